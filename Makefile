@@ -1,0 +1,65 @@
+# System Blueprints. `make run` and `make test` set themselves up on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+BP := $(VENV)/bin/blueprint
+STAMP := $(VENV)/.installed
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: setup tools run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
+        bench-models bench-social bench-edge clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+# Optional system tools some tests use (they skip with a reason when a tool is missing).
+tools:
+	@bash scripts/install-tools.sh || echo "some optional tools could not be installed; their tests will skip"
+
+run: setup
+	$(BP) run
+
+test: setup tools
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+ui: setup
+	$(BP) ui
+
+serve: setup
+	$(BP) serve
+
+bench: bench-logs bench-crawl bench-media bench-models bench-social bench-edge
+
+bench-logs: setup
+	$(PY) -m benchmarks.bench_logs
+
+bench-crawl: setup tools
+	$(PY) -m benchmarks.bench_crawl
+
+bench-media: setup tools
+	$(PY) -m benchmarks.bench_media
+
+bench-models: setup
+	$(PY) -m benchmarks.bench_models
+
+bench-social: setup
+	$(PY) -m benchmarks.bench_social
+
+bench-edge: setup tools
+	$(PY) -m benchmarks.bench_edge
+
+clean:
+	rm -rf .data

@@ -1,0 +1,1 @@
+"""The Dagster code location, the main job, the workload simulator and the ``blueprint`` CLI."""

@@ -1,0 +1,1 @@
+"""Schedules, sensors and jobs, one module per system, each exporting ``defs``."""

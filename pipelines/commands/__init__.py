@@ -1,0 +1,1 @@
+"""``blueprint`` sub-command groups, one module per system, each exporting ``cli``."""

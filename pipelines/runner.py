@@ -1,0 +1,165 @@
+"""The main job behind ``make run``: simulate traffic, materialise every asset, summarise.
+
+Assets are materialised in topological stages: consecutive assets that share a partitions
+definition run together, once per partition key that has work (today's time window, every
+dynamic partition, every static key).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+
+from warehouse.settings import Settings, get_settings
+
+
+@dataclass
+class StageResult:
+    keys: list[str]
+    partition: str | None
+    success: bool
+    failed_checks: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def prepare_dagster_home(settings: Settings) -> dg.DagsterInstance:
+    home = settings.dagster_home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+def _partition_keys(pdef: Any, instance: dg.DagsterInstance) -> list[str]:
+    if isinstance(pdef, dg.DynamicPartitionsDefinition):
+        return list(instance.get_dynamic_partitions(pdef.name))
+    if isinstance(pdef, dg.TimeWindowPartitionsDefinition):
+        last = pdef.get_last_partition_key()
+        return [last] if last else []
+    return list(pdef.get_partition_keys(dynamic_partitions_store=instance))
+
+
+def materialize_all(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    log=print,
+) -> list[StageResult]:
+    graph = defs.resolve_asset_graph()
+    all_defs = list(defs.assets or [])
+    resources = dict(defs.resources or {})
+    stages: list[tuple[Any, list[dg.AssetKey]]] = []
+    for key in graph.toposorted_asset_keys:
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        pdef = node.partitions_def
+        if stages and stages[-1][0] == pdef:
+            stages[-1][1].append(key)
+        else:
+            stages.append((pdef, [key]))
+    results: list[StageResult] = []
+    for pdef, keys in stages:
+        names = [k.to_user_string() for k in keys]
+        partitions = [None] if pdef is None else _partition_keys(pdef, instance)
+        for partition in partitions:
+            label = f"{', '.join(names)}" + (f" [{partition}]" if partition else "")
+            log(f"  materialising {label}")
+            started = time.perf_counter()
+            result = dg.materialize(
+                all_defs,
+                instance=instance,
+                resources=resources,
+                partition_key=partition,
+                selection=keys,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                tags={"blueprint/main_job": "true"},
+            )
+            failed = [
+                f"{e.asset_key.to_user_string()}:{e.check_name}"
+                for e in result.get_asset_check_evaluations()
+                if not e.passed
+            ]
+            error = None
+            if not result.success:
+                failures = [ev for ev in result.all_events if ev.is_step_failure]
+                error = (
+                    "; ".join(
+                        (ev.step_failure_data.error.message or "").strip().splitlines()[0]
+                        for ev in failures
+                        if ev.step_failure_data and ev.step_failure_data.error
+                    )
+                    or "run failed"
+                )
+            results.append(StageResult(names, partition, result.success, failed, error))
+            log(f"    {'ok' if result.success else 'FAILED: ' + str(error)}"
+                f" ({time.perf_counter() - started:.1f}s)")  # fmt: skip
+    return results
+
+
+def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: float = 1.0) -> int:
+    """Simulate, materialise and summarise. Returns a process exit code."""
+    from fastapi.testclient import TestClient
+
+    from pipelines.definitions import defs
+    from pipelines.workload import WorkloadContext, discover_workloads
+    from services.app import create_app
+    from warehouse.emitter import get_emitter
+    from warehouse.lake import Lake
+
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    instance = prepare_dagster_home(settings)
+    print(f"data directory: {settings.data_dir.resolve()}")
+    emitter = get_emitter(settings)
+    app = create_app(settings, emitter)
+    workloads = discover_workloads()
+    ok = True
+    with TestClient(app, base_url="http://testserver") as client:
+        ctx = WorkloadContext(client=client, settings=settings, rng=random.Random(seed),
+                              scale=scale)  # fmt: skip
+        print(f"[1/3] workload simulator: {len(workloads)} systems")
+        for workload in workloads:
+            started = time.perf_counter()
+            print(f"  {workload.name} ...")
+            try:
+                workload.run(ctx)
+            except Exception as exc:  # noqa: BLE001 - report and go on with the other systems
+                ok = False
+                print(f"  {workload.name} FAILED: {exc!r}")
+            print(f"  {workload.name} done ({time.perf_counter() - started:.1f}s)")
+        emitter.flush()
+        print("[2/3] materialising Dagster assets")
+        results = materialize_all(defs, instance, log=print)
+        emitter.flush()
+        print("[3/3] summary")
+        lake = Lake(settings.lake_dir)
+        counts = lake.row_counts()
+        print("  lake tables (rows): " + ", ".join(f"{t}={n}" for t, n in counts.items()))
+        failed = [r for r in results if not r.success]
+        checks = [c for r in results for c in r.failed_checks]
+        print(f"  asset stages: {len(results) - len(failed)}/{len(results)} succeeded"
+              + (f"; failed checks: {', '.join(checks)}" if checks else ""))  # fmt: skip
+        for r in failed:
+            ok = False
+            print(f"  FAILED {', '.join(r.keys)} {r.partition or ''}: {r.error}")
+        for workload in workloads:
+            try:
+                for line in workload.summarize(ctx):
+                    print(f"  [{workload.name}] {line}")
+            except Exception as exc:  # noqa: BLE001
+                ok = False
+                print(f"  [{workload.name}] summary FAILED: {exc!r}")
+    print("Where to look:")
+    print("  Dagster UI:   make ui   (then http://127.0.0.1:3000; this run's history is there)")
+    print("  API docs:     make serve, then http://127.0.0.1:8000/docs")
+    print("  DuckDB SQL:   .venv/bin/blueprint sql \"SELECT system, type, count(*) FROM events "
+          "GROUP BY ALL ORDER BY 3 DESC\"")  # fmt: skip
+    return 0 if ok else 1

@@ -1,0 +1,1 @@
+"""The thin serving APIs: one subpackage per interactive system, mounted into one ASGI app."""

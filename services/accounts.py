@@ -1,0 +1,44 @@
+"""Account keys: admins issue API keys with roles; anyone can ask who they are."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from services.deps import AdminUser, CurrentUser, EmitterDep, KeyStoreDep
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class KeyRequest(BaseModel):
+    user_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    roles: list[str] = Field(default_factory=lambda: ["user"], min_length=1)
+
+
+class KeyResponse(BaseModel):
+    user_id: str
+    roles: list[str]
+    api_key: str
+
+
+class Me(BaseModel):
+    user_id: str
+    roles: list[str]
+
+
+@router.post("/keys", response_model=KeyResponse, status_code=201, operation_id="create_api_key")
+def create_key(
+    body: KeyRequest, admin: AdminUser, keystore: KeyStoreDep, emitter: EmitterDep
+) -> KeyResponse:
+    try:
+        key = keystore.create(body.user_id, set(body.roles))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    emitter.emit("api", "api_key_created", actor=admin.user_id, entity=body.user_id,
+                 attrs={"roles": sorted(body.roles)})  # fmt: skip
+    return KeyResponse(user_id=body.user_id, roles=sorted(body.roles), api_key=key)
+
+
+@router.get("/me", response_model=Me, operation_id="whoami")
+def me(principal: CurrentUser) -> Me:
+    return Me(user_id=principal.user_id, roles=sorted(principal.roles))

@@ -1,0 +1,30 @@
+"""SQLAlchemy engines: SQLite (WAL) per system by default, a shared PostgreSQL when scaled out."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+
+from warehouse.settings import Settings
+
+
+def make_engine(settings: Settings, name: str) -> Engine:
+    """The engine for one system's store.
+
+    SQLite gets WAL, a busy timeout and foreign keys, so several threads and processes can
+    share it safely; PostgreSQL gets a small pool with pre-ping.
+    """
+    url = settings.sqlalchemy_url(name)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)

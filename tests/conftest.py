@@ -1,0 +1,75 @@
+"""Shared fixtures: every test gets its own data directory, emitter and app."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from warehouse.emitter import Emitter, SpoolTransport  # noqa: E402
+from warehouse.settings import Settings, get_settings  # noqa: E402
+
+SHARED_DATA = Path(
+    os.environ.get("BLUEPRINT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings rooted in a temporary data directory, also visible through ``get_settings``."""
+    monkeypatch.setenv("BLUEPRINT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BLUEPRINT_RATE_LIMIT_PER_MINUTE", "100000")
+    get_settings.cache_clear()
+    s = get_settings()
+    yield s
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def emitter(settings: Settings) -> Iterator[Emitter]:
+    em = Emitter(SpoolTransport(settings))
+    yield em
+    em.close()
+
+
+@pytest.fixture
+def client(settings: Settings, emitter: Emitter):
+    """A TestClient on the full app, with its own data directory."""
+    from fastapi.testclient import TestClient
+
+    from services.app import create_app
+
+    with TestClient(create_app(settings, emitter)) as c:
+        yield c
+
+
+@pytest.fixture
+def admin_headers(settings: Settings) -> dict[str, str]:
+    return {"X-API-Key": settings.admin_api_key}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def require_binary(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (make tools installs it when root)")
+    return path
+
+
+def server_reachable(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False

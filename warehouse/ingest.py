@@ -1,0 +1,211 @@
+"""Spool to lake: sealed segments become Parquet files partitioned by table/date/hour.
+
+Idempotent by construction: the file a segment produces in a partition is named after the
+segment (``part-<source>-<index>.parquet``), so replaying a segment after a crash rewrites the
+same files with the same rows. A segment is marked done in the ledger only after all its files
+are published, and deleted only after that.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import polars as pl
+
+from warehouse.parquet_io import fsync_dir, partition_dir, publish_parquet
+from warehouse.quarantine import QUARANTINE_TABLE
+from warehouse.spool import (
+    Segment,
+    read_frames,
+    recover_abandoned,
+    remove_dead_writer_dirs,
+    sealed_segments,
+)
+from warehouse.tables import TableSpec, all_tables, get_table, partition_value
+
+LEDGER_DIR = "_ledger"
+
+
+@dataclass
+class IngestReport:
+    segments: int = 0
+    rows: int = 0
+    quarantined: int = 0
+    files: int = 0
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+
+    def add(self, table: str, rows: int) -> None:
+        self.rows_by_table[table] = self.rows_by_table.get(table, 0) + rows
+        if table == QUARANTINE_TABLE:
+            self.quarantined += rows
+        else:
+            self.rows += rows
+
+
+def _ledger_path(lake_root: Path, seg: Segment) -> Path:
+    return lake_root / LEDGER_DIR / seg.source / f"{seg.index:012d}.done"
+
+
+def _mark_done(lake_root: Path, seg: Segment) -> None:
+    marker = _ledger_path(lake_root, seg)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_bytes(b"")
+    fsync_dir(marker.parent)
+
+
+def is_ingested(lake_root: Path, source: str, index: int) -> bool:
+    return (lake_root / LEDGER_DIR / source / f"{index:012d}.done").exists()
+
+
+def _quarantine_rows(table: str | None, reason: str, raws: list[str]) -> pl.DataFrame:
+    now = datetime.now(UTC).isoformat()
+    return pl.DataFrame(
+        {
+            "ts": [now] * len(raws),
+            "table_name": [table] * len(raws),
+            "reason": [reason] * len(raws),
+            "raw": raws,
+            "source": [None] * len(raws),
+            "seq": [None] * len(raws),
+        },
+        schema={**get_table(QUARANTINE_TABLE).read_schema},
+    )
+
+
+def _union_schema() -> dict[str, pl.DataType]:
+    schema: dict[str, pl.DataType] = {"_table": pl.String()}
+    for spec in all_tables().values():
+        for name, dtype in spec.read_schema.items():
+            schema.setdefault(name, dtype)
+    return schema
+
+
+def _split_fast(payload: bytes) -> dict[str, pl.DataFrame]:
+    df = pl.read_ndjson(io.BytesIO(payload), schema=_union_schema())
+    out: dict[str, pl.DataFrame] = {}
+    for name, part in df.partition_by("_table", as_dict=True).items():
+        table = name[0] if isinstance(name, tuple) else name
+        spec = get_table(table) if table else None
+        if spec is None:
+            raws = [orjson.dumps(r).decode() for r in part.to_dicts()]
+            out.setdefault(QUARANTINE_TABLE, pl.DataFrame())
+            q = _quarantine_rows(table, f"unknown table {table!r}", raws)
+            out[QUARANTINE_TABLE] = (
+                pl.concat([out[QUARANTINE_TABLE], q]) if len(out[QUARANTINE_TABLE]) else q
+            )
+            continue
+        out[table] = part.select(list(spec.read_schema))
+    return out
+
+
+def _split_slow(payload: bytes) -> dict[str, pl.DataFrame]:
+    """Record by record, so that one bad record is quarantined and the rest are kept."""
+    rows: dict[str, list[dict]] = {}
+    bad: list[tuple[str | None, str, str]] = []
+    for line in payload.split(b"\n"):
+        if not line:
+            continue
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            bad.append((None, f"invalid JSON: {exc}", line.decode("utf-8", "replace")))
+            continue
+        spec = get_table(record.get("_table")) if isinstance(record, dict) else None
+        if spec is None:
+            bad.append((None, "unknown or missing table", line.decode("utf-8", "replace")))
+            continue
+        rows.setdefault(spec.name, []).append({k: record.get(k) for k in spec.read_schema})
+    out: dict[str, pl.DataFrame] = {}
+    for table, recs in rows.items():
+        spec = get_table(table)
+        try:
+            out[table] = pl.DataFrame(recs, schema=spec.read_schema, strict=False)
+        except Exception as exc:  # noqa: BLE001 - a table's rows that will not type go to quarantine
+            bad.extend((table, f"schema mismatch: {exc}", orjson.dumps(r).decode()) for r in recs)
+    if bad:
+        frames = [_quarantine_rows(t, reason, [raw]) for t, reason, raw in bad]
+        out[QUARANTINE_TABLE] = pl.concat(frames)
+    return out
+
+
+def _with_partitions(spec: TableSpec, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse the timestamp and add partition columns; rows with a bad timestamp are split off."""
+    parsed = df.with_columns(
+        pl.col(spec.ts_column)
+        .str.to_datetime(time_zone="UTC", time_unit="us", strict=False)
+        .alias("__ts")
+    )
+    bad = parsed.filter(pl.col("__ts").is_null()).drop("__ts")
+    good = (
+        parsed.filter(pl.col("__ts").is_not_null())
+        .with_columns(pl.col("__ts").alias(spec.ts_column))
+        .drop("__ts")
+    )
+    good = good.with_columns(
+        pl.col(spec.ts_column).dt.strftime("%Y-%m-%d").alias("date"),
+        pl.col(spec.ts_column).dt.strftime("%H").alias("hour"),
+    )
+    return good, bad
+
+
+def ingest_segment(seg: Segment, lake_root: Path, report: IngestReport) -> None:
+    frames, _ = read_frames(seg.path)
+    payload = b"\n".join(frames)
+    try:
+        split = _split_fast(payload)
+    except Exception:  # noqa: BLE001 - fall back to the per-record path, which isolates bad rows
+        split = _split_slow(payload)
+    tag = f"part-{seg.source}-{seg.index:012d}.parquet"
+    for table, df in split.items():
+        spec = get_table(table)
+        good, bad_ts = _with_partitions(spec, df)
+        if len(bad_ts):
+            raws = [orjson.dumps(r, default=str).decode() for r in bad_ts.to_dicts()]
+            q = _quarantine_rows(table, f"unparseable {spec.ts_column!r}", raws)
+            qgood, _ = _with_partitions(get_table(QUARANTINE_TABLE), q)
+            _write_partitions(get_table(QUARANTINE_TABLE), qgood, lake_root, tag, report)
+        _write_partitions(spec, good, lake_root, tag, report)
+
+
+def _write_partitions(
+    spec: TableSpec, df: pl.DataFrame, lake_root: Path, tag: str, report: IngestReport
+) -> None:
+    if not len(df):
+        return
+    keys = list(spec.partition_by)
+    for key in keys:
+        if key not in ("date", "hour"):
+            df = df.with_columns(
+                pl.col(key).map_elements(partition_value, return_dtype=pl.String()).alias(key)
+            )
+    for values, part in df.partition_by(keys, as_dict=True, include_key=False).items():
+        target = partition_dir(lake_root, spec.name, dict(zip(keys, values, strict=True))) / tag
+        publish_parquet(part, target)
+        report.files += 1
+        report.add(spec.name, len(part))
+
+
+def ingest_spool(
+    spool_root: Path,
+    lake_root: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest every sealed segment (recovering those of dead writers first)."""
+    report = IngestReport()
+    recover_abandoned(spool_root)
+    for seg in sealed_segments(spool_root):
+        if not is_ingested(lake_root, seg.source, seg.index):
+            ingest_segment(seg, lake_root, report)
+            _mark_done(lake_root, seg)
+            report.segments += 1
+            if progress:
+                progress(f"ingested {seg.source}/{seg.index} ({report.rows} rows so far)")
+        seg.path.unlink(missing_ok=True)
+    remove_dead_writer_dirs(spool_root)
+    return report

@@ -1,0 +1,295 @@
+"""A durable, append-only segment log on local disk: the event buffer between services and the lake.
+
+Each writer owns a directory ``spool/<source>/`` and a lock file inside it, so any number of
+processes can write without coordinating. One ``append`` call writes one frame,
+``length | crc32 | payload`` (little-endian u32 each), whose payload is the batch as NDJSON: a
+torn or corrupt frame is detected by its checksum, and ingestion hands whole payloads to a
+columnar JSON reader instead of parsing record by record. ``append`` returns only after the
+bytes are fsynced; concurrent callers share one fsync (group commit). Segments roll by size
+or age: the open file
+``N.open`` is fsynced and renamed to ``N.seg`` ("sealed"), and only sealed segments are ingested.
+A writer that died leaves an ``.open`` file whose lock is free: ``recover_abandoned`` truncates
+its torn tail and seals it. When the spool holds more than ``max_bytes`` not yet ingested,
+``append`` raises ``SpoolFull``: the producer is pushed back, nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import struct
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+_HEADER = struct.Struct("<II")
+LOCK_NAME = "LOCK"
+
+
+class SpoolFull(RuntimeError):
+    """The spool is over its byte budget; retry after ingestion catches up."""
+
+    def __init__(self, used: int, limit: int, retry_after_s: int = 5) -> None:
+        super().__init__(f"spool full: {used} bytes pending, limit {limit}")
+        self.used = used
+        self.limit = limit
+        self.retry_after_s = retry_after_s
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def encode_frame(lines: Sequence[bytes]) -> bytes:
+    body = b"\n".join(lines)
+    return _HEADER.pack(len(body), zlib.crc32(body)) + body
+
+
+def read_frames(path: Path) -> tuple[list[bytes], int]:
+    """Every intact frame payload of a segment, and the byte offset where intact data ends.
+
+    Reading stops at the first short or corrupt frame: that is a torn tail.
+    """
+    data = path.read_bytes()
+    frames: list[bytes] = []
+    offset = 0
+    while offset + _HEADER.size <= len(data):
+        length, crc = _HEADER.unpack_from(data, offset)
+        start = offset + _HEADER.size
+        end = start + length
+        if end > len(data) or zlib.crc32(data[start:end]) != crc:
+            break
+        frames.append(data[start:end])
+        offset = end
+    return frames, offset
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Every intact record of a segment, decoded (the slow path, for tools and tests)."""
+    frames, _ = read_frames(path)
+    return [orjson.loads(line) for frame in frames for line in frame.split(b"\n") if line]
+
+
+def spool_bytes(root: Path) -> int:
+    """Bytes waiting in the spool (open and sealed segments of every writer)."""
+    total = 0
+    if not root.exists():
+        return 0
+    for source_dir in root.iterdir():
+        if source_dir.is_dir():
+            for entry in os.scandir(source_dir):
+                if entry.name.endswith((".seg", ".open")):
+                    total += entry.stat().st_size
+    return total
+
+
+class SpoolWriter:
+    """One process's append handle on the spool. Thread-safe."""
+
+    def __init__(
+        self,
+        root: Path,
+        name: str = "app",
+        *,
+        segment_bytes: int = 8 * 1024 * 1024,
+        max_bytes: int = 256 * 1024 * 1024,
+        max_segment_age_s: float = 5.0,
+    ) -> None:
+        self.root = Path(root)
+        self.source = f"{name}-{uuid.uuid4().hex[:12]}"
+        self.dir = self.root / self.source
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.segment_bytes = segment_bytes
+        self.max_bytes = max_bytes
+        self.max_segment_age_s = max_segment_age_s
+        self._lock_fd = os.open(self.dir / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o644)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._write_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._seq = 0
+        self._segment_index = 0
+        self._fd: int | None = None
+        self._written = 0  # bytes written to the open segment
+        self._synced = 0  # bytes of the open segment known durable
+        self._opened_at = 0.0
+        self._pending_estimate = spool_bytes(self.root)
+        self._closed = False
+
+    # -- segment lifecycle -------------------------------------------------------------
+    def _open_path(self, index: int) -> Path:
+        return self.dir / f"{index:012d}.open"
+
+    def _open_segment(self) -> None:
+        self._segment_index += 1
+        self._fd = os.open(
+            self._open_path(self._segment_index), os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644
+        )
+        _fsync_dir(self.dir)
+        self._written = 0
+        self._synced = 0
+        self._opened_at = time.monotonic()
+
+    def _seal_locked(self) -> None:
+        if self._fd is None:
+            return
+        os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = None
+        open_path = self._open_path(self._segment_index)
+        if self._written == 0:
+            open_path.unlink(missing_ok=True)
+        else:
+            open_path.rename(open_path.with_suffix(".seg"))
+        _fsync_dir(self.dir)
+
+    def seal(self) -> None:
+        """Make everything written so far visible to ingestion."""
+        with self._write_lock, self._sync_lock:
+            self._seal_locked()
+
+    # -- appending ---------------------------------------------------------------------
+    def append(self, records: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
+        """Append records durably; returns each record's ``(source, seq)``.
+
+        Raises ``SpoolFull`` before writing anything when the spool is over budget.
+        """
+        if not records:
+            return []
+        with self._write_lock:
+            if self._closed:
+                raise RuntimeError("spool writer is closed")
+            if self._pending_estimate > self.max_bytes:
+                self._pending_estimate = spool_bytes(self.root)
+                if self._pending_estimate > self.max_bytes:
+                    raise SpoolFull(self._pending_estimate, self.max_bytes)
+            if self._fd is not None and (
+                self._written >= self.segment_bytes
+                or time.monotonic() - self._opened_at > self.max_segment_age_s
+            ):
+                with self._sync_lock:
+                    self._seal_locked()
+            if self._fd is None:
+                self._open_segment()
+            ids = []
+            lines = []
+            for record in records:
+                self._seq += 1
+                ids.append((self.source, self._seq))
+                lines.append(orjson.dumps({**record, "source": self.source, "seq": self._seq}))
+            blob = encode_frame(lines)
+            os.write(self._fd, blob)
+            self._written += len(blob)
+            self._pending_estimate += len(blob)
+            target = self._written
+            fd = self._fd
+            index = self._segment_index
+        self._sync(fd, index, target)
+        return ids
+
+    def _sync(self, fd: int, index: int, target: int) -> None:
+        # Group commit: whoever holds the sync lock fsyncs for everyone who wrote before it.
+        with self._sync_lock:
+            if index != self._segment_index or self._fd != fd:
+                return  # the segment was sealed (and so fsynced) meanwhile
+            if self._synced >= target:
+                return
+            written = self._written
+            os.fsync(fd)
+            self._synced = written
+
+    def close(self) -> None:
+        with self._write_lock, self._sync_lock:
+            if self._closed:
+                return
+            self._seal_locked()
+            self._closed = True
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+        # An empty writer directory holds nothing worth keeping.
+        try:
+            (self.dir / LOCK_NAME).unlink()
+            self.dir.rmdir()
+        except OSError:
+            pass
+
+
+@dataclass(frozen=True)
+class Segment:
+    source: str
+    index: int
+    path: Path
+
+
+def _writer_alive(source_dir: Path) -> bool:
+    lock = source_dir / LOCK_NAME
+    if not lock.exists():
+        return False
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def recover_abandoned(root: Path) -> int:
+    """Seal the open segments of writers that died, cutting any torn tail. Returns how many."""
+    recovered = 0
+    if not root.exists():
+        return 0
+    for source_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if _writer_alive(source_dir):
+            continue
+        for open_path in sorted(source_dir.glob("*.open")):
+            _, good = read_frames(open_path)
+            if good == 0:
+                open_path.unlink()
+                continue
+            with open(open_path, "r+b") as fh:
+                fh.truncate(good)
+                fh.flush()
+                os.fsync(fh.fileno())
+            open_path.rename(open_path.with_suffix(".seg"))
+            _fsync_dir(source_dir)
+            recovered += 1
+    return recovered
+
+
+def sealed_segments(root: Path) -> Iterator[Segment]:
+    """Sealed segments in (source, index) order: the ingestion work list."""
+    if not root.exists():
+        return
+    for source_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        for seg in sorted(source_dir.glob("*.seg")):
+            yield Segment(source_dir.name, int(seg.stem), seg)
+
+
+def remove_dead_writer_dirs(root: Path) -> None:
+    """Tidy directories of writers that are gone and left nothing behind."""
+    if not root.exists():
+        return
+    for source_dir in root.iterdir():
+        if (
+            source_dir.is_dir()
+            and not _writer_alive(source_dir)
+            and not any(source_dir.glob("*.seg"))
+            and not any(source_dir.glob("*.open"))
+        ):
+            for leftover in source_dir.iterdir():
+                leftover.unlink(missing_ok=True)
+            source_dir.rmdir()
