@@ -52,6 +52,7 @@ def all_tables() -> dict[str, TableSpec]:
 def _load_builtin_tables() -> None:
     # Tables are declared next to the code that owns them; importing registers them.
     import warehouse.events_table  # noqa: F401
+    import warehouse.logs.table  # noqa: F401
     import warehouse.quarantine  # noqa: F401
 
 

@@ -1,0 +1,1 @@
+"""The logging system's HTTP API: ingest, search and read-only SQL."""

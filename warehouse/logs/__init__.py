@@ -1,0 +1,1 @@
+"""Distributed logging (system 14): collectors, processors, template mining, storage, alerts."""

@@ -1,0 +1,177 @@
+"""A ``logging.Handler`` that ships records to the lake through the emitter.
+
+``emit`` only converts the record and puts it on a bounded queue, so the caller never waits
+on disk; a background thread batches records and calls ``emitter.append_rows("logs", ...)``
+(durable on return). When the queue is full the record is counted, and the next batch carries
+a warning row saying how many were lost, so loss is never silent. ``SpoolFull`` is retried with
+backoff. ``flush`` waits for everything queued so far; ``close`` flushes and stops the thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from warehouse.emitter import Emitter
+from warehouse.logs.enrich import iso, normalize_level
+from warehouse.logs.process import Templater, default_templater
+from warehouse.logs.table import LOGS_TABLE
+from warehouse.spool import SpoolFull
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+_STOP = object()
+
+
+class SpoolHandler(logging.Handler):
+    """Batches log records into the ``logs`` table. Thread-safe, non-blocking for callers."""
+
+    def __init__(
+        self,
+        emitter: Emitter,
+        *,
+        service: str = "app",
+        host: str | None = None,
+        batch_size: int = 500,
+        flush_interval_s: float = 0.5,
+        max_queue: int = 10_000,
+        templater: Templater | None | bool = True,
+        level: int = logging.NOTSET,
+    ) -> None:
+        super().__init__(level)
+        self.emitter = emitter
+        self.service = service
+        self.host = host or socket.gethostname()
+        self.batch_size = batch_size
+        self.flush_interval_s = flush_interval_s
+        self.templater = default_templater() if templater is True else (templater or None)
+        self.queue: queue.Queue[Any] = queue.Queue(max_queue)
+        self.dropped = 0
+        self.shipped = 0
+        self._reported_dropped = 0
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="spool-log-handler", daemon=True)
+        self._thread.start()
+
+    # -- caller side -----------------------------------------------------------------------
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._closed or threading.current_thread() is self._thread:
+            return  # never log about shipping logs from the shipping thread itself
+        try:
+            row = self._row(record)
+        except Exception:  # noqa: BLE001 - a bad record must not break the caller
+            self.handleError(record)
+            return
+        with self._idle:
+            self._pending += 1
+        try:
+            self.queue.put_nowait(row)
+        except queue.Full:
+            with self._idle:
+                self._pending -= 1
+                self.dropped += 1
+                self._idle.notify_all()
+
+    def _row(self, record: logging.LogRecord) -> dict[str, Any]:
+        extras = {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[0] is not None:
+            extras["exc_text"] = logging.Formatter().formatException(record.exc_info)
+        request_id = extras.get("request_id")
+        return {
+            "ts": iso(datetime.fromtimestamp(record.created, UTC)),
+            "service": str(extras.pop("service", self.service)),
+            "host": self.host,
+            "level": normalize_level(record.levelname),
+            "logger": record.name,
+            "message": message,
+            "template_id": None,
+            "template": None,
+            "format": "python",
+            "raw": message,
+            "request_id": None if request_id is None else str(request_id),
+            "attrs": orjson.dumps(extras, default=str).decode() if extras else None,
+        }
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every record queued before this call is durable. True if it finished."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._pending > 0 and self._thread.is_alive():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(min(left, 0.1))
+        return True
+
+    def close(self) -> None:
+        if not self._closed:
+            self.flush()
+            self._closed = True
+            self.queue.put(_STOP)
+            self._thread.join(timeout=10)
+        super().close()
+
+    # -- shipping thread ---------------------------------------------------------------------
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            batch: list[dict[str, Any]] = []
+            deadline = time.monotonic() + self.flush_interval_s
+            while len(batch) < self.batch_size:
+                try:
+                    item = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)
+            if batch or self.dropped > self._reported_dropped:
+                self._ship(batch)
+
+    def _ship(self, batch: list[dict[str, Any]]) -> None:
+        rows = list(batch)
+        if self.templater:
+            for row in rows:
+                if row["message"]:
+                    row["template_id"], row["template"] = self.templater(row["message"])
+        lost = self.dropped - self._reported_dropped
+        if lost:
+            rows.append(self._lost_row(lost))
+        delay = 0.05
+        while True:
+            try:
+                self.emitter.append_rows(LOGS_TABLE, rows)
+                break
+            except SpoolFull as exc:
+                time.sleep(min(delay, exc.retry_after_s))
+                delay = min(delay * 2, 2.0)
+            except Exception:  # noqa: BLE001 - emitter closed or broken: count the batch lost
+                with self._idle:
+                    self.dropped += len(batch)
+                    self._pending -= len(batch)
+                    self._idle.notify_all()
+                return
+        with self._idle:
+            self._reported_dropped += lost
+            self.shipped += len(batch)
+            self._pending -= len(batch)
+            self._idle.notify_all()
+
+    def _lost_row(self, lost: int) -> dict[str, Any]:
+        message = f"{lost} log records dropped: handler queue full"
+        return {
+            "ts": iso(datetime.now(UTC)), "service": self.service, "host": self.host,
+            "level": "warning", "logger": "blueprint.logs.handler", "message": message,
+            "template_id": None, "template": None, "format": "python", "raw": message,
+            "request_id": None, "attrs": orjson.dumps({"dropped": lost}).decode(),
+        }  # fmt: skip
