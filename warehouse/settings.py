@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     spool_max_bytes: int = 256 * 1024 * 1024
     spool_segment_bytes: int = 8 * 1024 * 1024
+    social_fanout_threshold: int = Field(
+        default=1000, description="Authors with at least this many followers are pulled on read."
+    )
     allow_private_targets: bool = Field(
         default=False, description="Let crawlers and shorteners reach private/loopback hosts."
     )

@@ -1,0 +1,641 @@
+"""The social domain: users, follows, posts, likes, reposts, replies, direct messages and search.
+
+Plain Python over SQLAlchemy Core; the HTTP router only translates. Home timelines use hybrid
+fan-out (see ``services/social/fanout.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from services.social import tables as t
+from services.social.text import hashtags, mentions, validate_post_text
+from services.social.timelines import TimelineStore
+
+HANDLE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class SocialError(Exception):
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(SocialError):
+    status = 404
+
+
+class Conflict(SocialError):
+    status = 409
+
+
+class Invalid(SocialError):
+    status = 422
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    handle: str
+    display_name: str
+    bio: str
+    followers: int
+    following: int
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    author_id: int
+    author: str
+    text: str
+    reply_to: int | None
+    repost_of: int | None
+    likes: int
+    reposts: int
+    replies: int
+    created_at: datetime
+
+    @property
+    def hashtags(self) -> list[str]:
+        return hashtags(self.text)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    sender: str
+    recipient: str
+    text: str
+    created_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fts_query(q: str) -> str:
+    """User text as an FTS5 query of quoted terms (so operators in it are just words)."""
+    terms = re.findall(r"\w+", q, re.UNICODE)
+    return " ".join(f'"{term}"' for term in terms)
+
+
+class SocialStore:
+    def __init__(
+        self,
+        engine: Engine,
+        timelines: TimelineStore,
+        *,
+        fanout_threshold: int = 1000,
+        fanout_batch: int = 1000,
+    ) -> None:
+        self.engine = engine
+        self.timelines = timelines
+        self.fanout_threshold = fanout_threshold
+        self.fanout_batch = fanout_batch
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        # Called after each fan-out batch with the post id; tests use it to simulate a crash.
+        self.after_fanout_batch: Callable[[int], None] | None = None
+        t.metadata.create_all(engine)
+        self._create_search_index()
+
+    # -- search index ------------------------------------------------------------------------
+    def _create_search_index(self) -> None:
+        with self.engine.begin() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS social_posts_fts "
+                    "USING fts5(text, tokenize='unicode61 remove_diacritics 2')"
+                )
+                conn.exec_driver_sql(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS social_users_fts "
+                    "USING fts5(handle, display_name, bio, "
+                    "tokenize='unicode61 remove_diacritics 2')"
+                )
+            else:
+                conn.exec_driver_sql(
+                    "CREATE INDEX IF NOT EXISTS ix_social_posts_tsv ON social_posts "
+                    "USING gin (to_tsvector('simple', text))"
+                )
+                conn.exec_driver_sql(
+                    "CREATE INDEX IF NOT EXISTS ix_social_users_tsv ON social_users USING gin "
+                    "(to_tsvector('simple', handle || ' ' || display_name || ' ' || bio))"
+                )
+
+    # -- users -------------------------------------------------------------------------------
+    def create_user(self, handle: str, display_name: str = "", bio: str = "") -> User:
+        if not HANDLE.match(handle):
+            raise Invalid("a handle is 1-64 letters, digits, '_', '.' or '-'")
+        try:
+            with self.engine.begin() as conn:
+                uid = conn.execute(
+                    insert(t.users).values(
+                        handle=handle.lower(),
+                        display_name=display_name or handle,
+                        bio=bio,
+                        followers=0,
+                        following=0,
+                        has_pull_posts=False,
+                        created_at=_now(),
+                    )  # fmt: skip
+                ).inserted_primary_key[0]
+                if self.is_sqlite:
+                    conn.execute(
+                        text("INSERT INTO social_users_fts(rowid, handle, display_name, bio) "
+                             "VALUES (:id, :h, :d, :b)"),
+                        {"id": uid, "h": handle.lower(), "d": display_name or handle, "b": bio},
+                    )  # fmt: skip
+        except IntegrityError as exc:
+            raise Conflict(f"handle @{handle} is taken") from exc
+        return self.get_user(handle)
+
+    def _user_row(self, conn: Connection, handle: str):
+        row = conn.execute(select(t.users).where(t.users.c.handle == handle.lower())).first()
+        if row is None:
+            raise NotFound(f"no user @{handle}")
+        return row
+
+    def get_user(self, handle: str) -> User:
+        with self.engine.connect() as conn:
+            r = self._user_row(conn, handle)
+        return User(r.id, r.handle, r.display_name, r.bio, r.followers, r.following)
+
+    def user_id(self, handle: str) -> int:
+        with self.engine.connect() as conn:
+            return self._user_row(conn, handle).id
+
+    # -- follows -----------------------------------------------------------------------------
+    def follow(self, follower: str, followee: str) -> bool:
+        """Follow; returns False when already following (idempotent)."""
+        if follower.lower() == followee.lower():
+            raise Invalid("you cannot follow yourself")
+        with self.engine.begin() as conn:
+            a = self._user_row(conn, follower).id
+            b = self._user_row(conn, followee).id
+            exists = conn.execute(
+                select(t.follows.c.follower_id).where(
+                    t.follows.c.follower_id == a, t.follows.c.followee_id == b
+                )
+            ).first()
+            if exists:
+                return False
+            conn.execute(insert(t.follows).values(follower_id=a, followee_id=b, created_at=_now()))
+            conn.execute(update(t.users).where(t.users.c.id == a)
+                         .values(following=t.users.c.following + 1))  # fmt: skip
+            conn.execute(update(t.users).where(t.users.c.id == b)
+                         .values(followers=t.users.c.followers + 1))  # fmt: skip
+            backfill = (
+                conn.execute(
+                    select(t.posts.c.id)
+                    .where(t.posts.c.author_id == b, t.posts.c.pushed.is_(True))
+                    .order_by(t.posts.c.id.desc())
+                    .limit(self.timelines.cap)
+                )
+                .scalars()
+                .all()
+            )
+        self.timelines.add_posts(a, backfill)
+        return True
+
+    def unfollow(self, follower: str, followee: str) -> bool:
+        with self.engine.begin() as conn:
+            a = self._user_row(conn, follower).id
+            b = self._user_row(conn, followee).id
+            gone = conn.execute(
+                delete(t.follows).where(t.follows.c.follower_id == a, t.follows.c.followee_id == b)
+            ).rowcount
+            if not gone:
+                return False
+            conn.execute(update(t.users).where(t.users.c.id == a)
+                         .values(following=t.users.c.following - 1))  # fmt: skip
+            conn.execute(update(t.users).where(t.users.c.id == b)
+                         .values(followers=t.users.c.followers - 1))  # fmt: skip
+        line = self.timelines.page(a, None, self.timelines.cap) or []
+        if line:
+            with self.engine.connect() as conn:
+                theirs = (
+                    conn.execute(
+                        select(t.posts.c.id).where(t.posts.c.id.in_(line), t.posts.c.author_id == b)
+                    )
+                    .scalars()
+                    .all()
+                )
+            self.timelines.remove_posts(a, theirs)
+        return True
+
+    def _page_users(self, column, match_column, uid: int, after: int | None, limit: int):
+        q = (
+            select(t.users)
+            .join(t.follows, column == t.users.c.id)
+            .where(match_column == uid)
+            .order_by(t.users.c.id)
+            .limit(limit)
+        )
+        if after is not None:
+            q = q.where(t.users.c.id > after)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [User(r.id, r.handle, r.display_name, r.bio, r.followers, r.following) for r in rows]
+
+    def followers(self, handle: str, after: int | None = None, limit: int = 50) -> list[User]:
+        uid = self.user_id(handle)
+        return self._page_users(t.follows.c.follower_id, t.follows.c.followee_id, uid, after, limit)
+
+    def following(self, handle: str, after: int | None = None, limit: int = 50) -> list[User]:
+        uid = self.user_id(handle)
+        return self._page_users(t.follows.c.followee_id, t.follows.c.follower_id, uid, after, limit)
+
+    # -- posts -------------------------------------------------------------------------------
+    def _post_query(self):
+        return select(t.posts, t.users.c.handle).join(t.users, t.users.c.id == t.posts.c.author_id)
+
+    @staticmethod
+    def _to_post(r) -> Post:
+        return Post(r.id, r.author_id, r.handle, r.text, r.reply_to, r.repost_of, r.likes,
+                    r.reposts, r.replies, r.created_at)  # fmt: skip
+
+    def get_post(self, post_id: int) -> Post:
+        posts = self.posts_by_ids([post_id])
+        if not posts:
+            raise NotFound(f"no post {post_id}")
+        return posts[0]
+
+    def posts_by_ids(self, ids: list[int]) -> list[Post]:
+        """Posts in the order of ``ids`` (missing ids are skipped)."""
+        if not ids:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._post_query().where(t.posts.c.id.in_(ids))).all()
+        by_id = {r.id: self._to_post(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def create_post(
+        self,
+        author: str,
+        body: str,
+        *,
+        reply_to: int | None = None,
+        repost_of: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[Post, bool]:
+        """Store a post and fan it out. Returns ``(post, created)``; a repeated idempotency key
+        returns the first post with ``created=False``."""
+        try:
+            body = validate_post_text(body) if repost_of is None else body.strip()
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
+        with self.engine.begin() as conn:
+            author_row = self._user_row(conn, author)
+            if idempotency_key:
+                prior = conn.execute(
+                    select(t.posts.c.id).where(
+                        t.posts.c.author_id == author_row.id,
+                        t.posts.c.idempotency_key == idempotency_key,
+                    )
+                ).scalar()
+                if prior is not None:
+                    return self.get_post(prior), False
+            for ref in (reply_to, repost_of):
+                if (
+                    ref is not None
+                    and conn.execute(select(t.posts.c.id).where(t.posts.c.id == ref)).first()
+                    is None
+                ):
+                    raise NotFound(f"no post {ref}")
+            pushed = author_row.followers < self.fanout_threshold
+            try:
+                post_id = conn.execute(
+                    insert(t.posts).values(
+                        author_id=author_row.id,
+                        text=body,
+                        reply_to=reply_to,
+                        repost_of=repost_of,
+                        pushed=pushed,
+                        likes=0,
+                        reposts=0,
+                        replies=0,
+                        idempotency_key=idempotency_key,
+                        created_at=_now(),
+                    )  # fmt: skip
+                ).inserted_primary_key[0]
+            except IntegrityError as exc:
+                raise Conflict("a post with this idempotency key is being created") from exc
+            tags = hashtags(body)
+            if tags:
+                conn.execute(insert(t.post_tags), [{"post_id": post_id, "tag": g} for g in tags])
+            handles = mentions(body)
+            if handles:
+                ids = (
+                    conn.execute(select(t.users.c.id).where(t.users.c.handle.in_(handles)))
+                    .scalars()
+                    .all()
+                )
+                if ids:
+                    conn.execute(insert(t.post_mentions),
+                                 [{"post_id": post_id, "user_id": i} for i in ids])  # fmt: skip
+            if reply_to is not None:
+                conn.execute(update(t.posts).where(t.posts.c.id == reply_to)
+                             .values(replies=t.posts.c.replies + 1))  # fmt: skip
+            if repost_of is not None:
+                conn.execute(update(t.posts).where(t.posts.c.id == repost_of)
+                             .values(reposts=t.posts.c.reposts + 1))  # fmt: skip
+            if self.is_sqlite:
+                conn.execute(text("INSERT INTO social_posts_fts(rowid, text) VALUES (:i, :x)"),
+                             {"i": post_id, "x": body})  # fmt: skip
+            if pushed:
+                conn.execute(insert(t.fanout_jobs).values(
+                    post_id=post_id, author_id=author_row.id, cursor=0, done=False))  # fmt: skip
+            elif not author_row.has_pull_posts:
+                conn.execute(update(t.users).where(t.users.c.id == author_row.id)
+                             .values(has_pull_posts=True))  # fmt: skip
+        # The author always sees their own post at once, pushed or not.
+        self.timelines.add([author_row.id], post_id)
+        if pushed:
+            self.run_fanout(post_id)
+        return self.get_post(post_id), True
+
+    def repost(self, user: str, post_id: int) -> Post:
+        original = self.get_post(post_id)
+        if original.repost_of is not None:
+            post_id = original.repost_of  # repost the original, not the repost
+        with self.engine.connect() as conn:
+            uid = self._user_row(conn, user).id
+            dup = conn.execute(
+                select(t.posts.c.id).where(
+                    t.posts.c.author_id == uid, t.posts.c.repost_of == post_id
+                )
+            ).first()
+        if dup:
+            raise Conflict(f"you already reposted post {post_id}")
+        post, _ = self.create_post(user, "", repost_of=post_id)
+        return post
+
+    def like(self, user: str, post_id: int) -> None:
+        try:
+            with self.engine.begin() as conn:
+                uid = self._user_row(conn, user).id
+                if (
+                    conn.execute(select(t.posts.c.id).where(t.posts.c.id == post_id)).first()
+                    is None
+                ):
+                    raise NotFound(f"no post {post_id}")
+                conn.execute(
+                    insert(t.likes).values(user_id=uid, post_id=post_id, created_at=_now())
+                )
+                conn.execute(update(t.posts).where(t.posts.c.id == post_id)
+                             .values(likes=t.posts.c.likes + 1))  # fmt: skip
+        except IntegrityError as exc:
+            raise Conflict(f"you already like post {post_id}") from exc
+
+    def unlike(self, user: str, post_id: int) -> None:
+        with self.engine.begin() as conn:
+            uid = self._user_row(conn, user).id
+            gone = conn.execute(
+                delete(t.likes).where(t.likes.c.user_id == uid, t.likes.c.post_id == post_id)
+            ).rowcount
+            if not gone:
+                raise NotFound(f"you do not like post {post_id}")
+            conn.execute(update(t.posts).where(t.posts.c.id == post_id)
+                         .values(likes=t.posts.c.likes - 1))  # fmt: skip
+
+    # -- fan-out -----------------------------------------------------------------------------
+    def run_fanout(self, post_id: int) -> int:
+        """Push one post to its author's followers, batch by batch, resuming from the job's
+        cursor. Returns how many followers were reached in this call."""
+        reached = 0
+        while True:
+            with self.engine.connect() as conn:
+                job = conn.execute(
+                    select(t.fanout_jobs).where(t.fanout_jobs.c.post_id == post_id)
+                ).first()
+                if job is None or job.done:
+                    return reached
+                batch = (
+                    conn.execute(
+                        select(t.follows.c.follower_id)
+                        .where(
+                            t.follows.c.followee_id == job.author_id,
+                            t.follows.c.follower_id > job.cursor,
+                        )
+                        .order_by(t.follows.c.follower_id)
+                        .limit(self.fanout_batch)
+                    )
+                    .scalars()
+                    .all()
+                )
+            if batch:
+                self.timelines.add(batch, post_id)
+                reached += len(batch)
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(t.fanout_jobs)
+                    .where(t.fanout_jobs.c.post_id == post_id)
+                    .values(
+                        cursor=batch[-1] if batch else job.cursor,
+                        done=len(batch) < self.fanout_batch,
+                    )
+                )
+            if self.after_fanout_batch is not None:
+                self.after_fanout_batch(post_id)
+            if len(batch) < self.fanout_batch:
+                return reached
+
+    def resume_fanouts(self) -> int:
+        """Finish fan-outs a crash interrupted (called at start-up). Returns jobs resumed."""
+        with self.engine.connect() as conn:
+            pending = conn.execute(
+                select(t.fanout_jobs.c.post_id).where(t.fanout_jobs.c.done.is_(False))
+                .order_by(t.fanout_jobs.c.post_id)
+            ).scalars().all()  # fmt: skip
+        for post_id in pending:
+            self.run_fanout(post_id)
+        return len(pending)
+
+    # -- timelines ---------------------------------------------------------------------------
+    def user_timeline(self, handle: str, before: int | None = None, limit: int = 20) -> list[Post]:
+        uid = self.user_id(handle)
+        q = self._post_query().where(t.posts.c.author_id == uid)
+        if before is not None:
+            q = q.where(t.posts.c.id < before)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q.order_by(t.posts.c.id.desc()).limit(limit)).all()
+        return [self._to_post(r) for r in rows]
+
+    def _rebuild(self, uid: int) -> None:
+        followees = select(t.follows.c.followee_id).where(t.follows.c.follower_id == uid)
+        with self.engine.connect() as conn:
+            ids = (
+                conn.execute(
+                    select(t.posts.c.id)
+                    .where(
+                        or_(
+                            and_(t.posts.c.author_id.in_(followees), t.posts.c.pushed.is_(True)),
+                            t.posts.c.author_id == uid,
+                        )
+                    )
+                    .order_by(t.posts.c.id.desc())
+                    .limit(self.timelines.cap)
+                )
+                .scalars()
+                .all()
+            )
+        self.timelines.replace(uid, ids)
+
+    def home_timeline_ids(
+        self, handle: str, before: int | None = None, limit: int = 20
+    ) -> list[int]:
+        """Hybrid read: pushed entries from the cache tier, merged with posts pulled from
+        followed accounts whose posts were not fanned out."""
+        uid = self.user_id(handle)
+        pushed = self.timelines.page(uid, before, limit)
+        if pushed is None:
+            self._rebuild(uid)
+            pushed = self.timelines.page(uid, before, limit) or []
+        if len(pushed) < limit and self.timelines.is_full(uid):
+            # Past the cached window: the database answers for the older pages.
+            return self.pull_home_timeline_ids(handle, before, limit)
+        pull_authors = (
+            select(t.users.c.id)
+            .join(t.follows, t.follows.c.followee_id == t.users.c.id)
+            .where(t.follows.c.follower_id == uid, t.users.c.has_pull_posts.is_(True))
+        )
+        q = select(t.posts.c.id).where(
+            t.posts.c.author_id.in_(pull_authors), t.posts.c.pushed.is_(False)
+        )
+        if before is not None:
+            q = q.where(t.posts.c.id < before)
+        with self.engine.connect() as conn:
+            pulled = conn.execute(q.order_by(t.posts.c.id.desc()).limit(limit)).scalars().all()
+        return sorted(set(pushed) | set(pulled), reverse=True)[:limit]
+
+    def pull_home_timeline_ids(
+        self, handle: str, before: int | None = None, limit: int = 20
+    ) -> list[int]:
+        """The naive timeline: every post by followed accounts and oneself, newest first."""
+        uid = self.user_id(handle)
+        followees = select(t.follows.c.followee_id).where(t.follows.c.follower_id == uid)
+        q = select(t.posts.c.id).where(
+            or_(t.posts.c.author_id.in_(followees), t.posts.c.author_id == uid)
+        )
+        if before is not None:
+            q = q.where(t.posts.c.id < before)
+        with self.engine.connect() as conn:
+            return conn.execute(q.order_by(t.posts.c.id.desc()).limit(limit)).scalars().all()
+
+    def home_timeline(self, handle: str, before: int | None = None, limit: int = 20) -> list[Post]:
+        return self.posts_by_ids(self.home_timeline_ids(handle, before, limit))
+
+    # -- direct messages ---------------------------------------------------------------------
+    def send_message(self, sender: str, recipient: str, body: str) -> Message:
+        body = body.strip()
+        if not body or len(body) > 10_000:
+            raise Invalid("a message is 1 to 10,000 characters")
+        if sender.lower() == recipient.lower():
+            raise Invalid("you cannot message yourself")
+        with self.engine.begin() as conn:
+            s = self._user_row(conn, sender)
+            r = self._user_row(conn, recipient)
+            mid = conn.execute(insert(t.messages).values(
+                sender_id=s.id, recipient_id=r.id, text=body, created_at=_now()
+            )).inserted_primary_key[0]  # fmt: skip
+            row = conn.execute(select(t.messages).where(t.messages.c.id == mid)).one()
+        return Message(mid, s.handle, r.handle, body, row.created_at)
+
+    def conversation(
+        self, user: str, other: str, before: int | None = None, limit: int = 50
+    ) -> list[Message]:
+        """Messages between two users, newest first; only the two participants can ask."""
+        with self.engine.connect() as conn:
+            a = self._user_row(conn, user)
+            b = self._user_row(conn, other)
+            m = t.messages
+            q = select(m).where(or_(
+                and_(m.c.sender_id == a.id, m.c.recipient_id == b.id),
+                and_(m.c.sender_id == b.id, m.c.recipient_id == a.id),
+            ))  # fmt: skip
+            if before is not None:
+                q = q.where(m.c.id < before)
+            rows = conn.execute(q.order_by(m.c.id.desc()).limit(limit)).all()
+        names = {a.id: a.handle, b.id: b.handle}
+        return [Message(r.id, names[r.sender_id], names[r.recipient_id], r.text, r.created_at)
+                for r in rows]  # fmt: skip
+
+    def get_message(self, user: str, message_id: int) -> Message:
+        """One message, visible only to its sender and recipient (404 otherwise: no leak)."""
+        with self.engine.connect() as conn:
+            me = self._user_row(conn, user)
+            r = conn.execute(select(t.messages).where(t.messages.c.id == message_id)).first()
+            if r is None or me.id not in (r.sender_id, r.recipient_id):
+                raise NotFound(f"no message {message_id}")
+            handles = dict(conn.execute(
+                select(t.users.c.id, t.users.c.handle)
+                .where(t.users.c.id.in_([r.sender_id, r.recipient_id]))
+            ).all())  # fmt: skip
+        return Message(r.id, handles[r.sender_id], handles[r.recipient_id], r.text, r.created_at)
+
+    # -- search ------------------------------------------------------------------------------
+    def search_posts(self, q: str, limit: int = 20, offset: int = 0) -> list[Post]:
+        """Full-text search ranked by BM25 (SQLite FTS5) or ts_rank (PostgreSQL)."""
+        if not re.search(r"\w", q):
+            raise Invalid("a search needs at least one word")
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                ids = conn.execute(
+                    text("SELECT rowid FROM social_posts_fts WHERE social_posts_fts MATCH :q "
+                         "ORDER BY bm25(social_posts_fts) LIMIT :l OFFSET :o"),
+                    {"q": _fts_query(q), "l": limit, "o": offset},
+                ).scalars().all()  # fmt: skip
+            else:
+                ids = conn.execute(
+                    text("SELECT id FROM social_posts, plainto_tsquery('simple', :q) query "
+                         "WHERE to_tsvector('simple', text) @@ query "
+                         "ORDER BY ts_rank(to_tsvector('simple', text), query) DESC, id DESC "
+                         "LIMIT :l OFFSET :o"),
+                    {"q": q, "l": limit, "o": offset},
+                ).scalars().all()  # fmt: skip
+        return self.posts_by_ids(list(ids))
+
+    def search_users(self, q: str, limit: int = 20) -> list[User]:
+        if not re.search(r"\w", q):
+            raise Invalid("a search needs at least one word")
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                ids = conn.execute(
+                    text("SELECT rowid FROM social_users_fts WHERE social_users_fts MATCH :q "
+                         "ORDER BY bm25(social_users_fts) LIMIT :l"),
+                    {"q": " OR ".join(f"{term}*" for term in _fts_query(q).split()), "l": limit},
+                ).scalars().all()  # fmt: skip
+            else:
+                ids = conn.execute(
+                    text("SELECT id FROM social_users WHERE to_tsvector('simple', handle || ' ' || "
+                         "display_name || ' ' || bio) @@ plainto_tsquery('simple', :q) LIMIT :l"),
+                    {"q": q, "l": limit},
+                ).scalars().all()  # fmt: skip
+            rows = conn.execute(select(t.users).where(t.users.c.id.in_(ids))).all() if ids else []
+        by_id = {r.id: User(r.id, r.handle, r.display_name, r.bio, r.followers, r.following)
+                 for r in rows}  # fmt: skip
+        return [by_id[i] for i in ids if i in by_id]
+
+    def popular_posts(self, limit: int = 100, since_id: int | None = None) -> list[int]:
+        """Recent posts with the most engagement (a feed candidate source)."""
+        q = select(t.posts.c.id).order_by(
+            (t.posts.c.likes + 2 * t.posts.c.reposts + t.posts.c.replies).desc(),
+            t.posts.c.id.desc(),
+        )
+        if since_id is not None:
+            q = q.where(t.posts.c.id > since_id)
+        with self.engine.connect() as conn:
+            return conn.execute(q.limit(limit)).scalars().all()
+
+    def max_post_id(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(t.posts.c.id))).scalar() or 0

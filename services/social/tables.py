@@ -1,0 +1,109 @@
+"""The social store's tables (SQLAlchemy Core; SQLite by default, PostgreSQL when scaled out)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identity.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+users = Table(
+    "social_users",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("handle", String(64), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("bio", String(300), nullable=False, default=""),
+    Column("followers", Integer, nullable=False, default=0),
+    Column("following", Integer, nullable=False, default=0),
+    # Set once the user posted while above the fan-out threshold: readers must pull from them.
+    Column("has_pull_posts", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+follows = Table(
+    "social_follows",
+    metadata,
+    Column("follower_id", IdType, ForeignKey("social_users.id"), primary_key=True),
+    Column("followee_id", IdType, ForeignKey("social_users.id"), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_social_follows_followee", "followee_id", "follower_id"),
+)
+
+posts = Table(
+    "social_posts",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("author_id", IdType, ForeignKey("social_users.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("reply_to", IdType, ForeignKey("social_posts.id"), nullable=True),
+    Column("repost_of", IdType, ForeignKey("social_posts.id"), nullable=True),
+    Column("pushed", Boolean, nullable=False),  # fanned out on write (else pulled at read)
+    Column("likes", Integer, nullable=False, default=0),
+    Column("reposts", Integer, nullable=False, default=0),
+    Column("replies", Integer, nullable=False, default=0),
+    Column("idempotency_key", String(128), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("author_id", "idempotency_key", name="uq_social_posts_idem"),
+    Index("ix_social_posts_author", "author_id", "id"),
+)
+
+post_tags = Table(
+    "social_post_tags",
+    metadata,
+    Column("post_id", IdType, ForeignKey("social_posts.id"), primary_key=True),
+    Column("tag", String(64), primary_key=True),
+    Index("ix_social_post_tags_tag", "tag", "post_id"),
+)
+
+post_mentions = Table(
+    "social_post_mentions",
+    metadata,
+    Column("post_id", IdType, ForeignKey("social_posts.id"), primary_key=True),
+    Column("user_id", IdType, ForeignKey("social_users.id"), primary_key=True),
+)
+
+likes = Table(
+    "social_likes",
+    metadata,
+    Column("user_id", IdType, ForeignKey("social_users.id"), primary_key=True),
+    Column("post_id", IdType, ForeignKey("social_posts.id"), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+messages = Table(
+    "social_messages",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("sender_id", IdType, ForeignKey("social_users.id"), nullable=False),
+    Column("recipient_id", IdType, ForeignKey("social_users.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_social_messages_pair", "sender_id", "recipient_id", "id"),
+)
+
+# The fan-out outbox: written in the post's transaction, advanced batch by batch, so a fan-out
+# interrupted by a crash resumes where it stopped.
+fanout_jobs = Table(
+    "social_fanout_jobs",
+    metadata,
+    Column("post_id", IdType, ForeignKey("social_posts.id"), primary_key=True),
+    Column("author_id", IdType, nullable=False),
+    Column("cursor", BigInteger, nullable=False, default=0),  # last follower id done
+    Column("done", Boolean, nullable=False, default=False),
+)
