@@ -9,6 +9,7 @@ backoff. ``flush`` waits for everything queued so far; ``close`` flushes and sto
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import socket
@@ -27,6 +28,7 @@ from warehouse.spool import SpoolFull
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 _STOP = object()
+_WAKE = object()  # cuts the current batch short (flush)
 
 
 class SpoolHandler(logging.Handler):
@@ -104,6 +106,8 @@ class SpoolHandler(logging.Handler):
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every record queued before this call is durable. True if it finished."""
         deadline = time.monotonic() + timeout
+        with contextlib.suppress(queue.Full):  # a full queue ships at once anyway
+            self.queue.put_nowait(_WAKE)
         with self._idle:
             while self._pending > 0 and self._thread.is_alive():
                 left = deadline - time.monotonic()
@@ -133,6 +137,8 @@ class SpoolHandler(logging.Handler):
                     break
                 if item is _STOP:
                     stop = True
+                    break
+                if item is _WAKE:
                     break
                 batch.append(item)
             if batch or self.dropped > self._reported_dropped:
