@@ -1,0 +1,125 @@
+"""``blueprint notify``: run delivery workers, inspect and replay the dead-letter queue, send."""
+
+from __future__ import annotations
+
+import click
+import orjson
+
+
+def _engine():
+    from services.notify.store import open_store
+    from warehouse.settings import get_settings
+
+    return open_store(get_settings())
+
+
+@click.group("notify")
+def cli() -> None:
+    """Notifications (system 12): worker, dead-letter queue, ad-hoc sends.
+
+    Providers and retry policy come from BLUEPRINT_NOTIFY_* variables (SMTP host/port,
+    SMS and push URLs, max attempts, backoff, lease).
+    """
+
+
+@cli.command("worker")
+@click.option("--drain", is_flag=True, help="Stop once nothing is due within --horizon seconds.")
+@click.option("--horizon", default=30.0, show_default=True, help="Look-ahead of --drain (s).")
+@click.option("--max-seconds", type=float, default=None, help="Stop after this long.")
+@click.option(
+    "--flush-digests", is_flag=True, help="Send waiting digests now, not after the window."
+)
+def worker(drain: bool, horizon: float, max_seconds: float | None, flush_digests: bool) -> None:
+    """Claim due deliveries and send them, with retries, backoff and dead-lettering."""
+    from services.notify.worker import run_worker
+
+    result = run_worker(
+        drain=drain, horizon_s=horizon, max_seconds=max_seconds, flush_digests=flush_digests
+    )
+    click.echo(f"processed={result['processed']}")
+
+
+@cli.group("dlq")
+def dlq() -> None:
+    """The dead-letter queue: deliveries that ran out of attempts."""
+
+
+@dlq.command("list")
+@click.option("--limit", default=50, show_default=True)
+def dlq_list(limit: int) -> None:
+    """List dead-lettered deliveries, oldest first."""
+    from services.notify import queue
+
+    rows = queue.list_dead(_engine(), limit)
+    for r in rows:
+        click.echo(
+            f"{r['id']}  {r['channel']:<6} user={r['user_id']} attempts={r['attempts']} "
+            f"error={r['last_error']}"
+        )
+    click.echo(f"dead={len(rows)}")
+
+
+@dlq.command("replay")
+@click.option("--id", "ids", multiple=True, help="Delivery id to replay (repeatable).")
+@click.option("--all", "replay_all", is_flag=True, help="Replay the whole dead-letter queue.")
+def dlq_replay(ids: tuple[str, ...], replay_all: bool) -> None:
+    """Put dead deliveries back on the queue with a fresh attempt budget."""
+    from services.notify import queue
+
+    if not ids and not replay_all:
+        raise click.UsageError("give --id ... or --all")
+    replayed = queue.replay_dead(_engine(), None if replay_all else list(ids))
+    click.echo(f"replayed={len(replayed)}")
+
+
+@cli.command("send")
+@click.option("--user", "user_id", required=True)
+@click.option("--template", required=True)
+@click.option("--category", default="general", show_default=True)
+@click.option(
+    "--channel", "channels", multiple=True, help="Channel (repeatable); default: preferences."
+)
+@click.option("--data", default="{}", help="Template data as a JSON object.")
+@click.option("--locale", default=None)
+@click.option("--priority", type=click.Choice(["low", "normal", "urgent"]), default="normal")
+def send(
+    user_id: str,
+    template: str,
+    category: str,
+    channels: tuple[str, ...],
+    data: str,
+    locale: str | None,
+    priority: str,
+) -> None:
+    """Queue one notification (a worker delivers it)."""
+    from services.notify.config import get_notify_settings
+    from services.notify.service import NotifyService, SendRequest
+    from services.notify.templates import TemplateError
+    from warehouse.emitter import get_emitter
+
+    try:
+        payload = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise click.BadParameter(f"--data is not JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise click.BadParameter("--data must be a JSON object")
+    emitter = get_emitter()
+    svc = NotifyService(_engine(), get_notify_settings(), emitter)
+    req = SendRequest(
+        user_id=user_id,
+        template=template,
+        category=category,
+        locale=locale,
+        data=payload,
+        channels=list(channels) or None,
+        priority=priority,
+    )
+    try:
+        view, _ = svc.send("cli", req)
+    except (LookupError, ValueError, TemplateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        emitter.flush()
+    for d in view["deliveries"]:
+        click.echo(f"{d['id']}  {d['channel']:<6} {d['status']}")
+    click.echo(f"notification={view['id']}")

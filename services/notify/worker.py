@@ -1,0 +1,278 @@
+"""The delivery worker: claims due deliveries, sends them, and records the outcome.
+
+At-least-once: a delivery is claimed with a lease, sent with its id as the provider
+idempotency key, then marked sent. A worker killed between send and mark leaves the lease to
+expire; the next claim sends again with the same key, which the provider de-duplicates.
+Quiet hours and opt-outs are checked again at send time, since they may have changed since
+the notification was accepted. Retryable failures back off with full jitter; after
+``max_attempts`` the delivery is dead-lettered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine
+
+from services.notify import preferences as prefs_mod
+from services.notify import queue, store, templates
+from services.notify.channels import Channel, Job, build_channels
+from services.notify.config import NotifySettings
+from services.notify.events import emit_all, event
+from warehouse.emitter import Emitter
+from warehouse.events import Event
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        cfg: NotifySettings,
+        emitter: Emitter | None,
+        channels: dict[str, Channel] | None = None,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self.cfg = cfg
+        self.emitter = emitter
+        self.channels = channels or build_channels(cfg, engine)
+        self.owner = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.rng = rng or random.Random()
+        self.pool = ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix="notify")
+        self.stop = threading.Event()
+        templates.seed_builtins(engine)
+
+    # -- digests -----------------------------------------------------------------------
+    def flush_digests(self, window_s: float | None = None) -> int:
+        """Fold waiting low-priority deliveries older than the window into digests."""
+        window = self.cfg.digest_window_s if window_s is None else window_s
+        made = 0
+        for user_id, channel in queue.due_digest_groups(self.engine, window):
+            profile = prefs_mod.get_profile(self.engine, user_id)
+            locale = profile.locale if profile else self.cfg.default_locale
+
+            def body_for(subjects: list[str], locale: str = locale) -> tuple[str, str, str]:
+                # Built-in digest template; data is only our own subjects.
+                r = templates.render(
+                    self.engine, "digest", locale, {"items": subjects}, self.cfg.default_locale
+                )
+                return r.subject, r.body, r.locale
+
+            try:
+                digest_id = queue.fold_digest(self.engine, user_id, channel, body_for)
+            except RuntimeError:
+                continue  # another worker folded it
+            if digest_id:
+                made += 1
+                emit_all(
+                    self.emitter, [event("digest_created", user_id, digest_id, channel=channel)]
+                )
+        return made
+
+    # -- one delivery ------------------------------------------------------------------
+    def process(self, job: queue.Claimed) -> list[Event]:
+        t = store.now()
+        base = {
+            "channel": job.channel,
+            "notification_id": job.notification_id,
+            "attempt": job.attempts,
+            "category": job.category,
+        }
+        profile = prefs_mod.get_profile(self.engine, job.user_id)
+        if profile is None:
+            queue.fail(self.engine, job, store.FAILED, "user no longer exists")
+            return [event("delivery_failed", job.user_id, job.id, error="user gone", **base)]
+        if job.priority != "urgent":
+            until = prefs_mod.quiet_until(profile, t)
+            if until is not None:
+                queue.reschedule(self.engine, job, until, None, refund=True)
+                return [event("delivery_deferred", job.user_id, job.id, not_before=until, **base)]
+        user_prefs = prefs_mod.get_preferences(self.engine, job.user_id)
+        if not prefs_mod.allowed(user_prefs, profile, job.category, job.channel):
+            queue.fail(self.engine, job, store.SUPPRESSED, "user opted out")
+            return [event("delivery_suppressed", job.user_id, job.id, reason="opted out", **base)]
+        to = profile.contact(job.channel) or ""
+        started = time.perf_counter()
+        outcome = self.channels[job.channel].send(
+            Job(
+                job.id,
+                job.notification_id,
+                job.user_id,
+                job.channel,
+                job.category,
+                to,
+                job.subject,
+                job.body,
+                job.locale,
+            )
+        )
+        send_ms = (time.perf_counter() - started) * 1000
+        if outcome.ok:
+            queue.complete(self.engine, job, outcome.provider_message_id)
+            latency_ms = (store.now() - job.created_at) * 1000
+            return [
+                event(
+                    "delivery_sent",
+                    job.user_id,
+                    job.id,
+                    latency_ms=round(latency_ms, 1),
+                    send_ms=round(send_ms, 1),
+                    **base,
+                )
+            ]
+        if outcome.retryable:
+            if job.attempts >= self.cfg.max_attempts:
+                queue.dead_letter(self.engine, job, outcome.error or "retries exhausted")
+                return [event("delivery_dead", job.user_id, job.id, error=outcome.error, **base)]
+            delay = queue.full_jitter(
+                job.attempts, self.cfg.backoff_base_s, self.cfg.backoff_cap_s, self.rng
+            )
+            queue.reschedule(self.engine, job, store.now() + delay, outcome.error)
+            return [
+                event(
+                    "delivery_retry",
+                    job.user_id,
+                    job.id,
+                    error=outcome.error,
+                    delay_s=round(delay, 3),
+                    **base,
+                )
+            ]
+        queue.fail(self.engine, job, outcome.status, outcome.error or "rejected")
+        return [
+            event(
+                "delivery_failed",
+                job.user_id,
+                job.id,
+                error=outcome.error,
+                status=outcome.status,
+                **base,
+            )
+        ]
+
+    def _safe_process(self, job: queue.Claimed) -> list[Event]:
+        try:
+            return self.process(job)
+        except Exception as exc:  # noqa: BLE001 - a bug in one job must not stop the worker
+            log.exception("delivery %s crashed", job.id)
+            delay = queue.full_jitter(
+                job.attempts, self.cfg.backoff_base_s, self.cfg.backoff_cap_s, self.rng
+            )
+            queue.reschedule(self.engine, job, store.now() + delay, f"worker error: {exc!r}")
+            return [
+                event("delivery_retry", job.user_id, job.id, error=repr(exc), channel=job.channel)
+            ]
+
+    # -- the loop ----------------------------------------------------------------------
+    def tick(self) -> int:
+        """Fold due digests, then claim and process one batch. Returns jobs processed."""
+        self.flush_digests()
+        jobs = queue.claim(self.engine, self.owner, self.cfg.batch_size, self.cfg.lease_s)
+        if not jobs:
+            return 0
+        events = [e for evs in self.pool.map(self._safe_process, jobs) for e in evs]
+        emit_all(self.emitter, events)
+        return len(jobs)
+
+    def run(
+        self,
+        *,
+        drain: bool = False,
+        horizon_s: float = 30.0,
+        max_seconds: float | None = None,
+        idle_sleep: float = 0.1,
+    ) -> dict[str, int]:
+        """Work until stopped; with ``drain``, until nothing is due within ``horizon_s``."""
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        processed = 0
+        while not self.stop.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            n = self.tick()
+            processed += n
+            if n == 0:
+                if (
+                    drain
+                    and queue.outstanding(
+                        self.engine, include_future=False, at=store.now() + horizon_s
+                    )
+                    == 0
+                ):
+                    break
+                self.stop.wait(idle_sleep)
+        return {"processed": processed}
+
+    def close(self) -> None:
+        self.stop.set()
+        self.pool.shutdown(wait=True)
+        for ch in self.channels.values():
+            close = getattr(ch, "close", None)
+            if close:
+                close()
+
+
+def run_worker(
+    *,
+    drain: bool = False,
+    horizon_s: float = 30.0,
+    max_seconds: float | None = None,
+    flush_digests: bool = False,
+    name: str = "notify-worker",
+) -> dict[str, int]:
+    """Run one worker process against the configured store (what ``blueprint notify worker`` does).
+
+    SIGTERM and SIGINT stop it after the current batch; SIGKILL leaves leases to expire.
+    """
+    import signal
+
+    from services.notify.config import get_notify_settings
+    from services.notify.store import open_store
+    from warehouse.emitter import Emitter, make_transport
+    from warehouse.settings import get_settings
+
+    settings = get_settings()
+    engine = open_store(settings)
+    emitter = Emitter(make_transport(settings, name))
+    worker = Worker(engine, get_notify_settings(), emitter)
+
+    def _stop(signum: int, frame: object) -> None:
+        worker.stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    try:
+        if flush_digests:
+            worker.flush_digests(window_s=0)
+        result = worker.run(drain=drain, horizon_s=horizon_s, max_seconds=max_seconds)
+        if flush_digests:  # digests made of what arrived while running
+            worker.flush_digests(window_s=0)
+            result["processed"] += worker.run(
+                drain=True, horizon_s=horizon_s, max_seconds=max_seconds
+            )["processed"]
+        return result
+    finally:
+        worker.close()
+        emitter.close()
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Run a notification delivery worker.")
+    parser.add_argument("--drain", action="store_true", help="stop when nothing is due")
+    parser.add_argument("--horizon", type=float, default=30.0)
+    parser.add_argument("--max-seconds", type=float, default=None)
+    args = parser.parse_args()
+    print(run_worker(drain=args.drain, horizon_s=args.horizon, max_seconds=args.max_seconds))

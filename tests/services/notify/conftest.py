@@ -1,0 +1,101 @@
+"""Fixtures for notification tests: fake providers on loopback, an app with only ``notify``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from services.notify.fakes import FakeProvider, FakeSmtp
+
+
+@pytest.fixture
+def smtp() -> Iterator[FakeSmtp]:
+    with FakeSmtp() as s:
+        yield s
+
+
+@pytest.fixture
+def sms() -> Iterator[FakeProvider]:
+    with FakeProvider("sms", seed=1) as p:
+        yield p
+
+
+@pytest.fixture
+def push() -> Iterator[FakeProvider]:
+    with FakeProvider("push", seed=2) as p:
+        yield p
+
+
+@pytest.fixture
+def notify_env(settings, smtp, sms, push, monkeypatch: pytest.MonkeyPatch):
+    """Point the notify settings at the fakes, with a fast retry policy."""
+    env = {
+        "SMTP_HOST": smtp.host,
+        "SMTP_PORT": str(smtp.port),
+        "SMS_URL": sms.send_url,
+        "PUSH_URL": push.send_url,
+        "PROVIDER_TIMEOUT_S": "1.0",
+        "MAX_ATTEMPTS": "20",
+        "BACKOFF_BASE_S": "0.02",
+        "BACKOFF_CAP_S": "0.2",
+        "LEASE_S": "2",
+        "DIGEST_WINDOW_S": "3600",
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(f"BLUEPRINT_NOTIFY_{k}", v)
+    return settings
+
+
+@pytest.fixture
+def api(notify_env, settings, emitter):
+    from fastapi.testclient import TestClient
+
+    from services.app import create_app
+
+    with TestClient(create_app(settings, emitter, only=["notify"])) as c:
+        yield c
+
+
+@pytest.fixture
+def engine(api):
+    return api.app.state.notify.engine
+
+
+@pytest.fixture
+def service_headers(api, admin_headers) -> dict[str, str]:
+    r = api.post(
+        "/auth/keys", json={"user_id": "orders-svc", "roles": ["service"]}, headers=admin_headers
+    )
+    assert r.status_code == 201, r.text
+    return {"X-API-Key": r.json()["api_key"]}
+
+
+def user_headers(api, admin_headers, user_id: str) -> dict[str, str]:
+    r = api.post("/auth/keys", json={"user_id": user_id, "roles": ["user"]}, headers=admin_headers)
+    assert r.status_code == 201, r.text
+    return {"X-API-Key": r.json()["api_key"]}
+
+
+def register(api, headers, user_id: str, **profile) -> dict:
+    body = {
+        "email": f"{user_id}@example.org",
+        "phone": "+33612345678",
+        "push_token": f"tok-{user_id}-0001",
+        "timezone": "UTC",
+        "locale": "en",
+    }
+    body.update(profile)
+    r = api.put(f"/notifications/users/{user_id}", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture
+def worker(api, emitter):
+    from services.notify.config import get_notify_settings
+    from services.notify.worker import Worker
+
+    w = Worker(api.app.state.notify.engine, get_notify_settings(), emitter)
+    yield w
+    w.close()
