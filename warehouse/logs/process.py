@@ -57,6 +57,15 @@ def _template_text(miner: Any, message: str) -> str:
     return str(getattr(result, "template", result))
 
 
+def _mining_text(parsed: Any) -> str:
+    """Free-text lines still carry their header (time, level, pid): mine the message only."""
+    if parsed.format != "text":
+        return parsed.message
+    from warehouse.logs.headers import strip_header
+
+    return strip_header(parsed.message) or parsed.message
+
+
 _default_lock = threading.Lock()
 _default_templater: Templater | None = None
 
@@ -106,7 +115,9 @@ class LogProcessor:
         self.templater = default_templater() if templater is True else (templater or None)
 
     def _row(self, parsed, received: datetime, service: str | None) -> dict[str, Any]:
-        template = self.templater(parsed.message) if self.templater and parsed.message else None
+        template = None
+        if self.templater and parsed.message:
+            template = self.templater(_mining_text(parsed))
         return to_row(
             parsed, service=service or self.service, host=self.host, received=received,
             template=template,

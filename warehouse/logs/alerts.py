@@ -1,0 +1,212 @@
+"""Alert rules over the ``logs`` table, evaluated at a point in time.
+
+- **threshold**: more than ``error_threshold`` error/critical lines of one service in the last
+  ``window``;
+- **new template after deploy**: a template a service logs after its latest deploy marker (a
+  line with ``attrs.deploy`` set, or logger ``deploy``) that it never logged in the baseline
+  before it. A template that only differs from an older one by more or fewer ``<*>`` is the
+  same message seen more specifically, not a new one;
+- **frequency anomaly**: a template's count in the last window is improbable under a Poisson
+  law with its baseline rate (previous ``baseline`` period, add-one smoothed).
+
+Fired alerts are recorded as ``logging/alert_fired`` events. A small state file keeps the keys
+already fired (one per rule, service, template and window bucket), so a rule evaluated every
+minute fires once per incident, not once per evaluation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+from scipy.stats import poisson
+
+from warehouse.emitter import Emitter
+from warehouse.lake import Lake
+from warehouse.logs.table import LOGS_TABLE
+
+
+@dataclass(frozen=True)
+class AlertRules:
+    window: timedelta = timedelta(minutes=5)
+    error_threshold: int = 20
+    deploy_lookback: timedelta = timedelta(hours=24)
+    new_template_baseline: timedelta = timedelta(days=7)
+    anomaly_baseline: timedelta = timedelta(hours=1)
+    anomaly_p: float = 1e-4
+    anomaly_min_count: int = 10
+    max_new_templates: int = 20
+
+
+@dataclass
+class Alert:
+    rule: str
+    service: str
+    message: str
+    key: str
+    value: float
+    threshold: float | None = None
+    template_id: str | None = None
+    template: str | None = None
+    window_start: str = ""
+    window_end: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _scan(lake: Lake, since: datetime) -> str:
+    """Deduplicated rows of the logs table from ``since``'s day on (partition-pruned)."""
+    glob = lake.glob(LOGS_TABLE)
+    return (
+        f"(SELECT * FROM read_parquet('{glob}', hive_partitioning=true, union_by_name=true) "
+        f"WHERE date >= '{since.strftime('%Y-%m-%d')}' "
+        "QUALIFY row_number() OVER (PARTITION BY source, seq) = 1)"
+    )
+
+
+def _bucket(ts: datetime, window: timedelta) -> str:
+    step = int(window.total_seconds())
+    return str(int(ts.timestamp()) // step * step)
+
+
+def threshold_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
+    start = now - rules.window
+    rows = lake.query(
+        f"SELECT service, count(*) AS n FROM {_scan(lake, start)} "
+        "WHERE ts >= ? AND ts < ? AND level IN ('error', 'critical') "
+        "GROUP BY service HAVING count(*) > ? ORDER BY service",
+        [start, now, rules.error_threshold],
+    ).rows()
+    minutes = rules.window.total_seconds() / 60
+    return [
+        Alert(
+            "error_threshold",
+            service,
+            f"{n} error lines from {service} in {minutes:g} min "
+            f"(threshold {rules.error_threshold})",
+            f"error_threshold:{service}:{_bucket(now, rules.window)}",
+            n,
+            rules.error_threshold,
+            window_start=start.isoformat(),
+            window_end=now.isoformat(),
+        )  # fmt: skip
+        for service, n in rows
+    ]
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in template.split("<*>")]
+    return re.compile(".*?".join(parts), re.S)
+
+
+def _covered(template: str, known: list[str]) -> bool:
+    """Same message as a known template, seen more (or less) specifically."""
+    return any(_pattern(k).fullmatch(template) or _pattern(template).fullmatch(k) for k in known)
+
+
+def new_template_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
+    start = now - rules.deploy_lookback - rules.new_template_baseline
+    scan = _scan(lake, start)
+    deploys = lake.query(
+        f"SELECT service, max(ts) AS at FROM {scan} WHERE ts >= ? AND ts <= ? AND "
+        "(json_extract_string(attrs, '$.deploy') IS NOT NULL OR logger = 'deploy') "
+        "GROUP BY service ORDER BY service",
+        [now - rules.deploy_lookback, now],
+    ).rows()
+    alerts: list[Alert] = []
+    for service, at in deploys:
+        seen = lake.query(
+            f"SELECT ts >= ? AS after, template_id, any_value(template) AS template, "
+            f"count(*) AS n, min(ts) AS first FROM {scan} "
+            "WHERE service = ? AND ts >= ? AND ts <= ? AND template_id IS NOT NULL "
+            "AND json_extract_string(attrs, '$.deploy') IS NULL "
+            "AND coalesce(logger, '') <> 'deploy' "
+            "GROUP BY ALL",
+            [at, service, at - rules.new_template_baseline, now],
+        )
+        before = seen.filter(~seen["after"])
+        known_ids = set(before["template_id"].to_list())
+        known = before["template"].to_list()
+        fresh = seen.filter(seen["after"]).sort("first")
+        for tid, template, n in fresh.select("template_id", "template", "n").rows():
+            if tid in known_ids or _covered(template, known):
+                continue
+            alerts.append(Alert(
+                "new_template_after_deploy", service,
+                f"new template after the deploy of {service} at {at.isoformat()}: {template}",
+                f"new_template:{service}:{tid}:{at.isoformat()}", n,
+                template_id=tid, template=template,
+                window_start=at.isoformat(), window_end=now.isoformat(),
+            ))  # fmt: skip
+            if sum(a.service == service for a in alerts) >= rules.max_new_templates:
+                break
+    return alerts
+
+
+def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
+    start = now - rules.window
+    base_start = start - rules.anomaly_baseline
+    df = lake.query(
+        f"SELECT service, template_id, any_value(template) AS template, "
+        "count(*) FILTER (WHERE ts >= ?) AS current, count(*) FILTER (WHERE ts < ?) AS baseline "
+        f"FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? AND template_id IS NOT NULL "
+        "GROUP BY ALL HAVING count(*) FILTER (WHERE ts >= ?) >= ? ORDER BY ALL",
+        [start, start, base_start, now, start, rules.anomaly_min_count],
+    )
+    ratio = rules.window / rules.anomaly_baseline
+    alerts = []
+    for service, tid, template, current, baseline in df.rows():
+        expected = (baseline + 1) * ratio
+        p = float(poisson.sf(current - 1, expected))
+        if p < rules.anomaly_p:
+            alerts.append(Alert(
+                "template_frequency_anomaly", service,
+                f"{template!r} logged {current} times in {rules.window} vs {expected:.1f} "
+                f"expected (p={p:.2g})",
+                f"anomaly:{service}:{tid}:{_bucket(now, rules.window)}", current, expected,
+                template_id=tid, template=template,
+                window_start=start.isoformat(), window_end=now.isoformat(),
+                extra={"p_value": p, "baseline_count": baseline},
+            ))  # fmt: skip
+    return alerts
+
+
+def evaluate(
+    lake: Lake, rules: AlertRules | None = None, now: datetime | None = None
+) -> list[Alert]:
+    """Every rule's alerts at ``now`` (default: the current time)."""
+    rules = rules or AlertRules()
+    now = now or datetime.now(UTC)
+    if LOGS_TABLE not in lake.tables():
+        return []
+    return (
+        threshold_alerts(lake, rules, now)
+        + new_template_alerts(lake, rules, now)
+        + anomaly_alerts(lake, rules, now)
+    )
+
+
+def fire(
+    emitter: Emitter, alerts: list[Alert], state_path: Path, *, keep: timedelta = timedelta(days=8)
+) -> list[Alert]:
+    """Record alerts not fired before as ``logging/alert_fired`` events; returns those fired."""
+    try:
+        state: dict[str, str] = orjson.loads(state_path.read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        state = {}
+    now = datetime.now(UTC)
+    fresh = [a for a in alerts if a.key not in state]
+    for alert in fresh:
+        emitter.emit("logging", "alert_fired", actor=alert.rule, entity=alert.service,
+                     attrs=asdict(alert))  # fmt: skip
+        state[alert.key] = now.isoformat()
+    cutoff = (now - keep).isoformat()
+    state = {k: v for k, v in state.items() if v >= cutoff}
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = state_path.with_name(state_path.name + ".tmp")
+    tmp.write_bytes(orjson.dumps(state))
+    tmp.replace(state_path)
+    return fresh
