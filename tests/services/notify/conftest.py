@@ -41,6 +41,7 @@ def notify_env(settings, smtp, sms, push, monkeypatch: pytest.MonkeyPatch):
         "BACKOFF_CAP_S": "0.2",
         "LEASE_S": "2",
         "DIGEST_WINDOW_S": "3600",
+        "USER_HOURLY_LIMIT": "1000",
     }
     for k, v in env.items():
         monkeypatch.setenv(f"BLUEPRINT_NOTIFY_{k}", v)
