@@ -1,0 +1,55 @@
+"""Control-plane operations that fan out to the edge processes (purge, stats)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from services.cdn.routing import EdgeInfo
+
+
+async def fan_out_purge(
+    edges: list[EdgeInfo], *, url: str | None, prefix: str | None, token: str, timeout: float = 2.0
+) -> list[dict]:
+    """Purge on every edge: shields first, so edges cannot refill from a stale shield copy."""
+    body = {"url": url} if url is not None else {"prefix": prefix}
+    results: list[dict] = []
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+        for role in ("shield", "edge"):
+            tier = [e for e in edges if e.role == role]
+
+            async def one(edge: EdgeInfo) -> dict:
+                try:
+                    resp = await client.post(
+                        edge.url.rstrip("/") + "/_cdn/purge",
+                        json=body,
+                        headers={"X-CDN-Token": token},
+                    )
+                except httpx.HTTPError as exc:
+                    return {"edge": edge.name, "ok": False, "purged": 0,
+                            "error": f"{type(exc).__name__}: {exc}"[:200]}  # fmt: skip
+                ok = resp.status_code == 200
+                return {
+                    "edge": edge.name,
+                    "ok": ok,
+                    "purged": resp.json().get("purged", 0) if ok else 0,
+                    "error": None if ok else f"status {resp.status_code}: {resp.text[:150]}",
+                }
+
+            results.extend(await asyncio.gather(*(one(e) for e in tier)))
+    return results
+
+
+async def edge_stats(edges: list[EdgeInfo], timeout: float = 2.0) -> dict[str, dict]:
+    """Each reachable edge's ``/_cdn/stats`` counters."""
+    out: dict[str, dict] = {}
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+        for edge in edges:
+            try:
+                resp = await client.get(edge.url.rstrip("/") + "/_cdn/stats")
+                if resp.status_code == 200:
+                    out[edge.name] = resp.json()
+            except httpx.HTTPError:
+                continue
+    return out

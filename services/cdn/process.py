@@ -1,0 +1,162 @@
+"""Start origins, shields and edges as separate processes on loopback ports and wait until
+they answer ``/healthz``. Used by tests, the workload, benchmarks and other systems (video,
+files) that serve through the CDN::
+
+    with start_origin(blobs) as origin, start_edge(origin.url, region="eu-west") as edge:
+        httpx.get(edge.url + "/videos/abc/master.m3u8")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from services.cdn.edge import EdgeConfig
+from warehouse.settings import Settings, get_settings
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    """A running CDN server process; stop it (or use it as a context manager) when done."""
+
+    name: str
+    role: str
+    url: str
+    port: int
+    proc: subprocess.Popen
+    log_path: Path
+    region: str = "local"
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Graceful stop: edges flush their access logs into the spool on the way out."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        """Abrupt death (failover tests): SIGKILL, no cleanup."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def wait_ready(self, timeout: float = 20.0) -> ServerProcess:
+        """Block until ``/healthz`` answers (kills the process if it never does)."""
+        try:
+            wait_ready(self, timeout)
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    def log_tail(self, n: int = 2000) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _spawn(args: list[str], name: str, role: str, port: int, settings: Settings,
+           region: str, ready_timeout: float | None) -> ServerProcess:  # fmt: skip
+    log_dir = settings.data_dir / "cdn" / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}-{port}.log"
+    env = {**os.environ, "BLUEPRINT_DATA_DIR": str(Path(settings.data_dir).resolve())}
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.cdn.run", *args, "--port", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    server = ServerProcess(name, role, f"http://127.0.0.1:{port}", port, proc, log_path, region)
+    return server if ready_timeout is None else server.wait_ready(ready_timeout)
+
+
+def wait_ready(server: ServerProcess, timeout: float) -> None:
+    """Poll ``/healthz`` until it answers 200; fail fast if the process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not server.alive():
+            raise RuntimeError(f"{server.name} exited early:\n{server.log_tail()}")
+        try:
+            if httpx.get(server.url + "/healthz", timeout=0.5, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{server.name} not healthy after {timeout}s:\n{server.log_tail()}")
+
+
+def start_origin(
+    root: Path | str,
+    *,
+    port: int | None = None,
+    delay_ms: int = 0,
+    settings: Settings | None = None,
+    ready_timeout: float | None = 20.0,
+) -> ServerProcess:
+    """An origin process serving ``root`` (e.g. ``settings.blobs_dir``).
+
+    ``ready_timeout=None`` returns at once (call ``wait_ready()``), to start several at once.
+    """
+    settings = settings or get_settings()
+    port = port or free_port()
+    args = ["origin", "--root", str(Path(root).resolve()), "--delay-ms", str(delay_ms)]
+    return _spawn(args, "origin", "origin", port, settings, "origin", ready_timeout)
+
+
+def start_edge(
+    upstream: str,
+    *,
+    name: str | None = None,
+    region: str = "local",
+    role: str = "edge",
+    port: int | None = None,
+    workers: int = 1,
+    settings: Settings | None = None,
+    ready_timeout: float | None = 20.0,
+    **config: object,
+) -> ServerProcess:
+    """An edge (``role="shield"`` for the shield tier) in front of ``upstream``.
+
+    Extra keyword arguments are ``EdgeConfig`` fields (memory_bytes, disk_dir,
+    max_object_bytes, read_timeout, connect_timeout, purge_token, access_log).
+    """
+    settings = settings or get_settings()
+    port = port or free_port()
+    name = name or f"{role}-{region}-{uuid.uuid4().hex[:6]}"
+    config.setdefault("purge_token", settings.admin_api_key)
+    edge = EdgeConfig(name=name, upstream=upstream, region=region, role=role, **config)  # type: ignore[arg-type]
+    args = ["edge", "--config", json.dumps(dataclasses.asdict(edge)), "--workers", str(workers)]
+    return _spawn(args, name, role, port, settings, region, ready_timeout)

@@ -1,0 +1,227 @@
+"""Answering one request from a stored object: conditionals (304), ranges (206/416) and
+content negotiation of compressed playlists and manifests (gzip, br).
+
+Compressed bodies are made once per object and kept beside its identity body.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from dataclasses import dataclass
+
+import brotli
+
+from services.cdn.cachecontrol import http_date
+from services.cdn.store import Entry
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "age",
+        "x-cache",
+        "x-cache-status",
+    }
+)
+
+#: Text formats worth compressing: HLS playlists, DASH manifests, subtitles, JSON, XML.
+COMPRESSIBLE_TYPES = (
+    "application/vnd.apple.mpegurl",
+    "application/x-mpegurl",
+    "audio/mpegurl",
+    "application/dash+xml",
+    "text/",
+    "application/json",
+    "application/xml",
+)
+MIN_COMPRESS_BYTES = 128
+
+
+@dataclass(slots=True)
+class Reply:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+def compressible(entry: Entry) -> bool:
+    ctype = entry.headers.get("content-type", "").lower()
+    return (
+        entry.status == 200
+        and "content-encoding" not in entry.headers
+        and "no-transform" not in entry.headers.get("cache-control", "")
+        and ctype.startswith(COMPRESSIBLE_TYPES)
+    )
+
+
+def choose_encoding(accept_encoding: str | None) -> str | None:
+    """``br`` or ``gzip`` when the client accepts it (q > 0), else None for identity."""
+    if not accept_encoding:
+        return None
+    accepted: dict[str, float] = {}
+    for part in accept_encoding.lower().split(","):
+        token, _, params = part.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        if token:
+            accepted[token.strip()] = q
+    for coding in ("br", "gzip"):
+        q = accepted.get(coding, accepted.get("*", 0.0))
+        if q > 0:
+            return coding
+    return None
+
+
+def encoded_body(entry: Entry, coding: str) -> bytes:
+    body = entry.encoded.get(coding)
+    if body is None:
+        if coding == "br":
+            body = brotli.compress(entry.body, quality=5)
+        else:
+            body = gzip.compress(entry.body, compresslevel=6, mtime=0)
+        entry.encoded[coding] = body
+    return body
+
+
+def encoded_etag(etag: str | None, coding: str | None) -> str | None:
+    if not etag or not coding:
+        return etag
+    return etag[:-1] + f'-{coding}"' if etag.endswith('"') else etag
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def etag_matches(header: str, *etags: str | None) -> bool:
+    """Weak comparison of an If-None-Match list against the representation's tags."""
+    if header.strip() == "*":
+        return True
+    wanted = {_opaque(t) for t in header.split(",") if t.strip()}
+    return any(t is not None and _opaque(t) in wanted for t in etags)
+
+
+def not_modified(entry: Entry, request: dict[str, str], etag: str | None) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since."""
+    inm = request.get("if-none-match")
+    if inm is not None:
+        return etag_matches(inm, etag, entry.headers.get("etag"))
+    ims = http_date(request.get("if-modified-since"))
+    last_modified = http_date(entry.headers.get("last-modified"))
+    return ims is not None and last_modified is not None and last_modified <= ims
+
+
+def parse_range(value: str, length: int) -> tuple[int, int] | None | str:
+    """One ``bytes=`` range as inclusive (start, end); None to ignore the header (malformed
+    or several ranges: a full 200 is allowed then); ``"unsatisfiable"`` for a 416."""
+    unit, _, spec = value.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if first == "":
+            suffix = int(last)
+            if suffix <= 0:
+                return "unsatisfiable"
+            return (max(0, length - suffix), length - 1) if length else "unsatisfiable"
+        start = int(first)
+        end = int(last) if last else length - 1
+    except ValueError:
+        return None
+    if start >= length:
+        return "unsatisfiable"
+    if start < 0 or end < start:
+        return None
+    return start, min(end, length - 1)
+
+
+def if_range_allows(entry: Entry, value: str | None) -> bool:
+    if value is None:
+        return True
+    value = value.strip()
+    if value.startswith('"') or value.startswith("W/"):
+        etag = entry.headers.get("etag")
+        return bool(etag) and not value.startswith("W/") and etag == value
+    return http_date(value) is not None and value == entry.headers.get("last-modified")
+
+
+def build_reply(
+    entry: Entry,
+    request: dict[str, str],
+    *,
+    head: bool,
+    cache_status: str,
+    edge_name: str,
+    now: float | None = None,
+) -> Reply:
+    """The response to one request from ``entry``, which the caller judged usable."""
+    now = time.time() if now is None else now
+    coding = choose_encoding(request.get("accept-encoding")) if compressible(entry) else None
+    if "range" in request and entry.status == 200:
+        coding = None  # ranges address the identity body
+    etag = encoded_etag(entry.headers.get("etag"), coding)
+    headers = [
+        (k.encode("latin-1"), v.encode("latin-1"))
+        for k, v in entry.headers.items()
+        if k not in HOP_BY_HOP and k not in ("etag", "vary")
+    ]
+    if etag:
+        headers.append((b"etag", etag.encode("latin-1")))
+    vary = [v.strip() for v in entry.headers.get("vary", "").split(",") if v.strip()]
+    if compressible(entry) and "accept-encoding" not in {v.lower() for v in vary}:
+        vary.append("Accept-Encoding")
+    if vary:
+        headers.append((b"vary", ", ".join(vary).encode("latin-1")))
+    headers.append((b"age", str(int(entry.age(now))).encode()))
+    headers.append((b"x-cache", f"{cache_status} from {edge_name}".encode("latin-1")))
+    if (
+        entry.status == 200
+        and "content-encoding" not in entry.headers
+        and "accept-ranges" not in entry.headers
+    ):
+        headers.append((b"accept-ranges", b"bytes"))
+
+    if entry.status == 200 and not_modified(entry, request, etag):
+        keep = {b"etag", b"cache-control", b"last-modified", b"vary", b"date", b"expires", b"age",
+                b"x-cache", b"content-location"}  # fmt: skip
+        return Reply(304, [h for h in headers if h[0] in keep], b"")
+
+    body = entry.body
+    status = entry.status
+    if coding is not None:
+        body = encoded_body(entry, coding)
+        headers.append((b"content-encoding", coding.encode()))
+    elif (
+        "range" in request
+        and status == 200
+        and "content-encoding" not in entry.headers
+        and if_range_allows(entry, request.get("if-range"))
+    ):
+        rng = parse_range(request["range"], len(body))
+        if rng == "unsatisfiable":
+            headers = [h for h in headers if h[0] != b"content-type"]
+            headers.append((b"content-range", f"bytes */{len(body)}".encode()))
+            return Reply(416, headers + [(b"content-length", b"0")], b"")
+        if isinstance(rng, tuple):
+            start, end = rng
+            headers.append((b"content-range", f"bytes {start}-{end}/{len(body)}".encode()))
+            body = body[start : end + 1]
+            status = 206
+    headers.append((b"content-length", str(len(body)).encode()))
+    return Reply(status, headers, b"" if head else body)

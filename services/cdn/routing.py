@@ -1,0 +1,151 @@
+"""Which edge serves a client: edges have a region with coordinates, a health checker probes
+each edge's ``/healthz``, and the router picks the nearest healthy one (great-circle
+distance), so a dead edge's clients fail over to the next nearest.
+
+The registry lives in the ``cdn`` store (SQLite by default) so every API process sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+#: Named regions and a representative city's coordinates (lat, lon).
+REGIONS: dict[str, tuple[float, float]] = {
+    "us-east": (38.9, -77.0),
+    "us-west": (37.4, -122.1),
+    "sa-east": (-23.5, -46.6),
+    "eu-west": (53.35, -6.26),
+    "eu-central": (50.1, 8.7),
+    "af-south": (-33.9, 18.4),
+    "ap-south": (19.1, 72.9),
+    "ap-southeast": (1.35, 103.8),
+    "ap-northeast": (35.7, 139.7),
+    "oc-east": (-33.9, 151.2),
+}
+
+metadata = MetaData()
+edges_table = Table(
+    "cdn_edges",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("url", String(300), nullable=False),
+    Column("region", String(64), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("healthy", Boolean, nullable=False, default=True),
+    Column("checked_at", Float, nullable=True),
+    Column("last_error", String(300), nullable=True),
+)
+
+
+@dataclass
+class EdgeInfo:
+    name: str
+    url: str
+    region: str
+    lat: float
+    lon: float
+    role: str = "edge"
+    healthy: bool = True
+    checked_at: float | None = None
+    last_error: str | None = None
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lat, lon) points in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+class EdgeRegistry:
+    """Edges and their last known health, in the ``cdn`` database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    def upsert(self, edge: EdgeInfo) -> None:
+        values = vars(edge).copy()
+        with self.engine.begin() as conn:
+            conn.execute(delete(edges_table).where(edges_table.c.name == edge.name))
+            conn.execute(insert(edges_table).values(**values))
+
+    def remove(self, name: str) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(edges_table).where(edges_table.c.name == name)).rowcount > 0
+
+    def all(self) -> list[EdgeInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(edges_table).order_by(edges_table.c.name)).mappings()
+            return [EdgeInfo(**row) for row in rows]
+
+    def set_health(self, name: str, healthy: bool, error: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(edges_table)
+                .where(edges_table.c.name == name)
+                .values(healthy=healthy, checked_at=time.time(), last_error=error)
+            )
+
+
+async def probe(edges: list[EdgeInfo], timeout: float = 1.0) -> dict[str, str | None]:
+    """GET each edge's /healthz concurrently: name -> None when healthy, else the reason."""
+
+    async def one(client: httpx.AsyncClient, edge: EdgeInfo) -> tuple[str, str | None]:
+        try:
+            resp = await client.get(edge.url.rstrip("/") + "/healthz")
+        except httpx.HTTPError as exc:
+            return edge.name, f"{type(exc).__name__}: {exc}"[:300]
+        return edge.name, None if resp.status_code == 200 else f"status {resp.status_code}"
+
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+        results = await asyncio.gather(*(one(client, e) for e in edges))
+    return dict(results)
+
+
+async def check_health(registry: EdgeRegistry, timeout: float = 1.0) -> list[EdgeInfo]:
+    """Probe every registered edge and record the result."""
+    edges = registry.all()
+    results = await probe(edges, timeout)
+    for edge in edges:
+        error = results.get(edge.name)
+        registry.set_health(edge.name, error is None, error)
+    return registry.all()
+
+
+def nearest_healthy(
+    edges: list[EdgeInfo], point: tuple[float, float], role: str = "edge"
+) -> tuple[EdgeInfo, float] | None:
+    """The healthy edge of ``role`` closest to ``point``, with its distance in km."""
+    candidates = [
+        (haversine_km(point, (e.lat, e.lon)), e.name, e)
+        for e in edges
+        if e.healthy and e.role == role
+    ]
+    if not candidates:
+        return None
+    distance, _, edge = min(candidates)
+    return edge, distance

@@ -1,0 +1,93 @@
+"""Entry points of the CDN's server processes (``python -m services.cdn.run edge|origin``).
+
+Edges are configured through one JSON environment variable so that uvicorn's ``--workers``
+(which imports an app factory in each worker) gives every worker the same configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import uvicorn
+
+from services.cdn.accesslog import AccessLog
+from services.cdn.edge import Edge, EdgeConfig
+from services.cdn.origin import create_origin_app
+from warehouse.emitter import Emitter, SpoolTransport
+from warehouse.settings import get_settings
+
+EDGE_ENV = "BLUEPRINT_CDN_EDGE_CONFIG"
+
+
+def edge_app_from_env() -> Edge:
+    """uvicorn factory: one edge app per worker process, each with its own spool writer."""
+    config = EdgeConfig(**json.loads(os.environ[EDGE_ENV]))
+    access_log = None
+    if config.access_log:
+        emitter = Emitter(SpoolTransport(get_settings(), name="cdn-edge"))
+        access_log = AccessLog(emitter, edge=config.name, region=config.region, role=config.role)
+    return Edge(config, access_log=access_log)
+
+
+def serve_edge(
+    config: EdgeConfig, host: str = "127.0.0.1", port: int = 8100, workers: int = 1
+) -> None:
+    """Run an edge (or shield) in this process until interrupted."""
+    os.environ[EDGE_ENV] = json.dumps(dataclasses.asdict(config))
+    uvicorn.run(
+        "services.cdn.run:edge_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        date_header=False,  # the cached response carries the origin's Date
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
+def serve_origin(root: Path, host: str = "127.0.0.1", port: int = 8090, delay_ms: int = 0) -> None:
+    """Run an origin over ``root`` in this process until interrupted."""
+    uvicorn.run(
+        create_origin_app(root, delay_ms=delay_ms),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m services.cdn.run")
+    sub = parser.add_subparsers(dest="kind", required=True)
+    edge = sub.add_parser("edge", help="run an edge or shield")
+    edge.add_argument("--config", required=True, help="EdgeConfig as JSON")
+    edge.add_argument("--host", default="127.0.0.1")
+    edge.add_argument("--port", type=int, required=True)
+    edge.add_argument("--workers", type=int, default=1)
+    origin = sub.add_parser("origin", help="run an origin over a directory")
+    origin.add_argument("--root", required=True)
+    origin.add_argument("--host", default="127.0.0.1")
+    origin.add_argument("--port", type=int, required=True)
+    origin.add_argument("--delay-ms", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.kind == "edge":
+        serve_edge(EdgeConfig(**json.loads(args.config)), args.host, args.port, args.workers)
+    else:
+        serve_origin(Path(args.root), args.host, args.port, args.delay_ms)
+
+
+if __name__ == "__main__":
+    main()

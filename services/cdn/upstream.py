@@ -1,0 +1,114 @@
+"""The edge's client for its upstream (a shield or the origin): pooled httpx with timeouts,
+and errors mapped to the status a proxy owes its client (502 refused/broken, 504 timeout)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+
+class UpstreamError(Exception):
+    """The upstream could not give a complete response."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def map_error(exc: Exception, *, mid_body: bool = False) -> UpstreamError:
+    if isinstance(exc, httpx.TimeoutException):
+        return UpstreamError(504, f"upstream timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.ConnectError):
+        return UpstreamError(502, "upstream refused the connection")
+    if mid_body:
+        return UpstreamError(502, f"upstream body truncated ({type(exc).__name__})")
+    return UpstreamError(502, f"upstream failed: {type(exc).__name__}")
+
+
+@dataclass(slots=True)
+class Fetched:
+    """An upstream response: complete (``body``) or still streaming (``response``)."""
+
+    status: int
+    headers: dict[str, str]
+    raw_headers: list[tuple[str, str]]
+    request_time: float
+    response_time: float
+    body: bytes | None = None
+    prefix: list[bytes] = field(default_factory=list)
+    response: httpx.Response | None = None
+
+    async def aclose(self) -> None:
+        if self.response is not None:
+            await self.response.aclose()
+
+
+class Upstream:
+    """One pooled connection set to ``base_url``; counts every request it sends."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 10.0,
+        max_connections: int = 64,
+        max_object_bytes: int = 64 * 1024 * 1024,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.max_object_bytes = max_object_bytes
+        self.requests = 0
+        self.client = httpx.AsyncClient(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=read_timeout),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=32),
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def fetch(self, url: str, headers: dict[str, str]) -> Fetched:
+        """GET ``url``; the body is read whole unless it exceeds ``max_object_bytes``, in which
+        case the rest is left streaming in ``Fetched.response`` (the caller must close it).
+
+        Raises ``UpstreamError`` on refusal, timeout, or a body cut short.
+        """
+        self.requests += 1
+        request_time = time.time()
+        request = self.client.build_request("GET", self.base_url + url, headers=headers)
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise map_error(exc) from exc
+        fetched = Fetched(
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            raw_headers=list(response.headers.items()),
+            request_time=request_time,
+            response_time=time.time(),
+        )
+        declared = fetched.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_object_bytes:
+            fetched.response = response
+            return fetched
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            async for chunk in response.aiter_raw():
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > self.max_object_bytes:
+                    fetched.prefix = chunks
+                    fetched.response = response
+                    return fetched
+        except httpx.HTTPError as exc:
+            await response.aclose()
+            raise map_error(exc, mid_body=True) from exc
+        await response.aclose()
+        fetched.body = b"".join(chunks)
+        fetched.response_time = time.time()
+        return fetched
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

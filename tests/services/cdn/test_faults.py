@@ -1,0 +1,84 @@
+"""An edge that loses its origin serves stale where allowed, else 502/504, and never passes
+a truncated body off as complete."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from services.cdn.process import ServerProcess, start_edge
+from tests.services.cdn.helpers import FaultyOrigin, ScriptedOrigin
+
+
+@pytest.fixture(scope="module")
+def faulty() -> Iterator[FaultyOrigin]:
+    origin = FaultyOrigin().start()
+    yield origin
+    origin.stop()
+
+
+@pytest.fixture(scope="module")
+def faulty_edge(faulty: FaultyOrigin, cdn_settings) -> Iterator[ServerProcess]:
+    with start_edge(faulty.url, name="edge-faults", settings=cdn_settings, read_timeout=1.0,
+                    max_object_bytes=2_000_000) as proc:  # fmt: skip
+        yield proc
+
+
+def get(url: str) -> httpx.Response:
+    return httpx.get(url, timeout=10, trust_env=False)
+
+
+def test_body_cut_mid_transfer_is_a_502_and_is_not_cached(faulty_edge, faulty):
+    for attempt in (1, 2):
+        resp = get(faulty_edge.url + "/cut")
+        assert resp.status_code == 502 and "truncated" in resp.text
+        assert faulty.counts["/cut"] == attempt  # nothing was stored
+
+
+def test_content_length_longer_than_the_body_is_a_502_not_a_short_200(faulty_edge, faulty):
+    resp = get(faulty_edge.url + "/short-cl")
+    assert resp.status_code == 502
+    assert get(faulty_edge.url + "/short-cl").status_code == 502
+    assert faulty.counts["/short-cl"] == 2
+
+
+def test_streamed_large_body_cut_short_aborts_the_client_response(faulty_edge, faulty):
+    with pytest.raises(httpx.RemoteProtocolError):
+        get(faulty_edge.url + "/big-cut")  # 200 headers went out; the body must not "complete"
+
+
+def test_upstream_that_never_answers_is_a_504(faulty_edge):
+    started = time.monotonic()
+    resp = get(faulty_edge.url + "/hang")
+    assert resp.status_code == 504 and time.monotonic() - started < 5
+
+
+def test_edge_that_loses_its_origin_serves_stale_only_where_allowed(cdn_settings):
+    origin = ScriptedOrigin().start()
+    urls = {
+        "sie": "/sie?cc=max-age%3D1%2C%20stale-if-error%3D60",
+        "swr": "/swr?cc=max-age%3D1%2C%20stale-while-revalidate%3D60",
+        "must": "/must?cc=max-age%3D1%2C%20must-revalidate%2C%20stale-if-error%3D60",
+        "sie503": "/sie503?cc=max-age%3D1%2C%20stale-if-error%3D60",
+        "plain503": "/plain503?cc=max-age%3D1",
+    }
+    with start_edge(origin.url, name="edge-lost", settings=cdn_settings) as edge:
+        bodies = {k: get(edge.url + u).content for k, u in urls.items()}
+        time.sleep(1.2)
+        origin.failing.update({urls["sie503"], urls["plain503"]})
+        error = get(edge.url + urls["sie503"])
+        assert error.status_code == 200 and error.headers["x-cache"].startswith("STALE")
+        assert get(edge.url + urls["plain503"]).status_code == 503  # nothing allows stale
+        origin.stop()  # from here on: connection refused
+        sie = get(edge.url + urls["sie"])
+        assert sie.status_code == 200 and sie.content == bodies["sie"]
+        assert sie.headers["x-cache"].startswith("STALE")
+        swr = get(edge.url + urls["swr"])
+        assert swr.status_code == 200 and swr.headers["x-cache"].startswith("STALE")
+        assert get(edge.url + urls["must"]).status_code == 502
+        never_cached = get(edge.url + "/never-seen")
+        assert never_cached.status_code == 502 and "refused" in never_cached.text
+        assert edge.alive()
