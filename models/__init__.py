@@ -1,0 +1,1 @@
+"""ML: recommenders, feed ranker, offline metrics and the model registry."""

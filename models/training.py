@@ -1,0 +1,229 @@
+"""Train, evaluate and gate: the plain-Python steps the Dagster assets call.
+
+The held-out set is the newest events, after both the time-split cut-off and production's
+own training snapshot, so production never saw what it is judged on; candidate and
+production (or, before any production, popularity) are scored on exactly that set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from models.bundle import RecBundle, evaluate_bundle, seen_sets
+from models.interactions import (
+    IdMap,
+    Interactions,
+    InteractionWeights,
+    build_interactions,
+    events_to_frame,
+    time_split,
+    utc,
+)
+from models.ranker import Examples, FeedRanker, TooLittleData, build_examples, evaluate
+from models.ranker_features import FeatureSnapshot, post_events
+from models.recommenders import ALSRecommender, PopularityRecommender
+from models.registry import CorruptArtifact, GateDecision, ModelRegistry, decide_promotion
+from models.search import DEFAULT_ALS_GRID, bounded_search
+
+MIN_EVENTS, MIN_USERS, MIN_ITEMS, MIN_HELDOUT_USERS = 50, 5, 5, 3
+
+
+@dataclass
+class Prepared:
+    """Everything the recommender steps need, built once from the lake's events."""
+
+    frame: pl.DataFrame
+    full: Interactions
+    train: Interactions
+    heldout: dict[str, set[str]] = field(default_factory=dict)
+    train_seen: dict[str, set[str]] = field(default_factory=dict)
+    cutoff: str | None = None
+
+
+def prepare(
+    events: pl.DataFrame,
+    weights: InteractionWeights | None = None,
+    test_fraction: float = 0.2,
+    not_before: str | None = None,
+) -> Prepared:
+    """Interactions and a time split; ``not_before`` (production's last_ts) moves the cut
+    later so the held-out events are all newer than production's training data."""
+    weights = weights or InteractionWeights()
+    frame = events_to_frame(events, weights)
+    if frame.height < MIN_EVENTS:
+        raise TooLittleData(f"only {frame.height} interaction events; need at least {MIN_EVENTS}")
+    full = build_interactions(frame, weights)
+    if len(full.users) < MIN_USERS or len(full.items) < MIN_ITEMS:
+        raise TooLittleData(
+            f"only {len(full.users)} users x {len(full.items)} items; need at "
+            f"least {MIN_USERS} x {MIN_ITEMS}"
+        )
+    train_f, test_f = time_split(frame, test_fraction)
+    if not_before is not None and not test_f.is_empty() and test_f["ts"].min() <= utc(not_before):
+        train_f = frame.filter(pl.col("ts") <= utc(not_before))
+        test_f = frame.filter(pl.col("ts") > utc(not_before))
+    if train_f.is_empty():
+        raise TooLittleData("no training events before the held-out cut-off")
+    ref = frame["ts"].max()
+    train = build_interactions(
+        train_f,
+        weights,
+        now=ref,
+        users=IdMap.from_ids(train_f["user"]),
+        items=IdMap.from_ids(train_f["item"]),
+    )
+    train_seen = seen_sets(train)
+    heldout: dict[str, set[str]] = {}
+    for user, item in test_f.select("user", "item").iter_rows():
+        if user in train.users and item not in train_seen.get(user, set()):
+            heldout.setdefault(user, set()).add(item)
+    if len(heldout) < MIN_HELDOUT_USERS:
+        raise TooLittleData(
+            f"only {len(heldout)} known users have new held-out interactions "
+            f"after the cut-off; need {MIN_HELDOUT_USERS}"
+        )
+    cutoff = test_f["ts"].min().isoformat() if not test_f.is_empty() else None
+    return Prepared(frame, full, train, heldout, train_seen, cutoff)
+
+
+def fit_recommender(
+    prep: Prepared,
+    grid: dict[str, list[Any]] | None = None,
+    max_trials: int = 6,
+    time_budget_s: float = 60.0,
+    random_state: int = 0,
+) -> tuple[RecBundle, RecBundle, dict[str, Any], list[dict[str, Any]]]:
+    """Search on the train part, then fit twice with the best params: on the train part (for
+    the held-out evaluation) and on everything (to serve). Returns both bundles."""
+    base = ALSRecommender(random_state=random_state)
+    result = bounded_search(
+        base,
+        prep.train.matrix,
+        grid or DEFAULT_ALS_GRID,
+        max_trials=max_trials,
+        time_budget_s=time_budget_s,
+        random_state=random_state,
+    )
+    params = {**base.get_params(), **result.best_params}
+    eval_model = ALSRecommender(**params).fit(prep.train.matrix)
+    serve_model = ALSRecommender(**params).fit(prep.full.matrix)
+    return (
+        RecBundle.from_model(eval_model, prep.train),
+        RecBundle.from_model(serve_model, prep.full),
+        params,
+        result.trials,
+    )
+
+
+def evaluate_recs(bundle: RecBundle, prep: Prepared, k: int = 10) -> dict[str, float]:
+    return evaluate_bundle(bundle, prep.train_seen, prep.heldout, k, n_items=len(prep.full.items))
+
+
+def popularity_bundle(prep: Prepared) -> RecBundle:
+    return RecBundle.from_model(PopularityRecommender().fit(prep.train.matrix), prep.train)
+
+
+def recs_gate(
+    candidate: dict[str, float],
+    prep: Prepared,
+    registry: ModelRegistry,
+    margin: float,
+    metric: str = "ndcg@10",
+) -> tuple[GateDecision, dict[str, Any]]:
+    """Compare the candidate with production (or popularity) on the same held-out set."""
+    report: dict[str, Any] = {"popularity": evaluate_recs(popularity_bundle(prep), prep)}
+    prod = registry.production("recs")
+    if prod is None:
+        base = report["popularity"][metric]
+        d = decide_promotion(metric, candidate[metric], base, margin)
+        reason = d.reason.replace("production", "popularity baseline") + " (no production yet)"
+        return GateDecision(d.promote, reason, metric, d.candidate, base, margin), report
+    try:
+        prod_bundle = RecBundle.load(registry.artifact("recs", prod))
+    except (CorruptArtifact, OSError, ValueError) as exc:
+        report["production_error"] = str(exc)
+        base = report["popularity"][metric]
+        d = decide_promotion(metric, candidate[metric], base, margin)
+        return GateDecision(
+            d.promote,
+            f"production {prod} unreadable ({exc}); {d.reason} vs popularity",
+            metric,
+            d.candidate,
+            base,
+            margin,
+        ), report
+    report["production"] = {"version": prod, **evaluate_recs(prod_bundle, prep)}
+    return decide_promotion(metric, candidate[metric], report["production"][metric], margin), report
+
+
+def train_ranker(
+    events: pl.DataFrame, random_state: int = 0
+) -> tuple[FeedRanker, dict[str, Any], Examples]:
+    """Fit gbm vs logreg on point-in-time examples; the served ranker reads a snapshot of
+    all post events."""
+    from models.ranker import train_rankers
+
+    ex = build_examples(events, random_state=random_state)
+    kind, pipe, report = train_rankers(ex, random_state)
+    report["chosen"] = kind
+    snap = FeatureSnapshot.from_events(post_events(events))
+    return FeedRanker(pipe, snap), report, ex
+
+
+def ranker_gate(
+    candidate_auc: float,
+    ex: Examples,
+    registry: ModelRegistry,
+    margin: float,
+    random_state: int = 0,
+) -> tuple[GateDecision, dict[str, Any]]:
+    """Production ranker scored on the candidate's held-out viewers; 0.5 (chance) if none."""
+    from models.ranker import split_by_viewer
+
+    prod = registry.production("ranker")
+    if prod is None:
+        d = decide_promotion("auc", candidate_auc, 0.5, margin)
+        return GateDecision(
+            d.promote,
+            d.reason.replace("production", "chance (0.5)"),
+            "auc",
+            candidate_auc,
+            0.5,
+            margin,
+        ), {}
+    try:
+        prod_ranker = FeedRanker.load(registry.artifact("ranker", prod))
+        _, (Xte, yte) = split_by_viewer(ex, random_state=random_state)
+        prod_eval = evaluate(prod_ranker.pipeline, Xte, yte)
+    except (CorruptArtifact, OSError, ValueError, KeyError) as exc:
+        d = decide_promotion("auc", candidate_auc, 0.5, margin)
+        return GateDecision(
+            d.promote,
+            f"production {prod} unreadable ({exc}); vs chance: {d.reason}",
+            "auc",
+            candidate_auc,
+            0.5,
+            margin,
+        ), {}
+    return (
+        decide_promotion("auc", candidate_auc, prod_eval["auc"], margin),
+        {"production": {"version": prod, **prod_eval}},
+    )
+
+
+def snapshot_of(frame_or_events: pl.DataFrame, start: datetime | None) -> dict[str, Any]:
+    """The lake range a model was trained on (partition dates and timestamps)."""
+    if frame_or_events.is_empty():
+        return {"events": 0}
+    ts = frame_or_events["ts"]
+    return {
+        "events": frame_or_events.height,
+        "first_ts": ts.min().isoformat(),
+        "last_ts": ts.max().isoformat(),
+        "window_start": start.isoformat() if start else None,
+        "partitions": [ts.min().date().isoformat(), ts.max().date().isoformat()],
+    }

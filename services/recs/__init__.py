@@ -1,0 +1,1 @@
+"""Model serving: recommendations, similar items and feed ranking (system models)."""
