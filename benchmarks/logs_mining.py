@@ -1,0 +1,131 @@
+"""Template-mining accuracy and speed on the Loghub-2k samples, against drain3 in the same run.
+
+Ours reads the raw ``.log`` lines (headers included) through :func:`mine_lines`, the code path of
+``blueprint logs mine``; drain3 (default settings) gets only the ``Content`` column, as the
+reference. Grouping accuracy is scored against the ground-truth ``EventTemplate`` grouping.
+Speed is lines per second of CPU time on one core (process time, so other load on a shared
+machine does not count), best of a few repeats.
+
+Run: ``python -m benchmarks.logs_mining [DATA_DIR]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from warehouse.logs.mining import grouping_accuracy, mine_lines
+
+DATASETS = ("HDFS", "Hadoop", "Spark", "Zookeeper", "BGL", "Apache", "OpenSSH", "Linux")
+REPEATS = 3
+
+
+def default_data_dir() -> Path:
+    """``$BLUEPRINT_SHARED_DATA/loghub2k`` or ``../shared/data/loghub2k`` from the project root."""
+    shared = os.environ.get("BLUEPRINT_SHARED_DATA")
+    base = Path(shared) if shared else Path(__file__).resolve().parents[2] / "shared" / "data"
+    return base / "loghub2k"
+
+
+def load_dataset(data_dir: Path, name: str) -> tuple[list[str], list[str], list[str]]:
+    """Raw lines, ground-truth templates and ``Content`` messages of one dataset."""
+    raw = (data_dir / f"{name}_2k.log").read_text(encoding="utf-8", errors="replace").splitlines()
+    with (data_dir / f"{name}_2k.log_structured_corrected.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        rows = list(csv.DictReader(fh))
+    if len(rows) != len(raw):
+        raise ValueError(f"{name}: {len(raw)} log lines but {len(rows)} ground-truth rows")
+    return raw, [r["EventTemplate"] for r in rows], [r["Content"] for r in rows]
+
+
+def _ours(raw: list[str]) -> tuple[list[int], float]:
+    best = float("inf")
+    pred: list[int] = []
+    for _ in range(REPEATS):
+        t0 = time.process_time()
+        pred = [tid for _, tid, _ in mine_lines(raw)]
+        best = min(best, time.process_time() - t0)
+    return pred, best
+
+
+def _drain3(contents: list[str]) -> tuple[list[int], float]:
+    from drain3.template_miner import TemplateMiner
+    from drain3.template_miner_config import TemplateMinerConfig
+
+    logging.getLogger("drain3").setLevel(logging.ERROR)
+    best = float("inf")
+    pred: list[int] = []
+    for _ in range(REPEATS):
+        # the same defaults TemplateMiner() uses when no drain3.ini is around
+        miner = TemplateMiner(config=TemplateMinerConfig())
+        t0 = time.process_time()
+        ids = [miner.add_log_message(c)["cluster_id"] for c in contents]
+        best = min(best, time.process_time() - t0)
+        pred = ids
+    return pred, best
+
+
+def measure(data_dir: Path) -> dict:
+    """GA per dataset for ours (raw lines) and drain3 (Content), plus lines/s for both."""
+    data_dir = Path(data_dir)
+    per: dict[str, dict[str, float]] = {}
+    n_lines = 0
+    t_ours = t_drain = 0.0
+    for name in DATASETS:
+        raw, truth, contents = load_dataset(data_dir, name)
+        pred, dt = _ours(raw)
+        dpred, ddt = _drain3(contents)
+        n_lines += len(raw)
+        t_ours += dt
+        t_drain += ddt
+        per[name] = {
+            "ga": grouping_accuracy(pred, truth),
+            "drain3_ga": grouping_accuracy(dpred, truth),
+            "templates": len(set(pred)),
+            "true_templates": len(set(truth)),
+            "lines": len(raw),
+        }
+    gas = [v["ga"] for v in per.values()]
+    dgas = [v["drain3_ga"] for v in per.values()]
+    return {
+        "per_dataset": per,
+        "ga_mean": sum(gas) / len(gas),
+        "ga_min": min(gas),
+        "lines_per_s": n_lines / t_ours,
+        "drain3_ga_mean": sum(dgas) / len(dgas),
+        "drain3_lines_per_s": n_lines / t_drain,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    data_dir = Path(args[0]) if args else default_data_dir()
+    if not data_dir.is_dir():
+        print(f"loghub2k data not found at {data_dir}; pass its path as the first argument")
+        return 2
+    r = measure(data_dir)
+    print(f"{'dataset':<10} {'ours GA':>8} {'drain3 GA':>10} {'templates':>10} {'true':>5}")
+    for name, v in r["per_dataset"].items():
+        print(
+            f"{name:<10} {v['ga']:>8.3f} {v['drain3_ga']:>10.3f} "
+            f"{v['templates']:>10d} {v['true_templates']:>5d}"
+        )
+    print(f"{'mean':<10} {r['ga_mean']:>8.3f} {r['drain3_ga_mean']:>10.3f}")
+    print(
+        f"lines/s: ours {r['lines_per_s']:,.0f} (raw lines), "
+        f"drain3 {r['drain3_lines_per_s']:,.0f} (Content)"
+    )
+    print(
+        f"RESULT logs_ga_mean={r['ga_mean']:.4f} logs_ga_min={r['ga_min']:.4f} "
+        f"logs_lines_per_s={r['lines_per_s']:.0f} drain3_ga_mean={r['drain3_ga_mean']:.4f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""Header recognition without being told the format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from warehouse.logs.headers import HeaderStripper, strip_header
+
+
+def _strip_all(lines: list[str]) -> list[str]:
+    h = HeaderStripper()
+    h.learn(lines)
+    return [h.strip(line) for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("lines", "messages"),
+    [
+        (  # level then component:
+            [
+                "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 done",
+                "081109 203807 222 WARN dfs.FSNamesystem: BLOCK* ask 10.0.0.1:50010 to delete",
+            ],
+            ["PacketResponder 1 done", "BLOCK* ask 10.0.0.1:50010 to delete"],
+        ),
+        (  # ISO-ish date, level, [thread], component:
+            [
+                "2015-10-18 18:01:47,978 INFO [main] org.apache.App: Created app 1",
+                "2015-10-18 18:01:48,963 ERROR [IPC Server handler 5 on 80] o.a.Ipc: Lost it",
+            ],
+            ["Created app 1", "Lost it"],
+        ),
+        (  # bracketed date and level
+            [
+                "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/x.properties",
+                "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+            ],
+            ["workerEnv.init() ok /etc/x.properties", "mod_jk child workerEnv in error state 6"],
+        ),
+        (  # syslog (RFC 3164): date, host, program[pid]:
+            [
+                "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown",
+                "Jul  1 09:00:55 combo kernel: Linux version 2.6.5",
+                "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick",
+            ],
+            ["check pass; user unknown", "Linux version 2.6.5", "'su root' failed for lonvick"],
+        ),
+        (  # "date time - LEVEL [thread] - message"
+            [
+                "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:2181:Election@774] - "
+                "Notification time out: 3200",
+                "2015-07-29 19:04:29,071 - WARN  [SendWorker:1889:W@688] - Send worker leaving",
+            ],
+            ["Notification time out: 3200", "Send worker leaving"],
+        ),
+        (  # ISO 8601 with zone and a lower-case level
+            [
+                "2024-03-01T12:00:00.123Z info  server started on port 8080",
+                "2024-03-01T12:00:01.456+01:00 error connection refused",
+            ],
+            ["server started on port 8080", "connection refused"],
+        ),
+        (  # nginx / Apache combined access log
+            ['127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326 "-" "c/8"'],
+            ['"GET /a.gif HTTP/1.0" 200 2326 "-" "c/8"'],
+        ),
+        (  # free text has no header
+            ["the quick brown fox", "jumps over the lazy dog"],
+            ["the quick brown fox", "jumps over the lazy dog"],
+        ),
+    ],
+)
+def test_header_is_recognised_and_stripped(lines: list[str], messages: list[str]) -> None:
+    assert _strip_all(lines) == messages
+
+
+def test_json_and_logfmt_lines_give_their_message_field() -> None:
+    j = json.dumps({"ts": "2024-01-01T00:00:00Z", "level": "info", "msg": "user logged in"})
+    assert strip_header(j) == "user logged in"
+    lf = 'time=2024-01-01T00:00:00Z level=warn msg="disk almost full" pct=91'
+    assert strip_header(lf) == "disk almost full pct=91"
+
+
+def test_level_word_inside_a_syslog_message_is_not_taken_for_a_header() -> None:
+    lines = [
+        f"Dec 10 06:55:{i:02d} host sshd[{i}]: error: could not load key {i}" for i in range(10)
+    ]
+    assert set(_strip_all(lines)) == {f"error: could not load key {i}" for i in range(10)}
+
+
+def test_line_off_the_learned_layout_falls_back_to_its_own_timestamp() -> None:
+    lines = [f"2015-10-18 18:01:{i:02d},978 INFO [main] a.B: step {i}" for i in range(5)]
+    lines.append("2015-10-18 18:02:00,000 something without a level")
+    assert _strip_all(lines)[-1] == "something without a level"

@@ -1,0 +1,146 @@
+"""Online template mining, the mine CSV interface and the grouping-accuracy metric."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from warehouse.logs.mining import TemplateMiner, grouping_accuracy, mine_lines, mine_to_csv
+
+
+def test_lines_differing_in_variables_share_one_template() -> None:
+    m = TemplateMiner()
+    a = m.add("Received block blk_1 of size 67108864 from /10.0.0.1")
+    b = m.add("Received block blk_2 of size 512 from /10.0.0.2")
+    assert a.template_id == b.template_id
+    assert b.template == "Received block <*> of size <*> from <*>"
+    assert b.count == 2
+
+
+def test_differing_words_are_merged_into_a_wildcard() -> None:
+    m = TemplateMiner()
+    first = m.add("Invalid user alice from somewhere")
+    second = m.add("Invalid user bob from somewhere")
+    assert first.template_id == second.template_id
+    assert m.template(first.template_id) == "Invalid user <*> from somewhere"
+
+
+def test_different_messages_get_different_templates() -> None:
+    m = TemplateMiner()
+    a = m.add("Connection closed by peer")
+    b = m.add("Disk quota exceeded on volume")
+    c = m.add("Connection closed by peer")
+    assert a.template_id != b.template_id
+    assert c.template_id == a.template_id
+
+
+def test_ids_are_stable_and_listed_with_counts() -> None:
+    m = TemplateMiner()
+    ids = [m.add(msg).template_id for msg in ["a b c 1", "x y z", "a b c 2", "x y z", "a b c 3"]]
+    assert ids == [ids[0], ids[1], ids[0], ids[1], ids[0]]
+    listed = {t.template_id: (t.template, t.count) for t in m.templates()}
+    assert listed == {ids[0]: ("a b c <*>", 3), ids[1]: ("x y z", 2)}
+
+
+def test_refine_splits_a_template_whose_wildcard_is_a_small_enumeration() -> None:
+    m = TemplateMiner()
+    sigs = []
+    for i in range(20):
+        state = ("RUNNING", "STOPPED")[i % 2]
+        sigs.append(m.add_sig(f"job {i} moved to state {state} quickly"))
+    before = {m.cluster_of(s) for s in sigs}
+    assert len(before) == 1 and "<*>" in m.template(before.pop())
+    m.refine()
+    running = {m.cluster_of(s) for s in sigs[0::2]}
+    stopped = {m.cluster_of(s) for s in sigs[1::2]}
+    assert len(running) == len(stopped) == 1 and running != stopped
+    assert m.template(running.pop()) == "job <*> moved to state RUNNING quickly"
+    # new lines follow the split templates
+    assert m.add("job 99 moved to state STOPPED quickly").template_id == stopped.pop()
+
+
+def test_refine_keeps_many_distinct_words_as_a_variable() -> None:
+    m = TemplateMiner()
+    names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+    sigs = [m.add_sig(f"session opened for {n} by sshd") for n in names]
+    m.refine()
+    assert len({m.cluster_of(s) for s in sigs}) == 1
+
+
+def test_mine_lines_strips_headers_and_numbers_lines_from_one() -> None:
+    lines = [
+        "2024-01-01 10:00:00,001 INFO [main] a.B: started worker 1",
+        "2024-01-01 10:00:00,002 INFO [main] a.B: started worker 2",
+        "2024-01-01 10:00:01,000 WARN [main] a.C: disk nearly full",
+    ]
+    rows = list(mine_lines(lines))
+    assert [r[0] for r in rows] == [1, 2, 3]
+    assert rows[0][1] == rows[1][1] != rows[2][1]
+    assert rows[0][2] == "started worker <*>"
+    assert rows[2][2] == "disk nearly full"
+
+
+def _read_csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_mine_to_csv_writes_header_and_one_row_per_line_in_order(tmp_path: Path) -> None:
+    src = tmp_path / "app.log"
+    src.write_text(
+        "Jun 14 15:16:01 host app[1]: user alice, id 7, logged in\n"
+        "\n"
+        "Jun 14 15:16:02 host app[2]: user bob, id 8, logged in\n"
+        "Jun 14 15:16:03 host app[3]: cache flushed\r\n"
+        'Jun 14 15:16:04 host app[4]: said "hi"',
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    mine_to_csv(src, out)
+    rows = _read_csv(out.getvalue())
+    assert rows[0] == ["line", "template_id", "template"]
+    body = rows[1:]
+    assert [r[0] for r in body] == ["1", "2", "3", "4", "5"]
+    assert body[0][1] == body[2][1]
+    assert body[0][2] == "user <*>, id <*>, logged in"
+    assert body[1][2] == ""  # an empty line still gets its row
+    assert body[3][2] == "cache flushed"
+    assert body[4][2] == 'said "hi"'
+    assert all(r[1].isdigit() for r in body)
+    # commas and quotes inside a template are quoted, not column breaks
+    assert '1,1,"user <*>, id <*>, logged in"' in out.getvalue().splitlines()
+    assert '5,4,"said ""hi"""' in out.getvalue().splitlines()
+
+
+def test_mine_to_csv_quotes_templates_containing_commas(tmp_path: Path) -> None:
+    src = tmp_path / "free.txt"
+    src.write_text("a, b, c\n", encoding="utf-8")
+    out = io.StringIO()
+    mine_to_csv(src, out)
+    assert out.getvalue().splitlines()[1] == '1,1,"a, b, c"'
+
+
+def test_mine_lines_on_empty_input_yields_nothing() -> None:
+    assert list(mine_lines([])) == []
+
+
+@pytest.mark.parametrize(
+    ("pred", "truth", "expected"),
+    [
+        ([1, 1, 2, 2], ["a", "a", "b", "b"], 1.0),
+        ([1, 1, 1, 1], ["a", "a", "b", "b"], 0.0),  # over-merged: nobody correct
+        ([1, 2, 3, 3], ["a", "a", "b", "b"], 0.5),  # a split: only the b lines correct
+        ([1, 1, 2, 3, 3], ["a", "a", "a", "b", "b"], 0.4),
+        ([7, 7, 7], ["x", "x", "x"], 1.0),
+        ([], [], 1.0),
+    ],
+)
+def test_grouping_accuracy_matches_hand_computed_values(pred, truth, expected) -> None:
+    assert grouping_accuracy(pred, truth) == pytest.approx(expected)
+
+
+def test_grouping_accuracy_rejects_unequal_lengths() -> None:
+    with pytest.raises(ValueError):
+        grouping_accuracy([1, 2], ["a"])

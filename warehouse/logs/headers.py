@@ -1,0 +1,376 @@
+"""Recognise and strip a log line's header (timestamp, level, component, pid, host) unaided.
+
+No format is configured. A :class:`HeaderStripper` learns the header layout of a stream from its
+first lines: where a severity level sits (a level word at one consistent token position), which
+header-like tokens follow it (thread in brackets, ``component:``, separators), or, for logs
+without levels (syslog-style), how many leading timestamp tokens, host tokens and a
+``program[pid]:`` token make the header. Each line is then cut by that layout, and a line that
+does not fit it falls back to stripping its own leading timestamp run. JSON and logfmt lines
+give their message field directly. Free text without a recognisable header stays untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+# Token classes
+TS, LVL, NUM, SEP, BRK, COMP, ADDR, OTHER = (
+    "ts",
+    "lvl",
+    "num",
+    "sep",
+    "brk",
+    "comp",
+    "addr",
+    "other",
+)
+
+_LEVELS = frozenset(
+    [
+        "trace",
+        "debug",
+        "dbg",
+        "info",
+        "information",
+        "informational",
+        "notice",
+        "note",
+        "warn",
+        "warning",
+        "err",
+        "error",
+        "crit",
+        "critical",
+        "alert",
+        "emerg",
+        "emergency",
+        "fatal",
+        "severe",
+        "failure",
+        "fine",
+        "finer",
+        "finest",
+        "config",
+        "verbose",
+        "panic",
+    ]
+)
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DAYS = "mon|tue|wed|thu|fri|sat|sun"
+_TS_TOKEN = re.compile(
+    r"""^[\[(<]?(?:
+        \d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[-T_ ]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[.,]\d+)?)?
+            (?:Z|[+-]\d{2}:?\d{2})?                       # dates, ISO / dotted timestamps
+      | \d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?   # times
+      | \d{1,2}/(?:"""
+    + _MONTHS
+    + r""")/\d{2,4}(?::\d{2}:\d{2}:\d{2})?             # 10/Oct/2000:13:55:36
+      | (?:"""
+    + _MONTHS
+    + r""")[a-z]*\.? | (?:"""
+    + _DAYS
+    + r""")[a-z]*,?                                     # month and weekday names
+      | \d{6,14}(?:[.,]\d+)?                               # compact dates, epoch seconds/ms
+      | [+-]\d{4} | utc | gmt
+    )[\])>,]?:?$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_NUM_TOKEN = re.compile(r"^[\[(]?#?\d+[\])]?:?$")
+_ADDR_TOKEN = re.compile(
+    r"^\[?(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\]?$|^\[?[0-9a-f]*(?::[0-9a-f]*){2,7}\]?$", re.I
+)
+_COMP_TOKEN = re.compile(r"^[A-Za-z_][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*:$")
+_SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
+_TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|\S+)")
+_PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
+_LOGFMT_PAIR = re.compile(r'([\w.@\-]+)=("(?:[^"\\]|\\.)*"|\S*)')
+_MESSAGE_KEYS = ("message", "msg", "log", "text", "event", "MESSAGE", "Message", "short_message")
+_HEADER_KEYS = frozenset(
+    [
+        "time",
+        "ts",
+        "timestamp",
+        "@timestamp",
+        "date",
+        "datetime",
+        "level",
+        "lvl",
+        "severity",
+        "loglevel",
+        "log_level",
+        "logger",
+        "caller",
+        "pid",
+        "tid",
+        "host",
+        "hostname",
+        "thread",
+        "component",
+        "source",
+        "service",
+        "app",
+        "module",
+    ]
+)
+
+_AFTER_LEVEL = frozenset({BRK, SEP, TS, NUM, COMP})
+MAX_HEADER_TOKENS = 14
+SAMPLE_LINES = 200
+
+
+def classify(token: str) -> str:
+    """Return the header class of one token (cached by the caller)."""
+    if token in _SEPS:
+        return SEP
+    bare = token.strip("[]()<>:,")
+    if bare.lower() in _LEVELS:
+        return LVL
+    if _TS_TOKEN.match(token):
+        return TS
+    if _NUM_TOKEN.match(token):
+        return NUM
+    if _ADDR_TOKEN.match(token):
+        return ADDR
+    if token.startswith("["):
+        inner = token[1 : token.rfind("]")] if "]" in token else token[1:]
+        words = inner.split()
+        if words and all(classify(w) in (TS, NUM, SEP) for w in words):
+            return TS
+        if len(words) == 1 and words[0].lower() in _LEVELS:
+            return LVL
+        return BRK
+    if _COMP_TOKEN.match(token) and len(token) <= 80 and not token[:-1].isdigit():
+        return COMP
+    return OTHER
+
+
+def _structured_message(line: str) -> str | None:
+    """Message of a JSON or logfmt line, or None when the line is neither."""
+    s = line.strip()
+    if s.startswith("{") and s.endswith("}"):
+        try:
+            obj = json.loads(s)
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        for key in _MESSAGE_KEYS:
+            if isinstance(obj.get(key), str):
+                return obj[key]
+        rest = [f"{k}={v}" for k, v in obj.items() if k.lower() not in _HEADER_KEYS]
+        return " ".join(rest)
+    if "=" in s and _LOGFMT_PAIR.match(s):
+        pairs = _LOGFMT_PAIR.findall(s)
+        covered = sum(len(k) + 1 + len(v) for k, v in pairs)
+        if len(pairs) >= 2 and covered >= 0.8 * len(s.replace(" ", "")):
+            keys = {k.lower(): v for k, v in pairs}
+            msg = next((keys[k] for k in ("msg", "message") if k in keys), None)
+            rest = [f"{k}={v}" for k, v in pairs if k.lower() not in _HEADER_KEYS]
+            rest = [p for p in rest if not p.lower().startswith(("msg=", "message="))]
+            parts = ([msg.strip('"')] if msg is not None else []) + rest
+            return " ".join(parts)
+    return None
+
+
+class HeaderStripper:
+    """Learns a stream's header layout from its first lines and strips headers line by line."""
+
+    def __init__(self, sample_lines: int = SAMPLE_LINES) -> None:
+        self.sample_lines = sample_lines
+        self._classes: dict[str, str] = {}
+        self._sample: list[str] | None = []
+        self._auto = True
+        self.layout: dict[str, int] | None = None
+
+    # -- tokens -----------------------------------------------------------------------------------
+    def _cls(self, token: str) -> str:
+        c = self._classes.get(token)
+        if c is None:
+            c = classify(token)
+            if len(self._classes) > 100_000:
+                self._classes.clear()
+            self._classes[token] = c
+        return c
+
+    def _tokens(self, line: str, limit: int) -> list[tuple[str, int]]:
+        """First ``limit`` tokens of ``line`` (bracket groups kept whole), with end offsets."""
+        out = []
+        pos = 0
+        match = _TOKEN.match
+        for _ in range(limit):
+            m = match(line, pos)
+            if m is None:
+                break
+            out.append((m.group(1), m.end()))
+            pos = m.end()
+        return out
+
+    # -- learning ---------------------------------------------------------------------------------
+    def learn(self, lines: Iterable[str]) -> dict[str, int]:
+        """Infer the layout from sample lines and keep it; returns it."""
+        self._auto = False
+        self._sample = None
+        return self._learn(lines)
+
+    def _learn(self, lines: Iterable[str]) -> dict[str, int]:
+        lvl_pos: Counter[int] = Counter()
+        ts_end: Counter[int] = Counter()
+        samples = [line for line in lines if line.strip()]
+        toks = [self._tokens(_PRI.sub("", line), MAX_HEADER_TOKENS) for line in samples]
+        for t in toks:
+            classes = [self._cls(tok) for tok, _ in t]
+            for i, c in enumerate(classes[:12]):
+                if c == LVL:
+                    lvl_pos[i] += 1
+                if c in (LVL, COMP):  # a "program:" token ends the header
+                    break
+            ts_end[self._ts_end(classes)] += 1
+        n = max(len(samples), 1)
+        layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}
+        if lvl_pos:
+            pos, count = lvl_pos.most_common(1)[0]
+            if count >= 0.5 * n:
+                layout["lvl_pos"] = pos
+                after: Counter[int] = Counter()
+                for t in toks:
+                    if len(t) > pos and self._cls(t[pos][0]) == LVL:
+                        after[self._after_level(t, pos + 1, MAX_HEADER_TOKENS)] += 1
+                if after:
+                    k, kc = after.most_common(1)[0]
+                    layout["after"] = k if kc >= 0.6 * sum(after.values()) else 0
+                self.layout = layout
+                return layout
+        end, count = ts_end.most_common(1)[0] if ts_end else (0, 0)
+        if end and count >= 0.5 * n:
+            layout["ts_end"] = end
+            # syslog style: host tokens then "program[pid]:"
+            comp_at: Counter[int] = Counter()
+            for t in toks:
+                for j in range(end, min(end + 3, len(t))):
+                    if self._cls(t[j][0]) == COMP:
+                        comp_at[j - end] += 1
+                        break
+            if comp_at:
+                j, jc = comp_at.most_common(1)[0]
+                if jc >= 0.5 * n:
+                    layout["host"] = j
+                    layout["comp"] = 1
+        self.layout = layout
+        return layout
+
+    def _ts_end(self, classes: list[str]) -> int:
+        """Index after the leading run of timestamp-like tokens (first 8 tokens)."""
+        end = 0
+        seen_ts = False
+        for i, c in enumerate(classes[:8]):
+            if c == TS:
+                seen_ts = True
+                end = i + 1
+            elif c in (NUM, SEP, ADDR) or (c == BRK and not seen_ts):
+                if seen_ts:
+                    end = i + 1
+            elif seen_ts or i >= 3:
+                break
+        return end if seen_ts else 0
+
+    def _after_level(self, toks: list[tuple[str, int]], start: int, stop: int) -> int:
+        """How many header-like tokens follow the level (thread, component:, separators)."""
+        k = 0
+        comp_seen = False
+        for i in range(start, min(stop, len(toks))):
+            c = self._cls(toks[i][0])
+            if c in (BRK, SEP, TS, NUM):
+                k += 1
+            elif c == COMP and not comp_seen:
+                comp_seen = True
+                k += 1
+            else:
+                break
+        return k
+
+    # -- stripping --------------------------------------------------------------------------------
+    def strip(self, line: str) -> str:
+        """Return the message part of ``line``.
+
+        Without an explicit :meth:`learn`, the layout is learned from the stream itself: again
+        at 1, 2, 4, ... lines and a last time at ``sample_lines``, then kept.
+        """
+        sample = self._sample
+        if sample is not None and self._auto:
+            sample.append(line)
+            n = len(sample)
+            if n & (n - 1) == 0 or n >= self.sample_lines:
+                self._learn(sample)
+            if n >= self.sample_lines:
+                self._sample = None
+        return self._strip(line)
+
+    def _head(self, body: str, n: int) -> tuple[list[str], list[str]]:
+        """First ``n`` tokens and their classes; str.split fast path, bracket-aware fallback."""
+        parts = body.split(None, n)
+        head = parts[:n]
+        for t in head:
+            if t[0] == "[" and t.count("[") != t.count("]"):
+                head = [t for t, _ in self._tokens(body, n)]
+                break
+        get = self._classes.get
+        classes = [get(t) or self._cls(t) for t in head]
+        return head, classes
+
+    def _cut(self, body: str, head: list[str], k: int) -> str:
+        """``body`` without its first ``k`` header tokens."""
+        if k <= 0:
+            return body.strip()
+        if all(t[0] != "[" for t in head[:k]):
+            parts = body.split(None, k)
+            return parts[k].strip() if len(parts) > k else ""
+        toks = self._tokens(body, k)
+        return body[toks[-1][1] :].strip() if toks else body.strip()
+
+    def _strip(self, line: str) -> str:
+        if line.startswith("{") or "=" in line:
+            structured = _structured_message(line)
+            if structured is not None:
+                return structured
+        body = _PRI.sub("", line) if line.startswith("<") else line
+        layout = self.layout or {}
+        lvl = layout.get("lvl_pos", -1)
+        if lvl >= 0:
+            after = layout.get("after", 0)
+            head, classes = self._head(body, lvl + 1 + after)
+            if len(head) > lvl and classes[lvl] == LVL:
+                end = lvl + 1
+                for c in classes[lvl + 1 :]:
+                    if c in _AFTER_LEVEL:
+                        end += 1
+                    else:
+                        break
+                return self._cut(body, head, end)
+            return self._strip_leading(body)
+        ts_end = layout.get("ts_end", 0)
+        if ts_end:
+            comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
+            head, classes = self._head(body, max(ts_end, comp + 1))
+            if len(head) >= ts_end and classes[ts_end - 1] == TS:
+                end = ts_end
+                if comp >= 0:
+                    end = (
+                        comp + 1
+                        if len(head) > comp and classes[comp] == COMP
+                        else min(comp, len(head))
+                    )
+                return self._cut(body, head, end)
+        return self._strip_leading(body)
+
+    def _strip_leading(self, body: str) -> str:
+        """Fallback for a line off the learned layout: drop its own leading timestamp run."""
+        head, classes = self._head(body, 8)
+        return self._cut(body, head, self._ts_end(classes))
+
+
+def strip_header(line: str) -> str:
+    """Message of a single line, judged on its own (no stream to learn a layout from)."""
+    return HeaderStripper().strip(line)

@@ -1,0 +1,215 @@
+"""Variable masking for template mining: replace the parts of a message token that carry values.
+
+Masking works token by token (whitespace-separated) with a per-token cache, because tokens repeat
+heavily in logs: the regular expressions run once per distinct token, not once per line.
+A token is split at structural punctuation; each piece that holds a value (anything with a digit:
+numbers, hex ids, IPs, dates, sizes, durations; or a path, URL, e-mail or domain name) becomes
+``<*>``. The punctuation around values stays, so ``uid=0`` becomes ``uid=<*>`` and
+``[10.0.0.1]`` becomes ``[<*>]``.
+"""
+
+from __future__ import annotations
+
+import re
+
+WILDCARD = "<*>"
+
+# Whole-token shapes that are values even without a digit.
+_WHOLE_VALUE = re.compile(
+    r"""^(?:
+        [a-zA-Z][a-zA-Z0-9+.\-]*://\S+                     # URL
+      | [\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+                    # e-mail
+      | (?=[:\w]*\d)(?:[0-9a-fA-F]{0,4}:){2,}[0-9a-fA-F]{0,4}  # IPv6 / MAC-like
+      | [~.]?/[^\s/]+(?:/[^\s/]*)+                         # path with two or more segments
+      | [~.]?/[\w\-.]+\.\w{1,6}                            # single-segment path to a file
+      | [A-Za-z]:\\\S*                                     # Windows path
+      | (?:[\w\-]+\.)+(?:com|net|org|edu|gov|mil|int|info|biz|io|co|uk|de|fr|jp|cn|ru|br|
+         in|it|nl|au|ca|es|se|ch|kr|tw|pl|mx|local|lan|internal|arpa)\.?  # host name
+    )$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+# Split a token into pieces at structural punctuation, keeping the separators.
+_PIECES = re.compile(r"([=,;()\[\]{}<>\"'|]+|:(?!//)|\.{2,})")
+_HAS_DIGIT = re.compile(r"\d")
+_KV = re.compile(r"^([A-Za-z_][\w.\-:]*)(=)(.+)$")
+_RUNS = re.compile(r"(?:<\*>[./:\-_#@]?)+<\*>")
+
+# Tokens that look like values but are conventionally part of a message's constant text.
+_TRAIL = ",;:)]}'\"."
+_DATE_WORDS = frozenset(
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+# A unit right after a number belongs to the value ("16.0 KB", "12 ms").
+_UNITS = frozenset(
+    [
+        "b",
+        "kb",
+        "mb",
+        "gb",
+        "tb",
+        "pb",
+        "kib",
+        "mib",
+        "gib",
+        "tib",
+        "bytes",
+        "ms",
+        "us",
+        "ns",
+        "s",
+        "sec",
+        "secs",
+        "seconds",
+        "min",
+        "mins",
+        "minutes",
+        "h",
+        "hrs",
+        "hours",
+        "days",
+        "%",
+    ]
+)
+# The token after one of these words names an account or host: a variable.
+_NAME_KEYS = frozenset(["user", "username", "login", "account", "ruser"])
+_KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})
+
+
+def _mask_piece(piece: str) -> str:
+    if not piece:
+        return piece
+    if _HAS_DIGIT.search(piece) or piece.count("/") >= 2 or _WHOLE_VALUE.match(piece):
+        return WILDCARD
+    return piece
+
+
+def mask_token(token: str) -> str:
+    """Return ``token`` with every value-carrying piece replaced by ``<*>``."""
+    if token in _KEEP:
+        return token
+    if _WHOLE_VALUE.match(token):
+        return WILDCARD
+    if token.rstrip(_TRAIL).lower() in _DATE_WORDS:
+        return WILDCARD + token[len(token.rstrip(_TRAIL)) :]
+    if (
+        not _HAS_DIGIT.search(token)
+        and "=" not in token
+        and "/" not in token
+        and "@" not in token
+        and "." not in token
+    ):
+        return token
+    m = _KV.match(token)
+    if m and m.group(2) == "=":
+        # key=value: keep the key; a name key's value is always a variable
+        key, value = m.group(1), m.group(3)
+        if key.lower() in _NAME_KEYS:
+            tail = value[len(value.rstrip(_TRAIL)) :]
+            return f"{key}={WILDCARD}{tail}" if len(tail) < len(value) else token
+        return f"{key}={mask_token(value)}"
+    parts = _PIECES.split(token)
+    out = []
+    for i, part in enumerate(parts):
+        out.append(part if i % 2 else _mask_piece(part))
+    masked = "".join(out)
+    if masked != token and WILDCARD in masked:
+        masked = _RUNS.sub(WILDCARD, masked)
+    return masked
+
+
+class Masker:
+    """Token masker with a bounded per-token cache (tokens repeat, values mostly do not)."""
+
+    def __init__(self, cache_size: int = 200_000) -> None:
+        self._cache: dict[str, str] = {}
+        self._cache_size = cache_size
+        # tokens that trigger a context rule: units (after a value) and name keys (before one)
+        self._context: set[str] = set()
+
+    def _fill(self, tokens: list[str]) -> None:
+        cache = self._cache
+        if len(cache) >= self._cache_size:
+            cache.clear()
+            self._context.clear()
+        for tok in tokens:
+            if tok not in cache:
+                cache[tok] = mask_token(tok)
+                bare = tok.rstrip(_TRAIL).lower()
+                if bare in _UNITS or tok.lower() in _NAME_KEYS:
+                    self._context.add(tok)
+
+    def mask_tokens(self, tokens: list[str]) -> list[str]:
+        """Mask a list of tokens, reusing cached results."""
+        get = self._cache.get
+        out = [get(t) for t in tokens]
+        if None in out:
+            self._fill(tokens)
+            get = self._cache.get
+            out = [get(t) for t in tokens]
+        if not self._context.isdisjoint(tokens):
+            self._apply_context(tokens, out)
+        return out  # type: ignore[return-value]
+
+    @staticmethod
+    def _apply_context(tokens: list[str], out: list) -> None:
+        for i in range(1, len(tokens)):
+            tok = tokens[i]
+            if out[i] != tok:
+                continue
+            bare = tok.rstrip(_TRAIL)
+            if not bare:
+                continue
+            prev = out[i - 1]
+            if (prev == WILDCARD and bare.lower() in _UNITS) or (
+                prev == tokens[i - 1] and prev.lower() in _NAME_KEYS
+            ):
+                out[i] = WILDCARD + tok[len(bare) :]
+
+    def mask(self, message: str) -> list[str]:
+        """Split a message on whitespace and mask each token."""
+        return self.mask_tokens(message.split())
+
+
+def mask_message(message: str) -> str:
+    """Convenience: the masked message as text (tokens joined by one space)."""
+    return " ".join(Masker().mask(message))
