@@ -1,0 +1,77 @@
+"""64-bit SimHash over word shingles, with a banded index for near-duplicate lookups.
+
+Two documents whose SimHashes differ in at most ``k`` bits share at least one of ``k + 1``
+bands exactly (pigeonhole), so lookups touch one bucket per band instead of every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_BITS = np.arange(64, dtype=np.uint64)
+
+
+def simhash(text: str, shingle: int = 3) -> int:
+    """The SimHash of ``text``: each bit is the sign of the weighted vote of its shingles."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return 0
+    grams = (
+        [" ".join(words[i : i + shingle]) for i in range(len(words) - shingle + 1)]
+        if len(words) >= shingle
+        else [" ".join(words)]
+    )
+    hashes = np.fromiter(
+        (
+            int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
+            for g in grams
+        ),
+        dtype=np.uint64,
+        count=len(grams),
+    )
+    bits = (hashes[:, None] >> _BITS) & np.uint64(1)
+    votes = (bits.astype(np.int64) * 2 - 1).sum(axis=0)
+    return int(sum(1 << i for i in range(64) if votes[i] > 0))
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def to_signed(h: int) -> int:
+    """SQLite and Parquet store signed 64-bit integers."""
+    return h - (1 << 64) if h >= 1 << 63 else h
+
+
+def from_signed(h: int) -> int:
+    return h + (1 << 64) if h < 0 else h
+
+
+class SimHashIndex:
+    """Finds a stored document within ``max_distance`` bits of a new SimHash."""
+
+    def __init__(self, max_distance: int = 3) -> None:
+        self.max_distance = max_distance
+        self.bands = max_distance + 1
+        self.width = 64 // self.bands
+        self._buckets: list[dict[int, list[tuple[int, str]]]] = [{} for _ in range(self.bands)]
+
+    def _keys(self, h: int) -> list[int]:
+        mask = (1 << self.width) - 1
+        return [(h >> (i * self.width)) & mask for i in range(self.bands)]
+
+    def near(self, h: int) -> str | None:
+        """The key of a stored near-duplicate of ``h``, if any."""
+        for band, key in enumerate(self._keys(h)):
+            for other, doc in self._buckets[band].get(key, ()):
+                if hamming(h, other) <= self.max_distance:
+                    return doc
+        return None
+
+    def add(self, h: int, doc: str) -> None:
+        for band, key in enumerate(self._keys(h)):
+            self._buckets[band].setdefault(key, []).append((h, doc))

@@ -1,0 +1,109 @@
+"""URL canonical form and target safety.
+
+Canonicalisation chains ``url-normalize`` (case, default ports, dot segments, percent-encoding)
+with ``w3lib.url.canonicalize_url`` (sorted query, no fragment): both well kept, neither alone
+does everything. Safety is checked on resolved addresses, not only on the URL text.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from url_normalize import url_normalize
+from w3lib.url import canonicalize_url
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+
+class InvalidURL(ValueError):
+    """A URL the crawler cannot fetch; the message says why."""
+
+
+class UnsafeTarget(ValueError):
+    """A URL whose host resolves to an address the configuration does not allow."""
+
+
+def canonical_url(url: str, base: str | None = None) -> str:
+    """The one spelling of ``url`` used for de-duplication (absolute, http/https only)."""
+    from urllib.parse import urljoin
+
+    raw = url.strip()
+    if base is not None:
+        try:
+            raw = urljoin(base, raw)
+        except ValueError as exc:
+            raise InvalidURL(f"cannot join {url!r}: {exc}") from exc
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise InvalidURL(f"unparseable URL {raw!r}: {exc}") from exc
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise InvalidURL(f"unsupported scheme {parts.scheme!r} in {raw!r}")
+    if not parts.hostname:
+        raise InvalidURL(f"no host in {raw!r}")
+    try:
+        return canonicalize_url(url_normalize(raw), keep_fragments=False)
+    except (ValueError, UnicodeError) as exc:
+        raise InvalidURL(f"cannot normalise {raw!r}: {exc}") from exc
+
+
+def host_of(url: str) -> str:
+    """``host:port`` of a URL, the unit of politeness."""
+    return urlsplit(url).netloc.lower()
+
+
+def parse_networks(specs: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Parse an allow-list such as ``["127.0.0.0/8"]``."""
+    return [ipaddress.ip_network(s, strict=False) for s in specs]
+
+
+def address_allowed(
+    addr: str,
+    allow_private: bool = False,
+    allowed_networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network] = (),
+) -> bool:
+    """Whether a resolved address may be fetched: public, or explicitly allowed."""
+    ip = ipaddress.ip_address(addr.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if any(ip in net for net in allowed_networks):
+        return True
+    if allow_private:
+        return not (ip.is_multicast or ip.is_unspecified)
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
+
+
+def resolve(host: str) -> list[str]:
+    """All addresses of ``host`` (a literal resolves to itself)."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise UnsafeTarget(f"cannot resolve {host!r}: {exc}") from exc
+    return sorted({info[4][0] for info in infos})
+
+
+def check_target(
+    url: str,
+    allow_private: bool = False,
+    allowed_networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network] = (),
+) -> list[str]:
+    """Raise ``InvalidURL``/``UnsafeTarget`` unless every resolved address is allowed."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise InvalidURL(f"unsupported scheme {parts.scheme!r}")
+    if not parts.hostname:
+        raise InvalidURL(f"no host in {url!r}")
+    nets = list(allowed_networks)
+    addrs = resolve(parts.hostname)
+    bad = [a for a in addrs if not address_allowed(a, allow_private, nets)]
+    if bad:
+        raise UnsafeTarget(f"{parts.hostname} resolves to non-public address {', '.join(bad)}")
+    return addrs
