@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     spool_max_bytes: int = 256 * 1024 * 1024
     spool_segment_bytes: int = 8 * 1024 * 1024
     social_fanout_threshold: int = Field(
-        default=1000, description="Authors with at least this many followers are pulled on read."
+        default=200, description="Authors with at least this many followers are pulled on read."
     )
     allow_private_targets: bool = Field(
         default=False, description="Let crawlers and shorteners reach private/loopback hosts."

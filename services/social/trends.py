@@ -43,6 +43,7 @@ def score_trends(
     if uses.is_empty():
         return empty
     win_us = int(window.total_seconds() * 1_000_000)
+    uses = uses.with_columns(pl.col("ts").dt.convert_time_zone("UTC"))
     bucketed = uses.with_columns(
         (
             (pl.lit(now).cast(pl.Datetime("us", "UTC")) - pl.col("ts")).dt.total_microseconds()

@@ -1,0 +1,89 @@
+"""Social traffic: a heavy-tailed follow graph, posting with hashtags, likes and reposts driven by
+hidden topic tastes (so the feed ranker has something to learn), DMs and timeline reads."""
+
+from __future__ import annotations
+
+import math
+
+from pipelines.workload import WorkloadContext
+
+TOPICS = ["python", "duckdb", "dagster", "rust", "ml", "music", "football", "cooking", "travel",
+          "movies", "climate", "space"]  # fmt: skip
+BREAKING = "eclipse"
+
+
+class SocialWorkload:
+    name = "social"
+    order = 40
+
+    def run(self, ctx: WorkloadContext) -> None:
+        rng = ctx.rng
+        n_users = max(30, int(150 * ctx.scale))
+        handles = [f"user{i:04d}" for i in range(n_users)]
+        keys: dict[str, dict[str, str]] = {}
+        for h in handles:
+            keys[h] = {"X-API-Key": ctx.api_key(h)}
+            ctx.client.post("/social/users", json={"display_name": h.title(),
+                            "bio": f"likes {rng.choice(TOPICS)}"}, headers=keys[h])  # fmt: skip
+        # Hidden tastes: each user cares about two topics.
+        taste = {h: set(rng.sample(TOPICS, 2)) for h in handles}
+        # Preferential attachment: popularity ~ 1/rank, so follower counts are heavy-tailed.
+        weights = [1.0 / (i + 1) ** 1.1 for i in range(n_users)]
+        follows = 0
+        for h in handles:
+            k = min(n_users - 1, 3 + int(rng.expovariate(1 / 8)))
+            for target in set(rng.choices(handles, weights=weights, k=k)) - {h}:
+                ctx.client.put(f"/social/users/{target}/follow", headers=keys[h])
+                follows += 1
+        posts: list[tuple[int, str, str]] = []  # (id, author, topic)
+        for round_no in range(3):
+            for h in rng.sample(handles, k=n_users // 2):
+                topic = rng.choice(sorted(taste[h])) if rng.random() < 0.7 else rng.choice(TOPICS)
+                tags = f"#{topic}" + (
+                    f" #{BREAKING}" if round_no == 2 and rng.random() < 0.5 else ""
+                )
+                text = f"thoughts on {topic} number {rng.randint(1, 999)} {tags}"
+                r = ctx.client.post("/social/posts", json={"text": text}, headers=keys[h])
+                if r.status_code == 201:
+                    posts.append((r.json()["id"], h, topic))
+            # Readers read their home timeline and engage with what matches their taste.
+            likes = reposts = 0
+            for h in rng.sample(handles, k=n_users // 2):
+                items = ctx.client.get("/social/timeline", params={"limit": 30},
+                                       headers=keys[h]).json()["items"]  # fmt: skip
+                for item in items:
+                    if item["author"] == h:
+                        continue
+                    match = any(f"#{t}" in item["text"] for t in taste[h])
+                    p = 1 / (1 + math.exp(-(2.2 * match - 2.0 + 0.3 * item["likes"])))
+                    if rng.random() < p:
+                        if ctx.client.put(f"/social/posts/{item['id']}/like",
+                                          headers=keys[h]).status_code == 200:  # fmt: skip
+                            likes += 1
+                        if rng.random() < 0.15:
+                            ctx.client.post(f"/social/posts/{item['id']}/repost", headers=keys[h])
+                            reposts += 1
+        for _ in range(max(5, n_users // 10)):
+            a, b = rng.sample(handles, 2)
+            ctx.client.post("/social/messages", json={"to": b, "text": "hey!"}, headers=keys[a])
+        top = max(handles, key=lambda h: ctx.client.get(f"/social/users/{h}").json()["followers"])
+        ctx.facts["social"] = {"users": n_users, "follows": follows, "posts": len(posts),
+                               "reader": handles[-1], "reader_key": keys[handles[-1]],
+                               "top_account": top}  # fmt: skip
+        ctx.log(f"  social: {n_users} users, {follows} follows, {len(posts)} posts")
+
+    def summarize(self, ctx: WorkloadContext) -> list[str]:
+        facts = ctx.facts.get("social", {})
+        lines = [f"{facts.get('users', 0)} users, {facts.get('follows', 0)} follows, "
+                 f"{facts.get('posts', 0)} posts"]  # fmt: skip
+        top = facts.get("top_account")
+        if top:
+            user = ctx.client.get(f"/social/users/{top}").json()
+            lines.append(f"most-followed account @{top}: {user['followers']} followers")
+        trends = ctx.client.get("/social/trends", params={"limit": 5}).json()["items"]
+        lines.append("top trends: " + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends)
+                                       or "none yet"))  # fmt: skip
+        return lines
+
+
+WORKLOAD = SocialWorkload()
