@@ -1,0 +1,102 @@
+"""Caching rules, the object store and the origin, without processes."""
+
+from __future__ import annotations
+
+import time
+
+from starlette.testclient import TestClient
+
+from services.cdn.cachecontrol import parse_cache_control, response_policy
+from services.cdn.demo import write_demo_tree
+from services.cdn.origin import create_origin_app
+from services.cdn.respond import choose_encoding, parse_range
+from services.cdn.store import Entry, ObjectStore
+
+
+def test_cache_control_parsing_lowercases_names_and_keeps_arguments():
+    cc = parse_cache_control('Max-Age=60, no-cache, private="set-cookie", , s-maxage=x')
+    assert cc == {"max-age": "60", "no-cache": None, "private": "set-cookie", "s-maxage": "x"}
+
+
+def test_freshness_precedence_s_maxage_then_max_age_then_expires_then_heuristic():
+    assert response_policy(200, {"cache-control": "max-age=5, s-maxage=50"}).lifetime == 50
+    assert response_policy(200, {"cache-control": "max-age=5"}).lifetime == 5
+    expires = {"date": "Mon, 01 Jan 2024 00:00:00 GMT", "expires": "Mon, 01 Jan 2024 00:01:40 GMT"}
+    assert response_policy(200, expires).lifetime == 100
+    heuristic = {"date": "Mon, 01 Jan 2024 00:00:00 GMT",
+                 "last-modified": "Sun, 31 Dec 2023 23:00:00 GMT"}  # fmt: skip
+    assert response_policy(200, heuristic).lifetime == 360  # 10% of an hour
+    assert not response_policy(200, {}).storable  # nothing to reuse without freshness/validators
+    assert not response_policy(200, {"cache-control": "max-age=9", "set-cookie": "a=b"}).storable
+    assert not response_policy(200, {"cache-control": "max-age=9", "vary": "*"}).storable
+    assert not response_policy(500, {"cache-control": "max-age=9"}).storable
+
+
+def test_stale_windows_are_closed_by_must_revalidate():
+    swr = response_policy(200, {"cache-control": "max-age=1, stale-while-revalidate=10"})
+    assert swr.stale_ok_for_revalidate(5) and not swr.stale_ok_for_revalidate(11)
+    strict = response_policy(200, {"cache-control": "max-age=1, must-revalidate, stale-if-error=9"})
+    assert not strict.stale_ok_on_error(1)
+
+
+def test_range_parsing_covers_suffix_open_and_unsatisfiable_ranges():
+    assert parse_range("bytes=0-9", 100) == (0, 9)
+    assert parse_range("bytes=90-200", 100) == (90, 99)
+    assert parse_range("bytes=-10", 100) == (90, 99)
+    assert parse_range("bytes=100-", 100) == "unsatisfiable"
+    assert parse_range("bytes=5-2", 100) is None
+    assert parse_range("items=0-1", 100) is None
+
+
+def test_encoding_choice_honours_q_values():
+    assert choose_encoding("gzip, br") == "br"
+    assert choose_encoding("br;q=0, gzip") == "gzip"
+    assert choose_encoding("identity") is None
+    assert choose_encoding("*;q=0") is None
+
+
+def _entry(url: str, size: int) -> Entry:
+    headers = {"cache-control": "max-age=60"}
+    return Entry(url, 200, headers, b"x" * size, time.time(), 0.0, response_policy(200, headers))
+
+
+def test_memory_lru_respects_its_byte_budget_and_spills_to_disk(tmp_path):
+    store = ObjectStore(max_bytes=3_000, disk_dir=tmp_path / "disk")
+    for name in "abc":
+        store.put(_entry(f"/{name}", 1_000))
+    assert store.bytes <= 3_000 and "/a" not in store._mem  # oldest went to disk
+    again = store.get("/a")
+    assert again is not None and again.body == b"x" * 1_000
+    reopened = ObjectStore(max_bytes=3_000, disk_dir=tmp_path / "disk")
+    assert reopened.get("/a") is not None  # the disk tier survives a restart
+
+
+def test_purge_prefix_reaches_memory_and_disk(tmp_path):
+    store = ObjectStore(max_bytes=2_000, disk_dir=tmp_path / "disk")
+    for url in ("/v/1", "/v/2", "/w/1"):
+        store.put(_entry(url, 900))
+    assert store.purge_prefix("/v/") == 2
+    assert store.get("/v/1") is None and store.get("/v/2") is None
+    assert store.get("/w/1") is not None
+
+
+def test_origin_sets_type_cache_control_validators_and_ranges(tmp_path):
+    files = write_demo_tree(tmp_path)
+    client = TestClient(create_origin_app(tmp_path))
+    seg = client.get("/cdn-demo/640x360/seg_00001.m4s")
+    assert seg.headers["content-type"] == "video/iso.segment"
+    assert "immutable" in seg.headers["cache-control"]
+    assert seg.content == files["cdn-demo/640x360/seg_00001.m4s"]
+    playlist = client.get("/cdn-demo/master.m3u8")
+    assert playlist.headers["content-type"] == "application/vnd.apple.mpegurl"
+    assert "stale-while-revalidate" in playlist.headers["cache-control"]
+    assert client.get("/cdn-demo/manifest.mpd").headers["content-type"] == "application/dash+xml"
+    assert client.get("/cdn-demo/thumbs.vtt").headers["content-type"].startswith("text/vtt")
+    etag = seg.headers["etag"]
+    cond = client.get("/cdn-demo/640x360/seg_00001.m4s", headers={"if-none-match": etag})
+    assert cond.status_code == 304
+    part = client.get("/cdn-demo/640x360/seg_00001.m4s", headers={"range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == seg.content[10:20]
+    assert client.get("/../etc/passwd").status_code == 404
+    assert client.get("/cdn-demo/%2e%2e/%2e%2e/etc/passwd").status_code == 404
+    assert client.get("/_origin/stats").json()["requests"] >= 6
