@@ -1,0 +1,147 @@
+"""``blueprint logs``: search, SQL, the file-tail agent, template mining, compaction, alerts."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from warehouse.settings import get_settings
+
+
+@click.group("logs", context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """The distributed logging system (system 14)."""
+
+
+def _show(df, fmt: str) -> None:
+    import polars as pl
+
+    if fmt == "csv":
+        click.echo(df.write_csv(), nl=False)
+    elif fmt == "json":
+        click.echo(df.write_json())
+    else:
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=100, tbl_width_chars=220):
+            click.echo(df)
+
+
+@cli.command()
+@click.argument("query", default="")
+@click.option("--service", help="Only this service.")
+@click.option("--level", help="Only this level (debug, info, warning, error, critical).")
+@click.option("--since", help="15m, 2h, 7d or an ISO-8601 time.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def search(query: str, service: str | None, level: str | None, since: str | None, limit: int,
+           fmt: str) -> None:  # fmt: skip
+    """Full-text search over log messages, e.g. blueprint logs search "timeout" --since 1h."""
+    from warehouse.lake import Lake
+    from warehouse.logs.search import QueryError, SearchQuery
+    from warehouse.logs.search import search as run_search
+
+    q = SearchQuery(q=query, service=service, level=level, since=since, limit=limit)
+    try:
+        df = run_search(Lake(get_settings().lake_dir), q)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _show(df, fmt)
+
+
+@cli.command()
+@click.argument("sql")
+@click.option("--max-rows", default=1000, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def query(sql: str, max_rows: int, fmt: str) -> None:
+    """Read-only SQL over the lake, e.g. "SELECT level, count(*) FROM logs GROUP BY 1"."""
+    from warehouse.lake import Lake
+    from warehouse.logs.search import QueryError, readonly_query
+
+    try:
+        df = readonly_query(Lake(get_settings().lake_dir), sql, max_rows=max_rows)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _show(df, fmt)
+
+
+@cli.command("tail-file")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--service", help="Service of lines that do not name one (default: file stem).")
+@click.option("--format", "fmt", default="auto", show_default=True,
+              help="auto, json, logfmt, combined, syslog5424, syslog3164 or text.")  # fmt: skip
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
+@click.option("--polls", type=int, default=None, help="Stop after this many polls (default: run).")
+@click.option("--checkpoint", type=click.Path(path_type=Path), help="Checkpoint file.")
+def tail_file(path: Path, service: str | None, fmt: str, interval: float, polls: int | None,
+              checkpoint: Path | None) -> None:  # fmt: skip
+    """Run the file-tail agent: ship new lines to the spool, checkpointing the offset."""
+    from warehouse.emitter import Emitter, make_transport
+    from warehouse.logs.parsers import FORMATS
+    from warehouse.logs.process import LogProcessor
+    from warehouse.logs.tail import FileTailer, default_checkpoint_path
+
+    if fmt not in FORMATS:
+        raise click.BadParameter(f"one of {', '.join(FORMATS)}", param_hint="--format")
+    settings = get_settings()
+    emitter = Emitter(make_transport(settings, "tail"))
+    tailer = FileTailer(
+        path, emitter, checkpoint or default_checkpoint_path(settings.data_dir, path),
+        processor=LogProcessor(service=service or path.stem, fmt=fmt),
+    )  # fmt: skip
+    stop = threading.Event()
+    try:
+        tailer.run(stop, interval_s=interval, max_polls=polls)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        tailer.close()
+        emitter.close()
+    s = tailer.stats
+    click.echo(f"lines={s.lines} quarantined={s.quarantined} rotations={s.rotations} "
+               f"truncations={s.truncations}")  # fmt: skip
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def mine(file: str) -> None:
+    """Mine templates of a raw log file: CSV ``line,template_id,template`` on stdout."""
+    from warehouse.logs.mining import mine_to_csv
+
+    mine_to_csv(Path(file), sys.stdout)
+
+
+@cli.command()
+@click.option("--table", "tables", multiple=True, help="Only these tables (default: all).")
+@click.option("--retention-days", type=int, default=None, help="Also drop older partitions.")
+def compact(tables: tuple[str, ...], retention_days: int | None) -> None:
+    """Merge small Parquet files per partition (and apply retention)."""
+    from warehouse.logs.compaction import apply_retention, compact_lake
+
+    lake_dir = get_settings().lake_dir
+    r = compact_lake(lake_dir, list(tables) or None)
+    click.echo(f"partitions={r.partitions} files_in={r.files_in} files_out={r.files_out} "
+               f"rows_in={r.rows_in} rows_out={r.rows_out} recovered={r.recovered}")  # fmt: skip
+    if retention_days is not None:
+        dropped = apply_retention(lake_dir, retention_days, tables=list(tables) or None)
+        click.echo(f"retention dropped partitions: {dropped or 'none'}")
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Evaluate only; record nothing.")
+def alerts(dry_run: bool) -> None:
+    """Evaluate the alert rules now and record new alerts as events."""
+    from warehouse.emitter import get_emitter
+    from warehouse.lake import Lake
+    from warehouse.logs.alerts import evaluate, fire
+
+    settings = get_settings()
+    found = evaluate(Lake(settings.lake_dir))
+    if not dry_run:
+        emitter = get_emitter(settings)
+        found = fire(emitter, found, settings.data_dir / "logs" / "alerts_state.json")
+        emitter.flush()
+    for a in found:
+        click.echo(f"[{a.rule}] {a.service}: {a.message}")
+    click.echo(f"{len(found)} alert(s){' (dry run)' if dry_run else ' fired'}")
