@@ -1,0 +1,205 @@
+"""Notifications workload: a mix of sends through the API, delivered by a worker to local fakes.
+
+Everything runs on loopback and is started and stopped here: an SMTP server (aiosmtpd) and
+two HTTP providers that fail at random and go down for a while. A worker drains the queue
+(bounded), waiting digests are flushed, the dead-letter queue is replayed once, and providers
+report delivery through signed callbacks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import case, func, select
+
+from pipelines.workload import WorkloadContext
+
+LOCALES = ["en", "fr", "de", "fr-CA", "en-GB"]
+ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
+TEMPLATES = [
+    ("welcome", "account", lambda r, i: {"name": f"user{i}"}),
+    (
+        "order_shipped",
+        "orders",
+        lambda r, i: {"order_id": f"O-{r.randint(1000, 9999)}", "eta": None},
+    ),
+    ("security_alert", "security", lambda r, i: {"device": r.choice(["Firefox", "iPhone"])}),
+    ("news", "marketing", lambda r, i: {"title": f"Story {i}", "summary": "Read more"}),
+]
+
+
+class NotifyWorkload:
+    name = "notify"
+    order = 60
+
+    def run(self, ctx: WorkloadContext) -> None:
+        from services.notify import queue
+        from services.notify.config import NotifySettings
+        from services.notify.fakes import FakeProvider, FakeSmtp
+        from services.notify.status import sign
+        from services.notify.store import deliveries, open_store
+        from services.notify.worker import Worker
+
+        rng = ctx.rng
+        n_users = max(5, int(30 * ctx.scale))
+        n_sends = max(20, int(240 * ctx.scale))
+        svc = {"X-API-Key": ctx.api_key("notify-workload", ["service"])}
+        engine = open_store(ctx.settings)
+        with (
+            FakeSmtp() as smtp,
+            FakeProvider("sms", seed=11) as sms,
+            FakeProvider("push", seed=12) as push,
+        ):
+            sms.control(fail_rate=0.4)
+            push.control(fail_after_accept_rate=0.1, down=True)  # an outage at the start
+            users = [f"nu{i:03d}" for i in range(n_users)]
+            for i, user in enumerate(users):
+                body = {
+                    "email": f"{user}@example.org",
+                    "timezone": rng.choice(ZONES),
+                    "locale": rng.choice(LOCALES),
+                    "push_token": f"tok-{user}-{i:04d}",
+                }
+                if i % 3:
+                    body["phone"] = f"+3361234{i:04d}"
+                ctx.client.put(
+                    f"/notifications/users/{user}", json=body, headers=svc
+                ).raise_for_status()
+                if i % 7 == 0:  # some users opt out of marketing everywhere and of SMS
+                    ctx.client.put(
+                        f"/notifications/preferences?user_id={user}",
+                        headers=svc,
+                        json={
+                            "channels": {"sms": False},
+                            "categories": {"marketing": {"email": False, "push": False}},
+                        },
+                    )
+            status_codes: dict[int, int] = {}
+            for i in range(n_sends):
+                template, category, data = rng.choice(TEMPLATES)
+                body: dict[str, Any] = {
+                    "user_id": rng.choice(users),
+                    "template": template,
+                    "category": category,
+                    "data": data(rng, i),
+                }
+                if template == "order_shipped" and rng.random() < 0.5:
+                    body["data"]["eta"] = "tomorrow"
+                if rng.random() < 0.5:
+                    body["channels"] = rng.sample(
+                        ["email", "sms", "push", "inbox"], rng.randint(1, 3)
+                    )
+                if category == "marketing":
+                    body["priority"] = "low"
+                if category == "security":
+                    body["priority"] = "urgent"
+                if rng.random() < 0.05:
+                    body["send_at"] = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+                headers = dict(svc)
+                if rng.random() < 0.1:
+                    headers["Idempotency-Key"] = f"wl-{i % 5}-{body['user_id']}"
+                if rng.random() < 0.03:
+                    body["channels"] = ["fax"]  # bad input: a clear 422
+                r = ctx.client.post("/notifications", json=body, headers=headers)
+                status_codes[r.status_code] = status_codes.get(r.status_code, 0) + 1
+            ctx.log(f"    notify: {n_sends} sends, answers {dict(sorted(status_codes.items()))}")
+            cfg = NotifySettings(
+                smtp_host=smtp.host,
+                smtp_port=smtp.port,
+                sms_url=sms.send_url,
+                push_url=push.send_url,
+                backoff_base_s=0.05,
+                backoff_cap_s=0.5,
+                max_attempts=4,
+                lease_s=10,
+                provider_timeout_s=2,
+            )
+            worker = Worker(engine, cfg, ctx.client.app.state.emitter)
+            try:
+                worker.run(max_seconds=1.5, idle_sleep=0.02)  # push is down meanwhile
+                push.control(down=False)
+                worker.run(drain=True, horizon_s=5, max_seconds=40, idle_sleep=0.02)
+                worker.flush_digests(window_s=0)
+                dead_before_replay = queue.counts(engine).get("dead", 0)
+                sms.control(fail_rate=0.0)
+                replay = ctx.client.post(
+                    "/notifications/dlq/replay", json={"ids": None}, headers=ctx.admin_headers
+                )
+                replay.raise_for_status()
+                worker.run(drain=True, horizon_s=5, max_seconds=30, idle_sleep=0.02)
+            finally:
+                worker.close()
+            callbacks = self._callbacks(ctx, rng, sms, "sms", sign) + self._callbacks(
+                ctx, rng, push, "push", sign
+            )
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    select(
+                        deliveries.c.channel,
+                        deliveries.c.status,
+                        func.count(),
+                        func.sum(
+                            case((deliveries.c.attempts > 1, deliveries.c.attempts - 1), else_=0)
+                        ),
+                    ).group_by(deliveries.c.channel, deliveries.c.status)
+                ).all()
+            ctx.facts[self.name] = {
+                "sends": n_sends,
+                "answers": status_codes,
+                "by": [tuple(r) for r in rows],
+                "dead_before_replay": dead_before_replay,
+                "replayed": len(replay.json()["replayed"]),
+                "emails": len(smtp.messages),
+                "callbacks": callbacks,
+                "dupes": sms.duplicates() + push.duplicates() + smtp.duplicates(),
+            }
+        engine.dispose()
+
+    @staticmethod
+    def _callbacks(ctx: WorkloadContext, rng, provider, name: str, sign) -> int:
+        secret = ctx.client.app.state.notify.cfg.callback_secret
+        n = 0
+        for d in list(provider.delivered):
+            status = "delivered" if rng.random() < 0.95 else rng.choice(["failed", "bounced"])
+            raw = orjson.dumps({"message_id": d.provider_id, "status": status})
+            r = ctx.client.post(
+                f"/notifications/callbacks/{name}",
+                content=raw,
+                headers={
+                    "X-Signature": sign(secret, name, raw),
+                    "Content-Type": "application/json",
+                },
+            )
+            n += r.status_code == 200
+        return n
+
+    def summarize(self, ctx: WorkloadContext) -> list[str]:
+        facts = ctx.facts.get(self.name)
+        if not facts:
+            return ["notify: no facts (workload did not run)"]
+        per: dict[str, dict[str, int]] = {}
+        for channel, status, count, retries in facts["by"]:
+            c = per.setdefault(channel, {})
+            c[status] = c.get(status, 0) + int(count)
+            c["retried"] = c.get("retried", 0) + int(retries or 0)
+        lines = [
+            f"notify: {facts['sends']} sends (answers {facts['answers']}), "
+            f"DLQ {facts['dead_before_replay']} -> replayed {facts['replayed']}, "
+            f"callbacks {facts['callbacks']}, duplicates at providers {facts['dupes']}"
+        ]
+        for channel in ("email", "sms", "push", "inbox"):
+            c = per.get(channel, {})
+            sent = sum(c.get(s, 0) for s in ("sent", "delivered", "failed", "bounced"))
+            lines.append(
+                f"  {channel:<6} sent={sent} delivered={c.get('delivered', 0)} "
+                f"failed={c.get('failed', 0) + c.get('bounced', 0)} retried={c.get('retried', 0)} "
+                f"dlq={c.get('dead', 0)} suppressed={c.get('suppressed', 0)} "
+                f"digested={c.get('digested', 0)} "
+                f"waiting={c.get('pending', 0) + c.get('digest_wait', 0)}"
+            )
+        return lines
+
+
+WORKLOAD = NotifyWorkload()
