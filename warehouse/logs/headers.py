@@ -17,13 +17,14 @@ from collections import Counter
 from collections.abc import Iterable
 
 # Token classes
-TS, LVL, NUM, SEP, BRK, COMP, ADDR, OTHER = (
+TS, LVL, NUM, SEP, BRK, COMP, LOGGER, ADDR, OTHER = (
     "ts",
     "lvl",
     "num",
     "sep",
     "brk",
     "comp",
+    "logger",
     "addr",
     "other",
 )
@@ -74,6 +75,8 @@ _TS_TOKEN = re.compile(
     + _DAYS
     + r""")[a-z]*,?                                     # month and weekday names
       | \d{6,14}(?:[.,]\d+)?                               # compact dates, epoch seconds/ms
+      | \d{8}[-T_]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,:]\d+)?     # 20171223-22:15:29:606
+      | \d{1,2}[-.]\d{1,2}                                 # 03-17, 10.30 (month and day)
       | [+-]\d{4} | utc | gmt
     )[\])>,]?:?$""",
     re.VERBOSE | re.IGNORECASE,
@@ -82,7 +85,8 @@ _NUM_TOKEN = re.compile(r"^[\[(]?#?\d+[\])]?:?$")
 _ADDR_TOKEN = re.compile(
     r"^\[?(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\]?$|^\[?[0-9a-f]*(?::[0-9a-f]*){2,7}\]?$", re.I
 )
-_COMP_TOKEN = re.compile(r"^[A-Za-z_][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*:$")
+_COMP_TOKEN = re.compile(r"^[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*:$")
+_LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")  # a.b.Class, no colon
 _SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
 _TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|\S+)")
 _PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
@@ -116,7 +120,7 @@ _HEADER_KEYS = frozenset(
     ]
 )
 
-_AFTER_LEVEL = frozenset({BRK, SEP, TS, NUM, COMP})
+_AFTER_LEVEL = frozenset({BRK, SEP, TS, NUM, COMP, LOGGER})
 MAX_HEADER_TOKENS = 14
 SAMPLE_LINES = 200
 
@@ -144,6 +148,8 @@ def classify(token: str) -> str:
         return BRK
     if _COMP_TOKEN.match(token) and len(token) <= 80 and not token[:-1].isdigit():
         return COMP
+    if _LOGGER_TOKEN.match(token) and len(token) <= 80:
+        return LOGGER
     return OTHER
 
 
@@ -230,6 +236,11 @@ class HeaderStripper:
             ts_end[self._ts_end(classes)] += 1
         n = max(len(samples), 1)
         layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}
+        pipe = self._learn_pipe(samples)
+        if pipe:
+            layout["pipe"] = pipe
+            self.layout = layout
+            return layout
         if lvl_pos:
             pos, count = lvl_pos.most_common(1)[0]
             if count >= 0.5 * n:
@@ -246,32 +257,57 @@ class HeaderStripper:
         end, count = ts_end.most_common(1)[0] if ts_end else (0, 0)
         if end and count >= 0.5 * n:
             layout["ts_end"] = end
-            # syslog style: host tokens then "program[pid]:"
-            comp_at: Counter[int] = Counter()
+            # syslog style: host tokens then "program[pid]:" (or "program -")
+            comp_at: Counter[tuple[int, str]] = Counter()
             for t in toks:
                 for j in range(end, min(end + 3, len(t))):
-                    if self._cls(t[j][0]) == COMP:
-                        comp_at[j - end] += 1
+                    c = self._cls(t[j][0])
+                    if c in (COMP, SEP):
+                        comp_at[(j - end, c)] += 1
                         break
             if comp_at:
-                j, jc = comp_at.most_common(1)[0]
+                (j, c), jc = comp_at.most_common(1)[0]
                 if jc >= 0.5 * n:
                     layout["host"] = j
-                    layout["comp"] = 1
+                    layout["comp"] = 1 if c == COMP else 2
         self.layout = layout
         return layout
 
+    def _learn_pipe(self, samples: list[str]) -> int:
+        """Header fields of a "ts|component|pid|message" layout (0 when it is not one)."""
+        fields: Counter[int] = Counter()
+        for line in samples:
+            first, bar, _ = line.partition("|")
+            if not bar or self._cls(first.strip()) != TS:
+                continue
+            parts = line.split("|", 8)
+            k = next(
+                (i for i, f in enumerate(parts) if any(ch.isspace() for ch in f.strip())), None
+            )
+            fields[min(k if k is not None else len(parts) - 1, 7)] += 1
+        if fields:
+            k, count = fields.most_common(1)[0]
+            if k and count >= 0.5 * len(samples):
+                return k
+        return 0
+
     def _ts_end(self, classes: list[str]) -> int:
-        """Index after the leading run of timestamp-like tokens (first 8 tokens)."""
+        """Index after the leading run of timestamp-like tokens (first 10 tokens).
+
+        One other token between timestamp parts (a host between two clocks) joins the run.
+        """
         end = 0
         seen_ts = False
-        for i, c in enumerate(classes[:8]):
+        window = classes[:10]
+        for i, c in enumerate(window):
             if c == TS:
                 seen_ts = True
                 end = i + 1
             elif c in (NUM, SEP, ADDR) or (c == BRK and not seen_ts):
                 if seen_ts:
                     end = i + 1
+            elif seen_ts and i + 1 < len(window) and window[i + 1] == TS:
+                continue
             elif seen_ts or i >= 3:
                 break
         return end if seen_ts else 0
@@ -284,7 +320,7 @@ class HeaderStripper:
             c = self._cls(toks[i][0])
             if c in (BRK, SEP, TS, NUM):
                 k += 1
-            elif c == COMP and not comp_seen:
+            elif c in (COMP, LOGGER) and not comp_seen:
                 comp_seen = True
                 k += 1
             else:
@@ -337,6 +373,12 @@ class HeaderStripper:
                 return structured
         body = _PRI.sub("", line) if line.startswith("<") else line
         layout = self.layout or {}
+        pipe = layout.get("pipe", 0)
+        if pipe:
+            parts = body.split("|", pipe)
+            if len(parts) == pipe + 1 and self._cls(parts[0].strip()) == TS:
+                return parts[pipe].strip()
+            return self._strip_leading(body)
         lvl = layout.get("lvl_pos", -1)
         if lvl >= 0:
             after = layout.get("after", 0)
@@ -353,21 +395,23 @@ class HeaderStripper:
         ts_end = layout.get("ts_end", 0)
         if ts_end:
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
-            head, classes = self._head(body, max(ts_end, comp + 1))
-            if len(head) >= ts_end and classes[ts_end - 1] == TS:
+            head, classes = self._head(body, max(ts_end, comp + 2))
+            if self._ts_end(classes) == ts_end:
                 end = ts_end
                 if comp >= 0:
-                    end = (
-                        comp + 1
-                        if len(head) > comp and classes[comp] == COMP
-                        else min(comp, len(head))
-                    )
+                    # the "program:" (or "-") ending the header, where learned or one later
+                    term = COMP if layout["comp"] == 1 else SEP
+                    end = min(comp, len(head))
+                    for j in range(comp, min(comp + 2, len(head))):
+                        if classes[j] == term:
+                            end = j + 1
+                            break
                 return self._cut(body, head, end)
         return self._strip_leading(body)
 
     def _strip_leading(self, body: str) -> str:
         """Fallback for a line off the learned layout: drop its own leading timestamp run."""
-        head, classes = self._head(body, 8)
+        head, classes = self._head(body, 10)
         return self._cut(body, head, self._ts_end(classes))
 
 

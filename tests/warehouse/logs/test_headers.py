@@ -94,3 +94,58 @@ def test_line_off_the_learned_layout_falls_back_to_its_own_timestamp() -> None:
     lines = [f"2015-10-18 18:01:{i:02d},978 INFO [main] a.B: step {i}" for i in range(5)]
     lines.append("2015-10-18 18:02:00,000 something without a level")
     assert _strip_all(lines)[-1] == "something without a level"
+
+
+@pytest.mark.parametrize(
+    ("lines", "messages"),
+    [
+        (  # pipe-separated header fields
+            [
+                "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
+                "20171223-22:15:29:737|Step_LSC|30002312|onExtend:1514038530000 0 0 4",
+            ],
+            ["onStandStepChanged 3579", "onExtend:1514038530000 0 0 4"],
+        ),
+        (  # "[date time] program - message", program name sometimes two tokens
+            [
+                "[10.30 16:49:06] chrome.exe - proxy.example.org:5070 open through proxy",
+                "[10.30 16:49:07] chrome.exe *64 - proxy.example.org:5070 close, 0 bytes sent",
+            ],
+            [
+                "proxy.example.org:5070 open through proxy",
+                "proxy.example.org:5070 close, 0 bytes sent",
+            ],
+        ),
+        (  # two clocks with a host between them, then a path-like program[pid]:
+            [
+                "- 1131566461 2005.11.09 dn2 Nov 9 12:01:01 dn2/dn2 crond[2915]: session closed",
+                "- 1131566517 2005.11.09 adm1 Nov 9 12:01:57 l@adm1 /sbin/gmetad[1682]: no answer",
+            ],
+            ["session closed", "no answer"],
+        ),
+        (  # month-day date, pid and tid, one-letter level taken as part of the header
+            [
+                "03-17 16:13:38.811  1702  2395 D WindowManager: printFreezing opening app",
+                "03-17 16:13:38.905  1702 10454 D PowerManager: release:lock=2335, flg=0x0",
+            ],
+            ["printFreezing opening app", "release:lock=2335, flg=0x0"],
+        ),
+        (  # file name prefix, level, dotted logger name without colon, request context
+            [
+                "api.log.1 2017-05-16 00:00:00.008 25746 INFO nova.wsgi.server "
+                "[req-38101a0b - - -] 10.11.10.1 GET /v2/servers",
+                "api.log.1 2017-05-16 00:00:01.012 25746 INFO nova.compute.manager "
+                "[req-3ea4052c - - -] VM Started",
+            ],
+            ["10.11.10.1 GET /v2/servers", "VM Started"],
+        ),
+    ],
+)
+def test_header_of_other_common_layouts_is_stripped(lines: list[str], messages: list[str]) -> None:
+    assert _strip_all(lines) == messages
+
+
+def test_stream_learns_its_layout_without_an_explicit_sample() -> None:
+    h = HeaderStripper()
+    lines = [f"2024-05-01 10:00:{i:02d},000 INFO [w-{i}] app.Main: tick {i}" for i in range(40)]
+    assert [h.strip(line) for line in lines] == [f"tick {i}" for i in range(40)]
