@@ -1,0 +1,111 @@
+"""CDN workload: an origin over the blob store, a shield and two edges in two regions, all as
+processes on loopback. Clients in several regions ask the control plane for their nearest
+edge and fetch playlists, manifests and segments (any video renditions present, plus a small
+demo tree) with skewed popularity; then a prefix is purged and refetched. The edges' access
+logs flow into the lake, where the ``cdn_hit_ratio`` asset reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from pipelines.workload import WorkloadContext
+
+MEDIA_SUFFIXES = (".m3u8", ".mpd", ".m4s", ".mp4", ".vtt", ".jpg", ".png", ".webp")
+CLIENT_REGIONS = ["eu-west", "eu-central", "us-east", "us-west", "sa-east", "af-south"]
+EDGES = (("eu-west", "edge-eu-west"), ("us-east", "edge-us-east"))
+
+
+def _paths(blobs: Path, limit: int = 60) -> list[str]:
+    """URL paths to request: video renditions first (if any), then the demo tree."""
+    videos = sorted(p for p in (blobs / "videos").rglob("*") if p.suffix in MEDIA_SUFFIXES)
+    demo = sorted(p for p in (blobs / "cdn-demo").rglob("*") if p.is_file())
+    return ["/" + p.relative_to(blobs).as_posix() for p in (videos[: limit // 2] + demo)][:limit]
+
+
+class CdnWorkload:
+    name = "cdn"
+    order = 35
+
+    def run(self, ctx: WorkloadContext) -> None:
+        from services.cdn.demo import write_demo_tree
+        from services.cdn.process import start_edge, start_origin
+
+        blobs = ctx.settings.blobs_dir
+        if not (blobs / "cdn-demo").exists():
+            write_demo_tree(blobs, segments=4)
+        paths = _paths(blobs)
+        weights = [1 / (i + 1) ** 0.8 for i in range(len(paths))]  # Zipf-like popularity
+        n_requests = max(60, int(300 * ctx.scale))
+        admin = ctx.admin_headers
+        common = {"settings": ctx.settings, "ready_timeout": None}
+        origin = start_origin(blobs, **common)
+        shield = start_edge(origin.url, name="shield-eu-central", region="eu-central",
+                            role="shield", **common)  # fmt: skip
+        edges = [start_edge(shield.url, name=n, region=r, **common) for r, n in EDGES]
+        servers = [origin, shield, *edges]
+        facts: dict = {"paths": len(paths), "requests": 0, "errors": 0}
+        try:
+            for server in servers:
+                server.wait_ready(60)
+            for proc in (shield, *edges):
+                reg = {"name": proc.name, "url": proc.url, "region": proc.region,
+                       "role": proc.role}  # fmt: skip
+                ctx.client.post("/cdn/edges", json=reg, headers=admin).raise_for_status()
+            ctx.log(f"cdn: origin, shield and {len(edges)} edges up; {len(paths)} paths")
+            with httpx.Client(timeout=20, trust_env=False) as http:
+                self._traffic(ctx, http, paths, weights, n_requests, facts)
+                purged = ctx.client.post("/cdn/purge", json={"prefix": "/cdn-demo/1280x720/"},
+                                         headers=admin).json()  # fmt: skip
+                facts["purged"] = sum(r["purged"] for r in purged["results"])
+                self._traffic(ctx, http, paths, weights, n_requests // 4, facts)
+                facts["live"] = {p.name: http.get(p.url + "/_cdn/stats").json()
+                                 for p in (shield, *edges)}  # fmt: skip
+                facts["origin_fetches"] = http.get(origin.url + "/_origin/stats").json()["requests"]
+        finally:
+            for server in reversed(servers):
+                server.stop()  # graceful: edges seal their access logs into the spool
+            for proc in (shield, *edges):
+                ctx.client.delete(f"/cdn/edges/{proc.name}", headers=admin)
+        ctx.facts["cdn"] = facts
+        ctx.log(f"cdn: {facts['requests']} requests, {facts['origin_fetches']} origin fetches, "
+                f"{facts['purged']} objects purged")  # fmt: skip
+
+    @staticmethod
+    def _traffic(ctx, http: httpx.Client, paths, weights, n: int, facts: dict) -> None:
+        for _ in range(n):
+            region = ctx.rng.choice(CLIENT_REGIONS)
+            path = ctx.rng.choices(paths, weights)[0]
+            route = ctx.client.get("/cdn/route", params={"region": region, "path": path})
+            if route.status_code != 200:
+                facts["errors"] += 1
+                continue
+            headers = {"accept-encoding": "gzip, br"} if ctx.rng.random() < 0.7 else {}
+            resp = http.get(route.json()["location"], headers=headers)
+            facts["requests"] += 1
+            facts["errors"] += resp.status_code >= 400
+
+    def summarize(self, ctx: WorkloadContext) -> list[str]:
+        from services.cdn.hitratio import hit_ratio_by_edge, overall_hit_ratio
+        from warehouse.lake import Lake
+
+        facts = ctx.facts.get("cdn", {})
+        table = hit_ratio_by_edge(Lake(ctx.settings.lake_dir))
+        lines = [
+            f"{r['edge']} ({r['role']}, {r['region']}): {r['requests']} requests, hit ratio "
+            f"{r['hit_ratio']:.2f}, byte hit ratio {r['byte_hit_ratio']:.2f}, p95 {r['p95_ms']} ms"
+            for r in table.to_dicts()
+        ]
+        if not lines:
+            lines = [f"{name}: {s['HIT']} hits, {s['MISS']} misses (live counters)"
+                     for name, s in facts.get("live", {}).items()]  # fmt: skip
+        lines.append(
+            f"edge hit ratio {overall_hit_ratio(table)}; {facts.get('requests', 0)} requests, "
+            f"{facts.get('origin_fetches', 0)} origin fetches, {facts.get('purged', 0)} purged, "
+            f"{facts.get('errors', 0)} errors"
+        )
+        return lines
+
+
+WORKLOAD = CdnWorkload()

@@ -1,0 +1,49 @@
+"""The CDN workload end to end (processes, routing, purge, lake) and the CLI."""
+
+from __future__ import annotations
+
+import random
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from pipelines.cli import main
+from pipelines.workload import WorkloadContext
+from pipelines.workload.cdn import WORKLOAD
+from services.cdn.process import start_edge
+from tests.services.cdn.helpers import ScriptedOrigin
+from warehouse.ingest import ingest_spool
+
+
+@pytest.mark.slow
+def test_workload_serves_through_edges_and_reports_hit_ratio_per_edge(client, settings):
+    ctx = WorkloadContext(client=client, settings=settings, rng=random.Random(3), scale=0.3,
+                          log=lambda _m: None)  # fmt: skip
+    WORKLOAD.run(ctx)
+    facts = ctx.facts["cdn"]
+    assert facts["errors"] == 0 and facts["requests"] >= 60 and facts["purged"] >= 1
+    assert facts["origin_fetches"] <= facts["paths"] + facts["purged"]  # the shield absorbs
+    assert client.get("/cdn/edges").json() == []  # the workload leaves no dead edges behind
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    lines = WORKLOAD.summarize(ctx)
+    assert any(line.startswith("edge-eu-west (edge, eu-west)") for line in lines)
+    assert any(line.startswith("shield-eu-central (shield") for line in lines)
+    ratio = float(lines[-1].split("edge hit ratio ")[1].split(";")[0])
+    assert ratio > 0.5
+
+
+def test_cli_purges_on_given_edges_and_validates_arguments(settings):
+    origin = ScriptedOrigin().start()
+    try:
+        with start_edge(origin.url, name="edge-cli", settings=settings) as edge:
+            httpx.get(edge.url + "/p/a?cc=max-age%3D60", trust_env=False)
+            runner = CliRunner()
+            out = runner.invoke(main, ["cdn", "purge", "--prefix", "/p/", "--edge", edge.url])
+            assert out.exit_code == 0 and "purged 1" in out.output
+            bad = runner.invoke(main, ["cdn", "purge", "--url", "/a", "--prefix", "/b"])
+            assert bad.exit_code == 2 and "exactly one" in bad.output
+    finally:
+        origin.stop()
+    empty = CliRunner().invoke(main, ["cdn", "hit-ratio"])
+    assert empty.exit_code == 0 and "no CDN access events" in empty.output
