@@ -46,11 +46,12 @@ class SocialWorkload:
                 r = ctx.client.post("/social/posts", json={"text": text}, headers=keys[h])
                 if r.status_code == 201:
                     posts.append((r.json()["id"], h, topic))
-            # Readers read their home timeline and engage with what matches their taste.
+            # Readers read their home timeline or their feed (which records impressions) and
+            # engage with what matches their taste.
             likes = reposts = 0
             for h in rng.sample(handles, k=n_users // 2):
-                items = ctx.client.get("/social/timeline", params={"limit": 30},
-                                       headers=keys[h]).json()["items"]  # fmt: skip
+                path = "/feed" if rng.random() < 0.5 else "/social/timeline"
+                items = ctx.client.get(path, params={"limit": 30}, headers=keys[h]).json()["items"]
                 for item in items:
                     if item["author"] == h:
                         continue
@@ -80,6 +81,15 @@ class SocialWorkload:
         if top:
             user = ctx.client.get(f"/social/users/{top}").json()
             lines.append(f"most-followed account @{top}: {user['followers']} followers")
+        reader = facts.get("reader")
+        if reader:
+            feed = ctx.client.get("/feed", params={"limit": 5}, headers=facts["reader_key"]).json()
+            model = feed["ranker_version"] or "none"
+            lines.append(f"@{reader}'s feed, ranked by {feed['ranked_by']} (ranker {model}, "
+                         f"{feed['elapsed_ms']:.1f} ms, {feed['candidates'].get('unique', 0)} "
+                         "candidates):")  # fmt: skip
+            for item in feed["items"]:
+                lines.append(f"  {item['score']:.3f}  @{item['author']}: {item['text'][:60]}")
         trends = ctx.client.get("/social/trends", params={"limit": 5}).json()["items"]
         lines.append("top trends: " + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends)
                                        or "none yet"))  # fmt: skip

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 
 from services.db import make_engine
 from services.deps import CurrentUser, EmitterDep, SettingsDep
+from services.feed.live import announce_post
 from services.social.pagination import decode_cursor, encode_cursor
 from services.social.schemas import (
     Changed,
@@ -151,6 +152,7 @@ def user_timeline(handle: str, store: StoreDep, cursor: str | None = None, limit
 @router.post("/posts", response_model=PostOut, status_code=201, operation_id="social_create_post")
 def create_post(
     body: PostIn,
+    request: Request,
     me: CurrentUser,
     store: StoreDep,
     emitter: EmitterDep,
@@ -170,6 +172,7 @@ def create_post(
     emitter.emit("social", "reply" if post.reply_to else "post_created", actor=me.user_id,
                  entity=post.id, attrs={"hashtags": post.hashtags, "reply_to": post.reply_to,
                                         "length": len(post.text)})  # fmt: skip
+    announce_post(getattr(request.app.state, "feed_broker", None), store, post)
     return post_out(post)
 
 

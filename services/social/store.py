@@ -232,6 +232,18 @@ class SocialStore:
             self.timelines.remove_posts(a, theirs)
         return True
 
+    def followers_among(self, author_id: int, handles: list[str]) -> list[str]:
+        """Which of ``handles`` follow the author (for live-update delivery)."""
+        if not handles:
+            return []
+        q = (
+            select(t.users.c.handle)
+            .join(t.follows, t.follows.c.follower_id == t.users.c.id)
+            .where(t.follows.c.followee_id == author_id, t.users.c.handle.in_(handles))
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars().all())
+
     def _page_users(self, column, match_column, uid: int, after: int | None, limit: int):
         q = (
             select(t.users)
