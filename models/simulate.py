@@ -93,7 +93,7 @@ def post_events(
     """Post creations, views and likes with author affinity, recency and media effects."""
     rng = np.random.default_rng(seed)
     start = start or datetime.now(UTC) - span
-    authors = rng.choice(n_users, size=max(5, n_users // 5), replace=False)
+    authors = rng.choice(n_users, size=min(n_users, max(5, n_users // 5)), replace=False)
     taste = rng.normal(size=(n_users, 4))
     out: list[SimEvent] = []
     posts: list[tuple[str, int, float, bool]] = []
@@ -114,9 +114,13 @@ def post_events(
                 system="recs",
             )
         )
+    post_authors = np.array([a for _, a, _, _ in posts])
     for u in range(n_users):
-        for _ in range(views_per_user):
-            pid, author, t, media = posts[int(rng.integers(len(posts)))]
+        # People mostly see posts of authors close to them (follows), some at random.
+        reach = np.exp(2.0 * (taste[post_authors] @ taste[u]) / 2)
+        reach /= reach.sum()
+        for j in rng.choice(len(posts), size=views_per_user, p=reach):
+            pid, author, t, media = posts[int(j)]
             seen_at = min(1.0, t + float(rng.random()) * 0.1)
             ts = start + span * seen_at
             out.append(SimEvent(f"{user_prefix}{u}", pid, "post", "view", ts, {}))

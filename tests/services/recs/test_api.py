@@ -1,0 +1,146 @@
+"""Serving: recommendations, similar items, ranking, unknowns, hot reload, broken artifacts."""
+
+import time
+
+import pytest
+
+from models.registry import ModelRegistry
+from tests.models.helpers import publish_models
+
+
+@pytest.fixture
+def served(settings):
+    """Two registered versions; v0001 of each promoted."""
+    publish_models(settings.models_dir, seed=0)
+    return ModelRegistry(settings.models_dir)
+
+
+def _swap_now(client):
+    """Let the throttled pointer check run on the next request."""
+    client.app.state.recs_server._next_check = 0.0
+
+
+def test_known_user_gets_unseen_items_of_the_requested_kind_with_version(served, client):
+    r = client.get("/recommendations/u1", params={"k": 5, "kind": "video"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["model_version"] == "v0001" and body["source"] == "als"
+    assert len(body["items"]) == 5 and {i["kind"] for i in body["items"]} == {"video"}
+    bundle = client.app.state.recs_server.loaded.recs
+    seen = {bundle.items.ids[i] for i in bundle.seen[bundle.users.index["u1"]].indices}
+    assert not {f"video:{i['item_id']}" for i in body["items"]} & seen
+
+
+def test_unknown_user_gets_documented_popularity_fallback(served, client):
+    body = client.get("/recommendations/nobody", params={"kind": "product"}).json()
+    assert body["source"] == "popularity" and body["model_version"] == "v0001"
+    assert body["items"] and all(i["kind"] == "product" for i in body["items"])
+    scores = [i["score"] for i in body["items"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_similar_and_also_watched_items(served, client):
+    item = client.get("/recommendations/u2", params={"kind": "video"}).json()["items"][0]
+    for method in ("als", "also"):
+        r = client.get(f"/items/{item['item_id']}/similar", params={"method": method, "k": 3})
+        assert r.status_code == 200, r.text
+        assert r.json()["model_version"] == "v0001"
+        assert item["item_id"] not in [i["item_id"] for i in r.json()["items"]]
+
+
+def test_unknown_item_is_404_and_bad_params_are_422(served, client):
+    r = client.get("/items/does-not-exist/similar")
+    assert r.status_code == 404 and "unknown video item" in r.json()["detail"]
+    assert client.get("/recommendations/u1", params={"k": 0}).status_code == 422
+    assert client.get("/recommendations/u1", params={"kind": "car"}).status_code == 422
+
+
+def test_rank_scores_candidates_with_ranker_version(served, client):
+    cands = [{"post_id": f"p{i}"} for i in range(20)] + [{"post_id": "brand-new", "author": "u3"}]
+    r = client.post("/rank", json={"viewer": "u5", "candidates": cands})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["model_version"] == "v0001" and body["source"] == "ranker"
+    assert len(body["ranked"]) == 21
+    scores = [c["score"] for c in body["ranked"]]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+
+
+def test_without_models_requests_still_succeed(client):
+    body = client.get("/recommendations/u1").json()
+    assert body["source"] == "none" and body["items"] == [] and body["model_version"] is None
+    r = client.post("/rank", json={"viewer": "u1", "candidates": [
+        {"post_id": "a", "created_ts": 1.0}, {"post_id": "b", "created_ts": 2.0}]})  # fmt: skip
+    assert r.json()["source"] == "recency" and [c["post_id"] for c in r.json()["ranked"]] == [
+        "b",
+        "a",
+    ]
+    assert client.get("/items/x/similar").status_code == 404
+
+
+def test_promotion_is_picked_up_without_restart(served, client, settings):
+    assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
+    rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
+    served.promote("recs", rv)
+    _swap_now(client)
+    assert client.get("/recommendations/u1").json()["model_version"] == rv == "v0002"
+    served.rollback("recs")
+    _swap_now(client)
+    assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
+
+
+def test_corrupt_new_version_keeps_previous_serving_and_is_reported(served, client, settings):
+    rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
+    served.promote("recs", rv)
+    served.artifact("recs", rv).write_bytes(b"not a model")  # corrupted after promotion
+    _swap_now(client)
+    assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
+    status = client.get("/models/serving").json()
+    assert status["recs_version"] == "v0001" and status["production"]["recs"] == "v0002"
+    assert "checksum" in status["errors"]["recs"]["error"]
+
+
+def test_cold_start_with_missing_production_artifact_serves_previous(served, settings):
+    from fastapi.testclient import TestClient
+
+    from services.app import create_app
+
+    rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
+    served.promote("recs", rv)
+    served.artifact("recs", rv).unlink()
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/recommendations/u1").json()["model_version"] == "v0001"
+        assert "missing" in c.get("/models/serving").json()["errors"]["recs"]["error"]
+
+
+def test_interactions_endpoint_needs_service_role_and_emits_events(client, admin_headers):
+    ev = {"events": [{"user_id": "u1", "item_id": "v1", "kind": "video", "type": "watch",
+                      "watch_seconds": 30}]}  # fmt: skip
+    assert client.post("/interactions", json=ev).status_code == 401
+    assert client.post("/interactions", json=ev, headers=admin_headers).status_code == 202
+    bad = {"events": [{"user_id": "u1", "item_id": "v1", "kind": "video", "type": "explode"}]}
+    assert client.post("/interactions", json=bad, headers=admin_headers).status_code == 422
+
+
+def test_reload_under_concurrent_requests_drops_none(served, client, settings):
+    import threading
+
+    rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
+    errors, versions = [], set()
+    stop = time.monotonic() + 2.0
+
+    def hammer():
+        while time.monotonic() < stop:
+            r = client.get("/recommendations/u1", params={"k": 3})
+            if r.status_code != 200:
+                errors.append(r.status_code)
+            versions.add(r.json()["model_version"])
+
+    threads = [threading.Thread(target=hammer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    served.promote("recs", rv)
+    for t in threads:
+        t.join()
+    assert not errors and versions == {"v0001", "v0002"}
