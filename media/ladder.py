@@ -1,0 +1,194 @@
+"""Adaptive-bitrate ladders: Apple's HLS authoring rungs, encoded by ONE ffmpeg process.
+
+The source is decoded once; ``split`` fans frames out to one ``scale`` + libx264 encoder per
+rung. Keyframes are forced every 2 s on every rung (``force_key_frames`` plus
+``sc_threshold 0``), so segment boundaries line up across renditions. ffmpeg's DASH muxer
+writes CMAF/fMP4 segments once and describes them twice: a DASH MPD and, with
+``-hls_playlist 1``, an HLS master playlist with one media playlist per representation.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from media.ffmpeg import run
+from media.probe import ProbeInfo, input_args
+
+SEGMENT_SECONDS = 2.0
+
+# Apple HLS authoring specification, H.264 16:9 ladder (height, kbps), one rung per height.
+APPLE_LADDER: tuple[tuple[int, int], ...] = (
+    (234, 145), (360, 365), (432, 730), (540, 2000), (720, 3000), (1080, 6000),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rung:
+    width: int
+    height: int
+    kbps: int
+    crf: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.height}p"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _even(x: float) -> int:
+    return max(2, int(round(x / 2.0)) * 2)
+
+
+def plan_ladder(width: int, height: int) -> list[Rung]:
+    """Apple rungs from 416x234 up to the source, never upscaling, keeping the aspect ratio.
+
+    A source between two rungs gets a top rung at its own size, with a bitrate scaled by
+    pixel count from the rung below; a source smaller than 234 lines gets one rung as is.
+    """
+    aspect = width / height
+    rungs = [Rung(_even(h * aspect), h, kbps) for h, kbps in APPLE_LADDER if h <= height]
+    rungs = [r for r in rungs if r.width <= width]
+    if not rungs:
+        return [Rung(_even(width), _even(height), max(100, int(145 * width * height / 97344)))]
+    top = rungs[-1]
+    if top.height < height and top.height < APPLE_LADDER[-1][0]:
+        ratio = (width * height) / (top.width * top.height)
+        if ratio > 1.2:
+            rungs.append(Rung(_even(width), _even(height), int(top.kbps * ratio**0.75)))
+    return rungs
+
+
+def _video_encoder_args(index: int, rung: Rung, preset: str) -> list[str]:
+    opts = [f"-c:v:{index}", "libx264", f"-preset:v:{index}", preset,
+            f"-profile:v:{index}", "high", f"-pix_fmt:v:{index}", "yuv420p"]  # fmt: skip
+    if rung.crf is not None:
+        opts += [f"-crf:v:{index}", str(rung.crf)]
+        opts += [f"-maxrate:v:{index}", f"{rung.kbps * 2}k", f"-bufsize:v:{index}",
+                 f"{rung.kbps * 4}k"]  # fmt: skip
+    else:
+        opts += [f"-b:v:{index}", f"{rung.kbps}k", f"-maxrate:v:{index}",
+                 f"{int(rung.kbps * 1.1)}k", f"-bufsize:v:{index}",
+                 f"{rung.kbps * 2}k"]  # fmt: skip
+    return opts
+
+
+def _keyframe_args() -> list[str]:
+    return ["-force_key_frames", f"expr:gte(t,n_forced*{SEGMENT_SECONDS:g})", "-sc_threshold", "0"]
+
+
+@dataclass
+class LadderResult:
+    out_dir: Path
+    rungs: list[Rung]
+    seconds: float
+    source_duration_s: float
+    has_audio: bool
+
+    @property
+    def realtime_multiple(self) -> float:
+        return self.source_duration_s / self.seconds if self.seconds > 0 else math.inf
+
+
+def build_ladder(
+    source: Path,
+    info: ProbeInfo,
+    out_dir: Path,
+    rungs: list[Rung] | None = None,
+    *,
+    preset: str = "veryfast",
+    threads: int = 0,
+    on_progress: Callable[[float, dict[str, str]], None] | None = None,
+    timeout: float = 1800,
+) -> LadderResult:
+    """Encode every rung in one ffmpeg process and package CMAF segments for HLS and DASH.
+
+    ``on_progress(fraction, raw)`` receives progress parsed from ``-progress pipe:1``.
+    ``out_dir`` is emptied first; ffmpeg runs with it as working directory.
+    """
+    rungs = rungs or plan_ladder(info.width, info.height)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    n = len(rungs)
+    graph = (
+        f"[0:v]split={n}"
+        + "".join(f"[s{i}]" for i in range(n))
+        + ";"
+        + ";".join(
+            f"[s{i}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
+            for i, r in enumerate(rungs)
+        )
+    )
+    args = [*input_args(info, f"file:{source.resolve()}"), "-filter_complex", graph]
+    for i in range(n):
+        args += ["-map", f"[v{i}]"]
+    has_audio = info.audio_codec is not None
+    if has_audio:
+        args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
+    for i, rung in enumerate(rungs):
+        args += _video_encoder_args(i, rung, preset)
+    args += _keyframe_args()
+    if threads:
+        args += ["-threads", str(threads)]
+    sets = "id=0,streams=v" + (" id=1,streams=a" if has_audio else "")
+    args += ["-f", "dash", "-seg_duration", f"{SEGMENT_SECONDS:g}", "-use_template", "1",
+             "-use_timeline", "1", "-adaptation_sets", sets, "-hls_playlist", "1",
+             "-hls_master_name", "master.m3u8", "-dash_segment_type", "mp4",
+             "-init_seg_name", "init-$RepresentationID$.m4s",
+             "-media_seg_name", "seg-$RepresentationID$-$Number%05d$.m4s",
+             "manifest.mpd"]  # fmt: skip
+    progress = None
+    if on_progress is not None:
+        best = [0.0]
+
+        def progress(block: dict[str, str]) -> None:
+            # out_time can read N/A between blocks; report a monotone fraction.
+            best[0] = max(best[0], _fraction(block, info.duration_s))
+            on_progress(best[0], block)
+
+    # ffmpeg reads the source by absolute path, so file: must be the only protocol allowed.
+    started = time.perf_counter()
+    run(args, timeout=timeout, cwd=out_dir, on_progress=progress)
+    return LadderResult(out_dir, rungs, time.perf_counter() - started, info.duration_s,
+                        has_audio)  # fmt: skip
+
+
+def _fraction(block: dict[str, str], duration_s: float) -> float:
+    if block.get("progress") == "end":
+        return 1.0
+    try:
+        out_us = int(block.get("out_time_us", "0"))
+    except ValueError:
+        return 0.0
+    return max(0.0, min(1.0, out_us / 1e6 / duration_s)) if duration_s > 0 else 0.0
+
+
+def encode_rungs_separately(
+    source: Path,
+    info: ProbeInfo,
+    out_dir: Path,
+    rungs: list[Rung],
+    *,
+    preset: str = "veryfast",
+    timeout: float = 1800,
+) -> float:
+    """The baseline: one ffmpeg process per rung (each decodes the source again). Seconds."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for i, rung in enumerate(rungs):
+        args = [*input_args(info, f"file:{source.resolve()}"), "-map", "0:v:0",
+                "-vf", f"scale={rung.width}:{rung.height}:flags=bicubic,setsar=1",
+                *_video_encoder_args(0, rung, preset), *_keyframe_args()]  # fmt: skip
+        if i == 0 and info.audio_codec is not None:
+            args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
+        args += ["-f", "mp4", f"rung{i}.mp4"]
+        run(args, timeout=timeout, cwd=out_dir)
+    return time.perf_counter() - started

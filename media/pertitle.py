@@ -1,0 +1,234 @@
+"""Per-title ladders: measure a resolution x CRF grid with VMAF, keep the convex hull, pick
+rungs that each add quality worth their bitrate, and compare with the fixed ladder.
+
+The grid is encoded by one ffmpeg process (decode once, split, scale, encode every point),
+like the ladder itself. The hull is the upper convex hull of (log2 bitrate, VMAF): the best
+quality reachable at each bitrate by switching resolution and CRF. Savings are the bitrate
+the hull needs to match each fixed rung's VMAF, compared with that rung's bitrate.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from media.ffmpeg import run
+from media.ladder import Rung, plan_ladder
+from media.probe import ProbeInfo, input_args
+from media.vmaf import vmaf_many
+
+
+@dataclass
+class Point:
+    width: int
+    height: int
+    crf: int | None
+    kbps: float
+    vmaf: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.height}p " + (f"crf{self.crf}" if self.crf is not None else "fixed")
+
+
+@dataclass
+class PerTitleResult:
+    grid: list[Point]
+    hull: list[Point]
+    chosen: list[Point]
+    fixed: list[Point]
+    saving: float | None
+    savings_by_rung: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "grid": [asdict(p) for p in self.grid],
+            "hull": [asdict(p) for p in self.hull],
+            "chosen": [asdict(p) for p in self.chosen],
+            "fixed": [asdict(p) for p in self.fixed],
+            "saving": self.saving,
+            "savings_by_rung": self.savings_by_rung,
+        }
+
+    def chosen_rungs(self) -> list[Rung]:
+        return [Rung(p.width, p.height, int(math.ceil(p.kbps)), p.crf) for p in self.chosen]
+
+
+def encode_points(
+    source: Path, info: ProbeInfo, work: Path, rungs: list[Rung], *, preset: str, timeout: float
+) -> list[Path]:
+    """Encode every rung (CRF or bitrate) to its own MP4 in one ffmpeg process."""
+    work.mkdir(parents=True, exist_ok=True)
+    n = len(rungs)
+    graph = (
+        f"[0:v]split={n}"
+        + "".join(f"[s{i}]" for i in range(n))
+        + ";"
+        + ";".join(
+            f"[s{i}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
+            for i, r in enumerate(rungs)
+        )
+    )
+    args = [*input_args(info, f"file:{source.resolve()}"), "-filter_complex", graph]
+    outputs = []
+    for i, r in enumerate(rungs):
+        rate = (["-crf", str(r.crf)] if r.crf is not None else
+                ["-b:v", f"{r.kbps}k", "-maxrate", f"{int(r.kbps * 1.1)}k",
+                 "-bufsize", f"{r.kbps * 2}k"])  # fmt: skip
+        out = work / f"p{i}-{r.height}-{r.crf if r.crf is not None else r.kbps}.mp4"
+        args += ["-map", f"[v{i}]", "-an", "-c:v", "libx264", "-preset", preset,
+                 "-pix_fmt", "yuv420p", *rate, "-f", "mp4", out.name]  # fmt: skip
+        outputs.append(out)
+    run(args, timeout=timeout, cwd=work)
+    return outputs
+
+
+def _measure(paths: list[Path], rungs: list[Rung], source: Path, info: ProbeInfo,
+             subsample: int) -> list[Point]:  # fmt: skip
+    scores = vmaf_many(paths, source, info.width, info.height, subsample=subsample)
+    points = []
+    for path, r, score in zip(paths, rungs, scores, strict=True):
+        kbps = path.stat().st_size * 8 / 1000 / max(info.duration_s, 1e-3)
+        points.append(Point(r.width, r.height, r.crf, round(kbps, 1), score))
+    return points
+
+
+def convex_hull(points: list[Point]) -> list[Point]:
+    """Upper convex hull of (log2 kbps, VMAF), ascending bitrate (Pareto-optimal points)."""
+    pts = sorted(points, key=lambda p: (p.kbps, -p.vmaf))
+    hull: list[Point] = []
+    for p in pts:
+        if hull and p.vmaf <= hull[-1].vmaf:
+            continue  # dominated: more bits for no more quality
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            ax, bx, px = math.log2(a.kbps), math.log2(b.kbps), math.log2(p.kbps)
+            cross = (bx - ax) * (p.vmaf - a.vmaf) - (b.vmaf - a.vmaf) * (px - ax)
+            if cross >= 0:  # b lies on or below the chord a-p
+                hull.pop()
+            else:
+                break
+        hull.append(p)
+    return hull
+
+
+def choose_rungs(
+    hull: list[Point],
+    *,
+    min_gain: float = 6.0,
+    min_slope: float = 4.0,
+    quality_cap: float = 95.0,
+    quality_floor: float = 40.0,
+) -> list[Point]:
+    """Walk the hull upwards from the first point at ``quality_floor``; keep a point when it
+    adds at least ``min_gain`` VMAF (about one just-noticeable difference) at ``min_slope``
+    VMAF per doubling of bitrate or better; stop once a rung reaches ``quality_cap``."""
+    if not hull:
+        return []
+    start = next((i for i, p in enumerate(hull) if p.vmaf >= quality_floor), len(hull) - 1)
+    chosen = [hull[start]]
+    for p in hull[start + 1 :]:
+        last = chosen[-1]
+        if last.vmaf >= quality_cap:
+            break
+        gain = p.vmaf - last.vmaf
+        slope = gain / max(1e-9, math.log2(p.kbps / last.kbps))
+        reaches_cap = p.vmaf >= quality_cap and gain > 0
+        if slope >= min_slope and (gain >= min_gain or reaches_cap):
+            chosen.append(p)
+    return chosen
+
+
+def bitrate_at(hull: list[Point], target: float) -> float | None:
+    """Bitrate the hull needs for VMAF ``target`` (log-linear interpolation), None if beyond."""
+    if not hull or target > hull[-1].vmaf:
+        return None
+    if target <= hull[0].vmaf:
+        return hull[0].kbps
+    xs = np.array([p.vmaf for p in hull])
+    ys = np.log2([p.kbps for p in hull])
+    return float(2 ** np.interp(target, xs, ys))
+
+
+def savings(hull: list[Point], fixed: list[Point]) -> tuple[float | None, dict[str, float]]:
+    """Mean bitrate saving of the hull against each fixed rung at that rung's VMAF."""
+    by_rung = {}
+    for f in fixed:
+        need = bitrate_at(hull, f.vmaf)
+        if need is not None:
+            by_rung[f.label] = round(1.0 - need / f.kbps, 4)
+    mean = round(float(np.mean(list(by_rung.values()))), 4) if by_rung else None
+    return mean, by_rung
+
+
+def analyse(
+    source: Path,
+    info: ProbeInfo,
+    work: Path,
+    *,
+    heights: tuple[int, ...] | None = None,
+    crfs: tuple[int, ...] = (20, 26, 32),
+    preset: str = "veryfast",
+    subsample: int = 3,
+    timeout: float = 1800,
+) -> PerTitleResult:
+    """Run the grid and the fixed ladder on ``source`` and compute hull, rungs and savings."""
+    ladder = plan_ladder(info.width, info.height)
+    sizes = [(r.width, r.height) for r in ladder if heights is None or r.height in heights]
+    sizes = sizes or [(ladder[-1].width, ladder[-1].height)]
+    grid_rungs = [Rung(w, h, 0, crf) for w, h in sizes for crf in crfs]
+    grid_paths = encode_points(source, info, work / "grid", grid_rungs, preset=preset,
+                               timeout=timeout)  # fmt: skip
+    grid = _measure(grid_paths, grid_rungs, source, info, subsample)
+    fixed_paths = encode_points(source, info, work / "fixed", ladder, preset=preset,
+                                timeout=timeout)  # fmt: skip
+    fixed = _measure(fixed_paths, ladder, source, info, subsample)
+    for p, r in zip(fixed, ladder, strict=True):
+        p.crf = None
+        p.kbps = max(p.kbps, 1.0) if p.kbps else float(r.kbps)
+    hull = convex_hull(grid)
+    chosen = choose_rungs(hull)
+    mean, by_rung = savings(hull, fixed)
+    return PerTitleResult(grid, hull, chosen, fixed, mean, by_rung)
+
+
+def plot(result: PerTitleResult, dest: Path, title: str = "") -> Path:
+    """Bitrate-quality plot: grid points by resolution, hull, chosen rungs, fixed ladder."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=90)
+    for h in sorted({p.height for p in result.grid}):
+        pts = [p for p in result.grid if p.height == h]
+        ax.scatter([p.kbps for p in pts], [p.vmaf for p in pts], s=18, label=f"{h}p grid")
+    ax.plot([p.kbps for p in result.hull], [p.vmaf for p in result.hull], "k-", lw=1,
+            label="convex hull")  # fmt: skip
+    ax.scatter([p.kbps for p in result.chosen], [p.vmaf for p in result.chosen], s=90,
+               facecolors="none", edgecolors="red", label="per-title rungs")  # fmt: skip
+    ax.scatter([p.kbps for p in result.fixed], [p.vmaf for p in result.fixed], marker="x",
+               c="grey", label="fixed ladder")  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel("bitrate (kbps)")
+    ax.set_ylabel("VMAF")
+    saving = f" (saving {result.saving:.0%})" if result.saving is not None else ""
+    ax.set_title(f"{title}{saving}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(dest)
+    plt.close(fig)
+    return dest
+
+
+def png_markdown(path: Path) -> str:
+    """A markdown image with the PNG inlined, for ``MetadataValue.md``."""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"![per-title ladder](data:image/png;base64,{data})"

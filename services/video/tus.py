@@ -1,0 +1,71 @@
+"""tus 1.0 core protocol pieces (https://tus.io/protocols/resumable-upload): version
+headers, ``Upload-Metadata`` parsing, and the checks every request shares."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from fastapi import HTTPException
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,termination"
+OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def tus_headers(**extra: str) -> dict[str, str]:
+    return {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store", **extra}
+
+
+def require_tus(tus_resumable: str | None) -> None:
+    """412 unless the client speaks our protocol version (OPTIONS is exempt)."""
+    if tus_resumable != TUS_VERSION:
+        raise HTTPException(
+            412, f"Tus-Resumable must be {TUS_VERSION} (got {tus_resumable!r})",
+            headers={"Tus-Version": TUS_VERSION, "Tus-Resumable": TUS_VERSION},
+        )  # fmt: skip
+
+
+def parse_metadata(header: str | None, max_len: int = 8192) -> dict[str, str]:
+    """``key b64value,key2 b64value2`` -> dict; 400 on malformed or duplicate keys."""
+    if not header:
+        return {}
+    if len(header) > max_len:
+        raise HTTPException(400, f"Upload-Metadata longer than {max_len} characters")
+    out: dict[str, str] = {}
+    for pair in header.split(","):
+        parts = pair.strip().split(" ")
+        key = parts[0]
+        if not _KEY.match(key) or len(parts) > 2 or key in out:
+            raise HTTPException(400, f"malformed Upload-Metadata pair {pair.strip()[:80]!r}")
+        try:
+            value = base64.b64decode(parts[1], validate=True).decode("utf-8") if len(
+                parts) == 2 else ""  # fmt: skip
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise HTTPException(400, f"Upload-Metadata value of {key!r} is not base64 UTF-8") \
+                from exc  # fmt: skip
+        out[key] = value
+    return out
+
+
+def encode_metadata(meta: dict[str, str]) -> str:
+    """The inverse of :func:`parse_metadata` (for clients and tests)."""
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items())
+
+
+def parse_int_header(name: str, value: str | None) -> int:
+    if value is None or not value.isdigit() or len(value) > 18:
+        raise HTTPException(400, f"{name} must be a non-negative integer", headers=tus_headers())
+    return int(value)
+
+
+def clean_tags(raw: str) -> list[str]:
+    """Comma-separated tags, lower-cased, de-duplicated, at most 20 of up to 32 characters."""
+    tags: list[str] = []
+    for tag in raw.split(","):
+        t = re.sub(r"[^a-z0-9 _-]", "", tag.strip().lower())[:32].strip()
+        if t and t not in tags:
+            tags.append(t)
+    return tags[:20]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from media.pertitle import (
+    Point,
+    analyse,
+    bitrate_at,
+    choose_rungs,
+    convex_hull,
+    plot,
+    png_markdown,
+    savings,
+)
+from media.probe import probe
+from tests.media.clips import clip
+
+
+def P(h: int, kbps: float, vmaf: float) -> Point:
+    return Point(h * 16 // 9, h, 23, kbps, vmaf)
+
+
+def test_hull_drops_dominated_and_concave_points() -> None:
+    grid = [P(234, 100, 40), P(360, 150, 41), P(360, 200, 70), P(540, 300, 72),
+            P(540, 400, 85), P(720, 800, 92), P(720, 900, 90)]  # fmt: skip
+    hull = convex_hull(grid)
+    assert [(p.kbps, p.vmaf) for p in hull] == [(100, 40), (200, 70), (400, 85), (800, 92)]
+
+
+def test_rungs_must_add_enough_quality_for_their_bitrate() -> None:
+    hull = [P(234, 100, 30), P(360, 200, 50), P(432, 230, 53), P(540, 400, 70),
+            P(720, 800, 90), P(720, 1600, 96), P(720, 3200, 97)]  # fmt: skip
+    chosen = choose_rungs(hull)
+    # 30 is under the quality floor; 53 adds 3 VMAF only; 97 comes after the 95 cap.
+    assert [p.vmaf for p in chosen] == [50, 70, 90, 96]
+
+
+def test_savings_compare_bitrates_at_equal_vmaf() -> None:
+    hull = [P(360, 100, 50), P(720, 400, 90)]
+    # halfway in quality is halfway in log-bitrate: 200 kbps
+    assert bitrate_at(hull, 70) == pytest.approx(200)
+    assert bitrate_at(hull, 95) is None
+    fixed = [Point(640, 360, None, 400, 70), Point(1280, 720, None, 3000, 99)]
+    mean, by_rung = savings(hull, fixed)
+    assert by_rung == {"360p fixed": 0.5} and mean == 0.5  # the 99-VMAF rung is unmatched
+
+
+def test_analysis_on_a_real_encode_finds_a_hull_and_plots_it(tmp_path: Path) -> None:
+    source = clip(640, 360, 2.0)
+    info = probe(source, tmp_path / "job")
+    result = analyse(source, info, tmp_path / "work", crfs=(24, 36), subsample=5)
+    assert len(result.grid) == 4 and len(result.fixed) == 2
+    assert all(0 <= p.vmaf <= 100 for p in result.grid + result.fixed)
+    assert result.hull and result.chosen
+    assert set(map(id, result.chosen)) <= set(map(id, result.hull))
+    by_crf = {(p.height, p.crf): p for p in result.grid}
+    assert by_crf[(360, 24)].vmaf > by_crf[(360, 36)].vmaf  # lower CRF, better quality
+    assert by_crf[(360, 24)].kbps > by_crf[(360, 36)].kbps
+    png = plot(result, tmp_path / "plot.png", "test")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert png_markdown(png).startswith("![per-title ladder](data:image/png;base64,")
