@@ -111,7 +111,7 @@ _UNITS = frozenset(
     ]
 )
 # The token after one of these words names an account or host: a variable.
-_NAME_KEYS = frozenset(["user", "username", "login", "account", "ruser"])
+_NAME_KEYS = frozenset(["user", "username", "ruser"])
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})
 
 

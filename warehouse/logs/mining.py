@@ -1,11 +1,16 @@
 """Online template mining (Drain-class) with header recognition, for ``blueprint logs mine``.
 
-A message is masked (:mod:`warehouse.logs.masking`), then routed through a prefix tree keyed by
-its token count and first token, and matched against the templates in that leaf by positional
-similarity. A match generalises the template (differing tokens become ``<*>``); no match starts
-a new template. Ids are integers handed out in order of creation and never reused; when two
-templates are merged the younger id becomes an alias of the older one. One set of defaults
-serves every log: there is no per-source configuration.
+A message is masked (:mod:`warehouse.logs.masking`), a run of variables counts as one, and the
+result is routed through a prefix tree keyed by token count and first token, then matched
+against the templates in that leaf by positional similarity. A match generalises the template
+(differing tokens become ``<*>``); no match starts a new one. On top of these Drain clusters a
+refinement view splits a template whose wildcard position only ever holds a few distinct words
+(an enumeration such as "opened"/"closed" is template text, a user name is not). Refinement is
+recomputed from the clusters and the distinct masked messages ("signatures") seen so far, so it
+can run again at any time without drifting; it runs by itself as the stream grows.
+
+Ids are integers handed out in order of creation and never reused. One set of defaults serves
+every log: there is no per-source configuration.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from warehouse.logs.masking import WILDCARD, Masker
 
 SIM_THRESHOLD = 0.5
 SPLIT_MAX_VALUES = 4
+FIRST_REFINE = 64  # lines or signatures; then again each time either number doubles
 
 
 @dataclass(frozen=True)
@@ -34,163 +40,214 @@ class MinedTemplate:
 
 
 class _Cluster:
-    __slots__ = ("count", "id", "tokens")
+    """A Drain cluster: a template and the signatures that matched it."""
+
+    __slots__ = ("id", "sigs", "tokens")
 
     def __init__(self, cid: int, tokens: list[str]) -> None:
         self.id = cid
         self.tokens = tokens
-        self.count = 0
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.tokens)
+        self.sigs: list[int] = []
 
 
-def _route(token: str) -> str:
-    return WILDCARD if WILDCARD in token else token
+def _collapse(tokens: list[str]) -> list[str]:
+    """One ``<*>`` for a run of them: a list of values of any length is one variable."""
+    out: list[str] = []
+    for tok in tokens:
+        if tok == WILDCARD and out and out[-1] == WILDCARD:
+            continue
+        out.append(tok)
+    return out
+
+
+def _generalise(tokens: list[str], other: Sequence[str]) -> None:
+    for i, tok in enumerate(other):
+        if tokens[i] != tok:
+            tokens[i] = WILDCARD
 
 
 class TemplateMiner:
     """Online Drain-like miner: ``add`` one message at a time, get a stable template id back."""
 
-    def __init__(self, sim_threshold: float = SIM_THRESHOLD) -> None:
+    def __init__(
+        self,
+        sim_threshold: float = SIM_THRESHOLD,
+        split_max_values: int = SPLIT_MAX_VALUES,
+        auto_refine: bool = True,
+    ) -> None:
         self.sim_threshold = sim_threshold
+        self.split_max_values = split_max_values
+        self.auto_refine = auto_refine
         self._masker = Masker()
         self._leaves: dict[tuple[int, str], list[_Cluster]] = {}
-        self._clusters: dict[int, _Cluster] = {}
-        self._alias: dict[int, int] = {}
-        # one signature per distinct masked message: its tokens, template and line count
+        self._clusters: list[_Cluster] = []
+        self._next_id = 1
+        # one signature per distinct masked message
         self._sig_of: dict[tuple[str, ...], int] = {}
         self._sigs: list[tuple[str, ...]] = []
         self._sig_cluster: list[_Cluster] = []
         self._sig_count: list[int] = []
-        self._next_id = 1
+        # refinement view: template id per signature, and each template's tokens and count
+        self._sig_tid: list[int] = []
+        self._split_at: dict[int, tuple[int, ...]] = {}
+        self._group_ids: dict[tuple[int, tuple[int, ...], tuple[str, ...]], int] = {}
+        self._tokens: dict[int, list[str]] = {}
+        self._count: dict[int, int] = {}
+        self._next_refine = FIRST_REFINE
+        self._lines = 0
+        self._next_refine_lines = FIRST_REFINE
 
     # -- public -----------------------------------------------------------------------------------
     def add(self, message: str) -> MinedTemplate:
         """Assign ``message`` (header already removed) to a template, creating one if needed."""
-        cluster = self._sig_cluster[self._add_tokens(self._masker.mask(message))]
-        return MinedTemplate(cluster.id, cluster.text, cluster.count)
-
-    def resolve(self, template_id: int) -> int:
-        """The id a possibly merged-away template id now lives under."""
-        alias = self._alias
-        while template_id in alias:
-            template_id = alias[template_id]
-        return template_id
-
-    def template(self, template_id: int) -> str:
-        """Current template text of an id (merged ids are followed)."""
-        return self._clusters[self.resolve(template_id)].text
-
-    def templates(self) -> list[MinedTemplate]:
-        """All live templates, by id."""
-        return [
-            MinedTemplate(c.id, c.text, c.count)
-            for c in sorted(self._clusters.values(), key=lambda c: c.id)
-        ]
+        tid = self._sig_tid[self.add_sig(message)]
+        return MinedTemplate(tid, " ".join(self._tokens[tid]), self._count[tid])
 
     def add_sig(self, message: str) -> int:
         """Add ``message`` and return its signature id (one per distinct masked message).
 
-        :meth:`cluster_of` maps a signature id to its template id at any later time, also after
-        :meth:`refine` has split templates.
+        :meth:`template_of` maps a signature id to its current template id at any later time.
         """
-        return self._add_tokens(self._masker.mask(message))
+        sid = self._add_tokens(self._masker.mask(message))
+        self._lines += 1
+        if self.auto_refine and (
+            len(self._sigs) >= self._next_refine or self._lines >= self._next_refine_lines
+        ):
+            self._next_refine = 2 * len(self._sigs)
+            self._next_refine_lines = 2 * self._lines
+            self.refine()
+        return sid
 
-    def cluster_of(self, sig: int) -> int:
+    def template_of(self, sig: int) -> int:
         """Current template id of a signature id from :meth:`add_sig`."""
-        return self.resolve(self._sig_cluster[sig].id)
+        return self._sig_tid[sig]
+
+    def template(self, template_id: int) -> str:
+        """Current template text of an id."""
+        return " ".join(self._tokens[template_id])
+
+    def templates(self) -> list[MinedTemplate]:
+        """All live templates, by id."""
+        return [
+            MinedTemplate(tid, " ".join(self._tokens[tid]), self._count[tid])
+            for tid in sorted(self._tokens)
+        ]
 
     def refine(self) -> None:
-        """Split templates whose wildcard positions hold only a few distinct words.
+        """Recompute the refinement view over all clusters.
 
-        A position that varies among at most ``SPLIT_MAX_VALUES`` words, none of them a value
-        masked whole, is an enumeration of template text ("opened"/"closed", "LOOKING"/
-        "LEADING"), not a variable, so the template is split by those words. Positions with
-        more distinct words stay variables (user names, hosts), and so do positions whose
-        words differ only by a masked value being present or not ("(<*>)" vs "()").
-        Signatures keep pointing at their new template.
+        A wildcard position whose words take between 2 and ``split_max_values`` distinct values
+        (none a value masked whole, and not merely "(<*>)" vs "()") is an enumeration of
+        template text, so the cluster is split by those words. More distinct words stay a
+        variable (user names, hosts). A group keeps its id across refinements while its split
+        stays the same; the largest group of a cluster carries the cluster's own id.
         """
-        members: dict[int, list[int]] = {}
-        for sid, c in enumerate(self._sig_cluster):
-            members.setdefault(self.resolve(c.id), []).append(sid)
-        sigs = self._sigs
-        for cid, sids in members.items():
-            if len(sids) < 2:
-                continue
-            cluster = self._clusters[cid]
-            split_at = []
-            for p, tok in enumerate(cluster.tokens):
-                if tok != WILDCARD:
-                    continue
-                values = {sigs[s][p] for s in sids}
-                if (
-                    2 <= len(values) <= SPLIT_MAX_VALUES
-                    and WILDCARD not in values
-                    and len({v.replace(WILDCARD, "") for v in values}) > 1
-                ):
-                    split_at.append(p)
+        self._tokens = {}
+        self._count = {}
+        for cluster in self._clusters:
+            split_at = self._positions(cluster)
             if split_at:
-                self._split(cluster, sids, split_at)
-
-    # -- internals --------------------------------------------------------------------------------
-    def _split(self, cluster: _Cluster, sids: list[int], split_at: list[int]) -> None:
-        groups: dict[tuple[str, ...], list[int]] = {}
-        for s in sids:
-            groups.setdefault(tuple(self._sigs[s][p] for p in split_at), []).append(s)
-        counts = self._sig_count
-        ordered = sorted(groups.values(), key=lambda g: (-sum(counts[s] for s in g), g[0]))
-        leaf = self._leaves[self._leaf_key(cluster.tokens)]
-        for i, group in enumerate(ordered):
-            if i == 0:
-                target = cluster
+                self._split_at[cluster.id] = split_at
             else:
-                target = _Cluster(self._next_id, [])
+                self._split_at.pop(cluster.id, None)
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for s in cluster.sigs:
+                groups.setdefault(tuple(self._sigs[s][p] for p in split_at), []).append(s)
+            counts = self._sig_count
+            ordered = sorted(
+                groups.items(), key=lambda kv: (-sum(counts[s] for s in kv[1]), kv[1][0])
+            )
+            for key, sids in ordered:
+                tid = self._group_id(cluster.id, split_at, key)
+                tokens = list(self._sigs[sids[0]])
+                for s in sids:
+                    _generalise(tokens, self._sigs[s])
+                    self._sig_tid[s] = tid
+                self._tokens[tid] = tokens
+                self._count[tid] = sum(counts[s] for s in sids)
+
+    # -- refinement internals ---------------------------------------------------------------------
+    def _positions(self, cluster: _Cluster) -> tuple[int, ...]:
+        if len(cluster.sigs) < 2:
+            return ()
+        sigs = self._sigs
+        out = []
+        for p, tok in enumerate(cluster.tokens):
+            if tok != WILDCARD:
+                continue
+            values = {sigs[s][p] for s in cluster.sigs}
+            if (
+                2 <= len(values) <= self.split_max_values
+                and WILDCARD not in values
+                and len({v.replace(WILDCARD, "") for v in values}) > 1
+            ):
+                out.append(p)
+        return tuple(out)
+
+    def _group_id(self, cid: int, split_at: tuple[int, ...], key: tuple[str, ...]) -> int:
+        gkey = (cid, split_at, key)
+        tid = self._group_ids.get(gkey)
+        if tid is None:
+            if cid not in self._tokens:
+                tid = cid  # the largest group (first in order) keeps the cluster's id
+            else:
+                tid = self._next_id
                 self._next_id += 1
-                self._clusters[target.id] = target
-                leaf.append(target)
-            tokens = list(self._sigs[group[0]])
-            for s in group[1:]:
-                for j, tok in enumerate(self._sigs[s]):
-                    if tokens[j] != tok:
-                        tokens[j] = WILDCARD
-            target.tokens = tokens
-            target.count = sum(counts[s] for s in group)
-            for s in group:
-                self._sig_cluster[s] = target
+            self._group_ids[gkey] = tid
+        elif tid in self._tokens:  # taken already in this pass (split changed shape)
+            tid = self._next_id
+            self._next_id += 1
+            self._group_ids[gkey] = tid
+        return tid
 
-    @staticmethod
-    def _leaf_key(tokens: list[str]) -> tuple[int, str]:
-        return (len(tokens), _route(tokens[0]) if tokens else "")
+    def _view_id(self, cluster: _Cluster, sig: tuple[str, ...]) -> int:
+        split_at = self._split_at.get(cluster.id)
+        if not split_at:
+            return cluster.id
+        key = tuple(sig[p] for p in split_at)
+        return self._group_ids.get((cluster.id, split_at, key), cluster.id)
 
+    # -- Drain internals --------------------------------------------------------------------------
     def _add_tokens(self, tokens: list[str]) -> int:
+        if WILDCARD in tokens:
+            tokens = _collapse(tokens)
         key = tuple(tokens)
         sid = self._sig_of.get(key)
         if sid is not None:
-            cluster = self._sig_cluster[sid]
-            if cluster.id in self._alias:
-                cluster = self._clusters[self.resolve(cluster.id)]
-                self._sig_cluster[sid] = cluster
-            cluster.count += 1
             self._sig_count[sid] += 1
+            tid = self._sig_tid[sid]
+            self._count[tid] += 1
             return sid
-        leaf = self._leaves.setdefault(self._leaf_key(tokens), [])
+        leaf = self._leaves.setdefault((len(tokens), self._route(tokens)), [])
         cluster = self._best(leaf, tokens)
         if cluster is None:
             cluster = _Cluster(self._next_id, list(tokens))
             self._next_id += 1
-            self._clusters[cluster.id] = cluster
+            self._clusters.append(cluster)
             leaf.append(cluster)
         else:
-            self._generalise(cluster, tokens)
-        cluster.count += 1
+            _generalise(cluster.tokens, tokens)
         sid = len(self._sigs)
         self._sig_of[key] = sid
         self._sigs.append(key)
         self._sig_cluster.append(cluster)
         self._sig_count.append(1)
+        cluster.sigs.append(sid)
+        tid = self._view_id(cluster, key)
+        self._sig_tid.append(tid)
+        if tid in self._tokens:
+            _generalise(self._tokens[tid], key)
+            self._count[tid] += 1
+        else:
+            self._tokens[tid] = list(key)
+            self._count[tid] = 1
         return sid
+
+    @staticmethod
+    def _route(tokens: list[str]) -> str:
+        if not tokens:
+            return ""
+        return WILDCARD if WILDCARD in tokens[0] else tokens[0]
 
     def _best(self, leaf: list[_Cluster], tokens: list[str]) -> _Cluster | None:
         n = len(tokens)
@@ -209,12 +266,6 @@ class TemplateMiner:
         if best is not None and best_sim >= self.sim_threshold:
             return best
         return None
-
-    def _generalise(self, cluster: _Cluster, tokens: list[str]) -> None:
-        t = cluster.tokens
-        for i, tok in enumerate(tokens):
-            if t[i] != tok and t[i] != WILDCARD:
-                t[i] = WILDCARD
 
 
 class LineMiner:
@@ -236,8 +287,9 @@ class LineMiner:
 def mine_lines(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
     """Yield ``(line_no, template_id, template)`` for raw lines, in order, 1-based.
 
-    Ids and template texts are reported as they stand at the end of the stream, so every line
-    of one group carries the same id and text. This keeps one int per line in memory.
+    The header layout is learned from the first lines; ids and template texts are reported as
+    they stand at the end of the stream (after a last refinement), so every line of one group
+    carries the same id and text. Memory: one int per line plus one entry per signature.
     """
     it = iter(lines)
     head: list[str] = []
@@ -247,16 +299,20 @@ def mine_lines(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
             break
     lm = LineMiner()
     lm.learn(head)
-    ids = array("q")
+    sigs = array("q")
     for line in head:
-        ids.append(lm.add(line))
+        sigs.append(lm.add(line))
     for line in it:
-        ids.append(lm.add(line.rstrip("\r\n")))
+        sigs.append(lm.add(line.rstrip("\r\n")))
     miner = lm.miner
     miner.refine()
-    for i, sid in enumerate(ids, start=1):
-        tid = miner.cluster_of(sid)
-        yield i, tid, miner.template(tid)
+    texts: dict[int, str] = {}
+    for i, sid in enumerate(sigs, start=1):
+        tid = miner.template_of(sid)
+        text = texts.get(tid)
+        if text is None:
+            text = texts[tid] = miner.template(tid)
+        yield i, tid, text
 
 
 def mine_to_csv(path: Path, out: TextIO) -> None:

@@ -51,11 +51,11 @@ def test_refine_splits_a_template_whose_wildcard_is_a_small_enumeration() -> Non
     for i in range(20):
         state = ("RUNNING", "STOPPED")[i % 2]
         sigs.append(m.add_sig(f"job {i} moved to state {state} quickly"))
-    before = {m.cluster_of(s) for s in sigs}
+    before = {m.template_of(s) for s in sigs}
     assert len(before) == 1 and "<*>" in m.template(before.pop())
     m.refine()
-    running = {m.cluster_of(s) for s in sigs[0::2]}
-    stopped = {m.cluster_of(s) for s in sigs[1::2]}
+    running = {m.template_of(s) for s in sigs[0::2]}
+    stopped = {m.template_of(s) for s in sigs[1::2]}
     assert len(running) == len(stopped) == 1 and running != stopped
     assert m.template(running.pop()) == "job <*> moved to state RUNNING quickly"
     # new lines follow the split templates
@@ -67,7 +67,7 @@ def test_refine_keeps_many_distinct_words_as_a_variable() -> None:
     names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
     sigs = [m.add_sig(f"session opened for {n} by sshd") for n in names]
     m.refine()
-    assert len({m.cluster_of(s) for s in sigs}) == 1
+    assert len({m.template_of(s) for s in sigs}) == 1
 
 
 def test_mine_lines_strips_headers_and_numbers_lines_from_one() -> None:
@@ -144,3 +144,35 @@ def test_grouping_accuracy_matches_hand_computed_values(pred, truth, expected) -
 def test_grouping_accuracy_rejects_unequal_lengths() -> None:
     with pytest.raises(ValueError):
         grouping_accuracy([1, 2], ["a"])
+
+
+def test_online_miner_refines_by_itself_as_the_stream_grows() -> None:
+    m = TemplateMiner()
+    got = {}
+    for i in range(300):
+        state = ("opened", "closed")[i % 2]
+        got.setdefault(state, set()).add(m.add(f"channel {i} {state} by peer").template_id)
+    # once refined, later lines of each state land in their own template
+    late = {s: m.add(f"channel 999 {s} by peer") for s in ("opened", "closed")}
+    assert late["opened"].template_id != late["closed"].template_id
+    assert late["opened"].template == "channel <*> opened by peer"
+    assert late["opened"].count >= 150
+
+
+def test_a_split_that_turns_out_to_be_a_variable_is_merged_back() -> None:
+    m = TemplateMiner(auto_refine=False)
+    first = [m.add_sig(f"login ok for {n} on tty") for n in ("root", "admin")]
+    m.refine()
+    assert m.template_of(first[0]) != m.template_of(first[1])
+    more = [m.add_sig(f"login ok for {n} on tty") for n in ("guest", "oracle", "test", "www")]
+    m.refine()
+    assert len({m.template_of(s) for s in first + more}) == 1
+    assert m.template(m.template_of(first[0])) == "login ok for <*> on tty"
+
+
+def test_a_run_of_values_of_any_length_is_one_variable() -> None:
+    m = TemplateMiner()
+    a = m.add("ask 10.0.0.1:50010 to delete blk_1")
+    b = m.add("ask 10.0.0.2:50010 to delete blk_2 blk_3 blk_4")
+    assert a.template_id == b.template_id
+    assert b.template == "ask <*> to delete <*>"
