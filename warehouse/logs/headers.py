@@ -120,6 +120,7 @@ _HEADER_KEYS = frozenset(
     ]
 )
 
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 _AFTER_LEVEL = frozenset({BRK, SEP, TS, NUM, COMP, LOGGER})
 MAX_HEADER_TOKENS = 14
 SAMPLE_LINES = 200
@@ -193,12 +194,14 @@ class HeaderStripper:
 
     # -- tokens -----------------------------------------------------------------------------------
     def _cls(self, token: str) -> str:
-        c = self._classes.get(token)
+        # classes depend on the digits' positions, not their values: cache by shape
+        shape = token.translate(_DIGITS_TO_ZERO)
+        c = self._classes.get(shape)
         if c is None:
-            c = classify(token)
+            c = classify(shape)
             if len(self._classes) > 100_000:
                 self._classes.clear()
-            self._classes[token] = c
+            self._classes[shape] = c
         return c
 
     def _tokens(self, line: str, limit: int) -> list[tuple[str, int]]:
@@ -344,23 +347,29 @@ class HeaderStripper:
                 self._sample = None
         return self._strip(line)
 
-    def _head(self, body: str, n: int) -> tuple[list[str], list[str]]:
-        """First ``n`` tokens and their classes; str.split fast path, bracket-aware fallback."""
+    def _head(self, body: str, n: int) -> tuple[list[str], list[str], bool]:
+        """First ``n`` tokens, their classes, and whether plain whitespace split them.
+
+        ``str.split`` is the fast path; a bracket group holding spaces needs the slower
+        bracket-aware tokenizer.
+        """
         parts = body.split(None, n)
         head = parts[:n]
+        fast = True
         for t in head:
             if t[0] == "[" and t.count("[") != t.count("]"):
                 head = [t for t, _ in self._tokens(body, n)]
+                fast = False
                 break
-        get = self._classes.get
-        classes = [get(t) or self._cls(t) for t in head]
-        return head, classes
+        cls = self._cls
+        classes = [cls(t) for t in head]
+        return head, classes, fast
 
-    def _cut(self, body: str, head: list[str], k: int) -> str:
+    def _cut(self, body: str, k: int, fast: bool) -> str:
         """``body`` without its first ``k`` header tokens."""
         if k <= 0:
             return body.strip()
-        if all(t[0] != "[" for t in head[:k]):
+        if fast:
             parts = body.split(None, k)
             return parts[k].strip() if len(parts) > k else ""
         toks = self._tokens(body, k)
@@ -382,7 +391,7 @@ class HeaderStripper:
         lvl = layout.get("lvl_pos", -1)
         if lvl >= 0:
             after = layout.get("after", 0)
-            head, classes = self._head(body, lvl + 1 + after)
+            head, classes, fast = self._head(body, lvl + 1 + after)
             if len(head) > lvl and classes[lvl] == LVL:
                 end = lvl + 1
                 for c in classes[lvl + 1 :]:
@@ -390,12 +399,12 @@ class HeaderStripper:
                         end += 1
                     else:
                         break
-                return self._cut(body, head, end)
+                return self._cut(body, end, fast)
             return self._strip_leading(body)
         ts_end = layout.get("ts_end", 0)
         if ts_end:
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
-            head, classes = self._head(body, max(ts_end, comp + 2))
+            head, classes, fast = self._head(body, max(ts_end, comp + 2))
             if self._ts_end(classes) == ts_end:
                 end = ts_end
                 if comp >= 0:
@@ -406,13 +415,13 @@ class HeaderStripper:
                         if classes[j] == term:
                             end = j + 1
                             break
-                return self._cut(body, head, end)
+                return self._cut(body, end, fast)
         return self._strip_leading(body)
 
     def _strip_leading(self, body: str) -> str:
         """Fallback for a line off the learned layout: drop its own leading timestamp run."""
-        head, classes = self._head(body, 10)
-        return self._cut(body, head, self._ts_end(classes))
+        head, classes, fast = self._head(body, 10)
+        return self._cut(body, self._ts_end(classes), fast)
 
 
 def strip_header(line: str) -> str:

@@ -112,6 +112,7 @@ _UNITS = frozenset(
 )
 # The token after one of these words names an account or host: a variable.
 _NAME_KEYS = frozenset(["user", "username", "ruser"])
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})
 
 
@@ -165,15 +166,26 @@ class Masker:
         self._cache_size = cache_size
         # tokens that trigger a context rule: units (after a value) and name keys (before one)
         self._context: set[str] = set()
+        self._whole_shapes: set[str] = set()
 
     def _fill(self, tokens: list[str]) -> None:
         cache = self._cache
+        shapes = self._whole_shapes
         if len(cache) >= self._cache_size:
             cache.clear()
             self._context.clear()
+        if len(shapes) >= self._cache_size:
+            shapes.clear()
         for tok in tokens:
             if tok not in cache:
-                cache[tok] = mask_token(tok)
+                # a token masked whole stays masked whole whatever its digits: skip the regexes
+                shape = tok.translate(_DIGITS_TO_ZERO)
+                if shape in shapes:
+                    cache[tok] = WILDCARD
+                    continue
+                masked = cache[tok] = mask_token(tok)
+                if masked == WILDCARD and shape != tok:
+                    shapes.add(shape)
                 bare = tok.rstrip(_TRAIL).lower()
                 if bare in _UNITS or tok.lower() in _NAME_KEYS:
                     self._context.add(tok)

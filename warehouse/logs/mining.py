@@ -209,7 +209,7 @@ class TemplateMiner:
 
     # -- Drain internals --------------------------------------------------------------------------
     def _add_tokens(self, tokens: list[str]) -> int:
-        if WILDCARD in tokens:
+        if WILDCARD in tokens and "<*>\0<*>" in "\0".join(tokens):
             tokens = _collapse(tokens)
         key = tuple(tokens)
         sid = self._sig_of.get(key)
