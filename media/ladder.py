@@ -192,3 +192,27 @@ def encode_rungs_separately(
         args += ["-f", "mp4", f"rung{i}.mp4"]
         run(args, timeout=timeout, cwd=out_dir)
     return time.perf_counter() - started
+
+
+LADDER_FILES = ("master.m3u8", "manifest.mpd", "media_*.m3u8", "init-*.m4s", "seg-*.m4s")
+
+
+def publish(build_dir: Path, dest_dir: Path) -> list[str]:
+    """Move a finished ladder into ``dest_dir`` (served by the CDN origin).
+
+    Segments go first and the playlists and MPD last, each by atomic rename, so a player
+    never sees a manifest naming a segment that is not there yet. Old ladder files that the
+    new build does not contain are removed afterwards. Returns the published names.
+    """
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    names = sorted(p.name for p in build_dir.iterdir() if p.is_file())
+    manifests = [n for n in names if n.endswith((".m3u8", ".mpd"))]
+    for name in [n for n in names if n not in manifests] + manifests:
+        (build_dir / name).replace(dest_dir / name)
+    keep = set(names)
+    for pattern in LADDER_FILES:
+        for old in dest_dir.glob(pattern):
+            if old.name not in keep:
+                old.unlink()
+    shutil.rmtree(build_dir, ignore_errors=True)
+    return names
