@@ -1,0 +1,42 @@
+"""Distributed cache (system 9): a client over consistent-hashed nodes, and its simulator.
+
+Embedded default: three in-process nodes. Scale-out: ``BLUEPRINT_REDIS_URL`` set to one or more
+comma-separated Redis URLs makes each server a node behind the same client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.cache.client import CacheClient, CacheUnavailable
+from services.cache.metrics import CacheMetrics
+from services.cache.nodes import InProcessNode, NodeDown, RedisNode
+from services.cache.settings import CacheSettings
+
+__all__ = [
+    "CacheClient", "CacheMetrics", "CacheSettings", "CacheUnavailable", "InProcessNode",
+    "NodeDown", "RedisNode", "build_cache", "get_cache",
+]  # fmt: skip
+
+
+def build_cache(settings: Any, emitter: Any = None) -> CacheClient:
+    """The platform's cache client as configured (Redis servers, else in-process nodes)."""
+    conf = CacheSettings()
+    metrics = CacheMetrics(emitter, interval=conf.report_interval_s, name="platform")
+    urls = [u.strip() for u in (settings.redis_url or "").split(",") if u.strip()]
+    if urls:
+        nodes: list[Any] = [RedisNode(f"redis-{i}", u) for i, u in enumerate(urls)]
+    else:
+        nodes = [InProcessNode(f"node-{i}", conf.node_capacity, conf.policy)
+                 for i in range(conf.nodes)]  # fmt: skip
+    return CacheClient(nodes, replicas=conf.replicas, vnodes=conf.vnodes,
+                       near_cache_size=conf.near_cache_size, metrics=metrics)  # fmt: skip
+
+
+def get_cache(app: Any) -> CacheClient:
+    """The app's shared cache client, created on first use (any system may call this)."""
+    cache = getattr(app.state, "cache", None)
+    if cache is None:
+        cache = build_cache(app.state.settings, app.state.emitter)
+        app.state.cache = cache
+    return cache

@@ -1,0 +1,131 @@
+"""Cache node backends behind one interface: in-process stores (default) and Redis servers.
+
+A node stores bytes with an optional TTL. Any failure to reach it raises ``NodeDown``, which is
+what the client fails over on. In-process nodes can be taken down on purpose (``down=True``)
+so fault tests need no servers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Protocol
+
+from services.cache.policies import MISSING, make_policy
+
+
+class NodeDown(ConnectionError):
+    """The node did not answer; the client tries the next replica."""
+
+
+class CacheNode(Protocol):
+    name: str
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes, ttl: float | None = None) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def keys(self) -> Iterator[str]: ...
+
+    def stats(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessNode:
+    """A bounded store in this process, evicting by ``policy``; thread-safe."""
+
+    def __init__(self, name: str, capacity: int = 100_000, policy: str = "wtinylfu") -> None:
+        self.name = name
+        self.policy_name = policy
+        self._store = make_policy(policy, capacity)
+        self._lock = threading.Lock()
+        self.down = False
+        self.evictions = 0
+        self.expired = 0
+
+    def _check(self) -> None:
+        if self.down:
+            raise NodeDown(f"cache node {self.name} is down")
+
+    def get(self, key: str) -> bytes | None:
+        self._check()
+        with self._lock:
+            entry = self._store.get(key, MISSING)
+            if entry is MISSING:
+                return None
+            value, expires = entry
+            if expires is not None and expires <= time.monotonic():
+                self._store.pop(key)
+                self.expired += 1
+                return None
+            return value
+
+    def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        self._check()
+        expires = None if ttl is None else time.monotonic() + ttl
+        with self._lock:
+            evicted = self._store.put(key, (value, expires))
+            self.evictions += len(evicted)
+
+    def delete(self, key: str) -> None:
+        self._check()
+        with self._lock:
+            self._store.pop(key)
+
+    def keys(self) -> Iterator[str]:
+        self._check()
+        with self._lock:
+            return iter(list(self._store.keys()))
+
+    def stats(self) -> dict[str, int]:
+        return {"entries": len(self._store), "evictions": self.evictions, "expired": self.expired}
+
+    def close(self) -> None:
+        pass
+
+
+class RedisNode:
+    """A Redis server as a cache node (redis-py, short timeouts so fail-over is quick)."""
+
+    def __init__(self, name: str, url: str, timeout: float = 0.5) -> None:
+        import redis
+
+        self.name = name
+        self.url = url
+        self._redis = redis
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
+        )
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (self._redis.ConnectionError, self._redis.TimeoutError, OSError) as exc:
+            raise NodeDown(f"cache node {self.name} ({self.url}) is down: {exc}") from exc
+
+    def get(self, key: str) -> bytes | None:
+        return self._call(self.client.get, key)
+
+    def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        px = None if ttl is None else max(1, int(ttl * 1000))
+        self._call(self.client.set, key, value, px=px)
+
+    def delete(self, key: str) -> None:
+        self._call(self.client.delete, key)
+
+    def keys(self) -> Iterator[str]:
+        raw = self._call(lambda: list(self.client.scan_iter(count=1000)))
+        return iter([k.decode() for k in raw])
+
+    def stats(self) -> dict[str, int]:
+        info = self._call(self.client.info, "stats")
+        size = self._call(self.client.dbsize)
+        return {"entries": int(size), "evictions": int(info.get("evicted_keys", 0)),
+                "expired": int(info.get("expired_keys", 0))}  # fmt: skip
+
+    def close(self) -> None:
+        self.client.close()

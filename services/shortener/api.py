@@ -1,0 +1,163 @@
+"""Shortener routes: manage links under ``/shortener/links``, follow them at ``GET /s/{code}``.
+
+Redirects live under ``/s/`` rather than at ``/{code}``: one app mounts every system, and a
+catch-all ``/{code}`` would shadow their routes. A reverse proxy can still map
+``https://sho.rt/<code>`` to ``/s/<code>``.
+
+302 (not 301) by default: browsers cache a 301 for ever, so later clicks would never reach us
+(no click events, no way to expire or delete the link for them). Set
+``BLUEPRINT_SHORTENER_REDIRECT_STATUS=301`` to trade that for fewer requests.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse
+
+from services.cache import get_cache
+from services.cache.nodes import InProcessNode
+from services.db import make_engine
+from services.deps import CurrentUser
+from services.shortener.clicks import ClickRecorder
+from services.shortener.codes import InvalidAlias
+from services.shortener.safety import UnsafeURL
+from services.shortener.service import Forbidden, Gone, NotFound, ShortenerService
+from services.shortener.store import CodeTaken, Link, LinkStore
+
+router = APIRouter(tags=["shortener"])
+
+
+class LinkIn(BaseModel):
+    url: str = Field(min_length=1, max_length=8192, description="http(s) target")
+    alias: str | None = Field(default=None, max_length=64, description="custom code")
+    expires_at: datetime | None = Field(default=None, description="absolute expiry (UTC)")
+    ttl_seconds: int | None = Field(default=None, gt=0, le=10 * 365 * 86400)
+
+
+class LinkOut(BaseModel):
+    code: str
+    short_url: str
+    url: str
+    custom: bool
+    created_at: datetime
+    expires_at: datetime | None
+
+
+def _service(request: Request) -> ShortenerService:
+    return request.app.state.shortener
+
+
+def _out(request: Request, link: Link) -> LinkOut:
+    base = request.app.state.settings.public_base_url.rstrip("/")
+    return LinkOut(
+        code=link.code, short_url=f"{base}/s/{link.code}", url=link.url, custom=link.custom,
+        created_at=datetime.fromtimestamp(link.created_at, UTC),
+        expires_at=None if link.expires_at is None
+        else datetime.fromtimestamp(link.expires_at, UTC),
+    )  # fmt: skip
+
+
+@router.post("/shortener/links", response_model=LinkOut, status_code=201,
+             operation_id="shortener_create")  # fmt: skip
+def create_link(body: LinkIn, request: Request, user: CurrentUser) -> LinkOut:
+    """Shorten ``url`` (optionally with a custom alias and an expiry)."""
+    svc = _service(request)
+    wait = svc.create_limiter.acquire(user.key_id)
+    if wait > 0:
+        raise HTTPException(
+            429, "link creation rate limit for this API key exceeded; retry later",
+            headers={"Retry-After": svc.create_limiter.retry_after_header(wait)},
+        )  # fmt: skip
+    if body.expires_at is not None and body.ttl_seconds is not None:
+        raise HTTPException(422, "give expires_at or ttl_seconds, not both")
+    expires = None
+    if body.expires_at is not None:
+        ts = body.expires_at
+        expires = (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).timestamp()
+    elif body.ttl_seconds is not None:
+        expires = svc.clock() + body.ttl_seconds
+    try:
+        link = svc.create(user.user_id, body.url, body.alias, expires)
+    except (UnsafeURL, InvalidAlias, ValueError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except CodeTaken as exc:
+        raise HTTPException(409, f"code {body.alias or exc} is already taken") from exc
+    return _out(request, link)
+
+
+@router.get("/shortener/links", response_model=list[LinkOut], operation_id="shortener_list")
+def list_links(request: Request, user: CurrentUser,
+               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[LinkOut]:  # fmt: skip
+    """Your live links, newest first."""
+    return [_out(request, link) for link in _service(request).store.by_owner(user.user_id, limit)]
+
+
+@router.get("/shortener/links/{code}", response_model=LinkOut, operation_id="shortener_get")
+def get_link(code: str, request: Request, user: CurrentUser) -> LinkOut:
+    link = _service(request).store.get(code)
+    if link is None or link.deleted_at is not None:
+        raise HTTPException(404, f"no link {code!r}")
+    if link.owner != user.user_id and not user.has("admin"):
+        raise HTTPException(403, "this link belongs to another user")
+    return _out(request, link)
+
+
+@router.delete("/shortener/links/{code}", status_code=204, response_class=Response,
+               operation_id="shortener_delete")  # fmt: skip
+def delete_link(code: str, request: Request, user: CurrentUser) -> Response:
+    """Delete a link you own; its short URL answers 404 from then on."""
+    try:
+        _service(request).delete(code, user.user_id, user.has("admin"))
+    except NotFound as exc:
+        raise HTTPException(404, f"no link {code!r}") from exc
+    except Forbidden as exc:
+        raise HTTPException(403, "this link belongs to another user") from exc
+    return Response(status_code=204)
+
+
+@router.get("/s/{code}", response_class=RedirectResponse, status_code=302,
+            operation_id="shortener_redirect",
+            responses={404: {"description": "unknown or deleted"},
+                       410: {"description": "expired"}})  # fmt: skip
+async def follow(code: str, request: Request) -> RedirectResponse:
+    """Redirect to the link's target: from the cache on a hit, without the database."""
+    app = request.app
+    svc: ShortenerService = app.state.shortener
+    entry = svc.cached(code) if app.state.shortener_local_cache else await run_in_threadpool(
+        svc.cached, code)  # fmt: skip
+    source = "hit"
+    if entry is None:
+        source = "miss"
+        if len(code) > 32:
+            raise HTTPException(404, "no such short link")
+        entry = await run_in_threadpool(svc.load, code)
+    try:
+        url = svc.target(entry)
+    except NotFound as exc:
+        raise HTTPException(404, "no such short link (unknown or deleted)") from exc
+    except Gone as exc:
+        raise HTTPException(410, "this short link has expired") from exc
+    headers = request.headers
+    app.state.shortener_clicks.record(code, headers.get("referer"), headers.get("user-agent"),
+                                      source)  # fmt: skip
+    return RedirectResponse(url, status_code=svc.conf.redirect_status)
+
+
+async def startup(app) -> None:
+    cache = get_cache(app)
+    store = LinkStore(make_engine(app.state.settings, "shortener"))
+    app.state.shortener = ShortenerService(store, cache, app.state.emitter, app.state.settings)
+    app.state.shortener_local_cache = all(isinstance(n, InProcessNode)
+                                          for n in cache.nodes.values())  # fmt: skip
+    app.state.shortener_clicks = ClickRecorder(app.state.emitter)
+
+
+async def shutdown(app) -> None:
+    clicks = getattr(app.state, "shortener_clicks", None)
+    if clicks is not None:
+        clicks.close()

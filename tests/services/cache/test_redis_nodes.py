@@ -1,0 +1,81 @@
+"""The Redis backend: real ``redis-server`` processes on free loopback ports, one killed."""
+
+import subprocess
+import time
+
+import pytest
+
+from services.cache import CacheClient, RedisNode
+from tests.conftest import free_port, require_binary, server_reachable
+
+pytestmark = pytest.mark.servers
+
+
+@pytest.fixture
+def redis_servers(tmp_path):
+    binary = require_binary("redis-server")
+    procs = []
+    ports = []
+    for _ in range(3):
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(proc)
+        ports.append(port)
+    deadline = time.monotonic() + 10
+    while not all(server_reachable("127.0.0.1", p) for p in ports):
+        if time.monotonic() > deadline:
+            pytest.skip("redis-server did not start")
+        time.sleep(0.05)
+    yield procs, ports
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_killing_a_redis_node_loses_no_write_through_data(redis_servers):
+    procs, ports = redis_servers
+    nodes = [
+        RedisNode(f"r{i}", f"redis://127.0.0.1:{p}/0", timeout=0.3) for i, p in enumerate(ports)
+    ]
+    client = CacheClient(nodes, replicas=2)
+    for i in range(300):
+        client.set(f"k{i}", {"v": i}, ttl=60)
+    procs[0].kill()
+    procs[0].wait(timeout=10)
+    assert all(client.get(f"k{i}") == {"v": i} for i in range(300))
+    assert client.metrics.counts["failovers"] > 0
+    assert "r0" in client.down_nodes()
+    # Writes keep working on the survivors.
+    client.set("after", 1)
+    assert client.get("after") == 1
+    assert client.stats()["nodes"]["r0"] == {"up": False}
+    client.close()
+
+
+def test_redis_ttl_and_delete(redis_servers):
+    _, ports = redis_servers
+    client = CacheClient([RedisNode("r", f"redis://127.0.0.1:{ports[0]}/0")], replicas=1)
+    client.set("t", "x", ttl=0.1)
+    client.set("d", "y")
+    client.delete("d")
+    assert client.get("t") == "x" and client.get("d") is None
+    time.sleep(0.2)
+    assert client.get("t") is None
+    client.close()

@@ -1,0 +1,116 @@
+import random
+from itertools import combinations
+
+import pytest
+from click.testing import CliRunner
+
+from services.cache.simulator import read_trace, simulate
+from tests.conftest import SHARED_DATA
+
+TRACES = SHARED_DATA / "cache-traces"
+# README reference figures (percent): LRU, ARC, LIRS, W-TinyLFU, OPT.
+REFERENCE = {
+    "multi2": (1000, 47.80, 50.75, 57.52, 56.84, 62.16),
+    "sprite": (200, 39.88, 42.78, 44.92, 47.80, 68.86),
+    "ps": (500, 48.55, 52.59, 56.77, 57.05, 58.10),
+    "loop": (500, 0.00, 0.00, 48.86, 48.72, 49.36),
+}
+
+
+def _trace(name):
+    path = TRACES / f"{name}.trace"
+    if not path.exists():
+        pytest.skip(f"{path} is absent (shared data not mounted)")
+    return read_trace(path)
+
+
+def _brute_force_opt(trace, size):
+    """Best hit count over every possible eviction choice (tiny traces only)."""
+    best = 0
+
+    def go(i, cache, hits):
+        nonlocal best
+        if i == len(trace):
+            best = max(best, hits)
+            return
+        k = trace[i]
+        if k in cache:
+            go(i + 1, cache, hits + 1)
+        elif len(cache) < size:
+            go(i + 1, cache | {k}, hits)
+        else:
+            go(i + 1, cache, hits)  # do not admit
+            for victim in cache:
+                go(i + 1, (cache - {victim}) | {k}, hits)
+
+    go(0, frozenset(), 0)
+    return best
+
+
+def test_opt_matches_brute_force_on_small_random_traces():
+    rng = random.Random(3)
+    for _ in range(20):
+        trace = [rng.randrange(5) for _ in range(11)]
+        assert simulate(trace, 2, "opt").hits == _brute_force_opt(trace, 2)
+
+
+def test_opt_bounds_every_other_policy():
+    rng = random.Random(5)
+    trace = [int(rng.paretovariate(1.2)) % 300 for _ in range(5000)]
+    opt = simulate(trace, 40, "opt").hits
+    for policy in ("lru", "lfu", "arc", "lirs", "wtinylfu"):
+        assert simulate(trace, 40, policy).hits <= opt
+
+
+@pytest.mark.parametrize("name", ["multi2", "sprite", "ps"])
+def test_reference_policies_reproduce_the_readme_figures(name):
+    trace = _trace(name)
+    size, lru, arc, lirs, _tiny, opt = REFERENCE[name]
+    assert 100 * simulate(trace, size, "lru").hit_ratio == pytest.approx(lru, abs=0.05)
+    assert 100 * simulate(trace, size, "arc").hit_ratio == pytest.approx(arc, abs=0.2)
+    assert 100 * simulate(trace, size, "opt").hit_ratio == pytest.approx(opt, abs=0.1)
+    assert 100 * simulate(trace, size, "lirs").hit_ratio == pytest.approx(lirs, abs=1.0)
+
+
+@pytest.mark.parametrize("name", ["multi2", "sprite", "ps"])
+def test_wtinylfu_is_within_a_point_of_the_best_reference_policy(name):
+    trace = _trace(name)
+    size, lru, arc, lirs, tiny, _opt = REFERENCE[name]
+    mine = 100 * simulate(trace, size, "wtinylfu").hit_ratio
+    assert mine >= max(lru, arc, lirs, tiny) - 1.0
+
+
+@pytest.mark.slow
+def test_wtinylfu_resists_the_loop_trace_where_lru_gets_nothing():
+    trace = _trace("loop")
+    size, _lru, _arc, lirs, tiny, _opt = REFERENCE["loop"]
+    assert 100 * simulate(trace, size, "lru").hit_ratio == 0.0
+    assert 100 * simulate(trace, size, "wtinylfu").hit_ratio >= max(lirs, tiny) - 1.0
+
+
+def test_cli_simulate_prints_hit_ratio_as_its_last_line(tmp_path):
+    from pipelines.cli import main
+
+    trace = tmp_path / "t.trace"
+    trace.write_text("\n".join(["1", "2", "1", "3", "1", "2"]) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(
+        main, ["cache", "simulate", "--trace", str(trace), "--size", "2", "--policy", "lru"]
+    )
+    assert out.exit_code == 0, out.output
+    assert out.output.strip().splitlines()[-1] == "hit_ratio=33.33"
+
+
+def test_cli_simulate_rejects_an_empty_trace(tmp_path):
+    from pipelines.cli import main
+
+    trace = tmp_path / "empty.trace"
+    trace.write_text("\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["cache", "simulate", "--trace", str(trace), "--size", "2"])
+    assert out.exit_code != 0 and "no keys" in out.output
+
+
+def test_all_pairs_of_policies_agree_on_a_trace_that_fits():
+    trace = [i % 30 for i in range(300)]
+    results = {p: simulate(trace, 30, p).hits for p in ("lru", "lfu", "arc", "wtinylfu", "opt")}
+    for a, b in combinations(results, 2):
+        assert results[a] == results[b] == 270
