@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from warehouse.logs.mining import grouping_accuracy, mine_lines
+from warehouse.logs.mining import grouping_accuracy, mine_lines, read_lines
 
 DATASETS = ("HDFS", "Hadoop", "Spark", "Zookeeper", "BGL", "Apache", "OpenSSH", "Linux")
 REPEATS = 3
@@ -33,7 +33,7 @@ def default_data_dir() -> Path:
 
 def load_dataset(data_dir: Path, name: str) -> tuple[list[str], list[str], list[str]]:
     """Raw lines, ground-truth templates and ``Content`` messages of one dataset."""
-    raw = (data_dir / f"{name}_2k.log").read_text(encoding="utf-8", errors="replace").splitlines()
+    raw = list(read_lines(data_dir / f"{name}_2k.log"))
     with (data_dir / f"{name}_2k.log_structured_corrected.csv").open(
         encoding="utf-8", newline=""
     ) as fh:

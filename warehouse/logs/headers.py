@@ -231,11 +231,16 @@ class HeaderStripper:
         toks = [self._tokens(_PRI.sub("", line), MAX_HEADER_TOKENS) for line in samples]
         for t in toks:
             classes = [self._cls(tok) for tok, _ in t]
+            seen_ts = False
             for i, c in enumerate(classes[:12]):
                 if c == LVL:
-                    lvl_pos[i] += 1
-                if c in (LVL, COMP):  # a "program:" token ends the header
+                    # a level opens the line or follows a timestamp; elsewhere it is a word
+                    if i == 0 or seen_ts:
+                        lvl_pos[i] += 1
                     break
+                if c == COMP:  # a "program:" token ends the header
+                    break
+                seen_ts = seen_ts or c == TS
             ts_end[self._ts_end(classes)] += 1
         n = max(len(samples), 1)
         layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}

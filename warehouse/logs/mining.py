@@ -315,14 +315,23 @@ def mine_lines(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
         yield i, tid, text
 
 
+def read_lines(path: Path) -> Iterator[str]:
+    """The lines of a text file as a log system counts them: split on ``\n`` only.
+
+    A trailing ``\r`` is dropped; other control characters stay inside their line, and bytes
+    that are not UTF-8 are replaced rather than fatal.
+    """
+    with Path(path).open(encoding="utf-8", errors="replace", newline="\n") as fh:
+        for line in fh:
+            yield line.rstrip("\n").rstrip("\r")
+
+
 def mine_to_csv(path: Path, out: TextIO) -> None:
     """Write ``line,template_id,template`` CSV for every line of the file at ``path``."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["line", "template_id", "template"])
-    with Path(path).open(encoding="utf-8", errors="replace", newline="") as fh:
-        lines = (line.rstrip("\n").rstrip("\r") for line in fh)
-        for row in mine_lines(lines):
-            writer.writerow(row)
+    for row in mine_lines(read_lines(path)):
+        writer.writerow(row)
 
 
 def grouping_accuracy(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> float:

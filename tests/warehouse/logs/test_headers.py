@@ -149,3 +149,9 @@ def test_stream_learns_its_layout_without_an_explicit_sample() -> None:
     h = HeaderStripper()
     lines = [f"2024-05-01 10:00:{i:02d},000 INFO [w-{i}] app.Main: tick {i}" for i in range(40)]
     assert [h.strip(line) for line in lines] == [f"tick {i}" for i in range(40)]
+
+
+def test_a_single_free_text_line_keeps_its_level_words() -> None:
+    assert strip_header("the error was bad") == "the error was bad"
+    assert strip_header("disk warning threshold reached") == "disk warning threshold reached"
+    assert strip_header("2024-01-01 12:00:00 ERROR disk full") == "disk full"

@@ -176,3 +176,22 @@ def test_a_run_of_values_of_any_length_is_one_variable() -> None:
     b = m.add("ask 10.0.0.2:50010 to delete blk_2 blk_3 blk_4")
     assert a.template_id == b.template_id
     assert b.template == "ask <*> to delete <*>"
+
+
+def test_mine_to_csv_counts_lines_like_a_log_system(tmp_path: Path) -> None:
+    src = tmp_path / "odd.log"
+    # a form feed and a lone carriage return stay inside their line; bad UTF-8 is replaced
+    src.write_bytes(b"page\x0cbreak here\nold\rmac ending\nbad \xff byte\nlast without newline")
+    out = io.StringIO()
+    mine_to_csv(src, out)
+    rows = _read_csv(out.getvalue())[1:]
+    assert [r[0] for r in rows] == ["1", "2", "3", "4"]
+    assert rows[2][2] == "bad \ufffd byte"
+
+
+def test_mine_to_csv_on_an_empty_file_writes_only_the_header(tmp_path: Path) -> None:
+    src = tmp_path / "empty.log"
+    src.write_text("", encoding="utf-8")
+    out = io.StringIO()
+    mine_to_csv(src, out)
+    assert out.getvalue() == "line,template_id,template\n"
