@@ -1,0 +1,70 @@
+"""An existing tus client (tuspy) uploads through a real HTTP server, resuming midway."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from services.app import create_app
+from tests.conftest import free_port
+from tests.media.clips import clip, hostile
+
+tusclient = pytest.importorskip("tusclient.client", reason="tuspy is not installed")
+
+
+@pytest.fixture
+def server(settings, emitter):
+    app = create_app(settings, emitter)
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def _key(base: str, admin: str) -> str:
+    import httpx
+
+    resp = httpx.post(f"{base}/auth/keys", json={"user_id": "tus-user", "roles": ["user"]},
+                      headers={"X-API-Key": admin})  # fmt: skip
+    return resp.json()["api_key"]
+
+
+def test_tuspy_uploads_in_chunks_and_resumes(server, settings) -> None:
+    import httpx
+
+    key = _key(server, settings.admin_api_key)
+    client = tusclient.TusClient(f"{server}/videos/uploads", headers={"X-API-Key": key})
+    path = clip()
+    uploader = client.uploader(
+        str(path), chunk_size=100_000, metadata={"title": "From tuspy", "tags": "tus,client"}
+    )
+    uploader.upload_chunk()  # one chunk, then a "new session" resumes from the server's offset
+    url = uploader.url
+    resumed = client.uploader(str(path), chunk_size=100_000, url=url)
+    assert resumed.get_offset() == 100_000
+    resumed.upload()
+    vid = url.rsplit("/", 1)[1]
+    video = httpx.get(f"{server}/videos/{vid}").json()
+    assert video["title"] == "From tuspy" and video["tags"] == ["tus", "client"]
+
+
+def test_tuspy_sees_a_rejection_of_hostile_media(server, settings) -> None:
+    from tusclient.exceptions import TusCommunicationError
+
+    key = _key(server, settings.admin_api_key)
+    client = tusclient.TusClient(f"{server}/videos/uploads", headers={"X-API-Key": key})
+    uploader = client.uploader(str(hostile("ffconcat")), chunk_size=100_000,
+                               metadata={"title": "evil"})  # fmt: skip
+    with pytest.raises(TusCommunicationError) as err:
+        uploader.upload()
+    assert err.value.status_code == 422
