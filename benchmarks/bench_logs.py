@@ -1,0 +1,144 @@
+"""Logging benchmark: end-to-end ingest rate and template-mining accuracy.
+
+Ingest: JSON log rows go through the spool (append, fsync, seal) and ``ingest_spool`` into
+Parquet partitioned by service/date/hour. The raw limit, measured in the same run on the same
+rows, is polars reading them as one NDJSON file and writing one Parquet file. The ratio is
+pipeline lines/s over raw-limit lines/s (higher is better, 1.0 = as fast as the raw limit).
+
+Mining: ``benchmarks.logs_mining.measure`` on ``../shared/data/loghub2k`` (skipped with a message
+when the module or the data is missing).
+
+    python -m benchmarks.bench_logs [--lines 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import polars as pl
+
+from warehouse.ingest import ingest_spool
+from warehouse.logs.table import LOGS_TABLE
+from warehouse.spool import SpoolWriter
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SERVICES = ("checkout", "cart", "search", "auth", "payments", "catalog", "shipping", "api")
+LEVELS = ("info", "info", "info", "debug", "warning", "error")
+MESSAGES = (
+    "request {i} served in {ms} ms", "cache miss for key user:{i}",
+    "connection to db-{n} refused, retrying in {ms} ms", "user {i} logged in from 10.0.{n}.{m}",
+    "payment {i} authorised amount={ms}", "slow query took {ms} ms on shard {n}",
+)  # fmt: skip
+
+
+def make_rows(n: int, seed: int = 7) -> list[dict]:
+    """Realistic log rows over a few hours: several services, levels and templates."""
+    rng = random.Random(seed)
+    start = datetime(2024, 5, 1, 8, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        ts = start + timedelta(milliseconds=i * 50)
+        msg = rng.choice(MESSAGES).format(i=i, ms=rng.randint(1, 900), n=rng.randint(0, 9),
+                                          m=rng.randint(0, 255))  # fmt: skip
+        rows.append({
+            "ts": ts.isoformat(timespec="microseconds"), "service": rng.choice(SERVICES),
+            "host": f"web-{rng.randint(1, 4)}", "level": rng.choice(LEVELS), "logger": "app",
+            "message": msg, "template_id": None, "template": None, "format": "json",
+            "raw": None, "request_id": f"{rng.getrandbits(64):016x}",
+            "attrs": orjson.dumps({"latency_ms": rng.randint(1, 900)}).decode(),
+        })  # fmt: skip
+    return rows
+
+
+def bench_pipeline(rows: list[dict], work: Path, batch: int) -> tuple[float, float]:
+    """Seconds to spool the rows durably, and seconds to ingest them into the lake."""
+    spool, lake = work / "spool", work / "lake"
+    writer = SpoolWriter(spool, "bench", segment_bytes=64 * 1024 * 1024, max_bytes=1 << 40)
+    t0 = time.perf_counter()
+    for i in range(0, len(rows), batch):
+        writer.append([{**r, "_table": LOGS_TABLE} for r in rows[i : i + batch]])
+    writer.close()
+    t1 = time.perf_counter()
+    report = ingest_spool(spool, lake)
+    t2 = time.perf_counter()
+    if report.rows != len(rows):
+        raise SystemExit(f"ingest stored {report.rows} of {len(rows)} rows")
+    return t1 - t0, t2 - t1
+
+
+def bench_raw_limit(rows: list[dict], work: Path) -> float:
+    """Seconds for polars to read the rows as NDJSON and write Parquet."""
+    src = work / "logs.ndjson"
+    src.write_bytes(b"\n".join(orjson.dumps(r) for r in rows))
+    t0 = time.perf_counter()
+    pl.read_ndjson(src).write_parquet(work / "raw.parquet", compression="zstd")
+    return time.perf_counter() - t0
+
+
+def mining_figures() -> dict[str, float] | None:
+    try:
+        from benchmarks.logs_mining import measure
+    except ImportError as exc:
+        print(f"mining: skipped ({exc})")
+        return None
+    data = SHARED_DATA / "loghub2k"
+    if not data.exists():
+        print(f"mining: skipped (no data at {data})")
+        return None
+    return measure(data)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=200_000)
+    ap.add_argument("--batch", type=int, default=2000, help="rows per spool append")
+    ap.add_argument("--repeat", type=int, default=5, help="best of N runs for each side")
+    args = ap.parse_args()
+    rows = make_rows(args.lines)
+    warm = Path(tempfile.mkdtemp(prefix="bench-logs-warm-"))
+    try:  # import every table module and polars' code paths once, outside the timings
+        bench_pipeline(rows[:2000], warm, args.batch)
+        bench_raw_limit(rows[:2000], warm)
+    finally:
+        shutil.rmtree(warm, ignore_errors=True)
+    best_pipe = best_raw = float("inf")
+    spool_s = 0.0
+    for r in range(args.repeat):
+        work = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+        try:
+            raw_s = bench_raw_limit(rows, work)
+            spool_s, ingest_s = bench_pipeline(rows, work, args.batch)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        best_raw, best_pipe = min(best_raw, raw_s), min(best_pipe, ingest_s)
+        print(f"run {r + 1}: raw limit {len(rows) / raw_s:,.0f} lines/s; pipeline ingest "
+              f"{len(rows) / ingest_s:,.0f} lines/s (spool append {len(rows) / spool_s:,.0f} "
+              f"lines/s)")  # fmt: skip
+    ratio = best_raw / best_pipe
+    print(f"ingest: {args.lines} JSON lines spool -> partitioned Parquet at "
+          f"{args.lines / best_pipe:,.0f} lines/s vs raw limit {args.lines / best_raw:,.0f} "
+          f"lines/s: ratio {ratio:.3f} (target >= 0.5)")  # fmt: skip
+    m = mining_figures() or {}
+
+    def fmt(key: str) -> str:
+        value = m.get(key)
+        return (
+            "nan" if value is None else f"{value:.4g}" if key != "lines_per_s" else f"{value:.0f}"
+        )
+
+    print(
+        f"RESULT logs_ingest_ratio={ratio:.3f} logs_ga_mean={fmt('ga_mean')} "
+        f"logs_ga_min={fmt('ga_min')} logs_lines_per_s={fmt('lines_per_s')} "
+        f"drain3_ga_mean={fmt('drain3_ga_mean')}"
+    )
+
+
+if __name__ == "__main__":
+    main()
