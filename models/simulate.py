@@ -49,16 +49,21 @@ def item_events(
     start: datetime | None = None,
     span: timedelta = timedelta(hours=2),
     user_prefix: str = "u",
+    sample_seed: int | None = None,
 ) -> list[SimEvent]:
-    """Views, likes, watch time (videos) and purchases (products) for ``n_users`` users."""
-    rng = np.random.default_rng(seed)
+    """Views, likes, watch time (videos) and purchases (products) for ``n_users`` users.
+
+    ``seed`` fixes the latent world (tastes, popularity); ``sample_seed`` (default: ``seed``)
+    only the sampled behaviour, so repeated runs observe one consistent world."""
+    world = np.random.default_rng(seed)
     n_items = n_items or {"video": 120, "product": 80}
     start = start or datetime.now(UTC) - span
-    users = rng.normal(size=(n_users, factors))
+    users = world.normal(size=(n_users, factors))
     out: list[SimEvent] = []
     catalogue = [(kind, i) for kind, n in n_items.items() for i in range(n)]
-    vecs = rng.normal(size=(len(catalogue), factors))
-    pop = np.log(rng.zipf(1.6, size=len(catalogue)).clip(max=50))
+    vecs = world.normal(size=(len(catalogue), factors))
+    pop = np.log(world.zipf(1.6, size=len(catalogue)).clip(max=50))
+    rng = np.random.default_rng(seed if sample_seed is None else sample_seed)
     for u in range(n_users):
         logits = vecs @ users[u] / (temperature * np.sqrt(factors)) + pop
         p = np.exp(logits - logits.max())
@@ -89,12 +94,15 @@ def post_events(
     start: datetime | None = None,
     span: timedelta = timedelta(hours=2),
     user_prefix: str = "u",
+    sample_seed: int | None = None,
 ) -> list[SimEvent]:
     """Post creations, views and likes with author affinity, recency and media effects."""
-    rng = np.random.default_rng(seed)
+    world = np.random.default_rng(seed)
     start = start or datetime.now(UTC) - span
-    authors = rng.choice(n_users, size=min(n_users, max(5, n_users // 5)), replace=False)
-    taste = rng.normal(size=(n_users, 4))
+    authors = world.choice(n_users, size=min(n_users, max(5, n_users // 5)), replace=False)
+    taste = world.normal(size=(n_users, 4))
+    rng = np.random.default_rng(seed if sample_seed is None else sample_seed)
+    prefix = f"s{sample_seed}-" if sample_seed is not None else ""
     out: list[SimEvent] = []
     posts: list[tuple[str, int, float, bool]] = []
     for p in range(n_posts):
@@ -102,11 +110,11 @@ def post_events(
         t = float(rng.random()) * 0.9
         media = bool(rng.random() < 0.3)
         length = int(rng.integers(10, 280))
-        posts.append((f"p{p}", author, t, media))
+        posts.append((f"{prefix}p{p}", author, t, media))
         out.append(
             SimEvent(
                 f"{user_prefix}{author}",
-                f"p{p}",
+                f"{prefix}p{p}",
                 "post",
                 "post",
                 start + span * t,

@@ -1,0 +1,116 @@
+"""``blueprint models``: list versions, promote, roll back, evaluate on the current lake."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from warehouse.settings import get_settings
+
+NAMES = click.Choice(["recs", "ranker"])
+
+
+def _registry():
+    from models.registry import ModelRegistry
+
+    return ModelRegistry(get_settings().models_dir)
+
+
+@click.group("models")
+def cli() -> None:
+    """Model registry: versions, stages (production/previous), promotion and rollback."""
+
+
+@cli.command("list")
+@click.option("--name", type=NAMES, default=None, help="Only this model (default: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_versions(name: str | None, as_json: bool) -> None:
+    """Every version with its stage, main metrics, data range and creation time."""
+    reg = _registry()
+    rows = []
+    for n in [name] if name else reg.names():
+        for meta in reg.listing(n):
+            metrics = meta.get("metrics", {})
+            main = {k: v for k, v in metrics.items() if k in ("ndcg@10", "precision@10", "auc")}
+            rows.append({"name": n, "version": meta["version"], "stage": meta["stage"],
+                         "metrics": main, "partitions": meta.get("snapshot", {}).get("partitions"),
+                         "created": meta.get("created"), "error": meta.get("error")})  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        click.echo("no model versions yet (run `blueprint run` or materialise the models group)")
+    for r in rows:
+        metrics = " ".join(f"{k}={v:.4f}" for k, v in r["metrics"].items())
+        click.echo(f"{r['name']:7} {r['version']}  {r['stage'] or '-':10} {metrics:40} "
+                   f"data={r['partitions']} created={r['created']}"
+                   + (f" ERROR {r['error']}" if r["error"] else ""))  # fmt: skip
+
+
+@cli.command()
+@click.argument("name", type=NAMES)
+@click.argument("version")
+@click.option("--force", is_flag=True, help="Promote even if its gate said no.")
+def promote(name: str, version: str, force: bool) -> None:
+    """Make VERSION production by hand (the gate's verdict is respected unless --force)."""
+    from models.registry import RegistryError
+
+    reg = _registry()
+    try:
+        gate = reg.meta(name, version).get("gate")
+        if gate and not gate.get("promote") and not force:
+            raise click.ClickException(f"gate refused {version}: {gate.get('reason')} "
+                                       "(use --force to override)")  # fmt: skip
+        st = reg.promote(name, version, reason="manual promotion" + (" (forced)" * force))
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{name}: production={st['production']} previous={st['previous']}")
+
+
+@cli.command()
+@click.argument("name", type=NAMES)
+def rollback(name: str) -> None:
+    """Put the previous version back into production (serving reloads within a second)."""
+    from models.registry import RegistryError
+
+    try:
+        st = _registry().rollback(name)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{name}: production={st['production']} previous={st['previous']}")
+
+
+@cli.command()
+@click.argument("name", type=NAMES)
+@click.option("--version", default=None, help="Version to evaluate (default: production).")
+def evaluate(name: str, version: str | None) -> None:
+    """Score a version on the lake now: recs on the newest 20% of events, the ranker on
+    point-in-time examples (which may overlap its own training data)."""
+    from models.bundle import RecBundle
+    from models.interactions import load_events
+    from models.ranker import FeedRanker, TooLittleData, build_examples, evaluate
+    from models.training import evaluate_recs, popularity_bundle, prepare
+    from warehouse.lake import Lake
+
+    reg = _registry()
+    version = version or reg.production(name)
+    if not version:
+        raise click.ClickException(f"{name} has no production version; pass --version")
+    events = load_events(Lake(get_settings().lake_dir))
+    try:
+        if name == "recs":
+            prep = prepare(events)
+            bundle = RecBundle.load(reg.artifact(name, version))
+            out = {"version": version, **evaluate_recs(bundle, prep)}
+            out["popularity_ndcg@10"] = evaluate_recs(popularity_bundle(prep), prep)["ndcg@10"]
+        else:
+            ex = build_examples(events)
+            ranker = FeedRanker.load(reg.artifact(name, version))
+            out = {"version": version, **evaluate(ranker.pipeline, ex.X, ex.y)}
+            out.pop("reliability")
+    except TooLittleData as exc:
+        raise click.ClickException(f"too little data in the lake to evaluate: {exc}") from exc
+    except Exception as exc:
+        raise click.ClickException(f"could not evaluate {name} {version}: {exc}") from exc
+    click.echo(json.dumps(out, indent=2, default=float))
