@@ -27,6 +27,7 @@ from warehouse.logs.masking import WILDCARD, Masker
 
 SIM_THRESHOLD = 0.5
 SPLIT_MAX_VALUES = 4
+MAX_LEAF_SCAN = 256
 FIRST_REFINE = 64  # lines or signatures; then again each time either number doubles
 
 
@@ -250,12 +251,19 @@ class TemplateMiner:
         return WILDCARD if WILDCARD in tokens[0] else tokens[0]
 
     def _best(self, leaf: list[_Cluster], tokens: list[str]) -> _Cluster | None:
+        """Most similar template of the leaf, if similar enough.
+
+        Only the ``MAX_LEAF_SCAN`` most recently matched or created templates are compared, so
+        a leaf that fills with unrelated messages (random text) costs bounded time per line; a
+        matched template moves to the recent end.
+        """
         n = len(tokens)
         if n == 0:
             return leaf[0] if leaf else None
         best = None
         best_sim = -1.0
-        for c in leaf:
+        window = leaf[-MAX_LEAF_SCAN:] if len(leaf) > MAX_LEAF_SCAN else leaf
+        for c in window:
             same = 0
             for a, b in zip(c.tokens, tokens, strict=True):
                 if a == b:
@@ -264,6 +272,9 @@ class TemplateMiner:
             if sim > best_sim:
                 best, best_sim = c, sim
         if best is not None and best_sim >= self.sim_threshold:
+            if len(leaf) > MAX_LEAF_SCAN and leaf[-1] is not best:
+                leaf.remove(best)
+                leaf.append(best)
             return best
         return None
 

@@ -195,3 +195,17 @@ def test_mine_to_csv_on_an_empty_file_writes_only_the_header(tmp_path: Path) -> 
     out = io.StringIO()
     mine_to_csv(src, out)
     assert out.getvalue() == "line,template_id,template\n"
+
+
+def test_unrelated_messages_in_one_leaf_cost_bounded_time() -> None:
+    import random
+    import string
+    import time
+
+    rng = random.Random(1)
+    words = ["".join(rng.choice(string.ascii_lowercase) for _ in range(6)) for _ in range(5000)]
+    lines = ["event " + " ".join(rng.choice(words) for _ in range(8)) for _ in range(4000)]
+    t0 = time.process_time()
+    rows = list(mine_lines(lines))
+    assert time.process_time() - t0 < 4.0  # an unbounded scan takes several times longer
+    assert len({r[1] for r in rows}) == len(lines)  # nothing in common, nothing merged
