@@ -16,48 +16,18 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-# Token classes
-TS, LVL, NUM, SEP, BRK, COMP, LOGGER, ADDR, OTHER = (
-    "ts",
-    "lvl",
-    "num",
-    "sep",
-    "brk",
-    "comp",
-    "logger",
-    "addr",
-    "other",
-)
 
-_LEVELS = frozenset(
-    [
-        "trace",
-        "debug",
-        "dbg",
-        "info",
-        "information",
-        "informational",
-        "notice",
-        "note",
-        "warn",
-        "warning",
-        "err",
-        "error",
-        "crit",
-        "critical",
-        "alert",
-        "emerg",
-        "emergency",
-        "fatal",
-        "severe",
-        "failure",
-        "fine",
-        "finer",
-        "finest",
-        "config",
-        "verbose",
-        "panic",
-    ]
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Token classes
+TS, LVL, NUM, SEP, BRK = "ts", "lvl", "num", "sep", "brk"
+COMP, LOGGER, ADDR, OTHER = "comp", "logger", "addr", "other"
+
+_LEVELS = _words(
+    "trace debug dbg info information informational notice note warn warning err error crit "
+    "critical alert emerg emergency fatal severe failure fine finer finest config verbose panic"
 )
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
 _DAYS = "mon|tue|wed|thu|fri|sat|sun"
@@ -92,32 +62,9 @@ _TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|\S+)")
 _PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
 _LOGFMT_PAIR = re.compile(r'([\w.@\-]+)=("(?:[^"\\]|\\.)*"|\S*)')
 _MESSAGE_KEYS = ("message", "msg", "log", "text", "event", "MESSAGE", "Message", "short_message")
-_HEADER_KEYS = frozenset(
-    [
-        "time",
-        "ts",
-        "timestamp",
-        "@timestamp",
-        "date",
-        "datetime",
-        "level",
-        "lvl",
-        "severity",
-        "loglevel",
-        "log_level",
-        "logger",
-        "caller",
-        "pid",
-        "tid",
-        "host",
-        "hostname",
-        "thread",
-        "component",
-        "source",
-        "service",
-        "app",
-        "module",
-    ]
+_HEADER_KEYS = _words(
+    "time ts timestamp @timestamp date datetime level lvl severity loglevel log_level logger "
+    "caller pid tid host hostname thread component source service app module"
 )
 
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")

@@ -35,84 +35,26 @@ _HAS_DIGIT = re.compile(r"\d")
 _KV = re.compile(r"^([A-Za-z_][\w.\-:]*)(=)(.+)$")
 _RUNS = re.compile(r"(?:<\*>[./:\-_#@]?)+<\*>")
 
-# Tokens that look like values but are conventionally part of a message's constant text.
-_TRAIL = ",;:)]}'\"."
-_DATE_WORDS = frozenset(
-    [
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "may",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "mon",
-        "tue",
-        "wed",
-        "thu",
-        "fri",
-        "sat",
-        "sun",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_TRAIL = ",;:)]}'\"."  # punctuation that may close a token
+_DATE_WORDS = _words(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
+    "august september october november december mon tue wed thu fri sat sun monday tuesday "
+    "wednesday thursday friday saturday sunday"
 )
 # A unit right after a number belongs to the value ("16.0 KB", "12 ms").
-_UNITS = frozenset(
-    [
-        "b",
-        "kb",
-        "mb",
-        "gb",
-        "tb",
-        "pb",
-        "kib",
-        "mib",
-        "gib",
-        "tib",
-        "bytes",
-        "ms",
-        "us",
-        "ns",
-        "s",
-        "sec",
-        "secs",
-        "seconds",
-        "min",
-        "mins",
-        "minutes",
-        "h",
-        "hrs",
-        "hours",
-        "days",
-        "%",
-    ]
+_UNITS = _words(
+    "b kb mb gb tb pb kib mib gib tib bytes ms us ns s sec secs seconds min mins minutes h hrs "
+    "hours days %"
 )
-# The token after one of these words names an account or host: a variable.
+# The token after one of these words names an account: a variable.
 _NAME_KEYS = frozenset(["user", "username", "ruser"])
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+# Tokens that are message punctuation, never values.
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})
 
 

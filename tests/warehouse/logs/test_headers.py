@@ -155,3 +155,10 @@ def test_a_single_free_text_line_keeps_its_level_words() -> None:
     assert strip_header("the error was bad") == "the error was bad"
     assert strip_header("disk warning threshold reached") == "disk warning threshold reached"
     assert strip_header("2024-01-01 12:00:00 ERROR disk full") == "disk full"
+
+
+def test_structured_lines_without_a_message_field_keep_their_non_header_fields() -> None:
+    j = json.dumps({"time": "2024-01-01T00:00:00Z", "level": "info", "event_id": 7, "op": "put"})
+    assert strip_header(j) == "event_id=7 op=put"
+    assert strip_header("ts=1700000000 level=info op=put key=abc") == "op=put key=abc"
+    assert strip_header("{not json at all") == "{not json at all"

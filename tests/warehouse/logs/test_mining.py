@@ -209,3 +209,14 @@ def test_unrelated_messages_in_one_leaf_cost_bounded_time() -> None:
     rows = list(mine_lines(lines))
     assert time.process_time() - t0 < 4.0  # an unbounded scan takes several times longer
     assert len({r[1] for r in rows}) == len(lines)  # nothing in common, nothing merged
+
+
+def test_an_optional_value_is_not_taken_for_an_enumeration() -> None:
+    m = TemplateMiner(auto_refine=False)
+    sigs = [
+        m.add_sig(f"connection from 10.0.0.{i} ({h}.example.com) at noon")
+        for i, h in enumerate("ab")
+    ]
+    sigs.append(m.add_sig("connection from 10.0.0.9 () at noon"))
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
