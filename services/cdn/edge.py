@@ -244,6 +244,7 @@ class Edge:
             if name not in ("content-type", "content-encoding", "content-range"):
                 headers[name] = value
         entry.headers = headers
+        entry.prepared.clear()
         entry.stored_at = fetched.response_time
         entry.initial_age = initial_age(
             fetched.headers, fetched.request_time, fetched.response_time

@@ -121,8 +121,10 @@ def not_modified(entry: Entry, request: dict[str, str], etag: str | None) -> boo
     if inm is not None:
         return etag_matches(inm, etag, entry.headers.get("etag"))
     ims = http_date(request.get("if-modified-since"))
+    if ims is None:
+        return False
     last_modified = http_date(entry.headers.get("last-modified"))
-    return ims is not None and last_modified is not None and last_modified <= ims
+    return last_modified is not None and last_modified <= ims
 
 
 def parse_range(value: str, length: int) -> tuple[int, int] | None | str:
@@ -161,6 +163,29 @@ def if_range_allows(entry: Entry, value: str | None) -> bool:
     return http_date(value) is not None and value == entry.headers.get("last-modified")
 
 
+def _static_headers(entry: Entry, etag: str | None) -> list[tuple[bytes, bytes]]:
+    """The response headers that do not change from one request to the next."""
+    headers = [
+        (k.encode("latin-1"), v.encode("latin-1"))
+        for k, v in entry.headers.items()
+        if k not in HOP_BY_HOP and k not in ("etag", "vary")
+    ]
+    if etag:
+        headers.append((b"etag", etag.encode("latin-1")))
+    vary = [v.strip() for v in entry.headers.get("vary", "").split(",") if v.strip()]
+    if compressible(entry) and "accept-encoding" not in {v.lower() for v in vary}:
+        vary.append("Accept-Encoding")
+    if vary:
+        headers.append((b"vary", ", ".join(vary).encode("latin-1")))
+    if (
+        entry.status == 200
+        and "content-encoding" not in entry.headers
+        and "accept-ranges" not in entry.headers
+    ):
+        headers.append((b"accept-ranges", b"bytes"))
+    return headers
+
+
 def build_reply(
     entry: Entry,
     request: dict[str, str],
@@ -176,26 +201,14 @@ def build_reply(
     if "range" in request and entry.status == 200:
         coding = None  # ranges address the identity body
     etag = encoded_etag(entry.headers.get("etag"), coding)
+    static = entry.prepared.get(coding)
+    if static is None:
+        static = entry.prepared[coding] = _static_headers(entry, etag)
     headers = [
-        (k.encode("latin-1"), v.encode("latin-1"))
-        for k, v in entry.headers.items()
-        if k not in HOP_BY_HOP and k not in ("etag", "vary")
+        *static,
+        (b"age", str(int(entry.age(now))).encode()),
+        (b"x-cache", f"{cache_status} from {edge_name}".encode("latin-1")),
     ]
-    if etag:
-        headers.append((b"etag", etag.encode("latin-1")))
-    vary = [v.strip() for v in entry.headers.get("vary", "").split(",") if v.strip()]
-    if compressible(entry) and "accept-encoding" not in {v.lower() for v in vary}:
-        vary.append("Accept-Encoding")
-    if vary:
-        headers.append((b"vary", ", ".join(vary).encode("latin-1")))
-    headers.append((b"age", str(int(entry.age(now))).encode()))
-    headers.append((b"x-cache", f"{cache_status} from {edge_name}".encode("latin-1")))
-    if (
-        entry.status == 200
-        and "content-encoding" not in entry.headers
-        and "accept-ranges" not in entry.headers
-    ):
-        headers.append((b"accept-ranges", b"bytes"))
 
     if entry.status == 200 and not_modified(entry, request, etag):
         keep = {b"etag", b"cache-control", b"last-modified", b"vary", b"date", b"expires", b"age",

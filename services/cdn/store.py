@@ -34,6 +34,7 @@ class Entry:
     vary: tuple[str, ...] = ()
     vary_values: tuple[str, ...] = ()
     encoded: dict[str, bytes] = field(default_factory=dict)
+    prepared: dict = field(default_factory=dict)  # coding -> response headers, built once
 
     def age(self, now: float | None = None) -> float:
         return (time.time() if now is None else now) - self.stored_at + self.initial_age
