@@ -51,8 +51,13 @@ _UNITS = _words(
     "b kb mb gb tb pb kib mib gib tib bytes ms us ns s sec secs seconds min mins minutes h hrs "
     "hours days %"
 )
-# The token after one of these words names an account: a variable.
+# The token after one of these words names an account: a variable (unless it is a plain
+# function word, as in "user not found" or "user logged in").
 _NAME_KEYS = frozenset(["user", "username", "ruser"])
+_NOT_NAMES = _words(
+    "is was has had have not no logged session sessions login logout from for by to in on at of "
+    "with and or the a an name id"
+)
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 # Tokens that are message punctuation, never values.
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})
@@ -72,8 +77,9 @@ def mask_token(token: str) -> str:
         return token
     if _WHOLE_VALUE.match(token):
         return WILDCARD
-    if token.rstrip(_TRAIL).lower() in _DATE_WORDS:
-        return WILDCARD + token[len(token.rstrip(_TRAIL)) :]
+    bare = token.rstrip(_TRAIL)
+    if bare[:1].isupper() and bare.lower() in _DATE_WORDS:  # "Jul", "Sat", not "may"
+        return WILDCARD + token[len(bare) :]
     if (
         not _HAS_DIGIT.search(token)
         and "=" not in token
@@ -155,7 +161,9 @@ class Masker:
                 continue
             prev = out[i - 1]
             if (prev == WILDCARD and bare.lower() in _UNITS) or (
-                prev == tokens[i - 1] and prev.lower() in _NAME_KEYS
+                prev == tokens[i - 1]
+                and prev.lower() in _NAME_KEYS
+                and bare.lower() not in _NOT_NAMES
             ):
                 out[i] = WILDCARD + tok[len(bare) :]
 

@@ -58,3 +58,14 @@ def test_masker_cache_gives_the_same_answer_as_uncached() -> None:
     msg = "Received block blk_123 of size 67108864 from /10.0.0.1"
     first = m.mask(msg)
     assert m.mask(msg) == first == mask_message(msg).split()
+
+
+def test_function_words_after_user_are_not_names() -> None:
+    assert mask_message("user not found") == "user not found"
+    assert mask_message("user logged in from 10.0.0.1") == "user logged in from <*>"
+    assert mask_message("session opened for user cyrus") == "session opened for user <*>"
+
+
+def test_month_and_day_names_are_dates_only_when_capitalised() -> None:
+    assert mask_message("at Sat Jul  9 12:16:49 2005") == "at <*> <*> <*> <*> <*>"
+    assert mask_message("this may take a while") == "this may take a while"
