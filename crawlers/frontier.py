@@ -40,6 +40,7 @@ class Frontier:
         self._queues: dict[str, list[tuple[float, int, str, int]]] = {}
         self._inflight: dict[str, int] = {}
         self._seq = itertools.count()
+        self._settled: set[str] = set()
         self.bloom_hits = 0
         self.bloom_false_positives = 0
         for url in store.known_urls():
@@ -114,8 +115,14 @@ class Frontier:
         if best_host is None:
             return None
         _, _, url, depth = heapq.heappop(self._queues[best_host])
+        if url in self._settled:  # reached meanwhile as a redirect target
+            return self.next()
         self._inflight[best_host] = self._inflight.get(best_host, 0) + 1
         return url, depth
+
+    def settle(self, url: str) -> None:
+        """``url`` was fetched under another name (a redirect's final URL): skip it."""
+        self._settled.add(url)
 
     def release(self, url: str, fetched: bool) -> None:
         """A URL handed out by ``next`` has finished (stored, or failed)."""

@@ -58,7 +58,8 @@ class StorePipeline:
         if item.canonical and item.canonical != item.url and not item.nofollow:
             follow.append(item.canonical)
         new_rows = frontier.filter_new(follow, item.depth + 1, item.url)
-        aliases = frontier.filter_new(self._final(item), item.depth, item.url)
+        finals = self._final(item)
+        aliases = [(u, host_of(u), item.depth, 0.0, item.url) for u in finals]
         page = {
             "url": item.url, "final_url": item.final_url, "status": item.status,
             "fetched_at": item.fetched_at, "content_type": item.content_type,
@@ -71,6 +72,9 @@ class StorePipeline:
         links = [(item.url, to, anchor, int(nf)) for to, anchor, nf in item.links]
         spider.store.record_page(page, links, new_rows, aliases)
         frontier.accept(new_rows)
+        for final in finals:
+            frontier.bloom.add(final)
+            frontier.settle(final)
         frontier.release(item.url, fetched=True)
         if near is None and len(item.text) >= 50:
             self.simhashes.add(item.simhash, item.url)

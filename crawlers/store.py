@@ -109,7 +109,8 @@ class CrawlStore:
             self._insert_urls(new_urls)
             self._insert_urls(aliases)
             self.db.executemany(
-                "UPDATE frontier SET state = 'alias' WHERE url = ?", [(r[0],) for r in aliases]
+                "UPDATE frontier SET state = 'alias' WHERE url = ? AND state = 'queued'",
+                [(r[0],) for r in aliases],
             )
             self.db.execute("UPDATE frontier SET state = 'done' WHERE url = ?", (page["url"],))
             self.db.execute(
