@@ -16,6 +16,7 @@ every log: there is no per-source configuration.
 from __future__ import annotations
 
 import csv
+import re
 from array import array
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from warehouse.logs.masking import WILDCARD, Masker
 SIM_THRESHOLD = 0.5
 SPLIT_MAX_VALUES = 4
 MAX_LEAF_SCAN = 256
+ENUM_MAX_VALUES = 16
+_CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 FIRST_REFINE = 64  # lines or signatures; then again each time either number doubles
 
 
@@ -139,7 +142,8 @@ class TemplateMiner:
 
         A wildcard position whose words take between 2 and ``split_max_values`` distinct values
         (none a value masked whole, and not merely "(<*>)" vs "()") is an enumeration of
-        template text, so the cluster is split by those words. More distinct words stay a
+        template text, so the cluster is split by those words; so is one of up to
+        ``ENUM_MAX_VALUES`` UPPER_CASE words (states, event types). More distinct words stay a
         variable (user names, hosts). A group keeps its id across refinements while its split
         stays the same; the largest group of a cluster carries the cluster's own id.
         """
@@ -177,11 +181,15 @@ class TemplateMiner:
             if tok != WILDCARD:
                 continue
             values = {sigs[s][p] for s in cluster.sigs}
-            if (
-                2 <= len(values) <= self.split_max_values
-                and WILDCARD not in values
-                and len({v.replace(WILDCARD, "") for v in values}) > 1
+            if len(values) < 2 or WILDCARD in values:
+                continue
+            # UPPER_CASE words are symbolic constants (states, event types): an enumeration
+            # even when it has more members
+            if len(values) > self.split_max_values and (
+                len(values) > ENUM_MAX_VALUES or not all(map(_CONSTANT.match, values))
             ):
+                continue
+            if len({v.replace(WILDCARD, "") for v in values}) > 1:
                 out.append(p)
         return tuple(out)
 

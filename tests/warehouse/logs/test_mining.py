@@ -220,3 +220,12 @@ def test_an_optional_value_is_not_taken_for_an_enumeration() -> None:
     sigs.append(m.add_sig("connection from 10.0.0.9 () at noon"))
     m.refine()
     assert len({m.template_of(s) for s in sigs}) == 1
+
+
+def test_upper_case_states_are_an_enumeration_even_with_many_members() -> None:
+    m = TemplateMiner(auto_refine=False)
+    states = ["NEW", "SCHEDULED", "RUNNING", "SUCCEEDED", "FAILED", "KILLED"]
+    sigs = [m.add_sig(f"task_{i} moved to {s} state") for i, s in enumerate(states * 3)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == len(states)
+    assert m.template(m.template_of(sigs[2])) == "<*> moved to RUNNING state"

@@ -31,6 +31,6 @@ def test_grouping_accuracy_on_raw_loghub_lines_meets_the_target(accuracy: dict[s
 def test_grouping_accuracy_does_not_regress_below_what_was_reached(
     accuracy: dict[str, float],
 ) -> None:
-    # reached: mean 0.99, worst dataset 0.96; a small margin absorbs harmless changes
-    assert sum(accuracy.values()) / len(accuracy) >= 0.98, accuracy
-    assert min(accuracy.values()) >= 0.94, accuracy
+    # reached: mean 0.996, worst dataset 0.981; a small margin absorbs harmless changes
+    assert sum(accuracy.values()) / len(accuracy) >= 0.985, accuracy
+    assert min(accuracy.values()) >= 0.96, accuracy
