@@ -1,5 +1,8 @@
 """Model serving endpoints: recommendations, similar items, feed ranking, interaction events.
 
+Read routes are ``async``: scoring takes well under a millisecond, so a thread-pool hop
+would cost more than the work.
+
 Documented behaviour for unknowns: an unknown user gets the popularity fallback
 (``source: "popularity"``); an unknown item gets 404; with no promoted model at all the
 recommendation answers 200 with ``source: "none"`` and no items, and ranking falls back to
@@ -24,7 +27,7 @@ Kind = Literal["video", "product", "post", "user"]
 MAX_K = 100
 
 
-def _server(request: Request) -> ModelServer:
+async def _server(request: Request) -> ModelServer:
     server = getattr(request.app.state, "recs_server", None)
     if server is None:
         server = ModelServer.for_dir(request.app.state.settings.models_dir)
@@ -121,7 +124,7 @@ def _items(pairs: list[tuple[str, float]]) -> list[ScoredItem]:
     response_model=Recommendations,
     operation_id="recommendations_for_user",
 )
-def recommendations(
+async def recommendations(
     user_id: str,
     server: ServerDep,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
@@ -144,7 +147,7 @@ def recommendations(
 
 
 @router.get("/items/{item_id}/similar", response_model=SimilarItems, operation_id="similar_items")
-def similar_items(
+async def similar_items(
     item_id: str,
     server: ServerDep,
     kind: Kind = "video",
@@ -221,6 +224,6 @@ class ServingStatus(BaseModel):
 
 
 @router.get("/models/serving", response_model=ServingStatus, operation_id="models_serving")
-def serving_status(server: ServerDep) -> ServingStatus:
+async def serving_status(server: ServerDep) -> ServingStatus:
     """Which versions this process serves, and any artifact that failed to load."""
     return ServingStatus(**server.status())
