@@ -1,0 +1,120 @@
+"""Shortener and cache assets, the purge job, and the link-health sweep on a loopback site."""
+
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from assets.cache import MRC_TABLE, cache_miss_ratio_curve
+from assets.resources import PlatformResource
+from assets.shortener import LINK_HEALTH_TABLE, shortener_click_stats, shortener_link_health
+from services.db import make_engine
+from services.shortener.store import Link, LinkStore
+from tests.conftest import free_port
+from warehouse.ingest import ingest_spool
+from warehouse.settings import get_settings
+
+
+def _resources(settings):
+    return {"platform": PlatformResource(data_dir=str(settings.data_dir))}
+
+
+def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, emitter,
+                                                               settings):  # fmt: skip
+    codes = [shorten(f"https://example.com/{i}").json()["code"] for i in range(12)]
+    for i in range(120):
+        code = codes[0] if i % 2 else codes[(i // 2) % 12]  # one hot link
+        client.get(f"/s/{code}", follow_redirects=False, headers={"Referer": "https://r.example/"})
+    client.app.state.shortener_clicks.flush()
+    emitter.flush()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    today = datetime.now(UTC).date().isoformat()
+    res = dg.materialize([shortener_click_stats], resources=_resources(settings),
+                         partition_key=today)  # fmt: skip
+    meta = res.asset_materializations_for_node("shortener_click_stats")[0].metadata
+    assert meta["clicks"].value == 120 and meta["dagster/row_count"].value == 12
+    assert meta["redirect_cache_hit_ratio"].value > 0.8
+    stats = pl.read_parquet(settings.lake_dir / "shortener_click_stats" / f"date={today}")
+    top = stats.row(0, named=True)
+    assert top["code"] == codes[0] and top["clicks"] == 65 and top["top_referrer"]
+
+    res = dg.materialize([cache_miss_ratio_curve], resources=_resources(settings))
+    meta = res.asset_materializations_for_node("cache_miss_ratio_curve")[0].metadata
+    assert meta["requests"].value == 120 and meta["distinct_keys"].value == 12
+    assert 1 <= meta["recommended_size"].value <= 12
+    assert "data:image/png;base64" in meta["curve"].value
+    curve = pl.read_parquet(settings.lake_dir / MRC_TABLE / "mrc.parquet")
+    assert set(curve["policy"]) == {"lru", "arc", "wtinylfu", "opt"}
+
+
+class _Site(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        if self.path == "/ok":
+            self.send_response(200)
+        elif self.path == "/moved":
+            self.send_response(301)
+            self.send_header("Location", "/ok")
+        else:
+            self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _insert(settings, code, url, expires_at=None):
+    LinkStore(make_engine(settings, "shortener")).insert(
+        Link(code, url, "alice", True, time.time(), expires_at, None)
+    )
+
+
+def test_link_health_reports_status_redirect_and_dead_links(settings, site, monkeypatch):
+    monkeypatch.setenv("BLUEPRINT_ALLOW_PRIVATE_TARGETS", "true")
+    get_settings.cache_clear()
+    _insert(settings, "okk", f"{site}/ok")
+    _insert(settings, "mov", f"{site}/moved")
+    _insert(settings, "gon", f"{site}/missing")
+    _insert(settings, "ref", f"http://127.0.0.1:{free_port()}/nobody-listens")
+    res = dg.materialize([shortener_link_health], resources=_resources(settings))
+    meta = res.asset_materializations_for_node("shortener_link_health")[0].metadata
+    assert meta["dead_links"].value == 2 and meta["redirecting"].value == 1
+    df = pl.read_parquet(settings.lake_dir / LINK_HEALTH_TABLE / "health.parquet")
+    rows = {r["code"]: r for r in df.to_dicts()}
+    assert rows["okk"]["status"] == 200 and not rows["okk"]["dead"]
+    assert rows["mov"]["status"] == 301 and rows["mov"]["redirect_to"] == f"{site}/ok"
+    assert rows["gon"]["status"] == 404 and rows["gon"]["dead"]
+    assert rows["ref"]["status"] is None and rows["ref"]["dead"] and rows["ref"]["error"]
+
+
+def test_link_health_refuses_private_destinations_by_default(settings, site):
+    _insert(settings, "prv", f"{site}/ok")
+    res = dg.materialize([shortener_link_health], resources=_resources(settings))
+    df = pl.read_parquet(settings.lake_dir / LINK_HEALTH_TABLE / "health.parquet")
+    assert res.success and df["dead"][0] and df["error"][0].startswith("refused")
+
+
+def test_purge_job_deletes_links_expired_beyond_the_grace(settings):
+    from pipelines.automation.shortener import shortener_purge_job
+
+    _insert(settings, "old", "https://example.com/old", expires_at=time.time() - 3 * 86400)
+    _insert(settings, "new", "https://example.com/new", expires_at=time.time() - 60)
+    _insert(settings, "liv", "https://example.com/live")
+    res = shortener_purge_job.execute_in_process(resources=_resources(settings))
+    assert res.success and res.output_for_node("shortener_purge_expired") == 1
+    store = LinkStore(make_engine(settings, "shortener"))
+    assert store.get("old") is None and store.get("new") is not None
