@@ -229,3 +229,27 @@ def test_upper_case_states_are_an_enumeration_even_with_many_members() -> None:
     m.refine()
     assert len({m.template_of(s) for s in sigs}) == len(states)
     assert m.template(m.template_of(sigs[2])) == "<*> moved to RUNNING state"
+
+
+def test_mine_lines_groups_json_and_logfmt_streams_by_message_template() -> None:
+    import json
+    import random
+
+    rng = random.Random(7)
+    users = ["ana", "bo", "cy", "dee", "eve", "fay", "gus"]
+    makers = [
+        ("login", lambda: f"user {rng.choice(users)} logged in from 10.0.{rng.randint(0, 9)}.1"),
+        ("upload", lambda: f"stored {rng.randint(1, 10**6)} bytes in {rng.random():.3f} s"),
+        ("cache", lambda: f"cache miss for key item:{rng.randint(1, 500)}"),
+    ]
+    lines, truth = [], []
+    for i in range(600):
+        name, make = rng.choice(makers)
+        ts = f"2024-05-01T10:{i // 60:02d}:{i % 60:02d}Z"
+        if i % 2:
+            lines.append(json.dumps({"ts": ts, "level": "info", "msg": make()}))
+        else:
+            lines.append(f'time={ts} level=info msg="{make()}"')
+        truth.append(name)
+    pred = [tid for _, tid, _ in mine_lines(lines)]
+    assert grouping_accuracy(pred, truth) == 1.0
