@@ -63,6 +63,7 @@ class Edge:
         self.upstream: Upstream | None = None
         self.access_log = access_log
         self.inflight: dict[str, asyncio.Future[Outcome]] = {}
+        self.purges = 0  # a fetch that overlapped a purge is served but not stored
         self.refreshing: set[asyncio.Task] = set()
         self.stats = dict.fromkeys(
             ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR", "coalesced"), 0
@@ -86,7 +87,8 @@ class Edge:
             await _send(send, _text(405, "only GET and HEAD are served by the edge", allow))
             return
         qs = scope["query_string"]
-        url = path + ("?" + qs.decode("latin-1") if qs else "")
+        raw_path = scope.get("raw_path") or path.encode("utf-8")
+        url = raw_path.decode("latin-1") + ("?" + qs.decode("latin-1") if qs else "")
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         cache, reply, stream = await self.handle(url, headers, method == "HEAD")
         self.stats[cache] += 1
@@ -146,9 +148,13 @@ class Edge:
         return "ERROR", _text(outcome.error.status, outcome.error.reason), None
 
     def _reply(self, entry: Entry, headers, head: bool, cache: str, now=None) -> Reply:
-        return build_reply(
+        encodings = len(entry.encoded)
+        reply = build_reply(
             entry, headers, head=head, cache_status=cache, edge_name=self.config.name, now=now
         )
+        if len(entry.encoded) != encodings:  # a compressed copy was made: charge its bytes
+            self.store.touch(entry)
+        return reply
 
     async def _coalesced(self, key, url, headers, entry, req_cc) -> Outcome:
         """One upstream fetch per key at a time; followers share its outcome when allowed."""
@@ -202,6 +208,7 @@ class Edge:
                 up["if-none-match"] = etag
             if last_modified := entry.headers.get("last-modified"):
                 up["if-modified-since"] = last_modified
+        purges_before = self.purges
         try:
             fetched = await self.upstream.fetch(url, up)
         except UpstreamError as exc:
@@ -211,7 +218,7 @@ class Edge:
         if fetched.response is not None:  # too big to cache: stream it through
             return Outcome("BYPASS", shareable=False, stream=fetched)
         if entry is not None and fetched.status == 304:
-            return Outcome("REVALIDATED", self._refreshed(entry, fetched))
+            return Outcome("REVALIDATED", self._refreshed(entry, fetched, purges_before))
         if (
             entry is not None
             and fetched.status in ERROR_STATUSES
@@ -226,18 +233,19 @@ class Edge:
             body=fetched.body or b"",
             stored_at=fetched.response_time,
             initial_age=initial_age(fetched.headers, fetched.request_time, fetched.response_time),
-            policy=response_policy(fetched.status, fetched.headers, request_cc=req_cc),
+            policy=response_policy(fetched.status, fetched.headers),
             vary=vary,
             vary_values=vary_values(vary, headers),
         )
-        if new.policy.storable:
+        if not new.policy.storable:
+            if entry is not None:
+                self.store.purge_url(url)  # the origin now forbids storing it
+            return Outcome("BYPASS", new, shareable=False)
+        if "no-store" not in req_cc and self.purges == purges_before:
             self.store.put(new)
-            return Outcome("MISS", new)
-        if entry is not None:
-            self.store.purge_url(url)
-        return Outcome("BYPASS", new, shareable=False)
+        return Outcome("MISS", new)
 
-    def _refreshed(self, entry: Entry, fetched: Fetched) -> Entry:
+    def _refreshed(self, entry: Entry, fetched: Fetched, purges_before: int) -> Entry:
         """A 304 renews the stored object with the new response's metadata (RFC 9111 §4.3.4)."""
         headers = dict(entry.headers)
         for name, value in _end_to_end(fetched.raw_headers).items():
@@ -250,7 +258,8 @@ class Edge:
             fetched.headers, fetched.request_time, fetched.response_time
         )
         entry.policy = response_policy(entry.status, headers)
-        self.store.put(entry)
+        if self.purges == purges_before:
+            self.store.put(entry)
         return entry
 
     async def _send_stream(self, send, fetched: Fetched, head: bool) -> int:
@@ -325,6 +334,7 @@ class Edge:
         if not isinstance(body, dict):
             return _text(400, "purge body must be a JSON object")
         url, prefix = body.get("url"), body.get("prefix")
+        self.purges += 1
         if isinstance(url, str) and url.startswith("/"):
             return _json(200, {"purged": self.store.purge_url(url), "url": url})
         if isinstance(prefix, str) and prefix.startswith("/"):

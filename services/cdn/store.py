@@ -35,6 +35,7 @@ class Entry:
     vary_values: tuple[str, ...] = ()
     encoded: dict[str, bytes] = field(default_factory=dict)
     prepared: dict = field(default_factory=dict)  # coding -> response headers, built once
+    accounted: int = 0  # bytes charged to the memory budget when inserted
 
     def age(self, now: float | None = None) -> float:
         return (time.time() if now is None else now) - self.stored_at + self.initial_age
@@ -152,9 +153,10 @@ class ObjectStore:
         self._insert_memory(key, entry)
         return key
 
-    def touch(self, key: str, entry: Entry) -> None:
+    def touch(self, entry: Entry) -> None:
         """Re-account an entry whose size changed (an encoding was added)."""
-        if key in self._mem:
+        key = make_key(entry.url, entry.vary_values)
+        if self._mem.get(key) is entry and entry.size != entry.accounted:
             self._remove_memory(key)
             self._insert_memory(key, entry)
 
@@ -162,17 +164,18 @@ class ObjectStore:
         if entry.size > self.max_bytes:
             self._write_disk(key, entry)
             return
+        entry.accounted = entry.size
         self._mem[key] = entry
-        self.bytes += entry.size
+        self.bytes += entry.accounted
         while self.bytes > self.max_bytes and self._mem:
             old_key, old = self._mem.popitem(last=False)
-            self.bytes -= old.size
+            self.bytes -= old.accounted
             self._write_disk(old_key, old)
 
     def _remove_memory(self, key: str) -> None:
         old = self._mem.pop(key, None)
         if old is not None:
-            self.bytes -= old.size
+            self.bytes -= old.accounted
 
     # -- purge -------------------------------------------------------------------------
     def purge_url(self, url: str) -> int:

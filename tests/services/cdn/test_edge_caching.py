@@ -172,3 +172,27 @@ def test_head_is_answered_from_cache_without_a_body(edge, scripted):
     resp = httpx.head(edge.url + url, trust_env=False)
     assert resp.status_code == 200 and resp.headers["content-length"] == "3000"
     assert resp.content == b"" and scripted.counts[url] == 1
+
+
+def test_client_no_store_skips_storing_without_evicting_the_cached_copy(edge, scripted):
+    url = obj("client-no-store", "max-age=60")
+    assert get(edge, url, **{"cache-control": "no-store"}).headers["x-cache"].startswith("MISS")
+    assert get(edge, url).headers["x-cache"].startswith("MISS")  # the first was not kept
+    assert get(edge, url, **{"cache-control": "no-store"}).headers["x-cache"].startswith("HIT")
+    assert get(edge, url).headers["x-cache"].startswith("HIT")
+    assert scripted.counts[url] == 2
+
+
+def test_purge_that_overlaps_a_fetch_is_not_undone_by_it(edge, scripted, cdn_settings):
+    import threading
+
+    url = obj("purge-race", "max-age=60", delay="600")
+    slow = threading.Thread(target=get, args=(edge, url))
+    slow.start()
+    time.sleep(0.2)
+    token = {"X-CDN-Token": cdn_settings.admin_api_key}
+    purge = httpx.post(edge.url + "/_cdn/purge", json={"url": url}, headers=token, trust_env=False)
+    assert purge.status_code == 200
+    slow.join()
+    assert get(edge, url).headers["x-cache"].startswith("MISS")
+    assert scripted.counts[url] == 2
