@@ -60,6 +60,10 @@ _LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")  # a.b.C
 _SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
 _TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|\S+)")
 _PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
+# RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG
+_SYSLOG5424 = re.compile(
+    r'^<\d{1,3}>1 (?:\S+ ){5}(?:-|(?:\[(?:[^\]\\"]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: |$)'
+)
 _LOGFMT_PAIR = re.compile(r'([\w.@\-]+)=("(?:[^"\\]|\\.)*"|\S*)')
 _MESSAGE_KEYS = ("message", "msg", "log", "text", "event", "MESSAGE", "Message", "short_message")
 _HEADER_KEYS = _words(
@@ -332,6 +336,10 @@ class HeaderStripper:
             structured = _structured_message(line)
             if structured is not None:
                 return structured
+        if line.startswith("<"):
+            m = _SYSLOG5424.match(line)
+            if m:
+                return line[m.end() :].lstrip("\ufeff").strip()
         body = _PRI.sub("", line) if line.startswith("<") else line
         layout = self.layout or {}
         pipe = layout.get("pipe", 0)

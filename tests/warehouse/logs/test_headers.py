@@ -162,3 +162,12 @@ def test_structured_lines_without_a_message_field_keep_their_non_header_fields()
     assert strip_header(j) == "event_id=7 op=put"
     assert strip_header("ts=1700000000 level=info op=put key=abc") == "op=put key=abc"
     assert strip_header("{not json at all") == "{not json at all"
+
+
+def test_rfc5424_header_and_structured_data_are_stripped() -> None:
+    sd = '[exampleSDID@32473 iut="3" note="a]b"]'
+    line = f"<165>1 2003-10-11T22:14:15.003Z host.example.com evntslog - ID47 {sd} An event"
+    assert strip_header(line) == "An event"
+    assert strip_header("<34>1 2003-10-11T22:14:15Z host su - ID47 - 'su root' failed") == (
+        "'su root' failed"
+    )
