@@ -15,6 +15,7 @@ from sse_starlette.sse import EventSourceResponse
 from services.deps import CurrentUser, EmitterDep
 from services.feed.live import FeedBroker
 from services.feed.ranking import FeedPolicy, build_feed
+from services.recs.serving import ModelServer
 from services.social.api import post_out
 from services.social.schemas import PostOut
 from services.social.store import SocialError
@@ -25,7 +26,8 @@ router = APIRouter(prefix="/feed", tags=["feed"])
 
 async def startup(app) -> None:
     app.state.feed_broker = FeedBroker()
-    app.state.feed_policy = FeedPolicy()
+    if not hasattr(app.state, "feed_policy"):
+        app.state.feed_policy = FeedPolicy()
 
 
 class FeedItem(PostOut):
@@ -44,9 +46,12 @@ class FeedOut(BaseModel):
 
 
 def _models(request: Request):
-    from services.recs.api import _server
-
-    return _server(request).current()
+    """The served model snapshot (the recs system loads and hot-reloads it at start-up)."""
+    server = getattr(request.app.state, "recs_server", None)
+    if server is None:
+        server = ModelServer.for_dir(request.app.state.settings.models_dir)
+        request.app.state.recs_server = server
+    return server.current()
 
 
 @router.get("", response_model=FeedOut, operation_id="feed_ranked")

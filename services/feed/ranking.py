@@ -37,12 +37,12 @@ class RankedFeed:
     elapsed_ms: float = 0.0
 
 
-def diversify(order: Sequence[Post], max_run: int) -> list[Post]:
-    """Re-order so that no author has more than ``max_run`` posts in a row, keeping the ranking
-    otherwise (the best post that breaks the run is pulled forward)."""
+def diversify(order: Sequence[Post], max_run: int, limit: int | None = None) -> list[Post]:
+    """The first ``limit`` posts re-ordered so that no author has more than ``max_run`` in a
+    row, keeping the ranking otherwise (the best post that breaks the run is pulled forward)."""
     pending = list(order)
     out: list[Post] = []
-    while pending:
+    while pending and (limit is None or len(out) < limit):
         run_author = None
         if len(out) >= max_run and len({p.author for p in out[-max_run:]}) == 1:
             run_author = out[-1].author
@@ -104,7 +104,7 @@ def build_feed(
         score_of = {p.id: s for p, s in zip(posts, raw.tolist(), strict=True)}
         order = sorted(posts, key=lambda p: (-score_of[p.id], -p.id))
         ranked_by, version, reason = "ranker", loaded.ranker_version, "ranked by the promoted model"
-    final = diversify(order, policy.max_same_author_run)[:limit]
+    final = diversify(order, policy.max_same_author_run, limit)
     return RankedFeed(
         posts=final, scores=[score_of[p.id] for p in final], ranked_by=ranked_by, reason=reason,
         ranker_version=version, als_version=loaded.recs_version, candidates=counts,

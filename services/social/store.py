@@ -7,9 +7,11 @@ fan-out (see ``services/social/fanout.py``).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -65,7 +67,7 @@ class Post:
     replies: int
     created_at: datetime
 
-    @property
+    @cached_property
     def hashtags(self) -> list[str]:
         return hashtags(self.text)
 
@@ -105,6 +107,8 @@ class SocialStore:
         self.is_sqlite = engine.dialect.name == "sqlite"
         # Called after each fan-out batch with the post id; tests use it to simulate a crash.
         self.after_fanout_batch: Callable[[int], None] | None = None
+        self.popular_ttl_s = 5.0
+        self._popular_cache: dict[tuple[int, int], tuple[float, list[int]]] = {}
         t.metadata.create_all(engine)
         self._create_search_index()
 
@@ -268,12 +272,16 @@ class SocialStore:
 
     # -- posts -------------------------------------------------------------------------------
     def _post_query(self):
-        return select(t.posts, t.users.c.handle).join(t.users, t.users.c.id == t.posts.c.author_id)
+        """Columns in ``Post`` field order, so rows become posts positionally."""
+        p = t.posts.c
+        return select(
+            p.id, p.author_id, t.users.c.handle, p.text, p.reply_to, p.repost_of, p.likes,
+            p.reposts, p.replies, p.created_at,
+        ).join(t.users, t.users.c.id == p.author_id)  # fmt: skip
 
     @staticmethod
     def _to_post(r) -> Post:
-        return Post(r.id, r.author_id, r.handle, r.text, r.reply_to, r.repost_of, r.likes,
-                    r.reposts, r.replies, r.created_at)  # fmt: skip
+        return Post(*r)
 
     def get_post(self, post_id: int) -> Post:
         posts = self.posts_by_ids([post_id])
@@ -286,8 +294,8 @@ class SocialStore:
         if not ids:
             return []
         with self.engine.connect() as conn:
-            rows = conn.execute(self._post_query().where(t.posts.c.id.in_(ids))).all()
-        by_id = {r.id: self._to_post(r) for r in rows}
+            rows = conn.execute(self._post_query().where(t.posts.c.id.in_(ids))).tuples().all()
+        by_id = {r[0]: Post(*r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def create_post(
@@ -637,16 +645,24 @@ class SocialStore:
                  for r in rows}  # fmt: skip
         return [by_id[i] for i in ids if i in by_id]
 
-    def popular_posts(self, limit: int = 100, since_id: int | None = None) -> list[int]:
-        """Recent posts with the most engagement (a feed candidate source)."""
+    def popular_posts(self, limit: int = 100, recent: int = 20_000) -> list[int]:
+        """The most engaged-with of the latest ``recent`` posts (a feed candidate source).
+
+        The same for every viewer, so it is cached for a few seconds."""
+        key = (limit, recent)
+        cached = self._popular_cache.get(key)
+        if cached and time.monotonic() - cached[0] < self.popular_ttl_s:
+            return cached[1]
+        since_id = self.max_post_id() - recent
         q = select(t.posts.c.id).order_by(
             (t.posts.c.likes + 2 * t.posts.c.reposts + t.posts.c.replies).desc(),
             t.posts.c.id.desc(),
         )
-        if since_id is not None:
-            q = q.where(t.posts.c.id > since_id)
+        q = q.where(t.posts.c.id > since_id)
         with self.engine.connect() as conn:
-            return conn.execute(q.limit(limit)).scalars().all()
+            ids = list(conn.execute(q.limit(limit)).scalars().all())
+        self._popular_cache[key] = (time.monotonic(), ids)
+        return ids
 
     def max_post_id(self) -> int:
         with self.engine.connect() as conn:
