@@ -14,7 +14,7 @@ from pipelines.workload import WorkloadContext
 
 MEDIA_SUFFIXES = (".m3u8", ".mpd", ".m4s", ".mp4", ".vtt", ".jpg", ".png", ".webp")
 CLIENT_REGIONS = ["eu-west", "eu-central", "us-east", "us-west", "sa-east", "af-south"]
-EDGES = (("eu-west", "edge-eu-west"), ("us-east", "edge-us-east"))
+EDGE_REGIONS = ("eu-west", "us-east")
 
 
 def _paths(blobs: Path, limit: int = 60) -> list[str]:
@@ -30,7 +30,7 @@ class CdnWorkload:
 
     def run(self, ctx: WorkloadContext) -> None:
         from services.cdn.demo import write_demo_tree
-        from services.cdn.process import start_edge, start_origin
+        from services.cdn.process import run_tier
 
         blobs = ctx.settings.blobs_dir
         if not (blobs / "cdn-demo").exists():
@@ -38,17 +38,17 @@ class CdnWorkload:
         paths = _paths(blobs)
         weights = [1 / (i + 1) ** 0.8 for i in range(len(paths))]  # Zipf-like popularity
         n_requests = max(60, int(300 * ctx.scale))
-        admin = ctx.admin_headers
-        common = {"settings": ctx.settings, "ready_timeout": None}
-        origin = start_origin(blobs, **common)
-        shield = start_edge(origin.url, name="shield-eu-central", region="eu-central",
-                            role="shield", **common)  # fmt: skip
-        edges = [start_edge(shield.url, name=n, region=r, **common) for r, n in EDGES]
-        servers = [origin, shield, *edges]
         facts: dict = {"paths": len(paths), "requests": 0, "errors": 0}
+        with run_tier(blobs, regions=EDGE_REGIONS, settings=ctx.settings) as tier:
+            self._drive(ctx, tier, paths, weights, n_requests, facts)
+        ctx.facts["cdn"] = facts
+        ctx.log(f"cdn: {facts['requests']} requests, {facts['origin_fetches']} origin fetches, "
+                f"{facts['purged']} objects purged")  # fmt: skip
+
+    def _drive(self, ctx, tier, paths, weights, n_requests: int, facts: dict) -> None:
+        admin = ctx.admin_headers
+        origin, shield, edges = tier.origin, tier.shield, tier.edges
         try:
-            for server in servers:
-                server.wait_ready(60)
             for proc in (shield, *edges):
                 reg = {"name": proc.name, "url": proc.url, "region": proc.region,
                        "role": proc.role}  # fmt: skip
@@ -64,13 +64,8 @@ class CdnWorkload:
                                  for p in (shield, *edges)}  # fmt: skip
                 facts["origin_fetches"] = http.get(origin.url + "/_origin/stats").json()["requests"]
         finally:
-            for server in reversed(servers):
-                server.stop()  # graceful: edges seal their access logs into the spool
             for proc in (shield, *edges):
                 ctx.client.delete(f"/cdn/edges/{proc.name}", headers=admin)
-        ctx.facts["cdn"] = facts
-        ctx.log(f"cdn: {facts['requests']} requests, {facts['origin_fetches']} origin fetches, "
-                f"{facts['purged']} objects purged")  # fmt: skip
 
     @staticmethod
     def _traffic(ctx, http: httpx.Client, paths, weights, n: int, facts: dict) -> None:

@@ -22,6 +22,14 @@ from services.cdn.upstream import Fetched, Upstream, UpstreamError
 #: Request headers forwarded upstream (plus any the object is known to vary on).
 FORWARDED = ("accept", "accept-language", "origin", "user-agent")
 ERROR_STATUSES = frozenset({500, 502, 503, 504})
+#: CORS preflight answer, so players in a page on another origin may send Range etc.
+PREFLIGHT = (
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+    (b"access-control-allow-headers", b"Range, If-None-Match, If-Modified-Since, Accept-Encoding"),
+    (b"access-control-max-age", b"86400"),
+    (b"content-length", b"0"),
+)
 
 
 @dataclass
@@ -82,8 +90,11 @@ class Edge:
             return
         started = time.perf_counter()
         method = scope["method"]
+        if method == "OPTIONS":
+            await _send(send, Reply(204, list(PREFLIGHT), b""))
+            return
         if method not in ("GET", "HEAD"):
-            allow = [(b"allow", b"GET, HEAD")]
+            allow = [(b"allow", b"GET, HEAD, OPTIONS")]
             await _send(send, _text(405, "only GET and HEAD are served by the edge", allow))
             return
         qs = scope["query_string"]

@@ -46,6 +46,12 @@ SEGMENT_CACHE_CONTROL = "public, max-age=31536000, immutable"
 MANIFEST_CACHE_CONTROL = "public, max-age=2, stale-while-revalidate=30, stale-if-error=300"
 DEFAULT_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=60, stale-if-error=600"
 
+#: Players on another origin (hls.js, dash.js in a page) read media and these headers.
+CORS_HEADERS = {
+    "access-control-allow-origin": "*",
+    "access-control-expose-headers": "Content-Length, Content-Range, ETag, Age, X-Cache",
+}
+
 
 def content_type(path: Path) -> str:
     return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
@@ -93,7 +99,7 @@ def create_origin_app(root: Path | str, *, delay_ms: int = 0) -> Starlette:
             file,
             stat_result=stat,
             media_type=content_type(file),
-            headers={"cache-control": cache_control(file)},
+            headers={"cache-control": cache_control(file), **CORS_HEADERS},
         )
         etag = response.headers["etag"]
         inm = request.headers.get("if-none-match")
@@ -101,7 +107,7 @@ def create_origin_app(root: Path | str, *, delay_ms: int = 0) -> Starlette:
         if (inm is not None and etag_matches(inm, etag)) or (
             inm is None and ims is not None and int(stat.st_mtime) <= ims
         ):
-            keep = ("etag", "last-modified", "cache-control")
+            keep = ("etag", "last-modified", "cache-control", *CORS_HEADERS)
             return Response(status_code=304, headers={k: response.headers[k] for k in keep})
         return response
 

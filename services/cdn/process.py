@@ -4,6 +4,8 @@ files) that serve through the CDN::
 
     with start_origin(blobs) as origin, start_edge(origin.url, region="eu-west") as edge:
         httpx.get(edge.url + "/videos/abc/master.m3u8")
+
+or a whole tier (origin, shield, one edge per region) with ``run_tier(blobs)``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,3 +164,62 @@ def start_edge(
     edge = EdgeConfig(name=name, upstream=upstream, region=region, role=role, **config)  # type: ignore[arg-type]
     args = ["edge", "--config", json.dumps(dataclasses.asdict(edge)), "--workers", str(workers)]
     return _spawn(args, name, role, port, settings, region, ready_timeout)
+
+
+@dataclass
+class Tier:
+    """An origin, one shield in front of it, and edges (one per region) in front of that."""
+
+    origin: ServerProcess
+    shield: ServerProcess
+    edges: list[ServerProcess]
+
+    def edge(self, region: str | None = None) -> ServerProcess:
+        """The edge of ``region`` (or the first edge)."""
+        for edge in self.edges:
+            if region is None or edge.region == region:
+                return edge
+        raise KeyError(f"no edge in region {region!r}")
+
+    def servers(self) -> list[ServerProcess]:
+        return [self.origin, self.shield, *self.edges]
+
+    def stop(self) -> None:
+        """Stop edges first, then shield and origin; each edge seals its access log."""
+        for server in reversed(self.servers()):
+            server.stop()
+
+
+@contextmanager
+def run_tier(
+    root: Path | str,
+    *,
+    regions: tuple[str, ...] = ("eu-west", "us-east"),
+    shield_region: str = "eu-central",
+    settings: Settings | None = None,
+    ready_timeout: float = 60.0,
+    **edge_config: object,
+) -> Iterator[Tier]:
+    """Start origin, shield and edges at once (in parallel) and stop them all on exit::
+
+    with run_tier(settings.blobs_dir) as tier:
+        httpx.get(tier.edge("eu-west").url + "/videos/v1/master.m3u8")
+    """
+    settings = settings or get_settings()
+    common: dict = {"settings": settings, "ready_timeout": None}
+    started: list[ServerProcess] = []
+    try:
+        origin = start_origin(root, **common)
+        started.append(origin)
+        shield = start_edge(origin.url, name=f"shield-{shield_region}", region=shield_region,
+                            role="shield", **common, **edge_config)  # fmt: skip
+        started.append(shield)
+        for region in regions:
+            started.append(start_edge(shield.url, name=f"edge-{region}", region=region,
+                                      **common, **edge_config))  # fmt: skip
+        for server in started:
+            server.wait_ready(ready_timeout)
+        yield Tier(origin, shield, started[2:])
+    finally:
+        for server in reversed(started):
+            server.stop()

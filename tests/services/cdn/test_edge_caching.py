@@ -163,7 +163,15 @@ def test_playlists_are_compressed_by_accept_encoding_and_segments_never(edge, sc
 
 def test_unsupported_method_is_refused_with_405(edge):
     resp = httpx.post(edge.url + "/anything", content=b"x", trust_env=False)
-    assert resp.status_code == 405 and resp.headers["allow"] == "GET, HEAD"
+    assert resp.status_code == 405 and resp.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_cors_preflight_is_answered_by_the_edge_for_players_on_other_origins(edge):
+    resp = httpx.options(edge.url + "/v/seg.m4s", trust_env=False,
+                         headers={"origin": "http://player.test",
+                                  "access-control-request-headers": "range"})  # fmt: skip
+    assert resp.status_code == 204 and resp.headers["access-control-allow-origin"] == "*"
+    assert "Range" in resp.headers["access-control-allow-headers"]
 
 
 def test_head_is_answered_from_cache_without_a_body(edge, scripted):

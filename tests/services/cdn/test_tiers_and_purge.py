@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.cdn.demo import write_demo_tree
-from services.cdn.process import ServerProcess, start_edge, start_origin
+from services.cdn.process import ServerProcess, run_tier
 from warehouse.settings import Settings
 
 
@@ -40,19 +40,9 @@ def test_coalesced_followers_of_an_uncacheable_response_fetch_for_themselves(edg
 def tiers(tmp_path_factory, cdn_settings: Settings) -> Iterator[dict[str, ServerProcess]]:
     root = tmp_path_factory.mktemp("blobs")
     write_demo_tree(root)
-    common = {"settings": cdn_settings, "ready_timeout": None}
-    origin = start_origin(root, **common)
-    shield = start_edge(origin.url, role="shield", name="shield", **common)
-    eu = start_edge(shield.url, name="edge-eu", region="eu-west", **common)
-    us = start_edge(shield.url, name="edge-us", region="us-east", **common)
-    servers = {"origin": origin, "shield": shield, "eu": eu, "us": us}
-    try:
-        for server in servers.values():
-            server.wait_ready(30)
-        yield servers
-    finally:
-        for server in servers.values():
-            server.stop()
+    with run_tier(root, regions=("eu-west", "us-east"), settings=cdn_settings) as tier:
+        yield {"origin": tier.origin, "shield": tier.shield, "eu": tier.edge("eu-west"),
+               "us": tier.edge("us-east")}  # fmt: skip
 
 
 def origin_count(tiers, path: str) -> int:
@@ -65,7 +55,7 @@ def test_shield_absorbs_misses_so_two_edges_cost_one_origin_fetch(tiers):
     eu = httpx.get(tiers["eu"].url + path, trust_env=False)
     us = httpx.get(tiers["us"].url + path, trust_env=False)
     assert eu.status_code == us.status_code == 200 and eu.content == us.content
-    assert eu.headers["x-cache"] == "MISS from edge-eu"
+    assert eu.headers["x-cache"] == "MISS from edge-eu-west"
     assert origin_count(tiers, path) == 1
     shield = httpx.get(tiers["shield"].url + "/_cdn/stats", trust_env=False).json()
     assert shield["MISS"] == 1 and shield["HIT"] == 1
@@ -101,7 +91,7 @@ def test_age_from_the_shield_is_carried_into_the_edge_copy(tiers):
     assert httpx.get(tiers["shield"].url + path, trust_env=False).status_code == 200
     time.sleep(1.2)
     resp = httpx.get(tiers["us"].url + path, trust_env=False)
-    assert resp.headers["x-cache"] == "MISS from edge-us"
+    assert resp.headers["x-cache"] == "MISS from edge-us-east"
     assert int(resp.headers["age"]) >= 1  # the shield's copy was already a second old
 
 

@@ -86,6 +86,7 @@ def test_origin_sets_type_cache_control_validators_and_ranges(tmp_path):
     seg = client.get("/cdn-demo/640x360/seg_00001.m4s")
     assert seg.headers["content-type"] == "video/iso.segment"
     assert "immutable" in seg.headers["cache-control"]
+    assert seg.headers["access-control-allow-origin"] == "*"
     assert seg.content == files["cdn-demo/640x360/seg_00001.m4s"]
     playlist = client.get("/cdn-demo/master.m3u8")
     assert playlist.headers["content-type"] == "application/vnd.apple.mpegurl"
