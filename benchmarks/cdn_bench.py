@@ -4,6 +4,8 @@
   requests/s of nginx serving the same files from disk, same load generator (wrk when
   installed, else an asyncio keep-alive client), same worker count, same run.
 - ``coalesce_origin_fetches``: origin fetches caused by 100 concurrent misses on one key.
+- For context, a bare uvicorn app that answers every request with the same in-memory bytes
+  (no caching logic at all): the ceiling of a Python ASGI server on this machine.
 
 Run: ``python -m benchmarks.cdn_bench [--duration 5] [--workers 1]``; ends with
 ``RESULT edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n>``.
@@ -147,6 +149,43 @@ def load(url: str, paths: list[str], duration: float, tmp: Path) -> float:
     return asyncio.run(_py_load(host, int(port), paths, duration))
 
 
+# -- the bare-uvicorn reference ------------------------------------------------------------
+def bare_asgi_app(root: Path):
+    """Answers ``/<file>`` with that file's bytes from memory, and nothing else."""
+    bodies = {f"/{p.name}": p.read_bytes() for p in root.iterdir() if p.is_file()}
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        body = bodies.get(scope["path"], b"")
+        headers = [(b"content-type", b"video/iso.segment"),
+                   (b"content-length", str(len(body)).encode())]  # fmt: skip
+        await send({"type": "http.response.start", "status": 200 if body else 404,
+                    "headers": headers})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def start_bare(root: Path) -> tuple[subprocess.Popen, str]:
+    import sys
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cdn_bench", "--serve-bare",
+                             str(root), "--port", str(port)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/seg_000.m4s", trust_env=False, timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("bare uvicorn reference did not start")
+
+
 # -- coalescing --------------------------------------------------------------------------
 async def _burst(url: str, n: int) -> list[int]:
     limits = httpx.Limits(max_connections=n)
@@ -165,7 +204,7 @@ def coalesce_fetches(root: Path, settings: Settings, n: int = 100) -> tuple[int,
 
 
 # -- the measurement ---------------------------------------------------------------------
-def measure(duration: float = 5.0, workers: int = 1, log: Callable[[str], None] = print) -> dict:
+def measure(duration: float = 4.0, workers: int = 1, log: Callable[[str], None] = print) -> dict:
     """Both CDN figures in one run; ``edge_hit_rps_ratio`` is None when nginx is missing."""
     tmp = Path(tempfile.mkdtemp(prefix="cdn-bench-"))
     root = tmp / "root"
@@ -175,6 +214,7 @@ def measure(duration: float = 5.0, workers: int = 1, log: Callable[[str], None] 
     result: dict = {"generator": "wrk" if shutil.which("wrk") else "python-asyncio",
                     "workers": workers, "segment_bytes": SEGMENT_BYTES}  # fmt: skip
     nginx = None
+    bare = None
     try:
         paths = _segments(root)
         log("coalescing: 100 concurrent misses on one key (origin adds 300 ms)")
@@ -192,15 +232,16 @@ def measure(duration: float = 5.0, workers: int = 1, log: Callable[[str], None] 
             for _ in range(4 * workers):
                 for path in paths:
                     client.get(edge.url + path, headers={"connection": "close"})
+        bare = start_bare(root)
         nginx = start_nginx(root, tmp, workers)
         if nginx is None:
             log("nginx is not installed (bash scripts/install-tools.sh): no throughput ratio")
             result["edge_hit_rps_ratio"] = None
             result["edge_rps"] = round(load(edge.url, paths, duration, tmp), 1)
             return result
-        rounds: dict[str, list[float]] = {"nginx": [], "edge": []}
-        for _ in range(2):  # interleaved, best of two: the machine is shared
-            for name, url in (("nginx", nginx[1]), ("edge", edge.url)):
+        rounds: dict[str, list[float]] = {"nginx": [], "edge": [], "bare": []}
+        for _ in range(3):  # interleaved, best of three: the machine is shared
+            for name, url in (("nginx", nginx[1]), ("edge", edge.url), ("bare", bare[1])):
                 rps = load(url, paths, duration, tmp)
                 rounds[name].append(rps)
                 log(
@@ -211,12 +252,17 @@ def measure(duration: float = 5.0, workers: int = 1, log: Callable[[str], None] 
         result.update(
             nginx_rps=round(max(rounds["nginx"]), 1),
             edge_rps=round(max(rounds["edge"]), 1),
+            bare_uvicorn_rps=round(max(rounds["bare"]), 1),
             edge_hit_rps_ratio=round(max(rounds["edge"]) / max(rounds["nginx"]), 3),
+            edge_vs_bare_uvicorn=round(max(rounds["edge"]) / max(rounds["bare"]), 3),
             edge_hits=stats["HIT"],
             edge_misses=stats["MISS"],
         )
         return result
     finally:
+        if bare is not None:
+            bare[0].terminate()
+            bare[0].wait(timeout=10)
         if nginx is not None:
             nginx[0].terminate()
             try:
@@ -230,9 +276,18 @@ def measure(duration: float = 5.0, workers: int = 1, log: Callable[[str], None] 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per load run")
+    parser.add_argument("--duration", type=float, default=4.0, help="seconds per load run")
     parser.add_argument("--workers", type=int, default=1, help="edge workers = nginx workers")
+    parser.add_argument("--serve-bare", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_bare:
+        import uvicorn
+
+        app = bare_asgi_app(Path(args.serve_bare))
+        uvicorn.run(app, host="127.0.0.1", port=args.port, loop="uvloop", http="httptools",
+                    log_level="warning", access_log=False)  # fmt: skip
+        return
     result = measure(args.duration, args.workers)
     for key, value in result.items():
         print(f"{key}: {value}")
