@@ -1,7 +1,10 @@
-"""The social domain: users, follows, posts, likes, reposts, replies, direct messages and search.
+"""The social domain: users, follows, posts, likes, reposts and replies, and home timelines by
+hybrid fan-out. Plain Python over SQLAlchemy Core; the HTTP router only translates.
 
-Plain Python over SQLAlchemy Core; the HTTP router only translates. Home timelines use hybrid
-fan-out (see ``services/social/fanout.py``).
+Fan-out on write goes through an outbox (``social_fanout_jobs``) written in the post's own
+transaction and advanced batch by batch, so a fan-out cut short by a crash resumes where it
+stopped; timeline adds are idempotent, so nobody sees a post twice. Authors at or above the
+follower threshold are not fanned out: readers pull their posts and merge them.
 """
 
 from __future__ import annotations
@@ -9,86 +12,34 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import cached_property
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from services.social import tables as t
+from services.social.messages import DirectMessages
+from services.social.model import (
+    Conflict,
+    Invalid,
+    Message,
+    NotFound,
+    Post,
+    SocialError,
+    User,
+    now,
+    post_query,
+    to_user,
+    user_row,
+)
+from services.social.search import SocialSearch
 from services.social.text import hashtags, mentions, validate_post_text
 from services.social.timelines import TimelineStore
 
+__all__ = ["Conflict", "Invalid", "Message", "NotFound", "Post", "SocialError", "SocialStore",
+           "User"]  # fmt: skip
+
 HANDLE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-
-
-class SocialError(Exception):
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotFound(SocialError):
-    status = 404
-
-
-class Conflict(SocialError):
-    status = 409
-
-
-class Invalid(SocialError):
-    status = 422
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    handle: str
-    display_name: str
-    bio: str
-    followers: int
-    following: int
-
-
-@dataclass(frozen=True)
-class Post:
-    id: int
-    author_id: int
-    author: str
-    text: str
-    reply_to: int | None
-    repost_of: int | None
-    likes: int
-    reposts: int
-    replies: int
-    created_at: datetime
-
-    @cached_property
-    def hashtags(self) -> list[str]:
-        return hashtags(self.text)
-
-
-@dataclass(frozen=True)
-class Message:
-    id: int
-    sender: str
-    recipient: str
-    text: str
-    created_at: datetime
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _fts_query(q: str) -> str:
-    """User text as an FTS5 query of quoted terms (so operators in it are just words)."""
-    terms = re.findall(r"\w+", q, re.UNICODE)
-    return " ".join(f'"{term}"' for term in terms)
 
 
 class SocialStore:
@@ -104,36 +55,14 @@ class SocialStore:
         self.timelines = timelines
         self.fanout_threshold = fanout_threshold
         self.fanout_batch = fanout_batch
-        self.is_sqlite = engine.dialect.name == "sqlite"
         # Called after each fan-out batch with the post id; tests use it to simulate a crash.
         self.after_fanout_batch: Callable[[int], None] | None = None
         self.popular_ttl_s = 5.0
         self._popular_cache: dict[tuple[int, int], tuple[float, list[int]]] = {}
+        self.messages = DirectMessages(engine)
+        self.search = SocialSearch(engine)
         t.metadata.create_all(engine)
-        self._create_search_index()
-
-    # -- search index ------------------------------------------------------------------------
-    def _create_search_index(self) -> None:
-        with self.engine.begin() as conn:
-            if self.is_sqlite:
-                conn.exec_driver_sql(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS social_posts_fts "
-                    "USING fts5(text, tokenize='unicode61 remove_diacritics 2')"
-                )
-                conn.exec_driver_sql(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS social_users_fts "
-                    "USING fts5(handle, display_name, bio, "
-                    "tokenize='unicode61 remove_diacritics 2')"
-                )
-            else:
-                conn.exec_driver_sql(
-                    "CREATE INDEX IF NOT EXISTS ix_social_posts_tsv ON social_posts "
-                    "USING gin (to_tsvector('simple', text))"
-                )
-                conn.exec_driver_sql(
-                    "CREATE INDEX IF NOT EXISTS ix_social_users_tsv ON social_users USING gin "
-                    "(to_tsvector('simple', handle || ' ' || display_name || ' ' || bio))"
-                )
+        self.search.create_index()
 
     # -- users -------------------------------------------------------------------------------
     def create_user(self, handle: str, display_name: str = "", bio: str = "") -> User:
@@ -149,33 +78,21 @@ class SocialStore:
                         followers=0,
                         following=0,
                         has_pull_posts=False,
-                        created_at=_now(),
+                        created_at=now(),
                     )  # fmt: skip
                 ).inserted_primary_key[0]
-                if self.is_sqlite:
-                    conn.execute(
-                        text("INSERT INTO social_users_fts(rowid, handle, display_name, bio) "
-                             "VALUES (:id, :h, :d, :b)"),
-                        {"id": uid, "h": handle.lower(), "d": display_name or handle, "b": bio},
-                    )  # fmt: skip
+                self.search.index_user(conn, uid, handle.lower(), display_name or handle, bio)
         except IntegrityError as exc:
             raise Conflict(f"handle @{handle} is taken") from exc
         return self.get_user(handle)
 
-    def _user_row(self, conn: Connection, handle: str):
-        row = conn.execute(select(t.users).where(t.users.c.handle == handle.lower())).first()
-        if row is None:
-            raise NotFound(f"no user @{handle}")
-        return row
-
     def get_user(self, handle: str) -> User:
         with self.engine.connect() as conn:
-            r = self._user_row(conn, handle)
-        return User(r.id, r.handle, r.display_name, r.bio, r.followers, r.following)
+            return to_user(user_row(conn, handle))
 
     def user_id(self, handle: str) -> int:
         with self.engine.connect() as conn:
-            return self._user_row(conn, handle).id
+            return user_row(conn, handle).id
 
     # -- follows -----------------------------------------------------------------------------
     def follow(self, follower: str, followee: str) -> bool:
@@ -183,8 +100,8 @@ class SocialStore:
         if follower.lower() == followee.lower():
             raise Invalid("you cannot follow yourself")
         with self.engine.begin() as conn:
-            a = self._user_row(conn, follower).id
-            b = self._user_row(conn, followee).id
+            a = user_row(conn, follower).id
+            b = user_row(conn, followee).id
             exists = conn.execute(
                 select(t.follows.c.follower_id).where(
                     t.follows.c.follower_id == a, t.follows.c.followee_id == b
@@ -192,7 +109,7 @@ class SocialStore:
             ).first()
             if exists:
                 return False
-            conn.execute(insert(t.follows).values(follower_id=a, followee_id=b, created_at=_now()))
+            conn.execute(insert(t.follows).values(follower_id=a, followee_id=b, created_at=now()))
             conn.execute(update(t.users).where(t.users.c.id == a)
                          .values(following=t.users.c.following + 1))  # fmt: skip
             conn.execute(update(t.users).where(t.users.c.id == b)
@@ -212,8 +129,8 @@ class SocialStore:
 
     def unfollow(self, follower: str, followee: str) -> bool:
         with self.engine.begin() as conn:
-            a = self._user_row(conn, follower).id
-            b = self._user_row(conn, followee).id
+            a = user_row(conn, follower).id
+            b = user_row(conn, followee).id
             gone = conn.execute(
                 delete(t.follows).where(t.follows.c.follower_id == a, t.follows.c.followee_id == b)
             ).rowcount
@@ -260,7 +177,7 @@ class SocialStore:
             q = q.where(t.users.c.id > after)
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        return [User(r.id, r.handle, r.display_name, r.bio, r.followers, r.following) for r in rows]
+        return [to_user(r) for r in rows]
 
     def followers(self, handle: str, after: int | None = None, limit: int = 50) -> list[User]:
         uid = self.user_id(handle)
@@ -271,18 +188,6 @@ class SocialStore:
         return self._page_users(t.follows.c.followee_id, t.follows.c.follower_id, uid, after, limit)
 
     # -- posts -------------------------------------------------------------------------------
-    def _post_query(self):
-        """Columns in ``Post`` field order, so rows become posts positionally."""
-        p = t.posts.c
-        return select(
-            p.id, p.author_id, t.users.c.handle, p.text, p.reply_to, p.repost_of, p.likes,
-            p.reposts, p.replies, p.created_at,
-        ).join(t.users, t.users.c.id == p.author_id)  # fmt: skip
-
-    @staticmethod
-    def _to_post(r) -> Post:
-        return Post(*r)
-
     def get_post(self, post_id: int) -> Post:
         posts = self.posts_by_ids([post_id])
         if not posts:
@@ -294,7 +199,7 @@ class SocialStore:
         if not ids:
             return []
         with self.engine.connect() as conn:
-            rows = conn.execute(self._post_query().where(t.posts.c.id.in_(ids))).tuples().all()
+            rows = conn.execute(post_query().where(t.posts.c.id.in_(ids))).tuples().all()
         by_id = {r[0]: Post(*r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -314,7 +219,7 @@ class SocialStore:
         except ValueError as exc:
             raise Invalid(str(exc)) from exc
         with self.engine.begin() as conn:
-            author_row = self._user_row(conn, author)
+            author_row = user_row(conn, author)
             if idempotency_key:
                 prior = conn.execute(
                     select(t.posts.c.id).where(
@@ -344,7 +249,7 @@ class SocialStore:
                         reposts=0,
                         replies=0,
                         idempotency_key=idempotency_key,
-                        created_at=_now(),
+                        created_at=now(),
                     )  # fmt: skip
                 ).inserted_primary_key[0]
             except IntegrityError as exc:
@@ -368,9 +273,7 @@ class SocialStore:
             if repost_of is not None:
                 conn.execute(update(t.posts).where(t.posts.c.id == repost_of)
                              .values(reposts=t.posts.c.reposts + 1))  # fmt: skip
-            if self.is_sqlite:
-                conn.execute(text("INSERT INTO social_posts_fts(rowid, text) VALUES (:i, :x)"),
-                             {"i": post_id, "x": body})  # fmt: skip
+            self.search.index_post(conn, post_id, body)
             if pushed:
                 conn.execute(insert(t.fanout_jobs).values(
                     post_id=post_id, author_id=author_row.id, cursor=0, done=False))  # fmt: skip
@@ -388,7 +291,7 @@ class SocialStore:
         if original.repost_of is not None:
             post_id = original.repost_of  # repost the original, not the repost
         with self.engine.connect() as conn:
-            uid = self._user_row(conn, user).id
+            uid = user_row(conn, user).id
             dup = conn.execute(
                 select(t.posts.c.id).where(
                     t.posts.c.author_id == uid, t.posts.c.repost_of == post_id
@@ -402,15 +305,13 @@ class SocialStore:
     def like(self, user: str, post_id: int) -> None:
         try:
             with self.engine.begin() as conn:
-                uid = self._user_row(conn, user).id
+                uid = user_row(conn, user).id
                 if (
                     conn.execute(select(t.posts.c.id).where(t.posts.c.id == post_id)).first()
                     is None
                 ):
                     raise NotFound(f"no post {post_id}")
-                conn.execute(
-                    insert(t.likes).values(user_id=uid, post_id=post_id, created_at=_now())
-                )
+                conn.execute(insert(t.likes).values(user_id=uid, post_id=post_id, created_at=now()))
                 conn.execute(update(t.posts).where(t.posts.c.id == post_id)
                              .values(likes=t.posts.c.likes + 1))  # fmt: skip
         except IntegrityError as exc:
@@ -418,7 +319,7 @@ class SocialStore:
 
     def unlike(self, user: str, post_id: int) -> None:
         with self.engine.begin() as conn:
-            uid = self._user_row(conn, user).id
+            uid = user_row(conn, user).id
             gone = conn.execute(
                 delete(t.likes).where(t.likes.c.user_id == uid, t.likes.c.post_id == post_id)
             ).rowcount
@@ -483,12 +384,12 @@ class SocialStore:
     # -- timelines ---------------------------------------------------------------------------
     def user_timeline(self, handle: str, before: int | None = None, limit: int = 20) -> list[Post]:
         uid = self.user_id(handle)
-        q = self._post_query().where(t.posts.c.author_id == uid)
+        q = post_query().where(t.posts.c.author_id == uid)
         if before is not None:
             q = q.where(t.posts.c.id < before)
         with self.engine.connect() as conn:
             rows = conn.execute(q.order_by(t.posts.c.id.desc()).limit(limit)).all()
-        return [self._to_post(r) for r in rows]
+        return [Post(*r) for r in rows]
 
     def _rebuild(self, uid: int) -> None:
         followees = select(t.follows.c.followee_id).where(t.follows.c.follower_id == uid)
@@ -554,97 +455,25 @@ class SocialStore:
     def home_timeline(self, handle: str, before: int | None = None, limit: int = 20) -> list[Post]:
         return self.posts_by_ids(self.home_timeline_ids(handle, before, limit))
 
-    # -- direct messages ---------------------------------------------------------------------
+    # -- delegations kept for callers of the store ---------------------------------------------
     def send_message(self, sender: str, recipient: str, body: str) -> Message:
-        body = body.strip()
-        if not body or len(body) > 10_000:
-            raise Invalid("a message is 1 to 10,000 characters")
-        if sender.lower() == recipient.lower():
-            raise Invalid("you cannot message yourself")
-        with self.engine.begin() as conn:
-            s = self._user_row(conn, sender)
-            r = self._user_row(conn, recipient)
-            mid = conn.execute(insert(t.messages).values(
-                sender_id=s.id, recipient_id=r.id, text=body, created_at=_now()
-            )).inserted_primary_key[0]  # fmt: skip
-            row = conn.execute(select(t.messages).where(t.messages.c.id == mid)).one()
-        return Message(mid, s.handle, r.handle, body, row.created_at)
+        return self.messages.send(sender, recipient, body)
 
     def conversation(
         self, user: str, other: str, before: int | None = None, limit: int = 50
     ) -> list[Message]:
-        """Messages between two users, newest first; only the two participants can ask."""
-        with self.engine.connect() as conn:
-            a = self._user_row(conn, user)
-            b = self._user_row(conn, other)
-            m = t.messages
-            q = select(m).where(or_(
-                and_(m.c.sender_id == a.id, m.c.recipient_id == b.id),
-                and_(m.c.sender_id == b.id, m.c.recipient_id == a.id),
-            ))  # fmt: skip
-            if before is not None:
-                q = q.where(m.c.id < before)
-            rows = conn.execute(q.order_by(m.c.id.desc()).limit(limit)).all()
-        names = {a.id: a.handle, b.id: b.handle}
-        return [Message(r.id, names[r.sender_id], names[r.recipient_id], r.text, r.created_at)
-                for r in rows]  # fmt: skip
+        return self.messages.conversation(user, other, before, limit)
 
     def get_message(self, user: str, message_id: int) -> Message:
-        """One message, visible only to its sender and recipient (404 otherwise: no leak)."""
-        with self.engine.connect() as conn:
-            me = self._user_row(conn, user)
-            r = conn.execute(select(t.messages).where(t.messages.c.id == message_id)).first()
-            if r is None or me.id not in (r.sender_id, r.recipient_id):
-                raise NotFound(f"no message {message_id}")
-            handles = dict(conn.execute(
-                select(t.users.c.id, t.users.c.handle)
-                .where(t.users.c.id.in_([r.sender_id, r.recipient_id]))
-            ).all())  # fmt: skip
-        return Message(r.id, handles[r.sender_id], handles[r.recipient_id], r.text, r.created_at)
+        return self.messages.get(user, message_id)
 
-    # -- search ------------------------------------------------------------------------------
     def search_posts(self, q: str, limit: int = 20, offset: int = 0) -> list[Post]:
-        """Full-text search ranked by BM25 (SQLite FTS5) or ts_rank (PostgreSQL)."""
-        if not re.search(r"\w", q):
-            raise Invalid("a search needs at least one word")
-        with self.engine.connect() as conn:
-            if self.is_sqlite:
-                ids = conn.execute(
-                    text("SELECT rowid FROM social_posts_fts WHERE social_posts_fts MATCH :q "
-                         "ORDER BY bm25(social_posts_fts) LIMIT :l OFFSET :o"),
-                    {"q": _fts_query(q), "l": limit, "o": offset},
-                ).scalars().all()  # fmt: skip
-            else:
-                ids = conn.execute(
-                    text("SELECT id FROM social_posts, plainto_tsquery('simple', :q) query "
-                         "WHERE to_tsvector('simple', text) @@ query "
-                         "ORDER BY ts_rank(to_tsvector('simple', text), query) DESC, id DESC "
-                         "LIMIT :l OFFSET :o"),
-                    {"q": q, "l": limit, "o": offset},
-                ).scalars().all()  # fmt: skip
-        return self.posts_by_ids(list(ids))
+        return self.posts_by_ids(self.search.post_ids(q, limit, offset))
 
     def search_users(self, q: str, limit: int = 20) -> list[User]:
-        if not re.search(r"\w", q):
-            raise Invalid("a search needs at least one word")
-        with self.engine.connect() as conn:
-            if self.is_sqlite:
-                ids = conn.execute(
-                    text("SELECT rowid FROM social_users_fts WHERE social_users_fts MATCH :q "
-                         "ORDER BY bm25(social_users_fts) LIMIT :l"),
-                    {"q": " OR ".join(f"{term}*" for term in _fts_query(q).split()), "l": limit},
-                ).scalars().all()  # fmt: skip
-            else:
-                ids = conn.execute(
-                    text("SELECT id FROM social_users WHERE to_tsvector('simple', handle || ' ' || "
-                         "display_name || ' ' || bio) @@ plainto_tsquery('simple', :q) LIMIT :l"),
-                    {"q": q, "l": limit},
-                ).scalars().all()  # fmt: skip
-            rows = conn.execute(select(t.users).where(t.users.c.id.in_(ids))).all() if ids else []
-        by_id = {r.id: User(r.id, r.handle, r.display_name, r.bio, r.followers, r.following)
-                 for r in rows}  # fmt: skip
-        return [by_id[i] for i in ids if i in by_id]
+        return self.search.users(q, limit)
 
+    # -- feed candidates ---------------------------------------------------------------------
     def popular_posts(self, limit: int = 100, recent: int = 20_000) -> list[int]:
         """The most engaged-with of the latest ``recent`` posts (a feed candidate source).
 

@@ -1,0 +1,95 @@
+"""The social domain's records and errors, and the query helpers its stores share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+
+from sqlalchemy import Select, select
+from sqlalchemy.engine import Connection
+
+from services.social import tables as t
+from services.social.text import hashtags
+
+
+class SocialError(Exception):
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(SocialError):
+    status = 404
+
+
+class Conflict(SocialError):
+    status = 409
+
+
+class Invalid(SocialError):
+    status = 422
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    handle: str
+    display_name: str
+    bio: str
+    followers: int
+    following: int
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    author_id: int
+    author: str
+    text: str
+    reply_to: int | None
+    repost_of: int | None
+    likes: int
+    reposts: int
+    replies: int
+    created_at: datetime
+
+    @cached_property
+    def hashtags(self) -> list[str]:
+        return hashtags(self.text)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    sender: str
+    recipient: str
+    text: str
+    created_at: datetime
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def user_row(conn: Connection, handle: str):
+    """The user's row, or ``NotFound``."""
+    row = conn.execute(select(t.users).where(t.users.c.handle == handle.lower())).first()
+    if row is None:
+        raise NotFound(f"no user @{handle}")
+    return row
+
+
+def to_user(r) -> User:
+    return User(r.id, r.handle, r.display_name, r.bio, r.followers, r.following)
+
+
+def post_query() -> Select:
+    """Columns in ``Post`` field order, so rows become posts positionally."""
+    p = t.posts.c
+    return select(
+        p.id, p.author_id, t.users.c.handle, p.text, p.reply_to, p.repost_of, p.likes,
+        p.reposts, p.replies, p.created_at,
+    ).join(t.users, t.users.c.id == p.author_id)  # fmt: skip
