@@ -27,6 +27,7 @@ from scipy.stats import poisson
 
 from warehouse.emitter import Emitter
 from warehouse.lake import Lake
+from warehouse.logs.search import logs_scan, run_sql
 from warehouse.logs.table import LOGS_TABLE
 
 
@@ -59,12 +60,7 @@ class Alert:
 
 def _scan(lake: Lake, since: datetime) -> str:
     """Deduplicated rows of the logs table from ``since``'s day on (partition-pruned)."""
-    glob = lake.glob(LOGS_TABLE)
-    return (
-        f"(SELECT * FROM read_parquet('{glob}', hive_partitioning=true, union_by_name=true) "
-        f"WHERE date >= '{since.strftime('%Y-%m-%d')}' "
-        "QUALIFY row_number() OVER (PARTITION BY source, seq) = 1)"
-    )
+    return logs_scan(lake, [f"date >= '{since.strftime('%Y-%m-%d')}'::DATE"])
 
 
 def _bucket(ts: datetime, window: timedelta) -> str:
@@ -74,7 +70,7 @@ def _bucket(ts: datetime, window: timedelta) -> str:
 
 def threshold_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
     start = now - rules.window
-    rows = lake.query(
+    rows = run_sql(
         f"SELECT service, count(*) AS n FROM {_scan(lake, start)} "
         "WHERE ts >= ? AND ts < ? AND level IN ('error', 'critical') "
         "GROUP BY service HAVING count(*) > ? ORDER BY service",
@@ -110,7 +106,7 @@ def _covered(template: str, known: list[str]) -> bool:
 def new_template_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
     start = now - rules.deploy_lookback - rules.new_template_baseline
     scan = _scan(lake, start)
-    deploys = lake.query(
+    deploys = run_sql(
         f"SELECT service, max(ts) AS at FROM {scan} WHERE ts >= ? AND ts <= ? AND "
         "(json_extract_string(attrs, '$.deploy') IS NOT NULL OR logger = 'deploy') "
         "GROUP BY service ORDER BY service",
@@ -118,7 +114,7 @@ def new_template_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Al
     ).rows()
     alerts: list[Alert] = []
     for service, at in deploys:
-        seen = lake.query(
+        seen = run_sql(
             f"SELECT ts >= ? AS after, template_id, any_value(template) AS template, "
             f"count(*) AS n, min(ts) AS first FROM {scan} "
             "WHERE service = ? AND ts >= ? AND ts <= ? AND template_id IS NOT NULL "
@@ -149,7 +145,7 @@ def new_template_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Al
 def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
     start = now - rules.window
     base_start = start - rules.anomaly_baseline
-    df = lake.query(
+    df = run_sql(
         f"SELECT service, template_id, any_value(template) AS template, "
         "count(*) FILTER (WHERE ts >= ?) AS current, count(*) FILTER (WHERE ts < ?) AS baseline "
         f"FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? AND template_id IS NOT NULL "

@@ -31,18 +31,30 @@ def template_id_of(template: str) -> str:
 
 
 class Templater:
-    """Thread-safe wrapper around the template miner (``warehouse.logs.mining``)."""
+    """Thread-safe wrapper around the template miner (``warehouse.logs.mining``).
 
-    def __init__(self, miner: Any | None = None) -> None:
-        if miner is None:
-            from warehouse.logs.mining import TemplateMiner
+    A long-running collector starts a fresh miner every ``renew_after`` messages so that its
+    memory stays bounded; ids are content hashes, so templates keep their ids across renewals.
+    """
 
-            miner = TemplateMiner()
-        self.miner = miner
+    def __init__(self, miner: Any | None = None, *, renew_after: int = 2_000_000) -> None:
+        self._own = miner is None
+        self.miner = miner if miner is not None else self._new_miner()
+        self.renew_after = renew_after
+        self._seen = 0
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _new_miner() -> Any:
+        from warehouse.logs.mining import TemplateMiner
+
+        return TemplateMiner()
 
     def __call__(self, message: str) -> tuple[str, str]:
         with self._lock:
+            self._seen += 1
+            if self._own and self._seen > self.renew_after:
+                self.miner, self._seen = self._new_miner(), 0
             template = _template_text(self.miner, message)
         return template_id_of(template), template
 

@@ -71,13 +71,33 @@ class SearchQuery:
     limit: int = 50
 
 
+def logs_scan(lake: Lake, where: list[str]) -> str:
+    """The ``logs`` rows matching ``where``, de-duplicated on ``(source, seq)``.
+
+    Filters sit before the de-duplication window so DuckDB prunes Hive partitions
+    (``service``, ``date``) and pushes predicates into the Parquet scan.
+    """
+    cond = " AND ".join(where) if where else "TRUE"
+    return (
+        f"(SELECT * FROM read_parquet('{lake.glob(LOGS_TABLE)}', hive_partitioning=true, "
+        f"union_by_name=true) WHERE {cond} "
+        "QUALIFY row_number() OVER (PARTITION BY source, seq) = 1)"
+    )
+
+
+def run_sql(sql: str, params: list[object]) -> pl.DataFrame:
+    """One short-lived in-memory DuckDB connection, result as polars."""
+    with duckdb.connect(":memory:") as con:
+        return con.sql(sql, params=params).pl()
+
+
 def search(lake: Lake, query: SearchQuery) -> pl.DataFrame:
     """Matching log rows, best first (then newest first)."""
     if LOGS_TABLE not in lake.tables():
         return pl.DataFrame(schema={c: pl.String() for c in SEARCH_COLUMNS} | {"score": pl.Float64})
     terms = terms_of(query.q)
     params: list[object] = []
-    where = ["TRUE"]
+    where: list[str] = []
     if query.service:
         where.append("service = ?")
         params.append(query.service)
@@ -88,49 +108,42 @@ def search(lake: Lake, query: SearchQuery) -> pl.DataFrame:
         ts = parse_since(value)
         if ts is not None:
             where.append(f"ts {op} ?::TIMESTAMPTZ")
-            # The hour partition lets DuckDB skip whole directories.
-            where.append(f"date {op if op == '<' else '>='} ?")
-            params += [ts.isoformat(), ts.strftime("%Y-%m-%d") if op == ">=" else "9999-12-31"]
-    tf_exprs = []
-    for term in terms:
-        where.append("contains(lower(message), ?)")
-        params.append(term)
-    # Term frequencies from string lengths: cheap, no regex, exact substring counts.
-    for i, term in enumerate(terms):
-        tf_exprs.append(
-            f"(length(lower(message)) - length(replace(lower(message), ?, ''))) "
-            f"// {len(term)} AS tf{i}"
+            params.append(ts.isoformat())
+            if op == ">=":  # lets DuckDB skip whole date directories
+                where.append("date >= ?::DATE")
+                params.append(ts.strftime("%Y-%m-%d"))
+    cols = ", ".join(SEARCH_COLUMNS)
+    scope = (
+        f"SELECT {cols}, lower(message) AS lm, length(message) AS len FROM {logs_scan(lake, where)}"
+    )
+    if not terms:
+        sql = f"SELECT {cols}, 0.0 AS score FROM ({scope}) ORDER BY ts DESC LIMIT ?"
+        all_params = params + [int(query.limit)]
+    else:
+        # BM25: document frequencies over the whole filtered scope, term frequencies from
+        # string lengths (exact substring counts, no regex), every term required.
+        dfs = ", ".join(
+            f"count(*) FILTER (WHERE contains(lm, ?)) AS df{i}" for i in range(len(terms))
         )
-    tf_params = list(terms)
-    select_cols = ", ".join(SEARCH_COLUMNS)
-    if terms:
+        tfs = ", ".join(
+            f"(len - length(replace(lm, ?, ''))) // {len(t)} AS tf{i}" for i, t in enumerate(terms)
+        )
+        must = " AND ".join("contains(lm, ?)" for _ in terms)
         score = " + ".join(
             f"ln(1 + (n - df{i} + 0.5) / (df{i} + 0.5)) * tf{i} * 2.2 / "
             f"(tf{i} + 1.2 * (0.25 + 0.75 * len / avglen))"
             for i in range(len(terms))
         )
-        dfs = ", ".join(
-            f"count(*) FILTER (WHERE tf{i} > 0) OVER () AS df{i}" for i in range(len(terms))
-        )
         sql = f"""
-        WITH hits AS (
-            SELECT {select_cols}, length(message) AS len, {", ".join(tf_exprs)}
-            FROM {LOGS_TABLE} WHERE {" AND ".join(where)}
-        ), stats AS (
-            SELECT *, count(*) OVER () AS n, avg(len) OVER () AS avglen, {dfs} FROM hits
-        )
-        SELECT {select_cols}, {score} AS score FROM stats
+        WITH scope AS ({scope}),
+        stats AS (SELECT count(*) AS n, avg(len) AS avglen, {dfs} FROM scope),
+        hits AS (SELECT *, {tfs} FROM scope WHERE {must})
+        SELECT {cols}, {score} AS score FROM hits, stats
         ORDER BY score DESC, ts DESC LIMIT ?
         """
-        all_params = tf_params + params + [int(query.limit)]
-    else:
-        sql = (
-            f"SELECT {select_cols}, 0.0 AS score FROM {LOGS_TABLE} "
-            f"WHERE {' AND '.join(where)} ORDER BY ts DESC LIMIT ?"
-        )
-        all_params = params + [int(query.limit)]
+        all_params = params + terms + terms + terms + [int(query.limit)]
     try:
-        return lake.query(sql, all_params)
+        return run_sql(sql, all_params)
     except duckdb.Error as exc:
         raise QueryError(str(exc)) from exc
 
