@@ -8,6 +8,7 @@ the origin as its upstream. Control endpoints live under ``/_cdn/``.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -328,7 +329,7 @@ class Edge:
     async def _purge(self, scope, receive) -> Reply:
         token = self.config.purge_token
         given = dict(scope["headers"]).get(b"x-cdn-token", b"").decode("latin-1")
-        if token and given != token:
+        if token and not hmac.compare_digest(given.encode(), token.encode()):
             return _text(403, "purge needs the edge's X-CDN-Token")
         raw = b""
         while True:

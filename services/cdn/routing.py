@@ -113,6 +113,8 @@ class EdgeRegistry:
 
 async def probe(edges: list[EdgeInfo], timeout: float = 1.0) -> dict[str, str | None]:
     """GET each edge's /healthz concurrently: name -> None when healthy, else the reason."""
+    if not edges:
+        return {}
 
     async def one(client: httpx.AsyncClient, edge: EdgeInfo) -> tuple[str, str | None]:
         try:

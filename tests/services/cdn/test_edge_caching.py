@@ -204,3 +204,19 @@ def test_purge_that_overlaps_a_fetch_is_not_undone_by_it(edge, scripted, cdn_set
     slow.join()
     assert get(edge, url).headers["x-cache"].startswith("MISS")
     assert scripted.counts[url] == 2
+
+
+def test_disk_tier_serves_what_the_memory_budget_evicted(scripted, cdn_settings, tmp_path):
+    from services.cdn.process import start_edge
+
+    with start_edge(scripted.url, name="edge-disk", settings=cdn_settings, memory_bytes=300_000,
+                    disk_dir=str(tmp_path / "disk")) as small:  # fmt: skip
+        urls = [obj(f"disk{i}", "max-age=60", size="200000") for i in range(3)]
+        for url in urls:
+            assert get(small, url).headers["x-cache"].startswith("MISS")
+        for url in urls:
+            resp = get(small, url)
+            assert resp.headers["x-cache"].startswith("HIT") and len(resp.content) == 200_000
+        stats = get(small, "/_cdn/stats").json()
+        assert stats["memory_bytes"] <= 300_000 and stats["disk_bytes"] > 0
+        assert all(scripted.counts[url] == 1 for url in urls)
