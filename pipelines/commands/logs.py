@@ -145,3 +145,20 @@ def alerts(dry_run: bool) -> None:
     for a in found:
         click.echo(f"[{a.rule}] {a.service}: {a.message}")
     click.echo(f"{len(found)} alert(s){' (dry run)' if dry_run else ' fired'}")
+
+
+@cli.command("consume-nats")
+@click.option("--url", help="NATS URL (default: BLUEPRINT_NATS_URL).")
+@click.option("--stream", default="BLUEPRINT", show_default=True)
+@click.option("--max-batches", type=int, default=None, help="Stop after this many batches.")
+def consume_nats(url: str | None, stream: str, max_batches: int | None) -> None:
+    """Land the JetStream stream in the lake (scale-out transport -> spool -> Parquet)."""
+    from warehouse.nats_transport import consume_to_lake
+
+    settings = get_settings()
+    url = url or settings.nats_url
+    if not url:
+        raise click.UsageError("no NATS URL: pass --url or set BLUEPRINT_NATS_URL")
+    report = consume_to_lake(url, settings.spool_dir, settings.lake_dir, stream=stream,
+                             max_batches=max_batches)  # fmt: skip
+    click.echo(f"rows={report.rows} quarantined={report.quarantined} files={report.files}")

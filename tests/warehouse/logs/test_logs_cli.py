@@ -12,7 +12,7 @@ from warehouse.logs.process import LogProcessor, ship
 def test_every_logs_command_has_help():
     runner = CliRunner()
     out = runner.invoke(main, ["logs", "--help"]).output
-    for cmd in ("search", "query", "tail-file", "mine", "compact", "alerts"):
+    for cmd in ("search", "query", "tail-file", "mine", "compact", "alerts", "consume-nats"):
         assert cmd in out
         assert runner.invoke(main, ["logs", cmd, "--help"]).exit_code == 0
 
