@@ -133,14 +133,21 @@ def models_recs_candidate(
     prep = models_interactions["prep"]
     if prep is None:
         return {"error": models_interactions["error"]}
+    registry = models_config.registry(platform)
+    prod = registry.production("recs")
+    try:
+        warm = registry.meta("recs", prod).get("params") if prod else None
+    except CorruptArtifact:
+        warm = None
     eval_bundle, serve_bundle, params, trials = fit_recommender(
         prep,
         max_trials=models_config.max_trials,
         time_budget_s=models_config.time_budget_s,
         random_state=models_config.random_state,
+        warm_params=warm,
     )
     metrics = evaluate_recs(eval_bundle, prep)
-    version = models_config.registry(platform).save(
+    version = registry.save(
         "recs",
         "model.npz",
         serve_bundle.save,

@@ -144,13 +144,20 @@ class RecBundle:
         return [(self.items.ids[i], float(s)) for i, s in zip(idx, scores, strict=True)]
 
     def score(self, user: str, items: Iterable[str]) -> list[float | None]:
-        """Raw factor scores of ``user`` for ``items`` (None when either is unknown)."""
+        """Cosine of ``user``'s and each item's factors (None when either is unknown).
+
+        Cosine, not the raw dot product, so the feature means the same whichever ALS
+        (weighting, factors) produced it: the ranker trains with one and serves with another.
+        """
         u = self.users.get(user)
         out: list[float | None] = []
+        if u is None:
+            return [None for _ in items]
+        uvec = self.user_factors[u]
+        unorm = float(np.linalg.norm(uvec)) or 1.0
         for item in items:
             i = self.items.get(item)
-            ok = u is not None and i is not None
-            out.append(float(self.item_factors[i] @ self.user_factors[u]) if ok else None)
+            out.append(None if i is None else float(self._norm_items[i] @ uvec) / unorm)
         return out
 
 

@@ -61,21 +61,30 @@ def bounded_search(
     validation_fraction: float = 0.2,
     metric: str = "ndcg@10",
     random_state: int = 0,
+    include: Sequence[Mapping[str, Any]] = (),
+    split: tuple[sp.csr_matrix, Mapping[int, set[int]]] | None = None,
 ) -> SearchResult:
-    """Try at most ``max_trials`` grid points within ``time_budget_s``; best by ``metric``."""
+    """Try at most ``max_trials`` grid points within ``time_budget_s``; best by ``metric``.
+
+    ``include`` points (e.g. production's parameters) are tried first, on top of the cap.
+    ``split`` = (fit matrix, held-out index sets) replaces the default random validation split,
+    e.g. with a time split of the training period."""
     grid = dict(grid or DEFAULT_ALS_GRID)
     k = int(metric.split("@")[1]) if "@" in metric else 10
     points = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
     rng = np.random.default_rng(random_state)
-    order = rng.permutation(len(points))[:max_trials]
-    fit_part, valid_part = random_split(train, validation_fraction, random_state)
-    heldout = heldout_sets(fit_part, valid_part)
+    sampled = [points[int(i)] for i in rng.permutation(len(points))[:max_trials]]
+    extra = [dict(p) for p in include if dict(p) not in sampled]
+    if split is None:
+        fit_part, valid_part = random_split(train, validation_fraction, random_state)
+        heldout = heldout_sets(fit_part, valid_part)
+    else:
+        fit_part, heldout = split
     result = SearchResult(best_params={}, best_score=-np.inf)
     deadline = time.monotonic() + time_budget_s
-    for i in order:
-        if result.trials and time.monotonic() > deadline:
+    for n, params in enumerate(extra + sampled):
+        if n >= len(extra) and result.trials and time.monotonic() > deadline:
             break
-        params = points[int(i)]
         model = clone(estimator).set_params(**params)
         started = time.perf_counter()
         model.fit(fit_part)

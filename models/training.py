@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
+import scipy.sparse as sp
 
 from models.bundle import RecBundle, evaluate_bundle, seen_sets
 from models.interactions import (
@@ -42,6 +43,7 @@ class Prepared:
     heldout: dict[str, set[str]] = field(default_factory=dict)
     train_seen: dict[str, set[str]] = field(default_factory=dict)
     cutoff: str | None = None
+    search_split: tuple[sp.csr_matrix, dict[int, set[int]]] | None = None
 
 
 def prepare(
@@ -77,17 +79,44 @@ def prepare(
         items=IdMap.from_ids(train_f["item"]),
     )
     train_seen = seen_sets(train)
-    heldout: dict[str, set[str]] = {}
-    for user, item in test_f.select("user", "item").iter_rows():
-        if user in train.users and item not in train_seen.get(user, set()):
-            heldout.setdefault(user, set()).add(item)
+    # Items born after the cut-off cannot be recommended by any factor model; fresh content
+    # is the feed ranker's job, so the recommender is judged on the catalogue it knew.
+    heldout = _heldout(test_f, train, train_seen)
     if len(heldout) < MIN_HELDOUT_USERS:
         raise TooLittleData(
             f"only {len(heldout)} known users have new held-out interactions "
             f"after the cut-off; need {MIN_HELDOUT_USERS}"
         )
     cutoff = test_f["ts"].min().isoformat() if not test_f.is_empty() else None
-    return Prepared(frame, full, train, heldout, train_seen, cutoff)
+    return Prepared(
+        frame, full, train, heldout, train_seen, cutoff, _search_split(train_f, train, weights, ref)
+    )
+
+
+def _heldout(
+    test_f: pl.DataFrame, train: Interactions, train_seen: dict[str, set[str]]
+) -> dict[str, set[str]]:
+    heldout: dict[str, set[str]] = {}
+    for user, item in test_f.select("user", "item").iter_rows():
+        if user in train.users and item in train.items and item not in train_seen.get(user, ()):
+            heldout.setdefault(user, set()).add(item)
+    return heldout
+
+
+def _search_split(
+    train_f: pl.DataFrame, train: Interactions, weights: InteractionWeights, ref: Any
+) -> tuple[sp.csr_matrix, dict[int, set[int]]] | None:
+    """The training period split again by time, in train's index space, for the search."""
+    fit_f, valid_f = time_split(train_f, 0.2)
+    if fit_f.is_empty() or valid_f.is_empty():
+        return None
+    fit = build_interactions(fit_f, weights, now=ref, users=train.users, items=train.items)
+    valid = _heldout(valid_f, fit, seen_sets(fit))
+    if len(valid) < MIN_HELDOUT_USERS:
+        return None
+    return fit.matrix, {
+        train.users.index[u]: {train.items.index[i] for i in items} for u, items in valid.items()
+    }
 
 
 def fit_recommender(
@@ -96,9 +125,11 @@ def fit_recommender(
     max_trials: int = 6,
     time_budget_s: float = 60.0,
     random_state: int = 0,
+    warm_params: dict[str, Any] | None = None,
 ) -> tuple[RecBundle, RecBundle, dict[str, Any], list[dict[str, Any]]]:
-    """Search on the train part, then fit twice with the best params: on the train part (for
-    the held-out evaluation) and on everything (to serve). Returns both bundles."""
+    """Search on the train part (production's ``warm_params`` always among the trials), then
+    fit twice with the best params: on the train part (for the held-out evaluation) and on
+    everything (to serve). Returns both bundles."""
     base = ALSRecommender(random_state=random_state)
     result = bounded_search(
         base,
@@ -107,6 +138,8 @@ def fit_recommender(
         max_trials=max_trials,
         time_budget_s=time_budget_s,
         random_state=random_state,
+        include=[_grid_point(warm_params, grid or DEFAULT_ALS_GRID)] if warm_params else [],
+        split=prep.search_split,
     )
     params = {**base.get_params(), **result.best_params}
     eval_model = ALSRecommender(**params).fit(prep.train.matrix)
@@ -117,6 +150,10 @@ def fit_recommender(
         params,
         result.trials,
     )
+
+
+def _grid_point(params: dict[str, Any], grid: dict[str, Any]) -> dict[str, Any]:
+    return {k: params[k] for k in grid if k in params}
 
 
 def evaluate_recs(bundle: RecBundle, prep: Prepared, k: int = 10) -> dict[str, float]:

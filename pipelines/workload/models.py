@@ -10,6 +10,7 @@ likes. After the assets ran, the summary asks the API for recommendations and a 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models.simulate import item_events, post_events
@@ -18,6 +19,7 @@ from pipelines.workload import WorkloadContext
 WORLD_SEED = 2026
 ENOUGH_EXTERNAL = 5000
 BATCH = 1000
+SPAN_MINUTES = 10
 
 
 def _external_interactions(ctx: WorkloadContext) -> int:
@@ -47,13 +49,25 @@ class ModelsWorkload:
             return
         n_users = max(50, int(300 * ctx.scale))
         sample = ctx.rng.randrange(1_000_000)
-        sims = item_events(n_users=n_users, per_user=20, seed=WORLD_SEED, sample_seed=sample)
+        # The simulated activity happened over the last few minutes (sent with its times).
+        span = timedelta(minutes=SPAN_MINUTES)
+        start = datetime.now(UTC) - span
+        sims = item_events(
+            n_users=n_users,
+            per_user=20,
+            seed=WORLD_SEED,
+            sample_seed=sample,
+            start=start,
+            span=span,
+        )
         sims += post_events(
             n_users=n_users,
             n_posts=max(60, int(300 * ctx.scale)),
             views_per_user=30,
             seed=WORLD_SEED + 1,
             sample_seed=sample,
+            start=start,
+            span=span,
         )
         sims.sort(key=lambda e: e.ts)
         started = time.perf_counter()
@@ -66,6 +80,7 @@ class ModelsWorkload:
                     "type": e.type,
                     "watch_seconds": e.attrs.get("watch_seconds"),
                     "attrs": {k: v for k, v in e.attrs.items() if k != "watch_seconds"},
+                    "ts": e.ts.isoformat(),
                 }
                 for e in sims[i : i + BATCH]
             ]
@@ -73,7 +88,7 @@ class ModelsWorkload:
                 "/interactions", json={"events": batch}, headers=ctx.admin_headers
             )
             resp.raise_for_status()
-        facts.update(generated=len(sims), users=n_users, users_sample=[f"u{i}" for i in (0, 1)])
+        facts.update(generated=len(sims), users=n_users)
         ctx.log(
             f"    {len(sims)} interaction events for {n_users} users through "
             f"POST /interactions ({time.perf_counter() - started:.1f}s)"

@@ -12,10 +12,11 @@ reverse-chronological order (``source: "recency"``). Every response names the mo
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from models.ranker_features import Candidate
 from services.deps import EmitterDep, require_roles
@@ -25,6 +26,7 @@ from warehouse.events import Event
 router = APIRouter(tags=["recommendations"])
 Kind = Literal["video", "product", "post", "user"]
 MAX_K = 100
+MAX_EVENT_AGE = timedelta(days=30)
 
 
 async def _server(request: Request) -> ModelServer:
@@ -101,6 +103,17 @@ class InteractionIn(BaseModel):
     type: Literal["view", "like", "watch", "purchase", "follow", "post"]
     watch_seconds: float | None = Field(default=None, ge=0, le=86400)
     attrs: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    ts: AwareDatetime | None = Field(
+        default=None, description="when it happened (offline clients, replays); default now"
+    )
+
+    @field_validator("ts")
+    @classmethod
+    def _recent(cls, ts: datetime | None) -> datetime | None:
+        now = datetime.now(UTC)
+        if ts is not None and not now - MAX_EVENT_AGE <= ts <= now + timedelta(minutes=5):
+            raise ValueError("ts must lie within the last 30 days and not in the future")
+        return ts
 
 
 class InteractionsIn(BaseModel):
@@ -210,7 +223,8 @@ def record_interactions(body: InteractionsIn, emitter: EmitterDep) -> Accepted:
         attrs = {**e.attrs, "kind": e.kind}
         if e.watch_seconds is not None:
             attrs["watch_seconds"] = e.watch_seconds
-        batch.append(Event("recs", e.type, actor=e.user_id, entity=e.item_id, attrs=attrs))
+        extra = {"ts": e.ts.astimezone(UTC)} if e.ts else {}
+        batch.append(Event("recs", e.type, actor=e.user_id, entity=e.item_id, attrs=attrs, **extra))
     emitter.emit_events(batch)  # one durable append for the whole batch
     return Accepted(accepted=len(body.events))
 

@@ -69,8 +69,16 @@ def test_rank_scores_candidates_with_ranker_version(served, client):
 def test_without_models_requests_still_succeed(client):
     body = client.get("/recommendations/u1").json()
     assert body["source"] == "none" and body["items"] == [] and body["model_version"] is None
-    r = client.post("/rank", json={"viewer": "u1", "candidates": [
-        {"post_id": "a", "created_ts": 1.0}, {"post_id": "b", "created_ts": 2.0}]})  # fmt: skip
+    r = client.post(
+        "/rank",
+        json={
+            "viewer": "u1",
+            "candidates": [
+                {"post_id": "a", "created_ts": 1.0},
+                {"post_id": "b", "created_ts": 2.0},
+            ],
+        },
+    )
     assert r.json()["source"] == "recency" and [c["post_id"] for c in r.json()["ranked"]] == [
         "b",
         "a",
@@ -114,8 +122,17 @@ def test_cold_start_with_missing_production_artifact_serves_previous(served, set
 
 
 def test_interactions_endpoint_needs_service_role_and_emits_events(client, admin_headers):
-    ev = {"events": [{"user_id": "u1", "item_id": "v1", "kind": "video", "type": "watch",
-                      "watch_seconds": 30}]}  # fmt: skip
+    ev = {
+        "events": [
+            {
+                "user_id": "u1",
+                "item_id": "v1",
+                "kind": "video",
+                "type": "watch",
+                "watch_seconds": 30,
+            }
+        ]
+    }
     assert client.post("/interactions", json=ev).status_code == 401
     assert client.post("/interactions", json=ev, headers=admin_headers).status_code == 202
     bad = {"events": [{"user_id": "u1", "item_id": "v1", "kind": "video", "type": "explode"}]}
@@ -144,3 +161,27 @@ def test_reload_under_concurrent_requests_drops_none(served, client, settings):
     for t in threads:
         t.join()
     assert not errors and versions == {"v0001", "v0002"}
+
+
+def test_interaction_times_must_be_recent_and_not_in_the_future(client, admin_headers):
+    from datetime import UTC, datetime, timedelta
+
+    def ev(ts):
+        return {
+            "events": [
+                {
+                    "user_id": "u1",
+                    "item_id": "v1",
+                    "kind": "video",
+                    "type": "view",
+                    "ts": ts.isoformat(),
+                }
+            ]
+        }
+
+    now = datetime.now(UTC)
+    ok = client.post("/interactions", json=ev(now - timedelta(minutes=5)), headers=admin_headers)
+    assert ok.status_code == 202
+    for ts in (now + timedelta(hours=1), now - timedelta(days=90)):
+        r = client.post("/interactions", json=ev(ts), headers=admin_headers)
+        assert r.status_code == 422 and "last 30 days" in r.text
