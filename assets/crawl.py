@@ -12,6 +12,7 @@ from crawlers.downstream import (
     compute_recrawl,
     crawl_root,
     index_dir,
+    merge_priors,
 )
 from crawlers.requests import read_request
 from crawlers.run import CrawlConfig
@@ -59,12 +60,14 @@ def crawl_pages(
         "allowed_networks": list(crawl_defaults.allowed_networks),
     }
     fields.update({k: v for k, v in request.items() if k in CrawlConfig.__dataclass_fields__})
-    priors = root / "priors.json"
+    priors = merge_priors(
+        [root / "priors.json", root / "freshness.json"], root / "runs" / crawl_id / "priors.json"
+    )
     config = CrawlConfig(
         **{**fields, "crawl_id": crawl_id},
         crawl_dir=str((root / "runs" / crawl_id).resolve()),
         lake_dir=str(settings.lake_dir.resolve()),
-        priors_path=str(priors.resolve()) if priors.exists() else "",
+        priors_path=str(priors.resolve()) if priors else "",
     )
     path = config.save(root / "runs" / crawl_id / "config.json")
     return crawl_pipes.run(
@@ -105,7 +108,9 @@ def crawl_search_index(platform: PlatformResource) -> dg.MaterializeResult:
 def crawl_recrawl_schedule(platform: PlatformResource) -> dg.MaterializeResult:
     """Next fetch time per URL from its observed change rate over all crawls."""
     settings = platform.settings()
-    df = compute_recrawl(platform.lake(), settings.lake_dir)
+    df = compute_recrawl(
+        platform.lake(), settings.lake_dir, crawl_root(settings) / "freshness.json"
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": df.height,

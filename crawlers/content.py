@@ -11,7 +11,6 @@ import io
 import re
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
 
 MAX_HTML_BYTES = 2 * 1024 * 1024
@@ -19,6 +18,8 @@ MAX_TEXT_BYTES = 1024 * 1024
 MAX_PDF_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000
 _SPACE = re.compile(r"\s+")
+_PARSER = etree.HTMLParser(recover=True, remove_comments=True)
+_STRING = etree.XPath("string()")
 
 
 class ContentError(ValueError):
@@ -48,7 +49,7 @@ def detect_language(text: str) -> str:
         return ""
     import py3langid
 
-    lang, _score = py3langid.classify(text[:3000])
+    lang, _score = py3langid.classify(text[:1000])
     return lang
 
 
@@ -84,10 +85,15 @@ def extract_html(body: bytes, encoding: str | None = None) -> Extracted:
     text = body.decode(encoding or "utf-8", errors="replace")
     if not text.strip():
         raise ContentError("malformed html: empty document")
+    if text.lstrip().startswith("<?xml"):  # lxml refuses str input with an XML declaration
+        text = text.split("?>", 1)[-1]
     try:
-        doc = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        # Plain etree elements: lxml.html's element-class lookup costs more than the parse.
+        doc = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ContentError(f"malformed html: {exc}") from exc
+    if doc is None:
+        raise ContentError("malformed html: empty document")
     out = Extracted(kind="html")
     robots = " ".join(
         (m.get("content") or "").lower()
@@ -102,12 +108,14 @@ def extract_html(body: bytes, encoding: str | None = None) -> Extracted:
         if "canonical" in (link.get("rel") or "").lower().split():
             out.canonical = link.get("href").strip()
             break
-    for a in doc.xpath("//a[@href] | //area[@href]"):
-        rel = (a.get("rel") or "").lower().split()
-        anchor = _clean(" ".join(a.itertext()))[:200]
-        out.links.append((a.get("href"), anchor, "nofollow" in rel))
-    for bad in doc.xpath("//script | //style | //noscript | //template"):
-        bad.drop_tree()
+    for a in doc.iter("a", "area"):
+        href = a.get("href")
+        if href is None:
+            continue
+        rel = a.get("rel")
+        anchor = _clean(_STRING(a))[:200]
+        out.links.append((href, anchor, rel is not None and "nofollow" in rel.lower().split()))
+    etree.strip_elements(doc, "script", "style", "noscript", "template", with_tail=False)
     body_el = doc.find("body")
     root = body_el if body_el is not None else doc
     out.text = _clean(" ".join(root.itertext()))[:MAX_TEXT_CHARS]

@@ -4,6 +4,7 @@ over the lake, called by the Dagster assets and the CLI)."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import polars as pl
@@ -76,18 +77,24 @@ def build_search_index(lake: Lake, folder: Path) -> SearchIndex:
                                      "lang": pl.String, "content_type": pl.String,
                                      "noindex": pl.Int64, "near_dup_of": pl.String,
                                      "canonical": pl.String})  # fmt: skip
+    fetched = set(pages["url"].to_list())
+    # A page whose <link rel=canonical> names another page we hold is that page's copy.
+    copy = pl.col("canonical").is_in(list(fetched)) & (pl.col("canonical") != pl.col("url"))
     docs = pages.filter(
-        (pl.col("noindex") == 0)
-        & pl.col("near_dup_of").is_null()
-        & (pl.col("canonical").is_null() | (pl.col("canonical") == pl.col("url")))
+        (pl.col("noindex") == 0) & pl.col("near_dup_of").is_null() & ~copy.fill_null(False)
     ).select("url", "title", "text", "lang", "content_type")
     index = SearchIndex.build(docs)
     index.save(folder)
     return index
 
 
-def compute_recrawl(lake: Lake, lake_dir: Path) -> pl.DataFrame:
-    """Every fetch of every URL over all crawls -> next fetch times -> ``crawl_recrawl``."""
+def compute_recrawl(
+    lake: Lake, lake_dir: Path, freshness_path: Path | None = None, now: float | None = None
+) -> pl.DataFrame:
+    """Every fetch of every URL over all crawls -> next fetch times -> ``crawl_recrawl``.
+
+    ``freshness_path`` gets a frontier bonus per URL: how overdue it is, in intervals (<= 2).
+    """
     if "crawl_pages" not in lake.tables():
         return pl.DataFrame()
     fetches = lake.query(
@@ -95,4 +102,27 @@ def compute_recrawl(lake: Lake, lake_dir: Path) -> pl.DataFrame:
     )
     df = schedule(fetches)
     publish_parquet(df, lake_dir / "crawl_recrawl" / "part.parquet")
+    if freshness_path is not None:
+        now = time.time() if now is None else now
+        bonus = {
+            url: min(2.0, (now - nxt) / (hours * 3600) + 1.0)
+            for url, nxt, hours in df.select("url", "next_fetch", "interval_hours").iter_rows()
+            if now >= nxt
+        }
+        freshness_path.parent.mkdir(parents=True, exist_ok=True)
+        freshness_path.write_text(json.dumps(bonus), encoding="utf-8")
     return df
+
+
+def merge_priors(paths: list[Path], target: Path) -> Path | None:
+    """Sum the PageRank and freshness bonuses into one priors file for a crawl."""
+    merged: dict[str, float] = {}
+    for path in paths:
+        if path.exists():
+            for url, value in json.loads(path.read_text(encoding="utf-8")).items():
+                merged[url] = merged.get(url, 0.0) + float(value)
+    if not merged:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(merged), encoding="utf-8")
+    return target

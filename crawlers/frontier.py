@@ -16,6 +16,8 @@ from crawlers.bloom import BloomFilter
 from crawlers.store import CrawlStore
 from crawlers.urls import host_of
 
+RECENT_CACHE = 50_000
+
 
 class Frontier:
     """What to fetch next; backed by ``CrawlStore`` so it survives a kill."""
@@ -30,17 +32,20 @@ class Frontier:
         bloom_capacity: int = 1_000_000,
         bloom_fpr: float = 0.001,
         priors: dict[str, float] | None = None,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         self.store = store
         self.max_depth = max_depth
         self.max_pages = max_pages
         self.per_host_cap = per_host_cap
         self.priors = priors or {}
+        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
         self.bloom = BloomFilter(bloom_capacity, bloom_fpr)
         self._queues: dict[str, list[tuple[float, int, str, int]]] = {}
         self._inflight: dict[str, int] = {}
         self._seq = itertools.count()
         self._settled: set[str] = set()
+        self._recent: dict[str, None] = {}
         self.bloom_hits = 0
         self.bloom_false_positives = 0
         for url in store.known_urls():
@@ -56,14 +61,26 @@ class Frontier:
         return self.priors.get(url, 0.0) - depth
 
     def is_new(self, url: str) -> bool:
-        """Bloom filter first (no false negatives), the SQLite seen-set to confirm a hit."""
+        """Bloom filter first (no false negatives), the SQLite seen-set to confirm a hit.
+
+        Confirmed URLs stay in a bounded recently-seen cache: a site links to the same
+        navigation pages from every page, and those would otherwise cost a query each.
+        """
         if url not in self.bloom:
             return True
         self.bloom_hits += 1
+        if url in self._recent:
+            return False
         if self.store.is_known(url):
+            self._remember(url)
             return False
         self.bloom_false_positives += 1
         return True
+
+    def _remember(self, url: str) -> None:
+        self._recent[url] = None
+        if len(self._recent) > RECENT_CACHE:
+            self._recent.pop(next(iter(self._recent)))
 
     def filter_new(
         self, urls: Iterable[str], depth: int, parent: str | None
@@ -73,10 +90,17 @@ class Frontier:
             return []
         rows = []
         for url in dict.fromkeys(urls):
+            if self.allowed_hosts and not self._in_scope(url):
+                continue
             if self.is_new(url):
                 self.bloom.add(url)
+                self._remember(url)
                 rows.append((url, host_of(url), depth, self.priority(url, depth), parent))
         return rows
+
+    def _in_scope(self, url: str) -> bool:
+        netloc = host_of(url)
+        return netloc in self.allowed_hosts or netloc.rsplit(":", 1)[0] in self.allowed_hosts
 
     def accept(self, rows: list[tuple[str, str, int, float, str | None]]) -> None:
         """Make committed rows fetchable."""

@@ -55,7 +55,8 @@ class StorePipeline:
         if near == item.url:
             near = None
         follow = [] if item.nofollow else [to for to, _a, nf in item.links if not nf]
-        if item.canonical and item.canonical != item.url and not item.nofollow:
+        same_host = item.canonical and host_of(item.canonical) == host_of(item.url)
+        if same_host and item.canonical != item.url and not item.nofollow:
             follow.append(item.canonical)
         new_rows = frontier.filter_new(follow, item.depth + 1, item.url)
         finals = self._final(item)

@@ -27,6 +27,7 @@ class CrawlConfig:
     max_depth: int = 5
     allow_private: bool = False
     allowed_networks: list[str] = field(default_factory=list)
+    allowed_hosts: list[str] = field(default_factory=list)
     download_delay: float = 1.0
     host_delays: dict[str, float] = field(default_factory=dict)
     concurrency: int = 16
@@ -54,6 +55,7 @@ class CrawlConfig:
             "CRAWL_MAX_DEPTH": self.max_depth,
             "CRAWL_ALLOW_PRIVATE": self.allow_private,
             "CRAWL_ALLOWED_NETWORKS": self.allowed_networks,
+            "CRAWL_ALLOWED_HOSTS": self.allowed_hosts,
             "DOWNLOAD_DELAY": self.download_delay,
             "POLITENESS_HOST_DELAYS": self.host_delays,
             "CONCURRENT_REQUESTS": self.concurrency,
@@ -78,7 +80,7 @@ def crawl(config: CrawlConfig) -> dict[str, Any]:
     settings.setmodule(defaults, priority="project")
     settings.update(config.scrapy_settings(), priority="cmdline")
     started = time.time()
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
     process.crawl(crawler)
     process.start()
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     else:
         result = crawl(config)
-    print(json.dumps(result))
+        print(json.dumps(result))
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -15,24 +16,39 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _BITS = np.arange(64, dtype=np.uint64)
 
 
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+
+
+@lru_cache(maxsize=200_000)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads every input bit over all 64 output bits."""
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
 def simhash(text: str, shingle: int = 3) -> int:
-    """The SimHash of ``text``: each bit is the sign of the weighted vote of its shingles."""
+    """The SimHash of ``text``: each bit is the sign of the vote of its word shingles.
+
+    A shingle's hash combines stable per-word BLAKE2b hashes (cached) in numpy, so long
+    pages cost one dictionary lookup per word rather than one digest per shingle.
+    """
     words = _WORD.findall(text.lower())
     if not words:
         return 0
-    grams = (
-        [" ".join(words[i : i + shingle]) for i in range(len(words) - shingle + 1)]
-        if len(words) >= shingle
-        else [" ".join(words)]
-    )
-    hashes = np.fromiter(
-        (
-            int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
-            for g in grams
-        ),
-        dtype=np.uint64,
-        count=len(grams),
-    )
+    wh = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    if len(wh) < shingle:
+        wh = np.concatenate([wh, np.zeros(shingle - len(wh), dtype=np.uint64)])
+    n = len(wh) - shingle + 1
+    with np.errstate(over="ignore"):
+        acc = np.zeros(n, dtype=np.uint64)
+        for k in range(shingle):
+            acc = acc + wh[k : k + n] * _MIX[k % len(_MIX)]
+        hashes = _mix(acc)
     bits = (hashes[:, None] >> _BITS) & np.uint64(1)
     votes = (bits.astype(np.int64) * 2 - 1).sum(axis=0)
     return int(sum(1 << i for i in range(64) if votes[i] > 0))

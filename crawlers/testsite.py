@@ -239,7 +239,9 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 return self.send(404, b"no robots here")
             if path == "/landed":
                 return self.send(200, _page("Landed after redirects", "<p>You made it.</p>"))
-            return self.send(200, _page("Open host " + path, _links("/about")))
+            if path == "/":
+                return self.send(200, _page("Open host home", _links("/about")))
+            return self.send(200, _page("Open host " + path, _links("/")))
 
         def host_robotsredirect(self, host: str, path: str) -> None:
             hops = {"/robots.txt": "/r1", "/r1": "/r2", "/r2": "/r3", "/r3": "/robots-final.txt"}

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
 
 from url_normalize import url_normalize
 from w3lib.url import canonicalize_url
@@ -28,14 +29,44 @@ class UnsafeTarget(ValueError):
 
 def canonical_url(url: str, base: str | None = None) -> str:
     """The one spelling of ``url`` used for de-duplication (absolute, http/https only)."""
-    from urllib.parse import urljoin
 
     raw = url.strip()
     if base is not None:
-        try:
-            raw = urljoin(base, raw)
-        except ValueError as exc:
-            raise InvalidURL(f"cannot join {url!r}: {exc}") from exc
+        if "://" in raw[:12]:
+            pass  # already absolute
+        elif raw and raw[0] not in "/?#" and ":" not in raw.split("/", 1)[0]:
+            # A relative path resolves against the base's directory only: cache on that.
+            return _join_normalise(_base_dir(base), raw)
+        else:
+            raw = _join(base, raw, url)
+    return _normalise(raw.split("#", 1)[0])
+
+
+def _base_dir(base: str) -> str:
+    """``http://h/a/b?q`` -> ``http://h/a/`` (what a relative path is resolved against)."""
+    head = base.split("#", 1)[0].split("?", 1)[0]
+    scheme_end = head.find("://")
+    path_start = head.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+    if path_start < 0:
+        return head + "/"
+    return head[: head.rfind("/") + 1]
+
+
+def _join(base: str, raw: str, original: str) -> str:
+    try:
+        return urljoin(base, raw)
+    except ValueError as exc:
+        raise InvalidURL(f"cannot join {original!r}: {exc}") from exc
+
+
+@lru_cache(maxsize=262_144)
+def _join_normalise(base_dir: str, raw: str) -> str:
+    return _normalise(_join(base_dir, raw, raw).split("#", 1)[0])
+
+
+@lru_cache(maxsize=262_144)
+def _normalise(raw: str) -> str:
+    """Cached: a site links to the same few thousand URLs from every page."""
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 - raises ValueError on a bad port

@@ -93,6 +93,7 @@ class SiteSpider(scrapy.Spider):
             bloom_capacity=s.getint("CRAWL_BLOOM_CAPACITY"),
             bloom_fpr=s.getfloat("CRAWL_BLOOM_FPR"),
             priors=priors,
+            allowed_hosts=s.getlist("CRAWL_ALLOWED_HOSTS"),
         )
         spider.seeds = list(s.getlist("CRAWL_SEEDS"))
         return spider
@@ -115,6 +116,8 @@ class SiteSpider(scrapy.Spider):
             return
         links: list[tuple[str, str, bool]] = []
         for href, anchor, nofollow in ex.links:
+            if href.startswith("#"):
+                continue  # a link within the page itself
             if _OTHER_SCHEME.match(href):
                 continue  # mailto:, javascript:, tel: ... are not fetchable, not errors
             try:
@@ -122,7 +125,7 @@ class SiteSpider(scrapy.Spider):
             except InvalidURL as exc:
                 yield ErrorItem(url, "url", f"invalid link: {exc}", final=False)
         canonical = None
-        if ex.canonical:
+        if ex.canonical and not _OTHER_SCHEME.match(ex.canonical):
             try:
                 canonical = canonical_url(ex.canonical, base=response.url)
             except InvalidURL as exc:

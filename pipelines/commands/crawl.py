@@ -34,6 +34,7 @@ def run_cmd(seeds: tuple[str, ...], crawl_id: str | None, max_pages: int, max_de
         compute_recrawl,
         crawl_root,
         index_dir,
+        merge_priors,
     )  # fmt: skip
     from crawlers.requests import new_crawl_id, write_request
     from crawlers.run import CrawlConfig
@@ -49,6 +50,10 @@ def run_cmd(seeds: tuple[str, ...], crawl_id: str | None, max_pages: int, max_de
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     root = crawl_root(settings)
+    priors = merge_priors(
+        [root / "priors.json", root / "freshness.json"], root / "runs" / crawl_id / "priors.json"
+    )
+    options["priors_path"] = str(priors) if priors else ""
     config = CrawlConfig(crawl_id=crawl_id, seeds=list(seeds),
                          crawl_dir=str((root / "runs" / crawl_id).resolve()),
                          lake_dir=str(settings.lake_dir.resolve()), **options)  # fmt: skip
@@ -61,7 +66,7 @@ def run_cmd(seeds: tuple[str, ...], crawl_id: str | None, max_pages: int, max_de
     lake = Lake(settings.lake_dir)
     ranks = compute_pagerank(lake, settings.lake_dir, root / "priors.json")
     index = build_search_index(lake, index_dir(settings))
-    compute_recrawl(lake, settings.lake_dir)
+    compute_recrawl(lake, settings.lake_dir, root / "freshness.json")
     click.echo(
         f"crawl {crawl_id}: pages={report['pages']} errors={report['errors']} "
         f"bytes={report['bytes']} in {report['seconds']}s; "
