@@ -69,15 +69,19 @@ class CdnWorkload:
 
     @staticmethod
     def _traffic(ctx, http: httpx.Client, paths, weights, n: int, facts: dict) -> None:
+        """Clients keep the edge they were routed to (like a DNS answer with a TTL)."""
+        routes: dict[str, str] = {}
         for _ in range(n):
             region = ctx.rng.choice(CLIENT_REGIONS)
-            path = ctx.rng.choices(paths, weights)[0]
-            route = ctx.client.get("/cdn/route", params={"region": region, "path": path})
-            if route.status_code != 200:
-                facts["errors"] += 1
-                continue
+            if region not in routes:
+                route = ctx.client.get("/cdn/route", params={"region": region})
+                if route.status_code != 200:
+                    facts["errors"] += 1
+                    continue
+                routes[region] = route.json()["url"]
+                facts.setdefault("routes", {})[region] = route.json()["edge"]
             headers = {"accept-encoding": "gzip, br"} if ctx.rng.random() < 0.7 else {}
-            resp = http.get(route.json()["location"], headers=headers)
+            resp = http.get(routes[region] + ctx.rng.choices(paths, weights)[0], headers=headers)
             facts["requests"] += 1
             facts["errors"] += resp.status_code >= 400
 
@@ -100,6 +104,8 @@ class CdnWorkload:
             f"{facts.get('origin_fetches', 0)} origin fetches, {facts.get('purged', 0)} purged, "
             f"{facts.get('errors', 0)} errors"
         )
+        if facts.get("routes"):
+            lines.append("routing: " + ", ".join(f"{c} -> {e}" for c, e in facts["routes"].items()))
         return lines
 
 

@@ -29,8 +29,17 @@ def test_workload_serves_through_edges_and_reports_hit_ratio_per_edge(client, se
     lines = WORKLOAD.summarize(ctx)
     assert any(line.startswith("edge-eu-west (edge, eu-west)") for line in lines)
     assert any(line.startswith("shield-eu-central (shield") for line in lines)
-    ratio = float(lines[-1].split("edge hit ratio ")[1].split(";")[0])
-    assert ratio > 0.5
+    summary = next(line for line in lines if line.startswith("edge hit ratio "))
+    assert float(summary.split("edge hit ratio ")[1].split(";")[0]) > 0.5
+    nearest = {
+        "eu-west": "edge-eu-west",
+        "eu-central": "edge-eu-west",
+        "af-south": "edge-eu-west",
+        "us-east": "edge-us-east",
+        "us-west": "edge-us-east",
+        "sa-east": "edge-us-east",
+    }
+    assert facts["routes"] and all(nearest[c] == e for c, e in facts["routes"].items())
 
 
 def test_cli_purges_on_given_edges_and_validates_arguments(settings):
