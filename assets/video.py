@@ -31,6 +31,7 @@ from services.video.renditions import (
     work_dir,
     write_json,
 )
+from warehouse.parquet_io import publish_parquet
 
 videos_partitions = dg.DynamicPartitionsDefinition(name="videos")
 GROUP = "video"
@@ -300,4 +301,44 @@ def video_per_title(
     )
 
 
-defs = dg.Definitions(assets=[video_probe, video_ladder, video_thumbnails, video_per_title])
+ENGAGEMENT_SQL = """
+SELECT entity AS video_id,
+       count(*) FILTER (WHERE type = 'view') AS views,
+       count(*) FILTER (WHERE type = 'like') AS likes,
+       count(*) FILTER (WHERE type = 'comment') AS comments,
+       coalesce(sum(CAST(json_extract(attrs, '$.seconds') AS DOUBLE))
+                FILTER (WHERE type = 'watch'), 0) AS watch_seconds,
+       count(DISTINCT actor) FILTER (WHERE type IN ('view', 'watch')) AS viewers
+FROM events
+WHERE system = 'video' AND type IN ('view', 'like', 'comment', 'watch')
+GROUP BY entity ORDER BY watch_seconds DESC
+"""
+
+
+@dg.asset(group_name="video_analytics", deps=[dg.AssetKey("lake_ingest")], kinds={"duckdb"})
+def video_engagement(platform: PlatformResource) -> dg.MaterializeResult:
+    """Views, likes, comments, watch time and distinct viewers per video, from lake events."""
+    lake = platform.lake()
+    if "events" not in lake.tables():
+        return dg.MaterializeResult(metadata={"dagster/row_count": 0, "note": "no events yet"})
+    df = lake.query(ENGAGEMENT_SQL)
+    publish_parquet(df, platform.settings().lake_dir / "video_engagement" / "data.parquet")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": df.height,
+            "total_watch_seconds": float(df["watch_seconds"].sum()) if df.height else 0.0,
+            "preview": dg.MetadataValue.md(_markdown(df.head(10))),
+        }
+    )
+
+
+def _markdown(df) -> str:
+    cols = df.columns
+    rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    rows += ["| " + " | ".join(str(v) for v in r) + " |" for r in df.iter_rows()]
+    return "\n".join(rows)
+
+
+defs = dg.Definitions(
+    assets=[video_probe, video_ladder, video_thumbnails, video_per_title, video_engagement]
+)

@@ -73,3 +73,36 @@ def test_search_endpoint(client, video_id) -> None:
     assert client.get("/videos/search", params={"q": "winter"}).json()[0]["id"] == video_id
     assert client.get("/videos/search", params={"q": "zebra"}).json() == []
     assert client.get("/videos/search").status_code == 422
+
+
+def test_engagement_asset_aggregates_lake_events(client, user_key, video_id, settings, emitter):
+    import dagster as dg
+
+    from assets.resources import PlatformResource
+    from assets.video import video_engagement
+    from warehouse.ingest import ingest_spool
+    from warehouse.lake import Lake
+
+    h = {"X-API-Key": user_key}
+    for seconds in (2.0, 3.0):
+        client.post(f"/videos/{video_id}/views", headers=h)
+        client.post(f"/videos/{video_id}/watch", json={"seconds": seconds}, headers=h)
+    client.post(f"/videos/{video_id}/likes", headers=h)
+    emitter.flush()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    result = dg.materialize(
+        [video_engagement],
+        resources={"platform": PlatformResource(data_dir=str(settings.data_dir))},
+    )
+    assert result.success
+    row = Lake(settings.lake_dir).query("SELECT * FROM video_engagement").to_dicts()
+    assert row == [
+        {
+            "video_id": video_id,
+            "views": 2,
+            "likes": 1,
+            "comments": 0,
+            "watch_seconds": 5.0,
+            "viewers": 1,
+        }
+    ]
