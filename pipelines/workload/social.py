@@ -85,11 +85,12 @@ class SocialWorkload:
         if reader:
             feed = ctx.client.get("/feed", params={"limit": 5}, headers=facts["reader_key"]).json()
             model = feed["ranker_version"] or "none"
-            lines.append(f"@{reader}'s feed, ranked by {feed['ranked_by']} (ranker {model}, "
-                         f"{feed['elapsed_ms']:.1f} ms, {feed['candidates'].get('unique', 0)} "
-                         "candidates):")  # fmt: skip
+            lines.append(f"@{reader}'s feed, ranked by {feed['ranked_by']} (ranker {model}: "
+                         f"{feed['reason']}; {feed['elapsed_ms']:.1f} ms, "
+                         f"{feed['candidates'].get('unique', 0)} candidates):")  # fmt: skip
             for item in feed["items"]:
-                lines.append(f"  {item['score']:.3f}  @{item['author']}: {item['text'][:60]}")
+                text = item["text"][:60] or f"(repost of post {item['repost_of']})"
+                lines.append(f"  {item['score']:.3f}  @{item['author']}: {text}")
         trends = ctx.client.get("/social/trends", params={"limit": 5}).json()["items"]
         lines.append("top trends: " + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends)
                                        or "none yet"))  # fmt: skip

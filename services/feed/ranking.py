@@ -22,7 +22,7 @@ class FeedPolicy:
     popular_candidates: int = 200
     als_candidates: int = 300
     max_same_author_run: int = 2
-    budget_ms: float = 50.0
+    budget_ms: float = 200.0
 
 
 @dataclass
