@@ -86,7 +86,7 @@ class Edge:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
-        if path == "/healthz" or path.startswith("/_cdn/"):
+        if path in ("/healthz", "/metrics") or path.startswith("/_cdn/"):
             await self._control(scope, receive, send)
             return
         started = time.perf_counter()
@@ -309,6 +309,11 @@ class Edge:
             await _send(send, _json(200, body))
         elif path == "/_cdn/stats":
             await _send(send, _json(200, self.snapshot()))
+        elif path == "/metrics":
+            body = self.prometheus().encode()
+            headers = [(b"content-type", b"text/plain; version=0.0.4"),
+                       (b"content-length", str(len(body)).encode())]  # fmt: skip
+            await _send(send, Reply(200, headers, body))
         elif path == "/_cdn/purge" and method == "POST":
             await _send(send, await self._purge(scope, receive))
         else:
@@ -325,6 +330,25 @@ class Edge:
             "memory_bytes": self.store.bytes,
             "disk_bytes": self.store.disk_bytes,
         }
+
+    def prometheus(self) -> str:
+        """The counters in Prometheus text format."""
+        s, edge = self.snapshot(), self.config.name
+        lines = ["# TYPE cdn_requests_total counter"]
+        for status in ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR"):
+            lines.append(f'cdn_requests_total{{edge="{edge}",cache="{status}"}} {s[status]}')
+        lines += [
+            "# TYPE cdn_coalesced_total counter",
+            f'cdn_coalesced_total{{edge="{edge}"}} {s["coalesced"]}',
+            "# TYPE cdn_upstream_fetches_total counter",
+            f'cdn_upstream_fetches_total{{edge="{edge}"}} {s["upstream_fetches"]}',
+            "# TYPE cdn_store_bytes gauge",
+            f'cdn_store_bytes{{edge="{edge}",tier="memory"}} {s["memory_bytes"]}',
+            f'cdn_store_bytes{{edge="{edge}",tier="disk"}} {s["disk_bytes"]}',
+            "# TYPE cdn_objects gauge",
+            f'cdn_objects{{edge="{edge}"}} {s["objects"]}',
+        ]
+        return "\n".join(lines) + "\n"
 
     async def _purge(self, scope, receive) -> Reply:
         token = self.config.purge_token

@@ -59,6 +59,8 @@ def test_shield_absorbs_misses_so_two_edges_cost_one_origin_fetch(tiers):
     assert origin_count(tiers, path) == 1
     shield = httpx.get(tiers["shield"].url + "/_cdn/stats", trust_env=False).json()
     assert shield["MISS"] == 1 and shield["HIT"] == 1
+    metrics = httpx.get(tiers["shield"].url + "/metrics", trust_env=False).text
+    assert 'cdn_requests_total{edge="shield-eu-central",cache="HIT"} 1' in metrics
     assert eu.headers["content-type"] == "video/iso.segment"
     assert "immutable" in eu.headers["cache-control"]
 
