@@ -52,17 +52,19 @@ class InProcessNode:
             raise NodeDown(f"cache node {self.name} is down")
 
     def get(self, key: str) -> bytes | None:
-        self._check()
+        if self.down:
+            raise NodeDown(f"cache node {self.name} is down")
         with self._lock:
             entry = self._store.get(key, MISSING)
-            if entry is MISSING:
-                return None
-            value, expires = entry
-            if expires is not None and expires <= time.monotonic():
+        if entry is MISSING:
+            return None
+        value, expires = entry
+        if expires is not None and expires <= time.monotonic():
+            with self._lock:
                 self._store.pop(key)
-                self.expired += 1
-                return None
-            return value
+            self.expired += 1
+            return None
+        return value
 
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         self._check()

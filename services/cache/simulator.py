@@ -7,6 +7,7 @@ future, or do not admit the new key when it is that key) gives the upper bound.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
@@ -124,25 +125,31 @@ class OptimalPolicy:
         return hit
 
 
-def read_trace(path: Path) -> list[int]:
-    """Keys of a trace file, one per line, interned to dense ints in order of first use."""
-    ids: dict[str, int] = {}
-    out: list[int] = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for line in fh:
-            key = line.strip()
-            if not key:
-                continue
-            out.append(ids.setdefault(key, len(ids)))
-    if not out:
-        raise ValueError(f"{path}: the trace holds no keys")
-    return out
+def _key_id(key: object) -> int:
+    """A well-mixed 62-bit id, the same in every process (``hash(str)`` is salted per run)."""
+    digest = hashlib.blake2b(str(key).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 2
 
 
 def intern_keys(keys: Iterable[Hashable]) -> list[int]:
-    """Any key stream as dense ints, so simulations do not depend on the process's hash seed."""
+    """Any key stream as stable mixed ints, so simulations are deterministic across runs."""
     ids: dict[Hashable, int] = {}
-    return [ids.setdefault(k, len(ids)) for k in keys]
+    out = []
+    for k in keys:
+        i = ids.get(k)
+        if i is None:
+            i = ids[k] = _key_id(k)
+        out.append(i)
+    return out
+
+
+def read_trace(path: Path) -> list[int]:
+    """Keys of a trace file, one per line, as stable ints (see ``intern_keys``)."""
+    with Path(path).open(encoding="utf-8") as fh:
+        out = intern_keys(k for k in (line.strip() for line in fh) if k)
+    if not out:
+        raise ValueError(f"{path}: the trace holds no keys")
+    return out
 
 
 def simulate(trace: Sequence[Hashable], size: int, policy: str) -> SimResult:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-_M64 = (1 << 64) - 1
-_SEEDS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
 _HALVE = bytes(i >> 1 for i in range(256))
 
 
@@ -32,54 +30,65 @@ class FrequencySketch:
         width = _ceil_pow2(max(16, capacity)) * width_factor
         self.conservative = conservative
         self.width = width
-        self._shift = 64 - (width.bit_length() - 1)
+        self._mask = width - 1
         self.rows = [bytearray(width) for _ in range(4)]
         self.sample_size = max(10, sample_factor * max(1, capacity))
         self.size = 0
         self.resets = 0
 
     def _indexes(self, key: Hashable) -> tuple[int, int, int, int]:
-        h = hash(key) & _M64
-        h = ((h ^ (h >> 31)) * 0xBF58476D1CE4E5B9) & _M64
-        s = self._shift
-        return (
-            ((h * _SEEDS[0]) & _M64) >> s,
-            ((h * _SEEDS[1]) & _M64) >> s,
-            ((h * _SEEDS[2]) & _M64) >> s,
-            ((h * _SEEDS[3]) & _M64) >> s,
-        )
+        # Double hashing (Kirsch-Mitzenmacher) on the key's own hash: four row indexes for the
+        # price of one. Keys must hash well: str does (SipHash); the simulator feeds mixed ints.
+        h = hash(key)
+        m = self._mask
+        a = h & m
+        b = (h >> 32) | 1
+        return a, (a + b) & m, (a + 2 * b) & m, (a + 3 * b) & m
 
     def frequency(self, key: Hashable) -> int:
         """The estimated recent use count of ``key`` (0..15); never low until aged."""
-        a, b, c, d = self._indexes(key)
+        h = hash(key)
+        m = self._mask
+        a = h & m
+        b = (h >> 32) | 1
         r = self.rows
-        return min(r[0][a], r[1][b], r[2][c], r[3][d])
+        return min(r[0][a], r[1][(a + b) & m], r[2][(a + 2 * b) & m], r[3][(a + 3 * b) & m])
 
     def increment(self, key: Hashable) -> None:
         """Count one use; every ``sample_size`` counted uses halve all counters."""
-        idx = self._indexes(key)
+        h = hash(key)
+        m = self._mask
+        a = h & m
+        b = (h >> 32) | 1
+        r0, r1, r2, r3 = self.rows
+        i1, i2, i3 = (a + b) & m, (a + 2 * b) & m, (a + 3 * b) & m
+        c0, c1, c2, c3 = r0[a], r1[i1], r2[i2], r3[i3]
         if self.conservative:
-            rows = self.rows
-            lo = min(rows[0][idx[0]], rows[1][idx[1]], rows[2][idx[2]], rows[3][idx[3]])
+            lo = min(c0, c1, c2, c3)
             if lo >= 15:
                 return
-            for row, i in zip(rows, idx, strict=True):
-                if row[i] == lo:
-                    row[i] = lo + 1
-            self.size += 1
-            if self.size >= self.sample_size:
-                self.reset()
-            return
-        added = False
-        for row, i in zip(self.rows, idx, strict=True):
-            v = row[i]
-            if v < 15:
-                row[i] = v + 1
-                added = True
-        if added:
-            self.size += 1
-            if self.size >= self.sample_size:
-                self.reset()
+            if c0 == lo:
+                r0[a] = lo + 1
+            if c1 == lo:
+                r1[i1] = lo + 1
+            if c2 == lo:
+                r2[i2] = lo + 1
+            if c3 == lo:
+                r3[i3] = lo + 1
+        else:
+            if c0 >= 15 and c1 >= 15 and c2 >= 15 and c3 >= 15:
+                return
+            if c0 < 15:
+                r0[a] = c0 + 1
+            if c1 < 15:
+                r1[i1] = c1 + 1
+            if c2 < 15:
+                r2[i2] = c2 + 1
+            if c3 < 15:
+                r3[i3] = c3 + 1
+        self.size += 1
+        if self.size >= self.sample_size:
+            self.reset()
 
     def reset(self) -> None:
         """Age the history: halve every counter (recent popularity wins over old)."""

@@ -2,11 +2,9 @@
 
 Redirects live under ``/s/`` rather than at ``/{code}``: one app mounts every system, and a
 catch-all ``/{code}`` would shadow their routes. A reverse proxy can still map
-``https://sho.rt/<code>`` to ``/s/<code>``.
-
-302 (not 301) by default: browsers cache a 301 for ever, so later clicks would never reach us
-(no click events, no way to expire or delete the link for them). Set
-``BLUEPRINT_SHORTENER_REDIRECT_STATUS=301`` to trade that for fewer requests.
+``https://sho.rt/<code>`` to ``/s/<code>``. The redirect itself is a raw ASGI app mounted at
+``/s`` (see ``services.shortener.redirect``: 302 by default, 404 unknown or deleted, 410
+expired), so it does not appear in the OpenAPI schema.
 """
 
 from __future__ import annotations
@@ -16,8 +14,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse
 
 from services.cache import get_cache
 from services.cache.nodes import InProcessNode
@@ -25,11 +21,13 @@ from services.db import make_engine
 from services.deps import CurrentUser
 from services.shortener.clicks import ClickRecorder
 from services.shortener.codes import InvalidAlias
+from services.shortener.redirect import redirect_app
 from services.shortener.safety import UnsafeURL
-from services.shortener.service import Forbidden, Gone, NotFound, ShortenerService
+from services.shortener.service import Forbidden, NotFound, ShortenerService
 from services.shortener.store import CodeTaken, Link, LinkStore
 
 router = APIRouter(tags=["shortener"])
+router.mount("/s", redirect_app, name="shortener_redirect")
 
 
 class LinkIn(BaseModel):
@@ -118,34 +116,6 @@ def delete_link(code: str, request: Request, user: CurrentUser) -> Response:
     except Forbidden as exc:
         raise HTTPException(403, "this link belongs to another user") from exc
     return Response(status_code=204)
-
-
-@router.get("/s/{code}", response_class=RedirectResponse, status_code=302,
-            operation_id="shortener_redirect",
-            responses={404: {"description": "unknown or deleted"},
-                       410: {"description": "expired"}})  # fmt: skip
-async def follow(code: str, request: Request) -> RedirectResponse:
-    """Redirect to the link's target: from the cache on a hit, without the database."""
-    app = request.app
-    svc: ShortenerService = app.state.shortener
-    entry = svc.cached(code) if app.state.shortener_local_cache else await run_in_threadpool(
-        svc.cached, code)  # fmt: skip
-    source = "hit"
-    if entry is None:
-        source = "miss"
-        if len(code) > 32:
-            raise HTTPException(404, "no such short link")
-        entry = await run_in_threadpool(svc.load, code)
-    try:
-        url = svc.target(entry)
-    except NotFound as exc:
-        raise HTTPException(404, "no such short link (unknown or deleted)") from exc
-    except Gone as exc:
-        raise HTTPException(410, "this short link has expired") from exc
-    headers = request.headers
-    app.state.shortener_clicks.record(code, headers.get("referer"), headers.get("user-agent"),
-                                      source)  # fmt: skip
-    return RedirectResponse(url, status_code=svc.conf.redirect_status)
 
 
 async def startup(app) -> None:

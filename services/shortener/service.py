@@ -70,6 +70,7 @@ class ShortenerService:
         conf: ShortenerSettings | None = None,
         resolver: Resolver = system_resolver,
         clock: Callable[[], float] = time.time,
+        max_ttl: float = LINK_TTL_S,
     ) -> None:
         self.store = store
         self.cache = cache
@@ -78,6 +79,7 @@ class ShortenerService:
         self.conf = conf or ShortenerSettings()
         self.resolver = resolver
         self.clock = clock
+        self.max_ttl = max_ttl
         self.create_limiter = TokenBucketLimiter(
             self.conf.create_per_minute, 60.0, burst=self.conf.create_burst
         )
@@ -129,12 +131,16 @@ class ShortenerService:
         return {"u": link.url, "e": link.expires_at}
 
     def _ttl(self, link: Link | None) -> float:
-        if link is None or link.deleted_at is not None:
-            return NEGATIVE_TTL_S
-        if link.expires_at is None:
-            return LINK_TTL_S
+        return self._entry_ttl(self._entry(link))
+
+    def _entry_ttl(self, entry: dict[str, Any]) -> float:
+        if "gone" in entry:
+            return min(NEGATIVE_TTL_S, self.max_ttl)
+        e = entry.get("e")
+        if e is None:
+            return self.max_ttl
         # Keep an expired link cached a little so its 410 also comes from the cache.
-        return max(NEGATIVE_TTL_S, min(LINK_TTL_S, link.expires_at - self.clock() + 60))
+        return max(NEGATIVE_TTL_S, min(self.max_ttl, e - self.clock() + 60))
 
     def cached(self, code: str) -> dict[str, Any] | None:
         """The cache's answer for ``code`` (never touches the database)."""

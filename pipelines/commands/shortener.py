@@ -1,0 +1,43 @@
+"""``blueprint shortener``: run the redirect edge, purge expired links."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group("shortener")
+def cli() -> None:
+    """URL shortener tools."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True)
+def edge(host: str, port: int) -> None:
+    """Serve GET /s/<code> only, from the cache tier (a lean process for redirect traffic)."""
+    import uvicorn
+
+    from services.shortener.edge import create_edge_app
+
+    uvicorn.run(create_edge_app(), host=host, port=port, log_level="warning", access_log=False)
+
+
+@cli.command()
+@click.option("--grace-hours", default=24.0, show_default=True,
+              help="Keep expired links this long (they answer 410), then delete them.")  # fmt: skip
+def purge(grace_hours: float) -> None:
+    """Delete links that expired more than GRACE_HOURS ago (what the hourly schedule does)."""
+    from services.cache import build_cache
+    from services.db import make_engine
+    from services.shortener.service import ShortenerService
+    from services.shortener.store import LinkStore
+    from warehouse.emitter import get_emitter
+    from warehouse.settings import get_settings
+
+    settings = get_settings()
+    emitter = get_emitter(settings)
+    svc = ShortenerService(LinkStore(make_engine(settings, "shortener")), build_cache(settings),
+                           emitter, settings)  # fmt: skip
+    n = svc.purge_expired(grace_s=grace_hours * 3600)
+    emitter.flush()
+    click.echo(f"purged={n}")
