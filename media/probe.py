@@ -194,6 +194,8 @@ def probe(path: Path, job_dir: Path, limits: Limits | None = None) -> ProbeInfo:
     try:
         run(decode, timeout=limits.decode_timeout_s, cwd=job_dir, check=True)
     except FFmpegError as exc:
+        if "timed out" in str(exc):
+            raise Rejected(f"decoding took longer than {limits.decode_timeout_s:.0f}s") from exc
         raise Rejected(f"corrupt or truncated: {str(exc).split(': ', 1)[-1]}") from exc
     return info
 

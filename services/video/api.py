@@ -33,9 +33,9 @@ router = APIRouter(prefix="/videos", tags=["video"])
 
 #: Largest upload accepted (Tus-Max-Size); larger Upload-Length gets 413.
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
-#: Largest single PATCH body; tus clients split larger uploads into chunks.
-MAX_CHUNK_BYTES = 32 * 1024 * 1024
-BODY_LIMITS = {"/videos/uploads": MAX_CHUNK_BYTES}
+# PATCH bodies stream to disk, so a client may send the whole file in one request
+# (tuspy's default); the total is still capped by Upload-Length and Tus-Max-Size.
+BODY_LIMITS = {"/videos/uploads": MAX_UPLOAD_BYTES}
 UPLOAD_PATH = "/uploads"  # under the router prefix: /videos/uploads
 MEDIA_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl", ".mpd": "application/dash+xml",

@@ -89,3 +89,8 @@ def test_parse_report_reads_the_stream_lines() -> None:
     info = parse_report(report, 123)
     assert (info.container, info.video_codec, info.audio_codec) == ("matroska,webm", "vp9", "opus")
     assert (info.width, info.height, info.fps, info.duration_s) == (1920, 1080, 29.97, 62.5)
+
+
+def test_a_decode_over_the_time_limit_is_rejected_as_such(tmp_path: Path) -> None:
+    with pytest.raises(Rejected, match="decoding took longer than"):
+        probe(clip(), tmp_path / "job", Limits(decode_timeout_s=0.01))

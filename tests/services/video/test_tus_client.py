@@ -58,6 +58,14 @@ def test_tuspy_uploads_in_chunks_and_resumes(server, settings) -> None:
     assert video["title"] == "From tuspy" and video["tags"] == ["tus", "client"]
 
 
+def test_tuspy_default_chunking_sends_the_file_in_one_patch(server, settings) -> None:
+    key = _key(server, settings.admin_api_key)
+    client = tusclient.TusClient(f"{server}/videos/uploads", headers={"X-API-Key": key})
+    uploader = client.uploader(str(clip(320, 180, 2.0)), metadata={"title": "one shot"})
+    uploader.upload()
+    assert uploader.offset == clip(320, 180, 2.0).stat().st_size
+
+
 def test_tuspy_sees_a_rejection_of_hostile_media(server, settings) -> None:
     from tusclient.exceptions import TusCommunicationError
 
