@@ -7,7 +7,8 @@
   before it. A template that only differs from an older one by more or fewer ``<*>`` is the
   same message seen more specifically, not a new one;
 - **frequency anomaly**: a template's count in the last window is improbable under a Poisson
-  law with its baseline rate (previous ``baseline`` period, add-one smoothed).
+  law with its baseline rate (previous ``baseline`` period, add-one smoothed). Templates with
+  too few baseline lines have no known rate and are left to the new-template rule.
 
 Fired alerts are recorded as ``logging/alert_fired`` events. A small state file keeps the keys
 already fired (one per rule, service, template and window bucket), so a rule evaluated every
@@ -40,6 +41,7 @@ class AlertRules:
     anomaly_baseline: timedelta = timedelta(hours=1)
     anomaly_p: float = 1e-4
     anomaly_min_count: int = 10
+    anomaly_min_baseline: int = 5  # a template needs a known rate; novelty is the deploy rule's
     max_new_templates: int = 20
 
 
@@ -155,6 +157,8 @@ def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
     ratio = rules.window / rules.anomaly_baseline
     alerts = []
     for service, tid, template, current, baseline in df.rows():
+        if baseline < rules.anomaly_min_baseline:
+            continue
         expected = (baseline + 1) * ratio
         p = float(poisson.sf(current - 1, expected))
         if p < rules.anomaly_p:

@@ -64,6 +64,8 @@ def test_template_frequency_spike_is_an_anomaly_but_a_steady_rate_is_not(load):
         recs.append({"ts": _ts(minute + 0.5), "msg": f"request {minute} ok", "service": "api"})
     for i in range(60):  # a burst in the last five minutes
         recs.append({"ts": _ts(0.01 + i / 15), "msg": f"cache miss for key b{i}", "service": "api"})
+    for i in range(30):  # new, so no known rate: the deploy rule's business, not an anomaly
+        recs.append({"ts": _ts(0.01 + i / 10), "msg": f"brand new burst {i}", "service": "api"})
     for i in range(5):  # the usual rate
         recs.append({"ts": _ts(i), "msg": f"request {i} ok", "service": "api"})
     lake = load(recs)
