@@ -32,6 +32,10 @@ TYPE_ALIASES = {
     "product_view": "view",
     "video_view": "view",
     "like": "like",
+    "repost": "like",
+    "share": "like",
+    "reply": "like",
+    "comment": "like",
     "favorite": "like",
     "watch": "watch",
     "watch_time": "watch",
@@ -133,7 +137,9 @@ def events_to_frame(
     attrs = (
         events["attrs"]
         .fill_null("{}")
-        .str.json_decode(pl.Struct({"kind": pl.String, "watch_seconds": pl.Float64}))
+        .str.json_decode(
+            pl.Struct({"kind": pl.String, "watch_seconds": pl.Float64, "seconds": pl.Float64})
+        )
     )
     df = events.select(
         pl.col("actor").alias("user"),
@@ -142,7 +148,9 @@ def events_to_frame(
         pl.col("type").map_elements(normalise_action, return_dtype=pl.String).alias("action"),
         pl.col("ts").cast(pl.Datetime("us", "UTC")),
         attrs.struct.field("kind").alias("attr_kind"),
-        attrs.struct.field("watch_seconds"),
+        pl.coalesce(attrs.struct.field("watch_seconds"), attrs.struct.field("seconds")).alias(
+            "watch_seconds"
+        ),
     ).filter(
         pl.col("user").is_not_null()
         & pl.col("entity").is_not_null()

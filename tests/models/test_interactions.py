@@ -23,24 +23,48 @@ NOW = datetime(2026, 1, 31, tzinfo=UTC)
 
 def _events(rows):
     return pl.DataFrame(
-        [{"ts": ts, "system": sys, "type": typ, "actor": a, "entity": e,
-          "attrs": orjson.dumps(attrs).decode()} for ts, sys, typ, a, e, attrs in rows],
-        schema={"ts": pl.Datetime("us", "UTC"), "system": pl.String, "type": pl.String,
-                "actor": pl.String, "entity": pl.String, "attrs": pl.String},
-    )  # fmt: skip
+        [
+            {
+                "ts": ts,
+                "system": sys,
+                "type": typ,
+                "actor": a,
+                "entity": e,
+                "attrs": orjson.dumps(attrs).decode(),
+            }
+            for ts, sys, typ, a, e, attrs in rows
+        ],
+        schema={
+            "ts": pl.Datetime("us", "UTC"),
+            "system": pl.String,
+            "type": pl.String,
+            "actor": pl.String,
+            "entity": pl.String,
+            "attrs": pl.String,
+        },
+    )
 
 
 def test_each_event_type_carries_its_configured_weight():
-    w = InteractionWeights(view=1, like=4, purchase=10, follow=3, watch_per_minute=1,
-                           watch_cap=100, half_life_days=None)  # fmt: skip
-    ev = _events([
-        (NOW, "video", "view", "u1", "v1", {}),
-        (NOW, "video", "like", "u1", "v1", {}),
-        (NOW, "video", "watch", "u1", "v1", {"watch_seconds": 120}),
-        (NOW, "shop", "purchase", "u1", "p1", {}),
-        (NOW, "social", "follow", "u1", "u2", {}),
-        (NOW, "shop", "unknown_type", "u1", "p2", {}),
-    ])  # fmt: skip
+    w = InteractionWeights(
+        view=1,
+        like=4,
+        purchase=10,
+        follow=3,
+        watch_per_minute=1,
+        watch_cap=100,
+        half_life_days=None,
+    )
+    ev = _events(
+        [
+            (NOW, "video", "view", "u1", "v1", {}),
+            (NOW, "video", "like", "u1", "v1", {}),
+            (NOW, "video", "watch", "u1", "v1", {"watch_seconds": 120}),
+            (NOW, "shop", "purchase", "u1", "p1", {}),
+            (NOW, "social", "follow", "u1", "u2", {}),
+            (NOW, "shop", "unknown_type", "u1", "p2", {}),
+        ]
+    )
     data = build_interactions(events_to_frame(ev, w), w)
     m = data.matrix.toarray()
     u = data.users.index["u1"]
@@ -52,8 +76,12 @@ def test_each_event_type_carries_its_configured_weight():
 
 def test_time_decay_halves_weight_per_half_life():
     w = InteractionWeights(half_life_days=10)
-    ev = _events([(NOW, "video", "view", "u1", "new", {}),
-                  (NOW - timedelta(days=10), "video", "view", "u1", "old", {})])  # fmt: skip
+    ev = _events(
+        [
+            (NOW, "video", "view", "u1", "new", {}),
+            (NOW - timedelta(days=10), "video", "view", "u1", "old", {}),
+        ]
+    )
     data = build_interactions(events_to_frame(ev, w), w, now=NOW)
     m = data.matrix.toarray()[0]
     assert m[data.items.index["video:old"]] == pytest.approx(m[data.items.index["video:new"]] / 2)
@@ -90,8 +118,9 @@ def test_random_split_partitions_entries_reproducibly():
 
 
 def test_time_split_puts_newest_events_in_test():
-    ev = _events([(NOW + timedelta(minutes=i), "video", "view", f"u{i % 3}", f"v{i}", {})
-                  for i in range(10)])  # fmt: skip
+    ev = _events(
+        [(NOW + timedelta(minutes=i), "video", "view", f"u{i % 3}", f"v{i}", {}) for i in range(10)]
+    )
     train, test = time_split(events_to_frame(ev), 0.3)
     assert len(train) == 7 and len(test) == 3
     assert train["ts"].max() < test["ts"].min()
@@ -100,3 +129,18 @@ def test_time_split_puts_newest_events_in_test():
 def test_empty_events_give_empty_matrix():
     data = build_interactions(events_to_frame(pl.DataFrame()))
     assert data.matrix.shape == (0, 0) and data.nnz == 0
+
+
+def test_other_systems_event_shapes_are_understood():
+    w = InteractionWeights(watch_per_minute=1, watch_cap=100, half_life_days=None)
+    ev = _events(
+        [
+            (NOW, "video", "watch", "u1", "v1", {"seconds": 180}),
+            (NOW, "social", "repost", "u1", "42", {"author": "u9"}),
+            (NOW, "feed", "impression", "u1", "43", {"kind": "post"}),
+        ]
+    )
+    data = build_interactions(events_to_frame(ev, w), w)
+    assert data.matrix[0, data.items.index["video:v1"]] == pytest.approx(3)
+    assert data.matrix[0, data.items.index["post:42"]] == pytest.approx(w.like)
+    assert "post:43" not in data.items  # an impression is exposure, not feedback
