@@ -167,13 +167,19 @@ def bare_asgi_app(root: Path):
     return app
 
 
-def start_bare(root: Path) -> tuple[subprocess.Popen, str]:
+def bare_app_from_env():
+    """uvicorn factory for ``--workers``: the bare app over ``BENCH_BARE_ROOT``."""
+    return bare_asgi_app(Path(os.environ["BENCH_BARE_ROOT"]))
+
+
+def start_bare(root: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
     import sys
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cdn_bench", "--serve-bare",
-                             str(root), "--port", str(port)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                             str(root), "--port", str(port), "--workers", str(workers)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -232,7 +238,7 @@ def measure(duration: float = 4.0, workers: int = 1, log: Callable[[str], None] 
             for _ in range(4 * workers):
                 for path in paths:
                     client.get(edge.url + path, headers={"connection": "close"})
-        bare = start_bare(root)
+        bare = start_bare(root, workers)
         nginx = start_nginx(root, tmp, workers)
         if nginx is None:
             log("nginx is not installed (bash scripts/install-tools.sh): no throughput ratio")
@@ -284,9 +290,11 @@ def main() -> None:
     if args.serve_bare:
         import uvicorn
 
-        app = bare_asgi_app(Path(args.serve_bare))
-        uvicorn.run(app, host="127.0.0.1", port=args.port, loop="uvloop", http="httptools",
-                    log_level="warning", access_log=False)  # fmt: skip
+        os.environ["BENCH_BARE_ROOT"] = args.serve_bare
+        uvicorn.run("benchmarks.cdn_bench:bare_app_from_env", factory=True, host="127.0.0.1",
+                    port=args.port, workers=args.workers if args.workers > 1 else None,
+                    loop="uvloop", http="httptools", log_level="warning",
+                    access_log=False)  # fmt: skip
         return
     result = measure(args.duration, args.workers)
     for key, value in result.items():
