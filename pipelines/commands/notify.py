@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 import orjson
 
@@ -11,6 +13,15 @@ def _engine():
     from warehouse.settings import get_settings
 
     return open_store(get_settings())
+
+
+def _dispatch():
+    """JetStream dispatch when scaled out (BLUEPRINT_NATS_URL), else None."""
+    from services.notify.config import get_notify_settings
+    from services.notify.jetstream import make_dispatch
+    from warehouse.settings import get_settings
+
+    return make_dispatch(get_settings().nats_url, get_notify_settings().lease_s)
 
 
 @click.group("notify")
@@ -69,6 +80,12 @@ def dlq_replay(ids: tuple[str, ...], replay_all: bool) -> None:
     if not ids and not replay_all:
         raise click.UsageError("give --id ... or --all")
     replayed = queue.replay_dead(_engine(), None if replay_all else list(ids))
+    dispatch = _dispatch()
+    if dispatch is not None:
+        try:
+            dispatch.publish(replayed, f"replay-{time.time():.0f}")
+        finally:
+            dispatch.close()
     click.echo(f"replayed={len(replayed)}")
 
 
@@ -95,7 +112,8 @@ def send(
     from services.notify.config import get_notify_settings
     from services.notify.service import NotifyService, SendRequest
     from services.notify.templates import TemplateError
-    from warehouse.emitter import get_emitter
+    from warehouse.emitter import Emitter, make_transport
+    from warehouse.settings import get_settings
 
     try:
         payload = orjson.loads(data)
@@ -103,8 +121,9 @@ def send(
         raise click.BadParameter(f"--data is not JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise click.BadParameter("--data must be a JSON object")
-    emitter = get_emitter()
-    svc = NotifyService(_engine(), get_notify_settings(), emitter)
+    emitter = Emitter(make_transport(get_settings(), "notify-cli"))
+    dispatch = _dispatch()
+    svc = NotifyService(_engine(), get_notify_settings(), emitter, dispatch)
     req = SendRequest(
         user_id=user_id,
         template=template,
@@ -119,7 +138,9 @@ def send(
     except (LookupError, ValueError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
-        emitter.flush()
+        emitter.close()
+        if dispatch is not None:
+            dispatch.close()
     for d in view["deliveries"]:
         click.echo(f"{d['id']}  {d['channel']:<6} {d['status']}")
     click.echo(f"notification={view['id']}")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from datetime import datetime
-from typing import Annotated, Any, Literal
+import logging
+import time
+from typing import Annotated
 
 import anyio
 import orjson
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Path, Query, Request, Response
-from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
 from services.auth import Principal
@@ -23,6 +23,25 @@ from services.deps import AdminUser, CurrentUser, EmitterDep, require_roles
 from services.notify import preferences as prefs_mod
 from services.notify import queue, status, templates
 from services.notify.config import get_notify_settings
+from services.notify.jetstream import make_dispatch
+from services.notify.schemas import (
+    LOCALE,
+    NAME,
+    CallbackIn,
+    CallbackOut,
+    DeadOut,
+    InboxItem,
+    NotificationOut,
+    PreferencesIn,
+    PreferencesOut,
+    ProfileIn,
+    ProfileOut,
+    QuietHours,
+    ReplayIn,
+    ReplayOut,
+    SendBody,
+    TemplateIn,
+)
 from services.notify.service import (
     BadRequest,
     IdempotencyConflict,
@@ -33,21 +52,31 @@ from services.notify.service import (
 )
 from services.notify.store import open_store
 
+log = logging.getLogger(__name__)
+
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 BODY_LIMITS = {"/notifications": 256 * 1024}
 ServiceUser = Annotated[Principal, require_roles("service")]
-NAME = r"^[A-Za-z0-9_.@-]{1,64}$"
-LOCALE = r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})?$"
 
 
 async def startup(app: FastAPI) -> None:
-    engine = open_store(app.state.settings)
-    app.state.notify = NotifyService(engine, get_notify_settings(), app.state.emitter)
+    settings = app.state.settings
+    engine = open_store(settings)
+    cfg = get_notify_settings()
+    dispatch = None
+    if settings.nats_url:
+        try:
+            dispatch = make_dispatch(settings.nats_url, cfg.lease_s)
+        except Exception:  # noqa: BLE001 - workers' sweeps still find the work in the store
+            log.warning("JetStream unreachable at %s; not announcing work", settings.nats_url)
+    app.state.notify = NotifyService(engine, cfg, app.state.emitter, dispatch)
 
 
 async def shutdown(app: FastAPI) -> None:
     svc = getattr(app.state, "notify", None)
     if svc is not None:
+        if svc.dispatch is not None:
+            svc.dispatch.close()
         svc.engine.dispose()
 
 
@@ -59,122 +88,6 @@ def _svc(request: Request) -> NotifyService:
         )
         request.app.state.notify = svc
     return svc
-
-
-# -- models ------------------------------------------------------------------------------
-class ProfileIn(BaseModel):
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{6,15}$")
-    push_token: str | None = Field(default=None, min_length=8, max_length=256)
-    timezone: str | None = Field(default=None, max_length=64)
-    locale: str | None = Field(default=None, pattern=LOCALE)
-
-
-class ProfileOut(BaseModel):
-    user_id: str
-    email: str | None
-    phone: str | None
-    push_token: str | None
-    timezone: str
-    locale: str
-    quiet_start: str | None
-    quiet_end: str | None
-
-
-class QuietHours(BaseModel):
-    start: str = Field(description="HH:MM local time")
-    end: str = Field(description="HH:MM local time (exclusive)")
-
-
-class PreferencesIn(BaseModel):
-    channels: dict[str, bool] = Field(default_factory=dict, description="channel -> on/off")
-    categories: dict[str, dict[str, bool]] = Field(default_factory=dict)
-    timezone: str | None = None
-    quiet_hours: QuietHours | None = None
-    clear_quiet_hours: bool = False
-
-
-class PreferencesOut(BaseModel):
-    user_id: str
-    timezone: str
-    quiet_hours: QuietHours | None
-    preferences: dict[str, dict[str, bool]]
-
-
-class TemplateIn(BaseModel):
-    subject: str = Field(min_length=1, max_length=500)
-    body: str = Field(min_length=1, max_length=20_000)
-
-
-class SendBody(BaseModel):
-    user_id: str = Field(pattern=NAME)
-    template: str = Field(pattern=NAME)
-    category: str = Field(default="general", pattern=r"^[a-z0-9_.-]{1,64}$")
-    locale: str | None = Field(default=None, pattern=LOCALE)
-    data: dict[str, Any] = Field(default_factory=dict)
-    channels: list[str] | Literal["preference"] = "preference"
-    send_at: datetime | None = None
-    priority: Literal["low", "normal", "urgent"] = "normal"
-
-
-class DeliveryOut(BaseModel):
-    id: str
-    channel: str
-    status: str
-    attempts: int
-    next_attempt_at: float
-    last_error: str | None
-    digest_id: str | None
-    sent_at: float | None
-
-
-class NotificationOut(BaseModel):
-    id: str
-    user_id: str
-    category: str
-    template: str
-    locale: str
-    priority: str
-    send_at: float
-    created_at: float
-    deliveries: list[DeliveryOut]
-
-
-class InboxItem(BaseModel):
-    id: int
-    category: str
-    subject: str
-    body: str
-    created_at: float
-    read_at: float | None
-
-
-class CallbackIn(BaseModel):
-    message_id: str = Field(min_length=1, max_length=128)
-    status: str
-
-
-class CallbackOut(BaseModel):
-    delivery_id: str
-    status: str
-    changed: bool
-
-
-class ReplayIn(BaseModel):
-    ids: list[str] | None = Field(default=None, description="None replays the whole DLQ")
-
-
-class ReplayOut(BaseModel):
-    replayed: list[str]
-
-
-class DeadOut(BaseModel):
-    id: str
-    user_id: str
-    channel: str
-    attempts: int
-    last_error: str | None
-    updated_at: float
 
 
 def _profile_out(p: prefs_mod.Profile) -> ProfileOut:
@@ -249,13 +162,15 @@ def put_preferences(
         )
     except prefs_mod.PreferenceError as exc:
         raise HTTPException(422, str(exc)) from exc
-    _svc(request).emitter and _svc(request).emitter.emit(
-        "notify",
-        "preferences_changed",
-        actor=principal.user_id,
-        entity=target,
-        attrs={"channels": body.channels, "categories": body.categories},
-    )
+    emitter = _svc(request).emitter
+    if emitter is not None:
+        emitter.emit(
+            "notify",
+            "preferences_changed",
+            actor=principal.user_id,
+            entity=target,
+            attrs={"channels": body.channels, "categories": body.categories},
+        )
     return _prefs_out(request, target)
 
 
@@ -341,6 +256,7 @@ def dlq_replay(body: ReplayIn, request: Request, admin: AdminUser) -> ReplayOut:
     """Put dead-lettered deliveries back on the queue with a fresh attempt budget."""
     svc = _svc(request)
     ids = queue.replay_dead(svc.engine, body.ids)
+    svc.announce(ids, f"replay-{time.time():.0f}")
     if ids and svc.emitter:
         svc.emitter.emit("notify", "dlq_replayed", actor=admin.user_id, attrs={"ids": ids})
     return ReplayOut(replayed=ids)

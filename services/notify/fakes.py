@@ -15,6 +15,7 @@ import email
 import email.policy
 import random
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -48,6 +49,16 @@ class Delivery:
     payload: dict[str, Any]
     at: float = field(default_factory=time.time)
     provider_id: str = field(default_factory=lambda: "pm_" + uuid.uuid4().hex[:16])
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many concurrent workers must not overflow the listen backlog
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):  # a client killed mid-request is expected here
+            super().handle_error(request, client_address)
 
 
 class FakeProvider:
@@ -87,10 +98,16 @@ class FakeProvider:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
+                if len(raw) < length:  # the client died mid-request: nothing to act on
+                    self.close_connection = True
+                    return
                 try:
-                    body = orjson.loads(raw or b"{}")
+                    body = orjson.loads(raw)
                 except orjson.JSONDecodeError:
-                    self._reply(400, {"error": "bad json"})
+                    self._reply(400, {"error": "body must be a JSON object"})
+                    return
+                if not isinstance(body, dict) or (self.path == "/send" and not body):
+                    self._reply(400, {"error": "body must be a non-empty JSON object"})
                     return
                 if self.path == "/control":
                     provider.control(**body)
@@ -105,8 +122,7 @@ class FakeProvider:
                 with contextlib.suppress(OSError):  # the client may have given up waiting
                     self._reply(status, answer)
 
-        self.server = ThreadingHTTPServer((host, free_port(host)), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server((host, free_port(host)), Handler)
         self.url = f"http://{host}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -156,8 +172,13 @@ class FakeProvider:
     def stats(self) -> dict[str, Any]:
         with self.lock:
             n_req, n_del = len(self.requests), len(self.delivered)
-        return {"requests": n_req, "delivered": n_del, "replays": self.replays,
-                "failures": self.failures, "duplicates": self.duplicates()}  # fmt: skip
+        return {
+            "requests": n_req,
+            "delivered": n_del,
+            "replays": self.replays,
+            "failures": self.failures,
+            "duplicates": self.duplicates(),
+        }
 
     def close(self) -> None:
         self.server.shutdown()

@@ -272,3 +272,74 @@ def fold_digest(engine: Engine, user_id: str, channel: str, body_for) -> str | N
             )
         )
     return digest_id
+
+
+def claim_one(engine: Engine, owner: str, delivery_id: str, lease_s: float) -> Claimed | None:
+    """Lease one named delivery if it is due and free (the JetStream path)."""
+    t = now()
+    due = and_(
+        deliveries.c.id == delivery_id,
+        deliveries.c.status == PENDING,
+        deliveries.c.next_attempt_at <= t,
+        or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < t),
+    )
+    with engine.begin() as conn:
+        res = conn.execute(
+            update(deliveries)
+            .where(due)
+            .values(
+                lease_owner=owner,
+                lease_until=t + lease_s,
+                attempts=deliveries.c.attempts + 1,
+                updated_at=t,
+            )
+        )
+        if res.rowcount != 1:
+            return None
+        r = conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).one()
+    return Claimed(
+        r.id,
+        r.notification_id,
+        r.user_id,
+        r.channel,
+        r.category,
+        r.priority,
+        r.locale,
+        r.subject,
+        r.body,
+        r.attempts,
+        r.created_at,
+        owner,
+    )
+
+
+def wait_for(engine: Engine, delivery_id: str) -> float | None:
+    """Seconds until a pending delivery may be tried again; None when it needs no more work."""
+    with engine.connect() as conn:
+        r = conn.execute(
+            select(
+                deliveries.c.status, deliveries.c.next_attempt_at, deliveries.c.lease_until
+            ).where(deliveries.c.id == delivery_id)
+        ).first()
+    if r is None or r.status != PENDING:
+        return None
+    return max(0.0, max(r.next_attempt_at, r.lease_until or 0.0) - now())
+
+
+def due_unleased(engine: Engine, limit: int = 10_000) -> list[str]:
+    """Due deliveries nobody holds: what a sweep re-announces."""
+    t = now()
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(deliveries.c.id)
+                .where(
+                    and_(
+                        deliveries.c.status == PENDING,
+                        deliveries.c.next_attempt_at <= t,
+                        or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < t),
+                    )
+                )
+                .limit(limit)
+            ).scalars()
+        )

@@ -9,6 +9,7 @@ per-user hourly limit on a channel (urgent excepted), wait to be folded into a d
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +22,11 @@ from services.notify import preferences as prefs_mod
 from services.notify import store, templates
 from services.notify.config import CHANNELS, PRIORITIES, NotifySettings
 from services.notify.events import emit_all, event
+from services.notify.jetstream import JetStreamDispatch
 from services.notify.store import deliveries, notifications, now
 from warehouse.emitter import Emitter
+
+log = logging.getLogger(__name__)
 
 MAX_SCHEDULE_AHEAD_S = 366 * 86400
 
@@ -113,10 +117,17 @@ def notification_view(engine: Engine, notification_id: str) -> dict[str, Any] | 
 class NotifyService:
     """The write side used by the API, the CLI and other systems in-process."""
 
-    def __init__(self, engine: Engine, cfg: NotifySettings, emitter: Emitter | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        cfg: NotifySettings,
+        emitter: Emitter | None,
+        dispatch: JetStreamDispatch | None = None,
+    ) -> None:
         self.engine = engine
         self.cfg = cfg
         self.emitter = emitter
+        self.dispatch = dispatch
         templates.seed_builtins(engine)
 
     def _existing(self, caller: str, idem_key: str, fingerprint: str) -> dict[str, Any] | None:
@@ -262,9 +273,19 @@ class NotifyService:
                 )
             )
         emit_all(self.emitter, events)
+        self.announce([r["id"] for r in rows if r["status"] == store.PENDING])
         view = notification_view(self.engine, nid)
         assert view is not None
         return view, True
+
+    def announce(self, delivery_ids: list[str], generation: str = "0") -> None:
+        """Tell JetStream workers about new work; a failure is healed by the workers' sweep."""
+        if self.dispatch is None or not delivery_ids:
+            return
+        try:
+            self.dispatch.publish(delivery_ids, generation)
+        except Exception:  # noqa: BLE001 - the store already holds the work
+            log.warning("JetStream publish failed; the sweep will re-announce", exc_info=True)
 
     def _over_limit(self, conn, user_id: str, channel: str, t: float) -> bool:
         n = conn.execute(

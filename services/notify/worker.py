@@ -26,6 +26,7 @@ from services.notify import queue, store, templates
 from services.notify.channels import Channel, Job, build_channels
 from services.notify.config import NotifySettings
 from services.notify.events import emit_all, event
+from services.notify.jetstream import JetStreamDispatch, make_dispatch
 from warehouse.emitter import Emitter
 from warehouse.events import Event
 
@@ -41,6 +42,7 @@ class Worker:
         channels: dict[str, Channel] | None = None,
         *,
         rng: random.Random | None = None,
+        dispatch: JetStreamDispatch | None = None,
     ) -> None:
         self.engine = engine
         self.cfg = cfg
@@ -50,6 +52,8 @@ class Worker:
         self.rng = rng or random.Random()
         self.pool = ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix="notify")
         self.stop = threading.Event()
+        self.dispatch = dispatch
+        self._swept_at = 0.0
         templates.seed_builtins(engine)
 
     # -- digests -----------------------------------------------------------------------
@@ -74,6 +78,8 @@ class Worker:
                 continue  # another worker folded it
             if digest_id:
                 made += 1
+                if self.dispatch:
+                    self.dispatch.publish([digest_id])
                 emit_all(
                     self.emitter, [event("digest_created", user_id, digest_id, channel=channel)]
                 )
@@ -177,12 +183,49 @@ class Worker:
     def tick(self) -> int:
         """Fold due digests, then claim and process one batch. Returns jobs processed."""
         self.flush_digests()
+        if self.dispatch is not None:
+            try:
+                return self._tick_jetstream(self.dispatch)
+            except Exception:  # noqa: BLE001 - unacked work is redelivered after the lease
+                log.warning("JetStream dispatch failed; retrying", exc_info=True)
+                self.stop.wait(0.5)
+                return 0
         jobs = queue.claim(self.engine, self.owner, self.cfg.batch_size, self.cfg.lease_s)
         if not jobs:
             return 0
         events = [e for evs in self.pool.map(self._safe_process, jobs) for e in evs]
         emit_all(self.emitter, events)
         return len(jobs)
+
+    def _tick_jetstream(self, dispatch: JetStreamDispatch) -> int:
+        """Work announced on JetStream; the store still arbitrates who sends what."""
+        if time.monotonic() - self._swept_at > 30:
+            self._swept_at = time.monotonic()
+            dispatch.publish(queue.due_unleased(self.engine), f"sweep-{int(store.now() // 60)}")
+        claimed = []
+        for msg in dispatch.fetch(self.cfg.batch_size, timeout_s=0.2):
+            job = queue.claim_one(self.engine, self.owner, msg.delivery_id, self.cfg.lease_s)
+            if job is not None:
+                claimed.append((msg, job))
+                continue
+            wait = queue.wait_for(self.engine, msg.delivery_id)
+            if wait is None:
+                dispatch.ack(msg)  # finished already: a stale or repeated announcement
+            else:
+                dispatch.nak(msg, max(wait, 0.05))
+        if not claimed:
+            return 0
+        events = [
+            e for evs in self.pool.map(self._safe_process, [j for _, j in claimed]) for e in evs
+        ]
+        for msg, job in claimed:
+            wait = queue.wait_for(self.engine, job.id)
+            if wait is None:
+                dispatch.ack(msg)
+            else:  # retry with backoff, or deferred by quiet hours
+                dispatch.nak(msg, max(wait, 0.01))
+        emit_all(self.emitter, events)
+        return len(claimed)
 
     def run(
         self,
@@ -243,7 +286,8 @@ def run_worker(
     settings = get_settings()
     engine = open_store(settings)
     emitter = Emitter(make_transport(settings, name))
-    worker = Worker(engine, get_notify_settings(), emitter)
+    cfg = get_notify_settings()
+    worker = Worker(engine, cfg, emitter, dispatch=make_dispatch(settings.nats_url, cfg.lease_s))
 
     def _stop(signum: int, frame: object) -> None:
         worker.stop.set()
@@ -263,6 +307,8 @@ def run_worker(
         return result
     finally:
         worker.close()
+        if worker.dispatch is not None:
+            worker.dispatch.close()
         emitter.close()
         engine.dispose()
 
