@@ -103,7 +103,7 @@ def max_rps(url: str, paths: list[str], duration: float, tmp: Path) -> float:
 def p99_at_rate(url: str, paths: list[str], rate: float, duration: float,
                 tmp: Path) -> tuple[float, float]:  # fmt: skip
     """(p99 latency ms, achieved rate) with connections paced to ``rate`` requests/s in total."""
-    conns = 8
+    conns = 16
     delay_ms = 1000.0 * conns / max(rate, 1.0)
     if shutil.which("wrk"):
         text = _wrk(url, _script(tmp, paths, delay_ms), duration, conns)

@@ -116,7 +116,8 @@ class CacheClient:
                 self._near.popitem(last=False)
 
     def _near_drop(self, key: str) -> None:
-        self._near.pop(key, None)
+        with self._lock:
+            self._near.pop(key, None)
 
     # -- reads -------------------------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:

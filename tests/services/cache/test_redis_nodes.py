@@ -79,3 +79,16 @@ def test_redis_ttl_and_delete(redis_servers):
     time.sleep(0.2)
     assert client.get("t") is None
     client.close()
+
+
+def test_redis_url_setting_puts_every_server_behind_the_platform_client(redis_servers,
+                                                                        settings):  # fmt: skip
+    from services.cache import build_cache
+
+    _, ports = redis_servers
+    urls = ",".join(f"redis://127.0.0.1:{p}/0" for p in ports)
+    client = build_cache(settings.model_copy(update={"redis_url": urls}))
+    assert sorted(client.nodes) == ["redis-0", "redis-1", "redis-2"]
+    client.set("k", {"a": 1})
+    assert client.get("k") == {"a": 1}
+    client.close()
