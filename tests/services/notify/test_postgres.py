@@ -1,0 +1,65 @@
+"""The store and queue on PostgreSQL (needs a server on 127.0.0.1:5432, database ``test``)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import server_reachable
+
+pytestmark = pytest.mark.servers
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_url():
+    if not server_reachable("127.0.0.1", 5432):
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    schema = f"notify_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - e.g. no such role or database here
+        pytest.skip(f"PostgreSQL not usable: {exc}")
+    yield f"{PG}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_send_claim_retry_and_deliver_on_postgres(pg_url, notify_env, monkeypatch, sms, emitter):
+    from services.notify import preferences, queue
+    from services.notify.config import get_notify_settings
+    from services.notify.service import NotifyService, SendRequest
+    from services.notify.store import open_store
+    from services.notify.worker import Worker
+    from warehouse.settings import get_settings
+
+    monkeypatch.setenv("BLUEPRINT_DATABASE_URL", pg_url)
+    get_settings.cache_clear()
+    engine = open_store(get_settings())
+    try:
+        assert engine.dialect.name == "postgresql"
+        preferences.upsert_profile(engine, "ann", phone="+33600000000", timezone="Europe/Paris")
+        svc = NotifyService(engine, get_notify_settings(), emitter)
+        view, _ = svc.send(
+            "test", SendRequest("ann", "welcome", data={"name": "Ann"}, channels=["sms"]), "key-1"
+        )
+        again, created = svc.send(
+            "test", SendRequest("ann", "welcome", data={"name": "Ann"}, channels=["sms"]), "key-1"
+        )
+        assert not created and again["id"] == view["id"]
+        sms.control(fail_rate=0.5)
+        worker = Worker(engine, get_notify_settings(), emitter)
+        try:
+            worker.run(drain=True, horizon_s=2, max_seconds=20, idle_sleep=0.02)
+        finally:
+            worker.close()
+        assert [d.payload["notification_id"] for d in sms.delivered] == [view["id"]]
+        assert queue.counts(engine) == {"sent": 1}
+    finally:
+        engine.dispose()
+        get_settings.cache_clear()
