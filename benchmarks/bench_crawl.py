@@ -32,6 +32,7 @@ DOCS = Path("/usr/share/doc/python3/html")
 HOSTS = ["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"]
 CONCURRENCY = 16
 PER_HOST = 4
+PROCESSES = min(4, os.cpu_count() or 1)  # host-sharded crawler processes (total concurrency 16)
 BLOOM_CAPACITY = 1_000_000
 BLOOM_FPR = 0.001
 
@@ -141,7 +142,7 @@ def run_ours(seeds: list[str], tmp: Path) -> dict:
         max_pages=100_000, max_depth=50, allowed_networks=["127.0.0.0/8"],
         allowed_hosts=HOSTS, download_delay=0.0, host_delays={h: 0.0 for h in HOSTS},
         concurrency=CONCURRENCY, per_host=PER_HOST, timeout=30,
-        bloom_capacity=BLOOM_CAPACITY, bloom_fpr=BLOOM_FPR,
+        bloom_capacity=BLOOM_CAPACITY, bloom_fpr=BLOOM_FPR, processes=PROCESSES,
     )  # fmt: skip
     path = config.save(tmp / "ours" / "config.json")
     proc = subprocess.run([sys.executable, "-m", "crawlers.run", str(path)], check=True,
@@ -149,11 +150,13 @@ def run_ours(seeds: list[str], tmp: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def fetched_urls(db: Path) -> list[str]:
-    with sqlite3.connect(db) as con:
-        pages = [r[0] for r in con.execute("SELECT url FROM pages")]
-        errors = [r[0] for r in con.execute("SELECT url FROM errors WHERE kind = 'http'")]
-    return pages + errors
+def fetched_urls(dbs: list[Path]) -> list[str]:
+    urls: list[str] = []
+    for db in dbs:
+        with sqlite3.connect(db) as con:
+            urls += [r[0] for r in con.execute("SELECT url FROM pages")]
+            urls += [r[0] for r in con.execute("SELECT url FROM errors WHERE kind = 'http'")]
+    return urls
 
 
 async def raw_baseline(urls: list[str]) -> tuple[int, float, int]:
@@ -262,12 +265,13 @@ def main() -> int:
         seeds = [f"http://{h}:{port}/index.html" for h in HOSTS]
         log(f"serving {DOCS} on {', '.join(HOSTS)} port {port} "
             f"({'nginx' if shutil.which('nginx') else 'python'})")  # fmt: skip
-        log(f"[1/6] our crawler: concurrency {CONCURRENCY}, {PER_HOST} per host, delay 0")
+        log(f"[1/6] our crawler: {PROCESSES} processes, total concurrency {CONCURRENCY}, "
+            f"{PER_HOST} per host, delay 0")  # fmt: skip
         ours = run_ours(seeds, tmp)
         ours_rate = ours["pages"] / ours["seconds"]
         log(f"  pages={ours['pages']} errors={ours['errors']} bytes={ours['bytes']} "
             f"in {ours['seconds']:.1f}s -> {ours_rate:.1f} pages/s")  # fmt: skip
-        urls = fetched_urls(tmp / "ours" / "crawl.sqlite")
+        urls = fetched_urls(sorted((tmp / "ours").glob("**/crawl.sqlite")))
         log(f"[2/6] raw baseline (aiohttp + lxml, one process) over the same {len(urls)} URLs")
         raw_pages, raw_seconds, raw_links = asyncio.run(raw_baseline(urls))
         raw_rate = raw_pages / raw_seconds

@@ -18,21 +18,25 @@ TABLES = {
 }
 
 
-def export_crawl(db_path: Path, lake_dir: Path, crawl_id: str) -> dict[str, int]:
-    """Overwrite ``<table>/crawl_id=<id>/part.parquet`` for each table; returns row counts."""
+def export_crawl(db_paths: list[Path], lake_dir: Path, crawl_id: str) -> dict[str, int]:
+    """Overwrite ``<table>/crawl_id=<id>/part.parquet`` for each table (all shards' rows)."""
     counts: dict[str, int] = {}
-    with sqlite3.connect(db_path) as con:
-        for table, sql in TABLES.items():
-            cur = con.execute(sql)
-            names = [d[0] for d in cur.description]
-            df = pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)
-            if table == "crawl_pages":
-                df = df.with_columns(
-                    pl.from_epoch(pl.col("fetched_at").cast(pl.Float64) * 1e6, time_unit="us")
-                    .dt.replace_time_zone("UTC")
-                    .alias("fetched_at")
-                )
-            target = partition_dir(lake_dir, table, {"crawl_id": crawl_id}) / "part.parquet"
-            publish_parquet(df, target)
-            counts[table] = df.height
+    for table, sql in TABLES.items():
+        rows: list[tuple] = []
+        names: list[str] = []
+        for db_path in db_paths:
+            with sqlite3.connect(db_path) as con:
+                cur = con.execute(sql)
+                names = [d[0] for d in cur.description]
+                rows.extend(cur.fetchall())
+        df = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+        if table == "crawl_pages":
+            df = df.with_columns(
+                pl.from_epoch(pl.col("fetched_at").cast(pl.Float64) * 1e6, time_unit="us")
+                .dt.replace_time_zone("UTC")
+                .alias("fetched_at")
+            )
+        target = partition_dir(lake_dir, table, {"crawl_id": crawl_id}) / "part.parquet"
+        publish_parquet(df, target)
+        counts[table] = df.height
     return counts

@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Iterable
 
 from crawlers.bloom import BloomFilter
+from crawlers.shards import ShardLink
 from crawlers.store import CrawlStore
 from crawlers.urls import host_of
 
@@ -33,6 +34,7 @@ class Frontier:
         bloom_fpr: float = 0.001,
         priors: dict[str, float] | None = None,
         allowed_hosts: Iterable[str] = (),
+        shards: ShardLink | None = None,
     ) -> None:
         self.store = store
         self.max_depth = max_depth
@@ -40,18 +42,22 @@ class Frontier:
         self.per_host_cap = per_host_cap
         self.priors = priors or {}
         self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
+        self.shards = shards
+        self.outgoing: list[tuple[int, str, str, int, float, str | None]] = []
         self.bloom = BloomFilter(bloom_capacity, bloom_fpr)
         self._queues: dict[str, list[tuple[float, int, str, int]]] = {}
         self._inflight: dict[str, int] = {}
         self._seq = itertools.count()
         self._settled: set[str] = set()
         self._recent: dict[str, None] = {}
+        self._handed: set[str] = set()
         self.bloom_hits = 0
         self.bloom_false_positives = 0
         for url in store.known_urls():
             self.bloom.add(url)
         for url, host, depth, priority in store.queued():
             self._push(url, host, depth, priority)
+        self._last_rowid = store.max_rowid()
         self.done = store.count("pages")
 
     def _push(self, url: str, host: str, depth: int, priority: float) -> None:
@@ -95,8 +101,28 @@ class Frontier:
             if self.is_new(url):
                 self.bloom.add(url)
                 self._remember(url)
-                rows.append((url, host_of(url), depth, self.priority(url, depth), parent))
+                row = (url, host_of(url), depth, self.priority(url, depth), parent)
+                owner = self.shards.owner(row[1]) if self.shards else None
+                if owner is None or owner == self.shards.index:
+                    rows.append(row)
+                else:
+                    self.outgoing.append((owner, *row))
         return rows
+
+    def take_outgoing(self) -> list[tuple[int, str, str, int, float, str | None]]:
+        """URLs for other shards found since the last call (written to the outbox)."""
+        out, self.outgoing = self.outgoing, []
+        return out
+
+    def poll_forwarded(self) -> int:
+        """Pick up URLs other shards put into this shard's frontier."""
+        rows = self.store.forwarded_since(self._last_rowid)
+        for rowid, url, host, depth, priority in rows:
+            self._last_rowid = max(self._last_rowid, rowid)
+            if url not in self._settled:
+                self.bloom.add(url)
+                self._push(url, host, depth, priority)
+        return len(rows)
 
     def _in_scope(self, url: str) -> bool:
         netloc = host_of(url)
@@ -109,6 +135,7 @@ class Frontier:
 
     def add_seeds(self, urls: Iterable[str]) -> int:
         rows = self.filter_new(urls, 0, None)
+        self.outgoing.clear()  # every shard reads the seeds and keeps only its own
         self.store.add_urls(rows)
         self.accept(rows)
         return len(rows)
@@ -139,8 +166,9 @@ class Frontier:
         if best_host is None:
             return None
         _, _, url, depth = heapq.heappop(self._queues[best_host])
-        if url in self._settled:  # reached meanwhile as a redirect target
+        if url in self._settled or url in self._handed:  # a redirect target, or twice queued
             return self.next()
+        self._handed.add(url)
         self._inflight[best_host] = self._inflight.get(best_host, 0) + 1
         return url, depth
 

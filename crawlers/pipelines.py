@@ -71,7 +71,7 @@ class StorePipeline:
             "outlinks": len(item.links), "depth": item.depth, "host": host_of(item.url),
         }  # fmt: skip
         links = [(item.url, to, anchor, int(nf)) for to, anchor, nf in item.links]
-        spider.store.record_page(page, links, new_rows, aliases)
+        spider.store.record_page(page, links, new_rows, aliases, frontier.take_outgoing())
         frontier.accept(new_rows)
         for final in finals:
             frontier.bloom.add(final)

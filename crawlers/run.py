@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,7 @@ class CrawlConfig:
     per_host: int = 2
     timeout: float = 15.0
     priors_path: str = ""
+    processes: int = 1
     bloom_capacity: int = 1_000_000
     bloom_fpr: float = 0.001
     extra_settings: dict[str, Any] = field(default_factory=dict)
@@ -69,34 +71,83 @@ class CrawlConfig:
 
 
 def crawl(config: CrawlConfig) -> dict[str, Any]:
-    """Run the spider to completion (or budget) and return a report."""
+    """Run the crawl to completion (or budget) and return a report.
+
+    With ``processes > 1`` this process only starts one shard process per CPU share and
+    waits; each shard runs its own engine over the hosts it owns (``crawlers.shards``).
+    """
+    started = time.time()
+    if config.processes > 1:
+        shard_procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "crawlers.run", str(_config_path(config)), "--shard", str(k)]
+            )  # fmt: skip
+            for k in range(config.processes)
+        ]
+        codes = [p.wait() for p in shard_procs]
+        if any(codes):
+            raise RuntimeError(f"crawl shard processes failed with exit codes {codes}")
+        return report(config, time.time() - started, {})
+    stats = run_engine(config)
+    return report(config, time.time() - started, stats)
+
+
+def _config_path(config: CrawlConfig) -> Path:
+    return config.save(Path(config.crawl_dir) / "config.json")
+
+
+def run_engine(config: CrawlConfig, shard: int | None = None) -> dict[str, Any]:
+    """One Scrapy engine in this process (the reactor runs once per process)."""
+    from scrapy.core.engine import ExecutionEngine
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
     from crawlers import settings as defaults
     from crawlers.spiders.site import SiteSpider
 
+    # The engine re-polls an empty scheduler on this heartbeat (5 s by default): per-host caps
+    # and cross-shard handoffs make "nothing right now" common, so poll faster.
+    ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = 0.25
     settings = Settings()
     settings.setmodule(defaults, priority="project")
     settings.update(config.scrapy_settings(), priority="cmdline")
-    started = time.time()
+    if shard is not None:
+        settings.set("CRAWL_SHARDS", config.processes, priority="cmdline")
+        settings.set("CRAWL_SHARD", shard, priority="cmdline")
+        per_shard = -(-config.max_pages // config.processes)
+        settings.set("CRAWL_MAX_PAGES", per_shard, priority="cmdline")
+        # The configured concurrency is the total over all shard processes.
+        share = max(1, -(-config.concurrency // config.processes))
+        settings.set("CONCURRENT_REQUESTS", share, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
     process.crawl(crawler)
     process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    return report(config, time.time() - started, stats)
+    return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def crawl_dbs(config: CrawlConfig) -> list[Path]:
+    from crawlers.shards import shard_dir
+
+    root = Path(config.crawl_dir)
+    if config.processes > 1:
+        return [shard_dir(root, k) / "crawl.sqlite" for k in range(config.processes)]
+    return [root / "crawl.sqlite"]
 
 
 def report(config: CrawlConfig, seconds: float, stats: dict[str, Any]) -> dict[str, Any]:
-    db = Path(config.crawl_dir) / "crawl.sqlite"
-    with sqlite3.connect(db) as con:
-        pages, nbytes = con.execute(
-            "SELECT count(*), coalesce(sum(bytes), 0) FROM pages"
-        ).fetchone()
-        errors = con.execute("SELECT count(*) FROM errors").fetchone()[0]
-        by_kind = dict(con.execute("SELECT kind, count(*) FROM errors GROUP BY 1").fetchall())
-        queued = con.execute("SELECT count(*) FROM frontier WHERE state='queued'").fetchone()[0]
+    pages = nbytes = errors = queued = 0
+    by_kind: dict[str, int] = {}
+    for db in crawl_dbs(config):
+        with sqlite3.connect(db) as con:
+            n, b = con.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM pages").fetchone()
+            pages, nbytes = pages + n, nbytes + b
+            errors += con.execute("SELECT count(*) FROM errors").fetchone()[0]
+            for kind, count in con.execute("SELECT kind, count(*) FROM errors GROUP BY 1"):
+                by_kind[kind] = by_kind.get(kind, 0) + count
+            queued += con.execute("SELECT count(*) FROM frontier WHERE state='queued'").fetchone()[
+                0
+            ]
     out = {
         "crawl_id": config.crawl_id,
         "pages": pages,
@@ -112,13 +163,16 @@ def report(config: CrawlConfig, seconds: float, stats: dict[str, Any]) -> dict[s
     if config.lake_dir:
         from crawlers.export import export_crawl
 
-        out["lake_rows"] = export_crawl(db, Path(config.lake_dir), config.crawl_id)
+        out["lake_rows"] = export_crawl(crawl_dbs(config), Path(config.lake_dir), config.crawl_id)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     config = CrawlConfig.load(Path(args[0]))
+    if len(args) == 3 and args[1] == "--shard":
+        run_engine(config, shard=int(args[2]))
+        return 0
     import os
 
     from dagster_pipes import DAGSTER_PIPES_CONTEXT_ENV_VAR, open_dagster_pipes

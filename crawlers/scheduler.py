@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import time
 from typing import Any
 
 from scrapy import Request
@@ -16,6 +17,8 @@ from scrapy.crawler import Crawler
 
 from crawlers.urls import InvalidURL, canonical_url
 
+QUIET_SECONDS = 0.5
+
 
 class FrontierScheduler(BaseScheduler):
     def __init__(self, crawler: Crawler) -> None:
@@ -23,6 +26,8 @@ class FrontierScheduler(BaseScheduler):
         self.spider: Any = None
         self._transient: list[tuple[int, int, Request]] = []
         self._seq = itertools.count()
+        self._last_tick = 0.0
+        self._quiet: tuple[float, int] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
@@ -38,8 +43,42 @@ class FrontierScheduler(BaseScheduler):
     def frontier(self) -> Any:
         return self.spider.frontier
 
+    def _tick(self, force: bool = False) -> None:
+        """Sharded crawls: pump the outbox and pick up forwarded URLs, at most 5 times/s."""
+        shards = self.spider.shards
+        now = time.monotonic()
+        if shards is None or (not force and now - self._last_tick < 0.2):
+            return
+        self._last_tick = now
+        shards.pump(self.spider.store)
+        self.frontier.poll_forwarded()
+
     def has_pending_requests(self) -> bool:
-        return bool(self._transient) or self.frontier.has_work()
+        if self._transient or self.frontier.has_work():
+            return True
+        shards = self.spider.shards
+        if shards is None:
+            return False
+        self._tick()
+        if self.frontier.has_work():
+            shards.set_idle(False)
+            return True
+        if self.frontier.inflight:
+            return True  # pages in flight may still forward links
+        self._tick(force=True)  # empty the outbox
+        shards.set_idle(True)  # then say idle, then look for work that came meanwhile
+        self._tick(force=True)
+        if self.frontier.has_work():
+            shards.set_idle(False)
+            self._quiet = None
+            return True
+        # Stop only when all shards stayed idle, with no busy flip, for QUIET_SECONDS.
+        all_idle, gen = shards.snapshot()
+        now = time.monotonic()
+        if not all_idle or self._quiet is None or self._quiet[1] != gen:
+            self._quiet = (now, gen) if all_idle else None
+            return True
+        return now - self._quiet[0] < QUIET_SECONDS
 
     def enqueue_request(self, request: Request) -> bool:
         if "frontier_url" in request.meta:  # a redirect hop or a retry
@@ -55,6 +94,7 @@ class FrontierScheduler(BaseScheduler):
     def next_request(self) -> Request | None:
         if self._transient:
             return heapq.heappop(self._transient)[2]
+        self._tick()
         nxt = self.frontier.next()
         if nxt is None:
             return None

@@ -17,7 +17,11 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS frontier (
     url TEXT PRIMARY KEY, host TEXT NOT NULL, depth INTEGER NOT NULL,
     priority REAL NOT NULL, state TEXT NOT NULL DEFAULT 'queued', parent TEXT,
-    added_at REAL NOT NULL
+    added_at REAL NOT NULL, origin INTEGER
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    shard INTEGER NOT NULL, url TEXT NOT NULL, host TEXT NOT NULL, depth INTEGER NOT NULL,
+    priority REAL NOT NULL, parent TEXT
 );
 CREATE INDEX IF NOT EXISTS frontier_state ON frontier(state);
 CREATE TABLE IF NOT EXISTS pages (
@@ -66,6 +70,17 @@ class CrawlStore:
             "SELECT url, host, depth, priority FROM frontier WHERE state = 'queued'"
         ).fetchall()
 
+    def max_rowid(self) -> int:
+        return self.db.execute("SELECT coalesce(max(rowid), 0) FROM frontier").fetchone()[0]
+
+    def forwarded_since(self, rowid: int) -> list[tuple[int, str, str, int, float]]:
+        """Queued URLs other shards inserted after ``rowid`` (their ``origin`` is set)."""
+        return self.db.execute(
+            "SELECT rowid, url, host, depth, priority FROM frontier "
+            "WHERE rowid > ? AND origin IS NOT NULL AND state = 'queued' ORDER BY rowid",
+            (rowid,),
+        ).fetchall()
+
     def is_known(self, url: str) -> bool:
         return (
             self.db.execute("SELECT 1 FROM frontier WHERE url = ?", (url,)).fetchone() is not None
@@ -76,6 +91,7 @@ class CrawlStore:
 
     def add_urls(self, rows: Iterable[tuple[str, str, int, float, str | None]]) -> None:
         with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
             self._insert_urls(rows)
 
     def _insert_urls(self, rows: Iterable[tuple[str, str, int, float, str | None]]) -> None:
@@ -92,6 +108,7 @@ class CrawlStore:
         links: list[tuple[str, str, str, int]],
         new_urls: list[tuple[str, str, int, float, str | None]],
         aliases: list[tuple[str, str, int, float, str | None]] = (),
+        outbox: list[tuple[int, str, str, int, float, str | None]] = (),
     ) -> None:
         """Store a page and its links, enqueue its new URLs and mark it done: all or nothing."""
         cols = ", ".join(PAGE_COLUMNS)
@@ -109,6 +126,11 @@ class CrawlStore:
             self._insert_urls(new_urls)
             self._insert_urls(aliases)
             self.db.executemany(
+                "INSERT INTO outbox (shard, url, host, depth, priority, parent) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                outbox,
+            )
+            self.db.executemany(
                 "UPDATE frontier SET state = 'alias' WHERE url = ? AND state = 'queued'",
                 [(r[0],) for r in aliases],
             )
@@ -121,6 +143,7 @@ class CrawlStore:
     def record_error(self, url: str, kind: str, reason: str, final: bool = True) -> None:
         """Record why ``url`` failed; ``final`` takes it out of the frontier for this crawl."""
         with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "INSERT INTO errors (url, kind, reason, at) VALUES (?, ?, ?, ?)",
                 (url, kind, reason[:500], time.time()),

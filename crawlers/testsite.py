@@ -175,7 +175,7 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if path == "/to-ftp":
                 return self.redirect("ftp://127.0.0.2/file")
             if path == "/slow":
-                time.sleep(3)
+                time.sleep(4)
                 return self.send(200, _page("Slow", "<p>finally</p>"))
             if path == "/fail":
                 return self.send(500, b"<h1>Internal error</h1>")

@@ -28,9 +28,10 @@ from crawlers.content import ContentError, extract, media_type
 from crawlers.frontier import Frontier
 from crawlers.items import ErrorItem, PageItem
 from crawlers.middlewares import RobotsDisallowed, UnsafeRequest
+from crawlers.shards import ShardLink, shard_dir
 from crawlers.simhash import simhash
 from crawlers.store import CrawlStore
-from crawlers.urls import InvalidURL, canonical_url
+from crawlers.urls import InvalidURL, canonical_url, host_of
 
 _OTHER_SCHEME = re.compile(r"^\s*(?!https?:)[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -81,6 +82,10 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
         crawl_dir = Path(s.get("CRAWL_DIR") or ".")
+        spider.shards = None
+        if s.getint("CRAWL_SHARDS") > 1:
+            spider.shards = ShardLink(crawl_dir, s.getint("CRAWL_SHARD"), s.getint("CRAWL_SHARDS"))
+            crawl_dir = shard_dir(crawl_dir, spider.shards.index)
         spider.store = CrawlStore(crawl_dir / "crawl.sqlite")
         priors: dict[str, float] = {}
         if s.get("CRAWL_PRIORS_PATH") and Path(s.get("CRAWL_PRIORS_PATH")).exists():
@@ -94,12 +99,19 @@ class SiteSpider(scrapy.Spider):
             bloom_fpr=s.getfloat("CRAWL_BLOOM_FPR"),
             priors=priors,
             allowed_hosts=s.getlist("CRAWL_ALLOWED_HOSTS"),
+            shards=spider.shards,
         )
         spider.seeds = list(s.getlist("CRAWL_SEEDS"))
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.seeds:
+            if self.shards is not None:
+                try:
+                    if self.shards.owner(host_of(canonical_url(url))) != self.shards.index:
+                        continue  # another shard's seed
+                except InvalidURL:
+                    pass
             yield scrapy.Request(url, dont_filter=True)
 
     def record_invalid_seed(self, url: str) -> None:
@@ -156,4 +168,7 @@ class SiteSpider(scrapy.Spider):
         yield ErrorItem(url, kind, reason)
 
     def closed(self, reason: str) -> None:
+        if self.shards is not None:
+            self.shards.pump(self.store)
+            self.shards.close()
         self.store.close()

@@ -34,7 +34,7 @@ def test_config(site: Site, crawl_dir: Path, **overrides: Any) -> CrawlConfig:
     fields: dict[str, Any] = {
         "crawl_id": "t", "crawl_dir": str(crawl_dir), "seeds": site.seeds(),
         "max_pages": 200, "max_depth": 4, "allowed_networks": LOOPBACK, "download_delay": 0.0,
-        "timeout": 1.0, "extra_settings": {"DOWNLOAD_MAXSIZE": 1024 * 1024, "RETRY_TIMES": 0},
+        "timeout": 2.0, "extra_settings": {"DOWNLOAD_MAXSIZE": 1024 * 1024, "RETRY_TIMES": 0},
     }  # fmt: skip
     fields.update(overrides)
     return CrawlConfig(**fields)
