@@ -10,15 +10,15 @@ from pathlib import Path
 import dagster as dg
 
 from assets.resources import PlatformResource
-from media.inspect import (
+from media.ladder import SEGMENT_SECONDS, build_ladder, plan_ladder, publish
+from media.pertitle import analyse, plot, png_markdown
+from media.playlists import (
     assemble,
     decodes_cleanly,
     keyframe_times,
     segment_duration_problems,
     video_renditions,
 )
-from media.ladder import SEGMENT_SECONDS, build_ladder, plan_ladder, publish
-from media.pertitle import analyse, plot, png_markdown
 from media.probe import probe
 from media.thumbs import make_thumbnails
 from media.vmaf import vmaf_many

@@ -129,7 +129,7 @@ class VideoWorkload:
 
     def _play_through_cdn(self, ctx: WorkloadContext, ids: list[str]) -> str:
         """Fetch every playlist and segment twice through an edge the CDN routes us to."""
-        from media.inspect import audio_playlists, video_renditions
+        from media.playlists import audio_playlists, video_renditions
 
         try:
             from services.cdn.process import run_tier

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
+import shutil
 import tempfile
 from pathlib import Path
 
 from media.samples import make_test_clip
 
 _DIR = Path(tempfile.mkdtemp(prefix="bp-clips-"))
+atexit.register(shutil.rmtree, _DIR, True)
 
 
 @functools.cache

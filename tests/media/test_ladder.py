@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from media.inspect import (
+from media.ladder import build_ladder, plan_ladder
+from media.playlists import (
     assemble,
     audio_playlists,
     decodes_cleanly,
@@ -12,7 +13,6 @@ from media.inspect import (
     segment_duration_problems,
     video_renditions,
 )
-from media.ladder import build_ladder, plan_ladder
 from media.probe import probe
 from media.thumbs import make_thumbnails
 from tests.media.clips import clip
