@@ -3,6 +3,8 @@
 Private, loopback, link-local and reserved targets are refused *after DNS resolution* (a public
 name can point at 127.0.0.1), unless ``allow_private_targets`` is set. A name that does not
 resolve now is accepted (it may resolve for the visitor); link-health checks it again later.
+Stored URLs are made ASCII-safe (IDNA host, percent-encoded path) with w3lib, so they can go
+into a ``Location`` header as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import ipaddress
 import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
+
+from w3lib.url import safe_url_string
 
 MAX_URL_LENGTH = 2048
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -51,7 +55,7 @@ def check_target(
         raise UnsafeURL(f"URL is {len(url)} characters; the limit is {MAX_URL_LENGTH}")
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - raises on a malformed port
     except ValueError as exc:
         raise UnsafeURL(f"malformed URL: {exc}") from exc
     scheme = parts.scheme.lower()
@@ -60,12 +64,18 @@ def check_target(
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
         raise UnsafeURL("the URL has no host")
-    if any(c.isspace() for c in url):
-        raise UnsafeURL("the URL contains whitespace")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise UnsafeURL("the URL contains whitespace or control characters")
+    try:
+        url = safe_url_string(url)
+    except (ValueError, UnicodeError) as exc:
+        raise UnsafeURL(f"malformed URL: {exc}") from exc
+    if len(url) > MAX_URL_LENGTH:
+        raise UnsafeURL(f"URL is {len(url)} characters once encoded; the limit is {MAX_URL_LENGTH}")
     own = urlsplit(public_base_url)
+    host = (urlsplit(url).hostname or host).rstrip(".").lower()
     if host == (own.hostname or "").lower():
         raise UnsafeURL("links to this shortener itself are not allowed")
-    del port
     if allow_private:
         return url
     try:

@@ -181,3 +181,24 @@ def test_purge_removes_expired_links(client, shorten):
     assert svc.purge_expired() == 1
     assert svc.store.get(code) is None and svc.store.get(keep) is not None
     assert client.get(f"/s/{code}", follow_redirects=False).status_code == 404
+
+
+def test_non_ascii_targets_are_stored_ascii_safe_for_the_location_header(client, shorten):
+    r = shorten("https://exämple.com/päth?q=ü")
+    assert r.status_code == 201
+    assert r.json()["url"] == "https://xn--exmple-cua.com/p%C3%A4th?q=%C3%BC"
+    resp = client.get(f"/s/{r.json()['code']}", follow_redirects=False)
+    assert resp.headers["location"] == "https://xn--exmple-cua.com/p%C3%A4th?q=%C3%BC"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/a\r\nSet-Cookie: x=1",
+        "https://example.com/\x00",
+        "https://example.com:99999/",
+    ],
+)
+def test_header_injection_and_malformed_urls_are_refused(shorten, url):
+    r = shorten(url)
+    assert r.status_code == 422 and r.json()["detail"]
