@@ -152,6 +152,7 @@ def serve_latency(
                 for i in range(200):
                     client.get(f"/recommendations/{user_ids[i % len(user_ids)]}", params={"k": 10})
                 lat = []
+                cpu0, server0 = time.process_time(), _proc_cpu_s(proc.pid)
                 for _ in range(REQUESTS):
                     user = user_ids[int(rng.integers(len(user_ids)))]
                     t = time.perf_counter()
@@ -159,6 +160,12 @@ def serve_latency(
                     lat.append((time.perf_counter() - t) * 1000)
                     if r.status_code != 200 or r.json()["model_version"] != version:
                         raise RuntimeError(f"bad response {r.status_code}: {r.text[:200]}")
+                client_cpu = (time.process_time() - cpu0) * 1000 / REQUESTS
+                server_cpu = (_proc_cpu_s(proc.pid) - server0) * 1000 / REQUESTS
+                print(
+                    f"CPU per request: server {server_cpu:.2f} ms, client {client_cpu:.2f} ms "
+                    f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+                )
         finally:
             proc.terminate()
             try:
@@ -168,6 +175,15 @@ def serve_latency(
                 proc.wait(timeout=10)
             log.close()
     return float(np.percentile(lat, 50)), float(np.percentile(lat, 99))
+
+
+def _proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc), 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:

@@ -178,12 +178,31 @@ def events_to_frame(
 
 
 def load_events(
-    lake: Lake, start: datetime | None = None, end: datetime | None = None
+    lake: Lake,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    extra_types: Iterable[str] = (
+        "post",
+        "post_created",
+        "create_post",
+        "posted",
+        "impression",
+        "read",
+    ),
 ) -> pl.DataFrame:
-    """Interaction-like events in ``[start, end)`` from the lake (empty frame if none)."""
+    """Interaction-like events in ``[start, end)`` from the lake (empty frame if none).
+
+    Only types the models read are fetched: feedback (``TYPE_ALIASES``) and ``extra_types``
+    (the ranker's post creations and exposures), bare or as the last dotted segment."""
     if "events" not in lake.tables():
         return pl.DataFrame()
-    where, params = ["actor IS NOT NULL", "entity IS NOT NULL"], []
+    types = sorted(set(TYPE_ALIASES) | set(extra_types))
+    where = [
+        "actor IS NOT NULL",
+        "entity IS NOT NULL",
+        "regexp_extract(lower(type), '[^.]*$') IN (SELECT unnest(?))",
+    ]
+    params: list[Any] = [types]
     if start is not None:
         where.append("ts >= ?")
         params.append(start)

@@ -48,3 +48,15 @@ def test_no_post_events_is_too_little_data():
     tiny = simulate.to_frame(simulate.post_events(n_users=5, n_posts=5, views_per_user=2))
     with pytest.raises(TooLittleData):
         build_examples(tiny)
+
+
+def test_lake_loader_fetches_every_event_type_the_ranker_reads():
+    import inspect
+
+    from models.interactions import TYPE_ALIASES, load_events
+    from models.ranker_features import CREATE_TYPES, ENGAGE_TYPES, EXPOSE_TYPES
+
+    fetched = set(TYPE_ALIASES) | set(
+        inspect.signature(load_events).parameters["extra_types"].default
+    )
+    assert fetched >= CREATE_TYPES | ENGAGE_TYPES | EXPOSE_TYPES
