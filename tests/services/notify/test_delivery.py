@@ -270,3 +270,30 @@ def test_full_jitter_stays_within_the_exponential_ceiling():
     assert 0 <= min(samples) < 0.1 and 2.9 < max(samples) <= 3.0  # min(cap, 0.5*2**3)=3
     assert max(queue.full_jitter(2, 0.5, 30.0, rng) for _ in range(500)) <= 1.0
     assert time.time() > 0
+
+
+def test_scheduled_notification_waits_for_send_at(api, service_headers, worker, sms):
+    register(api, service_headers, "ann")
+    at = datetime.now(UTC) + timedelta(seconds=1.5)
+    n = send(api, service_headers, channels=["sms"], send_at=at.isoformat())
+    assert abs(n["send_at"] - at.timestamp()) < 0.01
+    worker.run(drain=True, horizon_s=0.0, max_seconds=5, idle_sleep=0.02)
+    assert sms.requests == []
+    time.sleep(max(0.0, at.timestamp() - time.time()))
+    drain(worker)
+    assert [p["notification_id"] for _, p in sms.requests] == [n["id"]]
+
+
+def test_slow_provider_times_out_then_delivers_once_under_the_same_key(
+    api, service_headers, worker, push
+):
+    register(api, service_headers, "ann")
+    push.control(delay_s=1.3)  # longer than the 1 s provider timeout: accepted, answer too late
+    n = send(api, service_headers, channels=["push"])
+    worker.run(max_seconds=1.5, idle_sleep=0.02)
+    view = api.get(f"/notifications/{n['id']}", headers=service_headers).json()["deliveries"][0]
+    assert view["status"] == "pending" and "timed out" in view["last_error"]
+    push.control(delay_s=0.0)
+    drain(worker)
+    assert len(push.requests) >= 2 and len(push.delivered) == 1 and push.replays >= 1
+    assert statuses(api, service_headers, n["id"]) == {"push": "sent"}
