@@ -8,9 +8,11 @@ report delivery through signed callbacks.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import orjson
 from sqlalchemy import case, func, select
 
@@ -30,6 +32,18 @@ TEMPLATES = [
 ]
 
 
+def _polite(call, *args: Any, **kwargs: Any) -> httpx.Response:
+    """Make a request, waiting out 429s (the platform limiter is shared), for up to ~20 s."""
+    waited = 0.0
+    while True:
+        resp = call(*args, **kwargs)
+        if resp.status_code != 429 or waited >= 20:
+            return resp
+        pause = min(5.0, float(resp.headers.get("Retry-After", "1")))
+        time.sleep(pause)
+        waited += pause
+
+
 class NotifyWorkload:
     name = "notify"
     order = 60
@@ -45,7 +59,7 @@ class NotifyWorkload:
         rng = ctx.rng
         n_users = max(5, int(30 * ctx.scale))
         n_sends = max(20, int(240 * ctx.scale))
-        svc = {"X-API-Key": ctx.api_key("notify-workload", ["service"])}
+        svc = {"X-API-Key": self._service_key(ctx)}
         engine = open_store(ctx.settings)
         with (
             FakeSmtp() as smtp,
@@ -64,11 +78,12 @@ class NotifyWorkload:
                 }
                 if i % 3:
                     body["phone"] = f"+3361234{i:04d}"
-                ctx.client.put(
-                    f"/notifications/users/{user}", json=body, headers=svc
+                _polite(
+                    ctx.client.put, f"/notifications/users/{user}", json=body, headers=svc
                 ).raise_for_status()
                 if i % 7 == 0:  # some users opt out of marketing everywhere and of SMS
-                    ctx.client.put(
+                    _polite(
+                        ctx.client.put,
                         f"/notifications/preferences?user_id={user}",
                         headers=svc,
                         json={
@@ -102,7 +117,7 @@ class NotifyWorkload:
                     headers["Idempotency-Key"] = f"wl-{i % 5}-{body['user_id']}"
                 if rng.random() < 0.03:
                     body["channels"] = ["fax"]  # bad input: a clear 422
-                r = ctx.client.post("/notifications", json=body, headers=headers)
+                r = _polite(ctx.client.post, "/notifications", json=body, headers=headers)
                 status_codes[r.status_code] = status_codes.get(r.status_code, 0) + 1
             ctx.log(f"    notify: {n_sends} sends, answers {dict(sorted(status_codes.items()))}")
             cfg = NotifySettings(
@@ -124,8 +139,11 @@ class NotifyWorkload:
                 worker.flush_digests(window_s=0)
                 dead_before_replay = queue.counts(engine).get("dead", 0)
                 sms.control(fail_rate=0.0)
-                replay = ctx.client.post(
-                    "/notifications/dlq/replay", json={"ids": None}, headers=ctx.admin_headers
+                replay = _polite(
+                    ctx.client.post,
+                    "/notifications/dlq/replay",
+                    json={"ids": None},
+                    headers=ctx.admin_headers,
                 )
                 replay.raise_for_status()
                 worker.run(drain=True, horizon_s=5, max_seconds=30, idle_sleep=0.02)
@@ -158,13 +176,25 @@ class NotifyWorkload:
         engine.dispose()
 
     @staticmethod
+    def _service_key(ctx: WorkloadContext) -> str:
+        for _ in range(10):
+            try:
+                return ctx.api_key("notify-workload", ["service"])
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 429:
+                    raise
+                time.sleep(min(5.0, float(exc.response.headers.get("Retry-After", "1"))))
+        raise RuntimeError("could not get an API key: rate limited")
+
+    @staticmethod
     def _callbacks(ctx: WorkloadContext, rng, provider, name: str, sign) -> int:
         secret = ctx.client.app.state.notify.cfg.callback_secret
         n = 0
         for d in list(provider.delivered):
             status = "delivered" if rng.random() < 0.95 else rng.choice(["failed", "bounced"])
             raw = orjson.dumps({"message_id": d.provider_id, "status": status})
-            r = ctx.client.post(
+            r = _polite(
+                ctx.client.post,
                 f"/notifications/callbacks/{name}",
                 content=raw,
                 headers={
