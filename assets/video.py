@@ -293,6 +293,9 @@ def video_per_title(
             "chosen_ladder": dg.MetadataValue.md(chosen),
             "saving_vs_fixed": result.saving if result.saving is not None else float("nan"),
             "savings_by_rung": dg.MetadataValue.json(result.savings_by_rung),
+            "chosen_ladder_saving": result.chosen_saving
+            if result.chosen_saving is not None
+            else float("nan"),
             "grid_points": len(result.grid),
             "hull_points": len(result.hull),
             "plot": dg.MetadataValue.md(png_markdown(png)),

@@ -54,7 +54,10 @@ def pertitle_saving(clips: dict[str, Path], work: Path) -> float | None:
               f"chosen [{chosen}]")  # fmt: skip
         for label, s in res.savings_by_rung.items():
             print(f"  vs fixed {label}: saving {s:.1%}")
-        print(f"  mean saving at equal VMAF: {_fmt(res.saving)}")
+        print(
+            f"  mean saving at equal VMAF: hull {_fmt(res.saving)}, "
+            f"chosen rungs only {_fmt(res.chosen_saving)}"
+        )
         if res.saving is not None:
             savings.append(res.saving)
     return statistics.mean(savings) if savings else None

@@ -44,6 +44,7 @@ class PerTitleResult:
     fixed: list[Point]
     saving: float | None
     savings_by_rung: dict[str, float]
+    chosen_saving: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +54,7 @@ class PerTitleResult:
             "fixed": [asdict(p) for p in self.fixed],
             "saving": self.saving,
             "savings_by_rung": self.savings_by_rung,
+            "chosen_saving": self.chosen_saving,
         }
 
     def chosen_rungs(self) -> list[Rung]:
@@ -156,7 +158,8 @@ def bitrate_at(hull: list[Point], target: float) -> float | None:
 
 
 def savings(hull: list[Point], fixed: list[Point]) -> tuple[float | None, dict[str, float]]:
-    """Mean bitrate saving of the hull against each fixed rung at that rung's VMAF."""
+    """Mean bitrate saving of the ``hull`` curve against each fixed rung at that rung's VMAF
+    (fixed rungs better than the curve's top are left out)."""
     by_rung = {}
     for f in fixed:
         need = bitrate_at(hull, f.vmaf)
@@ -194,7 +197,9 @@ def analyse(
     hull = convex_hull(grid)
     chosen = choose_rungs(hull)
     mean, by_rung = savings(hull, fixed)
-    return PerTitleResult(grid, hull, chosen, fixed, mean, by_rung)
+    # The shipped ladder switches only between its own rungs: its curve is the chosen points.
+    chosen_mean, _ = savings(chosen, fixed)
+    return PerTitleResult(grid, hull, chosen, fixed, mean, by_rung, chosen_mean)
 
 
 def plot(result: PerTitleResult, dest: Path, title: str = "") -> Path:

@@ -37,6 +37,10 @@ def tus_upload(ctx: WorkloadContext, key: str, path: Path, meta: dict[str, str])
     return resp
 
 
+def _pct(x: float | None) -> str:
+    return f"{x:.0%}" if x is not None else "n/a"
+
+
 class VideoWorkload:
     name = "video"
     order = 30
@@ -122,8 +126,9 @@ class VideoWorkload:
                 pt = json.loads(pt_file.read_text(encoding="utf-8"))
                 chosen = ", ".join(f"{p['height']}p crf{p['crf']} {p['kbps']:.0f}k "
                                    f"VMAF {p['vmaf']:.1f}" for p in pt["chosen"])  # fmt: skip
-                saving = f"{pt['saving']:.0%}" if pt["saving"] is not None else "n/a"
-                lines.append(f"  per-title: {chosen}; saving vs fixed at equal VMAF {saving}")
+                lines.append(f"  per-title: {chosen}; bitrate saved vs the fixed ladder at "
+                             f"equal VMAF: {_pct(pt['saving'])} on the hull, "
+                             f"{_pct(pt.get('chosen_saving'))} with the chosen rungs")  # fmt: skip
         lines.append(self._play_through_cdn(ctx, facts.get("ids", [])))
         return lines
 
