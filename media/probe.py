@@ -75,7 +75,9 @@ def sniff(head: bytes) -> str:
         raise Rejected("empty file: zero bytes uploaded")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     for marker in TEXT_MARKERS:
-        if stripped.startswith(marker) or marker in head[:1024]:
+        # Only a leading marker counts: binary media may hold any bytes further in, and any
+        # other text is refused below anyway.
+        if stripped.startswith(marker):
             raise Rejected(
                 f"playlists, manifests and concat scripts are not accepted ({marker.decode()!r})"
             )

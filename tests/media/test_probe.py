@@ -94,3 +94,8 @@ def test_parse_report_reads_the_stream_lines() -> None:
 def test_a_decode_over_the_time_limit_is_rejected_as_such(tmp_path: Path) -> None:
     with pytest.raises(Rejected, match="decoding took longer than"):
         probe(clip(), tmp_path / "job", Limits(decode_timeout_s=0.01))
+
+
+def test_a_playlist_behind_junk_bytes_is_still_not_a_known_container() -> None:
+    with pytest.raises(Rejected, match="unrecognised"):
+        sniff(b"\x00\x01\x02junk#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n")
