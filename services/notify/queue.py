@@ -98,8 +98,14 @@ def claim(
     return out
 
 
-def _mine(job: Claimed):
-    return and_(deliveries.c.id == job.id, deliveries.c.status == PENDING)
+def _mine(job: Claimed, *, owned: bool = True):
+    """Still pending (and, with ``owned``, still leased to this worker).
+
+    A worker whose lease ran out while another took the job over must not reschedule or
+    fail it; a success, though, is recorded by whoever sees it first.
+    """
+    cond = and_(deliveries.c.id == job.id, deliveries.c.status == PENDING)
+    return and_(cond, deliveries.c.lease_owner == job.lease_owner) if owned else cond
 
 
 def complete(engine: Engine, job: Claimed, provider_id: str | None) -> bool:
@@ -107,7 +113,7 @@ def complete(engine: Engine, job: Claimed, provider_id: str | None) -> bool:
     with engine.begin() as conn:
         res = conn.execute(
             update(deliveries)
-            .where(_mine(job))
+            .where(_mine(job, owned=False))
             .values(
                 status=store.SENT,
                 provider_message_id=provider_id,
