@@ -292,9 +292,10 @@ def run_worker(
     def _stop(signum: int, frame: object) -> None:
         worker.stop.set()
 
+    previous = {}
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _stop)
     try:
         if flush_digests:
             worker.flush_digests(window_s=0)
@@ -306,6 +307,8 @@ def run_worker(
             )["processed"]
         return result
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         worker.close()
         if worker.dispatch is not None:
             worker.dispatch.close()
