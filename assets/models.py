@@ -81,8 +81,8 @@ def _plot(registry: ModelRegistry, name: str, metrics: list[str]) -> dg.Metadata
 
 def _production_last_ts(registry: ModelRegistry) -> str | None:
     """The newest event production was trained on; held-out data must be newer."""
-    prod = registry.production("recs")
     try:
+        prod = registry.production("recs")
         return registry.meta("recs", prod)["snapshot"].get("last_ts") if prod else None
     except (CorruptArtifact, KeyError):
         return None
@@ -134,8 +134,8 @@ def models_recs_candidate(
     if prep is None:
         return {"error": models_interactions["error"]}
     registry = models_config.registry(platform)
-    prod = registry.production("recs")
     try:
+        prod = registry.production("recs")
         warm = registry.meta("recs", prod).get("params") if prod else None
     except CorruptArtifact:
         warm = None

@@ -180,6 +180,8 @@ class ModelRegistry:
             return json.loads(self.pointer(name).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {"production": None, "previous": None, "history": []}
+        except (OSError, ValueError) as exc:
+            raise CorruptArtifact(f"{name}: stages.json is unreadable: {exc}") from exc
 
     def production(self, name: str) -> str | None:
         return self.stages(name).get("production")

@@ -27,10 +27,16 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_versions(name: str | None, as_json: bool) -> None:
     """Every version with its stage, main metrics, data range and creation time."""
+    from models.registry import RegistryError
+
     reg = _registry()
     rows = []
     for n in [name] if name else reg.names():
-        for meta in reg.listing(n):
+        try:
+            listing = reg.listing(n)
+        except RegistryError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for meta in listing:
             metrics = meta.get("metrics", {})
             main = {k: v for k, v in metrics.items() if k in ("ndcg@10", "precision@10", "auc")}
             rows.append({"name": n, "version": meta["version"], "stage": meta["stage"],

@@ -82,8 +82,20 @@ class ModelServer:
         finally:
             self._lock.release()
 
+    def _report(self, name: str, version: str | None, exc: Exception) -> None:
+        self.errors[name] = {
+            "version": str(version),
+            "error": f"{type(exc).__name__}: {exc}",
+            "at": datetime.now(UTC).isoformat(),
+        }
+        log.error("could not load %s %s, keeping what is served: %s", name, version, exc)
+
     def _load(self, name: str) -> None:
-        stages = self.registry.stages(name)
+        try:
+            stages = self.registry.stages(name)
+        except Exception as exc:  # noqa: BLE001 - a broken pointer must not stop serving
+            self._report(name, None, exc)
+            return
         current = getattr(self.loaded, f"{name}_version")
         wanted = [stages.get("production")]
         if current is None:
@@ -94,12 +106,7 @@ class ModelServer:
             try:
                 model = LOADERS[name](self.registry.artifact(name, version))
             except Exception as exc:  # noqa: BLE001 - any broken artifact must not stop serving
-                self.errors[name] = {
-                    "version": version,
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "at": datetime.now(UTC).isoformat(),
-                }
-                log.error("could not load %s %s, keeping %s: %s", name, version, current, exc)
+                self._report(name, version, exc)
                 continue
             self.loaded = replace(self.loaded, **{name: model, f"{name}_version": version})
             self.reloads += 1
@@ -108,12 +115,18 @@ class ModelServer:
             log.info("now serving %s %s", name, version)
             return
 
+    def _production(self, name: str) -> str | None:
+        try:
+            return self.registry.production(name)
+        except Exception:  # noqa: BLE001 - reported through errors already
+            return None
+
     def status(self) -> dict[str, Any]:
         loaded = self.current()
         return {
             "recs_version": loaded.recs_version,
             "ranker_version": loaded.ranker_version,
-            "production": {n: self.registry.production(n) for n in LOADERS},
+            "production": {n: self._production(n) for n in LOADERS},
             "errors": self.errors,
             "reloads": self.reloads,
         }

@@ -185,3 +185,13 @@ def test_interaction_times_must_be_recent_and_not_in_the_future(client, admin_he
     for ts in (now + timedelta(hours=1), now - timedelta(days=90)):
         r = client.post("/interactions", json=ev(ts), headers=admin_headers)
         assert r.status_code == 422 and "last 30 days" in r.text
+
+
+def test_unreadable_stage_pointer_keeps_serving_and_is_reported(served, client):
+    assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
+    served.pointer("recs").write_text("{not json", encoding="utf-8")
+    _swap_now(client)
+    r = client.get("/recommendations/u1")
+    assert r.status_code == 200 and r.json()["model_version"] == "v0001"
+    status = client.get("/models/serving").json()
+    assert "stages.json is unreadable" in status["errors"]["recs"]["error"]
