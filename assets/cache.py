@@ -70,4 +70,24 @@ def cache_miss_ratio_curve(
     return dg.MaterializeResult(metadata=meta)
 
 
-defs = dg.Definitions(assets=[cache_miss_ratio_curve])
+@dg.asset_check(asset=cache_miss_ratio_curve)
+def cache_mrc_is_consistent(platform: PlatformResource) -> dg.AssetCheckResult:
+    """OPT bounds every policy at every size, and LRU and OPT (stack algorithms) never lose
+    hits when the cache grows: a simulator bug breaks one of these."""
+    path = platform.settings().lake_dir / MRC_TABLE / "mrc.parquet"
+    if not path.exists():
+        return dg.AssetCheckResult(passed=True, metadata={"note": "no curve yet"})
+    df = pl.read_parquet(path)
+    problems = []
+    for size in df["size"].unique().to_list():
+        at = {r["policy"]: r["hit_ratio"] for r in df.filter(pl.col("size") == size).to_dicts()}
+        if any(v > at.get("opt", 1.0) + 1e-9 for v in at.values()):
+            problems.append(f"a policy beats OPT at size {size}")
+    for policy in ("lru", "opt"):
+        ratios = df.filter(pl.col("policy") == policy).sort("size")["hit_ratio"].to_list()
+        if any(b < a - 1e-9 for a, b in zip(ratios, ratios[1:], strict=False)):
+            problems.append(f"{policy} lost hits as the cache grew")
+    return dg.AssetCheckResult(passed=not problems, metadata={"problems": ", ".join(problems)})
+
+
+defs = dg.Definitions(assets=[cache_miss_ratio_curve], asset_checks=[cache_mrc_is_consistent])

@@ -43,6 +43,23 @@ def shortener_click_stats(
     })  # fmt: skip
 
 
+@dg.asset_check(asset=shortener_click_stats)
+def shortener_click_stats_are_consistent(
+    context: dg.AssetCheckExecutionContext, platform: PlatformResource
+) -> dg.AssetCheckResult:
+    """Every row has clicks, no more cache hits than clicks, and codes are unique per day."""
+    root = platform.settings().lake_dir / CLICK_STATS_TABLE
+    files = sorted(root.glob("date=*/part-0.parquet"))
+    if not files:
+        return dg.AssetCheckResult(passed=True, metadata={"note": "no stats yet"})
+    df = pl.read_parquet(files[-1])
+    bad = df.filter((pl.col("clicks") < 1) | (pl.col("cache_hits") > pl.col("clicks"))).height
+    dupes = df.height - df["code"].n_unique()
+    return dg.AssetCheckResult(passed=bad == 0 and dupes == 0,
+                               metadata={"bad_rows": bad, "duplicate_codes": dupes,
+                                         "file": str(files[-1].parent.name)})  # fmt: skip
+
+
 class LinkHealthConfig(dg.Config):
     max_links: int = 200
     timeout_s: float = 3.0
@@ -81,4 +98,7 @@ def shortener_link_health(
     })  # fmt: skip
 
 
-defs = dg.Definitions(assets=[shortener_click_stats, shortener_link_health])
+defs = dg.Definitions(
+    assets=[shortener_click_stats, shortener_link_health],
+    asset_checks=[shortener_click_stats_are_consistent],
+)

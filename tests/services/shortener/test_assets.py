@@ -9,9 +9,14 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from assets.cache import MRC_TABLE, cache_miss_ratio_curve
+from assets.cache import MRC_TABLE, cache_miss_ratio_curve, cache_mrc_is_consistent
 from assets.resources import PlatformResource
-from assets.shortener import LINK_HEALTH_TABLE, shortener_click_stats, shortener_link_health
+from assets.shortener import (
+    LINK_HEALTH_TABLE,
+    shortener_click_stats,
+    shortener_click_stats_are_consistent,
+    shortener_link_health,
+)
 from services.db import make_engine
 from services.shortener.store import Link, LinkStore
 from tests.conftest import free_port
@@ -33,8 +38,9 @@ def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, e
     emitter.flush()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     today = datetime.now(UTC).date().isoformat()
-    res = dg.materialize([shortener_click_stats], resources=_resources(settings),
-                         partition_key=today)  # fmt: skip
+    res = dg.materialize([shortener_click_stats, shortener_click_stats_are_consistent],
+                         resources=_resources(settings), partition_key=today)  # fmt: skip
+    assert all(c.passed for c in res.get_asset_check_evaluations())
     meta = res.asset_materializations_for_node("shortener_click_stats")[0].metadata
     assert meta["clicks"].value == 120 and meta["dagster/row_count"].value == 12
     assert meta["redirect_cache_hit_ratio"].value > 0.8
@@ -42,7 +48,10 @@ def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, e
     top = stats.row(0, named=True)
     assert top["code"] == codes[0] and top["clicks"] == 65 and top["top_referrer"]
 
-    res = dg.materialize([cache_miss_ratio_curve], resources=_resources(settings))
+    res = dg.materialize([cache_miss_ratio_curve, cache_mrc_is_consistent],
+                         resources=_resources(settings))  # fmt: skip
+    checks = res.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks)
     meta = res.asset_materializations_for_node("cache_miss_ratio_curve")[0].metadata
     assert meta["requests"].value == 120 and meta["distinct_keys"].value == 12
     assert 1 <= meta["recommended_size"].value <= 12
