@@ -159,9 +159,11 @@ def bitrate_at(hull: list[Point], target: float) -> float | None:
 
 def savings(hull: list[Point], fixed: list[Point]) -> tuple[float | None, dict[str, float]]:
     """Mean bitrate saving of the ``hull`` curve against each fixed rung at that rung's VMAF
-    (fixed rungs better than the curve's top are left out)."""
+    (fixed rungs outside the curve's VMAF range are left out)."""
     by_rung = {}
     for f in fixed:
+        if not hull or f.vmaf < hull[0].vmaf:
+            continue  # the curve has no point that bad: no equal-VMAF comparison
         need = bitrate_at(hull, f.vmaf)
         if need is not None:
             by_rung[f.label] = round(1.0 - need / f.kbps, 4)

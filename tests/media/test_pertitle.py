@@ -42,9 +42,10 @@ def test_savings_compare_bitrates_at_equal_vmaf() -> None:
     # halfway in quality is halfway in log-bitrate: 200 kbps
     assert bitrate_at(hull, 70) == pytest.approx(200)
     assert bitrate_at(hull, 95) is None
-    fixed = [Point(640, 360, None, 400, 70), Point(1280, 720, None, 3000, 99)]
+    fixed = [Point(416, 234, None, 145, 30), Point(640, 360, None, 400, 70),
+             Point(1280, 720, None, 3000, 99)]  # fmt: skip
     mean, by_rung = savings(hull, fixed)
-    assert by_rung == {"360p fixed": 0.5} and mean == 0.5  # the 99-VMAF rung is unmatched
+    assert by_rung == {"360p fixed": 0.5} and mean == 0.5  # 30 and 99 are out of range
 
 
 def test_analysis_on_a_real_encode_finds_a_hull_and_plots_it(tmp_path: Path) -> None:
