@@ -63,3 +63,11 @@ def test_upload_sensor_partition_and_assets_publish_a_checked_ladder(
     seg = client.get(f"/videos/{vid}/files/seg-0-00001.m4s", headers={"Range": "bytes=0-99"})
     assert seg.status_code == 206 and len(seg.content) == 100
     assert client.get(f"/videos/{vid}/files/../../../etc/passwd").status_code == 404
+
+
+def test_per_title_grid_spreads_heights_and_keeps_both_ends() -> None:
+    from assets.video import grid_heights
+
+    assert grid_heights([234, 360, 432, 540, 720], 3) == (234, 432, 720)
+    assert grid_heights([234, 360], 3) == (234, 360)
+    assert grid_heights([234, 360, 432, 540, 720, 1080], 2) == (234, 1080)
