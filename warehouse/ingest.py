@@ -22,7 +22,7 @@ from warehouse.parquet_io import fsync_dir, partition_dir, publish_parquet
 from warehouse.quarantine import QUARANTINE_TABLE
 from warehouse.spool import (
     Segment,
-    read_frames,
+    read_payload,
     recover_abandoned,
     remove_dead_writer_dirs,
     sealed_segments,
@@ -112,7 +112,7 @@ def _split_slow(payload: bytes) -> dict[str, pl.DataFrame]:
     rows: dict[str, list[dict]] = {}
     bad: list[tuple[str | None, str, str]] = []
     for line in payload.split(b"\n"):
-        if not line:
+        if not line.strip():
             continue
         try:
             record = orjson.loads(line)
@@ -144,22 +144,23 @@ def _with_partitions(spec: TableSpec, df: pl.DataFrame) -> tuple[pl.DataFrame, p
         .str.to_datetime(time_zone="UTC", time_unit="us", strict=False)
         .alias("__ts")
     )
-    bad = parsed.filter(pl.col("__ts").is_null()).drop("__ts")
-    good = (
-        parsed.filter(pl.col("__ts").is_not_null())
-        .with_columns(pl.col("__ts").alias(spec.ts_column))
-        .drop("__ts")
-    )
+    if parsed["__ts"].null_count() == 0:  # the usual case: no copy for a filter
+        bad = parsed.clear().drop("__ts")
+        good = parsed
+    else:
+        bad = parsed.filter(pl.col("__ts").is_null()).drop("__ts")
+        good = parsed.filter(pl.col("__ts").is_not_null())
+    good = good.with_columns(pl.col("__ts").alias(spec.ts_column)).drop("__ts")
+    # Same text as strftime("%Y-%m-%d") / ("%H"), at a fraction of the cost.
     good = good.with_columns(
-        pl.col(spec.ts_column).dt.strftime("%Y-%m-%d").alias("date"),
-        pl.col(spec.ts_column).dt.strftime("%H").alias("hour"),
+        pl.col(spec.ts_column).dt.date().cast(pl.String).alias("date"),
+        pl.col(spec.ts_column).dt.hour().cast(pl.String).str.zfill(2).alias("hour"),
     )
     return good, bad
 
 
 def ingest_segment(seg: Segment, lake_root: Path, report: IngestReport) -> None:
-    frames, _ = read_frames(seg.path)
-    payload = b"\n".join(frames)
+    payload = read_payload(seg.path)
     try:
         split = _split_fast(payload)
     except Exception:  # noqa: BLE001 - fall back to the per-record path, which isolates bad rows

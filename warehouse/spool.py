@@ -75,6 +75,32 @@ def read_frames(path: Path) -> tuple[list[bytes], int]:
     return frames, offset
 
 
+def read_payload(path: Path) -> bytes:
+    """Every intact frame of a segment as one NDJSON buffer, for ``pl.read_ndjson``.
+
+    Same frames as ``read_frames``, but with one copy instead of one per frame plus a join:
+    each verified frame header is overwritten in place with a newline and spaces (whitespace
+    between JSON documents), and the buffer is cut where intact data ends.
+    """
+    with open(path, "rb") as fh:
+        buf = bytearray(os.fstat(fh.fileno()).st_size)
+        size = fh.readinto(buf)
+    view = memoryview(buf)
+    offset = 0
+    blank = b"\n" + b" " * (_HEADER.size - 1)
+    while offset + _HEADER.size <= size:
+        length, crc = _HEADER.unpack_from(buf, offset)
+        start = offset + _HEADER.size
+        end = start + length
+        if end > size or zlib.crc32(view[start:end]) != crc:
+            break
+        buf[offset:start] = blank
+        offset = end
+    view.release()
+    del buf[offset:]
+    return bytes(buf)
+
+
 def read_records(path: Path) -> list[dict[str, Any]]:
     """Every intact record of a segment, decoded (the slow path, for tools and tests)."""
     frames, _ = read_frames(path)

@@ -1,0 +1,34 @@
+import orjson
+import polars as pl
+
+from warehouse.ingest import _split_slow
+from warehouse.spool import SpoolWriter, read_frames, read_payload
+
+
+def test_payload_holds_exactly_the_intact_frames_of_a_torn_segment(tmp_path):
+    w = SpoolWriter(tmp_path, "p")
+    for i in range(5):
+        w.append([{"a": i * 10 + k, "s": "x\ny"} for k in range(3)])
+    path = next(w.dir.glob("*.open"))
+    with open(path, "ab") as fh:
+        fh.write(b'\x40\x00\x00\x00\x00\x00\x00\x00{"a": 999')  # a torn last frame
+    frames, _ = read_frames(path)
+    payload = read_payload(path)
+    want = [orjson.loads(line) for f in frames for line in f.split(b"\n")]
+    got = pl.read_ndjson(payload).to_dicts()
+    assert [r["a"] for r in got] == [r["a"] for r in want] == [i * 10 + k for i in range(5)
+                                                                for k in range(3)]  # fmt: skip
+    assert got[0]["s"] == "x\ny"
+    w.close()
+
+
+def test_slow_path_reads_the_padded_payload_without_quarantining(tmp_path, settings):
+    w = SpoolWriter(tmp_path, "p")
+    w.append([{"_table": "events", "event_id": "e1", "ts": "2024-05-01T00:00:00+00:00",
+               "system": "api", "type": "t", "attrs": "{}"}])  # fmt: skip
+    w.append([{"_table": "events", "event_id": "e2", "ts": "2024-05-01T00:00:00+00:00",
+               "system": "api", "type": "t", "attrs": "{}"}])  # fmt: skip
+    path = next(w.dir.glob("*.open"))
+    out = _split_slow(read_payload(path))
+    assert set(out) == {"events"} and out["events"]["event_id"].to_list() == ["e1", "e2"]
+    w.close()
