@@ -8,7 +8,8 @@
   loader once and share its result, so a hot key's expiry cannot stampede the database.
 - A near-cache keeps decoded values of *hot* keys (sketch frequency over a threshold) in this
   process for a short TTL: the hottest redirects skip even the node hop. Writes through this
-  client invalidate it; other writers' changes show up within ``near_ttl`` seconds.
+  client invalidate it; other writers' changes show up within ``near_ttl`` seconds. Near
+  copies are shared objects: callers must treat returned values as read-only.
 - ``add_node``/``remove_node`` move only the keys whose replica set changed.
 
 Values are JSON (orjson), so Redis and in-process nodes hold the same bytes.
