@@ -60,6 +60,7 @@ class SpoolHandler(logging.Handler):
         self._pending = 0
         self._idle = threading.Condition()
         self._closed = False
+        self._giving_up = threading.Event()  # set by close(): stop retrying a full spool
         self._thread = threading.Thread(target=self._run, name="spool-log-handler", daemon=True)
         self._thread.start()
 
@@ -116,12 +117,15 @@ class SpoolHandler(logging.Handler):
                 self._idle.wait(min(left, 0.1))
         return True
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> None:
+        """Flush, then stop. Records a full spool still refuses after ``timeout`` are counted
+        in ``dropped`` (the caller may be shutting down; it must not hang)."""
         if not self._closed:
-            self.flush()
+            self.flush(timeout)
             self._closed = True
+            self._giving_up.set()
             self.queue.put(_STOP)
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=timeout)
         super().close()
 
     # -- shipping thread ---------------------------------------------------------------------
@@ -159,17 +163,22 @@ class SpoolHandler(logging.Handler):
                 self.emitter.append_rows(LOGS_TABLE, rows)
                 break
             except SpoolFull as exc:
-                time.sleep(min(delay, exc.retry_after_s))
+                if self._giving_up.wait(min(delay, exc.retry_after_s)):
+                    self._lose(batch)
+                    return
                 delay = min(delay * 2, 2.0)
             except Exception:  # noqa: BLE001 - emitter closed or broken: count the batch lost
-                with self._idle:
-                    self.dropped += len(batch)
-                    self._pending -= len(batch)
-                    self._idle.notify_all()
+                self._lose(batch)
                 return
         with self._idle:
             self._reported_dropped += lost
             self.shipped += len(batch)
+            self._pending -= len(batch)
+            self._idle.notify_all()
+
+    def _lose(self, batch: list[dict[str, Any]]) -> None:
+        with self._idle:
+            self.dropped += len(batch)
             self._pending -= len(batch)
             self._idle.notify_all()
 

@@ -130,3 +130,17 @@ def test_access_logs_of_the_app_flow_into_the_logs_table(client, svc_headers, se
     assert access["logger"].to_list() == ["blueprint.access"]
     assert access["status"].to_list() == [200]
     assert "warning" in df.filter(df["logger"] == "blueprint.test")["level"].to_list()
+
+
+def test_full_spool_answers_503_with_retry_after_and_stores_nothing(
+    client, svc_headers, emitter, monkeypatch
+):
+    from warehouse.spool import SpoolFull
+
+    def full(table, rows):
+        raise SpoolFull(10, 5, retry_after_s=7)
+
+    with monkeypatch.context() as m:
+        m.setattr(emitter, "append_rows", full)
+        r = client.post("/logs", json=[{"msg": "x"}], headers=svc_headers)
+    assert r.status_code == 503 and r.headers["retry-after"] == "7"

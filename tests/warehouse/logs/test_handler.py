@@ -79,3 +79,21 @@ def test_close_flushes_everything_queued(settings):
     em.close()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     assert Lake(settings.lake_dir).row_counts()["logs"] == 7
+
+
+class _FullEmitter:
+    def append_rows(self, table, rows):
+        from warehouse.spool import SpoolFull
+
+        raise SpoolFull(10, 5, retry_after_s=1)
+
+
+def test_close_does_not_hang_on_a_full_spool_and_counts_the_loss():
+    handler = SpoolHandler(_FullEmitter(), templater=False)
+    log = _logger("test.handler.d", handler)
+    for i in range(3):
+        log.error("x %d", i)
+    started = time.perf_counter()
+    handler.close(timeout=0.5)
+    assert time.perf_counter() - started < 3
+    assert handler.dropped == 3 and handler.shipped == 0
