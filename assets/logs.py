@@ -156,14 +156,17 @@ def logs_alert_evaluations(
 
 class MaintenanceConfig(dg.Config):
     retention_days: int = 30
+    # Retention deletes data: only tables listed here (other systems opt in); compaction,
+    # which loses nothing, covers every spooled table.
+    retention_tables: list[str] = ["logs"]
 
 
 @dg.asset(group_name="logs", deps=[INGEST], kinds={"parquet"})
 def logs_compaction(config: MaintenanceConfig, platform: PlatformResource) -> dg.MaterializeResult:
-    """Small files merged per partition (every spooled table) and old partitions dropped."""
+    """Small files merged per partition (every spooled table); old log partitions dropped."""
     lake_dir = platform.settings().lake_dir
     report = compact_lake(lake_dir)
-    dropped = apply_retention(lake_dir, config.retention_days)
+    dropped = apply_retention(lake_dir, config.retention_days, tables=config.retention_tables)
     return dg.MaterializeResult(
         metadata={
             "partitions_compacted": report.partitions,
