@@ -144,10 +144,10 @@ def test_reload_under_concurrent_requests_drops_none(served, client, settings):
 
     rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
     errors, versions = [], set()
-    stop = time.monotonic() + 2.0
+    stop = threading.Event()
 
     def hammer():
-        while time.monotonic() < stop:
+        while not stop.is_set():
             r = client.get("/recommendations/u1", params={"k": 3})
             if r.status_code != 200:
                 errors.append(r.status_code)
@@ -156,8 +156,13 @@ def test_reload_under_concurrent_requests_drops_none(served, client, settings):
     threads = [threading.Thread(target=hammer) for _ in range(3)]
     for t in threads:
         t.start()
-    time.sleep(0.5)
+    time.sleep(0.3)
     served.promote("recs", rv)
+    deadline = time.monotonic() + 15
+    while "v0002" not in versions and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    stop.set()
     for t in threads:
         t.join()
     assert not errors and versions == {"v0001", "v0002"}
