@@ -114,3 +114,14 @@ def test_all_pairs_of_policies_agree_on_a_trace_that_fits():
     results = {p: simulate(trace, 30, p).hits for p in ("lru", "lfu", "arc", "wtinylfu", "opt")}
     for a, b in combinations(results, 2):
         assert results[a] == results[b] == 270
+
+
+def test_cli_mrc_recommends_the_smallest_size_reaching_the_target(tmp_path):
+    from pipelines.cli import main
+
+    trace = tmp_path / "t.trace"
+    trace.write_text("\n".join(str(i % 10) for i in range(200)) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["cache", "mrc", "--trace", str(trace), "--sizes", "2,5,10",
+                                    "--target", "0.9"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert out.output.strip().splitlines()[-1] == "recommended_size=10 target=0.9"
