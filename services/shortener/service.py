@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.cache import CacheClient
@@ -35,6 +36,13 @@ class ShortenerSettings(BaseSettings):
     create_per_minute: float = 120.0
     create_burst: float = 30.0
     redirect_status: int = 302
+
+    @field_validator("redirect_status")
+    @classmethod
+    def _redirect(cls, v: int) -> int:
+        if v not in (301, 302, 307, 308):
+            raise ValueError("redirect_status must be 301, 302, 307 or 308")
+        return v
 
 
 class Gone(Exception):
