@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,19 +192,11 @@ def _write_partitions(
                 .str.slice(0, 100)
                 .alias(key)
             )
-    parts = df.partition_by(keys, as_dict=True, include_key=False)
-
-    def publish(item: tuple[tuple, pl.DataFrame]) -> int:
-        values, part = item
+    for values, part in df.partition_by(keys, as_dict=True, include_key=False).items():
         target = partition_dir(lake_root, spec.name, dict(zip(keys, values, strict=True))) / tag
         publish_parquet(part, target)
-        return len(part)
-
-    # Files are independent and each waits on its own fsync: publish them concurrently.
-    with ThreadPoolExecutor(max_workers=min(8, len(parts))) as pool:
-        for rows in pool.map(publish, parts.items()):
-            report.files += 1
-            report.add(spec.name, rows)
+        report.files += 1
+        report.add(spec.name, len(part))
 
 
 def ingest_spool(
