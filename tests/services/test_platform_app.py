@@ -33,8 +33,8 @@ def test_every_response_has_a_request_id(client):
     r = client.get("/healthz", headers={"X-Request-ID": "abc123"})
     assert r.headers["x-request-id"] == "abc123"
     assert len(client.get("/healthz").headers["x-request-id"]) == 32
-    odd = client.get("/healthz", headers={"X-Request-ID": "a b\u00e9"}).headers["x-request-id"]
-    assert odd != "a b\u00e9" and len(odd) == 32
+    odd = client.get("/healthz", headers={"X-Request-ID": "a b<x>"}).headers["x-request-id"]
+    assert odd != "a b<x>" and len(odd) == 32
 
 
 def test_rate_limit_answers_429_with_retry_after(settings, emitter, monkeypatch):
