@@ -156,21 +156,21 @@ class Frontier:
 
     def next(self) -> tuple[str, int] | None:
         """The highest-priority URL among hosts below their concurrency cap."""
-        if not self.budget_left():
-            return None
-        best_host, best = None, None
-        for host, queue in self._queues.items():
-            free = queue and self._inflight.get(host, 0) < self.per_host_cap
-            if free and (best is None or queue[0] < best):
-                best_host, best = host, queue[0]
-        if best_host is None:
-            return None
-        _, _, url, depth = heapq.heappop(self._queues[best_host])
-        if url in self._settled or url in self._handed:  # a redirect target, or twice queued
-            return self.next()
-        self._handed.add(url)
-        self._inflight[best_host] = self._inflight.get(best_host, 0) + 1
-        return url, depth
+        while self.budget_left():
+            best_host, best = None, None
+            for host, queue in self._queues.items():
+                free = queue and self._inflight.get(host, 0) < self.per_host_cap
+                if free and (best is None or queue[0] < best):
+                    best_host, best = host, queue[0]
+            if best_host is None:
+                return None
+            _, _, url, depth = heapq.heappop(self._queues[best_host])
+            if url in self._settled or url in self._handed:  # a redirect target, or queued twice
+                continue
+            self._handed.add(url)
+            self._inflight[best_host] = self._inflight.get(best_host, 0) + 1
+            return url, depth
+        return None
 
     def settle(self, url: str) -> None:
         """``url`` was fetched under another name (a redirect's final URL): skip it."""

@@ -22,8 +22,8 @@ class Politeness:
         s = crawler.settings
         self.crawler = crawler
         self.base_delay = s.getfloat("DOWNLOAD_DELAY")
-        self.max_delay = s.getfloat("POLITENESS_MAX_DELAY")
-        self.target = max(0.1, s.getfloat("POLITENESS_TARGET_CONCURRENCY"))
+        self.max_delay = s.getfloat("POLITENESS_MAX_DELAY", 30.0)
+        self.target = max(0.1, s.getfloat("POLITENESS_TARGET_CONCURRENCY", 1.0))
         self.fixed: dict[str, float] = dict(s.getdict("POLITENESS_HOST_DELAYS"))
         self.crawl_delays: dict[str, float] = {}
         crawler.signals.connect(self._reached, signal=signals.request_reached_downloader)

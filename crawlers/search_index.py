@@ -62,9 +62,19 @@ STOPWORDS = frozenset(
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+_STEMS: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """Snowball stem of a lower-case word, memoised (vocabularies are small, texts large)."""
+    found = _STEMS.get(word)
+    if found is None:
+        found = _STEMS[word] = _STEMMER.stemWord(word)
+    return found
+
+
 def tokenize(text: str) -> list[str]:
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
-    return _STEMMER.stemWords(words)
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
 def _doc_terms(url: str, title: str, text: str) -> Counter[str]:
@@ -157,7 +167,10 @@ def snippet(text: str, stems: set[str], width: int = 30) -> str:
     words = text.split()
     if not words:
         return ""
-    marks = [bool(set(tokenize(w)) & stems) for w in words[:20_000]]
+    marks = [
+        any(stem(t) in stems for t in _WORD.findall(w.lower()) if t not in STOPWORDS)
+        for w in words[:20_000]
+    ]
     best, best_at = -1, 0
     window = sum(marks[:width])
     for i in range(len(marks) - width + 1 if len(marks) > width else 1):

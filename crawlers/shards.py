@@ -1,6 +1,7 @@
 """Host-sharded crawling over several processes (one Scrapy engine each).
 
-Each host belongs to one shard (CRC-32 of ``host:port``), so politeness stays per process.
+Each host belongs to one shard (seed hosts round-robin, others by CRC-32 of ``host:port``),
+so politeness stays per process.
 A link to another shard's host goes to this shard's ``outbox`` in the same transaction as
 the page that found it, then is pumped into the owner's frontier (``INSERT OR IGNORE``, with
 ``origin`` set); the owner polls for such rows. A shard stops when it has nothing queued or
@@ -17,8 +18,16 @@ from pathlib import Path
 from crawlers.store import CrawlStore
 
 
-def shard_of(host: str, shards: int) -> int:
+def shard_of(host: str, shards: int, pinned: dict[str, int] | None = None) -> int:
+    """Seed hosts are spread round-robin (balanced); any other host by CRC-32."""
+    if pinned and host in pinned:
+        return pinned[host]
     return zlib.crc32(host.lower().encode("utf-8")) % shards
+
+
+def pin_hosts(hosts: list[str], shards: int) -> dict[str, int]:
+    """The same assignment in every shard process: sorted seed hosts, round-robin."""
+    return {h: i % shards for i, h in enumerate(sorted(set(hosts)))}
 
 
 def shard_dir(root: Path, shard: int) -> Path:
@@ -28,8 +37,11 @@ def shard_dir(root: Path, shard: int) -> Path:
 class ShardLink:
     """Shard ``index`` of ``count``: forwarding, inbox polling and the idle handshake."""
 
-    def __init__(self, root: Path, index: int, count: int) -> None:
+    def __init__(
+        self, root: Path, index: int, count: int, seed_hosts: list[str] | None = None
+    ) -> None:
         self.root, self.index, self.count = Path(root), index, count
+        self.pinned = pin_hosts(seed_hosts or [], count)
         self.coord = sqlite3.connect(self.root / "shards.sqlite", timeout=30, isolation_level=None)
         self.coord.execute("PRAGMA journal_mode=WAL")
         self.coord.execute(
@@ -41,7 +53,7 @@ class ShardLink:
         self.set_idle(False)
 
     def owner(self, host: str) -> int:
-        return shard_of(host, self.count)
+        return shard_of(host, self.count, self.pinned)
 
     def _peer(self, shard: int) -> CrawlStore:
         if shard not in self._peers:

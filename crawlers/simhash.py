@@ -40,7 +40,9 @@ def simhash(text: str, shingle: int = 3) -> int:
     words = _WORD.findall(text.lower())
     if not words:
         return 0
-    wh = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    uniq, inverse = np.unique(np.array(words), return_inverse=True)
+    table = np.fromiter((_word_hash(str(w)) for w in uniq), dtype=np.uint64, count=len(uniq))
+    wh = table[inverse.ravel()]
     if len(wh) < shingle:
         wh = np.concatenate([wh, np.zeros(shingle - len(wh), dtype=np.uint64)])
     n = len(wh) - shingle + 1

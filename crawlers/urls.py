@@ -30,7 +30,7 @@ class UnsafeTarget(ValueError):
 def canonical_url(url: str, base: str | None = None) -> str:
     """The one spelling of ``url`` used for de-duplication (absolute, http/https only)."""
 
-    raw = url.strip()
+    raw = url.strip().split("#", 1)[0]
     if base is not None:
         if "://" in raw[:12]:
             pass  # already absolute
@@ -40,6 +40,31 @@ def canonical_url(url: str, base: str | None = None) -> str:
         else:
             raw = _join(base, raw, url)
     return _normalise(raw.split("#", 1)[0])
+
+
+def canonical_links(hrefs: Iterable[str], base: str) -> list[str | InvalidURL]:
+    """``canonical_url(href, base)`` for each href (the error in place of a bad one).
+
+    Relative paths, by far the most common links, take one cache lookup each: the base's
+    directory is computed once per page.
+    """
+    base_dir = _base_dir(base)
+    out: list[str | InvalidURL] = []
+    for href in hrefs:
+        raw = href.strip().split("#", 1)[0]  # fragments never change the fetched URL
+        try:
+            if (
+                raw
+                and raw[0] not in "/?#"
+                and "://" not in raw[:12]
+                and (":" not in raw.split("/", 1)[0])
+            ):
+                out.append(_join_normalise(base_dir, raw))
+            else:
+                out.append(canonical_url(raw, base=base))
+        except InvalidURL as exc:
+            out.append(exc)
+    return out
 
 
 def _base_dir(base: str) -> str:

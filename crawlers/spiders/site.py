@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -31,7 +32,7 @@ from crawlers.middlewares import RobotsDisallowed, UnsafeRequest
 from crawlers.shards import ShardLink, shard_dir
 from crawlers.simhash import simhash
 from crawlers.store import CrawlStore
-from crawlers.urls import InvalidURL, canonical_url, host_of
+from crawlers.urls import InvalidURL, canonical_links, canonical_url, host_of
 
 _OTHER_SCHEME = re.compile(r"^\s*(?!https?:)[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -84,7 +85,13 @@ class SiteSpider(scrapy.Spider):
         crawl_dir = Path(s.get("CRAWL_DIR") or ".")
         spider.shards = None
         if s.getint("CRAWL_SHARDS") > 1:
-            spider.shards = ShardLink(crawl_dir, s.getint("CRAWL_SHARD"), s.getint("CRAWL_SHARDS"))
+            seed_hosts = []
+            for seed in s.getlist("CRAWL_SEEDS"):
+                with contextlib.suppress(InvalidURL):
+                    seed_hosts.append(host_of(canonical_url(seed)))
+            spider.shards = ShardLink(
+                crawl_dir, s.getint("CRAWL_SHARD"), s.getint("CRAWL_SHARDS"), seed_hosts
+            )
             crawl_dir = shard_dir(crawl_dir, spider.shards.index)
         spider.store = CrawlStore(crawl_dir / "crawl.sqlite")
         priors: dict[str, float] = {}
@@ -126,16 +133,21 @@ class SiteSpider(scrapy.Spider):
         except ContentError as exc:
             yield ErrorItem(url, "content", str(exc))
             return
+        # Same-page anchors and mailto:/javascript:/tel: links are neither fetchable nor errors.
+        wanted = [
+            (h, a, nf)
+            for h, a, nf in ex.links
+            if not h.startswith("#") and not _OTHER_SCHEME.match(h)
+        ]
         links: list[tuple[str, str, bool]] = []
-        for href, anchor, nofollow in ex.links:
-            if href.startswith("#"):
-                continue  # a link within the page itself
-            if _OTHER_SCHEME.match(href):
-                continue  # mailto:, javascript:, tel: ... are not fetchable, not errors
-            try:
-                links.append((canonical_url(href, base=response.url), anchor, nofollow))
-            except InvalidURL as exc:
-                yield ErrorItem(url, "url", f"invalid link: {exc}", final=False)
+        seen: set[str] = set()
+        resolved = canonical_links([h for h, _, _ in wanted], response.url)
+        for (_href, anchor, nofollow), target in zip(wanted, resolved, strict=True):
+            if isinstance(target, InvalidURL):
+                yield ErrorItem(url, "url", f"invalid link: {target}", final=False)
+            elif target not in seen:  # one row per target page: the first anchor wins
+                seen.add(target)
+                links.append((target, anchor, nofollow))
         canonical = None
         if ex.canonical and not _OTHER_SCHEME.match(ex.canonical):
             try:
