@@ -77,16 +77,42 @@ def _quarantine_rows(table: str | None, reason: str, raws: list[str]) -> pl.Data
     )
 
 
-def _union_schema() -> dict[str, pl.DataType]:
+def _union_schema(tables: set[str | None] | None = None) -> dict[str, pl.DataType]:
+    """The columns of ``tables`` (default: every registered table), plus ``_table``."""
     schema: dict[str, pl.DataType] = {"_table": pl.String()}
-    for spec in all_tables().values():
-        for name, dtype in spec.read_schema.items():
-            schema.setdefault(name, dtype)
+    specs = all_tables()
+    for name in specs if tables is None else [t for t in tables if t in specs]:
+        for column, dtype in specs[name].read_schema.items():
+            schema.setdefault(column, dtype)
     return schema
 
 
+def _sampled_tables(payload: bytes, samples: int = 16) -> set[str | None]:
+    """Tables named by a few lines spread over the payload: a hint, checked after reading."""
+    found: set[str | None] = set()
+    for k in range(samples):
+        start = payload.find(b"\n", len(payload) * k // samples) + 1
+        if start <= 0:
+            continue
+        end = payload.find(b"\n", start)
+        try:
+            record = orjson.loads(payload[start : end if end >= 0 else len(payload)])
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            found.add(record.get("_table"))
+    return found
+
+
 def _split_fast(payload: bytes) -> dict[str, pl.DataFrame]:
-    df = pl.read_ndjson(io.BytesIO(payload), schema=_union_schema())
+    # Columns a payload does not have still cost the JSON reader per row, so read with the
+    # sampled tables' columns; if a table outside the sample shows up, read again with the
+    # exact set (now known from ``_table``).
+    hint = _sampled_tables(payload)
+    df = pl.read_ndjson(io.BytesIO(payload), schema=_union_schema(hint))
+    present = set(df["_table"].unique().to_list())
+    if not present <= hint:
+        df = pl.read_ndjson(io.BytesIO(payload), schema=_union_schema(present))
     out: dict[str, pl.DataFrame] = {}
     names = df["_table"].unique()
     # One table per payload is the common case: skip the copy partition_by would make.

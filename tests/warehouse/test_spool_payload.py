@@ -32,3 +32,22 @@ def test_slow_path_reads_the_padded_payload_without_quarantining(tmp_path, setti
     out = _split_slow(read_payload(path))
     assert set(out) == {"events"} and out["events"]["event_id"].to_list() == ["e1", "e2"]
     w.close()
+
+
+def test_a_table_the_sample_missed_is_still_read_with_all_its_columns(settings):
+    from warehouse.emitter import Emitter, SpoolTransport
+    from warehouse.ingest import ingest_spool
+    from warehouse.lake import Lake
+
+    em = Emitter(SpoolTransport(settings, "mix"))
+    rows = [{"ts": "2024-05-01T10:00:00+00:00", "service": "s", "message": f"m{i}",
+             "level": "info"} for i in range(2000)]  # fmt: skip
+    em.append_rows("logs", rows[:1000])
+    em.emit("api", "rare", actor="a1", entity="e1", attrs={"k": 1})  # one line in 2001
+    em.append_rows("logs", rows[1000:])
+    em.close()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    lake = Lake(settings.lake_dir)
+    assert lake.row_counts()["logs"] == 2000
+    ev = lake.query("SELECT type, actor, entity, attrs FROM events")
+    assert ev.rows() == [("rare", "a1", "e1", '{"k":1}')]
