@@ -20,11 +20,23 @@ from warehouse.settings import Settings, get_settings
 
 @dataclass
 class StageResult:
+    """One stage's outcome. ``gated`` means a blocking check stopped it on purpose (a model
+    that did not beat production, say): a decision, not an error."""
+
     keys: list[str]
     partition: str | None
     success: bool
     failed_checks: list[str] = field(default_factory=list)
     error: str | None = None
+    gated: bool = False
+
+
+def _root_message(error: Any) -> str:
+    """The first line of the innermost cause: what went wrong, not where Dagster caught it."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    lines = (error.message or "").strip().splitlines()
+    return lines[0] if lines else error.cls_name
 
 
 def prepare_dagster_home(settings: Settings) -> dg.DagsterInstance:
@@ -52,7 +64,8 @@ def materialize_all(
     log=print,
 ) -> list[StageResult]:
     graph = defs.resolve_asset_graph()
-    all_defs = list(defs.assets or [])
+    # Checks defined apart from their assets must be passed too, or they never run.
+    all_defs = [*(defs.assets or []), *(defs.asset_checks or [])]
     resources = dict(defs.resources or {})
     stages: list[tuple[Any, list[dg.AssetKey]]] = []
     for key in graph.toposorted_asset_keys:
@@ -88,19 +101,26 @@ def materialize_all(
                 if not e.passed
             ]
             error = None
+            gated = False
             if not result.success:
-                failures = [ev for ev in result.all_events if ev.is_step_failure]
-                error = (
-                    "; ".join(
-                        (ev.step_failure_data.error.message or "").strip().splitlines()[0]
-                        for ev in failures
-                        if ev.step_failure_data and ev.step_failure_data.error
-                    )
-                    or "run failed"
+                errors = [
+                    ev.step_failure_data.error
+                    for ev in result.all_events
+                    if ev.is_step_failure and ev.step_failure_data and ev.step_failure_data.error
+                ]
+                gated = bool(errors) and all(
+                    e.cls_name == "DagsterAssetCheckFailedError" for e in errors
                 )
-            results.append(StageResult(names, partition, result.success, failed, error))
-            log(f"    {'ok' if result.success else 'FAILED: ' + str(error)}"
-                f" ({time.perf_counter() - started:.1f}s)")  # fmt: skip
+                messages = [_root_message(e) for e in errors]
+                error = "; ".join(messages) or "run failed"
+            results.append(StageResult(names, partition, result.success, failed, error, gated))
+            if result.success:
+                status = "ok"
+            elif gated:
+                status = f"stopped by a blocking check ({', '.join(failed)})"
+            else:
+                status = f"FAILED: {error}"
+            log(f"    {status} ({time.perf_counter() - started:.1f}s)")
     return results
 
 
@@ -143,9 +163,11 @@ def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: floa
         lake = Lake(settings.lake_dir)
         counts = lake.row_counts()
         print("  lake tables (rows): " + ", ".join(f"{t}={n}" for t, n in counts.items()))
-        failed = [r for r in results if not r.success]
+        failed = [r for r in results if not r.success and not r.gated]
+        gated = [r for r in results if r.gated]
         checks = [c for r in results for c in r.failed_checks]
-        print(f"  asset stages: {len(results) - len(failed)}/{len(results)} succeeded"
+        print(f"  asset stages: {len(results) - len(failed) - len(gated)}/{len(results)} "
+              f"succeeded, {len(gated)} stopped by a blocking check"
               + (f"; failed checks: {', '.join(checks)}" if checks else ""))  # fmt: skip
         for r in failed:
             ok = False
