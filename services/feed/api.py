@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
@@ -16,12 +16,11 @@ from services.deps import CurrentUser, EmitterDep
 from services.feed.live import FeedBroker
 from services.feed.ranking import FeedPolicy, build_feed
 from services.recs.serving import ModelServer
-from services.social.api import post_out
+from services.social.api import SocialRoute, post_out
 from services.social.schemas import PostOut
-from services.social.store import SocialError
 from warehouse.events import Event
 
-router = APIRouter(prefix="/feed", tags=["feed"])
+router = APIRouter(prefix="/feed", tags=["feed"], route_class=SocialRoute)
 
 
 async def startup(app) -> None:
@@ -64,11 +63,8 @@ def ranked_feed(
     """The caller's ranked feed. ``ranked_by`` says whether the promoted model ranked it or it
     fell back to reverse-chronological order (and ``reason`` says why)."""
     store = request.app.state.social
-    try:
-        feed = build_feed(me.user_id, store, _models(request), limit=limit,
-                          policy=request.app.state.feed_policy)  # fmt: skip
-    except SocialError as exc:
-        raise HTTPException(exc.status, exc.message) from exc
+    feed = build_feed(me.user_id, store, _models(request), limit=limit,
+                      policy=request.app.state.feed_policy)  # fmt: skip
     # Impressions are the ranker's exposure signal; likes after them are its labels.
     emitter.emit_events([
         Event(system="feed", type="impression", actor=me.user_id, entity=str(p.id),

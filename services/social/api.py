@@ -3,11 +3,13 @@ records each interaction as an event."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 import redis
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi.routing import APIRoute
 
 from services.db import make_engine
 from services.deps import CurrentUser, EmitterDep, SettingsDep
@@ -30,7 +32,23 @@ from services.social.store import Post, SocialError, SocialStore, User
 from services.social.timelines import InProcessTimelines, RedisTimelines
 from services.social.trends import latest_trends
 
-router = APIRouter(prefix="/social", tags=["social"])
+
+class SocialRoute(APIRoute):
+    """Translates the domain's errors into HTTP problems, so handlers hold no try/except."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def translate(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SocialError as exc:
+                raise HTTPException(exc.status, exc.message) from exc
+
+        return translate
+
+
+router = APIRouter(prefix="/social", tags=["social"], route_class=SocialRoute)
 
 
 async def startup(app) -> None:
@@ -56,10 +74,6 @@ StoreDep = Annotated[SocialStore, Depends(_store)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
-def _fail(exc: SocialError) -> HTTPException:
-    return HTTPException(exc.status, exc.message)
-
-
 def post_out(p: Post) -> PostOut:
     return PostOut(
         id=p.id, author=p.author, text=p.text, hashtags=p.hashtags, reply_to=p.reply_to,
@@ -81,28 +95,19 @@ def _post_page(posts: list[Post], limit: int) -> PostPage:
 @router.post("/users", response_model=UserOut, status_code=201, operation_id="social_create_user")
 def create_user(body: UserIn, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> UserOut:
     """Create the caller's profile; the handle is the caller's user id."""
-    try:
-        user = store.create_user(me.user_id, body.display_name, body.bio)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    user = store.create_user(me.user_id, body.display_name, body.bio)
     emitter.emit("social", "user_created", actor=user.handle, entity=user.handle)
     return user_out(user)
 
 
 @router.get("/users/{handle}", response_model=UserOut, operation_id="social_get_user")
 def get_user(handle: str, store: StoreDep) -> UserOut:
-    try:
-        return user_out(store.get_user(handle))
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    return user_out(store.get_user(handle))
 
 
 @router.put("/users/{handle}/follow", response_model=Changed, operation_id="social_follow")
 def follow(handle: str, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> Changed:
-    try:
-        changed = store.follow(me.user_id, handle)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    changed = store.follow(me.user_id, handle)
     if changed:
         emitter.emit("social", "follow", actor=me.user_id, entity=handle.lower())
     return Changed(changed=changed)
@@ -110,10 +115,7 @@ def follow(handle: str, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -
 
 @router.delete("/users/{handle}/follow", response_model=Changed, operation_id="social_unfollow")
 def unfollow(handle: str, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> Changed:
-    try:
-        changed = store.unfollow(me.user_id, handle)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    changed = store.unfollow(me.user_id, handle)
     if changed:
         emitter.emit("social", "unfollow", actor=me.user_id, entity=handle.lower())
     return Changed(changed=changed)
@@ -126,26 +128,17 @@ def _user_page(users: list[User], limit: int) -> UserPage:
 
 @router.get("/users/{handle}/followers", response_model=UserPage, operation_id="social_followers")
 def followers(handle: str, store: StoreDep, cursor: str | None = None, limit: Limit = 50):
-    try:
-        return _user_page(store.followers(handle, decode_cursor(cursor), limit), limit)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    return _user_page(store.followers(handle, decode_cursor(cursor), limit), limit)
 
 
 @router.get("/users/{handle}/following", response_model=UserPage, operation_id="social_following")
 def following(handle: str, store: StoreDep, cursor: str | None = None, limit: Limit = 50):
-    try:
-        return _user_page(store.following(handle, decode_cursor(cursor), limit), limit)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    return _user_page(store.following(handle, decode_cursor(cursor), limit), limit)
 
 
 @router.get("/users/{handle}/posts", response_model=PostPage, operation_id="social_user_timeline")
 def user_timeline(handle: str, store: StoreDep, cursor: str | None = None, limit: Limit = 20):
-    try:
-        return _post_page(store.user_timeline(handle, decode_cursor(cursor), limit), limit)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    return _post_page(store.user_timeline(handle, decode_cursor(cursor), limit), limit)
 
 
 # -- posts -------------------------------------------------------------------------------------
@@ -160,12 +153,9 @@ def create_post(
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> PostOut:
     """Post (at most 280 characters). A repeated ``Idempotency-Key`` returns the first post."""
-    try:
-        post, created = store.create_post(
-            me.user_id, body.text, reply_to=body.reply_to, idempotency_key=idempotency_key
-        )
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    post, created = store.create_post(
+        me.user_id, body.text, reply_to=body.reply_to, idempotency_key=idempotency_key
+    )
     if not created:
         response.status_code = 200
         return post_out(post)
@@ -178,20 +168,14 @@ def create_post(
 
 @router.get("/posts/{post_id}", response_model=PostOut, operation_id="social_get_post")
 def get_post(post_id: int, store: StoreDep) -> PostOut:
-    try:
-        return post_out(store.get_post(post_id))
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    return post_out(store.get_post(post_id))
 
 
 @router.post(
     "/posts/{post_id}/repost", response_model=PostOut, status_code=201, operation_id="social_repost"
 )
 def repost(post_id: int, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> PostOut:
-    try:
-        post = store.repost(me.user_id, post_id)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    post = store.repost(me.user_id, post_id)
     original = store.get_post(post.repost_of)
     emitter.emit("social", "repost", actor=me.user_id, entity=post.repost_of,
                  attrs={"author": original.author, "repost_id": post.id})  # fmt: skip
@@ -201,21 +185,15 @@ def repost(post_id: int, me: CurrentUser, store: StoreDep, emitter: EmitterDep) 
 @router.put("/posts/{post_id}/like", response_model=Changed, operation_id="social_like")
 def like(post_id: int, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> Changed:
     """Like a post; liking twice is a 409 and changes nothing."""
-    try:
-        store.like(me.user_id, post_id)
-        author = store.get_post(post_id).author
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    store.like(me.user_id, post_id)
+    author = store.get_post(post_id).author
     emitter.emit("social", "like", actor=me.user_id, entity=post_id, attrs={"author": author})
     return Changed(changed=True)
 
 
 @router.delete("/posts/{post_id}/like", response_model=Changed, operation_id="social_unlike")
 def unlike(post_id: int, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> Changed:
-    try:
-        store.unlike(me.user_id, post_id)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    store.unlike(me.user_id, post_id)
     emitter.emit("social", "unlike", actor=me.user_id, entity=post_id)
     return Changed(changed=True)
 
@@ -226,10 +204,7 @@ def home_timeline(
     limit: Limit = 20,
 ) -> PostPage:  # fmt: skip
     """The caller's home timeline (hybrid fan-out), newest first."""
-    try:
-        posts = store.home_timeline(me.user_id, decode_cursor(cursor), limit)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    posts = store.home_timeline(me.user_id, decode_cursor(cursor), limit)
     emitter.emit("social", "timeline_read", actor=me.user_id, attrs={"n": len(posts)})
     return _post_page(posts, limit)
 
@@ -237,10 +212,7 @@ def home_timeline(
 # -- direct messages ---------------------------------------------------------------------------
 @router.post("/messages", response_model=MessageOut, status_code=201, operation_id="social_send_dm")
 def send_dm(body: MessageIn, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> MessageOut:
-    try:
-        msg = store.send_message(me.user_id, body.to, body.text)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    msg = store.send_message(me.user_id, body.to, body.text)
     emitter.emit("social", "dm_sent", actor=me.user_id, entity=msg.recipient,
                  attrs={"length": len(msg.text)})  # fmt: skip
     return MessageOut(**asdict(msg))
@@ -251,10 +223,7 @@ def dm_thread(
     other: str, me: CurrentUser, store: StoreDep, cursor: str | None = None, limit: Limit = 50
 ) -> MessagePage:
     """The caller's conversation with ``other``, newest first."""
-    try:
-        msgs = store.conversation(me.user_id, other, decode_cursor(cursor), limit)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    msgs = store.conversation(me.user_id, other, decode_cursor(cursor), limit)
     nxt = encode_cursor(msgs[-1].id) if len(msgs) == limit else None
     return MessagePage(items=[MessageOut(**asdict(m)) for m in msgs], next_cursor=nxt)
 
@@ -262,10 +231,7 @@ def dm_thread(
 @router.get("/messages/{message_id}", response_model=MessageOut, operation_id="social_get_dm")
 def get_dm(message_id: int, me: CurrentUser, store: StoreDep) -> MessageOut:
     """One message; anyone but its sender and recipient gets 404."""
-    try:
-        return MessageOut(**asdict(store.get_message(me.user_id, message_id)))
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    return MessageOut(**asdict(store.get_message(me.user_id, message_id)))
 
 
 # -- search and trends -------------------------------------------------------------------------
@@ -276,10 +242,7 @@ def search_posts(
 ) -> PostPage:  # fmt: skip
     """Posts matching ``q``, best first (BM25). The cursor is an offset."""
     offset = decode_cursor(cursor) or 0
-    try:
-        posts = store.search_posts(q, limit, offset)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    posts = store.search_posts(q, limit, offset)
     nxt = encode_cursor(offset + limit) if len(posts) == limit else None
     return PostPage(items=[post_out(p) for p in posts], next_cursor=nxt)
 
@@ -288,10 +251,7 @@ def search_posts(
 def search_users(
     store: StoreDep, q: Annotated[str, Query(min_length=1, max_length=100)], limit: Limit = 20
 ) -> UserPage:
-    try:
-        return UserPage(items=[user_out(u) for u in store.search_users(q, limit)], next_cursor=None)
-    except SocialError as exc:
-        raise _fail(exc) from exc
+    return UserPage(items=[user_out(u) for u in store.search_users(q, limit)], next_cursor=None)
 
 
 @router.get("/trends", response_model=Trends, operation_id="social_trends")
