@@ -20,6 +20,7 @@ MAX_TEXT_CHARS = 200_000
 _SPACE = re.compile(r"\s+")
 _PARSER = etree.HTMLParser(recover=True, remove_comments=True)
 _STRING = etree.XPath("string()")
+_LANG = re.compile(r"^[A-Za-z]{2}(?:[-_][A-Za-z0-9]+)*$")
 
 
 class ContentError(ValueError):
@@ -69,7 +70,7 @@ def extract(body: bytes, content_type: str | None, encoding: str | None = None) 
     else:
         raise ContentError(f"unsupported content type {mtype or '(none)'!r}")
     out.content_hash = hashlib.sha256(out.text.encode("utf-8")).hexdigest()
-    out.lang = detect_language(out.text)
+    out.lang = out.lang or detect_language(out.text)
     return out
 
 
@@ -95,6 +96,10 @@ def extract_html(body: bytes, encoding: str | None = None) -> Extracted:
     if doc is None:
         raise ContentError("malformed html: empty document")
     out = Extracted(kind="html")
+    # A declared <html lang> is the author's word and saves running the classifier.
+    declared = doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    if _LANG.match(declared):
+        out.lang = declared[:2].lower()
     robots = " ".join(
         (m.get("content") or "").lower()
         for m in doc.xpath("//meta[@name]")
