@@ -83,11 +83,11 @@ def test_ingest_killed_at_random_points_keeps_every_acked_record_exactly_once(se
     acked: list[tuple[str, int]] = []
     killed = 0
     for trial in range(TRIALS):
-        acked += _spool_logs(settings, trial * 10, segments=4, per=150)
+        acked += _spool_logs(settings, trial * 10, segments=8, per=100)
         proc = _child(INGEST_CHILD, str(settings.spool_dir), str(settings.lake_dir))
         try:
             assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-            time.sleep(rng.uniform(0.0, 0.6))
+            time.sleep(rng.uniform(0.0, 0.25))  # ingest + compaction of 8 segments take longer
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 killed += 1
