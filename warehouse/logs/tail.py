@@ -94,7 +94,7 @@ class FileTailer:
         self.emitter = emitter
         self.checkpoint_path = Path(checkpoint_path)
         self.processor = processor or LogProcessor(service=self.path.stem)
-        self.max_bytes = max_bytes
+        self.max_bytes = max(max_bytes, max_line_bytes + 1)  # room for one whole line
         self.max_line_bytes = max_line_bytes
         self.stats = TailStats()
         self.cp = Checkpoint.load(self.checkpoint_path)
@@ -152,6 +152,9 @@ class FileTailer:
                 self.stats.truncations += 1
                 self.cp.offset, self.cp.head, self._skipping = 0, "", False
             shipped += self._read_available(size)
+            if self._rotated() and 0 < size - self.cp.offset < self.max_line_bytes:
+                # The rotated file ends in a line that will never get its newline.
+                shipped += self._read_available(size, final=True)
             if self._rotated() and self.cp.offset >= os.fstat(self._fh.fileno()).st_size:
                 self._fh.close()
                 self._fh = None
@@ -160,12 +163,14 @@ class FileTailer:
             break
         return shipped
 
-    def _read_available(self, size: int) -> int:
+    def _read_available(self, size: int, *, final: bool = False) -> int:
         if size <= self.cp.offset:
             return 0
         data = os.pread(
             self._fh.fileno(), min(self.max_bytes, size - self.cp.offset), self.cp.offset
         )
+        if final and not data.endswith(b"\n"):
+            data += b"\n"  # count the unterminated last line as a line
         end = data.rfind(b"\n") + 1
         result = ProcessResult()
         consumed = end

@@ -120,3 +120,18 @@ def test_overlong_and_undecodable_lines_are_quarantined_and_tailing_goes_on(env,
     assert messages() == ["after"]
     q = Lake(settings.lake_dir).query("SELECT reason FROM quarantine ORDER BY reason")
     assert q["reason"].to_list() == ["invalid UTF-8", "line longer than 1000 bytes"]
+
+
+def test_a_rotated_file_ending_without_newline_does_not_stall_the_agent(env):
+    log, tailer, messages = env
+    _write(log, "level=info msg=a1")
+    t = tailer()
+    t.poll()
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write("level=info msg=cut-off")  # the writer died mid-line, then rotation
+    os.rename(log, log.with_name("app.log.1"))
+    _write(log, "level=info msg=b1", mode="w")
+    t.poll()
+    t.poll()
+    assert t.stats.rotations == 1
+    assert sorted(messages()) == ["a1", "b1", "cut-off"]
