@@ -96,7 +96,7 @@ def build_feed(
     else:
         cands = [
             Candidate(post_id=str(p.id), author=p.author, created_ts=p.created_at.timestamp(),
-                      text_len=len(p.text), n_hashtags=len(p.hashtags),
+                      text_len=len(p.text), n_hashtags=p.text.count("#"),
                       engagements=p.likes + p.reposts + p.replies)
             for p in posts
         ]  # fmt: skip

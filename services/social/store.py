@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -38,6 +38,10 @@ from services.social.timelines import TimelineStore
 
 __all__ = ["Conflict", "Invalid", "Message", "NotFound", "Post", "SocialError", "SocialStore",
            "User"]  # fmt: skip
+
+# Built once with an expanding parameter: a feed asks for ~1,000 ids per request, and binding
+# them as one list skips per-element coercion.
+_POSTS_BY_IDS = post_query().where(t.posts.c.id.in_(bindparam("ids", expanding=True)))
 
 HANDLE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -199,7 +203,7 @@ class SocialStore:
         if not ids:
             return []
         with self.engine.connect() as conn:
-            rows = conn.execute(post_query().where(t.posts.c.id.in_(ids))).tuples().all()
+            rows = conn.execute(_POSTS_BY_IDS, {"ids": ids}).tuples().all()
         by_id = {r[0]: Post(*r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
