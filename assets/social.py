@@ -39,7 +39,7 @@ def social_trends(
     context: dg.AssetExecutionContext, config: TrendsConfig, platform: PlatformResource
 ) -> dg.MaterializeResult:
     """Trending hashtags, scored against each tag's expected rate with time decay; served at
-    ``GET /social/trends``."""
+    ``GET /trends``."""
     window = timedelta(minutes=config.window_minutes)
     now = datetime.now(UTC)
     uses = hashtag_uses(platform, now - window * (config.history_windows + 1))

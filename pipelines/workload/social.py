@@ -91,7 +91,7 @@ class SocialWorkload:
             for item in feed["items"]:
                 text = item["text"][:60] or f"(repost of post {item['repost_of']})"
                 lines.append(f"  {item['score']:.3f}  @{item['author']}: {text}")
-        trends = ctx.client.get("/social/trends", params={"limit": 5}).json()["items"]
+        trends = ctx.client.get("/trends", params={"limit": 5}).json()["items"]
         lines.append("top trends: " + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends)
                                        or "none yet"))  # fmt: skip
         return lines

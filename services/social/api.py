@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from fastapi.routing import APIRoute
 
 from services.db import make_engine
-from services.deps import CurrentUser, EmitterDep, SettingsDep
+from services.deps import CurrentUser, EmitterDep
 from services.feed.live import announce_post
 from services.social.pagination import decode_cursor, encode_cursor
 from services.social.schemas import (
@@ -23,14 +23,12 @@ from services.social.schemas import (
     PostIn,
     PostOut,
     PostPage,
-    Trends,
     UserIn,
     UserOut,
     UserPage,
 )
 from services.social.store import Post, SocialError, SocialStore, User
 from services.social.timelines import InProcessTimelines, RedisTimelines
-from services.social.trends import latest_trends
 
 
 class SocialRoute(APIRoute):
@@ -252,10 +250,3 @@ def search_users(
     store: StoreDep, q: Annotated[str, Query(min_length=1, max_length=100)], limit: Limit = 20
 ) -> UserPage:
     return UserPage(items=[user_out(u) for u in store.search_users(q, limit)], next_cursor=None)
-
-
-@router.get("/trends", response_model=Trends, operation_id="social_trends")
-def trends(settings: SettingsDep, limit: Limit = 10) -> Trends:
-    """Trending hashtags from the latest ``social_trends`` asset."""
-    computed_at, items = latest_trends(settings.lake_dir, limit)
-    return Trends(computed_at=computed_at, items=items)

@@ -107,3 +107,20 @@ def test_search_ranks_posts_and_users(client, users):
     assert (
         client.get("/social/search/users", params={"q": "bo"}).json()["items"][0]["handle"] == "bob"
     )
+
+
+def test_trends_are_served_from_the_latest_asset_run(client, settings):
+    from datetime import UTC, datetime
+
+    import polars as pl
+
+    from services.social.trends import TRENDS_TABLE
+    from warehouse.parquet_io import publish_parquet
+
+    assert client.get("/trends").json() == {"computed_at": None, "items": []}
+    df = pl.DataFrame({"tag": ["eclipse", "python"], "score": [9.0, 4.0], "observed": [10, 5],
+                       "expected": [1.0, 1.0], "authors": [6, 4]})  # fmt: skip
+    df = df.with_columns(pl.lit(datetime.now(UTC)).alias("computed_at"))
+    publish_parquet(df, settings.lake_dir / TRENDS_TABLE / "trends.parquet")
+    got = client.get("/trends", params={"limit": 1}).json()
+    assert [t["tag"] for t in got["items"]] == ["eclipse"] and got["computed_at"]
