@@ -12,8 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_BITS = np.arange(64, dtype=np.uint64)
+_WORD = re.compile(r"\w+")
 
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
@@ -35,25 +34,24 @@ def simhash(text: str, shingle: int = 3) -> int:
     """The SimHash of ``text``: each bit is the sign of the vote of its word shingles.
 
     A shingle's hash combines stable per-word BLAKE2b hashes (cached) in numpy, so long
-    pages cost one dictionary lookup per word rather than one digest per shingle.
+    pages cost one dictionary lookup per word rather than one digest per shingle; the
+    votes are counted on the unpacked bits of all shingle hashes at once.
     """
     words = _WORD.findall(text.lower())
     if not words:
         return 0
-    uniq, inverse = np.unique(np.array(words), return_inverse=True)
-    table = np.fromiter((_word_hash(str(w)) for w in uniq), dtype=np.uint64, count=len(uniq))
-    wh = table[inverse.ravel()]
+    wh = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     if len(wh) < shingle:
         wh = np.concatenate([wh, np.zeros(shingle - len(wh), dtype=np.uint64)])
     n = len(wh) - shingle + 1
     with np.errstate(over="ignore"):
-        acc = np.zeros(n, dtype=np.uint64)
-        for k in range(shingle):
-            acc = acc + wh[k : k + n] * _MIX[k % len(_MIX)]
-        hashes = _mix(acc)
-    bits = (hashes[:, None] >> _BITS) & np.uint64(1)
-    votes = (bits.astype(np.int64) * 2 - 1).sum(axis=0)
-    return int(sum(1 << i for i in range(64) if votes[i] > 0))
+        acc = wh[:n] * _MIX[0]
+        for k in range(1, shingle):
+            acc += wh[k : k + n] * _MIX[k % len(_MIX)]
+        hashes = _mix(acc).astype("<u8", copy=False)
+    bits = np.unpackbits(hashes.view(np.uint8).reshape(n, 8), axis=1, bitorder="little")
+    ones = bits.sum(axis=0, dtype=np.int64)  # bit i set in how many of the n shingles
+    return sum(1 << i for i in range(64) if 2 * int(ones[i]) > n)
 
 
 def hamming(a: int, b: int) -> int:

@@ -115,11 +115,14 @@ class CrawlStore:
         marks = ", ".join("?" for _ in PAGE_COLUMNS)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
+            # ``links`` has no index on from_url (an index would cost every insert): delete,
+            # a full scan, only when the page was stored before.
+            if self.db.execute("SELECT 1 FROM pages WHERE url = ?", (page["url"],)).fetchone():
+                self.db.execute("DELETE FROM links WHERE from_url = ?", (page["url"],))
             self.db.execute(
                 f"INSERT OR REPLACE INTO pages ({cols}) VALUES ({marks})",
                 [page.get(c) for c in PAGE_COLUMNS],
             )
-            self.db.execute("DELETE FROM links WHERE from_url = ?", (page["url"],))
             self.db.executemany(
                 "INSERT INTO links (from_url, to_url, anchor, nofollow) VALUES (?, ?, ?, ?)", links
             )
