@@ -63,6 +63,8 @@ def ladder_speed(source: Path, work: Path) -> tuple[float, float]:
 
 
 def pertitle_saving(clips: dict[str, Path], work: Path) -> float | None:
+    """Mean over clips of the mean per-rung saving: the hull's bitrate at each fixed rung's
+    VMAF against that rung's bitrate, both encoded as served (same preset, 2 s keyframes)."""
     savings = []
     for name, path in clips.items():
         info = probe(path, work / f"job-{name}")
@@ -71,8 +73,10 @@ def pertitle_saving(clips: dict[str, Path], work: Path) -> float | None:
                            for p in res.chosen)  # fmt: skip
         print(f"per-title {name}: {len(res.grid)} grid points, hull {len(res.hull)}, "
               f"chosen [{chosen}]")  # fmt: skip
-        for label, s in res.savings_by_rung.items():
-            print(f"  vs fixed {label}: saving {s:.1%}")
+        for f in res.fixed:
+            s = res.savings_by_rung.get(f.label)
+            print(f"  vs fixed {f.label} {f.kbps:.0f}k/VMAF {f.vmaf:.1f}: "
+                  + (f"saving {s:.1%}" if s is not None else "outside the hull"))  # fmt: skip
         print(
             f"  mean saving at equal VMAF: hull {_fmt(res.saving)}, "
             f"chosen rungs only {_fmt(res.chosen_saving)}"

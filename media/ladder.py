@@ -80,7 +80,8 @@ def _video_encoder_args(index: int, rung: Rung, preset: str) -> list[str]:
     return opts
 
 
-def _keyframe_args() -> list[str]:
+def keyframe_args() -> list[str]:
+    """A keyframe at every segment boundary and none elsewhere, so rungs switch cleanly."""
     return ["-force_key_frames", f"expr:gte(t,n_forced*{SEGMENT_SECONDS:g})", "-sc_threshold", "0"]
 
 
@@ -135,7 +136,7 @@ def build_ladder(
         args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
     for i, rung in enumerate(rungs):
         args += _video_encoder_args(i, rung, preset)
-    args += _keyframe_args()
+    args += keyframe_args()
     if threads:
         args += ["-threads", str(threads)]
     sets = "id=0,streams=v" + (" id=1,streams=a" if has_audio else "")
@@ -186,7 +187,7 @@ def encode_rungs_separately(
     for i, rung in enumerate(rungs):
         args = [*input_args(info, f"file:{source.resolve()}"), "-map", "0:v:0",
                 "-vf", f"scale={rung.width}:{rung.height}:flags=bicubic,setsar=1",
-                *_video_encoder_args(0, rung, preset), *_keyframe_args()]  # fmt: skip
+                *_video_encoder_args(0, rung, preset), *keyframe_args()]  # fmt: skip
         if i == 0 and info.audio_codec is not None:
             args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
         args += ["-f", "mp4", f"rung{i}.mp4"]

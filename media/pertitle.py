@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import base64
 import math
+import struct
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from media.ffmpeg import run
-from media.ladder import Rung, plan_ladder
+from media.ladder import Rung, keyframe_args, plan_ladder
 from media.probe import ProbeInfo, input_args
 from media.vmaf import vmaf_many
 
@@ -64,7 +66,11 @@ class PerTitleResult:
 def encode_points(
     source: Path, info: ProbeInfo, work: Path, rungs: list[Rung], *, preset: str, timeout: float
 ) -> list[Path]:
-    """Encode every rung (CRF or bitrate) to its own MP4 in one ffmpeg process."""
+    """Encode every rung (CRF or bitrate) to its own MP4 in one ffmpeg process.
+
+    Grid and fixed rungs get the settings a served rendition gets (High profile, keyframes
+    every segment), so the comparison is between ladders as they would be streamed.
+    """
     work.mkdir(parents=True, exist_ok=True)
     n = len(rungs)
     graph = (
@@ -84,10 +90,36 @@ def encode_points(
                  "-bufsize", f"{r.kbps * 2}k"])  # fmt: skip
         out = work / f"p{i}-{r.height}-{r.crf if r.crf is not None else r.kbps}.mp4"
         args += ["-map", f"[v{i}]", "-an", "-c:v", "libx264", "-preset", preset,
-                 "-pix_fmt", "yuv420p", *rate, "-f", "mp4", out.name]  # fmt: skip
+                 "-profile:v", "high", "-pix_fmt", "yuv420p", *rate, *keyframe_args(),
+                 "-f", "mp4", out.name]  # fmt: skip
         outputs.append(out)
     run(args, timeout=timeout, cwd=work)
     return outputs
+
+
+def video_kbps(path: Path, duration_s: float) -> float:
+    """Video bitrate of a video-only MP4 from its ``mdat`` payload, without the container.
+
+    The file size would add a near-constant ~2 kB of ``moov`` index per file, which weighs
+    far more on a 40 kbps point of a 5 s clip than on a 3 Mbps one and so tilts the hull.
+    """
+    data = path.read_bytes()
+    payload, i = 0, 0
+    while i + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[i : i + 8])
+        header = 8
+        if size == 1:
+            (size,) = struct.unpack(">Q", data[i + 8 : i + 16])
+            header = 16
+        elif size == 0:
+            size = len(data) - i
+        if size < header:
+            break  # malformed box: fall back to what was counted (or the file size)
+        if kind == b"mdat":
+            payload += size - header
+        i += size
+    payload = payload or len(data)
+    return payload * 8 / 1000 / max(duration_s, 1e-3)
 
 
 def _measure(paths: list[Path], rungs: list[Rung], source: Path, info: ProbeInfo,
@@ -95,7 +127,7 @@ def _measure(paths: list[Path], rungs: list[Rung], source: Path, info: ProbeInfo
     scores = vmaf_many(paths, source, info.width, info.height, subsample=subsample)
     points = []
     for path, r, score in zip(paths, rungs, scores, strict=True):
-        kbps = path.stat().st_size * 8 / 1000 / max(info.duration_s, 1e-3)
+        kbps = video_kbps(path, info.duration_s)
         points.append(Point(r.width, r.height, r.crf, round(kbps, 1), score))
     return points
 
@@ -171,6 +203,24 @@ def savings(hull: list[Point], fixed: list[Point]) -> tuple[float | None, dict[s
     return mean, by_rung
 
 
+def coverage_points(grid: list[Point], fixed: list[Point], crfs: tuple[int, ...],
+               sizes: list[tuple[int, int]]) -> list[Rung]:  # fmt: skip
+    """Grid points that stretch the hull over the fixed ladder's VMAF range: lower CRFs at
+    the top size when the top fixed rung beats the best grid point, higher CRFs at the
+    smallest size when the bottom one is worse than the worst, so no rung drops out."""
+    if not grid or not fixed:
+        return []
+    step = min((b - a for a, b in pairwise(sorted(set(crfs)))), default=3)
+    extra = []
+    if max(p.vmaf for p in fixed) > max(p.vmaf for p in grid):
+        w, h = sizes[-1]
+        extra += [Rung(w, h, 0, c) for c in (min(crfs) - step, min(crfs) - 2 * step) if c >= 0]
+    if min(p.vmaf for p in fixed) < min(p.vmaf for p in grid):
+        w, h = sizes[0]
+        extra += [Rung(w, h, 0, c) for c in (max(crfs) + step, max(crfs) + 2 * step) if c <= 51]
+    return extra
+
+
 def analyse(
     source: Path,
     info: ProbeInfo,
@@ -182,20 +232,30 @@ def analyse(
     subsample: int = 3,
     timeout: float = 1800,
 ) -> PerTitleResult:
-    """Run the grid and the fixed ladder on ``source`` and compute hull, rungs and savings."""
+    """Run the grid and the fixed ladder on ``source`` and compute hull, rungs and savings.
+
+    Both sides use the same encoder, preset, keyframe cadence, bitrate measure and VMAF
+    (model, subsampling, bicubic scaling to the source size); only the rate control
+    differs: CRF points per size on the grid, Apple's target bitrates on the fixed ladder.
+    """
     ladder = plan_ladder(info.width, info.height)
     sizes = [(r.width, r.height) for r in ladder if heights is None or r.height in heights]
     sizes = sizes or [(ladder[-1].width, ladder[-1].height)]
-    grid_rungs = [Rung(w, h, 0, crf) for w, h in sizes for crf in crfs]
-    grid_paths = encode_points(source, info, work / "grid", grid_rungs, preset=preset,
-                               timeout=timeout)  # fmt: skip
-    grid = _measure(grid_paths, grid_rungs, source, info, subsample)
     fixed_paths = encode_points(source, info, work / "fixed", ladder, preset=preset,
                                 timeout=timeout)  # fmt: skip
     fixed = _measure(fixed_paths, ladder, source, info, subsample)
     for p, r in zip(fixed, ladder, strict=True):
         p.crf = None
         p.kbps = max(p.kbps, 1.0) if p.kbps else float(r.kbps)
+    grid_rungs = [Rung(w, h, 0, crf) for w, h in sizes for crf in crfs]
+    grid_paths = encode_points(source, info, work / "grid", grid_rungs, preset=preset,
+                               timeout=timeout)  # fmt: skip
+    grid = _measure(grid_paths, grid_rungs, source, info, subsample)
+    extra = coverage_points(grid, fixed, crfs, sizes)
+    if extra:
+        extra_paths = encode_points(source, info, work / "extra", extra, preset=preset,
+                                    timeout=timeout)  # fmt: skip
+        grid += _measure(extra_paths, extra, source, info, subsample)
     hull = convex_hull(grid)
     chosen = choose_rungs(hull)
     mean, by_rung = savings(hull, fixed)

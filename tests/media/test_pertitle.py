@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,11 @@ from media.pertitle import (
     bitrate_at,
     choose_rungs,
     convex_hull,
+    coverage_points,
     plot,
     png_markdown,
     savings,
+    video_kbps,
 )
 from media.probe import probe
 from tests.media.clips import clip
@@ -52,7 +55,9 @@ def test_analysis_on_a_real_encode_finds_a_hull_and_plots_it(tmp_path: Path) -> 
     source = clip(640, 360, 2.0)
     info = probe(source, tmp_path / "job")
     result = analyse(source, info, tmp_path / "work", crfs=(24, 36), subsample=5)
-    assert len(result.grid) == 4 and len(result.fixed) == 2
+    assert len(result.grid) >= 4 and len(result.fixed) == 2
+    # the grid is stretched until every fixed rung has an equal-VMAF point on the hull
+    assert set(result.savings_by_rung) == {p.label for p in result.fixed}
     assert all(0 <= p.vmaf <= 100 for p in result.grid + result.fixed)
     assert result.hull and result.chosen
     assert set(map(id, result.chosen)) <= set(map(id, result.hull))
@@ -62,3 +67,29 @@ def test_analysis_on_a_real_encode_finds_a_hull_and_plots_it(tmp_path: Path) -> 
     png = plot(result, tmp_path / "plot.png", "test")
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert png_markdown(png).startswith("![per-title ladder](data:image/png;base64,")
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def test_bitrate_counts_the_video_payload_not_the_container_index(tmp_path: Path) -> None:
+    mp4 = tmp_path / "v.mp4"
+    mdat = _box(b"mdat", b"\0" * 10_000)
+    mp4.write_bytes(_box(b"ftyp", b"isom" * 4) + _box(b"free", b"") + mdat
+                    + _box(b"moov", b"\1" * 2_000))  # fmt: skip
+    assert video_kbps(mp4, 2.0) == pytest.approx(10_000 * 8 / 1000 / 2.0)
+    # a 64-bit mdat size is read too
+    big = struct.pack(">I4sQ", 1, b"mdat", 16 + 4_000) + b"\0" * 4_000
+    mp4.write_bytes(_box(b"ftyp", b"isom") + big)
+    assert video_kbps(mp4, 1.0) == pytest.approx(32.0)
+
+
+def test_grid_is_stretched_to_cover_the_fixed_ladders_quality_range() -> None:
+    sizes = [(416, 234), (1280, 720)]
+    grid = [P(234, 100, 40), P(720, 900, 90)]
+    inside = [Point(416, 234, None, 145, 45), Point(1280, 720, None, 3000, 88)]
+    assert coverage_points(grid, inside, (24, 30, 36), sizes) == []
+    outside = [Point(416, 234, None, 145, 30), Point(1280, 720, None, 3000, 96)]
+    extra = coverage_points(grid, outside, (24, 30, 36), sizes)
+    assert [(r.height, r.crf) for r in extra] == [(720, 18), (720, 12), (234, 42), (234, 48)]
