@@ -2,7 +2,7 @@
 
 Assets are materialised in topological stages: consecutive assets that share a partitions
 definition run together, once per partition key that has work (today's time window, every
-dynamic partition, every static key).
+dynamic partition not yet materialised, every static key).
 """
 
 from __future__ import annotations
@@ -49,9 +49,12 @@ def prepare_dagster_home(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def _partition_keys(pdef: Any, instance: dg.DagsterInstance) -> list[str]:
+def _partition_keys(pdef: Any, instance: dg.DagsterInstance, keys: list[dg.AssetKey]) -> list[str]:
     if isinstance(pdef, dg.DynamicPartitionsDefinition):
-        return list(instance.get_dynamic_partitions(pdef.name))
+        # One partition per video or crawl: run the ones this stage has not materialised yet,
+        # so a second `make run` does not redo every earlier upload.
+        done = set.intersection(*(set(instance.get_materialized_partitions(k)) for k in keys))
+        return [k for k in instance.get_dynamic_partitions(pdef.name) if k not in done]
     if isinstance(pdef, dg.TimeWindowPartitionsDefinition):
         last = pdef.get_last_partition_key()
         return [last] if last else []
@@ -80,7 +83,7 @@ def materialize_all(
     results: list[StageResult] = []
     for pdef, keys in stages:
         names = [k.to_user_string() for k in keys]
-        partitions = [None] if pdef is None else _partition_keys(pdef, instance)
+        partitions = [None] if pdef is None else _partition_keys(pdef, instance, keys)
         for partition in partitions:
             label = f"{', '.join(names)}" + (f" [{partition}]" if partition else "")
             log(f"  materialising {label}")

@@ -47,3 +47,22 @@ def test_blocking_check_is_reported_as_a_gate_not_an_error_and_errors_are_errors
     assert not errored.gated and "boom" in errored.error
     daily_run = next(r for keys, r in by_keys.items() if keys == ("daily",))
     assert daily_run.success and daily_run.partition == DAYS.get_last_partition_key()
+
+
+VIDEOS = dg.DynamicPartitionsDefinition(name="test_videos")
+
+
+@dg.asset(partitions_def=VIDEOS)
+def per_video(context: dg.AssetExecutionContext) -> str:
+    return context.partition_key
+
+
+def test_dynamic_partitions_already_materialised_are_not_run_again():
+    defs = dg.Definitions(assets=[per_video])
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("test_videos", ["a", "b"])
+        first = materialize_all(defs, instance, log=lambda _msg: None)
+        instance.add_dynamic_partitions("test_videos", ["c"])
+        second = materialize_all(defs, instance, log=lambda _msg: None)
+    assert sorted(r.partition for r in first) == ["a", "b"]
+    assert [r.partition for r in second] == ["c"]
