@@ -114,7 +114,8 @@ def extract_html(body: bytes, encoding: str | None = None) -> Extracted:
             if href is None:
                 continue
             rel = el.get("rel")
-            anchor = _clean(_STRING(el))[:200]
+            # Most anchors hold one text node: skip the XPath call for those.
+            anchor = _clean(_STRING(el) if len(el) else el.text or "")[:200]
             out.links.append((href, anchor, rel is not None and "nofollow" in rel.lower().split()))
         elif tag == "meta":
             name = el.get("name")
