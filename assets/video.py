@@ -10,8 +10,8 @@ from pathlib import Path
 import dagster as dg
 
 from assets.resources import PlatformResource
-from media.ladder import SEGMENT_SECONDS, build_ladder, plan_ladder, publish
-from media.pertitle import analyse, plot, png_markdown
+from media.ladder import SEGMENT_SECONDS, Rung, build_ladder, plan_ladder, publish
+from media.pertitle import analyse, plot, png_markdown, stored_rungs
 from media.playlists import (
     assemble,
     decodes_cleanly,
@@ -86,6 +86,23 @@ LADDER_CHECKS = [
 ]
 
 
+class LadderConfig(dg.Config):
+    """``per_title``: serve the rungs chosen by this video's per-title analysis (capped CRF)
+    when one has been stored, instead of Apple's fixed rungs."""
+
+    per_title: bool = False
+
+
+def served_rungs(out: Path, width: int, height: int, per_title: bool) -> tuple[list[Rung], str]:
+    """The rungs to encode and where they come from ("per-title" or "fixed")."""
+    stored = out / "pertitle.json"
+    if per_title and stored.exists():
+        rungs = stored_rungs(json.loads(stored.read_text(encoding="utf-8")), vmaf_floor)
+        if rungs:
+            return rungs, "per-title"
+    return plan_ladder(width, height), "fixed"
+
+
 @dg.asset(
     partitions_def=videos_partitions,
     group_name=GROUP,
@@ -93,15 +110,19 @@ LADDER_CHECKS = [
     kinds={"ffmpeg", "hls", "dash"},
     check_specs=LADDER_CHECKS,
 )
-def video_ladder(context: dg.AssetExecutionContext, platform: PlatformResource):
-    """Apple's rungs up to the source, encoded by one ffmpeg process into 2 s CMAF segments
-    described by an HLS master playlist and a DASH MPD, published to the blob store."""
+def video_ladder(
+    context: dg.AssetExecutionContext, platform: PlatformResource, config: LadderConfig
+):
+    """Apple's rungs up to the source (or the per-title rungs), encoded by one ffmpeg process
+    into 2 s CMAF segments described by an HLS master playlist and a DASH MPD, published to
+    the blob store."""
     settings = platform.settings()
     vid = context.partition_key
     video, info = load_video(settings, vid), load_probe(settings, vid)
-    rungs = plan_ladder(info.width, info.height)
+    rungs, origin = served_rungs(rendition_dir(settings, vid), info.width, info.height,
+                                 config.per_title)  # fmt: skip
     context.log.info(
-        f"encoding {len(rungs)} rungs in one pass: "
+        f"encoding {len(rungs)} {origin} rungs in one pass: "
         + ", ".join(f"{r.width}x{r.height}@{r.kbps}k" for r in rungs)
     )
     samples: list[tuple[float, float]] = []
@@ -132,6 +153,7 @@ def video_ladder(context: dg.AssetExecutionContext, platform: PlatformResource):
     yield dg.MaterializeResult(
         metadata={
             "rungs": dg.MetadataValue.md(table),
+            "ladder_source": origin,
             "files": len(files),
             "encode_seconds": round(result.seconds, 2),
             "realtime_multiple": round(result.realtime_multiple, 2),
@@ -148,8 +170,8 @@ def _ladder_checks(out: Path, source: Path, info):
     decode_errors, duration_problems, keyframes = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="ladder-check-") as tmp:
         files = []
-        for r in renditions:
-            f = assemble(out, r, Path(tmp) / f"{r.name}.mp4")
+        for i, r in enumerate(renditions):
+            f = assemble(out, r, Path(tmp) / f"{i}-{r.name}.mp4")  # heights may repeat
             files.append(f)
             ok, err = decodes_cleanly(f)
             if not ok:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import math
 import struct
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -61,6 +62,16 @@ class PerTitleResult:
 
     def chosen_rungs(self) -> list[Rung]:
         return [Rung(p.width, p.height, int(math.ceil(p.kbps)), p.crf) for p in self.chosen]
+
+
+def stored_rungs(data: dict[str, Any], floor: Callable[[int], float] | None = None) -> list[Rung]:
+    """The chosen rungs of a stored analysis (``PerTitleResult.to_dict``) as capped-CRF ladder
+    rungs, ascending bitrate, leaving out any under ``floor(height)`` so the served ladder
+    passes the same quality gate as the fixed one."""
+    points = [Point(**p) for p in data.get("chosen", []) if p.get("crf") is not None]
+    keep = [p for p in points if floor is None or p.vmaf >= floor(p.height)]
+    keep.sort(key=lambda p: p.kbps)
+    return [Rung(p.width, p.height, max(1, int(math.ceil(p.kbps))), p.crf) for p in keep]
 
 
 def encode_points(

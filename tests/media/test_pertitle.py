@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import struct
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from media.pertitle import (
     plot,
     png_markdown,
     savings,
+    stored_rungs,
     video_kbps,
 )
 from media.probe import probe
@@ -93,3 +95,11 @@ def test_grid_is_stretched_to_cover_the_fixed_ladders_quality_range() -> None:
     outside = [Point(416, 234, None, 145, 30), Point(1280, 720, None, 3000, 96)]
     extra = coverage_points(grid, outside, (24, 30, 36), sizes)
     assert [(r.height, r.crf) for r in extra] == [(720, 18), (720, 12), (234, 42), (234, 48)]
+
+
+def test_stored_rungs_are_the_chosen_points_above_their_floor_in_bitrate_order() -> None:
+    data = {"chosen": [asdict(P(720, 1500.2, 93)), asdict(P(234, 120, 35)),
+                       asdict(P(432, 400.0, 70))]}  # fmt: skip
+    rungs = stored_rungs(data, floor=lambda h: 40.0)
+    assert [(r.height, r.kbps, r.crf) for r in rungs] == [(432, 400, 23), (720, 1501, 23)]
+    assert len(stored_rungs(data)) == 3 and stored_rungs({}) == []

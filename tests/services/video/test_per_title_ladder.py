@@ -1,0 +1,54 @@
+"""The ladder asset can serve the rungs a per-title analysis chose instead of the fixed ones."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import pytest
+
+from assets.resources import PlatformResource
+from assets.video import video_ladder, video_per_title, video_probe
+from media.pertitle import stored_rungs
+from services.video.ingest import rendition_dir
+from services.video.renditions import vmaf_floor
+from tests.media.clips import clip
+from tests.services.video.helpers import upload
+
+
+@pytest.mark.slow
+def test_ladder_serves_the_per_title_rungs_when_asked_and_an_analysis_exists(
+    client, user_key, settings
+) -> None:
+    vid, resp = upload(client, user_key, clip(640, 360, 4.0), {"title": "Per-title"})
+    assert resp.status_code == 204
+    platform = PlatformResource(data_dir=str(settings.data_dir))
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("videos", [vid])
+    analysed = dg.materialize(
+        [video_probe, video_per_title], instance=instance, partition_key=vid,
+        resources={"platform": platform},
+        run_config={"ops": {"video_per_title": {"config": {"crfs": [24, 34],
+                                                           "max_heights": 2}}}},
+    )  # fmt: skip
+    assert analysed.success
+    out = rendition_dir(settings, vid)
+    wanted = stored_rungs(json.loads((out / "pertitle.json").read_text()), vmaf_floor)
+    assert wanted, "the analysis chose no servable rung"
+
+    run = dg.materialize(
+        [video_ladder], instance=instance, partition_key=vid, resources={"platform": platform},
+        run_config={"ops": {"video_ladder": {"config": {"per_title": True}}}},
+    )  # fmt: skip
+    assert run.success
+    assert all(e.passed for e in run.get_asset_check_evaluations())
+    meta = run.asset_materializations_for_node("video_ladder")[0].metadata
+    assert meta["ladder_source"].value == "per-title"
+    served = json.loads((out / "ladder.json").read_text())["rungs"]
+    assert [(r["width"], r["height"]) for r in served] == [(r.width, r.height) for r in wanted]
+    # the served renditions have the quality the analysis measured for those points
+    chosen = sorted(json.loads((out / "pertitle.json").read_text())["chosen"],
+                    key=lambda p: p["kbps"])  # fmt: skip
+    measured = [p["vmaf"] for p in chosen if p["vmaf"] >= vmaf_floor(p["height"])]
+    got = [r["vmaf"] for r in served]
+    assert all(abs(a - b) < 5 for a, b in zip(got, measured, strict=True)), (got, measured)
