@@ -35,6 +35,9 @@ class FrontierScheduler(BaseScheduler):
 
     def open(self, spider: Any) -> None:
         self.spider = spider
+        # The same bound-method objects for every request: Scrapy caches its per-callback
+        # source inspection in a weak-keyed cache, which a fresh bound method would miss.
+        self._callback, self._errback = spider.parse, spider.on_error
 
     def close(self, reason: str) -> None:
         return None
@@ -101,8 +104,8 @@ class FrontierScheduler(BaseScheduler):
         url, depth = nxt
         return Request(
             url,
-            callback=self.spider.parse,
-            errback=self.spider.on_error,
+            callback=self._callback,
+            errback=self._errback,
             meta={"frontier_url": url, "depth": depth},
             priority=-depth,
             dont_filter=True,

@@ -24,6 +24,9 @@ REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_ENABLED = False
 RETRY_TIMES = 1
+# Items one response yields are processed this many at a time; Scrapy starts that many
+# asyncio tasks per response (100 by default) and this spider yields one page item.
+CONCURRENT_ITEMS = 1
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
@@ -33,10 +36,9 @@ DEPTH_LIMIT = 0  # depth is the frontier's budget
 SCHEDULER = "crawlers.scheduler.FrontierScheduler"
 # Components that do nothing for this spider are switched off: each costs a call (or a
 # signal) per request. Requests come from the frontier, never from spider output, so the
-# referer, URL-length and depth spider middlewares have nothing to act on; the frontier owns
-# depth; there are no allowed_domains or HTTP credentials.
+# URL-length and depth spider middlewares have nothing to act on; the frontier owns depth;
+# there are no allowed_domains or HTTP credentials. (RedirectMiddleware wants the referer one.)
 SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,

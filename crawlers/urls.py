@@ -107,8 +107,9 @@ def _normalise(raw: str) -> str:
         raise InvalidURL(f"cannot normalise {raw!r}: {exc}") from exc
 
 
+@lru_cache(maxsize=65_536)
 def host_of(url: str) -> str:
-    """``host:port`` of a URL, the unit of politeness."""
+    """``host:port`` of a URL, the unit of politeness (cached: asked for every link)."""
     return urlsplit(url).netloc.lower()
 
 

@@ -137,7 +137,7 @@ class SiteSpider(scrapy.Spider):
         wanted = [
             (h, a, nf)
             for h, a, nf in ex.links
-            if not h.startswith("#") and not _OTHER_SCHEME.match(h)
+            if not h.startswith("#") and not (":" in h and _OTHER_SCHEME.match(h))
         ]
         links: list[tuple[str, str, bool]] = []
         seen: set[str] = set()
