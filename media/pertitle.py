@@ -232,6 +232,32 @@ def coverage_points(grid: list[Point], fixed: list[Point], crfs: tuple[int, ...]
     return extra
 
 
+def refinement_points(hull: list[Point], grid: list[Point], step: int) -> list[Rung]:
+    """New grid points where the hull is a long chord: the CRF halfway between two hull
+    neighbours of one size, and at a switch of size, each size half a grid ``step``
+    towards the other. One round puts grid points where the hull is, not everywhere."""
+    have = {(p.width, p.height, p.crf) for p in grid}
+    extra: list[Rung] = []
+
+    def add(p: Point, crf: int) -> None:
+        key = (p.width, p.height, crf)
+        if 0 <= crf <= 51 and key not in have:
+            have.add(key)
+            extra.append(Rung(p.width, p.height, 0, crf))
+
+    for a, b in pairwise(hull):
+        if a.crf is None or b.crf is None:
+            continue
+        if (a.width, a.height) == (b.width, b.height):
+            if a.crf - b.crf >= 2:
+                add(a, (a.crf + b.crf) // 2)
+        else:
+            half = max(1, step // 2)
+            add(a, a.crf - half)
+            add(b, b.crf + half)
+    return extra
+
+
 def analyse(
     source: Path,
     info: ProbeInfo,
@@ -241,6 +267,7 @@ def analyse(
     crfs: tuple[int, ...] = (20, 26, 32),
     preset: str = "veryfast",
     subsample: int = 3,
+    refine: bool = True,
     timeout: float = 1800,
 ) -> PerTitleResult:
     """Run the grid and the fixed ladder on ``source`` and compute hull, rungs and savings.
@@ -267,6 +294,13 @@ def analyse(
         extra_paths = encode_points(source, info, work / "extra", extra, preset=preset,
                                     timeout=timeout)  # fmt: skip
         grid += _measure(extra_paths, extra, source, info, subsample)
+    if refine:
+        step = min((b - a for a, b in pairwise(sorted(set(crfs)))), default=2)
+        finer = refinement_points(convex_hull(grid), grid, step)
+        if finer:
+            finer_paths = encode_points(source, info, work / "refine", finer, preset=preset,
+                                        timeout=timeout)  # fmt: skip
+            grid += _measure(finer_paths, finer, source, info, subsample)
     hull = convex_hull(grid)
     chosen = choose_rungs(hull)
     mean, by_rung = savings(hull, fixed)

@@ -15,6 +15,7 @@ from media.pertitle import (
     coverage_points,
     plot,
     png_markdown,
+    refinement_points,
     savings,
     stored_rungs,
     video_kbps,
@@ -103,3 +104,16 @@ def test_stored_rungs_are_the_chosen_points_above_their_floor_in_bitrate_order()
     rungs = stored_rungs(data, floor=lambda h: 40.0)
     assert [(r.height, r.kbps, r.crf) for r in rungs] == [(432, 400, 23), (720, 1501, 23)]
     assert len(stored_rungs(data)) == 3 and stored_rungs({}) == []
+
+
+def test_refinement_adds_points_only_along_the_hull() -> None:
+    def at(h: int, crf: int, kbps: float, vmaf: float) -> Point:
+        return Point(h * 16 // 9, h, crf, kbps, vmaf)
+
+    hull = [at(432, 30, 260, 61), at(432, 27, 390, 71), at(720, 27, 680, 80),
+            at(720, 24, 1300, 89), at(720, 18, 2900, 95.5)]  # fmt: skip
+    grid = [*hull, at(720, 21, 1900, 92.9), at(234, 36, 50, 16)]
+    extra = refinement_points(hull, grid, step=3)
+    # midpoints of same-size neighbours (30|27 -> 28, 27|24 -> 25; 24|18 -> 21 is there
+    # already), and at the switch 432p crf27 -> 720p crf27: 432p finer, 720p coarser
+    assert [(r.height, r.crf) for r in extra] == [(432, 28), (432, 26), (720, 28), (720, 25)]
