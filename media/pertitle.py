@@ -5,6 +5,11 @@ The grid is encoded by one ffmpeg process (decode once, split, scale, encode eve
 like the ladder itself. The hull is the upper convex hull of (log2 bitrate, VMAF): the best
 quality reachable at each bitrate by switching resolution and CRF. Savings are the bitrate
 the hull needs to match each fixed rung's VMAF, compared with that rung's bitrate.
+
+Grid and fixed rungs are encoded as a served rendition is (same preset, High profile, a
+keyframe every 2 s segment), bitrates count the video payload only, and both are scored by
+the same VMAF call. The grid is stretched until it covers every fixed rung's VMAF, then
+refined once where the hull is a long chord, instead of a uniformly denser grid.
 """
 
 from __future__ import annotations
