@@ -15,6 +15,7 @@ its torn tail and seals it. When the spool holds more than ``max_bytes`` not yet
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import mmap
 import os
@@ -144,8 +145,7 @@ class SpoolWriter:
         self.segment_bytes = segment_bytes
         self.max_bytes = max_bytes
         self.max_segment_age_s = max_segment_age_s
-        self._lock_fd = os.open(self.dir / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o644)
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._lock_fd = self._acquire_lock()
         self._write_lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._seq = 0
@@ -156,6 +156,25 @@ class SpoolWriter:
         self._opened_at = 0.0
         self._pending_estimate = spool_bytes(self.root)
         self._closed = False
+
+    def _acquire_lock(self) -> int:
+        """Create and lock this writer's LOCK file. Ingestion tidies away directories of dead
+        writers, so retry if the directory or the file vanished while we were starting."""
+        lock = self.dir / LOCK_NAME
+        for _ in range(20):
+            self.dir.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+            except FileNotFoundError:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+            os.close(fd)  # we locked a file that was unlinked meanwhile: start over
+        raise RuntimeError(f"could not lock spool directory {self.dir}")
 
     # -- segment lifecycle -------------------------------------------------------------
     def _open_path(self, index: int) -> Path:
@@ -311,16 +330,32 @@ def sealed_segments(root: Path) -> Iterator[Segment]:
 
 
 def remove_dead_writer_dirs(root: Path) -> None:
-    """Tidy directories of writers that are gone and left nothing behind."""
+    """Tidy directories of writers that are gone and left nothing behind.
+
+    The LOCK is held while deleting, so a live writer can never lose its directory; a writer
+    starting at that moment notices and starts over (see ``SpoolWriter._acquire_lock``).
+    """
     if not root.exists():
         return
     for source_dir in root.iterdir():
-        if (
-            source_dir.is_dir()
-            and not _writer_alive(source_dir)
-            and not any(source_dir.glob("*.seg"))
-            and not any(source_dir.glob("*.open"))
-        ):
-            for leftover in source_dir.iterdir():
-                leftover.unlink(missing_ok=True)
-            source_dir.rmdir()
+        if not source_dir.is_dir():
+            continue
+        lock = source_dir / LOCK_NAME
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                source_dir.rmdir()  # only succeeds when empty
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a live writer
+            if any(source_dir.glob("*.seg")) or any(source_dir.glob("*.open")):
+                continue
+            lock.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                source_dir.rmdir()
+        finally:
+            os.close(fd)

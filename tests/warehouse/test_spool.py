@@ -68,3 +68,38 @@ def test_segments_roll_by_size(tmp_path):
     assert len(segs) == 5
     assert [r["i"] for s in segs for r in read_records(s.path)] == list(range(5))
     w.close()
+
+
+def test_tidying_dead_writers_never_removes_a_live_writers_directory(tmp_path):
+    from warehouse.spool import remove_dead_writer_dirs
+
+    live = SpoolWriter(tmp_path, "live")
+    dead = SpoolWriter(tmp_path, "dead")
+    dead_dir = dead.dir
+    os.close(dead._lock_fd)  # died without closing
+    dead._closed = True
+    remove_dead_writer_dirs(tmp_path)
+    assert live.dir.exists() and not dead_dir.exists()
+    live.append([{"a": 1}])  # still writable
+    live.close()
+
+
+def test_a_writer_whose_directory_was_tidied_while_starting_starts_over(tmp_path, monkeypatch):
+    import warehouse.spool as spool
+
+    real_open = os.open
+    calls = {"n": 0}
+
+    def open_after_tidy(path, flags, *args):
+        # The first time the LOCK is created, an ingester tidies the still-empty directory.
+        if str(path).endswith(spool.LOCK_NAME) and flags & os.O_CREAT and calls["n"] == 0:
+            calls["n"] += 1
+            os.rmdir(os.path.dirname(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(spool.os, "open", open_after_tidy)
+    w = SpoolWriter(tmp_path, "racy")
+    monkeypatch.setattr(spool.os, "open", real_open)
+    assert calls["n"] == 1 and (w.dir / spool.LOCK_NAME).exists()
+    w.append([{"a": 1}])
+    w.close()
