@@ -26,9 +26,10 @@ from warehouse.spool import (
     remove_dead_writer_dirs,
     sealed_segments,
 )
-from warehouse.tables import PARTITION_SAFE, TableSpec, all_tables, get_table
+from warehouse.tables import TableSpec, all_tables, get_table, partition_value
 
 LEDGER_DIR = "_ledger"
+_HOUR = "__hour"
 
 
 @dataclass
@@ -175,12 +176,11 @@ def _with_partitions(spec: TableSpec, df: pl.DataFrame) -> tuple[pl.DataFrame, p
     else:
         bad = parsed.filter(pl.col("__ts").is_null()).drop("__ts")
         good = parsed.filter(pl.col("__ts").is_not_null())
-    good = good.with_columns(pl.col("__ts").alias(spec.ts_column)).drop("__ts")
-    # Same text as strftime("%Y-%m-%d") / ("%H"), at a fraction of the cost.
+    # The hour as a datetime: grouping on it is cheap, and only the few distinct hours are
+    # ever formatted as ``date=``/``hour=`` text (in ``_write_partitions``).
     good = good.with_columns(
-        pl.col(spec.ts_column).dt.date().cast(pl.String).alias("date"),
-        pl.col(spec.ts_column).dt.hour().cast(pl.String).str.zfill(2).alias("hour"),
-    )
+        pl.col("__ts").alias(spec.ts_column), pl.col("__ts").dt.truncate("1h").alias(_HOUR)
+    ).drop("__ts")
     return good, bad
 
 
@@ -207,19 +207,20 @@ def _write_partitions(
 ) -> None:
     if not len(df):
         return
-    keys = list(spec.partition_by)
-    for key in keys:
-        if key not in ("date", "hour"):
-            # Vectorised ``partition_value`` (a per-row Python call cost more than the parse).
-            df = df.with_columns(
-                pl.when(pl.col(key).cast(pl.String).fill_null("") == "")
-                .then(pl.lit("unknown"))
-                .otherwise(pl.col(key).cast(pl.String).str.replace_all(PARTITION_SAFE.pattern, "_"))
-                .str.slice(0, 100)
-                .alias(key)
-            )
-    for values, part in df.partition_by(keys, as_dict=True, include_key=False).items():
-        target = partition_dir(lake_root, spec.name, dict(zip(keys, values, strict=True))) / tag
+    value_keys = [k for k in spec.partition_by if k not in ("date", "hour")]
+    # Group on the raw values, then make each distinct value path-safe; values that become the
+    # same path (``a b`` and ``a_b``) are written together as one file.
+    targets: dict[Path, list[pl.DataFrame]] = {}
+    groups = df.partition_by([*value_keys, _HOUR], as_dict=True, include_key=False)
+    for values, part in groups.items():
+        raw = dict(zip([*value_keys, _HOUR], values, strict=True))
+        hour = raw.pop(_HOUR)
+        names = {k: partition_value(v) for k, v in raw.items()}
+        names["date"], names["hour"] = hour.strftime("%Y-%m-%d"), hour.strftime("%H")
+        keys = {k: names[k] for k in spec.partition_by}
+        targets.setdefault(partition_dir(lake_root, spec.name, keys) / tag, []).append(part)
+    for target, parts in targets.items():
+        part = parts[0] if len(parts) == 1 else pl.concat(parts)
         publish_parquet(part, target)
         report.files += 1
         report.add(spec.name, len(part))
