@@ -8,6 +8,7 @@ numpy over the learned factors, so a model loaded from its ``.npz`` serves witho
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -37,11 +38,12 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.lexsort((part, -scores[part]))]
 
 
-class BaseRecommender(BaseEstimator):
+class BaseRecommender(BaseEstimator, ABC):
     """Shared recommend / similar-items logic; subclasses provide ``item_scores``."""
 
-    def item_scores(self, user: int) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def item_scores(self, user: int) -> np.ndarray:
+        """Scores of every item for ``user`` (higher is better)."""
 
     def recommend(
         self,

@@ -1,6 +1,8 @@
 """One behavioural test mixin, run against every recommender on one synthetic matrix
 (implicit's own testing idea), plus model-specific checks."""
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -9,6 +11,7 @@ from sklearn.base import clone
 from models.interactions import heldout_sets, random_split
 from models.recommenders import (
     ALSRecommender,
+    BaseRecommender,
     BPRRecommender,
     PopularityRecommender,
     also_interacted,
@@ -20,10 +23,9 @@ MATRIX = synthetic_matrix()
 
 
 class RecommenderBehaviour:
-    """Every recommender must pass these."""
+    """Every recommender must pass these. Subclasses define ``make(**params)``."""
 
-    def make(self, **kw):
-        raise NotImplementedError
+    make: Callable[..., BaseRecommender]
 
     def test_init_stores_params_unchanged_and_clones(self):
         model = self.make()
