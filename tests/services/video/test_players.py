@@ -9,6 +9,7 @@ import pytest
 
 from media.ladder import build_ladder, publish
 from media.probe import probe
+from services.cdn.process import start_edge, start_origin
 from tests.media.clips import clip
 from tests.services.video.browser import Chromium, player_libs, player_page
 from warehouse.settings import Settings
@@ -27,10 +28,6 @@ def edge_site(tmp_path_factory: pytest.TempPathFactory):
     libs = player_libs()
     if libs is None:
         pytest.skip("hls.js/dash.js could not be installed from npm")
-    try:
-        from services.cdn.process import start_edge, start_origin
-    except ImportError:
-        pytest.skip("services.cdn is not available")
     settings = Settings(data_dir=tmp_path_factory.mktemp("player-data"))
     blobs = settings.blobs_dir
     source = clip(640, 360, 6.0)
