@@ -210,7 +210,7 @@ def home_timeline(
 # -- direct messages ---------------------------------------------------------------------------
 @router.post("/messages", response_model=MessageOut, status_code=201, operation_id="social_send_dm")
 def send_dm(body: MessageIn, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> MessageOut:
-    msg = store.send_message(me.user_id, body.to, body.text)
+    msg = store.messages.send(me.user_id, body.to, body.text)
     emitter.emit("social", "dm_sent", actor=me.user_id, entity=msg.recipient,
                  attrs={"length": len(msg.text)})  # fmt: skip
     return MessageOut(**asdict(msg))
@@ -221,7 +221,7 @@ def dm_thread(
     other: str, me: CurrentUser, store: StoreDep, cursor: str | None = None, limit: Limit = 50
 ) -> MessagePage:
     """The caller's conversation with ``other``, newest first."""
-    msgs = store.conversation(me.user_id, other, decode_cursor(cursor), limit)
+    msgs = store.messages.conversation(me.user_id, other, decode_cursor(cursor), limit)
     nxt = encode_cursor(msgs[-1].id) if len(msgs) == limit else None
     return MessagePage(items=[MessageOut(**asdict(m)) for m in msgs], next_cursor=nxt)
 
@@ -229,7 +229,7 @@ def dm_thread(
 @router.get("/messages/{message_id}", response_model=MessageOut, operation_id="social_get_dm")
 def get_dm(message_id: int, me: CurrentUser, store: StoreDep) -> MessageOut:
     """One message; anyone but its sender and recipient gets 404."""
-    return MessageOut(**asdict(store.get_message(me.user_id, message_id)))
+    return MessageOut(**asdict(store.messages.get(me.user_id, message_id)))
 
 
 # -- search and trends -------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def search_posts(
 ) -> PostPage:  # fmt: skip
     """Posts matching ``q``, best first (BM25). The cursor is an offset."""
     offset = decode_cursor(cursor) or 0
-    posts = store.search_posts(q, limit, offset)
+    posts = store.posts_by_ids(store.search.post_ids(q, limit, offset))
     nxt = encode_cursor(offset + limit) if len(posts) == limit else None
     return PostPage(items=[post_out(p) for p in posts], next_cursor=nxt)
 
@@ -249,4 +249,4 @@ def search_posts(
 def search_users(
     store: StoreDep, q: Annotated[str, Query(min_length=1, max_length=100)], limit: Limit = 20
 ) -> UserPage:
-    return UserPage(items=[user_out(u) for u in store.search_users(q, limit)], next_cursor=None)
+    return UserPage(items=[user_out(u) for u in store.search.users(q, limit)], next_cursor=None)

@@ -459,24 +459,6 @@ class SocialStore:
     def home_timeline(self, handle: str, before: int | None = None, limit: int = 20) -> list[Post]:
         return self.posts_by_ids(self.home_timeline_ids(handle, before, limit))
 
-    # -- delegations kept for callers of the store ---------------------------------------------
-    def send_message(self, sender: str, recipient: str, body: str) -> Message:
-        return self.messages.send(sender, recipient, body)
-
-    def conversation(
-        self, user: str, other: str, before: int | None = None, limit: int = 50
-    ) -> list[Message]:
-        return self.messages.conversation(user, other, before, limit)
-
-    def get_message(self, user: str, message_id: int) -> Message:
-        return self.messages.get(user, message_id)
-
-    def search_posts(self, q: str, limit: int = 20, offset: int = 0) -> list[Post]:
-        return self.posts_by_ids(self.search.post_ids(q, limit, offset))
-
-    def search_users(self, q: str, limit: int = 20) -> list[User]:
-        return self.search.users(q, limit)
-
     # -- feed candidates ---------------------------------------------------------------------
     def popular_posts(self, limit: int = 100, recent: int = 20_000) -> list[int]:
         """The most engaged-with of the latest ``recent`` posts (a feed candidate source).
