@@ -42,15 +42,8 @@ def lake_tables(platform: PlatformResource) -> dg.MaterializeResult:
 @dg.asset_check(asset=lake_tables, blocking=True)
 def events_have_no_duplicate_source_seq(platform: PlatformResource) -> dg.AssetCheckResult:
     """Ingestion must be exactly-once per ``(source, seq)``, even across replays."""
-    lake = platform.lake()
-    if "events" not in lake.tables():
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no events yet"})
-    scan = f"read_parquet('{lake.glob('events')}', hive_partitioning=true, union_by_name=true)"
-    dupes = lake.query(
-        "SELECT count(*) AS n FROM "
-        f"(SELECT source, seq FROM {scan} GROUP BY 1, 2 HAVING count(*) > 1)"
-    )["n"][0]
-    return dg.AssetCheckResult(passed=dupes == 0, metadata={"duplicate_keys": int(dupes)})
+    dupes = platform.lake().duplicate_keys("events")
+    return dg.AssetCheckResult(passed=dupes == 0, metadata={"duplicate_keys": dupes})
 
 
 defs = dg.Definitions(

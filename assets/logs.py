@@ -217,15 +217,8 @@ def logs_schema_matches_the_table_spec(platform: PlatformResource) -> dg.AssetCh
 @dg.asset_check(asset=logs_raw, blocking=True)
 def logs_have_no_duplicate_source_seq(platform: PlatformResource) -> dg.AssetCheckResult:
     """Exactly-once storage: no ``(source, seq)`` twice in the files (compaction removes them)."""
-    lake = platform.lake()
-    if "logs" not in lake.tables():
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no logs yet"})
-    scan = f"read_parquet('{lake.glob('logs')}', hive_partitioning=true, union_by_name=true)"
-    dupes = lake.query(
-        "SELECT count(*) AS n FROM "
-        f"(SELECT source, seq FROM {scan} GROUP BY 1, 2 HAVING count(*) > 1)"
-    )["n"][0]
-    return dg.AssetCheckResult(passed=int(dupes) == 0, metadata={"duplicate_keys": int(dupes)})
+    dupes = platform.lake().duplicate_keys("logs")
+    return dg.AssetCheckResult(passed=dupes == 0, metadata={"duplicate_keys": dupes})
 
 
 @dg.asset_check(asset=logs_raw)

@@ -88,5 +88,16 @@ class Lake:
                 t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in self.tables()
             }
 
+    def duplicate_keys(self, table: str, keys: tuple[str, ...] = ("source", "seq")) -> int:
+        """How many ``keys`` values occur more than once in the table's files (not its
+        de-duplicating view): what exactly-once ingestion must keep at zero."""
+        if table not in self.tables():
+            return 0
+        scan = f"read_parquet('{self.glob(table)}', hive_partitioning=true, union_by_name=true)"
+        cols = ", ".join(keys)
+        sql = f"SELECT count(*) FROM (SELECT {cols} FROM {scan} GROUP BY ALL HAVING count(*) > 1)"
+        with duckdb.connect(":memory:") as con:
+            return int(con.execute(sql).fetchone()[0])
+
     def ledger_dir(self) -> Path:
         return self.root / LEDGER_DIR

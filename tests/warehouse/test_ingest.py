@@ -1,5 +1,7 @@
 import shutil
 
+import polars as pl
+
 from warehouse.emitter import Emitter, SpoolTransport
 from warehouse.ingest import ingest_spool
 from warehouse.lake import Lake
@@ -60,3 +62,15 @@ def test_bad_timestamp_is_quarantined_not_dropped(settings):
     em.close()
     report = ingest_spool(settings.spool_dir, settings.lake_dir)
     assert report.quarantined == 1 and report.rows == 0
+
+
+def test_duplicate_keys_counts_rows_stored_twice_in_the_files(settings):
+    _emit(settings, 10)
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    lake = Lake(settings.lake_dir)
+    assert lake.duplicate_keys("events") == 0
+    part = next((settings.lake_dir / "events").glob("date=*/hour=*/*.parquet"))
+    shutil.copy(part, part.with_name("copy.parquet"))  # what a broken replay would leave
+    assert lake.duplicate_keys("events") == pl.read_parquet(part).height
+    assert lake.row_counts()["events"] == 10  # the view still shows each row once
+    assert lake.duplicate_keys("no_such_table") == 0
