@@ -15,7 +15,7 @@ from sse_starlette.sse import EventSourceResponse
 from services.deps import CurrentUser, EmitterDep
 from services.feed.live import FeedBroker
 from services.feed.ranking import FeedPolicy, build_feed
-from services.recs.serving import ModelServer
+from services.recs.serving import server_for
 from services.social.api import SocialRoute, post_out
 from services.social.schemas import PostOut
 from warehouse.events import Event
@@ -44,15 +44,6 @@ class FeedOut(BaseModel):
     items: list[FeedItem]
 
 
-def _models(request: Request):
-    """The served model snapshot (the recs system loads and hot-reloads it at start-up)."""
-    server = getattr(request.app.state, "recs_server", None)
-    if server is None:
-        server = ModelServer.for_dir(request.app.state.settings.models_dir)
-        request.app.state.recs_server = server
-    return server.current()
-
-
 @router.get("", response_model=FeedOut, operation_id="feed_ranked")
 def ranked_feed(
     request: Request,
@@ -63,7 +54,7 @@ def ranked_feed(
     """The caller's ranked feed. ``ranked_by`` says whether the promoted model ranked it or it
     fell back to reverse-chronological order (and ``reason`` says why)."""
     store = request.app.state.social
-    feed = build_feed(me.user_id, store, _models(request), limit=limit,
+    feed = build_feed(me.user_id, store, server_for(request.app).current(), limit=limit,
                       policy=request.app.state.feed_policy)  # fmt: skip
     # Impressions are the ranker's exposure signal; likes after them are its labels.
     emitter.emit_events([

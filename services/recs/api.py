@@ -20,7 +20,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from models.ranker_features import Candidate
 from services.deps import EmitterDep, require_roles
-from services.recs.serving import ModelServer
+from services.recs.serving import ModelServer, server_for
 from warehouse.events import Event
 
 router = APIRouter(tags=["recommendations"])
@@ -30,11 +30,7 @@ MAX_EVENT_AGE = timedelta(days=30)
 
 
 async def _server(request: Request) -> ModelServer:
-    server = getattr(request.app.state, "recs_server", None)
-    if server is None:
-        server = ModelServer.for_dir(request.app.state.settings.models_dir)
-        request.app.state.recs_server = server
-    return server
+    return server_for(request.app)
 
 
 ServerDep = Annotated[ModelServer, Depends(_server)]

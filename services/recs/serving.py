@@ -130,3 +130,12 @@ class ModelServer:
             "errors": self.errors,
             "reloads": self.reloads,
         }
+
+
+def server_for(app: Any) -> ModelServer:
+    """The app's model server (created at start-up by the recs system, or on first use)."""
+    server = getattr(app.state, "recs_server", None)
+    if server is None:
+        server = ModelServer.for_dir(app.state.settings.models_dir)
+        app.state.recs_server = server
+    return server
