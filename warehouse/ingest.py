@@ -118,18 +118,17 @@ def _split_fast(payload: bytes) -> dict[str, pl.DataFrame]:
     names = df["_table"].unique()
     # One table per payload is the common case: skip the copy partition_by would make.
     groups = {(names[0],): df} if len(names) == 1 else df.partition_by("_table", as_dict=True)
+    quarantined: list[pl.DataFrame] = []
     for name, part in groups.items():
         table = name[0] if isinstance(name, tuple) else name
         spec = get_table(table) if table else None
         if spec is None:
             raws = [orjson.dumps(r).decode() for r in part.to_dicts()]
-            out.setdefault(QUARANTINE_TABLE, pl.DataFrame())
-            q = _quarantine_rows(table, f"unknown table {table!r}", raws)
-            out[QUARANTINE_TABLE] = (
-                pl.concat([out[QUARANTINE_TABLE], q]) if len(out[QUARANTINE_TABLE]) else q
-            )
-            continue
-        out[table] = part.select(list(spec.read_schema))
+            quarantined.append(_quarantine_rows(table, f"unknown table {table!r}", raws))
+        else:
+            out[table] = part.select(list(spec.read_schema))
+    if quarantined:
+        out[QUARANTINE_TABLE] = pl.concat(quarantined)
     return out
 
 
