@@ -205,6 +205,21 @@ def models_ranker_candidate(
     return {"version": version, "metrics": metrics, "examples": examples, "error": None}
 
 
+def _gate_result(evaluation: dict) -> dg.AssetCheckResult:
+    """The blocking gate: the evaluation's verdict, with its reason for people to read."""
+    reason = evaluation["reason"]
+    return dg.AssetCheckResult(
+        passed=bool(evaluation["promote"]), description=reason, metadata={"reason": reason}
+    )
+
+
+def _promote(registry: ModelRegistry, name: str, evaluation: dict) -> dg.MaterializeResult:
+    stages = registry.promote(name, evaluation["version"], evaluation["reason"])
+    return dg.MaterializeResult(
+        metadata={"production": stages["production"], "previous": str(stages["previous"])}
+    )
+
+
 def _decision_dict(d) -> dict:
     return {
         "promote": d.promote,
@@ -254,10 +269,7 @@ def models_recs_evaluation(
 @dg.asset_check(asset=models_recs_evaluation, blocking=True)
 def models_recs_promotion_gate(models_recs_evaluation: dict) -> dg.AssetCheckResult:
     """Promote only a candidate that beats production on the same held-out data by the margin."""
-    ev = models_recs_evaluation
-    return dg.AssetCheckResult(
-        passed=bool(ev["promote"]), description=ev["reason"], metadata={"reason": ev["reason"]}
-    )
+    return _gate_result(models_recs_evaluation)
 
 
 @dg.asset(group_name=GROUP, kinds={"python"})
@@ -265,12 +277,7 @@ def models_recs_promoted(
     platform: PlatformResource, models_config: ModelsConfig, models_recs_evaluation: dict
 ) -> dg.MaterializeResult:
     """The production pointer moves to the candidate (runs only when the gate passed)."""
-    stages = models_config.registry(platform).promote(
-        "recs", models_recs_evaluation["version"], models_recs_evaluation["reason"]
-    )
-    return dg.MaterializeResult(
-        metadata={"production": stages["production"], "previous": str(stages["previous"])}
-    )
+    return _promote(models_config.registry(platform), "recs", models_recs_evaluation)
 
 
 @dg.asset(group_name=GROUP, kinds={"python"})
@@ -315,10 +322,7 @@ def models_ranker_evaluation(
 @dg.asset_check(asset=models_ranker_evaluation, blocking=True)
 def models_ranker_promotion_gate(models_ranker_evaluation: dict) -> dg.AssetCheckResult:
     """Promote only a ranker that beats production's AUC on the same held-out viewers."""
-    ev = models_ranker_evaluation
-    return dg.AssetCheckResult(
-        passed=bool(ev["promote"]), description=ev["reason"], metadata={"reason": ev["reason"]}
-    )
+    return _gate_result(models_ranker_evaluation)
 
 
 @dg.asset(group_name=GROUP, kinds={"python"})
@@ -326,12 +330,7 @@ def models_ranker_promoted(
     platform: PlatformResource, models_config: ModelsConfig, models_ranker_evaluation: dict
 ) -> dg.MaterializeResult:
     """The ranker's production pointer moves to the candidate (only when the gate passed)."""
-    stages = models_config.registry(platform).promote(
-        "ranker", models_ranker_evaluation["version"], models_ranker_evaluation["reason"]
-    )
-    return dg.MaterializeResult(
-        metadata={"production": stages["production"], "previous": str(stages["previous"])}
-    )
+    return _promote(models_config.registry(platform), "ranker", models_ranker_evaluation)
 
 
 ASSETS = [
