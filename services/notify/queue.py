@@ -79,22 +79,7 @@ def claim(
             if res.rowcount != 1:
                 continue  # another worker won it
             r = conn.execute(select(deliveries).where(deliveries.c.id == did)).one()
-            out.append(
-                Claimed(
-                    r.id,
-                    r.notification_id,
-                    r.user_id,
-                    r.channel,
-                    r.category,
-                    r.priority,
-                    r.locale,
-                    r.subject,
-                    r.body,
-                    r.attempts,
-                    r.created_at,
-                    owner,
-                )
-            )
+            out.append(_claimed(r, owner))
     return out
 
 
@@ -303,6 +288,10 @@ def claim_one(engine: Engine, owner: str, delivery_id: str, lease_s: float) -> C
         if res.rowcount != 1:
             return None
         r = conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).one()
+    return _claimed(r, owner)
+
+
+def _claimed(r, owner: str) -> Claimed:
     return Claimed(
         r.id,
         r.notification_id,
