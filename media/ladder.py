@@ -80,6 +80,20 @@ def _video_encoder_args(index: int, rung: Rung, preset: str) -> list[str]:
     return opts
 
 
+def split_scale(rungs) -> str:
+    """The filter graph that decodes once and scales to every rung: outputs ``[v0]..[vN]``."""
+    n = len(rungs)
+    return (
+        f"[0:v]split={n}"
+        + "".join(f"[s{i}]" for i in range(n))
+        + ";"
+        + ";".join(
+            f"[s{i}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
+            for i, r in enumerate(rungs)
+        )
+    )
+
+
 def keyframe_args() -> list[str]:
     """A keyframe at every segment boundary and none elsewhere, so rungs switch cleanly."""
     return ["-force_key_frames", f"expr:gte(t,n_forced*{SEGMENT_SECONDS:g})", "-sc_threshold", "0"]
@@ -119,16 +133,7 @@ def build_ladder(
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     n = len(rungs)
-    graph = (
-        f"[0:v]split={n}"
-        + "".join(f"[s{i}]" for i in range(n))
-        + ";"
-        + ";".join(
-            f"[s{i}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
-            for i, r in enumerate(rungs)
-        )
-    )
-    args = [*input_args(info, f"file:{source.resolve()}"), "-filter_complex", graph]
+    args = [*input_args(info, f"file:{source.resolve()}"), "-filter_complex", split_scale(rungs)]
     for i in range(n):
         args += ["-map", f"[v{i}]"]
     has_audio = info.audio_codec is not None

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from media.ffmpeg import run
-from media.ladder import Rung, keyframe_args, plan_ladder
+from media.ladder import Rung, keyframe_args, plan_ladder, split_scale
 from media.probe import ProbeInfo, input_args
 from media.vmaf import vmaf_many
 
@@ -88,17 +88,7 @@ def encode_points(
     every segment), so the comparison is between ladders as they would be streamed.
     """
     work.mkdir(parents=True, exist_ok=True)
-    n = len(rungs)
-    graph = (
-        f"[0:v]split={n}"
-        + "".join(f"[s{i}]" for i in range(n))
-        + ";"
-        + ";".join(
-            f"[s{i}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
-            for i, r in enumerate(rungs)
-        )
-    )
-    args = [*input_args(info, f"file:{source.resolve()}"), "-filter_complex", graph]
+    args = [*input_args(info, f"file:{source.resolve()}"), "-filter_complex", split_scale(rungs)]
     outputs = []
     for i, r in enumerate(rungs):
         rate = (["-crf", str(r.crf)] if r.crf is not None else
