@@ -1,10 +1,12 @@
 """A durable, append-only segment log on local disk: the event buffer between services and the lake.
 
 Each writer owns a directory ``spool/<source>/`` and a lock file inside it, so any number of
-processes can write without coordinating. One ``append`` call writes one frame,
-``length | crc32 | payload`` (little-endian u32 each), whose payload is the batch as NDJSON: a
-torn or corrupt frame is detected by its checksum, and ingestion hands whole payloads to a
-columnar JSON reader instead of parsing record by record. ``append`` returns only after the
+processes can write without coordinating. One ``append`` call writes one frame: a header
+holding the payload's length and crc32, then the payload, the batch as NDJSON. A torn or
+corrupt frame is detected by its checksum. The header is written in JSON whitespace (see
+``encode_frame``), so an intact segment is itself an NDJSON file: ingestion checks the
+checksums over a read-only map and hands the file to a columnar JSON reader, with no copy
+and no parsing record by record. ``append`` returns only after the
 bytes are fsynced; concurrent callers share one fsync (group commit). Segments roll by size
 or age: the open file
 ``N.open`` is fsynced and renamed to ``N.seg`` ("sealed"), and only sealed segments are ingested.
@@ -31,7 +33,15 @@ from typing import Any
 
 import orjson
 
-_HEADER = struct.Struct("<II")
+# A frame header is 8 bytes (length and crc32, big-endian) spelled as 32 base-4 digits in
+# the four JSON whitespace characters, then a newline: JSON readers skip it as blank lines.
+_WHITESPACE = b" \t\n\r"
+_HEADER_SIZE = 33
+_SPELL = [bytes(_WHITESPACE[(b >> shift) & 3] for shift in (6, 4, 2, 0)) for b in range(256)]
+_DIGITS = bytes.maketrans(_WHITESPACE, b"0123")
+# Segments written before the header was whitespace: ``length | crc32`` as little-endian u32.
+_LEGACY_HEADER = struct.Struct("<II")
+Frames = bytes | mmap.mmap  # a whole segment, read or mapped
 LOCK_NAME = "LOCK"
 
 
@@ -55,7 +65,46 @@ def _fsync_dir(path: Path) -> None:
 
 def encode_frame(lines: Sequence[bytes]) -> bytes:
     body = b"\n".join(lines)
-    return _HEADER.pack(len(body), zlib.crc32(body)) + body
+    header = struct.pack(">II", len(body), zlib.crc32(body))
+    return b"".join(_SPELL[b] for b in header) + b"\n" + body
+
+
+def _header(buf: Frames, offset: int) -> tuple[int, int] | None:
+    spelled = bytes(buf[offset : offset + _HEADER_SIZE - 1])
+    if buf[offset + _HEADER_SIZE - 1] != 0x0A or spelled.translate(None, _WHITESPACE):
+        return None
+    value = int(spelled.translate(_DIGITS), 4)
+    return value >> 32, value & 0xFFFFFFFF
+
+
+def _legacy_header(buf: Frames, offset: int) -> tuple[int, int] | None:
+    return _LEGACY_HEADER.unpack_from(buf, offset)
+
+
+def _scan(buf: Frames) -> tuple[list[tuple[int, int]], int, bool]:
+    """``(start, end)`` of every intact frame payload, where intact data ends, and whether
+    the headers are the legacy binary ones. Stops at the first short or corrupt frame."""
+    size = len(buf)
+    view = memoryview(buf)
+    try:
+        for legacy, size_of, parse in ((False, _HEADER_SIZE, _header),
+                                       (True, _LEGACY_HEADER.size, _legacy_header)):  # fmt: skip
+            frames, offset = [], 0
+            while offset + size_of <= size:
+                header = parse(buf, offset)
+                start = offset + size_of
+                if header is None or start + header[0] > size:
+                    break
+                end = start + header[0]
+                if zlib.crc32(view[start:end]) != header[1]:
+                    break
+                frames.append((start, end))
+                offset = end
+            if frames or size == 0:
+                return frames, offset, legacy
+        return [], 0, False
+    finally:
+        view.release()
 
 
 def read_frames(path: Path) -> tuple[list[bytes], int]:
@@ -64,47 +113,30 @@ def read_frames(path: Path) -> tuple[list[bytes], int]:
     Reading stops at the first short or corrupt frame: that is a torn tail.
     """
     data = path.read_bytes()
-    frames: list[bytes] = []
-    offset = 0
-    while offset + _HEADER.size <= len(data):
-        length, crc = _HEADER.unpack_from(data, offset)
-        start = offset + _HEADER.size
-        end = start + length
-        if end > len(data) or zlib.crc32(data[start:end]) != crc:
-            break
-        frames.append(data[start:end])
-        offset = end
-    return frames, offset
+    frames, offset, _ = _scan(data)
+    return [data[start:end] for start, end in frames], offset
 
 
 def read_payload(path: Path) -> bytes:
-    """Every intact frame of a segment as one NDJSON buffer, for ``pl.read_ndjson``.
+    """Every intact frame of a segment as one NDJSON buffer, for ``pl.read_ndjson``."""
+    data = path.read_bytes()
+    frames, offset, legacy = _scan(data)
+    if not legacy:
+        return data[:offset]  # the whitespace headers are blank lines to a JSON reader
+    return b"\n".join(data[start:end] for start, end in frames)
 
-    Same frames as ``read_frames``, but with a single copy instead of one per frame plus a
-    join: the file is mapped copy-on-write (the segment on disk is never modified), each
-    verified frame header is overwritten in the mapping with a newline and spaces (whitespace
-    between JSON documents), and the buffer is cut where intact data ends.
-    """
+
+def ndjson_source(path: Path) -> Path | bytes:
+    """What to hand a JSON-lines reader for a sealed segment: the file itself when every
+    frame in it is intact (checked over a read-only map, without copying it), otherwise the
+    intact frames as a buffer (a legacy segment, or one damaged after it was sealed)."""
     with open(path, "rb") as fh:
-        if os.fstat(fh.fileno()).st_size == 0:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
             return b""
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY) as mm:
-            size = len(mm)
-            view = memoryview(mm)
-            offset = 0
-            blank = b"\n" + b" " * (_HEADER.size - 1)
-            try:
-                while offset + _HEADER.size <= size:
-                    length, crc = _HEADER.unpack_from(mm, offset)
-                    start = offset + _HEADER.size
-                    end = start + length
-                    if end > size or zlib.crc32(view[start:end]) != crc:
-                        break
-                    mm[offset:start] = blank
-                    offset = end
-            finally:
-                view.release()
-            return mm[:offset]
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            _, offset, legacy = _scan(mm)
+    return path if offset == size and not legacy else read_payload(path)
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:

@@ -1,9 +1,10 @@
 import shutil
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
 from warehouse.emitter import Emitter, SpoolTransport
-from warehouse.ingest import ingest_spool
+from warehouse.ingest import ingest_spool, parse_timestamps
 from warehouse.lake import Lake
 from warehouse.spool import sealed_segments
 
@@ -74,3 +75,12 @@ def test_duplicate_keys_counts_rows_stored_twice_in_the_files(settings):
     assert lake.duplicate_keys("events") == pl.read_parquet(part).height
     assert lake.row_counts()["events"] == 10  # the view still shows each row once
     assert lake.duplicate_keys("no_such_table") == 0
+
+
+def test_timestamps_in_other_iso_layouts_are_parsed_to_the_same_instant():
+    df = pl.DataFrame({"ts": ["2024-05-01T10:30:00.5+02:00", "2024-05-01T08:30:00Z",
+                              "2024-05-01T08:30:00.000001+00:00", None, "soon"]})  # fmt: skip
+    got = parse_timestamps(df, "ts").to_list()
+    base = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
+    assert got[:3] == [base + timedelta(microseconds=us) for us in (500_000, 0, 1)]
+    assert got[3:] == [None, None]
