@@ -14,6 +14,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -80,17 +81,26 @@ def _video_encoder_args(index: int, rung: Rung, preset: str) -> list[str]:
     return opts
 
 
-def split_scale(rungs) -> str:
+def scale_filter(rung: Rung, top: Rung) -> str:
+    """Scale to ``rung`` with the pixel aspect ratio that gives it exactly ``top``'s display
+    aspect ratio. Even-rounded sizes of a non-16:9 source differ in aspect by a fraction of a
+    percent (550x234 next to 640x272), and the DASH muxer refuses renditions of unequal
+    aspect in one adaptation set; the players scale the near-square pixels back."""
+    sar = Fraction(top.width * rung.height, top.height * rung.width)
+    limit = max(sar.numerator, sar.denominator, 100)
+    return (f"scale={rung.width}:{rung.height}:flags=bicubic,"
+            f"setsar=r={sar.numerator}/{sar.denominator}:max={limit}")  # fmt: skip
+
+
+def split_scale(rungs: list[Rung]) -> str:
     """The filter graph that decodes once and scales to every rung: outputs ``[v0]..[vN]``."""
     n = len(rungs)
+    top = max(rungs, key=lambda r: r.width * r.height)
     return (
         f"[0:v]split={n}"
         + "".join(f"[s{i}]" for i in range(n))
         + ";"
-        + ";".join(
-            f"[s{i}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
-            for i, r in enumerate(rungs)
-        )
+        + ";".join(f"[s{i}]{scale_filter(r, top)}[v{i}]" for i, r in enumerate(rungs))
     )
 
 
@@ -191,7 +201,7 @@ def encode_rungs_separately(
     started = time.perf_counter()
     for i, rung in enumerate(rungs):
         args = [*input_args(info, f"file:{source.resolve()}"), "-map", "0:v:0",
-                "-vf", f"scale={rung.width}:{rung.height}:flags=bicubic,setsar=1",
+                "-vf", scale_filter(rung, max(rungs, key=lambda r: r.width * r.height)),
                 *_video_encoder_args(0, rung, preset), *keyframe_args()]  # fmt: skip
         if i == 0 and info.audio_codec is not None:
             args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]

@@ -38,6 +38,16 @@ def test_plan_keeps_aspect_and_adds_the_source_size_between_rungs() -> None:
     assert [(r.width, r.height) for r in tiny] == [(176, 144)]
 
 
+def test_a_wide_source_ladders_with_one_display_aspect_across_rungs(tmp_path) -> None:
+    source = clip(640, 272, 2.0, audio=False)  # 2.35:1: rung sizes round to unequal aspects
+    result = build_ladder(source, probe(source, tmp_path / "job"), tmp_path / "out")
+    renditions = video_renditions(result.out_dir)
+    assert [(r.width, r.height) for r in renditions] == [(550, 234), (640, 272)]
+    mpd = (result.out_dir / "manifest.mpd").read_text()
+    assert len(re.findall(r"<AdaptationSet[^>]*contentType=\"video\"", mpd)) == 1
+    assert set(re.findall(r'par="([^"]+)"', mpd)) == {"40:17"}
+
+
 @pytest.fixture(scope="module")
 def ladder(tmp_path_factory: pytest.TempPathFactory):
     work = tmp_path_factory.mktemp("ladder")
