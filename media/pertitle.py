@@ -4,7 +4,13 @@ rungs that each add quality worth their bitrate, and compare with the fixed ladd
 The grid is encoded by one ffmpeg process (decode once, split, scale, encode every point),
 like the ladder itself. The hull is the upper convex hull of (log2 bitrate, VMAF): the best
 quality reachable at each bitrate by switching resolution and CRF. Savings are the bitrate
-the hull needs to match each fixed rung's VMAF, compared with that rung's bitrate.
+the hull needs to match each fixed rung's VMAF, compared with that rung's bitrate. That
+bitrate is read off the hull in linear bitrate (what switching between two measured encodes
+can deliver); reading it log-linearly, as the curve is drawn, overstates what a long chord
+between two far-apart points can reach, so it is kept only as a second figure.
+
+The grid's sizes are Apple's rungs, a size between each pair of them and two below the
+bottom one, so that the hull can change resolution where the title needs it.
 
 Grid and fixed rungs are encoded as a served rendition is (same preset, High profile, a
 keyframe every 2 s segment), bitrates count the video payload only, and both are scored by
@@ -18,7 +24,7 @@ import base64
 import math
 import struct
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -53,6 +59,8 @@ class PerTitleResult:
     saving: float | None
     savings_by_rung: dict[str, float]
     chosen_saving: float | None = None
+    log_saving: float | None = None
+    log_savings_by_rung: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +71,8 @@ class PerTitleResult:
             "saving": self.saving,
             "savings_by_rung": self.savings_by_rung,
             "chosen_saving": self.chosen_saving,
+            "log_saving": self.log_saving,
+            "log_savings_by_rung": self.log_savings_by_rung,
         }
 
     def chosen_rungs(self) -> list[Rung]:
@@ -138,8 +148,10 @@ def _measure(paths: list[Path], rungs: list[Rung], source: Path, info: ProbeInfo
     return points
 
 
-def convex_hull(points: list[Point]) -> list[Point]:
-    """Upper convex hull of (log2 kbps, VMAF), ascending bitrate (Pareto-optimal points)."""
+def convex_hull(points: list[Point], *, log_rate: bool = True) -> list[Point]:
+    """Upper convex hull of (log2 kbps, VMAF), or of (kbps, VMAF) with ``log_rate=False``,
+    ascending bitrate (Pareto-optimal points)."""
+    rate = math.log2 if log_rate else float
     pts = sorted(points, key=lambda p: (p.kbps, -p.vmaf))
     hull: list[Point] = []
     for p in pts:
@@ -147,7 +159,7 @@ def convex_hull(points: list[Point]) -> list[Point]:
             continue  # dominated: more bits for no more quality
         while len(hull) >= 2:
             a, b = hull[-2], hull[-1]
-            ax, bx, px = math.log2(a.kbps), math.log2(b.kbps), math.log2(p.kbps)
+            ax, bx, px = rate(a.kbps), rate(b.kbps), rate(p.kbps)
             cross = (bx - ax) * (p.vmaf - a.vmaf) - (b.vmaf - a.vmaf) * (px - ax)
             if cross >= 0:  # b lies on or below the chord a-p
                 hull.pop()
@@ -197,7 +209,7 @@ def bitrate_at(hull: list[Point], target: float) -> float | None:
 
 def savings(hull: list[Point], fixed: list[Point]) -> tuple[float | None, dict[str, float]]:
     """Mean bitrate saving of the ``hull`` curve against each fixed rung at that rung's VMAF
-    (fixed rungs outside the curve's VMAF range are left out)."""
+    (fixed rungs outside the curve's VMAF range are left out), read log-linearly."""
     by_rung = {}
     for f in fixed:
         if not hull or f.vmaf < hull[0].vmaf:
@@ -207,6 +219,62 @@ def savings(hull: list[Point], fixed: list[Point]) -> tuple[float | None, dict[s
             by_rung[f.label] = round(1.0 - need / f.kbps, 4)
     mean = round(float(np.mean(list(by_rung.values()))), 4) if by_rung else None
     return mean, by_rung
+
+
+def switching_savings(points: list[Point],
+                      fixed: list[Point]) -> tuple[float | None, dict[str, float]]:  # fmt: skip
+    """Mean saving against each fixed rung at its VMAF, from the hull of ``points`` in linear
+    bitrate. Playing a share of the segments from one encode and the rest from another
+    averages both bitrate and mean VMAF, so a straight line in linear bitrate between two
+    measured encodes is what switching reaches; a long log-bitrate chord promises more."""
+    hull = convex_hull(points, log_rate=False)
+    by_rung = {}
+    for f in fixed:
+        for a, b in pairwise(hull):
+            if a.vmaf <= f.vmaf <= b.vmaf:
+                need = a.kbps + (b.kbps - a.kbps) * (f.vmaf - a.vmaf) / (b.vmaf - a.vmaf)
+                by_rung[f.label] = round(1.0 - need / f.kbps, 4)
+                break
+        else:
+            if len(hull) == 1 and hull[0].vmaf == f.vmaf:
+                by_rung[f.label] = round(1.0 - hull[0].kbps / f.kbps, 4)
+    mean = round(float(np.mean(list(by_rung.values()))), 4) if by_rung else None
+    return mean, by_rung
+
+
+def _shaped(shape: tuple[int, int], height: float) -> tuple[int, int]:
+    """The even size nearest ``height`` lines whose aspect ratio is exactly ``shape``'s,
+    since the DASH muxer refuses renditions of unequal aspect in one adaptation set."""
+    g = math.gcd(*shape)
+    p, q = shape[0] // g, shape[1] // g
+    k = max(1, round(height / (2 * q)))  # p and q are coprime, so k*2 keeps both even
+    return 2 * k * p, 2 * k * q
+
+
+def grid_sizes(ladder_sizes: list[tuple[int, int]], *, below: int = 2, ratio: float = 1.3,
+               min_height: int = 64) -> list[tuple[int, int]]:  # fmt: skip
+    """The grid's frame sizes, ascending: the ladder's, one near the geometric mean of each
+    neighbouring pair, and ``below`` sizes under the smallest, each ``ratio`` times shorter.
+
+    Apple's heights are a ladder for every title; the hull of one title may want to switch
+    between them (a size between two rungs) or, on hard content at low bitrates, go under
+    the bottom rung, which the fixed ladder never does. Added sizes keep the exact aspect
+    ratio of the largest size so that any of them can be served next to it.
+    """
+    sizes = sorted(set(ladder_sizes), key=lambda s: s[1])
+    if not sizes:
+        return []
+    shape = sizes[-1]
+    out = set(sizes)
+    heights = {h for _, h in sizes}
+    candidates = [math.sqrt(a[1] * b[1]) for a, b in pairwise(sizes)]
+    candidates += [sizes[0][1] / ratio**k for k in range(1, below + 1)]
+    for target in candidates:
+        w, h = _shaped(shape, target)
+        if h >= min_height and h not in heights and abs(h - target) <= 0.1 * target:
+            out.add((w, h))
+            heights.add(h)
+    return sorted(out, key=lambda s: s[1])
 
 
 def coverage_points(grid: list[Point], fixed: list[Point], crfs: tuple[int, ...],
@@ -263,6 +331,7 @@ def analyse(
     preset: str = "veryfast",
     subsample: int = 3,
     refine: bool = True,
+    between_sizes: bool = True,
     timeout: float = 1800,
 ) -> PerTitleResult:
     """Run the grid and the fixed ladder on ``source`` and compute hull, rungs and savings.
@@ -274,6 +343,8 @@ def analyse(
     ladder = plan_ladder(info.width, info.height)
     sizes = [(r.width, r.height) for r in ladder if heights is None or r.height in heights]
     sizes = sizes or [(ladder[-1].width, ladder[-1].height)]
+    if between_sizes:
+        sizes = grid_sizes(sizes)
     fixed_paths = encode_points(source, info, work / "fixed", ladder, preset=preset,
                                 timeout=timeout)  # fmt: skip
     fixed = _measure(fixed_paths, ladder, source, info, subsample)
@@ -298,10 +369,12 @@ def analyse(
             grid += _measure(finer_paths, finer, source, info, subsample)
     hull = convex_hull(grid)
     chosen = choose_rungs(hull)
-    mean, by_rung = savings(hull, fixed)
+    mean, by_rung = switching_savings(grid, fixed)
+    log_mean, log_by_rung = savings(hull, fixed)
     # The shipped ladder switches only between its own rungs: its curve is the chosen points.
-    chosen_mean, _ = savings(chosen, fixed)
-    return PerTitleResult(grid, hull, chosen, fixed, mean, by_rung, chosen_mean)
+    chosen_mean, _ = switching_savings(chosen, fixed)
+    return PerTitleResult(grid, hull, chosen, fixed, mean, by_rung, chosen_mean, log_mean,
+                          log_by_rung)  # fmt: skip
 
 
 def plot(result: PerTitleResult, dest: Path, title: str = "") -> Path:

@@ -13,11 +13,13 @@ from media.pertitle import (
     choose_rungs,
     convex_hull,
     coverage_points,
+    grid_sizes,
     plot,
     png_markdown,
     refinement_points,
     savings,
     stored_rungs,
+    switching_savings,
     video_kbps,
 )
 from media.probe import probe
@@ -61,6 +63,9 @@ def test_analysis_on_a_real_encode_finds_a_hull_and_plots_it(tmp_path: Path) -> 
     assert len(result.grid) >= 4 and len(result.fixed) == 2
     # the grid is stretched until every fixed rung has an equal-VMAF point on the hull
     assert set(result.savings_by_rung) == {p.label for p in result.fixed}
+    assert set(result.log_savings_by_rung) == {p.label for p in result.fixed}
+    # sizes between and under Apple's rungs are measured too
+    assert {p.height for p in result.grid} >= {144, 180, 234, 288, 360}
     assert all(0 <= p.vmaf <= 100 for p in result.grid + result.fixed)
     assert result.hull and result.chosen
     assert set(map(id, result.chosen)) <= set(map(id, result.hull))
@@ -117,3 +122,30 @@ def test_refinement_adds_points_only_along_the_hull() -> None:
     # midpoints of same-size neighbours (30|27 -> 28, 27|24 -> 25; 24|18 -> 21 is there
     # already), and at the switch 432p crf27 -> 720p crf27: 432p finer, 720p coarser
     assert [(r.height, r.crf) for r in extra] == [(432, 28), (432, 26), (720, 28), (720, 25)]
+
+
+def test_saving_is_read_in_linear_bitrate_between_measured_encodes() -> None:
+    far = [P(234, 100, 20), P(720, 400, 80)]
+    rung = [Point(640, 360, None, 200, 50)]
+    # log-linear reading of the long chord: halfway in quality at sqrt(100 * 400) = 200 kbps
+    assert savings(convex_hull(far), rung) == (0.0, {"360p fixed": 0.0})
+    # switching half the segments between the two encodes costs (100 + 400) / 2 = 250 kbps
+    assert switching_savings(far, rung) == (-0.25, {"360p fixed": -0.25})
+    # an encode measured near the rung's quality is what earns a saving
+    near = [*far, P(360, 180, 52), P(234, 150, 30)]
+    assert [p.kbps for p in convex_hull(near, log_rate=False)] == [100, 180, 400]
+    mean, by_rung = switching_savings(near, rung)
+    assert mean == pytest.approx(1 - (100 + 80 * 30 / 32) / 200, abs=1e-4)
+    # rungs outside the measured range are left out
+    assert switching_savings(near, [Point(416, 234, None, 90, 10)]) == (None, {})
+
+
+def test_grid_sizes_add_sizes_between_and_under_the_ladder_in_its_aspect_ratio() -> None:
+    ladder = [(416, 234), (640, 360), (1280, 720)]
+    assert grid_sizes(ladder) == [(256, 144), (320, 180), (416, 234), (512, 288), (640, 360),
+                                  (896, 504), (1280, 720)]  # fmt: skip
+    # a 40:17 source: every added size is exactly 40:17 and even, so DASH can package it
+    added = set(grid_sizes([(550, 234), (640, 272)])) - {(550, 234), (640, 272)}
+    assert added and all(w * 17 == h * 40 and w % 2 == h % 2 == 0 for w, h in added)
+    assert grid_sizes([(416, 234)], below=0) == [(416, 234)]
+    assert grid_sizes([(112, 64)]) == [(112, 64)]  # nothing under the floor
