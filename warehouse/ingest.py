@@ -29,12 +29,10 @@ from warehouse.spool import (
     sealed_segments,
 )
 from warehouse.tables import TableSpec, all_tables, get_table, partition_value
+from warehouse.timestamps import parse_timestamps
 
 LEDGER_DIR = "_ledger"
 _HOUR = "__hour"
-# What ``datetime.isoformat()`` writes, so what every emitter sends: parsing with the format
-# given is about twice as fast as letting polars infer it.
-ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%:z"
 
 
 @dataclass
@@ -178,22 +176,6 @@ def _split_slow(payload: bytes) -> dict[str, pl.DataFrame]:
     return out
 
 
-def parse_timestamps(df: pl.DataFrame, column: str) -> pl.Series:
-    """``df[column]`` as UTC datetimes, null where a value is not a timestamp.
-
-    ISO 8601 with an offset is parsed with its format given; the values it misses ("Z",
-    no offset, a space for the ``T``) are parsed again with the format inferred from them.
-    Both run as expressions, which polars spreads over the chunks of the column.
-    """
-    options = {"time_zone": "UTC", "time_unit": "us", "strict": False}
-    fast = df.select(pl.col(column).str.to_datetime(ISO_FORMAT, cache=False, **options))
-    fast = fast.to_series()
-    if fast.null_count() == df[column].null_count():
-        return fast
-    rest = pl.when(fast.is_null()).then(pl.col(column)).str.to_datetime(**options)
-    return df.select(pl.coalesce(pl.lit(fast), rest)).to_series()
-
-
 def _with_partitions(spec: TableSpec, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse the timestamp and add partition columns; rows with a bad timestamp are split off."""
     parsed = df.with_columns(parse_timestamps(df, spec.ts_column).alias("__ts"))
@@ -220,6 +202,8 @@ def ingest_segment(seg: Segment, lake_root: Path, report: IngestReport) -> None:
     tag = f"part-{seg.source}-{seg.index:012d}.parquet"
     for table, df in split.items():
         spec = get_table(table)
+        if df["source"].null_count():  # records of a local writer: its directory names it
+            df = df.with_columns(pl.col("source").fill_null(seg.source))
         good, bad_ts = _with_partitions(spec, df)
         if len(bad_ts):
             raws = [orjson.dumps(r, default=str).decode() for r in bad_ts.to_dicts()]

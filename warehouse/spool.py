@@ -6,10 +6,12 @@ holding the payload's length and crc32, then the payload, the batch as NDJSON. A
 corrupt frame is detected by its checksum. The header is written in JSON whitespace (see
 ``encode_frame``), so an intact segment is itself an NDJSON file: ingestion checks the
 checksums over a read-only map and hands the file to a columnar JSON reader, with no copy
-and no parsing record by record. ``append`` returns only after the
-bytes are fsynced; concurrent callers share one fsync (group commit). Segments roll by size
-or age: the open file
-``N.open`` is fsynced and renamed to ``N.seg`` ("sealed"), and only sealed segments are ingested.
+and no parsing record by record. A record carries its ``seq``; its ``source`` is the
+writer's directory, which ingestion fills in (segments relayed from NATS carry their own),
+so a constant is not repeated on every line. ``append`` returns only after the bytes are
+fsynced; concurrent callers share one fsync (group commit). Segments roll by size or age: the
+open file ``N.open`` is fsynced and renamed to ``N.seg`` ("sealed"), and only sealed segments
+are ingested.
 A writer that died leaves an ``.open`` file whose lock is free: ``recover_abandoned`` truncates
 its torn tail and seals it. When the spool holds more than ``max_bytes`` not yet ingested,
 ``append`` raises ``SpoolFull``: the producer is pushed back, nothing is dropped.
@@ -140,9 +142,12 @@ def ndjson_source(path: Path) -> Path | bytes:
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
-    """Every intact record of a segment, decoded (the slow path, for tools and tests)."""
+    """Every intact record of a segment, decoded, with its source (for tools and tests)."""
     frames, _ = read_frames(path)
-    return [orjson.loads(line) for frame in frames for line in frame.split(b"\n") if line]
+    records = [orjson.loads(line) for frame in frames for line in frame.split(b"\n") if line]
+    for record in records:
+        record.setdefault("source", path.parent.name)
+    return records
 
 
 def spool_bytes(root: Path) -> int:
@@ -268,7 +273,9 @@ class SpoolWriter:
             for record in records:
                 self._seq += 1
                 ids.append((self.source, self._seq))
-                lines.append(orjson.dumps({**record, "source": self.source, "seq": self._seq}))
+                if "source" in record:  # the writer's directory names the source
+                    record = {k: v for k, v in record.items() if k != "source"}
+                lines.append(orjson.dumps({**record, "seq": self._seq}))
             blob = encode_frame(lines)
             os.write(self._fd, blob)
             self._written += len(blob)

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from warehouse.emitter import Emitter, SpoolTransport
-from warehouse.ingest import ingest_spool, parse_timestamps
+from warehouse.ingest import ingest_spool
 from warehouse.lake import Lake
-from warehouse.spool import sealed_segments
+from warehouse.spool import SpoolWriter, sealed_segments
+from warehouse.timestamps import parse_timestamps
 
 
 def _emit(settings, n):
@@ -84,3 +85,14 @@ def test_timestamps_in_other_iso_layouts_are_parsed_to_the_same_instant():
     base = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
     assert got[:3] == [base + timedelta(microseconds=us) for us in (500_000, 0, 1)]
     assert got[3:] == [None, None]
+
+
+def test_rows_land_under_their_writers_source_whatever_they_claim(settings):
+    writer = SpoolWriter(settings.spool_dir, "api")
+    acked = writer.append([{"_table": "events", "event_id": "e1", "source": "spoofed",
+                            "ts": "2024-05-01T00:00:00+00:00", "system": "api", "type": "t",
+                            "attrs": "{}"}])  # fmt: skip
+    writer.close()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    rows = Lake(settings.lake_dir).query("SELECT source, seq FROM events").rows()
+    assert rows == acked == [(writer.source, 1)]
