@@ -271,7 +271,8 @@ def grid_sizes(ladder_sizes: list[tuple[int, int]], *, below: int = 2, ratio: fl
     candidates += [sizes[0][1] / ratio**k for k in range(1, below + 1)]
     for target in candidates:
         w, h = _shaped(shape, target)
-        if h >= min_height and h not in heights and abs(h - target) <= 0.1 * target:
+        near = any(abs(h - x) <= 0.05 * x for x in heights)  # as good as a size we have
+        if h >= min_height and not near and abs(h - target) <= 0.1 * target:
             out.add((w, h))
             heights.add(h)
     return sorted(out, key=lambda s: s[1])

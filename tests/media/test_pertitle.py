@@ -147,5 +147,6 @@ def test_grid_sizes_add_sizes_between_and_under_the_ladder_in_its_aspect_ratio()
     # a 40:17 source: every added size is exactly 40:17 and even, so DASH can package it
     added = set(grid_sizes([(550, 234), (640, 272)])) - {(550, 234), (640, 272)}
     assert added and all(w * 17 == h * 40 and w % 2 == h % 2 == 0 for w, h in added)
+    assert all(h < 200 for _, h in added)  # 238p would only repeat 234p's encode
     assert grid_sizes([(416, 234)], below=0) == [(416, 234)]
     assert grid_sizes([(112, 64)]) == [(112, 64)]  # nothing under the floor
