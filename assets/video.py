@@ -16,6 +16,7 @@ from media.playlists import (
     assemble,
     decodes_cleanly,
     keyframe_times,
+    rendition_names,
     segment_duration_problems,
     video_renditions,
 )
@@ -167,19 +168,20 @@ def video_ladder(
 
 def _ladder_checks(out: Path, source: Path, info):
     renditions = video_renditions(out)
+    names = rendition_names(renditions)
     decode_errors, duration_problems, keyframes = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="ladder-check-") as tmp:
         files = []
-        for i, r in enumerate(renditions):
-            f = assemble(out, r, Path(tmp) / f"{i}-{r.name}.mp4")  # heights may repeat
+        for name, r in zip(names, renditions, strict=True):
+            f = assemble(out, r, Path(tmp) / f"{name}.mp4")
             files.append(f)
             ok, err = decodes_cleanly(f)
             if not ok:
-                decode_errors[r.name] = err[:300]
+                decode_errors[name] = err[:300]
             bad = segment_duration_problems(r, SEGMENT_SECONDS)
             if bad:
-                duration_problems[r.name] = bad[:5]
-            keyframes[r.name] = keyframe_times(f)
+                duration_problems[name] = bad[:5]
+            keyframes[name] = keyframe_times(f)
         scores = vmaf_many(files, source, info.width, info.height, subsample=5) if files else []
     yield dg.AssetCheckResult(
         check_name="renditions_decode",
@@ -207,11 +209,11 @@ def _ladder_checks(out: Path, source: Path, info):
         },
     )
     rungs, below = [], {}
-    for r, score in zip(renditions, scores, strict=True):
+    for name, r, score in zip(names, renditions, scores, strict=True):
         floor = vmaf_floor(r.height)
         rungs.append(
             {
-                "name": r.name,
+                "name": name,
                 "width": r.width,
                 "height": r.height,
                 "kbps": r.bandwidth // 1000,
@@ -221,7 +223,7 @@ def _ladder_checks(out: Path, source: Path, info):
             }
         )
         if score < floor:
-            below[r.name] = {"vmaf": score, "floor": floor}
+            below[name] = {"vmaf": score, "floor": floor}
     write_json(out / "ladder.json", {"rungs": rungs, "segment_seconds": SEGMENT_SECONDS})
     yield dg.AssetCheckResult(
         check_name="vmaf_floor",

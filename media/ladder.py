@@ -23,9 +23,11 @@ from media.probe import ProbeInfo, input_args
 
 SEGMENT_SECONDS = 2.0
 
-# Apple HLS authoring specification, H.264 16:9 ladder (height, kbps), one rung per height.
+# Apple HLS authoring specification, H.264 16:9 ladder (height, kbps): 432p, 720p and 1080p
+# each have two rungs, at two bitrates.
 APPLE_LADDER: tuple[tuple[int, int], ...] = (
-    (234, 145), (360, 365), (432, 730), (540, 2000), (720, 3000), (1080, 6000),
+    (234, 145), (360, 365), (432, 730), (432, 1100), (540, 2000), (720, 3000), (720, 4500),
+    (1080, 6000), (1080, 7800),
 )  # fmt: skip
 
 

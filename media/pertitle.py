@@ -44,10 +44,14 @@ class Point:
     crf: int | None
     kbps: float
     vmaf: float
+    target_kbps: int | None = None  # a fixed rung's nominal bitrate (two rungs share 432p)
 
     @property
     def label(self) -> str:
-        return f"{self.height}p " + (f"crf{self.crf}" if self.crf is not None else "fixed")
+        if self.crf is not None:
+            return f"{self.height}p crf{self.crf}"
+        nominal = f" {self.target_kbps}k" if self.target_kbps else ""
+        return f"{self.height}p{nominal} fixed"
 
 
 @dataclass
@@ -343,6 +347,7 @@ def analyse(
     """
     ladder = plan_ladder(info.width, info.height)
     sizes = [(r.width, r.height) for r in ladder if heights is None or r.height in heights]
+    sizes = list(dict.fromkeys(sizes))  # one grid column per size, however many rungs share it
     sizes = sizes or [(ladder[-1].width, ladder[-1].height)]
     if between_sizes:
         sizes = grid_sizes(sizes)
@@ -350,7 +355,7 @@ def analyse(
                                 timeout=timeout)  # fmt: skip
     fixed = _measure(fixed_paths, ladder, source, info, subsample)
     for p, r in zip(fixed, ladder, strict=True):
-        p.crf = None
+        p.crf, p.target_kbps = None, r.kbps
         p.kbps = max(p.kbps, 1.0) if p.kbps else float(r.kbps)
     grid_rungs = [Rung(w, h, 0, crf) for w, h in sizes for crf in crfs]
     grid_paths = encode_points(source, info, work / "grid", grid_rungs, preset=preset,

@@ -8,6 +8,7 @@ file (init segment + media segments, which is valid CMAF concatenation) and read
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,14 @@ class Rendition:
     @property
     def name(self) -> str:
         return f"{self.height}p"
+
+
+def rendition_names(renditions: list[Rendition]) -> list[str]:
+    """A distinct name per rendition: its height, and its bitrate too where rungs share a
+    height (Apple's ladder has two 432p and two 720p rungs; a per-title one may have more)."""
+    counts = Counter(r.height for r in renditions)
+    return [r.name if counts[r.height] == 1 else f"{r.name}-{round(r.bandwidth / 1000)}k"
+            for r in renditions]  # fmt: skip
 
 
 def _media_playlist(path: Path) -> tuple[str, list[str], list[float]]:

@@ -23,10 +23,12 @@ def test_plan_follows_apple_rungs_and_never_upscales() -> None:
         (416, 234, 145),
         (640, 360, 365),
         (768, 432, 730),
+        (768, 432, 1100),
         (960, 540, 2000),
         (1280, 720, 3000),
+        (1280, 720, 4500),
     ]
-    assert [r.height for r in plan_ladder(1920, 1080)][-1] == 1080
+    assert [r.kbps for r in plan_ladder(1920, 1080)][-2:] == [6000, 7800]
     assert [r.height for r in plan_ladder(3840, 2160)][-1] == 1080  # H.264 ladder tops at 1080p
     assert all(r.height <= 360 for r in plan_ladder(640, 360))
 
