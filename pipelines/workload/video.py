@@ -117,7 +117,7 @@ class VideoWorkload:
             if not ladder:
                 lines.append(f"{video.get('title')}: no ladder (transcode failed?)")
                 continue
-            rungs = " | ".join(f"{r['name']} {r['kbps']}k VMAF {r['vmaf']:.1f}"
+            rungs = " | ".join(f"{r['height']}p {r['kbps']}k VMAF {r['vmaf']:.1f}"
                                for r in ladder["rungs"])  # fmt: skip
             lines.append(f"{video['title']} ({video['width']}x{video['height']}, "
                          f"{video['duration_s']:.1f}s): {rungs}")  # fmt: skip
