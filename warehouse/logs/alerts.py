@@ -7,8 +7,11 @@
   before it. A template that only differs from an older one by more or fewer ``<*>`` is the
   same message seen more specifically, not a new one;
 - **frequency anomaly**: a template's count in the last window is improbable under a Poisson
-  law with its baseline rate (previous ``baseline`` period, add-one smoothed). Templates with
-  too few baseline lines have no known rate and are left to the new-template rule.
+  law with its baseline rate (previous ``baseline`` period, add-one smoothed). The rate is
+  taken over the part of that period the service was logging at all, so a service that
+  started ten minutes ago is not judged against an hour it was silent; with less history than
+  ``anomaly_min_history`` there is no known rate yet. Templates with too few baseline lines
+  have no known rate either and are left to the new-template rule.
 
 Fired alerts are recorded as ``logging/alert_fired`` events. A small state file keeps the keys
 already fired (one per rule, service, template and window bucket), so a rule evaluated every
@@ -42,6 +45,7 @@ class AlertRules:
     anomaly_p: float = 1e-4
     anomaly_min_count: int = 10
     anomaly_min_baseline: int = 5  # a template needs a known rate; novelty is the deploy rule's
+    anomaly_min_history: timedelta = timedelta(minutes=10)
     max_new_templates: int = 20
 
 
@@ -154,12 +158,16 @@ def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
         "GROUP BY ALL HAVING count(*) FILTER (WHERE ts >= ?) >= ? ORDER BY ALL",
         [start, start, base_start, now, start, rules.anomaly_min_count],
     )
-    ratio = rules.window / rules.anomaly_baseline
+    first_seen = dict(run_sql(
+        f"SELECT service, min(ts) FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? "
+        "GROUP BY service", [base_start, start],
+    ).rows())  # fmt: skip
     alerts = []
     for service, tid, template, current, baseline in df.rows():
-        if baseline < rules.anomaly_min_baseline:
+        history = start - max(base_start, first_seen.get(service) or start)
+        if baseline < rules.anomaly_min_baseline or history < rules.anomaly_min_history:
             continue
-        expected = (baseline + 1) * ratio
+        expected = (baseline + 1) * (rules.window / history)
         p = float(poisson.sf(current - 1, expected))
         if p < rules.anomaly_p:
             alerts.append(Alert(

@@ -76,6 +76,21 @@ def test_template_frequency_spike_is_an_anomaly_but_a_steady_rate_is_not(load):
     assert alerts[0].value == 60
 
 
+def test_a_service_that_started_logging_recently_is_judged_on_its_own_history(load):
+    # Steady at ten lines a minute for the last 20 minutes: 15 minutes of baseline, not 60.
+    recs = [{"ts": _ts(20 - i / 10), "msg": f"tick {i}", "service": "new"} for i in range(200)]
+    # A real spike after 20 steady minutes still stands out.
+    recs += [{"ts": _ts(20 - i), "msg": f"sync {i} done", "service": "new"} for i in range(15)]
+    recs += [{"ts": _ts(i / 10), "msg": f"sync {i} done", "service": "new"} for i in range(40)]
+    # Seven minutes of history is too little to know a rate.
+    recs += [{"ts": _ts(7 - i / 10), "msg": f"poll {i}", "service": "newer"} for i in range(70)]
+    lake = load(recs)
+    alerts = _rules(
+        evaluate(lake, AlertRules(anomaly_min_count=5), NOW), "template_frequency_anomaly"
+    )
+    assert [(a.service, a.template) for a in alerts] == [("new", "sync <*> done")]
+
+
 def test_alerts_are_recorded_as_events_once_per_incident(load, settings):
     lake = load(
         [{"ts": _ts(1), "level": "error", "msg": f"e {i}", "service": "pay"} for i in range(30)]
