@@ -201,9 +201,10 @@ def encode_rungs_separately(
     """The baseline: one ffmpeg process per rung (each decodes the source again). Seconds."""
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    top = max(rungs, key=lambda r: r.width * r.height)
     for i, rung in enumerate(rungs):
         args = [*input_args(info, f"file:{source.resolve()}"), "-map", "0:v:0",
-                "-vf", scale_filter(rung, max(rungs, key=lambda r: r.width * r.height)),
+                "-vf", scale_filter(rung, top),
                 *_video_encoder_args(0, rung, preset), *keyframe_args()]  # fmt: skip
         if i == 0 and info.audio_codec is not None:
             args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]

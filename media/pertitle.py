@@ -247,8 +247,8 @@ def switching_savings(points: list[Point],
 
 
 def _shaped(shape: tuple[int, int], height: float) -> tuple[int, int]:
-    """The even size nearest ``height`` lines whose aspect ratio is exactly ``shape``'s,
-    since the DASH muxer refuses renditions of unequal aspect in one adaptation set."""
+    """The even size nearest ``height`` lines whose aspect ratio is exactly ``shape``'s, so a
+    rung chosen at that size needs no non-square pixels to sit next to the others."""
     g = math.gcd(*shape)
     p, q = shape[0] // g, shape[1] // g
     k = max(1, round(height / (2 * q)))  # p and q are coprime, so k*2 keeps both even
