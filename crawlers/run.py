@@ -84,12 +84,27 @@ def crawl(config: CrawlConfig) -> dict[str, Any]:
             )  # fmt: skip
             for k in range(config.processes)
         ]
-        codes = [p.wait() for p in shard_procs]
+        codes = wait_all(shard_procs)
         if any(codes):
             raise RuntimeError(f"crawl shard processes failed with exit codes {codes}")
         return report(config, time.time() - started, {})
     stats = run_engine(config)
     return report(config, time.time() - started, stats)
+
+
+def wait_all(procs: list[subprocess.Popen], poll_s: float = 0.2) -> list[int]:
+    """Exit codes of every process. When one fails, the others are stopped: a shard waits
+    for all its peers to go idle, and a peer that died never will."""
+    while True:
+        codes = [p.poll() for p in procs]
+        if all(c == 0 for c in codes):
+            return codes
+        if any(c not in (None, 0) for c in codes):
+            for p in procs:
+                if p.poll() is None:
+                    p.terminate()
+            return [p.wait() for p in procs]
+        time.sleep(poll_s)
 
 
 def _config_path(config: CrawlConfig) -> Path:

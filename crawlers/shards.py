@@ -10,12 +10,11 @@ in flight, its outbox is empty and every shard says so in ``shards.sqlite``.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import zlib
 from pathlib import Path
 
-from crawlers.store import CrawlStore
+from crawlers.store import CrawlStore, connect_wal
 
 
 def shard_of(host: str, shards: int, pinned: dict[str, int] | None = None) -> int:
@@ -42,8 +41,7 @@ class ShardLink:
     ) -> None:
         self.root, self.index, self.count = Path(root), index, count
         self.pinned = pin_hosts(seed_hosts or [], count)
-        self.coord = sqlite3.connect(self.root / "shards.sqlite", timeout=30, isolation_level=None)
-        self.coord.execute("PRAGMA journal_mode=WAL")
+        self.coord = connect_wal(self.root / "shards.sqlite")
         self.coord.execute(
             "CREATE TABLE IF NOT EXISTS shards (shard INTEGER PRIMARY KEY, idle INTEGER, "
             "gen INTEGER NOT NULL DEFAULT 0)"

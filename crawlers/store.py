@@ -46,14 +46,33 @@ PAGE_COLUMNS = (
 )  # fmt: skip
 
 
+def connect_wal(path: Path, timeout: float = 30.0) -> sqlite3.Connection:
+    """An autocommit connection to ``path`` in WAL mode.
+
+    Switching a database to WAL takes an exclusive lock, and SQLite answers a switch that
+    races another connection's with "database is locked" at once instead of waiting out the
+    busy timeout, so shard processes opening one database together retry until ``timeout``.
+    """
+    db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return db
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                db.close()
+                raise
+            time.sleep(0.05)
+
+
 class CrawlStore:
     """One crawl's SQLite file (WAL; ``synchronous=NORMAL``: survives kill -9, not power loss)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect_wal(self.path)
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
 
