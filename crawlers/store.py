@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from warehouse.sqlite_wal import enable_wal
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS frontier (
     url TEXT PRIMARY KEY, host TEXT NOT NULL, depth INTEGER NOT NULL,
@@ -47,23 +49,14 @@ PAGE_COLUMNS = (
 
 
 def connect_wal(path: Path, timeout: float = 30.0) -> sqlite3.Connection:
-    """An autocommit connection to ``path`` in WAL mode.
-
-    Switching a database to WAL takes an exclusive lock, and SQLite answers a switch that
-    races another connection's with "database is locked" at once instead of waiting out the
-    busy timeout, so shard processes opening one database together retry until ``timeout``.
-    """
+    """An autocommit connection to ``path`` in WAL mode (shards open theirs together)."""
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            return db
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                db.close()
-                raise
-            time.sleep(0.05)
+    try:
+        enable_wal(db, timeout)
+    except sqlite3.OperationalError:
+        db.close()
+        raise
+    return db
 
 
 class CrawlStore:
