@@ -7,11 +7,12 @@
   before it. A template that only differs from an older one by more or fewer ``<*>`` is the
   same message seen more specifically, not a new one;
 - **frequency anomaly**: a template's count in the last window is improbable under a Poisson
-  law with its baseline rate (previous ``baseline`` period, add-one smoothed). The rate is
-  taken over the part of that period the service was logging at all, so a service that
-  started ten minutes ago is not judged against an hour it was silent; with less history than
-  ``anomaly_min_history`` there is no known rate yet. Templates with too few baseline lines
-  have no known rate either and are left to the new-template rule.
+  law with its baseline rate (previous ``baseline`` period, add-one smoothed). Rates are per
+  minute in which the service logged anything, in the baseline and in the window alike, so
+  a service that started ten minutes ago, or logs in bursts with silences between, is judged
+  on how much it logs while it is up, not against minutes it was silent. With fewer than
+  ``anomaly_min_active_minutes`` such minutes there is no known rate yet. Templates with too
+  few baseline lines have no known rate either and are left to the new-template rule.
 
 Fired alerts are recorded as ``logging/alert_fired`` events. A small state file keeps the keys
 already fired (one per rule, service, template and window bucket), so a rule evaluated every
@@ -45,7 +46,7 @@ class AlertRules:
     anomaly_p: float = 1e-4
     anomaly_min_count: int = 10
     anomaly_min_baseline: int = 5  # a template needs a known rate; novelty is the deploy rule's
-    anomaly_min_history: timedelta = timedelta(minutes=10)
+    anomaly_min_active_minutes: int = 10
     max_new_templates: int = 20
 
 
@@ -158,16 +159,18 @@ def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
         "GROUP BY ALL HAVING count(*) FILTER (WHERE ts >= ?) >= ? ORDER BY ALL",
         [start, start, base_start, now, start, rules.anomaly_min_count],
     )
-    first_seen = dict(run_sql(
-        f"SELECT service, min(ts) FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? "
-        "GROUP BY service", [base_start, start],
-    ).rows())  # fmt: skip
+    minute = "count(DISTINCT date_trunc('minute', ts))"
+    active = {service: (before, during) for service, before, during in run_sql(
+        f"SELECT service, {minute} FILTER (WHERE ts < ?), {minute} FILTER (WHERE ts >= ?) "
+        f"FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? GROUP BY service",
+        [start, start, base_start, now],
+    ).rows()}  # fmt: skip
     alerts = []
     for service, tid, template, current, baseline in df.rows():
-        history = start - max(base_start, first_seen.get(service) or start)
-        if baseline < rules.anomaly_min_baseline or history < rules.anomaly_min_history:
+        before, during = active[service]
+        if baseline < rules.anomaly_min_baseline or before < rules.anomaly_min_active_minutes:
             continue
-        expected = (baseline + 1) * (rules.window / history)
+        expected = (baseline + 1) * during / before
         p = float(poisson.sf(current - 1, expected))
         if p < rules.anomaly_p:
             alerts.append(Alert(

@@ -76,12 +76,16 @@ def test_template_frequency_spike_is_an_anomaly_but_a_steady_rate_is_not(load):
     assert alerts[0].value == 60
 
 
-def test_a_service_that_started_logging_recently_is_judged_on_its_own_history(load):
+def test_rates_are_judged_over_the_minutes_a_service_was_logging(load):
     # Steady at ten lines a minute for the last 20 minutes: 15 minutes of baseline, not 60.
     recs = [{"ts": _ts(20 - i / 10), "msg": f"tick {i}", "service": "new"} for i in range(200)]
     # A real spike after 20 steady minutes still stands out.
     recs += [{"ts": _ts(20 - i), "msg": f"sync {i} done", "service": "new"} for i in range(15)]
     recs += [{"ts": _ts(i / 10), "msg": f"sync {i} done", "service": "new"} for i in range(40)]
+    # Five-minute bursts at 30 lines a minute, with quarter-hour silences between.
+    for burst_end in (40, 20, 0):
+        recs += [{"ts": _ts(burst_end + 0.01 + i / 30), "msg": f"job {i} ran", "service": "batch"}
+                 for i in range(149)]  # fmt: skip
     # Seven minutes of history is too little to know a rate.
     recs += [{"ts": _ts(7 - i / 10), "msg": f"poll {i}", "service": "newer"} for i in range(70)]
     lake = load(recs)
