@@ -120,7 +120,12 @@ def materialize_all(
             if result.success:
                 status = "ok"
             elif gated:
-                status = f"stopped by a blocking check ({', '.join(failed)})"
+                reasons = [
+                    f"{e.check_name}: {e.description}"
+                    for e in result.get_asset_check_evaluations()
+                    if not e.passed and e.description
+                ]
+                status = f"stopped by a blocking check ({'; '.join(reasons or failed)})"
             else:
                 status = f"FAILED: {error}"
             log(f"    {status} ({time.perf_counter() - started:.1f}s)")

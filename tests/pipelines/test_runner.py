@@ -12,7 +12,7 @@ def upstream() -> int:
 
 @dg.asset_check(asset=upstream, blocking=True)
 def upstream_gate() -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(passed=False, metadata={"why": "candidate did not beat production"})
+    return dg.AssetCheckResult(passed=False, description="candidate did not beat production")
 
 
 @dg.asset(deps=[upstream])
@@ -37,12 +37,14 @@ def test_blocking_check_is_reported_as_a_gate_not_an_error_and_errors_are_errors
     defs = dg.Definitions(
         assets=[upstream, downstream, broken, daily], asset_checks=[upstream_gate]
     )
+    lines: list[str] = []
     with dg.instance_for_test() as instance:
-        results = materialize_all(defs, instance, log=lambda _msg: None)
+        results = materialize_all(defs, instance, log=lines.append)
     by_keys = {tuple(r.keys): r for r in results}
     gate = next(r for keys, r in by_keys.items() if "upstream" in keys)
     assert gate.gated and not gate.success
     assert gate.failed_checks == ["upstream:upstream_gate"]
+    assert any("upstream_gate: candidate did not beat production" in line for line in lines)
     errored = next(r for keys, r in by_keys.items() if "broken" in keys)
     assert not errored.gated and "boom" in errored.error
     daily_run = next(r for keys, r in by_keys.items() if keys == ("daily",))
