@@ -200,25 +200,29 @@ def choose_rungs(
     return chosen
 
 
-def bitrate_at(hull: list[Point], target: float) -> float | None:
-    """Bitrate the hull needs for VMAF ``target`` (log-linear interpolation), None if beyond."""
+def bitrate_at(hull: list[Point], target: float, *, log_rate: bool = True) -> float | None:
+    """Bitrate the hull needs for VMAF ``target``, None if beyond it: interpolated in log
+    bitrate (as the curve is drawn), or with ``log_rate=False`` in linear bitrate."""
     if not hull or target > hull[-1].vmaf:
         return None
     if target <= hull[0].vmaf:
         return hull[0].kbps
     xs = np.array([p.vmaf for p in hull])
-    ys = np.log2([p.kbps for p in hull])
-    return float(2 ** np.interp(target, xs, ys))
+    if not log_rate:
+        return float(np.interp(target, xs, [p.kbps for p in hull]))
+    return float(2 ** np.interp(target, xs, np.log2([p.kbps for p in hull])))
 
 
-def savings(hull: list[Point], fixed: list[Point]) -> tuple[float | None, dict[str, float]]:
+def savings(
+    hull: list[Point], fixed: list[Point], *, log_rate: bool = True
+) -> tuple[float | None, dict[str, float]]:
     """Mean bitrate saving of the ``hull`` curve against each fixed rung at that rung's VMAF
-    (fixed rungs outside the curve's VMAF range are left out), read log-linearly."""
+    (fixed rungs outside the curve's VMAF range are left out), read as ``bitrate_at`` does."""
     by_rung = {}
     for f in fixed:
         if not hull or f.vmaf < hull[0].vmaf:
             continue  # the curve has no point that bad: no equal-VMAF comparison
-        need = bitrate_at(hull, f.vmaf)
+        need = bitrate_at(hull, f.vmaf, log_rate=log_rate)
         if need is not None:
             by_rung[f.label] = round(1.0 - need / f.kbps, 4)
     mean = round(float(np.mean(list(by_rung.values()))), 4) if by_rung else None
@@ -231,19 +235,7 @@ def switching_savings(points: list[Point],
     bitrate. Playing a share of the segments from one encode and the rest from another
     averages both bitrate and mean VMAF, so a straight line in linear bitrate between two
     measured encodes is what switching reaches; a long log-bitrate chord promises more."""
-    hull = convex_hull(points, log_rate=False)
-    by_rung = {}
-    for f in fixed:
-        for a, b in pairwise(hull):
-            if a.vmaf <= f.vmaf <= b.vmaf:
-                need = a.kbps + (b.kbps - a.kbps) * (f.vmaf - a.vmaf) / (b.vmaf - a.vmaf)
-                by_rung[f.label] = round(1.0 - need / f.kbps, 4)
-                break
-        else:
-            if len(hull) == 1 and hull[0].vmaf == f.vmaf:
-                by_rung[f.label] = round(1.0 - hull[0].kbps / f.kbps, 4)
-    mean = round(float(np.mean(list(by_rung.values()))), 4) if by_rung else None
-    return mean, by_rung
+    return savings(convex_hull(points, log_rate=False), fixed, log_rate=False)
 
 
 def _shaped(shape: tuple[int, int], height: float) -> tuple[int, int]:
@@ -351,28 +343,24 @@ def analyse(
     sizes = sizes or [(ladder[-1].width, ladder[-1].height)]
     if between_sizes:
         sizes = grid_sizes(sizes)
-    fixed_paths = encode_points(source, info, work / "fixed", ladder, preset=preset,
-                                timeout=timeout)  # fmt: skip
-    fixed = _measure(fixed_paths, ladder, source, info, subsample)
+
+    def measured(name: str, rungs: list[Rung]) -> list[Point]:
+        paths = encode_points(source, info, work / name, rungs, preset=preset, timeout=timeout)
+        return _measure(paths, rungs, source, info, subsample)
+
+    fixed = measured("fixed", ladder)
     for p, r in zip(fixed, ladder, strict=True):
         p.crf, p.target_kbps = None, r.kbps
         p.kbps = max(p.kbps, 1.0) if p.kbps else float(r.kbps)
-    grid_rungs = [Rung(w, h, 0, crf) for w, h in sizes for crf in crfs]
-    grid_paths = encode_points(source, info, work / "grid", grid_rungs, preset=preset,
-                               timeout=timeout)  # fmt: skip
-    grid = _measure(grid_paths, grid_rungs, source, info, subsample)
+    grid = measured("grid", [Rung(w, h, 0, crf) for w, h in sizes for crf in crfs])
     extra = coverage_points(grid, fixed, crfs, sizes)
     if extra:
-        extra_paths = encode_points(source, info, work / "extra", extra, preset=preset,
-                                    timeout=timeout)  # fmt: skip
-        grid += _measure(extra_paths, extra, source, info, subsample)
+        grid += measured("extra", extra)
     if refine:
         step = min((b - a for a, b in pairwise(sorted(set(crfs)))), default=2)
         finer = refinement_points(convex_hull(grid), grid, step)
         if finer:
-            finer_paths = encode_points(source, info, work / "refine", finer, preset=preset,
-                                        timeout=timeout)  # fmt: skip
-            grid += _measure(finer_paths, finer, source, info, subsample)
+            grid += measured("refine", finer)
     hull = convex_hull(grid)
     chosen = choose_rungs(hull)
     mean, by_rung = switching_savings(grid, fixed)
