@@ -28,6 +28,8 @@ import tracemalloc
 from pathlib import Path
 from urllib.parse import urljoin
 
+from benchmarks.cpu import children_cpu_seconds
+
 DOCS = Path("/usr/share/doc/python3/html")
 HOSTS = ["127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"]
 CONCURRENCY = 16
@@ -132,13 +134,6 @@ def serve_python(port: int) -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     while True:
         time.sleep(3600)
-
-
-def _children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def run_ours(seeds: list[str], crawl_dir: Path, max_pages: int = 100_000) -> dict:
@@ -279,9 +274,9 @@ def main() -> int:
         for path in DOCS.rglob("*"):
             if path.is_file():
                 path.read_bytes()
-        cpu0 = _children_cpu()
+        cpu0 = children_cpu_seconds()
         ours = run_ours(seeds, tmp / "ours")
-        ours_cpu = _children_cpu() - cpu0
+        ours_cpu = children_cpu_seconds() - cpu0
         ours_rate = ours["pages"] / ours["seconds"]
         ours_ms = 1000 * ours_cpu / max(1, ours["pages"])
         log(f"  pages={ours['pages']} errors={ours['errors']} bytes={ours['bytes']} "

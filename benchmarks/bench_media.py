@@ -8,12 +8,12 @@ edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n>``.
 
 from __future__ import annotations
 
-import resource
 import shutil
 import statistics
 import tempfile
 from pathlib import Path
 
+from benchmarks.cpu import children_cpu_seconds
 from media.ladder import build_ladder, encode_rungs_separately, plan_ladder
 from media.pertitle import analyse
 from media.probe import probe
@@ -26,11 +26,6 @@ PERTITLE_CRFS = (18, 21, 24, 27, 30, 33, 36)
 
 def _fmt(x: float | None, digits: int = 3) -> str:
     return "nan" if x is None else f"{x:.{digits}f}"
-
-
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def ladder_speed(source: Path, work: Path) -> tuple[float, float]:
@@ -46,11 +41,11 @@ def ladder_speed(source: Path, work: Path) -> tuple[float, float]:
           f"{len(rungs)} rungs: " + ", ".join(f"{r.height}p@{r.kbps}k" for r in rungs))  # fmt: skip
     ratios, cpu_ratios, one_walls = [], [], []
     for i in range(ROUNDS):
-        cpu0 = _child_cpu()
+        cpu0 = children_cpu_seconds()
         one = build_ladder(source, info, work / f"one{i}", rungs).seconds
-        cpu1 = _child_cpu()
+        cpu1 = children_cpu_seconds()
         sep = encode_rungs_separately(source, info, work / f"sep{i}", rungs)
-        cpu2 = _child_cpu()
+        cpu2 = children_cpu_seconds()
         ratios.append(sep / one)
         cpu_ratios.append((cpu2 - cpu1) / max(cpu1 - cpu0, 1e-9))
         one_walls.append(one)
