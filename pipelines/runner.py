@@ -98,11 +98,8 @@ def materialize_all(
                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
                 tags={"blueprint/main_job": "true"},
             )
-            failed = [
-                f"{e.asset_key.to_user_string()}:{e.check_name}"
-                for e in result.get_asset_check_evaluations()
-                if not e.passed
-            ]
+            failing = [e for e in result.get_asset_check_evaluations() if not e.passed]
+            failed = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failing]
             error = None
             gated = False
             if not result.success:
@@ -120,11 +117,7 @@ def materialize_all(
             if result.success:
                 status = "ok"
             elif gated:
-                reasons = [
-                    f"{e.check_name}: {e.description}"
-                    for e in result.get_asset_check_evaluations()
-                    if not e.passed and e.description
-                ]
+                reasons = [f"{e.check_name}: {e.description}" for e in failing if e.description]
                 status = f"stopped by a blocking check ({'; '.join(reasons or failed)})"
             else:
                 status = f"FAILED: {error}"
