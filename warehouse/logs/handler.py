@@ -55,7 +55,6 @@ class SpoolHandler(logging.Handler):
         self.max_queue = max_queue
         self._buffer: deque[dict[str, Any]] = deque()
         self._wake = threading.Event()
-        self._stopping = False
         self.dropped = 0
         self.shipped = 0
         self._reported_dropped = 0
@@ -125,7 +124,6 @@ class SpoolHandler(logging.Handler):
             self.flush(timeout)
             self._closed = True
             self._giving_up.set()
-            self._stopping = True
             self._wake.set()
             self._thread.join(timeout=timeout)
         super().close()
@@ -145,7 +143,7 @@ class SpoolHandler(logging.Handler):
                 if self.dropped > self._reported_dropped:
                     self._ship([])  # a row saying how many were lost
                 break
-            if self._stopping:
+            if self._closed:
                 return
 
     def _ship(self, batch: list[dict[str, Any]]) -> None:
