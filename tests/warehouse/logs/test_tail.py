@@ -67,16 +67,21 @@ def test_partial_line_waits_for_its_newline(env):
     assert sorted(messages()) == ["half", "whole"]
 
 
+def _rotate_then_poll(log, t):
+    """Rotate by rename, start a new file with line ``b1``, and let ``t`` catch up."""
+    os.rename(log, log.with_name("app.log.1"))
+    _write(log, "level=info msg=b1", mode="w")
+    t.poll()
+    t.poll()
+
+
 def test_rotation_by_rename_drains_the_old_file_then_follows_the_new(env):
     log, tailer, messages = env
     _write(log, "level=info msg=a1")
     t = tailer()
     t.poll()
     _write(log, "level=info msg=a2")  # written before rotation, not yet read
-    os.rename(log, log.with_name("app.log.1"))
-    _write(log, "level=info msg=b1", mode="w")
-    t.poll()
-    t.poll()
+    _rotate_then_poll(log, t)
     assert t.stats.rotations == 1
     assert sorted(messages()) == ["a1", "a2", "b1"]
 
@@ -129,9 +134,6 @@ def test_a_rotated_file_ending_without_newline_does_not_stall_the_agent(env):
     t.poll()
     with open(log, "a", encoding="utf-8") as fh:
         fh.write("level=info msg=cut-off")  # the writer died mid-line, then rotation
-    os.rename(log, log.with_name("app.log.1"))
-    _write(log, "level=info msg=b1", mode="w")
-    t.poll()
-    t.poll()
+    _rotate_then_poll(log, t)
     assert t.stats.rotations == 1
     assert sorted(messages()) == ["a1", "b1", "cut-off"]
