@@ -102,7 +102,7 @@ def bench_raw_limit(rows: list[dict], work: Path) -> float:
 
 def mining_figures() -> dict[str, float] | None:
     try:
-        from benchmarks.logs_mining import measure
+        from benchmarks.logs_mining import measure, print_report
     except ImportError as exc:
         print(f"mining: skipped ({exc})")
         return None
@@ -110,7 +110,9 @@ def mining_figures() -> dict[str, float] | None:
     if not data.exists():
         print(f"mining: skipped (no data at {data})")
         return None
-    return measure(data)
+    report = measure(data)
+    print_report(report)
+    return report
 
 
 def measure_ratio(
