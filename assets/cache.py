@@ -52,8 +52,16 @@ def cache_miss_ratio_curve(
     sizes = default_sizes(distinct) if trace else []
     rows = miss_ratio_curves(trace, sizes) if trace else []
     rec = recommend_size(rows, config.target_hit_ratio)
-    df = pl.DataFrame(rows, schema={"policy": pl.String, "size": pl.Int64, "hit_ratio": pl.Float64,
-                                    "miss_ratio": pl.Float64, "requests": pl.Int64})  # fmt: skip
+    df = pl.DataFrame(
+        rows,
+        schema={
+            "policy": pl.String,
+            "size": pl.Int64,
+            "hit_ratio": pl.Float64,
+            "miss_ratio": pl.Float64,
+            "requests": pl.Int64,
+        },
+    )
     publish_parquet(df, platform.settings().lake_dir / MRC_TABLE / "mrc.parquet")
     context.log.info(f"{len(trace)} requests over {distinct} keys; recommended size {rec}")
     meta = {

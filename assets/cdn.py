@@ -49,8 +49,13 @@ def cdn_hit_ratio(
         f"| {r['byte_hit_ratio']:.3f} | {r['stale']} | {r['p95_ms']} |"
         for r in table.to_dicts()
     ]
-    md = "\n".join(["| edge | role | region | requests | hit ratio | byte hit ratio | stale "
-                    "| p95 ms |", "|---|---|---|---:|---:|---:|---:|---:|", *rows])  # fmt: skip
+    md = "\n".join(
+        [
+            "| edge | role | region | requests | hit ratio | byte hit ratio | stale | p95 ms |",
+            "|---|---|---|---:|---:|---:|---:|---:|",
+            *rows,
+        ]
+    )
     metadata = {
         "dagster/row_count": table.height,
         "edge_hit_ratio": overall_hit_ratio(table, "edge"),

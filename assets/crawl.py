@@ -100,7 +100,7 @@ def crawl_search_index(platform: PlatformResource) -> dg.MaterializeResult:
             "documents": index.tf.shape[0],
             "terms": len(index.vocab),
             "path": str(index_dir(settings)),
-        }  # fmt: skip
+        }
     )
 
 
@@ -115,7 +115,7 @@ def crawl_recrawl_schedule(platform: PlatformResource) -> dg.MaterializeResult:
         metadata={
             "dagster/row_count": df.height,
             "changed_urls": int((df["changes"] > 0).sum()) if df.height else 0,
-        }  # fmt: skip
+        }
     )
 
 
@@ -125,8 +125,9 @@ def crawl_pagerank_is_a_distribution(platform: PlatformResource) -> dg.AssetChec
     lake = platform.lake()
     if "crawl_pagerank" not in lake.tables():
         return dg.AssetCheckResult(passed=True, metadata={"note": "no crawl yet"})
-    row = lake.query("SELECT sum(pagerank) AS s, min(pagerank) AS m, count(*) AS n "
-                     "FROM crawl_pagerank").row(0, named=True)  # fmt: skip
+    row = lake.query(
+        "SELECT sum(pagerank) AS s, min(pagerank) AS m, count(*) AS n FROM crawl_pagerank"
+    ).row(0, named=True)
     ok = row["n"] == 0 or (abs(row["s"] - 1.0) < 1e-6 and row["m"] > 0)
     return dg.AssetCheckResult(passed=bool(ok), metadata={"sum": float(row["s"] or 0.0)})
 

@@ -40,15 +40,21 @@ def logs_raw(context: dg.AssetExecutionContext, platform: PlatformResource) -> d
     """Log lines received on the day: stored rows by format, and malformed lines in quarantine."""
     lake = platform.lake()
     day = context.partition_key
-    by_format = _day(lake, "SELECT format, count(*) AS lines FROM logs WHERE date = ? "
-                     "GROUP BY 1 ORDER BY 2 DESC", day)  # fmt: skip
+    by_format = _day(
+        lake,
+        "SELECT format, count(*) AS lines FROM logs WHERE date = ? GROUP BY 1 ORDER BY 2 DESC",
+        day,
+    )
     quarantined = 0
     if "quarantine" in lake.tables():
         quarantined = lake.query(
             "SELECT count(*) AS n FROM quarantine WHERE table_name = 'logs' AND date = ?", [day]
         )["n"][0]
-    preview = _day(lake, "SELECT ts, service, format, raw FROM logs WHERE date = ? "
-                   "ORDER BY ts DESC LIMIT 10", day)  # fmt: skip
+    preview = _day(
+        lake,
+        "SELECT ts, service, format, raw FROM logs WHERE date = ? ORDER BY ts DESC LIMIT 10",
+        day,
+    )
     total = int(by_format["lines"].sum()) if len(by_format) else 0
     return dg.MaterializeResult(
         metadata={
@@ -67,10 +73,18 @@ def logs_parsed(
     """Parsed, enriched lines of the day, by service and normalised level."""
     lake = platform.lake()
     day = context.partition_key
-    by_level = _day(lake, "SELECT service, level, count(*) AS lines FROM logs WHERE date = ? "
-                    "GROUP BY ALL ORDER BY lines DESC", day)  # fmt: skip
-    preview = _day(lake, "SELECT ts, service, host, level, logger, message, template_id "
-                   "FROM logs WHERE date = ? ORDER BY ts DESC LIMIT 10", day)  # fmt: skip
+    by_level = _day(
+        lake,
+        "SELECT service, level, count(*) AS lines FROM logs WHERE date = ? "
+        "GROUP BY ALL ORDER BY lines DESC",
+        day,
+    )
+    preview = _day(
+        lake,
+        "SELECT ts, service, host, level, logger, message, template_id "
+        "FROM logs WHERE date = ? ORDER BY ts DESC LIMIT 10",
+        day,
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": int(by_level["lines"].sum()) if len(by_level) else 0,
@@ -137,10 +151,13 @@ def logs_alert_evaluations(
     for a in fired:
         context.log.warning(f"alert [{a.rule}] {a.service}: {a.message}")
     table = pl.DataFrame(
-        {"rule": [a.rule for a in alerts], "service": [a.service for a in alerts],
-         "message": [a.message for a in alerts]},
+        {
+            "rule": [a.rule for a in alerts],
+            "service": [a.service for a in alerts],
+            "message": [a.message for a in alerts],
+        },
         schema={"rule": pl.String, "service": pl.String, "message": pl.String},
-    )  # fmt: skip
+    )
     by_rule: dict[str, int] = {}
     for a in alerts:
         by_rule[a.rule] = by_rule.get(a.rule, 0) + 1
@@ -226,8 +243,9 @@ def logs_are_fresh(platform: PlatformResource) -> dg.AssetCheckResult:
     """The newest log line arrived within the last two hours (warns when collectors stall)."""
     lake = platform.lake()
     if "logs" not in lake.tables():
-        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
-                                   metadata={"note": "no logs at all"})  # fmt: skip
+        return dg.AssetCheckResult(
+            passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={"note": "no logs at all"}
+        )
     age = lake.query("SELECT epoch(now() - max(ts)) / 60.0 AS minutes FROM logs")["minutes"][0]
     return dg.AssetCheckResult(
         passed=age is not None and age <= 120,
@@ -237,8 +255,17 @@ def logs_are_fresh(platform: PlatformResource) -> dg.AssetCheckResult:
 
 
 defs = dg.Definitions(
-    assets=[logs_raw, logs_parsed, logs_templates, logs_alert_evaluations, logs_compaction,
-            lake_views],
-    asset_checks=[logs_schema_matches_the_table_spec, logs_have_no_duplicate_source_seq,
-                  logs_are_fresh],
-)  # fmt: skip
+    assets=[
+        logs_raw,
+        logs_parsed,
+        logs_templates,
+        logs_alert_evaluations,
+        logs_compaction,
+        lake_views,
+    ],
+    asset_checks=[
+        logs_schema_matches_the_table_spec,
+        logs_have_no_duplicate_source_seq,
+        logs_are_fresh,
+    ],
+)

@@ -22,8 +22,9 @@ def _md_table(df: pl.DataFrame, cols: list[str], n: int = 10) -> str:
     return "\n".join([head, *rows])
 
 
-@dg.asset(group_name="shortener", deps=["lake_ingest"], partitions_def=daily,
-          kinds={"duckdb", "parquet"})  # fmt: skip
+@dg.asset(
+    group_name="shortener", deps=["lake_ingest"], partitions_def=daily, kinds={"duckdb", "parquet"}
+)
 def shortener_click_stats(
     context: dg.AssetExecutionContext, platform: PlatformResource
 ) -> dg.MaterializeResult:
@@ -35,12 +36,14 @@ def shortener_click_stats(
     publish_parquet(stats, out_dir / "part-0.parquet")  # overwrite: idempotent per day
     total = int(stats["clicks"].sum()) if stats.height else 0
     hits = int(stats["cache_hits"].sum()) if stats.height else 0
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": stats.height,
-        "clicks": total,
-        "redirect_cache_hit_ratio": round(hits / total, 4) if total else 0.0,
-        "top_links": dg.MetadataValue.md(_md_table(stats, ["code", "clicks", "top_referrer"])),
-    })  # fmt: skip
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": stats.height,
+            "clicks": total,
+            "redirect_cache_hit_ratio": round(hits / total, 4) if total else 0.0,
+            "top_links": dg.MetadataValue.md(_md_table(stats, ["code", "clicks", "top_referrer"])),
+        }
+    )
 
 
 @dg.asset_check(asset=shortener_click_stats)
@@ -55,9 +58,10 @@ def shortener_click_stats_are_consistent(
     df = pl.read_parquet(files[-1])
     bad = df.filter((pl.col("clicks") < 1) | (pl.col("cache_hits") > pl.col("clicks"))).height
     dupes = df.height - df["code"].n_unique()
-    return dg.AssetCheckResult(passed=bad == 0 and dupes == 0,
-                               metadata={"bad_rows": bad, "duplicate_codes": dupes,
-                                         "file": str(files[-1].parent.name)})  # fmt: skip
+    return dg.AssetCheckResult(
+        passed=bad == 0 and dupes == 0,
+        metadata={"bad_rows": bad, "duplicate_codes": dupes, "file": str(files[-1].parent.name)},
+    )
 
 
 class LinkHealthConfig(dg.Config):
@@ -84,18 +88,26 @@ def shortener_link_health(
     results = check_all([link.url for link in links], guard, timeout=config.timeout_s)
     df = pl.DataFrame(
         [{"code": link.code, **r} for link, r in zip(links, results, strict=True)],
-        schema={"code": pl.String, "url": pl.String, "status": pl.Int64,
-                "redirect_to": pl.String, "dead": pl.Boolean, "error": pl.String},
-    )  # fmt: skip
+        schema={
+            "code": pl.String,
+            "url": pl.String,
+            "status": pl.Int64,
+            "redirect_to": pl.String,
+            "dead": pl.Boolean,
+            "error": pl.String,
+        },
+    )
     publish_parquet(df, settings.lake_dir / LINK_HEALTH_TABLE / "health.parquet")
     dead = df.filter(pl.col("dead"))
     context.log.info(f"checked {df.height} destinations, {dead.height} dead")
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": df.height,
-        "dead_links": dead.height,
-        "redirecting": df.filter(pl.col("redirect_to").is_not_null()).height,
-        "dead": dg.MetadataValue.md(_md_table(dead, ["code", "url", "status", "error"])),
-    })  # fmt: skip
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": df.height,
+            "dead_links": dead.height,
+            "redirecting": df.filter(pl.col("redirect_to").is_not_null()).height,
+            "dead": dg.MetadataValue.md(_md_table(dead, ["code", "url", "status", "error"])),
+        }
+    )
 
 
 defs = dg.Definitions(

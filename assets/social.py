@@ -21,8 +21,9 @@ def hashtag_uses(platform: PlatformResource, since: datetime) -> pl.DataFrame:
     """One row per (post, hashtag) from ``post_created`` and ``reply`` events since ``since``."""
     lake = platform.lake()
     if "events" not in lake.tables():
-        return pl.DataFrame(schema={"ts": pl.Datetime("us", "UTC"), "tag": pl.String,
-                                    "author": pl.String})  # fmt: skip
+        return pl.DataFrame(
+            schema={"ts": pl.Datetime("us", "UTC"), "tag": pl.String, "author": pl.String}
+        )
     return lake.query(
         """
         SELECT ts, unnest(CAST(json_extract(attrs, '$.hashtags') AS VARCHAR[])) AS tag,
@@ -43,8 +44,14 @@ def social_trends(
     window = timedelta(minutes=config.window_minutes)
     now = datetime.now(UTC)
     uses = hashtag_uses(platform, now - window * (config.history_windows + 1))
-    scored = score_trends(uses, now, window=window, history_windows=config.history_windows,
-                          decay=config.decay, min_authors=config.min_authors)  # fmt: skip
+    scored = score_trends(
+        uses,
+        now,
+        window=window,
+        history_windows=config.history_windows,
+        decay=config.decay,
+        min_authors=config.min_authors,
+    )
     out = scored.with_columns(pl.lit(now).alias("computed_at"))
     publish_parquet(out, platform.settings().lake_dir / TRENDS_TABLE / "trends.parquet")
     context.log.info(f"{len(uses)} hashtag uses, {len(scored)} trending tags")
@@ -54,14 +61,15 @@ def social_trends(
         f"| {r['authors']} |"
         for r in preview.to_dicts()
     ]
-    md = "\n".join(["| tag | score | observed | expected | authors |",
-                    "|---|---:|---:|---:|---:|", *rows])  # fmt: skip
+    md = "\n".join(
+        ["| tag | score | observed | expected | authors |", "|---|---:|---:|---:|---:|", *rows]
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(scored),
             "hashtag_uses": len(uses),
             "top_trends": dg.MetadataValue.md(md),
-        }  # fmt: skip
+        }
     )
 
 

@@ -120,8 +120,9 @@ def video_ladder(
     settings = platform.settings()
     vid = context.partition_key
     video, info = load_video(settings, vid), load_probe(settings, vid)
-    rungs, origin = served_rungs(rendition_dir(settings, vid), info.width, info.height,
-                                 config.per_title)  # fmt: skip
+    rungs, origin = served_rungs(
+        rendition_dir(settings, vid), info.width, info.height, config.per_title
+    )
     context.log.info(
         f"encoding {len(rungs)} {origin} rungs in one pass: "
         + ", ".join(f"{r.width}x{r.height}@{r.kbps}k" for r in rungs)

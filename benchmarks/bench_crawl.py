@@ -73,8 +73,12 @@ def ensure_docs() -> bool:
     if os.geteuid() == 0 and shutil.which("apt-get"):
         log("python3-doc missing: installing it (root)")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                        "python3-doc"], check=False, timeout=900, env=env)  # fmt: skip
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "python3-doc"],
+            check=False,
+            timeout=900,
+            env=env,
+        )
     return DOCS.exists()
 
 
@@ -91,8 +95,10 @@ def start_server(port: int, tmp: Path) -> subprocess.Popen:
     nginx = shutil.which("nginx")
     if nginx:
         listens = "\n".join(f"    listen {h}:{port};" for h in HOSTS)
-        temps = "\n".join(f"  {k}_temp_path {tmp}/{k};" for k in
-                          ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
+        temps = "\n".join(
+            f"  {k}_temp_path {tmp}/{k};"
+            for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         conf = tmp / "nginx.conf"
         conf.write_text(
             f"worker_processes 1;\ndaemon off;\npid {tmp}/nginx.pid;\nerror_log {tmp}/err.log;\n"
@@ -104,8 +110,9 @@ def start_server(port: int, tmp: Path) -> subprocess.Popen:
         )
         proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)])
     else:
-        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_crawl", "--serve",
-                                 str(port)])  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.bench_crawl", "--serve", str(port)]
+        )
     deadline = time.monotonic() + 10
     import socket
 
@@ -140,16 +147,31 @@ def run_ours(seeds: list[str], crawl_dir: Path, max_pages: int = 100_000) -> dic
     from crawlers.run import CrawlConfig
 
     config = CrawlConfig(
-        crawl_id="bench", crawl_dir=str(crawl_dir), seeds=seeds,
+        crawl_id="bench",
+        crawl_dir=str(crawl_dir),
+        seeds=seeds,
         lake_dir=str(crawl_dir.parent / "lake") if max_pages == 100_000 else "",
-        max_pages=max_pages, max_depth=50, allowed_networks=["127.0.0.0/8"],
-        allowed_hosts=HOSTS, download_delay=0.0, host_delays={h: 0.0 for h in HOSTS},
-        concurrency=CONCURRENCY, per_host=PER_HOST, timeout=30,
-        bloom_capacity=BLOOM_CAPACITY, bloom_fpr=BLOOM_FPR, processes=PROCESSES,
-    )  # fmt: skip
+        max_pages=max_pages,
+        max_depth=50,
+        allowed_networks=["127.0.0.0/8"],
+        allowed_hosts=HOSTS,
+        download_delay=0.0,
+        host_delays={h: 0.0 for h in HOSTS},
+        concurrency=CONCURRENCY,
+        per_host=PER_HOST,
+        timeout=30,
+        bloom_capacity=BLOOM_CAPACITY,
+        bloom_fpr=BLOOM_FPR,
+        processes=PROCESSES,
+    )
     path = config.save(crawl_dir / "config.json")
-    proc = subprocess.run([sys.executable, "-m", "crawlers.run", str(path)], check=True,
-                          timeout=1800, capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawlers.run", str(path)],
+        check=True,
+        timeout=1800,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -204,8 +226,13 @@ def stock_spider_main(seeds: list[str]) -> None:
             for link in self.extractor.extract_links(response):
                 yield scrapy.Request(link.url, callback=self.parse)
 
-    process = CrawlerProcess({"CONCURRENT_REQUESTS": CONCURRENCY, "LOG_LEVEL": "WARNING",
-                              "CONCURRENT_REQUESTS_PER_DOMAIN": PER_HOST})  # fmt: skip
+    process = CrawlerProcess(
+        {
+            "CONCURRENT_REQUESTS": CONCURRENCY,
+            "LOG_LEVEL": "WARNING",
+            "CONCURRENT_REQUESTS_PER_DOMAIN": PER_HOST,
+        }
+    )
     crawler = process.create_crawler(StockSpider)
     process.crawl(crawler)
     process.start()
@@ -215,9 +242,13 @@ def stock_spider_main(seeds: list[str]) -> None:
 
 
 def run_stock(seeds: list[str]) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_crawl", "--stock",
-                           json.dumps(seeds)], check=True, timeout=1800, capture_output=True,
-                          text=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_crawl", "--stock", json.dumps(seeds)],
+        check=True,
+        timeout=1800,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -228,8 +259,9 @@ def frontier_memory_per_100k(tmp: Path) -> float:
 
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    frontier = Frontier(CrawlStore(tmp / "mem.sqlite"), bloom_capacity=BLOOM_CAPACITY,
-                        bloom_fpr=BLOOM_FPR)  # fmt: skip
+    frontier = Frontier(
+        CrawlStore(tmp / "mem.sqlite"), bloom_capacity=BLOOM_CAPACITY, bloom_fpr=BLOOM_FPR
+    )
     for chunk in range(10):
         urls = [f"http://h{i % 50}.example/section/{chunk}/page-{i}.html" for i in range(10_000)]
         rows = frontier.filter_new(urls, 1, None)
@@ -266,10 +298,14 @@ def main() -> int:
     server = start_server(port, tmp)
     try:
         seeds = [f"http://{h}:{port}/index.html" for h in HOSTS]
-        log(f"serving {DOCS} on {', '.join(HOSTS)} port {port} "
-            f"({'nginx' if shutil.which('nginx') else 'python'})")  # fmt: skip
-        log(f"[1/6] our crawler: {PROCESSES} processes, total concurrency {CONCURRENCY}, "
-            f"{PER_HOST} per host, delay 0")  # fmt: skip
+        log(
+            f"serving {DOCS} on {', '.join(HOSTS)} port {port} "
+            f"({'nginx' if shutil.which('nginx') else 'python'})"
+        )
+        log(
+            f"[1/6] our crawler: {PROCESSES} processes, total concurrency {CONCURRENCY}, "
+            f"{PER_HOST} per host, delay 0"
+        )
         # Both sides read the docs from the page cache, not the disk.
         for path in DOCS.rglob("*"):
             if path.is_file():
@@ -279,13 +315,17 @@ def main() -> int:
         ours_cpu = children_cpu_seconds() - cpu0
         ours_rate = ours["pages"] / ours["seconds"]
         ours_ms = 1000 * ours_cpu / max(1, ours["pages"])
-        log(f"  pages={ours['pages']} errors={ours['errors']} bytes={ours['bytes']} "
+        log(
+            f"  pages={ours['pages']} errors={ours['errors']} bytes={ours['bytes']} "
             f"in {ours['seconds']:.1f}s -> {ours_rate:.1f} pages/s; "
-            f"{ours_ms:.1f} ms CPU per page")  # fmt: skip
+            f"{ours_ms:.1f} ms CPU per page"
+        )
         urls = fetched_urls(sorted((tmp / "ours").glob("**/crawl.sqlite")))
         # The machine is shared: the baseline runs twice and the ratio uses its mean rate.
-        log(f"[2/6] raw baseline (aiohttp + lxml, one process) over the same {len(urls)} URLs,"
-            " run twice")  # fmt: skip
+        log(
+            f"[2/6] raw baseline (aiohttp + lxml, one process) over the same {len(urls)} URLs,"
+            " run twice"
+        )
         rates, raw_ms = [], []
         for _ in range(2):
             cpu0 = time.process_time()
@@ -294,8 +334,10 @@ def main() -> int:
             rates.append(raw_pages / raw_seconds)
             per_page = 1000 * raw_cpu / raw_pages
             raw_ms.append(per_page)
-            log(f"  pages={raw_pages} links={raw_links} in {raw_seconds:.1f}s -> "
-                f"{rates[-1]:.1f} pages/s; {per_page:.1f} ms CPU per page")  # fmt: skip
+            log(
+                f"  pages={raw_pages} links={raw_links} in {raw_seconds:.1f}s -> "
+                f"{rates[-1]:.1f} pages/s; {per_page:.1f} ms CPU per page"
+            )
         raw_rate = sum(rates) / len(rates)
         log("[3/6] stock Scrapy spider (default settings, same concurrency, links only)")
         stock = run_stock(seeds)
@@ -315,13 +357,17 @@ def main() -> int:
             log(f"  {rank or '-':>2}  {query}")
         log(f"  MRR@10 = {mrr:.3f}")
         ratio = ours_rate / raw_rate
-        log(f"ratios: vs raw {ratio:.2f} (target >= 0.5), vs stock Scrapy "
-            f"{ours_rate / stock_rate:.2f}")  # fmt: skip
+        log(
+            f"ratios: vs raw {ratio:.2f} (target >= 0.5), vs stock Scrapy "
+            f"{ours_rate / stock_rate:.2f}"
+        )
         # Supporting evidence on a shared, noisy machine: CPU time per page does not depend
         # on how much of the CPU other work left us (all crawler processes counted).
         mean_raw_ms = sum(raw_ms) / len(raw_ms)
-        log(f"CPU per page: ours {ours_ms:.1f} ms ({PROCESSES} processes, all counted), raw "
-            f"{mean_raw_ms:.1f} ms; raw/ours {mean_raw_ms / ours_ms:.2f}")  # fmt: skip
+        log(
+            f"CPU per page: ours {ours_ms:.1f} ms ({PROCESSES} processes, all counted), raw "
+            f"{mean_raw_ms:.1f} ms; raw/ours {mean_raw_ms / ours_ms:.2f}"
+        )
         print(
             f"RESULT crawl_pages_per_s={ours_rate:.1f} crawl_ratio_vs_raw={ratio:.2f} "
             f"bloom_fpr={fpr:.5f} search_mrr={mrr:.3f}",

@@ -28,8 +28,9 @@ import httpx
 
 from benchmarks.edge_load import max_rps, p99_at_rate, uvicorn_server
 
-SHARED = Path(os.environ.get("BLUEPRINT_SHARED_DATA",
-                             Path(__file__).resolve().parents[2] / "shared" / "data"))  # fmt: skip
+SHARED = Path(
+    os.environ.get("BLUEPRINT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 # README reference hit ratios (percent): LRU, ARC, LIRS, W-TinyLFU (1% window), OPT.
 REFERENCE = {
     "multi2": (1000, 47.80, 50.75, 57.52, 56.84, 62.16),
@@ -89,11 +90,13 @@ def redirect_figures(tmp: Path, duration: float, log, rounds: int = 5) -> dict:
     ``edge`` is the redirect-only server (``services.shortener.edge``), ``app`` the whole
     platform app (FastAPI stack and platform middleware); both read the same cache tier code.
     """
-    env = {"BLUEPRINT_DATA_DIR": str(tmp / "data"),
-           "BLUEPRINT_RATE_LIMIT_PER_MINUTE": "1000000000",
-           "BLUEPRINT_SHORTENER_CREATE_PER_MINUTE": "1000000",
-           "BLUEPRINT_SHORTENER_CREATE_BURST": "100000",
-           "BLUEPRINT_ADMIN_API_KEY": "bench-admin"}  # fmt: skip
+    env = {
+        "BLUEPRINT_DATA_DIR": str(tmp / "data"),
+        "BLUEPRINT_RATE_LIMIT_PER_MINUTE": "1000000000",
+        "BLUEPRINT_SHORTENER_CREATE_PER_MINUTE": "1000000",
+        "BLUEPRINT_SHORTENER_CREATE_BURST": "100000",
+        "BLUEPRINT_ADMIN_API_KEY": "bench-admin",
+    }
     runs: dict[str, list[float]] = {"edge": [], "app": [], "bare": []}
     with uvicorn_server("benchmarks.bench_edge:make_app", env, tmp / "app.log") as app_url:
         table = _create_links(app_url)
@@ -101,11 +104,15 @@ def redirect_figures(tmp: Path, duration: float, log, rounds: int = 5) -> dict:
         links.write_text(json.dumps(table), encoding="utf-8")
         paths = [f"/s/{c}" for c in table]
         with (
-            uvicorn_server("services.shortener.edge:create_edge_app", env,
-                           tmp / "edge.log") as edge_url,
-            uvicorn_server("benchmarks.bench_edge:make_bare_app",
-                           {"BENCH_EDGE_LINKS": str(links)}, tmp / "bare.log") as bare_url,
-        ):  # fmt: skip
+            uvicorn_server(
+                "services.shortener.edge:create_edge_app", env, tmp / "edge.log"
+            ) as edge_url,
+            uvicorn_server(
+                "benchmarks.bench_edge:make_bare_app",
+                {"BENCH_EDGE_LINKS": str(links)},
+                tmp / "bare.log",
+            ) as bare_url,
+        ):
             urls = {"edge": edge_url, "app": app_url, "bare": bare_url}
             for url in urls.values():
                 max_rps(url, paths, 1.0, tmp)  # warm-up: the edge loads each link once
@@ -119,12 +126,18 @@ def redirect_figures(tmp: Path, duration: float, log, rounds: int = 5) -> dict:
                 served = client.get(f"{edge_url}/healthz").json()["served"]
     edge_ratio = statistics.median(e / b for e, b in zip(runs["edge"], runs["bare"], strict=True))
     app_ratio = statistics.median(a / b for a, b in zip(runs["app"], runs["bare"], strict=True))
-    log(f"  median: edge {best['edge']:.0f}/s, platform app {best['app']:.0f}/s, bare Starlette "
-        f"{best['bare']:.0f}/s (redirects served by the edge: {served})")  # fmt: skip
+    log(
+        f"  median: edge {best['edge']:.0f}/s, platform app {best['app']:.0f}/s, bare Starlette "
+        f"{best['bare']:.0f}/s (redirects served by the edge: {served})"
+    )
     log(f"  median per-round ratio: edge/bare {edge_ratio:.2f}, platform app/bare {app_ratio:.2f}")
     log(f"  edge p99 at ~{achieved:.0f}/s (half of its median max): {p99:.2f} ms")
-    return {"redirect_rps_ratio": edge_ratio, "app_rps_ratio": app_ratio,
-            "redirect_p99_ms": p99, **best}  # fmt: skip
+    return {
+        "redirect_rps_ratio": edge_ratio,
+        "app_rps_ratio": app_ratio,
+        "redirect_p99_ms": p99,
+        **best,
+    }
 
 
 # -- hit ratio ---------------------------------------------------------------------------
@@ -143,8 +156,10 @@ def hit_ratio_figures(log) -> float | None:
             log(f"  {name}: trace missing, skipped")
             continue
         trace = read_trace(path)
-        mine = {p: 100 * simulate(trace, size, p).hit_ratio
-                for p in ("lru", "arc", "lirs", "wtinylfu", "opt")}  # fmt: skip
+        mine = {
+            p: 100 * simulate(trace, size, p).hit_ratio
+            for p in ("lru", "arc", "lirs", "wtinylfu", "opt")
+        }
         best = max(ref[:4])
         margin = mine["wtinylfu"] - best
         margins.append(margin)
@@ -223,10 +238,12 @@ def main() -> None:
     print("[5/5] notification chaos")
     lost, dupes = notify_figures(print)
     margin_s = "n/a" if margin is None else f"{margin:.2f}"
-    print(f"RESULT redirect_rps_ratio={red['redirect_rps_ratio']:.2f} "
-          f"redirect_p99_ms={red['redirect_p99_ms']:.2f} wtinylfu_min_margin={margin_s} "
-          f"cache_ops_ratio={ops:.2f} keys_moved_ratio={moved:.3f} notify_lost={lost} "
-          f"notify_dupes={dupes}")  # fmt: skip
+    print(
+        f"RESULT redirect_rps_ratio={red['redirect_rps_ratio']:.2f} "
+        f"redirect_p99_ms={red['redirect_p99_ms']:.2f} wtinylfu_min_margin={margin_s} "
+        f"cache_ops_ratio={ops:.2f} keys_moved_ratio={moved:.3f} notify_lost={lost} "
+        f"notify_dupes={dupes}"
+    )
 
 
 if __name__ == "__main__":

@@ -37,10 +37,13 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SERVICES = ("checkout", "cart", "search", "auth", "payments", "catalog", "shipping", "api")
 LEVELS = ("info", "info", "info", "debug", "warning", "error")
 MESSAGES = (
-    "request {i} served in {ms} ms", "cache miss for key user:{i}",
-    "connection to db-{n} refused, retrying in {ms} ms", "user {i} logged in from 10.0.{n}.{m}",
-    "payment {i} authorised amount={ms}", "slow query took {ms} ms on shard {n}",
-)  # fmt: skip
+    "request {i} served in {ms} ms",
+    "cache miss for key user:{i}",
+    "connection to db-{n} refused, retrying in {ms} ms",
+    "user {i} logged in from 10.0.{n}.{m}",
+    "payment {i} authorised amount={ms}",
+    "slow query took {ms} ms on shard {n}",
+)
 
 
 def make_rows(n: int, span_s: float = 600.0, seed: int = 7) -> list[dict]:
@@ -50,15 +53,25 @@ def make_rows(n: int, span_s: float = 600.0, seed: int = 7) -> list[dict]:
     rows = []
     for i in range(n):
         ts = start + timedelta(seconds=span_s * i / n)
-        msg = rng.choice(MESSAGES).format(i=i, ms=rng.randint(1, 900), n=rng.randint(0, 9),
-                                          m=rng.randint(0, 255))  # fmt: skip
-        rows.append({
-            "ts": ts.isoformat(timespec="microseconds"), "service": rng.choice(SERVICES),
-            "host": f"web-{rng.randint(1, 4)}", "level": rng.choice(LEVELS), "logger": "app",
-            "message": msg, "template_id": None, "template": None, "format": "json",
-            "raw": None, "request_id": f"{rng.getrandbits(64):016x}",
-            "attrs": orjson.dumps({"latency_ms": rng.randint(1, 900)}).decode(),
-        })  # fmt: skip
+        msg = rng.choice(MESSAGES).format(
+            i=i, ms=rng.randint(1, 900), n=rng.randint(0, 9), m=rng.randint(0, 255)
+        )
+        rows.append(
+            {
+                "ts": ts.isoformat(timespec="microseconds"),
+                "service": rng.choice(SERVICES),
+                "host": f"web-{rng.randint(1, 4)}",
+                "level": rng.choice(LEVELS),
+                "logger": "app",
+                "message": msg,
+                "template_id": None,
+                "template": None,
+                "format": "json",
+                "raw": None,
+                "request_id": f"{rng.getrandbits(64):016x}",
+                "attrs": orjson.dumps({"latency_ms": rng.randint(1, 900)}).decode(),
+            }
+        )
     return rows
 
 
@@ -134,15 +147,19 @@ def measure_ratio(
             shutil.rmtree(work, ignore_errors=True)
         best_raw, best_pipe = min(best_raw, raw_s), min(best_pipe, ingest_s)
         ratios.append(raw_s / ingest_s)
-        print(f"{label} run {r + 1}: raw limit {len(rows) / raw_s:,.0f} lines/s; pipeline "
-              f"ingest {len(rows) / ingest_s:,.0f} lines/s (spool append "
-              f"{len(rows) / spool_s:,.0f} lines/s); ratio {ratios[-1]:.3f}")  # fmt: skip
+        print(
+            f"{label} run {r + 1}: raw limit {len(rows) / raw_s:,.0f} lines/s; pipeline "
+            f"ingest {len(rows) / ingest_s:,.0f} lines/s (spool append "
+            f"{len(rows) / spool_s:,.0f} lines/s); ratio {ratios[-1]:.3f}"
+        )
     # The two sides of one run are measured moments apart, under the same machine load: the
     # median of per-run ratios is robust to load that changes between runs.
     ratio = statistics.median(ratios)
-    print(f"{label}: {len(rows)} JSON lines spool -> partitioned Parquet; best "
-          f"{len(rows) / best_pipe:,.0f} lines/s vs raw limit best "
-          f"{len(rows) / best_raw:,.0f} lines/s; median per-run ratio {ratio:.3f}")  # fmt: skip
+    print(
+        f"{label}: {len(rows)} JSON lines spool -> partitioned Parquet; best "
+        f"{len(rows) / best_pipe:,.0f} lines/s vs raw limit best "
+        f"{len(rows) / best_raw:,.0f} lines/s; median per-run ratio {ratio:.3f}"
+    )
     return ratio
 
 
@@ -167,8 +184,10 @@ def main() -> None:
     earlier = make_rows(2000, span_s=600, seed=8)  # the same hour and services
     ratio = measure_ratio(steady, args.batch, args.repeat, "steady", earlier)
     backlog_ratio = measure_ratio(backlog, args.batch, max(3, args.repeat // 2), "backlog")
-    print(f"ingest ratio: steady state {ratio:.3f} (reported; target >= 0.5), "
-          f"backlog {backlog_ratio:.3f}")  # fmt: skip
+    print(
+        f"ingest ratio: steady state {ratio:.3f} (reported; target >= 0.5), "
+        f"backlog {backlog_ratio:.3f}"
+    )
     m = mining_figures() or {}
 
     def fmt(key: str) -> str:

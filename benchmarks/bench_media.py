@@ -37,8 +37,10 @@ def ladder_speed(source: Path, work: Path) -> tuple[float, float]:
     """
     info = probe(source, work / "job")
     rungs = plan_ladder(info.width, info.height)
-    print(f"ladder: {source.name} {info.width}x{info.height} {info.duration_s:.1f}s, "
-          f"{len(rungs)} rungs: " + ", ".join(f"{r.height}p@{r.kbps}k" for r in rungs))  # fmt: skip
+    print(
+        f"ladder: {source.name} {info.width}x{info.height} {info.duration_s:.1f}s, "
+        f"{len(rungs)} rungs: " + ", ".join(f"{r.height}p@{r.kbps}k" for r in rungs)
+    )
     ratios, cpu_ratios, one_walls = [], [], []
     for i in range(ROUNDS):
         cpu0 = children_cpu_seconds()
@@ -49,8 +51,10 @@ def ladder_speed(source: Path, work: Path) -> tuple[float, float]:
         ratios.append(sep / one)
         cpu_ratios.append((cpu2 - cpu1) / max(cpu1 - cpu0, 1e-9))
         one_walls.append(one)
-        print(f"  round {i + 1}: one process {one:.2f}s ({cpu1 - cpu0:.2f}s CPU), "
-              f"separate {sep:.2f}s ({cpu2 - cpu1:.2f}s CPU)")  # fmt: skip
+        print(
+            f"  round {i + 1}: one process {one:.2f}s ({cpu1 - cpu0:.2f}s CPU), "
+            f"separate {sep:.2f}s ({cpu2 - cpu1:.2f}s CPU)"
+        )
         shutil.rmtree(work / f"one{i}", ignore_errors=True)
         shutil.rmtree(work / f"sep{i}", ignore_errors=True)
     print(f"  CPU-time speed-up (load-independent): {statistics.median(cpu_ratios):.2f}x")
@@ -68,17 +72,20 @@ def pertitle_saving(clips: dict[str, Path], work: Path) -> float | None:
     for name, path in clips.items():
         info = probe(path, work / f"job-{name}")
         res = analyse(path, info, work / f"pt-{name}", crfs=PERTITLE_CRFS, subsample=3)
-        chosen = ", ".join(f"{p.height}p crf{p.crf} {p.kbps:.0f}k/{p.vmaf:.1f}"
-                           for p in res.chosen)  # fmt: skip
+        chosen = ", ".join(f"{p.height}p crf{p.crf} {p.kbps:.0f}k/{p.vmaf:.1f}" for p in res.chosen)
         sizes = ", ".join(f"{h}p" for h in sorted({p.height for p in res.grid}))
-        print(f"per-title {name}: {len(res.grid)} grid points ({sizes}), hull {len(res.hull)}, "
-              f"chosen [{chosen}]")  # fmt: skip
+        print(
+            f"per-title {name}: {len(res.grid)} grid points ({sizes}), hull {len(res.hull)}, "
+            f"chosen [{chosen}]"
+        )
         for f in res.fixed:
             s = res.savings_by_rung.get(f.label)
             old = res.log_savings_by_rung.get(f.label)
-            print(f"  vs fixed {f.label} {f.kbps:.0f}k/VMAF {f.vmaf:.1f}: "
-                  + (f"saving {s:.1%}" if s is not None else "outside the hull")
-                  + (f" (log-bitrate reading {old:.1%})" if old is not None else ""))  # fmt: skip
+            print(
+                f"  vs fixed {f.label} {f.kbps:.0f}k/VMAF {f.vmaf:.1f}: "
+                + (f"saving {s:.1%}" if s is not None else "outside the hull")
+                + (f" (log-bitrate reading {old:.1%})" if old is not None else "")
+            )
         print(
             f"  mean saving at equal VMAF: hull {_fmt(res.saving)}, "
             f"chosen rungs only {_fmt(res.chosen_saving)}, "

@@ -38,8 +38,9 @@ def make_app():
     from services.feed.ranking import FeedPolicy
 
     app = create_app(only=["social", "feed", "recs"])
-    app.state.feed_policy = FeedPolicy(followed_candidates=800, popular_candidates=200,
-                                       als_candidates=0, budget_ms=50.0)  # fmt: skip
+    app.state.feed_policy = FeedPolicy(
+        followed_candidates=800, popular_candidates=200, als_candidates=0, budget_ms=50.0
+    )
     return app
 
 
@@ -51,12 +52,24 @@ def load(data_dir: Path, rng: random.Random) -> dict:
     from warehouse.settings import Settings
 
     settings = Settings(data_dir=data_dir)
-    store = SocialStore(make_engine(settings, "social"), InProcessTimelines(),
-                        fanout_threshold=settings.social_fanout_threshold)  # fmt: skip
+    store = SocialStore(
+        make_engine(settings, "social"),
+        InProcessTimelines(),
+        fanout_threshold=settings.social_fanout_threshold,
+    )
     now = datetime.now(UTC)
-    users = [{"handle": f"u{i:05d}", "display_name": f"User {i}", "bio": "", "followers": 0,
-              "following": 0, "has_pull_posts": False, "created_at": now}
-             for i in range(N_USERS)]  # fmt: skip
+    users = [
+        {
+            "handle": f"u{i:05d}",
+            "display_name": f"User {i}",
+            "bio": "",
+            "followers": 0,
+            "following": 0,
+            "has_pull_posts": False,
+            "created_at": now,
+        }
+        for i in range(N_USERS)
+    ]
     weights = [1 / (i + 1) ** 1.1 for i in range(N_USERS)]
     follows: set[tuple[int, int]] = set()
     for u in range(1, N_USERS + 1):
@@ -79,11 +92,20 @@ def load(data_dir: Path, rng: random.Random) -> dict:
     posts = []
     for pid, a in enumerate(authors, start=1):
         likes = int(rng.expovariate(1 / 3))
-        posts.append({"author_id": a, "text": f"post {pid} #t{pid % 50}", "reply_to": None,
-                      "repost_of": None, "pushed": followers[a] < store.fanout_threshold,
-                      "likes": likes, "reposts": likes // 4, "replies": 0,
-                      "idempotency_key": None,
-                      "created_at": start + timedelta(seconds=pid * 1.5)})  # fmt: skip
+        posts.append(
+            {
+                "author_id": a,
+                "text": f"post {pid} #t{pid % 50}",
+                "reply_to": None,
+                "repost_of": None,
+                "pushed": followers[a] < store.fanout_threshold,
+                "likes": likes,
+                "reposts": likes // 4,
+                "replies": 0,
+                "idempotency_key": None,
+                "created_at": start + timedelta(seconds=pid * 1.5),
+            }
+        )
     with store.engine.begin() as conn:
         conn.execute(insert(t.users), users)
         conn.execute(
@@ -92,8 +114,13 @@ def load(data_dir: Path, rng: random.Random) -> dict:
         )
         for i in range(0, len(posts), 20_000):
             conn.execute(insert(t.posts), posts[i : i + 20_000])
-    return {"store": store, "viewer": f"u{viewer - 1:05d}", "posts": posts, "follows": follows,
-            "settings": settings}  # fmt: skip
+    return {
+        "store": store,
+        "viewer": f"u{viewer - 1:05d}",
+        "posts": posts,
+        "follows": follows,
+        "settings": settings,
+    }
 
 
 def train_and_promote_ranker(loaded: dict, rng: random.Random) -> str:
@@ -127,13 +154,25 @@ def train_and_promote_ranker(loaded: dict, rng: random.Random) -> str:
             rows.append(
                 (ts + timedelta(seconds=5), "social", "like", f"u{a - 1:05d}", str(pid), "{}")
             )
-    schema = {"ts": pl.Datetime("us", "UTC"), "system": pl.String, "type": pl.String,
-              "actor": pl.String, "entity": pl.String, "attrs": pl.String}  # fmt: skip
+    schema = {
+        "ts": pl.Datetime("us", "UTC"),
+        "system": pl.String,
+        "type": pl.String,
+        "actor": pl.String,
+        "entity": pl.String,
+        "attrs": pl.String,
+    }
     events = pl.DataFrame(rows, schema=schema, orient="row")
     ranker, report, _ = train_ranker(events)
     registry = ModelRegistry(loaded["settings"].models_dir)
-    version = registry.save("ranker", "ranker.joblib", ranker.save, params={"bench": True},
-                            metrics={"auc": report.get("auc", 0)}, snapshot={})  # fmt: skip
+    version = registry.save(
+        "ranker",
+        "ranker.joblib",
+        ranker.save,
+        params={"bench": True},
+        metrics={"auc": report.get("auc", 0)},
+        snapshot={},
+    )
     registry.promote("ranker", version, "benchmark")
     return version
 
@@ -146,8 +185,13 @@ def fanout_cost(loaded: dict) -> tuple[float, float]:
     now = datetime.now(UTC)
     with store.engine.begin() as conn:
         conn.execute(t.follows.delete().where(t.follows.c.followee_id == star))
-        conn.execute(insert(t.follows), [{"follower_id": u, "followee_id": star, "created_at": now}
-                                         for u in range(2, STAR_FOLLOWERS + 2)])  # fmt: skip
+        conn.execute(
+            insert(t.follows),
+            [
+                {"follower_id": u, "followee_id": star, "created_at": now}
+                for u in range(2, STAR_FOLLOWERS + 2)
+            ],
+        )
         conn.execute(update(t.users).where(t.users.c.id == star).values(followers=STAR_FOLLOWERS))
     for uid in range(1, N_USERS + 1):  # active users: timelines built
         store.timelines.replace(uid, [])
@@ -173,8 +217,12 @@ def timeline_equality(data_dir: Path) -> bool:
     from warehouse.settings import Settings
 
     rng = random.Random(11)
-    store = SocialStore(make_engine(Settings(data_dir=data_dir / "eq"), "social"),
-                        InProcessTimelines(), fanout_threshold=5, fanout_batch=3)  # fmt: skip
+    store = SocialStore(
+        make_engine(Settings(data_dir=data_dir / "eq"), "social"),
+        InProcessTimelines(),
+        fanout_threshold=5,
+        fanout_batch=3,
+    )
     users = [f"e{i}" for i in range(20)]
     for u in users:
         store.create_user(u)
@@ -208,10 +256,23 @@ def feed_latency(loaded: dict, requests: int = 300) -> tuple[float, float, dict]
         "OPENBLAS_NUM_THREADS": "1",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.bench_social:make_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "benchmarks.bench_social:make_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=30) as c:
@@ -261,15 +322,20 @@ def main() -> None:
         print(f"feed latency over loopback ({N_USERS} users, {N_POSTS} posts) ...", flush=True)
         p50, p99, sample = feed_latency(loaded)
         info = sample["last"]
-        print(f"  ranked_by={info['ranked_by']} candidates={info['candidates']} "
-              f"server_elapsed_ms={info['elapsed_ms']}", flush=True)  # fmt: skip
+        print(
+            f"  ranked_by={info['ranked_by']} candidates={info['candidates']} "
+            f"server_elapsed_ms={info['elapsed_ms']}",
+            flush=True,
+        )
         print(f"  p50={p50:.1f} ms p99={p99:.1f} ms", flush=True)
         print(f"fan-out of one post to {STAR_FOLLOWERS} followers ...", flush=True)
         push, hybrid = fanout_cost(loaded)
         print(f"  push {push:.2f} ms, hybrid (author pulled) {hybrid:.2f} ms", flush=True)
-    print(f"RESULT fanout_post_ms_10k={push:.2f} feed_p99_ms={p99:.1f} "
-          f"timeline_equal={'true' if equal else 'false'} "
-          f"hybrid_vs_push_write_ratio={hybrid / push:.4f}")  # fmt: skip
+    print(
+        f"RESULT fanout_post_ms_10k={push:.2f} feed_p99_ms={p99:.1f} "
+        f"timeline_equal={'true' if equal else 'false'} "
+        f"hybrid_vs_push_write_ratio={hybrid / push:.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -79,10 +79,15 @@ def start_nginx(root: Path, tmp: Path, workers: int) -> tuple[subprocess.Popen, 
         return None
     port = free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(workers=workers, tmp=tmp, port=port, root=root),
-                    encoding="utf-8")  # fmt: skip
-    proc = subprocess.Popen([binary, "-c", str(conf), "-p", str(tmp)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    conf.write_text(
+        NGINX_CONF.format(workers=workers, tmp=tmp, port=port, root=root), encoding="utf-8"
+    )
+    proc = subprocess.Popen(
+        [binary, "-c", str(conf), "-p", str(tmp)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -108,8 +113,11 @@ def wrk_rps(url: str, paths: list[str], duration: float, tmp: Path) -> float:
     )
     out = subprocess.run(
         ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(duration))}s", "-s", str(script), url],
-        check=True, capture_output=True, text=True, timeout=duration + 30,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=duration + 30,
+    )
     match = re.search(r"Requests/sec:\s+([\d.]+)", out.stdout)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out.stdout)
     if match is None or errors is not None:
@@ -158,10 +166,13 @@ def bare_asgi_app(root: Path):
         if scope["type"] != "http":
             return
         body = bodies.get(scope["path"], b"")
-        headers = [(b"content-type", b"video/iso.segment"),
-                   (b"content-length", str(len(body)).encode())]  # fmt: skip
-        await send({"type": "http.response.start", "status": 200 if body else 404,
-                    "headers": headers})  # fmt: skip
+        headers = [
+            (b"content-type", b"video/iso.segment"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send(
+            {"type": "http.response.start", "status": 200 if body else 404, "headers": headers}
+        )
         await send({"type": "http.response.body", "body": body})
 
     return app
@@ -176,10 +187,22 @@ def start_bare(root: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
     import sys
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cdn_bench", "--serve-bare",
-                             str(root), "--port", str(port), "--workers", str(workers)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.cdn_bench",
+            "--serve-bare",
+            str(root),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -217,8 +240,11 @@ def measure(duration: float = 4.0, workers: int = 1, log: Callable[[str], None] 
     root.mkdir()
     settings = Settings(data_dir=tmp / "data")
     servers: list[ServerProcess] = []
-    result: dict = {"generator": "wrk" if shutil.which("wrk") else "python-asyncio",
-                    "workers": workers, "segment_bytes": SEGMENT_BYTES}  # fmt: skip
+    result: dict = {
+        "generator": "wrk" if shutil.which("wrk") else "python-asyncio",
+        "workers": workers,
+        "segment_bytes": SEGMENT_BYTES,
+    }
     nginx = None
     bare = None
     try:
@@ -231,8 +257,13 @@ def measure(duration: float = 4.0, workers: int = 1, log: Callable[[str], None] 
 
         origin = start_origin(root, settings=settings)
         servers.append(origin)
-        edge = start_edge(origin.url, name="bench-edge", settings=settings, workers=workers,
-                          memory_bytes=256 * 1024 * 1024)  # fmt: skip
+        edge = start_edge(
+            origin.url,
+            name="bench-edge",
+            settings=settings,
+            workers=workers,
+            memory_bytes=256 * 1024 * 1024,
+        )
         servers.append(edge)
         with httpx.Client(trust_env=False) as client:  # warm every worker's cache
             for _ in range(4 * workers):
@@ -291,17 +322,26 @@ def main() -> None:
         import uvicorn
 
         os.environ["BENCH_BARE_ROOT"] = args.serve_bare
-        uvicorn.run("benchmarks.cdn_bench:bare_app_from_env", factory=True, host="127.0.0.1",
-                    port=args.port, workers=args.workers if args.workers > 1 else None,
-                    loop="uvloop", http="httptools", log_level="warning",
-                    access_log=False)  # fmt: skip
+        uvicorn.run(
+            "benchmarks.cdn_bench:bare_app_from_env",
+            factory=True,
+            host="127.0.0.1",
+            port=args.port,
+            workers=args.workers if args.workers > 1 else None,
+            loop="uvloop",
+            http="httptools",
+            log_level="warning",
+            access_log=False,
+        )
         return
     result = measure(args.duration, args.workers)
     for key, value in result.items():
         print(f"{key}: {value}")
     ratio = result["edge_hit_rps_ratio"]
-    print(f"RESULT edge_hit_rps_ratio={'nan' if ratio is None else ratio} "
-          f"coalesce_origin_fetches={result['coalesce_origin_fetches']}")  # fmt: skip
+    print(
+        f"RESULT edge_hit_rps_ratio={'nan' if ratio is None else ratio} "
+        f"coalesce_origin_fetches={result['coalesce_origin_fetches']}"
+    )
 
 
 if __name__ == "__main__":

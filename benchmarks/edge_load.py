@@ -43,10 +43,25 @@ def uvicorn_server(factory: str, env: dict[str, str], log: Path) -> Iterator[str
     port = free_port()
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                factory,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         while not server_reachable("127.0.0.1", port):
@@ -65,9 +80,11 @@ def uvicorn_server(factory: str, env: dict[str, str], log: Path) -> Iterator[str
 
 def _script(tmp: Path, paths: list[str], delay_ms: float | None) -> Path:
     items = ", ".join(f'"{p}"' for p in paths)
-    body = (f"local paths = {{{items}}}\nlocal i = 0\n"
-            "request = function()\n  i = i % #paths + 1\n"
-            '  return wrk.format("GET", paths[i])\nend\n')  # fmt: skip
+    body = (
+        f"local paths = {{{items}}}\nlocal i = 0\n"
+        "request = function()\n  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\nend\n'
+    )
     if delay_ms is not None:
         body += f"delay = function()\n  return {delay_ms:.3f}\nend\n"
     script = tmp / f"paths-{delay_ms}.lua"
@@ -81,10 +98,21 @@ def _ms(value: str, unit: str) -> float:
 
 def _wrk(url: str, script: Path, duration: float, connections: int) -> str:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
-         "-s", str(script), url],
-        check=True, capture_output=True, text=True, timeout=duration + 30,
-    )  # fmt: skip
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(duration))}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=duration + 30,
+    )
     if "Non-2xx or 3xx responses" in out.stdout or "Socket errors" in out.stdout:
         raise RuntimeError(f"wrk saw errors:\n{out.stdout}")
     return out.stdout
@@ -100,8 +128,9 @@ def max_rps(url: str, paths: list[str], duration: float, tmp: Path) -> float:
     return rps
 
 
-def p99_at_rate(url: str, paths: list[str], rate: float, duration: float,
-                tmp: Path) -> tuple[float, float]:  # fmt: skip
+def p99_at_rate(
+    url: str, paths: list[str], rate: float, duration: float, tmp: Path
+) -> tuple[float, float]:
     """(p99 latency ms, achieved rate) with connections paced to ``rate`` requests/s in total."""
     conns = 16
     delay_ms = 1000.0 * conns / max(rate, 1.0)
@@ -116,8 +145,9 @@ def p99_at_rate(url: str, paths: list[str], rate: float, duration: float,
     return (lat[int(0.99 * (len(lat) - 1))] if lat else float("nan")), achieved
 
 
-async def _py_load(host: str, port: int, paths: list[str], duration: float, conns: int,
-                   delay_ms: float | None) -> tuple[float, list[float]]:  # fmt: skip
+async def _py_load(
+    host: str, port: int, paths: list[str], duration: float, conns: int, delay_ms: float | None
+) -> tuple[float, list[float]]:
     """Keep-alive HTTP/1.1 GETs; counts complete 3xx answers, records latencies in ms."""
     done = 0
     latencies: list[float] = []

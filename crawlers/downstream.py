@@ -73,10 +73,18 @@ def build_search_index(lake: Lake, folder: Path) -> SearchIndex:
     """Index pages that are indexable: not noindex, not a near-duplicate, not a canonical copy."""
     pages = latest_pages(lake)
     if not pages.height:
-        pages = pl.DataFrame(schema={"url": pl.String, "title": pl.String, "text": pl.String,
-                                     "lang": pl.String, "content_type": pl.String,
-                                     "noindex": pl.Int64, "near_dup_of": pl.String,
-                                     "canonical": pl.String})  # fmt: skip
+        pages = pl.DataFrame(
+            schema={
+                "url": pl.String,
+                "title": pl.String,
+                "text": pl.String,
+                "lang": pl.String,
+                "content_type": pl.String,
+                "noindex": pl.Int64,
+                "near_dup_of": pl.String,
+                "canonical": pl.String,
+            }
+        )
     fetched = set(pages["url"].to_list())
     # A page whose <link rel=canonical> names another page we hold is that page's copy.
     copy = pl.col("canonical").is_in(list(fetched)) & (pl.col("canonical") != pl.col("url"))

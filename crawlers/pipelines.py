@@ -62,14 +62,25 @@ class StorePipeline:
         finals = self._final(item)
         aliases = [(u, host_of(u), item.depth, 0.0, item.url) for u in finals]
         page = {
-            "url": item.url, "final_url": item.final_url, "status": item.status,
-            "fetched_at": item.fetched_at, "content_type": item.content_type,
-            "bytes": item.bytes, "content_hash": item.content_hash,
-            "simhash": to_signed(item.simhash), "near_dup_of": near, "title": item.title,
-            "text": item.text, "lang": item.lang, "canonical": item.canonical,
-            "noindex": int(item.noindex), "nofollow": int(item.nofollow),
-            "outlinks": len(item.links), "depth": item.depth, "host": host_of(item.url),
-        }  # fmt: skip
+            "url": item.url,
+            "final_url": item.final_url,
+            "status": item.status,
+            "fetched_at": item.fetched_at,
+            "content_type": item.content_type,
+            "bytes": item.bytes,
+            "content_hash": item.content_hash,
+            "simhash": to_signed(item.simhash),
+            "near_dup_of": near,
+            "title": item.title,
+            "text": item.text,
+            "lang": item.lang,
+            "canonical": item.canonical,
+            "noindex": int(item.noindex),
+            "nofollow": int(item.nofollow),
+            "outlinks": len(item.links),
+            "depth": item.depth,
+            "host": host_of(item.url),
+        }
         links = [(item.url, to, anchor, int(nf)) for to, anchor, nf in item.links]
         spider.store.record_page(page, links, new_rows, aliases, frontier.take_outgoing())
         frontier.accept(new_rows)

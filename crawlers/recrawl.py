@@ -52,13 +52,24 @@ def schedule(fetches: pl.DataFrame, policy: RecrawlPolicy | None = None) -> pl.D
         mean = (times[-1] - times[0]) / n if n else 0.0
         rate = change_rate(changes, n, mean)
         interval = policy.interval(rate)
-        rows.append({
-            "url": url, "fetches": len(times), "changes": changes,
-            "change_rate_per_day": None if math.isnan(rate) else rate * DAY,
-            "interval_hours": interval / HOUR, "last_fetch": times[-1],
-            "next_fetch": times[-1] + interval,
-        })  # fmt: skip
-    schema = {"url": pl.String, "fetches": pl.Int64, "changes": pl.Int64,
-              "change_rate_per_day": pl.Float64, "interval_hours": pl.Float64,
-              "last_fetch": pl.Float64, "next_fetch": pl.Float64}  # fmt: skip
+        rows.append(
+            {
+                "url": url,
+                "fetches": len(times),
+                "changes": changes,
+                "change_rate_per_day": None if math.isnan(rate) else rate * DAY,
+                "interval_hours": interval / HOUR,
+                "last_fetch": times[-1],
+                "next_fetch": times[-1] + interval,
+            }
+        )
+    schema = {
+        "url": pl.String,
+        "fetches": pl.Int64,
+        "changes": pl.Int64,
+        "change_rate_per_day": pl.Float64,
+        "interval_hours": pl.Float64,
+        "last_fetch": pl.Float64,
+        "next_fetch": pl.Float64,
+    }
     return pl.DataFrame(rows, schema=schema)

@@ -81,7 +81,7 @@ def crawl(config: CrawlConfig) -> dict[str, Any]:
         shard_procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "crawlers.run", str(_config_path(config)), "--shard", str(k)]
-            )  # fmt: skip
+            )
             for k in range(config.processes)
         ]
         codes = wait_all(shard_procs)

@@ -99,9 +99,13 @@ class SearchIndex:
     """BM25 (k1, b) over a docs x terms CSC matrix of term frequencies."""
 
     def __init__(
-        self, docs: pl.DataFrame, vocab: dict[str, int], tf: sp.csc_matrix,
-        k1: float = 1.2, b: float = 0.75,
-    ) -> None:  # fmt: skip
+        self,
+        docs: pl.DataFrame,
+        vocab: dict[str, int],
+        tf: sp.csc_matrix,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> None:
         self.docs = docs
         self.vocab = vocab
         self.tf = tf.tocsc()
@@ -157,8 +161,14 @@ class SearchIndex:
             if scores[i] <= 0:
                 break
             row = self.docs.row(int(i), named=True)
-            hits.append(Hit(row["url"], row["title"] or "", float(scores[i]),
-                            snippet(row["text"] or "", words)))  # fmt: skip
+            hits.append(
+                Hit(
+                    row["url"],
+                    row["title"] or "",
+                    float(scores[i]),
+                    snippet(row["text"] or "", words),
+                )
+            )
         return hits
 
 

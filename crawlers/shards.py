@@ -73,9 +73,12 @@ class ShardLink:
                 peer.db.executemany(
                     "INSERT OR IGNORE INTO frontier (url, host, depth, priority, parent, "
                     "added_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(r[2], r[3], r[4], r[5], r[6], now, self.index) for r in rows
-                     if r[1] == shard],
-                )  # fmt: skip
+                    [
+                        (r[2], r[3], r[4], r[5], r[6], now, self.index)
+                        for r in rows
+                        if r[1] == shard
+                    ],
+                )
             self._mark_busy(shard)  # after the insert: the owner will poll and find it
         with store.db:
             store.db.execute("BEGIN IMMEDIATE")

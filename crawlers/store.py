@@ -42,10 +42,25 @@ CREATE TABLE IF NOT EXISTS fetch_log (url TEXT NOT NULL, host TEXT, at REAL NOT 
 """
 
 PAGE_COLUMNS = (
-    "url", "final_url", "status", "fetched_at", "content_type", "bytes", "content_hash",
-    "simhash", "near_dup_of", "title", "text", "lang", "canonical", "noindex", "nofollow",
-    "outlinks", "depth", "host",
-)  # fmt: skip
+    "url",
+    "final_url",
+    "status",
+    "fetched_at",
+    "content_type",
+    "bytes",
+    "content_hash",
+    "simhash",
+    "near_dup_of",
+    "title",
+    "text",
+    "lang",
+    "canonical",
+    "noindex",
+    "nofollow",
+    "outlinks",
+    "depth",
+    "host",
+)
 
 
 def connect_wal(path: Path, timeout: float = 30.0) -> sqlite3.Connection:

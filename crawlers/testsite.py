@@ -18,26 +18,48 @@ from typing import Any
 
 from crawlers.content import make_pdf
 
-HOSTS = {f"127.0.0.{i}": name for i, name in enumerate(
-    ["main", "agents", "robots5xx", "robots404", "robotsredirect", "crawldelay", "bigrobots"],
-    start=2)}  # fmt: skip
+HOSTS = {
+    f"127.0.0.{i}": name
+    for i, name in enumerate(
+        ["main", "agents", "robots5xx", "robots404", "robotsredirect", "crawldelay", "bigrobots"],
+        start=2,
+    )
+}
 DOWN_HOST = "127.0.0.9"  # nothing listens: robots.txt unreachable
 _BOMB = gzip.compress(b"\0" * (32 * 1024 * 1024), compresslevel=9)
 
 TOPICS = [
-    ("Gardening tomatoes", "Tomatoes need sun, regular watering and rich soil; prune suckers "
-     "and stake the vines so the fruit ripens evenly through the summer."),
-    ("Sourdough baking", "A sourdough starter ferments flour and water; feed it daily, then "
-     "mix the dough, fold it, proof it overnight and bake it in a hot oven."),
-    ("Bicycle maintenance", "Clean and lubricate the chain, check tyre pressure, adjust the "
-     "brakes and true the wheels before a long ride on the bicycle."),
-    ("Bird watching", "Binoculars, a field guide and patience: warblers, finches and herons "
-     "are easiest to spot at dawn near wetlands and hedgerows."),
-    ("Night sky astronomy", "A small telescope shows the rings of Saturn, the moons of "
-     "Jupiter and lunar craters; dark skies away from city lights help most."),
-    ("Wanderungen in den Alpen", "Die Wanderung beginnt am frühen Morgen im Tal und führt "
-     "über Almwiesen und steinige Pfade hinauf zur Hütte, wo wir übernachten."),
-]  # fmt: skip
+    (
+        "Gardening tomatoes",
+        "Tomatoes need sun, regular watering and rich soil; prune suckers "
+        "and stake the vines so the fruit ripens evenly through the summer.",
+    ),
+    (
+        "Sourdough baking",
+        "A sourdough starter ferments flour and water; feed it daily, then "
+        "mix the dough, fold it, proof it overnight and bake it in a hot oven.",
+    ),
+    (
+        "Bicycle maintenance",
+        "Clean and lubricate the chain, check tyre pressure, adjust the "
+        "brakes and true the wheels before a long ride on the bicycle.",
+    ),
+    (
+        "Bird watching",
+        "Binoculars, a field guide and patience: warblers, finches and herons "
+        "are easiest to spot at dawn near wetlands and hedgerows.",
+    ),
+    (
+        "Night sky astronomy",
+        "A small telescope shows the rings of Saturn, the moons of "
+        "Jupiter and lunar craters; dark skies away from city lights help most.",
+    ),
+    (
+        "Wanderungen in den Alpen",
+        "Die Wanderung beginnt am frühen Morgen im Tal und führt "
+        "über Almwiesen und steinige Pfade hinauf zur Hütte, wo wir übernachten.",
+    ),
+]
 DUP_TEXT = " ".join(
     f"Paragraph {i} of the shared essay about crawler politeness and robots rules, which "
     "explains why delays between requests matter for small servers."
@@ -46,8 +68,9 @@ DUP_TEXT = " ".join(
 
 
 def _page(title: str, body: str, head: str = "") -> bytes:
-    return (f"<!doctype html><html><head><title>{title}</title>{head}</head>"
-            f"<body>{body}</body></html>").encode()  # fmt: skip
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+    ).encode()
 
 
 def _links(*hrefs: str) -> str:
@@ -106,8 +129,13 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:  # quiet
             return
 
-        def send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
-                 headers: dict[str, str] | None = None) -> None:  # fmt: skip
+        def send(
+            self,
+            status: int,
+            body: bytes,
+            ctype: str = "text/html; charset=utf-8",
+            headers: dict[str, str] | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -135,14 +163,34 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 return self.robots("User-agent: *\nDisallow: /private/\nAllow: /private/open\n")
             if path == "/":
                 others = [u(h) for h in HOSTS if h != host] + [u(DOWN_HOST)]
-                body = _links(*[f"/articles/{i}" for i in range(1, len(TOPICS) + 1)],
-                              "/dup/a", "/dup/b", "/calendar/2026/1", "/doc.pdf", "/notes.txt",
-                              "/redirect/1", "/loop/a", "/slow", "/fail", "/bomb",
-                              "/malformed", "/binary", "/image.png", "/truncated",
-                              "/private/secret", "/private/open", "/meta-nofollow",
-                              "/noindex", "/canon-a", "/to-ftp", "http://10.1.2.3/",
-                              "http://[::1", "http://127.0.0.2:99999/", "mailto:a@b.c",
-                              *others)  # fmt: skip
+                body = _links(
+                    *[f"/articles/{i}" for i in range(1, len(TOPICS) + 1)],
+                    "/dup/a",
+                    "/dup/b",
+                    "/calendar/2026/1",
+                    "/doc.pdf",
+                    "/notes.txt",
+                    "/redirect/1",
+                    "/loop/a",
+                    "/slow",
+                    "/fail",
+                    "/bomb",
+                    "/malformed",
+                    "/binary",
+                    "/image.png",
+                    "/truncated",
+                    "/private/secret",
+                    "/private/open",
+                    "/meta-nofollow",
+                    "/noindex",
+                    "/canon-a",
+                    "/to-ftp",
+                    "http://10.1.2.3/",
+                    "http://[::1",
+                    "http://127.0.0.2:99999/",
+                    "mailto:a@b.c",
+                    *others,
+                )
                 body += '<a rel="nofollow" href="/hidden-by-rel">sponsored</a>'
                 return self.send(200, _page("Test web home", "<h1>Home</h1>" + body))
             if path.startswith("/articles/"):
@@ -156,15 +204,26 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 _, _, y, m = path.split("/")
                 y, m = int(y), int(m)
                 ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-                return self.send(200, _page(f"Calendar {y}-{m:02d}", f"<p>Events of {y}-{m:02d}"
-                                            f"</p>" + _links(f"/calendar/{ny}/{nm}")))  # fmt: skip
+                return self.send(
+                    200,
+                    _page(
+                        f"Calendar {y}-{m:02d}",
+                        f"<p>Events of {y}-{m:02d}</p>" + _links(f"/calendar/{ny}/{nm}"),
+                    ),
+                )
             if path == "/doc.pdf":
-                pdf = make_pdf("Crawler field manual", ["Polite crawlers honour robots rules",
-                                                        "and wait between requests."])  # fmt: skip
+                pdf = make_pdf(
+                    "Crawler field manual",
+                    ["Polite crawlers honour robots rules", "and wait between requests."],
+                )
                 return self.send(200, pdf, "application/pdf")
             if path == "/notes.txt":
-                return self.send(200, b"Plain notes\nThe crawler also reads plain text files "
-                                 b"like this one about compost heaps.", "text/plain")  # fmt: skip
+                return self.send(
+                    200,
+                    b"Plain notes\nThe crawler also reads plain text files "
+                    b"like this one about compost heaps.",
+                    "text/plain",
+                )
             if path.startswith("/redirect/"):
                 n = int(path.rsplit("/", 1)[1])
                 return self.redirect(f"/redirect/{n + 1}" if n < 3 else u("127.0.0.5", "/landed"))
@@ -182,9 +241,12 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if path == "/bomb":
                 return self.send(200, _BOMB, headers={"Content-Encoding": "gzip"})
             if path == "/malformed":
-                return self.send(200, b"<html><head><title>Broken but readable</title><body>"
-                                 b"<div><p>Unclosed tags <b>everywhere <table><tr><td>cell"
-                                 b"<a href='/articles/1'>first</a>")  # fmt: skip
+                return self.send(
+                    200,
+                    b"<html><head><title>Broken but readable</title><body>"
+                    b"<div><p>Unclosed tags <b>everywhere <table><tr><td>cell"
+                    b"<a href='/articles/1'>first</a>",
+                )
             if path == "/binary":
                 return self.send(200, b"\x00\x01\x02\xff garbage \x00" * 50)
             if path == "/image.png":
@@ -201,11 +263,23 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/private/"):
                 return self.send(200, _page("Private " + path, "<p>private area</p>"))
             if path == "/meta-nofollow":
-                return self.send(200, _page("Meta nofollow", _links("/hidden-by-meta"),
-                                            '<meta name="robots" content="nofollow">'))  # fmt: skip
+                return self.send(
+                    200,
+                    _page(
+                        "Meta nofollow",
+                        _links("/hidden-by-meta"),
+                        '<meta name="robots" content="nofollow">',
+                    ),
+                )
             if path == "/noindex":
-                return self.send(200, _page("Do not index me", "<p>secret compost recipe</p>",
-                                            '<meta name="robots" content="noindex">'))  # fmt: skip
+                return self.send(
+                    200,
+                    _page(
+                        "Do not index me",
+                        "<p>secret compost recipe</p>",
+                        '<meta name="robots" content="noindex">',
+                    ),
+                )
             if path == "/canon-a":
                 head = '<link rel="canonical" href="/canon-main">'
                 return self.send(200, _page("Canonical copy", "<p>copy</p>", head))
@@ -215,11 +289,14 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
         def host_agents(self, host: str, path: str) -> None:
             if path == "/robots.txt":
-                return self.robots("User-agent: *\nDisallow: /\n\nUser-agent: blueprintbot\n"
-                                   "Disallow: /secret\nAllow: /secret/open$\n")  # fmt: skip
+                return self.robots(
+                    "User-agent: *\nDisallow: /\n\nUser-agent: blueprintbot\n"
+                    "Disallow: /secret\nAllow: /secret/open$\n"
+                )
             if path == "/":
-                return self.send(200, _page("Agents home", _links("/page", "/secret/x",
-                                                                  "/secret/open")))  # fmt: skip
+                return self.send(
+                    200, _page("Agents home", _links("/page", "/secret/x", "/secret/open"))
+                )
             return self.send(200, _page("Agents " + path, "<p>content</p>"))
 
         def host_robots5xx(self, host: str, path: str) -> None:
@@ -233,8 +310,12 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 if site.chain_delay:
                     time.sleep(site.chain_delay)
                 nxt = _links(f"/chain/{n + 1}") if n < 39 else ""
-                return self.send(200, _page(f"Chain page {n}", f"<p>Chain page number {n} of "
-                                            f"the long chain.</p>{nxt}"))  # fmt: skip
+                return self.send(
+                    200,
+                    _page(
+                        f"Chain page {n}", f"<p>Chain page number {n} of the long chain.</p>{nxt}"
+                    ),
+                )
             if path == "/robots.txt":
                 return self.send(404, b"no robots here")
             if path == "/landed":
@@ -262,8 +343,9 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
         def host_bigrobots(self, host: str, path: str) -> None:
             if path == "/robots.txt":
-                filler = "".join(f"# filler line {i:06d} to make the file big\n"
-                                 for i in range(12_250))  # fmt: skip
+                filler = "".join(
+                    f"# filler line {i:06d} to make the file big\n" for i in range(12_250)
+                )
                 return self.robots("User-agent: *\n" + filler + "Disallow: /deep-rule\n")
             if path == "/":
                 return self.send(200, _page("Big robots home", _links("/deep-rule", "/fine")))

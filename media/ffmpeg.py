@@ -78,9 +78,14 @@ def run(
         try:
             if on_progress is None:
                 proc = subprocess.run(
-                    cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
-                    cwd=cwd, timeout=timeout, check=False,
-                )  # fmt: skip
+                    cmd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=err,
+                    cwd=cwd,
+                    timeout=timeout,
+                    check=False,
+                )
                 stdout = proc.stdout.decode("utf-8", "replace")
                 code = proc.returncode
             else:

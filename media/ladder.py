@@ -26,9 +26,16 @@ SEGMENT_SECONDS = 2.0
 # Apple HLS authoring specification, H.264 16:9 ladder (height, kbps): 432p, 720p and 1080p
 # each have two rungs, at two bitrates.
 APPLE_LADDER: tuple[tuple[int, int], ...] = (
-    (234, 145), (360, 365), (432, 730), (432, 1100), (540, 2000), (720, 3000), (720, 4500),
-    (1080, 6000), (1080, 7800),
-)  # fmt: skip
+    (234, 145),
+    (360, 365),
+    (432, 730),
+    (432, 1100),
+    (540, 2000),
+    (720, 3000),
+    (720, 4500),
+    (1080, 6000),
+    (1080, 7800),
+)
 
 
 @dataclass(frozen=True)
@@ -70,16 +77,33 @@ def plan_ladder(width: int, height: int) -> list[Rung]:
 
 
 def _video_encoder_args(index: int, rung: Rung, preset: str) -> list[str]:
-    opts = [f"-c:v:{index}", "libx264", f"-preset:v:{index}", preset,
-            f"-profile:v:{index}", "high", f"-pix_fmt:v:{index}", "yuv420p"]  # fmt: skip
+    opts = [
+        f"-c:v:{index}",
+        "libx264",
+        f"-preset:v:{index}",
+        preset,
+        f"-profile:v:{index}",
+        "high",
+        f"-pix_fmt:v:{index}",
+        "yuv420p",
+    ]
     if rung.crf is not None:
         opts += [f"-crf:v:{index}", str(rung.crf)]
-        opts += [f"-maxrate:v:{index}", f"{rung.kbps * 2}k", f"-bufsize:v:{index}",
-                 f"{rung.kbps * 4}k"]  # fmt: skip
+        opts += [
+            f"-maxrate:v:{index}",
+            f"{rung.kbps * 2}k",
+            f"-bufsize:v:{index}",
+            f"{rung.kbps * 4}k",
+        ]
     else:
-        opts += [f"-b:v:{index}", f"{rung.kbps}k", f"-maxrate:v:{index}",
-                 f"{int(rung.kbps * 1.1)}k", f"-bufsize:v:{index}",
-                 f"{rung.kbps * 2}k"]  # fmt: skip
+        opts += [
+            f"-b:v:{index}",
+            f"{rung.kbps}k",
+            f"-maxrate:v:{index}",
+            f"{int(rung.kbps * 1.1)}k",
+            f"-bufsize:v:{index}",
+            f"{rung.kbps * 2}k",
+        ]
     return opts
 
 
@@ -90,8 +114,10 @@ def scale_filter(rung: Rung, top: Rung) -> str:
     aspect in one adaptation set; the players scale the near-square pixels back."""
     sar = Fraction(top.width * rung.height, top.height * rung.width)
     limit = max(sar.numerator, sar.denominator, 100)
-    return (f"scale={rung.width}:{rung.height}:flags=bicubic,"
-            f"setsar=r={sar.numerator}/{sar.denominator}:max={limit}")  # fmt: skip
+    return (
+        f"scale={rung.width}:{rung.height}:flags=bicubic,"
+        f"setsar=r={sar.numerator}/{sar.denominator}:max={limit}"
+    )
 
 
 def split_scale(rungs: list[Rung]) -> str:
@@ -157,12 +183,29 @@ def build_ladder(
     if threads:
         args += ["-threads", str(threads)]
     sets = "id=0,streams=v" + (" id=1,streams=a" if has_audio else "")
-    args += ["-f", "dash", "-seg_duration", f"{SEGMENT_SECONDS:g}", "-use_template", "1",
-             "-use_timeline", "1", "-adaptation_sets", sets, "-hls_playlist", "1",
-             "-hls_master_name", "master.m3u8", "-dash_segment_type", "mp4",
-             "-init_seg_name", "init-$RepresentationID$.m4s",
-             "-media_seg_name", "seg-$RepresentationID$-$Number%05d$.m4s",
-             "manifest.mpd"]  # fmt: skip
+    args += [
+        "-f",
+        "dash",
+        "-seg_duration",
+        f"{SEGMENT_SECONDS:g}",
+        "-use_template",
+        "1",
+        "-use_timeline",
+        "1",
+        "-adaptation_sets",
+        sets,
+        "-hls_playlist",
+        "1",
+        "-hls_master_name",
+        "master.m3u8",
+        "-dash_segment_type",
+        "mp4",
+        "-init_seg_name",
+        "init-$RepresentationID$.m4s",
+        "-media_seg_name",
+        "seg-$RepresentationID$-$Number%05d$.m4s",
+        "manifest.mpd",
+    ]
     progress = None
     if on_progress is not None:
         best = [0.0]
@@ -175,8 +218,7 @@ def build_ladder(
     # ffmpeg reads the source by absolute path, so file: must be the only protocol allowed.
     started = time.perf_counter()
     run(args, timeout=timeout, cwd=out_dir, on_progress=progress)
-    return LadderResult(out_dir, rungs, time.perf_counter() - started, info.duration_s,
-                        has_audio)  # fmt: skip
+    return LadderResult(out_dir, rungs, time.perf_counter() - started, info.duration_s, has_audio)
 
 
 def _fraction(block: dict[str, str], duration_s: float) -> float:
@@ -203,9 +245,15 @@ def encode_rungs_separately(
     started = time.perf_counter()
     top = max(rungs, key=lambda r: r.width * r.height)
     for i, rung in enumerate(rungs):
-        args = [*input_args(info, f"file:{source.resolve()}"), "-map", "0:v:0",
-                "-vf", scale_filter(rung, top),
-                *_video_encoder_args(0, rung, preset), *keyframe_args()]  # fmt: skip
+        args = [
+            *input_args(info, f"file:{source.resolve()}"),
+            "-map",
+            "0:v:0",
+            "-vf",
+            scale_filter(rung, top),
+            *_video_encoder_args(0, rung, preset),
+            *keyframe_args(),
+        ]
         if i == 0 and info.audio_codec is not None:
             args += ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
         args += ["-f", "mp4", f"rung{i}.mp4"]

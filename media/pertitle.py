@@ -105,13 +105,37 @@ def encode_points(
     args = [*input_args(info, f"file:{source.resolve()}"), "-filter_complex", split_scale(rungs)]
     outputs = []
     for i, r in enumerate(rungs):
-        rate = (["-crf", str(r.crf)] if r.crf is not None else
-                ["-b:v", f"{r.kbps}k", "-maxrate", f"{int(r.kbps * 1.1)}k",
-                 "-bufsize", f"{r.kbps * 2}k"])  # fmt: skip
+        rate = (
+            ["-crf", str(r.crf)]
+            if r.crf is not None
+            else [
+                "-b:v",
+                f"{r.kbps}k",
+                "-maxrate",
+                f"{int(r.kbps * 1.1)}k",
+                "-bufsize",
+                f"{r.kbps * 2}k",
+            ]
+        )
         out = work / f"p{i}-{r.height}-{r.crf if r.crf is not None else r.kbps}.mp4"
-        args += ["-map", f"[v{i}]", "-an", "-c:v", "libx264", "-preset", preset,
-                 "-profile:v", "high", "-pix_fmt", "yuv420p", *rate, *keyframe_args(),
-                 "-f", "mp4", out.name]  # fmt: skip
+        args += [
+            "-map",
+            f"[v{i}]",
+            "-an",
+            "-c:v",
+            "libx264",
+            "-preset",
+            preset,
+            "-profile:v",
+            "high",
+            "-pix_fmt",
+            "yuv420p",
+            *rate,
+            *keyframe_args(),
+            "-f",
+            "mp4",
+            out.name,
+        ]
         outputs.append(out)
     run(args, timeout=timeout, cwd=work)
     return outputs
@@ -142,8 +166,9 @@ def video_kbps(path: Path, duration_s: float) -> float:
     return payload * 8 / 1000 / max(duration_s, 1e-3)
 
 
-def _measure(paths: list[Path], rungs: list[Rung], source: Path, info: ProbeInfo,
-             subsample: int) -> list[Point]:  # fmt: skip
+def _measure(
+    paths: list[Path], rungs: list[Rung], source: Path, info: ProbeInfo, subsample: int
+) -> list[Point]:
     scores = vmaf_many(paths, source, info.width, info.height, subsample=subsample)
     points = []
     for path, r, score in zip(paths, rungs, scores, strict=True):
@@ -229,8 +254,9 @@ def savings(
     return mean, by_rung
 
 
-def switching_savings(points: list[Point],
-                      fixed: list[Point]) -> tuple[float | None, dict[str, float]]:  # fmt: skip
+def switching_savings(
+    points: list[Point], fixed: list[Point]
+) -> tuple[float | None, dict[str, float]]:
     """Mean saving against each fixed rung at its VMAF, from the hull of ``points`` in linear
     bitrate. Playing a share of the segments from one encode and the rest from another
     averages both bitrate and mean VMAF, so a straight line in linear bitrate between two
@@ -247,8 +273,9 @@ def _shaped(shape: tuple[int, int], height: float) -> tuple[int, int]:
     return 2 * k * p, 2 * k * q
 
 
-def grid_sizes(ladder_sizes: list[tuple[int, int]], *, below: int = 2, ratio: float = 1.3,
-               min_height: int = 64) -> list[tuple[int, int]]:  # fmt: skip
+def grid_sizes(
+    ladder_sizes: list[tuple[int, int]], *, below: int = 2, ratio: float = 1.3, min_height: int = 64
+) -> list[tuple[int, int]]:
     """The grid's frame sizes, ascending: the ladder's, one near the geometric mean of each
     neighbouring pair, and ``below`` sizes under the smallest, each ``ratio`` times shorter.
 
@@ -274,8 +301,9 @@ def grid_sizes(ladder_sizes: list[tuple[int, int]], *, below: int = 2, ratio: fl
     return sorted(out, key=lambda s: s[1])
 
 
-def coverage_points(grid: list[Point], fixed: list[Point], crfs: tuple[int, ...],
-               sizes: list[tuple[int, int]]) -> list[Rung]:  # fmt: skip
+def coverage_points(
+    grid: list[Point], fixed: list[Point], crfs: tuple[int, ...], sizes: list[tuple[int, int]]
+) -> list[Rung]:
     """Grid points that stretch the hull over the fixed ladder's VMAF range: lower CRFs at
     the top size when the top fixed rung beats the best grid point, higher CRFs at the
     smallest size when the bottom one is worse than the worst, so no rung drops out."""
@@ -367,8 +395,9 @@ def analyse(
     log_mean, log_by_rung = savings(hull, fixed)
     # The shipped ladder switches only between its own rungs: its curve is the chosen points.
     chosen_mean, _ = switching_savings(chosen, fixed)
-    return PerTitleResult(grid, hull, chosen, fixed, mean, by_rung, chosen_mean, log_mean,
-                          log_by_rung)  # fmt: skip
+    return PerTitleResult(
+        grid, hull, chosen, fixed, mean, by_rung, chosen_mean, log_mean, log_by_rung
+    )
 
 
 def plot(result: PerTitleResult, dest: Path, title: str = "") -> Path:
@@ -382,12 +411,28 @@ def plot(result: PerTitleResult, dest: Path, title: str = "") -> Path:
     for h in sorted({p.height for p in result.grid}):
         pts = [p for p in result.grid if p.height == h]
         ax.scatter([p.kbps for p in pts], [p.vmaf for p in pts], s=18, label=f"{h}p grid")
-    ax.plot([p.kbps for p in result.hull], [p.vmaf for p in result.hull], "k-", lw=1,
-            label="convex hull")  # fmt: skip
-    ax.scatter([p.kbps for p in result.chosen], [p.vmaf for p in result.chosen], s=90,
-               facecolors="none", edgecolors="red", label="per-title rungs")  # fmt: skip
-    ax.scatter([p.kbps for p in result.fixed], [p.vmaf for p in result.fixed], marker="x",
-               c="grey", label="fixed ladder")  # fmt: skip
+    ax.plot(
+        [p.kbps for p in result.hull],
+        [p.vmaf for p in result.hull],
+        "k-",
+        lw=1,
+        label="convex hull",
+    )
+    ax.scatter(
+        [p.kbps for p in result.chosen],
+        [p.vmaf for p in result.chosen],
+        s=90,
+        facecolors="none",
+        edgecolors="red",
+        label="per-title rungs",
+    )
+    ax.scatter(
+        [p.kbps for p in result.fixed],
+        [p.vmaf for p in result.fixed],
+        marker="x",
+        c="grey",
+        label="fixed ladder",
+    )
     ax.set_xscale("log")
     ax.set_xlabel("bitrate (kbps)")
     ax.set_ylabel("VMAF")

@@ -37,8 +37,10 @@ def rendition_names(renditions: list[Rendition]) -> list[str]:
     """A distinct name per rendition: its height, and its bitrate too where rungs share a
     height (Apple's ladder has two 432p and two 720p rungs; a per-title one may have more)."""
     counts = Counter(r.height for r in renditions)
-    return [r.name if counts[r.height] == 1 else f"{r.name}-{round(r.bandwidth / 1000)}k"
-            for r in renditions]  # fmt: skip
+    return [
+        r.name if counts[r.height] == 1 else f"{r.name}-{round(r.bandwidth / 1000)}k"
+        for r in renditions
+    ]
 
 
 def _media_playlist(path: Path) -> tuple[str, list[str], list[float]]:
@@ -64,8 +66,7 @@ def video_renditions(out_dir: Path) -> list[Rendition]:
         a = {k: v.strip('"') for k, v in _ATTR.findall(attrs)}
         w, h = (int(x) for x in a["RESOLUTION"].split("x"))
         init, segments, durations = _media_playlist(out_dir / uri.strip())
-        found.append(Rendition(uri.strip(), int(a["BANDWIDTH"]), w, h, init, segments,
-                               durations))  # fmt: skip
+        found.append(Rendition(uri.strip(), int(a["BANDWIDTH"]), w, h, init, segments, durations))
     return sorted(found, key=lambda r: r.bandwidth)
 
 
@@ -84,9 +85,24 @@ def assemble(out_dir: Path, rendition: Rendition, dest: Path) -> Path:
 
 def keyframe_times(path: Path, timeout: float = 120) -> list[float]:
     """Presentation times (s) of the video keyframes, read from packets without decoding."""
-    report = run(["-protocol_whitelist", "file", "-v", "error", "-i", f"file:{path.resolve()}",
-                  "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"],
-                 timeout=timeout)  # fmt: skip
+    report = run(
+        [
+            "-protocol_whitelist",
+            "file",
+            "-v",
+            "error",
+            "-i",
+            f"file:{path.resolve()}",
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "framecrc",
+            "-",
+        ],
+        timeout=timeout,
+    )
     tb_num, tb_den = 1, 1
     times = []
     for line in report.stdout.splitlines():
@@ -102,8 +118,21 @@ def keyframe_times(path: Path, timeout: float = 120) -> list[float]:
 def decodes_cleanly(path: Path, timeout: float = 300) -> tuple[bool, str]:
     """Decode every frame with ``-xerror``: (ok, error text)."""
     try:
-        run(["-protocol_whitelist", "file", "-xerror", "-v", "error",
-             "-i", f"file:{path.resolve()}", "-f", "null", "-"], timeout=timeout)  # fmt: skip
+        run(
+            [
+                "-protocol_whitelist",
+                "file",
+                "-xerror",
+                "-v",
+                "error",
+                "-i",
+                f"file:{path.resolve()}",
+                "-f",
+                "null",
+                "-",
+            ],
+            timeout=timeout,
+        )
     except FFmpegError as exc:
         return False, f"{exc} {exc.stderr[-300:]}"
     return True, ""

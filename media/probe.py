@@ -28,8 +28,20 @@ ALLOWED_DEMUXERS = {
 ALLOWED_VIDEO_CODECS = {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mpeg2video", "mjpeg"}
 ALLOWED_AUDIO_CODECS = {"aac", "mp3", "opus", "vorbis", "ac3", "pcm_s16le", "flac"}
 TEXT_MARKERS = (b"#EXTM3U", b"#EXTINF", b"ffconcat", b"<?xml", b"<MPD", b"v=0", b"[playlist]")
-URL_MARKERS = (b"file:", b"http:", b"https:", b"rtmp:", b"rtsp:", b"udp:", b"tcp:", b"concat:",
-               b"subfile:", b"data:", b"crypto:", b"pipe:")  # fmt: skip
+URL_MARKERS = (
+    b"file:",
+    b"http:",
+    b"https:",
+    b"rtmp:",
+    b"rtsp:",
+    b"udp:",
+    b"tcp:",
+    b"concat:",
+    b"subfile:",
+    b"data:",
+    b"crypto:",
+    b"pipe:",
+)
 
 
 class Rejected(ValueError):
@@ -94,8 +106,10 @@ def sniff(head: bytes) -> str:
         if any(m in lowered for m in URL_MARKERS):
             raise Rejected("text input referencing other files or URLs is not accepted")
         raise Rejected("not a video: the file is text")
-    raise Rejected("not a video: unrecognised or unsupported container (allowed: "
-                   "MP4/MOV, Matroska/WebM, MPEG-TS, AVI)")  # fmt: skip
+    raise Rejected(
+        "not a video: unrecognised or unsupported container (allowed: "
+        "MP4/MOV, Matroska/WebM, MPEG-TS, AVI)"
+    )
 
 
 def _looks_textual(head: bytes) -> bool:
@@ -132,11 +146,17 @@ def parse_report(stderr: str, size_bytes: int) -> ProbeInfo:
     audio = _AUDIO.search(stderr)
     streams = [ln.strip() for ln in stderr.splitlines() if ln.strip().startswith("Stream #")]
     return ProbeInfo(
-        container=container, duration_s=round(duration, 3), width=int(v.group(2)),
-        height=int(v.group(3)), fps=fps, video_codec=v.group(1),
-        audio_codec=audio.group(1) if audio else None, size_bytes=size_bytes,
-        bitrate_kbps=bitrate, streams=streams,
-    )  # fmt: skip
+        container=container,
+        duration_s=round(duration, 3),
+        width=int(v.group(2)),
+        height=int(v.group(3)),
+        fps=fps,
+        video_codec=v.group(1),
+        audio_codec=audio.group(1) if audio else None,
+        size_bytes=size_bytes,
+        bitrate_kbps=bitrate,
+        streams=streams,
+    )
 
 
 def _reason(stderr: str) -> str:
@@ -158,8 +178,9 @@ def check_limits(info: ProbeInfo, limits: Limits) -> None:
     if info.duration_s < limits.min_duration_s:
         raise Rejected(f"too short: {info.duration_s:.2f}s")
     if info.width > limits.max_width or info.height > limits.max_height:
-        raise Rejected(f"dimensions {info.width}x{info.height} exceed "
-                       f"{limits.max_width}x{limits.max_height}")  # fmt: skip
+        raise Rejected(
+            f"dimensions {info.width}x{info.height} exceed {limits.max_width}x{limits.max_height}"
+        )
     if min(info.width, info.height) < limits.min_side:
         raise Rejected(f"dimensions {info.width}x{info.height} are too small")
     if not limits.min_fps <= info.fps <= limits.max_fps:
@@ -183,16 +204,37 @@ def probe(path: Path, job_dir: Path, limits: Limits | None = None) -> ProbeInfo:
             os.link(path, local)
         except OSError:
             shutil.copyfile(path, local)
-    base = ["-protocol_whitelist", "file", "-format_whitelist", ALLOWED_DEMUXERS[family],
-            "-f", family.split(",")[0], "-i", "file:input"]  # fmt: skip
+    base = [
+        "-protocol_whitelist",
+        "file",
+        "-format_whitelist",
+        ALLOWED_DEMUXERS[family],
+        "-f",
+        family.split(",")[0],
+        "-i",
+        "file:input",
+    ]
     try:
         report = run(base, timeout=30, cwd=job_dir, check=False)
     except FFmpegError as exc:
         raise Rejected(f"probe failed: {exc}") from exc
     info = parse_report(report.stderr, size)
     check_limits(info, limits)
-    decode = [*base[:-2], "-xerror", "-v", "error", "-i", "file:input", "-map", "0:v:0",
-              "-map", "0:a:0?", "-f", "null", "-"]  # fmt: skip
+    decode = [
+        *base[:-2],
+        "-xerror",
+        "-v",
+        "error",
+        "-i",
+        "file:input",
+        "-map",
+        "0:v:0",
+        "-map",
+        "0:a:0?",
+        "-f",
+        "null",
+        "-",
+    ]
     try:
         run(decode, timeout=limits.decode_timeout_s, cwd=job_dir, check=True)
     except FFmpegError as exc:
@@ -205,5 +247,13 @@ def probe(path: Path, job_dir: Path, limits: Limits | None = None) -> ProbeInfo:
 def input_args(info: ProbeInfo, name: str = "file:input") -> list[str]:
     """The input options every later ffmpeg run on an admitted file uses."""
     family = next(k for k, v in ALLOWED_DEMUXERS.items() if v == info.container)
-    return ["-protocol_whitelist", "file", "-format_whitelist", info.container,
-            "-f", family, "-i", name]  # fmt: skip
+    return [
+        "-protocol_whitelist",
+        "file",
+        "-format_whitelist",
+        info.container,
+        "-f",
+        family,
+        "-i",
+        name,
+    ]

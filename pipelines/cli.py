@@ -52,8 +52,18 @@ def ui(port: int) -> None:
     from pipelines.runner import prepare_dagster_home
 
     prepare_dagster_home(get_settings())
-    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions",
-           "-h", "127.0.0.1", "-p", str(port)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
     sys.exit(subprocess.call(cmd, env=os.environ.copy()))
 
 

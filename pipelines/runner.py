@@ -144,8 +144,9 @@ def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: floa
     workloads = discover_workloads()
     ok = True
     with TestClient(app, base_url="http://testserver") as client:
-        ctx = WorkloadContext(client=client, settings=settings, rng=random.Random(seed),
-                              scale=scale)  # fmt: skip
+        ctx = WorkloadContext(
+            client=client, settings=settings, rng=random.Random(seed), scale=scale
+        )
         print(f"[1/3] workload simulator: {len(workloads)} systems")
         for workload in workloads:
             started = time.perf_counter()
@@ -167,9 +168,11 @@ def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: floa
         failed = [r for r in results if not r.success and not r.gated]
         gated = [r for r in results if r.gated]
         checks = [c for r in results for c in r.failed_checks]
-        print(f"  asset stages: {len(results) - len(failed) - len(gated)}/{len(results)} "
-              f"succeeded, {len(gated)} stopped by a blocking check"
-              + (f"; failed checks: {', '.join(checks)}" if checks else ""))  # fmt: skip
+        print(
+            f"  asset stages: {len(results) - len(failed) - len(gated)}/{len(results)} "
+            f"succeeded, {len(gated)} stopped by a blocking check"
+            + (f"; failed checks: {', '.join(checks)}" if checks else "")
+        )
         for r in failed:
             ok = False
             print(f"  FAILED {', '.join(r.keys)} {r.partition or ''}: {r.error}")
@@ -183,6 +186,8 @@ def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: floa
     print("Where to look:")
     print("  Dagster UI:   make ui   (then http://127.0.0.1:3000; this run's history is there)")
     print("  API docs:     make serve, then http://127.0.0.1:8000/docs")
-    print("  DuckDB SQL:   .venv/bin/blueprint sql \"SELECT system, type, count(*) FROM events "
-          "GROUP BY ALL ORDER BY 3 DESC\"")  # fmt: skip
+    print(
+        '  DuckDB SQL:   .venv/bin/blueprint sql "SELECT system, type, count(*) FROM events '
+        'GROUP BY ALL ORDER BY 3 DESC"'
+    )
     return 0 if ok else 1

@@ -34,8 +34,13 @@ def create_key(
         key = keystore.create(body.user_id, set(body.roles))
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
-    emitter.emit("api", "api_key_created", actor=admin.user_id, entity=body.user_id,
-                 attrs={"roles": sorted(body.roles)})  # fmt: skip
+    emitter.emit(
+        "api",
+        "api_key_created",
+        actor=admin.user_id,
+        entity=body.user_id,
+        attrs={"roles": sorted(body.roles)},
+    )
     return KeyResponse(user_id=body.user_id, roles=sorted(body.roles), api_key=key)
 
 

@@ -26,10 +26,12 @@ REQUESTS = Counter(
     "http_requests_total", "HTTP requests", ["method", "route", "status"], registry=REGISTRY
 )
 LATENCY = Histogram(
-    "http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    "http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     registry=REGISTRY,
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-)  # fmt: skip
+)
 
 UNLIMITED_PATHS = ("/healthz", "/metrics", "/docs", "/openapi.json", "/redoc")
 
@@ -47,8 +49,7 @@ def new_request_id() -> str:
 
 
 def _problem_body(status: int, title: str, detail: str) -> bytes:
-    return orjson.dumps({"type": "about:blank", "title": title, "status": status,
-                         "detail": detail})  # fmt: skip
+    return orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
 
 
 class PlatformMiddleware:
@@ -75,11 +76,17 @@ class PlatformMiddleware:
 
     async def _reject(self, send, status: int, title: str, detail: str, headers=()) -> None:
         body = _problem_body(status, title, detail)
-        await send({
-            "type": "http.response.start", "status": status,
-            "headers": [(b"content-type", b"application/problem+json"),
-                        (b"content-length", str(len(body)).encode()), *headers],
-        })  # fmt: skip
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    *headers,
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope, receive, send) -> None:
@@ -113,18 +120,21 @@ class PlatformMiddleware:
             if wait > 0:
                 status_holder["status"] = 429
                 await self._reject(
-                    send_wrapper, 429, "Too Many Requests",
+                    send_wrapper,
+                    429,
+                    "Too Many Requests",
                     "rate limit exceeded; retry after the number of seconds in Retry-After",
                     [(b"retry-after", self.limiter.retry_after_header(wait).encode())],
-                )  # fmt: skip
+                )
                 self._observe(scope, started, status_holder["status"], request_id)
                 return
 
         limit = self._body_limit(path)
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._reject(send_wrapper, 413, "Content Too Large",
-                               f"request body over the {limit}-byte limit")  # fmt: skip
+            await self._reject(
+                send_wrapper, 413, "Content Too Large", f"request body over the {limit}-byte limit"
+            )
             self._observe(scope, started, 413, request_id)
             return
 
@@ -143,8 +153,12 @@ class PlatformMiddleware:
             await self.app(scope, receive_wrapper, send_wrapper)
         except _BodyTooLarge as exc:
             status_holder["status"] = 413
-            await self._reject(send_wrapper, 413, "Content Too Large",
-                               f"request body over the {exc.limit}-byte limit")  # fmt: skip
+            await self._reject(
+                send_wrapper,
+                413,
+                "Content Too Large",
+                f"request body over the {exc.limit}-byte limit",
+            )
         finally:
             self._observe(scope, started, status_holder["status"], request_id)
 

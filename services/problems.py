@@ -14,12 +14,16 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> 
     from http import HTTPStatus
 
     return JSONResponse(
-        {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
-         "detail": detail},
+        {
+            "type": "about:blank",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+        },
         status_code=status,
         headers=headers,
         media_type="application/problem+json",
-    )  # fmt: skip
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -19,9 +19,24 @@ from warehouse.tables import all_tables
 # The ``system`` values services emit; each gets a ``<system>_events`` view. Listing them,
 # rather than asking the data, keeps every connection from scanning all events first.
 SYSTEMS = (
-    "shortener", "social", "video", "rides", "chat", "files", "crawler", "feed", "cache",
-    "cdn", "kv", "notify", "booking", "logging", "shop", "api", "recs",
-)  # fmt: skip
+    "shortener",
+    "social",
+    "video",
+    "rides",
+    "chat",
+    "files",
+    "crawler",
+    "feed",
+    "cache",
+    "cdn",
+    "kv",
+    "notify",
+    "booking",
+    "logging",
+    "shop",
+    "api",
+    "recs",
+)
 
 
 class Lake:

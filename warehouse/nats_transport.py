@@ -111,11 +111,18 @@ class NatsTransport:
         pending = messages
         for attempt in range(self.retries + 1):
             results = await asyncio.gather(
-                *(self._js.publish(subject, body, timeout=self.timeout_s, stream=self.stream,
-                                   headers={"Nats-Msg-Id": msg_id})
-                  for subject, body, msg_id in pending),
+                *(
+                    self._js.publish(
+                        subject,
+                        body,
+                        timeout=self.timeout_s,
+                        stream=self.stream,
+                        headers={"Nats-Msg-Id": msg_id},
+                    )
+                    for subject, body, msg_id in pending
+                ),
                 return_exceptions=True,
-            )  # fmt: skip
+            )
             failed = [m for m, r in zip(pending, results, strict=True) if isinstance(r, Exception)]
             if not failed:
                 return
@@ -153,8 +160,16 @@ def _write_segment(spool_root: Path, source: str, index: int, payloads: list[byt
     return final
 
 
-async def _consume(url: str, spool_root: Path, stream: str, prefix: str, durable: str,
-                   batch: int, fetch_timeout: float, max_batches: int | None) -> int:  # fmt: skip
+async def _consume(
+    url: str,
+    spool_root: Path,
+    stream: str,
+    prefix: str,
+    durable: str,
+    batch: int,
+    fetch_timeout: float,
+    max_batches: int | None,
+) -> int:
     from nats.errors import TimeoutError as NatsTimeout
     from nats.js.api import AckPolicy, ConsumerConfig
 
@@ -162,9 +177,11 @@ async def _consume(url: str, spool_root: Path, stream: str, prefix: str, durable
     moved = 0
     try:
         sub = await js.pull_subscribe(
-            f"{prefix}.>", durable=durable, stream=stream,
+            f"{prefix}.>",
+            durable=durable,
+            stream=stream,
             config=ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=60),
-        )  # fmt: skip
+        )
         batches = 0
         while max_batches is None or batches < max_batches:
             try:
@@ -201,10 +218,11 @@ def consume_to_spool(
     loop = _LoopThread()
     try:
         return loop.run(
-            _consume(url, Path(spool_root), stream, prefix, durable, batch, fetch_timeout,
-                     max_batches),
+            _consume(
+                url, Path(spool_root), stream, prefix, durable, batch, fetch_timeout, max_batches
+            ),
             timeout=None,
-        )  # fmt: skip
+        )
     finally:
         loop.stop()
 

@@ -89,8 +89,10 @@ def _scan(buf: Frames) -> tuple[list[tuple[int, int]], int, bool]:
     size = len(buf)
     view = memoryview(buf)
     try:
-        for legacy, size_of, parse in ((False, _HEADER_SIZE, _header),
-                                       (True, _LEGACY_HEADER.size, _legacy_header)):  # fmt: skip
+        for legacy, size_of, parse in (
+            (False, _HEADER_SIZE, _header),
+            (True, _LEGACY_HEADER.size, _legacy_header),
+        ):
             frames, offset = [], 0
             while offset + size_of <= size:
                 header = parse(buf, offset)

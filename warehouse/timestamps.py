@@ -23,8 +23,9 @@ _OPTIONS = {"time_zone": "UTC", "time_unit": "us", "strict": False}
 def _iso_micros(text: pl.Expr) -> pl.Expr:
     seconds = text.str.head(19).str.to_datetime("%Y-%m-%dT%H:%M:%S", cache=False, **_OPTIONS)
     micros = text.str.slice(20, 6).cast(pl.Int64, strict=False)
-    minutes = (text.str.slice(27, 2).cast(pl.Int64, strict=False) * 60
-               + text.str.slice(30, 2).cast(pl.Int64, strict=False))  # fmt: skip
+    minutes = text.str.slice(27, 2).cast(pl.Int64, strict=False) * 60 + text.str.slice(30, 2).cast(
+        pl.Int64, strict=False
+    )
     sign = pl.when(text.str.slice(26, 1) == "-").then(-1).otherwise(1)
     utc = seconds + pl.duration(microseconds=micros) - pl.duration(minutes=sign * minutes)
     return pl.when(text.str.contains(_ISO_MICROS)).then(utc)

@@ -43,5 +43,6 @@ health_schedule = dg.ScheduleDefinition(
     job=health_job, cron_schedule="40 3 * * *", name="shortener_link_health_daily"
 )
 
-defs = dg.Definitions(jobs=[shortener_purge_job, health_job],
-                      schedules=[purge_schedule, health_schedule])  # fmt: skip
+defs = dg.Definitions(
+    jobs=[shortener_purge_job, health_job], schedules=[purge_schedule, health_schedule]
+)

@@ -28,8 +28,11 @@ def video_upload_sensor(context: dg.SensorEvaluationContext, platform: PlatformR
     found = new_video_ids(platform, after)
     if not found:
         return dg.SkipReason("no new videos")
-    ids = [vid for vid, _ in found if not context.instance.has_dynamic_partition(
-        videos_partitions.name, vid)]  # fmt: skip
+    ids = [
+        vid
+        for vid, _ in found
+        if not context.instance.has_dynamic_partition(videos_partitions.name, vid)
+    ]
     return dg.SensorResult(
         run_requests=[dg.RunRequest(partition_key=vid, run_key=f"video-{vid}") for vid in ids],
         dynamic_partitions_requests=[videos_partitions.build_add_request(ids)] if ids else [],

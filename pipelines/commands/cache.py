@@ -13,12 +13,20 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--trace", "trace_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Trace file: one key per line.")  # fmt: skip
+@click.option(
+    "--trace",
+    "trace_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Trace file: one key per line.",
+)
 @click.option("--size", required=True, type=click.IntRange(min=1), help="Cache size in entries.")
-@click.option("--policy", default="wtinylfu", show_default=True,
-              type=click.Choice(["lru", "lfu", "arc", "lirs", "wtinylfu", "opt"]))  # fmt: skip
+@click.option(
+    "--policy",
+    default="wtinylfu",
+    show_default=True,
+    type=click.Choice(["lru", "lfu", "arc", "lirs", "wtinylfu", "opt"]),
+)
 def simulate(trace_path: Path, size: int, policy: str) -> None:
     """Print the hit ratio of POLICY at SIZE on a trace; the last line is hit_ratio=<percent>."""
     from services.cache.simulator import read_trace
@@ -29,14 +37,20 @@ def simulate(trace_path: Path, size: int, policy: str) -> None:
     except (ValueError, UnicodeDecodeError) as exc:
         raise click.ClickException(str(exc)) from exc
     result = run(trace, size, policy)
-    click.echo(f"policy={policy} size={size} requests={result.requests} hits={result.hits} "
-               f"keys={len(set(trace))}")  # fmt: skip
+    click.echo(
+        f"policy={policy} size={size} requests={result.requests} hits={result.hits} "
+        f"keys={len(set(trace))}"
+    )
     click.echo(f"hit_ratio={100 * result.hit_ratio:.2f}")
 
 
 @cli.command()
-@click.option("--trace", "trace_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
+@click.option(
+    "--trace",
+    "trace_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
 @click.option("--sizes", default="", help="Comma-separated sizes (default: a log-spaced sweep).")
 @click.option("--target", default=0.8, show_default=True, help="Target hit ratio (0..1).")
 def mrc(trace_path: Path, sizes: str, target: float) -> None:

@@ -24,7 +24,7 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8090, show_default=True)
 @click.option("--delay-ms", default=0, show_default=True, help="Added latency per response.")
-def origin(root: str | None, host: str, port: int, delay_ms: int) -> None:  # fmt: skip
+def origin(root: str | None, host: str, port: int, delay_ms: int) -> None:
     """Serve a directory with Content-Type, ETag, Last-Modified, ranges and Cache-Control."""
     from pathlib import Path
 
@@ -57,9 +57,20 @@ def origin(root: str | None, host: str, port: int, delay_ms: int) -> None:  # fm
 @click.option("--read-timeout", default=10.0, show_default=True, help="Upstream read timeout (s).")
 @click.option("--workers", default=1, show_default=True, help="uvicorn worker processes.")
 @click.option("--no-access-log", is_flag=True, help="Do not write access events to the lake.")
-def edge(upstream: str, port: int, host: str, name: str | None, region: str, role: str,
-         memory_mb: int, disk_dir: str | None, max_object_mb: int, read_timeout: float,
-         workers: int, no_access_log: bool) -> None:  # fmt: skip
+def edge(
+    upstream: str,
+    port: int,
+    host: str,
+    name: str | None,
+    region: str,
+    role: str,
+    memory_mb: int,
+    disk_dir: str | None,
+    max_object_mb: int,
+    read_timeout: float,
+    workers: int,
+    no_access_log: bool,
+) -> None:
     """Run an edge cache (or a shield) in front of --origin."""
     from services.cdn.edge import EdgeConfig
     from services.cdn.run import serve_edge
@@ -113,8 +124,13 @@ def purge(url: str | None, prefix: str | None, edges: tuple[str, ...], api: str 
         base = (api or settings.public_base_url).rstrip("/")
         body = {"url": url} if url else {"prefix": prefix}
         try:
-            resp = httpx.post(base + "/cdn/purge", json=body, trust_env=False, timeout=10,
-                              headers={"X-API-Key": settings.admin_api_key})  # fmt: skip
+            resp = httpx.post(
+                base + "/cdn/purge",
+                json=body,
+                trust_env=False,
+                timeout=10,
+                headers={"X-API-Key": settings.admin_api_key},
+            )
         except httpx.HTTPError as exc:
             raise click.ClickException(f"control plane at {base} unreachable: {exc}") from exc
         if resp.status_code != 200:

@@ -25,8 +25,15 @@ def cli() -> None:
 @click.option("--delay", default=1.0, show_default=True, help="Base per-host delay (s).")
 @click.option("--allow-network", multiple=True, help="CIDR allowed despite being private.")
 @click.option("--timeout", default=600, show_default=True, help="Wall-clock limit (s).")
-def run_cmd(seeds: tuple[str, ...], crawl_id: str | None, max_pages: int, max_depth: int,
-            delay: float, allow_network: tuple[str, ...], timeout: int) -> None:  # fmt: skip
+def run_cmd(
+    seeds: tuple[str, ...],
+    crawl_id: str | None,
+    max_pages: int,
+    max_depth: int,
+    delay: float,
+    allow_network: tuple[str, ...],
+    timeout: int,
+) -> None:
     """Crawl from SEEDS in a subprocess, publish to the lake, rebuild PageRank and the index."""
     from crawlers.downstream import (
         build_search_index,
@@ -35,16 +42,20 @@ def run_cmd(seeds: tuple[str, ...], crawl_id: str | None, max_pages: int, max_de
         crawl_root,
         index_dir,
         merge_priors,
-    )  # fmt: skip
+    )
     from crawlers.requests import new_crawl_id, write_request
     from crawlers.run import CrawlConfig
     from warehouse.lake import Lake
 
     settings = get_settings()
     crawl_id = crawl_id or new_crawl_id()
-    options = {"max_pages": max_pages, "max_depth": max_depth, "download_delay": delay,
-               "allowed_networks": list(allow_network),
-               "allow_private": settings.allow_private_targets}  # fmt: skip
+    options = {
+        "max_pages": max_pages,
+        "max_depth": max_depth,
+        "download_delay": delay,
+        "allowed_networks": list(allow_network),
+        "allow_private": settings.allow_private_targets,
+    }
     try:
         write_request(settings, crawl_id, list(seeds), **options)
     except ValueError as exc:
@@ -54,12 +65,21 @@ def run_cmd(seeds: tuple[str, ...], crawl_id: str | None, max_pages: int, max_de
         [root / "priors.json", root / "freshness.json"], root / "runs" / crawl_id / "priors.json"
     )
     options["priors_path"] = str(priors) if priors else ""
-    config = CrawlConfig(crawl_id=crawl_id, seeds=list(seeds),
-                         crawl_dir=str((root / "runs" / crawl_id).resolve()),
-                         lake_dir=str(settings.lake_dir.resolve()), **options)  # fmt: skip
+    config = CrawlConfig(
+        crawl_id=crawl_id,
+        seeds=list(seeds),
+        crawl_dir=str((root / "runs" / crawl_id).resolve()),
+        lake_dir=str(settings.lake_dir.resolve()),
+        **options,
+    )
     path = config.save(root / "runs" / crawl_id / "config.json")
-    proc = subprocess.run([sys.executable, "-m", "crawlers.run", str(path)], check=False,
-                          timeout=timeout, capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawlers.run", str(path)],
+        check=False,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise click.ClickException(f"crawl failed:\n{proc.stderr[-2000:]}")
     report = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -94,9 +114,13 @@ def search_cmd(query: str, limit: int) -> None:
 
 
 @cli.command("robots-check")
-@click.option("--robots", "robots_file", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A robots.txt file.")  # fmt: skip
+@click.option(
+    "--robots",
+    "robots_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A robots.txt file.",
+)
 @click.option("--agent", required=True, help="User agent, e.g. 'BlueprintBot/1.0'.")
 @click.argument("urls", nargs=-1, required=True)
 def robots_check(robots_file: Path, agent: str, urls: tuple[str, ...]) -> None:

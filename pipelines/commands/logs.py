@@ -35,8 +35,9 @@ def _show(df, fmt: str) -> None:
 @click.option("--since", help="15m, 2h, 7d or an ISO-8601 time.")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-def search(query: str, service: str | None, level: str | None, since: str | None, limit: int,
-           fmt: str) -> None:  # fmt: skip
+def search(
+    query: str, service: str | None, level: str | None, since: str | None, limit: int, fmt: str
+) -> None:
     """Full-text search over log messages, e.g. blueprint logs search "timeout" --since 1h."""
     from warehouse.lake import Lake
     from warehouse.logs.search import QueryError, SearchQuery
@@ -69,13 +70,24 @@ def query(sql: str, max_rows: int, fmt: str) -> None:
 @cli.command("tail-file")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--service", help="Service of lines that do not name one (default: file stem).")
-@click.option("--format", "fmt", default="auto", show_default=True,
-              help="auto, json, logfmt, combined, syslog5424, syslog3164 or text.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    help="auto, json, logfmt, combined, syslog5424, syslog3164 or text.",
+)
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
 @click.option("--polls", type=int, default=None, help="Stop after this many polls (default: run).")
 @click.option("--checkpoint", type=click.Path(path_type=Path), help="Checkpoint file.")
-def tail_file(path: Path, service: str | None, fmt: str, interval: float, polls: int | None,
-              checkpoint: Path | None) -> None:  # fmt: skip
+def tail_file(
+    path: Path,
+    service: str | None,
+    fmt: str,
+    interval: float,
+    polls: int | None,
+    checkpoint: Path | None,
+) -> None:
     """Run the file-tail agent: ship new lines to the spool, checkpointing the offset."""
     from warehouse.emitter import Emitter, make_transport
     from warehouse.logs.parsers import FORMATS
@@ -87,9 +99,11 @@ def tail_file(path: Path, service: str | None, fmt: str, interval: float, polls:
     settings = get_settings()
     emitter = Emitter(make_transport(settings, "tail"))
     tailer = FileTailer(
-        path, emitter, checkpoint or default_checkpoint_path(settings.data_dir, path),
+        path,
+        emitter,
+        checkpoint or default_checkpoint_path(settings.data_dir, path),
         processor=LogProcessor(service=service or path.stem, fmt=fmt),
-    )  # fmt: skip
+    )
     stop = threading.Event()
     try:
         tailer.run(stop, interval_s=interval, max_polls=polls)
@@ -99,8 +113,10 @@ def tail_file(path: Path, service: str | None, fmt: str, interval: float, polls:
         tailer.close()
         emitter.close()
     s = tailer.stats
-    click.echo(f"lines={s.lines} quarantined={s.quarantined} rotations={s.rotations} "
-               f"truncations={s.truncations}")  # fmt: skip
+    click.echo(
+        f"lines={s.lines} quarantined={s.quarantined} rotations={s.rotations} "
+        f"truncations={s.truncations}"
+    )
 
 
 @cli.command()
@@ -121,8 +137,10 @@ def compact(tables: tuple[str, ...], retention_days: int | None) -> None:
 
     lake_dir = get_settings().lake_dir
     r = compact_lake(lake_dir, list(tables) or None)
-    click.echo(f"partitions={r.partitions} files_in={r.files_in} files_out={r.files_out} "
-               f"rows_in={r.rows_in} rows_out={r.rows_out} recovered={r.recovered}")  # fmt: skip
+    click.echo(
+        f"partitions={r.partitions} files_in={r.files_in} files_out={r.files_out} "
+        f"rows_in={r.rows_in} rows_out={r.rows_out} recovered={r.recovered}"
+    )
     if retention_days is not None:
         dropped = apply_retention(lake_dir, retention_days, tables=list(tables) or None)
         click.echo(f"retention dropped partitions: {dropped or 'none'}")
@@ -159,6 +177,7 @@ def consume_nats(url: str | None, stream: str, max_batches: int | None) -> None:
     url = url or settings.nats_url
     if not url:
         raise click.UsageError("no NATS URL: pass --url or set BLUEPRINT_NATS_URL")
-    report = consume_to_lake(url, settings.spool_dir, settings.lake_dir, stream=stream,
-                             max_batches=max_batches)  # fmt: skip
+    report = consume_to_lake(
+        url, settings.spool_dir, settings.lake_dir, stream=stream, max_batches=max_batches
+    )
     click.echo(f"rows={report.rows} quarantined={report.quarantined} files={report.files}")

@@ -39,9 +39,17 @@ def list_versions(name: str | None, as_json: bool) -> None:
         for meta in listing:
             metrics = meta.get("metrics", {})
             main = {k: v for k, v in metrics.items() if k in ("ndcg@10", "precision@10", "auc")}
-            rows.append({"name": n, "version": meta["version"], "stage": meta["stage"],
-                         "metrics": main, "partitions": meta.get("snapshot", {}).get("partitions"),
-                         "created": meta.get("created"), "error": meta.get("error")})  # fmt: skip
+            rows.append(
+                {
+                    "name": n,
+                    "version": meta["version"],
+                    "stage": meta["stage"],
+                    "metrics": main,
+                    "partitions": meta.get("snapshot", {}).get("partitions"),
+                    "created": meta.get("created"),
+                    "error": meta.get("error"),
+                }
+            )
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -49,9 +57,11 @@ def list_versions(name: str | None, as_json: bool) -> None:
         click.echo("no model versions yet (run `blueprint run` or materialise the models group)")
     for r in rows:
         metrics = " ".join(f"{k}={v:.4f}" for k, v in r["metrics"].items())
-        click.echo(f"{r['name']:7} {r['version']}  {r['stage'] or '-':10} {metrics:40} "
-                   f"data={r['partitions']} created={r['created']}"
-                   + (f" ERROR {r['error']}" if r["error"] else ""))  # fmt: skip
+        click.echo(
+            f"{r['name']:7} {r['version']}  {r['stage'] or '-':10} {metrics:40} "
+            f"data={r['partitions']} created={r['created']}"
+            + (f" ERROR {r['error']}" if r["error"] else "")
+        )
 
 
 @cli.command()
@@ -66,8 +76,9 @@ def promote(name: str, version: str, force: bool) -> None:
     try:
         gate = reg.meta(name, version).get("gate")
         if gate and not gate.get("promote") and not force:
-            raise click.ClickException(f"gate refused {version}: {gate.get('reason')} "
-                                       "(use --force to override)")  # fmt: skip
+            raise click.ClickException(
+                f"gate refused {version}: {gate.get('reason')} (use --force to override)"
+            )
         st = reg.promote(name, version, reason="manual promotion" + (" (forced)" * force))
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from exc

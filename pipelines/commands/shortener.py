@@ -23,8 +23,12 @@ def edge(host: str, port: int) -> None:
 
 
 @cli.command()
-@click.option("--grace-hours", default=24.0, show_default=True,
-              help="Keep expired links this long (they answer 410), then delete them.")  # fmt: skip
+@click.option(
+    "--grace-hours",
+    default=24.0,
+    show_default=True,
+    help="Keep expired links this long (they answer 410), then delete them.",
+)
 def purge(grace_hours: float) -> None:
     """Delete links that expired more than GRACE_HOURS ago (what the hourly schedule does)."""
     from services.cache import build_cache
@@ -36,8 +40,9 @@ def purge(grace_hours: float) -> None:
 
     settings = get_settings()
     emitter = get_emitter(settings)
-    svc = ShortenerService(LinkStore(make_engine(settings, "shortener")), build_cache(settings),
-                           emitter, settings)  # fmt: skip
+    svc = ShortenerService(
+        LinkStore(make_engine(settings, "shortener")), build_cache(settings), emitter, settings
+    )
     n = svc.purge_expired(grace_s=grace_hours * 3600)
     emitter.flush()
     click.echo(f"purged={n}")

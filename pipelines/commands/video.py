@@ -54,23 +54,31 @@ def ladder_cmd(file: Path, out_dir: Path, preset: str) -> None:
     result = build_ladder(file, info, out_dir, preset=preset, on_progress=progress)
     for r in result.rungs:
         click.echo(f"{r.width}x{r.height} @ {r.kbps} kbps")
-    click.echo(f"{result.seconds:.1f}s, {result.realtime_multiple:.2f}x real time; "
-               f"play {out_dir / 'master.m3u8'} or {out_dir / 'manifest.mpd'}")  # fmt: skip
+    click.echo(
+        f"{result.seconds:.1f}s, {result.realtime_multiple:.2f}x real time; "
+        f"play {out_dir / 'master.m3u8'} or {out_dir / 'manifest.mpd'}"
+    )
 
 
 @cli.command("pertitle")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--crfs", default="22,28,34", show_default=True, help="CRF values of the grid.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Write the bitrate-VMAF plot (PNG) here.")  # fmt: skip
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the bitrate-VMAF plot (PNG) here.",
+)
 def pertitle_cmd(file: Path, crfs: str, plot_path: Path | None) -> None:
     """Measure a resolution x CRF grid with VMAF and print the per-title ladder and saving."""
     from media.pertitle import analyse, plot
 
     with tempfile.TemporaryDirectory(prefix="pertitle-") as work:
         info = _admit(file, Path(work) / "job")
-        result = analyse(file, info, Path(work) / "grid",
-                         crfs=tuple(int(c) for c in crfs.split(",")))  # fmt: skip
+        result = analyse(
+            file, info, Path(work) / "grid", crfs=tuple(int(c) for c in crfs.split(","))
+        )
     for p in result.chosen:
         click.echo(f"{p.label:>14}  {p.kbps:8.0f} kbps  VMAF {p.vmaf:5.1f}")
     for label, s in result.savings_by_rung.items():

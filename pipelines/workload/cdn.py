@@ -42,26 +42,29 @@ class CdnWorkload:
         with run_tier(blobs, regions=EDGE_REGIONS, settings=ctx.settings) as tier:
             self._drive(ctx, tier, paths, weights, n_requests, facts)
         ctx.facts["cdn"] = facts
-        ctx.log(f"cdn: {facts['requests']} requests, {facts['origin_fetches']} origin fetches, "
-                f"{facts['purged']} objects purged")  # fmt: skip
+        ctx.log(
+            f"cdn: {facts['requests']} requests, {facts['origin_fetches']} origin fetches, "
+            f"{facts['purged']} objects purged"
+        )
 
     def _drive(self, ctx, tier, paths, weights, n_requests: int, facts: dict) -> None:
         admin = ctx.admin_headers
         origin, shield, edges = tier.origin, tier.shield, tier.edges
         try:
             for proc in (shield, *edges):
-                reg = {"name": proc.name, "url": proc.url, "region": proc.region,
-                       "role": proc.role}  # fmt: skip
+                reg = {"name": proc.name, "url": proc.url, "region": proc.region, "role": proc.role}
                 ctx.client.post("/cdn/edges", json=reg, headers=admin).raise_for_status()
             ctx.log(f"cdn: origin, shield and {len(edges)} edges up; {len(paths)} paths")
             with httpx.Client(timeout=20, trust_env=False) as http:
                 self._traffic(ctx, http, paths, weights, n_requests, facts)
-                purged = ctx.client.post("/cdn/purge", json={"prefix": "/cdn-demo/1280x720/"},
-                                         headers=admin).json()  # fmt: skip
+                purged = ctx.client.post(
+                    "/cdn/purge", json={"prefix": "/cdn-demo/1280x720/"}, headers=admin
+                ).json()
                 facts["purged"] = sum(r["purged"] for r in purged["results"])
                 self._traffic(ctx, http, paths, weights, n_requests // 4, facts)
-                facts["live"] = {p.name: http.get(p.url + "/_cdn/stats").json()
-                                 for p in (shield, *edges)}  # fmt: skip
+                facts["live"] = {
+                    p.name: http.get(p.url + "/_cdn/stats").json() for p in (shield, *edges)
+                }
                 facts["origin_fetches"] = http.get(origin.url + "/_origin/stats").json()["requests"]
         finally:
             for proc in (shield, *edges):
@@ -97,8 +100,10 @@ class CdnWorkload:
             for r in table.to_dicts()
         ]
         if not lines:
-            lines = [f"{name}: {s['HIT']} hits, {s['MISS']} misses (live counters)"
-                     for name, s in facts.get("live", {}).items()]  # fmt: skip
+            lines = [
+                f"{name}: {s['HIT']} hits, {s['MISS']} misses (live counters)"
+                for name, s in facts.get("live", {}).items()
+            ]
         lines.append(
             f"edge hit ratio {overall_hit_ratio(table)}; {facts.get('requests', 0)} requests, "
             f"{facts.get('origin_fetches', 0)} origin fetches, {facts.get('purged', 0)} purged, "

@@ -26,13 +26,19 @@ def _iso(ts: datetime) -> str:
     return ts.isoformat(timespec="milliseconds")
 
 
-def _post(ctx, headers: dict[str, str], body: Any, content_type: str | None = None,
-          params: dict[str, str] | None = None) -> dict[str, int]:  # fmt: skip
+def _post(
+    ctx,
+    headers: dict[str, str],
+    body: Any,
+    content_type: str | None = None,
+    params: dict[str, str] | None = None,
+) -> dict[str, int]:
     if content_type is None:
         resp = ctx.client.post("/logs", json=body, headers=headers, params=params)
     else:
-        resp = ctx.client.post("/logs", content=body, params=params,
-                               headers={**headers, "content-type": content_type})  # fmt: skip
+        resp = ctx.client.post(
+            "/logs", content=body, params=params, headers={**headers, "content-type": content_type}
+        )
     resp.raise_for_status()
     return resp.json()
 
@@ -51,8 +57,13 @@ def _via_handler(ctx, n: int) -> int:
             sku = f"SKU-{rng.randint(1000, 9999)}"
             roll = rng.random()
             if roll < 0.6:
-                log.info("reserved %d units of %s for order %d", rng.randint(1, 5), sku, i,
-                         extra={"request_id": f"wl-{i:06d}"})  # fmt: skip
+                log.info(
+                    "reserved %d units of %s for order %d",
+                    rng.randint(1, 5),
+                    sku,
+                    i,
+                    extra={"request_id": f"wl-{i:06d}"},
+                )
             elif roll < 0.85:
                 log.debug("stock level for %s is %d", sku, rng.randint(0, 500))
             elif roll < 0.97:
@@ -90,19 +101,44 @@ def _via_api(ctx, headers: dict[str, str]) -> dict[str, int]:
                 "msg": f"order {rng.randint(10**5, 10**6)} placed total={rng.randint(5, 400)}",
             }
         )
-        batch.append({"ts": _iso(ts), "level": "debug", "service": "catalog",
-                      "msg": f"cache miss for key product:{rng.randint(1, 10**5)}"})  # fmt: skip
+        batch.append(
+            {
+                "ts": _iso(ts),
+                "level": "debug",
+                "service": "catalog",
+                "msg": f"cache miss for key product:{rng.randint(1, 10**5)}",
+            }
+        )
     add(_post(ctx, headers, batch))
     # A deploy of checkout two minutes ago, then a template it never logged before.
     deploy_at = now - timedelta(minutes=2)
-    add(_post(ctx, headers, [{"ts": _iso(deploy_at), "service": "checkout", "logger": "deploy",
-                             "msg": "deployed checkout v2.4.1", "deploy": "v2.4.1"}]))  # fmt: skip
+    add(
+        _post(
+            ctx,
+            headers,
+            [
+                {
+                    "ts": _iso(deploy_at),
+                    "service": "checkout",
+                    "logger": "deploy",
+                    "msg": "deployed checkout v2.4.1",
+                    "deploy": "v2.4.1",
+                }
+            ],
+        )
+    )
     after = []
     for i in range(30):
         ts = deploy_at + timedelta(seconds=3 + i * 3)
-        after.append({"ts": _iso(ts), "level": "error", "service": "checkout",
-                      "msg": f"payment provider rejected token tok_{rng.getrandbits(32):08x}",
-                      "request_id": f"co-{i}"})  # fmt: skip
+        after.append(
+            {
+                "ts": _iso(ts),
+                "level": "error",
+                "service": "checkout",
+                "msg": f"payment provider rejected token tok_{rng.getrandbits(32):08x}",
+                "request_id": f"co-{i}",
+            }
+        )
         after.append(
             {
                 "ts": _iso(ts),
@@ -114,10 +150,16 @@ def _via_api(ctx, headers: dict[str, str]) -> dict[str, int]:
     add(_post(ctx, headers, after))
     # A burst of catalog cache misses: a frequency anomaly against its hourly baseline.
     burst = b"\n".join(
-        orjson.dumps({"ts": _iso(now - timedelta(seconds=5 + i * 3)), "service": "catalog",
-                      "level": "debug", "msg": f"cache miss for key product:{i}"})
+        orjson.dumps(
+            {
+                "ts": _iso(now - timedelta(seconds=5 + i * 3)),
+                "service": "catalog",
+                "level": "debug",
+                "msg": f"cache miss for key product:{i}",
+            }
+        )
         for i in range(45)
-    )  # fmt: skip
+    )
     add(_post(ctx, headers, burst, "application/x-ndjson"))
     # Raw lines in every format as an edge proxy and syslog relay would send them.
     stamp = now.strftime("%d/%b/%Y:%H:%M:%S +0000")
@@ -126,9 +168,11 @@ def _via_api(ctx, headers: dict[str, str]) -> dict[str, int]:
     for _ in range(40):
         status = rng.choice((200, 200, 200, 304, 404, 500))
         size = rng.randint(200, 9000)
-        lines.append(f'10.0.{rng.randint(0, 9)}.{rng.randint(1, 254)} - - [{stamp}] '
-                     f'"GET /products/{rng.randint(1, 999)} HTTP/1.1" {status} {size} '
-                     f'"-" "Mozilla/5.0 (X11; Linux x86_64)"')  # fmt: skip
+        lines.append(
+            f"10.0.{rng.randint(0, 9)}.{rng.randint(1, 254)} - - [{stamp}] "
+            f'"GET /products/{rng.randint(1, 999)} HTTP/1.1" {status} {size} '
+            f'"-" "Mozilla/5.0 (X11; Linux x86_64)"'
+        )
     for i in range(10):
         lines.append(
             f"<86>1 {_iso(now)} auth-1 sshd {4000 + i} - - "
@@ -162,12 +206,14 @@ def _via_tail(ctx) -> dict[str, int]:
             for i in range(n):
                 ts = (now - timedelta(seconds=n - i)).strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
                 a, b = rng.randint(1, 10**6), rng.randint(1, 999)
-                level, msg = rng.choice([
-                    ("INFO", f"invoice {a} generated for account {b}"),
-                    ("INFO", f"charged card ending {a % 10000:04d} amount {b}.00 EUR"),
-                    ("WARN", f"retrying ledger write, attempt {b % 3 + 1}"),
-                    ("ERROR", f"ledger unavailable: connection reset by 10.2.0.{b % 9 + 1}"),
-                ])  # fmt: skip
+                level, msg = rng.choice(
+                    [
+                        ("INFO", f"invoice {a} generated for account {b}"),
+                        ("INFO", f"charged card ending {a % 10000:04d} amount {b}.00 EUR"),
+                        ("WARN", f"retrying ledger write, attempt {b % 3 + 1}"),
+                        ("ERROR", f"ledger unavailable: connection reset by 10.2.0.{b % 9 + 1}"),
+                    ]
+                )
                 fh.write(f"{ts} {level} [worker-{rng.randint(1, 4)}] billing.Ledger: {msg}\n")
 
     tailer = FileTailer(path, emitter, checkpoint, processor=LogProcessor(service="billing"))
@@ -183,8 +229,11 @@ def _via_tail(ctx) -> dict[str, int]:
                 pass
     finally:
         tailer.close()
-    return {"tailed": tailer.stats.lines, "rotations": tailer.stats.rotations,
-            "tail_quarantined": tailer.stats.quarantined}  # fmt: skip
+    return {
+        "tailed": tailer.stats.lines,
+        "rotations": tailer.stats.rotations,
+        "tail_quarantined": tailer.stats.quarantined,
+    }
 
 
 class LogsWorkload:
@@ -199,9 +248,11 @@ class LogsWorkload:
         api = _via_api(ctx, headers)
         tail = _via_tail(ctx)
         ctx.facts[NAME] = {"started": started.isoformat(), "handler": handled, **api, **tail}
-        ctx.log(f"  logs: handler {handled}, api accepted {api['accepted']} "
-                f"(quarantined {api['quarantined']}), tailed {tail['tailed']} "
-                f"across {tail['rotations']} rotation(s)")  # fmt: skip
+        ctx.log(
+            f"  logs: handler {handled}, api accepted {api['accepted']} "
+            f"(quarantined {api['quarantined']}), tailed {tail['tailed']} "
+            f"across {tail['rotations']} rotation(s)"
+        )
 
     def summarize(self, ctx) -> list[str]:
         facts = ctx.facts.get(NAME, {})
@@ -209,8 +260,10 @@ class LogsWorkload:
         tables = lake.tables()
         out = []
         if "logs" in tables:
-            row = lake.query("SELECT count(*) AS n, count(DISTINCT template_id) AS t, "
-                             "count(DISTINCT service) AS s FROM logs").row(0)  # fmt: skip
+            row = lake.query(
+                "SELECT count(*) AS n, count(DISTINCT template_id) AS t, "
+                "count(DISTINCT service) AS s FROM logs"
+            ).row(0)
             out.append(
                 f"lines ingested: {row[0]} from {row[2]} services; templates found: {row[1]}"
             )
@@ -219,8 +272,10 @@ class LogsWorkload:
             quarantined = lake.query(
                 "SELECT count(*) AS n FROM quarantine WHERE table_name = 'logs'"
             )["n"][0]
-        out.append(f"quarantined lines: {quarantined} (this run: {facts.get('quarantined', 0)} "
-                   "sent malformed on purpose)")  # fmt: skip
+        out.append(
+            f"quarantined lines: {quarantined} (this run: {facts.get('quarantined', 0)} "
+            "sent malformed on purpose)"
+        )
         state = ctx.settings.data_dir / "logs" / "alerts_state.json"
         fired: list[str] = []
         if state.exists():
@@ -230,9 +285,11 @@ class LogsWorkload:
         for key in fired:
             rules[key.split(":")[0]] = rules.get(key.split(":")[0], 0) + 1
         out.append(f"alerts fired: {len(fired)} {rules or ''}".rstrip())
-        out.append(f"collectors: handler {facts.get('handler', 0)}, POST /logs "
-                   f"{facts.get('accepted', 0)}, file tail {facts.get('tailed', 0)} "
-                   f"({facts.get('rotations', 0)} rotation)")  # fmt: skip
+        out.append(
+            f"collectors: handler {facts.get('handler', 0)}, POST /logs "
+            f"{facts.get('accepted', 0)}, file tail {facts.get('tailed', 0)} "
+            f"({facts.get('rotations', 0)} rotation)"
+        )
         out.append('try: .venv/bin/blueprint logs search "ledger unavailable" --since 1h')
         return out
 

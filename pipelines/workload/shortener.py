@@ -12,10 +12,18 @@ import itertools
 from pipelines.workload import WorkloadContext
 
 REFERRERS = ["https://news.example/", "https://social.example/feed", "", "https://mail.example/"]
-AGENTS = ["Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", "Mozilla/5.0 (iPhone) Safari/604.1",
-          "curl/8.5.0", "Mozilla/5.0 (Windows NT 10.0) Chrome/126.0"]  # fmt: skip
-BAD_TARGETS = ["javascript:alert(1)", "http://127.0.0.1/admin", "http://10.0.0.7/",
-               "file:///etc/passwd"]  # fmt: skip
+AGENTS = [
+    "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+    "Mozilla/5.0 (iPhone) Safari/604.1",
+    "curl/8.5.0",
+    "Mozilla/5.0 (Windows NT 10.0) Chrome/126.0",
+]
+BAD_TARGETS = [
+    "javascript:alert(1)",
+    "http://127.0.0.1/admin",
+    "http://10.0.0.7/",
+    "file:///etc/passwd",
+]
 
 
 class ShortenerWorkload:
@@ -78,12 +86,19 @@ class ShortenerWorkload:
             app.state.shortener_clicks.flush()
         stats = ctx.client.get("/cache/stats", headers=ctx.admin_headers).json()
         ctx.facts[self.name] = {
-            "links": len(codes), "rejected_bad_targets": rejected, "clicks": statuses,
-            "deleted": deleted, "deleted_status": gone, "cache_hit_ratio": stats.get("hit_ratio"),
-            "near_hits": stats.get("near_hits"), "failovers": stats.get("failovers"),
-        }  # fmt: skip
-        ctx.log(f"    {len(codes)} links, {sum(statuses.values())} clicks {statuses}, "
-                f"cache hit ratio {stats.get('hit_ratio')}")  # fmt: skip
+            "links": len(codes),
+            "rejected_bad_targets": rejected,
+            "clicks": statuses,
+            "deleted": deleted,
+            "deleted_status": gone,
+            "cache_hit_ratio": stats.get("hit_ratio"),
+            "near_hits": stats.get("near_hits"),
+            "failovers": stats.get("failovers"),
+        }
+        ctx.log(
+            f"    {len(codes)} links, {sum(statuses.values())} clicks {statuses}, "
+            f"cache hit ratio {stats.get('hit_ratio')}"
+        )
 
     def summarize(self, ctx: WorkloadContext) -> list[str]:
         from services.shortener.analytics import CLICK_STATS_TABLE
@@ -104,15 +119,18 @@ class ShortenerWorkload:
                 f"SELECT code, sum(clicks) AS clicks FROM {CLICK_STATS_TABLE} "
                 "GROUP BY code ORDER BY clicks DESC, code LIMIT 5"
             )
-            lines.append("top links: " + ", ".join(
-                f"{r['code']} ({r['clicks']})" for r in top.to_dicts()))  # fmt: skip
+            lines.append(
+                "top links: " + ", ".join(f"{r['code']} ({r['clicks']})" for r in top.to_dicts())
+            )
         if "cache_miss_ratio_curve" in lake.tables():
             curve = lake.query(
                 "SELECT size, round(hit_ratio, 3) AS h FROM cache_miss_ratio_curve "
                 "WHERE policy = 'wtinylfu' ORDER BY size"
             )
-            lines.append("W-TinyLFU hit ratio by cache size on the redirect log: " + ", ".join(
-                f"{r['size']}={r['h']}" for r in curve.to_dicts()))  # fmt: skip
+            lines.append(
+                "W-TinyLFU hit ratio by cache size on the redirect log: "
+                + ", ".join(f"{r['size']}={r['h']}" for r in curve.to_dicts())
+            )
         return lines
 
 

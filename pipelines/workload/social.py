@@ -7,8 +7,20 @@ import math
 
 from pipelines.workload import WorkloadContext
 
-TOPICS = ["python", "duckdb", "dagster", "rust", "ml", "music", "football", "cooking", "travel",
-          "movies", "climate", "space"]  # fmt: skip
+TOPICS = [
+    "python",
+    "duckdb",
+    "dagster",
+    "rust",
+    "ml",
+    "music",
+    "football",
+    "cooking",
+    "travel",
+    "movies",
+    "climate",
+    "space",
+]
 BREAKING = "eclipse"
 
 
@@ -23,8 +35,11 @@ class SocialWorkload:
         keys: dict[str, dict[str, str]] = {}
         for h in handles:
             keys[h] = {"X-API-Key": ctx.api_key(h)}
-            ctx.client.post("/social/users", json={"display_name": h.title(),
-                            "bio": f"likes {rng.choice(TOPICS)}"}, headers=keys[h])  # fmt: skip
+            ctx.client.post(
+                "/social/users",
+                json={"display_name": h.title(), "bio": f"likes {rng.choice(TOPICS)}"},
+                headers=keys[h],
+            )
         # Hidden tastes: each user cares about two topics.
         taste = {h: set(rng.sample(TOPICS, 2)) for h in handles}
         # Preferential attachment: popularity ~ 1/rank, so follower counts are heavy-tailed.
@@ -58,8 +73,12 @@ class SocialWorkload:
                     match = any(f"#{t}" in item["text"] for t in taste[h])
                     p = 1 / (1 + math.exp(-(2.2 * match - 2.0 + 0.3 * item["likes"])))
                     if rng.random() < p:
-                        if ctx.client.put(f"/social/posts/{item['id']}/like",
-                                          headers=keys[h]).status_code == 200:  # fmt: skip
+                        if (
+                            ctx.client.put(
+                                f"/social/posts/{item['id']}/like", headers=keys[h]
+                            ).status_code
+                            == 200
+                        ):
                             likes += 1
                         if rng.random() < 0.15:
                             ctx.client.post(f"/social/posts/{item['id']}/repost", headers=keys[h])
@@ -68,15 +87,22 @@ class SocialWorkload:
             a, b = rng.sample(handles, 2)
             ctx.client.post("/social/messages", json={"to": b, "text": "hey!"}, headers=keys[a])
         top = max(handles, key=lambda h: ctx.client.get(f"/social/users/{h}").json()["followers"])
-        ctx.facts["social"] = {"users": n_users, "follows": follows, "posts": len(posts),
-                               "reader": handles[-1], "reader_key": keys[handles[-1]],
-                               "top_account": top}  # fmt: skip
+        ctx.facts["social"] = {
+            "users": n_users,
+            "follows": follows,
+            "posts": len(posts),
+            "reader": handles[-1],
+            "reader_key": keys[handles[-1]],
+            "top_account": top,
+        }
         ctx.log(f"  social: {n_users} users, {follows} follows, {len(posts)} posts")
 
     def summarize(self, ctx: WorkloadContext) -> list[str]:
         facts = ctx.facts.get("social", {})
-        lines = [f"{facts.get('users', 0)} users, {facts.get('follows', 0)} follows, "
-                 f"{facts.get('posts', 0)} posts"]  # fmt: skip
+        lines = [
+            f"{facts.get('users', 0)} users, {facts.get('follows', 0)} follows, "
+            f"{facts.get('posts', 0)} posts"
+        ]
         top = facts.get("top_account")
         if top:
             user = ctx.client.get(f"/social/users/{top}").json()
@@ -85,15 +111,19 @@ class SocialWorkload:
         if reader:
             feed = ctx.client.get("/feed", params={"limit": 5}, headers=facts["reader_key"]).json()
             model = feed["ranker_version"] or "none"
-            lines.append(f"@{reader}'s feed, ranked by {feed['ranked_by']} (ranker {model}: "
-                         f"{feed['reason']}; {feed['elapsed_ms']:.1f} ms, "
-                         f"{feed['candidates'].get('unique', 0)} candidates):")  # fmt: skip
+            lines.append(
+                f"@{reader}'s feed, ranked by {feed['ranked_by']} (ranker {model}: "
+                f"{feed['reason']}; {feed['elapsed_ms']:.1f} ms, "
+                f"{feed['candidates'].get('unique', 0)} candidates):"
+            )
             for item in feed["items"]:
                 text = item["text"][:60] or f"(repost of post {item['repost_of']})"
                 lines.append(f"  {item['score']:.3f}  @{item['author']}: {text}")
         trends = ctx.client.get("/trends", params={"limit": 5}).json()["items"]
-        lines.append("top trends: " + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends)
-                                       or "none yet"))  # fmt: skip
+        lines.append(
+            "top trends: "
+            + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends) or "none yet")
+        )
         return lines
 
 

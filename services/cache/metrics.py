@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 
 class CacheMetrics:
-    def __init__(self, emitter: Emitter | None = None, interval: float = 10.0,
-                 name: str = "default") -> None:  # fmt: skip
+    def __init__(
+        self, emitter: Emitter | None = None, interval: float = 10.0, name: str = "default"
+    ) -> None:
         self.emitter = emitter
         self.interval = interval
         self.name = name
@@ -36,9 +37,22 @@ class CacheMetrics:
     def snapshot(self) -> dict[str, Any]:
         c = self.counts
         lookups = c["hits"] + c["misses"]
-        return {**{k: c[k] for k in ("hits", "misses", "near_hits", "loads", "coalesced", "sets",
-                                     "failovers", "node_errors")},
-                "hit_ratio": round(c["hits"] / lookups, 4) if lookups else None}  # fmt: skip
+        return {
+            **{
+                k: c[k]
+                for k in (
+                    "hits",
+                    "misses",
+                    "near_hits",
+                    "loads",
+                    "coalesced",
+                    "sets",
+                    "failovers",
+                    "node_errors",
+                )
+            },
+            "hit_ratio": round(c["hits"] / lookups, 4) if lookups else None,
+        }
 
     def report(self, client: Any = None) -> dict[str, int] | None:
         """Emit the counts since the last report (nothing when there is no emitter)."""
@@ -56,7 +70,11 @@ class CacheMetrics:
                 except Exception:  # noqa: BLE001 - a down node has no stats to add
                     continue
         lookups = delta.get("hits", 0) + delta.get("misses", 0)
-        attrs = {**delta, "evictions_total": evictions, "lookups": lookups,
-                 "hit_ratio": (delta.get("hits", 0) / lookups) if lookups else None}  # fmt: skip
+        attrs = {
+            **delta,
+            "evictions_total": evictions,
+            "lookups": lookups,
+            "hit_ratio": (delta.get("hits", 0) / lookups) if lookups else None,
+        }
         self.emitter.emit("cache", "stats", actor=self.name, entity=self.name, attrs=attrs)
         return delta

@@ -29,8 +29,15 @@ def miss_ratio_curves(
     for policy in policies:
         for size in sizes:
             res = simulate(keys, size, policy)
-            rows.append({"policy": policy, "size": size, "hit_ratio": res.hit_ratio,
-                         "miss_ratio": 1 - res.hit_ratio, "requests": res.requests})  # fmt: skip
+            rows.append(
+                {
+                    "policy": policy,
+                    "size": size,
+                    "hit_ratio": res.hit_ratio,
+                    "miss_ratio": 1 - res.hit_ratio,
+                    "requests": res.requests,
+                }
+            )
     return rows
 
 

@@ -126,8 +126,11 @@ class RedisNode:
     def stats(self) -> dict[str, int]:
         info = self._call(self.client.info, "stats")
         size = self._call(self.client.dbsize)
-        return {"entries": int(size), "evictions": int(info.get("evicted_keys", 0)),
-                "expired": int(info.get("expired_keys", 0))}  # fmt: skip
+        return {
+            "entries": int(size),
+            "evictions": int(info.get("evicted_keys", 0)),
+            "expired": int(info.get("expired_keys", 0)),
+        }
 
     def close(self) -> None:
         self.client.close()

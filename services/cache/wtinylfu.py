@@ -207,7 +207,9 @@ class WTinyLFUPolicy:
 
     def stats(self) -> dict[str, int]:
         return {
-            "window": len(self.window), "probation": len(self.probation),
-            "protected": len(self.protected), "max_window": self.max_window,
+            "window": len(self.window),
+            "probation": len(self.probation),
+            "protected": len(self.protected),
+            "max_window": self.max_window,
             "sketch_resets": self.sketch.resets,
-        }  # fmt: skip
+        }

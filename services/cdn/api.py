@@ -125,8 +125,13 @@ def register_edge(body: EdgeIn, request: Request, admin: AdminUser, emitter: Emi
         lat, lon = body.lat, body.lon
     edge = EdgeInfo(body.name, body.url.rstrip("/"), body.region, lat, lon, body.role)
     registry(request).upsert(edge)
-    emitter.emit("cdn", "edge_registered", actor=admin.user_id, entity=edge.name,
-                 attrs={"region": edge.region, "role": edge.role, "url": edge.url})  # fmt: skip
+    emitter.emit(
+        "cdn",
+        "edge_registered",
+        actor=admin.user_id,
+        entity=edge.name,
+        attrs={"region": edge.region, "role": edge.role, "url": edge.url},
+    )
     return _out(edge)
 
 
@@ -180,12 +185,20 @@ async def route(
     if found is None:
         raise HTTPException(503, "no healthy edge is registered")
     edge, distance = found
-    emitter.emit("cdn", "route", entity=edge.name,
-                 attrs={"region": region, "edge_region": edge.region,
-                        "distance_km": round(distance, 1)})  # fmt: skip
+    emitter.emit(
+        "cdn",
+        "route",
+        entity=edge.name,
+        attrs={"region": region, "edge_region": edge.region, "distance_km": round(distance, 1)},
+    )
     location = edge.url + path if path else None
-    return RouteOut(edge=edge.name, url=edge.url, region=edge.region,
-                    distance_km=round(distance, 1), location=location)  # fmt: skip
+    return RouteOut(
+        edge=edge.name,
+        url=edge.url,
+        region=edge.region,
+        distance_km=round(distance, 1),
+        location=location,
+    )
 
 
 @router.post("/purge", response_model=PurgeOut, operation_id="cdn_purge")
@@ -197,8 +210,15 @@ async def purge(
         registry(request).all(), url=body.url, prefix=body.prefix, token=settings.admin_api_key
     )
     target = body.url or body.prefix or ""
-    emitter.emit("cdn", "purge", actor=admin.user_id, entity=target,
-                 attrs={"kind": "url" if body.url else "prefix",
-                        "purged": sum(r["purged"] for r in results),
-                        "failed": [r["edge"] for r in results if not r["ok"]]})  # fmt: skip
+    emitter.emit(
+        "cdn",
+        "purge",
+        actor=admin.user_id,
+        entity=target,
+        attrs={
+            "kind": "url" if body.url else "prefix",
+            "purged": sum(r["purged"] for r in results),
+            "failed": [r["edge"] for r in results if not r["ok"]],
+        },
+    )
     return PurgeOut(target=target, results=[PurgeResult(**r) for r in results])

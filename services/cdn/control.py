@@ -27,8 +27,12 @@ async def fan_out_purge(
                         headers={"X-CDN-Token": token},
                     )
                 except httpx.HTTPError as exc:
-                    return {"edge": edge.name, "ok": False, "purged": 0,
-                            "error": f"{type(exc).__name__}: {exc}"[:200]}  # fmt: skip
+                    return {
+                        "edge": edge.name,
+                        "ok": False,
+                        "purged": 0,
+                        "error": f"{type(exc).__name__}: {exc}"[:200],
+                    }
                 ok = resp.status_code == 200
                 return {
                     "edge": edge.name,

@@ -311,8 +311,10 @@ class Edge:
             await _send(send, _json(200, self.snapshot()))
         elif path == "/metrics":
             body = self.prometheus().encode()
-            headers = [(b"content-type", b"text/plain; version=0.0.4"),
-                       (b"content-length", str(len(body)).encode())]  # fmt: skip
+            headers = [
+                (b"content-type", b"text/plain; version=0.0.4"),
+                (b"content-length", str(len(body)).encode()),
+            ]
             await _send(send, Reply(200, headers, body))
         elif path == "/_cdn/purge" and method == "POST":
             await _send(send, await self._purge(scope, receive))
@@ -397,8 +399,11 @@ def _text(status: int, message: str, extra: list | None = None) -> Reply:
 
 def _json(status: int, payload: dict) -> Reply:
     body = orjson.dumps(payload)
-    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
-               (b"content-length", str(len(body)).encode())]  # fmt: skip
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"cache-control", b"no-store"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     return Reply(status, headers, body)
 
 

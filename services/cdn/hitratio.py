@@ -39,11 +39,23 @@ FROM access GROUP BY edge, region, role ORDER BY role, edge
 """
 
 EMPTY = pl.DataFrame(
-    schema={"edge": pl.Utf8, "region": pl.Utf8, "role": pl.Utf8, "requests": pl.Int64,
-            "hits": pl.Int64, "misses": pl.Int64, "stale": pl.Int64, "revalidated": pl.Int64,
-            "bypass_or_error": pl.Int64, "hit_ratio": pl.Float64, "byte_hit_ratio": pl.Float64,
-            "bytes": pl.Int64, "p50_ms": pl.Float64, "p95_ms": pl.Float64}
-)  # fmt: skip
+    schema={
+        "edge": pl.Utf8,
+        "region": pl.Utf8,
+        "role": pl.Utf8,
+        "requests": pl.Int64,
+        "hits": pl.Int64,
+        "misses": pl.Int64,
+        "stale": pl.Int64,
+        "revalidated": pl.Int64,
+        "bypass_or_error": pl.Int64,
+        "hit_ratio": pl.Float64,
+        "byte_hit_ratio": pl.Float64,
+        "bytes": pl.Int64,
+        "p50_ms": pl.Float64,
+        "p95_ms": pl.Float64,
+    }
+)
 
 
 def hit_ratio_by_edge(lake: Lake) -> pl.DataFrame:

@@ -38,8 +38,9 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".html": "text/html; charset=utf-8",
 }
-SEGMENT_SUFFIXES = frozenset({".m4s", ".mp4", ".m4v", ".m4a", ".ts", ".jpg", ".jpeg", ".png",
-                              ".webp"})  # fmt: skip
+SEGMENT_SUFFIXES = frozenset(
+    {".m4s", ".mp4", ".m4v", ".m4a", ".ts", ".jpg", ".jpeg", ".png", ".webp"}
+)
 MANIFEST_SUFFIXES = frozenset({".m3u8", ".mpd"})
 
 SEGMENT_CACHE_CONTROL = "public, max-age=31536000, immutable"

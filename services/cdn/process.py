@@ -89,8 +89,15 @@ class ServerProcess:
         self.stop()
 
 
-def _spawn(args: list[str], name: str, role: str, port: int, settings: Settings,
-           region: str, ready_timeout: float | None) -> ServerProcess:  # fmt: skip
+def _spawn(
+    args: list[str],
+    name: str,
+    role: str,
+    port: int,
+    settings: Settings,
+    region: str,
+    ready_timeout: float | None,
+) -> ServerProcess:
     log_dir = settings.data_dir / "cdn" / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}-{port}.log"
@@ -211,12 +218,21 @@ def run_tier(
     try:
         origin = start_origin(root, **common)
         started.append(origin)
-        shield = start_edge(origin.url, name=f"shield-{shield_region}", region=shield_region,
-                            role="shield", **common, **edge_config)  # fmt: skip
+        shield = start_edge(
+            origin.url,
+            name=f"shield-{shield_region}",
+            region=shield_region,
+            role="shield",
+            **common,
+            **edge_config,
+        )
         started.append(shield)
         for region in regions:
-            started.append(start_edge(shield.url, name=f"edge-{region}", region=region,
-                                      **common, **edge_config))  # fmt: skip
+            started.append(
+                start_edge(
+                    shield.url, name=f"edge-{region}", region=region, **common, **edge_config
+                )
+            )
         for server in started:
             server.wait_ready(ready_timeout)
         yield Tier(origin, shield, started[2:])

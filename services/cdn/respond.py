@@ -211,8 +211,17 @@ def build_reply(
     ]
 
     if entry.status == 200 and not_modified(entry, request, etag):
-        keep = {b"etag", b"cache-control", b"last-modified", b"vary", b"date", b"expires", b"age",
-                b"x-cache", b"content-location"}  # fmt: skip
+        keep = {
+            b"etag",
+            b"cache-control",
+            b"last-modified",
+            b"vary",
+            b"date",
+            b"expires",
+            b"age",
+            b"x-cache",
+            b"content-location",
+        }
         return Reply(304, [h for h in headers if h[0] in keep], b"")
 
     body = entry.body

@@ -54,22 +54,45 @@ def ranked_feed(
     """The caller's ranked feed. ``ranked_by`` says whether the promoted model ranked it or it
     fell back to reverse-chronological order (and ``reason`` says why)."""
     store = request.app.state.social
-    feed = build_feed(me.user_id, store, server_for(request.app).current(), limit=limit,
-                      policy=request.app.state.feed_policy)  # fmt: skip
+    feed = build_feed(
+        me.user_id,
+        store,
+        server_for(request.app).current(),
+        limit=limit,
+        policy=request.app.state.feed_policy,
+    )
     # Impressions are the ranker's exposure signal; likes after them are its labels.
-    emitter.emit_events([
-        Event(system="feed", type="impression", actor=me.user_id, entity=str(p.id),
-              attrs={"kind": "post", "position": i, "score": round(s, 6),
-                     "ranked_by": feed.ranked_by, "model_version": feed.ranker_version})
-        for i, (p, s) in enumerate(zip(feed.posts, feed.scores, strict=True))
-    ])  # fmt: skip
+    emitter.emit_events(
+        [
+            Event(
+                system="feed",
+                type="impression",
+                actor=me.user_id,
+                entity=str(p.id),
+                attrs={
+                    "kind": "post",
+                    "position": i,
+                    "score": round(s, 6),
+                    "ranked_by": feed.ranked_by,
+                    "model_version": feed.ranker_version,
+                },
+            )
+            for i, (p, s) in enumerate(zip(feed.posts, feed.scores, strict=True))
+        ]
+    )
     return FeedOut(
-        viewer=me.user_id, ranked_by=feed.ranked_by, reason=feed.reason,
-        ranker_version=feed.ranker_version, als_version=feed.als_version,
-        candidates=feed.candidates, elapsed_ms=round(feed.elapsed_ms, 3),
-        items=[FeedItem(**post_out(p).model_dump(), score=s)
-               for p, s in zip(feed.posts, feed.scores, strict=True)],
-    )  # fmt: skip
+        viewer=me.user_id,
+        ranked_by=feed.ranked_by,
+        reason=feed.reason,
+        ranker_version=feed.ranker_version,
+        als_version=feed.als_version,
+        candidates=feed.candidates,
+        elapsed_ms=round(feed.elapsed_ms, 3),
+        items=[
+            FeedItem(**post_out(p).model_dump(), score=s)
+            for p, s in zip(feed.posts, feed.scores, strict=True)
+        ],
+    )
 
 
 @router.get("/stream", operation_id="feed_live", response_class=EventSourceResponse)

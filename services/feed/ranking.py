@@ -64,8 +64,12 @@ def gather_candidates(
                 int(item.split(":", 1)[1]) for item, _ in items if item.split(":", 1)[1].isdigit()
             ]
     ids = list(dict.fromkeys([*followed, *popular, *als]))
-    return ids, {"followed": len(followed), "popular": len(popular), "als": len(als),
-                 "unique": len(ids)}  # fmt: skip
+    return ids, {
+        "followed": len(followed),
+        "popular": len(popular),
+        "als": len(als),
+        "unique": len(ids),
+    }
 
 
 def build_feed(
@@ -95,18 +99,28 @@ def build_feed(
         ranked_by, version = "reverse_chronological", None
     else:
         cands = [
-            Candidate(post_id=str(p.id), author=p.author, created_ts=p.created_at.timestamp(),
-                      text_len=len(p.text), n_hashtags=p.text.count("#"),
-                      engagements=p.likes + p.reposts + p.replies)
+            Candidate(
+                post_id=str(p.id),
+                author=p.author,
+                created_ts=p.created_at.timestamp(),
+                text_len=len(p.text),
+                n_hashtags=p.text.count("#"),
+                engagements=p.likes + p.reposts + p.replies,
+            )
             for p in posts
-        ]  # fmt: skip
+        ]
         raw = ranker.score(viewer, cands, now or time.time(), loaded.recs)
         score_of = {p.id: s for p, s in zip(posts, raw.tolist(), strict=True)}
         order = sorted(posts, key=lambda p: (-score_of[p.id], -p.id))
         ranked_by, version, reason = "ranker", loaded.ranker_version, "ranked by the promoted model"
     final = diversify(order, policy.max_same_author_run, limit)
     return RankedFeed(
-        posts=final, scores=[score_of[p.id] for p in final], ranked_by=ranked_by, reason=reason,
-        ranker_version=version, als_version=loaded.recs_version, candidates=counts,
+        posts=final,
+        scores=[score_of[p.id] for p in final],
+        ranked_by=ranked_by,
+        reason=reason,
+        ranker_version=version,
+        als_version=loaded.recs_version,
+        candidates=counts,
         elapsed_ms=(time.perf_counter() - started) * 1000,
-    )  # fmt: skip
+    )

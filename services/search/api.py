@@ -42,6 +42,10 @@ def search_pages(
     if index is None:
         raise HTTPException(503, "no search index yet: materialise crawl_search_index first")
     hits = index.search(q, limit=limit)
-    emitter.emit("crawler", "search", actor=getattr(user, "user_id", None),
-                 attrs={"q": q[:200], "hits": len(hits)})  # fmt: skip
+    emitter.emit(
+        "crawler",
+        "search",
+        actor=getattr(user, "user_id", None),
+        attrs={"q": q[:200], "hits": len(hits)},
+    )
     return SearchResponse(query=q, total=len(hits), hits=[SearchHit(**vars(h)) for h in hits])

@@ -10,11 +10,17 @@ from warehouse.lake import Lake
 
 CLICK_STATS_TABLE = "shortener_click_stats"
 
-EMPTY = pl.DataFrame(schema={
-    "code": pl.String, "clicks": pl.Int64, "user_agents": pl.Int64, "top_referrer": pl.String,
-    "cache_hits": pl.Int64, "first_click": pl.Datetime("us", "UTC"),
-    "last_click": pl.Datetime("us", "UTC"),
-})  # fmt: skip
+EMPTY = pl.DataFrame(
+    schema={
+        "code": pl.String,
+        "clicks": pl.Int64,
+        "user_agents": pl.Int64,
+        "top_referrer": pl.String,
+        "cache_hits": pl.Int64,
+        "first_click": pl.Datetime("us", "UTC"),
+        "last_click": pl.Datetime("us", "UTC"),
+    }
+)
 
 
 def click_stats(lake: Lake, day: date) -> pl.DataFrame:

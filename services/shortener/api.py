@@ -54,24 +54,30 @@ def _service(request: Request) -> ShortenerService:
 def _out(request: Request, link: Link) -> LinkOut:
     base = request.app.state.settings.public_base_url.rstrip("/")
     return LinkOut(
-        code=link.code, short_url=f"{base}/s/{link.code}", url=link.url, custom=link.custom,
+        code=link.code,
+        short_url=f"{base}/s/{link.code}",
+        url=link.url,
+        custom=link.custom,
         created_at=datetime.fromtimestamp(link.created_at, UTC),
-        expires_at=None if link.expires_at is None
+        expires_at=None
+        if link.expires_at is None
         else datetime.fromtimestamp(link.expires_at, UTC),
-    )  # fmt: skip
+    )
 
 
-@router.post("/shortener/links", response_model=LinkOut, status_code=201,
-             operation_id="shortener_create")  # fmt: skip
+@router.post(
+    "/shortener/links", response_model=LinkOut, status_code=201, operation_id="shortener_create"
+)
 def create_link(body: LinkIn, request: Request, user: CurrentUser) -> LinkOut:
     """Shorten ``url`` (optionally with a custom alias and an expiry)."""
     svc = _service(request)
     wait = svc.create_limiter.acquire(user.key_id)
     if wait > 0:
         raise HTTPException(
-            429, "link creation rate limit for this API key exceeded; retry later",
+            429,
+            "link creation rate limit for this API key exceeded; retry later",
             headers={"Retry-After": svc.create_limiter.retry_after_header(wait)},
-        )  # fmt: skip
+        )
     if body.expires_at is not None and body.ttl_seconds is not None:
         raise HTTPException(422, "give expires_at or ttl_seconds, not both")
     expires = None
@@ -90,8 +96,9 @@ def create_link(body: LinkIn, request: Request, user: CurrentUser) -> LinkOut:
 
 
 @router.get("/shortener/links", response_model=list[LinkOut], operation_id="shortener_list")
-def list_links(request: Request, user: CurrentUser,
-               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[LinkOut]:  # fmt: skip
+def list_links(
+    request: Request, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[LinkOut]:
     """Your live links, newest first."""
     return [_out(request, link) for link in _service(request).store.by_owner(user.user_id, limit)]
 
@@ -106,8 +113,12 @@ def get_link(code: str, request: Request, user: CurrentUser) -> LinkOut:
     return _out(request, link)
 
 
-@router.delete("/shortener/links/{code}", status_code=204, response_class=Response,
-               operation_id="shortener_delete")  # fmt: skip
+@router.delete(
+    "/shortener/links/{code}",
+    status_code=204,
+    response_class=Response,
+    operation_id="shortener_delete",
+)
 def delete_link(code: str, request: Request, user: CurrentUser) -> Response:
     """Delete a link you own; its short URL answers 404 from then on."""
     try:
@@ -125,8 +136,9 @@ async def startup(app) -> None:
     cache = get_cache(app)
     store = LinkStore(make_engine(app.state.settings, "shortener"))
     app.state.shortener = ShortenerService(store, cache, app.state.emitter, app.state.settings)
-    app.state.shortener_local_cache = all(isinstance(n, InProcessNode)
-                                          for n in cache.nodes.values())  # fmt: skip
+    app.state.shortener_local_cache = all(
+        isinstance(n, InProcessNode) for n in cache.nodes.values()
+    )
     app.state.shortener_clicks = ClickRecorder(app.state.emitter)
 
 

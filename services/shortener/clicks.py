@@ -26,8 +26,7 @@ class ClickRecorder:
         self._thread = threading.Thread(target=self._run, name="shortener-clicks", daemon=True)
         self._thread.start()
 
-    def record(self, code: str, referrer: str | None, user_agent: str | None,
-               cache: str) -> None:  # fmt: skip
+    def record(self, code: str, referrer: str | None, user_agent: str | None, cache: str) -> None:
         """Queue one click (referrer, user agent, time); the event is built off the hot path."""
         self._queue.append((code, referrer, user_agent, cache, time.time()))
 
@@ -58,11 +57,15 @@ class ClickRecorder:
         self.flush()
 
 
-def _event(code: str, referrer: str | None, user_agent: str | None, cache: str,
-           ts: float) -> Event:  # fmt: skip
+def _event(code: str, referrer: str | None, user_agent: str | None, cache: str, ts: float) -> Event:
     return Event(
-        system="shortener", type="click", entity=code,
+        system="shortener",
+        type="click",
+        entity=code,
         ts=datetime.fromtimestamp(ts, UTC),
-        attrs={"referrer": (referrer or "")[:512], "user_agent": (user_agent or "")[:512],
-               "cache": cache},
-    )  # fmt: skip
+        attrs={
+            "referrer": (referrer or "")[:512],
+            "user_agent": (user_agent or "")[:512],
+            "cache": cache,
+        },
+    )

@@ -12,11 +12,32 @@ import re
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 CODE_LENGTH = 7
 ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,31}$")
-RESERVED = frozenset({
-    "admin", "api", "app", "auth", "cache", "docs", "health", "healthz", "help", "links",
-    "login", "logout", "metrics", "openapi", "redoc", "s", "settings", "shortener", "static",
-    "stats", "status", "www",
-})  # fmt: skip
+RESERVED = frozenset(
+    {
+        "admin",
+        "api",
+        "app",
+        "auth",
+        "cache",
+        "docs",
+        "health",
+        "healthz",
+        "help",
+        "links",
+        "login",
+        "logout",
+        "metrics",
+        "openapi",
+        "redoc",
+        "s",
+        "settings",
+        "shortener",
+        "static",
+        "stats",
+        "status",
+        "www",
+    }
+)
 
 
 def base62(n: int, length: int = CODE_LENGTH) -> str:

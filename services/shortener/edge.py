@@ -85,8 +85,13 @@ class EdgeApp:
         path = scope["path"]
         if path == "/healthz":
             body = orjson.dumps({"status": "ok", "served": self.served})
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         if not path.startswith("/s/"):
@@ -95,8 +100,9 @@ class EdgeApp:
         wait = self.limiter.acquire(str((scope.get("client") or ("?",))[0]))
         if wait > 0:
             retry = str(max(1, math.ceil(wait))).encode()
-            await _problem(send, 429, "Too Many Requests", "rate limit exceeded",
-                           [(b"retry-after", retry)])  # fmt: skip
+            await _problem(
+                send, 429, "Too Many Requests", "rate limit exceeded", [(b"retry-after", retry)]
+            )
             return
         self.served += 1
         scope["app"] = self

@@ -29,8 +29,9 @@ def check_destination(
         out["error"] = f"refused: {exc}"
         return out
     try:
-        with client.stream("GET", url, follow_redirects=False,
-                           headers={"User-Agent": USER_AGENT}) as resp:  # fmt: skip
+        with client.stream(
+            "GET", url, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        ) as resp:
             status = resp.status_code
             location = resp.headers.get("location")
     except httpx.HTTPError as exc:

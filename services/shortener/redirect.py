@@ -22,11 +22,18 @@ MAX_CODE = 32
 
 
 async def _problem(send, status: int, title: str, detail: str, extra=()) -> None:
-    body = orjson.dumps({"type": "about:blank", "title": title, "status": status,
-                         "detail": detail})  # fmt: skip
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode()), *extra]})  # fmt: skip
+    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                *extra,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -35,8 +42,13 @@ async def redirect_app(scope, receive, send) -> None:
     if scope["type"] != "http":
         return
     if scope["method"] not in ("GET", "HEAD"):
-        await _problem(send, 405, "Method Not Allowed", "short links answer GET and HEAD only",
-                       [(b"allow", b"GET, HEAD")])  # fmt: skip
+        await _problem(
+            send,
+            405,
+            "Method Not Allowed",
+            "short links answer GET and HEAD only",
+            [(b"allow", b"GET, HEAD")],
+        )
         return
     path: str = scope["path"]
     code = path[path.rfind("/") + 1 :]
@@ -68,7 +80,15 @@ async def redirect_app(scope, receive, send) -> None:
         elif name == b"user-agent":
             user_agent = value.decode("latin-1")
     state.shortener_clicks.record(code, referrer, user_agent, source)
-    await send({"type": "http.response.start", "status": svc.conf.redirect_status,
-                "headers": [(b"location", url.encode()), (b"content-length", b"0"),
-                            (b"cache-control", b"private, max-age=0")]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": svc.conf.redirect_status,
+            "headers": [
+                (b"location", url.encode()),
+                (b"content-length", b"0"),
+                (b"cache-control", b"private, max-age=0"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": b""})

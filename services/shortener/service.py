@@ -93,8 +93,9 @@ class ShortenerService:
         )
 
     # -- create ------------------------------------------------------------------------------
-    def create(self, owner: str, url: str, alias: str | None = None,
-               expires_at: float | None = None) -> Link:  # fmt: skip
+    def create(
+        self, owner: str, url: str, alias: str | None = None, expires_at: float | None = None
+    ) -> Link:
         """Validate and store a link; raises ValueError subclasses on bad input, CodeTaken."""
         url = check_target(
             url,
@@ -110,8 +111,7 @@ class ShortenerService:
             self.store.insert(link)  # CodeTaken -> 409
         else:
             for attempt in range(MAX_ATTEMPTS):
-                link = Link(code_for(url, owner, attempt), url, owner, False, now, expires_at,
-                            None)  # fmt: skip
+                link = Link(code_for(url, owner, attempt), url, owner, False, now, expires_at, None)
                 try:
                     self.store.insert(link)
                     break

@@ -21,7 +21,7 @@ from sqlalchemy import (
     insert,
     select,
     update,
-)  # fmt: skip
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 

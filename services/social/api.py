@@ -74,10 +74,17 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 
 def post_out(p: Post) -> PostOut:
     return PostOut(
-        id=p.id, author=p.author, text=p.text, hashtags=p.hashtags, reply_to=p.reply_to,
-        repost_of=p.repost_of, likes=p.likes, reposts=p.reposts, replies=p.replies,
+        id=p.id,
+        author=p.author,
+        text=p.text,
+        hashtags=p.hashtags,
+        reply_to=p.reply_to,
+        repost_of=p.repost_of,
+        likes=p.likes,
+        reposts=p.reposts,
+        replies=p.replies,
         created_at=p.created_at,
-    )  # fmt: skip
+    )
 
 
 def user_out(u: User) -> UserOut:
@@ -157,9 +164,13 @@ def create_post(
     if not created:
         response.status_code = 200
         return post_out(post)
-    emitter.emit("social", "reply" if post.reply_to else "post_created", actor=me.user_id,
-                 entity=post.id, attrs={"hashtags": post.hashtags, "reply_to": post.reply_to,
-                                        "length": len(post.text)})  # fmt: skip
+    emitter.emit(
+        "social",
+        "reply" if post.reply_to else "post_created",
+        actor=me.user_id,
+        entity=post.id,
+        attrs={"hashtags": post.hashtags, "reply_to": post.reply_to, "length": len(post.text)},
+    )
     announce_post(getattr(request.app.state, "feed_broker", None), store, post)
     return post_out(post)
 
@@ -175,8 +186,13 @@ def get_post(post_id: int, store: StoreDep) -> PostOut:
 def repost(post_id: int, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> PostOut:
     post = store.repost(me.user_id, post_id)
     original = store.get_post(post.repost_of)
-    emitter.emit("social", "repost", actor=me.user_id, entity=post.repost_of,
-                 attrs={"author": original.author, "repost_id": post.id})  # fmt: skip
+    emitter.emit(
+        "social",
+        "repost",
+        actor=me.user_id,
+        entity=post.repost_of,
+        attrs={"author": original.author, "repost_id": post.id},
+    )
     return post_out(post)
 
 
@@ -198,9 +214,12 @@ def unlike(post_id: int, me: CurrentUser, store: StoreDep, emitter: EmitterDep) 
 
 @router.get("/timeline", response_model=PostPage, operation_id="social_home_timeline")
 def home_timeline(
-    me: CurrentUser, store: StoreDep, emitter: EmitterDep, cursor: str | None = None,
+    me: CurrentUser,
+    store: StoreDep,
+    emitter: EmitterDep,
+    cursor: str | None = None,
     limit: Limit = 20,
-) -> PostPage:  # fmt: skip
+) -> PostPage:
     """The caller's home timeline (hybrid fan-out), newest first."""
     posts = store.home_timeline(me.user_id, decode_cursor(cursor), limit)
     emitter.emit("social", "timeline_read", actor=me.user_id, attrs={"n": len(posts)})
@@ -211,8 +230,9 @@ def home_timeline(
 @router.post("/messages", response_model=MessageOut, status_code=201, operation_id="social_send_dm")
 def send_dm(body: MessageIn, me: CurrentUser, store: StoreDep, emitter: EmitterDep) -> MessageOut:
     msg = store.messages.send(me.user_id, body.to, body.text)
-    emitter.emit("social", "dm_sent", actor=me.user_id, entity=msg.recipient,
-                 attrs={"length": len(msg.text)})  # fmt: skip
+    emitter.emit(
+        "social", "dm_sent", actor=me.user_id, entity=msg.recipient, attrs={"length": len(msg.text)}
+    )
     return MessageOut(**asdict(msg))
 
 
@@ -235,9 +255,11 @@ def get_dm(message_id: int, me: CurrentUser, store: StoreDep) -> MessageOut:
 # -- search and trends -------------------------------------------------------------------------
 @router.get("/search/posts", response_model=PostPage, operation_id="social_search_posts")
 def search_posts(
-    store: StoreDep, q: Annotated[str, Query(min_length=1, max_length=200)],
-    cursor: str | None = None, limit: Limit = 20,
-) -> PostPage:  # fmt: skip
+    store: StoreDep,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    cursor: str | None = None,
+    limit: Limit = 20,
+) -> PostPage:
     """Posts matching ``q``, best first (BM25). The cursor is an offset."""
     offset = decode_cursor(cursor) or 0
     posts = store.posts_by_ids(store.search.post_ids(q, limit, offset))

@@ -90,6 +90,14 @@ def post_query() -> Select:
     """Columns in ``Post`` field order, so rows become posts positionally."""
     p = t.posts.c
     return select(
-        p.id, p.author_id, t.users.c.handle, p.text, p.reply_to, p.repost_of, p.likes,
-        p.reposts, p.replies, p.created_at,
-    ).join(t.users, t.users.c.id == p.author_id)  # fmt: skip
+        p.id,
+        p.author_id,
+        t.users.c.handle,
+        p.text,
+        p.reply_to,
+        p.repost_of,
+        p.likes,
+        p.reposts,
+        p.replies,
+        p.created_at,
+    ).join(t.users, t.users.c.id == p.author_id)

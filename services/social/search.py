@@ -51,16 +51,20 @@ class SocialSearch:
     def index_post(self, conn: Connection, post_id: int, body: str) -> None:
         """Index a post inside the transaction that stores it (PostgreSQL indexes itself)."""
         if self.is_sqlite:
-            conn.execute(text("INSERT INTO social_posts_fts(rowid, text) VALUES (:i, :x)"),
-                         {"i": post_id, "x": body})  # fmt: skip
+            conn.execute(
+                text("INSERT INTO social_posts_fts(rowid, text) VALUES (:i, :x)"),
+                {"i": post_id, "x": body},
+            )
 
     def index_user(self, conn: Connection, user_id: int, handle: str, name: str, bio: str) -> None:
         if self.is_sqlite:
             conn.execute(
-                text("INSERT INTO social_users_fts(rowid, handle, display_name, bio) "
-                     "VALUES (:id, :h, :d, :b)"),
+                text(
+                    "INSERT INTO social_users_fts(rowid, handle, display_name, bio) "
+                    "VALUES (:id, :h, :d, :b)"
+                ),
                 {"id": user_id, "h": handle, "d": name, "b": bio},
-            )  # fmt: skip
+            )
 
     def post_ids(self, q: str, limit: int = 20, offset: int = 0) -> list[int]:
         """Full-text search ranked by BM25 (SQLite FTS5) or ts_rank (PostgreSQL)."""
@@ -68,19 +72,31 @@ class SocialSearch:
             raise Invalid("a search needs at least one word")
         with self.engine.connect() as conn:
             if self.is_sqlite:
-                ids = conn.execute(
-                    text("SELECT rowid FROM social_posts_fts WHERE social_posts_fts MATCH :q "
-                         "ORDER BY bm25(social_posts_fts) LIMIT :l OFFSET :o"),
-                    {"q": _fts_query(q), "l": limit, "o": offset},
-                ).scalars().all()  # fmt: skip
+                ids = (
+                    conn.execute(
+                        text(
+                            "SELECT rowid FROM social_posts_fts WHERE social_posts_fts MATCH :q "
+                            "ORDER BY bm25(social_posts_fts) LIMIT :l OFFSET :o"
+                        ),
+                        {"q": _fts_query(q), "l": limit, "o": offset},
+                    )
+                    .scalars()
+                    .all()
+                )
             else:
-                ids = conn.execute(
-                    text("SELECT id FROM social_posts, plainto_tsquery('simple', :q) query "
-                         "WHERE to_tsvector('simple', text) @@ query "
-                         "ORDER BY ts_rank(to_tsvector('simple', text), query) DESC, id DESC "
-                         "LIMIT :l OFFSET :o"),
-                    {"q": q, "l": limit, "o": offset},
-                ).scalars().all()  # fmt: skip
+                ids = (
+                    conn.execute(
+                        text(
+                            "SELECT id FROM social_posts, plainto_tsquery('simple', :q) query "
+                            "WHERE to_tsvector('simple', text) @@ query "
+                            "ORDER BY ts_rank(to_tsvector('simple', text), query) DESC, id DESC "
+                            "LIMIT :l OFFSET :o"
+                        ),
+                        {"q": q, "l": limit, "o": offset},
+                    )
+                    .scalars()
+                    .all()
+                )
         return list(ids)
 
     def users(self, q: str, limit: int = 20) -> list[User]:
@@ -88,17 +104,33 @@ class SocialSearch:
             raise Invalid("a search needs at least one word")
         with self.engine.connect() as conn:
             if self.is_sqlite:
-                ids = conn.execute(
-                    text("SELECT rowid FROM social_users_fts WHERE social_users_fts MATCH :q "
-                         "ORDER BY bm25(social_users_fts) LIMIT :l"),
-                    {"q": " OR ".join(f"{term}*" for term in _fts_query(q).split()), "l": limit},
-                ).scalars().all()  # fmt: skip
+                ids = (
+                    conn.execute(
+                        text(
+                            "SELECT rowid FROM social_users_fts WHERE social_users_fts MATCH :q "
+                            "ORDER BY bm25(social_users_fts) LIMIT :l"
+                        ),
+                        {
+                            "q": " OR ".join(f"{term}*" for term in _fts_query(q).split()),
+                            "l": limit,
+                        },
+                    )
+                    .scalars()
+                    .all()
+                )
             else:
-                ids = conn.execute(
-                    text("SELECT id FROM social_users WHERE to_tsvector('simple', handle || ' ' || "
-                         "display_name || ' ' || bio) @@ plainto_tsquery('simple', :q) LIMIT :l"),
-                    {"q": q, "l": limit},
-                ).scalars().all()  # fmt: skip
+                ids = (
+                    conn.execute(
+                        text(
+                            "SELECT id FROM social_users WHERE to_tsvector('simple', "
+                            "handle || ' ' || display_name || ' ' || bio) "
+                            "@@ plainto_tsquery('simple', :q) LIMIT :l"
+                        ),
+                        {"q": q, "l": limit},
+                    )
+                    .scalars()
+                    .all()
+                )
             rows = conn.execute(select(t.users).where(t.users.c.id.in_(ids))).all() if ids else []
         by_id = {r.id: to_user(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]

@@ -36,8 +36,16 @@ from services.social.search import SocialSearch
 from services.social.text import hashtags, mentions, validate_post_text
 from services.social.timelines import TimelineStore
 
-__all__ = ["Conflict", "Invalid", "Message", "NotFound", "Post", "SocialError", "SocialStore",
-           "User"]  # fmt: skip
+__all__ = [
+    "Conflict",
+    "Invalid",
+    "Message",
+    "NotFound",
+    "Post",
+    "SocialError",
+    "SocialStore",
+    "User",
+]
 
 # Built once with an expanding parameter: a feed asks for ~1,000 ids per request, and binding
 # them as one list skips per-element coercion.
@@ -83,7 +91,7 @@ class SocialStore:
                         following=0,
                         has_pull_posts=False,
                         created_at=now(),
-                    )  # fmt: skip
+                    )
                 ).inserted_primary_key[0]
                 self.search.index_user(conn, uid, handle.lower(), display_name or handle, bio)
         except IntegrityError as exc:
@@ -114,10 +122,12 @@ class SocialStore:
             if exists:
                 return False
             conn.execute(insert(t.follows).values(follower_id=a, followee_id=b, created_at=now()))
-            conn.execute(update(t.users).where(t.users.c.id == a)
-                         .values(following=t.users.c.following + 1))  # fmt: skip
-            conn.execute(update(t.users).where(t.users.c.id == b)
-                         .values(followers=t.users.c.followers + 1))  # fmt: skip
+            conn.execute(
+                update(t.users).where(t.users.c.id == a).values(following=t.users.c.following + 1)
+            )
+            conn.execute(
+                update(t.users).where(t.users.c.id == b).values(followers=t.users.c.followers + 1)
+            )
             backfill = (
                 conn.execute(
                     select(t.posts.c.id)
@@ -140,10 +150,12 @@ class SocialStore:
             ).rowcount
             if not gone:
                 return False
-            conn.execute(update(t.users).where(t.users.c.id == a)
-                         .values(following=t.users.c.following - 1))  # fmt: skip
-            conn.execute(update(t.users).where(t.users.c.id == b)
-                         .values(followers=t.users.c.followers - 1))  # fmt: skip
+            conn.execute(
+                update(t.users).where(t.users.c.id == a).values(following=t.users.c.following - 1)
+            )
+            conn.execute(
+                update(t.users).where(t.users.c.id == b).values(followers=t.users.c.followers - 1)
+            )
         line = self.timelines.page(a, None, self.timelines.cap) or []
         if line:
             with self.engine.connect() as conn:
@@ -254,7 +266,7 @@ class SocialStore:
                         replies=0,
                         idempotency_key=idempotency_key,
                         created_at=now(),
-                    )  # fmt: skip
+                    )
                 ).inserted_primary_key[0]
             except IntegrityError as exc:
                 raise Conflict("a post with this idempotency key is being created") from exc
@@ -269,21 +281,32 @@ class SocialStore:
                     .all()
                 )
                 if ids:
-                    conn.execute(insert(t.post_mentions),
-                                 [{"post_id": post_id, "user_id": i} for i in ids])  # fmt: skip
+                    conn.execute(
+                        insert(t.post_mentions), [{"post_id": post_id, "user_id": i} for i in ids]
+                    )
             if reply_to is not None:
-                conn.execute(update(t.posts).where(t.posts.c.id == reply_to)
-                             .values(replies=t.posts.c.replies + 1))  # fmt: skip
+                conn.execute(
+                    update(t.posts)
+                    .where(t.posts.c.id == reply_to)
+                    .values(replies=t.posts.c.replies + 1)
+                )
             if repost_of is not None:
-                conn.execute(update(t.posts).where(t.posts.c.id == repost_of)
-                             .values(reposts=t.posts.c.reposts + 1))  # fmt: skip
+                conn.execute(
+                    update(t.posts)
+                    .where(t.posts.c.id == repost_of)
+                    .values(reposts=t.posts.c.reposts + 1)
+                )
             self.search.index_post(conn, post_id, body)
             if pushed:
-                conn.execute(insert(t.fanout_jobs).values(
-                    post_id=post_id, author_id=author_row.id, cursor=0, done=False))  # fmt: skip
+                conn.execute(
+                    insert(t.fanout_jobs).values(
+                        post_id=post_id, author_id=author_row.id, cursor=0, done=False
+                    )
+                )
             elif not author_row.has_pull_posts:
-                conn.execute(update(t.users).where(t.users.c.id == author_row.id)
-                             .values(has_pull_posts=True))  # fmt: skip
+                conn.execute(
+                    update(t.users).where(t.users.c.id == author_row.id).values(has_pull_posts=True)
+                )
         # The author always sees their own post at once, pushed or not.
         self.timelines.add([author_row.id], post_id)
         if pushed:
@@ -316,8 +339,9 @@ class SocialStore:
                 ):
                     raise NotFound(f"no post {post_id}")
                 conn.execute(insert(t.likes).values(user_id=uid, post_id=post_id, created_at=now()))
-                conn.execute(update(t.posts).where(t.posts.c.id == post_id)
-                             .values(likes=t.posts.c.likes + 1))  # fmt: skip
+                conn.execute(
+                    update(t.posts).where(t.posts.c.id == post_id).values(likes=t.posts.c.likes + 1)
+                )
         except IntegrityError as exc:
             raise Conflict(f"you already like post {post_id}") from exc
 
@@ -329,8 +353,9 @@ class SocialStore:
             ).rowcount
             if not gone:
                 raise NotFound(f"you do not like post {post_id}")
-            conn.execute(update(t.posts).where(t.posts.c.id == post_id)
-                         .values(likes=t.posts.c.likes - 1))  # fmt: skip
+            conn.execute(
+                update(t.posts).where(t.posts.c.id == post_id).values(likes=t.posts.c.likes - 1)
+            )
 
     # -- fan-out -----------------------------------------------------------------------------
     def run_fanout(self, post_id: int) -> int:
@@ -377,10 +402,15 @@ class SocialStore:
     def resume_fanouts(self) -> int:
         """Finish fan-outs a crash interrupted (called at start-up). Returns jobs resumed."""
         with self.engine.connect() as conn:
-            pending = conn.execute(
-                select(t.fanout_jobs.c.post_id).where(t.fanout_jobs.c.done.is_(False))
-                .order_by(t.fanout_jobs.c.post_id)
-            ).scalars().all()  # fmt: skip
+            pending = (
+                conn.execute(
+                    select(t.fanout_jobs.c.post_id)
+                    .where(t.fanout_jobs.c.done.is_(False))
+                    .order_by(t.fanout_jobs.c.post_id)
+                )
+                .scalars()
+                .all()
+            )
         for post_id in pending:
             self.run_fanout(post_id)
         return len(pending)

@@ -38,7 +38,7 @@ def score_trends(
             "observed": pl.Int64,
             "expected": pl.Float64,
             "authors": pl.Int64,
-        }  # fmt: skip
+        }
     )
     if uses.is_empty():
         return empty
@@ -48,7 +48,7 @@ def score_trends(
         (
             (pl.lit(now).cast(pl.Datetime("us", "UTC")) - pl.col("ts")).dt.total_microseconds()
             // win_us
-        ).alias("k")  # fmt: skip
+        ).alias("k")
     ).filter((pl.col("k") >= 0) & (pl.col("k") <= history_windows))
     current = (
         bucketed.filter(pl.col("k") == 0)
@@ -80,7 +80,7 @@ def score_trends(
             pl.col("observed").cast(pl.Int64),
             "expected",
             pl.col("authors").cast(pl.Int64),
-        )  # fmt: skip
+        )
         .sort(["score", "tag"], descending=[True, False])
     )
     return scored if not scored.is_empty() else empty

@@ -66,9 +66,16 @@ TusHeader = Annotated[str | None, Header(alias="Tus-Resumable")]
 @upload_router.options(UPLOAD_PATH, status_code=204, operation_id="video_upload_options")
 def upload_options() -> Response:
     """Server capabilities, as tus clients discover them."""
-    return Response(status_code=204, headers=tus_headers(
-        **{"Tus-Version": TUS_VERSION, "Tus-Extension": TUS_EXTENSIONS,
-           "Tus-Max-Size": str(MAX_UPLOAD_BYTES)}))  # fmt: skip
+    return Response(
+        status_code=204,
+        headers=tus_headers(
+            **{
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(MAX_UPLOAD_BYTES),
+            }
+        ),
+    )
 
 
 @upload_router.post(UPLOAD_PATH, status_code=201, operation_id="video_upload_create")
@@ -84,20 +91,31 @@ async def upload_create(
     """Create an upload (tus ``creation``); metadata: title, description, tags."""
     require_tus(tus_resumable)
     if upload_length is None:
-        raise HTTPException(400, "Upload-Length is required (deferred length is not supported)",
-                            headers=tus_headers())  # fmt: skip
+        raise HTTPException(
+            400,
+            "Upload-Length is required (deferred length is not supported)",
+            headers=tus_headers(),
+        )
     length = parse_int_header("Upload-Length", upload_length)
     if length > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"upload of {length} bytes is over the {MAX_UPLOAD_BYTES}-byte "
-                            "limit", headers=tus_headers())  # fmt: skip
+        raise HTTPException(
+            413,
+            f"upload of {length} bytes is over the {MAX_UPLOAD_BYTES}-byte limit",
+            headers=tus_headers(),
+        )
     meta = parse_metadata(upload_metadata)
     store = _store(request)
     up = store.create_upload(user.user_id, length, meta)
     part = part_path(settings, up.id)
     part.parent.mkdir(parents=True, exist_ok=True)
     part.touch()
-    emitter.emit("video", "upload_created", actor=user.user_id, entity=up.id,
-                 attrs={"length": length, "title": meta.get("title", "")})  # fmt: skip
+    emitter.emit(
+        "video",
+        "upload_created",
+        actor=user.user_id,
+        entity=up.id,
+        attrs={"length": length, "title": meta.get("title", "")},
+    )
     location = str(request.base_url).rstrip("/") + f"/videos{UPLOAD_PATH}/{up.id}"
     headers = tus_headers(Location=location, **{"Upload-Offset": "0"})
     if length == 0:
@@ -114,8 +132,10 @@ def upload_head(upload_id: str, request: Request, tus_resumable: TusHeader = Non
         return Response(status_code=404, headers=tus_headers())
     if up.status == "rejected":
         return Response(status_code=410, headers=tus_headers())
-    return Response(status_code=200, headers=tus_headers(
-        **{"Upload-Offset": str(up.offset), "Upload-Length": str(up.length)}))  # fmt: skip
+    return Response(
+        status_code=200,
+        headers=tus_headers(**{"Upload-Offset": str(up.offset), "Upload-Length": str(up.length)}),
+    )
 
 
 @upload_router.patch(
@@ -133,8 +153,9 @@ async def upload_patch(
     """Append bytes at Upload-Offset; the last chunk triggers admission (422 with a reason)."""
     require_tus(tus_resumable)
     if (content_type or "").split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
-        raise HTTPException(415, f"Content-Type must be {OFFSET_CONTENT_TYPE}",
-                            headers=tus_headers())  # fmt: skip
+        raise HTTPException(
+            415, f"Content-Type must be {OFFSET_CONTENT_TYPE}", headers=tus_headers()
+        )
     offset = parse_int_header("Upload-Offset", upload_offset)
     store = _store(request)
     async with _lock(request, upload_id):
@@ -144,15 +165,22 @@ async def upload_patch(
         if up.status == "rejected":
             raise HTTPException(410, f"upload was rejected: {up.reason}", headers=tus_headers())
         if up.status != "receiving" or offset != up.offset:
-            raise HTTPException(409, f"Upload-Offset {offset} does not match the server's "
-                                f"{up.offset}", headers=tus_headers(
-                                    **{"Upload-Offset": str(up.offset)}))  # fmt: skip
+            raise HTTPException(
+                409,
+                f"Upload-Offset {offset} does not match the server's {up.offset}",
+                headers=tus_headers(**{"Upload-Offset": str(up.offset)}),
+            )
         written = await _append(request, part_path(settings, upload_id), offset, up.length)
         new_offset = offset + written
         if not store.advance(upload_id, offset, new_offset):
             raise HTTPException(409, "upload moved concurrently", headers=tus_headers())
-        emitter.emit("video", "upload_chunk", actor=up.user_id, entity=upload_id,
-                     attrs={"offset": offset, "bytes": written})  # fmt: skip
+        emitter.emit(
+            "video",
+            "upload_chunk",
+            actor=up.user_id,
+            entity=upload_id,
+            attrs={"offset": offset, "bytes": written},
+        )
         if new_offset == up.length:
             await _complete(request, upload_id, settings, emitter)
     return Response(status_code=204, headers=tus_headers(**{"Upload-Offset": str(new_offset)}))
@@ -168,8 +196,9 @@ async def _append(request: Request, part: Path, offset: int, length: int) -> int
             async for chunk in request.stream():
                 if offset + written + len(chunk) > length:
                     fh.truncate(offset)
-                    raise HTTPException(413, f"chunk goes past Upload-Length {length}",
-                                        headers=tus_headers())  # fmt: skip
+                    raise HTTPException(
+                        413, f"chunk goes past Upload-Length {length}", headers=tus_headers()
+                    )
                 fh.write(chunk)
                 written += len(chunk)
         except ClientDisconnect:
@@ -183,24 +212,43 @@ async def _complete(request: Request, upload_id: str, settings, emitter) -> None
     store = _store(request)
     up = store.get_upload(upload_id)
     assert up is not None
-    emitter.emit("video", "upload_completed", actor=up.user_id, entity=upload_id,
-                 attrs={"length": up.length})  # fmt: skip
+    emitter.emit(
+        "video", "upload_completed", actor=up.user_id, entity=upload_id, attrs={"length": up.length}
+    )
     try:
         video = await run_in_threadpool(admit, settings, store, up)
     except Rejected as exc:
-        emitter.emit("video", "upload_rejected", actor=up.user_id, entity=upload_id,
-                     attrs={"reason": exc.reason})  # fmt: skip
+        emitter.emit(
+            "video",
+            "upload_rejected",
+            actor=up.user_id,
+            entity=upload_id,
+            attrs={"reason": exc.reason},
+        )
         raise HTTPException(422, f"video rejected: {exc.reason}", headers=tus_headers()) from exc
-    emitter.emit("video", "video_admitted", actor=up.user_id, entity=video.id,
-                 attrs={k: video.probe[k] for k in ("width", "height", "fps", "duration_s",
-                                                    "video_codec", "container")})  # fmt: skip
+    emitter.emit(
+        "video",
+        "video_admitted",
+        actor=up.user_id,
+        entity=video.id,
+        attrs={
+            k: video.probe[k]
+            for k in ("width", "height", "fps", "duration_s", "video_codec", "container")
+        },
+    )
 
 
 @upload_router.delete(
     UPLOAD_PATH + "/{upload_id}", status_code=204, operation_id="video_upload_delete"
 )
-def upload_delete(upload_id: str, request: Request, user: CurrentUser, settings: SettingsDep,
-                  emitter: EmitterDep, tus_resumable: TusHeader = None) -> Response:  # fmt: skip
+def upload_delete(
+    upload_id: str,
+    request: Request,
+    user: CurrentUser,
+    settings: SettingsDep,
+    emitter: EmitterDep,
+    tus_resumable: TusHeader = None,
+) -> Response:
     """tus ``termination``: drop an unfinished upload."""
     require_tus(tus_resumable)
     store = _store(request)

@@ -35,8 +35,9 @@ def rendition_dir(settings: Settings, video_id: str) -> Path:
     return settings.blobs_dir / "videos" / video_id
 
 
-def admit(settings: Settings, store: VideoStore, upload: Upload,
-          limits: Limits | None = None) -> Video:  # fmt: skip
+def admit(
+    settings: Settings, store: VideoStore, upload: Upload, limits: Limits | None = None
+) -> Video:
     """Probe the completed upload; return the new video or raise :class:`Rejected`."""
     part = part_path(settings, upload.id)
     job = video_root(settings) / "jobs" / upload.id
@@ -54,10 +55,15 @@ def admit(settings: Settings, store: VideoStore, upload: Upload,
     meta = upload.meta
     title = (meta.get("title") or meta.get("filename") or "untitled").strip()[:200] or "untitled"
     video = Video(
-        id=upload.id, user_id=upload.user_id, title=title,
-        description=meta.get("description", "")[:5000], tags=clean_tags(meta.get("tags", "")),
-        source=str(dest.resolve()), probe=info.to_dict(), created=time.time(),
-    )  # fmt: skip
+        id=upload.id,
+        user_id=upload.user_id,
+        title=title,
+        description=meta.get("description", "")[:5000],
+        tags=clean_tags(meta.get("tags", "")),
+        source=str(dest.resolve()),
+        probe=info.to_dict(),
+        created=time.time(),
+    )
     store.add_video(video)
     store.finish_upload(upload.id, "admitted")
     return video

@@ -16,10 +16,15 @@ from services.video.store import Video, VideoStore
 router = APIRouter(prefix="/videos", tags=["video"])
 
 MEDIA_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl", ".mpd": "application/dash+xml",
-    ".m4s": "video/iso.segment", ".mp4": "video/mp4", ".vtt": "text/vtt",
-    ".jpg": "image/jpeg", ".png": "image/png", ".json": "application/json",
-}  # fmt: skip
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".mpd": "application/dash+xml",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+    ".vtt": "text/vtt",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".json": "application/json",
+}
 
 
 def video_store(request: Request) -> VideoStore:
@@ -81,11 +86,18 @@ class WatchIn(BaseModel):
 
 def _out(request: Request, video: Video) -> VideoOut:
     ready = (rendition_dir(request.app.state.settings, video.id) / "master.m3u8").exists()
-    return VideoOut(id=video.id, user_id=video.user_id, title=video.title,
-                    description=video.description, tags=video.tags,
-                    duration_s=video.probe.get("duration_s", 0.0),
-                    width=video.probe.get("width", 0), height=video.probe.get("height", 0),
-                    ready=ready, likes=video_store(request).like_count(video.id))  # fmt: skip
+    return VideoOut(
+        id=video.id,
+        user_id=video.user_id,
+        title=video.title,
+        description=video.description,
+        tags=video.tags,
+        duration_s=video.probe.get("duration_s", 0.0),
+        width=video.probe.get("width", 0),
+        height=video.probe.get("height", 0),
+        ready=ready,
+        likes=video_store(request).like_count(video.id),
+    )
 
 
 def _video_or_404(request: Request, video_id: str) -> Video:
@@ -101,13 +113,21 @@ def list_videos(request: Request, limit: int = Query(default=50, ge=1, le=500)) 
 
 
 @router.get("/search", response_model=list[VideoOut], operation_id="video_search")
-def search(request: Request, emitter: EmitterDep, user: OptionalUser,
-           q: str = Query(min_length=1, max_length=200),
-           limit: int = Query(default=20, ge=1, le=100)) -> list[VideoOut]:  # fmt: skip
+def search(
+    request: Request,
+    emitter: EmitterDep,
+    user: OptionalUser,
+    q: str = Query(min_length=1, max_length=200),
+    limit: int = Query(default=20, ge=1, le=100),
+) -> list[VideoOut]:
     """Titles containing the words, or videos tagged with one of them."""
     found = video_store(request).search(q, limit)
-    emitter.emit("video", "search", actor=user.user_id if user else None,
-                 attrs={"q": q, "results": len(found)})  # fmt: skip
+    emitter.emit(
+        "video",
+        "search",
+        actor=user.user_id if user else None,
+        attrs={"q": q, "results": len(found)},
+    )
     return [_out(request, v) for v in found]
 
 
@@ -117,8 +137,12 @@ def get_video(video_id: str, request: Request) -> VideoOut:
 
 
 @router.get("/{video_id}/playback", response_model=PlaybackOut, operation_id="video_playback")
-def playback(video_id: str, request: Request, settings: SettingsDep,
-             region: str = Query(default="local", max_length=64)) -> PlaybackOut:  # fmt: skip
+def playback(
+    video_id: str,
+    request: Request,
+    settings: SettingsDep,
+    region: str = Query(default="local", max_length=64),
+) -> PlaybackOut:
     """Where to play from: blob paths an edge serves, and the origin fallback."""
     video = _video_or_404(request, video_id)
     base = f"/videos/{video.id}"
@@ -128,12 +152,16 @@ def playback(video_id: str, request: Request, settings: SettingsDep,
     if ladder_file.exists():
         ladder = json.loads(ladder_file.read_text(encoding="utf-8")).get("rungs", [])
     return PlaybackOut(
-        id=video.id, ready=(out_dir / "master.m3u8").exists(), hls=f"{base}/master.m3u8",
-        dash=f"{base}/manifest.mpd", poster=f"{base}/thumbs/poster.jpg",
+        id=video.id,
+        ready=(out_dir / "master.m3u8").exists(),
+        hls=f"{base}/master.m3u8",
+        dash=f"{base}/manifest.mpd",
+        poster=f"{base}/thumbs/poster.jpg",
         thumbnails=f"{base}/thumbs/thumbnails.vtt",
         cdn_route=f"/cdn/route?region={region}&path={base}/master.m3u8",
-        origin_hls=f"{base}/files/master.m3u8", ladder=ladder,
-    )  # fmt: skip
+        origin_hls=f"{base}/files/master.m3u8",
+        ladder=ladder,
+    )
 
 
 @router.get("/{video_id}/files/{name:path}", operation_id="video_file")
@@ -144,10 +172,16 @@ def video_file(video_id: str, name: str, request: Request, settings: SettingsDep
     path = (root / name).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise HTTPException(404, f"no file {name} for video {video_id}")
-    cache = "public, max-age=31536000, immutable" if path.suffix in (".m4s", ".jpg") else \
-        "public, max-age=5, stale-while-revalidate=30"  # fmt: skip
-    return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
-                        headers={"Cache-Control": cache})  # fmt: skip
+    cache = (
+        "public, max-age=31536000, immutable"
+        if path.suffix in (".m4s", ".jpg")
+        else "public, max-age=5, stale-while-revalidate=30"
+    )
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+        headers={"Cache-Control": cache},
+    )
 
 
 @router.post("/{video_id}/views", response_model=Ack, operation_id="video_view")
@@ -166,34 +200,51 @@ def like(video_id: str, request: Request, emitter: EmitterDep, user: CurrentUser
     return Ack(count=store.like_count(video_id))
 
 
-@router.post("/{video_id}/comments", response_model=CommentOut, status_code=201,
-             operation_id="video_comment")  # fmt: skip
-def comment(video_id: str, body: CommentIn, request: Request, emitter: EmitterDep,
-            user: CurrentUser) -> CommentOut:  # fmt: skip
+@router.post(
+    "/{video_id}/comments", response_model=CommentOut, status_code=201, operation_id="video_comment"
+)
+def comment(
+    video_id: str, body: CommentIn, request: Request, emitter: EmitterDep, user: CurrentUser
+) -> CommentOut:
     _video_or_404(request, video_id)
     cid = video_store(request).add_comment(video_id, user.user_id, body.text)
-    emitter.emit("video", "comment", actor=user.user_id, entity=video_id,
-                 attrs={"comment_id": cid, "chars": len(body.text)})  # fmt: skip
+    emitter.emit(
+        "video",
+        "comment",
+        actor=user.user_id,
+        entity=video_id,
+        attrs={"comment_id": cid, "chars": len(body.text)},
+    )
     rows = video_store(request).list_comments(video_id)
     row = next(r for r in rows if r["id"] == cid)
     return CommentOut(id=cid, user_id=row["user_id"], text=row["text"], created=row["created"])
 
 
-@router.get("/{video_id}/comments", response_model=list[CommentOut],
-            operation_id="video_comments")  # fmt: skip
+@router.get("/{video_id}/comments", response_model=list[CommentOut], operation_id="video_comments")
 def list_comments(video_id: str, request: Request) -> list[CommentOut]:
     _video_or_404(request, video_id)
-    return [CommentOut(id=r["id"], user_id=r["user_id"], text=r["text"], created=r["created"])
-            for r in video_store(request).list_comments(video_id)]  # fmt: skip
+    return [
+        CommentOut(id=r["id"], user_id=r["user_id"], text=r["text"], created=r["created"])
+        for r in video_store(request).list_comments(video_id)
+    ]
 
 
 @router.post("/{video_id}/watch", response_model=Ack, operation_id="video_watch")
-def watch(video_id: str, body: WatchIn, request: Request, emitter: EmitterDep,
-          user: OptionalUser) -> Ack:  # fmt: skip
+def watch(
+    video_id: str, body: WatchIn, request: Request, emitter: EmitterDep, user: OptionalUser
+) -> Ack:
     """Watch time, reported by the player in heartbeats."""
     video = _video_or_404(request, video_id)
-    emitter.emit("video", "watch", actor=user.user_id if user else None, entity=video_id,
-                 attrs={"seconds": body.seconds, "position_s": body.position_s,
-                        "rendition": body.rendition,
-                        "duration_s": video.probe.get("duration_s")})  # fmt: skip
+    emitter.emit(
+        "video",
+        "watch",
+        actor=user.user_id if user else None,
+        entity=video_id,
+        attrs={
+            "seconds": body.seconds,
+            "position_s": body.position_s,
+            "rendition": body.rendition,
+            "duration_s": video.probe.get("duration_s"),
+        },
+    )
     return Ack()

@@ -30,7 +30,8 @@ from sqlalchemy import (
 metadata = MetaData()
 
 uploads = Table(
-    "video_uploads", metadata,
+    "video_uploads",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("user_id", String(128), nullable=False),
     Column("length", Integer, nullable=False),
@@ -39,10 +40,11 @@ uploads = Table(
     Column("meta", Text, nullable=False),
     Column("reason", Text),
     Column("created", Float, nullable=False),
-)  # fmt: skip
+)
 
 videos = Table(
-    "videos", metadata,
+    "videos",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("user_id", String(128), nullable=False, index=True),
     Column("title", String(300), nullable=False),
@@ -51,30 +53,33 @@ videos = Table(
     Column("source", Text, nullable=False),
     Column("probe", Text, nullable=False),
     Column("created", Float, nullable=False, index=True),
-)  # fmt: skip
+)
 
 video_tags = Table(
-    "video_tags", metadata,
+    "video_tags",
+    metadata,
     Column("video_id", String(32), nullable=False, index=True),
     Column("tag", String(64), nullable=False, index=True),
     UniqueConstraint("video_id", "tag"),
-)  # fmt: skip
+)
 
 comments = Table(
-    "video_comments", metadata,
+    "video_comments",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("video_id", String(32), nullable=False, index=True),
     Column("user_id", String(128), nullable=False),
     Column("text", Text, nullable=False),
     Column("created", Float, nullable=False),
-)  # fmt: skip
+)
 
 likes = Table(
-    "video_likes", metadata,
+    "video_likes",
+    metadata,
     Column("video_id", String(32), nullable=False),
     Column("user_id", String(128), nullable=False),
     UniqueConstraint("video_id", "user_id"),
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -101,14 +106,23 @@ class Video:
 
 
 def _upload(row) -> Upload:
-    return Upload(row.id, row.user_id, row.length, row.offset, row.status,
-                  json.loads(row.meta), row.reason)  # fmt: skip
+    return Upload(
+        row.id, row.user_id, row.length, row.offset, row.status, json.loads(row.meta), row.reason
+    )
 
 
 def _video(row) -> Video:
     tags = [t for t in row.tags.split(",") if t]
-    return Video(row.id, row.user_id, row.title, row.description, tags, row.source,
-                 json.loads(row.probe), row.created)  # fmt: skip
+    return Video(
+        row.id,
+        row.user_id,
+        row.title,
+        row.description,
+        tags,
+        row.source,
+        json.loads(row.probe),
+        row.created,
+    )
 
 
 class VideoStore:
@@ -120,9 +134,17 @@ class VideoStore:
     def create_upload(self, user_id: str, length: int, meta: dict[str, str]) -> Upload:
         up = Upload(uuid.uuid4().hex[:16], user_id, length, 0, "receiving", meta)
         with self.engine.begin() as conn:
-            conn.execute(insert(uploads).values(
-                id=up.id, user_id=user_id, length=length, offset=0, status=up.status,
-                meta=json.dumps(meta), created=time.time()))  # fmt: skip
+            conn.execute(
+                insert(uploads).values(
+                    id=up.id,
+                    user_id=user_id,
+                    length=length,
+                    offset=0,
+                    status=up.status,
+                    meta=json.dumps(meta),
+                    created=time.time(),
+                )
+            )
         return up
 
     def get_upload(self, upload_id: str) -> Upload | None:
@@ -133,15 +155,24 @@ class VideoStore:
     def advance(self, upload_id: str, expected: int, new_offset: int) -> bool:
         """Move the offset only if nobody else did (compare-and-set)."""
         with self.engine.begin() as conn:
-            res = conn.execute(update(uploads).where(
-                uploads.c.id == upload_id, uploads.c.offset == expected,
-                uploads.c.status == "receiving").values(offset=new_offset))  # fmt: skip
+            res = conn.execute(
+                update(uploads)
+                .where(
+                    uploads.c.id == upload_id,
+                    uploads.c.offset == expected,
+                    uploads.c.status == "receiving",
+                )
+                .values(offset=new_offset)
+            )
         return res.rowcount == 1
 
     def finish_upload(self, upload_id: str, status: str, reason: str | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(uploads).where(uploads.c.id == upload_id)
-                         .values(status=status, reason=reason))  # fmt: skip
+            conn.execute(
+                update(uploads)
+                .where(uploads.c.id == upload_id)
+                .values(status=status, reason=reason)
+            )
 
     def delete_upload(self, upload_id: str) -> None:
         with self.engine.begin() as conn:
@@ -150,10 +181,18 @@ class VideoStore:
     # videos
     def add_video(self, video: Video) -> None:
         with self.engine.begin() as conn:
-            conn.execute(insert(videos).values(
-                id=video.id, user_id=video.user_id, title=video.title,
-                description=video.description, tags=",".join(video.tags), source=video.source,
-                probe=json.dumps(video.probe), created=video.created))  # fmt: skip
+            conn.execute(
+                insert(videos).values(
+                    id=video.id,
+                    user_id=video.user_id,
+                    title=video.title,
+                    description=video.description,
+                    tags=",".join(video.tags),
+                    source=video.source,
+                    probe=json.dumps(video.probe),
+                    created=video.created,
+                )
+            )
             for tag in video.tags:
                 conn.execute(insert(video_tags).values(video_id=video.id, tag=tag))
 
@@ -178,9 +217,11 @@ class VideoStore:
         conds = [title.contains(t, autoescape=True) for t in terms]
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(videos).where(or_(*conds, videos.c.id.in_(tagged)))
-                .order_by(videos.c.created.desc()).limit(500)
-            ).all()  # fmt: skip
+                select(videos)
+                .where(or_(*conds, videos.c.id.in_(tagged)))
+                .order_by(videos.c.created.desc())
+                .limit(500)
+            ).all()
         found = [_video(r) for r in rows]
 
         def score(v: Video) -> tuple[int, float]:
@@ -192,21 +233,29 @@ class VideoStore:
     # engagement
     def add_comment(self, video_id: str, user_id: str, text: str) -> int:
         with self.engine.begin() as conn:
-            res = conn.execute(insert(comments).values(
-                video_id=video_id, user_id=user_id, text=text, created=time.time()))  # fmt: skip
+            res = conn.execute(
+                insert(comments).values(
+                    video_id=video_id, user_id=user_id, text=text, created=time.time()
+                )
+            )
             return int(res.inserted_primary_key[0])
 
     def list_comments(self, video_id: str, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(comments).where(comments.c.video_id == video_id)
-                                .order_by(comments.c.id).limit(limit))  # fmt: skip
+            rows = conn.execute(
+                select(comments)
+                .where(comments.c.video_id == video_id)
+                .order_by(comments.c.id)
+                .limit(limit)
+            )
             return [dict(r._mapping) for r in rows]
 
     def like(self, video_id: str, user_id: str) -> bool:
         """True when this is a new like (likes are idempotent per user)."""
         with self.engine.begin() as conn:
-            exists = conn.execute(select(likes).where(
-                likes.c.video_id == video_id, likes.c.user_id == user_id)).first()  # fmt: skip
+            exists = conn.execute(
+                select(likes).where(likes.c.video_id == video_id, likes.c.user_id == user_id)
+            ).first()
             if exists:
                 return False
             conn.execute(insert(likes).values(video_id=video_id, user_id=user_id))
@@ -214,5 +263,8 @@ class VideoStore:
 
     def like_count(self, video_id: str) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(likes)
-                                    .where(likes.c.video_id == video_id)).scalar_one())  # fmt: skip
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(likes).where(likes.c.video_id == video_id)
+                ).scalar_one()
+            )

@@ -23,9 +23,10 @@ def require_tus(tus_resumable: str | None) -> None:
     """412 unless the client speaks our protocol version (OPTIONS is exempt)."""
     if tus_resumable != TUS_VERSION:
         raise HTTPException(
-            412, f"Tus-Resumable must be {TUS_VERSION} (got {tus_resumable!r})",
+            412,
+            f"Tus-Resumable must be {TUS_VERSION} (got {tus_resumable!r})",
             headers={"Tus-Version": TUS_VERSION, "Tus-Resumable": TUS_VERSION},
-        )  # fmt: skip
+        )
 
 
 def parse_metadata(header: str | None, max_len: int = 8192) -> dict[str, str]:
@@ -41,11 +42,13 @@ def parse_metadata(header: str | None, max_len: int = 8192) -> dict[str, str]:
         if not _KEY.match(key) or len(parts) > 2 or key in out:
             raise HTTPException(400, f"malformed Upload-Metadata pair {pair.strip()[:80]!r}")
         try:
-            value = base64.b64decode(parts[1], validate=True).decode("utf-8") if len(
-                parts) == 2 else ""  # fmt: skip
+            value = (
+                base64.b64decode(parts[1], validate=True).decode("utf-8") if len(parts) == 2 else ""
+            )
         except (binascii.Error, UnicodeDecodeError) as exc:
-            raise HTTPException(400, f"Upload-Metadata value of {key!r} is not base64 UTF-8") \
-                from exc  # fmt: skip
+            raise HTTPException(
+                400, f"Upload-Metadata value of {key!r} is not base64 UTF-8"
+            ) from exc
         out[key] = value
     return out
 

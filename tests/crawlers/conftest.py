@@ -24,18 +24,27 @@ def run_crawl(config: CrawlConfig, timeout: float = 120) -> dict[str, Any]:
     path = config.save(Path(config.crawl_dir) / "config.json")
     proc = subprocess.run(
         [sys.executable, "-m", "crawlers.run", str(path)],
-        capture_output=True, text=True, timeout=timeout, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def test_config(site: Site, crawl_dir: Path, **overrides: Any) -> CrawlConfig:
     fields: dict[str, Any] = {
-        "crawl_id": "t", "crawl_dir": str(crawl_dir), "seeds": site.seeds(),
-        "max_pages": 200, "max_depth": 4, "allowed_networks": LOOPBACK, "download_delay": 0.0,
-        "timeout": 2.0, "extra_settings": {"DOWNLOAD_MAXSIZE": 1024 * 1024, "RETRY_TIMES": 0},
-    }  # fmt: skip
+        "crawl_id": "t",
+        "crawl_dir": str(crawl_dir),
+        "seeds": site.seeds(),
+        "max_pages": 200,
+        "max_depth": 4,
+        "allowed_networks": LOOPBACK,
+        "download_delay": 0.0,
+        "timeout": 2.0,
+        "extra_settings": {"DOWNLOAD_MAXSIZE": 1024 * 1024, "RETRY_TIMES": 0},
+    }
     fields.update(overrides)
     return CrawlConfig(**fields)
 

@@ -8,10 +8,12 @@ from crawlers.content import MAX_HTML_BYTES, ContentError, extract, make_pdf
 
 
 def test_html_title_text_links_and_robots_meta() -> None:
-    html = (b"<html><head><title> Hello </title><meta name='ROBOTS' content='noindex, nofollow'>"
-            b"<link rel='canonical' href='/c'></head><body><p>Some words here.</p>"
-            b"<a href='/a'>A <b>link</b></a><a rel='nofollow ugc' href='/n'>N</a>"
-            b"<script>var hidden = 1;</script></body></html>")  # fmt: skip
+    html = (
+        b"<html><head><title> Hello </title><meta name='ROBOTS' content='noindex, nofollow'>"
+        b"<link rel='canonical' href='/c'></head><body><p>Some words here.</p>"
+        b"<a href='/a'>A <b>link</b></a><a rel='nofollow ugc' href='/n'>N</a>"
+        b"<script>var hidden = 1;</script></body></html>"
+    )
     ex = extract(html, "text/html; charset=utf-8")
     assert ex.title == "Hello"
     assert ex.links == [("/a", "A link", False), ("/n", "N", True)]

@@ -161,5 +161,14 @@ def test_lake_tables_are_published_per_crawl(crawled: Crawled) -> None:
     lake = crawled.report["lake_rows"]
     assert lake["crawl_pages"] == crawled.report["pages"] == 35
     pages = pl.read_parquet(crawled.crawl_dir / "lake/crawl_pages/crawl_id=t/part.parquet")
-    assert set(pages.columns) >= {"url", "final_url", "status", "fetched_at", "content_hash",
-                                  "simhash", "title", "text", "outlinks"}  # fmt: skip
+    assert set(pages.columns) >= {
+        "url",
+        "final_url",
+        "status",
+        "fetched_at",
+        "content_hash",
+        "simhash",
+        "title",
+        "text",
+        "outlinks",
+    }

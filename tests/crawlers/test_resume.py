@@ -30,11 +30,15 @@ def test_kill_minus_9_then_resume_refetches_nothing_stored_and_loses_nothing(
 ) -> None:
     with Site(hosts=[HOST]) as site:
         site.chain_delay = 0.05
-        config = test_config(site, tmp_path, seeds=[site.url(HOST, "/chain/0")], max_depth=100,
-                             per_host=1)  # fmt: skip
+        config = test_config(
+            site, tmp_path, seeds=[site.url(HOST, "/chain/0")], max_depth=100, per_host=1
+        )
         path = config.save(tmp_path / "config.json")
-        proc = subprocess.Popen([sys.executable, "-m", "crawlers.run", str(path)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawlers.run", str(path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         db = tmp_path / "crawl.sqlite"
         deadline = time.monotonic() + 60
         try:

@@ -27,18 +27,30 @@ def test_relative_links_resolve_against_the_base() -> None:
 
 @pytest.mark.parametrize(
     ("url", "why"),
-    [("ftp://h/x", "unsupported scheme"), ("http://[::1", "unparseable"),
-     ("http://h:99999/", "unparseable"), ("http:///nohost", "no host"),
-     ("javascript:alert(1)", "unsupported scheme")],
-)  # fmt: skip
+    [
+        ("ftp://h/x", "unsupported scheme"),
+        ("http://[::1", "unparseable"),
+        ("http://h:99999/", "unparseable"),
+        ("http:///nohost", "no host"),
+        ("javascript:alert(1)", "unsupported scheme"),
+    ],
+)
 def test_invalid_urls_raise_with_a_reason(url: str, why: str) -> None:
     with pytest.raises(InvalidURL, match=why):
         canonical_url(url)
 
 
 def test_private_loopback_and_link_local_are_refused_by_default() -> None:
-    for addr in ("127.0.0.1", "10.0.0.5", "192.168.1.1", "169.254.169.254", "::1", "fe80::1",
-                 "::ffff:127.0.0.1", "0.0.0.0"):  # fmt: skip
+    for addr in (
+        "127.0.0.1",
+        "10.0.0.5",
+        "192.168.1.1",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "0.0.0.0",
+    ):
         assert not address_allowed(addr), addr
     assert address_allowed("93.184.216.34")
 

@@ -27,8 +27,9 @@ def hostile(kind: str) -> Path:
     dest = _DIR / f"hostile-{kind}"
     good = clip().read_bytes()
     if kind == "m3u8-file":
-        dest.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nfile:///etc/passwd\n"
-                        "#EXT-X-ENDLIST\n")  # fmt: skip
+        dest.write_text(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
+        )
     elif kind == "m3u8-http":
         dest.write_text("#EXTM3U\n#EXTINF:2,\nhttp://127.0.0.1:9/seg.ts\n#EXT-X-ENDLIST\n")
     elif kind == "ffconcat":
@@ -52,18 +53,52 @@ def hostile(kind: str) -> Path:
         make_test_clip(dest.with_suffix(".mp4"), seconds=1, width=64, height=64)
         from media.ffmpeg import run
 
-        run(["-i", str(dest.with_suffix(".mp4")), "-vn", "-c:a", "copy", "-f", "mp4", str(dest)],
-            timeout=60)  # fmt: skip
+        run(
+            ["-i", str(dest.with_suffix(".mp4")), "-vn", "-c:a", "copy", "-f", "mp4", str(dest)],
+            timeout=60,
+        )
     elif kind == "hours-long":
         from media.ffmpeg import run
 
-        run(["-f", "lavfi", "-i", "color=size=64x64:rate=1", "-t", "7200", "-c:v", "libx264",
-             "-preset", "ultrafast", "-f", "mp4", str(dest)], timeout=120)  # fmt: skip
+        run(
+            [
+                "-f",
+                "lavfi",
+                "-i",
+                "color=size=64x64:rate=1",
+                "-t",
+                "7200",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-f",
+                "mp4",
+                str(dest),
+            ],
+            timeout=120,
+        )
     elif kind == "absurd-dimensions":
         from media.ffmpeg import run
 
-        run(["-f", "lavfi", "-i", "color=size=8000x64:rate=5", "-t", "1", "-c:v", "libx264",
-             "-preset", "ultrafast", "-f", "mp4", str(dest)], timeout=120)  # fmt: skip
+        run(
+            [
+                "-f",
+                "lavfi",
+                "-i",
+                "color=size=8000x64:rate=5",
+                "-t",
+                "1",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-f",
+                "mp4",
+                str(dest),
+            ],
+            timeout=120,
+        )
     else:
         raise KeyError(kind)
     return dest

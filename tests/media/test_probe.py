@@ -13,7 +13,11 @@ from tests.media.clips import clip, hostile
 def test_a_good_clip_is_admitted_with_its_facts(tmp_path: Path) -> None:
     info = probe(clip(), tmp_path / "job")
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (
-        640, 360, "h264", "aac")  # fmt: skip
+        640,
+        360,
+        "h264",
+        "aac",
+    )
     assert info.fps == 25.0 and 3.9 <= info.duration_s <= 4.1
     assert info.container.startswith("mov")
 
@@ -58,8 +62,18 @@ def test_ffmpeg_itself_refuses_other_protocols_and_playlist_demuxers(tmp_path: P
     """Even without the magic-byte gate, the flags we pass stop ffmpeg reaching out."""
     playlist = tmp_path / "evil.m3u8"
     playlist.write_text("#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/a.ts\n#EXT-X-ENDLIST\n")
-    result = run(["-protocol_whitelist", "file", "-format_whitelist", "mov,mp4,m4a,3gp,3g2,mj2",
-                  "-i", f"file:{playlist}"], timeout=30, check=False)  # fmt: skip
+    result = run(
+        [
+            "-protocol_whitelist",
+            "file",
+            "-format_whitelist",
+            "mov,mp4,m4a,3gp,3g2,mj2",
+            "-i",
+            f"file:{playlist}",
+        ],
+        timeout=30,
+        check=False,
+    )
     assert result.returncode != 0
     assert "Input #0" not in result.stderr
 

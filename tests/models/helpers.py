@@ -32,10 +32,12 @@ def synthetic_matrix(n_users: int = 60, n_items: int = 40, seed: int = 0) -> sp.
 
 def sim_events(seed: int = 0, start: datetime | None = None, n_users: int = 80):
     start = start or datetime.now(UTC) - timedelta(hours=3)
-    items = simulate.item_events(n_users=n_users, n_items={"video": 60, "product": 40},
-                                 per_user=20, seed=seed, start=start)  # fmt: skip
-    posts = simulate.post_events(n_users=n_users, n_posts=120, views_per_user=25, seed=seed + 1,
-                                 start=start)  # fmt: skip
+    items = simulate.item_events(
+        n_users=n_users, n_items={"video": 60, "product": 40}, per_user=20, seed=seed, start=start
+    )
+    posts = simulate.post_events(
+        n_users=n_users, n_posts=120, views_per_user=25, seed=seed + 1, start=start
+    )
     return simulate.to_frame(items + posts)
 
 
@@ -47,12 +49,19 @@ def publish_models(models_dir: Path, seed: int = 0, promote: bool = True) -> tup
         ALSRecommender(factors=8, iterations=8, random_state=seed).fit(data.matrix), data
     )
     reg = ModelRegistry(models_dir)
-    rv = reg.save("recs", "model.npz", bundle.save, params={"factors": 8},
-                  metrics={"ndcg@10": 0.3 + seed / 100}, snapshot=data.snapshot)  # fmt: skip
+    rv = reg.save(
+        "recs",
+        "model.npz",
+        bundle.save,
+        params={"factors": 8},
+        metrics={"ndcg@10": 0.3 + seed / 100},
+        snapshot=data.snapshot,
+    )
     _, pipe, _ = train_rankers(build_examples(events))
     ranker = FeedRanker(pipe, FeatureSnapshot.from_events(post_events(events)))
-    kv = reg.save("ranker", "model.joblib", ranker.save, params={}, metrics={"auc": 0.8},
-                  snapshot={})  # fmt: skip
+    kv = reg.save(
+        "ranker", "model.joblib", ranker.save, params={}, metrics={"auc": 0.8}, snapshot={}
+    )
     if promote:
         reg.promote("recs", rv)
         reg.promote("ranker", kv)

@@ -14,10 +14,22 @@ from warehouse.ingest import ingest_spool
 
 
 def _fill_lake(settings, emitter, seed: int, start: datetime, n_users: int = 80) -> None:
-    sims = item_events(n_users=n_users, n_items={"video": 60, "product": 40}, per_user=20,
-                       seed=seed, start=start, span=timedelta(hours=1))  # fmt: skip
-    sims += post_events(n_users=n_users, n_posts=120, views_per_user=25, seed=seed + 1,
-                        start=start, span=timedelta(hours=1))  # fmt: skip
+    sims = item_events(
+        n_users=n_users,
+        n_items={"video": 60, "product": 40},
+        per_user=20,
+        seed=seed,
+        start=start,
+        span=timedelta(hours=1),
+    )
+    sims += post_events(
+        n_users=n_users,
+        n_posts=120,
+        views_per_user=25,
+        seed=seed + 1,
+        start=start,
+        span=timedelta(hours=1),
+    )
     emitter.emit_events(
         [
             Event(
@@ -38,16 +50,18 @@ def _fill_lake(settings, emitter, seed: int, start: datetime, n_users: int = 80)
 def _run(settings, margin: float = 0.005) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*ASSETS, *CHECKS],
-        resources={"platform": PlatformResource(data_dir=str(settings.data_dir)),
-                   "models_config": ModelsConfig(max_trials=2, recs_margin=margin,
-                                                 ranker_margin=margin)},
+        resources={
+            "platform": PlatformResource(data_dir=str(settings.data_dir)),
+            "models_config": ModelsConfig(max_trials=2, recs_margin=margin, ranker_margin=margin),
+        },
         raise_on_error=False,
-    )  # fmt: skip
+    )
 
 
 def _checks(result) -> dict[str, tuple[bool, str]]:
-    return {e.check_name: (e.passed, e.description or "")
-            for e in result.get_asset_check_evaluations()}  # fmt: skip
+    return {
+        e.check_name: (e.passed, e.description or "") for e in result.get_asset_check_evaluations()
+    }
 
 
 @pytest.mark.slow
@@ -98,8 +112,7 @@ def test_empty_lake_fails_gate_with_clear_message_and_promotes_nothing(settings)
 
 
 def test_tiny_partition_fails_gate_and_promotes_nothing(settings, emitter):
-    _fill_lake(settings, emitter, seed=0, start=datetime.now(UTC) - timedelta(hours=1),
-               n_users=3)  # fmt: skip
+    _fill_lake(settings, emitter, seed=0, start=datetime.now(UTC) - timedelta(hours=1), n_users=3)
     result = _run(settings)
     passed, why = _checks(result)["models_recs_promotion_gate"]
     assert not passed and "too little data" in why

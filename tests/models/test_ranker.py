@@ -33,9 +33,12 @@ def test_ranker_scores_affinity_author_higher_and_round_trips(tmp_path):
     ranker = FeedRanker(pipe, FeatureSnapshot.from_events(post_events(EVENTS)))
     viewer = max(ranker.snapshot.affinity, key=lambda v: ranker.snapshot.viewer_total[v])
     fav = max(ranker.snapshot.affinity[viewer], key=ranker.snapshot.affinity[viewer].get)
-    cands = [Candidate("new1", author=fav, created_ts=ranker.snapshot.as_of, has_media=True),
-             Candidate("new2", author="stranger", created_ts=ranker.snapshot.as_of - 86400 * 3,
-                       has_media=False)]  # fmt: skip
+    cands = [
+        Candidate("new1", author=fav, created_ts=ranker.snapshot.as_of, has_media=True),
+        Candidate(
+            "new2", author="stranger", created_ts=ranker.snapshot.as_of - 86400 * 3, has_media=False
+        ),
+    ]
     scores = ranker.score(viewer, cands)
     assert scores[0] > scores[1]
     ranker.save(tmp_path / "r.joblib")

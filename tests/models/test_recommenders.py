@@ -105,8 +105,9 @@ class TestBPR(RecommenderBehaviour):
 def test_als_beats_popularity_on_heldout_entries():
     train, test = random_split(MATRIX, 0.25, random_state=0)
     held = heldout_sets(train, test)
-    als = evaluate_indices(ALSRecommender(factors=8, iterations=15, random_state=0).fit(train),
-                           train, held)  # fmt: skip
+    als = evaluate_indices(
+        ALSRecommender(factors=8, iterations=15, random_state=0).fit(train), train, held
+    )
     pop = evaluate_indices(PopularityRecommender().fit(train), train, held)
     assert als["ndcg@10"] > pop["ndcg@10"] + 0.1
 

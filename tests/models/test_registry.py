@@ -9,9 +9,14 @@ from models.registry import CorruptArtifact, ModelRegistry, RegistryError, decid
 
 
 def _save(reg, value: float, name: str = "recs") -> str:
-    return reg.save(name, "model.npz", lambda p: np.savez(p, x=np.array([value])),
-                    params={"v": value}, metrics={"ndcg@10": value},
-                    snapshot={"partitions": ["2026-01-01", "2026-01-02"]})  # fmt: skip
+    return reg.save(
+        name,
+        "model.npz",
+        lambda p: np.savez(p, x=np.array([value])),
+        params={"v": value},
+        metrics={"ndcg@10": value},
+        snapshot={"partitions": ["2026-01-01", "2026-01-02"]},
+    )
 
 
 def test_save_writes_numbered_versions_with_metadata(tmp_path):
@@ -68,9 +73,14 @@ def test_stage_pointer_is_json_with_history(tmp_path):
 
 @pytest.mark.parametrize(
     ("candidate", "production", "margin", "promote"),
-    [(0.30, None, 0.01, True), (0.31, 0.30, 0.01, True), (0.305, 0.30, 0.01, False),
-     (0.29, 0.30, 0.0, False), (float("nan"), 0.1, 0.0, False)],
-)  # fmt: skip
+    [
+        (0.30, None, 0.01, True),
+        (0.31, 0.30, 0.01, True),
+        (0.305, 0.30, 0.01, False),
+        (0.29, 0.30, 0.0, False),
+        (float("nan"), 0.1, 0.0, False),
+    ],
+)
 def test_candidate_must_beat_production_by_margin(candidate, production, margin, promote):
     d = decide_promotion("ndcg@10", candidate, production, margin)
     assert d.promote is promote and d.reason

@@ -14,18 +14,21 @@ from warehouse.ingest import ingest_spool
 
 @pytest.mark.slow
 def test_workload_feeds_training_and_summary_shows_served_versions(settings, emitter, client):
-    ctx = WorkloadContext(client=client, settings=settings, rng=random.Random(1), scale=0.3,
-                          log=lambda _m: None)  # fmt: skip
+    ctx = WorkloadContext(
+        client=client, settings=settings, rng=random.Random(1), scale=0.3, log=lambda _m: None
+    )
     WORKLOAD.run(ctx)
     assert ctx.facts["models"]["generated"] > 1000
     emitter.flush()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     result = dg.materialize(
         [*ASSETS, *CHECKS],
-        resources={"platform": PlatformResource(data_dir=str(settings.data_dir)),
-                   "models_config": ModelsConfig(max_trials=3)},
+        resources={
+            "platform": PlatformResource(data_dir=str(settings.data_dir)),
+            "models_config": ModelsConfig(max_trials=3),
+        },
         raise_on_error=False,
-    )  # fmt: skip
+    )
     assert result.success, [e.description for e in result.get_asset_check_evaluations()]
     client.app.state.recs_server._next_check = 0.0
     lines = WORKLOAD.summarize(ctx)

@@ -53,9 +53,12 @@ while True:
 
 def _child(code: str, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _spool_logs(settings, start: int, segments: int, per: int) -> list[tuple[str, int]]:
@@ -63,10 +66,14 @@ def _spool_logs(settings, start: int, segments: int, per: int) -> list[tuple[str
     for s in range(segments):
         em = Emitter(SpoolTransport(settings, "crash"))
         rows = [
-            {"ts": f"2024-05-01T{(start + s) % 24:02d}:00:00+00:00", "service": f"svc{k % 3}",
-             "level": "info", "message": f"r{start}-{s}-{k}"}
+            {
+                "ts": f"2024-05-01T{(start + s) % 24:02d}:00:00+00:00",
+                "service": f"svc{k % 3}",
+                "level": "info",
+                "message": f"r{start}-{s}-{k}",
+            }
             for k in range(per)
-        ]  # fmt: skip
+        ]
         acked += em.append_rows("logs", rows)
         em.close()  # seal: one segment per batch
     return acked

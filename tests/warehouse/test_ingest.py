@@ -59,8 +59,18 @@ def test_unknown_table_rows_are_quarantined_with_a_reason(settings):
 
 def test_bad_timestamp_is_quarantined_not_dropped(settings):
     em = Emitter(SpoolTransport(settings))
-    em.transport.append([{"_table": "events", "event_id": "x", "ts": "not-a-time",
-                          "system": "api", "type": "t", "attrs": "{}"}])  # fmt: skip
+    em.transport.append(
+        [
+            {
+                "_table": "events",
+                "event_id": "x",
+                "ts": "not-a-time",
+                "system": "api",
+                "type": "t",
+                "attrs": "{}",
+            }
+        ]
+    )
     em.close()
     report = ingest_spool(settings.spool_dir, settings.lake_dir)
     assert report.quarantined == 1 and report.rows == 0
@@ -79,8 +89,17 @@ def test_duplicate_keys_counts_rows_stored_twice_in_the_files(settings):
 
 
 def test_timestamps_in_other_iso_layouts_are_parsed_to_the_same_instant():
-    df = pl.DataFrame({"ts": ["2024-05-01T10:30:00.5+02:00", "2024-05-01T08:30:00Z",
-                              "2024-05-01T08:30:00.000001+00:00", None, "soon"]})  # fmt: skip
+    df = pl.DataFrame(
+        {
+            "ts": [
+                "2024-05-01T10:30:00.5+02:00",
+                "2024-05-01T08:30:00Z",
+                "2024-05-01T08:30:00.000001+00:00",
+                None,
+                "soon",
+            ]
+        }
+    )
     got = parse_timestamps(df, "ts").to_list()
     base = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
     assert got[:3] == [base + timedelta(microseconds=us) for us in (500_000, 0, 1)]
@@ -89,9 +108,19 @@ def test_timestamps_in_other_iso_layouts_are_parsed_to_the_same_instant():
 
 def test_rows_land_under_their_writers_source_whatever_they_claim(settings):
     writer = SpoolWriter(settings.spool_dir, "api")
-    acked = writer.append([{"_table": "events", "event_id": "e1", "source": "spoofed",
-                            "ts": "2024-05-01T00:00:00+00:00", "system": "api", "type": "t",
-                            "attrs": "{}"}])  # fmt: skip
+    acked = writer.append(
+        [
+            {
+                "_table": "events",
+                "event_id": "e1",
+                "source": "spoofed",
+                "ts": "2024-05-01T00:00:00+00:00",
+                "system": "api",
+                "type": "t",
+                "attrs": "{}",
+            }
+        ]
+    )
     writer.close()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     rows = Lake(settings.lake_dir).query("SELECT source, seq FROM events").rows()

@@ -20,18 +20,41 @@ def test_payload_holds_exactly_the_intact_frames_of_a_torn_segment(tmp_path):
     payload = read_payload(path)
     want = [orjson.loads(line) for f in frames for line in f.split(b"\n")]
     got = pl.read_ndjson(payload).to_dicts()
-    assert [r["a"] for r in got] == [r["a"] for r in want] == [i * 10 + k for i in range(5)
-                                                                for k in range(3)]  # fmt: skip
+    assert (
+        [r["a"] for r in got]
+        == [r["a"] for r in want]
+        == [i * 10 + k for i in range(5) for k in range(3)]
+    )
     assert got[0]["s"] == "x\ny"
     w.close()
 
 
 def test_slow_path_reads_the_padded_payload_without_quarantining(tmp_path, settings):
     w = SpoolWriter(tmp_path, "p")
-    w.append([{"_table": "events", "event_id": "e1", "ts": "2024-05-01T00:00:00+00:00",
-               "system": "api", "type": "t", "attrs": "{}"}])  # fmt: skip
-    w.append([{"_table": "events", "event_id": "e2", "ts": "2024-05-01T00:00:00+00:00",
-               "system": "api", "type": "t", "attrs": "{}"}])  # fmt: skip
+    w.append(
+        [
+            {
+                "_table": "events",
+                "event_id": "e1",
+                "ts": "2024-05-01T00:00:00+00:00",
+                "system": "api",
+                "type": "t",
+                "attrs": "{}",
+            }
+        ]
+    )
+    w.append(
+        [
+            {
+                "_table": "events",
+                "event_id": "e2",
+                "ts": "2024-05-01T00:00:00+00:00",
+                "system": "api",
+                "type": "t",
+                "attrs": "{}",
+            }
+        ]
+    )
     path = next(w.dir.glob("*.open"))
     out = _split_slow(read_payload(path))
     assert set(out) == {"events"} and out["events"]["event_id"].to_list() == ["e1", "e2"]
@@ -44,8 +67,10 @@ def test_a_table_the_sample_missed_is_still_read_with_all_its_columns(settings):
     from warehouse.lake import Lake
 
     em = Emitter(SpoolTransport(settings, "mix"))
-    rows = [{"ts": "2024-05-01T10:00:00+00:00", "service": "s", "message": f"m{i}",
-             "level": "info"} for i in range(2000)]  # fmt: skip
+    rows = [
+        {"ts": "2024-05-01T10:00:00+00:00", "service": "s", "message": f"m{i}", "level": "info"}
+        for i in range(2000)
+    ]
     em.append_rows("logs", rows[:1000])
     em.emit("api", "rare", actor="a1", entity="e1", attrs={"k": 1})  # one line in 2001
     em.append_rows("logs", rows[1000:])
@@ -94,9 +119,19 @@ def _legacy_frame(lines: list[bytes]) -> bytes:
 def test_a_segment_with_legacy_binary_headers_is_still_ingested(settings):
     folder = settings.spool_dir / "old-writer"
     folder.mkdir(parents=True)
-    rows = [{"_table": "events", "event_id": f"e{i}", "ts": "2024-05-01T00:00:00+00:00",
-             "system": "api", "type": "t", "attrs": "{}", "source": "old-writer", "seq": i}
-            for i in range(1, 7)]  # fmt: skip
+    rows = [
+        {
+            "_table": "events",
+            "event_id": f"e{i}",
+            "ts": "2024-05-01T00:00:00+00:00",
+            "system": "api",
+            "type": "t",
+            "attrs": "{}",
+            "source": "old-writer",
+            "seq": i,
+        }
+        for i in range(1, 7)
+    ]
     frames = [_legacy_frame([orjson.dumps(r) for r in rows[k : k + 2]]) for k in (0, 2, 4)]
     (folder / f"{1:012d}.seg").write_bytes(b"".join(frames))
     report = ingest_spool(settings.spool_dir, settings.lake_dir)

@@ -95,7 +95,7 @@ def threshold_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert
             rules.error_threshold,
             window_start=start.isoformat(),
             window_end=now.isoformat(),
-        )  # fmt: skip
+        )
         for service, n in rows
     ]
 
@@ -137,13 +137,19 @@ def new_template_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Al
         for tid, template, n in fresh.select("template_id", "template", "n").rows():
             if tid in known_ids or _covered(template, known):
                 continue
-            alerts.append(Alert(
-                "new_template_after_deploy", service,
-                f"new template after the deploy of {service} at {at.isoformat()}: {template}",
-                f"new_template:{service}:{tid}:{at.isoformat()}", n,
-                template_id=tid, template=template,
-                window_start=at.isoformat(), window_end=now.isoformat(),
-            ))  # fmt: skip
+            alerts.append(
+                Alert(
+                    "new_template_after_deploy",
+                    service,
+                    f"new template after the deploy of {service} at {at.isoformat()}: {template}",
+                    f"new_template:{service}:{tid}:{at.isoformat()}",
+                    n,
+                    template_id=tid,
+                    template=template,
+                    window_start=at.isoformat(),
+                    window_end=now.isoformat(),
+                )
+            )
             if sum(a.service == service for a in alerts) >= rules.max_new_templates:
                 break
     return alerts
@@ -160,11 +166,14 @@ def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
         [start, start, base_start, now, start, rules.anomaly_min_count],
     )
     minute = "count(DISTINCT date_trunc('minute', ts))"
-    active = {service: (before, during) for service, before, during in run_sql(
-        f"SELECT service, {minute} FILTER (WHERE ts < ?), {minute} FILTER (WHERE ts >= ?) "
-        f"FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? GROUP BY service",
-        [start, start, base_start, now],
-    ).rows()}  # fmt: skip
+    active = {
+        service: (before, during)
+        for service, before, during in run_sql(
+            f"SELECT service, {minute} FILTER (WHERE ts < ?), {minute} FILTER (WHERE ts >= ?) "
+            f"FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? GROUP BY service",
+            [start, start, base_start, now],
+        ).rows()
+    }
     alerts = []
     for service, tid, template, current, baseline in df.rows():
         before, during = active[service]
@@ -173,15 +182,22 @@ def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
         expected = (baseline + 1) * during / before
         p = float(poisson.sf(current - 1, expected))
         if p < rules.anomaly_p:
-            alerts.append(Alert(
-                "template_frequency_anomaly", service,
-                f"{template!r} logged {current} times in {rules.window} vs {expected:.1f} "
-                f"expected (p={p:.2g})",
-                f"anomaly:{service}:{tid}:{_bucket(now, rules.window)}", current, expected,
-                template_id=tid, template=template,
-                window_start=start.isoformat(), window_end=now.isoformat(),
-                extra={"p_value": p, "baseline_count": baseline},
-            ))  # fmt: skip
+            alerts.append(
+                Alert(
+                    "template_frequency_anomaly",
+                    service,
+                    f"{template!r} logged {current} times in {rules.window} vs {expected:.1f} "
+                    f"expected (p={p:.2g})",
+                    f"anomaly:{service}:{tid}:{_bucket(now, rules.window)}",
+                    current,
+                    expected,
+                    template_id=tid,
+                    template=template,
+                    window_start=start.isoformat(),
+                    window_end=now.isoformat(),
+                    extra={"p_value": p, "baseline_count": baseline},
+                )
+            )
     return alerts
 
 
@@ -211,8 +227,9 @@ def fire(
     now = datetime.now(UTC)
     fresh = [a for a in alerts if a.key not in state]
     for alert in fresh:
-        emitter.emit("logging", "alert_fired", actor=alert.rule, entity=alert.service,
-                     attrs=asdict(alert))  # fmt: skip
+        emitter.emit(
+            "logging", "alert_fired", actor=alert.rule, entity=alert.service, attrs=asdict(alert)
+        )
         state[alert.key] = now.isoformat()
     cutoff = (now - keep).isoformat()
     state = {k: v for k, v in state.items() if v >= cutoff}

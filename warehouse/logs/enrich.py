@@ -14,16 +14,37 @@ from warehouse.logs.parsers import ParsedLine
 LEVELS = ("debug", "info", "warning", "error", "critical", "unknown")
 
 _LEVEL_NAMES = {
-    "trace": "debug", "debug": "debug", "dbg": "debug", "verbose": "debug", "fine": "debug",
-    "finer": "debug", "finest": "debug",
-    "info": "info", "information": "info", "informational": "info", "notice": "info",
-    "ok": "info", "i": "info",
-    "warn": "warning", "warning": "warning", "w": "warning",
-    "error": "error", "err": "error", "severe": "error", "fail": "error", "failure": "error",
+    "trace": "debug",
+    "debug": "debug",
+    "dbg": "debug",
+    "verbose": "debug",
+    "fine": "debug",
+    "finer": "debug",
+    "finest": "debug",
+    "info": "info",
+    "information": "info",
+    "informational": "info",
+    "notice": "info",
+    "ok": "info",
+    "i": "info",
+    "warn": "warning",
+    "warning": "warning",
+    "w": "warning",
+    "error": "error",
+    "err": "error",
+    "severe": "error",
+    "fail": "error",
+    "failure": "error",
     "e": "error",
-    "critical": "critical", "crit": "critical", "fatal": "critical", "emerg": "critical",
-    "emergency": "critical", "alert": "critical", "panic": "critical", "f": "critical",
-}  # fmt: skip
+    "critical": "critical",
+    "crit": "critical",
+    "fatal": "critical",
+    "emerg": "critical",
+    "emergency": "critical",
+    "alert": "critical",
+    "panic": "critical",
+    "f": "critical",
+}
 # Syslog severities 0..7 and Python's levelno (10..50).
 _SYSLOG_NUM = ("critical", "critical", "critical", "error", "warning", "info", "info", "debug")
 

@@ -183,8 +183,16 @@ class SpoolHandler(logging.Handler):
     def _lost_row(self, lost: int) -> dict[str, Any]:
         message = f"{lost} log records dropped: handler queue full"
         return {
-            "ts": iso(datetime.now(UTC)), "service": self.service, "host": self.host,
-            "level": "warning", "logger": "blueprint.logs.handler", "message": message,
-            "template_id": None, "template": None, "format": "python", "raw": message,
-            "request_id": None, "attrs": orjson.dumps({"dropped": lost}).decode(),
-        }  # fmt: skip
+            "ts": iso(datetime.now(UTC)),
+            "service": self.service,
+            "host": self.host,
+            "level": "warning",
+            "logger": "blueprint.logs.handler",
+            "message": message,
+            "template_id": None,
+            "template": None,
+            "format": "python",
+            "raw": message,
+            "request_id": None,
+            "attrs": orjson.dumps({"dropped": lost}).decode(),
+        }

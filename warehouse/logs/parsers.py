@@ -246,10 +246,16 @@ def parse_syslog5424(line: str) -> ParsedLine:
     for params in attrs.get("sd", {}).values():
         request_id = request_id or params.get("request_id")
     return ParsedLine(
-        "syslog5424", msg, line, ts=ts, level=level,
-        service=None if app == "-" else app, host=None if host == "-" else host,
-        request_id=request_id, attrs=attrs,
-    )  # fmt: skip
+        "syslog5424",
+        msg,
+        line,
+        ts=ts,
+        level=level,
+        service=None if app == "-" else app,
+        host=None if host == "-" else host,
+        request_id=request_id,
+        attrs=attrs,
+    )
 
 
 def parse_syslog3164(line: str, *, now: datetime | None = None) -> ParsedLine:

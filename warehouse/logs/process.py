@@ -131,9 +131,12 @@ class LogProcessor:
         if self.templater and parsed.message:
             template = self.templater(_mining_text(parsed))
         return to_row(
-            parsed, service=service or self.service, host=self.host, received=received,
+            parsed,
+            service=service or self.service,
+            host=self.host,
+            received=received,
             template=template,
-        )  # fmt: skip
+        )
 
     def process_lines(
         self, lines: Iterable[str], *, fmt: str | None = None, service: str | None = None

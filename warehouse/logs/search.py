@@ -30,8 +30,15 @@ _TERM = re.compile(r'"([^"]+)"|(\S+)')
 _RELATIVE = re.compile(r"(\d+)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 SEARCH_COLUMNS = (
-    "ts", "service", "host", "level", "logger", "message", "template_id", "request_id",
-)  # fmt: skip
+    "ts",
+    "service",
+    "host",
+    "level",
+    "logger",
+    "message",
+    "template_id",
+    "request_id",
+)
 
 
 class QueryError(ValueError):

@@ -186,7 +186,7 @@ class FileTailer:
                 quarantine_row(
                     f"line longer than {self.max_line_bytes} bytes",
                     data[:4096].decode("utf-8", "replace"),
-                )  # fmt: skip
+                )
             )
             self._skipping = True
         else:
@@ -201,7 +201,7 @@ class FileTailer:
                         quarantine_row(
                             f"line longer than {self.max_line_bytes} bytes",
                             raw[:4096].decode("utf-8", "replace"),
-                        )  # fmt: skip
+                        )
                     )
                     continue
                 try:

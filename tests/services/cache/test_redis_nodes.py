@@ -81,8 +81,7 @@ def test_redis_ttl_and_delete(redis_servers):
     client.close()
 
 
-def test_redis_url_setting_puts_every_server_behind_the_platform_client(redis_servers,
-                                                                        settings):  # fmt: skip
+def test_redis_url_setting_puts_every_server_behind_the_platform_client(redis_servers, settings):
     from services.cache import build_cache
 
     _, ports = redis_servers

@@ -121,7 +121,8 @@ def test_cli_mrc_recommends_the_smallest_size_reaching_the_target(tmp_path):
 
     trace = tmp_path / "t.trace"
     trace.write_text("\n".join(str(i % 10) for i in range(200)) + "\n", encoding="utf-8")
-    out = CliRunner().invoke(main, ["cache", "mrc", "--trace", str(trace), "--sizes", "2,5,10",
-                                    "--target", "0.9"])  # fmt: skip
+    out = CliRunner().invoke(
+        main, ["cache", "mrc", "--trace", str(trace), "--sizes", "2,5,10", "--target", "0.9"]
+    )
     assert out.exit_code == 0, out.output
     assert out.output.strip().splitlines()[-1] == "recommended_size=10 target=0.9"

@@ -73,8 +73,9 @@ class ScriptedOrigin:
         await _reply(send, int(q.get("status", "200")), out, body)
 
     def start(self) -> ScriptedOrigin:
-        config = uvicorn.Config(self, host="127.0.0.1", port=0, log_level="warning",
-                                lifespan="off", access_log=False)  # fmt: skip
+        config = uvicorn.Config(
+            self, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

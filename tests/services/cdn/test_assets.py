@@ -14,8 +14,13 @@ from warehouse.ingest import ingest_spool
 
 def test_hit_ratio_asset_materialises_per_edge_ratios_with_a_plot(settings):
     for edge, region, statuses in (("e1", "eu-west", "HHHM"), ("e2", "us-east", "HMMS")):
-        log = AccessLog(Emitter(SpoolTransport(settings, name="cdn-edge")), edge=edge,
-                        region=region, role="edge", interval_s=60)  # fmt: skip
+        log = AccessLog(
+            Emitter(SpoolTransport(settings, name="cdn-edge")),
+            edge=edge,
+            region=region,
+            role="edge",
+            interval_s=60,
+        )
         names = {"H": "HIT", "M": "MISS", "S": "STALE"}
         for i, s in enumerate(statuses):
             log.record("GET", f"/v/{i}.m4s", 200, names[s], 1000, 1.0)

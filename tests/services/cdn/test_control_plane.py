@@ -31,8 +31,12 @@ def test_registering_edges_needs_admin_and_a_known_region(client, admin_headers)
     assert client.post("/cdn/edges", json=body).status_code == 401
     bad = client.post("/cdn/edges", json={**body, "region": "mars"}, headers=admin_headers)
     assert bad.status_code == 422 and "unknown region" in bad.json()["detail"]
-    assert client.post("/cdn/edges", json={**body, "url": "ftp://x"},
-                       headers=admin_headers).status_code == 422  # fmt: skip
+    assert (
+        client.post(
+            "/cdn/edges", json={**body, "url": "ftp://x"}, headers=admin_headers
+        ).status_code
+        == 422
+    )
     ok = client.post("/cdn/edges", json=body, headers=admin_headers)
     assert ok.status_code == 201 and ok.json()["lat"] == REGIONS["eu-west"][0]
     assert client.get("/cdn/route").status_code == 422
@@ -45,10 +49,12 @@ def test_routing_picks_nearest_healthy_edge_and_fails_over_when_it_dies(
     client, admin_headers, settings
 ):
     origin = ScriptedOrigin().start()
-    eu = start_edge(origin.url, name="edge-eu", region="eu-west", settings=settings,
-                    ready_timeout=None)  # fmt: skip
-    us = start_edge(origin.url, name="edge-us", region="us-east", settings=settings,
-                    ready_timeout=None)  # fmt: skip
+    eu = start_edge(
+        origin.url, name="edge-eu", region="eu-west", settings=settings, ready_timeout=None
+    )
+    us = start_edge(
+        origin.url, name="edge-us", region="us-east", settings=settings, ready_timeout=None
+    )
     try:
         eu.wait_ready(30), us.wait_ready(30)
         for proc in (eu, us):
@@ -69,8 +75,12 @@ def test_routing_picks_nearest_healthy_edge_and_fails_over_when_it_dies(
         assert (
             client.post("/cdn/purge", json={"url": "x"}, headers=admin_headers).status_code == 422
         )
-        assert client.post("/cdn/purge", json={"url": "/a", "prefix": "/b"},
-                           headers=admin_headers).status_code == 422  # fmt: skip
+        assert (
+            client.post(
+                "/cdn/purge", json={"url": "/a", "prefix": "/b"}, headers=admin_headers
+            ).status_code
+            == 422
+        )
 
         eu.kill()  # abrupt death
         health = client.post("/cdn/health/check", headers=admin_headers).json()

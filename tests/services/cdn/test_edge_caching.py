@@ -140,8 +140,9 @@ def test_vary_keeps_one_cached_variant_per_header_value(edge, scripted):
 
 
 def test_playlists_are_compressed_by_accept_encoding_and_segments_never(edge, scripted):
-    body_url = obj("master.m3u8", "max-age=60", ctype="application/vnd.apple.mpegurl",
-                   size="4000", etag="1")  # fmt: skip
+    body_url = obj(
+        "master.m3u8", "max-age=60", ctype="application/vnd.apple.mpegurl", size="4000", etag="1"
+    )
     plain = get(edge, body_url, **{"accept-encoding": "identity"})
     assert "content-encoding" not in plain.headers
     assert "Accept-Encoding" in plain.headers["vary"]
@@ -167,9 +168,11 @@ def test_unsupported_method_is_refused_with_405(edge):
 
 
 def test_cors_preflight_is_answered_by_the_edge_for_players_on_other_origins(edge):
-    resp = httpx.options(edge.url + "/v/seg.m4s", trust_env=False,
-                         headers={"origin": "http://player.test",
-                                  "access-control-request-headers": "range"})  # fmt: skip
+    resp = httpx.options(
+        edge.url + "/v/seg.m4s",
+        trust_env=False,
+        headers={"origin": "http://player.test", "access-control-request-headers": "range"},
+    )
     assert resp.status_code == 204 and resp.headers["access-control-allow-origin"] == "*"
     assert "Range" in resp.headers["access-control-allow-headers"]
 
@@ -209,8 +212,13 @@ def test_purge_that_overlaps_a_fetch_is_not_undone_by_it(edge, scripted, cdn_set
 def test_disk_tier_serves_what_the_memory_budget_evicted(scripted, cdn_settings, tmp_path):
     from services.cdn.process import start_edge
 
-    with start_edge(scripted.url, name="edge-disk", settings=cdn_settings, memory_bytes=300_000,
-                    disk_dir=str(tmp_path / "disk")) as small:  # fmt: skip
+    with start_edge(
+        scripted.url,
+        name="edge-disk",
+        settings=cdn_settings,
+        memory_bytes=300_000,
+        disk_dir=str(tmp_path / "disk"),
+    ) as small:
         urls = [obj(f"disk{i}", "max-age=60", size="200000") for i in range(3)]
         for url in urls:
             assert get(small, url).headers["x-cache"].startswith("MISS")

@@ -22,8 +22,13 @@ def faulty() -> Iterator[FaultyOrigin]:
 
 @pytest.fixture(scope="module")
 def faulty_edge(faulty: FaultyOrigin, cdn_settings) -> Iterator[ServerProcess]:
-    with start_edge(faulty.url, name="edge-faults", settings=cdn_settings, read_timeout=1.0,
-                    max_object_bytes=2_000_000) as proc:  # fmt: skip
+    with start_edge(
+        faulty.url,
+        name="edge-faults",
+        settings=cdn_settings,
+        read_timeout=1.0,
+        max_object_bytes=2_000_000,
+    ) as proc:
         yield proc
 
 

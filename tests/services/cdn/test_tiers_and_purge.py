@@ -41,8 +41,12 @@ def tiers(tmp_path_factory, cdn_settings: Settings) -> Iterator[dict[str, Server
     root = tmp_path_factory.mktemp("blobs")
     write_demo_tree(root)
     with run_tier(root, regions=("eu-west", "us-east"), settings=cdn_settings) as tier:
-        yield {"origin": tier.origin, "shield": tier.shield, "eu": tier.edge("eu-west"),
-               "us": tier.edge("us-east")}  # fmt: skip
+        yield {
+            "origin": tier.origin,
+            "shield": tier.shield,
+            "eu": tier.edge("eu-west"),
+            "us": tier.edge("us-east"),
+        }
 
 
 def origin_count(tiers, path: str) -> int:
@@ -67,22 +71,25 @@ def test_shield_absorbs_misses_so_two_edges_cost_one_origin_fetch(tiers):
 
 def test_purge_by_url_and_prefix_drops_only_matching_objects(tiers, cdn_settings):
     edge = tiers["eu"].url
-    paths = ["/cdn-demo/1280x720/seg_00001.m4s", "/cdn-demo/1280x720/seg_00002.m4s",
-             "/cdn-demo/readme.txt"]  # fmt: skip
+    paths = [
+        "/cdn-demo/1280x720/seg_00001.m4s",
+        "/cdn-demo/1280x720/seg_00002.m4s",
+        "/cdn-demo/readme.txt",
+    ]
     for path in paths:
         httpx.get(edge + path, trust_env=False)
     token = {"X-CDN-Token": cdn_settings.admin_api_key}
     denied = httpx.post(edge + "/_cdn/purge", json={"url": paths[0]}, trust_env=False)
     assert denied.status_code == 403
-    bad = httpx.post(edge + "/_cdn/purge", json={"url": "no-slash"}, headers=token,
-                     trust_env=False)  # fmt: skip
+    bad = httpx.post(edge + "/_cdn/purge", json={"url": "no-slash"}, headers=token, trust_env=False)
     assert bad.status_code == 422
     one = httpx.post(edge + "/_cdn/purge", json={"url": paths[0]}, headers=token, trust_env=False)
     assert one.json()["purged"] == 1
     assert httpx.get(edge + paths[0], trust_env=False).headers["x-cache"].startswith("MISS")
     assert httpx.get(edge + paths[1], trust_env=False).headers["x-cache"].startswith("HIT")
-    prefix = httpx.post(edge + "/_cdn/purge", json={"prefix": "/cdn-demo/1280x720/"},
-                        headers=token, trust_env=False)  # fmt: skip
+    prefix = httpx.post(
+        edge + "/_cdn/purge", json={"prefix": "/cdn-demo/1280x720/"}, headers=token, trust_env=False
+    )
     assert prefix.json()["purged"] == 2
     assert httpx.get(edge + paths[1], trust_env=False).headers["x-cache"].startswith("MISS")
     assert httpx.get(edge + paths[2], trust_env=False).headers["x-cache"].startswith("HIT")

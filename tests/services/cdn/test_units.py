@@ -23,8 +23,10 @@ def test_freshness_precedence_s_maxage_then_max_age_then_expires_then_heuristic(
     assert response_policy(200, {"cache-control": "max-age=5"}).lifetime == 5
     expires = {"date": "Mon, 01 Jan 2024 00:00:00 GMT", "expires": "Mon, 01 Jan 2024 00:01:40 GMT"}
     assert response_policy(200, expires).lifetime == 100
-    heuristic = {"date": "Mon, 01 Jan 2024 00:00:00 GMT",
-                 "last-modified": "Sun, 31 Dec 2023 23:00:00 GMT"}  # fmt: skip
+    heuristic = {
+        "date": "Mon, 01 Jan 2024 00:00:00 GMT",
+        "last-modified": "Sun, 31 Dec 2023 23:00:00 GMT",
+    }
     assert response_policy(200, heuristic).lifetime == 360  # 10% of an hour
     assert not response_policy(200, {}).storable  # nothing to reuse without freshness/validators
     assert not response_policy(200, {"cache-control": "max-age=9", "set-cookie": "a=b"}).storable

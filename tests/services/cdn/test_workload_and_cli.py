@@ -18,8 +18,9 @@ from warehouse.ingest import ingest_spool
 
 @pytest.mark.slow
 def test_workload_serves_through_edges_and_reports_hit_ratio_per_edge(client, settings):
-    ctx = WorkloadContext(client=client, settings=settings, rng=random.Random(3), scale=0.3,
-                          log=lambda _m: None)  # fmt: skip
+    ctx = WorkloadContext(
+        client=client, settings=settings, rng=random.Random(3), scale=0.3, log=lambda _m: None
+    )
     WORKLOAD.run(ctx)
     facts = ctx.facts["cdn"]
     assert facts["errors"] == 0 and facts["requests"] >= 60 and facts["purged"] >= 1

@@ -44,8 +44,10 @@ def _users(client, admin_headers, names):
 def test_feed_without_a_ranker_is_reverse_chronological_and_says_so(client, admin_headers):
     keys = _users(client, admin_headers, ["ann", "bob", "cat"])
     client.put("/social/users/bob/follow", headers=keys["ann"])
-    ids = [client.post("/social/posts", json={"text": f"p{i}"}, headers=keys["bob"]).json()["id"]
-           for i in range(3)]  # fmt: skip
+    ids = [
+        client.post("/social/posts", json={"text": f"p{i}"}, headers=keys["bob"]).json()["id"]
+        for i in range(3)
+    ]
     client.post("/social/posts", json={"text": "mine"}, headers=keys["ann"])
     feed = client.get("/feed", headers=keys["ann"]).json()
     assert feed["ranked_by"] == "reverse_chronological"
@@ -82,9 +84,16 @@ def test_feed_is_ranked_by_the_model_trained_on_its_own_events(client, settings)
     ctx = WorkloadContext(client=client, settings=settings, rng=random.Random(5), scale=0.5)
     WORKLOAD.run(ctx)
     client.app.state.emitter.flush()
-    keys = ["lake_ingest", "models_interactions", "models_ranker_candidate",
-            "models_ranker_evaluation", "models_ranker_promoted", "models_recs_candidate",
-            "models_recs_evaluation", "models_recs_promoted"]  # fmt: skip
+    keys = [
+        "lake_ingest",
+        "models_interactions",
+        "models_ranker_candidate",
+        "models_ranker_evaluation",
+        "models_ranker_promoted",
+        "models_recs_candidate",
+        "models_recs_evaluation",
+        "models_recs_promoted",
+    ]
     selection = [dg.AssetKey(k) for k in keys]
     result = dg.materialize(
         list(defs.assets), resources=dict(defs.resources), selection=selection, raise_on_error=False
@@ -122,8 +131,9 @@ def test_live_feed_pushes_a_followed_accounts_post(settings, emitter):
             got: list[str] = []
 
             def listen():
-                with c.stream("GET", "/feed/stream", params={"max_seconds": 8},
-                              headers=keys["ann"]) as r:  # fmt: skip
+                with c.stream(
+                    "GET", "/feed/stream", params={"max_seconds": 8}, headers=keys["ann"]
+                ) as r:
                     for line in r.iter_lines():
                         if line.startswith("event: post"):
                             got.append(line)

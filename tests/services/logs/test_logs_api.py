@@ -23,11 +23,15 @@ def test_json_array_batch_is_accepted_and_lands_partitioned_by_service(
     client, svc_headers, settings, emitter
 ):
     batch = [
-        {"ts": "2024-05-01T10:00:00Z", "level": "ERROR", "msg": "db timeout after 30s",
-         "service": "checkout"},
+        {
+            "ts": "2024-05-01T10:00:00Z",
+            "level": "ERROR",
+            "msg": "db timeout after 30s",
+            "service": "checkout",
+        },
         {"ts": "2024-05-01T10:01:00Z", "level": "info", "msg": "request ok", "service": "cart"},
-        "level=warn msg=\"slow query\" service=db",
-    ]  # fmt: skip
+        'level=warn msg="slow query" service=db',
+    ]
     r = client.post("/logs", json=batch, headers=svc_headers)
     assert r.status_code == 202, r.text
     assert r.json() == {"accepted": 3, "quarantined": 0, "blank": 0}
@@ -42,12 +46,16 @@ def test_ndjson_and_text_lines_with_malformed_lines_quarantined(
     client, svc_headers, settings, emitter
 ):
     body = b'{"msg": "one"}\n{"msg": "two"}\n'
-    r = client.post("/logs?service=nd", content=body,
-                    headers={**svc_headers, "content-type": "application/x-ndjson"})  # fmt: skip
+    r = client.post(
+        "/logs?service=nd",
+        content=body,
+        headers={**svc_headers, "content-type": "application/x-ndjson"},
+    )
     assert r.json()["accepted"] == 2
     text = "<34>broken syslog\nlevel=info msg=fine\n\n"
-    r = client.post("/logs?service=tx", content=text,
-                    headers={**svc_headers, "content-type": "text/plain"})  # fmt: skip
+    r = client.post(
+        "/logs?service=tx", content=text, headers={**svc_headers, "content-type": "text/plain"}
+    )
     assert r.json() == {"accepted": 1, "quarantined": 1, "blank": 1}
     _ingest(settings, emitter)
     q = Lake(settings.lake_dir).query("SELECT table_name, reason, raw FROM quarantine")
@@ -55,17 +63,27 @@ def test_ndjson_and_text_lines_with_malformed_lines_quarantined(
 
 
 def test_bad_input_gets_clear_4xx(client, svc_headers, settings):
-    assert client.post("/logs", content=b"[{", headers={**svc_headers,
-                       "content-type": "application/json"}).status_code == 400  # fmt: skip
-    r = client.post("/logs", content=b'{"a":1}\n{oops', headers={**svc_headers,
-                    "content-type": "application/x-ndjson"})  # fmt: skip
+    assert (
+        client.post(
+            "/logs", content=b"[{", headers={**svc_headers, "content-type": "application/json"}
+        ).status_code
+        == 400
+    )
+    r = client.post(
+        "/logs",
+        content=b'{"a":1}\n{oops',
+        headers={**svc_headers, "content-type": "application/x-ndjson"},
+    )
     assert r.status_code == 400 and "line 2" in r.json()["detail"]
     big = b"[" + b",".join([b'"' + b"x" * 1000 + b'"'] * 9000) + b"]"
     assert client.post("/logs", content=big, headers=svc_headers).status_code == 413
     assert client.post("/logs", json=[], headers={"X-API-Key": "nope"}).status_code == 401
     assert client.post("/logs", json=[{"msg": "x"}]).status_code == 401
-    user = client.post("/auth/keys", json={"user_id": "u", "roles": ["user"]},
-                       headers={"X-API-Key": settings.admin_api_key}).json()["api_key"]  # fmt: skip
+    user = client.post(
+        "/auth/keys",
+        json={"user_id": "u", "roles": ["user"]},
+        headers={"X-API-Key": settings.admin_api_key},
+    ).json()["api_key"]
     assert client.post("/logs", json=[], headers={"X-API-Key": user}).status_code == 403
     assert client.post("/logs?format=xml", json=[], headers=svc_headers).status_code == 422
 
@@ -81,27 +99,38 @@ def test_search_ranks_matches_and_filters_by_service_and_level(
     ]
     client.post("/logs", json=batch, headers=svc_headers)
     _ingest(settings, emitter)
-    r = client.get("/logs/search", params={"q": "payment failed", "service": "pay"},
-                   headers=svc_headers)  # fmt: skip
+    r = client.get(
+        "/logs/search", params={"q": "payment failed", "service": "pay"}, headers=svc_headers
+    )
     assert r.status_code == 200, r.text
     hits = r.json()["hits"]
     assert [h["message"] for h in hits] == [
-        "payment failed payment failed twice", "payment failed: card declined",
-    ]  # fmt: skip
-    r = client.get("/logs/search", params={"q": '"card declined"', "level": "error",
-                   "since": "1h"}, headers=svc_headers)  # fmt: skip
+        "payment failed payment failed twice",
+        "payment failed: card declined",
+    ]
+    r = client.get(
+        "/logs/search",
+        params={"q": '"card declined"', "level": "error", "since": "1h"},
+        headers=svc_headers,
+    )
     assert r.json()["count"] == 1
-    assert client.get("/logs/search", params={"since": "yesterday-ish"},
-                      headers=svc_headers).status_code == 422  # fmt: skip
-    assert client.get("/logs/search", params={"level": "loud"},
-                      headers=svc_headers).status_code == 422  # fmt: skip
+    assert (
+        client.get(
+            "/logs/search", params={"since": "yesterday-ish"}, headers=svc_headers
+        ).status_code
+        == 422
+    )
+    assert (
+        client.get("/logs/search", params={"level": "loud"}, headers=svc_headers).status_code == 422
+    )
 
 
 def test_sql_query_is_read_only_and_confined_to_the_lake(client, svc_headers, settings, emitter):
     client.post("/logs", json=[{"msg": "a"}, {"msg": "b"}], headers=svc_headers)
     _ingest(settings, emitter)
-    r = client.post("/logs/query", json={"sql": "SELECT count(*) AS n FROM logs -- rows"},
-                    headers=svc_headers)  # fmt: skip
+    r = client.post(
+        "/logs/query", json={"sql": "SELECT count(*) AS n FROM logs -- rows"}, headers=svc_headers
+    )
     assert r.status_code == 200, r.text
     assert r.json()["columns"] == ["n"] and r.json()["rows"][0][0] >= 2
     for bad in (

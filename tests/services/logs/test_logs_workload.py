@@ -23,8 +23,10 @@ def test_workload_feeds_every_collector_and_trips_every_alert_rule(client, setti
     assert {"json", "python", "combined", "syslog5424", "syslog3164", "logfmt", "text"} <= formats
     alerts = evaluate(lake)
     assert {a.rule for a in alerts} == {
-        "error_threshold", "new_template_after_deploy", "template_frequency_anomaly",
-    }  # fmt: skip
+        "error_threshold",
+        "new_template_after_deploy",
+        "template_frequency_anomaly",
+    }
     new = [a for a in alerts if a.rule == "new_template_after_deploy"]
     assert [a.template for a in new] == ["payment provider rejected token <*>"]
     em = Emitter(SpoolTransport(settings, "alerts"))

@@ -9,13 +9,17 @@ from crawlers.search_index import SearchIndex
 
 
 def build(settings) -> None:  # noqa: ANN001 - fixture type
-    docs = pl.DataFrame({
-        "url": ["http://h/json", "http://h/asyncio", "http://h/misc"],
-        "title": ["json — JSON encoder", "asyncio event loop", "Misc notes"],
-        "text": ["Use json.dump to write an object to a file.",
-                 "The event loop runs coroutines and callbacks.",
-                 "Notes about loops in general and files."],
-    })  # fmt: skip
+    docs = pl.DataFrame(
+        {
+            "url": ["http://h/json", "http://h/asyncio", "http://h/misc"],
+            "title": ["json — JSON encoder", "asyncio event loop", "Misc notes"],
+            "text": [
+                "Use json.dump to write an object to a file.",
+                "The event loop runs coroutines and callbacks.",
+                "Notes about loops in general and files.",
+            ],
+        }
+    )
     SearchIndex.build(docs).save(index_dir(settings))
 
 

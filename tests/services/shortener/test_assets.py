@@ -28,8 +28,7 @@ def _resources(settings):
     return {"platform": PlatformResource(data_dir=str(settings.data_dir))}
 
 
-def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, emitter,
-                                                               settings):  # fmt: skip
+def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, emitter, settings):
     codes = [shorten(f"https://example.com/{i}").json()["code"] for i in range(12)]
     for i in range(120):
         code = codes[0] if i % 2 else codes[(i // 2) % 12]  # one hot link
@@ -38,8 +37,11 @@ def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, e
     emitter.flush()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     today = datetime.now(UTC).date().isoformat()
-    res = dg.materialize([shortener_click_stats, shortener_click_stats_are_consistent],
-                         resources=_resources(settings), partition_key=today)  # fmt: skip
+    res = dg.materialize(
+        [shortener_click_stats, shortener_click_stats_are_consistent],
+        resources=_resources(settings),
+        partition_key=today,
+    )
     assert all(c.passed for c in res.get_asset_check_evaluations())
     meta = res.asset_materializations_for_node("shortener_click_stats")[0].metadata
     assert meta["clicks"].value == 120 and meta["dagster/row_count"].value == 12
@@ -48,8 +50,9 @@ def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, e
     top = stats.row(0, named=True)
     assert top["code"] == codes[0] and top["clicks"] == 65 and top["top_referrer"]
 
-    res = dg.materialize([cache_miss_ratio_curve, cache_mrc_is_consistent],
-                         resources=_resources(settings))  # fmt: skip
+    res = dg.materialize(
+        [cache_miss_ratio_curve, cache_mrc_is_consistent], resources=_resources(settings)
+    )
     checks = res.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks)
     meta = res.asset_materializations_for_node("cache_miss_ratio_curve")[0].metadata

@@ -78,19 +78,22 @@ def test_reserved_or_odd_aliases_are_rejected(shorten, alias):
     assert r.json()["detail"]
 
 
-@pytest.mark.parametrize("url,reason", [
-    ("javascript:alert(1)", "http and https"),
-    ("data:text/html,<b>x</b>", "http and https"),
-    ("file:///etc/passwd", "http and https"),
-    ("ftp://example.com/f", "http and https"),
-    ("http://127.0.0.1:8000/s/abc", "itself"),
-    ("http://localhost/admin", "private or loopback"),
-    ("http://10.1.2.3/", "private or loopback"),
-    ("http://169.254.169.254/latest/meta-data", "private or loopback"),
-    ("http://[::1]/", "private or loopback"),
-    ("https://example.com/" + "a" * 2100, "limit"),
-    ("http:///nohost", "no host"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "url,reason",
+    [
+        ("javascript:alert(1)", "http and https"),
+        ("data:text/html,<b>x</b>", "http and https"),
+        ("file:///etc/passwd", "http and https"),
+        ("ftp://example.com/f", "http and https"),
+        ("http://127.0.0.1:8000/s/abc", "itself"),
+        ("http://localhost/admin", "private or loopback"),
+        ("http://10.1.2.3/", "private or loopback"),
+        ("http://169.254.169.254/latest/meta-data", "private or loopback"),
+        ("http://[::1]/", "private or loopback"),
+        ("https://example.com/" + "a" * 2100, "limit"),
+        ("http:///nohost", "no host"),
+    ],
+)
 def test_unsafe_targets_get_a_clear_422(shorten, url, reason):
     r = shorten(url)
     assert r.status_code == 422

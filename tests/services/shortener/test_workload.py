@@ -5,8 +5,9 @@ from pipelines.workload.shortener import WORKLOAD
 
 
 def test_workload_creates_clicks_and_survives_a_cache_node_outage(client, settings):
-    ctx = WorkloadContext(client=client, settings=settings, rng=random.Random(1), scale=0.1,
-                          log=lambda _m: None)  # fmt: skip
+    ctx = WorkloadContext(
+        client=client, settings=settings, rng=random.Random(1), scale=0.1, log=lambda _m: None
+    )
     WORKLOAD.run(ctx)
     facts = ctx.facts["shortener"]
     assert facts["links"] == 30 and facts["rejected_bad_targets"] == 4

@@ -118,8 +118,15 @@ def test_trends_are_served_from_the_latest_asset_run(client, settings):
     from warehouse.parquet_io import publish_parquet
 
     assert client.get("/trends").json() == {"computed_at": None, "items": []}
-    df = pl.DataFrame({"tag": ["eclipse", "python"], "score": [9.0, 4.0], "observed": [10, 5],
-                       "expected": [1.0, 1.0], "authors": [6, 4]})  # fmt: skip
+    df = pl.DataFrame(
+        {
+            "tag": ["eclipse", "python"],
+            "score": [9.0, 4.0],
+            "observed": [10, 5],
+            "expected": [1.0, 1.0],
+            "authors": [6, 4],
+        }
+    )
     df = df.with_columns(pl.lit(datetime.now(UTC)).alias("computed_at"))
     publish_parquet(df, settings.lake_dir / TRENDS_TABLE / "trends.parquet")
     got = client.get("/trends", params={"limit": 1}).json()

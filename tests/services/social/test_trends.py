@@ -10,8 +10,11 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
 def _uses(rows):
-    return pl.DataFrame(rows, schema={"ts": pl.Datetime("us", "UTC"), "tag": pl.String,
-                                      "author": pl.String}, orient="row")  # fmt: skip
+    return pl.DataFrame(
+        rows,
+        schema={"ts": pl.Datetime("us", "UTC"), "tag": pl.String, "author": pl.String},
+        orient="row",
+    )
 
 
 def test_a_burst_beats_a_steady_tag_with_more_total_volume():

@@ -13,18 +13,34 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[3]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--autoplay-policy=no-user-gesture-required", "--mute-audio",
-         "--remote-debugging-port=0", "--remote-allow-origins=*"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+    "--mute-audio",
+    "--remote-debugging-port=0",
+    "--remote-allow-origins=*",
+]
 
 
 def player_libs() -> Path | None:
     """Install hls.js and dash.js from npm (once) and return their node_modules, or None."""
     try:
-        proc = subprocess.run(["bash", str(ROOT / "scripts" / "install-players.sh")],
-                              cwd=ROOT, capture_output=True, text=True, check=True,
-                              timeout=400, stdin=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "install-players.sh")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=400,
+            stdin=subprocess.DEVNULL,
+        )
     except (subprocess.SubprocessError, OSError):
         return None
     return (ROOT / proc.stdout.strip() / "node_modules").resolve()
@@ -77,8 +93,9 @@ if (q.get("mode") === "hls") {
 
 
 def player_page(libs: Path, mode: str) -> str:
-    lib = (libs / ("hls.js/dist/hls.min.js" if mode == "hls" else
-                   "dashjs/dist/dash.all.min.js")).read_text(encoding="utf-8")  # fmt: skip
+    lib = (
+        libs / ("hls.js/dist/hls.min.js" if mode == "hls" else "dashjs/dist/dash.all.min.js")
+    ).read_text(encoding="utf-8")
     return PAGE.replace("__LIB__", lib.replace("</script", "<\\/script"))
 
 
@@ -90,8 +107,10 @@ class Chromium:
         self.log = open(Path(self.profile.name) / "stderr.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log,
-        )  # fmt: skip
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
         port_file = Path(self.profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not (port_file.exists() and port_file.read_text().strip()):

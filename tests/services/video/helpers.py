@@ -19,9 +19,16 @@ def create(client, key: str, length: int, meta: dict[str, str] | None = None):
 
 
 def patch(client, key: str, url: str, offset: int, body: bytes):
-    return client.patch(url, content=body, headers={
-        **TUS, "X-API-Key": key, "Upload-Offset": str(offset),
-        "Content-Type": "application/offset+octet-stream"})  # fmt: skip
+    return client.patch(
+        url,
+        content=body,
+        headers={
+            **TUS,
+            "X-API-Key": key,
+            "Upload-Offset": str(offset),
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
 
 
 def upload(client, key: str, path: Path, meta: dict[str, str], chunk: int = 64 * 1024):

@@ -28,8 +28,9 @@ def test_views_likes_comments_and_watch_time_are_events(
     c = client.post(f"/videos/{video_id}/comments", json={"text": "nice"}, headers=h)
     assert c.status_code == 201 and c.json()["text"] == "nice"
     assert [x["text"] for x in client.get(f"/videos/{video_id}/comments").json()] == ["nice"]
-    w = client.post(f"/videos/{video_id}/watch", json={"seconds": 3.5, "position_s": 1.0},
-                    headers=h)  # fmt: skip
+    w = client.post(
+        f"/videos/{video_id}/watch", json={"seconds": 3.5, "position_s": 1.0}, headers=h
+    )
     assert w.status_code == 200
     assert client.post(f"/videos/{video_id}/watch", json={"seconds": -1}).status_code == 422
     assert client.post(f"/videos/{video_id}/likes").status_code == 401
@@ -46,9 +47,13 @@ def test_views_likes_comments_and_watch_time_are_events(
 
 def test_search_matches_titles_and_tags_best_first(settings) -> None:
     store = VideoStore(make_engine(settings, "video"))
-    for i, (title, tags) in enumerate([("Cats on skis", ["cats", "winter"]),
-                                       ("Dog days", ["dogs", "summer"]),
-                                       ("Winter in the Alps", ["mountains"])]):  # fmt: skip
+    for i, (title, tags) in enumerate(
+        [
+            ("Cats on skis", ["cats", "winter"]),
+            ("Dog days", ["dogs", "summer"]),
+            ("Winter in the Alps", ["mountains"]),
+        ]
+    ):
         store.add_video(
             Video(
                 f"v{i}",

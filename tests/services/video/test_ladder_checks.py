@@ -10,8 +10,11 @@ from tests.media.clips import clip
 
 
 def test_renditions_that_share_a_height_get_distinct_names() -> None:
-    rs = [Rendition("a.m3u8", 365_000, 640, 360, "i"), Rendition("b.m3u8", 730_400, 768, 432, "i"),
-          Rendition("c.m3u8", 1_100_000, 768, 432, "i")]  # fmt: skip
+    rs = [
+        Rendition("a.m3u8", 365_000, 640, 360, "i"),
+        Rendition("b.m3u8", 730_400, 768, 432, "i"),
+        Rendition("c.m3u8", 1_100_000, 768, 432, "i"),
+    ]
     assert rendition_names(rs) == ["360p", "432p-730k", "432p-1100k"]
 
 

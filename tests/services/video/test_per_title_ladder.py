@@ -26,20 +26,24 @@ def test_ladder_serves_the_per_title_rungs_when_asked_and_an_analysis_exists(
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("videos", [vid])
     analysed = dg.materialize(
-        [video_probe, video_per_title], instance=instance, partition_key=vid,
+        [video_probe, video_per_title],
+        instance=instance,
+        partition_key=vid,
         resources={"platform": platform},
-        run_config={"ops": {"video_per_title": {"config": {"crfs": [24, 34],
-                                                           "max_heights": 2}}}},
-    )  # fmt: skip
+        run_config={"ops": {"video_per_title": {"config": {"crfs": [24, 34], "max_heights": 2}}}},
+    )
     assert analysed.success
     out = rendition_dir(settings, vid)
     wanted = stored_rungs(json.loads((out / "pertitle.json").read_text()), vmaf_floor)
     assert wanted, "the analysis chose no servable rung"
 
     run = dg.materialize(
-        [video_ladder], instance=instance, partition_key=vid, resources={"platform": platform},
+        [video_ladder],
+        instance=instance,
+        partition_key=vid,
+        resources={"platform": platform},
         run_config={"ops": {"video_ladder": {"config": {"per_title": True}}}},
-    )  # fmt: skip
+    )
     assert run.success
     assert all(e.passed for e in run.get_asset_check_evaluations())
     meta = run.asset_materializations_for_node("video_ladder")[0].metadata
@@ -47,8 +51,9 @@ def test_ladder_serves_the_per_title_rungs_when_asked_and_an_analysis_exists(
     served = json.loads((out / "ladder.json").read_text())["rungs"]
     assert [(r["width"], r["height"]) for r in served] == [(r.width, r.height) for r in wanted]
     # the served renditions have the quality the analysis measured for those points
-    chosen = sorted(json.loads((out / "pertitle.json").read_text())["chosen"],
-                    key=lambda p: p["kbps"])  # fmt: skip
+    chosen = sorted(
+        json.loads((out / "pertitle.json").read_text())["chosen"], key=lambda p: p["kbps"]
+    )
     measured = [p["vmaf"] for p in chosen if p["vmaf"] >= vmaf_floor(p["height"])]
     got = [r["vmaf"] for r in served]
     assert all(abs(a - b) < 5 for a, b in zip(got, measured, strict=True)), (got, measured)

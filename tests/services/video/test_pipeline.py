@@ -30,23 +30,36 @@ def test_upload_sensor_partition_and_assets_publish_a_checked_ladder(
     assert result.dynamic_partitions_requests[0].partition_keys == [vid]
     instance.add_dynamic_partitions("videos", [vid])
     again = video_upload_sensor(
-        dg.build_sensor_context(instance=instance, resources={"platform": platform},
-                                cursor=result.cursor))  # fmt: skip
+        dg.build_sensor_context(
+            instance=instance, resources={"platform": platform}, cursor=result.cursor
+        )
+    )
     assert isinstance(again, dg.SkipReason)
 
     run = dg.materialize(
         [video_probe, video_ladder, video_thumbnails, video_per_title],
-        instance=instance, partition_key=vid, resources={"platform": platform},
-        run_config={"ops": {"video_per_title": {"config": {"crfs": [24, 34],
-                                                           "max_heights": 2}}}},
-    )  # fmt: skip
+        instance=instance,
+        partition_key=vid,
+        resources={"platform": platform},
+        run_config={"ops": {"video_per_title": {"config": {"crfs": [24, 34], "max_heights": 2}}}},
+    )
     assert run.success
     checks = {e.check_name: e.passed for e in run.get_asset_check_evaluations()}
-    assert checks == {"renditions_decode": True, "segment_durations": True,
-                      "keyframes_aligned": True, "vmaf_floor": True}  # fmt: skip
+    assert checks == {
+        "renditions_decode": True,
+        "segment_durations": True,
+        "keyframes_aligned": True,
+        "vmaf_floor": True,
+    }
     out = rendition_dir(settings, vid)
-    for name in ("master.m3u8", "manifest.mpd", "thumbs/poster.jpg", "thumbs/sprite.jpg",
-                 "thumbs/thumbnails.vtt", "pertitle.json"):  # fmt: skip
+    for name in (
+        "master.m3u8",
+        "manifest.mpd",
+        "thumbs/poster.jpg",
+        "thumbs/sprite.jpg",
+        "thumbs/thumbnails.vtt",
+        "pertitle.json",
+    ):
         assert (out / name).exists(), name
     ladder = json.loads((out / "ladder.json").read_text())
     assert [r["name"] for r in ladder["rungs"]] == ["234p", "360p"]

@@ -15,9 +15,11 @@ from tests.services.video.browser import Chromium, player_libs, player_page
 from warehouse.settings import Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-RESULT = ("(() => { const r = window.__result; if (!r) return null; "
-          "r.done = r.started && r.time > 1.0 && r.levels.length > 1 || !!r.fatal; "
-          "return r; })()")  # fmt: skip
+RESULT = (
+    "(() => { const r = window.__result; if (!r) return null; "
+    "r.done = r.started && r.time > 1.0 && r.levels.length > 1 || !!r.fatal; "
+    "return r; })()"
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +41,10 @@ def edge_site(tmp_path_factory: pytest.TempPathFactory):
     player.mkdir(parents=True)
     for mode in ("hls", "dash"):
         (player / f"{mode}.html").write_text(player_page(libs, mode), encoding="utf-8")
-    with start_origin(blobs, settings=settings) as origin, \
-            start_edge(origin.url, settings=settings, region="eu-west") as edge:  # fmt: skip
+    with (
+        start_origin(blobs, settings=settings) as origin,
+        start_edge(origin.url, settings=settings, region="eu-west") as edge,
+    ):
         yield edge.url, binary
 
 

@@ -34,8 +34,11 @@ def server(settings, emitter):
 def _key(base: str, admin: str) -> str:
     import httpx
 
-    resp = httpx.post(f"{base}/auth/keys", json={"user_id": "tus-user", "roles": ["user"]},
-                      headers={"X-API-Key": admin})  # fmt: skip
+    resp = httpx.post(
+        f"{base}/auth/keys",
+        json={"user_id": "tus-user", "roles": ["user"]},
+        headers={"X-API-Key": admin},
+    )
     return resp.json()["api_key"]
 
 
@@ -71,8 +74,9 @@ def test_tuspy_sees_a_rejection_of_hostile_media(server, settings) -> None:
 
     key = _key(server, settings.admin_api_key)
     client = tusclient.TusClient(f"{server}/videos/uploads", headers={"X-API-Key": key})
-    uploader = client.uploader(str(hostile("ffconcat")), chunk_size=100_000,
-                               metadata={"title": "evil"})  # fmt: skip
+    uploader = client.uploader(
+        str(hostile("ffconcat")), chunk_size=100_000, metadata={"title": "evil"}
+    )
     with pytest.raises(TusCommunicationError) as err:
         uploader.upload()
     assert err.value.status_code == 422

@@ -20,8 +20,10 @@ def test_options_advertises_tus_capabilities(client) -> None:
 def test_missing_or_wrong_tus_version_is_412(client, user_key) -> None:
     resp = client.post("/videos/uploads", headers={"X-API-Key": user_key, "Upload-Length": "10"})
     assert resp.status_code == 412 and resp.headers["Tus-Version"] == "1.0.0"
-    resp = client.post("/videos/uploads", headers={"X-API-Key": user_key, "Upload-Length": "10",
-                                                   "Tus-Resumable": "0.2.2"})  # fmt: skip
+    resp = client.post(
+        "/videos/uploads",
+        headers={"X-API-Key": user_key, "Upload-Length": "10", "Tus-Resumable": "0.2.2"},
+    )
     assert resp.status_code == 412
 
 
@@ -62,8 +64,13 @@ def test_resumable_upload_with_metadata_admits_the_video(client, user_key, setti
     assert source_path(settings, vid).read_bytes() == data
     assert not part_path(settings, vid).exists()
     types = [e["type"] for e in spooled_events(settings, emitter) if e["entity"] == vid]
-    assert types == ["upload_created", "upload_chunk", "upload_chunk", "upload_completed",
-                     "video_admitted"]  # fmt: skip
+    assert types == [
+        "upload_created",
+        "upload_chunk",
+        "upload_chunk",
+        "upload_completed",
+        "video_admitted",
+    ]
 
 
 def test_patch_needs_the_offset_content_type(client, user_key) -> None:
@@ -82,8 +89,10 @@ def test_bytes_past_upload_length_are_refused_and_not_kept(client, user_key, set
     assert part_path(settings, url.rsplit("/", 1)[1]).stat().st_size == 0
 
 
-@pytest.mark.parametrize("kind", ["m3u8-file", "ffconcat", "truncated", "text", "hours-long",
-                                  "absurd-dimensions", "audio-only"])  # fmt: skip
+@pytest.mark.parametrize(
+    "kind",
+    ["m3u8-file", "ffconcat", "truncated", "text", "hours-long", "absurd-dimensions", "audio-only"],
+)
 def test_hostile_upload_is_422_with_reason_and_leaves_nothing(
     kind, client, user_key, settings, emitter
 ) -> None:

@@ -32,8 +32,10 @@ def _rules(alerts, rule):
 
 
 def test_error_threshold_fires_per_service_over_the_window_only(load):
-    recs = [{"ts": _ts(1 + i / 10), "level": "error", "msg": f"db timeout {i}", "service": "pay"}
-            for i in range(25)]  # fmt: skip
+    recs = [
+        {"ts": _ts(1 + i / 10), "level": "error", "msg": f"db timeout {i}", "service": "pay"}
+        for i in range(25)
+    ]
     recs += [{"ts": _ts(30), "level": "error", "msg": "old", "service": "shop"} for _ in range(50)]
     recs += [{"ts": _ts(2), "level": "info", "msg": "fine", "service": "shop"} for _ in range(50)]
     lake = load(recs)
@@ -45,10 +47,12 @@ def test_error_threshold_fires_per_service_over_the_window_only(load):
 def test_new_template_after_a_deploy_marker_fires_but_known_ones_do_not(load):
     recs = [{"ts": _ts(60 + i), "msg": f"user {i} logged in", "service": "web"} for i in range(5)]
     recs.append({"ts": _ts(20), "msg": "deployed v2", "deploy": "v2", "service": "web"})
-    recs += [{"ts": _ts(10 - i), "msg": f"user {100 + i} logged in", "service": "web"}
-             for i in range(3)]  # fmt: skip
-    recs += [{"ts": _ts(5), "msg": f"cache shard {i} unreachable", "service": "web"}
-             for i in range(2)]  # fmt: skip
+    recs += [
+        {"ts": _ts(10 - i), "msg": f"user {100 + i} logged in", "service": "web"} for i in range(3)
+    ]
+    recs += [
+        {"ts": _ts(5), "msg": f"cache shard {i} unreachable", "service": "web"} for i in range(2)
+    ]
     recs.append({"ts": _ts(5), "msg": "brand new thing", "service": "other"})  # no deploy there
     lake = load(recs)
     alerts = _rules(evaluate(lake, AlertRules(), NOW), "new_template_after_deploy")
@@ -84,8 +88,10 @@ def test_rates_are_judged_over_the_minutes_a_service_was_logging(load):
     recs += [{"ts": _ts(i / 10), "msg": f"sync {i} done", "service": "new"} for i in range(40)]
     # Five-minute bursts at 30 lines a minute, with quarter-hour silences between.
     for burst_end in (40, 20, 0):
-        recs += [{"ts": _ts(burst_end + 0.01 + i / 30), "msg": f"job {i} ran", "service": "batch"}
-                 for i in range(149)]  # fmt: skip
+        recs += [
+            {"ts": _ts(burst_end + 0.01 + i / 30), "msg": f"job {i} ran", "service": "batch"}
+            for i in range(149)
+        ]
     # Seven minutes of history is too little to know a rate.
     recs += [{"ts": _ts(7 - i / 10), "msg": f"poll {i}", "service": "newer"} for i in range(70)]
     lake = load(recs)

@@ -19,10 +19,14 @@ def _spool_batches(settings, batches, size=10):
     for _ in range(batches):
         em = Emitter(SpoolTransport(settings, "c"))
         rows = [
-            {"ts": f"2024-05-01T10:{(n + i) % 60:02d}:00+00:00", "service": "web",
-             "level": "info", "message": f"m{n + i}"}
+            {
+                "ts": f"2024-05-01T10:{(n + i) % 60:02d}:00+00:00",
+                "service": "web",
+                "level": "info",
+                "message": f"m{n + i}",
+            }
             for i in range(size)
-        ]  # fmt: skip
+        ]
         n += size
         em.append_rows("logs", rows)
         em.close()  # one sealed segment -> one small file per partition
@@ -84,11 +88,14 @@ def test_crash_before_publish_keeps_the_inputs(settings):
 
 def test_retention_drops_only_partitions_older_than_n_days(settings):
     em = Emitter(SpoolTransport(settings, "r"))
-    em.append_rows("logs", [
-        {"ts": "2024-04-01T00:00:00+00:00", "service": "a", "message": "old"},
-        {"ts": "2024-04-29T00:00:00+00:00", "service": "a", "message": "recent"},
-        {"ts": "2024-04-01T00:00:00+00:00", "service": "b", "message": "old-b"},
-    ])  # fmt: skip
+    em.append_rows(
+        "logs",
+        [
+            {"ts": "2024-04-01T00:00:00+00:00", "service": "a", "message": "old"},
+            {"ts": "2024-04-29T00:00:00+00:00", "service": "a", "message": "recent"},
+            {"ts": "2024-04-01T00:00:00+00:00", "service": "b", "message": "old-b"},
+        ],
+    )
     em.close()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     dropped = apply_retention(settings.lake_dir, 7, tables=["logs"], today=date(2024, 5, 1))

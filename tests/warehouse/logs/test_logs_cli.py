@@ -49,9 +49,12 @@ def test_tail_file_search_and_query_commands_work_end_to_end(settings, tmp_path)
 
 def test_alerts_command_fires_and_records(settings):
     em = Emitter(SpoolTransport(settings, "t"))
-    ship(em, LogProcessor().process_records(
-        [{"level": "error", "msg": f"boom {i}", "service": "pay"} for i in range(25)]
-    ))  # fmt: skip
+    ship(
+        em,
+        LogProcessor().process_records(
+            [{"level": "error", "msg": f"boom {i}", "service": "pay"} for i in range(25)]
+        ),
+    )
     em.close()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     res = CliRunner().invoke(main, ["logs", "alerts", "--dry-run"])

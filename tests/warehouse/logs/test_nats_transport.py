@@ -71,8 +71,15 @@ def test_consumer_lands_the_stream_in_the_lake_once_even_when_run_twice(stream, 
     em = Emitter(NatsTransport(URL, "svc", stream=name, prefix=prefix))
     for i in range(30):
         em.emit("shop", "order_placed", actor=f"u{i}", attrs={"i": i})
-    rows = [{"ts": "2024-05-01T10:00:00+00:00", "service": "web", "level": "info",
-             "message": f"hello {i}"} for i in range(20)]  # fmt: skip
+    rows = [
+        {
+            "ts": "2024-05-01T10:00:00+00:00",
+            "service": "web",
+            "level": "info",
+            "message": f"hello {i}",
+        }
+        for i in range(20)
+    ]
     em.append_rows("logs", rows)
     em.close()
     kw = {"stream": name, "prefix": prefix, "durable": "lake", "batch": 16, "fetch_timeout": 0.5}

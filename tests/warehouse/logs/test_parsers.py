@@ -36,8 +36,10 @@ def test_format_is_detected_from_the_line_itself(line, fmt):
 
 
 def test_json_fields_map_to_columns_and_the_rest_to_attrs():
-    p = parse_line('{"time": 1714557600, "severity": "WARN", "message": "disk low", '
-                   '"service": "db", "request_id": "abc", "free_mb": 12}')  # fmt: skip
+    p = parse_line(
+        '{"time": 1714557600, "severity": "WARN", "message": "disk low", '
+        '"service": "db", "request_id": "abc", "free_mb": 12}'
+    )
     assert p.ts == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
     assert (p.level, p.message, p.service, p.request_id) == ("WARN", "disk low", "db", "abc")
     assert p.attrs == {"free_mb": 12}
@@ -106,10 +108,19 @@ def test_explicit_format_rejects_lines_that_do_not_match():
 
 @pytest.mark.parametrize(
     ("raw", "level"),
-    [("WARN", "warning"), ("Err", "error"), ("fatal", "critical"), (3, "error"),
-     (40, "error"), ("20", "info"), ("notice", "info"), ("trace", "debug"), (None, "unknown"),
-     ("banana", "unknown")],
-)  # fmt: skip
+    [
+        ("WARN", "warning"),
+        ("Err", "error"),
+        ("fatal", "critical"),
+        (3, "error"),
+        (40, "error"),
+        ("20", "info"),
+        ("notice", "info"),
+        ("trace", "debug"),
+        (None, "unknown"),
+        ("banana", "unknown"),
+    ],
+)
 def test_levels_normalise_onto_a_fixed_set(raw, level):
     assert normalize_level(raw) == level
     assert level in LEVELS
