@@ -1,13 +1,19 @@
-"""Resources shared by every asset: the platform's settings and lake.
+"""Resources every asset shares: the platform's settings and lake, and each system's service.
 
-One interface, interchangeable versions: the live resource points at the configured data
-directory; tests build it on a temporary directory.
+One interface, interchangeable versions, as in Dagster's own examples: the live resources point
+at the configured data directory; tests build them on a temporary directory, or hand
+``SystemResource`` a service they built themselves (a fixed clock, a fake provider).
 """
 
+from __future__ import annotations
+
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+from pydantic import PrivateAttr
 
+from warehouse.emitter import Emitter, get_emitter
 from warehouse.lake import Lake
 from warehouse.settings import Settings, get_settings
 
@@ -24,3 +30,51 @@ class PlatformResource(dg.ConfigurableResource):
 
     def lake(self) -> Lake:
         return Lake(self.settings().lake_dir)
+
+    def emitter(self) -> Emitter:
+        """The process's emitter (one spool source per process)."""
+        return get_emitter(self.settings())
+
+
+class SystemResource(dg.ConfigurableResource):
+    """One system's service, built by its composition root (``services/<id>/system.py``).
+
+    The service is built on first use within a run and closed when the run's step ends, so an
+    asset gets the same store, cache tier and clock that the API uses.
+    """
+
+    system: str
+    data_dir: str = ""
+    _service: Any = PrivateAttr(default=None)
+    _emitter: Emitter | None = PrivateAttr(default=None)
+
+    @classmethod
+    def with_service(cls, system: str, service: Any) -> dg.ResourceDefinition:
+        """A fixture version that hands out ``service`` (built by a test) as it is.
+
+        Hard-coded, so Dagster passes this very object rather than a copy rebuilt from config.
+        """
+        resource = cls(system=system)
+        resource._service = service
+        return dg.ResourceDefinition.hardcoded_resource(resource)
+
+    def platform(self) -> PlatformResource:
+        return PlatformResource(data_dir=self.data_dir)
+
+    def service(self) -> Any:
+        if self._service is None:
+            from services.compose import build_service
+
+            platform = self.platform()
+            self._emitter = platform.emitter()
+            self._service = build_service(platform.settings(), self._emitter, self.system)
+        return self._service
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._emitter is None:
+            return  # a fixture's service belongs to the test that built it
+        close = getattr(self._service, "close", None)
+        if close is not None:
+            close()
+        self._emitter.flush()
+        self._service = None

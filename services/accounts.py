@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from services.deps import AdminUser, CurrentUser, EmitterDep, KeyStoreDep
+from services.deps import AdminUser, CurrentUser, KeyStoreDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -27,20 +27,8 @@ class Me(BaseModel):
 
 
 @router.post("/keys", response_model=KeyResponse, status_code=201, operation_id="create_api_key")
-def create_key(
-    body: KeyRequest, admin: AdminUser, keystore: KeyStoreDep, emitter: EmitterDep
-) -> KeyResponse:
-    try:
-        key = keystore.create(body.user_id, set(body.roles))
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    emitter.emit(
-        "api",
-        "api_key_created",
-        actor=admin.user_id,
-        entity=body.user_id,
-        attrs={"roles": sorted(body.roles)},
-    )
+def create_key(body: KeyRequest, admin: AdminUser, keystore: KeyStoreDep) -> KeyResponse:
+    key = keystore.create(body.user_id, set(body.roles), issued_by=admin.user_id)
     return KeyResponse(user_id=body.user_id, roles=sorted(body.roles), api_key=key)
 
 

@@ -1,15 +1,18 @@
-"""The one ASGI app that mounts every system's router.
+"""The one ASGI app that mounts every built system's router.
 
-A system plugs in by providing ``services/<system>/api.py`` with a module-level ``router``
-(an ``APIRouter``) and, optionally, ``async def startup(app)`` / ``async def shutdown(app)``
-hooks. Each system can also run alone: ``create_app(only=["shortener"])``.
+The systems come from the registry (``warehouse.systems``). Each provides
+``services/<id>/api.py`` with a module-level ``router`` and, for HTTP-only wiring (extra raw
+ASGI mounts, background tasks), optional ``async def startup(app)`` / ``async def
+shutdown(app)``. Services themselves are built by ``services.compose`` through each system's
+composition root and handed to routers by ``services.deps.system_service``. Each system can
+also run alone: ``create_app(only=["shortener"])``.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
-import pkgutil
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from types import ModuleType
@@ -18,33 +21,32 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-import services
 from services.auth import KeyStore
+from services.compose import build_services, close_services
 from services.db import make_engine
 from services.middleware import REGISTRY, PlatformMiddleware
 from services.problems import install_problem_handlers
 from services.ratelimit import TokenBucketLimiter
 from warehouse.emitter import Emitter, get_emitter
 from warehouse.settings import Settings, get_settings
+from warehouse.systems import built, system
 
 log = logging.getLogger(__name__)
 
 
 def discover_systems(only: Iterable[str] | None = None) -> dict[str, ModuleType]:
-    """Every ``services.<system>.api`` module that defines a ``router``."""
-    wanted = set(only) if only is not None else None
+    """The router module of every built system (or of ``only``), by system id.
+
+    A built system without ``services/<id>/api.py`` or without a ``router`` in it is an
+    error, not a silent skip.
+    """
+    ids = [s.id for s in built()] if only is None else [system(i).id for i in only]
     found: dict[str, ModuleType] = {}
-    for info in pkgutil.iter_modules(services.__path__):
-        if not info.ispkg or (wanted is not None and info.name not in wanted):
-            continue
-        try:
-            module = importlib.import_module(f"services.{info.name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"services.{info.name}.api":
-                continue
-            raise
-        if hasattr(module, "router"):
-            found[info.name] = module
+    for system_id in ids:
+        module = importlib.import_module(f"services.{system_id}.api")
+        if not hasattr(module, "router"):
+            raise RuntimeError(f"services.{system_id}.api defines no router")
+        found[system_id] = module
     return found
 
 
@@ -61,6 +63,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     systems = discover_systems(only)
+    emitter = emitter or get_emitter(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +77,7 @@ def create_app(
             for module in reversed(list(systems.values())):
                 if hasattr(module, "shutdown"):
                     await module.shutdown(app)
+            close_services(app.state.services)
             app.state.emitter.flush()
 
     app = FastAPI(
@@ -83,8 +87,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.emitter = emitter or get_emitter(settings)
-    app.state.keystore = KeyStore(make_engine(settings, "accounts"), settings.admin_api_key)
+    app.state.emitter = emitter
+    app.state.services = build_services(settings, emitter, [i for i in systems if _has_root(i)])
+    app.state.keystore = KeyStore(
+        make_engine(settings, "accounts"), settings.admin_api_key, emitter
+    )
     app.state.body_limits = {}
     install_problem_handlers(app)
 
@@ -111,3 +118,7 @@ def create_app(
         body_limits=app.state.body_limits,
     )
     return app
+
+
+def _has_root(system_id: str) -> bool:
+    return importlib.util.find_spec(f"services.{system_id}.system") is not None

@@ -15,6 +15,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select
 from sqlalchemy.engine import Engine
 
+from services.errors import Invalid
+from warehouse.emitter import Emitter
+from warehouse.systems import PLATFORM
+
 metadata = MetaData()
 
 api_keys = Table(
@@ -44,15 +48,17 @@ def hash_key(key: str) -> str:
 
 
 class KeyStore:
-    def __init__(self, engine: Engine, admin_key: str) -> None:
+    def __init__(self, engine: Engine, admin_key: str, emitter: Emitter) -> None:
         self.engine = engine
         self.admin_hash = hash_key(admin_key)
+        self.emitter = emitter
         metadata.create_all(engine)
 
-    def create(self, user_id: str, roles: set[str]) -> str:
+    def create(self, user_id: str, roles: set[str], *, issued_by: str) -> str:
+        """A new API key for ``user_id`` (shown once; only its hash is stored)."""
         unknown = set(roles) - KNOWN_ROLES
         if unknown:
-            raise ValueError(f"unknown roles: {sorted(unknown)}; known: {sorted(KNOWN_ROLES)}")
+            raise Invalid(f"unknown roles: {sorted(unknown)}; known: {sorted(KNOWN_ROLES)}")
         key = "bp_" + secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
             conn.execute(
@@ -63,6 +69,13 @@ class KeyStore:
                     created_at=datetime.now(UTC),
                 )
             )
+        self.emitter.emit(
+            PLATFORM,
+            "api_key_created",
+            actor=issued_by,
+            entity=user_id,
+            attrs={"roles": sorted(roles)},
+        )
         return key
 
     def resolve(self, key: str) -> Principal | None:

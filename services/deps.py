@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, Request
 
 from services.auth import KeyStore, Principal
+from services.errors import Forbidden, Unauthorized
 from warehouse.emitter import Emitter
 from warehouse.settings import Settings
 
@@ -21,6 +22,19 @@ def _emitter(request: Request) -> Emitter:
 
 def _keystore(request: Request) -> KeyStore:
     return request.app.state.keystore
+
+
+def system_service(system_id: str) -> Any:
+    """A dependency that hands a router its system's service, as the app's composition built it.
+
+    Use it through an ``Annotated`` alias next to the router:
+    ``ShortenerDep = Annotated[ShortenerService, system_service("shortener")]``.
+    """
+
+    def _service(request: Request) -> Any:
+        return request.app.state.services[system_id]
+
+    return Depends(_service)
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
@@ -46,17 +60,13 @@ def _optional_user(
         return None
     principal = keystore.resolve(key)
     if principal is None:
-        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("invalid API key")
     return principal
 
 
 def _current_user(principal: Annotated[Principal | None, Depends(_optional_user)]) -> Principal:
     if principal is None:
-        raise HTTPException(
-            401,
-            "missing API key: send X-API-Key or Authorization: Bearer <key>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise Unauthorized("missing API key: send X-API-Key or Authorization: Bearer <key>")
     return principal
 
 
@@ -69,7 +79,7 @@ def require_roles(*roles: str):
 
     def _check(principal: CurrentUser) -> Principal:
         if not principal.has(*roles):
-            raise HTTPException(403, f"this needs one of the roles {sorted(roles)}")
+            raise Forbidden(f"this needs one of the roles {sorted(roles)}")
         return principal
 
     return Depends(_check)

@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from warehouse.systems import EVENT_SOURCES
+
 EVENTS_TABLE = "events"
 
 EVENT_SCHEMA = pa.schema(
@@ -46,6 +48,11 @@ class Event:
     attrs: dict[str, Any] = field(default_factory=dict)
     ts: datetime = field(default_factory=utcnow)
     event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def __post_init__(self) -> None:
+        if self.system not in EVENT_SOURCES:
+            known = ", ".join(sorted(EVENT_SOURCES))
+            raise ValueError(f"unknown event system {self.system!r}; known: {known}")
 
     def to_record(self) -> dict[str, Any]:
         """The spool form: JSON-friendly, with the target table named."""

@@ -14,29 +14,8 @@ import duckdb
 import polars as pl
 
 from warehouse.ingest import LEDGER_DIR
+from warehouse.systems import EVENT_SOURCES
 from warehouse.tables import all_tables
-
-# The ``system`` values services emit; each gets a ``<system>_events`` view. Listing them,
-# rather than asking the data, keeps every connection from scanning all events first.
-SYSTEMS = (
-    "shortener",
-    "social",
-    "video",
-    "rides",
-    "chat",
-    "files",
-    "crawler",
-    "feed",
-    "cache",
-    "cdn",
-    "kv",
-    "notify",
-    "booking",
-    "logging",
-    "shop",
-    "api",
-    "recs",
-)
 
 
 class Lake:
@@ -74,7 +53,7 @@ class Lake:
         for table in names:
             con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {self._view_sql(table)}')
         if "events" in names:
-            for system in SYSTEMS:
+            for system in sorted(EVENT_SOURCES):
                 con.execute(
                     f'CREATE OR REPLACE VIEW "{system}_events" AS '
                     f"SELECT * FROM events WHERE system = '{system}'"

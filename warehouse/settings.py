@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     )
     nats_url: str | None = Field(default=None, description="NATS JetStream URL for scale-out.")
     redis_url: str | None = Field(default=None, description="Redis URL for the cache tier.")
+    dagster_pg_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of the Dagster instance (runs, event log, schedules); "
+        "a local SQLite instance under data_dir when unset.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"

@@ -31,18 +31,16 @@ def edge(host: str, port: int) -> None:
 )
 def purge(grace_hours: float) -> None:
     """Delete links that expired more than GRACE_HOURS ago (what the hourly schedule does)."""
-    from services.cache import build_cache
-    from services.db import make_engine
-    from services.shortener.service import ShortenerService
-    from services.shortener.store import LinkStore
+    from services.compose import build_service
     from warehouse.emitter import get_emitter
     from warehouse.settings import get_settings
 
     settings = get_settings()
     emitter = get_emitter(settings)
-    svc = ShortenerService(
-        LinkStore(make_engine(settings, "shortener")), build_cache(settings), emitter, settings
-    )
-    n = svc.purge_expired(grace_s=grace_hours * 3600)
-    emitter.flush()
+    svc = build_service(settings, emitter, "shortener")
+    try:
+        n = svc.purge_expired(grace_s=grace_hours * 3600)
+    finally:
+        svc.close()
+        emitter.flush()
     click.echo(f"purged={n}")

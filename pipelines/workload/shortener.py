@@ -58,13 +58,12 @@ class ShortenerWorkload:
         n_clicks = max(300, int(2500 * ctx.scale))
         per_caller = n_clicks // len(visitors)
         statuses: dict[int, int] = {}
-        app = getattr(ctx.client, "app", None)
-        cache = getattr(app.state, "cache", None) if app is not None else None
-        victim = next(iter(cache.nodes.values()), None) if cache is not None else None
+        svc = ctx.client.app.state.services["shortener"]
+        victim = next(iter(svc.cache.nodes.values()))
         for n, caller in enumerate(visitors):
             # One in-process cache node is down for the second visitor's clicks: replicas
             # answer instead (fail-over shows in the summary).
-            if victim is not None and hasattr(victim, "down"):
+            if hasattr(victim, "down"):
                 victim.down = n == 1
             for _ in range(per_caller):
                 code = order[bisect.bisect(cdf, rng.random() * cdf[-1])]
@@ -82,9 +81,8 @@ class ShortenerWorkload:
                     deleted += 1
                     break
         gone = ctx.client.get(f"/s/{codes[1]}", follow_redirects=False).status_code
-        if app is not None and getattr(app.state, "shortener_clicks", None) is not None:
-            app.state.shortener_clicks.flush()
-        stats = ctx.client.get("/cache/stats", headers=ctx.admin_headers).json()
+        svc.clicks.flush()
+        stats = svc.cache.stats()
         ctx.facts[self.name] = {
             "links": len(codes),
             "rejected_bad_targets": rejected,

@@ -6,6 +6,8 @@ comma-separated Redis URLs makes each server a node behind the same client.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from services.cache.client import CacheClient, CacheUnavailable
@@ -26,16 +28,27 @@ __all__ = [
 ]
 
 
-def build_cache(settings: Any, emitter: Any = None) -> CacheClient:
-    """The platform's cache client as configured (Redis servers, else in-process nodes)."""
+def build_cache(
+    settings: Any,
+    emitter: Any = None,
+    *,
+    name: str = "platform",
+    clock: Callable[[], float] = time.monotonic,
+) -> CacheClient:
+    """A cache tier as configured (Redis servers, else in-process nodes), for one owner.
+
+    Each system's composition root builds its own, named after the system: its hit ratios
+    reach the lake under that name. Scaled out, all of them share the Redis servers.
+    """
     conf = CacheSettings()
-    metrics = CacheMetrics(emitter, interval=conf.report_interval_s, name="platform")
+    metrics = CacheMetrics(emitter, interval=conf.report_interval_s, name=name)
     urls = [u.strip() for u in (settings.redis_url or "").split(",") if u.strip()]
     if urls:
         nodes: list[Any] = [RedisNode(f"redis-{i}", u) for i, u in enumerate(urls)]
     else:
         nodes = [
-            InProcessNode(f"node-{i}", conf.node_capacity, conf.policy) for i in range(conf.nodes)
+            InProcessNode(f"node-{i}", conf.node_capacity, conf.policy, clock=clock)
+            for i in range(conf.nodes)
         ]
     return CacheClient(
         nodes,
@@ -43,6 +56,7 @@ def build_cache(settings: Any, emitter: Any = None) -> CacheClient:
         vnodes=conf.vnodes,
         near_cache_size=conf.near_cache_size,
         metrics=metrics,
+        clock=clock,
     )
 
 

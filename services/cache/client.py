@@ -58,7 +58,9 @@ class CacheClient:
         hot_threshold: int = 4,
         retry_down_after: float = 2.0,
         metrics: CacheMetrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.clock = clock
         self.nodes: dict[str, CacheNode] = {}
         self.ring = HashRing(vnodes=vnodes)
         self.replicas = replicas
@@ -83,17 +85,17 @@ class CacheClient:
 
     def _candidates(self, key: str) -> list[CacheNode]:
         names = self.replicas_for(key)
-        now = time.monotonic()
+        now = self.clock()
         up = [n for n in names if self._down_until.get(n, 0.0) <= now]
         # If every replica is marked down, probe them anyway rather than fail blind.
         return [self.nodes[n] for n in (up or names)]
 
     def _mark_down(self, node: CacheNode) -> None:
-        self._down_until[node.name] = time.monotonic() + self.retry_down_after
+        self._down_until[node.name] = self.clock() + self.retry_down_after
         self.metrics.count("node_errors")
 
     def down_nodes(self) -> list[str]:
-        now = time.monotonic()
+        now = self.clock()
         return sorted(n for n, t in self._down_until.items() if t > now)
 
     # -- near cache --------------------------------------------------------------------------
@@ -102,7 +104,7 @@ class CacheClient:
         if entry is None:
             return _MISS
         value, expires = entry
-        if expires <= time.monotonic():
+        if expires <= self.clock():
             self._near.pop(key, None)
             return _MISS
         return value
@@ -111,7 +113,7 @@ class CacheClient:
         if self.near_cache_size <= 0 or self._hot.frequency(key) < self.hot_threshold:
             return
         with self._lock:
-            self._near[key] = (value, time.monotonic() + self.near_ttl)
+            self._near[key] = (value, self.clock() + self.near_ttl)
             self._near.move_to_end(key)
             while len(self._near) > self.near_cache_size:
                 self._near.popitem(last=False)

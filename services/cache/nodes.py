@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from services.cache.policies import MISSING, make_policy
@@ -38,8 +38,16 @@ class CacheNode(Protocol):
 class InProcessNode:
     """A bounded store in this process, evicting by ``policy``; thread-safe."""
 
-    def __init__(self, name: str, capacity: int = 100_000, policy: str = "wtinylfu") -> None:
+    def __init__(
+        self,
+        name: str,
+        capacity: int = 100_000,
+        policy: str = "wtinylfu",
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.name = name
+        self.clock = clock
         self.policy_name = policy
         self._store = make_policy(policy, capacity)
         self._lock = threading.Lock()
@@ -59,7 +67,7 @@ class InProcessNode:
         if entry is MISSING:
             return None
         value, expires = entry
-        if expires is not None and expires <= time.monotonic():
+        if expires is not None and expires <= self.clock():
             with self._lock:
                 self._store.pop(key)
             self.expired += 1
@@ -68,7 +76,7 @@ class InProcessNode:
 
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         self._check()
-        expires = None if ttl is None else time.monotonic() + ttl
+        expires = None if ttl is None else self.clock() + ttl
         with self._lock:
             evicted = self._store.put(key, (value, expires))
             self.evictions += len(evicted)

@@ -15,15 +15,18 @@ from sse_starlette.sse import EventSourceResponse
 from services.deps import CurrentUser, EmitterDep
 from services.feed.live import FeedBroker
 from services.feed.ranking import FeedPolicy, build_feed
+from services.recs.api import router as recs_router
+from services.recs.api import startup as recs_startup
 from services.recs.serving import server_for
 from services.social.api import SocialRoute, post_out
 from services.social.schemas import PostOut
 from warehouse.events import Event
 
-router = APIRouter(prefix="/feed", tags=["feed"], route_class=SocialRoute)
+feed_router = APIRouter(prefix="/feed", tags=["feed"], route_class=SocialRoute)
 
 
 async def startup(app) -> None:
+    await recs_startup(app)
     app.state.feed_broker = FeedBroker()
     if not hasattr(app.state, "feed_policy"):
         app.state.feed_policy = FeedPolicy()
@@ -44,7 +47,7 @@ class FeedOut(BaseModel):
     items: list[FeedItem]
 
 
-@router.get("", response_model=FeedOut, operation_id="feed_ranked")
+@feed_router.get("", response_model=FeedOut, operation_id="feed_ranked")
 def ranked_feed(
     request: Request,
     me: CurrentUser,
@@ -95,7 +98,7 @@ def ranked_feed(
     )
 
 
-@router.get("/stream", operation_id="feed_live", response_class=EventSourceResponse)
+@feed_router.get("/stream", operation_id="feed_live", response_class=EventSourceResponse)
 async def live_feed(
     request: Request,
     me: CurrentUser,
@@ -122,3 +125,8 @@ async def live_feed(
             broker.unsubscribe(me.user_id, loop_sub)
 
     return EventSourceResponse(events(), ping=15)
+
+
+router = APIRouter()
+router.include_router(feed_router)
+router.include_router(recs_router)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from services.errors import Invalid
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 CODE_LENGTH = 7
 ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,31}$")
@@ -55,7 +57,7 @@ def code_for(url: str, owner: str, attempt: int = 0) -> str:
     return base62(int.from_bytes(digest[:8], "big"))
 
 
-class InvalidAlias(ValueError):
+class InvalidAlias(Invalid):
     """A custom alias that cannot be used; the message says why."""
 
 

@@ -7,7 +7,8 @@ redirect tier they can run as their own lean process in front of the same cache 
 database: per-address token-bucket rate limiting (429 + Retry-After) and click events are
 kept, everything else is left to the platform app. Scaled out, the edge and the app share
 the Redis cache tier, so a delete takes effect at once; with embedded in-process nodes each
-process has its own cache, so the edge keeps entries only ``LOCAL_EDGE_TTL_S`` seconds.
+process has its own cache, so it keeps entries only ``BLUEPRINT_SHORTENER_LOCAL_TTL_S``
+seconds (30 by default).
 
 Run: ``uvicorn --factory services.shortener.edge:create_edge_app`` (or ``blueprint shortener
 edge``).
@@ -21,52 +22,30 @@ from types import SimpleNamespace
 
 import orjson
 
-from services.cache import build_cache
-from services.cache.nodes import InProcessNode
-from services.db import make_engine
 from services.ratelimit import TokenBucketLimiter
-from services.shortener.clicks import ClickRecorder
 from services.shortener.redirect import _problem, redirect_app
-from services.shortener.service import LINK_TTL_S, ShortenerService
-from services.shortener.store import LinkStore
+from services.shortener.system import build
 from warehouse.emitter import Emitter, make_transport
 from warehouse.settings import Settings, get_settings
 
-LOCAL_EDGE_TTL_S = 30.0
-
 
 class EdgeApp:
-    """Raw ASGI; ``scope['app']`` is set to this object so ``redirect_app`` finds its state."""
+    """Raw ASGI; ``scope['app']`` is set to this object so ``redirect_app`` finds the service."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.state = SimpleNamespace(settings=settings)
+        self.state = SimpleNamespace(settings=settings, services={})
         self.limiter = TokenBucketLimiter(settings.rate_limit_per_minute, 60.0)
         self.served = 0
 
     def _start(self) -> None:
-        st = self.state
         # Its own spool source: several edge processes and the platform app may run at once.
-        st.emitter = Emitter(make_transport(self.settings, f"shortener-edge-{os.getpid()}"))
-        st.cache = build_cache(self.settings, st.emitter)
-        store = LinkStore(make_engine(self.settings, "shortener"))
-        local = all(isinstance(n, InProcessNode) for n in st.cache.nodes.values())
-        # In-process nodes are private to this process: deletes made through the platform app
-        # cannot reach them, so entries live briefly. With Redis the tier is shared.
-        st.shortener = ShortenerService(
-            store,
-            st.cache,
-            st.emitter,
-            self.settings,
-            max_ttl=LOCAL_EDGE_TTL_S if local else LINK_TTL_S,
-        )
-        st.shortener_local_cache = local
-        st.shortener_clicks = ClickRecorder(st.emitter)
+        self.emitter = Emitter(make_transport(self.settings, f"shortener-edge-{os.getpid()}"))
+        self.state.services["shortener"] = build(self.settings, self.emitter)
 
     def _stop(self) -> None:
-        self.state.shortener_clicks.close()
-        self.state.cache.close()
-        self.state.emitter.close()
+        self.state.services.pop("shortener").close()
+        self.emitter.close()
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]

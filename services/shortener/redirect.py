@@ -16,7 +16,8 @@ from __future__ import annotations
 import orjson
 from starlette.concurrency import run_in_threadpool
 
-from services.shortener.service import Gone, NotFound, ShortenerService
+from services.errors import Gone, NotFound
+from services.shortener.service import ShortenerService
 
 MAX_CODE = 32
 
@@ -55,9 +56,8 @@ async def redirect_app(scope, receive, send) -> None:
     if not code or len(code) > MAX_CODE or not path.endswith("/s/" + code):
         await _problem(send, 404, "Not Found", "no such short link")
         return
-    state = scope["app"].state
-    svc: ShortenerService = state.shortener
-    if state.shortener_local_cache:
+    svc: ShortenerService = scope["app"].state.services["shortener"]
+    if svc.local_cache:
         entry = svc.cached(code)
     else:
         entry = await run_in_threadpool(svc.cached, code)
@@ -67,11 +67,11 @@ async def redirect_app(scope, receive, send) -> None:
         entry = await run_in_threadpool(svc.load, code)
     try:
         url = svc.target(entry)
-    except NotFound:
-        await _problem(send, 404, "Not Found", "no such short link (unknown or deleted)")
+    except NotFound as exc:
+        await _problem(send, 404, "Not Found", exc.message)
         return
-    except Gone:
-        await _problem(send, 410, "Gone", "this short link has expired")
+    except Gone as exc:
+        await _problem(send, 410, "Gone", exc.message)
         return
     referrer = user_agent = None
     for name, value in scope["headers"]:
@@ -79,7 +79,7 @@ async def redirect_app(scope, receive, send) -> None:
             referrer = value.decode("latin-1")
         elif name == b"user-agent":
             user_agent = value.decode("latin-1")
-    state.shortener_clicks.record(code, referrer, user_agent, source)
+    svc.clicks.record(code, referrer, user_agent, source)
     await send(
         {
             "type": "http.response.start",

@@ -16,13 +16,15 @@ from urllib.parse import urlsplit
 
 from w3lib.url import safe_url_string
 
+from services.errors import Invalid
+
 MAX_URL_LENGTH = 2048
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 Resolver = Callable[[str], list[str]]
 
 
-class UnsafeURL(ValueError):
+class UnsafeURL(Invalid):
     """A target the shortener refuses; the message says why."""
 
 

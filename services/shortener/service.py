@@ -14,47 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from services.cache import CacheClient
+from services.errors import Forbidden, Gone, Invalid, NotFound, RateLimited
 from services.ratelimit import TokenBucketLimiter
+from services.shortener.clicks import ClickRecorder
 from services.shortener.codes import check_alias, code_for
 from services.shortener.safety import Resolver, check_target, system_resolver
+from services.shortener.settings import ShortenerSettings
 from services.shortener.store import CodeTaken, Link, LinkStore
 from warehouse.emitter import Emitter
-from warehouse.settings import Settings
 
 MAX_ATTEMPTS = 8
-LINK_TTL_S = 3600.0
 NEGATIVE_TTL_S = 30.0
-
-
-class ShortenerSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BLUEPRINT_SHORTENER_", extra="ignore")
-
-    create_per_minute: float = 120.0
-    create_burst: float = 30.0
-    redirect_status: int = 302
-
-    @field_validator("redirect_status")
-    @classmethod
-    def _redirect(cls, v: int) -> int:
-        if v not in (301, 302, 307, 308):
-            raise ValueError("redirect_status must be 301, 302, 307 or 308")
-        return v
-
-
-class Gone(Exception):
-    """The link expired (410)."""
-
-
-class NotFound(Exception):
-    """No such link, or deleted (404)."""
-
-
-class Forbidden(Exception):
-    """Not the owner."""
 
 
 @dataclass(frozen=True)
@@ -68,44 +39,83 @@ def cache_key(code: str) -> str:
 
 
 class ShortenerService:
+    """Owns the link store, its cache tier, the click recorder and the clock.
+
+    ``max_ttl`` bounds how long the cache keeps a link: a process-local cache cannot hear of
+    a delete made by another process (the app, the redirect edge, the purge job), so there it
+    is short; a shared tier hears of every delete at once.
+    """
+
     def __init__(
         self,
         store: LinkStore,
         cache: CacheClient,
         emitter: Emitter,
-        settings: Settings,
         *,
-        conf: ShortenerSettings | None = None,
+        public_base_url: str,
+        conf: ShortenerSettings,
+        max_ttl: float,
+        local_cache: bool,
         resolver: Resolver = system_resolver,
         clock: Callable[[], float] = time.time,
-        max_ttl: float = LINK_TTL_S,
     ) -> None:
         self.store = store
         self.cache = cache
         self.emitter = emitter
-        self.settings = settings
-        self.conf = conf or ShortenerSettings()
+        self.public_base_url = public_base_url.rstrip("/")
+        self.conf = conf
+        self.max_ttl = max_ttl
+        self.local_cache = local_cache
         self.resolver = resolver
         self.clock = clock
-        self.max_ttl = max_ttl
+        self.clicks = ClickRecorder(emitter)
         self.create_limiter = TokenBucketLimiter(
             self.conf.create_per_minute, 60.0, burst=self.conf.create_burst
         )
 
+    def close(self) -> None:
+        """Hand the last clicks to the emitter and release the cache tier."""
+        self.clicks.close()
+        self.cache.close()
+
+    def short_url(self, code: str) -> str:
+        return f"{self.public_base_url}/s/{code}"
+
     # -- create ------------------------------------------------------------------------------
     def create(
-        self, owner: str, url: str, alias: str | None = None, expires_at: float | None = None
+        self,
+        owner: str,
+        url: str,
+        alias: str | None = None,
+        expires_at: float | None = None,
+        *,
+        ttl_seconds: float | None = None,
+        rate_key: str | None = None,
     ) -> Link:
-        """Validate and store a link; raises ValueError subclasses on bad input, CodeTaken."""
+        """Validate and store a link.
+
+        ``rate_key`` (the caller's API key id) is charged against the per-key creation limit.
+        Raises ``Invalid`` (422), ``Conflict`` (409, alias taken) or ``RateLimited`` (429).
+        """
+        if rate_key is not None:
+            wait = self.create_limiter.acquire(rate_key)
+            if wait > 0:
+                raise RateLimited(
+                    "link creation rate limit for this API key exceeded; retry later", wait
+                )
+        if expires_at is not None and ttl_seconds is not None:
+            raise Invalid("give expires_at or ttl_seconds, not both")
         url = check_target(
             url,
-            public_base_url=self.settings.public_base_url,
-            allow_private=self.settings.allow_private_targets,
+            public_base_url=self.public_base_url,
+            allow_private=self.conf.allow_private_targets,
             resolver=self.resolver,
         )
         now = self.clock()
+        if ttl_seconds is not None:
+            expires_at = now + ttl_seconds
         if expires_at is not None and expires_at <= now:
-            raise ValueError("expiry must be in the future")
+            raise Invalid("expiry must be in the future")
         if alias is not None:
             link = Link(check_alias(alias), url, owner, True, now, expires_at, None)
             self.store.insert(link)  # CodeTaken -> 409
@@ -160,25 +170,15 @@ class ShortenerService:
         def loader() -> dict[str, Any]:
             return self._entry(self.store.get(code))
 
-        def ttl_for(entry: dict[str, Any]) -> float:
-            if "gone" in entry:
-                return NEGATIVE_TTL_S
-            e = entry.get("e")
-            return (
-                LINK_TTL_S
-                if e is None
-                else max(NEGATIVE_TTL_S, min(LINK_TTL_S, e - self.clock() + 60))
-            )
-
-        return self.cache.get_or_load(cache_key(code), loader, ttl_for=ttl_for)
+        return self.cache.get_or_load(cache_key(code), loader, ttl_for=self._entry_ttl)
 
     def target(self, entry: dict[str, Any]) -> str:
         """The redirect URL of a cache entry, or raise NotFound / Gone."""
         if "gone" in entry:
-            raise NotFound(entry["gone"])
+            raise NotFound(f"no such short link ({entry['gone']})")
         e = entry.get("e")
         if e is not None and e <= self.clock():
-            raise Gone()
+            raise Gone("this short link has expired")
         return entry["u"]
 
     def resolve(self, code: str) -> Resolved:
@@ -188,12 +188,21 @@ class ShortenerService:
         return Resolved(self.target(self.load(code)), "miss")
 
     # -- manage ------------------------------------------------------------------------------
-    def delete(self, code: str, owner: str, is_admin: bool = False) -> None:
+    def get(self, code: str, owner: str, is_admin: bool = False) -> Link:
+        """A live link of ``owner``'s (any link for an admin)."""
         link = self.store.get(code)
         if link is None or link.deleted_at is not None:
-            raise NotFound(code)
+            raise NotFound(f"no link {code!r}")
         if link.owner != owner and not is_admin:
-            raise Forbidden(code)
+            raise Forbidden("this link belongs to another user")
+        return link
+
+    def links_of(self, owner: str, limit: int) -> list[Link]:
+        """``owner``'s live links, newest first."""
+        return self.store.by_owner(owner, limit)
+
+    def delete(self, code: str, owner: str, is_admin: bool = False) -> None:
+        self.get(code, owner, is_admin)
         self.store.mark_deleted(code, self.clock())
         self.cache.set(cache_key(code), {"gone": "deleted"}, NEGATIVE_TTL_S)
         self.emitter.emit("shortener", "link_deleted", actor=owner, entity=code)

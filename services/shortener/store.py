@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from services.errors import Conflict
+
 metadata = MetaData()
 
 links = Table(
@@ -53,7 +55,7 @@ class Link:
     deleted_at: float | None
 
 
-class CodeTaken(Exception):
+class CodeTaken(Conflict):
     """The code already exists (any owner, live or deleted: codes are never reused)."""
 
 
@@ -67,7 +69,7 @@ class LinkStore:
             with self.engine.begin() as conn:
                 conn.execute(insert(links).values(**link.__dict__))
         except IntegrityError as exc:
-            raise CodeTaken(link.code) from exc
+            raise CodeTaken(f"code {link.code} is already taken") from exc
 
     def get(self, code: str) -> Link | None:
         with self.engine.connect() as conn:

@@ -10,22 +10,24 @@ import polars as pl
 import pytest
 
 from assets.cache import MRC_TABLE, cache_miss_ratio_curve, cache_mrc_is_consistent
-from assets.resources import PlatformResource
-from assets.shortener import (
-    LINK_HEALTH_TABLE,
-    shortener_click_stats,
-    shortener_click_stats_are_consistent,
-    shortener_link_health,
-)
+from assets.resources import PlatformResource, SystemResource
+from assets.shortener import LINK_HEALTH_TABLE, shortener_click_stats, shortener_link_health
 from services.db import make_engine
 from services.shortener.store import Link, LinkStore
 from tests.conftest import free_port
 from warehouse.ingest import ingest_spool
-from warehouse.settings import get_settings
 
 
-def _resources(settings):
-    return {"platform": PlatformResource(data_dir=str(settings.data_dir))}
+def _resources(settings, **conf):
+    from services.shortener.settings import ShortenerSettings
+    from services.shortener.system import build
+    from warehouse.emitter import get_emitter
+
+    shortener = build(settings, get_emitter(settings), conf=ShortenerSettings(**conf))
+    return {
+        "platform": PlatformResource(data_dir=str(settings.data_dir)),
+        "shortener": SystemResource.with_service("shortener", shortener),
+    }
 
 
 def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, emitter, settings):
@@ -33,16 +35,18 @@ def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, e
     for i in range(120):
         code = codes[0] if i % 2 else codes[(i // 2) % 12]  # one hot link
         client.get(f"/s/{code}", follow_redirects=False, headers={"Referer": "https://r.example/"})
-    client.app.state.shortener_clicks.flush()
+    client.app.state.services["shortener"].clicks.flush()
     emitter.flush()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     today = datetime.now(UTC).date().isoformat()
     res = dg.materialize(
-        [shortener_click_stats, shortener_click_stats_are_consistent],
+        [shortener_click_stats],
         resources=_resources(settings),
         partition_key=today,
     )
-    assert all(c.passed for c in res.get_asset_check_evaluations())
+    checks = res.get_asset_check_evaluations()
+    assert [c.check_name for c in checks] == ["shortener_click_stats_are_consistent"]
+    assert checks[0].passed and checks[0].metadata["partition"].value == today
     meta = res.asset_materializations_for_node("shortener_click_stats")[0].metadata
     assert meta["clicks"].value == 120 and meta["dagster/row_count"].value == 12
     assert meta["redirect_cache_hit_ratio"].value > 0.8
@@ -95,14 +99,14 @@ def _insert(settings, code, url, expires_at=None):
     )
 
 
-def test_link_health_reports_status_redirect_and_dead_links(settings, site, monkeypatch):
-    monkeypatch.setenv("BLUEPRINT_ALLOW_PRIVATE_TARGETS", "true")
-    get_settings.cache_clear()
+def test_link_health_reports_status_redirect_and_dead_links(settings, site):
     _insert(settings, "okk", f"{site}/ok")
     _insert(settings, "mov", f"{site}/moved")
     _insert(settings, "gon", f"{site}/missing")
     _insert(settings, "ref", f"http://127.0.0.1:{free_port()}/nobody-listens")
-    res = dg.materialize([shortener_link_health], resources=_resources(settings))
+    res = dg.materialize(
+        [shortener_link_health], resources=_resources(settings, allow_private_targets=True)
+    )
     meta = res.asset_materializations_for_node("shortener_link_health")[0].metadata
     assert meta["dead_links"].value == 2 and meta["redirecting"].value == 1
     df = pl.read_parquet(settings.lake_dir / LINK_HEALTH_TABLE / "health.parquet")

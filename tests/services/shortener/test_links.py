@@ -31,7 +31,7 @@ def test_code_is_derived_from_the_hash_and_salted_on_collision(client, shorten):
 
 def test_redirect_on_a_cache_hit_does_not_touch_the_database(client, shorten):
     code = shorten().json()["code"]
-    engine = client.app.state.shortener.store.engine
+    engine = client.app.state.services["shortener"].store.engine
     queries = []
     listener = lambda *a, **k: queries.append(a[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
@@ -40,7 +40,7 @@ def test_redirect_on_a_cache_hit_does_not_touch_the_database(client, shorten):
             assert client.get(f"/s/{code}", follow_redirects=False).status_code == 302
         assert queries == []
         # A miss does read it, once, and then it is cached.
-        client.app.state.cache.delete(f"shortener:link:{code}")
+        client.app.state.services["shortener"].cache.delete(f"shortener:link:{code}")
         assert client.get(f"/s/{code}", follow_redirects=False).status_code == 302
         assert client.get(f"/s/{code}", follow_redirects=False).status_code == 302
         assert len(queries) == 1
@@ -50,7 +50,7 @@ def test_redirect_on_a_cache_hit_does_not_touch_the_database(client, shorten):
 
 def test_redirects_keep_working_from_the_cache_when_the_database_is_gone(client, shorten):
     code = shorten().json()["code"]
-    engine = client.app.state.shortener.store.engine
+    engine = client.app.state.services["shortener"].store.engine
 
     def refuse(*_a, **_k):
         raise RuntimeError("database unavailable")
@@ -101,21 +101,21 @@ def test_unsafe_targets_get_a_clear_422(shorten, url, reason):
 
 
 def test_a_public_name_resolving_to_a_private_address_is_refused(client, shorten):
-    client.app.state.shortener.resolver = lambda host: ["192.168.1.10"]
+    client.app.state.services["shortener"].resolver = lambda host: ["192.168.1.10"]
     r = shorten("https://innocent.example/")
     assert r.status_code == 422 and "192.168.1.10" in r.json()["detail"]
 
 
-def test_private_targets_are_allowed_when_configured(client, shorten, settings):
-    client.app.state.settings = settings.model_copy(update={"allow_private_targets": True})
-    client.app.state.shortener.settings = client.app.state.settings
+def test_private_targets_are_allowed_when_configured(client, shorten):
+    svc = client.app.state.services["shortener"]
+    svc.conf = svc.conf.model_copy(update={"allow_private_targets": True})
     assert shorten("http://10.1.2.3/internal").status_code == 201
 
 
 def test_expired_link_answers_410_and_unknown_404(client, shorten):
     code = shorten(ttl_seconds=1).json()["code"]
     assert client.get(f"/s/{code}", follow_redirects=False).status_code == 302
-    svc = client.app.state.shortener
+    svc = client.app.state.services["shortener"]
     svc.clock = lambda: time.time() + 5
     assert client.get(f"/s/{code}", follow_redirects=False).status_code == 410
     assert client.get("/s/zzzzzzz", follow_redirects=False).status_code == 404
@@ -146,7 +146,7 @@ def test_creating_links_needs_an_api_key(client):
 def test_per_key_rate_limit_answers_429_with_retry_after(client, shorten, alice, user_headers):
     from services.ratelimit import TokenBucketLimiter
 
-    client.app.state.shortener.create_limiter = TokenBucketLimiter(3, 60.0, burst=3)
+    client.app.state.services["shortener"].create_limiter = TokenBucketLimiter(3, 60.0, burst=3)
     codes = [shorten(f"https://example.com/{i}").status_code for i in range(4)]
     assert codes == [201, 201, 201, 429]
     r = shorten("https://example.com/again")
@@ -165,7 +165,7 @@ def test_clicks_are_events_with_referrer_user_agent_and_time(client, shorten, em
         follow_redirects=False,
         headers={"Referer": "https://news.example/", "User-Agent": "pytest-agent"},
     )
-    client.app.state.shortener_clicks.flush()
+    client.app.state.services["shortener"].clicks.flush()
     emitter.flush()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     df = Lake(settings.lake_dir).query(
@@ -179,7 +179,7 @@ def test_clicks_are_events_with_referrer_user_agent_and_time(client, shorten, em
 def test_purge_removes_expired_links(client, shorten):
     code = shorten(ttl_seconds=1).json()["code"]
     keep = shorten("https://example.com/keep").json()["code"]
-    svc = client.app.state.shortener
+    svc = client.app.state.services["shortener"]
     svc.clock = lambda: time.time() + 10
     assert svc.purge_expired() == 1
     assert svc.store.get(code) is None and svc.store.get(keep) is not None

@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from crawlers.downstream import index_dir
+from services.crawl.store import holder_for
 from services.deps import EmitterDep, OptionalUser, SettingsDep
-from services.search.store import holder_for
 
 router = APIRouter(prefix="/search", tags=["search"])
 
