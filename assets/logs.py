@@ -1,189 +1,220 @@
 """Dagster assets of the logging system: raw and parsed logs per day, templates, alert
-evaluations, compaction/retention, and the lake's table views. Thin: they call warehouse.logs."""
+evaluations, compaction and retention, and the lake's table views.
+
+Thin: day summaries come from ``warehouse.logs.daily``, alerts and upkeep from the logs
+service. Each daily asset's check reads exactly the partition it guards, in the same run.
+"""
 
 import dagster as dg
-import orjson
 import polars as pl
 
-from assets.resources import PlatformResource
-from warehouse.emitter import Emitter, SpoolTransport
-from warehouse.lake import Lake
-from warehouse.logs.alerts import evaluate, fire
-from warehouse.logs.compaction import apply_retention, compact_lake
-from warehouse.logs.table import LOGS
+from assets.metadata import md_table
+from assets.resources import PlatformResource, SystemResource
+from warehouse.logs import daily
 from warehouse.parquet_io import partition_dir, publish_parquet
 
+GROUP = "logs"
 DAILY = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_offset=1)
 INGEST = dg.AssetKey("lake_ingest")
-TEMPLATES_TABLE = "log_templates"
+TEMPLATES_TABLE = daily.TEMPLATES_TABLE
+NO_DUPLICATES = "logs_have_no_duplicate_source_seq"
+SCHEMA = "logs_schema_matches_the_table_spec"
+TEMPLATES_COUNTED = "logs_templates_count_every_templated_line"
+FRESH = "logs_are_fresh"
 
 
-def _md(df: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
-    if df.is_empty():
-        return dg.MetadataValue.md("_no rows_")
-    head = df.head(rows).with_columns(pl.all().cast(pl.String).str.slice(0, 120))
-    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
-    for row in head.rows():
-        cells = ["" if v is None else str(v).replace("|", "\\|").replace("\n", " ") for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return dg.MetadataValue.md("\n".join(lines))
-
-
-def _day(lake: Lake, sql: str, day: str) -> pl.DataFrame:
-    if "logs" not in lake.tables():
-        return pl.DataFrame()
-    return lake.query(sql, [day])
-
-
-@dg.asset(group_name="logs", deps=[INGEST], partitions_def=DAILY, kinds={"parquet", "duckdb"})
+@dg.asset(
+    group_name=GROUP,
+    deps=[INGEST],
+    partitions_def=DAILY,
+    kinds={"parquet", "duckdb"},
+    automation_condition=dg.AutomationCondition.eager(),
+    check_specs=[dg.AssetCheckSpec(NO_DUPLICATES, asset="logs_raw", blocking=True)],
+)
 def logs_raw(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-    """Log lines received on the day: stored rows by format, and malformed lines in quarantine."""
-    lake = platform.lake()
-    day = context.partition_key
-    by_format = _day(
-        lake,
-        "SELECT format, count(*) AS lines FROM logs WHERE date = ? GROUP BY 1 ORDER BY 2 DESC",
-        day,
-    )
-    quarantined = 0
-    if "quarantine" in lake.tables():
-        quarantined = lake.query(
-            "SELECT count(*) AS n FROM quarantine WHERE table_name = 'logs' AND date = ?", [day]
-        )["n"][0]
-    preview = _day(
-        lake,
-        "SELECT ts, service, format, raw FROM logs WHERE date = ? ORDER BY ts DESC LIMIT 10",
-        day,
-    )
-    total = int(by_format["lines"].sum()) if len(by_format) else 0
+    """Log lines received on the day: stored rows by format, and malformed lines in quarantine.
+
+    Its check: exactly-once storage, no ``(source, seq)`` twice in the day's files.
+    """
+    lake, day = platform.lake(), context.partition_key
+    by_format = daily.lines_by_format(lake, day)
+    dupes = daily.duplicate_keys(lake, day)
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": total,
-            "quarantined": int(quarantined),
-            "by_format": _md(by_format),
-            "preview": _md(preview),
-        }
+            "dagster/row_count": int(by_format["lines"].sum()),
+            "quarantined": daily.quarantined(lake, day),
+            "by_format": md_table(by_format),
+            "preview": md_table(daily.newest_lines(lake, day, ["ts", "service", "format", "raw"])),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=NO_DUPLICATES,
+                passed=dupes == 0,
+                metadata={"duplicate_keys": dupes, "partition": day},
+            )
+        ],
     )
 
 
-@dg.asset(group_name="logs", deps=[logs_raw], partitions_def=DAILY, kinds={"duckdb"})
+@dg.asset(
+    group_name=GROUP,
+    deps=[logs_raw],
+    partitions_def=DAILY,
+    kinds={"duckdb"},
+    automation_condition=dg.AutomationCondition.eager(),
+    check_specs=[dg.AssetCheckSpec(SCHEMA, asset="logs_parsed", blocking=True)],
+)
 def logs_parsed(
     context: dg.AssetExecutionContext, platform: PlatformResource
 ) -> dg.MaterializeResult:
-    """Parsed, enriched lines of the day, by service and normalised level."""
-    lake = platform.lake()
-    day = context.partition_key
-    by_level = _day(
-        lake,
-        "SELECT service, level, count(*) AS lines FROM logs WHERE date = ? "
-        "GROUP BY ALL ORDER BY lines DESC",
-        day,
-    )
-    preview = _day(
-        lake,
-        "SELECT ts, service, host, level, logger, message, template_id "
-        "FROM logs WHERE date = ? ORDER BY ts DESC LIMIT 10",
-        day,
-    )
+    """Parsed, enriched lines of the day, by service and normalised level.
+
+    Its check: every column the logs table declares is in the day's files.
+    """
+    lake, day = platform.lake(), context.partition_key
+    by_level = daily.lines_by_service_level(lake, day)
+    columns = ["ts", "service", "host", "level", "logger", "message", "template_id"]
+    missing = daily.missing_columns(lake, day)
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": int(by_level["lines"].sum()) if len(by_level) else 0,
-            "services": len(set(by_level["service"])) if len(by_level) else 0,
-            "by_service_level": _md(by_level, 20),
-            "preview": _md(preview),
-        }
+            "dagster/row_count": int(by_level["lines"].sum()),
+            "services": by_level["service"].n_unique(),
+            "by_service_level": md_table(by_level, limit=20),
+            "preview": md_table(daily.newest_lines(lake, day, columns)),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=SCHEMA,
+                passed=not missing,
+                metadata={"missing": dg.MetadataValue.json(missing), "partition": day},
+            )
+        ],
     )
 
 
-@dg.asset(group_name="logs", deps=[logs_parsed], partitions_def=DAILY, kinds={"parquet"})
+@dg.asset(
+    group_name=GROUP,
+    deps=[logs_parsed],
+    partitions_def=DAILY,
+    kinds={"parquet"},
+    automation_condition=dg.AutomationCondition.eager(),
+    check_specs=[dg.AssetCheckSpec(TEMPLATES_COUNTED, asset="logs_templates")],
+)
 def logs_templates(
     context: dg.AssetExecutionContext, platform: PlatformResource
 ) -> dg.MaterializeResult:
-    """Templates of the day with counts, written to the ``log_templates`` lake table."""
-    lake = platform.lake()
-    day = context.partition_key
-    df = _day(
-        lake,
-        "SELECT service, template_id, any_value(template) AS template, count(*) AS lines, "
-        "min(ts) AS first_seen, max(ts) AS last_seen, "
-        "count(*) FILTER (WHERE level IN ('error', 'critical')) AS errors "
-        "FROM logs WHERE date = ? AND template_id IS NOT NULL GROUP BY ALL ORDER BY lines DESC",
-        day,
-    )
+    """Templates of the day per service with counts, written to the ``log_templates`` table.
+
+    Its check reads the file just written: one row per (service, template), and their lines
+    add up to the day's templated lines.
+    """
+    lake, day = platform.lake(), context.partition_key
+    df = daily.templates(lake, day)
     target = partition_dir(lake.root, TEMPLATES_TABLE, {"date": day}) / "templates.parquet"
     if len(df):
         publish_parquet(df, target)  # overwrite: rerunning a day is idempotent
+        written = pl.read_parquet(target)
     else:
         target.unlink(missing_ok=True)
+        written = df
+    expected = daily.templated_lines(lake, day)
+    counted = int(written["lines"].sum())
+    repeated = written.height - written.select("service", "template_id").n_unique()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(df),
-            "templates": df["template_id"].n_unique() if len(df) else 0,
-            "top_templates": _md(df.select("service", "lines", "errors", "template"), 15),
-        }
+            "templates": df["template_id"].n_unique(),
+            "top_templates": md_table(df, ["service", "lines", "errors", "template"], limit=15),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=TEMPLATES_COUNTED,
+                passed=counted == expected and repeated == 0,
+                metadata={
+                    "lines_counted": counted,
+                    "templated_lines": expected,
+                    "repeated_templates": repeated,
+                    "partition": day,
+                },
+            )
+        ],
     )
 
 
 class AlertConfig(dg.Config):
-    error_threshold: int = 20
-    window_minutes: int = 5
+    """Overrides of the service's alert settings for one run (empty: the settings)."""
+
+    error_threshold: int | None = None
+    window_minutes: float | None = None
+    fresh_within_minutes: float = 120.0
 
 
-@dg.asset(group_name="logs", deps=[INGEST, logs_templates], kinds={"python"})
+@dg.asset(
+    group_name=GROUP,
+    deps=[INGEST],
+    kinds={"python"},
+    automation_condition=dg.AutomationCondition.eager(),
+    check_specs=[dg.AssetCheckSpec(FRESH, asset="logs_alert_evaluations")],
+)
 def logs_alert_evaluations(
-    context: dg.AssetExecutionContext, config: AlertConfig, platform: PlatformResource
+    context: dg.AssetExecutionContext, config: AlertConfig, logs: SystemResource
 ) -> dg.MaterializeResult:
-    """Evaluate the alert rules now; new alerts become ``logging/alert_fired`` events."""
+    """The alert rules evaluated after each ingest; new alerts become ``logs/alert_fired``
+    events. Its check (a warning) says whether the newest line they saw was recent."""
     from datetime import timedelta
 
-    from warehouse.logs.alerts import AlertRules
-
-    settings = platform.settings()
-    rules = AlertRules(
-        error_threshold=config.error_threshold, window=timedelta(minutes=config.window_minutes)
-    )
-    alerts = evaluate(platform.lake(), rules)
-    emitter = Emitter(SpoolTransport(settings, "alerts"))
-    try:
-        fired = fire(emitter, alerts, settings.data_dir / "logs" / "alerts_state.json")
-    finally:
-        emitter.close()
-    for a in fired:
+    svc = logs.service()
+    overrides: dict[str, object] = {}
+    if config.error_threshold is not None:
+        overrides["error_threshold"] = config.error_threshold
+    if config.window_minutes is not None:
+        overrides["window"] = timedelta(minutes=config.window_minutes)
+    run = svc.check_alerts(svc.alert_rules(**overrides))
+    for a in run.fired:
         context.log.warning(f"alert [{a.rule}] {a.service}: {a.message}")
-    table = pl.DataFrame(
-        {
-            "rule": [a.rule for a in alerts],
-            "service": [a.service for a in alerts],
-            "message": [a.message for a in alerts],
-        },
-        schema={"rule": pl.String, "service": pl.String, "message": pl.String},
-    )
     by_rule: dict[str, int] = {}
-    for a in alerts:
+    for a in run.found:
         by_rule[a.rule] = by_rule.get(a.rule, 0) + 1
+    age = svc.minutes_since_newest_line()
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(alerts),
-            "fired_now": len(fired),
+            "dagster/row_count": len(run.found),
+            "fired_now": len(run.fired),
             "by_rule": dg.MetadataValue.json(by_rule),
-            "alerts": _md(table, 20),
-        }
+            "alerts": md_table(
+                [{"rule": a.rule, "service": a.service, "message": a.message} for a in run.found],
+                limit=20,
+            ),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=FRESH,
+                passed=age is not None and age <= config.fresh_within_minutes,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"minutes_since_newest": -1.0 if age is None else round(age, 2)},
+            )
+        ],
     )
 
 
 class MaintenanceConfig(dg.Config):
-    retention_days: int = 30
-    # Retention deletes data: only tables listed here (other systems opt in); compaction,
-    # which loses nothing, covers every spooled table.
-    retention_tables: list[str] = ["logs"]
+    """Overrides of the service's retention settings for one run (empty: the settings)."""
+
+    retention_days: int | None = None
+    retention_tables: list[str] | None = None
 
 
-@dg.asset(group_name="logs", deps=[INGEST], kinds={"parquet"})
-def logs_compaction(config: MaintenanceConfig, platform: PlatformResource) -> dg.MaterializeResult:
-    """Small files merged per partition (every spooled table); old log partitions dropped."""
-    lake_dir = platform.settings().lake_dir
-    report = compact_lake(lake_dir)
-    dropped = apply_retention(lake_dir, config.retention_days, tables=config.retention_tables)
+@dg.asset(
+    group_name=GROUP,
+    kinds={"parquet"},
+    automation_condition=dg.AutomationCondition.on_cron("17 3 * * *"),
+)
+def logs_compaction(config: MaintenanceConfig, logs: SystemResource) -> dg.MaterializeResult:
+    """Nightly: small files merged per partition (every spooled table); partitions older than
+    the retention period dropped from the tables that opted in (``logs`` by default)."""
+    svc = logs.service()
+    report = svc.compact()
+    dropped = svc.apply_retention(config.retention_days, config.retention_tables)
     return dg.MaterializeResult(
         metadata={
             "partitions_compacted": report.partitions,
@@ -196,7 +227,15 @@ def logs_compaction(config: MaintenanceConfig, platform: PlatformResource) -> dg
     )
 
 
-@dg.asset(group_name="lake", deps=[INGEST, logs_compaction], kinds={"duckdb"})
+@dg.asset(
+    group_name="lake",
+    deps=[INGEST, logs_compaction],
+    kinds={"duckdb"},
+    # After each ingest, without waiting for a first nightly compaction.
+    automation_condition=dg.AutomationCondition.eager()
+    .without(~dg.AutomationCondition.any_deps_missing())
+    .with_label("eager, even before a first compaction"),
+)
 def lake_views(platform: PlatformResource) -> dg.MaterializeResult:
     """Every lake table as DuckDB sees it: its view's columns and types, and its row count."""
     lake = platform.lake()
@@ -210,47 +249,10 @@ def lake_views(platform: PlatformResource) -> dg.MaterializeResult:
     df = pl.DataFrame(rows, schema={"table": pl.String, "rows": pl.Int64, "columns": pl.String})
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": int(df["rows"].sum()) if len(df) else 0,
-            "tables": _md(df.with_columns(pl.col("columns").str.slice(0, 400)), 100),
+            "dagster/row_count": int(df["rows"].sum()),
+            "tables": md_table(df, limit=100),
             "schemas": dg.MetadataValue.json({r["table"]: r["columns"] for r in rows}),
         }
-    )
-
-
-@dg.asset_check(asset=logs_parsed, blocking=True)
-def logs_schema_matches_the_table_spec(platform: PlatformResource) -> dg.AssetCheckResult:
-    """Every column the logs table declares is present in the lake's view of it."""
-    lake = platform.lake()
-    if "logs" not in lake.tables():
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no logs yet"})
-    with lake.connect() as con:
-        have = {r[0] for r in con.execute('DESCRIBE "logs"').fetchall()}
-    missing = sorted((set(LOGS.read_schema) | {"service", "date", "hour"}) - have)
-    return dg.AssetCheckResult(
-        passed=not missing, metadata={"missing": orjson.dumps(missing).decode()}
-    )
-
-
-@dg.asset_check(asset=logs_raw, blocking=True)
-def logs_have_no_duplicate_source_seq(platform: PlatformResource) -> dg.AssetCheckResult:
-    """Exactly-once storage: no ``(source, seq)`` twice in the files (compaction removes them)."""
-    dupes = platform.lake().duplicate_keys("logs")
-    return dg.AssetCheckResult(passed=dupes == 0, metadata={"duplicate_keys": dupes})
-
-
-@dg.asset_check(asset=logs_raw)
-def logs_are_fresh(platform: PlatformResource) -> dg.AssetCheckResult:
-    """The newest log line arrived within the last two hours (warns when collectors stall)."""
-    lake = platform.lake()
-    if "logs" not in lake.tables():
-        return dg.AssetCheckResult(
-            passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={"note": "no logs at all"}
-        )
-    age = lake.query("SELECT epoch(now() - max(ts)) / 60.0 AS minutes FROM logs")["minutes"][0]
-    return dg.AssetCheckResult(
-        passed=age is not None and age <= 120,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"minutes_since_newest": float(age) if age is not None else -1.0},
     )
 
 
@@ -262,10 +264,5 @@ defs = dg.Definitions(
         logs_alert_evaluations,
         logs_compaction,
         lake_views,
-    ],
-    asset_checks=[
-        logs_schema_matches_the_table_spec,
-        logs_have_no_duplicate_source_seq,
-        logs_are_fresh,
-    ],
+    ]
 )

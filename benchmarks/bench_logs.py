@@ -9,8 +9,8 @@ The ratio is the median of per-run ratios (both sides of a run are measured mome
 on a steady-state segment (rows within one hour whose partitions exist); a three-hour backlog
 segment (new partitions) is measured and printed too.
 
-Mining: ``benchmarks.logs_mining.measure`` on ``../shared/data/loghub2k`` (skipped with a message
-when the module or the data is missing).
+Mining: ``benchmarks.logs_mining.measure`` on ``$BLUEPRINT_SHARED_DATA/loghub2k`` (default
+``../shared/data/loghub2k``; skipped with a message when the data is missing).
 
     python -m benchmarks.bench_logs [--lines 200000]
 """
@@ -29,11 +29,11 @@ from pathlib import Path
 import orjson
 import polars as pl
 
+from benchmarks.logs_mining import default_data_dir, measure, print_report
 from warehouse.ingest import ingest_spool
 from warehouse.logs.table import LOGS_TABLE
 from warehouse.spool import SpoolWriter
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SERVICES = ("checkout", "cart", "search", "auth", "payments", "catalog", "shipping", "api")
 LEVELS = ("info", "info", "info", "debug", "warning", "error")
 MESSAGES = (
@@ -114,12 +114,7 @@ def bench_raw_limit(rows: list[dict], work: Path) -> float:
 
 
 def mining_figures() -> dict[str, float] | None:
-    try:
-        from benchmarks.logs_mining import measure, print_report
-    except ImportError as exc:
-        print(f"mining: skipped ({exc})")
-        return None
-    data = SHARED_DATA / "loghub2k"
+    data = default_data_dir()
     if not data.exists():
         print(f"mining: skipped (no data at {data})")
         return None

@@ -1,4 +1,8 @@
-"""Logging automation: alert rules every five minutes, compaction and retention nightly."""
+"""Logging jobs, for launching by hand from the UI or ``dagster job launch``.
+
+Nothing here is scheduled: the assets keep themselves fresh through their automation
+conditions (alert rules after each ingest, compaction and retention nightly at 03:17 UTC).
+"""
 
 import dagster as dg
 
@@ -13,16 +17,4 @@ logs_maintenance_job = dg.define_asset_job(
     description="Compact small files, apply retention, refresh the lake's table views.",
 )
 
-logs_alerts_schedule = dg.ScheduleDefinition(
-    job=logs_alerts_job,
-    cron_schedule="*/5 * * * *",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-logs_maintenance_schedule = dg.ScheduleDefinition(
-    job=logs_maintenance_job, cron_schedule="17 3 * * *"
-)
-
-defs = dg.Definitions(
-    jobs=[logs_alerts_job, logs_maintenance_job],
-    schedules=[logs_alerts_schedule, logs_maintenance_schedule],
-)
+defs = dg.Definitions(jobs=[logs_alerts_job, logs_maintenance_job])

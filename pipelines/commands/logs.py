@@ -1,19 +1,50 @@
-"""``blueprint logs``: search, SQL, the file-tail agent, template mining, compaction, alerts."""
+"""``blueprint logs``: search, SQL, the file-tail agent, template mining, compaction, alerts.
+
+Commands that read or write the logging system get its service from the composition root
+(``services.compose.build_service``) over an emitter of their own, and close both after, so
+what they shipped is sealed in the spool for ingestion when they return.
+"""
 
 from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from services.errors import DomainError
 from warehouse.settings import get_settings
+
+if TYPE_CHECKING:
+    from services.logs.service import LogsService
 
 
 @click.group("logs", context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """The distributed logging system (system 14)."""
+
+
+@contextmanager
+def logs_service(source: str = "logs-cli") -> Iterator[LogsService]:
+    """The logging service over a command-owned emitter (spool source ``source``); domain
+    errors become click errors."""
+    from services.compose import build_service
+    from warehouse.emitter import Emitter, make_transport
+
+    settings = get_settings()
+    emitter = Emitter(make_transport(settings, source))
+    svc = build_service(settings, emitter, "logs")
+    try:
+        yield svc
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        svc.close()
+        emitter.close()
 
 
 def _show(df, fmt: str) -> None:
@@ -39,15 +70,8 @@ def search(
     query: str, service: str | None, level: str | None, since: str | None, limit: int, fmt: str
 ) -> None:
     """Full-text search over log messages, e.g. blueprint logs search "timeout" --since 1h."""
-    from warehouse.lake import Lake
-    from warehouse.logs.search import QueryError, SearchQuery
-    from warehouse.logs.search import search as run_search
-
-    q = SearchQuery(q=query, service=service, level=level, since=since, limit=limit)
-    try:
-        df = run_search(Lake(get_settings().lake_dir), q)
-    except QueryError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with logs_service() as svc:
+        df = svc.search(query, service=service, level=level, since=since, limit=limit)
     _show(df, fmt)
 
 
@@ -57,13 +81,8 @@ def search(
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def query(sql: str, max_rows: int, fmt: str) -> None:
     """Read-only SQL over the lake, e.g. "SELECT level, count(*) FROM logs GROUP BY 1"."""
-    from warehouse.lake import Lake
-    from warehouse.logs.search import QueryError, readonly_query
-
-    try:
-        df = readonly_query(Lake(get_settings().lake_dir), sql, max_rows=max_rows)
-    except QueryError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with logs_service() as svc:
+        df = svc.query(sql, max_rows=max_rows)
     _show(df, fmt)
 
 
@@ -89,29 +108,18 @@ def tail_file(
     checkpoint: Path | None,
 ) -> None:
     """Run the file-tail agent: ship new lines to the spool, checkpointing the offset."""
-    from warehouse.emitter import Emitter, make_transport
     from warehouse.logs.parsers import FORMATS
-    from warehouse.logs.process import LogProcessor
-    from warehouse.logs.tail import FileTailer, default_checkpoint_path
 
     if fmt not in FORMATS:
         raise click.BadParameter(f"one of {', '.join(FORMATS)}", param_hint="--format")
-    settings = get_settings()
-    emitter = Emitter(make_transport(settings, "tail"))
-    tailer = FileTailer(
-        path,
-        emitter,
-        checkpoint or default_checkpoint_path(settings.data_dir, path),
-        processor=LogProcessor(service=service or path.stem, fmt=fmt),
-    )
-    stop = threading.Event()
-    try:
-        tailer.run(stop, interval_s=interval, max_polls=polls)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        tailer.close()
-        emitter.close()
+    with logs_service("tail") as svc:
+        tailer = svc.tailer(path, service=service, fmt=fmt, checkpoint=checkpoint)
+        try:
+            tailer.run(threading.Event(), interval_s=interval, max_polls=polls)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            tailer.close()
     s = tailer.stats
     click.echo(
         f"lines={s.lines} quarantined={s.quarantined} rotations={s.rotations} "
@@ -130,36 +138,33 @@ def mine(file: str) -> None:
 
 @cli.command()
 @click.option("--table", "tables", multiple=True, help="Only these tables (default: all).")
-@click.option("--retention-days", type=int, default=None, help="Also drop older partitions.")
+@click.option(
+    "--retention-days",
+    type=int,
+    default=None,
+    help="Also drop older partitions of these tables (default: the tables that opted in, "
+    "BLUEPRINT_LOGS_RETENTION_TABLES).",
+)
 def compact(tables: tuple[str, ...], retention_days: int | None) -> None:
     """Merge small Parquet files per partition (and apply retention)."""
-    from warehouse.logs.compaction import apply_retention, compact_lake
-
-    lake_dir = get_settings().lake_dir
-    r = compact_lake(lake_dir, list(tables) or None)
-    click.echo(
-        f"partitions={r.partitions} files_in={r.files_in} files_out={r.files_out} "
-        f"rows_in={r.rows_in} rows_out={r.rows_out} recovered={r.recovered}"
-    )
-    if retention_days is not None:
-        dropped = apply_retention(lake_dir, retention_days, tables=list(tables) or None)
-        click.echo(f"retention dropped partitions: {dropped or 'none'}")
+    with logs_service() as svc:
+        r = svc.compact(list(tables) or None)
+        click.echo(
+            f"partitions={r.partitions} files_in={r.files_in} files_out={r.files_out} "
+            f"rows_in={r.rows_in} rows_out={r.rows_out} recovered={r.recovered}"
+        )
+        if retention_days is not None:
+            dropped = svc.apply_retention(retention_days, list(tables) or None)
+            click.echo(f"retention dropped partitions: {dropped or 'none'}")
 
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Evaluate only; record nothing.")
 def alerts(dry_run: bool) -> None:
     """Evaluate the alert rules now and record new alerts as events."""
-    from warehouse.emitter import get_emitter
-    from warehouse.lake import Lake
-    from warehouse.logs.alerts import evaluate, fire
-
-    settings = get_settings()
-    found = evaluate(Lake(settings.lake_dir))
-    if not dry_run:
-        emitter = get_emitter(settings)
-        found = fire(emitter, found, settings.data_dir / "logs" / "alerts_state.json")
-        emitter.flush()
+    with logs_service() as svc:
+        run = svc.check_alerts(record=not dry_run)
+    found = run.found if dry_run else run.fired
     for a in found:
         click.echo(f"[{a.rule}] {a.service}: {a.message}")
     click.echo(f"{len(found)} alert(s){' (dry run)' if dry_run else ' fired'}")

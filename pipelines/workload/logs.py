@@ -14,11 +14,6 @@ from typing import Any
 
 import orjson
 
-from warehouse.lake import Lake
-from warehouse.logs.handler import SpoolHandler
-from warehouse.logs.process import LogProcessor
-from warehouse.logs.tail import FileTailer
-
 NAME = "logs"
 
 
@@ -43,10 +38,14 @@ def _post(
     return resp.json()
 
 
+def _service(ctx):
+    """The app's logging service, for the collectors that do not speak HTTP."""
+    return ctx.client.app.state.services[NAME]
+
+
 def _via_handler(ctx, n: int) -> int:
-    """Application code logging as usual; the handler ships the records."""
-    emitter = ctx.client.app.state.emitter
-    handler = SpoolHandler(emitter, service="inventory")
+    """Application code logging as usual; the service's handler ships the records."""
+    handler = _service(ctx).handler(service="inventory")
     log = logging.getLogger("workload.inventory")
     log.setLevel(logging.DEBUG)
     log.propagate = False
@@ -190,7 +189,6 @@ def _via_api(ctx, headers: dict[str, str]) -> dict[str, int]:
 
 def _via_tail(ctx) -> dict[str, int]:
     """A generated application log file, tailed by the agent across a rotation."""
-    emitter = ctx.client.app.state.emitter
     folder = ctx.settings.data_dir / "logs" / "generated"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "billing.log"
@@ -216,7 +214,7 @@ def _via_tail(ctx) -> dict[str, int]:
                 )
                 fh.write(f"{ts} {level} [worker-{rng.randint(1, 4)}] billing.Ledger: {msg}\n")
 
-    tailer = FileTailer(path, emitter, checkpoint, processor=LogProcessor(service="billing"))
+    tailer = _service(ctx).tailer(path, service="billing", checkpoint=checkpoint)
     try:
         write(300, "w")
         while tailer.poll():
@@ -256,11 +254,11 @@ class LogsWorkload:
 
     def summarize(self, ctx) -> list[str]:
         facts = ctx.facts.get(NAME, {})
-        lake = Lake(ctx.settings.lake_dir)
-        tables = lake.tables()
+        svc = _service(ctx)
+        tables = svc.lake.tables()
         out = []
         if "logs" in tables:
-            row = lake.query(
+            row = svc.query(
                 "SELECT count(*) AS n, count(DISTINCT template_id) AS t, "
                 "count(DISTINCT service) AS s FROM logs"
             ).row(0)
@@ -269,18 +267,15 @@ class LogsWorkload:
             )
         quarantined = 0
         if "quarantine" in tables:
-            quarantined = lake.query(
+            quarantined = svc.query(
                 "SELECT count(*) AS n FROM quarantine WHERE table_name = 'logs'"
             )["n"][0]
         out.append(
             f"quarantined lines: {quarantined} (this run: {facts.get('quarantined', 0)} "
             "sent malformed on purpose)"
         )
-        state = ctx.settings.data_dir / "logs" / "alerts_state.json"
-        fired: list[str] = []
-        if state.exists():
-            since = facts.get("started", "")
-            fired = [k for k, at in orjson.loads(state.read_bytes()).items() if at >= since]
+        started = facts.get("started")
+        fired = list(svc.fired_alerts(datetime.fromisoformat(started) if started else None))
         rules: dict[str, int] = {}
         for key in fired:
             rules[key.split(":")[0]] = rules.get(key.split(":")[0], 0) + 1

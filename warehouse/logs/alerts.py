@@ -14,7 +14,7 @@
   ``anomaly_min_active_minutes`` such minutes there is no known rate yet. Templates with too
   few baseline lines have no known rate either and are left to the new-template rule.
 
-Fired alerts are recorded as ``logging/alert_fired`` events. A small state file keeps the keys
+Fired alerts are recorded as ``logs/alert_fired`` events. A small state file keeps the keys
 already fired (one per rule, service, template and window bucket), so a rule evaluated every
 minute fires once per incident, not once per evaluation.
 """
@@ -201,6 +201,14 @@ def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
     return alerts
 
 
+def newest_line_ts(lake: Lake) -> datetime | None:
+    """When the newest stored log line was written (None for an empty table)."""
+    if LOGS_TABLE not in lake.tables():
+        return None
+    scan = f"read_parquet('{lake.glob(LOGS_TABLE)}', hive_partitioning=true, union_by_name=true)"
+    return run_sql(f"SELECT max(ts) AS ts FROM {scan}", [])["ts"][0]
+
+
 def evaluate(
     lake: Lake, rules: AlertRules | None = None, now: datetime | None = None
 ) -> list[Alert]:
@@ -216,19 +224,30 @@ def evaluate(
     )
 
 
-def fire(
-    emitter: Emitter, alerts: list[Alert], state_path: Path, *, keep: timedelta = timedelta(days=8)
-) -> list[Alert]:
-    """Record alerts not fired before as ``logging/alert_fired`` events; returns those fired."""
+def load_state(state_path: Path) -> dict[str, str]:
+    """The keys of alerts already fired, with when they fired (ISO-8601, UTC)."""
     try:
-        state: dict[str, str] = orjson.loads(state_path.read_bytes())
+        state = orjson.loads(state_path.read_bytes())
     except (FileNotFoundError, orjson.JSONDecodeError):
-        state = {}
-    now = datetime.now(UTC)
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def fire(
+    emitter: Emitter,
+    alerts: list[Alert],
+    state_path: Path,
+    *,
+    keep: timedelta = timedelta(days=8),
+    now: datetime | None = None,
+) -> list[Alert]:
+    """Record alerts not fired before as ``logs/alert_fired`` events; returns those fired."""
+    state = load_state(state_path)
+    now = now or datetime.now(UTC)
     fresh = [a for a in alerts if a.key not in state]
     for alert in fresh:
         emitter.emit(
-            "logging", "alert_fired", actor=alert.rule, entity=alert.service, attrs=asdict(alert)
+            "logs", "alert_fired", actor=alert.rule, entity=alert.service, attrs=asdict(alert)
         )
         state[alert.key] = now.isoformat()
     cutoff = (now - keep).isoformat()

@@ -1,10 +1,11 @@
 """The processing step every collector shares: parse, enrich, attach a template, and hand the
 rows (and the malformed lines, with their reason) to the emitter.
 
-Templates are attached here, at processing time, by one online miner per process: Drain-class
-mining is online by design, and a template id on every stored row lets search, SQL and the
-alert rules use it without a join. The id is a hash of the template text, not the miner's
-cluster number, so collectors in different processes (and restarts) agree on it.
+Templates are attached here, at processing time, by an online miner (the logging service's, or
+the process-wide default): Drain-class mining is online by design, and a template id on every
+stored row lets search, SQL and the alert rules use it without a join. The id is a hash of the
+template text, not the miner's cluster number, so collectors in different processes (and
+restarts) agree on it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import orjson
 
 from warehouse.emitter import Emitter
 from warehouse.logs.enrich import iso, to_row
+from warehouse.logs.headers import strip_header
+from warehouse.logs.mining import TemplateMiner
 from warehouse.logs.parsers import MalformedLine, from_mapping, parse_line
 from warehouse.logs.table import LOGS_TABLE
 from warehouse.quarantine import QUARANTINE_TABLE
@@ -46,8 +49,6 @@ class Templater:
 
     @staticmethod
     def _new_miner() -> Any:
-        from warehouse.logs.mining import TemplateMiner
-
         return TemplateMiner()
 
     def __call__(self, message: str) -> tuple[str, str]:
@@ -73,8 +74,6 @@ def _mining_text(parsed: Any) -> str:
     """Free-text lines still carry their header (time, level, pid): mine the message only."""
     if parsed.format != "text":
         return parsed.message
-    from warehouse.logs.headers import strip_header
-
     return strip_header(parsed.message) or parsed.message
 
 
@@ -82,15 +81,12 @@ _default_lock = threading.Lock()
 _default_templater: Templater | None = None
 
 
-def default_templater() -> Templater | None:
-    """The process-wide templater, or None when the miner is not installed."""
+def default_templater() -> Templater:
+    """The process-wide templater."""
     global _default_templater
     with _default_lock:
         if _default_templater is None:
-            try:
-                _default_templater = Templater()
-            except ImportError:
-                return None
+            _default_templater = Templater()
         return _default_templater
 
 

@@ -98,8 +98,9 @@ def run_sql(sql: str, params: list[object]) -> pl.DataFrame:
         return con.sql(sql, params=params).pl()
 
 
-def search(lake: Lake, query: SearchQuery) -> pl.DataFrame:
-    """Matching log rows, best first (then newest first)."""
+def search(lake: Lake, query: SearchQuery, *, now: datetime | None = None) -> pl.DataFrame:
+    """Matching log rows, best first (then newest first); ``since``/``until`` durations count
+    back from ``now`` (default: the current time)."""
     if LOGS_TABLE not in lake.tables():
         return pl.DataFrame(schema={c: pl.String() for c in SEARCH_COLUMNS} | {"score": pl.Float64})
     terms = terms_of(query.q)
@@ -112,7 +113,7 @@ def search(lake: Lake, query: SearchQuery) -> pl.DataFrame:
         where.append("level = ?")
         params.append(query.level.lower())
     for op, value in ((">=", query.since), ("<", query.until)):
-        ts = parse_since(value)
+        ts = parse_since(value, now=now)
         if ts is not None:
             where.append(f"ts {op} ?::TIMESTAMPTZ")
             params.append(ts.isoformat())

@@ -146,7 +146,7 @@ def test_sql_query_is_read_only_and_confined_to_the_lake(client, svc_headers, se
 
 def test_access_logs_of_the_app_flow_into_the_logs_table(client, svc_headers, settings, emitter):
     client.get("/healthz", headers={"X-Request-ID": "req-abc"})
-    handler = client.app.state.logs_handler
+    handler = client.app.state.services["logs"].app_log_handler
     assert handler.flush()
     logging.getLogger("blueprint.test").warning("custom app warning")
     assert handler.flush()

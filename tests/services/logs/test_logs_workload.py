@@ -2,10 +2,8 @@ import random
 
 from pipelines.workload import WorkloadContext
 from pipelines.workload.logs import WORKLOAD
-from warehouse.emitter import Emitter, SpoolTransport
 from warehouse.ingest import ingest_spool
 from warehouse.lake import Lake
-from warehouse.logs.alerts import evaluate, fire
 
 
 def test_workload_feeds_every_collector_and_trips_every_alert_rule(client, settings):
@@ -21,7 +19,8 @@ def test_workload_feeds_every_collector_and_trips_every_alert_rule(client, setti
     lake = Lake(settings.lake_dir)
     formats = set(lake.query("SELECT DISTINCT format FROM logs")["format"])
     assert {"json", "python", "combined", "syslog5424", "syslog3164", "logfmt", "text"} <= formats
-    alerts = evaluate(lake)
+    svc = client.app.state.services["logs"]
+    alerts = svc.evaluate_alerts()
     assert {a.rule for a in alerts} == {
         "error_threshold",
         "new_template_after_deploy",
@@ -29,9 +28,7 @@ def test_workload_feeds_every_collector_and_trips_every_alert_rule(client, setti
     }
     new = [a for a in alerts if a.rule == "new_template_after_deploy"]
     assert [a.template for a in new] == ["payment provider rejected token <*>"]
-    em = Emitter(SpoolTransport(settings, "alerts"))
-    fire(em, alerts, settings.data_dir / "logs" / "alerts_state.json")
-    em.close()
+    assert len(svc.fire_alerts(alerts)) == len(alerts)
     lines = WORKLOAD.summarize(ctx)
     assert any(line.startswith(f"alerts fired: {len(alerts)} ") for line in lines), lines
     assert any("templates found" in line for line in lines)

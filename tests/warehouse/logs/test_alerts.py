@@ -113,7 +113,7 @@ def test_alerts_are_recorded_as_events_once_per_incident(load, settings):
     em.close()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     ev = Lake(settings.lake_dir).query(
-        "SELECT type, entity, json_extract_string(attrs, '$.rule') AS rule FROM logging_events"
+        "SELECT type, entity, json_extract_string(attrs, '$.rule') AS rule FROM logs_events"
     )
     assert sorted(ev.rows()) == sorted(("alert_fired", "pay", a.rule) for a in alerts)
     assert ("alert_fired", "pay", "error_threshold") in ev.rows()

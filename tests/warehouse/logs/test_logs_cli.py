@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from pipelines.cli import main
 from warehouse.emitter import Emitter, SpoolTransport
 from warehouse.ingest import ingest_spool
+from warehouse.lake import Lake
 from warehouse.logs.process import LogProcessor, ship
 
 
@@ -60,3 +61,24 @@ def test_alerts_command_fires_and_records(settings):
     res = CliRunner().invoke(main, ["logs", "alerts", "--dry-run"])
     assert res.exit_code == 0, res.output
     assert "[error_threshold] pay" in res.output
+
+
+def test_alerts_command_records_new_alerts_once_as_logs_events(settings):
+    em = Emitter(SpoolTransport(settings, "t"))
+    ship(
+        em,
+        LogProcessor().process_records(
+            [{"level": "error", "msg": f"boom {i}", "service": "pay"} for i in range(25)]
+        ),
+    )
+    em.close()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    runner = CliRunner()
+    first = runner.invoke(main, ["logs", "alerts"])
+    assert first.exit_code == 0, first.output
+    assert "[error_threshold] pay" in first.output and "1 alert(s) fired" in first.output
+    again = runner.invoke(main, ["logs", "alerts"])
+    assert "0 alert(s) fired" in again.output
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    events = Lake(settings.lake_dir).query("SELECT type, entity FROM logs_events")
+    assert events.rows() == [("alert_fired", "pay")]

@@ -1,0 +1,32 @@
+"""The logging system's composition root: the only place its service is put together."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from services.logs.service import LogsService
+from services.logs.settings import LogsSettings
+from warehouse.emitter import Emitter
+from warehouse.lake import Lake
+from warehouse.settings import Settings
+
+
+def build(
+    settings: Settings,
+    emitter: Emitter,
+    *,
+    conf: LogsSettings | None = None,
+    clock: Callable[[], float] = time.time,
+) -> LogsService:
+    """The logging service over the platform's lake, shipping through ``emitter``.
+
+    ``clock`` is wall time: the "now" of alert rules, relative search windows and retention.
+    """
+    return LogsService(
+        Lake(settings.lake_dir),
+        emitter,
+        data_dir=settings.data_dir,
+        conf=conf or LogsSettings(),
+        clock=clock,
+    )
