@@ -2,11 +2,20 @@
 
 import dagster as dg
 
+from assets.metadata import md_table
 from assets.resources import PlatformResource
 from warehouse.ingest import ingest_spool
 
+# The spool sensor asks for an ingest as soon as a segment is sealed; the cron is the floor
+# that keeps the lake fresh if the sensor is off.
+INGEST_CRON = "*/5 * * * *"
 
-@dg.asset(group_name="lake", kinds={"parquet", "duckdb"})
+
+@dg.asset(
+    group_name="lake",
+    kinds={"parquet", "duckdb"},
+    automation_condition=dg.AutomationCondition.on_cron(INGEST_CRON),
+)
 def lake_ingest(
     context: dg.AssetExecutionContext, platform: PlatformResource
 ) -> dg.MaterializeResult:
@@ -24,17 +33,28 @@ def lake_ingest(
     )
 
 
-@dg.asset(group_name="lake", deps=[lake_ingest], kinds={"duckdb"})
+@dg.asset(
+    group_name="lake",
+    deps=[lake_ingest],
+    kinds={"duckdb"},
+    automation_condition=dg.AutomationCondition.eager(),
+)
 def lake_tables(platform: PlatformResource) -> dg.MaterializeResult:
-    """Row counts of every lake table as DuckDB sees it through the views."""
-    counts = platform.lake().row_counts()
-    table = "\n".join(
-        ["| table | rows |", "|---|---:|"] + [f"| {t} | {n} |" for t, n in counts.items()]
-    )
+    """Every lake table as DuckDB sees it through its view: row count, columns and types."""
+    lake = platform.lake()
+    rows = []
+    with lake.connect() as con:
+        for table in lake.tables():
+            columns = con.execute(f'DESCRIBE "{table}"').fetchall()
+            n = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            rows.append(
+                {"table": table, "rows": n, "columns": ", ".join(f"{c[0]} {c[1]}" for c in columns)}
+            )
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": sum(counts.values()),
-            "tables": dg.MetadataValue.md(table),
+            "dagster/row_count": sum(r["rows"] for r in rows),
+            "tables": md_table(rows, ["table", "rows"], limit=len(rows)),
+            "schemas": dg.MetadataValue.json({r["table"]: r["columns"] for r in rows}),
         }
     )
 

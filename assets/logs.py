@@ -227,35 +227,6 @@ def logs_compaction(config: MaintenanceConfig, logs: SystemResource) -> dg.Mater
     )
 
 
-@dg.asset(
-    group_name="lake",
-    deps=[INGEST, logs_compaction],
-    kinds={"duckdb"},
-    # After each ingest, without waiting for a first nightly compaction.
-    automation_condition=dg.AutomationCondition.eager()
-    .without(~dg.AutomationCondition.any_deps_missing())
-    .with_label("eager, even before a first compaction"),
-)
-def lake_views(platform: PlatformResource) -> dg.MaterializeResult:
-    """Every lake table as DuckDB sees it: its view's columns and types, and its row count."""
-    lake = platform.lake()
-    rows = []
-    with lake.connect() as con:
-        for table in lake.tables():
-            cols = con.execute(f'DESCRIBE "{table}"').fetchall()
-            n = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-            schema = ", ".join(f"{c[0]} {c[1]}" for c in cols)
-            rows.append({"table": table, "rows": n, "columns": schema})
-    df = pl.DataFrame(rows, schema={"table": pl.String, "rows": pl.Int64, "columns": pl.String})
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": int(df["rows"].sum()),
-            "tables": md_table(df, limit=100),
-            "schemas": dg.MetadataValue.json({r["table"]: r["columns"] for r in rows}),
-        }
-    )
-
-
 defs = dg.Definitions(
     assets=[
         logs_raw,
@@ -263,6 +234,5 @@ defs = dg.Definitions(
         logs_templates,
         logs_alert_evaluations,
         logs_compaction,
-        lake_views,
     ]
 )

@@ -6,6 +6,10 @@
   about 1,000 candidates ranked by a promoted ranker, served by uvicorn in a subprocess.
 - Equality: the hybrid timeline against the naive pull timeline over a randomised history.
 
+The social service comes from its composition root (``services.social.system.build``), as
+in the app: posts are published through ``SocialService`` (store, fan-out and event). The
+feed server's policy is set through its ``BLUEPRINT_FEED_*`` settings.
+
 Last line: ``RESULT fanout_post_ms_10k=<x> feed_p99_ms=<x> timeline_equal=<b>
 hybrid_vs_push_write_ratio=<x>``.
 """
@@ -27,36 +31,45 @@ import orjson
 import polars as pl
 from sqlalchemy import insert, update
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit's ALS, trained in this process
+
 N_USERS = 10_001  # an author with 10,000 followers, and them
 N_POSTS = 100_000
 STAR_FOLLOWERS = 10_000
 
 
+# The feed server's policy, as its settings (BLUEPRINT_FEED_*) in the server's environment.
+FEED_ENV = {
+    "BLUEPRINT_FEED_FOLLOWED_CANDIDATES": "800",
+    "BLUEPRINT_FEED_POPULAR_CANDIDATES": "200",
+    "BLUEPRINT_FEED_ALS_CANDIDATES": "0",
+    "BLUEPRINT_FEED_BUDGET_MS": "50",
+}
+
+
 def make_app():
     """uvicorn factory for the feed server (only the systems the feed needs)."""
     from services.app import create_app
-    from services.feed.ranking import FeedPolicy
 
-    app = create_app(only=["social", "feed", "recs"])
-    app.state.feed_policy = FeedPolicy(
-        followed_candidates=800, popular_candidates=200, als_candidates=0, budget_ms=50.0
-    )
-    return app
+    return create_app(only=["social", "feed"])
+
+
+def social_service(settings, **conf):
+    """The social service from its composition root, emitting to its own spool source."""
+    from services.social.settings import SocialSettings
+    from services.social.system import build
+    from warehouse.emitter import Emitter, make_transport
+
+    return build(settings, Emitter(make_transport(settings, "bench")), conf=SocialSettings(**conf))
 
 
 def load(data_dir: Path, rng: random.Random) -> dict:
-    from services.db import make_engine
     from services.social import tables as t
-    from services.social.store import SocialStore
-    from services.social.timelines import InProcessTimelines
     from warehouse.settings import Settings
 
     settings = Settings(data_dir=data_dir)
-    store = SocialStore(
-        make_engine(settings, "social"),
-        InProcessTimelines(),
-        fanout_threshold=settings.social_fanout_threshold,
-    )
+    svc = social_service(settings)
+    store = svc.store
     now = datetime.now(UTC)
     users = [
         {
@@ -115,6 +128,7 @@ def load(data_dir: Path, rng: random.Random) -> dict:
         for i in range(0, len(posts), 20_000):
             conn.execute(insert(t.posts), posts[i : i + 20_000])
     return {
+        "service": svc,
         "store": store,
         "viewer": f"u{viewer - 1:05d}",
         "posts": posts,
@@ -180,7 +194,7 @@ def train_and_promote_ranker(loaded: dict, rng: random.Random) -> str:
 def fanout_cost(loaded: dict) -> tuple[float, float]:
     from services.social import tables as t
 
-    store = loaded["store"]
+    svc, store = loaded["service"], loaded["store"]
     star = 1  # the most popular account gets exactly STAR_FOLLOWERS followers
     now = datetime.now(UTC)
     with store.engine.begin() as conn:
@@ -201,7 +215,7 @@ def fanout_cost(loaded: dict) -> tuple[float, float]:
         times = []
         for i in range(5):
             started = time.perf_counter()
-            store.create_post("u00000", f"announcement {threshold} {i}")
+            svc.create_post("u00000", f"announcement {threshold} {i}")
             times.append((time.perf_counter() - started) * 1000)
         return statistics.median(times)
 
@@ -211,37 +225,37 @@ def fanout_cost(loaded: dict) -> tuple[float, float]:
 
 
 def timeline_equality(data_dir: Path) -> bool:
-    from services.db import make_engine
-    from services.social.store import SocialStore
-    from services.social.timelines import InProcessTimelines
     from warehouse.settings import Settings
 
     rng = random.Random(11)
-    store = SocialStore(
-        make_engine(Settings(data_dir=data_dir / "eq"), "social"),
-        InProcessTimelines(),
-        fanout_threshold=5,
-        fanout_batch=3,
-    )
+    svc = social_service(Settings(data_dir=data_dir / "eq"), fanout_threshold=5, fanout_batch=3)
+    store = svc.store
+    # In-process timelines vanish with a restart; Redis ones (scaled out) survive it.
+    forget = getattr(store.timelines, "forget_all", lambda: None)
     users = [f"e{i}" for i in range(20)]
     for u in users:
-        store.create_user(u)
+        svc.create_user(u)
     ok = True
-    for _ in range(2_000):
-        kind = rng.choice(["follow", "follow", "unfollow", "post", "post", "read", "restart"])
-        a, b = rng.sample(users, 2)
-        if kind == "follow":
-            store.follow(a, b)
-        elif kind == "unfollow":
-            store.unfollow(a, b)
-        elif kind == "post":
-            store.create_post(a, "x")
-        elif kind == "restart" and rng.random() < 0.05:
-            store.timelines.forget_all()
-        else:
-            ok &= store.home_timeline_ids(a, None, 50) == store.pull_home_timeline_ids(a, None, 50)
-    for u in users:
-        ok &= store.home_timeline_ids(u, None, 100) == store.pull_home_timeline_ids(u, None, 100)
+    try:
+        for _ in range(2_000):
+            kind = rng.choice(["follow", "follow", "unfollow", "post", "post", "read", "restart"])
+            a, b = rng.sample(users, 2)
+            if kind == "follow":
+                svc.follow(a, b)
+            elif kind == "unfollow":
+                svc.unfollow(a, b)
+            elif kind == "post":
+                svc.create_post(a, "x")
+            elif kind == "restart" and rng.random() < 0.05:
+                forget()
+            else:
+                hybrid = store.home_timeline_ids(a, None, 50)
+                ok &= hybrid == store.pull_home_timeline_ids(a, None, 50)
+        for u in users:
+            hybrid = store.home_timeline_ids(u, None, 100)
+            ok &= hybrid == store.pull_home_timeline_ids(u, None, 100)
+    finally:
+        svc.close()
     return bool(ok)
 
 
@@ -253,7 +267,9 @@ def feed_latency(loaded: dict, requests: int = 300) -> tuple[float, float, dict]
         **os.environ,
         "BLUEPRINT_DATA_DIR": str(loaded["settings"].data_dir),
         "BLUEPRINT_RATE_LIMIT_PER_MINUTE": "100000000",
+        "BLUEPRINT_SOCIAL_FANOUT_THRESHOLD": str(loaded["store"].fanout_threshold),
         "OPENBLAS_NUM_THREADS": "1",
+        **FEED_ENV,
     }
     proc = subprocess.Popen(
         [
@@ -329,7 +345,10 @@ def main() -> None:
         )
         print(f"  p50={p50:.1f} ms p99={p99:.1f} ms", flush=True)
         print(f"fan-out of one post to {STAR_FOLLOWERS} followers ...", flush=True)
-        push, hybrid = fanout_cost(loaded)
+        try:
+            push, hybrid = fanout_cost(loaded)
+        finally:
+            loaded["service"].close()
         print(f"  push {push:.2f} ms, hybrid (author pulled) {hybrid:.2f} ms", flush=True)
     print(
         f"RESULT fanout_post_ms_10k={push:.2f} feed_p99_ms={p99:.1f} "

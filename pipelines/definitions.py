@@ -1,4 +1,7 @@
-"""The code location: every system's assets and automation, merged, with shared resources."""
+"""The code location: the lake's and every built system's assets, their automation, and the
+resources they share."""
+
+import importlib
 
 import dagster as dg
 
@@ -15,9 +18,23 @@ def resources() -> dict[str, dg.ConfigurableResource]:
     return found
 
 
+# Asset modules that belong to the platform rather than to one system.
+PLATFORM_ASSETS = ("lake",)
+
+
 def build_definitions() -> dg.Definitions:
-    parts = [m.defs for m in submodules("assets", "defs")]
+    names = [*PLATFORM_ASSETS, *(s.id for s in built())]
+    parts = [importlib.import_module(f"assets.{name}").defs for name in names]
     parts += [m.defs for m in submodules("pipelines.automation", "defs")]
+    # One sensor evaluates every asset's AutomationCondition, so a running daemon keeps the
+    # whole graph fresh without the main job.
+    freshness = dg.AutomationConditionSensorDefinition(
+        "keep_assets_fresh",
+        target=dg.AssetSelection.all(),
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=60,
+    )
+    parts.append(dg.Definitions(sensors=[freshness]))
     merged = dg.Definitions.merge(*parts)
     # Scaled out (a PostgreSQL instance), a run's steps run in parallel processes; the local
     # SQLite instance keeps Dagster's default.

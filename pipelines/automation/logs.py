@@ -13,7 +13,7 @@ logs_alerts_job = dg.define_asset_job(
 )
 logs_maintenance_job = dg.define_asset_job(
     "logs_maintenance_job",
-    selection=dg.AssetSelection.assets("logs_compaction", "lake_views"),
+    selection=dg.AssetSelection.assets("logs_compaction", "lake_tables"),
     description="Compact small files, apply retention, refresh the lake's table views.",
 )
 

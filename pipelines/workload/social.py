@@ -1,5 +1,6 @@
 """Social traffic: a heavy-tailed follow graph, posting with hashtags, likes and reposts driven by
-hidden topic tastes (so the feed ranker has something to learn), DMs and timeline reads."""
+hidden topic tastes (so the feed ranker has something to learn), replies, unfollows and
+unlikes, DMs, timeline reads and searches: every social endpoint, through the HTTP API."""
 
 from __future__ import annotations
 
@@ -83,26 +84,80 @@ class SocialWorkload:
                         if rng.random() < 0.15:
                             ctx.client.post(f"/social/posts/{item['id']}/repost", headers=keys[h])
                             reposts += 1
+        replies = 0
+        for post_id, author, topic in rng.sample(posts, k=min(len(posts), max(5, n_users // 5))):
+            fans = [h for h in handles if topic in taste[h] and h != author]
+            if fans:
+                r = ctx.client.post(
+                    "/social/posts",
+                    json={"text": f"agreed, more #{topic} please", "reply_to": post_id},
+                    headers=keys[rng.choice(fans)],
+                )
+                replies += r.status_code == 201
+        unfollows = unlikes = 0
+        for h in rng.sample(handles, k=max(3, n_users // 20)):
+            following = ctx.client.get(f"/social/users/{h}/following").json()["items"]
+            if following:
+                target = rng.choice(following)["handle"]
+                unfollows += ctx.client.delete(
+                    f"/social/users/{target}/follow", headers=keys[h]
+                ).json()["changed"]
+            items = ctx.client.get("/social/timeline", headers=keys[h]).json()["items"]
+            if (
+                items
+                and ctx.client.put(
+                    f"/social/posts/{items[0]['id']}/like", headers=keys[h]
+                ).status_code
+                == 200
+            ):
+                unlikes += (
+                    ctx.client.delete(
+                        f"/social/posts/{items[0]['id']}/like", headers=keys[h]
+                    ).status_code
+                    == 200
+                )
         for _ in range(max(5, n_users // 10)):
             a, b = rng.sample(handles, 2)
             ctx.client.post("/social/messages", json={"to": b, "text": "hey!"}, headers=keys[a])
-        top = max(handles, key=lambda h: ctx.client.get(f"/social/users/{h}").json()["followers"])
+            ctx.client.get(f"/social/messages/with/{a}", headers=keys[b])
+        hits = {
+            topic: len(
+                ctx.client.get("/social/search/posts", params={"q": topic, "limit": 50}).json()[
+                    "items"
+                ]
+            )
+            for topic in rng.sample(TOPICS, 3)
+        }
+        ctx.client.get("/social/search/users", params={"q": "user"})
+        followers = {h: ctx.client.get(f"/social/users/{h}").json()["followers"] for h in handles}
+        top = max(handles, key=followers.__getitem__)
         ctx.facts["social"] = {
             "users": n_users,
             "follows": follows,
             "posts": len(posts),
+            "replies": replies,
+            "unfollows": unfollows,
+            "unlikes": unlikes,
+            "search_hits": hits,
+            "pulled_accounts": _pulled_accounts(ctx, followers),
             "reader": handles[-1],
             "reader_key": keys[handles[-1]],
             "top_account": top,
         }
-        ctx.log(f"  social: {n_users} users, {follows} follows, {len(posts)} posts")
+        ctx.log(
+            f"  social: {n_users} users, {follows} follows, {len(posts)} posts, "
+            f"{replies} replies, {unfollows} unfollows"
+        )
 
     def summarize(self, ctx: WorkloadContext) -> list[str]:
         facts = ctx.facts.get("social", {})
         lines = [
             f"{facts.get('users', 0)} users, {facts.get('follows', 0)} follows, "
-            f"{facts.get('posts', 0)} posts"
+            f"{facts.get('posts', 0)} posts, {facts.get('replies', 0)} replies"
         ]
+        pulled = facts.get("pulled_accounts")
+        if pulled is not None:
+            lines.append(f"accounts above the fan-out threshold (pulled on read): {pulled}")
         top = facts.get("top_account")
         if top:
             user = ctx.client.get(f"/social/users/{top}").json()
@@ -125,6 +180,16 @@ class SocialWorkload:
             + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends) or "none yet")
         )
         return lines
+
+
+def _pulled_accounts(ctx: WorkloadContext, followers: dict[str, int]) -> int | None:
+    """How many accounts the hybrid fan-out pulls on read, by the service's own threshold
+    (``None`` when the client is not in the app's process)."""
+    app = getattr(ctx.client, "app", None)
+    if app is None:
+        return None
+    threshold = app.state.services["social"].conf.fanout_threshold
+    return sum(n >= threshold for n in followers.values())
 
 
 WORKLOAD = SocialWorkload()

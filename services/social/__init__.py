@@ -1,2 +1,5 @@
-"""Social network (system 2) and news feed (system 8): posts, follows, hybrid fan-out timelines,
-search, direct messages, trends and a ranked live feed."""
+"""Social network (system 2): users, posts, follows, likes, reposts and replies, home timelines
+by hybrid fan-out, full-text search, direct messages and trending hashtags.
+
+Built by ``services.social.system.build`` into one ``SocialService``; the news feed (system 8)
+builds on that service."""

@@ -9,28 +9,31 @@ from functools import cached_property
 from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 
+from services import errors
 from services.social import tables as t
 from services.social.text import hashtags
 
 
-class SocialError(Exception):
+class SocialError(errors.DomainError):
+    """A rule of the social network was broken; ``status`` is the HTTP status it maps to."""
+
+
+class NotFound(SocialError, errors.NotFound):
+    """No such user, post or message (404); also what a stranger gets for someone's DM."""
+
+
+class Conflict(SocialError, errors.Conflict):
+    """Already liked, already reposted, handle taken (409)."""
+
+
+class Invalid(SocialError, errors.Invalid):
+    """Text too long or empty, following or messaging oneself, a bad handle (422)."""
+
+
+class InvalidCursor(SocialError):
+    """A cursor this service did not hand out (400): clients pass back ``next_cursor``."""
+
     status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotFound(SocialError):
-    status = 404
-
-
-class Conflict(SocialError):
-    status = 409
-
-
-class Invalid(SocialError):
-    status = 422
 
 
 @dataclass(frozen=True)

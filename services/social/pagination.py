@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from fastapi import HTTPException
+from services.social.model import InvalidCursor
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results and the cursor of the next (``None`` on the last page)."""
+
+    items: list[T]
+    next_cursor: str | None
 
 
 def encode_cursor(value: int | None) -> str | None:
@@ -14,6 +27,7 @@ def encode_cursor(value: int | None) -> str | None:
 
 
 def decode_cursor(cursor: str | None) -> int | None:
+    """The position in ``cursor``, or ``InvalidCursor`` (400) for anything not handed out."""
     if not cursor:
         return None
     try:
@@ -23,6 +37,10 @@ def decode_cursor(cursor: str | None) -> int | None:
             raise ValueError(prefix)
         return int(value)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise HTTPException(
-            400, "invalid cursor: pass back the next_cursor you were given"
-        ) from exc
+        raise InvalidCursor("invalid cursor: pass back the next_cursor you were given") from exc
+
+
+def keyset_page(items: list[T], limit: int, key: Callable[[T], int]) -> Page[T]:
+    """A page whose next cursor is the key of its last item (a full page may have a next)."""
+    nxt = encode_cursor(key(items[-1])) if items and len(items) == limit else None
+    return Page(items, nxt)

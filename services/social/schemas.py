@@ -1,10 +1,16 @@
-"""Request and response bodies of the social API."""
+"""Request and response bodies of the social API, and the functions that fill them.
+
+``PostOut`` and ``post_out`` are shared: the news feed (system 8) answers with the same posts.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from pydantic import BaseModel, Field
+
+from services.social.model import Message, Post, User
 
 
 class UserIn(BaseModel):
@@ -81,3 +87,26 @@ class Trend(BaseModel):
 class Trends(BaseModel):
     computed_at: datetime | None
     items: list[Trend]
+
+
+def post_out(p: Post) -> PostOut:
+    return PostOut(
+        id=p.id,
+        author=p.author,
+        text=p.text,
+        hashtags=p.hashtags,
+        reply_to=p.reply_to,
+        repost_of=p.repost_of,
+        likes=p.likes,
+        reposts=p.reposts,
+        replies=p.replies,
+        created_at=p.created_at,
+    )
+
+
+def user_out(u: User) -> UserOut:
+    return UserOut(**{k: v for k, v in asdict(u).items() if k != "id"})
+
+
+def message_out(m: Message) -> MessageOut:
+    return MessageOut(**asdict(m))

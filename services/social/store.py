@@ -1,5 +1,5 @@
 """The social domain: users, follows, posts, likes, reposts and replies, and home timelines by
-hybrid fan-out. Plain Python over SQLAlchemy Core; the HTTP router only translates.
+hybrid fan-out. Plain Python over SQLAlchemy Core; ``SocialService`` wraps it with events.
 
 Fan-out on write goes through an outbox (``social_fanout_jobs``) written in the post's own
 transaction and advanced batch by batch, so a fan-out cut short by a crash resumes where it
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
@@ -62,14 +63,19 @@ class SocialStore:
         *,
         fanout_threshold: int = 1000,
         fanout_batch: int = 1000,
+        cache: Any = None,
+        popular_ttl_s: float = 5.0,
     ) -> None:
+        """``cache`` (a ``CacheClient``) holds the popular-posts list for every process that
+        shares the tier; without one each store keeps its own copy."""
         self.engine = engine
+        self.cache = cache
         self.timelines = timelines
         self.fanout_threshold = fanout_threshold
         self.fanout_batch = fanout_batch
         # Called after each fan-out batch with the post id; tests use it to simulate a crash.
         self.after_fanout_batch: Callable[[int], None] | None = None
-        self.popular_ttl_s = 5.0
+        self.popular_ttl_s = popular_ttl_s
         self._popular_cache: dict[tuple[int, int], tuple[float, list[int]]] = {}
         self.messages = DirectMessages(engine)
         self.search = SocialSearch(engine)
@@ -494,10 +500,21 @@ class SocialStore:
         """The most engaged-with of the latest ``recent`` posts (a feed candidate source).
 
         The same for every viewer, so it is cached for a few seconds."""
+        if self.cache is not None:
+            return self.cache.get_or_load(
+                f"social:popular:{limit}:{recent}",
+                lambda: self._popular(limit, recent),
+                ttl=self.popular_ttl_s,
+            )
         key = (limit, recent)
         cached = self._popular_cache.get(key)
         if cached and time.monotonic() - cached[0] < self.popular_ttl_s:
             return cached[1]
+        ids = self._popular(limit, recent)
+        self._popular_cache[key] = (time.monotonic(), ids)
+        return ids
+
+    def _popular(self, limit: int, recent: int) -> list[int]:
         since_id = self.max_post_id() - recent
         q = select(t.posts.c.id).order_by(
             (t.posts.c.likes + 2 * t.posts.c.reposts + t.posts.c.replies).desc(),
@@ -505,9 +522,7 @@ class SocialStore:
         )
         q = q.where(t.posts.c.id > since_id)
         with self.engine.connect() as conn:
-            ids = list(conn.execute(q.limit(limit)).scalars().all())
-        self._popular_cache[key] = (time.monotonic(), ids)
-        return ids
+            return list(conn.execute(q.limit(limit)).scalars().all())
 
     def max_post_id(self) -> int:
         with self.engine.connect() as conn:

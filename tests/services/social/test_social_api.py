@@ -131,3 +131,30 @@ def test_trends_are_served_from_the_latest_asset_run(client, settings):
     publish_parquet(df, settings.lake_dir / TRENDS_TABLE / "trends.parquet")
     got = client.get("/trends", params={"limit": 1}).json()
     assert [t["tag"] for t in got["items"]] == ["eclipse"] and got["computed_at"]
+
+
+def test_api_interactions_reach_the_lake_as_the_services_events(client, users, settings):
+    from warehouse.ingest import ingest_spool
+    from warehouse.lake import Lake
+
+    svc = client.app.state.services["social"]
+    client.put("/social/users/ann/follow", headers=users["bob"])
+    post = client.post("/social/posts", json={"text": "hi #lake"}, headers=users["ann"]).json()
+    client.put(f"/social/posts/{post['id']}/like", headers=users["bob"])
+    client.delete(f"/social/posts/{post['id']}/like", headers=users["bob"])
+    client.get("/social/timeline", headers=users["bob"])
+    client.post("/social/messages", json={"to": "ann", "text": "yo"}, headers=users["bob"])
+    svc.emitter.flush()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    got = Lake(settings.lake_dir).query(
+        "SELECT type, actor, entity FROM events WHERE system = 'social' "
+        "AND type <> 'user_created' ORDER BY seq"
+    )
+    assert got.rows() == [
+        ("follow", "bob", "ann"),
+        ("post_created", "ann", str(post["id"])),
+        ("like", "bob", str(post["id"])),
+        ("unlike", "bob", str(post["id"])),
+        ("timeline_read", "bob", None),
+        ("dm_sent", "bob", "ann"),
+    ]

@@ -3,9 +3,8 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import polars as pl
 
-from assets.lake import lake_ingest
+from assets.lake import lake_ingest, lake_tables
 from assets.logs import (
-    lake_views,
     logs_alert_evaluations,
     logs_compaction,
     logs_parsed,
@@ -74,7 +73,7 @@ def test_logs_assets_materialise_with_counts_templates_alerts_and_checks(setting
     assert ("upstream <*> timed out", 30) in templates.rows()
 
     result = dg.materialize(
-        [logs_alert_evaluations, logs_compaction, lake_views], resources=resources
+        [logs_alert_evaluations, logs_compaction, lake_tables], resources=resources
     )
     assert result.success
     ameta = result.asset_materializations_for_node("logs_alert_evaluations")[0].metadata
@@ -82,7 +81,7 @@ def test_logs_assets_materialise_with_counts_templates_alerts_and_checks(setting
     assert ameta["fired_now"].value >= 1
     fresh = [e for e in result.get_asset_check_evaluations() if e.check_name == "logs_are_fresh"]
     assert fresh and fresh[0].passed
-    vmeta = result.asset_materializations_for_node("lake_views")[0].metadata
+    vmeta = result.asset_materializations_for_node("lake_tables")[0].metadata
     assert "logs" in vmeta["schemas"].value and "template_id" in vmeta["schemas"].value["logs"]
 
 
@@ -140,7 +139,7 @@ def test_templates_check_counts_the_written_partition(settings, emitter):
 
 def test_every_logs_asset_keeps_itself_fresh_in_the_logs_group():
     defs = dg.Definitions(
-        assets=[*DAILY, logs_alert_evaluations, logs_compaction, lake_views],
+        assets=[*DAILY, logs_alert_evaluations, logs_compaction],
         resources={"platform": PlatformResource(), "logs": SystemResource(system="logs")},
     )
     graph = defs.resolve_asset_graph()
@@ -148,7 +147,6 @@ def test_every_logs_asset_keeps_itself_fresh_in_the_logs_group():
         node = graph.get(key)
         if node.is_materializable:
             assert node.automation_condition is not None, key
-            if key.to_user_string() != "lake_views":
-                assert node.group_name == "logs", key
+            assert node.group_name == "logs", key
     compaction = graph.get(dg.AssetKey("logs_compaction")).automation_condition
     assert "17 3 * * *" in str(compaction)

@@ -1,0 +1,42 @@
+"""The social network's composition root: the only place its service is put together."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from services.cache import build_cache
+from services.db import make_engine
+from services.social.service import SocialService
+from services.social.settings import SocialSettings
+from services.social.store import SocialStore
+from services.social.timelines import timelines_on
+from warehouse.emitter import Emitter
+from warehouse.settings import Settings
+
+
+def build(
+    settings: Settings,
+    emitter: Emitter,
+    *,
+    conf: SocialSettings | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> SocialService:
+    """The social network over its store and its own cache tier (Redis when scaled out).
+
+    Home timelines live in the cache tier (``timelines_on``); ``clock`` times its entries
+    (the popular-posts list, trends), so tests pass a fake one instead of sleeping. Fan-outs a
+    crash interrupted are finished here, before the service answers anyone.
+    """
+    conf = conf or SocialSettings()
+    cache = build_cache(settings, emitter, name="social", clock=clock)
+    store = SocialStore(
+        make_engine(settings, "social"),
+        timelines_on(cache, conf.timeline_cap),
+        fanout_threshold=conf.fanout_threshold,
+        fanout_batch=conf.fanout_batch,
+        cache=cache,
+        popular_ttl_s=conf.popular_ttl_s,
+    )
+    store.resume_fanouts()
+    return SocialService(store, cache, emitter, conf=conf, lake_dir=settings.lake_dir)

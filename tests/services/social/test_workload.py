@@ -1,0 +1,22 @@
+import random
+
+from pipelines.workload import WorkloadContext
+from pipelines.workload.social import WORKLOAD
+
+
+def test_workload_drives_every_social_feature_through_the_api(client, settings):
+    ctx = WorkloadContext(
+        client=client, settings=settings, rng=random.Random(3), scale=0.1, log=lambda _m: None
+    )
+    WORKLOAD.run(ctx)
+    facts = ctx.facts["social"]
+    assert WORKLOAD.name == "social"
+    assert facts["users"] == 30 and facts["follows"] > 30 and facts["posts"] == 45
+    assert facts["replies"] > 0 and facts["unfollows"] > 0 and facts["unlikes"] > 0
+    assert sum(facts["search_hits"].values()) > 0
+    svc = client.app.state.services["social"]
+    assert facts["pulled_accounts"] == sum(
+        svc.get_user(f"user{i:04d}").followers >= svc.conf.fanout_threshold for i in range(30)
+    )
+    lines = WORKLOAD.summarize(ctx)
+    assert "30 users" in lines[0] and any(line.startswith("top trends") for line in lines)
