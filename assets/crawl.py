@@ -1,139 +1,200 @@
 """Web crawler assets (system 7): the crawl (a Scrapy subprocess through Dagster Pipes), then
-PageRank, the BM25 search index and the recrawl schedule. Thin: logic lives in ``crawlers``."""
+PageRank, the BM25 search index and the recrawl schedule. Thin: the crawl service does the work.
 
-import sys
+A crawl request (``blueprint crawl request``, the workload, an operator's file) becomes a
+partition of ``crawl_pages`` through the ``crawl_runs`` sensor, and ``on_missing`` runs it
+once. The three downstream assets follow every finished crawl (``eager``).
+"""
 
 import dagster as dg
+import polars as pl
 
-from assets.resources import PlatformResource
-from crawlers.downstream import (
-    build_search_index,
-    compute_pagerank,
-    compute_recrawl,
-    crawl_root,
-    index_dir,
-    merge_priors,
-)
-from crawlers.requests import read_request
-from crawlers.run import CrawlConfig
+from assets.metadata import md_table
+from assets.resources import SystemResource
+from crawlers.downstream import PAGERANK_TABLE, RECRAWL_TABLE
+from crawlers.recrawl import HOUR, RecrawlPolicy
+from crawlers.search_index import tokenize
+
+GROUP = "crawl"
+PAGES_CHECK = "crawl_pages_are_in_the_lake"
+PAGERANK_CHECK = "crawl_pagerank_is_a_distribution"
+INDEX_CHECK = "crawl_search_index_finds_its_pages"
+RECRAWL_CHECK = "crawl_recrawl_schedule_is_sane"
+
+SAMPLE_TITLES = 20
+TOP_HITS = 50
 
 crawl_partitions = dg.DynamicPartitionsDefinition(name="crawl_runs")
 
+# Eager, except that a crawl partition that is missing (requested but not run yet, or a crawl
+# that failed) does not hold back the downstream assets: they are rebuilt from every crawl
+# in the lake, so they can follow the crawls that did finish.
+FOLLOW_CRAWLS = dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
 
-class CrawlDefaults(dg.ConfigurableResource):
-    """Defaults a crawl request may override; the allow-list is empty (public targets only)."""
 
-    max_pages: int = 500
-    max_depth: int = 5
-    download_delay: float = 1.0
-    timeout: float = 15.0
-    concurrency: int = 16
-    per_host: int = 2
-    allow_private: bool = False
-    allowed_networks: list[str] = []
+def pages_problems(pages: pl.DataFrame, reported: int) -> dict[str, int]:
+    """Differences between one crawl's lake partition and what its process reported."""
+    return {
+        "missing_rows": abs(reported - pages.height),
+        "duplicate_urls": pages.height - pages["url"].n_unique() if pages.height else 0,
+    }
 
 
 @dg.asset(
-    group_name="crawler",
+    group_name=GROUP,
     partitions_def=crawl_partitions,
     kinds={"scrapy", "parquet"},
-    description="One crawl (partition = crawl id): pages, links, errors in the lake.",
+    automation_condition=dg.AutomationCondition.on_missing(),
+    check_specs=[dg.AssetCheckSpec(PAGES_CHECK, asset="crawl_pages")],
 )
 def crawl_pages(
-    context: dg.AssetExecutionContext,
-    platform: PlatformResource,
-    crawl_defaults: CrawlDefaults,
-    crawl_pipes: dg.PipesSubprocessClient,
+    context: dg.AssetExecutionContext, crawl: SystemResource, crawl_pipes: dg.PipesSubprocessClient
 ) -> dg.MaterializeResult:
-    settings = platform.settings()
+    """One crawl (partition = crawl id): pages, links and errors in the lake.
+
+    Its check reads the partition this run published and compares it with the crawl's report.
+    """
+    svc = crawl.service()
     crawl_id = context.partition_key
-    request = read_request(settings, crawl_id)
-    root = crawl_root(settings)
-    fields = {
-        "max_pages": crawl_defaults.max_pages,
-        "max_depth": crawl_defaults.max_depth,
-        "download_delay": crawl_defaults.download_delay,
-        "timeout": crawl_defaults.timeout,
-        "concurrency": crawl_defaults.concurrency,
-        "per_host": crawl_defaults.per_host,
-        "allow_private": crawl_defaults.allow_private or settings.allow_private_targets,
-        "allowed_networks": list(crawl_defaults.allowed_networks),
-    }
-    fields.update({k: v for k, v in request.items() if k in CrawlConfig.__dataclass_fields__})
-    priors = merge_priors(
-        [root / "priors.json", root / "freshness.json"], root / "runs" / crawl_id / "priors.json"
+    command = svc.command(svc.prepare(crawl_id))
+    reported = crawl_pipes.run(command=command, context=context).get_materialize_result()
+    metadata = dict(reported.metadata or {})
+    pages = int(metadata["pages"].value) if "pages" in metadata else -1
+    svc.finished(crawl_id, {k: v.value for k, v in metadata.items() if hasattr(v, "value")})
+    problems = pages_problems(svc.crawled_pages(crawl_id), pages)
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=PAGES_CHECK,
+                passed=pages >= 0 and not any(problems.values()),
+                metadata={**problems, "reported_pages": pages, "partition": crawl_id},
+            )
+        ],
     )
-    config = CrawlConfig(
-        **{**fields, "crawl_id": crawl_id},
-        crawl_dir=str((root / "runs" / crawl_id).resolve()),
-        lake_dir=str(settings.lake_dir.resolve()),
-        priors_path=str(priors.resolve()) if priors else "",
-    )
-    path = config.save(root / "runs" / crawl_id / "config.json")
-    return crawl_pipes.run(
-        command=[sys.executable, "-m", "crawlers.run", str(path.resolve())],
-        context=context,
-    ).get_materialize_result()
 
 
-@dg.asset(group_name="crawler", deps=[crawl_pages], kinds={"scipy", "parquet"})
-def crawl_pagerank(platform: PlatformResource) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=GROUP,
+    deps=[crawl_pages],
+    kinds={"scipy", "parquet"},
+    automation_condition=FOLLOW_CRAWLS,
+)
+def crawl_pagerank(crawl: SystemResource) -> dg.MaterializeResult:
     """PageRank of the newest link graph (sparse power iteration); priors for the next crawl."""
-    settings = platform.settings()
-    df = compute_pagerank(platform.lake(), settings.lake_dir, crawl_root(settings) / "priors.json")
-    top = "\n".join(f"| {u} | {r:.4f} |" for u, r in df.head(10).select("url", "pagerank").rows())
+    df = crawl.service().pagerank()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": df.height,
-            "top_pages": dg.MetadataValue.md("| url | pagerank |\n|---|---:|\n" + top),
+            "top_pages": md_table(df, ["rank", "url", "pagerank"]),
         }
     )
 
 
-@dg.asset(group_name="crawler", deps=[crawl_pages, crawl_pagerank], kinds={"scipy"})
-def crawl_search_index(platform: PlatformResource) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=GROUP,
+    deps=[crawl_pages, crawl_pagerank],
+    kinds={"scipy"},
+    automation_condition=FOLLOW_CRAWLS,
+)
+def crawl_search_index(crawl: SystemResource) -> dg.MaterializeResult:
     """BM25 index of indexable pages, served at GET /search and `blueprint crawl search`."""
-    settings = platform.settings()
-    index = build_search_index(platform.lake(), index_dir(settings))
+    svc = crawl.service()
+    index = svc.build_index()
     return dg.MaterializeResult(
         metadata={
+            "dagster/row_count": index.tf.shape[0],
             "documents": index.tf.shape[0],
             "terms": len(index.vocab),
-            "path": str(index_dir(settings)),
+            "path": str(svc.index.folder),
         }
     )
 
 
-@dg.asset(group_name="crawler", deps=[crawl_pages], kinds={"parquet"})
-def crawl_recrawl_schedule(platform: PlatformResource) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=GROUP,
+    deps=[crawl_pages],
+    kinds={"parquet"},
+    automation_condition=FOLLOW_CRAWLS,
+)
+def crawl_recrawl_schedule(crawl: SystemResource) -> dg.MaterializeResult:
     """Next fetch time per URL from its observed change rate over all crawls."""
-    settings = platform.settings()
-    df = compute_recrawl(
-        platform.lake(), settings.lake_dir, crawl_root(settings) / "freshness.json"
-    )
+    df = crawl.service().recrawl()
+    changed = df.filter(pl.col("changes") > 0) if df.height else df
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": df.height,
-            "changed_urls": int((df["changes"] > 0).sum()) if df.height else 0,
+            "changed_urls": changed.height,
+            "most_changing": md_table(
+                changed.sort("change_rate_per_day", descending=True) if changed.height else changed,
+                ["url", "fetches", "changes", "interval_hours"],
+            ),
         }
     )
 
 
-@dg.asset_check(asset=crawl_pagerank, blocking=True)
-def crawl_pagerank_is_a_distribution(platform: PlatformResource) -> dg.AssetCheckResult:
+@dg.asset_check(asset=crawl_pagerank, name=PAGERANK_CHECK, blocking=True)
+def crawl_pagerank_is_a_distribution(crawl: SystemResource) -> dg.AssetCheckResult:
     """Ranks must be positive and sum to 1, or the power iteration went wrong."""
-    lake = platform.lake()
-    if "crawl_pagerank" not in lake.tables():
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no crawl yet"})
-    row = lake.query(
-        "SELECT sum(pagerank) AS s, min(pagerank) AS m, count(*) AS n FROM crawl_pagerank"
-    ).row(0, named=True)
-    ok = row["n"] == 0 or (abs(row["s"] - 1.0) < 1e-6 and row["m"] > 0)
-    return dg.AssetCheckResult(passed=bool(ok), metadata={"sum": float(row["s"] or 0.0)})
+    df = crawl.service().published(PAGERANK_TABLE)
+    if df is None or df.is_empty():
+        return dg.AssetCheckResult(passed=True, metadata={"note": "no pages ranked yet"})
+    total = float(df["pagerank"].sum())
+    ok = abs(total - 1.0) < 1e-6 and float(df["pagerank"].min()) > 0
+    return dg.AssetCheckResult(passed=ok, metadata={"sum": total, "pages": df.height})
+
+
+@dg.asset_check(asset=crawl_search_index, name=INDEX_CHECK)
+def crawl_search_index_finds_its_pages(crawl: SystemResource) -> dg.AssetCheckResult:
+    """The index on disk (what GET /search serves) finds pages by their own titles.
+
+    Samples up to 20 pages whose title is theirs alone and has words to search for; each must
+    be among the top hits for that title.
+    """
+    index = crawl.service().saved_index()
+    if index is None:
+        return dg.AssetCheckResult(passed=False, metadata={"note": "no index on disk"})
+    titles = index.docs.select("url", "title").filter(
+        pl.col("title").is_not_null() & pl.col("title").is_unique()
+    )
+    sample = [(u, t) for u, t in titles.iter_rows() if tokenize(t)][:SAMPLE_TITLES]
+    lost = [u for u, t in sample if u not in {h.url for h in index.search(t, limit=TOP_HITS)}]
+    return dg.AssetCheckResult(
+        passed=not lost and index.tf.shape[0] == index.docs.height,
+        metadata={
+            "documents": index.docs.height,
+            "sampled": len(sample),
+            "not_found": len(lost),
+            "first_not_found": ", ".join(lost[:3]),
+        },
+    )
+
+
+@dg.asset_check(asset=crawl_recrawl_schedule, name=RECRAWL_CHECK)
+def crawl_recrawl_schedule_is_sane(crawl: SystemResource) -> dg.AssetCheckResult:
+    """One row per URL, each due after its last fetch within the policy's bounds."""
+    df = crawl.service().published(RECRAWL_TABLE)
+    if df is None or df.is_empty():
+        return dg.AssetCheckResult(passed=True, metadata={"note": "nothing scheduled yet"})
+    policy = RecrawlPolicy()
+    lo, hi = policy.min_interval / HOUR, policy.max_interval / HOUR
+    bad = df.filter(
+        (pl.col("next_fetch") <= pl.col("last_fetch"))
+        | ~pl.col("interval_hours").is_between(lo - 1e-9, hi + 1e-9)
+    ).height
+    duplicates = df.height - df["url"].n_unique()
+    return dg.AssetCheckResult(
+        passed=bad == 0 and duplicates == 0,
+        metadata={"bad_rows": bad, "duplicate_urls": duplicates, "rows": df.height},
+    )
 
 
 defs = dg.Definitions(
     assets=[crawl_pages, crawl_pagerank, crawl_search_index, crawl_recrawl_schedule],
-    asset_checks=[crawl_pagerank_is_a_distribution],
-    resources={"crawl_defaults": CrawlDefaults(), "crawl_pipes": dg.PipesSubprocessClient()},
+    asset_checks=[
+        crawl_pagerank_is_a_distribution,
+        crawl_search_index_finds_its_pages,
+        crawl_recrawl_schedule_is_sane,
+    ],
+    resources={"crawl_pipes": dg.PipesSubprocessClient()},
 )

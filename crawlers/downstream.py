@@ -1,5 +1,5 @@
 """What the crawl feeds: PageRank, the search index and the recrawl schedule (plain functions
-over the lake, called by the Dagster assets and the CLI)."""
+over the lake, called by the crawl service for the Dagster assets and the CLI)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from warehouse.lake import Lake
 from warehouse.parquet_io import publish_parquet
 from warehouse.settings import Settings
 
+PAGERANK_TABLE = "crawl_pagerank"
+RECRAWL_TABLE = "crawl_recrawl"
+
 LATEST_PAGES = """
 SELECT * FROM crawl_pages
 QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC, crawl_id DESC) = 1
@@ -28,6 +31,11 @@ def crawl_root(settings: Settings) -> Path:
 
 def index_dir(settings: Settings) -> Path:
     return crawl_root(settings) / "index"
+
+
+def table_file(lake_dir: Path, table: str) -> Path:
+    """The one Parquet file of an unpartitioned crawl table (``crawl_pagerank``, ...)."""
+    return lake_dir / table / "part.parquet"
 
 
 def latest_pages(lake: Lake) -> pl.DataFrame:
@@ -59,7 +67,7 @@ def compute_pagerank(lake: Lake, lake_dir: Path, priors_path: Path | None = None
         schema={"url": pl.String, "pagerank": pl.Float64},
     ).sort("pagerank", descending=True)
     df = df.with_columns(pl.int_range(1, df.height + 1).alias("rank"))
-    publish_parquet(df, lake_dir / "crawl_pagerank" / "part.parquet")
+    publish_parquet(df, table_file(lake_dir, PAGERANK_TABLE))
     if priors_path is not None and df.height:
         # Frontier priority bonus for the next crawl: PageRank relative to uniform, capped.
         n = df.height
@@ -109,7 +117,7 @@ def compute_recrawl(
         "SELECT url, epoch(fetched_at) AS fetched_at, content_hash FROM crawl_pages"
     )
     df = schedule(fetches)
-    publish_parquet(df, lake_dir / "crawl_recrawl" / "part.parquet")
+    publish_parquet(df, table_file(lake_dir, RECRAWL_TABLE))
     if freshness_path is not None:
         now = time.time() if now is None else now
         bonus = {

@@ -1,7 +1,8 @@
 """Crawl requests: a JSON file per crawl id under ``<data_dir>/crawl/requests``.
 
-The workload, the CLI or an operator writes one; the ``crawl_runs`` sensor turns it into a
-dynamic partition, and the ``crawl_pages`` asset turns it into a crawl config.
+The crawl service writes one (for the workload, ``blueprint crawl request`` or ``run``), or an
+operator does; the ``crawl_runs`` sensor turns it into a dynamic partition, and the service
+turns it into a crawl config when ``crawl_pages`` runs it.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ def requests_dir(settings: Settings) -> Path:
     return settings.data_dir / "crawl" / "requests"
 
 
-def new_crawl_id(prefix: str = "crawl") -> str:
-    return f"{prefix}-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}"
+def new_crawl_id(prefix: str = "crawl", now: float | None = None) -> str:
+    """``<prefix>-<UTC time to the second>``, e.g. ``crawl-20250101T120000``."""
+    return f"{prefix}-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(now))}"
 
 
 def write_request(settings: Settings, crawl_id: str, seeds: list[str], **options: Any) -> Path:

@@ -1,15 +1,17 @@
-"""``blueprint crawl``: run a crawl, search its index, check URLs against a robots.txt."""
+"""``blueprint crawl``: run or request a crawl, search its index, check URLs against a robots.txt.
+
+Every command goes through the crawl service (``services/crawl/system.py``); budgets left
+out come from the deployment's ``BLUEPRINT_CRAWL_*`` settings.
+"""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
-
-from warehouse.settings import get_settings
 
 
 @click.group("crawl")
@@ -17,81 +19,111 @@ def cli() -> None:
     """Web crawler (system 7): polite, safe Scrapy crawls, PageRank and search."""
 
 
+@contextmanager
+def crawl_service() -> Iterator[Any]:
+    """The crawl service for one command, closed after; its errors become click errors."""
+    from services.compose import build_service
+    from services.crawl.service import CrawlFailed
+    from services.errors import DomainError
+    from warehouse.emitter import get_emitter
+    from warehouse.settings import get_settings
+
+    settings = get_settings()
+    emitter = get_emitter(settings)
+    svc = build_service(settings, emitter, "crawl")
+    try:
+        yield svc
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    except CrawlFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        close = getattr(svc, "close", None)
+        if close is not None:
+            close()
+        emitter.flush()
+
+
+def crawl_options(command):
+    """The options ``run`` and ``request`` share: seeds, id and budgets."""
+    options = [
+        click.argument("seeds", nargs=-1, required=True),
+        click.option("--crawl-id", default=None, help="Reuse an id to resume that crawl."),
+        click.option(
+            "--max-pages", type=click.IntRange(1), help="[default: BLUEPRINT_CRAWL_MAX_PAGES]"
+        ),
+        click.option(
+            "--max-depth",
+            type=click.IntRange(0),
+            help="Link hops from a seed. [default: BLUEPRINT_CRAWL_MAX_DEPTH]",
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(0),
+            help="Base per-host delay (s). [default: BLUEPRINT_CRAWL_DOWNLOAD_DELAY]",
+        ),
+        click.option("--allow-network", multiple=True, help="CIDR allowed despite being private."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(
+    max_pages: int | None, max_depth: int | None, delay: float | None, networks: tuple[str, ...]
+) -> dict[str, Any]:
+    given = {"max_pages": max_pages, "max_depth": max_depth, "download_delay": delay}
+    options: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if networks:
+        options["allowed_networks"] = list(networks)
+    return options
+
+
 @cli.command("run")
-@click.argument("seeds", nargs=-1, required=True)
-@click.option("--crawl-id", default=None, help="Reuse an id to resume that crawl.")
-@click.option("--max-pages", default=200, show_default=True, type=click.IntRange(1))
-@click.option("--max-depth", default=3, show_default=True, type=click.IntRange(0))
-@click.option("--delay", default=1.0, show_default=True, help="Base per-host delay (s).")
-@click.option("--allow-network", multiple=True, help="CIDR allowed despite being private.")
-@click.option("--timeout", default=600, show_default=True, help="Wall-clock limit (s).")
+@crawl_options
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    help="Wall-clock limit (s). [default: BLUEPRINT_CRAWL_RUN_TIMEOUT_S]",
+)
 def run_cmd(
     seeds: tuple[str, ...],
     crawl_id: str | None,
-    max_pages: int,
-    max_depth: int,
-    delay: float,
+    max_pages: int | None,
+    max_depth: int | None,
+    delay: float | None,
     allow_network: tuple[str, ...],
-    timeout: int,
+    timeout: float | None,
 ) -> None:
     """Crawl from SEEDS in a subprocess, publish to the lake, rebuild PageRank and the index."""
-    from crawlers.downstream import (
-        build_search_index,
-        compute_pagerank,
-        compute_recrawl,
-        crawl_root,
-        index_dir,
-        merge_priors,
-    )
-    from crawlers.requests import new_crawl_id, write_request
-    from crawlers.run import CrawlConfig
-    from warehouse.lake import Lake
-
-    settings = get_settings()
-    crawl_id = crawl_id or new_crawl_id()
-    options = {
-        "max_pages": max_pages,
-        "max_depth": max_depth,
-        "download_delay": delay,
-        "allowed_networks": list(allow_network),
-        "allow_private": settings.allow_private_targets,
-    }
-    try:
-        write_request(settings, crawl_id, list(seeds), **options)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    root = crawl_root(settings)
-    priors = merge_priors(
-        [root / "priors.json", root / "freshness.json"], root / "runs" / crawl_id / "priors.json"
-    )
-    options["priors_path"] = str(priors) if priors else ""
-    config = CrawlConfig(
-        crawl_id=crawl_id,
-        seeds=list(seeds),
-        crawl_dir=str((root / "runs" / crawl_id).resolve()),
-        lake_dir=str(settings.lake_dir.resolve()),
-        **options,
-    )
-    path = config.save(root / "runs" / crawl_id / "config.json")
-    proc = subprocess.run(
-        [sys.executable, "-m", "crawlers.run", str(path)],
-        check=False,
-        timeout=timeout,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise click.ClickException(f"crawl failed:\n{proc.stderr[-2000:]}")
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    lake = Lake(settings.lake_dir)
-    ranks = compute_pagerank(lake, settings.lake_dir, root / "priors.json")
-    index = build_search_index(lake, index_dir(settings))
-    compute_recrawl(lake, settings.lake_dir, root / "freshness.json")
+    with crawl_service() as svc:
+        options = _options(max_pages, max_depth, delay, allow_network)
+        crawl_id = svc.request(list(seeds), crawl_id, **options)
+        report = svc.run(crawl_id, timeout_s=timeout)
+        built = svc.refresh()
     click.echo(
         f"crawl {crawl_id}: pages={report['pages']} errors={report['errors']} "
         f"bytes={report['bytes']} in {report['seconds']}s; "
-        f"pagerank over {ranks.height} pages; index of {index.tf.shape[0]} docs"
+        f"pagerank over {built['ranked']} pages; index of {built['indexed']} docs"
     )
+
+
+@cli.command("request")
+@crawl_options
+def request_cmd(
+    seeds: tuple[str, ...],
+    crawl_id: str | None,
+    max_pages: int | None,
+    max_depth: int | None,
+    delay: float | None,
+    allow_network: tuple[str, ...],
+) -> None:
+    """Queue a crawl for Dagster: the crawl_runs sensor makes it a partition, then it runs."""
+    with crawl_service() as svc:
+        crawl_id = svc.request(
+            list(seeds), crawl_id, **_options(max_pages, max_depth, delay, allow_network)
+        )
+    click.echo(crawl_id)
 
 
 @cli.command("search")
@@ -99,13 +131,8 @@ def run_cmd(
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
 def search_cmd(query: str, limit: int) -> None:
     """Search the crawl index (BM25) and print url, score, title and snippet."""
-    from crawlers.downstream import index_dir
-    from crawlers.search_index import SearchIndex
-
-    folder = index_dir(get_settings())
-    if not (folder / "docs.parquet").exists():
-        raise click.ClickException("no search index yet: run `blueprint crawl run` or `make run`")
-    hits = SearchIndex.load(folder).search(query, limit=limit)
+    with crawl_service() as svc:
+        hits = svc.search(query, limit)
     if not hits:
         click.echo("no results")
     for i, hit in enumerate(hits, 1):
@@ -121,12 +148,11 @@ def search_cmd(query: str, limit: int) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A robots.txt file.",
 )
-@click.option("--agent", required=True, help="User agent, e.g. 'BlueprintBot/1.0'.")
+@click.option("--agent", default=None, help="User agent (default: the crawler's own).")
 @click.argument("urls", nargs=-1, required=True)
-def robots_check(robots_file: Path, agent: str, urls: tuple[str, ...]) -> None:
+def robots_check(robots_file: Path, agent: str | None, urls: tuple[str, ...]) -> None:
     """Print `allowed` or `disallowed` for each URL, one per line, in order (RFC 9309)."""
-    from crawlers.robots import RobotsPolicy
-
-    policy = RobotsPolicy.parse(robots_file.read_bytes())
-    for url in urls:
-        click.echo("allowed" if policy.allowed(url, agent) else "disallowed")
+    with crawl_service() as svc:
+        verdicts = svc.robots_check(robots_file.read_bytes(), urls, agent)
+    for allowed in verdicts:
+        click.echo("allowed" if allowed else "disallowed")

@@ -1,1 +1,1 @@
-"""Full-text search over the crawl index (system 7)."""
+"""The web crawler (system 7): crawl runs, PageRank, the recrawl schedule and search."""

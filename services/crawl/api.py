@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from crawlers.downstream import index_dir
-from services.crawl.store import holder_for
-from services.deps import EmitterDep, OptionalUser, SettingsDep
+from services.crawl.service import MAX_HITS, CrawlService
+from services.deps import OptionalUser, system_service
 
-router = APIRouter(prefix="/search", tags=["search"])
+router = APIRouter(prefix="/search", tags=["crawl"])
+CrawlDep = Annotated[CrawlService, system_service("crawl")]
 
 
 class SearchHit(BaseModel):
@@ -27,25 +27,16 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
 
 
-@router.get("", response_model=SearchResponse, operation_id="search_pages")
+@router.get("", response_model=SearchResponse, operation_id="crawl_search")
 def search_pages(
-    settings: SettingsDep,
-    emitter: EmitterDep,
+    svc: CrawlDep,
     user: OptionalUser,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Words to look for.")],
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    limit: Annotated[int, Query(ge=1, le=MAX_HITS)] = 10,
 ) -> SearchResponse:
-    """Rank crawled pages by BM25 (title weighted, stemmed); snippets mark the query words."""
-    if not q.strip():
-        raise HTTPException(422, "q must contain at least one word")
-    index = holder_for(index_dir(settings)).get()
-    if index is None:
-        raise HTTPException(503, "no search index yet: materialise crawl_search_index first")
-    hits = index.search(q, limit=limit)
-    emitter.emit(
-        "crawler",
-        "search",
-        actor=getattr(user, "user_id", None),
-        attrs={"q": q[:200], "hits": len(hits)},
-    )
+    """Rank crawled pages by BM25 (title weighted, stemmed); snippets mark the query words.
+
+    503 until the ``crawl_search_index`` asset has written a first index.
+    """
+    hits = svc.search(q, limit, actor=getattr(user, "user_id", None))
     return SearchResponse(query=q, total=len(hits), hits=[SearchHit(**vars(h)) for h in hits])

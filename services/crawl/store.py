@@ -9,31 +9,26 @@ from crawlers.search_index import SearchIndex
 
 
 class IndexHolder:
-    """One loaded index per folder, swapped atomically when ``tf.npz`` gets a new mtime."""
+    """The index in one folder, loaded once and swapped when ``docs.parquet`` changes.
+
+    The asset writes ``docs.parquet`` last, so a new modification time means a whole new
+    index. The crawl service holds one of these: one loaded index per process.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._index: SearchIndex | None = None
-        self._stamp: float | None = None
+        self._stamp: int | None = None
         self._lock = threading.Lock()
 
     def get(self) -> SearchIndex | None:
         marker = self.folder / "docs.parquet"
-        if not marker.exists():
+        try:
+            stamp = marker.stat().st_mtime_ns
+        except FileNotFoundError:
             return None
-        stamp = marker.stat().st_mtime
         with self._lock:
             if self._index is None or stamp != self._stamp:
                 self._index = SearchIndex.load(self.folder)
                 self._stamp = stamp
             return self._index
-
-
-_holders: dict[Path, IndexHolder] = {}
-
-
-def holder_for(folder: Path) -> IndexHolder:
-    folder = folder.resolve()
-    if folder not in _holders:
-        _holders[folder] = IndexHolder(folder)
-    return _holders[folder]

@@ -102,7 +102,7 @@ def test_cache_lifetime_is_at_most_24_hours() -> None:
     assert policy.expired(max_age=60, now=now + 61)
 
 
-def test_robots_check_cli_prints_one_verdict_per_url_in_order(tmp_path: Path) -> None:
+def test_robots_check_cli_prints_one_verdict_per_url_in_order(tmp_path: Path, settings) -> None:
     robots = tmp_path / "robots.txt"
     robots.write_text("User-agent: *\nDisallow: /private\nAllow: /private/ok$\n")
     urls = ["http://h/private/x", "http://h/public", "http://h/private/ok", "http://h/private/ok2"]

@@ -34,7 +34,12 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     ),
     "crawl": (
         {"crawl_pages", "crawl_pagerank", "crawl_search_index", "crawl_recrawl_schedule"},
-        {"crawl_pagerank:crawl_pagerank_is_a_distribution"},
+        {
+            "crawl_pages:crawl_pages_are_in_the_lake",
+            "crawl_pagerank:crawl_pagerank_is_a_distribution",
+            "crawl_search_index:crawl_search_index_finds_its_pages",
+            "crawl_recrawl_schedule:crawl_recrawl_schedule_is_sane",
+        },
     ),
     "feed": (
         {
