@@ -8,6 +8,10 @@ end every (notification, channel) must have reached its provider exactly once:
 ``prevented_dupes`` counts repeats the idempotency keys absorbed: what a provider without
 key support would have delivered twice.
 
+Everything goes through the notification system's composition root: the API process is the
+app (``create_app`` builds the service), and each worker process is ``python -m
+services.notify.worker``, which builds its own service the same way.
+
 Run: ``python -m benchmarks.notify_bench``; ``measure()`` is what ``bench_edge`` imports.
 """
 
@@ -28,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """A worker process: ``services.notify.worker`` builds the service by its composition root."""
     out = open(log, "ab")  # noqa: SIM115 - handed to the child process
     return subprocess.Popen(
         [sys.executable, "-m", "services.notify.worker", "--max-seconds", "170"],
@@ -43,9 +48,7 @@ def measure(n: int = 2000, seed: int = 7, deadline_s: float = 150.0, log=print) 
     from fastapi.testclient import TestClient
 
     from services.app import create_app
-    from services.notify import queue
     from services.notify.fakes import FakeProvider
-    from services.notify.store import open_store
     from warehouse.emitter import Emitter, SpoolTransport
     from warehouse.settings import Settings
 
@@ -77,9 +80,9 @@ def measure(n: int = 2000, seed: int = 7, deadline_s: float = 150.0, log=print) 
     kills = 0
     started = time.perf_counter()
     try:
-        engine = open_store(settings)
         expected: set[str] = set()
         with TestClient(create_app(settings, emitter, only=["notify"])) as client:
+            notify = client.app.state.services["notify"]
             admin = {"X-API-Key": settings.admin_api_key}
             key = client.post(
                 "/auth/keys", json={"user_id": "bench", "roles": ["service"]}, headers=admin
@@ -130,11 +133,10 @@ def measure(n: int = 2000, seed: int = 7, deadline_s: float = 150.0, log=print) 
             )
             while time.perf_counter() - started < deadline_s:
                 maybe_kill()
-                if not kill_at and queue.outstanding(engine) == 0:
+                if not kill_at and notify.outstanding() == 0:
                     break
                 time.sleep(0.1)
-        counts = queue.counts(engine)
-        engine.dispose()
+            counts = notify.stats()
     finally:
         for w in workers:
             if w.poll() is None:

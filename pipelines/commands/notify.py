@@ -1,27 +1,39 @@
-"""``blueprint notify``: run delivery workers, inspect and replay the dead-letter queue, send."""
+"""``blueprint notify``: run delivery workers, inspect and replay the dead-letter queue, send.
+
+Every command gets the one notification service through its composition root
+(``services.compose.build_service``) and closes it afterwards.
+"""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 import orjson
 
+if TYPE_CHECKING:
+    from services.notify.service import NotifyService
 
-def _engine():
-    from services.notify.store import open_store
+
+@contextmanager
+def _service(source: str) -> Iterator[NotifyService]:
+    """The service over the configured store, with an emitter of its own (spool ``source``)."""
+    from services.compose import build_service
+    from warehouse.emitter import Emitter, make_transport
     from warehouse.settings import get_settings
 
-    return open_store(get_settings())
-
-
-def _dispatch():
-    """JetStream dispatch when scaled out (BLUEPRINT_NATS_URL), else None."""
-    from services.notify.config import get_notify_settings
-    from services.notify.jetstream import make_dispatch
-    from warehouse.settings import get_settings
-
-    return make_dispatch(get_settings().nats_url, get_notify_settings().lease_s)
+    settings = get_settings()
+    emitter = Emitter(make_transport(settings, source))
+    try:
+        svc = build_service(settings, emitter, "notify")
+        try:
+            yield svc
+        finally:
+            svc.close()
+    finally:
+        emitter.close()
 
 
 @click.group("notify")
@@ -44,9 +56,14 @@ def worker(drain: bool, horizon: float, max_seconds: float | None, flush_digests
     """Claim due deliveries and send them, with retries, backoff and dead-lettering."""
     from services.notify.worker import run_worker
 
-    result = run_worker(
-        drain=drain, horizon_s=horizon, max_seconds=max_seconds, flush_digests=flush_digests
-    )
+    with _service("notify-worker") as svc:
+        result = run_worker(
+            svc,
+            drain=drain,
+            horizon_s=horizon,
+            max_seconds=max_seconds,
+            flush_digests=flush_digests,
+        )
     click.echo(f"processed={result['processed']}")
 
 
@@ -59,9 +76,8 @@ def dlq() -> None:
 @click.option("--limit", default=50, show_default=True)
 def dlq_list(limit: int) -> None:
     """List dead-lettered deliveries, oldest first."""
-    from services.notify import queue
-
-    rows = queue.list_dead(_engine(), limit)
+    with _service("notify-cli") as svc:
+        rows = svc.dead_letters(limit)
     for r in rows:
         click.echo(
             f"{r['id']}  {r['channel']:<6} user={r['user_id']} attempts={r['attempts']} "
@@ -75,17 +91,10 @@ def dlq_list(limit: int) -> None:
 @click.option("--all", "replay_all", is_flag=True, help="Replay the whole dead-letter queue.")
 def dlq_replay(ids: tuple[str, ...], replay_all: bool) -> None:
     """Put dead deliveries back on the queue with a fresh attempt budget."""
-    from services.notify import queue
-
     if not ids and not replay_all:
         raise click.UsageError("give --id ... or --all")
-    replayed = queue.replay_dead(_engine(), None if replay_all else list(ids))
-    dispatch = _dispatch()
-    if dispatch is not None:
-        try:
-            dispatch.publish(replayed, f"replay-{time.time():.0f}")
-        finally:
-            dispatch.close()
+    with _service("notify-cli") as svc:
+        replayed = svc.replay_dead("cli", None if replay_all else list(ids))
     click.echo(f"replayed={len(replayed)}")
 
 
@@ -109,11 +118,8 @@ def send(
     priority: str,
 ) -> None:
     """Queue one notification (a worker delivers it)."""
-    from services.notify.config import get_notify_settings
-    from services.notify.service import NotifyService, SendRequest
-    from services.notify.templates import TemplateError
-    from warehouse.emitter import Emitter, make_transport
-    from warehouse.settings import get_settings
+    from services.errors import DomainError
+    from services.notify.sending import SendRequest
 
     try:
         payload = orjson.loads(data)
@@ -121,9 +127,6 @@ def send(
         raise click.BadParameter(f"--data is not JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise click.BadParameter("--data must be a JSON object")
-    emitter = Emitter(make_transport(get_settings(), "notify-cli"))
-    dispatch = _dispatch()
-    svc = NotifyService(_engine(), get_notify_settings(), emitter, dispatch)
     req = SendRequest(
         user_id=user_id,
         template=template,
@@ -133,14 +136,11 @@ def send(
         channels=list(channels) or None,
         priority=priority,
     )
-    try:
-        view, _ = svc.send("cli", req)
-    except (LookupError, ValueError, TemplateError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        emitter.close()
-        if dispatch is not None:
-            dispatch.close()
+    with _service("notify-cli") as svc:
+        try:
+            view, _ = svc.send("cli", req)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
     for d in view["deliveries"]:
         click.echo(f"{d['id']}  {d['channel']:<6} {d['status']}")
     click.echo(f"notification={view['id']}")

@@ -1,9 +1,15 @@
 """Notifications workload: a mix of sends through the API, delivered by a worker to local fakes.
 
 Everything runs on loopback and is started and stopped here: an SMTP server (aiosmtpd) and
-two HTTP providers that fail at random and go down for a while. A worker drains the queue
-(bounded), waiting digests are flushed, the dead-letter queue is replayed once, and providers
-report delivery through signed callbacks.
+two HTTP providers that fail at random and go down for a while. A worker of the app's own
+notification service, pointed at the fakes, drains the queue (bounded), waiting digests are
+flushed, the dead-letter queue is replayed once, providers report delivery through signed
+callbacks, and some users read their inbox.
+
+What "delivered" means differs by channel, and the summary says so: SMS and push are
+delivered when the provider's callback says so; email ends at the SMTP server's acceptance
+(SMTP has no delivery receipt); an inbox message is delivered the moment it is written,
+and reading it is counted apart.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import case, func, select
 
 from pipelines.workload import WorkloadContext
 
@@ -49,18 +54,14 @@ class NotifyWorkload:
     order = 60
 
     def run(self, ctx: WorkloadContext) -> None:
-        from services.notify import queue
-        from services.notify.config import NotifySettings
         from services.notify.fakes import FakeProvider, FakeSmtp
         from services.notify.status import sign
-        from services.notify.store import deliveries, open_store
-        from services.notify.worker import Worker
 
         rng = ctx.rng
         n_users = max(5, int(30 * ctx.scale))
         n_sends = max(20, int(240 * ctx.scale))
-        svc = {"X-API-Key": self._service_key(ctx)}
-        engine = open_store(ctx.settings)
+        notify = ctx.client.app.state.services["notify"]
+        svc = {"X-API-Key": self._key(ctx, "notify-workload", ["service"])}
         with (
             FakeSmtp() as smtp,
             FakeProvider("sms", seed=11) as sms,
@@ -120,24 +121,26 @@ class NotifyWorkload:
                 r = _polite(ctx.client.post, "/notifications", json=body, headers=headers)
                 status_codes[r.status_code] = status_codes.get(r.status_code, 0) + 1
             ctx.log(f"    notify: {n_sends} sends, answers {dict(sorted(status_codes.items()))}")
-            cfg = NotifySettings(
-                smtp_host=smtp.host,
-                smtp_port=smtp.port,
-                sms_url=sms.send_url,
-                push_url=push.send_url,
-                backoff_base_s=0.05,
-                backoff_cap_s=0.5,
-                max_attempts=4,
-                lease_s=10,
-                provider_timeout_s=2,
+            at_the_fakes = notify.conf.model_copy(
+                update={
+                    "smtp_host": smtp.host,
+                    "smtp_port": smtp.port,
+                    "sms_url": sms.send_url,
+                    "push_url": push.send_url,
+                    "backoff_base_s": 0.05,
+                    "backoff_cap_s": 0.5,
+                    "max_attempts": 4,
+                    "lease_s": 10,
+                    "provider_timeout_s": 2,
+                }
             )
-            worker = Worker(engine, cfg, ctx.client.app.state.emitter)
+            worker = notify.worker(conf=at_the_fakes)
             try:
                 worker.run(max_seconds=1.5, idle_sleep=0.02)  # push is down meanwhile
                 push.control(down=False)
                 worker.run(drain=True, horizon_s=5, max_seconds=40, idle_sleep=0.02)
                 worker.flush_digests(window_s=0)
-                dead_before_replay = queue.counts(engine).get("dead", 0)
+                dead_before_replay = notify.stats().get("dead", 0)
                 sms.control(fail_rate=0.0)
                 replay = _polite(
                     ctx.client.post,
@@ -149,46 +152,53 @@ class NotifyWorkload:
                 worker.run(drain=True, horizon_s=5, max_seconds=30, idle_sleep=0.02)
             finally:
                 worker.close()
-            callbacks = self._callbacks(ctx, rng, sms, "sms", sign) + self._callbacks(
-                ctx, rng, push, "push", sign
+            secret = notify.conf.callback_secret
+            callbacks = self._callbacks(ctx, rng, sms, "sms", sign, secret) + self._callbacks(
+                ctx, rng, push, "push", sign, secret
             )
-            with engine.connect() as conn:
-                rows = conn.execute(
-                    select(
-                        deliveries.c.channel,
-                        deliveries.c.status,
-                        func.count(),
-                        func.sum(
-                            case((deliveries.c.attempts > 1, deliveries.c.attempts - 1), else_=0)
-                        ),
-                    ).group_by(deliveries.c.channel, deliveries.c.status)
-                ).all()
+            reads = self._read_inboxes(ctx, rng, users[: max(3, n_users // 5)])
             ctx.facts[self.name] = {
                 "sends": n_sends,
                 "answers": status_codes,
-                "by": [tuple(r) for r in rows],
+                "by": notify.breakdown(),
                 "dead_before_replay": dead_before_replay,
                 "replayed": len(replay.json()["replayed"]),
                 "emails": len(smtp.messages),
                 "callbacks": callbacks,
+                "inbox_reads": reads,
+                "inbox": notify.inbox_totals(),
                 "dupes": sms.duplicates() + push.duplicates() + smtp.duplicates(),
             }
-        engine.dispose()
 
     @staticmethod
-    def _service_key(ctx: WorkloadContext) -> str:
+    def _key(ctx: WorkloadContext, user_id: str, roles: list[str] | None = None) -> str:
         for _ in range(10):
             try:
-                return ctx.api_key("notify-workload", ["service"])
+                return ctx.api_key(user_id, roles)
             except httpx.HTTPStatusError as exc:
                 if exc.response.status_code != 429:
                     raise
                 time.sleep(min(5.0, float(exc.response.headers.get("Retry-After", "1"))))
         raise RuntimeError("could not get an API key: rate limited")
 
+    @classmethod
+    def _read_inboxes(cls, ctx: WorkloadContext, rng, users: list[str]) -> int:
+        """Some users open their inbox and read about half of what is unread."""
+        reads = 0
+        for user in users:
+            headers = {"X-API-Key": cls._key(ctx, user)}
+            unread = _polite(ctx.client.get, "/notifications/inbox?unread=true", headers=headers)
+            unread.raise_for_status()
+            for item in unread.json():
+                if rng.random() < 0.5:
+                    r = _polite(
+                        ctx.client.post, f"/notifications/inbox/{item['id']}/read", headers=headers
+                    )
+                    reads += r.status_code == 204
+        return reads
+
     @staticmethod
-    def _callbacks(ctx: WorkloadContext, rng, provider, name: str, sign) -> int:
-        secret = ctx.client.app.state.notify.cfg.callback_secret
+    def _callbacks(ctx: WorkloadContext, rng, provider, name: str, sign, secret: str) -> int:
         n = 0
         for d in list(provider.delivered):
             status = "delivered" if rng.random() < 0.95 else rng.choice(["failed", "bounced"])
@@ -217,19 +227,38 @@ class NotifyWorkload:
         lines = [
             f"notify: {facts['sends']} sends (answers {facts['answers']}), "
             f"DLQ {facts['dead_before_replay']} -> replayed {facts['replayed']}, "
-            f"callbacks {facts['callbacks']}, duplicates at providers {facts['dupes']}"
+            f"callbacks {facts['callbacks']}, duplicates at providers {facts['dupes']}",
+            "  sent = handed to the provider and accepted; delivered = what the channel can "
+            "confirm (see the note on each line)",
         ]
+        inbox = facts.get("inbox", {})
         for channel in ("email", "sms", "push", "inbox"):
             c = per.get(channel, {})
             sent = sum(c.get(s, 0) for s in ("sent", "delivered", "failed", "bounced"))
+            delivered, note = _delivered(channel, c, sent, inbox)
             lines.append(
-                f"  {channel:<6} sent={sent} delivered={c.get('delivered', 0)} "
+                f"  {channel:<6} sent={sent} delivered={delivered} "
                 f"failed={c.get('failed', 0) + c.get('bounced', 0)} retried={c.get('retried', 0)} "
                 f"dlq={c.get('dead', 0)} suppressed={c.get('suppressed', 0)} "
                 f"digested={c.get('digested', 0)} "
-                f"waiting={c.get('pending', 0) + c.get('digest_wait', 0)}"
+                f"waiting={c.get('pending', 0) + c.get('digest_wait', 0)}  ({note})"
             )
         return lines
+
+
+def _delivered(
+    channel: str, c: dict[str, int], sent: int, inbox: dict[str, int]
+) -> tuple[str, str]:
+    """The ``delivered`` figure of one channel and what it means there."""
+    confirmed = c.get("delivered", 0)
+    if channel == "inbox":
+        read = inbox.get("read", 0)
+        return str(sent), f"delivered = written to the user's inbox; read={read} of them"
+    if channel == "email":
+        if confirmed:
+            return str(confirmed), "delivered = reported by the mail provider's callback"
+        return "n/a", "sent = accepted by the SMTP server; SMTP gives no delivery receipt"
+    return str(confirmed), "delivered = confirmed by the provider's signed callback"
 
 
 WORKLOAD = NotifyWorkload()

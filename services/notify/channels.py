@@ -10,6 +10,8 @@ column for the inbox (exactly-once by construction). Adapters classify failures:
 from __future__ import annotations
 
 import smtplib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -19,8 +21,8 @@ import httpx
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from services.notify.config import NotifySettings
-from services.notify.store import inbox, now
+from services.notify.settings import NotifySettings
+from services.notify.store import inbox
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,9 @@ class HttpProviderChannel:
 class InboxChannel:
     """The in-app inbox: a row per delivery, unique on the delivery id."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
+        self.clock = clock
 
     def send(self, job: Job) -> Outcome:
         try:
@@ -157,7 +160,7 @@ class InboxChannel:
                         category=job.category,
                         subject=job.subject,
                         body=job.body,
-                        created_at=now(),
+                        created_at=self.clock(),
                     )
                 )
         except IntegrityError:
@@ -169,10 +172,13 @@ class InboxChannel:
         return sent(f"inbox-{row_id}")
 
 
-def build_channels(cfg: NotifySettings, engine: Engine) -> dict[str, Channel]:
+def build_channels(
+    cfg: NotifySettings, engine: Engine, clock: Callable[[], float] = time.time
+) -> dict[str, Channel]:
+    """The real adapters, configured by ``cfg``: SMTP, the two HTTP providers, the inbox."""
     return {
         "email": EmailChannel(cfg),
         "sms": HttpProviderChannel(cfg.sms_url, cfg.provider_timeout_s),
         "push": HttpProviderChannel(cfg.push_url, cfg.provider_timeout_s),
-        "inbox": InboxChannel(engine),
+        "inbox": InboxChannel(engine, clock),
     }

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine, delete, insert, select, update
 
-from services.notify.config import CHANNELS
-from services.notify.store import now, preferences, users
+from services.errors import Invalid
+from services.notify.store import CHANNELS, now, preferences, users
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-class PreferenceError(ValueError):
+class PreferenceError(Invalid):
     """Bad preference input (unknown zone, channel or a malformed time)."""
 
 

@@ -15,7 +15,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, case, func, insert, or_, select, update
 
 from services.notify import store
 from services.notify.store import DEAD, DIGEST_WAIT, DIGESTED, PENDING, deliveries, now
@@ -25,6 +25,11 @@ def full_jitter(attempt: int, base: float, cap: float, rng: random.Random | None
     """AWS "full jitter": uniform in [0, min(cap, base * 2**(attempt-1))]."""
     ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
     return (rng or random).uniform(0.0, ceiling)
+
+
+def _at(at: float | None) -> float:
+    """``at`` when given (the caller's clock), else the wall clock."""
+    return now() if at is None else at
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def claim(
     engine: Engine, owner: str, limit: int, lease_s: float, at: float | None = None
 ) -> list[Claimed]:
     """Lease up to ``limit`` due deliveries to ``owner``; each claim counts one attempt."""
-    t = now() if at is None else at
+    t = _at(at)
     due = and_(
         deliveries.c.status == PENDING,
         deliveries.c.next_attempt_at <= t,
@@ -93,8 +98,10 @@ def _mine(job: Claimed, *, owned: bool = True):
     return and_(cond, deliveries.c.lease_owner == job.lease_owner) if owned else cond
 
 
-def complete(engine: Engine, job: Claimed, provider_id: str | None) -> bool:
-    t = now()
+def complete(
+    engine: Engine, job: Claimed, provider_id: str | None, at: float | None = None
+) -> bool:
+    t = _at(at)
     with engine.begin() as conn:
         res = conn.execute(
             update(deliveries)
@@ -112,8 +119,8 @@ def complete(engine: Engine, job: Claimed, provider_id: str | None) -> bool:
     return res.rowcount == 1
 
 
-def fail(engine: Engine, job: Claimed, status: str, error: str) -> bool:
-    t = now()
+def fail(engine: Engine, job: Claimed, status: str, error: str, at: float | None = None) -> bool:
+    t = _at(at)
     with engine.begin() as conn:
         res = conn.execute(
             update(deliveries)
@@ -126,10 +133,21 @@ def fail(engine: Engine, job: Claimed, status: str, error: str) -> bool:
 
 
 def reschedule(
-    engine: Engine, job: Claimed, at: float, error: str | None, *, refund: bool = False
+    engine: Engine,
+    job: Claimed,
+    at: float,
+    error: str | None,
+    *,
+    refund: bool = False,
+    current: float | None = None,
 ) -> bool:
     """Put a job back for ``at``; ``refund`` gives the attempt back (a deferral, not a failure)."""
-    values = {"next_attempt_at": at, "lease_owner": None, "lease_until": None, "updated_at": now()}
+    values = {
+        "next_attempt_at": at,
+        "lease_owner": None,
+        "lease_until": None,
+        "updated_at": _at(current),
+    }
     if error is not None:
         values["last_error"] = error
     if refund:
@@ -139,8 +157,8 @@ def reschedule(
     return res.rowcount == 1
 
 
-def dead_letter(engine: Engine, job: Claimed, error: str) -> bool:
-    return fail(engine, job, DEAD, error)
+def dead_letter(engine: Engine, job: Claimed, error: str, at: float | None = None) -> bool:
+    return fail(engine, job, DEAD, error, at)
 
 
 def list_dead(engine: Engine, limit: int = 100) -> list[dict]:
@@ -158,12 +176,12 @@ def list_dead(engine: Engine, limit: int = 100) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def replay_dead(engine: Engine, ids: list[str] | None = None) -> list[str]:
+def replay_dead(engine: Engine, ids: list[str] | None = None, at: float | None = None) -> list[str]:
     """Move dead deliveries (all, or ``ids``) back to the queue with a fresh attempt budget."""
     cond = deliveries.c.status == DEAD
     if ids is not None:
         cond = and_(cond, deliveries.c.id.in_(ids))
-    t = now()
+    t = _at(at)
     with engine.begin() as conn:
         chosen = conn.execute(select(deliveries.c.id).where(cond)).scalars().all()
         if chosen:
@@ -190,11 +208,23 @@ def counts(engine: Engine) -> dict[str, int]:
     return {s: int(n) for s, n in rows}
 
 
+def breakdown(engine: Engine) -> list[tuple[str, str, int, int]]:
+    """``(channel, status, deliveries, retries)`` rows: retries are attempts beyond the first."""
+    retries = func.sum(case((deliveries.c.attempts > 1, deliveries.c.attempts - 1), else_=0))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(deliveries.c.channel, deliveries.c.status, func.count(), retries)
+            .group_by(deliveries.c.channel, deliveries.c.status)
+            .order_by(deliveries.c.channel, deliveries.c.status)
+        ).all()
+    return [(c, s, int(n), int(r or 0)) for c, s, n, r in rows]
+
+
 def outstanding(engine: Engine, include_future: bool = True, at: float | None = None) -> int:
     """Deliveries still to send (pending or waiting for a digest)."""
     cond = deliveries.c.status.in_([PENDING, DIGEST_WAIT])
     if not include_future:
-        cond = and_(deliveries.c.status == PENDING, deliveries.c.next_attempt_at <= (at or now()))
+        cond = and_(deliveries.c.status == PENDING, deliveries.c.next_attempt_at <= _at(at))
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).where(cond)).scalar() or 0)
 
@@ -202,7 +232,7 @@ def outstanding(engine: Engine, include_future: bool = True, at: float | None = 
 def due_digest_groups(
     engine: Engine, window_s: float, at: float | None = None
 ) -> list[tuple[str, str]]:
-    t = now() if at is None else at
+    t = _at(at)
     with engine.connect() as conn:
         rows = conn.execute(
             select(deliveries.c.user_id, deliveries.c.channel)
@@ -213,14 +243,16 @@ def due_digest_groups(
     return [(r.user_id, r.channel) for r in rows]
 
 
-def fold_digest(engine: Engine, user_id: str, channel: str, body_for) -> str | None:
+def fold_digest(
+    engine: Engine, user_id: str, channel: str, body_for, at: float | None = None
+) -> str | None:
     """Fold a user's waiting low-priority deliveries on ``channel`` into one new delivery.
 
     ``body_for(subjects) -> (subject, body, locale)`` renders the digest. Members become
     ``digested`` and point at the digest; all in one transaction, guarded against a
     concurrent fold by checking every member is still waiting.
     """
-    t = now()
+    t = _at(at)
     digest_id = "dg" + uuid.uuid4().hex
     waiting = and_(
         deliveries.c.user_id == user_id,
@@ -265,9 +297,11 @@ def fold_digest(engine: Engine, user_id: str, channel: str, body_for) -> str | N
     return digest_id
 
 
-def claim_one(engine: Engine, owner: str, delivery_id: str, lease_s: float) -> Claimed | None:
+def claim_one(
+    engine: Engine, owner: str, delivery_id: str, lease_s: float, at: float | None = None
+) -> Claimed | None:
     """Lease one named delivery if it is due and free (the JetStream path)."""
-    t = now()
+    t = _at(at)
     due = and_(
         deliveries.c.id == delivery_id,
         deliveries.c.status == PENDING,
@@ -308,7 +342,7 @@ def _claimed(r, owner: str) -> Claimed:
     )
 
 
-def wait_for(engine: Engine, delivery_id: str) -> float | None:
+def wait_for(engine: Engine, delivery_id: str, at: float | None = None) -> float | None:
     """Seconds until a pending delivery may be tried again; None when it needs no more work."""
     with engine.connect() as conn:
         r = conn.execute(
@@ -318,12 +352,12 @@ def wait_for(engine: Engine, delivery_id: str) -> float | None:
         ).first()
     if r is None or r.status != PENDING:
         return None
-    return max(0.0, max(r.next_attempt_at, r.lease_until or 0.0) - now())
+    return max(0.0, max(r.next_attempt_at, r.lease_until or 0.0) - _at(at))
 
 
-def due_unleased(engine: Engine, limit: int = 10_000) -> list[str]:
+def due_unleased(engine: Engine, limit: int = 10_000, at: float | None = None) -> list[str]:
     """Due deliveries nobody holds: what a sweep re-announces."""
-    t = now()
+    t = _at(at)
     with engine.connect() as conn:
         return list(
             conn.execute(

@@ -1,282 +1,146 @@
-"""Accepting notifications: validation, idempotency, rendering, routing, deferral, digests.
+"""The notification service: the one object the API, the CLI, the worker process, the Dagster
+assets and other systems use.
 
-``send`` does all of its work in one transaction: the notification row and one delivery row
-per channel (the queue entries). Opted-out or contact-less channels get a ``suppressed`` row,
-so the status shows why nothing went out. Low-priority notifications, and any beyond the
-per-user hourly limit on a channel (urgent excepted), wait to be folded into a digest.
+It owns the store (``deliveries`` doubles as the durable work queue), its settings, its clock,
+the channel adapters, the JetStream dispatch when scaled out, and the delivery workers it
+starts; it emits every ``notify`` event itself. ``close()`` stops its worker threads and
+releases the rest.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import uuid
-from dataclasses import dataclass, field
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import orjson
-from sqlalchemy import Engine, and_, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine
 
+from services.errors import Forbidden, NotFound
 from services.notify import preferences as prefs_mod
-from services.notify import store, templates
-from services.notify.config import CHANNELS, PRIORITIES, NotifySettings
+from services.notify import queue, status, templates
+from services.notify.channels import Channel, build_channels
+from services.notify.errors import BadSignature
 from services.notify.events import emit_all, event
 from services.notify.jetstream import JetStreamDispatch
-from services.notify.store import deliveries, notifications, now
+from services.notify.sending import SendRequest, accept, notification_view
+from services.notify.settings import NotifySettings
+from services.notify.worker import Worker
 from warehouse.emitter import Emitter
 
 log = logging.getLogger(__name__)
 
-MAX_SCHEDULE_AHEAD_S = 366 * 86400
-
-
-class UnknownUser(LookupError):
-    pass
-
-
-class BadRequest(ValueError):
-    pass
-
-
-class IdempotencyConflict(ValueError):
-    pass
-
-
-@dataclass
-class SendRequest:
-    user_id: str
-    template: str
-    category: str = "general"
-    locale: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    channels: list[str] | None = None  # None: by the user's preferences
-    send_at: float | None = None  # epoch seconds
-    priority: str = "normal"
-
-    def fingerprint(self) -> str:
-        blob = orjson.dumps(
-            [
-                self.user_id,
-                self.template,
-                self.category,
-                self.locale,
-                self.data,
-                sorted(self.channels) if self.channels is not None else None,
-                self.send_at,
-                self.priority,
-            ],
-            option=orjson.OPT_SORT_KEYS,
-        )
-        return hashlib.sha256(blob).hexdigest()
-
-
-def notification_view(engine: Engine, notification_id: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        n = (
-            conn.execute(select(notifications).where(notifications.c.id == notification_id))
-            .mappings()
-            .first()
-        )
-        if n is None:
-            return None
-        ds = (
-            conn.execute(
-                select(deliveries)
-                .where(deliveries.c.notification_id == notification_id)
-                .order_by(deliveries.c.channel)
-            )
-            .mappings()
-            .all()
-        )
-    return {
-        "id": n["id"],
-        "user_id": n["user_id"],
-        "category": n["category"],
-        "template": n["template"],
-        "locale": n["locale"],
-        "priority": n["priority"],
-        "send_at": n["send_at"],
-        "created_at": n["created_at"],
-        "deliveries": [
-            {
-                "id": d["id"],
-                "channel": d["channel"],
-                "status": d["status"],
-                "attempts": d["attempts"],
-                "next_attempt_at": d["next_attempt_at"],
-                "last_error": d["last_error"],
-                "digest_id": d["digest_id"],
-                "sent_at": d["sent_at"],
-            }
-            for d in ds
-        ],
-    }
+DispatchFactory = Callable[[], JetStreamDispatch | None]
 
 
 class NotifyService:
-    """The write side used by the API, the CLI and other systems in-process."""
+    """Send and schedule, preferences, templates, the DLQ, the inbox, provider callbacks,
+    and the delivery workers.
+
+    ``channels`` replaces the real adapters (SMTP, HTTP providers, inbox) for every worker;
+    the caller keeps ownership of them. ``dispatch`` announces new work on JetStream;
+    ``dispatch_factory`` gives each worker its own pull subscription.
+    """
 
     def __init__(
         self,
         engine: Engine,
-        cfg: NotifySettings,
+        conf: NotifySettings,
         emitter: Emitter | None,
+        *,
+        clock: Callable[[], float] = time.time,
+        channels: Mapping[str, Channel] | None = None,
         dispatch: JetStreamDispatch | None = None,
+        dispatch_factory: DispatchFactory | None = None,
     ) -> None:
         self.engine = engine
-        self.cfg = cfg
+        self.conf = conf
         self.emitter = emitter
+        self.clock = clock
+        self.channels = channels
         self.dispatch = dispatch
+        self.dispatch_factory = dispatch_factory or (lambda: None)
+        self._workers: list[Worker] = []
+        self._threads: list[tuple[Worker, threading.Thread]] = []
+        self._lock = threading.Lock()
         templates.seed_builtins(engine)
 
-    def _existing(self, caller: str, idem_key: str, fingerprint: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(notifications.c.id, notifications.c.request_hash).where(
-                    and_(notifications.c.caller == caller, notifications.c.idem_key == idem_key)
-                )
-            ).first()
-        if row is None:
-            return None
-        if row.request_hash != fingerprint:
-            raise IdempotencyConflict(
-                "this Idempotency-Key was already used with a different request; use a new key"
-            )
-        return notification_view(self.engine, row.id)
+    # -- who may manage whom -------------------------------------------------------------
+    @staticmethod
+    def ensure_may_manage(actor: str, user_id: str, privileged: bool) -> None:
+        """Users manage their own notifications; ``privileged`` callers (services) anyone's."""
+        if actor != user_id and not privileged:
+            raise Forbidden("you can only manage your own notifications")
 
+    # -- profiles, preferences, templates ------------------------------------------------
+    def upsert_profile(self, user_id: str, **fields: str | None) -> prefs_mod.Profile:
+        """Register or update contacts, time zone and locale (``Invalid`` on a bad zone)."""
+        return prefs_mod.upsert_profile(self.engine, user_id, **fields)
+
+    def profile(self, user_id: str) -> prefs_mod.Profile:
+        found = prefs_mod.get_profile(self.engine, user_id)
+        if found is None:
+            raise NotFound(f"unknown user {user_id!r}")
+        return found
+
+    def preferences(
+        self, user_id: str
+    ) -> tuple[prefs_mod.Profile | None, dict[str, dict[str, bool]]]:
+        """The user's profile (None before registration) and opt-in/opt-out rows."""
+        return (
+            prefs_mod.get_profile(self.engine, user_id),
+            prefs_mod.get_preferences(self.engine, user_id),
+        )
+
+    def set_preferences(
+        self,
+        actor: str,
+        user_id: str,
+        *,
+        channels: dict[str, bool] | None = None,
+        categories: dict[str, dict[str, bool]] | None = None,
+        timezone: str | None = None,
+        quiet_hours: tuple[str, str] | None | bool = False,
+    ) -> None:
+        """Opt in or out per channel and category, set the zone and quiet hours.
+
+        ``quiet_hours=None`` clears them, ``False`` leaves them as they are.
+        """
+        prefs_mod.set_preferences(
+            self.engine,
+            user_id,
+            channels=channels,
+            categories=categories,
+            timezone=timezone,
+            quiet_hours=quiet_hours,
+        )
+        attrs = {"channels": channels or {}, "categories": categories or {}}
+        emit_all(self.emitter, [event("preferences_changed", actor, user_id, **attrs)])
+
+    def put_template(self, name: str, locale: str, subject: str, body: str) -> None:
+        """Add or replace a localised template; a syntax error is ``Invalid`` now."""
+        templates.upsert(self.engine, name, locale, subject, body)
+
+    # -- sending -------------------------------------------------------------------------
     def send(
         self, caller: str, req: SendRequest, idem_key: str | None = None
     ) -> tuple[dict[str, Any], bool]:
-        """Accept a notification; returns ``(view, created)``. Same key and request: same id."""
-        fingerprint = req.fingerprint()
-        if idem_key:
-            found = self._existing(caller, idem_key, fingerprint)
-            if found is not None:
-                return found, False
-        if req.priority not in PRIORITIES:
-            raise BadRequest(f"unknown priority {req.priority!r}; use one of {list(PRIORITIES)}")
-        if req.channels is not None:
-            bad = sorted(set(req.channels) - set(CHANNELS))
-            if bad:
-                raise BadRequest(f"unknown channel(s) {bad}; known: {list(CHANNELS)}")
-            if not req.channels:
-                raise BadRequest("channels is empty: list channels or omit it to use preferences")
-        t = now()
-        send_at = t if req.send_at is None else max(t, req.send_at)
-        if send_at - t > MAX_SCHEDULE_AHEAD_S:
-            raise BadRequest("send_at is more than a year ahead")
-        profile = prefs_mod.get_profile(self.engine, req.user_id)
-        if profile is None:
-            raise UnknownUser(
-                f"unknown user {req.user_id!r}: register it with "
-                f"PUT /notifications/users/{{user_id}} first"
-            )
-        locale = req.locale or profile.locale
-        rendered = templates.render(
-            self.engine, req.template, locale, req.data, self.cfg.default_locale
-        )
-        user_prefs = prefs_mod.get_preferences(self.engine, req.user_id)
-        wanted = list(dict.fromkeys(req.channels)) if req.channels is not None else list(CHANNELS)
-        nid = uuid.uuid4().hex
-        quiet = None if req.priority == "urgent" else prefs_mod.quiet_until(profile, send_at)
-        rows: list[dict[str, Any]] = []
-        events = []
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    insert(notifications).values(
-                        id=nid,
-                        user_id=req.user_id,
-                        category=req.category,
-                        template=req.template,
-                        locale=rendered.locale,
-                        priority=req.priority,
-                        data=orjson.dumps(req.data).decode(),
-                        caller=caller,
-                        idem_key=idem_key,
-                        request_hash=fingerprint,
-                        send_at=send_at,
-                        created_at=t,
-                    )
-                )
-                for ch in wanted:
-                    status = store.PENDING
-                    reason = None
-                    if not prefs_mod.allowed(user_prefs, profile, req.category, ch):
-                        status = store.SUPPRESSED
-                        reason = (
-                            "no contact for this channel"
-                            if profile.contact(ch) is None
-                            else "user opted out"
-                        )
-                    elif req.priority == "low" or (
-                        req.priority != "urgent" and self._over_limit(conn, req.user_id, ch, t)
-                    ):
-                        status = store.DIGEST_WAIT
-                    rows.append(
-                        dict(
-                            id=uuid.uuid4().hex,
-                            notification_id=nid,
-                            user_id=req.user_id,
-                            channel=ch,
-                            category=req.category,
-                            priority=req.priority,
-                            locale=rendered.locale,
-                            status=status,
-                            subject=rendered.subject,
-                            body=rendered.body,
-                            attempts=0,
-                            next_attempt_at=quiet or send_at,
-                            created_at=t,
-                            updated_at=t,
-                            last_error=reason,
-                        )
-                    )
-                if rows:
-                    conn.execute(insert(deliveries), rows)
-        except IntegrityError:
-            if idem_key:  # a concurrent request with the same key won the race
-                found = self._existing(caller, idem_key, fingerprint)
-                if found is not None:
-                    return found, False
-            raise
-        events.append(
-            event(
-                "notification_accepted",
-                req.user_id,
-                None,
-                notification_id=nid,
-                category=req.category,
-                template=req.template,
-                locale=rendered.locale,
-                priority=req.priority,
-                channels=[r["channel"] for r in rows],
-                scheduled=send_at > t + 1,
-            )
-        )
-        for r in rows:
-            kind = {
-                store.SUPPRESSED: "delivery_suppressed",
-                store.DIGEST_WAIT: "delivery_digest_wait",
-            }.get(r["status"], "delivery_deferred" if quiet else "delivery_queued")
-            events.append(
-                event(
-                    kind,
-                    req.user_id,
-                    r["id"],
-                    notification_id=nid,
-                    channel=r["channel"],
-                    category=req.category,
-                    reason=r["last_error"],
-                    not_before=r["next_attempt_at"],
-                )
-            )
-        emit_all(self.emitter, events)
-        self.announce([r["id"] for r in rows if r["status"] == store.PENDING])
-        view = notification_view(self.engine, nid)
-        assert view is not None
-        return view, True
+        """Accept a notification; returns ``(view, created)``. Same key and request: same id.
+
+        Raises ``Invalid`` (422), ``UnknownUser`` (404) or ``IdempotencyConflict`` (409).
+        """
+        accepted = accept(self.engine, self.conf, caller, req, idem_key, self.clock())
+        emit_all(self.emitter, accepted.events)
+        self.announce(accepted.pending)
+        return accepted.view, accepted.created
+
+    def notification(self, notification_id: str) -> dict[str, Any]:
+        view = notification_view(self.engine, notification_id)
+        if view is None:
+            raise NotFound(f"no notification {notification_id!r}")
+        return view
 
     def announce(self, delivery_ids: list[str], generation: str = "0") -> None:
         """Tell JetStream workers about new work; a failure is healed by the workers' sweep."""
@@ -287,17 +151,171 @@ class NotifyService:
         except Exception:  # noqa: BLE001 - the store already holds the work
             log.warning("JetStream publish failed; the sweep will re-announce", exc_info=True)
 
-    def _over_limit(self, conn, user_id: str, channel: str, t: float) -> bool:
-        n = conn.execute(
-            select(func.count()).where(
-                and_(
-                    deliveries.c.user_id == user_id,
-                    deliveries.c.channel == channel,
-                    deliveries.c.created_at > t - 3600,
-                    deliveries.c.status.notin_(
-                        [store.DIGEST_WAIT, store.DIGESTED, store.SUPPRESSED]
-                    ),
-                )
+    # -- the queue and the dead-letter queue ---------------------------------------------
+    def stats(self) -> dict[str, int]:
+        """Deliveries per status (the queue's depth is ``pending``; the DLQ is ``dead``)."""
+        return queue.counts(self.engine)
+
+    def breakdown(self) -> list[tuple[str, str, int, int]]:
+        """``(channel, status, deliveries, retries)`` for every pair present."""
+        return queue.breakdown(self.engine)
+
+    def outstanding(self, include_future: bool = True) -> int:
+        """Deliveries still to send (with ``include_future=False``: due now)."""
+        return queue.outstanding(self.engine, include_future, self.clock())
+
+    def dead_letters(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Dead-lettered deliveries, oldest first."""
+        return queue.list_dead(self.engine, limit)
+
+    def replay_dead(self, actor: str, ids: list[str] | None = None) -> list[str]:
+        """Put dead deliveries (all, or ``ids``) back on the queue with a fresh attempt budget."""
+        t = self.clock()
+        replayed = queue.replay_dead(self.engine, ids, t)
+        self.announce(replayed, f"replay-{t:.0f}")
+        if replayed:
+            emit_all(self.emitter, [event("dlq_replayed", actor, None, ids=replayed)])
+        return replayed
+
+    # -- the inbox -----------------------------------------------------------------------
+    def inbox(
+        self, user_id: str, *, unread_only: bool = False, after: int = 0, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        return status.list_inbox(
+            self.engine, user_id, unread_only=unread_only, after=after, limit=limit
+        )
+
+    def latest_inbox_id(self, user_id: str) -> int:
+        return status.latest_inbox_id(self.engine, user_id)
+
+    def mark_read(self, user_id: str, message_id: int) -> None:
+        """Mark a message of ``user_id``'s read (``NotFound`` for someone else's)."""
+        changed = status.mark_read(self.engine, user_id, message_id, self.clock())
+        if changed is None:
+            raise NotFound(f"no inbox message {message_id} for you")
+        if changed:
+            emit_all(self.emitter, [event("inbox_read", user_id, str(message_id))])
+
+    def inbox_totals(self) -> dict[str, int]:
+        """Messages in every inbox and how many were read."""
+        return status.inbox_totals(self.engine)
+
+    # -- provider callbacks --------------------------------------------------------------
+    def verify_callback(self, provider: str, raw: bytes, signature: str | None) -> None:
+        """Check the HMAC of a provider's report before anything reads it."""
+        if not status.verify(self.conf.callback_secret, provider, raw, signature):
+            raise BadSignature("bad or missing X-Signature (sha256 HMAC of the body)")
+
+    def apply_callback(self, provider: str, message_id: str, report: str) -> dict[str, Any]:
+        """A provider reports delivered, failed or bounced for a message it accepted."""
+        out, events = status.apply_callback(self.engine, provider, message_id, report, self.clock())
+        emit_all(self.emitter, events)
+        return out
+
+    # -- delivery workers ----------------------------------------------------------------
+    def worker(
+        self,
+        *,
+        conf: NotifySettings | None = None,
+        channels: Mapping[str, Channel] | None = None,
+        dispatch: JetStreamDispatch | None = None,
+        rng: random.Random | None = None,
+    ) -> Worker:
+        """A delivery worker over this service's store, emitter and clock.
+
+        ``conf`` overrides the settings (providers, retry policy) for this worker only;
+        without ``channels`` it gets the service's adapters, or its own built from ``conf``.
+        ``close()`` of the service closes every worker it made.
+        """
+        conf = conf or self.conf
+        owned: list[Any] = []
+        if channels is None and conf is self.conf and self.channels is not None:
+            channels = self.channels
+        if channels is None:
+            channels = build_channels(conf, self.engine, self.clock)
+            owned.extend(channels.values())
+        if dispatch is None:
+            dispatch = self.dispatch_factory()
+            if dispatch is not None:
+                owned.append(dispatch)
+        made = Worker(
+            self.engine,
+            conf,
+            self.emitter,
+            channels,
+            rng=rng,
+            dispatch=dispatch,
+            clock=self.clock,
+            owned=tuple(owned),
+        )
+        with self._lock:
+            self._workers = [w for w in self._workers if not w.closed]
+            self._workers.append(made)
+        return made
+
+    def deliver_due(self, *, max_seconds: float = 60.0, horizon_s: float = 0.0) -> int:
+        """Deliver what is due (within ``horizon_s``), then stop; returns deliveries processed."""
+        worker = self.worker()
+        try:
+            result = worker.run(
+                drain=True,
+                horizon_s=horizon_s,
+                max_seconds=max_seconds,
+                idle_sleep=self.conf.idle_sleep_s,
             )
-        ).scalar()
-        return int(n or 0) >= self.cfg.user_hourly_limit
+        finally:
+            worker.close()
+        return result["processed"]
+
+    def start_workers(self, n: int | None = None) -> int:
+        """Run ``n`` workers (default ``conf.app_workers``) in background threads until
+        ``stop_workers()`` or ``close()``. Returns how many run now."""
+        n = self.conf.app_workers if n is None else n
+        for _ in range(n):
+            worker = self.worker()
+            thread = threading.Thread(
+                target=self._run_forever,
+                args=(worker,),
+                name=f"notify-worker-{len(self._threads)}",
+                daemon=True,
+            )
+            with self._lock:
+                self._threads.append((worker, thread))
+            thread.start()
+        return len(self.running_workers())
+
+    def running_workers(self) -> list[threading.Thread]:
+        with self._lock:
+            return [t for _, t in self._threads if t.is_alive()]
+
+    def _run_forever(self, worker: Worker) -> None:
+        while not worker.stop.is_set():
+            try:
+                worker.run(idle_sleep=self.conf.idle_sleep_s)
+            except Exception:  # noqa: BLE001 - keep delivering after a store hiccup
+                log.exception("notification worker loop failed; restarting it in 1 s")
+                worker.stop.wait(1.0)
+
+    def stop_workers(self, timeout_s: float = 30.0) -> None:
+        """Stop the background workers after their current batch and wait for them."""
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for worker, _ in threads:
+            worker.stop.set()
+        for worker, thread in threads:
+            thread.join(timeout_s)
+            if thread.is_alive():
+                log.warning("notification worker %s did not stop in %.0f s", thread.name, timeout_s)
+                continue
+            worker.close()
+
+    def close(self) -> None:
+        """Stop the worker threads, close every worker made here, the dispatch and the store."""
+        self.stop_workers()
+        with self._lock:
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
+        if self.dispatch is not None:
+            self.dispatch.close()
+        self.engine.dispose()

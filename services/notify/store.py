@@ -122,6 +122,9 @@ inbox = Table(
     Column("read_at", Float),
 )
 
+CHANNELS = ("email", "sms", "push", "inbox")
+PRIORITIES = ("low", "normal", "urgent")
+
 # Delivery states. QUEUE_STATES are claimable by a worker once due.
 PENDING = "pending"
 DIGEST_WAIT = "digest_wait"

@@ -15,6 +15,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import Engine, insert, select
 
+from services.errors import Invalid
 from services.notify.store import now, templates
 
 _ENV = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
@@ -52,7 +53,7 @@ BUILTIN: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
-class TemplateError(ValueError):
+class TemplateError(Invalid):
     """A template is unknown, malformed, or fails to render with the given data."""
 
 

@@ -59,8 +59,11 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "cache": ({"cache_miss_ratio_curve"}, {"cache_miss_ratio_curve:cache_mrc_is_consistent"}),
     "cdn": ({"cdn_hit_ratio"}, {"cdn_hit_ratio:cdn_hit_ratio_is_consistent"}),
     "notify": (
-        {"notify_channel_stats"},
-        {"notify_channel_stats:notify_dead_letter_queue_is_empty"},
+        {"notify_channel_stats", "notify_dead_letters"},
+        {
+            "notify_channel_stats:notify_channel_stats_are_consistent",
+            "notify_dead_letters:notify_dead_letter_queue_is_empty",
+        },
     ),
     "logs": (
         {"logs_raw", "logs_parsed", "logs_templates", "logs_alert_evaluations", "logs_compaction"},

@@ -1,8 +1,13 @@
-"""Fixtures for notification tests: fake providers on loopback, an app with only ``notify``."""
+"""Fixtures for notification tests: fake providers on loopback, an app with only ``notify``.
+
+The app builds the one notification service through the composition root; tests reach it as
+``api.app.state.services["notify"]`` and get workers from it (``svc.worker()``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -59,8 +64,14 @@ def api(notify_env, settings, emitter):
 
 
 @pytest.fixture
-def engine(api):
-    return api.app.state.notify.engine
+def notify(api):
+    """The service the app built (the one its router uses)."""
+    return api.app.state.services["notify"]
+
+
+@pytest.fixture
+def engine(notify):
+    return notify.engine
 
 
 @pytest.fixture
@@ -93,10 +104,35 @@ def register(api, headers, user_id: str, **profile) -> dict:
 
 
 @pytest.fixture
-def worker(api, emitter):
-    from services.notify.config import get_notify_settings
-    from services.notify.worker import Worker
-
-    w = Worker(api.app.state.notify.engine, get_notify_settings(), emitter)
+def worker(notify):
+    w = notify.worker()
     yield w
     w.close()
+
+
+class FakeClock:
+    """A clock that moves only when told to (the service's "now")."""
+
+    def __init__(self, start: float) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+@pytest.fixture
+def clocked(api, settings, emitter):
+    """The app with its notification service rebuilt on a fake clock: ``(client, clock)``.
+
+    The app's shutdown closes the service it then holds, this one.
+    """
+    from services.notify.system import build
+
+    clock = FakeClock(datetime(2030, 1, 7, 12, 0, tzinfo=UTC).timestamp())
+    original = api.app.state.services["notify"]
+    api.app.state.services["notify"] = build(settings, emitter, clock=clock)
+    original.close()
+    return api, clock

@@ -25,10 +25,8 @@ def test_send_by_preference_queues_one_delivery_per_reachable_channel(api, servi
 
 
 def test_same_idempotency_key_returns_same_notification_and_no_second_delivery(
-    api, service_headers, engine
+    api, service_headers, notify
 ):
-    from services.notify import queue
-
     register(api, service_headers, "ann")
     h = {**service_headers, "Idempotency-Key": "order-42-shipped"}
     first = send(api, h, channels=["sms"])
@@ -36,7 +34,7 @@ def test_same_idempotency_key_returns_same_notification_and_no_second_delivery(
     assert first.status_code == 202 and again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true"
     assert first.json()["id"] == again.json()["id"]
-    assert queue.counts(engine) == {"pending": 1}
+    assert notify.stats() == {"pending": 1}
     conflict = send(api, h, channels=["email"])
     assert conflict.status_code == 409
     assert "Idempotency-Key" in conflict.json()["detail"]

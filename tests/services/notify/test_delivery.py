@@ -155,13 +155,13 @@ def test_provider_down_for_a_while_delays_but_loses_nothing(api, service_headers
     ]
     worker.run(max_seconds=0.8, idle_sleep=0.02)
     assert sms.delivered == [] and len(sms.requests) >= 5  # tried, failed, retrying
-    counts = queue.counts(api.app.state.notify.engine)
+    counts = api.app.state.services["notify"].stats()
     assert counts == {"pending": 5}
     sms.control(down=False)
     drain(worker)
     assert sorted(d.payload["notification_id"] for d in sms.delivered) == sorted(ids)
     assert sms.duplicates() == 0
-    assert queue.counts(api.app.state.notify.engine) == {"sent": 5}
+    assert api.app.state.services["notify"].stats() == {"sent": 5}
 
 
 def test_lost_provider_answers_are_retried_with_the_same_key_and_not_duplicated(
@@ -233,11 +233,10 @@ def test_provider_callbacks_update_status_and_are_authenticated(api, service_hea
 
 
 def test_low_priority_and_over_limit_notifications_are_batched_into_one_digest(
-    api, service_headers, worker, smtp
+    api, service_headers, notify, worker, smtp
 ):
     register(api, service_headers, "ann")
-    worker.cfg.user_hourly_limit = 2
-    api.app.state.notify.cfg.user_hourly_limit = 2
+    notify.conf.user_hourly_limit = 2  # the service's settings: its workers share them
     for i in range(3):
         send(
             api,
@@ -272,15 +271,25 @@ def test_full_jitter_stays_within_the_exponential_ceiling():
     assert time.time() > 0
 
 
-def test_scheduled_notification_waits_for_send_at(api, service_headers, worker, sms):
+def test_scheduled_notification_waits_for_send_at_on_the_services_clock(
+    clocked, service_headers, sms
+):
+    api, clock = clocked
     register(api, service_headers, "ann")
-    at = datetime.now(UTC) + timedelta(seconds=1.5)
+    at = datetime.fromtimestamp(clock() + 3600, UTC)
     n = send(api, service_headers, channels=["sms"], send_at=at.isoformat())
-    assert abs(n["send_at"] - at.timestamp()) < 0.01
-    worker.run(drain=True, horizon_s=0.0, max_seconds=5, idle_sleep=0.02)
-    assert sms.requests == []
-    time.sleep(max(0.0, at.timestamp() - time.time()))
-    drain(worker)
+    assert n["send_at"] == at.timestamp()
+    worker = api.app.state.services["notify"].worker()
+    try:
+        worker.run(drain=True, horizon_s=0.0, max_seconds=5, idle_sleep=0.02)
+        assert sms.requests == []
+        clock.advance(3599)
+        worker.run(drain=True, horizon_s=0.0, max_seconds=5, idle_sleep=0.02)
+        assert sms.requests == []
+        clock.advance(1)
+        worker.run(drain=True, horizon_s=0.0, max_seconds=5, idle_sleep=0.02)
+    finally:
+        worker.close()
     assert [p["notification_id"] for _, p in sms.requests] == [n["id"]]
 
 

@@ -71,9 +71,6 @@ def live_server(notify_env, settings, emitter):
 
 
 def test_sse_stream_pushes_a_new_inbox_message_to_the_signed_in_user(live_server, settings):
-    from services.notify.config import get_notify_settings
-    from services.notify.worker import Worker
-
     app, base = live_server
     with httpx.Client(base_url=base, timeout=10) as client:
         admin = {"X-API-Key": settings.admin_api_key}
@@ -87,7 +84,7 @@ def test_sse_stream_pushes_a_new_inbox_message_to_the_signed_in_user(live_server
         ann = {"X-API-Key": ann_key.json()["api_key"]}
         register(client, svc, "ann")
         assert client.get("/notifications/inbox/stream", headers={}).status_code == 401
-        worker = Worker(app.state.notify.engine, get_notify_settings(), None)
+        worker = app.state.services["notify"].worker()
         got: list[dict] = []
         with client.stream("GET", "/notifications/inbox/stream?poll_s=0.1", headers=ann) as resp:
             assert resp.status_code == 200

@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 
-from services.notify import queue
 from tests.conftest import server_reachable
 from tests.services.notify.conftest import register
 
@@ -40,13 +39,10 @@ def dispatch_factory():
 
 
 def test_jetstream_workers_deliver_announced_and_swept_work_once(
-    api, service_headers, sms, engine, emitter, dispatch_factory
+    api, service_headers, sms, notify, dispatch_factory
 ):
-    from services.notify.config import get_notify_settings
-    from services.notify.worker import Worker
-
     register(api, service_headers, "ann")
-    svc = api.app.state.notify
+    svc = notify
     svc.dispatch = dispatch_factory()
     sms.control(fail_after_accept_rate=0.3)
 
@@ -68,11 +64,11 @@ def test_jetstream_workers_deliver_announced_and_swept_work_once(
     svc.dispatch, announced = None, svc.dispatch
     ids.append(send(99))  # stored but never announced: a lost publish
     svc.dispatch = announced
-    worker = Worker(engine, get_notify_settings(), emitter, dispatch=dispatch_factory())
+    worker = svc.worker(dispatch=dispatch_factory())
     try:
         worker.run(drain=True, horizon_s=3, max_seconds=30, idle_sleep=0.02)
     finally:
         worker.close()
     assert sorted(sms.logical_ids()) == sorted(ids)
     assert sms.duplicates() == 0
-    assert queue.counts(engine) == {"sent": 7}
+    assert svc.stats() == {"sent": 7}

@@ -31,35 +31,28 @@ def pg_url():
 
 
 def test_send_claim_retry_and_deliver_on_postgres(pg_url, notify_env, monkeypatch, sms, emitter):
-    from services.notify import preferences, queue
-    from services.notify.config import get_notify_settings
-    from services.notify.service import NotifyService, SendRequest
-    from services.notify.store import open_store
-    from services.notify.worker import Worker
+    from services.notify.sending import SendRequest
+    from services.notify.system import build
     from warehouse.settings import get_settings
 
     monkeypatch.setenv("BLUEPRINT_DATABASE_URL", pg_url)
     get_settings.cache_clear()
-    engine = open_store(get_settings())
+    svc = build(get_settings(), emitter)
     try:
-        assert engine.dialect.name == "postgresql"
-        preferences.upsert_profile(engine, "ann", phone="+33600000000", timezone="Europe/Paris")
-        svc = NotifyService(engine, get_notify_settings(), emitter)
-        view, _ = svc.send(
-            "test", SendRequest("ann", "welcome", data={"name": "Ann"}, channels=["sms"]), "key-1"
-        )
-        again, created = svc.send(
-            "test", SendRequest("ann", "welcome", data={"name": "Ann"}, channels=["sms"]), "key-1"
-        )
+        assert svc.engine.dialect.name == "postgresql"
+        svc.upsert_profile("ann", phone="+33600000000", timezone="Europe/Paris")
+        req = SendRequest("ann", "welcome", data={"name": "Ann"}, channels=["sms"])
+        view, _ = svc.send("test", req, "key-1")
+        again, created = svc.send("test", req, "key-1")
         assert not created and again["id"] == view["id"]
         sms.control(fail_rate=0.5)
-        worker = Worker(engine, get_notify_settings(), emitter)
+        worker = svc.worker()
         try:
             worker.run(drain=True, horizon_s=2, max_seconds=20, idle_sleep=0.02)
         finally:
             worker.close()
         assert [d.payload["notification_id"] for d in sms.delivered] == [view["id"]]
-        assert queue.counts(engine) == {"sent": 1}
+        assert svc.stats() == {"sent": 1}
     finally:
-        engine.dispose()
+        svc.close()
         get_settings.cache_clear()

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from services.notify import queue
 from tests.services.notify.conftest import register
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -28,7 +27,7 @@ def start_worker(*args: str) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_sigkilled_worker_sends_no_duplicate_and_loses_nothing(api, service_headers, push, engine):
+def test_sigkilled_worker_sends_no_duplicate_and_loses_nothing(api, service_headers, push, notify):
     register(api, service_headers, "ann")
     # The provider accepts, then answers slowly: a kill lands between "provider has it" and
     # "we recorded it", the window that produces duplicates without idempotency keys.
@@ -57,7 +56,7 @@ def test_sigkilled_worker_sends_no_duplicate_and_loses_nothing(api, service_head
         if first.poll() is None:
             first.kill()
     accepted_before_kill = len(push.delivered)
-    recorded = queue.counts(engine).get("sent", 0)
+    recorded = notify.stats().get("sent", 0)
     assert accepted_before_kill > recorded, "the kill should land mid-send"
     push.control(delay_s=0.0)
     second = start_worker("--drain", "--horizon", "5", "--max-seconds", "60")
@@ -66,4 +65,4 @@ def test_sigkilled_worker_sends_no_duplicate_and_loses_nothing(api, service_head
     assert sorted(push.logical_ids()) == sorted(ids)  # nothing lost
     assert push.duplicates() == 0  # nothing sent twice
     assert push.replays >= 1  # the second worker re-sent in-flight ones; the key stopped them
-    assert queue.counts(engine) == {"sent": len(ids)}
+    assert notify.stats() == {"sent": len(ids)}

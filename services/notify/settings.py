@@ -1,7 +1,7 @@
-"""Notification settings, read from ``BLUEPRINT_NOTIFY_*`` environment variables.
+"""Notification settings (``BLUEPRINT_NOTIFY_*``): providers, retry policy, leases, digests.
 
-Kept apart from the platform ``Settings`` so the shared file needs no edit; the worker
-subprocess, the API and the CLI all read the same variables.
+The API, the worker process, the CLI and the Dagster assets all read these through the
+composition root (``services/notify/system.py``).
 """
 
 from __future__ import annotations
@@ -9,12 +9,9 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-CHANNELS = ("email", "sms", "push", "inbox")
-PRIORITIES = ("low", "normal", "urgent")
-
 
 class NotifySettings(BaseSettings):
-    """Provider endpoints, retry policy, leases, digests and per-user limits."""
+    """Provider endpoints, retry policy, leases, digests, per-user limits and in-app workers."""
 
     model_config = SettingsConfigDict(env_prefix="BLUEPRINT_NOTIFY_", extra="ignore")
 
@@ -30,13 +27,17 @@ class NotifySettings(BaseSettings):
     backoff_cap_s: float = Field(default=300.0, gt=0)
     lease_s: float = Field(default=30.0, gt=0, description="Visibility timeout of a claimed job.")
     batch_size: int = Field(default=32, ge=1)
-    concurrency: int = Field(default=8, ge=1)
+    concurrency: int = Field(default=8, ge=1, description="Sends in flight per worker.")
     digest_window_s: float = Field(default=3600.0, ge=0)
     user_hourly_limit: int = Field(default=20, ge=1, description="Per user and channel.")
     callback_secret: str = "dev-callback-secret"
     default_locale: str = "en"
-
-
-def get_notify_settings() -> NotifySettings:
-    """Fresh each call: cheap, and tests change the environment between cases."""
-    return NotifySettings()
+    app_workers: int = Field(
+        default=0,
+        ge=0,
+        description="Delivery workers the API process runs in background threads. 0: deliveries "
+        "wait for `blueprint notify worker` (or the Dagster delivery job).",
+    )
+    idle_sleep_s: float = Field(
+        default=0.1, gt=0, description="How long a worker with nothing due waits before looking."
+    )

@@ -1,0 +1,55 @@
+"""The notification system's composition root: the only place its service is put together."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+
+from services.notify.channels import Channel
+from services.notify.jetstream import JetStreamDispatch, make_dispatch
+from services.notify.service import NotifyService
+from services.notify.settings import NotifySettings
+from services.notify.store import open_store
+from warehouse.emitter import Emitter
+from warehouse.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build(
+    settings: Settings,
+    emitter: Emitter,
+    *,
+    conf: NotifySettings | None = None,
+    clock: Callable[[], float] = time.time,
+    channels: Mapping[str, Channel] | None = None,
+    dispatch: JetStreamDispatch | None = None,
+) -> NotifyService:
+    """The notification service over its store (SQLite, or PostgreSQL when scaled out).
+
+    ``clock`` is the service's "now": scheduling, quiet hours, leases and backoff all follow
+    it, so tests move time instead of sleeping. ``channels`` replaces the real provider
+    adapters (tests pass fakes; the caller closes them). Scaled out (``BLUEPRINT_NATS_URL``),
+    new work is announced on JetStream through ``dispatch`` and each worker gets its own
+    subscription.
+    """
+    conf = conf or NotifySettings()
+
+    def worker_dispatch() -> JetStreamDispatch | None:
+        return make_dispatch(settings.nats_url, conf.lease_s)
+
+    if dispatch is None and settings.nats_url:
+        try:
+            dispatch = worker_dispatch()
+        except Exception:  # noqa: BLE001 - workers' sweeps still find the work in the store
+            log.warning("JetStream unreachable at %s; not announcing work", settings.nats_url)
+    return NotifyService(
+        open_store(settings),
+        conf,
+        emitter,
+        clock=clock,
+        channels=channels,
+        dispatch=dispatch,
+        dispatch_factory=worker_dispatch,
+    )
