@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import sys
+from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -45,26 +47,62 @@ def serve(host: str | None, port: int | None, only: tuple[str, ...]) -> None:
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
-@main.command()
-@click.option("--port", default=3000, show_default=True)
-def ui(port: int) -> None:
-    """Start the Dagster webserver with DAGSTER_HOME under the data directory."""
-    from pipelines.runner import prepare_dagster_home
+def _dagster_script(name: str) -> str:
+    """A Dagster console script of this environment (``dagster``, ``dagster-daemon``...)."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if not found:
+        raise click.ClickException(f"{name} not found; is Dagster installed in this environment?")
+    return found
 
-    prepare_dagster_home(get_settings())
-    cmd = [
-        sys.executable,
-        "-m",
-        "dagster",
-        "dev",
-        "-m",
-        "pipelines.definitions",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        str(port),
-    ]
-    sys.exit(subprocess.call(cmd, env=os.environ.copy()))
+
+def _become(cmd: list[str]) -> NoReturn:
+    """Replace this process with a long-running Dagster server (no timeout: it runs until
+    stopped). Ctrl-C and SIGTERM then reach Dagster itself, not a wrapper that would kill it
+    and leave its own child processes behind."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(cmd[0], cmd, os.environ.copy())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address.")
+@click.option("--port", default=3000, show_default=True)
+def ui(host: str, port: int) -> None:
+    """Start the Dagster UI on the instance of the settings (DAGSTER_HOME under the data dir).
+
+    Embedded: `dagster dev`, the webserver and the daemon in one command, on SQLite.
+    Scale-out (BLUEPRINT_DAGSTER_PG_URL set): the webserver only; the daemon runs once per
+    instance, from `blueprint daemon`, on this or another machine.
+    """
+    from pipelines.instance import prepare_dagster_home
+
+    settings = get_settings()
+    prepare_dagster_home(settings)
+    target = ["-m", "pipelines.definitions", "-h", host, "-p", str(port)]
+    if settings.dagster_pg_url:
+        _become([_dagster_script("dagster-webserver"), *target])
+    _become([_dagster_script("dagster"), "dev", *target])
+
+
+@main.command()
+def daemon() -> None:
+    """Run the Dagster daemon (schedules, sensors, the run queue) on the shared instance.
+
+    Run exactly one per instance: with BLUEPRINT_DAGSTER_PG_URL set, on any one machine that
+    sees the same PostgreSQL database and data directory as the others.
+    """
+    from pipelines.instance import prepare_dagster_home
+
+    settings = get_settings()
+    if not settings.dagster_pg_url:
+        click.echo(
+            "note: local SQLite instance; `blueprint ui` (dagster dev) already runs a daemon "
+            "on it, so run this one only without it",
+            err=True,
+        )
+    prepare_dagster_home(settings)
+    _become([_dagster_script("dagster-daemon"), "run", "-m", "pipelines.definitions"])
 
 
 @main.command()

@@ -7,14 +7,21 @@ dynamic partition not yet materialised, every static key).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import random
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from pipelines.instance import get_instance
 from warehouse.settings import Settings, get_settings
 
 
@@ -39,14 +46,45 @@ def _root_message(error: Any) -> str:
     return lines[0] if lines else error.cls_name
 
 
-def prepare_dagster_home(settings: Settings) -> dg.DagsterInstance:
-    home = settings.dagster_home.resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
-    return dg.DagsterInstance.get()
+def run_log_path(settings: Settings) -> Path:
+    """A new log file for one run of the main job, under the data directory."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return settings.data_dir.resolve() / "logs" / f"run-{stamp}.log"
+
+
+@contextlib.contextmanager
+def output_to_log(path: Path) -> Iterator[Path]:
+    """Send everything but the runner's own progress lines to ``path``.
+
+    The console should read as progress and a summary. Scrapy's deliberate error lines,
+    ffmpeg's chatter and Dagster's warnings belong in a file the user can open when a stage
+    fails. Two routes lead there: Python ``logging`` (a handler on the root logger, with
+    ``warnings`` captured into it), and the process's stderr, file descriptor 2, which child
+    processes inherit and which ``sys.stderr`` writes to. Standard output, where the runner
+    prints, is left alone. Everything is restored on exit, also on error.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
+    log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_stderr = os.dup(2)
+    root.addHandler(handler)
+    logging.captureWarnings(True)
+    os.dup2(log_fd, 2)
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+        os.close(log_fd)
+        logging.captureWarnings(False)
+        root.removeHandler(handler)
+        handler.close()
 
 
 def _partition_keys(pdef: Any, instance: dg.DagsterInstance, keys: list[dg.AssetKey]) -> list[str]:
@@ -126,7 +164,32 @@ def materialize_all(
 
 
 def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: float = 1.0) -> int:
-    """Simulate, materialise and summarise. Returns a process exit code."""
+    """Simulate, materialise and summarise. Returns a process exit code.
+
+    The console gets progress and the summary; everything else goes to a log file under
+    the data directory, named at the start and again at the end.
+    """
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = run_log_path(settings)
+    print(f"data directory: {settings.data_dir.resolve()}")
+    print(f"log of this run: {log_path}")
+    with output_to_log(log_path):
+        ok = _simulate_materialise_summarise(settings, seed=seed, scale=scale)
+    print("Where to look:")
+    print("  Dagster UI:   make ui   (then http://127.0.0.1:3000; this run's history is there)")
+    print("  API docs:     make serve, then http://127.0.0.1:8000/docs")
+    print(
+        '  DuckDB SQL:   .venv/bin/blueprint sql "SELECT system, type, count(*) FROM events '
+        'GROUP BY ALL ORDER BY 3 DESC"'
+    )
+    print(f"  This run's log (warnings, errors, child processes): {log_path}")
+    return 0 if ok else 1
+
+
+def _simulate_materialise_summarise(settings: Settings, *, seed: int, scale: float) -> bool:
+    """The three phases of the main job; ``False`` when anything failed (not gated)."""
+    # Imported here, inside the run's log: importing them warns (deprecations, previews).
     from fastapi.testclient import TestClient
 
     from pipelines.definitions import defs
@@ -135,10 +198,7 @@ def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: floa
     from warehouse.emitter import get_emitter
     from warehouse.lake import Lake
 
-    settings = settings or get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    instance = prepare_dagster_home(settings)
-    print(f"data directory: {settings.data_dir.resolve()}")
+    instance = get_instance(settings)
     emitter = get_emitter(settings)
     app = create_app(settings, emitter)
     workloads = discover_workloads()
@@ -183,11 +243,4 @@ def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: floa
             except Exception as exc:  # noqa: BLE001
                 ok = False
                 print(f"  [{workload.name}] summary FAILED: {exc!r}")
-    print("Where to look:")
-    print("  Dagster UI:   make ui   (then http://127.0.0.1:3000; this run's history is there)")
-    print("  API docs:     make serve, then http://127.0.0.1:8000/docs")
-    print(
-        '  DuckDB SQL:   .venv/bin/blueprint sql "SELECT system, type, count(*) FROM events '
-        'GROUP BY ALL ORDER BY 3 DESC"'
-    )
-    return 0 if ok else 1
+    return ok

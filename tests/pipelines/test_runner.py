@@ -1,8 +1,17 @@
-"""The main job's stage runner: partitions, failures and blocking-check gates."""
+"""The main job's stage runner: partitions, failures and blocking-check gates, and where
+its output goes (progress on the console, the rest in the run's log file)."""
+
+import logging
+import os
+import subprocess
+import sys
+import warnings
 
 import dagster as dg
+import pytest
 
-from pipelines.runner import materialize_all
+from pipelines.runner import materialize_all, output_to_log, run_log_path
+from warehouse.settings import Settings
 
 
 @dg.asset
@@ -68,3 +77,44 @@ def test_dynamic_partitions_already_materialised_are_not_run_again():
         second = materialize_all(defs, instance, log=lambda _msg: None)
     assert sorted(r.partition for r in first) == ["a", "b"]
     assert [r.partition for r in second] == ["c"]
+
+
+def test_run_output_goes_to_the_log_and_progress_stays_on_the_console(tmp_path, capfd):
+    log = tmp_path / "logs" / "run.log"
+    child = "import sys; sys.stderr.write('child stderr line\\n')"
+    with output_to_log(log) as path, warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert path == log
+        print("progress line", flush=True)
+        subprocess.run([sys.executable, "-c", child], check=True, timeout=60)
+        os.write(2, b"parent fd 2 line\n")
+        logging.getLogger("some.library").warning("library warning line")
+        warnings.warn("python warning line", UserWarning, stacklevel=1)
+    os.write(2, b"after the run\n")
+    text = log.read_text(encoding="utf-8")
+    for line in ("child stderr line", "parent fd 2 line", "library warning line"):
+        assert line in text
+    assert "UserWarning: python warning line" in text
+    assert "progress line" not in text
+    out, err = capfd.readouterr()
+    assert "progress line" in out
+    assert "after the run" in err  # fd 2 is back where it was
+    assert "child stderr line" not in err and "library warning line" not in err
+    assert all(getattr(h, "baseFilename", None) != str(log) for h in logging.getLogger().handlers)
+
+
+def test_stderr_is_restored_when_the_run_raises(tmp_path, capfd):
+    log = tmp_path / "run.log"
+    with pytest.raises(RuntimeError, match="stage crashed"), output_to_log(log):
+        os.write(2, b"before the crash\n")
+        raise RuntimeError("stage crashed")
+    os.write(2, b"traceback goes to the console\n")
+    _, err = capfd.readouterr()
+    assert "traceback goes to the console" in err and "before the crash" not in err
+    assert "before the crash" in log.read_text(encoding="utf-8")
+
+
+def test_run_log_path_is_a_new_file_under_the_data_dir(tmp_path):
+    path = run_log_path(Settings(data_dir=tmp_path))
+    assert path.parent == tmp_path.resolve() / "logs"
+    assert path.name.startswith("run-") and path.suffix == ".log"
