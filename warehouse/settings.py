@@ -15,7 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """One place for every knob; services, assets and the CLI all read it."""
+    """The platform's knobs: where state lives, which engines back it, and the API's limits.
+
+    Each system's own knobs live in ``services/<id>/settings.py`` (``BLUEPRINT_<ID>_*``).
+    """
 
     model_config = SettingsConfigDict(env_prefix="BLUEPRINT_", extra="ignore")
 
@@ -38,12 +41,6 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     spool_max_bytes: int = 256 * 1024 * 1024
     spool_segment_bytes: int = 8 * 1024 * 1024
-    social_fanout_threshold: int = Field(
-        default=200, description="Authors with at least this many followers are pulled on read."
-    )
-    allow_private_targets: bool = Field(
-        default=False, description="Let crawlers and shorteners reach private/loopback hosts."
-    )
 
     @property
     def spool_dir(self) -> Path:
