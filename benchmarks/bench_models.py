@@ -5,7 +5,7 @@ redistribution; it is cached under ``.data/bench_cache`` and never committed). E
 counts as one implicit interaction; 80/20 random split with a fixed seed. Popularity, implicit
 ALS with default-like settings (64 factors, 15 iterations) and our tuned ALS (bounded search
 on a validation split carved from the training part, never the test part) run in the same
-process. Then the tuned model is registered and served by ``blueprint serve --only recs`` in a
+process. Then the tuned model is registered and served by ``blueprint serve --only feed`` in a
 subprocess, and ``GET /recommendations/{user}`` is timed with 1,000 users loaded.
 
     python -m benchmarks.bench_models
@@ -138,7 +138,7 @@ def serve_latency(
         }
         log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed below
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "serve", "--only", "recs", "--port", str(port)],
+            [sys.executable, "-m", "pipelines.cli", "serve", "--only", "feed", "--port", str(port)],
             env=env,
             cwd=ROOT,
             stdout=log,

@@ -23,7 +23,6 @@ SYSTEM_KINDS = {
     "shop": "product",
     "social": "post",
     "feed": "post",
-    "recs": "video",
 }
 TYPE_ALIASES = {
     "view": "view",

@@ -23,7 +23,7 @@ class SimEvent:
     type: str
     ts: datetime
     attrs: dict[str, Any]
-    system: str = "recs"
+    system: str = "feed"
 
     def to_row(self) -> dict[str, Any]:
         """An ``events``-table-like row (what the lake would hold)."""
@@ -119,7 +119,7 @@ def post_events(
                 "post",
                 start + span * t,
                 {"length": length, "hashtags": int(rng.poisson(1)), "has_media": media},
-                system="recs",
+                system="feed",
             )
         )
     post_authors = np.array([a for _, a, _, _ in posts])

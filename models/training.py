@@ -7,7 +7,7 @@ production (or, before any production, popularity) are scored on exactly that se
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,57 @@ class Prepared:
     train_seen: dict[str, set[str]] = field(default_factory=dict)
     cutoff: str | None = None
     search_split: tuple[sp.csr_matrix, dict[int, set[int]]] | None = None
+
+
+# -- what the training steps hand each other (the feed's Dagster assets) -----------------------
+class CandidateResult:
+    """What a candidate step produced: a registered version, or ``NotTrained``."""
+
+
+@dataclass(frozen=True)
+class NotTrained(CandidateResult):
+    """No candidate: the data was too small. The gate refuses it with this reason."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecsCandidate(CandidateResult):
+    version: str
+    metrics: dict[str, float]
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RankerCandidate(CandidateResult):
+    version: str
+    metrics: dict[str, Any]
+    examples: Examples
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The window's interaction events and, when there are enough, the recommender's split."""
+
+    events: pl.DataFrame
+    snapshot: dict[str, Any]
+    recs: Prepared | NotTrained
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The gate's verdict on one candidate (``version`` is None when none was trained)."""
+
+    model: str
+    version: str | None
+    promote: bool
+    reason: str
+    decision: GateDecision | None = None
+
+    def gate_meta(self) -> dict[str, Any]:
+        """The verdict as stored beside the version (``blueprint feed promote`` reads it)."""
+        decision = asdict(self.decision) if self.decision else {}
+        return {**decision, "promote": self.promote, "reason": self.reason, "version": self.version}
 
 
 def prepare(

@@ -1,4 +1,4 @@
-"""Building one viewer's ranked feed. Plain Python: the router only calls ``build_feed``.
+"""Building one viewer's ranked feed. Plain Python, called by ``FeedService.feed``.
 
 Candidates come from three sources: the viewer's home timeline (followed accounts), recent
 popular posts, and ALS out-of-network posts. The promoted ranker scores them; then a diversity
@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from models.ranker_features import Candidate
-from services.social.store import Post, SocialStore
+from services.feed.serving import Loaded
+from services.social.model import Post
+from services.social.store import SocialStore
 
 
 @dataclass(frozen=True)
@@ -75,13 +77,14 @@ def gather_candidates(
 def build_feed(
     viewer: str,
     store: SocialStore,
-    loaded,
+    loaded: Loaded,
     *,
     limit: int = 20,
     policy: FeedPolicy = FeedPolicy(),
     now: float | None = None,
 ) -> RankedFeed:
-    """Rank ``viewer``'s feed with the served models in ``loaded`` (a ``ModelServer`` snapshot)."""
+    """Rank ``viewer``'s feed with the served models in ``loaded`` (a ``ModelServer`` snapshot);
+    ``now`` (unix seconds) is when the ranker measures recency from."""
     started = time.perf_counter()
     ids, counts = gather_candidates(viewer, store, loaded.recs, policy)
     me = store.user_id(viewer)

@@ -88,7 +88,7 @@ def test_time_decay_halves_weight_per_half_life():
 
 
 def test_kind_from_attrs_overrides_system():
-    ev = _events([(NOW, "recs", "purchase", "u1", "sku", {"kind": "product"})])
+    ev = _events([(NOW, "feed", "purchase", "u1", "sku", {"kind": "product"})])
     assert events_to_frame(ev)["item"].to_list() == ["product:sku"]
 
 

@@ -1,14 +1,14 @@
-"""The models workload end to end: events through the API, training, serving summary."""
+"""The feed workload end to end: events through the API, training, serving summary."""
 
 import random
 
 import dagster as dg
 import pytest
 
-from assets.models import ASSETS, CHECKS, ModelsConfig
+from assets.feed import ASSETS, FeedTrainingConfig
 from assets.resources import PlatformResource
 from pipelines.workload import WorkloadContext
-from pipelines.workload.models import WORKLOAD
+from pipelines.workload.feed import WORKLOAD
 from warehouse.ingest import ingest_spool
 
 
@@ -18,19 +18,19 @@ def test_workload_feeds_training_and_summary_shows_served_versions(settings, emi
         client=client, settings=settings, rng=random.Random(1), scale=0.3, log=lambda _m: None
     )
     WORKLOAD.run(ctx)
-    assert ctx.facts["models"]["generated"] > 1000
+    assert ctx.facts["feed"]["generated"] > 1000
     emitter.flush()
     ingest_spool(settings.spool_dir, settings.lake_dir)
     result = dg.materialize(
-        [*ASSETS, *CHECKS],
+        ASSETS,
         resources={
             "platform": PlatformResource(data_dir=str(settings.data_dir)),
-            "models_config": ModelsConfig(max_trials=3),
+            "feed_training": FeedTrainingConfig(max_trials=3),
         },
         raise_on_error=False,
     )
     assert result.success, [e.description for e in result.get_asset_check_evaluations()]
-    client.app.state.recs_server._next_check = 0.0
+    client.app.state.services["feed"].reload_models()
     lines = WORKLOAD.summarize(ctx)
     assert lines[0].startswith("serving recs=v0001 ranker=v0001")
     assert any("u0 video: model v0001 [als]" in line for line in lines)

@@ -1,11 +1,17 @@
 """Serving: recommendations, similar items, ranking, unknowns, hot reload, broken artifacts."""
 
-import time
+import threading
 
 import pytest
 
 from models.registry import ModelRegistry
 from tests.models.helpers import publish_models
+
+
+@pytest.fixture(autouse=True)
+def _pointers_checked_on_every_request(monkeypatch):
+    """Serving looks at the stage pointers on every request, so a promotion shows at once."""
+    monkeypatch.setenv("BLUEPRINT_FEED_MODEL_CHECK_INTERVAL_S", "0")
 
 
 @pytest.fixture
@@ -15,18 +21,13 @@ def served(settings):
     return ModelRegistry(settings.models_dir)
 
 
-def _swap_now(client):
-    """Let the throttled pointer check run on the next request."""
-    client.app.state.recs_server._next_check = 0.0
-
-
 def test_known_user_gets_unseen_items_of_the_requested_kind_with_version(served, client):
     r = client.get("/recommendations/u1", params={"k": 5, "kind": "video"})
     assert r.status_code == 200
     body = r.json()
     assert body["model_version"] == "v0001" and body["source"] == "als"
     assert len(body["items"]) == 5 and {i["kind"] for i in body["items"]} == {"video"}
-    bundle = client.app.state.recs_server.loaded.recs
+    bundle = client.app.state.services["feed"].models().recs
     seen = {bundle.items.ids[i] for i in bundle.seen[bundle.users.index["u1"]].indices}
     assert not {f"video:{i['item_id']}" for i in body["items"]} & seen
 
@@ -90,10 +91,8 @@ def test_promotion_is_picked_up_without_restart(served, client, settings):
     assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
     rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
     served.promote("recs", rv)
-    _swap_now(client)
     assert client.get("/recommendations/u1").json()["model_version"] == rv == "v0002"
     served.rollback("recs")
-    _swap_now(client)
     assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
 
 
@@ -101,7 +100,6 @@ def test_corrupt_new_version_keeps_previous_serving_and_is_reported(served, clie
     rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
     served.promote("recs", rv)
     served.artifact("recs", rv).write_bytes(b"not a model")  # corrupted after promotion
-    _swap_now(client)
     assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
     status = client.get("/models/serving").json()
     assert status["recs_version"] == "v0001" and status["production"]["recs"] == "v0002"
@@ -121,7 +119,12 @@ def test_cold_start_with_missing_production_artifact_serves_previous(served, set
         assert "missing" in c.get("/models/serving").json()["errors"]["recs"]["error"]
 
 
-def test_interactions_endpoint_needs_service_role_and_emits_events(client, admin_headers):
+def test_interactions_endpoint_needs_service_role_and_emits_feed_events(
+    client, admin_headers, settings
+):
+    from warehouse.ingest import ingest_spool
+    from warehouse.lake import Lake
+
     ev = {
         "events": [
             {
@@ -137,34 +140,44 @@ def test_interactions_endpoint_needs_service_role_and_emits_events(client, admin
     assert client.post("/interactions", json=ev, headers=admin_headers).status_code == 202
     bad = {"events": [{"user_id": "u1", "item_id": "v1", "kind": "video", "type": "explode"}]}
     assert client.post("/interactions", json=bad, headers=admin_headers).status_code == 422
+    client.app.state.emitter.flush()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    got = Lake(settings.lake_dir).query(
+        "SELECT system, type, actor, entity, attrs FROM events WHERE type = 'watch'"
+    )
+    assert got.select("system", "actor", "entity").rows() == [("feed", "u1", "v1")]
+    assert '"watch_seconds":30' in got["attrs"][0].replace(" ", "")
 
 
 def test_reload_under_concurrent_requests_drops_none(served, client, settings):
-    import threading
-
     rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
     errors, versions = [], set()
     stop = threading.Event()
+    answered = [threading.Event() for _ in range(3)]  # each caller got an answer
+    swapped = [threading.Event() for _ in range(3)]  # each caller got one from v0002
 
-    def hammer():
+    def hammer(i: int) -> None:
         while not stop.is_set():
             r = client.get("/recommendations/u1", params={"k": 3})
             if r.status_code != 200:
                 errors.append(r.status_code)
-            versions.add(r.json()["model_version"])
+            version = r.json()["model_version"]
+            versions.add(version)
+            answered[i].set()
+            if version == rv:
+                swapped[i].set()
 
-    threads = [threading.Thread(target=hammer) for _ in range(3)]
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(3)]
     for t in threads:
         t.start()
-    time.sleep(0.3)
-    served.promote("recs", rv)
-    deadline = time.monotonic() + 15
-    while "v0002" not in versions and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.2)
-    stop.set()
-    for t in threads:
-        t.join()
+    try:
+        assert all(e.wait(15) for e in answered)  # promote while requests are in flight
+        served.promote("recs", rv)
+        assert all(e.wait(15) for e in swapped)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=15)
     assert not errors and versions == {"v0001", "v0002"}
 
 
@@ -195,8 +208,38 @@ def test_interaction_times_must_be_recent_and_not_in_the_future(client, admin_he
 def test_unreadable_stage_pointer_keeps_serving_and_is_reported(served, client):
     assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
     served.pointer("recs").write_text("{not json", encoding="utf-8")
-    _swap_now(client)
     r = client.get("/recommendations/u1")
     assert r.status_code == 200 and r.json()["model_version"] == "v0001"
     status = client.get("/models/serving").json()
     assert "stages.json is unreadable" in status["errors"]["recs"]["error"]
+
+
+def test_interaction_window_is_measured_on_the_service_clock_and_all_or_nothing(settings, emitter):
+    from datetime import UTC, datetime, timedelta
+
+    from services.errors import Invalid
+    from services.feed.service import Interaction
+    from services.feed.system import build
+    from services.social.system import build as build_social
+
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    social = build_social(settings, emitter)
+    feed = build(settings, emitter, social=social, clock=now.timestamp)
+    sent: list = []
+    emitter.emit_events = sent.extend  # what the service hands the emitter
+    try:
+
+        def view(ts):
+            return Interaction("u1", "v1", "video", "view", ts=ts)
+
+        assert feed.record_interactions([view(now - timedelta(days=29))]) == 1
+        assert [(e.system, e.type, e.ts) for e in sent] == [
+            ("feed", "view", now - timedelta(days=29))
+        ]
+        for late in (now - timedelta(days=31), now + timedelta(hours=1)):
+            with pytest.raises(Invalid, match="last 30 days"):
+                feed.record_interactions([view(now), view(late)])
+        assert len(sent) == 1  # a batch with one bad event records none of it
+    finally:
+        feed.close()
+        social.close()

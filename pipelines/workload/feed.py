@@ -1,6 +1,8 @@
-"""Implicit feedback for the models, then a look at what the promoted models serve.
+"""News feed workload: implicit feedback for its models, then a look at what they serve.
 
-Runs after the interactive systems (order 80). When the lake does not already hold enough
+The feed's own traffic (reading ``GET /feed``, which records impressions) comes from the
+social workload's readers; this one feeds the recommender and ranker. Runs after the
+interactive systems (order 80). When the lake does not already hold enough
 interaction events from other systems, it generates its own through ``POST /interactions``
 from a latent-factor world (fixed, so repeated runs see the same tastes; fresh samples each
 run): video views, watch time and likes, product views and purchases, posts with views and
@@ -36,8 +38,8 @@ def _external_interactions(ctx: WorkloadContext) -> int:
     return int(lake.query(sql)["n"][0])
 
 
-class ModelsWorkload:
-    name = "models"
+class FeedWorkload:
+    name = "feed"
     order = 80
 
     def run(self, ctx: WorkloadContext) -> None:
@@ -114,4 +116,4 @@ class ModelsWorkload:
         return lines
 
 
-WORKLOAD = ModelsWorkload()
+WORKLOAD = FeedWorkload()

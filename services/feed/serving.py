@@ -1,5 +1,8 @@
 """The serving side of the registry: load production models and hot-swap them.
 
+The feed service owns one ``ModelServer`` (``FeedService.server``); nothing else loads models
+for serving.
+
 Each request asks ``ModelServer.current()``, which at most every ``check_interval`` seconds
 stats the registry's ``stages.json`` pointers. When one changed, one thread (non-blocking lock)
 loads the new version and replaces the immutable ``Loaded`` snapshot with a single reference
@@ -130,12 +133,3 @@ class ModelServer:
             "errors": self.errors,
             "reloads": self.reloads,
         }
-
-
-def server_for(app: Any) -> ModelServer:
-    """The app's model server (created at start-up by the recs system, or on first use)."""
-    server = getattr(app.state, "recs_server", None)
-    if server is None:
-        server = ModelServer.for_dir(app.state.settings.models_dir)
-        app.state.recs_server = server
-    return server

@@ -1,1 +1,0 @@
-"""Model serving: recommendations, similar items and feed ranking (system models)."""
