@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: setup tools run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-models bench-social bench-edge clean
+        bench-feed bench-social bench-edge clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -41,7 +41,7 @@ ui: setup
 serve: setup
 	$(BP) serve
 
-bench: bench-logs bench-crawl bench-media bench-models bench-social bench-edge
+bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge
 
 bench-logs: setup
 	$(PY) -m benchmarks.bench_logs
@@ -52,8 +52,8 @@ bench-crawl: setup tools
 bench-media: setup tools
 	$(PY) -m benchmarks.bench_media
 
-bench-models: setup
-	$(PY) -m benchmarks.bench_models
+bench-feed: setup
+	$(PY) -m benchmarks.bench_feed
 
 bench-social: setup
 	$(PY) -m benchmarks.bench_social

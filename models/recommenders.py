@@ -128,7 +128,7 @@ class ALSRecommender(_FactorRecommender):
     """implicit's conjugate-gradient ALS on optionally BM25/TF-IDF-weighted confidences.
 
     BM25 weighting damps heavy users and very popular items, which on MovieLens is worth more
-    than extra factors (see benchmarks/bench_models.py).
+    than extra factors (see benchmarks/bench_feed.py).
     """
 
     def __init__(

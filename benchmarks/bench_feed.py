@@ -8,7 +8,7 @@ on a validation split carved from the training part, never the test part) run in
 process. Then the tuned model is registered and served by ``blueprint serve --only feed`` in a
 subprocess, and ``GET /recommendations/{user}`` is timed with 1,000 users loaded.
 
-    python -m benchmarks.bench_models
+    python -m benchmarks.bench_feed
 """
 
 from __future__ import annotations
