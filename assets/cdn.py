@@ -1,42 +1,49 @@
 """CDN assets: hit ratio per edge and shield from the edges' access logs in the lake."""
 
-import base64
-import io
-
 import dagster as dg
 import polars as pl
 
+from assets.metadata import md_table, plot_md
 from assets.resources import PlatformResource
 from services.cdn.hitratio import hit_ratio_by_edge, overall_hit_ratio
 from warehouse.parquet_io import publish_parquet
 
+GROUP = "cdn"
 HIT_RATIO_TABLE = "cdn_hit_ratio"
+TABLE_COLUMNS = [
+    "edge",
+    "role",
+    "region",
+    "requests",
+    "hit_ratio",
+    "byte_hit_ratio",
+    "stale",
+    "p95_ms",
+]
 
 
-def _plot(table: pl.DataFrame) -> str:
-    """A bar chart of request and byte hit ratio per edge, as a markdown image."""
-    import matplotlib
+def _draw(table: pl.DataFrame):
+    """Request and byte hit ratio per edge, side by side."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    def draw(_fig, ax) -> None:
+        names = [f"{r['edge']} ({r['role']})" for r in table.to_dicts()]
+        xs = range(len(names))
+        ax.bar([x - 0.2 for x in xs], table["hit_ratio"].to_list(), width=0.4, label="requests")
+        ax.bar([x + 0.2 for x in xs], table["byte_hit_ratio"].to_list(), width=0.4, label="bytes")
+        ax.set_xticks(list(xs), names, rotation=20, ha="right", fontsize=7)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("hit ratio")
+        ax.legend(fontsize=7)
 
-    fig, ax = plt.subplots(figsize=(6, 3))
-    names = [f"{r['edge']} ({r['role']})" for r in table.to_dicts()]
-    xs = range(len(names))
-    ax.bar([x - 0.2 for x in xs], table["hit_ratio"].to_list(), width=0.4, label="requests")
-    ax.bar([x + 0.2 for x in xs], table["byte_hit_ratio"].to_list(), width=0.4, label="bytes")
-    ax.set_xticks(list(xs), names, rotation=20, ha="right", fontsize=7)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("hit ratio")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    plt.close(fig)
-    return f"![hit ratio](data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()})"
+    return draw
 
 
-@dg.asset(group_name="cdn", deps=["lake_ingest"], kinds={"duckdb", "parquet"})
+@dg.asset(
+    group_name=GROUP,
+    deps=["lake_ingest"],
+    kinds={"duckdb", "parquet"},
+    automation_condition=dg.AutomationCondition.eager(),
+)
 def cdn_hit_ratio(
     context: dg.AssetExecutionContext, platform: PlatformResource
 ) -> dg.MaterializeResult:
@@ -44,26 +51,14 @@ def cdn_hit_ratio(
     table = hit_ratio_by_edge(platform.lake())
     publish_parquet(table, platform.settings().lake_dir / HIT_RATIO_TABLE / "hit_ratio.parquet")
     context.log.info(f"{table.height} edges, {int(table['requests'].sum() or 0)} requests")
-    rows = [
-        f"| {r['edge']} | {r['role']} | {r['region']} | {r['requests']} | {r['hit_ratio']:.3f} "
-        f"| {r['byte_hit_ratio']:.3f} | {r['stale']} | {r['p95_ms']} |"
-        for r in table.to_dicts()
-    ]
-    md = "\n".join(
-        [
-            "| edge | role | region | requests | hit ratio | byte hit ratio | stale | p95 ms |",
-            "|---|---|---|---:|---:|---:|---:|---:|",
-            *rows,
-        ]
-    )
     metadata = {
         "dagster/row_count": table.height,
         "edge_hit_ratio": overall_hit_ratio(table, "edge"),
         "shield_hit_ratio": overall_hit_ratio(table, "shield"),
-        "by_edge": dg.MetadataValue.md(md),
+        "by_edge": md_table(table, TABLE_COLUMNS, limit=50),
     }
     if table.height:
-        metadata["plot"] = dg.MetadataValue.md(_plot(table))
+        metadata["plot"] = plot_md(_draw(table), "hit ratio per edge")
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -72,14 +67,16 @@ def cdn_hit_ratio_is_consistent(platform: PlatformResource) -> dg.AssetCheckResu
     """Hits never exceed requests and every ratio lies in [0, 1]."""
     path = platform.settings().lake_dir / HIT_RATIO_TABLE / "hit_ratio.parquet"
     if not path.exists():
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no table yet"})
+        return dg.AssetCheckResult(passed=False, metadata={"bad_rows": -1})
     table = pl.read_parquet(path)
     bad = table.filter(
         (pl.col("hits") > pl.col("requests"))
         | ~pl.col("hit_ratio").is_between(0, 1)
         | ~pl.col("byte_hit_ratio").is_between(0, 1)
     )
-    return dg.AssetCheckResult(passed=bad.height == 0, metadata={"bad_rows": bad.height})
+    return dg.AssetCheckResult(
+        passed=bad.height == 0, metadata={"rows": table.height, "bad_rows": bad.height}
+    )
 
 
 defs = dg.Definitions(assets=[cdn_hit_ratio], asset_checks=[cdn_hit_ratio_is_consistent])

@@ -9,7 +9,7 @@
 - Cache speed: get/put ops/s of the in-process W-TinyLFU node as a ratio to
   ``cachetools.LRUCache`` on the same Zipf stream.
 - Key movement: fraction of keys whose owner changes when a 5th node joins 4 (ideal 1/5).
-- Notifications: ``benchmarks.notify_bench.measure()`` when present.
+- Notifications: lost and duplicated deliveries under chaos, ``benchmarks.notify_bench.measure()``.
 
 Run: ``python -m benchmarks.bench_edge``. The last line is the ``RESULT`` line.
 """
@@ -215,11 +215,8 @@ def key_movement(log, n: int = 100_000) -> float:
 
 
 def notify_figures(log) -> tuple[str, str]:
-    try:
-        from benchmarks.notify_bench import measure
-    except ImportError:
-        log("  benchmarks/notify_bench.py is absent: notification figures skipped")
-        return "n/a", "n/a"
+    from benchmarks.notify_bench import measure
+
     res = measure(log=log)
     return str(res["notify_lost"]), str(res["notify_dupes"])
 

@@ -1,4 +1,4 @@
-"""``blueprint cache``: replay access traces through the cache simulator."""
+"""``blueprint cache``: replay access traces through the cache simulator; tiers' hit ratios."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 @click.group("cache")
 def cli() -> None:
-    """Distributed cache tools: trace-driven simulation and miss-ratio curves."""
+    """Distributed cache tools: trace-driven simulation, miss-ratio curves, hit ratios."""
 
 
 @cli.command()
@@ -65,3 +65,21 @@ def mrc(trace_path: Path, sizes: str, target: float) -> None:
         click.echo(f"{row['policy']:>9} size={row['size']:>7} hit_ratio={row['hit_ratio']:.4f}")
     rec = recommend_size(curves, target)
     click.echo(f"recommended_size={rec if rec is not None else 'none'} target={target}")
+
+
+@cli.command("hit-ratio")
+def hit_ratio() -> None:
+    """Hit ratio of every cache tier (each system's, and the cache system's) from the lake."""
+    import polars as pl
+
+    from services.cache.hitratio import hit_ratio_by_owner
+    from warehouse.lake import Lake
+    from warehouse.settings import get_settings
+
+    table = hit_ratio_by_owner(Lake(get_settings().lake_dir))
+    if table.height == 0:
+        click.echo("no cache stats events in the lake yet (run `blueprint ingest` first)")
+        return
+    columns = ["owner", "lookups", "hits", "misses", "hit_ratio", "near_hits", "failovers"]
+    with pl.Config(tbl_cols=-1, tbl_width_chars=160):
+        click.echo(table.select(columns))

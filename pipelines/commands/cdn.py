@@ -71,10 +71,9 @@ def edge(
     workers: int,
     no_access_log: bool,
 ) -> None:
-    """Run an edge cache (or a shield) in front of --origin."""
+    """Run an edge cache (or a shield) in front of --origin; purges need the admin key."""
     from services.cdn.edge import EdgeConfig
     from services.cdn.run import serve_edge
-    from warehouse.settings import get_settings
 
     config = EdgeConfig(
         name=name or f"{role}-{region}-{port}",
@@ -85,7 +84,6 @@ def edge(
         disk_dir=disk_dir,
         max_object_bytes=max_object_mb * 1024 * 1024,
         read_timeout=read_timeout,
-        purge_token=get_settings().admin_api_key,
         access_log=not no_access_log,
     )
     click.echo(f"{role} {config.name} on http://{host}:{port} -> {upstream}")
@@ -99,47 +97,37 @@ def edge(
     "--edge",
     "edges",
     multiple=True,
-    help="Purge on this edge URL directly (repeatable); default: via the API.",
+    help="Purge on this edge URL only (repeatable); default: every registered edge.",
 )
-@click.option("--api", default=None, help="Control-plane base URL (default from settings).")
-def purge(url: str | None, prefix: str | None, edges: tuple[str, ...], api: str | None) -> None:
-    """Purge a URL or a prefix on every edge (shields first) or on the given edges."""
+def purge(url: str | None, prefix: str | None, edges: tuple[str, ...]) -> None:
+    """Purge a URL or a prefix on every registered edge (shields first) or on the given edges.
+
+    The edge registry is the ``cdn`` store the API uses, so no API server needs to run.
+    """
     import asyncio
 
-    import httpx
-
-    from services.cdn.control import fan_out_purge
     from services.cdn.routing import EdgeInfo
+    from services.compose import build_service
+    from warehouse.emitter import get_emitter
     from warehouse.settings import get_settings
 
     if (url is None) == (prefix is None) or not (url or prefix or "").startswith("/"):
         raise click.UsageError("give exactly one of --url or --prefix, starting with '/'")
     settings = get_settings()
-    if edges:
-        infos = [EdgeInfo(e, e, "local", 0.0, 0.0) for e in edges]
-        results = asyncio.run(
-            fan_out_purge(infos, url=url, prefix=prefix, token=settings.admin_api_key)
-        )
-    else:
-        base = (api or settings.public_base_url).rstrip("/")
-        body = {"url": url} if url else {"prefix": prefix}
-        try:
-            resp = httpx.post(
-                base + "/cdn/purge",
-                json=body,
-                trust_env=False,
-                timeout=10,
-                headers={"X-API-Key": settings.admin_api_key},
-            )
-        except httpx.HTTPError as exc:
-            raise click.ClickException(f"control plane at {base} unreachable: {exc}") from exc
-        if resp.status_code != 200:
-            raise click.ClickException(f"purge failed: {resp.status_code} {resp.text}")
-        results = resp.json()["results"]
-    for r in results:
+    emitter = get_emitter(settings)
+    svc = build_service(settings, emitter, "cdn")
+    only = [EdgeInfo(e, e, "local", 0.0, 0.0) for e in edges] or None
+    try:
+        done = asyncio.run(svc.purge(url=url, prefix=prefix, actor="cli", edges=only))
+    finally:
+        svc.close()
+        emitter.flush()
+    if not done.results:
+        click.echo("no edges registered: nothing to purge")
+    for r in done.results:
         state = f"purged {r['purged']}" if r["ok"] else f"FAILED {r['error']}"
         click.echo(f"{r['edge']}: {state}")
-    if not all(r["ok"] for r in results):
+    if not all(r["ok"] for r in done.results):
         raise SystemExit(1)
 
 

@@ -2,6 +2,10 @@
 
 Embedded default: three in-process nodes. Scale-out: ``BLUEPRINT_REDIS_URL`` set to one or more
 comma-separated Redis URLs makes each server a node behind the same client.
+
+``build_cache`` is how every system's composition root makes its own cache tier; the cache
+system's own service (its API: stats, owners, a key-value face) is built by
+``services.cache.system.build``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ __all__ = [
     "NodeDown",
     "RedisNode",
     "build_cache",
-    "get_cache",
 ]
 
 
@@ -34,13 +37,14 @@ def build_cache(
     *,
     name: str = "platform",
     clock: Callable[[], float] = time.monotonic,
+    conf: CacheSettings | None = None,
 ) -> CacheClient:
     """A cache tier as configured (Redis servers, else in-process nodes), for one owner.
 
     Each system's composition root builds its own, named after the system: its hit ratios
     reach the lake under that name. Scaled out, all of them share the Redis servers.
     """
-    conf = CacheSettings()
+    conf = conf or CacheSettings()
     metrics = CacheMetrics(emitter, interval=conf.report_interval_s, name=name)
     urls = [u.strip() for u in (settings.redis_url or "").split(",") if u.strip()]
     if urls:
@@ -58,12 +62,3 @@ def build_cache(
         metrics=metrics,
         clock=clock,
     )
-
-
-def get_cache(app: Any) -> CacheClient:
-    """The app's shared cache client, created on first use (any system may call this)."""
-    cache = getattr(app.state, "cache", None)
-    if cache is None:
-        cache = build_cache(app.state.settings, app.state.emitter)
-        app.state.cache = cache
-    return cache

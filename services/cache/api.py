@@ -1,16 +1,23 @@
-"""Admin and stats routes of the cache tier."""
+"""Cache routes: the tier's stats and placement, a key-value face, and node fault drills.
+
+``/cache/keys/{key}`` stores JSON values with a TTL in the cache system's own tier, per
+caller, so the tier can be used and measured through its API (``/cache/stats`` shows the hit
+ratio that results).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
 
-from services.cache import get_cache
-from services.deps import AdminUser, CurrentUser
+from services.cache.service import MAX_KEY_CHARS, CacheService
+from services.deps import AdminUser, CurrentUser, system_service
 
 router = APIRouter(prefix="/cache", tags=["cache"])
+CacheDep = Annotated[CacheService, system_service("cache")]
+KeyPath = Annotated[str, Path(min_length=1, max_length=MAX_KEY_CHARS)]
 
 
 class CacheStats(BaseModel):
@@ -35,24 +42,70 @@ class Owners(BaseModel):
     replicas: list[str]
 
 
+class ValueIn(BaseModel):
+    value: Any = Field(description="Any JSON value.")
+    ttl_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds to keep it (default BLUEPRINT_CACHE_DEFAULT_TTL_S).",
+    )
+
+
+class Stored(BaseModel):
+    key: str
+    ttl_s: float
+    replicas: int = Field(description="Replicas that took the write.")
+
+
+class ValueOut(BaseModel):
+    key: str
+    value: Any
+
+
+class NodeStateIn(BaseModel):
+    up: bool
+
+
+class NodeState(BaseModel):
+    name: str
+    up: bool
+    entries: int | None = None
+    evictions: int | None = None
+    expired: int | None = None
+
+
 @router.get("/stats", response_model=CacheStats, operation_id="cache_stats")
-def cache_stats(request: Request, _user: CurrentUser) -> CacheStats:
-    """Hit ratio, fail-overs and per-node entries/evictions of the shared cache client."""
-    return CacheStats(**get_cache(request.app).stats())
+def cache_stats(svc: CacheDep, _user: CurrentUser) -> CacheStats:
+    """Hit ratio, fail-overs and per-node entries/evictions of the cache system's tier."""
+    return CacheStats(**svc.stats())
 
 
 @router.get("/owners/{key}", response_model=Owners, operation_id="cache_owners")
-def cache_owners(key: str, request: Request, _admin: AdminUser) -> Owners:
+def cache_owners(key: KeyPath, svc: CacheDep, _admin: AdminUser) -> Owners:
     """Which nodes hold ``key`` (owner first): handy when a node is being drained."""
-    return Owners(key=key, replicas=get_cache(request.app).replicas_for(key))
+    return Owners(key=key, replicas=svc.owners(key))
 
 
-async def startup(app) -> None:
-    get_cache(app)
+@router.get("/keys/{key}", response_model=ValueOut, operation_id="cache_get")
+def cache_get(key: KeyPath, svc: CacheDep, user: CurrentUser) -> ValueOut:
+    """The value you stored under ``key``; 404 once it expired or was evicted."""
+    return ValueOut(key=key, value=svc.get(user.user_id, key))
 
 
-async def shutdown(app) -> None:
-    cache = getattr(app.state, "cache", None)
-    if cache is not None:
-        cache.close()
-        app.state.cache = None
+@router.put("/keys/{key}", response_model=Stored, operation_id="cache_put")
+def cache_put(key: KeyPath, body: ValueIn, svc: CacheDep, user: CurrentUser) -> Stored:
+    """Store a JSON value under ``key`` for ``ttl_s`` seconds, on every live replica."""
+    acks, ttl = svc.put(user.user_id, key, body.value, body.ttl_s)
+    return Stored(key=key, ttl_s=ttl, replicas=acks)
+
+
+@router.delete("/keys/{key}", status_code=204, operation_id="cache_delete")
+def cache_delete(key: KeyPath, svc: CacheDep, user: CurrentUser) -> None:
+    """Drop ``key`` (204 whether or not it was there)."""
+    svc.delete(user.user_id, key)
+
+
+@router.put("/nodes/{name}", response_model=NodeState, operation_id="cache_set_node_state")
+def cache_set_node(name: str, body: NodeStateIn, svc: CacheDep, admin: AdminUser) -> NodeState:
+    """Fault drill: take an in-process node down (reads fail over) or bring it back."""
+    return NodeState(**svc.set_node_up(name, body.up, actor=admin.user_id))

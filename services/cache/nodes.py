@@ -92,6 +92,7 @@ class InProcessNode:
             return iter(list(self._store.keys()))
 
     def stats(self) -> dict[str, int]:
+        self._check()  # a down node answers nothing, as a dead server would
         return {"entries": len(self._store), "evictions": self.evictions, "expired": self.expired}
 
     def close(self) -> None:

@@ -1,17 +1,27 @@
-"""Cache knobs, read from ``BLUEPRINT_CACHE_*`` environment variables."""
+"""Cache settings (``BLUEPRINT_CACHE_*``): every cache tier's shape, and the cache API's limits."""
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CacheSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BLUEPRINT_CACHE_", extra="ignore")
 
-    nodes: int = 3
-    node_capacity: int = 50_000
-    policy: str = "wtinylfu"
-    replicas: int = 2
-    vnodes: int = 160
-    near_cache_size: int = 256
-    report_interval_s: float = 10.0
+    nodes: int = Field(default=3, ge=1, description="In-process nodes per tier (embedded).")
+    node_capacity: int = Field(default=50_000, ge=1, description="Entries per in-process node.")
+    policy: str = Field(default="wtinylfu", description="Eviction policy: lru, lfu or wtinylfu.")
+    replicas: int = Field(default=2, ge=1, description="Nodes holding each key.")
+    vnodes: int = Field(default=160, ge=1, description="Virtual nodes per node on the ring.")
+    near_cache_size: int = Field(default=256, ge=0, description="Hot keys kept in-process.")
+    report_interval_s: float = Field(
+        default=10.0, gt=0, description="How often a tier's hit/miss counts go to the lake."
+    )
+    default_ttl_s: float = Field(
+        default=3600.0, gt=0, description="TTL of a value PUT through the cache API without one."
+    )
+    max_ttl_s: float = Field(default=7 * 86400.0, gt=0, description="Longest TTL the API takes.")
+    max_value_bytes: int = Field(
+        default=64 * 1024, ge=1, description="Largest value (as JSON) the cache API stores."
+    )

@@ -1,52 +1,31 @@
-"""CDN control plane: register edges, watch their health, route clients to the nearest
-healthy edge, and purge by URL or prefix across all edges and shields."""
+"""CDN control plane routes: register edges, watch their health, route clients to the nearest
+healthy edge, and purge by URL or prefix across all edges and shields.
+
+The edges themselves are separate processes (``services.cdn.run``); the background health
+probe is a task of this app's event loop, started and stopped here, run by the service.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field, model_validator
 
-from services.cdn.control import edge_stats, fan_out_purge
-from services.cdn.routing import REGIONS, EdgeInfo, EdgeRegistry, check_health, nearest_healthy
-from services.db import make_engine
-from services.deps import AdminUser, EmitterDep, SettingsDep
+from services.cdn.routing import EdgeInfo
+from services.cdn.service import CdnService
+from services.deps import AdminUser, system_service
 
 router = APIRouter(prefix="/cdn", tags=["cdn"])
-
-#: Seconds between background health probes; routing re-probes when data is older than 2x.
-PROBE_SECONDS = 5.0
-
-
-def registry(request: Request) -> EdgeRegistry:
-    state = request.app.state
-    if getattr(state, "cdn_registry", None) is None:
-        state.cdn_registry = EdgeRegistry(make_engine(state.settings, "cdn"))
-    return state.cdn_registry
+CdnDep = Annotated[CdnService, system_service("cdn")]
 
 
 async def startup(app: FastAPI) -> None:
-    app.state.cdn_registry = EdgeRegistry(make_engine(app.state.settings, "cdn"))
-
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(PROBE_SECONDS)
-            with contextlib.suppress(Exception):
-                await check_health(app.state.cdn_registry)
-
-    app.state.cdn_probe_task = asyncio.get_running_loop().create_task(loop())
+    app.state.services["cdn"].start_probing()
 
 
 async def shutdown(app: FastAPI) -> None:
-    task = getattr(app.state, "cdn_probe_task", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await app.state.services["cdn"].stop_probing()
 
 
 class EdgeIn(BaseModel):
@@ -107,118 +86,71 @@ def _out(edge: EdgeInfo) -> EdgeOut:
 
 
 @router.get("/regions", response_model=dict[str, tuple[float, float]], operation_id="cdn_regions")
-def regions() -> dict[str, tuple[float, float]]:
+def regions(svc: CdnDep) -> dict[str, tuple[float, float]]:
     """Known region names and their coordinates (lat, lon)."""
-    return REGIONS
+    return svc.regions()
 
 
 @router.post("/edges", response_model=EdgeOut, status_code=201, operation_id="cdn_register_edge")
-def register_edge(body: EdgeIn, request: Request, admin: AdminUser, emitter: EmitterDep) -> EdgeOut:
+def register_edge(body: EdgeIn, svc: CdnDep, admin: AdminUser) -> EdgeOut:
     """Add (or replace) an edge or shield; coordinates default to its region's."""
-    if body.lat is None or body.lon is None:
-        if body.region not in REGIONS:
-            raise HTTPException(
-                422, f"unknown region {body.region!r}: give lat/lon or one of {sorted(REGIONS)}"
-            )
-        lat, lon = REGIONS[body.region]
-    else:
-        lat, lon = body.lat, body.lon
-    edge = EdgeInfo(body.name, body.url.rstrip("/"), body.region, lat, lon, body.role)
-    registry(request).upsert(edge)
-    emitter.emit(
-        "cdn",
-        "edge_registered",
+    edge = svc.register(
+        name=body.name,
+        url=body.url,
+        region=body.region,
+        role=body.role,
+        lat=body.lat,
+        lon=body.lon,
         actor=admin.user_id,
-        entity=edge.name,
-        attrs={"region": edge.region, "role": edge.role, "url": edge.url},
     )
     return _out(edge)
 
 
 @router.get("/edges", response_model=list[EdgeOut], operation_id="cdn_list_edges")
-def list_edges(request: Request) -> list[EdgeOut]:
+def list_edges(svc: CdnDep) -> list[EdgeOut]:
     """Every registered edge with its last health-check result."""
-    return [_out(e) for e in registry(request).all()]
+    return [_out(e) for e in svc.edges()]
 
 
 @router.delete("/edges/{name}", status_code=204, operation_id="cdn_remove_edge")
-def remove_edge(name: str, request: Request, admin: AdminUser) -> None:
-    if not registry(request).remove(name):
-        raise HTTPException(404, f"no edge named {name!r}")
+def remove_edge(name: str, svc: CdnDep, admin: AdminUser) -> None:
+    svc.remove(name, actor=admin.user_id)
 
 
 @router.post("/health/check", response_model=list[EdgeOut], operation_id="cdn_check_health")
-async def probe_now(request: Request, admin: AdminUser) -> list[EdgeOut]:
+async def probe_now(svc: CdnDep, _admin: AdminUser) -> list[EdgeOut]:
     """Probe every edge's /healthz now (the background loop does it every few seconds)."""
-    return [_out(e) for e in await check_health(registry(request))]
+    return [_out(e) for e in await svc.check_health()]
 
 
 @router.get("/stats", response_model=dict[str, dict], operation_id="cdn_edge_stats")
-async def stats(request: Request, admin: AdminUser) -> dict[str, dict]:
+async def stats(svc: CdnDep, _admin: AdminUser) -> dict[str, dict]:
     """Live cache counters of every reachable edge."""
-    return await edge_stats(registry(request).all())
+    return await svc.edge_stats()
 
 
 @router.get("/route", response_model=RouteOut, operation_id="cdn_route")
 async def route(
-    request: Request,
-    emitter: EmitterDep,
+    svc: CdnDep,
     region: str | None = Query(default=None, max_length=64),
     lat: float | None = Query(default=None, ge=-90, le=90),
     lon: float | None = Query(default=None, ge=-180, le=180),
     path: str | None = Query(default=None, max_length=2000, pattern=r"^/"),
 ) -> RouteOut:
-    """The nearest healthy edge for a client in ``region`` (or at ``lat``/``lon``)."""
-    if lat is not None and lon is not None:
-        point = (lat, lon)
-    elif region is not None:
-        if region not in REGIONS:
-            raise HTTPException(422, f"unknown region {region!r}: one of {sorted(REGIONS)}")
-        point = REGIONS[region]
-    else:
-        raise HTTPException(422, "give a region, or both lat and lon")
-    reg = registry(request)
-    edges = reg.all()
-    if any(e.checked_at is None or time.time() - e.checked_at > 2 * PROBE_SECONDS for e in edges):
-        edges = await check_health(reg)
-    found = nearest_healthy(edges, point)
-    if found is None:
-        raise HTTPException(503, "no healthy edge is registered")
-    edge, distance = found
-    emitter.emit(
-        "cdn",
-        "route",
-        entity=edge.name,
-        attrs={"region": region, "edge_region": edge.region, "distance_km": round(distance, 1)},
-    )
-    location = edge.url + path if path else None
+    """The nearest healthy edge for a client in ``region`` (or at ``lat``/``lon``); with
+    ``path``, ``location`` is the full URL to fetch there."""
+    found = await svc.route(region=region, lat=lat, lon=lon, path=path)
     return RouteOut(
-        edge=edge.name,
-        url=edge.url,
-        region=edge.region,
-        distance_km=round(distance, 1),
-        location=location,
+        edge=found.edge.name,
+        url=found.edge.url,
+        region=found.edge.region,
+        distance_km=found.distance_km,
+        location=found.location,
     )
 
 
 @router.post("/purge", response_model=PurgeOut, operation_id="cdn_purge")
-async def purge(
-    body: PurgeIn, request: Request, admin: AdminUser, settings: SettingsDep, emitter: EmitterDep
-) -> PurgeOut:
+async def purge(body: PurgeIn, svc: CdnDep, admin: AdminUser) -> PurgeOut:
     """Purge a URL or a prefix on every shield, then every edge."""
-    results = await fan_out_purge(
-        registry(request).all(), url=body.url, prefix=body.prefix, token=settings.admin_api_key
-    )
-    target = body.url or body.prefix or ""
-    emitter.emit(
-        "cdn",
-        "purge",
-        actor=admin.user_id,
-        entity=target,
-        attrs={
-            "kind": "url" if body.url else "prefix",
-            "purged": sum(r["purged"] for r in results),
-            "failed": [r["edge"] for r in results if not r["ok"]],
-        },
-    )
-    return PurgeOut(target=target, results=[PurgeResult(**r) for r in results])
+    done = await svc.purge(url=body.url, prefix=body.prefix, actor=admin.user_id)
+    return PurgeOut(target=done.target, results=[PurgeResult(**r) for r in done.results])

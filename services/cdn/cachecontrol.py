@@ -83,8 +83,12 @@ def response_policy(
     *,
     method: str = "GET",
     request_cc: dict[str, str | None] | None = None,
+    now: float | None = None,
 ) -> Policy:
-    """The caching policy of one upstream response, from its (lowercased) headers."""
+    """The caching policy of one upstream response, from its (lowercased) headers.
+
+    ``now`` stands in for a missing ``Date`` (the time the response arrived).
+    """
     cc = parse_cache_control(headers.get("cache-control"))
     request_cc = request_cc or {}
     storable = (
@@ -96,7 +100,7 @@ def response_policy(
         and headers.get("vary", "").strip() != "*"
         and "set-cookie" not in headers
     )
-    lifetime = freshness_lifetime(status, headers, cc)
+    lifetime = freshness_lifetime(status, headers, cc, now=now)
     if lifetime is None:
         lifetime = 0.0
         # Without explicit freshness or validators there is nothing to reuse.
@@ -113,21 +117,26 @@ def response_policy(
 
 
 def freshness_lifetime(
-    status: int, headers: dict[str, str], cc: dict[str, str | None] | None = None
+    status: int,
+    headers: dict[str, str],
+    cc: dict[str, str | None] | None = None,
+    *,
+    now: float | None = None,
 ) -> float | None:
     """s-maxage, then max-age, then Expires - Date, then a Last-Modified heuristic."""
     cc = parse_cache_control(headers.get("cache-control")) if cc is None else cc
+    now = time.time() if now is None else now
     for name in ("s-maxage", "max-age"):
         value = seconds(cc, name)
         if value is not None:
             return float(value)
     if "expires" in headers:
         expires = http_date(headers["expires"])
-        date = http_date(headers.get("date")) or time.time()
+        date = http_date(headers.get("date")) or now
         return max(0.0, expires - date) if expires is not None else 0.0
     last_modified = http_date(headers.get("last-modified"))
     if last_modified is not None and status in (200, 203, 301, 404, 410):
-        date = http_date(headers.get("date")) or time.time()
+        date = http_date(headers.get("date")) or now
         return min(HEURISTIC_CAP_S, max(0.0, (date - last_modified) * HEURISTIC_FRACTION))
     return None
 

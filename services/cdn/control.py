@@ -33,13 +33,15 @@ async def fan_out_purge(
                         "purged": 0,
                         "error": f"{type(exc).__name__}: {exc}"[:200],
                     }
-                ok = resp.status_code == 200
-                return {
-                    "edge": edge.name,
-                    "ok": ok,
-                    "purged": resp.json().get("purged", 0) if ok else 0,
-                    "error": None if ok else f"status {resp.status_code}: {resp.text[:150]}",
-                }
+                if resp.status_code != 200:
+                    error = f"status {resp.status_code}: {resp.text[:150]}"
+                    return {"edge": edge.name, "ok": False, "purged": 0, "error": error}
+                try:
+                    purged = int(resp.json()["purged"])
+                except (ValueError, KeyError, TypeError):
+                    error = f"not an edge: answered {resp.text[:100]!r}"
+                    return {"edge": edge.name, "ok": False, "purged": 0, "error": error}
+                return {"edge": edge.name, "ok": True, "purged": purged, "error": None}
 
             results.extend(await asyncio.gather(*(one(e) for e in tier)))
     return results
@@ -54,6 +56,6 @@ async def edge_stats(edges: list[EdgeInfo], timeout: float = 2.0) -> dict[str, d
                 resp = await client.get(edge.url.rstrip("/") + "/_cdn/stats")
                 if resp.status_code == 200:
                     out[edge.name] = resp.json()
-            except httpx.HTTPError:
+            except (httpx.HTTPError, ValueError):
                 continue
     return out

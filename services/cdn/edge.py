@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,10 +63,18 @@ class Outcome:
 
 
 class Edge:
-    """ASGI application of one edge process."""
+    """ASGI application of one edge process.
 
-    def __init__(self, config: EdgeConfig, access_log=None) -> None:
+    ``clock`` is the edge's wall time: it decides freshness and the Age it reports, so tests
+    move it instead of sleeping through a max-age. Build one through
+    ``services.cdn.system.build_edge``.
+    """
+
+    def __init__(
+        self, config: EdgeConfig, access_log=None, *, clock: Callable[[], float] = time.time
+    ) -> None:
         self.config = config
+        self.clock = clock
         self.store = ObjectStore(
             config.memory_bytes, disk_dir=Path(config.disk_dir) if config.disk_dir else None
         )
@@ -123,6 +132,7 @@ class Edge:
                     connect_timeout=self.config.connect_timeout,
                     read_timeout=self.config.read_timeout,
                     max_object_bytes=self.config.max_object_bytes,
+                    clock=self.clock,
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
@@ -145,7 +155,7 @@ class Edge:
         req_cc = parse_cache_control(headers["cache-control"]) if "cache-control" in headers else {}
         force = "no-cache" in req_cc or headers.get("pragma", "").lower() == "no-cache"
         if entry is not None:
-            now = time.time()
+            now = self.clock()
             if not force and entry.is_fresh(now):
                 return "HIT", self._reply(entry, headers, head, "HIT", now), None
             if not force and entry.policy.stale_ok_for_revalidate(entry.staleness(now)):
@@ -155,11 +165,12 @@ class Edge:
         if outcome.stream is not None:
             return outcome.cache, None, outcome.stream
         if outcome.entry is not None:
-            return outcome.cache, self._reply(outcome.entry, headers, head, outcome.cache), None
+            reply = self._reply(outcome.entry, headers, head, outcome.cache, self.clock())
+            return outcome.cache, reply, None
         assert outcome.error is not None
         return "ERROR", _text(outcome.error.status, outcome.error.reason), None
 
-    def _reply(self, entry: Entry, headers, head: bool, cache: str, now=None) -> Reply:
+    def _reply(self, entry: Entry, headers, head: bool, cache: str, now: float) -> Reply:
         encodings = len(entry.encoded)
         reply = build_reply(
             entry, headers, head=head, cache_status=cache, edge_name=self.config.name, now=now
@@ -224,7 +235,7 @@ class Edge:
         try:
             fetched = await self.upstream.fetch(url, up)
         except UpstreamError as exc:
-            if entry is not None and entry.policy.stale_ok_on_error(entry.staleness()):
+            if entry is not None and entry.policy.stale_ok_on_error(entry.staleness(self.clock())):
                 return Outcome("STALE", entry)
             return Outcome("ERROR", error=exc)
         if fetched.response is not None:  # too big to cache: stream it through
@@ -234,7 +245,7 @@ class Edge:
         if (
             entry is not None
             and fetched.status in ERROR_STATUSES
-            and entry.policy.stale_ok_on_error(entry.staleness())
+            and entry.policy.stale_ok_on_error(entry.staleness(fetched.response_time))
         ):
             return Outcome("STALE", entry)
         vary = parse_vary(fetched.headers.get("vary"))
@@ -245,7 +256,7 @@ class Edge:
             body=fetched.body or b"",
             stored_at=fetched.response_time,
             initial_age=initial_age(fetched.headers, fetched.request_time, fetched.response_time),
-            policy=response_policy(fetched.status, fetched.headers),
+            policy=response_policy(fetched.status, fetched.headers, now=fetched.response_time),
             vary=vary,
             vary_values=vary_values(vary, headers),
         )
@@ -269,7 +280,7 @@ class Edge:
         entry.initial_age = initial_age(
             fetched.headers, fetched.request_time, fetched.response_time
         )
-        entry.policy = response_policy(entry.status, headers)
+        entry.policy = response_policy(entry.status, headers, now=fetched.response_time)
         if self.purges == purges_before:
             self.store.put(entry)
         return entry

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -81,10 +82,11 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 class EdgeRegistry:
-    """Edges and their last known health, in the ``cdn`` database."""
+    """Edges and their last known health, in the ``cdn`` database (``clock`` stamps checks)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
+        self.clock = clock
         metadata.create_all(engine)
 
     def upsert(self, edge: EdgeInfo) -> None:
@@ -102,12 +104,15 @@ class EdgeRegistry:
             rows = conn.execute(select(edges_table).order_by(edges_table.c.name)).mappings()
             return [EdgeInfo(**row) for row in rows]
 
+    def close(self) -> None:
+        self.engine.dispose()
+
     def set_health(self, name: str, healthy: bool, error: str | None) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 update(edges_table)
                 .where(edges_table.c.name == name)
-                .values(healthy=healthy, checked_at=time.time(), last_error=error)
+                .values(healthy=healthy, checked_at=self.clock(), last_error=error)
             )
 
 

@@ -14,23 +14,16 @@ from pathlib import Path
 
 import uvicorn
 
-from services.cdn.accesslog import AccessLog
 from services.cdn.edge import Edge, EdgeConfig
 from services.cdn.origin import create_origin_app
-from warehouse.emitter import Emitter, SpoolTransport
-from warehouse.settings import get_settings
+from services.cdn.system import build_edge
 
 EDGE_ENV = "BLUEPRINT_CDN_EDGE_CONFIG"
 
 
 def edge_app_from_env() -> Edge:
     """uvicorn factory: one edge app per worker process, each with its own spool writer."""
-    config = EdgeConfig(**json.loads(os.environ[EDGE_ENV]))
-    access_log = None
-    if config.access_log:
-        emitter = Emitter(SpoolTransport(get_settings(), name="cdn-edge"))
-        access_log = AccessLog(emitter, edge=config.name, region=config.region, role=config.role)
-    return Edge(config, access_log=access_log)
+    return build_edge(EdgeConfig(**json.loads(os.environ[EDGE_ENV])))
 
 
 def serve_edge(

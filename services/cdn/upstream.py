@@ -4,6 +4,7 @@ and errors mapped to the status a proxy owes its client (502 refused/broken, 504
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -47,7 +48,10 @@ class Fetched:
 
 
 class Upstream:
-    """One pooled connection set to ``base_url``; counts every request it sends."""
+    """One pooled connection set to ``base_url``; counts every request it sends.
+
+    ``clock`` stamps request and response times (wall time: they become stored_at and Age).
+    """
 
     def __init__(
         self,
@@ -57,7 +61,9 @@ class Upstream:
         read_timeout: float = 10.0,
         max_connections: int = 64,
         max_object_bytes: int = 64 * 1024 * 1024,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self.clock = clock
         self.base_url = base_url.rstrip("/")
         self.max_object_bytes = max_object_bytes
         self.requests = 0
@@ -75,7 +81,7 @@ class Upstream:
         Raises ``UpstreamError`` on refusal, timeout, or a body cut short.
         """
         self.requests += 1
-        request_time = time.time()
+        request_time = self.clock()
         request = self.client.build_request("GET", self.base_url + url, headers=headers)
         try:
             response = await self.client.send(request, stream=True)
@@ -86,7 +92,7 @@ class Upstream:
             headers={k.lower(): v for k, v in response.headers.items()},
             raw_headers=list(response.headers.items()),
             request_time=request_time,
-            response_time=time.time(),
+            response_time=self.clock(),
         )
         declared = fetched.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_object_bytes:
@@ -107,7 +113,7 @@ class Upstream:
             raise map_error(exc, mid_body=True) from exc
         await response.aclose()
         fetched.body = b"".join(chunks)
-        fetched.response_time = time.time()
+        fetched.response_time = self.clock()
         return fetched
 
     async def aclose(self) -> None:

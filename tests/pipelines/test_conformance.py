@@ -56,7 +56,13 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "feed_ranker_evaluation:feed_ranker_promotion_gate",
         },
     ),
-    "cache": ({"cache_miss_ratio_curve"}, {"cache_miss_ratio_curve:cache_mrc_is_consistent"}),
+    "cache": (
+        {"cache_miss_ratio_curve", "cache_hit_ratio"},
+        {
+            "cache_miss_ratio_curve:cache_mrc_is_consistent",
+            "cache_hit_ratio:cache_hit_ratio_is_consistent",
+        },
+    ),
     "cdn": ({"cdn_hit_ratio"}, {"cdn_hit_ratio:cdn_hit_ratio_is_consistent"}),
     "notify": (
         {"notify_channel_stats", "notify_dead_letters"},

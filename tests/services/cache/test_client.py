@@ -9,9 +9,22 @@ from services.cache.ring import HashRing
 from services.cache.writebehind import WriteBehind, WriteBehindError
 
 
-def _client(n=3, **kw):
-    nodes = [InProcessNode(f"n{i}", 10_000) for i in range(n)]
-    return CacheClient(nodes, **kw), nodes
+class FakeClock:
+    """Monotonic seconds that move only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _client(n=3, clock=time.monotonic, **kw):
+    nodes = [InProcessNode(f"n{i}", 10_000, clock=clock) for i in range(n)]
+    return CacheClient(nodes, clock=clock, **kw), nodes
 
 
 def test_each_key_is_written_to_replica_count_distinct_nodes():
@@ -46,11 +59,14 @@ def test_writes_succeed_while_one_replica_is_down_and_fail_only_when_all_are():
 
 
 def test_ttl_expires_entries():
-    client, _ = _client(1, replicas=1)
+    clock = FakeClock()
+    client, nodes = _client(1, clock=clock, replicas=1)
     client.set("t", "x", ttl=0.05)
+    clock.advance(0.04)
     assert client.get("t") == "x"
-    time.sleep(0.08)
+    clock.advance(0.02)
     assert client.get("t") is None
+    assert nodes[0].expired == 1
 
 
 def test_single_flight_runs_the_loader_once_for_concurrent_misses():
@@ -70,7 +86,9 @@ def test_single_flight_runs_the_loader_once_for_concurrent_misses():
     ]
     for t in threads:
         t.start()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 5  # every follower is waiting on the one flight
+    while client.metrics.counts["coalesced"] < 15 and time.monotonic() < deadline:
+        time.sleep(0.005)
     gate.set()
     for t in threads:
         t.join(5)

@@ -76,8 +76,8 @@ def test_redis_ttl_and_delete(redis_servers):
     client.set("d", "y")
     client.delete("d")
     assert client.get("t") == "x" and client.get("d") is None
-    time.sleep(0.2)
-    assert client.get("t") is None
+    # Redis expires the key itself: what must hold is that the TTL reached it, in ms.
+    assert 0 < client.nodes["r"].client.pttl("t") <= 100
     client.close()
 
 

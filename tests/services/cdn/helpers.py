@@ -1,6 +1,7 @@
-"""Test origins run in a thread of the test process, so tests can count the requests that
+"""Servers in a thread of the test process. Origins, so tests can count the requests that
 reach them: a scripted origin whose responses are set by the query string, and a raw-socket
-origin that misbehaves (cuts bodies short, lies in Content-Length, hangs)."""
+origin that misbehaves (cuts bodies short, lies in Content-Length, hangs). And edges on a fake
+clock, so tests move time past a max-age instead of sleeping through it."""
 
 from __future__ import annotations
 
@@ -73,18 +74,7 @@ class ScriptedOrigin:
         await _reply(send, int(q.get("status", "200")), out, body)
 
     def start(self) -> ScriptedOrigin:
-        config = uvicorn.Config(
-            self, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise TimeoutError("scripted origin did not start")
-            time.sleep(0.02)
-        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.server, self.thread, self.port = serve_in_thread(self, lifespan="off")
         return self
 
     @property
@@ -96,6 +86,79 @@ class ScriptedOrigin:
             self.server.should_exit = True
         if self.thread is not None:
             self.thread.join(timeout=10)
+
+
+def serve_in_thread(app, *, lifespan: str) -> tuple[uvicorn.Server, threading.Thread, int]:
+    """Serve ``app`` on a free loopback port from a daemon thread; returns once it listens."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan, access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise TimeoutError(f"{app!r} did not start serving")
+        time.sleep(0.02)
+    return server, thread, server.servers[0].sockets[0].getsockname()[1]
+
+
+def wait_until(predicate, timeout: float = 5.0, what: str = "condition") -> None:
+    """Poll ``predicate`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not hold within {timeout}s")
+        time.sleep(0.01)
+
+
+class FakeClock:
+    """Wall time that moves only when a test says so."""
+
+    def __init__(self, start: float = 1_750_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class ThreadServer:
+    """Any ASGI app (an edge, an origin) served from a thread of the test process."""
+
+    def __init__(self, app, name: str) -> None:
+        self.app = app
+        self.name = name
+        self.server, self.thread, self.port = serve_in_thread(app, lifespan="on")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def alive(self) -> bool:
+        return self.thread.is_alive()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> ThreadServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def clocked_edge(upstream: str, clock: FakeClock, settings, name: str, **config) -> ThreadServer:
+    """An edge built by the CDN's composition root, on ``clock``, without an access log."""
+    from services.cdn.edge import EdgeConfig
+    from services.cdn.system import build_edge
+
+    edge_config = EdgeConfig(name=name, upstream=upstream, access_log=False, **config)
+    return ThreadServer(build_edge(edge_config, settings, clock=clock), name)
 
 
 async def _reply(send, status: int, headers: list, body: bytes) -> None:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import httpx
 import pytest
 
 from services.cdn.process import start_edge
 from services.cdn.routing import REGIONS, EdgeInfo, haversine_km, nearest_healthy
-from tests.services.cdn.helpers import ScriptedOrigin
+from services.cdn.settings import CdnSettings
+from services.cdn.system import build
+from services.errors import Invalid, NotFound, Unavailable
+from tests.conftest import free_port
+from tests.services.cdn.helpers import FakeClock, ScriptedOrigin
+from warehouse.ingest import ingest_spool
+from warehouse.lake import Lake
 
 
 def test_haversine_distance_matches_a_known_city_pair():
@@ -100,19 +109,21 @@ def test_routing_picks_nearest_healthy_edge_and_fails_over_when_it_dies(
 
 
 @pytest.mark.slow
-def test_background_health_loop_notices_a_dead_edge(settings, emitter, monkeypatch):
+def test_background_health_loop_notices_a_dead_edge(settings, emitter):
     import time
 
     from fastapi.testclient import TestClient
 
-    import services.cdn.api as cdn_api
     from services.app import create_app
 
-    monkeypatch.setattr(cdn_api, "PROBE_SECONDS", 0.2)
     origin = ScriptedOrigin().start()
     edge = start_edge(origin.url, name="edge-bg", region="eu-west", settings=settings)
     try:
-        with TestClient(create_app(settings, emitter)) as client:
+        app = create_app(settings, emitter)
+        built = app.state.services["cdn"]
+        app.state.services["cdn"] = build(settings, emitter, conf=CdnSettings(probe_interval_s=0.2))
+        built.close()
+        with TestClient(app) as client:
             reg = {"name": edge.name, "url": edge.url, "region": "eu-west"}
             client.post("/cdn/edges", json=reg, headers={"X-API-Key": settings.admin_api_key})
             assert client.get("/cdn/route", params={"region": "eu-west"}).status_code == 200
@@ -126,3 +137,77 @@ def test_background_health_loop_notices_a_dead_edge(settings, emitter, monkeypat
     finally:
         edge.stop()
         origin.stop()
+
+
+def test_routing_reprobes_only_health_older_than_twice_the_probe_interval(settings, emitter):
+    origin = ScriptedOrigin().start()  # answers /healthz like an edge
+    clock = FakeClock()
+    svc = build(settings, emitter, conf=CdnSettings(probe_interval_s=5), clock=clock)
+    try:
+        svc.register(name="live", url=origin.url, region="eu-west")
+        svc.register(name="dead", url=f"http://127.0.0.1:{free_port()}", region="eu-central")
+        route = asyncio.run(svc.route(region="eu-central", path="/v/a.m4s"))
+        assert route.edge.name == "live" and route.location == origin.url + "/v/a.m4s"
+        first = {e.name: e.checked_at for e in svc.edges()}
+        assert first == {"live": clock.now, "dead": clock.now}
+        clock.advance(9.9)
+        asyncio.run(svc.route(region="eu-west"))
+        assert {e.name: e.checked_at for e in svc.edges()} == first  # fresh enough
+        clock.advance(0.2)
+        asyncio.run(svc.route(region="eu-west"))
+        assert {e.checked_at for e in svc.edges()} == {clock.now}
+    finally:
+        svc.close()
+        origin.stop()
+
+
+def test_control_plane_refuses_bad_requests_with_domain_errors(settings, emitter):
+    svc = build(settings, emitter)
+    try:
+        with pytest.raises(Invalid, match="unknown region"):
+            svc.register(name="e", url="http://127.0.0.1:9", region="mars")
+        with pytest.raises(Invalid, match="role"):
+            svc.register(name="e", url="http://127.0.0.1:9", region="eu-west", role="cache")
+        with pytest.raises(NotFound):
+            svc.remove("nobody")
+        with pytest.raises(Unavailable, match="no healthy edge"):
+            asyncio.run(svc.route(region="eu-west"))
+        with pytest.raises(Invalid, match="exactly one"):
+            asyncio.run(svc.purge(url="/a", prefix="/b"))
+        with pytest.raises(Invalid, match="exactly one"):
+            asyncio.run(svc.purge(url="relative"))
+    finally:
+        svc.close()
+
+
+def test_control_plane_changes_and_decisions_are_events_in_the_lake(settings, emitter):
+    """Registering, routing, purging, an edge going down and its removal, in that order."""
+    origin = ScriptedOrigin().start()
+    svc = build(settings, emitter)
+    try:
+        svc.register(name="e1", url=origin.url, region="eu-west", actor="ops")
+        asyncio.run(svc.route(region="eu-central"))
+        asyncio.run(svc.purge(prefix="/v/", actor="ops"))
+        origin.stop()
+        asyncio.run(svc.check_health())
+        svc.remove("e1", actor="ops")
+    finally:
+        svc.close()
+    emitter.flush()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    rows = (
+        Lake(settings.lake_dir)
+        .query(
+            "SELECT type, actor, entity, attrs FROM events WHERE system = 'cdn' ORDER BY ts, seq"
+        )
+        .to_dicts()
+    )
+    assert [(r["type"], r["actor"], r["entity"]) for r in rows] == [
+        ("edge_registered", "ops", "e1"),
+        ("route", None, "e1"),
+        ("purge", "ops", "/v/"),
+        ("edge_down", None, "e1"),
+        ("edge_removed", "ops", "e1"),
+    ]
+    # The scripted origin is no edge: its answer to a purge counts as a failed purge.
+    assert json.loads(rows[2]["attrs"]) == {"kind": "prefix", "purged": 0, "failed": ["e1"]}

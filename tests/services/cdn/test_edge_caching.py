@@ -1,9 +1,13 @@
-"""Cache-Control, validators, ranges, Vary and compression at an edge process."""
+"""Cache-Control, validators, ranges, Vary and compression at an edge process.
+
+Expiry is tested on an edge in this process on a fake clock (``clocked``): the test moves
+time past a max-age rather than sleeping through it.
+"""
 
 from __future__ import annotations
 
 import gzip
-import time
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import brotli
@@ -11,9 +15,21 @@ import httpx
 import pytest
 
 from services.cdn.process import ServerProcess
+from tests.services.cdn.helpers import FakeClock, ThreadServer, clocked_edge, wait_until
 
 
-def get(edge: ServerProcess, url: str, **headers: str) -> httpx.Response:
+@pytest.fixture(scope="module")
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="module")
+def clocked(scripted, cdn_settings, clock) -> Iterator[ThreadServer]:
+    with clocked_edge(scripted.url, clock, cdn_settings, "edge-clocked") as edge:
+        yield edge
+
+
+def get(edge: ServerProcess | ThreadServer, url: str, **headers: str) -> httpx.Response:
     return httpx.get(edge.url + url, headers=headers, timeout=10, trust_env=False)
 
 
@@ -24,15 +40,17 @@ def obj(name: str, cc: str | None = None, **params: str) -> str:
     return f"/{name}?" + "&".join(query)
 
 
-def test_max_age_response_is_served_from_cache_until_it_expires(edge, scripted):
+def test_max_age_response_is_served_from_cache_until_it_expires(clocked, scripted, clock):
     url = obj("max-age", "max-age=2")
-    first, second = get(edge, url), get(edge, url)
+    first, second = get(clocked, url), get(clocked, url)
     assert first.headers["x-cache"].startswith("MISS") and second.headers["x-cache"].startswith(
         "HIT"
     )
     assert second.content == first.content and scripted.counts[url] == 1
-    time.sleep(2.2)
-    assert get(edge, url).headers["x-cache"].startswith("MISS")
+    clock.advance(1.9)
+    assert get(clocked, url).headers["x-cache"].startswith("HIT")
+    clock.advance(0.3)
+    assert get(clocked, url).headers["x-cache"].startswith("MISS")
     assert scripted.counts[url] == 2
 
 
@@ -61,28 +79,26 @@ def test_no_cache_is_stored_but_revalidated_on_every_use(edge, scripted):
     assert scripted.counts[url] == 2 and scripted.conditional[url] == 1
 
 
-def test_expired_object_with_etag_is_revalidated_with_a_304_not_refetched(edge, scripted):
+def test_expired_object_with_etag_is_revalidated_with_a_304_not_refetched(clocked, scripted, clock):
     url = obj("revalidate", "max-age=2", etag="1", size="5000")
-    get(edge, url)
-    time.sleep(2.2)
-    resp = get(edge, url)
+    get(clocked, url)
+    clock.advance(2.2)
+    resp = get(clocked, url)
     assert resp.headers["x-cache"].startswith("REVALIDATED") and len(resp.content) == 5000
     assert scripted.conditional[url] == 1
-    assert get(edge, url).headers["x-cache"].startswith("HIT")
+    assert get(clocked, url).headers["x-cache"].startswith("HIT")
 
 
-def test_stale_while_revalidate_serves_stale_then_refreshes_in_background(edge, scripted):
+def test_stale_while_revalidate_serves_stale_then_refreshes_in_background(clocked, scripted, clock):
     url = obj("swr", "max-age=2, stale-while-revalidate=30")
-    old = get(edge, url).content
+    old = get(clocked, url).content
     scripted.bump(url)
-    time.sleep(2.2)
-    stale = get(edge, url)
+    clock.advance(2.2)
+    stale = get(clocked, url)
     assert stale.headers["x-cache"].startswith("STALE") and stale.content == old
-    deadline = time.monotonic() + 5
-    while scripted.counts[url] < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.1)
-    fresh = get(edge, url)
+    # The refresh was started before the stale answer went out; it ends once it has stored.
+    wait_until(lambda: not clocked.app.refreshing, what="the background refresh")
+    fresh = get(clocked, url)
     assert fresh.headers["x-cache"].startswith("HIT") and b" v1 " in fresh.content
     assert scripted.counts[url] == 2
 
@@ -200,7 +216,7 @@ def test_purge_that_overlaps_a_fetch_is_not_undone_by_it(edge, scripted, cdn_set
     url = obj("purge-race", "max-age=60", delay="600")
     slow = threading.Thread(target=get, args=(edge, url))
     slow.start()
-    time.sleep(0.2)
+    wait_until(lambda: scripted.counts[url] == 1, what="the slow fetch reaching the origin")
     token = {"X-CDN-Token": cdn_settings.admin_api_key}
     purge = httpx.post(edge.url + "/_cdn/purge", json={"url": url}, headers=token, trust_env=False)
     assert purge.status_code == 200

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.cdn.process import ServerProcess, start_edge
-from tests.services.cdn.helpers import FaultyOrigin, ScriptedOrigin
+from tests.services.cdn.helpers import FakeClock, FaultyOrigin, ScriptedOrigin, clocked_edge
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,7 @@ def test_upstream_that_never_answers_is_a_504(faulty_edge):
 
 def test_edge_that_loses_its_origin_serves_stale_only_where_allowed(cdn_settings):
     origin = ScriptedOrigin().start()
+    clock = FakeClock()
     urls = {
         "sie": "/sie?cc=max-age%3D1%2C%20stale-if-error%3D60",
         "swr": "/swr?cc=max-age%3D1%2C%20stale-while-revalidate%3D60",
@@ -70,9 +71,9 @@ def test_edge_that_loses_its_origin_serves_stale_only_where_allowed(cdn_settings
         "sie503": "/sie503?cc=max-age%3D1%2C%20stale-if-error%3D60",
         "plain503": "/plain503?cc=max-age%3D1",
     }
-    with start_edge(origin.url, name="edge-lost", settings=cdn_settings) as edge:
+    with clocked_edge(origin.url, clock, cdn_settings, "edge-lost") as edge:
         bodies = {k: get(edge.url + u).content for k, u in urls.items()}
-        time.sleep(1.2)
+        clock.advance(1.2)
         origin.failing.update({urls["sie503"], urls["plain503"]})
         error = get(edge.url + urls["sie503"])
         assert error.status_code == 200 and error.headers["x-cache"].startswith("STALE")

@@ -103,3 +103,17 @@ def test_origin_sets_type_cache_control_validators_and_ranges(tmp_path):
     assert client.get("/../etc/passwd").status_code == 404
     assert client.get("/cdn-demo/%2e%2e/%2e%2e/etc/passwd").status_code == 404
     assert client.get("/_origin/stats").json()["requests"] >= 6
+
+
+def test_edges_built_by_the_composition_root_need_the_admin_key_to_purge(tmp_path):
+    from services.cdn.edge import EdgeConfig
+    from services.cdn.system import build_edge
+    from warehouse.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, admin_api_key="secret-admin")
+    edge = build_edge(
+        EdgeConfig(name="e", upstream="http://127.0.0.1:9", access_log=False), settings
+    )
+    assert edge.config.purge_token == "secret-admin" and edge.access_log is None
+    own = EdgeConfig(name="e", upstream="http://x", access_log=False, purge_token="t")
+    assert build_edge(own, settings).config.purge_token == "t"

@@ -12,6 +12,7 @@ from pipelines.cli import main
 from pipelines.workload import WorkloadContext
 from pipelines.workload.cdn import WORKLOAD
 from services.cdn.process import start_edge
+from services.cdn.system import build
 from tests.services.cdn.helpers import ScriptedOrigin
 from warehouse.ingest import ingest_spool
 
@@ -43,7 +44,9 @@ def test_workload_serves_through_edges_and_reports_hit_ratio_per_edge(client, se
     assert facts["routes"] and all(nearest[c] == e for c, e in facts["routes"].items())
 
 
-def test_cli_purges_on_given_edges_and_validates_arguments(settings):
+def test_cli_purges_on_given_edges_or_every_registered_one_and_validates_arguments(
+    settings, emitter
+):
     origin = ScriptedOrigin().start()
     try:
         with start_edge(origin.url, name="edge-cli", settings=settings) as edge:
@@ -53,6 +56,14 @@ def test_cli_purges_on_given_edges_and_validates_arguments(settings):
             assert out.exit_code == 0 and "purged 1" in out.output
             bad = runner.invoke(main, ["cdn", "purge", "--url", "/a", "--prefix", "/b"])
             assert bad.exit_code == 2 and "exactly one" in bad.output
+            none = runner.invoke(main, ["cdn", "purge", "--url", "/p/a?cc=max-age%3D60"])
+            assert none.exit_code == 0 and "no edges registered" in none.output
+            svc = build(settings, emitter)
+            svc.register(name=edge.name, url=edge.url, region="eu-west")
+            svc.close()
+            httpx.get(edge.url + "/p/a?cc=max-age%3D60", trust_env=False)
+            registered = runner.invoke(main, ["cdn", "purge", "--url", "/p/a?cc=max-age%3D60"])
+            assert registered.exit_code == 0 and "edge-cli: purged 1" in registered.output
     finally:
         origin.stop()
     empty = CliRunner().invoke(main, ["cdn", "hit-ratio"])

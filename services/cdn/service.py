@@ -1,0 +1,240 @@
+"""The CDN control plane: the edge registry, health probing, nearest-healthy routing and purge.
+
+Edges and shields are separate processes (``services.cdn.edge``); this service knows where
+they are (the ``cdn`` store, shared by every API process), probes their ``/healthz``, sends
+each client to the nearest healthy edge, and fans purges out to them, shields first. Every
+change and every routing decision is an event in the lake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.cdn.control import edge_stats, fan_out_purge
+from services.cdn.routing import REGIONS, EdgeInfo, EdgeRegistry, nearest_healthy, probe
+from services.cdn.settings import CdnSettings
+from services.errors import Invalid, NotFound, Unavailable
+from warehouse.emitter import Emitter
+
+NAME = "cdn"
+ROLES = ("edge", "shield")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a client should go: the edge, how far it is, and the full URL when a path was
+    given."""
+
+    edge: EdgeInfo
+    distance_km: float
+    location: str | None
+
+
+@dataclass(frozen=True)
+class Purge:
+    """What one purge did on each edge (``results``: edge, ok, purged, error)."""
+
+    target: str
+    results: list[dict]
+
+
+class CdnService:
+    """Owns the edge registry, the probe task, the purge token and the clock."""
+
+    def __init__(
+        self,
+        registry: EdgeRegistry,
+        emitter: Emitter,
+        *,
+        conf: CdnSettings,
+        purge_token: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.registry = registry
+        self.emitter = emitter
+        self.conf = conf
+        self.purge_token = purge_token
+        self.clock = clock
+        self._probe_task: asyncio.Task | None = None
+
+    def close(self) -> None:
+        if self._probe_task is not None:
+            self._probe_task.cancel()
+            self._probe_task = None
+        self.registry.close()
+
+    # -- registry ----------------------------------------------------------------------------
+    @staticmethod
+    def regions() -> dict[str, tuple[float, float]]:
+        """Known region names and their coordinates (lat, lon)."""
+        return REGIONS
+
+    def register(
+        self,
+        *,
+        name: str,
+        url: str,
+        region: str,
+        role: str = "edge",
+        lat: float | None = None,
+        lon: float | None = None,
+        actor: str | None = None,
+    ) -> EdgeInfo:
+        """Add (or replace) an edge or shield; coordinates default to its region's."""
+        if role not in ROLES:
+            raise Invalid(f"role must be one of {list(ROLES)}")
+        if lat is None or lon is None:
+            lat, lon = self._point(region)
+        edge = EdgeInfo(name, url.rstrip("/"), region, lat, lon, role)
+        self.registry.upsert(edge)
+        self.emitter.emit(
+            NAME,
+            "edge_registered",
+            actor=actor,
+            entity=edge.name,
+            attrs={"region": edge.region, "role": edge.role, "url": edge.url},
+        )
+        return edge
+
+    def edges(self) -> list[EdgeInfo]:
+        """Every registered edge with its last health-check result."""
+        return self.registry.all()
+
+    def remove(self, name: str, *, actor: str | None = None) -> None:
+        if not self.registry.remove(name):
+            raise NotFound(f"no edge named {name!r}")
+        self.emitter.emit(NAME, "edge_removed", actor=actor, entity=name)
+
+    @staticmethod
+    def _point(region: str) -> tuple[float, float]:
+        try:
+            return REGIONS[region]
+        except KeyError:
+            raise Invalid(
+                f"unknown region {region!r}: give lat/lon or one of {sorted(REGIONS)}"
+            ) from None
+
+    # -- health ------------------------------------------------------------------------------
+    async def check_health(self) -> list[EdgeInfo]:
+        """Probe every edge's ``/healthz`` now and record the results; a change of health is
+        an ``edge_down``/``edge_up`` event."""
+        edges = self.registry.all()
+        results = await probe(edges, self.conf.probe_timeout_s)
+        for edge in edges:
+            error = results.get(edge.name)
+            self.registry.set_health(edge.name, error is None, error)
+            if edge.checked_at is not None and edge.healthy != (error is None):
+                self.emitter.emit(
+                    NAME,
+                    "edge_up" if error is None else "edge_down",
+                    entity=edge.name,
+                    attrs={"region": edge.region, "role": edge.role, "error": error},
+                )
+        return self.registry.all()
+
+    async def probe_forever(self) -> None:
+        """Probe every ``probe_interval_s`` seconds until cancelled; a failed round is logged."""
+        while True:
+            await asyncio.sleep(self.conf.probe_interval_s)
+            try:
+                await self.check_health()
+            except Exception:  # noqa: BLE001 - the next round tries again
+                log.warning("CDN health probe round failed", exc_info=True)
+
+    def start_probing(self) -> None:
+        """Run ``probe_forever`` as a task of the running event loop (the app's)."""
+        if self._probe_task is None or self._probe_task.done():
+            self._probe_task = asyncio.get_running_loop().create_task(self.probe_forever())
+
+    async def stop_probing(self) -> None:
+        task, self._probe_task = self._probe_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # -- routing -----------------------------------------------------------------------------
+    async def route(
+        self,
+        *,
+        region: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+        path: str | None = None,
+    ) -> Route:
+        """The nearest healthy edge for a client in ``region`` (or at ``lat``/``lon``).
+
+        Health older than twice the probe interval is refreshed first. ``Invalid`` without a
+        place, ``Unavailable`` when no edge is healthy.
+        """
+        if lat is not None and lon is not None:
+            point = (lat, lon)
+        elif region is not None:
+            if region not in REGIONS:
+                raise Invalid(f"unknown region {region!r}: one of {sorted(REGIONS)}")
+            point = REGIONS[region]
+        else:
+            raise Invalid("give a region, or both lat and lon")
+        if path is not None and not path.startswith("/"):
+            raise Invalid("path must start with '/'")
+        edges = self.registry.all()
+        horizon = self.clock() - 2 * self.conf.probe_interval_s
+        if any(e.checked_at is None or e.checked_at < horizon for e in edges):
+            edges = await self.check_health()
+        found = nearest_healthy(edges, point)
+        if found is None:
+            raise Unavailable("no healthy edge is registered")
+        edge, distance = found
+        self.emitter.emit(
+            NAME,
+            "route",
+            entity=edge.name,
+            attrs={"region": region, "edge_region": edge.region, "distance_km": round(distance, 1)},
+        )
+        return Route(edge, round(distance, 1), edge.url + path if path else None)
+
+    # -- purge and live stats ----------------------------------------------------------------
+    async def purge(
+        self,
+        *,
+        url: str | None = None,
+        prefix: str | None = None,
+        actor: str | None = None,
+        edges: list[EdgeInfo] | None = None,
+    ) -> Purge:
+        """Purge a URL or a prefix on every registered edge (or on ``edges``): shields first,
+        so an edge cannot refill from a stale shield copy."""
+        given = [v for v in (url, prefix) if v is not None]
+        if len(given) != 1 or not given[0].startswith("/"):
+            raise Invalid("give exactly one of 'url' or 'prefix', starting with '/'")
+        targets = self.registry.all() if edges is None else edges
+        results = await fan_out_purge(
+            targets,
+            url=url,
+            prefix=prefix,
+            token=self.purge_token,
+            timeout=self.conf.control_timeout_s,
+        )
+        self.emitter.emit(
+            NAME,
+            "purge",
+            actor=actor,
+            entity=given[0],
+            attrs={
+                "kind": "url" if url is not None else "prefix",
+                "purged": sum(r["purged"] for r in results),
+                "failed": [r["edge"] for r in results if not r["ok"]],
+            },
+        )
+        return Purge(given[0], results)
+
+    async def edge_stats(self) -> dict[str, dict]:
+        """Live cache counters of every reachable edge."""
+        return await edge_stats(self.registry.all(), timeout=self.conf.control_timeout_s)
