@@ -13,6 +13,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from benchmarks.cdn_bench import measure
 from benchmarks.cpu import children_cpu_seconds
 from media.ladder import build_ladder, encode_rungs_separately, plan_ladder
 from media.pertitle import analyse
@@ -101,11 +102,6 @@ def pertitle_saving(clips: dict[str, Path], work: Path) -> float | None:
 
 
 def cdn_figures() -> tuple[float | None, int | None]:
-    try:
-        from benchmarks.cdn_bench import measure
-    except ImportError:
-        print("cdn: benchmarks.cdn_bench is not available; CDN figures skipped")
-        return None, None
     result = measure()
     return result.get("edge_hit_rps_ratio"), result.get("coalesce_origin_fetches")
 

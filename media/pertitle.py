@@ -20,7 +20,6 @@ refined once where the hull is a long chord, instead of a uniformly denser grid.
 
 from __future__ import annotations
 
-import base64
 import math
 import struct
 from collections.abc import Callable
@@ -445,9 +444,3 @@ def plot(result: PerTitleResult, dest: Path, title: str = "") -> Path:
     fig.savefig(dest)
     plt.close(fig)
     return dest
-
-
-def png_markdown(path: Path) -> str:
-    """A markdown image with the PNG inlined, for ``MetadataValue.md``."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"![per-title ladder](data:image/png;base64,{data})"

@@ -1,31 +1,28 @@
-"""A sensor that adds one ``videos`` partition per admitted upload and requests its
-transcoding run. The cursor is the creation time of the newest video already handled."""
+"""A sensor that adds one ``videos`` partition per admitted upload; the per-video assets'
+eager automation conditions then transcode it (probe first, then ladder, thumbnails and
+per-title analysis). The cursor is the admission time of the newest video already handled.
+
+``video_transcode_job`` runs the same assets for one partition by hand (the launchpad, or
+``dagster job launch``), for example to re-encode with the per-title rungs.
+"""
 
 import dagster as dg
 
-from assets.resources import PlatformResource
-from assets.video import GROUP, videos_partitions
-from services.db import make_engine
-from services.video.store import VideoStore
+from assets.resources import SystemResource
+from assets.video import TRANSCODE_ASSETS, videos_partitions
 
 video_job = dg.define_asset_job(
     "video_transcode_job",
-    selection=dg.AssetSelection.groups(GROUP),
+    selection=dg.AssetSelection.assets(*TRANSCODE_ASSETS),
     partitions_def=videos_partitions,
 )
 
 
-def new_video_ids(platform: PlatformResource, after: float) -> list[tuple[str, float]]:
-    """(id, created) of admitted videos newer than ``after``, oldest first."""
-    store = VideoStore(make_engine(platform.settings(), "video"))
-    return [(v.id, v.created) for v in store.list_videos(limit=100_000) if v.created > after]
-
-
-@dg.sensor(job=video_job, minimum_interval_seconds=30)
-def video_upload_sensor(context: dg.SensorEvaluationContext, platform: PlatformResource):
-    """New uploads -> new dynamic partitions plus one run each."""
+@dg.sensor(minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+def video_upload_sensor(context: dg.SensorEvaluationContext, video: SystemResource):
+    """New admitted videos -> new dynamic partitions (automation materialises them)."""
     after = float(context.cursor or 0)
-    found = new_video_ids(platform, after)
+    found = video.service().admitted_after(after)
     if not found:
         return dg.SkipReason("no new videos")
     ids = [
@@ -34,7 +31,6 @@ def video_upload_sensor(context: dg.SensorEvaluationContext, platform: PlatformR
         if not context.instance.has_dynamic_partition(videos_partitions.name, vid)
     ]
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(partition_key=vid, run_key=f"video-{vid}") for vid in ids],
         dynamic_partitions_requests=[videos_partitions.build_add_request(ids)] if ids else [],
         cursor=str(max(created for _, created in found)),
     )

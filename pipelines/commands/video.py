@@ -1,28 +1,107 @@
-"""``blueprint video``: admit, transcode and analyse a media file from the command line."""
+"""``blueprint video``: the catalogue (import, list, search) through the video service, and
+probing, transcoding and per-title analysis of a media file on its own."""
 
 from __future__ import annotations
 
 import json
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from services.video.service import Listing, VideoService
 
 
 @click.group("video")
 def cli() -> None:
-    """Video streaming (system 3): safe probing, one-pass ABR ladders, per-title analysis."""
+    """Video streaming (system 3): the catalogue, safe probing, one-pass ABR ladders,
+    per-title analysis."""
+
+
+@contextmanager
+def _service() -> Iterator[VideoService]:
+    """The video service, built by its composition root and closed afterwards."""
+    from services.compose import build_service
+    from warehouse.emitter import get_emitter
+    from warehouse.settings import get_settings
+
+    settings = get_settings()
+    emitter = get_emitter(settings)
+    svc = build_service(settings, emitter, "video")
+    try:
+        yield svc
+    finally:
+        svc.close()
+        emitter.flush()
+
+
+def _line(item: Listing) -> str:
+    v = item.video
+    size = f"{v.probe.get('width', 0)}x{v.probe.get('height', 0)}"
+    state = "ready" if item.ready else "not transcoded"
+    return (
+        f"{v.id}  {v.title!r}  {size}  {v.probe.get('duration_s', 0.0):.1f}s  "
+        f"{state}  likes={item.likes}"
+    )
 
 
 def _admit(path: Path, job: Path):
     from media.probe import Rejected, probe
+    from services.video.settings import VideoSettings
 
     try:
-        return probe(path, job)
+        return probe(path, job, VideoSettings().limits())
     except Rejected as exc:
         click.echo(f"rejected: {exc.reason}", err=True)
         sys.exit(2)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "user_id", default="cli", show_default=True, help="Owner of the video.")
+@click.option("--title", default=None, help="Title (default: the file name).")
+@click.option("--description", default="", help="Description.")
+@click.option("--tags", default="", help="Comma-separated tags.")
+def import_cmd(file: Path, user_id: str, title: str | None, description: str, tags: str) -> None:
+    """Admit FILE into the catalogue as if USER had uploaded it; the upload sensor and the
+    assets' automation then transcode it. Prints the new video's id."""
+    from services.video.uploads import VideoRejected
+
+    meta = {"title": title or file.name, "description": description, "tags": tags}
+    with _service() as svc:
+        try:
+            video = svc.uploads.import_file(user_id, file, meta)
+        except VideoRejected as exc:
+            click.echo(f"rejected: {exc.reason}", err=True)
+            sys.exit(2)
+    click.echo(video.id)
+
+
+@cli.command("list")
+@click.option("--limit", default=50, show_default=True)
+def list_cmd(limit: int) -> None:
+    """Admitted videos, oldest first, with their size, duration and whether they play."""
+    with _service() as svc:
+        for item in svc.catalogue(limit):
+            click.echo(_line(item))
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True)
+def search_cmd(query: str, limit: int) -> None:
+    """Videos whose title has the words or that are tagged with one of them, best first."""
+    with _service() as svc:
+        found = svc.search(query, limit, actor="cli")
+    for item in found:
+        click.echo(_line(item))
+    if not found:
+        click.echo("no videos found", err=True)
 
 
 @cli.command("probe")

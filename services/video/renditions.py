@@ -1,16 +1,19 @@
-"""Files the transcoding assets share per video: the probe report and the work area, beside
-the published renditions. Plain Python, so the Dagster assets stay thin."""
+"""What the transcoding assets share per video: the probe report and the work area beside
+the published renditions, the rungs to serve, the VMAF floors. Plain Python, so the Dagster
+assets stay thin."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
+from media.ladder import Rung, plan_ladder
+from media.pertitle import stored_rungs
 from media.probe import ProbeInfo
-from services.db import make_engine
+from media.thumbs import Thumbnails, make_thumbnails
 from services.video.ingest import rendition_dir, video_root
-from services.video.store import Video, VideoStore
 from warehouse.settings import Settings
 
 #: Lowest acceptable VMAF per rung height (the ladder's blocking quality gate).
@@ -25,13 +28,6 @@ def vmaf_floor(height: int) -> float:
 
 def work_dir(settings: Settings, video_id: str) -> Path:
     return video_root(settings) / "work" / video_id
-
-
-def load_video(settings: Settings, video_id: str) -> Video:
-    video = VideoStore(make_engine(settings, "video")).get_video(video_id)
-    if video is None:
-        raise LookupError(f"no admitted video {video_id!r} in the video store")
-    return video
 
 
 def save_probe(settings: Settings, video_id: str, info: ProbeInfo) -> Path:
@@ -57,3 +53,38 @@ def write_json(path: Path, data: Any) -> None:
 def read_ladder(settings: Settings, video_id: str) -> dict[str, Any] | None:
     path = rendition_dir(settings, video_id) / "ladder.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def served_rungs(out: Path, width: int, height: int, per_title: bool) -> tuple[list[Rung], str]:
+    """The rungs to encode and where they come from ("per-title" or "fixed").
+
+    With ``per_title``, the rungs this video's stored per-title analysis chose (those above
+    their VMAF floor), when there is one; otherwise Apple's fixed rungs up to the source.
+    """
+    stored = out / "pertitle.json"
+    if per_title and stored.exists():
+        rungs = stored_rungs(json.loads(stored.read_text(encoding="utf-8")), vmaf_floor)
+        if rungs:
+            return rungs, "per-title"
+    return plan_ladder(width, height), "fixed"
+
+
+def grid_heights(heights: list[int], n: int) -> tuple[int, ...]:
+    """``n`` heights spread over the ladder, always including the lowest and the top."""
+    if len(heights) <= n:
+        return tuple(heights)
+    picks = {heights[round(i * (len(heights) - 1) / (n - 1))] for i in range(n)}
+    return tuple(sorted(picks))
+
+
+def publish_thumbnails(source: Path, info: ProbeInfo, build: Path, dest: Path) -> Thumbnails:
+    """Poster, sprite sheet and WebVTT track made in ``build``, then moved into ``dest``."""
+    shutil.rmtree(build, ignore_errors=True)
+    made = make_thumbnails(source, info, build)
+    dest.mkdir(parents=True, exist_ok=True)
+    moved = {}
+    for name in ("sprite", "poster", "vtt"):
+        f = getattr(made, name)
+        moved[name] = f.replace(dest / f.name)
+    shutil.rmtree(build, ignore_errors=True)
+    return Thumbnails(**moved, tiles=made.tiles, interval_s=made.interval_s)

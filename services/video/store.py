@@ -4,7 +4,6 @@ comments and likes. SQLAlchemy Core, SQLite by default or PostgreSQL when scaled
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,7 +130,9 @@ class VideoStore:
         metadata.create_all(engine)
 
     # uploads
-    def create_upload(self, user_id: str, length: int, meta: dict[str, str]) -> Upload:
+    def create_upload(
+        self, user_id: str, length: int, meta: dict[str, str], created: float
+    ) -> Upload:
         up = Upload(uuid.uuid4().hex[:16], user_id, length, 0, "receiving", meta)
         with self.engine.begin() as conn:
             conn.execute(
@@ -142,7 +143,7 @@ class VideoStore:
                     offset=0,
                     status=up.status,
                     meta=json.dumps(meta),
-                    created=time.time(),
+                    created=created,
                 )
             )
         return up
@@ -206,6 +207,17 @@ class VideoStore:
             rows = conn.execute(select(videos).order_by(videos.c.created).limit(limit))
             return [_video(r) for r in rows]
 
+    def created_after(self, after: float, limit: int = 1000) -> list[tuple[str, float]]:
+        """(id, created) of videos admitted after ``after``, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(videos.c.id, videos.c.created)
+                .where(videos.c.created > after)
+                .order_by(videos.c.created)
+                .limit(limit)
+            )
+            return [(r.id, r.created) for r in rows]
+
     def search(self, query: str, limit: int = 20) -> list[Video]:
         """Videos whose title contains every term or that carry a term as a tag; titles that
         match more terms, then newer videos, first."""
@@ -231,11 +243,11 @@ class VideoStore:
         return sorted(found, key=score)[:limit]
 
     # engagement
-    def add_comment(self, video_id: str, user_id: str, text: str) -> int:
+    def add_comment(self, video_id: str, user_id: str, text: str, created: float) -> int:
         with self.engine.begin() as conn:
             res = conn.execute(
                 insert(comments).values(
-                    video_id=video_id, user_id=user_id, text=text, created=time.time()
+                    video_id=video_id, user_id=user_id, text=text, created=created
                 )
             )
             return int(res.inserted_primary_key[0])

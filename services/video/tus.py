@@ -1,5 +1,10 @@
 """tus 1.0 core protocol pieces (https://tus.io/protocols/resumable-upload): version
-headers, ``Upload-Metadata`` parsing, and the checks every request shares."""
+headers, ``Upload-Metadata`` parsing, and the checks every request shares.
+
+Every failure is a :class:`services.errors.DomainError` that carries the tus headers
+(``Tus-Resumable``, and ``Upload-Offset`` where the client needs it to resume), so the app's
+one problem handler answers tus clients in their protocol.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import base64
 import binascii
 import re
 
-from fastapi import HTTPException
+from services.errors import DomainError, PreconditionFailed, Unsupported
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"
@@ -15,18 +20,34 @@ OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 _KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
+class MalformedHeader(DomainError):
+    """A tus header the protocol cannot read (400, as the tus specification asks)."""
+
+    status = 400
+
+
 def tus_headers(**extra: str) -> dict[str, str]:
     return {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store", **extra}
+
+
+def tus_error(kind: type[DomainError], message: str, **extra: str) -> DomainError:
+    """A domain error of ``kind`` whose response carries the tus headers (plus ``extra``)."""
+    return kind(message, headers=tus_headers(**extra))
 
 
 def require_tus(tus_resumable: str | None) -> None:
     """412 unless the client speaks our protocol version (OPTIONS is exempt)."""
     if tus_resumable != TUS_VERSION:
-        raise HTTPException(
-            412,
+        raise PreconditionFailed(
             f"Tus-Resumable must be {TUS_VERSION} (got {tus_resumable!r})",
             headers={"Tus-Version": TUS_VERSION, "Tus-Resumable": TUS_VERSION},
         )
+
+
+def require_offset_content_type(content_type: str | None) -> None:
+    """415 unless a PATCH body is declared ``application/offset+octet-stream``."""
+    if (content_type or "").split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
+        raise tus_error(Unsupported, f"Content-Type must be {OFFSET_CONTENT_TYPE}")
 
 
 def parse_metadata(header: str | None, max_len: int = 8192) -> dict[str, str]:
@@ -34,20 +55,22 @@ def parse_metadata(header: str | None, max_len: int = 8192) -> dict[str, str]:
     if not header:
         return {}
     if len(header) > max_len:
-        raise HTTPException(400, f"Upload-Metadata longer than {max_len} characters")
+        raise tus_error(MalformedHeader, f"Upload-Metadata longer than {max_len} characters")
     out: dict[str, str] = {}
     for pair in header.split(","):
         parts = pair.strip().split(" ")
         key = parts[0]
         if not _KEY.match(key) or len(parts) > 2 or key in out:
-            raise HTTPException(400, f"malformed Upload-Metadata pair {pair.strip()[:80]!r}")
+            raise tus_error(
+                MalformedHeader, f"malformed Upload-Metadata pair {pair.strip()[:80]!r}"
+            )
         try:
             value = (
                 base64.b64decode(parts[1], validate=True).decode("utf-8") if len(parts) == 2 else ""
             )
         except (binascii.Error, UnicodeDecodeError) as exc:
-            raise HTTPException(
-                400, f"Upload-Metadata value of {key!r} is not base64 UTF-8"
+            raise tus_error(
+                MalformedHeader, f"Upload-Metadata value of {key!r} is not base64 UTF-8"
             ) from exc
         out[key] = value
     return out
@@ -60,8 +83,17 @@ def encode_metadata(meta: dict[str, str]) -> str:
 
 def parse_int_header(name: str, value: str | None) -> int:
     if value is None or not value.isdigit() or len(value) > 18:
-        raise HTTPException(400, f"{name} must be a non-negative integer", headers=tus_headers())
+        raise tus_error(MalformedHeader, f"{name} must be a non-negative integer")
     return int(value)
+
+
+def parse_upload_length(value: str | None) -> int:
+    """``Upload-Length`` of a creation request (deferred length is not offered)."""
+    if value is None:
+        raise tus_error(
+            MalformedHeader, "Upload-Length is required (deferred length is not supported)"
+        )
+    return parse_int_header("Upload-Length", value)
 
 
 def clean_tags(raw: str) -> list[str]:

@@ -30,6 +30,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "video_ladder:renditions_decode",
             "video_ladder:vmaf_floor",
             "video_ladder:keyframes_aligned",
+            "video_engagement:video_engagement_is_consistent",
         },
     ),
     "crawl": (

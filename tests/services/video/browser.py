@@ -3,7 +3,10 @@ load through a CDN edge (hls.js or dash.js inlined, so one HTML file is the whol
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -103,13 +106,16 @@ class Chromium:
     """One headless browser with a fresh profile; ``evaluate`` runs JS in its first tab."""
 
     def __init__(self, binary: str) -> None:
-        self.profile = tempfile.TemporaryDirectory(prefix="chromium-")
+        # Chromium's helper processes may still be writing to the profile as the browser
+        # exits; a leftover temp directory is not what the player tests are about.
+        self.profile = tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True)
         self.log = open(Path(self.profile.name) / "stderr.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
+            start_new_session=True,  # its own process group: close() ends its helpers too
         )
         port_file = Path(self.profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -164,5 +170,7 @@ class Chromium:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # helpers left in the browser's group
         self.log.close()
         self.profile.cleanup()

@@ -100,6 +100,8 @@ def test_engagement_asset_aggregates_lake_events(client, user_key, video_id, set
         resources={"platform": PlatformResource(data_dir=str(settings.data_dir))},
     )
     assert result.success
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == "video_engagement_is_consistent" and check.passed
     row = Lake(settings.lake_dir).query("SELECT * FROM video_engagement").to_dicts()
     assert row == [
         {
@@ -111,3 +113,21 @@ def test_engagement_asset_aggregates_lake_events(client, user_key, video_id, set
             "viewers": 1,
         }
     ]
+
+
+def test_engagement_asset_publishes_an_empty_table_before_any_event(settings) -> None:
+    import dagster as dg
+
+    from assets.resources import PlatformResource
+    from assets.video import video_engagement
+    from warehouse.lake import Lake
+
+    result = dg.materialize(
+        [video_engagement],
+        resources={"platform": PlatformResource(data_dir=str(settings.data_dir))},
+    )
+    assert result.success
+    meta = result.asset_materializations_for_node("video_engagement")[0].metadata
+    assert meta["dagster/row_count"].value == 0
+    df = Lake(settings.lake_dir).query("SELECT * FROM video_engagement")
+    assert df.height == 0 and "watch_seconds" in df.columns

@@ -7,7 +7,7 @@ import json
 import dagster as dg
 import pytest
 
-from assets.resources import PlatformResource
+from assets.resources import SystemResource
 from assets.video import video_ladder, video_per_title, video_probe
 from media.pertitle import stored_rungs
 from services.video.ingest import rendition_dir
@@ -22,14 +22,14 @@ def test_ladder_serves_the_per_title_rungs_when_asked_and_an_analysis_exists(
 ) -> None:
     vid, resp = upload(client, user_key, clip(640, 360, 4.0), {"title": "Per-title"})
     assert resp.status_code == 204
-    platform = PlatformResource(data_dir=str(settings.data_dir))
+    video = SystemResource.with_service("video", client.app.state.services["video"])
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("videos", [vid])
     analysed = dg.materialize(
         [video_probe, video_per_title],
         instance=instance,
         partition_key=vid,
-        resources={"platform": platform},
+        resources={"video": video},
         run_config={"ops": {"video_per_title": {"config": {"crfs": [24, 34], "max_heights": 2}}}},
     )
     assert analysed.success
@@ -41,7 +41,7 @@ def test_ladder_serves_the_per_title_rungs_when_asked_and_an_analysis_exists(
         [video_ladder],
         instance=instance,
         partition_key=vid,
-        resources={"platform": platform},
+        resources={"video": video},
         run_config={"ops": {"video_ladder": {"config": {"per_title": True}}}},
     )
     assert run.success

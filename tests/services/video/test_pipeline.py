@@ -1,4 +1,5 @@
-"""Upload -> sensor adds a partition -> assets transcode -> the playback API sees the ladder."""
+"""Upload -> sensor adds a partition -> automation asks for the assets -> they transcode ->
+the playback API sees the ladder."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import dagster as dg
 import pytest
 
-from assets.resources import PlatformResource
+from assets.resources import SystemResource
 from assets.video import video_ladder, video_per_title, video_probe, video_thumbnails
 from pipelines.automation.video import video_upload_sensor
 from services.video.ingest import rendition_dir
@@ -21,18 +22,16 @@ def test_upload_sensor_partition_and_assets_publish_a_checked_ladder(
 ) -> None:
     vid, resp = upload(client, user_key, clip(640, 360, 4.0), {"title": "Pattern", "tags": "a"})
     assert resp.status_code == 204
-    platform = PlatformResource(data_dir=str(settings.data_dir))
+    video = SystemResource.with_service("video", client.app.state.services["video"])
     instance = dg.DagsterInstance.ephemeral()
 
-    ctx = dg.build_sensor_context(instance=instance, resources={"platform": platform})
+    ctx = dg.build_sensor_context(instance=instance, resources={"video": video})
     result = video_upload_sensor(ctx)
-    assert [r.partition_key for r in result.run_requests] == [vid]
+    assert not result.run_requests  # the assets' automation runs the new partition
     assert result.dynamic_partitions_requests[0].partition_keys == [vid]
     instance.add_dynamic_partitions("videos", [vid])
     again = video_upload_sensor(
-        dg.build_sensor_context(
-            instance=instance, resources={"platform": platform}, cursor=result.cursor
-        )
+        dg.build_sensor_context(instance=instance, resources={"video": video}, cursor=result.cursor)
     )
     assert isinstance(again, dg.SkipReason)
 
@@ -40,11 +39,13 @@ def test_upload_sensor_partition_and_assets_publish_a_checked_ladder(
         [video_probe, video_ladder, video_thumbnails, video_per_title],
         instance=instance,
         partition_key=vid,
-        resources={"platform": platform},
+        resources={"video": video},
         run_config={"ops": {"video_per_title": {"config": {"crfs": [24, 34], "max_heights": 2}}}},
     )
     assert run.success
-    checks = {e.check_name: e.passed for e in run.get_asset_check_evaluations()}
+    evaluations = run.get_asset_check_evaluations()
+    assert {e.metadata["partition"].value for e in evaluations} == {vid}
+    checks = {e.check_name: e.passed for e in evaluations}
     assert checks == {
         "renditions_decode": True,
         "segment_durations": True,
@@ -79,7 +80,7 @@ def test_upload_sensor_partition_and_assets_publish_a_checked_ladder(
 
 
 def test_per_title_grid_spreads_heights_and_keeps_both_ends() -> None:
-    from assets.video import grid_heights
+    from services.video.renditions import grid_heights
 
     assert grid_heights([234, 360, 432, 540, 720], 3) == (234, 432, 720)
     assert grid_heights([234, 360], 3) == (234, 360)

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.video import api
 from services.video.ingest import part_path, rendition_dir, source_path, video_root
 from tests.media.clips import clip, hostile
 from tests.services.video.helpers import TUS, create, patch, spooled_events, upload
+
+
+def _cap(client) -> int:
+    return client.app.state.services["video"].conf.max_upload_bytes
 
 
 def test_options_advertises_tus_capabilities(client) -> None:
@@ -13,7 +16,7 @@ def test_options_advertises_tus_capabilities(client) -> None:
     assert resp.status_code == 204
     assert resp.headers["Tus-Resumable"] == "1.0.0"
     assert resp.headers["Tus-Version"] == "1.0.0"
-    assert int(resp.headers["Tus-Max-Size"]) == api.MAX_UPLOAD_BYTES
+    assert int(resp.headers["Tus-Max-Size"]) == _cap(client)
     assert "creation" in resp.headers["Tus-Extension"]
 
 
@@ -27,8 +30,10 @@ def test_missing_or_wrong_tus_version_is_412(client, user_key) -> None:
     assert resp.status_code == 412
 
 
-def test_upload_over_the_cap_is_413(client, user_key) -> None:
-    assert create(client, user_key, api.MAX_UPLOAD_BYTES + 1).status_code == 413
+def test_upload_over_the_cap_is_413_in_the_tus_protocol(client, user_key) -> None:
+    resp = create(client, user_key, _cap(client) + 1)
+    assert resp.status_code == 413 and resp.headers["Tus-Resumable"] == "1.0.0"
+    assert "limit" in resp.json()["detail"]
 
 
 def test_uploading_needs_an_api_key(client) -> None:

@@ -1,0 +1,257 @@
+"""The video service: uploads up to admission, the catalogue and its search, playback
+descriptors and origin files, and engagement (views, likes, comments, watch time).
+
+It owns the video store, the upload desk (:class:`services.video.uploads.Uploads`), the
+paths of sources and renditions, and the clock, and emits every event of the system itself.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from media.probe import Limits, ProbeInfo
+from services.errors import Invalid, NotFound
+from services.video.ingest import rendition_dir
+from services.video.renditions import load_probe, read_ladder, save_probe, work_dir
+from services.video.settings import VideoSettings
+from services.video.store import Video, VideoStore
+from services.video.uploads import Uploads
+from warehouse.emitter import Emitter
+from warehouse.settings import Settings
+
+MEDIA_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".mpd": "application/dash+xml",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+    ".vtt": "text/vtt",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".json": "application/json",
+}
+#: Segments and sprites never change once published; playlists may be republished.
+IMMUTABLE_SUFFIXES = (".m4s", ".jpg")
+MAX_COMMENT_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A video as the catalogue shows it: ready once its ladder is published."""
+
+    video: Video
+    ready: bool
+    likes: int
+
+
+@dataclass(frozen=True)
+class Playback:
+    id: str
+    ready: bool
+    hls: str
+    dash: str
+    poster: str
+    thumbnails: str
+    cdn_route: str
+    origin_hls: str
+    ladder: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    media_type: str
+    cache_control: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    user_id: str
+    text: str
+    created: float
+
+
+class VideoService:
+    def __init__(
+        self,
+        store: VideoStore,
+        emitter: Emitter,
+        settings: Settings,
+        *,
+        conf: VideoSettings,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.emitter = emitter
+        self.settings = settings
+        self.conf = conf
+        self.clock = clock
+        self.uploads = Uploads(
+            store,
+            emitter,
+            settings,
+            max_bytes=conf.max_upload_bytes,
+            limits=conf.limits(),
+            clock=clock,
+        )
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.store.engine.dispose()
+
+    @property
+    def limits(self) -> Limits:
+        """What admission accepts (duration, size, frame rate)."""
+        return self.uploads.limits
+
+    # -- where a video's files live -----------------------------------------------------------
+    def rendition_dir(self, video_id: str) -> Path:
+        """Published renditions, manifests and thumbnails (the CDN origin serves these)."""
+        return rendition_dir(self.settings, video_id)
+
+    def work_dir(self, video_id: str) -> Path:
+        """Scratch space of the transcoding assets (probe report, builds)."""
+        return work_dir(self.settings, video_id)
+
+    def record_probe(self, video_id: str, info: ProbeInfo) -> Path:
+        """Keep the transcoding assets' probe of the stored source."""
+        return save_probe(self.settings, video_id, info)
+
+    def probe_report(self, video_id: str) -> ProbeInfo:
+        """The probe :meth:`record_probe` kept (``LookupError`` before the probe ran)."""
+        return load_probe(self.settings, video_id)
+
+    def ready(self, video_id: str) -> bool:
+        return (self.rendition_dir(video_id) / "master.m3u8").exists()
+
+    def ladder(self, video_id: str) -> dict[str, Any] | None:
+        """The published ladder with each rung's measured VMAF, once transcoded."""
+        return read_ladder(self.settings, video_id)
+
+    def per_title(self, video_id: str) -> dict[str, Any] | None:
+        """The stored per-title analysis (grid, hull, chosen rungs, savings), if any."""
+        path = self.rendition_dir(video_id) / "pertitle.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    # -- catalogue ----------------------------------------------------------------------------
+    def get(self, video_id: str) -> Video:
+        video = self.store.get_video(video_id)
+        if video is None:
+            raise NotFound(f"no video {video_id}")
+        return video
+
+    def listing(self, video: Video) -> Listing:
+        return Listing(video, self.ready(video.id), self.store.like_count(video.id))
+
+    def describe(self, video_id: str) -> Listing:
+        return self.listing(self.get(video_id))
+
+    def catalogue(self, limit: int = 50) -> list[Listing]:
+        """Admitted videos, oldest first."""
+        return [self.listing(v) for v in self.store.list_videos(limit)]
+
+    def admitted_after(self, after: float, limit: int = 1000) -> list[tuple[str, float]]:
+        """(id, admission time) of videos admitted after ``after``, oldest first."""
+        return self.store.created_after(after, limit)
+
+    def search(self, query: str, limit: int = 20, actor: str | None = None) -> list[Listing]:
+        """Titles containing the words, or videos tagged with one of them; best first."""
+        found = self.store.search(query, limit)
+        self.emitter.emit("video", "search", actor=actor, attrs={"q": query, "results": len(found)})
+        return [self.listing(v) for v in found]
+
+    # -- playback -----------------------------------------------------------------------------
+    def playback(self, video_id: str, region: str = "local") -> Playback:
+        """Where to play from: paths an edge serves, and the origin fallback."""
+        video = self.get(video_id)
+        base = f"/videos/{video.id}"
+        ladder = self.ladder(video.id) or {}
+        return Playback(
+            id=video.id,
+            ready=self.ready(video.id),
+            hls=f"{base}/master.m3u8",
+            dash=f"{base}/manifest.mpd",
+            poster=f"{base}/thumbs/poster.jpg",
+            thumbnails=f"{base}/thumbs/thumbnails.vtt",
+            cdn_route=f"/cdn/route?region={region}&path={base}/master.m3u8",
+            origin_hls=f"{base}/files/master.m3u8",
+            ladder=ladder.get("rungs", []),
+        )
+
+    def file(self, video_id: str, name: str) -> MediaFile:
+        """A published file of the video, never one outside its rendition folder."""
+        self.get(video_id)
+        root = self.rendition_dir(video_id).resolve()
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise NotFound(f"no file {name} for video {video_id}")
+        cache = (
+            "public, max-age=31536000, immutable"
+            if path.suffix in IMMUTABLE_SUFFIXES
+            else "public, max-age=5, stale-while-revalidate=30"
+        )
+        return MediaFile(path, MEDIA_TYPES.get(path.suffix, "application/octet-stream"), cache)
+
+    # -- engagement ---------------------------------------------------------------------------
+    def view(self, video_id: str, actor: str | None) -> None:
+        self.get(video_id)
+        self.emitter.emit("video", "view", actor=actor, entity=video_id)
+
+    def like(self, video_id: str, user_id: str) -> int:
+        """Like once per user (repeats are no-ops, and no event); returns the like count."""
+        self.get(video_id)
+        if self.store.like(video_id, user_id):
+            self.emitter.emit("video", "like", actor=user_id, entity=video_id)
+        return self.store.like_count(video_id)
+
+    def comment(self, video_id: str, user_id: str, text: str) -> Comment:
+        self.get(video_id)
+        if not text.strip() or len(text) > MAX_COMMENT_CHARS:
+            raise Invalid(f"a comment has 1 to {MAX_COMMENT_CHARS} characters")
+        now = self.clock()
+        cid = self.store.add_comment(video_id, user_id, text, now)
+        self.emitter.emit(
+            "video",
+            "comment",
+            actor=user_id,
+            entity=video_id,
+            attrs={"comment_id": cid, "chars": len(text)},
+        )
+        return Comment(cid, user_id, text, now)
+
+    def comments(self, video_id: str, limit: int = 100) -> list[Comment]:
+        self.get(video_id)
+        return [
+            Comment(r["id"], r["user_id"], r["text"], r["created"])
+            for r in self.store.list_comments(video_id, limit)
+        ]
+
+    def watch(
+        self,
+        video_id: str,
+        actor: str | None,
+        seconds: float,
+        position_s: float = 0.0,
+        rendition: str | None = None,
+    ) -> None:
+        """Watch time, reported by the player in heartbeats."""
+        video = self.get(video_id)
+        if seconds <= 0 or position_s < 0:
+            raise Invalid("watch seconds must be positive and the position not negative")
+        self.emitter.emit(
+            "video",
+            "watch",
+            actor=actor,
+            entity=video_id,
+            attrs={
+                "seconds": seconds,
+                "position_s": position_s,
+                "rendition": rendition,
+                "duration_s": video.probe.get("duration_s"),
+            },
+        )
