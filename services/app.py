@@ -11,11 +11,11 @@ also run alone: ``create_app(only=["shortener"])``.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from types import ModuleType
+from typing import Any
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -60,7 +60,10 @@ def create_app(
     emitter: Emitter | None = None,
     *,
     only: Iterable[str] | None = None,
+    services: dict[str, Any] | None = None,
 ) -> FastAPI:
+    """The platform app. ``services`` hands in services already built (a test's fixture with
+    a fake clock, say); the rest are built through their composition roots."""
     settings = settings or get_settings()
     systems = discover_systems(only)
     emitter = emitter or get_emitter(settings)
@@ -88,7 +91,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.emitter = emitter
-    app.state.services = build_services(settings, emitter, [i for i in systems if _has_root(i)])
+    app.state.services = build_services(settings, emitter, systems, built=services)
     app.state.keystore = KeyStore(
         make_engine(settings, "accounts"), settings.admin_api_key, emitter
     )
@@ -118,7 +121,3 @@ def create_app(
         body_limits=app.state.body_limits,
     )
     return app
-
-
-def _has_root(system_id: str) -> bool:
-    return importlib.util.find_spec(f"services.{system_id}.system") is not None

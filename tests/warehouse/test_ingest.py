@@ -2,6 +2,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
+import pytest
 
 from warehouse.emitter import Emitter, SpoolTransport
 from warehouse.ingest import ingest_spool
@@ -46,7 +47,7 @@ def test_replaying_a_segment_yields_the_same_rows_once(settings):
 
 def test_unknown_table_rows_are_quarantined_with_a_reason(settings):
     em = Emitter(SpoolTransport(settings))
-    em.emit("api", "ok")
+    em.emit("platform", "ok")
     em.append_rows("no_such_table", [{"x": 1}])
     em.close()
     report = ingest_spool(settings.spool_dir, settings.lake_dir)
@@ -125,3 +126,11 @@ def test_rows_land_under_their_writers_source_whatever_they_claim(settings):
     ingest_spool(settings.spool_dir, settings.lake_dir)
     rows = Lake(settings.lake_dir).query("SELECT source, seq FROM events").rows()
     assert rows == acked == [(writer.source, 1)]
+
+
+def test_an_event_of_an_unregistered_system_is_refused_before_it_is_spooled(settings):
+    em = Emitter(SpoolTransport(settings))
+    with pytest.raises(ValueError, match="unknown event system 'crawler'"):
+        em.emit("crawler", "search")
+    em.close()
+    assert ingest_spool(settings.spool_dir, settings.lake_dir).rows == 0

@@ -72,7 +72,7 @@ def test_a_table_the_sample_missed_is_still_read_with_all_its_columns(settings):
         for i in range(2000)
     ]
     em.append_rows("logs", rows[:1000])
-    em.emit("api", "rare", actor="a1", entity="e1", attrs={"k": 1})  # one line in 2001
+    em.emit("platform", "rare", actor="a1", entity="e1", attrs={"k": 1})  # one line in 2001
     em.append_rows("logs", rows[1000:])
     em.close()
     ingest_spool(settings.spool_dir, settings.lake_dir)
