@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from pipelines.commands import system_service
+
 
 @click.group("cdn")
 def cli() -> None:
@@ -107,21 +109,12 @@ def purge(url: str | None, prefix: str | None, edges: tuple[str, ...]) -> None:
     import asyncio
 
     from services.cdn.routing import EdgeInfo
-    from services.compose import build_service
-    from warehouse.emitter import get_emitter
-    from warehouse.settings import get_settings
 
     if (url is None) == (prefix is None) or not (url or prefix or "").startswith("/"):
         raise click.UsageError("give exactly one of --url or --prefix, starting with '/'")
-    settings = get_settings()
-    emitter = get_emitter(settings)
-    svc = build_service(settings, emitter, "cdn")
     only = [EdgeInfo(e, e, "local", 0.0, 0.0) for e in edges] or None
-    try:
+    with system_service("cdn") as svc:
         done = asyncio.run(svc.purge(url=url, prefix=prefix, actor="cli", edges=only))
-    finally:
-        svc.close()
-        emitter.flush()
     if not done.results:
         click.echo("no edges registered: nothing to purge")
     for r in done.results:

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from pipelines.commands import system_service
+
 
 @click.group("crawl")
 def cli() -> None:
@@ -22,26 +24,13 @@ def cli() -> None:
 @contextmanager
 def crawl_service() -> Iterator[Any]:
     """The crawl service for one command, closed after; its errors become click errors."""
-    from services.compose import build_service
     from services.crawl.service import CrawlFailed
-    from services.errors import DomainError
-    from warehouse.emitter import get_emitter
-    from warehouse.settings import get_settings
 
-    settings = get_settings()
-    emitter = get_emitter(settings)
-    svc = build_service(settings, emitter, "crawl")
-    try:
-        yield svc
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
-    except CrawlFailed as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        close = getattr(svc, "close", None)
-        if close is not None:
-            close()
-        emitter.flush()
+    with system_service("crawl") as svc:
+        try:
+            yield svc
+        except CrawlFailed as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 def crawl_options(command):

@@ -9,30 +9,12 @@ blueprint feed models evaluate recs [--version v0002]
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import click
 
+from pipelines.commands import system_service
+
 NAMES = click.Choice(["recs", "ranker"])
-
-
-@contextmanager
-def _feed() -> Iterator[Any]:
-    """The feed service (and the social service it needs), closed afterwards."""
-    from services.compose import build_services, close_services
-    from warehouse.emitter import get_emitter
-    from warehouse.settings import get_settings
-
-    settings = get_settings()
-    emitter = get_emitter(settings)
-    built = build_services(settings, emitter, ["feed"])
-    try:
-        yield built["feed"]
-    finally:
-        close_services(built)
-        emitter.flush()
 
 
 @click.group("feed")
@@ -55,7 +37,7 @@ def list_versions(name: str | None, as_json: bool) -> None:
     from models.registry import RegistryError
 
     rows = []
-    with _feed() as feed:
+    with system_service("feed") as feed:
         reg = feed.registry
         for n in [name] if name else reg.names():
             try:
@@ -99,7 +81,7 @@ def promote(name: str, version: str, force: bool) -> None:
     --force)."""
     from models.registry import RegistryError
 
-    with _feed() as feed:
+    with system_service("feed") as feed:
         reg = feed.registry
         try:
             gate = reg.meta(name, version).get("gate")
@@ -119,7 +101,7 @@ def rollback(name: str) -> None:
     """Put the previous version of NAME back into production."""
     from models.registry import RegistryError
 
-    with _feed() as feed:
+    with system_service("feed") as feed:
         try:
             st = feed.registry.rollback(name)
         except RegistryError as exc:
@@ -141,7 +123,7 @@ def evaluate(name: str, version: str | None) -> None:
     from warehouse.lake import Lake
     from warehouse.settings import get_settings
 
-    with _feed() as feed:
+    with system_service("feed") as feed:
         reg = feed.registry
         version = version or reg.production(name)
         if not version:

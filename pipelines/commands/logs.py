@@ -1,50 +1,25 @@
 """``blueprint logs``: search, SQL, the file-tail agent, template mining, compaction, alerts.
 
-Commands that read or write the logging system get its service from the composition root
-(``services.compose.build_service``) over an emitter of their own, and close both after, so
-what they shipped is sealed in the spool for ingestion when they return.
+Commands that read or write the logging system get its service through
+``pipelines.commands.system_service``, so what they shipped is sealed in the spool for
+ingestion when they return.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from services.errors import DomainError
+from pipelines.commands import system_service
 from warehouse.settings import get_settings
-
-if TYPE_CHECKING:
-    from services.logs.service import LogsService
 
 
 @click.group("logs", context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """The distributed logging system (system 14)."""
-
-
-@contextmanager
-def logs_service(source: str = "logs-cli") -> Iterator[LogsService]:
-    """The logging service over a command-owned emitter (spool source ``source``); domain
-    errors become click errors."""
-    from services.compose import build_service
-    from warehouse.emitter import Emitter, make_transport
-
-    settings = get_settings()
-    emitter = Emitter(make_transport(settings, source))
-    svc = build_service(settings, emitter, "logs")
-    try:
-        yield svc
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
-    finally:
-        svc.close()
-        emitter.close()
 
 
 def _show(df, fmt: str) -> None:
@@ -70,7 +45,7 @@ def search(
     query: str, service: str | None, level: str | None, since: str | None, limit: int, fmt: str
 ) -> None:
     """Full-text search over log messages, e.g. blueprint logs search "timeout" --since 1h."""
-    with logs_service() as svc:
+    with system_service("logs") as svc:
         df = svc.search(query, service=service, level=level, since=since, limit=limit)
     _show(df, fmt)
 
@@ -81,7 +56,7 @@ def search(
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def query(sql: str, max_rows: int, fmt: str) -> None:
     """Read-only SQL over the lake, e.g. "SELECT level, count(*) FROM logs GROUP BY 1"."""
-    with logs_service() as svc:
+    with system_service("logs") as svc:
         df = svc.query(sql, max_rows=max_rows)
     _show(df, fmt)
 
@@ -112,7 +87,7 @@ def tail_file(
 
     if fmt not in FORMATS:
         raise click.BadParameter(f"one of {', '.join(FORMATS)}", param_hint="--format")
-    with logs_service("tail") as svc:
+    with system_service("logs", source="tail") as svc:
         tailer = svc.tailer(path, service=service, fmt=fmt, checkpoint=checkpoint)
         try:
             tailer.run(threading.Event(), interval_s=interval, max_polls=polls)
@@ -147,7 +122,7 @@ def mine(file: str) -> None:
 )
 def compact(tables: tuple[str, ...], retention_days: int | None) -> None:
     """Merge small Parquet files per partition (and apply retention)."""
-    with logs_service() as svc:
+    with system_service("logs") as svc:
         r = svc.compact(list(tables) or None)
         click.echo(
             f"partitions={r.partitions} files_in={r.files_in} files_out={r.files_out} "
@@ -162,7 +137,7 @@ def compact(tables: tuple[str, ...], retention_days: int | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Evaluate only; record nothing.")
 def alerts(dry_run: bool) -> None:
     """Evaluate the alert rules now and record new alerts as events."""
-    with logs_service() as svc:
+    with system_service("logs") as svc:
         run = svc.check_alerts(record=not dry_run)
     found = run.found if dry_run else run.fired
     for a in found:

@@ -1,39 +1,15 @@
 """``blueprint notify``: run delivery workers, inspect and replay the dead-letter queue, send.
 
-Every command gets the one notification service through its composition root
-(``services.compose.build_service``) and closes it afterwards.
+Every command gets the one notification service through
+``pipelines.commands.system_service`` and closes it afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
-
 import click
 import orjson
 
-if TYPE_CHECKING:
-    from services.notify.service import NotifyService
-
-
-@contextmanager
-def _service(source: str) -> Iterator[NotifyService]:
-    """The service over the configured store, with an emitter of its own (spool ``source``)."""
-    from services.compose import build_service
-    from warehouse.emitter import Emitter, make_transport
-    from warehouse.settings import get_settings
-
-    settings = get_settings()
-    emitter = Emitter(make_transport(settings, source))
-    try:
-        svc = build_service(settings, emitter, "notify")
-        try:
-            yield svc
-        finally:
-            svc.close()
-    finally:
-        emitter.close()
+from pipelines.commands import system_service
 
 
 @click.group("notify")
@@ -56,7 +32,7 @@ def worker(drain: bool, horizon: float, max_seconds: float | None, flush_digests
     """Claim due deliveries and send them, with retries, backoff and dead-lettering."""
     from services.notify.worker import run_worker
 
-    with _service("notify-worker") as svc:
+    with system_service("notify") as svc:
         result = run_worker(
             svc,
             drain=drain,
@@ -76,7 +52,7 @@ def dlq() -> None:
 @click.option("--limit", default=50, show_default=True)
 def dlq_list(limit: int) -> None:
     """List dead-lettered deliveries, oldest first."""
-    with _service("notify-cli") as svc:
+    with system_service("notify") as svc:
         rows = svc.dead_letters(limit)
     for r in rows:
         click.echo(
@@ -93,7 +69,7 @@ def dlq_replay(ids: tuple[str, ...], replay_all: bool) -> None:
     """Put dead deliveries back on the queue with a fresh attempt budget."""
     if not ids and not replay_all:
         raise click.UsageError("give --id ... or --all")
-    with _service("notify-cli") as svc:
+    with system_service("notify") as svc:
         replayed = svc.replay_dead("cli", None if replay_all else list(ids))
     click.echo(f"replayed={len(replayed)}")
 
@@ -118,7 +94,6 @@ def send(
     priority: str,
 ) -> None:
     """Queue one notification (a worker delivers it)."""
-    from services.errors import DomainError
     from services.notify.sending import SendRequest
 
     try:
@@ -136,11 +111,8 @@ def send(
         channels=list(channels) or None,
         priority=priority,
     )
-    with _service("notify-cli") as svc:
-        try:
-            view, _ = svc.send("cli", req)
-        except DomainError as exc:
-            raise click.ClickException(exc.message) from exc
+    with system_service("notify") as svc:
+        view, _ = svc.send("cli", req)
     for d in view["deliveries"]:
         click.echo(f"{d['id']}  {d['channel']:<6} {d['status']}")
     click.echo(f"notification={view['id']}")

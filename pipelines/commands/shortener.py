@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from pipelines.commands import system_service
+
 
 @click.group("shortener")
 def cli() -> None:
@@ -31,16 +33,6 @@ def edge(host: str, port: int) -> None:
 )
 def purge(grace_hours: float) -> None:
     """Delete links that expired more than GRACE_HOURS ago (what the hourly schedule does)."""
-    from services.compose import build_service
-    from warehouse.emitter import get_emitter
-    from warehouse.settings import get_settings
-
-    settings = get_settings()
-    emitter = get_emitter(settings)
-    svc = build_service(settings, emitter, "shortener")
-    try:
+    with system_service("shortener") as svc:
         n = svc.purge_expired(grace_s=grace_hours * 3600)
-    finally:
-        svc.close()
-        emitter.flush()
     click.echo(f"purged={n}")

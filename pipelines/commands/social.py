@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
 
-
-@contextmanager
-def _service() -> Iterator:
-    """The social service as the composition root builds it, closed afterwards."""
-    from services.compose import build_service
-    from warehouse.emitter import get_emitter
-    from warehouse.settings import get_settings
-
-    settings = get_settings()
-    emitter = get_emitter(settings)
-    svc = build_service(settings, emitter, "social")
-    try:
-        yield svc
-    finally:
-        svc.close()
-        emitter.flush()
+from pipelines.commands import system_service
 
 
 def _post_line(post) -> str:
@@ -39,7 +21,7 @@ def cli() -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
 def trends(limit: int) -> None:
     """The trending hashtags of the latest social_trends asset run, best first."""
-    with _service() as svc:
+    with system_service("social") as svc:
         computed_at, items = svc.trends(limit)
     if computed_at is None:
         click.echo("no trends yet: materialise the social_trends asset (blueprint run does)")
@@ -62,7 +44,7 @@ def search(query: str, users: bool, limit: int) -> None:
     """Full-text search of posts (best first, BM25) or, with --users, of profiles."""
     from services.errors import DomainError
 
-    with _service() as svc:
+    with system_service("social") as svc:
         try:
             if users:
                 found = svc.search_users(query, limit)
@@ -81,7 +63,7 @@ def user(handle: str, limit: int) -> None:
     """A profile and its latest posts."""
     from services.errors import DomainError
 
-    with _service() as svc:
+    with system_service("social") as svc:
         try:
             profile = svc.get_user(handle)
             posts = svc.user_timeline(handle, None, limit).items

@@ -6,38 +6,21 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from pipelines.commands import system_service
+
 if TYPE_CHECKING:
-    from services.video.service import Listing, VideoService
+    from services.video.service import Listing
 
 
 @click.group("video")
 def cli() -> None:
     """Video streaming (system 3): the catalogue, safe probing, one-pass ABR ladders,
     per-title analysis."""
-
-
-@contextmanager
-def _service() -> Iterator[VideoService]:
-    """The video service, built by its composition root and closed afterwards."""
-    from services.compose import build_service
-    from warehouse.emitter import get_emitter
-    from warehouse.settings import get_settings
-
-    settings = get_settings()
-    emitter = get_emitter(settings)
-    svc = build_service(settings, emitter, "video")
-    try:
-        yield svc
-    finally:
-        svc.close()
-        emitter.flush()
 
 
 def _line(item: Listing) -> str:
@@ -73,7 +56,7 @@ def import_cmd(file: Path, user_id: str, title: str | None, description: str, ta
     from services.video.uploads import VideoRejected
 
     meta = {"title": title or file.name, "description": description, "tags": tags}
-    with _service() as svc:
+    with system_service("video") as svc:
         try:
             video = svc.uploads.import_file(user_id, file, meta)
         except VideoRejected as exc:
@@ -86,7 +69,7 @@ def import_cmd(file: Path, user_id: str, title: str | None, description: str, ta
 @click.option("--limit", default=50, show_default=True)
 def list_cmd(limit: int) -> None:
     """Admitted videos, oldest first, with their size, duration and whether they play."""
-    with _service() as svc:
+    with system_service("video") as svc:
         for item in svc.catalogue(limit):
             click.echo(_line(item))
 
@@ -96,7 +79,7 @@ def list_cmd(limit: int) -> None:
 @click.option("--limit", default=20, show_default=True)
 def search_cmd(query: str, limit: int) -> None:
     """Videos whose title has the words or that are tagged with one of them, best first."""
-    with _service() as svc:
+    with system_service("video") as svc:
         found = svc.search(query, limit, actor="cli")
     for item in found:
         click.echo(_line(item))
