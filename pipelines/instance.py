@@ -73,14 +73,5 @@ def prepare_dagster_home(settings: Settings) -> Path:
 
 def get_instance(settings: Settings) -> dg.DagsterInstance:
     """The instance of these settings (SQLite under the data directory, or PostgreSQL)."""
-    if settings.dagster_pg_url:
-        try:
-            import dagster_postgres  # noqa: F401 - fail here with advice, not deep in Dagster
-        except ImportError as exc:
-            raise RuntimeError(
-                "BLUEPRINT_DAGSTER_PG_URL is set but dagster-postgres is not installed; "
-                "install the dagster-postgres release matching dagster "
-                f"{dg.__version__}, or unset the variable for the local SQLite instance"
-            ) from exc
     prepare_dagster_home(settings)
     return dg.DagsterInstance.get()

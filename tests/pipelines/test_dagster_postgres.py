@@ -115,7 +115,6 @@ def pg_url():
     """A private database on the local server, dropped afterwards."""
     if not _postgres_up():
         pytest.skip(f"no PostgreSQL at {PG_HOST}:{PG_PORT}")
-    pytest.importorskip("dagster_postgres", reason="dagster-postgres is not installed")
     psycopg = pytest.importorskip("psycopg")
     name = f"bp_dagster_{uuid.uuid4().hex[:12]}"
     for user in ("postgres", "root"):
