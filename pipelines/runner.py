@@ -49,7 +49,7 @@ def _root_message(error: Any) -> str:
 def run_log_path(settings: Settings) -> Path:
     """A new log file for one run of the main job, under the data directory."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return settings.data_dir.resolve() / "logs" / f"run-{stamp}.log"
+    return settings.data_dir.resolve() / "runs" / f"run-{stamp}.log"
 
 
 @contextlib.contextmanager

@@ -116,5 +116,5 @@ def test_stderr_is_restored_when_the_run_raises(tmp_path, capfd):
 
 def test_run_log_path_is_a_new_file_under_the_data_dir(tmp_path):
     path = run_log_path(Settings(data_dir=tmp_path))
-    assert path.parent == tmp_path.resolve() / "logs"
+    assert path.parent == tmp_path.resolve() / "runs"
     assert path.name.startswith("run-") and path.suffix == ".log"
