@@ -78,3 +78,12 @@ class SystemResource(dg.ConfigurableResource):
             close()
         self._emitter.flush()
         self._service = None
+
+
+def live_resources() -> dict[str, dg.ConfigurableResource]:
+    """The live resources: the platform, and each built system's service under its id."""
+    from warehouse.systems import built
+
+    found: dict[str, dg.ConfigurableResource] = {"platform": PlatformResource()}
+    found.update({s.id: SystemResource(system=s.id) for s in built()})
+    return found

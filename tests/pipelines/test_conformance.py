@@ -139,10 +139,10 @@ def test_healthz_lists_every_built_system(client):
 
 @pytest.mark.parametrize("system_id", BUILT)
 def test_system_assets_form_its_group_with_the_expected_keys(system_id):
-    from pipelines.definitions import resources
+    from assets.resources import live_resources
 
     module = importlib.import_module(f"assets.{system_id}")
-    defs = dg.Definitions.merge(module.defs, dg.Definitions(resources=resources()))
+    defs = dg.Definitions.merge(module.defs, dg.Definitions(resources=live_resources()))
     graph = defs.resolve_asset_graph()
     materializable = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable]
     keys = {k.to_user_string() for k in materializable}
