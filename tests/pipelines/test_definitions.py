@@ -4,5 +4,5 @@ def test_cli_help_lists_core_commands():
     from pipelines.cli import main
 
     out = CliRunner().invoke(main, ["--help"]).output
-    for cmd in ("run", "serve", "ui", "sql"):
+    for cmd in ("run", "serve", "ui", "daemon", "sql", "ingest"):
         assert cmd in out
