@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import httpx
 from pydantic import PrivateAttr
 
 from warehouse.emitter import Emitter, get_emitter
@@ -80,10 +81,36 @@ class SystemResource(dg.ConfigurableResource):
         self._service = None
 
 
+class HttpResource(dg.ConfigurableResource):
+    """The HTTP client assets reach other hosts with (link health, say).
+
+    Live, it is a plain httpx client that ignores proxy variables; the fixture version routes
+    every request to a transport a test provides (``httpx.MockTransport``), so no test
+    reaches a host it did not start.
+    """
+
+    timeout_s: float = 5.0
+    _transport: Any = PrivateAttr(default=None)
+
+    @classmethod
+    def with_transport(cls, transport: Any) -> dg.ResourceDefinition:
+        resource = cls()
+        resource._transport = transport
+        return dg.ResourceDefinition.hardcoded_resource(resource)
+
+    def client(self, timeout_s: float | None = None) -> httpx.Client:
+        return httpx.Client(
+            timeout=timeout_s or self.timeout_s, trust_env=False, transport=self._transport
+        )
+
+
 def live_resources() -> dict[str, dg.ConfigurableResource]:
-    """The live resources: the platform, and each built system's service under its id."""
+    """The live resources: the platform, HTTP, and each built system's service under its id."""
     from warehouse.systems import built
 
-    found: dict[str, dg.ConfigurableResource] = {"platform": PlatformResource()}
+    found: dict[str, dg.ConfigurableResource] = {
+        "platform": PlatformResource(),
+        "http": HttpResource(),
+    }
     found.update({s.id: SystemResource(system=s.id) for s in built()})
     return found

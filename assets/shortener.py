@@ -6,7 +6,7 @@ import dagster as dg
 import polars as pl
 
 from assets.metadata import md_table
-from assets.resources import PlatformResource, SystemResource
+from assets.resources import HttpResource, PlatformResource, SystemResource
 from services.shortener.analytics import CLICK_STATS_TABLE, click_stats
 from services.shortener.health import check_all
 from warehouse.parquet_io import partition_dir, publish_parquet
@@ -79,6 +79,7 @@ def shortener_link_health(
     config: LinkHealthConfig,
     platform: PlatformResource,
     shortener: SystemResource,
+    http: HttpResource,
 ) -> dg.MaterializeResult:
     """Status and first redirect of every live link's destination; dead ones flagged.
 
@@ -92,7 +93,8 @@ def shortener_link_health(
     def guard(url: str) -> None:
         check_target(url, allow_private=svc.conf.allow_private_targets)
 
-    results = check_all([link.url for link in links], guard, timeout=config.timeout_s)
+    with http.client(config.timeout_s) as client:
+        results = check_all([link.url for link in links], guard, client)
     df = pl.DataFrame(
         [{"code": link.code, **r} for link, r in zip(links, results, strict=True)],
         schema={

@@ -44,6 +44,6 @@ def check_destination(
     return out
 
 
-def check_all(urls: list[str], guard: Callable[[str], object], timeout: float = 5.0) -> list[dict]:
-    with httpx.Client(timeout=timeout, trust_env=False) as client:
-        return [check_destination(u, guard, client) for u in urls]
+def check_all(urls: list[str], guard: Callable[[str], object], client: httpx.Client) -> list[dict]:
+    """One result per URL, in order, over ``client`` (closed by its owner)."""
+    return [check_destination(u, guard, client) for u in urls]

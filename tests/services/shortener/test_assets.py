@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import dagster as dg
+import httpx
 import polars as pl
 import pytest
 
 from assets.cache import MRC_TABLE, cache_miss_ratio_curve, cache_mrc_is_consistent
-from assets.resources import PlatformResource, SystemResource
+from assets.resources import HttpResource, PlatformResource, SystemResource
 from assets.shortener import LINK_HEALTH_TABLE, shortener_click_stats, shortener_link_health
 from services.db import make_engine
 from services.shortener.store import Link, LinkStore
@@ -27,6 +28,7 @@ def _resources(settings, **conf):
     return {
         "platform": PlatformResource(data_dir=str(settings.data_dir)),
         "shortener": SystemResource.with_service("shortener", shortener),
+        "http": HttpResource(),
     }
 
 
@@ -115,6 +117,29 @@ def test_link_health_reports_status_redirect_and_dead_links(settings, site):
     assert rows["mov"]["status"] == 301 and rows["mov"]["redirect_to"] == f"{site}/ok"
     assert rows["gon"]["status"] == 404 and rows["gon"]["dead"]
     assert rows["ref"]["status"] is None and rows["ref"]["dead"] and rows["ref"]["error"]
+
+
+def test_link_health_reads_answers_through_the_http_resource(settings):
+    """The fixture HTTP resource answers for every host; no request leaves the process."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.path == "/gone":
+            return httpx.Response(410)
+        return httpx.Response(308, headers={"Location": "/new"})
+
+    _insert(settings, "gne", "http://127.0.0.1:9/gone")
+    _insert(settings, "prm", "http://127.0.0.1:9/old")
+    resources = {
+        **_resources(settings, allow_private_targets=True),
+        "http": HttpResource.with_transport(httpx.MockTransport(answer)),
+    }
+    res = dg.materialize([shortener_link_health], resources=resources)
+    rows = {r["code"]: r for r in pl.read_parquet(settings.lake_dir / LINK_HEALTH_TABLE).to_dicts()}
+    assert res.success and sorted(seen) == ["http://127.0.0.1:9/gone", "http://127.0.0.1:9/old"]
+    assert rows["gne"]["status"] == 410 and rows["gne"]["dead"]
+    assert rows["prm"]["redirect_to"] == "http://127.0.0.1:9/new" and not rows["prm"]["dead"]
 
 
 def test_link_health_refuses_private_destinations_by_default(settings, site):
