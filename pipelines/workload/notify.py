@@ -152,7 +152,7 @@ class NotifyWorkload:
                 worker.run(drain=True, horizon_s=5, max_seconds=30, idle_sleep=0.02)
             finally:
                 worker.close()
-            secret = notify.conf.callback_secret
+            secret = notify.callback_secret  # what the app verifies callbacks with
             callbacks = self._callbacks(ctx, rng, sms, "sms", sign, secret) + self._callbacks(
                 ctx, rng, push, "push", sign, secret
             )

@@ -24,6 +24,7 @@ from services.deps import AdminUser, CurrentUser, require_roles, system_service
 from services.errors import Invalid
 from services.notify import preferences as prefs_mod
 from services.notify.errors import BadHeader
+from services.notify.inputs import MAX_INT
 from services.notify.schemas import (
     LOCALE,
     NAME,
@@ -83,7 +84,9 @@ def put_user(
 
 
 @router.get("/users/{user_id}", response_model=ProfileOut, operation_id="notify_get_user")
-def get_user(user_id: str, svc: NotifyDep, principal: CurrentUser) -> ProfileOut:
+def get_user(
+    user_id: Annotated[str, Path(pattern=NAME)], svc: NotifyDep, principal: CurrentUser
+) -> ProfileOut:
     _may_manage(svc, principal, user_id)
     return _profile_out(svc.profile(user_id))
 
@@ -103,7 +106,10 @@ def _prefs_out(svc: NotifyService, user_id: str) -> PreferencesOut:
 
 @router.put("/preferences", response_model=PreferencesOut, operation_id="notify_put_preferences")
 def put_preferences(
-    body: PreferencesIn, svc: NotifyDep, principal: CurrentUser, user_id: str | None = None
+    body: PreferencesIn,
+    svc: NotifyDep,
+    principal: CurrentUser,
+    user_id: Annotated[str | None, Query(pattern=NAME)] = None,
 ) -> PreferencesOut:
     """Opt in or out per channel (and per category), set the time zone and quiet hours."""
     target = user_id or principal.user_id
@@ -149,9 +155,15 @@ def send(
     svc: NotifyDep,
     response: Response,
     caller: ServiceUser,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="1 to 200 printable ASCII characters (400 otherwise), e.g. a UUID"),
+    ] = None,
 ) -> NotificationOut:
-    """Send now or at ``send_at``; the same ``Idempotency-Key`` returns the same notification."""
+    """Send now or at ``send_at``; the same ``Idempotency-Key`` returns the same notification.
+
+    A key that is present must be 1 to 200 printable ASCII characters (400 otherwise).
+    """
     send_at = None
     if body.send_at is not None:
         if body.send_at.tzinfo is None:
@@ -199,7 +211,7 @@ def get_inbox(
     svc: NotifyDep,
     principal: CurrentUser,
     unread: bool = False,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[InboxItem]:
     rows = svc.inbox(principal.user_id, unread_only=unread, after=after, limit=limit)
@@ -207,7 +219,9 @@ def get_inbox(
 
 
 @router.post("/inbox/{message_id}/read", status_code=204, operation_id="notify_inbox_read")
-def read_inbox(message_id: int, svc: NotifyDep, principal: CurrentUser) -> Response:
+def read_inbox(
+    message_id: Annotated[int, Path(ge=0, le=MAX_INT)], svc: NotifyDep, principal: CurrentUser
+) -> Response:
     svc.mark_read(principal.user_id, message_id)
     return Response(status_code=204)
 
@@ -222,8 +236,13 @@ async def inbox_stream(
 ) -> EventSourceResponse:
     """Server-sent events: unread messages first (or from ``Last-Event-ID``), then new ones."""
     user_id = principal.user_id
-    if last_event_id is not None and not last_event_id.isdigit():
-        raise BadHeader("Last-Event-ID must be an inbox message id")
+    if last_event_id is not None and not (
+        last_event_id.isascii()
+        and last_event_id.isdigit()
+        and len(last_event_id) <= len(str(MAX_INT))
+        and int(last_event_id) <= MAX_INT
+    ):
+        raise BadHeader(f"Last-Event-ID must be an inbox message id (0 to {MAX_INT})")
 
     async def events():
         if last_event_id is not None:
@@ -272,7 +291,7 @@ async def callback(
 
 @router.get("/{notification_id}", response_model=NotificationOut, operation_id="notify_get")
 def get_notification(
-    notification_id: str, svc: NotifyDep, principal: CurrentUser
+    notification_id: Annotated[str, Path(pattern=NAME)], svc: NotifyDep, principal: CurrentUser
 ) -> NotificationOut:
     view = svc.notification(notification_id)
     _may_manage(svc, principal, view["user_id"])

@@ -27,3 +27,9 @@ class BadHeader(DomainError):
     """A request header the service cannot use (400)."""
 
     status = 400
+
+
+class BadIdempotencyKey(DomainError):
+    """An ``Idempotency-Key`` that is empty, too long or not printable ASCII (400)."""
+
+    status = 400

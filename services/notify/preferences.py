@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Engine, delete, insert, select, update
 
 from services.errors import Invalid
+from services.notify import inputs
 from services.notify.store import CHANNELS, now, preferences, users
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_CATEGORY = re.compile(rf"\*|{inputs.CATEGORY_NAME}")  # "*": every category
 
 
 class PreferenceError(Invalid):
@@ -55,7 +57,7 @@ def check_zone(name: str) -> ZoneInfo:
 
 
 def check_hhmm(value: str) -> time:
-    m = _HHMM.match(value)
+    m = _HHMM.fullmatch(value)
     if not m:
         raise PreferenceError(f"bad time {value!r}: use HH:MM, 24-hour")
     return time(int(m.group(1)), int(m.group(2)))
@@ -80,6 +82,9 @@ def get_profile(engine: Engine, user_id: str) -> Profile | None:
 
 def upsert_profile(engine: Engine, user_id: str, **fields: str | None) -> Profile:
     """Create or update a profile; only the given fields change."""
+    for name, value in fields.items():
+        if value is not None and (problem := inputs.text_problem(value)):
+            raise PreferenceError(f"{name} {problem}")
     if fields.get("timezone"):
         check_zone(fields["timezone"])
     values = {k: v for k, v in fields.items() if v is not None}
@@ -111,6 +116,11 @@ def set_preferences(
     quiet_hours: tuple[str, str] | None | bool = False,
 ) -> None:
     """Replace the given opt-in/opt-out rows; ``quiet_hours=None`` clears them."""
+    for category in categories or {}:
+        if not _CATEGORY.fullmatch(category):
+            raise PreferenceError(
+                f"bad category {category!r}: use 1 to 64 of a-z 0-9 _ . -, or * for all"
+            )
     for chans in [channels or {}, *(categories or {}).values()]:
         bad = set(chans) - set(CHANNELS)
         if bad:

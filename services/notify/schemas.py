@@ -1,21 +1,39 @@
-"""Request and response bodies of the notifications API."""
+"""Request and response bodies of the notifications API.
+
+Free text is ``Text``: a NUL or a lone surrogate is a 422 here, before it reaches the store.
+Template ``data`` is checked by the domain (``services.notify.inputs.check_data``), which
+every caller goes through.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from services.notify.inputs import CATEGORY, text_problem
 
 NAME = r"^[A-Za-z0-9_.@-]{1,64}$"
 LOCALE = r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})?$"
+MAX_REPLAY_IDS = 1000
+
+
+def _storable(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
 
 
 class ProfileIn(BaseModel):
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Text | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{6,15}$")
-    push_token: str | None = Field(default=None, min_length=8, max_length=256)
-    timezone: str | None = Field(default=None, max_length=64)
+    push_token: Text | None = Field(default=None, min_length=8, max_length=256)
+    timezone: Text | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, pattern=LOCALE)
 
 
@@ -31,14 +49,16 @@ class ProfileOut(BaseModel):
 
 
 class QuietHours(BaseModel):
-    start: str = Field(description="HH:MM local time")
-    end: str = Field(description="HH:MM local time (exclusive)")
+    start: str = Field(max_length=5, description="HH:MM local time")
+    end: str = Field(max_length=5, description="HH:MM local time (exclusive)")
 
 
 class PreferencesIn(BaseModel):
-    channels: dict[str, bool] = Field(default_factory=dict, description="channel -> on/off")
-    categories: dict[str, dict[str, bool]] = Field(default_factory=dict)
-    timezone: str | None = None
+    channels: dict[Text, bool] = Field(default_factory=dict, description="channel -> on/off")
+    categories: dict[Text, dict[Text, bool]] = Field(
+        default_factory=dict, description="category -> channel -> on/off"
+    )
+    timezone: Text | None = Field(default=None, max_length=64)
     quiet_hours: QuietHours | None = None
     clear_quiet_hours: bool = False
 
@@ -51,17 +71,20 @@ class PreferencesOut(BaseModel):
 
 
 class TemplateIn(BaseModel):
-    subject: str = Field(min_length=1, max_length=500)
-    body: str = Field(min_length=1, max_length=20_000)
+    subject: Text = Field(min_length=1, max_length=500)
+    body: Text = Field(min_length=1, max_length=20_000)
 
 
 class SendBody(BaseModel):
     user_id: str = Field(pattern=NAME)
     template: str = Field(pattern=NAME)
-    category: str = Field(default="general", pattern=r"^[a-z0-9_.-]{1,64}$")
+    category: str = Field(default="general", pattern=CATEGORY)
     locale: str | None = Field(default=None, pattern=LOCALE)
-    data: dict[str, Any] = Field(default_factory=dict)
-    channels: list[str] | Literal["preference"] = "preference"
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Template variables: JSON values, integers within 64 bits, no NUL",
+    )
+    channels: list[str] | Literal["preference"] = Field(default="preference", max_length=16)
     send_at: datetime | None = None
     priority: Literal["low", "normal", "urgent"] = "normal"
 
@@ -99,8 +122,8 @@ class InboxItem(BaseModel):
 
 
 class CallbackIn(BaseModel):
-    message_id: str = Field(min_length=1, max_length=128)
-    status: str
+    message_id: Text = Field(min_length=1, max_length=128)
+    status: str = Field(max_length=32)
 
 
 class CallbackOut(BaseModel):
@@ -110,7 +133,9 @@ class CallbackOut(BaseModel):
 
 
 class ReplayIn(BaseModel):
-    ids: list[str] | None = Field(default=None, description="None replays the whole DLQ")
+    ids: list[Annotated[str, Field(pattern=NAME)]] | None = Field(
+        default=None, max_length=MAX_REPLAY_IDS, description="None replays the whole DLQ"
+    )
 
 
 class ReplayOut(BaseModel):

@@ -9,6 +9,7 @@ per-user hourly limit on a channel (urgent excepted), wait to be folded into a d
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,8 +19,8 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Invalid
+from services.notify import inputs, store, templates
 from services.notify import preferences as prefs_mod
-from services.notify import store, templates
 from services.notify.errors import IdempotencyConflict, UnknownUser
 from services.notify.events import event
 from services.notify.settings import NotifySettings
@@ -129,7 +130,19 @@ def _existing(engine: Engine, caller: str, idem_key: str, fingerprint: str) -> A
 
 
 def check_request(req: SendRequest) -> None:
-    """Raise ``Invalid`` for an unknown priority or channel, or an empty channel list."""
+    """Raise ``Invalid`` for text or data the store cannot hold (see ``inputs``), an unknown
+    priority or channel, or an empty channel list."""
+    for what, text in (
+        ("user_id", req.user_id),
+        ("template", req.template),
+        ("category", req.category),
+        ("locale", req.locale or ""),
+        *(("channels", ch) for ch in req.channels or ()),
+    ):
+        inputs.check_text(text, what)
+    inputs.check_data(req.data)
+    if not re.fullmatch(inputs.CATEGORY_NAME, req.category):
+        raise Invalid(f"bad category {req.category!r}: use 1 to 64 of a-z 0-9 _ . -")
     if req.priority not in PRIORITIES:
         raise Invalid(f"unknown priority {req.priority!r}; use one of {list(PRIORITIES)}")
     if req.channels is not None:
@@ -164,14 +177,16 @@ def accept(
 ) -> Accepted:
     """Store a notification and its deliveries at time ``t``; same key and request: same id.
 
-    Raises ``Invalid`` (bad input or template), ``UnknownUser`` or ``IdempotencyConflict``.
+    Raises ``Invalid`` (bad input or template), ``BadIdempotencyKey``, ``UnknownUser`` or
+    ``IdempotencyConflict``.
     """
+    inputs.check_idempotency_key(idem_key)
+    check_request(req)  # first: the fingerprint needs text and data orjson can encode
     fingerprint = req.fingerprint()
-    if idem_key:
+    if idem_key is not None:
         found = _existing(engine, caller, idem_key, fingerprint)
         if found is not None:
             return found
-    check_request(req)
     send_at = t if req.send_at is None else max(t, req.send_at)
     if send_at - t > MAX_SCHEDULE_AHEAD_S:
         raise Invalid("send_at is more than a year ahead")
@@ -244,7 +259,7 @@ def accept(
             if rows:
                 conn.execute(insert(deliveries), rows)
     except IntegrityError:
-        if idem_key:  # a concurrent request with the same key won the race
+        if idem_key is not None:  # a concurrent request with the same key won the race
             found = _existing(engine, caller, idem_key, fingerprint)
             if found is not None:
                 return found

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from services.errors import Forbidden, NotFound
+from services.notify import inputs, queue, status, templates
 from services.notify import preferences as prefs_mod
-from services.notify import queue, status, templates
 from services.notify.channels import Channel, build_channels
 from services.notify.errors import BadSignature
 from services.notify.events import emit_all, event
@@ -39,6 +39,8 @@ class NotifyService:
     """Send and schedule, preferences, templates, the DLQ, the inbox, provider callbacks,
     and the delivery workers.
 
+    ``callback_secret`` is the HMAC key providers sign their callbacks with (the composition
+    root resolves it: configured, or generated once under the data directory).
     ``channels`` replaces the real adapters (SMTP, HTTP providers, inbox) for every worker;
     the caller keeps ownership of them. ``dispatch`` announces new work on JetStream;
     ``dispatch_factory`` gives each worker its own pull subscription.
@@ -50,13 +52,17 @@ class NotifyService:
         conf: NotifySettings,
         emitter: Emitter | None,
         *,
+        callback_secret: str,
         clock: Callable[[], float] = time.time,
         channels: Mapping[str, Channel] | None = None,
         dispatch: JetStreamDispatch | None = None,
         dispatch_factory: DispatchFactory | None = None,
     ) -> None:
+        if not callback_secret:
+            raise ValueError("the notification service needs a callback secret")
         self.engine = engine
         self.conf = conf
+        self.callback_secret = callback_secret
         self.emitter = emitter
         self.clock = clock
         self.channels = channels
@@ -170,6 +176,8 @@ class NotifyService:
 
     def replay_dead(self, actor: str, ids: list[str] | None = None) -> list[str]:
         """Put dead deliveries (all, or ``ids``) back on the queue with a fresh attempt budget."""
+        for delivery_id in ids or ():
+            inputs.check_text(delivery_id, "a delivery id")
         t = self.clock()
         replayed = queue.replay_dead(self.engine, ids, t)
         self.announce(replayed, f"replay-{t:.0f}")
@@ -203,11 +211,12 @@ class NotifyService:
     # -- provider callbacks --------------------------------------------------------------
     def verify_callback(self, provider: str, raw: bytes, signature: str | None) -> None:
         """Check the HMAC of a provider's report before anything reads it."""
-        if not status.verify(self.conf.callback_secret, provider, raw, signature):
+        if not status.verify(self.callback_secret, provider, raw, signature):
             raise BadSignature("bad or missing X-Signature (sha256 HMAC of the body)")
 
     def apply_callback(self, provider: str, message_id: str, report: str) -> dict[str, Any]:
         """A provider reports delivered, failed or bounced for a message it accepted."""
+        inputs.check_text(message_id, "message_id")
         out, events = status.apply_callback(self.engine, provider, message_id, report, self.clock())
         emit_all(self.emitter, events)
         return out

@@ -6,8 +6,11 @@ composition root (``services/notify/system.py``).
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Earlier versions signed callbacks with this built-in value; it is public, so it is refused.
+PUBLISHED_DEV_SECRET = "dev-callback-secret"
 
 
 class NotifySettings(BaseSettings):
@@ -30,7 +33,12 @@ class NotifySettings(BaseSettings):
     concurrency: int = Field(default=8, ge=1, description="Sends in flight per worker.")
     digest_window_s: float = Field(default=3600.0, ge=0)
     user_hourly_limit: int = Field(default=20, ge=1, description="Per user and channel.")
-    callback_secret: str = "dev-callback-secret"
+    callback_secret: str = Field(
+        default="",
+        repr=False,
+        description="HMAC key providers sign callbacks with. Unset: a random one is generated "
+        "at first start into <data_dir>/secrets/notify_callback_secret (mode 0600) and reused.",
+    )
     default_locale: str = "en"
     app_workers: int = Field(
         default=0,
@@ -41,3 +49,14 @@ class NotifySettings(BaseSettings):
     idle_sleep_s: float = Field(
         default=0.1, gt=0, description="How long a worker with nothing due waits before looking."
     )
+
+    @field_validator("callback_secret")
+    @classmethod
+    def _not_the_old_default(cls, value: str) -> str:
+        if value == PUBLISHED_DEV_SECRET:
+            raise ValueError(
+                "BLUEPRINT_NOTIFY_CALLBACK_SECRET is the development default published with "
+                "earlier versions, so anyone can sign callbacks with it: set a secret of your "
+                "own, or leave it unset to use one generated under the data directory"
+            )
+        return value

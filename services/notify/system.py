@@ -12,9 +12,26 @@ from services.notify.service import NotifyService
 from services.notify.settings import NotifySettings
 from services.notify.store import open_store
 from warehouse.emitter import Emitter
+from warehouse.secrets import secret, secret_path
 from warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
+
+CALLBACK_SECRET_NAME = "notify_callback_secret"
+
+
+def callback_secret(settings: Settings, conf: NotifySettings) -> str:
+    """The HMAC key of provider callbacks: ``BLUEPRINT_NOTIFY_CALLBACK_SECRET`` when set,
+    else one generated at first start under the data directory (mode 0600) and reused."""
+    if conf.callback_secret:
+        return conf.callback_secret
+    value = secret(settings.data_dir, CALLBACK_SECRET_NAME)
+    log.info(
+        "provider callbacks are verified with the secret in %s "
+        "(configure providers with it, or set BLUEPRINT_NOTIFY_CALLBACK_SECRET)",
+        secret_path(settings.data_dir, CALLBACK_SECRET_NAME),
+    )
+    return value
 
 
 def build(
@@ -32,9 +49,10 @@ def build(
     it, so tests move time instead of sleeping. ``channels`` replaces the real provider
     adapters (tests pass fakes; the caller closes them). Scaled out (``BLUEPRINT_NATS_URL``),
     new work is announced on JetStream through ``dispatch`` and each worker gets its own
-    subscription.
+    subscription. Provider callbacks are verified with ``callback_secret(settings, conf)``.
     """
     conf = conf or NotifySettings()
+    resolved_secret = callback_secret(settings, conf)
 
     def worker_dispatch() -> JetStreamDispatch | None:
         return make_dispatch(settings.nats_url, conf.lease_s)
@@ -48,6 +66,7 @@ def build(
         open_store(settings),
         conf,
         emitter,
+        callback_secret=resolved_secret,
         clock=clock,
         channels=channels,
         dispatch=dispatch,

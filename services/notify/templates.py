@@ -3,6 +3,8 @@
 Templates live in the store (built-ins are seeded on first use; admins add more). The
 sandbox stops data or template text from reaching Python internals, and ``StrictUndefined``
 turns a missing variable into an error at send time instead of a blank in a sent message.
+A rendered subject is one line: line breaks from data become spaces, so data cannot add
+email headers (and a subject with CR/LF cannot make the message unsendable).
 Locale fallback: ``fr-CA`` -> ``fr`` -> the default locale.
 """
 
@@ -16,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import Engine, insert, select
 
 from services.errors import Invalid
+from services.notify import inputs
 from services.notify.store import now, templates
 
 _ENV = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
@@ -125,12 +128,15 @@ def render(
             break
     else:
         loc, row = next(iter(sorted(rows.items())))
-    return Rendered(render_text(row.subject, data).strip(), render_text(row.body, data), loc)
+    subject = " ".join(line.strip() for line in render_text(row.subject, data).splitlines())
+    return Rendered(subject.strip(), render_text(row.body, data), loc)
 
 
 def upsert(engine: Engine, name: str, locale: str, subject: str, body: str) -> None:
     from sqlalchemy import delete
 
+    for what, text in (("name", name), ("locale", locale), ("subject", subject), ("body", body)):
+        inputs.check_text(text, f"template {what}")
     compile_check(subject, body)
     with engine.begin() as conn:
         conn.execute(

@@ -199,13 +199,15 @@ def test_dead_letter_after_max_attempts_then_replay_delivers(
     assert api.get("/notifications/dlq", headers=admin_headers).json() == []
 
 
-def test_provider_callbacks_update_status_and_are_authenticated(api, service_headers, worker, sms):
+def test_provider_callbacks_update_status_and_are_authenticated(
+    api, service_headers, notify, worker, sms
+):
     register(api, service_headers, "ann")
     n = send(api, service_headers, channels=["sms"])
     drain(worker)
     provider_id = sms.delivered[0].provider_id
 
-    def callback(body: dict, provider: str = "sms", secret: str = "dev-callback-secret"):
+    def callback(body: dict, provider: str = "sms", secret: str = notify.callback_secret):
         raw = orjson.dumps(body)
         return api.post(
             f"/notifications/callbacks/{provider}",
