@@ -37,14 +37,21 @@ def run(seed: int, scale: float) -> None:
 @click.option("--port", default=None, type=int, help="Port (default from settings).")
 @click.option("--only", multiple=True, help="Mount only these systems (repeatable).")
 def serve(host: str | None, port: int | None, only: tuple[str, ...]) -> None:
-    """Serve the API (OpenAPI docs at /docs, /healthz, /metrics)."""
+    """Serve the API (OpenAPI docs at /docs, /healthz, /metrics).
+
+    Header size, count and read-time limits, body timeouts, keep-alive and connection limits
+    come from settings; X-Forwarded-For is believed only from BLUEPRINT_TRUSTED_PROXIES.
+    """
     import uvicorn
 
-    from services.app import create_app
+    from services.app import create_app, server_config
 
     settings = get_settings()
     app = create_app(settings, only=only or None)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    server = uvicorn.Server(server_config(app, settings, host=host, port=port, log_level="info"))
+    server.run()  # handles SIGINT/SIGTERM itself: a graceful shutdown
+    if not server.started:
+        sys.exit(3)  # uvicorn's STARTUP_FAILURE: the port is taken, say
 
 
 def _dagster_script(name: str) -> str:

@@ -5,13 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from services.auth import USER_ID_PATTERN, USER_ID_RULE
 from services.deps import AdminUser, CurrentUser, KeyStoreDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 class KeyRequest(BaseModel):
-    user_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    # The rule is checked by the key store (``canonical_user_id``), whose 422 names the
+    # canonical form; the schema documents it.
+    user_id: str = Field(
+        min_length=1,
+        max_length=64,
+        description=f"A canonical user id: {USER_ID_RULE}.",
+        json_schema_extra={"pattern": USER_ID_PATTERN},
+    )
     roles: list[str] = Field(default_factory=lambda: ["user"], min_length=1)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, Header, Request
+from starlette.requests import HTTPConnection
 
 from services.auth import KeyStore, Principal
 from services.errors import Forbidden, Unauthorized
@@ -42,29 +45,52 @@ EmitterDep = Annotated[Emitter, Depends(_emitter)]
 KeyStoreDep = Annotated[KeyStore, Depends(_keystore)]
 
 
+_BEARER = re.compile(r"[ \t]*bearer[ \t]+(\S+)[ \t]*", re.IGNORECASE)
+
+# Where the platform middleware leaves what it resolved for the request's key (scope state),
+# so a request's key is looked up once: ``(key, Principal | None | DomainError)``.
+RESOLVED_KEY = "resolved_api_key"
+
+
 def api_key_from(x_api_key: str | None, authorization: str | None) -> str | None:
-    if x_api_key:
-        return x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
+    """The API key a request presents: ``X-API-Key``, else ``Authorization: Bearer <key>``
+    (scheme in any case, any blanks around it). Authentication and the rate limiter both read
+    the key through this one function, so every spelling of a header names the same key."""
+    if x_api_key and x_api_key.strip():
+        return x_api_key.strip()
+    if authorization:
+        bearer = _BEARER.fullmatch(authorization)
+        if bearer:
+            return bearer.group(1)
     return None
 
 
-def _optional_user(
+async def _optional_user(
+    connection: HTTPConnection,
     keystore: KeyStoreDep,
     x_api_key: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal | None:
+    # Async, so a request that the middleware already resolved costs no thread hop; a lookup
+    # it did not make runs in a worker thread (the key store is blocking I/O).
     key = api_key_from(x_api_key, authorization)
     if key is None:
         return None
-    principal = keystore.resolve(key)
+    resolved = connection.scope.get("state", {}).get(RESOLVED_KEY)
+    if resolved is not None and resolved[0] == key:
+        principal = resolved[1]
+        if isinstance(principal, Exception):
+            raise principal
+    else:
+        principal = await anyio.to_thread.run_sync(keystore.resolve, key)
     if principal is None:
         raise Unauthorized("invalid API key")
     return principal
 
 
-def _current_user(principal: Annotated[Principal | None, Depends(_optional_user)]) -> Principal:
+async def _current_user(
+    principal: Annotated[Principal | None, Depends(_optional_user)],
+) -> Principal:
     if principal is None:
         raise Unauthorized("missing API key: send X-API-Key or Authorization: Bearer <key>")
     return principal
@@ -77,7 +103,7 @@ CurrentUser = Annotated[Principal, Depends(_current_user)]
 def require_roles(*roles: str):
     """A dependency that lets through admins and callers holding any of ``roles``."""
 
-    def _check(principal: CurrentUser) -> Principal:
+    async def _check(principal: CurrentUser) -> Principal:
         if not principal.has(*roles):
             raise Forbidden(f"this needs one of the roles {sorted(roles)}")
         return principal

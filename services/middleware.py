@@ -1,22 +1,41 @@
-"""One pure-ASGI middleware for cross-cutting concerns: request ids, body size limits, rate
-limits, Prometheus metrics and structured access logs.
+"""One pure-ASGI middleware for cross-cutting concerns: request ids, header and body limits,
+slow bodies, rate limits, Prometheus metrics and structured access logs.
 
 Pure ASGI rather than ``BaseHTTPMiddleware``: it adds little per request and does not buffer
 streaming responses (SSE, video segments).
+
+What it refuses, as problem JSON:
+
+- 431 when a request has more than ``max_header_count`` headers or their names and values
+  total more than ``max_header_bytes`` (the server bounds the raw header block before that:
+  ``services.app.server_config``);
+- 429 with Retry-After past the rate limit. The bucket is the caller's API key, read with the
+  same parser as authentication (``services.deps.api_key_from``) and resolved once, so every
+  spelling of ``Authorization`` lands in one bucket; callers without a valid key share their
+  client address's bucket (an IPv6 client its /64);
+- 413 when the body passes the route's limit, declared (Content-Length) or counted (chunked),
+  even when the app was already parsing it;
+- 408 when the body stalls for ``body_timeout_s`` or, past that grace, arrives slower on
+  average than ``body_min_bytes_per_s``.
 """
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
+import ipaddress
 import itertools
 import logging
 import re
 import secrets
 import time
 
+import anyio.to_thread
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from services.auth import KeyStore, hash_key
+from services.deps import RESOLVED_KEY, api_key_from
+from services.errors import DomainError
 from services.ratelimit import TokenBucketLimiter
 
 access_log = logging.getLogger("blueprint.access")
@@ -42,6 +61,7 @@ _ID_COUNTER = itertools.count(1)
 
 
 _SAFE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+_CLOSE = (b"connection", b"close")
 
 
 def new_request_id() -> str:
@@ -52,6 +72,37 @@ def _problem_body(status: int, title: str, detail: str) -> bytes:
     return orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
 
 
+def _first(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The first value of header ``name``: the one Starlette's ``Request.headers`` (and so
+    authentication) reads."""
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def client_bucket(host: str) -> str:
+    """The rate-limit identity of an anonymous client: its IPv4 address, or its IPv6 /64 (one
+    host usually holds a whole /64, so per-address buckets would be free to multiply)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "ip:" + host
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return "ip:" + str(ip.ipv4_mapped)
+        return "ip:" + str(ipaddress.ip_network((ip, 64), strict=False))
+    return "ip:" + str(ip)
+
+
+class _Rejected(Exception):
+    """Raised into the app from ``receive`` when the body breaks a limit."""
+
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+
+
 class PlatformMiddleware:
     def __init__(
         self,
@@ -60,11 +111,21 @@ class PlatformMiddleware:
         limiter: TokenBucketLimiter,
         max_body_bytes: int,
         body_limits: dict[str, int] | None = None,
+        keystore: KeyStore | None = None,
+        max_header_count: int = 100,
+        max_header_bytes: int = 32 * 1024,
+        body_timeout_s: float = 15.0,
+        body_min_bytes_per_s: int = 1024,
     ) -> None:
         self.app = app
         self.limiter = limiter
         self.max_body_bytes = max_body_bytes
         self.body_limits = body_limits if body_limits is not None else {}
+        self.keystore = keystore
+        self.max_header_count = max_header_count
+        self.max_header_bytes = max_header_bytes
+        self.body_timeout_s = body_timeout_s
+        self.body_min_bytes_per_s = body_min_bytes_per_s
 
     def _body_limit(self, path: str) -> int:
         best = self.max_body_bytes
@@ -89,76 +150,138 @@ class PlatformMiddleware:
         )
         await send({"type": "http.response.body", "body": body})
 
+    def _header_problem(self, raw: list[tuple[bytes, bytes]]) -> str | None:
+        if len(raw) > self.max_header_count:
+            return f"{len(raw)} request headers; at most {self.max_header_count} are accepted"
+        size = sum(len(k) + len(v) for k, v in raw)
+        if size > self.max_header_bytes:
+            return f"request headers total {size} bytes; at most {self.max_header_bytes}"
+        return None
+
+    async def _rate_identity(self, scope, raw: list[tuple[bytes, bytes]]) -> str:
+        """The caller's bucket: its valid API key, else its client address."""
+        key = api_key_from(_first(raw, b"x-api-key"), _first(raw, b"authorization"))
+        if key is not None:
+            if self.keystore is None:
+                return "k:" + hash_key(key)
+            try:
+                principal = await anyio.to_thread.run_sync(self.keystore.resolve, key)
+            except DomainError as exc:  # a refused key: authentication says why
+                scope["state"][RESOLVED_KEY] = (key, exc)
+            else:
+                scope["state"][RESOLVED_KEY] = (key, principal)
+                if principal is not None:
+                    return "k:" + hash_key(key)
+        return client_bucket(str((scope.get("client") or ("?",))[0]))
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        headers = dict(scope.get("headers") or [])
-        given = headers.get(b"x-request-id", b"")
+        raw = scope.get("headers") or []
+        given = _first(raw, b"x-request-id") or ""
         # A caller's id is kept only when it is a plain token (it is echoed in a header).
-        request_id = given.decode() if _SAFE_ID.fullmatch(given) else new_request_id()
+        request_id = given if _SAFE_ID.fullmatch(given.encode("latin-1")) else new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         path = scope.get("path", "")
         status_holder = {"status": 500}
+        rejection: _Rejected | None = None
+        response_started = False
 
         async def send_wrapper(message) -> None:
+            nonlocal response_started
+            if rejection is not None and not response_started:
+                return  # the app's answer to a body it could not read; ours replaces it
             if message["type"] == "http.response.start":
+                response_started = True
                 status_holder["status"] = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
-        # Rate limit per API key (hashed), else per client address.
+        async def refuse(status: int, title: str, detail: str, headers=()) -> None:
+            nonlocal response_started
+            response_started = True
+            status_holder["status"] = status
+            headers = [*headers, (b"x-request-id", request_id.encode())]
+            await self._reject(send, status, title, detail, headers)
+
+        problem = self._header_problem(raw)
+        if problem is not None:
+            await refuse(431, "Request Header Fields Too Large", problem, [_CLOSE])
+            self._observe(scope, started, 431, request_id)
+            return
+
         if not path.startswith(UNLIMITED_PATHS):
-            key = headers.get(b"x-api-key") or headers.get(b"authorization")
-            if key:
-                ident = "k:" + hashlib.sha256(key).hexdigest()[:16]
-            else:
-                ident = "ip:" + str((scope.get("client") or ("?",))[0])
-            wait = self.limiter.acquire(ident)
+            wait = self.limiter.acquire(await self._rate_identity(scope, raw))
             if wait > 0:
-                status_holder["status"] = 429
-                await self._reject(
-                    send_wrapper,
+                await refuse(
                     429,
                     "Too Many Requests",
                     "rate limit exceeded; retry after the number of seconds in Retry-After",
                     [(b"retry-after", self.limiter.retry_after_header(wait).encode())],
                 )
-                self._observe(scope, started, status_holder["status"], request_id)
+                self._observe(scope, started, 429, request_id)
                 return
 
         limit = self._body_limit(path)
-        declared = headers.get(b"content-length")
+        declared = _first(raw, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._reject(
-                send_wrapper, 413, "Content Too Large", f"request body over the {limit}-byte limit"
-            )
+            detail = f"request body over the {limit}-byte limit"
+            await refuse(413, "Content Too Large", detail, [_CLOSE])
             self._observe(scope, started, 413, request_id)
             return
 
         received = 0
+        waited = 0.0
+        body_done = False
 
         async def receive_wrapper():
-            nonlocal received
-            message = await receive()
+            nonlocal received, waited, body_done, rejection
+            if rejection is not None:
+                raise rejection
+            if body_done:  # later calls wait for a disconnect: no deadline
+                return await receive()
+            budget = self.body_timeout_s
+            if self.body_min_bytes_per_s > 0:
+                # Past the grace, the time spent waiting must be paid for by bytes received.
+                owed = self.body_timeout_s + received / self.body_min_bytes_per_s - waited
+                budget = max(min(budget, owed), 0.001)
+            began = time.monotonic()
+            try:
+                async with asyncio.timeout(budget):
+                    message = await receive()
+            except TimeoutError:
+                rejection = _Rejected(
+                    408,
+                    "Request Timeout",
+                    f"the request body stalled: no data for {self.body_timeout_s:g} s, or "
+                    f"slower than {self.body_min_bytes_per_s} bytes/s on average",
+                )
+                raise rejection from None
+            finally:
+                waited += time.monotonic() - began
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _BodyTooLarge(limit)
+                    rejection = _Rejected(
+                        413, "Content Too Large", f"request body over the {limit}-byte limit"
+                    )
+                    raise rejection
+                body_done = not message.get("more_body", False)
+            else:
+                body_done = True
             return message
 
         try:
-            await self.app(scope, receive_wrapper, send_wrapper)
-        except _BodyTooLarge as exc:
-            status_holder["status"] = 413
-            await self._reject(
-                send_wrapper,
-                413,
-                "Content Too Large",
-                f"request body over the {exc.limit}-byte limit",
-            )
+            try:
+                await self.app(scope, receive_wrapper, send_wrapper)
+            except _Rejected:
+                if rejection is None:
+                    raise
+            if rejection is not None and not response_started:
+                await refuse(rejection.status, rejection.title, rejection.detail, [_CLOSE])
         finally:
             self._observe(scope, started, status_holder["status"], request_id)
 
@@ -183,8 +306,3 @@ class PlatformMiddleware:
                     "client": str((scope.get("client") or ("?",))[0]),
                 },
             )
-
-
-class _BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        self.limit = limit

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# No test touches the developer's real data directory (its generated secrets included):
+# settings built outside the ``settings`` fixture land in this session's own directory.
+_SESSION_ROOT = Path(tempfile.mkdtemp(prefix="blueprint-tests-"))
+atexit.register(shutil.rmtree, _SESSION_ROOT, ignore_errors=True)
+os.environ["BLUEPRINT_DATA_DIR"] = str(_SESSION_ROOT / "data")
+os.environ.pop("BLUEPRINT_ADMIN_API_KEY", None)
 
 from warehouse.emitter import Emitter, SpoolTransport  # noqa: E402
 from warehouse.settings import Settings, get_settings  # noqa: E402

@@ -2,16 +2,20 @@
 
 Every default is the embedded one: no server is needed, and all state lives under
 ``data_dir``. Setting ``BLUEPRINT_DATABASE_URL``, ``BLUEPRINT_NATS_URL`` or
-``BLUEPRINT_REDIS_URL`` switches a concern to its scale-out engine.
+``BLUEPRINT_REDIS_URL`` switches a concern to its scale-out engine. No secret has a built-in
+value: an unset one is generated under ``<data_dir>/secrets/`` (``warehouse.secrets``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warehouse.secrets import secret
 
 
 class Settings(BaseSettings):
@@ -36,11 +40,68 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
-    admin_api_key: str = Field(default="dev-admin-key", description="Bootstrap admin key.")
+    admin_api_key: str | None = Field(
+        default=None,
+        description="Bootstrap admin key. Unset: generated on first use into "
+        "<data_dir>/secrets/admin_api_key (mode 0600) and read from there by every process; "
+        "after validation this field always holds the key in use.",
+    )
     rate_limit_per_minute: int = 600
+    rate_limit_buckets: int = Field(
+        default=100_000, ge=1, description="Rate-limit buckets kept; least recently used go."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or CIDRs of reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed. Empty: none, the TCP peer is the "
+        "client.",
+    )
     max_body_bytes: int = 1_048_576
+    max_header_count: int = Field(default=100, ge=1, description="More headers: 431.")
+    max_header_bytes: int = Field(
+        default=32 * 1024, ge=1024, description="Total bytes of header names and values: 431."
+    )
+    header_timeout_s: float = Field(
+        default=10.0, gt=0, description="A request's header block must arrive within this."
+    )
+    body_timeout_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="Longest wait for the next piece of a request body, and the grace period "
+        "before body_min_bytes_per_s applies: 408 otherwise.",
+    )
+    body_min_bytes_per_s: int = Field(
+        default=1024, ge=0, description="Slowest average body upload accepted after the grace."
+    )
+    keep_alive_s: int = Field(default=5, ge=1, description="Idle keep-alive connections close.")
+    max_connections: int = Field(
+        default=1000, ge=1, description="Open connections (and tasks) before uvicorn answers 503."
+    )
     spool_max_bytes: int = 256 * 1024 * 1024
     spool_segment_bytes: int = 8 * 1024 * 1024
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"BLUEPRINT_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR"
+                ) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_secrets(self) -> Settings:
+        if not self.admin_api_key:
+            self.admin_api_key = secret(self.data_dir, "admin_api_key")
+        return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """``trusted_proxies`` as a list (empty: trust no forwarding headers)."""
+        return _split(self.trusted_proxies)
 
     @property
     def spool_dir(self) -> Path:
@@ -69,6 +130,10 @@ class Settings(BaseSettings):
         path = self.data_dir / "db" / f"{name}.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path.resolve()}"
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @lru_cache(maxsize=1)
