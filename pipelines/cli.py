@@ -44,7 +44,8 @@ def serve(host: str | None, port: int | None, only: tuple[str, ...]) -> None:
     """
     import uvicorn
 
-    from services.app import create_app, server_config
+    from services.app import create_app
+    from services.server import server_config
 
     settings = get_settings()
     app = create_app(settings, only=only or None)

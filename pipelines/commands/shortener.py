@@ -19,9 +19,20 @@ def edge(host: str, port: int) -> None:
     """Serve GET /s/<code> only, from the cache tier (a lean process for redirect traffic)."""
     import uvicorn
 
+    from services.server import server_config
     from services.shortener.edge import create_edge_app
+    from warehouse.settings import get_settings
 
-    uvicorn.run(create_edge_app(), host=host, port=port, log_level="warning", access_log=False)
+    settings = get_settings()
+    config = server_config(
+        create_edge_app(settings),
+        settings,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+    uvicorn.Server(config).run()
 
 
 @cli.command()

@@ -15,9 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from services.app import create_app, server_config
+from services.app import create_app
 from services.middleware import PlatformMiddleware, client_bucket
 from services.ratelimit import TokenBucketLimiter
+from services.server import server_config
 from tests.conftest import free_port
 from warehouse.settings import Settings, get_settings
 
@@ -382,7 +383,7 @@ def test_blueprint_serve_runs_with_the_platform_limits(settings, monkeypatch):
     from click.testing import CliRunner
 
     from pipelines.cli import main
-    from services.app import GuardedH11Protocol
+    from services.server import GuardedH11Protocol
 
     monkeypatch.setenv("BLUEPRINT_TRUSTED_PROXIES", "10.1.0.0/16")
     monkeypatch.setenv("BLUEPRINT_HEADER_TIMEOUT_S", "7")
