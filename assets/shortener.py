@@ -83,7 +83,9 @@ def shortener_link_health(
 ) -> dg.MaterializeResult:
     """Status and first redirect of every live link's destination; dead ones flagged.
 
-    Targets are vetted with the crawler's resolved-address guard before any request.
+    Targets are vetted with the crawler's guard (``warehouse.urlsafety``: the URL read as a
+    browser reads it, then every resolved address) before any request, under the shortener's
+    own settings and resolver.
     """
     from crawlers.urls import check_target
 
@@ -91,7 +93,12 @@ def shortener_link_health(
     links = svc.store.live(config.max_links)
 
     def guard(url: str) -> None:
-        check_target(url, allow_private=svc.conf.allow_private_targets)
+        check_target(
+            url,
+            allow_private=svc.conf.allow_private_targets,
+            allow_unresolvable=svc.conf.allow_unresolvable_targets,
+            resolver=svc.resolver,
+        )
 
     with http.client(config.timeout_s) as client:
         results = check_all([link.url for link in links], guard, client)

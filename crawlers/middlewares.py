@@ -1,4 +1,5 @@
-"""Downloader middlewares: target safety (after DNS resolution) and RFC 9309 robots.txt.
+"""Downloader middlewares: target safety (``warehouse.urlsafety``, before and after DNS) and
+RFC 9309 robots.txt.
 
 ``RobotsMiddleware`` replaces Scrapy's stock one, which parses the body whatever the status,
 treats download errors as allow-all and caches for the whole crawl.
@@ -15,9 +16,17 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawlers.robots import MAX_CACHE_SECONDS, RobotsPolicy
-from crawlers.urls import ALLOWED_SCHEMES, address_allowed, parse_networks
+from warehouse.urlsafety import (
+    Policy,
+    UnsafeURLError,
+    check_addresses,
+    check_literal,
+    parse_networks,
+    parse_url,
+)
 
 
 class UnsafeRequest(IgnoreRequest):
@@ -29,41 +38,57 @@ class RobotsDisallowed(IgnoreRequest):
 
 
 class SafetyMiddleware:
-    """http/https only (every redirect hop comes back through here) and no private targets."""
+    """http/https only and no private targets; every redirect hop comes back through here.
+
+    The URL is read as browsers read it (``warehouse.urlsafety``) and an IP-literal host is
+    vetted before any DNS; then the host the download handler will connect to is resolved
+    and every address it resolves to is vetted too (at fetch time, cached for a minute).
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
-        self.allow_private = s.getbool("CRAWL_ALLOW_PRIVATE")
-        self.networks = parse_networks(s.getlist("CRAWL_ALLOWED_NETWORKS"))
+        self.policy = Policy(
+            allow_private=s.getbool("CRAWL_ALLOW_PRIVATE"),
+            allowed_networks=parse_networks(s.getlist("CRAWL_ALLOWED_NETWORKS")),
+            allow_unresolvable=s.getbool("CRAWL_ALLOW_UNRESOLVABLE"),
+            max_length=None,
+        )
         self._cache: dict[str, tuple[float, list[str]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SafetyMiddleware:
         return cls(crawler)
 
+    async def lookup(self, host: str) -> list[str]:
+        """Every address of ``host`` (the system resolver; tests replace this)."""
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, proto=6)
+        return sorted({str(i[4][0]) for i in infos})
+
     async def _addresses(self, host: str) -> list[str]:
         hit = self._cache.get(host)
         if hit and time.monotonic() - hit[0] < 60:
             return hit[1]
-        loop = asyncio.get_running_loop()
         try:
-            infos = await loop.getaddrinfo(host, None, proto=6)
-        except OSError as exc:
+            addrs = await self.lookup(host)
+        except (OSError, UnicodeError) as exc:
+            if self.policy.allow_unresolvable:
+                return []
             raise UnsafeRequest(f"dns: cannot resolve {host}: {exc}") from exc
-        addrs = sorted({i[4][0] for i in infos})
         self._cache[host] = (time.monotonic(), addrs)
         return addrs
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme not in ALLOWED_SCHEMES:
-            raise UnsafeRequest(f"unsafe: scheme {parts.scheme!r} is not http/https")
-        if not parts.hostname:
+        try:
+            check_literal(parse_url(request.url, max_length=None), self.policy)
+        except UnsafeURLError as exc:
+            raise UnsafeRequest(f"unsafe: {exc.detail}") from exc
+        host = urlparse_cached(request).hostname  # what the download handler connects to
+        if not host:
             raise UnsafeRequest("unsafe: no host")
-        addrs = await self._addresses(parts.hostname)
-        bad = [a for a in addrs if not address_allowed(a, self.allow_private, self.networks)]
-        if bad:
-            raise UnsafeRequest(f"unsafe: {parts.hostname} resolves to {', '.join(bad)}")
+        try:
+            check_addresses(host, await self._addresses(host), self.policy)
+        except UnsafeURLError as exc:
+            raise UnsafeRequest(f"unsafe: {exc.detail}") from exc
 
 
 class RobotsMiddleware:

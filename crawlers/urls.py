@@ -2,13 +2,12 @@
 
 Canonicalisation chains ``url-normalize`` (case, default ports, dot segments, percent-encoding)
 with ``w3lib.url.canonicalize_url`` (sorted query, no fragment): both well kept, neither alone
-does everything. Safety is checked on resolved addresses, not only on the URL text.
+does everything. Target safety is the platform's one check (``warehouse.urlsafety``: WHATWG
+host parsing, then every resolved address); this module adapts it to the crawler's errors.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -16,7 +15,16 @@ from urllib.parse import urljoin, urlsplit
 from url_normalize import url_normalize
 from w3lib.url import canonicalize_url
 
-ALLOWED_SCHEMES = frozenset({"http", "https"})
+from warehouse.urlsafety import (
+    ALLOWED_SCHEMES,
+    Network,
+    Policy,
+    Resolver,
+    UnsafeURLError,
+    address_problem,
+    check_url,
+    system_resolver,
+)
 
 
 class InvalidURL(ValueError):
@@ -113,54 +121,41 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-def parse_networks(specs: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """Parse an allow-list such as ``["127.0.0.0/8"]``."""
-    return [ipaddress.ip_network(s, strict=False) for s in specs]
-
-
 def address_allowed(
     addr: str,
     allow_private: bool = False,
-    allowed_networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network] = (),
+    allowed_networks: Iterable[Network] = (),
 ) -> bool:
     """Whether a resolved address may be fetched: public, or explicitly allowed."""
-    ip = ipaddress.ip_address(addr.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if any(ip in net for net in allowed_networks):
-        return True
-    if allow_private:
-        return not (ip.is_multicast or ip.is_unspecified)
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
-
-
-def resolve(host: str) -> list[str]:
-    """All addresses of ``host`` (a literal resolves to itself)."""
-    try:
-        return [str(ipaddress.ip_address(host.strip("[]")))]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise UnsafeTarget(f"cannot resolve {host!r}: {exc}") from exc
-    return sorted({info[4][0] for info in infos})
+    return (
+        address_problem(addr, allow_private=allow_private, allowed_networks=allowed_networks)
+        is None
+    )
 
 
 def check_target(
     url: str,
     allow_private: bool = False,
-    allowed_networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network] = (),
+    allowed_networks: Iterable[Network] = (),
+    *,
+    allow_unresolvable: bool = False,
+    resolver: Resolver = system_resolver,
 ) -> list[str]:
-    """Raise ``InvalidURL``/``UnsafeTarget`` unless every resolved address is allowed."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise InvalidURL(f"unsupported scheme {parts.scheme!r}")
-    if not parts.hostname:
-        raise InvalidURL(f"no host in {url!r}")
-    nets = list(allowed_networks)
-    addrs = resolve(parts.hostname)
-    bad = [a for a in addrs if not address_allowed(a, allow_private, nets)]
-    if bad:
-        raise UnsafeTarget(f"{parts.hostname} resolves to non-public address {', '.join(bad)}")
-    return addrs
+    """The addresses ``url``'s host resolves to, once every one is vetted.
+
+    Raises ``InvalidURL`` (not an http(s) URL, malformed, credentials before the host) or
+    ``UnsafeTarget`` (a disallowed address, or a name that does not resolve unless
+    ``allow_unresolvable``). The rules are ``warehouse.urlsafety``'s, the platform's one check.
+    """
+    policy = Policy(
+        allow_private=allow_private,
+        allowed_networks=tuple(allowed_networks),
+        allow_unresolvable=allow_unresolvable,
+        max_length=None,
+    )
+    try:
+        return list(check_url(url, policy, resolver=resolver).addresses)
+    except UnsafeURLError as exc:
+        if exc.kind in ("address", "unresolvable"):
+            raise UnsafeTarget(exc.detail) from exc
+        raise InvalidURL(exc.detail) from exc

@@ -27,6 +27,11 @@ class CrawlSettings(BaseSettings):
         default_factory=list,
         description="CIDRs crawls may reach even though they are private (e.g. a lab network).",
     )
+    allow_unresolvable_targets: bool = Field(
+        default=False,
+        description="Let a request to a name that does not resolve go on to the downloader "
+        "(it fails there as a DNS error) instead of being refused as unsafe.",
+    )
     max_pages: int = Field(default=500, ge=1, description="Pages one crawl fetches at most.")
     max_depth: int = Field(default=5, ge=0, description="Link hops from a seed.")
     download_delay: float = Field(
@@ -68,4 +73,5 @@ class CrawlSettings(BaseSettings):
             "USER_AGENT": self.user_agent,
             "DOWNLOAD_MAXSIZE": self.max_response_bytes,
             "REDIRECT_MAX_TIMES": self.max_redirects,
+            "CRAWL_ALLOW_UNRESOLVABLE": self.allow_unresolvable_targets,
         }

@@ -109,6 +109,7 @@ class ShortenerService:
             url,
             public_base_url=self.public_base_url,
             allow_private=self.conf.allow_private_targets,
+            allow_unresolvable=self.conf.allow_unresolvable_targets,
             resolver=self.resolver,
         )
         now = self.clock()

@@ -17,6 +17,10 @@ class ShortenerSettings(BaseSettings):
     allow_private_targets: bool = Field(
         default=False, description="Let links point at private or loopback hosts."
     )
+    allow_unresolvable_targets: bool = Field(
+        default=False,
+        description="Accept links to host names that do not resolve now (no address to vet).",
+    )
     link_ttl_s: float = Field(
         default=3600.0, description="How long a link stays in a shared (Redis) cache tier."
     )

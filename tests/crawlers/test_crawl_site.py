@@ -86,7 +86,7 @@ def test_private_target_outside_the_allow_list_is_refused_before_connecting(
     crawled: Crawled,
 ) -> None:
     rows = crawled.db.execute("SELECT kind, reason FROM errors WHERE url = 'http://10.1.2.3/'")
-    assert rows.fetchall() == [("unsafe", "unsafe: 10.1.2.3 resolves to 10.1.2.3")]
+    assert rows.fetchall() == [("unsafe", "unsafe: 10.1.2.3 is a private address")]
 
 
 def test_slow_failing_truncated_and_bomb_pages_are_errors_with_reasons(crawled: Crawled) -> None:

@@ -159,3 +159,40 @@ def test_purge_job_deletes_links_expired_beyond_the_grace(settings):
     assert res.success and res.output_for_node("shortener_purge_expired") == 1
     store = LinkStore(make_engine(settings, "shortener"))
     assert store.get("old") is None and store.get("new") is not None
+
+
+def test_link_health_vets_stored_links_as_browsers_read_them_with_the_shortener_resolver(
+    settings,
+):
+    """A link stored raw before the WHATWG check (percent-encoded loopback) is refused without
+    a request; names go through the shortener's resolver, so a private answer is refused."""
+    from services.shortener.settings import ShortenerSettings
+    from services.shortener.system import build
+    from warehouse.emitter import get_emitter
+
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200)
+
+    def resolver(host: str) -> list[str]:
+        return {"pub.example.com": ["93.184.215.14"], "inside.example.com": ["10.0.0.8"]}.get(
+            host, []
+        )
+
+    _insert(settings, "raw", "http://%31%32%37%2e%30%2e%30%2e%31:18099/x")
+    _insert(settings, "ins", "https://inside.example.com/")
+    _insert(settings, "pub", "https://pub.example.com/ok")
+    svc = build(settings, get_emitter(settings), conf=ShortenerSettings(), resolver=resolver)
+    resources = {
+        "platform": PlatformResource(data_dir=str(settings.data_dir)),
+        "shortener": SystemResource.with_service("shortener", svc),
+        "http": HttpResource.with_transport(httpx.MockTransport(answer)),
+    }
+    assert dg.materialize([shortener_link_health], resources=resources).success
+    rows = {r["code"]: r for r in pl.read_parquet(settings.lake_dir / LINK_HEALTH_TABLE).to_dicts()}
+    assert seen == ["https://pub.example.com/ok"]
+    assert rows["raw"]["dead"] and "127.0.0.1 is a loopback address" in rows["raw"]["error"]
+    assert rows["ins"]["dead"] and "10.0.0.8, a private address" in rows["ins"]["error"]
+    assert rows["pub"]["status"] == 200 and not rows["pub"]["dead"]

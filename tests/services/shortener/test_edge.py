@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 
 from services.errors import NotFound
 from services.shortener.edge import create_edge_app
+from tests.services.shortener.conftest import public_resolver
 
 
 def test_edge_serves_links_created_through_the_platform_app(client, shorten, settings):
@@ -51,7 +52,7 @@ def test_a_process_local_cache_forgets_a_link_deleted_elsewhere_within_its_local
         return now[0]
 
     emitter = Emitter(SpoolTransport(settings, "edge-test"))
-    app_side = build(settings, emitter, clock=clock, cache_clock=clock)
+    app_side = build(settings, emitter, clock=clock, cache_clock=clock, resolver=public_resolver)
     edge_side = build(settings, emitter, clock=clock, cache_clock=clock)
     try:
         link = app_side.create("alice", "https://example.com/forget-me")

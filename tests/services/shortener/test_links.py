@@ -86,12 +86,13 @@ def test_reserved_or_odd_aliases_are_rejected(shorten, alias):
         ("file:///etc/passwd", "http and https"),
         ("ftp://example.com/f", "http and https"),
         ("http://127.0.0.1:8000/s/abc", "itself"),
-        ("http://localhost/admin", "private or loopback"),
-        ("http://10.1.2.3/", "private or loopback"),
-        ("http://169.254.169.254/latest/meta-data", "private or loopback"),
-        ("http://[::1]/", "private or loopback"),
+        ("http://localhost/admin", "localhost is a loopback name"),
+        ("http://10.1.2.3/", "10.1.2.3 is a private address"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254 is a link-local address"),
+        ("http://[::1]/", "::1 is a loopback address"),
         ("https://example.com/" + "a" * 2100, "limit"),
-        ("http:///nohost", "no host"),
+        ("http://", "no host"),
+        ("http:///nohost", "nohost does not resolve"),  # browsers read it as http://nohost/
     ],
 )
 def test_unsafe_targets_get_a_clear_422(shorten, url, reason):
