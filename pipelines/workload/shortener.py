@@ -32,6 +32,13 @@ class ShortenerWorkload:
 
     def run(self, ctx: WorkloadContext) -> None:
         rng = ctx.rng
+        svc = ctx.client.app.state.services["shortener"]
+        # The simulated web is fictional: its sites get one public documentation address
+        # (RFC 5737), so the safety check resolves them without real DNS.
+        real = svc.resolver
+        svc.resolver = lambda h: (
+            ["192.0.2.80"] if h.rstrip(".").endswith(".example.com") else real(h)
+        )
         creators = [{"X-API-Key": ctx.api_key(f"linker{i}")} for i in range(6)]
         n_links = max(30, int(150 * ctx.scale))
         codes: list[str] = []
@@ -58,7 +65,6 @@ class ShortenerWorkload:
         n_clicks = max(300, int(2500 * ctx.scale))
         per_caller = n_clicks // len(visitors)
         statuses: dict[int, int] = {}
-        svc = ctx.client.app.state.services["shortener"]
         victim = next(iter(svc.cache.nodes.values()))
         for n, caller in enumerate(visitors):
             # One in-process cache node is down for the second visitor's clicks: replicas

@@ -45,6 +45,17 @@ from warehouse.lake import Lake
 from warehouse.parquet_io import partition_dir
 from warehouse.settings import Settings
 
+# Scrapy settings only the deployment sets: what the crawler may reach and how much it reads.
+GUARDED_SETTINGS = frozenset(
+    {
+        "CRAWL_ALLOW_PRIVATE",
+        "CRAWL_ALLOWED_NETWORKS",
+        "CRAWL_ALLOW_UNRESOLVABLE",
+        "DOWNLOAD_MAXSIZE",
+        "REDIRECT_MAX_TIMES",
+    }
+)
+
 MAX_HITS = 50
 # Fields of a crawl's config that belong to the service, never to a request.
 OWNED_FIELDS = frozenset({"crawl_id", "crawl_dir", "lake_dir", "priors_path"})
@@ -123,6 +134,12 @@ class CrawlService:
         unknown = sorted(set(options) - allowed)
         if unknown:
             raise Invalid(f"unknown crawl options: {', '.join(unknown)}")
+        guarded = sorted(set(options.get("extra_settings", {})) & GUARDED_SETTINGS)
+        if guarded:
+            raise Invalid(
+                f"a crawl request cannot set {', '.join(guarded)}: the deployment's "
+                "BLUEPRINT_CRAWL_* settings decide them"
+            )
         try:
             canonical = [canonical_url(seed) for seed in seeds]
         except InvalidURL as exc:
@@ -176,7 +193,10 @@ class CrawlService:
         fields["allow_private"] = conf.allow_private_targets and bool(
             request.get("allow_private", True)
         )
-        fields["extra_settings"] = {**conf.scrapy_overrides(), **request.get("extra_settings", {})}
+        extras = request.get("extra_settings", {})
+        # A request file may be written by hand: the deployment's safety settings still win.
+        extras = {k: v for k, v in extras.items() if k not in GUARDED_SETTINGS}
+        fields["extra_settings"] = {**extras, **conf.scrapy_overrides()}
         run_dir = self.run_dir(crawl_id)
         priors = merge_priors(
             [self.root / "priors.json", self.root / "freshness.json"], run_dir / "priors.json"

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from pydantic import ValidationError
 
+from crawlers.requests import write_request
 from crawlers.search_index import SearchIndex
 from services.crawl.service import CrawlFailed
 from services.crawl.settings import CrawlSettings
@@ -55,6 +56,22 @@ def test_a_request_cannot_allow_private_targets_the_deployment_forbids(settings,
     assert lenient.config("c1").allow_private is True
     lenient.request(["http://example.com/"], "c2", allow_private=False)
     assert lenient.config("c2").allow_private is False
+
+
+def test_a_request_cannot_loosen_the_deployments_safety_settings(svc) -> None:
+    with pytest.raises(Invalid, match="CRAWL_ALLOW_PRIVATE"):
+        svc.request(["http://example.com/"], "c1", extra_settings={"CRAWL_ALLOW_PRIVATE": True})
+    # A request file written by hand: the deployment's values still win.
+    write_request(
+        svc.settings,
+        "c2",
+        ["http://example.com/"],
+        extra_settings={"CRAWL_ALLOW_PRIVATE": True, "DOWNLOAD_MAXSIZE": 10**12, "RETRY_TIMES": 1},
+    )
+    extras = svc.config("c2").extra_settings
+    assert "CRAWL_ALLOW_PRIVATE" not in extras and extras["RETRY_TIMES"] == 1
+    assert extras["DOWNLOAD_MAXSIZE"] == svc.conf.max_response_bytes
+    assert svc.config("c2").scrapy_settings()["CRAWL_ALLOW_PRIVATE"] is False
 
 
 def test_priors_of_earlier_crawls_are_merged_into_the_next_config(svc) -> None:
