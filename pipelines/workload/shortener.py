@@ -33,12 +33,14 @@ class ShortenerWorkload:
     def run(self, ctx: WorkloadContext) -> None:
         rng = ctx.rng
         svc = ctx.client.app.state.services["shortener"]
-        # The simulated web is fictional: its sites get one public documentation address
-        # (RFC 5737), so the safety check resolves them without real DNS.
+        # The simulated web is fictional: its sites resolve to one public address (example.com's)
+        # without real DNS, so the safety check passes them as it would on the internet.
         real = svc.resolver
-        svc.resolver = lambda h: (
-            ["192.0.2.80"] if h.rstrip(".").endswith(".example.com") else real(h)
-        )
+
+        def resolver(host: str) -> list[str]:
+            return ["93.184.215.14"] if host.rstrip(".").endswith(".example.com") else real(host)
+
+        svc.resolver = resolver
         creators = [{"X-API-Key": ctx.api_key(f"linker{i}")} for i in range(6)]
         n_links = max(30, int(150 * ctx.scale))
         codes: list[str] = []
