@@ -228,7 +228,11 @@ def coalesce_fetches(root: Path, settings: Settings, n: int = 100) -> tuple[int,
         start_edge(origin.url, name="bench-coalesce", settings=settings) as edge,
     ):
         statuses = asyncio.run(_burst(edge.url + "/seg_000.m4s", n))
-        fetches = httpx.get(origin.url + "/_origin/stats", trust_env=False).json()["requests"]
+        fetches = httpx.get(
+            origin.url + "/_origin/stats",
+            headers={"X-CDN-Token": origin.token or ""},
+            trust_env=False,
+        ).json()["requests"]
     return fetches, statuses
 
 

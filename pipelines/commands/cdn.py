@@ -13,7 +13,33 @@ def cli() -> None:
 
     A tier on one machine: `blueprint cdn origin` over the blob store, one `blueprint cdn edge
     --role shield --origin <origin>` and several `blueprint cdn edge --origin <shield>`.
+    Each edge has a purge token of its own: register the edge (POST /cdn/edges) with it.
     """
+
+
+EDGE_TOKEN_ENV = "BLUEPRINT_CDN_EDGE_TOKEN"
+
+
+def _edge_token(name: str) -> tuple[str, str]:
+    """The edge's purge token and where it came from: ``$BLUEPRINT_CDN_EDGE_TOKEN``, else a
+    file ``<data_dir>/cdn/tokens/<name>`` (mode 0600) made on first use."""
+    import os
+    import secrets
+
+    from warehouse.settings import get_settings
+
+    given = os.environ.get(EDGE_TOKEN_ENV, "").strip()
+    if given:
+        return given, f"${EDGE_TOKEN_ENV}"
+    path = get_settings().data_dir / "cdn" / "tokens" / name
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip(), str(path)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_urlsafe(32) + "\n")
+    return path.read_text(encoding="ascii").strip(), str(path)
 
 
 @cli.command("origin")
@@ -27,15 +53,21 @@ def cli() -> None:
 @click.option("--port", default=8090, show_default=True)
 @click.option("--delay-ms", default=0, show_default=True, help="Added latency per response.")
 def origin(root: str | None, host: str, port: int, delay_ms: int) -> None:
-    """Serve a directory with Content-Type, ETag, Last-Modified, ranges and Cache-Control."""
+    """Serve a directory with Content-Type, ETag, Last-Modified, ranges and Cache-Control.
+
+    The request counters (/_origin/stats, /_origin/reset) answer the token in
+    $BLUEPRINT_CDN_ORIGIN_TOKEN (as X-CDN-Token); without it they stay closed.
+    """
+    import os
     from pathlib import Path
 
-    from services.cdn.run import serve_origin
+    from services.cdn.run import ORIGIN_TOKEN_ENV, serve_origin
     from warehouse.settings import get_settings
 
     directory = Path(root) if root else get_settings().blobs_dir
     directory.mkdir(parents=True, exist_ok=True)
-    click.echo(f"origin serving {directory} on http://{host}:{port}")
+    counters = "open to its token" if os.environ.get(ORIGIN_TOKEN_ENV) else "closed"
+    click.echo(f"origin serving {directory} on http://{host}:{port} (counters {counters})")
     serve_origin(directory, host, port, delay_ms)
 
 
@@ -73,12 +105,23 @@ def edge(
     workers: int,
     no_access_log: bool,
 ) -> None:
-    """Run an edge cache (or a shield) in front of --origin; purges need the admin key."""
+    """Run an edge cache (or a shield) in front of --origin.
+
+    Purges need the edge's own token: $BLUEPRINT_CDN_EDGE_TOKEN, else one generated into
+    <data_dir>/cdn/tokens/<name> (mode 0600). Register the edge with that token.
+    """
+    import re
+
     from services.cdn.edge import EdgeConfig
     from services.cdn.run import serve_edge
 
+    name = name or f"{role}-{region}-{port}"
+    if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}", name):
+        rule = "letters, digits, '_', '-' and '.' (not first)"
+        raise click.BadParameter(rule, param_hint="--name")
+    token, source = _edge_token(name)
     config = EdgeConfig(
-        name=name or f"{role}-{region}-{port}",
+        name=name,
         upstream=upstream,
         region=region,
         role=role,
@@ -86,9 +129,10 @@ def edge(
         disk_dir=disk_dir,
         max_object_bytes=max_object_mb * 1024 * 1024,
         read_timeout=read_timeout,
+        purge_token=token,
         access_log=not no_access_log,
     )
-    click.echo(f"{role} {config.name} on http://{host}:{port} -> {upstream}")
+    click.echo(f"{role} {config.name} on http://{host}:{port} -> {upstream}; purge token: {source}")
     serve_edge(config, host, port, workers)
 
 
@@ -99,22 +143,22 @@ def edge(
     "--edge",
     "edges",
     multiple=True,
-    help="Purge on this edge URL only (repeatable); default: every registered edge.",
+    help="Purge on this registered edge (by name) only (repeatable); default: every one.",
 )
 def purge(url: str | None, prefix: str | None, edges: tuple[str, ...]) -> None:
-    """Purge a URL or a prefix on every registered edge (shields first) or on the given edges.
+    """Purge a URL or a prefix on every registered edge (shields first) or on the named ones.
 
-    The edge registry is the ``cdn`` store the API uses, so no API server needs to run.
+    The edge registry (with each edge's purge token) is the ``cdn`` store the API uses, so no
+    API server needs to run.
     """
     import asyncio
 
-    from services.cdn.routing import EdgeInfo
-
     if (url is None) == (prefix is None) or not (url or prefix or "").startswith("/"):
         raise click.UsageError("give exactly one of --url or --prefix, starting with '/'")
-    only = [EdgeInfo(e, e, "local", 0.0, 0.0) for e in edges] or None
     with system_service("cdn") as svc:
-        done = asyncio.run(svc.purge(url=url, prefix=prefix, actor="cli", edges=only))
+        done = asyncio.run(
+            svc.purge(url=url, prefix=prefix, actor="cli", names=list(edges) or None)
+        )
     if not done.results:
         click.echo("no edges registered: nothing to purge")
     for r in done.results:

@@ -52,7 +52,13 @@ class CdnWorkload:
         origin, shield, edges = tier.origin, tier.shield, tier.edges
         try:
             for proc in (shield, *edges):
-                reg = {"name": proc.name, "url": proc.url, "region": proc.region, "role": proc.role}
+                reg = {
+                    "name": proc.name,
+                    "url": proc.url,
+                    "region": proc.region,
+                    "role": proc.role,
+                    "token": proc.token,  # the edge's own purge token
+                }
                 ctx.client.post("/cdn/edges", json=reg, headers=admin).raise_for_status()
             ctx.log(f"cdn: origin, shield and {len(edges)} edges up; {len(paths)} paths")
             with httpx.Client(timeout=20, trust_env=False) as http:
@@ -65,7 +71,10 @@ class CdnWorkload:
                 facts["live"] = {
                     p.name: http.get(p.url + "/_cdn/stats").json() for p in (shield, *edges)
                 }
-                facts["origin_fetches"] = http.get(origin.url + "/_origin/stats").json()["requests"]
+                counters = http.get(
+                    origin.url + "/_origin/stats", headers={"X-CDN-Token": origin.token or ""}
+                )
+                facts["origin_fetches"] = counters.json()["requests"]
         finally:
             for proc in (shield, *edges):
                 ctx.client.delete(f"/cdn/edges/{proc.name}", headers=admin)

@@ -194,7 +194,12 @@ class VideoWorkload:
             ctx.client.post(
                 "/cdn/edges",
                 headers=admin,
-                json={"name": "video-play-edge", "url": edge.url, "region": edge.region},
+                json={
+                    "name": "video-play-edge",
+                    "url": edge.url,
+                    "region": edge.region,
+                    "token": edge.token,
+                },
             )
             try:
                 route = ctx.client.get("/cdn/route", params={"region": "eu-west", "path": paths[0]})

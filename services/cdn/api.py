@@ -3,6 +3,12 @@ healthy edge, and purge by URL or prefix across all edges and shields.
 
 The edges themselves are separate processes (``services.cdn.run``); the background health
 probe is a task of this app's event loop, started and stopped here, run by the service.
+
+Who may call what: clients need no key for ``/cdn/route`` and ``/cdn/regions`` (that is how
+they find an edge). Everything else is the control plane and needs the admin key, listing
+edges included: the list holds every edge's and shield's internal address and raw health
+errors, which clients never need. Edge tokens are write-only: given (or generated and shown
+once) at registration, never listed.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field, model_validator
 
 from services.cdn.routing import EdgeInfo
-from services.cdn.service import CdnService
+from services.cdn.service import TOKEN_PATTERN, CdnService
 from services.deps import AdminUser, system_service
 
 router = APIRouter(prefix="/cdn", tags=["cdn"])
@@ -35,6 +41,12 @@ class EdgeIn(BaseModel):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     role: Literal["edge", "shield"] = "edge"
+    token: str | None = Field(
+        default=None,
+        pattern=TOKEN_PATTERN,
+        description="The purge token this edge process was started with (its own, never the "
+        "admin key). Leave it out to have one generated: the answer then shows it, once.",
+    )
 
 
 class EdgeOut(BaseModel):
@@ -47,6 +59,13 @@ class EdgeOut(BaseModel):
     healthy: bool
     checked_at: float | None
     last_error: str | None
+
+
+class RegisteredEdgeOut(EdgeOut):
+    token: str | None = Field(
+        description="The generated purge token, shown only now: configure the edge process "
+        "with it. Null when the request gave the token."
+    )
 
 
 class RouteOut(BaseModel):
@@ -85,30 +104,42 @@ def _out(edge: EdgeInfo) -> EdgeOut:
     return EdgeOut(**vars(edge))
 
 
-@router.get("/regions", response_model=dict[str, tuple[float, float]], operation_id="cdn_regions")
-def regions(svc: CdnDep) -> dict[str, tuple[float, float]]:
-    """Known region names and their coordinates (lat, lon)."""
-    return svc.regions()
+#: ``[lat, lon]``: a list of exactly two numbers (a tuple would give ``prefixItems``, which
+#: OpenAPI 3.1 tooling rejects in response schemas).
+LatLon = Annotated[list[float], Field(min_length=2, max_length=2)]
 
 
-@router.post("/edges", response_model=EdgeOut, status_code=201, operation_id="cdn_register_edge")
-def register_edge(body: EdgeIn, svc: CdnDep, admin: AdminUser) -> EdgeOut:
-    """Add (or replace) an edge or shield; coordinates default to its region's."""
-    edge = svc.register(
+@router.get("/regions", response_model=dict[str, LatLon], operation_id="cdn_regions")
+def regions(svc: CdnDep) -> dict[str, list[float]]:
+    """Known region names and their coordinates ``[lat, lon]``."""
+    return {name: list(point) for name, point in svc.regions().items()}
+
+
+@router.post(
+    "/edges",
+    response_model=RegisteredEdgeOut,
+    status_code=201,
+    operation_id="cdn_register_edge",
+)
+def register_edge(body: EdgeIn, svc: CdnDep, admin: AdminUser) -> RegisteredEdgeOut:
+    """Add (or replace) an edge or shield with its purge token; coordinates default to its
+    region's. 422 when the token is the admin key, 409 when another edge holds it."""
+    done = svc.register(
         name=body.name,
         url=body.url,
         region=body.region,
         role=body.role,
         lat=body.lat,
         lon=body.lon,
+        token=body.token,
         actor=admin.user_id,
     )
-    return _out(edge)
+    return RegisteredEdgeOut(**vars(done.edge), token=done.token)
 
 
 @router.get("/edges", response_model=list[EdgeOut], operation_id="cdn_list_edges")
-def list_edges(svc: CdnDep) -> list[EdgeOut]:
-    """Every registered edge with its last health-check result."""
+def list_edges(svc: CdnDep, _admin: AdminUser) -> list[EdgeOut]:
+    """Every registered edge with its last health-check result (admin only; no tokens)."""
     return [_out(e) for e in svc.edges()]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import httpx
 
@@ -10,9 +11,17 @@ from services.cdn.routing import EdgeInfo
 
 
 async def fan_out_purge(
-    edges: list[EdgeInfo], *, url: str | None, prefix: str | None, token: str, timeout: float = 2.0
+    edges: list[EdgeInfo],
+    *,
+    url: str | None,
+    prefix: str | None,
+    tokens: Mapping[str, str],
+    timeout: float = 2.0,
 ) -> list[dict]:
-    """Purge on every edge: shields first, so edges cannot refill from a stale shield copy."""
+    """Purge on every edge: shields first, so edges cannot refill from a stale shield copy.
+
+    Each edge is sent its own token (``tokens``: edge name -> token) as ``X-CDN-Token``; an
+    edge with no token is not contacted and is reported failed."""
     body = {"url": url} if url is not None else {"prefix": prefix}
     results: list[dict] = []
     async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
@@ -20,6 +29,10 @@ async def fan_out_purge(
             tier = [e for e in edges if e.role == role]
 
             async def one(edge: EdgeInfo) -> dict:
+                token = tokens.get(edge.name)
+                if token is None:
+                    error = "no purge token registered for this edge: register it again"
+                    return {"edge": edge.name, "ok": False, "purged": 0, "error": error}
                 try:
                     resp = await client.post(
                         edge.url.rstrip("/") + "/_cdn/purge",

@@ -47,7 +47,7 @@ class EdgeConfig:
     max_object_bytes: int = 64 * 1024 * 1024
     connect_timeout: float = 2.0
     read_timeout: float = 10.0
-    purge_token: str | None = None
+    purge_token: str | None = None  # this edge's own; without one it refuses purges
     access_log: bool = True
 
 
@@ -364,9 +364,13 @@ class Edge:
         return "\n".join(lines) + "\n"
 
     async def _purge(self, scope, receive) -> Reply:
+        """Only with this edge's own token (``X-CDN-Token``); an edge started without a
+        token refuses every purge."""
         token = self.config.purge_token
-        given = dict(scope["headers"]).get(b"x-cdn-token", b"").decode("latin-1")
-        if token and not hmac.compare_digest(given.encode(), token.encode()):
+        if not token:
+            return _text(403, "this edge has no purge token configured: it accepts no purges")
+        given = dict(scope["headers"]).get(b"x-cdn-token", b"")
+        if not hmac.compare_digest(given, token.encode()):
             return _text(403, "purge needs the edge's X-CDN-Token")
         raw = b""
         while True:

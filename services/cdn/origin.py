@@ -3,12 +3,15 @@
 Content-Type by extension, ETag and Last-Modified from the file, conditional 304s, single and
 multiple ranges (Starlette's ``FileResponse``), and Cache-Control by kind: media segments are
 immutable for a year; playlists and manifests are short-lived with stale-while-revalidate.
-Every request is counted, so tests and benchmarks can see how many fetches reached it.
+Every request is counted, so tests and benchmarks can see how many fetches reached it: the
+counters (``/_origin/stats``, ``POST /_origin/reset``) answer only with the origin's control
+token in ``X-CDN-Token``; an origin started without one keeps them closed (403).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import os
 from collections import Counter
 from pathlib import Path
@@ -79,11 +82,31 @@ def resolve(root: Path, url_path: str) -> Path | None:
     return candidate
 
 
-def create_origin_app(root: Path | str, *, delay_ms: int = 0) -> Starlette:
+def create_origin_app(
+    root: Path | str, *, delay_ms: int = 0, token: str | None = None
+) -> Starlette:
     """An origin over ``root``. ``delay_ms`` slows every file response (to widen races in
-    coalescing tests and benchmarks)."""
+    coalescing tests and benchmarks). ``token`` opens the request counters to whoever sends
+    it as ``X-CDN-Token``; without one they stay closed."""
     root_path = Path(root).resolve()
     counts: Counter[str] = Counter()
+
+    def refused(request: Request) -> Response | None:
+        """403 unless the request carries the origin's control token."""
+        if not token:
+            return PlainTextResponse(
+                "the origin has no control token configured\n",
+                status_code=403,
+                headers={"cache-control": "no-store"},
+            )
+        given = request.headers.get("x-cdn-token", "").encode("latin-1")
+        if not hmac.compare_digest(given, token.encode()):
+            return PlainTextResponse(
+                "the origin's counters need its X-CDN-Token\n",
+                status_code=403,
+                headers={"cache-control": "no-store"},
+            )
+        return None
 
     async def serve(request: Request) -> Response:
         path = request.url.path
@@ -112,12 +135,19 @@ def create_origin_app(root: Path | str, *, delay_ms: int = 0) -> Starlette:
             return Response(status_code=304, headers={k: response.headers[k] for k in keep})
         return response
 
-    async def stats(request: Request) -> JSONResponse:
-        return JSONResponse({"requests": sum(counts.values()), "by_path": dict(counts)})
+    async def stats(request: Request) -> Response:
+        if (denied := refused(request)) is not None:
+            return denied
+        return JSONResponse(
+            {"requests": sum(counts.values()), "by_path": dict(counts)},
+            headers={"cache-control": "no-store"},
+        )
 
-    async def reset(request: Request) -> JSONResponse:
+    async def reset(request: Request) -> Response:
+        if (denied := refused(request)) is not None:
+            return denied
         counts.clear()
-        return JSONResponse({"requests": 0})
+        return JSONResponse({"requests": 0}, headers={"cache-control": "no-store"})
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "role": "origin", "root": str(root_path)})

@@ -6,6 +6,11 @@ files) that serve through the CDN::
         httpx.get(edge.url + "/videos/abc/master.m3u8")
 
 or a whole tier (origin, shield, one edge per region) with ``run_tier(blobs)``.
+
+Every edge gets a purge token of its own and the origin a control token (``.token``; register
+an edge with its token so the control plane can purge it). Configuration and tokens reach the
+child process through its environment, never its command line, which other local users can
+read in ``ps``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -27,6 +33,7 @@ from pathlib import Path
 import httpx
 
 from services.cdn.edge import EdgeConfig
+from services.cdn.run import EDGE_ENV, ORIGIN_TOKEN_ENV
 from warehouse.settings import Settings, get_settings
 
 
@@ -38,7 +45,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @dataclass
 class ServerProcess:
-    """A running CDN server process; stop it (or use it as a context manager) when done."""
+    """A running CDN server process; stop it (or use it as a context manager) when done.
+
+    ``token`` is an edge's purge token, or the origin's control token."""
 
     name: str
     role: str
@@ -47,6 +56,7 @@ class ServerProcess:
     proc: subprocess.Popen
     log_path: Path
     region: str = "local"
+    token: str | None = None
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -97,11 +107,18 @@ def _spawn(
     settings: Settings,
     region: str,
     ready_timeout: float | None,
+    *,
+    token: str | None = None,
+    secret_env: dict[str, str] | None = None,
 ) -> ServerProcess:
     log_dir = settings.data_dir / "cdn" / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}-{port}.log"
-    env = {**os.environ, "BLUEPRINT_DATA_DIR": str(Path(settings.data_dir).resolve())}
+    env = {
+        **os.environ,
+        "BLUEPRINT_DATA_DIR": str(Path(settings.data_dir).resolve()),
+        **(secret_env or {}),
+    }
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "services.cdn.run", *args, "--port", str(port)],
@@ -110,7 +127,9 @@ def _spawn(
             stderr=subprocess.STDOUT,
             env=env,
         )
-    server = ServerProcess(name, role, f"http://127.0.0.1:{port}", port, proc, log_path, region)
+    server = ServerProcess(
+        name, role, f"http://127.0.0.1:{port}", port, proc, log_path, region, token
+    )
     return server if ready_timeout is None else server.wait_ready(ready_timeout)
 
 
@@ -136,15 +155,28 @@ def start_origin(
     delay_ms: int = 0,
     settings: Settings | None = None,
     ready_timeout: float | None = 20.0,
+    token: str | None = None,
 ) -> ServerProcess:
-    """An origin process serving ``root`` (e.g. ``settings.blobs_dir``).
+    """An origin process serving ``root`` (e.g. ``settings.blobs_dir``), its request
+    counters open to ``token`` (a fresh one by default; see ``ServerProcess.token``).
 
     ``ready_timeout=None`` returns at once (call ``wait_ready()``), to start several at once.
     """
     settings = settings or get_settings()
     port = port or free_port()
+    token = token or secrets.token_urlsafe(32)
     args = ["origin", "--root", str(Path(root).resolve()), "--delay-ms", str(delay_ms)]
-    return _spawn(args, "origin", "origin", port, settings, "origin", ready_timeout)
+    return _spawn(
+        args,
+        "origin",
+        "origin",
+        port,
+        settings,
+        "origin",
+        ready_timeout,
+        token=token,
+        secret_env={ORIGIN_TOKEN_ENV: token},
+    )
 
 
 def start_edge(
@@ -159,7 +191,9 @@ def start_edge(
     ready_timeout: float | None = 20.0,
     **config: object,
 ) -> ServerProcess:
-    """An edge (``role="shield"`` for the shield tier) in front of ``upstream``.
+    """An edge (``role="shield"`` for the shield tier) in front of ``upstream``, with a purge
+    token of its own (a fresh one unless ``purge_token`` is given; see
+    ``ServerProcess.token``).
 
     Extra keyword arguments are ``EdgeConfig`` fields (memory_bytes, disk_dir,
     max_object_bytes, read_timeout, connect_timeout, purge_token, access_log).
@@ -167,10 +201,21 @@ def start_edge(
     settings = settings or get_settings()
     port = port or free_port()
     name = name or f"{role}-{region}-{uuid.uuid4().hex[:6]}"
-    config.setdefault("purge_token", settings.admin_api_key)
+    if not config.get("purge_token"):
+        config["purge_token"] = secrets.token_urlsafe(32)
     edge = EdgeConfig(name=name, upstream=upstream, region=region, role=role, **config)  # type: ignore[arg-type]
-    args = ["edge", "--config", json.dumps(dataclasses.asdict(edge)), "--workers", str(workers)]
-    return _spawn(args, name, role, port, settings, region, ready_timeout)
+    args = ["edge", "--workers", str(workers)]
+    return _spawn(
+        args,
+        name,
+        role,
+        port,
+        settings,
+        region,
+        ready_timeout,
+        token=edge.purge_token,
+        secret_env={EDGE_ENV: json.dumps(dataclasses.asdict(edge))},
+    )
 
 
 @dataclass

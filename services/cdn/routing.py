@@ -2,7 +2,9 @@
 each edge's ``/healthz``, and the router picks the nearest healthy one (great-circle
 distance), so a dead edge's clients fail over to the next nearest.
 
-The registry lives in the ``cdn`` store (SQLite by default) so every API process sees it.
+The registry lives in the ``cdn`` store (SQLite by default) so every API process sees it,
+with each edge's purge token in a table of its own (``cdn_edge_tokens``), so nothing that
+lists edges can hand a token out by accident.
 """
 
 from __future__ import annotations
@@ -56,6 +58,14 @@ edges_table = Table(
     Column("checked_at", Float, nullable=True),
     Column("last_error", String(300), nullable=True),
 )
+#: The token the control plane sends to each edge's ``/_cdn/purge`` (the edge's own, never the
+#: admin key). Kept in plain text: the control plane has to present it.
+edge_tokens_table = Table(
+    "cdn_edge_tokens",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("token", String(256), nullable=False, unique=True),
+)
 
 
 @dataclass
@@ -89,15 +99,31 @@ class EdgeRegistry:
         self.clock = clock
         metadata.create_all(engine)
 
-    def upsert(self, edge: EdgeInfo) -> None:
+    def upsert(self, edge: EdgeInfo, token: str) -> None:
+        """Add or replace ``edge`` together with its purge token."""
         values = vars(edge).copy()
         with self.engine.begin() as conn:
             conn.execute(delete(edges_table).where(edges_table.c.name == edge.name))
+            conn.execute(delete(edge_tokens_table).where(edge_tokens_table.c.name == edge.name))
             conn.execute(insert(edges_table).values(**values))
+            conn.execute(insert(edge_tokens_table).values(name=edge.name, token=token))
 
     def remove(self, name: str) -> bool:
         with self.engine.begin() as conn:
+            conn.execute(delete(edge_tokens_table).where(edge_tokens_table.c.name == name))
             return conn.execute(delete(edges_table).where(edges_table.c.name == name)).rowcount > 0
+
+    def tokens(self) -> dict[str, str]:
+        """Edge name -> its purge token (edges registered before tokens existed have none)."""
+        with self.engine.connect() as conn:
+            return {row.name: row.token for row in conn.execute(select(edge_tokens_table))}
+
+    def token_owner(self, token: str) -> str | None:
+        """The edge that holds ``token``, if any."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(edge_tokens_table.c.name).where(edge_tokens_table.c.token == token)
+            ).scalar_one_or_none()
 
     def all(self) -> list[EdgeInfo]:
         with self.engine.connect() as conn:

@@ -1,7 +1,9 @@
 """Entry points of the CDN's server processes (``python -m services.cdn.run edge|origin``).
 
 Edges are configured through one JSON environment variable so that uvicorn's ``--workers``
-(which imports an app factory in each worker) gives every worker the same configuration.
+(which imports an app factory in each worker) gives every worker the same configuration. The
+variable (``BLUEPRINT_CDN_EDGE_CONFIG``) holds the edge's purge token, and the origin's
+control token comes in ``BLUEPRINT_CDN_ORIGIN_TOKEN``: secrets stay out of the command line.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from services.cdn.origin import create_origin_app
 from services.cdn.system import build_edge
 
 EDGE_ENV = "BLUEPRINT_CDN_EDGE_CONFIG"
+ORIGIN_TOKEN_ENV = "BLUEPRINT_CDN_ORIGIN_TOKEN"
 
 
 def edge_app_from_env() -> Edge:
@@ -48,10 +51,17 @@ def serve_edge(
     )
 
 
-def serve_origin(root: Path, host: str = "127.0.0.1", port: int = 8090, delay_ms: int = 0) -> None:
-    """Run an origin over ``root`` in this process until interrupted."""
+def serve_origin(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8090,
+    delay_ms: int = 0,
+    token: str | None = None,
+) -> None:
+    """Run an origin over ``root`` in this process until interrupted; its counters answer
+    ``token`` (default: ``BLUEPRINT_CDN_ORIGIN_TOKEN``; closed when neither is set)."""
     uvicorn.run(
-        create_origin_app(root, delay_ms=delay_ms),
+        create_origin_app(root, delay_ms=delay_ms, token=token or os.environ.get(ORIGIN_TOKEN_ENV)),
         host=host,
         port=port,
         loop="uvloop",
@@ -66,7 +76,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m services.cdn.run")
     sub = parser.add_subparsers(dest="kind", required=True)
     edge = sub.add_parser("edge", help="run an edge or shield")
-    edge.add_argument("--config", required=True, help="EdgeConfig as JSON")
+    edge.add_argument(
+        "--config",
+        default=None,
+        help=f"EdgeConfig as JSON (default: ${EDGE_ENV}, where a purge token belongs)",
+    )
     edge.add_argument("--host", default="127.0.0.1")
     edge.add_argument("--port", type=int, required=True)
     edge.add_argument("--workers", type=int, default=1)
@@ -77,7 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     origin.add_argument("--delay-ms", type=int, default=0)
     args = parser.parse_args(argv)
     if args.kind == "edge":
-        serve_edge(EdgeConfig(**json.loads(args.config)), args.host, args.port, args.workers)
+        raw = args.config or os.environ.get(EDGE_ENV)
+        if raw is None:
+            parser.error(f"edge needs --config or ${EDGE_ENV}")
+        serve_edge(EdgeConfig(**json.loads(raw)), args.host, args.port, args.workers)
     else:
         serve_origin(Path(args.root), args.host, args.port, args.delay_ms)
 

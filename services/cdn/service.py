@@ -4,25 +4,43 @@ Edges and shields are separate processes (``services.cdn.edge``); this service k
 they are (the ``cdn`` store, shared by every API process), probes their ``/healthz``, sends
 each client to the nearest healthy edge, and fans purges out to them, shields first. Every
 change and every routing decision is an event in the lake.
+
+Each edge has a purge token of its own: the one its process was started with, given when the
+edge is registered, or one the control plane generates at registration (shown once, for the
+operator to configure the edge with). Purges go to each edge with that edge's token, so a
+leaked edge token purges one edge only, and the admin API key never leaves the control plane.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
+import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services.auth import hash_key
 from services.cdn.control import edge_stats, fan_out_purge
 from services.cdn.routing import REGIONS, EdgeInfo, EdgeRegistry, nearest_healthy, probe
 from services.cdn.settings import CdnSettings
-from services.errors import Invalid, NotFound, Unavailable
+from services.errors import Conflict, Invalid, NotFound, Unavailable
 from warehouse.emitter import Emitter
 
 NAME = "cdn"
 ROLES = ("edge", "shield")
+#: What an edge token may look like: 16 to 256 URL-safe or base64 characters (a header value).
+_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{16,256}")
+TOKEN_PATTERN = f"^{_TOKEN.pattern}$"
+
+
+def new_edge_token() -> str:
+    """A fresh 256-bit edge token."""
+    return secrets.token_urlsafe(32)
+
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +56,15 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Registered:
+    """A registered edge; ``token`` is set only when the control plane generated it (the one
+    time it is shown)."""
+
+    edge: EdgeInfo
+    token: str | None
+
+
+@dataclass(frozen=True)
 class Purge:
     """What one purge did on each edge (``results``: edge, ok, purged, error)."""
 
@@ -46,7 +73,11 @@ class Purge:
 
 
 class CdnService:
-    """Owns the edge registry, the probe task, the purge token and the clock."""
+    """Owns the edge registry (with each edge's purge token), the probe task and the clock.
+
+    ``admin_key_hash`` (``services.auth.hash_key`` of the admin API key) is only there to
+    refuse the admin key as an edge's token.
+    """
 
     def __init__(
         self,
@@ -54,13 +85,13 @@ class CdnService:
         emitter: Emitter,
         *,
         conf: CdnSettings,
-        purge_token: str,
+        admin_key_hash: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.registry = registry
         self.emitter = emitter
         self.conf = conf
-        self.purge_token = purge_token
+        self.admin_key_hash = admin_key_hash
         self.clock = clock
         self._probe_task: asyncio.Task | None = None
 
@@ -85,15 +116,23 @@ class CdnService:
         role: str = "edge",
         lat: float | None = None,
         lon: float | None = None,
+        token: str | None = None,
         actor: str | None = None,
-    ) -> EdgeInfo:
-        """Add (or replace) an edge or shield; coordinates default to its region's."""
+    ) -> Registered:
+        """Add (or replace) an edge or shield; coordinates default to its region's.
+
+        ``token`` is the purge token the edge process was configured with; without one, a
+        new token is generated and returned (once) in :class:`Registered`. The admin key is
+        refused as a token (422), and so is another edge's token (409).
+        """
         if role not in ROLES:
             raise Invalid(f"role must be one of {list(ROLES)}")
         if lat is None or lon is None:
             lat, lon = self._point(region)
+        generated = token is None
+        token = new_edge_token() if token is None else self._check_token(name, token)
         edge = EdgeInfo(name, url.rstrip("/"), region, lat, lon, role)
-        self.registry.upsert(edge)
+        self.registry.upsert(edge, token)
         self.emitter.emit(
             NAME,
             "edge_registered",
@@ -101,7 +140,19 @@ class CdnService:
             entity=edge.name,
             attrs={"region": edge.region, "role": edge.role, "url": edge.url},
         )
-        return edge
+        return Registered(edge, token if generated else None)
+
+    def _check_token(self, name: str, token: str) -> str:
+        if not _TOKEN.fullmatch(token):
+            raise Invalid("an edge token has 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -")
+        if self.admin_key_hash is not None and hmac.compare_digest(
+            hash_key(token), self.admin_key_hash
+        ):
+            raise Invalid("an edge token must be the edge's own, never the admin API key")
+        owner = self.registry.token_owner(token)
+        if owner is not None and owner != name:
+            raise Conflict("that token belongs to another edge: give each edge its own")
+        return token
 
     def edges(self) -> list[EdgeInfo]:
         """Every registered edge with its last health-check result."""
@@ -207,19 +258,25 @@ class CdnService:
         url: str | None = None,
         prefix: str | None = None,
         actor: str | None = None,
-        edges: list[EdgeInfo] | None = None,
+        names: list[str] | None = None,
     ) -> Purge:
-        """Purge a URL or a prefix on every registered edge (or on ``edges``): shields first,
-        so an edge cannot refill from a stale shield copy."""
+        """Purge a URL or a prefix on every registered edge (or on the edges ``names``):
+        shields first, so an edge cannot refill from a stale shield copy. Each edge gets its
+        own token; an edge without one is reported failed. 404 for an unknown name."""
         given = [v for v in (url, prefix) if v is not None]
         if len(given) != 1 or not given[0].startswith("/"):
             raise Invalid("give exactly one of 'url' or 'prefix', starting with '/'")
-        targets = self.registry.all() if edges is None else edges
+        targets = self.registry.all()
+        if names is not None:
+            unknown = sorted(set(names) - {e.name for e in targets})
+            if unknown:
+                raise NotFound(f"no edge named {', '.join(map(repr, unknown))}")
+            targets = [e for e in targets if e.name in names]
         results = await fan_out_purge(
             targets,
             url=url,
             prefix=prefix,
-            token=self.purge_token,
+            tokens=self.registry.tokens(),
             timeout=self.conf.control_timeout_s,
         )
         self.emitter.emit(

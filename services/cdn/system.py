@@ -7,10 +7,11 @@ app, with its access log writing into the lake through its own spool source.
 
 from __future__ import annotations
 
-import dataclasses
+import hmac
 import time
 from collections.abc import Callable
 
+from services.auth import hash_key
 from services.cdn.accesslog import AccessLog
 from services.cdn.edge import Edge, EdgeConfig
 from services.cdn.routing import EdgeRegistry
@@ -28,7 +29,8 @@ def build(
     conf: CdnSettings | None = None,
     clock: Callable[[], float] = time.time,
 ) -> CdnService:
-    """The control plane over the edge registry in the ``cdn`` store.
+    """The control plane over the edge registry (and the edges' purge tokens) in the ``cdn``
+    store. It keeps only a hash of the admin key, to refuse it as an edge's token.
 
     ``clock`` is wall time (health-check stamps and their age); tests pass a fake one.
     """
@@ -37,7 +39,7 @@ def build(
         EdgeRegistry(make_engine(settings, "cdn"), clock=clock),
         emitter,
         conf=conf,
-        purge_token=settings.admin_api_key,
+        admin_key_hash=hash_key(settings.admin_api_key),
         clock=clock,
     )
 
@@ -50,13 +52,16 @@ def build_edge(
 ) -> Edge:
     """One edge (or shield) process's ASGI app.
 
-    Purges need the admin key unless ``config.purge_token`` says otherwise. With
-    ``config.access_log`` the edge writes ``cdn``/``access`` events through its own emitter,
-    which the edge closes at shutdown. ``clock`` is the edge's wall time (freshness, Age).
+    Purges need the edge's own ``config.purge_token`` (an edge without one refuses every
+    purge; the admin key is never an edge's token). With ``config.access_log`` the edge writes
+    ``cdn``/``access`` events through its own emitter, which the edge closes at shutdown.
+    ``clock`` is the edge's wall time (freshness, Age).
     """
     settings = settings or get_settings()
-    if config.purge_token is None:
-        config = dataclasses.replace(config, purge_token=settings.admin_api_key)
+    if config.purge_token is not None and hmac.compare_digest(
+        config.purge_token.encode(), settings.admin_api_key.encode()
+    ):
+        raise ValueError("an edge's purge token must be its own, never the admin API key")
     access_log = None
     if config.access_log:
         emitter = Emitter(make_transport(settings, "cdn-edge"))

@@ -1,4 +1,9 @@
-"""Catalogue, search, playback descriptors, origin file serving and engagement routes."""
+"""Catalogue, search, playback descriptors, origin file serving and engagement routes.
+
+Bad input is a 4xx, never a 500: ids and file names with a NUL or another control character
+answer 400; free text (comments, search) with a lone surrogate or control characters, and
+numbers out of range (limits, the comment cursor, watch times), answer 422.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,16 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from services.deps import CurrentUser, OptionalUser, system_service
-from services.video.service import Comment, Listing, VideoService
+from services.video.service import (
+    COMMENT_PAGE,
+    MAX_COMMENT_CHARS,
+    MAX_COMMENT_PAGE,
+    Comment,
+    Listing,
+    VideoService,
+)
+from services.video.text import CleanText
+from services.video.tus import MAX_INT64
 
 router = APIRouter(prefix="/videos", tags=["video"])
 VideoDep = Annotated[VideoService, system_service("video")]
@@ -47,7 +61,7 @@ class Ack(BaseModel):
 
 
 class CommentIn(BaseModel):
-    text: str = Field(min_length=1, max_length=2000)
+    text: CleanText = Field(min_length=1, max_length=MAX_COMMENT_CHARS)
 
 
 class CommentOut(BaseModel):
@@ -57,10 +71,17 @@ class CommentOut(BaseModel):
     created: float
 
 
+class CommentPageOut(BaseModel):
+    items: list[CommentOut]
+    next_cursor: int | None = Field(
+        description="Pass as ``cursor`` for the next page; null on the last page."
+    )
+
+
 class WatchIn(BaseModel):
-    seconds: float = Field(gt=0, le=24 * 3600)
-    position_s: float = Field(default=0, ge=0)
-    rendition: str | None = Field(default=None, max_length=32)
+    seconds: float = Field(gt=0, le=24 * 3600, allow_inf_nan=False)
+    position_s: float = Field(default=0, ge=0, le=7 * 24 * 3600, allow_inf_nan=False)
+    rendition: CleanText | None = Field(default=None, max_length=32)
 
 
 def _out(listing: Listing) -> VideoOut:
@@ -92,7 +113,7 @@ def list_videos(svc: VideoDep, limit: int = Query(default=50, ge=1, le=500)) -> 
 def search(
     svc: VideoDep,
     user: OptionalUser,
-    q: str = Query(min_length=1, max_length=200),
+    q: CleanText = Query(min_length=1, max_length=200),
     limit: int = Query(default=20, ge=1, le=100),
 ) -> list[VideoOut]:
     """Titles containing the words, or videos tagged with one of them."""
@@ -106,7 +127,7 @@ def get_video(video_id: str, svc: VideoDep) -> VideoOut:
 
 @router.get("/{video_id}/playback", response_model=PlaybackOut, operation_id="video_playback")
 def playback(
-    video_id: str, svc: VideoDep, region: str = Query(default="local", max_length=64)
+    video_id: str, svc: VideoDep, region: CleanText = Query(default="local", max_length=64)
 ) -> PlaybackOut:
     """Where to play from: blob paths an edge serves, and the origin fallback."""
     return PlaybackOut(**asdict(svc.playback(video_id, region)))
@@ -137,9 +158,18 @@ def comment(video_id: str, body: CommentIn, svc: VideoDep, user: CurrentUser) ->
     return _comment(svc.comment(video_id, user.user_id, body.text))
 
 
-@router.get("/{video_id}/comments", response_model=list[CommentOut], operation_id="video_comments")
-def list_comments(video_id: str, svc: VideoDep) -> list[CommentOut]:
-    return [_comment(c) for c in svc.comments(video_id)]
+@router.get("/{video_id}/comments", response_model=CommentPageOut, operation_id="video_comments")
+def list_comments(
+    video_id: str,
+    svc: VideoDep,
+    cursor: int | None = Query(
+        default=None, ge=0, le=MAX_INT64, description="next_cursor of the previous page"
+    ),
+    limit: int = Query(default=COMMENT_PAGE, ge=1, le=MAX_COMMENT_PAGE),
+) -> CommentPageOut:
+    """A page of comments, oldest first; follow ``next_cursor`` for the rest."""
+    page = svc.comments(video_id, cursor, limit)
+    return CommentPageOut(items=[_comment(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/{video_id}/watch", response_model=Ack, operation_id="video_watch")

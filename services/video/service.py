@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from media.probe import Limits, ProbeInfo
 from services.errors import Invalid, NotFound
@@ -20,6 +21,7 @@ from services.video.ingest import rendition_dir
 from services.video.renditions import load_probe, read_ladder, save_probe, work_dir
 from services.video.settings import VideoSettings
 from services.video.store import Video, VideoStore
+from services.video.text import check_name, check_text
 from services.video.uploads import Uploads
 from warehouse.emitter import Emitter
 from warehouse.settings import Settings
@@ -37,6 +39,9 @@ MEDIA_TYPES = {
 #: Segments and sprites never change once published; playlists may be republished.
 IMMUTABLE_SUFFIXES = (".m4s", ".jpg")
 MAX_COMMENT_CHARS = 2000
+#: Comments per page: the default and the most one page holds.
+COMMENT_PAGE = 50
+MAX_COMMENT_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,22 @@ class Comment:
     user_id: str
     text: str
     created: float
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """Comments oldest first; ``next_cursor`` fetches the next page (``None`` on the last)."""
+
+    items: list[Comment]
+    next_cursor: int | None
+
+
+def _text(value: str) -> str:
+    """Free text, or ``Invalid`` (422) with the reason."""
+    try:
+        return check_text(value)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
 
 
 class VideoService:
@@ -140,7 +161,8 @@ class VideoService:
 
     # -- catalogue ----------------------------------------------------------------------------
     def get(self, video_id: str) -> Video:
-        video = self.store.get_video(video_id)
+        """The video (404 when unknown; 400 for an id with control characters)."""
+        video = self.store.get_video(check_name("video id", video_id))
         if video is None:
             raise NotFound(f"no video {video_id}")
         return video
@@ -161,7 +183,7 @@ class VideoService:
 
     def search(self, query: str, limit: int = 20, actor: str | None = None) -> list[Listing]:
         """Titles containing the words, or videos tagged with one of them; best first."""
-        found = self.store.search(query, limit)
+        found = self.store.search(_text(query), limit)
         self.emitter.emit("video", "search", actor=actor, attrs={"q": query, "results": len(found)})
         return [self.listing(v) for v in found]
 
@@ -178,14 +200,16 @@ class VideoService:
             dash=f"{base}/manifest.mpd",
             poster=f"{base}/thumbs/poster.jpg",
             thumbnails=f"{base}/thumbs/thumbnails.vtt",
-            cdn_route=f"/cdn/route?region={region}&path={base}/master.m3u8",
+            cdn_route=f"/cdn/route?region={quote(region, safe='')}&path={base}/master.m3u8",
             origin_hls=f"{base}/files/master.m3u8",
             ladder=ladder.get("rungs", []),
         )
 
     def file(self, video_id: str, name: str) -> MediaFile:
-        """A published file of the video, never one outside its rendition folder."""
+        """A published file of the video, never one outside its rendition folder (400 for a
+        name with a NUL or another control character)."""
         self.get(video_id)
+        check_name("file name", name)
         root = self.rendition_dir(video_id).resolve()
         path = (root / name).resolve()
         if not path.is_relative_to(root) or not path.is_file():
@@ -210,26 +234,39 @@ class VideoService:
         return self.store.like_count(video_id)
 
     def comment(self, video_id: str, user_id: str, text: str) -> Comment:
+        """Store a comment and its event together: when the event cannot be emitted the
+        comment is not stored either, so the caller's retry cannot duplicate it."""
         self.get(video_id)
         if not text.strip() or len(text) > MAX_COMMENT_CHARS:
             raise Invalid(f"a comment has 1 to {MAX_COMMENT_CHARS} characters")
+        _text(text)
         now = self.clock()
-        cid = self.store.add_comment(video_id, user_id, text, now)
-        self.emitter.emit(
-            "video",
-            "comment",
-            actor=user_id,
-            entity=video_id,
-            attrs={"comment_id": cid, "chars": len(text)},
-        )
+
+        def emit(cid: int) -> None:
+            self.emitter.emit(
+                "video",
+                "comment",
+                actor=user_id,
+                entity=video_id,
+                attrs={"comment_id": cid, "chars": len(text)},
+            )
+
+        cid = self.store.add_comment(video_id, user_id, text, now, then=emit)
         return Comment(cid, user_id, text, now)
 
-    def comments(self, video_id: str, limit: int = 100) -> list[Comment]:
+    def comments(
+        self, video_id: str, cursor: int | None = None, limit: int = COMMENT_PAGE
+    ) -> CommentPage:
+        """One page of a video's comments, oldest first, after ``cursor`` (a page's
+        ``next_cursor``); ``limit`` is 1 to ``MAX_COMMENT_PAGE``."""
         self.get(video_id)
-        return [
-            Comment(r["id"], r["user_id"], r["text"], r["created"])
-            for r in self.store.list_comments(video_id, limit)
-        ]
+        if not 1 <= limit <= MAX_COMMENT_PAGE:
+            raise Invalid(f"limit must be 1 to {MAX_COMMENT_PAGE}")
+        if cursor is not None and cursor < 0:
+            raise Invalid("cursor must be a next_cursor this API handed out")
+        rows = self.store.list_comments(video_id, cursor, limit + 1)
+        items = [Comment(r["id"], r["user_id"], r["text"], r["created"]) for r in rows[:limit]]
+        return CommentPage(items, items[-1].id if len(rows) > limit else None)
 
     def watch(
         self,
@@ -241,8 +278,10 @@ class VideoService:
     ) -> None:
         """Watch time, reported by the player in heartbeats."""
         video = self.get(video_id)
-        if seconds <= 0 or position_s < 0:
+        if not 0 < seconds < float("inf") or not 0 <= position_s < float("inf"):
             raise Invalid("watch seconds must be positive and the position not negative")
+        if rendition is not None:
+            _text(rendition)
         self.emitter.emit(
             "video",
             "watch",

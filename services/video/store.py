@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Engine,
     Float,
@@ -33,8 +35,8 @@ uploads = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("user_id", String(128), nullable=False),
-    Column("length", Integer, nullable=False),
-    Column("offset", Integer, nullable=False, default=0),
+    Column("length", BigInteger, nullable=False),
+    Column("offset", BigInteger, nullable=False, default=0),
     Column("status", String(16), nullable=False),  # receiving | admitted | rejected
     Column("meta", Text, nullable=False),
     Column("reason", Text),
@@ -243,23 +245,36 @@ class VideoStore:
         return sorted(found, key=score)[:limit]
 
     # engagement
-    def add_comment(self, video_id: str, user_id: str, text: str, created: float) -> int:
+    def add_comment(
+        self,
+        video_id: str,
+        user_id: str,
+        text: str,
+        created: float,
+        then: Callable[[int], None] | None = None,
+    ) -> int:
+        """Store a comment and return its id. ``then(id)`` runs inside the transaction: if it
+        raises, the comment is not stored (so a client that retries does not duplicate it)."""
         with self.engine.begin() as conn:
             res = conn.execute(
                 insert(comments).values(
                     video_id=video_id, user_id=user_id, text=text, created=created
                 )
             )
-            return int(res.inserted_primary_key[0])
+            cid = int(res.inserted_primary_key[0])
+            if then is not None:
+                then(cid)
+            return cid
 
-    def list_comments(self, video_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    def list_comments(
+        self, video_id: str, after: int | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` comments of a video with an id above ``after``, oldest first."""
+        query = select(comments).where(comments.c.video_id == video_id)
+        if after is not None:
+            query = query.where(comments.c.id > after)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(comments)
-                .where(comments.c.video_id == video_id)
-                .order_by(comments.c.id)
-                .limit(limit)
-            )
+            rows = conn.execute(query.order_by(comments.c.id).limit(limit))
             return [dict(r._mapping) for r in rows]
 
     def like(self, video_id: str, user_id: str) -> bool:

@@ -12,12 +12,15 @@ import base64
 import binascii
 import re
 
-from services.errors import DomainError, PreconditionFailed, Unsupported
+from services.errors import DomainError, Invalid, PreconditionFailed, Unauthorized, Unsupported
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
-_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+#: Offsets and lengths are stored as 64-bit signed integers.
+MAX_INT64 = 2**63 - 1
+_KEY = re.compile(r"\A[A-Za-z0-9_.-]{1,64}\Z")
+_DIGITS = re.compile(r"\A[0-9]+\Z")
 
 
 class MalformedHeader(DomainError):
@@ -33,6 +36,13 @@ def tus_headers(**extra: str) -> dict[str, str]:
 def tus_error(kind: type[DomainError], message: str, **extra: str) -> DomainError:
     """A domain error of ``kind`` whose response carries the tus headers (plus ``extra``)."""
     return kind(message, headers=tus_headers(**extra))
+
+
+def tus_unauthorized(message: str) -> Unauthorized:
+    """401 (with ``WWW-Authenticate``) that still speaks tus."""
+    error = Unauthorized(message)
+    error.headers.update(tus_headers())
+    return error
 
 
 def require_tus(tus_resumable: str | None) -> None:
@@ -82,8 +92,12 @@ def encode_metadata(meta: dict[str, str]) -> str:
 
 
 def parse_int_header(name: str, value: str | None) -> int:
-    if value is None or not value.isdigit() or len(value) > 18:
+    """A non-negative decimal: 400 when it is not one (the header is malformed), 422 when it
+    is past what a 64-bit offset holds."""
+    if value is None or not _DIGITS.match(value):
         raise tus_error(MalformedHeader, f"{name} must be a non-negative integer")
+    if len(value.lstrip("0")) > len(str(MAX_INT64)) or int(value) > MAX_INT64:
+        raise tus_error(Invalid, f"{name} must be at most {MAX_INT64}")
     return int(value)
 
 

@@ -1,5 +1,9 @@
 """Resumable uploads (tus 1.0 ``creation`` and ``termination``), up to admission.
 
+An upload belongs to the user who created it: only that user (or an admin) may read its
+offset, append to it or terminate it. Anyone else gets the 404 an unknown upload gets, so an
+upload URL that leaked does not even confirm that the upload exists.
+
 Bytes stream to ``<data>/video/uploads/<id>.part`` at the offset the client names. Two
 PATCHes of one upload are serialised by a per-upload lock within a process and by the store's
 compare-and-set offset across processes. The last byte triggers admission
@@ -21,10 +25,13 @@ from media.probe import Limits, Rejected
 from services.errors import Conflict, Gone, Invalid, NotFound, TooLarge
 from services.video.ingest import admit, part_path
 from services.video.store import Upload, Video, VideoStore
+from services.video.text import check_name
 from services.video.tus import tus_error, tus_headers
 from warehouse.emitter import Emitter
 from warehouse.settings import Settings
 
+#: Metadata that may hold several lines; every other value is a one-line name.
+MULTILINE_METADATA = frozenset({"description"})
 #: The probe facts an admission event carries.
 ADMITTED_FACTS = ("width", "height", "fps", "duration_s", "video_codec", "container")
 
@@ -63,8 +70,16 @@ class Uploads:
         return part_path(self.settings, upload_id)
 
     def create(self, user_id: str, length: int, meta: dict[str, str]) -> Upload:
-        """A new upload of ``length`` bytes (413 over the cap). An empty upload goes to
-        admission at once, which refuses it (422)."""
+        """A new upload of ``length`` bytes (413 over the cap; 400 for metadata with a NUL or
+        another control character). An empty upload goes to admission at once, which refuses
+        it (422)."""
+        for key, value in meta.items():
+            check_name(
+                f"Upload-Metadata {key!r}",
+                value,
+                tus_headers(),
+                multiline=key in MULTILINE_METADATA,
+            )
         if length > self.max_bytes:
             raise tus_error(
                 TooLarge, f"upload of {length} bytes is over the {self.max_bytes}-byte limit"
@@ -84,25 +99,43 @@ class Uploads:
             self._complete(up)
         return up
 
-    def status(self, upload_id: str) -> Upload:
-        """An upload still known: 404 when unknown, 410 when admission rejected it."""
+    def owned(self, upload_id: str, user_id: str, is_admin: bool = False) -> Upload:
+        """The upload, if ``user_id`` owns it (or is an admin); 404 otherwise, whether it
+        exists or not (400 for an id with control characters)."""
+        check_name("upload id", upload_id, tus_headers())
         up = self.store.get_upload(upload_id)
-        if up is None:
+        if up is None or (up.user_id != user_id and not is_admin):
             raise tus_error(NotFound, f"no upload {upload_id}")
+        return up
+
+    def status(self, upload_id: str, user_id: str, is_admin: bool = False) -> Upload:
+        """An upload of ``user_id``'s still known: 404 when unknown (or someone else's), 410
+        when admission rejected it."""
+        up = self.owned(upload_id, user_id, is_admin)
         if up.status == "rejected":
             raise tus_error(Gone, f"upload was rejected: {up.reason}")
         return up
 
-    async def append(self, upload_id: str, offset: int, chunks: AsyncIterable[bytes]) -> int:
-        """Write ``chunks`` at ``offset`` and return the new offset.
+    async def append(
+        self,
+        upload_id: str,
+        offset: int,
+        chunks: AsyncIterable[bytes],
+        user_id: str,
+        is_admin: bool = False,
+    ) -> int:
+        """Write ``chunks`` at ``offset`` of ``user_id``'s upload and return the new offset.
+
+        404 (before reading a byte) when the upload is not ``user_id``'s and they are no admin.
 
         409 (with the server's ``Upload-Offset``) when ``offset`` is not where the upload
         stands; 413 for bytes past ``Upload-Length`` (none of this request's are kept); 422
         when the last byte arrived and admission refused the file. Bytes that arrived before
         the stream ended early (a client that went away) are kept, so the client can resume.
         """
+        self.owned(upload_id, user_id, is_admin)
         async with self._locks.setdefault(upload_id, asyncio.Lock()):
-            up = self.status(upload_id)
+            up = self.status(upload_id, user_id, is_admin)
             if up.status != "receiving" or offset != up.offset:
                 raise tus_error(
                     Conflict,
@@ -117,10 +150,8 @@ class Uploads:
         return new_offset
 
     def terminate(self, upload_id: str, user_id: str, is_admin: bool = False) -> None:
-        """tus ``termination``: drop an unfinished upload of ``user_id``'s."""
-        up = self.store.get_upload(upload_id)
-        if up is None or (up.user_id != user_id and not is_admin):
-            raise tus_error(NotFound, f"no upload {upload_id}")
+        """tus ``termination``: drop an unfinished upload of ``user_id``'s (any, for an admin)."""
+        up = self.owned(upload_id, user_id, is_admin)
         if up.status == "admitted":
             raise tus_error(Conflict, "upload already finished")
         self.part(upload_id).unlink(missing_ok=True)

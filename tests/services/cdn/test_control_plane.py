@@ -67,7 +67,7 @@ def test_routing_picks_nearest_healthy_edge_and_fails_over_when_it_dies(
     try:
         eu.wait_ready(30), us.wait_ready(30)
         for proc in (eu, us):
-            reg = {"name": proc.name, "url": proc.url, "region": proc.region}
+            reg = {"name": proc.name, "url": proc.url, "region": proc.region, "token": proc.token}
             assert client.post("/cdn/edges", json=reg, headers=admin_headers).status_code == 201
         route = client.get(
             "/cdn/route", params={"region": "eu-central", "path": "/x?cc=max-age%3D60"}
@@ -124,16 +124,17 @@ def test_background_health_loop_notices_a_dead_edge(settings, emitter):
         app.state.services["cdn"] = build(settings, emitter, conf=CdnSettings(probe_interval_s=0.2))
         built.close()
         with TestClient(app) as client:
+            admin = {"X-API-Key": settings.admin_api_key}
             reg = {"name": edge.name, "url": edge.url, "region": "eu-west"}
-            client.post("/cdn/edges", json=reg, headers={"X-API-Key": settings.admin_api_key})
+            client.post("/cdn/edges", json=reg, headers=admin)
             assert client.get("/cdn/route", params={"region": "eu-west"}).status_code == 200
             edge.kill()
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
-                if not client.get("/cdn/edges").json()[0]["healthy"]:
+                if not client.get("/cdn/edges", headers=admin).json()[0]["healthy"]:
                     break
                 time.sleep(0.1)
-            assert client.get("/cdn/edges").json()[0]["healthy"] is False
+            assert client.get("/cdn/edges", headers=admin).json()[0]["healthy"] is False
     finally:
         edge.stop()
         origin.stop()

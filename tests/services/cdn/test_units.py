@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from starlette.testclient import TestClient
 
 from services.cdn.cachecontrol import parse_cache_control, response_policy
@@ -84,7 +85,7 @@ def test_purge_prefix_reaches_memory_and_disk(tmp_path):
 
 def test_origin_sets_type_cache_control_validators_and_ranges(tmp_path):
     files = write_demo_tree(tmp_path)
-    client = TestClient(create_origin_app(tmp_path))
+    client = TestClient(create_origin_app(tmp_path, token="origin-control-token"))
     seg = client.get("/cdn-demo/640x360/seg_00001.m4s")
     assert seg.headers["content-type"] == "video/iso.segment"
     assert "immutable" in seg.headers["cache-control"]
@@ -102,18 +103,24 @@ def test_origin_sets_type_cache_control_validators_and_ranges(tmp_path):
     assert part.status_code == 206 and part.content == seg.content[10:20]
     assert client.get("/../etc/passwd").status_code == 404
     assert client.get("/cdn-demo/%2e%2e/%2e%2e/etc/passwd").status_code == 404
-    assert client.get("/_origin/stats").json()["requests"] >= 6
+    stats = client.get("/_origin/stats", headers={"X-CDN-Token": "origin-control-token"})
+    assert stats.json()["requests"] >= 6
 
 
-def test_edges_built_by_the_composition_root_need_the_admin_key_to_purge(tmp_path):
+def test_edges_built_by_the_composition_root_never_take_the_admin_key_as_their_token(tmp_path):
     from services.cdn.edge import EdgeConfig
     from services.cdn.system import build_edge
     from warehouse.settings import Settings
 
-    settings = Settings(data_dir=tmp_path, admin_api_key="secret-admin")
+    settings = Settings(data_dir=tmp_path, admin_api_key="secret-admin-key-0123")
     edge = build_edge(
         EdgeConfig(name="e", upstream="http://127.0.0.1:9", access_log=False), settings
     )
-    assert edge.config.purge_token == "secret-admin" and edge.access_log is None
-    own = EdgeConfig(name="e", upstream="http://x", access_log=False, purge_token="t")
-    assert build_edge(own, settings).config.purge_token == "t"
+    assert edge.config.purge_token is None and edge.access_log is None  # refuses purges
+    own = EdgeConfig(name="e", upstream="http://x", access_log=False, purge_token="t" * 20)
+    assert build_edge(own, settings).config.purge_token == "t" * 20
+    admin = EdgeConfig(
+        name="e", upstream="http://x", access_log=False, purge_token=settings.admin_api_key
+    )
+    with pytest.raises(ValueError, match="admin"):
+        build_edge(admin, settings)

@@ -26,7 +26,8 @@ def test_workload_serves_through_edges_and_reports_hit_ratio_per_edge(client, se
     facts = ctx.facts["cdn"]
     assert facts["errors"] == 0 and facts["requests"] >= 60 and facts["purged"] >= 1
     assert facts["origin_fetches"] <= facts["paths"] + facts["purged"]  # the shield absorbs
-    assert client.get("/cdn/edges").json() == []  # the workload leaves no dead edges behind
+    admin = {"X-API-Key": settings.admin_api_key}
+    assert client.get("/cdn/edges", headers=admin).json() == []  # no dead edges left behind
     ingest_spool(settings.spool_dir, settings.lake_dir)
     lines = WORKLOAD.summarize(ctx)
     assert any(line.startswith("edge-eu-west (edge, eu-west)") for line in lines)
@@ -50,17 +51,19 @@ def test_cli_purges_on_given_edges_or_every_registered_one_and_validates_argumen
     origin = ScriptedOrigin().start()
     try:
         with start_edge(origin.url, name="edge-cli", settings=settings) as edge:
-            httpx.get(edge.url + "/p/a?cc=max-age%3D60", trust_env=False)
             runner = CliRunner()
-            out = runner.invoke(main, ["cdn", "purge", "--prefix", "/p/", "--edge", edge.url])
-            assert out.exit_code == 0 and "purged 1" in out.output
             bad = runner.invoke(main, ["cdn", "purge", "--url", "/a", "--prefix", "/b"])
             assert bad.exit_code == 2 and "exactly one" in bad.output
             none = runner.invoke(main, ["cdn", "purge", "--url", "/p/a?cc=max-age%3D60"])
             assert none.exit_code == 0 and "no edges registered" in none.output
+            unknown = runner.invoke(main, ["cdn", "purge", "--prefix", "/p/", "--edge", "nope"])
+            assert unknown.exit_code == 1 and "no edge named 'nope'" in unknown.output
             svc = build(settings, emitter)
-            svc.register(name=edge.name, url=edge.url, region="eu-west")
+            svc.register(name=edge.name, url=edge.url, region="eu-west", token=edge.token)
             svc.close()
+            httpx.get(edge.url + "/p/a?cc=max-age%3D60", trust_env=False)
+            out = runner.invoke(main, ["cdn", "purge", "--prefix", "/p/", "--edge", "edge-cli"])
+            assert out.exit_code == 0 and "edge-cli: purged 1" in out.output
             httpx.get(edge.url + "/p/a?cc=max-age%3D60", trust_env=False)
             registered = runner.invoke(main, ["cdn", "purge", "--url", "/p/a?cc=max-age%3D60"])
             assert registered.exit_code == 0 and "edge-cli: purged 1" in registered.output

@@ -27,7 +27,8 @@ def test_views_likes_comments_and_watch_time_are_events(
     assert client.post(f"/videos/{video_id}/likes", headers=h).json()["count"] == 1  # idempotent
     c = client.post(f"/videos/{video_id}/comments", json={"text": "nice"}, headers=h)
     assert c.status_code == 201 and c.json()["text"] == "nice"
-    assert [x["text"] for x in client.get(f"/videos/{video_id}/comments").json()] == ["nice"]
+    page = client.get(f"/videos/{video_id}/comments").json()
+    assert [x["text"] for x in page["items"]] == ["nice"] and page["next_cursor"] is None
     w = client.post(
         f"/videos/{video_id}/watch", json={"seconds": 3.5, "position_s": 1.0}, headers=h
     )

@@ -50,7 +50,7 @@ def test_admission_and_comments_are_stamped_by_the_injected_clock(settings, emit
         assert svc.admitted_after(1_700_000_000.0) == []
         comment = svc.comment(video.id, "bob", "first")
         assert comment.created == 1_700_000_000.0
-        assert [c.text for c in svc.comments(video.id)] == ["first"]
+        assert [c.text for c in svc.comments(video.id).items] == ["first"]
     finally:
         svc.close()
     types = [e["type"] for e in spooled_events(settings, emitter) if e["entity"] == video.id]
@@ -71,13 +71,13 @@ def test_a_stale_offset_is_a_conflict_that_tells_the_servers_offset(settings, em
         for c in chunks:
             yield c
 
-    assert asyncio.run(svc.uploads.append(up.id, 0, body(b"abc", b"de"))) == 5
+    assert asyncio.run(svc.uploads.append(up.id, 0, body(b"abc", b"de"), "alice")) == 5
     with pytest.raises(Conflict) as err:
-        asyncio.run(svc.uploads.append(up.id, 0, body(b"abc")))
+        asyncio.run(svc.uploads.append(up.id, 0, body(b"abc"), "alice"))
     assert err.value.headers["Upload-Offset"] == "5"
     with pytest.raises(TooLarge):
-        asyncio.run(svc.uploads.append(up.id, 5, body(b"123456")))
-    assert svc.uploads.status(up.id).offset == 5  # nothing of the refused request kept
+        asyncio.run(svc.uploads.append(up.id, 5, body(b"123456"), "alice"))
+    assert svc.uploads.status(up.id, "alice").offset == 5  # nothing of the refused request kept
     svc.close()
 
 
@@ -88,7 +88,7 @@ def test_termination_is_for_the_owner_and_only_before_admission(settings, emitte
         svc.uploads.terminate(up.id, "mallory")
     svc.uploads.terminate(up.id, "alice")
     with pytest.raises(NotFound):
-        svc.uploads.status(up.id)
+        svc.uploads.status(up.id, "alice")
     video = svc.uploads.import_file("alice", clip(), {"title": "kept"})
     with pytest.raises(Conflict):
         svc.uploads.terminate(video.id, "alice")

@@ -80,3 +80,32 @@ def test_tuspy_sees_a_rejection_of_hostile_media(server, settings) -> None:
     with pytest.raises(TusCommunicationError) as err:
         uploader.upload()
     assert err.value.status_code == 422
+
+
+def test_tuspy_without_a_key_is_refused_and_with_anothers_key_cannot_resume(
+    server, settings
+) -> None:
+    import httpx
+    from tusclient.exceptions import TusCommunicationError
+
+    path = clip(320, 180, 2.0)
+    anonymous = tusclient.TusClient(f"{server}/videos/uploads")
+    with pytest.raises(TusCommunicationError) as err:
+        anonymous.uploader(str(path), chunk_size=100_000).upload()
+    assert err.value.status_code == 401
+    owner = tusclient.TusClient(
+        f"{server}/videos/uploads", headers={"X-API-Key": _key(server, settings.admin_api_key)}
+    )
+    started = owner.uploader(str(path), chunk_size=100_000)
+    started.upload_chunk()
+    other_key = httpx.post(
+        f"{server}/auth/keys",
+        json={"user_id": "someone-else", "roles": ["user"]},
+        headers={"X-API-Key": settings.admin_api_key},
+    ).json()["api_key"]
+    other = tusclient.TusClient(f"{server}/videos/uploads", headers={"X-API-Key": other_key})
+    with pytest.raises(TusCommunicationError) as err:
+        other.uploader(str(path), chunk_size=100_000, url=started.url).upload()
+    assert err.value.status_code == 404
+    resumed = owner.uploader(str(path), chunk_size=100_000, url=started.url)
+    assert resumed.get_offset() == 100_000
