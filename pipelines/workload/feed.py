@@ -103,14 +103,20 @@ class FeedWorkload:
             f"serving recs={status['recs_version']} ranker={status['ranker_version']}"
             + (f" errors={status['errors']}" if status["errors"] else "")
         )
+        # Recommendations and rankings are their user's own: the summary asks as the admin.
+        admin = ctx.admin_headers
         for user, kind in (("u0", "video"), ("u1", "product"), ("stranger", "video")):
-            r = ctx.client.get(f"/recommendations/{user}", params={"k": 5, "kind": kind}).json()
+            params = {"k": 5, "kind": kind}
+            r = ctx.client.get(f"/recommendations/{user}", params=params, headers=admin).json()
             items = ", ".join(f"{i['item_id']}({i['score']:.2f})" for i in r["items"])
             lines.append(f"{user} {kind}: model {r['model_version']} [{r['source']}] {items}")
-        posts = ctx.client.get("/recommendations/u2", params={"k": 20, "kind": "post"}).json()
+        posts = ctx.client.get(
+            "/recommendations/u2", params={"k": 20, "kind": "post"}, headers=admin
+        ).json()
         cands = [{"post_id": i["item_id"]} for i in posts["items"]]
         if cands:
-            ranked = ctx.client.post("/rank", json={"viewer": "u2", "candidates": cands}).json()
+            body = {"viewer": "u2", "candidates": cands}
+            ranked = ctx.client.post("/rank", json=body, headers=admin).json()
             top = ", ".join(f"{c['post_id']}({c['score']:.2f})" for c in ranked["ranked"][:5])
             lines.append(f"u2 feed: ranker {ranked['model_version']} [{ranked['source']}] {top}")
         return lines

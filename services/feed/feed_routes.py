@@ -1,4 +1,8 @@
-"""The ranked news feed's routes: ``GET /feed`` and its live stream ``GET /feed/stream``."""
+"""The ranked news feed's routes: ``GET /feed`` and its live stream ``GET /feed/stream``.
+
+Both are the caller's own (``MyHandle``: the caller's canonical user id, as in the social
+network); nobody reads another's feed.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
-from services.deps import CurrentUser
 from services.feed.deps import FeedDep
+from services.social.deps import MyHandle
 from services.social.schemas import PostOut, post_out
 
 router = APIRouter(prefix="/feed", tags=["feed"])
@@ -36,13 +40,13 @@ class FeedOut(BaseModel):
 
 @router.get("", response_model=FeedOut, operation_id="feed_ranked")
 def ranked_feed(
-    me: CurrentUser, feed: FeedDep, limit: Annotated[int, Query(ge=1, le=100)] = 20
+    me: MyHandle, feed: FeedDep, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> FeedOut:
     """The caller's ranked feed. ``ranked_by`` says whether the promoted model ranked it or it
     fell back to reverse-chronological order (and ``reason`` says why)."""
-    ranked = feed.feed(me.user_id, limit)
+    ranked = feed.feed(me, limit)
     return FeedOut(
-        viewer=me.user_id,
+        viewer=me,
         ranked_by=ranked.ranked_by,
         reason=ranked.reason,
         ranker_version=ranked.ranker_version,
@@ -59,13 +63,13 @@ def ranked_feed(
 @router.get("/stream", operation_id="feed_live", response_class=EventSourceResponse)
 async def live_feed(
     request: Request,
-    me: CurrentUser,
+    me: MyHandle,
     feed: FeedDep,
     max_seconds: Annotated[float, Query(gt=0, le=3600)] = 300,
 ) -> EventSourceResponse:
     """Server-sent events: a ``post`` event whenever an account the caller follows posts.
     The stream ends after ``max_seconds``; clients reconnect (EventSource does so itself)."""
-    sub = feed.subscribe(me.user_id)
+    sub = feed.subscribe(me)
     deadline = time.monotonic() + max_seconds
 
     async def events() -> AsyncIterator[dict]:
@@ -79,6 +83,6 @@ async def live_feed(
                     continue
                 yield {"event": "post", "id": str(msg["id"]), "data": orjson.dumps(msg).decode()}
         finally:
-            feed.unsubscribe(me.user_id, sub)
+            feed.unsubscribe(me, sub)
 
     return EventSourceResponse(events(), ping=15)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from models.ranker_features import Candidate
 from models.registry import ModelRegistry
-from services.errors import Invalid, NotFound
+from services.errors import Forbidden, Invalid, NotFound
 from services.feed.live import FeedBroker, Subscription, announce_post
 from services.feed.ranking import FeedPolicy, RankedFeed, build_feed
 from services.feed.serving import Loaded, ModelServer
@@ -181,6 +181,13 @@ class FeedService:
     def serving_status(self) -> dict[str, Any]:
         """Served versions, production pointers, load errors and the number of reloads."""
         return self.server.status()
+
+    @staticmethod
+    def ensure_may_read(actor: str, user_id: str, privileged: bool) -> None:
+        """Users read their own recommendations and rankings (ids compared exactly);
+        ``privileged`` callers (admins, services) anyone's. ``Forbidden`` (403) otherwise."""
+        if actor != user_id and not privileged:
+            raise Forbidden("you may read only your own recommendations and rankings")
 
     def recommend(self, user_id: str, k: int = 10, kind: str | None = None) -> Recommendations:
         """Top-``k`` items ``user_id`` has not seen; unknown users get the most popular."""

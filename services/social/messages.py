@@ -6,7 +6,7 @@ from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.engine import Engine
 
 from services.social import tables as t
-from services.social.model import Invalid, Message, NotFound, now, user_row
+from services.social.model import Invalid, Message, NotFound, check_text, now, user_row
 
 
 class DirectMessages:
@@ -14,10 +14,10 @@ class DirectMessages:
         self.engine = engine
 
     def send(self, sender: str, recipient: str, body: str) -> Message:
-        body = body.strip()
+        body = check_text(body).strip()
         if not body or len(body) > 10_000:
             raise Invalid("a message is 1 to 10,000 characters")
-        if sender.lower() == recipient.lower():
+        if sender == recipient:
             raise Invalid("you cannot message yourself")
         with self.engine.begin() as conn:
             s = user_row(conn, sender)

@@ -11,7 +11,10 @@ from sqlalchemy.engine import Connection
 
 from services import errors
 from services.social import tables as t
-from services.social.text import hashtags
+from services.social.handles import handle_problem
+from services.social.text import hashtags, unsafe_text_problem
+
+MAX_ID = 2**63 - 1  # ids and cursor positions are signed 64-bit in every store
 
 
 class SocialError(errors.DomainError):
@@ -27,7 +30,8 @@ class Conflict(SocialError, errors.Conflict):
 
 
 class Invalid(SocialError, errors.Invalid):
-    """Text too long or empty, following or messaging oneself, a bad handle (422)."""
+    """Text too long, empty or unstorable, following or messaging oneself, a non-canonical
+    handle (422)."""
 
 
 class InvalidCursor(SocialError):
@@ -77,9 +81,26 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def check_handle(handle: str) -> str:
+    """``handle`` itself when it is canonical, else ``Invalid`` naming the canonical form."""
+    problem = handle_problem(handle)
+    if problem is not None:
+        raise Invalid(problem)
+    return handle
+
+
+def check_text(text: str) -> str:
+    """``text`` itself when it can be stored, else ``Invalid`` (lone surrogate or NUL)."""
+    problem = unsafe_text_problem(text)
+    if problem is not None:
+        raise Invalid(problem)
+    return text
+
+
 def user_row(conn: Connection, handle: str):
-    """The user's row, or ``NotFound``."""
-    row = conn.execute(select(t.users).where(t.users.c.handle == handle.lower())).first()
+    """The row of the user whose handle is exactly ``handle``: ``Invalid`` for a non-canonical
+    handle (never folded onto another user), ``NotFound`` for no such user."""
+    row = conn.execute(select(t.users).where(t.users.c.handle == check_handle(handle))).first()
     if row is None:
         raise NotFound(f"no user @{handle}")
     return row

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from services.social.model import InvalidCursor
+from services.social.model import MAX_ID, InvalidCursor
 
 T = TypeVar("T")
 
@@ -27,7 +27,8 @@ def encode_cursor(value: int | None) -> str | None:
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    """The position in ``cursor``, or ``InvalidCursor`` (400) for anything not handed out."""
+    """The position in ``cursor``, or ``InvalidCursor`` (400) for anything not handed out
+    (including positions outside 0 to 2**63 - 1, which no store could hold)."""
     if not cursor:
         return None
     try:
@@ -35,7 +36,10 @@ def decode_cursor(cursor: str | None) -> int | None:
         prefix, value = raw.split(":", 1)
         if prefix != "c1":
             raise ValueError(prefix)
-        return int(value)
+        position = int(value)
+        if not 0 <= position <= MAX_ID:
+            raise ValueError(position)
+        return position
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursor("invalid cursor: pass back the next_cursor you were given") from exc
 

@@ -1,21 +1,37 @@
 """Request and response bodies of the social API, and the functions that fill them.
 
 ``PostOut`` and ``post_out`` are shared: the news feed (system 8) answers with the same posts.
+
+Every integer in is bounded (ids are 1 to 2**63 - 1, what any store holds), every text in is
+``CleanText`` and every handle in is a canonical ``Handle``, so bad input is a 422 here and
+never a 500 in a store. Every timestamp out carries its UTC offset (``UtcDatetime``).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from services.social.model import Message, Post, User
+from services.social.handles import Handle
+from services.social.model import MAX_ID, Message, Post, User
+from services.social.text import CleanText
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+"""A timestamp answered in UTC with its offset (``...Z``): a valid OpenAPI ``date-time``.
+Stored timestamps are UTC, so a naive one is taken as UTC."""
 
 
 class UserIn(BaseModel):
-    display_name: str = Field(default="", max_length=100)
-    bio: str = Field(default="", max_length=300)
+    display_name: CleanText = Field(default="", max_length=100)
+    bio: CleanText = Field(default="", max_length=300)
 
 
 class UserOut(BaseModel):
@@ -32,8 +48,8 @@ class UserPage(BaseModel):
 
 
 class PostIn(BaseModel):
-    text: str = Field(description="At most 280 characters.")
-    reply_to: int | None = None
+    text: CleanText = Field(description="At most 280 characters.")
+    reply_to: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class PostOut(BaseModel):
@@ -46,7 +62,7 @@ class PostOut(BaseModel):
     likes: int
     reposts: int
     replies: int
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class PostPage(BaseModel):
@@ -55,8 +71,8 @@ class PostPage(BaseModel):
 
 
 class MessageIn(BaseModel):
-    to: str = Field(min_length=1, max_length=64)
-    text: str = Field(min_length=1, max_length=10_000)
+    to: Handle = Field(min_length=1, max_length=64)
+    text: CleanText = Field(min_length=1, max_length=10_000)
 
 
 class MessageOut(BaseModel):
@@ -64,7 +80,7 @@ class MessageOut(BaseModel):
     sender: str
     recipient: str
     text: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class MessagePage(BaseModel):
@@ -85,7 +101,7 @@ class Trend(BaseModel):
 
 
 class Trends(BaseModel):
-    computed_at: datetime | None
+    computed_at: UtcDatetime | None
     items: list[Trend]
 
 

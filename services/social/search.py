@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, Engine
 
 from services.social import tables as t
-from services.social.model import Invalid, User, to_user
+from services.social.model import Invalid, User, check_text, to_user
 
 
 def _fts_query(q: str) -> str:
@@ -68,7 +68,7 @@ class SocialSearch:
 
     def post_ids(self, q: str, limit: int = 20, offset: int = 0) -> list[int]:
         """Full-text search ranked by BM25 (SQLite FTS5) or ts_rank (PostgreSQL)."""
-        if not re.search(r"\w", q):
+        if not re.search(r"\w", check_text(q)):
             raise Invalid("a search needs at least one word")
         with self.engine.connect() as conn:
             if self.is_sqlite:
@@ -100,7 +100,7 @@ class SocialSearch:
         return list(ids)
 
     def users(self, q: str, limit: int = 20) -> list[User]:
-        if not re.search(r"\w", q):
+        if not re.search(r"\w", check_text(q)):
             raise Invalid("a search needs at least one word")
         with self.engine.connect() as conn:
             if self.is_sqlite:

@@ -87,13 +87,13 @@ class SocialService:
         """Follow ``handle``; ``False`` when ``me`` already did (nothing emitted then)."""
         changed = self.store.follow(me, handle)
         if changed:
-            self._emit("follow", me, handle.lower())
+            self._emit("follow", me, handle)
         return changed
 
     def unfollow(self, me: str, handle: str) -> bool:
         changed = self.store.unfollow(me, handle)
         if changed:
-            self._emit("unfollow", me, handle.lower())
+            self._emit("unfollow", me, handle)
         return changed
 
     def followers(self, handle: str, cursor: str | None = None, limit: int = 50) -> Page[User]:

@@ -9,7 +9,6 @@ follower threshold are not fanned out: readers pull their posts and merge them.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +27,8 @@ from services.social.model import (
     Post,
     SocialError,
     User,
+    check_handle,
+    check_text,
     now,
     post_query,
     to_user,
@@ -51,8 +52,6 @@ __all__ = [
 # Built once with an expanding parameter: a feed asks for ~1,000 ids per request, and binding
 # them as one list skips per-element coercion.
 _POSTS_BY_IDS = post_query().where(t.posts.c.id.in_(bindparam("ids", expanding=True)))
-
-HANDLE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 class SocialStore:
@@ -84,13 +83,16 @@ class SocialStore:
 
     # -- users -------------------------------------------------------------------------------
     def create_user(self, handle: str, display_name: str = "", bio: str = "") -> User:
-        if not HANDLE.match(handle):
-            raise Invalid("a handle is 1-64 letters, digits, '_', '.' or '-'")
+        """A profile for ``handle``, which must be canonical (``Invalid`` names the canonical
+        form; nothing is folded, so ``ALICE`` is never created beside ``alice``)."""
+        check_handle(handle)
+        check_text(display_name)
+        check_text(bio)
         try:
             with self.engine.begin() as conn:
                 uid = conn.execute(
                     insert(t.users).values(
-                        handle=handle.lower(),
+                        handle=handle,
                         display_name=display_name or handle,
                         bio=bio,
                         followers=0,
@@ -99,7 +101,7 @@ class SocialStore:
                         created_at=now(),
                     )
                 ).inserted_primary_key[0]
-                self.search.index_user(conn, uid, handle.lower(), display_name or handle, bio)
+                self.search.index_user(conn, uid, handle, display_name or handle, bio)
         except IntegrityError as exc:
             raise Conflict(f"handle @{handle} is taken") from exc
         return self.get_user(handle)
@@ -115,7 +117,7 @@ class SocialStore:
     # -- follows -----------------------------------------------------------------------------
     def follow(self, follower: str, followee: str) -> bool:
         """Follow; returns False when already following (idempotent)."""
-        if follower.lower() == followee.lower():
+        if follower == followee:
             raise Invalid("you cannot follow yourself")
         with self.engine.begin() as conn:
             a = user_row(conn, follower).id

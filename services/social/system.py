@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from services.cache import build_cache
 from services.db import make_engine
+from services.social.handles import audit_handles
 from services.social.service import SocialService
 from services.social.settings import SocialSettings
 from services.social.store import SocialStore
@@ -26,7 +27,8 @@ def build(
 
     Home timelines live in the cache tier (``timelines_on``); ``clock`` times its entries
     (the popular-posts list, trends), so tests pass a fake one instead of sleeping. Fan-outs a
-    crash interrupted are finished here, before the service answers anyone.
+    crash interrupted are finished here, before the service answers anyone, and stored
+    handles that break the canonical rule (older rows) are logged (``audit_handles``).
     """
     conf = conf or SocialSettings()
     cache = build_cache(settings, emitter, name="social", clock=clock)
@@ -38,5 +40,6 @@ def build(
         cache=cache,
         popular_ttl_s=conf.popular_ttl_s,
     )
+    audit_handles(store.engine)
     store.resume_fanouts()
     return SocialService(store, cache, emitter, conf=conf, lake_dir=settings.lake_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 
@@ -21,6 +24,29 @@ metadata = MetaData()
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identity.
 IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp written in UTC and always read back aware, in UTC.
+
+    SQLite keeps no offset, so without this its values come back naive (and would be answered
+    without an offset, or read as local time by ``datetime.timestamp``); PostgreSQL's come back
+    in the session's zone. Same column type in the DDL as ``DateTime(timezone=True)``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 users = Table(
     "social_users",
@@ -33,7 +59,7 @@ users = Table(
     Column("following", Integer, nullable=False, default=0),
     # Set once the user posted while above the fan-out threshold: readers must pull from them.
     Column("has_pull_posts", Boolean, nullable=False, default=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 follows = Table(
@@ -41,7 +67,7 @@ follows = Table(
     metadata,
     Column("follower_id", IdType, ForeignKey("social_users.id"), primary_key=True),
     Column("followee_id", IdType, ForeignKey("social_users.id"), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_social_follows_followee", "followee_id", "follower_id"),
 )
 
@@ -58,7 +84,7 @@ posts = Table(
     Column("reposts", Integer, nullable=False, default=0),
     Column("replies", Integer, nullable=False, default=0),
     Column("idempotency_key", String(128), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("author_id", "idempotency_key", name="uq_social_posts_idem"),
     Index("ix_social_posts_author", "author_id", "id"),
 )
@@ -83,7 +109,7 @@ likes = Table(
     metadata,
     Column("user_id", IdType, ForeignKey("social_users.id"), primary_key=True),
     Column("post_id", IdType, ForeignKey("social_posts.id"), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 messages = Table(
@@ -93,7 +119,7 @@ messages = Table(
     Column("sender_id", IdType, ForeignKey("social_users.id"), nullable=False),
     Column("recipient_id", IdType, ForeignKey("social_users.id"), nullable=False),
     Column("text", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_social_messages_pair", "sender_id", "recipient_id", "id"),
 )
 

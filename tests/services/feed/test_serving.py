@@ -15,50 +15,58 @@ def _pointers_checked_on_every_request(monkeypatch):
 
 
 @pytest.fixture
+def admin_client(client, admin_headers):
+    """The app's client, calling as the admin: recommendations and rankings reveal a user's
+    tastes and need a key (who may read whose is tested in ``test_access``)."""
+    client.headers.update(admin_headers)
+    return client
+
+
+@pytest.fixture
 def served(settings):
     """Two registered versions; v0001 of each promoted."""
     publish_models(settings.models_dir, seed=0)
     return ModelRegistry(settings.models_dir)
 
 
-def test_known_user_gets_unseen_items_of_the_requested_kind_with_version(served, client):
-    r = client.get("/recommendations/u1", params={"k": 5, "kind": "video"})
+def test_known_user_gets_unseen_items_of_the_requested_kind_with_version(served, admin_client):
+    r = admin_client.get("/recommendations/u1", params={"k": 5, "kind": "video"})
     assert r.status_code == 200
     body = r.json()
     assert body["model_version"] == "v0001" and body["source"] == "als"
     assert len(body["items"]) == 5 and {i["kind"] for i in body["items"]} == {"video"}
-    bundle = client.app.state.services["feed"].models().recs
+    bundle = admin_client.app.state.services["feed"].models().recs
     seen = {bundle.items.ids[i] for i in bundle.seen[bundle.users.index["u1"]].indices}
     assert not {f"video:{i['item_id']}" for i in body["items"]} & seen
 
 
-def test_unknown_user_gets_documented_popularity_fallback(served, client):
-    body = client.get("/recommendations/nobody", params={"kind": "product"}).json()
+def test_unknown_user_gets_documented_popularity_fallback(served, admin_client):
+    body = admin_client.get("/recommendations/nobody", params={"kind": "product"}).json()
     assert body["source"] == "popularity" and body["model_version"] == "v0001"
     assert body["items"] and all(i["kind"] == "product" for i in body["items"])
     scores = [i["score"] for i in body["items"]]
     assert scores == sorted(scores, reverse=True)
 
 
-def test_similar_and_also_watched_items(served, client):
-    item = client.get("/recommendations/u2", params={"kind": "video"}).json()["items"][0]
+def test_similar_and_also_watched_items(served, admin_client):
+    item = admin_client.get("/recommendations/u2", params={"kind": "video"}).json()["items"][0]
     for method in ("als", "also"):
-        r = client.get(f"/items/{item['item_id']}/similar", params={"method": method, "k": 3})
+        r = admin_client.get(f"/items/{item['item_id']}/similar", params={"method": method, "k": 3})
         assert r.status_code == 200, r.text
         assert r.json()["model_version"] == "v0001"
         assert item["item_id"] not in [i["item_id"] for i in r.json()["items"]]
 
 
-def test_unknown_item_is_404_and_bad_params_are_422(served, client):
-    r = client.get("/items/does-not-exist/similar")
+def test_unknown_item_is_404_and_bad_params_are_422(served, admin_client):
+    r = admin_client.get("/items/does-not-exist/similar")
     assert r.status_code == 404 and "unknown video item" in r.json()["detail"]
-    assert client.get("/recommendations/u1", params={"k": 0}).status_code == 422
-    assert client.get("/recommendations/u1", params={"kind": "car"}).status_code == 422
+    assert admin_client.get("/recommendations/u1", params={"k": 0}).status_code == 422
+    assert admin_client.get("/recommendations/u1", params={"kind": "car"}).status_code == 422
 
 
-def test_rank_scores_candidates_with_ranker_version(served, client):
+def test_rank_scores_candidates_with_ranker_version(served, admin_client):
     cands = [{"post_id": f"p{i}"} for i in range(20)] + [{"post_id": "brand-new", "author": "u3"}]
-    r = client.post("/rank", json={"viewer": "u5", "candidates": cands})
+    r = admin_client.post("/rank", json={"viewer": "u5", "candidates": cands})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["model_version"] == "v0001" and body["source"] == "ranker"
@@ -67,10 +75,10 @@ def test_rank_scores_candidates_with_ranker_version(served, client):
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
 
 
-def test_without_models_requests_still_succeed(client):
-    body = client.get("/recommendations/u1").json()
+def test_without_models_requests_still_succeed(admin_client):
+    body = admin_client.get("/recommendations/u1").json()
     assert body["source"] == "none" and body["items"] == [] and body["model_version"] is None
-    r = client.post(
+    r = admin_client.post(
         "/rank",
         json={
             "viewer": "u1",
@@ -84,29 +92,31 @@ def test_without_models_requests_still_succeed(client):
         "b",
         "a",
     ]
-    assert client.get("/items/x/similar").status_code == 404
+    assert admin_client.get("/items/x/similar").status_code == 404
 
 
-def test_promotion_is_picked_up_without_restart(served, client, settings):
-    assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
+def test_promotion_is_picked_up_without_restart(served, admin_client, settings):
+    assert admin_client.get("/recommendations/u1").json()["model_version"] == "v0001"
     rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
     served.promote("recs", rv)
-    assert client.get("/recommendations/u1").json()["model_version"] == rv == "v0002"
+    assert admin_client.get("/recommendations/u1").json()["model_version"] == rv == "v0002"
     served.rollback("recs")
-    assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
+    assert admin_client.get("/recommendations/u1").json()["model_version"] == "v0001"
 
 
-def test_corrupt_new_version_keeps_previous_serving_and_is_reported(served, client, settings):
+def test_corrupt_new_version_keeps_previous_serving_and_is_reported(served, admin_client, settings):
     rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
     served.promote("recs", rv)
     served.artifact("recs", rv).write_bytes(b"not a model")  # corrupted after promotion
-    assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
-    status = client.get("/models/serving").json()
+    assert admin_client.get("/recommendations/u1").json()["model_version"] == "v0001"
+    status = admin_client.get("/models/serving").json()
     assert status["recs_version"] == "v0001" and status["production"]["recs"] == "v0002"
     assert "checksum" in status["errors"]["recs"]["error"]
 
 
-def test_cold_start_with_missing_production_artifact_serves_previous(served, settings):
+def test_cold_start_with_missing_production_artifact_serves_previous(
+    served, settings, admin_headers
+):
     from fastapi.testclient import TestClient
 
     from services.app import create_app
@@ -114,7 +124,7 @@ def test_cold_start_with_missing_production_artifact_serves_previous(served, set
     rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
     served.promote("recs", rv)
     served.artifact("recs", rv).unlink()
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings), headers=admin_headers) as c:
         assert c.get("/recommendations/u1").json()["model_version"] == "v0001"
         assert "missing" in c.get("/models/serving").json()["errors"]["recs"]["error"]
 
@@ -149,7 +159,7 @@ def test_interactions_endpoint_needs_service_role_and_emits_feed_events(
     assert '"watch_seconds":30' in got["attrs"][0].replace(" ", "")
 
 
-def test_reload_under_concurrent_requests_drops_none(served, client, settings):
+def test_reload_under_concurrent_requests_drops_none(served, admin_client, settings):
     rv, _ = publish_models(settings.models_dir, seed=1, promote=False)
     errors, versions = [], set()
     stop = threading.Event()
@@ -158,7 +168,7 @@ def test_reload_under_concurrent_requests_drops_none(served, client, settings):
 
     def hammer(i: int) -> None:
         while not stop.is_set():
-            r = client.get("/recommendations/u1", params={"k": 3})
+            r = admin_client.get("/recommendations/u1", params={"k": 3})
             if r.status_code != 200:
                 errors.append(r.status_code)
             version = r.json()["model_version"]
@@ -205,12 +215,12 @@ def test_interaction_times_must_be_recent_and_not_in_the_future(client, admin_he
         assert r.status_code == 422 and "last 30 days" in r.text
 
 
-def test_unreadable_stage_pointer_keeps_serving_and_is_reported(served, client):
-    assert client.get("/recommendations/u1").json()["model_version"] == "v0001"
+def test_unreadable_stage_pointer_keeps_serving_and_is_reported(served, admin_client):
+    assert admin_client.get("/recommendations/u1").json()["model_version"] == "v0001"
     served.pointer("recs").write_text("{not json", encoding="utf-8")
-    r = client.get("/recommendations/u1")
+    r = admin_client.get("/recommendations/u1")
     assert r.status_code == 200 and r.json()["model_version"] == "v0001"
-    status = client.get("/models/serving").json()
+    status = admin_client.get("/models/serving").json()
     assert "stages.json is unreadable" in status["errors"]["recs"]["error"]
 
 

@@ -25,7 +25,7 @@ def _people(svc, *handles):
 def test_every_interaction_emits_its_event_once(build_social, recorder):
     svc = build_social()
     _people(svc, "ann", "bob")
-    assert svc.follow("bob", "Ann") and not svc.follow("bob", "ann")  # second: no event
+    assert svc.follow("bob", "ann") and not svc.follow("bob", "ann")  # second: no event
     post, _ = svc.create_post("ann", "hello #Data")
     reply, _ = svc.create_post("bob", "hi", reply_to=post.id)
     svc.create_post("bob", "hi", reply_to=post.id, idempotency_key="k")
@@ -192,3 +192,35 @@ def test_cursor_pages_of_followers_walk_every_user_once(build_social):
             break
         cursor = page.next_cursor
     assert seen == [f"f{i}" for i in range(5)]
+
+
+def test_stored_timestamps_read_back_aware_in_utc(build_social):
+    """SQLite keeps no offset: read back naive, a timestamp would be answered without one and
+    taken for local time by ``datetime.timestamp`` (the feed ranker's recency)."""
+    from datetime import timedelta
+
+    svc = build_social()
+    _people(svc, "ann", "bob")
+    post, _ = svc.create_post("ann", "hi")
+    svc.send_dm("ann", "bob", "psst")
+    stamps = [svc.get_post(post.id).created_at, svc.dm_thread("bob", "ann").items[0].created_at]
+    assert all(ts.utcoffset() == timedelta(0) for ts in stamps)
+
+
+@pytest.mark.parametrize("bad", ["a\ud800", "a\x00b"])
+def test_service_refuses_unstorable_text_from_any_caller_not_only_http(build_social, bad):
+    """The CLI and other systems call the service directly: its store refuses what it cannot
+    hold with ``Invalid`` (422) instead of failing inside the database."""
+    svc = build_social()
+    _people(svc, "ann", "bob")
+    for call in (
+        lambda: svc.create_post("ann", bad),
+        lambda: svc.send_dm("ann", "bob", bad),
+        lambda: svc.create_user("cat", display_name=bad),
+        lambda: svc.create_user("dan", bio=bad),
+        lambda: svc.search_posts(bad),
+        lambda: svc.search_users(bad),
+    ):
+        with pytest.raises(errors.Invalid, match="surrogate|NUL"):
+            call()
+    assert svc.user_timeline("ann").items == [] and svc.dm_thread("ann", "bob").items == []

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from services.social.text import hashtags, mentions, validate_post_text
@@ -21,3 +23,25 @@ def test_post_text_limits_count_code_points():
         validate_post_text("x" * 281)
     with pytest.raises(ValueError, match="empty"):
         validate_post_text("   ")
+
+
+@pytest.mark.parametrize(
+    "bad, says", [("a\ud800", "surrogate U+D800"), ("\udfff", "U+DFFF"), ("a\x00b", "NUL")]
+)
+def test_clean_text_refuses_lone_surrogates_and_nul_saying_which_and_where(bad, says):
+    from pydantic import TypeAdapter, ValidationError
+
+    from services.social.text import CleanText
+
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        TypeAdapter(CleanText).validate_python(bad)
+    with pytest.raises(ValueError, match=re.escape(says)):
+        validate_post_text(bad)
+
+
+def test_clean_text_keeps_surrogate_pairs_and_other_text():
+    from pydantic import TypeAdapter
+
+    from services.social.text import CleanText
+
+    assert TypeAdapter(CleanText).validate_python("héllo 😀 #x") == "héllo 😀 #x"
