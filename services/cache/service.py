@@ -86,7 +86,13 @@ class CacheService:
         ttl = self.conf.default_ttl_s if ttl_s is None else ttl_s
         if not 0 < ttl <= self.conf.max_ttl_s:
             raise Invalid(f"ttl_s must be above 0 and at most {self.conf.max_ttl_s:g} seconds")
-        size = len(orjson.dumps(value))
+        try:
+            size = len(orjson.dumps(value))
+        except orjson.JSONEncodeError as exc:
+            raise Invalid(
+                f"value cannot be stored as JSON ({exc}): integers must fit in 64 bits and "
+                "text must be valid Unicode"
+            ) from exc
         if size > self.conf.max_value_bytes:
             raise TooLarge(
                 f"value is {size} bytes as JSON; the cache takes at most "

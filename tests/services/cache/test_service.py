@@ -70,6 +70,13 @@ def test_a_put_without_ttl_gets_the_default_and_null_is_a_value_not_a_miss(api, 
     assert got.status_code == 200 and got.json()["value"] is None
 
 
+@pytest.mark.parametrize("value", [2**64, -(2**63) - 1, {"nested": [1, 2**70]}])
+def test_a_value_json_cannot_carry_gets_422_and_is_not_stored(api, alice, value):
+    put = api.put("/cache/keys/big", json={"value": value}, headers=alice)
+    assert put.status_code == 422 and "64 bits" in put.json()["detail"]
+    assert api.get("/cache/keys/big", headers=alice).status_code == 404
+
+
 def test_delete_drops_the_value_from_every_replica(api, alice):
     api.put("/cache/keys/k", json={"value": 1}, headers=alice)
     assert api.delete("/cache/keys/k", headers=alice).status_code == 204
