@@ -213,29 +213,15 @@ def test_every_platform_operation_but_the_event_streams_is_fuzzed_as_user_and_as
     assert {"post_id", "video_id", "handle"} <= set(report.seeded), report.seeded
 
 
-# Findings open while their fixes are in progress (issue 20), by cause with the line number
-# left out. The run still fails on any other finding; one listed here only turns the test
-# into an expected failure. Remove each as its fix lands: at integration this is empty.
-KNOWN_OPEN: set[str] = {
-    "TypeError at services/cache/service.py in put",  # big ints and surrogates in a value
-    "ValueError at warehouse/logs/search.py in readonly_query",  # {"sql": "connect"}
-}
-
-
-def _assert_none_but_known(found) -> None:
-    new = [f for f in found if re.sub(r":\d+ in ", " in ", f.cause) not in KNOWN_OPEN]
-    assert not new, "\n".join(f.render() for f in new)
-    if found:
-        pytest.xfail("still open: " + "; ".join(f.cause for f in found))
-
-
 @pytest.mark.slow
 def test_no_fuzzed_request_gets_a_server_error(platform_report) -> None:
-    _assert_none_but_known(platform_report.of_kind("server_error"))
+    found = platform_report.of_kind("server_error")
+    assert not found, "\n".join(f.render() for f in found)
 
 
 @pytest.mark.slow
 def test_no_fuzzed_response_breaks_the_openapi_document_or_the_problem_contract(
     platform_report,
 ) -> None:
-    _assert_none_but_known(platform_report.of_kind("schema_mismatch"))
+    found = platform_report.of_kind("schema_mismatch")
+    assert not found, "\n".join(f.render() for f in found)

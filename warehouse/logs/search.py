@@ -167,8 +167,12 @@ def readonly_query(
             raise QueryError(f"SQL does not parse: {exc}") from exc
         if len(statements) != 1:
             raise QueryError("send exactly one SQL statement")
-        if statements[0].type != duckdb.StatementType.SELECT:
-            raise QueryError(f"only SELECT is allowed (got {statements[0].type.name})")
+        try:
+            kind = statements[0].type.name
+        except ValueError:  # a statement kind this DuckDB's Python enum does not name
+            kind = "an unnamed statement kind"
+        if kind != duckdb.StatementType.SELECT.name:
+            raise QueryError(f"only SELECT is allowed (got {kind})")
         lake.register_views(con)
         root = str(Path(lake.root).resolve())
         con.execute(f"SET allowed_directories=['{root}/', '{lake.root}/']")
