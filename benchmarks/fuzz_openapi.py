@@ -99,7 +99,7 @@ class Budget:
 
 
 CI_BUDGET = Budget(max_examples=25, deadline_s=150)
-LONG_BUDGET = Budget(max_examples=300, deadline_s=1200)
+LONG_BUDGET = Budget(max_examples=200, deadline_s=1200)
 
 
 @dataclass

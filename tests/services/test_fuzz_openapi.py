@@ -10,9 +10,13 @@ break the OpenAPI document or the problem-document contract.
 
 from __future__ import annotations
 
+import pickle
 import re
 import socket
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI, Query, Request
@@ -100,9 +104,26 @@ def faulty_app() -> FastAPI:
     return app
 
 
+def _fuzz_the_faulty_app() -> FuzzReport:
+    return fuzz_app(faulty_app(), Budget(max_examples=100, deadline_s=60), {"anyone": "k"})
+
+
 @pytest.fixture(scope="module")
 def faulty_report() -> FuzzReport:
-    return fuzz_app(faulty_app(), Budget(max_examples=100, deadline_s=60), {"anyone": "k"})
+    """The faulty app's run, in a fresh interpreter: what the generator draws must not depend
+    on what other tests did to this process before."""
+    code = (
+        "import pickle, sys; from tests.services.test_fuzz_openapi import _fuzz_the_faulty_app; "
+        "sys.stdout.buffer.write(pickle.dumps(_fuzz_the_faulty_app()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    return pickle.loads(done.stdout)
 
 
 def _findings(report: FuzzReport, kind: str, operation: str):
