@@ -47,6 +47,7 @@ class SystemResource(dg.ConfigurableResource):
     system: str
     data_dir: str = ""
     _service: Any = PrivateAttr(default=None)
+    _built: dict[str, Any] | None = PrivateAttr(default=None)  # with the services it needs
     _emitter: Emitter | None = PrivateAttr(default=None)
 
     @classmethod
@@ -64,21 +65,22 @@ class SystemResource(dg.ConfigurableResource):
 
     def service(self) -> Any:
         if self._service is None:
-            from services.compose import build_service
+            from services.compose import build_services
 
             platform = self.platform()
             self._emitter = platform.emitter()
-            self._service = build_service(platform.settings(), self._emitter, self.system)
+            self._built = build_services(platform.settings(), self._emitter, [self.system])
+            self._service = self._built[self.system]
         return self._service
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._emitter is None:
+        if self._built is None:
             return  # a fixture's service belongs to the test that built it
-        close = getattr(self._service, "close", None)
-        if close is not None:
-            close()
+        from services.compose import close_services
+
+        close_services(self._built)
         self._emitter.flush()
-        self._service = None
+        self._built = self._service = None
 
 
 class HttpResource(dg.ConfigurableResource):
