@@ -21,6 +21,12 @@ class DomainError(Exception):
         self.headers = dict(headers or {})
 
 
+class BadRequest(DomainError):
+    """A request the service cannot read at all: a malformed header, body or cursor (400)."""
+
+    status = 400
+
+
 class Invalid(DomainError, ValueError):
     """The input breaks a rule of the domain (422)."""
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from services.errors import DomainError
+from services.errors import BadRequest
 
 
-class MalformedBatch(DomainError):
+class MalformedBatch(BadRequest):
     """An ingest body that cannot be read as JSON, NDJSON or UTF-8 text lines (400)."""
 
-    status = 400
 
-
-class QueryRejected(DomainError):
+class QueryRejected(BadRequest):
     """SQL the service will not run: not one SELECT, reaching outside the lake, or failing (400)."""
-
-    status = 400

@@ -6,7 +6,7 @@ Bad preferences and templates raise ``preferences.PreferenceError`` and
 
 from __future__ import annotations
 
-from services.errors import Conflict, DomainError, NotFound
+from services.errors import BadRequest, Conflict, DomainError, NotFound
 
 
 class UnknownUser(NotFound):
@@ -23,13 +23,9 @@ class BadSignature(DomainError):
     status = 401
 
 
-class BadHeader(DomainError):
+class BadHeader(BadRequest):
     """A request header the service cannot use (400)."""
 
-    status = 400
 
-
-class BadIdempotencyKey(DomainError):
+class BadIdempotencyKey(BadRequest):
     """An ``Idempotency-Key`` that is empty, too long or not printable ASCII (400)."""
-
-    status = 400

@@ -15,17 +15,15 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from services.errors import DomainError
+from services.errors import BadRequest
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-class MalformedName(DomainError):
+class MalformedName(BadRequest):
     """A name with a NUL, another control character or a lone surrogate in it (400)."""
-
-    status = 400
 
 
 def check_name(

@@ -12,7 +12,14 @@ import base64
 import binascii
 import re
 
-from services.errors import DomainError, Invalid, PreconditionFailed, Unauthorized, Unsupported
+from services.errors import (
+    BadRequest,
+    DomainError,
+    Invalid,
+    PreconditionFailed,
+    Unauthorized,
+    Unsupported,
+)
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"
@@ -23,10 +30,8 @@ _KEY = re.compile(r"\A[A-Za-z0-9_.-]{1,64}\Z")
 _DIGITS = re.compile(r"\A[0-9]+\Z")
 
 
-class MalformedHeader(DomainError):
+class MalformedHeader(BadRequest):
     """A tus header the protocol cannot read (400, as the tus specification asks)."""
-
-    status = 400
 
 
 def tus_headers(**extra: str) -> dict[str, str]:
