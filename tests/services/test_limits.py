@@ -86,6 +86,25 @@ def _http(port: int, request: bytes) -> bytes:
 # -- rate-limit identity ----------------------------------------------------------------------
 
 
+def _trickle_until_closed(s: socket.socket, piece: bytes, began: float) -> bytes:
+    """Send ``piece`` every quarter second and gather the answer until the server closes the
+    connection (or 5 s pass)."""
+    s.settimeout(0.25)
+    got = b""
+    while time.monotonic() - began < 5:
+        try:
+            s.sendall(piece)
+            chunk = s.recv(65536)
+        except TimeoutError:
+            continue
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
 def test_every_spelling_of_one_key_shares_one_rate_limit_bucket(settings, emitter):
     limited = settings.model_copy(update={"rate_limit_per_minute": 4})
     with TestClient(create_app(limited, emitter, only=["shortener"])) as c:
@@ -320,19 +339,7 @@ def test_a_body_trickling_below_the_minimum_rate_is_cut_off_with_408(settings, e
             b"POST /auth/keys HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
             b"Content-Length: 1000\r\n\r\n"
         )
-        s.settimeout(0.25)
-        got = b""
-        while time.monotonic() - began < 5:
-            try:
-                s.sendall(b" ")
-                chunk = s.recv(65536)
-            except TimeoutError:
-                continue
-            except (BrokenPipeError, ConnectionResetError):
-                break
-            if not chunk:
-                break
-            got += chunk
+        got = _trickle_until_closed(s, b" ", began)
         assert got.startswith(b"HTTP/1.1 408 "), got[:200]
         assert time.monotonic() - began < 4
 
@@ -342,19 +349,7 @@ def test_headers_trickling_past_the_header_timeout_get_408_and_a_close(settings,
         with socket.create_connection(("127.0.0.1", port)) as s:
             began = time.monotonic()
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
-            s.settimeout(0.25)
-            got = b""
-            while time.monotonic() - began < 5:
-                try:
-                    s.sendall(b"X-Slow: 1\r\n")
-                    chunk = s.recv(65536)
-                except TimeoutError:
-                    continue
-                except (BrokenPipeError, ConnectionResetError):
-                    break
-                if not chunk:
-                    break
-                got += chunk
+            got = _trickle_until_closed(s, b"X-Slow: 1\r\n", began)
             assert got.startswith(b"HTTP/1.1 408 "), got[:200]
             head, _, body = got.partition(b"\r\n\r\n")
             assert f"content-length: {len(body)}".encode() in head.lower()
