@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.notify.settings import NotifySettings
 from services.notify.store import inbox
+from services.notify.tracking import html_body
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Job:
     subject: str
     body: str
     locale: str = "en"
+    open_url: str | None = None  # email: the open-tracking pixel
+    unsubscribe_url: str | None = None  # email: RFC 8058 one-click unsubscribe
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,16 @@ class EmailChannel:
         msg["Message-ID"] = f"<{job.delivery_id}@notify.blueprints.local>"
         msg["X-Notification-Id"] = job.notification_id or ""
         msg["X-Category"] = job.category
+        if job.unsubscribe_url:
+            msg["List-Unsubscribe"] = f"<{job.unsubscribe_url}>"
+            if job.unsubscribe_url.startswith("https://"):  # RFC 8058 asks for an HTTPS URI
+                msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg.set_content(job.body)
+        if job.open_url or job.unsubscribe_url:
+            msg.add_alternative(
+                html_body(job.body, open_url=job.open_url, unsubscribe_url=job.unsubscribe_url),
+                subtype="html",
+            )
         msg["Content-Language"] = job.locale  # after set_content, which resets Content-*
         return msg
 

@@ -173,22 +173,41 @@ def get_preferences(engine: Engine, user_id: str) -> dict[str, dict[str, bool]]:
     return out
 
 
+@dataclass(frozen=True)
+class TypeRule:
+    """How a notification type treats users who said nothing: subscribed by default (or
+    opt-in), and whether it is mandatory (security alerts: no opt-out applies)."""
+
+    default_subscribed: bool = True
+    mandatory: bool = False
+
+
+DEFAULT_RULE = TypeRule()
+WHOLE_TYPE = "*"  # the channel of a row that subscribes to or leaves a type as a whole
+
+
 def allowed(
-    prefs: dict[str, dict[str, bool]], profile: Profile, category: str, channel: str
+    prefs: dict[str, dict[str, bool]],
+    profile: Profile,
+    category: str,
+    channel: str,
+    rule: TypeRule = DEFAULT_RULE,
 ) -> bool:
-    """May ``channel`` carry ``category`` to this user? (contact present and not opted out)"""
+    """May ``channel`` carry ``category`` to this user? The contact must exist; then a
+    mandatory type always may; otherwise the user must be subscribed to the type (its
+    ``*`` row, else the type's default) and not have turned the channel off for it, or for
+    everything."""
     if profile.contact(channel) is None:
         return False
-    for scope in (category, "*"):
-        if channel in prefs.get(scope, {}):
-            return prefs[scope][channel]
+    if rule.mandatory:
+        return True
+    own = prefs.get(category, {})
+    if not own.get(WHOLE_TYPE, rule.default_subscribed):
+        return False
+    for scope in (own, prefs.get("*", {})):
+        if channel in scope:
+            return scope[channel]
     return True
-
-
-def preferred_channels(
-    prefs: dict[str, dict[str, bool]], profile: Profile, category: str
-) -> list[str]:
-    return [ch for ch in CHANNELS if allowed(prefs, profile, category, ch)]
 
 
 def quiet_until(profile: Profile, at: float) -> float | None:

@@ -372,3 +372,21 @@ def due_unleased(engine: Engine, limit: int = 10_000, at: float | None = None) -
                 .limit(limit)
             ).scalars()
         )
+
+
+def delivery_row(engine: Engine, delivery_id: str) -> dict | None:
+    """Whose delivery ``delivery_id`` is, of which notification, on which channel."""
+    with engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(
+                    deliveries.c.user_id,
+                    deliveries.c.notification_id,
+                    deliveries.c.channel,
+                    deliveries.c.category,
+                ).where(deliveries.c.id == delivery_id)
+            )
+            .mappings()
+            .first()
+        )
+    return None if row is None else dict(row)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from services.errors import Forbidden, NotFound
-from services.notify import inputs, queue, status, templates
+from services.notify import inputs, queue, status, subscriptions, templates
 from services.notify import preferences as prefs_mod
 from services.notify.channels import Channel, build_channels
 from services.notify.errors import BadSignature
@@ -27,6 +27,7 @@ from services.notify.events import emit_all, event
 from services.notify.jetstream import JetStreamDispatch
 from services.notify.sending import SendRequest, accept, notification_view
 from services.notify.settings import NotifySettings
+from services.notify.tracking import Shorten, Tracker
 from services.notify.worker import Worker
 from warehouse.emitter import Emitter
 
@@ -43,7 +44,9 @@ class NotifyService:
     root resolves it: configured, or generated once under the data directory).
     ``channels`` replaces the real adapters (SMTP, HTTP providers, inbox) for every worker;
     the caller keeps ownership of them. ``dispatch`` announces new work on JetStream;
-    ``dispatch_factory`` gives each worker its own pull subscription.
+    ``dispatch_factory`` gives each worker its own pull subscription. ``tracker`` signs the
+    open-pixel and unsubscribe URLs of emails; ``shorten`` turns links into tracked short
+    links (``tracking``). Without them nothing is tracked.
     """
 
     def __init__(
@@ -57,6 +60,8 @@ class NotifyService:
         channels: Mapping[str, Channel] | None = None,
         dispatch: JetStreamDispatch | None = None,
         dispatch_factory: DispatchFactory | None = None,
+        tracker: Tracker | None = None,
+        shorten: Shorten | None = None,
     ) -> None:
         if not callback_secret:
             raise ValueError("the notification service needs a callback secret")
@@ -68,6 +73,8 @@ class NotifyService:
         self.channels = channels
         self.dispatch = dispatch
         self.dispatch_factory = dispatch_factory or (lambda: None)
+        self.tracker = tracker
+        self.shorten = shorten
         self._workers: list[Worker] = []
         self._threads: list[tuple[Worker, threading.Thread]] = []
         self._lock = threading.Lock()
@@ -137,7 +144,7 @@ class NotifyService:
 
         Raises ``Invalid`` (422), ``UnknownUser`` (404) or ``IdempotencyConflict`` (409).
         """
-        accepted = accept(self.engine, self.conf, caller, req, idem_key, self.clock())
+        accepted = accept(self.engine, self.conf, caller, req, idem_key, self.clock(), self.shorten)
         emit_all(self.emitter, accepted.events)
         self.announce(accepted.pending)
         return accepted.view, accepted.created
@@ -208,6 +215,88 @@ class NotifyService:
         """Messages in every inbox and how many were read."""
         return status.inbox_totals(self.engine)
 
+    # -- types, subscriptions, opens, one-click unsubscribe ------------------------------
+    def put_type(
+        self, name: str, description: str, *, default_subscribed: bool, mandatory: bool
+    ) -> subscriptions.NotificationType:
+        return subscriptions.put_type(
+            self.engine,
+            name,
+            description,
+            default_subscribed=default_subscribed,
+            mandatory=mandatory,
+        )
+
+    def types(self) -> list[subscriptions.NotificationType]:
+        return subscriptions.list_types(self.engine)
+
+    def subscriptions(self, user_id: str) -> list[subscriptions.Subscription]:
+        return subscriptions.subscriptions(self.engine, user_id)
+
+    def subscribe(
+        self,
+        actor: str,
+        user_id: str,
+        name: str,
+        subscribed: bool,
+        channels: dict[str, bool] | None = None,
+    ) -> subscriptions.Subscription:
+        """Join or leave a type (``Conflict`` for leaving a mandatory one)."""
+        found = subscriptions.subscribe(self.engine, user_id, name, subscribed, channels)
+        kind = "subscribed" if subscribed else "unsubscribed"
+        emit_all(self.emitter, [event(kind, actor, user_id, notification_type=name, via="api")])
+        return found
+
+    def _tracked_delivery(self, purpose: str, token: str) -> str:
+        delivery_id = self.tracker.delivery(purpose, token) if self.tracker else None
+        if delivery_id is None:
+            raise NotFound("unknown or forged link")
+        return delivery_id
+
+    def record_open(self, token: str, user_agent: str | None) -> None:
+        """An email's open pixel was fetched (each fetch is an event; rates count deliveries)."""
+        delivery_id = self._tracked_delivery("open", token)
+        row = queue.delivery_row(self.engine, delivery_id)
+        if row is None:
+            raise NotFound("unknown or forged link")
+        emit_all(
+            self.emitter,
+            [
+                event(
+                    "email_opened",
+                    row["user_id"],
+                    delivery_id,
+                    notification_id=row["notification_id"],
+                    channel=row["channel"],
+                    user_agent=(user_agent or "")[:256],
+                )
+            ],
+        )
+
+    def check_unsubscribe_link(self, token: str) -> None:
+        """``NotFound`` unless ``token`` is a genuine unsubscribe link."""
+        self._tracked_delivery("unsubscribe", token)
+
+    def unsubscribe_link(self, token: str) -> str:
+        """The one-click unsubscribe of an email: email off for its type, at once.
+
+        Returns the type left."""
+        delivery_id = self._tracked_delivery("unsubscribe", token)
+        user_id, category = subscriptions.unsubscribe_delivery(self.engine, delivery_id)
+        emit_all(
+            self.emitter,
+            [
+                event(
+                    "unsubscribed",
+                    user_id,
+                    delivery_id,
+                    notification_type=category,
+                    channel="email",
+                )
+            ],
+        )
+        return category
+
     # -- provider callbacks --------------------------------------------------------------
     def verify_callback(self, provider: str, raw: bytes, signature: str | None) -> None:
         """Check the HMAC of a provider's report before anything reads it."""
@@ -256,6 +345,7 @@ class NotifyService:
             dispatch=dispatch,
             clock=self.clock,
             owned=tuple(owned),
+            tracker=self.tracker,
         )
         with self._lock:
             self._workers = [w for w in self._workers if not w.closed]

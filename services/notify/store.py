@@ -122,6 +122,18 @@ inbox = Table(
     Column("read_at", Float),
 )
 
+# Notification types (a category with a description): subscriptions are per type. A type
+# that is not subscribed by default is opt-in; a mandatory one (security) cannot be left.
+types = Table(
+    "notify_types",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("default_subscribed", Boolean, nullable=False),
+    Column("mandatory", Boolean, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
 CHANNELS = ("email", "sms", "push", "inbox")
 PRIORITIES = ("low", "normal", "urgent")
 
