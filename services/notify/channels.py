@@ -9,6 +9,7 @@ column for the inbox (exactly-once by construction). Adapters classify failures:
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import httpx
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from services.notify.dkim import DkimSigner
 from services.notify.settings import NotifySettings
 from services.notify.store import inbox
 from services.notify.tracking import html_body
@@ -69,10 +71,11 @@ class Channel(Protocol):
 
 
 class EmailChannel:
-    """Email through a real SMTP server with ``smtplib``."""
+    """Email through a real SMTP server with ``smtplib``, DKIM-signed when given a signer."""
 
-    def __init__(self, cfg: NotifySettings) -> None:
+    def __init__(self, cfg: NotifySettings, signer: DkimSigner | None = None) -> None:
         self.cfg = cfg
+        self.signer = signer
 
     def message(self, job: Job) -> EmailMessage:
         msg = EmailMessage()
@@ -101,7 +104,12 @@ class EmailChannel:
             with smtplib.SMTP(
                 self.cfg.smtp_host, self.cfg.smtp_port, timeout=self.cfg.smtp_timeout_s
             ) as smtp:
-                refused = smtp.send_message(self.message(job))
+                msg = self.message(job)
+                if self.signer is None:
+                    refused = smtp.send_message(msg)
+                else:
+                    raw = self.signer.sign(msg.as_bytes(policy=email.policy.SMTP))
+                    refused = smtp.sendmail(self.cfg.smtp_from, [job.to], raw)
         except smtplib.SMTPRecipientsRefused as exc:
             return permanent(f"recipient refused: {exc.recipients}", "bounced")
         except smtplib.SMTPResponseException as exc:
@@ -185,11 +193,14 @@ class InboxChannel:
 
 
 def build_channels(
-    cfg: NotifySettings, engine: Engine, clock: Callable[[], float] = time.time
+    cfg: NotifySettings,
+    engine: Engine,
+    clock: Callable[[], float] = time.time,
+    signer: DkimSigner | None = None,
 ) -> dict[str, Channel]:
     """The real adapters, configured by ``cfg``: SMTP, the two HTTP providers, the inbox."""
     return {
-        "email": EmailChannel(cfg),
+        "email": EmailChannel(cfg, signer),
         "sms": HttpProviderChannel(cfg.sms_url, cfg.provider_timeout_s),
         "push": HttpProviderChannel(cfg.push_url, cfg.provider_timeout_s),
         "inbox": InboxChannel(engine, clock),

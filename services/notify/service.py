@@ -22,6 +22,7 @@ from services.errors import Forbidden, NotFound
 from services.notify import inputs, queue, status, subscriptions, templates
 from services.notify import preferences as prefs_mod
 from services.notify.channels import Channel, build_channels
+from services.notify.dkim import DkimSigner
 from services.notify.errors import BadSignature
 from services.notify.events import emit_all, event
 from services.notify.jetstream import JetStreamDispatch
@@ -46,7 +47,7 @@ class NotifyService:
     the caller keeps ownership of them. ``dispatch`` announces new work on JetStream;
     ``dispatch_factory`` gives each worker its own pull subscription. ``tracker`` signs the
     open-pixel and unsubscribe URLs of emails; ``shorten`` turns links into tracked short
-    links (``tracking``). Without them nothing is tracked.
+    links (``tracking``). Without them nothing is tracked. ``signer`` DKIM-signs email.
     """
 
     def __init__(
@@ -62,6 +63,7 @@ class NotifyService:
         dispatch_factory: DispatchFactory | None = None,
         tracker: Tracker | None = None,
         shorten: Shorten | None = None,
+        signer: DkimSigner | None = None,
     ) -> None:
         if not callback_secret:
             raise ValueError("the notification service needs a callback secret")
@@ -75,6 +77,7 @@ class NotifyService:
         self.dispatch_factory = dispatch_factory or (lambda: None)
         self.tracker = tracker
         self.shorten = shorten
+        self.signer = signer
         self._workers: list[Worker] = []
         self._threads: list[tuple[Worker, threading.Thread]] = []
         self._lock = threading.Lock()
@@ -330,7 +333,7 @@ class NotifyService:
         if channels is None and conf is self.conf and self.channels is not None:
             channels = self.channels
         if channels is None:
-            channels = build_channels(conf, self.engine, self.clock)
+            channels = build_channels(conf, self.engine, self.clock, self.signer)
             owned.extend(channels.values())
         if dispatch is None:
             dispatch = self.dispatch_factory()

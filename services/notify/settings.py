@@ -40,6 +40,12 @@ class NotifySettings(BaseSettings):
         "at first start into <data_dir>/secrets/notify_callback_secret (mode 0600) and reused.",
     )
     default_locale: str = "en"
+    dkim_domain: str = Field(
+        default="",
+        description="Domain that signs email (DKIM). Empty: the domain of smtp_from.",
+    )
+    dkim_selector: str = Field(default="blueprint", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    dkim_sign: bool = Field(default=True, description="Sign every email with DKIM.")
     app_workers: int = Field(
         default=0,
         ge=0,

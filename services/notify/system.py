@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 
 from services.errors import DomainError
 from services.notify.channels import Channel
+from services.notify.dkim import DkimSigner, new_private_key
 from services.notify.jetstream import JetStreamDispatch, make_dispatch
 from services.notify.service import NotifyService
 from services.notify.settings import NotifySettings
@@ -21,6 +22,7 @@ from warehouse.settings import Settings
 log = logging.getLogger(__name__)
 
 CALLBACK_SECRET_NAME = "notify_callback_secret"
+DKIM_KEY_NAME = "notify_dkim_private_key"
 # Links in notifications become short links of system 1, so clicks are its click events.
 NEEDS = ("shortener",)
 
@@ -52,6 +54,15 @@ def callback_secret(settings: Settings, conf: NotifySettings) -> str:
         secret_path(settings.data_dir, CALLBACK_SECRET_NAME),
     )
     return value
+
+
+def dkim_signer(settings: Settings, conf: NotifySettings) -> DkimSigner | None:
+    """The DKIM signer of outgoing email: its key is made once under the data directory."""
+    if not conf.dkim_sign:
+        return None
+    domain = conf.dkim_domain or conf.smtp_from.rpartition("@")[2]
+    pem = secret(settings.data_dir, DKIM_KEY_NAME, generate=new_private_key)
+    return DkimSigner(domain, conf.dkim_selector, pem)
 
 
 def build(
@@ -96,4 +107,5 @@ def build(
         dispatch_factory=worker_dispatch,
         tracker=Tracker(resolved_secret, settings.public_base_url),
         shorten=shortener_links(shortener) if shortener is not None else None,
+        signer=dkim_signer(settings, conf),
     )

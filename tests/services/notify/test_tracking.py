@@ -330,3 +330,42 @@ def test_engagement_asset_reports_open_and_click_rates_per_channel_template_and_
     assert email["click_to_open"] == pytest.approx(0.5)
     sms = df.filter(pl.col("channel") == "sms").row(0, named=True)
     assert sms["open_rate"] is None and sms["clicked"] == 0
+
+
+# -- DKIM (RFC 8058 §4: the unsubscribe headers must be covered by a DKIM signature) --------
+def _dns(signer):
+    name, value = signer.dns_record()
+
+    def txt(qname: bytes, timeout: int = 5) -> bytes | None:
+        return value.encode() if qname.decode().rstrip(".") == name else None
+
+    return txt
+
+
+def test_sent_email_carries_a_dkim_signature_over_the_unsubscribe_headers(app, svc_headers, smtp):
+    import dkim
+
+    register(app, svc_headers, "ann")
+    _send(app, svc_headers)
+    _deliver(app)
+    (raw,) = smtp.raw
+    signer = app.app.state.services["notify"].signer
+    assert dkim.verify(raw, dnsfunc=_dns(signer))
+    signed = dkim.DKIM(raw)
+    signed.verify(dnsfunc=_dns(signer))
+    assert {b"list-unsubscribe", b"list-unsubscribe-post"} <= {
+        h.lower() for h in signed.include_headers
+    }
+    forged = raw.replace(b"/notifications/unsubscribe/", b"/notifications/unsubscribx/", 1)
+    assert forged != raw and not dkim.verify(forged, dnsfunc=_dns(signer))
+
+
+def test_dkim_record_command_prints_the_published_key(notify_env, settings):
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    result = CliRunner().invoke(main, ["notify", "dkim-record"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("blueprint._domainkey.blueprints.local. IN TXT")
+    assert "v=DKIM1; k=rsa; p=" in result.output
