@@ -51,7 +51,7 @@ TYPES = {  # notification types users subscribe to; security alerts cannot be le
     "marketing": {"description": "Stories and offers"},
     "orders": {"description": "Order updates"},
 }
-OPEN_P, CLICK_P, SMS_CLICK_P = 0.45, 0.3, 0.15  # what the simulated recipients do
+OPEN_P, CLICK_P, SMS_CLICK_P = 0.45, 0.5, 0.15  # what the simulated recipients do
 
 
 def _polite(call, *args: Any, **kwargs: Any) -> httpx.Response:
