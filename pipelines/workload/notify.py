@@ -80,10 +80,13 @@ class NotifyWorkload:
         notify = ctx.client.app.state.services["notify"]
         simulated_web(ctx.client.app.state.services["shortener"])  # links become short links
         svc = {"X-API-Key": self._key(ctx, "notify-workload", ["service"])}
+        # The simulated Slack is on loopback, which webhooks may not reach by default.
+        notify.conf = notify.conf.model_copy(update={"allow_private_webhooks": True})
         with (
             FakeSmtp() as smtp,
             FakeProvider("sms", seed=11) as sms,
             FakeProvider("push", seed=12) as push,
+            FakeProvider("webhook", seed=13) as slack,
         ):
             sms.control(fail_rate=0.4)
             push.control(fail_after_accept_rate=0.1, down=True)  # an outage at the start
@@ -104,6 +107,8 @@ class NotifyWorkload:
                 }
                 if i % 3:
                     body["phone"] = f"+3361234{i:04d}"
+                if i % 5 == 0:
+                    body["webhook_url"] = slack.send_url
                 _polite(
                     ctx.client.put, f"/notifications/users/{user}", json=body, headers=svc
                 ).raise_for_status()
@@ -304,7 +309,7 @@ class NotifyWorkload:
                 "channel, template and campaign: asset notify_engagement"
             )
         inbox = facts.get("inbox", {})
-        for channel in ("email", "sms", "push", "inbox"):
+        for channel in ("email", "sms", "push", "inbox", "webhook"):
             c = per.get(channel, {})
             sent = sum(c.get(s, 0) for s in ("sent", "delivered", "failed", "bounced"))
             delivered, note = _delivered(channel, c, sent, inbox)

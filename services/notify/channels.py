@@ -1,4 +1,5 @@
-"""Channel adapters: real SMTP for email, HTTP providers for SMS and push, the in-app inbox.
+"""Channel adapters: real SMTP for email, HTTP providers for SMS and push, the in-app inbox,
+and users' own webhooks.
 
 Every send carries the delivery id as its idempotency key: the ``Idempotency-Key`` header
 for HTTP providers, the ``Message-ID`` for email (SMTP has no idempotency, so email is
@@ -26,6 +27,7 @@ from services.notify.dkim import DkimSigner
 from services.notify.settings import NotifySettings
 from services.notify.store import inbox
 from services.notify.tracking import html_body
+from warehouse.urlsafety import Policy, UnsafeURLError, check_url
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,12 @@ class HttpProviderChannel:
         }
 
     def send(self, job: Job) -> Outcome:
+        return self.post(self.url, job)
+
+    def post(self, url: str, job: Job) -> Outcome:
         try:
             resp = self.client.post(
-                self.url, json=self.payload(job), headers={"Idempotency-Key": job.delivery_id}
+                url, json=self.payload(job), headers={"Idempotency-Key": job.delivery_id}
             )
         except httpx.TimeoutException:
             return retry("provider timed out")
@@ -161,6 +166,34 @@ class HttpProviderChannel:
 
     def close(self) -> None:
         self.client.close()
+
+
+class WebhookChannel(HttpProviderChannel):
+    """A user's incoming webhook (Slack's format: ``text``, with the fields beside it).
+
+    The URL was checked when the user set it; it is checked again before each send, since
+    what its host resolves to may have changed since (a private address is refused)."""
+
+    def __init__(self, timeout_s: float, policy: Policy) -> None:
+        super().__init__("", timeout_s)
+        self.policy = policy
+
+    def payload(self, job: Job) -> dict[str, Any]:
+        return {
+            "text": f"*{job.subject}*\n{job.body}"[:4000],
+            "subject": job.subject,
+            "body": job.body,
+            "category": job.category,
+            "notification_id": job.notification_id,
+            "delivery_id": job.delivery_id,
+        }
+
+    def send(self, job: Job) -> Outcome:
+        try:
+            check_url(job.to, self.policy)
+        except UnsafeURLError as exc:
+            return permanent(f"webhook URL refused: {exc}")
+        return self.post(job.to, job)
 
 
 class InboxChannel:
@@ -204,4 +237,5 @@ def build_channels(
         "sms": HttpProviderChannel(cfg.sms_url, cfg.provider_timeout_s),
         "push": HttpProviderChannel(cfg.push_url, cfg.provider_timeout_s),
         "inbox": InboxChannel(engine, clock),
+        "webhook": WebhookChannel(cfg.provider_timeout_s, cfg.webhook_policy()),
     }

@@ -200,11 +200,12 @@ def replay_dead(engine: Engine, ids: list[str] | None = None, at: float | None =
     return list(chosen)
 
 
-def counts(engine: Engine) -> dict[str, int]:
+def counts(engine: Engine, category: str | None = None) -> dict[str, int]:
+    query = select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+    if category is not None:
+        query = query.where(deliveries.c.category == category)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
-        ).all()
+        rows = conn.execute(query).all()
     return {s: int(n) for s, n in rows}
 
 

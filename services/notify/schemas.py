@@ -35,6 +35,11 @@ class ProfileIn(BaseModel):
     push_token: Text | None = Field(default=None, min_length=8, max_length=256)
     timezone: Text | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, pattern=LOCALE)
+    webhook_url: Text | None = Field(
+        default=None,
+        max_length=2048,
+        description='A public http(s) URL that takes Slack-style JSON posts; "" removes it',
+    )
 
 
 class ProfileOut(BaseModel):
@@ -46,6 +51,7 @@ class ProfileOut(BaseModel):
     locale: str
     quiet_start: str | None
     quiet_end: str | None
+    webhook_url: str | None = None
 
 
 class QuietHours(BaseModel):
@@ -168,7 +174,7 @@ class TypeOut(TypeIn):
 
 class SubscriptionIn(BaseModel):
     subscribed: bool
-    channels: dict[Literal["email", "sms", "push", "inbox"], bool] | None = Field(
+    channels: dict[Literal["email", "sms", "push", "inbox", "webhook"], bool] | None = Field(
         default=None, description="Also turn single channels on or off for this type"
     )
 

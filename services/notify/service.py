@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from services.errors import Forbidden, NotFound
+from services.errors import Forbidden, Invalid, NotFound
 from services.notify import inputs, queue, status, subscriptions, templates
 from services.notify import preferences as prefs_mod
 from services.notify.channels import Channel, build_channels
@@ -31,6 +31,7 @@ from services.notify.settings import NotifySettings
 from services.notify.tracking import Shorten, Tracker
 from services.notify.worker import Worker
 from warehouse.emitter import Emitter
+from warehouse.urlsafety import UnsafeURLError, check_url
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,14 @@ class NotifyService:
 
     # -- profiles, preferences, templates ------------------------------------------------
     def upsert_profile(self, user_id: str, **fields: str | None) -> prefs_mod.Profile:
-        """Register or update contacts, time zone and locale (``Invalid`` on a bad zone)."""
+        """Register or update contacts, time zone and locale (``Invalid`` on a bad zone, or a
+        webhook URL that is not a public http(s) URL; ``""`` removes the webhook)."""
+        url = fields.get("webhook_url")
+        if url:
+            try:
+                fields["webhook_url"] = check_url(url, self.conf.webhook_policy()).href
+            except UnsafeURLError as exc:
+                raise Invalid(f"webhook_url: {exc}") from exc
         return prefs_mod.upsert_profile(self.engine, user_id, **fields)
 
     def profile(self, user_id: str) -> prefs_mod.Profile:
@@ -168,9 +176,10 @@ class NotifyService:
             log.warning("JetStream publish failed; the sweep will re-announce", exc_info=True)
 
     # -- the queue and the dead-letter queue ---------------------------------------------
-    def stats(self) -> dict[str, int]:
-        """Deliveries per status (the queue's depth is ``pending``; the DLQ is ``dead``)."""
-        return queue.counts(self.engine)
+    def stats(self, category: str | None = None) -> dict[str, int]:
+        """Deliveries per status (the queue's depth is ``pending``; the DLQ is ``dead``),
+        of every category or of one."""
+        return queue.counts(self.engine, category)
 
     def breakdown(self) -> list[tuple[str, str, int, int]]:
         """``(channel, status, deliveries, retries)`` for every pair present."""

@@ -134,7 +134,16 @@ types = Table(
     Column("updated_at", Float, nullable=False),
 )
 
-CHANNELS = ("email", "sms", "push", "inbox")
+# A user's webhook (a Slack-style incoming webhook, say): the contact of the webhook channel.
+webhooks = Table(
+    "notify_webhooks",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+CHANNELS = ("email", "sms", "push", "inbox", "webhook")
 PRIORITIES = ("low", "normal", "urgent")
 
 # Delivery states. QUEUE_STATES are claimable by a worker once due.

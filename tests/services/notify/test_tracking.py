@@ -258,7 +258,13 @@ def test_opt_in_types_reach_only_subscribers(app, svc_headers, admin_headers):
         headers=ann,
     )
     assert r.status_code == 200, r.text
-    assert r.json()["channels"] == {"email": True, "sms": False, "push": True, "inbox": True}
+    assert r.json()["channels"] == {
+        "email": True,
+        "sms": False,
+        "push": True,
+        "inbox": True,
+        "webhook": False,  # no webhook set
+    }
     n = _send(app, svc_headers, category="beta")
     assert (_status(n, "email"), _status(n, "sms")) == ("pending", "suppressed")
     listed = {s["type"]: s for s in app.get("/notifications/subscriptions", headers=ann).json()}
