@@ -81,6 +81,15 @@ class LogsSettings(BaseSettings):
         "this long (the next notification says how many were held).",
     )
 
+    # -- query cache -------------------------------------------------------------------------
+    query_cache_ttl_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long an identical search or SQL query is answered from the cache "
+        "while the lake's files are unchanged (0: off).",
+    )
+    query_cache_entries: int = Field(default=256, ge=0)
+
     # -- compaction and retention --------------------------------------------------------------
     retention_days: int = Field(default=30, ge=0, description="Days of partitions kept.")
     retention_tables: list[str] = Field(
