@@ -153,6 +153,7 @@ class NotifyWorkload:
                 r = _polite(ctx.client.post, "/notifications", json=body, headers=headers)
                 status_codes[r.status_code] = status_codes.get(r.status_code, 0) + 1
             ctx.log(f"    notify: {n_sends} sends, answers {dict(sorted(status_codes.items()))}")
+            social = self._social_actions(ctx, rng, users)
             at_the_fakes = notify.conf.model_copy(
                 update={
                     "smtp_host": smtp.host,
@@ -200,6 +201,11 @@ class NotifyWorkload:
                 "callbacks": callbacks,
                 "inbox_reads": reads,
                 "engaged": engaged,
+                "social": social,
+                "social_notified": {
+                    kind: notify.stats(f"social.{kind}")
+                    for kind in ("mention", "reply", "like", "follow")
+                },
                 "inbox": notify.inbox_totals(),
                 "dupes": sms.duplicates() + push.duplicates() + smtp.duplicates(),
             }
@@ -230,6 +236,29 @@ class NotifyWorkload:
                     )
                     reads += r.status_code == 204
         return reads
+
+    @staticmethod
+    def _social_actions(ctx: WorkloadContext, rng, users: list[str]) -> dict[str, int]:
+        """Some notification users are on the social network too: others mention them, reply
+        to them, like their posts and follow them, and the social system tells them so."""
+        social = ctx.client.app.state.services.get("social")
+        if social is None:
+            return {}
+        done = {"mention": 0, "reply": 0, "like": 0, "follow": 0}
+        fans = [f"fan{i}" for i in range(3)]
+        for handle in [*users[:6], *fans]:
+            if handle not in social.existing_handles([handle]):
+                social.create_user(handle)
+        for user in users[:6]:
+            fan = rng.choice(fans)
+            post, _ = social.create_post(user, f"notes from {user}")
+            social.create_post(fan, f"@{user} nice one", reply_to=post.id)
+            social.create_post(fan, f"reading @{user} today")
+            if social.follow(fan, user):
+                done["follow"] += 1
+            social.like(fan, post.id)
+            done.update(mention=done["mention"] + 1, reply=done["reply"] + 1, like=done["like"] + 1)
+        return done
 
     @staticmethod
     def _engage(ctx: WorkloadContext, rng, emails: list, texts: list) -> dict[str, int]:
@@ -300,6 +329,12 @@ class NotifyWorkload:
             "  sent = handed to the provider and accepted; delivered = what the channel can "
             "confirm (see the note on each line)",
         ]
+        told = facts.get("social_notified", {})
+        if told:
+            lines.append(
+                "  social: mentions, replies, likes and follows told through notifications "
+                f"(deliveries by status): {told}"
+            )
         e = facts.get("engaged", {})
         if e:
             lines.append(

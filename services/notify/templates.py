@@ -52,6 +52,11 @@ BUILTIN: dict[tuple[str, str], tuple[str, str]] = {
         "{% if held %}\n{{ held }} more alerts of this kind were held back during the quiet "
         "period.{% endif %}",
     ),
+    ("social_mention", "en"): ("@{{ actor }} mentioned you", "@{{ actor }}: {{ text }}"),
+    ("social_reply", "en"): ("@{{ actor }} replied to you", "@{{ actor }}: {{ text }}"),
+    ("social_like", "en"): ("@{{ actor }} liked your post", "@{{ actor }} liked your post."),
+    ("social_repost", "en"): ("@{{ actor }} reposted your post", "@{{ actor }} reposted it."),
+    ("social_follow", "en"): ("@{{ actor }} followed you", "@{{ actor }} follows you now."),
     ("digest", "en"): (
         "You have {{ items|length }} new notifications",
         "{% for item in items %}- {{ item }}\n{% endfor %}",

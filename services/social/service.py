@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from services.cache import CacheClient
+from services.errors import NotFound
 from services.social.model import Message, Post, User
+from services.social.notifying import SocialNotifier
 from services.social.pagination import Page, decode_cursor, encode_cursor, keyset_page
 from services.social.settings import SocialSettings
 from services.social.store import SocialStore
+from services.social.text import mentions
 from services.social.trends import TRENDS_TABLE, latest_trends
 from warehouse.emitter import Emitter
 
@@ -43,8 +46,10 @@ class SocialService:
         *,
         conf: SocialSettings,
         lake_dir: Path,
+        notifier: SocialNotifier | None = None,
     ) -> None:
         self.store = store
+        self.notifier = notifier
         self.cache = cache
         self.emitter = emitter
         self.conf = conf
@@ -88,6 +93,8 @@ class SocialService:
         changed = self.store.follow(me, handle)
         if changed:
             self._emit("follow", me, handle)
+            if self.notifier:
+                self.notifier.tell("follow", handle, me, handle)
         return changed
 
     def unfollow(self, me: str, handle: str) -> bool:
@@ -128,12 +135,26 @@ class SocialService:
             reply_to=post.reply_to,
             length=len(post.text),
         )
+        if self.notifier:
+            parent = self.store.get_post(post.reply_to).author if post.reply_to else None
+            self.notifier.post_created(post, parent, self.existing_handles(mentions(post.text)))
         for listener in list(self._post_listeners):
             try:
                 listener(post)
             except Exception:
                 log.exception("a post listener failed on post %s", post.id)
         return post, True
+
+    def existing_handles(self, handles: list[str]) -> set[str]:
+        """Those of ``handles`` that are users here."""
+        found = set()
+        for handle in handles:
+            try:
+                self.store.user_id(handle)
+            except NotFound:
+                continue
+            found.add(handle)
+        return found
 
     def get_post(self, post_id: int) -> Post:
         return self.store.get_post(post_id)
@@ -143,6 +164,8 @@ class SocialService:
         post = self.store.repost(me, post_id)
         original = self.store.get_post(post.repost_of)
         self._emit("repost", me, post.repost_of, author=original.author, repost_id=post.id)
+        if self.notifier:
+            self.notifier.tell("repost", original.author, me, str(post.repost_of))
         return post
 
     def like(self, me: str, post_id: int) -> None:
@@ -150,6 +173,8 @@ class SocialService:
         self.store.like(me, post_id)
         author = self.store.get_post(post_id).author
         self._emit("like", me, post_id, author=author)
+        if self.notifier:
+            self.notifier.tell("like", author, me, str(post_id), post_id=post_id)
 
     def unlike(self, me: str, post_id: int) -> None:
         self.store.unlike(me, post_id)

@@ -7,13 +7,18 @@ from collections.abc import Callable
 
 from services.cache import build_cache
 from services.db import make_engine
+from services.notify.service import NotifyService
 from services.social.handles import audit_handles
+from services.social.notifying import SocialNotifier
 from services.social.service import SocialService
 from services.social.settings import SocialSettings
 from services.social.store import SocialStore
 from services.social.timelines import timelines_on
 from warehouse.emitter import Emitter
 from warehouse.settings import Settings
+
+# Mentions, replies, likes, reposts and follows are told through notifications.
+NEEDS = ("notify",)
 
 
 def build(
@@ -22,6 +27,7 @@ def build(
     *,
     conf: SocialSettings | None = None,
     clock: Callable[[], float] = time.monotonic,
+    notify: NotifyService | None = None,
 ) -> SocialService:
     """The social network over its store and its own cache tier (Redis when scaled out).
 
@@ -29,6 +35,7 @@ def build(
     (the popular-posts list, trends), so tests pass a fake one instead of sleeping. Fan-outs a
     crash interrupted are finished here, before the service answers anyone, and stored
     handles that break the canonical rule (older rows) are logged (``audit_handles``).
+    With ``notify``, the people an action concerns are told of it (``notifying``).
     """
     conf = conf or SocialSettings()
     cache = build_cache(settings, emitter, name="social", clock=clock)
@@ -42,4 +49,11 @@ def build(
     )
     audit_handles(store.engine)
     store.resume_fanouts()
-    return SocialService(store, cache, emitter, conf=conf, lake_dir=settings.lake_dir)
+    return SocialService(
+        store,
+        cache,
+        emitter,
+        conf=conf,
+        lake_dir=settings.lake_dir,
+        notifier=SocialNotifier(notify) if notify is not None else None,
+    )
