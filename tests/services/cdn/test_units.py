@@ -30,9 +30,12 @@ def test_freshness_precedence_s_maxage_then_max_age_then_expires_then_heuristic(
     }
     assert response_policy(200, heuristic).lifetime == 360  # 10% of an hour
     assert not response_policy(200, {}).storable  # nothing to reuse without freshness/validators
-    assert not response_policy(200, {"cache-control": "max-age=9", "set-cookie": "a=b"}).storable
+    # RFC 9111 §3: Set-Cookie does not forbid storing, explicit freshness makes any final
+    # status storable, Vary: * never is.
+    assert response_policy(200, {"cache-control": "max-age=9", "set-cookie": "a=b"}).storable
     assert not response_policy(200, {"cache-control": "max-age=9", "vary": "*"}).storable
-    assert not response_policy(500, {"cache-control": "max-age=9"}).storable
+    assert response_policy(500, {"cache-control": "max-age=9"}).storable
+    assert not response_policy(500, {"last-modified": "Sun, 31 Dec 2023 23:00:00 GMT"}).storable
 
 
 def test_stale_windows_are_closed_by_must_revalidate():
