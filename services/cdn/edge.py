@@ -18,7 +18,12 @@ from urllib.parse import urljoin, urlsplit
 
 import orjson
 
-from services.cdn.cachecontrol import RequestDirectives, initial_age, response_policy
+from services.cdn.cachecontrol import (
+    RequestDirectives,
+    format_http_date,
+    initial_age,
+    response_policy,
+)
 from services.cdn.respond import (
     COMPRESSIBLE_TYPES,
     REGENERATED,
@@ -229,7 +234,8 @@ class Edge:
             self._invalidate(url, headers, fetched.headers)
         if fetched.response is not None:
             return "BYPASS", None, fetched
-        relay = _end_to_end(fetched.raw_headers)
+        relay = _end_to_end(fetched.raw_headers, received_at=fetched.response_time)
+        relay["via"] = self._via(relay.get("via"))
         out = [
             line
             for k, v in relay.items()
@@ -242,6 +248,11 @@ class Edge:
         out.append((b"x-cache", f"BYPASS from {self.config.name}".encode()))
         no_body = method == "HEAD" or fetched.status in (204, 304)
         return "BYPASS", Reply(fetched.status, out, b"" if no_body else payload), None
+
+    def _via(self, upstream_via: str | None) -> str:
+        """``Via`` with this edge appended (RFC 9110 §7.6.3)."""
+        hop = f"1.1 {self.config.name}"
+        return f"{upstream_via}, {hop}" if upstream_via else hop
 
     def _invalidate(self, url: str, request: dict[str, str], response: dict[str, str]) -> None:
         """Drop every stored variant of ``url`` and of the response's Location and
@@ -318,8 +329,7 @@ class Edge:
         if fill:
             drop = drop | FILL_DROPPED
         out = {k: v for k, v in headers.items() if k not in drop}
-        hop = f"1.1 {self.config.name}"
-        out["via"] = f"{out['via']}, {hop}" if "via" in out else hop
+        out["via"] = self._via(out.get("via"))
         if fill:
             out["accept-encoding"] = "identity"
         return out
@@ -355,7 +365,7 @@ class Edge:
         ):
             return Outcome("STALE", entry)
         vary = parse_vary(fetched.headers.get("vary"))
-        headers_e2e = _end_to_end(fetched.raw_headers)
+        headers_e2e = _end_to_end(fetched.raw_headers, received_at=fetched.response_time)
         new = Entry(
             url=url,
             status=fetched.status,
@@ -413,6 +423,8 @@ class Edge:
             for k, v in fetched.raw_headers
             if k.lower() not in drop
         ]
+        headers = [h for h in headers if h[0] != b"via"]
+        headers.append((b"via", self._via(fetched.headers.get("via")).encode("latin-1")))
         headers.append((b"x-cache", f"BYPASS from {self.config.name}".encode()))
         await send({"type": "http.response.start", "status": fetched.status, "headers": headers})
         sent = 0
@@ -532,9 +544,10 @@ def request_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     return out
 
 
-def _end_to_end(raw: list[tuple[str, str]]) -> dict[str, str]:
+def _end_to_end(raw: list[tuple[str, str]], *, received_at: float | None = None) -> dict[str, str]:
     """A response's fields without hop-by-hop ones and those its Connection names, which a
-    cache must not store or forward (RFC 9111 §3.1); repeated fields combined."""
+    cache must not store or forward (RFC 9111 §3.1); repeated fields combined. With
+    ``received_at``, a missing Date is added as the time it arrived (RFC 9110 §6.6.1)."""
     out: dict[str, str] = {}
     for name, value in raw:
         name = name.lower()
@@ -543,7 +556,10 @@ def _end_to_end(raw: list[tuple[str, str]]) -> dict[str, str]:
         else:
             out[name] = value
     drop = connection_listed(out)
-    return {k: v for k, v in out.items() if k not in drop}
+    out = {k: v for k, v in out.items() if k not in drop}
+    if received_at is not None and "date" not in out:
+        out["date"] = format_http_date(received_at)
+    return out
 
 
 def _storable_copy(entry: Entry) -> Entry:

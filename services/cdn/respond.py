@@ -181,17 +181,19 @@ def if_range_allows(entry: Entry, value: str | None) -> bool:
     return http_date(value) is not None and value == entry.headers.get("last-modified")
 
 
-def _static_headers(entry: Entry, coding: str | None) -> list[tuple[bytes, bytes]]:
+def _static_headers(entry: Entry, coding: str | None, via: str) -> list[tuple[bytes, bytes]]:
     """The response headers that do not change from one request to the next: the stored
-    ones as the origin sent them, except that a body the edge compressed gets its own ETag
-    and ``Vary: Accept-Encoding``."""
-    skip = HOP_BY_HOP | REGENERATED | ({"etag", "vary"} if coding else set())
+    ones as the origin sent them, with this hop added to ``Via``, except that a body the edge
+    compressed gets its own ETag and ``Vary: Accept-Encoding``."""
+    skip = HOP_BY_HOP | REGENERATED | {"via"} | ({"etag", "vary"} if coding else set())
     headers = [
         line
         for k, v in entry.headers.items()
         if k not in skip
         for line in field_lines(k.encode("latin-1"), v.encode("latin-1"))
     ]
+    upstream_via = entry.headers.get("via")
+    headers.append((b"via", (f"{upstream_via}, {via}" if upstream_via else via).encode("latin-1")))
     if coding:
         etag = encoded_etag(entry.headers.get("etag"), coding)
         if etag:
@@ -229,7 +231,7 @@ def build_reply(
     etag = encoded_etag(entry.headers.get("etag"), coding)
     static = entry.prepared.get(coding)
     if static is None:
-        static = entry.prepared[coding] = _static_headers(entry, coding)
+        static = entry.prepared[coding] = _static_headers(entry, coding, f"1.1 {edge_name}")
     headers = [
         *static,
         (b"age", str(int(entry.age(now))).encode()),
@@ -247,6 +249,7 @@ def build_reply(
             b"age",
             b"x-cache",
             b"content-location",
+            b"via",
         }
         return Reply(304, [h for h in headers if h[0] in keep], b"")
 

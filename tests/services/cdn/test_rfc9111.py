@@ -17,11 +17,20 @@ from collections.abc import Iterator, Sequence
 import httpx
 import pytest
 
+from services.cdn.cachecontrol import http_date
 from services.cdn.process import ServerProcess, start_edge
 from tests.services.cdn.rfc_origin import Answer, Case, ConformanceOrigin
 
 Headers = Sequence[tuple[str, str | int]]
 FRESH = [("Cache-Control", "max-age=3600"), ("Date", 0)]
+#: One keep-alive client for the whole file: a connection per request would dominate its time.
+CLIENT = httpx.Client(timeout=10, trust_env=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_client() -> Iterator[None]:
+    yield
+    CLIENT.close()
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +54,8 @@ def send(
     content: bytes | None = None,
     path: str | None = None,
 ) -> httpx.Response:
-    return httpx.request(
-        method,
-        edge.url + (path or case.path),
-        headers=list(headers),
-        content=content,
-        timeout=10,
-        trust_env=False,
+    return CLIENT.request(
+        method, edge.url + (path or case.path), headers=list(headers), content=content
     )
 
 
@@ -172,6 +176,23 @@ def test_date_and_expires_are_not_rewritten_on_a_hit_section_5_6_7(edge, origin)
     assert case.count == 1
     assert hit.headers["date"] == first.headers["date"]
     assert hit.headers["expires"] == first.headers["expires"]
+
+
+def test_a_response_without_date_gets_the_time_it_arrived_rfc9110_6_6_1(edge, origin):
+    case = origin.case(Answer(headers=[("Cache-Control", "max-age=3600")]))
+    first = send(edge, case)
+    hit = send(edge, case)
+    assert case.count == 1 and http_date(first.headers["date"]) is not None
+    assert hit.headers["date"] == first.headers["date"]
+
+
+def test_via_names_the_edge_in_both_directions_rfc9110_7_6_3(edge, origin):
+    case = origin.case(Answer(headers=[*FRESH, ("Via", "1.1 origin-proxy")]))
+    first = send(edge, case, [("Via", "1.1 client-proxy")])
+    assert case.last.headers["via"] == "1.1 client-proxy, 1.1 edge-rfc"
+    assert (
+        first.headers["via"] == send(edge, case).headers["via"] == "1.1 origin-proxy, 1.1 edge-rfc"
+    )
 
 
 # -- RFC 9111 §5.3 and RFC 9110 §5.6.7: Expires ----------------------------------------------
