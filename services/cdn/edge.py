@@ -243,7 +243,7 @@ class Edge:
             for line in field_lines(k.encode("latin-1"), v.encode("latin-1"))
         ]
         payload = fetched.body or b""
-        if fetched.status != 204 and fetched.status >= 200:
+        if fetched.status not in (204, 304) and fetched.status >= 200:
             out.append((b"content-length", str(len(payload)).encode()))
         out.append((b"x-cache", f"BYPASS from {self.config.name}".encode()))
         no_body = method == "HEAD" or fetched.status in (204, 304)
