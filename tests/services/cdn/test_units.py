@@ -17,7 +17,7 @@ from services.cdn.cachecontrol import (
 )
 from services.cdn.demo import write_demo_tree
 from services.cdn.origin import create_origin_app
-from services.cdn.respond import choose_encoding, parse_range
+from services.cdn.respond import choose_encoding, compressible, parse_range
 from services.cdn.store import Entry, ObjectStore
 
 
@@ -178,3 +178,17 @@ def test_request_directives_bound_reuse_rfc9111_5_2_1():
     assert parse({"pragma": "no-cache", "cache-control": "x"}).allows(0, policy)
     strict = response_policy(200, {"cache-control": "max-age=100, must-revalidate"})
     assert not parse({"cache-control": "max-stale"}).allows(150, strict)
+
+
+def test_only_configured_types_are_compressed_and_never_no_transform_rfc9110_7_7():
+    def entry(ctype: str, cc: str = "max-age=60") -> Entry:
+        headers = {"content-type": ctype, "cache-control": cc}
+        return Entry(
+            "/x", 200, headers, b"x" * 4096, time.time(), 0.0, response_policy(200, headers)
+        )
+
+    assert compressible(entry("application/vnd.apple.mpegurl"))
+    assert compressible(entry("application/dash+xml; charset=utf-8"))
+    assert not compressible(entry("text/html"))
+    assert compressible(entry("text/html"), ("text/",))
+    assert not compressible(entry("application/dash+xml", "max-age=60, No-Transform"))
