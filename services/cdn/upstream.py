@@ -93,14 +93,16 @@ class Upstream:
         """
         self.requests += 1
         request_time = self.clock()
+        # Field values go as the bytes the client sent (latin-1 round trip), never re-encoded.
+        raw_request = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         request = self.client.build_request(
-            method, self.base_url + url, headers=headers, content=content
+            method, self.base_url + url, headers=raw_request, content=content
         )
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise map_error(exc) from exc
-        raw = [(k.lower(), v) for k, v in response.headers.multi_items()]
+        raw = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers.raw]
         combined: dict[str, str] = {}
         for name, value in raw:
             combined[name] = f"{combined[name]}, {value}" if name in combined else value

@@ -49,7 +49,7 @@ def edge(origin, cdn_settings) -> Iterator[ServerProcess]:
 def send(
     edge: ServerProcess,
     case: Case,
-    headers: Sequence[tuple[str, str]] = (),
+    headers: Sequence[tuple[str, str | bytes]] = (),
     method: str = "GET",
     content: bytes | None = None,
     path: str | None = None,
@@ -715,6 +715,15 @@ def test_end_to_end_request_fields_reach_the_origin_rfc9110_7_6(edge, origin):
     seen = case.last.headers
     assert seen["x-custom"] == "yes" and seen["accept-language"] == "de"
     assert seen["req-num"] == "1" and seen["cookie"] == "a=b" and "edge-rfc" in seen["via"]
+
+
+def test_field_values_with_obs_text_pass_byte_for_byte_rfc9110_5_5(edge, origin):
+    case = origin.case(Answer(headers=[*FRESH, ("ETag", '"abcdefü"')]))
+    sent = send(edge, case, [("X-Obs", "caf\xe9".encode("latin-1"))])
+    assert case.last.headers["x-obs"] == "caf\xe9"
+    assert sent.headers.raw[[k for k, _ in sent.headers.raw].index(b"etag")][1] == b'"abcdef\xfc"'
+    again = send(edge, case, [("If-None-Match", '"abcdefü"'.encode("latin-1"))])
+    assert again.status_code == 304 and case.count == 1
 
 
 def test_hop_by_hop_request_fields_are_not_forwarded_rfc9110_7_6_1(edge, origin):
