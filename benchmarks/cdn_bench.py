@@ -8,7 +8,8 @@
   (no caching logic at all): the ceiling of a Python ASGI server on this machine.
 
 Run: ``python -m benchmarks.cdn_bench [--duration 5] [--workers 1]``; ends with
-``RESULT edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n>``.
+``RESULT edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n> cdn_rfc_tests=<passed>/<total>``
+(the last from ``benchmarks.cdn_rfc``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.cdn_rfc import rfc_tests
 from services.cdn.process import ServerProcess, free_port, start_edge, start_origin
 from warehouse.settings import Settings
 
@@ -342,9 +344,11 @@ def main() -> None:
     for key, value in result.items():
         print(f"{key}: {value}")
     ratio = result["edge_hit_rps_ratio"]
+    passed, total = rfc_tests()
     print(
         f"RESULT edge_hit_rps_ratio={'nan' if ratio is None else ratio} "
-        f"coalesce_origin_fetches={result['coalesce_origin_fetches']}"
+        f"coalesce_origin_fetches={result['coalesce_origin_fetches']} "
+        f"cdn_rfc_tests={passed}/{total}"
     )
 
 

@@ -91,6 +91,13 @@ def origin(root: str | None, host: str, port: int, delay_ms: int) -> None:
 @click.option("--read-timeout", default=10.0, show_default=True, help="Upstream read timeout (s).")
 @click.option("--workers", default=1, show_default=True, help="uvicorn worker processes.")
 @click.option("--no-access-log", is_flag=True, help="Do not write access events to the lake.")
+@click.option(
+    "--compress-type",
+    "compress_types",
+    multiple=True,
+    help="Content type (prefix) to compress; repeat for several. Default: HLS playlists and "
+    "DASH manifests. Other types pass through as the origin sent them.",
+)
 def edge(
     upstream: str,
     port: int,
@@ -104,6 +111,7 @@ def edge(
     read_timeout: float,
     workers: int,
     no_access_log: bool,
+    compress_types: tuple[str, ...],
 ) -> None:
     """Run an edge cache (or a shield) in front of --origin.
 
@@ -131,6 +139,7 @@ def edge(
         read_timeout=read_timeout,
         purge_token=token,
         access_log=not no_access_log,
+        **({"compress_types": compress_types} if compress_types else {}),
     )
     click.echo(f"{role} {config.name} on http://{host}:{port} -> {upstream}; purge token: {source}")
     serve_edge(config, host, port, workers)

@@ -8,22 +8,42 @@ the origin as its upstream. Control endpoints live under ``/_cdn/``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 
-from services.cdn.cachecontrol import initial_age, parse_cache_control, response_policy
-from services.cdn.respond import HOP_BY_HOP, Reply, build_reply
+from services.cdn.cachecontrol import (
+    RequestDirectives,
+    format_http_date,
+    initial_age,
+    response_policy,
+)
+from services.cdn.respond import (
+    COMPRESSIBLE_TYPES,
+    REGENERATED,
+    Reply,
+    build_reply,
+    connection_listed,
+    field_lines,
+)
 from services.cdn.store import Entry, ObjectStore, parse_vary, vary_values
 from services.cdn.upstream import Fetched, Upstream, UpstreamError
 
-#: Request headers forwarded upstream (plus any the object is known to vary on).
-FORWARDED = ("accept", "accept-language", "origin", "user-agent")
-ERROR_STATUSES = frozenset({500, 502, 503, 504})
+#: Request fields a cache fill does not forward: the edge fetches the whole identity
+#: representation and answers the client's conditionals and ranges from it.
+FILL_DROPPED = frozenset(
+    {"if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range"}
+)
+#: Fields never forwarded upstream: the upstream is another authority with its own framing.
+NOT_FORWARDED = frozenset({"host", "content-length", "expect"})
+#: Largest request body an unsafe method may carry through the edge.
+MAX_REQUEST_BODY = 16 * 1024 * 1024
 #: CORS preflight answer, so players in a page on another origin may send Range etc.
 PREFLIGHT = (
     (b"access-control-allow-origin", b"*"),
@@ -49,6 +69,11 @@ class EdgeConfig:
     read_timeout: float = 10.0
     purge_token: str | None = None  # this edge's own; without one it refuses purges
     access_log: bool = True
+    #: Content types (prefixes) the edge compresses; playlists and manifests by default.
+    compress_types: tuple[str, ...] = COMPRESSIBLE_TYPES
+
+    def __post_init__(self) -> None:
+        self.compress_types = tuple(t.lower() for t in self.compress_types)
 
 
 @dataclass(slots=True)
@@ -100,18 +125,17 @@ class Edge:
             return
         started = time.perf_counter()
         method = scope["method"]
-        if method == "OPTIONS":
+        headers = request_headers(scope["headers"])
+        if method == "OPTIONS" and _is_preflight(headers):
             await _send(send, Reply(204, list(PREFLIGHT), b""))
-            return
-        if method not in ("GET", "HEAD"):
-            allow = [(b"allow", b"GET, HEAD, OPTIONS")]
-            await _send(send, _text(405, "only GET and HEAD are served by the edge", allow))
             return
         qs = scope["query_string"]
         raw_path = scope.get("raw_path") or path.encode("utf-8")
         url = raw_path.decode("latin-1") + ("?" + qs.decode("latin-1") if qs else "")
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        cache, reply, stream = await self.handle(url, headers, method == "HEAD")
+        if method in ("GET", "HEAD"):
+            cache, reply, stream = await self.handle(url, headers, method == "HEAD")
+        else:
+            cache, reply, stream = await self.pass_through(method, url, headers, receive)
         self.stats[cache] += 1
         if stream is not None:
             sent = await self._send_stream(send, stream, method == "HEAD")
@@ -149,19 +173,33 @@ class Edge:
     async def handle(
         self, url: str, headers: dict[str, str], head: bool = False
     ) -> tuple[str, Reply | None, Fetched | None]:
-        """Answer one GET/HEAD: (cache status, reply, or a pass-through stream)."""
+        """Answer one GET/HEAD: (cache status, reply, or a pass-through stream).
+
+        The request's own directives (RFC 9111 §5.2.1) decide whether a stored response may
+        answer it: ``max-age``, ``min-fresh``, ``max-stale``, ``no-cache`` (revalidate),
+        ``no-store`` (keep nothing of the answer; a stored response may still be used, as
+        §5.2.1.5 allows), ``only-if-cached`` (504 rather than go upstream).
+        """
+        req = RequestDirectives.parse(headers)
         key = self.store.key_for(url, headers)
         entry = self.store.get(key)
-        req_cc = parse_cache_control(headers["cache-control"]) if "cache-control" in headers else {}
-        force = "no-cache" in req_cc or headers.get("pragma", "").lower() == "no-cache"
+        now = self.clock()
         if entry is not None:
-            now = self.clock()
-            if not force and entry.is_fresh(now):
+            if req.allows(entry.age(now), entry.policy):
                 return "HIT", self._reply(entry, headers, head, "HIT", now), None
-            if not force and entry.policy.stale_ok_for_revalidate(entry.staleness(now)):
+            if req.only_if_cached:
+                return "MISS", _text(504, "only-if-cached: no stored response may be used"), None
+            if not (
+                req.no_cache or req.max_age is not None or req.min_fresh is not None
+            ) and entry.policy.stale_ok_for_revalidate(entry.staleness(now)):
                 self._refresh_in_background(key, url, headers, entry)
                 return "STALE", self._reply(entry, headers, head, "STALE", now), None
-        outcome = await self._coalesced(key, url, headers, entry, req_cc)
+        elif req.only_if_cached:
+            return "MISS", _text(504, "only-if-cached: nothing stored for this request"), None
+        if req.no_store:
+            outcome = await self._fetch(url, headers, None, req)
+        else:
+            outcome = await self._coalesced(key, url, headers, entry, req)
         if outcome.stream is not None:
             return outcome.cache, None, outcome.stream
         if outcome.entry is not None:
@@ -170,16 +208,84 @@ class Edge:
         assert outcome.error is not None
         return "ERROR", _text(outcome.error.status, outcome.error.reason), None
 
+    async def pass_through(
+        self, method: str, url: str, headers: dict[str, str], receive
+    ) -> tuple[str, Reply | None, Fetched | None]:
+        """Forward an unsafe (or unknown) method to the upstream and relay its answer; on a
+        non-error status invalidate the target URI and the same-origin ``Location`` and
+        ``Content-Location`` URIs (RFC 9111 §4.4)."""
+        assert self.upstream is not None
+        body = bytearray()
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if len(body) > MAX_REQUEST_BODY:
+                return "BYPASS", _text(413, "request body too large for the edge"), None
+            if not message.get("more_body"):
+                break
+        up = self._upstream_headers(headers, fill=False)
+        try:
+            fetched = await self.upstream.fetch(
+                url, up, method=method, content=bytes(body) if body or method != "GET" else None
+            )
+        except UpstreamError as exc:
+            return "ERROR", _text(exc.status, exc.reason), None
+        if fetched.status < 400:
+            self._invalidate(url, headers, fetched.headers)
+        if fetched.response is not None:
+            return "BYPASS", None, fetched
+        relay = _end_to_end(fetched.raw_headers, received_at=fetched.response_time)
+        relay["via"] = self._via(relay.get("via"))
+        out = [
+            line
+            for k, v in relay.items()
+            if k not in REGENERATED
+            for line in field_lines(k.encode("latin-1"), v.encode("latin-1"))
+        ]
+        payload = fetched.body or b""
+        if fetched.status not in (204, 304) and fetched.status >= 200:
+            out.append((b"content-length", str(len(payload)).encode()))
+        out.append((b"x-cache", f"BYPASS from {self.config.name}".encode()))
+        no_body = method == "HEAD" or fetched.status in (204, 304)
+        return "BYPASS", Reply(fetched.status, out, b"" if no_body else payload), None
+
+    def _via(self, upstream_via: str | None) -> str:
+        """``Via`` with this edge appended (RFC 9110 §7.6.3)."""
+        hop = f"1.1 {self.config.name}"
+        return f"{upstream_via}, {hop}" if upstream_via else hop
+
+    def _invalidate(self, url: str, request: dict[str, str], response: dict[str, str]) -> None:
+        """Drop every stored variant of ``url`` and of the response's Location and
+        Content-Location when they point at this same authority."""
+        self.purges += 1  # a fill that overlapped this is served but not stored
+        self.store.purge_url(url)
+        host = request.get("host", "").lower()
+        for name in ("location", "content-location"):
+            value = response.get(name)
+            if not value:
+                continue
+            target = urlsplit(urljoin(url, value.strip()))
+            if target.netloc and target.netloc.lower() != host:
+                continue
+            path = target.path or "/"
+            self.store.purge_url(path + (f"?{target.query}" if target.query else ""))
+
     def _reply(self, entry: Entry, headers, head: bool, cache: str, now: float) -> Reply:
         encodings = len(entry.encoded)
         reply = build_reply(
-            entry, headers, head=head, cache_status=cache, edge_name=self.config.name, now=now
+            entry,
+            headers,
+            head=head,
+            cache_status=cache,
+            edge_name=self.config.name,
+            now=now,
+            compress_types=self.config.compress_types,
         )
         if len(entry.encoded) != encodings:  # a compressed copy was made: charge its bytes
             self.store.touch(entry)
         return reply
 
-    async def _coalesced(self, key, url, headers, entry, req_cc) -> Outcome:
+    async def _coalesced(self, key, url, headers, entry, req: RequestDirectives) -> Outcome:
         """One upstream fetch per key at a time; followers share its outcome when allowed."""
         leader = self.inflight.get(key)
         if leader is not None:
@@ -187,11 +293,11 @@ class Edge:
             outcome = await asyncio.shield(leader)
             if outcome.shareable and self._fits(outcome, headers):
                 return outcome
-            return await self._fetch(url, headers, None, req_cc)
+            return await self._fetch(url, headers, None, req)
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.inflight[key] = future
         try:
-            outcome = await self._fetch(url, headers, entry, req_cc)
+            outcome = await self._fetch(url, headers, entry, req)
         except BaseException:
             future.set_result(Outcome("ERROR", shareable=False))
             raise
@@ -210,22 +316,28 @@ class Edge:
         if key in self.inflight:
             return
         task = asyncio.get_running_loop().create_task(
-            self._coalesced(key, url, dict(headers), entry, {})
+            self._coalesced(key, url, dict(headers), entry, RequestDirectives())
         )
         self.refreshing.add(task)
         task.add_done_callback(self.refreshing.discard)
 
-    def _upstream_headers(self, url: str, headers: dict[str, str]) -> dict[str, str]:
-        out = {"accept-encoding": "identity", "via": f"1.1 {self.config.name}"}
-        for name in (*FORWARDED, *self.store.vary_names(url)):
-            if name in headers:
-                out[name] = headers[name]
+    def _upstream_headers(self, headers: dict[str, str], *, fill: bool) -> dict[str, str]:
+        """The client's end-to-end fields (RFC 9110 §7.6.1): hop-by-hop ones and those named
+        in ``Connection`` dropped, ``Via`` extended. A cache fill also drops conditionals and
+        ranges and asks for the identity body."""
+        drop = connection_listed(headers) | NOT_FORWARDED
+        if fill:
+            drop = drop | FILL_DROPPED
+        out = {k: v for k, v in headers.items() if k not in drop}
+        out["via"] = self._via(out.get("via"))
+        if fill:
+            out["accept-encoding"] = "identity"
         return out
 
-    async def _fetch(self, url, headers, entry: Entry | None, req_cc) -> Outcome:
+    async def _fetch(self, url, headers, entry: Entry | None, req: RequestDirectives) -> Outcome:
         """Fetch (or revalidate ``entry``) from upstream, store what may be stored."""
         assert self.upstream is not None
-        up = self._upstream_headers(url, headers)
+        up = self._upstream_headers(headers, fill=True)
         if entry is not None:
             if etag := entry.headers.get("etag"):
                 up["if-none-match"] = etag
@@ -235,7 +347,9 @@ class Edge:
         try:
             fetched = await self.upstream.fetch(url, up)
         except UpstreamError as exc:
-            if entry is not None and entry.policy.stale_ok_on_error(entry.staleness(self.clock())):
+            if entry is not None and entry.policy.stale_ok_on_error(
+                entry.staleness(self.clock()), req.stale_if_error
+            ):
                 return Outcome("STALE", entry)
             return Outcome("ERROR", error=exc)
         if fetched.response is not None:  # too big to cache: stream it through
@@ -244,19 +358,27 @@ class Edge:
             return Outcome("REVALIDATED", self._refreshed(entry, fetched, purges_before))
         if (
             entry is not None
-            and fetched.status in ERROR_STATUSES
-            and entry.policy.stale_ok_on_error(entry.staleness(fetched.response_time))
+            and fetched.status >= 500
+            and entry.policy.stale_ok_on_error(
+                entry.staleness(fetched.response_time), req.stale_if_error
+            )
         ):
             return Outcome("STALE", entry)
         vary = parse_vary(fetched.headers.get("vary"))
+        headers_e2e = _end_to_end(fetched.raw_headers, received_at=fetched.response_time)
         new = Entry(
             url=url,
             status=fetched.status,
-            headers=_end_to_end(fetched.raw_headers),
+            headers=headers_e2e,
             body=fetched.body or b"",
             stored_at=fetched.response_time,
             initial_age=initial_age(fetched.headers, fetched.request_time, fetched.response_time),
-            policy=response_policy(fetched.status, fetched.headers, now=fetched.response_time),
+            policy=response_policy(
+                fetched.status,
+                fetched.headers,
+                request_headers=headers,
+                now=fetched.response_time,
+            ),
             vary=vary,
             vary_values=vary_values(vary, headers),
         )
@@ -264,15 +386,18 @@ class Edge:
             if entry is not None:
                 self.store.purge_url(url)  # the origin now forbids storing it
             return Outcome("BYPASS", new, shareable=False)
-        if "no-store" not in req_cc and self.purges == purges_before:
-            self.store.put(new)
+        if req.no_store:  # storable, but this client asked that nothing of it be kept
+            return Outcome("MISS", new, shareable=False)
+        if self.purges == purges_before:
+            self.store.put(_storable_copy(new))
         return Outcome("MISS", new)
 
     def _refreshed(self, entry: Entry, fetched: Fetched, purges_before: int) -> Entry:
-        """A 304 renews the stored object with the new response's metadata (RFC 9111 §4.3.4)."""
+        """A 304 renews the stored object: every field it carries replaces the stored one,
+        except Content-Length (RFC 9111 §3.2) and the content coding of the body kept here."""
         headers = dict(entry.headers)
         for name, value in _end_to_end(fetched.raw_headers).items():
-            if name not in ("content-type", "content-encoding", "content-range"):
+            if name not in ("content-length", "content-encoding"):
                 headers[name] = value
         entry.headers = headers
         entry.prepared.clear()
@@ -281,7 +406,9 @@ class Edge:
             fetched.headers, fetched.request_time, fetched.response_time
         )
         entry.policy = response_policy(entry.status, headers, now=fetched.response_time)
-        if self.purges == purges_before:
+        if entry.policy.strip:
+            entry.headers = {k: v for k, v in headers.items() if k not in entry.policy.strip}
+        if self.purges == purges_before and entry.policy.storable:
             self.store.put(entry)
         return entry
 
@@ -290,11 +417,14 @@ class Edge:
         exception propagates, so the server aborts the connection rather than end the
         response as if it were complete."""
         assert fetched.response is not None
+        drop = connection_listed(fetched.headers) | (REGENERATED - {"content-length"})
         headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1"))
             for k, v in fetched.raw_headers
-            if k.lower() not in HOP_BY_HOP or k.lower() == "content-length"
+            if k.lower() not in drop
         ]
+        headers = [h for h in headers if h[0] != b"via"]
+        headers.append((b"via", self._via(fetched.headers.get("via")).encode("latin-1")))
         headers.append((b"x-cache", f"BYPASS from {self.config.name}".encode()))
         await send({"type": "http.response.start", "status": fetched.status, "headers": headers})
         sent = 0
@@ -395,14 +525,50 @@ class Edge:
         return _text(422, "give a 'url' or 'prefix' that starts with '/'")
 
 
-def _end_to_end(raw: list[tuple[str, str]]) -> dict[str, str]:
+def _is_preflight(headers: dict[str, str]) -> bool:
+    """A CORS preflight (answered here); any other OPTIONS goes to the origin."""
+    return "origin" in headers and (
+        "access-control-request-method" in headers or "access-control-request-headers" in headers
+    )
+
+
+def request_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """ASGI request headers as lowercased names to combined values (RFC 9110 §5.3)."""
+    out: dict[str, str] = {}
+    for k, v in raw:
+        name, value = k.decode("latin-1").lower(), v.decode("latin-1")
+        if name in out:
+            out[name] = f"{out[name]}{'; ' if name == 'cookie' else ', '}{value}"
+        else:
+            out[name] = value
+    return out
+
+
+def _end_to_end(raw: list[tuple[str, str]], *, received_at: float | None = None) -> dict[str, str]:
+    """A response's fields without hop-by-hop ones and those its Connection names, which a
+    cache must not store or forward (RFC 9111 §3.1); repeated fields combined. With
+    ``received_at``, a missing Date is added as the time it arrived (RFC 9110 §6.6.1)."""
     out: dict[str, str] = {}
     for name, value in raw:
         name = name.lower()
-        if name in HOP_BY_HOP:
-            continue
-        out[name] = f"{out[name]}, {value}" if name in out else value
+        if name in out:
+            out[name] = f"{out[name]}{chr(10) if name == 'set-cookie' else ', '}{value}"
+        else:
+            out[name] = value
+    drop = connection_listed(out)
+    out = {k: v for k, v in out.items() if k not in drop}
+    if received_at is not None and "date" not in out:
+        out["date"] = format_http_date(received_at)
     return out
+
+
+def _storable_copy(entry: Entry) -> Entry:
+    """The entry as it may be kept: without the fields a qualified ``no-cache`` or
+    ``private`` names (the client that fetched it still gets them)."""
+    if not entry.policy.strip:
+        return entry
+    headers = {k: v for k, v in entry.headers.items() if k not in entry.policy.strip}
+    return dataclasses.replace(entry, headers=headers, encoded={}, prepared={})
 
 
 def _text(status: int, message: str, extra: list | None = None) -> Reply:

@@ -15,32 +15,32 @@ import brotli
 from services.cdn.cachecontrol import http_date
 from services.cdn.store import Entry
 
+#: Hop-by-hop fields (RFC 9110 §7.6.1) and those a cache must not store (RFC 9111 §3.1).
 HOP_BY_HOP = frozenset(
     {
         "connection",
         "keep-alive",
         "proxy-authenticate",
+        "proxy-authentication-info",
         "proxy-authorization",
+        "proxy-connection",
         "te",
         "trailer",
         "transfer-encoding",
         "upgrade",
-        "content-length",
-        "age",
-        "x-cache",
-        "x-cache-status",
     }
 )
+#: Fields the edge writes itself on every reply instead of copying them from the store.
+REGENERATED = frozenset({"content-length", "age", "x-cache", "x-cache-status"})
 
-#: Text formats worth compressing: HLS playlists, DASH manifests, subtitles, JSON, XML.
+#: What the edge compresses by default: HLS playlists and DASH manifests. Other types pass
+#: through as the origin sent them (``EdgeConfig.compress_types`` changes the list).
 COMPRESSIBLE_TYPES = (
     "application/vnd.apple.mpegurl",
     "application/x-mpegurl",
     "audio/mpegurl",
+    "audio/x-mpegurl",
     "application/dash+xml",
-    "text/",
-    "application/json",
-    "application/xml",
 )
 MIN_COMPRESS_BYTES = 128
 
@@ -52,13 +52,31 @@ class Reply:
     body: bytes
 
 
-def compressible(entry: Entry) -> bool:
-    ctype = entry.headers.get("content-type", "").lower()
+def field_lines(name: bytes, value: bytes) -> list[tuple[bytes, bytes]]:
+    """One stored field as the lines to send: ``Set-Cookie`` values are kept apart (joined
+    by a newline in the store) because they cannot be combined (RFC 9110 §5.3)."""
+    if name == b"set-cookie":
+        return [(name, v) for v in value.split(b"\n")]
+    return [(name, value)]
+
+
+def connection_listed(headers: dict[str, str]) -> frozenset[str]:
+    """Hop-by-hop fields plus every field the message's ``Connection`` names."""
+    listed = headers.get("connection", "")
+    return HOP_BY_HOP | {n.strip().lower() for n in listed.split(",") if n.strip()}
+
+
+def compressible(entry: Entry, types: tuple[str, ...] = COMPRESSIBLE_TYPES) -> bool:
+    """Only configured types, only identity 200s, never under ``no-transform`` (RFC 9110
+    §7.7, RFC 9111 §5.2.2.6)."""
+    ctype = entry.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     return (
         entry.status == 200
+        and bool(types)
         and "content-encoding" not in entry.headers
-        and "no-transform" not in entry.headers.get("cache-control", "")
-        and ctype.startswith(COMPRESSIBLE_TYPES)
+        and "no-transform" not in entry.headers.get("cache-control", "").lower()
+        and ctype.startswith(types)
+        and len(entry.body) >= MIN_COMPRESS_BYTES
     )
 
 
@@ -163,19 +181,26 @@ def if_range_allows(entry: Entry, value: str | None) -> bool:
     return http_date(value) is not None and value == entry.headers.get("last-modified")
 
 
-def _static_headers(entry: Entry, etag: str | None) -> list[tuple[bytes, bytes]]:
-    """The response headers that do not change from one request to the next."""
+def _static_headers(entry: Entry, coding: str | None, via: str) -> list[tuple[bytes, bytes]]:
+    """The response headers that do not change from one request to the next: the stored
+    ones as the origin sent them, with this hop added to ``Via``, except that a body the edge
+    compressed gets its own ETag and ``Vary: Accept-Encoding``."""
+    skip = HOP_BY_HOP | REGENERATED | {"via"} | ({"etag", "vary"} if coding else set())
     headers = [
-        (k.encode("latin-1"), v.encode("latin-1"))
+        line
         for k, v in entry.headers.items()
-        if k not in HOP_BY_HOP and k not in ("etag", "vary")
+        if k not in skip
+        for line in field_lines(k.encode("latin-1"), v.encode("latin-1"))
     ]
-    if etag:
-        headers.append((b"etag", etag.encode("latin-1")))
-    vary = [v.strip() for v in entry.headers.get("vary", "").split(",") if v.strip()]
-    if compressible(entry) and "accept-encoding" not in {v.lower() for v in vary}:
-        vary.append("Accept-Encoding")
-    if vary:
+    upstream_via = entry.headers.get("via")
+    headers.append((b"via", (f"{upstream_via}, {via}" if upstream_via else via).encode("latin-1")))
+    if coding:
+        etag = encoded_etag(entry.headers.get("etag"), coding)
+        if etag:
+            headers.append((b"etag", etag.encode("latin-1")))
+        vary = [v.strip() for v in entry.headers.get("vary", "").split(",") if v.strip()]
+        if "accept-encoding" not in {v.lower() for v in vary}:
+            vary.append("Accept-Encoding")
         headers.append((b"vary", ", ".join(vary).encode("latin-1")))
     if (
         entry.status == 200
@@ -194,16 +219,19 @@ def build_reply(
     cache_status: str,
     edge_name: str,
     now: float | None = None,
+    compress_types: tuple[str, ...] = COMPRESSIBLE_TYPES,
 ) -> Reply:
     """The response to one request from ``entry``, which the caller judged usable."""
     now = time.time() if now is None else now
-    coding = choose_encoding(request.get("accept-encoding")) if compressible(entry) else None
+    coding = None
+    if compressible(entry, compress_types):
+        coding = choose_encoding(request.get("accept-encoding"))
     if "range" in request and entry.status == 200:
         coding = None  # ranges address the identity body
     etag = encoded_etag(entry.headers.get("etag"), coding)
     static = entry.prepared.get(coding)
     if static is None:
-        static = entry.prepared[coding] = _static_headers(entry, etag)
+        static = entry.prepared[coding] = _static_headers(entry, coding, f"1.1 {edge_name}")
     headers = [
         *static,
         (b"age", str(int(entry.age(now))).encode()),
@@ -221,6 +249,7 @@ def build_reply(
             b"age",
             b"x-cache",
             b"content-location",
+            b"via",
         }
         return Reply(304, [h for h in headers if h[0] in keep], b"")
 
@@ -245,5 +274,6 @@ def build_reply(
             headers.append((b"content-range", f"bytes {start}-{end}/{len(body)}".encode()))
             body = body[start : end + 1]
             status = 206
-    headers.append((b"content-length", str(len(body)).encode()))
-    return Reply(status, headers, b"" if head else body)
+    if status != 204 and not 100 <= status < 200:
+        headers.append((b"content-length", str(len(body)).encode()))
+    return Reply(status, headers, b"" if head or status == 204 else body)

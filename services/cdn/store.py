@@ -45,7 +45,8 @@ class Entry:
         return self.age(now) - self.policy.lifetime
 
     def is_fresh(self, now: float | None = None) -> bool:
-        return not self.policy.no_cache and self.staleness(now) <= 0
+        """Fresh while the lifetime exceeds the current age (RFC 9111 §4.2)."""
+        return not self.policy.no_cache and self.staleness(now) < 0
 
     @property
     def size(self) -> int:
@@ -88,8 +89,21 @@ def parse_vary(value: str | None) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+#: Stands for a selecting header the request did not send (unlike one sent empty).
+ABSENT = "\x01"
+
+
 def vary_values(names: tuple[str, ...], request_headers: dict[str, str]) -> tuple[str, ...]:
-    return tuple(" ".join(request_headers.get(n, "").split()) for n in names)
+    """The request's values of the selecting headers, normalised (RFC 9111 §4.1): field
+    lines combined, whitespace around list members dropped."""
+    out = []
+    for name in names:
+        value = request_headers.get(name)
+        if value is None:
+            out.append(ABSENT)
+        else:
+            out.append(",".join(" ".join(v.split()) for v in value.split(",")))
+    return tuple(out)
 
 
 def make_key(url: str, values: tuple[str, ...]) -> str:

@@ -73,24 +73,43 @@ class Upstream:
             follow_redirects=False,
             trust_env=False,
         )
+        # Send only what the client (or the edge) sent: no Accept or User-Agent of httpx's own.
+        for name in ("accept", "user-agent"):
+            self.client.headers.pop(name, None)
 
-    async def fetch(self, url: str, headers: dict[str, str]) -> Fetched:
-        """GET ``url``; the body is read whole unless it exceeds ``max_object_bytes``, in which
-        case the rest is left streaming in ``Fetched.response`` (the caller must close it).
+    async def fetch(
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        method: str = "GET",
+        content: bytes | None = None,
+    ) -> Fetched:
+        """Send ``method url``; the body is read whole unless it exceeds ``max_object_bytes``,
+        in which case the rest is left streaming in ``Fetched.response`` (the caller must
+        close it). Field lines the upstream repeated are combined into one value.
 
         Raises ``UpstreamError`` on refusal, timeout, or a body cut short.
         """
         self.requests += 1
         request_time = self.clock()
-        request = self.client.build_request("GET", self.base_url + url, headers=headers)
+        # Field values go as the bytes the client sent (latin-1 round trip), never re-encoded.
+        raw_request = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        request = self.client.build_request(
+            method, self.base_url + url, headers=raw_request, content=content
+        )
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise map_error(exc) from exc
+        raw = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers.raw]
+        combined: dict[str, str] = {}
+        for name, value in raw:
+            combined[name] = f"{combined[name]}, {value}" if name in combined else value
         fetched = Fetched(
             status=response.status_code,
-            headers={k.lower(): v for k, v in response.headers.items()},
-            raw_headers=list(response.headers.items()),
+            headers=combined,
+            raw_headers=raw,
             request_time=request_time,
             response_time=self.clock(),
         )

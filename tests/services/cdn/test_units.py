@@ -7,10 +7,17 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from services.cdn.cachecontrol import parse_cache_control, response_policy
+from services.cdn.cachecontrol import (
+    RequestDirectives,
+    age_value,
+    http_date,
+    parse_cache_control,
+    parse_cdn_cache_control,
+    response_policy,
+)
 from services.cdn.demo import write_demo_tree
 from services.cdn.origin import create_origin_app
-from services.cdn.respond import choose_encoding, parse_range
+from services.cdn.respond import choose_encoding, compressible, parse_range
 from services.cdn.store import Entry, ObjectStore
 
 
@@ -30,9 +37,12 @@ def test_freshness_precedence_s_maxage_then_max_age_then_expires_then_heuristic(
     }
     assert response_policy(200, heuristic).lifetime == 360  # 10% of an hour
     assert not response_policy(200, {}).storable  # nothing to reuse without freshness/validators
-    assert not response_policy(200, {"cache-control": "max-age=9", "set-cookie": "a=b"}).storable
+    # RFC 9111 §3: Set-Cookie does not forbid storing, explicit freshness makes any final
+    # status storable, Vary: * never is.
+    assert response_policy(200, {"cache-control": "max-age=9", "set-cookie": "a=b"}).storable
     assert not response_policy(200, {"cache-control": "max-age=9", "vary": "*"}).storable
-    assert not response_policy(500, {"cache-control": "max-age=9"}).storable
+    assert response_policy(500, {"cache-control": "max-age=9"}).storable
+    assert not response_policy(500, {"last-modified": "Sun, 31 Dec 2023 23:00:00 GMT"}).storable
 
 
 def test_stale_windows_are_closed_by_must_revalidate():
@@ -124,3 +134,61 @@ def test_edges_built_by_the_composition_root_never_take_the_admin_key_as_their_t
     )
     with pytest.raises(ValueError, match="admin"):
         build_edge(admin, settings)
+
+
+def test_quoted_strings_hide_commas_and_directives_rfc9111_5_2():
+    cc = parse_cache_control('ext="a, max-age=9", max-age=1, max-age=50, max-age =7, x= 3')
+    assert cc == {"ext": "a, max-age=9", "max-age": "1"}  # first wins, malformed ignored
+
+
+def test_http_dates_accept_the_three_forms_and_nothing_else_rfc9110_5_6_7():
+    imf = http_date("Sun, 06 Nov 1994 08:49:37 GMT")
+    assert imf == 784111777.0
+    assert http_date("Sunday, 06-Nov-94 08:49:37 GMT", now=1.7e9) == imf
+    assert http_date("Sun Nov  6 08:49:37 1994") == imf
+    for bad in ("Sun, 06 Nov 1994 08:49:37 UTC", "Sun 06 Nov 1994 08:49:37 GMT", "0", ""):
+        assert http_date(bad) is None
+
+
+def test_age_reads_the_first_non_negative_integer_rfc9111_5_1():
+    assert age_value({"age": "7200, 0"}) == 7200
+    assert age_value({"age": "-5"}) == age_value({"age": "1.5"}) == 0
+    assert age_value({"age": "99999999999"}) == 2**31
+
+
+def test_cdn_cache_control_must_be_a_valid_structured_dictionary_rfc9213_2_1():
+    assert parse_cdn_cache_control("max-age=60, no-store") == {"max-age": "60", "no-store": None}
+    assert parse_cdn_cache_control("max-age=60, &&&") is None
+    assert parse_cdn_cache_control('max-age="60"') is None
+    policy = response_policy(
+        200, {"cache-control": "no-store", "cdn-cache-control": "max-age=60", "expires": "0"}
+    )
+    assert policy.storable and policy.lifetime == 60
+
+
+def test_request_directives_bound_reuse_rfc9111_5_2_1():
+    policy = response_policy(200, {"cache-control": "max-age=100"})
+    parse = RequestDirectives.parse
+    assert parse({}).allows(50, policy) and not parse({}).allows(150, policy)
+    assert not parse({"cache-control": "max-age=10"}).allows(50, policy)
+    assert not parse({"cache-control": "min-fresh=60"}).allows(50, policy)
+    assert parse({"cache-control": "max-stale=60"}).allows(150, policy)
+    assert parse({"cache-control": "max-stale"}).allows(10_000, policy)
+    assert not parse({"pragma": "no-cache"}).allows(0, policy)
+    assert parse({"pragma": "no-cache", "cache-control": "x"}).allows(0, policy)
+    strict = response_policy(200, {"cache-control": "max-age=100, must-revalidate"})
+    assert not parse({"cache-control": "max-stale"}).allows(150, strict)
+
+
+def test_only_configured_types_are_compressed_and_never_no_transform_rfc9110_7_7():
+    def entry(ctype: str, cc: str = "max-age=60") -> Entry:
+        headers = {"content-type": ctype, "cache-control": cc}
+        return Entry(
+            "/x", 200, headers, b"x" * 4096, time.time(), 0.0, response_policy(200, headers)
+        )
+
+    assert compressible(entry("application/vnd.apple.mpegurl"))
+    assert compressible(entry("application/dash+xml; charset=utf-8"))
+    assert not compressible(entry("text/html"))
+    assert compressible(entry("text/html"), ("text/",))
+    assert not compressible(entry("application/dash+xml", "max-age=60, No-Transform"))
