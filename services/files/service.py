@@ -17,10 +17,12 @@ Errors are :mod:`services.errors` domain errors (404, 409, 412, 422, 507 ...).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from services.errors import Invalid, NotFound, PreconditionFailed, TooLarge, Unavailable
 from services.files import chunking, names
@@ -52,6 +54,8 @@ class FilesService:
         self.emitter = emitter
         self.conf = conf
         self.clock = clock
+        self.uploads: Any = None  # the tus desk, attached by the composition root
+        self.tmp_dir: Path | None = None  # where PUT bodies land before chunking
 
     def close(self) -> None:
         self.store.engine.dispose()
@@ -425,6 +429,18 @@ class FilesService:
 
     def changes(self, owner: str, cursor: int, limit: int = 1000) -> list[Change]:
         return self.store.changes_since(owner, cursor, limit)
+
+    async def wait_changes(
+        self, owner: str, cursor: int, wait_s: float, limit: int = 1000
+    ) -> list[Change]:
+        """Changes after ``cursor``; with none yet, wait up to ``wait_s`` for one (long-poll).
+        Polls the store, so a change made by any process on the same store wakes it."""
+        deadline = time.monotonic() + min(wait_s, self.conf.longpoll_max_s)
+        while True:
+            found = await asyncio.to_thread(self.store.changes_since, owner, cursor, limit)
+            if found or time.monotonic() >= deadline:
+                return found
+            await asyncio.sleep(0.2)
 
     # ---- housekeeping --------------------------------------------------------------------
     def usage(self, owner: str) -> dict:

@@ -11,6 +11,7 @@ from services.files.chunkstore import ChunkStore
 from services.files.service import FilesService
 from services.files.settings import FilesSettings
 from services.files.store import FileStore
+from services.files.uploads import FileUploads
 from warehouse.emitter import Emitter
 from warehouse.secrets import secret
 from warehouse.settings import Settings
@@ -37,4 +38,7 @@ def build(
         default_quota=conf.default_quota_bytes,
         max_versions=conf.max_versions,
     )
-    return FilesService(store, ChunkStore(blob_store, key), emitter, conf, clock=clock)
+    svc = FilesService(store, ChunkStore(blob_store, key), emitter, conf, clock=clock)
+    svc.tmp_dir = settings.data_dir / "files" / "tmp"
+    svc.uploads = FileUploads(svc, settings.data_dir / "files" / "uploads")
+    return svc

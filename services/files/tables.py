@@ -119,6 +119,8 @@ uploads = Table(
     Column("offset", BigInteger, nullable=False, default=0),
     Column("status", String(16), nullable=False),  # receiving | done
     Column("if_match", String(40)),
+    Column("device", String(64), nullable=False, default=""),
+    Column("on_conflict", String(8), nullable=False, default="fail"),
     Column("created", Float, nullable=False),
 )
 
