@@ -16,12 +16,14 @@ from pathlib import Path as FsPath
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from a2wsgi import WSGIMiddleware
+from fastapi import APIRouter, FastAPI, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.deps import AdminUser, CurrentUser, system_service
 from services.errors import TooLarge
 from services.files import schemas as s
+from services.files.dav import MOUNT, make_dav_app
 from services.files.model import Entry
 from services.files.ranges import parse_etag, parse_range, quote
 from services.files.service import FilesService
@@ -35,11 +37,23 @@ BODY_LIMITS = {
     "/files/uploads": _conf.max_upload_bytes,
     "/files/chunks": _conf.max_chunk_bytes,
     "/files/sync": 64 * 1024 * 1024,  # chunk lists: 200k pairs of ~80 bytes
+    MOUNT: _conf.max_upload_bytes,
 }
 FilesDep = Annotated[FilesService, system_service("files")]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 FilePath = Annotated[str, Path(max_length=4096)]
 Device = Annotated[str, Header(alias="X-Device", max_length=64)]
+
+
+async def startup(app: FastAPI) -> None:
+    """Mount the WebDAV face (``/dav``) over the service the app built."""
+    svc: FilesService = app.state.services["files"]
+    dav = make_dav_app(
+        svc,
+        app.state.keystore.resolve,
+        app.state.settings.data_dir / "files" / "dav" / "properties",
+    )
+    app.mount(MOUNT, WSGIMiddleware(dav, workers=8))
 
 
 def _entry(e: Entry) -> s.EntryOut:
