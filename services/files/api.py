@@ -28,6 +28,7 @@ from services.files.model import Entry
 from services.files.ranges import parse_etag, parse_range, quote
 from services.files.service import FilesService
 from services.files.settings import FilesSettings
+from services.files.share_api import add_share_routes
 from services.tus.routes import add_tus_routes
 
 router = APIRouter(prefix="/files", tags=["files"])
@@ -54,6 +55,9 @@ async def startup(app: FastAPI) -> None:
         app.state.settings.data_dir / "files" / "dav" / "properties",
     )
     app.mount(MOUNT, WSGIMiddleware(dav, workers=8))
+
+
+add_share_routes(router)
 
 
 def _entry(e: Entry) -> s.EntryOut:

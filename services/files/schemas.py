@@ -111,3 +111,31 @@ class QuotaIn(BaseModel):
 class GcOut(BaseModel):
     claimed: int
     deleted: int
+
+
+class ShareIn(BaseModel):
+    path: Path
+    rights: Literal["read", "write"] = "read"
+    expires_in_s: float | None = Field(default=None, gt=0, le=10 * 365 * 86400)
+    password: Annotated[CleanText, Field(min_length=1, max_length=256)] | None = None
+
+
+class ShareOut(BaseModel):
+    id: str
+    path: str
+    rights: str
+    expires: float | None
+    has_password: bool
+    revoked: bool
+    created: float
+
+
+class ShareCreated(ShareOut):
+    token: str
+    url: str
+
+
+class SharedMeta(BaseModel):
+    entry: EntryOut
+    children: list[EntryOut] | None = None
+    rights: str

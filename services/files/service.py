@@ -55,6 +55,7 @@ class FilesService:
         self.conf = conf
         self.clock = clock
         self.uploads: Any = None  # the tus desk, attached by the composition root
+        self.sharing: Any = None  # share links, attached by the composition root
         self.tmp_dir: Path | None = None  # where PUT bodies land before chunking
 
     def close(self) -> None:

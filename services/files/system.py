@@ -10,6 +10,8 @@ from services.files.blobs import BlobStore, LocalBlobStore
 from services.files.chunkstore import ChunkStore
 from services.files.service import FilesService
 from services.files.settings import FilesSettings
+from services.files.shares import ShareBook
+from services.files.sharing import Sharing
 from services.files.store import FileStore
 from services.files.uploads import FileUploads
 from warehouse.emitter import Emitter
@@ -40,5 +42,6 @@ def build(
     )
     svc = FilesService(store, ChunkStore(blob_store, key), emitter, conf, clock=clock)
     svc.tmp_dir = settings.data_dir / "files" / "tmp"
+    svc.sharing = Sharing(svc, ShareBook(store.engine, conf.share_guess_limit))
     svc.uploads = FileUploads(svc, settings.data_dir / "files" / "uploads")
     return svc
