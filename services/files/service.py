@@ -167,7 +167,7 @@ class FilesService:
                 parents=parents,
             )
         except PreconditionFailed:
-            if on_conflict != "copy" or if_match is None:
+            if on_conflict != "copy" or (if_match is None and not if_none_match):
                 raise
         when = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H%M%S")
         copy_path = names.conflict_name(path, device or "unknown", when)
