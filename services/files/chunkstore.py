@@ -55,6 +55,14 @@ class ChunkStore:
             raise ChunkMismatch(f"chunk bytes do not hash to {chunk_hash}; nothing was stored")
         self.blobs.put(self.blob_key(chunk_hash), self._seal(chunk_hash, data))
 
+    def put_many(self, items: list[tuple[str, bytes]], *, verified: bool = False) -> None:
+        """Store several chunks with one durability barrier (see the blob store).
+        ``verified``: the caller computed each hash from these bytes itself."""
+        for chunk_hash, data in items:
+            if not verified and hashlib.sha256(data).hexdigest() != chunk_hash:
+                raise ChunkMismatch(f"chunk bytes do not hash to {chunk_hash}; nothing was stored")
+        self.blobs.put_many([(self.blob_key(h), self._seal(h, d)) for h, d in items])
+
     def get(self, chunk_hash: str) -> bytes:
         """The chunk's plaintext, verified; :class:`ChunkCorrupt` when storage lost or damaged
         it."""

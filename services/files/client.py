@@ -42,6 +42,7 @@ class SyncReport:
     deleted_local: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     bytes_sent: int = 0
+    chunks_sent: int = 0
     bytes_changed: int = 0
     bytes_total: int = 0
 
@@ -144,6 +145,7 @@ class SyncClient:
                 self.http.put(f"/files/chunks/{h}", content=data[c.offset : c.offset + c.size]), 200
             )
             report.bytes_sent += c.size
+            report.chunks_sent += 1
         changed = sum(c.size for c in {c.hash: c for c in chunks if c.hash not in before}.values())
         commit = {
             **body,

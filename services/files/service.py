@@ -35,6 +35,8 @@ from services.files.store import FileStore, MissingChunks
 from warehouse.emitter import Emitter
 
 CONFLICT_POLICIES = ("fail", "copy")
+#: Chunk bytes written between two durability barriers (``BlobStore.put_many``).
+STORE_BATCH_BYTES = 64 * 1024 * 1024
 
 
 class FilesService:
@@ -115,19 +117,28 @@ class FilesService:
         return entry
 
     def _store_chunks(self, chunk_list: Sequence[chunking.Chunk], read) -> int:
-        """Write the chunks the store lacks (reading each in file order); returns bytes
-        written."""
+        """Write the chunks the store lacks (reading each in file order), in batches that
+        share one durability barrier; returns the bytes written. The chunks' hashes were just
+        computed from these very bytes, so they are not hashed again here."""
         sizes = {c.hash: c.size for c in chunk_list}
         have = self.store.live_chunks(sizes)
         self._touch(sizes)
         written = 0
+        batch: list[tuple[str, bytes]] = []
+        batch_bytes = 0
         for c in chunk_list:
             data = read(c.size)
             if c.hash in have and self.chunks.exists(c.hash):
                 continue
-            self.chunks.put(c.hash, data)
+            batch.append((c.hash, data))
             have.add(c.hash)
             written += c.size
+            batch_bytes += c.size
+            if batch_bytes >= STORE_BATCH_BYTES:
+                self.chunks.put_many(batch, verified=True)
+                batch, batch_bytes = [], 0
+        if batch:
+            self.chunks.put_many(batch, verified=True)
         return written
 
     def _touch(self, sizes: dict[str, int]) -> None:

@@ -34,6 +34,10 @@ PUBLIC: dict[str, str] = {
     "video_view": "anonymous viewers count as views",
     "video_watch": "anonymous viewers report watch time",
     "video_upload_options": "tus discovery (OPTIONS) is unauthenticated by the tus protocol",
+    "files_upload_options": "tus discovery (OPTIONS) is unauthenticated by the tus protocol",
+    "files_shared_meta": "share links: the token in the path is the credential",
+    "files_shared_download": "share links: the token in the path is the credential",
+    "files_shared_upload": "write share links: the token in the path is the credential",
 }
 
 

@@ -40,6 +40,7 @@ def test_push_then_nothing_to_do(http, local):
         "deleted_local": 0,
         "conflicts": 0,
         "bytes_sent": 0,
+        "chunks_sent": 0,
         "bytes_changed": 0,
         "bytes_total": 0,
     }
