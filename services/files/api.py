@@ -256,12 +256,13 @@ def usage(user: CurrentUser, svc: FilesDep) -> s.UsageOut:
 @router.post("/sync/plan", response_model=s.PlanOut, operation_id="files_sync_plan")
 def sync_plan(body: s.PlanIn, user: CurrentUser, svc: FilesDep) -> s.PlanOut:
     """Step 1: send the new version's chunk list; learn which chunks to upload."""
-    missing = svc.plan(user.user_id, body.path, body.chunks, if_match=body.if_match)
+    missing, plan_id = svc.plan(user.user_id, body.path, body.chunks, if_match=body.if_match)
     sizes = dict(body.chunks)
     return s.PlanOut(
         missing=missing,
         missing_bytes=sum(sizes[h] for h in missing),
         total_bytes=sum(n for _, n in body.chunks),
+        plan_id=plan_id,
     )
 
 
@@ -283,12 +284,14 @@ async def put_chunk(
 def sync_commit(
     body: s.CommitIn, response: Response, user: CurrentUser, svc: FilesDep
 ) -> s.WriteOut:
-    """Step 3: commit the version atomically (409 naming chunks still missing; 412 or a
-    conflict copy when ``if_match`` is stale)."""
+    """Step 3: commit the version atomically: the chunk list, or the ``plan_id`` step 1 gave
+    (so the list crosses the network once). 409 naming chunks still missing; 412 or a
+    conflict copy when ``if_match`` is stale."""
     entry, version = svc.commit_chunks(
         user.user_id,
         body.path,
         body.chunks,
+        plan_id=body.plan_id,
         if_match=body.if_match,
         if_none_match=body.if_none_match,
         device=body.device,

@@ -137,7 +137,8 @@ class SyncClient:
         plan = self.http.post("/files/sync/plan", json=body)
         if plan.status_code == 412:  # changed remotely since: commit will make a copy
             plan = self.http.post("/files/sync/plan", json={**body, "if_match": None})
-        missing = set(_check(plan, 200).json()["missing"])
+        planned = _check(plan, 200).json()
+        missing = set(planned["missing"])
         by_hash = {c.hash: c for c in chunks}
         for h in sorted(missing):
             c = by_hash[h]
@@ -148,7 +149,9 @@ class SyncClient:
             report.chunks_sent += 1
         changed = sum(c.size for c in {c.hash: c for c in chunks if c.hash not in before}.values())
         commit = {
-            **body,
+            "path": body["path"],
+            "plan_id": planned["plan_id"],
+            "if_match": body.get("if_match"),
             "if_none_match": known is None,
             "device": self.device,
             "on_conflict": "copy",

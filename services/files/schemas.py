@@ -70,9 +70,14 @@ class PlanOut(BaseModel):
     missing: list[str]
     missing_bytes: int
     total_bytes: int
+    plan_id: str
 
 
-class CommitIn(PlanIn):
+class CommitIn(BaseModel):
+    path: Path
+    chunks: list[ChunkPair] | None = Field(default=None, max_length=200_000)
+    plan_id: Annotated[str, Field(pattern="^[0-9a-f]{32}$")] | None = None
+    if_match: Annotated[str, Field(max_length=64)] | None = None
     if_none_match: bool = False
     device: Annotated[CleanText, Field(max_length=64)] = ""
     on_conflict: Literal["fail", "copy"] = "fail"

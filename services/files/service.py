@@ -353,11 +353,13 @@ class FilesService:
         chunk_list: Sequence[tuple[str, int]],
         *,
         if_match: str | None = None,
-    ) -> list[str]:
-        """Step 1 of a delta upload: which of the new version's chunks the server lacks.
+    ) -> tuple[list[str], str]:
+        """Step 1 of a delta upload: which of the new version's chunks the server lacks, and
+        a plan id that step 3 may commit instead of sending the chunk list again.
 
         The chunks it has are leased (touched) so the collector keeps them for the grace
-        period; 412 now if ``if_match`` is already stale, 507 if the version would not fit.
+        period (the plan lives as long); 412 now if ``if_match`` is already stale, 507 if the
+        version would not fit.
         """
         path = names.normalize(path)
         pairs = self.parse_chunk_list(chunk_list)
@@ -372,7 +374,8 @@ class FilesService:
         sizes = dict(pairs)
         live = self.store.live_chunks(sizes)
         self._touch({h: s for h, s in sizes.items() if h in live})
-        return [h for h in sorted(sizes) if h not in live or not self.chunks.exists(h)]
+        missing = [h for h in sorted(sizes) if h not in live or not self.chunks.exists(h)]
+        return missing, self.store.save_plan(owner, path, pairs, self.clock())
 
     def put_chunk(self, owner: str, chunk_hash: str, data: bytes) -> bool:
         """Step 2: store one chunk (422 when ``data`` does not hash to ``chunk_hash``).
@@ -398,16 +401,24 @@ class FilesService:
         self,
         owner: str,
         path: str,
-        chunk_list: Sequence[tuple[str, int]],
+        chunk_list: Sequence[tuple[str, int]] | None,
         *,
+        plan_id: str | None = None,
         if_match: str | None = None,
         if_none_match: bool = False,
         device: str = "",
         on_conflict: str = "fail",
         bytes_changed: int | None = None,
     ) -> tuple[Entry, Version]:
-        """Step 3: the new version, atomically (409 naming chunks still missing)."""
+        """Step 3: the new version, atomically (409 naming chunks still missing). The chunk
+        list is ``chunk_list``, or the one planned under ``plan_id`` (for the same path)."""
         path = names.normalize(path)
+        if plan_id is not None:
+            planned_path, chunk_list = self.store.load_plan(owner, plan_id)
+            if planned_path != path:
+                raise Invalid(f"plan {plan_id} was made for {planned_path!r}, not {path!r}")
+        if chunk_list is None:
+            raise Invalid("send the chunk list, or the plan_id of a plan for this path")
         pairs = self.parse_chunk_list(chunk_list)
         previous = self.store.get(owner, path)
         before: set[str] = set()
@@ -459,6 +470,8 @@ class FilesService:
         return {"used_bytes": self.store.usage(owner), "quota_bytes": self.store.quota(owner)}
 
     def collect_garbage(self, fault: Callable[[str], None] | None = None) -> GcReport:
-        report = collect(self.store, self.chunks, self.clock(), self.conf.gc_grace_s, fault=fault)
+        now = self.clock()
+        self.store.forget_plans(now - self.conf.gc_grace_s)
+        report = collect(self.store, self.chunks, now, self.conf.gc_grace_s, fault=fault)
         self.emitter.emit("files", "gc", actor="system", entity="chunks", attrs=report.public())
         return report

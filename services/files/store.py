@@ -24,7 +24,16 @@ from services.errors import Conflict, NotFound, PreconditionFailed
 from services.files import names
 from services.files.errors import InsufficientStorage
 from services.files.model import Change, Entry, Version
-from services.files.tables import changes, chunks, entries, metadata, quotas, trash, versions
+from services.files.tables import (
+    changes,
+    chunks,
+    entries,
+    metadata,
+    plans,
+    quotas,
+    trash,
+    versions,
+)
 
 _BATCH = 400
 
@@ -163,6 +172,35 @@ class FileStore:
         ids = [r.id for r in version_rows]
         for batch in _batches(ids):
             conn.execute(delete(versions).where(versions.c.id.in_(batch)))
+
+    # ---- delta-sync plans ----------------------------------------------------------------
+    def save_plan(self, owner: str, path: str, pairs: Sequence[tuple[str, int]], now: float) -> str:
+        plan_id = new_id()
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(plans).values(
+                    id=plan_id,
+                    owner=owner,
+                    path=path,
+                    chunks=json.dumps([[h, n] for h, n in pairs]),
+                    created=now,
+                )
+            )
+        return plan_id
+
+    def load_plan(self, owner: str, plan_id: str) -> tuple[str, list[tuple[str, int]]]:
+        """The path and chunk list of one of ``owner``'s plans (404 for anyone else's)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(plans).where(plans.c.id == plan_id, plans.c.owner == owner)
+            ).first()
+        if row is None:
+            raise NotFound(f"no plan {plan_id}: plan again")
+        return row.path, [(h, n) for h, n in json.loads(row.chunks)]
+
+    def forget_plans(self, before: float) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(plans).where(plans.c.created < before)).rowcount
 
     # ---- garbage collection --------------------------------------------------------------
     def gc_claim(self, cutoff: float, limit: int) -> list[str]:

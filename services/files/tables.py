@@ -130,3 +130,13 @@ quotas = Table(
     Column("owner", String(128), primary_key=True),
     Column("quota_bytes", BigInteger, nullable=False),
 )
+
+plans = Table(
+    "files_plans",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(128), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("chunks", Text, nullable=False),
+    Column("created", Float, nullable=False, index=True),
+)

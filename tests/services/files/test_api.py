@@ -108,9 +108,14 @@ def test_delta_sync_sends_only_missing_chunks_and_commits_atomically(api, admin_
     for h in plan["missing"]:
         r = api.put(f"/files/chunks/{h}", content=by_hash[h], headers=alice)
         assert r.status_code == 200 and r.json()["stored"] is True
+    other = user_headers(api, admin_headers, "mallory")
+    stolen = {"path": "big.bin", "plan_id": plan["plan_id"]}
+    assert api.post("/files/sync/commit", json=stolen, headers=other).status_code == 404
+    elsewhere = {"path": "other.bin", "plan_id": plan["plan_id"]}
+    assert api.post("/files/sync/commit", json=elsewhere, headers=alice).status_code == 422
     done = api.post(
         "/files/sync/commit",
-        json={"path": "big.bin", "chunks": pairs, "if_match": etag, "device": "cli"},
+        json={"path": "big.bin", "plan_id": plan["plan_id"], "if_match": etag, "device": "cli"},
         headers=alice,
     )
     assert done.status_code == 200, done.text

@@ -33,7 +33,7 @@ def test_dedup_asset_counts_shared_chunks_once(files, settings, emitter):
     files.put_file("bob", "b.bin", data)
     edited = data[:20_000] + b"edit" + data[20_000:]
     pairs = [(c.hash, c.size) for c in chunk_bytes(edited, 1024)]
-    for h in files.plan("alice", "a.bin", pairs):
+    for h in files.plan("alice", "a.bin", pairs)[0]:
         c = next(c for c in chunk_bytes(edited, 1024) if c.hash == h)
         files.put_chunk("alice", h, edited[c.offset : c.offset + c.size])
     files.commit_chunks("alice", "a.bin", pairs, device="laptop", bytes_changed=4)

@@ -68,7 +68,7 @@ def test_delta_plan_leases_chunks_so_a_later_commit_lands(files, clock, conf):
     from services.files.chunking import chunk_bytes
 
     pairs = [(c.hash, c.size) for c in chunk_bytes(data, conf.avg_chunk_bytes)]
-    assert files.plan("bob", "b", pairs) == []  # the server still has them, and leases them
+    assert files.plan("bob", "b", pairs)[0] == []  # the server still has them, and leases them
     clock.t += 10  # past the original grace, within the lease
     files.collect_garbage()
     files.commit_chunks("bob", "b", pairs)
