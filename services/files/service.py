@@ -105,7 +105,7 @@ class FilesService:
             stored = self._store_chunks(chunk_list, read)
         pairs = [(c.hash, c.size) for c in chunk_list]
         entry, _version = self._commit(
-            owner, path, pairs, if_match, if_none_match, device, on_conflict, parents
+            owner, path, pairs, if_match, if_none_match, device, on_conflict, parents, present=True
         )
         self.emitter.emit(
             "files",
@@ -159,12 +159,17 @@ class FilesService:
         device: str,
         on_conflict: str,
         parents: bool,
+        present: bool = False,
     ) -> tuple[Entry, Version]:
+        """Commit ``pairs``; ``present``: this call just stored or found every chunk itself
+        (so their blobs are not looked up again; the commit still takes each reference only
+        on a live row)."""
         if on_conflict not in CONFLICT_POLICIES:
             raise Invalid(f"on_conflict must be one of {CONFLICT_POLICIES}")
-        absent = [h for h in sorted({h for h, _ in pairs}) if not self.chunks.exists(h)]
-        if absent:
-            raise MissingChunks(absent)
+        if not present:
+            absent = [h for h in sorted({h for h, _ in pairs}) if not self.chunks.exists(h)]
+            if absent:
+                raise MissingChunks(absent)
         now = self.clock()
         try:
             return self.store.commit(

@@ -21,7 +21,7 @@ def test_put_get_roundtrip_and_layout(tmp_path):
     key = h(b"abc")
     blobs.put(key, b"abc")
     assert blobs.get(key) == b"abc"
-    assert (tmp_path / key[:2] / key[2:4] / key).is_file()
+    assert (tmp_path / key[:2] / key).is_file()
     assert list(blobs.keys()) == [key]
     blobs.delete(key)
     assert not blobs.exists(key)
