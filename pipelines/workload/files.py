@@ -21,14 +21,14 @@ DOCS = Path("/usr/share/doc/python3/html/library")
 SOURCE = Path(__file__).resolve().parents[2] / "services"
 
 
-def pick_tree(limit_bytes: int) -> tuple[Path, list[Path]]:
-    """The files to upload: the docs' library pages, else our own Python source, largest
-    trees first up to ``limit_bytes``."""
+def pick_tree(limit_bytes: int, limit_files: int) -> tuple[Path, list[Path]]:
+    """The files to upload: the docs' library pages, else our own Python source, in name
+    order up to ``limit_bytes`` and ``limit_files`` (the API's rate limit is per key)."""
     root, pattern = (DOCS, "*.html") if DOCS.is_dir() else (SOURCE, "*.py")
     picked, total = [], 0
     for path in sorted(root.rglob(pattern)):
         size = path.stat().st_size
-        if total + size > limit_bytes:
+        if total + size > limit_bytes or len(picked) >= limit_files:
             continue
         picked.append(path)
         total += size
@@ -51,8 +51,16 @@ class Keyed:
         self.key = key
 
     def request(self, method: str, url: str, **kw) -> httpx.Response:
+        """One request; a 429 from the platform's per-key limit is waited out (≤ 60 s)."""
         headers = {**(kw.pop("headers", None) or {}), "X-API-Key": self.key}
-        return self.client.request(method, url, headers=headers, **kw)
+        waited = 0.0
+        while True:
+            resp = self.client.request(method, url, headers=headers, **kw)
+            if resp.status_code != 429 or waited >= 60:
+                return resp
+            pause = min(float(resp.headers.get("Retry-After", "1")), 5.0)
+            time.sleep(pause)
+            waited += pause
 
     def get(self, url: str, **kw) -> httpx.Response:
         return self.request("GET", url, **kw)
@@ -72,8 +80,8 @@ class FilesWorkload:
     order = 45
 
     def run(self, ctx: WorkloadContext) -> None:
-        limit = max(2, int(24 * ctx.scale)) * 1024 * 1024
-        root, files = pick_tree(limit)
+        limit = max(2, int(16 * ctx.scale)) * 1024 * 1024
+        root, files = pick_tree(limit, max(20, int(120 * ctx.scale)))
         facts: dict = {"source": str(root), "files": len(files)}
         work = Path(tempfile.mkdtemp(prefix="files-workload-"))
         try:

@@ -14,6 +14,7 @@ size and mtime it had when last synced. One pass:
 2. **pull** remote changes: files whose remote ETag moved (and conflict copies) are
    downloaded; files deleted remotely are deleted locally if unchanged locally.
 
+Requests the platform's rate limit answers with 429 are retried after ``Retry-After``.
 Counters say what moved: ``bytes_sent`` (chunk bytes uploaded) and ``bytes_changed`` (the
 size of the edits, measured as the bytes of new chunks against the previous version) are
 reported to the server with each commit, which logs them as ``sync`` events.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,39 @@ def _check(resp: httpx.Response, *ok: int) -> httpx.Response:
     return resp
 
 
+class _Polite:
+    """An HTTP client that waits out 429 answers (``Retry-After``), up to ``patience_s``."""
+
+    def __init__(self, http: httpx.Client, patience_s: float = 120.0) -> None:
+        self.http = http
+        self.patience_s = patience_s
+
+    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        waited = 0.0
+        while True:
+            resp = self.http.request(method, url, **kw)
+            if resp.status_code != 429 or waited >= self.patience_s:
+                return resp
+            try:
+                pause = min(float(resp.headers.get("Retry-After", "1")), 10.0)
+            except ValueError:
+                pause = 1.0
+            time.sleep(pause)
+            waited += pause
+
+    def get(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", url, **kw)
+
+    def put(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("PUT", url, **kw)
+
+    def delete(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kw)
+
+
 class SyncClient:
     """Sync one local folder with one remote folder over ``http`` (an authenticated client
     whose base URL is the API)."""
@@ -75,7 +110,7 @@ class SyncClient:
         device: str = "cli",
         avg_chunk: int = chunking.DEFAULT_AVG,
     ) -> None:
-        self.http = http
+        self.http = _Polite(http)
         self.local = Path(local)
         self.remote = remote.strip("/")
         self.device = device
