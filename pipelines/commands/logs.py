@@ -7,6 +7,7 @@ ingestion when they return.
 
 from __future__ import annotations
 
+import getpass
 import sys
 import threading
 from pathlib import Path
@@ -46,7 +47,9 @@ def search(
 ) -> None:
     """Full-text search over log messages, e.g. blueprint logs search "timeout" --since 1h."""
     with system_service("logs") as svc:
-        df = svc.search(query, service=service, level=level, since=since, limit=limit)
+        df = svc.search(
+            query, service=service, level=level, since=since, limit=limit, principal=_cli_user()
+        )
     _show(df, fmt)
 
 
@@ -57,8 +60,13 @@ def search(
 def query(sql: str, max_rows: int, fmt: str) -> None:
     """Read-only SQL over the lake, e.g. "SELECT level, count(*) FROM logs GROUP BY 1"."""
     with system_service("logs") as svc:
-        df = svc.query(sql, max_rows=max_rows)
+        df = svc.query(sql, max_rows=max_rows, principal=_cli_user())
     _show(df, fmt)
+
+
+def _cli_user() -> str:
+    """Who the audit log names for a command run here: the operating-system user."""
+    return f"cli:{getpass.getuser()}"
 
 
 @cli.command("tail-file")

@@ -84,7 +84,7 @@ async def ingest_logs(
 @router.get("/search", response_model=SearchResult, operation_id="search_logs")
 def search_logs(
     svc: LogsDep,
-    _: ServiceUser,
+    caller: ServiceUser,
     q: Annotated[str, Query(max_length=500, description='terms; "quoted phrase"')] = "",
     service: Annotated[str | None, Query(max_length=100)] = None,
     level: Annotated[str | None, Query(description=f"one of {', '.join(LEVELS)}")] = None,
@@ -93,7 +93,15 @@ def search_logs(
     limit: Annotated[int, Query(ge=1, description="capped by the service's settings")] = 50,
 ) -> SearchResult:
     """Full-text search over log messages, ranked by BM25, newest first on ties."""
-    df = svc.search(q, service=service, level=level, since=since, until=until, limit=limit)
+    df = svc.search(
+        q,
+        service=service,
+        level=level,
+        since=since,
+        until=until,
+        limit=limit,
+        principal=caller.user_id,
+    )
     hits = [
         LogHit(**{**row, "ts": str(row["ts"]), "score": float(row["score"] or 0.0)})
         for row in df.to_dicts()
@@ -102,9 +110,9 @@ def search_logs(
 
 
 @router.post("/query", response_model=SqlResult, operation_id="query_logs")
-def query_logs(body: SqlRequest, svc: LogsDep, _: ServiceUser) -> SqlResult:
+def query_logs(body: SqlRequest, svc: LogsDep, caller: ServiceUser) -> SqlResult:
     """Read-only DuckDB SQL over the lake (one SELECT; file access limited to the lake)."""
-    df = svc.query(body.sql, max_rows=body.max_rows)
+    df = svc.query(body.sql, max_rows=body.max_rows, principal=caller.user_id)
     rows = orjson.loads(orjson.dumps(df.rows(), default=str))
     return SqlResult(columns=df.columns, rows=rows)
 

@@ -16,14 +16,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from services.errors import Invalid, TooLarge, Unavailable
+from services.errors import DomainError, Invalid, TooLarge, Unavailable
+from services.logs.alert_routing import Routed, route
 from services.logs.applog import AppLogShipping
 from services.logs.batch import decode_batch
 from services.logs.errors import QueryRejected
+from services.logs.query_cache import QueryCache
 from services.logs.settings import LogsSettings
 from warehouse.emitter import Emitter
 from warehouse.lake import Lake
@@ -44,6 +46,9 @@ from warehouse.logs.search import QueryError, SearchQuery, readonly_query, searc
 from warehouse.logs.tail import FileTailer, default_checkpoint_path
 from warehouse.spool import SpoolFull
 
+if TYPE_CHECKING:
+    from services.notify.service import NotifyService
+
 
 @dataclass(frozen=True)
 class IngestReport:
@@ -56,6 +61,7 @@ class IngestReport:
 class AlertRun:
     found: list[Alert]  # every alert the rules raise now
     fired: list[Alert]  # those recorded as events by this run (not fired before)
+    routed: Routed = Routed()  # what became notifications
 
 
 class LogsService:
@@ -69,13 +75,18 @@ class LogsService:
         data_dir: Path,
         conf: LogsSettings,
         clock: Callable[[], float] = time.time,
+        notify: NotifyService | None = None,
     ) -> None:
         self.lake = lake
+        self.notify = notify
         self.emitter = emitter
         self.data_dir = Path(data_dir)
         self.conf = conf
         self.clock = clock
         self.templater = Templater(renew_after=conf.templater_renew_after)
+        self.query_cache = QueryCache(
+            lake.root, ttl_s=conf.query_cache_ttl_s, entries=conf.query_cache_entries
+        )
         self._app_logs: AppLogShipping | None = None
 
     @property
@@ -205,9 +216,12 @@ class LogsService:
         since: str | None = None,
         until: str | None = None,
         limit: int = 50,
+        principal: str = "local",
     ) -> pl.DataFrame:
         """Full-text search over messages, ranked by BM25, newest first on ties. ``since`` and
-        ``until`` take ``15m``/``2h``/``7d`` (back from the service's clock) or ISO-8601."""
+        ``until`` take ``15m``/``2h``/``7d`` (back from the service's clock) or ISO-8601.
+
+        Answered from the query cache when asked again soon; audited for ``principal``."""
         if level is not None and level.lower() not in LEVELS:
             raise Invalid(f"level must be one of {', '.join(LEVELS)}")
         if not 1 <= limit <= self.conf.search_max_limit:
@@ -215,23 +229,57 @@ class LogsService:
         query = SearchQuery(
             q=q, service=service, level=level, since=since, until=until, limit=limit
         )
-        try:
-            return search(self.lake, query, now=self.now())
-        except QueryError as exc:
-            raise Invalid(str(exc)) from exc
 
-    def query(self, sql: str, *, max_rows: int | None = None) -> pl.DataFrame:
+        def run() -> pl.DataFrame:
+            try:
+                return search(self.lake, query, now=self.now())
+            except QueryError as exc:
+                raise Invalid(str(exc)) from exc
+
+        return self._audited("search", principal, repr(query), ("search", repr(query)), run)
+
+    def query(
+        self, sql: str, *, max_rows: int | None = None, principal: str = "local"
+    ) -> pl.DataFrame:
         """One read-only SELECT over the lake (file access confined to it), row-capped and
-        time-limited by the settings."""
+        time-limited by the settings. Cached and audited as ``search`` is."""
         max_rows = self.conf.sql_max_rows if max_rows is None else max_rows
         if not 1 <= max_rows <= self.conf.sql_max_rows:
             raise Invalid(f"max_rows must be between 1 and {self.conf.sql_max_rows}")
+
+        def run() -> pl.DataFrame:
+            try:
+                return readonly_query(
+                    self.lake, sql, max_rows=max_rows, timeout_s=self.conf.sql_timeout_s
+                )
+            except QueryError as exc:
+                raise QueryRejected(str(exc)) from exc
+
+        return self._audited("sql", principal, sql, ("sql", sql, max_rows), run)
+
+    def _audited(
+        self,
+        kind: str,
+        principal: str,
+        text: str,
+        key: tuple,
+        run: Callable[[], pl.DataFrame],
+    ) -> pl.DataFrame:
+        """Run (or recall) a query and record who asked what and how many rows it returned:
+        ``logs/query_audited`` events, the audit table (``logs_events`` in SQL)."""
+        started = time.perf_counter()
+        attrs: dict[str, Any] = {"kind": kind, "query": text[:4000]}
         try:
-            return readonly_query(
-                self.lake, sql, max_rows=max_rows, timeout_s=self.conf.sql_timeout_s
-            )
-        except QueryError as exc:
-            raise QueryRejected(str(exc)) from exc
+            df, cached = self.query_cache.get_or_run(key, run)
+        except DomainError as exc:
+            attrs.update(rows=None, cached=False, error=str(exc)[:500])
+            raise
+        else:
+            attrs.update(rows=df.height, cached=cached)
+            return df
+        finally:
+            attrs["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            self.emitter.emit("logs", "query_audited", actor=principal, entity=kind, attrs=attrs)
 
     # -- alerts ------------------------------------------------------------------------------
     def alert_rules(self, **overrides: Any) -> AlertRules:
@@ -255,10 +303,27 @@ class LogsService:
             now=self.now(),
         )
 
+    def route_alerts(self, fired: list[Alert]) -> Routed:
+        """Notify the configured recipients of ``fired`` alerts (``alert_routing``)."""
+        if self.notify is None:
+            return Routed()
+        return route(
+            self.notify,
+            fired,
+            self.conf.alert_recipients,
+            quiet=timedelta(minutes=self.conf.alert_quiet_minutes),
+            state_path=self.state_dir / "alerts_routed.json",
+            now=self.now(),
+        )
+
     def check_alerts(self, rules: AlertRules | None = None, *, record: bool = True) -> AlertRun:
-        """Evaluate the rules now and (unless ``record`` is off) fire the new alerts."""
+        """Evaluate the rules now and (unless ``record`` is off) fire the new alerts and
+        notify the recipients of them."""
         found = self.evaluate_alerts(rules)
-        return AlertRun(found, self.fire_alerts(found) if record else [])
+        if not record:
+            return AlertRun(found, [])
+        fired = self.fire_alerts(found)
+        return AlertRun(found, fired, self.route_alerts(fired))
 
     def fired_alerts(self, since: datetime | None = None) -> dict[str, str]:
         """Keys of alerts already fired (still remembered), with when, from ``since`` on."""

@@ -38,6 +38,9 @@ PUBLIC: dict[str, str] = {
     "files_shared_meta": "share links: the token in the path is the credential",
     "files_shared_download": "share links: the token in the path is the credential",
     "files_shared_upload": "write share links: the token in the path is the credential",
+    "notify_open_pixel": "mail clients load it with no key; its signed token names a delivery",
+    "notify_unsubscribe_page": "the email's unsubscribe link; a signed token, changes nothing",
+    "notify_unsubscribe": "RFC 8058: the one-click POST carries no credentials, only the token",
 }
 
 
