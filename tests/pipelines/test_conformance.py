@@ -33,6 +33,13 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "video_engagement:video_engagement_is_consistent",
         },
     ),
+    "files": (
+        {"files_dedup", "files_chunker_sweep"},
+        {
+            "files_dedup:files_dedup_is_consistent",
+            "files_chunker_sweep:files_chunker_sweep_is_sane",
+        },
+    ),
     "crawl": (
         {"crawl_pages", "crawl_pagerank", "crawl_search_index", "crawl_recrawl_schedule"},
         {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from services.video.tus import encode_metadata
+from services.tus.protocol import encode_metadata
 from warehouse.spool import read_records, sealed_segments
 
 TUS = {"Tus-Resumable": "1.0.0"}

@@ -113,13 +113,3 @@ def parse_upload_length(value: str | None) -> int:
             MalformedHeader, "Upload-Length is required (deferred length is not supported)"
         )
     return parse_int_header("Upload-Length", value)
-
-
-def clean_tags(raw: str) -> list[str]:
-    """Comma-separated tags, lower-cased, de-duplicated, at most 20 of up to 32 characters."""
-    tags: list[str] = []
-    for tag in raw.split(","):
-        t = re.sub(r"[^a-z0-9 _-]", "", tag.strip().lower())[:32].strip()
-        if t and t not in tags:
-            tags.append(t)
-    return tags[:20]

@@ -1,0 +1,482 @@
+"""The file service: per-user trees of files and folders, versions, trash, delta sync.
+
+This is the API other systems use (messaging sends attachments through it). Every method
+takes the acting user's id as ``owner`` and touches only that user's tree: there is no way to
+name another user's file, so an owner check cannot be forgotten on a route. ::
+
+    svc = services.compose.build_service(settings, emitter, "files")
+    entry = svc.put_file("alice", "chat/photo.jpg", data)           # a new version
+    entry = svc.put_file("alice", "chat/photo.jpg", data2, if_match=entry.etag)  # or 412
+    meta, body = svc.open_file("alice", "chat/photo.jpg")           # 404 for anyone else's
+    data = b"".join(body)
+
+Writes are chunked (FastCDC), each chunk stored once however many users and versions hold it
+(reference counted; see :mod:`services.files.gc`), and every write is one atomic commit.
+Errors are :mod:`services.errors` domain errors (404, 409, 412, 422, 507 ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from services.errors import Invalid, NotFound, PreconditionFailed, TooLarge, Unavailable
+from services.files import chunking, names
+from services.files.chunkstore import ChunkStore, is_chunk_hash
+from services.files.errors import ChunkMismatch, RangeNotSatisfiable
+from services.files.gc import GcReport, collect
+from services.files.model import Change, Entry, Version
+from services.files.settings import FilesSettings
+from services.files.store import FileStore, MissingChunks
+from warehouse.emitter import Emitter
+
+CONFLICT_POLICIES = ("fail", "copy")
+#: Chunk bytes written between two durability barriers (``BlobStore.put_many``).
+STORE_BATCH_BYTES = 64 * 1024 * 1024
+
+
+class FilesService:
+    """See the module docstring. ``clock`` is "now" for versions, leases and the collector."""
+
+    def __init__(
+        self,
+        store: FileStore,
+        chunks: ChunkStore,
+        emitter: Emitter,
+        conf: FilesSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.chunks = chunks
+        self.emitter = emitter
+        self.conf = conf
+        self.clock = clock
+        self.uploads: Any = None  # the tus desk, attached by the composition root
+        self.sharing: Any = None  # share links, attached by the composition root
+        self.tmp_dir: Path | None = None  # where PUT bodies land before chunking
+
+    def close(self) -> None:
+        self.store.engine.dispose()
+
+    # ---- writing -------------------------------------------------------------------------
+    def put_file(
+        self,
+        owner: str,
+        path: str,
+        data: bytes | Path,
+        *,
+        if_match: str | None = None,
+        if_none_match: bool = False,
+        device: str = "",
+        on_conflict: str = "fail",
+        parents: bool = True,
+    ) -> Entry:
+        """Store ``data`` (bytes, or a local file to read) as a new version of ``path``.
+
+        ``if_match``: the ETag the writer based its change on (412 if another version landed
+        since), ``"*"`` for "must exist"; ``if_none_match``: "must not exist". With
+        ``on_conflict="copy"`` a lost If-Match race writes ``name (conflict <device> <time>)``
+        instead and returns that entry. 507 past the quota, before any chunk is stored.
+        """
+        path = names.normalize(path)
+        size = data.stat().st_size if isinstance(data, Path) else len(data)
+        if size > self.conf.max_upload_bytes:
+            raise TooLarge(f"{size} bytes is over the {self.conf.max_upload_bytes}-byte limit")
+        self.store.check_quota(owner, size)
+        if isinstance(data, Path):
+            chunk_list = chunking.chunk_file(data, self.conf.avg_chunk_bytes)
+            with data.open("rb") as fh:
+                stored = self._store_chunks(chunk_list, fh.read)
+        else:
+            chunk_list = chunking.chunk_pipelined(data, self.conf.avg_chunk_bytes)
+            view = memoryview(data)
+            pos = [0]
+
+            def read(n: int) -> bytes:
+                out = bytes(view[pos[0] : pos[0] + n])
+                pos[0] += n
+                return out
+
+            stored = self._store_chunks(chunk_list, read)
+        pairs = [(c.hash, c.size) for c in chunk_list]
+        entry, _version = self._commit(
+            owner, path, pairs, if_match, if_none_match, device, on_conflict, parents, present=True
+        )
+        self.emitter.emit(
+            "files",
+            "upload",
+            actor=owner,
+            entity=entry.id,
+            attrs={"path": entry.path, "bytes": size, "stored_bytes": stored, "chunks": len(pairs)},
+        )
+        return entry
+
+    def _store_chunks(self, chunk_list: Sequence[chunking.Chunk], read) -> int:
+        """Write the chunks the store lacks (reading each in file order), in batches that
+        share one durability barrier; returns the bytes written. The chunks' hashes were just
+        computed from these very bytes, so they are not hashed again here."""
+        sizes = {c.hash: c.size for c in chunk_list}
+        have = self.store.live_chunks(sizes)
+        self._touch(sizes)
+        written = 0
+        batch: list[tuple[str, bytes]] = []
+        batch_bytes = 0
+        for c in chunk_list:
+            data = read(c.size)
+            if c.hash in have and self.chunks.exists(c.hash):
+                continue
+            batch.append((c.hash, data))
+            have.add(c.hash)
+            written += c.size
+            batch_bytes += c.size
+            if batch_bytes >= STORE_BATCH_BYTES:
+                self.chunks.put_many(batch, verified=True)
+                batch, batch_bytes = [], 0
+        if batch:
+            self.chunks.put_many(batch, verified=True)
+        return written
+
+    def _touch(self, sizes: dict[str, int]) -> None:
+        busy = self.store.touch_chunks(sizes, self.clock())
+        if busy:
+            raise Unavailable(
+                f"{len(busy)} chunk(s) are being garbage-collected; retry in a second",
+                headers={"Retry-After": "1"},
+            )
+
+    def _commit(
+        self,
+        owner: str,
+        path: str,
+        pairs: list[tuple[str, int]],
+        if_match: str | None,
+        if_none_match: bool,
+        device: str,
+        on_conflict: str,
+        parents: bool,
+        present: bool = False,
+    ) -> tuple[Entry, Version]:
+        """Commit ``pairs``; ``present``: this call just stored or found every chunk itself
+        (so their blobs are not looked up again; the commit still takes each reference only
+        on a live row)."""
+        if on_conflict not in CONFLICT_POLICIES:
+            raise Invalid(f"on_conflict must be one of {CONFLICT_POLICIES}")
+        if not present:
+            absent = [h for h in sorted({h for h, _ in pairs}) if not self.chunks.exists(h)]
+            if absent:
+                raise MissingChunks(absent)
+        now = self.clock()
+        try:
+            return self.store.commit(
+                owner,
+                path,
+                pairs,
+                now,
+                if_match=if_match,
+                if_none_match=if_none_match,
+                device=device,
+                parents=parents,
+            )
+        except PreconditionFailed:
+            if on_conflict != "copy" or (if_match is None and not if_none_match):
+                raise
+        when = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H%M%S")
+        copy_path = names.conflict_name(path, device or "unknown", when)
+        entry, version = self.store.commit(
+            owner, copy_path, pairs, now, if_none_match=True, device=device, parents=True
+        )
+        self.emitter.emit(
+            "files",
+            "conflict_copy",
+            actor=owner,
+            entity=entry.id,
+            attrs={"path": path, "copy": copy_path, "device": device},
+        )
+        return entry, version
+
+    def mkdir(self, owner: str, path: str, *, parents: bool = False) -> Entry:
+        entry = self.store.mkdir(owner, names.normalize(path), self.clock(), parents=parents)
+        self.emitter.emit(
+            "files", "mkdir", actor=owner, entity=entry.id, attrs={"path": entry.path}
+        )
+        return entry
+
+    def delete(self, owner: str, path: str, *, if_match: str | None = None) -> str:
+        """Move a file or folder to the trash; returns the trash item id."""
+        path = names.normalize(path)
+        trash_id = self.store.trash_path(owner, path, self.clock(), if_match=if_match)
+        self.emitter.emit("files", "delete", actor=owner, entity=trash_id, attrs={"path": path})
+        return trash_id
+
+    def move(self, owner: str, src: str, dst: str, *, overwrite: bool = False) -> Entry:
+        src, dst = names.normalize(src), names.normalize(dst)
+        entry = self.store.move(owner, src, dst, self.clock(), overwrite=overwrite)
+        self.emitter.emit(
+            "files", "move", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
+        )
+        return entry
+
+    def copy(self, owner: str, src: str, dst: str, *, overwrite: bool = False) -> Entry:
+        src, dst = names.normalize(src), names.normalize(dst)
+        entry = self.store.copy(owner, src, dst, self.clock(), overwrite=overwrite)
+        self.emitter.emit(
+            "files", "copy", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
+        )
+        return entry
+
+    # ---- reading -------------------------------------------------------------------------
+    def stat(self, owner: str, path: str) -> Entry:
+        """The entry at ``path`` (``""``: the root folder); 404 when there is none."""
+        path = names.normalize(path, allow_root=True)
+        if path == "":
+            return Entry("root", owner, "", "dir", 0, "root", 0.0)
+        entry = self.store.get(owner, path)
+        if entry is None:
+            raise NotFound(f"no file or folder {path!r}")
+        return entry
+
+    def listdir(self, owner: str, path: str = "") -> list[Entry]:
+        entry = self.stat(owner, path)
+        if entry.kind != "dir":
+            raise Invalid(f"{path!r} is a file, not a folder")
+        return self.store.children(owner, entry.path)
+
+    def walk(self, owner: str, path: str = "") -> list[Entry]:
+        return self.store.walk(owner, names.normalize(path, allow_root=True))
+
+    def search(self, owner: str, term: str, limit: int = 100) -> list[Entry]:
+        term = term.strip()
+        if not term:
+            return []
+        return self.store.search(owner, term, limit)
+
+    def version_of(self, entry: Entry, number: int | None = None) -> Version:
+        if entry.kind != "file" or entry.version_id is None:
+            raise Invalid(f"{entry.path!r} is a folder")
+        if number is None:
+            version = self.store.version(entry.version_id)
+        else:
+            version = next(
+                (v for v in self.store.versions_of(entry.id) if v.number == number), None
+            )
+        if version is None:
+            raise NotFound(f"{entry.path!r} has no version {number}")
+        return version
+
+    def open_file(
+        self,
+        owner: str,
+        path: str,
+        start: int = 0,
+        end: int | None = None,
+        *,
+        version: int | None = None,
+    ) -> tuple[Entry, Iterator[bytes]]:
+        """The entry and an iterator over bytes ``[start, end)`` of its current version (or
+        of version ``version``); 416 for a start past the end. Every chunk read is verified
+        against its hash."""
+        entry = self.stat(owner, path)
+        ver = self.version_of(entry, version)
+        self.emitter.emit(
+            "files",
+            "download",
+            actor=owner,
+            entity=entry.id,
+            attrs={"path": entry.path, "bytes": (end or ver.size) - start},
+        )
+        return entry, self.read_version(ver, start, end)
+
+    def read_version(self, ver: Version, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        end = ver.size if end is None else min(end, ver.size)
+        if start < 0 or (start >= ver.size and ver.size > 0) or start > end:
+            raise RangeNotSatisfiable(
+                f"range starts at {start}, the file has {ver.size} bytes",
+                headers={"Content-Range": f"bytes */{ver.size}"},
+            )
+        return self._iter(ver.chunks, start, end)
+
+    def _iter(self, chunk_list: list[tuple[str, int]], start: int, end: int) -> Iterator[bytes]:
+        pos = 0
+        for h, size in chunk_list:
+            if pos >= end:
+                return
+            if pos + size > start:
+                data = self.chunks.get(h)
+                yield data[max(start - pos, 0) : min(end - pos, size)]
+            pos += size
+
+    # ---- versions and trash --------------------------------------------------------------
+    def versions(self, owner: str, path: str) -> list[Version]:
+        entry = self.stat(owner, path)
+        if entry.kind != "file":
+            raise Invalid(f"{entry.path!r} is a folder")
+        return self.store.versions_of(entry.id)
+
+    def restore_version(self, owner: str, path: str, number: int) -> Entry:
+        """A new version with the content of version ``number`` (history is never rewritten)."""
+        entry = self.stat(owner, path)
+        old = self.version_of(entry, number)
+        new, _ = self.store.commit(owner, entry.path, old.chunks, self.clock(), device="restore")
+        self.emitter.emit(
+            "files", "restore_version", actor=owner, entity=new.id, attrs={"path": new.path}
+        )
+        return new
+
+    def trash(self, owner: str) -> list[dict]:
+        return self.store.trash_items(owner)
+
+    def restore_trash(self, owner: str, trash_id: str) -> str:
+        path = self.store.restore_trash(owner, trash_id, self.clock())
+        self.emitter.emit("files", "restore_trash", actor=owner, entity=trash_id)
+        return path
+
+    def purge_trash(self, owner: str, trash_id: str | None = None) -> int:
+        return self.store.purge_trash(owner, self.clock(), trash_id)
+
+    # ---- delta sync ----------------------------------------------------------------------
+    def parse_chunk_list(self, raw: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+        if len(raw) > self.conf.max_chunks_per_file:
+            raise TooLarge(f"at most {self.conf.max_chunks_per_file} chunks per file")
+        out = []
+        for h, size in raw:
+            if not is_chunk_hash(h):
+                raise Invalid(f"chunk hash {h[:80]!r} is not 64 lowercase hex digits")
+            if not 0 < size <= self.conf.max_chunk_bytes:
+                raise Invalid(f"chunk size {size} is outside (0, {self.conf.max_chunk_bytes}]")
+            out.append((h, size))
+        return out
+
+    def plan(
+        self,
+        owner: str,
+        path: str,
+        chunk_list: Sequence[tuple[str, int]],
+        *,
+        if_match: str | None = None,
+    ) -> tuple[list[str], str]:
+        """Step 1 of a delta upload: which of the new version's chunks the server lacks, and
+        a plan id that step 3 may commit instead of sending the chunk list again.
+
+        The chunks it has are leased (touched) so the collector keeps them for the grace
+        period (the plan lives as long); 412 now if ``if_match`` is already stale, 507 if the
+        version would not fit.
+        """
+        path = names.normalize(path)
+        pairs = self.parse_chunk_list(chunk_list)
+        current = self.store.get(owner, path)
+        if (
+            if_match is not None
+            and if_match != "*"
+            and (current is None or current.etag != if_match)
+        ):
+            raise PreconditionFailed("If-Match does not match the current version")
+        self.store.check_quota(owner, sum(s for _, s in pairs))
+        sizes = dict(pairs)
+        live = self.store.live_chunks(sizes)
+        self._touch({h: s for h, s in sizes.items() if h in live})
+        missing = [h for h in sorted(sizes) if h not in live or not self.chunks.exists(h)]
+        return missing, self.store.save_plan(owner, path, pairs, self.clock())
+
+    def put_chunk(self, owner: str, chunk_hash: str, data: bytes) -> bool:
+        """Step 2: store one chunk (422 when ``data`` does not hash to ``chunk_hash``).
+        Returns False when it was already stored."""
+        if not is_chunk_hash(chunk_hash):
+            raise Invalid("chunk hash must be 64 lowercase hex digits")
+        if len(data) > self.conf.max_chunk_bytes:
+            raise TooLarge(f"chunks are at most {self.conf.max_chunk_bytes} bytes")
+        if not data:
+            raise Invalid("a chunk has at least one byte")
+        if chunking.sha256_hex(data) != chunk_hash:
+            raise ChunkMismatch(f"chunk bytes do not hash to {chunk_hash}; nothing was stored")
+        self._touch({chunk_hash: len(data)})
+        if self.chunks.exists(chunk_hash):
+            return False
+        self.chunks.put(chunk_hash, data)
+        self.emitter.emit(
+            "files", "chunk", actor=owner, entity=chunk_hash, attrs={"bytes": len(data)}
+        )
+        return True
+
+    def commit_chunks(
+        self,
+        owner: str,
+        path: str,
+        chunk_list: Sequence[tuple[str, int]] | None,
+        *,
+        plan_id: str | None = None,
+        if_match: str | None = None,
+        if_none_match: bool = False,
+        device: str = "",
+        on_conflict: str = "fail",
+        bytes_changed: int | None = None,
+    ) -> tuple[Entry, Version]:
+        """Step 3: the new version, atomically (409 naming chunks still missing). The chunk
+        list is ``chunk_list``, or the one planned under ``plan_id`` (for the same path)."""
+        path = names.normalize(path)
+        if plan_id is not None:
+            planned_path, chunk_list = self.store.load_plan(owner, plan_id)
+            if planned_path != path:
+                raise Invalid(f"plan {plan_id} was made for {planned_path!r}, not {path!r}")
+        if chunk_list is None:
+            raise Invalid("send the chunk list, or the plan_id of a plan for this path")
+        pairs = self.parse_chunk_list(chunk_list)
+        previous = self.store.get(owner, path)
+        before: set[str] = set()
+        if previous is not None and previous.version_id:
+            prev = self.store.version(previous.version_id)
+            before = {h for h, _ in prev.chunks} if prev else set()
+        entry, version = self._commit(
+            owner, path, pairs, if_match, if_none_match, device, on_conflict, True
+        )
+        seen: set[str] = set()
+        new_bytes = 0
+        for h, s in pairs:
+            if h not in before and h not in seen:
+                new_bytes += s
+                seen.add(h)
+        self.emitter.emit(
+            "files",
+            "sync",
+            actor=owner,
+            entity=entry.id,
+            attrs={
+                "path": entry.path,
+                "device": device,
+                "bytes_total": version.size,
+                "bytes_sent": new_bytes,
+                "bytes_changed": bytes_changed if bytes_changed is not None else -1,
+                "chunks": len(pairs),
+            },
+        )
+        return entry, version
+
+    def changes(self, owner: str, cursor: int, limit: int = 1000) -> list[Change]:
+        return self.store.changes_since(owner, cursor, limit)
+
+    async def wait_changes(
+        self, owner: str, cursor: int, wait_s: float, limit: int = 1000
+    ) -> list[Change]:
+        """Changes after ``cursor``; with none yet, wait up to ``wait_s`` for one (long-poll).
+        Polls the store, so a change made by any process on the same store wakes it."""
+        deadline = time.monotonic() + min(wait_s, self.conf.longpoll_max_s)
+        while True:
+            found = await asyncio.to_thread(self.store.changes_since, owner, cursor, limit)
+            if found or time.monotonic() >= deadline:
+                return found
+            await asyncio.sleep(0.2)
+
+    # ---- housekeeping --------------------------------------------------------------------
+    def usage(self, owner: str) -> dict:
+        return {"used_bytes": self.store.usage(owner), "quota_bytes": self.store.quota(owner)}
+
+    def collect_garbage(self, fault: Callable[[str], None] | None = None) -> GcReport:
+        now = self.clock()
+        self.store.forget_plans(now - self.conf.gc_grace_s)
+        report = collect(self.store, self.chunks, now, self.conf.gc_grace_s, fault=fault)
+        self.emitter.emit("files", "gc", actor="system", entity="chunks", attrs=report.public())
+        return report

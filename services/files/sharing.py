@@ -1,0 +1,100 @@
+"""What a share link lets its holder do: read the shared file, or list and read (and, with
+write rights, write) inside the shared folder. Every action acts on the owner's tree as the
+owner, confined to the shared path, and is an event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from services.errors import Forbidden, Invalid, NotFound
+from services.files import names
+from services.files.model import Entry, Version
+from services.files.service import FilesService
+from services.files.shares import Share, ShareBook
+
+
+class Sharing:
+    def __init__(self, svc: FilesService, book: ShareBook) -> None:
+        self.svc = svc
+        self.book = book
+
+    def create(
+        self,
+        owner: str,
+        path: str,
+        rights: str,
+        *,
+        expires_in_s: float | None = None,
+        password: str | None = None,
+    ) -> tuple[Share, str]:
+        entry = self.svc.stat(owner, path)
+        if entry.path == "":
+            raise Invalid("share a file or a folder, not your whole root")
+        share, token = self.book.create(
+            owner,
+            entry.path,
+            rights,
+            self.svc.clock(),
+            expires_in_s=expires_in_s,
+            password=password,
+        )
+        self.svc.emitter.emit(
+            "files",
+            "share",
+            actor=owner,
+            entity=share.id,
+            attrs={"path": entry.path, "rights": rights, "kind": entry.kind},
+        )
+        return share, token
+
+    def revoke(self, owner: str, share_id: str) -> None:
+        self.book.revoke(owner, share_id)
+        self.svc.emitter.emit("files", "share_revoked", actor=owner, entity=share_id)
+
+    def resolve(self, token: str, password: str | None, client: str) -> Share:
+        return self.book.resolve(token, password, client, self.svc.clock())
+
+    def stat(self, share: Share, rel: str = "") -> Entry:
+        return self.svc.stat(share.owner, share.inside(rel))
+
+    def listdir(self, share: Share, rel: str = "") -> list[Entry]:
+        entry = self.stat(share, rel)
+        if entry.kind != "dir":
+            raise Invalid("this link shares a file, not a folder")
+        return self.svc.store.children(share.owner, entry.path)
+
+    def version(self, share: Share, rel: str = "") -> tuple[Entry, Version]:
+        entry = self.stat(share, rel)
+        if entry.kind != "file":
+            raise NotFound("this link shares a folder: name a file inside it")
+        return entry, self.svc.version_of(entry)
+
+    def read(self, share: Share, ver: Version, start: int, end: int) -> Iterator[bytes]:
+        self.svc.emitter.emit(
+            "files",
+            "share_download",
+            actor="anonymous",
+            entity=share.id,
+            attrs={"owner": share.owner, "bytes": end - start},
+        )
+        return self.svc.read_version(ver, start, end)
+
+    def write(self, share: Share, rel: str, data: Path, if_match: str | None) -> Entry:
+        if share.rights != "write":
+            raise Forbidden("this share link is read-only")
+        root = self.svc.stat(share.owner, share.path)
+        if root.kind != "dir":
+            raise Forbidden("write links to a file cannot replace it; share its folder")
+        path = share.inside(names.normalize(rel))
+        entry = self.svc.put_file(
+            share.owner, path, data, if_match=if_match, device=f"share-{share.id[:8]}"
+        )
+        self.svc.emitter.emit(
+            "files",
+            "share_upload",
+            actor="anonymous",
+            entity=share.id,
+            attrs={"owner": share.owner, "path": path},
+        )
+        return entry

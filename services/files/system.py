@@ -1,0 +1,47 @@
+"""The file system's composition root: the only place its service is put together."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from services.db import make_engine
+from services.files.blobs import BlobStore, LocalBlobStore
+from services.files.chunkstore import ChunkStore
+from services.files.service import FilesService
+from services.files.settings import FilesSettings
+from services.files.shares import ShareBook
+from services.files.sharing import Sharing
+from services.files.store import FileStore
+from services.files.uploads import FileUploads
+from warehouse.emitter import Emitter
+from warehouse.secrets import secret
+from warehouse.settings import Settings
+
+SECRET_NAME = "files_chunk_secret"
+
+
+def build(
+    settings: Settings,
+    emitter: Emitter,
+    *,
+    conf: FilesSettings | None = None,
+    clock: Callable[[], float] = time.time,
+    blobs: BlobStore | None = None,
+) -> FilesService:
+    """The file service: its tables (SQLite, or PostgreSQL when scaled out), chunks in a
+    content-addressed blob store under ``<data_dir>/blobs/files`` (or ``blobs``), sealed with
+    a key derived from a secret generated once under ``<data_dir>/secrets``."""
+    conf = conf or FilesSettings()
+    blob_store = blobs or LocalBlobStore(settings.blobs_dir / "files")
+    key = secret(settings.data_dir, SECRET_NAME).encode() if conf.encrypt_at_rest else None
+    store = FileStore(
+        make_engine(settings, "files"),
+        default_quota=conf.default_quota_bytes,
+        max_versions=conf.max_versions,
+    )
+    svc = FilesService(store, ChunkStore(blob_store, key), emitter, conf, clock=clock)
+    svc.tmp_dir = settings.data_dir / "files" / "tmp"
+    svc.sharing = Sharing(svc, ShareBook(store.engine, conf.share_guess_limit))
+    svc.uploads = FileUploads(svc, settings.data_dir / "files" / "uploads")
+    return svc
