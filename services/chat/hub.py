@@ -299,21 +299,22 @@ class Hub:
                     }
                 )
                 continue
+            frame: dict[str, Any] = {}
             try:
-                frame = orjson.loads(text)
-                if not isinstance(frame, dict):
+                parsed = orjson.loads(text)
+                if not isinstance(parsed, dict):
                     raise Invalid("a frame is a JSON object with a type")
+                frame = parsed
                 await self._handle(s, frame)
             except orjson.JSONDecodeError:
                 s.post({"type": "error", "status": 400, "message": "frame is not valid JSON"})
             except DomainError as exc:
+                client_id = frame.get("client_id")
                 s.post(
                     {
                         **_problem(exc),
                         "ref": frame.get("type"),
-                        "client_id": frame.get("client_id")
-                        if isinstance(frame.get("client_id"), str)
-                        else None,
+                        "client_id": client_id if isinstance(client_id, str) else None,
                     }
                 )
 

@@ -167,6 +167,9 @@ class ChatService:
                     conn, conv.id, user, added.seq, "owner" if user == creator else "member"
                 )
                 out.committed.append(added)
+                out.events.append(
+                    _event("member_added", creator, conv.id, user=user, seq=added.seq)
+                )
             out.events.append(
                 _event(
                     "conversation_created",
