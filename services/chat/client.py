@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 import websockets
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, WebSocketException
 
 
 @dataclass
@@ -73,6 +73,10 @@ class ChatClient:
 
     # -- connection ------------------------------------------------------------------------
     async def connect(self, timeout: float = 10.0) -> dict[str, Any]:
+        """Open the socket, say hello with the cursors, resend what is not accepted yet."""
+        return await asyncio.wait_for(self._connect(timeout), timeout * 2)
+
+    async def _connect(self, timeout: float) -> dict[str, Any]:
         ws = await websockets.connect(
             self.url, max_size=2**22, open_timeout=timeout, proxy=None, ping_interval=None
         )
@@ -164,8 +168,8 @@ class ChatClient:
                     with contextlib.suppress(Exception):
                         await reader
                     return
-            except (OSError, ConnectionClosed, ConnectionError, TimeoutError):
-                pass
+            except (OSError, WebSocketException, ConnectionError, TimeoutError):
+                pass  # refused, cut, or a handshake answered by a dying server: retry
             self._ws = None
             self.log.reconnects += 1
             await asyncio.sleep(backoff_s)

@@ -167,21 +167,38 @@ class Hub:
             listing.append(
                 {"conv": conv.id, "last_seq": conv.last_seq, "cursor": start, "active": active}
             )
-        self.by_user[user].add(session)
-        await asyncio.to_thread(svc.heartbeat, user)
-        await ws.send_text(
-            orjson.dumps(
-                {
-                    "type": "welcome",
-                    "user": user,
-                    "device": device,
-                    "conversations": listing,
-                    "max_frame_bytes": self.conf.max_frame_bytes,
-                    "max_message_bytes": self.conf.max_message_bytes,
-                    "window": self.conf.window,
-                }
-            ).decode()
-        )
+        try:
+            self.by_user[user].add(session)
+            await asyncio.to_thread(svc.heartbeat, user)
+            for conv_id, seq in cursors.items():
+                if conv_id in session.convs and seq > stored.get(conv_id, (0, 0))[0]:
+                    # Acks lost in flight (a crash, a cut): the device's cursor attests the rows.
+                    await asyncio.to_thread(
+                        svc.recover_acks,
+                        user,
+                        device,
+                        conv_id,
+                        stored.get(conv_id, (0, 0))[0],
+                        session.convs[conv_id].sent,
+                    )
+            await ws.send_text(
+                orjson.dumps(
+                    {
+                        "type": "welcome",
+                        "user": user,
+                        "device": device,
+                        "conversations": listing,
+                        "max_frame_bytes": self.conf.max_frame_bytes,
+                        "max_message_bytes": self.conf.max_message_bytes,
+                        "window": self.conf.window,
+                    }
+                ).decode()
+            )
+        except Exception:  # noqa: BLE001 - gone during hello: forget it, it reconnects
+            self._forget(session)
+            with contextlib.suppress(Exception):
+                await ws.close(CLOSE_SLOW)
+            return None
         session.wake.set()
         return session
 

@@ -443,10 +443,15 @@ class ChatService:
 
         def write(conn: Connection, out: Outbox) -> bool:
             now = self.clock()
+            # Recorded once per row: a late ack from a dead socket and the cursor a
+            # reconnecting device brings may cover the same rows.
+            before = st.tx_cursor(conn, user, device, conv_id, column)
             moved = st.tx_advance_cursor(conn, user, device, conv_id, column, seq, now)
             if read and moved:
                 out.events.append(_event("read", user, conv_id, device=device, seq=seq))
             for d_seq, stored_at, sent_at in deliveries:
+                if d_seq <= before:
+                    continue
                 out.events.append(
                     _event(
                         "delivered",
@@ -462,6 +467,19 @@ class ChatService:
             return moved
 
         return write
+
+    def recover_acks(self, user: str, device: str, conv_id: str, stored: int, cursor: int) -> None:
+        """A device reconnected with a cursor past the stored one (its acks were lost in a
+        crash or a cut): record the rows it attests, those it may see, as delivered."""
+        deliveries: list[tuple[int, float, float]] = []
+        after = stored
+        while after < cursor:
+            rows, scanned = self.store.page(conv_id, user, after, min(1000, cursor - after))
+            deliveries += [(m.seq, m.created_at, None) for m in rows if m.seq <= cursor]
+            if scanned <= after:
+                break
+            after = scanned
+        self.writer.call(self.ack_write(user, device, conv_id, cursor, deliveries))
 
     def ack(self, user: str, device: str, conv_id: str, seq: int, *, read: bool = False) -> bool:
         """Move a cursor over HTTP (no socket delivery is recorded)."""

@@ -324,6 +324,19 @@ def tx_advance_cursor(
     return True
 
 
+def tx_cursor(conn: Connection, user_id: str, device_id: str, conv_id: str, column: str) -> int:
+    row = conn.execute(
+        select(t.cursors.c[column]).where(
+            and_(
+                t.cursors.c.user_id == user_id,
+                t.cursors.c.device_id == device_id,
+                t.cursors.c.conv_id == conv_id,
+            )
+        )
+    ).first()
+    return 0 if row is None else int(row[0])
+
+
 def tx_upsert_device(
     conn: Connection, user_id: str, device_id: str, public_key: str | None, now: float
 ) -> bool:
