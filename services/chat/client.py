@@ -32,6 +32,7 @@ class Received:
     body: Any
     ts: float  # when the server stored it
     at: float  # when this client applied it
+    client_id: str | None = None
 
 
 @dataclass
@@ -198,7 +199,16 @@ class ChatClient:
             self._seen.setdefault(conv, set()).add(seq)
             self._unacked[conv] = self._unacked.get(conv, 0) + 1
             self.log.applied.append(
-                Received(conv, seq, f["kind"], f["sender"], f["body"], f["ts"], time.time())
+                Received(
+                    conv,
+                    seq,
+                    f["kind"],
+                    f["sender"],
+                    f["body"],
+                    f["ts"],
+                    time.time(),
+                    f.get("client_id"),
+                )
             )
         elif kind == "accepted":
             self.pending.pop(f["client_id"], None)
