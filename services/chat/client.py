@@ -69,6 +69,9 @@ class ChatClient:
         self.welcome: dict[str, Any] | None = None
         self._ws: Any = None
         self._unacked: dict[str, int] = {}
+        self.envelopes: list[dict[str, Any]] = []  # to_device frames (key shares), in order
+        self._envelope_ack = 0
+        self._envelope_acked = 0
         self._seen: dict[str, set[int]] = {}
         self._changed = asyncio.Event()
 
@@ -177,6 +180,10 @@ class ChatClient:
             backoff_s = min(1.0, backoff_s * 1.5)
 
     async def _flush_acks(self) -> None:
+        if self._ws is not None and self._envelope_ack > self._envelope_acked:
+            with contextlib.suppress(ConnectionClosed):
+                await self._send_frame({"type": "ack_to_device", "id": self._envelope_ack})
+                self._envelope_acked = self._envelope_ack
         if not self._unacked or self._ws is None:
             return
         todo, self._unacked = self._unacked, {}
@@ -213,6 +220,10 @@ class ChatClient:
         elif kind == "accepted":
             self.pending.pop(f["client_id"], None)
             self.accepted[f["client_id"]] = f["seq"]
+        elif kind == "to_device":
+            if f["id"] > self._envelope_ack:
+                self.envelopes.append(f)
+                self._envelope_ack = f["id"]
         elif kind == "gap":
             self.log.gaps.append(f)
             self.cursors[f["conv"]] = max(self.cursors.get(f["conv"], 0), f["to"])
