@@ -79,7 +79,7 @@ class ChatService:
         # Who has a device connected to this process (the hub keeps it): push skips them.
         self.connected: Callable[[str], bool] = lambda _user: False
         self.writer = Writer(store.engine, emitter, batch=conf.writer_batch, on_commit=self._fan)
-        self._push_pool = ThreadPoolExecutor(2, thread_name_prefix="chat-push")
+        self._push_pool = ThreadPoolExecutor(1, thread_name_prefix="chat-push")  # in order
 
     # -- listeners -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -100,8 +100,9 @@ class ChatService:
             if wake:
                 self._push_pool.submit(self._push, wake)
 
-    def _push(self, wake: list[tuple[Message, list[str]]]) -> None:
-        for message, users in wake:
+    def _push(self, wake: list[tuple[Message]]) -> None:
+        for (message,) in wake:
+            users = [u for u in self.store.members(message.conv_id) if u != message.sender]
             offline = [u for u in users if not self.connected(u)]
             if offline and self.pusher is not None:
                 self.pusher.wake(message, offline)
@@ -275,10 +276,8 @@ class ChatService:
         inputs.check_client_id(client_id)
 
         def write(conn: Connection, out: Outbox) -> Posted:
-            conv = st.require_member(conn, conv_id, user)
-            clean = inputs.check_body(
-                body, encrypted=conv.encrypted, cap=self.conf.max_message_bytes
-            )
+            encrypted = st.member_conversation(conn, conv_id, user)
+            clean = inputs.check_body(body, encrypted=encrypted, cap=self.conf.max_message_bytes)
             now = self.clock()
             posted = st.tx_append(
                 conn, conv_id, CONTENT, user, device, clean, now, client_id=client_id
@@ -287,8 +286,7 @@ class ChatService:
                 return posted
             m = posted.message
             out.committed.append(m)
-            recipients = [u for u in st.active_members(conn, conv_id) if u != user]
-            out.committed.append(("push", m, recipients))
+            out.committed.append(("push", m))
             out.events.append(
                 _event(
                     "message_stored",
@@ -298,11 +296,10 @@ class ChatService:
                     device=device,
                     client_id=client_id,
                     bytes=len(m.body or ""),
-                    encrypted=conv.encrypted,
+                    encrypted=encrypted,
                     attachments=len(clean.get("attachments", [])),
                     stored_at=now,
                     client_ts=client_ts,
-                    recipients=len(recipients),
                 )
             )
             return posted

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from services.chat import tables as t
@@ -159,6 +159,54 @@ class ChatStore:
         return 0 if row is None else int(row.seq)
 
 
+# The hot path (a message, an ack) runs prebuilt textual statements: building and caching
+# SQLAlchemy expressions cost more than SQLite's own work per row. Portable SQL only.
+_MEMBER = text(
+    "SELECT c.encrypted AS encrypted, m.joined_seq AS joined_seq, m.left_seq AS left_seq "
+    "FROM chat_conversations c LEFT JOIN chat_members m "
+    "ON m.conv_id = c.id AND m.user_id = :user WHERE c.id = :conv "
+    "ORDER BY m.joined_seq DESC LIMIT 1"
+)
+_BY_CLIENT_ID = text(
+    "SELECT * FROM chat_messages WHERE conv_id = :conv AND sender = :sender "
+    "AND client_id = :client_id"
+)
+_NEXT_SEQ = text(
+    "UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = :conv RETURNING last_seq"
+)
+_INSERT_MESSAGE = text(
+    "INSERT INTO chat_messages (conv_id, seq, kind, sender, device, client_id, body, ref_seq, "
+    "created_at, edited_at, deleted) VALUES (:conv_id, :seq, :kind, :sender, :device, "
+    ":client_id, :body, :ref_seq, :created_at, :edited_at, :deleted)"
+)
+_CURSOR = text(
+    "SELECT delivered_seq, read_seq FROM chat_cursors "
+    "WHERE user_id = :user AND device_id = :device AND conv_id = :conv"
+)
+_MOVE = {
+    column: text(
+        f"UPDATE chat_cursors SET {column} = :seq, updated_at = :now "
+        f"WHERE user_id = :user AND device_id = :device AND conv_id = :conv AND {column} < :seq"
+    )
+    for column in ("delivered_seq", "read_seq")
+}
+_NEW_CURSOR = text(
+    "INSERT INTO chat_cursors (user_id, device_id, conv_id, delivered_seq, read_seq, "
+    "updated_at) VALUES (:user, :device, :conv, :delivered, :read, :now)"
+)
+
+
+def member_conversation(conn: Connection, conv_id: str, user_id: str) -> bool:
+    """Whether the conversation is encrypted, when ``user_id`` is a member of it now; else
+    ``NotFound`` or ``Forbidden`` (one query: the hot path of every message)."""
+    row = conn.execute(_MEMBER, {"conv": conv_id, "user": user_id}).first()
+    if row is None:
+        raise NotFound(f"no conversation {conv_id!r}")
+    if row.joined_seq is None or row.left_seq is not None:
+        raise Forbidden(f"you are not a member of conversation {conv_id}")
+    return bool(row.encrypted)
+
+
 # -- reads inside a transaction ------------------------------------------------------------
 def get_conversation(conn: Connection, conv_id: str) -> Conversation | None:
     row = conn.execute(select(t.conversations).where(t.conversations.c.id == conv_id)).first()
@@ -221,13 +269,7 @@ def tx_append(
     raw = None if body is None else orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
     if client_id is not None:
         row = conn.execute(
-            select(t.messages).where(
-                and_(
-                    t.messages.c.conv_id == conv_id,
-                    t.messages.c.sender == sender,
-                    t.messages.c.client_id == client_id,
-                )
-            )
+            _BY_CLIENT_ID, {"conv": conv_id, "sender": sender, "client_id": client_id}
         ).first()
         if row is not None:
             first = _message(row)
@@ -241,14 +283,9 @@ def tx_append(
                     f"(seq {first.seq}); use a new id for a new message"
                 )
             return Posted(first, duplicate=True)
-    seq = conn.execute(
-        update(t.conversations)
-        .where(t.conversations.c.id == conv_id)
-        .values(last_seq=t.conversations.c.last_seq + 1)
-        .returning(t.conversations.c.last_seq)
-    ).scalar_one()
+    seq = conn.execute(_NEXT_SEQ, {"conv": conv_id}).scalar_one()
     message = Message(conv_id, seq, kind, sender, device, client_id, raw, ref_seq, now)
-    conn.execute(insert(t.messages).values(**message.__dict__))
+    conn.execute(_INSERT_MESSAGE, message.__dict__)
     return Posted(message, duplicate=False)
 
 
@@ -289,52 +326,19 @@ def tx_advance_cursor(
     conn: Connection, user_id: str, device_id: str, conv_id: str, column: str, seq: int, now: float
 ) -> bool:
     """Move a device's delivered or read cursor forward (never back); True if it moved."""
-    col = t.cursors.c[column]
-    moved = conn.execute(
-        update(t.cursors)
-        .where(
-            and_(
-                t.cursors.c.user_id == user_id,
-                t.cursors.c.device_id == device_id,
-                t.cursors.c.conv_id == conv_id,
-                col < seq,
-            )
-        )
-        .values({column: seq, "updated_at": now})
-    ).rowcount
-    if moved:
+    key = {"user": user_id, "device": device_id, "conv": conv_id}
+    if conn.execute(_MOVE[column], {**key, "seq": seq, "now": now}).rowcount:
         return True
-    exists = conn.execute(
-        select(t.cursors.c.conv_id).where(
-            and_(
-                t.cursors.c.user_id == user_id,
-                t.cursors.c.device_id == device_id,
-                t.cursors.c.conv_id == conv_id,
-            )
-        )
-    ).first()
-    if exists is not None:
+    if conn.execute(_CURSOR, key).first() is not None:
         return False
-    values = {"delivered_seq": 0, "read_seq": 0, column: seq}
-    conn.execute(
-        insert(t.cursors).values(
-            user_id=user_id, device_id=device_id, conv_id=conv_id, updated_at=now, **values
-        )
-    )
+    values = {"delivered": 0, "read": 0, column.split("_")[0]: seq}
+    conn.execute(_NEW_CURSOR, {**key, **values, "now": now})
     return True
 
 
 def tx_cursor(conn: Connection, user_id: str, device_id: str, conv_id: str, column: str) -> int:
-    row = conn.execute(
-        select(t.cursors.c[column]).where(
-            and_(
-                t.cursors.c.user_id == user_id,
-                t.cursors.c.device_id == device_id,
-                t.cursors.c.conv_id == conv_id,
-            )
-        )
-    ).first()
-    return 0 if row is None else int(row[0])
+    row = conn.execute(_CURSOR, {"user": user_id, "device": device_id, "conv": conv_id}).first()
+    return 0 if row is None else int(row._mapping[column])
 
 
 def tx_upsert_device(
