@@ -214,7 +214,9 @@ class Hub:
 
     # -- sending ---------------------------------------------------------------------------
     async def _send(self, ws: WebSocket, frame: dict[str, Any]) -> None:
-        await asyncio.wait_for(ws.send_text(orjson.dumps(frame).decode()), self.conf.send_timeout_s)
+        # asyncio.timeout, not wait_for: no task per frame on the hot path.
+        async with asyncio.timeout(self.conf.send_timeout_s):
+            await ws.send_text(orjson.dumps(frame).decode())
 
     async def _sender(self, ws: WebSocket, s: Session) -> None:
         try:
