@@ -180,6 +180,8 @@ def logs_alert_evaluations(
         metadata={
             "dagster/row_count": len(run.found),
             "fired_now": len(run.fired),
+            "notified": run.routed.notified,
+            "held_by_quiet_period": run.routed.held,
             "by_rule": dg.MetadataValue.json(by_rule),
             "alerts": md_table(
                 [{"rule": a.rule, "service": a.service, "message": a.message} for a in run.found],

@@ -1,4 +1,5 @@
-"""Notification assets (system 12): delivery analytics per channel, and the dead-letter queue.
+"""Notification assets (system 12): delivery analytics per channel, open and click rates,
+and the dead-letter queue.
 
 Each asset's check reads exactly what the asset just wrote to the lake (its ``check_specs``
 are evaluated on the written file within the same run), never the live store.
@@ -11,12 +12,18 @@ import polars as pl
 
 from assets.metadata import md_table
 from assets.resources import PlatformResource, SystemResource
-from services.notify.analytics import channel_stats, publish_stats
+from services.notify.analytics import (
+    channel_stats,
+    engagement,
+    publish_engagement,
+    publish_stats,
+)
 from services.notify.store import CHANNELS
 from warehouse.parquet_io import publish_parquet
 
 GROUP = "notify"
 STATS_CHECK = "notify_channel_stats_are_consistent"
+ENGAGEMENT_CHECK = "notify_engagement_is_consistent"
 DLQ_TABLE = "notify_dead_letters"
 DLQ_CHECK = "notify_dead_letter_queue_is_empty"
 DLQ_SCHEMA = {
@@ -103,6 +110,71 @@ def notify_channel_stats(platform: PlatformResource) -> dg.MaterializeResult:
     )
 
 
+def engagement_problems(df: pl.DataFrame) -> dict[str, int]:
+    """Rows with more opens or clicks than sends, or an open rate off email."""
+    if df.is_empty():
+        return {"over_sent": 0, "open_rate_off_email": 0}
+    over = (pl.col("opened") > pl.col("sent")) | (pl.col("clicked") > pl.col("sent"))
+    off_email = (pl.col("channel") != "email") & pl.col("open_rate").is_not_null()
+    return {"over_sent": df.filter(over).height, "open_rate_off_email": df.filter(off_email).height}
+
+
+@dg.asset(
+    group_name=GROUP,
+    deps=["lake_ingest"],
+    kinds={"duckdb", "parquet"},
+    automation_condition=dg.AutomationCondition.eager(),
+    check_specs=[dg.AssetCheckSpec(ENGAGEMENT_CHECK, asset="notify_engagement")],
+)
+def notify_engagement(platform: PlatformResource) -> dg.MaterializeResult:
+    """Open and click-through rates per channel, template and campaign.
+
+    Opens come from the email pixel, clicks from the shortener's click events on the short
+    links that replaced each message's links. Its check reads the snapshot this run wrote.
+    """
+    df = engagement(platform.lake())
+    if df.is_empty():
+        return dg.MaterializeResult(
+            metadata={"dagster/row_count": 0, "note": "no sent notifications yet"},
+            check_results=[dg.AssetCheckResult(check_name=ENGAGEMENT_CHECK, passed=True)],
+        )
+    written = pl.read_parquet(publish_engagement(df, platform.settings().lake_dir))
+    problems = engagement_problems(written)
+    email = written.filter(pl.col("channel") == "email")
+    sent = int(written["sent"].sum())
+    metadata: dict[str, object] = {
+        "dagster/row_count": written.height,
+        "engagement": md_table(
+            written,
+            [
+                "channel",
+                "template",
+                "campaign",
+                "sent",
+                "opened",
+                "clicked",
+                "open_rate",
+                "click_rate",
+            ],
+        ),
+        "click_rate": round(int(written["clicked"].sum()) / sent, 4) if sent else 0.0,
+    }
+    if email.height and int(email["sent"].sum()):
+        metadata["email_open_rate"] = round(
+            int(email["opened"].sum()) / int(email["sent"].sum()), 4
+        )
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=ENGAGEMENT_CHECK,
+                passed=not any(problems.values()),
+                metadata={**problems, "rows": written.height},
+            )
+        ],
+    )
+
+
 class DeadLettersConfig(dg.Config):
     max_rows: int = 100_000
 
@@ -158,4 +230,4 @@ def notify_dead_letters(
     )
 
 
-defs = dg.Definitions(assets=[notify_channel_stats, notify_dead_letters])
+defs = dg.Definitions(assets=[notify_channel_stats, notify_engagement, notify_dead_letters])

@@ -16,6 +16,7 @@ import re
 import secrets as _random
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -33,25 +34,30 @@ def secret_path(data_dir: Path, name: str) -> Path:
     return Path(data_dir) / "secrets" / name
 
 
-def secret(data_dir: Path, name: str) -> str:
-    """The secret ``name`` of this data directory, generated (256 random bits) on first use.
+def random_token() -> str:
+    """256 random bits, URL-safe: the default secret."""
+    return _random.token_urlsafe(32)
+
+
+def secret(data_dir: Path, name: str, generate: Callable[[], str] = random_token) -> str:
+    """The secret ``name`` of this data directory, made by ``generate`` on first use.
 
     Stable across calls and processes that share ``data_dir``; the file is mode 0600.
     """
     path = secret_path(data_dir, name)
     if not path.exists():
-        _create(path)
+        _create(path, generate)
     return _read(path)
 
 
-def _create(path: Path) -> None:
+def _create(path: Path, generate: Callable[[], str]) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return  # another process got there first: read what it wrote
     try:
-        os.write(fd, (_random.token_urlsafe(32) + "\n").encode("ascii"))
+        os.write(fd, (generate().strip() + "\n").encode("ascii"))
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -43,6 +43,16 @@ def worker(drain: bool, horizon: float, max_seconds: float | None, flush_digests
     click.echo(f"processed={result['processed']}")
 
 
+@cli.command("dkim-record")
+def dkim_record() -> None:
+    """Print the DNS TXT record that publishes the key email is DKIM-signed with."""
+    with system_service("notify") as svc:
+        if svc.signer is None:
+            raise click.ClickException("DKIM signing is off (BLUEPRINT_NOTIFY_DKIM_SIGN=false)")
+        name, value = svc.signer.dns_record()
+    click.echo(f'{name}. IN TXT "{value}"')
+
+
 @cli.group("dlq")
 def dlq() -> None:
     """The dead-letter queue: deliveries that ran out of attempts."""

@@ -242,6 +242,11 @@ class LogsWorkload:
         started = datetime.now(UTC)
         key = ctx.api_key("log-collector", ["service"])
         headers = {"X-API-Key": key}
+        ctx.client.put(  # the on-call, whom fired alerts reach through notifications
+            "/notifications/users/oncall",
+            json={"email": "oncall@example.org"},
+            headers=ctx.admin_headers,
+        ).raise_for_status()
         handled = _via_handler(ctx, int(400 * ctx.scale))
         api = _via_api(ctx, headers)
         tail = _via_tail(ctx)
@@ -280,6 +285,12 @@ class LogsWorkload:
         for key in fired:
             rules[key.split(":")[0]] = rules.get(key.split(":")[0], 0) + 1
         out.append(f"alerts fired: {len(fired)} {rules or ''}".rstrip())
+        notify = ctx.client.app.state.services.get("notify")
+        if notify is not None:
+            out.append(
+                f"alert notifications to the on-call (by status): {notify.stats('alerts')} "
+                "(delivered by `blueprint notify worker`)"
+            )
         out.append(
             f"collectors: handler {facts.get('handler', 0)}, POST /logs "
             f"{facts.get('accepted', 0)}, file tail {facts.get('tailed', 0)} "

@@ -14,14 +14,17 @@ and reading it is counted apart.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
 
 from pipelines.workload import WorkloadContext
+from pipelines.workload.shortener import simulated_web
 
 LOCALES = ["en", "fr", "de", "fr-CA", "en-GB"]
 ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
@@ -33,8 +36,22 @@ TEMPLATES = [
         lambda r, i: {"order_id": f"O-{r.randint(1000, 9999)}", "eta": None},
     ),
     ("security_alert", "security", lambda r, i: {"device": r.choice(["Firefox", "iPhone"])}),
-    ("news", "marketing", lambda r, i: {"title": f"Story {i}", "summary": "Read more"}),
+    (
+        "news",
+        "marketing",
+        lambda r, i: {
+            "title": f"Story {i}",
+            "summary": f"Read the whole story at https://news.example.com/story/{i}.",
+        },
+    ),
 ]
+CAMPAIGNS = ["spring-launch", "weekly-news"]
+TYPES = {  # notification types users subscribe to; security alerts cannot be left
+    "security": {"description": "Sign-ins and account security", "mandatory": True},
+    "marketing": {"description": "Stories and offers"},
+    "orders": {"description": "Order updates"},
+}
+OPEN_P, CLICK_P, SMS_CLICK_P = 0.45, 0.5, 0.15  # what the simulated recipients do
 
 
 def _polite(call, *args: Any, **kwargs: Any) -> httpx.Response:
@@ -61,14 +78,25 @@ class NotifyWorkload:
         n_users = max(5, int(30 * ctx.scale))
         n_sends = max(20, int(240 * ctx.scale))
         notify = ctx.client.app.state.services["notify"]
+        simulated_web(ctx.client.app.state.services["shortener"])  # links become short links
         svc = {"X-API-Key": self._key(ctx, "notify-workload", ["service"])}
+        # The simulated Slack is on loopback, which webhooks may not reach by default.
+        notify.conf = notify.conf.model_copy(update={"allow_private_webhooks": True})
         with (
             FakeSmtp() as smtp,
             FakeProvider("sms", seed=11) as sms,
             FakeProvider("push", seed=12) as push,
+            FakeProvider("webhook", seed=13) as slack,
         ):
             sms.control(fail_rate=0.4)
             push.control(fail_after_accept_rate=0.1, down=True)  # an outage at the start
+            for name, body in TYPES.items():
+                _polite(
+                    ctx.client.put,
+                    f"/notifications/types/{name}",
+                    json=body,
+                    headers=ctx.admin_headers,
+                ).raise_for_status()
             users = [f"nu{i:03d}" for i in range(n_users)]
             for i, user in enumerate(users):
                 body = {
@@ -79,6 +107,8 @@ class NotifyWorkload:
                 }
                 if i % 3:
                     body["phone"] = f"+3361234{i:04d}"
+                if i % 5 == 0:
+                    body["webhook_url"] = slack.send_url
                 _polite(
                     ctx.client.put, f"/notifications/users/{user}", json=body, headers=svc
                 ).raise_for_status()
@@ -108,7 +138,9 @@ class NotifyWorkload:
                         ["email", "sms", "push", "inbox"], rng.randint(1, 3)
                     )
                 if category == "marketing":
-                    body["priority"] = "low"
+                    body["campaign"] = rng.choice(CAMPAIGNS)
+                    if rng.random() < 0.3:
+                        body["priority"] = "low"  # folded into a digest
                 if category == "security":
                     body["priority"] = "urgent"
                 if rng.random() < 0.05:
@@ -157,6 +189,7 @@ class NotifyWorkload:
                 ctx, rng, push, "push", sign, secret
             )
             reads = self._read_inboxes(ctx, rng, users[: max(3, n_users // 5)])
+            engaged = self._engage(ctx, rng, smtp.messages, sms.delivered)
             ctx.facts[self.name] = {
                 "sends": n_sends,
                 "answers": status_codes,
@@ -166,6 +199,7 @@ class NotifyWorkload:
                 "emails": len(smtp.messages),
                 "callbacks": callbacks,
                 "inbox_reads": reads,
+                "engaged": engaged,
                 "inbox": notify.inbox_totals(),
                 "dupes": sms.duplicates() + push.duplicates() + smtp.duplicates(),
             }
@@ -196,6 +230,41 @@ class NotifyWorkload:
                     )
                     reads += r.status_code == 204
         return reads
+
+    @staticmethod
+    def _engage(ctx: WorkloadContext, rng, emails: list, texts: list) -> dict[str, int]:
+        """Recipients open some emails (their client loads the pixel), click some links, and
+        two leave marketing by the one-click unsubscribe their mail client offers."""
+        out = {"emails": len(emails), "opened": 0, "clicked": 0, "sms_clicked": 0, "left": 0}
+
+        def fetch(url: str) -> bool:
+            path = urlsplit(url).path
+            return _polite(ctx.client.get, path, follow_redirects=False).status_code in (200, 302)
+
+        for msg in emails:
+            html = msg.get_body(preferencelist=("html",))
+            plain = msg.get_body(preferencelist=("plain",))
+            pixel = re.search(r'<img src="([^"]+)"', html.get_content()) if html else None
+            if pixel and rng.random() < OPEN_P:
+                out["opened"] += fetch(pixel.group(1))
+                links = re.findall(r"https?://\S+/s/[A-Za-z0-9_-]+", plain.get_content())
+                if links and rng.random() < CLICK_P:
+                    out["clicked"] += fetch(rng.choice(links))
+            unsubscribe = msg["List-Unsubscribe"]
+            if unsubscribe and msg["X-Category"] == "marketing" and out["left"] < 2:
+                url = urlsplit(unsubscribe.strip("<>"))
+                r = _polite(
+                    ctx.client.post,
+                    url.path,
+                    content=b"List-Unsubscribe=One-Click",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                )
+                out["left"] += r.status_code == 200
+        for text in texts:
+            links = re.findall(r"https?://\S+/s/[A-Za-z0-9_-]+", text.payload.get("body", ""))
+            if links and rng.random() < SMS_CLICK_P:
+                out["sms_clicked"] += fetch(links[0])
+        return out
 
     @staticmethod
     def _callbacks(ctx: WorkloadContext, rng, provider, name: str, sign, secret: str) -> int:
@@ -231,8 +300,16 @@ class NotifyWorkload:
             "  sent = handed to the provider and accepted; delivered = what the channel can "
             "confirm (see the note on each line)",
         ]
+        e = facts.get("engaged", {})
+        if e:
+            lines.append(
+                f"  engagement: recipients opened {e['opened']} of {e['emails']} emails and "
+                f"clicked {e['clicked']} email and {e['sms_clicked']} SMS links (short links of "
+                f"the shortener); {e['left']} left marketing by one-click unsubscribe. Rates per "
+                "channel, template and campaign: asset notify_engagement"
+            )
         inbox = facts.get("inbox", {})
-        for channel in ("email", "sms", "push", "inbox"):
+        for channel in ("email", "sms", "push", "inbox", "webhook"):
             c = per.get(channel, {})
             sent = sum(c.get(s, 0) for s in ("sent", "delivered", "failed", "bounced"))
             delivered, note = _delivered(channel, c, sent, inbox)

@@ -26,6 +26,21 @@ BAD_TARGETS = [
 ]
 
 
+def simulated_web(svc) -> None:
+    """Let the shortener vet links to the simulated web, which is fictional: its sites
+    (``*.example.com``) resolve to one public address (example.com's) without real DNS, so the
+    safety check passes them as it would on the internet. Other hosts resolve for real."""
+    real = svc.resolver
+    if getattr(real, "simulated_web", False):
+        return
+
+    def resolver(host: str) -> list[str]:
+        return ["93.184.215.14"] if host.rstrip(".").endswith(".example.com") else real(host)
+
+    resolver.simulated_web = True  # type: ignore[attr-defined]
+    svc.resolver = resolver
+
+
 class ShortenerWorkload:
     name = "shortener"
     order = 10
@@ -33,14 +48,7 @@ class ShortenerWorkload:
     def run(self, ctx: WorkloadContext) -> None:
         rng = ctx.rng
         svc = ctx.client.app.state.services["shortener"]
-        # The simulated web is fictional: its sites resolve to one public address (example.com's)
-        # without real DNS, so the safety check passes them as it would on the internet.
-        real = svc.resolver
-
-        def resolver(host: str) -> list[str]:
-            return ["93.184.215.14"] if host.rstrip(".").endswith(".example.com") else real(host)
-
-        svc.resolver = resolver
+        simulated_web(svc)
         creators = [{"X-API-Key": ctx.api_key(f"linker{i}")} for i in range(6)]
         n_links = max(30, int(150 * ctx.scale))
         codes: list[str] = []

@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from services.errors import Invalid, TooLarge, Unavailable
+from services.logs.alert_routing import Routed, route
 from services.logs.applog import AppLogShipping
 from services.logs.batch import decode_batch
 from services.logs.errors import QueryRejected
@@ -44,6 +45,9 @@ from warehouse.logs.search import QueryError, SearchQuery, readonly_query, searc
 from warehouse.logs.tail import FileTailer, default_checkpoint_path
 from warehouse.spool import SpoolFull
 
+if TYPE_CHECKING:
+    from services.notify.service import NotifyService
+
 
 @dataclass(frozen=True)
 class IngestReport:
@@ -56,6 +60,7 @@ class IngestReport:
 class AlertRun:
     found: list[Alert]  # every alert the rules raise now
     fired: list[Alert]  # those recorded as events by this run (not fired before)
+    routed: Routed = Routed()  # what became notifications
 
 
 class LogsService:
@@ -69,8 +74,10 @@ class LogsService:
         data_dir: Path,
         conf: LogsSettings,
         clock: Callable[[], float] = time.time,
+        notify: NotifyService | None = None,
     ) -> None:
         self.lake = lake
+        self.notify = notify
         self.emitter = emitter
         self.data_dir = Path(data_dir)
         self.conf = conf
@@ -255,10 +262,27 @@ class LogsService:
             now=self.now(),
         )
 
+    def route_alerts(self, fired: list[Alert]) -> Routed:
+        """Notify the configured recipients of ``fired`` alerts (``alert_routing``)."""
+        if self.notify is None:
+            return Routed()
+        return route(
+            self.notify,
+            fired,
+            self.conf.alert_recipients,
+            quiet=timedelta(minutes=self.conf.alert_quiet_minutes),
+            state_path=self.state_dir / "alerts_routed.json",
+            now=self.now(),
+        )
+
     def check_alerts(self, rules: AlertRules | None = None, *, record: bool = True) -> AlertRun:
-        """Evaluate the rules now and (unless ``record`` is off) fire the new alerts."""
+        """Evaluate the rules now and (unless ``record`` is off) fire the new alerts and
+        notify the recipients of them."""
         found = self.evaluate_alerts(rules)
-        return AlertRun(found, self.fire_alerts(found) if record else [])
+        if not record:
+            return AlertRun(found, [])
+        fired = self.fire_alerts(found)
+        return AlertRun(found, fired, self.route_alerts(fired))
 
     def fired_alerts(self, since: datetime | None = None) -> dict[str, str]:
         """Keys of alerts already fired (still remembered), with when, from ``since`` on."""

@@ -68,6 +68,18 @@ class LogsSettings(BaseSettings):
     alert_state_keep_days: float = Field(
         default=8.0, gt=0, description="How long a fired alert's key is remembered."
     )
+    alert_recipients: list[str] = Field(
+        default=["oncall"],
+        description="Users of the notification system told of each fired alert, on the "
+        "channels they chose (email, SMS, push, inbox, webhook). Register them with "
+        "PUT /notifications/users/<id>; an unregistered one is skipped.",
+    )
+    alert_quiet_minutes: float = Field(
+        default=15.0,
+        ge=0,
+        description="After notifying of a rule on a service, hold back more of the same kind "
+        "this long (the next notification says how many were held).",
+    )
 
     # -- compaction and retention --------------------------------------------------------------
     retention_days: int = Field(default=30, ge=0, description="Days of partitions kept.")

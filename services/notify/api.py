@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from html import escape
 from typing import Annotated
 
 import anyio
 import orjson
 from fastapi import APIRouter, FastAPI, Header, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sse_starlette.sse import EventSourceResponse
 
@@ -24,7 +26,7 @@ from services.deps import AdminUser, CurrentUser, require_roles, system_service
 from services.errors import Invalid
 from services.notify import preferences as prefs_mod
 from services.notify.errors import BadHeader
-from services.notify.inputs import MAX_INT
+from services.notify.inputs import CATEGORY, MAX_INT
 from services.notify.schemas import (
     LOCALE,
     NAME,
@@ -41,10 +43,15 @@ from services.notify.schemas import (
     ReplayIn,
     ReplayOut,
     SendBody,
+    SubscriptionIn,
+    SubscriptionOut,
     TemplateIn,
+    TypeIn,
+    TypeOut,
 )
 from services.notify.sending import SendRequest
 from services.notify.service import NotifyService
+from services.notify.tracking import PIXEL_GIF
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 BODY_LIMITS = {"/notifications": 256 * 1024}
@@ -178,6 +185,7 @@ def send(
         channels=None if body.channels == "preference" else list(body.channels),
         send_at=send_at,
         priority=body.priority,
+        campaign=body.campaign,
     )
     view, created = svc.send(caller.user_id, req, idempotency_key)
     if not created:
@@ -287,6 +295,106 @@ async def callback(
         raise Invalid(f"callback body must be {{message_id, status}}: {exc}") from exc
     out = await anyio.to_thread.run_sync(svc.apply_callback, provider, body.message_id, body.status)
     return CallbackOut(**out)
+
+
+# -- notification types and subscriptions ------------------------------------------------
+TypeName = Annotated[str, Path(pattern=CATEGORY)]
+
+
+@router.put("/types/{name}", response_model=TypeOut, operation_id="notify_put_type")
+def put_type(name: TypeName, body: TypeIn, svc: NotifyDep, admin: AdminUser) -> TypeOut:
+    """Register or change a notification type (a category users subscribe to)."""
+    t = svc.put_type(
+        name,
+        body.description,
+        default_subscribed=body.default_subscribed,
+        mandatory=body.mandatory,
+    )
+    return TypeOut(**t.__dict__)
+
+
+@router.get("/types", response_model=list[TypeOut], operation_id="notify_list_types")
+def list_types(svc: NotifyDep, principal: CurrentUser) -> list[TypeOut]:
+    return [TypeOut(**t.__dict__) for t in svc.types()]
+
+
+@router.get(
+    "/subscriptions", response_model=list[SubscriptionOut], operation_id="notify_subscriptions"
+)
+def get_subscriptions(
+    svc: NotifyDep,
+    principal: CurrentUser,
+    user_id: Annotated[str | None, Query(pattern=NAME, description="Default: yourself")] = None,
+) -> list[SubscriptionOut]:
+    """Every registered type, and every category you set, with your standing on each."""
+    target = user_id or principal.user_id
+    _may_manage(svc, principal, target)
+    return [SubscriptionOut(**x.__dict__) for x in svc.subscriptions(target)]
+
+
+@router.put(
+    "/subscriptions/{name}", response_model=SubscriptionOut, operation_id="notify_subscribe"
+)
+def put_subscription(
+    name: TypeName,
+    body: SubscriptionIn,
+    svc: NotifyDep,
+    principal: CurrentUser,
+    user_id: Annotated[str | None, Query(pattern=NAME, description="Default: yourself")] = None,
+) -> SubscriptionOut:
+    """Subscribe to or leave a type (409 for leaving a mandatory one)."""
+    target = user_id or principal.user_id
+    _may_manage(svc, principal, target)
+    found = svc.subscribe(principal.user_id, target, name, body.subscribed, body.channels)
+    return SubscriptionOut(**found.__dict__)
+
+
+# -- open tracking and one-click unsubscribe (the links in emails; no API key) -------------
+Token = Annotated[str, Path(max_length=80, pattern=r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{22}$")]
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@router.get(
+    "/open/{token}",
+    response_class=Response,
+    responses={200: {"content": {"image/gif": {}}, "description": "A 1x1 transparent GIF"}},
+    operation_id="notify_open_pixel",
+)
+def open_pixel(
+    token: Token, svc: NotifyDep, user_agent: Annotated[str | None, Header()] = None
+) -> Response:
+    """The open pixel of an email: records an open of that delivery."""
+    svc.record_open(token, user_agent)
+    return Response(PIXEL_GIF, media_type="image/gif", headers=_NO_STORE)
+
+
+def _page(title: str, body: str) -> HTMLResponse:
+    return HTMLResponse(
+        f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title></head>"
+        f"<body><h1>{title}</h1>{body}</body></html>",
+        headers={**_NO_STORE, "Content-Security-Policy": "default-src 'none'; form-action 'self'"},
+    )
+
+
+@router.get(
+    "/unsubscribe/{token}", response_class=HTMLResponse, operation_id="notify_unsubscribe_page"
+)
+def unsubscribe_page(token: Token, svc: NotifyDep) -> HTMLResponse:
+    """A page with one button. Fetching the link changes nothing: mail scanners fetch links."""
+    svc.check_unsubscribe_link(token)
+    return _page(
+        "Unsubscribe",
+        '<form method="post"><button type="submit" name="List-Unsubscribe" '
+        'value="One-Click">Unsubscribe from these emails</button></form>',
+    )
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse, operation_id="notify_unsubscribe")
+def unsubscribe(token: Token, svc: NotifyDep) -> HTMLResponse:
+    """RFC 8058 one-click unsubscribe: a POST (body ``List-Unsubscribe=One-Click``) is
+    enough, with no cookie or key; answered directly, never by a redirect."""
+    category = svc.unsubscribe_link(token)
+    return _page("Unsubscribed", f"<p>You will get no more {escape(category)} emails.</p>")
 
 
 @router.get("/{notification_id}", response_model=NotificationOut, operation_id="notify_get")

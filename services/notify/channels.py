@@ -1,4 +1,5 @@
-"""Channel adapters: real SMTP for email, HTTP providers for SMS and push, the in-app inbox.
+"""Channel adapters: real SMTP for email, HTTP providers for SMS and push, the in-app inbox,
+and users' own webhooks.
 
 Every send carries the delivery id as its idempotency key: the ``Idempotency-Key`` header
 for HTTP providers, the ``Message-ID`` for email (SMTP has no idempotency, so email is
@@ -9,6 +10,7 @@ column for the inbox (exactly-once by construction). Adapters classify failures:
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import time
 from collections.abc import Callable
@@ -21,8 +23,11 @@ import httpx
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from services.notify.dkim import DkimSigner
 from services.notify.settings import NotifySettings
 from services.notify.store import inbox
+from services.notify.tracking import html_body
+from warehouse.urlsafety import Policy, UnsafeURLError, check_url
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class Job:
     subject: str
     body: str
     locale: str = "en"
+    open_url: str | None = None  # email: the open-tracking pixel
+    unsubscribe_url: str | None = None  # email: RFC 8058 one-click unsubscribe
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,11 @@ class Channel(Protocol):
 
 
 class EmailChannel:
-    """Email through a real SMTP server with ``smtplib``."""
+    """Email through a real SMTP server with ``smtplib``, DKIM-signed when given a signer."""
 
-    def __init__(self, cfg: NotifySettings) -> None:
+    def __init__(self, cfg: NotifySettings, signer: DkimSigner | None = None) -> None:
         self.cfg = cfg
+        self.signer = signer
 
     def message(self, job: Job) -> EmailMessage:
         msg = EmailMessage()
@@ -80,7 +88,16 @@ class EmailChannel:
         msg["Message-ID"] = f"<{job.delivery_id}@notify.blueprints.local>"
         msg["X-Notification-Id"] = job.notification_id or ""
         msg["X-Category"] = job.category
+        if job.unsubscribe_url:
+            msg["List-Unsubscribe"] = f"<{job.unsubscribe_url}>"
+            if job.unsubscribe_url.startswith("https://"):  # RFC 8058 asks for an HTTPS URI
+                msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg.set_content(job.body)
+        if job.open_url or job.unsubscribe_url:
+            msg.add_alternative(
+                html_body(job.body, open_url=job.open_url, unsubscribe_url=job.unsubscribe_url),
+                subtype="html",
+            )
         msg["Content-Language"] = job.locale  # after set_content, which resets Content-*
         return msg
 
@@ -89,7 +106,12 @@ class EmailChannel:
             with smtplib.SMTP(
                 self.cfg.smtp_host, self.cfg.smtp_port, timeout=self.cfg.smtp_timeout_s
             ) as smtp:
-                refused = smtp.send_message(self.message(job))
+                msg = self.message(job)
+                if self.signer is None:
+                    refused = smtp.send_message(msg)
+                else:
+                    raw = self.signer.sign(msg.as_bytes(policy=email.policy.SMTP))
+                    refused = smtp.sendmail(self.cfg.smtp_from, [job.to], raw)
         except smtplib.SMTPRecipientsRefused as exc:
             return permanent(f"recipient refused: {exc.recipients}", "bounced")
         except smtplib.SMTPResponseException as exc:
@@ -121,9 +143,12 @@ class HttpProviderChannel:
         }
 
     def send(self, job: Job) -> Outcome:
+        return self.post(self.url, job)
+
+    def post(self, url: str, job: Job) -> Outcome:
         try:
             resp = self.client.post(
-                self.url, json=self.payload(job), headers={"Idempotency-Key": job.delivery_id}
+                url, json=self.payload(job), headers={"Idempotency-Key": job.delivery_id}
             )
         except httpx.TimeoutException:
             return retry("provider timed out")
@@ -141,6 +166,34 @@ class HttpProviderChannel:
 
     def close(self) -> None:
         self.client.close()
+
+
+class WebhookChannel(HttpProviderChannel):
+    """A user's incoming webhook (Slack's format: ``text``, with the fields beside it).
+
+    The URL was checked when the user set it; it is checked again before each send, since
+    what its host resolves to may have changed since (a private address is refused)."""
+
+    def __init__(self, timeout_s: float, policy: Policy) -> None:
+        super().__init__("", timeout_s)
+        self.policy = policy
+
+    def payload(self, job: Job) -> dict[str, Any]:
+        return {
+            "text": f"*{job.subject}*\n{job.body}"[:4000],
+            "subject": job.subject,
+            "body": job.body,
+            "category": job.category,
+            "notification_id": job.notification_id,
+            "delivery_id": job.delivery_id,
+        }
+
+    def send(self, job: Job) -> Outcome:
+        try:
+            check_url(job.to, self.policy)
+        except UnsafeURLError as exc:
+            return permanent(f"webhook URL refused: {exc}")
+        return self.post(job.to, job)
 
 
 class InboxChannel:
@@ -173,12 +226,16 @@ class InboxChannel:
 
 
 def build_channels(
-    cfg: NotifySettings, engine: Engine, clock: Callable[[], float] = time.time
+    cfg: NotifySettings,
+    engine: Engine,
+    clock: Callable[[], float] = time.time,
+    signer: DkimSigner | None = None,
 ) -> dict[str, Channel]:
     """The real adapters, configured by ``cfg``: SMTP, the two HTTP providers, the inbox."""
     return {
-        "email": EmailChannel(cfg),
+        "email": EmailChannel(cfg, signer),
         "sms": HttpProviderChannel(cfg.sms_url, cfg.provider_timeout_s),
         "push": HttpProviderChannel(cfg.push_url, cfg.provider_timeout_s),
         "inbox": InboxChannel(engine, clock),
+        "webhook": WebhookChannel(cfg.provider_timeout_s, cfg.webhook_policy()),
     }

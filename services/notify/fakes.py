@@ -205,6 +205,7 @@ class _SmtpHandler:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.sink.lock:
             self.sink.messages.append(msg)
+            self.sink.raw.append(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
 
@@ -216,6 +217,7 @@ class FakeSmtp:
 
         self.lock = threading.Lock()
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # as received, for signature checks
         self.host = host
         self.port = free_port(host)
         self.controller = Controller(_SmtpHandler(self), hostname=host, port=self.port)

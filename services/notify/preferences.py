@@ -17,7 +17,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 
 from services.errors import Invalid
 from services.notify import inputs
-from services.notify.store import CHANNELS, now, preferences, users
+from services.notify.store import CHANNELS, now, preferences, users, webhooks
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _CATEGORY = re.compile(rf"\*|{inputs.CATEGORY_NAME}")  # "*": every category
@@ -37,6 +37,7 @@ class Profile:
     locale: str
     quiet_start: str | None
     quiet_end: str | None
+    webhook_url: str | None = None
 
     def contact(self, channel: str) -> str | None:
         return {
@@ -44,6 +45,7 @@ class Profile:
             "sms": self.phone,
             "push": self.push_token,
             "inbox": self.user_id,
+            "webhook": self.webhook_url,
         }[channel]
 
 
@@ -66,6 +68,7 @@ def check_hhmm(value: str) -> time:
 def get_profile(engine: Engine, user_id: str) -> Profile | None:
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.user_id == user_id)).first()
+        hook = conn.execute(select(webhooks.c.url).where(webhooks.c.user_id == user_id)).scalar()
     if row is None:
         return None
     return Profile(
@@ -77,11 +80,14 @@ def get_profile(engine: Engine, user_id: str) -> Profile | None:
         row.locale,
         row.quiet_start,
         row.quiet_end,
+        hook,
     )
 
 
 def upsert_profile(engine: Engine, user_id: str, **fields: str | None) -> Profile:
-    """Create or update a profile; only the given fields change."""
+    """Create or update a profile; only the given fields change (``webhook_url=""`` removes
+    the webhook; the caller has checked the URL is safe to call)."""
+    webhook_url = fields.pop("webhook_url", None)
     for name, value in fields.items():
         if value is not None and (problem := inputs.text_problem(value)):
             raise PreferenceError(f"{name} {problem}")
@@ -101,6 +107,12 @@ def upsert_profile(engine: Engine, user_id: str, **fields: str | None) -> Profil
             values.setdefault("timezone", "UTC")
             values.setdefault("locale", "en")
             conn.execute(insert(users).values(user_id=user_id, updated_at=now(), **values))
+        if webhook_url is not None:
+            conn.execute(delete(webhooks).where(webhooks.c.user_id == user_id))
+            if webhook_url:
+                conn.execute(
+                    insert(webhooks).values(user_id=user_id, url=webhook_url, updated_at=now())
+                )
     profile = get_profile(engine, user_id)
     assert profile is not None
     return profile
@@ -173,22 +185,41 @@ def get_preferences(engine: Engine, user_id: str) -> dict[str, dict[str, bool]]:
     return out
 
 
+@dataclass(frozen=True)
+class TypeRule:
+    """How a notification type treats users who said nothing: subscribed by default (or
+    opt-in), and whether it is mandatory (security alerts: no opt-out applies)."""
+
+    default_subscribed: bool = True
+    mandatory: bool = False
+
+
+DEFAULT_RULE = TypeRule()
+WHOLE_TYPE = "*"  # the channel of a row that subscribes to or leaves a type as a whole
+
+
 def allowed(
-    prefs: dict[str, dict[str, bool]], profile: Profile, category: str, channel: str
+    prefs: dict[str, dict[str, bool]],
+    profile: Profile,
+    category: str,
+    channel: str,
+    rule: TypeRule = DEFAULT_RULE,
 ) -> bool:
-    """May ``channel`` carry ``category`` to this user? (contact present and not opted out)"""
+    """May ``channel`` carry ``category`` to this user? The contact must exist; then a
+    mandatory type always may; otherwise the user must be subscribed to the type (its
+    ``*`` row, else the type's default) and not have turned the channel off for it, or for
+    everything."""
     if profile.contact(channel) is None:
         return False
-    for scope in (category, "*"):
-        if channel in prefs.get(scope, {}):
-            return prefs[scope][channel]
+    if rule.mandatory:
+        return True
+    own = prefs.get(category, {})
+    if not own.get(WHOLE_TYPE, rule.default_subscribed):
+        return False
+    for scope in (own, prefs.get("*", {})):
+        if channel in scope:
+            return scope[channel]
     return True
-
-
-def preferred_channels(
-    prefs: dict[str, dict[str, bool]], profile: Profile, category: str
-) -> list[str]:
-    return [ch for ch in CHANNELS if allowed(prefs, profile, category, ch)]
 
 
 def quiet_until(profile: Profile, at: float) -> float | None:

@@ -200,11 +200,12 @@ def replay_dead(engine: Engine, ids: list[str] | None = None, at: float | None =
     return list(chosen)
 
 
-def counts(engine: Engine) -> dict[str, int]:
+def counts(engine: Engine, category: str | None = None) -> dict[str, int]:
+    query = select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+    if category is not None:
+        query = query.where(deliveries.c.category == category)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
-        ).all()
+        rows = conn.execute(query).all()
     return {s: int(n) for s, n in rows}
 
 
@@ -372,3 +373,21 @@ def due_unleased(engine: Engine, limit: int = 10_000, at: float | None = None) -
                 .limit(limit)
             ).scalars()
         )
+
+
+def delivery_row(engine: Engine, delivery_id: str) -> dict | None:
+    """Whose delivery ``delivery_id`` is, of which notification, on which channel."""
+    with engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(
+                    deliveries.c.user_id,
+                    deliveries.c.notification_id,
+                    deliveries.c.channel,
+                    deliveries.c.category,
+                ).where(deliveries.c.id == delivery_id)
+            )
+            .mappings()
+            .first()
+        )
+    return None if row is None else dict(row)

@@ -35,6 +35,11 @@ class ProfileIn(BaseModel):
     push_token: Text | None = Field(default=None, min_length=8, max_length=256)
     timezone: Text | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, pattern=LOCALE)
+    webhook_url: Text | None = Field(
+        default=None,
+        max_length=2048,
+        description='A public http(s) URL that takes Slack-style JSON posts; "" removes it',
+    )
 
 
 class ProfileOut(BaseModel):
@@ -46,6 +51,7 @@ class ProfileOut(BaseModel):
     locale: str
     quiet_start: str | None
     quiet_end: str | None
+    webhook_url: str | None = None
 
 
 class QuietHours(BaseModel):
@@ -87,6 +93,9 @@ class SendBody(BaseModel):
     channels: list[str] | Literal["preference"] = Field(default="preference", max_length=16)
     send_at: datetime | None = None
     priority: Literal["low", "normal", "urgent"] = "normal"
+    campaign: str | None = Field(
+        default=None, pattern=CATEGORY, description="Groups sends in open and click analytics"
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -149,3 +158,29 @@ class DeadOut(BaseModel):
     attempts: int
     last_error: str | None
     updated_at: float
+
+
+class TypeIn(BaseModel):
+    description: Text = Field(min_length=1, max_length=500)
+    default_subscribed: bool = Field(
+        default=True, description="False: an opt-in type (users must subscribe)"
+    )
+    mandatory: bool = Field(default=False, description="True: no opt-out applies (security)")
+
+
+class TypeOut(TypeIn):
+    name: str
+
+
+class SubscriptionIn(BaseModel):
+    subscribed: bool
+    channels: dict[Literal["email", "sms", "push", "inbox", "webhook"], bool] | None = Field(
+        default=None, description="Also turn single channels on or off for this type"
+    )
+
+
+class SubscriptionOut(BaseModel):
+    type: str
+    subscribed: bool
+    mandatory: bool
+    channels: dict[str, bool] = Field(description="Channels this type may use for the user now")

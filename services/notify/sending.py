@@ -19,12 +19,13 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Invalid
-from services.notify import inputs, store, templates
+from services.notify import inputs, store, subscriptions, templates
 from services.notify import preferences as prefs_mod
 from services.notify.errors import IdempotencyConflict, UnknownUser
 from services.notify.events import event
 from services.notify.settings import NotifySettings
 from services.notify.store import CHANNELS, PRIORITIES, deliveries, notifications
+from services.notify.tracking import TRACKED_CHANNELS, Shorten, rewrite_links
 from warehouse.events import Event
 
 MAX_SCHEDULE_AHEAD_S = 366 * 86400
@@ -40,6 +41,7 @@ class SendRequest:
     channels: list[str] | None = None  # None: by the user's preferences
     send_at: float | None = None  # epoch seconds
     priority: str = "normal"
+    campaign: str | None = None  # groups sends in the engagement analytics
 
     def fingerprint(self) -> str:
         blob = orjson.dumps(
@@ -52,6 +54,7 @@ class SendRequest:
                 sorted(self.channels) if self.channels is not None else None,
                 self.send_at,
                 self.priority,
+                self.campaign,
             ],
             option=orjson.OPT_SORT_KEYS,
         )
@@ -143,6 +146,8 @@ def check_request(req: SendRequest) -> None:
     inputs.check_data(req.data)
     if not re.fullmatch(inputs.CATEGORY_NAME, req.category):
         raise Invalid(f"bad category {req.category!r}: use 1 to 64 of a-z 0-9 _ . -")
+    if req.campaign is not None and not re.fullmatch(inputs.CATEGORY_NAME, req.campaign):
+        raise Invalid(f"bad campaign {req.campaign!r}: use 1 to 64 of a-z 0-9 _ . -")
     if req.priority not in PRIORITIES:
         raise Invalid(f"unknown priority {req.priority!r}; use one of {list(PRIORITIES)}")
     if req.channels is not None:
@@ -174,8 +179,12 @@ def accept(
     req: SendRequest,
     idem_key: str | None,
     t: float,
+    shorten: Shorten | None = None,
 ) -> Accepted:
     """Store a notification and its deliveries at time ``t``; same key and request: same id.
+
+    With ``shorten``, the links in each email, SMS and push body become short links of
+    their own (``tracking``), made before the transaction so it holds no other store's work.
 
     Raises ``Invalid`` (bad input or template), ``BadIdempotencyKey``, ``UnknownUser`` or
     ``IdempotencyConflict``.
@@ -200,8 +209,28 @@ def accept(
         engine, req.template, req.locale or profile.locale, req.data, conf.default_locale
     )
     user_prefs = prefs_mod.get_preferences(engine, req.user_id)
+    rule = subscriptions.rule(engine, req.category)
     wanted = list(dict.fromkeys(req.channels)) if req.channels is not None else list(CHANNELS)
     nid = uuid.uuid4().hex
+    may = {ch: prefs_mod.allowed(user_prefs, profile, req.category, ch, rule) for ch in wanted}
+    ids = {ch: uuid.uuid4().hex for ch in wanted}
+    bodies = {ch: rendered.body for ch in wanted}
+    tracked: list[Event] = []
+    for ch in wanted:
+        if shorten is None or not may[ch] or ch not in TRACKED_CHANNELS:
+            continue
+        bodies[ch], links = rewrite_links(rendered.body, shorten)
+        for link in links:
+            tracked.append(
+                event(
+                    "link_tracked",
+                    req.user_id,
+                    ids[ch],
+                    notification_id=nid,
+                    channel=ch,
+                    code=link.code,
+                )
+            )
     quiet = None if req.priority == "urgent" else prefs_mod.quiet_until(profile, send_at)
     rows: list[dict[str, Any]] = []
     try:
@@ -225,7 +254,7 @@ def accept(
             for ch in wanted:
                 status = store.PENDING
                 reason = None
-                if not prefs_mod.allowed(user_prefs, profile, req.category, ch):
+                if not may[ch]:
                     status = store.SUPPRESSED
                     reason = (
                         "no contact for this channel"
@@ -239,7 +268,7 @@ def accept(
                     status = store.DIGEST_WAIT
                 rows.append(
                     dict(
-                        id=uuid.uuid4().hex,
+                        id=ids[ch],
                         notification_id=nid,
                         user_id=req.user_id,
                         channel=ch,
@@ -248,7 +277,7 @@ def accept(
                         locale=rendered.locale,
                         status=status,
                         subject=rendered.subject,
-                        body=rendered.body,
+                        body=bodies[ch],
                         attempts=0,
                         next_attempt_at=quiet or send_at,
                         created_at=t,
@@ -274,9 +303,11 @@ def accept(
             template=req.template,
             locale=rendered.locale,
             priority=req.priority,
+            campaign=req.campaign,
             channels=[r["channel"] for r in rows],
             scheduled=send_at > t + 1,
-        )
+        ),
+        *tracked,
     ]
     for r in rows:
         kind = {

@@ -18,17 +18,20 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from services.errors import Forbidden, NotFound
-from services.notify import inputs, queue, status, templates
+from services.errors import Forbidden, Invalid, NotFound
+from services.notify import inputs, queue, status, subscriptions, templates
 from services.notify import preferences as prefs_mod
 from services.notify.channels import Channel, build_channels
+from services.notify.dkim import DkimSigner
 from services.notify.errors import BadSignature
 from services.notify.events import emit_all, event
 from services.notify.jetstream import JetStreamDispatch
 from services.notify.sending import SendRequest, accept, notification_view
 from services.notify.settings import NotifySettings
+from services.notify.tracking import Shorten, Tracker
 from services.notify.worker import Worker
 from warehouse.emitter import Emitter
+from warehouse.urlsafety import UnsafeURLError, check_url
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,9 @@ class NotifyService:
     root resolves it: configured, or generated once under the data directory).
     ``channels`` replaces the real adapters (SMTP, HTTP providers, inbox) for every worker;
     the caller keeps ownership of them. ``dispatch`` announces new work on JetStream;
-    ``dispatch_factory`` gives each worker its own pull subscription.
+    ``dispatch_factory`` gives each worker its own pull subscription. ``tracker`` signs the
+    open-pixel and unsubscribe URLs of emails; ``shorten`` turns links into tracked short
+    links (``tracking``). Without them nothing is tracked. ``signer`` DKIM-signs email.
     """
 
     def __init__(
@@ -57,6 +62,9 @@ class NotifyService:
         channels: Mapping[str, Channel] | None = None,
         dispatch: JetStreamDispatch | None = None,
         dispatch_factory: DispatchFactory | None = None,
+        tracker: Tracker | None = None,
+        shorten: Shorten | None = None,
+        signer: DkimSigner | None = None,
     ) -> None:
         if not callback_secret:
             raise ValueError("the notification service needs a callback secret")
@@ -68,6 +76,9 @@ class NotifyService:
         self.channels = channels
         self.dispatch = dispatch
         self.dispatch_factory = dispatch_factory or (lambda: None)
+        self.tracker = tracker
+        self.shorten = shorten
+        self.signer = signer
         self._workers: list[Worker] = []
         self._threads: list[tuple[Worker, threading.Thread]] = []
         self._lock = threading.Lock()
@@ -82,7 +93,14 @@ class NotifyService:
 
     # -- profiles, preferences, templates ------------------------------------------------
     def upsert_profile(self, user_id: str, **fields: str | None) -> prefs_mod.Profile:
-        """Register or update contacts, time zone and locale (``Invalid`` on a bad zone)."""
+        """Register or update contacts, time zone and locale (``Invalid`` on a bad zone, or a
+        webhook URL that is not a public http(s) URL; ``""`` removes the webhook)."""
+        url = fields.get("webhook_url")
+        if url:
+            try:
+                fields["webhook_url"] = check_url(url, self.conf.webhook_policy()).href
+            except UnsafeURLError as exc:
+                raise Invalid(f"webhook_url: {exc}") from exc
         return prefs_mod.upsert_profile(self.engine, user_id, **fields)
 
     def profile(self, user_id: str) -> prefs_mod.Profile:
@@ -137,7 +155,7 @@ class NotifyService:
 
         Raises ``Invalid`` (422), ``UnknownUser`` (404) or ``IdempotencyConflict`` (409).
         """
-        accepted = accept(self.engine, self.conf, caller, req, idem_key, self.clock())
+        accepted = accept(self.engine, self.conf, caller, req, idem_key, self.clock(), self.shorten)
         emit_all(self.emitter, accepted.events)
         self.announce(accepted.pending)
         return accepted.view, accepted.created
@@ -158,9 +176,10 @@ class NotifyService:
             log.warning("JetStream publish failed; the sweep will re-announce", exc_info=True)
 
     # -- the queue and the dead-letter queue ---------------------------------------------
-    def stats(self) -> dict[str, int]:
-        """Deliveries per status (the queue's depth is ``pending``; the DLQ is ``dead``)."""
-        return queue.counts(self.engine)
+    def stats(self, category: str | None = None) -> dict[str, int]:
+        """Deliveries per status (the queue's depth is ``pending``; the DLQ is ``dead``),
+        of every category or of one."""
+        return queue.counts(self.engine, category)
 
     def breakdown(self) -> list[tuple[str, str, int, int]]:
         """``(channel, status, deliveries, retries)`` for every pair present."""
@@ -208,6 +227,88 @@ class NotifyService:
         """Messages in every inbox and how many were read."""
         return status.inbox_totals(self.engine)
 
+    # -- types, subscriptions, opens, one-click unsubscribe ------------------------------
+    def put_type(
+        self, name: str, description: str, *, default_subscribed: bool, mandatory: bool
+    ) -> subscriptions.NotificationType:
+        return subscriptions.put_type(
+            self.engine,
+            name,
+            description,
+            default_subscribed=default_subscribed,
+            mandatory=mandatory,
+        )
+
+    def types(self) -> list[subscriptions.NotificationType]:
+        return subscriptions.list_types(self.engine)
+
+    def subscriptions(self, user_id: str) -> list[subscriptions.Subscription]:
+        return subscriptions.subscriptions(self.engine, user_id)
+
+    def subscribe(
+        self,
+        actor: str,
+        user_id: str,
+        name: str,
+        subscribed: bool,
+        channels: dict[str, bool] | None = None,
+    ) -> subscriptions.Subscription:
+        """Join or leave a type (``Conflict`` for leaving a mandatory one)."""
+        found = subscriptions.subscribe(self.engine, user_id, name, subscribed, channels)
+        kind = "subscribed" if subscribed else "unsubscribed"
+        emit_all(self.emitter, [event(kind, actor, user_id, notification_type=name, via="api")])
+        return found
+
+    def _tracked_delivery(self, purpose: str, token: str) -> str:
+        delivery_id = self.tracker.delivery(purpose, token) if self.tracker else None
+        if delivery_id is None:
+            raise NotFound("unknown or forged link")
+        return delivery_id
+
+    def record_open(self, token: str, user_agent: str | None) -> None:
+        """An email's open pixel was fetched (each fetch is an event; rates count deliveries)."""
+        delivery_id = self._tracked_delivery("open", token)
+        row = queue.delivery_row(self.engine, delivery_id)
+        if row is None:
+            raise NotFound("unknown or forged link")
+        emit_all(
+            self.emitter,
+            [
+                event(
+                    "email_opened",
+                    row["user_id"],
+                    delivery_id,
+                    notification_id=row["notification_id"],
+                    channel=row["channel"],
+                    user_agent=(user_agent or "")[:256],
+                )
+            ],
+        )
+
+    def check_unsubscribe_link(self, token: str) -> None:
+        """``NotFound`` unless ``token`` is a genuine unsubscribe link."""
+        self._tracked_delivery("unsubscribe", token)
+
+    def unsubscribe_link(self, token: str) -> str:
+        """The one-click unsubscribe of an email: email off for its type, at once.
+
+        Returns the type left."""
+        delivery_id = self._tracked_delivery("unsubscribe", token)
+        user_id, category = subscriptions.unsubscribe_delivery(self.engine, delivery_id)
+        emit_all(
+            self.emitter,
+            [
+                event(
+                    "unsubscribed",
+                    user_id,
+                    delivery_id,
+                    notification_type=category,
+                    channel="email",
+                )
+            ],
+        )
+        return category
+
     # -- provider callbacks --------------------------------------------------------------
     def verify_callback(self, provider: str, raw: bytes, signature: str | None) -> None:
         """Check the HMAC of a provider's report before anything reads it."""
@@ -241,7 +342,7 @@ class NotifyService:
         if channels is None and conf is self.conf and self.channels is not None:
             channels = self.channels
         if channels is None:
-            channels = build_channels(conf, self.engine, self.clock)
+            channels = build_channels(conf, self.engine, self.clock, self.signer)
             owned.extend(channels.values())
         if dispatch is None:
             dispatch = self.dispatch_factory()
@@ -256,6 +357,7 @@ class NotifyService:
             dispatch=dispatch,
             clock=self.clock,
             owned=tuple(owned),
+            tracker=self.tracker,
         )
         with self._lock:
             self._workers = [w for w in self._workers if not w.closed]

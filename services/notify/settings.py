@@ -9,6 +9,8 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warehouse.urlsafety import Policy
+
 # Earlier versions signed callbacks with this built-in value; it is public, so it is refused.
 PUBLISHED_DEV_SECRET = "dev-callback-secret"
 
@@ -40,6 +42,21 @@ class NotifySettings(BaseSettings):
         "at first start into <data_dir>/secrets/notify_callback_secret (mode 0600) and reused.",
     )
     default_locale: str = "en"
+    dkim_domain: str = Field(
+        default="",
+        description="Domain that signs email (DKIM). Empty: the domain of smtp_from.",
+    )
+    dkim_selector: str = Field(default="blueprint", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    dkim_sign: bool = Field(default=True, description="Sign every email with DKIM.")
+    allow_private_webhooks: bool = Field(
+        default=False,
+        description="Let users' webhooks point at private or loopback addresses.",
+    )
+
+    def webhook_policy(self) -> Policy:
+        """Which webhook URLs may be called: public http(s) hosts unless told otherwise."""
+        return Policy(allow_private=self.allow_private_webhooks)
+
     app_workers: int = Field(
         default=0,
         ge=0,

@@ -122,7 +122,28 @@ inbox = Table(
     Column("read_at", Float),
 )
 
-CHANNELS = ("email", "sms", "push", "inbox")
+# Notification types (a category with a description): subscriptions are per type. A type
+# that is not subscribed by default is opt-in; a mandatory one (security) cannot be left.
+types = Table(
+    "notify_types",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("default_subscribed", Boolean, nullable=False),
+    Column("mandatory", Boolean, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# A user's webhook (a Slack-style incoming webhook, say): the contact of the webhook channel.
+webhooks = Table(
+    "notify_webhooks",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+CHANNELS = ("email", "sms", "push", "inbox", "webhook")
 PRIORITIES = ("low", "normal", "urgent")
 
 # Delivery states. QUEUE_STATES are claimable by a worker once due.

@@ -45,6 +45,13 @@ BUILTIN: dict[tuple[str, str], tuple[str, str]] = {
         "Nouvelle connexion à votre compte depuis {{ device }}. Ce n'est pas vous ?",
     ),
     ("news", "en"): ("{{ title }}", "{{ summary }}"),
+    ("log_alert", "en"): (
+        "[{{ rule }}] {{ service }}: {{ message }}",
+        "{{ message }}\nRule {{ rule }} on service {{ service }}: value {{ value }}"
+        "{% if threshold is not none %} (threshold {{ threshold }}){% endif %}."
+        "{% if held %}\n{{ held }} more alerts of this kind were held back during the quiet "
+        "period.{% endif %}",
+    ),
     ("digest", "en"): (
         "You have {{ items|length }} new notifications",
         "{% for item in items %}- {{ item }}\n{% endfor %}",

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from services.notify import preferences as prefs_mod
-from services.notify import queue, store, templates
+from services.notify import queue, store, subscriptions, templates
 from services.notify.channels import Channel, Job
 from services.notify.events import emit_all, event
 from services.notify.jetstream import JetStreamDispatch
 from services.notify.settings import NotifySettings
+from services.notify.tracking import Tracker
 from warehouse.emitter import Emitter
 from warehouse.events import Event
 
@@ -43,7 +44,8 @@ class Worker:
 
     Built by ``NotifyService.worker()``, which hands it the service's store, emitter, clock
     and channel adapters. ``owned`` are the adapters and dispatch made for this worker alone:
-    ``close()`` closes them.
+    ``close()`` closes them. With ``tracker``, emails carry an open pixel and (unless the
+    type is mandatory) a one-click unsubscribe link.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class Worker:
         dispatch: JetStreamDispatch | None = None,
         clock: Callable[[], float] = time.time,
         owned: tuple[object, ...] = (),
+        tracker: Tracker | None = None,
     ) -> None:
         self.engine = engine
         self.cfg = cfg
@@ -68,6 +71,7 @@ class Worker:
         self.pool = ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix="notify")
         self.stop = threading.Event()
         self.dispatch = dispatch
+        self.tracker = tracker
         self._owned = owned
         self._closed = False
         self._swept_at = 0.0
@@ -125,7 +129,8 @@ class Worker:
                 queue.reschedule(self.engine, job, until, None, refund=True, current=t)
                 return [event("delivery_deferred", job.user_id, job.id, not_before=until, **base)]
         user_prefs = prefs_mod.get_preferences(self.engine, job.user_id)
-        if not prefs_mod.allowed(user_prefs, profile, job.category, job.channel):
+        rule = subscriptions.rule(self.engine, job.category)
+        if not prefs_mod.allowed(user_prefs, profile, job.category, job.channel, rule):
             queue.fail(self.engine, job, store.SUPPRESSED, "user opted out", t)
             return [event("delivery_suppressed", job.user_id, job.id, reason="opted out", **base)]
         to = profile.contact(job.channel) or ""
@@ -141,6 +146,7 @@ class Worker:
                 job.subject,
                 job.body,
                 job.locale,
+                **self._email_links(job, rule),
             )
         )
         send_ms = (time.perf_counter() - started) * 1000
@@ -187,6 +193,15 @@ class Worker:
                 **base,
             )
         ]
+
+    def _email_links(self, job: queue.Claimed, rule: prefs_mod.TypeRule) -> dict[str, str]:
+        """The open pixel and the unsubscribe link of an email (none for a mandatory type)."""
+        if self.tracker is None or job.channel != "email":
+            return {}
+        links = {"open_url": self.tracker.open_url(job.id)}
+        if not rule.mandatory:
+            links["unsubscribe_url"] = self.tracker.unsubscribe_url(job.id)
+        return links
 
     def _safe_process(self, job: queue.Claimed) -> list[Event]:
         try:

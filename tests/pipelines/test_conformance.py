@@ -73,9 +73,10 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     ),
     "cdn": ({"cdn_hit_ratio"}, {"cdn_hit_ratio:cdn_hit_ratio_is_consistent"}),
     "notify": (
-        {"notify_channel_stats", "notify_dead_letters"},
+        {"notify_channel_stats", "notify_engagement", "notify_dead_letters"},
         {
             "notify_channel_stats:notify_channel_stats_are_consistent",
+            "notify_engagement:notify_engagement_is_consistent",
             "notify_dead_letters:notify_dead_letter_queue_is_empty",
         },
     ),

@@ -34,6 +34,9 @@ PUBLIC: dict[str, str] = {
     "video_view": "anonymous viewers count as views",
     "video_watch": "anonymous viewers report watch time",
     "video_upload_options": "tus discovery (OPTIONS) is unauthenticated by the tus protocol",
+    "notify_open_pixel": "mail clients load it with no key; its signed token names a delivery",
+    "notify_unsubscribe_page": "the email's unsubscribe link; a signed token, changes nothing",
+    "notify_unsubscribe": "RFC 8058: the one-click POST carries no credentials, only the token",
 }
 
 

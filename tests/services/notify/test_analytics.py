@@ -135,11 +135,16 @@ def test_notify_assets_are_kept_fresh_by_automation_conditions():
     resources = {"platform": PlatformResource(), "notify": SystemResource(system="notify")}
     graph = dg.Definitions.merge(defs, dg.Definitions(resources=resources)).resolve_asset_graph()
     own = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable]
-    assert {k.to_user_string() for k in own} == {"notify_channel_stats", "notify_dead_letters"}
+    assert {k.to_user_string() for k in own} == {
+        "notify_channel_stats",
+        "notify_engagement",
+        "notify_dead_letters",
+    }
     for key in own:
         assert graph.get(key).automation_condition is not None, key
     checks = {f"{c.asset_key.to_user_string()}:{c.name}" for c in graph.asset_check_keys}
     assert checks == {
         "notify_channel_stats:notify_channel_stats_are_consistent",
+        "notify_engagement:notify_engagement_is_consistent",
         "notify_dead_letters:notify_dead_letter_queue_is_empty",
     }

@@ -21,6 +21,7 @@ def test_send_by_preference_queues_one_delivery_per_reachable_channel(api, servi
         "push": "pending",
         "inbox": "pending",
         "sms": "suppressed",
+        "webhook": "suppressed",  # no webhook registered
     }
 
 

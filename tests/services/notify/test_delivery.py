@@ -47,7 +47,8 @@ def test_email_arrives_over_smtp_localised_with_stable_message_id(
     assert msg["Subject"] == "Commande A-17 expédiée"
     assert msg["To"] == "ann@example.org"
     assert msg["Content-Language"] == "fr"
-    assert "Votre commande A-17 est en route, arrivée prévue demain." in msg.get_content()
+    plain = msg.get_body(preferencelist=("plain",)).get_content()
+    assert "Votre commande A-17 est en route, arrivée prévue demain." in plain
     assert msg["X-Notification-Id"] == n["id"]
     delivery_id = n["deliveries"][0]["id"]
     assert msg["Message-ID"] == f"<{delivery_id}@notify.blueprints.local>"
@@ -259,7 +260,7 @@ def test_low_priority_and_over_limit_notifications_are_batched_into_one_digest(
     assert len(smtp.messages) == 3
     digest = smtp.messages[-1]
     assert digest["Subject"] == "You have 4 new notifications"
-    body = digest.get_content()
+    body = digest.get_body(preferencelist=("plain",)).get_content()
     assert "Story 0" in body and "Story 2" in body and "Welcome, N2!" in body
 
 
