@@ -143,8 +143,8 @@ class ChatWorkload:
             client_id = f"w{i}"
             sent_at[client_id] = time.time()
             await client.send(conv, {"text": f"message {i}"}, client_id=client_id)
-            if i % 20 == 0:
-                await asyncio.sleep(0.02)
+            if i % 10 == 0:  # paced near 100 messages/s: a latency, not a backlog
+                await asyncio.sleep(0.1)
             if i == n_msgs // 2:  # the away user comes back and resyncs
                 back = [devices[(away, "phone")], devices[(away, "laptop")]]
                 tasks += [asyncio.create_task(c.run_forever(stop)) for c in back]
