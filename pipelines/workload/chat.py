@@ -1,5 +1,6 @@
 """Messaging workload: 50 users with 2 devices each on real WebSockets, through a proxy that
-cuts connections, with one user offline for a while (push wake-ups meanwhile).
+cuts connections, with one user offline for a while (push wake-ups meanwhile), at about 50
+messages/s.
 
 The app of ``make run`` is served by a uvicorn server on loopback in a thread (lifespan off:
 the test client already started it), so devices are real ``websockets`` clients. Every
@@ -66,7 +67,7 @@ class ChatWorkload:
     def run(self, ctx: WorkloadContext) -> None:
         rng = ctx.rng
         n_users = max(6, int(50 * ctx.scale))
-        n_msgs = max(200, int(1500 * ctx.scale))
+        n_msgs = max(200, int(1000 * ctx.scale))
         users = [f"cu{i:03d}" for i in range(n_users)]
         keys = {u: ctx.api_key(u) for u in users}
         service_key = ctx.api_key("chat-workload", ["service"])
@@ -124,7 +125,7 @@ class ChatWorkload:
         from services.chat.chaos import DroppingProxy
         from services.chat.client import ChatClient
 
-        proxy = await DroppingProxy(port, mean_life_s=3.0, jitter_s=0.002, seed=5).start()
+        proxy = await DroppingProxy(port, mean_life_s=8.0, jitter_s=0.002, seed=5).start()
         url = f"ws://127.0.0.1:{proxy.port}/chat/ws"
         devices = {(u, d): ChatClient(url, keys[u], d) for u in keys for d in ("phone", "laptop")}
         stop = asyncio.Event()
@@ -143,7 +144,7 @@ class ChatWorkload:
             client_id = f"w{i}"
             sent_at[client_id] = time.time()
             await client.send(conv, {"text": f"message {i}"}, client_id=client_id)
-            if i % 10 == 0:  # paced near 100 messages/s: a latency, not a backlog
+            if i % 5 == 0:  # paced near 50 messages/s: a latency, not a backlog
                 await asyncio.sleep(0.1)
             if i == n_msgs // 2:  # the away user comes back and resyncs
                 back = [devices[(away, "phone")], devices[(away, "laptop")]]
