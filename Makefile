@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: setup tools run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge bench-files fuzz clean
+        bench-feed bench-social bench-edge bench-files bench-chat fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -41,7 +41,7 @@ ui: setup
 serve: setup
 	$(BP) serve
 
-bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files
+bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat
 
 bench-logs: setup
 	$(PY) -m benchmarks.bench_logs
@@ -63,6 +63,9 @@ bench-edge: setup tools
 
 bench-files: setup
 	$(PY) -m benchmarks.bench_files
+
+bench-chat: setup
+	$(PY) -m benchmarks.bench_chat
 
 # The OpenAPI fuzzer's long run (CI runs a short one in tests/services/test_fuzz_openapi.py).
 fuzz: setup

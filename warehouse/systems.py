@@ -30,7 +30,7 @@ SYSTEMS: tuple[System, ...] = (
     System(2, "social", "Social network"),
     System(3, "video", "Video streaming"),
     System(4, "rides", "Ride sharing", built=False),
-    System(5, "chat", "Messaging", built=False),
+    System(5, "chat", "Messaging"),
     System(6, "files", "File sharing"),
     System(7, "crawl", "Web crawler"),
     System(8, "feed", "News feed"),

@@ -23,6 +23,13 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         {"shortener_click_stats:shortener_click_stats_are_consistent"},
     ),
     "social": ({"social_trends"}, {"social_trends:trends_need_several_authors"}),
+    "chat": (
+        {"chat_delivery_slo", "chat_delivery_gap_audit", "chat_retention_purges"},
+        {
+            "chat_delivery_slo:chat_delivery_slo_is_consistent",
+            "chat_delivery_gap_audit:chat_delivery_has_no_gaps",
+        },
+    ),
     "video": (
         {"video_probe", "video_ladder", "video_per_title", "video_thumbnails", "video_engagement"},
         {

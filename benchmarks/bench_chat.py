@@ -1,0 +1,444 @@
+"""Messaging benchmark (``make bench-chat``): throughput against a bare broadcast server,
+latency at half the maximum rate, chaos, resync and memory per idle connection.
+
+- Throughput: 200 connected clients in 50 conversations of 4, every client sending as fast
+  as it can; messages delivered per second by the messaging service (stored, sequenced,
+  acknowledged) over the same fan-out by a bare ``websockets`` broadcast server
+  (``benchmarks.chat_baseline``) in the same run: the cost of durability and ordering.
+- Latency: send-to-deliver p99 with the same clients paced at half the service's maximum.
+- Chaos: ``BENCH_CHAT_CHAOS`` messages (default 50,000) through a proxy that cuts connections
+  and adds delay, with the server killed (SIGKILL) and restarted half way; lost, duplicated
+  and reordered rows counted against the stored log, on every device.
+- Resync: time for a device to catch up on 1,000 rows queued while it was away.
+- Memory: growth of the server's resident memory per idle connection, at 5,000.
+
+Every server runs in its own process on loopback; the load comes from this process.
+Last line: ``RESULT chat_msgs_per_s=<x> chat_ratio=<x> chat_p99_ms=<x> chat_lost=<n>
+chat_dupes=<n> chat_reorders=<n> chat_resync_s=<x> chat_kib_per_conn=<x>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+import websockets
+
+from services.chat.chaos import DroppingProxy
+from services.chat.client import ChatClient
+from services.chat.process import ServerProcess, free_port
+
+CLIENTS = 200
+GROUP = 4
+PER_CLIENT = int(os.environ.get("BENCH_CHAT_PER_CLIENT", "25"))
+CHAOS = int(os.environ.get("BENCH_CHAT_CHAOS", "50000"))
+IDLE = int(os.environ.get("BENCH_CHAT_IDLE", "5000"))
+RESYNC = 1000
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+class Setup:
+    """Users, keys and conversations on our server (``CLIENTS`` users, groups of ``GROUP``)."""
+
+    def __init__(self, srv: ServerProcess, n_users: int) -> None:
+        admin = {"X-API-Key": srv.admin_key()}
+        with httpx.Client(base_url=srv.url, trust_env=False, timeout=60) as http:
+            self.keys = [
+                http.post(
+                    "/auth/keys", json={"user_id": f"b{i:04d}", "roles": ["user"]}, headers=admin
+                ).json()["api_key"]
+                for i in range(n_users)
+            ]
+            self.convs = []
+            for g in range(n_users // GROUP):
+                members = [f"b{i:04d}" for i in range(g * GROUP + 1, (g + 1) * GROUP)]
+                r = http.post(
+                    "/chat/conversations",
+                    json={"members": members},
+                    headers={"X-API-Key": self.keys[g * GROUP]},
+                )
+                r.raise_for_status()
+                self.convs.append(r.json()["id"])
+
+
+# -- a lean load client for both servers ---------------------------------------------------
+class Lean:
+    """One connection: counts deliveries and their latency (send time is in the text)."""
+
+    def __init__(self, ws, conv: str, ours: bool) -> None:
+        self.ws, self.conv, self.ours = ws, conv, ours
+        self.delivered = 0
+        self.latencies: list[float] = []
+        self.last_seq = 0
+        self.unacked = 0
+
+    async def read(self, stop: asyncio.Event) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while not stop.is_set():
+                try:
+                    raw = await asyncio.wait_for(self.ws.recv(), 0.2)
+                except TimeoutError:
+                    continue
+                f = orjson.loads(raw)
+                if f.get("type") != "msg" or (self.ours and f["kind"] != "message"):
+                    continue
+                self.delivered += 1
+                self.latencies.append((time.time() - float(f["body"]["text"])) * 1000)
+                if self.ours:
+                    self.last_seq = f["seq"]
+                    self.unacked += 1
+                    if self.unacked >= 32:
+                        self.unacked = 0
+                        await self.ws.send(
+                            orjson.dumps(
+                                {"type": "ack", "conv": self.conv, "seq": self.last_seq}
+                            ).decode()
+                        )
+
+    async def send(self) -> None:
+        frame = {
+            "type": "send",
+            "conv": self.conv,
+            "client_id": os.urandom(8).hex(),
+            "body": {"text": f"{time.time():.6f}"},
+        }
+        await self.ws.send(orjson.dumps(frame).decode())
+
+
+async def connect_lean(url: str, setup: Setup | None, n: int, ours: bool) -> list[Lean]:
+    out = []
+    for i in range(n):
+        ws = await websockets.connect(url, max_size=2**22, proxy=None, ping_interval=None)
+        g = i // GROUP
+        conv = setup.convs[g] if setup else f"g{g}"
+        if ours:
+            await ws.send(
+                orjson.dumps(
+                    {"type": "hello", "device": "bench", "api_key": setup.keys[i]}
+                ).decode()
+            )
+            welcome = orjson.loads(await ws.recv())
+            cursor = {c["conv"]: c["cursor"] for c in welcome["conversations"]}
+            lean = Lean(ws, conv, ours)
+            lean.last_seq = cursor.get(conv, 0)
+        else:
+            await ws.send(orjson.dumps({"groups": [conv]}).decode())
+            lean = Lean(ws, conv, ours)
+        out.append(lean)
+    return out
+
+
+async def flood(clients: list[Lean], per_client: int, timeout: float = 300) -> float:
+    """Every client sends ``per_client`` as fast as it can; deliveries per second."""
+    stop = asyncio.Event()
+    readers = [asyncio.create_task(c.read(stop)) for c in clients]
+    expected = len(clients) * per_client * GROUP
+    start_count = sum(c.delivered for c in clients)
+    started = time.perf_counter()
+
+    async def sender(c: Lean) -> None:
+        for i in range(per_client):
+            await c.send()
+            if i % 5 == 4:
+                await asyncio.sleep(0)
+
+    await asyncio.gather(*(sender(c) for c in clients))
+    deadline = time.monotonic() + timeout
+    while sum(c.delivered for c in clients) - start_count < expected:
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    await asyncio.gather(*readers)
+    return (sum(c.delivered for c in clients) - start_count) / elapsed
+
+
+async def paced(clients: list[Lean], rate: float, seconds: float) -> list[float]:
+    """Send at ``rate`` messages per second in all; send-to-deliver latencies (ms)."""
+    for c in clients:
+        c.latencies.clear()
+    stop = asyncio.Event()
+    readers = [asyncio.create_task(c.read(stop)) for c in clients]
+    interval = len(clients) / rate
+
+    async def sender(c: Lean, offset: float) -> None:
+        await asyncio.sleep(offset)
+        end = time.monotonic() + seconds
+        nxt = time.monotonic()
+        while time.monotonic() < end:
+            await c.send()
+            nxt += interval
+            await asyncio.sleep(max(0.0, nxt - time.monotonic()))
+
+    await asyncio.gather(*(sender(c, i * interval / len(clients)) for i, c in enumerate(clients)))
+    await asyncio.sleep(2.0)
+    stop.set()
+    await asyncio.gather(*readers)
+    return [x for c in clients for x in c.latencies]
+
+
+async def close_all(clients: list[Lean]) -> None:
+    await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
+
+
+# -- the phases ----------------------------------------------------------------------------
+def throughput_and_latency(root: Path) -> tuple[float, float, float]:
+    port = free_port()
+    base = subprocess.Popen([sys.executable, "-m", "benchmarks.chat_baseline", str(port)])
+    try:
+        time.sleep(1.5)
+
+        async def baseline() -> float:
+            clients = await connect_lean(f"ws://127.0.0.1:{port}", None, CLIENTS, ours=False)
+            rate = await flood(clients, PER_CLIENT)
+            await close_all(clients)
+            return rate
+
+        base_rate = asyncio.run(baseline())
+    finally:
+        base.terminate()
+        base.wait(10)
+    with ServerProcess(root / "throughput", log_path=root / "throughput.log") as srv:
+        setup = Setup(srv, CLIENTS)
+
+        async def ours() -> tuple[float, list[float]]:
+            clients = await connect_lean(srv.ws_url, setup, CLIENTS, ours=True)
+            rate = await flood(clients, PER_CLIENT)
+            msgs_per_s = rate / GROUP
+            lat = await paced(clients, msgs_per_s / 2, 5.0)
+            await close_all(clients)
+            return rate, lat
+
+        our_rate, latencies = asyncio.run(ours())
+    print(
+        f"throughput: ours {our_rate:.0f} deliveries/s, bare broadcast {base_rate:.0f}/s, "
+        f"ratio {our_rate / base_rate:.3f}"
+    )
+    print(
+        f"latency at half the maximum ({our_rate / GROUP / 2:.0f} msg/s): "
+        f"p50 {p(latencies, 0.5):.1f} ms, p99 {p(latencies, 0.99):.1f} ms "
+        f"({len(latencies)} deliveries)"
+    )
+    return our_rate, our_rate / base_rate, p(latencies, 0.99)
+
+
+def chaos(root: Path) -> tuple[int, int, int]:
+    srv = ServerProcess(root / "chaos", log_path=root / "chaos.log").start()
+    try:
+        n_users = 20
+        setup = Setup(srv, n_users)
+
+        async def run() -> tuple[list[ChatClient], int]:
+            proxy = await DroppingProxy(srv.port, mean_life_s=2.0, jitter_s=0.003).start()
+            url = f"ws://127.0.0.1:{proxy.port}/chat/ws"
+            clients = [ChatClient(url, setup.keys[i], "d", ack_every=64) for i in range(n_users)]
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(c.run_forever(stop)) for c in clients]
+            killed = False
+            for i in range(CHAOS):
+                c = clients[i % n_users]
+                await c.send(
+                    setup.convs[(i % n_users) // GROUP], {"text": f"c{i}"}, client_id=f"c{i}"
+                )
+                if i % 200 == 199:
+                    while sum(len(x.pending) for x in clients) > 2000:
+                        await asyncio.sleep(0.01)
+                if not killed and i >= CHAOS // 2:
+                    killed = True
+                    await asyncio.to_thread(srv.kill)
+                    await asyncio.to_thread(srv.start)
+            for c in clients:
+                await c.wait_for(lambda c=c: not c.pending, 600)
+            await asyncio.sleep(1)
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await proxy.close()
+            print(f"chaos: {CHAOS} messages, {proxy.cuts} connections cut, one kill -9")
+            return clients, proxy.cuts
+
+        clients, _cuts = asyncio.run(run())
+        lost = dupes = reorders = 0
+        with httpx.Client(base_url=srv.url, trust_env=False, timeout=60) as http:
+            for g, conv in enumerate(setup.convs):
+                members = range(g * GROUP, (g + 1) * GROUP)
+                for n, i in enumerate(members):
+                    rows = _history(http, setup.keys[i], conv)
+                    if n == 0:  # the stored log: every message once
+                        texts = [m["body"]["text"] for m in rows if m["kind"] == "message"]
+                        sent = {f"c{k}" for k in range(CHAOS) if (k % n_users) // GROUP == g}
+                        lost += len(sent - set(texts))
+                        dupes += len(texts) - len(set(texts))
+                    got, want = clients[i].seqs(conv), [m["seq"] for m in rows]
+                    lost += len(set(want) - set(got))
+                    dupes += clients[i].log.duplicates + len(got) - len(set(got))
+                    reorders += clients[i].log.reorders + (got != sorted(got))
+        print(f"chaos: lost={lost} duplicated={dupes} reordered={reorders}")
+        return lost, dupes, reorders
+    finally:
+        srv.stop()
+
+
+def _history(http: httpx.Client, key: str, conv: str) -> list[dict]:
+    rows: list[dict] = []
+    after = 0
+    while True:
+        page = http.get(
+            f"/chat/conversations/{conv}/messages",
+            params={"after": after, "limit": 1000},
+            headers={"X-API-Key": key},
+        ).json()
+        rows += page["messages"]
+        if page["next_after"] >= page["last_seq"] or page["next_after"] == after:
+            return rows
+        after = page["next_after"]
+
+
+def resync_and_memory(root: Path) -> tuple[float, float, float]:
+    with ServerProcess(root / "resync", log_path=root / "resync.log") as srv:
+        setup = Setup(srv, GROUP)
+        conv = setup.convs[0]
+
+        async def resync() -> float:
+            sender = ChatClient(srv.ws_url, setup.keys[0], "d")
+            away = ChatClient(srv.ws_url, setup.keys[1], "d")
+            await away.connect()
+            await away.close()
+            await sender.connect()
+            reader = asyncio.create_task(sender.run())
+            for i in range(RESYNC):
+                await sender.send(conv, {"text": f"q{i}"})
+            await sender.wait_for(lambda: not sender.pending, 120)
+            last = max(sender.accepted.values())
+            await sender.close()
+            await reader
+            started = time.perf_counter()
+            await away.connect()
+            task = asyncio.create_task(away.run())
+            await away.wait_for(lambda: away.cursors.get(conv, 0) >= last, 120)
+            took = time.perf_counter() - started
+            await away.close()
+            await task
+            assert len([r for r in away.log.applied if r.kind == "message"]) == RESYNC
+            return took
+
+        took = asyncio.run(resync())
+        print(f"resync: {RESYNC} queued rows caught up in {took:.2f} s")
+        users = 50
+        keys = Setup(srv, users).keys
+
+        async def idle() -> float:
+            before = rss_kib(srv.proc.pid)
+            conns = []
+            for i in range(IDLE):
+                ws = await websockets.connect(srv.ws_url, proxy=None, ping_interval=None)
+                hello = {"type": "hello", "device": f"idle{i}", "api_key": keys[i % users]}
+                await ws.send(orjson.dumps(hello).decode())
+                await ws.recv()  # welcome
+                conns.append(ws)
+            await asyncio.sleep(2)
+            after = rss_kib(srv.proc.pid)
+            await asyncio.gather(*(w.close() for w in conns), return_exceptions=True)
+            return (after - before) / IDLE
+
+        kib = asyncio.run(idle())
+    port = free_port()
+    base = subprocess.Popen([sys.executable, "-m", "benchmarks.chat_baseline", str(port)])
+    try:
+        time.sleep(1.5)
+        base_kib = asyncio.run(idle_baseline(port, base.pid))
+    finally:
+        base.terminate()
+        base.wait(10)
+    print(
+        f"memory: {kib:.1f} KiB per idle connection at {IDLE} "
+        f"(bare broadcast server: {base_kib:.1f} KiB)"
+    )
+    return took, kib, base_kib
+
+
+def _base_hello(i: int) -> dict:
+    return {"groups": [f"idle{i % 50}"]}
+
+
+async def idle_baseline(port: int, pid: int) -> float:
+    before = rss_kib(pid)
+    conns = []
+    for i in range(IDLE):
+        ws = await websockets.connect(f"ws://127.0.0.1:{port}", proxy=None, ping_interval=None)
+        await ws.send(orjson.dumps(_base_hello(i)).decode())
+        conns.append(ws)
+    await asyncio.sleep(2)
+    after = rss_kib(pid)
+    await asyncio.gather(*(w.close() for w in conns), return_exceptions=True)
+    return (after - before) / IDLE
+
+
+def presence_cost(root: Path) -> None:
+    """Heartbeats of 5,000 users every few seconds: cache writes and time per heartbeat, as
+    kept (a key renewed once per third of the TTL) against renewing on every heartbeat."""
+    from services.cache import build_cache
+    from services.chat.presence import Presence
+    from warehouse.settings import get_settings
+
+    settings = get_settings().model_copy(update={"data_dir": root / "presence"})
+    clock = [0.0]
+    users = [f"p{i}" for i in range(5000)]
+    results = {}
+    for name, ttl_third in (("kept", True), ("every heartbeat", False)):
+        cache = build_cache(settings, None, name="chat-bench")
+        presence = Presence(cache, None, 30.0, clock=lambda: clock[0])
+        started = time.perf_counter()
+        for tick in range(10):  # 10 rounds, one heartbeat per user every 5 s
+            clock[0] = tick * 5.0
+            for user in users:
+                if ttl_third:
+                    presence.heartbeat(user)
+                else:
+                    cache.set("chat:presence:" + user, {"last_seen": clock[0]}, ttl=30.0)
+                    presence.writes += 1
+        elapsed = time.perf_counter() - started
+        results[name] = (elapsed / (10 * len(users)) * 1e6, presence.writes / (10 * len(users)))
+        cache.close()
+    (kept_us, kept_w), (naive_us, naive_w) = results["kept"], results["every heartbeat"]
+    print(
+        f"presence: {kept_w:.2f} cache writes per heartbeat ({naive_w:.2f} renewing every "
+        f"time), {kept_us:.1f} us per heartbeat ({kept_us / naive_us:.2f} of renewing)"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-chat-") as tmp:
+        root = Path(tmp)
+        presence_cost(root)
+        rate, ratio, p99 = throughput_and_latency(root)
+        took, kib, _base_kib = resync_and_memory(root)
+        lost, dupes, reorders = chaos(root)
+    print(
+        f"RESULT chat_msgs_per_s={rate:.0f} chat_ratio={ratio:.3f} chat_p99_ms={p99:.1f} "
+        f"chat_lost={lost} chat_dupes={dupes} chat_reorders={reorders} "
+        f"chat_resync_s={took:.2f} chat_kib_per_conn={kib:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,428 @@
+"""Reads and transactional writes of the messaging tables.
+
+Writes are functions of an open connection (``tx_*``) so the group-commit writer
+(``services.chat.writer``) can run many in one transaction: a message's ``seq`` comes from
+``UPDATE ... SET last_seq = last_seq + 1 ... RETURNING`` in the very transaction that
+inserts it, so a sequence number is never handed out for a row that was not stored, and
+concurrent writers (threads or processes) serialise on the conversation's row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, and_, delete, insert, select, text, update
+from sqlalchemy.engine import Engine
+
+from services.chat import tables as t
+from services.chat.model import Conversation, Message, Posted, entitled
+from services.errors import Conflict, Forbidden, NotFound
+
+
+def _conversation(row: Any) -> Conversation:
+    return Conversation(**row._mapping)
+
+
+def _message(row: Any) -> Message:
+    return Message(**row._mapping)
+
+
+class ChatStore:
+    """The messaging store over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        t.metadata.create_all(engine)
+
+    # -- reads ---------------------------------------------------------------------------
+    def conversation(self, conv_id: str) -> Conversation | None:
+        with self.engine.connect() as conn:
+            return get_conversation(conn, conv_id)
+
+    def members(self, conv_id: str) -> list[str]:
+        with self.engine.connect() as conn:
+            return active_members(conn, conv_id)
+
+    def intervals(self, conv_id: str, user_id: str) -> list[tuple[int, int | None]]:
+        with self.engine.connect() as conn:
+            return membership(conn, conv_id, user_id)
+
+    def conversations_of(self, user_id: str) -> list[tuple[Conversation, bool]]:
+        """Every conversation ``user_id`` ever belonged to, with whether it still does."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.conversations, t.members.c.left_seq)
+                .join(t.members, t.members.c.conv_id == t.conversations.c.id)
+                .where(t.members.c.user_id == user_id)
+                .order_by(t.conversations.c.created_at, t.members.c.joined_seq)
+            ).all()
+        found: dict[str, tuple[Conversation, bool]] = {}
+        for row in rows:
+            data = dict(row._mapping)
+            active = data.pop("left_seq") is None
+            conv = Conversation(**data)
+            found[conv.id] = (conv, active or found.get(conv.id, (conv, False))[1])
+        return list(found.values())
+
+    def page(self, conv_id: str, user_id: str, after: int, limit: int) -> tuple[list[Message], int]:
+        """Up to ``limit`` rows after ``after`` that ``user_id`` may see, and the last seq
+        scanned (the cursor to continue from; rows outside the membership are skipped)."""
+        with self.engine.connect() as conn:
+            spans = membership(conn, conv_id, user_id)
+            if not spans:
+                raise Forbidden(f"you are not a member of conversation {conv_id}")
+            rows = conn.execute(
+                select(t.messages)
+                .where(and_(t.messages.c.conv_id == conv_id, t.messages.c.seq > after))
+                .order_by(t.messages.c.seq)
+                .limit(limit)
+            ).all()
+        got = [_message(r) for r in rows]
+        scanned = got[-1].seq if got else after
+        return [m for m in got if entitled(m.seq, spans)], scanned
+
+    def message(self, conv_id: str, seq: int) -> Message | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.messages).where(
+                    and_(t.messages.c.conv_id == conv_id, t.messages.c.seq == seq)
+                )
+            ).first()
+        return None if row is None else _message(row)
+
+    def cursors(self, user_id: str, device_id: str) -> dict[str, tuple[int, int]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.cursors).where(
+                    and_(t.cursors.c.user_id == user_id, t.cursors.c.device_id == device_id)
+                )
+            ).all()
+        return {r.conv_id: (r.delivered_seq, r.read_seq) for r in rows}
+
+    def receipts(self, conv_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.cursors)
+                .where(t.cursors.c.conv_id == conv_id)
+                .order_by(t.cursors.c.user_id, t.cursors.c.device_id)
+            ).all()
+        return [
+            {
+                "user_id": r.user_id,
+                "device_id": r.device_id,
+                "delivered_seq": r.delivered_seq,
+                "read_seq": r.read_seq,
+                "updated_at": r.updated_at,
+            }
+            for r in rows
+        ]
+
+    def devices(self, user_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.devices).where(t.devices.c.user_id == user_id).order_by("device_id")
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def inbox(self, user_id: str, device_id: str, limit: int = 500) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.device_inbox)
+                .where(
+                    and_(
+                        t.device_inbox.c.user_id == user_id,
+                        t.device_inbox.c.device_id == device_id,
+                    )
+                )
+                .order_by(t.device_inbox.c.id)
+                .limit(limit)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def with_retention(self) -> list[Conversation]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.conversations).where(t.conversations.c.retention_s.is_not(None))
+            ).all()
+        return [_conversation(r) for r in rows]
+
+    def expired_through(self, conv_id: str, cutoff: float) -> int:
+        """The highest seq stored at or before ``cutoff`` (0 when none)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.messages.c.seq)
+                .where(and_(t.messages.c.conv_id == conv_id, t.messages.c.created_at <= cutoff))
+                .order_by(t.messages.c.seq.desc())
+                .limit(1)
+            ).first()
+        return 0 if row is None else int(row.seq)
+
+
+# The hot path (a message, an ack) runs prebuilt textual statements: building and caching
+# SQLAlchemy expressions cost more than SQLite's own work per row. Portable SQL only.
+_MEMBER = text(
+    "SELECT c.encrypted AS encrypted, m.joined_seq AS joined_seq, m.left_seq AS left_seq "
+    "FROM chat_conversations c LEFT JOIN chat_members m "
+    "ON m.conv_id = c.id AND m.user_id = :user WHERE c.id = :conv "
+    "ORDER BY m.joined_seq DESC LIMIT 1"
+)
+_BY_CLIENT_ID = text(
+    "SELECT * FROM chat_messages WHERE conv_id = :conv AND sender = :sender "
+    "AND client_id = :client_id"
+)
+_NEXT_SEQ = text(
+    "UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = :conv RETURNING last_seq"
+)
+_INSERT_MESSAGE = text(
+    "INSERT INTO chat_messages (conv_id, seq, kind, sender, device, client_id, body, ref_seq, "
+    "created_at, edited_at, deleted) VALUES (:conv_id, :seq, :kind, :sender, :device, "
+    ":client_id, :body, :ref_seq, :created_at, :edited_at, :deleted)"
+)
+_CURSOR = text(
+    "SELECT delivered_seq, read_seq FROM chat_cursors "
+    "WHERE user_id = :user AND device_id = :device AND conv_id = :conv"
+)
+_MOVE = {
+    column: text(
+        f"UPDATE chat_cursors SET {column} = :seq, updated_at = :now "
+        f"WHERE user_id = :user AND device_id = :device AND conv_id = :conv AND {column} < :seq"
+    )
+    for column in ("delivered_seq", "read_seq")
+}
+_NEW_CURSOR = text(
+    "INSERT INTO chat_cursors (user_id, device_id, conv_id, delivered_seq, read_seq, "
+    "updated_at) VALUES (:user, :device, :conv, :delivered, :read, :now)"
+)
+
+
+def member_conversation(conn: Connection, conv_id: str, user_id: str) -> bool:
+    """Whether the conversation is encrypted, when ``user_id`` is a member of it now; else
+    ``NotFound`` or ``Forbidden`` (one query: the hot path of every message)."""
+    row = conn.execute(_MEMBER, {"conv": conv_id, "user": user_id}).first()
+    if row is None:
+        raise NotFound(f"no conversation {conv_id!r}")
+    if row.joined_seq is None or row.left_seq is not None:
+        raise Forbidden(f"you are not a member of conversation {conv_id}")
+    return bool(row.encrypted)
+
+
+# -- reads inside a transaction ------------------------------------------------------------
+def get_conversation(conn: Connection, conv_id: str) -> Conversation | None:
+    row = conn.execute(select(t.conversations).where(t.conversations.c.id == conv_id)).first()
+    return None if row is None else _conversation(row)
+
+
+def require_conversation(conn: Connection, conv_id: str) -> Conversation:
+    conv = get_conversation(conn, conv_id)
+    if conv is None:
+        raise NotFound(f"no conversation {conv_id!r}")
+    return conv
+
+
+def active_members(conn: Connection, conv_id: str) -> list[str]:
+    rows = conn.execute(
+        select(t.members.c.user_id)
+        .where(and_(t.members.c.conv_id == conv_id, t.members.c.left_seq.is_(None)))
+        .order_by(t.members.c.user_id)
+    ).all()
+    return [r.user_id for r in rows]
+
+
+def membership(conn: Connection, conv_id: str, user_id: str) -> list[tuple[int, int | None]]:
+    rows = conn.execute(
+        select(t.members.c.joined_seq, t.members.c.left_seq)
+        .where(and_(t.members.c.conv_id == conv_id, t.members.c.user_id == user_id))
+        .order_by(t.members.c.joined_seq)
+    ).all()
+    return [(r.joined_seq, r.left_seq) for r in rows]
+
+
+def require_member(conn: Connection, conv_id: str, user_id: str) -> Conversation:
+    """The conversation, when ``user_id`` is a member now; else ``NotFound`` or ``Forbidden``."""
+    conv = require_conversation(conn, conv_id)
+    spans = membership(conn, conv_id, user_id)
+    if not spans or spans[-1][1] is not None:
+        raise Forbidden(f"you are not a member of conversation {conv_id}")
+    return conv
+
+
+# -- writes (run by the writer, many per transaction) ----------------------------------------
+def tx_insert_conversation(conn: Connection, conv: Conversation) -> None:
+    conn.execute(insert(t.conversations).values(**conv.__dict__))
+
+
+def tx_append(
+    conn: Connection,
+    conv_id: str,
+    kind: str,
+    sender: str,
+    device: str | None,
+    body: dict[str, Any] | None,
+    now: float,
+    *,
+    client_id: str | None = None,
+    ref_seq: int | None = None,
+) -> Posted:
+    """Store one row under the conversation's next seq; a known ``client_id`` of the same
+    sender returns the row stored first (``duplicate``), or ``Conflict`` if it differs."""
+    raw = None if body is None else orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
+    if client_id is not None:
+        row = conn.execute(
+            _BY_CLIENT_ID, {"conv": conv_id, "sender": sender, "client_id": client_id}
+        ).first()
+        if row is not None:
+            first = _message(row)
+            if (
+                first.kind != kind
+                or first.ref_seq != ref_seq
+                or (first.body is not None and first.body != raw)
+            ):
+                raise Conflict(
+                    f"client id {client_id!r} was already used for another message "
+                    f"(seq {first.seq}); use a new id for a new message"
+                )
+            return Posted(first, duplicate=True)
+    seq = conn.execute(_NEXT_SEQ, {"conv": conv_id}).scalar_one()
+    message = Message(conv_id, seq, kind, sender, device, client_id, raw, ref_seq, now)
+    conn.execute(_INSERT_MESSAGE, message.__dict__)
+    return Posted(message, duplicate=False)
+
+
+def tx_add_member(conn: Connection, conv_id: str, user_id: str, seq: int, role: str) -> None:
+    conn.execute(
+        insert(t.members).values(
+            conv_id=conv_id, user_id=user_id, joined_seq=seq, left_seq=None, role=role
+        )
+    )
+
+
+def tx_remove_member(conn: Connection, conv_id: str, user_id: str, seq: int) -> None:
+    conn.execute(
+        update(t.members)
+        .where(
+            and_(
+                t.members.c.conv_id == conv_id,
+                t.members.c.user_id == user_id,
+                t.members.c.left_seq.is_(None),
+            )
+        )
+        .values(left_seq=seq)
+    )
+
+
+def tx_rewrite(conn: Connection, conv_id: str, seq: int, body: str | None, now: float) -> None:
+    """Apply an edit (new body) or a delete (``None``) to the original row."""
+    values: dict[str, Any] = {"body": body}
+    values.update({"edited_at": now} if body is not None else {"deleted": True})
+    conn.execute(
+        update(t.messages)
+        .where(and_(t.messages.c.conv_id == conv_id, t.messages.c.seq == seq))
+        .values(**values)
+    )
+
+
+def tx_advance_cursor(
+    conn: Connection, user_id: str, device_id: str, conv_id: str, column: str, seq: int, now: float
+) -> bool:
+    """Move a device's delivered or read cursor forward (never back); True if it moved."""
+    key = {"user": user_id, "device": device_id, "conv": conv_id}
+    if conn.execute(_MOVE[column], {**key, "seq": seq, "now": now}).rowcount:
+        return True
+    if conn.execute(_CURSOR, key).first() is not None:
+        return False
+    values = {"delivered": 0, "read": 0, column.split("_")[0]: seq}
+    conn.execute(_NEW_CURSOR, {**key, **values, "now": now})
+    return True
+
+
+def tx_cursor(conn: Connection, user_id: str, device_id: str, conv_id: str, column: str) -> int:
+    row = conn.execute(_CURSOR, {"user": user_id, "device": device_id, "conv": conv_id}).first()
+    return 0 if row is None else int(row._mapping[column])
+
+
+def tx_upsert_device(
+    conn: Connection, user_id: str, device_id: str, public_key: str | None, now: float
+) -> bool:
+    """Register a device (or update its key); True when it is new."""
+    found = conn.execute(
+        select(t.devices.c.device_id).where(
+            and_(t.devices.c.user_id == user_id, t.devices.c.device_id == device_id)
+        )
+    ).first()
+    if found is None:
+        conn.execute(
+            insert(t.devices).values(
+                user_id=user_id,
+                device_id=device_id,
+                public_key=public_key,
+                created_at=now,
+                last_seen=now,
+            )
+        )
+        return True
+    values: dict[str, Any] = {"last_seen": now}
+    if public_key is not None:
+        values["public_key"] = public_key
+    conn.execute(
+        update(t.devices)
+        .where(and_(t.devices.c.user_id == user_id, t.devices.c.device_id == device_id))
+        .values(**values)
+    )
+    return False
+
+
+def tx_purge(conn: Connection, conv_id: str, through: int) -> int:
+    """Delete a conversation's rows up to ``through`` and remember where history starts."""
+    n = conn.execute(
+        delete(t.messages).where(and_(t.messages.c.conv_id == conv_id, t.messages.c.seq <= through))
+    ).rowcount
+    conn.execute(
+        update(t.conversations)
+        .where(and_(t.conversations.c.id == conv_id, t.conversations.c.purged_through < through))
+        .values(purged_through=through)
+    )
+    return n
+
+
+def tx_inbox_put(
+    conn: Connection,
+    user_id: str,
+    device_id: str,
+    sender: str,
+    sender_device: str,
+    body: str,
+    now: float,
+) -> int:
+    return conn.execute(
+        insert(t.device_inbox)
+        .values(
+            user_id=user_id,
+            device_id=device_id,
+            sender=sender,
+            sender_device=sender_device,
+            body=body,
+            created_at=now,
+        )
+        .returning(t.device_inbox.c.id)
+    ).scalar_one()
+
+
+def tx_inbox_ack(conn: Connection, user_id: str, device_id: str, up_to: int) -> int:
+    return conn.execute(
+        delete(t.device_inbox).where(
+            and_(
+                t.device_inbox.c.user_id == user_id,
+                t.device_inbox.c.device_id == device_id,
+                t.device_inbox.c.id <= up_to,
+            )
+        )
+    ).rowcount
+
+
+def tx_set_retention(conn: Connection, conv_id: str, retention_s: float | None) -> None:
+    conn.execute(
+        update(t.conversations)
+        .where(t.conversations.c.id == conv_id)
+        .values(retention_s=retention_s)
+    )

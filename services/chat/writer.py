@@ -1,0 +1,143 @@
+"""Group commit: one thread runs the store's writes, many per transaction.
+
+Every write of the messaging store (a message, an ack, a membership change) is a function
+of an open connection. Callers submit it and wait on a future; the writer takes whatever is
+queued (up to ``batch``), runs it in one transaction, emits the batch's events in one spool
+append after the commit, and then hands the committed results to ``on_commit`` in commit
+order. So a ``seq`` is visible to fan-out only once it is durable, fan-out sees each
+conversation's rows in ``seq`` order, and SQLite's single writer is not contended by many
+small transactions.
+
+A ``DomainError`` from one function (a non-member posting, say) fails that write only: the
+functions check before they write. Any other error rolls the batch back and reruns its
+writes one per transaction, so one bad write cannot fail its neighbours.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from services.errors import DomainError
+from warehouse.emitter import Emitter
+from warehouse.events import Event
+
+log = logging.getLogger(__name__)
+
+# A write: gets the connection and a list to append events and committed results to.
+Write = Callable[[Connection, "Outbox"], Any]
+
+
+class Outbox:
+    """What one write produced besides its result: events for the lake, rows for fan-out."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.committed: list[Any] = []
+
+
+class Writer:
+    def __init__(
+        self,
+        engine: Engine,
+        emitter: Emitter | None,
+        *,
+        batch: int = 512,
+        on_commit: Callable[[list[Any]], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.emitter = emitter
+        self.batch = batch
+        self.on_commit = on_commit
+        self._queue: queue.Queue[tuple[Write, Future] | None] = queue.Queue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="chat-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, write: Write) -> Future:
+        future: Future = Future()
+        if self._closed:
+            future.set_exception(RuntimeError("the chat writer is closed"))
+            return future
+        self._queue.put((write, future))
+        return future
+
+    def call(self, write: Write, timeout: float = 60.0) -> Any:
+        """Submit and wait (for synchronous callers: HTTP routes, the CLI, tests)."""
+        return self.submit(write).result(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            stop = False
+            while len(batch) < self.batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            try:
+                self._commit(batch)
+            except Exception:  # noqa: BLE001 - rerun one by one so only the culprit fails
+                log.warning(
+                    "chat write batch failed; retrying its writes one by one", exc_info=True
+                )
+                for one in batch:
+                    if not one[1].done():
+                        try:
+                            self._commit([one])
+                        except Exception as exc:  # noqa: BLE001 - the caller gets the error
+                            one[1].set_exception(exc)
+            if stop:
+                return
+
+    def _commit(self, batch: list[tuple[Write, Future]]) -> None:
+        outcomes: list[tuple[Future, bool, Any]] = []
+        out = Outbox()
+        with self.engine.begin() as conn:
+            for write, future in batch:
+                if future.done():
+                    continue
+                mark_events, mark_rows = len(out.events), len(out.committed)
+                try:
+                    outcomes.append((future, True, write(conn, out)))
+                except DomainError as exc:
+                    del out.events[mark_events:]
+                    del out.committed[mark_rows:]
+                    outcomes.append((future, False, exc))
+        # Committed: from here nothing may fail the batch, or its writes would run twice.
+        if self.emitter is not None and out.events:
+            try:
+                self.emitter.emit_events(out.events)
+            except Exception:  # noqa: BLE001 - a full spool must not undo stored messages
+                log.error("chat events not recorded (%d)", len(out.events), exc_info=True)
+        if self.on_commit is not None and out.committed:
+            try:
+                self.on_commit(out.committed)
+            except Exception:  # noqa: BLE001 - fan-out is best effort; resync heals it
+                log.warning("chat fan-out hook failed", exc_info=True)
+        for future, ok, value in outcomes:
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
