@@ -75,6 +75,22 @@ _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 _AFTER_LEVEL = frozenset({BRK, SEP, TS, NUM, COMP, LOGGER})
 MAX_HEADER_TOKENS = 14
 SAMPLE_LINES = 200
+_FIELD_SEPS = ("|", "\t", ";")
+MAX_FIELDS = 8
+FIELD_AGREEMENT = 0.8  # share of sample lines that must agree on a fused-field header
+MAX_VALUE_COLUMNS = 8
+MAX_WORD_COLUMNS = 2  # word columns allowed between two value columns of a header
+VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
+
+
+def _has_digit(token: str) -> bool:
+    return any(ch.isdigit() for ch in token)
+
+
+def _is_value(token: str) -> bool:
+    """A header value: a token holding a digit (not inside quotes, which open a message such as
+    an access log's request line), or ``-`` standing for an empty one."""
+    return token == "-" or (_has_digit(token) and '"' not in token and "'" not in token)
 
 
 def classify(token: str) -> str:
@@ -141,6 +157,7 @@ class HeaderStripper:
         self._classes: dict[str, str] = {}
         self._sample: list[str] | None = []
         self._auto = True
+        self._sep = ""
         self.layout: dict[str, int] | None = None
 
     # -- tokens -----------------------------------------------------------------------------------
@@ -195,9 +212,10 @@ class HeaderStripper:
             ts_end[self._ts_end(classes)] += 1
         n = max(len(samples), 1)
         layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}
-        pipe = self._learn_pipe(samples)
-        if pipe:
-            layout["pipe"] = pipe
+        sep, fields = self._learn_fields(samples)
+        if fields:
+            layout["fields"] = fields
+            self._sep = sep
             self.layout = layout
             return layout
         if lvl_pos:
@@ -229,26 +247,62 @@ class HeaderStripper:
                 if jc >= 0.5 * n:
                     layout["host"] = j
                     layout["comp"] = 1 if c == COMP else 2
+        if not layout["comp"]:
+            values = self._learn_value_columns(toks)
+            if values > layout["ts_end"]:
+                layout["values"] = values
         self.layout = layout
         return layout
 
-    def _learn_pipe(self, samples: list[str]) -> int:
-        """Header fields of a "ts|component|pid|message" layout (0 when it is not one)."""
-        fields: Counter[int] = Counter()
-        for line in samples:
-            first, bar, _ = line.partition("|")
-            if not bar or self._cls(first.strip()) != TS:
+    def _learn_fields(self, samples: list[str]) -> tuple[str, int]:
+        """Separator and count of header fields fused without spaces (``("", 0)`` if none).
+
+        Learned from the sample, not from a known format: for each candidate separator, a
+        line's header is its leading fields that hold no whitespace, up to the first field
+        that does (the message). The layout is taken when most lines agree on that count and
+        most lines open with a value (a field holding a digit: a clock, a date, an id).
+        """
+        best = ("", 0, 0)
+        n = len(samples)
+        for sep in _FIELD_SEPS:
+            fields: Counter[int] = Counter()
+            valued = 0
+            for line in samples:
+                parts = line.split(sep, MAX_FIELDS)
+                if len(parts) < 2:
+                    continue
+                valued += any(ch.isdigit() for ch in parts[0])
+                k = next((i for i, f in enumerate(parts) if any(c.isspace() for c in f)), 0)
+                if k:
+                    fields[k] += 1
+            if not fields or valued < FIELD_AGREEMENT * n:
                 continue
-            parts = line.split("|", 8)
-            k = next(
-                (i for i, f in enumerate(parts) if any(ch.isspace() for ch in f.strip())), None
-            )
-            fields[min(k if k is not None else len(parts) - 1, 7)] += 1
-        if fields:
             k, count = fields.most_common(1)[0]
-            if k and count >= 0.5 * len(samples):
-                return k
-        return 0
+            if count >= FIELD_AGREEMENT * n and count > best[2]:
+                best = (sep, k, count)
+        return best[0], best[1]
+
+    def _learn_value_columns(self, toks: list[list[tuple[str, int]]]) -> int:
+        """Header tokens of a layout of value columns: through the last leading column in which
+        nearly every line holds a digit (ids, clocks, epochs, node names, flags).
+
+        A header of numeric and host columns with no level word has no other mark. Words
+        between such columns (a facility, an event kind) are header fields too. Values in the
+        message are masked whatever the cut, so a cut too far over digits costs little; the
+        column must be digit-bearing in ``VALUE_COLUMN_SHARE`` of the lines, the first column
+        must be one, and at most ``MAX_WORD_COLUMNS`` word columns may separate two of them.
+        """
+        n = len(toks)
+        if not n:
+            return 0
+        end = 0
+        for p in range(MAX_VALUE_COLUMNS):
+            has = sum(1 for t in toks if len(t) > p + 1 and _is_value(t[p][0]))
+            if has >= VALUE_COLUMN_SHARE * n:
+                end = p + 1
+            elif not end or p - end >= MAX_WORD_COLUMNS:
+                break  # the header opens with a value and its word columns are few
+        return end
 
     def _ts_end(self, classes: list[str]) -> int:
         """Index after the leading run of timestamp-like tokens (first 10 tokens).
@@ -342,11 +396,11 @@ class HeaderStripper:
                 return line[m.end() :].lstrip("\ufeff").strip()
         body = _PRI.sub("", line) if line.startswith("<") else line
         layout = self.layout or {}
-        pipe = layout.get("pipe", 0)
-        if pipe:
-            parts = body.split("|", pipe)
-            if len(parts) == pipe + 1 and self._cls(parts[0].strip()) == TS:
-                return parts[pipe].strip()
+        fields = layout.get("fields", 0)
+        if fields:
+            parts = body.split(self._sep, fields)
+            if len(parts) == fields + 1 and not any(" " in f for f in parts[:fields]):
+                return parts[fields].strip()
             return self._strip_leading(body)
         lvl = layout.get("lvl_pos", -1)
         if lvl >= 0:
@@ -361,6 +415,11 @@ class HeaderStripper:
                         break
                 return self._cut(body, end, fast)
             return self._strip_leading(body)
+        values = layout.get("values", 0)
+        if values:
+            head, _, fast = self._head(body, values)
+            if len(head) == values and _is_value(head[-1]):
+                return self._cut(body, values, fast)
         ts_end = layout.get("ts_end", 0)
         if ts_end:
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
