@@ -79,6 +79,9 @@ _FIELD_SEPS = ("|", "\t", ";")
 MAX_FIELDS = 8
 FIELD_AGREEMENT = 0.8  # share of sample lines that must agree on a fused-field header
 MAX_VALUE_COLUMNS = 8
+MAX_ALIGN = 100  # characters: a fixed-width header ends within this many
+ALIGN_SHARE = 0.9  # share of lines starting a token at the column
+ALIGN_PADDED_SHARE = 0.5  # share of lines reaching it through two or more spaces
 MAX_WORD_COLUMNS = 2  # word columns allowed between two value columns of a header
 VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
 
@@ -229,6 +232,7 @@ class HeaderStripper:
                 if after:
                     k, kc = after.most_common(1)[0]
                     layout["after"] = k if kc >= 0.6 * sum(after.values()) else 0
+                self._learn_align(samples, layout)
                 self.layout = layout
                 return layout
         end, count = ts_end.most_common(1)[0] if ts_end else (0, 0)
@@ -247,6 +251,7 @@ class HeaderStripper:
                 if jc >= 0.5 * n:
                     layout["host"] = j
                     layout["comp"] = 1 if c == COMP else 2
+        self._learn_align(samples, layout)
         if not layout["comp"]:
             values = self._learn_value_columns(toks)
             if values > layout["ts_end"]:
@@ -281,6 +286,39 @@ class HeaderStripper:
             if count >= FIELD_AGREEMENT * n and count > best[2]:
                 best = (sep, k, count)
         return best[0], best[1]
+
+    @staticmethod
+    def _learn_align(samples: list[str], layout: dict[str, int]) -> None:
+        """Character column where a padded, fixed-width header ends, if the stream has one.
+
+        Fixed-width layouts pad their fields with runs of spaces so that every line's next
+        field starts at the same column (a level padded to 20 characters, then a component
+        padded to 8). The header ends at the last column, within ``MAX_ALIGN`` characters,
+        where nearly every line starts a token and many lines reach it through padding.
+        """
+        n = len(samples)
+        if not n:
+            return
+        starts: Counter[int] = Counter()
+        padded: Counter[int] = Counter()
+        for line in samples:
+            gap = 0
+            for i, ch in enumerate(line[:MAX_ALIGN]):
+                if ch == " ":
+                    gap += 1
+                    continue
+                if gap:
+                    starts[i] += 1
+                    if gap >= 2:
+                        padded[i] += 1
+                gap = 0
+        columns = [
+            c
+            for c, count in starts.items()
+            if count >= ALIGN_SHARE * n and padded[c] >= ALIGN_PADDED_SHARE * n
+        ]
+        if columns:
+            layout["align"] = max(columns)
 
     def _learn_value_columns(self, toks: list[list[tuple[str, int]]]) -> int:
         """Header tokens of a layout of value columns: through the last leading column in which
@@ -386,6 +424,15 @@ class HeaderStripper:
         return body[toks[-1][1] :].strip() if toks else body.strip()
 
     def _strip(self, line: str) -> str:
+        message = self._strip_layout(line)
+        align = (self.layout or {}).get("align", 0)
+        if align and len(line) > align and line[align - 1] == " " and line[align] != " ":
+            rest = line[align:].strip()
+            if len(rest) < len(message) and message.endswith(rest):
+                return rest
+        return message
+
+    def _strip_layout(self, line: str) -> str:
         if line.startswith("{") or "=" in line:
             structured = _structured_message(line)
             if structured is not None:

@@ -78,7 +78,7 @@ def _clock(rng: random.Random) -> tuple[int, int, int, int]:
 def logcat(rng: random.Random, k: int, msg: str) -> str:
     """Android ``threadtime``: date, time, pid, tid, one-letter level, tag, message."""
     h, m, s, ms = _clock(rng)
-    tag = ("ActivityManager", "PowerManager", "WifiService", "AudioFlinger")[k % 4]
+    tag = ("ActivityManager", "PowerManager", "WifiService", "AudioFlinger")[rng.randrange(4)]
     lvl = rng.choice("VDIWE")
     pid, tid = rng.randint(100, 9999), rng.randint(100, 9999)
     date = f"05-{rng.randint(1, 28):02d} {h:02d}:{m:02d}:{s:02d}.{ms:03d}"
@@ -88,32 +88,33 @@ def logcat(rng: random.Random, k: int, msg: str) -> str:
 def ras(rng: random.Random, k: int, msg: str) -> str:
     """Cluster RAS layout: record id, node, facility, event kind, epoch, flag; no level."""
     node = f"node-{rng.randint(1, 512)}"
-    facility = ("hw", "net", "sched")[k % 3]
-    kind = ("state_change", "boot", "error")[k % 3]
+    facility = ("hw", "net", "sched")[rng.randrange(3)]
+    kind = ("state_change", "boot", "error")[rng.randrange(3)]
     epoch = 1_100_000_000 + rng.randint(0, 10**7)
     return f"{rng.randint(1, 10**6)} {node} {facility} {kind} {epoch} {rng.randint(0, 1)} {msg}"
 
 
 def syslog_extra(rng: random.Random, k: int, msg: str) -> str:
     """Syslog with extra leading fields: alert tag, epoch, dotted date, host, then syslog."""
-    host = f"cn{rng.randint(1, 400)}"
+    host = f"cn{rng.randint(1, 400)}" if rng.random() < 0.9 else "admin"
     h, m, s, _ = _clock(rng)
     day = rng.randint(1, 28)
-    prog = ("crond", "sshd", "kernel", "ntpd")[k % 4]
+    prog = ("crond(pam_unix)", "sshd", "kernel", "/usr/sbin/ntpd")[rng.randrange(4)]
     pid = f"[{rng.randint(100, 30000)}]" if prog != "kernel" else ""
     tag = "-" if rng.random() < 0.9 else "ALERT"
     epoch = 1_131_000_000 + rng.randint(0, 10**6)
+    source = f"{host}/{host}" if rng.random() < 0.8 else f"local@{host}"
     return (
         f"{tag} {epoch} 2005.11.{day:02d} {host} Nov {day:>2} {h:02d}:{m:02d}:{s:02d} "
-        f"{host}/{host} {prog}{pid}: {msg}"
+        f"{source} {prog}{pid}: {msg}"
     )
 
 
 def syslog_host_words(rng: random.Random, k: int, msg: str) -> str:
     """BSD syslog whose host names carry no digits and whose programs vary."""
-    host = rng.choice(("ambermac", "quartzbox", "tealstation"))
+    host = rng.choice(("ambermac", "quartzbox", "tealstation", "lab-10-2-3-44"))
     h, m, s, _ = _clock(rng)
-    prog = ("configd", "powerd", "loginwindow", "netbiosd")[k % 4]
+    prog = ("configd", "powerd", "loginwindow", "com.example.agent")[rng.randrange(4)]
     date = f"Jun {rng.randint(1, 28):>2} {h:02d}:{m:02d}:{s:02d}"
     return f"{date} {host} {prog}[{rng.randint(1, 999)}]: {msg}"
 
@@ -121,7 +122,7 @@ def syslog_host_words(rng: random.Random, k: int, msg: str) -> str:
 def pipes(rng: random.Random, k: int, msg: str) -> str:
     """Application log whose header fields are joined by ``|`` with no spaces."""
     h, m, s, ms = _clock(rng)
-    comp = ("Svc_Sync", "Svc_Store", "UiMain")[k % 3]
+    comp = ("Svc_Sync", "Svc_Store", "UiMain")[rng.randrange(3)]
     date = f"2023{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}-{h}:{m}:{s}:{ms}"
     return f"{date}|{comp}|{rng.randint(10**7, 10**8)}|{msg}"
 
@@ -136,14 +137,14 @@ def cbs(rng: random.Random, k: int, msg: str) -> str:
     """Date, time with a trailing comma, padded level, a short component, message."""
     h, m, s, _ = _clock(rng)
     lvl = rng.choice(("Info", "Info", "Warning"))
-    comp = ("CBS", "CSI")[k % 2]
+    comp = ("CBS", "CSI")[rng.randrange(2)]
     return f"2021-03-{rng.randint(1, 28):02d} {h:02d}:{m:02d}:{s:02d}, {lvl:<21} {comp:<6} {msg}"
 
 
 def service_file(rng: random.Random, k: int, msg: str) -> str:
     """Source file name glued to a clock, date, time, pid, level, dotted logger, request id."""
     h, m, s, ms = _clock(rng)
-    logger = ("api.server", "compute.manager", "scheduler.host")[k % 3]
+    logger = ("api.server", "compute.manager", "scheduler.host")[rng.randrange(3)]
     return (
         f"svc-api.log.{rng.randint(1, 3)}.2022-01-0{rng.randint(1, 9)}_{h:02d}:{m:02d}:{s:02d} "
         f"2022-01-05 {h:02d}:{m:02d}:{s:02d}.{ms:03d} {rng.randint(1000, 40000)} INFO {logger} "

@@ -76,3 +76,25 @@ def test_a_message_with_a_number_in_some_lines_only_keeps_its_words() -> None:
     hs.learn(lines)
     assert hs.strip(lines[0]) == "all good here"
     assert hs.strip(lines[1]) == "retry 3 failed"
+
+
+def test_a_padded_fixed_width_column_after_the_level_is_header() -> None:
+    comps = ("DISK", "NETW", "SCHED")
+    lines = [
+        f"2024-02-0{1 + i % 9} 10:{i % 60:02d}:00, {('Info', 'Warning')[i % 2]:<12} "
+        f"{comps[i % 3]:<6} task {i} finished"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"task"}
+
+
+def test_double_spaces_inside_messages_do_not_make_a_column() -> None:
+    lines = [
+        f"2024-02-01 10:00:{i % 60:02d} INFO {'x' * (i % 7)}  moved to  slot {i}"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert hs.strip(lines[5]) == f"{'x' * 5}  moved to  slot 5"
