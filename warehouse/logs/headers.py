@@ -79,6 +79,7 @@ _FIELD_SEPS = ("|", "\t", ";")
 MAX_FIELDS = 8
 FIELD_AGREEMENT = 0.8  # share of sample lines that must agree on a fused-field header
 MAX_VALUE_COLUMNS = 8
+PROGRAM_WORDS = 4  # a syslog "program[pid]:" may sit this many tokens after its usual place
 MAX_ALIGN = 100  # characters: a fixed-width header ends within this many
 ALIGN_SHARE = 0.9  # share of lines starting a token at the column
 ALIGN_PADDED_SHARE = 0.5  # share of lines reaching it through two or more spaces
@@ -470,14 +471,16 @@ class HeaderStripper:
         ts_end = layout.get("ts_end", 0)
         if ts_end:
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
-            head, classes, fast = self._head(body, max(ts_end, comp + 2))
+            width = comp + PROGRAM_WORDS if comp >= 0 else ts_end
+            head, classes, fast = self._head(body, max(ts_end, width))
             if self._ts_end(classes) == ts_end:
                 end = ts_end
                 if comp >= 0:
-                    # the "program:" (or "-") ending the header, where learned or one later
+                    # the "program:" (or "-") ending the header, where learned or a few words
+                    # later (a host of two words, a program name with spaces)
                     term = COMP if layout["comp"] == 1 else SEP
                     end = min(comp, len(head))
-                    for j in range(comp, min(comp + 2, len(head))):
+                    for j in range(comp, min(comp + PROGRAM_WORDS, len(head))):
                         if classes[j] == term:
                             end = j + 1
                             break

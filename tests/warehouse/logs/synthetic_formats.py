@@ -114,7 +114,7 @@ def syslog_host_words(rng: random.Random, k: int, msg: str) -> str:
     """BSD syslog whose host names carry no digits and whose programs vary."""
     host = rng.choice(("ambermac", "quartzbox", "tealstation", "lab-10-2-3-44"))
     h, m, s, _ = _clock(rng)
-    prog = ("configd", "powerd", "loginwindow", "com.example.agent")[rng.randrange(4)]
+    prog = ("configd", "powerd", "Media Sync Helper", "com.example.agent")[rng.randrange(4)]
     date = f"Jun {rng.randint(1, 28):>2} {h:02d}:{m:02d}:{s:02d}"
     return f"{date} {host} {prog}[{rng.randint(1, 999)}]: {msg}"
 
