@@ -133,6 +133,21 @@ def proxy(rng: random.Random, k: int, msg: str) -> str:
     return f"[{rng.randint(1, 12):02d}.{rng.randint(1, 28):02d} {h:02d}:{m:02d}:{s:02d}] {msg}"
 
 
+def proxy_programs(rng: random.Random, k: int, msg: str) -> str:
+    """Proxy-client log naming the program and the target first: ``app.exe - host:port``.
+
+    The program name is a variable identifier glued to a constant extension, and it varies
+    independently of the event.
+    """
+    h, m, s, _ = _clock(rng)
+    app = rng.choice(("mailer", "browser", "updater", "chat", "player", "sync"))
+    target = f"{rng.choice(('cdn', 'api', 'www'))}.example.net:{rng.choice((80, 443, 8080))}"
+    return (
+        f"[{rng.randint(1, 12):02d}.{rng.randint(1, 28):02d} {h:02d}:{m:02d}:{s:02d}] "
+        f"{app}.exe - {target} {msg}"
+    )
+
+
 def cbs(rng: random.Random, k: int, msg: str) -> str:
     """Date, time with a trailing comma, padded level, a short component, message."""
     h, m, s, _ = _clock(rng)
@@ -168,6 +183,7 @@ FORMATS: dict[str, Callable[[random.Random, int, str], str]] = {
     "syslog_host_words": syslog_host_words,
     "pipes": pipes,
     "proxy": proxy,
+    "proxy_programs": proxy_programs,
     "cbs": cbs,
     "service_file": service_file,
     "glued": glued,
