@@ -1,7 +1,8 @@
 """Synthetic cache traces whose character is known: recency-heavy, frequency-heavy, switching.
 
 Used by the adaptive W-TinyLFU tests and ``bench-edge``. Every trace is a list of int keys,
-deterministic for a seed, sized relative to the cache ``size`` it is meant for.
+deterministic for a seed, sized relative to the cache ``size`` it is meant for, and mixed as
+the simulator mixes trace keys (``intern_keys``), so hashing sees well-spread ids.
 
 - Recency-heavy: what was used a moment ago is what will be used next, and how often a key
   was used long ago says little. ``stack_trace`` draws each reuse from an LRU stack depth
@@ -17,6 +18,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
+
+from services.cache.simulator import intern_keys
 
 
 def stack_trace(size: int, n: int, seed: int = 0, new: float = 0.1) -> list[int]:
@@ -41,7 +44,7 @@ def stack_trace(size: int, n: int, seed: int = 0, new: float = 0.1) -> list[int]
         if len(stack) > limit:
             del stack[0]
         out.append(key)
-    return out
+    return intern_keys(out)
 
 
 def shifting_trace(size: int, n: int, seed: int = 0, drift: float = 0.05) -> list[int]:
@@ -64,7 +67,7 @@ def shifting_trace(size: int, n: int, seed: int = 0, drift: float = 0.05) -> lis
         rank = bisect.bisect_left(cum, rng.random() * total)
         out.append(int(start) + perm[rank])
         start += drift * 2 * rng.random()
-    return out
+    return intern_keys(out)
 
 
 def zipf_scan_trace(
@@ -85,13 +88,14 @@ def zipf_scan_trace(
             out.extend(next(fresh) for _ in range(rng.randint(size // 8, size // 2)))
         else:
             out.append(bisect.bisect_left(cum, rng.random() * total))
-    return out[:n]
+    return intern_keys(out[:n])
 
 
 def switching_trace(size: int, n: int, seed: int = 0, first: str = "recency") -> list[int]:
     """Half one kind, half the other (``first`` is "recency" or "frequency")."""
     half = n // 2
-    rec = [k + 10**9 for k in stack_trace(size, half, seed)]
+    # re-mixed under another name: both generators number their keys from 0
+    rec = intern_keys(("recency", k) for k in stack_trace(size, half, seed))
     freq = zipf_scan_trace(size, n - half, seed)
     return rec + freq if first == "recency" else freq + rec
 
