@@ -74,12 +74,9 @@ MAX_EVIDENCE_PERIODS = 8
 RESTART_PERIODS = 4
 
 _MISSING: Any = object()
+# Shadow sampling takes 16 bits of the key's hash times this (Fibonacci hashing), as
+# ``hash(int)`` is the int itself: well mixed whatever the keys.
 _GOLDEN = 0x9E3779B97F4A7C15
-
-
-def _sample_bits(key: Hashable) -> int:
-    """16 well-mixed bits of the key's hash (Fibonacci hashing: ``hash(int)`` is the int)."""
-    return ((hash(key) * _GOLDEN) >> 40) & 0xFFFF
 
 
 class WTinyLFUPolicy:
@@ -108,14 +105,17 @@ class WTinyLFUPolicy:
             capacity, sample_factor=SKETCH_SAMPLE_FACTOR, width_factor=SKETCH_WIDTH_FACTOR
         )
         self._rng = random.Random(seed)
+        self.hits = self.misses = 0
         self.climber = HillClimber(self, climb or ClimbSettings()) if adaptive else None
 
     # -- reads -------------------------------------------------------------------------------
     def get(self, key: Hashable, default: Any = None) -> Any:
         seg = self._where.get(key)
         if seg is None:
-            if self.climber is not None:
-                self.climber.observe(key, False)
+            self.misses += 1
+            cl = self.climber
+            if cl is not None and (cl.whole or (hash(key) * _GOLDEN >> 40) & 0xFFFF < cl.threshold):
+                cl.observe(key)
             return default
         self.sketch.increment(key)
         if seg is self.window or seg is self.protected:
@@ -124,8 +124,11 @@ class WTinyLFUPolicy:
         else:
             value = self.probation.pop(key)
             self._promote(key, value)
-        if self.climber is not None:  # after the move: a climb may resize the segments
-            self.climber.observe(key, True)
+        self.hits += 1
+        cl = self.climber
+        # after the move: a climb may resize the segments
+        if cl is not None and (cl.whole or (hash(key) * _GOLDEN >> 40) & 0xFFFF < cl.threshold):
+            cl.observe(key)
         return value
 
     def _promote(self, key: Hashable, value: Any) -> None:
@@ -282,26 +285,23 @@ class HillClimber:
         cap = cache.capacity
         self.shadow_capacity = min(cap, settings.shadow_entries)
         # keys whose 16 sample bits fall under the threshold are sampled
-        self._threshold = max(1, round(65536 * self.shadow_capacity / cap))
+        self.threshold = max(1, round(65536 * self.shadow_capacity / cap))
+        self.whole = self.shadow_capacity == cap  # the shadows see every key
+        self._seen = (cache.hits, cache.misses)
         self._low = WTinyLFUPolicy(self.shadow_capacity, adaptive=False)
         self._high = WTinyLFUPolicy(self.shadow_capacity, adaptive=False)
         self._period = max(1, int(settings.sample_factor * self.shadow_capacity))
         self._step = settings.step_percent
         self._prev_hit_rate = -1.0
         self._block_hits = self._block_requests = self._block_periods = 0
-        self._hits = self._requests = 0
         self._sampled = self._low_hits = self._high_hits = self._split = self._periods = 0
         self.climbs = 0
         self._min_window = max(1, round(settings.min_window_percent * cap))
         self._probe = settings.probe_percent
         self._place_shadows()
 
-    def observe(self, key: Hashable, hit: bool) -> None:
-        """Count one request of the real cache; sampled keys also go through the shadows."""
-        self._requests += 1
-        self._hits += hit
-        if self._threshold < 65536 and _sample_bits(key) >= self._threshold:
-            return
+    def observe(self, key: Hashable) -> None:
+        """Run one sampled request through the shadows (the cache counts every request)."""
         low = self._low.access(key)
         high = self._high.access(key)
         if low != high:
@@ -313,8 +313,8 @@ class HillClimber:
             if self._low.sketch.resets:
                 self._climb()
             else:  # no frequency history yet: a cold cache favours any large window
-                self._hits = self._requests = self._sampled = 0
-                self._low_hits = self._high_hits = self._split = 0
+                self._sampled = self._low_hits = self._high_hits = self._split = 0
+                self._seen = (self.cache.hits, self.cache.misses)
 
     def _climb(self) -> None:
         cs = self.settings
@@ -322,8 +322,10 @@ class HillClimber:
         # from that of the ones before by the threshold and by more than three standard
         # deviations (one period alone is too noisy, and a looping trace's hit rate swings
         # with its phase): search widely again.
-        self._block_hits += self._hits
-        self._block_requests += self._requests
+        hits, misses = self.cache.hits, self.cache.misses
+        self._block_hits += hits - self._seen[0]
+        self._block_requests += hits + misses - self._seen[0] - self._seen[1]
+        self._seen = (hits, misses)
         self._block_periods += 1
         if self._block_periods >= RESTART_PERIODS:
             rate = self._block_hits / self._block_requests
@@ -355,7 +357,7 @@ class HillClimber:
         elif self._periods >= MAX_EVIDENCE_PERIODS:
             self._forget()
         self._step *= cs.decay
-        self._hits = self._requests = self._sampled = 0
+        self._sampled = 0
         self.climbs += 1
 
     def _forget(self) -> None:
