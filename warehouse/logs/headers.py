@@ -4,8 +4,12 @@ No format is configured. A :class:`HeaderStripper` learns the header layout of a
 first lines: where a severity level sits (a level word at one consistent token position), which
 header-like tokens follow it (thread in brackets, ``component:``, separators), or, for logs
 without levels (syslog-style), how many leading timestamp tokens, host tokens and a
-``program[pid]:`` token make the header. Each line is then cut by that layout, and a line that
-does not fit it falls back to stripping its own leading timestamp run. JSON and logfmt lines
+``program[pid]:`` token make the header. Layouts without those marks are learned from the
+columns themselves: header fields fused by a separator with no spaces (``ts|comp|pid|msg``),
+leading columns that hold a value in nearly every line (ids, nodes, epochs, with the word
+fields between them), and a fixed-width header whose padded columns end at one character
+column. Each line is then cut by that layout, and a line that does not fit it falls back to
+stripping its own leading timestamp run. JSON and logfmt lines
 give their message field directly. Free text without a recognisable header stays untouched.
 """
 
