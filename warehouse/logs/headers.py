@@ -4,8 +4,12 @@ No format is configured. A :class:`HeaderStripper` learns the header layout of a
 first lines: where a severity level sits (a level word at one consistent token position), which
 header-like tokens follow it (thread in brackets, ``component:``, separators), or, for logs
 without levels (syslog-style), how many leading timestamp tokens, host tokens and a
-``program[pid]:`` token make the header. Each line is then cut by that layout, and a line that
-does not fit it falls back to stripping its own leading timestamp run. JSON and logfmt lines
+``program[pid]:`` token make the header. Layouts without those marks are learned from the
+columns themselves: header fields fused by a separator with no spaces (``ts|comp|pid|msg``),
+leading columns that hold a value in nearly every line (ids, nodes, epochs, with the word
+fields between them), and a fixed-width header whose padded columns end at one character
+column. Each line is then cut by that layout, and a line that does not fit it falls back to
+stripping its own leading timestamp run. JSON and logfmt lines
 give their message field directly. Free text without a recognisable header stays untouched.
 """
 
@@ -75,6 +79,26 @@ _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 _AFTER_LEVEL = frozenset({BRK, SEP, TS, NUM, COMP, LOGGER})
 MAX_HEADER_TOKENS = 14
 SAMPLE_LINES = 200
+_FIELD_SEPS = ("|", "\t", ";")
+MAX_FIELDS = 8
+FIELD_AGREEMENT = 0.8  # share of sample lines that must agree on a fused-field header
+MAX_VALUE_COLUMNS = 8
+PROGRAM_WORDS = 4  # a syslog "program[pid]:" may sit this many tokens after its usual place
+MAX_ALIGN = 100  # characters: a fixed-width header ends within this many
+ALIGN_SHARE = 0.9  # share of lines starting a token at the column
+ALIGN_PADDED_SHARE = 0.5  # share of lines reaching it through two or more spaces
+MAX_WORD_COLUMNS = 2  # word columns allowed between two value columns of a header
+VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
+
+
+def _has_digit(token: str) -> bool:
+    return any(ch.isdigit() for ch in token)
+
+
+def _is_value(token: str) -> bool:
+    """A header value: a token holding a digit (not inside quotes, which open a message such as
+    an access log's request line), or ``-`` standing for an empty one."""
+    return token == "-" or (_has_digit(token) and '"' not in token and "'" not in token)
 
 
 def classify(token: str) -> str:
@@ -141,6 +165,7 @@ class HeaderStripper:
         self._classes: dict[str, str] = {}
         self._sample: list[str] | None = []
         self._auto = True
+        self._sep = ""
         self.layout: dict[str, int] | None = None
 
     # -- tokens -----------------------------------------------------------------------------------
@@ -195,9 +220,10 @@ class HeaderStripper:
             ts_end[self._ts_end(classes)] += 1
         n = max(len(samples), 1)
         layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}
-        pipe = self._learn_pipe(samples)
-        if pipe:
-            layout["pipe"] = pipe
+        sep, fields = self._learn_fields(samples)
+        if fields:
+            layout["fields"] = fields
+            self._sep = sep
             self.layout = layout
             return layout
         if lvl_pos:
@@ -211,6 +237,7 @@ class HeaderStripper:
                 if after:
                     k, kc = after.most_common(1)[0]
                     layout["after"] = k if kc >= 0.6 * sum(after.values()) else 0
+                self._learn_align(samples, layout)
                 self.layout = layout
                 return layout
         end, count = ts_end.most_common(1)[0] if ts_end else (0, 0)
@@ -229,26 +256,96 @@ class HeaderStripper:
                 if jc >= 0.5 * n:
                     layout["host"] = j
                     layout["comp"] = 1 if c == COMP else 2
+        self._learn_align(samples, layout)
+        if not layout["comp"]:
+            values = self._learn_value_columns(toks)
+            if values > layout["ts_end"]:
+                layout["values"] = values
         self.layout = layout
         return layout
 
-    def _learn_pipe(self, samples: list[str]) -> int:
-        """Header fields of a "ts|component|pid|message" layout (0 when it is not one)."""
-        fields: Counter[int] = Counter()
-        for line in samples:
-            first, bar, _ = line.partition("|")
-            if not bar or self._cls(first.strip()) != TS:
+    def _learn_fields(self, samples: list[str]) -> tuple[str, int]:
+        """Separator and count of header fields fused without spaces (``("", 0)`` if none).
+
+        Learned from the sample, not from a known format: for each candidate separator, a
+        line's header is its leading fields that hold no whitespace, up to the first field
+        that does (the message). The layout is taken when most lines agree on that count and
+        most lines open with a value (a field holding a digit: a clock, a date, an id).
+        """
+        best = ("", 0, 0)
+        n = len(samples)
+        for sep in _FIELD_SEPS:
+            fields: Counter[int] = Counter()
+            valued = 0
+            for line in samples:
+                parts = line.split(sep, MAX_FIELDS)
+                if len(parts) < 2:
+                    continue
+                valued += any(ch.isdigit() for ch in parts[0])
+                k = next((i for i, f in enumerate(parts) if any(c.isspace() for c in f)), 0)
+                if k:
+                    fields[k] += 1
+            if not fields or valued < FIELD_AGREEMENT * n:
                 continue
-            parts = line.split("|", 8)
-            k = next(
-                (i for i, f in enumerate(parts) if any(ch.isspace() for ch in f.strip())), None
-            )
-            fields[min(k if k is not None else len(parts) - 1, 7)] += 1
-        if fields:
             k, count = fields.most_common(1)[0]
-            if k and count >= 0.5 * len(samples):
-                return k
-        return 0
+            if count >= FIELD_AGREEMENT * n and count > best[2]:
+                best = (sep, k, count)
+        return best[0], best[1]
+
+    @staticmethod
+    def _learn_align(samples: list[str], layout: dict[str, int]) -> None:
+        """Character column where a padded, fixed-width header ends, if the stream has one.
+
+        Fixed-width layouts pad their fields with runs of spaces so that every line's next
+        field starts at the same column (a level padded to 20 characters, then a component
+        padded to 8). The header ends at the last column, within ``MAX_ALIGN`` characters,
+        where nearly every line starts a token and many lines reach it through padding.
+        """
+        n = len(samples)
+        if not n:
+            return
+        starts: Counter[int] = Counter()
+        padded: Counter[int] = Counter()
+        for line in samples:
+            gap = 0
+            for i, ch in enumerate(line[:MAX_ALIGN]):
+                if ch == " ":
+                    gap += 1
+                    continue
+                if gap:
+                    starts[i] += 1
+                    if gap >= 2:
+                        padded[i] += 1
+                gap = 0
+        columns = [
+            c
+            for c, count in starts.items()
+            if count >= ALIGN_SHARE * n and padded[c] >= ALIGN_PADDED_SHARE * n
+        ]
+        if columns:
+            layout["align"] = max(columns)
+
+    def _learn_value_columns(self, toks: list[list[tuple[str, int]]]) -> int:
+        """Header tokens of a layout of value columns: through the last leading column in which
+        nearly every line holds a digit (ids, clocks, epochs, node names, flags).
+
+        A header of numeric and host columns with no level word has no other mark. Words
+        between such columns (a facility, an event kind) are header fields too. Values in the
+        message are masked whatever the cut, so a cut too far over digits costs little; the
+        column must be digit-bearing in ``VALUE_COLUMN_SHARE`` of the lines, the first column
+        must be one, and at most ``MAX_WORD_COLUMNS`` word columns may separate two of them.
+        """
+        n = len(toks)
+        if not n:
+            return 0
+        end = 0
+        for p in range(MAX_VALUE_COLUMNS):
+            has = sum(1 for t in toks if len(t) > p + 1 and _is_value(t[p][0]))
+            if has >= VALUE_COLUMN_SHARE * n:
+                end = p + 1
+            elif not end or p - end >= MAX_WORD_COLUMNS:
+                break  # the header opens with a value and its word columns are few
+        return end
 
     def _ts_end(self, classes: list[str]) -> int:
         """Index after the leading run of timestamp-like tokens (first 10 tokens).
@@ -332,6 +429,15 @@ class HeaderStripper:
         return body[toks[-1][1] :].strip() if toks else body.strip()
 
     def _strip(self, line: str) -> str:
+        message = self._strip_layout(line)
+        align = (self.layout or {}).get("align", 0)
+        if align and len(line) > align and line[align - 1] == " " and line[align] != " ":
+            rest = line[align:].strip()
+            if len(rest) < len(message) and message.endswith(rest):
+                return rest
+        return message
+
+    def _strip_layout(self, line: str) -> str:
         if line.startswith("{") or "=" in line:
             structured = _structured_message(line)
             if structured is not None:
@@ -342,11 +448,11 @@ class HeaderStripper:
                 return line[m.end() :].lstrip("\ufeff").strip()
         body = _PRI.sub("", line) if line.startswith("<") else line
         layout = self.layout or {}
-        pipe = layout.get("pipe", 0)
-        if pipe:
-            parts = body.split("|", pipe)
-            if len(parts) == pipe + 1 and self._cls(parts[0].strip()) == TS:
-                return parts[pipe].strip()
+        fields = layout.get("fields", 0)
+        if fields:
+            parts = body.split(self._sep, fields)
+            if len(parts) == fields + 1 and not any(" " in f for f in parts[:fields]):
+                return parts[fields].strip()
             return self._strip_leading(body)
         lvl = layout.get("lvl_pos", -1)
         if lvl >= 0:
@@ -361,17 +467,24 @@ class HeaderStripper:
                         break
                 return self._cut(body, end, fast)
             return self._strip_leading(body)
+        values = layout.get("values", 0)
+        if values:
+            head, _, fast = self._head(body, values)
+            if len(head) == values and _is_value(head[-1]):
+                return self._cut(body, values, fast)
         ts_end = layout.get("ts_end", 0)
         if ts_end:
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
-            head, classes, fast = self._head(body, max(ts_end, comp + 2))
+            width = comp + PROGRAM_WORDS if comp >= 0 else ts_end
+            head, classes, fast = self._head(body, max(ts_end, width))
             if self._ts_end(classes) == ts_end:
                 end = ts_end
                 if comp >= 0:
-                    # the "program:" (or "-") ending the header, where learned or one later
+                    # the "program:" (or "-") ending the header, where learned or a few words
+                    # later (a host of two words, a program name with spaces)
                     term = COMP if layout["comp"] == 1 else SEP
                     end = min(comp, len(head))
-                    for j in range(comp, min(comp + 2, len(head))):
+                    for j in range(comp, min(comp + PROGRAM_WORDS, len(head))):
                         if classes[j] == term:
                             end = j + 1
                             break

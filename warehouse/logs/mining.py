@@ -303,12 +303,15 @@ class LineMiner:
         return self.miner.add_sig(self.headers.strip(line))
 
 
-def mine_lines(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+def mine_lines(
+    lines: Iterable[str], miner: TemplateMiner | None = None
+) -> Iterator[tuple[int, int, str]]:
     """Yield ``(line_no, template_id, template)`` for raw lines, in order, 1-based.
 
     The header layout is learned from the first lines; ids and template texts are reported as
     they stand at the end of the stream (after a last refinement), so every line of one group
     carries the same id and text. Memory: one int per line plus one entry per signature.
+    ``miner`` (default: one with the shipped defaults) lets an evaluation try other settings.
     """
     it = iter(lines)
     head: list[str] = []
@@ -316,7 +319,7 @@ def mine_lines(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
         head.append(line.rstrip("\r\n"))
         if len(head) >= SAMPLE_LINES:
             break
-    lm = LineMiner()
+    lm = LineMiner(miner)
     lm.learn(head)
     sigs = array("q")
     for line in head:

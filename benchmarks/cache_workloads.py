@@ -1,0 +1,104 @@
+"""Synthetic cache traces whose character is known: recency-heavy, frequency-heavy, switching.
+
+Used by the adaptive W-TinyLFU tests and ``bench-edge``. Every trace is a list of int keys,
+deterministic for a seed, sized relative to the cache ``size`` it is meant for, and mixed as
+the simulator mixes trace keys (``intern_keys``), so hashing sees well-spread ids.
+
+- Recency-heavy: what was used a moment ago is what will be used next, and how often a key
+  was used long ago says little. ``stack_trace`` draws each reuse from an LRU stack depth
+  (the LRU stack model); ``shifting_trace`` moves a working set slowly through the key space,
+  so a key is hot for a while and then never again.
+- Frequency-heavy: ``zipf_scan_trace`` is a fixed Zipf popularity with one-off scans mixed in,
+  where recency misleads (a scan's keys are recent but never reused).
+- ``switching_trace`` is one kind for the first half and the other kind for the second.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+
+from services.cache.simulator import intern_keys
+
+
+def stack_trace(size: int, n: int, seed: int = 0, new: float = 0.1) -> list[int]:
+    """LRU stack model: a new key with probability ``new``, else the key at a stack depth.
+
+    Depths are log-uniform up to four cache sizes, so most reuses fall inside the cache, the
+    rest a little beyond; popularity never accumulates (each key's future depends only on how
+    recently it was used).
+    """
+    rng = random.Random(seed)
+    stack: list[int] = []
+    fresh = itertools.count()
+    limit = 4 * size
+    out = []
+    for _ in range(n):
+        if not stack or rng.random() < new:
+            key = next(fresh)
+        else:
+            depth = min(int(rng.expovariate(1.0) * size * 0.6), len(stack) - 1)
+            key = stack.pop(len(stack) - 1 - depth)
+        stack.append(key)
+        if len(stack) > limit:
+            del stack[0]
+        out.append(key)
+    return intern_keys(out)
+
+
+def shifting_trace(size: int, n: int, seed: int = 0, drift: float = 0.05) -> list[int]:
+    """A Zipf-skewed working set of about two cache sizes that drifts through the key space.
+
+    Every request moves the set's start forward by ``drift`` keys on average, so the set
+    turns over about every ``2 * size / drift`` requests.
+    """
+    rng = random.Random(seed)
+    width = 2 * size
+    weights = [1.0 / (i + 1) ** 0.6 for i in range(width)]
+    cum = list(itertools.accumulate(weights))
+    total = cum[-1]
+    # a fixed shuffle of offsets, so the hot keys are not always the oldest of the set
+    perm = list(range(width))
+    rng.shuffle(perm)
+    start = 0.0
+    out = []
+    for _ in range(n):
+        rank = bisect.bisect_left(cum, rng.random() * total)
+        out.append(int(start) + perm[rank])
+        start += drift * 2 * rng.random()
+    return intern_keys(out)
+
+
+def zipf_scan_trace(
+    size: int, n: int, seed: int = 0, alpha: float = 0.9, scan: float = 0.3
+) -> list[int]:
+    """Fixed Zipf(``alpha``) popularity over 50 cache sizes of keys, plus one-off scans.
+
+    A share ``scan`` of requests belongs to scans: runs of never-repeated keys.
+    """
+    rng = random.Random(seed)
+    universe = 50 * size
+    cum = list(itertools.accumulate(1.0 / (i + 1) ** alpha for i in range(universe)))
+    total = cum[-1]
+    fresh = itertools.count(10 * universe)
+    out: list[int] = []
+    while len(out) < n:
+        if rng.random() < scan / (size / 4):  # a scan of about size/4 keys starts
+            out.extend(next(fresh) for _ in range(rng.randint(size // 8, size // 2)))
+        else:
+            out.append(bisect.bisect_left(cum, rng.random() * total))
+    return intern_keys(out[:n])
+
+
+def switching_trace(size: int, n: int, seed: int = 0, first: str = "recency") -> list[int]:
+    """Half one kind, half the other (``first`` is "recency" or "frequency")."""
+    half = n // 2
+    # re-mixed under another name: both generators number their keys from 0
+    rec = intern_keys(("recency", k) for k in stack_trace(size, half, seed))
+    freq = zipf_scan_trace(size, n - half, seed)
+    return rec + freq if first == "recency" else freq + rec
+
+
+RECENCY = {"stack": stack_trace, "shifting": shifting_trace}
+FREQUENCY = {"zipf_scan": zipf_scan_trace}

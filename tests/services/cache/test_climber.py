@@ -1,0 +1,106 @@
+"""Adaptive W-TinyLFU's hill climber on traces whose character is known by construction."""
+
+from __future__ import annotations
+
+import random
+
+from benchmarks.cache_workloads import (
+    shifting_trace,
+    stack_trace,
+    switching_trace,
+    zipf_scan_trace,
+)
+from services.cache.policies import LRUPolicy
+from services.cache.wtinylfu import ClimbSettings, WTinyLFUPolicy
+
+SIZE = 100
+
+
+def _hits(policy, trace: list[int]) -> float:
+    return sum(1 for k in trace if policy.access(k)) / len(trace)
+
+
+def test_window_grows_to_most_of_the_cache_on_recency_heavy_traces() -> None:
+    for make in (stack_trace, shifting_trace):
+        trace = make(SIZE, 150 * SIZE, seed=3)
+        cache = WTinyLFUPolicy(SIZE)
+        adaptive = _hits(cache, trace)
+        assert cache.max_window >= 0.6 * SIZE, make.__name__
+        # within three points of LRU, the best policy there, warm-up included
+        assert adaptive >= _hits(LRUPolicy(SIZE), trace) - 0.03, make.__name__
+        assert adaptive > _hits(WTinyLFUPolicy(SIZE, adaptive=False), trace) + 0.03
+
+
+def test_window_stays_small_on_a_frequency_heavy_trace() -> None:
+    trace = zipf_scan_trace(SIZE, 80 * SIZE, seed=3)
+    cache = WTinyLFUPolicy(SIZE)
+    adaptive = _hits(cache, trace)
+    assert cache.max_window <= 0.15 * SIZE
+    assert adaptive >= _hits(WTinyLFUPolicy(SIZE, adaptive=False), trace) - 0.01
+    assert adaptive > _hits(LRUPolicy(SIZE), trace) + 0.03
+
+
+def test_window_follows_a_trace_that_switches_halfway() -> None:
+    for first in ("recency", "frequency"):
+        trace = switching_trace(SIZE, 160 * SIZE, seed=5, first=first)
+        cache = WTinyLFUPolicy(SIZE)
+        half = len(trace) // 2
+        _hits(cache, trace[:half])
+        at_half = cache.max_window
+        _hits(cache, trace[half:])
+        small, large = (
+            (cache.max_window, at_half) if first == "recency" else (at_half, cache.max_window)
+        )
+        assert large >= 0.6 * SIZE and small <= 0.15 * SIZE, (first, at_half, cache.max_window)
+
+
+def test_climber_holds_still_when_the_shadows_cannot_tell_the_windows_apart() -> None:
+    cache = WTinyLFUPolicy(SIZE)
+    start = cache.max_window
+    for k in range(50 * SIZE):  # every key new: no window size hits anything
+        cache.access(k)
+    assert cache.climber is not None and cache.climber.climbs >= 15
+    assert cache.max_window == start
+
+
+def test_step_decays_and_restarts_at_full_size_when_the_workload_changes() -> None:
+    trace = switching_trace(SIZE, 160 * SIZE, seed=5, first="recency")
+    cache = WTinyLFUPolicy(SIZE)
+    climber = cache.climber
+    assert climber is not None
+    half = len(trace) // 2
+    for k in trace[:half]:
+        cache.access(k)
+    decayed = climber._step
+    full = climber.settings.step_percent * climber.settings.decay
+    assert decayed < 0.8 * full
+    largest = 0.0
+    for k in trace[half : half + 20 * SIZE]:
+        cache.access(k)
+        largest = max(largest, climber._step)
+    assert largest >= full
+
+
+def test_resizing_keeps_the_capacity_split_and_the_bound() -> None:
+    rng = random.Random(1)
+    cache = WTinyLFUPolicy(SIZE, climb=ClimbSettings(step_percent=0.25))
+    trace = stack_trace(SIZE, 40 * SIZE, seed=1) + [rng.randrange(10**6) for _ in range(2000)]
+    for k in trace:
+        cache.access(k)
+        assert len(cache) <= SIZE
+    assert cache.max_window + cache.max_main == SIZE
+    assert len(cache.window) <= cache.max_window
+
+
+def test_a_large_cache_samples_a_small_share_of_keys_into_fixed_size_shadows() -> None:
+    cache = WTinyLFUPolicy(20_000)
+    climber = cache.climber
+    assert climber is not None and climber.shadow_capacity == 512
+    for k in range(40_000):
+        cache.access(random.Random(k).getrandbits(62))
+    sampled = len(climber._low)
+    assert 0 < sampled <= 512
+
+
+def test_static_policy_has_no_climber() -> None:
+    assert WTinyLFUPolicy(SIZE, adaptive=False).climber is None

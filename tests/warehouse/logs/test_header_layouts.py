@@ -1,0 +1,100 @@
+"""Header layouts learned from the stream itself, on synthetic logs of the hard layouts.
+
+Each layout in :mod:`tests.warehouse.logs.synthetic_formats` is generated with known templates;
+the header must be cut off exactly and the grouping must match the truth, with the shipped
+defaults and no hint of which layout it is.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.warehouse.logs.synthetic_formats import FORMATS, MESSAGES, generate
+from warehouse.logs.headers import HeaderStripper
+from warehouse.logs.mining import grouping_accuracy, mine_lines
+
+
+def _first_words(k: int) -> str:
+    return MESSAGES[k][0].split("{")[0].strip()
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("seed", [1, 2])
+def test_templates_of_each_layout_are_grouped_as_the_truth(fmt: str, seed: int) -> None:
+    lines, truth = generate(fmt, 1200, seed)
+    pred = [tid for _, tid, _ in mine_lines(lines)]
+    assert grouping_accuracy(pred, truth) >= 0.97
+
+
+@pytest.mark.parametrize("fmt", sorted(set(FORMATS) - {"cbs", "glued", "proxy_programs"}))
+def test_learned_header_is_cut_where_the_message_starts(fmt: str) -> None:
+    lines, truth = generate(fmt, 300, 3)
+    hs = HeaderStripper()
+    hs.learn(lines[:200])
+    wrong = [
+        line
+        for line, k in zip(lines, truth, strict=True)
+        if not hs.strip(line).startswith(_first_words(k))
+    ]
+    assert len(wrong) <= 0.02 * len(lines), wrong[:3]
+
+
+def test_fields_fused_by_a_separator_are_one_header_whatever_their_clock_looks_like() -> None:
+    lines = [
+        f"{20240100 + d}-{h}:{m}:{d}:{ms}|Sync_{c}|{1000 + ms}|upload finished in {ms} ms"
+        for d, h, m, ms, c in [(1, 3, 7, 5, "A"), (2, 13, 22, 61, "B"), (3, 0, 0, 999, "A")] * 20
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split(" in ")[0] for line in lines} == {"upload finished"}
+
+
+def test_a_message_holding_separators_is_not_taken_for_fused_fields() -> None:
+    lines = [f"exit status {i} | retry {i % 3} of 5" for i in range(50)]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert hs.strip(lines[7]) == lines[7]
+
+
+def test_words_between_numeric_header_columns_are_header_too() -> None:
+    lines = [
+        f"{9000 + i} node-{i % 40} {('hw', 'net')[i % 2]} {('boot', 'halt')[i % 2]} "
+        f"{1_200_000_000 + 37 * i} {i % 2} link {('up', 'down')[i % 3 == 0]} on port {i}"
+        for i in range(120)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert all(hs.strip(line).startswith("link ") for line in lines)
+
+
+def test_a_message_with_a_number_in_some_lines_only_keeps_its_words() -> None:
+    lines = [
+        f"2024-01-01 10:00:{i % 60:02d} " + ("retry 3 failed" if i % 3 else "all good here")
+        for i in range(90)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert hs.strip(lines[0]) == "all good here"
+    assert hs.strip(lines[1]) == "retry 3 failed"
+
+
+def test_a_padded_fixed_width_column_after_the_level_is_header() -> None:
+    comps = ("DISK", "NETW", "SCHED")
+    lines = [
+        f"2024-02-0{1 + i % 9} 10:{i % 60:02d}:00, {('Info', 'Warning')[i % 2]:<12} "
+        f"{comps[i % 3]:<6} task {i} finished"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"task"}
+
+
+def test_double_spaces_inside_messages_do_not_make_a_column() -> None:
+    lines = [
+        f"2024-02-01 10:00:{i % 60:02d} INFO {'x' * (i % 7)}  moved to  slot {i}"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert hs.strip(lines[5]) == f"{'x' * 5}  moved to  slot 5"
