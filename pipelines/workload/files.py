@@ -92,14 +92,16 @@ class FilesWorkload:
                 shutil.copyfile(f, dst)
             facts["bytes"] = sum(f.stat().st_size for f in files)
             alice = self._http(ctx, "files-alice")
-            laptop = SyncClient(alice, local, "docs", device="laptop")
+            remote = f"docs-{time.strftime('%Y%m%d-%H%M%S')}"  # a fresh folder each run
+            facts["remote"] = remote
+            laptop = SyncClient(alice, local, remote, device="laptop")
             first = laptop.sync()
             facts["first_sync"] = first.public()
             ctx.log(f"files: synced {len(first.uploaded)} files, {first.bytes_sent} bytes sent")
 
             edited = sorted(local.rglob("*.*"), key=lambda p: -p.stat().st_size)[:5]
             changed = sum(edit_middle(p, b"<!-- edited by the workload -->") for p in edited)
-            second = SyncClient(alice, local, "docs", device="laptop").sync()
+            second = SyncClient(alice, local, remote, device="laptop").sync()
             facts["edit_sync"] = {**second.public(), "edit_bytes": changed}
             ctx.log(
                 f"files: {len(edited)} edits ({changed} bytes) synced with "
@@ -108,22 +110,22 @@ class FilesWorkload:
 
             phone = work / "phone"
             phone.mkdir()
-            SyncClient(alice, phone, "docs", device="phone").sync()
+            SyncClient(alice, phone, remote, device="phone").sync()
             target = edited[0].relative_to(local)
             edit_middle(phone / target, b"phone edit ")
-            SyncClient(alice, phone, "docs", device="phone").sync()
+            SyncClient(alice, phone, remote, device="phone").sync()
             edit_middle(local / target, b"laptop edit ")
-            conflict = SyncClient(alice, local, "docs", device="laptop").sync()
+            conflict = SyncClient(alice, local, remote, device="laptop").sync()
             facts["conflicts"] = conflict.conflicts
 
             bob = self._http(ctx, "files-bob")
             for f in files[: max(1, len(files) // 2)]:
                 rel = f.relative_to(root).as_posix()
-                bob.put(f"/files/content/mirror/{rel}", content=f.read_bytes())
+                bob.put(f"/files/content/{remote}/{rel}", content=f.read_bytes())
             facts["bob_files"] = max(1, len(files) // 2)
 
             link = alice.post(
-                "/files/shares", json={"path": f"docs/{target.as_posix()}", "rights": "read"}
+                "/files/shares", json={"path": f"{remote}/{target.as_posix()}", "rights": "read"}
             ).json()
             facts["share"] = self._through_cdn(ctx, link["token"])
             gc = ctx.client.post("/files/gc", headers=ctx.admin_headers)
