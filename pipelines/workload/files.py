@@ -100,7 +100,8 @@ class FilesWorkload:
             ctx.log(f"files: synced {len(first.uploaded)} files, {first.bytes_sent} bytes sent")
 
             edited = sorted(local.rglob("*.*"), key=lambda p: -p.stat().st_size)[:5]
-            changed = sum(edit_middle(p, b"<!-- edited by the workload -->") for p in edited)
+            mark = f"<!-- edited by the workload in {remote} -->".encode()  # new bytes each run
+            changed = sum(edit_middle(p, mark) for p in edited)
             second = SyncClient(alice, local, remote, device="laptop").sync()
             facts["edit_sync"] = {**second.public(), "edit_bytes": changed}
             ctx.log(
@@ -158,7 +159,9 @@ class FilesWorkload:
         seen = []
         try:
             with (
-                start_edge(f"http://127.0.0.1:{port}", settings=ctx.settings) as edge,
+                start_edge(
+                    f"http://127.0.0.1:{port}", settings=ctx.settings, ready_timeout=90
+                ) as edge,
                 httpx.Client(timeout=30, trust_env=False) as http,
             ):
                 for _ in range(2):
