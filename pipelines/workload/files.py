@@ -92,14 +92,17 @@ class FilesWorkload:
                 shutil.copyfile(f, dst)
             facts["bytes"] = sum(f.stat().st_size for f in files)
             alice = self._http(ctx, "files-alice")
-            laptop = SyncClient(alice, local, "docs", device="laptop")
+            remote = f"docs-{time.strftime('%Y%m%d-%H%M%S')}"  # a fresh folder each run
+            facts["remote"] = remote
+            laptop = SyncClient(alice, local, remote, device="laptop")
             first = laptop.sync()
             facts["first_sync"] = first.public()
             ctx.log(f"files: synced {len(first.uploaded)} files, {first.bytes_sent} bytes sent")
 
             edited = sorted(local.rglob("*.*"), key=lambda p: -p.stat().st_size)[:5]
-            changed = sum(edit_middle(p, b"<!-- edited by the workload -->") for p in edited)
-            second = SyncClient(alice, local, "docs", device="laptop").sync()
+            mark = f"<!-- edited by the workload in {remote} -->".encode()  # new bytes each run
+            changed = sum(edit_middle(p, mark) for p in edited)
+            second = SyncClient(alice, local, remote, device="laptop").sync()
             facts["edit_sync"] = {**second.public(), "edit_bytes": changed}
             ctx.log(
                 f"files: {len(edited)} edits ({changed} bytes) synced with "
@@ -108,22 +111,22 @@ class FilesWorkload:
 
             phone = work / "phone"
             phone.mkdir()
-            SyncClient(alice, phone, "docs", device="phone").sync()
+            SyncClient(alice, phone, remote, device="phone").sync()
             target = edited[0].relative_to(local)
             edit_middle(phone / target, b"phone edit ")
-            SyncClient(alice, phone, "docs", device="phone").sync()
+            SyncClient(alice, phone, remote, device="phone").sync()
             edit_middle(local / target, b"laptop edit ")
-            conflict = SyncClient(alice, local, "docs", device="laptop").sync()
+            conflict = SyncClient(alice, local, remote, device="laptop").sync()
             facts["conflicts"] = conflict.conflicts
 
             bob = self._http(ctx, "files-bob")
             for f in files[: max(1, len(files) // 2)]:
                 rel = f.relative_to(root).as_posix()
-                bob.put(f"/files/content/mirror/{rel}", content=f.read_bytes())
+                bob.put(f"/files/content/{remote}/{rel}", content=f.read_bytes())
             facts["bob_files"] = max(1, len(files) // 2)
 
             link = alice.post(
-                "/files/shares", json={"path": f"docs/{target.as_posix()}", "rights": "read"}
+                "/files/shares", json={"path": f"{remote}/{target.as_posix()}", "rights": "read"}
             ).json()
             facts["share"] = self._through_cdn(ctx, link["token"])
             gc = ctx.client.post("/files/gc", headers=ctx.admin_headers)
@@ -156,7 +159,9 @@ class FilesWorkload:
         seen = []
         try:
             with (
-                start_edge(f"http://127.0.0.1:{port}", settings=ctx.settings) as edge,
+                start_edge(
+                    f"http://127.0.0.1:{port}", settings=ctx.settings, ready_timeout=90
+                ) as edge,
                 httpx.Client(timeout=30, trust_env=False) as http,
             ):
                 for _ in range(2):

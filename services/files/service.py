@@ -185,6 +185,9 @@ class FilesService:
         except PreconditionFailed:
             if on_conflict != "copy" or (if_match is None and not if_none_match):
                 raise
+            same = self._current_if_same(owner, path, pairs)
+            if same is not None:
+                return same  # the content is already there: no conflict to keep
         when = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H%M%S")
         copy_path = names.conflict_name(path, device or "unknown", when)
         entry, version = self.store.commit(
@@ -197,6 +200,19 @@ class FilesService:
             entity=entry.id,
             attrs={"path": path, "copy": copy_path, "device": device},
         )
+        return entry, version
+
+    def _current_if_same(
+        self, owner: str, path: str, pairs: list[tuple[str, int]]
+    ) -> tuple[Entry, Version] | None:
+        """The current entry and version of ``path`` when they hold exactly ``pairs`` (a sync
+        client that lost the answer to its commit, or found the same file on both sides)."""
+        entry = self.store.get(owner, path)
+        if entry is None or entry.version_id is None:
+            return None
+        version = self.store.version(entry.version_id)
+        if version is None or [tuple(p) for p in version.chunks] != [tuple(p) for p in pairs]:
+            return None
         return entry, version
 
     def mkdir(self, owner: str, path: str, *, parents: bool = False) -> Entry:

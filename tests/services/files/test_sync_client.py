@@ -113,3 +113,14 @@ def test_both_devices_creating_the_same_name_keep_both(http, local):
     report = client(http, b, "b").sync()
     assert len(report.conflicts) == 1
     assert http.get("/files/content/sync/same.txt").content == b"from a"
+
+
+def test_a_file_already_there_with_the_same_content_is_adopted_not_copied(http, local):
+    (local / "same.bin").write_bytes(random_bytes(20_000, 9))
+    http.put("/files/content/sync/same.bin", content=random_bytes(20_000, 9))
+    report = client(http, local).sync()
+    assert report.conflicts == [] and report.uploaded == ["same.bin"]
+    assert report.bytes_sent == 0
+    assert [e["name"] for e in http.get("/files/list", params={"path": "sync"}).json()] == [
+        "same.bin"
+    ]
