@@ -68,6 +68,9 @@ class HoldIn(BaseModel):
     guests: int = Field(ge=1, le=MAX_GUESTS)
     qty: int = Field(default=1, ge=1, le=MAX_QTY)
     plan: Literal["flex", "saver"] = "flex"
+    hold_seconds: int | None = Field(
+        default=None, ge=1, le=86400, description="a shorter hold than the default, if wanted"
+    )
 
 
 class ConfirmIn(BaseModel):
@@ -178,6 +181,7 @@ def hold(body: HoldIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None) 
             body.guests,
             qty=body.qty,
             plan=body.plan,
+            hold_s=body.hold_seconds,
         ),
     )
     return Reservation(**result)

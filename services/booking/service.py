@@ -370,12 +370,20 @@ class BookingService:
         *,
         qty: int = 1,
         plan: str = "flex",
+        hold_s: float | None = None,
     ) -> dict[str, Any]:
+        """Take the stay's inventory now; it lapses after the configured hold time, or after
+        ``hold_s`` when the client asks for less."""
         first, nights = rules.check_stay(check_in, check_out, self.today())
         rules.check_guests(guests, qty)
         stay = holds.Stay(unit_id, first, nights, qty, guests, rules.check_plan(plan))
         row = holds.place_hold(
-            self.engine, owner, stay, self.clock(), self.conf.hold_ttl_s, self.conf.currency
+            self.engine,
+            owner,
+            stay,
+            self.clock(),
+            min(self.conf.hold_ttl_s, hold_s or self.conf.hold_ttl_s),
+            self.conf.currency,
         )
         self.live.publish({"unit_id": unit_id, "change": "held"})
         self.emitter.emit(
