@@ -238,6 +238,38 @@ def throughput(root: Path) -> dict[str, float]:
     for unit in ("busy-api", "busy-bare", "busy-svc", "busy-loop"):
         svc.add_unit(unit, "room", unit, 2, property_id="busy")
         svc.set_inventory(unit, day, day + timedelta(days=1), 10_000, 9000)
+
+    # The service layer alone against a bare loop of the UPDATE, same threads (first: the
+    # app's shutdown closes the service).
+    def svc_rate() -> float:
+        counts = [0] * LOAD_CLIENTS
+        stop = time.monotonic() + LOAD_SECONDS / 2
+
+        def worker(k: int) -> None:
+            while time.monotonic() < stop:
+                held = svc.hold(f"s{k}", "busy-svc", day, day + timedelta(days=1), 1)
+                counts[k] += svc.confirm(f"s{k}", held["id"])["status"] == "confirmed"
+
+        start = time.monotonic()
+        with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
+            list(pool.map(worker, range(LOAD_CLIENTS)))
+        return sum(counts) / (time.monotonic() - start)
+
+    def loop_rate() -> float:
+        counts = [0] * LOAD_CLIENTS
+        stop = time.monotonic() + LOAD_SECONDS / 2
+
+        def worker(k: int) -> None:
+            while time.monotonic() < stop:
+                with svc.engine.begin() as conn:
+                    counts[k] += take(conn, "busy-loop", day.toordinal(), 1)
+
+        start = time.monotonic()
+        with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
+            list(pool.map(worker, range(LOAD_CLIENTS)))
+        return sum(counts) / (time.monotonic() - start)
+
+    service_rate, bare_loop = svc_rate(), loop_rate()
     app = create_app(settings, _emitter(settings), only=["booking"], services={"booking": svc})
     url, server, thread = serve(app)
     keys = [
@@ -273,36 +305,6 @@ def throughput(root: Path) -> dict[str, float]:
     bare_server.should_exit = True
     bare_thread.join(10)
 
-    # The service layer alone against a bare loop of the UPDATE, same threads.
-    def svc_rate() -> float:
-        counts = [0] * LOAD_CLIENTS
-        stop = time.monotonic() + LOAD_SECONDS / 2
-
-        def worker(k: int) -> None:
-            while time.monotonic() < stop:
-                held = svc.hold(f"s{k}", "busy-svc", day, day + timedelta(days=1), 1)
-                counts[k] += svc.confirm(f"s{k}", held["id"])["status"] == "confirmed"
-
-        start = time.monotonic()
-        with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
-            list(pool.map(worker, range(LOAD_CLIENTS)))
-        return sum(counts) / (time.monotonic() - start)
-
-    def loop_rate() -> float:
-        counts = [0] * LOAD_CLIENTS
-        stop = time.monotonic() + LOAD_SECONDS / 2
-
-        def worker(k: int) -> None:
-            while time.monotonic() < stop:
-                with svc.engine.begin() as conn:
-                    counts[k] += take(conn, "busy-loop", day.toordinal(), 1)
-
-        start = time.monotonic()
-        with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
-            list(pool.map(worker, range(LOAD_CLIENTS)))
-        return sum(counts) / (time.monotonic() - start)
-
-    service_rate, bare_loop = svc_rate(), loop_rate()
     svc.close()
     return {
         "api_per_s": api_rate,

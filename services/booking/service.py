@@ -111,6 +111,9 @@ class BookingService:
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
         self.crash_hook: Callable[[str], None] = lambda _point: None
+        # The in-process local gateway, when this service runs one (its webhooks are pumped
+        # by the sweeper; tests count charges on it).
+        self.local_gateway: Any = None
 
     def today(self) -> date:
         return datetime.fromtimestamp(self.clock(), UTC).date()
@@ -645,6 +648,8 @@ class BookingService:
             while not self._stop.wait(self.conf.sweep_interval_s):
                 try:
                     self.sweep()
+                    if self.local_gateway is not None:
+                        self.local_gateway.deliver_webhooks()
                     if time.monotonic() - last_reconcile > self.conf.reconcile_interval_s:
                         last_reconcile = time.monotonic()
                         self.reconcile()

@@ -63,6 +63,7 @@ def build(
             url=conf.gateway_url,
             gateway=local,
             timeout_s=conf.gateway_timeout_s,
+            deliver_inline=False,
         )
     service = BookingService(
         engine,

@@ -38,6 +38,9 @@ def local_gateway(
     def _pragmas(dbapi_conn, _record) -> None:
         enable_wal(dbapi_conn)
         dbapi_conn.execute("PRAGMA busy_timeout=30000")
+        # As every store here: WAL with NORMAL sync survives a killed process (the chaos and
+        # kill -9 tests), not a power cut; a real gateway is on a server database.
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
 
     return LocalGateway(
         immediate_transactions(engine),
@@ -54,9 +57,11 @@ def open_gateway(
     url: str = "",
     gateway: LocalGateway | None = None,
     timeout_s: float = 5.0,
+    deliver_inline: bool = True,
 ) -> PaymentGateway:
     """The adapter for ``kind``: ``local`` (in-process ``gateway``, or a process at ``url``)
-    or ``stripe``."""
+    or ``stripe``. In-process, webhooks go out after each call unless ``deliver_inline`` is
+    off (then whoever runs the gateway calls ``deliver_webhooks``, off the payment path)."""
     if kind == "stripe":
         from services.payments.stripe_adapter import StripeAdapter
 
@@ -67,7 +72,8 @@ def open_gateway(
         client = httpx.Client(base_url=url, timeout=timeout_s)
     elif gateway is not None:
         client = httpx.Client(
-            base_url="http://gateway.local", transport=in_process_transport(gateway)
+            base_url="http://gateway.local",
+            transport=in_process_transport(gateway, deliver_inline=deliver_inline),
         )
     else:
         raise ValueError("a local gateway needs a url or an in-process gateway")

@@ -118,7 +118,9 @@ def gateway_app(gateway: LocalGateway, *, timeout_s: float = 30.0) -> Callable[.
     return app
 
 
-def in_process_transport(gateway: LocalGateway) -> httpx.MockTransport:
+def in_process_transport(
+    gateway: LocalGateway, *, deliver_inline: bool = True
+) -> httpx.MockTransport:
     """``gateway`` behind an ``httpx`` transport: the embedded default's gateway, no socket."""
 
     def handle(request: httpx.Request) -> httpx.Response:
@@ -130,7 +132,8 @@ def in_process_transport(gateway: LocalGateway) -> httpx.MockTransport:
             )
         if reply.fault == "timeout":
             raise httpx.ReadTimeout("timed out waiting for the gateway", request=request)
-        gateway.deliver_webhooks()
+        if deliver_inline:
+            gateway.deliver_webhooks()
         return httpx.Response(reply.status, json=reply.body, headers=reply.headers)
 
     return httpx.MockTransport(handle)
