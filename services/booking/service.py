@@ -48,6 +48,7 @@ from services.payments.adapter import (
 from services.payments.idempotency import IdempotencyStore, fingerprint
 from services.payments.webhooks import WebhookInbox
 from warehouse.emitter import Emitter
+from warehouse.events import Event
 
 log = logging.getLogger(__name__)
 SYSTEM = "booking"
@@ -109,6 +110,8 @@ class BookingService:
         self.keys = IdempotencyStore(engine, idempotency, clock=clock)
         self.inbox = WebhookInbox(engine, webhook_inbox, webhook_secret, self._on_webhook)
         self._stop = threading.Event()
+        self._pending: list[Event] = []
+        self._pending_lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
         self.crash_hook: Callable[[str], None] = lambda _point: None
         # The in-process local gateway, when this service runs one (its webhooks are pumped
@@ -333,8 +336,7 @@ class BookingService:
             }
             for r in rows
         ]
-        self.emitter.emit(
-            SYSTEM,
+        self._buffer_event(
             "searched",
             actor=actor,
             entity=place,
@@ -348,6 +350,22 @@ class BookingService:
             },
         )
         return offers
+
+    def _buffer_event(self, type_: str, **fields: Any) -> None:
+        """Search events are many and acknowledge nothing to anyone: they are spooled in
+        batches (by the sweeper, every ``sweep_interval_s``, or every 100) rather than paying
+        one fsync per search. Holds, payments and cancellations are emitted one by one."""
+        with self._pending_lock:
+            self._pending.append(Event(system=SYSTEM, type=type_, **fields))
+            full = len(self._pending) >= 100
+        if full:
+            self.flush_events()
+
+    def flush_events(self) -> None:
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+        if batch:
+            self.emitter.emit_events(batch)
 
     # -- reservations ------------------------------------------------------------------------
 
@@ -647,6 +665,7 @@ class BookingService:
             last_reconcile = 0.0
             while not self._stop.wait(self.conf.sweep_interval_s):
                 try:
+                    self.flush_events()
                     self.sweep()
                     if self.local_gateway is not None:
                         self.local_gateway.deliver_webhooks()
@@ -742,4 +761,5 @@ class BookingService:
 
     def close(self) -> None:
         self.stop()
+        self.flush_events()
         self.gateway.close()

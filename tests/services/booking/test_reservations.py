@@ -156,3 +156,14 @@ def test_the_last_room_goes_to_one_hold(svc):
     with pytest.raises(Conflict):
         svc.hold("bob", unit, c, d, 1)
     assert available(svc, unit, start=11, nights=3) == [0, 1, 1]
+
+
+def test_search_events_are_spooled_in_batches_and_none_is_lost_on_close(svc, room):
+    batches = []
+    svc.emitter.emit_events = lambda events: batches.append([e.type for e in events])
+    a, b = stay(svc)
+    assert svc.search("room", "Lisbon", a, b, 2)[0]["unit_id"] == room
+    svc.search("room", "Lisbon", a, b, 1, max_price=1)
+    assert batches == []
+    svc.close()
+    assert batches == [["searched", "searched"]]
