@@ -65,7 +65,9 @@ inventory = Table(
     Column("price_cents", Integer, nullable=False),
     CheckConstraint("available >= 0 AND available <= total", name="ck_booking_no_overbooking"),
     CheckConstraint("price_cents >= 0", name="ck_booking_price"),
-    Index("ix_booking_inventory_day", "day", "unit_id"),
+    # No index on day alone: search must start from the place's units and range over each
+    # unit's days through the primary key; a day index tempts SQLite into scanning every
+    # unit's row for those days (measured: p99 120 ms instead of a few ms).
 )
 
 reservations = Table(
