@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: setup tools run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge bench-files bench-chat fuzz clean
+        bench-feed bench-social bench-edge bench-files bench-chat bench-booking fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -41,7 +41,7 @@ ui: setup
 serve: setup
 	$(BP) serve
 
-bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat
+bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking
 
 bench-logs: setup
 	$(PY) -m benchmarks.bench_logs
@@ -73,3 +73,6 @@ fuzz: setup
 
 clean:
 	rm -rf .data
+
+bench-booking: setup
+	$(PY) -m benchmarks.bench_booking

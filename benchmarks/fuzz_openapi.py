@@ -34,10 +34,11 @@ problem-document contract instead. ``positive_data_acceptance`` and
 ``negative_data_rejection`` are off too: a schema cannot say which ids exist or which domain
 rules apply, so they flag correct 404s and 422s.
 
-Excluded (``EXCLUDED``): the two Server-Sent Event streams and the file changes long-poll. They
+Excluded (``EXCLUDED``): the Server-Sent Event streams and the file changes long-poll. They
 hold the request open until their own time limit, so in process every case would wait out the
 read timeout; their behaviour is tested in ``tests/services/feed/test_feed.py``,
-``tests/services/notify/test_inbox.py`` and ``tests/services/files/test_api.py``.
+``tests/services/notify/test_inbox.py``, ``tests/services/files/test_api.py`` and
+``tests/services/booking/test_api.py``.
 
 Network: during a run the process may connect only to loopback and resolve only
 ``localhost`` and IP literals (``loopback_only``). Fuzzed URLs reach code that calls out
@@ -86,6 +87,7 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("GET", "/feed/stream"): "Server-Sent Events, open until max_seconds",
     ("GET", "/notifications/inbox/stream"): "Server-Sent Events, open until the client leaves",
     ("GET", "/files/changes"): "long-poll, open up to its wait when nothing changes",
+    ("GET", "/booking/live"): "Server-Sent Events, open until the client leaves",
 }
 REQUEST_TIMEOUT_S = 10
 SEED = 20

@@ -38,7 +38,7 @@ SYSTEMS: tuple[System, ...] = (
     System(10, "cdn", "CDN"),
     System(11, "kv", "Distributed key-value store", built=False),
     System(12, "notify", "Notifications"),
-    System(13, "booking", "Booking", built=False),
+    System(13, "booking", "Booking"),
     System(14, "logs", "Distributed logging"),
     System(15, "shop", "E-commerce", built=False),
 )

@@ -87,6 +87,14 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "notify_dead_letters:notify_dead_letter_queue_is_empty",
         },
     ),
+    "booking": (
+        {"booking_cancel_model", "booking_net_demand", "booking_overbooking", "booking_prices"},
+        {
+            "booking_cancel_model:booking_cancel_model_beats_its_baseline",
+            "booking_overbooking:booking_overbooking_walks_few_guests",
+            "booking_prices:booking_prices_are_bounded",
+        },
+    ),
     "logs": (
         {"logs_raw", "logs_parsed", "logs_templates", "logs_alert_evaluations", "logs_compaction"},
         {

@@ -33,6 +33,8 @@ PUBLIC: dict[str, str] = {
     "video_file": "segments and playlists: anonymous viewers may watch",
     "video_view": "anonymous viewers count as views",
     "video_watch": "anonymous viewers report watch time",
+    "booking_webhook": "the payment gateway calls it; each delivery is verified by its HMAC "
+    "signature (Stripe-Signature), not an API key",
     "video_upload_options": "tus discovery (OPTIONS) is unauthenticated by the tus protocol",
     "files_upload_options": "tus discovery (OPTIONS) is unauthenticated by the tus protocol",
     "files_shared_meta": "share links: the token in the path is the credential",

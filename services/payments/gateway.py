@@ -1,0 +1,515 @@
+"""The local payment gateway: Stripe's payment-intent semantics over its own database.
+
+It is what the embedded default pays through and what chaos tests break. ``LocalGateway.
+request`` is its whole HTTP surface as a function (method, path, form parameters, headers in;
+status and JSON body out), served by ``gateway_app`` as a process or called in-process.
+
+- Payment intents: created with ``confirm=true`` they authorise at once (``capture_method=
+  manual``: ``requires_capture``; ``automatic``: ``succeeded``); then capture, cancel, and
+  refunds (``POST /v1/refunds``), with Stripe's state rules and error shapes.
+- ``Idempotency-Key`` on every POST, with Stripe's rules (``services.payments.idempotency``);
+  the response is stored in the same transaction as the effect, so a crash cannot separate
+  them. Requests refused before they started (bad parameters, an injected failure) store
+  nothing, so a retry with the key runs.
+- Every state change appends an event (``payment_intent.succeeded``, ``charge.refunded``, ...)
+  to an outbox, delivered signed to the webhook endpoint at least once.
+- Chaos, on command (``Chaos``): fail the next requests (503 before acting), time them out
+  or drop their responses *after* committing, hold them in flight, or deliver webhooks twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from services.payments.adapter import DECLINING
+from services.payments.idempotency import (
+    IdempotencyStore,
+    KeyInFlight,
+    KeyReused,
+    fingerprint,
+    idempotency_table,
+)
+from services.payments.webhooks import sign
+
+metadata = MetaData()
+intents = Table(
+    "gateway_intents",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("amount", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("capture_method", String(16), nullable=False),
+    Column("payment_method", String(64), nullable=True),
+    Column("amount_captured", Integer, nullable=False, default=0),
+    Column("amount_refunded", Integer, nullable=False, default=0),
+    Column("captures", Integer, nullable=False, default=0),
+    Column("metadata", Text, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created", Float, nullable=False),
+)
+refunds = Table(
+    "gateway_refunds",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("payment_intent", String(40), nullable=False, index=True),
+    Column("amount", Integer, nullable=False),
+    Column("created", Float, nullable=False),
+)
+events = Table(
+    "gateway_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("delivered", Boolean, nullable=False, default=False),
+    Column("attempts", Integer, nullable=False, default=0),
+)
+idempotency = idempotency_table(metadata, "gateway_idempotency")
+
+MAX_AMOUNT = 99_999_999  # Stripe's eight digits
+_FORM_KEY = re.compile(r"^([a-z_]+)\[([^\[\]]{1,40})\]$")
+
+
+@dataclass
+class Reply:
+    """What the gateway answers; ``fault`` says how chaos mangles its delivery."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    fault: str | None = None  # None | "timeout" | "drop"
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, type_: str, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.type, self.message, self.code = status, type_, message, code
+
+    def reply(self) -> Reply:
+        error = {"type": self.type, "message": self.message}
+        if self.code:
+            error["code"] = self.code
+        return Reply(self.status, {"error": error})
+
+
+class Chaos:
+    """Faults injected on command, each for the next ``n`` requests (thread-safe)."""
+
+    KINDS = ("fail", "timeout", "drop", "duplicate_webhooks")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._left = dict.fromkeys(self.KINDS, 0)
+        self.delay_s = 0.0  # how long each request stays in flight before it acts
+
+    def inject(self, kind: str, n: int = 1) -> None:
+        if kind not in self._left:
+            raise ValueError(f"unknown fault {kind!r}; known: {', '.join(self.KINDS)}")
+        with self._lock:
+            self._left[kind] = max(0, int(n))
+
+    def take(self, kind: str) -> bool:
+        with self._lock:
+            if self._left[kind] > 0:
+                self._left[kind] -= 1
+                return True
+            return False
+
+    def clear(self) -> None:
+        with self._lock:
+            self._left = dict.fromkeys(self.KINDS, 0)
+        self.delay_s = 0.0
+
+
+def parse_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Stripe's form encoding: ``a=1&metadata[k]=v`` becomes ``{"a": "1", "metadata": {...}}``."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        nested = _FORM_KEY.match(key)
+        if nested:
+            out.setdefault(nested.group(1), {})
+            if not isinstance(out[nested.group(1)], dict):
+                raise RequestError(400, "invalid_request_error", f"{key} clashes with a field")
+            out[nested.group(1)][nested.group(2)] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def intent_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    body = {
+        "id": row["id"],
+        "object": "payment_intent",
+        "amount": row["amount"],
+        "currency": row["currency"],
+        "status": row["status"],
+        "capture_method": row["capture_method"],
+        "payment_method": row["payment_method"],
+        "amount_capturable": row["amount"] if row["status"] == "requires_capture" else 0,
+        "amount_received": row["amount_captured"],
+        "amount_refunded": row["amount_refunded"],
+        "metadata": json.loads(row["metadata"]),
+        "created": int(row["created"]),
+        "last_payment_error": json.loads(row["last_error"]) if row["last_error"] else None,
+    }
+    return body
+
+
+class LocalGateway:
+    """Payment intents, refunds, idempotency, a webhook outbox and chaos, over ``engine``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        api_key: str,
+        webhook_secret: str,
+        webhook_sink: Callable[[bytes, str], bool] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+        self.api_key = api_key
+        self.webhook_secret = webhook_secret
+        self.webhook_sink = webhook_sink
+        self.clock = clock
+        self.chaos = Chaos()
+        self.keys = IdempotencyStore(engine, idempotency, clock=clock)
+        self._deliver_lock = threading.Lock()
+
+    # -- the HTTP surface ------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        headers: Mapping[str, str],
+    ) -> Reply:
+        """Answer one API request as Stripe would (headers: case-insensitive mapping)."""
+        auth = headers.get("authorization", "")
+        if not secrets.compare_digest(auth.encode(), f"Bearer {self.api_key}".encode()):
+            return RequestError(401, "invalid_request_error", "invalid API key").reply()
+        try:
+            op = self._route(method.upper(), path)
+        except RequestError as exc:
+            return exc.reply()
+        if self.chaos.take("fail"):
+            return RequestError(503, "api_error", "injected failure; nothing was done").reply()
+        key = headers.get("idempotency-key")
+        if method.upper() != "POST" or not key:
+            try:
+                with self.engine.begin() as conn:
+                    reply = op(conn, params)
+            except RequestError as exc:
+                return exc.reply()
+            return self._after(reply)
+        fp = fingerprint(method, path, params)
+        try:
+            stored = self.keys.claim(self.api_key, key, fp)
+        except KeyReused as exc:
+            return RequestError(422, "idempotency_error", exc.message).reply()
+        except KeyInFlight as exc:
+            return RequestError(409, "idempotency_error", exc.message).reply()
+        except ValueError as exc:
+            return RequestError(400, "invalid_request_error", str(exc)).reply()
+        if stored is not None:
+            return self._after(Reply(stored.status, stored.body, {"Idempotent-Replayed": "true"}))
+        if self.chaos.delay_s:
+            time.sleep(self.chaos.delay_s)
+        try:
+            with self.engine.begin() as conn:
+                reply = op(conn, params)
+                self.keys.finish(self.api_key, key, reply.status, reply.body, conn=conn)
+        except RequestError as exc:  # refused before it acted: nothing to remember
+            self.keys.release(self.api_key, key)
+            return exc.reply()
+        except BaseException:
+            self.keys.release(self.api_key, key)
+            raise
+        return self._after(reply)
+
+    def _after(self, reply: Reply) -> Reply:
+        if self.chaos.take("drop"):
+            reply.fault = "drop"
+        elif self.chaos.take("timeout"):
+            reply.fault = "timeout"
+        return reply
+
+    def _route(self, method: str, path: str) -> Callable[[Connection, dict[str, Any]], Reply]:
+        parts = [p for p in path.split("/") if p]
+        if parts[:2] == ["v1", "payment_intents"]:
+            if len(parts) == 2 and method == "POST":
+                return self._create
+            if len(parts) == 3 and method == "GET":
+                return lambda conn, _p: Reply(200, intent_json(self._load(conn, parts[2])))
+            if len(parts) == 4 and method == "POST" and parts[3] in ("capture", "cancel"):
+                action = self._capture if parts[3] == "capture" else self._cancel
+                return lambda conn, p: action(conn, parts[2], p)
+        if parts == ["v1", "refunds"] and method == "POST":
+            return self._refund
+        raise RequestError(404, "invalid_request_error", f"unrecognised request URL {path}")
+
+    # -- operations ------------------------------------------------------------------------
+
+    def _load(self, conn: Connection, intent_id: str) -> dict[str, Any]:
+        row = conn.execute(select(intents).where(intents.c.id == intent_id)).first()
+        if row is None:
+            raise RequestError(
+                404,
+                "invalid_request_error",
+                f"no such payment_intent: {intent_id}",
+                "resource_missing",
+            )
+        return dict(row._mapping)
+
+    def _create(self, conn: Connection, p: dict[str, Any]) -> Reply:
+        amount = _int(p.get("amount"), "amount", 1, MAX_AMOUNT)
+        currency = str(p.get("currency", ""))
+        if not re.fullmatch(r"[a-z]{3}", currency):
+            raise RequestError(400, "invalid_request_error", "currency must be 3 lowercase letters")
+        capture_method = p.get("capture_method", "automatic")
+        if capture_method not in ("automatic", "manual"):
+            raise RequestError(400, "invalid_request_error", "capture_method: automatic|manual")
+        meta = p.get("metadata", {})
+        if not isinstance(meta, dict) or len(meta) > 50:
+            raise RequestError(400, "invalid_request_error", "metadata: at most 50 keys")
+        method = p.get("payment_method")
+        confirm = str(p.get("confirm", "false")).lower() == "true"
+        if confirm and not method:
+            raise RequestError(400, "invalid_request_error", "confirm needs a payment_method")
+        row = {
+            "id": _new_id("pi"),
+            "amount": amount,
+            "currency": currency,
+            "status": "requires_payment_method" if not method else "requires_confirmation",
+            "capture_method": capture_method,
+            "payment_method": method,
+            "amount_captured": 0,
+            "amount_refunded": 0,
+            "captures": 0,
+            "metadata": json.dumps({str(k): str(v) for k, v in meta.items()}, sort_keys=True),
+            "last_error": None,
+            "created": self.clock(),
+        }
+        if confirm and method in DECLINING:
+            row["status"] = "requires_payment_method"
+            row["last_error"] = json.dumps({"code": "card_declined", "decline_code": "generic"})
+            conn.execute(insert(intents).values(**row))
+            self._event(conn, "payment_intent.payment_failed", intent_json(row))
+            # The endpoint ran: the failed intent and its answer are kept, like a success.
+            return RequestError(
+                402, "card_error", "Your card was declined.", "card_declined"
+            ).reply()
+        if confirm and capture_method == "manual":
+            row["status"] = "requires_capture"
+        elif confirm:
+            row.update(status="succeeded", amount_captured=amount, captures=1)
+        conn.execute(insert(intents).values(**row))
+        if row["status"] == "requires_capture":
+            self._event(conn, "payment_intent.amount_capturable_updated", intent_json(row))
+        elif row["status"] == "succeeded":
+            self._event(conn, "payment_intent.succeeded", intent_json(row))
+        return Reply(200, intent_json(row))
+
+    def _capture(self, conn: Connection, intent_id: str, p: dict[str, Any]) -> Reply:
+        row = self._load(conn, intent_id)
+        amount = _int(
+            p.get("amount_to_capture", row["amount"]), "amount_to_capture", 1, row["amount"]
+        )
+        done = conn.execute(
+            update(intents)
+            .where(and_(intents.c.id == intent_id, intents.c.status == "requires_capture"))
+            .values(status="succeeded", amount_captured=amount, captures=intents.c.captures + 1)
+        ).rowcount
+        if not done:
+            raise _unexpected_state(row, "capture")
+        row = self._load(conn, intent_id)
+        self._event(conn, "payment_intent.succeeded", intent_json(row))
+        return Reply(200, intent_json(row))
+
+    def _cancel(self, conn: Connection, intent_id: str, _p: dict[str, Any]) -> Reply:
+        row = self._load(conn, intent_id)
+        done = conn.execute(
+            update(intents)
+            .where(
+                and_(
+                    intents.c.id == intent_id,
+                    intents.c.status.in_(
+                        ["requires_payment_method", "requires_confirmation", "requires_capture"]
+                    ),
+                )
+            )
+            .values(status="canceled")
+        ).rowcount
+        if not done:
+            raise _unexpected_state(row, "cancel")
+        row = self._load(conn, intent_id)
+        self._event(conn, "payment_intent.canceled", intent_json(row))
+        return Reply(200, intent_json(row))
+
+    def _refund(self, conn: Connection, p: dict[str, Any]) -> Reply:
+        intent_id = p.get("payment_intent")
+        if not isinstance(intent_id, str):
+            raise RequestError(400, "invalid_request_error", "payment_intent is required")
+        row = self._load(conn, intent_id)
+        if row["status"] != "succeeded":
+            raise _unexpected_state(row, "refund")
+        left = row["amount_captured"] - row["amount_refunded"]
+        if left <= 0:
+            raise RequestError(
+                400, "invalid_request_error", "charge already refunded", "charge_already_refunded"
+            )
+        amount = left if p.get("amount") is None else _int(p.get("amount"), "amount", 1, left)
+        done = conn.execute(
+            update(intents)
+            .where(
+                and_(
+                    intents.c.id == intent_id,
+                    intents.c.amount_captured - intents.c.amount_refunded >= amount,
+                )
+            )
+            .values(amount_refunded=intents.c.amount_refunded + amount)
+        ).rowcount
+        if not done:
+            raise RequestError(400, "invalid_request_error", "refund exceeds what is left")
+        refund = {
+            "id": _new_id("re"),
+            "payment_intent": intent_id,
+            "amount": amount,
+            "created": self.clock(),
+        }
+        conn.execute(insert(refunds).values(**refund))
+        self._event(conn, "charge.refunded", intent_json(self._load(conn, intent_id)))
+        return Reply(
+            200,
+            {
+                "object": "refund",
+                "status": "succeeded",
+                "currency": row["currency"],
+                **{**refund, "created": int(refund["created"])},
+            },
+        )
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    def _event(self, conn: Connection, type_: str, obj: dict[str, Any]) -> None:
+        event_id = _new_id("evt")
+        payload = {
+            "id": event_id,
+            "object": "event",
+            "type": type_,
+            "created": int(self.clock()),
+            "data": {"object": obj},
+        }
+        conn.execute(insert(events).values(id=event_id, type=type_, payload=json.dumps(payload)))
+
+    def deliver_webhooks(self, limit: int = 100) -> int:
+        """Send undelivered events, signed, oldest first; returns how many were accepted."""
+        if self.webhook_sink is None:
+            return 0
+        sent = 0
+        with self._deliver_lock:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(events.c.seq, events.c.payload)
+                    .where(events.c.delivered.is_(False))
+                    .order_by(events.c.seq)
+                    .limit(limit)
+                ).all()
+            for row in rows:
+                body = row.payload.encode()
+                copies = 2 if self.chaos.take("duplicate_webhooks") else 1
+                ok = False
+                for _ in range(copies):
+                    try:
+                        ok = self.webhook_sink(body, sign(body, self.webhook_secret)) or ok
+                    except Exception:  # noqa: BLE001 - a failed delivery is retried later
+                        ok = ok or False
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        update(events)
+                        .where(events.c.seq == row.seq)
+                        .values(delivered=ok, attempts=events.c.attempts + 1)
+                    )
+                sent += ok
+        return sent
+
+    # -- what the chaos tests count --------------------------------------------------------
+
+    def charges_by(self, metadata_key: str) -> dict[str, int]:
+        """Net charges per value of one metadata key: intents whose captured money was not
+        all refunded. A booking with two here was charged twice."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(intents.c.metadata).where(
+                    intents.c.amount_captured - intents.c.amount_refunded > 0
+                )
+            ).all()
+        counts: dict[str, int] = {}
+        for row in rows:
+            value = json.loads(row.metadata).get(metadata_key)
+            if value is not None:
+                counts[value] = counts.get(value, 0) + 1
+        return counts
+
+    def totals(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(intents.c.amount_captured), 0),
+                    func.coalesce(func.sum(intents.c.amount_refunded), 0),
+                    func.coalesce(func.max(intents.c.captures), 0),
+                )
+            ).one()
+        return {"intents": row[0], "captured": row[1], "refunded": row[2], "max_captures": row[3]}
+
+
+def _int(value: Any, name: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise RequestError(400, "invalid_request_error", f"{name} must be an integer") from None
+    if not low <= number <= high:
+        raise RequestError(400, "invalid_request_error", f"{name} must be in {low}..{high}")
+    return number
+
+
+def _unexpected_state(row: Mapping[str, Any], action: str) -> RequestError:
+    return RequestError(
+        400,
+        "invalid_request_error",
+        f"cannot {action} a payment_intent in status {row['status']}",
+        "payment_intent_unexpected_state",
+    )

@@ -1,0 +1,182 @@
+"""Idempotency keys with Stripe's rules, over any SQLAlchemy database.
+
+- The same key with the same request returns the stored response, without running it again.
+- The same key with a different request (method, path or body) is refused: 422.
+- The same key while the first request is still running is refused: 409.
+
+A key is claimed by inserting its row (a primary key, so two claimants cannot both win), and
+its response is stored when the work finishes. Work that never started (bad input, a gateway
+that was unreachable before it acted) releases the claim so a retry can run. A claim whose
+owner died mid-flight is taken over after ``lease_s``: its work either committed with the
+response in the same transaction (then the row says so) or rolled back with the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from services.errors import Conflict, Invalid
+
+MAX_KEY_LENGTH = 255
+
+
+def fingerprint(method: str, path: str, body: Mapping[str, Any] | None) -> str:
+    """A digest of what a request asks for: the key must always come with the same one."""
+    canonical = json.dumps(
+        [method.upper(), path, body or {}], sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    """Keys are 1 to 255 printable ASCII characters (Stripe's limit)."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+        raise Invalid(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
+    return key
+
+
+@dataclass(frozen=True)
+class Stored:
+    status: int
+    body: Any
+
+
+class KeyReused(Invalid):
+    """The key was first used with a different request (422)."""
+
+
+class KeyInFlight(Conflict):
+    """The first request with this key is still running (409)."""
+
+
+def idempotency_table(metadata: MetaData, name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("scope", String(128), primary_key=True),
+        Column("key", String(MAX_KEY_LENGTH), primary_key=True),
+        Column("fingerprint", String(64), nullable=False),
+        Column("state", String(16), nullable=False),  # running | done
+        Column("status", Integer, nullable=True),
+        Column("body", Text, nullable=True),
+        Column("claimed_at", Float, nullable=False),
+    )
+
+
+class IdempotencyStore:
+    """Claims, stored responses and conflicts for keys in one table.
+
+    ``scope`` separates owners of keys (an API key, a user): two users may pick the same key.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        table: Table,
+        *,
+        lease_s: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.table = table
+        self.lease_s = lease_s
+        self.clock = clock
+
+    def claim(self, scope: str, key: str, fp: str) -> Stored | None:
+        """Claim ``key`` for a new request, or return the stored response of its first use.
+
+        Raises ``KeyReused`` (different request) or ``KeyInFlight`` (still running).
+        """
+        t = self.table
+        now = self.clock()
+        row = {"scope": scope, "key": check_key(key), "fingerprint": fp}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(t).values(**row, state="running", claimed_at=now))
+            return None
+        except IntegrityError:
+            pass
+        with self.engine.begin() as conn:
+            found = conn.execute(select(t).where(and_(t.c.scope == scope, t.c.key == key))).first()
+            if found is None:  # released between our insert and this read: try once more
+                conn.execute(insert(t).values(**row, state="running", claimed_at=now))
+                return None
+            if found.fingerprint != fp:
+                raise KeyReused(
+                    "this Idempotency-Key was already used with a different request; "
+                    "use a new key for a new request"
+                )
+            if found.state == "done":
+                return Stored(found.status, json.loads(found.body))
+            # Running: ours only if its owner's lease ran out (it died mid-flight).
+            taken = conn.execute(
+                update(t)
+                .where(
+                    and_(
+                        t.c.scope == scope,
+                        t.c.key == key,
+                        t.c.state == "running",
+                        t.c.claimed_at == found.claimed_at,
+                        t.c.claimed_at <= now - self.lease_s,
+                    )
+                )
+                .values(claimed_at=now)
+            ).rowcount
+        if taken:
+            return None
+        raise KeyInFlight(
+            "a request with this Idempotency-Key is still being processed; retry later",
+        )
+
+    def finish(
+        self, scope: str, key: str, status: int, body: Any, conn: Connection | None = None
+    ) -> None:
+        """Store the response of a claimed key; pass ``conn`` to commit it with the work."""
+        stmt = (
+            update(self.table)
+            .where(and_(self.table.c.scope == scope, self.table.c.key == key))
+            .values(state="done", status=status, body=json.dumps(body, default=str))
+        )
+        if conn is not None:
+            conn.execute(stmt)
+            return
+        with self.engine.begin() as own:
+            own.execute(stmt)
+
+    def release(self, scope: str, key: str) -> None:
+        """Give a claim back: the work did not start, so the same key may run it later."""
+        t = self.table
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(t).where(and_(t.c.scope == scope, t.c.key == key, t.c.state == "running"))
+            )
+
+    def purge(self, older_than_s: float) -> int:
+        """Forget keys claimed more than ``older_than_s`` ago (Stripe keeps them 24 hours)."""
+        t = self.table
+        with self.engine.begin() as conn:
+            return conn.execute(
+                delete(t).where(t.c.claimed_at < self.clock() - older_than_s)
+            ).rowcount

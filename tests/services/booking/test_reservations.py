@@ -1,0 +1,169 @@
+"""Hold, confirm, cancel and lapse, with payment through the local gateway."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.booking.service import PaymentRequired
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.payments.adapter import CARD_DECLINED
+
+
+def stay(svc, start=10, nights=2):
+    d = svc.today() + timedelta(days=start)
+    return d, d + timedelta(days=nights)
+
+
+def available(svc, unit, start=10, nights=2):
+    a, b = stay(svc, start, nights)
+    return [c["available"] for c in svc.calendar(unit, a, b)]
+
+
+def test_hold_takes_inventory_at_once_with_an_absolute_expiry(svc, room, clock):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 2)
+    assert hold["status"] == "held" and hold["amount_cents"] == 20_000
+    assert hold["expires_at"].startswith("2030-03-01T12:10:00")
+    assert available(svc, room) == [4, 4]
+
+
+def test_confirm_charges_once_and_cancel_refunds_by_the_plan(svc, room):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 2)
+    booked = svc.confirm("alice", hold["id"])
+    assert booked["status"] == "confirmed" and booked["payment"] == "captured"
+    gw = svc.local_gateway
+    assert gw.charges_by("booking") == {hold["id"]: 1}
+    assert svc.confirm("alice", hold["id"])["status"] == "confirmed"  # a retry changes nothing
+    assert gw.totals()["intents"] == 1
+    cancelled = svc.cancel("alice", hold["id"])
+    assert cancelled["status"] == "cancelled" and cancelled["refund_cents"] == 20_000
+    assert cancelled["payment"] == "refunded"
+    assert gw.charges_by("booking") == {}
+    assert available(svc, room) == [5, 5]
+
+
+def test_saver_plan_is_cheaper_and_refunds_nothing(svc, room):
+    a, b = stay(svc)
+    hold = svc.hold("bob", room, a, b, 1, plan="saver")
+    assert hold["amount_cents"] == 18_000
+    svc.confirm("bob", hold["id"])
+    cancelled = svc.cancel("bob", hold["id"])
+    assert cancelled["refund_cents"] == 0 and cancelled["payment"] == "captured"
+    assert svc.local_gateway.charges_by("booking") == {hold["id"]: 1}
+    assert available(svc, room) == [5, 5]
+
+
+def test_flex_refund_ends_before_arrival(svc, room, clock):
+    a, b = stay(svc, start=1)
+    hold = svc.hold("carol", room, a, b, 1)
+    svc.confirm("carol", hold["id"])
+    clock.advance(86400)  # arrival day: inside the 1-day window
+    assert svc.cancel("carol", hold["id"])["refund_cents"] == 0
+
+
+def test_lapsed_hold_releases_its_inventory_and_cannot_be_confirmed(svc, room, clock):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 2)
+    clock.advance(601)
+    assert svc.sweep() == 1
+    assert available(svc, room) == [5, 5]
+    with pytest.raises(Conflict, match="lapsed"):
+        svc.confirm("alice", hold["id"])
+    assert svc.local_gateway.totals()["intents"] == 0
+
+
+def test_payment_completing_after_the_hold_lapsed_is_voided_and_answers_409(svc, room, clock):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 2)
+    real_authorize = svc.gateway.authorize
+
+    def slow_authorize(*args, **kwargs):
+        intent = real_authorize(*args, **kwargs)
+        clock.advance(601)  # the payment took longer than the hold had left
+        svc.sweep()
+        return intent
+
+    svc.gateway.authorize = slow_authorize
+    with pytest.raises(Conflict, match="voided"):
+        svc.confirm("alice", hold["id"])
+    assert svc.get("alice", hold["id"])["payment"] == "voided"
+    assert svc.local_gateway.charges_by("booking") == {}
+    assert available(svc, room) == [5, 5]
+
+
+def test_declined_card_is_402_and_a_new_card_may_pay(svc, room):
+    a, b = stay(svc)
+    hold = svc.hold("dan", room, a, b, 1)
+    with pytest.raises(PaymentRequired):
+        svc.confirm("dan", hold["id"], CARD_DECLINED)
+    assert svc.confirm("dan", hold["id"])["status"] == "confirmed"
+    assert svc.local_gateway.charges_by("booking") == {hold["id"]: 1}
+
+
+def test_foreign_and_unknown_reservations_are_refused(svc, room):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 1)
+    with pytest.raises(Forbidden):
+        svc.confirm("mallory", hold["id"])
+    with pytest.raises(Forbidden):
+        svc.cancel("mallory", hold["id"])
+    with pytest.raises(NotFound):
+        svc.confirm("alice", "r_missing")
+    assert svc.cancel("admin", hold["id"], privileged=True)["status"] == "released"
+
+
+@pytest.mark.parametrize(
+    ("start", "nights", "guests", "rule"),
+    [
+        (10, 0, 1, "after check-in"),
+        (10, -2, 1, "after check-in"),
+        (10, 31, 1, "at most 30 nights"),
+        (-1, 2, 1, "in the past"),
+        (10, 2, 0, "guests must be"),
+        (10, 2, 10, "guests must be"),
+        (10, 2, 3, "do not fit"),
+        (600, 2, 1, "days ahead"),
+    ],
+)
+def test_bad_stays_name_the_rule_broken(svc, room, start, nights, guests, rule):
+    a = svc.today() + timedelta(days=start)
+    with pytest.raises(Invalid, match=rule):
+        svc.hold("alice", room, a, a + timedelta(days=nights), guests)
+
+
+def test_unknown_unit_and_unsold_nights_are_refused(svc, room):
+    a, b = stay(svc, start=59, nights=3)
+    with pytest.raises(Conflict, match="not on sale"):
+        svc.hold("alice", room, a, b, 1)
+    with pytest.raises(NotFound):
+        svc.hold("alice", "nope", *stay(svc), 1)
+
+
+def test_the_last_room_goes_to_one_hold(svc):
+    unit = "h1-dbl"
+    from tests.services.booking.conftest import seed_hotel
+
+    seed_hotel(svc, rooms=1)
+    a, b = stay(svc)
+    svc.hold("alice", unit, a, b, 1)
+    with pytest.raises(Conflict, match="sold out"):
+        svc.hold("bob", unit, a, b, 1)
+    # a stay overlapping one sold night is refused whole, taking nothing
+    c, d = stay(svc, start=11, nights=3)
+    with pytest.raises(Conflict):
+        svc.hold("bob", unit, c, d, 1)
+    assert available(svc, unit, start=11, nights=3) == [0, 1, 1]
+
+
+def test_search_events_are_spooled_in_batches_and_none_is_lost_on_close(svc, room):
+    batches = []
+    svc.emitter.emit_events = lambda events: batches.append([e.type for e in events])
+    a, b = stay(svc)
+    assert svc.search("room", "Lisbon", a, b, 2)[0]["unit_id"] == room
+    svc.search("room", "Lisbon", a, b, 1, max_price=1)
+    assert batches == []
+    svc.close()
+    assert batches == [["searched", "searched"]]
