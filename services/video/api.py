@@ -35,6 +35,7 @@ from services.video.tus import (
     tus_headers,
     tus_unauthorized,
 )
+from services.video.watch import router as watch_router
 
 upload_router = APIRouter(prefix="/videos", tags=["video"])
 
@@ -160,7 +161,9 @@ def upload_delete(
     return Response(status_code=204, headers=tus_headers())
 
 
-#: What the app mounts: uploads first, then catalogue, playback and engagement.
+#: What the app mounts: uploads first, then catalogue, playback and engagement, then the
+#: watch page and the rendition files (their ``/videos/{id}/{name}`` route goes last).
 router = APIRouter()
 router.include_router(upload_router)
 router.include_router(playback_router)
+router.include_router(watch_router)
