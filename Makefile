@@ -9,7 +9,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
 
 .PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge fuzz clean
+        bench-feed bench-social bench-edge bench-ingest fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -66,6 +66,9 @@ bench-social: setup
 
 bench-edge: setup tools
 	$(PY) -m benchmarks.bench_edge
+
+bench-ingest: setup
+	$(PY) -m benchmarks.bench_ingest_latency
 
 # The OpenAPI fuzzer's long run (CI runs a short one in tests/services/test_fuzz_openapi.py).
 fuzz: setup

@@ -39,6 +39,10 @@ def run(seed: int, scale: float) -> None:
 def serve(host: str | None, port: int | None, only: tuple[str, ...]) -> None:
     """Serve the API (OpenAPI docs at /docs, /healthz, /metrics).
 
+    What it records reaches the lake on its own: an idle spool segment is sealed after
+    BLUEPRINT_SPOOL_IDLE_SEAL_S (2 s) and ingested every BLUEPRINT_SERVE_INGEST_INTERVAL_S
+    (1 s; 0 turns this off).
+
     Header size, count and read-time limits, body timeouts, keep-alive and connection limits
     come from settings; X-Forwarded-For is believed only from BLUEPRINT_TRUSTED_PROXIES.
     """
@@ -48,7 +52,7 @@ def serve(host: str | None, port: int | None, only: tuple[str, ...]) -> None:
     from services.server import server_config
 
     settings = get_settings()
-    app = create_app(settings, only=only or None)
+    app = create_app(settings, only=only or None, ingest_every_s=settings.serve_ingest_interval_s)
     server = uvicorn.Server(server_config(app, settings, host=host, port=port, log_level="info"))
     server.run()  # handles SIGINT/SIGTERM itself: a graceful shutdown
     if not server.started:
@@ -142,7 +146,11 @@ def sql(query: str, fmt: str, limit: int) -> None:
 
 @main.command()
 def ingest() -> None:
-    """Ingest the spool into the lake now (what the spool sensor does every minute)."""
+    """Ingest the spool into the lake now.
+
+    You rarely need this: `blueprint serve` ingests every second and the Dagster spool_sensor
+    (on by default in `blueprint ui`) every 15 s. It is for processes that wrote to the spool
+    with neither running."""
     from warehouse.ingest import ingest_spool
 
     s = get_settings()

@@ -10,6 +10,7 @@ also run alone: ``create_app(only=["shortener"])``.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -22,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from services.auth import KeyStore
+from services.background import ingest_continuously, seal_idle_segments
 from services.compose import build_services, close_services
 from services.db import make_engine
 from services.middleware import REGISTRY, PlatformMiddleware
@@ -61,9 +63,12 @@ def create_app(
     *,
     only: Iterable[str] | None = None,
     services: dict[str, Any] | None = None,
+    ingest_every_s: float = 0.0,
 ) -> FastAPI:
     """The platform app. ``services`` hands in services already built (a test's fixture with
-    a fake clock, say); the rest are built through their composition roots."""
+    a fake clock, say); the rest are built through their composition roots. The app seals
+    its idle spool segments; with ``ingest_every_s`` it also ingests the spool that often
+    (``services.background``)."""
     settings = settings or get_settings()
     systems = discover_systems(only)
     emitter = emitter or get_emitter(settings)
@@ -74,9 +79,15 @@ def create_app(
             if hasattr(module, "startup"):
                 log.info("starting %s", name)
                 await module.startup(app)
+        duties = [asyncio.create_task(seal_idle_segments(emitter, settings.spool_idle_seal_s))]
+        if ingest_every_s > 0:
+            duties.append(asyncio.create_task(ingest_continuously(settings, ingest_every_s)))
         try:
             yield
         finally:
+            for task in duties:
+                task.cancel()
+            await asyncio.gather(*duties, return_exceptions=True)
             for module in reversed(list(systems.values())):
                 if hasattr(module, "shutdown"):
                     await module.shutdown(app)
