@@ -27,6 +27,7 @@ from services.background import ingest_continuously, seal_idle_segments
 from services.compose import build_services, close_services
 from services.db import make_engine
 from services.middleware import REGISTRY, PlatformMiddleware
+from services.openapi import install_docs
 from services.problems import install_problem_handlers
 from services.ratelimit import TokenBucketLimiter
 from warehouse.emitter import Emitter, get_emitter
@@ -34,6 +35,15 @@ from warehouse.settings import Settings, get_settings
 from warehouse.systems import built, system
 
 log = logging.getLogger(__name__)
+DESCRIPTION = """Fifteen classic system designs as one data and ML platform.
+
+**Start here.** Create a user and their API key on the command line, then press
+*Authorize* and paste the key (sent as `X-API-Key`):
+
+    .venv/bin/blueprint accounts create alice
+
+Errors are RFC 9457 problem documents (`application/problem+json`) whose `detail` says what
+to change. ReDoc: [/redoc](/redoc)."""
 
 
 def discover_systems(only: Iterable[str] | None = None) -> dict[str, ModuleType]:
@@ -97,9 +107,12 @@ def create_app(
     app = FastAPI(
         title="System Blueprints",
         version="0.1.0",
-        description="Fifteen classic system designs as one data and ML platform.",
+        description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.settings = settings
     app.state.emitter = emitter
     app.state.services = build_services(settings, emitter, systems, built=services)
