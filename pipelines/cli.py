@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -14,6 +14,7 @@ from warehouse.settings import get_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="system-blueprints", prog_name="blueprint")
 def main() -> None:
     """System Blueprints: fifteen system designs as one data and ML platform.
 
@@ -118,19 +119,57 @@ def daemon() -> None:
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--tables", "list_tables", is_flag=True, help="List tables and views, with rows.")
+@click.option("--describe", "describe", metavar="NAME", help="Show the columns of a table.")
+@click.option(
+    "--catalog",
+    "catalog",
+    is_flag=True,
+    help="Write <data_dir>/lake.duckdb: the lake's views, for `duckdb` or a notebook.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--limit", default=50, show_default=True, help="Rows shown in table format.")
-def sql(query: str, fmt: str, limit: int) -> None:
-    """Run DuckDB SQL over the lake, e.g. blueprint sql "SELECT count(*) FROM events"."""
+def sql(
+    query: str | None,
+    list_tables: bool,
+    describe: str | None,
+    catalog: bool,
+    fmt: str,
+    limit: int,
+) -> None:
+    """Run DuckDB SQL over the lake, e.g. blueprint sql "SELECT count(*) FROM events".
+
+    \b
+    blueprint sql --tables              tables and views, with their row counts
+    blueprint sql --describe logs       the columns of one
+    blueprint sql --catalog             write .data/lake.duckdb (duckdb -readonly opens it)
+    """
     import duckdb
     import polars as pl
 
     from warehouse.lake import Lake
 
-    lake = Lake(get_settings().lake_dir)
+    settings = get_settings()
+    lake = Lake(settings.lake_dir)
+    if sum([query is not None, list_tables, describe is not None, catalog]) != 1:
+        raise click.UsageError("give a QUERY, or one of --tables, --describe NAME, --catalog")
+    if catalog:
+        path = settings.data_dir / "lake.duckdb"
+        views = lake.write_catalog(path)
+        click.echo(f"wrote {path} ({len(views)} views); open it with: duckdb -readonly {path}")
+        return
     try:
-        df = lake.query(query)
+        if list_tables:
+            df = _table_list(lake)
+        elif describe is not None:
+            if describe not in lake.views():
+                raise click.ClickException(
+                    f"no table or view {describe!r}; `blueprint sql --tables` lists them"
+                )
+            df = lake.query(f'DESCRIBE "{describe}"').select("column_name", "column_type")
+        else:
+            df = lake.query(query or "")
     except duckdb.Error as exc:
         raise click.ClickException(
             f"{exc}\nTables: {', '.join(lake.tables()) or '(none)'}"
@@ -142,6 +181,21 @@ def sql(query: str, fmt: str, limit: int) -> None:
     else:
         with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
             click.echo(df)
+
+
+def _table_list(lake: Any) -> Any:
+    """Every table and view with its kind and row count."""
+    import polars as pl
+
+    tables = set(lake.tables())
+    rows = []
+    with lake.connect() as con:
+        for name in lake.views():
+            count = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            rows.append(
+                {"name": name, "kind": "table" if name in tables else "view", "rows": count}
+            )
+    return pl.DataFrame(rows, schema={"name": pl.String, "kind": pl.String, "rows": pl.Int64})
 
 
 @main.command()
