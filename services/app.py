@@ -19,11 +19,12 @@ from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import BaseModel
 
 from services.auth import KeyStore
 from services.background import ingest_continuously, seal_idle_segments
+from services.business_metrics import BusinessMetrics
 from services.compose import build_services, close_services
 from services.db import make_engine
 from services.middleware import REGISTRY, PlatformMiddleware
@@ -126,9 +127,14 @@ def create_app(
     def healthz() -> Health:
         return Health(status="ok", systems=sorted(systems))
 
+    business = CollectorRegistry(auto_describe=False)
+    business.register(BusinessMetrics(app.state.services))
+
     @app.get("/metrics", tags=["platform"], operation_id="metrics", response_class=Response)
     def metrics() -> Response:
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        """HTTP counters by route template, plus a few figures per system."""
+        body = generate_latest(REGISTRY) + generate_latest(business)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     from services.accounts import router as accounts_router
 
