@@ -6,8 +6,10 @@ BP := $(VENV)/bin/blueprint
 STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: setup tools run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge bench-files bench-chat bench-booking fuzz clean
+PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
+
+.PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
+        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -22,6 +24,10 @@ setup: $(STAMP)
 tools:
 	@bash scripts/install-tools.sh || echo "some optional tools could not be installed; their tests will skip"
 
+# The web players of the watch page (hls.js, dash.js) from npm, served by the API itself.
+players:
+	@bash scripts/install-players.sh "$(PLAYERS_DIR)" >/dev/null || echo "npm unavailable: the watch page will ask for make players"
+
 run: setup
 	$(BP) run
 
@@ -35,10 +41,10 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-ui: setup
+ui: setup players
 	$(BP) ui
 
-serve: setup
+serve: setup players
 	$(BP) serve
 
 bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking
@@ -66,6 +72,9 @@ bench-files: setup
 
 bench-chat: setup
 	$(PY) -m benchmarks.bench_chat
+
+bench-ingest: setup
+	$(PY) -m benchmarks.bench_ingest_latency
 
 # The OpenAPI fuzzer's long run (CI runs a short one in tests/services/test_fuzz_openapi.py).
 fuzz: setup

@@ -5,6 +5,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
+from assets.facts import first_data_day
 from assets.metadata import md_table
 from assets.resources import HttpResource, PlatformResource, SystemResource
 from services.shortener.analytics import CLICK_STATS_TABLE, click_stats
@@ -12,7 +13,8 @@ from services.shortener.health import check_all
 from warehouse.parquet_io import partition_dir, publish_parquet
 
 GROUP = "shortener"
-DAILY = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_offset=1)
+# From the first day with data, so a fresh install shows no years of missing partitions.
+DAILY = dg.DailyPartitionsDefinition(start_date=first_data_day("events"), end_offset=1)
 LINK_HEALTH_TABLE = "shortener_link_health"
 STATS_CHECK = "shortener_click_stats_are_consistent"
 

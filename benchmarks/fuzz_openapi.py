@@ -24,14 +24,12 @@ What fails a run (a "finding"):
 - ``problem_document`` (ours): every 4xx, and a 503, is ``application/problem+json`` whose
   ``status`` is the HTTP status, with a string ``title`` and ``detail``: the platform's
   error contract (``services/problems.py``).
+- ``status_code_conformance`` and ``content_type_conformance``: every status and media
+  type sent is one the document declares for that operation (``services.openapi`` declares
+  the problem responses each operation's shape can produce).
 
-Relaxed on purpose: ``status_code_conformance`` and ``content_type_conformance`` are off.
-FastAPI documents only each route's success status and 422, while the platform answers
-400/401/403/404/409/412/413/415/429/503 by design and sends its 422s as
-``application/problem+json``, not the ``HTTPValidationError`` the document shows. Both checks
-would fail every operation on that documentation gap alone; error bodies are held to the
-problem-document contract instead. ``positive_data_acceptance`` and
-``negative_data_rejection`` are off too: a schema cannot say which ids exist or which domain
+Relaxed on purpose: ``positive_data_acceptance`` and ``negative_data_rejection`` are off: a
+schema cannot say which ids exist or which domain
 rules apply, so they flag correct 404s and 422s.
 
 Excluded (``EXCLUDED``): the Server-Sent Event streams and the file changes long-poll. They
@@ -222,6 +220,8 @@ CHECKS = {
     "enabled": False,
     "not_a_server_error": {"enabled": True, "expected-statuses": ["2xx", "3xx", "4xx", "503"]},
     "response_schema_conformance": {"enabled": True},
+    "status_code_conformance": {"enabled": True},
+    "content_type_conformance": {"enabled": True},
     "problem_document": {"enabled": True},
 }
 

@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -14,6 +14,7 @@ from warehouse.settings import get_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="system-blueprints", prog_name="blueprint")
 def main() -> None:
     """System Blueprints: fifteen system designs as one data and ML platform.
 
@@ -39,6 +40,10 @@ def run(seed: int, scale: float) -> None:
 def serve(host: str | None, port: int | None, only: tuple[str, ...]) -> None:
     """Serve the API (OpenAPI docs at /docs, /healthz, /metrics).
 
+    What it records reaches the lake on its own: an idle spool segment is sealed after
+    BLUEPRINT_SPOOL_IDLE_SEAL_S (2 s) and ingested every BLUEPRINT_SERVE_INGEST_INTERVAL_S
+    (1 s; 0 turns this off).
+
     Header size, count and read-time limits, body timeouts, keep-alive and connection limits
     come from settings; X-Forwarded-For is believed only from BLUEPRINT_TRUSTED_PROXIES.
     """
@@ -48,7 +53,7 @@ def serve(host: str | None, port: int | None, only: tuple[str, ...]) -> None:
     from services.server import server_config
 
     settings = get_settings()
-    app = create_app(settings, only=only or None)
+    app = create_app(settings, only=only or None, ingest_every_s=settings.serve_ingest_interval_s)
     server = uvicorn.Server(server_config(app, settings, host=host, port=port, log_level="info"))
     server.run()  # handles SIGINT/SIGTERM itself: a graceful shutdown
     if not server.started:
@@ -114,19 +119,57 @@ def daemon() -> None:
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--tables", "list_tables", is_flag=True, help="List tables and views, with rows.")
+@click.option("--describe", "describe", metavar="NAME", help="Show the columns of a table.")
+@click.option(
+    "--catalog",
+    "catalog",
+    is_flag=True,
+    help="Write <data_dir>/lake.duckdb: the lake's views, for `duckdb` or a notebook.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--limit", default=50, show_default=True, help="Rows shown in table format.")
-def sql(query: str, fmt: str, limit: int) -> None:
-    """Run DuckDB SQL over the lake, e.g. blueprint sql "SELECT count(*) FROM events"."""
+def sql(
+    query: str | None,
+    list_tables: bool,
+    describe: str | None,
+    catalog: bool,
+    fmt: str,
+    limit: int,
+) -> None:
+    """Run DuckDB SQL over the lake, e.g. blueprint sql "SELECT count(*) FROM events".
+
+    \b
+    blueprint sql --tables              tables and views, with their row counts
+    blueprint sql --describe logs       the columns of one
+    blueprint sql --catalog             write .data/lake.duckdb (duckdb -readonly opens it)
+    """
     import duckdb
     import polars as pl
 
     from warehouse.lake import Lake
 
-    lake = Lake(get_settings().lake_dir)
+    settings = get_settings()
+    lake = Lake(settings.lake_dir)
+    if sum([query is not None, list_tables, describe is not None, catalog]) != 1:
+        raise click.UsageError("give a QUERY, or one of --tables, --describe NAME, --catalog")
+    if catalog:
+        path = settings.data_dir / "lake.duckdb"
+        views = lake.write_catalog(path)
+        click.echo(f"wrote {path} ({len(views)} views); open it with: duckdb -readonly {path}")
+        return
     try:
-        df = lake.query(query)
+        if list_tables:
+            df = _table_list(lake)
+        elif describe is not None:
+            if describe not in lake.views():
+                raise click.ClickException(
+                    f"no table or view {describe!r}; `blueprint sql --tables` lists them"
+                )
+            df = lake.query(f'DESCRIBE "{describe}"').select("column_name", "column_type")
+        else:
+            df = lake.query(query or "")
     except duckdb.Error as exc:
         raise click.ClickException(
             f"{exc}\nTables: {', '.join(lake.tables()) or '(none)'}"
@@ -140,9 +183,28 @@ def sql(query: str, fmt: str, limit: int) -> None:
             click.echo(df)
 
 
+def _table_list(lake: Any) -> Any:
+    """Every table and view with its kind and row count."""
+    import polars as pl
+
+    tables = set(lake.tables())
+    rows = []
+    with lake.connect() as con:
+        for name in lake.views():
+            count = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            rows.append(
+                {"name": name, "kind": "table" if name in tables else "view", "rows": count}
+            )
+    return pl.DataFrame(rows, schema={"name": pl.String, "kind": pl.String, "rows": pl.Int64})
+
+
 @main.command()
 def ingest() -> None:
-    """Ingest the spool into the lake now (what the spool sensor does every minute)."""
+    """Ingest the spool into the lake now.
+
+    You rarely need this: `blueprint serve` ingests every second and the Dagster spool_sensor
+    (on by default in `blueprint ui`) every 15 s. It is for processes that wrote to the spool
+    with neither running."""
     from warehouse.ingest import ingest_spool
 
     s = get_settings()

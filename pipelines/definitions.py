@@ -5,6 +5,7 @@ import importlib
 
 import dagster as dg
 
+from assets.facts import describe_assets
 from assets.resources import live_resources
 from pipelines.discovery import submodules
 from warehouse.settings import get_settings
@@ -16,7 +17,9 @@ PLATFORM_ASSETS = ("lake",)
 
 def build_definitions() -> dg.Definitions:
     names = [*PLATFORM_ASSETS, *(s.id for s in built())]
-    parts = [importlib.import_module(f"assets.{name}").defs for name in names]
+    modules = [importlib.import_module(f"assets.{name}") for name in names]
+    # Owners, code versions and column schemas, the same way for every system.
+    parts = [describe_assets(module.defs, module) for module in modules]
     parts += [m.defs for m in submodules("pipelines.automation", "defs")]
     # One sensor evaluates every asset's AutomationCondition, so a running daemon keeps the
     # whole graph fresh without the main job.

@@ -99,42 +99,58 @@ def _partition_keys(pdef: Any, instance: dg.DagsterInstance, keys: list[dg.Asset
     return list(pdef.get_partition_keys(dynamic_partitions_store=instance))
 
 
+def _stage_jobs(
+    defs: dg.Definitions, stages: list[tuple[str, list[dg.AssetKey]]]
+) -> list[dg.JobDefinition]:
+    """One named asset job per stage (``main_<group>``, numbered when a group has several
+    stages), so each stage is one run under its own name in the Dagster UI."""
+    names: list[str] = []
+    for group, _keys in stages:
+        count = sum(1 for g, _ in stages[: len(names)] if g == group)
+        names.append(f"main_{group}" + (f"_{count + 1}" if count else ""))
+    jobs = [
+        dg.define_asset_job(name, selection=keys)
+        for name, (_group, keys) in zip(names, stages, strict=True)
+    ]
+    staged = dg.Definitions.merge(defs, dg.Definitions(jobs=jobs))
+    return [staged.resolve_job_def(n) for n in names]
+
+
 def materialize_all(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
     log=print,
+    run_id: str | None = None,
 ) -> list[StageResult]:
+    """Materialise every asset, stage by stage: one named job run per stage and partition,
+    each tagged ``blueprint/run`` with ``run_id`` (default: the time it started)."""
     graph = defs.resolve_asset_graph()
-    # Checks defined apart from their assets must be passed too, or they never run.
-    all_defs = [*(defs.assets or []), *(defs.asset_checks or [])]
-    resources = dict(defs.resources or {})
-    stages: list[tuple[Any, list[dg.AssetKey]]] = []
+    stages: list[tuple[Any, str, list[dg.AssetKey]]] = []
     for key in graph.toposorted_asset_keys:
         node = graph.get(key)
         if not node.is_materializable:
             continue
-        pdef = node.partitions_def
-        if stages and stages[-1][0] == pdef:
-            stages[-1][1].append(key)
+        pdef, group = node.partitions_def, node.group_name or "default"
+        if stages and stages[-1][:2] == (pdef, group):
+            stages[-1][2].append(key)
         else:
-            stages.append((pdef, [key]))
+            stages.append((pdef, group, [key]))
+    jobs = _stage_jobs(defs, [(group, keys) for _pdef, group, keys in stages])
+    run_tag = run_id or time.strftime("%Y%m%dT%H%M%S")
     results: list[StageResult] = []
-    for pdef, keys in stages:
+    for (pdef, _group, keys), job in zip(stages, jobs, strict=True):
         names = [k.to_user_string() for k in keys]
         partitions = [None] if pdef is None else _partition_keys(pdef, instance, keys)
         for partition in partitions:
             label = f"{', '.join(names)}" + (f" [{partition}]" if partition else "")
-            log(f"  materialising {label}")
+            log(f"  materialising {label} (job {job.name})")
             started = time.perf_counter()
-            result = dg.materialize(
-                all_defs,
+            result = job.execute_in_process(
                 instance=instance,
-                resources=resources,
                 partition_key=partition,
-                selection=keys,
                 raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-                tags={"blueprint/main_job": "true"},
+                tags={"blueprint/main_job": "true", "blueprint/run": run_tag},
             )
             failing = [e for e in result.get_asset_check_evaluations() if not e.passed]
             failed = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failing]
@@ -175,7 +191,7 @@ def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: floa
     print(f"data directory: {settings.data_dir.resolve()}")
     print(f"log of this run: {log_path}")
     with output_to_log(log_path):
-        ok = _simulate_materialise_summarise(settings, seed=seed, scale=scale)
+        ok = _simulate_materialise_summarise(settings, seed=seed, scale=scale, run_id=log_path.stem)
     print("Where to look:")
     print("  Dagster UI:   make ui   (then http://127.0.0.1:3000; this run's history is there)")
     print("  API docs:     make serve, then http://127.0.0.1:8000/docs")
@@ -187,7 +203,9 @@ def run_main_job(settings: Settings | None = None, *, seed: int = 7, scale: floa
     return 0 if ok else 1
 
 
-def _simulate_materialise_summarise(settings: Settings, *, seed: int, scale: float) -> bool:
+def _simulate_materialise_summarise(
+    settings: Settings, *, seed: int, scale: float, run_id: str | None = None
+) -> bool:
     """The three phases of the main job; ``False`` when anything failed (not gated)."""
     # Imported here, inside the run's log: importing them warns (deprecations, previews).
     from fastapi.testclient import TestClient
@@ -219,7 +237,7 @@ def _simulate_materialise_summarise(settings: Settings, *, seed: int, scale: flo
             print(f"  {workload.name} done ({time.perf_counter() - started:.1f}s)")
         emitter.flush()
         print("[2/3] materialising Dagster assets")
-        results = materialize_all(defs, instance, log=print)
+        results = materialize_all(defs, instance, log=print, run_id=run_id)
         emitter.flush()
         print("[3/3] summary")
         lake = Lake(settings.lake_dir)

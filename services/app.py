@@ -10,6 +10,7 @@ also run alone: ``create_app(only=["shortener"])``.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -18,13 +19,16 @@ from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import BaseModel
 
 from services.auth import KeyStore
+from services.background import ingest_continuously, seal_idle_segments
+from services.business_metrics import BusinessMetrics
 from services.compose import build_services, close_services
 from services.db import make_engine
 from services.middleware import REGISTRY, PlatformMiddleware
+from services.openapi import install_docs
 from services.problems import install_problem_handlers
 from services.ratelimit import TokenBucketLimiter
 from warehouse.emitter import Emitter, get_emitter
@@ -32,6 +36,15 @@ from warehouse.settings import Settings, get_settings
 from warehouse.systems import built, system
 
 log = logging.getLogger(__name__)
+DESCRIPTION = """Fifteen classic system designs as one data and ML platform.
+
+**Start here.** Create a user and their API key on the command line, then press
+*Authorize* and paste the key (sent as `X-API-Key`):
+
+    .venv/bin/blueprint accounts create alice
+
+Errors are RFC 9457 problem documents (`application/problem+json`) whose `detail` says what
+to change. ReDoc: [/redoc](/redoc)."""
 
 
 def discover_systems(only: Iterable[str] | None = None) -> dict[str, ModuleType]:
@@ -61,9 +74,12 @@ def create_app(
     *,
     only: Iterable[str] | None = None,
     services: dict[str, Any] | None = None,
+    ingest_every_s: float = 0.0,
 ) -> FastAPI:
     """The platform app. ``services`` hands in services already built (a test's fixture with
-    a fake clock, say); the rest are built through their composition roots."""
+    a fake clock, say); the rest are built through their composition roots. The app seals
+    its idle spool segments; with ``ingest_every_s`` it also ingests the spool that often
+    (``services.background``)."""
     settings = settings or get_settings()
     systems = discover_systems(only)
     emitter = emitter or get_emitter(settings)
@@ -74,9 +90,15 @@ def create_app(
             if hasattr(module, "startup"):
                 log.info("starting %s", name)
                 await module.startup(app)
+        duties = [asyncio.create_task(seal_idle_segments(emitter, settings.spool_idle_seal_s))]
+        if ingest_every_s > 0:
+            duties.append(asyncio.create_task(ingest_continuously(settings, ingest_every_s)))
         try:
             yield
         finally:
+            for task in duties:
+                task.cancel()
+            await asyncio.gather(*duties, return_exceptions=True)
             for module in reversed(list(systems.values())):
                 if hasattr(module, "shutdown"):
                     await module.shutdown(app)
@@ -86,9 +108,12 @@ def create_app(
     app = FastAPI(
         title="System Blueprints",
         version="0.1.0",
-        description="Fifteen classic system designs as one data and ML platform.",
+        description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.settings = settings
     app.state.emitter = emitter
     app.state.services = build_services(settings, emitter, systems, built=services)
@@ -102,9 +127,14 @@ def create_app(
     def healthz() -> Health:
         return Health(status="ok", systems=sorted(systems))
 
+    business = CollectorRegistry(auto_describe=False)
+    business.register(BusinessMetrics(app.state.services))
+
     @app.get("/metrics", tags=["platform"], operation_id="metrics", response_class=Response)
     def metrics() -> Response:
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        """HTTP counters by route template, plus a few figures per system."""
+        body = generate_latest(REGISTRY) + generate_latest(business)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     from services.accounts import router as accounts_router
 

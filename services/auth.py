@@ -48,6 +48,8 @@ class Principal:
     user_id: str
     roles: frozenset[str]
     key_id: str
+    #: The bootstrap admin key (``BLUEPRINT_ADMIN_API_KEY``): it administers, and is no user.
+    bootstrap: bool = False
 
     def has(self, *roles: str) -> bool:
         return "admin" in self.roles or any(r in self.roles for r in roles)
@@ -144,7 +146,7 @@ class KeyStore:
         canonical (stored by an older version) raises ``Unauthorized``."""
         digest = hash_key(key)
         if secrets.compare_digest(digest, self.admin_hash):
-            return Principal("admin", frozenset({"admin"}), digest[:12])
+            return Principal("admin", frozenset({"admin"}), digest[:12], bootstrap=True)
         with self.engine.connect() as conn:
             row = conn.execute(select(api_keys).where(api_keys.c.key_hash == digest)).first()
         if row is None:

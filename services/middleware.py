@@ -32,6 +32,7 @@ import time
 import anyio.to_thread
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.routing import Mount
 
 from services.auth import KeyStore, hash_key
 from services.deps import RESOLVED_KEY, api_key_from
@@ -41,6 +42,25 @@ from services.ratelimit import TokenBucketLimiter
 access_log = logging.getLogger("blueprint.access")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+
+
+def route_template(scope: dict) -> str:
+    """The route that answered, as a template (``/videos/{video_id}``): an ASGI app mounted
+    under a prefix (the shortener's ``/s`` redirects) counts as ``<prefix>/{path}``; a path
+    no route matched is ``unmatched``, so labels stay few whatever clients send."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if path:
+        return path
+    app = scope.get("app")
+    request_path = scope.get("path", "")
+    for candidate in getattr(app, "routes", []):
+        prefix = getattr(candidate, "path", "")
+        if isinstance(candidate, Mount) and prefix and request_path.startswith(prefix + "/"):
+            return prefix + "/{path}"
+    return "unmatched"
+
+
 REQUESTS = Counter(
     "http_requests_total", "HTTP requests", ["method", "route", "status"], registry=REGISTRY
 )
@@ -286,8 +306,7 @@ class PlatformMiddleware:
             self._observe(scope, started, status_holder["status"], request_id)
 
     def _observe(self, scope, started: float, status: int, request_id: str) -> None:
-        route = scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
+        template = route_template(scope)
         elapsed = time.perf_counter() - started
         method = scope.get("method", "")
         REQUESTS.labels(method, template, str(status)).inc()

@@ -42,6 +42,9 @@ class SpoolTransport:
     def flush(self) -> None:
         self.writer.seal()
 
+    def seal_idle(self, idle_s: float) -> bool:
+        return self.writer.seal_if_idle(idle_s)
+
     def close(self) -> None:
         self.writer.close()
 
@@ -82,6 +85,12 @@ class Emitter:
     def flush(self) -> None:
         """Make everything emitted so far visible to ingestion."""
         self.transport.flush()
+
+    def seal_idle(self, idle_s: float) -> bool:
+        """Seal a spool segment that has been quiet for ``idle_s`` seconds (transports that
+        publish each event at once, like NATS, have nothing to seal)."""
+        seal = getattr(self.transport, "seal_idle", None)
+        return bool(seal(idle_s)) if seal is not None else False
 
     def close(self) -> None:
         self.transport.close()

@@ -8,6 +8,7 @@ are published, and deleted only after that.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import mmap
 from collections.abc import Callable
@@ -243,16 +244,24 @@ def ingest_spool(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """Ingest every sealed segment (recovering those of dead writers first)."""
+    """Ingest every sealed segment (recovering those of dead writers first).
+
+    One ingester at a time per lake (an exclusive lock file beside the ledger): the serving
+    process's loop and a Dagster run may both start one, and the second waits for the first
+    instead of reading a segment the first is deleting."""
     report = IngestReport()
-    recover_abandoned(spool_root)
-    for seg in sealed_segments(spool_root):
-        if not is_ingested(lake_root, seg.source, seg.index):
-            ingest_segment(seg, lake_root, report)
-            _mark_done(lake_root, seg)
-            report.segments += 1
-            if progress:
-                progress(f"ingested {seg.source}/{seg.index} ({report.rows} rows so far)")
-        seg.path.unlink(missing_ok=True)
-    remove_dead_writer_dirs(spool_root)
+    lock_path = lake_root / LEDGER_DIR / ".ingest.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        recover_abandoned(spool_root)
+        for seg in sealed_segments(spool_root):
+            if not is_ingested(lake_root, seg.source, seg.index):
+                ingest_segment(seg, lake_root, report)
+                _mark_done(lake_root, seg)
+                report.segments += 1
+                if progress:
+                    progress(f"ingested {seg.source}/{seg.index} ({report.rows} rows so far)")
+            seg.path.unlink(missing_ok=True)
+        remove_dead_writer_dirs(spool_root)
     return report

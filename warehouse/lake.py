@@ -6,6 +6,7 @@ Connections are in-memory and short-lived: views point at ``read_parquet(..., hi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,8 +15,40 @@ import duckdb
 import polars as pl
 
 from warehouse.ingest import LEDGER_DIR
-from warehouse.systems import EVENT_SOURCES
+from warehouse.parquet_io import fsync_dir
+from warehouse.systems import PLATFORM, built
 from warehouse.tables import all_tables
+
+#: Views that put names a person knows beside ids: (view, tables it needs, SQL). In order:
+#: a later view may read an earlier one.
+NAMED_VIEWS: list[tuple[str, set[str], str]] = [
+    (
+        "video_titles",
+        {"events"},
+        "SELECT entity AS video_id, arg_max(json_extract_string(attrs, '$.title'), ts) AS title,"
+        " arg_max(actor, ts) AS user_id FROM events"
+        " WHERE system = 'video' AND type = 'upload_created' GROUP BY entity",
+    ),
+    (
+        "short_links",
+        {"events"},
+        "SELECT entity AS code, arg_max(json_extract_string(attrs, '$.url'), ts) AS url,"
+        " arg_max(actor, ts) AS owner, max(ts) AS created FROM events"
+        " WHERE system = 'shortener' AND type = 'link_created' GROUP BY entity",
+    ),
+    (
+        "video_engagement_titled",
+        {"video_engagement", "video_titles"},
+        "SELECT e.video_id, t.title, e.* EXCLUDE (video_id) FROM video_engagement e"
+        " LEFT JOIN video_titles t USING (video_id)",
+    ),
+    (
+        "shortener_clicks_by_url",
+        {"shortener_click_stats", "short_links"},
+        "SELECT c.code, l.url, c.* EXCLUDE (code) FROM shortener_click_stats c"
+        " LEFT JOIN short_links l USING (code)",
+    ),
+]
 
 
 class Lake:
@@ -48,16 +81,23 @@ class Lake:
         return f"SELECT * FROM {scan}"
 
     def register_views(self, con: duckdb.DuckDBPyConnection) -> list[str]:
-        """Create one view per table, plus ``<system>_events`` views over ``events``."""
+        """Create one view per table, ``<system>_events`` views over ``events`` for the
+        systems that exist (and the platform's own), and the views that put human names
+        beside ids (``NAMED_VIEWS``). Returns the tables."""
         names = self.tables()
         for table in names:
             con.execute(f'CREATE OR REPLACE VIEW "{table}" AS {self._view_sql(table)}')
         if "events" in names:
-            for system in sorted(EVENT_SOURCES):
+            for system in sorted([s.id for s in built()] + [PLATFORM]):
                 con.execute(
                     f'CREATE OR REPLACE VIEW "{system}_events" AS '
                     f"SELECT * FROM events WHERE system = '{system}'"
                 )
+        available = set(names)
+        for view, needs, sql in NAMED_VIEWS:
+            if needs <= available:
+                con.execute(f'CREATE OR REPLACE VIEW "{view}" AS {sql}')
+                available.add(view)
         return names
 
     @contextmanager
@@ -75,6 +115,38 @@ class Lake:
         """
         with self.connect() as con:
             return con.sql(sql, params=params).pl()
+
+    def views(self) -> list[str]:
+        """Every name SQL can read: tables, per-system event views and named views."""
+        with self.connect() as con:
+            rows = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        return sorted(name for (name,) in rows)
+
+    def write_catalog(self, path: Path) -> list[str]:
+        """A DuckDB database file of the lake's views at ``path``, for the ``duckdb`` CLI or
+        a notebook (``ATTACH '<path>' (READ_ONLY)``). Written to a temporary file and
+        renamed over the old one, so a reader never sees half a catalog; no process holds it
+        open afterwards. Rewrite it when tables appear: views read the Parquet files as they
+        are when queried. Returns the view names."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        try:
+            with duckdb.connect(str(tmp)) as con:
+                self.register_views(con)
+                con.execute("CHECKPOINT")
+                rows = con.execute(
+                    "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+                ).fetchall()
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
+        fsync_dir(path.parent)
+        return sorted(name for (name,) in rows)
 
     def row_counts(self) -> dict[str, int]:
         with self.connect() as con:

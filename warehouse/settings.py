@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     max_connections: int = Field(
         default=1000, ge=1, description="Open connections (and tasks) before uvicorn answers 503."
     )
+    spool_idle_seal_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="A serving process seals its open spool segment after this many quiet "
+        "seconds, so its last events can be ingested without more traffic.",
+    )
+    serve_ingest_interval_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="`blueprint serve` ingests sealed spool segments into the lake this often; "
+        "0 turns it off (then the Dagster spool_sensor or `blueprint ingest` does it).",
+    )
     spool_max_bytes: int = 256 * 1024 * 1024
     spool_segment_bytes: int = 8 * 1024 * 1024
 

@@ -193,6 +193,7 @@ class SpoolWriter:
         self._written = 0  # bytes written to the open segment
         self._synced = 0  # bytes of the open segment known durable
         self._opened_at = 0.0
+        self._last_write = 0.0
         self._pending_estimate = spool_bytes(self.root)
         self._closed = False
 
@@ -247,6 +248,20 @@ class SpoolWriter:
         with self._write_lock, self._sync_lock:
             self._seal_locked()
 
+    def seal_if_idle(self, idle_s: float) -> bool:
+        """Seal the open segment when it holds records and nothing was appended for
+        ``idle_s`` seconds (or it is older than ``max_segment_age_s``), so a quiet writer's
+        last events reach ingestion without waiting for more traffic. True when it sealed."""
+        with self._write_lock:
+            if self._fd is None or self._written == 0:
+                return False
+            now = time.monotonic()
+            if now - self._last_write < idle_s and now - self._opened_at <= self.max_segment_age_s:
+                return False
+            with self._sync_lock:
+                self._seal_locked()
+            return True
+
     # -- appending ---------------------------------------------------------------------
     def append(self, records: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
         """Append records durably; returns each record's ``(source, seq)``.
@@ -280,6 +295,7 @@ class SpoolWriter:
                 lines.append(orjson.dumps({**record, "seq": self._seq}))
             blob = encode_frame(lines)
             os.write(self._fd, blob)
+            self._last_write = time.monotonic()
             self._written += len(blob)
             self._pending_estimate += len(blob)
             target = self._written

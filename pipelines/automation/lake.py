@@ -1,4 +1,5 @@
-"""Ingest the spool every minute when there is something to ingest."""
+"""Ingest the spool when there is something to ingest: the sensor is on by default, so the
+Dagster UI ingests continuously (turn it off in the UI's Automation tab)."""
 
 import hashlib
 import json
@@ -35,7 +36,11 @@ def newest_segments(spool_dir: Path) -> dict[str, int]:
     return newest
 
 
-@dg.sensor(job=ingest_job, minimum_interval_seconds=60)
+@dg.sensor(
+    job=ingest_job,
+    minimum_interval_seconds=15,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
 def spool_sensor(context: dg.SensorEvaluationContext, platform: PlatformResource):
     """Request an ingest run when any source has a sealed segment newer than it had before.
 

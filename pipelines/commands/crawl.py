@@ -84,16 +84,29 @@ def run_cmd(
     allow_network: tuple[str, ...],
     timeout: float | None,
 ) -> None:
-    """Crawl from SEEDS in a subprocess, publish to the lake, rebuild PageRank and the index."""
+    """Crawl from SEEDS in a subprocess, publish to the lake, rebuild PageRank and the index.
+
+    Exits 1 with the reasons when the crawl fetched no page at all (every seed failed)."""
     with crawl_service() as svc:
         options = _options(max_pages, max_depth, delay, allow_network)
         crawl_id = svc.request(list(seeds), crawl_id, **options)
         report = svc.run(crawl_id, timeout_s=timeout)
+        if not report["pages"] and report["errors"]:
+            raise click.ClickException(_failed(crawl_id, svc.crawl_errors(crawl_id)))
         built = svc.refresh()
     click.echo(
         f"crawl {crawl_id}: pages={report['pages']} errors={report['errors']} "
         f"bytes={report['bytes']} in {report['seconds']}s; "
         f"pagerank over {built['ranked']} pages; index of {built['indexed']} docs"
+    )
+
+
+def _failed(crawl_id: str, errors: Any) -> str:
+    """One line saying why a crawl got nothing, from its errors in the lake."""
+    reasons = [f"{row['url']}: {row['reason']}" for row in errors.head(3).to_dicts()]
+    more = f" (and {errors.height - 3} more)" if errors.height > 3 else ""
+    return (
+        f"crawl {crawl_id} fetched no page: " + "; ".join(reasons or ["no reason recorded"]) + more
     )
 
 

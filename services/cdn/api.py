@@ -36,7 +36,8 @@ async def shutdown(app: FastAPI) -> None:
 
 class EdgeIn(BaseModel):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    url: str = Field(pattern=r"^https?://[^\s/]+(:\d+)?/?$", max_length=300)
+    # No control characters in the host: httpx refuses such URLs when the edge is probed.
+    url: str = Field(pattern=r"^https?://[^\s/\x00-\x1f\x7f]+(:\d+)?/?$", max_length=300)
     region: str = Field(min_length=1, max_length=64)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)

@@ -260,6 +260,14 @@ class CrawlService:
             return pl.DataFrame(schema={"url": pl.String})
         return pl.read_parquet(path)
 
+    def crawl_errors(self, crawl_id: str) -> pl.DataFrame:
+        """The ``crawl_errors`` partition of one crawl: url, kind, reason, at."""
+        path = partition_dir(self.lake_dir, "crawl_errors", {"crawl_id": crawl_id})
+        path = path / "part.parquet"
+        if not path.exists():
+            return pl.DataFrame(schema={"url": pl.String, "kind": pl.String, "reason": pl.String})
+        return pl.read_parquet(path)
+
     # -- what the crawl feeds ----------------------------------------------------------------
     def pagerank(self) -> pl.DataFrame:
         """PageRank of the newest link graph -> ``crawl_pagerank``; priors for the next crawl."""

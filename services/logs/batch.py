@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -17,6 +17,9 @@ class Batch:
 
     items: list[Any]
     kind: str
+    #: NDJSON lines that are not JSON, each with the reason: quarantined one by one, so one
+    #: bad line does not cost the batch its good ones.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def decode_batch(body: bytes, content_type: str) -> Batch:
@@ -45,11 +48,16 @@ def decode_batch(body: bytes, content_type: str) -> Batch:
             return Batch([orjson.loads(body)], "json")
         except orjson.JSONDecodeError:
             pass  # more than one document: NDJSON
-    items = []
+    items: list[Any] = []
+    unreadable: list[tuple[str, str]] = []
+    lines = [line for line in body.split(b"\n") if line.strip()]
     for number, line in enumerate(body.split(b"\n"), start=1):
         if line.strip():
             try:
                 items.append(orjson.loads(line))
             except orjson.JSONDecodeError as exc:
-                raise MalformedBatch(f"NDJSON line {number} is not valid JSON: {exc}") from exc
-    return Batch(items, "json")
+                if not ndjson and len(lines) == 1:  # one document that is not JSON
+                    raise MalformedBatch(f"request body is not valid JSON: {exc}") from exc
+                raw = line.decode("utf-8", errors="replace")
+                unreadable.append((raw, f"NDJSON line {number} is not valid JSON: {exc}"))
+    return Batch(items, "json", unreadable)

@@ -41,7 +41,7 @@ from warehouse.logs.compaction import CompactionReport, apply_retention, compact
 from warehouse.logs.enrich import LEVELS
 from warehouse.logs.handler import SpoolHandler
 from warehouse.logs.parsers import FORMATS
-from warehouse.logs.process import LogProcessor, ProcessResult, Templater, ship
+from warehouse.logs.process import LogProcessor, ProcessResult, Templater, quarantine_row, ship
 from warehouse.logs.search import QueryError, SearchQuery, readonly_query, search
 from warehouse.logs.tail import FileTailer, default_checkpoint_path
 from warehouse.spool import SpoolFull
@@ -128,7 +128,9 @@ class LogsService:
         self._check_batch(len(batch.items))
         if batch.kind == "lines":
             return self._ship(processor.process_lines(batch.items))
-        return self._ship(processor.process_records(batch.items))
+        result = processor.process_records(batch.items)
+        result.quarantined.extend(quarantine_row(why, raw) for raw, why in batch.unreadable)
+        return self._ship(result)
 
     def ingest_records(self, items: list[Any], *, service: str | None = None) -> IngestReport:
         """Structured records (dicts) and raw lines (strings); anything else is quarantined."""

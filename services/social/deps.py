@@ -2,7 +2,8 @@
 
 A caller acts in the social network as the handle that is exactly its canonical user id. A key
 for any other id (stored by an older version, before ids were canonical) is refused with 403:
-it is never folded onto the user whose handle differs from it only in letter case.
+it is never folded onto the user whose handle differs from it only in letter case. So is the
+bootstrap admin key, with a 403 that says how to create a user: it is no user itself.
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ from services.social.service import SocialService
 SocialDep = Annotated[SocialService, system_service("social")]
 
 
+#: What the bootstrap admin key gets on routes that act as a user.
+ADMIN_IS_NO_USER = (
+    "the admin key administers the platform and is no user of it: create a user and use "
+    "their key (`blueprint accounts create NAME`, or POST /auth/keys with the admin key)"
+)
+
+
 def _my_handle(principal: CurrentUser) -> str:
+    if principal.bootstrap:
+        raise Forbidden(ADMIN_IS_NO_USER)
     if handle_problem(principal.user_id) is not None:
         raise Forbidden(
             f"this API key is for user id {principal.user_id[:80]!r}, which is not canonical, so "
@@ -30,4 +40,4 @@ def _my_handle(principal: CurrentUser) -> str:
 
 MyHandle = Annotated[str, Depends(_my_handle)]
 """The caller's handle: its user id, which must be canonical (401 without a key, 403 for a
-non-canonical id)."""
+non-canonical id or the bootstrap admin key)."""

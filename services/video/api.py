@@ -19,6 +19,7 @@ from services.video.playback import VideoDep
 from services.video.playback import router as playback_router
 from services.video.settings import VideoSettings
 from services.video.uploads import Uploads
+from services.video.watch import router as watch_router
 
 upload_router = APIRouter(prefix="/videos", tags=["video"])
 
@@ -43,7 +44,9 @@ add_tus_routes(
     "admission (422 with a reason).",
 )
 
-#: What the app mounts: uploads first, then catalogue, playback and engagement.
+#: What the app mounts: uploads first, then catalogue, playback and engagement, then the
+#: watch page and the rendition files (their ``/videos/{id}/{name}`` route goes last).
 router = APIRouter()
 router.include_router(upload_router)
 router.include_router(playback_router)
+router.include_router(watch_router)

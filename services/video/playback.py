@@ -22,12 +22,19 @@ from services.video.service import (
     MAX_COMMENT_PAGE,
     Comment,
     Listing,
+    MediaFile,
     VideoService,
 )
 from services.video.text import CleanText
 
 router = APIRouter(prefix="/videos", tags=["video"])
 VideoDep = Annotated[VideoService, system_service("video")]
+
+
+def media_response(f: MediaFile) -> FileResponse:
+    """A rendition file with its caching policy, readable by players on any origin."""
+    headers = {"Cache-Control": f.cache_control, "Access-Control-Allow-Origin": "*"}
+    return FileResponse(f.path, media_type=f.media_type, headers=headers)
 
 
 class VideoOut(BaseModel):
@@ -127,17 +134,24 @@ def get_video(video_id: str, svc: VideoDep) -> VideoOut:
 
 @router.get("/{video_id}/playback", response_model=PlaybackOut, operation_id="video_playback")
 def playback(
-    video_id: str, svc: VideoDep, region: CleanText = Query(default="local", max_length=64)
+    video_id: str,
+    svc: VideoDep,
+    region: CleanText | None = Query(
+        default=None,
+        max_length=64,
+        description="The client's CDN region (``GET /cdn/regions``); default: the configured "
+        "one (``BLUEPRINT_VIDEO_DEFAULT_REGION``).",
+    ),
 ) -> PlaybackOut:
-    """Where to play from: blob paths an edge serves, and the origin fallback."""
+    """Where to play from: paths an edge serves (this API answers them too), the CDN route
+    to the nearest edge, and the origin fallback. ``/videos/{id}/watch`` plays them."""
     return PlaybackOut(**asdict(svc.playback(video_id, region)))
 
 
 @router.get("/{video_id}/files/{name:path}", operation_id="video_file")
 def video_file(video_id: str, name: str, svc: VideoDep) -> FileResponse:
     """The origin: a rendition file straight from the blob store (edges cache these)."""
-    f = svc.file(video_id, name)
-    return FileResponse(f.path, media_type=f.media_type, headers={"Cache-Control": f.cache_control})
+    return media_response(svc.file(video_id, name))
 
 
 @router.post("/{video_id}/views", response_model=Ack, operation_id="video_view")

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from media.probe import Limits, ProbeInfo
+from services.cdn.routing import REGIONS
 from services.errors import Invalid, NotFound
 from services.video.ingest import rendition_dir
 from services.video.renditions import load_probe, read_ladder, save_probe, work_dir
@@ -188,9 +189,14 @@ class VideoService:
         return [self.listing(v) for v in found]
 
     # -- playback -----------------------------------------------------------------------------
-    def playback(self, video_id: str, region: str = "local") -> Playback:
-        """Where to play from: paths an edge serves, and the origin fallback."""
+    def playback(self, video_id: str, region: str | None = None) -> Playback:
+        """Where to play from: paths an edge serves (the API answers them too, so it can be
+        an edge's origin), and the origin fallback. ``region`` defaults to the configured one;
+        a region the CDN does not know is ``Invalid`` (422)."""
         video = self.get(video_id)
+        region = region or self.conf.default_region
+        if region not in REGIONS:
+            raise Invalid(f"unknown region {region!r}: one of {sorted(REGIONS)}")
         base = f"/videos/{video.id}"
         ladder = self.ladder(video.id) or {}
         return Playback(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,6 +34,18 @@ class VideoSettings(BaseSettings):
     max_fps: float = Field(default=120.0, gt=0, description="Highest frame rate admitted.")
     decode_timeout_s: float = Field(
         default=120.0, gt=0, description="Time the admission's full test decode may take."
+    )
+
+    default_region: str = Field(
+        default="eu-west",
+        description="The CDN region a playback descriptor routes to when the client names "
+        "none (one of the regions ``GET /cdn/regions`` lists).",
+    )
+    player_libs_dir: Path | None = Field(
+        default=None,
+        description="The node_modules folder holding hls.js and dash.js for the watch page "
+        "(``make players`` installs them from npm); default ``<data_dir>/player-libs/"
+        "node_modules``.",
     )
 
     def limits(self) -> Limits:

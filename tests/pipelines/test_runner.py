@@ -118,3 +118,30 @@ def test_run_log_path_is_a_new_file_under_the_data_dir(tmp_path):
     path = run_log_path(Settings(data_dir=tmp_path))
     assert path.parent == tmp_path.resolve() / "runs"
     assert path.name.startswith("run-") and path.suffix == ".log"
+
+
+@dg.asset(group_name="alpha")
+def first_alpha() -> int:
+    return 1
+
+
+@dg.asset(group_name="beta")
+def in_beta(first_alpha: int) -> int:
+    return first_alpha + 1
+
+
+@dg.asset(group_name="alpha")
+def second_alpha(in_beta: int) -> int:
+    return in_beta + 1
+
+
+def test_each_stage_is_one_named_job_run_tagged_with_the_main_run():
+    defs = dg.Definitions(assets=[first_alpha, in_beta, second_alpha])
+    with dg.instance_for_test() as instance:
+        results = materialize_all(defs, instance, log=lambda _msg: None, run_id="run-x")
+        runs = instance.get_run_records(
+            filters=dg.RunsFilter(tags={"blueprint/run": "run-x"}), ascending=True
+        )
+    assert all(r.success for r in results) and len(results) == 3
+    assert [r.dagster_run.job_name for r in runs] == ["main_alpha", "main_beta", "main_alpha_2"]
+    assert all(r.dagster_run.tags["blueprint/main_job"] == "true" for r in runs)

@@ -117,3 +117,8 @@ def test_the_former_single_cursor_is_read_per_source(data_dir, writers):
     assert isinstance(result, dg.RunRequest)  # a's segment was never recorded as seen
     assert json.loads(cursor) == {a.source: 1, b.source: 1}
     assert read_cursor("not a cursor") == {}
+
+
+def test_the_spool_sensor_runs_by_default_so_the_ui_ingests_continuously() -> None:
+    assert spool_sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert spool_sensor.minimum_interval_seconds <= 15

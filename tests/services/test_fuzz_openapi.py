@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from benchmarks.fuzz_openapi import CI_BUDGET, EXCLUDED, Budget, FuzzReport, fuzz_app, fuzz_platform
 from benchmarks.fuzz_target import loopback_only, platform_settings
+from services.openapi import install_docs
 from services.problems import install_problem_handlers
 
 
@@ -51,9 +52,11 @@ def _problem(status: int) -> JSONResponse:
 
 
 def faulty_app() -> FastAPI:
-    """Framework errors (405, 422) are problem documents, as on the platform; the rest is not."""
-    app = FastAPI()
+    """Framework errors (405, 422) are problem documents and the document declares the
+    problem responses, as on the platform; the rest is not."""
+    app = FastAPI(docs_url=None, redoc_url=None)
     install_problem_handlers(app)
+    install_docs(app)
 
     @app.get("/crash", response_model=Count)
     def crash(n: int = Query(ge=0, le=1000)) -> Count:
@@ -168,6 +171,12 @@ def test_a_503_problem_document_passes_but_a_bare_503_is_a_server_error(faulty_r
     assert _findings(faulty_report, "schema_mismatch", "GET /busy") == []
     [bare] = _findings(faulty_report, "server_error", "GET /plain-503")
     assert bare.cause == "GET /plain-503 answered 503"
+
+
+def test_a_status_the_document_does_not_declare_is_a_schema_mismatch(faulty_report) -> None:
+    # /fine takes no path and no body, so nothing declares a 404 for it; /busy's 503 is.
+    [undeclared] = _findings(faulty_report, "schema_mismatch", "GET /fine")
+    assert undeclared.check == "status_code_conformance" and undeclared.statuses == {404}
 
 
 def test_an_error_that_is_not_a_problem_document_is_a_schema_mismatch(faulty_report) -> None:

@@ -31,6 +31,9 @@ PUBLIC: dict[str, str] = {
     "video_comments": "comments are public",
     "video_playback": "playback manifests: anonymous viewers may watch",
     "video_file": "segments and playlists: anonymous viewers may watch",
+    "video_media": "segments and playlists at the descriptor's paths: anonymous viewers may watch",
+    "video_thumb": "poster and thumbnails: anonymous viewers may watch",
+    "video_watch_page": "the player page: anonymous viewers may watch",
     "video_view": "anonymous viewers count as views",
     "video_watch": "anonymous viewers report watch time",
     "booking_webhook": "the payment gateway calls it; each delivery is verified by its HMAC "

@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 
@@ -103,3 +104,33 @@ def test_a_writer_whose_directory_was_tidied_while_starting_starts_over(tmp_path
     assert calls["n"] == 1 and (w.dir / spool.LOCK_NAME).exists()
     w.append([{"a": 1}])
     w.close()
+
+
+def test_a_quiet_writer_seals_its_segment_and_a_busy_one_waits(tmp_path):
+    writer = SpoolWriter(tmp_path, "quiet", max_segment_age_s=60)
+    assert writer.seal_if_idle(0.0) is False  # nothing written: nothing to seal
+    writer.append([{"n": 1}])
+    assert writer.seal_if_idle(30.0) is False  # written just now: not idle yet
+    assert list(sealed_segments(tmp_path)) == []
+    time.sleep(0.2)
+    assert writer.seal_if_idle(0.1) is True
+    [segment] = list(sealed_segments(tmp_path))
+    assert [r["n"] for r in read_records(segment.path)] == [1]
+    assert writer.seal_if_idle(0.0) is False  # sealed: the next append opens a new segment
+    writer.close()
+
+
+def test_an_old_segment_is_sealed_even_while_appends_keep_coming(tmp_path):
+    writer = SpoolWriter(tmp_path, "busy", max_segment_age_s=0.1)
+    writer.append([{"n": 1}])
+    time.sleep(0.15)
+    writer.append([{"n": 2}])  # rolls the old segment on append
+    writer.append([{"n": 3}])
+    time.sleep(0.15)
+    assert writer.seal_if_idle(60.0) is True  # not idle, but past its age
+    assert sorted(r["n"] for s in sealed_segments(tmp_path) for r in read_records(s.path)) == [
+        1,
+        2,
+        3,
+    ]
+    writer.close()

@@ -74,7 +74,8 @@ def test_bad_input_gets_clear_4xx(client, svc_headers, settings):
         content=b'{"a":1}\n{oops',
         headers={**svc_headers, "content-type": "application/x-ndjson"},
     )
-    assert r.status_code == 400 and "line 2" in r.json()["detail"]
+    # A bad NDJSON line is quarantined alone; the batch's good lines are kept.
+    assert r.status_code == 202 and r.json() == {"accepted": 1, "quarantined": 1, "blank": 0}
     big = b"[" + b",".join([b'"' + b"x" * 1000 + b'"'] * 9000) + b"]"
     assert client.post("/logs", content=big, headers=svc_headers).status_code == 413
     assert client.post("/logs", json=[], headers={"X-API-Key": "nope"}).status_code == 401
@@ -174,3 +175,31 @@ def test_full_spool_answers_503_with_retry_after_and_stores_nothing(
         m.setattr(emitter, "append_rows", full)
         r = client.post("/logs", json=[{"msg": "x"}], headers=svc_headers)
     assert r.status_code == 503 and r.headers["retry-after"] == "7"
+
+
+def test_one_malformed_ndjson_line_is_quarantined_and_the_rest_of_the_batch_kept(
+    client, settings, emitter
+) -> None:
+    from warehouse.spool import read_records, sealed_segments
+
+    key = client.post(
+        "/auth/keys",
+        json={"user_id": "shipper", "roles": ["service"]},
+        headers={"X-API-Key": settings.admin_api_key},
+    ).json()["api_key"]
+    body = b'{"level": "info", "message": "one"}\n{"level": oops\n{"message": "three"}\n'
+    resp = client.post(
+        "/logs",
+        content=body,
+        headers={"X-API-Key": key, "Content-Type": "application/x-ndjson"},
+    )
+    assert resp.status_code == 202, resp.text
+    assert resp.json() == {"accepted": 2, "quarantined": 1, "blank": 0}
+    emitter.flush()
+    rows = [r for s in sealed_segments(settings.spool_dir) for r in read_records(s.path)]
+    [bad] = [r for r in rows if r.get("_table") == "quarantine"]
+    assert "NDJSON line 2" in bad["reason"] and '{"level": oops' in bad["raw"]
+    single = client.post(
+        "/logs", content=b"{oops", headers={"X-API-Key": key, "Content-Type": "application/json"}
+    )
+    assert single.status_code == 400  # one document that is not JSON: the body is malformed

@@ -105,13 +105,13 @@ def player_page(libs: Path, mode: str) -> str:
 class Chromium:
     """One headless browser with a fresh profile; ``evaluate`` runs JS in its first tab."""
 
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, extra_flags: tuple[str, ...] = ()) -> None:
         # Chromium's helper processes may still be writing to the profile as the browser
         # exits; a leftover temp directory is not what the player tests are about.
         self.profile = tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True)
         self.log = open(Path(self.profile.name) / "stderr.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [binary, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
+            [binary, *FLAGS, *extra_flags, f"--user-data-dir={self.profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
@@ -148,6 +148,13 @@ class Chromium:
     def evaluate(self, expression: str) -> Any:
         res = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
         return res.get("result", {}).get("value")
+
+    def screenshot(self, path: Path) -> None:
+        """The page as it looks now, as a PNG."""
+        import base64
+
+        data = self.send("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
 
     def wait_for(self, expression: str, timeout: float) -> Any:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,277 @@
+"""The OpenAPI document and its docs pages, made to tell what the platform really sends.
+
+- ``/docs`` (Swagger UI) and ``/redoc`` load their scripts from this server: the assets ship
+  in the ``fastapi-offline`` wheel (Swagger UI and ReDoc bundles), so the pages work with no
+  internet. Its static files are mounted; its app factory is not used.
+- An API-key security scheme (``X-API-Key``, or ``Authorization: Bearer``) on every operation
+  that reads a key, found from each route's dependencies, so "Authorize" in Swagger UI works.
+  Operations that also serve anonymous callers list the empty requirement too. The key
+  headers stay in the parameter lists as well: they are what the routes read.
+- Errors are RFC 9457 problem documents (``services.problems``). Each operation declares the
+  statuses its shape can produce, with the ``Problem`` schema under
+  ``application/problem+json``: 422 and 400 where it takes input, 401 where it reads a key,
+  403 where it needs one, 404 where a path names something, 413 where it takes a body, 409
+  where a domain rule can conflict (``CONFLICTS``), 429 everywhere (the rate limit) and 503
+  where it can be unavailable (a full event buffer, no healthy edge); protocol statuses
+  (tus 412 and 415, a callback's 401) come from ``EXTRA``. FastAPI's own
+  ``HTTPValidationError`` 422 is replaced: it is not what is sent.
+- Request models get worked examples (``EXAMPLES``), ones the API accepts.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi import routing as fastapi_routing
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse
+
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+ASSETS_URL = "/docs-assets"
+
+PROBLEM = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem document: what went wrong, and what to do about it.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "example": "about:blank"},
+        "title": {"type": "string", "example": "Unprocessable Content"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599, "example": 422},
+        "detail": {"type": "string", "example": "url: Field required"},
+    },
+}
+REASONS = {
+    400: "Malformed request: a body that is not JSON, or a value the API cannot read.",
+    401: "Missing or invalid API key (send X-API-Key or Authorization: Bearer <key>).",
+    403: "The key is valid but may not do this (a role, another user's resource, or the admin "
+    "key on a user-scoped route).",
+    404: "Nothing by that name or id.",
+    409: "Conflicts with the current state (taken, already done, or changed meanwhile).",
+    412: "A protocol precondition failed (tus: Tus-Resumable 1.0.0 is required).",
+    415: "The body's media type is not the one this operation takes.",
+    413: "The body is larger than this route accepts.",
+    422: "A value breaks its schema or a domain rule; `detail` names the field.",
+    429: "Rate limited: retry after the Retry-After header's seconds.",
+    503: "Unavailable for now (event buffer full, no index or edge yet): retry after Retry-After.",
+}
+SECURITY = [{"ApiKey": []}, {"Bearer": []}]
+#: Dependencies (by function name) that require a key, and the one that only reads it.
+REQUIRES_KEY = {"_current_user", "_tus_user"}
+READS_KEY = {"_optional_user"}
+#: Operations whose domain can answer 409 (a taken alias or key, an edge name in use, ...).
+CONFLICTS = {
+    "shortener_create",
+    "social_create_user",
+    "social_create_post",
+    "social_like",
+    "social_repost",
+    "notify_send",
+    "notify_callback",
+    "cache_set_node_state",
+    "cdn_register_edge",
+    "video_upload_patch",
+    "video_upload_delete",
+}
+#: Statuses particular to a protocol an operation speaks: tus answers 412 without
+#: ``Tus-Resumable`` and 415 for a PATCH that is not ``application/offset+octet-stream``;
+#: provider callbacks are signed, not keyed, and answer 401 to a bad signature.
+EXTRA = {
+    "video_upload_create": {412},
+    "video_upload_offset": {412},
+    "video_upload_patch": {412, 415},
+    "video_upload_delete": {412},
+    "notify_callback": {401},
+}
+#: A repeated create with the same Idempotency-Key answers 200 with the first result (the
+#: first answer is 201, or 202 when delivery happens later).
+REPLAYS = {
+    "social_create_post": "The post this Idempotency-Key already created.",
+    "notify_send": "The notification this Idempotency-Key already created.",
+}
+#: Worked examples of every request model, each one the API accepts.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "CommentIn": {"text": "The 720p rung looks great."},
+    "EdgeIn": {
+        "name": "edge-eu-1",
+        "url": "http://127.0.0.1:8101",
+        "region": "eu-west",
+        "token": "edge-token-0123456789abcdef",
+    },
+    "InteractionsIn": {
+        "events": [
+            {"user_id": "alice", "item_id": "42", "kind": "post", "type": "like"},
+            {
+                "user_id": "alice",
+                "item_id": "v-cats",
+                "kind": "video",
+                "type": "watch",
+                "watch_seconds": 37.5,
+            },
+        ]
+    },
+    "KeyRequest": {"user_id": "alice", "roles": ["user"]},
+    "LinkIn": {"url": "https://www.python.org/about/", "alias": "py-about", "ttl_seconds": 86400},
+    "MessageIn": {"to": "bob", "text": "Lunch at noon?"},
+    "NodeStateIn": {"up": False},
+    "PostIn": {"text": "Shipping the watch page today #video @bob"},
+    "PreferencesIn": {
+        "channels": {"email": True, "sms": False},
+        "categories": {"marketing": {"email": False, "push": False}},
+        "timezone": "Europe/Dublin",
+        "quiet_hours": {"start": "22:00", "end": "07:00"},
+    },
+    "ProfileIn": {"email": "alice@example.org", "timezone": "Europe/Dublin", "locale": "en"},
+    "PurgeIn": {"prefix": "/videos/"},
+    "RankRequest": {
+        "viewer": "alice",
+        "candidates": [
+            {"post_id": "101", "author": "bob", "text_len": 42, "engagements": 7, "views": 120},
+            {"post_id": "102", "author": "carol", "n_hashtags": 2, "has_media": True},
+        ],
+    },
+    "ReplayIn": {"ids": ["n-0123456789"]},
+    "SendBody": {
+        "user_id": "alice",
+        "template": "welcome",
+        "data": {"name": "Alice"},
+        "priority": "normal",
+    },
+    "SqlRequest": {
+        "sql": "SELECT level, count(*) AS n FROM logs GROUP BY level ORDER BY n DESC",
+        "max_rows": 100,
+    },
+    "TemplateIn": {"subject": "Welcome, {{ name }}", "body": "Hello {{ name }}, glad you came."},
+    "UserIn": {"display_name": "Alice", "bio": "Data engineer. Likes cats on skis."},
+    "ValueIn": {"value": {"plan": "pro", "seats": 5}, "ttl_s": 300},
+    "WatchIn": {"seconds": 10, "position_s": 30, "rendition": "720p"},
+}
+
+
+def _calls(dependant: Dependant) -> set[str]:
+    names = set()
+    for dep in dependant.dependencies:
+        if dep.call is not None:
+            names.add(getattr(dep.call, "__name__", ""))
+        names |= _calls(dep)
+    return names
+
+
+def _api_routes(app: FastAPI) -> list[Any]:
+    """Every API route in the schema, routers included (FastAPI 0.16x includes routers
+    lazily: ``iter_route_contexts`` walks them; older versions copy routes into the app)."""
+    walk = getattr(fastapi_routing, "iter_route_contexts", None)
+    found = list(walk(app.routes)) if walk is not None else list(app.routes)
+    return [
+        r
+        for r in found
+        if isinstance(getattr(r, "original_route", r), APIRoute) and r.include_in_schema
+    ]
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    return {
+        "description": REASONS[status],
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def error_statuses(route: Any, method: str) -> set[int]:
+    """The error statuses an operation's shape can produce (see the module docstring)."""
+    calls = _calls(route.dependant)
+    flat = route.dependant
+    takes_input = bool(
+        flat.path_params or flat.query_params or flat.body_params or flat.header_params
+    )
+    statuses = {429, 503}
+    if takes_input:
+        statuses |= {400, 422}
+    if calls & (REQUIRES_KEY | READS_KEY):
+        statuses.add(401)
+    if calls & REQUIRES_KEY:
+        statuses.add(403)
+    if flat.path_params or flat.body_params:  # a body names users, posts, templates too
+        statuses.add(404)
+    if flat.body_params or method in ("POST", "PUT", "PATCH"):
+        statuses |= {400, 413}
+    if route.operation_id in CONFLICTS:
+        statuses.add(409)
+    return statuses | EXTRA.get(route.operation_id, set())
+
+
+def describe(app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document with security, problem responses and examples."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    components = schema.setdefault("components", {})
+    components["securitySchemes"] = {
+        "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "Bearer": {"type": "http", "scheme": "bearer", "description": "the same API key"},
+    }
+    schemas = components.setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    for name, example in EXAMPLES.items():
+        if name in schemas:
+            schemas[name]["examples"] = [deepcopy(example)]
+    for route in _api_routes(app):
+        calls = _calls(route.dependant)
+        for method in route.methods:
+            op = schema["paths"].get(route.path_format, {}).get(method.lower())
+            if op is None:
+                continue
+            responses = op.setdefault("responses", {})
+            responses.pop("422", None)
+            for status in sorted(error_statuses(route, method)):
+                responses.setdefault(str(status), _problem_response(status))
+            created = responses.get("201") or responses.get("202")
+            if route.operation_id in REPLAYS and created and "200" not in responses:
+                responses["200"] = {**deepcopy(created), "description": REPLAYS[route.operation_id]}
+            if calls & REQUIRES_KEY:
+                op["security"] = deepcopy(SECURITY)
+            elif calls & READS_KEY:
+                op["security"] = [{}, *deepcopy(SECURITY)]
+    app.openapi_schema = schema
+    return schema
+
+
+def install_docs(app: FastAPI) -> None:
+    """Serve ``/docs`` and ``/redoc`` from local assets, over :func:`describe`'s document.
+    Create the app with ``docs_url=None, redoc_url=None``."""
+    app.openapi = lambda: describe(app)  # type: ignore[method-assign]
+    app.mount(ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API",
+            swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+            swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API reference",
+            redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
+            with_google_fonts=False,
+        )
