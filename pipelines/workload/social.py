@@ -177,6 +177,9 @@ class SocialWorkload:
         reader = facts.get("reader")
         if reader:
             lines += _feed_lines(ctx, reader, facts["reader_key"])
+        coverage = _als_coverage(ctx, facts.get("users", 0))
+        if coverage is not None:
+            lines.append(coverage)
         trends = ctx.client.get("/trends", params={"limit": 5}).json()["items"]
         lines.append(
             "top trends: "
@@ -202,6 +205,29 @@ def _feed_lines(ctx: WorkloadContext, reader: str, headers: dict[str, str]) -> l
         lines.append(f"  #{pos} {item['score']:.3f}  @{item['author']}: {item['text'][:60]}")
         lines.append(f"       why: {'; '.join(item['reasons']) or 'no reason given'}")
     return lines
+
+
+def _als_coverage(ctx: WorkloadContext, n_users: int) -> str | None:
+    """How many users the served recommender knows get ALS out-of-network candidates (``None``
+    when the client is not in the app's process)."""
+    from services.feed.ranking import als_candidates
+
+    app = getattr(ctx.client, "app", None)
+    if app is None or not n_users:
+        return None
+    feed = app.state.services["feed"]
+    recs, store = feed.models().recs, feed.store
+    if recs is None:
+        return "ALS out-of-network candidates: no recommender promoted"
+    known = [h for h in (f"user{i:04d}" for i in range(n_users)) if h in recs.users]
+    served = 0
+    for h in known:
+        excluded = store.followee_ids(h) | {store.user_id(h)}
+        served += bool(als_candidates(h, store, recs, feed.policy.als_candidates, excluded))
+    return (
+        f"ALS out-of-network candidates for {served} of the {len(known)} users the recommender "
+        f"has history for ({n_users - len(known)} without history get none)"
+    )
 
 
 def _pulled_accounts(ctx: WorkloadContext, followers: dict[str, int]) -> int | None:
