@@ -14,11 +14,13 @@ feed server's policy is set through its ``BLUEPRINT_FEED_*`` settings.
 - Ranking quality: the feed ranker against reverse-chronological and popularity order on a
   later window of a simulated world's exposures (hidden tastes decide engagement; the ranker
   only sees the lake), nDCG@10 and AUC, same rows, same run (``ranker_quality``).
+  The same comparison on the app's own lake: ``make run``'s social workload through the API,
+  its ``GET /feed`` impressions and engagements (``app_ranker_quality``).
 - Diversity: the most posts one author has in the served top 10 (the cap is 2).
 
 Last line: ``RESULT fanout_post_ms_10k=<x> feed_p99_ms=<x> timeline_equal=<b>
 hybrid_vs_push_write_ratio=<x> feed_ndcg10=<x> feed_chrono_ndcg10=<x> feed_max_per_author=<n>
-feed_als_candidates=<n>``.
+feed_als_candidates=<n> feed_app_ndcg10=<x> feed_app_chrono_ndcg10=<x>``.
 """
 
 from __future__ import annotations
@@ -189,6 +191,53 @@ def ranker_quality(data_dir: Path) -> tuple[dict, object]:
     lake_events = load_events(Lake(settings.lake_dir))
     ranker, report, _ = train_ranker(lake_events)
     return {**ranker_metrics(report), "rows": report["rows"], "events": lake_events.height}, ranker
+
+
+def app_ranker_quality(data_dir: Path) -> dict:
+    """The same comparison on the app's own lake: ``make run``'s social workload (scale 1)
+    through the API in process, its ``GET /feed`` impressions and engagements ingested, then
+    the training asset's code on them."""
+    from fastapi.testclient import TestClient
+
+    from models.interactions import load_events
+    from models.training import ranker_metrics, train_ranker
+    from pipelines.workload import WorkloadContext
+    from pipelines.workload.social import WORKLOAD
+    from services.app import create_app
+    from warehouse.emitter import Emitter, make_transport
+    from warehouse.ingest import ingest_spool
+    from warehouse.lake import Lake
+    from warehouse.settings import get_settings
+
+    # As ``make run`` does: the app and everything it calls read one data directory.
+    env = {
+        "BLUEPRINT_DATA_DIR": str(data_dir / "app"),
+        "BLUEPRINT_RATE_LIMIT_PER_MINUTE": "10000000",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+        emitter = Emitter(make_transport(settings, "app"))
+        with TestClient(create_app(settings, emitter)) as client:
+            ctx = WorkloadContext(
+                client=client, settings=settings, rng=random.Random(5), log=lambda _m: None
+            )
+            WORKLOAD.run(ctx)
+            emitter.flush()
+        emitter.close()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        get_settings.cache_clear()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    events = load_events(Lake(settings.lake_dir))
+    _, report, _ = train_ranker(events)
+    return {**ranker_metrics(report), "rows": report["rows"], "events": events.height}
 
 
 def promote_models(loaded: dict, ranker, rng: random.Random) -> tuple[str, str]:
@@ -396,6 +445,16 @@ def main() -> None:
             f"popularity {quality['popularity_auc']:.4f}",
             flush=True,
         )
+        print("the same on the app's own lake (make run's social workload) ...", flush=True)
+        app = app_ranker_quality(data_dir)
+        print(
+            f"  {app['events']} lake events; {app['slates']:.0f} test viewers; nDCG@10 ranker "
+            f"{app['ndcg@10']:.4f}, reverse-chronological {app['chrono_ndcg@10']:.4f}, "
+            f"popularity {app['popularity_ndcg@10']:.4f} (lift vs chronological "
+            f"{app['lift_vs_chrono']:+.1%}); AUC {app['auc']:.4f} vs {app['chrono_auc']:.4f} "
+            f"and {app['popularity_auc']:.4f}",
+            flush=True,
+        )
         version, recs = promote_models(loaded, ranker, rng)
         print(f"  ranker {version} and recs {recs} promoted for the latency run", flush=True)
         print("timeline equality over a randomised history ...", flush=True)
@@ -422,7 +481,8 @@ def main() -> None:
         f"timeline_equal={'true' if equal else 'false'} "
         f"hybrid_vs_push_write_ratio={hybrid / push:.4f} "
         f"feed_ndcg10={quality['ndcg@10']:.4f} feed_chrono_ndcg10={quality['chrono_ndcg@10']:.4f} "
-        f"feed_max_per_author={per_author} feed_als_candidates={info['candidates'].get('als', 0)}"
+        f"feed_max_per_author={per_author} feed_als_candidates={info['candidates'].get('als', 0)} "
+        f"feed_app_ndcg10={app['ndcg@10']:.4f} feed_app_chrono_ndcg10={app['chrono_ndcg@10']:.4f}"
     )
 
 
