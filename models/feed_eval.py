@@ -4,10 +4,11 @@ Time split on exposure time. Two cuts ``t1 < t2`` (quantiles of exposure time) m
 windows: the ranker trains on the exposures in ``[t1, t2)`` and is judged on those in
 ``[t2, end]``. A row is one (viewer, post) pair exposed in a window; its label is whether the
 viewer engaged with the post in that window; its features come from the lake as of the window's
-start (counts, affinities, follows, an ALS fitted on the events before it), except the ones
-serving also knows live: recency at the exposure and the post's engagement count at the
-exposure (the viewer's own engagements excluded). Pairs the viewer had engaged with before the
-window are dropped: there is nothing left to predict about them.
+start (counts, affinities, follows, an ALS fitted on the events before it), except the one
+serving also knows live: the post's age and engagement count at the exposure (the viewer's own
+engagements excluded). The age rank is among the posts scored together (here a viewer's
+exposures in the window, when serving a feed's candidates). Pairs the viewer had engaged
+with before the window are dropped: there is nothing left to predict about them.
 
 On the test window the ranker's scores, reverse-chronological order (newest first) and
 popularity (engagements at the exposure, newest first on ties) are compared on the same rows:
@@ -43,10 +44,10 @@ from models.ranker_features import (
 )
 from models.recommenders import ALSRecommender
 
+AGE = FEATURES.index("age_hours")
 MIN_POSITIVES = 20
 MIN_SLATES = 3
 CUTS = (0.35, 0.7)
-RECENCY = FEATURES.index("recency_hours")
 ENGAGEMENTS = FEATURES.index("post_engagements")
 
 
@@ -126,6 +127,16 @@ def _created(cands: list[Candidate]) -> np.ndarray:
     return np.array([c.created_ts for c in cands], dtype=np.float64)
 
 
+def cap_age(*windows: Window, quantile: float = 0.99) -> float:
+    """The age (hours) past which serving treats every post as equally old: the ``quantile``
+    of the training rows' ages. Applied to those rows too, so fit and serving agree."""
+    ages = np.concatenate([w.X[:, AGE] for w in windows])
+    cap = float(np.quantile(ages, quantile)) if ages.size else 0.0
+    for w in windows:
+        np.minimum(w.X[:, AGE], cap, out=w.X[:, AGE])
+    return cap
+
+
 def build_window(
     posts: pl.DataFrame,
     start: datetime,
@@ -183,9 +194,8 @@ def build_window(
                 )
             )
         X = snap.features(viewer, cands, start, als)
-        X[:, RECENCY] = [
-            max(0.0, (t - c.created_ts) / 3600.0) for (_, t), c in zip(items, cands, strict=True)
-        ]
+        seen_at = np.array([t for _, t in items])
+        X[:, AGE] = np.maximum(0.0, seen_at - _created(cands)) / 3600.0  # at the exposure
         rows.append(X)
         viewers += [viewer] * len(items)
         post_ids += [p for p, _ in items]

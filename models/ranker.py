@@ -124,7 +124,8 @@ LABELS = {
     "follows_author": "follows the author",
     "tag_affinity": "engages with these hashtags",
     "tag_engage_rate": "engages with these hashtags",
-    "recency_hours": "age",
+    "age_hours": "age",
+    "recency_rank": "age",
     "post_engagements": "post engagement",
     "post_views": "post views",
     "post_engagement_rate": "post engagement rate",
@@ -191,7 +192,7 @@ class FeedRanker:
         out = []
         for j in range(len(candidates)):
             order = np.argsort(-np.abs(deltas[:, j]))[:top]
-            out.append([(names[g], float(deltas[g, j])) for g in order if deltas[g, j] != 0])
+            out.append([(names[g], float(d)) for g in order if abs(d := deltas[g, j]) >= 1e-3])
         return out
 
     def save(self, path: Path) -> None:

@@ -13,6 +13,12 @@ post id, which is the same post for exposure); ``view``/``impression`` is exposu
 Every feature is an observed count or rate: the viewer's history with the author and with the
 post's hashtags, the post's and author's engagement, recency, content, and the ALS cosine. A
 viewer's tastes are learnt from what they engaged with, never read from anywhere else.
+
+Recency is two features: the post's age in hours, capped at ``age_cap`` (the oldest age the
+ranker was trained on, so serving never extrapolates past it), and its age rank among the
+candidates scored together (0 the newest, 1 the oldest). The simulated workloads compress days
+into minutes and ``make run`` reads the feed minutes later: without the cap every candidate
+would be older than anything trained on, and only the rank would still order them.
 """
 
 from __future__ import annotations
@@ -42,7 +48,8 @@ FEATURES = [
     "follows_author",
     "tag_affinity",
     "tag_engage_rate",
-    "recency_hours",
+    "age_hours",
+    "recency_rank",
     "post_engagements",
     "post_views",
     "post_engagement_rate",
@@ -122,6 +129,16 @@ def post_content(attrs: dict[str, Any]) -> tuple[int, tuple[str, ...], int, bool
     return length, names, n_tags, bool(attrs.get("has_media", False))
 
 
+def age_ranks(created: np.ndarray) -> np.ndarray:
+    """Each post's age rank among ``created`` (unix seconds): 0 the newest, 1 the oldest,
+    ties sharing the lowest rank of their group."""
+    n = created.size
+    if n <= 1:
+        return np.zeros(n)
+    newest_first = np.sort(-created)
+    return np.searchsorted(newest_first, -created, side="left") / (n - 1)
+
+
 def _is_count(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
@@ -141,6 +158,7 @@ class FeatureSnapshot:
     follows: dict[str, set[str]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     engaged: dict[str, set[str]] = field(default_factory=dict)
+    age_cap: float | None = None
 
     def resolve(self, post: str) -> str:
         """The post a repost id stands for (itself for an original)."""
@@ -242,10 +260,22 @@ class FeatureSnapshot:
             else [None] * len(candidates)
         )
         out = np.zeros((len(candidates), len(FEATURES)), dtype=np.float64)
+        created_at = np.array(
+            [
+                c.created_ts
+                if c.created_ts is not None
+                else self.posts.get(self.resolve(c.post_id), {}).get("created_ts", now_ts)
+                for c in candidates
+            ],
+            dtype=np.float64,
+        )
+        age_rank = age_ranks(created_at)
+        age_hours = np.maximum(0.0, now_ts - created_at) / 3600.0
+        if self.age_cap is not None:
+            age_hours = np.minimum(age_hours, self.age_cap)
         for i, c in enumerate(candidates):
             p = self.posts.get(self.resolve(c.post_id), {})
             author = c.author or p.get("author")
-            created = c.created_ts if c.created_ts is not None else p.get("created_ts", now_ts)
             eng = c.engagements if c.engagements is not None else p.get("engagements", 0)
             views = c.views if c.views is not None else p.get("views", 0)
             tags = c.hashtags if c.hashtags is not None else p.get("tags", ())
@@ -268,7 +298,8 @@ class FeatureSnapshot:
                 float(followed),
                 tag_aff,
                 tag_rate,
-                max(0.0, (now_ts - created) / 3600.0),
+                age_hours[i],
+                age_rank[i],
                 eng,
                 views,
                 (eng + 1) / (max(views, eng) + 10),

@@ -16,7 +16,14 @@ import polars as pl
 import scipy.sparse as sp
 
 from models.bundle import RecBundle, evaluate_bundle, seen_sets
-from models.feed_eval import Window, compare, ranking_metrics, relative_lift, split_windows
+from models.feed_eval import (
+    Window,
+    cap_age,
+    compare,
+    ranking_metrics,
+    relative_lift,
+    split_windows,
+)
 from models.interactions import (
     IdMap,
     Interactions,
@@ -265,12 +272,14 @@ def train_ranker(
     windows to serve, with a snapshot of all post events. Returns the served ranker, the
     report and the test window (the gate scores production on it)."""
     train, test, split = split_windows(events)
+    age_cap = cap_age(train, test)
     kind, pipe, selection = train_rankers(train.X, train.y, train.viewers, random_state)
     offline = compare(test, pipe)
     both = Window.concat(train, test)
     with single_threaded():
         serve = make_pipeline(kind, random_state).fit(both.X, both.y)
     snap = FeatureSnapshot.from_events(post_events(events))
+    snap.age_cap = age_cap
     ranker = FeedRanker(serve, snap, reference=np.median(both.X, axis=0))
     report = {
         "chosen": kind,
