@@ -388,12 +388,18 @@ def feed_latency(loaded: dict, requests: int = 300) -> tuple[float, float, dict]
     try:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=30) as c:
-            for _ in range(200):
+            deadline = time.monotonic() + 180  # a loaded 2-core box imports the app slowly
+            while True:
                 try:
                     if c.get("/healthz").status_code == 200:
                         break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+                except httpx.TransportError as exc:
+                    if proc.poll() is not None:
+                        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                        raise RuntimeError(f"the feed server died: {err[-2000:]}") from exc
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the feed server did not answer in 180 s") from exc
+                    time.sleep(0.2)
             admin = {"X-API-Key": loaded["settings"].admin_api_key}
             key = c.post("/auth/keys", json={"user_id": loaded["viewer"]}, headers=admin).json()
             headers = {"X-API-Key": key["api_key"]}
