@@ -147,8 +147,22 @@ class FeedRanker:
     snapshot: FeatureSnapshot
     reference: np.ndarray | None = field(default=None)
 
-    def _features(self, viewer, candidates, now, als) -> np.ndarray:
+    def features(
+        self,
+        viewer: str,
+        candidates: list[Candidate],
+        now: Any = None,
+        als: RecBundle | None = None,
+    ) -> np.ndarray:
+        """The feature rows of ``candidates`` (age ranks are among these candidates)."""
         return self.snapshot.features(viewer, candidates, now, als)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """P(engagement) per feature row."""
+        if len(X) == 0:
+            return np.empty(0)
+        with single_threaded():
+            return self.pipeline.predict_proba(X)[:, 1]
 
     def score(
         self,
@@ -160,9 +174,7 @@ class FeedRanker:
         """P(engagement) per candidate, in the candidates' order."""
         if not candidates:
             return np.empty(0)
-        X = self._features(viewer, candidates, now, als)
-        with single_threaded():
-            return self.pipeline.predict_proba(X)[:, 1]
+        return self.predict(self.features(viewer, candidates, now, als))
 
     def explain(
         self,
@@ -172,11 +184,16 @@ class FeedRanker:
         als: RecBundle | None = None,
         top: int = 3,
     ) -> list[list[tuple[str, float]]]:
-        """Per candidate, the ``top`` reasons by size: ``(label, change in P(engagement))``
-        when that group of features is set to its training median, the rest unchanged."""
-        if not candidates or self.reference is None:
-            return [[] for _ in candidates]
-        X = self._features(viewer, candidates, now, als)
+        """``explain_rows`` on the candidates' feature rows."""
+        if not candidates:
+            return []
+        return self.explain_rows(self.features(viewer, candidates, now, als), top)
+
+    def explain_rows(self, X: np.ndarray, top: int = 3) -> list[list[tuple[str, float]]]:
+        """Per row, the ``top`` reasons by size: ``(label, change in P(engagement))`` when that
+        group of features is set to its training median, the rest unchanged."""
+        if len(X) == 0 or self.reference is None:
+            return [[] for _ in range(len(X))]
         groups: dict[str, list[int]] = {}
         for i, name in enumerate(FEATURES):
             groups.setdefault(LABELS.get(name, name), []).append(i)
@@ -185,12 +202,11 @@ class FeedRanker:
             Xg = X.copy()
             Xg[:, cols] = self.reference[cols]
             variants.append(Xg)
-        with single_threaded():
-            p = self.pipeline.predict_proba(np.vstack(variants))[:, 1].reshape(len(variants), -1)
-        deltas = p[0] - p[1:]  # (groups, candidates)
+        p = self.predict(np.vstack(variants)).reshape(len(variants), -1)
+        deltas = p[0] - p[1:]  # (groups, rows)
         names = list(groups)
         out = []
-        for j in range(len(candidates)):
+        for j in range(len(X)):
             order = np.argsort(-np.abs(deltas[:, j]))[:top]
             out.append([(names[g], float(d)) for g in order if abs(d := deltas[g, j]) >= 1e-3])
         return out

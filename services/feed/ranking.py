@@ -208,13 +208,14 @@ def build_feed(
             )
             for p in posts
         }
-        raw = ranker.score(viewer, list(cands.values()), when, loaded.recs)
-        score_of = {p.id: s for p, s in zip(posts, raw.tolist(), strict=True)}
+        X = ranker.features(viewer, list(cands.values()), when, loaded.recs)
+        row_of = {p.id: i for i, p in enumerate(posts)}
+        score_of = {p.id: s for p, s in zip(posts, ranker.predict(X).tolist(), strict=True)}
         order = sorted(posts, key=lambda p: (-score_of[p.id], -p.id))
         ranked_by, version, reason = "ranker", loaded.ranker_version, "ranked by the promoted model"
     final = diversify(order, policy.max_per_author, policy.author_window, limit)
     if ranked_by == "ranker":
-        why = ranker.explain(viewer, [cands[p.id] for p in final], when, loaded.recs)
+        why = ranker.explain_rows(X[[row_of[p.id] for p in final]])
         explained = {
             p.id: [f"{delta:+.3f} {label}" for label, delta in w]
             for p, w in zip(final, why, strict=True)
