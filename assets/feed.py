@@ -37,6 +37,7 @@ from models.training import (
     fit_recommender,
     prepare,
     ranker_gate,
+    ranker_metrics,
     recs_gate,
     snapshot_of,
     train_ranker,
@@ -182,6 +183,13 @@ def feed_recs_candidate(
     return RecsCandidate(version, metrics, params)
 
 
+def _offline_rows(offline: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    return [
+        {"order": name, "ndcg@10": m["ndcg@10"], "auc": m["auc"], "slates": int(m["slates"])}
+        for name, m in offline.items()
+    ]
+
+
 @dg.asset(group_name=GROUP, kinds={"python", "scikitlearn"}, automation_condition=FOLLOW)
 def feed_ranker_candidate(
     context: dg.AssetExecutionContext,
@@ -189,16 +197,15 @@ def feed_ranker_candidate(
     feed_training: FeedTrainingConfig,
     feed_interactions: TrainingData,
 ) -> CandidateResult:
-    """Feed ranker (gradient boosting vs logistic regression), saved as a registry version."""
+    """Feed ranker trained on the lake's exposures and engagements, judged offline on a later
+    time window against reverse-chronological and popularity order (same rows, same run),
+    and saved as a registry version."""
     try:
-        ranker, report, examples = train_ranker(
-            feed_interactions.events, feed_training.random_state
-        )
+        ranker, report, test = train_ranker(feed_interactions.events, feed_training.random_state)
     except TooLittleData as exc:
         context.log.warning(str(exc))
         return NotTrained(f"too little data to train the ranker: {exc}")
-    chosen = report[report["chosen"]]
-    metrics = {"auc": chosen["auc"], "brier": chosen["brier"], "model": report["chosen"]}
+    metrics = ranker_metrics(report)
     version = feed_training.registry(platform).save(
         "ranker",
         "model.joblib",
@@ -208,18 +215,26 @@ def feed_ranker_candidate(
         snapshot=feed_interactions.snapshot,
         extra={"report": report},
     )
-    rows = [
-        {"model": k, "auc": report[k]["auc"], "brier": report[k]["brier"]}
+    selection = [
+        {"model": k, "auc": report["selection"][k]["auc"], "brier": report["selection"][k]["brier"]}
         for k in ("gbm", "logreg")
     ]
+    reliability = report["calibration"]["reliability"]
     context.add_output_metadata(
         {
             "version": version,
-            "comparison": md_table(rows),
-            "reliability": md_table(chosen["reliability"], limit=len(chosen["reliability"])),
+            "ndcg@10": metrics["ndcg@10"],
+            "auc": metrics["auc"],
+            "chrono_ndcg@10": metrics["chrono_ndcg@10"],
+            "popularity_ndcg@10": metrics["popularity_ndcg@10"],
+            "lift_vs_chrono": metrics["lift_vs_chrono"],
+            "offline_evaluation": md_table(_offline_rows(report["offline"])),
+            "split": dg.MetadataValue.json({**report["split"], **report["rows"]}),
+            "model_selection": md_table(selection),
+            "reliability": md_table(reliability, limit=len(reliability)),
         }
     )
-    return RankerCandidate(version, metrics, examples)
+    return RankerCandidate(version, metrics, test)
 
 
 def _refused(model: str, candidate: NotTrained, gate: str) -> dg.MaterializeResult:
@@ -286,10 +301,11 @@ def feed_ranker_evaluation(
     feed_training: FeedTrainingConfig,
     feed_ranker_candidate: CandidateResult,
 ) -> dg.MaterializeResult:
-    """Candidate ranker vs production on the candidate's held-out viewers (AUC, Brier).
+    """Candidate ranker vs reverse-chronological, popularity and production on the test window.
 
-    Its blocking check, the promotion gate, passes only for a ranker that beats production's
-    AUC on those viewers by the margin.
+    Its blocking check, the promotion gate, passes only for a ranker whose nDCG@10 on the
+    lake's later exposures beats the best of those orders, scored on the same rows, by the
+    margin.
     """
     cand = feed_ranker_candidate
     if isinstance(cand, NotTrained):
@@ -297,31 +313,32 @@ def feed_ranker_evaluation(
     if not isinstance(cand, RankerCandidate):
         raise TypeError(f"feed_ranker_evaluation cannot judge {type(cand).__name__}")
     registry = feed_training.registry(platform)
-    decision, report = ranker_gate(
-        cand.metrics["auc"],
-        cand.examples,
-        registry,
-        feed_training.ranker_margin,
-        feed_training.random_state,
-    )
+    decision, report = ranker_gate(cand.metrics, cand.test, registry, feed_training.ranker_margin)
     evaluation = Evaluation("ranker", cand.version, decision.promote, decision.reason, decision)
+    m = cand.metrics
     rows = [
-        {
-            "model": f"candidate {cand.version}",
-            "auc": cand.metrics["auc"],
-            "brier": cand.metrics["brier"],
-        }
+        {"order": f"candidate {cand.version}", "ndcg@10": m["ndcg@10"], "auc": m["auc"]},
+        {"order": "reverse-chronological", "ndcg@10": m["chrono_ndcg@10"], "auc": m["chrono_auc"]},
+        {"order": "popularity", "ndcg@10": m["popularity_ndcg@10"], "auc": m["popularity_auc"]},
     ]
     if "production" in report:
         p = report["production"]
-        rows.append({"model": f"production {p['version']}", "auc": p["auc"], "brier": p["brier"]})
-    registry.update_meta("ranker", cand.version, gate=evaluation.gate_meta())
+        rows.append(
+            {"order": f"production {p['version']}", "ndcg@10": p["ndcg@10"], "auc": p["auc"]}
+        )
+    registry.update_meta("ranker", cand.version, gate=evaluation.gate_meta(), baselines=report)
     return dg.MaterializeResult(
         value=evaluation,
         metadata={
             "reason": decision.reason,
             "metrics": md_table(rows),
-            "history": _history(registry, "ranker", ["auc", "brier"]),
+            "ndcg@10": m["ndcg@10"],
+            "chrono_ndcg@10": m["chrono_ndcg@10"],
+            "popularity_ndcg@10": m["popularity_ndcg@10"],
+            "lift_vs_chrono": m["lift_vs_chrono"],
+            "history": _history(
+                registry, "ranker", ["ndcg@10", "chrono_ndcg@10", "popularity_ndcg@10", "auc"]
+            ),
         },
         check_results=[_gate_check(evaluation, RANKER_GATE)],
     )

@@ -3,15 +3,24 @@
 - Fan-out: publishing one post by an author with 10,000 followers (whose timelines are
   built), under push (threshold above the author) and hybrid (author pulled on read), same run.
 - Feed: p99 of ``GET /feed`` over loopback with 10,000 users and 100,000 posts loaded and
-  about 1,000 candidates ranked by a promoted ranker, served by uvicorn in a subprocess.
+  about 1,000 candidates (followed, popular and ALS out-of-network) ranked by a promoted
+  ranker, served by uvicorn in a subprocess.
 - Equality: the hybrid timeline against the naive pull timeline over a randomised history.
 
 The social service comes from its composition root (``services.social.system.build``), as
 in the app: posts are published through ``SocialService`` (store, fan-out and event). The
 feed server's policy is set through its ``BLUEPRINT_FEED_*`` settings.
 
+- Ranking quality: the feed ranker against reverse-chronological and popularity order on a
+  later window of a simulated world's exposures (hidden tastes decide engagement; the ranker
+  only sees the lake), nDCG@10 and AUC, same rows, same run (``ranker_quality``).
+  The same comparison on the app's own lake: ``make run``'s social workload through the API,
+  its ``GET /feed`` impressions and engagements (``app_ranker_quality``).
+- Diversity: the most posts one author has in the served top 10 (the cap is 2).
+
 Last line: ``RESULT fanout_post_ms_10k=<x> feed_p99_ms=<x> timeline_equal=<b>
-hybrid_vs_push_write_ratio=<x>``.
+hybrid_vs_push_write_ratio=<x> feed_ndcg10=<x> feed_chrono_ndcg10=<x> feed_max_per_author=<n>
+feed_als_candidates=<n> feed_app_ndcg10=<x> feed_app_chrono_ndcg10=<x>``.
 """
 
 from __future__ import annotations
@@ -27,7 +36,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import orjson
 import polars as pl
 from sqlalchemy import insert, update
 
@@ -36,13 +44,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit's ALS, trained in
 N_USERS = 10_001  # an author with 10,000 followers, and them
 N_POSTS = 100_000
 STAR_FOLLOWERS = 10_000
+QUALITY_USERS, QUALITY_POSTS, QUALITY_SEED = 1500, 1500, 42
 
 
 # The feed server's policy, as its settings (BLUEPRINT_FEED_*) in the server's environment.
 FEED_ENV = {
     "BLUEPRINT_FEED_FOLLOWED_CANDIDATES": "800",
     "BLUEPRINT_FEED_POPULAR_CANDIDATES": "200",
-    "BLUEPRINT_FEED_ALS_CANDIDATES": "0",
+    "BLUEPRINT_FEED_ALS_CANDIDATES": "200",
     "BLUEPRINT_FEED_BUDGET_MS": "50",
 }
 
@@ -137,58 +146,145 @@ def load(data_dir: Path, rng: random.Random) -> dict:
     }
 
 
-def train_and_promote_ranker(loaded: dict, rng: random.Random) -> str:
-    """A real ranker trained on synthetic engagement events over the loaded posts."""
-    from models.registry import ModelRegistry
-    from models.training import train_ranker
+def ranker_quality(data_dir: Path) -> tuple[dict, object]:
+    """The ranker against reverse-chronological and popularity order, offline, same run.
 
-    posts, follows = loaded["posts"], loaded["follows"]
-    taste = {u: rng.randrange(50) for u in range(1, N_USERS + 1)}
-    rows = []
-    for pid, p in enumerate(posts[-30_000:], start=N_POSTS - 30_000 + 1):
-        rows.append(
-            (
-                p["created_at"],
-                "social",
-                "post_created",
-                f"u{p['author_id'] - 1:05d}",
-                str(pid),
-                orjson.dumps({"length": len(p["text"]), "hashtags": ["t"]}).decode(),
-            )
+    A simulated social world (``models.simulate.post_events``: hidden favourite topics and
+    hidden per-post appeal decide engagement) is emitted as events, ingested into a lake and
+    read back the way the training asset reads it; ``train_ranker`` then trains on an earlier
+    window of exposures and scores the later one."""
+    from models.interactions import load_events
+    from models.simulate import post_events
+    from models.training import ranker_metrics, train_ranker
+    from warehouse.emitter import Emitter, make_transport
+    from warehouse.events import Event
+    from warehouse.ingest import ingest_spool
+    from warehouse.lake import Lake
+    from warehouse.settings import Settings
+
+    settings = Settings(data_dir=data_dir / "quality")
+    emitter = Emitter(make_transport(settings, "bench"))
+    span = timedelta(hours=6)
+    sims = post_events(
+        n_users=QUALITY_USERS,
+        n_posts=QUALITY_POSTS,
+        views_per_user=40,
+        seed=QUALITY_SEED,
+        start=datetime.now(UTC) - span,
+        span=span,
+    )
+    events = [
+        Event(
+            e.system,
+            e.type,
+            actor=e.user,
+            entity=e.entity,
+            attrs={"kind": e.kind, **e.attrs},
+            ts=e.ts,
         )
-    follow_list = list(follows)
-    for _ in range(60_000):
-        a, _b = rng.choice(follow_list)
-        pid = rng.randrange(N_POSTS - 30_000 + 1, N_POSTS + 1)
-        p = posts[pid - 1]
-        ts = p["created_at"] + timedelta(minutes=rng.randint(1, 120))
-        rows.append((ts, "feed", "impression", f"u{a - 1:05d}", str(pid), '{"kind":"post"}'))
-        liked = rng.random() < (0.45 if pid % 50 == taste[a] else 0.05) + min(p["likes"], 10) / 40
-        if liked:
-            rows.append(
-                (ts + timedelta(seconds=5), "social", "like", f"u{a - 1:05d}", str(pid), "{}")
-            )
-    schema = {
-        "ts": pl.Datetime("us", "UTC"),
-        "system": pl.String,
-        "type": pl.String,
-        "actor": pl.String,
-        "entity": pl.String,
-        "attrs": pl.String,
+        for e in sims
+    ]
+    for i in range(0, len(events), 5000):
+        emitter.emit_events(events[i : i + 5000])
+    emitter.flush()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    lake_events = load_events(Lake(settings.lake_dir))
+    ranker, report, _ = train_ranker(lake_events)
+    return {**ranker_metrics(report), "rows": report["rows"], "events": lake_events.height}, ranker
+
+
+def app_ranker_quality(data_dir: Path) -> dict:
+    """The same comparison on the app's own lake: ``make run``'s social workload (scale 1)
+    through the API in process, its ``GET /feed`` impressions and engagements ingested, then
+    the training asset's code on them."""
+    from fastapi.testclient import TestClient
+
+    from models.interactions import load_events
+    from models.training import ranker_metrics, train_ranker
+    from pipelines.workload import WorkloadContext
+    from pipelines.workload.social import WORKLOAD
+    from services.app import create_app
+    from warehouse.emitter import Emitter, make_transport
+    from warehouse.ingest import ingest_spool
+    from warehouse.lake import Lake
+    from warehouse.settings import get_settings
+
+    # As ``make run`` does: the app and everything it calls read one data directory.
+    env = {
+        "BLUEPRINT_DATA_DIR": str(data_dir / "app"),
+        "BLUEPRINT_RATE_LIMIT_PER_MINUTE": "10000000",
     }
-    events = pl.DataFrame(rows, schema=schema, orient="row")
-    ranker, report, _ = train_ranker(events)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+        emitter = Emitter(make_transport(settings, "app"))
+        with TestClient(create_app(settings, emitter)) as client:
+            ctx = WorkloadContext(
+                client=client, settings=settings, rng=random.Random(5), log=lambda _m: None
+            )
+            WORKLOAD.run(ctx)
+            emitter.flush()
+        emitter.close()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        get_settings.cache_clear()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    events = load_events(Lake(settings.lake_dir))
+    _, report, _ = train_ranker(events)
+    return {**ranker_metrics(report), "rows": report["rows"], "events": events.height}
+
+
+def promote_models(loaded: dict, ranker, rng: random.Random) -> tuple[str, str]:
+    """Promote the offline-evaluated ranker, and an ALS fitted on likes over the loaded posts
+    (hidden topic per reader) so the feed has out-of-network candidates."""
+    from models.bundle import RecBundle
+    from models.interactions import build_interactions
+    from models.recommenders import ALSRecommender
+    from models.registry import ModelRegistry
+
     registry = ModelRegistry(loaded["settings"].models_dir)
     version = registry.save(
-        "ranker",
-        "ranker.joblib",
-        ranker.save,
-        params={"bench": True},
-        metrics={"auc": report.get("auc", 0)},
-        snapshot={},
+        "ranker", "model.joblib", ranker.save, params={"bench": True}, metrics={}, snapshot={}
     )
     registry.promote("ranker", version, "benchmark")
-    return version
+    recent = range(N_POSTS - 30_000 + 1, N_POSTS + 1)
+    by_topic: dict[int, list[int]] = {}
+    for pid in recent:
+        by_topic.setdefault(pid % 50, []).append(pid)
+    users = [f"u{u:05d}" for u in rng.sample(range(N_USERS - 1), 3000)] + [loaded["viewer"]]
+    now = datetime.now(UTC)
+    rows = []
+    for u in users:
+        topic = rng.randrange(50)
+        for pid in rng.sample(by_topic[topic], 15) + rng.sample(recent, 5):
+            rows.append((u, f"post:{pid}", "post", "like", 4.0, now))
+    frame = pl.DataFrame(
+        rows, schema=["user", "item", "kind", "action", "weight", "ts"], orient="row"
+    ).with_columns(pl.col("ts").cast(pl.Datetime("us", "UTC")))
+    data = build_interactions(frame)
+    model = ALSRecommender(factors=32, iterations=10, random_state=0).fit(data.matrix)
+    recs = registry.save(
+        "recs",
+        "model.npz",
+        RecBundle.from_model(model, data).save,
+        params={},
+        metrics={},
+        snapshot={},
+    )
+    registry.promote("recs", recs, "benchmark")
+    return version, recs
+
+
+def max_per_author(items: list[dict], top: int = 10) -> int:
+    """The most items one author has in the feed's top ``top``."""
+    authors = [i["author"] for i in items[:top]]
+    return max((authors.count(a) for a in authors), default=0)
 
 
 def fanout_cost(loaded: dict) -> tuple[float, float]:
@@ -292,12 +388,18 @@ def feed_latency(loaded: dict, requests: int = 300) -> tuple[float, float, dict]
     try:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=30) as c:
-            for _ in range(200):
+            deadline = time.monotonic() + 180  # a loaded 2-core box imports the app slowly
+            while True:
                 try:
                     if c.get("/healthz").status_code == 200:
                         break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+                except httpx.TransportError as exc:
+                    if proc.poll() is not None:
+                        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                        raise RuntimeError(f"the feed server died: {err[-2000:]}") from exc
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the feed server did not answer in 180 s") from exc
+                    time.sleep(0.2)
             admin = {"X-API-Key": loaded["settings"].admin_api_key}
             key = c.post("/auth/keys", json={"user_id": loaded["viewer"]}, headers=admin).json()
             headers = {"X-API-Key": key["api_key"]}
@@ -329,18 +431,48 @@ def main() -> None:
         print(f"loading {N_USERS} users and {N_POSTS} posts ...", flush=True)
         loaded = load(data_dir, rng)
         print(f"  loaded in {time.perf_counter() - started:.1f}s", flush=True)
-        print("training and promoting a feed ranker ...", flush=True)
-        version = train_and_promote_ranker(loaded, rng)
-        print(f"  ranker {version} promoted", flush=True)
+        print("ranker vs reverse-chronological and popularity, offline ...", flush=True)
+        quality, ranker = ranker_quality(data_dir)
+        print(
+            f"  {quality['events']} lake events; rows train={quality['rows']['train']} "
+            f"test={quality['rows']['test']}; {quality['slates']:.0f} test viewers; "
+            f"model {quality['model']}",
+            flush=True,
+        )
+        print(
+            f"  nDCG@10 ranker {quality['ndcg@10']:.4f}, reverse-chronological "
+            f"{quality['chrono_ndcg@10']:.4f}, popularity {quality['popularity_ndcg@10']:.4f} "
+            f"(lift vs chronological {quality['lift_vs_chrono']:+.1%})",
+            flush=True,
+        )
+        print(
+            f"  AUC ranker {quality['auc']:.4f}, "
+            f"reverse-chronological {quality['chrono_auc']:.4f}, "
+            f"popularity {quality['popularity_auc']:.4f}",
+            flush=True,
+        )
+        print("the same on the app's own lake (make run's social workload) ...", flush=True)
+        app = app_ranker_quality(data_dir)
+        print(
+            f"  {app['events']} lake events; {app['slates']:.0f} test viewers; nDCG@10 ranker "
+            f"{app['ndcg@10']:.4f}, reverse-chronological {app['chrono_ndcg@10']:.4f}, "
+            f"popularity {app['popularity_ndcg@10']:.4f} (lift vs chronological "
+            f"{app['lift_vs_chrono']:+.1%}); AUC {app['auc']:.4f} vs {app['chrono_auc']:.4f} "
+            f"and {app['popularity_auc']:.4f}",
+            flush=True,
+        )
+        version, recs = promote_models(loaded, ranker, rng)
+        print(f"  ranker {version} and recs {recs} promoted for the latency run", flush=True)
         print("timeline equality over a randomised history ...", flush=True)
         equal = timeline_equality(data_dir)
         print(f"  hybrid == pull: {equal}", flush=True)
         print(f"feed latency over loopback ({N_USERS} users, {N_POSTS} posts) ...", flush=True)
         p50, p99, sample = feed_latency(loaded)
         info = sample["last"]
+        per_author = max(max_per_author(sample["first"]["items"]), max_per_author(info["items"]))
         print(
             f"  ranked_by={info['ranked_by']} candidates={info['candidates']} "
-            f"server_elapsed_ms={info['elapsed_ms']}",
+            f"server_elapsed_ms={info['elapsed_ms']} max_per_author_top10={per_author}",
             flush=True,
         )
         print(f"  p50={p50:.1f} ms p99={p99:.1f} ms", flush=True)
@@ -353,7 +485,10 @@ def main() -> None:
     print(
         f"RESULT fanout_post_ms_10k={push:.2f} feed_p99_ms={p99:.1f} "
         f"timeline_equal={'true' if equal else 'false'} "
-        f"hybrid_vs_push_write_ratio={hybrid / push:.4f}"
+        f"hybrid_vs_push_write_ratio={hybrid / push:.4f} "
+        f"feed_ndcg10={quality['ndcg@10']:.4f} feed_chrono_ndcg10={quality['chrono_ndcg@10']:.4f} "
+        f"feed_max_per_author={per_author} feed_als_candidates={info['candidates'].get('als', 0)} "
+        f"feed_app_ndcg10={app['ndcg@10']:.4f} feed_app_chrono_ndcg10={app['chrono_ndcg@10']:.4f}"
     )
 
 

@@ -187,12 +187,14 @@ def load_events(
         "posted",
         "impression",
         "read",
+        "unfollow",
     ),
 ) -> pl.DataFrame:
     """Interaction-like events in ``[start, end)`` from the lake (empty frame if none).
 
     Only types the models read are fetched: feedback (``TYPE_ALIASES``) and ``extra_types``
-    (the ranker's post creations and exposures), bare or as the last dotted segment."""
+    (the ranker's post creations, exposures and unfollows), bare or as the last dotted
+    segment."""
     if "events" not in lake.tables():
         return pl.DataFrame()
     types = sorted(set(TYPE_ALIASES) | set(extra_types))

@@ -1,21 +1,21 @@
 """The feed ranker: a scikit-learn Pipeline scoring (viewer, post) pairs by P(engagement).
 
-Training is point-in-time: features come from events before a cut-off, labels from
-engagements after it (positives) against sampled unengaged posts that existed (negatives),
-and the ALS feature comes from an ALS fitted on the pre-cut-off interactions only. Gradient
-boosting and logistic regression are both fitted; the better held-out AUC wins. Saved with
-joblib (the sklearn format) together with its feature snapshot.
+Trained on the lake's own exposures and engagements, point in time (``models.feed_eval``):
+features as of a window's start, labels from that window. Gradient boosting and logistic
+regression are both fitted; the better AUC on held-out viewers of the training window wins,
+so the test window stays untouched by the choice. Saved with joblib (the sklearn format)
+together with its feature snapshot and a reference row (the training medians) that
+``explain`` measures each feature's contribution against.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import joblib
 import numpy as np
-import polars as pl
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -25,19 +25,9 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
 
 from models.bundle import RecBundle
-from models.interactions import build_interactions, events_to_frame
 from models.metrics import auc
-from models.ranker_features import (
-    CREATE_TYPES,
-    ENGAGE_TYPES,
-    FEATURES,
-    Candidate,
-    FeatureSnapshot,
-    post_events,
-)
-from models.recommenders import ALSRecommender
+from models.ranker_features import FEATURES, Candidate, FeatureSnapshot
 
-MIN_POSITIVES = 20
 _threads: ThreadpoolController | None = None
 
 
@@ -60,9 +50,10 @@ def make_pipeline(kind: str = "gbm", random_state: int | None = 0) -> Pipeline:
     """``gbm`` (histogram gradient boosting) or ``logreg`` (scaled logistic regression)."""
     if kind == "gbm":
         clf = HistGradientBoostingClassifier(
-            max_iter=60,
-            learning_rate=0.15,
+            max_iter=80,
+            learning_rate=0.1,
             max_leaf_nodes=15,
+            min_samples_leaf=30,
             l2_regularization=1.0,
             random_state=random_state,
         )
@@ -72,67 +63,6 @@ def make_pipeline(kind: str = "gbm", random_state: int | None = 0) -> Pipeline:
             [("scale", StandardScaler()), ("model", LogisticRegression(max_iter=1000, C=1.0))]
         )
     raise ValueError("kind must be 'gbm' or 'logreg'")
-
-
-@dataclass
-class Examples:
-    X: np.ndarray
-    y: np.ndarray
-    viewers: np.ndarray
-
-
-def build_examples(
-    events: pl.DataFrame, cutoff_fraction: float = 0.7, negatives: int = 3, random_state: int = 0
-) -> Examples:
-    """Labelled (viewer, post) feature rows: pre-cut-off features, post-cut-off labels."""
-    posts = post_events(events)
-    if posts.is_empty():
-        raise TooLittleData("no post events in the lake (need post creations and engagements)")
-    posts = posts.sort("ts")
-    cut = posts["ts"][int(len(posts) * cutoff_fraction)]
-    before, after = posts.filter(pl.col("ts") < cut), posts.filter(pl.col("ts") >= cut)
-    snap = FeatureSnapshot.from_events(before)
-    ev_before = events.filter(pl.col("ts").cast(pl.Datetime("us", "UTC")) < cut)
-    frame = events_to_frame(ev_before)
-    als = None
-    if frame.height >= 20:
-        data = build_interactions(frame)
-        als = RecBundle.from_model(
-            ALSRecommender(factors=16, iterations=10, random_state=0).fit(data.matrix), data
-        )
-    created = {p: v["created_ts"] for p, v in snap.posts.items()}
-    created.update(
-        {
-            r["post"]: r["ts"].timestamp()
-            for r in after.filter(pl.col("type").is_in(list(CREATE_TYPES))).iter_rows(named=True)
-        }
-    )
-    positives: dict[str, set[str]] = {}
-    first_ts: dict[str, float] = {}
-    for r in after.filter(pl.col("type").is_in(list(ENGAGE_TYPES))).iter_rows(named=True):
-        if r["actor"] and r["post"] in created:
-            positives.setdefault(r["actor"], set()).add(r["post"])
-            first_ts.setdefault(r["actor"], r["ts"].timestamp())
-    n_pos = sum(len(p) for p in positives.values())
-    if n_pos < MIN_POSITIVES:
-        raise TooLittleData(f"only {n_pos} engagements after the cut-off; need {MIN_POSITIVES}")
-    rng = np.random.default_rng(random_state)
-    post_ids = np.array(sorted(created))
-    rows, labels, viewers = [], [], []
-    now = after["ts"].max().timestamp()
-    for viewer in sorted(positives):
-        pos = sorted(positives[viewer])
-        pool = post_ids[~np.isin(post_ids, pos)]
-        neg = rng.choice(pool, size=min(len(pool), negatives * len(pos)), replace=False)
-        cands = [Candidate(p, author=snap.posts.get(p, {}).get("author")) for p in pos]
-        cands += [Candidate(str(p)) for p in neg]
-        for c in cands:
-            if c.post_id not in snap.posts:
-                c.created_ts = created[c.post_id]
-        rows.append(snap.features(viewer, cands, now, als))
-        labels += [1] * len(pos) + [0] * len(neg)
-        viewers += [viewer] * len(cands)
-    return Examples(np.vstack(rows), np.array(labels), np.array(viewers))
 
 
 def reliability_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
@@ -154,32 +84,59 @@ def evaluate(pipe: Pipeline, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     }
 
 
-def split_by_viewer(ex: Examples, test_fraction: float = 0.25, random_state: int = 0):
-    """Hold out whole viewers, so no viewer's rows leak between train and test."""
-    viewers = np.unique(ex.viewers)
+def split_by_viewer(
+    viewers: np.ndarray, y: np.ndarray, test_fraction: float = 0.25, random_state: int = 0
+) -> np.ndarray:
+    """A mask of held-out rows: whole viewers, so no viewer's rows leak between the parts."""
+    unique = np.unique(viewers)
     rng = np.random.default_rng(random_state)
-    test_v = set(
-        rng.choice(viewers, size=max(1, int(len(viewers) * test_fraction)), replace=False).tolist()
-    )
-    test = np.array([v in test_v for v in ex.viewers])
-    if ex.y[test].min(initial=1) == ex.y[test].max(initial=0) or test.all():
+    size = max(1, int(len(unique) * test_fraction))
+    test_v = set(rng.choice(unique, size=size, replace=False).tolist())
+    test = np.array([v in test_v for v in viewers])
+    if y[test].min(initial=1) == y[test].max(initial=0) or test.all():
         raise TooLittleData("held-out viewers have only one class; need more engagement data")
-    return (ex.X[~test], ex.y[~test]), (ex.X[test], ex.y[test])
+    return test
 
 
-def train_rankers(ex: Examples, random_state: int = 0) -> tuple[str, Pipeline, dict[str, Any]]:
-    """Fit gbm and logreg on the same split; return the winner by held-out AUC and a report."""
-    (Xtr, ytr), (Xte, yte) = split_by_viewer(ex, random_state=random_state)
+def train_rankers(
+    X: np.ndarray, y: np.ndarray, viewers: np.ndarray, random_state: int = 0
+) -> tuple[str, Pipeline, dict[str, Any]]:
+    """Choose gbm or logreg by AUC on held-out viewers, then refit the winner on all rows."""
+    test = split_by_viewer(viewers, y, random_state=random_state)
     report: dict[str, Any] = {}
-    best: tuple[float, str, Pipeline] | None = None
+    best: tuple[float, str] | None = None
     for kind in ("gbm", "logreg"):
         with single_threaded():
-            pipe = make_pipeline(kind, random_state).fit(Xtr, ytr)
-            report[kind] = evaluate(pipe, Xte, yte)
+            pipe = make_pipeline(kind, random_state).fit(X[~test], y[~test])
+            report[kind] = evaluate(pipe, X[test], y[test])
         if best is None or report[kind]["auc"] > best[0]:
-            best = (report[kind]["auc"], kind, pipe)
-    report["train_rows"], report["test_rows"] = int(len(ytr)), int(len(yte))
-    return best[1], best[2], report
+            best = (report[kind]["auc"], kind)
+    kind = best[1]
+    with single_threaded():
+        pipe = make_pipeline(kind, random_state).fit(X, y)
+    report["train_rows"], report["selection_rows"] = int((~test).sum()), int(test.sum())
+    return kind, pipe, report
+
+
+LABELS = {
+    "author_affinity": "engaged with this author before",
+    "author_engagements": "engaged with this author before",
+    "follows_author": "follows the author",
+    "tag_affinity": "engages with these hashtags",
+    "tag_engage_rate": "engages with these hashtags",
+    "age_hours": "age",
+    "recency_rank": "age",
+    "post_engagements": "post engagement",
+    "post_views": "post views",
+    "post_engagement_rate": "post engagement rate",
+    "author_engagement_rate": "author's engagement rate",
+    "viewer_engage_rate": "viewer's own engagement rate",
+    "text_len": "length",
+    "n_hashtags": "number of hashtags",
+    "has_media": "media",
+    "als_score": "readers with similar taste (ALS)",
+    "als_known": "readers with similar taste (ALS)",
+}
 
 
 @dataclass
@@ -188,6 +145,24 @@ class FeedRanker:
 
     pipeline: Pipeline
     snapshot: FeatureSnapshot
+    reference: np.ndarray | None = field(default=None)
+
+    def features(
+        self,
+        viewer: str,
+        candidates: list[Candidate],
+        now: Any = None,
+        als: RecBundle | None = None,
+    ) -> np.ndarray:
+        """The feature rows of ``candidates`` (age ranks are among these candidates)."""
+        return self.snapshot.features(viewer, candidates, now, als)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """P(engagement) per feature row."""
+        if len(X) == 0:
+            return np.empty(0)
+        with single_threaded():
+            return self.pipeline.predict_proba(X)[:, 1]
 
     def score(
         self,
@@ -199,13 +174,52 @@ class FeedRanker:
         """P(engagement) per candidate, in the candidates' order."""
         if not candidates:
             return np.empty(0)
-        X = self.snapshot.features(viewer, candidates, now, als)
-        with single_threaded():
-            return self.pipeline.predict_proba(X)[:, 1]
+        return self.predict(self.features(viewer, candidates, now, als))
+
+    def explain(
+        self,
+        viewer: str,
+        candidates: list[Candidate],
+        now: Any = None,
+        als: RecBundle | None = None,
+        top: int = 3,
+    ) -> list[list[tuple[str, float]]]:
+        """``explain_rows`` on the candidates' feature rows."""
+        if not candidates:
+            return []
+        return self.explain_rows(self.features(viewer, candidates, now, als), top)
+
+    def explain_rows(self, X: np.ndarray, top: int = 3) -> list[list[tuple[str, float]]]:
+        """Per row, the ``top`` reasons by size: ``(label, change in P(engagement))`` when that
+        group of features is set to its training median, the rest unchanged."""
+        if len(X) == 0 or self.reference is None:
+            return [[] for _ in range(len(X))]
+        groups: dict[str, list[int]] = {}
+        for i, name in enumerate(FEATURES):
+            groups.setdefault(LABELS.get(name, name), []).append(i)
+        variants = [X]
+        for cols in groups.values():
+            Xg = X.copy()
+            Xg[:, cols] = self.reference[cols]
+            variants.append(Xg)
+        p = self.predict(np.vstack(variants)).reshape(len(variants), -1)
+        deltas = p[0] - p[1:]  # (groups, rows)
+        names = list(groups)
+        out = []
+        for j in range(len(X)):
+            order = np.argsort(-np.abs(deltas[:, j]))[:top]
+            out.append([(names[g], float(d)) for g in order if abs(d := deltas[g, j]) >= 1e-3])
+        return out
 
     def save(self, path: Path) -> None:
         joblib.dump(
-            {"pipeline": self.pipeline, "snapshot": self.snapshot, "features": FEATURES}, path
+            {
+                "pipeline": self.pipeline,
+                "snapshot": self.snapshot,
+                "features": FEATURES,
+                "reference": self.reference,
+            },
+            path,
         )
 
     @classmethod
@@ -213,4 +227,4 @@ class FeedRanker:
         obj = joblib.load(path)
         if obj.get("features") != FEATURES:
             raise ValueError("ranker artifact was trained on a different feature list")
-        return cls(obj["pipeline"], obj["snapshot"])
+        return cls(obj["pipeline"], obj["snapshot"], obj.get("reference"))

@@ -2,8 +2,8 @@
 
 Users and items get random taste vectors; a user picks items with probability softmax(
 taste . item / temperature + log popularity), so there is real structure for ALS to find and a
-long tail for popularity to miss. Posts get engagement that depends on viewer-author affinity,
-media and length, so the ranker has signal too.
+long tail for popularity to miss. Posts get engagement from hidden favourite topics and hidden
+per-post appeal (``engage_logit``): the ranker has to learn both from what it observes.
 """
 
 from __future__ import annotations
@@ -86,6 +86,21 @@ def item_events(
     return sorted(out, key=lambda e: e.ts)
 
 
+TOPICS = ("python", "data", "music", "football", "cooking", "travel", "movies", "space")
+
+
+def engage_logit(topic_match: bool, appeal: float, staleness: float) -> float:
+    """The simulated readers' hidden engagement model (log-odds), shared by every workload.
+
+    ``topic_match``: the post's topic is one of the reader's hidden favourite topics;
+    ``appeal``: the post's hidden quality; ``staleness``: how old the post was when seen, in
+    units of the workload's own clock. Nothing here is a feature the ranker reads: the reader's
+    favourites and the post's appeal never reach the lake; the ranker can only estimate them
+    from past engagements (per-hashtag rates, per-author affinity, engagement counts, ALS).
+    """
+    return -2.2 + 2.2 * float(topic_match) + appeal - 1.5 * staleness
+
+
 def post_events(
     n_users: int = 120,
     n_posts: int = 300,
@@ -96,46 +111,67 @@ def post_events(
     user_prefix: str = "u",
     sample_seed: int | None = None,
 ) -> list[SimEvent]:
-    """Post creations, views and likes with author affinity, recency and media effects."""
+    """Follows, post creations (with hashtags), views and likes of a small social world.
+
+    Each user has two hidden favourite topics; authors mostly post on theirs; each post has a
+    hidden appeal. People follow authors mostly at random with some taste homophily, see
+    posts of followed authors more often than others, and like what they see with
+    probability ``sigmoid(engage_logit(...))``. ``seed`` fixes the world, ``sample_seed``
+    (default: ``seed``) the sampled behaviour."""
     world = np.random.default_rng(seed)
     start = start or datetime.now(UTC) - span
     authors = world.choice(n_users, size=min(n_users, max(5, n_users // 5)), replace=False)
-    taste = world.normal(size=(n_users, 4))
+    favourites = [
+        set(world.choice(len(TOPICS), size=2, replace=False).tolist()) for _ in range(n_users)
+    ]
     rng = np.random.default_rng(seed if sample_seed is None else sample_seed)
     prefix = f"s{sample_seed}-" if sample_seed is not None else ""
     out: list[SimEvent] = []
-    posts: list[tuple[str, int, float, bool]] = []
+    follows: list[set[int]] = []
+    for u in range(n_users):
+        shared = np.array([len(favourites[u] & favourites[a]) for a in authors], dtype=float)
+        w = (1.0 + 2.0 * shared) / (1.0 + 2.0 * shared).sum()
+        k = min(len(authors) - 1, 3 + int(rng.poisson(4)))
+        chosen = {int(a) for a in rng.choice(authors, size=k, replace=False, p=w)} - {u}
+        follows.append(chosen)
+        for a in sorted(chosen):
+            out.append(
+                SimEvent(f"{user_prefix}{u}", f"{user_prefix}{a}", "user", "follow", start, {})
+            )
+    posts: list[tuple[str, int, float, int, float]] = []  # id, author, time, topic, appeal
     for p in range(n_posts):
         author = int(rng.choice(authors))
         t = float(rng.random()) * 0.9
-        media = bool(rng.random() < 0.3)
-        length = int(rng.integers(10, 280))
-        posts.append((f"{prefix}p{p}", author, t, media))
+        fav = sorted(favourites[author])
+        topic = int(rng.choice(fav)) if rng.random() < 0.8 else int(rng.integers(len(TOPICS)))
+        appeal = float(rng.normal(0, 0.7))
+        posts.append((f"{prefix}p{p}", author, t, topic, appeal))
+        attrs = {
+            "text": f"#{TOPICS[topic]}",
+            "length": int(rng.integers(10, 280)),
+            "has_media": bool(rng.random() < 0.3),
+        }
         out.append(
             SimEvent(
-                f"{user_prefix}{author}",
-                f"{prefix}p{p}",
-                "post",
-                "post",
-                start + span * t,
-                {"length": length, "hashtags": int(rng.poisson(1)), "has_media": media},
-                system="feed",
+                f"{user_prefix}{author}", f"{prefix}p{p}", "post", "post", start + span * t, attrs
             )
         )
-    post_authors = np.array([a for _, a, _, _ in posts])
+    post_authors = np.array([a for _, a, _, _, _ in posts])
     for u in range(n_users):
-        # People mostly see posts of authors close to them (follows), some at random.
-        reach = np.exp(2.0 * (taste[post_authors] @ taste[u]) / 2)
+        # People mostly see posts of the accounts they follow, some others at random.
+        reach = np.where(np.isin(post_authors, list(follows[u])), 6.0, 1.0)
+        reach[post_authors == u] = 0.0
         reach /= reach.sum()
-        for j in rng.choice(len(posts), size=views_per_user, p=reach):
-            pid, author, t, media = posts[int(j)]
+        size = min(views_per_user, int((reach > 0).sum()))
+        for j in rng.choice(len(posts), size=size, replace=False, p=reach):
+            pid, _author, t, topic, appeal = posts[int(j)]
             seen_at = min(1.0, t + float(rng.random()) * 0.1)
             ts = start + span * seen_at
             out.append(SimEvent(f"{user_prefix}{u}", pid, "post", "view", ts, {}))
-            affinity = float(taste[u] @ taste[author]) / 2
-            logit = -1.6 + 1.4 * affinity + (0.8 if media else 0.0) - 3 * (seen_at - t)
+            logit = engage_logit(topic in favourites[u], appeal, 10 * (seen_at - t))
             if rng.random() < 1 / (1 + np.exp(-logit)):
-                out.append(SimEvent(f"{user_prefix}{u}", pid, "post", "like", ts, {}))
+                like_at = ts + timedelta(seconds=1)
+                out.append(SimEvent(f"{user_prefix}{u}", pid, "post", "like", like_at, {}))
     return sorted(out, key=lambda e: e.ts)
 
 

@@ -11,10 +11,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
 from models.bundle import RecBundle, evaluate_bundle, seen_sets
+from models.feed_eval import (
+    Window,
+    cap_age,
+    compare,
+    ranking_metrics,
+    relative_lift,
+    split_windows,
+)
 from models.interactions import (
     IdMap,
     Interactions,
@@ -24,7 +33,14 @@ from models.interactions import (
     time_split,
     utc,
 )
-from models.ranker import Examples, FeedRanker, TooLittleData, build_examples, evaluate
+from models.ranker import (
+    FeedRanker,
+    TooLittleData,
+    evaluate,
+    make_pipeline,
+    single_threaded,
+    train_rankers,
+)
 from models.ranker_features import FeatureSnapshot, post_events
 from models.recommenders import ALSRecommender, PopularityRecommender
 from models.registry import CorruptArtifact, GateDecision, ModelRegistry, decide_promotion
@@ -69,7 +85,7 @@ class RecsCandidate(CandidateResult):
 class RankerCandidate(CandidateResult):
     version: str
     metrics: dict[str, Any]
-    examples: Examples
+    test: Window
 
 
 @dataclass(frozen=True)
@@ -250,57 +266,80 @@ def recs_gate(
 
 def train_ranker(
     events: pl.DataFrame, random_state: int = 0
-) -> tuple[FeedRanker, dict[str, Any], Examples]:
-    """Fit gbm vs logreg on point-in-time examples; the served ranker reads a snapshot of
-    all post events."""
-    from models.ranker import train_rankers
-
-    ex = build_examples(events, random_state=random_state)
-    kind, pipe, report = train_rankers(ex, random_state)
-    report["chosen"] = kind
+) -> tuple[FeedRanker, dict[str, Any], Window]:
+    """Train on the earlier window, judge on the later one against reverse-chronological and
+    popularity order (``models.feed_eval``), then refit the same kind of model on both
+    windows to serve, with a snapshot of all post events. Returns the served ranker, the
+    report and the test window (the gate scores production on it)."""
+    train, test, split = split_windows(events)
+    age_cap = cap_age(train, test)
+    kind, pipe, selection = train_rankers(train.X, train.y, train.viewers, random_state)
+    offline = compare(test, pipe)
+    both = Window.concat(train, test)
+    with single_threaded():
+        serve = make_pipeline(kind, random_state).fit(both.X, both.y)
     snap = FeatureSnapshot.from_events(post_events(events))
-    return FeedRanker(pipe, snap), report, ex
+    snap.age_cap = age_cap
+    ranker = FeedRanker(serve, snap, reference=np.median(both.X, axis=0))
+    report = {
+        "chosen": kind,
+        "selection": selection,
+        "split": split,
+        "rows": {"train": len(train), "test": len(test)},
+        "offline": offline,
+        "calibration": evaluate(pipe, test.X, test.y),
+    }
+    return ranker, report, test
+
+
+def ranker_metrics(report: dict[str, Any]) -> dict[str, Any]:
+    """The flat figures a ranker version is registered with (test window, same rows)."""
+    off = report["offline"]
+    rk, chrono, pop = off["ranker"], off["reverse_chronological"], off["popularity"]
+    return {
+        "ndcg@10": rk["ndcg@10"],
+        "auc": rk["auc"],
+        "chrono_ndcg@10": chrono["ndcg@10"],
+        "chrono_auc": chrono["auc"],
+        "popularity_ndcg@10": pop["ndcg@10"],
+        "popularity_auc": pop["auc"],
+        "lift_vs_chrono": relative_lift(rk["ndcg@10"], chrono["ndcg@10"]),
+        "slates": rk["slates"],
+        "brier": report["calibration"]["brier"],
+        "model": report["chosen"],
+    }
 
 
 def ranker_gate(
-    candidate_auc: float,
-    ex: Examples,
+    candidate: dict[str, Any],
+    test: Window,
     registry: ModelRegistry,
     margin: float,
-    random_state: int = 0,
+    metric: str = "ndcg@10",
 ) -> tuple[GateDecision, dict[str, Any]]:
-    """Production ranker scored on the candidate's held-out viewers; 0.5 (chance) if none."""
-    from models.ranker import split_by_viewer
-
+    """nDCG@10 on the test window against the best of reverse-chronological, popularity and
+    production (scored on the same rows); promote only past that by ``margin``."""
+    rivals = {
+        "reverse-chronological": candidate[f"chrono_{metric}"],
+        "popularity": candidate[f"popularity_{metric}"],
+    }
+    report: dict[str, Any] = {}
     prod = registry.production("ranker")
-    if prod is None:
-        d = decide_promotion("auc", candidate_auc, 0.5, margin)
-        return GateDecision(
-            d.promote,
-            d.reason.replace("production", "chance (0.5)"),
-            "auc",
-            candidate_auc,
-            0.5,
-            margin,
-        ), {}
-    try:
-        prod_ranker = FeedRanker.load(registry.artifact("ranker", prod))
-        _, (Xte, yte) = split_by_viewer(ex, random_state=random_state)
-        prod_eval = evaluate(prod_ranker.pipeline, Xte, yte)
-    except (CorruptArtifact, OSError, ValueError, KeyError) as exc:
-        d = decide_promotion("auc", candidate_auc, 0.5, margin)
-        return GateDecision(
-            d.promote,
-            f"production {prod} unreadable ({exc}); vs chance: {d.reason}",
-            "auc",
-            candidate_auc,
-            0.5,
-            margin,
-        ), {}
-    return (
-        decide_promotion("auc", candidate_auc, prod_eval["auc"], margin),
-        {"production": {"version": prod, **prod_eval}},
-    )
+    if prod is not None:
+        try:
+            prod_ranker = FeedRanker.load(registry.artifact("ranker", prod))
+            with single_threaded():
+                scores = prod_ranker.pipeline.predict_proba(test.X)[:, 1]
+            report["production"] = {"version": prod, **ranking_metrics(test, scores)}
+            rivals[f"production {prod}"] = report["production"][metric]
+        except (CorruptArtifact, OSError, ValueError, KeyError) as exc:
+            report["production_error"] = f"production {prod} unreadable ({exc})"
+    best = max(rivals, key=lambda k: rivals[k])
+    d = decide_promotion(metric, candidate[metric], rivals[best], margin)
+    reason = d.reason.replace("production", best)
+    if "production_error" in report:
+        reason += f"; {report['production_error']}"
+    return GateDecision(d.promote, reason, metric, d.candidate, rivals[best], margin), report
 
 
 def snapshot_of(frame_or_events: pl.DataFrame, start: datetime | None) -> dict[str, Any]:

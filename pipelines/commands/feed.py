@@ -113,12 +113,13 @@ def rollback(name: str) -> None:
 @click.argument("name", type=NAMES)
 @click.option("--version", default=None, help="Version to evaluate (default: production).")
 def evaluate(name: str, version: str | None) -> None:
-    """Score a version of NAME on the lake now: recs on the newest 20% of events, the ranker
-    on point-in-time examples (which may overlap its own training data)."""
+    """Score a version of NAME on the lake now: recs on the newest 20% of events, the ranker on
+    the newest window of exposures against reverse-chronological and popularity order (the
+    window may overlap its own training data)."""
     from models.bundle import RecBundle
+    from models.feed_eval import compare, split_windows
     from models.interactions import load_events
-    from models.ranker import FeedRanker, TooLittleData, build_examples
-    from models.ranker import evaluate as evaluate_ranker
+    from models.ranker import FeedRanker, TooLittleData
     from models.training import evaluate_recs, popularity_bundle, prepare
     from warehouse.lake import Lake
     from warehouse.settings import get_settings
@@ -136,10 +137,9 @@ def evaluate(name: str, version: str | None) -> None:
                 out = {"version": version, **evaluate_recs(bundle, prep)}
                 out["popularity_ndcg@10"] = evaluate_recs(popularity_bundle(prep), prep)["ndcg@10"]
             else:
-                ex = build_examples(events)
+                _, test, split = split_windows(events)
                 ranker = FeedRanker.load(reg.artifact(name, version))
-                out = {"version": version, **evaluate_ranker(ranker.pipeline, ex.X, ex.y)}
-                out.pop("reliability")
+                out = {"version": version, **split, **compare(test, ranker.pipeline)}
         except TooLittleData as exc:
             raise click.ClickException(f"too little data in the lake to evaluate: {exc}") from exc
         except Exception as exc:

@@ -103,6 +103,7 @@ class FeedWorkload:
             f"serving recs={status['recs_version']} ranker={status['ranker_version']}"
             + (f" errors={status['errors']}" if status["errors"] else "")
         )
+        lines += _ranker_evaluation(ctx, status["ranker_version"])
         # Recommendations and rankings are their user's own: the summary asks as the admin.
         admin = ctx.admin_headers
         for user, kind in (("u0", "video"), ("u1", "product"), ("stranger", "video")):
@@ -117,9 +118,26 @@ class FeedWorkload:
         if cands:
             body = {"viewer": "u2", "candidates": cands}
             ranked = ctx.client.post("/rank", json=body, headers=admin).json()
-            top = ", ".join(f"{c['post_id']}({c['score']:.2f})" for c in ranked["ranked"][:5])
+            top = ", ".join(f"{c['post_id']}({c['score']:.3f})" for c in ranked["ranked"][:5])
             lines.append(f"u2 feed: ranker {ranked['model_version']} [{ranked['source']}] {top}")
         return lines
+
+
+def _ranker_evaluation(ctx: WorkloadContext, version: str | None) -> list[str]:
+    """The served ranker's offline evaluation, as registered with it."""
+    from models.registry import ModelRegistry
+
+    if not version:
+        return []
+    m = ModelRegistry(ctx.settings.models_dir).meta("ranker", version).get("metrics", {})
+    if "ndcg@10" not in m:
+        return []
+    return [
+        f"ranker {version} on the lake's later exposures ({m['slates']:.0f} viewers): "
+        f"nDCG@10 {m['ndcg@10']:.3f} vs reverse-chronological {m['chrono_ndcg@10']:.3f} "
+        f"({m['lift_vs_chrono']:+.1%}) and popularity {m['popularity_ndcg@10']:.3f}; "
+        f"AUC {m['auc']:.3f} vs {m['chrono_auc']:.3f} and {m['popularity_auc']:.3f}"
+    ]
 
 
 WORKLOAD = FeedWorkload()

@@ -1,11 +1,18 @@
 """Social traffic: a heavy-tailed follow graph, posting with hashtags, likes and reposts driven by
 hidden topic tastes (so the feed ranker has something to learn), replies, unfollows and
-unlikes, DMs, timeline reads and searches: every social endpoint, through the HTTP API."""
+unlikes, DMs, timeline reads and searches: every social endpoint, through the HTTP API.
+
+Engagement follows ``models.simulate.engage_logit``: a reader's two hidden favourite topics,
+a post's hidden appeal and how many rounds old the post is. None of these reach the lake (the
+post's hashtag does, not who favours it), so the feed ranker can only learn them from the
+likes it observes; nothing the ranker reads (counts, affinities, scores) feeds back into
+whether a simulated reader engages."""
 
 from __future__ import annotations
 
 import math
 
+from models.simulate import engage_logit
 from pipelines.workload import WorkloadContext
 
 TOPICS = [
@@ -23,6 +30,8 @@ TOPICS = [
     "space",
 ]
 BREAKING = "eclipse"
+ROUNDS = 5  # of posting then reading: the feed ranker's evaluation splits them by time
+FEED_SHARE = 0.75  # readers who read the ranked feed (it records impressions) vs the timeline
 
 
 class SocialWorkload:
@@ -52,37 +61,40 @@ class SocialWorkload:
                 ctx.client.put(f"/social/users/{target}/follow", headers=keys[h])
                 follows += 1
         posts: list[tuple[int, str, str]] = []  # (id, author, topic)
-        for round_no in range(3):
+        hidden: dict[int, tuple[int, float, str]] = {}  # post id -> (round, appeal, topic)
+        for round_no in range(ROUNDS):
             for h in rng.sample(handles, k=n_users // 2):
                 topic = rng.choice(sorted(taste[h])) if rng.random() < 0.7 else rng.choice(TOPICS)
                 tags = f"#{topic}" + (
-                    f" #{BREAKING}" if round_no == 2 and rng.random() < 0.5 else ""
+                    f" #{BREAKING}" if round_no == ROUNDS - 1 and rng.random() < 0.5 else ""
                 )
                 text = f"thoughts on {topic} number {rng.randint(1, 999)} {tags}"
                 r = ctx.client.post("/social/posts", json={"text": text}, headers=keys[h])
                 if r.status_code == 201:
                     posts.append((r.json()["id"], h, topic))
+                    hidden[r.json()["id"]] = (round_no, rng.gauss(0.0, 0.7), topic)
             # Readers read their home timeline or their feed (which records impressions) and
             # engage with what matches their taste.
             likes = reposts = 0
             for h in rng.sample(handles, k=n_users // 2):
-                path = "/feed" if rng.random() < 0.5 else "/social/timeline"
+                path = "/feed" if rng.random() < FEED_SHARE else "/social/timeline"
                 items = ctx.client.get(path, params={"limit": 30}, headers=keys[h]).json()["items"]
                 for item in items:
                     if item["author"] == h:
                         continue
-                    match = any(f"#{t}" in item["text"] for t in taste[h])
-                    p = 1 / (1 + math.exp(-(2.2 * match - 2.0 + 0.3 * item["likes"])))
-                    if rng.random() < p:
+                    pid = item["repost_of"] or item["id"]
+                    if pid not in hidden:
+                        continue
+                    posted, appeal, topic = hidden[pid]
+                    logit = engage_logit(topic in taste[h], appeal, round_no - posted)
+                    if rng.random() < 1 / (1 + math.exp(-logit)):
                         if (
-                            ctx.client.put(
-                                f"/social/posts/{item['id']}/like", headers=keys[h]
-                            ).status_code
+                            ctx.client.put(f"/social/posts/{pid}/like", headers=keys[h]).status_code
                             == 200
                         ):
                             likes += 1
                         if rng.random() < 0.15:
-                            ctx.client.post(f"/social/posts/{item['id']}/repost", headers=keys[h])
+                            ctx.client.post(f"/social/posts/{pid}/repost", headers=keys[h])
                             reposts += 1
         replies = 0
         for post_id, author, topic in rng.sample(posts, k=min(len(posts), max(5, n_users // 5))):
@@ -164,22 +176,58 @@ class SocialWorkload:
             lines.append(f"most-followed account @{top}: {user['followers']} followers")
         reader = facts.get("reader")
         if reader:
-            feed = ctx.client.get("/feed", params={"limit": 5}, headers=facts["reader_key"]).json()
-            model = feed["ranker_version"] or "none"
-            lines.append(
-                f"@{reader}'s feed, ranked by {feed['ranked_by']} (ranker {model}: "
-                f"{feed['reason']}; {feed['elapsed_ms']:.1f} ms, "
-                f"{feed['candidates'].get('unique', 0)} candidates):"
-            )
-            for item in feed["items"]:
-                text = item["text"][:60] or f"(repost of post {item['repost_of']})"
-                lines.append(f"  {item['score']:.3f}  @{item['author']}: {text}")
+            lines += _feed_lines(ctx, reader, facts["reader_key"])
+        coverage = _als_coverage(ctx, facts.get("users", 0))
+        if coverage is not None:
+            lines.append(coverage)
         trends = ctx.client.get("/trends", params={"limit": 5}).json()["items"]
         lines.append(
             "top trends: "
             + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends) or "none yet")
         )
         return lines
+
+
+def _feed_lines(ctx: WorkloadContext, reader: str, headers: dict[str, str]) -> list[str]:
+    """The reader's top ten with the reasons each item sits where it does."""
+    feed = ctx.client.get("/feed", params={"limit": 10}, headers=headers).json()
+    model = feed["ranker_version"] or "none"
+    authors = [i["author"] for i in feed["items"]]
+    cands = feed["candidates"]
+    lines = [
+        f"@{reader}'s feed, ranked by {feed['ranked_by']} (ranker {model}: {feed['reason']}; "
+        f"{feed['elapsed_ms']:.1f} ms; candidates: {cands.get('followed', 0)} followed, "
+        f"{cands.get('popular', 0)} popular, {cands.get('als', 0)} ALS out-of-network, "
+        f"{cands.get('unique', 0)} unique; most by one author in the top 10: "
+        f"{max((authors.count(a) for a in authors), default=0)}):"
+    ]
+    for pos, item in enumerate(feed["items"], start=1):
+        lines.append(f"  #{pos} {item['score']:.3f}  @{item['author']}: {item['text'][:60]}")
+        lines.append(f"       why: {'; '.join(item['reasons']) or 'no reason given'}")
+    return lines
+
+
+def _als_coverage(ctx: WorkloadContext, n_users: int) -> str | None:
+    """How many users the served recommender knows get ALS out-of-network candidates (``None``
+    when the client is not in the app's process)."""
+    from services.feed.ranking import als_candidates
+
+    app = getattr(ctx.client, "app", None)
+    if app is None or not n_users:
+        return None
+    feed = app.state.services["feed"]
+    recs, store = feed.models().recs, feed.store
+    if recs is None:
+        return "ALS out-of-network candidates: no recommender promoted"
+    known = [h for h in (f"user{i:04d}" for i in range(n_users)) if h in recs.users]
+    served = 0
+    for h in known:
+        excluded = store.followee_ids(h) | {store.user_id(h)}
+        served += bool(als_candidates(h, store, recs, feed.policy.als_candidates, excluded))
+    return (
+        f"ALS out-of-network candidates for {served} of the {len(known)} users the recommender "
+        f"has history for ({n_users - len(known)} without history get none)"
+    )
 
 
 def _pulled_accounts(ctx: WorkloadContext, followers: dict[str, int]) -> int | None:

@@ -25,6 +25,8 @@ POLL_S = 1.0  # how often a quiet stream checks whether its client went away
 
 class FeedItem(PostOut):
     score: float
+    reasons: list[str]
+    reposted_by: list[str]
 
 
 class FeedOut(BaseModel):
@@ -43,7 +45,9 @@ def ranked_feed(
     me: MyHandle, feed: FeedDep, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> FeedOut:
     """The caller's ranked feed. ``ranked_by`` says whether the promoted model ranked it or it
-    fell back to reverse-chronological order (and ``reason`` says why)."""
+    fell back to reverse-chronological order (and ``reason`` says why). Reposts are folded into
+    the post they repost (``reposted_by``); no author has more than two of any ten consecutive
+    items; each item's ``reasons`` say where it came from and what placed it there."""
     ranked = feed.feed(me, limit)
     return FeedOut(
         viewer=me,
@@ -54,8 +58,10 @@ def ranked_feed(
         candidates=ranked.candidates,
         elapsed_ms=round(ranked.elapsed_ms, 3),
         items=[
-            FeedItem(**post_out(p).model_dump(), score=s)
-            for p, s in zip(ranked.posts, ranked.scores, strict=True)
+            FeedItem(**post_out(p).model_dump(), score=s, reasons=why, reposted_by=who)
+            for p, s, why, who in zip(
+                ranked.posts, ranked.scores, ranked.reasons, ranked.reposted_by, strict=True
+            )
         ],
     )
 

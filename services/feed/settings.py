@@ -24,9 +24,13 @@ class FeedSettings(BaseSettings):
     followed_candidates: int = Field(default=500, ge=0, description="From followed accounts.")
     popular_candidates: int = Field(default=200, ge=0, description="Recent popular posts.")
     als_candidates: int = Field(default=300, ge=0, description="ALS out-of-network posts.")
-    max_same_author_run: int = Field(
-        default=2, ge=1, description="At most this many posts by one author in a row."
+    max_per_author: int = Field(
+        default=2,
+        ge=1,
+        description="At most this many posts by one author in any "
+        "``author_window`` consecutive feed items (so in the top 10 by default).",
     )
+    author_window: int = Field(default=10, ge=1, description="The window the author cap counts in.")
     live_queue: int = Field(
         default=100, ge=1, description="Updates held per live connection before dropping."
     )
@@ -45,6 +49,7 @@ class FeedSettings(BaseSettings):
             followed_candidates=self.followed_candidates,
             popular_candidates=self.popular_candidates,
             als_candidates=self.als_candidates,
-            max_same_author_run=self.max_same_author_run,
+            max_per_author=self.max_per_author,
+            author_window=self.author_window,
             budget_ms=self.budget_ms,
         )

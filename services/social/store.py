@@ -189,6 +189,13 @@ class SocialStore(FanoutTimelines):
         with self.engine.connect() as conn:
             return list(conn.execute(q).scalars().all())
 
+    def followee_ids(self, handle: str) -> set[int]:
+        """Ids of every account ``handle`` follows (the feed's in-network test)."""
+        uid = self.user_id(handle)
+        q = select(t.follows.c.followee_id).where(t.follows.c.follower_id == uid)
+        with self.engine.connect() as conn:
+            return set(conn.execute(q).scalars().all())
+
     def _page_users(self, column, match_column, uid: int, after: int | None, limit: int):
         q = (
             select(t.users)

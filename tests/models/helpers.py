@@ -11,10 +11,9 @@ import scipy.sparse as sp
 from models import simulate
 from models.bundle import RecBundle
 from models.interactions import build_interactions, events_to_frame
-from models.ranker import FeedRanker, build_examples, train_rankers
-from models.ranker_features import FeatureSnapshot, post_events
 from models.recommenders import ALSRecommender
 from models.registry import ModelRegistry
+from models.training import train_ranker
 
 
 def synthetic_matrix(n_users: int = 60, n_items: int = 40, seed: int = 0) -> sp.csr_matrix:
@@ -57,8 +56,7 @@ def publish_models(models_dir: Path, seed: int = 0, promote: bool = True) -> tup
         metrics={"ndcg@10": 0.3 + seed / 100},
         snapshot=data.snapshot,
     )
-    _, pipe, _ = train_rankers(build_examples(events))
-    ranker = FeedRanker(pipe, FeatureSnapshot.from_events(post_events(events)))
+    ranker, _, _ = train_ranker(events)
     kv = reg.save(
         "ranker", "model.joblib", ranker.save, params={}, metrics={"auc": 0.8}, snapshot={}
     )

@@ -1,7 +1,7 @@
 import random
 
 from pipelines.workload import WorkloadContext
-from pipelines.workload.social import WORKLOAD
+from pipelines.workload.social import ROUNDS, WORKLOAD
 
 
 def test_workload_drives_every_social_feature_through_the_api(client, settings):
@@ -11,7 +11,7 @@ def test_workload_drives_every_social_feature_through_the_api(client, settings):
     WORKLOAD.run(ctx)
     facts = ctx.facts["social"]
     assert WORKLOAD.name == "social"
-    assert facts["users"] == 30 and facts["follows"] > 30 and facts["posts"] == 45
+    assert facts["users"] == 30 and facts["follows"] > 30 and facts["posts"] == 15 * ROUNDS
     assert facts["replies"] > 0 and facts["unfollows"] > 0 and facts["unlikes"] > 0
     assert sum(facts["search_hits"].values()) > 0
     svc = client.app.state.services["social"]
@@ -20,3 +20,6 @@ def test_workload_drives_every_social_feature_through_the_api(client, settings):
     )
     lines = WORKLOAD.summarize(ctx)
     assert "30 users" in lines[0] and any(line.startswith("top trends") for line in lines)
+    feed = [line for line in lines if "'s feed, ranked by" in line]
+    assert feed and "ALS out-of-network" in feed[0] and "most by one author" in feed[0]
+    assert any(line.strip().startswith("why: ") for line in lines)
