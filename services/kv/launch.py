@@ -8,6 +8,7 @@ SIGKILL after a bound, so no run leaves orphans behind.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -25,12 +26,20 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def free_ports(count: int) -> list[int]:
-    """``count`` distinct free ports (held open together while chosen)."""
-    socks = []
+    """``count`` distinct free ports below the kernel's ephemeral range.
+
+    Nodes dial each other before all of them listen; a port from the ephemeral range could
+    meanwhile be taken as the local end of such a connection.
+    """
+    socks: list[socket.socket] = []
     try:
-        for _ in range(count):
+        while len(socks) < count:
             s = socket.socket()
-            s.bind(("127.0.0.1", 0))
+            try:
+                s.bind(("127.0.0.1", random.randrange(20000, 32000)))
+            except OSError:
+                s.close()
+                continue
             socks.append(s)
         return [s.getsockname()[1] for s in socks]
     finally:
