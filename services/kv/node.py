@@ -69,6 +69,33 @@ def decode_local(blob: bytes) -> tuple[bytes, int | None]:
     return blob[8:], None if at == -1 else at
 
 
+MAX_INFLIGHT = 128  # concurrent requests per connection in a cluster
+
+
+class _Done:
+    """A reply already known, queued behind replies still in flight."""
+
+    def __init__(self, reply: Any) -> None:
+        self.reply = reply
+
+    def done(self) -> bool:
+        return True
+
+
+_KEYED_INTERNAL = {b"kv.r.get", b"kv.r.put", b"kv.r.coord", b"kv.siblings"}
+
+
+def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
+    """The keys a request names; None for a request that must wait for everything before it."""
+    name = args[0].lower()
+    if name in _KEYED_INTERNAL and len(args) > 1:
+        return frozenset((args[1],))
+    cmd = commands.TABLE.get(name)
+    if cmd is None or cmd.first_key == 0:
+        return None
+    return frozenset(cmd.keys(args))
+
+
 class Connection(asyncio.Protocol):
     """One client: requests in order, replies after their writes are durable."""
 
@@ -87,6 +114,9 @@ class Connection(asyncio.Protocol):
         self.created = time.time()
         self.proto = 2
         self.encode = encode
+        self.inflight: deque[list] = deque()
+        self.busy_keys: set[bytes] = set()
+        self.running = 0
 
     def set_proto(self, version: int) -> None:
         self.proto = version
@@ -137,47 +167,84 @@ class Connection(asyncio.Protocol):
             self._run()
 
     def _run(self) -> None:
+        if self.node.cluster is not None:
+            self._run_pipelined()
+            return
         out: list[bytes] = []
         node = self.node
         while self.queue and not self.closing:
             args = self.queue.popleft()
             node.stats["commands"] += 1
-            reply = node.execute(args, self)
-            if type(reply) is types.CoroutineType:
-                self.busy = True
-                self._send(out)
-                task = asyncio.ensure_future(reply)
-                node.tasks.add(task)
-                task.add_done_callback(self._resume)
-                return
+            reply = node.execute(args, self)  # before self.encode: HELLO may change it
             self.encode(reply, out)
         if self.fatal is not None:
             encode(self.fatal, out)
             self.closing = True
         self._send(out)
 
-    def _resume(self, task: asyncio.Task) -> None:
+    # In a cluster most replies wait on peers: pipelined requests on different keys run
+    # concurrently, one on a key in flight (or one naming no key) waits for those before it,
+    # and replies are sent in request order.
+    def _run_pipelined(self) -> None:
+        node = self.node
+        while self.queue and not self.closing and len(self.inflight) < MAX_INFLIGHT:
+            args = self.queue[0]
+            keys = _request_keys(args)
+            if self.running and (keys is None or not keys.isdisjoint(self.busy_keys)):
+                break
+            self.queue.popleft()
+            node.stats["commands"] += 1
+            reply = node.execute(args, self)
+            if type(reply) is types.CoroutineType:
+                task = asyncio.ensure_future(reply)
+                node.tasks.add(task)
+                entry = [task, keys or frozenset()]
+                self.busy_keys.update(entry[1])
+                self.running += 1
+                task.add_done_callback(lambda t, e=entry: self._finished(t, e))
+                self.inflight.append(entry)
+            else:
+                self.inflight.append([_Done(reply), frozenset()])
+        if self.fatal is not None and not self.queue and not self.closing:
+            self.inflight.append([_Done(self.fatal), frozenset()])
+            self.closing = True
+        self._flush_done()
+
+    def _finished(self, task: asyncio.Task, entry: list) -> None:
         self.node.tasks.discard(task)
-        if task.cancelled():
-            reply: Any = Error("ERR node is shutting down")
-        elif task.exception() is not None:
-            exc = task.exception()
-            reply = exc if isinstance(exc, Error) else Error(f"ERR internal error: {exc!r}")
-        else:
-            reply = task.result()
+        self.running -= 1
+        self.busy_keys.difference_update(entry[1])
+        entry[1] = frozenset()
+        self._flush_done()
+        if self.queue and not self.closing:
+            self._run_pipelined()
+
+    def _flush_done(self) -> None:
         out: list[bytes] = []
-        self.encode(reply, out)
-        self.busy = False
-        self._send(out)
-        if not self.busy and self.queue:
-            self._run()
+        while self.inflight and self.inflight[0][0].done():
+            task = self.inflight.popleft()[0]
+            if isinstance(task, _Done):
+                reply = task.reply
+            elif task.cancelled():
+                reply = Error("ERR node is shutting down")
+            elif task.exception() is not None:
+                exc = task.exception()
+                reply = exc if isinstance(exc, Error) else Error(f"ERR internal error: {exc!r}")
+            else:
+                reply = task.result()
+            if reply is self.fatal:
+                encode(reply, out)
+            else:
+                self.encode(reply, out)
+        if out or (self.closing and not self.inflight):
+            self._send(out)
 
     def _send(self, out: list[bytes]) -> None:
         transport = self.transport
         if transport is None or transport.is_closing():
             return
         store = self.node.store
-        if out and store is not None and store.pending:
+        if out and store is not None and store.pending and self.node.cluster is None:
             data = b"".join(out)
             self.busy = True
             transport.pause_reading()

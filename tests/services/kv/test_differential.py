@@ -7,6 +7,7 @@ import random
 
 import pytest
 import redis
+from redis.client import CaseInsensitiveDict
 
 SCRIPTS: list[list[tuple]] = [
     # strings
@@ -305,7 +306,7 @@ SCRIPTS: list[list[tuple]] = [
 
 def run(client: redis.Redis, script: list[tuple]) -> list:
     """Raw replies (no redis-py conversions, so float formatting is compared too)."""
-    client.response_callbacks.clear()
+    client.response_callbacks = CaseInsensitiveDict({})
     out = []
     for cmd in script:
         try:
@@ -371,7 +372,7 @@ def test_resp3_after_hello_3_matches_redis(single_node, private_redis):
     replies = []
     for port in (single_node.nodes[0].port, private_redis.port):
         client = redis.Redis(port=port, protocol=3)
-        client.response_callbacks.clear()
+        client.response_callbacks = CaseInsensitiveDict({})
         hello = client.execute_command("HELLO", "3")
         hello.pop(b"id")
         replies.append(
