@@ -135,6 +135,7 @@ class LocalCluster:
         consistency: str = "eventual",
         extra: list[str] | None = None,
         peer_ports: dict[str, dict[str, int]] | None = None,
+        ports: list[int] | None = None,
     ) -> LocalCluster:
         """Describe (not start) ``count`` nodes ``n1..nK``.
 
@@ -143,7 +144,8 @@ class LocalCluster:
         """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        ports = list(range(base_port, base_port + count)) if base_port else free_ports(count)
+        if ports is None:
+            ports = list(range(base_port, base_port + count)) if base_port else free_ports(count)
         names = [f"n{i + 1}" for i in range(count)]
         cluster = cls(data_dir)
         for name, port in zip(names, ports, strict=True):
