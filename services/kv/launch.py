@@ -81,11 +81,13 @@ class NodeProcess:
     args: list[str]
     log: Path
     proc: subprocess.Popen | None = None
+    env: dict[str, str] | None = None
 
     def start(self) -> None:
+        env = {**os.environ, **self.env} if self.env else None
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                self.args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                self.args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
             )
 
     @property
@@ -136,6 +138,7 @@ class LocalCluster:
         extra: list[str] | None = None,
         peer_ports: dict[str, dict[str, int]] | None = None,
         ports: list[int] | None = None,
+        env: dict[str, str] | None = None,
     ) -> LocalCluster:
         """Describe (not start) ``count`` nodes ``n1..nK``.
 
@@ -177,7 +180,7 @@ class LocalCluster:
                 )
                 args += ["--peers", peers]
             args += extra or []
-            cluster.nodes.append(NodeProcess(name, port, args, data_dir / f"{name}.log"))
+            cluster.nodes.append(NodeProcess(name, port, args, data_dir / f"{name}.log", env=env))
         return cluster
 
     def start(self, timeout_s: float = 20.0) -> None:

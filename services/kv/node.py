@@ -55,6 +55,7 @@ class NodeConfig:
     anti_entropy_interval_s: float = 2.0
     heartbeat_interval_s: float = 0.2
     down_after_s: float = 1.0
+    events: bool = False
 
     def settable(self) -> set[str]:
         return {"proto-max-bulk-len", "maxclients", "kv-r", "kv-w", "kv-consistency"}

@@ -37,6 +37,11 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
     p.add_argument("--consistency", choices=["eventual", "linearizable"], default="eventual")
     p.add_argument("--no-fsync", action="store_true")
     p.add_argument("--anti-entropy-s", type=float, default=2.0)
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help="send events to the platform's spool (BLUEPRINT_DATA_DIR), for the lake",
+    )
     a = p.parse_args(argv)
     peers = parse_peers(a.peers)
     peers.pop(a.name, None)
@@ -53,7 +58,32 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
         fsync=not a.no_fsync,
         peers=peers,
         anti_entropy_interval_s=a.anti_entropy_s,
+        events=a.events,
     )
+
+
+class LakeEvents:
+    """Hands a node's event records to the platform's emitter (its own spool source)."""
+
+    def __init__(self, node_name: str) -> None:
+        from warehouse.emitter import Emitter, make_transport
+        from warehouse.settings import get_settings
+
+        self.emitter = Emitter(make_transport(get_settings(), f"kv-{node_name}"))
+
+    def emit_batch(self, records: list[dict]) -> None:
+        from warehouse.events import Event
+
+        events = []
+        for rec in records:
+            attrs = dict(rec)
+            kind = attrs.pop("type")
+            events.append(Event(system="kv", type=kind, actor=attrs.get("node"), attrs=attrs))
+        self.emitter.emit_events(events)
+
+    def close(self) -> None:
+        self.emitter.flush()
+        self.emitter.close()
 
 
 def build_node(config: NodeConfig) -> Node:
@@ -62,17 +92,23 @@ def build_node(config: NodeConfig) -> Node:
         from services.kv.coordinator import Cluster
 
         node.cluster = Cluster(node)
+        if config.events:
+            node.cluster.maintenance.emitter = LakeEvents(config.name)
     return node
 
 
 def main(argv: list[str] | None = None) -> None:
     config = config_from_args(argv)
+    node = build_node(config)
     try:
         import uvloop  # libuv's event loop: the same asyncio API, a faster network path
     except ImportError:
-        asyncio.run(serve(build_node(config)))
+        asyncio.run(serve(node))
     else:
-        uvloop.run(serve(build_node(config)))
+        uvloop.run(serve(node))
+    finally:
+        if node.cluster is not None and node.cluster.maintenance.emitter is not None:
+            node.cluster.maintenance.emitter.close()
 
 
 if __name__ == "__main__":
