@@ -168,7 +168,10 @@ class Cluster:
                 await self.write(args[1], (args[2], None), {}, conn)
                 reply: Any = OK
             else:
-                reads = await asyncio.gather(*(self.read(k, conn) for k in keys))
+                if len(keys) == 1:
+                    reads = [await self.read(keys[0], conn)]
+                else:
+                    reads = await asyncio.gather(*(self.read(k, conn) for k in keys))
                 now = int(time.time() * 1000)
                 view = View({k: visible(v, now) for k, v in zip(keys, reads, strict=True)}, now)
                 try:
@@ -230,9 +233,16 @@ class Cluster:
                 self.counters["peer_errors"] += 1
 
         pending = list(candidates)
+        if pending and pending[0] == self.name:  # this node's own copy needs no round trip
+            replies[self.name] = self.replica.get(key)
+            timings[self.name] = 0.0
+            pending.pop(0)
         while len(replies) < r and pending:
             batch, pending = pending[: r - len(replies)], pending[r - len(replies) :]
-            await asyncio.gather(*(ask(t) for t in batch))
+            if len(batch) == 1:
+                await ask(batch[0])
+            else:
+                await asyncio.gather(*(ask(t) for t in batch))
         if len(replies) < r:
             self.counters["unavailable"] += 1
             raise Unavailable(f"Not enough good replicas to read ({len(replies)} of {r}).")

@@ -93,9 +93,10 @@ class _Client(threading.Thread):
 def _nemesis(
     cluster: LocalCluster, proxy: FaultProxy, deadline: float, rng: random.Random, log: list[str]
 ) -> None:
-    kinds = ["kill", "pause", "partition"]
+    kinds = ["partition", "pause", "kill"]
     k = 0
-    while time.monotonic() + 2.5 < deadline:
+    # every kind of fault runs at least once, however slow the machine; then while time lasts
+    while k < len(kinds) or time.monotonic() + 2.5 < deadline:
         time.sleep(0.5)
         victim = rng.choice(cluster.nodes)
         kind = kinds[k % len(kinds)]

@@ -118,6 +118,8 @@ class Connection(asyncio.Protocol):
         self.inflight: deque[list] = deque()
         self.busy_keys: set[bytes] = set()
         self.running = 0
+        self._wbuf: list[bytes] = []
+        self._wflush = False
 
     def set_proto(self, version: int) -> None:
         self.proto = version
@@ -238,7 +240,16 @@ class Connection(asyncio.Protocol):
             else:
                 self.encode(reply, out)
         if out or (self.closing and not self.inflight):
-            self._send(out)
+            # Replies finished in one turn of the event loop leave in one write.
+            self._wbuf.extend(out)
+            if not self._wflush:
+                self._wflush = True
+                asyncio.get_running_loop().call_soon(self._flush_writes)
+
+    def _flush_writes(self) -> None:
+        self._wflush = False
+        out, self._wbuf = self._wbuf, []
+        self._send(out)
 
     def _send(self, out: list[bytes]) -> None:
         transport = self.transport

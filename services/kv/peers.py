@@ -31,6 +31,8 @@ class PeerClient:
         self._pending: deque[asyncio.Future] = deque()
         self._reader_task: asyncio.Task | None = None
         self._connecting: asyncio.Lock | None = None
+        self._out: list[bytes] = []
+        self._flush_scheduled = False
 
     async def _connect(self) -> asyncio.StreamWriter:
         if self._connecting is None:
@@ -70,6 +72,7 @@ class PeerClient:
     def _drop(self, writer: asyncio.StreamWriter) -> None:
         if self._writer is writer:
             self._writer = None
+            self._out = []
             pending, self._pending = self._pending, deque()
             for fut in pending:
                 if not fut.done():
@@ -82,18 +85,34 @@ class PeerClient:
         writer = self._writer
         if writer is None or writer.is_closing():
             writer = await self._connect()
-        fut = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
         self._pending.append(fut)
-        writer.write(encode_command(args))
+        # Requests made in one turn of the event loop leave in one write (one system call).
+        self._out.append(encode_command(args))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush, writer)
+        timer = loop.call_later(timeout_s or self.timeout_s, self._expire, fut, writer)
         try:
-            reply = await asyncio.wait_for(fut, timeout_s or self.timeout_s)
-        except TimeoutError:
-            # Replies are matched by position: after a timeout the stream is out of step.
-            self._drop(writer)
-            raise PeerError(f"{self.name}: timed out") from None
+            reply = await fut
+        finally:
+            timer.cancel()
         if isinstance(reply, PeerError):
             raise reply
         return reply
+
+    def _flush(self, writer: asyncio.StreamWriter) -> None:
+        self._flush_scheduled = False
+        out, self._out = self._out, []
+        if out and not writer.is_closing():
+            writer.write(b"".join(out))
+
+    def _expire(self, fut: asyncio.Future, writer: asyncio.StreamWriter) -> None:
+        if not fut.done():
+            fut.set_exception(PeerError(f"{self.name}: timed out"))
+            # Replies are matched by position: after a timeout the stream is out of step.
+            self._drop(writer)
 
     async def close(self) -> None:
         if self._writer is not None:
