@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: setup tools run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge fuzz clean
+        bench-feed bench-social bench-edge bench-kv fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -60,6 +60,9 @@ bench-social: setup
 
 bench-edge: setup tools
 	$(PY) -m benchmarks.bench_edge
+
+bench-kv: setup tools
+	$(PY) -m benchmarks.bench_kv
 
 # The OpenAPI fuzzer's long run (CI runs a short one in tests/services/test_fuzz_openapi.py).
 fuzz: setup

@@ -23,6 +23,28 @@ def _stats(client) -> dict[str, int]:  # noqa: ANN001
     return {k.decode(): int(v) for k, v in zip(flat[::2], flat[1::2], strict=True)}
 
 
+def _wait_until_down(client, name: str, timeout_s: float = 15.0) -> None:  # noqa: ANN001
+    """Until the failure detector of ``client``'s node counts ``name`` as down."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        states = dict(client.execute_command("KV.RING"))
+        if states.get(name.encode()) == b"down":
+            return
+        time.sleep(0.1)
+
+
+def _retry(fn, attempts: int = 5):  # noqa: ANN001, ANN202
+    """Right after a restart a read may find a replica still unknown to its peers."""
+    import redis
+
+    for _ in range(attempts - 1):
+        try:
+            return fn()
+        except redis.RedisError:
+            time.sleep(0.5)
+    return fn()
+
+
 class KvWorkload:
     name = "kv"
     order = 13
@@ -52,7 +74,7 @@ class KvWorkload:
             for i in range(ops):
                 if i == ops // 3:
                     victim.kill()
-                    time.sleep(1.5)  # the failure detectors notice
+                    _wait_until_down(clients[0], victim.name)
                 elif i == 2 * ops // 3:
                     cluster.restart(victim)
                     clients[-1] = redis.Redis(port=victim.port, socket_timeout=5, protocol=2)
@@ -77,7 +99,7 @@ class KvWorkload:
                 time.sleep(0.2)
             time.sleep(1.0)
             # every acknowledged write is readable through the node that was down
-            values = clients[-1].mget(list(expected))
+            values = _retry(lambda: clients[-1].mget(list(expected)))
             facts["lost_after_heal"] = sum(
                 1 for k, v in zip(expected, values, strict=True) if v != expected[k]
             )

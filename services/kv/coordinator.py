@@ -19,7 +19,6 @@ last-writer-wins).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
 from collections import Counter
@@ -252,23 +251,39 @@ class Cluster:
             self.counters["read_repairs"] += len(stale)
             self.maintenance.note_divergence(key, len(stale))
             self.record("kv_read_repair", key_range=self.ring.range_of(key), replicas=len(stale))
-            repair = self._repair(key, merged, stale, placement.substitutes)
+            repair = self._repair(key, merged, stale, placement.substitutes, strict=lin)
             if lin:
                 await repair
             else:
                 task = asyncio.ensure_future(repair)
                 self.maintenance.track(task)
+        if lin and self.name in replies and self.node.store is not None:
+            # ABD: what a read returns must be durable on a majority, this copy included.
+            await self.node.store.wait_durable()
         if self._seq % SAMPLE_EVERY == 0:
             self.record("kv_read_replicas", r=r, n=self.n, latencies_ms=list(timings.values()))
         return merged
 
     async def _repair(
-        self, key: bytes, merged: list[Version], targets: list[str], subs: dict[str, str]
+        self,
+        key: bytes,
+        merged: list[Version],
+        targets: list[str],
+        subs: dict[str, str],
+        *,
+        strict: bool = False,
     ) -> None:
+        """Send the merged versions to replicas that answered with less. ``strict`` (ABD's
+        write-back): every one must take them, or the read fails."""
         blob = encode(merged)
         for target in targets:
-            with contextlib.suppress(PeerError):
+            try:
                 await self._store_at(target, key, blob, merged, subs.get(target))
+            except PeerError:
+                if strict:
+                    raise Unavailable(
+                        "Not enough good replicas took the read's write-back."
+                    ) from None
 
     async def _store_at(
         self, target: str, key: bytes, blob: bytes, versions: list[Version], hint: str | None
@@ -351,39 +366,39 @@ class Cluster:
         blob = encode([version])
         targets = [t for t in placement.targets if t != self.name]
         started = time.perf_counter()
-        acks = 0
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        state = {"acks": 0, "answered": 0}
         latencies: list[float] = []
-        done = asyncio.Event()
+        expected = 1 + len(targets)
 
-        async def send(target: str | None) -> None:
-            nonlocal acks
-            try:
-                if target is None:
-                    self.replica.put(key, [version])
-                    if self.node.store is not None:
-                        await self.node.store.wait_durable()
-                else:
-                    await self._store_at(
-                        target, key, blob, [version], placement.substitutes.get(target)
-                    )
-                    if target in placement.substitutes:
-                        self.counters["hints_sent"] += 1
-                acks += 1
-                latencies.append((time.perf_counter() - started) * 1000)
-                if acks >= w:
-                    done.set()
-            except PeerError:
+        # Futures with callbacks, not a task per replica: this is the hot path of every write.
+        def settle(f: asyncio.Future, target: str | None) -> None:
+            state["answered"] += 1
+            if f.cancelled() or f.exception() is not None:
                 self.counters["peer_errors"] += 1
+            else:
+                state["acks"] += 1
+                latencies.append((time.perf_counter() - started) * 1000)
+                if target in placement.substitutes:
+                    self.counters["hints_sent"] += 1
+            if not done.done() and (state["acks"] >= w or state["answered"] == expected):
+                done.set_result(None)
 
-        tasks = [asyncio.ensure_future(send(None))]
-        tasks += [asyncio.ensure_future(send(t)) for t in targets]
-        all_done = asyncio.ensure_future(asyncio.wait(tasks))
-        waiter = asyncio.ensure_future(done.wait())
-        await asyncio.wait({all_done, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
-        for t in tasks:
-            if not t.done():
-                self.maintenance.track(t)
+        self.replica.put(key, [version])
+        store = self.node.store
+        local = loop.create_future()
+        if store is not None:
+            store.on_durable(lambda: local.done() or local.set_result(None))
+        else:
+            local.set_result(None)
+        local.add_done_callback(lambda f: settle(f, None))
+        for target in targets:
+            hint = placement.substitutes.get(target)
+            args = [b"KV.R.PUT", key, blob] + ([hint.encode()] if hint else [])
+            self.peers[target].request(*args).add_done_callback(lambda f, t=target: settle(f, t))
+        await done
+        acks = state["acks"]
         self._seq += 1
         if self._seq % SAMPLE_EVERY == 0:
             self.record("kv_write_replicas", w=w, n=self.n, latencies_ms=sorted(latencies))
@@ -462,7 +477,12 @@ class Cluster:
     def _kv_command_inner(self, name: bytes, args: list[bytes], conn: Any) -> Any:
         if name == b"kv.r.get" and len(args) == 2:
             versions = self.replica.get(args[1])
-            return encode(versions) if versions else None
+            reply = encode(versions) if versions else None
+            store = self.node.store
+            if store is not None and store.pending:
+                # never show a version that a crash could still take back
+                return self._after_durable(reply)
+            return reply
         if name == b"kv.r.put" and len(args) in (3, 4):
             return self._replica_put(args)
         if name == b"kv.r.coord" and len(args) == 7:
@@ -498,6 +518,10 @@ class Cluster:
                 self.replica.hint_count(),
             ]
         return commands.unknown_command(args)
+
+    async def _after_durable(self, reply: Any) -> Any:
+        await self.node.store.wait_durable()
+        return reply
 
     async def _siblings(self, key: bytes, conn: Any) -> Any:
         try:

@@ -49,12 +49,12 @@ class NodeConfig:
     w: int = 2
     vnodes: int = 64
     peers: dict[str, tuple[str, int]] = field(default_factory=dict)
-    request_timeout_s: float = 1.0
+    request_timeout_s: float = 5.0
     hint_limit: int = 100_000
     hint_rate_per_s: int = 2000
     anti_entropy_interval_s: float = 2.0
     heartbeat_interval_s: float = 0.2
-    down_after_s: float = 1.0
+    down_after_s: float = 3.0
     events: bool = False
 
     def settable(self) -> set[str]:
@@ -70,7 +70,8 @@ def decode_local(blob: bytes) -> tuple[bytes, int | None]:
     return blob[8:], None if at == -1 else at
 
 
-MAX_INFLIGHT = 128  # concurrent requests per connection in a cluster
+MAX_QUEUED = 4096  # parsed requests a cluster connection may hold before reading pauses
+MAX_INFLIGHT = 32  # concurrent requests per connection in a cluster (beyond: backpressure)
 
 
 class _Done:
@@ -118,6 +119,7 @@ class Connection(asyncio.Protocol):
         self.inflight: deque[list] = deque()
         self.busy_keys: set[bytes] = set()
         self.running = 0
+        self.read_paused = False
         self._wbuf: list[bytes] = []
         self._wflush = False
 
@@ -163,6 +165,9 @@ class Connection(asyncio.Protocol):
         if self.fatal is not None or self.closing:
             return
         self.queue.extend(self.reader.feed(data))
+        if len(self.queue) > MAX_QUEUED and self.transport is not None:
+            self.transport.pause_reading()  # resumed once the queue drains (_run_pipelined)
+            self.read_paused = True
         if self.reader.error is not None:
             self.node.stats["protocol_errors"] += 1
             self.fatal = self.reader.error
@@ -190,7 +195,7 @@ class Connection(asyncio.Protocol):
     # and replies are sent in request order.
     def _run_pipelined(self) -> None:
         node = self.node
-        while self.queue and not self.closing and len(self.inflight) < MAX_INFLIGHT:
+        while self.queue and not self.closing and self.running < MAX_INFLIGHT:
             args = self.queue[0]
             keys = _request_keys(args)
             if self.running and (keys is None or not keys.isdisjoint(self.busy_keys)):
@@ -208,6 +213,9 @@ class Connection(asyncio.Protocol):
                 self.inflight.append(entry)
             else:
                 self.inflight.append([_Done(reply), frozenset()])
+        if self.read_paused and len(self.queue) < MAX_QUEUED // 2 and self.transport is not None:
+            self.read_paused = False
+            self.transport.resume_reading()
         if self.fatal is not None and not self.queue and not self.closing:
             self.inflight.append([_Done(self.fatal), frozenset()])
             self.closing = True

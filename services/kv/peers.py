@@ -84,8 +84,16 @@ class PeerClient:
         """Send one request and wait for its reply (an error reply raises ``PeerError``)."""
         writer = self._writer
         if writer is None or writer.is_closing():
-            writer = await self._connect()
+            await self._connect()
+        return await self.request(*args, timeout_s=timeout_s)
+
+    def request(self, *args: bytes | str | int, timeout_s: float | None = None) -> asyncio.Future:
+        """A future for the reply (``PeerError`` for an error reply, a timeout, a lost
+        connection). Sends at once when connected; otherwise connects first, in a task."""
+        writer = self._writer
         loop = asyncio.get_running_loop()
+        if writer is None or writer.is_closing():
+            return asyncio.ensure_future(self.call(*args, timeout_s=timeout_s))
         fut = loop.create_future()
         self._pending.append(fut)
         # Requests made in one turn of the event loop leave in one write (one system call).
@@ -94,13 +102,21 @@ class PeerClient:
             self._flush_scheduled = True
             loop.call_soon(self._flush, writer)
         timer = loop.call_later(timeout_s or self.timeout_s, self._expire, fut, writer)
-        try:
-            reply = await fut
-        finally:
+        out = loop.create_future()
+
+        def settle(f: asyncio.Future) -> None:
             timer.cancel()
-        if isinstance(reply, PeerError):
-            raise reply
-        return reply
+            if out.done():
+                return
+            if f.exception() is not None:
+                out.set_exception(f.exception())  # type: ignore[arg-type]
+            elif isinstance(f.result(), PeerError):
+                out.set_exception(f.result())
+            else:
+                out.set_result(f.result())
+
+        fut.add_done_callback(settle)
+        return out
 
     def _flush(self, writer: asyncio.StreamWriter) -> None:
         self._flush_scheduled = False

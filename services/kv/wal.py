@@ -107,7 +107,8 @@ class DurableStore:
 
     @property
     def pending(self) -> bool:
-        return bool(self._batch)
+        """Whether some logged write is not yet on disk (queued, or in an fsync under way)."""
+        return bool(self._batch) or self._flushing
 
     def on_durable(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once everything logged so far is on disk."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import dagster as dg
+import pytest
 import polars as pl
 from click.testing import CliRunner
 
@@ -21,6 +22,7 @@ from assets.resources import PlatformResource
 from warehouse.ingest import ingest_spool
 
 
+@pytest.mark.slow
 def test_workload_kills_a_node_loses_nothing_and_feeds_the_assets(client, settings):
     from pipelines.workload import WorkloadContext
     from pipelines.workload.kv import WORKLOAD
