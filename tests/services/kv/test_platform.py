@@ -7,8 +7,8 @@ from __future__ import annotations
 import random
 
 import dagster as dg
-import pytest
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 from assets.kv import (
