@@ -88,3 +88,19 @@ def test_a_checkpoint_moves_the_log_into_lmdb(tmp_path):
     again = DurableStore(tmp_path)
     assert again.load() == {long_key: b"big key"}
     again.close()
+
+
+def test_sigterm_drains_and_exits_cleanly_keeping_every_write(tmp_path):
+    cluster = LocalCluster.create(tmp_path, 1)
+    cluster.start()
+    try:
+        node = cluster.nodes[0]
+        client = redis.Redis(port=node.port, socket_timeout=5)
+        client.mset({f"t:{i}": i for i in range(500)})
+        node.proc.terminate()
+        assert node.proc.wait(timeout=15) == 0
+        cluster.restart(node)
+        client = redis.Redis(port=node.port, socket_timeout=5)
+        assert client.mget([f"t:{i}" for i in range(500)]) == [b"%d" % i for i in range(500)]
+    finally:
+        cluster.stop()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
+
 from services.kv.faultproxy import FaultProxy
 from services.kv.faults import run_faults
 
@@ -52,3 +54,10 @@ def test_the_proxy_forwards_and_a_partition_cuts_and_refuses():
     finally:
         proxy.close()
         srv.close()
+
+
+@pytest.mark.slow
+def test_eventual_mode_loses_no_acknowledged_write_once_repair_has_run(tmp_path):
+    report = run_faults(tmp_path, duration_s=7, consistency="eventual", seed=4)
+    assert report.unique_acked > 20
+    assert report.lost_writes == 0, report.line()
