@@ -178,7 +178,13 @@ def run_faults(
         report.unknown = sum(w.unknown for w in workers)
         unique = [k for w in workers for k in w.unique]
         report.unique_acked = len(unique)
-        report.lost_writes = sum(1 for k in unique if _retry(lambda k=k: final.get(k)) is None)
+        missing = [k for k in unique if _retry(lambda k=k: final.get(k)) is None]
+        # eventual: a write on W replicas may be missed by an R-read until repair has run
+        deadline = time.monotonic() + (15.0 if consistency == "eventual" else 0.0)
+        while missing and time.monotonic() < deadline:
+            time.sleep(0.5)
+            missing = [k for k in missing if _retry(lambda k=k: final.get(k)) is None]
+        report.lost_writes = len(missing)
         final.close()
     finally:
         if cluster is not None:
