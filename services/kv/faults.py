@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from services.kv.faultproxy import FaultProxy
 from services.kv.launch import LocalCluster, free_ports
@@ -52,12 +54,14 @@ class _Client(threading.Thread):
 
     def _connect(self) -> redis.Redis:
         port = self.rng.choice(self.ports)
+        # No client retries: a retried write could take effect twice inside one operation,
+        # which no register history can explain (redis-py retries 10 times by default).
         return redis.Redis(
             port=port,
             socket_timeout=2,
             socket_connect_timeout=1,
             protocol=2,
-            retry_on_timeout=False,
+            retry=Retry(NoBackoff(), 0),
         )
 
     def run(self) -> None:
