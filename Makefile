@@ -9,7 +9,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
 
 .PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest fuzz clean
+        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -47,7 +47,7 @@ ui: setup players
 serve: setup players
 	$(BP) serve
 
-bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking
+bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-kv
 
 bench-logs: setup
 	$(PY) -m benchmarks.bench_logs
@@ -75,6 +75,9 @@ bench-chat: setup
 
 bench-ingest: setup
 	$(PY) -m benchmarks.bench_ingest_latency
+
+bench-kv: setup tools
+	$(PY) -m benchmarks.bench_kv
 
 # The OpenAPI fuzzer's long run (CI runs a short one in tests/services/test_fuzz_openapi.py).
 fuzz: setup

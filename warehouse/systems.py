@@ -36,7 +36,7 @@ SYSTEMS: tuple[System, ...] = (
     System(8, "feed", "News feed"),
     System(9, "cache", "Distributed cache"),
     System(10, "cdn", "CDN"),
-    System(11, "kv", "Distributed key-value store", built=False),
+    System(11, "kv", "Distributed key-value store"),
     System(12, "notify", "Notifications"),
     System(13, "booking", "Booking"),
     System(14, "logs", "Distributed logging"),

@@ -79,6 +79,13 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         },
     ),
     "cdn": ({"cdn_hit_ratio"}, {"cdn_hit_ratio:cdn_hit_ratio_is_consistent"}),
+    "kv": (
+        {"kv_staleness", "kv_repair_order"},
+        {
+            "kv_staleness:kv_staleness_is_a_probability_curve",
+            "kv_repair_order:kv_repair_order_puts_the_worst_first",
+        },
+    ),
     "notify": (
         {"notify_channel_stats", "notify_engagement", "notify_dead_letters"},
         {

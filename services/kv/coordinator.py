@@ -1,0 +1,575 @@
+"""Any node coordinates any request: quorum reads and writes over the key's preference list.
+
+A keyed command is run as Dynamo runs it: read each key it names from R replicas (merging
+their siblings, and repairing any replica that answered with less), run the command against
+that view (the same handlers as a single node), then write what changed. Each write is
+coordinated by a *home replica* of its key (forwarded there when this node is not one): it
+issues the version's dot, stores it durably and sends it to the other homes (or, with a home
+down and ``eventual`` consistency, to a stand-in with a hint) and answers after W acks.
+
+``linearizable`` mode uses strict quorums of the N homes (no stand-ins; R = W = a majority)
+and ABD: a write first reads a majority to move the clock past every timestamp there, and a
+read writes the newest version back to the majority it read before answering.
+
+Read-modify-write commands (INCR, APPEND, ...) are a quorum read then a quorum write: they are
+not atomic against concurrent writers of the same key (the Redis face resolves the race by
+last-writer-wins).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from typing import Any
+
+from services.kv import commands
+from services.kv.background import Maintenance
+from services.kv.glob import glob_match
+from services.kv.keyspace import scan_hash, scan_page
+from services.kv.peers import PeerClient, PeerError
+from services.kv.replica import Replica
+from services.kv.resp import OK, Error
+from services.kv.ring import Ring
+from services.kv.versions import (
+    HLC,
+    Version,
+    context_of,
+    decode,
+    encode,
+    merge,
+    new_version,
+    visible,
+    winner,
+)
+from services.kv.wal import DurableStore
+
+KEYLESS_FANOUT = {b"keys", b"scan", b"dbsize", b"randomkey", b"flushdb", b"flushall"}
+SAMPLE_EVERY = 20  # one request in this many is timed per replica for the lake
+
+
+class Unavailable(Error):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"NOREPLICAS {what}")
+
+
+class View:
+    """The keyspace a command sees in the cluster: values read by quorum, writes recorded."""
+
+    def __init__(self, values: dict[bytes, tuple[bytes, int | None] | None], now: int) -> None:
+        self.values = values
+        self.now = now
+        self.writes: dict[bytes, tuple[bytes, int | None] | None] = {}
+
+    def now_ms(self) -> int:
+        return self.now
+
+    def lookup(self, key: bytes) -> bytes | None:
+        got = self.values.get(key)
+        return None if got is None else got[0]
+
+    def get_expire(self, key: bytes) -> int | None:
+        got = self.values.get(key)
+        return None if got is None else got[1]
+
+    def store(self, key: bytes, value: bytes, expire_ms: int | None) -> None:
+        self.values[key] = self.writes[key] = (value, expire_ms)
+
+    def set_expire(self, key: bytes, expire_ms: int | None) -> None:
+        self.store(key, self.values[key][0], expire_ms)  # type: ignore[index]
+
+    def delete(self, key: bytes) -> bool:
+        existed = self.values.get(key) is not None
+        self.values[key] = self.writes[key] = None
+        return existed
+
+
+class Cluster:
+    def __init__(self, node: Any) -> None:
+        cfg = node.config
+        self.node = node
+        self.config = cfg
+        self.name = cfg.name
+        self.ring = Ring([cfg.name, *cfg.peers], cfg.vnodes)
+        self.peers = {
+            name: PeerClient(name, host, port, cfg.request_timeout_s)
+            for name, (host, port) in cfg.peers.items()
+        }
+        store = DurableStore(cfg.data_dir, fsync=cfg.fsync) if cfg.data_dir else None
+        node.store = store
+        self.replica = Replica(self.ring, store, cfg.hint_limit)
+        self.hlc = HLC()
+        self.counters: Counter[str] = Counter()
+        self.down: set[str] = set()
+        self.events: list[dict[str, Any]] = []
+        self.maintenance = Maintenance(self)
+        self._seq = 0
+
+    # -- settings ----------------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return min(self.config.n, len(self.ring.nodes))
+
+    def majority(self) -> int:
+        return self.n // 2 + 1
+
+    def linearizable(self, conn: Any) -> bool:
+        return conn.overrides.get("consistency", self.config.consistency) == "linearizable"
+
+    def quorums(self, conn: Any) -> tuple[int, int]:
+        if self.linearizable(conn):
+            return self.majority(), self.majority()
+        r = conn.overrides.get("r", self.config.r)
+        w = conn.overrides.get("w", self.config.w)
+        return min(r, self.n), min(w, self.n)
+
+    def info(self) -> list[tuple[str, Any]]:
+        return [
+            ("cluster_enabled", 1),
+            ("kv_nodes", len(self.ring.nodes)),
+            ("kv_down", ",".join(sorted(self.down)) or "-"),
+            ("kv_n", self.n),
+            ("kv_r", self.config.r),
+            ("kv_w", self.config.w),
+            ("kv_keys_held", len(self.replica.data)),
+            ("kv_hints_held", self.replica.hint_count()),
+            *sorted(self.counters.items()),
+        ]
+
+    async def start(self) -> None:
+        self.maintenance.start()
+
+    async def stop(self) -> None:
+        await self.maintenance.stop()
+        for peer in self.peers.values():
+            await peer.close()
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def execute(self, args: list[bytes], conn: Any) -> Any:
+        name = args[0].lower()
+        if name.startswith(b"kv."):
+            return self._kv_command(name, args, conn)
+        cmd = commands.lookup(args)
+        if isinstance(cmd, Error):
+            return cmd
+        if name in KEYLESS_FANOUT:
+            return self._fanout(cmd, args, conn)
+        if cmd.first_key == 0:
+            return commands.dispatch(self.node.keyspace, args, conn)
+        return self._keyed(cmd, args, conn)
+
+    async def _keyed(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
+        started = time.perf_counter()
+        keys = list(dict.fromkeys(cmd.keys(args)))
+        try:
+            if cmd.name == "set" and len(args) == 3:
+                await self.write(args[1], (args[2], None), {}, conn)
+                reply: Any = OK
+            else:
+                if len(keys) == 1:
+                    reads = [await self.read(keys[0], conn)]
+                else:
+                    reads = await asyncio.gather(*(self.read(k, conn) for k in keys))
+                now = int(time.time() * 1000)
+                view = View({k: visible(v, now) for k, v in zip(keys, reads, strict=True)}, now)
+                try:
+                    reply = cmd.handler(view, args, conn)
+                except Error as err:
+                    return err
+                if view.writes:
+                    seen = {k: context_of(v) for k, v in zip(keys, reads, strict=True)}
+                    await asyncio.gather(
+                        *(
+                            self.write(k, val, seen.get(k, {}), conn)
+                            for k, val in view.writes.items()
+                        )
+                    )
+        except Error as err:
+            return err
+        self._count_request(cmd, started)
+        return reply
+
+    def _count_request(self, cmd: commands.Command, started: float) -> None:
+        self.counters["writes" if cmd.write else "reads"] += 1
+        self._seq += 1
+        if self._seq % SAMPLE_EVERY == 0:
+            self.record(
+                "kv_request",
+                command=cmd.name,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            )
+
+    def record(self, kind: str, **attrs: Any) -> None:
+        if len(self.events) < 50_000:
+            self.events.append({"type": kind, "node": self.name, **attrs})
+
+    # -- quorum reads ------------------------------------------------------------------------
+    def _order(self, names: list[str]) -> list[str]:
+        return sorted(names, key=lambda x: x != self.name)
+
+    async def _fetch(self, target: str, key: bytes) -> list[Version]:
+        if target == self.name:
+            return self.replica.get(key)
+        blob = await self.peers[target].call(b"KV.R.GET", key)
+        return [] if blob is None else decode(blob)
+
+    async def read(self, key: bytes, conn: Any, *, r: int | None = None) -> list[Version]:
+        """Versions of ``key`` merged from R replicas, repairing the ones behind."""
+        lin = self.linearizable(conn)
+        r = r or self.quorums(conn)[0]
+        placement = self.ring.placement(key, self.n, self.down, sloppy=not lin)
+        candidates = self._order(placement.targets)
+        replies: dict[str, list[Version]] = {}
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+
+        async def ask(target: str) -> None:
+            try:
+                replies[target] = await self._fetch(target, key)
+                timings[target] = (time.perf_counter() - started) * 1000
+            except PeerError:
+                self.counters["peer_errors"] += 1
+
+        pending = list(candidates)
+        if pending and pending[0] == self.name:  # this node's own copy needs no round trip
+            replies[self.name] = self.replica.get(key)
+            timings[self.name] = 0.0
+            pending.pop(0)
+        while len(replies) < r and pending:
+            batch, pending = pending[: r - len(replies)], pending[r - len(replies) :]
+            if len(batch) == 1:
+                await ask(batch[0])
+            else:
+                await asyncio.gather(*(ask(t) for t in batch))
+        if len(replies) < r:
+            self.counters["unavailable"] += 1
+            raise Unavailable(f"Not enough good replicas to read ({len(replies)} of {r}).")
+        merged = merge(*replies.values())
+        stale = [t for t, v in replies.items() if [x.dot for x in v] != [x.dot for x in merged]]
+        if stale and merged:
+            self.counters["read_repairs"] += len(stale)
+            self.maintenance.note_divergence(key, len(stale))
+            self.record("kv_read_repair", key_range=self.ring.range_of(key), replicas=len(stale))
+            repair = self._repair(key, merged, stale, placement.substitutes, strict=lin)
+            if lin:
+                await repair
+            else:
+                task = asyncio.ensure_future(repair)
+                self.maintenance.track(task)
+        if lin and self.name in replies and self.node.store is not None:
+            # ABD: what a read returns must be durable on a majority, this copy included.
+            await self.node.store.wait_durable()
+        if self._seq % SAMPLE_EVERY == 0:
+            self.record("kv_read_replicas", r=r, n=self.n, latencies_ms=list(timings.values()))
+        return merged
+
+    async def _repair(
+        self,
+        key: bytes,
+        merged: list[Version],
+        targets: list[str],
+        subs: dict[str, str],
+        *,
+        strict: bool = False,
+    ) -> None:
+        """Send the merged versions to replicas that answered with less. ``strict`` (ABD's
+        write-back): every one must take them, or the read fails."""
+        blob = encode(merged)
+        for target in targets:
+            try:
+                await self._store_at(target, key, blob, merged, subs.get(target))
+            except PeerError:
+                if strict:
+                    raise Unavailable(
+                        "Not enough good replicas took the read's write-back."
+                    ) from None
+
+    async def _store_at(
+        self, target: str, key: bytes, blob: bytes, versions: list[Version], hint: str | None
+    ) -> None:
+        if target == self.name:
+            if hint:
+                self.replica.add_hint(hint, key, versions)
+            else:
+                self.replica.put(key, versions)
+            if self.node.store is not None:
+                await self.node.store.wait_durable()
+            return
+        args = [b"KV.R.PUT", key, blob] + ([hint.encode()] if hint else [])
+        await self.peers[target].call(*args)
+
+    # -- writes ------------------------------------------------------------------------------
+    async def write(
+        self,
+        key: bytes,
+        value: tuple[bytes, int | None] | None,
+        seen: dict[str, int],
+        conn: Any,
+    ) -> None:
+        """Have a home replica of ``key`` coordinate the write; raises ``Unavailable``."""
+        lin = self.linearizable(conn)
+        w = self.quorums(conn)[1]
+        placement = self.ring.placement(key, self.n, self.down, sloppy=not lin)
+        homes = self._order(placement.live)
+        if not homes:
+            self.counters["unavailable"] += 1
+            raise Unavailable("Not enough good replicas to write.")
+        ctx = encode([Version("", 0, seen, (0, 0), None)]) if seen else b""
+        val = b"" if value is None else value[0]
+        expire = b"-" if value is None else (b"%d" % value[1] if value[1] is not None else b"")
+        mode = b"L" if lin else b"E"
+        for home in homes:
+            if home == self.name:
+                await self.coordinate(key, value, seen, w, lin)
+                return
+            try:
+                self.counters["forwarded"] += 1
+                await self.peers[home].call(
+                    b"KV.R.COORD", key, ctx, val, expire, b"%d" % w, mode,
+                    timeout_s=3 * self.config.request_timeout_s,
+                )  # fmt: skip
+                return
+            except PeerError as exc:
+                if "NOREPLICAS" in str(exc) or lin:
+                    # Linearizable: the home may still apply it; a second coordinator would
+                    # apply the same write again later, so the outcome stays unknown instead.
+                    raise Unavailable("Not enough good replicas to write.") from None
+                self.counters["peer_errors"] += 1
+        raise Unavailable("Not enough good replicas to write.")
+
+    async def coordinate(
+        self,
+        key: bytes,
+        value: tuple[bytes, int | None] | None,
+        seen: dict[str, int],
+        w: int,
+        lin: bool,
+    ) -> None:
+        """At a home replica: issue the version, store it, replicate it, wait for W acks."""
+        placement = self.ring.placement(key, self.n, self.down, sloppy=not lin)
+        if lin:
+            # ABD's first phase: no completed write anywhere in a majority is newer than ours.
+            newest = winner(await self.read(key, _LIN, r=self.majority()))
+            if newest is not None:
+                self.hlc.observe(newest.hlc)
+        local = self.replica.get(key)
+        for v in local:
+            self.hlc.observe(v.hlc)
+        hlc = self.hlc.now()
+        version = new_version(
+            local,
+            seen,
+            self.name,
+            hlc,
+            None if value is None else value[0],
+            None if value is None else value[1],
+        )
+        blob = encode([version])
+        targets = [t for t in placement.targets if t != self.name]
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        state = {"acks": 0, "answered": 0}
+        latencies: list[float] = []
+        expected = 1 + len(targets)
+
+        # Futures with callbacks, not a task per replica: this is the hot path of every write.
+        def settle(f: asyncio.Future, target: str | None) -> None:
+            state["answered"] += 1
+            if f.cancelled() or f.exception() is not None:
+                self.counters["peer_errors"] += 1
+            else:
+                state["acks"] += 1
+                latencies.append((time.perf_counter() - started) * 1000)
+                if target in placement.substitutes:
+                    self.counters["hints_sent"] += 1
+            if not done.done() and (state["acks"] >= w or state["answered"] == expected):
+                done.set_result(None)
+
+        self.replica.put(key, [version])
+        store = self.node.store
+        local = loop.create_future()
+        if store is not None:
+            store.on_durable(lambda: local.done() or local.set_result(None))
+        else:
+            local.set_result(None)
+        local.add_done_callback(lambda f: settle(f, None))
+        for target in targets:
+            hint = placement.substitutes.get(target)
+            args = [b"KV.R.PUT", key, blob] + ([hint.encode()] if hint else [])
+            self.peers[target].request(*args).add_done_callback(lambda f, t=target: settle(f, t))
+        await done
+        acks = state["acks"]
+        self._seq += 1
+        if self._seq % SAMPLE_EVERY == 0:
+            self.record("kv_write_replicas", w=w, n=self.n, latencies_ms=sorted(latencies))
+        if acks < w:
+            self.counters["unavailable"] += 1
+            raise Unavailable(f"Not enough good replicas to write ({acks} of {w}).")
+
+    # -- keyspace-wide commands --------------------------------------------------------------
+    async def _each_node(self, *args: bytes) -> list[Any]:
+        async def one(name: str) -> Any:
+            if name == self.name:
+                return self._local(args[0].lower(), list(args))
+            try:
+                return await self.peers[name].call(*args)
+            except PeerError:
+                return None
+
+        live = [n for n in self.ring.nodes if n not in self.down]
+        return [r for r in await asyncio.gather(*(one(n) for n in live)) if r is not None]
+
+    async def _fanout(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
+        try:
+            return await self._fanout_inner(cmd, args, conn)
+        except Error as err:
+            return err
+
+    async def _fanout_inner(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
+        from services.kv import keys as keycmds
+
+        name = args[0].lower()
+        if name in (b"flushdb", b"flushall"):
+            if len(args) > 2 or (len(args) == 2 and args[1].lower() not in (b"async", b"sync")):
+                raise commands.SYNTAX
+            await self._each_node(b"KV.R.FLUSH")
+            return OK
+        if name == b"scan":
+            cursor = keycmds.parse_cursor(args[1])
+            pattern, count, kind = keycmds.parse_scan_options(args, 2)
+            pages = await self._each_node(b"KV.R.SCAN", b"%d" % cursor, b"%d" % count)
+            found = {k for page in pages for k in page}
+            nxt, page = scan_page(found, cursor, count)
+            return [b"%d" % nxt, keycmds.filter_page(page, pattern, kind)]
+        pattern = args[1] if name == b"keys" else b"*"
+        lists = await self._each_node(b"KV.R.KEYS", pattern)
+        found = sorted({k for lst in lists for k in lst}, key=scan_hash)
+        if name == b"keys":
+            return found
+        if name == b"dbsize":
+            return len(found)
+        return random.choice(found) if found else None
+
+    # -- replica-side commands ---------------------------------------------------------------
+    def _live_keys(self) -> list[bytes]:
+        now = int(time.time() * 1000)
+        keys = set(self.replica.data)
+        for held in self.replica.hints.values():
+            keys.update(held)
+        return [k for k in keys if visible(self.replica.get(k), now) is not None]
+
+    def _local(self, name: bytes, args: list[bytes]) -> Any:
+        if name == b"kv.r.keys":
+            return [k for k in self._live_keys() if glob_match(args[1], k)]
+        if name == b"kv.r.scan":
+            return scan_page(self._live_keys(), int(args[1]), int(args[2]))[1]
+        if name == b"kv.r.flush":
+            self.replica.flush()
+            return OK
+        raise Error("ERR unknown internal command")
+
+    def _kv_command(self, name: bytes, args: list[bytes], conn: Any) -> Any:
+        try:
+            return self._kv_command_inner(name, args, conn)
+        except (ValueError, IndexError):
+            return Error(f"ERR wrong arguments for '{name.decode()}'")
+
+    def _kv_command_inner(self, name: bytes, args: list[bytes], conn: Any) -> Any:
+        if name == b"kv.r.get" and len(args) == 2:
+            versions = self.replica.get(args[1])
+            reply = encode(versions) if versions else None
+            store = self.node.store
+            if store is not None and store.pending:
+                # never show a version that a crash could still take back
+                return self._after_durable(reply)
+            return reply
+        if name == b"kv.r.put" and len(args) in (3, 4):
+            return self._replica_put(args)
+        if name == b"kv.r.coord" and len(args) == 7:
+            return self._replica_coord(args)
+        if name == b"kv.r.ping":
+            return [self.name.encode(), sorted(n.encode() for n in self.down)]
+        if name in (b"kv.r.keys", b"kv.r.scan", b"kv.r.flush"):
+            return self._local(name, args)
+        if name == b"kv.r.merkle" and len(args) == 2:
+            return self.replica.merkle_leaves(int(args[1]))
+        if name == b"kv.r.digests" and len(args) == 3:
+            pairs = self.replica.leaf_digests(int(args[1]), int(args[2]))
+            return [x for kv in pairs.items() for x in kv]
+        if name == b"kv.siblings" and len(args) == 2:
+            return self._siblings(args[1], conn)
+        if name == b"kv.rw" and len(args) == 3:
+            r, w = commands.parse_int(args[1]), commands.parse_int(args[2])
+            if not (1 <= r <= self.n and 1 <= w <= self.n):
+                return Error(f"ERR R and W must be between 1 and N={self.n}")
+            conn.overrides.update(r=r, w=w)
+            return OK
+        if name == b"kv.consistency" and len(args) == 2:
+            mode = args[1].decode("ascii", "replace").lower()
+            if mode not in ("eventual", "linearizable"):
+                return Error("ERR consistency is eventual or linearizable")
+            conn.overrides["consistency"] = mode
+            return OK
+        if name == b"kv.ring":
+            return [[n.encode(), b"down" if n in self.down else b"up"] for n in self.ring.nodes]
+        if name == b"kv.stats":
+            return [x for k, v in sorted(self.counters.items()) for x in (k.encode(), v)] + [
+                b"hints_held",
+                self.replica.hint_count(),
+            ]
+        return commands.unknown_command(args)
+
+    async def _after_durable(self, reply: Any) -> Any:
+        await self.node.store.wait_durable()
+        return reply
+
+    async def _siblings(self, key: bytes, conn: Any) -> Any:
+        try:
+            versions = await self.read(key, conn)
+        except Error as err:
+            return err
+        return [
+            [
+                f"{v.node}:{v.counter}".encode(),
+                f"{v.hlc[0]}.{v.hlc[1]}".encode(),
+                v.value,
+                -1 if v.expire is None else v.expire,
+            ]
+            for v in versions
+        ]
+
+    async def _replica_put(self, args: list[bytes]) -> Any:
+        versions = decode(args[2])
+        for v in versions:
+            self.hlc.observe(v.hlc)
+        if len(args) == 4:
+            if not self.replica.add_hint(args[3].decode(), args[1], versions):
+                return Error("ERR hint store full")
+            self.counters["hints_queued"] += 1
+            self.record("kv_hint_queued", home=args[3].decode())
+        else:
+            self.replica.put(args[1], versions)
+        if self.node.store is not None:
+            await self.node.store.wait_durable()
+        return OK
+
+    async def _replica_coord(self, args: list[bytes]) -> Any:
+        _, key, ctx, val, expire, w, mode = args
+        seen = decode(ctx)[0].context if ctx else {}
+        value = None if expire == b"-" else (val, int(expire) if expire else None)
+        try:
+            await self.coordinate(key, value, seen, int(w), mode == b"L")
+        except Error as err:
+            return err
+        return OK
+
+
+class _Lin:
+    """A stand-in connection for internal reads that must use the linearizable quorum."""
+
+    overrides = {"consistency": "linearizable"}
+
+
+_LIN = _Lin()

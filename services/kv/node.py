@@ -1,0 +1,439 @@
+"""A node process: an asyncio RESP2 server on loopback over a durable keyspace.
+
+Requests are parsed by ``resp.RequestReader`` (hiredis), run in order per connection, and
+their replies written only once the writes they made are durable (group commit, ``wal.py``):
+a node killed with ``kill -9`` has lost nothing it acknowledged. A connection whose client
+stops reading is paused (the transport's high-water mark), so nothing grows without bound.
+
+Alone (``cluster=None``) the node answers from its own keyspace; in a cluster the
+coordinator (``services.kv.coordinator``) answers, and this process also serves replica
+requests from its peers (``KV.R.*`` commands).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import signal
+import struct
+import time
+import types
+from collections import deque
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from services.kv import commands
+from services.kv.keyspace import Keyspace
+from services.kv.resp import Error, RequestReader, encode, encode3
+from services.kv.wal import DurableStore
+
+commands.load_all()
+_EXPIRE = struct.Struct("<q")
+_IDS = itertools.count(1)
+
+
+@dataclass
+class NodeConfig:
+    name: str = "n1"
+    host: str = "127.0.0.1"
+    port: int = 7001
+    data_dir: Path | None = None
+    proto_max_bulk_len: int = 64 << 20
+    maxclients: int = 10000
+    fsync: bool = True
+    consistency: str = "eventual"
+    n: int = 3
+    r: int = 2
+    w: int = 2
+    vnodes: int = 64
+    peers: dict[str, tuple[str, int]] = field(default_factory=dict)
+    request_timeout_s: float = 5.0
+    hint_limit: int = 100_000
+    hint_rate_per_s: int = 2000
+    anti_entropy_interval_s: float = 2.0
+    heartbeat_interval_s: float = 0.2
+    down_after_s: float = 3.0
+    events: bool = False
+
+    def settable(self) -> set[str]:
+        return {"proto-max-bulk-len", "maxclients", "kv-r", "kv-w", "kv-consistency"}
+
+
+def encode_local(value: bytes, expire_ms: int | None) -> bytes:
+    return _EXPIRE.pack(-1 if expire_ms is None else expire_ms) + value
+
+
+def decode_local(blob: bytes) -> tuple[bytes, int | None]:
+    (at,) = _EXPIRE.unpack_from(blob, 0)
+    return blob[8:], None if at == -1 else at
+
+
+MAX_QUEUED = 4096  # parsed requests a cluster connection may hold before reading pauses
+MAX_INFLIGHT = 32  # concurrent requests per connection in a cluster (beyond: backpressure)
+
+
+class _Done:
+    """A reply already known, queued behind replies still in flight."""
+
+    def __init__(self, reply: Any) -> None:
+        self.reply = reply
+
+    def done(self) -> bool:
+        return True
+
+
+_KEYED_INTERNAL = {b"kv.r.get", b"kv.r.put", b"kv.r.coord", b"kv.siblings"}
+
+
+def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
+    """The keys a request names; None for a request that must wait for everything before it."""
+    name = args[0].lower()
+    if name in _KEYED_INTERNAL and len(args) > 1:
+        return frozenset((args[1],))
+    cmd = commands.TABLE.get(name)
+    if cmd is None or cmd.first_key == 0:
+        return None
+    return frozenset(cmd.keys(args))
+
+
+class Connection(asyncio.Protocol):
+    """One client: requests in order, replies after their writes are durable."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.id = next(_IDS)
+        self.name: bytes | None = None
+        self.reader = RequestReader(node.config.proto_max_bulk_len + 64 * 1024)
+        self.queue: deque[list[bytes]] = deque()
+        self.busy = False
+        self.closing = False
+        self.fatal: Error | None = None
+        self.transport: asyncio.Transport | None = None
+        self.peer = ""
+        self.overrides: dict[str, Any] = {}
+        self.created = time.time()
+        self.proto = 2
+        self.encode = encode
+        self.inflight: deque[list] = deque()
+        self.busy_keys: set[bytes] = set()
+        self.running = 0
+        self.read_paused = False
+        self._wbuf: list[bytes] = []
+        self._wflush = False
+
+    def set_proto(self, version: int) -> None:
+        self.proto = version
+        self.encode = encode3 if version == 3 else encode
+
+    @property
+    def config(self) -> NodeConfig:
+        return self.node.config
+
+    def describe(self) -> str:
+        name = (self.name or b"").decode("ascii", "replace")
+        age = int(time.time() - self.created)
+        return f"id={self.id} addr={self.peer} laddr={self.node.address} name={name} age={age} db=0"
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
+        node = self.node
+        node.stats["connections"] += 1
+        if len(node.connections) >= node.config.maxclients or node.draining:
+            node.stats["rejected"] += 1
+            transport.write(b"-ERR max number of clients reached\r\n")
+            transport.close()
+            return
+        node.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.node.connections.discard(self)
+        self.queue.clear()
+
+    def pause_writing(self) -> None:
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and not self.busy:
+            self.transport.resume_reading()
+
+    def data_received(self, data: bytes) -> None:
+        if self.fatal is not None or self.closing:
+            return
+        self.queue.extend(self.reader.feed(data))
+        if len(self.queue) > MAX_QUEUED and self.transport is not None:
+            self.transport.pause_reading()  # resumed once the queue drains (_run_pipelined)
+            self.read_paused = True
+        if self.reader.error is not None:
+            self.node.stats["protocol_errors"] += 1
+            self.fatal = self.reader.error
+        if not self.busy:
+            self._run()
+
+    def _run(self) -> None:
+        if self.node.cluster is not None:
+            self._run_pipelined()
+            return
+        out: list[bytes] = []
+        node = self.node
+        while self.queue and not self.closing:
+            args = self.queue.popleft()
+            node.stats["commands"] += 1
+            reply = node.execute(args, self)  # before self.encode: HELLO may change it
+            self.encode(reply, out)
+        if self.fatal is not None:
+            encode(self.fatal, out)
+            self.closing = True
+        self._send(out)
+
+    # In a cluster most replies wait on peers: pipelined requests on different keys run
+    # concurrently, one on a key in flight (or one naming no key) waits for those before it,
+    # and replies are sent in request order.
+    def _run_pipelined(self) -> None:
+        node = self.node
+        while self.queue and not self.closing and self.running < MAX_INFLIGHT:
+            args = self.queue[0]
+            keys = _request_keys(args)
+            if self.running and (keys is None or not keys.isdisjoint(self.busy_keys)):
+                break
+            self.queue.popleft()
+            node.stats["commands"] += 1
+            reply = node.execute(args, self)
+            if type(reply) is types.CoroutineType:
+                task = asyncio.ensure_future(reply)
+                node.tasks.add(task)
+                entry = [task, keys or frozenset()]
+                self.busy_keys.update(entry[1])
+                self.running += 1
+                task.add_done_callback(lambda t, e=entry: self._finished(t, e))
+                self.inflight.append(entry)
+            else:
+                self.inflight.append([_Done(reply), frozenset()])
+        if self.read_paused and len(self.queue) < MAX_QUEUED // 2 and self.transport is not None:
+            self.read_paused = False
+            self.transport.resume_reading()
+        if self.fatal is not None and not self.queue and not self.closing:
+            self.inflight.append([_Done(self.fatal), frozenset()])
+            self.closing = True
+        self._flush_done()
+
+    def _finished(self, task: asyncio.Task, entry: list) -> None:
+        self.node.tasks.discard(task)
+        self.running -= 1
+        self.busy_keys.difference_update(entry[1])
+        entry[1] = frozenset()
+        self._flush_done()
+        if self.queue and not self.closing:
+            self._run_pipelined()
+
+    def _flush_done(self) -> None:
+        out: list[bytes] = []
+        while self.inflight and self.inflight[0][0].done():
+            task = self.inflight.popleft()[0]
+            if isinstance(task, _Done):
+                reply = task.reply
+            elif task.cancelled():
+                reply = Error("ERR node is shutting down")
+            elif task.exception() is not None:
+                exc = task.exception()
+                reply = exc if isinstance(exc, Error) else Error(f"ERR internal error: {exc!r}")
+            else:
+                reply = task.result()
+            if reply is self.fatal:
+                encode(reply, out)
+            else:
+                self.encode(reply, out)
+        if out or (self.closing and not self.inflight):
+            # Replies finished in one turn of the event loop leave in one write.
+            self._wbuf.extend(out)
+            if not self._wflush:
+                self._wflush = True
+                asyncio.get_running_loop().call_soon(self._flush_writes)
+
+    def _flush_writes(self) -> None:
+        self._wflush = False
+        out, self._wbuf = self._wbuf, []
+        self._send(out)
+
+    def _send(self, out: list[bytes]) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        store = self.node.store
+        if out and store is not None and store.pending and self.node.cluster is None:
+            data = b"".join(out)
+            self.busy = True
+            transport.pause_reading()
+            store.on_durable(lambda: self._durable(data))
+            return
+        if out:
+            transport.write(b"".join(out) if len(out) > 1 else out[0])
+        if self.closing:
+            transport.close()
+
+    def _durable(self, data: bytes) -> None:
+        transport = self.transport
+        self.busy = False
+        if transport is None or transport.is_closing():
+            return
+        transport.write(data)
+        if self.closing:
+            transport.close()
+            return
+        transport.resume_reading()
+        if self.queue:
+            self._run()
+
+
+class Node:
+    """One node: its keyspace and durable store, its server, and (in a cluster) its peers."""
+
+    def __init__(self, config: NodeConfig) -> None:
+        self.config = config
+        self.started = time.time()
+        self.stats = {"connections": 0, "commands": 0, "rejected": 0, "protocol_errors": 0}
+        self.connections: set[Connection] = set()
+        self.tasks: set[asyncio.Task] = set()
+        self.draining = False
+        self.server: asyncio.AbstractServer | None = None
+        self.store: DurableStore | None = None
+        self.cluster: Any = None
+        self._background: list[asyncio.Task] = []
+        self.keyspace = Keyspace(journal=self._journal)
+        if config.data_dir is not None and not config.peers:
+            self.store = DurableStore(Path(config.data_dir), fsync=config.fsync)
+            self.keyspace.journal = None
+            for key, blob in self.store.load().items():
+                value, at = decode_local(blob)
+                self.keyspace.store(key, value, at)
+            self.keyspace.journal = self._journal
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def port(self) -> int:
+        return self.config.port
+
+    @property
+    def address(self) -> str:
+        return f"{self.config.host}:{self.config.port}"
+
+    def _journal(self, key: bytes, value: bytes | None, expire_ms: int | None) -> None:
+        if self.store is not None:
+            self.store.put(key, None if value is None else encode_local(value, expire_ms))
+
+    def wal_bytes(self) -> int:
+        return self.store.log_bytes if self.store is not None else 0
+
+    def cluster_info(self) -> list[tuple[str, Any]]:
+        return self.cluster.info() if self.cluster is not None else [("cluster_enabled", 0)]
+
+    def execute(self, args: list[bytes], conn: Connection) -> Any:
+        if self.cluster is not None:
+            return self.cluster.execute(args, conn)
+        return commands.dispatch(self.keyspace, args, conn)
+
+    def config_params(self) -> dict[str, Any]:
+        c = self.config
+        return {
+            "proto-max-bulk-len": c.proto_max_bulk_len,
+            "maxclients": c.maxclients,
+            "save": "",
+            "appendonly": "yes",
+            "appendfsync": "always" if c.fsync else "no",
+            "databases": 1,
+            "kv-consistency": c.consistency,
+            "kv-n": c.n,
+            "kv-r": c.r,
+            "kv-w": c.w,
+        }
+
+    def set_config(self, name: str, raw: bytes) -> None:
+        c = self.config
+        if name not in c.settable():
+            raise Error(
+                f"ERR CONFIG SET failed (possibly related to argument '{name}') - read-only"
+            )
+        if name == "kv-consistency":
+            mode = raw.decode("ascii", "replace").lower()
+            if mode not in ("eventual", "linearizable"):
+                raise Error(f"ERR CONFIG SET failed (possibly related to argument '{name}')")
+            c.consistency = mode
+            return
+        try:
+            value = commands.parse_int(raw)
+        except Error:
+            raise Error(
+                f"ERR CONFIG SET failed (possibly related to argument '{name}') - "
+                "argument couldn't be parsed into an integer"
+            ) from None
+        limits = {"proto-max-bulk-len": (1024, 512 << 20), "maxclients": (1, 100_000)}
+        limits |= {"kv-r": (1, c.n), "kv-w": (1, c.n)}
+        lo, hi = limits[name]
+        if not lo <= value <= hi:
+            raise Error(
+                f"ERR CONFIG SET failed (possibly related to argument '{name}') - "
+                f"argument must be between {lo} and {hi} inclusive"
+            )
+        setattr(c, {f.name.replace("_", "-"): f.name for f in fields(c)}.get(name, name[3:]), value)
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.server = await loop.create_server(
+            lambda: Connection(self), self.config.host, self.config.port, reuse_address=True
+        )
+        self.config.port = self.server.sockets[0].getsockname()[1]
+        self._background.append(asyncio.create_task(self._cron()))
+        if self.cluster is not None:
+            await self.cluster.start()
+
+    async def _cron(self) -> None:
+        while True:
+            await asyncio.sleep(0.1)
+            if self.cluster is None:
+                self.keyspace.active_expire()
+            if self.store is not None:
+                self.store.maybe_checkpoint()
+
+    async def stop(self, drain_s: float = 5.0) -> None:
+        """Stop accepting, let requests in flight finish (bounded), make everything durable."""
+        self.draining = True
+        if self.server is not None:
+            self.server.close()
+        deadline = time.monotonic() + drain_s
+        while self.tasks and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        if self.cluster is not None:
+            await self.cluster.stop()
+        for task in self._background:
+            task.cancel()
+        for task in list(self.tasks):
+            task.cancel()
+        if self.store is not None:
+            while self.store._flushing and time.monotonic() < deadline + 1:
+                await asyncio.sleep(0.005)
+            self.store.close()
+        for conn in list(self.connections):
+            if conn.transport is not None:
+                conn.transport.close()
+
+
+async def serve(node: Node, ready: asyncio.Event | None = None) -> None:
+    """Run ``node`` until SIGTERM or SIGINT, then drain and stop."""
+    await node.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if ready is not None:
+        ready.set()
+    print(f"kv node {node.name} listening on {node.address}", flush=True)
+    await stop.wait()
+    await node.stop()

@@ -1,0 +1,98 @@
+"""What one node holds as a replica: each key's sibling versions, the hints it keeps for down
+nodes, and the Merkle leaves anti-entropy compares, all on the durable store.
+
+Durable keys: ``d`` + key for data, ``h`` + node + NUL + key for a hint held for ``node``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+from services.kv.ring import Ring, key_hash
+from services.kv.versions import Version, decode, digest, encode, merge
+from services.kv.wal import DurableStore
+
+LEAVES = 16
+
+
+def leaf_of(key: bytes) -> int:
+    return key_hash(key) & (LEAVES - 1)
+
+
+class Replica:
+    def __init__(self, ring: Ring, store: DurableStore | None, hint_limit: int = 100_000) -> None:
+        self.ring = ring
+        self.store = store
+        self.hint_limit = hint_limit
+        self.data: dict[bytes, list[Version]] = {}
+        self.by_range: dict[int, set[bytes]] = defaultdict(set)
+        self.hints: dict[str, dict[bytes, list[Version]]] = defaultdict(dict)
+        self.hints_dropped = 0
+        if store is not None:
+            for raw, blob in store.load().items():
+                if raw[:1] == b"d":
+                    self._index(raw[1:], decode(blob))
+                elif raw[:1] == b"h":
+                    node, _, key = raw[1:].partition(b"\x00")
+                    self.hints[node.decode()][key] = decode(blob)
+
+    def _index(self, key: bytes, versions: list[Version]) -> None:
+        self.data[key] = versions
+        self.by_range[self.ring.range_of(key)].add(key)
+
+    def get(self, key: bytes) -> list[Version]:
+        """This node's versions of ``key``, with any it holds as hints for others."""
+        own = self.data.get(key, [])
+        extra = [h[key] for h in self.hints.values() if key in h]
+        return merge(own, *extra) if extra else own
+
+    def put(self, key: bytes, versions: list[Version]) -> tuple[list[Version], bool]:
+        """Merge ``versions`` in; returns the result and whether anything changed."""
+        old = self.data.get(key, [])
+        new = merge(old, versions)
+        if [v.dot for v in new] == [v.dot for v in old]:
+            return old, False
+        self._index(key, new)
+        if self.store is not None:
+            self.store.put(b"d" + key, encode(new))
+        return new, True
+
+    def add_hint(self, home: str, key: bytes, versions: list[Version]) -> bool:
+        held = self.hints[home]
+        if key not in held and self.hint_count() >= self.hint_limit:
+            self.hints_dropped += 1
+            return False
+        held[key] = merge(held.get(key, []), versions)
+        if self.store is not None:
+            self.store.put(b"h" + home.encode() + b"\x00" + key, encode(held[key]))
+        return True
+
+    def drop_hint(self, home: str, key: bytes) -> None:
+        if self.hints[home].pop(key, None) is not None and self.store is not None:
+            self.store.put(b"h" + home.encode() + b"\x00" + key, None)
+
+    def hint_count(self) -> int:
+        return sum(len(h) for h in self.hints.values())
+
+    def flush(self) -> None:
+        for key in list(self.data):
+            if self.store is not None:
+                self.store.put(b"d" + key, None)
+        self.data.clear()
+        self.by_range.clear()
+
+    def merkle_leaves(self, range_index: int) -> list[bytes]:
+        """Sixteen leaf hashes over ``(key, version digest)`` of the keys in one token range."""
+        acc = [0] * LEAVES
+        for key in self.by_range.get(range_index, ()):
+            h = hashlib.blake2b(key + digest(self.data[key]), digest_size=8).digest()
+            acc[leaf_of(key)] ^= int.from_bytes(h, "big")
+        return [x.to_bytes(8, "big") for x in acc]
+
+    def leaf_digests(self, range_index: int, leaf: int) -> dict[bytes, bytes]:
+        return {
+            k: digest(self.data[k])
+            for k in self.by_range.get(range_index, ())
+            if leaf_of(k) == leaf
+        }

@@ -1,0 +1,101 @@
+"""Consistent hashing with virtual nodes: token ranges, preference lists, sloppy quorums.
+
+Each node owns ``vnodes`` tokens (64-bit hashes of ``name#i``). A key belongs to the range
+ending at the first token clockwise from its hash; its preference list is the first N distinct
+nodes met walking on from there. A down node is skipped and the walk goes on, so the next
+healthy node stands in for it (a sloppy quorum) and keeps a hint for the owner.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+
+def key_hash(key: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a key's replicas go: the homes that are up, and stand-ins for those that are not
+    (``substitutes[stand_in] = home``)."""
+
+    homes: list[str]
+    live: list[str]
+    substitutes: dict[str, str]
+
+    @property
+    def targets(self) -> list[str]:
+        return self.live + list(self.substitutes)
+
+
+class Ring:
+    def __init__(self, nodes: Iterable[str], vnodes: int = 64) -> None:
+        self.vnodes = vnodes
+        self.nodes = sorted(set(nodes))
+        tokens = []
+        for name in self.nodes:
+            for i in range(vnodes):
+                tokens.append((key_hash(f"{name}#{i}".encode()), name))
+        tokens.sort()
+        self.tokens = [t for t, _ in tokens]
+        self.owners = [n for _, n in tokens]
+
+    def range_of(self, key: bytes) -> int:
+        """The index of the token range holding ``key`` (range i ends at token i)."""
+        i = bisect.bisect_left(self.tokens, key_hash(key))
+        return i % len(self.tokens)
+
+    def walk(self, start: int) -> Iterable[str]:
+        """Distinct nodes clockwise from token ``start``."""
+        seen: set[str] = set()
+        n = len(self.tokens)
+        for j in range(n):
+            owner = self.owners[(start + j) % n]
+            if owner not in seen:
+                seen.add(owner)
+                yield owner
+                if len(seen) == len(self.nodes):
+                    return
+
+    def preference_list(self, key: bytes, n: int) -> list[str]:
+        return self.range_preference(self.range_of(key), n)
+
+    def range_preference(self, range_index: int, n: int) -> list[str]:
+        out = []
+        for node in self.walk(range_index):
+            out.append(node)
+            if len(out) == n:
+                break
+        return out
+
+    def placement(
+        self, key: bytes, n: int, down: Collection[str], *, sloppy: bool = True
+    ) -> Placement:
+        """The key's homes, those of them up, and (sloppy) stand-ins for the ones down."""
+        walk = list(self.walk(self.range_of(key)))
+        homes = walk[:n]
+        live = [h for h in homes if h not in down]
+        missing = [h for h in homes if h in down]
+        substitutes: dict[str, str] = {}
+        if sloppy and missing:
+            spare = [x for x in walk[n:] if x not in down]
+            for home, stand_in in zip(missing, spare, strict=False):
+                substitutes[stand_in] = home
+        return Placement(homes, live, substitutes)
+
+    def ranges_of(self, node: str, n: int) -> list[int]:
+        """The token ranges ``node`` holds a replica of."""
+        return [i for i in range(len(self.tokens)) if node in self.range_preference(i, n)]
+
+
+def moved_fraction(before: Ring, after: Ring, keys: Iterable[bytes], n: int = 1) -> float:
+    """The share of keys whose replica set changes between two rings (n=1: primary owner)."""
+    total = moved = 0
+    for key in keys:
+        total += 1
+        moved += set(before.preference_list(key, n)) != set(after.preference_list(key, n))
+    return moved / total if total else 0.0

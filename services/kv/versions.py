@@ -1,0 +1,186 @@
+"""Dotted version vectors per key, a hybrid logical clock, and the Redis face's resolution rule.
+
+Each stored version carries a *dot* (the node that coordinated it and that node's per-key
+counter) and the *context* (a version vector of what its writer had seen). A version is
+obsolete when another's context covers its dot; versions none of which covers another are
+*siblings*: concurrent writes are kept side by side instead of one being lost. Writes are
+coordinated by a replica of the key, which knows every dot it issued, so dots never repeat.
+
+The Redis face shows one value: the sibling with the greatest hybrid logical clock timestamp
+(``(physical ms, logical counter)``, ties by node name) wins: last writer wins by HLC.
+Siblings are bounded (``MAX_SIBLINGS``); past the bound the oldest by HLC are dropped.
+``KV.SIBLINGS key`` shows them all. Deletes are versions too (tombstones).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+MAX_SIBLINGS = 8
+_U8 = struct.Struct("<B")
+_U64 = struct.Struct("<Q")
+_TAIL = struct.Struct("<QIBqI")  # hlc ms, hlc logical, flags, expire (-1: none), value length
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    node: str
+    counter: int
+    context: dict[str, int] = field(hash=False)
+    hlc: tuple[int, int]
+    value: bytes | None
+    expire: int | None = None
+
+    @property
+    def dot(self) -> tuple[str, int]:
+        return (self.node, self.counter)
+
+    @property
+    def stamp(self) -> tuple[int, int, str]:
+        return (self.hlc[0], self.hlc[1], self.node)
+
+
+def covered(context: dict[str, int], dot: tuple[str, int]) -> bool:
+    return context.get(dot[0], 0) >= dot[1]
+
+
+def merge(*sets: Iterable[Version]) -> list[Version]:
+    """The versions of all sets that no other version has seen, at most ``MAX_SIBLINGS``."""
+    by_dot: dict[tuple[str, int], Version] = {}
+    for versions in sets:
+        for v in versions:
+            by_dot.setdefault(v.dot, v)
+    alive = [
+        v
+        for v in by_dot.values()
+        if not any(o is not v and covered(o.context, v.dot) for o in by_dot.values())
+    ]
+    alive.sort(key=lambda v: v.stamp, reverse=True)
+    return sorted(alive[:MAX_SIBLINGS], key=lambda v: v.dot)
+
+
+def context_of(versions: Iterable[Version]) -> dict[str, int]:
+    """Everything these versions have seen, their own dots included."""
+    ctx: dict[str, int] = {}
+    for v in versions:
+        for node, n in v.context.items():
+            if ctx.get(node, 0) < n:
+                ctx[node] = n
+        if ctx.get(v.node, 0) < v.counter:
+            ctx[v.node] = v.counter
+    return ctx
+
+
+def new_version(
+    local: list[Version],
+    seen: dict[str, int],
+    node: str,
+    hlc: tuple[int, int],
+    value: bytes | None,
+    expire: int | None,
+) -> Version:
+    """A write coordinated by ``node``: it supersedes what ``node`` holds and what the writer
+    had ``seen``; its dot is the next of ``node``'s counters for this key."""
+    ctx = context_of(local)
+    for n, c in seen.items():
+        if ctx.get(n, 0) < c:
+            ctx[n] = c
+    return Version(node, ctx.get(node, 0) + 1, ctx, hlc, value, expire)
+
+
+def winner(versions: list[Version]) -> Version | None:
+    return max(versions, key=lambda v: v.stamp) if versions else None
+
+
+def visible(versions: list[Version], now_ms: int) -> tuple[bytes, int | None] | None:
+    """What the Redis face shows: the newest sibling by HLC, unless deleted or expired."""
+    w = winner(versions)
+    if w is None or w.value is None or (w.expire is not None and w.expire <= now_ms):
+        return None
+    return w.value, w.expire
+
+
+class HLC:
+    """A hybrid logical clock: close to wall time, strictly increasing, and ahead of every
+    timestamp it has been shown."""
+
+    def __init__(self) -> None:
+        self.ms = 0
+        self.logical = 0
+
+    def now(self) -> tuple[int, int]:
+        pt = int(time.time() * 1000)
+        if pt > self.ms:
+            self.ms, self.logical = pt, 0
+        else:
+            self.logical += 1
+        return (self.ms, self.logical)
+
+    def observe(self, stamp: tuple[int, int]) -> None:
+        if stamp > (self.ms, self.logical):
+            self.ms, self.logical = stamp
+
+
+def _put_str(out: list[bytes], s: str) -> None:
+    b = s.encode()
+    out.append(_U8.pack(len(b)) + b)
+
+
+def encode(versions: list[Version]) -> bytes:
+    out = [_U8.pack(len(versions))]
+    for v in versions:
+        _put_str(out, v.node)
+        out.append(_U64.pack(v.counter))
+        out.append(_U8.pack(len(v.context)))
+        for node in sorted(v.context):
+            _put_str(out, node)
+            out.append(_U64.pack(v.context[node]))
+        value = v.value or b""
+        flags = 1 if v.value is None else 0
+        expire = -1 if v.expire is None else v.expire
+        out.append(_TAIL.pack(v.hlc[0], v.hlc[1], flags, expire, len(value)))
+        out.append(value)
+    return b"".join(out)
+
+
+def decode(blob: bytes) -> list[Version]:
+    pos = 1
+    out = []
+
+    def read_str() -> str:
+        nonlocal pos
+        n = blob[pos]
+        s = blob[pos + 1 : pos + 1 + n].decode()
+        pos += 1 + n
+        return s
+
+    for _ in range(blob[0]):
+        node = read_str()
+        (counter,) = _U64.unpack_from(blob, pos)
+        pos += 8
+        ctx = {}
+        count = blob[pos]
+        pos += 1
+        for _ in range(count):
+            name = read_str()
+            (ctx[name],) = _U64.unpack_from(blob, pos)
+            pos += 8
+        ms, logical, flags, expire, vlen = _TAIL.unpack_from(blob, pos)
+        pos += _TAIL.size
+        value = None if flags & 1 else blob[pos : pos + vlen]
+        pos += vlen
+        out.append(
+            Version(node, counter, ctx, (ms, logical), value, None if expire == -1 else expire)
+        )
+    return out
+
+
+def digest(versions: list[Version]) -> bytes:
+    """What anti-entropy compares: equal sets of versions give equal digests."""
+    return hashlib.blake2b(
+        "|".join(f"{v.node}:{v.counter}" for v in versions).encode(), digest_size=8
+    ).digest()

@@ -1,0 +1,193 @@
+"""The node's durable store: a write-ahead log with a CRC per record and group-commit fsync,
+checkpointed into LMDB.
+
+LMDB (through ``lmdb``) is the engine: a copy-on-write B+tree whose commits are atomic and
+need no recovery of their own, so the log only has to cover writes since the last checkpoint.
+Writes are appended to an in-memory batch; one fsync (in a worker thread, so the event loop
+keeps serving) makes a whole batch durable, and only then are its callers answered. Recovery
+loads LMDB, replays the log and cuts a torn or corrupt tail at the first bad record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import struct
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import lmdb
+
+_HEAD = struct.Struct("<II")  # payload length, crc32 of payload
+_KEYLEN = struct.Struct("<I")
+TOMBSTONE = b"\x00"  # the first payload byte: 0 delete, 1 put
+
+
+def lmdb_key(key: bytes) -> bytes:
+    """LMDB keys are at most 511 bytes: longer ones are stored under a digest (the full key is
+    kept in the value)."""
+    if 0 < len(key) <= 400:
+        return key
+    return b"\xffH" + hashlib.blake2b(key, digest_size=20).digest()
+
+
+def encode_record(key: bytes, value: bytes | None) -> bytes:
+    body = (
+        TOMBSTONE + _KEYLEN.pack(len(key)) + key
+        if value is None
+        else b"\x01" + _KEYLEN.pack(len(key)) + key + value
+    )
+    return _HEAD.pack(len(body), zlib.crc32(body)) + body
+
+
+def read_records(data: bytes) -> tuple[list[tuple[bytes, bytes | None]], int]:
+    """The records of a log image and the length of its valid prefix (a torn tail is cut)."""
+    out: list[tuple[bytes, bytes | None]] = []
+    pos = 0
+    while pos + _HEAD.size <= len(data):
+        size, crc = _HEAD.unpack_from(data, pos)
+        body = data[pos + _HEAD.size : pos + _HEAD.size + size]
+        if len(body) != size or zlib.crc32(body) != crc or size < 5:
+            break
+        (klen,) = _KEYLEN.unpack_from(body, 1)
+        key = body[5 : 5 + klen]
+        out.append((key, None if body[:1] == TOMBSTONE else body[5 + klen :]))
+        pos += _HEAD.size + size
+    return out, pos
+
+
+class DurableStore:
+    """key -> bytes, durable once ``wait_durable`` resolves (or its callback runs)."""
+
+    def __init__(
+        self, directory: Path, *, fsync: bool = True, checkpoint_bytes: int = 64 << 20
+    ) -> None:
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.fsync = fsync
+        self.checkpoint_bytes = checkpoint_bytes
+        self.env = lmdb.open(str(self.dir / "lmdb"), map_size=8 << 30, max_dbs=0)
+        self.log_path = self.dir / "wal.log"
+        self._batch: list[bytes] = []
+        self._waiters: list[Callable[[], None]] = []
+        self._flushing = False
+        self._dirty: dict[bytes, bytes | None] = {}
+        self.log_bytes = 0
+        self.torn_bytes_cut = 0
+        self._fd = -1
+
+    def load(self) -> dict[bytes, bytes]:
+        """Everything stored: LMDB's contents with the log replayed over them."""
+        data: dict[bytes, bytes] = {}
+        with self.env.begin() as txn:
+            for _, stored in txn.cursor():
+                (klen,) = _KEYLEN.unpack_from(stored, 0)
+                data[bytes(stored[4 : 4 + klen])] = bytes(stored[4 + klen :])
+        raw = self.log_path.read_bytes() if self.log_path.exists() else b""
+        records, valid = read_records(raw)
+        self.torn_bytes_cut = len(raw) - valid
+        for key, value in records:
+            self._dirty[key] = value
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        self._fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.ftruncate(self._fd, valid)
+        os.lseek(self._fd, valid, os.SEEK_SET)
+        self.log_bytes = valid
+        return data
+
+    def put(self, key: bytes, value: bytes | None) -> None:
+        """Log a write (``None``: delete). Durable after the next group commit."""
+        self._batch.append(encode_record(key, value))
+        self._dirty[key] = value
+
+    @property
+    def pending(self) -> bool:
+        """Whether some logged write is not yet on disk (queued, or in an fsync under way)."""
+        return bool(self._batch) or self._flushing
+
+    def on_durable(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once everything logged so far is on disk."""
+        if not self._batch and not self._flushing:
+            callback()
+            return
+        self._waiters.append(callback)
+        if not self._flushing:
+            asyncio.get_running_loop().call_soon(self._start_flush)
+
+    async def wait_durable(self) -> None:
+        fut = asyncio.get_running_loop().create_future()
+        self.on_durable(lambda: fut.done() or fut.set_result(None))
+        await fut
+
+    def _start_flush(self) -> None:
+        if self._flushing:
+            return
+        if not self._batch:
+            waiters, self._waiters = self._waiters, []
+            for w in waiters:
+                w()
+            return
+        self._flushing = True
+        batch, self._batch = b"".join(self._batch), []
+        waiters, self._waiters = self._waiters, []
+        loop = asyncio.get_running_loop()
+        fut = loop.run_in_executor(None, self._write, batch)
+        fut.add_done_callback(lambda f: self._flushed(f, waiters))
+
+    def _write(self, batch: bytes) -> None:
+        os.write(self._fd, batch)
+        if self.fsync:
+            os.fdatasync(self._fd)
+
+    def _flushed(self, fut: asyncio.Future, waiters: list[Callable[[], None]]) -> None:
+        self._flushing = False
+        fut.result()
+        for w in waiters:
+            w()
+        if self._batch or self._waiters:
+            self._start_flush()
+
+    def flush_now(self) -> None:
+        """Write and fsync the pending batch synchronously (shutdown, tests)."""
+        if self._batch:
+            batch, self._batch = b"".join(self._batch), []
+            self._write(batch)
+        waiters, self._waiters = self._waiters, []
+        for w in waiters:
+            w()
+
+    def maybe_checkpoint(self) -> bool:
+        """When the log is large, move its writes into LMDB and start an empty log."""
+        size = os.fstat(self._fd).st_size if self._fd >= 0 else 0
+        self.log_bytes = size
+        if size < self.checkpoint_bytes or self._flushing:
+            return False
+        self.checkpoint()
+        return True
+
+    def checkpoint(self) -> None:
+        self.flush_now()
+        with self.env.begin(write=True) as txn:
+            for key, value in self._dirty.items():
+                if value is None:
+                    txn.delete(lmdb_key(key))
+                else:
+                    txn.put(lmdb_key(key), _KEYLEN.pack(len(key)) + key + value)
+        self.env.sync(True)
+        self._dirty.clear()
+        os.ftruncate(self._fd, 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.fsync(self._fd)
+        self.log_bytes = 0
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            self.flush_now()
+            os.close(self._fd)
+            self._fd = -1
+        self.env.close()

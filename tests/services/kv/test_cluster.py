@@ -1,0 +1,129 @@
+"""The Dynamo cluster on loopback: replication, any node coordinating, sloppy quorums with
+hinted handoff, read repair, Merkle anti-entropy, siblings, per-connection R and W."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+
+from services.kv.launch import LocalCluster
+
+
+def client(node, **kw) -> redis.Redis:
+    return redis.Redis(port=node.port, socket_timeout=5, protocol=2, **kw)
+
+
+def stats(c: redis.Redis) -> dict[str, int]:
+    flat = c.execute_command("KV.STATS")
+    return {k.decode(): v for k, v in zip(flat[::2], flat[1::2], strict=True)}
+
+
+def wait_for(predicate, timeout_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.fixture(scope="module")
+def five(tmp_path_factory):
+    cluster = LocalCluster.create(
+        tmp_path_factory.mktemp("kv5"), 5, extra=["--anti-entropy-s", "0.2"]
+    )
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+def test_any_node_answers_for_any_key(five):
+    clients = [client(n) for n in five.nodes]
+    clients[0].mset({f"any:{i}": i for i in range(200)})
+    for c in clients:
+        assert c.mget([f"any:{i}" for i in range(200)]) == [b"%d" % i for i in range(200)]
+    assert clients[3].dbsize() >= 200
+    assert sorted(clients[4].keys("any:1?")) == sorted(f"any:1{i}".encode() for i in range(10))
+    found = set()
+    cursor = 0
+    while True:
+        cursor, page = clients[2].scan(cursor, match="any:*", count=40)
+        found.update(page)
+        if cursor == 0:
+            break
+    assert len(found) == 200
+
+
+def test_each_key_is_stored_on_n_replicas(five):
+    c = client(five.nodes[0])
+    c.set("replicated", "yes")
+    holders = 0
+    for node in five.nodes:
+        blob = client(node).execute_command("KV.R.GET", "replicated")
+        holders += blob is not None
+    assert holders == 3
+
+
+def test_a_down_node_gets_its_writes_back_by_hinted_handoff(five):
+    victim = five.nodes[4]
+    five_clients = [client(n) for n in five.nodes[:4]]
+    victim.kill()
+    assert wait_for(lambda: b"down" in dict(five_clients[0].execute_command("KV.RING")).values())
+    keys = [f"hint:{i}" for i in range(300)]
+    for i, key in enumerate(keys):
+        five_clients[i % 4].set(key, i)
+    held = sum(stats(c)["hints_held"] for c in five_clients)
+    assert held > 0
+    five.restart(victim)
+    assert wait_for(lambda: sum(stats(c)["hints_held"] for c in five_clients) == 0, 15)
+    assert sum(stats(c).get("hints_replayed", 0) for c in five_clients) >= held
+    # the returned node now holds its share without any read having repaired it
+    mine = sum(client(victim).execute_command("KV.R.GET", k) is not None for k in keys)
+    assert mine >= 300 * 3 // 5 * 0.8
+
+
+def test_concurrent_writes_become_siblings_and_the_newest_wins(five):
+    a, b = client(five.nodes[0]), client(five.nodes[1])
+    a.set("sib", "first")
+    # two writers that have each seen nothing of the other: KV.RW 1 1 on disjoint coordinators
+    a.execute_command("KV.RW", 1, 1)
+    b.execute_command("KV.RW", 1, 1)
+    a.set("sib2", "from-a")
+    b.set("sib2", "from-b")
+    shown = client(five.nodes[2]).get("sib2")
+    assert shown in (b"from-a", b"from-b")
+    siblings = client(five.nodes[2]).execute_command("KV.SIBLINGS", "sib2")
+    assert 1 <= len(siblings) <= 2
+    newest = max(siblings, key=lambda s: (int(s[1].split(b".")[0]), int(s[1].split(b".")[1])))
+    if len(siblings) == 2:
+        assert shown == newest[2]
+
+
+def test_kv_rw_rejects_quorums_outside_1_to_n(five):
+    c = client(five.nodes[0])
+    with pytest.raises(redis.ResponseError, match="between 1 and N=3"):
+        c.execute_command("KV.RW", 4, 1)
+
+
+def test_anti_entropy_repairs_a_replica_that_missed_writes(tmp_path):
+    cluster = LocalCluster.create(tmp_path, 3, extra=["--anti-entropy-s", "0.05"])
+    cluster.start()
+    try:
+        c = client(cluster.nodes[0])
+        cluster.nodes[2].kill()
+        assert wait_for(lambda: b"down" in dict(c.execute_command("KV.RING")).values())
+        for i in range(100):
+            c.set(f"ae:{i}", i)
+        cluster.restart(cluster.nodes[2])
+        third = client(cluster.nodes[2])
+
+        def converged() -> bool:
+            return all(third.execute_command("KV.R.GET", f"ae:{i}") for i in range(100))
+
+        assert wait_for(converged, 30)
+        repaired = sum(stats(client(n)).get("ae_keys_repaired", 0) for n in cluster.nodes)
+        assert repaired >= 100
+    finally:
+        cluster.stop()
