@@ -10,10 +10,11 @@
 - Errors are RFC 9457 problem documents (``services.problems``). Each operation declares the
   statuses its shape can produce, with the ``Problem`` schema under
   ``application/problem+json``: 422 and 400 where it takes input, 401 where it reads a key,
-  403 where it needs one, 404 where a path names something, 413 where it takes a body, 409
-  where a domain rule can conflict (``CONFLICTS``), 429 everywhere (the rate limit) and 503
-  where it can be unavailable (a full event buffer, no healthy edge); protocol statuses
-  (tus 412 and 415, a callback's 401) come from ``EXTRA``. FastAPI's own
+  403 where it needs one, 404 where its input names something, 413 where it takes a body,
+  409 where it changes state or a domain rule can conflict (``CONFLICTS``), 429 everywhere
+  (the rate limit) and 503 where it can be unavailable (a full event buffer, no healthy
+  edge); tus routes add 412 and 415, and other protocol statuses (a callback's 401) come
+  from ``EXTRA``. A route's own ``responses=`` declare what else it sends. FastAPI's own
   ``HTTPValidationError`` 422 is replaced: it is not what is sent.
 - Request models get worked examples (``EXAMPLES``), ones the API accepts.
 """
@@ -21,6 +22,7 @@
 from __future__ import annotations
 
 from copy import deepcopy
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +92,7 @@ EXTRA = {
     "video_upload_patch": {412, 415},
     "video_upload_delete": {412},
     "notify_callback": {401},
+    "files_shared_upload": {403},  # the link is keyless; a read-only one refuses writes
 }
 #: A repeated create with the same Idempotency-Key answers 200 with the first result (the
 #: first answer is 201, or 202 when delivery happens later).
@@ -97,9 +100,55 @@ REPLAYS = {
     "social_create_post": "The post this Idempotency-Key already created.",
     "notify_send": "The notification this Idempotency-Key already created.",
 }
+
+
+def _in_days(n: int) -> str:
+    """A date ``n`` days ahead: booking examples must stay in the bookable future."""
+    return (date.today() + timedelta(days=n)).isoformat()
+
+
 #: Worked examples of every request model, each one the API accepts.
 EXAMPLES: dict[str, dict[str, Any]] = {
+    "ChatMessageIn": {"client_id": "c-0001", "body": {"text": "On my way"}, "device": "phone"},
     "CommentIn": {"text": "The 720p rung looks great."},
+    "CommitIn": {"path": "docs/notes.txt", "plan_id": "0123456789abcdef0123456789abcdef"},
+    "ConfirmIn": {"payment_method": "pm_card_visa"},
+    "ConversationIn": {"members": ["bob", "carol"], "title": "Weekend plans"},
+    "CursorIn": {"device": "phone", "seq": 42, "read": True},
+    "DeviceIn": {"public_key": "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="},
+    "EditIn": {"client_id": "c-0002", "body": {"text": "On my way (10 min)"}},
+    "FolderIn": {"path": "photos/2026", "parents": True},
+    "HoldIn": {
+        "unit_id": "hotel-1:double",
+        "check_in": _in_days(30),
+        "check_out": _in_days(32),
+        "guests": 2,
+    },
+    "InventoryIn": {
+        "start": _in_days(30),
+        "end": _in_days(60),
+        "total": 10,
+        "price_cents": 12900,
+    },
+    "MemberIn": {"user_id": "dave"},
+    "MoveIn": {"src": "docs/draft.txt", "dst": "docs/final.txt"},
+    "PlanIn": {
+        "path": "docs/notes.txt",
+        "chunks": [["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 4]],
+    },
+    "PropertyIn": {"id": "hotel-1", "name": "Harbour View", "city": "Lisbon", "country": "PT"},
+    "QuotaIn": {"quota_bytes": 10737418240},
+    "RestoreVersionIn": {"path": "docs/notes.txt", "version": 1},
+    "RetentionIn": {"retention_s": 604800},
+    "ShareIn": {"path": "photos/2026", "rights": "read", "expires_in_s": 86400},
+    "SubscriptionIn": {"subscribed": False},
+    "TypeIn": {"description": "Stories and offers", "default_subscribed": True},
+    "UnitIn": {
+        "id": "hotel-1:double",
+        "name": "Double room",
+        "max_guests": 2,
+        "property_id": "hotel-1",
+    },
     "EdgeIn": {
         "name": "edge-eu-1",
         "url": "http://127.0.0.1:8101",
@@ -200,12 +249,14 @@ def error_statuses(route: Any, method: str) -> set[int]:
         statuses.add(401)
     if calls & REQUIRES_KEY:
         statuses.add(403)
-    if flat.path_params or flat.body_params:  # a body names users, posts, templates too
+    if takes_input:  # a path, a query or a body names users, posts, files...
         statuses.add(404)
     if flat.body_params or method in ("POST", "PUT", "PATCH"):
         statuses |= {400, 413}
-    if route.operation_id in CONFLICTS:
-        statuses.add(409)
+    if method in ("POST", "PUT", "PATCH", "DELETE") or route.operation_id in CONFLICTS:
+        statuses.add(409)  # a change can conflict with the current state
+    if "_tus_user" in calls:  # tus: 412 without Tus-Resumable, 415 for a PATCH body type
+        statuses |= {412, 415} if method == "PATCH" else {412}
     return statuses | EXTRA.get(route.operation_id, set())
 
 

@@ -20,6 +20,7 @@ from services.chat.schemas import (
     DEVICE_ID,
     MAX_SEQ,
     Accepted,
+    ChatMessageIn,
     ConversationIn,
     ConversationOut,
     CursorIn,
@@ -28,7 +29,6 @@ from services.chat.schemas import (
     EditIn,
     Gap,
     MemberIn,
-    MessageIn,
     MessageOut,
     Page,
     PresenceOut,
@@ -181,7 +181,7 @@ def history(
     status_code=201,
     operation_id="chat_send",
 )
-def send(conv_id: ConvId, body: MessageIn, svc: ChatDep, user: CurrentUser) -> Accepted:
+def send(conv_id: ConvId, body: ChatMessageIn, svc: ChatDep, user: CurrentUser) -> Accepted:
     """Send over HTTP (a resend with the same ``client_id`` returns the first ``seq``)."""
     posted = svc.post(user.user_id, body.device, conv_id, body.client_id, body.body)
     return _accepted(posted.message, posted.duplicate)

@@ -60,7 +60,7 @@ class RetentionIn(BaseModel):
     retention_s: float | None = Field(default=None, gt=0, le=MAX_RETENTION_S)
 
 
-class MessageIn(BaseModel):
+class ChatMessageIn(BaseModel):
     client_id: str = Field(pattern=CLIENT_ID)
     body: dict[str, Any]
     device: str | None = Field(default=None, pattern=DEVICE_ID)

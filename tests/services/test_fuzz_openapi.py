@@ -82,7 +82,7 @@ def faulty_app() -> FastAPI:
 
     @app.get("/fine", response_model=Count)
     def fine(n: int = Query(0, ge=0, le=5)) -> Count:
-        return Count(n=n) if n else _problem(404)
+        return Count(n=n) if n else _problem(409)
 
     @app.post("/notes", response_model=Count, openapi_extra={"requestBody": NOTE_BODY})
     async def notes(request: Request) -> Count:
@@ -174,15 +174,15 @@ def test_a_503_problem_document_passes_but_a_bare_503_is_a_server_error(faulty_r
 
 
 def test_a_status_the_document_does_not_declare_is_a_schema_mismatch(faulty_report) -> None:
-    # /fine takes no path and no body, so nothing declares a 404 for it; /busy's 503 is.
+    # /fine is a read, so nothing declares a 409 for it; /busy's 503 is.
     [undeclared] = _findings(faulty_report, "schema_mismatch", "GET /fine")
-    assert undeclared.check == "status_code_conformance" and undeclared.statuses == {404}
+    assert undeclared.check == "status_code_conformance" and undeclared.statuses == {409}
 
 
 def test_an_error_that_is_not_a_problem_document_is_a_schema_mismatch(faulty_report) -> None:
     [plain] = [f for f in faulty_report.of_kind("schema_mismatch") if f.check == "problem_document"]
     assert plain.cause == "a 404 is not application/problem+json"
-    assert plain.operations == {"GET /plain-404"}  # /fine's 404 is a problem document
+    assert plain.operations == {"GET /plain-404"}  # /fine's 409 is a problem document
 
 
 def test_every_operation_of_the_faulty_app_ran_and_its_result_line_counts_findings(

@@ -11,7 +11,7 @@ from services.openapi import EXTRA
 from tests.services.test_public_operations import PUBLIC
 from warehouse.ingest import ingest_spool
 
-PATH_VALUES = {"locale": "en", "name": "welcome"}
+PATH_VALUES = {"locale": "en", "name": "welcome", "conv_id": "0" * 32, "seq": "1"}
 ERRORS = ("400", "401", "403", "404", "409", "413", "422", "429")
 
 
