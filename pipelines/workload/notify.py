@@ -366,6 +366,8 @@ def _delivered(
     if channel == "inbox":
         read = inbox.get("read", 0)
         return str(sent), f"delivered = written to the user's inbox; read={read} of them"
+    if channel == "webhook":
+        return "n/a", "sent = the webhook answered 2xx; webhooks send no delivery receipt"
     if channel == "email":
         if confirmed:
             return str(confirmed), "delivered = reported by the mail provider's callback"
