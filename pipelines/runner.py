@@ -116,6 +116,18 @@ def _stage_jobs(
     return [staged.resolve_job_def(n) for n in names]
 
 
+def _descendants(graph: Any, roots: set[dg.AssetKey]) -> set[dg.AssetKey]:
+    """Every asset downstream of ``roots`` (not the roots themselves)."""
+    found: set[dg.AssetKey] = set()
+    todo = list(roots)
+    while todo:
+        for child in graph.get(todo.pop()).child_keys:
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 def materialize_all(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -123,7 +135,9 @@ def materialize_all(
     run_id: str | None = None,
 ) -> list[StageResult]:
     """Materialise every asset, stage by stage: one named job run per stage and partition,
-    each tagged ``blueprint/run`` with ``run_id`` (default: the time it started)."""
+    each tagged ``blueprint/run`` with ``run_id`` (default: the time it started). Assets
+    downstream of a blocking check that failed in an earlier stage are not run: the gate's
+    decision holds across stages as it does within one run."""
     graph = defs.resolve_asset_graph()
     stages: list[tuple[Any, str, list[dg.AssetKey]]] = []
     for key in graph.toposorted_asset_keys:
@@ -138,7 +152,14 @@ def materialize_all(
     jobs = _stage_jobs(defs, [(group, keys) for _pdef, group, keys in stages])
     run_tag = run_id or time.strftime("%Y%m%dT%H%M%S")
     results: list[StageResult] = []
-    for (pdef, _group, keys), job in zip(stages, jobs, strict=True):
+    blocked: set[dg.AssetKey] = set()  # downstream of a blocking check that failed
+    for (pdef, _group, all_keys), job in zip(stages, jobs, strict=True):
+        keys = [k for k in all_keys if k not in blocked]
+        if not keys:  # everything here waits on a gate that refused: a decision
+            names = [k.to_user_string() for k in all_keys]
+            log(f"  skipping {', '.join(names)}: upstream blocking check failed")
+            results.append(StageResult(names, None, False, [], "blocked upstream", gated=True))
+            continue
         names = [k.to_user_string() for k in keys]
         partitions = [None] if pdef is None else _partition_keys(pdef, instance, keys)
         for partition in partitions:
@@ -148,6 +169,7 @@ def materialize_all(
             result = job.execute_in_process(
                 instance=instance,
                 partition_key=partition,
+                asset_selection=keys if len(keys) < len(all_keys) else None,
                 raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
                 tags={"blueprint/main_job": "true", "blueprint/run": run_tag},
@@ -168,6 +190,8 @@ def materialize_all(
                 messages = [_root_message(e) for e in errors]
                 error = "; ".join(messages) or "run failed"
             results.append(StageResult(names, partition, result.success, failed, error, gated))
+            if gated:
+                blocked |= _descendants(graph, {e.asset_key for e in failing})
             if result.success:
                 status = "ok"
             elif gated:

@@ -92,7 +92,15 @@ EXTRA = {
     "video_upload_patch": {412, 415},
     "video_upload_delete": {412},
     "notify_callback": {401},
-    "files_shared_upload": {403},  # the link is keyless; a read-only one refuses writes
+    # Share links are keyless: a password-protected one answers 401 without the password,
+    # a read-only one refuses writes; delta sync plans take an If-Match (412 when stale).
+    "files_shared_meta": {401},
+    "files_shared_download": {401},
+    "files_shared_upload": {401, 403},
+    "files_sync_plan": {412},
+    "files_sync_commit": {412},
+    "files_put": {412},
+    "files_delete": {412},
 }
 #: A repeated create with the same Idempotency-Key answers 200 with the first result (the
 #: first answer is 201, or 202 when delivery happens later).

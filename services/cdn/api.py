@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import httpx
 from fastapi import APIRouter, FastAPI, Query
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.cdn.routing import EdgeInfo
 from services.cdn.service import TOKEN_PATTERN, CdnService
@@ -39,6 +40,18 @@ class EdgeIn(BaseModel):
     # No control characters in the host: httpx refuses such URLs when the edge is probed.
     url: str = Field(pattern=r"^https?://[^\s/\x00-\x1f\x7f]+(:\d+)?/?$", max_length=300)
     region: str = Field(min_length=1, max_length=64)
+
+    @field_validator("url")
+    @classmethod
+    def _probeable(cls, url: str) -> str:
+        """The URL the platform will probe: what httpx cannot request (an invalid IDNA
+        host, say) is refused here, not found later by the health checks."""
+        try:
+            httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"not a usable URL: {exc}") from exc
+        return url
+
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     role: Literal["edge", "shield"] = "edge"

@@ -69,6 +69,6 @@ async def edge_stats(edges: list[EdgeInfo], timeout: float = 2.0) -> dict[str, d
                 resp = await client.get(edge.url.rstrip("/") + "/_cdn/stats")
                 if resp.status_code == 200:
                     out[edge.name] = resp.json()
-            except (httpx.HTTPError, ValueError):
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError):
                 continue
     return out

@@ -150,7 +150,7 @@ async def probe(edges: list[EdgeInfo], timeout: float = 1.0) -> dict[str, str | 
     async def one(client: httpx.AsyncClient, edge: EdgeInfo) -> tuple[str, str | None]:
         try:
             resp = await client.get(edge.url.rstrip("/") + "/healthz")
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return edge.name, f"{type(exc).__name__}: {exc}"[:300]
         return edge.name, None if resp.status_code == 200 else f"status {resp.status_code}"
 

@@ -21,6 +21,7 @@ from services.chat.schemas import (
     MAX_SEQ,
     Accepted,
     ChatMessageIn,
+    ChatMessageOut,
     ConversationIn,
     ConversationOut,
     CursorIn,
@@ -29,7 +30,6 @@ from services.chat.schemas import (
     EditIn,
     Gap,
     MemberIn,
-    MessageOut,
     Page,
     PresenceOut,
     PurgeOut,
@@ -60,10 +60,10 @@ def _conv_out(c: Conversation, active: bool = True, members: list[str] | None = 
     return ConversationOut(**c.view(), active=active, members=members)
 
 
-def _message_out(m: Message) -> MessageOut:
+def _message_out(m: Message) -> ChatMessageOut:
     f = m.frame()
     f.pop("type")
-    return MessageOut(**f)
+    return ChatMessageOut(**f)
 
 
 def _accepted(m: Message, duplicate: bool) -> Accepted:
@@ -118,18 +118,18 @@ def get_conversation(conv_id: ConvId, svc: ChatDep, user: CurrentUser) -> Conver
 
 @router.post(
     "/conversations/{conv_id}/members",
-    response_model=MessageOut,
+    response_model=ChatMessageOut,
     status_code=201,
     operation_id="chat_add_member",
 )
-def add_member(conv_id: ConvId, body: MemberIn, svc: ChatDep, user: CurrentUser) -> MessageOut:
+def add_member(conv_id: ConvId, body: MemberIn, svc: ChatDep, user: CurrentUser) -> ChatMessageOut:
     """Add a member; the change is a row of the conversation's log."""
     return _message_out(svc.add_member(user.user_id, conv_id, body.user_id))
 
 
 @router.delete(
     "/conversations/{conv_id}/members/{user_id}",
-    response_model=MessageOut,
+    response_model=ChatMessageOut,
     operation_id="chat_remove_member",
 )
 def remove_member(
@@ -137,19 +137,19 @@ def remove_member(
     user_id: Annotated[str, Path(max_length=64)],
     svc: ChatDep,
     user: CurrentUser,
-) -> MessageOut:
+) -> ChatMessageOut:
     """Leave, or (the creator) remove a member."""
     return _message_out(svc.remove_member(user.user_id, conv_id, user_id))
 
 
 @router.put(
     "/conversations/{conv_id}/retention",
-    response_model=MessageOut,
+    response_model=ChatMessageOut,
     operation_id="chat_set_retention",
 )
 def set_retention(
     conv_id: ConvId, body: RetentionIn, svc: ChatDep, user: CurrentUser
-) -> MessageOut:
+) -> ChatMessageOut:
     """Disappearing messages: rows older than ``retention_s`` are purged (null: kept)."""
     return _message_out(svc.set_retention(user.user_id, conv_id, body.retention_s))
 

@@ -72,7 +72,7 @@ class EditIn(BaseModel):
     device: str | None = Field(default=None, pattern=DEVICE_ID)
 
 
-class MessageOut(BaseModel):
+class ChatMessageOut(BaseModel):
     conv: str
     seq: int
     kind: str
@@ -102,7 +102,7 @@ class Gap(BaseModel):
 
 
 class Page(BaseModel):
-    messages: list[MessageOut]
+    messages: list[ChatMessageOut]
     next_after: int = Field(description="Pass as `after` for the next page.")
     last_seq: int
     gap: Gap | None = None

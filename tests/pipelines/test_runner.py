@@ -145,3 +145,31 @@ def test_each_stage_is_one_named_job_run_tagged_with_the_main_run():
     assert all(r.success for r in results) and len(results) == 3
     assert [r.dagster_run.job_name for r in runs] == ["main_alpha", "main_beta", "main_alpha_2"]
     assert all(r.dagster_run.tags["blueprint/main_job"] == "true" for r in runs)
+
+
+@dg.asset(group_name="later", deps=[upstream])
+def promoted_later() -> int:
+    return 3
+
+
+@dg.asset(group_name="later")
+def unrelated_later() -> int:
+    return 4
+
+
+def test_a_failed_gate_holds_across_stages_without_failing_the_run():
+    # ``promoted_later`` is in another group, so in another stage (another run) than its gate.
+    defs = dg.Definitions(
+        assets=[upstream, promoted_later, unrelated_later], asset_checks=[upstream_gate]
+    )
+    lines: list[str] = []
+    with dg.instance_for_test() as instance:
+        results = materialize_all(defs, instance, log=lines.append)
+        materialized = {
+            k.to_user_string()
+            for k in (dg.AssetKey("promoted_later"), dg.AssetKey("unrelated_later"))
+            if instance.get_latest_materialization_event(k) is not None
+        }
+    assert materialized == {"unrelated_later"}
+    assert all(r.success or r.gated for r in results), results
+    assert any("promoted_later" in line and "blocking check" in line for line in lines)
