@@ -326,9 +326,15 @@ class Cluster:
             try:
                 self.counters["forwarded"] += 1
                 await self.peers[home].call(
-                    b"KV.R.COORD", key, ctx, val, expire, b"%d" % w, mode,
+                    b"KV.R.COORD",
+                    key,
+                    ctx,
+                    val,
+                    expire,
+                    b"%d" % w,
+                    mode,
                     timeout_s=3 * self.config.request_timeout_s,
-                )  # fmt: skip
+                )
                 return
             except PeerError as exc:
                 if "NOREPLICAS" in str(exc) or lin:
