@@ -41,6 +41,20 @@ class Intent:
         return self.amount_captured - self.amount_refunded
 
 
+def authorize_params(
+    amount: int, currency: str, payment_method: str, metadata: dict[str, str] | None
+) -> dict[str, object]:
+    """Stripe's parameters of an authorisation: confirmed now, captured later by hand."""
+    return {
+        "amount": amount,
+        "currency": currency,
+        "payment_method": payment_method,
+        "confirm": True,
+        "capture_method": "manual",
+        "metadata": metadata or {},
+    }
+
+
 class PaymentError(Exception):
     """Base of the adapter's errors."""
 

@@ -20,6 +20,7 @@ from services.payments.adapter import (
     GatewayUnavailable,
     Intent,
     PaymentDeclined,
+    authorize_params,
 )
 
 RETRYABLE = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
@@ -101,14 +102,7 @@ class LocalGatewayAdapter:
         payment_method: str = CARD_OK,
         metadata: dict[str, str] | None = None,
     ) -> Intent:
-        params = {
-            "amount": amount,
-            "currency": currency,
-            "payment_method": payment_method,
-            "confirm": True,
-            "capture_method": "manual",
-            "metadata": metadata or {},
-        }
+        params = authorize_params(amount, currency, payment_method, metadata)
         return intent_from(self._call("POST", "/v1/payment_intents", params, idempotency_key))
 
     def capture(self, intent_id: str, *, idempotency_key: str) -> Intent:

@@ -19,6 +19,7 @@ from services.payments.adapter import (
     GatewayUnavailable,
     Intent,
     PaymentDeclined,
+    authorize_params,
 )
 
 
@@ -90,14 +91,7 @@ class StripeAdapter:
         payment_method: str = CARD_OK,
         metadata: dict[str, str] | None = None,
     ) -> Intent:
-        params = {
-            "amount": amount,
-            "currency": currency,
-            "payment_method": payment_method,
-            "confirm": True,
-            "capture_method": "manual",
-            "metadata": metadata or {},
-        }
+        params = authorize_params(amount, currency, payment_method, metadata)
         pis = self.client.v1.payment_intents
         opts = {"idempotency_key": idempotency_key}
         return _intent(self._do(pis.create, params=params, options=opts))
