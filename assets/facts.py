@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import warnings
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -80,18 +80,20 @@ def describe_assets(defs: dg.Definitions, module: ModuleType) -> dg.Definitions:
 
 
 def first_data_day(*tables: str, lake_dir: Path | None = None) -> str:
-    """The earliest ``date=`` partition among ``tables`` in the lake (``YYYY-MM-DD``); today
-    (UTC) when they have none yet."""
+    """The earliest ``date=`` partition among ``tables`` in the lake (``YYYY-MM-DD``); when
+    they have none yet, yesterday (UTC), so a fresh lake shows the last whole day and today.
+    The ``date=`` level may sit under other keys (``logs/service=api/date=...``)."""
     lake_dir = lake_dir or get_settings().lake_dir
     days = [
         p.name.removeprefix("date=")
         for table in tables
         if (lake_dir / table).is_dir()
-        for p in (lake_dir / table).glob("date=*")
+        for p in (lake_dir / table).rglob("date=*")
         if p.is_dir()
     ]
     valid = sorted(d for d in days if _is_day(d))
-    return valid[0] if valid else datetime.now(UTC).strftime("%Y-%m-%d")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
+    return valid[0] if valid else yesterday
 
 
 def _is_day(text: str) -> bool:

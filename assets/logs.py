@@ -8,13 +8,14 @@ service. Each daily asset's check reads exactly the partition it guards, in the 
 import dagster as dg
 import polars as pl
 
+from assets.facts import first_data_day
 from assets.metadata import md_table
 from assets.resources import PlatformResource, SystemResource
 from warehouse.logs import daily
 from warehouse.parquet_io import partition_dir, publish_parquet
 
 GROUP = "logs"
-DAILY = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_offset=1)
+DAILY = dg.DailyPartitionsDefinition(start_date=first_data_day("logs"), end_offset=1)
 INGEST = dg.AssetKey("lake_ingest")
 TEMPLATES_TABLE = daily.TEMPLATES_TABLE
 NO_DUPLICATES = "logs_have_no_duplicate_source_seq"

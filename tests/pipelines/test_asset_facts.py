@@ -3,7 +3,7 @@ partitions that start at the first data."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
@@ -36,9 +36,11 @@ def test_column_schema_comes_from_the_tables_parquet_or_its_spool_spec(tmp_path)
 
 
 def test_time_partitions_start_at_the_first_day_with_data(tmp_path) -> None:
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
-    assert first_data_day("logs", lake_dir=tmp_path) == today
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert first_data_day("logs", lake_dir=tmp_path) == yesterday
     for day in ("2025-03-04", "2025-02-01", "not-a-day"):
         (tmp_path / "logs" / f"date={day}").mkdir(parents=True)
     (tmp_path / "events" / "date=2025-02-10").mkdir(parents=True)
     assert first_data_day("logs", "events", lake_dir=tmp_path) == "2025-02-01"
+    (tmp_path / "logs" / "service=api" / "date=2024-12-31").mkdir(parents=True)
+    assert first_data_day("logs", lake_dir=tmp_path) == "2024-12-31"

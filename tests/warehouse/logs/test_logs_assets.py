@@ -19,6 +19,10 @@ from warehouse.lake import Lake
 from warehouse.logs.process import LogProcessor, ship
 from warehouse.parquet_io import partition_dir, publish_parquet
 
+# Partitions start at the first day with data, or yesterday: yesterday and today always exist.
+DAY1 = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
+DAY2 = datetime.now(UTC).strftime("%Y-%m-%d")
+
 DAILY = [logs_raw, logs_parsed, logs_templates]
 
 
@@ -90,25 +94,23 @@ def test_daily_checks_guard_their_own_day_only(settings, emitter):
     _ship(
         settings,
         [
-            {"ts": f"2024-05-0{d}T10:00:0{i}Z", "msg": f"job {i} done", "service": "batch"}
-            for d in (1, 2)
+            {"ts": f"{d}T10:00:0{i}Z", "msg": f"job {i} done", "service": "batch"}
+            for d in (DAY1, DAY2)
             for i in range(5)
         ],
     )
     ingest_spool(settings.spool_dir, settings.lake_dir)
     part = partition_dir(
-        settings.lake_dir, "logs", {"service": "batch", "date": "2024-05-01", "hour": "10"}
+        settings.lake_dir, "logs", {"service": "batch", "date": DAY1, "hour": "10"}
     )
     original = next(part.glob("*.parquet"))
     publish_parquet(pl.read_parquet(original), part / "copy-of-a-crash.parquet")
     resources = _resources(settings, emitter)
 
-    bad = dg.materialize(
-        [logs_raw], resources=resources, partition_key="2024-05-01", raise_on_error=False
-    )
-    assert _checks(bad) == {"logs_have_no_duplicate_source_seq": (False, "2024-05-01")}
-    good = dg.materialize([logs_raw], resources=resources, partition_key="2024-05-02")
-    assert _checks(good) == {"logs_have_no_duplicate_source_seq": (True, "2024-05-02")}
+    bad = dg.materialize([logs_raw], resources=resources, partition_key=DAY1, raise_on_error=False)
+    assert _checks(bad) == {"logs_have_no_duplicate_source_seq": (False, DAY1)}
+    good = dg.materialize([logs_raw], resources=resources, partition_key=DAY2)
+    assert _checks(good) == {"logs_have_no_duplicate_source_seq": (True, DAY2)}
     meta = good.asset_materializations_for_node("logs_raw")[0].metadata
     assert meta["dagster/row_count"].value == 5
 
@@ -117,14 +119,14 @@ def test_templates_check_counts_the_written_partition(settings, emitter):
     _ship(
         settings,
         [
-            {"ts": f"2024-05-01T10:00:{i:02d}Z", "msg": f"user {i} logged in", "service": s}
+            {"ts": f"{DAY1}T10:00:{i:02d}Z", "msg": f"user {i} logged in", "service": s}
             for i in range(12)
             for s in ("web", "api")
         ],
     )
     ingest_spool(settings.spool_dir, settings.lake_dir)
     result = dg.materialize(
-        [logs_templates], resources=_resources(settings, emitter), partition_key="2024-05-01"
+        [logs_templates], resources=_resources(settings, emitter), partition_key=DAY1
     )
     evaluation = result.get_asset_check_evaluations()[0]
     assert evaluation.passed
@@ -132,7 +134,7 @@ def test_templates_check_counts_the_written_partition(settings, emitter):
     assert evaluation.metadata["templated_lines"].value == 24
     assert evaluation.metadata["repeated_templates"].value == 0
     empty = dg.materialize(
-        [logs_templates], resources=_resources(settings, emitter), partition_key="2024-05-02"
+        [logs_templates], resources=_resources(settings, emitter), partition_key=DAY2
     )
     assert empty.get_asset_check_evaluations()[0].metadata["lines_counted"].value == 0
 
