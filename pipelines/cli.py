@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -72,7 +73,13 @@ def _dagster_script(name: str) -> str:
 def _become(cmd: list[str]) -> NoReturn:
     """Replace this process with a long-running Dagster server (no timeout: it runs until
     stopped). Ctrl-C and SIGTERM then reach Dagster itself, not a wrapper that would kill it
-    and leave its own child processes behind."""
+    and leave its own child processes behind.
+
+    Dagster stops on SIGTERM by giving it SIGINT's handler, and an ignored SIGINT survives
+    ``exec``: started in the background by a shell (``make ui &``, ``nohup``), SIGINT is
+    ignored and SIGTERM would be too. So SIGINT is reset to its default first.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(cmd[0], cmd, os.environ.copy())
