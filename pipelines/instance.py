@@ -38,7 +38,8 @@ def postgres_url(url: str) -> str:
 
 def dagster_yaml(settings: Settings) -> str:
     """The instance configuration the settings ask for, as ``dagster.yaml`` text."""
-    config: dict = {"telemetry": {"enabled": False}}
+    # No telemetry, and no newsletter pop-up over the asset graph (its links need the internet).
+    config: dict = {"telemetry": {"enabled": False}, "nux": {"enabled": False}}
     if settings.dagster_pg_url:
         config["storage"] = {"postgres": {"postgres_url": postgres_url(settings.dagster_pg_url)}}
         config["run_coordinator"] = {
