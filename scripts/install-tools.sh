@@ -12,6 +12,7 @@ command -v rclone >/dev/null 2>&1 || need+=(rclone)
 command -v cadaver >/dev/null 2>&1 || need+=(cadaver)
 command -v litmus >/dev/null 2>&1 || need+=(litmus)
 command -v mount.davfs >/dev/null 2>&1 || need+=(davfs2)
+command -v dig >/dev/null 2>&1 || need+=(bind9-dnsutils)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "optional tools missing (${need[*]}); not root or no apt-get: related tests will skip"

@@ -177,6 +177,39 @@ def purge(url: str | None, prefix: str | None, edges: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
+@cli.command("dns")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5353, show_default=True, help="UDP and TCP port.")
+def dns_server(host: str, port: int) -> None:
+    """Answer DNS for the CDN's name (BLUEPRINT_CDN_DNS_ZONE) with the nearest healthy edge,
+    over UDP and TCP, until stopped (Ctrl-C or SIGTERM).
+
+    Try it: dig @127.0.0.1 -p 5353 +subnet=10.4.0.0/16 cdn.blueprint.test
+    """
+    import asyncio
+    import signal
+
+    from services.cdn.dns import DnsServer
+
+    async def serve(router) -> None:
+        server = DnsServer(router, host, port)
+        try:
+            await server.start()
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
+        svc.start_probing()  # health stays fresh between queries
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        click.echo(f"answering {svc.conf.dns_zone} on {host}:{server.port} (UDP and TCP)")
+        await stop.wait()
+        await svc.stop_probing()
+        await server.stop()
+
+    with system_service("cdn") as svc:
+        asyncio.run(serve(svc.dns_router()))
+
+
 @cli.command("hit-ratio")
 def hit_ratio() -> None:
     """Hit ratio per edge and shield from the access logs in the lake."""

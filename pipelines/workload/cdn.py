@@ -2,10 +2,13 @@
 processes on loopback. Clients in several regions ask the control plane for their nearest
 edge and fetch playlists, manifests and segments (any video renditions present, plus a small
 demo tree) with skewed popularity; then a prefix is purged and refetched. The edges' access
-logs flow into the lake, where the ``cdn_hit_ratio`` asset reads them."""
+logs flow into the lake, where the ``cdn_hit_ratio`` asset reads them. Last, clients in every
+region resolve the CDN's name through its DNS router (EDNS Client Subnet), which must agree
+with the HTTP routing, and one edge is stopped to time the DNS failover."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -75,9 +78,47 @@ class CdnWorkload:
                     origin.url + "/_origin/stats", headers={"X-CDN-Token": origin.token or ""}
                 )
                 facts["origin_fetches"] = counters.json()["requests"]
+            self._dns(ctx, tier, facts)
         finally:
             for proc in (shield, *edges):
                 ctx.client.delete(f"/cdn/edges/{proc.name}", headers=admin)
+
+    @staticmethod
+    def _dns(ctx, tier, facts: dict) -> None:
+        """Resolve ``_http._tcp.<zone>`` SRV from each client region's subnet (ECS), then stop
+        the us-east edge and time until its clients are sent elsewhere."""
+        import dns.edns
+        import dns.message
+        import dns.query
+
+        from services.cdn.dns import serving
+
+        svc = ctx.client.app.state.services["cdn"]
+        subnet: dict[str, str] = {}
+        for net, region in svc.conf.dns_subnets.items():
+            subnet.setdefault(region, net)
+        by_port = {int(p.url.rsplit(":", 1)[1]): p.name for p in tier.edges}
+
+        def ask(server, region: str) -> str | None:
+            query = dns.message.make_query("_http._tcp." + svc.conf.dns_zone, "SRV")
+            address, prefix = subnet[region].split("/")
+            query.use_edns(0, options=[dns.edns.ECSOption(address, int(prefix))])
+            reply = dns.query.udp(query, server.host, port=server.port, timeout=5)
+            return by_port.get(reply.answer[0][0].port) if reply.answer else None
+
+        with serving(svc.dns_router()) as server:
+            answers = {r: ask(server, r) for r in CLIENT_REGIONS if r in subnet}
+            routes = facts.get("routes", {})
+            agree = sum(answers[r] == routes[r] for r in answers if r in routes)
+            victim = tier.edge("us-east")
+            victim.stop()
+            died, moved_s = time.monotonic(), None
+            while time.monotonic() - died < 30:
+                if ask(server, "us-east") not in (victim.name, None):
+                    moved_s = round(time.monotonic() - died, 2)
+                    break
+                time.sleep(0.2)
+        facts["dns"] = {"answers": answers, "agree": agree, "failover_s": moved_s}
 
     @staticmethod
     def _traffic(ctx, http: httpx.Client, paths, weights, n: int, facts: dict) -> None:
@@ -120,6 +161,14 @@ class CdnWorkload:
         )
         if facts.get("routes"):
             lines.append("routing: " + ", ".join(f"{c} -> {e}" for c, e in facts["routes"].items()))
+        if facts.get("dns"):
+            dns_facts = facts["dns"]
+            moved = dns_facts["failover_s"]
+            lines.append(
+                f"DNS routing: {dns_facts['agree']}/{len(dns_facts['answers'])} regions agree with "
+                "HTTP routing; after edge-us-east stopped, its clients moved "
+                + (f"in {moved} s" if moved is not None else "NOT within 30 s")
+            )
         return lines
 
 

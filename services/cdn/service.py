@@ -23,8 +23,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import dns.rcode
+
 from services.auth import hash_key
 from services.cdn.control import edge_stats, fan_out_purge
+from services.cdn.dns import Answer, DnsRouter, SubnetMap
 from services.cdn.routing import REGIONS, EdgeInfo, EdgeRegistry, nearest_healthy, probe
 from services.cdn.settings import CdnSettings
 from services.errors import Conflict, Invalid, NotFound, Unavailable
@@ -235,11 +238,7 @@ class CdnService:
             raise Invalid("give a region, or both lat and lon")
         if path is not None and not path.startswith("/"):
             raise Invalid("path must start with '/'")
-        edges = self.registry.all()
-        horizon = self.clock() - 2 * self.conf.probe_interval_s
-        if any(e.checked_at is None or e.checked_at < horizon for e in edges):
-            edges = await self.check_health()
-        found = nearest_healthy(edges, point)
+        found = nearest_healthy(await self.fresh_edges(), point)
         if found is None:
             raise Unavailable("no healthy edge is registered")
         edge, distance = found
@@ -250,6 +249,32 @@ class CdnService:
             attrs={"region": region, "edge_region": edge.region, "distance_km": round(distance, 1)},
         )
         return Route(edge, round(distance, 1), edge.url + path if path else None)
+
+    async def fresh_edges(self) -> list[EdgeInfo]:
+        """Every edge, its health re-probed first when older than twice the probe interval."""
+        edges = self.registry.all()
+        horizon = self.clock() - 2 * self.conf.probe_interval_s
+        if any(e.checked_at is None or e.checked_at < horizon for e in edges):
+            edges = await self.check_health()
+        return edges
+
+    def dns_router(self) -> DnsRouter:
+        """Routing by DNS over the same registry and health (``services.cdn.dns``)."""
+        subnets = SubnetMap(self.conf.dns_subnets, self.conf.dns_default_region)
+
+        def record(answer: Answer, qname: str) -> None:
+            attrs = {"qname": qname, "rcode": dns.rcode.to_text(answer.rcode)}
+            if answer.region:
+                attrs["client_region"] = answer.region
+            self.emitter.emit(NAME, "dns_answer", entity=answer.edge, attrs=attrs)
+
+        return DnsRouter(
+            self.conf.dns_zone,
+            self.fresh_edges,
+            subnets,
+            ttl=self.conf.dns_ttl_s,
+            on_answer=record,
+        )
 
     # -- purge and live stats ----------------------------------------------------------------
     async def purge(

@@ -43,6 +43,9 @@ def test_workload_serves_through_edges_and_reports_hit_ratio_per_edge(client, se
         "sa-east": "edge-us-east",
     }
     assert facts["routes"] and all(nearest[c] == e for c, e in facts["routes"].items())
+    assert facts["dns"]["answers"] == nearest  # DNS sends every region where HTTP does
+    assert facts["dns"]["failover_s"] is not None and facts["dns"]["failover_s"] < 15
+    assert any(line.startswith("DNS routing: 6/6 regions agree") for line in lines)
 
 
 def test_cli_purges_on_given_edges_or_every_registered_one_and_validates_arguments(
