@@ -140,6 +140,7 @@ class SocialWorkload:
             )
             for topic in rng.sample(TOPICS, 3)
         }
+        media_posts, media_open = _media_posts(ctx, rng, handles, keys)
         ctx.client.get("/social/search/users", params={"q": "user"})
         followers = {h: ctx.client.get(f"/social/users/{h}").json()["followers"] for h in handles}
         top = max(handles, key=followers.__getitem__)
@@ -151,6 +152,8 @@ class SocialWorkload:
             "unfollows": unfollows,
             "unlikes": unlikes,
             "search_hits": hits,
+            "media_posts": media_posts,
+            "media_open": media_open,
             "pulled_accounts": _pulled_accounts(ctx, followers),
             "reader": handles[-1],
             "reader_key": keys[handles[-1]],
@@ -167,6 +170,11 @@ class SocialWorkload:
             f"{facts.get('users', 0)} users, {facts.get('follows', 0)} follows, "
             f"{facts.get('posts', 0)} posts, {facts.get('replies', 0)} replies"
         ]
+        if facts.get("media_posts"):
+            lines.append(
+                f"{facts['media_posts']} posts attach a file; {facts['media_open']} of their "
+                "share links open without a key"
+            )
         pulled = facts.get("pulled_accounts")
         if pulled is not None:
             lines.append(f"accounts above the fan-out threshold (pulled on read): {pulled}")
@@ -186,6 +194,26 @@ class SocialWorkload:
             + (", ".join(f"#{t['tag']} ({t['score']:.0f})" for t in trends) or "none yet")
         )
         return lines
+
+
+def _media_posts(ctx: WorkloadContext, rng, handles: list[str], keys: dict) -> tuple[int, int]:
+    """A few users upload a picture to their files and post it: the post carries a read-only
+    share link that anyone opens without a key."""
+    posted = opened = 0
+    for h in rng.sample(handles, k=min(3, len(handles))):
+        photo = bytes(rng.getrandbits(8) for _ in range(2048))
+        if not ctx.client.put(f"/files/content/photos/{h}.jpg", content=photo, headers=keys[h]):
+            continue
+        body = {
+            "text": f"new photo from @{h} #photos",
+            "media": [{"kind": "file", "ref": f"photos/{h}.jpg"}],
+        }
+        made = ctx.client.post("/social/posts", json=body, headers=keys[h])
+        if made.status_code != 201:
+            continue
+        posted += 1
+        opened += ctx.client.get(made.json()["media"][0]["url"]).content == photo
+    return posted, opened
 
 
 def _feed_lines(ctx: WorkloadContext, reader: str, headers: dict[str, str]) -> list[str]:

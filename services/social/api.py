@@ -102,9 +102,14 @@ def create_post(
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> PostOut:
-    """Post (at most 280 characters). A repeated ``Idempotency-Key`` returns the first post."""
+    """Post (at most 280 characters), attaching up to four of your videos and files. A
+    repeated ``Idempotency-Key`` returns the first post."""
     post, created = svc.create_post(
-        me, body.text, reply_to=body.reply_to, idempotency_key=idempotency_key
+        me,
+        body.text,
+        reply_to=body.reply_to,
+        idempotency_key=idempotency_key,
+        media=[(m.kind, m.ref) for m in body.media],
     )
     if not created:
         response.status_code = 200

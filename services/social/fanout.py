@@ -12,7 +12,7 @@ import time
 from sqlalchemy import and_, func, or_, select, update
 
 from services.social import tables as t
-from services.social.model import Post, post_query
+from services.social.model import Post, post_query, with_media
 
 
 class FanoutTimelines:
@@ -84,7 +84,7 @@ class FanoutTimelines:
             q = q.where(t.posts.c.id < before)
         with self.engine.connect() as conn:
             rows = conn.execute(q.order_by(t.posts.c.id.desc()).limit(limit)).all()
-        return [Post(*r) for r in rows]
+            return with_media(conn, [Post(*r) for r in rows])
 
     def _rebuild(self, uid: int) -> None:
         followees = select(t.follows.c.followee_id).where(t.follows.c.follower_id == uid)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Connection
 from services import errors
 from services.social import tables as t
 from services.social.handles import handle_problem
+from services.social.media import Media
 from services.social.text import hashtags, unsafe_text_problem
 
 MAX_ID = 2**63 - 1  # ids and cursor positions are signed 64-bit in every store
@@ -62,6 +64,7 @@ class Post:
     reposts: int
     replies: int
     created_at: datetime
+    media: tuple[Media, ...] = ()
 
     @cached_property
     def hashtags(self) -> list[str]:
@@ -108,6 +111,22 @@ def user_row(conn: Connection, handle: str):
 
 def to_user(r) -> User:
     return User(r.id, r.handle, r.display_name, r.bio, r.followers, r.following)
+
+
+def with_media(conn: Connection, posts: list[Post]) -> list[Post]:
+    """``posts`` with their attached media (one query for all of them)."""
+    if not posts:
+        return posts
+    m = t.post_media.c
+    rows = conn.execute(
+        select(m.post_id, m.kind, m.ref, m.url, m.share_id)
+        .where(m.post_id.in_([p.id for p in posts]))
+        .order_by(m.post_id, m.position)
+    ).all()
+    found: dict[int, list[Media]] = defaultdict(list)
+    for post_id, *media in rows:
+        found[post_id].append(Media(*media))
+    return [replace(p, media=tuple(found[p.id])) if p.id in found else p for p in posts]
 
 
 def post_query() -> Select:

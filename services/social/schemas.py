@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
 from services.social.handles import Handle
+from services.social.media import MAX_MEDIA
 from services.social.model import MAX_ID, Message, Post, User
 from services.social.text import CleanText
 
@@ -47,9 +48,25 @@ class UserPage(BaseModel):
     next_cursor: str | None
 
 
+class MediaIn(BaseModel):
+    kind: Literal["video", "file"]
+    ref: str = Field(
+        min_length=1,
+        max_length=4096,
+        description="One of your video ids, or the path of one of your files (it is shared "
+        "read-only through a link you can revoke under /files/shares).",
+    )
+
+
+class MediaOut(BaseModel):
+    kind: str
+    url: str = Field(description="The video's watch page, or the file's share link.")
+
+
 class PostIn(BaseModel):
     text: CleanText = Field(description="At most 280 characters.")
     reply_to: int | None = Field(default=None, ge=1, le=MAX_ID)
+    media: list[MediaIn] = Field(default_factory=list, max_length=MAX_MEDIA)
 
 
 class PostOut(BaseModel):
@@ -63,6 +80,7 @@ class PostOut(BaseModel):
     reposts: int
     replies: int
     created_at: UtcDatetime
+    media: list[MediaOut] = Field(default_factory=list)
 
 
 class PostPage(BaseModel):
@@ -117,6 +135,7 @@ def post_out(p: Post) -> PostOut:
         reposts=p.reposts,
         replies=p.replies,
         created_at=p.created_at,
+        media=[MediaOut(kind=m.kind, url=m.url) for m in p.media],
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from services.cache import CacheClient
 from services.errors import NotFound
+from services.social.media import MediaResolver
 from services.social.model import Message, Post, User
 from services.social.notifying import SocialNotifier
 from services.social.pagination import Page, decode_cursor, encode_cursor, keyset_page
@@ -47,9 +48,11 @@ class SocialService:
         conf: SocialSettings,
         lake_dir: Path,
         notifier: SocialNotifier | None = None,
+        media: MediaResolver | None = None,
     ) -> None:
         self.store = store
         self.notifier = notifier
+        self.media = media or MediaResolver()
         self.cache = cache
         self.emitter = emitter
         self.conf = conf
@@ -119,13 +122,25 @@ class SocialService:
         *,
         reply_to: int | None = None,
         idempotency_key: str | None = None,
+        media: list[tuple[str, str]] | None = None,
     ) -> tuple[Post, bool]:
-        """Store and fan out a post. ``(post, created)``: a repeated idempotency key answers
-        the first post with ``created=False`` and emits nothing."""
-        post, created = self.store.create_post(
-            me, text, reply_to=reply_to, idempotency_key=idempotency_key
-        )
+        """Store and fan out a post with its ``media`` (kind, ref) attached (``media``).
+        ``(post, created)``: a repeated idempotency key answers the first post with
+        ``created=False`` and emits nothing."""
+        if media and idempotency_key:  # a repeat must not share the files again
+            prior = self.store.post_for_key(me, idempotency_key)
+            if prior is not None:
+                return prior, False
+        attached = self.media.attach(me, media) if media else []
+        try:
+            post, created = self.store.create_post(
+                me, text, reply_to=reply_to, idempotency_key=idempotency_key, media=attached
+            )
+        except BaseException:
+            self.media.release(me, attached)
+            raise
         if not created:
+            self.media.release(me, attached)
             return post, False
         self._emit(
             "reply" if post.reply_to else "post_created",
@@ -134,6 +149,8 @@ class SocialService:
             hashtags=post.hashtags,
             reply_to=post.reply_to,
             length=len(post.text),
+            has_media=bool(post.media),
+            media=[m.kind for m in post.media],
         )
         if self.notifier:
             parent = self.store.get_post(post.reply_to).author if post.reply_to else None

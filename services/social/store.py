@@ -9,7 +9,7 @@ follower threshold are not fanned out: readers pull their posts and merge them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.social import tables as t
 from services.social.fanout import FanoutTimelines
+from services.social.media import Media
 from services.social.messages import DirectMessages
 from services.social.model import (
     Conflict,
@@ -33,6 +34,7 @@ from services.social.model import (
     post_query,
     to_user,
     user_row,
+    with_media,
 )
 from services.social.search import SocialSearch
 from services.social.text import hashtags, mentions, validate_post_text
@@ -231,8 +233,22 @@ class SocialStore(FanoutTimelines):
             return []
         with self.engine.connect() as conn:
             rows = conn.execute(_POSTS_BY_IDS, {"ids": ids}).tuples().all()
-        by_id = {r[0]: Post(*r) for r in rows}
+            by_id = {p.id: p for p in with_media(conn, [Post(*r) for r in rows])}
         return [by_id[i] for i in ids if i in by_id]
+
+    def post_for_key(self, author: str, idempotency_key: str) -> Post | None:
+        """The post ``author`` already made with ``idempotency_key``, if any."""
+        with self.engine.connect() as conn:
+            prior = self._post_for_key(conn, user_row(conn, author).id, idempotency_key)
+        return None if prior is None else self.get_post(prior)
+
+    @staticmethod
+    def _post_for_key(conn, author_id: int, idempotency_key: str) -> int | None:
+        return conn.execute(
+            select(t.posts.c.id).where(
+                t.posts.c.author_id == author_id, t.posts.c.idempotency_key == idempotency_key
+            )
+        ).scalar()
 
     def create_post(
         self,
@@ -242,9 +258,11 @@ class SocialStore(FanoutTimelines):
         reply_to: int | None = None,
         repost_of: int | None = None,
         idempotency_key: str | None = None,
+        media: Sequence[Media] = (),
     ) -> tuple[Post, bool]:
-        """Store a post and fan it out. Returns ``(post, created)``; a repeated idempotency key
-        returns the first post with ``created=False``."""
+        """Store a post (with its ``media``, in the same transaction) and fan it out. Returns
+        ``(post, created)``; a repeated idempotency key returns the first post with
+        ``created=False``."""
         try:
             body = validate_post_text(body) if repost_of is None else body.strip()
         except ValueError as exc:
@@ -252,12 +270,7 @@ class SocialStore(FanoutTimelines):
         with self.engine.begin() as conn:
             author_row = user_row(conn, author)
             if idempotency_key:
-                prior = conn.execute(
-                    select(t.posts.c.id).where(
-                        t.posts.c.author_id == author_row.id,
-                        t.posts.c.idempotency_key == idempotency_key,
-                    )
-                ).scalar()
+                prior = self._post_for_key(conn, author_row.id, idempotency_key)
                 if prior is not None:
                     return self.get_post(prior), False
             for ref in (reply_to, repost_of):
@@ -285,6 +298,14 @@ class SocialStore(FanoutTimelines):
                 ).inserted_primary_key[0]
             except IntegrityError as exc:
                 raise Conflict("a post with this idempotency key is being created") from exc
+            if media:
+                conn.execute(
+                    insert(t.post_media),
+                    [
+                        {"post_id": post_id, "position": i, **vars(item)}
+                        for i, item in enumerate(media)
+                    ],
+                )
             tags = hashtags(body)
             if tags:
                 conn.execute(insert(t.post_tags), [{"post_id": post_id, "tag": g} for g in tags])

@@ -97,6 +97,17 @@ post_tags = Table(
     Index("ix_social_post_tags_tag", "tag", "post_id"),
 )
 
+post_media = Table(
+    "social_post_media",
+    metadata,
+    Column("post_id", IdType, ForeignKey("social_posts.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("kind", String(8), nullable=False),  # video | file
+    Column("ref", Text, nullable=False),  # the video id, or the file's path (never shown)
+    Column("url", Text, nullable=False),
+    Column("share_id", String(32), nullable=True),  # a file's read-only share link
+)
+
 post_mentions = Table(
     "social_post_mentions",
     metadata,

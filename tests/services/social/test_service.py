@@ -55,7 +55,7 @@ def test_every_interaction_emits_its_event_once(build_social, recorder):
     assert by_type["follow"][1:3] == ("bob", "ann")
     assert by_type["post_created"][2:] == (
         str(post.id),
-        {"hashtags": ["data"], "reply_to": None, "length": 11},
+        {"hashtags": ["data"], "reply_to": None, "length": 11, "has_media": False, "media": []},
     )
     assert by_type["reply"][3]["reply_to"] == post.id
     assert by_type["like"][3] == {"author": "ann"}
