@@ -60,6 +60,33 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _send_attachment(ctx: WorkloadContext, keys: dict[str, str], convs) -> str:
+    """A member uploads a file, sends it over HTTP, and another member opens the link their
+    history shows."""
+    conv, members = next(iter(convs.items()))
+    sender, reader = members[0], members[1]
+    data = b"minutes of the meeting\n" * 40
+    ctx.client.put(
+        "/files/content/chat/minutes.txt", content=data, headers={"X-API-Key": keys[sender]}
+    ).raise_for_status()
+    body = {
+        "client_id": "minutes-1",
+        "body": {"text": "minutes", "attachments": ["chat/minutes.txt"]},
+    }
+    sent = ctx.client.post(
+        f"/chat/conversations/{conv}/messages", json=body, headers={"X-API-Key": keys[sender]}
+    )
+    sent.raise_for_status()
+    history = ctx.client.get(
+        f"/chat/conversations/{conv}/messages",
+        params={"after": sent.json()["seq"] - 1},
+        headers={"X-API-Key": keys[reader]},
+    ).json()
+    (item,) = history["messages"][0]["body"]["attachments"]
+    opened = ctx.client.get(item["url"]).content == data
+    return f"{item['name']} ({item['size']} B) sent, opened by another member: {opened}"
+
+
 class ChatWorkload:
     name = "chat"
     order = 70
@@ -103,6 +130,7 @@ class ChatWorkload:
         with _Server(ctx.client.app) as server:
             facts = asyncio.run(self._traffic(server.port, keys, convs, away, n_msgs, rng))
         facts["push_wakeups"] = (chat.pusher.sent if chat.pusher else 0) - pushed_before
+        facts["attachments"] = _send_attachment(ctx, keys, convs)
         facts["users"] = n_users
         facts["conversations"] = len(convs)
         ctx.facts[self.name] = facts
@@ -224,6 +252,7 @@ class ChatWorkload:
             f"on the devices: lost={facts['lost']} duplicates={facts['dupes']} "
             f"reorders={facts['reorders']}",
             f"  delivery-gap audit over the lake: {verdict}",
+            f"  attachments through the file service: {facts.get('attachments', 'none')}",
         ]
 
 

@@ -20,6 +20,7 @@ DEVICE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 CONV_ID = re.compile(r"[a-f0-9]{32}")
 ALG = re.compile(r"[A-Za-z0-9_.:-]{1,32}")
 MAX_ATTACHMENTS = 10
+MAX_PATH = 1024  # an attachment's path in the sender's files
 
 
 def text_problem(value: str) -> str | None:
@@ -117,8 +118,12 @@ def check_body(body: Any, *, encrypted: bool, cap: int) -> dict[str, Any]:
         if (
             not isinstance(files, list)
             or len(files) > MAX_ATTACHMENTS
-            or not all(isinstance(f, str) and CLIENT_ID.fullmatch(f) for f in files)
+            or not all(isinstance(f, str) and 0 < len(f) <= MAX_PATH for f in files)
+            or len(set(files)) != len(files)
         ):
-            raise Invalid(f"attachments must be a list of at most {MAX_ATTACHMENTS} file ids")
+            raise Invalid(
+                f"attachments must be a list of at most {MAX_ATTACHMENTS} distinct paths of "
+                "your files"
+            )
         out["attachments"] = files
     return out

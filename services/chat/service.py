@@ -27,6 +27,7 @@ from services.auth import canonical_user_id
 from services.chat import inputs
 from services.chat import store as st
 from services.chat import tables as t
+from services.chat.attachments import Attachments
 from services.chat.model import (
     CONTENT,
     CREATED,
@@ -67,8 +68,10 @@ class ChatService:
         *,
         clock: Callable[[], float] = time.time,
         pusher: Pusher | None = None,
+        files: Any = None,
     ) -> None:
         self.store = store
+        self.attachments = Attachments(files)
         self.conf = conf
         self.emitter = emitter
         self.cache = cache
@@ -279,11 +282,18 @@ class ChatService:
             encrypted = st.member_conversation(conn, conv_id, user)
             clean = inputs.check_body(body, encrypted=encrypted, cap=self.conf.max_message_bytes)
             now = self.clock()
-            posted = st.tx_append(
-                conn, conv_id, CONTENT, user, device, clean, now, client_id=client_id
-            )
-            if posted.duplicate:
-                return posted
+            if st.stored_client_id(conn, conv_id, user, client_id):
+                return st.tx_append(  # the replay answers the stored message, links nothing
+                    conn, conv_id, CONTENT, user, device, clean, now, client_id=client_id
+                )
+            shares = self.attachments.link(user, clean)
+            try:
+                posted = st.tx_append(
+                    conn, conv_id, CONTENT, user, device, clean, now, client_id=client_id
+                )
+            except BaseException:
+                self.attachments.revoke(user, shares)
+                raise
             m = posted.message
             out.committed.append(m)
             out.committed.append(("push", m))
@@ -350,10 +360,15 @@ class ChatService:
             if row.deleted:
                 raise Gone(f"message {seq} was deleted")
             clean = None
+            kept = (orjson.loads(row.body) if row.body else {}).get("attachments")
             if body is not None:
                 clean = inputs.check_body(
                     body, encrypted=conv.encrypted, cap=self.conf.max_message_bytes
                 )
+                if "attachments" in clean:
+                    raise Invalid("an edit keeps the message's attachments and adds none")
+                if kept:
+                    clean["attachments"] = kept
             posted = st.tx_append(
                 conn, conv_id, kind, user, device, clean, now, client_id=client_id, ref_seq=seq
             )
@@ -361,6 +376,8 @@ class ChatService:
                 return posted
             raw = None if clean is None else orjson.dumps(clean, option=orjson.OPT_SORT_KEYS)
             st.tx_rewrite(conn, conv_id, seq, None if raw is None else raw.decode(), now)
+            if body is None:
+                self.attachments.revoke_bodies([(user, row.body)])
             out.committed.append(posted.message)
             out.events.append(
                 _event(
@@ -606,8 +623,14 @@ class ChatService:
             def write(
                 conn: Connection, out: Outbox, conv_id: str = conv.id, upto: int = through
             ) -> int:
+                linked = st.attachment_bodies(conn, conv_id, upto)
                 n = st.tx_purge(conn, conv_id, upto)
-                out.events.append(_event("messages_purged", None, conv_id, through=upto, rows=n))
+                links = self.attachments.revoke_bodies(linked)
+                out.events.append(
+                    _event(
+                        "messages_purged", None, conv_id, through=upto, rows=n, attachments=links
+                    )
+                )
                 return n
 
             purged[conv.id] = self.writer.call(write)

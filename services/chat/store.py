@@ -252,6 +252,34 @@ def tx_insert_conversation(conn: Connection, conv: Conversation) -> None:
     conn.execute(insert(t.conversations).values(**conv.__dict__))
 
 
+def _content(raw: str | None) -> tuple[dict[str, Any], int] | None:
+    """A body as a replay is compared: stored attachments are links where the replay names
+    paths, so they count by number only."""
+    if raw is None:
+        return None
+    body = orjson.loads(raw)
+    return body, len(body.pop("attachments", None) or [])
+
+
+def stored_client_id(conn: Connection, conv_id: str, sender: str, client_id: str) -> bool:
+    """Whether ``sender`` already stored a row with ``client_id`` in the conversation."""
+    params = {"conv": conv_id, "sender": sender, "client_id": client_id}
+    return conn.execute(_BY_CLIENT_ID, params).first() is not None
+
+
+def attachment_bodies(conn: Connection, conv_id: str, through: int) -> list[tuple[str, str]]:
+    """(sender, body) of the rows up to ``through`` that carry attachments."""
+    m = t.messages.c
+    return [
+        (row.sender, row.body)
+        for row in conn.execute(
+            select(m.sender, m.body).where(
+                and_(m.conv_id == conv_id, m.seq <= through, m.body.like('%"attachments"%'))
+            )
+        )
+    ]
+
+
 def tx_append(
     conn: Connection,
     conv_id: str,
@@ -276,7 +304,7 @@ def tx_append(
             if (
                 first.kind != kind
                 or first.ref_seq != ref_seq
-                or (first.body is not None and first.body != raw)
+                or (first.body is not None and _content(first.body) != _content(raw))
             ):
                 raise Conflict(
                     f"client id {client_id!r} was already used for another message "

@@ -15,7 +15,7 @@ from services.db import make_engine
 from warehouse.emitter import Emitter
 from warehouse.settings import Settings
 
-NEEDS = ("notify",)
+NEEDS = ("notify", "files")  # push wake-ups; attachments
 
 
 def build(
@@ -23,11 +23,13 @@ def build(
     emitter: Emitter,
     *,
     notify: Any = None,
+    files: Any = None,
     conf: ChatSettings | None = None,
     clock: Callable[[], float] = time.time,
 ) -> ChatService:
     """The messaging service over its store (SQLite, or PostgreSQL when scaled out), its
-    cache tier (presence) and, when given, the notification service for push wake-ups.
+    cache tier (presence) and, when given, the notification service for push wake-ups and the
+    file service for attachments.
 
     ``clock`` is wall time: edit windows, retention and presence follow it, so tests move
     time instead of sleeping.
@@ -36,5 +38,11 @@ def build(
     cache = build_cache(settings, emitter, name="chat", clock=time.monotonic)
     pusher = Pusher(notify, emitter) if notify is not None else None
     return ChatService(
-        ChatStore(make_engine(settings, "chat")), conf, emitter, cache, clock=clock, pusher=pusher
+        ChatStore(make_engine(settings, "chat")),
+        conf,
+        emitter,
+        cache,
+        clock=clock,
+        pusher=pusher,
+        files=files,
     )

@@ -5,13 +5,24 @@ owner, confined to the shared path, and is an event."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from services.errors import Forbidden, Invalid, NotFound
+from services.errors import DomainError, Forbidden, Invalid, NotFound
 from services.files import names
 from services.files.model import Entry, Version
 from services.files.service import FilesService
 from services.files.shares import Share, ShareBook
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One of a user's files attached to something others see (a post, a chat message)."""
+
+    name: str
+    size: int
+    url: str  # its read-only share link: ``/files/s/<token>/content``
+    share_id: str  # revoked when what it is attached to goes away
 
 
 class Sharing:
@@ -47,6 +58,28 @@ class Sharing:
             attrs={"path": entry.path, "rights": rights, "kind": entry.kind},
         )
         return share, token
+
+    def attach(self, owner: str, path: str) -> Attachment:
+        """A read-only link to ``owner``'s file at ``path``, for the people who see what it is
+        attached to. A missing path, another user's file (it is not in ``owner``'s tree) and a
+        folder are all ``Invalid`` (422) saying so."""
+        try:
+            entry = self.svc.stat(owner, path)
+        except DomainError as exc:
+            raise Invalid(f"no file {path!r} of yours to attach: {exc}") from exc
+        if entry.kind != "file":
+            raise Invalid(f"no file {path!r} of yours to attach: a folder is not a file")
+        share, token = self.create(owner, entry.path, "read")
+        name = entry.path.rsplit("/", 1)[-1]
+        return Attachment(name, entry.size, f"/files/s/{token}/content", share.id)
+
+    def detach(self, owner: str, share_ids: list[str]) -> None:
+        """Revoke the links of attachments whose post or message is gone (or never stored)."""
+        for share_id in share_ids:
+            try:
+                self.revoke(owner, share_id)
+            except NotFound:
+                continue
 
     def revoke(self, owner: str, share_id: str) -> None:
         self.book.revoke(owner, share_id)

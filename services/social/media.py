@@ -9,11 +9,10 @@ or file is refused exactly like one that does not exist, so a post cannot probe 
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from services.errors import DomainError, Invalid, NotFound
+from services.errors import Invalid, NotFound
 
 MAX_MEDIA = 4
 KINDS = ("video", "file")
@@ -63,19 +62,12 @@ class MediaResolver:
         if kind == "file":
             if self.files is None:
                 raise Invalid("file attachments are not available here")
-            try:
-                entry = self.files.stat(owner, ref)
-            except DomainError as exc:  # missing, or not a path of the tree
-                raise Invalid(f"no file {ref!r} of yours to attach: {exc}") from exc
-            if entry.kind != "file":
-                raise Invalid(f"no file {ref!r} of yours to attach: a folder is not a file")
-            share, token = self.files.sharing.create(owner, entry.path, "read")
-            return Media("file", entry.path, f"/files/s/{token}/content", share.id)
+            attached = self.files.sharing.attach(owner, ref)
+            return Media("file", ref, attached.url, attached.share_id)
         raise Invalid(f"media kind must be one of {KINDS}")
 
     def release(self, owner: str, media: list[Media]) -> None:
         """Revoke the share links ``media`` made (a post that was not stored after all)."""
-        for item in media:
-            if item.share_id is not None:
-                with contextlib.suppress(NotFound):
-                    self.files.sharing.revoke(owner, item.share_id)
+        shares = [item.share_id for item in media if item.share_id is not None]
+        if shares:
+            self.files.sharing.detach(owner, shares)

@@ -24,6 +24,7 @@ def test_workload_delivers_everything_once_and_the_assets_audit_it(client, setti
     assert (facts["lost"], facts["dupes"], facts["reorders"]) == (0, 0, 0)
     assert facts["sent"] > 0 and facts["deliveries"] > facts["sent"]
     assert facts["push_wakeups"] > 0  # the away user had no device online
+    assert facts["attachments"].endswith("opened by another member: True")
     emitter.flush()  # seals the segment for ingestion
     ingest_spool(settings.spool_dir, settings.lake_dir)
     result = dg.materialize(
@@ -34,4 +35,4 @@ def test_workload_delivers_everything_once_and_the_assets_audit_it(client, setti
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"chat_delivery_slo_is_consistent": True, "chat_delivery_has_no_gaps": True}
     lines = WORKLOAD.summarize(ctx)
-    assert "PASS" in lines[-1]
+    assert "PASS" in lines[-2] and lines[-1].startswith("  attachments through the file service")
