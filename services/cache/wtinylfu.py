@@ -72,6 +72,8 @@ CONFIDENCE = 2.0
 MAX_PROBE = 0.5
 MAX_EVIDENCE_PERIODS = 8
 RESTART_PERIODS = 4
+GHOST_PERCENT = 0.25
+GHOST_CONFIDENCE = 4.0
 
 _MISSING: Any = object()
 # Shadow sampling takes 16 bits of the key's hash times this (Fibonacci hashing), as
@@ -106,6 +108,13 @@ class WTinyLFUPolicy:
         )
         self._rng = random.Random(seed)
         self.hits = self.misses = 0
+        # Ghosts (keys only) of the last rejected candidates and the last evicted main victims:
+        # a miss on a rejected key is a hit a larger window would have had, a miss on an
+        # evicted victim one a larger main would have had (see ``HillClimber``).
+        self._rejected: OrderedDict[Hashable, None] = OrderedDict()
+        self._evicted: OrderedDict[Hashable, None] = OrderedDict()
+        self._ghost_entries = max(8, int(GHOST_PERCENT * capacity))
+        self.rejected_hits = self.evicted_hits = 0
         self.climber = HillClimber(self, climb or ClimbSettings()) if adaptive else None
 
     # -- reads -------------------------------------------------------------------------------
@@ -114,8 +123,15 @@ class WTinyLFUPolicy:
         if seg is None:
             self.misses += 1
             cl = self.climber
-            if cl is not None and (cl.whole or (hash(key) * _GOLDEN >> 40) & 0xFFFF < cl.threshold):
-                cl.observe(key)
+            if cl is not None:
+                if key in self._rejected:
+                    del self._rejected[key]
+                    self.rejected_hits += 1
+                elif key in self._evicted:
+                    del self._evicted[key]
+                    self.evicted_hits += 1
+                if cl.whole or (hash(key) * _GOLDEN >> 40) & 0xFFFF < cl.threshold:
+                    cl.observe(key)
             return default
         self.sketch.increment(key)
         if seg is self.window or seg is self.protected:
@@ -171,7 +187,14 @@ class WTinyLFUPolicy:
         victim = next(iter(probation))
         if victim == candidate:
             victim = next(iter(self.protected), candidate)
-        loser = victim if self._admit(candidate, victim) else candidate
+        if self._admit(candidate, victim):
+            loser, ghost = victim, self._evicted
+        else:
+            loser, ghost = candidate, self._rejected
+        if self.climber is not None:
+            ghost[loser] = None
+            if len(ghost) > self._ghost_entries:
+                ghost.popitem(last=False)
         return loser, self._remove(loser)
 
     def _admit(self, candidate: Hashable, victim: Hashable) -> bool:
@@ -250,6 +273,8 @@ class WTinyLFUPolicy:
             "max_window": self.max_window,
             "sketch_resets": self.sketch.resets,
             "climbs": self.climber.climbs if self.climber else 0,
+            "rejected_hits": self.rejected_hits,
+            "evicted_hits": self.evicted_hits,
         }
 
 
@@ -264,6 +289,7 @@ class ClimbSettings:
     probe_percent: float = PROBE_PERCENT
     shadow_entries: int = SHADOW_ENTRIES
     confidence: float = CONFIDENCE
+    ghost_confidence: float = GHOST_CONFIDENCE
     min_window_percent: float = 1 - PERCENT_MAIN
 
 
@@ -340,15 +366,24 @@ class HillClimber:
         # kept and added to (up to ``MAX_EVIDENCE_PERIODS``), so a small but steady difference
         # is found in time and noise alone rarely moves the window.
         self._periods += 1
+        cache = self.cache
         diff = self._high_hits - self._low_hits
+        # The ghosts' evidence covers every request, not a sample: when the shadows lean the
+        # same way but are not yet conclusive, a clear ghost verdict moves the window.
+        ghost = cache.rejected_hits - cache.evicted_hits
+        ghost_n = cache.rejected_hits + cache.evicted_hits
+        move = 0
         if diff and abs(diff) >= cs.confidence * self._split**0.5:
-            cap = self.cache.capacity
-            amount = max(1, round(self._step * cap)) * (1 if diff > 0 else -1)
-            window = max(self._min_window, self.cache.max_window + amount)
-            self.cache.set_window(window)
+            move = 1 if diff > 0 else -1
+        elif diff * ghost > 0 and abs(ghost) >= cs.ghost_confidence * ghost_n**0.5:
+            move = 1 if ghost > 0 else -1
+        if move:
+            amount = max(1, round(self._step * cache.capacity)) * move
+            cache.set_window(max(self._min_window, cache.max_window + amount))
             self._probe = cs.probe_percent
             self._place_shadows()
             self._forget()
+            cache.rejected_hits = cache.evicted_hits = 0
         elif not self._split and self._probe < MAX_PROBE:
             # a plateau: neither shadow sees a difference, so look further out
             self._probe = min(MAX_PROBE, 2 * self._probe)
@@ -356,6 +391,7 @@ class HillClimber:
             self._forget()
         elif self._periods >= MAX_EVIDENCE_PERIODS:
             self._forget()
+            cache.rejected_hits = cache.evicted_hits = 0
         self._step *= cs.decay
         self._sampled = 0
         self.climbs += 1
