@@ -17,6 +17,7 @@ Run: ``python -m benchmarks.cache_climb [--real] [--loo]``.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -47,6 +48,22 @@ LOO_GRID = (
     replace(DEFAULT, step_percent=DEFAULT.step_percent / 2, confidence=1.0),
     replace(DEFAULT, sample_factor=DEFAULT.sample_factor / 2),
 )
+
+
+@functools.cache
+def _real(path: Path) -> list[int]:
+    return read_trace(path)
+
+
+@functools.cache
+def _real_refs(path: Path, size: int) -> dict[str, float]:
+    """References on a real trace, computed once per run (both reports use them)."""
+    return references(_real(path), size)
+
+
+@functools.cache
+def _real_adaptive(path: Path, size: int, settings: ClimbSettings) -> tuple:
+    return adaptive(_real(path), size, settings)
 
 
 def _hit(trace: Sequence[int], policy: WTinyLFUPolicy) -> float:
@@ -97,10 +114,10 @@ def real_margins(
     out = {}
     log("  trace@size       LRU    ARC   LIRS  static | adaptive window | margin")
     for name in names:
-        trace = read_trace(traces_dir / f"{name}.trace")
+        path = traces_dir / f"{name}.trace"
         for size in REAL_SIZES[name]:
-            ref = references(trace, size)
-            mine, window = adaptive(trace, size)
+            ref = _real_refs(path, size)
+            mine, window = _real_adaptive(path, size, DEFAULT)
             out[(name, size)] = margin = mine - max(ref.values())
             log(
                 f"  {name + '@' + str(size):<15} {ref['lru']:6.2f} {ref['arc']:6.2f} "
@@ -123,11 +140,11 @@ def leave_one_out(
         return None
     margins: dict[int, dict[tuple[str, int], float]] = {i: {} for i in range(len(grid))}
     for name in names:
-        trace = read_trace(traces_dir / f"{name}.trace")
+        path = traces_dir / f"{name}.trace"
         for size in REAL_SIZES[name]:
-            best = max(references(trace, size).values())
+            best = max(_real_refs(path, size).values())
             for i, settings in enumerate(grid):
-                margins[i][(name, size)] = adaptive(trace, size, settings)[0] - best
+                margins[i][(name, size)] = _real_adaptive(path, size, settings)[0] - best
     held: dict[tuple[str, int], float] = {}
     for name in names:
 
