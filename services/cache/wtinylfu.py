@@ -56,7 +56,8 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   one (-8 points), because a rejected candidate that returns is counted as a gain while what a
   larger window displaces is not; hence they only act when the shadows lean the same way. A
   grid of 2, 3 and 4 standard deviations: 2 and 3 lost 0.9 to 1.6 points on sprite at 100 and
-  200 entries, 4 lost 0.4 and 0.8 (0.1 and 0.5 without ghosts) and kept the recency gains.
+  200 entries, 4 lost 0.4 and 0.9 (0.1 and 0.5 without ghosts) and kept the recency gains;
+  5 and 6 were no better on sprite (-0.5/-0.8/-1.2 and -0.7/-1.1/-0.9 at 100/200/500).
 - The climber waits for the shadows' first sketch reset before it moves. Caffeine's
   simulator waits only for a full cache: that gained 1.1 points at 5000 entries on the stack
   trace, but lost 1.3 points on multi2@1000 and 0.5 on sprite@200, so it did not survive.
