@@ -6,6 +6,8 @@ static W-TinyLFU (1% window) on the same trace and size, in points.
 - ``recency_margins``: the synthetic recency-heavy traces of ``benchmarks.cache_workloads`` at
   four sizes (the largest sampled by the shadows, as a large real cache is); their minimum is
   ``wtinylfu_recency_margin`` in ``make bench-edge``.
+- ``frequency_margins``: the frequency-heavy traces at three sizes against static W-TinyLFU
+  (the best policy there); their minimum is ``wtinylfu_frequency_vs_static``.
 - ``real_margins``: the shipped settings on every shared real trace at three sizes each.
 - ``leave_one_out``: the climber's settings chosen on all real traces but one (the grid point
   with the best worst margin, then the best mean; ties to the shipped defaults) and scored on
@@ -23,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.cache_workloads import RECENCY
+from benchmarks.cache_workloads import FREQUENCY, RECENCY
 from services.cache.simulator import read_trace, simulate
 from services.cache.wtinylfu import ClimbSettings, WTinyLFUPolicy
 
@@ -102,6 +104,23 @@ def recency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int],
     return out
 
 
+def frequency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int], float]:
+    """Adaptive minus static W-TinyLFU (points) on each frequency-heavy trace and size."""
+    out = {}
+    log("  trace@size      static | adaptive window | vs static")
+    for name, make in FREQUENCY.items():
+        for size in RECENCY_SIZES[:3]:
+            trace = make(size, RECENCY_LENGTH * size, seed=7)
+            static = _hit(trace, WTinyLFUPolicy(size, adaptive=False))
+            mine, window = adaptive(trace, size)
+            out[(name, size)] = mine - static
+            log(
+                f"  {name + '@' + str(size):<15} {static:6.2f} | {mine:8.2f} {window:6.2f} | "
+                f"{mine - static:+.2f}"
+            )
+    return out
+
+
 def real_margins(
     traces_dir: Path | None = None, log: Callable[[str], None] = print
 ) -> dict[tuple[str, int], float] | None:
@@ -173,7 +192,11 @@ def main() -> None:
     ap.add_argument("--loo", action="store_true", help="also run leave-one-trace-out")
     args = ap.parse_args()
     rec = recency_margins()
-    line = f"RESULT wtinylfu_recency_margin={min(rec.values()):.2f}"
+    freq = frequency_margins()
+    line = (
+        f"RESULT wtinylfu_recency_margin={min(rec.values()):.2f} "
+        f"wtinylfu_frequency_vs_static={min(freq.values()):.2f}"
+    )
     if args.real:
         real = real_margins()
         if real:

@@ -67,7 +67,8 @@ def test_window_stays_small_on_a_frequency_heavy_trace() -> None:
     cache = WTinyLFUPolicy(SIZE)
     adaptive = _hits(cache, trace)
     assert cache.max_window <= 0.15 * SIZE
-    assert adaptive >= _hits(WTinyLFUPolicy(SIZE, adaptive=False), trace) - 0.01
+    # the search costs under half a point against the static window it should keep
+    assert adaptive >= _hits(WTinyLFUPolicy(SIZE, adaptive=False), trace) - 0.005
     assert adaptive > _hits(LRUPolicy(SIZE), trace) + 0.03
 
 
