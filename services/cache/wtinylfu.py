@@ -50,7 +50,7 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   shadows see few enough requests that their sign test needed 20 cache sizes of requests to
   leave 1% on the shifting trace at 5000 entries (-5.1 points; -1.8 over three other seeds).
   1024 and 2048 entries cut that to -1.0 and -0.7 but ran about 30% and 50% slower; the
-  ghosts below cut it to -0.8 for about 10% (cProfile, 150k requests).
+  ghosts below cut the -5.1 to -0.8 for about 10% (cProfile, 150k requests).
 - ``GHOST_PERCENT`` 0.25 (each ghost holds a quarter of the capacity in keys) was set once, to
   match the probe. ``GHOST_CONFIDENCE`` 4: ghosts alone (an ARC-like rule) were within 0.2
   point of LRU on the recency-heavy traces but grew the window to 100% on the frequency-heavy
