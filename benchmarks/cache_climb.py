@@ -4,30 +4,35 @@ The margin of a run is adaptive W-TinyLFU's hit ratio minus the best of LRU, ARC
 static W-TinyLFU (1% window) on the same trace and size, in points.
 
 - ``recency_margins``: the synthetic recency-heavy traces of ``benchmarks.cache_workloads`` at
-  three sizes; their minimum is ``wtinylfu_recency_margin`` in ``make bench-edge``.
+  four sizes (the largest sampled by the shadows, as a large real cache is); their minimum is
+  ``wtinylfu_recency_margin`` in ``make bench-edge``.
+- ``frequency_margins``: the frequency-heavy traces at three sizes against static W-TinyLFU
+  (the best policy there); their minimum is ``wtinylfu_frequency_vs_static``.
+- ``real_margins``: the shipped settings on every shared real trace at three sizes each.
 - ``leave_one_out``: the climber's settings chosen on all real traces but one (the grid point
   with the best worst margin, then the best mean; ties to the shipped defaults) and scored on
   the one left out, at three sizes each. What a trace the settings never saw can expect.
 
-Run: ``python -m benchmarks.cache_climb [--loo]``.
+Run: ``python -m benchmarks.cache_climb [--real] [--loo]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.cache_workloads import RECENCY
+from benchmarks.cache_workloads import FREQUENCY, RECENCY
 from services.cache.simulator import read_trace, simulate
 from services.cache.wtinylfu import ClimbSettings, WTinyLFUPolicy
 
 SHARED = Path(
     os.environ.get("BLUEPRINT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
-RECENCY_SIZES = (200, 1000, 5000)
+RECENCY_SIZES = (200, 1000, 5000, 15000)
 RECENCY_LENGTH = 60  # requests per cache entry
 # Real traces and three cache sizes each (a small, middle and large share of its keys).
 REAL_SIZES = {
@@ -45,6 +50,22 @@ LOO_GRID = (
     replace(DEFAULT, step_percent=DEFAULT.step_percent / 2, confidence=1.0),
     replace(DEFAULT, sample_factor=DEFAULT.sample_factor / 2),
 )
+
+
+@functools.cache
+def _real(path: Path) -> list[int]:
+    return read_trace(path)
+
+
+@functools.cache
+def _real_refs(path: Path, size: int) -> dict[str, float]:
+    """References on a real trace, computed once per run (both reports use them)."""
+    return references(_real(path), size)
+
+
+@functools.cache
+def _real_adaptive(path: Path, size: int, settings: ClimbSettings) -> tuple:
+    return adaptive(_real(path), size, settings)
 
 
 def _hit(trace: Sequence[int], policy: WTinyLFUPolicy) -> float:
@@ -83,6 +104,48 @@ def recency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int],
     return out
 
 
+def frequency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int], float]:
+    """Adaptive minus static W-TinyLFU (points) on each frequency-heavy trace and size."""
+    out = {}
+    log("  trace@size      static | adaptive window | vs static")
+    for name, make in FREQUENCY.items():
+        for size in RECENCY_SIZES[:3]:
+            trace = make(size, RECENCY_LENGTH * size, seed=7)
+            static = _hit(trace, WTinyLFUPolicy(size, adaptive=False))
+            mine, window = adaptive(trace, size)
+            out[(name, size)] = mine - static
+            log(
+                f"  {name + '@' + str(size):<15} {static:6.2f} | {mine:8.2f} {window:6.2f} | "
+                f"{mine - static:+.2f}"
+            )
+    return out
+
+
+def real_margins(
+    traces_dir: Path | None = None, log: Callable[[str], None] = print
+) -> dict[tuple[str, int], float] | None:
+    """Margin of the shipped settings on each shared real trace and size (None when absent)."""
+    traces_dir = traces_dir or SHARED / "cache-traces"
+    names = [n for n in REAL_SIZES if (traces_dir / f"{n}.trace").exists()]
+    if not names:
+        log(f"  real traces absent at {traces_dir}: skipped")
+        return None
+    out = {}
+    log("  trace@size       LRU    ARC   LIRS  static | adaptive window | margin")
+    for name in names:
+        path = traces_dir / f"{name}.trace"
+        for size in REAL_SIZES[name]:
+            ref = _real_refs(path, size)
+            mine, window = _real_adaptive(path, size, DEFAULT)
+            out[(name, size)] = margin = mine - max(ref.values())
+            log(
+                f"  {name + '@' + str(size):<15} {ref['lru']:6.2f} {ref['arc']:6.2f} "
+                f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | "
+                f"{margin:+.2f}"
+            )
+    return out
+
+
 def leave_one_out(
     traces_dir: Path | None = None,
     grid: Sequence[ClimbSettings] = LOO_GRID,
@@ -96,11 +159,11 @@ def leave_one_out(
         return None
     margins: dict[int, dict[tuple[str, int], float]] = {i: {} for i in range(len(grid))}
     for name in names:
-        trace = read_trace(traces_dir / f"{name}.trace")
+        path = traces_dir / f"{name}.trace"
         for size in REAL_SIZES[name]:
-            best = max(references(trace, size).values())
+            best = max(_real_refs(path, size).values())
             for i, settings in enumerate(grid):
-                margins[i][(name, size)] = adaptive(trace, size, settings)[0] - best
+                margins[i][(name, size)] = _real_adaptive(path, size, settings)[0] - best
     held: dict[tuple[str, int], float] = {}
     for name in names:
 
@@ -125,10 +188,19 @@ def leave_one_out(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--real", action="store_true", help="also run the shared real traces")
     ap.add_argument("--loo", action="store_true", help="also run leave-one-trace-out")
     args = ap.parse_args()
     rec = recency_margins()
-    line = f"RESULT wtinylfu_recency_margin={min(rec.values()):.2f}"
+    freq = frequency_margins()
+    line = (
+        f"RESULT wtinylfu_recency_margin={min(rec.values()):.2f} "
+        f"wtinylfu_frequency_vs_static={min(freq.values()):.2f}"
+    )
+    if args.real:
+        real = real_margins()
+        if real:
+            line += f" wtinylfu_real_min_margin={min(real.values()):.2f}"
     if args.loo:
         held = leave_one_out()
         if held:
