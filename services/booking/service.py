@@ -113,6 +113,7 @@ class BookingService:
         self._pending: list[Event] = []
         self._pending_lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
+        self._units: dict[str, dict[str, Any]] = {}
         self.crash_hook: Callable[[str], None] = lambda _point: None
         # The in-process local gateway, when this service runs one (its webhooks are pumped
         # by the sweeper; tests count charges on it).
@@ -405,6 +406,7 @@ class BookingService:
             self.clock(),
             min(self.conf.hold_ttl_s, hold_s or self.conf.hold_ttl_s),
             self.conf.currency,
+            self._unit(unit_id),
         )
         self.live.publish({"unit_id": unit_id, "change": "held"})
         self.emitter.emit(
@@ -423,24 +425,30 @@ class BookingService:
         )
         return view(row, self.clock())
 
+    def _unit(self, unit_id: str) -> dict[str, Any] | None:
+        """A unit's row from memory (units are only ever added, never changed), else None."""
+        unit = self._units.get(unit_id)
+        if unit is None:
+            with self.read_engine.connect() as conn:
+                found = conn.execute(select(units).where(units.c.id == unit_id)).first()
+            if found is None:
+                return None  # the hold's own transaction says so
+            unit = self._units[unit_id] = dict(found._mapping)
+        return unit
+
     def confirm(self, owner: str, res_id: str, payment_method: str = CARD_OK) -> dict[str, Any]:
-        row = self._own(owner, res_id)
-        if row.status == "confirmed":
-            return view(row, self.clock())
-        if row.status != "held" or row.expires_at <= self.clock():
-            raise Conflict(
-                f"hold {res_id} is {row.status if row.status != 'held' else 'expired'}"
-                "; it can no longer be confirmed"
-            )
-        attempt = row.pay_attempt + (1 if row.pay_state == "declined" else 0)
-        if not holds.set_pay_state(
-            self.engine,
-            res_id,
-            (None, "authorizing", "declined"),
-            "authorizing",
-            pay_attempt=attempt,
-        ):
+        row = holds.begin_payment(self.engine, res_id, owner, self.clock())
+        if row is None:  # not a live hold of the caller's that may be paid: say why
+            row = self._own(owner, res_id)
+            if row.status == "confirmed":
+                return view(row, self.clock())
+            if row.status != "held" or row.expires_at <= self.clock():
+                raise Conflict(
+                    f"hold {res_id} is {row.status if row.status != 'held' else 'expired'}"
+                    "; it can no longer be confirmed"
+                )
             raise Conflict("a payment for this hold is already settled or in progress")
+        attempt = row.pay_attempt
         try:
             intent = self.gateway.authorize(
                 row.amount_cents,
@@ -466,8 +474,7 @@ class BookingService:
                 "nothing was charged"
             )
         self.crash_hook("converted")
-        self._capture(res_id, intent.id)
-        done = self._own(owner, res_id)
+        done = self._capture(res_id, intent.id) or self._own(owner, res_id)
         self.emitter.emit(
             SYSTEM,
             "confirmed",
@@ -484,15 +491,17 @@ class BookingService:
         self._notify(done, "booking_confirmed")
         return view(done, self.clock())
 
-    def _capture(self, res_id: str, intent_id: str) -> bool:
+    def _capture(self, res_id: str, intent_id: str) -> Any:
+        """Capture and record it; the reservation's row after, or None when the capture's
+        outcome is unknown or someone else recorded it (reconcile or a webhook)."""
         try:
             self.gateway.capture(intent_id, idempotency_key=f"{res_id}:capture")
         except GatewayUnavailable:
-            return False  # confirmed and authorised: reconcile captures it
+            return None  # confirmed and authorised: reconcile captures it
         except GatewayError as exc:
             if "succeeded" not in str(exc):
                 raise
-        return holds.set_pay_state(self.engine, res_id, ("authorized",), "captured")
+        return holds.record_capture(self.engine, res_id)
 
     def _void(self, res_id: str, intent_id: str) -> bool:
         holds.set_pay_state(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -118,6 +119,35 @@ def take(conn: Connection, unit_id: str, day: int, n: int) -> bool:
         ).rowcount
         == 1
     )
+
+
+_take_stay = (
+    update(inventory)
+    .where(
+        and_(
+            inventory.c.unit_id == bindparam("u"),
+            inventory.c.day >= bindparam("first"),
+            inventory.c.day < bindparam("end"),
+            inventory.c.available >= bindparam("n"),
+        )
+    )
+    .values(available=inventory.c.available - bindparam("n"))
+    .returning(inventory.c.price_cents)
+)
+
+
+def take_stay(conn: Connection, unit_id: str, first: int, nights: int, n: int) -> list[int] | None:
+    """Take ``n`` of a unit on every night of a stay: one conditional UPDATE over the nights,
+    checked by rows affected (they must be all the nights). Returns the nights' prices, or
+    None when a night is short or not on sale: the caller's transaction must then roll back,
+    since the nights that had enough were taken."""
+    prices = [
+        r[0]
+        for r in conn.execute(
+            _take_stay, {"u": unit_id, "first": first, "end": first + nights, "n": n}
+        )
+    ]
+    return prices if len(prices) == nights else None
 
 
 def give(conn: Connection, unit_id: str, day: int, n: int) -> bool:
