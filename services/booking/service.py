@@ -15,14 +15,16 @@ leaves a state that ``reconcile`` settles by repeating the same keyed call:
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Select, and_, bindparam, func, insert, select
 from sqlalchemy.engine import Engine
 
 from services.booking import holds, rules
@@ -85,6 +87,46 @@ def view(row: Any, now: float) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _search_query(with_min: bool, with_max: bool) -> Select:
+    """The availability query, built once per price filter combination (then executed with
+    parameters): units of a kind at a place that fit the party, with ``qty`` free on every
+    night of the stay, cheapest first."""
+    inv, u = inventory.c, units.c
+    total = func.sum(inv.price_cents).label("total")
+    q = (
+        select(
+            u.id,
+            u.name,
+            u.property_id,
+            u.max_guests,
+            total,
+            func.min(inv.available).label("available"),
+        )
+        .select_from(units.join(inventory, inv.unit_id == u.id))
+        .where(
+            and_(
+                u.kind == bindparam("kind"),
+                u.place == bindparam("place"),
+                u.max_guests * bindparam("qty") >= bindparam("guests"),
+                inv.day >= bindparam("first"),
+                inv.day < bindparam("end"),
+            )
+        )
+        .group_by(u.id, u.name, u.property_id, u.max_guests)
+        .having(
+            and_(func.count() == bindparam("nights"), func.min(inv.available) >= bindparam("qty"))
+        )
+        .order_by(total, u.id)
+        .limit(bindparam("limit"))
+    )
+    if with_min:
+        q = q.having(total >= bindparam("min_price"))
+    if with_max:
+        q = q.having(total <= bindparam("max_price"))
+    return q
+
+
 class BookingService:
     def __init__(
         self,
@@ -112,6 +154,8 @@ class BookingService:
         self._stop = threading.Event()
         self._pending: list[Event] = []
         self._pending_lock = threading.Lock()
+        self._flush_scheduled = False
+        self._flusher = ThreadPoolExecutor(1, thread_name_prefix="booking-events")
         self._sweeper: threading.Thread | None = None
         self._units: dict[str, dict[str, Any]] = {}
         self.crash_hook: Callable[[str], None] = lambda _point: None
@@ -294,38 +338,21 @@ class BookingService:
         for name, value in (("min_price", min_price), ("max_price", max_price)):
             if value is not None:
                 rules.check_price(value, name)
-        inv, u = inventory.c, units.c
-        total = func.sum(inv.price_cents).label("total")
-        q = (
-            select(
-                u.id,
-                u.name,
-                u.property_id,
-                u.max_guests,
-                total,
-                func.min(inv.available).label("available"),
-            )
-            .select_from(units.join(inventory, inv.unit_id == u.id))
-            .where(
-                and_(
-                    u.kind == kind,
-                    u.place == place,
-                    u.max_guests * qty >= guests,
-                    inv.day >= first,
-                    inv.day < first + nights,
-                )
-            )
-            .group_by(u.id, u.name, u.property_id, u.max_guests)
-            .having(and_(func.count() == nights, func.min(inv.available) >= qty))
-            .order_by(total, u.id)
-            .limit(limit)
-        )
-        if min_price is not None:
-            q = q.having(total >= min_price)
-        if max_price is not None:
-            q = q.having(total <= max_price)
+        q = _search_query(min_price is not None, max_price is not None)
+        params = {
+            "kind": kind,
+            "place": place,
+            "qty": qty,
+            "guests": guests,
+            "first": first,
+            "end": first + nights,
+            "nights": nights,
+            "min_price": min_price,
+            "max_price": max_price,
+            "limit": limit,
+        }
         with self.read_engine.connect() as conn:
-            rows = conn.execute(q).all()
+            rows = conn.execute(q, params).all()
         offers = [
             {
                 "unit_id": r.id,
@@ -355,18 +382,41 @@ class BookingService:
     def _buffer_event(self, type_: str, **fields: Any) -> None:
         """Search events are many and acknowledge nothing to anyone: they are spooled in
         batches (by the sweeper, every ``sweep_interval_s``, or every 100) rather than paying
-        one fsync per search. Holds, payments and cancellations are emitted one by one."""
+        one fsync per search. Holds, payments and cancellations are emitted one by one.
+
+        A full batch is written by a background thread, so no search waits for the fsync;
+        if writing falls far behind (the spool refuses or stalls), searches write
+        themselves: pushed back, never dropped."""
         with self._pending_lock:
             self._pending.append(Event(system=SYSTEM, type=type_, **fields))
-            full = len(self._pending) >= 100
-        if full:
+            pending = len(self._pending)
+            schedule = pending >= 100 and not self._flush_scheduled
+            if schedule:
+                self._flush_scheduled = True
+        if pending >= 1000:
             self.flush_events()
+        elif schedule:
+            self._flusher.submit(self._flush_in_background)
+
+    def _flush_in_background(self) -> None:
+        with self._pending_lock:
+            self._flush_scheduled = False
+        try:
+            self.flush_events()
+        except Exception:  # noqa: BLE001 - the events stay pending; the next flush retries
+            log.exception("could not spool booking search events")
 
     def flush_events(self) -> None:
         with self._pending_lock:
             batch, self._pending = self._pending, []
-        if batch:
+        if not batch:
+            return
+        try:
             self.emitter.emit_events(batch)
+        except BaseException:
+            with self._pending_lock:  # not written: keep them, oldest first
+                self._pending[:0] = batch
+            raise
 
     # -- reservations ------------------------------------------------------------------------
 
@@ -770,5 +820,6 @@ class BookingService:
 
     def close(self) -> None:
         self.stop()
+        self._flusher.shutdown(wait=True)
         self.flush_events()
         self.gateway.close()

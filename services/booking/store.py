@@ -69,6 +69,11 @@ inventory = Table(
     # No index on day alone: search must start from the place's units and range over each
     # unit's days through the primary key; a day index tempts SQLite into scanning every
     # unit's row for those days (measured: p99 120 ms instead of a few ms).
+    # On SQLite the rows are stored in the primary key's order (WITHOUT ROWID): a unit's
+    # nights are one contiguous range of one B-tree, for search and for the conditional
+    # updates alike, instead of an index lookup and then a table lookup per night (a 14-night
+    # search over a city's 150 units: 5.6 ms -> 3.1 ms).
+    sqlite_with_rowid=False,
 )
 
 reservations = Table(

@@ -9,6 +9,7 @@ import pytest
 from services.booking.service import PaymentRequired
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.payments.adapter import CARD_DECLINED
+from tests.services.booking.conftest import seed_hotel
 
 
 def stay(svc, start=10, nights=2):
@@ -167,3 +168,43 @@ def test_search_events_are_spooled_in_batches_and_none_is_lost_on_close(svc, roo
     assert batches == []
     svc.close()
     assert batches == [["searched", "searched"]]
+
+
+def test_search_price_filters_bound_the_stay_total_from_both_sides(svc, room):
+    seed_hotel(svc, prefix="h2", price=12_000)
+    a, b = stay(svc)  # two nights: totals 20,000 and 24,000
+
+    def ids(**kw):
+        return [o["unit_id"] for o in svc.search("room", "Lisbon", a, b, 1, **kw)]
+
+    assert ids() == [room, "h2-dbl"]
+    assert ids(min_price=20_001) == ["h2-dbl"]
+    assert ids(max_price=23_999) == [room]
+    assert ids(min_price=20_000, max_price=24_000) == [room, "h2-dbl"]
+    assert ids(min_price=21_000, max_price=23_000) == []
+    assert svc.search("room", "Lisbon", a, b, 1, limit=1)[0]["total_cents"] == 20_000
+
+
+def test_a_full_batch_of_search_events_is_spooled_off_the_search_path(svc, room):
+    import threading
+
+    written = threading.Event()
+    batches = []
+
+    def emit_events(events):
+        batches.append(len(events))
+        written.set()
+
+    svc.emitter.emit_events = emit_events
+    a, b = stay(svc)
+    for _ in range(100):
+        svc.search("room", "Lisbon", a, b, 1)
+    assert written.wait(5)
+    assert batches == [100]
+
+
+def test_a_stay_not_on_sale_every_night_is_refused_whole(svc, room):
+    last = svc.today() + timedelta(days=59)  # inventory covers 60 days from today
+    with pytest.raises(Conflict, match="not on sale"):
+        svc.hold("alice", room, last, last + timedelta(days=2), 1)
+    assert [c["available"] for c in svc.calendar(room, last, last + timedelta(days=1))] == [5]
