@@ -224,6 +224,8 @@ def cancel_confirmed(engine: Engine, res_id: str, refund: int, now: float) -> bo
     r = reservations.c
     with engine.begin() as conn:
         row = conn.execute(select(reservations).where(r.id == res_id)).one()
+        if row.pay_state == "changing":  # a change's payment is not settled yet
+            return False
         pay_next = {"captured": "refunding", "authorized": "voiding"}.get(row.pay_state)
         if row.pay_state == "captured" and refund == 0:
             pay_next = "captured"

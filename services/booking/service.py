@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, insert, select
 from sqlalchemy.engine import Engine
 
-from services.booking import holds, rules
+from services.booking import changes, holds, rules
 from services.booking.live import LiveFeed
 from services.booking.settings import BookingSettings
 from services.booking.store import (
@@ -592,6 +592,8 @@ class BookingService:
             if row.status == "cancelled":
                 return view(row, now)
             raise Conflict(f"reservation {res_id} is {row.status}; nothing to cancel")
+        if row.pay_state == "changing":
+            raise Conflict(f"reservation {res_id} is changing dates; cancel it once that is paid")
         refund = rules.refund_cents(
             row.plan,
             row.amount_cents,
@@ -613,6 +615,24 @@ class BookingService:
         done = self._own(owner, res_id, True)
         self._notify(done, "booking_cancelled")
         return view(done, now)
+
+    # -- changing dates or party -------------------------------------------------------------
+
+    def change(
+        self,
+        owner: str,
+        res_id: str,
+        check_in: date,
+        check_out: date,
+        guests: int | None = None,
+        payment_method: str = CARD_OK,
+    ) -> dict[str, Any]:
+        """New dates (and party) for a hold or a paid booking, atomically; a paid booking is
+        charged its new price on a new payment and its old payment refunded, exactly once
+        (``services.booking.changes``). Sold-out new dates change nothing (409)."""
+        return changes.change_booking(
+            self, owner, res_id, check_in, check_out, guests, payment_method
+        )
 
     def _refundable_days(self, unit_id: str) -> int:
         with self.read_engine.connect() as conn:
@@ -670,6 +690,9 @@ class BookingService:
         outcome: dict[str, int] = {}
         for res_id in ids:
             state = self.settle(res_id) or "none"
+            outcome[state] = outcome.get(state, 0) + 1
+        for change_id in changes.unsettled(self.engine):
+            state = "change_" + changes.settle_change(self, change_id)
             outcome[state] = outcome.get(state, 0) + 1
         return outcome
 

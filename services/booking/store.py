@@ -109,6 +109,24 @@ reservations = Table(
     Index("ix_booking_reservations_pay", "pay_state"),
 )
 
+# A change of a paid booking's dates or party, with the state of its payment steps (see
+# ``services.booking.changes``): the new price on a new payment, the old payment refunded.
+changes = Table(
+    "booking_changes",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("reservation_id", String(40), ForeignKey("booking_reservations.id"), nullable=False),
+    Column("old_intent_id", String(64), nullable=False),
+    Column("new_intent_id", String(64), nullable=True),
+    Column("amount_cents", Integer, nullable=False),  # the new price, authorised anew
+    # authorizing -> authorized -> capturing (swapped) -> refunding -> settled ;
+    # authorizing|authorized -> voiding -> voided ; authorizing -> declined
+    Column("pay_state", String(16), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_booking_changes_reservation", "reservation_id"),
+    Index("ix_booking_changes_pay", "pay_state"),
+)
+
 idempotency = idempotency_table(metadata, "booking_idempotency")
 webhook_inbox = inbox_table(metadata, "booking_webhook_inbox")
 

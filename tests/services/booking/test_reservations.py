@@ -208,3 +208,90 @@ def test_a_stay_not_on_sale_every_night_is_refused_whole(svc, room):
     with pytest.raises(Conflict, match="not on sale"):
         svc.hold("alice", room, last, last + timedelta(days=2), 1)
     assert [c["available"] for c in svc.calendar(room, last, last + timedelta(days=1))] == [5]
+
+
+# -- changing dates ---------------------------------------------------------------------------
+
+
+def test_a_hold_moves_to_new_dates_atomically_and_is_repriced(svc, room):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 2)
+    c, d = stay(svc, start=11, nights=3)  # overlaps its own second night
+    moved = svc.change("alice", hold["id"], c, d)
+    assert moved["check_in"] == str(c) and moved["nights"] == 3
+    assert moved["amount_cents"] == 30_000 and moved["status"] == "held"
+    assert available(svc, room, start=10, nights=4) == [5, 4, 4, 4]
+
+
+def test_a_paid_booking_changes_dates_and_is_charged_once_at_its_new_price(svc, room):
+    gw = svc.local_gateway
+    a, b = stay(svc)
+    booking = svc.confirm("alice", svc.hold("alice", room, a, b, 2)["id"])
+    c, d = stay(svc, start=20, nights=3)
+    moved = svc.change("alice", booking["id"], c, d)
+    assert moved["amount_cents"] == 30_000 and moved["payment"] == "captured"
+    assert available(svc, room) == [5, 5]
+    assert available(svc, room, start=20, nights=3) == [4, 4, 4]
+    assert gw.charges_by("booking") == {booking["id"]: 1}
+    assert gw.totals()["captured"] - gw.totals()["refunded"] == 30_000
+    shorter = svc.change("alice", booking["id"], c, c + timedelta(days=1))
+    assert shorter["amount_cents"] == 10_000
+    assert gw.totals()["captured"] - gw.totals()["refunded"] == 10_000
+    assert gw.charges_by("booking") == {booking["id"]: 1}
+    cancelled = svc.cancel("alice", booking["id"])
+    assert cancelled["refund_cents"] == 10_000 and cancelled["payment"] == "refunded"
+    assert gw.charges_by("booking") == {}
+
+
+def test_sold_out_new_dates_change_nothing_and_void_the_new_payment(svc):
+    unit = seed_hotel(svc, rooms=1, prefix="tiny")
+    gw = svc.local_gateway
+    a, b = stay(svc)
+    booking = svc.confirm("alice", svc.hold("alice", unit, a, b, 1)["id"])
+    c, d = stay(svc, start=30, nights=1)
+    svc.hold("bob", unit, c, d, 1)
+    with pytest.raises(Conflict, match="sold out"):
+        svc.change("alice", booking["id"], c, d)
+    kept = svc.get("alice", booking["id"])
+    assert kept["check_in"] == str(a) and kept["payment"] == "captured"
+    assert available(svc, unit) == [0, 0]
+    assert gw.charges_by("booking") == {booking["id"]: 1}
+    assert gw.totals()["captured"] - gw.totals()["refunded"] == 20_000
+    assert svc.oversold() == 0
+
+
+def test_a_change_cut_off_after_the_swap_is_finished_by_reconcile_exactly_once(svc, room):
+    gw = svc.local_gateway
+    a, b = stay(svc)
+    booking = svc.confirm("alice", svc.hold("alice", room, a, b, 2)["id"])
+
+    def crash(point):
+        if point == "changed":
+            raise RuntimeError("killed")
+
+    svc.crash_hook = crash
+    c, d = stay(svc, start=20, nights=1)
+    with pytest.raises(RuntimeError):
+        svc.change("alice", booking["id"], c, d)
+    svc.crash_hook = lambda _p: None
+    assert svc.get("alice", booking["id"])["payment"] == "changing"
+    with pytest.raises(Conflict):  # no cancellation while the change is unpaid
+        svc.cancel("alice", booking["id"])
+    assert svc.reconcile().get("change_settled") == 1
+    assert svc.reconcile().get("change_settled") is None
+    assert svc.get("alice", booking["id"])["payment"] == "captured"
+    assert gw.charges_by("booking") == {booking["id"]: 1}
+    assert gw.totals()["captured"] - gw.totals()["refunded"] == 10_000
+
+
+def test_changes_check_owner_and_the_rules(svc, room):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 2)
+    with pytest.raises(Forbidden):
+        svc.change("mallory", hold["id"], a, b)
+    with pytest.raises(Invalid):
+        svc.change("alice", hold["id"], b, a)
+    with pytest.raises(Invalid):
+        svc.change("alice", hold["id"], a, b, guests=3)
+    with pytest.raises(NotFound):
+        svc.change("alice", "r_missing", a, b)
