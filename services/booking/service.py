@@ -754,6 +754,7 @@ class BookingService:
                     if time.monotonic() - last_reconcile > self.conf.reconcile_interval_s:
                         last_reconcile = time.monotonic()
                         self.reconcile()
+                        self.send_reminders()
                 except Exception:  # noqa: BLE001 - the sweeper must outlive one bad pass
                     log.exception("booking sweeper pass failed")
 
@@ -803,6 +804,46 @@ class BookingService:
         return result, False
 
     # -- notifications -----------------------------------------------------------------------
+
+    def send_reminders(self, limit: int = 500) -> int:
+        """Remind the guests of confirmed bookings arriving within ``reminder_days`` (through
+        the notification system), each once: the reservation is marked by compare-and-set
+        after the send, and the send's idempotency key (template and reservation) makes a
+        repeat after a crash in between a no-op. Returns how many were sent."""
+        if self.notify is None:
+            return 0
+        r = reservations.c
+        today = self.today().toordinal()
+        with self.read_engine.connect() as conn:
+            due = conn.execute(
+                select(reservations)
+                .where(
+                    and_(
+                        r.status == "confirmed",
+                        r.notified.is_(False),
+                        r.first_day >= today,
+                        r.first_day <= today + self.conf.reminder_days,
+                    )
+                )
+                .order_by(r.first_day)
+                .limit(limit)
+            ).all()
+        sent = 0
+        for row in due:
+            try:
+                self.notify.send_booking(
+                    row.owner, "booking_reminder", view(row, self.clock()), row.id
+                )
+            except Exception:  # noqa: BLE001 - retried on the next pass
+                log.warning("could not remind %s about %s", row.owner, row.id, exc_info=True)
+                continue
+            with self.engine.begin() as conn:
+                sent += conn.execute(
+                    reservations.update()
+                    .where(and_(r.id == row.id, r.notified.is_(False)))
+                    .values(notified=True)
+                ).rowcount
+        return sent
 
     def _notify(self, row: Any, template: str) -> None:
         if self.notify is None:

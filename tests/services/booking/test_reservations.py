@@ -295,3 +295,33 @@ def test_changes_check_owner_and_the_rules(svc, room):
         svc.change("alice", hold["id"], a, b, guests=3)
     with pytest.raises(NotFound):
         svc.change("alice", "r_missing", a, b)
+
+
+# -- reminders --------------------------------------------------------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send_booking(self, user_id, template, data, res_id):
+        self.sent.append((user_id, template, res_id))
+        return "n1"
+
+
+def test_guests_are_reminded_once_shortly_before_arrival(svc, room, clock):
+    svc.notify = inbox = Inbox()
+    a, b = stay(svc, start=5)
+    booked = svc.confirm("alice", svc.hold("alice", room, a, b, 2)["id"])
+    c, d = stay(svc, start=4)
+    svc.hold("bob", room, c, d, 1)  # a hold is not a booking: no reminder
+    e, f = stay(svc, start=6)
+    gone = svc.confirm("carol", svc.hold("carol", room, e, f, 1)["id"])
+    svc.cancel("carol", gone["id"])
+    assert svc.send_reminders() == 0  # five days ahead; reminders go two days ahead
+    clock.advance(3 * 86400)
+    assert svc.send_reminders() == 1
+    reminders = [s for s in inbox.sent if s[1] == "booking_reminder"]
+    assert reminders == [("alice", "booking_reminder", booked["id"])]
+    assert svc.send_reminders() == 0
+    assert len([s for s in inbox.sent if s[1] == "booking_reminder"]) == 1
