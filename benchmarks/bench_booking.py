@@ -210,8 +210,11 @@ def serve(app) -> tuple[str, object, threading.Thread]:
     return f"http://127.0.0.1:{port}", server, thread
 
 
-def load(url: str, job, seconds: float = LOAD_SECONDS) -> float:
-    """Successful jobs per second with LOAD_CLIENTS threads, each its own keep-alive client."""
+def load(url: str, job, seconds: float = LOAD_SECONDS, cpu: dict | None = None) -> float:
+    """Successful jobs per second with LOAD_CLIENTS threads, each its own keep-alive client.
+    ``cpu`` gets the process CPU milliseconds per successful job (server and load generator
+    share this process): on a machine busy with other work the rate swings with the CPU it
+    is given, while the CPU a job costs hardly moves."""
     done = [0] * LOAD_CLIENTS
     stop = time.monotonic() + seconds
 
@@ -220,9 +223,11 @@ def load(url: str, job, seconds: float = LOAD_SECONDS) -> float:
             while time.monotonic() < stop:
                 done[k] += job(client, k)
 
-    start = time.monotonic()
+    start, cpu_start = time.monotonic(), time.process_time()
     with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
         list(pool.map(worker, range(LOAD_CLIENTS)))
+    if cpu is not None:
+        cpu["ms_per_job"] = (time.process_time() - cpu_start) * 1000 / max(1, sum(done))
     return sum(done) / (time.monotonic() - start)
 
 
@@ -295,12 +300,16 @@ def throughput(root: Path) -> dict[str, float]:
         done = client.post(f"/booking/holds/{held.json()['id']}/confirm", json={}, headers=h)
         return int(done.status_code == 200)
 
-    api_rate = load(url, full)
+    api_cpu: dict = {}
+    api_rate = load(url, full, cpu=api_cpu)
     server.should_exit = True
     thread.join(10)
     bare_url, bare_server, bare_thread = serve(bare_app(svc.engine))
+    bare_cpu: dict = {}
     bare_rate = load(
-        bare_url, lambda c, _k: int(c.post(f"/book/busy-bare/{day.toordinal()}").json()["ok"])
+        bare_url,
+        lambda c, _k: int(c.post(f"/book/busy-bare/{day.toordinal()}").json()["ok"]),
+        cpu=bare_cpu,
     )
     bare_server.should_exit = True
     bare_thread.join(10)
@@ -311,13 +320,16 @@ def throughput(root: Path) -> dict[str, float]:
         "bare_route_per_s": bare_rate,
         "service_per_s": service_rate,
         "bare_update_per_s": bare_loop,
+        "api_cpu_ms": api_cpu["ms_per_job"],
+        "bare_route_cpu_ms": bare_cpu["ms_per_job"],
     }
 
 
 # -- search ----------------------------------------------------------------------------------
 
 
-def search_p99(root: Path, properties: int = 1000, queries: int = 500) -> tuple[float, int]:
+def search_p99(root: Path, properties: int = 1000, queries: int = 500) -> tuple[float, int, float]:
+    """(wall p99 ms, queries that found offers, p99 of the CPU ms each query's thread used)."""
     from services.booking.catalog import CITIES, generate_hotels, inventory_rows
 
     svc = _service(_settings(root / "search"))
@@ -334,10 +346,10 @@ def search_p99(root: Path, properties: int = 1000, queries: int = 500) -> tuple[
             rows = []
     svc.load_inventory(rows)
     rng = random.Random(9)
-    times, found = [], 0
+    times, cpu, found = [], [], 0
     for _ in range(queries):
         start = today + timedelta(days=rng.randint(0, 330))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         offers = svc.search(
             "room",
             rng.choice(CITIES),
@@ -347,10 +359,13 @@ def search_p99(root: Path, properties: int = 1000, queries: int = 500) -> tuple[
             max_price=rng.choice([None, 500_000, 2_000_000]),
         )
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
         found += bool(offers)
     svc.close()
     times.sort()
-    return times[int(0.99 * (len(times) - 1))], found
+    cpu.sort()
+    p99 = int(0.99 * (len(times) - 1))
+    return times[p99], found, cpu[p99]
 
 
 def cancel_auc() -> tuple[float | None, float | None]:
@@ -380,10 +395,16 @@ def main() -> None:
             f"{rates['bare_update_per_s']:.1f}/s "
             f"-> ratio {rates['service_per_s'] / rates['bare_update_per_s']:.3f}"
         )
-        p99, found = search_p99(root)
+        print(
+            f"throughput CPU: {rates['api_cpu_ms']:.2f} ms per API booking vs "
+            f"{rates['bare_route_cpu_ms']:.2f} ms per bare-route booking "
+            f"-> ratio {rates['bare_route_cpu_ms'] / rates['api_cpu_ms']:.3f} "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+        )
+        p99, found, cpu_p99 = search_p99(root)
         print(
             f"search: p99 {p99:.1f} ms over 1000 properties x 3 room types x 365 nights "
-            f"({found}/500 queries found offers)"
+            f"({found}/500 queries found offers; p99 of CPU per query {cpu_p99:.1f} ms)"
         )
     auc, base = cancel_auc()
     if auc is not None:

@@ -14,17 +14,25 @@ from datetime import date
 from typing import Annotated, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
 from services.booking.rules import MAX_GUESTS, MAX_PRICE_CENTS, MAX_QTY
 from services.booking.service import BookingService
-from services.deps import AdminUser, CurrentUser, system_service
+from services.deps import AdminUser, CurrentUser
 from services.errors import Invalid
 
 router = APIRouter(prefix="/booking", tags=["booking"])
-BookingDep = Annotated[BookingService, system_service("booking")]
+
+
+async def _booking(request: Request) -> BookingService:
+    """The booking service as the app's composition built it (``system_service``), looked up
+    on the event loop: a plain function dependency would cost a worker-thread hop."""
+    return request.app.state.services["booking"]
+
+
+BookingDep = Annotated[BookingService, Depends(_booking)]
 
 Id = Annotated[str, Field(min_length=1, max_length=96, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 Place = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w .,'()\-]+$")]
@@ -165,7 +173,7 @@ def search(
 
 
 @router.post("/holds", response_model=Reservation, status_code=201, operation_id="booking_hold")
-def hold(body: HoldIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None) -> Reservation:
+def hold(body: HoldIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None) -> dict:
     """Take inventory now; the hold lapses at ``expires_at`` unless confirmed."""
     result, _ = svc.idempotent(
         user.user_id,
@@ -184,13 +192,13 @@ def hold(body: HoldIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None) 
             hold_s=body.hold_seconds,
         ),
     )
-    return Reservation(**result)
+    return result  # validated once, by response_model
 
 
 @router.post("/holds/{hold_id}/confirm", response_model=Reservation, operation_id="booking_confirm")
 def confirm(
     hold_id: Id, body: ConfirmIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None
-) -> Reservation:
+) -> dict:
     """Pay and convert the hold: 402 declined, 409 lapsed (payment voided), 503 unknown."""
     result, _ = svc.idempotent(
         user.user_id,
@@ -200,7 +208,7 @@ def confirm(
         body.model_dump(),
         lambda: svc.confirm(user.user_id, hold_id, body.payment_method),
     )
-    return Reservation(**result)
+    return result  # validated once, by response_model
 
 
 @router.post(
@@ -208,9 +216,7 @@ def confirm(
     response_model=Reservation,
     operation_id="booking_cancel",
 )
-def cancel(
-    reservation_id: Id, svc: BookingDep, user: CurrentUser, key: IdemKey = None
-) -> Reservation:
+def cancel(reservation_id: Id, svc: BookingDep, user: CurrentUser, key: IdemKey = None) -> dict:
     """Release a hold, or cancel a booking with the refund its rate plan allows."""
     result, _ = svc.idempotent(
         user.user_id,
@@ -220,14 +226,14 @@ def cancel(
         {},
         lambda: svc.cancel(user.user_id, reservation_id, user.has("admin")),
     )
-    return Reservation(**result)
+    return result  # validated once, by response_model
 
 
 @router.get(
     "/reservations/{reservation_id}", response_model=Reservation, operation_id="booking_get"
 )
-def get_reservation(reservation_id: Id, svc: BookingDep, user: CurrentUser) -> Reservation:
-    return Reservation(**svc.get(user.user_id, reservation_id, user.has("admin")))
+def get_reservation(reservation_id: Id, svc: BookingDep, user: CurrentUser) -> dict:
+    return svc.get(user.user_id, reservation_id, user.has("admin"))
 
 
 @router.get("/live", operation_id="booking_live", response_class=EventSourceResponse)

@@ -15,17 +15,19 @@ leaves a state that ``reconcile`` settles by repeating the same keyed call:
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Select, and_, bindparam, func, insert, select
 from sqlalchemy.engine import Engine
 
-from services.booking import holds, rules
+from services.booking import changes, holds, rules
 from services.booking.live import LiveFeed
 from services.booking.settings import BookingSettings
 from services.booking.store import (
@@ -85,6 +87,46 @@ def view(row: Any, now: float) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _search_query(with_min: bool, with_max: bool) -> Select:
+    """The availability query, built once per price filter combination (then executed with
+    parameters): units of a kind at a place that fit the party, with ``qty`` free on every
+    night of the stay, cheapest first."""
+    inv, u = inventory.c, units.c
+    total = func.sum(inv.price_cents).label("total")
+    q = (
+        select(
+            u.id,
+            u.name,
+            u.property_id,
+            u.max_guests,
+            total,
+            func.min(inv.available).label("available"),
+        )
+        .select_from(units.join(inventory, inv.unit_id == u.id))
+        .where(
+            and_(
+                u.kind == bindparam("kind"),
+                u.place == bindparam("place"),
+                u.max_guests * bindparam("qty") >= bindparam("guests"),
+                inv.day >= bindparam("first"),
+                inv.day < bindparam("end"),
+            )
+        )
+        .group_by(u.id, u.name, u.property_id, u.max_guests)
+        .having(
+            and_(func.count() == bindparam("nights"), func.min(inv.available) >= bindparam("qty"))
+        )
+        .order_by(total, u.id)
+        .limit(bindparam("limit"))
+    )
+    if with_min:
+        q = q.having(total >= bindparam("min_price"))
+    if with_max:
+        q = q.having(total <= bindparam("max_price"))
+    return q
+
+
 class BookingService:
     def __init__(
         self,
@@ -112,7 +154,10 @@ class BookingService:
         self._stop = threading.Event()
         self._pending: list[Event] = []
         self._pending_lock = threading.Lock()
+        self._flush_scheduled = False
+        self._flusher = ThreadPoolExecutor(1, thread_name_prefix="booking-events")
         self._sweeper: threading.Thread | None = None
+        self._units: dict[str, dict[str, Any]] = {}
         self.crash_hook: Callable[[str], None] = lambda _point: None
         # The in-process local gateway, when this service runs one (its webhooks are pumped
         # by the sweeper; tests count charges on it).
@@ -293,38 +338,21 @@ class BookingService:
         for name, value in (("min_price", min_price), ("max_price", max_price)):
             if value is not None:
                 rules.check_price(value, name)
-        inv, u = inventory.c, units.c
-        total = func.sum(inv.price_cents).label("total")
-        q = (
-            select(
-                u.id,
-                u.name,
-                u.property_id,
-                u.max_guests,
-                total,
-                func.min(inv.available).label("available"),
-            )
-            .select_from(units.join(inventory, inv.unit_id == u.id))
-            .where(
-                and_(
-                    u.kind == kind,
-                    u.place == place,
-                    u.max_guests * qty >= guests,
-                    inv.day >= first,
-                    inv.day < first + nights,
-                )
-            )
-            .group_by(u.id, u.name, u.property_id, u.max_guests)
-            .having(and_(func.count() == nights, func.min(inv.available) >= qty))
-            .order_by(total, u.id)
-            .limit(limit)
-        )
-        if min_price is not None:
-            q = q.having(total >= min_price)
-        if max_price is not None:
-            q = q.having(total <= max_price)
+        q = _search_query(min_price is not None, max_price is not None)
+        params = {
+            "kind": kind,
+            "place": place,
+            "qty": qty,
+            "guests": guests,
+            "first": first,
+            "end": first + nights,
+            "nights": nights,
+            "min_price": min_price,
+            "max_price": max_price,
+            "limit": limit,
+        }
         with self.read_engine.connect() as conn:
-            rows = conn.execute(q).all()
+            rows = conn.execute(q, params).all()
         offers = [
             {
                 "unit_id": r.id,
@@ -354,18 +382,41 @@ class BookingService:
     def _buffer_event(self, type_: str, **fields: Any) -> None:
         """Search events are many and acknowledge nothing to anyone: they are spooled in
         batches (by the sweeper, every ``sweep_interval_s``, or every 100) rather than paying
-        one fsync per search. Holds, payments and cancellations are emitted one by one."""
+        one fsync per search. Holds, payments and cancellations are emitted one by one.
+
+        A full batch is written by a background thread, so no search waits for the fsync;
+        if writing falls far behind (the spool refuses or stalls), searches write
+        themselves: pushed back, never dropped."""
         with self._pending_lock:
             self._pending.append(Event(system=SYSTEM, type=type_, **fields))
-            full = len(self._pending) >= 100
-        if full:
+            pending = len(self._pending)
+            schedule = pending >= 100 and not self._flush_scheduled
+            if schedule:
+                self._flush_scheduled = True
+        if pending >= 1000:
             self.flush_events()
+        elif schedule:
+            self._flusher.submit(self._flush_in_background)
+
+    def _flush_in_background(self) -> None:
+        with self._pending_lock:
+            self._flush_scheduled = False
+        try:
+            self.flush_events()
+        except Exception:  # noqa: BLE001 - the events stay pending; the next flush retries
+            log.exception("could not spool booking search events")
 
     def flush_events(self) -> None:
         with self._pending_lock:
             batch, self._pending = self._pending, []
-        if batch:
+        if not batch:
+            return
+        try:
             self.emitter.emit_events(batch)
+        except BaseException:
+            with self._pending_lock:  # not written: keep them, oldest first
+                self._pending[:0] = batch
+            raise
 
     # -- reservations ------------------------------------------------------------------------
 
@@ -405,6 +456,7 @@ class BookingService:
             self.clock(),
             min(self.conf.hold_ttl_s, hold_s or self.conf.hold_ttl_s),
             self.conf.currency,
+            self._unit(unit_id),
         )
         self.live.publish({"unit_id": unit_id, "change": "held"})
         self.emitter.emit(
@@ -423,24 +475,30 @@ class BookingService:
         )
         return view(row, self.clock())
 
+    def _unit(self, unit_id: str) -> dict[str, Any] | None:
+        """A unit's row from memory (units are only ever added, never changed), else None."""
+        unit = self._units.get(unit_id)
+        if unit is None:
+            with self.read_engine.connect() as conn:
+                found = conn.execute(select(units).where(units.c.id == unit_id)).first()
+            if found is None:
+                return None  # the hold's own transaction says so
+            unit = self._units[unit_id] = dict(found._mapping)
+        return unit
+
     def confirm(self, owner: str, res_id: str, payment_method: str = CARD_OK) -> dict[str, Any]:
-        row = self._own(owner, res_id)
-        if row.status == "confirmed":
-            return view(row, self.clock())
-        if row.status != "held" or row.expires_at <= self.clock():
-            raise Conflict(
-                f"hold {res_id} is {row.status if row.status != 'held' else 'expired'}"
-                "; it can no longer be confirmed"
-            )
-        attempt = row.pay_attempt + (1 if row.pay_state == "declined" else 0)
-        if not holds.set_pay_state(
-            self.engine,
-            res_id,
-            (None, "authorizing", "declined"),
-            "authorizing",
-            pay_attempt=attempt,
-        ):
+        row = holds.begin_payment(self.engine, res_id, owner, self.clock())
+        if row is None:  # not a live hold of the caller's that may be paid: say why
+            row = self._own(owner, res_id)
+            if row.status == "confirmed":
+                return view(row, self.clock())
+            if row.status != "held" or row.expires_at <= self.clock():
+                raise Conflict(
+                    f"hold {res_id} is {row.status if row.status != 'held' else 'expired'}"
+                    "; it can no longer be confirmed"
+                )
             raise Conflict("a payment for this hold is already settled or in progress")
+        attempt = row.pay_attempt
         try:
             intent = self.gateway.authorize(
                 row.amount_cents,
@@ -466,8 +524,7 @@ class BookingService:
                 "nothing was charged"
             )
         self.crash_hook("converted")
-        self._capture(res_id, intent.id)
-        done = self._own(owner, res_id)
+        done = self._capture(res_id, intent.id) or self._own(owner, res_id)
         self.emitter.emit(
             SYSTEM,
             "confirmed",
@@ -484,15 +541,17 @@ class BookingService:
         self._notify(done, "booking_confirmed")
         return view(done, self.clock())
 
-    def _capture(self, res_id: str, intent_id: str) -> bool:
+    def _capture(self, res_id: str, intent_id: str) -> Any:
+        """Capture and record it; the reservation's row after, or None when the capture's
+        outcome is unknown or someone else recorded it (reconcile or a webhook)."""
         try:
             self.gateway.capture(intent_id, idempotency_key=f"{res_id}:capture")
         except GatewayUnavailable:
-            return False  # confirmed and authorised: reconcile captures it
+            return None  # confirmed and authorised: reconcile captures it
         except GatewayError as exc:
             if "succeeded" not in str(exc):
                 raise
-        return holds.set_pay_state(self.engine, res_id, ("authorized",), "captured")
+        return holds.record_capture(self.engine, res_id)
 
     def _void(self, res_id: str, intent_id: str) -> bool:
         holds.set_pay_state(
@@ -533,6 +592,8 @@ class BookingService:
             if row.status == "cancelled":
                 return view(row, now)
             raise Conflict(f"reservation {res_id} is {row.status}; nothing to cancel")
+        if row.pay_state == "changing":
+            raise Conflict(f"reservation {res_id} is changing dates; cancel it once that is paid")
         refund = rules.refund_cents(
             row.plan,
             row.amount_cents,
@@ -554,6 +615,24 @@ class BookingService:
         done = self._own(owner, res_id, True)
         self._notify(done, "booking_cancelled")
         return view(done, now)
+
+    # -- changing dates or party -------------------------------------------------------------
+
+    def change(
+        self,
+        owner: str,
+        res_id: str,
+        check_in: date,
+        check_out: date,
+        guests: int | None = None,
+        payment_method: str = CARD_OK,
+    ) -> dict[str, Any]:
+        """New dates (and party) for a hold or a paid booking, atomically; a paid booking is
+        charged its new price on a new payment and its old payment refunded, exactly once
+        (``services.booking.changes``). Sold-out new dates change nothing (409)."""
+        return changes.change_booking(
+            self, owner, res_id, check_in, check_out, guests, payment_method
+        )
 
     def _refundable_days(self, unit_id: str) -> int:
         with self.read_engine.connect() as conn:
@@ -611,6 +690,9 @@ class BookingService:
         outcome: dict[str, int] = {}
         for res_id in ids:
             state = self.settle(res_id) or "none"
+            outcome[state] = outcome.get(state, 0) + 1
+        for change_id in changes.unsettled(self.engine):
+            state = "change_" + changes.settle_change(self, change_id)
             outcome[state] = outcome.get(state, 0) + 1
         return outcome
 
@@ -672,6 +754,7 @@ class BookingService:
                     if time.monotonic() - last_reconcile > self.conf.reconcile_interval_s:
                         last_reconcile = time.monotonic()
                         self.reconcile()
+                        self.send_reminders()
                 except Exception:  # noqa: BLE001 - the sweeper must outlive one bad pass
                     log.exception("booking sweeper pass failed")
 
@@ -722,6 +805,46 @@ class BookingService:
 
     # -- notifications -----------------------------------------------------------------------
 
+    def send_reminders(self, limit: int = 500) -> int:
+        """Remind the guests of confirmed bookings arriving within ``reminder_days`` (through
+        the notification system), each once: the reservation is marked by compare-and-set
+        after the send, and the send's idempotency key (template and reservation) makes a
+        repeat after a crash in between a no-op. Returns how many were sent."""
+        if self.notify is None:
+            return 0
+        r = reservations.c
+        today = self.today().toordinal()
+        with self.read_engine.connect() as conn:
+            due = conn.execute(
+                select(reservations)
+                .where(
+                    and_(
+                        r.status == "confirmed",
+                        r.notified.is_(False),
+                        r.first_day >= today,
+                        r.first_day <= today + self.conf.reminder_days,
+                    )
+                )
+                .order_by(r.first_day)
+                .limit(limit)
+            ).all()
+        sent = 0
+        for row in due:
+            try:
+                self.notify.send_booking(
+                    row.owner, "booking_reminder", view(row, self.clock()), row.id
+                )
+            except Exception:  # noqa: BLE001 - retried on the next pass
+                log.warning("could not remind %s about %s", row.owner, row.id, exc_info=True)
+                continue
+            with self.engine.begin() as conn:
+                sent += conn.execute(
+                    reservations.update()
+                    .where(and_(r.id == row.id, r.notified.is_(False)))
+                    .values(notified=True)
+                ).rowcount
+        return sent
+
     def _notify(self, row: Any, template: str) -> None:
         if self.notify is None:
             return
@@ -761,5 +884,6 @@ class BookingService:
 
     def close(self) -> None:
         self.stop()
+        self._flusher.shutdown(wait=True)
         self.flush_events()
         self.gateway.close()

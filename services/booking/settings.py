@@ -16,6 +16,9 @@ class BookingSettings(BaseSettings):
     reconcile_interval_s: float = Field(
         default=30.0, gt=0, description="How often payments left mid-way are settled."
     )
+    reminder_days: int = Field(
+        default=2, ge=0, le=60, description="Remind guests this many days before arrival."
+    )
     currency: str = Field(default="eur", pattern=r"^[a-z]{3}$")
     gateway: str = Field(
         default="local",

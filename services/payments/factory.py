@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event
 
 from services.payments.adapter import PaymentGateway
 from services.payments.gateway import LocalGateway
-from services.payments.gateway_app import in_process_transport
+from services.payments.gateway_app import InProcessClient
 from services.payments.local import LocalGatewayAdapter
 from services.payments.sqlite import immediate_transactions
 from warehouse.sqlite_wal import enable_wal
@@ -68,13 +68,11 @@ def open_gateway(
         return StripeAdapter(api_key, api_base=url or None)
     if kind != "local":
         raise ValueError(f"unknown payment gateway {kind!r}: local or stripe")
+    client: httpx.Client | InProcessClient
     if url:
         client = httpx.Client(base_url=url, timeout=timeout_s)
     elif gateway is not None:
-        client = httpx.Client(
-            base_url="http://gateway.local",
-            transport=in_process_transport(gateway, deliver_inline=deliver_inline),
-        )
+        client = InProcessClient(gateway, deliver_inline=deliver_inline)
     else:
         raise ValueError("a local gateway needs a url or an in-process gateway")
     return LocalGatewayAdapter(client, api_key)

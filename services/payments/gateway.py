@@ -19,6 +19,7 @@ status and JSON body out), served by ``gateway_app`` as a process or called in-p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -38,6 +39,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     func,
     insert,
     select,
@@ -91,6 +93,31 @@ events = Table(
     Column("attempts", Integer, nullable=False, default=0),
 )
 idempotency = idempotency_table(metadata, "gateway_idempotency")
+
+# Statements of the payment path, built once (executed with parameters).
+_SELECT_INTENT = select(intents).where(intents.c.id == bindparam("pi"))
+_INSERT_INTENT = insert(intents)
+_INSERT_EVENT = insert(events).values(delivered=False, attempts=0)
+_CAPTURE_ALL = (
+    update(intents)
+    .where(and_(intents.c.id == bindparam("pi"), intents.c.status == "requires_capture"))
+    .values(status="succeeded", amount_captured=intents.c.amount, captures=intents.c.captures + 1)
+    .returning(*intents.c)
+)
+_CAPTURE_PART = _CAPTURE_ALL.values(amount_captured=bindparam("to_capture"))
+_CANCEL = (
+    update(intents)
+    .where(
+        and_(
+            intents.c.id == bindparam("pi"),
+            intents.c.status.in_(
+                ["requires_payment_method", "requires_confirmation", "requires_capture"]
+            ),
+        )
+    )
+    .values(status="canceled")
+    .returning(*intents.c)
+)
 
 MAX_AMOUNT = 99_999_999  # Stripe's eight digits
 _FORM_KEY = re.compile(r"^([a-z_]+)\[([^\[\]]{1,40})\]$")
@@ -236,28 +263,40 @@ class LocalGateway:
             return self._after(reply)
         fp = fingerprint(method, path, params)
         try:
-            stored = self.keys.claim(self.api_key, key, fp)
+            if self.chaos.delay_s:
+                return self._after(self._in_flight(op, key, fp, params))
+            stored, replayed = self.keys.run_once(
+                self.api_key, key, fp, lambda conn: _answer(op(conn, params))
+            )
         except KeyReused as exc:
             return RequestError(422, "idempotency_error", exc.message).reply()
         except KeyInFlight as exc:
             return RequestError(409, "idempotency_error", exc.message).reply()
         except ValueError as exc:
             return RequestError(400, "invalid_request_error", str(exc)).reply()
+        except RequestError as exc:  # refused before it acted: nothing was remembered
+            return exc.reply()
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        return self._after(Reply(stored.status, stored.body, headers))
+
+    def _in_flight(
+        self, op: Callable[[Connection, dict[str, Any]], Reply], key: str, fp: str, params: dict
+    ) -> Reply:
+        """A request held in flight (chaos ``delay_s``): its key is claimed in a transaction of
+        its own first, so that others see it running (409) while it waits without holding the
+        database's write lock; then the work and its stored answer commit together."""
+        stored = self.keys.claim(self.api_key, key, fp)
         if stored is not None:
-            return self._after(Reply(stored.status, stored.body, {"Idempotent-Replayed": "true"}))
-        if self.chaos.delay_s:
-            time.sleep(self.chaos.delay_s)
+            return Reply(stored.status, stored.body, {"Idempotent-Replayed": "true"})
+        time.sleep(self.chaos.delay_s)
         try:
             with self.engine.begin() as conn:
                 reply = op(conn, params)
                 self.keys.finish(self.api_key, key, reply.status, reply.body, conn=conn)
-        except RequestError as exc:  # refused before it acted: nothing to remember
-            self.keys.release(self.api_key, key)
-            return exc.reply()
-        except BaseException:
+        except BaseException:  # refused before it acted, or failed: the key is free again
             self.keys.release(self.api_key, key)
             raise
-        return self._after(reply)
+        return reply
 
     def _after(self, reply: Reply) -> Reply:
         if self.chaos.take("drop"):
@@ -283,7 +322,7 @@ class LocalGateway:
     # -- operations ------------------------------------------------------------------------
 
     def _load(self, conn: Connection, intent_id: str) -> dict[str, Any]:
-        row = conn.execute(select(intents).where(intents.c.id == intent_id)).first()
+        row = conn.execute(_SELECT_INTENT, {"pi": intent_id}).first()
         if row is None:
             raise RequestError(
                 404,
@@ -325,7 +364,7 @@ class LocalGateway:
         if confirm and method in DECLINING:
             row["status"] = "requires_payment_method"
             row["last_error"] = json.dumps({"code": "card_declined", "decline_code": "generic"})
-            conn.execute(insert(intents).values(**row))
+            conn.execute(_INSERT_INTENT, row)
             self._event(conn, "payment_intent.payment_failed", intent_json(row))
             # The endpoint ran: the failed intent and its answer are kept, like a success.
             return RequestError(
@@ -335,48 +374,38 @@ class LocalGateway:
             row["status"] = "requires_capture"
         elif confirm:
             row.update(status="succeeded", amount_captured=amount, captures=1)
-        conn.execute(insert(intents).values(**row))
+        conn.execute(_INSERT_INTENT, row)
+        body = intent_json(row)
         if row["status"] == "requires_capture":
-            self._event(conn, "payment_intent.amount_capturable_updated", intent_json(row))
+            self._event(conn, "payment_intent.amount_capturable_updated", body)
         elif row["status"] == "succeeded":
-            self._event(conn, "payment_intent.succeeded", intent_json(row))
-        return Reply(200, intent_json(row))
+            self._event(conn, "payment_intent.succeeded", body)
+        return Reply(200, body)
 
     def _capture(self, conn: Connection, intent_id: str, p: dict[str, Any]) -> Reply:
-        row = self._load(conn, intent_id)
-        amount = _int(
-            p.get("amount_to_capture", row["amount"]), "amount_to_capture", 1, row["amount"]
+        params: dict[str, Any] = {"pi": intent_id}
+        if "amount_to_capture" in p:
+            row = self._load(conn, intent_id)
+            params["to_capture"] = _int(
+                p["amount_to_capture"], "amount_to_capture", 1, row["amount"]
+            )
+        # One statement checks the state, moves the money and reads the intent back.
+        row = _one_or_none(
+            conn.execute(_CAPTURE_PART if "to_capture" in params else _CAPTURE_ALL, params)
         )
-        done = conn.execute(
-            update(intents)
-            .where(and_(intents.c.id == intent_id, intents.c.status == "requires_capture"))
-            .values(status="succeeded", amount_captured=amount, captures=intents.c.captures + 1)
-        ).rowcount
-        if not done:
-            raise _unexpected_state(row, "capture")
-        row = self._load(conn, intent_id)
-        self._event(conn, "payment_intent.succeeded", intent_json(row))
-        return Reply(200, intent_json(row))
+        if row is None:
+            raise _unexpected_state(self._load(conn, intent_id), "capture")
+        body = intent_json(row)
+        self._event(conn, "payment_intent.succeeded", body)
+        return Reply(200, body)
 
     def _cancel(self, conn: Connection, intent_id: str, _p: dict[str, Any]) -> Reply:
-        row = self._load(conn, intent_id)
-        done = conn.execute(
-            update(intents)
-            .where(
-                and_(
-                    intents.c.id == intent_id,
-                    intents.c.status.in_(
-                        ["requires_payment_method", "requires_confirmation", "requires_capture"]
-                    ),
-                )
-            )
-            .values(status="canceled")
-        ).rowcount
-        if not done:
-            raise _unexpected_state(row, "cancel")
-        row = self._load(conn, intent_id)
-        self._event(conn, "payment_intent.canceled", intent_json(row))
-        return Reply(200, intent_json(row))
+        row = _one_or_none(conn.execute(_CANCEL, {"pi": intent_id}))
+        if row is None:
+            raise _unexpected_state(self._load(conn, intent_id), "cancel")
+        body = intent_json(row)
+        self._event(conn, "payment_intent.canceled", body)
+        return Reply(200, body)
 
     def _refund(self, conn: Connection, p: dict[str, Any]) -> Reply:
         intent_id = p.get("payment_intent")
@@ -432,13 +461,14 @@ class LocalGateway:
             "created": int(self.clock()),
             "data": {"object": obj},
         }
-        conn.execute(insert(events).values(id=event_id, type=type_, payload=json.dumps(payload)))
+        conn.execute(_INSERT_EVENT, {"id": event_id, "type": type_, "payload": json.dumps(payload)})
 
     def deliver_webhooks(self, limit: int = 100) -> int:
-        """Send undelivered events, signed, oldest first; returns how many were accepted."""
+        """Send undelivered events, signed, oldest first; returns how many were accepted.
+        Their outcomes are recorded together, in one transaction after the batch (a crash
+        before it only means a redelivery, which receivers de-duplicate)."""
         if self.webhook_sink is None:
             return 0
-        sent = 0
         with self._deliver_lock:
             with self.engine.connect() as conn:
                 rows = conn.execute(
@@ -447,23 +477,27 @@ class LocalGateway:
                     .order_by(events.c.seq)
                     .limit(limit)
                 ).all()
+            if not rows:
+                return 0
+            outcome: dict[bool, list[int]] = {True: [], False: []}
             for row in rows:
                 body = row.payload.encode()
                 copies = 2 if self.chaos.take("duplicate_webhooks") else 1
                 ok = False
                 for _ in range(copies):
-                    try:
-                        ok = self.webhook_sink(body, sign(body, self.webhook_secret)) or ok
-                    except Exception:  # noqa: BLE001 - a failed delivery is retried later
-                        ok = ok or False
-                with self.engine.begin() as conn:
-                    conn.execute(
-                        update(events)
-                        .where(events.c.seq == row.seq)
-                        .values(delivered=ok, attempts=events.c.attempts + 1)
-                    )
-                sent += ok
-        return sent
+                    # A failed delivery is retried on a later pass.
+                    with contextlib.suppress(Exception):
+                        ok = bool(self.webhook_sink(body, sign(body, self.webhook_secret))) or ok
+                outcome[ok].append(row.seq)
+            with self.engine.begin() as conn:
+                for ok, seqs in outcome.items():
+                    if seqs:
+                        conn.execute(
+                            update(events)
+                            .where(events.c.seq.in_(seqs))
+                            .values(delivered=ok, attempts=events.c.attempts + 1)
+                        )
+        return len(outcome[True])
 
     # -- what the chaos tests count --------------------------------------------------------
 
@@ -494,6 +528,15 @@ class LocalGateway:
                 )
             ).one()
         return {"intents": row[0], "captured": row[1], "refunded": row[2], "max_captures": row[3]}
+
+
+def _one_or_none(result: Any) -> dict[str, Any] | None:
+    rows = result.mappings().all()
+    return dict(rows[0]) if rows else None
+
+
+def _answer(reply: Reply) -> tuple[int, dict[str, Any]]:
+    return reply.status, reply.body
 
 
 def _int(value: Any, name: str, low: int, high: int) -> int:

@@ -25,6 +25,7 @@ MAX_BODY = 64 * 1024
 
 
 def _dispatch(gateway: LocalGateway, method: str, path: str, body: bytes, headers) -> Reply:
+    """One request as it arrives over the wire: control routes, else the form-encoded API."""
     if path == "/_chaos" and method == "POST":
         return _chaos(gateway, body, headers)
     if path == "/_stats" and method == "GET":
@@ -116,6 +117,64 @@ def gateway_app(gateway: LocalGateway, *, timeout_s: float = 30.0) -> Callable[.
         await anyio.to_thread.run_sync(gateway.deliver_webhooks)
 
     return app
+
+
+class _Answer:
+    """The part of ``httpx.Response`` the gateway adapter reads."""
+
+    __slots__ = ("status_code", "headers", "_body")
+
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+        self.status_code = status
+        self.headers = headers
+        self._body = body
+
+    def json(self) -> dict[str, Any]:
+        return self._body
+
+
+class InProcessClient:
+    """The gateway called in-process through the slice of ``httpx.Client`` that
+    ``LocalGatewayAdapter`` uses (``request``, ``close``), without building HTTP messages.
+
+    The parameters go through the same form parsing as over the wire, so a request means the
+    same (and has the same idempotency fingerprint) either way, and chaos reaches the caller
+    as the same ``httpx`` errors a socket would raise. Webhooks go out after each call when
+    ``deliver_inline``, else whoever runs the gateway pumps them off the payment path.
+    """
+
+    def __init__(self, gateway: LocalGateway, *, deliver_inline: bool = True) -> None:
+        self.gateway = gateway
+        self.deliver_inline = deliver_inline
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> _Answer:
+        lowered = _Headers.of((headers or {}).items())
+        try:
+            params = parse_form(list((data or {}).items()))
+        except RequestError as exc:
+            reply = exc.reply()
+        else:
+            reply = self.gateway.request(method, path, params, lowered)
+        if reply.fault is not None:
+            request = httpx.Request(method, f"http://gateway.local{path}")
+            if reply.fault == "drop":
+                raise httpx.RemoteProtocolError(
+                    "server closed the connection mid-response", request=request
+                )
+            raise httpx.ReadTimeout("timed out waiting for the gateway", request=request)
+        if self.deliver_inline:
+            self.gateway.deliver_webhooks()
+        return _Answer(reply.status, reply.body, reply.headers)
+
+    def close(self) -> None:
+        """Nothing to release: there is no connection."""
 
 
 def in_process_transport(

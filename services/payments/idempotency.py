@@ -5,7 +5,11 @@
 - The same key while the first request is still running is refused: 409.
 
 A key is claimed by inserting its row (a primary key, so two claimants cannot both win), and
-its response is stored when the work finishes. Work that never started (bad input, a gateway
+its response is stored when the work finishes. Work that runs inside one database transaction
+can use ``run_once`` instead: the key is checked, the work done and its answer stored in that
+one transaction, so there is no separate claim to write and no in-flight state to see (a
+concurrent request with the key waits for the transaction, or loses the primary key to it,
+and then finds the stored answer). Work that never started (bad input, a gateway
 that was unreachable before it acted) releases the claim so a retry can run. A claim whose
 owner died mid-flight is taken over after ``lease_s``: its work either committed with the
 response in the same transaction (then the row says so) or rolled back with the process.
@@ -29,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     delete,
     insert,
     select,
@@ -103,6 +108,10 @@ class IdempotencyStore:
         self.table = table
         self.lease_s = lease_s
         self.clock = clock
+        # run_once's statements, built once per table (executed with parameters).
+        self._key = and_(table.c.scope == bindparam("k_scope"), table.c.key == bindparam("k_key"))
+        self._select = select(table).where(self._key)
+        self._insert = insert(table)
 
     def claim(self, scope: str, key: str, fp: str) -> Stored | None:
         """Claim ``key`` for a new request, or return the stored response of its first use.
@@ -145,6 +154,72 @@ class IdempotencyStore:
                 .values(claimed_at=now)
             ).rowcount
         if taken:
+            return None
+        raise KeyInFlight(
+            "a request with this Idempotency-Key is still being processed; retry later",
+        )
+
+    def run_once(
+        self,
+        scope: str,
+        key: str,
+        fp: str,
+        work: Callable[[Connection], tuple[int, Any]],
+        *,
+        attempts: int = 3,
+    ) -> tuple[Stored, bool]:
+        """Run ``work(conn)`` at most once per key, in the transaction that stores its answer:
+        ``(answer, replayed)``. ``work`` raising leaves no trace, so a retry with the key runs.
+
+        Raises ``KeyReused`` or ``KeyInFlight`` as ``claim`` does.
+        """
+        check_key(key)
+        t = self.table
+        ids = {"k_scope": scope, "k_key": key}
+        for attempt in range(attempts):
+            now = self.clock()
+            try:
+                with self.engine.begin() as conn:
+                    found = conn.execute(self._select, ids).first()
+                    if found is not None:
+                        stored = self._existing(found, fp, now)
+                        if stored is not None:
+                            return stored, True
+                    status, body = work(conn)
+                    done = {
+                        "state": "done",
+                        "status": status,
+                        "body": json.dumps(body, default=str),
+                        "claimed_at": now,
+                    }
+                    if found is None:
+                        conn.execute(
+                            self._insert, {"scope": scope, "key": key, "fingerprint": fp, **done}
+                        )
+                    else:  # a dead owner's claim, taken over unless someone else just did
+                        same = and_(
+                            t.c.scope == scope, t.c.key == key, t.c.claimed_at == found.claimed_at
+                        )
+                        if conn.execute(update(t).where(same).values(**done)).rowcount != 1:
+                            raise KeyInFlight("another request took over this key; retry later")
+                    return Stored(status, body), False
+            except IntegrityError:
+                # A concurrent first use inserted the key after our read (a database without
+                # a write lock): our work rolled back; look again and find its answer.
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _existing(self, found: Any, fp: str, now: float) -> Stored | None:
+        """The stored answer of a key seen in use; None when its claim lapsed (take it)."""
+        if found.fingerprint != fp:
+            raise KeyReused(
+                "this Idempotency-Key was already used with a different request; "
+                "use a new key for a new request"
+            )
+        if found.state == "done":
+            return Stored(found.status, json.loads(found.body))
+        if found.claimed_at <= now - self.lease_s:
             return None
         raise KeyInFlight(
             "a request with this Idempotency-Key is still being processed; retry later",

@@ -10,7 +10,7 @@ the key and settles later (``services.booking.reconcile``).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -49,12 +49,20 @@ def form(params: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+class Client(Protocol):
+    """What the adapter needs of its client: ``httpx.Client``, or the in-process one."""
+
+    def request(self, method: str, url: str, *, data: Any = None, headers: Any = None) -> Any: ...
+
+    def close(self) -> None: ...
+
+
 class LocalGatewayAdapter:
-    """``PaymentGateway`` over HTTP to a local gateway (a process, or in-process transport)."""
+    """``PaymentGateway`` over HTTP to a local gateway (a process, or called in-process)."""
 
     def __init__(
         self,
-        client: httpx.Client,
+        client: Client,
         api_key: str,
         *,
         attempts: int = 6,

@@ -23,6 +23,8 @@ def immediate_transactions(engine: Engine) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: a statement with no parameters and no result needs none of
+        # the execution machinery, and this runs once per write transaction.
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
     return engine

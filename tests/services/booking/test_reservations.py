@@ -9,6 +9,7 @@ import pytest
 from services.booking.service import PaymentRequired
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.payments.adapter import CARD_DECLINED
+from tests.services.booking.conftest import seed_hotel
 
 
 def stay(svc, start=10, nights=2):
@@ -167,3 +168,160 @@ def test_search_events_are_spooled_in_batches_and_none_is_lost_on_close(svc, roo
     assert batches == []
     svc.close()
     assert batches == [["searched", "searched"]]
+
+
+def test_search_price_filters_bound_the_stay_total_from_both_sides(svc, room):
+    seed_hotel(svc, prefix="h2", price=12_000)
+    a, b = stay(svc)  # two nights: totals 20,000 and 24,000
+
+    def ids(**kw):
+        return [o["unit_id"] for o in svc.search("room", "Lisbon", a, b, 1, **kw)]
+
+    assert ids() == [room, "h2-dbl"]
+    assert ids(min_price=20_001) == ["h2-dbl"]
+    assert ids(max_price=23_999) == [room]
+    assert ids(min_price=20_000, max_price=24_000) == [room, "h2-dbl"]
+    assert ids(min_price=21_000, max_price=23_000) == []
+    assert svc.search("room", "Lisbon", a, b, 1, limit=1)[0]["total_cents"] == 20_000
+
+
+def test_a_full_batch_of_search_events_is_spooled_off_the_search_path(svc, room):
+    import threading
+
+    written = threading.Event()
+    batches = []
+
+    def emit_events(events):
+        batches.append(len(events))
+        written.set()
+
+    svc.emitter.emit_events = emit_events
+    a, b = stay(svc)
+    for _ in range(100):
+        svc.search("room", "Lisbon", a, b, 1)
+    assert written.wait(5)
+    assert batches == [100]
+
+
+def test_a_stay_not_on_sale_every_night_is_refused_whole(svc, room):
+    last = svc.today() + timedelta(days=59)  # inventory covers 60 days from today
+    with pytest.raises(Conflict, match="not on sale"):
+        svc.hold("alice", room, last, last + timedelta(days=2), 1)
+    assert [c["available"] for c in svc.calendar(room, last, last + timedelta(days=1))] == [5]
+
+
+# -- changing dates ---------------------------------------------------------------------------
+
+
+def test_a_hold_moves_to_new_dates_atomically_and_is_repriced(svc, room):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 2)
+    c, d = stay(svc, start=11, nights=3)  # overlaps its own second night
+    moved = svc.change("alice", hold["id"], c, d)
+    assert moved["check_in"] == str(c) and moved["nights"] == 3
+    assert moved["amount_cents"] == 30_000 and moved["status"] == "held"
+    assert available(svc, room, start=10, nights=4) == [5, 4, 4, 4]
+
+
+def test_a_paid_booking_changes_dates_and_is_charged_once_at_its_new_price(svc, room):
+    gw = svc.local_gateway
+    a, b = stay(svc)
+    booking = svc.confirm("alice", svc.hold("alice", room, a, b, 2)["id"])
+    c, d = stay(svc, start=20, nights=3)
+    moved = svc.change("alice", booking["id"], c, d)
+    assert moved["amount_cents"] == 30_000 and moved["payment"] == "captured"
+    assert available(svc, room) == [5, 5]
+    assert available(svc, room, start=20, nights=3) == [4, 4, 4]
+    assert gw.charges_by("booking") == {booking["id"]: 1}
+    assert gw.totals()["captured"] - gw.totals()["refunded"] == 30_000
+    shorter = svc.change("alice", booking["id"], c, c + timedelta(days=1))
+    assert shorter["amount_cents"] == 10_000
+    assert gw.totals()["captured"] - gw.totals()["refunded"] == 10_000
+    assert gw.charges_by("booking") == {booking["id"]: 1}
+    cancelled = svc.cancel("alice", booking["id"])
+    assert cancelled["refund_cents"] == 10_000 and cancelled["payment"] == "refunded"
+    assert gw.charges_by("booking") == {}
+
+
+def test_sold_out_new_dates_change_nothing_and_void_the_new_payment(svc):
+    unit = seed_hotel(svc, rooms=1, prefix="tiny")
+    gw = svc.local_gateway
+    a, b = stay(svc)
+    booking = svc.confirm("alice", svc.hold("alice", unit, a, b, 1)["id"])
+    c, d = stay(svc, start=30, nights=1)
+    svc.hold("bob", unit, c, d, 1)
+    with pytest.raises(Conflict, match="sold out"):
+        svc.change("alice", booking["id"], c, d)
+    kept = svc.get("alice", booking["id"])
+    assert kept["check_in"] == str(a) and kept["payment"] == "captured"
+    assert available(svc, unit) == [0, 0]
+    assert gw.charges_by("booking") == {booking["id"]: 1}
+    assert gw.totals()["captured"] - gw.totals()["refunded"] == 20_000
+    assert svc.oversold() == 0
+
+
+def test_a_change_cut_off_after_the_swap_is_finished_by_reconcile_exactly_once(svc, room):
+    gw = svc.local_gateway
+    a, b = stay(svc)
+    booking = svc.confirm("alice", svc.hold("alice", room, a, b, 2)["id"])
+
+    def crash(point):
+        if point == "changed":
+            raise RuntimeError("killed")
+
+    svc.crash_hook = crash
+    c, d = stay(svc, start=20, nights=1)
+    with pytest.raises(RuntimeError):
+        svc.change("alice", booking["id"], c, d)
+    svc.crash_hook = lambda _p: None
+    assert svc.get("alice", booking["id"])["payment"] == "changing"
+    with pytest.raises(Conflict):  # no cancellation while the change is unpaid
+        svc.cancel("alice", booking["id"])
+    assert svc.reconcile().get("change_settled") == 1
+    assert svc.reconcile().get("change_settled") is None
+    assert svc.get("alice", booking["id"])["payment"] == "captured"
+    assert gw.charges_by("booking") == {booking["id"]: 1}
+    assert gw.totals()["captured"] - gw.totals()["refunded"] == 10_000
+
+
+def test_changes_check_owner_and_the_rules(svc, room):
+    a, b = stay(svc)
+    hold = svc.hold("alice", room, a, b, 2)
+    with pytest.raises(Forbidden):
+        svc.change("mallory", hold["id"], a, b)
+    with pytest.raises(Invalid):
+        svc.change("alice", hold["id"], b, a)
+    with pytest.raises(Invalid):
+        svc.change("alice", hold["id"], a, b, guests=3)
+    with pytest.raises(NotFound):
+        svc.change("alice", "r_missing", a, b)
+
+
+# -- reminders --------------------------------------------------------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send_booking(self, user_id, template, data, res_id):
+        self.sent.append((user_id, template, res_id))
+        return "n1"
+
+
+def test_guests_are_reminded_once_shortly_before_arrival(svc, room, clock):
+    svc.notify = inbox = Inbox()
+    a, b = stay(svc, start=5)
+    booked = svc.confirm("alice", svc.hold("alice", room, a, b, 2)["id"])
+    c, d = stay(svc, start=4)
+    svc.hold("bob", room, c, d, 1)  # a hold is not a booking: no reminder
+    e, f = stay(svc, start=6)
+    gone = svc.confirm("carol", svc.hold("carol", room, e, f, 1)["id"])
+    svc.cancel("carol", gone["id"])
+    assert svc.send_reminders() == 0  # five days ahead; reminders go two days ahead
+    clock.advance(3 * 86400)
+    assert svc.send_reminders() == 1
+    reminders = [s for s in inbox.sent if s[1] == "booking_reminder"]
+    assert reminders == [("alice", "booking_reminder", booked["id"])]
+    assert svc.send_reminders() == 0
+    assert len([s for s in inbox.sent if s[1] == "booking_reminder"]) == 1
