@@ -16,10 +16,12 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cachetools import LRUCache
 from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select
 from sqlalchemy.engine import Engine
 
@@ -91,6 +93,8 @@ class KeyStore:
         self.emitter = emitter
         metadata.create_all(engine)
         self.refused = self._audit_user_ids()
+        self._resolved: LRUCache[str, Principal] = LRUCache(maxsize=100_000)
+        self._lock = threading.Lock()
 
     def _audit_user_ids(self) -> frozenset[str]:
         """User ids of stored keys that are not canonical (keys from older versions), logged
@@ -141,12 +145,24 @@ class KeyStore:
         )
         return key
 
-    def resolve(self, key: str) -> Principal | None:
-        """The key's principal; ``None`` for an unknown key. A key whose user id is not
-        canonical (stored by an older version) raises ``Unauthorized``."""
+    def cached(self, key: str) -> Principal | None:
+        """The principal of the admin key or of a key resolved before, with no I/O; ``None``
+        when it would take a lookup. A stored key never changes (there is no revocation), so
+        a resolved one stays valid; unknown keys are never cached, since another process may
+        issue them at any time."""
         digest = hash_key(key)
         if secrets.compare_digest(digest, self.admin_hash):
             return Principal("admin", frozenset({"admin"}), digest[:12], bootstrap=True)
+        with self._lock:
+            return self._resolved.get(digest)
+
+    def resolve(self, key: str) -> Principal | None:
+        """The key's principal; ``None`` for an unknown key. A key whose user id is not
+        canonical (stored by an older version) raises ``Unauthorized``."""
+        known = self.cached(key)
+        if known is not None:
+            return known
+        digest = hash_key(key)
         with self.engine.connect() as conn:
             row = conn.execute(select(api_keys).where(api_keys.c.key_hash == digest)).first()
         if row is None:
@@ -156,4 +172,7 @@ class KeyStore:
                 f"this API key is for user id {row.user_id!r}, which is not canonical "
                 f"({USER_ID_RULE}); ask an admin for a key for a canonical id"
             )
-        return Principal(row.user_id, frozenset(row.roles.split(",")), digest[:12])
+        principal = Principal(row.user_id, frozenset(row.roles.split(",")), digest[:12])
+        with self._lock:
+            self._resolved[digest] = principal
+        return principal

@@ -82,7 +82,7 @@ async def _optional_user(
         if isinstance(principal, Exception):
             raise principal
     else:
-        principal = await anyio.to_thread.run_sync(keystore.resolve, key)
+        principal = keystore.cached(key) or await anyio.to_thread.run_sync(keystore.resolve, key)
     if principal is None:
         raise Unauthorized("invalid API key")
     return principal

@@ -185,7 +185,9 @@ class PlatformMiddleware:
             if self.keystore is None:
                 return "k:" + hash_key(key)
             try:
-                principal = await anyio.to_thread.run_sync(self.keystore.resolve, key)
+                principal = self.keystore.cached(key) or await anyio.to_thread.run_sync(
+                    self.keystore.resolve, key
+                )
             except DomainError as exc:  # a refused key: authentication says why
                 scope["state"][RESOLVED_KEY] = (key, exc)
             else:

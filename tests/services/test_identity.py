@@ -109,3 +109,25 @@ def test_stored_keys_for_non_canonical_ids_are_reported_at_start_and_refused(
         r = c.get("/auth/me", headers={"Authorization": f"Bearer {shouting}"})
         assert r.status_code == 401 and "'ALICE'" in r.json()["detail"]
         assert c.get("/auth/me", headers={"X-API-Key": alice}).json()["user_id"] == "alice"
+
+
+def test_a_resolved_key_is_answered_from_memory_and_an_unknown_one_is_never_cached(
+    settings, emitter
+):
+    engine = make_engine(settings, "platform")
+    store = KeyStore(engine, settings.admin_api_key, emitter)
+    other = KeyStore(engine, settings.admin_api_key, emitter)  # another process, same table
+    assert store.cached(settings.admin_api_key).bootstrap  # the admin key needs no lookup
+    key = other.create("alice", {"user"}, issued_by="test")
+    assert store.cached(key) is None  # issued elsewhere: not known here yet
+    assert store.resolve(key).user_id == "alice"
+    assert store.cached(key).user_id == "alice"
+    late = "bp_" + "x" * 43
+    assert store.resolve(late) is None and store.cached(late) is None
+    with engine.begin() as conn:  # issued after a failed lookup: it resolves at once
+        conn.execute(
+            insert(api_keys).values(
+                key_hash=hash_key(late), user_id="bob", roles="user", created_at=datetime.now(UTC)
+            )
+        )
+    assert store.resolve(late).user_id == "bob"
