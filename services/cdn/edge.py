@@ -24,6 +24,7 @@ from services.cdn.cachecontrol import (
     initial_age,
     response_policy,
 )
+from services.cdn.purgelog import PurgeLog
 from services.cdn.respond import (
     COMPRESSIBLE_TYPES,
     REGENERATED,
@@ -106,7 +107,7 @@ class Edge:
         self.upstream: Upstream | None = None
         self.access_log = access_log
         self.inflight: dict[str, asyncio.Future[Outcome]] = {}
-        self.purges = 0  # a fetch that overlapped a purge is served but not stored
+        self.purges = PurgeLog()  # a fill that overlapped a purge of its URL is not stored
         self.refreshing: set[asyncio.Task] = set()
         self.stats = dict.fromkeys(
             ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR", "coalesced"), 0
@@ -257,8 +258,7 @@ class Edge:
     def _invalidate(self, url: str, request: dict[str, str], response: dict[str, str]) -> None:
         """Drop every stored variant of ``url`` and of the response's Location and
         Content-Location when they point at this same authority."""
-        self.purges += 1  # a fill that overlapped this is served but not stored
-        self.store.purge_url(url)
+        self._purge_url(url)
         host = request.get("host", "").lower()
         for name in ("location", "content-location"):
             value = response.get(name)
@@ -268,7 +268,12 @@ class Edge:
             if target.netloc and target.netloc.lower() != host:
                 continue
             path = target.path or "/"
-            self.store.purge_url(path + (f"?{target.query}" if target.query else ""))
+            self._purge_url(path + (f"?{target.query}" if target.query else ""))
+
+    def _purge_url(self, url: str) -> int:
+        """Drop every stored variant of ``url``; a fill of it in flight will not be stored."""
+        self.purges.purged(url)
+        return self.store.purge_url(url)
 
     def _reply(self, entry: Entry, headers, head: bool, cache: str, now: float) -> Reply:
         encodings = len(entry.encoded)
@@ -343,7 +348,7 @@ class Edge:
                 up["if-none-match"] = etag
             if last_modified := entry.headers.get("last-modified"):
                 up["if-modified-since"] = last_modified
-        purges_before = self.purges
+        purges_before = self.purges.mark()
         try:
             fetched = await self.upstream.fetch(url, up)
         except UpstreamError as exc:
@@ -388,7 +393,7 @@ class Edge:
             return Outcome("BYPASS", new, shareable=False)
         if req.no_store:  # storable, but this client asked that nothing of it be kept
             return Outcome("MISS", new, shareable=False)
-        if self.purges == purges_before:
+        if not self.purges.overlapped(url, purges_before):
             self.store.put(_storable_copy(new))
         return Outcome("MISS", new)
 
@@ -408,7 +413,7 @@ class Edge:
         entry.policy = response_policy(entry.status, headers, now=fetched.response_time)
         if entry.policy.strip:
             entry.headers = {k: v for k, v in headers.items() if k not in entry.policy.strip}
-        if self.purges == purges_before and entry.policy.storable:
+        if not self.purges.overlapped(entry.url, purges_before) and entry.policy.storable:
             self.store.put(entry)
         return entry
 
@@ -517,10 +522,10 @@ class Edge:
         if not isinstance(body, dict):
             return _text(400, "purge body must be a JSON object")
         url, prefix = body.get("url"), body.get("prefix")
-        self.purges += 1
         if isinstance(url, str) and url.startswith("/"):
-            return _json(200, {"purged": self.store.purge_url(url), "url": url})
+            return _json(200, {"purged": self._purge_url(url), "url": url})
         if isinstance(prefix, str) and prefix.startswith("/"):
+            self.purges.purged_prefix()
             return _json(200, {"purged": self.store.purge_prefix(prefix), "prefix": prefix})
         return _text(422, "give a 'url' or 'prefix' that starts with '/'")
 

@@ -89,7 +89,7 @@ class Upstream:
         in which case the rest is left streaming in ``Fetched.response`` (the caller must
         close it). Field lines the upstream repeated are combined into one value.
 
-        Raises ``UpstreamError`` on refusal, timeout, or a body cut short.
+        Raises ``UpstreamError`` on refusal, timeout, an invalid status, or a body cut short.
         """
         self.requests += 1
         request_time = self.clock()
@@ -102,6 +102,9 @@ class Upstream:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise map_error(exc) from exc
+        if not 100 <= response.status_code <= 599:  # RFC 9110 §15: not a status code
+            await response.aclose()
+            raise UpstreamError(502, f"upstream sent an invalid status code {response.status_code}")
         raw = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers.raw]
         combined: dict[str, str] = {}
         for name, value in raw:
