@@ -72,6 +72,9 @@ class EdgeConfig:
     access_log: bool = True
     #: Content types (prefixes) the edge compresses; playlists and manifests by default.
     compress_types: tuple[str, ...] = COMPRESSIBLE_TYPES
+    #: How stale a stored response may be served when the upstream cannot be reached (RFC 9111
+    #: §4.2.4 allows it when disconnected, unless a directive forbids it); 0 turns it off.
+    stale_if_disconnected_s: float = 3600.0
 
     def __post_init__(self) -> None:
         self.compress_types = tuple(t.lower() for t in self.compress_types)
@@ -352,8 +355,9 @@ class Edge:
         try:
             fetched = await self.upstream.fetch(url, up)
         except UpstreamError as exc:
+            window = self._disconnected_window(exc, req)
             if entry is not None and entry.policy.stale_ok_on_error(
-                entry.staleness(self.clock()), req.stale_if_error
+                entry.staleness(self.clock()), req.stale_if_error, window
             ):
                 return Outcome("STALE", entry)
             return Outcome("ERROR", error=exc)
@@ -396,6 +400,14 @@ class Edge:
         if not self.purges.overlapped(url, purges_before):
             self.store.put(_storable_copy(new))
         return Outcome("MISS", new)
+
+    def _disconnected_window(self, exc: UpstreamError, req: RequestDirectives) -> float:
+        """How stale a stored response may be to stand in when the upstream is unreachable:
+        ``stale_if_disconnected_s``, unless the client asked for a validated or fresher
+        answer (``no-cache``, ``max-age``, ``min-fresh``) or the upstream did answer."""
+        if not exc.disconnected or req.no_cache or req.max_age is not None:
+            return 0.0
+        return 0.0 if req.min_fresh is not None else self.config.stale_if_disconnected_s
 
     def _refreshed(self, entry: Entry, fetched: Fetched, purges_before: int) -> Entry:
         """A 304 renews the stored object: every field it carries replaces the stored one,
