@@ -43,7 +43,11 @@ def map_error(exc: Exception, *, mid_body: bool = False) -> UpstreamError:
 
 @dataclass(slots=True)
 class Fetched:
-    """An upstream response: complete (``body``) or still streaming (``response``)."""
+    """An upstream response: complete (``body``) or still streaming (``response``).
+
+    ``response_time`` is when its header section arrived (RFC 9111 §4.2.3 "the time of
+    receiving the response"), so the time a large body takes to arrive is not counted as age.
+    """
 
     status: int
     headers: dict[str, str]
@@ -162,7 +166,6 @@ class Upstream:
             raise map_error(exc, mid_body=True) from exc
         await response.aclose()
         fetched.body = b"".join(chunks)
-        fetched.response_time = self.clock()
         return fetched
 
     async def aclose(self) -> None:
