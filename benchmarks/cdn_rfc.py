@@ -1,6 +1,7 @@
 """The edge's HTTP-caching conformance figure: how many of the RFC 9111 / RFC 9110 / RFC 9213
-behaviour tests (``tests/services/cdn/test_rfc9111.py``, a real edge process in front of a
-scripted origin) pass, run as a separate pytest process so a crash counts as failures.
+behaviour tests (``tests/services/cdn/test_rfc9111.py`` and ``test_shared_cache.py``, a real
+edge process in front of a scripted origin) pass, run as a separate pytest process so a crash
+counts as failures.
 
 Run: ``python -m benchmarks.cdn_rfc``; ends with ``RESULT cdn_rfc_tests=<passed>/<total>``.
 """
@@ -13,7 +14,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent.parent / "tests" / "services" / "cdn" / "test_rfc9111.py"
+CDN_TESTS = Path(__file__).resolve().parent.parent / "tests" / "services" / "cdn"
+TESTS = (CDN_TESTS / "test_rfc9111.py", CDN_TESTS / "test_shared_cache.py")
 
 
 def rfc_tests(timeout: float = 900.0) -> tuple[int, int]:
@@ -21,13 +23,13 @@ def rfc_tests(timeout: float = 900.0) -> tuple[int, int]:
     with tempfile.TemporaryDirectory(prefix="cdn-rfc-") as tmp:
         report = Path(tmp) / "junit.xml"
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(TESTS)]
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, TESTS)]
             + [f"--junitxml={report}", "-o", "junit_family=xunit2"],
             capture_output=True,
             text=True,
             check=False,
             timeout=timeout,
-            cwd=TESTS.parents[3],
+            cwd=CDN_TESTS.parents[2],
         )
         if not report.exists():
             print(proc.stdout[-3000:], proc.stderr[-3000:])

@@ -239,8 +239,15 @@ class Policy:
     def stale_ok_for_revalidate(self, staleness: float) -> bool:
         return not self.must_revalidate and not self.no_cache and staleness <= self.swr
 
-    def stale_ok_on_error(self, staleness: float, request_sie: float | None = None) -> bool:
-        window = max(self.sie, request_sie or 0.0)
+    def stale_ok_on_error(
+        self, staleness: float, request_sie: float | None = None, disconnected: float = 0.0
+    ) -> bool:
+        """May a stale response stand in for an upstream error? Within ``stale-if-error``
+        (RFC 5861 §4), or within ``disconnected`` seconds when the upstream could not be
+        reached at all (RFC 9111 §4.2.4 lets a disconnected cache serve stale), and never
+        when ``must-revalidate``, ``proxy-revalidate``, ``s-maxage`` or ``no-cache`` forbid
+        it (§4.2.4, §5.2.2)."""
+        window = max(self.sie, request_sie or 0.0, disconnected)
         return not self.must_revalidate and not self.no_cache and staleness <= window
 
 

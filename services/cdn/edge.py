@@ -8,7 +8,6 @@ the origin as its upstream. Control endpoints live under ``/_cdn/``.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hmac
 import time
 from collections.abc import Callable
@@ -20,10 +19,10 @@ import orjson
 
 from services.cdn.cachecontrol import (
     RequestDirectives,
-    format_http_date,
     initial_age,
     response_policy,
 )
+from services.cdn.purgelog import PurgeLog
 from services.cdn.respond import (
     COMPRESSIBLE_TYPES,
     REGENERATED,
@@ -34,6 +33,16 @@ from services.cdn.respond import (
 )
 from services.cdn.store import Entry, ObjectStore, parse_vary, vary_values
 from services.cdn.upstream import Fetched, Upstream, UpstreamError
+from services.cdn.wire import (
+    PREFLIGHT,
+    end_to_end,
+    is_preflight,
+    json_reply,
+    request_headers,
+    send_reply,
+    storable_copy,
+    text_reply,
+)
 
 #: Request fields a cache fill does not forward: the edge fetches the whole identity
 #: representation and answers the client's conditionals and ranges from it.
@@ -44,14 +53,6 @@ FILL_DROPPED = frozenset(
 NOT_FORWARDED = frozenset({"host", "content-length", "expect"})
 #: Largest request body an unsafe method may carry through the edge.
 MAX_REQUEST_BODY = 16 * 1024 * 1024
-#: CORS preflight answer, so players in a page on another origin may send Range etc.
-PREFLIGHT = (
-    (b"access-control-allow-origin", b"*"),
-    (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
-    (b"access-control-allow-headers", b"Range, If-None-Match, If-Modified-Since, Accept-Encoding"),
-    (b"access-control-max-age", b"86400"),
-    (b"content-length", b"0"),
-)
 
 
 @dataclass
@@ -71,6 +72,9 @@ class EdgeConfig:
     access_log: bool = True
     #: Content types (prefixes) the edge compresses; playlists and manifests by default.
     compress_types: tuple[str, ...] = COMPRESSIBLE_TYPES
+    #: How stale a stored response may be served when the upstream cannot be reached (RFC 9111
+    #: §4.2.4 allows it when disconnected, unless a directive forbids it); 0 turns it off.
+    stale_if_disconnected_s: float = 3600.0
 
     def __post_init__(self) -> None:
         self.compress_types = tuple(t.lower() for t in self.compress_types)
@@ -106,7 +110,7 @@ class Edge:
         self.upstream: Upstream | None = None
         self.access_log = access_log
         self.inflight: dict[str, asyncio.Future[Outcome]] = {}
-        self.purges = 0  # a fetch that overlapped a purge is served but not stored
+        self.purges = PurgeLog()  # a fill that overlapped a purge of its URL is not stored
         self.refreshing: set[asyncio.Task] = set()
         self.stats = dict.fromkeys(
             ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR", "coalesced"), 0
@@ -126,8 +130,8 @@ class Edge:
         started = time.perf_counter()
         method = scope["method"]
         headers = request_headers(scope["headers"])
-        if method == "OPTIONS" and _is_preflight(headers):
-            await _send(send, Reply(204, list(PREFLIGHT), b""))
+        if method == "OPTIONS" and is_preflight(headers):
+            await send_reply(send, Reply(204, list(PREFLIGHT), b""))
             return
         qs = scope["query_string"]
         raw_path = scope.get("raw_path") or path.encode("utf-8")
@@ -141,7 +145,7 @@ class Edge:
             sent = await self._send_stream(send, stream, method == "HEAD")
             status = stream.status
         else:
-            await _send(send, reply)
+            await send_reply(send, reply)
             sent, status = len(reply.body), reply.status
         if self.access_log is not None:
             latency = (time.perf_counter() - started) * 1000
@@ -188,14 +192,18 @@ class Edge:
             if req.allows(entry.age(now), entry.policy):
                 return "HIT", self._reply(entry, headers, head, "HIT", now), None
             if req.only_if_cached:
-                return "MISS", _text(504, "only-if-cached: no stored response may be used"), None
+                return (
+                    "MISS",
+                    text_reply(504, "only-if-cached: no stored response may be used"),
+                    None,
+                )
             if not (
                 req.no_cache or req.max_age is not None or req.min_fresh is not None
             ) and entry.policy.stale_ok_for_revalidate(entry.staleness(now)):
                 self._refresh_in_background(key, url, headers, entry)
                 return "STALE", self._reply(entry, headers, head, "STALE", now), None
         elif req.only_if_cached:
-            return "MISS", _text(504, "only-if-cached: nothing stored for this request"), None
+            return "MISS", text_reply(504, "only-if-cached: nothing stored for this request"), None
         if req.no_store:
             outcome = await self._fetch(url, headers, None, req)
         else:
@@ -206,7 +214,7 @@ class Edge:
             reply = self._reply(outcome.entry, headers, head, outcome.cache, self.clock())
             return outcome.cache, reply, None
         assert outcome.error is not None
-        return "ERROR", _text(outcome.error.status, outcome.error.reason), None
+        return "ERROR", text_reply(outcome.error.status, outcome.error.reason), None
 
     async def pass_through(
         self, method: str, url: str, headers: dict[str, str], receive
@@ -220,7 +228,7 @@ class Edge:
             message = await receive()
             body += message.get("body", b"")
             if len(body) > MAX_REQUEST_BODY:
-                return "BYPASS", _text(413, "request body too large for the edge"), None
+                return "BYPASS", text_reply(413, "request body too large for the edge"), None
             if not message.get("more_body"):
                 break
         up = self._upstream_headers(headers, fill=False)
@@ -229,12 +237,12 @@ class Edge:
                 url, up, method=method, content=bytes(body) if body or method != "GET" else None
             )
         except UpstreamError as exc:
-            return "ERROR", _text(exc.status, exc.reason), None
+            return "ERROR", text_reply(exc.status, exc.reason), None
         if fetched.status < 400:
             self._invalidate(url, headers, fetched.headers)
         if fetched.response is not None:
             return "BYPASS", None, fetched
-        relay = _end_to_end(fetched.raw_headers, received_at=fetched.response_time)
+        relay = end_to_end(fetched.raw_headers, received_at=fetched.response_time)
         relay["via"] = self._via(relay.get("via"))
         out = [
             line
@@ -257,8 +265,7 @@ class Edge:
     def _invalidate(self, url: str, request: dict[str, str], response: dict[str, str]) -> None:
         """Drop every stored variant of ``url`` and of the response's Location and
         Content-Location when they point at this same authority."""
-        self.purges += 1  # a fill that overlapped this is served but not stored
-        self.store.purge_url(url)
+        self._purge_url(url)
         host = request.get("host", "").lower()
         for name in ("location", "content-location"):
             value = response.get(name)
@@ -268,7 +275,12 @@ class Edge:
             if target.netloc and target.netloc.lower() != host:
                 continue
             path = target.path or "/"
-            self.store.purge_url(path + (f"?{target.query}" if target.query else ""))
+            self._purge_url(path + (f"?{target.query}" if target.query else ""))
+
+    def _purge_url(self, url: str) -> int:
+        """Drop every stored variant of ``url``; a fill of it in flight will not be stored."""
+        self.purges.purged(url)
+        return self.store.purge_url(url)
 
     def _reply(self, entry: Entry, headers, head: bool, cache: str, now: float) -> Reply:
         encodings = len(entry.encoded)
@@ -343,12 +355,13 @@ class Edge:
                 up["if-none-match"] = etag
             if last_modified := entry.headers.get("last-modified"):
                 up["if-modified-since"] = last_modified
-        purges_before = self.purges
+        purges_before = self.purges.mark()
         try:
             fetched = await self.upstream.fetch(url, up)
         except UpstreamError as exc:
+            window = self._disconnected_window(exc, req)
             if entry is not None and entry.policy.stale_ok_on_error(
-                entry.staleness(self.clock()), req.stale_if_error
+                entry.staleness(self.clock()), req.stale_if_error, window
             ):
                 return Outcome("STALE", entry)
             return Outcome("ERROR", error=exc)
@@ -365,7 +378,7 @@ class Edge:
         ):
             return Outcome("STALE", entry)
         vary = parse_vary(fetched.headers.get("vary"))
-        headers_e2e = _end_to_end(fetched.raw_headers, received_at=fetched.response_time)
+        headers_e2e = end_to_end(fetched.raw_headers, received_at=fetched.response_time)
         new = Entry(
             url=url,
             status=fetched.status,
@@ -388,15 +401,23 @@ class Edge:
             return Outcome("BYPASS", new, shareable=False)
         if req.no_store:  # storable, but this client asked that nothing of it be kept
             return Outcome("MISS", new, shareable=False)
-        if self.purges == purges_before:
-            self.store.put(_storable_copy(new))
+        if not self.purges.overlapped(url, purges_before):
+            self.store.put(storable_copy(new))
         return Outcome("MISS", new)
+
+    def _disconnected_window(self, exc: UpstreamError, req: RequestDirectives) -> float:
+        """How stale a stored response may be to stand in when the upstream is unreachable:
+        ``stale_if_disconnected_s``, unless the client asked for a validated or fresher
+        answer (``no-cache``, ``max-age``, ``min-fresh``) or the upstream did answer."""
+        if not exc.disconnected or req.no_cache or req.max_age is not None:
+            return 0.0
+        return 0.0 if req.min_fresh is not None else self.config.stale_if_disconnected_s
 
     def _refreshed(self, entry: Entry, fetched: Fetched, purges_before: int) -> Entry:
         """A 304 renews the stored object: every field it carries replaces the stored one,
         except Content-Length (RFC 9111 §3.2) and the content coding of the body kept here."""
         headers = dict(entry.headers)
-        for name, value in _end_to_end(fetched.raw_headers).items():
+        for name, value in end_to_end(fetched.raw_headers).items():
             if name not in ("content-length", "content-encoding"):
                 headers[name] = value
         entry.headers = headers
@@ -408,7 +429,7 @@ class Edge:
         entry.policy = response_policy(entry.status, headers, now=fetched.response_time)
         if entry.policy.strip:
             entry.headers = {k: v for k, v in headers.items() if k not in entry.policy.strip}
-        if self.purges == purges_before and entry.policy.storable:
+        if not self.purges.overlapped(entry.url, purges_before) and entry.policy.storable:
             self.store.put(entry)
         return entry
 
@@ -447,20 +468,20 @@ class Edge:
         if path in ("/healthz", "/_cdn/healthz"):
             c = self.config
             body = {"status": "ok", "name": c.name, "region": c.region, "role": c.role}
-            await _send(send, _json(200, body))
+            await send_reply(send, json_reply(200, body))
         elif path == "/_cdn/stats":
-            await _send(send, _json(200, self.snapshot()))
+            await send_reply(send, json_reply(200, self.snapshot()))
         elif path == "/metrics":
             body = self.prometheus().encode()
             headers = [
                 (b"content-type", b"text/plain; version=0.0.4"),
                 (b"content-length", str(len(body)).encode()),
             ]
-            await _send(send, Reply(200, headers, body))
+            await send_reply(send, Reply(200, headers, body))
         elif path == "/_cdn/purge" and method == "POST":
-            await _send(send, await self._purge(scope, receive))
+            await send_reply(send, await self._purge(scope, receive))
         else:
-            await _send(send, _text(404, f"no control endpoint {method} {path}"))
+            await send_reply(send, text_reply(404, f"no control endpoint {method} {path}"))
 
     def snapshot(self) -> dict:
         """Counters of this process: cache outcomes, upstream fetches, stored objects."""
@@ -498,96 +519,28 @@ class Edge:
         token refuses every purge."""
         token = self.config.purge_token
         if not token:
-            return _text(403, "this edge has no purge token configured: it accepts no purges")
+            return text_reply(403, "this edge has no purge token configured: it accepts no purges")
         given = dict(scope["headers"]).get(b"x-cdn-token", b"")
         if not hmac.compare_digest(given, token.encode()):
-            return _text(403, "purge needs the edge's X-CDN-Token")
+            return text_reply(403, "purge needs the edge's X-CDN-Token")
         raw = b""
         while True:
             message = await receive()
             raw += message.get("body", b"")
             if len(raw) > 65_536:
-                return _text(413, "purge body over 64 KiB")
+                return text_reply(413, "purge body over 64 KiB")
             if not message.get("more_body"):
                 break
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            return _text(400, 'purge body must be JSON: {"url": ...} or {"prefix": ...}')
+            return text_reply(400, 'purge body must be JSON: {"url": ...} or {"prefix": ...}')
         if not isinstance(body, dict):
-            return _text(400, "purge body must be a JSON object")
+            return text_reply(400, "purge body must be a JSON object")
         url, prefix = body.get("url"), body.get("prefix")
-        self.purges += 1
         if isinstance(url, str) and url.startswith("/"):
-            return _json(200, {"purged": self.store.purge_url(url), "url": url})
+            return json_reply(200, {"purged": self._purge_url(url), "url": url})
         if isinstance(prefix, str) and prefix.startswith("/"):
-            return _json(200, {"purged": self.store.purge_prefix(prefix), "prefix": prefix})
-        return _text(422, "give a 'url' or 'prefix' that starts with '/'")
-
-
-def _is_preflight(headers: dict[str, str]) -> bool:
-    """A CORS preflight (answered here); any other OPTIONS goes to the origin."""
-    return "origin" in headers and (
-        "access-control-request-method" in headers or "access-control-request-headers" in headers
-    )
-
-
-def request_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    """ASGI request headers as lowercased names to combined values (RFC 9110 §5.3)."""
-    out: dict[str, str] = {}
-    for k, v in raw:
-        name, value = k.decode("latin-1").lower(), v.decode("latin-1")
-        if name in out:
-            out[name] = f"{out[name]}{'; ' if name == 'cookie' else ', '}{value}"
-        else:
-            out[name] = value
-    return out
-
-
-def _end_to_end(raw: list[tuple[str, str]], *, received_at: float | None = None) -> dict[str, str]:
-    """A response's fields without hop-by-hop ones and those its Connection names, which a
-    cache must not store or forward (RFC 9111 §3.1); repeated fields combined. With
-    ``received_at``, a missing Date is added as the time it arrived (RFC 9110 §6.6.1)."""
-    out: dict[str, str] = {}
-    for name, value in raw:
-        name = name.lower()
-        if name in out:
-            out[name] = f"{out[name]}{chr(10) if name == 'set-cookie' else ', '}{value}"
-        else:
-            out[name] = value
-    drop = connection_listed(out)
-    out = {k: v for k, v in out.items() if k not in drop}
-    if received_at is not None and "date" not in out:
-        out["date"] = format_http_date(received_at)
-    return out
-
-
-def _storable_copy(entry: Entry) -> Entry:
-    """The entry as it may be kept: without the fields a qualified ``no-cache`` or
-    ``private`` names (the client that fetched it still gets them)."""
-    if not entry.policy.strip:
-        return entry
-    headers = {k: v for k, v in entry.headers.items() if k not in entry.policy.strip}
-    return dataclasses.replace(entry, headers=headers, encoded={}, prepared={})
-
-
-def _text(status: int, message: str, extra: list | None = None) -> Reply:
-    body = message.encode() + b"\n"
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]
-    length = [(b"content-length", str(len(body)).encode())]
-    return Reply(status, headers + (extra or []) + length, body)
-
-
-def _json(status: int, payload: dict) -> Reply:
-    body = orjson.dumps(payload)
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"cache-control", b"no-store"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    return Reply(status, headers, body)
-
-
-async def _send(send, reply: Reply) -> None:
-    await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
-    await send({"type": "http.response.body", "body": reply.body})
+            self.purges.purged_prefix()
+            return json_reply(200, {"purged": self.store.purge_prefix(prefix), "prefix": prefix})
+        return text_reply(422, "give a 'url' or 'prefix' that starts with '/'")

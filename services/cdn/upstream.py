@@ -9,14 +9,26 @@ from dataclasses import dataclass, field
 
 import httpx
 
+#: Idle upstream connections are closed before this, under the 5 s idle timeout of common
+#: servers (Node, Apache), so the edge rarely reuses a connection the upstream is closing.
+KEEPALIVE_EXPIRY_S = 2.0
+#: Methods retried once when a pooled connection dies before any response (RFC 9110 §9.2.2:
+#: safe, so a second attempt cannot change anything; RFC 9112 §9.3.1).
+RETRIED = frozenset({"GET", "HEAD"})
+
 
 class UpstreamError(Exception):
-    """The upstream could not give a complete response."""
+    """The upstream could not give a complete response.
 
-    def __init__(self, status: int, reason: str) -> None:
+    ``disconnected`` when no usable answer came back at all (refused, reset, timed out, cut
+    short): the edge is then "disconnected" in the sense of RFC 9111 §4.2.4.
+    """
+
+    def __init__(self, status: int, reason: str, *, disconnected: bool = True) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.disconnected = disconnected
 
 
 def map_error(exc: Exception, *, mid_body: bool = False) -> UpstreamError:
@@ -31,7 +43,11 @@ def map_error(exc: Exception, *, mid_body: bool = False) -> UpstreamError:
 
 @dataclass(slots=True)
 class Fetched:
-    """An upstream response: complete (``body``) or still streaming (``response``)."""
+    """An upstream response: complete (``body``) or still streaming (``response``).
+
+    ``response_time`` is when its header section arrived (RFC 9111 §4.2.3 "the time of
+    receiving the response"), so the time a large body takes to arrive is not counted as age.
+    """
 
     status: int
     headers: dict[str, str]
@@ -69,7 +85,11 @@ class Upstream:
         self.requests = 0
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=read_timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=32),
+            limits=httpx.Limits(
+                max_connections=max_connections,
+                max_keepalive_connections=32,
+                keepalive_expiry=KEEPALIVE_EXPIRY_S,
+            ),
             follow_redirects=False,
             trust_env=False,
         )
@@ -89,7 +109,7 @@ class Upstream:
         in which case the rest is left streaming in ``Fetched.response`` (the caller must
         close it). Field lines the upstream repeated are combined into one value.
 
-        Raises ``UpstreamError`` on refusal, timeout, or a body cut short.
+        Raises ``UpstreamError`` on refusal, timeout, an invalid status, or a body cut short.
         """
         self.requests += 1
         request_time = self.clock()
@@ -99,9 +119,23 @@ class Upstream:
             method, self.base_url + url, headers=raw_request, content=content
         )
         try:
-            response = await self.client.send(request, stream=True)
+            try:
+                response = await self.client.send(request, stream=True)
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                if method not in RETRIED:
+                    raise
+                # A kept-alive connection the upstream closed as it was reused: once more.
+                self.requests += 1
+                request = self.client.build_request(
+                    method, self.base_url + url, headers=raw_request, content=content
+                )
+                response = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise map_error(exc) from exc
+        if not 100 <= response.status_code <= 599:  # RFC 9110 §15: not a status code
+            await response.aclose()
+            reason = f"upstream sent an invalid status code {response.status_code}"
+            raise UpstreamError(502, reason, disconnected=False)
         raw = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers.raw]
         combined: dict[str, str] = {}
         for name, value in raw:
@@ -132,7 +166,6 @@ class Upstream:
             raise map_error(exc, mid_body=True) from exc
         await response.aclose()
         fetched.body = b"".join(chunks)
-        fetched.response_time = self.clock()
         return fetched
 
     async def aclose(self) -> None:

@@ -7,6 +7,7 @@ an IMF-fixdate (so ``("Date", 0)`` is now and ``("Expires", 3600)`` an hour ahea
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 import time
@@ -20,11 +21,13 @@ DATE_FIELDS = frozenset({"date", "expires", "last-modified"})
 
 @dataclass
 class Answer:
-    """One scripted response. ``body`` defaults to the case's path."""
+    """One scripted response. ``body`` defaults to the case's path; ``delay`` (seconds) holds
+    the answer back, to overlap it with other requests."""
 
     status: int = 200
     headers: list[tuple[str, str | int]] = field(default_factory=list)
     body: bytes | None = None
+    delay: float = 0.0
 
 
 @dataclass
@@ -94,6 +97,8 @@ class ConformanceOrigin:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         case.seen.append(Seen(scope["method"], headers, body))
         answer = case.answers[min(len(case.seen), len(case.answers)) - 1]
+        if answer.delay:
+            await asyncio.sleep(answer.delay)
         now = time.time()
         out = []
         for name, value in answer.headers:
