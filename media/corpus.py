@@ -217,9 +217,10 @@ def mezzanine(
             "0:v:0",
             "-an",
             "-vf",
-            f"trim=end_frame={end},setpts=PTS-STARTPTS,scale={width}:{height}:flags=bicubic,setsar=1,format=yuv420p",
+            f"trim=start_frame={start}:end_frame={end},setpts=PTS-STARTPTS,"
+            f"scale={width}:{height}:flags=bicubic,setsar=1,format=yuv420p",
             "-fps_mode",
-            "cfr",
+            "passthrough",
             "-c:v",
             "libx264",
             "-preset",
