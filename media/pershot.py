@@ -35,6 +35,10 @@ from media.probe import ALLOWED_DEMUXERS, ProbeInfo
 from media.shots import Shot, cut_shot
 from media.vmaf import vmaf_many
 
+#: Encodes scored per ffmpeg process: one libvmaf instance each, a few hundred MB apiece
+#: at 720p, so a whole grid at once would take gigabytes.
+VMAF_BATCH = 8
+
 
 @dataclass(frozen=True)
 class ShotPoint:
@@ -236,7 +240,10 @@ def measure_shots(
         paths = encode_points(
             ref, shot_info, d, rungs, preset=preset, timeout=timeout, keyframes=shot_keyframes(shot)
         )
-        scores = vmaf_many(paths, ref, info.width, info.height, subsample=subsample)
+        scores: list[float] = []
+        for k in range(0, len(paths), VMAF_BATCH):  # each libvmaf instance holds frames
+            batch = paths[k : k + VMAF_BATCH]
+            scores += vmaf_many(batch, ref, info.width, info.height, subsample=subsample)
         for path, r, score in zip(paths, rungs, scores, strict=True):
             bits = payload_bytes(path) * 8
             points.append(

@@ -4,9 +4,9 @@ Per-shot encoding (:mod:`media.pershot`) gives every shot its own rate, so the s
 find real cuts and never cut inside a shot. ffmpeg's ``scene`` score (0-1, the normalised
 difference to the previous frame, corrected for the average motion) is high on a cut and
 low on motion, pans and fades; ``select='gt(scene,T)'`` keeps the frames above ``T`` and
-``showinfo`` prints their times. Shots shorter than ``min_shot_s`` are merged into the one
-before, since each shot costs a keyframe and its own encodes, and the number of shots is
-capped by keeping the strongest cuts.
+``showinfo`` prints their times. The strongest cuts win: no shot is shorter than
+``min_shot_s`` (each shot costs its own encodes, and a flash or a fade scores high on
+several frames in a row) and the number of shots is capped.
 """
 
 from __future__ import annotations
@@ -81,23 +81,19 @@ def scene_cuts(
 def split_shots(
     cuts: dict[int, float], frames: int, fps: float, *, min_shot_s: float = 1.0, max_shots: int = 12
 ) -> list[Shot]:
-    """Shots between the strongest ``max_shots - 1`` cuts, none shorter than ``min_shot_s``
-    (a short one is merged into the shot before it; a short last one into the one before)."""
+    """Shots between the strongest cuts: taken by falling score, a cut is kept when it leaves
+    every shot at least ``min_shot_s`` long, until there are ``max_shots`` shots."""
     min_frames = max(1, int(round(min_shot_s * fps)))
-    strongest = sorted(cuts, key=lambda f: -cuts[f])
     kept: list[int] = []
-    for f in strongest:
+    for f in sorted(cuts, key=lambda f: -cuts[f]):
         if len(kept) >= max_shots - 1:
             break
-        if 0 < f < frames:
-            kept.append(f)
-    bounds = [0]
-    for f in sorted(kept):
-        if f - bounds[-1] >= min_frames:
-            bounds.append(f)
-    if len(bounds) > 1 and frames - bounds[-1] < min_frames:
-        bounds.pop()
-    bounds.append(frames)
+        if f < min_frames or frames - f < min_frames:
+            continue
+        if any(abs(f - k) < min_frames for k in kept):
+            continue
+        kept.append(f)
+    bounds = [0, *sorted(kept), frames]
     return [Shot(a, b, fps) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
