@@ -23,16 +23,16 @@ title's VMAF is the frame-weighted mean of its shots'.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from media.ladder import SEGMENT_SECONDS, Rung
+from media.ladder import SEGMENT_SECONDS, Rung, plan_ladder
 from media.pertitle import Point, choose_rungs, convex_hull, encode_points, video_kbps
 from media.playlists import assemble, video_renditions
 from media.probe import ALLOWED_DEMUXERS, ProbeInfo
-from media.shots import Shot, cut_shot
+from media.shots import Shot, count_frames, cut_shot, detect_shots
 from media.vmaf import vmaf_many
 
 #: Encodes scored per ffmpeg process: one libvmaf instance each, a few hundred MB apiece
@@ -302,3 +302,37 @@ def served_points(
         points.append(p)
         path.unlink()
     return points
+
+
+def analyse_title(
+    source: Path,
+    info: ProbeInfo,
+    work: Path,
+    *,
+    heights: tuple[int, ...] | None = None,
+    crfs: tuple[int, ...] = (22, 28, 34),
+    subsample: int = 3,
+    timeout: float = 1800,
+) -> PerShotResult:
+    """Shots of ``source`` and its servable per-shot ladder on Apple's sizes (those in
+    ``heights`` when given): the per-video analysis the ladder asset serves from."""
+    frames = count_frames(source, timeout=timeout)
+    shots = detect_shots(source, frames, info.fps, timeout=timeout)
+    ladder = plan_ladder(info.width, info.height)
+    sizes = [(r.width, r.height) for r in ladder if heights is None or r.height in heights]
+    sizes = list(dict.fromkeys(sizes)) or [(ladder[-1].width, ladder[-1].height)]
+    return analyse_shots(
+        source, info, shots, sizes, crfs, work, subsample=subsample, timeout=timeout
+    )
+
+
+def stored_rungs(data: dict[str, Any], floor: Callable[[int], float] | None = None) -> list[Rung]:
+    """The served rungs of a stored analysis (``PerShotResult.to_dict``), ascending bitrate,
+    leaving out any whose measured VMAF is under ``floor(height)``."""
+    pairs = zip(data.get("rungs", []), data.get("served", []), strict=False)
+    keep = [
+        (a["kbps"], Rung(**r))
+        for r, a in pairs
+        if floor is None or a["vmaf"] >= floor(int(r["height"]))
+    ]
+    return [r for _, r in sorted(keep, key=lambda x: x[0])]
