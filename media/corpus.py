@@ -196,8 +196,10 @@ def excerpt(cuts: list[int], max_frames: int, total: int) -> tuple[int, int]:
 def mezzanine(
     source: Path, dest: Path, *, max_s: float, max_height: int = 720, timeout: float = 600
 ) -> tuple[int, float, int, int]:
-    """Near-lossless H.264 excerpt of ``source`` (see :func:`excerpt`), constant frame
-    rate, no audio, at most ``max_height`` lines. Returns (frames, fps, width, height)."""
+    """Near-lossless H.264 excerpt of ``source`` (see :func:`excerpt`), no audio, at most
+    ``max_height`` lines, at a constant frame rate: a phone clip with a gap in its
+    timestamps would otherwise pair the wrong frames when VMAF syncs encode and reference by
+    time. Returns (frames, fps, width, height)."""
     width, height, fps = source_facts(source)
     if height > max_height:
         width, height = int(round(width * max_height / height / 2)) * 2, max_height
@@ -219,7 +221,7 @@ def mezzanine(
             "0:v:0",
             "-an",
             "-vf",
-            f"trim=start_frame={start}:end_frame={end},setpts=PTS-STARTPTS,"
+            f"trim=start_frame={start}:end_frame={end},setpts=PTS-STARTPTS,fps={fps:g},"
             f"scale={width}:{height}:flags=bicubic,setsar=1,format=yuv420p",
             "-fps_mode",
             "passthrough",
