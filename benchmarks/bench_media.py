@@ -98,13 +98,16 @@ def main() -> None:
         print(f"cdn: {rfc_passed} of {rfc_total} RFC 9111/9110/9213 behaviour tests pass")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(
-        f"RESULT ladder_speedup={_fmt(speedup, 2)} ladder_realtime={_fmt(realtime, 2)} "
-        f"pertitle_saving={_fmt(saving)} edge_hit_rps_ratio={_fmt(edge_ratio)} "
-        f"coalesce_origin_fetches={coalesce if coalesce is not None else 'nan'} "
-        f"cdn_rfc_tests={rfc_passed}/{rfc_total} "
-        + " ".join(f"pertitle_saving_{k}={v:.3f}" for k, v in by_class.items())
-    ).rstrip()
+    fields = [
+        f"ladder_speedup={_fmt(speedup, 2)}",
+        f"ladder_realtime={_fmt(realtime, 2)}",
+        f"pertitle_saving={_fmt(saving)}",
+        f"edge_hit_rps_ratio={_fmt(edge_ratio)}",
+        f"coalesce_origin_fetches={coalesce if coalesce is not None else 'nan'}",
+        f"cdn_rfc_tests={rfc_passed}/{rfc_total}",
+        *(f"pertitle_saving_{k}={v:.3f}" for k, v in by_class.items()),
+    ]
+    print("RESULT " + " ".join(fields))
 
 
 if __name__ == "__main__":
