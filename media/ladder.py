@@ -44,6 +44,8 @@ class Rung:
     height: int
     kbps: int
     crf: int | None = None
+    #: x264 zones (``start,end,crf=N/...``, output frame numbers): a CRF per shot.
+    zones: str | None = None
 
     @property
     def name(self) -> str:
@@ -89,6 +91,8 @@ def _video_encoder_args(index: int, rung: Rung, preset: str) -> list[str]:
     ]
     if rung.crf is not None:
         opts += [f"-crf:v:{index}", str(rung.crf)]
+        if rung.zones:
+            opts += [f"-x264-params:v:{index}", f"zones={rung.zones}"]
         opts += [
             f"-maxrate:v:{index}",
             f"{rung.kbps * 2}k",

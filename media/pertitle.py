@@ -93,13 +93,24 @@ def stored_rungs(data: dict[str, Any], floor: Callable[[int], float] | None = No
 
 
 def encode_points(
-    source: Path, info: ProbeInfo, work: Path, rungs: list[Rung], *, preset: str, timeout: float
+    source: Path,
+    info: ProbeInfo,
+    work: Path,
+    rungs: list[Rung],
+    *,
+    preset: str,
+    timeout: float,
+    keyframes: str | None = None,
 ) -> list[Path]:
     """Encode every rung (CRF or bitrate) to its own MP4 in one ffmpeg process.
 
     Grid and fixed rungs get the settings a served rendition gets (High profile, keyframes
-    every segment), so the comparison is between ladders as they would be streamed.
+    every segment), so the comparison is between ladders as they would be streamed. A shot
+    cut from a title passes its own ``keyframes`` (``-force_key_frames`` times), the title's
+    segment boundaries that fall inside it.
     """
+    key_args = keyframe_args() if keyframes is None else ["-force_key_frames", keyframes]
+    key_args += [] if keyframes is None else ["-sc_threshold", "0"]
     work.mkdir(parents=True, exist_ok=True)
     args = [*input_args(info, f"file:{source.resolve()}"), "-filter_complex", split_scale(rungs)]
     outputs = []
@@ -130,7 +141,7 @@ def encode_points(
             "-pix_fmt",
             "yuv420p",
             *rate,
-            *keyframe_args(),
+            *key_args,
             "-f",
             "mp4",
             out.name,

@@ -171,6 +171,14 @@ class VideoWorkload:
                     f"equal VMAF: {_pct(pt['saving'])} on the hull, "
                     f"{_pct(pt.get('chosen_saving'))} with the chosen rungs"
                 )
+                shots = pt.get("per_shot") or {}
+                if shots.get("served"):
+                    served = ", ".join(
+                        f"{r['height']}p crf{r['crf']}{'+zones' if r.get('zones') else ''} "
+                        f"{a['kbps']:.0f}k VMAF {a['vmaf']:.1f}"
+                        for r, a in zip(shots["rungs"], shots["served"], strict=False)
+                    )
+                    lines.append(f"  per-shot ({len(shots['shots'])} shots), served: {served}")
         lines.append(self._play_through_cdn(ctx, svc, facts.get("ids", [])))
         return lines
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from media.ladder import Rung, plan_ladder
+from media.pershot import stored_rungs as per_shot_rungs
 from media.pertitle import stored_rungs
 from media.probe import ProbeInfo
 from media.thumbs import Thumbnails, make_thumbnails
@@ -58,12 +59,17 @@ def read_ladder(settings: Settings, video_id: str) -> dict[str, Any] | None:
 def served_rungs(out: Path, width: int, height: int, per_title: bool) -> tuple[list[Rung], str]:
     """The rungs to encode and where they come from ("per-title" or "fixed").
 
-    With ``per_title``, the rungs this video's stored per-title analysis chose (those above
-    their VMAF floor), when there is one; otherwise Apple's fixed rungs up to the source.
+    With ``per_title``, the rungs this video's stored analysis chose (those above their VMAF
+    floor), when there is one: its per-shot ladder (a CRF per shot) when it has one, else its
+    per-title rungs; otherwise Apple's fixed rungs up to the source.
     """
     stored = out / "pertitle.json"
     if per_title and stored.exists():
-        rungs = stored_rungs(json.loads(stored.read_text(encoding="utf-8")), vmaf_floor)
+        data = json.loads(stored.read_text(encoding="utf-8"))
+        rungs = per_shot_rungs(data.get("per_shot") or {}, vmaf_floor)
+        if rungs:
+            return rungs, "per-shot"
+        rungs = stored_rungs(data, vmaf_floor)
         if rungs:
             return rungs, "per-title"
     return plan_ladder(width, height), "fixed"

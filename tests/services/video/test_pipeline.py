@@ -12,6 +12,7 @@ from assets.resources import SystemResource
 from assets.video import video_ladder, video_per_title, video_probe, video_thumbnails
 from pipelines.automation.video import video_upload_sensor
 from services.video.ingest import rendition_dir
+from services.video.renditions import served_rungs
 from tests.media.clips import clip
 from tests.services.video.helpers import upload
 
@@ -63,7 +64,12 @@ def test_upload_sensor_partition_and_assets_publish_a_checked_ladder(
     ):
         assert (out / name).exists(), name
     ladder = json.loads((out / "ladder.json").read_text())
-    assert [r["name"] for r in ladder["rungs"]] == ["234p", "360p"]
+    # the analysis ran first, so its per-shot ladder is what is served
+    served = served_rungs(out, 640, 360, per_title=True)
+    assert served[1] == "per-shot"
+    assert [(r["width"], r["height"]) for r in ladder["rungs"]] == [
+        (r.width, r.height) for r in served[0]
+    ]
     assert all(r["vmaf"] > r["vmaf_floor"] for r in ladder["rungs"])
     mats = run.asset_materializations_for_node("video_ladder")
     assert mats[0].metadata["progress"].data[-1][1] == 1.0
@@ -71,7 +77,9 @@ def test_upload_sensor_partition_and_assets_publish_a_checked_ladder(
     assert pt["plot"].value.startswith("![per-title ladder](data:image/png;base64,")
 
     play = client.get(f"/videos/{vid}/playback").json()
-    assert play["ready"] and [r["name"] for r in play["ladder"]] == ["234p", "360p"]
+    assert play["ready"] and [r["name"] for r in play["ladder"]] == [
+        r["name"] for r in ladder["rungs"]
+    ]
     master = client.get(f"/videos/{vid}/files/master.m3u8")
     assert master.status_code == 200 and master.text.startswith("#EXTM3U")
     seg = client.get(f"/videos/{vid}/files/seg-0-00001.m4s", headers={"Range": "bytes=0-99"})
