@@ -1,12 +1,13 @@
 """Media benchmark: one-pass ABR ladder vs one ffmpeg process per rung on a 720p source,
 per-shot (per-title) saving at equal VMAF vs the fixed ladder on a real multi-class corpus
 (``benchmarks.pershot_bench`` says how it is measured; ``benchmarks.media_corpus`` builds
-the corpus), the CDN's
-edge throughput and coalescing figures (from ``benchmarks.cdn_bench``) and its HTTP-caching
-conformance (``benchmarks.cdn_rfc``: RFC 9111/9110/9213 behaviour tests passed).
+the corpus), the CDN's edge throughput and coalescing figures (``benchmarks.cdn_bench``), its
+HTTP-caching conformance (``benchmarks.cdn_rfc``: RFC 9111/9110/9213 behaviour tests passed)
+and its DNS routing (``benchmarks.cdn_dns``: answers per second, failover time).
 
 Last line: ``RESULT ladder_speedup=<x> ladder_realtime=<x> pertitle_saving=<x>
 edge_hit_rps_ratio=<x> coalesce_origin_fetches=<n> cdn_rfc_tests=<passed>/<total>
+dns_answers_ratio=<x> dns_failover_s=<x>
 pertitle_saving_<class>=<x> ...`` (one per content class of the corpus).
 """
 
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.cdn_bench import measure
+from benchmarks.cdn_dns import answers_ratio, failover_seconds
 from benchmarks.cdn_rfc import rfc_tests
 from benchmarks.cpu import children_cpu_seconds
 from benchmarks.media_corpus import corpus
@@ -96,6 +98,12 @@ def main() -> None:
         edge_ratio, coalesce = cdn_figures()
         rfc_passed, rfc_total = rfc_tests()
         print(f"cdn: {rfc_passed} of {rfc_total} RFC 9111/9110/9213 behaviour tests pass")
+        dns_ratio, dns_rate = answers_ratio()
+        dns_failover = failover_seconds()
+        print(
+            f"cdn dns: {dns_rate:.0f} answers/s ({dns_ratio:.2f} of a fixed-answer server on "
+            f"the same stack); a stopped edge's clients moved after {dns_failover} s"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     fields = [
@@ -105,6 +113,8 @@ def main() -> None:
         f"edge_hit_rps_ratio={_fmt(edge_ratio)}",
         f"coalesce_origin_fetches={coalesce if coalesce is not None else 'nan'}",
         f"cdn_rfc_tests={rfc_passed}/{rfc_total}",
+        f"dns_answers_ratio={_fmt(dns_ratio)}",
+        f"dns_failover_s={dns_failover if dns_failover is not None else 'nan'}",
         *(f"pertitle_saving_{k}={v:.3f}" for k, v in by_class.items()),
     ]
     print("RESULT " + " ".join(fields))
