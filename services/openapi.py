@@ -54,6 +54,7 @@ PROBLEM = {
 REASONS = {
     400: "Malformed request: a body that is not JSON, or a value the API cannot read.",
     401: "Missing or invalid API key (send X-API-Key or Authorization: Bearer <key>).",
+    402: "The payment method was declined: nothing was charged or changed.",
     403: "The key is valid but may not do this (a role, another user's resource, or the admin "
     "key on a user-scoped route).",
     404: "Nothing by that name or id.",
@@ -101,6 +102,9 @@ EXTRA = {
     "files_sync_commit": {412},
     "files_put": {412},
     "files_delete": {412},
+    # Paying (a confirm, or a change of a paid booking's dates) can be declined.
+    "booking_confirm": {402},
+    "booking_change": {402},
 }
 #: A repeated create with the same Idempotency-Key answers 200 with the first result (the
 #: first answer is 201, or 202 when delivery happens later).
@@ -120,6 +124,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "ChatMessageIn": {"client_id": "c-0001", "body": {"text": "On my way"}, "device": "phone"},
     "CommentIn": {"text": "The 720p rung looks great."},
     "CommitIn": {"path": "docs/notes.txt", "plan_id": "0123456789abcdef0123456789abcdef"},
+    "ChangeIn": {"check_in": _in_days(31), "check_out": _in_days(34), "guests": 2},
     "ConfirmIn": {"payment_method": "pm_card_visa"},
     "ConversationIn": {"members": ["bob", "carol"], "title": "Weekend plans"},
     "CursorIn": {"device": "phone", "seq": 42, "read": True},

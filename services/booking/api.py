@@ -85,6 +85,18 @@ class ConfirmIn(BaseModel):
     payment_method: str = Field(default="pm_card_visa", max_length=64, pattern=r"^pm_[A-Za-z_]+$")
 
 
+class ChangeIn(BaseModel):
+    check_in: date
+    check_out: date
+    guests: int | None = Field(default=None, ge=1, le=MAX_GUESTS, description="default: as is")
+    payment_method: str = Field(
+        default="pm_card_visa",
+        max_length=64,
+        pattern=r"^pm_[A-Za-z_]+$",
+        description="pays the new price of a paid booking (its old payment is refunded)",
+    )
+
+
 class PropertyIn(BaseModel):
     id: Id
     name: Name
@@ -225,6 +237,36 @@ def cancel(reservation_id: Id, svc: BookingDep, user: CurrentUser, key: IdemKey 
         f"/booking/reservations/{reservation_id}/cancel",
         {},
         lambda: svc.cancel(user.user_id, reservation_id, user.has("admin")),
+    )
+    return result  # validated once, by response_model
+
+
+@router.post(
+    "/reservations/{reservation_id}/change",
+    response_model=Reservation,
+    operation_id="booking_change",
+)
+def change(
+    reservation_id: Id, body: ChangeIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None
+) -> dict:
+    """New dates or party for a hold or a paid booking, as one swap: the new nights are taken
+    and the old ones released in one transaction, and a paid booking is charged its new price
+    once and its old payment refunded. Sold-out new dates change nothing (409); a declined
+    payment changes nothing (402)."""
+    result, _ = svc.idempotent(
+        user.user_id,
+        key,
+        "POST",
+        f"/booking/reservations/{reservation_id}/change",
+        body.model_dump(mode="json"),
+        lambda: svc.change(
+            user.user_id,
+            reservation_id,
+            body.check_in,
+            body.check_out,
+            guests=body.guests,
+            payment_method=body.payment_method,
+        ),
     )
     return result  # validated once, by response_model
 

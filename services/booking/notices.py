@@ -1,6 +1,7 @@
 """Booking's messages through the notification system (system 12): confirmations,
-cancellations and reminders, each sent once (the reservation id and the template make the
-idempotency key) to the guest's in-app inbox and any channel their preferences allow."""
+cancellations and reminders before arrival and departure, each sent once (the reservation id
+and the template make the idempotency key) to the guest's in-app inbox and any channel their
+preferences allow."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ TEMPLATES = {
     "booking_reminder": (
         "Your stay starts {{ check_in }}",
         "A reminder: booking {{ id }} starts on {{ check_in }}.",
+    ),
+    "booking_departure": (
+        "Your stay ends {{ check_out }}",
+        "A reminder: check-out for booking {{ id }} is on {{ check_out }}.",
     ),
 }
 

@@ -149,6 +149,7 @@ class BookingService:
         self.clock = clock
         self.notify = notify
         self.live = LiveFeed()
+        self._departures_told: set[str] = set()
         self.keys = IdempotencyStore(engine, idempotency, clock=clock)
         self.inbox = WebhookInbox(engine, webhook_inbox, webhook_secret, self._on_webhook)
         self._stop = threading.Event()
@@ -807,7 +808,8 @@ class BookingService:
 
     def send_reminders(self, limit: int = 500) -> int:
         """Remind the guests of confirmed bookings arriving within ``reminder_days`` (through
-        the notification system), each once: the reservation is marked by compare-and-set
+        the notification system), and of stays about to end (``_remind_departures``), each
+        once: the reservation is marked by compare-and-set
         after the send, and the send's idempotency key (template and reservation) makes a
         repeat after a crash in between a no-op. Returns how many were sent."""
         if self.notify is None:
@@ -843,6 +845,42 @@ class BookingService:
                     .where(and_(r.id == row.id, r.notified.is_(False)))
                     .values(notified=True)
                 ).rowcount
+        return sent + self._remind_departures(limit)
+
+    def _remind_departures(self, limit: int) -> int:
+        """Remind the guests of stays under way that end within ``departure_reminder_days``,
+        each once: within this process by the ids already sent, across restarts by the send's
+        idempotency key (template and reservation), which makes a repeat a no-op."""
+        r = reservations.c
+        today = self.today().toordinal()
+        check_out = r.first_day + r.nights
+        with self.read_engine.connect() as conn:
+            due = conn.execute(
+                select(reservations)
+                .where(
+                    and_(
+                        r.status == "confirmed",
+                        r.first_day <= today,
+                        check_out >= today,
+                        check_out <= today + self.conf.departure_reminder_days,
+                    )
+                )
+                .order_by(check_out)
+                .limit(limit)
+            ).all()
+        sent = 0
+        for row in due:
+            if row.id in self._departures_told:
+                continue
+            try:
+                self.notify.send_booking(
+                    row.owner, "booking_departure", view(row, self.clock()), row.id
+                )
+            except Exception:  # noqa: BLE001 - retried on the next pass
+                log.warning("could not remind %s about %s", row.owner, row.id, exc_info=True)
+                continue
+            self._departures_told.add(row.id)
+            sent += 1
         return sent
 
     def _notify(self, row: Any, template: str) -> None:

@@ -19,6 +19,9 @@ class BookingSettings(BaseSettings):
     reminder_days: int = Field(
         default=2, ge=0, le=60, description="Remind guests this many days before arrival."
     )
+    departure_reminder_days: int = Field(
+        default=1, ge=0, le=30, description="Remind guests this many days before check-out."
+    )
     currency: str = Field(default="eur", pattern=r"^[a-z]{3}$")
     gateway: str = Field(
         default="local",

@@ -199,3 +199,31 @@ def test_live_availability_streams_a_hold_to_watchers(api, users, hotel, svc):
     svc.hold("bob", "p1-twin", hotel + timedelta(days=3), hotel + timedelta(days=4), 1)
     thread.join(5)
     assert got and json.loads(got[0][5:])["unit_id"] == "p1-twin"
+
+
+def test_a_booking_changes_dates_over_http_once_and_only_for_its_owner(api, users, hotel):
+    alice, bob = users(), users("bob")
+
+    def day(n: int) -> str:
+        return str(hotel + timedelta(days=n))
+
+    body = {"unit_id": "p1-twin", "check_in": day(3), "check_out": day(5), "guests": 2}
+    hold_id = api.post("/booking/holds", json=body, headers=alice).json()["id"]
+    assert api.post(f"/booking/holds/{hold_id}/confirm", json={}, headers=alice).is_success
+    move = {"check_in": day(6), "check_out": day(9)}
+    path = f"/booking/reservations/{hold_id}/change"
+    assert api.post(path, json=move, headers=bob).status_code == 403
+    changed = api.post(path, json=move, headers={**alice, "Idempotency-Key": "m1"})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["check_in"], changed.json()["nights"]) == (day(6), 3)
+    again = api.post(path, json=move, headers={**alice, "Idempotency-Key": "m1"})
+    assert again.json() == changed.json()  # replayed, not changed twice
+    bad = api.post(path, json={"check_in": day(9), "check_out": day(6)}, headers=alice)
+    assert bad.status_code == 422
+    for _ in range(2):  # sell out the nights it would move to
+        other = {**body, "check_in": day(12), "check_out": day(13)}
+        assert api.post("/booking/holds", json=other, headers=bob).status_code == 201
+    full = api.post(path, json={"check_in": day(12), "check_out": day(13)}, headers=alice)
+    assert full.status_code == 409
+    kept = api.get(f"/booking/reservations/{hold_id}", headers=alice).json()
+    assert kept["check_in"] == day(6) and kept["status"] == "confirmed"

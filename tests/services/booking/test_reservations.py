@@ -325,3 +325,21 @@ def test_guests_are_reminded_once_shortly_before_arrival(svc, room, clock):
     assert reminders == [("alice", "booking_reminder", booked["id"])]
     assert svc.send_reminders() == 0
     assert len([s for s in inbox.sent if s[1] == "booking_reminder"]) == 1
+
+
+def test_guests_are_reminded_once_before_departure_while_their_stay_is_under_way(
+    svc, room, clock
+):
+    svc.notify = inbox = Inbox()
+    a, b = stay(svc, start=2, nights=3)  # checks out on day 5
+    booked = svc.confirm("alice", svc.hold("alice", room, a, b, 1)["id"])
+    svc.send_reminders()  # the arrival reminder
+    clock.advance(3 * 86400)  # day 3: under way, check-out in two days
+    assert [s for s in inbox.sent if s[1] == "booking_departure"] == []
+    svc.send_reminders()
+    assert [s for s in inbox.sent if s[1] == "booking_departure"] == []
+    clock.advance(86400)  # day 4: check-out tomorrow
+    svc.send_reminders()
+    svc.send_reminders()
+    departures = [s for s in inbox.sent if s[1] == "booking_departure"]
+    assert departures == [("alice", "booking_departure", booked["id"])]
