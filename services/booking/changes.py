@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from services.booking import rules
+from services.booking import rooms, rules
 from services.booking.holds import SoldOut, Stay, fits, release_inventory
 from services.booking.store import changes, inventory, reservations, take_stay
 from services.errors import Conflict, DomainError, Unavailable
@@ -90,6 +90,8 @@ def swap(
         cond = [r.id == row.id] + [getattr(r, k) == v for k, v in expect.items()]
         if conn.execute(update(reservations).where(and_(*cond)).values(**new)).rowcount != 1:
             raise Conflict(f"reservation {row.id} changed meanwhile; look again")
+        if row.status == "confirmed":  # its places move with it
+            rooms.assign(conn, row.id, stay.unit_id, stay.first_day, stay.nights, stay.qty)
         if change_values is not None:
             change_id, more = change_values
             conn.execute(update(changes).where(changes.c.id == change_id).values(**more))

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from services.booking import rules
+from services.booking import rooms, rules
 from services.booking.store import give, inventory, reservations, take_stay, units
 from services.errors import Conflict, NotFound
 
@@ -116,8 +116,11 @@ def place_hold(
 
 
 def release_inventory(conn: Connection, row: Any) -> None:
+    """Give back the reservation's nights and free any places assigned to it."""
     for day in range(row.first_day, row.first_day + row.nights):
         give(conn, row.unit_id, day, row.qty)
+    if row.status == "confirmed":
+        rooms.unassign(conn, row.id)
 
 
 def lapse_expired(engine: Engine, now: float, limit: int = 500) -> list[dict[str, Any]]:
@@ -156,6 +159,7 @@ _convert = (
         intent_id=bindparam("intent"),
         pay_state="authorized",
     )
+    .returning(_r.unit_id, _r.first_day, _r.nights, _r.qty)
 )
 # Held, unexpired, owned by the caller and not paid or being paid otherwise: the payment may
 # start (or start again after a decline: a new attempt, so a new gateway key).
@@ -192,11 +196,14 @@ def begin_payment(engine: Engine, res_id: str, owner: str, now: float) -> Any:
 
 
 def convert(engine: Engine, res_id: str, intent_id: str, now: float) -> bool:
-    """Held and unexpired -> confirmed (authorised payment recorded), or False: it lapsed."""
+    """Held and unexpired -> confirmed (authorised payment recorded) with its places
+    assigned, or False: it lapsed."""
     with engine.begin() as conn:
-        return (
-            conn.execute(_convert, {"rid": res_id, "now": now, "intent": intent_id}).rowcount == 1
-        )
+        row = conn.execute(_convert, {"rid": res_id, "now": now, "intent": intent_id}).first()
+        if row is None:
+            return False
+        rooms.assign(conn, res_id, row.unit_id, row.first_day, row.nights, row.qty)
+        return True
 
 
 def record_capture(engine: Engine, res_id: str) -> Any:

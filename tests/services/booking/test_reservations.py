@@ -327,9 +327,7 @@ def test_guests_are_reminded_once_shortly_before_arrival(svc, room, clock):
     assert len([s for s in inbox.sent if s[1] == "booking_reminder"]) == 1
 
 
-def test_guests_are_reminded_once_before_departure_while_their_stay_is_under_way(
-    svc, room, clock
-):
+def test_guests_are_reminded_once_before_departure_while_their_stay_is_under_way(svc, room, clock):
     svc.notify = inbox = Inbox()
     a, b = stay(svc, start=2, nights=3)  # checks out on day 5
     booked = svc.confirm("alice", svc.hold("alice", room, a, b, 1)["id"])
