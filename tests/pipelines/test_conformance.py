@@ -102,6 +102,10 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "booking_prices:booking_prices_are_bounded",
         },
     ),
+    "shop": (
+        {"shop_ledger_audit", "shop_sales_rank"},
+        {"shop_ledger_audit:shop_ledger_balances"},
+    ),
     "logs": (
         {"logs_raw", "logs_parsed", "logs_templates", "logs_alert_evaluations", "logs_compaction"},
         {
