@@ -9,7 +9,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
 
 .PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv fuzz clean
+        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv bench-shop fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -47,7 +47,7 @@ ui: setup players
 serve: setup players
 	$(BP) serve
 
-bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-kv
+bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-kv bench-shop
 
 bench-logs: setup
 	$(PY) -m benchmarks.bench_logs
@@ -88,3 +88,6 @@ clean:
 
 bench-booking: setup
 	$(PY) -m benchmarks.bench_booking
+
+bench-shop: setup
+	$(PY) -m benchmarks.bench_shop

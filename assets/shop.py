@@ -1,5 +1,7 @@
-"""Shop assets (system 15): sales rank per category over a sliding window, and the daily
-inventory-ledger audit, both from the lake's events alone.
+"""Shop assets (system 15): sales rank per category over a sliding window and the daily
+inventory-ledger audit, both from the lake's events alone; and "customers also bought"
+(``models.also_bought``) trained on the retailer's real orders, gated against popularity
+and promoted to the registry the shop serves from (hot-reloaded).
 
 The audit's check is blocking: it fails on any conservation violation, any negative stock
 and any payment without an order, and nothing downstream runs on a ledger that does not
@@ -13,11 +15,16 @@ import polars as pl
 
 from assets.metadata import md_table
 from assets.resources import PlatformResource
+from models.registry import ModelRegistry, decide_promotion
 from services.shop.lake_audit import audit_lake, sales_rank
 from warehouse.parquet_io import publish_parquet
 
 GROUP = "shop"
 AUDIT_CHECK = "shop_ledger_balances"
+RECS_GATE = "shop_also_bought_beats_popularity"
+PROMOTE_WHEN_GATE_PASSED = (
+    dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
+)
 
 
 class SalesRankConfig(dg.Config):
@@ -84,4 +91,93 @@ def shop_ledger_audit(platform: PlatformResource) -> dg.MaterializeResult:
     )
 
 
-defs = dg.Definitions(assets=[shop_ledger_audit, shop_sales_rank])
+class AlsoBoughtConfig(dg.Config):
+    tune: bool = False  # choose parameters on an inner time split (slow) or use defaults
+    min_ratio: float = 1.0  # recall@10 must reach popularity's times this
+    margin: float = 0.0  # and production's recall plus this
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"implicit", "numpy"},
+    automation_condition=dg.AutomationCondition.on_cron("15 4 * * *"),
+    check_specs=[
+        dg.AssetCheckSpec(
+            RECS_GATE,
+            asset="shop_also_bought",
+            blocking=True,
+            description="Recall@10 on each customer's last order (trained before it) reaches "
+            "popularity's in the same run, and production's.",
+        )
+    ],
+)
+def shop_also_bought(config: AlsoBoughtConfig, platform: PlatformResource):
+    """ALS + co-purchase "also bought" on the real orders: evaluated on each customer's last
+    order, then trained on every order and saved as a registry version."""
+    from models import also_bought as ab
+
+    registry = ModelRegistry(platform.settings().models_dir)
+    try:
+        lines = ab.load_order_lines(ab.data_path())
+    except FileNotFoundError as exc:
+        note = f"not trained: {exc}"
+        yield dg.Output(
+            {"version": None, "promote": False, "reason": note}, metadata={"note": note}
+        )
+        yield dg.AssetCheckResult(
+            check_name=RECS_GATE, passed=False, metadata={"note": note}, description=note
+        )
+        return
+    ev = (
+        ab.evaluate_last_order(lines, k=10)
+        if config.tune
+        else ab.evaluate_last_order(lines, k=10, **ab.DEFAULTS)
+    )
+    model = ab.train(lines, **ev["params"])
+    metrics = {k: ev[k] for k in ("recall_model", "recall_popularity", "ratio", "customers")}
+    version = ab.save(model, registry, metrics)
+    prod = registry.production(ab.NAME)
+    prod_recall = registry.meta(ab.NAME, prod)["metrics"]["recall_model"] if prod else None
+    gate = decide_promotion("recall_model", ev["recall_model"], prod_recall, config.margin)
+    beats_popularity = ev["recall_model"] >= ev["recall_popularity"] * config.min_ratio
+    promote = gate.promote and beats_popularity
+    reason = (
+        gate.reason
+        if beats_popularity
+        else (
+            f"recall@10 {ev['recall_model']:.4f} below popularity {ev['recall_popularity']:.4f}"
+            f" x {config.min_ratio}"
+        )
+    )
+    yield dg.Output(
+        {"version": version, "promote": promote, "reason": reason},
+        metadata={**metrics, "version": version, "products": model.n_items},
+    )
+    yield dg.AssetCheckResult(
+        check_name=RECS_GATE,
+        passed=promote,
+        metadata={**metrics, "production_recall": prod_recall or 0.0},
+        description=reason,
+    )
+
+
+@dg.asset(group_name=GROUP, kinds={"python"}, automation_condition=PROMOTE_WHEN_GATE_PASSED)
+def shop_also_bought_promoted(
+    platform: PlatformResource, shop_also_bought: dict
+) -> dg.MaterializeResult:
+    """The production pointer moves to the candidate (only when the gate passed); the shop
+    service notices the new ``stages.json`` and swaps the model in."""
+    if not shop_also_bought["promote"]:
+        raise dg.Failure(f"also-bought gate refused promotion: {shop_also_bought['reason']}")
+    registry = ModelRegistry(platform.settings().models_dir)
+    stages = registry.promote(
+        "also_bought", shop_also_bought["version"], shop_also_bought["reason"]
+    )
+    return dg.MaterializeResult(
+        metadata={"production": stages["production"], "previous": str(stages["previous"])}
+    )
+
+
+defs = dg.Definitions(
+    assets=[shop_ledger_audit, shop_sales_rank, shop_also_bought, shop_also_bought_promoted]
+)

@@ -193,7 +193,27 @@ class ShopWorkload:
 
     @staticmethod
     def _also_bought(ctx: WorkloadContext, code: str | None) -> str:
-        return f"also bought for {code}: no recommendation model is served by this build"
+        """Also-bought for the product in most real orders, from the promoted model (the
+        service hot-reloads it: the assets promoted it after the replay)."""
+        from sqlalchemy import select
+
+        from services.errors import DomainError
+        from services.shop.store import products
+
+        svc = ctx.client.app.state.services["shop"]
+        with svc.engine.connect() as conn:
+            row = conn.execute(
+                select(products.c.id, products.c.title).where(products.c.code == code)
+            ).first()
+        if row is None:
+            return f"also bought: product {code} is not in the catalogue"
+        svc.recs.refresh(force=True)
+        try:
+            got = svc.also_bought(row.id, k=5)
+        except DomainError as exc:
+            return f"also bought for {row.title!r}: {exc.message}"
+        names = ", ".join(f"{p['title']} ({p['score']:.2f})" for p in got["items"])
+        return f"also bought for {row.title!r} ({got['model_version']}): {names}"
 
 
 WORKLOAD = ShopWorkload()

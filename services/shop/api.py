@@ -84,6 +84,22 @@ def product(product_id: PathId, svc: ShopDep, _user: CurrentUser) -> s.Product:
     return s.Product(**svc.product(_int(product_id, "product")))
 
 
+@router.get(
+    "/products/{product_id}/also-bought",
+    response_model=s.AlsoBought,
+    operation_id="shop_also_bought",
+)
+def also_bought(
+    product_id: PathId,
+    svc: ShopDep,
+    _user: CurrentUser,
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> s.AlsoBought:
+    """ "Customers also bought": the promoted model (hot-reloaded when a new version is
+    promoted); 503 until one is."""
+    return s.AlsoBought(**svc.also_bought(_int(product_id, "product"), k))
+
+
 @router.patch(
     "/products/{product_id}", response_model=s.Product, operation_id="shop_update_product"
 )

@@ -1,4 +1,4 @@
-"""Publishes the shop's own logs (the stock ledger, order transitions) to the lake.
+"""Publishes the shop's own logs (stock ledger, order transitions, payments) to the lake.
 
 Each movement and transition is written to its table in the transaction that makes it, so the
 database is the outbox: this pump emits rows past a stored cursor, in id order, with event ids
@@ -16,7 +16,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from services.shop.store import ledger, order_events, order_lines, orders, outbox, products
+from services.shop.store import (
+    ledger,
+    order_events,
+    order_lines,
+    orders,
+    outbox,
+    payments,
+    products,
+)
 from warehouse.emitter import Emitter
 from warehouse.events import Event
 
@@ -47,7 +55,7 @@ class Outbox:
         if not self._lock.acquire(blocking=False):
             return 0
         try:
-            return self._pump_ledger() + self._pump_orders()
+            return self._pump_ledger() + self._pump_orders() + self._pump_payments()
         finally:
             self._lock.release()
 
@@ -84,6 +92,40 @@ class Outbox:
                 ]
             )
             self._advance("ledger", rows[-1].id)
+            sent += len(rows)
+
+    def _pump_payments(self) -> int:
+        sent = 0
+        while True:
+            after = self._cursor("payments")
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(payments)
+                    .where(payments.c.id > after)
+                    .order_by(payments.c.id)
+                    .limit(self.batch)
+                ).all()
+            if not rows:
+                return sent
+            self.emitter.emit_events(
+                [
+                    Event(
+                        system=SYSTEM,
+                        type="payment_" + r.kind,
+                        entity=r.checkout_id,
+                        attrs={
+                            "payment_id": r.id,
+                            "order_id": r.order_id,
+                            "amount": r.amount,
+                            "intent_id": r.intent_id,
+                        },
+                        ts=datetime.fromtimestamp(r.ts, UTC),
+                        event_id=f"shop-payment-{r.id}",
+                    )
+                    for r in rows
+                ]
+            )
+            self._advance("payments", rows[-1].id)
             sent += len(rows)
 
     def _pump_orders(self) -> int:

@@ -32,7 +32,7 @@ from services.payments.adapter import (
 )
 from services.shop import checkout as co
 from services.shop import lifecycle
-from services.shop.store import checkouts, orders, refunds
+from services.shop.store import checkouts, orders, payments, refunds
 from warehouse.emitter import Emitter
 
 log = logging.getLogger(__name__)
@@ -129,19 +129,33 @@ class Saga:
             if "succeeded" not in str(exc):
                 raise
             intent = self.gateway.retrieve(intent_id)
-        if not co.set_pay_state(self.engine, checkout_id, ("authorized",), "captured"):
-            return False
         now = self.clock()
+        c = checkouts.c
         with self.engine.begin() as conn:
+            if not conn.execute(
+                update(checkouts)
+                .where(and_(c.id == checkout_id, c.pay_state == "authorized"))
+                .values(pay_state="captured")
+            ).rowcount:
+                return False
             lifecycle.move(conn, order_id, "placed", "paid", "gateway", now)
+            self._log(conn, checkout_id, order_id, "captured", intent.amount, intent_id, now)
         self.after_commit()
-        self.emitter.emit(
-            SYSTEM,
-            "payment_captured",
-            entity=checkout_id,
-            attrs={"order_id": order_id, "intent_id": intent_id, "amount": intent.amount},
-        )
         return True
+
+    @staticmethod
+    def _log(conn, checkout_id: str, order_id, kind: str, amount: int, intent_id, now) -> None:
+        """One row of the payments log (published to the lake by the outbox)."""
+        conn.execute(
+            insert(payments).values(
+                checkout_id=checkout_id,
+                order_id=order_id,
+                kind=kind,
+                amount=amount,
+                intent_id=intent_id,
+                ts=now,
+            )
+        )
 
     def _void(self, checkout_id: str, intent_id: str) -> bool:
         try:
@@ -151,12 +165,21 @@ class Saga:
         except GatewayError as exc:
             if "canceled" not in str(exc):
                 raise
-        done = co.set_pay_state(self.engine, checkout_id, ("voiding",), "voided")
+        c = checkouts.c
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(checkouts)
+                .where(and_(c.id == checkout_id, c.pay_state == "voiding"))
+                .values(pay_state="voided")
+            ).rowcount
+            if done:
+                row = conn.execute(select(checkouts).where(c.id == checkout_id)).one()
+                self._log(
+                    conn, checkout_id, row.order_id, "voided", row.amount, intent_id, self.clock()
+                )
         if done:
-            self.emitter.emit(
-                SYSTEM, "payment_voided", entity=checkout_id, attrs={"intent_id": intent_id}
-            )
-        return done
+            self.after_commit()
+        return bool(done)
 
     # -- refunds -----------------------------------------------------------------------------
 
@@ -197,17 +220,22 @@ class Saga:
                 return False
             state = "done"
         with self.engine.begin() as conn:
-            conn.execute(
+            moved = conn.execute(
                 update(refunds)
                 .where(and_(refunds.c.id == refund_id, refunds.c.state == "pending"))
                 .values(state=state)
-            )
-        self.emitter.emit(
-            SYSTEM,
-            "payment_refunded" if state == "done" else "payment_voided",
-            entity=order.checkout_id,
-            attrs={"order_id": order.id, "amount": r.amount, "refund_id": refund_id},
-        )
+            ).rowcount
+            if moved and state == "done":
+                self._log(
+                    conn,
+                    order.checkout_id,
+                    order.id,
+                    "refunded",
+                    r.amount,
+                    order.intent_id,
+                    self.clock(),
+                )
+        self.after_commit()
         return True
 
     # -- settling ----------------------------------------------------------------------------

@@ -133,6 +133,16 @@ class ProductSummary(BaseModel):
     rating_count: int
 
 
+class ScoredProduct(ProductSummary):
+    score: float
+
+
+class AlsoBought(BaseModel):
+    product_id: int
+    model_version: str | None
+    items: list[ScoredProduct]
+
+
 class Product(ProductSummary):
     description: str
     variants: list[Variant]

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore, fingerprint
 from services.shop import catalog, inventory
@@ -63,6 +63,7 @@ class ShopService:
         *,
         clock: Callable[[], float] = time.time,
         notices: Any = None,
+        recs: Any = None,
     ) -> None:
         self.engine = engine
         metadata.create_all(engine)
@@ -82,6 +83,7 @@ class ShopService:
             engine, self.saga, clock, self._dirty.set, self._on_transition, self.support.open
         )
         self.reviews = Reviews(engine, clock, emitter)
+        self.recs = recs
         self.local_gateway: Any = None
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
@@ -100,6 +102,7 @@ class ShopService:
     def add_product(self, seller_id: str, **fields: Any) -> dict[str, Any]:
         fields.setdefault("currency", self.conf.currency)
         fields.setdefault("description", "")
+        fields.setdefault("attributes", None)
         with self.engine.begin() as conn:
             pid = catalog.add_product(conn, seller_id=seller_id, now=self.clock(), **fields)
             self.search.index(conn, pid)
@@ -226,6 +229,40 @@ class ShopService:
             if not conn.execute(select(variants.c.id).where(variants.c.id == variant_id)).first():
                 raise NotFound(f"no variant {variant_id}")
             return inventory.counts(conn, variant_id)
+
+    def also_bought(self, product_id: int, k: int = 10) -> dict[str, Any]:
+        """Products bought by this product's customers, from the promoted model (503 until
+        one is promoted); products the model knows but the catalogue does not are skipped."""
+        served = self.recs.current() if self.recs is not None else None
+        if served is None or served.model is None:
+            raise Unavailable(
+                "no also-bought model is promoted yet; materialise shop_also_bought_promoted"
+            )
+        with self.engine.connect() as conn:
+            code = conn.execute(
+                select(products.c.code).where(
+                    and_(products.c.id == product_id, products.c.active.is_(True))
+                )
+            ).scalar()
+            if code is None:
+                raise NotFound(f"no product {product_id}")
+            ranked = served.model.similar(code, k + 5, fallback=False)
+            rows = {
+                r.code: r
+                for r in conn.execute(
+                    select(products).where(
+                        and_(
+                            products.c.code.in_([c for c, _ in ranked]), products.c.active.is_(True)
+                        )
+                    )
+                )
+            }
+        items = [
+            {**catalog.product_summary(rows[c]), "score": round(float(score), 6)}
+            for c, score in ranked
+            if c in rows
+        ][:k]
+        return {"product_id": product_id, "model_version": served.version, "items": items}
 
     # -- carts -------------------------------------------------------------------------------
 

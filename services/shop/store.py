@@ -279,6 +279,19 @@ ticket_messages = Table(
 idempotency = idempotency_table(metadata, "shop_idempotency")
 webhook_inbox = inbox_table(metadata, "shop_webhook_inbox")
 
+# Money moved at the gateway, recorded in the transaction that records its outcome.
+payments = Table(
+    "shop_payments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("checkout_id", String(40), nullable=False),
+    Column("order_id", String(40), nullable=True),
+    Column("kind", String(12), nullable=False),  # captured | voided | refunded
+    Column("amount", BigInteger, nullable=False),
+    Column("intent_id", String(64), nullable=True),
+    Column("ts", Float, nullable=False),
+)
+
 # How far each database log (ledger, order events) has been published to the lake.
 outbox = Table(
     "shop_outbox",

@@ -18,6 +18,7 @@ from services.payments.factory import local_gateway, open_gateway
 from services.payments.gateway import LocalGateway
 from services.payments.sqlite import immediate_transactions
 from services.shop.notices import ShopNotices
+from services.shop.recs import AlsoBoughtServer
 from services.shop.service import ShopService
 from services.shop.settings import ShopSettings
 from warehouse.emitter import Emitter
@@ -66,6 +67,7 @@ def build(
         conf,
         clock=clock,
         notices=None if notify is None else ShopNotices(notify),
+        recs=AlsoBoughtServer(settings.models_dir),
     )
     service.local_gateway = local
     return service

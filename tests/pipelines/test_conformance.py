@@ -103,8 +103,11 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         },
     ),
     "shop": (
-        {"shop_ledger_audit", "shop_sales_rank"},
-        {"shop_ledger_audit:shop_ledger_balances"},
+        {"shop_ledger_audit", "shop_sales_rank", "shop_also_bought", "shop_also_bought_promoted"},
+        {
+            "shop_ledger_audit:shop_ledger_balances",
+            "shop_also_bought:shop_also_bought_beats_popularity",
+        },
     ),
     "logs": (
         {"logs_raw", "logs_parsed", "logs_templates", "logs_alert_evaluations", "logs_compaction"},
