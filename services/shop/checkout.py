@@ -67,7 +67,11 @@ def reserve(
     expected_total: int | None,
     now: float,
     ttl_s: float,
+    paying: bool = False,
 ) -> dict[str, Any]:
+    """``paying``: the caller authorises next, so the checkout is recorded ``authorizing``
+    in this same transaction (one write fewer; a crash before the gateway call is settled
+    like any unknown outcome: authorise with the same key, then void)."""
     with engine.begin() as conn:
         lines = price_lines(conn, items, currency, max_qty)
         amount = sum(line["unit_price"] * line["qty"] for line in lines)
@@ -98,7 +102,7 @@ def reserve(
             "status": "reserved",
             "expires_at": now + ttl_s,
             "created_at": now,
-            "pay_state": None,
+            "pay_state": "authorizing" if paying else None,
             "pay_attempt": 0,
         }
         conn.execute(insert(checkouts).values(**row))

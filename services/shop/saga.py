@@ -74,7 +74,7 @@ class Saga:
         if row.status != "reserved" or row.expires_at <= self.clock():
             raise Conflict(f"checkout {checkout_id} is {row.status}; start a new checkout")
         attempt = row.pay_attempt + (1 if row.pay_state == "declined" else 0)
-        if not co.set_pay_state(
+        if row.pay_state != "authorizing" and not co.set_pay_state(
             self.engine,
             checkout_id,
             (None, "authorizing", "declined"),

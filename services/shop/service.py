@@ -377,7 +377,7 @@ class ShopService:
                         select(carts).where(carts.c.owner == customer).order_by(carts.c.variant_id)
                     )
                 ]
-            self.reserve(checkout_id, customer, items, country, expected_total)
+            self.reserve(checkout_id, customer, items, country, expected_total, paying=True)
         elif row.customer != customer:
             raise NotFound(f"no checkout {checkout_id}")
         elif row.status in ("failed", "expired", "released"):
@@ -394,6 +394,7 @@ class ShopService:
         items: list[tuple[int, int]],
         country: str,
         expected_total: int | None = None,
+        paying: bool = False,
     ) -> dict[str, Any]:
         row = co.reserve(
             self.engine,
@@ -407,6 +408,7 @@ class ShopService:
             expected_total=expected_total,
             now=self.clock(),
             ttl_s=self.conf.reservation_ttl_s,
+            paying=paying,
         )
         self._dirty.set()
         return row
