@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from services.errors import Conflict
 from services.shop.settings import ShopSettings
 from services.shop.system import build
-from tests.conftest import server_reachable
 from tests.services.shop.conftest import seed
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SHOPPERS = 200
 UNITS = 50
 RACES = int(os.environ.get("SHOP_RACES", "2"))  # the benchmark runs 20
@@ -62,23 +58,6 @@ def test_races_on_sqlite_sell_exactly_the_stock(settings, emitter):
         check_races(svc)
     finally:
         svc.close()
-
-
-@pytest.fixture
-def pg_settings(settings):
-    if not server_reachable("127.0.0.1", 5432):
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    schema = f"shop_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - e.g. no such role or database here
-        pytest.skip(f"PostgreSQL not usable: {exc}")
-    yield settings.model_copy(update={"database_url": f"{PG}?options=-csearch_path%3D{schema}"})
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.mark.servers

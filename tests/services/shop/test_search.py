@@ -76,3 +76,28 @@ def test_a_forged_cursor_is_a_400(svc, catalogue):
     good = svc.find(sort="price_asc", limit=2)["next_cursor"]
     with pytest.raises(BadRequest):
         svc.find(sort="price_desc", cursor=good)
+
+
+@pytest.mark.servers
+def test_postgresql_text_search_filters_facets_and_pages(pg_settings, emitter):
+    from services.shop.settings import ShopSettings
+    from services.shop.system import build
+
+    svc = build(pg_settings, emitter, conf=ShopSettings(app_sweeper=False))
+    try:
+        assert svc.engine.dialect.name == "postgresql"
+        svc.add_warehouse("uk-1", "United Kingdom", 0)
+        frame = loader.synthetic_lines(40, products=50, seed=4)
+        loader.seed(svc, frame, history=frame)
+        page = svc.find(q="mug", limit=100)
+        assert page["total"] > 0 and all("Mug" in p["title"] for p in page["items"])
+        assert sum(f["count"] for f in page["facets"]["seller"]) == page["total"]
+        seen, cursor = [], None
+        while True:
+            got = svc.find(q="mug", sort="price_asc", limit=3, cursor=cursor)
+            seen += [p["id"] for p in got["items"]]
+            if not (cursor := got["next_cursor"]):
+                break
+        assert seen == [p["id"] for p in svc.find(q="mug", sort="price_asc", limit=100)["items"]]
+    finally:
+        svc.close()
