@@ -524,10 +524,10 @@ class ShopService:
 
     # -- figures -----------------------------------------------------------------------------
 
-    def audit(self) -> list[str]:
+    def audit(self, variant_ids: list[int] | None = None) -> list[str]:
         """The store's own conservation check (the lake's audit is ``assets/shop.py``)."""
         with self.engine.connect() as conn:
-            return inventory.ledger_violations(conn)
+            return inventory.ledger_violations(conn, variant_ids)
 
     def totals(self) -> dict[str, int]:
         o = orders.c
