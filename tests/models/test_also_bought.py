@@ -115,10 +115,10 @@ def test_model_recovers_planted_families_better_than_popularity(lines):
 
 def test_tuning_sees_only_the_training_period(lines):
     train, _ = ab.split_last_order(lines)
-    grid = {"factors": [4, 8], "regularization": [0.01], "weighting": ["none", "bm25"]}
-    grid["blend"] = [0.0, 1.0]
+    grid = {"factors": [4, 8], "weighting": ["none", "bm25"], "ease_lambda": [10.0]}
+    grid.update(half_life_days=[0.0, 30.0], blend=[0.0, 1.0])
     params, trials = ab.tune(train, grid=grid, iterations=5)
-    assert len(trials) == 8
+    assert len(trials) == 16
     assert params["factors"] in (4, 8) and params["blend"] in (0.0, 1.0)
     best = max(t["recall"] for t in trials)
     assert best == max(trials, key=lambda t: t["recall"])["recall"]
