@@ -36,7 +36,6 @@ import pandas as pd  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 from models.booking_data import shared_data_dir  # noqa: E402
-from models.recommenders import top_k  # noqa: E402
 from models.registry import ModelRegistry  # noqa: E402
 
 NAME = "also_bought"
@@ -120,16 +119,26 @@ def _matrix(lines: pd.DataFrame) -> tuple[np.ndarray, sp.csr_matrix]:
     return items, m
 
 
-def history_of(orders: pd.DataFrame, half_life_days: float = 0.0) -> tuple[list[str], list[float]]:
-    """One customer's order lines -> (products, weights): each distinct order counts once,
-    halved every ``half_life_days`` before the customer's latest order (0: no decay)."""
-    if orders.empty:
-        return [], []
-    pairs = orders.drop_duplicates(["order_id", "product_id"])
-    age = (pairs["ts"].max() - pairs["ts"]).dt.total_seconds().to_numpy() / 86400.0
+def histories(
+    lines: pd.DataFrame, half_life_days: float = 0.0
+) -> dict[str, tuple[list[str], list[float]]]:
+    """Each customer's (products, weights): every distinct order counts once, halved every
+    ``half_life_days`` before that customer's latest order (0: no decay). Pass the result
+    to ``recommend_for(products, k, weights=weights)``."""
+    pairs = lines.drop_duplicates(["customer_id", "order_id", "product_id"])
+    if pairs.empty:
+        return {}
+    latest = pairs.groupby("customer_id")["ts"].transform("max")
+    age = (latest - pairs["ts"]).dt.total_seconds().to_numpy() / 86400.0
     w = 0.5 ** (age / half_life_days) if half_life_days > 0 else np.ones(len(pairs))
-    agg = pd.Series(w).groupby(pairs["product_id"].to_numpy()).sum()
-    return [str(p) for p in agg.index], [float(x) for x in agg.to_numpy()]
+    agg = pd.Series(w).groupby([pairs["customer_id"].to_numpy(), pairs["product_id"].to_numpy()])
+    agg = agg.sum()
+    out: dict[str, tuple[list[str], list[float]]] = {}
+    for (c, p), x in zip(agg.index, agg.to_numpy(), strict=True):
+        products, weights = out.setdefault(str(c), ([], []))
+        products.append(str(p))
+        weights.append(float(x))
+    return out
 
 
 # ---- weighting and item-item models ------------------------------------------------------
@@ -142,13 +151,25 @@ def _bm25(counts: sp.csr_matrix, idf: np.ndarray, avg_len: float, k1: float, b: 
     return sp.csr_matrix((data.astype(np.float32), (c.row, c.col)), shape=counts.shape)
 
 
+def _spd_inverse(a: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite matrix by Cholesky (half the work of LU)."""
+    from scipy.linalg import lapack
+
+    c, info = lapack.dpotrf(a, lower=False)
+    if info == 0:
+        inv, info = lapack.dpotri(c, lower=False)
+    if info != 0:
+        return np.linalg.inv(a)
+    return np.triu(inv) + np.triu(inv, 1).T
+
+
 def _item_weights(counts: sp.csr_matrix, p: dict[str, Any]) -> sp.csr_matrix:
     """Each product's ``neighbours`` strongest co-purchase weights to other products."""
     b = (counts > 0).astype(np.float64).tocsc()
     gram = (b.T @ b).toarray()
     if p["item_model"] == "ease":  # closed form of Steck's EASE: B = I - P diag(1/diag P)
         gram[np.diag_indices_from(gram)] += float(p["ease_lambda"])
-        inv = np.linalg.inv(gram)
+        inv = _spd_inverse(gram)
         sim = -inv / np.diag(inv)
     else:  # cosine of buyer sets
         n = np.sqrt(np.diag(gram))
@@ -167,16 +188,25 @@ def _item_weights(counts: sp.csr_matrix, p: dict[str, Any]) -> sp.csr_matrix:
     return out
 
 
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` best finite scores, best first, lower index first among equals
+    (also at the cut, so evaluation and serving pick the same products)."""
+    finite = np.flatnonzero(np.isfinite(scores))
+    order = finite[np.lexsort((finite, -scores[finite]))]
+    return order[: max(k, 0)]
+
+
 def _scaled(s: np.ndarray) -> np.ndarray:
     top = float(np.abs(s).max(initial=0.0))
     return s / top if top > 0 else s
 
 
 def _blend(als: np.ndarray, item: np.ndarray, pop: np.ndarray, w: float) -> np.ndarray:
-    """``w`` ALS + ``1 - w`` item-item; popularity breaks ties and stands in for no signal."""
-    if not als.any() and not item.any():
-        return pop.copy()
-    return w * als + (1.0 - w) * item + 1e-6 * pop
+    """``w`` ALS + ``1 - w`` item-item (rows of customers or one customer); popularity breaks
+    ties and stands in for a customer with no signal."""
+    empty = ~(als.any(axis=-1) | item.any(axis=-1))
+    out = w * als + (1.0 - w) * item + 1e-6 * pop
+    return np.where(np.expand_dims(empty, -1), pop, out)
 
 
 # ---- the model --------------------------------------------------------------------------
@@ -244,7 +274,7 @@ class AlsoBoughtModel:
         self, customer_history: list[str], k: int = 10, *, weights: list[float] | None = None
     ) -> list[tuple[str, float]]:
         """Top ``k`` products for a customer, never one already in ``customer_history``.
-        ``weights`` (one per entry, e.g. from ``history_of``) default to 1 each."""
+        ``weights`` (one per entry, e.g. from ``histories``) default to 1 each."""
         s = self.scores(customer_history, weights)
         s[[self.index[p] for p in customer_history if p in self.index]] = -np.inf
         return [(str(self.item_ids[i]), float(s[i])) for i in top_k(s, k)]
@@ -387,33 +417,47 @@ def split_last_order(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @dataclass(frozen=True)
 class _Holdout:
-    """Per evaluated customer: the lines before the last order, and its set of products."""
+    """The evaluated customers, their lines before the last order, and that order's products."""
 
-    before: list[pd.DataFrame]
+    customers: list[str]
+    before: pd.DataFrame
     targets: list[set[str]]
 
     @classmethod
     def of(cls, train_lines: pd.DataFrame, test_lines: pd.DataFrame) -> _Holdout:
         tgt = test_lines.groupby("customer_id")["product_id"].agg(set)
-        groups = dict(
-            iter(train_lines[train_lines["customer_id"].isin(tgt.index)].groupby("customer_id"))
-        )
         customers = sorted(tgt.index)
-        return cls([groups[c] for c in customers], [tgt[c] for c in customers])
+        before = train_lines[train_lines["customer_id"].isin(tgt.index)]
+        return cls(customers, before, [tgt[c] for c in customers])
 
     def histories(self, half_life_days: float) -> list[tuple[list[str], list[float]]]:
-        return [history_of(g, half_life_days) for g in self.before]
+        hist = histories(self.before, half_life_days)
+        return [hist.get(c, ([], [])) for c in self.customers]
 
 
-def _recall(model: AlsoBoughtModel, scores: list[np.ndarray], data: _Holdout, k: int) -> float:
-    """Mean over customers of |top k not already bought ∩ last order| / |last order|."""
-    hits = []
-    for s, before, tgt in zip(scores, data.before, data.targets, strict=True):
-        s = s.copy()
-        s[[model.index[p] for p in before["product_id"].unique() if p in model.index]] = -np.inf
-        top = {str(model.item_ids[i]) for i in top_k(s, k)}
-        hits.append(len(top & tgt) / len(tgt))
-    return float(np.mean(hits)) if hits else float("nan")
+def _recall(model: AlsoBoughtModel, scores: np.ndarray, data: _Holdout, k: int) -> float:
+    """Mean over customers of |top k not already bought ∩ last order| / |last order|;
+    ``scores`` has one row per customer (or one row for all)."""
+    n = len(data.customers)
+    s = np.array(np.broadcast_to(scores, (n, model.n_items)), dtype=np.float64)
+    hit = np.zeros(s.shape, dtype=bool)
+    for row, tgt in enumerate(data.targets):
+        hit[row, [model.index[p] for p in tgt if p in model.index]] = True
+    cust = {c: row for row, c in enumerate(data.customers)}
+    seen = data.before[["customer_id", "product_id"]].drop_duplicates()
+    rows = seen["customer_id"].map(cust).to_numpy()
+    cols = seen["product_id"].map(model.index)
+    ok = cols.notna().to_numpy()
+    s[rows[ok], cols[ok].astype(int).to_numpy()] = -np.inf
+    kk = min(k, model.n_items)
+    # exactly ``top_k``'s choice: the kk best finite scores, lower index first among equals
+    kth = -np.partition(-s, kk - 1, axis=1)[:, kk - 1 : kk]
+    equal = s == kth
+    need = kk - (s > kth).sum(axis=1, keepdims=True)
+    chosen = ((s > kth) | (equal & (np.cumsum(equal, axis=1) <= need))) & np.isfinite(s)
+    hits = (chosen & hit).sum(axis=1)
+    sizes = np.array([len(t) for t in data.targets], dtype=np.float64)
+    return float(np.mean(hits / sizes)) if n else float("nan")
 
 
 DEFAULT_GRID: dict[str, list[Any]] = {
@@ -441,28 +485,34 @@ def tune(
     blends, lives = grid.pop("blend"), grid.pop("half_life_days")
     als_keys = [key for key in grid if key in _ALS_KEYS]
     item_keys = [key for key in grid if key not in _ALS_KEYS]
-    hist = {h: data.histories(h) for h in lives}
-    als_parts: dict[tuple, dict[float, list[np.ndarray]]] = {}
-    for combo in _product([grid[key] for key in als_keys]):
-        m = train(inner, **{**fixed, **dict(zip(als_keys, combo, strict=True)), "blend": 1.0})
-        als_parts[combo] = {h: [m.components(*x)[0] for x in hist[h]] for h in lives}
-    item_parts: dict[tuple, dict[float, list[np.ndarray]]] = {}
-    for combo in _product([grid[key] for key in item_keys]):
-        m = train(inner, **{**fixed, **dict(zip(item_keys, combo, strict=True)), "blend": 0.0})
-        item_parts[combo] = {h: [m.components(*x)[1] for x in hist[h]] for h in lives}
+    als_models = {
+        c: train(inner, **{**fixed, **dict(zip(als_keys, c, strict=True)), "blend": 1.0})
+        for c in _product([grid[key] for key in als_keys])
+    }
+    item_models = {
+        c: train(inner, **{**fixed, **dict(zip(item_keys, c, strict=True)), "blend": 0.0})
+        for c in _product([grid[key] for key in item_keys])
+    }
+    m = next(iter(item_models.values()))
     pop = _scaled(m.popularity.astype(np.float64))
     trials: list[dict[str, Any]] = []
-    for a_combo, a_parts in als_parts.items():
-        for i_combo, i_parts in item_parts.items():
-            for h in lives:
+    for h in lives:  # one half-life at a time keeps a few score matrices in memory
+        hist = data.histories(h)
+        a_parts = {c: _stack([mm.components(*x)[0] for x in hist]) for c, mm in als_models.items()}
+        i_parts = {c: _stack([mm.components(*x)[1] for x in hist]) for c, mm in item_models.items()}
+        for a_combo, a in a_parts.items():
+            for i_combo, i in i_parts.items():
                 for w in blends:
-                    s = [_blend(a, i, pop, w) for a, i in zip(a_parts[h], i_parts[h], strict=True)]
                     trial = {**fixed, **dict(zip(als_keys, a_combo, strict=True))}
                     trial.update(zip(item_keys, i_combo, strict=True))
-                    trial.update(half_life_days=h, blend=w, recall=_recall(m, s, data, k))
-                    trials.append(trial)
+                    recall = _recall(m, _blend(a, i, pop, w), data, k)
+                    trials.append({**trial, "half_life_days": h, "blend": w, "recall": recall})
     best = max(trials, key=lambda t: t["recall"])  # first of equals: grid order breaks ties
     return {key: v for key, v in best.items() if key != "recall"}, trials
+
+
+def _stack(rows: list[np.ndarray]) -> np.ndarray:
+    return np.stack(rows).astype(np.float32)
 
 
 def _product(values: list[list[Any]]) -> list[tuple[Any, ...]]:
@@ -472,21 +522,27 @@ def _product(values: list[list[Any]]) -> list[tuple[Any, ...]]:
     return out
 
 
-def evaluate_last_order(lines: pd.DataFrame, k: int = 10, **params: Any) -> dict[str, Any]:
+def evaluate_last_order(
+    lines: pd.DataFrame, k: int = 10, grid: dict[str, list[Any]] | None = None, **params: Any
+) -> dict[str, Any]:
     """Recall@k on each customer's last order for the model and for popularity (best
     sellers not yet bought), both trained only on the lines before it. Without ``params``
-    they are chosen by ``tune`` on the training period alone."""
+    they are chosen by ``tune`` (over ``grid``) on the training period alone."""
     _check_lines(lines)
     train_lines, test_lines = split_last_order(lines)
     data = _Holdout.of(train_lines, test_lines)
     if not data.targets:
         raise ValueError("no customer has two orders to evaluate on")
-    chosen = params or tune(train_lines, k=k)[0]
-    model = train(train_lines, **chosen)
+    validation = float("nan")
+    if not params:
+        params, trials = tune(train_lines, grid=grid, k=k)
+        validation = max(t["recall"] for t in trials)
+    model = train(train_lines, **params)
     hist = data.histories(float(model.params["half_life_days"]))
-    recall = _recall(model, [model.scores(*h) for h in hist], data, k)
-    pop = _recall(model, [model.popularity.astype(np.float64)] * len(hist), data, k)
+    recall = _recall(model, np.stack([model.scores(*h) for h in hist]), data, k)
+    pop = _recall(model, model.popularity.astype(np.float64), data, k)
     return {
+        "validation_recall": validation,
         "recall_model": recall,
         "recall_popularity": pop,
         "ratio": recall / pop if pop > 0 else float("nan"),
