@@ -251,8 +251,8 @@ class AlsoBoughtModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """ALS, item-item and popularity scores of every product, each scaled to max 1."""
         w = np.ones(len(history)) if weights is None else np.asarray(weights, dtype=np.float64)
-        if len(w) != len(history):
-            raise ValueError("weights must match the history, one per product")
+        if len(w) != len(history) or not np.all(np.isfinite(w) & (w >= 0)):
+            raise ValueError("weights must match the history: one finite weight >= 0 each")
         pos = [n for n, p in enumerate(history) if p in self.index]
         pop = _scaled(self.popularity.astype(np.float64))
         als, item = np.zeros(self.n_items), np.zeros(self.n_items)

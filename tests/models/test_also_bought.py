@@ -166,6 +166,8 @@ def test_histories_count_orders_once_and_decay_with_age():
 def test_weights_must_match_the_history(model):
     with pytest.raises(ValueError, match="weights"):
         model.recommend_for(["10000", "10001"], 5, weights=[1.0])
+    with pytest.raises(ValueError, match="weights"):
+        model.recommend_for(["10000"], 5, weights=[-1.0])
     unweighted = model.recommend_for(["10000", "90001"], 5, weights=[1.0, 1.0])
     assert unweighted == model.recommend_for(["10000", "90001"], 5)
 
