@@ -206,3 +206,11 @@ def test_evaluation_trains_only_on_lines_before_each_last_order(lines, monkeypat
     _, test = ab.split_last_order(lines)
     test_orders = set(test["order_id"])
     assert seen and all(not (set(f["order_id"]) & test_orders) for f in seen)
+
+
+@pytest.mark.parametrize("item_model", ["ease", "cosine"])
+def test_item_item_alone_finds_the_family(lines, item_model):
+    m = ab.train(lines, blend=0.0, item_model=item_model, ease_lambda=100.0, neighbours=15)
+    assert m.item_factors.shape[1] == 0  # ALS is skipped when it carries no weight
+    recs = [p for p, _ in m.similar("10305", k=5)]
+    assert sum(p.startswith("103") for p in recs) >= 4
