@@ -115,10 +115,10 @@ def test_model_recovers_planted_families_better_than_popularity(lines):
 
 def test_tuning_sees_only_the_training_period(lines):
     train, _ = ab.split_last_order(lines)
-    grid = {"factors": [4, 8], "regularization": [0.01], "weighting": ["none", "bm25"]}
-    grid["blend"] = [0.0, 1.0]
+    grid = {"factors": [4, 8], "weighting": ["none", "bm25"], "ease_lambda": [10.0]}
+    grid.update(half_life_days=[0.0, 30.0], blend=[0.0, 1.0])
     params, trials = ab.tune(train, grid=grid, iterations=5)
-    assert len(trials) == 8
+    assert len(trials) == 16
     assert params["factors"] in (4, 8) and params["blend"] in (0.0, 1.0)
     best = max(t["recall"] for t in trials)
     assert best == max(trials, key=lambda t: t["recall"])["recall"]
@@ -145,3 +145,72 @@ def test_save_and_load_through_the_registry(tmp_path, model):
     loaded = ab.load(registry.artifact(ab.NAME, version))
     assert loaded.similar("10203", k=7) == model.similar("10203", k=7)
     assert loaded.recommend_for(["10000", "90001"], 5) == model.recommend_for(["10000", "90001"], 5)
+
+
+def test_histories_count_orders_once_and_decay_with_age():
+    t0 = datetime(2011, 3, 1)
+    rows = [
+        ("7", "o1", "10001", t0, 1),
+        ("7", "o1", "10001", t0, 5),  # the same product twice in one order counts once
+        ("7", "o2", "10001", t0 + timedelta(days=30), 2),
+        ("7", "o2", "10002", t0 + timedelta(days=30), 2),
+        ("8", "o3", "10003", t0, 1),
+    ]
+    lines = pd.DataFrame(rows, columns=ab.COLUMNS)
+    assert ab.histories(lines)["7"] == (["10001", "10002"], [2.0, 1.0])
+    products, weights = ab.histories(lines, half_life_days=30.0)["7"]
+    assert products == ["10001", "10002"] and weights == pytest.approx([1.5, 1.0])
+    assert ab.histories(lines)["8"] == (["10003"], [1.0])
+
+
+def test_weights_must_match_the_history(model):
+    with pytest.raises(ValueError, match="weights"):
+        model.recommend_for(["10000", "10001"], 5, weights=[1.0])
+    with pytest.raises(ValueError, match="weights"):
+        model.recommend_for(["10000"], 5, weights=[-1.0])
+    unweighted = model.recommend_for(["10000", "90001"], 5, weights=[1.0, 1.0])
+    assert unweighted == model.recommend_for(["10000", "90001"], 5)
+
+
+def test_evaluation_scores_what_serving_recommends(lines):
+    report = ab.evaluate_last_order(lines, k=10, **{**FAST, "half_life_days": 30.0})
+    train, test = ab.split_last_order(lines)
+    model = ab.train(train, **report["params"])
+    hist = ab.histories(train, 30.0)
+    recalls, popular = [], []
+    for customer, order in test.groupby("customer_id"):
+        products, weights = hist[customer]
+        recs = {p for p, _ in model.recommend_for(products, 10, weights=weights)}
+        wanted = set(order["product_id"])
+        recalls.append(len(recs & wanted) / len(wanted))
+        pop = model.popularity.astype(float)  # integer counts: ties at the cut are common
+        pop[[model.index[p] for p in products]] = -np.inf
+        best = {str(model.item_ids[i]) for i in ab.top_k(pop, 10)}
+        popular.append(len(best & wanted) / len(wanted))
+    assert report["recall_model"] == pytest.approx(np.mean(recalls))
+    assert report["recall_popularity"] == pytest.approx(np.mean(popular))
+
+
+def test_evaluation_trains_only_on_lines_before_each_last_order(lines, monkeypatch):
+    seen: list[pd.DataFrame] = []
+    real_train = ab.train
+
+    def spy(frame, **params):
+        seen.append(frame)
+        return real_train(frame, **params)
+
+    monkeypatch.setattr(ab, "train", spy)
+    grid = {"factors": [4], "weighting": ["none"], "ease_lambda": [10.0]}
+    report = ab.evaluate_last_order(lines, k=10, grid={**grid, "half_life_days": [0.0]})
+    assert report["params"]["factors"] == 4
+    _, test = ab.split_last_order(lines)
+    test_orders = set(test["order_id"])
+    assert seen and all(not (set(f["order_id"]) & test_orders) for f in seen)
+
+
+@pytest.mark.parametrize("item_model", ["ease", "cosine"])
+def test_item_item_alone_finds_the_family(lines, item_model):
+    m = ab.train(lines, blend=0.0, item_model=item_model, ease_lambda=100.0, neighbours=15)
+    assert m.item_factors.shape[1] == 0  # ALS is skipped when it carries no weight
+    recs = [p for p, _ in m.similar("10305", k=5)]
+    assert sum(p.startswith("103") for p in recs) >= 4
