@@ -9,8 +9,8 @@ export OPENBLAS_NUM_THREADS ?= 1
 PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
 
 .PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv fuzz clean \
-        media-corpus
+        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv bench-shop \
+        fuzz clean media-corpus
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -48,7 +48,7 @@ ui: setup players
 serve: setup players
 	$(BP) serve
 
-bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-kv
+bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-kv bench-shop
 
 bench-logs: setup
 	$(PY) -m benchmarks.bench_logs
@@ -92,3 +92,6 @@ clean:
 
 bench-booking: setup
 	$(PY) -m benchmarks.bench_booking
+
+bench-shop: setup
+	$(PY) -m benchmarks.bench_shop

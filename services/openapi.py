@@ -102,9 +102,10 @@ EXTRA = {
     "files_sync_commit": {412},
     "files_put": {412},
     "files_delete": {412},
-    # Paying (a confirm, or a change of a paid booking's dates) can be declined.
+    # Paying (a confirm, a change of a paid booking's dates, a checkout) can be declined.
     "booking_confirm": {402},
     "booking_change": {402},
+    "shop_checkout": {402},
 }
 #: A repeated create with the same Idempotency-Key answers 200 with the first result (the
 #: first answer is 201, or 202 when delivery happens later).
@@ -215,6 +216,29 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "UserIn": {"display_name": "Alice", "bio": "Data engineer. Likes cats on skis."},
     "ValueIn": {"value": {"plan": "pro", "seats": 5}, "ttl_s": 300},
     "WatchIn": {"seconds": 10, "position_s": 30, "rendition": "720p"},
+    "ShopProductIn": {
+        "code": "mug-enamel",
+        "title": "Enamel camping mug",
+        "description": "A sturdy mug for the trail",
+        "category": ["Kitchen", "Mugs"],
+        "attributes": {"colour": "blue", "capacity_ml": 350},
+        "variants": [{"sku": "mug-enamel-blue", "price": 1250}],
+    },
+    "ShopProductPatch": {"title": "Enamel camping mug, 350 ml"},
+    "ShopPriceIn": {"price": 1350},
+    "ShopReceiptIn": {"warehouse_id": "uk-1", "qty": 100},
+    "ShopWarehouseIn": {"id": "uk-1", "country": "United Kingdom", "priority": 0},
+    "ShopCartLineIn": {"qty": 2},
+    "ShopMergeIn": {"guest_token": "Zm9vYmFyYmF6cXV4MDEyMzQ1Njc4OQ"},
+    "ShopCheckoutIn": {"country": "United Kingdom", "payment_method": "pm_card_visa"},
+    "ShopTransitionIn": {"action": "pack", "note": "two boxes"},
+    "ShopTrackingIn": {"note": "Arrived at the Leeds sorting centre"},
+    "ShopRefundIn": {"amount": 500},
+    "ShopReviewIn": {"rating": 5, "body": "Keeps coffee warm on cold mornings."},
+    "ShopReportIn": {"reason": "advertises another shop"},
+    "ShopModerationIn": {"action": "hide"},
+    "ShopTicketIn": {"subject": "Where is my parcel?", "body": "It has been a week."},
+    "ShopTicketMessageIn": {"body": "It arrived today, thank you."},
 }
 
 

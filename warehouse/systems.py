@@ -40,7 +40,7 @@ SYSTEMS: tuple[System, ...] = (
     System(12, "notify", "Notifications"),
     System(13, "booking", "Booking"),
     System(14, "logs", "Distributed logging"),
-    System(15, "shop", "E-commerce", built=False),
+    System(15, "shop", "E-commerce"),
 )
 
 # Events of the platform itself (API keys, the lake), which belong to no one system.

@@ -102,6 +102,13 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "booking_prices:booking_prices_are_bounded",
         },
     ),
+    "shop": (
+        {"shop_ledger_audit", "shop_sales_rank", "shop_also_bought", "shop_also_bought_promoted"},
+        {
+            "shop_ledger_audit:shop_ledger_balances",
+            "shop_also_bought:shop_also_bought_beats_popularity",
+        },
+    ),
     "logs": (
         {"logs_raw", "logs_parsed", "logs_templates", "logs_alert_evaluations", "logs_compaction"},
         {

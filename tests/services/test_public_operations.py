@@ -46,6 +46,9 @@ PUBLIC: dict[str, str] = {
     "notify_open_pixel": "mail clients load it with no key; its signed token names a delivery",
     "notify_unsubscribe_page": "the email's unsubscribe link; a signed token, changes nothing",
     "notify_unsubscribe": "RFC 8058: the one-click POST carries no credentials, only the token",
+    "shop_guest_cart_new": "a shopper not logged in gets a cart; its token is the credential",
+    "shop_guest_cart": "guest carts: the token in the path is the credential",
+    "shop_guest_cart_set": "guest carts: the token in the path is the credential",
 }
 
 

@@ -1,0 +1,219 @@
+"""The checkout's database steps: reserve, convert to an order, release. Each is one
+transaction; the payment calls between them live in ``services.shop.saga``.
+
+1. ``reserve``: price the cart from the catalogue (the client never sets a price), reserve
+   every line with conditional UPDATEs and record the checkout, or take nothing (409).
+2. ``convert``: only a checkout still ``reserved`` and unexpired becomes ``ordered``; its
+   reservations become sales and the order is written with its lines and the payment
+   reference, all in one transaction.
+3. ``release``: a checkout that failed, expired or was abandoned gives its stock back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from services.errors import Conflict, Invalid
+from services.shop import inventory, lifecycle
+from services.shop.catalog import priced_variant
+from services.shop.store import carts, checkouts, order_lines, orders, reservations
+
+
+class PriceChanged(Conflict):
+    """The client's expected total no longer matches the catalogue (409)."""
+
+
+def price_lines(
+    conn: Connection, items: list[tuple[int, int]], currency: str, max_qty: int
+) -> list[dict[str, Any]]:
+    """Cart items ``(variant, qty)`` priced from the catalogue, checked against the caps."""
+    if not items:
+        raise Conflict("nothing to check out: the cart is empty")
+    lines = []
+    for variant_id, qty in items:
+        if not 1 <= qty <= max_qty:
+            raise Invalid(f"quantity of variant {variant_id} must be 1 to {max_qty}")
+        v = priced_variant(conn, variant_id)
+        if v.currency != currency:
+            raise Invalid(f"variant {variant_id} is sold in {v.currency}, not {currency}")
+        lines.append(
+            {
+                "variant_id": v.id,
+                "product_id": v.product_id,
+                "seller_id": v.seller_id,
+                "category_id": v.category_id,
+                "title": v.title,
+                "qty": qty,
+                "unit_price": v.price,
+            }
+        )
+    return lines
+
+
+def reserve(
+    engine: Engine,
+    checkout_id: str,
+    customer: str,
+    items: list[tuple[int, int]],
+    *,
+    country: str,
+    currency: str,
+    rule: str,
+    max_qty: int,
+    expected_total: int | None,
+    now: float,
+    ttl_s: float,
+    paying: bool = False,
+) -> dict[str, Any]:
+    """``paying``: the caller authorises next, so the checkout is recorded ``authorizing``
+    in this same transaction (one write fewer; a crash before the gateway call is settled
+    like any unknown outcome: authorise with the same key, then void)."""
+    with engine.begin() as conn:
+        lines = price_lines(conn, items, currency, max_qty)
+        amount = sum(line["unit_price"] * line["qty"] for line in lines)
+        if expected_total is not None and expected_total != amount:
+            raise PriceChanged(
+                f"the cart now costs {amount} {currency} (minor units), not {expected_total}; "
+                "review the cart and check out again"
+            )
+        taken = []
+        for line in lines:
+            taken += inventory.reserve_line(
+                conn,
+                line["variant_id"],
+                line["qty"],
+                rule=rule,
+                country=country,
+                ref=checkout_id,
+                ts=now,
+                label=f"{line['title']!r} (variant {line['variant_id']})",
+            )
+        row = {
+            "id": checkout_id,
+            "customer": customer,
+            "country": country,
+            "amount": amount,
+            "currency": currency,
+            "lines": json.dumps(lines),
+            "status": "reserved",
+            "expires_at": now + ttl_s,
+            "created_at": now,
+            "pay_state": "authorizing" if paying else None,
+            "pay_attempt": 0,
+        }
+        conn.execute(insert(checkouts).values(**row))
+        conn.execute(
+            insert(reservations),
+            [
+                {
+                    "checkout_id": checkout_id,
+                    "variant_id": t.variant_id,
+                    "warehouse_id": t.warehouse_id,
+                    "qty": t.qty,
+                }
+                for t in taken
+            ],
+        )
+    return row
+
+
+def set_pay_state(engine: Engine, checkout_id: str, expected: tuple, new: str, **values) -> bool:
+    c = checkouts.c
+    cond = [c.pay_state.is_(None) if e is None else c.pay_state == e for e in expected]
+    with engine.begin() as conn:
+        return bool(
+            conn.execute(
+                update(checkouts)
+                .where(and_(c.id == checkout_id, or_(*cond)))
+                .values(pay_state=new, **values)
+            ).rowcount
+        )
+
+
+def _held(conn: Connection, checkout_id: str) -> list[Any]:
+    return conn.execute(select(reservations).where(reservations.c.checkout_id == checkout_id)).all()
+
+
+def convert(
+    engine: Engine, checkout_id: str, order_id: str, intent_id: str, now: float
+) -> dict[str, Any] | None:
+    """Checkout to order in one transaction; None when it lapsed or was released first."""
+    c = checkouts.c
+    with engine.begin() as conn:
+        won = conn.execute(
+            update(checkouts)
+            .where(and_(c.id == checkout_id, c.status == "reserved", c.expires_at > now))
+            .values(
+                status="ordered", order_id=order_id, intent_id=intent_id, pay_state="authorized"
+            )
+        ).rowcount
+        if not won:
+            return None
+        co = conn.execute(select(checkouts).where(c.id == checkout_id)).one()
+        lines = {line["variant_id"]: line for line in json.loads(co.lines)}
+        rows = []
+        for r in _held(conn, checkout_id):
+            if not inventory.sell(conn, r.variant_id, r.warehouse_id, r.qty, order_id, now):
+                raise RuntimeError(f"reservation of {checkout_id} vanished")  # the CHECKs hold
+            line = lines[r.variant_id]
+            rows.append(
+                {
+                    "order_id": order_id,
+                    "variant_id": r.variant_id,
+                    "warehouse_id": r.warehouse_id,
+                    "product_id": line["product_id"],
+                    "seller_id": line["seller_id"],
+                    "qty": r.qty,
+                    "unit_price": line["unit_price"],
+                }
+            )
+        order = {
+            "id": order_id,
+            "customer": co.customer,
+            "checkout_id": checkout_id,
+            "status": "placed",
+            "amount": co.amount,
+            "refunded": 0,
+            "currency": co.currency,
+            "intent_id": intent_id,
+            "source": "checkout",
+            "created_at": now,
+            "updated_at": now,
+        }
+        conn.execute(insert(orders).values(**order))
+        conn.execute(insert(order_lines), rows)
+        lifecycle.record(conn, order_id, "placed", co.customer, now)
+        conn.execute(delete(carts).where(carts.c.owner == co.customer))
+    return order
+
+
+def release(engine: Engine, checkout_id: str, to: str, now: float, *, only_expired: bool) -> bool:
+    """Give back a ``reserved`` checkout's stock and mark it ``to`` (expired, failed,
+    released); False when it was converted or released already."""
+    c = checkouts.c
+    cond = [c.id == checkout_id, c.status == "reserved"]
+    if only_expired:
+        cond.append(c.expires_at <= now)
+    with engine.begin() as conn:
+        if not conn.execute(update(checkouts).where(and_(*cond)).values(status=to)).rowcount:
+            return False
+        for r in _held(conn, checkout_id):
+            inventory.release(conn, r.variant_id, r.warehouse_id, r.qty, checkout_id, now)
+    return True
+
+
+def expired(engine: Engine, now: float, limit: int = 500) -> list[str]:
+    c = checkouts.c
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(c.id)
+                .where(and_(c.status == "reserved", c.expires_at <= now))
+                .order_by(c.expires_at)
+                .limit(limit)
+            ).scalars()
+        )

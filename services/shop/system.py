@@ -1,0 +1,73 @@
+"""The shop's composition root: the only place its service is put together.
+
+The store is SQLite (writes begin ``IMMEDIATE``) or PostgreSQL when scaled out. Payments go
+through ``services.payments``: by default the local gateway runs in-process on its own SQLite
+file; ``BLUEPRINT_SHOP_GATEWAY_URL`` points at a gateway process or Stripe. Order and support
+notifications go through the notification system (``NEEDS``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from services.db import make_engine
+from services.payments.adapter import PaymentGateway
+from services.payments.factory import local_gateway, open_gateway
+from services.payments.gateway import LocalGateway
+from services.payments.sqlite import immediate_transactions
+from services.shop.notices import ShopNotices
+from services.shop.recs import AlsoBoughtServer
+from services.shop.service import ShopService
+from services.shop.settings import ShopSettings
+from warehouse.emitter import Emitter
+from warehouse.secrets import secret
+from warehouse.settings import Settings
+
+NEEDS = ("notify",)
+
+
+def build(
+    settings: Settings,
+    emitter: Emitter,
+    notify: Any = None,
+    *,
+    conf: ShopSettings | None = None,
+    clock: Callable[[], float] = time.time,
+    gateway: PaymentGateway | None = None,
+) -> ShopService:
+    """The shop service. ``gateway`` replaces the configured adapter (tests)."""
+    conf = conf or ShopSettings()
+    api_key = conf.gateway_api_key or "sk_" + secret(settings.data_dir, "shop_gateway_key")
+    hook_secret = conf.webhook_secret or "whsec_" + secret(settings.data_dir, "shop_webhook")
+    engine = immediate_transactions(make_engine(settings, "shop"))
+    local: LocalGateway | None = None
+    if gateway is None:
+        if conf.gateway == "local" and not conf.gateway_url:
+            # Webhooks only confirm what the calls already recorded; reconciliation settles
+            # any call whose answer was lost, so no sink is needed in-process.
+            local = local_gateway(
+                settings.data_dir / "db" / "shop_gateway.sqlite",
+                api_key=api_key,
+                webhook_secret=hook_secret,
+            )
+        gateway = open_gateway(
+            conf.gateway,
+            api_key=api_key,
+            url=conf.gateway_url,
+            gateway=local,
+            timeout_s=conf.gateway_timeout_s,
+            deliver_inline=False,
+        )
+    service = ShopService(
+        engine,
+        gateway,
+        emitter,
+        conf,
+        clock=clock,
+        notices=None if notify is None else ShopNotices(notify),
+        recs=AlsoBoughtServer(settings.models_dir),
+    )
+    service.local_gateway = local
+    return service

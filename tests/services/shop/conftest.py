@@ -1,0 +1,91 @@
+"""A shop on a fake clock with two warehouses, and helpers that seed generated products."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from services.shop.settings import ShopSettings
+from services.shop.system import build
+from tests.conftest import server_reachable
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+START = datetime(2030, 3, 1, 12, tzinfo=UTC).timestamp()
+
+
+class Clock:
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def seed(
+    svc,
+    *,
+    seller: str = "acme",
+    units: int = 50,
+    price: int = 1250,
+    code: str = "mug",
+    split: tuple[int, int] | None = None,
+    category=("Kitchen", "Mugs"),
+    attrs=None,
+) -> int:
+    """One product with one variant; ``units`` in stock (split over two warehouses if asked)."""
+    svc.add_warehouse("uk-1", "United Kingdom", 0)
+    svc.add_warehouse("fr-1", "France", 1)
+    product = svc.add_product(
+        seller,
+        code=code,
+        title=f"Enamel {code}",
+        description=f"A sturdy {code} for camping",
+        category=list(category),
+        attributes=attrs or {"colour": "blue", "capacity_ml": 350},
+        variants_in=[{"sku": f"{code}-1", "price": price}],
+    )
+    vid = product["variants"][0]["id"]
+    a, b = split or (units, 0)
+    if a:
+        svc.receive_stock(vid, "uk-1", a, seller, False)
+    if b:
+        svc.receive_stock(vid, "fr-1", b, seller, False)
+    return vid
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def svc(settings, emitter, clock):
+    service = build(
+        settings, emitter, conf=ShopSettings(reservation_ttl_s=600, max_line_qty=20), clock=clock
+    )
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def pg_settings(settings):
+    if not server_reachable("127.0.0.1", 5432):
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    schema = f"shop_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - e.g. no such role or database here
+        pytest.skip(f"PostgreSQL not usable: {exc}")
+    yield settings.model_copy(update={"database_url": f"{PG}?options=-csearch_path%3D{schema}"})
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()

@@ -1,0 +1,112 @@
+"""The checkout saga's compensations, reservation expiry, warehouse allocation, and the
+database's own refusal of any write that breaks conservation."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from services.errors import Conflict, DomainError
+from services.payments.adapter import CARD_DECLINED, GatewayUnavailable
+from services.shop.settings import ShopSettings
+from services.shop.store import stock
+from services.shop.system import build
+from tests.services.shop.conftest import seed
+
+
+def test_a_declined_card_releases_the_reservation_and_charges_nothing(svc):
+    v = seed(svc, units=5)
+    svc.set_cart_line("bob", v, 2)
+    with pytest.raises(DomainError) as err:
+        svc.checkout("bob", payment_method=CARD_DECLINED)
+    assert err.value.status == 402
+    assert svc.stock_of(v)["available"] == 5 and svc.stock_of(v)["reserved"] == 0
+    assert svc.local_gateway.charges_by("checkout") == {}
+    assert svc.audit() == []
+
+
+def test_reservations_expire_and_the_sweeper_gives_the_stock_back(svc, clock):
+    v = seed(svc, units=5)
+    svc.reserve("co_x", "bob", [(v, 4)], "United Kingdom")
+    assert svc.stock_of(v)["available"] == 1
+    with pytest.raises(Conflict, match="out of stock"):
+        svc.reserve("co_y", "eve", [(v, 2)], "United Kingdom")
+    clock.advance(599)
+    assert svc.sweep() == 0
+    clock.advance(2)
+    assert svc.sweep() == 1
+    assert svc.stock_of(v)["available"] == 5
+    assert svc.audit() == []
+
+
+def test_paying_after_the_reservation_lapsed_voids_the_payment(svc, clock):
+    v = seed(svc, units=5)
+    svc.reserve("co_late", "bob", [(v, 1)], "United Kingdom")
+    clock.advance(601)
+    svc.sweep()
+    with pytest.raises(Conflict):
+        svc.saga.pay("co_late")
+    assert svc.local_gateway.charges_by("checkout") == {}
+    assert svc.stock_of(v)["available"] == 5
+
+
+def test_lapse_between_authorise_and_order_voids_and_says_so(svc, clock):
+    v = seed(svc, units=5)
+    svc.reserve("co_race", "bob", [(v, 1)], "United Kingdom")
+    svc.saga.crash_hook = lambda at: clock.advance(601) if at == "authorized" else None
+    with pytest.raises(Conflict, match="voided"):
+        svc.saga.pay("co_race")
+    svc.sweep()
+    assert svc.local_gateway.charges_by("checkout") == {}
+    assert svc.saga.checkout_row("co_race").pay_state == "voided"
+    assert svc.stock_of(v)["available"] == 5 and svc.audit() == []
+
+
+def test_cancel_before_capture_voids_and_restocks(svc):
+    v = seed(svc, units=5)
+    svc.set_cart_line("bob", v, 2)
+
+    def lost(*_a, **_k):
+        raise GatewayUnavailable("the capture's answer was lost")
+
+    svc.gateway.capture = lost
+    order = svc.checkout("bob")
+    assert order["status"] == "placed"  # authorised, capture unknown
+    out = svc.orders.act(order["id"], "cancel", "bob", frozenset({"customer"}))
+    assert out["status"] == "cancelled"
+    assert svc.saga.checkout_row("co_" + order["id"][2:]).pay_state == "voided"
+    assert svc.local_gateway.charges_by("checkout") == {}
+    assert svc.stock_of(v)["available"] == 5 and svc.audit() == []
+
+
+def test_nearest_takes_the_buyers_country_first_and_splits_when_it_must(svc):
+    v = seed(svc, split=(3, 4))
+    svc.reserve("co_fr", "marie", [(v, 2)], "France")
+    rows = svc.saga.checkout_row("co_fr")
+    assert rows.status == "reserved"
+    assert svc.stock_of(v)["reserved"] == 2
+    svc.reserve("co_big", "bob", [(v, 5)], "United Kingdom")  # 3 from uk-1, 2 from fr-1
+    with svc.engine.connect() as conn:
+        free = {r.warehouse_id: r.on_hand - r.reserved for r in conn.execute(stock.select())}
+    assert free == {"uk-1": 0, "fr-1": 0}
+
+
+def test_fewest_shipments_prefers_one_warehouse_that_holds_everything(settings, emitter, clock):
+    svc = build(settings, emitter, conf=ShopSettings(allocation="fewest_shipments"), clock=clock)
+    try:
+        v = seed(svc, split=(3, 6))
+        svc.reserve("co_1", "bob", [(v, 5)], "United Kingdom")
+        with svc.engine.connect() as conn:
+            held = {r.warehouse_id: r.reserved for r in conn.execute(stock.select())}
+        assert held == {"uk-1": 0, "fr-1": 5}
+    finally:
+        svc.close()
+
+
+def test_the_database_refuses_negative_free_stock_and_broken_conservation(svc):
+    v = seed(svc, units=5)
+    for values in ({"reserved": 6}, {"on_hand": 4}, {"reserved": -1}):
+        with pytest.raises(IntegrityError), svc.engine.begin() as conn:
+            conn.execute(update(stock).where(stock.c.variant_id == v).values(**values))
+    assert svc.audit() == []
