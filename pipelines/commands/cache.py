@@ -25,7 +25,7 @@ def cli() -> None:
     "--policy",
     default="wtinylfu",
     show_default=True,
-    type=click.Choice(["lru", "lfu", "arc", "lirs", "wtinylfu", "opt"]),
+    type=click.Choice(["fifo", "lru", "lfu", "arc", "lirs", "wtinylfu", "opt"]),
 )
 def simulate(trace_path: Path, size: int, policy: str) -> None:
     """Print the hit ratio of POLICY at SIZE on a trace; the last line is hit_ratio=<percent>."""

@@ -11,7 +11,10 @@ class CacheSettings(BaseSettings):
 
     nodes: int = Field(default=3, ge=1, description="In-process nodes per tier (embedded).")
     node_capacity: int = Field(default=50_000, ge=1, description="Entries per in-process node.")
-    policy: str = Field(default="wtinylfu", description="Eviction policy: lru, lfu or wtinylfu.")
+    policy: str = Field(
+        default="wtinylfu",
+        description="Eviction policy of in-process nodes: fifo, lru, lfu or wtinylfu.",
+    )
     replicas: int = Field(default=2, ge=1, description="Nodes holding each key.")
     vnodes: int = Field(default=160, ge=1, description="Virtual nodes per node on the ring.")
     near_cache_size: int = Field(default=256, ge=0, description="Hot keys kept in-process.")
