@@ -248,6 +248,15 @@ def test_workload_drives_the_api_and_reports_hit_ratio_and_failovers(client, set
     lines = WORKLOAD.summarize(ctx)
     assert lines[0].startswith("key-value API: 300 Zipf reads")
     assert any(line.startswith("hit ratio by tier (lake): ") and "cache " in line for line in lines)
+    quorum = facts["quorum"]
+    assert quorum["stale"] == 0 and quorum["refused"] == 2 and quorum["repairs"] > 0
+    assert quorum["writes"] > 0 and quorum["reads"] > 0
+    # the 2-replica tier: strong reads of keys on the down node are refused, not stale
+    assert facts["strong_api"]["below_quorum"] > 0 and facts["strong_api"]["other"] == 0
+    assert any(
+        line.startswith("simulator on this run's 300 reads") and "fifo" in line for line in lines
+    )
+    assert any(line.startswith("strong consistency (N=3, R=W=2)") for line in lines)
 
 
 def test_hit_ratio_asset_has_one_row_per_tier_with_a_plot_and_a_passing_check(settings):
