@@ -15,9 +15,10 @@ quorum when R + W > N.
   fewer than R answers), needs R answers, returns the newest value, and writes it back
   (conditionally) to every answering replica that held an older copy or none: that is the
   read repair, inline, so a replica that missed writes while it was down is brought up to
-  date by the first quorum read of each key, and the value is on at least R replicas before
-  the read returns (with majority quorums that makes reads atomic: a later read cannot see an
-  older value than an earlier one, the ABD register's write-back).
+  date by the first quorum read of each key. The read returns only once W replicas hold the
+  value (else ``QuorumUnavailable``): the ABD register's write-back, so a later read, whose
+  quorum meets those W, cannot return an older value than this one (monotonic reads across
+  clients, even when the value came from a write that failed and reached one replica).
 - **Delete** writes a tombstone with ``tombstone_ttl``, spread by repairs like a value, so a
   replica that missed the delete cannot resurrect the value through a repair.
 
@@ -123,13 +124,27 @@ class Quorum:
             ttl = self._remaining(newest)
             if ttl is not None and ttl <= 0:
                 return None  # expired by the writer's clock; replicas drop it themselves
+            holders = 0  # replicas that now hold this version or a newer one
             for node, raw in answers:
-                if version_of(raw) < mine:
-                    try:
-                        node.set_versioned(key, newest, ttl)
-                        client.metrics.count("read_repairs")
-                    except NodeDown:
-                        client._mark_down(node)
+                if version_of(raw) >= mine:
+                    holders += 1
+                    continue
+                try:
+                    node.set_versioned(key, newest, ttl)
+                except NodeDown:
+                    client._mark_down(node)
+                    continue
+                client.metrics.count("read_repairs")
+                holders += 1
+            if holders < self.w:
+                # The newest copy may come from a write that never reached W replicas; served
+                # from fewer than W, a later read quorum could miss it and go back in time.
+                client.metrics.count("quorum_failures")
+                raise QuorumUnavailable(
+                    f"read of {key!r}: the newest copy is on {holders} replicas after repair, "
+                    f"the write quorum is {self.w} (R={self.r}, W={self.w}, N={self.n}); not "
+                    "serving a value a later read might not see"
+                )
         return body_of(newest)
 
     def _remaining(self, raw: bytes) -> float | None:

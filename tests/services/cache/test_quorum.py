@@ -1,13 +1,12 @@
 """Quorum reads and writes (N=3, R=2, W=2), read repair, and the consistency checkers."""
 
-import random
-import threading
 import time
 
 import pytest
 
 from services.cache import CacheClient, InProcessNode
-from services.cache.client import CacheUnavailable, QuorumUnavailable
+from services.cache.client import QuorumUnavailable
+from services.cache.history import op, run_history, stale_reads
 from services.cache.versions import HybridClock, body_of, encode, version_of
 
 
@@ -136,9 +135,9 @@ def test_eventual_may_serve_a_stale_value_strong_does_not():
     owner.down = False
     clock.now += 2  # the owner's down mark lapses: eventual reads go to it first again
     history = [
-        _op("w", 1, 0, 1),
-        _op("w", 2, 2, 3),
-        _op("r", eventual.get(key), 4, 5),
+        op("w", 1, 0, 1),
+        op("w", 2, 2, 3),
+        op("r", eventual.get(key), 4, 5),
     ]
     assert history[-1]["value"] == 1
     assert stale_reads(history)  # the checker catches it
@@ -146,111 +145,9 @@ def test_eventual_may_serve_a_stale_value_strong_does_not():
 
 
 # -- randomized concurrent histories ---------------------------------------------------------
-class JitterNode(InProcessNode):
-    """An in-process node that yields the GIL inside every call, so threads interleave."""
-
-    def __init__(self, name, seed):
-        super().__init__(name, 10_000)
-        self.rng = random.Random(seed)
-
-    def get(self, key):
-        time.sleep(self.rng.random() * 0.0003)
-        return super().get(key)
-
-    def set_versioned(self, key, value, ttl=None):
-        time.sleep(self.rng.random() * 0.0003)
-        return super().set_versioned(key, value, ttl)
-
-
-def _op(kind, value, start, end, ok=True):
-    return {"kind": kind, "value": value, "start": start, "end": end, "ok": ok}
-
-
-def stale_reads(history):
-    """Reads that returned a value (or nothing) older than a write acknowledged before the
-    read began, and reads older than an earlier read: both impossible for an atomic register.
-
-    A write is ``w`` with a unique value; one that failed has no end (it may or may not have
-    taken effect). ``x`` precedes ``y`` when x's write ended before y's write started.
-    """
-    inf = float("inf")
-    writes = {op["value"]: op for op in history if op["kind"] == "w"}
-    end = {v: (op["end"] if op["ok"] else inf) for v, op in writes.items()}
-    acked = [op for op in writes.values() if op["ok"]]
-    reads = [op for op in history if op["kind"] == "r" and op["ok"]]
-    bad = []
-    for r in reads:
-        for w in acked:
-            if w["end"] < r["start"] and (r["value"] is None or end[r["value"]] < w["start"]):
-                bad.append(("stale", r, w))
-                break
-    for r1 in reads:
-        if r1["value"] is None:
-            continue
-        for r2 in reads:
-            if r1["end"] < r2["start"] and (
-                r2["value"] is None or end[r2["value"]] < writes[r1["value"]]["start"]
-            ):
-                bad.append(("went back", r1, r2))
-    return bad
-
-
-def _random_history(consistency, seed, threads=4, ops=150, keys=3):
-    nodes = [JitterNode(f"n{i}", seed * 10 + i) for i in range(3)]
-    clients = [
-        CacheClient(nodes, replicas=3, consistency=consistency, retry_down_after=0.0)
-        for _ in range(threads)
-    ]
-    histories = {f"key{k}": [] for k in range(keys)}
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def chaos():
-        chaos_rng = random.Random(seed + 1)
-        while not stop.is_set():
-            for node in nodes:
-                node.down = chaos_rng.random() < 0.25  # sometimes two down: quorums fail
-            time.sleep(0.002)
-        for node in nodes:
-            node.down = False
-
-    def worker(t):
-        my = random.Random(seed * 100 + t)
-        for i in range(ops):
-            key = f"key{my.randrange(keys)}"
-            start = time.perf_counter()
-            if my.random() < 0.4:
-                value = f"{t}-{i}"
-                try:
-                    clients[t].set(key, value)
-                    ok = True
-                except CacheUnavailable:  # strong: QuorumUnavailable; eventual: none left
-                    ok = False
-                op = _op("w", value, start, time.perf_counter(), ok)
-            else:
-                try:
-                    value, ok = clients[t].get(key), True
-                except CacheUnavailable:
-                    value, ok = None, False
-                op = _op("r", value, start, time.perf_counter(), ok)
-            with lock:
-                histories[key].append(op)
-
-    monkey = threading.Thread(target=chaos)
-    monkey.start()
-    workers = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(30)
-    stop.set()
-    monkey.join(5)
-    return histories
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_strong_mode_never_reads_older_than_an_acknowledged_write_under_failures(seed):
-    histories = _random_history("strong", seed)
+    histories = run_history("strong", seed)
     ops = [op for h in histories.values() for op in h]
     assert sum(op["ok"] for op in ops if op["kind"] == "r") > 50  # enough reads to judge
     assert any(not op["ok"] for op in ops)  # failures were injected and surfaced
@@ -260,12 +157,12 @@ def test_strong_mode_never_reads_older_than_an_acknowledged_write_under_failures
 
 def test_the_checker_flags_a_read_that_goes_back():
     history = [
-        _op("w", "a", 0, 1),
-        _op("w", "b", 2, 3),
-        _op("r", "b", 4, 5),
-        _op("r", "a", 6, 7),
-        _op("w", "c", 8, 9, ok=False),
-        _op("r", "c", 10, 11),  # a failed write may take effect: not a violation
+        op("w", "a", 0, 1),
+        op("w", "b", 2, 3),
+        op("r", "b", 4, 5),
+        op("r", "a", 6, 7),
+        op("w", "c", 8, 9, ok=False),
+        op("r", "c", 10, 11),  # a failed write may take effect: not a violation
     ]
     kinds = [b[0] for b in stale_reads(history)]
     assert kinds == ["stale", "went back"]
@@ -276,6 +173,21 @@ def test_eventual_mode_may_read_older_than_an_acknowledged_write_under_the_same_
     answers first when it is back, so old values come back. Not a bug: its documented cost."""
     older_values = 0
     for seed in (1, 2, 3):
-        for history in _random_history("eventual", seed).values():
+        for history in run_history("eventual", seed).values():
             older_values += sum(b[1]["value"] is not None for b in stale_reads(history))
     assert older_values > 0
+
+
+def test_cli_check_consistency_reports_stale_reads_per_mode():
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    strong = CliRunner().invoke(main, ["cache", "check-consistency", "--ops", "100"])
+    assert strong.exit_code == 0, strong.output
+    assert strong.output.strip().splitlines()[-1] == "stale_reads=0"
+    eventual = CliRunner().invoke(
+        main, ["cache", "check-consistency", "--consistency", "eventual", "--ops", "100"]
+    )
+    assert eventual.exit_code == 0
+    assert "calls=400" in eventual.output
