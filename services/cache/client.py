@@ -225,7 +225,7 @@ class CacheClient:
             self.metrics.count("near_hits")
             return value
         raw = self._read(key)
-        if raw is not None and raw[0] == TAG:  # a strong client's versioned value
+        if raw and raw[0] == TAG:  # a versioned value: strip the header
             raw = body_of(raw)
         if raw is None:
             self.metrics.count("misses")

@@ -32,6 +32,7 @@ VERSION_LEN = 25  # b"v" + 16 + 8: the part that orders
 HEADER_LEN = VERSION_LEN + 12 + 1
 TAG = b"v"[0]
 LOGICAL_BITS = 16
+MAX_EXPIRES_MS = (1 << 48) - 1  # 12 hex digits: about the year 10889
 
 
 def version_of(raw: bytes | None) -> bytes:
@@ -43,7 +44,7 @@ def version_of(raw: bytes | None) -> bytes:
 
 def encode(hlc: int, writer: int, expires_ms: int, body: bytes) -> bytes:
     """A versioned value (``body`` empty for a tombstone)."""
-    return b"v%016x%08x%012x|" % (hlc, writer, expires_ms) + body
+    return b"v%016x%08x%012x|" % (hlc, writer, min(expires_ms, MAX_EXPIRES_MS)) + body
 
 
 def body_of(raw: bytes) -> bytes | None:

@@ -191,3 +191,11 @@ def test_cli_check_consistency_reports_stale_reads_per_mode():
     )
     assert eventual.exit_code == 0
     assert "calls=400" in eventual.output
+
+
+def test_a_huge_ttl_keeps_the_header_fixed_width():
+    from services.cache.versions import HEADER_LEN, expires_ms_of
+
+    raw = encode(1, 2, 10**20, b"1")
+    assert raw[HEADER_LEN - 1 : HEADER_LEN] == b"|" and body_of(raw) == b"1"
+    assert expires_ms_of(raw) == (1 << 48) - 1
