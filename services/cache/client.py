@@ -23,12 +23,13 @@ Consistency is chosen per client (``consistency=``, ``BLUEPRINT_CACHE_CONSISTENC
   than an acknowledged write (a stale read), though never one that was never written.
 - ``"strong"`` (quorums with R + W > N; majority R = W = N // 2 + 1 unless given): values
   carry versions from a hybrid logical clock, writes need W acks, reads ask R or more
-  replicas, return the newest and repair the stale ones (``services.cache.quorum``). A read
-  never returns a value older than a write acknowledged before the read began, whichever
-  client wrote it: read-your-writes and monotonic reads across replicas and clients. The
-  near-cache is off. Cost: every read asks every live replica (N hops instead of one), every
-  write is a conditional write on N replicas, deletes leave tombstones for
-  ``tombstone_ttl``, and with fewer than R (or W) replicas reachable the call raises
+  replicas, return the newest and repair the stale ones, and answer only once W replicas
+  hold what they return (``services.cache.quorum``, which also says what eviction does to
+  the guarantee). A read never returns a value older than a write acknowledged before the
+  read began, whichever client wrote it: read-your-writes and monotonic reads across
+  replicas and clients. The near-cache is off. Cost: every read asks every live replica (N
+  hops instead of one), every write is a conditional write on N replicas, deletes leave
+  tombstones for ``tombstone_ttl``, and with fewer than R (or W) replicas reachable the call raises
   ``QuorumUnavailable`` instead of answering from what is left.
 
 ``with_consistency`` gives a second client of the other kind over the same nodes, near-cache
