@@ -44,7 +44,8 @@ def _draw_curves(rows: list[dict], target: float):
 def cache_miss_ratio_curve(
     context: dg.AssetExecutionContext, config: MissRatioConfig, platform: PlatformResource
 ) -> dg.MaterializeResult:
-    """Replays the shortener's redirect log through the simulator (LRU, ARC, W-TinyLFU, OPT)
+    """Replays the shortener's redirect log through the simulator (FIFO, LRU, ARC, W-TinyLFU,
+    OPT)
     at several sizes and recommends the smallest W-TinyLFU size reaching the target."""
     trace = access_log(platform.lake(), config.max_requests)
     distinct = len(set(trace))
@@ -71,6 +72,9 @@ def cache_miss_ratio_curve(
         "recommended_size": rec if rec is not None else -1,
     }
     if rows:
+        # hit ratio per policy (columns) at each size (rows): FIFO is the floor to beat
+        wide = df.pivot(on="policy", index="size", values="hit_ratio").sort("size")
+        meta["hit_ratio_by_policy"] = md_table(wide.with_columns(pl.exclude("size").round(4)))
         meta["curve"] = plot_md(
             _draw_curves(rows, config.target_hit_ratio), "miss-ratio curve", size=(6, 3.5)
         )

@@ -13,6 +13,8 @@
   leave-one-trace-out.
 - Cache speed: get/put ops/s of the in-process W-TinyLFU node as a ratio to
   ``cachetools.LRUCache`` on the same Zipf stream.
+- Consistency cost: ops/s of a strong (quorum, R=W=2 of N=3) cache client as a ratio to an
+  eventual one (R=W=1, near-cache) on the same stream (``benchmarks.cache_consistency``).
 - Key movement: fraction of keys whose owner changes when a 5th node joins 4 (ideal 1/5).
 - Notifications: lost and duplicated deliveries under chaos, ``benchmarks.notify_bench.measure()``.
 
@@ -251,6 +253,11 @@ def main() -> None:
     loo_s = "n/a" if not held else f"{min(held.values()):.2f}"
     print("[3/5] in-process cache speed vs cachetools.LRUCache")
     ops = cache_ops_figures(print)
+    print("[3b] strong vs eventual cache clients (N=3)")
+    from benchmarks.cache_consistency import consistency_figures
+
+    consistency = consistency_figures(print)
+    redis_c = "n/a" if consistency["redis"] is None else f"{consistency['redis']:.2f}"
     print("[4/5] key movement 4 -> 5 nodes")
     moved = key_movement(print)
     print("[5/5] notification chaos")
@@ -263,7 +270,8 @@ def main() -> None:
         f"wtinylfu_real_min_margin={real_s} "
         f"wtinylfu_loo_min_margin={loo_s} "
         f"cache_ops_ratio={ops:.2f} keys_moved_ratio={moved:.3f} notify_lost={lost} "
-        f"notify_dupes={dupes}"
+        f"notify_dupes={dupes} cache_strong_vs_eventual={consistency['in_process']:.2f} "
+        f"cache_strong_vs_eventual_redis={redis_c}"
     )
 
 

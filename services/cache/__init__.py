@@ -3,6 +3,11 @@
 Embedded default: three in-process nodes. Scale-out: ``BLUEPRINT_REDIS_URL`` set to one or more
 comma-separated Redis URLs makes each server a node behind the same client.
 
+Consistency per client: ``BLUEPRINT_CACHE_CONSISTENCY`` (eventual or strong, with
+``BLUEPRINT_CACHE_READ_QUORUM``/``WRITE_QUORUM``) sets every tier's default; see
+``services.cache.client`` for the guarantees and their cost, and ``with_consistency`` for a
+client of the other kind over the same nodes.
+
 ``build_cache`` is how every system's composition root makes its own cache tier; the cache
 system's own service (its API: stats, owners, a key-value face) is built by
 ``services.cache.system.build``.
@@ -14,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from services.cache.client import CacheClient, CacheUnavailable
+from services.cache.client import CacheClient, CacheUnavailable, QuorumUnavailable
 from services.cache.metrics import CacheMetrics
 from services.cache.nodes import InProcessNode, NodeDown, RedisNode
 from services.cache.settings import CacheSettings
@@ -26,6 +31,7 @@ __all__ = [
     "CacheUnavailable",
     "InProcessNode",
     "NodeDown",
+    "QuorumUnavailable",
     "RedisNode",
     "build_cache",
 ]
@@ -61,4 +67,8 @@ def build_cache(
         near_cache_size=conf.near_cache_size,
         metrics=metrics,
         clock=clock,
+        consistency=conf.consistency,
+        read_quorum=conf.read_quorum,
+        write_quorum=conf.write_quorum,
+        tombstone_ttl=conf.tombstone_ttl_s,
     )

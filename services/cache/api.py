@@ -2,14 +2,16 @@
 
 ``/cache/keys/{key}`` stores JSON values with a TTL in the cache system's own tier, per
 caller, so the tier can be used and measured through its API (``/cache/stats`` shows the hit
-ratio that results).
+ratio that results). ``?consistency=strong`` makes one call a quorum call (no stale read,
+503 when a quorum is out of reach); ``eventual`` is the fast path with fail-over; without it
+the tier's ``BLUEPRINT_CACHE_CONSISTENCY`` applies.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from services.cache.service import MAX_KEY_CHARS, CacheService
@@ -18,6 +20,16 @@ from services.deps import AdminUser, CurrentUser, system_service
 router = APIRouter(prefix="/cache", tags=["cache"])
 CacheDep = Annotated[CacheService, system_service("cache")]
 KeyPath = Annotated[str, Path(min_length=1, max_length=MAX_KEY_CHARS)]
+ConsistencyQuery = Annotated[
+    Literal["eventual", "strong"] | None,
+    Query(
+        description=(
+            "eventual: one replica, fail-over, may be stale; strong: R of N replicas answer and "
+            "the newest wins (never older than an acknowledged write), 503 below quorum. "
+            "Default: the tier's BLUEPRINT_CACHE_CONSISTENCY."
+        )
+    ),
+]
 
 
 class CacheStats(BaseModel):
@@ -31,6 +43,11 @@ class CacheStats(BaseModel):
     node_errors: int
     hit_ratio: float | None
     replicas: int
+    consistency: str
+    read_quorum: int
+    write_quorum: int
+    read_repairs: int
+    quorum_failures: int
     vnodes: int
     near_cache_entries: int
     nodes: dict[str, dict[str, Any]]
@@ -87,22 +104,32 @@ def cache_owners(key: KeyPath, svc: CacheDep, _admin: AdminUser) -> Owners:
 
 
 @router.get("/keys/{key}", response_model=ValueOut, operation_id="cache_get")
-def cache_get(key: KeyPath, svc: CacheDep, user: CurrentUser) -> ValueOut:
+def cache_get(
+    key: KeyPath, svc: CacheDep, user: CurrentUser, consistency: ConsistencyQuery = None
+) -> ValueOut:
     """The value you stored under ``key``; 404 once it expired or was evicted."""
-    return ValueOut(key=key, value=svc.get(user.user_id, key))
+    return ValueOut(key=key, value=svc.get(user.user_id, key, consistency))
 
 
 @router.put("/keys/{key}", response_model=Stored, operation_id="cache_put")
-def cache_put(key: KeyPath, body: ValueIn, svc: CacheDep, user: CurrentUser) -> Stored:
+def cache_put(
+    key: KeyPath,
+    body: ValueIn,
+    svc: CacheDep,
+    user: CurrentUser,
+    consistency: ConsistencyQuery = None,
+) -> Stored:
     """Store a JSON value under ``key`` for ``ttl_s`` seconds, on every live replica."""
-    acks, ttl = svc.put(user.user_id, key, body.value, body.ttl_s)
+    acks, ttl = svc.put(user.user_id, key, body.value, body.ttl_s, consistency)
     return Stored(key=key, ttl_s=ttl, replicas=acks)
 
 
 @router.delete("/keys/{key}", status_code=204, operation_id="cache_delete")
-def cache_delete(key: KeyPath, svc: CacheDep, user: CurrentUser) -> None:
+def cache_delete(
+    key: KeyPath, svc: CacheDep, user: CurrentUser, consistency: ConsistencyQuery = None
+) -> None:
     """Drop ``key`` (204 whether or not it was there)."""
-    svc.delete(user.user_id, key)
+    svc.delete(user.user_id, key, consistency)
 
 
 @router.put("/nodes/{name}", response_model=NodeState, operation_id="cache_set_node_state")

@@ -13,28 +13,53 @@
 - ``add_node``/``remove_node`` move only the keys whose replica set changed.
 
 Values are JSON (orjson), so Redis and in-process nodes hold the same bytes.
+
+Consistency is chosen per client (``consistency=``, ``BLUEPRINT_CACHE_CONSISTENCY``):
+
+- ``"eventual"`` (default; R=1, W=1): the fast path above. A read costs one node hop (or
+  none, from the near-cache) and fails over past down replicas; a write needs one ack.
+  Replicas that were down keep their old copies until overwritten, and another client's
+  write shows up in the near-cache only after ``near_ttl``: a read may return a value older
+  than an acknowledged write (a stale read), though never one that was never written.
+- ``"strong"`` (quorums with R + W > N; majority R = W = N // 2 + 1 unless given): values
+  carry versions from a hybrid logical clock, writes need W acks, reads ask R or more
+  replicas, return the newest and repair the stale ones, and answer only once W replicas
+  hold what they return (``services.cache.quorum``, which also says what eviction does to
+  the guarantee). A read never returns a value older than a write acknowledged before the
+  read began, whichever client wrote it: read-your-writes and monotonic reads across
+  replicas and clients. The near-cache is off. Cost: every read asks every live replica (N
+  hops instead of one), every write is a conditional write on N replicas, deletes leave
+  tombstones for ``tombstone_ttl``, and with fewer than R (or W) replicas reachable the call raises
+  ``QuorumUnavailable`` instead of answering from what is left.
+
+``with_consistency`` gives a second client of the other kind over the same nodes, near-cache
+and metrics, so one process can pick per call. Both read each other's values: eventual writes
+carry a version too (stored unconditionally), so a strong read orders them like its own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
 from services.cache.metrics import CacheMetrics
-from services.cache.nodes import CacheNode, NodeDown
+from services.cache.nodes import CacheNode, CacheUnavailable, NodeDown
+from services.cache.quorum import Quorum, QuorumUnavailable
 from services.cache.ring import HashRing
 from services.cache.sketch import FrequencySketch
+from services.cache.versions import TAG, HybridClock, body_of, encode, new_writer_id
 from services.cache.writebehind import WriteBehind
 
-
-class CacheUnavailable(RuntimeError):
-    """No replica of the key could be reached."""
+__all__ = ["CONSISTENCY", "CacheClient", "CacheUnavailable", "QuorumUnavailable"]
+CONSISTENCY = ("eventual", "strong")
+Consistency = Literal["eventual", "strong"]
 
 
 class _Flight:
@@ -59,6 +84,11 @@ class CacheClient:
         retry_down_after: float = 2.0,
         metrics: CacheMetrics | None = None,
         clock: Callable[[], float] = time.monotonic,
+        consistency: Consistency = "eventual",
+        read_quorum: int | None = None,
+        write_quorum: int | None = None,
+        tombstone_ttl: float = 86_400.0,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.clock = clock
         self.nodes: dict[str, CacheNode] = {}
@@ -78,6 +108,63 @@ class CacheClient:
         self._down_until: dict[str, float] = {}
         self._flights: dict[str, _Flight] = {}
         self._lock = threading.Lock()
+        self._hlc = HybridClock(wall)
+        self._writer = new_writer_id()
+        self._wall = wall
+        self.tombstone_ttl = tombstone_ttl
+        self._set_consistency(consistency, read_quorum, write_quorum)
+
+    # -- consistency -------------------------------------------------------------------------
+    def _set_consistency(self, consistency: str, r: int | None, w: int | None) -> None:
+        n = self.replicas
+        if consistency == "eventual":
+            if (r or 1) != 1 or (w or 1) != 1:
+                raise ValueError("eventual consistency reads and writes one replica (R=W=1)")
+            self.quorum: Quorum | None = None
+        elif consistency == "strong":
+            r = n // 2 + 1 if r is None else r
+            w = n // 2 + 1 if w is None else w
+            if not (1 <= r <= n and 1 <= w <= n):
+                raise ValueError(f"quorums must lie in 1..N: R={r}, W={w}, N={n}")
+            if r + w <= n:
+                raise ValueError(
+                    f"strong consistency needs R + W > N so every read meets the last write: "
+                    f"R={r}, W={w}, N={n}"
+                )
+            self.quorum = Quorum(
+                n,
+                r,
+                w,
+                hlc=self._hlc,
+                writer=self._writer,
+                tombstone_ttl=self.tombstone_ttl,
+                wall=self._wall,
+            )
+        else:
+            raise ValueError(f"consistency is one of {', '.join(CONSISTENCY)}, not {consistency!r}")
+        self.consistency = consistency
+
+    @property
+    def read_quorum(self) -> int:
+        return self.quorum.r if self.quorum else 1
+
+    @property
+    def write_quorum(self) -> int:
+        return self.quorum.w if self.quorum else 1
+
+    def with_consistency(
+        self,
+        consistency: Consistency,
+        read_quorum: int | None = None,
+        write_quorum: int | None = None,
+    ) -> CacheClient:
+        """A client over the same nodes, ring, near-cache, clock and metrics, but of the
+        given consistency (``self`` when it already is)."""
+        if consistency == self.consistency and read_quorum is write_quorum is None:
+            return self
+        other = copy.copy(self)
+        other._set_consistency(consistency, read_quorum, write_quorum)
+        return other
 
     # -- placement and health ----------------------------------------------------------------
     def replicas_for(self, key: str) -> list[str]:
@@ -125,6 +212,13 @@ class CacheClient:
     # -- reads -------------------------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
         """The cached value, or ``default`` on a miss; fails over past down replicas."""
+        if self.quorum is not None:
+            raw = self.quorum.read(self, key)
+            if raw is None:
+                self.metrics.count("misses")
+                return default
+            self.metrics.count("hits")
+            return orjson.loads(raw)
         self._hot.increment(key)
         value = self._near_get(key)
         if value is not _MISS:
@@ -132,6 +226,8 @@ class CacheClient:
             self.metrics.count("near_hits")
             return value
         raw = self._read(key)
+        if raw and raw[0] == TAG:  # a versioned value: strip the header
+            raw = body_of(raw)
         if raw is None:
             self.metrics.count("misses")
             return default
@@ -196,12 +292,20 @@ class CacheClient:
 
     # -- writes ------------------------------------------------------------------------------
     def set(self, key: str, value: Any, ttl: float | None = None) -> int:
-        """Write-through to every live replica; returns the acks, raises if there were none."""
+        """Write-through to every live replica; returns the acks, raises if there were none
+        (strong: ``QuorumUnavailable`` below W acks)."""
         if ttl is not None and ttl <= 0:
             self.delete(key)
             return 0
         raw = orjson.dumps(value)
         self._near_drop(key)
+        if self.quorum is not None:
+            acks = self.quorum.write(self, key, raw, ttl)
+            self.metrics.count("sets")
+            return acks
+        # versioned too, so strong readers can order eventual writes (last writer wins)
+        expires_ms = 0 if ttl is None else int((self._wall() + ttl) * 1000)
+        raw = encode(self._hlc.now(), self._writer, expires_ms, raw)
         acks = 0
         for name in self.replicas_for(key):
             node = self.nodes[name]
@@ -216,7 +320,11 @@ class CacheClient:
         return acks
 
     def delete(self, key: str) -> None:
+        """Drop ``key`` from every live replica (strong: a tombstone on W or more)."""
         self._near_drop(key)
+        if self.quorum is not None:
+            self.quorum.delete(self, key)
+            return
         for name in self.replicas_for(key):
             node = self.nodes[name]
             try:
@@ -307,6 +415,11 @@ class CacheClient:
         return {
             **self.metrics.snapshot(),
             "replicas": self.replicas,
+            "consistency": self.consistency,
+            "read_quorum": self.read_quorum,
+            "write_quorum": self.write_quorum,
+            "read_repairs": self.metrics.counts["read_repairs"],
+            "quorum_failures": self.metrics.counts["quorum_failures"],
             "vnodes": self.ring.vnodes,
             "near_cache_entries": len(self._near),
             "nodes": nodes,

@@ -10,7 +10,7 @@ from collections.abc import Hashable, Sequence
 
 from services.cache.simulator import intern_keys, simulate
 
-MRC_POLICIES = ("lru", "arc", "wtinylfu", "opt")
+MRC_POLICIES = ("fifo", "lru", "arc", "wtinylfu", "opt")
 
 
 def default_sizes(distinct_keys: int, points: int = 8) -> list[int]:

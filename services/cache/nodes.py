@@ -3,6 +3,14 @@
 A node stores bytes with an optional TTL. Any failure to reach it raises ``NodeDown``, which is
 what the client fails over on. In-process nodes can be taken down on purpose (``down=True``)
 so fault tests need no servers.
+
+``set_versioned`` is the one conditional write quorum clients need: store a versioned value
+(``services.cache.versions``) unless the node already holds a newer one, atomically (under
+the node's lock in process, in a Lua script on Redis).
+
+Eviction: in-process nodes evict by the ``policy`` they are built with (FIFO, LRU, LFU or
+W-TinyLFU). A Redis node evicts by its server's ``maxmemory-policy``, which has LRU, LFU,
+random and TTL variants but no FIFO: the ``policy`` setting does not reach Redis servers.
 """
 
 from __future__ import annotations
@@ -13,6 +21,11 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from services.cache.policies import MISSING, make_policy
+from services.cache.versions import version_of
+
+
+class CacheUnavailable(RuntimeError):
+    """Not enough replicas of the key could be reached."""
 
 
 class NodeDown(ConnectionError):
@@ -25,6 +38,8 @@ class CacheNode(Protocol):
     def get(self, key: str) -> bytes | None: ...
 
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None: ...
+
+    def set_versioned(self, key: str, value: bytes, ttl: float | None = None) -> bytes | None: ...
 
     def delete(self, key: str) -> None: ...
 
@@ -81,6 +96,24 @@ class InProcessNode:
             evicted = self._store.put(key, (value, expires))
             self.evictions += len(evicted)
 
+    def set_versioned(self, key: str, value: bytes, ttl: float | None = None) -> bytes | None:
+        """Store ``value`` unless a newer version is held; None if the node now holds it (or
+        an equal version), else the newer version that refused it."""
+        self._check()
+        now = self.clock()
+        mine = version_of(value)
+        with self._lock:
+            entry = self._store.get(key, MISSING)
+            if entry is not MISSING and (entry[1] is None or entry[1] > now):
+                held = version_of(entry[0])
+                if held > mine:
+                    return held
+                if held == mine and mine:
+                    return None
+            evicted = self._store.put(key, (value, None if ttl is None else now + ttl))
+            self.evictions += len(evicted)
+        return None
+
     def delete(self, key: str) -> None:
         self._check()
         with self._lock:
@@ -111,6 +144,7 @@ class RedisNode:
         self.client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
         )
+        self._set_versioned = self.client.register_script(_SET_VERSIONED)
 
     def _call(self, fn, *args, **kwargs):
         try:
@@ -124,6 +158,12 @@ class RedisNode:
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         px = None if ttl is None else max(1, int(ttl * 1000))
         self._call(self.client.set, key, value, px=px)
+
+    def set_versioned(self, key: str, value: bytes, ttl: float | None = None) -> bytes | None:
+        """As ``InProcessNode.set_versioned``, atomically in one Lua script."""
+        px = 0 if ttl is None else max(1, int(ttl * 1000))
+        held = self._call(self._set_versioned, keys=[key], args=[value, px])
+        return held or None
 
     def delete(self, key: str) -> None:
         self._call(self.client.delete, key)
@@ -143,3 +183,22 @@ class RedisNode:
 
     def close(self) -> None:
         self.client.close()
+
+
+# KEYS[1]; ARGV[1] the versioned value, ARGV[2] its TTL in ms (0: none). Versions are
+# fixed-width lowercase hex after a "v", so byte order is version order; plain JSON is oldest.
+_SET_VERSIONED = """
+local cur = redis.call('GET', KEYS[1])
+local mine = string.sub(ARGV[1], 1, 25)
+if cur and string.sub(cur, 1, 1) == 'v' then
+  local held = string.sub(cur, 1, 25)
+  if held > mine then return held end
+  if held == mine then return false end
+end
+if tonumber(ARGV[2]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return false
+"""

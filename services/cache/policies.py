@@ -1,6 +1,6 @@
-"""Bounded key-value stores that differ only in whom they evict: LRU, LFU and W-TinyLFU.
+"""Bounded key-value stores that differ only in whom they evict: FIFO, LRU, LFU and W-TinyLFU.
 
-All three share one small interface (``get``/``put``/``pop``/``access``) so the cache nodes and
+All four share one small interface (``get``/``put``/``pop``/``access``) so the cache nodes and
 the trace simulator use the very same code: what the simulator measures is what is served.
 Values are opaque; ``put`` returns the evicted ``(key, value)`` pairs so callers can count them.
 """
@@ -15,7 +15,15 @@ from services.cache.wtinylfu import WTinyLFUPolicy
 
 MISSING: Any = object()
 
-__all__ = ["MISSING", "LFUPolicy", "LRUPolicy", "Policy", "WTinyLFUPolicy", "make_policy"]
+__all__ = [
+    "MISSING",
+    "FIFOPolicy",
+    "LFUPolicy",
+    "LRUPolicy",
+    "Policy",
+    "WTinyLFUPolicy",
+    "make_policy",
+]
 
 
 class Policy(Protocol):
@@ -34,6 +42,54 @@ class Policy(Protocol):
     def __len__(self) -> int: ...
 
     def keys(self) -> Iterator[Hashable]: ...
+
+
+class FIFOPolicy:
+    """First in, first out: evict the key inserted longest ago, whatever its hits.
+
+    Hits and overwrites leave the order alone (an overwrite keeps the key's first insertion
+    time), so a hit costs one dict lookup and no reordering: the cheapest policy, and the
+    baseline the others must beat on the miss-ratio curve. A key that is evicted or deleted
+    and then put again counts as a new insertion.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.capacity = capacity
+        self._data: dict[Hashable, Any] = {}  # dicts keep insertion order
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def put(self, key: Hashable, value: Any) -> list[tuple[Hashable, Any]]:
+        data = self._data
+        if key in data:
+            data[key] = value  # same slot: an overwrite does not refresh the key
+            return []
+        data[key] = value
+        if len(data) > self.capacity:
+            oldest = next(iter(data))
+            return [(oldest, data.pop(oldest))]
+        return []
+
+    def pop(self, key: Hashable, default: Any = None) -> Any:
+        return self._data.pop(key, default)
+
+    def access(self, key: Hashable) -> bool:
+        if key in self._data:
+            return True
+        self.put(key, None)
+        return False
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def keys(self) -> Iterator[Hashable]:
+        return iter(list(self._data))
 
 
 class LRUPolicy:
@@ -161,11 +217,11 @@ class LFUPolicy:
         return iter(list(self._values))
 
 
-POLICIES = {"lru": LRUPolicy, "lfu": LFUPolicy, "wtinylfu": WTinyLFUPolicy}
+POLICIES = {"fifo": FIFOPolicy, "lru": LRUPolicy, "lfu": LFUPolicy, "wtinylfu": WTinyLFUPolicy}
 
 
 def make_policy(name: str, capacity: int) -> Policy:
-    """A fresh store of ``capacity`` entries evicting by ``name`` (lru, lfu or wtinylfu)."""
+    """A fresh store of ``capacity`` entries evicting by ``name`` (fifo, lru, lfu or wtinylfu)."""
     try:
         return POLICIES[name](capacity)
     except KeyError:

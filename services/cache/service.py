@@ -5,6 +5,10 @@ directly. This service is the cache system seen from outside: callers store JSON
 keys with a TTL, read and delete them, and watch hit ratio, fail-overs and per-node counters,
 so the tier can be used and measured through its own API.
 
+A caller picks eventual or strong consistency per request (``consistency``; the tier's
+default otherwise): both are clients over the same nodes, so a strong read sees eventual
+writes in version order and the other way round.
+
 Keys are namespaced per caller (``cache:kv:<owner>:<key>``): scaled out, every tier shares the
 Redis servers, and one caller must not read another's values or a system's internal keys.
 """
@@ -17,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from services.cache.client import CacheClient, CacheUnavailable
+from services.cache.client import CacheClient, CacheUnavailable, QuorumUnavailable
 from services.cache.nodes import InProcessNode
 from services.cache.settings import CacheSettings
 from services.errors import Conflict, Invalid, NotFound, TooLarge, Unavailable
@@ -45,6 +49,7 @@ class CacheService:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
+        self._views = {client.consistency: client}
         self.emitter = emitter
         self.conf = conf
         self.clock = clock
@@ -67,22 +72,47 @@ class CacheService:
         self.client.metrics.report(self.client)
 
     # -- key-value face ----------------------------------------------------------------------
-    def get(self, owner: str, key: str) -> Any:
-        """The value ``owner`` stored under ``key``; ``NotFound`` on a miss (or expiry)."""
-        value = self.client.get(storage_key(owner, _check_key(key)), _MISS)
+    def client_for(self, consistency: str | None) -> CacheClient:
+        """The tier's client of ``consistency`` (None: the configured default)."""
+        if consistency is None:
+            return self.client
+        view = self._views.get(consistency)
+        if view is None:
+            try:
+                view = self.client.with_consistency(consistency)  # type: ignore[arg-type]
+            except ValueError as exc:
+                raise Invalid(str(exc)) from exc
+            self._views[consistency] = view
+        return view
+
+    def get(self, owner: str, key: str, consistency: str | None = None) -> Any:
+        """The value ``owner`` stored under ``key``; ``NotFound`` on a miss (or expiry),
+        ``Unavailable`` when a strong read cannot reach its read quorum."""
+        client = self.client_for(consistency)
+        try:
+            value = client.get(storage_key(owner, _check_key(key)), _MISS)
+        except QuorumUnavailable as exc:
+            raise Unavailable(f"{exc}; retry shortly") from exc
         if value is _MISS:
             raise NotFound(f"no cached value under {key!r} (never set, expired or evicted)")
         return value
 
     def put(
-        self, owner: str, key: str, value: Any, ttl_s: float | None = None
+        self,
+        owner: str,
+        key: str,
+        value: Any,
+        ttl_s: float | None = None,
+        consistency: str | None = None,
     ) -> tuple[int, float]:
         """Store ``value`` (JSON) for ``ttl_s`` seconds (the default TTL when None).
 
         Returns (replicas that took it, the TTL used). ``Invalid`` for a bad key or TTL,
-        ``TooLarge`` past ``max_value_bytes``, ``Unavailable`` when no replica answers.
+        ``TooLarge`` past ``max_value_bytes``, ``Unavailable`` when no replica answers (strong:
+        fewer than W).
         """
         key = _check_key(key)
+        client = self.client_for(consistency)
         ttl = self.conf.default_ttl_s if ttl_s is None else ttl_s
         if not 0 < ttl <= self.conf.max_ttl_s:
             raise Invalid(f"ttl_s must be above 0 and at most {self.conf.max_ttl_s:g} seconds")
@@ -99,14 +129,21 @@ class CacheService:
                 f"{self.conf.max_value_bytes}"
             )
         try:
-            acks = self.client.set(storage_key(owner, key), value, ttl)
+            acks = client.set(storage_key(owner, key), value, ttl)
+        except QuorumUnavailable as exc:
+            raise Unavailable(f"{exc}; retry shortly") from exc
         except CacheUnavailable as exc:
             raise Unavailable(f"no replica of {key!r} is reachable; retry shortly") from exc
         return acks, ttl
 
-    def delete(self, owner: str, key: str) -> None:
-        """Drop ``key`` from every replica (nothing happens when it is absent)."""
-        self.client.delete(storage_key(owner, _check_key(key)))
+    def delete(self, owner: str, key: str, consistency: str | None = None) -> None:
+        """Drop ``key`` from every replica (nothing happens when it is absent); strong: a
+        tombstone on W replicas, else ``Unavailable``."""
+        client = self.client_for(consistency)
+        try:
+            client.delete(storage_key(owner, _check_key(key)))
+        except QuorumUnavailable as exc:
+            raise Unavailable(f"{exc}; retry shortly") from exc
 
     # -- fault drills ------------------------------------------------------------------------
     def set_node_up(self, name: str, up: bool, *, actor: str | None = None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Trace-driven cache simulator: replay one key per request through a policy, count hits.
 
-LRU, LFU and W-TinyLFU are the serving policies themselves (``services.cache.policies``);
+FIFO, LRU, LFU and W-TinyLFU are the serving policies themselves (``services.cache.policies``);
 ARC and LIRS are classic references, and Belady's OPT (evict the key used furthest in the
 future, or do not admit the new key when it is that key) gives the upper bound.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from services.cache.lirs import LIRSPolicy
 from services.cache.policies import POLICIES, make_policy
 
-SIM_POLICIES = ("lru", "lfu", "arc", "lirs", "wtinylfu", "opt")
+SIM_POLICIES = ("fifo", "lru", "lfu", "arc", "lirs", "wtinylfu", "opt")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from services.cache.policies import LFUPolicy, LRUPolicy, make_policy
+from services.cache.policies import FIFOPolicy, LFUPolicy, LRUPolicy, make_policy
 from services.cache.sketch import FrequencySketch
 from services.cache.wtinylfu import WTinyLFUPolicy
 
@@ -72,4 +72,57 @@ def test_hill_climber_grows_the_window_on_a_recency_biased_workload():
 
 def test_unknown_policy_is_rejected():
     with pytest.raises(ValueError, match="unknown eviction policy"):
-        make_policy("fifo", 10)
+        make_policy("mru", 10)
+
+
+def _fifo_model(capacity, ops):
+    """FIFO from its definition: a queue of keys in insertion order; reads never reorder."""
+    queue, evicted = [], []
+    for op, key in ops:
+        if op == "put" and key not in queue:
+            queue.append(key)
+            if len(queue) > capacity:
+                evicted.append(queue.pop(0))
+    return queue, evicted
+
+
+def test_fifo_evicts_in_insertion_order_however_often_a_key_is_hit():
+    c = FIFOPolicy(3)
+    for k in "abc":
+        c.put(k, k.upper())
+    for _ in range(10):  # "a" is the hottest key, and still the first to go
+        assert c.get("a") == "A"
+    c.put("b", "B2")  # an overwrite keeps b's place in the queue
+    assert c.put("d", "D") == [("a", "A")]
+    assert c.put("e", "E") == [("b", "B2")]
+    assert list(c.keys()) == ["c", "d", "e"]
+
+
+def test_fifo_matches_its_definition_on_random_hit_heavy_sequences():
+    import random
+
+    rng = random.Random(7)
+    for _ in range(50):
+        capacity = rng.randint(1, 6)
+        ops = [(rng.choice(["get", "get", "put"]), rng.randrange(10)) for _ in range(200)]
+        c = make_policy("fifo", capacity)
+        evicted = []
+        for op, key in ops:
+            if op == "get":
+                c.get(key)
+            else:
+                evicted += [k for k, _ in c.put(key, key)]
+        queue, want = _fifo_model(capacity, ops)
+        assert evicted == want and list(c.keys()) == queue
+
+
+def test_fifo_node_evicts_the_oldest_write_despite_reads():
+    from services.cache.nodes import InProcessNode
+
+    node = InProcessNode("f", 2, "fifo")
+    node.set("old", b"1")
+    node.set("new", b"2")
+    for _ in range(5):
+        node.get("old")
+    node.set("newest", b"3")
+    assert node.get("old") is None and node.get("new") == b"2" and node.evictions == 1

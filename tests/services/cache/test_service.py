@@ -132,6 +132,70 @@ def test_reads_fail_over_while_a_node_is_down_and_writes_need_one_live_replica(a
     assert api.put("/cache/nodes/node-9", json={"up": True}, headers=admin).status_code == 404
 
 
+@pytest.fixture
+def api3(client, settings, emitter, clock):
+    """The app with a three-replica cache tier (N=3: strong calls use R=W=2)."""
+    services = client.app.state.services
+    built = services["cache"]
+    services["cache"] = build(settings, emitter, conf=CacheSettings(replicas=3), clock=clock)
+    built.close()
+    return client
+
+
+def test_a_caller_picks_strong_consistency_per_call_and_gets_503_below_quorum(api3, clock):
+    alice = _key(api3, "alice")
+    admin = {"X-API-Key": api3.app.state.settings.admin_api_key}
+    strong = {"consistency": "strong"}
+    put = api3.put("/cache/keys/k", json={"value": "v1"}, params=strong, headers=alice)
+    assert put.status_code == 200 and put.json()["replicas"] == 3
+    api3.put("/cache/nodes/node-0", json={"up": False}, headers=admin)
+    put = api3.put("/cache/keys/k", json={"value": "v2"}, params=strong, headers=alice)
+    assert put.status_code == 200 and put.json()["replicas"] == 2
+    assert api3.get("/cache/keys/k", params=strong, headers=alice).json()["value"] == "v2"
+    api3.put("/cache/nodes/node-1", json={"up": False}, headers=admin)
+    # eventual still answers from the one live replica
+    eventual = {"consistency": "eventual"}
+    assert api3.get("/cache/keys/k", params=eventual, headers=alice).json()["value"] == "v2"
+    for resp in (
+        api3.get("/cache/keys/k", params=strong, headers=alice),
+        api3.put("/cache/keys/k", json={"value": "v3"}, params=strong, headers=alice),
+    ):
+        assert resp.status_code == 503, resp.text
+        assert "quorum is 2" in resp.json()["detail"]
+    for name in ("node-0", "node-1"):
+        api3.put(f"/cache/nodes/{name}", json={"up": True}, headers=admin)
+    clock.advance(5)  # the down marks lapse
+    # the refused write reached node-2 before failing: not acknowledged, but the newest copy
+    assert api3.get("/cache/keys/k", params=strong, headers=alice).json()["value"] == "v3"
+    assert api3.delete("/cache/keys/k", params=strong, headers=alice).status_code == 204
+    assert api3.get("/cache/keys/k", params=eventual, headers=alice).status_code == 404
+    stats = api3.get("/cache/stats", headers=alice).json()
+    assert stats["read_repairs"] >= 1 and stats["quorum_failures"] == 2
+    assert (stats["consistency"], stats["read_quorum"], stats["write_quorum"]) == (
+        "eventual",
+        1,
+        1,
+    )
+    bad = api3.get("/cache/keys/k", params={"consistency": "causal"}, headers=alice)
+    assert bad.status_code == 422
+
+
+def test_the_consistency_setting_makes_a_strong_tier(settings, emitter):
+    svc = build(settings, emitter, conf=CacheSettings(replicas=3, consistency="strong"))
+    assert (svc.client.consistency, svc.client.read_quorum, svc.client.write_quorum) == (
+        "strong",
+        2,
+        2,
+    )
+    with pytest.raises(ValueError, match="R \\+ W > N"):
+        build(
+            settings,
+            emitter,
+            conf=CacheSettings(replicas=3, consistency="strong", read_quorum=1, write_quorum=1),
+        )
+    svc.close()
+
+
 def test_owners_name_the_replicas_of_a_key_for_admins_only(api, alice):
     admin = {"X-API-Key": api.app.state.settings.admin_api_key}
     owners = api.get("/cache/owners/some-key", headers=admin).json()
@@ -184,6 +248,15 @@ def test_workload_drives_the_api_and_reports_hit_ratio_and_failovers(client, set
     lines = WORKLOAD.summarize(ctx)
     assert lines[0].startswith("key-value API: 300 Zipf reads")
     assert any(line.startswith("hit ratio by tier (lake): ") and "cache " in line for line in lines)
+    quorum = facts["quorum"]
+    assert quorum["stale"] == 0 and quorum["refused"] == 2 and quorum["repairs"] > 0
+    assert quorum["writes"] > 0 and quorum["reads"] > 0
+    # the 2-replica tier: strong reads of keys on the down node are refused, not stale
+    assert facts["strong_api"]["below_quorum"] > 0 and facts["strong_api"]["other"] == 0
+    assert any(
+        line.startswith("simulator on this run's 300 reads") and "fifo" in line for line in lines
+    )
+    assert any(line.startswith("strong consistency (N=3, R=W=2)") for line in lines)
 
 
 def test_hit_ratio_asset_has_one_row_per_tier_with_a_plot_and_a_passing_check(settings):

@@ -66,7 +66,8 @@ def test_click_stats_and_miss_ratio_curve_from_real_redirects(client, shorten, e
     assert 1 <= meta["recommended_size"].value <= 12
     assert "data:image/png;base64" in meta["curve"].value
     curve = pl.read_parquet(settings.lake_dir / MRC_TABLE / "mrc.parquet")
-    assert set(curve["policy"]) == {"lru", "arc", "wtinylfu", "opt"}
+    assert set(curve["policy"]) == {"fifo", "lru", "arc", "wtinylfu", "opt"}
+    assert "| size | fifo | lru |" in meta["hit_ratio_by_policy"].value
 
 
 class _Site(BaseHTTPRequestHandler):
