@@ -210,6 +210,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "UserIn": {"display_name": "Alice", "bio": "Data engineer. Likes cats on skis."},
     "ValueIn": {"value": {"plan": "pro", "seats": 5}, "ttl_s": 300},
     "WatchIn": {"seconds": 10, "position_s": 30, "rendition": "720p"},
+    "LocationsIn": {"points": [{"lat": 41.8837, "lng": -87.6289}]},
+    "QuoteIn": {
+        "pickup": {"lat": 41.8837, "lng": -87.6289},
+        "dropoff": {"lat": 41.8950, "lng": -87.6200},
+    },
+    "TripIn": {"quote_id": "q_0123456789abcdef0123", "payment_method": "pm_card_visa"},
+    "RatingIn": {"stars": 5},
 }
 
 
