@@ -49,7 +49,8 @@ class Matching:
                 if not ranked:
                     break
                 for cand in ranked:
-                    if self._offer(row, cand):
+                    now = self.index.get(cand.driver_id)  # taken since we looked: skip the
+                    if now is not None and not now.busy and self._offer(row, cand):  # store
                         return True
                     tried.add(cand.driver_id)  # lost a race for it: never mind, the next
         self._end_unmatched(trip_id)
@@ -57,13 +58,10 @@ class Matching:
 
     def _offer(self, row: Any, cand: dispatch.Candidate) -> bool:
         now = self.clock()
-        if not trips.offer(self.engine, row.id, cand.driver_id, now, self.conf.offer_timeout_s):
+        timeout = self.conf.offer_timeout_s
+        if not trips.offer(self.engine, row.id, cand.driver_id, now, timeout, cand.eta_s):
             return False
         self.index.set_busy(cand.driver_id, True)
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(trips_t).where(trips_t.c.id == row.id).values(pickup_eta_s=cand.eta_s)
-            )
         self.crash_hook("offered")
         self._emit(
             "offered",
@@ -77,6 +75,9 @@ class Matching:
         return True
 
     def _end_unmatched(self, trip_id: str) -> None:
+        def free_quote(conn) -> None:  # the rider may try again with the same quote
+            conn.execute(update(quotes).where(quotes.c.trip_id == trip_id).values(trip_id=None))
+
         if trips.advance(
             self.engine,
             trip_id,
@@ -84,9 +85,8 @@ class Matching:
             "cancelled",
             self.clock(),
             extra={"cancelled_by": "system", "cancel_reason": "no_driver"},
+            then=free_quote,
         ):
-            with self.engine.begin() as conn:  # the rider may try again with the same quote
-                conn.execute(update(quotes).where(quotes.c.trip_id == trip_id).values(trip_id=None))
             row = self._row(trip_id)
             self._emit("no_driver", trip_id, row.rider, cell=row.pickup_cell, offers=row.offers)
 

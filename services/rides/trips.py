@@ -10,10 +10,11 @@ both or neither.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from services.rides.store import drivers, trips
@@ -61,7 +62,14 @@ def ensure_driver(engine: Engine, driver_id: str, now: float, online: bool = Tru
             )
 
 
-def offer(engine: Engine, trip_id: str, driver_id: str, now: float, timeout_s: float) -> bool:
+def offer(
+    engine: Engine,
+    trip_id: str,
+    driver_id: str,
+    now: float,
+    timeout_s: float,
+    eta_s: float | None = None,
+) -> bool:
     """Reserve ``driver_id`` for ``trip_id`` and record the offer; False if either is taken."""
     d, t = drivers.c, trips.c
     try:
@@ -81,6 +89,7 @@ def offer(engine: Engine, trip_id: str, driver_id: str, now: float, timeout_s: f
                     offered_at=now,
                     offer_expires=now + timeout_s,
                     offers=t.offers + 1,
+                    pickup_eta_s=eta_s,
                 )
             ).rowcount
             if moved != 1:
@@ -126,8 +135,10 @@ def advance(
     driver_id: str | None = None,
     extra: dict[str, Any] | None = None,
     free_driver: bool = False,
+    then: Callable[[Connection], Any] | None = None,
 ) -> bool:
-    """Move a trip ``expected -> new`` (and free its driver if asked) in one transaction."""
+    """Move a trip ``expected -> new`` (and free its driver if asked, and run ``then``) in
+    one transaction."""
     d, t = drivers.c, trips.c
     cond = [t.id == trip_id, t.status == expected]
     if driver_id is not None:
@@ -147,6 +158,8 @@ def advance(
                 .where(and_(d.id == current.driver_id, d.trip_id == trip_id))
                 .values(trip_id=None)
             )
+        if then is not None:
+            then(conn)
     return True
 
 
