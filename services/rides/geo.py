@@ -8,6 +8,7 @@ on the resolution-7 parent (about 5 km²), where minutes of requests are enough 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import h3
@@ -56,12 +57,14 @@ def surge_cell(lat: float, lng: float) -> str:
     return h3.latlng_to_cell(lat, lng, SURGE_RESOLUTION)
 
 
-def ring(center: str, k: int) -> list[str]:
-    """The cells exactly ``k`` steps from ``center`` (the centre itself for k = 0)."""
+@functools.lru_cache(maxsize=200_000)
+def ring(center: str, k: int) -> tuple[str, ...]:
+    """The cells exactly ``k`` steps from ``center`` (the centre itself for k = 0); cached,
+    since pickups repeat cells all day."""
     if k == 0:
-        return [center]
+        return (center,)
     try:
-        return list(h3.grid_ring(center, k))
+        return tuple(h3.grid_ring(center, k))
     except h3.H3BaseException:  # a pentagon nearby: take the disk's new cells instead
         inner = set(h3.grid_disk(center, k - 1))
-        return [c for c in h3.grid_disk(center, k) if c not in inner]
+        return tuple(c for c in h3.grid_disk(center, k) if c not in inner)
