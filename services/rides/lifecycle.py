@@ -92,7 +92,7 @@ class Lifecycle:
         if not trips.release(self.engine, trip_id, driver, "declined"):
             raise Conflict(f"the offer of trip {trip_id} changed meanwhile")
         self.index.set_busy(driver, False)
-        self._emit("offer_declined", trip_id, driver, driver_id=driver)
+        self._note("offer_declined", trip_id, driver, driver_id=driver)
         self.offer_next(trip_id)
         return {"id": trip_id, "status": "declined"}
 
@@ -112,7 +112,7 @@ class Lifecycle:
 
     def start_trip(self, driver: str, trip_id: str) -> dict[str, Any]:
         row = self._move(driver, trip_id, "arriving", "in_progress")
-        self._emit("started", trip_id, driver, rider=row.rider)
+        self._note("started", trip_id, driver, rider=row.rider)
         return trip_view(row)
 
     def complete(self, driver: str, trip_id: str) -> dict[str, Any]:
@@ -198,7 +198,7 @@ class Lifecycle:
                     .where(d.id == row.driver_id)
                     .values(rating_sum=d.rating_sum + stars, rating_n=d.rating_n + 1)
                 )
-        self._emit("rated", trip_id, user, by=col.split("_")[0], stars=stars)
+        self._note("rated", trip_id, user, by=col.split("_")[0], stars=stars)
         return trip_view(self._row(trip_id))
 
     def driver_rating(self, driver_id: str) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class Matching:
             return False
         self.index.set_busy(cand.driver_id, True)
         self.crash_hook("offered")
-        self._emit(
+        self._note(
             "offered",
             row.id,
             cand.driver_id,
@@ -144,6 +144,6 @@ class Matching:
         for trip_id, driver_id in late:
             if trips.release(self.engine, trip_id, driver_id, "timeout"):
                 self.index.set_busy(driver_id, False)
-                self._emit("offer_expired", trip_id, driver_id, driver_id=driver_id)
+                self._note("offer_expired", trip_id, driver_id, driver_id=driver_id)
                 self.offer_next(trip_id)
         return len(late)

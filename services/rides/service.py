@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, select, update
@@ -35,7 +36,7 @@ from services.rides.matching import Matching
 from services.rides.settings import RidesSettings
 from services.rides.store import ACTIVE, drivers, idempotency, metadata, quotes
 from services.rides.store import trips as trips_t
-from services.rides.surge import SurgeBoard
+from services.rides.surge import Served, SurgeBoard
 from services.rides.views import _iso, quote_view
 from warehouse.emitter import Emitter
 from warehouse.events import Event
@@ -72,6 +73,7 @@ class RidesService(Matching, Lifecycle):
         *,
         eta: EtaServing,
         surge: SurgeBoard,
+        policy: Served | None = None,
         clock: Callable[[], float] = time.time,
         notify: Any = None,
     ) -> None:
@@ -84,6 +86,7 @@ class RidesService(Matching, Lifecycle):
         self.clock = clock
         self.eta = eta
         self.surge = surge
+        self.policy = policy or Served(None, "rides_dispatch")
         self.notify = notify
         self.charges = Charges(engine, read_engine, gateway, emitter, conf)
         self.keys = IdempotencyStore(engine, idempotency, clock=clock)
@@ -99,13 +102,18 @@ class RidesService(Matching, Lifecycle):
         self.crash_hook: Callable[[str], None] = lambda _point: None
         self.local_gateway: Any = None  # the in-process local gateway, when one runs
 
+    def dispatch_mode(self) -> str:
+        """``greedy`` or ``batch``: the promoted dispatch policy's, else the setting's."""
+        self.policy.refresh()
+        return self.policy.data.get("dispatch", self.conf.dispatch)
+
     # -- events ------------------------------------------------------------------------------
 
     def _buffer(self, type_: str, **fields: Any) -> None:
         """Positions and quotes are many and acknowledge nothing: spooled in batches (by the
         sweeper, or every 200). Trip transitions are emitted one by one."""
         with self._pending_lock:
-            self._pending.append(Event(system=SYSTEM, type=type_, **fields))
+            self._pending.append(Event(system=SYSTEM, type=type_, ts=self._now(), **fields))
             full = len(self._pending) >= 200
         if full:
             self.flush_events()
@@ -116,8 +124,22 @@ class RidesService(Matching, Lifecycle):
         if batch:
             self.emitter.emit_events(batch)
 
+    def _now(self) -> datetime:
+        """Events carry the service's clock: the lake orders and windows them by it."""
+        return datetime.fromtimestamp(self.clock(), UTC)
+
     def _emit(self, type_: str, trip_id: str, actor: str | None, **attrs: Any) -> None:
-        self.emitter.emit(SYSTEM, type_, actor=actor, entity=trip_id, attrs=attrs)
+        """A trip transition, durable before the caller hears of it (the store holds the
+        state; these are its record in the lake)."""
+        event = Event(
+            system=SYSTEM, type=type_, ts=self._now(), actor=actor, entity=trip_id, attrs=attrs
+        )
+        self.emitter.emit_events([event])
+
+    def _note(self, type_: str, trip_id: str, actor: str | None, **attrs: Any) -> None:
+        """A step between transitions (an offer made, declined or lapsed; a ride started; a
+        rating): spooled with the next batch rather than paying an fsync of its own."""
+        self._buffer(type_, actor=actor, entity=trip_id, attrs=attrs)
 
     # -- drivers and positions ---------------------------------------------------------------
 
@@ -166,7 +188,8 @@ class RidesService(Matching, Lifecycle):
                 entity=driver_id,
                 attrs={"lat": lat, "lng": lng, "cell": pos.cell, "busy": pos.busy},
             )
-        return {"cell": pos.cell, "accepted": len(points), "offer": self.open_offer(driver_id)}
+        offer = self.open_offer(driver_id) if pos.busy else None  # an offer marks it busy
+        return {"cell": pos.cell, "accepted": len(points), "offer": offer}
 
     def go_offline(self, driver_id: str) -> None:
         d = drivers.c
@@ -290,7 +313,7 @@ class RidesService(Matching, Lifecycle):
             quoted_eta_s=row.pickup_eta_s,
         )
         self.crash_hook("created")
-        if self.conf.dispatch == "greedy" and not self.offer_next(trip_id):
+        if self.dispatch_mode() == "greedy" and not self.offer_next(trip_id):
             raise NoDriver(
                 f"no driver is free near your pickup (trip {trip_id} was not matched); "
                 "request again in a moment"
@@ -339,7 +362,7 @@ class RidesService(Matching, Lifecycle):
         gone = self.index.expire(self.clock() - self.conf.stale_after_s)
         for driver_id in gone:
             self._known.discard(driver_id)
-        if self.conf.dispatch == "batch":
+        if self.dispatch_mode() == "batch":
             self.match_batch()
 
     def start(self) -> None:
@@ -360,7 +383,7 @@ class RidesService(Matching, Lifecycle):
                         self._known.discard(driver_id)
                     mono = time.monotonic()
                     if (
-                        self.conf.dispatch == "batch"
+                        self.dispatch_mode() == "batch"
                         and mono - last_batch >= self.conf.batch_interval_s
                     ):
                         last_batch = mono

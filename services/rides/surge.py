@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,6 @@ import h3
 from models.registry import ModelRegistry
 
 NAME = "rides_surge"
-ARTIFACT = "surge.json"
 
 
 @dataclass(frozen=True)
@@ -70,57 +70,80 @@ def compute(
     return out
 
 
-class SurgeBoard:
-    """The promoted surge table, reloaded when the registry's production pointer moves."""
+class Served:
+    """A JSON artifact promoted in the model registry, re-read when the production pointer
+    moves (checked at most once per ``check_every_s``): surge tables, dispatch policies."""
 
-    def __init__(self, registry: ModelRegistry | None) -> None:
+    def __init__(
+        self, registry: ModelRegistry | None, name: str, check_every_s: float = 1.0
+    ) -> None:
         self.registry = registry
+        self.name = name
+        self.check_every_s = check_every_s
         self._lock = threading.Lock()
-        self._mtime: float | None = None
-        self._table: dict[str, float] = {}
+        self._mtime: int | None = None
+        self._checked = float("-inf")
+        self.data: dict = {}
         self.version: str | None = None
 
-    def _pointer(self) -> Path | None:
-        return None if self.registry is None else self.registry.pointer(NAME)
-
-    def refresh(self) -> None:
-        pointer = self._pointer()
-        if pointer is None or not pointer.exists():
+    def refresh(self, force: bool = False) -> None:
+        if self.registry is None:
             return
-        mtime = pointer.stat().st_mtime
+        now = time.monotonic()
+        if not force and now - self._checked < self.check_every_s:
+            return
+        self._checked = now
+        pointer = self.registry.pointer(self.name)
+        try:
+            mtime = pointer.stat().st_mtime_ns
+        except FileNotFoundError:
+            return
         if mtime == self._mtime:
             return
-        version = self.registry.production(NAME)
+        version = self.registry.production(self.name)
         if version is None:
             return
-        data = json.loads(self.registry.artifact(NAME, version).read_text(encoding="utf-8"))
+        data = json.loads(self.registry.artifact(self.name, version).read_text(encoding="utf-8"))
         with self._lock:
-            self._table = {str(k): float(v) for k, v in data["cells"].items()}
-            self._mtime = mtime
-            self.version = version
+            self.data, self._mtime, self.version = data, mtime, version
+
+
+class SurgeBoard(Served):
+    """The promoted surge table: H3 resolution-7 cell -> multiplier (1.0 where absent)."""
+
+    def __init__(self, registry: ModelRegistry | None) -> None:
+        super().__init__(registry, NAME)
 
     def multiplier(self, cell: str) -> float:
         self.refresh()
-        return self._table.get(cell, 1.0)
+        return float(self.data.get("cells", {}).get(cell, 1.0))
 
     def table(self) -> dict[str, float]:
         self.refresh()
-        return dict(self._table)
+        return {str(k): float(v) for k, v in self.data.get("cells", {}).items()}
 
 
-def publish(registry: ModelRegistry, cells: dict[str, float], metrics: dict, snapshot: dict) -> str:
-    """Save and promote a surge table (the asset's last step)."""
+def publish_json(
+    registry: ModelRegistry,
+    name: str,
+    data: dict,
+    *,
+    metrics: dict,
+    snapshot: dict,
+    reason: str,
+) -> str:
+    """Save a JSON artifact as a new version and promote it (served with hot reload)."""
 
     def write(path: Path) -> None:
-        path.write_text(json.dumps({"cells": cells}, sort_keys=True), encoding="utf-8")
+        path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
 
     version = registry.save(
-        NAME,
-        ARTIFACT,
+        name,
+        "data.json",
         write,
-        params={"rule": "see services.rides.surge"},
+        params={"rule": f"see services.rides ({name})"},
         metrics=metrics,
         snapshot=snapshot,
     )
-    registry.promote(NAME, version, reason="fresh supply and demand")
+    registry.promote(name, version, reason=reason)
     return version

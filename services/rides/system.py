@@ -26,7 +26,7 @@ from services.rides.locations import LocationIndex, MemoryIndex, RedisIndex
 from services.rides.notices import RideNotices
 from services.rides.service import RidesService
 from services.rides.settings import RidesSettings
-from services.rides.surge import SurgeBoard
+from services.rides.surge import Served, SurgeBoard
 from warehouse.emitter import Emitter
 from warehouse.secrets import secret
 from warehouse.settings import Settings
@@ -83,6 +83,7 @@ def build(
         conf,
         eta=EtaServing(conf.fallback_speed_kmh),
         surge=SurgeBoard(registry),
+        policy=Served(registry, "rides_dispatch"),
         clock=clock,
         notify=None if notify is None else RideNotices(notify),
     )

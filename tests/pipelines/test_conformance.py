@@ -102,6 +102,14 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "booking_prices:booking_prices_are_bounded",
         },
     ),
+    "rides": (
+        {"rides_trip_analytics", "rides_surge", "rides_policy_replay", "rides_dispatch_policy"},
+        {
+            "rides_trip_analytics:rides_trip_analytics_are_consistent",
+            "rides_surge:rides_surge_is_capped",
+            "rides_policy_replay:rides_policy_beats_production",
+        },
+    ),
     "logs": (
         {"logs_raw", "logs_parsed", "logs_templates", "logs_alert_evaluations", "logs_compaction"},
         {
