@@ -9,7 +9,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
 
 .PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
-        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv fuzz clean
+        bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv bench-rides fuzz clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -88,3 +88,6 @@ clean:
 
 bench-booking: setup
 	$(PY) -m benchmarks.bench_booking
+
+bench-rides: setup
+	$(PY) -m benchmarks.bench_rides
