@@ -207,3 +207,35 @@ def replay_day(lake: Lake) -> tuple[str | None, list[Request], list[tuple[str, f
         )
         drivers = [(r["driver_id"], r["lat"], r["lng"]) for r in first.iter_rows(named=True)]
     return str(day), requests, drivers
+
+
+def request_points(lake: Lake) -> pl.DataFrame:
+    """Every request's time and pickup point (the demand forecast's history)."""
+    req = _events(lake, _REQUESTS)
+    if req.is_empty():
+        return pl.DataFrame(schema={"ts": pl.Datetime("us"), "lat": pl.Float64, "lng": pl.Float64})
+    return (
+        req.unique(subset=["trip_id"], keep="first")
+        .select(
+            pl.col("ts").dt.replace_time_zone(None),
+            pl.col("pickup_lat").alias("lat"),
+            pl.col("pickup_lng").alias("lng"),
+        )
+        .drop_nulls()
+    )
+
+
+def with_forecast(
+    demand: dict[str, float], expected: pl.DataFrame | None, window_min: float
+) -> dict[str, float]:
+    """Surge demand per surge cell: what was requested in the window, or what the forecast
+    expects for the coming hour over a window as long, whichever is larger (a surge that
+    waits for the rush to arrive prices it too late)."""
+    if expected is None or expected.is_empty():
+        return dict(demand)
+    first = expected.filter(pl.col("hour") == expected["hour"].min())
+    ahead: dict[str, float] = {}
+    for cell, n in zip(first["cell"].to_list(), first["expected"].to_list(), strict=True):
+        parent = h3.cell_to_parent(cell, geo.SURGE_RESOLUTION)
+        ahead[parent] = ahead.get(parent, 0.0) + n * window_min / 60.0
+    return {c: max(demand.get(c, 0.0), ahead.get(c, 0.0)) for c in set(demand) | set(ahead)}

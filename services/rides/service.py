@@ -218,7 +218,7 @@ class RidesService(Matching, Lifecycle):
         geo.check_trip(pickup, dropoff)
         now = self.clock()
         crow = geo.haversine_m(*pickup, *dropoff)
-        duration = float(self.eta([pickup], [dropoff], self._when())[0])
+        duration = float(self.eta.trip([pickup], [dropoff], self._when())[0])
         surge = self.surge.multiplier(geo.surge_cell(*pickup))
         f = pricing.fare(self.conf, crow, duration, surge)
         nearest = self._nearest(pickup)

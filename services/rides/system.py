@@ -6,7 +6,8 @@
   (``services.rides.locations``).
 - Payments through ``services.payments``: the local gateway in-process on its own SQLite
   file by default, or a gateway process / Stripe (``BLUEPRINT_RIDES_GATEWAY_URL``).
-- Surge and the ETA model come from the model registry with hot reload.
+- Surge, the dispatch policy and the ETA model (``models.rides_eta``, ranked pickups and
+  quoted ride times) come from the model registry with hot reload.
 - Driver-assigned, arriving and receipt messages through the notification system (``NEEDS``).
 """
 
@@ -21,7 +22,7 @@ from services.db import make_engine
 from services.payments.adapter import PaymentGateway
 from services.payments.factory import local_gateway, open_gateway
 from services.payments.sqlite import immediate_transactions
-from services.rides.eta import EtaServing
+from services.rides.eta import EtaServing, registry_loader
 from services.rides.locations import LocationIndex, MemoryIndex, RedisIndex
 from services.rides.notices import RideNotices
 from services.rides.service import RidesService
@@ -81,7 +82,11 @@ def build(
         gateway,
         emitter,
         conf,
-        eta=EtaServing(conf.fallback_speed_kmh),
+        eta=EtaServing(
+            conf.fallback_speed_kmh,
+            registry_loader(registry),
+            registry.pointer("rides_eta"),
+        ),
         surge=SurgeBoard(registry),
         policy=Served(registry, "rides_dispatch"),
         clock=clock,

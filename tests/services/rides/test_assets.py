@@ -10,6 +10,7 @@ import pytest
 from assets.lake import lake_ingest
 from assets.resources import PlatformResource
 from assets.rides import (
+    rides_demand_forecast,
     rides_dispatch_policy,
     rides_policy_replay,
     rides_surge,
@@ -67,6 +68,7 @@ def test_rides_assets_materialise_from_the_services_own_events(settings, emitter
         [
             lake_ingest,
             rides_trip_analytics,
+            rides_demand_forecast,
             rides_surge,
             rides_policy_replay,
             rides_dispatch_policy,
@@ -75,6 +77,8 @@ def test_rides_assets_materialise_from_the_services_own_events(settings, emitter
         raise_on_error=False,
     )
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    forecast = result.asset_materializations_for_node("rides_demand_forecast")[0].metadata
+    assert forecast["dagster/row_count"].value > 0  # the pickup cell, over the next hours
     assert checks["rides_trip_analytics_are_consistent"] is True
     assert checks["rides_surge_is_capped"] is True
     meta = result.asset_materializations_for_node("rides_trip_analytics")[0].metadata
