@@ -21,7 +21,7 @@ import time
 from pipelines.workload import WorkloadContext
 
 DRIVERS = 300
-REQUESTS = 280
+REQUESTS = 200
 HOURS = 2
 
 

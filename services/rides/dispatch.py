@@ -38,14 +38,14 @@ DETOUR = 1.27
 MAX_PICKUP_S = 1800.0
 
 
-def speed_eta(speed_kmh: float, detour: float = DETOUR) -> EtaFn:
-    """The fallback predictor: great-circle distance x ``detour`` at a constant city speed.
-    Used until an ETA model trained on real trips is promoted."""
+def speed_eta(speed_kmh: float, detour: float = DETOUR, overhead_s: float = 0.0) -> EtaFn:
+    """The fallback predictor: great-circle distance x ``detour`` at a constant city speed,
+    plus a fixed ``overhead_s``. Used until an ETA model trained on real trips is promoted."""
     mps = speed_kmh / 3.6
 
     def eta(origins, destinations, _when) -> list[float]:
         return [
-            geo.haversine_m(a[0], a[1], b[0], b[1]) * detour / mps
+            overhead_s + geo.haversine_m(a[0], a[1], b[0], b[1]) * detour / mps
             for a, b in zip(origins, destinations, strict=True)
         ]
 

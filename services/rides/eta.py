@@ -3,7 +3,8 @@
 ``EtaServing`` is an ``EtaFn`` for *pickup* legs (driver -> rider; see
 ``services.rides.dispatch``), and ``EtaServing.trip`` predicts ride times for quotes. Until
 a model trained on real trips is promoted in the registry (``rides_eta``), both are
-``dispatch.speed_eta``: great-circle x street detour at a constant city speed. A promoted
+``dispatch.speed_eta``: great-circle x street detour at a constant city speed (plus a minute
+to set off and stop, for pickups). A promoted
 model is picked up when the registry's production pointer changes (hot reload, checked at
 most once per second), and a model that fails to load leaves the last one serving.
 """
@@ -24,6 +25,8 @@ from services.rides.dispatch import EtaFn, speed_eta
 
 log = logging.getLogger(__name__)
 
+#: A driver needs about a minute to set off and to stop, even next door (fallback pickups).
+PICKUP_OVERHEAD_S = 60.0
 #: -> (version, pickup EtaFn, trip EtaFn) of the production model, or None.
 Loader = Callable[[], "tuple[str, EtaFn, EtaFn] | None"]
 
@@ -36,7 +39,8 @@ class EtaServing:
         pointer: Path | None = None,
         check_every_s: float = 1.0,
     ) -> None:
-        self.fallback = speed_eta(speed_kmh)
+        self.fallback = speed_eta(speed_kmh, overhead_s=PICKUP_OVERHEAD_S)
+        self.trip_fallback = speed_eta(speed_kmh)
         self.loader = loader
         self.pointer = pointer
         self.check_every_s = check_every_s
@@ -85,7 +89,7 @@ class EtaServing:
     def trip(self, origins, destinations, when: datetime) -> list[float]:
         """Ride seconds for each (pickup, drop-off) pair."""
         self.refresh()
-        fn = self._trip or self.fallback
+        fn = self._trip or self.trip_fallback
         return [max(1.0, float(s)) for s in fn(origins, destinations, when)]
 
 
