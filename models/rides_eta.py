@@ -225,11 +225,16 @@ class EtaModel:
     ) -> float:
         """A driver's time to reach the rider: the trip model on a short leg, bounded.
 
-        Taxi trips shorter than ``short_km`` (the 5th percentile of training distances) are
-        rare, and a tree model is flat outside its data, so below ``short_km`` the time is
-        scaled down with distance from the model's value at ``short_km``. The result is kept
-        within [``PICKUP_FLOOR_S``, ``PICKUP_CEILING_S``]: a driver needs about a minute to
-        start and stop even next door, and a leg beyond 45 minutes is no useful pickup.
+        This is an extrapolation, sound for ranking and rough for the absolute value. Taxi
+        trips run between tract centroids and their clock includes boarding, so on legs of
+        about 1 km the model says 4 to 6 minutes, more than a free driver needs: pickup ETAs
+        lean long. Ranking is safe: time never falls as distance grows (monotone constraint),
+        so for one place and hour a nearer driver never ranks behind a farther one. Trips
+        shorter than ``short_km`` (the 5th percentile of training distances) are rare and a
+        tree is flat outside its data, so below ``short_km`` the time is scaled down with
+        distance from the model's value at ``short_km``. The result stays within
+        [``PICKUP_FLOOR_S``, ``PICKUP_CEILING_S``]: a driver needs about a minute to start
+        and stop even next door, and a leg beyond 45 minutes is no useful pickup.
         """
         d = float(haversine_km(driver_lat, driver_lng, pickup_lat, pickup_lng))
         if d >= self.short_km:
