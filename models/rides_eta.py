@@ -292,6 +292,7 @@ def _estimator(params: dict[str, Any], random_state: int) -> HistGradientBoostin
     return HistGradientBoostingRegressor(
         categorical_features=[name in CATEGORICAL for name in FEATURES],
         monotonic_cst=[1 if name in MONOTONE else 0 for name in FEATURES],
+        early_stopping=False,  # "auto" would switch it on past 10,000 trips: same fit always
         random_state=random_state,
         **loss,
         **p,
