@@ -2,18 +2,19 @@
 
 The model sees only what is known when a ride is requested: the pickup and drop-off points
 (coordinates are census-tract or community-area centroids), the great-circle and grid
-(Manhattan) distances between them, the bearing, the time of day and the weekday, and the
+(Manhattan) distances between them, the bearing, the time of day, weekday and month, and the
 community areas of both ends. Community areas are looked up from coordinates (nearest known
 centroid), so the service, which only has coordinates, builds the same features as training.
 ``trip_miles``, ``fare``, ``tips`` and ``trip_seconds`` are measured after the trip and never
 enter the features.
 
 A histogram gradient-boosting regressor fits ``log(seconds)``: errors are relative, as MAPE
-is. A multiplicative correction (the MAPE-optimal scale, a weighted median of actual over
-predicted) is fitted on an inner validation split. Its depth, learning rate, number of
-iterations and leaf size are chosen on an inner time split of the training trips (earlier
-80% fit, later 20% validate) and never on the test trips; :func:`evaluate` tests on the later
-30% of trips by start time. The baseline is the median speed per hour of day over the
+is. It uses the pinball loss at a quantile below the median (MAPE rewards erring short), is
+monotone in both distances, and is followed by a multiplicative correction (the MAPE-optimal
+scale, a weighted median of actual over predicted) fitted on the last 20% of its training
+trips. The loss and leaf size are chosen on two rolling time splits of the training trips
+(:func:`select_params`), never on the test trips; :func:`evaluate` tests on the later 30% of
+trips by start time. The baseline is the median speed per hour of day over the
 great-circle distance, fitted on the same training trips in the same run.
 
 ETA stays model-based (no road graph): tract-centroid coordinates carry no street position,
