@@ -81,18 +81,26 @@ def column(df: Any, name: str) -> np.ndarray:
     raise KeyError(f"frame has no column {name!r}")
 
 
-def wall_clock(df: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(hour with quarter-hour fraction, weekday Monday=0) from ``trip_start_timestamp``
-    (epoch seconds of the wall clock) or a ``when`` column of datetimes."""
+def clock_features(secs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hour with its quarter-hour fraction, weekday Monday=0, month 1-12) of wall-clock
+    epoch seconds."""
+    secs = np.asarray(secs, dtype=np.int64)
+    hour = (secs % 86_400) / 3600.0
+    weekday = ((secs // 86_400) + 3) % 7  # 1970-01-01 was a Thursday (Monday=0)
+    month = secs.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return hour, weekday.astype(float), month.astype(float)
+
+
+def wall_clock(df: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`clock_features` of ``trip_start_timestamp`` (epoch seconds of the wall clock)
+    or of a ``when`` column of datetimes."""
     if "trip_start_timestamp" in df.columns:
         secs = np.asarray(df["trip_start_timestamp"], dtype=np.int64)
     elif "when" in df.columns:
         secs = np.array([epoch_wall(w) for w in list(df["when"])], dtype=np.int64)
     else:
         raise KeyError("frame has neither trip_start_timestamp nor when")
-    hour = (secs % 86_400) / 3600.0
-    weekday = ((secs // 86_400) + 3) % 7  # 1970-01-01 was a Thursday (Monday=0)
-    return hour, weekday.astype(float)
+    return clock_features(secs)
 
 
 def epoch_wall(when: datetime) -> int:

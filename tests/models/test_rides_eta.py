@@ -44,6 +44,7 @@ def test_model_beats_the_median_speed_baseline_on_later_trips(trips):
     assert r["mape"] < 0.75 * r["baseline_mape"]
     assert r["mae"] < r["baseline_mae"]
     assert r["mape"] < 0.2
+    assert 0 < r["default_gbm_mape"] < r["baseline_mape"]
 
 
 def test_model_recovers_the_planted_rush_hour_slowdown(model):
