@@ -229,6 +229,7 @@ def rides_dispatch_policy(
 class EtaConfig(dg.Config):
     tune: bool = False
     train_share: float = 0.7
+    max_iter: int = 0  # boosting iterations; 0: the model's default
 
 
 @dataclass
@@ -240,13 +241,13 @@ class EtaCandidate:
     note: str = ""
 
 
-def _fit_and_score(trips: pl.DataFrame, tune: bool, share: float):
+def _fit_and_score(trips: pl.DataFrame, tune: bool, share: float, **params):
     """``models.rides_eta.evaluate``'s split and scoring, keeping the fitted model."""
     train_part, test_part = time_split(trips.drop_nulls(["trip_start_timestamp"]), share)
     test = evaluable(test_part)
-    params: dict = {}
     if tune:
-        params, _ = rides_eta.select_params(train_part)
+        chosen, _ = rides_eta.select_params(train_part)
+        params = {**chosen, **params}
     model = rides_eta.train(train_part, **params)
     base = rides_eta.SpeedBaseline.fit(train_part)
     y = test["trip_seconds"].to_numpy().astype(float)
@@ -279,7 +280,8 @@ def rides_eta_model(config: EtaConfig, platform: PlatformResource):
         yield dg.Output(EtaCandidate(None, {}, note), metadata={"note": note})
         yield dg.AssetCheckResult(check_name=ETA_CHECK, passed=False, metadata={"note": note})
         return
-    model, ev = _fit_and_score(trips, config.tune, config.train_share)
+    extra = {"max_iter": config.max_iter} if config.max_iter else {}
+    model, ev = _fit_and_score(trips, config.tune, config.train_share, **extra)
     registry = ModelRegistry(platform.settings().models_dir)
     version = rides_eta.save_model(registry, model, ev)
     production = registry.production(rides_eta.MODEL_NAME)

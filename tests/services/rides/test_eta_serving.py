@@ -29,6 +29,7 @@ def test_the_eta_asset_gates_promotion_and_the_service_hot_reloads_it(
         result = dg.materialize(
             [rides_eta_model, rides_eta_promoted],
             resources={"platform": PlatformResource(data_dir=str(settings.data_dir))},
+            run_config={"ops": {"rides_eta_model": {"config": {"max_iter": 250}}}},
         )
         [check] = result.get_asset_check_evaluations()
         assert check.passed  # the planted structure beats median speed per hour
