@@ -178,7 +178,10 @@ def supply_demand(lake: Lake, window_min: float) -> tuple[dict[str, float], dict
 
 def replay_day(lake: Lake) -> tuple[str | None, list[Request], list[tuple[str, float, float]]]:
     """The newest day with requests: its requests, and each driver's first position that day."""
-    req = _events(lake, _REQUESTS).drop_nulls(["pickup_lat", "pickup_lng", "drop_lat", "drop_lng"])
+    req = _events(lake, _REQUESTS)
+    if req.is_empty():
+        return None, [], []
+    req = req.drop_nulls(["pickup_lat", "pickup_lng", "drop_lat", "drop_lng"])
     if req.is_empty():
         return None, [], []
     req = req.unique(subset=["trip_id"], keep="first").with_columns(

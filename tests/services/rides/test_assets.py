@@ -127,3 +127,23 @@ def test_surge_rises_with_demand_over_supply_and_stays_capped():
     assert all(1.0 <= m <= surge.PRODUCTION_CURVE.cap for m in out.values())
     again = surge.compute({hot: 0}, {hot: 10}, previous=out, alpha=0.5)
     assert 1.0 < again[hot] < out[hot]  # smoothed over time: it decays, it does not drop
+
+
+def test_an_empty_lake_gives_empty_analytics_and_a_gated_replay(settings):
+    result = dg.materialize(
+        [
+            lake_ingest,
+            rides_trip_analytics,
+            rides_demand_forecast,
+            rides_surge,
+            rides_policy_replay,
+        ],
+        resources={"platform": PlatformResource(data_dir=str(settings.data_dir))},
+        raise_on_error=False,
+    )
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["rides_trip_analytics_are_consistent"] is True
+    assert checks["rides_surge_is_capped"] is True
+    assert checks["rides_policy_beats_production"] is False  # nothing to replay: no promotion
+    meta = result.asset_materializations_for_node("rides_trip_analytics")[0].metadata
+    assert meta["dagster/row_count"].value == 0
