@@ -79,7 +79,11 @@ def _service(data_dir: Path, database_url: str | None = None):
     settings = Settings(data_dir=data_dir, database_url=database_url)
     emitter = Emitter(SpoolTransport(settings, name="bench"))
     conf = RidesSettings(
-        location_rate=1e9, location_burst=1e9, stale_after_s=3600, app_sweeper=False
+        location_rate=1e9,
+        location_burst=1e9,
+        stale_after_s=3600,
+        offer_timeout_s=300,
+        app_sweeper=False,
     )
     return build(settings, emitter, conf=conf, index=MemoryIndex()), emitter, settings
 

@@ -70,7 +70,11 @@ def check_races(svc) -> None:
 
 
 def make(settings, emitter):
-    conf = RidesSettings(location_rate=1e6, location_burst=1e6, app_sweeper=False)
+    # A long accept window: under load a race of 500 can outlast 15 s, and these races are
+    # about double assignment, not offer timeouts (tested in test_trips).
+    conf = RidesSettings(
+        location_rate=1e6, location_burst=1e6, offer_timeout_s=300.0, app_sweeper=False
+    )
     return build(settings, emitter, conf=conf, index=MemoryIndex())
 
 
