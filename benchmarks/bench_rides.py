@@ -44,6 +44,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# One request ranks a handful of candidates: OpenMP threads only spin against each other
+# (and against other processes) for a predict that small.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 DRIVERS = 10_000
 MATCHES = int(os.environ.get("RIDES_MATCHES", "300"))
