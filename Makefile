@@ -10,7 +10,7 @@ PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
 
 .PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
         bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv bench-shop \
-        fuzz clean media-corpus
+        bench-rides fuzz clean media-corpus
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -48,7 +48,7 @@ ui: setup players
 serve: setup players
 	$(BP) serve
 
-bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-kv bench-shop
+bench: bench-logs bench-crawl bench-media bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-kv bench-shop bench-rides
 
 bench-logs: setup
 	$(PY) -m benchmarks.bench_logs
@@ -95,3 +95,6 @@ bench-booking: setup
 
 bench-shop: setup
 	$(PY) -m benchmarks.bench_shop
+
+bench-rides: setup
+	$(PY) -m benchmarks.bench_rides

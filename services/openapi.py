@@ -239,6 +239,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "ShopModerationIn": {"action": "hide"},
     "ShopTicketIn": {"subject": "Where is my parcel?", "body": "It has been a week."},
     "ShopTicketMessageIn": {"body": "It arrived today, thank you."},
+    "LocationsIn": {"points": [{"lat": 41.8837, "lng": -87.6289}]},
+    "QuoteIn": {
+        "pickup": {"lat": 41.8837, "lng": -87.6289},
+        "dropoff": {"lat": 41.8950, "lng": -87.6200},
+    },
+    "TripIn": {"quote_id": "q_0123456789abcdef0123", "payment_method": "pm_card_visa"},
+    "RatingIn": {"stars": 5},
 }
 
 

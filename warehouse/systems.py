@@ -29,7 +29,7 @@ SYSTEMS: tuple[System, ...] = (
     System(1, "shortener", "URL shortener"),
     System(2, "social", "Social network"),
     System(3, "video", "Video streaming"),
-    System(4, "rides", "Ride sharing", built=False),
+    System(4, "rides", "Ride sharing"),
     System(5, "chat", "Messaging"),
     System(6, "files", "File sharing"),
     System(7, "crawl", "Web crawler"),

@@ -109,6 +109,23 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "shop_also_bought:shop_also_bought_beats_popularity",
         },
     ),
+    "rides": (
+        {
+            "rides_trip_analytics",
+            "rides_demand_forecast",
+            "rides_surge",
+            "rides_policy_replay",
+            "rides_dispatch_policy",
+            "rides_eta_model",
+            "rides_eta_promoted",
+        },
+        {
+            "rides_trip_analytics:rides_trip_analytics_are_consistent",
+            "rides_surge:rides_surge_is_capped",
+            "rides_policy_replay:rides_policy_beats_production",
+            "rides_eta_model:rides_eta_beats_baseline_and_production",
+        },
+    ),
     "logs": (
         {"logs_raw", "logs_parsed", "logs_templates", "logs_alert_evaluations", "logs_compaction"},
         {
