@@ -72,3 +72,41 @@ async def edge_stats(edges: list[EdgeInfo], timeout: float = 2.0) -> dict[str, d
             except (httpx.HTTPError, httpx.InvalidURL, ValueError):
                 continue
     return out
+
+
+async def fan_out_preload(
+    edges: list[EdgeInfo],
+    paths: list[str],
+    *,
+    tokens: Mapping[str, str],
+    timeout: float = 30.0,
+) -> list[dict]:
+    """Ask every edge (at once) to warm ``paths`` through its own cache fill, with its own
+    token; each edge's answer is its per-path report, or why it failed."""
+
+    async def one(client: httpx.AsyncClient, edge: EdgeInfo) -> dict:
+        failed = {"edge": edge.name, "ok": False, "paths": []}
+        token = tokens.get(edge.name)
+        if token is None:
+            return {**failed, "error": "no token registered for this edge: register it again"}
+        try:
+            resp = await client.post(
+                edge.url.rstrip("/") + "/_cdn/preload",
+                json={"paths": paths},
+                headers={"X-CDN-Token": token},
+            )
+        except httpx.HTTPError as exc:
+            return {**failed, "error": f"{type(exc).__name__}: {exc}"[:200]}
+        if resp.status_code != 200:
+            return {**failed, "error": f"status {resp.status_code}: {resp.text[:150]}"}
+        try:
+            reports = [
+                {"path": str(r["path"]), "result": str(r["result"]), "status": int(r["status"])}
+                for r in resp.json()["results"]
+            ]
+        except (ValueError, KeyError, TypeError):
+            return {**failed, "error": f"not an edge: answered {resp.text[:100]!r}"}
+        return {"edge": edge.name, "ok": True, "paths": reports, "error": None}
+
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+        return list(await asyncio.gather(*(one(client, e) for e in edges)))

@@ -22,7 +22,9 @@ from services.cdn.cachecontrol import (
     initial_age,
     response_policy,
 )
+from services.cdn.preload import bad_paths, warm
 from services.cdn.purgelog import PurgeLog
+from services.cdn.ratelimit import TokenBuckets, too_many
 from services.cdn.respond import (
     COMPRESSIBLE_TYPES,
     REGENERATED,
@@ -75,6 +77,13 @@ class EdgeConfig:
     #: How stale a stored response may be served when the upstream cannot be reached (RFC 9111
     #: §4.2.4 allows it when disconnected, unless a directive forbids it); 0 turns it off.
     stale_if_disconnected_s: float = 3600.0
+    #: Per-client rate limit (requests per second per client address, token bucket); 0 turns
+    #: it off. Purges and preloads with this edge's token and health probes are never limited.
+    rate_limit_rps: float = 0.0
+    #: Requests a client may make at once (bucket size); 0 means twice the rate.
+    rate_limit_burst: float = 0.0
+    #: Most client buckets kept (idle ones are dropped first): bounds the limiter's memory.
+    rate_limit_clients: int = 65_536
 
     def __post_init__(self) -> None:
         self.compress_types = tuple(t.lower() for t in self.compress_types)
@@ -113,8 +122,17 @@ class Edge:
         self.purges = PurgeLog()  # a fill that overlapped a purge of its URL is not stored
         self.refreshing: set[asyncio.Task] = set()
         self.stats = dict.fromkeys(
-            ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR", "coalesced"), 0
+            ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR")
+            + ("coalesced", "limited", "preloaded"),
+            0,
         )
+        self.limiter: TokenBuckets | None = None
+        if config.rate_limit_rps > 0:
+            self.limiter = TokenBuckets(
+                config.rate_limit_rps,
+                config.rate_limit_burst or 2 * config.rate_limit_rps,
+                max_clients=config.rate_limit_clients,
+            )
 
     # -- ASGI --------------------------------------------------------------------------
     async def __call__(self, scope, receive, send) -> None:
@@ -124,6 +142,13 @@ class Edge:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
+        if self.limiter is not None and not self._exempt(scope):
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.limiter.check(client)
+            if wait is not None:
+                self.stats["limited"] += 1
+                await send_reply(send, too_many(wait, client))
+                return
         if path in ("/healthz", "/metrics") or path.startswith("/_cdn/"):
             await self._control(scope, receive, send)
             return
@@ -150,6 +175,22 @@ class Edge:
         if self.access_log is not None:
             latency = (time.perf_counter() - started) * 1000
             self.access_log.record(method, url, status, cache, sent, latency)
+
+    def _exempt(self, scope) -> bool:
+        """Health probes and control calls carrying this edge's token skip the rate limit
+        (a purge must get through while the edge is under attack); everything else counts,
+        token guesses included."""
+        path = scope["path"]
+        if path in ("/healthz", "/_cdn/healthz"):
+            return True
+        return path.startswith("/_cdn/") and self._token_ok(scope)
+
+    def _token_ok(self, scope) -> bool:
+        token = self.config.purge_token
+        if not token:
+            return False
+        given = dict(scope["headers"]).get(b"x-cdn-token", b"")
+        return hmac.compare_digest(given, token.encode())
 
     async def _lifespan(self, receive, send) -> None:
         while True:
@@ -480,6 +521,8 @@ class Edge:
             await send_reply(send, Reply(200, headers, body))
         elif path == "/_cdn/purge" and method == "POST":
             await send_reply(send, await self._purge(scope, receive))
+        elif path == "/_cdn/preload" and method == "POST":
+            await send_reply(send, await self._preload(scope, receive))
         else:
             await send_reply(send, text_reply(404, f"no control endpoint {method} {path}"))
 
@@ -504,6 +547,8 @@ class Edge:
         lines += [
             "# TYPE cdn_coalesced_total counter",
             f'cdn_coalesced_total{{edge="{edge}"}} {s["coalesced"]}',
+            "# TYPE cdn_rate_limited_total counter",
+            f'cdn_rate_limited_total{{edge="{edge}"}} {s["limited"]}',
             "# TYPE cdn_upstream_fetches_total counter",
             f'cdn_upstream_fetches_total{{edge="{edge}"}} {s["upstream_fetches"]}',
             "# TYPE cdn_store_bytes gauge",
@@ -517,26 +562,13 @@ class Edge:
     async def _purge(self, scope, receive) -> Reply:
         """Only with this edge's own token (``X-CDN-Token``); an edge started without a
         token refuses every purge."""
-        token = self.config.purge_token
-        if not token:
+        if not self.config.purge_token:
             return text_reply(403, "this edge has no purge token configured: it accepts no purges")
-        given = dict(scope["headers"]).get(b"x-cdn-token", b"")
-        if not hmac.compare_digest(given, token.encode()):
+        if not self._token_ok(scope):
             return text_reply(403, "purge needs the edge's X-CDN-Token")
-        raw = b""
-        while True:
-            message = await receive()
-            raw += message.get("body", b"")
-            if len(raw) > 65_536:
-                return text_reply(413, "purge body over 64 KiB")
-            if not message.get("more_body"):
-                break
-        try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return text_reply(400, 'purge body must be JSON: {"url": ...} or {"prefix": ...}')
-        if not isinstance(body, dict):
-            return text_reply(400, "purge body must be a JSON object")
+        body = await _json_body(receive, 'purge body must be JSON: {"url": ...} or {"prefix": ...}')
+        if isinstance(body, Reply):
+            return body
         url, prefix = body.get("url"), body.get("prefix")
         if isinstance(url, str) and url.startswith("/"):
             return json_reply(200, {"purged": self._purge_url(url), "url": url})
@@ -544,3 +576,35 @@ class Edge:
             self.purges.purged_prefix()
             return json_reply(200, {"purged": self.store.purge_prefix(prefix), "prefix": prefix})
         return text_reply(422, "give a 'url' or 'prefix' that starts with '/'")
+
+    async def _preload(self, scope, receive) -> Reply:
+        """Warm ``{"paths": [...]}`` through the normal cache fill (``services.cdn.preload``);
+        only with this edge's own token, like a purge."""
+        if not self._token_ok(scope):
+            return text_reply(403, "preload needs the edge's X-CDN-Token")
+        body = await _json_body(receive, 'preload body must be JSON: {"paths": ["/a", ...]}')
+        if isinstance(body, Reply):
+            return body
+        problem = bad_paths(body.get("paths"))
+        if problem is not None:
+            return text_reply(422, problem)
+        return json_reply(200, {"results": await warm(self, body["paths"])})
+
+
+async def _json_body(receive, usage: str, limit: int = 65_536) -> dict | Reply:
+    """A control call's JSON object body, or the 4xx reply that refuses it."""
+    raw = b""
+    while True:
+        message = await receive()
+        raw += message.get("body", b"")
+        if len(raw) > limit:
+            return text_reply(413, f"control body over {limit // 1024} KiB")
+        if not message.get("more_body"):
+            break
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return text_reply(400, usage)
+    if not isinstance(body, dict):
+        return text_reply(400, usage)
+    return body

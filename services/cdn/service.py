@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import dns.rcode
 
 from services.auth import hash_key
-from services.cdn.control import edge_stats, fan_out_purge
+from services.cdn.control import edge_stats, fan_out_preload, fan_out_purge
 from services.cdn.dns import Answer, DnsRouter, SubnetMap
+from services.cdn.preload import bad_paths
 from services.cdn.routing import REGIONS, EdgeInfo, EdgeRegistry, nearest_healthy, probe
 from services.cdn.settings import CdnSettings
 from services.errors import Conflict, Invalid, NotFound, Unavailable
@@ -316,6 +317,40 @@ class CdnService:
             },
         )
         return Purge(given[0], results)
+
+    async def preload(
+        self, paths: list[str], *, names: list[str] | None = None, actor: str | None = None
+    ) -> list[dict]:
+        """Warm ``paths`` on the edges ``names`` (default: every edge, not the shields, which
+        warm through the edges' fills): each edge fetches them through its own cache, with its
+        own token. 404 for an unknown name, 422 for a bad path list."""
+        problem = bad_paths(paths)
+        if problem is not None:
+            raise Invalid(problem)
+        edges = self.registry.all()
+        if names is not None:
+            unknown = sorted(set(names) - {e.name for e in edges})
+            if unknown:
+                raise NotFound(f"no edge named {', '.join(map(repr, unknown))}")
+            targets = [e for e in edges if e.name in names]
+        else:
+            targets = [e for e in edges if e.role == "edge"]
+        results = await fan_out_preload(
+            targets, paths, tokens=self.registry.tokens(), timeout=self.conf.preload_timeout_s
+        )
+        stored = sum(p["result"] == "stored" for r in results for p in r["paths"])
+        self.emitter.emit(
+            NAME,
+            "preload",
+            actor=actor,
+            entity=paths[0],
+            attrs={
+                "paths": len(paths),
+                "stored": stored,
+                "failed": [r["edge"] for r in results if not r["ok"]],
+            },
+        )
+        return results
 
     async def edge_stats(self) -> dict[str, dict]:
         """Live cache counters of every reachable edge."""
