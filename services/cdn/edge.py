@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import orjson
 
+from services.cdn import esi
 from services.cdn.cachecontrol import (
     RequestDirectives,
     initial_age,
@@ -84,6 +85,9 @@ class EdgeConfig:
     rate_limit_burst: float = 0.0
     #: Most client buckets kept (idle ones are dropped first): bounds the limiter's memory.
     rate_limit_clients: int = 65_536
+    #: Serve HTTPS with this certificate and key (``services.cdn.tls``); plain HTTP without.
+    tls_certfile: str | None = None
+    tls_keyfile: str | None = None
 
     def __post_init__(self) -> None:
         self.compress_types = tuple(t.lower() for t in self.compress_types)
@@ -216,9 +220,10 @@ class Edge:
 
     # -- caching logic -----------------------------------------------------------------
     async def handle(
-        self, url: str, headers: dict[str, str], head: bool = False
+        self, url: str, headers: dict[str, str], head: bool = False, *, depth: int = 0
     ) -> tuple[str, Reply | None, Fetched | None]:
-        """Answer one GET/HEAD: (cache status, reply, or a pass-through stream).
+        """Answer one GET/HEAD: (cache status, reply, or a pass-through stream). ``depth``
+        is how deep this request is nested in ESI includes.
 
         The request's own directives (RFC 9111 §5.2.1) decide whether a stored response may
         answer it: ``max-age``, ``min-fresh``, ``max-stale``, ``no-cache`` (revalidate),
@@ -231,7 +236,7 @@ class Edge:
         now = self.clock()
         if entry is not None:
             if req.allows(entry.age(now), entry.policy):
-                return "HIT", self._reply(entry, headers, head, "HIT", now), None
+                return "HIT", await self._answer(entry, headers, head, "HIT", now, depth), None
             if req.only_if_cached:
                 return (
                     "MISS",
@@ -242,7 +247,8 @@ class Edge:
                 req.no_cache or req.max_age is not None or req.min_fresh is not None
             ) and entry.policy.stale_ok_for_revalidate(entry.staleness(now)):
                 self._refresh_in_background(key, url, headers, entry)
-                return "STALE", self._reply(entry, headers, head, "STALE", now), None
+                reply = await self._answer(entry, headers, head, "STALE", now, depth)
+                return "STALE", reply, None
         elif req.only_if_cached:
             return "MISS", text_reply(504, "only-if-cached: nothing stored for this request"), None
         if req.no_store:
@@ -252,7 +258,9 @@ class Edge:
         if outcome.stream is not None:
             return outcome.cache, None, outcome.stream
         if outcome.entry is not None:
-            reply = self._reply(outcome.entry, headers, head, outcome.cache, self.clock())
+            reply = await self._answer(
+                outcome.entry, headers, head, outcome.cache, self.clock(), depth
+            )
             return outcome.cache, reply, None
         assert outcome.error is not None
         return "ERROR", text_reply(outcome.error.status, outcome.error.reason), None
@@ -322,6 +330,41 @@ class Edge:
         """Drop every stored variant of ``url``; a fill of it in flight will not be stored."""
         self.purges.purged(url)
         return self.store.purge_url(url)
+
+    async def _answer(
+        self, entry: Entry, headers, head: bool, cache: str, now: float, depth: int
+    ) -> Reply:
+        """The reply for a stored (or just fetched) response: an ESI template is assembled
+        (``services.cdn.esi``), anything else answered as stored."""
+        if not esi.is_template(entry.status, entry.headers):
+            return self._reply(entry, headers, head, cache, now)
+        if depth >= esi.MAX_DEPTH:
+            return text_reply(502, f"ESI includes nested deeper than {esi.MAX_DEPTH}")
+        plain = {k: v for k, v in headers.items() if k not in FILL_DROPPED}
+        plain.pop("accept-encoding", None)  # fragments and template as identity bodies
+        page = self._reply(entry, plain, False, cache, now)
+
+        async def fetch(path: str) -> esi.Fragment | None:
+            status, reply, stream = await self.handle(path, plain, depth=depth + 1)
+            if stream is not None:  # too large to include
+                await stream.aclose()
+                return None
+            if reply is None or not 200 <= reply.status < 300:
+                return None
+            control = dict(reply.headers).get(b"cache-control", b"").lower()
+            private = b"no-store" in control or b"private" in control
+            return esi.Fragment(reply.body, status not in ("BYPASS", "ERROR") and not private)
+
+        try:
+            body, cacheable = await esi.assemble(page.body, fetch, entry.url, headers.get("host"))
+        except esi.IncludeFailed as exc:
+            return text_reply(502, str(exc))
+        out = [(k, v) for k, v in page.headers if k not in esi.NOT_FORWARDED]
+        if not cacheable:  # a personal fragment: no cache downstream may keep the page
+            out = [(k, v) for k, v in out if k != b"cache-control"]
+            out.append((b"cache-control", b"private, no-store"))
+        out.append((b"content-length", str(len(body)).encode()))
+        return Reply(200, out, b"" if head else body)
 
     def _reply(self, entry: Entry, headers, head: bool, cache: str, now: float) -> Reply:
         encodings = len(entry.encoded)
