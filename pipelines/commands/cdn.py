@@ -112,6 +112,12 @@ def origin(root: str | None, host: str, port: int, delay_ms: int) -> None:
     show_default=True,
     help="Requests a client may make at once; 0: twice --rate-limit.",
 )
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="Serve HTTPS with a certificate for the CDN's name from the local CA "
+    "(<data_dir>/cdn/tls/ca.pem, made on first use; clients trust that file).",
+)
 def edge(
     upstream: str,
     port: int,
@@ -128,6 +134,7 @@ def edge(
     compress_types: tuple[str, ...],
     rate_limit_rps: float,
     rate_limit_burst: float,
+    tls: bool,
 ) -> None:
     """Run an edge cache (or a shield) in front of --origin.
 
@@ -159,7 +166,19 @@ def edge(
         rate_limit_burst=rate_limit_burst,
         **({"compress_types": compress_types} if compress_types else {}),
     )
-    click.echo(f"{role} {config.name} on http://{host}:{port} -> {upstream}; purge token: {source}")
+    scheme = "http"
+    if tls:
+        from services.cdn.settings import CdnSettings
+        from services.cdn.tls import edge_certificate
+        from warehouse.settings import get_settings
+
+        files = edge_certificate(get_settings().data_dir, name, CdnSettings().dns_zone)
+        config.tls_certfile, config.tls_keyfile = str(files.cert), str(files.key)
+        scheme = "https"
+        click.echo(f"TLS certificate {files.cert}; clients trust {files.ca}")
+    click.echo(
+        f"{role} {config.name} on {scheme}://{host}:{port} -> {upstream}; purge token: {source}"
+    )
     serve_edge(config, host, port, workers)
 
 

@@ -19,9 +19,11 @@ import hmac
 import logging
 import re
 import secrets
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import dns.rcode
 
@@ -91,13 +93,24 @@ class CdnService:
         conf: CdnSettings,
         admin_key_hash: str | None = None,
         clock: Callable[[], float] = time.time,
+        edge_ca: Path | None = None,
     ) -> None:
         self.registry = registry
         self.emitter = emitter
         self.conf = conf
         self.admin_key_hash = admin_key_hash
         self.clock = clock
+        self.edge_ca = edge_ca
         self._probe_task: asyncio.Task | None = None
+
+    def edge_trust(self) -> ssl.SSLContext | bool:
+        """How the control plane verifies HTTPS edges: the system's roots plus the CDN's local
+        CA (``services.cdn.tls``) once it exists."""
+        if self.edge_ca is None or not self.edge_ca.exists():
+            return True
+        context = ssl.create_default_context()
+        context.load_verify_locations(cafile=str(self.edge_ca))
+        return context
 
     def close(self) -> None:
         if self._probe_task is not None:
@@ -181,7 +194,7 @@ class CdnService:
         """Probe every edge's ``/healthz`` now and record the results; a change of health is
         an ``edge_down``/``edge_up`` event."""
         edges = self.registry.all()
-        results = await probe(edges, self.conf.probe_timeout_s)
+        results = await probe(edges, self.conf.probe_timeout_s, self.edge_trust())
         for edge in edges:
             error = results.get(edge.name)
             self.registry.set_health(edge.name, error is None, error)
@@ -304,6 +317,7 @@ class CdnService:
             prefix=prefix,
             tokens=self.registry.tokens(),
             timeout=self.conf.control_timeout_s,
+            verify=self.edge_trust(),
         )
         self.emitter.emit(
             NAME,
@@ -336,7 +350,11 @@ class CdnService:
         else:
             targets = [e for e in edges if e.role == "edge"]
         results = await fan_out_preload(
-            targets, paths, tokens=self.registry.tokens(), timeout=self.conf.preload_timeout_s
+            targets,
+            paths,
+            tokens=self.registry.tokens(),
+            timeout=self.conf.preload_timeout_s,
+            verify=self.edge_trust(),
         )
         stored = sum(p["result"] == "stored" for r in results for p in r["paths"])
         self.emitter.emit(
@@ -354,4 +372,6 @@ class CdnService:
 
     async def edge_stats(self) -> dict[str, dict]:
         """Live cache counters of every reachable edge."""
-        return await edge_stats(self.registry.all(), timeout=self.conf.control_timeout_s)
+        return await edge_stats(
+            self.registry.all(), timeout=self.conf.control_timeout_s, verify=self.edge_trust()
+        )

@@ -69,3 +69,22 @@ def test_the_certificate_covers_the_cdn_name_and_its_keys_are_private(tls_edge) 
     for key in ("ca-key.pem", "edge-tls-key.pem"):
         assert stat.S_IMODE((tls_dir / key).stat().st_mode) == 0o600
     assert stat.S_IMODE(tls_dir.stat().st_mode) == 0o700
+
+
+def test_the_control_plane_trusts_the_local_ca_for_probes_and_preloads(
+    client, admin_headers, settings
+) -> None:
+    origin = ScriptedOrigin().start()
+    try:
+        with start_edge(origin.url, name="edge-tls-cp", settings=settings, tls=True) as edge:
+            reg = {"name": edge.name, "url": edge.url, "region": "eu-west", "token": edge.token}
+            assert client.post("/cdn/edges", json=reg, headers=admin_headers).status_code == 201
+            [probed] = client.post("/cdn/health/check", headers=admin_headers).json()
+            assert probed["healthy"], probed["last_error"]
+            body = {"paths": ["/warm-tls?cc=max-age%3D60"]}
+            done = client.post("/cdn/preload", json=body, headers=admin_headers).json()
+            assert done["results"][0]["paths"][0]["result"] == "stored"
+            hit = httpx.get(edge.url + body["paths"][0], verify=edge.verify(), trust_env=False)
+            assert hit.headers["x-cache"].startswith("HIT")
+    finally:
+        origin.stop()
