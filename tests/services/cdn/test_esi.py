@@ -141,3 +141,18 @@ def test_same_origin_resolution() -> None:
     assert not esi.is_template(
         200, {"content-type": "image/png", "surrogate-control": 'content="ESI/1.0"'}
     )
+
+
+def test_the_origin_opts_esi_html_files_in_and_nothing_else(tmp_path) -> None:
+    from starlette.testclient import TestClient
+
+    from services.cdn.demo import write_esi_demo
+    from services.cdn.origin import create_origin_app
+
+    page = write_esi_demo(tmp_path)
+    with TestClient(create_origin_app(tmp_path)) as origin:
+        template = origin.get(page)
+        fragment = origin.get("/cdn-esi/fragments/header.html")
+    assert template.headers["surrogate-control"] == 'content="ESI/1.0"'
+    assert esi.is_template(200, dict(template.headers))
+    assert "surrogate-control" not in fragment.headers

@@ -46,6 +46,16 @@ def test_workload_serves_through_edges_and_reports_hit_ratio_per_edge(client, se
     assert facts["dns"]["answers"] == nearest  # DNS sends every region where HTTP does
     assert facts["dns"]["failover_s"] is not None and facts["dns"]["failover_s"] < 15
     assert any(line.startswith("DNS routing: 6/6 regions agree") for line in lines)
+    preload = facts["preload"]
+    assert preload["stored"] == preload["paths"] >= 1 and preload["first"] == "HIT"
+    esi = facts["esi"]
+    assert esi["status"] == 200 and esi["included"] == esi["fragments"] == 2
+    assert esi["tags_left"] == 0 and esi["second"] == "HIT"
+    limited = facts["rate_limit"]
+    assert limited["ok"] >= 10 and limited["429"] >= 1 and limited["ok"] + limited["429"] == 40
+    assert any(line.startswith("preload: ") for line in lines)
+    assert any(line.startswith("ESI: ") for line in lines)
+    assert any(line.startswith("rate limit ") for line in lines)
 
 
 def test_cli_purges_on_given_edges_or_every_registered_one_and_validates_arguments(
