@@ -84,3 +84,27 @@ def test_cli_purges_on_given_edges_or_every_registered_one_and_validates_argumen
         origin.stop()
     empty = CliRunner().invoke(main, ["cdn", "hit-ratio"])
     assert empty.exit_code == 0 and "no CDN access events" in empty.output
+
+
+def test_cli_preloads_paths_on_registered_edges(settings, emitter) -> None:
+    origin = ScriptedOrigin().start()
+    try:
+        with start_edge(origin.url, name="edge-warm", settings=settings) as edge:
+            runner = CliRunner()
+            none = runner.invoke(main, ["cdn", "preload", "/w?cc=max-age%3D60"])
+            assert none.exit_code == 0 and "no edges registered" in none.output
+            bad = runner.invoke(main, ["cdn", "preload", "no-slash"])
+            assert bad.exit_code == 2 and "not a path" in bad.output
+            svc = build(settings, emitter)
+            svc.register(name=edge.name, url=edge.url, region="eu-west", token=edge.token)
+            svc.close()
+            args = ["cdn", "preload", "/w?cc=max-age%3D60", "/n?cc=no-store", "--edge", edge.name]
+            out = runner.invoke(main, args)
+            assert out.exit_code == 0, out.output
+            assert "edge-warm: /w?cc=max-age%3D60 stored (200)" in out.output
+            assert "edge-warm: /n?cc=no-store not-cacheable (200)" in out.output
+            hit = httpx.get(edge.url + "/w?cc=max-age%3D60", trust_env=False)
+            assert hit.headers["x-cache"].startswith("HIT")
+            assert origin.counts["/w?cc=max-age%3D60"] == 1
+    finally:
+        origin.stop()
