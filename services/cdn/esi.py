@@ -68,12 +68,15 @@ Fetch = Callable[[str], Awaitable[Fragment | None]]
 
 
 def is_template(status: int, headers: dict[str, str]) -> bool:
-    """An HTML 200 whose Surrogate-Control asks for ESI/1.0 processing."""
-    if status != 200:
+    """An identity-coded HTML 200 whose Surrogate-Control asks for ESI/1.0 processing (a
+    compressed template is not parsed: it is served as stored)."""
+    control = headers.get("surrogate-control")  # first: the hit path pays one dict lookup
+    if control is None or status != 200 or not _CONTENT.search(control):
+        return False
+    if headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
         return False
     ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    control = headers.get("surrogate-control", "")
-    return ctype in ("text/html", "application/xhtml+xml") and bool(_CONTENT.search(control))
+    return ctype in ("text/html", "application/xhtml+xml")
 
 
 def same_origin(src: str, base_url: str, host: str | None) -> str | None:

@@ -138,6 +138,8 @@ def test_same_origin_resolution() -> None:
     assert esi.is_template(
         200, {"content-type": "text/html", "surrogate-control": 'content="ESI/1.0"'}
     )
+    gzipped = {"content-encoding": "gzip", "surrogate-control": 'content="ESI/1.0"'}
+    assert not esi.is_template(200, {"content-type": "text/html", **gzipped})
     assert not esi.is_template(
         200, {"content-type": "image/png", "surrogate-control": 'content="ESI/1.0"'}
     )
