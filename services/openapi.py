@@ -194,6 +194,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "ProfileIn": {"email": "alice@example.org", "timezone": "Europe/Dublin", "locale": "en"},
     "PurgeIn": {"prefix": "/videos/"},
+    "PreloadIn": {"paths": ["/cdn-demo/master.m3u8"], "edges": ["edge-eu-west"]},
     "RankRequest": {
         "viewer": "alice",
         "candidates": [

@@ -98,6 +98,26 @@ def origin(root: str | None, host: str, port: int, delay_ms: int) -> None:
     help="Content type (prefix) to compress; repeat for several. Default: HLS playlists and "
     "DASH manifests. Other types pass through as the origin sent them.",
 )
+@click.option(
+    "--rate-limit",
+    "rate_limit_rps",
+    default=0.0,
+    show_default=True,
+    help="Requests per second per client address (429 beyond); 0: no limit.",
+)
+@click.option(
+    "--rate-burst",
+    "rate_limit_burst",
+    default=0.0,
+    show_default=True,
+    help="Requests a client may make at once; 0: twice --rate-limit.",
+)
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="Serve HTTPS with a certificate for the CDN's name from the local CA "
+    "(<data_dir>/cdn/tls/ca.pem, made on first use; clients trust that file).",
+)
 def edge(
     upstream: str,
     port: int,
@@ -112,6 +132,9 @@ def edge(
     workers: int,
     no_access_log: bool,
     compress_types: tuple[str, ...],
+    rate_limit_rps: float,
+    rate_limit_burst: float,
+    tls: bool,
 ) -> None:
     """Run an edge cache (or a shield) in front of --origin.
 
@@ -139,9 +162,23 @@ def edge(
         read_timeout=read_timeout,
         purge_token=token,
         access_log=not no_access_log,
+        rate_limit_rps=rate_limit_rps,
+        rate_limit_burst=rate_limit_burst,
         **({"compress_types": compress_types} if compress_types else {}),
     )
-    click.echo(f"{role} {config.name} on http://{host}:{port} -> {upstream}; purge token: {source}")
+    scheme = "http"
+    if tls:
+        from services.cdn.settings import CdnSettings
+        from services.cdn.tls import edge_certificate
+        from warehouse.settings import get_settings
+
+        files = edge_certificate(get_settings().data_dir, name, CdnSettings().dns_zone)
+        config.tls_certfile, config.tls_keyfile = str(files.cert), str(files.key)
+        scheme = "https"
+        click.echo(f"TLS certificate {files.cert}; clients trust {files.ca}")
+    click.echo(
+        f"{role} {config.name} on {scheme}://{host}:{port} -> {upstream}; purge token: {source}"
+    )
     serve_edge(config, host, port, workers)
 
 
@@ -225,3 +262,35 @@ def hit_ratio() -> None:
         return
     with pl.Config(tbl_cols=-1, tbl_width_chars=160):
         click.echo(table)
+
+
+@cli.command("preload")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--edge",
+    "edges",
+    multiple=True,
+    help="Warm this registered edge (by name) only (repeatable); default: every edge.",
+)
+def preload(paths: tuple[str, ...], edges: tuple[str, ...]) -> None:
+    """Warm PATHS (e.g. /videos/v1/master.m3u8) on the edges before clients ask: each edge
+    fetches them through its own cache and reports stored, not-cacheable or error."""
+    import asyncio
+
+    from services.errors import DomainError
+
+    with system_service("cdn") as svc:
+        try:
+            results = asyncio.run(svc.preload(list(paths), names=list(edges) or None, actor="cli"))
+        except DomainError as exc:
+            raise click.UsageError(str(exc)) from exc
+    if not results:
+        click.echo("no edges registered: nothing to warm")
+    for r in results:
+        if not r["ok"]:
+            click.echo(f"{r['edge']}: FAILED {r['error']}")
+            continue
+        for p in r["paths"]:
+            click.echo(f"{r['edge']}: {p['path']} {p['result']} ({p['status']})")
+    if not all(r["ok"] for r in results):
+        raise SystemExit(1)

@@ -1,10 +1,12 @@
 """CDN workload: an origin over the blob store, a shield and two edges in two regions, all as
 processes on loopback. Clients in several regions ask the control plane for their nearest
 edge and fetch playlists, manifests and segments (any video renditions present, plus a small
-demo tree) with skewed popularity; then a prefix is purged and refetched. The edges' access
-logs flow into the lake, where the ``cdn_hit_ratio`` asset reads them. Last, clients in every
-region resolve the CDN's name through its DNS router (EDNS Client Subnet), which must agree
-with the HTTP routing, and one edge is stopped to time the DNS failover."""
+demo tree) with skewed popularity; then a prefix is purged, preloaded on one edge and
+refetched, an ESI page is assembled at the edge, and a rate-limited edge refuses a burst.
+The edges' access logs flow into the lake, where the ``cdn_hit_ratio`` asset reads them.
+Last, clients in every region resolve the CDN's name through its DNS router (EDNS Client
+Subnet), which must agree with the HTTP routing, and one edge is stopped to time the DNS
+failover."""
 
 from __future__ import annotations
 
@@ -32,16 +34,17 @@ class CdnWorkload:
     order = 35
 
     def run(self, ctx: WorkloadContext) -> None:
-        from services.cdn.demo import write_demo_tree
+        from services.cdn.demo import write_demo_tree, write_esi_demo
         from services.cdn.process import run_tier
 
         blobs = ctx.settings.blobs_dir
         if not (blobs / "cdn-demo").exists():
             write_demo_tree(blobs, segments=4)
+        esi_page = write_esi_demo(blobs)
         paths = _paths(blobs)
         weights = [1 / (i + 1) ** 0.8 for i in range(len(paths))]  # Zipf-like popularity
         n_requests = max(60, int(300 * ctx.scale))
-        facts: dict = {"paths": len(paths), "requests": 0, "errors": 0}
+        facts: dict = {"paths": len(paths), "requests": 0, "errors": 0, "esi_page": esi_page}
         with run_tier(blobs, regions=EDGE_REGIONS, settings=ctx.settings) as tier:
             self._drive(ctx, tier, paths, weights, n_requests, facts)
         ctx.facts["cdn"] = facts
@@ -70,6 +73,7 @@ class CdnWorkload:
                     "/cdn/purge", json={"prefix": "/cdn-demo/1280x720/"}, headers=admin
                 ).json()
                 facts["purged"] = sum(r["purged"] for r in purged["results"])
+                self._preload(ctx, http, tier, paths, facts)
                 self._traffic(ctx, http, paths, weights, n_requests // 4, facts)
                 facts["live"] = {
                     p.name: http.get(p.url + "/_cdn/stats").json() for p in (shield, *edges)
@@ -78,10 +82,71 @@ class CdnWorkload:
                     origin.url + "/_origin/stats", headers={"X-CDN-Token": origin.token or ""}
                 )
                 facts["origin_fetches"] = counters.json()["requests"]
+                self._esi(ctx, http, tier, facts)
+            self._rate_limit(ctx, shield, facts)
             self._dns(ctx, tier, facts)
         finally:
             for proc in (shield, *edges):
                 ctx.client.delete(f"/cdn/edges/{proc.name}", headers=admin)
+
+    @staticmethod
+    def _preload(ctx, http: httpx.Client, tier, paths: list[str], facts: dict) -> None:
+        """Warm the just-purged 720p rendition on the eu-west edge through the control plane,
+        then check that its first client request is a hit."""
+        warm = [p for p in paths if p.startswith("/cdn-demo/1280x720/")][:5] or paths[:5]
+        edge = tier.edge("eu-west")
+        done = ctx.client.post(
+            "/cdn/preload", json={"paths": warm, "edges": [edge.name]}, headers=ctx.admin_headers
+        ).json()
+        reports = [p for r in done["results"] for p in r["paths"]]
+        first = http.get(edge.url + warm[0]).headers.get("x-cache", "")
+        facts["preload"] = {
+            "edge": edge.name,
+            "paths": len(warm),
+            "stored": sum(p["result"] == "stored" for p in reports),
+            "first": first.split(" ", 1)[0],
+        }
+
+    @staticmethod
+    def _esi(ctx, http: httpx.Client, tier, facts: dict) -> None:
+        """Fetch the ESI page twice from one edge: assembled from its fragments each time,
+        the template and the fragments served from the edge's cache the second time."""
+        from services.cdn.demo import ESI_FILES
+
+        edge = tier.edge("eu-west")
+        page = facts["esi_page"]
+        first, second = http.get(edge.url + page), http.get(edge.url + page)
+        fragments = [k for k in ESI_FILES if "/fragments/" in k]
+        included = sum(ESI_FILES[k] in second.content for k in fragments)
+        facts["esi"] = {
+            "status": second.status_code,
+            "included": included,
+            "fragments": len(fragments),
+            "tags_left": second.content.count(b"<esi:"),
+            "second": second.headers.get("x-cache", "").split(" ", 1)[0],
+            "same": first.content == second.content,
+        }
+
+    @staticmethod
+    def _rate_limit(ctx, shield, facts: dict) -> None:
+        """An edge limited to 5 requests/s (burst 10) per client, hit by one client with 40
+        requests at once: the first ten pass, the rest get 429 with Retry-After."""
+        from services.cdn.process import start_edge
+
+        with (
+            start_edge(
+                shield.url,
+                name="edge-limited",
+                settings=ctx.settings,
+                rate_limit_rps=5,
+                rate_limit_burst=10,
+                access_log=False,
+            ) as limited,
+            httpx.Client(timeout=10, trust_env=False) as http,
+        ):
+            codes = [http.get(limited.url + "/cdn-demo/master.m3u8").status_code for _ in range(40)]
+            refused = [c for c in codes if c == 429]
+            facts["rate_limit"] = {"sent": len(codes), "ok": codes.count(200), "429": len(refused)}
 
     @staticmethod
     def _dns(ctx, tier, facts: dict) -> None:
@@ -161,6 +226,25 @@ class CdnWorkload:
         )
         if facts.get("routes"):
             lines.append("routing: " + ", ".join(f"{c} -> {e}" for c, e in facts["routes"].items()))
+        if facts.get("preload"):
+            p = facts["preload"]
+            lines.append(
+                f"preload: {p['stored']}/{p['paths']} paths stored on {p['edge']}; its first "
+                f"client request was a {p['first']}"
+            )
+        if facts.get("esi"):
+            e = facts["esi"]
+            lines.append(
+                f"ESI: {facts['esi_page']} answered {e['status']}, {e['included']}/"
+                f"{e['fragments']} fragments included, {e['tags_left']} ESI tags left, "
+                f"template {e['second']} on the second request"
+            )
+        if facts.get("rate_limit"):
+            r = facts["rate_limit"]
+            lines.append(
+                f"rate limit (5/s, burst 10): {r['sent']} back-to-back requests from one client, "
+                f"{r['ok']} served, {r['429']} refused with 429"
+            )
         if facts.get("dns"):
             dns_facts = facts["dns"]
             moved = dns_facts["failover_s"]

@@ -19,6 +19,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from services.cdn.preload import MAX_PATHS
 from services.cdn.routing import EdgeInfo
 from services.cdn.service import TOKEN_PATTERN, CdnService
 from services.deps import AdminUser, system_service
@@ -114,6 +115,34 @@ class PurgeOut(BaseModel):
     results: list[PurgeResult]
 
 
+class PreloadIn(BaseModel):
+    paths: list[Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^/([^/]|$)")]] = (
+        Field(min_length=1, max_length=MAX_PATHS)
+    )
+    edges: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None,
+        max_length=100,
+        description="Edge (or shield) names to warm; default: every edge, not the shields.",
+    )
+
+
+class PreloadPath(BaseModel):
+    path: str
+    result: Literal["stored", "not-cacheable", "error"]
+    status: int
+
+
+class PreloadEdge(BaseModel):
+    edge: str
+    ok: bool
+    paths: list[PreloadPath]
+    error: str | None
+
+
+class PreloadOut(BaseModel):
+    results: list[PreloadEdge]
+
+
 def _out(edge: EdgeInfo) -> EdgeOut:
     return EdgeOut(**vars(edge))
 
@@ -199,3 +228,11 @@ async def purge(body: PurgeIn, svc: CdnDep, admin: AdminUser) -> PurgeOut:
     """Purge a URL or a prefix on every shield, then every edge."""
     done = await svc.purge(url=body.url, prefix=body.prefix, actor=admin.user_id)
     return PurgeOut(target=done.target, results=[PurgeResult(**r) for r in done.results])
+
+
+@router.post("/preload", response_model=PreloadOut, operation_id="cdn_preload")
+async def preload(body: PreloadIn, svc: CdnDep, admin: AdminUser) -> PreloadOut:
+    """Warm paths on chosen edges before clients ask: each edge fetches them through its own
+    cache (the origin's cache rules apply) and reports stored, not-cacheable or error."""
+    results = await svc.preload(body.paths, names=body.edges, actor=admin.user_id)
+    return PreloadOut(results=[PreloadEdge(**r) for r in results])

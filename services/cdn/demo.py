@@ -50,3 +50,27 @@ def write_demo_tree(root: Path, **kwargs: int) -> dict[str, bytes]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return files
+
+
+#: A page the origin serves as an ESI template (``*.esi.html``): two fragments, one include
+#: of a missing path that the page tolerates (``onerror="continue"``).
+ESI_FILES = {
+    "cdn-esi/index.esi.html": b"<!doctype html><html><body>"
+    b'<esi:include src="fragments/header.html"/>'
+    b"<main>Catalogue</main>"
+    b'<esi:include src="/cdn-esi/fragments/missing.html" onerror="continue"/>'
+    b'<esi:include src="/cdn-esi/fragments/footer.html"/>'
+    b"<esi:remove><p>shown only without an ESI processor</p></esi:remove>"
+    b"</body></html>\n",
+    "cdn-esi/fragments/header.html": b"<header>System Blueprints</header>",
+    "cdn-esi/fragments/footer.html": b"<footer>served through the CDN</footer>",
+}
+
+
+def write_esi_demo(root: Path) -> str:
+    """Write ``ESI_FILES`` under ``root``; the page's URL path."""
+    for rel, data in ESI_FILES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return "/cdn-esi/index.esi.html"

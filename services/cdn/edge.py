@@ -2,27 +2,29 @@
 
 The hit path avoids any framework: look up, check freshness, answer. Misses are coalesced so
 N concurrent requests for one key make one upstream fetch. A shield is this same app with
-the origin as its upstream. Control endpoints live under ``/_cdn/``.
+the origin as its upstream. Control endpoints live under ``/_cdn/`` (``edgecontrol``).
+Optionally: a per-client rate limit (``ratelimit``), ESI assembly of opted-in HTML (``esi``),
+preload (``preload``) and HTTPS (``tls``, through the server that runs the app).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import orjson
-
+from services.cdn import esi
 from services.cdn.cachecontrol import (
     RequestDirectives,
     initial_age,
     response_policy,
 )
+from services.cdn.edgecontrol import EdgeControl
 from services.cdn.purgelog import PurgeLog
+from services.cdn.ratelimit import TokenBuckets, too_many
 from services.cdn.respond import (
     COMPRESSIBLE_TYPES,
     REGENERATED,
@@ -37,7 +39,6 @@ from services.cdn.wire import (
     PREFLIGHT,
     end_to_end,
     is_preflight,
-    json_reply,
     request_headers,
     send_reply,
     storable_copy,
@@ -75,6 +76,16 @@ class EdgeConfig:
     #: How stale a stored response may be served when the upstream cannot be reached (RFC 9111
     #: §4.2.4 allows it when disconnected, unless a directive forbids it); 0 turns it off.
     stale_if_disconnected_s: float = 3600.0
+    #: Per-client rate limit (requests per second per client address, token bucket); 0 turns
+    #: it off. Purges and preloads with this edge's token and health probes are never limited.
+    rate_limit_rps: float = 0.0
+    #: Requests a client may make at once (bucket size); 0 means twice the rate.
+    rate_limit_burst: float = 0.0
+    #: Most client buckets kept (idle ones are dropped first): bounds the limiter's memory.
+    rate_limit_clients: int = 65_536
+    #: Serve HTTPS with this certificate and key (``services.cdn.tls``); plain HTTP without.
+    tls_certfile: str | None = None
+    tls_keyfile: str | None = None
 
     def __post_init__(self) -> None:
         self.compress_types = tuple(t.lower() for t in self.compress_types)
@@ -91,7 +102,7 @@ class Outcome:
     stream: Fetched | None = None
 
 
-class Edge:
+class Edge(EdgeControl):
     """ASGI application of one edge process.
 
     ``clock`` is the edge's wall time: it decides freshness and the Age it reports, so tests
@@ -113,8 +124,17 @@ class Edge:
         self.purges = PurgeLog()  # a fill that overlapped a purge of its URL is not stored
         self.refreshing: set[asyncio.Task] = set()
         self.stats = dict.fromkeys(
-            ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR", "coalesced"), 0
+            ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR")
+            + ("coalesced", "limited", "preloaded"),
+            0,
         )
+        self.limiter: TokenBuckets | None = None
+        if config.rate_limit_rps > 0:
+            self.limiter = TokenBuckets(
+                config.rate_limit_rps,
+                config.rate_limit_burst or 2 * config.rate_limit_rps,
+                max_clients=config.rate_limit_clients,
+            )
 
     # -- ASGI --------------------------------------------------------------------------
     async def __call__(self, scope, receive, send) -> None:
@@ -124,6 +144,13 @@ class Edge:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
+        if self.limiter is not None and not self._exempt(scope):
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.limiter.check(client)
+            if wait is not None:
+                self.stats["limited"] += 1
+                await send_reply(send, too_many(wait, client))
+                return
         if path in ("/healthz", "/metrics") or path.startswith("/_cdn/"):
             await self._control(scope, receive, send)
             return
@@ -175,9 +202,10 @@ class Edge:
 
     # -- caching logic -----------------------------------------------------------------
     async def handle(
-        self, url: str, headers: dict[str, str], head: bool = False
+        self, url: str, headers: dict[str, str], head: bool = False, *, depth: int = 0
     ) -> tuple[str, Reply | None, Fetched | None]:
-        """Answer one GET/HEAD: (cache status, reply, or a pass-through stream).
+        """Answer one GET/HEAD: (cache status, reply, or a pass-through stream). ``depth``
+        is how deep this request is nested in ESI includes.
 
         The request's own directives (RFC 9111 §5.2.1) decide whether a stored response may
         answer it: ``max-age``, ``min-fresh``, ``max-stale``, ``no-cache`` (revalidate),
@@ -190,7 +218,7 @@ class Edge:
         now = self.clock()
         if entry is not None:
             if req.allows(entry.age(now), entry.policy):
-                return "HIT", self._reply(entry, headers, head, "HIT", now), None
+                return "HIT", await self._answer(entry, headers, head, "HIT", now, depth), None
             if req.only_if_cached:
                 return (
                     "MISS",
@@ -201,7 +229,8 @@ class Edge:
                 req.no_cache or req.max_age is not None or req.min_fresh is not None
             ) and entry.policy.stale_ok_for_revalidate(entry.staleness(now)):
                 self._refresh_in_background(key, url, headers, entry)
-                return "STALE", self._reply(entry, headers, head, "STALE", now), None
+                reply = await self._answer(entry, headers, head, "STALE", now, depth)
+                return "STALE", reply, None
         elif req.only_if_cached:
             return "MISS", text_reply(504, "only-if-cached: nothing stored for this request"), None
         if req.no_store:
@@ -211,7 +240,9 @@ class Edge:
         if outcome.stream is not None:
             return outcome.cache, None, outcome.stream
         if outcome.entry is not None:
-            reply = self._reply(outcome.entry, headers, head, outcome.cache, self.clock())
+            reply = await self._answer(
+                outcome.entry, headers, head, outcome.cache, self.clock(), depth
+            )
             return outcome.cache, reply, None
         assert outcome.error is not None
         return "ERROR", text_reply(outcome.error.status, outcome.error.reason), None
@@ -281,6 +312,41 @@ class Edge:
         """Drop every stored variant of ``url``; a fill of it in flight will not be stored."""
         self.purges.purged(url)
         return self.store.purge_url(url)
+
+    async def _answer(
+        self, entry: Entry, headers, head: bool, cache: str, now: float, depth: int
+    ) -> Reply:
+        """The reply for a stored (or just fetched) response: an ESI template is assembled
+        (``services.cdn.esi``), anything else answered as stored."""
+        if not esi.is_template(entry.status, entry.headers):
+            return self._reply(entry, headers, head, cache, now)
+        if depth >= esi.MAX_DEPTH:
+            return text_reply(502, f"ESI includes nested deeper than {esi.MAX_DEPTH}")
+        plain = {k: v for k, v in headers.items() if k not in FILL_DROPPED}
+        plain.pop("accept-encoding", None)  # fragments and template as identity bodies
+        page = self._reply(entry, plain, False, cache, now)
+
+        async def fetch(path: str) -> esi.Fragment | None:
+            status, reply, stream = await self.handle(path, plain, depth=depth + 1)
+            if stream is not None:  # too large to include
+                await stream.aclose()
+                return None
+            if reply is None or not 200 <= reply.status < 300:
+                return None
+            control = dict(reply.headers).get(b"cache-control", b"").lower()
+            private = b"no-store" in control or b"private" in control
+            return esi.Fragment(reply.body, status not in ("BYPASS", "ERROR") and not private)
+
+        try:
+            body, cacheable = await esi.assemble(page.body, fetch, entry.url, headers.get("host"))
+        except esi.IncludeFailed as exc:
+            return text_reply(502, str(exc))
+        out = [(k, v) for k, v in page.headers if k not in esi.NOT_FORWARDED]
+        if not cacheable:  # a personal fragment: no cache downstream may keep the page
+            out = [(k, v) for k, v in out if k != b"cache-control"]
+            out.append((b"cache-control", b"private, no-store"))
+        out.append((b"content-length", str(len(body)).encode()))
+        return Reply(200, out, b"" if head else body)
 
     def _reply(self, entry: Entry, headers, head: bool, cache: str, now: float) -> Reply:
         encodings = len(entry.encoded)
@@ -461,86 +527,3 @@ class Edge:
             await fetched.aclose()
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         return sent
-
-    # -- control endpoints -------------------------------------------------------------
-    async def _control(self, scope, receive, send) -> None:
-        path, method = scope["path"], scope["method"]
-        if path in ("/healthz", "/_cdn/healthz"):
-            c = self.config
-            body = {"status": "ok", "name": c.name, "region": c.region, "role": c.role}
-            await send_reply(send, json_reply(200, body))
-        elif path == "/_cdn/stats":
-            await send_reply(send, json_reply(200, self.snapshot()))
-        elif path == "/metrics":
-            body = self.prometheus().encode()
-            headers = [
-                (b"content-type", b"text/plain; version=0.0.4"),
-                (b"content-length", str(len(body)).encode()),
-            ]
-            await send_reply(send, Reply(200, headers, body))
-        elif path == "/_cdn/purge" and method == "POST":
-            await send_reply(send, await self._purge(scope, receive))
-        else:
-            await send_reply(send, text_reply(404, f"no control endpoint {method} {path}"))
-
-    def snapshot(self) -> dict:
-        """Counters of this process: cache outcomes, upstream fetches, stored objects."""
-        return {
-            **self.stats,
-            "name": self.config.name,
-            "role": self.config.role,
-            "upstream_fetches": self.upstream.requests if self.upstream else 0,
-            "objects": len(self.store),
-            "memory_bytes": self.store.bytes,
-            "disk_bytes": self.store.disk_bytes,
-        }
-
-    def prometheus(self) -> str:
-        """The counters in Prometheus text format."""
-        s, edge = self.snapshot(), self.config.name
-        lines = ["# TYPE cdn_requests_total counter"]
-        for status in ("HIT", "MISS", "STALE", "REVALIDATED", "BYPASS", "ERROR"):
-            lines.append(f'cdn_requests_total{{edge="{edge}",cache="{status}"}} {s[status]}')
-        lines += [
-            "# TYPE cdn_coalesced_total counter",
-            f'cdn_coalesced_total{{edge="{edge}"}} {s["coalesced"]}',
-            "# TYPE cdn_upstream_fetches_total counter",
-            f'cdn_upstream_fetches_total{{edge="{edge}"}} {s["upstream_fetches"]}',
-            "# TYPE cdn_store_bytes gauge",
-            f'cdn_store_bytes{{edge="{edge}",tier="memory"}} {s["memory_bytes"]}',
-            f'cdn_store_bytes{{edge="{edge}",tier="disk"}} {s["disk_bytes"]}',
-            "# TYPE cdn_objects gauge",
-            f'cdn_objects{{edge="{edge}"}} {s["objects"]}',
-        ]
-        return "\n".join(lines) + "\n"
-
-    async def _purge(self, scope, receive) -> Reply:
-        """Only with this edge's own token (``X-CDN-Token``); an edge started without a
-        token refuses every purge."""
-        token = self.config.purge_token
-        if not token:
-            return text_reply(403, "this edge has no purge token configured: it accepts no purges")
-        given = dict(scope["headers"]).get(b"x-cdn-token", b"")
-        if not hmac.compare_digest(given, token.encode()):
-            return text_reply(403, "purge needs the edge's X-CDN-Token")
-        raw = b""
-        while True:
-            message = await receive()
-            raw += message.get("body", b"")
-            if len(raw) > 65_536:
-                return text_reply(413, "purge body over 64 KiB")
-            if not message.get("more_body"):
-                break
-        try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return text_reply(400, 'purge body must be JSON: {"url": ...} or {"prefix": ...}')
-        if not isinstance(body, dict):
-            return text_reply(400, "purge body must be a JSON object")
-        url, prefix = body.get("url"), body.get("prefix")
-        if isinstance(url, str) and url.startswith("/"):
-            return json_reply(200, {"purged": self._purge_url(url), "url": url})
-        if isinstance(prefix, str) and prefix.startswith("/"):
-            self.purges.purged_prefix()
-            return json_reply(200, {"purged": self.store.purge_prefix(prefix), "prefix": prefix})
-        return text_reply(422, "give a 'url' or 'prefix' that starts with '/'")

@@ -45,6 +45,9 @@ SEGMENT_SUFFIXES = frozenset(
     {".m4s", ".mp4", ".m4v", ".m4a", ".ts", ".jpg", ".jpeg", ".png", ".webp"}
 )
 MANIFEST_SUFFIXES = frozenset({".m3u8", ".mpd"})
+#: HTML files named ``*.esi.html`` are templates: served with ``Surrogate-Control:
+#: content="ESI/1.0"``, so edges process their ``<esi:include>`` tags (``services.cdn.esi``).
+ESI_SUFFIX = ".esi.html"
 
 SEGMENT_CACHE_CONTROL = "public, max-age=31536000, immutable"
 MANIFEST_CACHE_CONTROL = "public, max-age=2, stale-while-revalidate=30, stale-if-error=300"
@@ -119,11 +122,11 @@ def create_origin_app(
                 "not found\n", status_code=404, headers={"cache-control": "public, max-age=10"}
             )
         stat = os.stat(file)
+        headers = {"cache-control": cache_control(file), **CORS_HEADERS}
+        if file.name.lower().endswith(ESI_SUFFIX):
+            headers["surrogate-control"] = 'content="ESI/1.0"'  # edges assemble its includes
         response = FileResponse(
-            file,
-            stat_result=stat,
-            media_type=content_type(file),
-            headers={"cache-control": cache_control(file), **CORS_HEADERS},
+            file, stat_result=stat, media_type=content_type(file), headers=headers
         )
         etag = response.headers["etag"]
         inm = request.headers.get("if-none-match")

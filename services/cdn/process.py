@@ -21,6 +21,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -34,6 +35,8 @@ import httpx
 
 from services.cdn.edge import EdgeConfig
 from services.cdn.run import EDGE_ENV, ORIGIN_TOKEN_ENV
+from services.cdn.settings import CdnSettings
+from services.cdn.tls import client_context, edge_certificate
 from warehouse.settings import Settings, get_settings
 
 
@@ -57,6 +60,11 @@ class ServerProcess:
     log_path: Path
     region: str = "local"
     token: str | None = None
+    ca: Path | None = None  # the CA to trust when the server speaks HTTPS
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an httpx client passes as ``verify=`` to talk to this server."""
+        return client_context(self.ca) if self.ca is not None else True
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -110,6 +118,7 @@ def _spawn(
     *,
     token: str | None = None,
     secret_env: dict[str, str] | None = None,
+    ca: Path | None = None,
 ) -> ServerProcess:
     log_dir = settings.data_dir / "cdn" / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -127,8 +136,9 @@ def _spawn(
             stderr=subprocess.STDOUT,
             env=env,
         )
+    scheme = "https" if ca is not None else "http"
     server = ServerProcess(
-        name, role, f"http://127.0.0.1:{port}", port, proc, log_path, region, token
+        name, role, f"{scheme}://127.0.0.1:{port}", port, proc, log_path, region, token, ca
     )
     return server if ready_timeout is None else server.wait_ready(ready_timeout)
 
@@ -140,7 +150,10 @@ def wait_ready(server: ServerProcess, timeout: float) -> None:
         if not server.alive():
             raise RuntimeError(f"{server.name} exited early:\n{server.log_tail()}")
         try:
-            if httpx.get(server.url + "/healthz", timeout=0.5, trust_env=False).status_code == 200:
+            resp = httpx.get(
+                server.url + "/healthz", timeout=0.5, trust_env=False, verify=server.verify()
+            )
+            if resp.status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -189,6 +202,7 @@ def start_edge(
     workers: int = 1,
     settings: Settings | None = None,
     ready_timeout: float | None = 20.0,
+    tls: bool = False,
     **config: object,
 ) -> ServerProcess:
     """An edge (``role="shield"`` for the shield tier) in front of ``upstream``, with a purge
@@ -196,13 +210,20 @@ def start_edge(
     ``ServerProcess.token``).
 
     Extra keyword arguments are ``EdgeConfig`` fields (memory_bytes, disk_dir,
-    max_object_bytes, read_timeout, connect_timeout, purge_token, access_log).
+    max_object_bytes, read_timeout, connect_timeout, purge_token, access_log, rate_limit_rps).
+    With ``tls`` the edge serves HTTPS with a certificate for the CDN's name from the local CA
+    (``services.cdn.tls``; trust ``.ca``, or use ``.verify()`` with httpx).
     """
     settings = settings or get_settings()
     port = port or free_port()
     name = name or f"{role}-{region}-{uuid.uuid4().hex[:6]}"
     if not config.get("purge_token"):
         config["purge_token"] = secrets.token_urlsafe(32)
+    ca = None
+    if tls:
+        files = edge_certificate(settings.data_dir, name, CdnSettings().dns_zone)
+        config["tls_certfile"], config["tls_keyfile"] = str(files.cert), str(files.key)
+        ca = files.ca
     edge = EdgeConfig(name=name, upstream=upstream, region=region, role=role, **config)  # type: ignore[arg-type]
     args = ["edge", "--workers", str(workers)]
     return _spawn(
@@ -215,6 +236,7 @@ def start_edge(
         ready_timeout,
         token=edge.purge_token,
         secret_env={EDGE_ENV: json.dumps(dataclasses.asdict(edge))},
+        ca=ca,
     )
 
 
@@ -250,9 +272,11 @@ def run_tier(
     shield_region: str = "eu-central",
     settings: Settings | None = None,
     ready_timeout: float = 60.0,
+    tls: bool = False,
     **edge_config: object,
 ) -> Iterator[Tier]:
-    """Start origin, shield and edges at once (in parallel) and stop them all on exit::
+    """Start origin, shield and edges at once (in parallel) and stop them all on exit; with
+    ``tls`` the edges (not the shield, which only edges talk to) serve HTTPS::
 
     with run_tier(settings.blobs_dir) as tier:
         httpx.get(tier.edge("eu-west").url + "/videos/v1/master.m3u8")
@@ -275,7 +299,12 @@ def run_tier(
         for region in regions:
             started.append(
                 start_edge(
-                    shield.url, name=f"edge-{region}", region=region, **common, **edge_config
+                    shield.url,
+                    name=f"edge-{region}",
+                    region=region,
+                    tls=tls,
+                    **common,
+                    **edge_config,
                 )
             )
         for server in started:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -142,8 +143,11 @@ class EdgeRegistry:
             )
 
 
-async def probe(edges: list[EdgeInfo], timeout: float = 1.0) -> dict[str, str | None]:
-    """GET each edge's /healthz concurrently: name -> None when healthy, else the reason."""
+async def probe(
+    edges: list[EdgeInfo], timeout: float = 1.0, verify: ssl.SSLContext | bool = True
+) -> dict[str, str | None]:
+    """GET each edge's /healthz concurrently: name -> None when healthy, else the reason.
+    ``verify`` is the trust for HTTPS edges (``services.cdn.tls``)."""
     if not edges:
         return {}
 
@@ -154,7 +158,7 @@ async def probe(edges: list[EdgeInfo], timeout: float = 1.0) -> dict[str, str | 
             return edge.name, f"{type(exc).__name__}: {exc}"[:300]
         return edge.name, None if resp.status_code == 200 else f"status {resp.status_code}"
 
-    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False, verify=verify) as client:
         results = await asyncio.gather(*(one(client, e) for e in edges))
     return dict(results)
 

@@ -32,7 +32,8 @@ def edge_app_from_env() -> Edge:
 def serve_edge(
     config: EdgeConfig, host: str = "127.0.0.1", port: int = 8100, workers: int = 1
 ) -> None:
-    """Run an edge (or shield) in this process until interrupted."""
+    """Run an edge (or shield) in this process until interrupted; HTTPS when the config names
+    a certificate (HTTP/1.1 only: uvicorn speaks no HTTP/2)."""
     os.environ[EDGE_ENV] = json.dumps(dataclasses.asdict(config))
     uvicorn.run(
         "services.cdn.run:edge_app_from_env",
@@ -48,6 +49,8 @@ def serve_edge(
         date_header=False,  # the cached response carries the origin's Date
         server_header=False,
         timeout_graceful_shutdown=5,
+        ssl_certfile=config.tls_certfile,
+        ssl_keyfile=config.tls_keyfile,
     )
 
 

@@ -19,15 +19,18 @@ import hmac
 import logging
 import re
 import secrets
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import dns.rcode
 
 from services.auth import hash_key
-from services.cdn.control import edge_stats, fan_out_purge
+from services.cdn.control import edge_stats, fan_out_preload, fan_out_purge
 from services.cdn.dns import Answer, DnsRouter, SubnetMap
+from services.cdn.preload import bad_paths
 from services.cdn.routing import REGIONS, EdgeInfo, EdgeRegistry, nearest_healthy, probe
 from services.cdn.settings import CdnSettings
 from services.errors import Conflict, Invalid, NotFound, Unavailable
@@ -90,13 +93,24 @@ class CdnService:
         conf: CdnSettings,
         admin_key_hash: str | None = None,
         clock: Callable[[], float] = time.time,
+        edge_ca: Path | None = None,
     ) -> None:
         self.registry = registry
         self.emitter = emitter
         self.conf = conf
         self.admin_key_hash = admin_key_hash
         self.clock = clock
+        self.edge_ca = edge_ca
         self._probe_task: asyncio.Task | None = None
+
+    def edge_trust(self) -> ssl.SSLContext | bool:
+        """How the control plane verifies HTTPS edges: the system's roots plus the CDN's local
+        CA (``services.cdn.tls``) once it exists."""
+        if self.edge_ca is None or not self.edge_ca.exists():
+            return True
+        context = ssl.create_default_context()
+        context.load_verify_locations(cafile=str(self.edge_ca))
+        return context
 
     def close(self) -> None:
         if self._probe_task is not None:
@@ -180,7 +194,7 @@ class CdnService:
         """Probe every edge's ``/healthz`` now and record the results; a change of health is
         an ``edge_down``/``edge_up`` event."""
         edges = self.registry.all()
-        results = await probe(edges, self.conf.probe_timeout_s)
+        results = await probe(edges, self.conf.probe_timeout_s, self.edge_trust())
         for edge in edges:
             error = results.get(edge.name)
             self.registry.set_health(edge.name, error is None, error)
@@ -303,6 +317,7 @@ class CdnService:
             prefix=prefix,
             tokens=self.registry.tokens(),
             timeout=self.conf.control_timeout_s,
+            verify=self.edge_trust(),
         )
         self.emitter.emit(
             NAME,
@@ -317,6 +332,46 @@ class CdnService:
         )
         return Purge(given[0], results)
 
+    async def preload(
+        self, paths: list[str], *, names: list[str] | None = None, actor: str | None = None
+    ) -> list[dict]:
+        """Warm ``paths`` on the edges ``names`` (default: every edge, not the shields, which
+        warm through the edges' fills): each edge fetches them through its own cache, with its
+        own token. 404 for an unknown name, 422 for a bad path list."""
+        problem = bad_paths(paths)
+        if problem is not None:
+            raise Invalid(problem)
+        edges = self.registry.all()
+        if names is not None:
+            unknown = sorted(set(names) - {e.name for e in edges})
+            if unknown:
+                raise NotFound(f"no edge named {', '.join(map(repr, unknown))}")
+            targets = [e for e in edges if e.name in names]
+        else:
+            targets = [e for e in edges if e.role == "edge"]
+        results = await fan_out_preload(
+            targets,
+            paths,
+            tokens=self.registry.tokens(),
+            timeout=self.conf.preload_timeout_s,
+            verify=self.edge_trust(),
+        )
+        stored = sum(p["result"] == "stored" for r in results for p in r["paths"])
+        self.emitter.emit(
+            NAME,
+            "preload",
+            actor=actor,
+            entity=paths[0],
+            attrs={
+                "paths": len(paths),
+                "stored": stored,
+                "failed": [r["edge"] for r in results if not r["ok"]],
+            },
+        )
+        return results
+
     async def edge_stats(self) -> dict[str, dict]:
         """Live cache counters of every reachable edge."""
-        return await edge_stats(self.registry.all(), timeout=self.conf.control_timeout_s)
+        return await edge_stats(
+            self.registry.all(), timeout=self.conf.control_timeout_s, verify=self.edge_trust()
+        )

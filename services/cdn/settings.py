@@ -21,6 +21,9 @@ class CdnSettings(BaseSettings):
     control_timeout_s: float = Field(
         default=2.0, gt=0, description="Timeout of one purge or stats call to an edge."
     )
+    preload_timeout_s: float = Field(
+        default=60.0, gt=0, description="Timeout of one edge's preload (it fetches every path)."
+    )
     dns_zone: str = Field(
         default="cdn.blueprint.test",
         description="The name the DNS router is authoritative for (`blueprint cdn dns`).",

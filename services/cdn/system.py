@@ -41,6 +41,7 @@ def build(
         conf=conf,
         admin_key_hash=hash_key(settings.admin_api_key),
         clock=clock,
+        edge_ca=settings.data_dir / "cdn" / "tls" / "ca.pem",
     )
 
 

@@ -46,6 +46,16 @@ def test_workload_serves_through_edges_and_reports_hit_ratio_per_edge(client, se
     assert facts["dns"]["answers"] == nearest  # DNS sends every region where HTTP does
     assert facts["dns"]["failover_s"] is not None and facts["dns"]["failover_s"] < 15
     assert any(line.startswith("DNS routing: 6/6 regions agree") for line in lines)
+    preload = facts["preload"]
+    assert preload["stored"] == preload["paths"] >= 1 and preload["first"] == "HIT"
+    esi = facts["esi"]
+    assert esi["status"] == 200 and esi["included"] == esi["fragments"] == 2
+    assert esi["tags_left"] == 0 and esi["second"] == "HIT"
+    limited = facts["rate_limit"]
+    assert limited["ok"] >= 10 and limited["429"] >= 1 and limited["ok"] + limited["429"] == 40
+    assert any(line.startswith("preload: ") for line in lines)
+    assert any(line.startswith("ESI: ") for line in lines)
+    assert any(line.startswith("rate limit ") for line in lines)
 
 
 def test_cli_purges_on_given_edges_or_every_registered_one_and_validates_arguments(
@@ -74,3 +84,27 @@ def test_cli_purges_on_given_edges_or_every_registered_one_and_validates_argumen
         origin.stop()
     empty = CliRunner().invoke(main, ["cdn", "hit-ratio"])
     assert empty.exit_code == 0 and "no CDN access events" in empty.output
+
+
+def test_cli_preloads_paths_on_registered_edges(settings, emitter) -> None:
+    origin = ScriptedOrigin().start()
+    try:
+        with start_edge(origin.url, name="edge-warm", settings=settings) as edge:
+            runner = CliRunner()
+            none = runner.invoke(main, ["cdn", "preload", "/w?cc=max-age%3D60"])
+            assert none.exit_code == 0 and "no edges registered" in none.output
+            bad = runner.invoke(main, ["cdn", "preload", "no-slash"])
+            assert bad.exit_code == 2 and "not a path" in bad.output
+            svc = build(settings, emitter)
+            svc.register(name=edge.name, url=edge.url, region="eu-west", token=edge.token)
+            svc.close()
+            args = ["cdn", "preload", "/w?cc=max-age%3D60", "/n?cc=no-store", "--edge", edge.name]
+            out = runner.invoke(main, args)
+            assert out.exit_code == 0, out.output
+            assert "edge-warm: /w?cc=max-age%3D60 stored (200)" in out.output
+            assert "edge-warm: /n?cc=no-store not-cacheable (200)" in out.output
+            hit = httpx.get(edge.url + "/w?cc=max-age%3D60", trust_env=False)
+            assert hit.headers["x-cache"].startswith("HIT")
+            assert origin.counts["/w?cc=max-age%3D60"] == 1
+    finally:
+        origin.stop()
