@@ -82,6 +82,8 @@ CONFLICTS = {
     "cdn_register_edge",
     "video_upload_patch",
     "video_upload_delete",
+    "video_live_create",
+    "video_live_end",
 }
 #: Statuses particular to a protocol an operation speaks: tus answers 412 without
 #: ``Tus-Resumable`` and 415 for a PATCH that is not ``application/offset+octet-stream``;
@@ -176,6 +178,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ]
     },
     "KeyRequest": {"user_id": "alice", "roles": ["user"]},
+    "LiveIn": {"title": "Friday night test card"},
     "LinkIn": {"url": "https://www.python.org/about/", "alias": "py-about", "ttl_seconds": 86400},
     "MessageIn": {"to": "bob", "text": "Lunch at noon?"},
     "NodeStateIn": {"up": False},

@@ -19,6 +19,7 @@ from media.probe import Limits, ProbeInfo
 from services.cdn.routing import REGIONS
 from services.errors import Invalid, NotFound
 from services.video.ingest import rendition_dir
+from services.video.live import LiveDesk
 from services.video.renditions import load_probe, read_ladder, save_probe, work_dir
 from services.video.settings import VideoSettings
 from services.video.store import Video, VideoStore
@@ -121,9 +122,21 @@ class VideoService:
             limits=conf.limits(),
             clock=clock,
         )
+        self.live = LiveDesk(
+            store.engine,
+            store,
+            emitter,
+            settings,
+            limits=conf.limits(),
+            host=conf.live_host,
+            wait_s=conf.live_wait_s,
+            max_open=conf.live_max_open,
+            clock=clock,
+        )
 
     def close(self) -> None:
-        """Release the store's connections."""
+        """End this process's live streams, then release the store's connections."""
+        self.live.close()
         self.store.engine.dispose()
 
     @property
