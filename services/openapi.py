@@ -84,6 +84,7 @@ CONFLICTS = {
     "video_upload_delete",
     "video_live_create",
     "video_live_end",
+    "video_drm_protect",
 }
 #: Statuses particular to a protocol an operation speaks: tus answers 412 without
 #: ``Tus-Resumable`` and 415 for a PATCH that is not ``application/offset+octet-stream``;
@@ -103,6 +104,8 @@ EXTRA = {
     "files_sync_commit": {412},
     "files_put": {412},
     "files_delete": {412},
+    # The key server's credential is the playback token, not an API key: 403 without a valid one.
+    "video_drm_key": {403},
 }
 #: A repeated create with the same Idempotency-Key answers 200 with the first result (the
 #: first answer is 201, or 202 when delivery happens later).

@@ -62,6 +62,10 @@ class VideoSettings(BaseSettings):
         default=2, gt=0, description="Live streams one user may have open at once (409 beyond)."
     )
 
+    drm_token_ttl_s: float = Field(
+        default=600.0, gt=0, description="Lifetime of a playback token of a protected video."
+    )
+
     def limits(self) -> Limits:
         """The admission limits of :func:`media.probe.probe`."""
         return Limits(
