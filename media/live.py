@@ -201,14 +201,11 @@ def push_test_source(
     rate: int = 30,
     video_codec: str = "libx264",
     audio: bool = True,
-    clock_overlay: bool = False,
 ) -> subprocess.Popen[bytes]:
     """Push a generated test card (and a tone) to ``url`` in real time, as OBS would: H.264
-    with 2 s GOPs and AAC in FLV over RTMP. ``clock_overlay`` burns the wall clock into the
-    picture. Returns the running pusher; the caller waits for it or kills it (a drop)."""
+    with 2 s GOPs and AAC in FLV over RTMP. Returns the running pusher; the caller waits for
+    it, or kills it (a drop)."""
     video = f"testsrc=size={size}:rate={rate}"
-    if clock_overlay:
-        video += ",drawtext=text='%{localtime\\:%T}':x=10:y=10:fontsize=32:fontcolor=white:box=1"
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-re"]
     cmd += ["-f", "lavfi", "-i", video]
     if audio:
