@@ -58,6 +58,10 @@ bench-crawl: setup tools
 bench-media: setup tools
 	$(PY) -m benchmarks.bench_media
 
+.PHONY: bench-video-live
+bench-video-live: setup tools players
+	$(PY) -m benchmarks.video_live
+
 bench-feed: setup
 	$(PY) -m benchmarks.bench_feed
 

@@ -206,10 +206,13 @@ def push_test_source(
     with 2 s GOPs and AAC in FLV over RTMP. Returns the running pusher; the caller waits for
     it, or kills it (a drop)."""
     video = f"testsrc=size={size}:rate={rate}"
-    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-re"]
-    cmd += ["-f", "lavfi", "-i", video]
+    # Real time from the first frame: no initial burst (ffmpeg's default sends 0.5 s at once,
+    # which would push frames before their capture time).
+    paced = ["-re", "-readrate_initial_burst", "0"]
+    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error"]
+    cmd += [*paced, "-f", "lavfi", "-i", video]
     if audio:
-        cmd += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
+        cmd += [*paced, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
     cmd += ["-t", f"{seconds}", "-c:v", video_codec]
     if video_codec == "libx264":
         cmd += ["-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p"]
