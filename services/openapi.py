@@ -106,6 +106,7 @@ EXTRA = {
     "files_delete": {412},
     # The key server's credential is the playback token, not an API key: 403 without a valid one.
     "video_drm_key": {403},
+    "video_drm_license": {403},
 }
 #: A repeated create with the same Idempotency-Key answers 200 with the first result (the
 #: first answer is 201, or 202 when delivery happens later).

@@ -1,12 +1,15 @@
-"""DRM for the video system: AES-128 HLS packaging and a key server gated by playback tokens.
+"""DRM for the video system: AES-128 HLS and ClearKey CENC DASH packaging, and a key server
+gated by playback tokens.
 
 The owner protects a video: its content key is made and kept outside the blob store (mode
 0600, never served by the CDN), the ladder is re-encoded with every segment encrypted
-(:func:`media.drm.package_aes_hls`) under ``<rendition folder>/aes/``, and the clear ladder is
-withdrawn from the origin. A viewer asks for a playback token (signed with HMAC-SHA256, bound
-to the video and the viewer, expiring); the key server hands the 16-byte key only against a
-valid token. A token that is expired, forged, or for another video gets 403, and a video that
-is not protected (or unknown) 404.
+(:func:`media.drm.package_aes_hls`) under ``<rendition folder>/aes/``, packaged as DASH with
+CENC-encrypted samples under ``cenc/`` (:func:`media.drm.package_cenc_dash`), and the clear
+ladder is withdrawn from the origin. A viewer asks for a playback token (signed with
+HMAC-SHA256, bound to the video and the viewer, expiring); the key server hands the 16-byte
+key only against a valid token, raw for HLS or as a ClearKey license (JWK set) for DASH. A
+token that is expired, forged, or for another video gets 403, and a video that is not
+protected (or unknown) 404.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from media.drm import new_key, package_aes_hls, write_key
+from media.drm import new_key, package_aes_hls, package_cenc_dash, write_key
 from media.ffmpeg import FFmpegError
 from media.ladder import LADDER_FILES
 from media.probe import ProbeInfo
@@ -32,6 +35,7 @@ from warehouse.secrets import secret
 from warehouse.settings import Settings
 
 PROTECTED_DIR = "aes"
+CENC_DIR = "cenc"
 #: Files of the clear ladders (VOD and live) withdrawn when a video is protected.
 CLEAR_FILES = (*LADDER_FILES, "*.ts", "*p.m3u8")
 
@@ -41,6 +45,8 @@ class Protected:
     video_id: str
     hls: str
     key_uri: str
+    dash: str
+    license_uri: str
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,9 @@ class DrmDesk:
         """The content key: private, beside the sources, never under the blob store."""
         return video_root(self.settings) / "keys" / f"{video_id}.key"
 
+    def kid_path(self, video_id: str) -> Path:
+        return self.key_path(video_id).with_suffix(".kid")
+
     def protected(self, video_id: str) -> bool:
         return self.key_path(video_id).exists()
 
@@ -120,25 +129,40 @@ class DrmDesk:
         out = rendition_dir(self.settings, video.id)
         key_uri = f"/videos/{video.id}/drm/key"
         staged = self.key_path(video.id).with_suffix(".new")
-        write_key(staged, new_key())
+        key, kid = new_key(), new_key()
+        write_key(staged, key)
+        info = ProbeInfo(**video.probe)
         try:
             package_aes_hls(
                 Path(video.source),
-                ProbeInfo(**video.probe),
+                info,
                 out / PROTECTED_DIR,
                 key_file=staged,
                 key_uri=key_uri,
                 timeout=self.timeout_s,
             )
+            package_cenc_dash(
+                Path(video.source), info, out / CENC_DIR, key=key, kid=kid, timeout=self.timeout_s
+            )
         except FFmpegError as exc:
             staged.unlink(missing_ok=True)
-            shutil.rmtree(out / f"{PROTECTED_DIR}.build", ignore_errors=True)
+            for name in (PROTECTED_DIR, CENC_DIR):
+                shutil.rmtree(out / name, ignore_errors=True)
+                shutil.rmtree(out / f"{name}.build", ignore_errors=True)
             raise Conflict(f"the video could not be encrypted: {exc}") from exc
+        write_key(self.kid_path(video.id), kid)
         staged.replace(self.key_path(video.id))
         for pattern in CLEAR_FILES:
             for clear in out.glob(pattern):
                 clear.unlink()
-        return Protected(video.id, f"/videos/{video.id}/files/{PROTECTED_DIR}/master.m3u8", key_uri)
+        base = f"/videos/{video.id}"
+        return Protected(
+            video.id,
+            f"{base}/files/{PROTECTED_DIR}/master.m3u8",
+            key_uri,
+            f"{base}/files/{CENC_DIR}/manifest.mpd",
+            f"{base}/drm/clearkey",
+        )
 
     def token(self, video_id: str, user_id: str) -> Token:
         """A playback token for a viewer of a protected video (404 when not protected)."""
@@ -154,3 +178,10 @@ class DrmDesk:
             raise Forbidden("a playback token is required (X-Playback-Token or ?token=)")
         self.tokens.verify(token, video_id)
         return self.key_path(video_id).read_bytes()
+
+    def clearkey_license(self, video_id: str, token: str | None) -> dict[str, object]:
+        """A W3C ClearKey license (a JWK set with the video's key id and key) against a
+        valid token: what a DASH player's EME session needs to decrypt the CENC ladder."""
+        key = self.key(video_id, token)
+        kid = self.kid_path(video_id).read_bytes()
+        return {"keys": [{"kty": "oct", "kid": _b64(kid), "k": _b64(key)}], "type": "temporary"}

@@ -335,13 +335,23 @@ class VideoService:
 
     def content_key(self, video_id: str, token: str | None) -> bytes:
         """The video's AES key for a valid playback token (403 otherwise); one event each."""
+        return self._keyed(video_id, "hls", lambda: self.drm.key(video_id, token))
+
+    def clearkey_license(self, video_id: str, token: str | None) -> dict[str, Any]:
+        """The ClearKey license (JWK set) for DASH players, under the same rules."""
+        return self._keyed(video_id, "dash", lambda: self.drm.clearkey_license(video_id, token))
+
+    def _keyed(self, video_id: str, kind: str, fetch: Callable[[], Any]) -> Any:
         self.get(video_id)
         try:
-            key = self.drm.key(video_id, token)
+            found = fetch()
         except Forbidden as exc:
             self.emitter.emit(
-                "video", "drm_key_denied", entity=video_id, attrs={"reason": exc.message}
+                "video",
+                "drm_key_denied",
+                entity=video_id,
+                attrs={"reason": exc.message, "format": kind},
             )
             raise
-        self.emitter.emit("video", "drm_key", entity=video_id)
-        return key
+        self.emitter.emit("video", "drm_key", entity=video_id, attrs={"format": kind})
+        return found

@@ -1,5 +1,5 @@
-"""An hls.js page for live and protected streams, served by the app under test (same origin as
-the key server), and the measurement of glass-to-glass latency it reports.
+"""An hls.js (and dash.js) page for live and protected streams, served by the app under test
+(same origin as the key server), and the measurement of glass-to-glass latency it reports.
 
 The page samples ``now - t0 - currentTime`` while playing: ``t0`` is the wall-clock time the
 broadcaster started pushing, and ``currentTime`` is the presentation time of the frame on
@@ -27,6 +27,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>live</title>
 const q = new URLSearchParams(location.search);
 const R = {started: false, time: 0, fatal: null, errors: [], samples: [], keys: 0, live: null};
 window.__result = R;
+window.addEventListener("error", (e) => { R.fatal = "page error: " + e.message; });
 const t0 = parseFloat(q.get("t0") || "0");
 const token = q.get("token");
 const v = document.getElementById("v");
@@ -35,6 +36,19 @@ v.addEventListener("timeupdate", () => {
   R.time = v.currentTime;
   if (t0 && !v.paused && v.currentTime > 0) R.samples.push(Date.now() / 1000 - t0 - v.currentTime);
 });
+if (q.get("mode") === "dash") {
+  const p = dashjs.MediaPlayer().create();
+  const lic = {serverURL: q.get("license")};
+  if (token) lic.httpRequestHeaders = {"X-Playback-Token": token};
+  p.setProtectionData({"org.w3.clearkey": lic});
+  const keyed = (dashjs.Protection && dashjs.Protection.events.KEY_SESSION_UPDATED)
+    || "public_keySessionUpdated";
+  p.on(keyed, () => { R.keys += 1; });
+  p.on(dashjs.MediaPlayer.events.ERROR, (e) => {
+    const m = JSON.stringify(e.error || e).slice(0, 300); R.errors.push(m); R.fatal = m;
+  });
+  p.initialize(v, q.get("src"), true);
+} else {
 const hls = new Hls({
   xhrSetup: (xhr, url) => {
     if (token && url.includes("/drm/key")) {
@@ -49,12 +63,16 @@ hls.on(Hls.Events.ERROR, (e, d) => { R.errors.push(d.details); if (d.fatal) R.fa
 hls.on(Hls.Events.MANIFEST_PARSED, () => { R.levels = hls.levels.length; v.play(); });
 hls.loadSource(q.get("src"));
 hls.attachMedia(v);
+}
 </script></body></html>"""
 
 
 def mount(app: FastAPI, libs: Path) -> None:
     """Serve the page at :data:`PATH`, ahead of every catch-all route of the app."""
-    lib = (libs / "hls.js/dist/hls.min.js").read_text(encoding="utf-8")
+    lib = "\n".join(
+        (libs / name).read_text(encoding="utf-8")
+        for name in ("hls.js/dist/hls.min.js", "dashjs/dist/dash.all.min.js")
+    )
     page = PAGE.replace("__LIB__", lib.replace("</script", "<\\/script"))
     app.add_api_route(PATH, lambda: HTMLResponse(page), include_in_schema=False)
     app.router.routes.insert(0, app.router.routes.pop())

@@ -4,6 +4,7 @@ the origin are ciphertext that the key (and only it) turns back into MPEG-TS."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -68,11 +69,25 @@ def test_an_encrypted_video_needs_a_valid_token_for_its_key(
     clear = _decrypt(key.content, iv, segment)
     assert clear[0] == 0x47 and clear[188] == 0x47  # MPEG-TS sync bytes: the real video
 
+    # DASH: CENC under the same key, signalled for ClearKey; the license is a JWK set.
+    mpd = client.get(body["dash"]).text
+    kid = re.search(r'cenc:default_KID="([0-9a-f-]{36})"', mpd).group(1).replace("-", "")
+    assert "e2719d58-a985-b3c9-781a-b030af78d30e" in mpd
+    assert client.post(body["license_uri"]).status_code == 403
+    lic = client.post(body["license_uri"], headers={"X-Playback-Token": token})
+    assert lic.status_code == 200 and lic.headers["cache-control"] == "no-store"
+    jwk = lic.json()["keys"][0]
+    pad = lambda s: s + "=" * (-len(s) % 4)  # noqa: E731
+    assert base64.urlsafe_b64decode(pad(jwk["kid"])).hex() == kid
+    assert base64.urlsafe_b64decode(pad(jwk["k"])) == key.content
+
     # A token for another video, a forged one, and garbage get no key.
     client.post(f"/videos/{other}/drm", headers=alice).raise_for_status()
     elsewhere = client.post(f"/videos/{other}/drm/token", headers=bob).json()["token"]
     for bad in (elsewhere, token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "x.y", "."):
         resp = client.get(body["key_uri"], headers={"X-Playback-Token": bad})
+        assert resp.status_code == 403, (bad, resp.text)
+        resp = client.post(body["license_uri"], headers={"X-Playback-Token": bad})
         assert resp.status_code == 403, (bad, resp.text)
     assert (
         client.get("/videos/nope/drm/key", headers={"X-Playback-Token": token}).status_code == 404

@@ -85,9 +85,18 @@ def test_hls_js_plays_a_protected_video_only_with_a_token(site) -> None:
     svc = app.state.services["video"]
     vid = svc.uploads.import_file("alice", clip(320, 180, 4.0), {"title": "protected"}).id
     with httpx.Client(base_url=base, headers=auth, timeout=60, trust_env=False) as http:
-        hls = http.post(f"/videos/{vid}/drm").raise_for_status().json()["hls"]
+        done = http.post(f"/videos/{vid}/drm").raise_for_status().json()
         token = http.post(f"/videos/{vid}/drm/token").json()["token"]
+    hls = done["hls"]
     played = live_player.play(browser, base, hls, "R.started && R.time > 1", 40, token=token)
     assert played.get("fatal") is None and played["started"] and played["keys"] >= 1, played
     refused = live_player.play(browser, base, hls, "false", 20)
     assert refused.get("fatal") == "keyLoadError" and not refused["started"], refused
+    # dash.js: ClearKey CENC through the license server, with and without the token.
+    dash = {"mode": "dash", "license": base + done["license_uri"]}
+    played = live_player.play(
+        browser, base, done["dash"], "R.started && R.time > 1", 40, token=token, **dash
+    )
+    assert played.get("fatal") is None and played["started"] and played["keys"] >= 1, played
+    refused = live_player.play(browser, base, done["dash"], "R.time > 1", 20, **dash)
+    assert refused.get("fatal") and refused["time"] == 0, refused
