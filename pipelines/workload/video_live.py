@@ -1,7 +1,8 @@
 """Video traffic, live and protected: a short broadcast pushed over RTMP as OBS would (a
 generated test card), watched live through its playlist, that ends as a VOD; then that VOD
-protected with AES-128, a viewer's playback token fetching its key, and a token-less request
-refused. Bounded: a few seconds of broadcast and one small encode."""
+protected (AES-128 HLS and ClearKey CENC DASH), a viewer's playback token fetching its key and
+license, and a token-less request refused. Bounded: a few seconds of broadcast and two small
+encodes."""
 
 from __future__ import annotations
 
@@ -65,6 +66,8 @@ def protected_vod(ctx: WorkloadContext, owner: str, viewer: str, video_id: str) 
     ]
     with_token = ctx.client.get(body["key_uri"], headers={"X-Playback-Token": token})
     without = ctx.client.get(body["key_uri"])
+    license_ = ctx.client.post(body["license_uri"], headers={"X-Playback-Token": token})
+    mpd = ctx.client.get(body["dash"]).text
     decrypts = False
     if m and first and with_token.status_code == 200:
         seg = ctx.client.get(body["hls"].replace("master.m3u8", first)).content
@@ -76,6 +79,8 @@ def protected_vod(ctx: WorkloadContext, owner: str, viewer: str, video_id: str) 
         "key_with_token": with_token.status_code,
         "key_without_token": without.status_code,
         "decrypts": decrypts,
+        "license": license_.status_code,
+        "clearkey_mpd": "urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" in mpd,
     }
 
 
@@ -106,5 +111,6 @@ def summary(ctx: WorkloadContext) -> list[str]:
         line,
         f"protected VOD {drm['id']}: AES-128 HLS; key with a playback token "
         f"{drm['key_with_token']}, without {drm['key_without_token']}; "
-        f"segment decrypts to MPEG-TS with the key: {drm['decrypts']}",
+        f"segment decrypts to MPEG-TS with the key: {drm['decrypts']}; DASH CENC with "
+        f"ClearKey signalled {drm['clearkey_mpd']}, license with the token {drm['license']}",
     ]

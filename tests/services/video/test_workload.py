@@ -37,4 +37,5 @@ def test_workload_uploads_rejects_the_hostile_file_and_reports(
     assert lines[-2].startswith("live: 5 s pushed over RTMP") and "ENDLIST True" in lines[-2]
     drm = ctx.facts["video_drm"]
     assert (drm["key_with_token"], drm["key_without_token"], drm["decrypts"]) == (200, 403, True)
+    assert drm["license"] == 200 and drm["clearkey_mpd"]
     assert lines[-1].startswith(f"protected VOD {drm['id']}: AES-128 HLS")
