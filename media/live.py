@@ -67,13 +67,12 @@ def live_command(
     rungs: tuple[LiveRung, ...] = DEFAULT_RUNGS,
     wait_s: int = 60,
     segment_s: float = SEGMENT_SECONDS,
-    key_info: Path | None = None,
 ) -> list[str]:
     """The ffmpeg command line of one stream's listener and live transcoder.
 
     ``out_dir`` receives ``master.m3u8``, ``<rung>.m3u8`` and ``<rung>_<n>.ts``; ``source``
     the untouched copy of what was pushed. ``wait_s`` bounds how long it waits for a
-    broadcaster; ``key_info`` (an ``-hls_key_info_file``) encrypts segments with AES-128.
+    broadcaster.
     """
     n = len(rungs)
     split = f"[0:v]split={n}" + "".join(f"[s{i}]" for i in range(n))
@@ -145,8 +144,6 @@ def live_command(
         "-hls_segment_filename",
         str(out_dir / "%v_%05d.ts"),
     ]
-    if key_info is not None:
-        cmd += ["-hls_key_info_file", str(key_info)]
     return [*cmd, str(out_dir / "%v.m3u8")]
 
 
