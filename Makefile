@@ -10,7 +10,7 @@ PLAYERS_DIR ?= $(or $(BLUEPRINT_DATA_DIR),.data)/player-libs
 
 .PHONY: setup tools players run test test-fast lint ui serve bench bench-logs bench-crawl bench-media \
         bench-feed bench-social bench-edge bench-files bench-chat bench-booking bench-ingest bench-kv bench-shop \
-        bench-rides fuzz clean media-corpus
+        bench-rides bench-video-live fuzz clean media-corpus
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -61,6 +61,9 @@ bench-media: setup tools
 
 media-corpus: setup tools
 	$(PY) -m benchmarks.media_corpus
+
+bench-video-live: setup tools players
+	$(PY) -m benchmarks.video_live
 
 bench-feed: setup
 	$(PY) -m benchmarks.bench_feed

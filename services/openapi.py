@@ -83,6 +83,9 @@ CONFLICTS = {
     "cdn_register_edge",
     "video_upload_patch",
     "video_upload_delete",
+    "video_live_create",
+    "video_live_end",
+    "video_drm_protect",
 }
 #: Statuses particular to a protocol an operation speaks: tus answers 412 without
 #: ``Tus-Resumable`` and 415 for a PATCH that is not ``application/offset+octet-stream``;
@@ -106,6 +109,9 @@ EXTRA = {
     "booking_confirm": {402},
     "booking_change": {402},
     "shop_checkout": {402},
+    # The key server's credential is the playback token, not an API key: 403 without a valid one.
+    "video_drm_key": {403},
+    "video_drm_license": {403},
 }
 #: A repeated create with the same Idempotency-Key answers 200 with the first result (the
 #: first answer is 201, or 202 when delivery happens later).
@@ -182,6 +188,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ]
     },
     "KeyRequest": {"user_id": "alice", "roles": ["user"]},
+    "LiveIn": {"title": "Friday night test card"},
     "LinkIn": {"url": "https://www.python.org/about/", "alias": "py-about", "ttl_seconds": 86400},
     "MessageIn": {"to": "bob", "text": "Lunch at noon?"},
     "NodeStateIn": {"up": False},

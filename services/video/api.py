@@ -15,6 +15,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from services.tus.routes import add_tus_routes
+from services.video.drm_api import router as drm_router
+from services.video.live_api import router as live_router
 from services.video.playback import VideoDep
 from services.video.playback import router as playback_router
 from services.video.settings import VideoSettings
@@ -47,6 +49,8 @@ add_tus_routes(
 #: What the app mounts: uploads first, then catalogue, playback and engagement, then the
 #: watch page and the rendition files (their ``/videos/{id}/{name}`` route goes last).
 router = APIRouter()
+router.include_router(live_router)  # before ``/videos/{id}``: "live" is no video id
+router.include_router(drm_router)
 router.include_router(upload_router)
 router.include_router(playback_router)
 router.include_router(watch_router)

@@ -17,8 +17,10 @@ from urllib.parse import quote
 
 from media.probe import Limits, ProbeInfo
 from services.cdn.routing import REGIONS
-from services.errors import Invalid, NotFound
+from services.errors import Forbidden, Invalid, NotFound
+from services.video.drm import DrmDesk, Protected, Token
 from services.video.ingest import rendition_dir
+from services.video.live import LiveDesk
 from services.video.renditions import load_probe, read_ladder, save_probe, work_dir
 from services.video.settings import VideoSettings
 from services.video.store import Video, VideoStore
@@ -32,6 +34,7 @@ MEDIA_TYPES = {
     ".mpd": "application/dash+xml",
     ".m4s": "video/iso.segment",
     ".mp4": "video/mp4",
+    ".ts": "video/mp2t",
     ".vtt": "text/vtt",
     ".jpg": "image/jpeg",
     ".png": "image/png",
@@ -121,9 +124,22 @@ class VideoService:
             limits=conf.limits(),
             clock=clock,
         )
+        self.live = LiveDesk(
+            store.engine,
+            store,
+            emitter,
+            settings,
+            limits=conf.limits(),
+            host=conf.live_host,
+            wait_s=conf.live_wait_s,
+            max_open=conf.live_max_open,
+            clock=clock,
+        )
+        self.drm = DrmDesk(settings, token_ttl_s=conf.drm_token_ttl_s, clock=clock)
 
     def close(self) -> None:
-        """Release the store's connections."""
+        """End this process's live streams, then release the store's connections."""
+        self.live.close()
         self.store.engine.dispose()
 
     @property
@@ -149,7 +165,8 @@ class VideoService:
         return load_probe(self.settings, video_id)
 
     def ready(self, video_id: str) -> bool:
-        return (self.rendition_dir(video_id) / "master.m3u8").exists()
+        out = self.rendition_dir(video_id)
+        return (out / "master.m3u8").exists() or (out / "aes" / "master.m3u8").exists()
 
     def ladder(self, video_id: str) -> dict[str, Any] | None:
         """The published ladder with each rung's measured VMAF, once transcoded."""
@@ -300,3 +317,41 @@ class VideoService:
                 "duration_s": video.probe.get("duration_s"),
             },
         )
+
+    # -- DRM ----------------------------------------------------------------------------------
+    def protect(self, video_id: str, user_id: str, admin: bool = False) -> Protected:
+        """Encrypt the video (AES-128 HLS) for its owner (404 for anyone else)."""
+        video = self.get(video_id)
+        if video.user_id != user_id and not admin:
+            raise NotFound(f"no video {video_id}")
+        done = self.drm.protect(video)
+        self.emitter.emit("video", "drm_protect", actor=user_id, entity=video_id)
+        return done
+
+    def playback_token(self, video_id: str, user_id: str) -> Token:
+        """A signed, expiring token that lets ``user_id`` fetch the video's key."""
+        self.get(video_id)
+        return self.drm.token(video_id, user_id)
+
+    def content_key(self, video_id: str, token: str | None) -> bytes:
+        """The video's AES key for a valid playback token (403 otherwise); one event each."""
+        return self._keyed(video_id, "hls", lambda: self.drm.key(video_id, token))
+
+    def clearkey_license(self, video_id: str, token: str | None) -> dict[str, Any]:
+        """The ClearKey license (JWK set) for DASH players, under the same rules."""
+        return self._keyed(video_id, "dash", lambda: self.drm.clearkey_license(video_id, token))
+
+    def _keyed(self, video_id: str, kind: str, fetch: Callable[[], Any]) -> Any:
+        self.get(video_id)
+        try:
+            found = fetch()
+        except Forbidden as exc:
+            self.emitter.emit(
+                "video",
+                "drm_key_denied",
+                entity=video_id,
+                attrs={"reason": exc.message, "format": kind},
+            )
+            raise
+        self.emitter.emit("video", "drm_key", entity=video_id, attrs={"format": kind})
+        return found

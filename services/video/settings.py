@@ -48,6 +48,24 @@ class VideoSettings(BaseSettings):
         "node_modules``.",
     )
 
+    live_host: str = Field(
+        default="127.0.0.1",
+        description="Address the RTMP listeners of live streams bind to (one port per stream).",
+    )
+    live_wait_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="How long a new live stream waits for its broadcaster before it fails.",
+    )
+
+    live_max_open: int = Field(
+        default=2, gt=0, description="Live streams one user may have open at once (409 beyond)."
+    )
+
+    drm_token_ttl_s: float = Field(
+        default=600.0, gt=0, description="Lifetime of a playback token of a protected video."
+    )
+
     def limits(self) -> Limits:
         """The admission limits of :func:`media.probe.probe`."""
         return Limits(

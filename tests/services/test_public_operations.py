@@ -36,6 +36,9 @@ PUBLIC: dict[str, str] = {
     "video_watch_page": "the player page: anonymous viewers may watch",
     "video_view": "anonymous viewers count as views",
     "video_watch": "anonymous viewers report watch time",
+    "video_live_file": "live playlists and segments: anonymous viewers may watch",
+    "video_drm_key": "the key server: the signed, expiring playback token is the credential",
+    "video_drm_license": "the ClearKey license server: the playback token is the credential",
     "booking_webhook": "the payment gateway calls it; each delivery is verified by its HMAC "
     "signature (Stripe-Signature), not an API key",
     "video_upload_options": "tus discovery (OPTIONS) is unauthenticated by the tus protocol",

@@ -31,4 +31,11 @@ def test_workload_uploads_rejects_the_hostile_file_and_reports(
     lines = workload.WORKLOAD.summarize(ctx)
     assert lines[0].startswith("uploads admitted 1; rejected: sneaky playlist")
     assert "no ladder" in lines[1]  # the assets have not run
-    assert lines[-1] == "CDN playback: nothing to play"
+    assert lines[-3] == "CDN playback: nothing to play"
+    # The live stream ended as a VOD, protected afterwards: its key needs a playback token.
+    assert ctx.facts["video_live"]["state"] == "ended" and ctx.facts["video_live"]["endlist"]
+    assert lines[-2].startswith("live: 5 s pushed over RTMP") and "ENDLIST True" in lines[-2]
+    drm = ctx.facts["video_drm"]
+    assert (drm["key_with_token"], drm["key_without_token"], drm["decrypts"]) == (200, 403, True)
+    assert drm["license"] == 200 and drm["clearkey_mpd"]
+    assert lines[-1].startswith(f"protected VOD {drm['id']}: AES-128 HLS")
