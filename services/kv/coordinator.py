@@ -32,6 +32,7 @@ from services.kv.peers import PeerClient, PeerError
 from services.kv.replica import Replica
 from services.kv.resp import OK, Error
 from services.kv.ring import Ring
+from services.kv.topology import Topology
 from services.kv.versions import (
     HLC,
     Version,
@@ -92,18 +93,17 @@ class Cluster:
         self.config = cfg
         self.name = cfg.name
         self.ring = Ring([cfg.name, *cfg.peers], cfg.vnodes)
-        self.peers = {
-            name: PeerClient(name, host, port, cfg.request_timeout_s)
-            for name, (host, port) in cfg.peers.items()
-        }
+        self.peers: dict[str, PeerClient] = {}
+        self.down: set[str] = set()
         store = DurableStore(cfg.data_dir, fsync=cfg.fsync) if cfg.data_dir else None
         node.store = store
         self.replica = Replica(self.ring, store, cfg.hint_limit)
         self.hlc = HLC()
         self.counters: Counter[str] = Counter()
-        self.down: set[str] = set()
         self.events: list[dict[str, Any]] = []
         self.maintenance = Maintenance(self)
+        self.topology = Topology(self)
+        self.membership = self.topology.membership
         self._seq = 0
 
     # -- settings ----------------------------------------------------------------------------
@@ -138,6 +138,8 @@ class Cluster:
         ]
 
     async def start(self) -> None:
+        if self.config.join is not None:
+            await self.topology.join(*self.config.join)
         self.maintenance.start()
 
     async def stop(self) -> None:
@@ -497,6 +499,12 @@ class Cluster:
             return self._replica_coord(args)
         if name == b"kv.r.ping":
             return [self.name.encode(), sorted(n.encode() for n in self.down)]
+        if name.startswith(b"kv.g.") or name == b"kv.members":
+            reply = self.topology.command(name, args)
+            if reply is not None:
+                return reply
+        if name == b"kv.leave" and len(args) == 1:
+            return self._leave()
         if name in (b"kv.r.keys", b"kv.r.scan", b"kv.r.flush"):
             return self._local(name, args)
         if name == b"kv.r.merkle" and len(args) == 2:
@@ -519,13 +527,22 @@ class Cluster:
             conn.overrides["consistency"] = mode
             return OK
         if name == b"kv.ring":
-            return [[n.encode(), b"down" if n in self.down else b"up"] for n in self.ring.nodes]
+            m = self.membership
+            return [[n.encode(), (m.state(n) or "alive").encode()] for n in self.ring.nodes]
         if name == b"kv.stats":
             return [x for k, v in sorted(self.counters.items()) for x in (k.encode(), v)] + [
                 b"hints_held",
                 self.replica.hint_count(),
             ]
         return commands.unknown_command(args)
+
+    async def _leave(self) -> Any:
+        """Hand every range to its new homes, then stop this node."""
+        if self.membership.state(self.name) == "left":
+            return Error("ERR this node has already left")
+        sent = await self.topology.leave()
+        asyncio.get_running_loop().call_later(0.05, self.node.shutdown.set)
+        return sent
 
     async def _after_durable(self, reply: Any) -> Any:
         await self.node.store.wait_durable()
