@@ -30,12 +30,26 @@ def _quorum_options(f):  # noqa: ANN001, ANN202
 @click.option("--port", required=True, type=click.IntRange(1, 65535))
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--peers", default="", help="The other nodes: name=host:port,... (none: alone).")
+@click.option("--join", default="", help="HOST:PORT of a running node: join its cluster.")
 @_quorum_options
-def node(name: str, port: int, data: Path, peers: str, n: int, r: int, w: int, consistency: str):
-    """Run one node in the foreground (SIGTERM drains it)."""
+def node(
+    name: str,
+    port: int,
+    data: Path,
+    peers: str,
+    join: str,
+    n: int,
+    r: int,
+    w: int,
+    consistency: str,
+):
+    """Run one node in the foreground (SIGTERM drains it; KV.LEAVE hands its ranges away and
+    stops it)."""
     from services.kv.process import main
 
     args = ["--name", name, "--port", str(port), "--data", str(data), "--peers", peers]
+    if join:
+        args += ["--join", join]
     args += ["--n", str(n), "--r", str(r), "--w", str(w), "--consistency", consistency]
     try:
         main(args)

@@ -8,6 +8,7 @@
   home of the range; differing leaves exchange key digests and the differing keys are merged
   both ways. Ranges are visited worst first by observed divergence (read repairs, differences
   found) when ``order="divergence"``, else round-robin.
+- Tombstone GC after each anti-entropy round (``services.kv.tombstones``).
 - Events (sampled replica latencies, repairs, hints, exchanges) go to the lake through the
   platform's emitter when the node has one.
 """
@@ -19,6 +20,7 @@ import contextlib
 import time
 from typing import Any
 
+from services.kv import tombstones
 from services.kv.peers import PeerError
 from services.kv.replica import LEAVES
 from services.kv.versions import decode, digest, encode
@@ -156,6 +158,8 @@ class Maintenance:
                 with contextlib.suppress(PeerError):
                     await self.exchange(self.next_range(ranges))
             await c.topology.sweep_strays()
+            with contextlib.suppress(PeerError):
+                await tombstones.collect(c)
 
     def _ranges(self) -> list[int]:
         if self._my_ranges is None:

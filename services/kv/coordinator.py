@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from services.kv import commands
+from services.kv import commands, tombstones
 from services.kv.background import Maintenance
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
@@ -133,6 +133,7 @@ class Cluster:
             ("kv_r", self.config.r),
             ("kv_w", self.config.w),
             ("kv_keys_held", len(self.replica.data)),
+            ("kv_tombstones_held", sum(map(tombstones.is_tombstone, self.replica.data.values()))),
             ("kv_hints_held", self.replica.hint_count()),
             *sorted(self.counters.items()),
         ]
@@ -503,6 +504,8 @@ class Cluster:
             reply = self.topology.command(name, args)
             if reply is not None:
                 return reply
+        if name == b"kv.r.purge" and len(args) == 3:
+            return self._purge(args[1], args[2])
         if name == b"kv.leave" and len(args) == 1:
             return self._leave()
         if name in (b"kv.r.keys", b"kv.r.scan", b"kv.r.flush"):
@@ -535,6 +538,12 @@ class Cluster:
                 self.replica.hint_count(),
             ]
         return commands.unknown_command(args)
+
+    async def _purge(self, key: bytes, want: bytes) -> Any:
+        dropped = tombstones.purge(self.replica, key, want)
+        if dropped and self.node.store is not None:
+            await self.node.store.wait_durable()
+        return dropped
 
     async def _leave(self) -> Any:
         """Hand every range to its new homes, then stop this node."""

@@ -84,8 +84,8 @@ class Membership:
         return sorted(n for n, m in self.members.items() if m.state != "left")
 
     def unavailable(self) -> set[str]:
-        """Members a coordinator skips: suspected, dead or gone."""
-        return {n for n, m in self.members.items() if m.state != "alive" and n != self.me}
+        """Members a coordinator skips: dead or gone."""
+        return {n for n, m in self.members.items() if m.state in ("dead", "left")}
 
     def encode(self) -> bytes:
         return json.dumps([m.row() for m in self.members.values()]).encode()

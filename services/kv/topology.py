@@ -1,8 +1,9 @@
 """Who is in the cluster and who holds what: membership changes drive the ring, and a ring
 change streams exactly the moved ranges.
 
-- The coordinator's ``down`` set is the members the gossip table (``membership.py``) does not
-  show ``alive``; peers are dialled as members appear.
+- The coordinator's ``down`` set is the members the gossip table (``membership.py``) shows
+  ``dead`` or ``left`` (a suspect is still asked: its requests have their own timeouts, and a
+  short pause must not send writes to stand-ins); peers are dialled as members appear.
 - Join (``--join HOST:PORT``): the new node asks a seed (``KV.G.JOIN``) for the table, and
   gossip tells everyone else. Every node rebuilds the ring from the members that have not left.
 - Rebalancing is push-based, by the nodes that *lose* a replica: for each key it holds and is
@@ -40,11 +41,13 @@ class Topology:
         cfg = cluster.config
         self.changed_at = time.monotonic()
         self.moving: asyncio.Task | None = None
+        self._configuring = True  # the configured peers are the ring already
         self.membership = Membership(
             cfg.name, cfg.host, cfg.port, cfg.suspect_timeout_s, on_change=self._on_change
         )
         for name, (host, port) in cfg.peers.items():
             self.membership.add(name, host, port)
+        self._configuring = False
 
     # -- membership -> peers, down set, ring ---------------------------------------------
     def _on_change(self, name: str, old: str | None, new: str) -> None:
@@ -53,14 +56,14 @@ class Topology:
             if name not in c.peers:
                 m = self.membership.members[name]
                 c.peers[name] = PeerClient(name, m.host, m.port, c.config.request_timeout_s)
-            if new == "alive":
+            if new in ("alive", "suspect"):
                 c.down.discard(name)
             else:
                 c.down.add(name)
             if old is not None:
                 c.record("kv_member_state", member=name, old=old, new=new)
         members = self.membership.ring_members()
-        if members != c.ring.nodes and members:
+        if members != c.ring.nodes and members and not self._configuring:
             self._rebuild(members)
 
     def _rebuild(self, members: list[str]) -> None:

@@ -45,7 +45,7 @@ def test_suspect_becomes_dead_after_the_timeout_and_a_restart_refutes_death():
     assert a.expire_suspects() == []
     now[0] = 3.0
     assert a.expire_suspects() == ["b"]
-    assert a.unavailable() == {"b"}
+    assert a.unavailable() == {"b"}  # a suspect is still asked; the dead are skipped
     restarted = Membership("b", "h", 2)
     restarted.merge(a.encode())
     a.merge(restarted.encode())
