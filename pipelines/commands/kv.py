@@ -101,13 +101,15 @@ def ring(nodes: int, vnodes: int, n: int, seed: str) -> None:
     from services.kv.settings import KvSettings
     from warehouse.settings import get_settings
 
-    svc = KvService(get_settings(), None, KvSettings(nodes=nodes, vnodes=vnodes, n=n, seeds=seed))  # type: ignore[arg-type]
+    conf = KvSettings(nodes=nodes, vnodes=vnodes, n=n, seeds=seed)
+    svc = KvService(get_settings(), None, conf)  # type: ignore[arg-type]
     states: dict[str, str] = {}
     if seed:
         view = svc.cluster()["nodes"][0]
         if not view["reachable"]:
             raise click.ClickException(f"{seed} did not answer ({view.get('error')})")
-        states = view["ring"]
+        states = view["ring"]  # the seed's gossip table: its ring members and their states
+        svc = KvService(get_settings(), None, conf, names=sorted(states))  # type: ignore[arg-type]
     for row in svc.ring_shares():
         state = states.get(row["name"], "?") if seed else "-"
         click.echo(

@@ -124,6 +124,9 @@ class Maintenance:
             await asyncio.sleep(tick)
             budget = max(1, int(c.config.hint_rate_per_s * tick))
             for home, held in list(c.replica.hints.items()):
+                if held and c.membership.state(home) == "left":
+                    await self._rehome_hints(home, held)
+                    continue
                 if home in c.down or not held:
                     continue
                 for key in list(held)[:budget]:
@@ -139,6 +142,24 @@ class Maintenance:
                     budget -= 1
                     c.counters["hints_replayed"] += 1
                     c.record("kv_hint_replayed", home=home)
+
+    async def _rehome_hints(self, home: str, held: dict) -> None:
+        """Hints kept for a member that has left go to the keys' current homes instead."""
+        c = self.cluster
+        for key in list(held)[:200]:
+            versions = held[key]
+            ok = True
+            for target in c.ring.preference_list(key, c.n):
+                if target == c.name:
+                    c.replica.put(key, versions)
+                    continue
+                try:
+                    await c.peers[target].call(b"KV.R.PUT", key, encode(versions))
+                except PeerError:
+                    ok = False
+            if ok:
+                c.replica.drop_hint(home, key)
+                c.counters["hints_rehomed"] += 1
 
     # -- anti-entropy --------------------------------------------------------------------
     def next_range(self, ranges: list[int]) -> int:

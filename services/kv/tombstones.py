@@ -6,7 +6,8 @@ once it cannot matter any more:
 
 1. it is older (by its hybrid logical clock) than ``tombstone_grace_s`` (default 60 s), so
    writes and repairs in flight when it was made have landed;
-2. no member of the ring is dead or gone (a dead home might still hold the old value);
+2. no member of the ring is dead (a dead home might still hold the old value; members that
+   left handed everything over and are out of the ring);
 3. asked now, every home of the key answers with exactly this tombstone (same dots), and
    every other node holds either nothing for the key or the same tombstone (a hint);
 4. then the key's first home (the only node that starts a collection of that key) tells each
@@ -35,7 +36,7 @@ def is_tombstone(versions: list) -> bool:
 async def collect(cluster: Any, budget: int = BUDGET) -> int:
     """One round: purge the tombstones this node is first home of that are safe to drop."""
     c = cluster
-    if c.down or len(c.ring.nodes) < 2:
+    if any(n in c.down for n in c.ring.nodes) or len(c.ring.nodes) < 2:
         return 0
     cutoff = time.time() * 1000 - c.config.tombstone_grace_s * 1000
     n = c.n

@@ -78,7 +78,7 @@ def four(tmp_path):
     cluster.stop()
 
 
-def test_a_killed_node_is_suspected_then_dead_on_every_other_node(four):
+def test_a_killed_node_is_suspected_then_dead_on_every_other_node(four, settings):
     victim = four.nodes[3]
     others = four.nodes[:3]
     victim.kill()
@@ -93,6 +93,17 @@ def test_a_killed_node_is_suspected_then_dead_on_every_other_node(four):
     # period 0.2 s, probe 0.5 s + indirect 1 s, suspicion 3 s, then gossip: well within 10 s
     assert max(seen_dead.values()) < 10
     assert all(_states(n)[m.name] == "alive" for n in others for m in others)
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    seed = f"127.0.0.1:{others[0].port}"
+    shown = CliRunner().invoke(main, ["kv", "ring", "--seed", seed])
+    assert shown.exit_code == 0, shown.output
+    rows = {line.split()[0]: line for line in shown.output.splitlines() if "ranges=" in line}
+    assert set(rows) == {"n1", "n2", "n3", "n4"}
+    assert "state=dead" in rows[victim.name]
+    assert all("state=alive" in rows[n.name] for n in others)
     four.restart(victim)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:

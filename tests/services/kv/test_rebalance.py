@@ -73,7 +73,8 @@ def test_a_joining_node_receives_exactly_its_ranges_and_only_they_move(tmp_path)
 
 
 def test_a_leaving_node_hands_its_ranges_over_and_no_key_is_lost(tmp_path):
-    cluster = LocalCluster.create(tmp_path, 4, extra=["--anti-entropy-s", "30"])
+    extra = ["--anti-entropy-s", "0.5", "--tombstone-grace-s", "0.5"]
+    cluster = LocalCluster.create(tmp_path, 4, extra=extra)
     cluster.start()
     try:
         client(cluster.nodes[0]).mset({k: k for k in KEYS})
@@ -97,5 +98,14 @@ def test_a_leaving_node_hands_its_ranges_over_and_no_key_is_lost(tmp_path):
             states = dict(client(node).execute_command("KV.RING"))
             assert leaver.name.encode() not in states  # out of the ring
             assert client(node).mget(KEYS) == [k.encode() for k in KEYS]
+        # a member that left does not block tombstone GC (only dead ones do)
+        gone = KEYS[:20]
+        assert client(rest[0]).delete(*gone) == len(gone)
+
+        def collected() -> bool:
+            return sum(stats(n).get("tombstones_purged", 0) for n in rest) >= len(gone)
+
+        assert settle(collected)
+        assert all(client(n).execute_command("KV.R.GET", k) is None for n in rest for k in gone)
     finally:
         cluster.stop()
