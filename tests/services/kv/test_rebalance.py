@@ -109,3 +109,55 @@ def test_a_leaving_node_hands_its_ranges_over_and_no_key_is_lost(tmp_path):
         assert all(client(n).execute_command("KV.R.GET", k) is None for n in rest for k in gone)
     finally:
         cluster.stop()
+
+
+def test_writes_during_a_join_are_all_readable_afterwards(tmp_path):
+    """Acknowledged writes made while a node joins (some reach a node that has not heard of
+    it yet) are all readable at quorum once the stray sweep and anti-entropy ran."""
+    import threading
+
+    cluster = LocalCluster.create(tmp_path, 3, extra=["--anti-entropy-s", "0.5"])
+    cluster.start()
+    acked: dict[str, str] = {}
+    stop = threading.Event()
+
+    def writer(node, prefix: str) -> None:
+        c = client(node)
+        i = 0
+        while not stop.is_set() and i < 3000:
+            key, value = f"{prefix}:{i}", f"v{i}"
+            try:
+                c.set(key, value)
+            except redis.RedisError:
+                pass
+            else:
+                acked[key] = value
+            i += 1
+
+    threads = [
+        threading.Thread(target=writer, args=(n, f"w{j}")) for j, n in enumerate(cluster.nodes)
+    ]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        joiner = cluster.add_joiner("n4", cluster.nodes[1])
+        joiner.start()
+        cluster.wait(joiner)
+        time.sleep(2.0)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        assert len(acked) > 100
+        keys = sorted(acked)
+
+        def all_readable() -> bool:
+            got = client(cluster.nodes[3]).mget(keys)
+            return got == [acked[k].encode() for k in keys]
+
+        assert settle(all_readable, 40)
+        for node in cluster.nodes[:3]:
+            assert client(node).mget(keys) == [acked[k].encode() for k in keys]
+    finally:
+        stop.set()
+        cluster.stop()
