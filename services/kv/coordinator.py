@@ -32,7 +32,7 @@ from services.kv.peers import PeerClient, PeerError
 from services.kv.replica import Replica
 from services.kv.resp import OK, Error
 from services.kv.ring import Ring
-from services.kv.topology import Topology
+from services.kv.topology import TOPOLOGY_COMMANDS, Topology
 from services.kv.versions import (
     HLC,
     Version,
@@ -500,14 +500,10 @@ class Cluster:
             return self._replica_coord(args)
         if name == b"kv.r.ping":
             return [self.name.encode(), sorted(n.encode() for n in self.down)]
-        if name.startswith(b"kv.g.") or name == b"kv.members":
+        if name in TOPOLOGY_COMMANDS:
             reply = self.topology.command(name, args)
             if reply is not None:
                 return reply
-        if name == b"kv.r.purge" and len(args) == 3:
-            return self._purge(args[1], args[2])
-        if name == b"kv.leave" and len(args) == 1:
-            return self._leave()
         if name in (b"kv.r.keys", b"kv.r.scan", b"kv.r.flush"):
             return self._local(name, args)
         if name == b"kv.r.merkle" and len(args) == 2:
@@ -538,20 +534,6 @@ class Cluster:
                 self.replica.hint_count(),
             ]
         return commands.unknown_command(args)
-
-    async def _purge(self, key: bytes, want: bytes) -> Any:
-        dropped = tombstones.purge(self.replica, key, want)
-        if dropped and self.node.store is not None:
-            await self.node.store.wait_durable()
-        return dropped
-
-    async def _leave(self) -> Any:
-        """Hand every range to its new homes, then stop this node."""
-        if self.membership.state(self.name) == "left":
-            return Error("ERR this node has already left")
-        sent = await self.topology.leave()
-        asyncio.get_running_loop().call_later(0.05, self.node.shutdown.set)
-        return sent
 
     async def _after_durable(self, reply: Any) -> Any:
         await self.node.store.wait_durable()

@@ -26,11 +26,21 @@ import contextlib
 import time
 from typing import Any
 
+from services.kv import tombstones
 from services.kv.membership import Membership
 from services.kv.peers import PeerClient, PeerError
+from services.kv.resp import Error
 from services.kv.ring import Ring
 from services.kv.versions import encode
 
+TOPOLOGY_COMMANDS = {
+    b"kv.g.ping",
+    b"kv.g.pingreq",
+    b"kv.g.join",
+    b"kv.members",
+    b"kv.leave",
+    b"kv.r.purge",
+}
 STRAY_AFTER_S = 5.0
 PUSH_BATCH = 64
 
@@ -224,12 +234,31 @@ class Topology:
             joiner = args[1].decode()
             m.add(joiner, args[2].decode(), int(args[3]))
             return m.encode()
+        if name == b"kv.leave" and len(args) == 1:
+            return self._leave()
+        if name == b"kv.r.purge" and len(args) == 3:
+            return self._purge(args[1], args[2])
         if name == b"kv.members":
             return [
                 [r[0].encode(), f"{r[1]}:{r[2]}".encode(), r[3], r[4].encode()]
                 for r in (x.row() for x in sorted(m.members.values(), key=lambda x: x.name))
             ]
         return None
+
+    async def _leave(self) -> Any:
+        """Hand every range to its new homes, then stop this node."""
+        if self.membership.state(self.c.name) == "left":
+            return Error("ERR this node has already left")
+        sent = await self.leave()
+        asyncio.get_running_loop().call_later(0.05, self.c.node.shutdown.set)
+        return sent
+
+    async def _purge(self, key: bytes, want: bytes) -> int:
+        c = self.c
+        dropped = tombstones.purge(c.replica, key, want)
+        if dropped and c.node.store is not None:
+            await c.node.store.wait_durable()
+        return dropped
 
     async def _ping_for(self, target: str) -> int:
         return 1 if await self.c.maintenance.ping(target) else 0

@@ -134,3 +134,16 @@ def test_a_short_pause_is_suspected_then_alive_without_a_dead_verdict(four):
     assert all(_states(n)[victim.name] == "alive" for n in others)
     assert all(_stats(n).get("members_marked_dead", 0) == 0 for n in four.nodes)
     assert sum(_stats(n).get("members_suspected", 0) for n in others) >= 1
+
+
+def test_bad_gossip_and_membership_commands_get_errors_and_change_nothing(four):
+    c = redis.Redis(port=four.nodes[0].port, socket_timeout=5, protocol=2)
+    before = c.execute_command("KV.MEMBERS")
+    with pytest.raises(redis.ResponseError, match="wrong arguments"):
+        c.execute_command("KV.G.JOIN", "x", "127.0.0.1", "not-a-port")
+    with pytest.raises(redis.ResponseError):
+        c.execute_command("KV.LEAVE", "now")
+    assert c.execute_command("KV.G.PING", b"\xff garbage") is not None  # ignored, table back
+    assert c.execute_command("KV.G.PINGREQ", "nobody") == 0
+    assert c.execute_command("KV.MEMBERS") == before
+    assert c.ping()
