@@ -44,6 +44,7 @@ CLUSTER_REQUESTS = int(os.environ.get("KV_BENCH_CLUSTER_REQUESTS", "20000"))
 ROUNDS = int(os.environ.get("KV_BENCH_ROUNDS", "3"))
 FAULT_ROUNDS = int(os.environ.get("KV_BENCH_FAULT_ROUNDS", "10"))
 FAULT_S = float(os.environ.get("KV_BENCH_FAULT_S", "30"))
+JOIN_KEYS = int(os.environ.get("KV_BENCH_JOIN_KEYS", "6000"))
 
 
 def log(msg: str) -> None:
@@ -113,6 +114,43 @@ def ratios(medians: dict[str, dict], name: str) -> tuple[float, float]:
     )
 
 
+def measure_join(root: Path, keys: int = JOIN_KEYS) -> float:
+    """A live 6th node joins 5 holding ``keys`` keys (N=3): the replicas streamed to it, as a
+    share of all replicas (ideal 1/6)."""
+    import time
+
+    import redis
+
+    cluster = LocalCluster.create(root, 5, extra=["--anti-entropy-s", "60"])
+    cluster.start()
+    try:
+        c = redis.Redis(port=cluster.nodes[0].port, socket_timeout=30)
+        for i in range(0, keys, 500):
+            c.mset({f"key:{j}": j for j in range(i, min(keys, i + 500))})
+        joiner = cluster.add_joiner("n6", cluster.nodes[0])
+        joiner.start()
+        cluster.wait(joiner)
+
+        def sent() -> int:
+            total = 0
+            for node in cluster.nodes[:5]:
+                flat = redis.Redis(port=node.port, socket_timeout=10).execute_command("KV.STATS")
+                stats = dict(zip(flat[::2], flat[1::2], strict=True))
+                total += int(stats.get(b"rebalance_keys_sent", 0))
+            return total
+
+        last, deadline = -1, time.monotonic() + 120
+        while time.monotonic() < deadline:
+            time.sleep(2)
+            now = sent()
+            if now == last and now > 0:
+                break
+            last = now
+        return sent() / (keys * 3)
+    finally:
+        cluster.stop()
+
+
 def main() -> None:
     if shutil.which("redis-benchmark") is None or not RedisServer.available():
         log("redis-benchmark and redis-server are needed (make tools installs them)")
@@ -170,10 +208,13 @@ def main() -> None:
         Ring([f"n{i}" for i in range(1, 6)]), Ring([f"n{i}" for i in range(1, 7)]), keys
     )
     log(f"key movement: {moved:.4f} of keys moved when a 6th node joined 5 (ideal {1 / 6:.4f})")
+    with tempfile.TemporaryDirectory(prefix="bench-kv-join-") as tmp:
+        streamed = measure_join(Path(tmp))
+    log(f"live join: {streamed:.4f} of the replicas streamed to a 6th node (ideal {1 / 6:.4f})")
     log(
         f"RESULT kv_set_ratio={set_ratio:.3f} kv_get_ratio={get_ratio:.3f} kv_p99_ms={p99:.1f} "
         f"kv_lin_violations={violations} kv_lost_writes={lost} "
-        f"kv_moved_ratio={moved / (1 / 6):.3f}"
+        f"kv_moved_ratio={moved / (1 / 6):.3f} kv_join_streamed_ratio={streamed / (1 / 6):.3f}"
     )
 
 

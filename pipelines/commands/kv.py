@@ -30,12 +30,26 @@ def _quorum_options(f):  # noqa: ANN001, ANN202
 @click.option("--port", required=True, type=click.IntRange(1, 65535))
 @click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--peers", default="", help="The other nodes: name=host:port,... (none: alone).")
+@click.option("--join", default="", help="HOST:PORT of a running node: join its cluster.")
 @_quorum_options
-def node(name: str, port: int, data: Path, peers: str, n: int, r: int, w: int, consistency: str):
-    """Run one node in the foreground (SIGTERM drains it)."""
+def node(
+    name: str,
+    port: int,
+    data: Path,
+    peers: str,
+    join: str,
+    n: int,
+    r: int,
+    w: int,
+    consistency: str,
+):
+    """Run one node in the foreground (SIGTERM drains it; KV.LEAVE hands its ranges away and
+    stops it)."""
     from services.kv.process import main
 
     args = ["--name", name, "--port", str(port), "--data", str(data), "--peers", peers]
+    if join:
+        args += ["--join", join]
     args += ["--n", str(n), "--r", str(r), "--w", str(w), "--consistency", consistency]
     try:
         main(args)
@@ -87,13 +101,15 @@ def ring(nodes: int, vnodes: int, n: int, seed: str) -> None:
     from services.kv.settings import KvSettings
     from warehouse.settings import get_settings
 
-    svc = KvService(get_settings(), None, KvSettings(nodes=nodes, vnodes=vnodes, n=n, seeds=seed))  # type: ignore[arg-type]
+    conf = KvSettings(nodes=nodes, vnodes=vnodes, n=n, seeds=seed)
+    svc = KvService(get_settings(), None, conf)  # type: ignore[arg-type]
     states: dict[str, str] = {}
     if seed:
         view = svc.cluster()["nodes"][0]
         if not view["reachable"]:
             raise click.ClickException(f"{seed} did not answer ({view.get('error')})")
-        states = view["ring"]
+        states = view["ring"]  # the seed's gossip table: its ring members and their states
+        svc = KvService(get_settings(), None, conf, names=sorted(states))  # type: ignore[arg-type]
     for row in svc.ring_shares():
         state = states.get(row["name"], "?") if seed else "-"
         click.echo(

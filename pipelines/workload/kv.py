@@ -28,7 +28,7 @@ def _wait_until_down(client, name: str, timeout_s: float = 15.0) -> None:  # noq
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         states = dict(client.execute_command("KV.RING"))
-        if states.get(name.encode()) == b"down":
+        if states.get(name.encode()) == b"dead":
             return
         time.sleep(0.1)
 

@@ -1,13 +1,14 @@
 """A cluster node's background work: failure detection, hinted handoff, anti-entropy, events.
 
-- Failure detector: a heartbeat (``KV.R.PING``) to every peer each ``heartbeat_interval_s``;
-  a peer unheard for ``down_after_s`` is down (skipped by preference lists) until it answers.
+- Failure detector: SWIM probes with gossip every ``heartbeat_interval_s`` (see
+  ``services.kv.membership``); a member suspected, dead or gone is skipped by preference lists.
 - Hinted handoff: hints held for a node that is up again are replayed to it, at most
   ``hint_rate_per_s`` a second, so a returning node is not flooded.
 - Anti-entropy: per token range this node replicates, Merkle leaves are compared with another
   home of the range; differing leaves exchange key digests and the differing keys are merged
   both ways. Ranges are visited worst first by observed divergence (read repairs, differences
   found) when ``order="divergence"``, else round-robin.
+- Tombstone GC after each anti-entropy round (``services.kv.tombstones``).
 - Events (sampled replica latencies, repairs, hints, exchanges) go to the lake through the
   platform's emitter when the node has one.
 """
@@ -19,6 +20,7 @@ import contextlib
 import time
 from typing import Any
 
+from services.kv import tombstones
 from services.kv.peers import PeerError
 from services.kv.replica import LEAVES
 from services.kv.versions import decode, digest, encode
@@ -32,7 +34,6 @@ class Maintenance:
         self.order = order
         self.tasks: list[asyncio.Task] = []
         self.loose: set[asyncio.Task] = set()
-        self.last_heard: dict[str, float] = {}
         self.divergence: dict[int, float] = {}
         self._rr = 0
         self.emitter: Any = None
@@ -47,8 +48,6 @@ class Maintenance:
         self.divergence[r] = self.divergence.get(r, 0.0) + amount
 
     def start(self) -> None:
-        now = time.monotonic()
-        self.last_heard = {p: now for p in self.cluster.peers}
         self.tasks = [
             asyncio.create_task(self._heartbeats()),
             asyncio.create_task(self._handoff()),
@@ -64,28 +63,58 @@ class Maintenance:
                 await task
         await self._emit()
 
-    # -- failure detection ---------------------------------------------------------------
+    # -- failure detection (SWIM) -------------------------------------------------------
     async def _heartbeats(self) -> None:
         c = self.cluster
         while True:
-            await asyncio.gather(*(self._ping(p) for p in c.peers))
-            now = time.monotonic()
-            for peer, heard in self.last_heard.items():
-                down = now - heard > c.config.down_after_s
-                if down and peer not in c.down:
-                    c.down.add(peer)
-                    c.counters["peers_marked_down"] += 1
-                    c.record("kv_peer_down", peer=peer)
-                elif not down and peer in c.down:
-                    c.down.discard(peer)
-                    c.record("kv_peer_up", peer=peer)
+            target = c.membership.next_target()
+            if target is not None:
+                await self.probe(target)
+            for _ in c.membership.expire_suspects():
+                c.counters["members_marked_dead"] += 1
             await asyncio.sleep(c.config.heartbeat_interval_s)
 
-    async def _ping(self, peer: str) -> None:
+    async def ping(self, target: str) -> bool:
+        """One direct ping carrying this node's table; merges the table of the reply."""
         c = self.cluster
-        with contextlib.suppress(PeerError):
-            await c.peers[peer].call(b"KV.R.PING", timeout_s=c.config.down_after_s)
-            self.last_heard[peer] = time.monotonic()
+        peer = c.peers.get(target)
+        if peer is None:
+            return False
+        try:
+            blob = await peer.call(
+                b"KV.G.PING", c.membership.encode(), timeout_s=c.config.probe_timeout_s
+            )
+        except PeerError:
+            return False
+        c.membership.merge(blob)
+        return True
+
+    async def probe(self, target: str) -> None:
+        c = self.cluster
+        c.counters["probes"] += 1
+        if await self.ping(target):
+            return
+        helpers = c.membership.helpers(target)
+        if helpers:
+            c.counters["indirect_probes"] += len(helpers)
+            answers = await asyncio.gather(
+                *(self._ping_via(h, target) for h in helpers), return_exceptions=True
+            )
+            if any(a is True for a in answers):
+                return
+        if c.membership.state(target) == "alive":
+            c.membership.set_state(target, "suspect")
+            c.counters["members_suspected"] += 1
+
+    async def _ping_via(self, helper: str, target: str) -> bool:
+        c = self.cluster
+        try:
+            got = await c.peers[helper].call(
+                b"KV.G.PINGREQ", target.encode(), timeout_s=2 * c.config.probe_timeout_s
+            )
+        except (PeerError, KeyError):
+            return False
+        return got == 1
 
     # -- hinted handoff ------------------------------------------------------------------
     async def _handoff(self) -> None:
@@ -95,6 +124,9 @@ class Maintenance:
             await asyncio.sleep(tick)
             budget = max(1, int(c.config.hint_rate_per_s * tick))
             for home, held in list(c.replica.hints.items()):
+                if held and c.membership.state(home) == "left":
+                    await self._rehome_hints(home, held)
+                    continue
                 if home in c.down or not held:
                     continue
                 for key in list(held)[:budget]:
@@ -110,6 +142,24 @@ class Maintenance:
                     budget -= 1
                     c.counters["hints_replayed"] += 1
                     c.record("kv_hint_replayed", home=home)
+
+    async def _rehome_hints(self, home: str, held: dict) -> None:
+        """Hints kept for a member that has left go to the keys' current homes instead."""
+        c = self.cluster
+        for key in list(held)[:200]:
+            versions = held[key]
+            ok = True
+            for target in c.ring.preference_list(key, c.n):
+                if target == c.name:
+                    c.replica.put(key, versions)
+                    continue
+                try:
+                    await c.peers[target].call(b"KV.R.PUT", key, encode(versions))
+                except PeerError:
+                    ok = False
+            if ok:
+                c.replica.drop_hint(home, key)
+                c.counters["hints_rehomed"] += 1
 
     # -- anti-entropy --------------------------------------------------------------------
     def next_range(self, ranges: list[int]) -> int:
@@ -128,6 +178,9 @@ class Maintenance:
             for _ in range(min(RANGES_PER_ROUND, len(ranges))):
                 with contextlib.suppress(PeerError):
                     await self.exchange(self.next_range(ranges))
+            await c.topology.sweep_strays()
+            with contextlib.suppress(PeerError):
+                await tombstones.collect(c)
 
     def _ranges(self) -> list[int]:
         if self._my_ranges is None:

@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from services.kv import commands
+from services.kv import commands, tombstones
 from services.kv.background import Maintenance
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
@@ -32,6 +32,7 @@ from services.kv.peers import PeerClient, PeerError
 from services.kv.replica import Replica
 from services.kv.resp import OK, Error
 from services.kv.ring import Ring
+from services.kv.topology import TOPOLOGY_COMMANDS, Topology
 from services.kv.versions import (
     HLC,
     Version,
@@ -92,18 +93,17 @@ class Cluster:
         self.config = cfg
         self.name = cfg.name
         self.ring = Ring([cfg.name, *cfg.peers], cfg.vnodes)
-        self.peers = {
-            name: PeerClient(name, host, port, cfg.request_timeout_s)
-            for name, (host, port) in cfg.peers.items()
-        }
+        self.peers: dict[str, PeerClient] = {}
+        self.down: set[str] = set()
         store = DurableStore(cfg.data_dir, fsync=cfg.fsync) if cfg.data_dir else None
         node.store = store
         self.replica = Replica(self.ring, store, cfg.hint_limit)
         self.hlc = HLC()
         self.counters: Counter[str] = Counter()
-        self.down: set[str] = set()
         self.events: list[dict[str, Any]] = []
         self.maintenance = Maintenance(self)
+        self.topology = Topology(self)
+        self.membership = self.topology.membership
         self._seq = 0
 
     # -- settings ----------------------------------------------------------------------------
@@ -133,11 +133,14 @@ class Cluster:
             ("kv_r", self.config.r),
             ("kv_w", self.config.w),
             ("kv_keys_held", len(self.replica.data)),
+            ("kv_tombstones_held", sum(map(tombstones.is_tombstone, self.replica.data.values()))),
             ("kv_hints_held", self.replica.hint_count()),
             *sorted(self.counters.items()),
         ]
 
     async def start(self) -> None:
+        if self.config.join is not None:
+            await self.topology.join(*self.config.join)
         self.maintenance.start()
 
     async def stop(self) -> None:
@@ -497,6 +500,10 @@ class Cluster:
             return self._replica_coord(args)
         if name == b"kv.r.ping":
             return [self.name.encode(), sorted(n.encode() for n in self.down)]
+        if name in TOPOLOGY_COMMANDS:
+            reply = self.topology.command(name, args)
+            if reply is not None:
+                return reply
         if name in (b"kv.r.keys", b"kv.r.scan", b"kv.r.flush"):
             return self._local(name, args)
         if name == b"kv.r.merkle" and len(args) == 2:
@@ -519,7 +526,8 @@ class Cluster:
             conn.overrides["consistency"] = mode
             return OK
         if name == b"kv.ring":
-            return [[n.encode(), b"down" if n in self.down else b"up"] for n in self.ring.nodes]
+            m = self.membership
+            return [[n.encode(), (m.state(n) or "alive").encode()] for n in self.ring.nodes]
         if name == b"kv.stats":
             return [x for k, v in sorted(self.counters.items()) for x in (k.encode(), v)] + [
                 b"hints_held",

@@ -190,6 +190,28 @@ class LocalCluster:
             self.wait(node, timeout_s)
         self.write_pids()
 
+    def add_joiner(self, name: str, seed: NodeProcess, port: int | None = None) -> NodeProcess:
+        """Describe (not start) one more node that joins the running cluster through ``seed``:
+        the same options as ``seed``, no peer list."""
+        port = port or free_ports(1)[0]
+        args, skip = [], 0
+        for a in seed.args:
+            if skip:
+                skip -= 1
+                continue
+            if a == "--peers":
+                skip = 1
+                continue
+            if a in ("--name", "--port"):
+                args += [a, name if a == "--name" else str(port)]
+                skip = 1
+                continue
+            args.append(a)
+        args += ["--join", f"127.0.0.1:{seed.port}"]
+        node = NodeProcess(name, port, args, self.data_dir / f"{name}.log", env=seed.env)
+        self.nodes.append(node)
+        return node
+
     def wait(self, node: NodeProcess, timeout_s: float = 20.0) -> None:
         wait_listening(node.port, timeout_s, node.proc)
 

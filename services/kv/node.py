@@ -53,8 +53,11 @@ class NodeConfig:
     hint_limit: int = 100_000
     hint_rate_per_s: int = 2000
     anti_entropy_interval_s: float = 2.0
-    heartbeat_interval_s: float = 0.2
-    down_after_s: float = 3.0
+    heartbeat_interval_s: float = 0.2  # SWIM protocol period
+    probe_timeout_s: float = 0.5
+    suspect_timeout_s: float = 3.0
+    join: tuple[str, int] | None = None
+    tombstone_grace_s: float = 60.0
     events: bool = False
 
     def settable(self) -> set[str]:
@@ -304,7 +307,8 @@ class Node:
         self.cluster: Any = None
         self._background: list[asyncio.Task] = []
         self.keyspace = Keyspace(journal=self._journal)
-        if config.data_dir is not None and not config.peers:
+        self.shutdown = asyncio.Event()  # set to stop the process (KV.LEAVE)
+        if config.data_dir is not None and not config.peers and config.join is None:
             self.store = DurableStore(Path(config.data_dir), fsync=config.fsync)
             self.keyspace.journal = None
             for key, blob in self.store.load().items():
@@ -435,5 +439,8 @@ async def serve(node: Node, ready: asyncio.Event | None = None) -> None:
     if ready is not None:
         ready.set()
     print(f"kv node {node.name} listening on {node.address}", flush=True)
-    await stop.wait()
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(node.shutdown.wait())]
+    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for w in waiters:
+        w.cancel()
     await node.stop()

@@ -37,6 +37,10 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
     p.add_argument("--consistency", choices=["eventual", "linearizable"], default="eventual")
     p.add_argument("--no-fsync", action="store_true")
     p.add_argument("--anti-entropy-s", type=float, default=2.0)
+    p.add_argument("--join", default="", help="host:port of a running node: join its cluster")
+    p.add_argument("--probe-timeout-s", type=float, default=0.5)
+    p.add_argument("--suspect-s", type=float, default=3.0, help="suspect this long: dead")
+    p.add_argument("--tombstone-grace-s", type=float, default=60.0)
     p.add_argument(
         "--events",
         action="store_true",
@@ -45,6 +49,12 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
     a = p.parse_args(argv)
     peers = parse_peers(a.peers)
     peers.pop(a.name, None)
+    join = None
+    if a.join:
+        host, _, port = a.join.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"--join {a.join!r} is not host:port")
+        join = (host, int(port))
     return NodeConfig(
         name=a.name,
         host=a.host,
@@ -58,6 +68,10 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
         fsync=not a.no_fsync,
         peers=peers,
         anti_entropy_interval_s=a.anti_entropy_s,
+        join=join,
+        probe_timeout_s=a.probe_timeout_s,
+        suspect_timeout_s=a.suspect_s,
+        tombstone_grace_s=a.tombstone_grace_s,
         events=a.events,
     )
 
@@ -88,7 +102,7 @@ class LakeEvents:
 
 def build_node(config: NodeConfig) -> Node:
     node = Node(config)
-    if config.peers:
+    if config.peers or config.join is not None:
         from services.kv.coordinator import Cluster
 
         node.cluster = Cluster(node)

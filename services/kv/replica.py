@@ -41,6 +41,21 @@ class Replica:
         self.data[key] = versions
         self.by_range[self.ring.range_of(key)].add(key)
 
+    def reindex(self, ring: Ring) -> None:
+        """The ring changed: token ranges are renumbered."""
+        self.ring = ring
+        self.by_range = defaultdict(set)
+        for key in self.data:
+            self.by_range[ring.range_of(key)].add(key)
+
+    def drop(self, key: bytes) -> None:
+        """Forget ``key`` (handed to its new homes, or a purged tombstone)."""
+        if self.data.pop(key, None) is None:
+            return
+        self.by_range[self.ring.range_of(key)].discard(key)
+        if self.store is not None:
+            self.store.put(b"d" + key, None)
+
     def get(self, key: bytes) -> list[Version]:
         """This node's versions of ``key``, with any it holds as hints for others."""
         own = self.data.get(key, [])

@@ -22,11 +22,19 @@ MAX_KEY_BYTES = 512
 
 
 class KvService:
-    def __init__(self, settings: Settings, emitter: Emitter, conf: KvSettings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        emitter: Emitter,
+        conf: KvSettings,
+        names: list[str] | None = None,
+    ) -> None:
+        """``names``: the ring's members as a running node's gossip table shows them (by
+        default ``n1..nK`` for the configured shape)."""
         self.settings = settings
         self.emitter = emitter
         self.conf = conf
-        self.names = [f"n{i + 1}" for i in range(conf.nodes)]
+        self.names = names or [f"n{i + 1}" for i in range(conf.nodes)]
         self.ring = Ring(self.names, conf.vnodes)
 
     def close(self) -> None:
