@@ -24,6 +24,7 @@ from services.deps import AdminUser, CurrentUser, system_service
 from services.errors import TooLarge
 from services.files import schemas as s
 from services.files.dav import MOUNT, make_dav_app
+from services.files.grant_api import add_grant_routes
 from services.files.model import Entry
 from services.files.ranges import parse_etag, parse_range, quote
 from services.files.service import FilesService
@@ -58,6 +59,7 @@ async def startup(app: FastAPI) -> None:
 
 
 add_share_routes(router)
+add_grant_routes(router)
 
 
 def _entry(e: Entry) -> s.EntryOut:

@@ -1,8 +1,11 @@
 """The file service: per-user trees of files and folders, versions, trash, delta sync.
 
 This is the API other systems use (messaging sends attachments through it). Every method
-takes the acting user's id as ``owner`` and touches only that user's tree: there is no way to
-name another user's file, so an owner check cannot be forgotten on a route. ::
+takes the acting user's id as ``owner`` and resolves each path through
+:func:`services.files.grants.locate`: a path is in that user's own tree, or under the mount
+point ``shared/<owner>/<folder>`` of a folder another user granted them (viewer or editor), so
+an owner or role check cannot be forgotten on a route; another user's file without a grant is
+404. ::
 
     svc = services.compose.build_service(settings, emitter, "files")
     entry = svc.put_file("alice", "chat/photo.jpg", data)           # a new version
@@ -24,11 +27,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from services.errors import Invalid, NotFound, PreconditionFailed, TooLarge, Unavailable
+from services.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    TooLarge,
+    Unavailable,
+)
 from services.files import chunking, names
 from services.files.chunkstore import ChunkStore, is_chunk_hash
 from services.files.errors import ChunkMismatch, RangeNotSatisfiable
 from services.files.gc import GcReport, collect
+from services.files.grants import MOUNT, GrantBook, Place, locate
 from services.files.model import Change, Entry, Version
 from services.files.settings import FilesSettings
 from services.files.store import FileStore, MissingChunks
@@ -58,10 +69,25 @@ class FilesService:
         self.clock = clock
         self.uploads: Any = None  # the tus desk, attached by the composition root
         self.sharing: Any = None  # share links, attached by the composition root
+        self.grants: GrantBook | None = None  # per-folder roles, attached by the root
+        self.granting: Any = None  # grants and their notices, attached by the root
+        self.on_edit: Callable[[Place, Entry], None] | None = None  # notifies grantees
         self.tmp_dir: Path | None = None  # where PUT bodies land before chunking
 
     def close(self) -> None:
         self.store.engine.dispose()
+
+    def at(self, actor: str, path: str, action: str, *, allow_root: bool = False) -> Place:
+        """Where ``path`` as ``actor`` names it lives, checked for ``action`` (read, write):
+        403 for a viewer's write, 404 for another user's path no grant covers."""
+        path = names.normalize(path, allow_root=allow_root)
+        shared = path.split("/")[0] == MOUNT
+        received = self.grants.received(actor) if shared and self.grants else []
+        return locate(actor, path, received).need(action)
+
+    def _edited(self, place: Place, entry: Entry) -> None:
+        if self.on_edit is not None:
+            self.on_edit(place, entry)
 
     # ---- writing -------------------------------------------------------------------------
     def put_file(
@@ -83,7 +109,8 @@ class FilesService:
         ``on_conflict="copy"`` a lost If-Match race writes ``name (conflict <device> <time>)``
         instead and returns that entry. 507 past the quota, before any chunk is stored.
         """
-        path = names.normalize(path)
+        place = self.at(owner, path, "write")
+        actor, owner, path = owner, place.tree, place.path
         size = data.stat().st_size if isinstance(data, Path) else len(data)
         if size > self.conf.max_upload_bytes:
             raise TooLarge(f"{size} bytes is over the {self.conf.max_upload_bytes}-byte limit")
@@ -110,11 +137,12 @@ class FilesService:
         self.emitter.emit(
             "files",
             "upload",
-            actor=owner,
+            actor=actor,
             entity=entry.id,
             attrs={"path": entry.path, "bytes": size, "stored_bytes": stored, "chunks": len(pairs)},
         )
-        return entry
+        self._edited(place, entry)
+        return place.out(entry)
 
     def _store_chunks(self, chunk_list: Sequence[chunking.Chunk], read) -> int:
         """Write the chunks the store lacks (reading each in file order), in batches that
@@ -216,60 +244,114 @@ class FilesService:
         return entry, version
 
     def mkdir(self, owner: str, path: str, *, parents: bool = False) -> Entry:
-        entry = self.store.mkdir(owner, names.normalize(path), self.clock(), parents=parents)
+        place = self.at(owner, path, "write")
+        entry = self.store.mkdir(place.tree, place.path, self.clock(), parents=parents)
         self.emitter.emit(
             "files", "mkdir", actor=owner, entity=entry.id, attrs={"path": entry.path}
         )
-        return entry
+        return place.out(entry)
 
     def delete(self, owner: str, path: str, *, if_match: str | None = None) -> str:
         """Move a file or folder to the trash; returns the trash item id."""
-        path = names.normalize(path)
-        trash_id = self.store.trash_path(owner, path, self.clock(), if_match=if_match)
+        place = self._not_root(self.at(owner, path, "write"), "delete")
+        path = place.path
+        trash_id = self.store.trash_path(place.tree, path, self.clock(), if_match=if_match)
         self.emitter.emit("files", "delete", actor=owner, entity=trash_id, attrs={"path": path})
         return trash_id
 
+    @staticmethod
+    def _not_root(place: Place, what: str) -> Place:
+        if place.is_root:
+            raise Forbidden(f"only the owner may {what} a folder they shared")
+        return place
+
+    def _pair(self, owner: str, src: str, dst: str, src_action: str) -> tuple[Place, Place]:
+        """Source and destination of a move or copy, in one tree (403 across trees)."""
+        a = self.at(owner, src, src_action)
+        if src_action == "write":
+            self._not_root(a, "move")
+        b = self.at(owner, dst, "write")
+        if a.tree != b.tree:
+            raise Forbidden("moves and copies stay within one owner's tree; download and upload")
+        return a, b
+
     def move(self, owner: str, src: str, dst: str, *, overwrite: bool = False) -> Entry:
-        src, dst = names.normalize(src), names.normalize(dst)
-        entry = self.store.move(owner, src, dst, self.clock(), overwrite=overwrite)
+        a, b = self._pair(owner, src, dst, "write")
+        src, dst = a.path, b.path
+        entry = self.store.move(a.tree, src, dst, self.clock(), overwrite=overwrite)
         self.emitter.emit(
             "files", "move", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
         )
-        return entry
+        return b.out(entry)
 
     def copy(self, owner: str, src: str, dst: str, *, overwrite: bool = False) -> Entry:
-        src, dst = names.normalize(src), names.normalize(dst)
-        entry = self.store.copy(owner, src, dst, self.clock(), overwrite=overwrite)
+        a, b = self._pair(owner, src, dst, "read")
+        src, dst = a.path, b.path
+        entry = self.store.copy(a.tree, src, dst, self.clock(), overwrite=overwrite)
         self.emitter.emit(
             "files", "copy", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
         )
-        return entry
+        return b.out(entry)
 
     # ---- reading -------------------------------------------------------------------------
     def stat(self, owner: str, path: str) -> Entry:
         """The entry at ``path`` (``""``: the root folder); 404 when there is none."""
-        path = names.normalize(path, allow_root=True)
-        if path == "":
-            return Entry("root", owner, "", "dir", 0, "root", 0.0)
-        entry = self.store.get(owner, path)
+        place = self.at(owner, path, "read", allow_root=True)
+        return place.out(self._stat(place))
+
+    def _stat(self, place: Place) -> Entry:
+        if place.path == "" or place.virtual is not None:
+            return Entry("root", place.tree, place.shown, "dir", 0, "root", 0.0)
+        entry = self.store.get(place.tree, place.path)
         if entry is None:
-            raise NotFound(f"no file or folder {path!r}")
+            raise NotFound(f"no file or folder {place.shown!r}")
         return entry
 
     def listdir(self, owner: str, path: str = "") -> list[Entry]:
-        entry = self.stat(owner, path)
+        place = self.at(owner, path, "read", allow_root=True)
+        if place.virtual is not None:
+            return [
+                Entry("shared", owner, names.join(place.shown, n), "dir", 0, "shared", 0.0)
+                for n in place.virtual
+            ]
+        entry = self._stat(place)
         if entry.kind != "dir":
             raise Invalid(f"{path!r} is a file, not a folder")
-        return self.store.children(owner, entry.path)
+        found = [place.out(e) for e in self.store.children(place.tree, entry.path)]
+        if place.path == "" and self.grants is not None and self.grants.received(owner):
+            found = [e for e in found if e.path != MOUNT]
+            found.append(Entry("shared", owner, MOUNT, "dir", 0, "shared", 0.0))
+            found.sort(key=lambda e: e.path)
+        return found
 
     def walk(self, owner: str, path: str = "") -> list[Entry]:
-        return self.store.walk(owner, names.normalize(path, allow_root=True))
+        """Every entry under ``path`` (the own tree, or one shared folder: the mount point
+        itself is not walked, so a sync client does not pull other users' folders)."""
+        place = self.at(owner, path, "read", allow_root=True)
+        if place.virtual is not None:
+            return []
+        return [place.out(e) for e in self.store.walk(place.tree, place.path)]
 
     def search(self, owner: str, term: str, limit: int = 100) -> list[Entry]:
+        """Names containing ``term``: the user's own tree, then the folders shared with them
+        (shown under their mount point)."""
         term = term.strip()
         if not term:
             return []
-        return self.store.search(owner, term, limit)
+        found = self.store.search(owner, term, limit)
+        received = self.grants.received(owner) if self.grants is not None else []
+        by_owner: dict[str, list] = {}
+        for g in received:
+            by_owner.setdefault(g.owner, []).append(g)
+        for tree, gs in by_owner.items():
+            if len(found) >= limit:
+                break
+            for e in self.store.search(tree, term, 10 * limit):
+                covering = [g for g in gs if g.covers(e.path)]
+                if covering:
+                    grant = max(covering, key=lambda g: len(g.path))
+                    found.append(Place(owner, tree, e.path, grant.role, grant=grant).out(e))
+        return found[:limit]
 
     def version_of(self, entry: Entry, number: int | None = None) -> Version:
         if entry.kind != "file" or entry.version_id is None:
@@ -296,8 +378,10 @@ class FilesService:
         """The entry and an iterator over bytes ``[start, end)`` of its current version (or
         of version ``version``); 416 for a start past the end. Every chunk read is verified
         against its hash."""
-        entry = self.stat(owner, path)
+        place = self.at(owner, path, "read")
+        entry = self._stat(place)
         ver = self.version_of(entry, version)
+        entry = place.out(entry)
         self.emitter.emit(
             "files",
             "download",
@@ -335,13 +419,17 @@ class FilesService:
 
     def restore_version(self, owner: str, path: str, number: int) -> Entry:
         """A new version with the content of version ``number`` (history is never rewritten)."""
-        entry = self.stat(owner, path)
+        place = self.at(owner, path, "write")
+        entry = self._stat(place)
         old = self.version_of(entry, number)
-        new, _ = self.store.commit(owner, entry.path, old.chunks, self.clock(), device="restore")
+        new, _ = self.store.commit(
+            place.tree, entry.path, old.chunks, self.clock(), device="restore"
+        )
         self.emitter.emit(
             "files", "restore_version", actor=owner, entity=new.id, attrs={"path": new.path}
         )
-        return new
+        self._edited(place, new)
+        return place.out(new)
 
     def trash(self, owner: str) -> list[dict]:
         return self.store.trash_items(owner)
@@ -382,7 +470,8 @@ class FilesService:
         period (the plan lives as long); 412 now if ``if_match`` is already stale, 507 if the
         version would not fit.
         """
-        path = names.normalize(path)
+        place = self.at(owner, path, "write")
+        owner, path = place.tree, place.path
         pairs = self.parse_chunk_list(chunk_list)
         current = self.store.get(owner, path)
         if (
@@ -396,7 +485,7 @@ class FilesService:
         live = self.store.live_chunks(sizes)
         self._touch({h: s for h, s in sizes.items() if h in live})
         missing = [h for h in sorted(sizes) if h not in live or not self.chunks.exists(h)]
-        return missing, self.store.save_plan(owner, path, pairs, self.clock())
+        return missing, self.store.save_plan(place.actor, place.shown, pairs, self.clock())
 
     def put_chunk(self, owner: str, chunk_hash: str, data: bytes) -> bool:
         """Step 2: store one chunk (422 when ``data`` does not hash to ``chunk_hash``).
@@ -441,6 +530,8 @@ class FilesService:
         if chunk_list is None:
             raise Invalid("send the chunk list, or the plan_id of a plan for this path")
         pairs = self.parse_chunk_list(chunk_list)
+        place = self.at(owner, path, "write")
+        actor, owner, path = owner, place.tree, place.path
         previous = self.store.get(owner, path)
         before: set[str] = set()
         if previous is not None and previous.version_id:
@@ -458,7 +549,7 @@ class FilesService:
         self.emitter.emit(
             "files",
             "sync",
-            actor=owner,
+            actor=actor,
             entity=entry.id,
             attrs={
                 "path": entry.path,
@@ -469,7 +560,8 @@ class FilesService:
                 "chunks": len(pairs),
             },
         )
-        return entry, version
+        self._edited(place, entry)
+        return place.out(entry), version
 
     def changes(self, owner: str, cursor: int, limit: int = 1000) -> list[Change]:
         return self.store.changes_since(owner, cursor, limit)

@@ -39,6 +39,9 @@ class Sharing:
         expires_in_s: float | None = None,
         password: str | None = None,
     ) -> tuple[Share, str]:
+        place = self.svc.at(owner, path, "read", allow_root=True)
+        if place.tree != owner or place.virtual is not None:
+            raise Forbidden("only the owner of a folder makes share links to it")
         entry = self.svc.stat(owner, path)
         if entry.path == "":
             raise Invalid("share a file or a folder, not your whole root")

@@ -140,3 +140,14 @@ plans = Table(
     Column("chunks", Text, nullable=False),
     Column("created", Float, nullable=False, index=True),
 )
+
+grants = Table(
+    "files_grants",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(128), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("grantee", String(128), nullable=False, index=True),
+    Column("role", String(8), nullable=False),  # viewer | editor
+    Column("created", Float, nullable=False),
+)
