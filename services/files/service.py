@@ -199,6 +199,7 @@ class FilesService:
             if absent:
                 raise MissingChunks(absent)
         now = self.clock()
+        wrapped = self.chunks.wrap_keys(owner, {h for h, _ in pairs})
         try:
             return self.store.commit(
                 owner,
@@ -209,6 +210,7 @@ class FilesService:
                 if_none_match=if_none_match,
                 device=device,
                 parents=parents,
+                wrapped=wrapped,
             )
         except PreconditionFailed:
             if on_conflict != "copy" or (if_match is None and not if_none_match):
@@ -219,7 +221,14 @@ class FilesService:
         when = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H%M%S")
         copy_path = names.conflict_name(path, device or "unknown", when)
         entry, version = self.store.commit(
-            owner, copy_path, pairs, now, if_none_match=True, device=device, parents=True
+            owner,
+            copy_path,
+            pairs,
+            now,
+            if_none_match=True,
+            device=device,
+            parents=True,
+            wrapped=wrapped,
         )
         self.emitter.emit(
             "files",
@@ -398,15 +407,20 @@ class FilesService:
                 f"range starts at {start}, the file has {ver.size} bytes",
                 headers={"Content-Range": f"bytes */{ver.size}"},
             )
-        return self._iter(ver.chunks, start, end)
+        return self._iter(ver, start, end)
 
-    def _iter(self, chunk_list: list[tuple[str, int]], start: int, end: int) -> Iterator[bytes]:
+    def chunk_keys(self, ver: Version) -> dict[str, bytes]:
+        """The wrapped keys of ``ver``'s chunks, from its owner's references."""
+        return self.store.chunk_keys(ver.owner, (h for h, _ in ver.chunks))
+
+    def _iter(self, ver: Version, start: int, end: int) -> Iterator[bytes]:
+        keys = self.chunk_keys(ver)
         pos = 0
-        for h, size in chunk_list:
+        for h, size in ver.chunks:
             if pos >= end:
                 return
             if pos + size > start:
-                data = self.chunks.get(h)
+                data = self.chunks.get(h, owner=ver.owner, wrapped=keys.get(h))
                 yield data[max(start - pos, 0) : min(end - pos, size)]
             pos += size
 
@@ -422,8 +436,9 @@ class FilesService:
         place = self.at(owner, path, "write")
         entry = self._stat(place)
         old = self.version_of(entry, number)
+        wrapped = self.chunks.wrap_keys(place.tree, {h for h, _ in old.chunks})
         new, _ = self.store.commit(
-            place.tree, entry.path, old.chunks, self.clock(), device="restore"
+            place.tree, entry.path, old.chunks, self.clock(), device="restore", wrapped=wrapped
         )
         self.emitter.emit(
             "files", "restore_version", actor=owner, entity=new.id, attrs={"path": new.path}
