@@ -133,7 +133,7 @@ async def upload(
     if content_length is not None and content_length.isdigit():
         if int(content_length) > svc.conf.max_upload_bytes:
             raise TooLarge(f"files are at most {svc.conf.max_upload_bytes} bytes")
-        await anyio.to_thread.run_sync(svc.store.check_quota, user.user_id, int(content_length))
+        await anyio.to_thread.run_sync(svc.check_write, user.user_id, path, int(content_length))
     tmp_dir = FsPath(svc.tmp_dir)
     tmp_dir.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=tmp_dir, suffix=".put")

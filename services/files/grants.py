@@ -13,7 +13,9 @@ role. It is called by the service layer on every read and write, so a route cann
 
 Another user's path without a grant is 404, the same as a path that does not exist; a grant
 of the same owner deeper in the tree wins over a shallower one (the longest path decides).
-Quota, versions and trash stay the owner's.
+Quota, versions and trash stay the owner's. A grant follows its folder when the folder (or
+one above it) is moved; a folder in the trash leaves its grants pointing at nothing (404)
+until it is restored.
 """
 
 from __future__ import annotations
@@ -169,6 +171,19 @@ class GrantBook:
                 raise NotFound(f"no grant {grant_id!r}")
             conn.execute(delete(grants).where(grants.c.id == grant_id))
             return _grant(row)
+
+    def moved(self, owner: str, src: str, dst: str) -> int:
+        """Grants follow their folder (or a folder above it) when the owner's tree moves it;
+        returns how many moved."""
+        n = 0
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(grants).where(grants.c.owner == owner)).all()
+            for row in rows:
+                if row.path == src or row.path.startswith(src + "/"):
+                    new = dst + row.path[len(src) :]
+                    conn.execute(update(grants).where(grants.c.id == row.id).values(path=new))
+                    n += 1
+        return n
 
     def given(self, owner: str) -> list[Grant]:
         with self.engine.connect() as conn:

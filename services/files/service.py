@@ -85,6 +85,13 @@ class FilesService(DeltaSync):
         received = self.grants.received(actor) if shared and self.grants else []
         return locate(actor, path, received).need(action)
 
+    def check_write(self, actor: str, path: str, size: int) -> Place:
+        """Before an upload's bytes arrive: may ``actor`` write ``path``, and does ``size``
+        fit the quota of the tree it lands in (403/404, 507)?"""
+        place = self.at(actor, path, "write")
+        self.store.check_quota(place.tree, size)
+        return place
+
     def _edited(self, place: Place, entry: Entry) -> None:
         if self.on_edit is not None:
             self.on_edit(place, entry)
@@ -288,6 +295,8 @@ class FilesService(DeltaSync):
         a, b = self._pair(owner, src, dst, "write")
         src, dst = a.path, b.path
         entry = self.store.move(a.tree, src, dst, self.clock(), overwrite=overwrite)
+        if self.grants is not None:
+            self.grants.moved(a.tree, src, dst)
         self.emitter.emit(
             "files", "move", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
         )

@@ -139,6 +139,18 @@ def test_search_within_shares_and_revocation(shared):
         shared.granting.revoke("bob", grant.id)
 
 
+def test_grants_follow_their_folder_when_the_owner_moves_it(shared):
+    shared.move("alice", "docs", "papers")
+    with pytest.raises(NotFound):
+        shared.stat("bob", f"{M}/a.txt")
+    assert shared.stat("bob", "shared/alice/papers/a.txt").path == "shared/alice/papers/a.txt"
+    shared.move("bob", "shared/alice/papers/sub", "shared/alice/papers/sub2")  # an editor
+    assert [g.path for g in shared.granting.received("carol")] == ["papers"]
+    shared.delete("alice", "papers")
+    with pytest.raises(NotFound):
+        shared.stat("carol", "shared/alice/papers")
+
+
 def test_a_deeper_grant_wins_and_roles_can_change(shared):
     shared.granting.grant("alice", "docs/sub", "carol", "editor")
     shared.put_file("carol", "shared/alice/docs/sub/c.txt", b"c")  # editor of docs/sub
@@ -187,6 +199,10 @@ def test_rest_and_webdav_apply_the_same_roles(api, admin_headers):
     assert api.get(f"/files/content/{M}/a.txt", headers=keys["dave"]).status_code == 404
     r = api.put(f"/files/content/{M}/c.txt", content=b"no", headers=keys["carol"])
     assert r.status_code == 403
+    tus = {**keys["carol"], "Tus-Resumable": "1.0.0", "Upload-Length": "2"}
+    meta = "path " + base64.b64encode(f"{M}/t.txt".encode()).decode()
+    r = api.post("/files/uploads", headers={**tus, "Upload-Metadata": meta})
+    assert r.status_code == 403  # refused before any byte is sent
     r = api.put(f"/files/content/{M}/b.txt", content=b"yes", headers=keys["bob"])
     assert r.status_code == 201
     r = api.put(
