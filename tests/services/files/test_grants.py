@@ -114,6 +114,15 @@ def test_nobody_but_the_owner_deletes_moves_grants_or_links_the_folder(shared):
         shared.move("bob", f"{M}/a.txt", "stolen.txt")
 
 
+def test_a_link_from_before_the_mount_cannot_reach_folders_shared_with_its_owner(shared):
+    share, token = shared.sharing.book.create("bob", M, "write", shared.clock())
+    with pytest.raises(NotFound):
+        shared.sharing.resolve(token, None, "client")
+    shared.mkdir("bob", "own")
+    _, token = shared.sharing.create("bob", "own", "read")
+    assert shared.sharing.resolve(token, None, "client").path == "own"
+
+
 def test_other_folders_of_the_owner_stay_404(shared):
     for path in ("shared/alice/private/p.txt", "shared/alice/private", "shared/erin/docs"):
         with pytest.raises(NotFound):
