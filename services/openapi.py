@@ -161,6 +161,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "RestoreVersionIn": {"path": "docs/notes.txt", "version": 1},
     "RetentionIn": {"retention_s": 604800},
     "ShareIn": {"path": "photos/2026", "rights": "read", "expires_in_s": 86400},
+    "GrantIn": {"path": "photos/2026", "user": "bob", "role": "viewer"},
     "SubscriptionIn": {"subscribed": False},
     "TypeIn": {"description": "Stories and offers", "default_subscribed": True},
     "UnitIn": {

@@ -24,6 +24,7 @@ from services.deps import AdminUser, CurrentUser, system_service
 from services.errors import TooLarge
 from services.files import schemas as s
 from services.files.dav import MOUNT, make_dav_app
+from services.files.grant_api import add_grant_routes
 from services.files.model import Entry
 from services.files.ranges import parse_etag, parse_range, quote
 from services.files.service import FilesService
@@ -58,6 +59,7 @@ async def startup(app: FastAPI) -> None:
 
 
 add_share_routes(router)
+add_grant_routes(router)
 
 
 def _entry(e: Entry) -> s.EntryOut:
@@ -131,7 +133,7 @@ async def upload(
     if content_length is not None and content_length.isdigit():
         if int(content_length) > svc.conf.max_upload_bytes:
             raise TooLarge(f"files are at most {svc.conf.max_upload_bytes} bytes")
-        await anyio.to_thread.run_sync(svc.store.check_quota, user.user_id, int(content_length))
+        await anyio.to_thread.run_sync(svc.check_write, user.user_id, path, int(content_length))
     tmp_dir = FsPath(svc.tmp_dir)
     tmp_dir.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=tmp_dir, suffix=".put")

@@ -10,16 +10,29 @@ equal ciphertexts and deduplication still works. The blob key is also an HMAC of
 someone holding only the blob store cannot confirm a guess of a file's content by hashing it.
 What convergent encryption reveals, by design: that two chunks are equal (to whoever sees the
 store), and chunk sizes. What it does not protect against: someone who holds the server secret
-and guesses a chunk's exact content can confirm the guess. Per-user wrapping of chunk keys is
-not done here: the server derives chunk keys on demand from the secret.
+and guesses a chunk's exact content can confirm the guess.
+
+Chunk keys are wrapped per user. The commit that gives a user their first reference to a
+chunk also stores, for that user, the chunk key wrapped with AES key wrap (RFC 3394) under a
+key derived from the server secret and the user id (``files_chunk_keys``); a read of a user's
+version unwraps the key from that user's row, and a row wrapped for another user does not
+unwrap (authentication fails: the read is refused as corrupt). What this protects against:
+rows of the key table copied or joined to another user's references, and a code path that
+reads a chunk without going through a reference of the user it reads for (it has no key).
+What it does not protect against: anyone holding the server secret, which derives every user
+key and every chunk key (the server must, to deduplicate on write); it is not end-to-end
+encryption. Migration: references made before wrapping have no row and are read with the key
+derived from the hash as before, so existing stores keep working.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from services.files.blobs import BlobStore
 from services.files.errors import ChunkCorrupt, ChunkMismatch
@@ -49,6 +62,17 @@ class ChunkStore:
             return chunk_hash
         return self._derive(b"blob-key:", bytes.fromhex(chunk_hash)).hex()
 
+    def user_key(self, owner: str) -> bytes:
+        """The key that wraps ``owner``'s chunk keys."""
+        return self._derive(b"user-key:", owner.encode("utf-8", "surrogatepass"))
+
+    def wrap_keys(self, owner: str, hashes: Iterable[str]) -> dict[str, bytes]:
+        """Each chunk's key wrapped for ``owner`` (empty without encryption)."""
+        if self._secret is None:
+            return {}
+        kek = self.user_key(owner)
+        return {h: aes_key_wrap(kek, self._derive(b"chunk-key:", bytes.fromhex(h))) for h in hashes}
+
     def put(self, chunk_hash: str, data: bytes) -> None:
         """Store ``data`` as the chunk ``chunk_hash``; :class:`ChunkMismatch` when it is not."""
         if hashlib.sha256(data).hexdigest() != chunk_hash:
@@ -63,14 +87,21 @@ class ChunkStore:
                 raise ChunkMismatch(f"chunk bytes do not hash to {chunk_hash}; nothing was stored")
         self.blobs.put_many([(self.blob_key(h), self._seal(h, d)) for h, d in items])
 
-    def get(self, chunk_hash: str) -> bytes:
+    def get(self, chunk_hash: str, *, owner: str = "", wrapped: bytes | None = None) -> bytes:
         """The chunk's plaintext, verified; :class:`ChunkCorrupt` when storage lost or damaged
-        it."""
+        it. ``wrapped``: the chunk key from ``owner``'s reference (None: a reference made
+        before keys were wrapped, read with the key derived from the hash)."""
         try:
             stored = self.blobs.get(self.blob_key(chunk_hash))
         except KeyError:
             raise ChunkCorrupt(f"chunk {chunk_hash} is missing from the blob store") from None
-        data = self._open(chunk_hash, stored)
+        key = None
+        if wrapped is not None and self._secret is not None:
+            try:
+                key = aes_key_unwrap(self.user_key(owner), wrapped)
+            except InvalidUnwrap as exc:
+                raise ChunkCorrupt(f"chunk {chunk_hash}: its key is not {owner!r}'s") from exc
+        data = self._open(chunk_hash, stored, key)
         if hashlib.sha256(data).hexdigest() != chunk_hash:
             raise ChunkCorrupt(f"chunk {chunk_hash} does not match its hash")
         return data
@@ -90,11 +121,11 @@ class ChunkStore:
         # different plaintext: deterministic encryption is the point (deduplication).
         return AESGCM(key).encrypt(b"\0" * 12, data, digest)
 
-    def _open(self, chunk_hash: str, stored: bytes) -> bytes:
+    def _open(self, chunk_hash: str, stored: bytes, key: bytes | None = None) -> bytes:
         if self._secret is None:
             return stored
         digest = bytes.fromhex(chunk_hash)
-        key = self._derive(b"chunk-key:", digest)
+        key = key or self._derive(b"chunk-key:", digest)
         try:
             return AESGCM(key).decrypt(b"\0" * 12, stored, digest)
         except Exception as exc:  # cryptography's InvalidTag: the stored bytes were changed

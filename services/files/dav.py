@@ -63,6 +63,8 @@ class VersionReader(io.RawIOBase):
 
     def __init__(self, svc: FilesService, version: Version) -> None:
         self.svc = svc
+        self.owner = version.owner
+        self.keys = svc.chunk_keys(version)
         self.chunks = version.chunks
         self.size = version.size
         self.starts: list[int] = []
@@ -92,7 +94,8 @@ class VersionReader(io.RawIOBase):
             return 0
         i = bisect_right(self.starts, self.pos) - 1
         if self._cache is None or self._cache[0] != i:
-            self._cache = (i, self.svc.chunks.get(self.chunks[i][0]))
+            h = self.chunks[i][0]
+            self._cache = (i, self.svc.chunks.get(h, owner=self.owner, wrapped=self.keys.get(h)))
         data = self._cache[1]
         inner = self.pos - self.starts[i]
         n = min(len(buffer), len(data) - inner)

@@ -144,3 +144,24 @@ class SharedMeta(BaseModel):
     entry: EntryOut
     children: list[EntryOut] | None = None
     rights: str
+
+
+class GrantIn(BaseModel):
+    path: Path
+    user: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^/\s]+$")]
+    role: Literal["viewer", "editor"]
+
+
+class GrantOut(BaseModel):
+    id: str
+    path: str
+    user: str
+    role: str
+    owner: str
+    mount: str
+    created: float
+
+
+class GrantsOut(BaseModel):
+    given: list[GrantOut]
+    received: list[GrantOut]

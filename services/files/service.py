@@ -1,8 +1,11 @@
 """The file service: per-user trees of files and folders, versions, trash, delta sync.
 
 This is the API other systems use (messaging sends attachments through it). Every method
-takes the acting user's id as ``owner`` and touches only that user's tree: there is no way to
-name another user's file, so an owner check cannot be forgotten on a route. ::
+takes the acting user's id as ``owner`` and resolves each path through
+:func:`services.files.grants.locate`: a path is in that user's own tree, or under the mount
+point ``shared/<owner>/<folder>`` of a folder another user granted them (viewer or editor), so
+an owner or role check cannot be forgotten on a route; another user's file without a grant is
+404. ::
 
     svc = services.compose.build_service(settings, emitter, "files")
     entry = svc.put_file("alice", "chat/photo.jpg", data)           # a new version
@@ -17,19 +20,27 @@ Errors are :mod:`services.errors` domain errors (404, 409, 412, 422, 507 ...).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from services.errors import Invalid, NotFound, PreconditionFailed, TooLarge, Unavailable
+from services.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    TooLarge,
+    Unavailable,
+)
 from services.files import chunking, names
-from services.files.chunkstore import ChunkStore, is_chunk_hash
-from services.files.errors import ChunkMismatch, RangeNotSatisfiable
+from services.files.chunkstore import ChunkStore
+from services.files.delta import DeltaSync
+from services.files.errors import RangeNotSatisfiable
 from services.files.gc import GcReport, collect
-from services.files.model import Change, Entry, Version
+from services.files.grants import MOUNT, GrantBook, Place, locate
+from services.files.model import Entry, Version
 from services.files.settings import FilesSettings
 from services.files.store import FileStore, MissingChunks
 from warehouse.emitter import Emitter
@@ -39,7 +50,7 @@ CONFLICT_POLICIES = ("fail", "copy")
 STORE_BATCH_BYTES = 64 * 1024 * 1024
 
 
-class FilesService:
+class FilesService(DeltaSync):
     """See the module docstring. ``clock`` is "now" for versions, leases and the collector."""
 
     def __init__(
@@ -58,10 +69,32 @@ class FilesService:
         self.clock = clock
         self.uploads: Any = None  # the tus desk, attached by the composition root
         self.sharing: Any = None  # share links, attached by the composition root
+        self.grants: GrantBook | None = None  # per-folder roles, attached by the root
+        self.granting: Any = None  # grants and their notices, attached by the root
+        self.on_edit: Callable[[Place, Entry], None] | None = None  # notifies grantees
         self.tmp_dir: Path | None = None  # where PUT bodies land before chunking
 
     def close(self) -> None:
         self.store.engine.dispose()
+
+    def at(self, actor: str, path: str, action: str, *, allow_root: bool = False) -> Place:
+        """Where ``path`` as ``actor`` names it lives, checked for ``action`` (read, write):
+        403 for a viewer's write, 404 for another user's path no grant covers."""
+        path = names.normalize(path, allow_root=allow_root)
+        shared = path.split("/")[0] == MOUNT
+        received = self.grants.received(actor) if shared and self.grants else []
+        return locate(actor, path, received).need(action)
+
+    def check_write(self, actor: str, path: str, size: int) -> Place:
+        """Before an upload's bytes arrive: may ``actor`` write ``path``, and does ``size``
+        fit the quota of the tree it lands in (403/404, 507)?"""
+        place = self.at(actor, path, "write")
+        self.store.check_quota(place.tree, size)
+        return place
+
+    def _edited(self, place: Place, entry: Entry) -> None:
+        if self.on_edit is not None:
+            self.on_edit(place, entry)
 
     # ---- writing -------------------------------------------------------------------------
     def put_file(
@@ -83,7 +116,8 @@ class FilesService:
         ``on_conflict="copy"`` a lost If-Match race writes ``name (conflict <device> <time>)``
         instead and returns that entry. 507 past the quota, before any chunk is stored.
         """
-        path = names.normalize(path)
+        place = self.at(owner, path, "write")
+        actor, owner, path = owner, place.tree, place.path
         size = data.stat().st_size if isinstance(data, Path) else len(data)
         if size > self.conf.max_upload_bytes:
             raise TooLarge(f"{size} bytes is over the {self.conf.max_upload_bytes}-byte limit")
@@ -110,11 +144,12 @@ class FilesService:
         self.emitter.emit(
             "files",
             "upload",
-            actor=owner,
+            actor=actor,
             entity=entry.id,
             attrs={"path": entry.path, "bytes": size, "stored_bytes": stored, "chunks": len(pairs)},
         )
-        return entry
+        self._edited(place, entry)
+        return place.out(entry)
 
     def _store_chunks(self, chunk_list: Sequence[chunking.Chunk], read) -> int:
         """Write the chunks the store lacks (reading each in file order), in batches that
@@ -171,6 +206,7 @@ class FilesService:
             if absent:
                 raise MissingChunks(absent)
         now = self.clock()
+        wrapped = self.chunks.wrap_keys(owner, {h for h, _ in pairs})
         try:
             return self.store.commit(
                 owner,
@@ -181,6 +217,7 @@ class FilesService:
                 if_none_match=if_none_match,
                 device=device,
                 parents=parents,
+                wrapped=wrapped,
             )
         except PreconditionFailed:
             if on_conflict != "copy" or (if_match is None and not if_none_match):
@@ -191,7 +228,14 @@ class FilesService:
         when = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H%M%S")
         copy_path = names.conflict_name(path, device or "unknown", when)
         entry, version = self.store.commit(
-            owner, copy_path, pairs, now, if_none_match=True, device=device, parents=True
+            owner,
+            copy_path,
+            pairs,
+            now,
+            if_none_match=True,
+            device=device,
+            parents=True,
+            wrapped=wrapped,
         )
         self.emitter.emit(
             "files",
@@ -216,60 +260,116 @@ class FilesService:
         return entry, version
 
     def mkdir(self, owner: str, path: str, *, parents: bool = False) -> Entry:
-        entry = self.store.mkdir(owner, names.normalize(path), self.clock(), parents=parents)
+        place = self.at(owner, path, "write")
+        entry = self.store.mkdir(place.tree, place.path, self.clock(), parents=parents)
         self.emitter.emit(
             "files", "mkdir", actor=owner, entity=entry.id, attrs={"path": entry.path}
         )
-        return entry
+        return place.out(entry)
 
     def delete(self, owner: str, path: str, *, if_match: str | None = None) -> str:
         """Move a file or folder to the trash; returns the trash item id."""
-        path = names.normalize(path)
-        trash_id = self.store.trash_path(owner, path, self.clock(), if_match=if_match)
+        place = self._not_root(self.at(owner, path, "write"), "delete")
+        path = place.path
+        trash_id = self.store.trash_path(place.tree, path, self.clock(), if_match=if_match)
         self.emitter.emit("files", "delete", actor=owner, entity=trash_id, attrs={"path": path})
         return trash_id
 
+    @staticmethod
+    def _not_root(place: Place, what: str) -> Place:
+        if place.is_root:
+            raise Forbidden(f"only the owner may {what} a folder they shared")
+        return place
+
+    def _pair(self, owner: str, src: str, dst: str, src_action: str) -> tuple[Place, Place]:
+        """Source and destination of a move or copy, in one tree (403 across trees)."""
+        a = self.at(owner, src, src_action)
+        if src_action == "write":
+            self._not_root(a, "move")
+        b = self.at(owner, dst, "write")
+        if a.tree != b.tree:
+            raise Forbidden("moves and copies stay within one owner's tree; download and upload")
+        return a, b
+
     def move(self, owner: str, src: str, dst: str, *, overwrite: bool = False) -> Entry:
-        src, dst = names.normalize(src), names.normalize(dst)
-        entry = self.store.move(owner, src, dst, self.clock(), overwrite=overwrite)
+        a, b = self._pair(owner, src, dst, "write")
+        src, dst = a.path, b.path
+        entry = self.store.move(a.tree, src, dst, self.clock(), overwrite=overwrite)
+        if self.grants is not None:
+            self.grants.moved(a.tree, src, dst)
         self.emitter.emit(
             "files", "move", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
         )
-        return entry
+        return b.out(entry)
 
     def copy(self, owner: str, src: str, dst: str, *, overwrite: bool = False) -> Entry:
-        src, dst = names.normalize(src), names.normalize(dst)
-        entry = self.store.copy(owner, src, dst, self.clock(), overwrite=overwrite)
+        a, b = self._pair(owner, src, dst, "read")
+        src, dst = a.path, b.path
+        entry = self.store.copy(a.tree, src, dst, self.clock(), overwrite=overwrite)
         self.emitter.emit(
             "files", "copy", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
         )
-        return entry
+        return b.out(entry)
 
     # ---- reading -------------------------------------------------------------------------
     def stat(self, owner: str, path: str) -> Entry:
         """The entry at ``path`` (``""``: the root folder); 404 when there is none."""
-        path = names.normalize(path, allow_root=True)
-        if path == "":
-            return Entry("root", owner, "", "dir", 0, "root", 0.0)
-        entry = self.store.get(owner, path)
+        place = self.at(owner, path, "read", allow_root=True)
+        return place.out(self._stat(place))
+
+    def _stat(self, place: Place) -> Entry:
+        if place.path == "" or place.virtual is not None:
+            return Entry("root", place.tree, place.shown, "dir", 0, "root", 0.0)
+        entry = self.store.get(place.tree, place.path)
         if entry is None:
-            raise NotFound(f"no file or folder {path!r}")
+            raise NotFound(f"no file or folder {place.shown!r}")
         return entry
 
     def listdir(self, owner: str, path: str = "") -> list[Entry]:
-        entry = self.stat(owner, path)
+        place = self.at(owner, path, "read", allow_root=True)
+        if place.virtual is not None:
+            return [
+                Entry("shared", owner, names.join(place.shown, n), "dir", 0, "shared", 0.0)
+                for n in place.virtual
+            ]
+        entry = self._stat(place)
         if entry.kind != "dir":
             raise Invalid(f"{path!r} is a file, not a folder")
-        return self.store.children(owner, entry.path)
+        found = [place.out(e) for e in self.store.children(place.tree, entry.path)]
+        if place.path == "" and self.grants is not None and self.grants.received(owner):
+            found = [e for e in found if e.path != MOUNT]
+            found.append(Entry("shared", owner, MOUNT, "dir", 0, "shared", 0.0))
+            found.sort(key=lambda e: e.path)
+        return found
 
     def walk(self, owner: str, path: str = "") -> list[Entry]:
-        return self.store.walk(owner, names.normalize(path, allow_root=True))
+        """Every entry under ``path`` (the own tree, or one shared folder: the mount point
+        itself is not walked, so a sync client does not pull other users' folders)."""
+        place = self.at(owner, path, "read", allow_root=True)
+        if place.virtual is not None:
+            return []
+        return [place.out(e) for e in self.store.walk(place.tree, place.path)]
 
     def search(self, owner: str, term: str, limit: int = 100) -> list[Entry]:
+        """Names containing ``term``: the user's own tree, then the folders shared with them
+        (shown under their mount point)."""
         term = term.strip()
         if not term:
             return []
-        return self.store.search(owner, term, limit)
+        found = self.store.search(owner, term, limit)
+        received = self.grants.received(owner) if self.grants is not None else []
+        by_owner: dict[str, list] = {}
+        for g in received:
+            by_owner.setdefault(g.owner, []).append(g)
+        for tree, gs in by_owner.items():
+            if len(found) >= limit:
+                break
+            for e in self.store.search(tree, term, 10 * limit):
+                covering = [g for g in gs if g.covers(e.path)]
+                if covering:
+                    grant = max(covering, key=lambda g: len(g.path))
+                    found.append(Place(owner, tree, e.path, grant.role, grant=grant).out(e))
+        return found[:limit]
 
     def version_of(self, entry: Entry, number: int | None = None) -> Version:
         if entry.kind != "file" or entry.version_id is None:
@@ -296,8 +396,10 @@ class FilesService:
         """The entry and an iterator over bytes ``[start, end)`` of its current version (or
         of version ``version``); 416 for a start past the end. Every chunk read is verified
         against its hash."""
-        entry = self.stat(owner, path)
+        place = self.at(owner, path, "read")
+        entry = self._stat(place)
         ver = self.version_of(entry, version)
+        entry = place.out(entry)
         self.emitter.emit(
             "files",
             "download",
@@ -314,15 +416,20 @@ class FilesService:
                 f"range starts at {start}, the file has {ver.size} bytes",
                 headers={"Content-Range": f"bytes */{ver.size}"},
             )
-        return self._iter(ver.chunks, start, end)
+        return self._iter(ver, start, end)
 
-    def _iter(self, chunk_list: list[tuple[str, int]], start: int, end: int) -> Iterator[bytes]:
+    def chunk_keys(self, ver: Version) -> dict[str, bytes]:
+        """The wrapped keys of ``ver``'s chunks, from its owner's references."""
+        return self.store.chunk_keys(ver.owner, (h for h, _ in ver.chunks))
+
+    def _iter(self, ver: Version, start: int, end: int) -> Iterator[bytes]:
+        keys = self.chunk_keys(ver)
         pos = 0
-        for h, size in chunk_list:
+        for h, size in ver.chunks:
             if pos >= end:
                 return
             if pos + size > start:
-                data = self.chunks.get(h)
+                data = self.chunks.get(h, owner=ver.owner, wrapped=keys.get(h))
                 yield data[max(start - pos, 0) : min(end - pos, size)]
             pos += size
 
@@ -335,13 +442,18 @@ class FilesService:
 
     def restore_version(self, owner: str, path: str, number: int) -> Entry:
         """A new version with the content of version ``number`` (history is never rewritten)."""
-        entry = self.stat(owner, path)
+        place = self.at(owner, path, "write")
+        entry = self._stat(place)
         old = self.version_of(entry, number)
-        new, _ = self.store.commit(owner, entry.path, old.chunks, self.clock(), device="restore")
+        wrapped = self.chunks.wrap_keys(place.tree, {h for h, _ in old.chunks})
+        new, _ = self.store.commit(
+            place.tree, entry.path, old.chunks, self.clock(), device="restore", wrapped=wrapped
+        )
         self.emitter.emit(
             "files", "restore_version", actor=owner, entity=new.id, attrs={"path": new.path}
         )
-        return new
+        self._edited(place, new)
+        return place.out(new)
 
     def trash(self, owner: str) -> list[dict]:
         return self.store.trash_items(owner)
@@ -353,138 +465,6 @@ class FilesService:
 
     def purge_trash(self, owner: str, trash_id: str | None = None) -> int:
         return self.store.purge_trash(owner, self.clock(), trash_id)
-
-    # ---- delta sync ----------------------------------------------------------------------
-    def parse_chunk_list(self, raw: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
-        if len(raw) > self.conf.max_chunks_per_file:
-            raise TooLarge(f"at most {self.conf.max_chunks_per_file} chunks per file")
-        out = []
-        for h, size in raw:
-            if not is_chunk_hash(h):
-                raise Invalid(f"chunk hash {h[:80]!r} is not 64 lowercase hex digits")
-            if not 0 < size <= self.conf.max_chunk_bytes:
-                raise Invalid(f"chunk size {size} is outside (0, {self.conf.max_chunk_bytes}]")
-            out.append((h, size))
-        return out
-
-    def plan(
-        self,
-        owner: str,
-        path: str,
-        chunk_list: Sequence[tuple[str, int]],
-        *,
-        if_match: str | None = None,
-    ) -> tuple[list[str], str]:
-        """Step 1 of a delta upload: which of the new version's chunks the server lacks, and
-        a plan id that step 3 may commit instead of sending the chunk list again.
-
-        The chunks it has are leased (touched) so the collector keeps them for the grace
-        period (the plan lives as long); 412 now if ``if_match`` is already stale, 507 if the
-        version would not fit.
-        """
-        path = names.normalize(path)
-        pairs = self.parse_chunk_list(chunk_list)
-        current = self.store.get(owner, path)
-        if (
-            if_match is not None
-            and if_match != "*"
-            and (current is None or current.etag != if_match)
-        ):
-            raise PreconditionFailed("If-Match does not match the current version")
-        self.store.check_quota(owner, sum(s for _, s in pairs))
-        sizes = dict(pairs)
-        live = self.store.live_chunks(sizes)
-        self._touch({h: s for h, s in sizes.items() if h in live})
-        missing = [h for h in sorted(sizes) if h not in live or not self.chunks.exists(h)]
-        return missing, self.store.save_plan(owner, path, pairs, self.clock())
-
-    def put_chunk(self, owner: str, chunk_hash: str, data: bytes) -> bool:
-        """Step 2: store one chunk (422 when ``data`` does not hash to ``chunk_hash``).
-        Returns False when it was already stored."""
-        if not is_chunk_hash(chunk_hash):
-            raise Invalid("chunk hash must be 64 lowercase hex digits")
-        if len(data) > self.conf.max_chunk_bytes:
-            raise TooLarge(f"chunks are at most {self.conf.max_chunk_bytes} bytes")
-        if not data:
-            raise Invalid("a chunk has at least one byte")
-        if chunking.sha256_hex(data) != chunk_hash:
-            raise ChunkMismatch(f"chunk bytes do not hash to {chunk_hash}; nothing was stored")
-        self._touch({chunk_hash: len(data)})
-        if self.chunks.exists(chunk_hash):
-            return False
-        self.chunks.put(chunk_hash, data)
-        self.emitter.emit(
-            "files", "chunk", actor=owner, entity=chunk_hash, attrs={"bytes": len(data)}
-        )
-        return True
-
-    def commit_chunks(
-        self,
-        owner: str,
-        path: str,
-        chunk_list: Sequence[tuple[str, int]] | None,
-        *,
-        plan_id: str | None = None,
-        if_match: str | None = None,
-        if_none_match: bool = False,
-        device: str = "",
-        on_conflict: str = "fail",
-        bytes_changed: int | None = None,
-    ) -> tuple[Entry, Version]:
-        """Step 3: the new version, atomically (409 naming chunks still missing). The chunk
-        list is ``chunk_list``, or the one planned under ``plan_id`` (for the same path)."""
-        path = names.normalize(path)
-        if plan_id is not None:
-            planned_path, chunk_list = self.store.load_plan(owner, plan_id)
-            if planned_path != path:
-                raise Invalid(f"plan {plan_id} was made for {planned_path!r}, not {path!r}")
-        if chunk_list is None:
-            raise Invalid("send the chunk list, or the plan_id of a plan for this path")
-        pairs = self.parse_chunk_list(chunk_list)
-        previous = self.store.get(owner, path)
-        before: set[str] = set()
-        if previous is not None and previous.version_id:
-            prev = self.store.version(previous.version_id)
-            before = {h for h, _ in prev.chunks} if prev else set()
-        entry, version = self._commit(
-            owner, path, pairs, if_match, if_none_match, device, on_conflict, True
-        )
-        seen: set[str] = set()
-        new_bytes = 0
-        for h, s in pairs:
-            if h not in before and h not in seen:
-                new_bytes += s
-                seen.add(h)
-        self.emitter.emit(
-            "files",
-            "sync",
-            actor=owner,
-            entity=entry.id,
-            attrs={
-                "path": entry.path,
-                "device": device,
-                "bytes_total": version.size,
-                "bytes_sent": new_bytes,
-                "bytes_changed": bytes_changed if bytes_changed is not None else -1,
-                "chunks": len(pairs),
-            },
-        )
-        return entry, version
-
-    def changes(self, owner: str, cursor: int, limit: int = 1000) -> list[Change]:
-        return self.store.changes_since(owner, cursor, limit)
-
-    async def wait_changes(
-        self, owner: str, cursor: int, wait_s: float, limit: int = 1000
-    ) -> list[Change]:
-        """Changes after ``cursor``; with none yet, wait up to ``wait_s`` for one (long-poll).
-        Polls the store, so a change made by any process on the same store wakes it."""
-        deadline = time.monotonic() + min(wait_s, self.conf.longpoll_max_s)
-        while True:
-            found = await asyncio.to_thread(self.store.changes_since, owner, cursor, limit)
-            if found or time.monotonic() >= deadline:
-                return found
-            await asyncio.sleep(0.2)
 
     # ---- housekeeping --------------------------------------------------------------------
     def usage(self, owner: str) -> dict:

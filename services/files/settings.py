@@ -43,3 +43,8 @@ class FilesSettings(BaseSettings):
     share_guess_limit: int = Field(
         default=20, ge=1, description="Failed share-token lookups per client per minute (429)."
     )
+    edit_notice_window_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="Edits of one shared file notify each other user at most once this often.",
+    )

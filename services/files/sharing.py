@@ -10,6 +10,7 @@ from pathlib import Path
 
 from services.errors import DomainError, Forbidden, Invalid, NotFound
 from services.files import names
+from services.files.grants import MOUNT
 from services.files.model import Entry, Version
 from services.files.service import FilesService
 from services.files.shares import Share, ShareBook
@@ -39,6 +40,9 @@ class Sharing:
         expires_in_s: float | None = None,
         password: str | None = None,
     ) -> tuple[Share, str]:
+        place = self.svc.at(owner, path, "read", allow_root=True)
+        if place.tree != owner or place.virtual is not None:
+            raise Forbidden("only the owner of a folder makes share links to it")
         entry = self.svc.stat(owner, path)
         if entry.path == "":
             raise Invalid("share a file or a folder, not your whole root")
@@ -86,7 +90,12 @@ class Sharing:
         self.svc.emitter.emit("files", "share_revoked", actor=owner, entity=share_id)
 
     def resolve(self, token: str, password: str | None, client: str) -> Share:
-        return self.book.resolve(token, password, client, self.svc.clock())
+        share = self.book.resolve(token, password, client, self.svc.clock())
+        if share.path.split("/")[0] == MOUNT:
+            # A link made before ``shared`` was the mount point of folders shared with its
+            # owner: it must not reach other users' folders through the owner's grants.
+            raise NotFound("no such share link")
+        return share
 
     def stat(self, share: Share, rel: str = "") -> Entry:
         return self.svc.stat(share.owner, share.inside(rel))

@@ -26,6 +26,7 @@ from services.files.errors import InsufficientStorage
 from services.files.model import Change, Entry, Version
 from services.files.tables import (
     changes,
+    chunk_keys,
     chunks,
     entries,
     metadata,
@@ -244,6 +245,36 @@ class FileStore:
                 conn.execute(
                     delete(chunks).where(chunks.c.hash.in_(batch), chunks.c.state == "deleting")
                 )
+                conn.execute(delete(chunk_keys).where(chunk_keys.c.hash.in_(batch)))
+
+    def _keep_keys(self, conn: Connection, owner: str, wrapped: dict[str, bytes]) -> None:
+        have: set[str] = set()
+        for batch in _batches(sorted(wrapped)):
+            have.update(
+                conn.execute(
+                    select(chunk_keys.c.hash).where(
+                        chunk_keys.c.owner == owner, chunk_keys.c.hash.in_(batch)
+                    )
+                ).scalars()
+            )
+        rows = [
+            {"owner": owner, "hash": h, "wrapped": w} for h, w in wrapped.items() if h not in have
+        ]
+        if rows:
+            conn.execute(insert(chunk_keys), rows)
+
+    def chunk_keys(self, owner: str, hashes: Iterable[str]) -> dict[str, bytes]:
+        """``owner``'s wrapped keys of ``hashes`` (chunks referenced before wrapping: none)."""
+        out: dict[str, bytes] = {}
+        with self.engine.connect() as conn:
+            for batch in _batches(sorted(set(hashes))):
+                rows = conn.execute(
+                    select(chunk_keys.c.hash, chunk_keys.c.wrapped).where(
+                        chunk_keys.c.owner == owner, chunk_keys.c.hash.in_(batch)
+                    )
+                )
+                out.update({r.hash: bytes(r.wrapped) for r in rows})
+        return out
 
     def chunk_rows(self) -> dict[str, tuple[int, str]]:
         """hash -> (refs, state) of every chunk row (for checks and tests)."""
@@ -436,8 +467,10 @@ class FileStore:
         if_none_match: bool = False,
         device: str = "",
         parents: bool = True,
+        wrapped: dict[str, bytes] | None = None,
     ) -> tuple[Entry, Version]:
-        """Make ``chunk_list`` the new version of ``path``, atomically.
+        """Make ``chunk_list`` the new version of ``path``, atomically (with ``wrapped``, the
+        owner's wrapped chunk keys, kept for the chunks the owner had no row of yet).
 
         ``if_match`` is the ETag the caller last saw (``"*"``: the file must exist);
         ``if_none_match`` asks that nothing exist yet. Either failing is a 412. Chunks that
@@ -515,6 +548,8 @@ class FileStore:
                 ).all()
                 if old:
                     self._drop_refs(conn, old, now)
+                if wrapped:
+                    self._keep_keys(conn, owner, wrapped)
                 self._log(conn, owner, "write", path, "file", etag=version_id, ts=now)
         except IntegrityError as exc:
             raise PreconditionFailed(f"{path!r} was created concurrently") from exc

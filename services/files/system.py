@@ -1,13 +1,19 @@
-"""The file system's composition root: the only place its service is put together."""
+"""The file system's composition root: the only place its service is put together.
+
+Folder grants and edits of shared files are announced through the notification system
+(``NEEDS``)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from services.db import make_engine
 from services.files.blobs import BlobStore, LocalBlobStore
 from services.files.chunkstore import ChunkStore
+from services.files.granting import Granting
+from services.files.grants import GrantBook
 from services.files.service import FilesService
 from services.files.settings import FilesSettings
 from services.files.shares import ShareBook
@@ -19,11 +25,13 @@ from warehouse.secrets import secret
 from warehouse.settings import Settings
 
 SECRET_NAME = "files_chunk_secret"
+NEEDS = ("notify",)
 
 
 def build(
     settings: Settings,
     emitter: Emitter,
+    notify: Any = None,
     *,
     conf: FilesSettings | None = None,
     clock: Callable[[], float] = time.time,
@@ -42,6 +50,9 @@ def build(
     )
     svc = FilesService(store, ChunkStore(blob_store, key), emitter, conf, clock=clock)
     svc.tmp_dir = settings.data_dir / "files" / "tmp"
+    svc.grants = GrantBook(store.engine)
+    svc.granting = Granting(svc, svc.grants, notify, window_s=conf.edit_notice_window_s)
+    svc.on_edit = svc.granting.edited
     svc.sharing = Sharing(svc, ShareBook(store.engine, conf.share_guess_limit))
     svc.uploads = FileUploads(svc, settings.data_dir / "files" / "uploads")
     return svc

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -139,4 +140,25 @@ plans = Table(
     Column("path", Text, nullable=False),
     Column("chunks", Text, nullable=False),
     Column("created", Float, nullable=False, index=True),
+)
+
+grants = Table(
+    "files_grants",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(128), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("grantee", String(128), nullable=False, index=True),
+    Column("role", String(8), nullable=False),  # viewer | editor
+    Column("created", Float, nullable=False),
+)
+
+#: Per-user references to chunk keys: the chunk's convergent key wrapped (AES-KW) under a key
+#: of the user (see chunkstore.py). Written in the commit that first references the chunk.
+chunk_keys = Table(
+    "files_chunk_keys",
+    metadata,
+    Column("owner", String(128), primary_key=True),
+    Column("hash", String(64), primary_key=True),
+    Column("wrapped", LargeBinary, nullable=False),
 )

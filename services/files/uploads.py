@@ -70,7 +70,7 @@ class FileUploads:
         if length > self.max_bytes:
             raise tus_error(TooLarge, f"upload of {length} bytes is over {self.max_bytes}")
         try:
-            self.svc.store.check_quota(user_id, length)
+            self.svc.check_write(user_id, path, length)
         except Exception as exc:
             exc.headers.update(tus_headers())  # type: ignore[attr-defined]
             raise

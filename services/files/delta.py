@@ -1,0 +1,165 @@
+"""Delta sync and the change feed, the part of :class:`~services.files.service.FilesService`
+a sync client talks to: plan (which chunks the server lacks), send those chunks, commit the
+version atomically; then "changes since cursor", with long-poll."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from services.errors import Invalid, PreconditionFailed, TooLarge
+from services.files import chunking, names
+from services.files.chunkstore import is_chunk_hash
+from services.files.errors import ChunkMismatch
+from services.files.model import Change, Entry, Version
+
+
+class DeltaSync:
+    """Mixed into the file service, whose store, chunks and checks it uses."""
+
+    store: Any
+    chunks: Any
+    conf: Any
+    emitter: Any
+    clock: Any
+    at: Any
+    _touch: Any
+    _commit: Any
+    _edited: Any
+
+    def parse_chunk_list(self, raw: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+        if len(raw) > self.conf.max_chunks_per_file:
+            raise TooLarge(f"at most {self.conf.max_chunks_per_file} chunks per file")
+        out = []
+        for h, size in raw:
+            if not is_chunk_hash(h):
+                raise Invalid(f"chunk hash {h[:80]!r} is not 64 lowercase hex digits")
+            if not 0 < size <= self.conf.max_chunk_bytes:
+                raise Invalid(f"chunk size {size} is outside (0, {self.conf.max_chunk_bytes}]")
+            out.append((h, size))
+        return out
+
+    def plan(
+        self,
+        owner: str,
+        path: str,
+        chunk_list: Sequence[tuple[str, int]],
+        *,
+        if_match: str | None = None,
+    ) -> tuple[list[str], str]:
+        """Step 1 of a delta upload: which of the new version's chunks the server lacks, and
+        a plan id that step 3 may commit instead of sending the chunk list again.
+
+        The chunks it has are leased (touched) so the collector keeps them for the grace
+        period (the plan lives as long); 412 now if ``if_match`` is already stale, 507 if the
+        version would not fit.
+        """
+        place = self.at(owner, path, "write")
+        owner, path = place.tree, place.path
+        pairs = self.parse_chunk_list(chunk_list)
+        current = self.store.get(owner, path)
+        if (
+            if_match is not None
+            and if_match != "*"
+            and (current is None or current.etag != if_match)
+        ):
+            raise PreconditionFailed("If-Match does not match the current version")
+        self.store.check_quota(owner, sum(s for _, s in pairs))
+        sizes = dict(pairs)
+        live = self.store.live_chunks(sizes)
+        self._touch({h: s for h, s in sizes.items() if h in live})
+        missing = [h for h in sorted(sizes) if h not in live or not self.chunks.exists(h)]
+        return missing, self.store.save_plan(place.actor, place.shown, pairs, self.clock())
+
+    def put_chunk(self, owner: str, chunk_hash: str, data: bytes) -> bool:
+        """Step 2: store one chunk (422 when ``data`` does not hash to ``chunk_hash``).
+        Returns False when it was already stored."""
+        if not is_chunk_hash(chunk_hash):
+            raise Invalid("chunk hash must be 64 lowercase hex digits")
+        if len(data) > self.conf.max_chunk_bytes:
+            raise TooLarge(f"chunks are at most {self.conf.max_chunk_bytes} bytes")
+        if not data:
+            raise Invalid("a chunk has at least one byte")
+        if chunking.sha256_hex(data) != chunk_hash:
+            raise ChunkMismatch(f"chunk bytes do not hash to {chunk_hash}; nothing was stored")
+        self._touch({chunk_hash: len(data)})
+        if self.chunks.exists(chunk_hash):
+            return False
+        self.chunks.put(chunk_hash, data)
+        self.emitter.emit(
+            "files", "chunk", actor=owner, entity=chunk_hash, attrs={"bytes": len(data)}
+        )
+        return True
+
+    def commit_chunks(
+        self,
+        owner: str,
+        path: str,
+        chunk_list: Sequence[tuple[str, int]] | None,
+        *,
+        plan_id: str | None = None,
+        if_match: str | None = None,
+        if_none_match: bool = False,
+        device: str = "",
+        on_conflict: str = "fail",
+        bytes_changed: int | None = None,
+    ) -> tuple[Entry, Version]:
+        """Step 3: the new version, atomically (409 naming chunks still missing). The chunk
+        list is ``chunk_list``, or the one planned under ``plan_id`` (for the same path)."""
+        path = names.normalize(path)
+        if plan_id is not None:
+            planned_path, chunk_list = self.store.load_plan(owner, plan_id)
+            if planned_path != path:
+                raise Invalid(f"plan {plan_id} was made for {planned_path!r}, not {path!r}")
+        if chunk_list is None:
+            raise Invalid("send the chunk list, or the plan_id of a plan for this path")
+        pairs = self.parse_chunk_list(chunk_list)
+        place = self.at(owner, path, "write")
+        actor, owner, path = owner, place.tree, place.path
+        previous = self.store.get(owner, path)
+        before: set[str] = set()
+        if previous is not None and previous.version_id:
+            prev = self.store.version(previous.version_id)
+            before = {h for h, _ in prev.chunks} if prev else set()
+        entry, version = self._commit(
+            owner, path, pairs, if_match, if_none_match, device, on_conflict, True
+        )
+        seen: set[str] = set()
+        new_bytes = 0
+        for h, s in pairs:
+            if h not in before and h not in seen:
+                new_bytes += s
+                seen.add(h)
+        self.emitter.emit(
+            "files",
+            "sync",
+            actor=actor,
+            entity=entry.id,
+            attrs={
+                "path": entry.path,
+                "device": device,
+                "bytes_total": version.size,
+                "bytes_sent": new_bytes,
+                "bytes_changed": bytes_changed if bytes_changed is not None else -1,
+                "chunks": len(pairs),
+            },
+        )
+        self._edited(place, entry)
+        return place.out(entry), version
+
+    def changes(self, owner: str, cursor: int, limit: int = 1000) -> list[Change]:
+        return self.store.changes_since(owner, cursor, limit)
+
+    async def wait_changes(
+        self, owner: str, cursor: int, wait_s: float, limit: int = 1000
+    ) -> list[Change]:
+        """Changes after ``cursor``; with none yet, wait up to ``wait_s`` for one (long-poll).
+        Polls the store, so a change made by any process on the same store wakes it."""
+        deadline = time.monotonic() + min(wait_s, self.conf.longpoll_max_s)
+        while True:
+            found = await asyncio.to_thread(self.store.changes_since, owner, cursor, limit)
+            if found or time.monotonic() >= deadline:
+                return found
+            await asyncio.sleep(0.2)
