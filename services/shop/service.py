@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -368,22 +369,27 @@ class ShopService:
     ) -> dict[str, Any]:
         """Reserve the cart, pay, and create the order (see ``services.shop.saga``)."""
         checkout_id = checkout_id_for(customer, key)
-        row = self.saga.checkout_row(checkout_id)
+        row = self.saga.checkout_row(checkout_id) if key is not None else None
         if row is None:
             with self.engine.connect() as conn:
                 items = [
                     (r.variant_id, r.qty)
                     for r in conn.execute(
-                        select(carts).where(carts.c.owner == customer).order_by(carts.c.variant_id)
+                        select(carts.c.variant_id, carts.c.qty)
+                        .where(carts.c.owner == customer)
+                        .order_by(carts.c.variant_id)
                     )
                 ]
-            self.reserve(checkout_id, customer, items, country, expected_total, paying=True)
+            row = SimpleNamespace(
+                **self.reserve(checkout_id, customer, items, country, expected_total, paying=True)
+            )
         elif row.customer != customer:
             raise NotFound(f"no checkout {checkout_id}")
         elif row.status in ("failed", "expired", "released"):
             raise Conflict(f"this checkout is {row.status}; start a new one with a new key")
-        order_id = self.saga.pay(checkout_id, payment_method)
-        order = self.orders.get(order_id, customer, frozenset())
+        order_id, order = self.saga.pay(checkout_id, payment_method, row)
+        if order is None:
+            order = self.orders.get(order_id, customer, frozenset())
         self._on_transition(order, order["status"])
         return order
 
