@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.engine import Engine
 
 from services.errors import Conflict, DomainError, Unavailable
@@ -37,6 +37,14 @@ from warehouse.emitter import Emitter
 
 log = logging.getLogger(__name__)
 SYSTEM = "shop"
+
+
+_insert_payment = insert(payments)
+_mark_captured = (
+    update(checkouts)
+    .where(and_(checkouts.c.id == bindparam("cid"), checkouts.c.pay_state == "authorized"))
+    .values(pay_state="captured")
+)
 
 
 class PaymentRequired(DomainError):
@@ -143,13 +151,8 @@ class Saga:
                 raise
             intent = self.gateway.retrieve(intent_id)
         now = self.clock()
-        c = checkouts.c
         with self.engine.begin() as conn:
-            if not conn.execute(
-                update(checkouts)
-                .where(and_(c.id == checkout_id, c.pay_state == "authorized"))
-                .values(pay_state="captured")
-            ).rowcount:
+            if not conn.execute(_mark_captured, {"cid": checkout_id}).rowcount:
                 return None
             lifecycle.move(conn, order_id, "placed", "paid", "gateway", now)
             self._log(conn, checkout_id, order_id, "captured", intent.amount, intent_id, now)
@@ -160,14 +163,15 @@ class Saga:
     def _log(conn, checkout_id: str, order_id, kind: str, amount: int, intent_id, now) -> None:
         """One row of the payments log (published to the lake by the outbox)."""
         conn.execute(
-            insert(payments).values(
-                checkout_id=checkout_id,
-                order_id=order_id,
-                kind=kind,
-                amount=amount,
-                intent_id=intent_id,
-                ts=now,
-            )
+            _insert_payment,
+            {
+                "checkout_id": checkout_id,
+                "order_id": order_id,
+                "kind": kind,
+                "amount": amount,
+                "intent_id": intent_id,
+                "ts": now,
+            },
         )
 
     def _void(self, checkout_id: str, intent_id: str) -> bool:

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 from services.payments.adapter import CARD_OK, PaymentGateway
@@ -267,25 +267,28 @@ class ShopService:
 
     # -- carts -------------------------------------------------------------------------------
 
-    def cart(self, owner: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    carts.c.variant_id,
-                    carts.c.qty,
-                    variants.c.price,
-                    variants.c.currency,
-                    products.c.title,
-                    products.c.id.label("product_id"),
+    def cart(self, owner: str, conn: Connection | None = None) -> dict[str, Any]:
+        """The cart's lines priced from the catalogue (read in ``conn`` when given)."""
+        if conn is None:
+            with self.engine.connect() as conn:
+                return self.cart(owner, conn)
+        rows = conn.execute(
+            select(
+                carts.c.variant_id,
+                carts.c.qty,
+                variants.c.price,
+                variants.c.currency,
+                products.c.title,
+                products.c.id.label("product_id"),
+            )
+            .select_from(
+                carts.join(variants, variants.c.id == carts.c.variant_id).join(
+                    products, products.c.id == variants.c.product_id
                 )
-                .select_from(
-                    carts.join(variants, variants.c.id == carts.c.variant_id).join(
-                        products, products.c.id == variants.c.product_id
-                    )
-                )
-                .where(carts.c.owner == owner)
-                .order_by(carts.c.variant_id)
-            ).all()
+            )
+            .where(carts.c.owner == owner)
+            .order_by(carts.c.variant_id)
+        ).all()
         lines = [
             {
                 "variant_id": r.variant_id,
@@ -323,7 +326,7 @@ class ShopService:
                         owner=owner, variant_id=variant_id, qty=qty, updated_at=self.clock()
                     )
                 )
-        return self.cart(owner)
+            return self.cart(owner, conn)
 
     def new_guest_cart(self) -> str:
         return secrets.token_urlsafe(24)
