@@ -224,7 +224,8 @@ def guest_cart_new(svc: ShopDep) -> s.GuestCart:
 
 @router.get("/guest-carts/{token}", response_model=s.Cart, operation_id="shop_guest_cart")
 def guest_cart(token: str, svc: ShopDep) -> s.Cart:
-    return s.Cart(**svc.cart(_guest(token)))
+    _guest(token)
+    return s.Cart(**svc.guest_cart(token))
 
 
 @router.put(
@@ -233,7 +234,8 @@ def guest_cart(token: str, svc: ShopDep) -> s.Cart:
     operation_id="shop_guest_cart_set",
 )
 def guest_cart_set(token: str, variant_id: PathId, body: s.ShopCartLineIn, svc: ShopDep) -> s.Cart:
-    return s.Cart(**svc.set_cart_line(_guest(token), _int(variant_id, "variant"), body.qty))
+    _guest(token)
+    return s.Cart(**svc.set_guest_cart_line(token, _int(variant_id, "variant"), body.qty))
 
 
 # -- checkout and orders -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore, fingerprint
-from services.shop import catalog, inventory
+from services.shop import catalog, guests, inventory
 from services.shop import checkout as co
 from services.shop.orders import OrderDesk
 from services.shop.outbox import Outbox
@@ -306,11 +306,16 @@ class ShopService:
             "currency": self.conf.currency,
         }
 
-    def set_cart_line(self, owner: str, variant_id: int, qty: int) -> dict[str, Any]:
-        """Set a line's quantity (0 removes it); the price is always the catalogue's."""
+    def set_cart_line(
+        self, owner: str, variant_id: int, qty: int, guest_token: str | None = None
+    ) -> dict[str, Any]:
+        """Set a line's quantity (0 removes it); the price is always the catalogue's. A guest
+        cart is checked in the same transaction (a merge cannot slip in between)."""
         if not 0 <= qty <= self.conf.max_line_qty:
             raise Invalid(f"quantity must be 0 to {self.conf.max_line_qty} (0 removes the line)")
         with self.engine.begin() as conn:
+            if guest_token is not None:
+                guests.owner(conn, guest_token, writing=True)
             catalog.priced_variant(conn, variant_id)
             key = and_(carts.c.owner == owner, carts.c.variant_id == variant_id)
             if qty == 0:
@@ -329,13 +334,23 @@ class ShopService:
             return self.cart(owner, conn)
 
     def new_guest_cart(self) -> str:
-        return secrets.token_urlsafe(24)
+        with self.engine.begin() as conn:
+            return guests.issue(conn, self.clock())
+
+    def guest_cart(self, token: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return self.cart(guests.owner(conn, token), conn)
+
+    def set_guest_cart_line(self, token: str, variant_id: int, qty: int) -> dict[str, Any]:
+        return self.set_cart_line("guest:" + token, variant_id, qty, guest_token=token)
 
     def merge_guest_cart(self, customer: str, token: str) -> dict[str, Any]:
         """On login: the guest cart's lines join the customer's (quantities add, capped)."""
         guest = "guest:" + token
         now = self.clock()
         with self.engine.begin() as conn:
+            if not guests.claim(conn, token, customer):
+                return self.cart(customer, conn)  # merged already by this customer
             lines = conn.execute(select(carts).where(carts.c.owner == guest)).all()
             for ln in lines:
                 key = and_(carts.c.owner == customer, carts.c.variant_id == ln.variant_id)

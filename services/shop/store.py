@@ -135,6 +135,15 @@ carts = Table(
     CheckConstraint("qty > 0", name="ck_shop_cart_qty"),
 )
 
+guest_carts = Table(
+    "shop_guest_carts",
+    metadata,
+    # The token's SHA-256: the token is the guest's only credential, so it is never stored.
+    Column("token_hash", String(64), primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Column("merged_into", String(64)),  # the customer who took it over at login
+)
+
 checkouts = Table(
     "shop_checkouts",
     metadata,
