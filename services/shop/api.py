@@ -27,6 +27,7 @@ IdemKey = Annotated[
     str | None, Header(alias="Idempotency-Key", max_length=255, pattern=r"^[\x21-\x7e]+$")
 ]
 PathId = Annotated[str, "an id as issued"]
+SellerId = Annotated[str, "a seller's user id"]
 GUEST = re.compile(r"[A-Za-z0-9_\-]{16,64}")
 ORDER = re.compile(r"o_[0-9a-f]{24}")
 
@@ -309,6 +310,37 @@ def tracking(order_id: PathId, body: s.ShopTrackingIn, svc: ShopDep, user: Selle
 def refund(order_id: PathId, body: s.ShopRefundIn, svc: ShopDep, user: SellerUser) -> s.Order:
     """A (partial) refund by amount of a delivered or returned order."""
     return s.Order(**svc.orders.refund(_order(order_id), body.amount, user.user_id, user.roles))
+
+
+@router.post(
+    "/orders/{order_id}/shipments/{seller_id}/transitions",
+    response_model=s.Order,
+    operation_id="shop_shipment_transition",
+)
+def shipment_transition(
+    order_id: PathId, seller_id: SellerId, body: s.ShopTransitionIn, svc: ShopDep, user: SellerUser
+) -> s.Order:
+    """Pack, ship or deliver one seller's shipment (403 for another seller's); the order is
+    packed, shipped or delivered once all its shipments are."""
+    out = svc.orders.act_shipment(
+        _order(order_id), seller_id, body.action, user.user_id, user.roles
+    )
+    return s.Order(**out)
+
+
+@router.post(
+    "/orders/{order_id}/shipments/{seller_id}/refunds",
+    response_model=s.Order,
+    operation_id="shop_shipment_refund",
+)
+def shipment_refund(
+    order_id: PathId, seller_id: SellerId, body: s.ShopRefundIn, svc: ShopDep, user: SellerUser
+) -> s.Order:
+    """A (partial) refund of one seller's delivered shipment (403 for another seller's)."""
+    out = svc.orders.refund_shipment(
+        _order(order_id), seller_id, body.amount, user.user_id, user.roles
+    )
+    return s.Order(**out)
 
 
 # -- reviews -----------------------------------------------------------------------------------

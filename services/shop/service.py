@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore, fingerprint
-from services.shop import catalog, guests, inventory
+from services.shop import catalog, guests, inventory, shipments
 from services.shop import checkout as co
 from services.shop.orders import OrderDesk
 from services.shop.outbox import Outbox
@@ -408,6 +408,8 @@ class ShopService:
         order_id, order = self.saga.pay(checkout_id, payment_method, row)
         if order is None:
             order = self.orders.get(order_id, customer, frozenset())
+        else:  # built from what the checkout wrote: no shipment has moved yet
+            order["shipments"] = shipments.derive(order["status"], order["lines"], {})
         self._on_transition(order, order["status"])
         return order
 

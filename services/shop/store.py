@@ -208,6 +208,20 @@ order_lines = Table(
     Index("ix_shop_order_lines_product", "product_id"),
 )
 
+shipments = Table(
+    "shop_shipments",
+    metadata,
+    # One per seller of an order, written at its first fulfilment step (until then every
+    # shipment is in the order's state); the order's state is derived from them.
+    Column("order_id", String(40), ForeignKey("shop_orders.id"), primary_key=True),
+    Column("seller_id", String(64), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("refunded", BigInteger, nullable=False, default=0),
+    Column("updated_at", Float, nullable=False),
+    CheckConstraint("refunded >= 0 AND refunded <= amount", name="ck_shop_shipment_refund"),
+)
+
 order_events = Table(
     "shop_order_events",
     metadata,
