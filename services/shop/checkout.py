@@ -58,7 +58,7 @@ def reserve(
     engine: Engine,
     checkout_id: str,
     customer: str,
-    items: list[tuple[int, int]],
+    items: list[tuple[int, int]] | None,
     *,
     country: str,
     currency: str,
@@ -71,8 +71,18 @@ def reserve(
 ) -> dict[str, Any]:
     """``paying``: the caller authorises next, so the checkout is recorded ``authorizing``
     in this same transaction (one write fewer; a crash before the gateway call is settled
-    like any unknown outcome: authorise with the same key, then void)."""
+    like any unknown outcome: authorise with the same key, then void). ``items`` None: the
+    customer's cart, read in this same transaction."""
     with engine.begin() as conn:
+        if items is None:
+            items = [
+                (r.variant_id, r.qty)
+                for r in conn.execute(
+                    select(carts.c.variant_id, carts.c.qty)
+                    .where(carts.c.owner == customer)
+                    .order_by(carts.c.variant_id)
+                )
+            ]
         lines = price_lines(conn, items, currency, max_qty)
         amount = sum(line["unit_price"] * line["qty"] for line in lines)
         if expected_total is not None and expected_total != amount:

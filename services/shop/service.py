@@ -388,18 +388,9 @@ class ShopService:
         """Reserve the cart, pay, and create the order (see ``services.shop.saga``)."""
         checkout_id = checkout_id_for(customer, key)
         row = self.saga.checkout_row(checkout_id) if key is not None else None
-        if row is None:
-            with self.engine.connect() as conn:
-                items = [
-                    (r.variant_id, r.qty)
-                    for r in conn.execute(
-                        select(carts.c.variant_id, carts.c.qty)
-                        .where(carts.c.owner == customer)
-                        .order_by(carts.c.variant_id)
-                    )
-                ]
+        if row is None:  # the cart is read in the reservation's own transaction
             row = SimpleNamespace(
-                **self.reserve(checkout_id, customer, items, country, expected_total, paying=True)
+                **self.reserve(checkout_id, customer, None, country, expected_total, paying=True)
             )
         elif row.customer != customer:
             raise NotFound(f"no checkout {checkout_id}")
@@ -417,7 +408,7 @@ class ShopService:
         self,
         checkout_id: str,
         customer: str,
-        items: list[tuple[int, int]],
+        items: list[tuple[int, int]] | None,
         country: str,
         expected_total: int | None = None,
         paying: bool = False,
