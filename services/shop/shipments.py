@@ -154,8 +154,7 @@ def refund(conn: Connection, order: Any, seller: str, amount: int, actor: str, n
     """A seller's (partial) refund of its own delivered shipment: capped by what is left of
     that shipment; the order's state (partially) refunded once it is out of fulfilment or
     every shipment is delivered. The order's new state."""
-    stored = ensure(conn, order, now) if order.status in RANK else {}
-    row = stored.get(seller)
+    row = ensure(conn, order, now).get(seller)
     if order.status in RANK:
         if row is None or row.status != "delivered":
             raise lifecycle.InvalidTransition(
@@ -164,12 +163,12 @@ def refund(conn: Connection, order: Any, seller: str, amount: int, actor: str, n
             )
         left = row.amount - row.refunded
     else:
-        left = _amounts(conn, order.id).get(seller, 0) - (row.refunded if row else 0)
+        left = row.amount - row.refunded if row is not None else 0
     if amount > left:
         raise lifecycle.InvalidTransition(
             f"refund of {amount} exceeds what is left of {seller}'s shipment ({left})"
         )
-    if row is not None:
+    if row is not None:  # always, past the checks above
         conn.execute(
             update(shipments)
             .where(and_(shipments.c.order_id == order.id, shipments.c.seller_id == seller))

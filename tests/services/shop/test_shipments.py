@@ -88,3 +88,26 @@ def test_an_admin_moves_every_shipment_and_sellers_see_only_orders_they_sell_in(
         headers=outsider,
     )
     assert r.status_code == 404  # an order it sells nothing in is not there for it
+
+
+def test_after_a_return_each_seller_refunds_only_what_is_left_of_its_part(
+    api,  # noqa: F811
+    shop,  # noqa: F811
+    admin_headers,
+):
+    order = _order_of_two_sellers(api, shop)
+    url = f"/shop/orders/{order['id']}/transitions"
+    for action in ("pack", "ship", "deliver"):
+        assert api.post(url, json={"action": action}, headers=admin_headers).status_code == 200
+    assert (
+        api.post(url, json={"action": "request_return"}, headers=shop["alice"]).status_code == 200
+    )
+    r = api.post(url, json={"action": "receive_return"}, headers=shop["acme"])
+    assert r.json()["status"] == "returned"
+    refunds = f"/shop/orders/{order['id']}/shipments/acme/refunds"
+    assert api.post(refunds, json={"amount": 1250}, headers=shop["acme"]).status_code == 200
+    again = api.post(refunds, json={"amount": 1}, headers=shop["acme"])
+    assert again.status_code == 409  # acme's part is spent; other's stays other's
+    other = f"/shop/orders/{order['id']}/shipments/other/refunds"
+    r = api.post(other, json={"amount": 2500}, headers=shop["other"])
+    assert r.json()["status"] == "refunded" and r.json()["refunded"] == 3750
