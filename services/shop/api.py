@@ -1,5 +1,6 @@
 """Shop routes under ``/shop``: catalogue and search, carts (guest carts merge on login),
-checkout with ``Idempotency-Key``, orders and their lifecycle, reviews, support tickets.
+checkout with ``Idempotency-Key``, orders and their lifecycle, per-seller shipments of an order,
+reviews, support tickets.
 
 Roles: customers (``customer`` or ``user``) buy, review and open tickets; sellers manage their
 own products, stock and orders; admins do anything. Ids in paths are read here: anything that
