@@ -130,9 +130,9 @@ class ShopWorkload:
     @staticmethod
     def _after(ctx, order: dict[str, Any], h, sellers, luck: float, count) -> None:
         url = f"/shop/orders/{order['id']}/transitions"
-        owners = {ln["seller_id"] for ln in order["lines"]}
-        # One seller ships its own order; the platform (an admin) ships mixed ones.
-        seller = sellers[owners.pop()] if len(owners) == 1 else ctx.admin_headers
+        # Each seller packs, ships, delivers and refunds its own shipment of the order.
+        parts = [(sh["seller_id"], sh["amount"]) for sh in order["shipments"]]
+        ship_url = f"/shop/orders/{order['id']}/shipments/{{}}"
         if 0.2 <= luck < 0.28:
             r = ctx.client.post(url, json={"action": "cancel"}, headers=h)
             count("cancelled", r.status_code == 200)
@@ -140,17 +140,26 @@ class ShopWorkload:
         if luck < 0.35:
             return  # left paid, not yet shipped
         for action in ("pack", "ship", "deliver"):
-            ctx.client.post(url, json={"action": action}, headers=seller)
+            for seller_id, _amount in parts:
+                ctx.client.post(
+                    ship_url.format(seller_id) + "/transitions",
+                    json={"action": action},
+                    headers=sellers[seller_id],
+                )
         count("delivered")
         if luck > 0.85:
             ctx.client.post(url, json={"action": "request_return"}, headers=h)
-            ctx.client.post(url, json={"action": "receive_return"}, headers=seller)
-            r = ctx.client.post(
-                f"/shop/orders/{order['id']}/refunds",
-                json={"amount": order["amount"]},
-                headers=seller,
+            ctx.client.post(url, json={"action": "receive_return"}, headers=sellers[parts[0][0]])
+            ok = all(
+                ctx.client.post(
+                    ship_url.format(seller_id) + "/refunds",
+                    json={"amount": amount},
+                    headers=sellers[seller_id],
+                ).status_code
+                == 200
+                for seller_id, amount in parts
             )
-            count("refunded", r.status_code == 200)
+            count("refunded", ok)
 
     @staticmethod
     def _variants(svc) -> dict[str, int]:

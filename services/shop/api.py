@@ -1,5 +1,6 @@
 """Shop routes under ``/shop``: catalogue and search, carts (guest carts merge on login),
-checkout with ``Idempotency-Key``, orders and their lifecycle, reviews, support tickets.
+checkout with ``Idempotency-Key``, orders and their lifecycle, per-seller shipments of an order,
+reviews, support tickets.
 
 Roles: customers (``customer`` or ``user``) buy, review and open tickets; sellers manage their
 own products, stock and orders; admins do anything. Ids in paths are read here: anything that
@@ -27,6 +28,7 @@ IdemKey = Annotated[
     str | None, Header(alias="Idempotency-Key", max_length=255, pattern=r"^[\x21-\x7e]+$")
 ]
 PathId = Annotated[str, "an id as issued"]
+SellerId = Annotated[str, "a seller's user id"]
 GUEST = re.compile(r"[A-Za-z0-9_\-]{16,64}")
 ORDER = re.compile(r"o_[0-9a-f]{24}")
 
@@ -224,7 +226,8 @@ def guest_cart_new(svc: ShopDep) -> s.GuestCart:
 
 @router.get("/guest-carts/{token}", response_model=s.Cart, operation_id="shop_guest_cart")
 def guest_cart(token: str, svc: ShopDep) -> s.Cart:
-    return s.Cart(**svc.cart(_guest(token)))
+    _guest(token)
+    return s.Cart(**svc.guest_cart(token))
 
 
 @router.put(
@@ -233,7 +236,8 @@ def guest_cart(token: str, svc: ShopDep) -> s.Cart:
     operation_id="shop_guest_cart_set",
 )
 def guest_cart_set(token: str, variant_id: PathId, body: s.ShopCartLineIn, svc: ShopDep) -> s.Cart:
-    return s.Cart(**svc.set_cart_line(_guest(token), _int(variant_id, "variant"), body.qty))
+    _guest(token)
+    return s.Cart(**svc.set_guest_cart_line(token, _int(variant_id, "variant"), body.qty))
 
 
 # -- checkout and orders -----------------------------------------------------------------------
@@ -307,6 +311,37 @@ def tracking(order_id: PathId, body: s.ShopTrackingIn, svc: ShopDep, user: Selle
 def refund(order_id: PathId, body: s.ShopRefundIn, svc: ShopDep, user: SellerUser) -> s.Order:
     """A (partial) refund by amount of a delivered or returned order."""
     return s.Order(**svc.orders.refund(_order(order_id), body.amount, user.user_id, user.roles))
+
+
+@router.post(
+    "/orders/{order_id}/shipments/{seller_id}/transitions",
+    response_model=s.Order,
+    operation_id="shop_shipment_transition",
+)
+def shipment_transition(
+    order_id: PathId, seller_id: SellerId, body: s.ShopTransitionIn, svc: ShopDep, user: SellerUser
+) -> s.Order:
+    """Pack, ship or deliver one seller's shipment (403 for another seller's); the order is
+    packed, shipped or delivered once all its shipments are."""
+    out = svc.orders.act_shipment(
+        _order(order_id), seller_id, body.action, user.user_id, user.roles
+    )
+    return s.Order(**out)
+
+
+@router.post(
+    "/orders/{order_id}/shipments/{seller_id}/refunds",
+    response_model=s.Order,
+    operation_id="shop_shipment_refund",
+)
+def shipment_refund(
+    order_id: PathId, seller_id: SellerId, body: s.ShopRefundIn, svc: ShopDep, user: SellerUser
+) -> s.Order:
+    """A (partial) refund of one seller's delivered shipment (403 for another seller's)."""
+    out = svc.orders.refund_shipment(
+        _order(order_id), seller_id, body.amount, user.user_id, user.roles
+    )
+    return s.Order(**out)
 
 
 # -- reviews -----------------------------------------------------------------------------------

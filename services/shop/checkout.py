@@ -58,7 +58,7 @@ def reserve(
     engine: Engine,
     checkout_id: str,
     customer: str,
-    items: list[tuple[int, int]],
+    items: list[tuple[int, int]] | None,
     *,
     country: str,
     currency: str,
@@ -71,8 +71,18 @@ def reserve(
 ) -> dict[str, Any]:
     """``paying``: the caller authorises next, so the checkout is recorded ``authorizing``
     in this same transaction (one write fewer; a crash before the gateway call is settled
-    like any unknown outcome: authorise with the same key, then void)."""
+    like any unknown outcome: authorise with the same key, then void). ``items`` None: the
+    customer's cart, read in this same transaction."""
     with engine.begin() as conn:
+        if items is None:
+            items = [
+                (r.variant_id, r.qty)
+                for r in conn.execute(
+                    select(carts.c.variant_id, carts.c.qty)
+                    .where(carts.c.owner == customer)
+                    .order_by(carts.c.variant_id)
+                )
+            ]
         lines = price_lines(conn, items, currency, max_qty)
         amount = sum(line["unit_price"] * line["qty"] for line in lines)
         if expected_total is not None and expected_total != amount:
@@ -118,6 +128,7 @@ def reserve(
                 for t in taken
             ],
         )
+    row["held"] = [(t.variant_id, t.warehouse_id, t.qty) for t in taken]
     return row
 
 
@@ -139,35 +150,46 @@ def _held(conn: Connection, checkout_id: str) -> list[Any]:
 
 
 def convert(
-    engine: Engine, checkout_id: str, order_id: str, intent_id: str, now: float
+    engine: Engine,
+    checkout_id: str,
+    order_id: str,
+    intent_id: str,
+    now: float,
+    held: list[tuple[int, str, int]] | None = None,
 ) -> dict[str, Any] | None:
-    """Checkout to order in one transaction; None when it lapsed or was released first."""
+    """Checkout to order in one transaction; None when it lapsed or was released first.
+
+    The checkout is claimed with ``UPDATE ... RETURNING`` (no re-read), and ``held`` is the
+    ``(variant, warehouse, qty)`` reservations when the caller just made them; the answer is
+    the order's view (lines and its first event), so the caller need not read it back."""
     c = checkouts.c
     with engine.begin() as conn:
-        won = conn.execute(
+        co = conn.execute(
             update(checkouts)
             .where(and_(c.id == checkout_id, c.status == "reserved", c.expires_at > now))
             .values(
                 status="ordered", order_id=order_id, intent_id=intent_id, pay_state="authorized"
             )
-        ).rowcount
-        if not won:
+            .returning(c.customer, c.amount, c.currency, c.lines)
+        ).first()
+        if co is None:
             return None
-        co = conn.execute(select(checkouts).where(c.id == checkout_id)).one()
+        if held is None:
+            held = [(r.variant_id, r.warehouse_id, r.qty) for r in _held(conn, checkout_id)]
         lines = {line["variant_id"]: line for line in json.loads(co.lines)}
         rows = []
-        for r in _held(conn, checkout_id):
-            if not inventory.sell(conn, r.variant_id, r.warehouse_id, r.qty, order_id, now):
+        for variant_id, warehouse_id, qty in held:
+            if not inventory.sell(conn, variant_id, warehouse_id, qty, order_id, now):
                 raise RuntimeError(f"reservation of {checkout_id} vanished")  # the CHECKs hold
-            line = lines[r.variant_id]
+            line = lines[variant_id]
             rows.append(
                 {
                     "order_id": order_id,
-                    "variant_id": r.variant_id,
-                    "warehouse_id": r.warehouse_id,
+                    "variant_id": variant_id,
+                    "warehouse_id": warehouse_id,
                     "product_id": line["product_id"],
                     "seller_id": line["seller_id"],
-                    "qty": r.qty,
+                    "qty": qty,
                     "unit_price": line["unit_price"],
                 }
             )
@@ -188,7 +210,21 @@ def convert(
         conn.execute(insert(order_lines), rows)
         lifecycle.record(conn, order_id, "placed", co.customer, now)
         conn.execute(delete(carts).where(carts.c.owner == co.customer))
-    return order
+    return {
+        "id": order_id,
+        "customer": co.customer,
+        "status": "placed",
+        "amount": co.amount,
+        "refunded": 0,
+        "currency": co.currency,
+        "payment_reference": intent_id,
+        "lines": [
+            {k: r[k] for k in ("product_id", "variant_id", "warehouse_id", "seller_id", "qty")}
+            | {"unit_price": r["unit_price"]}
+            for r in sorted(rows, key=lambda r: (r["variant_id"], r["warehouse_id"]))
+        ],
+        "events": [{"status": "placed", "actor": co.customer, "note": "", "ts": now}],
+    }
 
 
 def release(engine: Engine, checkout_id: str, to: str, now: float, *, only_expired: bool) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from services.errors import Conflict
@@ -30,11 +30,37 @@ class Taken:
     qty: int
 
 
+# The checkout's statements are built once (only their parameters change per call).
+_s = stock.c
+_at = and_(_s.variant_id == bindparam("v"), _s.warehouse_id == bindparam("wh"))
+_insert_ledger = insert(ledger)
+_reserve = (
+    update(stock)
+    .where(and_(_at, _s.on_hand - _s.reserved >= bindparam("q")))
+    .values(reserved=_s.reserved + bindparam("q"))
+)
+_sell = (
+    update(stock)
+    .where(and_(_at, _s.reserved >= bindparam("q")))
+    .values(
+        reserved=_s.reserved - bindparam("q"),
+        on_hand=_s.on_hand - bindparam("q"),
+        sold=_s.sold + bindparam("q"),
+    )
+)
+
+
 def _log(conn: Connection, variant_id: int, wh: str, kind: str, qty: int, ref: str, ts: float):
     conn.execute(
-        insert(ledger).values(
-            variant_id=variant_id, warehouse_id=wh, kind=kind, qty=qty, ref=ref, ts=ts
-        )
+        _insert_ledger,
+        {
+            "variant_id": variant_id,
+            "warehouse_id": wh,
+            "kind": kind,
+            "qty": qty,
+            "ref": ref,
+            "ts": ts,
+        },
     )
 
 
@@ -98,15 +124,7 @@ def receive_new(
 
 def reserve(conn: Connection, variant_id: int, wh: str, qty: int, ref: str, ts: float) -> bool:
     """Set ``qty`` aside if that many are free: the one conditional UPDATE of a checkout."""
-    s = stock.c
-    ok = (
-        conn.execute(
-            update(stock)
-            .where(and_(_where(variant_id, wh), s.on_hand - s.reserved >= qty))
-            .values(reserved=s.reserved + qty)
-        ).rowcount
-        == 1
-    )
+    ok = conn.execute(_reserve, {"v": variant_id, "wh": wh, "q": qty}).rowcount == 1
     if ok:
         _log(conn, variant_id, wh, "reserve", qty, ref, ts)
     return ok
@@ -129,15 +147,7 @@ def release(conn: Connection, variant_id: int, wh: str, qty: int, ref: str, ts: 
 
 def sell(conn: Connection, variant_id: int, wh: str, qty: int, ref: str, ts: float) -> bool:
     """A reservation becomes a sale: reserved, on_hand and sold move in one statement."""
-    s = stock.c
-    ok = (
-        conn.execute(
-            update(stock)
-            .where(and_(_where(variant_id, wh), s.reserved >= qty))
-            .values(reserved=s.reserved - qty, on_hand=s.on_hand - qty, sold=s.sold + qty)
-        ).rowcount
-        == 1
-    )
+    ok = conn.execute(_sell, {"v": variant_id, "wh": wh, "q": qty}).rowcount == 1
     if ok:
         _log(conn, variant_id, wh, "sale", qty, ref, ts)
     return ok

@@ -7,7 +7,7 @@ Tracking events while shipped are recorded without a change of state.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, insert, update
+from sqlalchemy import and_, bindparam, insert, update
 from sqlalchemy.engine import Connection
 
 from services.errors import Conflict
@@ -74,6 +74,14 @@ def refund_target(status: str, amount: int, refunded: int, total: int) -> str:
     return "refunded" if refunded + amount == total else "partially_refunded"
 
 
+_insert_event = insert(order_events)
+_move = (
+    update(orders)
+    .where(and_(orders.c.id == bindparam("b_oid"), orders.c.status == bindparam("b_from")))
+    .values(status=bindparam("b_to"), updated_at=bindparam("b_now"))
+)
+
+
 def move(
     conn: Connection,
     order_id: str,
@@ -85,11 +93,15 @@ def move(
     **values: object,
 ) -> bool:
     """Compare-and-set the order's state and record the transition; False if it moved."""
-    done = conn.execute(
-        update(orders)
-        .where(and_(orders.c.id == order_id, orders.c.status == source))
-        .values(status=target, updated_at=now, **values)
-    ).rowcount
+    if values:
+        done = conn.execute(
+            update(orders)
+            .where(and_(orders.c.id == order_id, orders.c.status == source))
+            .values(status=target, updated_at=now, **values)
+        ).rowcount
+    else:  # the common move: a statement built once
+        params = {"b_oid": order_id, "b_from": source, "b_to": target, "b_now": now}
+        done = conn.execute(_move, params).rowcount
     if done:
         record(conn, order_id, target, actor, now, note)
     return bool(done)
@@ -99,7 +111,6 @@ def record(
     conn: Connection, order_id: str, status: str, actor: str, now: float, note: str = ""
 ) -> None:
     conn.execute(
-        insert(order_events).values(
-            order_id=order_id, status=status, actor=actor, note=note[:500], ts=now
-        )
+        _insert_event,
+        {"order_id": order_id, "status": status, "actor": actor, "note": note[:500], "ts": now},
     )

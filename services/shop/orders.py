@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from services.errors import Forbidden, NotFound
-from services.shop import inventory, lifecycle
+from services.shop import inventory, lifecycle, shipments
 from services.shop.saga import Saga
 from services.shop.store import order_events, order_lines, orders
 
@@ -45,6 +45,17 @@ def view(conn: Connection, order: Any) -> dict[str, Any]:
     history = conn.execute(
         select(order_events).where(order_events.c.order_id == order.id).order_by(order_events.c.id)
     ).all()
+    line_views = [
+        {
+            "product_id": ln.product_id,
+            "variant_id": ln.variant_id,
+            "warehouse_id": ln.warehouse_id,
+            "seller_id": ln.seller_id,
+            "qty": ln.qty,
+            "unit_price": ln.unit_price,
+        }
+        for ln in lines
+    ]
     return {
         "id": order.id,
         "customer": order.customer,
@@ -53,21 +64,19 @@ def view(conn: Connection, order: Any) -> dict[str, Any]:
         "refunded": order.refunded,
         "currency": order.currency,
         "payment_reference": order.intent_id,
-        "lines": [
-            {
-                "product_id": ln.product_id,
-                "variant_id": ln.variant_id,
-                "warehouse_id": ln.warehouse_id,
-                "seller_id": ln.seller_id,
-                "qty": ln.qty,
-                "unit_price": ln.unit_price,
-            }
-            for ln in lines
-        ],
+        "lines": line_views,
         "events": [
             {"status": e.status, "actor": e.actor, "note": e.note, "ts": e.ts} for e in history
         ],
+        "shipments": shipments.listing(conn, order, line_views),
     }
+
+
+def _lines(conn: Connection, order: Any) -> list[dict[str, Any]]:
+    return [
+        dict(r._mapping)
+        for r in conn.execute(select(order_lines).where(order_lines.c.order_id == order.id))
+    ]
 
 
 class OrderDesk:
@@ -134,9 +143,23 @@ class OrderDesk:
             )
             if not role_ok:
                 raise Forbidden(f"{action.replace('_', ' ')} is not yours to do on this order")
-            target = lifecycle.check(action, row.status)
-            if not lifecycle.move(conn, order_id, row.status, target, user, now, note):
-                raise lifecycle.InvalidTransition(f"order {order_id} changed meanwhile; look again")
+            if action in shipments.MOVES:
+                # A seller moves its own shipment; an admin every shipment that can move.
+                sellers = (
+                    [r["seller_id"] for r in shipments.derive(row.status, _lines(conn, row), {})]
+                    if "admin" in roles
+                    else [user]
+                )
+                shipments.move(conn, row, sellers, action, user, now)
+                target = shipments.MOVES[action][1]  # the customer hears of each part
+            else:
+                if action == "cancel":
+                    shipments.cancellable(conn, order_id)
+                target = lifecycle.check(action, row.status)
+                if not lifecycle.move(conn, order_id, row.status, target, user, now, note):
+                    raise lifecycle.InvalidTransition(
+                        f"order {order_id} changed meanwhile; look again"
+                    )
             if action in ("cancel", "receive_return"):
                 self._restock(conn, order_id, now)
             if action == "cancel" and row.amount > row.refunded:
@@ -157,6 +180,50 @@ class OrderDesk:
             )
         self.on_transition(out, target)
         return out
+
+    def act_shipment(
+        self, order_id: str, seller: str, action: str, user: str, roles: frozenset[str]
+    ) -> dict[str, Any]:
+        """Pack, ship or deliver one seller's shipment: 403 for another seller's."""
+        if action not in shipments.MOVES:
+            raise NotFound(f"no shipment action {action!r}")
+        now = self.clock()
+        with self.engine.begin() as conn:
+            row = self._load(conn, order_id, user, roles)
+            self._own_shipment(conn, row, seller, user, roles)
+            shipments.move(conn, row, [seller], action, user, now)
+            target = shipments.MOVES[action][1]  # the customer hears of each part
+            out = view(conn, self._load(conn, order_id, user, frozenset({"admin"})))
+        self.after_commit()
+        self.on_transition(out, target)
+        return out
+
+    def refund_shipment(
+        self, order_id: str, seller: str, amount: int, user: str, roles: frozenset[str]
+    ) -> dict[str, Any]:
+        """A (partial) refund of one seller's shipment: 403 for another seller's."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            row = self._load(conn, order_id, user, roles)
+            self._own_shipment(conn, row, seller, user, roles)
+            target = shipments.refund(conn, row, seller, amount, user, now)
+            refund_id = self.saga.add_refund(conn, order_id, amount, now)
+        self.after_commit()
+        self.saga.send_refund(refund_id)
+        with self.engine.connect() as conn:
+            out = view(conn, conn.execute(select(orders).where(orders.c.id == order_id)).one())
+        self.on_transition(out, target)
+        return out
+
+    @staticmethod
+    def _own_shipment(
+        conn: Connection, order: Any, seller: str, user: str, roles: frozenset[str]
+    ) -> None:
+        sellers = {ln["seller_id"] for ln in _lines(conn, order)}
+        if seller not in sellers:
+            raise NotFound(f"order {order.id} has no shipment from {seller!r}")
+        if "admin" not in roles and seller != user:
+            raise Forbidden(f"the shipment of {seller} is not yours to move")
 
     def _restock(self, conn: Connection, order_id: str, now: float) -> None:
         for ln in conn.execute(select(order_lines).where(order_lines.c.order_id == order_id)):
@@ -187,8 +254,11 @@ class OrderDesk:
                 raise Forbidden("refunds are granted by the seller or an admin")
             if "seller" not in roles and "admin" not in roles:
                 raise Forbidden("refunds are granted by the seller or an admin")
-            target = lifecycle.refund_target(row.status, amount, row.refunded, row.amount)
-            if not lifecycle.move(
+            if "admin" not in roles:  # a seller refunds its own shipment only
+                target = shipments.refund(conn, row, user, amount, user, now)
+            else:
+                target = lifecycle.refund_target(row.status, amount, row.refunded, row.amount)
+            if "admin" in roles and not lifecycle.move(
                 conn,
                 order_id,
                 row.status,

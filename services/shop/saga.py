@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.engine import Engine
 
 from services.errors import Conflict, DomainError, Unavailable
@@ -37,6 +37,14 @@ from warehouse.emitter import Emitter
 
 log = logging.getLogger(__name__)
 SYSTEM = "shop"
+
+
+_insert_payment = insert(payments)
+_mark_captured = (
+    update(checkouts)
+    .where(and_(checkouts.c.id == bindparam("cid"), checkouts.c.pay_state == "authorized"))
+    .values(pay_state="captured")
+)
 
 
 class PaymentRequired(DomainError):
@@ -65,12 +73,16 @@ class Saga:
         with self.engine.connect() as conn:
             return conn.execute(select(checkouts).where(checkouts.c.id == checkout_id)).first()
 
-    def pay(self, checkout_id: str, payment_method: str = CARD_OK) -> str:
-        """Authorise, convert and capture a reserved checkout; the order id."""
-        row = self.checkout_row(checkout_id)
+    def pay(
+        self, checkout_id: str, payment_method: str = CARD_OK, row: Any = None
+    ) -> tuple[str, dict[str, Any] | None]:
+        """Authorise, convert and capture a reserved checkout: the order id, and the order's
+        view when this call created it (None when it existed already). ``row`` is the
+        checkout as its caller just wrote or read it (spares a read)."""
+        row = row if row is not None else self.checkout_row(checkout_id)
         if row.status == "ordered":
             self.settle(checkout_id)
-            return row.order_id
+            return row.order_id, None
         if row.status != "reserved" or row.expires_at <= self.clock():
             raise Conflict(f"checkout {checkout_id} is {row.status}; start a new checkout")
         attempt = row.pay_attempt + (1 if row.pay_state == "declined" else 0)
@@ -103,7 +115,10 @@ class Saga:
             ) from exc
         self.crash_hook("authorized")
         order_id = "o_" + checkout_id[3:]
-        if co.convert(self.engine, checkout_id, order_id, intent.id, self.clock()) is None:
+        order = co.convert(
+            self.engine, checkout_id, order_id, intent.id, self.clock(), getattr(row, "held", None)
+        )
+        if order is None:
             co.set_pay_state(
                 self.engine, checkout_id, ("authorizing",), "voiding", intent_id=intent.id
             )
@@ -117,44 +132,46 @@ class Saga:
             )
         self.after_commit()
         self.crash_hook("ordered")
-        self._capture(checkout_id, order_id, intent.id)
-        return order_id
+        paid_at = self._capture(checkout_id, order_id, intent.id)
+        if paid_at is not None:
+            order["status"] = "paid"
+            order["events"].append(
+                {"status": "paid", "actor": "gateway", "note": "", "ts": paid_at}
+            )
+        return order_id, order
 
-    def _capture(self, checkout_id: str, order_id: str, intent_id: str) -> bool:
+    def _capture(self, checkout_id: str, order_id: str, intent_id: str) -> float | None:
+        """Capture, then mark the order paid: when it was (None if not, or not by this call)."""
         try:
             intent = self.gateway.capture(intent_id, idempotency_key=f"{checkout_id}:capture")
         except GatewayUnavailable:
-            return False  # the order stands, authorised: reconcile captures it
+            return None  # the order stands, authorised: reconcile captures it
         except GatewayError as exc:
             if "succeeded" not in str(exc):
                 raise
             intent = self.gateway.retrieve(intent_id)
         now = self.clock()
-        c = checkouts.c
         with self.engine.begin() as conn:
-            if not conn.execute(
-                update(checkouts)
-                .where(and_(c.id == checkout_id, c.pay_state == "authorized"))
-                .values(pay_state="captured")
-            ).rowcount:
-                return False
+            if not conn.execute(_mark_captured, {"cid": checkout_id}).rowcount:
+                return None
             lifecycle.move(conn, order_id, "placed", "paid", "gateway", now)
             self._log(conn, checkout_id, order_id, "captured", intent.amount, intent_id, now)
         self.after_commit()
-        return True
+        return now
 
     @staticmethod
     def _log(conn, checkout_id: str, order_id, kind: str, amount: int, intent_id, now) -> None:
         """One row of the payments log (published to the lake by the outbox)."""
         conn.execute(
-            insert(payments).values(
-                checkout_id=checkout_id,
-                order_id=order_id,
-                kind=kind,
-                amount=amount,
-                intent_id=intent_id,
-                ts=now,
-            )
+            _insert_payment,
+            {
+                "checkout_id": checkout_id,
+                "order_id": order_id,
+                "kind": kind,
+                "amount": amount,
+                "intent_id": intent_id,
+                "ts": now,
+            },
         )
 
     def _void(self, checkout_id: str, intent_id: str) -> bool:

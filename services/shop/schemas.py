@@ -226,6 +226,15 @@ class OrderEvent(BaseModel):
     ts: float
 
 
+class Shipment(BaseModel):
+    """One seller's part of an order, fulfilled and refunded by that seller."""
+
+    seller_id: str
+    status: str
+    amount: int
+    refunded: int
+
+
 class Order(BaseModel):
     id: str
     customer: str
@@ -236,6 +245,7 @@ class Order(BaseModel):
     payment_reference: str | None
     lines: list[OrderLine]
     events: list[OrderEvent]
+    shipments: list[Shipment]
 
 
 class Review(BaseModel):

@@ -12,15 +12,16 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore, fingerprint
-from services.shop import catalog, inventory
+from services.shop import catalog, guests, inventory, shipments
 from services.shop import checkout as co
 from services.shop.orders import OrderDesk
 from services.shop.outbox import Outbox
@@ -266,25 +267,28 @@ class ShopService:
 
     # -- carts -------------------------------------------------------------------------------
 
-    def cart(self, owner: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    carts.c.variant_id,
-                    carts.c.qty,
-                    variants.c.price,
-                    variants.c.currency,
-                    products.c.title,
-                    products.c.id.label("product_id"),
+    def cart(self, owner: str, conn: Connection | None = None) -> dict[str, Any]:
+        """The cart's lines priced from the catalogue (read in ``conn`` when given)."""
+        if conn is None:
+            with self.engine.connect() as conn:
+                return self.cart(owner, conn)
+        rows = conn.execute(
+            select(
+                carts.c.variant_id,
+                carts.c.qty,
+                variants.c.price,
+                variants.c.currency,
+                products.c.title,
+                products.c.id.label("product_id"),
+            )
+            .select_from(
+                carts.join(variants, variants.c.id == carts.c.variant_id).join(
+                    products, products.c.id == variants.c.product_id
                 )
-                .select_from(
-                    carts.join(variants, variants.c.id == carts.c.variant_id).join(
-                        products, products.c.id == variants.c.product_id
-                    )
-                )
-                .where(carts.c.owner == owner)
-                .order_by(carts.c.variant_id)
-            ).all()
+            )
+            .where(carts.c.owner == owner)
+            .order_by(carts.c.variant_id)
+        ).all()
         lines = [
             {
                 "variant_id": r.variant_id,
@@ -302,11 +306,16 @@ class ShopService:
             "currency": self.conf.currency,
         }
 
-    def set_cart_line(self, owner: str, variant_id: int, qty: int) -> dict[str, Any]:
-        """Set a line's quantity (0 removes it); the price is always the catalogue's."""
+    def set_cart_line(
+        self, owner: str, variant_id: int, qty: int, guest_token: str | None = None
+    ) -> dict[str, Any]:
+        """Set a line's quantity (0 removes it); the price is always the catalogue's. A guest
+        cart is checked in the same transaction (a merge cannot slip in between)."""
         if not 0 <= qty <= self.conf.max_line_qty:
             raise Invalid(f"quantity must be 0 to {self.conf.max_line_qty} (0 removes the line)")
         with self.engine.begin() as conn:
+            if guest_token is not None:
+                guests.owner(conn, guest_token, writing=True)
             catalog.priced_variant(conn, variant_id)
             key = and_(carts.c.owner == owner, carts.c.variant_id == variant_id)
             if qty == 0:
@@ -322,16 +331,26 @@ class ShopService:
                         owner=owner, variant_id=variant_id, qty=qty, updated_at=self.clock()
                     )
                 )
-        return self.cart(owner)
+            return self.cart(owner, conn)
 
     def new_guest_cart(self) -> str:
-        return secrets.token_urlsafe(24)
+        with self.engine.begin() as conn:
+            return guests.issue(conn, self.clock())
+
+    def guest_cart(self, token: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return self.cart(guests.owner(conn, token), conn)
+
+    def set_guest_cart_line(self, token: str, variant_id: int, qty: int) -> dict[str, Any]:
+        return self.set_cart_line("guest:" + token, variant_id, qty, guest_token=token)
 
     def merge_guest_cart(self, customer: str, token: str) -> dict[str, Any]:
         """On login: the guest cart's lines join the customer's (quantities add, capped)."""
         guest = "guest:" + token
         now = self.clock()
         with self.engine.begin() as conn:
+            if not guests.claim(conn, token, customer):
+                return self.cart(customer, conn)  # merged already by this customer
             lines = conn.execute(select(carts).where(carts.c.owner == guest)).all()
             for ln in lines:
                 key = and_(carts.c.owner == customer, carts.c.variant_id == ln.variant_id)
@@ -368,22 +387,20 @@ class ShopService:
     ) -> dict[str, Any]:
         """Reserve the cart, pay, and create the order (see ``services.shop.saga``)."""
         checkout_id = checkout_id_for(customer, key)
-        row = self.saga.checkout_row(checkout_id)
-        if row is None:
-            with self.engine.connect() as conn:
-                items = [
-                    (r.variant_id, r.qty)
-                    for r in conn.execute(
-                        select(carts).where(carts.c.owner == customer).order_by(carts.c.variant_id)
-                    )
-                ]
-            self.reserve(checkout_id, customer, items, country, expected_total, paying=True)
+        row = self.saga.checkout_row(checkout_id) if key is not None else None
+        if row is None:  # the cart is read in the reservation's own transaction
+            row = SimpleNamespace(
+                **self.reserve(checkout_id, customer, None, country, expected_total, paying=True)
+            )
         elif row.customer != customer:
             raise NotFound(f"no checkout {checkout_id}")
         elif row.status in ("failed", "expired", "released"):
             raise Conflict(f"this checkout is {row.status}; start a new one with a new key")
-        order_id = self.saga.pay(checkout_id, payment_method)
-        order = self.orders.get(order_id, customer, frozenset())
+        order_id, order = self.saga.pay(checkout_id, payment_method, row)
+        if order is None:
+            order = self.orders.get(order_id, customer, frozenset())
+        else:  # built from what the checkout wrote: no shipment has moved yet
+            order["shipments"] = shipments.derive(order["status"], order["lines"], {})
         self._on_transition(order, order["status"])
         return order
 
@@ -391,7 +408,7 @@ class ShopService:
         self,
         checkout_id: str,
         customer: str,
-        items: list[tuple[int, int]],
+        items: list[tuple[int, int]] | None,
         country: str,
         expected_total: int | None = None,
         paying: bool = False,

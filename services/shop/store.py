@@ -135,6 +135,15 @@ carts = Table(
     CheckConstraint("qty > 0", name="ck_shop_cart_qty"),
 )
 
+guest_carts = Table(
+    "shop_guest_carts",
+    metadata,
+    # The token's SHA-256: the token is the guest's only credential, so it is never stored.
+    Column("token_hash", String(64), primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Column("merged_into", String(64)),  # the customer who took it over at login
+)
+
 checkouts = Table(
     "shop_checkouts",
     metadata,
@@ -197,6 +206,20 @@ order_lines = Table(
     Column("unit_price", BigInteger, nullable=False),
     Index("ix_shop_order_lines_seller", "seller_id"),
     Index("ix_shop_order_lines_product", "product_id"),
+)
+
+shipments = Table(
+    "shop_shipments",
+    metadata,
+    # One per seller of an order, written at its first fulfilment step (until then every
+    # shipment is in the order's state); the order's state is derived from them.
+    Column("order_id", String(40), ForeignKey("shop_orders.id"), primary_key=True),
+    Column("seller_id", String(64), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("refunded", BigInteger, nullable=False, default=0),
+    Column("updated_at", Float, nullable=False),
+    CheckConstraint("refunded >= 0 AND refunded <= amount", name="ck_shop_shipment_refund"),
 )
 
 order_events = Table(

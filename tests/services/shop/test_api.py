@@ -161,6 +161,28 @@ def test_guest_cart_merges_into_the_customer_cart_on_login(api, shop):
     assert r.json()["lines"][0]["qty"] == 3
     assert api.get(f"/shop/guest-carts/{token}").json()["lines"] == []
     assert api.get("/shop/guest-carts/x1").status_code == 404
+    # A retried login merges nothing twice; the spent token takes no more lines (409).
+    r = api.post("/shop/cart/merge", json={"guest_token": token}, headers=shop["alice"])
+    assert r.status_code == 200 and r.json()["lines"][0]["qty"] == 3
+    r = api.put(f"/shop/guest-carts/{token}/items/{shop['mug']}", json={"qty": 1})
+    assert r.status_code == 409
+    r = api.post("/shop/cart/merge", json={"guest_token": token}, headers=shop["bob"])
+    assert r.status_code == 404  # another customer cannot take it over
+
+
+def test_a_guest_token_the_server_never_issued_is_404_not_an_empty_cart(api, shop):
+    forged = "A" * 32  # well formed, never issued
+    assert api.get(f"/shop/guest-carts/{forged}").status_code == 404
+    r = api.put(f"/shop/guest-carts/{forged}/items/{shop['mug']}", json={"qty": 1})
+    assert r.status_code == 404
+    r = api.post("/shop/cart/merge", json={"guest_token": forged}, headers=shop["alice"])
+    assert r.status_code == 404
+    token = api.post("/shop/guest-carts").json()["token"]
+    assert api.get(f"/shop/guest-carts/{token}").json() == {
+        "lines": [],
+        "total": 0,
+        "currency": "gbp",
+    }
 
 
 def test_reviews_need_a_purchase_and_moderation_hides_them(api, shop, admin_headers):

@@ -110,3 +110,15 @@ def test_the_database_refuses_negative_free_stock_and_broken_conservation(svc):
         with pytest.raises(IntegrityError), svc.engine.begin() as conn:
             conn.execute(update(stock).where(stock.c.variant_id == v).values(**values))
     assert svc.audit() == []
+
+
+def test_the_order_a_checkout_answers_is_the_order_as_stored(svc):
+    """The checkout builds its answer from what it wrote; it must equal a fresh read."""
+    v = seed(svc, split=(3, 7))
+    w = seed(svc, units=4, code="second", seller="other")
+    svc.set_cart_line("bob", v, 5)  # split over two warehouses
+    svc.set_cart_line("bob", w, 1)
+    answered = svc.checkout("bob", key="k-1")
+    assert answered["status"] == "paid" and len(answered["lines"]) == 3
+    assert answered == svc.orders.get(answered["id"], "bob", frozenset())
+    assert svc.checkout("bob", key="k-1") == answered  # a retry reads the stored order
