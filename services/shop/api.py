@@ -34,7 +34,7 @@ ORDER = re.compile(r"o_[0-9a-f]{24}")
 
 
 def _int(value: str, what: str) -> int:
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise NotFound(f"no {what} {value!r}")
     return int(value)
 

@@ -126,12 +126,19 @@ class DrmDesk:
         is protected already; the source must have passed admission)."""
         if self.protected(video.id):
             raise Conflict(f"video {video.id} is protected already")
+        try:
+            info = ProbeInfo(**video.probe)
+        except TypeError as exc:  # catalogued without a full probe: nothing to package
+            raise Conflict(
+                f"video {video.id} has not passed admission; nothing to protect"
+            ) from exc
+        if not Path(video.source).is_file():
+            raise Conflict(f"video {video.id} has no source left to package")
         out = rendition_dir(self.settings, video.id)
         key_uri = f"/videos/{video.id}/drm/key"
         staged = self.key_path(video.id).with_suffix(".new")
         key, kid = new_key(), new_key()
         write_key(staged, key)
-        info = ProbeInfo(**video.probe)
         try:
             package_aes_hls(
                 Path(video.source),

@@ -237,6 +237,8 @@ def test_tickets_are_private_and_answers_stop_the_first_response_clock(api, shop
         headers=shop["alice"],
     ).json()
     assert api.get(f"/shop/tickets/{t['id']}", headers=shop["other"]).status_code == 404
+    for odd in ("\u00b9", "\u0661", "1\u00b2"):  # digits to str.isdigit, not to int()
+        assert api.post(f"/shop/tickets/{odd}/close", headers=shop["alice"]).status_code == 404
     r = api.post(
         f"/shop/tickets/{t['id']}/messages", json={"body": "Shipping today"}, headers=shop["acme"]
     )

@@ -108,3 +108,23 @@ def test_a_playback_token_expires_and_is_bound_to_its_video() -> None:
         tokens.verify(t.token, "v1")
     with pytest.raises(Exception, match="not valid"):
         PlaybackTokens(b"x" * 32).verify(t.token, "v1")
+
+
+def test_a_video_that_never_passed_admission_cannot_be_protected(client, settings, user_key):
+    from services.video.ingest import source_path
+    from services.video.store import Video
+
+    client.app.state.services["video"].store.add_video(
+        Video(
+            "0dd0dd0dd0dd0001",
+            "alice",
+            "catalogued only",
+            "",
+            [],
+            str(source_path(settings, "0dd0dd0dd0dd0001")),
+            {"duration_s": 1.0},
+            1000.0,
+        )
+    )
+    r = client.post("/videos/0dd0dd0dd0dd0001/drm", headers={"X-API-Key": user_key})
+    assert r.status_code == 409 and "admission" in r.json()["detail"]
