@@ -138,7 +138,10 @@ class RidesWorkload:
         emitter.flush()
         facts["source"] = f"{len(asks)} real trips over the busiest {HOURS} h, {DRIVERS} drivers"
         facts["wall_s"] = round(time.perf_counter() - t0, 1)
-        ctx.log(f"rides: {json.dumps(facts, default=str)}")
+        ctx.log(
+            f"    rides: {facts['source']}: {facts.get('completed', 0)} completed, "
+            f"{facts.get('charges', 0)} charges, safety {facts['safety']} ({facts['wall_s']} s)"
+        )
 
     def summarize(self, ctx: WorkloadContext) -> list[str]:
         from models.registry import ModelRegistry
