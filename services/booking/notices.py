@@ -5,11 +5,9 @@ preferences allow."""
 
 from __future__ import annotations
 
-from typing import Any
+from services.notify.templated import Templates
 
-from services.notify.sending import SendRequest
-
-TEMPLATES = {
+TEMPLATES: Templates = {
     "booking_confirmed": (
         "Booking {{ id }} confirmed",
         "Your stay from {{ check_in }} to {{ check_out }} is confirmed: "
@@ -29,32 +27,3 @@ TEMPLATES = {
         "A reminder: check-out for booking {{ id }} is on {{ check_out }}.",
     ),
 }
-
-
-class BookingNotices:
-    def __init__(self, notify: Any) -> None:
-        self.notify = notify
-        self._ready = False
-
-    def _setup(self) -> None:
-        if not self._ready:
-            for name, (subject, body) in TEMPLATES.items():
-                self.notify.put_template(name, "en", subject, body)
-            self._ready = True
-
-    def send_booking(self, user_id: str, template: str, data: dict[str, Any], res_id: str) -> str:
-        self._setup()
-        if self.notify.preferences(user_id)[0] is None:
-            self.notify.upsert_profile(user_id)
-        view, _created = self.notify.send(
-            "booking",
-            SendRequest(
-                user_id=user_id,
-                template=template,
-                category="booking",
-                data=data,
-                channels=["inbox"],
-            ),
-            idem_key=f"{template}:{res_id}",
-        )
-        return view["id"]

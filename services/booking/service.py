@@ -833,9 +833,7 @@ class BookingService:
         sent = 0
         for row in due:
             try:
-                self.notify.send_booking(
-                    row.owner, "booking_reminder", view(row, self.clock()), row.id
-                )
+                self.notify.send(row.owner, "booking_reminder", view(row, self.clock()), row.id)
             except Exception:  # noqa: BLE001 - retried on the next pass
                 log.warning("could not remind %s about %s", row.owner, row.id, exc_info=True)
                 continue
@@ -873,9 +871,7 @@ class BookingService:
             if row.id in self._departures_told:
                 continue
             try:
-                self.notify.send_booking(
-                    row.owner, "booking_departure", view(row, self.clock()), row.id
-                )
+                self.notify.send(row.owner, "booking_departure", view(row, self.clock()), row.id)
             except Exception:  # noqa: BLE001 - retried on the next pass
                 log.warning("could not remind %s about %s", row.owner, row.id, exc_info=True)
                 continue
@@ -887,7 +883,7 @@ class BookingService:
         if self.notify is None:
             return
         try:
-            self.notify.send_booking(row.owner, template, view(row, self.clock()), row.id)
+            self.notify.send(row.owner, template, view(row, self.clock()), row.id)
         except Exception:  # noqa: BLE001 - a notification never undoes a booking
             log.warning("could not notify %s about %s", row.owner, row.id, exc_info=True)
 

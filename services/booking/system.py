@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from services.booking.notices import BookingNotices
+from services.booking.notices import TEMPLATES as NOTICES
 from services.booking.service import BookingService
 from services.booking.settings import BookingSettings
 from services.db import make_engine
+from services.notify.templated import TemplatedNotices
 from services.payments.adapter import PaymentGateway
 from services.payments.factory import local_gateway, open_gateway
 from services.payments.gateway import LocalGateway
@@ -73,7 +74,7 @@ def build(
         conf,
         webhook_secret=hook_secret,
         clock=clock,
-        notify=None if notify is None else BookingNotices(notify),
+        notify=None if notify is None else TemplatedNotices(notify, "booking", NOTICES),
     )
     service.local_gateway = local
     holder["svc"] = service

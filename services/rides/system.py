@@ -19,12 +19,13 @@ from typing import Any
 
 from models.registry import ModelRegistry
 from services.db import make_engine
+from services.notify.templated import TemplatedNotices
 from services.payments.adapter import PaymentGateway
 from services.payments.factory import local_gateway, open_gateway
 from services.payments.sqlite import immediate_transactions
 from services.rides.eta import EtaServing, registry_loader
 from services.rides.locations import LocationIndex, MemoryIndex, RedisIndex
-from services.rides.notices import RideNotices
+from services.rides.notices import TEMPLATES as NOTICES
 from services.rides.service import RidesService
 from services.rides.settings import RidesSettings
 from services.rides.surge import Served, SurgeBoard
@@ -90,7 +91,7 @@ def build(
         surge=SurgeBoard(registry),
         policy=Served(registry, "rides_dispatch"),
         clock=clock,
-        notify=None if notify is None else RideNotices(notify),
+        notify=None if notify is None else TemplatedNotices(notify, "rides", NOTICES),
     )
     service.charges.local_gateway = local
     service.local_gateway = local

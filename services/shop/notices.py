@@ -4,12 +4,10 @@ customer's in-app inbox and any channel their preferences allow."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from services.notify.sending import SendRequest
+from services.notify.templated import Templates
 
 _ORDER = "Order {{ id }}"
-TEMPLATES = {
+TEMPLATES: Templates = {
     "order_placed": (_ORDER + " placed", "We have your order {{ id }}; payment is being taken."),
     "order_paid": (
         _ORDER + " confirmed",
@@ -39,34 +37,3 @@ TEMPLATES = {
         "Your ticket {{ id }} is taking longer than promised; it has been escalated.",
     ),
 }
-
-
-class ShopNotices:
-    def __init__(self, notify: Any) -> None:
-        self.notify = notify
-        self._ready = False
-
-    def _setup(self) -> None:
-        if not self._ready:
-            for name, (subject, body) in TEMPLATES.items():
-                self.notify.put_template(name, "en", subject, body)
-            self._ready = True
-
-    def send(self, user_id: str, template: str, data: dict[str, Any], key: str) -> str | None:
-        if template not in TEMPLATES:
-            return None
-        self._setup()
-        if self.notify.preferences(user_id)[0] is None:
-            self.notify.upsert_profile(user_id)
-        view, _created = self.notify.send(
-            "shop",
-            SendRequest(
-                user_id=user_id,
-                template=template,
-                category="shop",
-                data={k: v for k, v in data.items() if k not in ("events", "messages")},
-                channels=["inbox"],
-            ),
-            idem_key=f"{template}:{key}"[:255],
-        )
-        return view["id"]

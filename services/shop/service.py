@@ -535,7 +535,8 @@ class ShopService:
         if self.notices is None:
             return
         try:
-            self.notices.send(user, template, data, key)
+            told = {k: v for k, v in data.items() if k not in ("events", "messages")}
+            self.notices.send(user, template, told, key)
         except Exception:  # noqa: BLE001 - a notification never undoes an order
             log.warning("could not notify %s (%s)", user, template, exc_info=True)
 

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from services.db import make_engine
+from services.notify.templated import TemplatedNotices
 from services.payments.adapter import PaymentGateway
 from services.payments.factory import local_gateway, open_gateway
 from services.payments.gateway import LocalGateway
 from services.payments.sqlite import immediate_transactions
-from services.shop.notices import ShopNotices
+from services.shop.notices import TEMPLATES as NOTICES
 from services.shop.recs import AlsoBoughtServer
 from services.shop.service import ShopService
 from services.shop.settings import ShopSettings
@@ -66,7 +67,7 @@ def build(
         emitter,
         conf,
         clock=clock,
-        notices=None if notify is None else ShopNotices(notify),
+        notices=None if notify is None else TemplatedNotices(notify, "shop", NOTICES),
         recs=AlsoBoughtServer(settings.models_dir),
     )
     service.local_gateway = local

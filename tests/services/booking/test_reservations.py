@@ -304,7 +304,7 @@ class Inbox:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
 
-    def send_booking(self, user_id, template, data, res_id):
+    def send(self, user_id, template, data, res_id):
         self.sent.append((user_id, template, res_id))
         return "n1"
 
