@@ -82,3 +82,30 @@ def server_reachable(host: str, port: int, timeout: float = 0.5) -> bool:
             return True
     except OSError:
         return False
+
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_settings(settings: Settings) -> Iterator[Settings]:
+    """The test's settings on a PostgreSQL schema of its own (dropped afterwards), or a skip
+    that says why PostgreSQL is not usable here."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    if not server_reachable("127.0.0.1", 5432):
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - e.g. no such role or database here
+        pytest.skip(f"PostgreSQL not usable: {exc}")
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    yield settings.model_copy(update={"database_url": url})
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()

@@ -7,20 +7,16 @@ from __future__ import annotations
 import os
 import random
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from services.rides.locations import MemoryIndex
 from services.rides.service import NoDriver
 from services.rides.settings import RidesSettings
 from services.rides.system import build
-from tests.conftest import server_reachable
 from tests.services.rides.conftest import LOOP, scatter
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RIDERS = 500
 DRIVERS = 50
 RACES = int(os.environ.get("RIDES_RACES", "3"))
@@ -84,23 +80,6 @@ def test_races_on_sqlite_never_double_assign(settings, emitter):
         check_races(svc)
     finally:
         svc.close()
-
-
-@pytest.fixture
-def pg_settings(settings):
-    if not server_reachable("127.0.0.1", 5432):
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    schema = f"rides_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - e.g. no such role or database here
-        pytest.skip(f"PostgreSQL not usable: {exc}")
-    yield settings.model_copy(update={"database_url": f"{PG}?options=-csearch_path%3D{schema}"})
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.mark.servers

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from services.shop.settings import ShopSettings
 from services.shop.system import build
-from tests.conftest import server_reachable
-
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 START = datetime(2030, 3, 1, 12, tzinfo=UTC).timestamp()
 
@@ -72,20 +67,3 @@ def svc(settings, emitter, clock):
     )
     yield service
     service.close()
-
-
-@pytest.fixture
-def pg_settings(settings):
-    if not server_reachable("127.0.0.1", 5432):
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    schema = f"shop_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - e.g. no such role or database here
-        pytest.skip(f"PostgreSQL not usable: {exc}")
-    yield settings.model_copy(update={"database_url": f"{PG}?options=-csearch_path%3D{schema}"})
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
