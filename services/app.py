@@ -103,6 +103,7 @@ def create_app(
                 if hasattr(module, "shutdown"):
                     await module.shutdown(app)
             close_services(app.state.services)
+            app.state.services.clear()  # whatever still holds the app must not hold them
             app.state.emitter.flush()
 
     app = FastAPI(

@@ -48,3 +48,17 @@ def test_rate_limit_answers_429_with_retry_after(settings, emitter, monkeypatch)
         assert codes[:3] == [401, 401, 401] and codes[3] == 429
         r = c.get("/auth/me", headers={"X-API-Key": "k"})
         assert int(r.headers["retry-after"]) >= 1
+
+
+def test_a_stopped_app_lets_go_of_its_services(settings, emitter):
+    """Whatever still refers to a stopped app (a test, a closure) must not keep every
+    service of every app alive: a test suite builds hundreds of them."""
+    from fastapi.testclient import TestClient
+
+    from services.app import create_app
+
+    app = create_app(settings, emitter, only=["shortener"])
+    with TestClient(app) as c:
+        assert c.get("/healthz").status_code == 200
+        assert "shortener" in app.state.services
+    assert app.state.services == {}
