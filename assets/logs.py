@@ -6,13 +6,12 @@ service. Each daily asset's check reads exactly the partition it guards, in the 
 """
 
 import dagster as dg
-import polars as pl
 
 from assets.facts import first_data_day
 from assets.metadata import md_table
 from assets.resources import PlatformResource, SystemResource
 from warehouse.logs import daily
-from warehouse.parquet_io import partition_dir, publish_parquet
+from warehouse.parquet_io import encrypted_path, partition_dir
 
 GROUP = "logs"
 DAILY = dg.DailyPartitionsDefinition(start_date=first_data_day("logs"), end_offset=1)
@@ -113,10 +112,11 @@ def logs_templates(
     df = daily.templates(lake, day)
     target = partition_dir(lake.root, TEMPLATES_TABLE, {"date": day}) / "templates.parquet"
     if len(df):
-        publish_parquet(df, target)  # overwrite: rerunning a day is idempotent
-        written = pl.read_parquet(target)
+        written_path = lake.publish(df, target)  # overwrite: rerunning a day is idempotent
+        written = lake.read_file(written_path)
     else:
         target.unlink(missing_ok=True)
+        encrypted_path(target).unlink(missing_ok=True)
         written = df
     expected = daily.templated_lines(lake, day)
     counted = int(written["lines"].sum())

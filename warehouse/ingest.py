@@ -4,12 +4,18 @@ Idempotent by construction: the file a segment produces in a partition is named 
 segment (``part-<source>-<index>.parquet``), so replaying a segment after a crash rewrites the
 same files with the same rows. A segment is marked done in the ledger only after all its files
 are published, and deleted only after that.
+
+With encryption at rest on (``warehouse.at_rest``) sealed frames are opened here and the
+Parquet files are written encrypted; a segment holding a frame that fails authentication is
+renamed ``<index>.tampered`` beside the others (kept for inspection, never ingested) and
+listed in the report, and ingestion goes on with the next one.
 """
 
 from __future__ import annotations
 
 import fcntl
 import io
+import logging
 import mmap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +25,15 @@ from pathlib import Path
 import orjson
 import polars as pl
 
-from warehouse.parquet_io import fsync_dir, partition_dir, publish_parquet
+from warehouse.at_rest import (
+    FROM_SETTINGS,
+    AtRestKey,
+    FrameTampered,
+    KeyArg,
+    resolve_read,
+    resolve_write,
+)
+from warehouse.parquet_io import fsync_dir, mark_lake, partition_dir, publish_parquet
 from warehouse.quarantine import QUARANTINE_TABLE
 from warehouse.spool import (
     Segment,
@@ -32,6 +46,8 @@ from warehouse.spool import (
 from warehouse.tables import TableSpec, all_tables, get_table, partition_value
 from warehouse.timestamps import parse_timestamps
 
+log = logging.getLogger(__name__)
+
 LEDGER_DIR = "_ledger"
 _HOUR = "__hour"
 
@@ -42,6 +58,7 @@ class IngestReport:
     rows: int = 0
     quarantined: int = 0
     files: int = 0
+    tampered: list[str] = field(default_factory=list)
     rows_by_table: dict[str, int] = field(default_factory=dict)
 
     def add(self, table: str, rows: int) -> None:
@@ -194,12 +211,22 @@ def _with_partitions(spec: TableSpec, df: pl.DataFrame) -> tuple[pl.DataFrame, p
     return good, bad
 
 
-def ingest_segment(seg: Segment, lake_root: Path, report: IngestReport) -> None:
-    source = ndjson_source(seg.path)
+def ingest_segment(
+    seg: Segment,
+    lake_root: Path,
+    report: IngestReport,
+    *,
+    read_key: AtRestKey | None = None,
+    write_key: AtRestKey | None = None,
+) -> None:
+    """Write one segment's rows to the lake (``read_key`` opens sealed frames, ``write_key``
+    encrypts the Parquet files; both ``None`` for plaintext)."""
+    source = ndjson_source(seg.path, read_key)
     try:
         split = _split_fast(source)
     except Exception:  # noqa: BLE001 - fall back to the per-record path, which isolates bad rows
-        split = _split_slow(source if isinstance(source, bytes) else read_payload(seg.path))
+        payload = source if isinstance(source, bytes) else read_payload(seg.path, read_key)
+        split = _split_slow(payload)
     tag = f"part-{seg.source}-{seg.index:012d}.parquet"
     for table, df in split.items():
         spec = get_table(table)
@@ -210,12 +237,17 @@ def ingest_segment(seg: Segment, lake_root: Path, report: IngestReport) -> None:
             raws = [orjson.dumps(r, default=str).decode() for r in bad_ts.to_dicts()]
             q = _quarantine_rows(table, f"unparseable {spec.ts_column!r}", raws)
             qgood, _ = _with_partitions(get_table(QUARANTINE_TABLE), q)
-            _write_partitions(get_table(QUARANTINE_TABLE), qgood, lake_root, tag, report)
-        _write_partitions(spec, good, lake_root, tag, report)
+            _write_partitions(get_table(QUARANTINE_TABLE), qgood, lake_root, tag, report, write_key)
+        _write_partitions(spec, good, lake_root, tag, report, write_key)
 
 
 def _write_partitions(
-    spec: TableSpec, df: pl.DataFrame, lake_root: Path, tag: str, report: IngestReport
+    spec: TableSpec,
+    df: pl.DataFrame,
+    lake_root: Path,
+    tag: str,
+    report: IngestReport,
+    key: AtRestKey | None = None,
 ) -> None:
     if not len(df):
         return
@@ -233,9 +265,18 @@ def _write_partitions(
         targets.setdefault(partition_dir(lake_root, spec.name, keys) / tag, []).append(part)
     for target, parts in targets.items():
         part = parts[0] if len(parts) == 1 else pl.concat(parts)
-        publish_parquet(part, target)
+        publish_parquet(part, target, key)
         report.files += 1
         report.add(spec.name, len(part))
+
+
+def _set_aside(seg: Segment, exc: FrameTampered, report: IngestReport) -> None:
+    """Keep a segment that failed authentication out of the lake and out of the way."""
+    aside = seg.path.with_suffix(".tampered")
+    seg.path.rename(aside)
+    fsync_dir(aside.parent)
+    report.tampered.append(str(aside))
+    log.error("spool segment %s failed authentication (%s); kept as %s", seg.path, exc, aside)
 
 
 def ingest_spool(
@@ -243,13 +284,21 @@ def ingest_spool(
     lake_root: Path,
     *,
     progress: Callable[[str], None] | None = None,
+    key: KeyArg = FROM_SETTINGS,
 ) -> IngestReport:
     """Ingest every sealed segment (recovering those of dead writers first).
 
     One ingester at a time per lake (an exclusive lock file beside the ledger): the serving
     process's loop and a Dagster run may both start one, and the second waits for the first
-    instead of reading a segment the first is deleting."""
+    instead of reading a segment the first is deleting.
+
+    ``key``: by default the data directory's at-rest key (``warehouse.at_rest``) opens sealed
+    segments and, when encryption is on, encrypts the files written."""
     report = IngestReport()
+    read_key = resolve_read(key, spool_root.parent)
+    write_key = resolve_write(key, lake_root.parent)
+    if write_key is not None:
+        mark_lake(lake_root, write_key)
     lock_path = lake_root / LEDGER_DIR / ".ingest.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+b") as lock:
@@ -257,7 +306,11 @@ def ingest_spool(
         recover_abandoned(spool_root)
         for seg in sealed_segments(spool_root):
             if not is_ingested(lake_root, seg.source, seg.index):
-                ingest_segment(seg, lake_root, report)
+                try:
+                    ingest_segment(seg, lake_root, report, read_key=read_key, write_key=write_key)
+                except FrameTampered as exc:
+                    _set_aside(seg, exc, report)
+                    continue
                 _mark_done(lake_root, seg)
                 report.segments += 1
                 if progress:

@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 
 import orjson
 
-from warehouse.spool import encode_frame
+from warehouse.at_rest import frame_aad, write_key
+from warehouse.spool import encode_frame, encode_sealed_frame
 
 T = TypeVar("T")
 DEFAULT_STREAM = "BLUEPRINT"
@@ -147,8 +148,14 @@ def _write_segment(spool_root: Path, source: str, index: int, payloads: list[byt
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{index:012d}.seg"
     tmp = folder / f".{index:012d}.seg.tmp"
+    key = write_key(spool_root.parent)  # sealed when encryption at rest is on
+    frame = (
+        encode_frame(payloads)
+        if key is None
+        else encode_sealed_frame(payloads, key, frame_aad(source, index, 0))
+    )
     with open(tmp, "wb") as fh:
-        fh.write(encode_frame(payloads))
+        fh.write(frame)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, final)

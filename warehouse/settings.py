@@ -90,6 +90,18 @@ class Settings(BaseSettings):
         "0 turns it off (then the Dagster spool_sensor or `blueprint ingest` does it).",
     )
     spool_max_bytes: int = 256 * 1024 * 1024
+    encrypt_at_rest: bool = Field(
+        default=False,
+        description="Seal spool frames with AES-GCM and write the lake's spooled tables as "
+        "encrypted Parquet (warehouse.at_rest). Off: plaintext, as fast as before.",
+    )
+    at_rest_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="Base64 AES key (16, 24 or 32 bytes) for encrypt_at_rest. Unset: "
+        "generated on first use into <data_dir>/secrets/at_rest_key (mode 0600). "
+        "Checked when first used (warehouse.at_rest), so an error never echoes it.",
+    )
     spool_segment_bytes: int = 8 * 1024 * 1024
 
     @field_validator("trusted_proxies")

@@ -12,6 +12,10 @@ so a constant is not repeated on every line. ``append`` returns only after the b
 fsynced; concurrent callers share one fsync (group commit). Segments roll by size or age: the
 open file ``N.open`` is fsynced and renamed to ``N.seg`` ("sealed"), and only sealed segments
 are ingested.
+With ``BLUEPRINT_ENCRYPT_AT_REST`` on, each frame's payload is sealed with AES-GCM bound to its
+writer, segment and offset (``warehouse.at_rest``); such a segment is no longer NDJSON, so
+ingestion reads it decrypted into memory, and a frame that fails authentication raises
+``FrameTampered`` instead of being read.
 A writer that died leaves an ``.open`` file whose lock is free: ``recover_abandoned`` truncates
 its torn tail and seals it. When the spool holds more than ``max_bytes`` not yet ingested,
 ``append`` raises ``SpoolFull``: the producer is pushed back, nothing is dropped.
@@ -34,6 +38,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from warehouse.at_rest import (
+    FROM_SETTINGS,
+    FrameTampered,
+    KeyArg,
+    KeyMissing,
+    frame_aad,
+    is_sealed,
+    resolve_read,
+    resolve_write,
+)
 
 # A frame header is 8 bytes (length and crc32, big-endian) spelled as 32 base-4 digits in
 # the four JSON whitespace characters, then a newline: JSON readers skip it as blank lines.
@@ -67,6 +82,13 @@ def _fsync_dir(path: Path) -> None:
 
 def encode_frame(lines: Sequence[bytes]) -> bytes:
     body = b"\n".join(lines)
+    header = struct.pack(">II", len(body), zlib.crc32(body))
+    return b"".join(_SPELL[b] for b in header) + b"\n" + body
+
+
+def encode_sealed_frame(lines: Sequence[bytes], key, aad: bytes) -> bytes:
+    """A frame whose payload is ``lines`` sealed by ``key`` (an ``AtRestKey``) with ``aad``."""
+    body = key.seal(b"\n".join(lines), aad)
     header = struct.pack(">II", len(body), zlib.crc32(body))
     return b"".join(_SPELL[b] for b in header) + b"\n" + body
 
@@ -111,41 +133,85 @@ def _scan(buf: Frames) -> tuple[list[tuple[int, int]], int, bool]:
         view.release()
 
 
-def read_frames(path: Path) -> tuple[list[bytes], int]:
-    """Every intact frame payload of a segment, and the byte offset where intact data ends.
+def _segment_place(path: Path) -> tuple[str, int]:
+    """The writer and segment index a segment's frames are bound to."""
+    return path.parent.name, int(path.name.split(".")[0])
+
+
+def _open_sealed(
+    path: Path, data: Frames, frames: list[tuple[int, int]], legacy: bool, key: KeyArg
+) -> list[bytes] | None:
+    """The plaintext frames of a sealed segment, or ``None`` for a plaintext one."""
+    if legacy or not frames or not is_sealed(data[frames[0][0] : frames[0][0] + 8]):
+        return None
+    # spool/<source>/<index>.seg under the data directory
+    resolved = resolve_read(key, path.parent.parent.parent)
+    if resolved is None:
+        raise KeyMissing(
+            f"spool segment {path} is encrypted and no at-rest key is configured "
+            "(BLUEPRINT_AT_REST_KEY or <data_dir>/secrets/at_rest_key)"
+        )
+    source, index = _segment_place(path)
+    out = []
+    for start, end in frames:
+        body = data[start:end]
+        if not is_sealed(body):
+            raise FrameTampered(f"plaintext frame at byte {start} of encrypted segment {path}")
+        out.append(resolved.open(body, frame_aad(source, index, start - _HEADER_SIZE)))
+    return out
+
+
+def read_frames(path: Path, key: KeyArg = FROM_SETTINGS) -> tuple[list[bytes], int]:
+    """Every intact frame payload of a segment (decrypted if sealed), and the byte offset
+    where intact data ends.
 
     Reading stops at the first short or corrupt frame: that is a torn tail.
     """
     data = path.read_bytes()
-    frames, offset, _ = _scan(data)
+    frames, offset, legacy = _scan(data)
+    opened = _open_sealed(path, data, frames, legacy, key)
+    if opened is not None:
+        return opened, offset
     return [data[start:end] for start, end in frames], offset
 
 
-def read_payload(path: Path) -> bytes:
+def intact_length(path: Path) -> int:
+    """Where a segment's intact frames end (checksums only: no key needed)."""
+    return _scan(path.read_bytes())[1]
+
+
+def read_payload(path: Path, key: KeyArg = FROM_SETTINGS) -> bytes:
     """Every intact frame of a segment as one NDJSON buffer, for ``pl.read_ndjson``."""
     data = path.read_bytes()
     frames, offset, legacy = _scan(data)
+    opened = _open_sealed(path, data, frames, legacy, key)
+    if opened is not None:
+        return b"\n".join(opened)
     if not legacy:
         return data[:offset]  # the whitespace headers are blank lines to a JSON reader
     return b"\n".join(data[start:end] for start, end in frames)
 
 
-def ndjson_source(path: Path) -> Path | bytes:
+def ndjson_source(path: Path, key: KeyArg = FROM_SETTINGS) -> Path | bytes:
     """What to hand a JSON-lines reader for a sealed segment: the file itself when every
     frame in it is intact (checked over a read-only map, without copying it), otherwise the
-    intact frames as a buffer (a legacy segment, or one damaged after it was sealed)."""
+    intact frames as a buffer (a legacy segment, one damaged after it was sealed, or an
+    encrypted one, decrypted)."""
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
             return b""
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            _, offset, legacy = _scan(mm)
-    return path if offset == size and not legacy else read_payload(path)
+            frames, offset, legacy = _scan(mm)
+            sealed = bool(frames) and not legacy and is_sealed(mm[frames[0][0] : frames[0][0] + 8])
+    if sealed:
+        return read_payload(path, key)
+    return path if offset == size and not legacy else read_payload(path, key)
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
+def read_records(path: Path, key: KeyArg = FROM_SETTINGS) -> list[dict[str, Any]]:
     """Every intact record of a segment, decoded, with its source (for tools and tests)."""
-    frames, _ = read_frames(path)
+    frames, _ = read_frames(path, key)
     records = [orjson.loads(line) for frame in frames for line in frame.split(b"\n") if line]
     for record in records:
         record.setdefault("source", path.parent.name)
@@ -176,8 +242,11 @@ class SpoolWriter:
         segment_bytes: int = 8 * 1024 * 1024,
         max_bytes: int = 256 * 1024 * 1024,
         max_segment_age_s: float = 5.0,
+        key: KeyArg = FROM_SETTINGS,
     ) -> None:
         self.root = Path(root)
+        # The data directory's key when encryption at rest is on; None: plaintext frames.
+        self._key = resolve_write(key, self.root.parent)
         self.source = f"{name}-{uuid.uuid4().hex[:12]}"
         self.dir = self.root / self.source
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -293,7 +362,11 @@ class SpoolWriter:
                 if "source" in record:  # the writer's directory names the source
                     record = {k: v for k, v in record.items() if k != "source"}
                 lines.append(orjson.dumps({**record, "seq": self._seq}))
-            blob = encode_frame(lines)
+            if self._key is None:
+                blob = encode_frame(lines)
+            else:
+                aad = frame_aad(self.source, self._segment_index, self._written)
+                blob = encode_sealed_frame(lines, self._key, aad)
             os.write(self._fd, blob)
             self._last_write = time.monotonic()
             self._written += len(blob)
@@ -363,7 +436,7 @@ def recover_abandoned(root: Path) -> int:
         if _writer_alive(source_dir):
             continue
         for open_path in sorted(source_dir.glob("*.open")):
-            _, good = read_frames(open_path)
+            good = intact_length(open_path)
             if good == 0:
                 open_path.unlink()
                 continue

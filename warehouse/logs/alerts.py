@@ -78,6 +78,7 @@ def _bucket(ts: datetime, window: timedelta) -> str:
 def threshold_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
     start = now - rules.window
     rows = run_sql(
+        lake,
         f"SELECT service, count(*) AS n FROM {_scan(lake, start)} "
         "WHERE ts >= ? AND ts < ? AND level IN ('error', 'critical') "
         "GROUP BY service HAVING count(*) > ? ORDER BY service",
@@ -114,6 +115,7 @@ def new_template_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Al
     start = now - rules.deploy_lookback - rules.new_template_baseline
     scan = _scan(lake, start)
     deploys = run_sql(
+        lake,
         f"SELECT service, max(ts) AS at FROM {scan} WHERE ts >= ? AND ts <= ? AND "
         "(json_extract_string(attrs, '$.deploy') IS NOT NULL OR logger = 'deploy') "
         "GROUP BY service ORDER BY service",
@@ -122,6 +124,7 @@ def new_template_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Al
     alerts: list[Alert] = []
     for service, at in deploys:
         seen = run_sql(
+            lake,
             f"SELECT ts >= ? AS after, template_id, any_value(template) AS template, "
             f"count(*) AS n, min(ts) AS first FROM {scan} "
             "WHERE service = ? AND ts >= ? AND ts <= ? AND template_id IS NOT NULL "
@@ -159,6 +162,7 @@ def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
     start = now - rules.window
     base_start = start - rules.anomaly_baseline
     df = run_sql(
+        lake,
         f"SELECT service, template_id, any_value(template) AS template, "
         "count(*) FILTER (WHERE ts >= ?) AS current, count(*) FILTER (WHERE ts < ?) AS baseline "
         f"FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? AND template_id IS NOT NULL "
@@ -169,6 +173,7 @@ def anomaly_alerts(lake: Lake, rules: AlertRules, now: datetime) -> list[Alert]:
     active = {
         service: (before, during)
         for service, before, during in run_sql(
+            lake,
             f"SELECT service, {minute} FILTER (WHERE ts < ?), {minute} FILTER (WHERE ts >= ?) "
             f"FROM {_scan(lake, base_start)} WHERE ts >= ? AND ts < ? GROUP BY service",
             [start, start, base_start, now],
@@ -205,8 +210,7 @@ def newest_line_ts(lake: Lake) -> datetime | None:
     """When the newest stored log line was written (None for an empty table)."""
     if LOGS_TABLE not in lake.tables():
         return None
-    scan = f"read_parquet('{lake.glob(LOGS_TABLE)}', hive_partitioning=true, union_by_name=true)"
-    return run_sql(f"SELECT max(ts) AS ts FROM {scan}", [])["ts"][0]
+    return run_sql(lake, f"SELECT max(ts) AS ts FROM {lake.scan(LOGS_TABLE)}", [])["ts"][0]
 
 
 def evaluate(

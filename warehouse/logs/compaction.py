@@ -12,6 +12,9 @@ exists twice on disk, and the lake's views de-duplicate on ``(source, seq)``, so
 it twice; the next compaction removes the copy. The output name is a hash of the input names,
 so a retried compaction rewrites the same file instead of adding one.
 
+In a lake encrypted at rest (``warehouse.at_rest``) the encrypted files (``*.parquet.enc``) are
+compacted too, and a partition holding any encrypted input is written back encrypted.
+
 Retention removes whole ``date=`` partitions older than N days: renamed to a hidden trash name
 first (atomic, invisible to ``*.parquet`` globs), then deleted.
 """
@@ -29,7 +32,9 @@ from pathlib import Path
 import orjson
 import polars as pl
 
-from warehouse.parquet_io import fsync_dir, publish_parquet
+from warehouse.at_rest import ENCRYPTED_SUFFIX, FROM_SETTINGS, AtRestKey, resolve_write
+from warehouse.lake import Lake
+from warehouse.parquet_io import fsync_dir, publish_parquet, read_parquet
 from warehouse.tables import TableSpec, all_tables
 
 JOURNAL = "_compaction.json"
@@ -52,6 +57,7 @@ def _leaf_partitions(table_dir: Path) -> list[Path]:
     if not table_dir.exists():
         return []
     dirs = {p.parent for p in table_dir.rglob("*.parquet")}
+    dirs |= {p.parent for p in table_dir.rglob(f"*{ENCRYPTED_SUFFIX}")}
     dirs |= {p.parent for p in table_dir.rglob(JOURNAL)}
     return sorted(d for d in dirs if not any(part.startswith(".") for part in d.parts[-3:]))
 
@@ -111,19 +117,30 @@ def compact_partition(
     small_file_bytes: int = 32 * 1024 * 1024,
     report: CompactionReport | None = None,
     crash_after_publish: bool = False,
+    read_key: AtRestKey | None = None,
+    write_key: AtRestKey | None = None,
 ) -> bool:
-    """Merge the small files of one partition into one. True if it compacted."""
+    """Merge the small files of one partition into one. True if it compacted.
+
+    ``read_key`` opens encrypted inputs; the output is encrypted under ``write_key``, or
+    under ``read_key`` when any input was encrypted (data encrypted once stays encrypted)."""
     report = report or CompactionReport()
     if recover_partition(part_dir):
         report.recovered += 1
     _remove_stale_tmp(part_dir)
-    files = sorted(p for p in part_dir.glob("*.parquet") if p.stat().st_size <= small_file_bytes)
+    candidates = [*part_dir.glob("*.parquet"), *part_dir.glob(f"*{ENCRYPTED_SUFFIX}")]
+    files = sorted(p for p in candidates if p.stat().st_size <= small_file_bytes)
     if len(files) < min_files:
         return False
     inputs = [p.name for p in files]
-    output = "compact-" + hashlib.blake2b("\n".join(inputs).encode(), digest_size=10).hexdigest()
-    output += ".parquet"
-    frames = [pl.read_parquet(p) for p in files]
+    if any(name.endswith(ENCRYPTED_SUFFIX) for name in inputs):
+        write_key = write_key or read_key
+    plain_name = (
+        "compact-" + hashlib.blake2b("\n".join(inputs).encode(), digest_size=10).hexdigest()
+    )
+    plain_name += ".parquet"
+    output = plain_name + (ENCRYPTED_SUFFIX.removeprefix(".parquet") if write_key else "")
+    frames = [read_parquet(p, read_key) for p in files]
     df = pl.concat(frames, how="diagonal_relaxed")
     rows_in = len(df)
     if spec.dedupe_on and all(k in df.columns for k in spec.dedupe_on):
@@ -131,7 +148,7 @@ def compact_partition(
     if spec.ts_column in df.columns:
         df = df.sort(spec.ts_column)
     _write_journal(part_dir, inputs, output)
-    publish_parquet(df, part_dir / output)
+    publish_parquet(df, part_dir / plain_name, write_key)
     if crash_after_publish:  # test hook: stop where a kill would leave both copies
         return True
     _finish(part_dir, inputs, output)
@@ -146,6 +163,9 @@ def compact_partition(
 
 def compact_table(lake_root: Path, spec: TableSpec, **kw) -> CompactionReport:
     report = kw.pop("report", None) or CompactionReport()
+    if "read_key" not in kw:  # the lake's own keys (per the settings)
+        kw["read_key"] = Lake(Path(lake_root)).key()
+        kw["write_key"] = resolve_write(FROM_SETTINGS, Path(lake_root).parent)
     for part_dir in _leaf_partitions(Path(lake_root) / spec.name):
         compact_partition(part_dir, spec, report=report, **kw)
     return report

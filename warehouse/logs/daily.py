@@ -35,18 +35,13 @@ def _day(day: str | date) -> str:
     return (day if isinstance(day, date) else date.fromisoformat(day)).isoformat()
 
 
-def _glob(lake: Lake, table: str, pattern: str) -> str:
-    return str(lake.root / table / pattern)
-
-
 def has_day(lake: Lake, day: str | date) -> bool:
     """Whether any log file of ``day`` exists."""
-    return any((lake.root / LOGS_TABLE).glob(f"*/date={_day(day)}/*/*.parquet"))
+    return lake.has_files(LOGS_TABLE, f"*/date={_day(day)}/*/*")
 
 
 def _files(lake: Lake, day: str | date) -> str:
-    pattern = _glob(lake, LOGS_TABLE, f"*/date={_day(day)}/*/*.parquet")
-    return f"read_parquet('{pattern}', hive_partitioning=true, union_by_name=true)"
+    return lake.scan(LOGS_TABLE, f"*/date={_day(day)}/*/*")
 
 
 def _rows(lake: Lake, day: str | date) -> str:
@@ -58,7 +53,7 @@ def _query(lake: Lake, day: str | date, sql: str, schema: dict[str, pl.DataType]
     """``sql`` with ``{rows}`` standing for the day's rows; an empty frame on a day without."""
     if not has_day(lake, day):
         return pl.DataFrame(schema=schema)
-    return run_sql(sql.format(rows=_rows(lake, day)), [])
+    return run_sql(lake, sql.format(rows=_rows(lake, day)), [])
 
 
 def lines_by_format(lake: Lake, day: str | date) -> pl.DataFrame:
@@ -123,12 +118,12 @@ def templated_lines(lake: Lake, day: str | date) -> int:
 
 def quarantined(lake: Lake, day: str | date) -> int:
     """Malformed log lines put in quarantine on the day."""
-    pattern = _glob(lake, QUARANTINE_TABLE, f"date={_day(day)}/*/*.parquet")
-    if not any((lake.root / QUARANTINE_TABLE).glob(f"date={_day(day)}/*/*.parquet")):
+    pattern = f"date={_day(day)}/*/*"
+    if not lake.has_files(QUARANTINE_TABLE, pattern):
         return 0
     df = run_sql(
-        f"SELECT count(*) AS n FROM (SELECT * FROM read_parquet('{pattern}', "
-        "hive_partitioning=true, union_by_name=true) "
+        lake,
+        f"SELECT count(*) AS n FROM (SELECT * FROM {lake.scan(QUARANTINE_TABLE, pattern)} "
         "QUALIFY row_number() OVER (PARTITION BY source, seq) = 1) WHERE table_name = ?",
         [LOGS_TABLE],
     )
@@ -140,6 +135,7 @@ def duplicate_keys(lake: Lake, day: str | date) -> int:
     if not has_day(lake, day):
         return 0
     df = run_sql(
+        lake,
         "SELECT count(*) AS n FROM (SELECT source, seq FROM "
         f"{_files(lake, day)} GROUP BY ALL HAVING count(*) > 1)",
         [],
@@ -151,6 +147,6 @@ def missing_columns(lake: Lake, day: str | date) -> list[str]:
     """Columns the logs table declares (and its partition keys) absent from the day's files."""
     if not has_day(lake, day):
         return []
-    df = run_sql(f"DESCRIBE SELECT * FROM {_files(lake, day)}", [])
+    df = run_sql(lake, f"DESCRIBE SELECT * FROM {_files(lake, day)}", [])
     have = set(df["column_name"])
     return sorted((set(LOGS.read_schema) | set(PARTITION_COLUMNS)) - have)

@@ -86,15 +86,15 @@ def logs_scan(lake: Lake, where: list[str]) -> str:
     """
     cond = " AND ".join(where) if where else "TRUE"
     return (
-        f"(SELECT * FROM read_parquet('{lake.glob(LOGS_TABLE)}', hive_partitioning=true, "
-        f"union_by_name=true) WHERE {cond} "
+        f"(SELECT * FROM {lake.scan(LOGS_TABLE)} WHERE {cond} "
         "QUALIFY row_number() OVER (PARTITION BY source, seq) = 1)"
     )
 
 
-def run_sql(sql: str, params: list[object]) -> pl.DataFrame:
-    """One short-lived in-memory DuckDB connection, result as polars."""
-    with duckdb.connect(":memory:") as con:
+def run_sql(lake: Lake, sql: str, params: list[object]) -> pl.DataFrame:
+    """One short-lived in-memory DuckDB session on ``lake`` (its key added when it is
+    encrypted), result as polars."""
+    with lake.session() as con:
         return con.sql(sql, params=params).pl()
 
 
@@ -151,7 +151,7 @@ def search(lake: Lake, query: SearchQuery, *, now: datetime | None = None) -> pl
         """
         all_params = params + terms + terms + terms + [int(query.limit)]
     try:
-        return run_sql(sql, all_params)
+        return run_sql(lake, sql, all_params)
     except duckdb.Error as exc:
         raise QueryError(str(exc)) from exc
 
