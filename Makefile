@@ -83,6 +83,10 @@ bench-chat: setup
 bench-ingest: setup
 	$(PY) -m benchmarks.bench_ingest_latency
 
+.PHONY: bench-encryption
+bench-encryption: setup
+	$(PY) -m benchmarks.lake_encryption
+
 bench-kv: setup tools
 	$(PY) -m benchmarks.bench_kv
 

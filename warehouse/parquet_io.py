@@ -53,13 +53,30 @@ def publish_parquet(df: pl.DataFrame, path: Path, key: AtRestKey | None = None) 
     return target
 
 
+#: DuckDB 2.0 fails the AES tag of the second and later data pages of a column chunk written by
+#: pyarrow ("Computed AES tag differs"), so every column chunk is written as one data page:
+#: row groups below Arrow's 20,000 rows per page, and no byte limit on a page or a dictionary
+#: (no fallback from dictionary to plain pages mid-chunk). ``tests/warehouse/test_at_rest.py``
+#: reads a many-row-group file back through DuckDB to catch a change in either library.
+ONE_PAGE_PER_CHUNK = {
+    "row_group_size": 16_384,
+    "data_page_size": 1 << 30,
+    "dictionary_pagesize_limit": 1 << 30,
+}
+
+
 def _write_encrypted(df: pl.DataFrame, tmp: Path, key: AtRestKey) -> None:
     import pyarrow.parquet as pq
     import pyarrow.parquet.encryption as pe
 
     props = pe.create_encryption_properties(key.raw)  # uniform: footer and every column
     pq.write_table(
-        df.to_arrow(), tmp, compression="zstd", write_statistics=True, encryption_properties=props
+        df.to_arrow(),
+        tmp,
+        compression="zstd",
+        write_statistics=True,
+        encryption_properties=props,
+        **ONE_PAGE_PER_CHUNK,
     )
 
 
