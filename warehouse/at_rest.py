@@ -36,9 +36,13 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+if TYPE_CHECKING:
+    from warehouse.settings import Settings
 
 #: First bytes of a sealed frame payload. No JSON text starts with NUL, so a plaintext frame
 #: can never be mistaken for a sealed one.
@@ -133,13 +137,14 @@ def generate_key_text() -> str:
 
 
 # -- which key a data directory uses -----------------------------------------------------
-def write_key(data_dir: Path) -> AtRestKey | None:
+def write_key(data_dir: Path, settings: Settings | None = None) -> AtRestKey | None:
     """The key new spool frames and lake files are sealed with: ``None`` unless
-    ``BLUEPRINT_ENCRYPT_AT_REST`` is on (then the configured key, or the data directory's
-    generated one, created on first use)."""
+    ``encrypt_at_rest`` is on in ``settings`` (default: the process's, from
+    ``BLUEPRINT_ENCRYPT_AT_REST``); then the configured key, or the data directory's
+    generated one, created on first use."""
     from warehouse.settings import get_settings
 
-    settings = get_settings()
+    settings = settings or get_settings()
     if not settings.encrypt_at_rest:
         return None
     if settings.at_rest_key:
@@ -149,18 +154,18 @@ def write_key(data_dir: Path) -> AtRestKey | None:
     return AtRestKey.from_text(secret(Path(data_dir), SECRET_NAME, generate_key_text))
 
 
-def read_key(data_dir: Path) -> AtRestKey | None:
+def read_key(data_dir: Path, settings: Settings | None = None) -> AtRestKey | None:
     """The key to open what is already on disk: the configured one, or the data directory's
     generated one if it exists (never created here), even with encryption since turned off."""
     from warehouse.settings import get_settings
 
-    settings = get_settings()
+    settings = settings or get_settings()
     if settings.at_rest_key:
         return AtRestKey.from_text(settings.at_rest_key)
     path = Path(data_dir) / "secrets" / SECRET_NAME
     if path.exists():
-        return write_key(data_dir) if settings.encrypt_at_rest else _read_secret(path)
-    return write_key(data_dir)
+        return write_key(data_dir, settings) if settings.encrypt_at_rest else _read_secret(path)
+    return write_key(data_dir, settings)
 
 
 def _read_secret(path: Path) -> AtRestKey:

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from warehouse.at_rest import write_key
 from warehouse.events import Event
 from warehouse.settings import Settings, get_settings
 from warehouse.spool import SpoolWriter
@@ -34,6 +35,7 @@ class SpoolTransport:
             name,
             segment_bytes=settings.spool_segment_bytes,
             max_bytes=settings.spool_max_bytes,
+            key=write_key(settings.data_dir, settings),
         )
 
     def append(self, records: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:

@@ -330,3 +330,19 @@ def test_a_large_encrypted_file_reads_back_through_duckdb(tmp_path):
         "SELECT count(*) AS n, count(DISTINCT message) AS d, sum(length(message)) AS s FROM big"
     )
     assert out.row(0) == (n, n, int(df["message"].str.len_chars().sum()))
+
+
+def test_the_make_run_pass_stores_logs_encrypted_beside_a_plaintext_run(settings):
+    import random
+
+    from pipelines.workload import WorkloadContext
+    from pipelines.workload.logs_at_rest import NAME, WORKLOAD
+
+    ctx = WorkloadContext(client=None, settings=settings, rng=random.Random(1), scale=0.1)
+    WORKLOAD.run(ctx)
+    facts = ctx.facts[NAME]
+    assert facts["found"] == facts["lines"] == facts["ingested"] == 200
+    assert facts["clear_on_disk"] == 0 and facts["files"] >= 1
+    assert "search found 200" in WORKLOAD.summarize(ctx)[0]
+    assert get_settings().encrypt_at_rest is False  # the main run stays plaintext
+    assert not (settings.lake_dir / LAKE_MARKER).exists()
