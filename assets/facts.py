@@ -37,11 +37,24 @@ def _parquet_schema(lake_dir: Path, table: str) -> dict[str, pl.DataType] | None
     if not folder.is_dir():
         return None
     first = next(iter(sorted(folder.rglob("*.parquet"))), None)
-    if first is None:
-        return None
+    if first is None:  # a table encrypted at rest: its schema through the lake's key
+        return _encrypted_schema(lake_dir, table)
     try:
         return dict(pl.read_parquet_schema(first))
     except (OSError, pl.exceptions.PolarsError):  # a file being replaced: no schema this time
+        return None
+
+
+def _encrypted_schema(lake_dir: Path, table: str) -> dict[str, pl.DataType] | None:
+    from warehouse.lake import Lake
+
+    lake = Lake(lake_dir)
+    if not lake.has_files(table):
+        return None
+    try:
+        with lake.session() as con:
+            return dict(con.sql(f"SELECT * FROM {lake.scan(table)} LIMIT 0").pl().schema)
+    except Exception:  # noqa: BLE001 - no key or a file being replaced: no schema this time
         return None
 
 

@@ -25,7 +25,7 @@ def lake_version(lake_dir: Path) -> str:
     for root, dirs, files in os.walk(lake_dir):
         dirs.sort()
         for name in sorted(files):
-            if name.endswith(".parquet"):
+            if name.endswith((".parquet", ".parquet.enc")):  # plaintext or encrypted at rest
                 st = os.stat(os.path.join(root, name))
                 digest.update(f"{root}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()

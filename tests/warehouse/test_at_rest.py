@@ -346,3 +346,15 @@ def test_the_make_run_pass_stores_logs_encrypted_beside_a_plaintext_run(settings
     assert "search found 200" in WORKLOAD.summarize(ctx)[0]
     assert get_settings().encrypt_at_rest is False  # the main run stays plaintext
     assert not (settings.lake_dir / LAKE_MARKER).exists()
+
+
+def test_the_query_cache_and_asset_schemas_see_encrypted_files(encrypted):
+    from assets.facts import column_schema
+    from services.logs.query_cache import lake_version
+
+    before = lake_version(encrypted.lake_dir)
+    _ship_logs(encrypted, n=3)
+    ingest_spool(encrypted.spool_dir, encrypted.lake_dir)
+    assert lake_version(encrypted.lake_dir) != before  # a cached answer is not served stale
+    columns = {c.name for c in column_schema("logs", encrypted.lake_dir).columns}
+    assert {"message", "level", "service"} <= columns
