@@ -24,8 +24,12 @@ can write the data directory is read as before (GCM authenticates each encrypted
 file, not the set of files). DuckDB 2.0 cannot read a Parquet AAD prefix, so encrypted files
 are not bound to their path.
 
-Cost, measured by ``make bench-encryption`` (``benchmarks/lake_encryption.py``, same run, CPU
-time): see the README's logging section for the figures of the last run.
+Cost, measured by ``make bench-encryption`` (``benchmarks/lake_encryption.py``: 200,000 log
+lines, plaintext and encrypted alternated in the same run, CPU time, median of 5 rounds):
+spool append 1.05x, ingest 1.32x, three log queries 1.19x; lake files 1.28x larger, of which
+1.27x is the layout (``parquet_io.ONE_PAGE_PER_CHUNK``: DuckDB 2.0 fails the tag of a later
+page in a column chunk written by pyarrow) and 1.005x the encryption. Off, nothing changes:
+frames, file names and the zero-copy ingestion path are those of a plaintext spool.
 """
 
 from __future__ import annotations
