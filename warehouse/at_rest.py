@@ -55,6 +55,8 @@ KEY_ID_BYTES = 4
 NONCE_BYTES = 12
 _PREFIX = len(MAGIC) + KEY_ID_BYTES + NONCE_BYTES
 SECRET_NAME = "at_rest_key"
+ENABLE_ENV = "BLUEPRINT_ENCRYPT_AT_REST"
+KEY_ENV = "BLUEPRINT_AT_REST_KEY"
 #: The file that marks a lake holding encrypted Parquet (its content: the key id).
 LAKE_MARKER = "_encrypted"
 ENCRYPTED_SUFFIX = ".parquet.enc"
@@ -148,6 +150,8 @@ def write_key(data_dir: Path, settings: Settings | None = None) -> AtRestKey | N
     generated one, created on first use."""
     from warehouse.settings import get_settings
 
+    if settings is None and not os.environ.get(ENABLE_ENV):
+        return None  # off, decided without building the settings (no side effect)
     settings = settings or get_settings()
     if not settings.encrypt_at_rest:
         return None
@@ -163,10 +167,12 @@ def read_key(data_dir: Path, settings: Settings | None = None) -> AtRestKey | No
     generated one if it exists (never created here), even with encryption since turned off."""
     from warehouse.settings import get_settings
 
+    path = Path(data_dir) / "secrets" / SECRET_NAME
+    if settings is None and not os.environ.get(ENABLE_ENV) and not os.environ.get(KEY_ENV):
+        return _read_secret(path) if path.exists() else None
     settings = settings or get_settings()
     if settings.at_rest_key:
         return AtRestKey.from_text(settings.at_rest_key)
-    path = Path(data_dir) / "secrets" / SECRET_NAME
     if path.exists():
         return write_key(data_dir, settings) if settings.encrypt_at_rest else _read_secret(path)
     return write_key(data_dir, settings)
