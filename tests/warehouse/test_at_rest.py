@@ -358,3 +358,51 @@ def test_the_query_cache_and_asset_schemas_see_encrypted_files(encrypted):
     assert lake_version(encrypted.lake_dir) != before  # a cached answer is not served stale
     columns = {c.name for c in column_schema("logs", encrypted.lake_dir).columns}
     assert {"message", "level", "service"} <= columns
+
+
+def test_the_logs_assets_materialise_over_an_encrypted_lake(encrypted):
+    import dagster as dg
+
+    from assets.lake import lake_ingest, lake_tables
+    from assets.logs import (
+        logs_alert_evaluations,
+        logs_compaction,
+        logs_parsed,
+        logs_raw,
+        logs_templates,
+    )
+    from assets.resources import PlatformResource, SystemResource
+    from services.logs.system import build
+
+    _ship_logs(encrypted, n=30)
+    em = Emitter(SpoolTransport(encrypted, "assets"))
+    resources = {
+        "platform": PlatformResource(data_dir=str(encrypted.data_dir)),
+        "logs": SystemResource.with_service("logs", build(encrypted, em)),
+    }
+    daily_assets = [lake_ingest, logs_raw, logs_parsed, logs_templates]
+    result = dg.materialize(daily_assets, resources=resources, partition_key=DAY)
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    meta = result.asset_materializations_for_node("logs_raw")[0].metadata
+    assert meta["dagster/row_count"].value == 30
+    assert list((encrypted.lake_dir / "log_templates").rglob("*.parquet.enc"))
+    templates = Lake(encrypted.lake_dir).query("SELECT sum(lines) AS n FROM log_templates")
+    assert templates["n"][0] == 30
+    result = dg.materialize(
+        [logs_alert_evaluations, logs_compaction, lake_tables], resources=resources
+    )
+    assert result.success
+    vmeta = result.asset_materializations_for_node("lake_tables")[0].metadata
+    assert "template_id" in vmeta["schemas"].value["logs"]
+    assert SECRET.encode() not in _bytes_under(encrypted.lake_dir)
+    em.close()
+
+
+def test_segments_relayed_from_nats_are_sealed_too(encrypted):
+    from warehouse.nats_transport import _write_segment
+
+    lines = [b'{"_table": "logs", "message": "%s", "seq": 1}' % SECRET.encode()]
+    path = _write_segment(encrypted.spool_dir, "nats-a", 7, lines)
+    assert SECRET.encode() not in path.read_bytes()
+    assert [r["message"] for r in read_records(path)] == [SECRET]
