@@ -19,6 +19,7 @@ from models.rides_eta import (
     evaluate,
     load_model,
     mape_scale,
+    rolling_evaluate,
     save_model,
     train,
 )
@@ -213,3 +214,10 @@ def test_pair_predictions_equal_the_frame_and_single_paths(trips, model):
     X = model.features(*o.T, *d.T, *(np.full(len(o), v) for v in (9.0, 2.0, 3.0)))
     expected = np.exp(model.estimator.predict(X)) * model.scale
     np.testing.assert_allclose(model.predict_pairs(o, d, when), expected, rtol=1e-12)
+
+
+def test_rolling_origins_each_beat_the_baseline(trips):
+    folds = rolling_evaluate(trips, origins=(0.5, 0.7), horizon=0.2, **FAST)
+    assert [f["origin"] for f in folds] == [0.5, 0.7]
+    assert all(f["n_test"] > 300 for f in folds)
+    assert all(f["mape"] < 0.85 * f["baseline_mape"] and f["mape"] < 0.2 for f in folds)
