@@ -315,6 +315,8 @@ class EtaModel:
         obj = joblib.load(path)
         if obj.get("features") != FEATURES:
             raise ValueError("ETA artifact was trained on a different feature list")
+        if not hasattr(obj["areas"], "tree"):  # the KNN area lookup of older artifacts
+            raise ValueError("ETA artifact predates the KD-tree area lookup; retrain it")
         return cls(
             obj["params"],
             obj["estimator"],

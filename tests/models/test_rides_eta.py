@@ -221,3 +221,14 @@ def test_rolling_origins_each_beat_the_baseline(trips):
     assert [f["origin"] for f in folds] == [0.5, 0.7]
     assert all(f["n_test"] > 300 for f in folds)
     assert all(f["mape"] < 0.85 * f["baseline_mape"] and f["mape"] < 0.2 for f in folds)
+
+
+def test_an_artifact_of_the_older_area_lookup_is_refused_at_load(tmp_path, model):
+    import joblib
+
+    model.save(tmp_path / "m.joblib")
+    obj = joblib.load(tmp_path / "m.joblib")
+    obj["areas"] = object()  # stands in for the pickled KNN lookup of older versions
+    joblib.dump(obj, tmp_path / "old.joblib")
+    with pytest.raises(ValueError, match="retrain"):
+        EtaModel.load(tmp_path / "old.joblib")
