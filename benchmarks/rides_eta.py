@@ -4,6 +4,8 @@
   a minute between distinct points), against the median-speed-per-hour baseline fitted on
   the same training trips in this run. Hyperparameters are chosen in this run on an inner
   time split of the training trips only.
+- Rolling check: the same model and baseline fitted on the earlier 40%, 50%, ... 90% of
+  trips and tested on the next 10% each, so a figure that holds on one split only shows.
 - Demand: the hierarchical per-cell forecast (H3 resolution 9, hour of week) of the later 30%
   of pickups from the earlier 70%, against the per-cell overall mean; MAE and Poisson
   deviance per cell-hour. Smoothing chosen on an inner split of the training pickups.
@@ -26,7 +28,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import polars as pl  # noqa: E402
 
 from models.rides_demand import evaluate_demand  # noqa: E402
-from models.rides_eta import evaluate, load_trips  # noqa: E402
+from models.rides_eta import evaluate, load_trips, rolling_evaluate  # noqa: E402
 from models.rides_trips import trips_path  # noqa: E402
 
 
@@ -39,6 +41,8 @@ def measure() -> dict[str, Any] | None:
     t0 = time.perf_counter()
     eta = evaluate(trips, tune=True)
     t1 = time.perf_counter()
+    rolling = rolling_evaluate(trips)
+    t1r = time.perf_counter()
     pickups = trips.drop_nulls(["pickup_latitude", "pickup_longitude"]).select(
         pl.col("start").alias("ts"),
         pl.col("pickup_latitude").alias("lat"),
@@ -46,7 +50,14 @@ def measure() -> dict[str, Any] | None:
     )
     demand = evaluate_demand(pickups, tune=True)
     t2 = time.perf_counter()
-    return {"eta": eta, "demand": demand, "eta_s": t1 - t0, "demand_s": t2 - t1}
+    return {
+        "eta": eta,
+        "demand": demand,
+        "rolling": rolling,
+        "eta_s": t1 - t0,
+        "rolling_s": t1r - t1,
+        "demand_s": t2 - t1r,
+    }
 
 
 def main() -> None:
@@ -64,6 +75,15 @@ def main() -> None:
         f"ETA MAPE {eta['mape']:.4f} vs baseline {eta['baseline_mape']:.4f} (default "
         f"gradient boosting on raw seconds {eta['default_gbm_mape']:.4f}); "
         f"MAE {eta['mae']:.1f} s vs {eta['baseline_mae']:.1f} s"
+    )
+    folds = out["rolling"]
+    print(
+        "ETA rolling origins (fit on the earlier share, test on the next 10%): "
+        + ", ".join(
+            f"{f['origin']:.0%}: {f['mape']:.4f} vs {f['baseline_mape']:.4f}" for f in folds
+        )
+        + f"; mean {sum(f['mape'] for f in folds) / len(folds):.4f} vs "
+        f"{sum(f['baseline_mape'] for f in folds) / len(folds):.4f}; {out['rolling_s']:.1f} s"
     )
     print(
         f"Demand: {demand['cells']} cells x {demand['test_hours']} test hours, "

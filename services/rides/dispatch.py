@@ -5,7 +5,10 @@
   can be nearer by road than one in the ring before.
 - ``rank``: candidates ordered by *predicted pickup time*, not straight distance. The
   predictor is any ``EtaFn`` (vectorised over origin/destination pairs): the served ETA
-  model when one is promoted, else ``speed_eta``.
+  model when one is promoted, else ``speed_eta``. With ``shortlist``, only that many of
+  the found drivers, the nearest in a straight line, are predicted: a dense ring can hold
+  hundreds, the model's cost grows with them, and a driver several times farther than
+  the shortlist's last is not the one with the shortest pickup.
 - ``assign_batch``: requests gathered over a window assigned at once by minimum total pickup
   time (``scipy.optimize.linear_sum_assignment``), each request restricted to its own ring
   candidates so the matrix stays small.
@@ -108,10 +111,16 @@ def rank(
     eta: EtaFn,
     when: datetime,
     limit: int | None = None,
+    shortlist: int | None = None,
 ) -> list[Candidate]:
     """Candidates by predicted pickup time (ties by id, so the order is reproducible)."""
     if not candidates:
         return []
+    if shortlist is not None and len(candidates) > shortlist:
+        candidates = sorted(
+            candidates,
+            key=lambda p: (geo.haversine_m(p.lat, p.lng, *pickup), p.driver_id),
+        )[:shortlist]
     secs = eta([(p.lat, p.lng) for p in candidates], [pickup] * len(candidates), when)
     ranked = sorted(
         (

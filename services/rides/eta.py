@@ -19,8 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from services.rides.dispatch import EtaFn, speed_eta
 
 log = logging.getLogger(__name__)
@@ -94,40 +92,15 @@ class EtaServing:
 
 
 def model_functions(model: Any) -> tuple[EtaFn, EtaFn]:
-    """Vectorised pickup and trip predictors over a trained ``models.rides_eta.EtaModel``.
-
-    Pickup legs are short: below the model's ``short_km`` (few taxi trips are that short) the
-    leg is stretched along its bearing to ``short_km`` and its time scaled back, then kept
-    within the model's pickup floor and ceiling, as ``EtaModel.predict_pickup_seconds`` does
-    for one leg."""
-    import polars as pl
-
-    from models.rides_eta import PICKUP_CEILING_S, PICKUP_FLOOR_S
-    from models.rides_trips import haversine_km
-
-    def frame(o: np.ndarray, d: np.ndarray, when: datetime) -> Any:
-        return pl.DataFrame(
-            {
-                "pickup_lat": o[:, 0],
-                "pickup_lng": o[:, 1],
-                "drop_lat": d[:, 0],
-                "drop_lng": d[:, 1],
-                "when": [when] * len(o),
-            }
-        )
+    """Vectorised pickup and trip predictors over a trained ``models.rides_eta.EtaModel``:
+    every candidate of a request (or every pair of a batch) in one model call on numpy
+    arrays (``EtaModel.pickup_pairs`` and ``predict_pairs``), no frame built per call."""
 
     def trip(origins, destinations, when) -> list[float]:
-        o, d = np.asarray(origins, dtype=float), np.asarray(destinations, dtype=float)
-        return list(model.predict_frame(frame(o, d, when)))
+        return model.predict_pairs(origins, destinations, when).tolist()
 
     def pickup(origins, destinations, when) -> list[float]:
-        o, d = np.asarray(origins, dtype=float), np.asarray(destinations, dtype=float)
-        km = haversine_km(o[:, 0], o[:, 1], d[:, 0], d[:, 1])
-        f = np.where(km < model.short_km, model.short_km / np.maximum(km, 1e-9), 1.0)
-        far = o + (d - o) * f[:, None]
-        secs = np.asarray(model.predict_frame(frame(o, far, when))) / f
-        secs = np.where(km <= 1e-9, 0.0, secs)
-        return list(np.clip(secs, PICKUP_FLOOR_S, PICKUP_CEILING_S))
+        return model.pickup_pairs(origins, destinations, when).tolist()
 
     return pickup, trip
 

@@ -33,7 +33,14 @@ class Matching:
             exclude=exclude,
             fresh_after=self.clock() - self.conf.stale_after_s,
         )
-        return dispatch.rank(found, pickup, self.eta, self._when(), self.conf.candidates)
+        return dispatch.rank(
+            found,
+            pickup,
+            self.eta,
+            self._when(),
+            self.conf.candidates,
+            shortlist=self.conf.shortlist,
+        )
 
     def offer_next(self, trip_id: str) -> bool:
         """Offer the trip to the best free driver not yet tried; end it as ``no_driver`` when

@@ -12,8 +12,15 @@ The simulation, in plain Python on the same matching functions the service runs
   ``window_s`` against free drivers there, through the policy's curve. The rider accepts
   the price with probability ``exp(-elasticity x (surge - 1))``; the draw is the same for
   a request under every policy (common random numbers), so policies differ only by their
-  choices. Driver supply does not respond to surge here (drivers do not reposition): a
-  stated limit of the model, which makes surge look worse than it may be.
+  choices.
+- Supply follows surge (``Relocation``): every ``every_s`` seconds, for each resolution-7
+  cell whose surge is at least ``min_gain`` above 1, the free drivers of cells within
+  ``rings`` rings whose own surge is at least ``min_gain`` lower move towards it, the nearest
+  first and no more than the cell's shortfall (requests in the window minus its free
+  drivers). A moving driver is unavailable for the predicted drive to the cell's centre
+  (not counted as utilisation: no rider is aboard) and free there on arrival. Drivers see
+  the same multiplier riders pay, so a curve that never surges (``flat``) moves nobody and a
+  steeper one moves drivers sooner: curves are compared on supply as well as on price.
 - ``greedy``: a request is offered to its best-ranked free driver on arrival.
   ``batch``: requests wait for the next ``batch_s`` boundary and are assigned together.
   Both retry unmatched requests every tick; a rider abandons after ``patience_s``.
@@ -34,6 +41,8 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+
+import h3
 
 from services.rides import dispatch, geo, pricing
 from services.rides.dispatch import EtaFn
@@ -73,6 +82,20 @@ class Outcome:
     completion_rate: float
     utilisation: float
     rider_cost_cents: float
+    relocations: int = 0
+
+
+@dataclass(frozen=True)
+class Relocation:
+    """Idle drivers moving towards surging cells (see the module docstring)."""
+
+    every_s: float = 120.0
+    min_gain: float = 0.2
+    rings: int = 1
+
+
+#: Drivers chase surge by default; ``relocation=None`` replays a fleet that stays put.
+RELOCATION = Relocation()
 
 
 PRODUCTION = Policy("greedy/" + PRODUCTION_CURVE.name, "greedy", PRODUCTION_CURVE)
@@ -103,6 +126,7 @@ def replay(
     patience_s: float = 300.0,
     window_s: float = 300.0,
     seed: int = 0,
+    relocation: Relocation | None = RELOCATION,
 ) -> Outcome:
     """Run one policy over the day (see the module docstring)."""
     conf = conf or RidesSettings()
@@ -113,11 +137,12 @@ def replay(
     draws = _draws(n, seed)
     t0, t_end = reqs[0].t, reqs[-1].t + patience_s + 3600
     idx = MemoryIndex()
-    free_in: dict[str, int] = defaultdict(int)
+    free_in: dict[str, set[str]] = defaultdict(set)  # surge cell -> its free drivers
     for d, lat, lng in drivers:
         idx.update(d, lat, lng, t0)
-        free_in[geo.surge_cell(lat, lng)] += 1
+        free_in[geo.surge_cell(lat, lng)].add(d)
     busy_heap: list[tuple[float, str, float, float]] = []
+    moves = 0
     busy_s = 0.0
     recent: dict[str, deque] = defaultdict(deque)
     pending: list[tuple[int, float]] = []  # (request index, surge)
@@ -135,14 +160,14 @@ def replay(
             freed[0] = True
             at, d, lat, lng = heapq.heappop(busy_heap)
             idx.update(d, lat, lng, at)
-            free_in[geo.surge_cell(lat, lng)] += 1
+            free_in[geo.surge_cell(lat, lng)].add(d)
 
     def take(i: int, surge: float, cand: dispatch.Candidate, t: float) -> None:
         nonlocal busy_s
         r = reqs[i]
         pos = idx.get(cand.driver_id)
         idx.remove(cand.driver_id)
-        free_in[geo.surge_cell(pos.lat, pos.lng)] -= 1
+        free_in[geo.surge_cell(pos.lat, pos.lng)].discard(cand.driver_id)
         ride_s = r.trip_s if r.trip_s and r.trip_s > 0 else eta([r.pickup], [r.dropoff], when(t))[0]
         done = t + cand.eta_s + ride_s
         busy_s += min(done, t_end) - t
@@ -201,7 +226,7 @@ def replay(
         q.append(r.t)
         while q and q[0] < r.t - window_s:
             q.popleft()
-        surge = policy.curve((len(q) + 1) / (max(0, free_in[c]) + 1))
+        surge = policy.curve((len(q) + 1) / (len(free_in[c]) + 1))
         if draws[i] > math.exp(-elasticity * (surge - 1.0)):
             priced_out += 1
             return False
@@ -209,12 +234,50 @@ def replay(
         arrived[0] = True
         return True
 
+    def surge_now(c: str, t: float) -> float:
+        q = recent.get(c)
+        while q and q[0] < t - window_s:
+            q.popleft()
+        return policy.curve((len(q or ()) + 1) / (len(free_in[c]) + 1))
+
+    def relocate(t: float) -> None:
+        nonlocal moves
+        assert relocation is not None
+        hot = []
+        for c in list(recent):
+            s = surge_now(c, t)
+            if s >= 1.0 + relocation.min_gain:
+                hot.append((-s, c))
+        for neg_s, c in sorted(hot):
+            short = len(recent[c]) - len(free_in[c])
+            if short <= 0:
+                continue
+            target = h3.cell_to_latlng(c)
+            donors = []
+            for k in range(1, relocation.rings + 1):
+                for n_c in geo.ring(c, k):
+                    if free_in.get(n_c) and surge_now(n_c, t) <= -neg_s - relocation.min_gain:
+                        for d in free_in[n_c]:
+                            pos = idx.get(d)
+                            donors.append((geo.haversine_m(pos.lat, pos.lng, *target), d, n_c))
+            for _m, d, n_c in sorted(donors)[:short]:
+                pos = idx.get(d)
+                drive = eta([(pos.lat, pos.lng)], [target], when(t))[0]
+                idx.remove(d)
+                free_in[n_c].discard(d)
+                heapq.heappush(busy_heap, (t + drive, d, target[0], target[1]))
+                moves += 1
+
     tick = policy.batch_s
     t = t0
+    next_move = t0 + (relocation.every_s if relocation else math.inf)
     i = 0
     while i < n or pending:
         t_next = t + tick
         release(t)
+        if t >= next_move:
+            relocate(t)
+            next_move = t + relocation.every_s
         while i < n and reqs[i].t < t_next:
             release(reqs[i].t)
             if arrive(i) and policy.dispatch == "greedy":
@@ -237,6 +300,7 @@ def replay(
         completion_rate=round(len(waits) / n, 4),
         utilisation=round(busy_s / horizon, 4),
         rider_cost_cents=round(sum(fares) / len(fares), 1) if fares else math.nan,
+        relocations=moves,
     )
 
 

@@ -36,6 +36,12 @@ class RidesSettings(BaseSettings):
     offer_timeout_s: float = Field(default=15.0, gt=0, le=300, description="Accept window.")
     max_ring: int = Field(default=8, ge=1, le=30, description="Largest H3 k-ring searched.")
     candidates: int = Field(default=8, ge=1, le=100, description="Candidates ranked per search.")
+    shortlist: int = Field(
+        default=32,
+        ge=1,
+        le=1000,
+        description="Nearest found drivers (great-circle) whose pickup time is predicted.",
+    )
     max_offers: int = Field(default=5, ge=1, le=50, description="Offers before 'no driver'.")
     fallback_speed_kmh: float = Field(
         default=24.0, gt=0, le=200, description="City speed of the fallback ETA predictor."

@@ -19,6 +19,7 @@ from models.rides_eta import (
     evaluate,
     load_model,
     mape_scale,
+    rolling_evaluate,
     save_model,
     train,
 )
@@ -197,3 +198,37 @@ def test_saved_model_reloads_through_the_registry(tmp_path, trips, model):
 def test_too_few_trips_is_refused():
     with pytest.raises(TooFewTrips):
         train(synthetic_trips(20, seed=5))
+
+
+def test_pair_predictions_equal_the_frame_and_single_paths(trips, model):
+    test = evaluable(trips).head(50)
+    o = test.select("pickup_latitude", "pickup_longitude").to_numpy()
+    d = test.select("dropoff_latitude", "dropoff_longitude").to_numpy()
+    when = datetime(2015, 3, 18, 9)
+    at = test.with_columns(pl.lit(when).alias("when")).drop("trip_start_timestamp")
+    np.testing.assert_allclose(model.predict_pairs(o, d, when), model.predict_frame(at))
+    legs = model.pickup_pairs(o, d, when)
+    singles = [model.predict_pickup_seconds(*a, *b, when) for a, b in zip(o, d, strict=True)]
+    np.testing.assert_allclose(legs, singles)
+    # The compiled trees serve exactly the fitted estimator (Wednesday 9h in March).
+    X = model.features(*o.T, *d.T, *(np.full(len(o), v) for v in (9.0, 2.0, 3.0)))
+    expected = np.exp(model.estimator.predict(X)) * model.scale
+    np.testing.assert_allclose(model.predict_pairs(o, d, when), expected, rtol=1e-12)
+
+
+def test_rolling_origins_each_beat_the_baseline(trips):
+    folds = rolling_evaluate(trips, origins=(0.5, 0.7), horizon=0.2, **FAST)
+    assert [f["origin"] for f in folds] == [0.5, 0.7]
+    assert all(f["n_test"] > 300 for f in folds)
+    assert all(f["mape"] < 0.85 * f["baseline_mape"] and f["mape"] < 0.2 for f in folds)
+
+
+def test_an_artifact_of_the_older_area_lookup_is_refused_at_load(tmp_path, model):
+    import joblib
+
+    model.save(tmp_path / "m.joblib")
+    obj = joblib.load(tmp_path / "m.joblib")
+    obj["areas"] = object()  # stands in for the pickled KNN lookup of older versions
+    joblib.dump(obj, tmp_path / "old.joblib")
+    with pytest.raises(ValueError, match="retrain"):
+        EtaModel.load(tmp_path / "old.joblib")

@@ -124,3 +124,22 @@ def test_the_redis_index_answers_as_the_in_process_one():
         assert redis_idx.expire(-1.0) == ["d0"] and len(redis_idx) == 299
     finally:
         redis_idx.clear()
+
+
+def test_a_shortlist_predicts_only_the_nearest_found_drivers():
+    pickup = (41.88, -87.63)
+    seen: list[int] = []
+
+    def counting(origins, destinations, when):
+        seen.append(len(origins))
+        return dispatch.speed_eta(24.0)(origins, destinations, when)
+
+    far_first = [
+        Position(f"d{i}", pickup[0] + 0.001 * (40 - i), pickup[1], "c", 0.0, False)
+        for i in range(40)
+    ]
+    when = datetime(2015, 3, 4, 9, tzinfo=UTC)
+    full = dispatch.rank(far_first, pickup, counting, when, 3)
+    short = dispatch.rank(far_first, pickup, counting, when, 3, shortlist=5)
+    assert seen == [40, 5]
+    assert [c.driver_id for c in short] == [c.driver_id for c in full] == ["d39", "d38", "d37"]

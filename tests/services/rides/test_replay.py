@@ -74,3 +74,40 @@ def test_the_rule_needs_shorter_waits_without_losing_riders():
     assert not replay.beats(faster_but_losing, base)
     assert not replay.beats(base, base)
     assert PRODUCTION_CURVE in CURVES
+
+
+def surge_far_from_supply(seed: int = 1):
+    """Riders in the Loop's surge cell, every driver idle two surge cells away: beyond the
+    pickup search, so only drivers who move towards the surge can serve them."""
+    import h3
+
+    from services.rides import geo
+
+    rng = random.Random(seed)
+    far = sorted(geo.ring(geo.surge_cell(*LOOP), 2))[0]
+    lat, lng = h3.cell_to_latlng(far)
+    reqs = []
+    for i in range(300):
+        p = (LOOP[0] + rng.gauss(0, 0.003), LOOP[1] + rng.gauss(0, 0.003))
+        d = (p[0] + rng.uniform(-0.01, 0.01), p[1] + rng.uniform(-0.01, 0.01))
+        reqs.append(replay.Request(START + i * 10.0, p, d, rng.uniform(300, 600)))
+    drivers = [(f"d{i}", lat + rng.gauss(0, 0.002), lng + rng.gauss(0, 0.002)) for i in range(30)]
+    return reqs, drivers
+
+
+def test_idle_drivers_move_towards_surge_and_serve_riders_they_could_not_reach():
+    reqs, drivers = surge_far_from_supply()
+    moving = replay.replay(reqs, drivers, replay.PRODUCTION, ETA)
+    static = replay.replay(reqs, drivers, replay.PRODUCTION, ETA, relocation=None)
+    assert static.relocations == 0 and moving.relocations > 0
+    assert moving.completion_rate > 5 * static.completion_rate
+    assert moving.matched + moving.priced_out + moving.abandoned == len(reqs)
+    assert moving == replay.replay(reqs, drivers, replay.PRODUCTION, ETA)  # deterministic
+
+
+def test_a_curve_that_never_surges_moves_nobody():
+    reqs, drivers = surge_far_from_supply()
+    flat = replay.Policy("flat", "greedy", CURVES[0])
+    moving = replay.replay(reqs, drivers, flat, ETA)
+    assert moving.relocations == 0
+    assert moving == replay.replay(reqs, drivers, flat, ETA, relocation=None)
