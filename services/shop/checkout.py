@@ -4,7 +4,7 @@ transaction; the payment calls between them live in ``services.shop.saga``.
 1. ``reserve``: price the cart from the catalogue (the client never sets a price), reserve
    every line with conditional UPDATEs and record the checkout, or take nothing (409).
 2. ``convert``: only a checkout still ``reserved`` and unexpired becomes ``ordered``; its
-   reservations become sales and the order is written with its lines and the payment
+   reservations become sales and the paid order is written with its lines and the payment
    reference, all in one transaction.
 3. ``release``: a checkout that failed, expired or was abandoned gives its stock back.
 """
@@ -18,9 +18,17 @@ from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from services.errors import Conflict, Invalid
-from services.shop import inventory, lifecycle
+from services.shop import inventory
 from services.shop.catalog import priced_variant
-from services.shop.store import carts, checkouts, order_lines, orders, reservations
+from services.shop.store import (
+    carts,
+    checkouts,
+    order_events,
+    order_lines,
+    orders,
+    payments,
+    reservations,
+)
 
 # The checkout's statements, built once (only their parameters change per call).
 _c = checkouts.c
@@ -34,6 +42,8 @@ _insert_checkout = insert(checkouts)
 _insert_reservations = insert(reservations)
 _insert_order = insert(orders)
 _insert_lines = insert(order_lines)
+_insert_events = insert(order_events)
+_insert_payment = insert(payments)
 _claim = (
     update(checkouts)
     .where(
@@ -47,7 +57,7 @@ _claim = (
         status="ordered",
         order_id=bindparam("k_order"),
         intent_id=bindparam("k_intent"),
-        pay_state="authorized",
+        pay_state="captured",
     )
     .returning(_c.customer, _c.amount, _c.currency, _c.lines)
 )
@@ -181,11 +191,13 @@ def convert(
     now: float,
     held: list[tuple[int, str, int]] | None = None,
 ) -> dict[str, Any] | None:
-    """Checkout to order in one transaction; None when it lapsed or was released first.
+    """Checkout to paid order in one transaction, after the charge (``intent_id``) took the
+    money; None when the checkout lapsed or was released first (the caller gives it back).
 
     The checkout is claimed with ``UPDATE ... RETURNING`` (no re-read), and ``held`` is the
-    ``(variant, warehouse, qty)`` reservations when the caller just made them; the answer is
-    the order's view (lines and its first event), so the caller need not read it back."""
+    ``(variant, warehouse, qty)`` reservations when the caller just made them. The order, its
+    lines, its ``placed`` and ``paid`` events and the payments log's ``captured`` row are
+    written together; the answer is the order's view, so the caller need not read it back."""
     claim = {"k_id": checkout_id, "k_now": now, "k_order": order_id, "k_intent": intent_id}
     with engine.begin() as conn:
         co = conn.execute(_claim, claim).first()
@@ -214,7 +226,7 @@ def convert(
             "id": order_id,
             "customer": co.customer,
             "checkout_id": checkout_id,
-            "status": "placed",
+            "status": "paid",
             "amount": co.amount,
             "refunded": 0,
             "currency": co.currency,
@@ -225,12 +237,27 @@ def convert(
         }
         conn.execute(_insert_order, order)
         conn.execute(_insert_lines, rows)
-        lifecycle.record(conn, order_id, "placed", co.customer, now)
+        events = [
+            {"status": "placed", "actor": co.customer, "note": "", "ts": now},
+            {"status": "paid", "actor": "gateway", "note": "", "ts": now},
+        ]
+        conn.execute(_insert_events, [{"order_id": order_id, **e} for e in events])
+        conn.execute(
+            _insert_payment,
+            {
+                "checkout_id": checkout_id,
+                "order_id": order_id,
+                "kind": "captured",
+                "amount": co.amount,
+                "intent_id": intent_id,
+                "ts": now,
+            },
+        )
         conn.execute(_empty_cart, {"k_owner": co.customer})
     return {
         "id": order_id,
         "customer": co.customer,
-        "status": "placed",
+        "status": "paid",
         "amount": co.amount,
         "refunded": 0,
         "currency": co.currency,
@@ -240,7 +267,7 @@ def convert(
             | {"unit_price": r["unit_price"]}
             for r in sorted(rows, key=lambda r: (r["variant_id"], r["warehouse_id"]))
         ],
-        "events": [{"status": "placed", "actor": co.customer, "note": "", "ts": now}],
+        "events": events,
     }
 
 

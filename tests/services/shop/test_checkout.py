@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Conflict, DomainError
-from services.payments.adapter import CARD_DECLINED, GatewayUnavailable
+from services.payments.adapter import CARD_DECLINED
 from services.shop.settings import ShopSettings
 from services.shop.store import stock
 from services.shop.system import build
@@ -51,31 +51,29 @@ def test_paying_after_the_reservation_lapsed_voids_the_payment(svc, clock):
     assert svc.stock_of(v)["available"] == 5
 
 
-def test_lapse_between_authorise_and_order_voids_and_says_so(svc, clock):
+def test_lapse_between_charge_and_order_refunds_in_full_and_says_so(svc, clock):
     v = seed(svc, units=5)
     svc.reserve("co_race", "bob", [(v, 1)], "United Kingdom")
-    svc.saga.crash_hook = lambda at: clock.advance(601) if at == "authorized" else None
-    with pytest.raises(Conflict, match="voided"):
+    svc.saga.crash_hook = lambda at: clock.advance(601) if at == "charged" else None
+    with pytest.raises(Conflict, match="refunded in full"):
         svc.saga.pay("co_race")
     svc.sweep()
-    assert svc.local_gateway.charges_by("checkout") == {}
+    assert svc.local_gateway.charges_by("checkout") == {}  # charged, then given back
+    assert svc.local_gateway.totals()["refunded"] == 1250
     assert svc.saga.checkout_row("co_race").pay_state == "voided"
     assert svc.stock_of(v)["available"] == 5 and svc.audit() == []
 
 
-def test_cancel_before_capture_voids_and_restocks(svc):
+def test_the_order_is_written_paid_with_the_charge_and_a_cancel_refunds_it(svc):
     v = seed(svc, units=5)
     svc.set_cart_line("bob", v, 2)
-
-    def lost(*_a, **_k):
-        raise GatewayUnavailable("the capture's answer was lost")
-
-    svc.gateway.capture = lost
     order = svc.checkout("bob")
-    assert order["status"] == "placed"  # authorised, capture unknown
+    assert order["status"] == "paid"
+    assert [e["status"] for e in order["events"]] == ["placed", "paid"]
+    assert svc.saga.checkout_row("co_" + order["id"][2:]).pay_state == "captured"
+    assert list(svc.local_gateway.charges_by("checkout").values()) == [1]
     out = svc.orders.act(order["id"], "cancel", "bob", frozenset({"customer"}))
-    assert out["status"] == "cancelled"
-    assert svc.saga.checkout_row("co_" + order["id"][2:]).pay_state == "voided"
+    assert out["status"] == "cancelled" and out["refunded"] == 2500
     assert svc.local_gateway.charges_by("checkout") == {}
     assert svc.stock_of(v)["available"] == 5 and svc.audit() == []
 
