@@ -145,7 +145,7 @@ class CheckoutDesk:
         for checkout_id in co.expired(self.engine, self.now()):
             if co.release(self.engine, checkout_id, "expired", self.now(), only_expired=True):
                 n += 1
-                self.saga.settle(checkout_id)
+                self.saga.try_settle(checkout_id)
         if n:
             self.after_commit()
         return n

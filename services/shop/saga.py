@@ -253,6 +253,16 @@ class Saga:
             self._void(checkout_id, row.intent_id)
         return self.checkout_row(checkout_id).pay_state
 
+    def try_settle(self, checkout_id: str) -> str:
+        """``settle``, or ``"refused"`` (logged) when the gateway refuses the call, so one
+        such checkout never stops a sweep or a reconciliation of the others; it is tried
+        again on the next pass."""
+        try:
+            return self.settle(checkout_id) or "none"
+        except GatewayError:
+            log.warning("the gateway refused to settle %s", checkout_id, exc_info=True)
+            return "refused"
+
     def reconcile(self) -> dict[str, int]:
         """Settle every payment left mid-way, and send every refund still pending."""
         c = checkouts.c
@@ -267,7 +277,7 @@ class Saga:
             )
         outcome: dict[str, int] = {}
         for checkout_id in ids:
-            state = self.settle(checkout_id) or "none"
+            state = self.try_settle(checkout_id)
             outcome[state] = outcome.get(state, 0) + 1
         for refund_id in pending:
             key = "refund_sent" if self.send_refund(refund_id) else "refund_pending"

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Conflict, DomainError
-from services.payments.adapter import CARD_DECLINED
+from services.payments.adapter import CARD_DECLINED, CARD_OK
 from services.shop.settings import ShopSettings
 from services.shop.store import stock
 from services.shop.system import build
@@ -120,3 +120,26 @@ def test_the_order_a_checkout_answers_is_the_order_as_stored(svc):
     assert answered["status"] == "paid" and len(answered["lines"]) == 3
     assert answered == svc.orders.get(answered["id"], "bob", frozenset())
     assert svc.checkout("bob", key="k-1") == answered  # a retry reads the stored order
+
+
+def test_a_checkout_the_gateway_refuses_to_settle_never_stops_the_others(svc, clock):
+    """A crash mid-charge with a card other than the default: settling repeats the key with
+    other parameters, which the gateway refuses (422); the sweep and the reconciliation go
+    on with every other checkout."""
+    v = seed(svc, units=5)
+
+    def crash(at: str) -> None:
+        if at == "charged":
+            raise KeyboardInterrupt("killed after the charge")
+
+    svc.saga.crash_hook = crash
+    for checkout_id, method in (("co_odd", "pm_card_mastercard"), ("co_plain", CARD_OK)):
+        svc.reserve(checkout_id, "bob", [(v, 1)], "United Kingdom", paying=True)
+        with pytest.raises(KeyboardInterrupt):
+            svc.saga.pay(checkout_id, method)
+    clock.advance(601)
+    assert svc.sweep() == 2  # both reservations released
+    assert svc.stock_of(v)["available"] == 5
+    assert svc.saga.checkout_row("co_plain").pay_state == "voided"  # its charge given back
+    assert svc.reconcile() == {"refused": 1}
+    assert svc.saga.checkout_row("co_odd").pay_state == "authorizing"  # tried next pass
