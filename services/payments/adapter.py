@@ -2,9 +2,11 @@
 
 Money moves in two steps, as with card networks: ``authorize`` reserves the amount on the
 payer's card (a payment intent in ``requires_capture``), then ``capture`` takes it or
-``cancel`` releases it; ``refund`` gives back captured money. Every call carries an
-idempotency key chosen by the caller and derived from its own records (a booking's id, say),
-so a retry after a timeout or a crash repeats the same call and never charges twice.
+``cancel`` releases it; ``refund`` gives back captured money. ``authorize(capture=True)``
+takes it in one step (a caller that would capture at once anyway saves a round trip).
+Every call carries an idempotency key chosen by the caller and derived from its own records
+(a booking's id, say), so a retry after a timeout or a crash repeats the same call and never
+charges twice.
 
 Errors: ``PaymentDeclined`` (the payer's bank said no: final), ``GatewayUnavailable`` (no
 answer, or a transient failure, after the adapter's own retries: the outcome is unknown,
@@ -42,15 +44,20 @@ class Intent:
 
 
 def authorize_params(
-    amount: int, currency: str, payment_method: str, metadata: dict[str, str] | None
+    amount: int,
+    currency: str,
+    payment_method: str,
+    metadata: dict[str, str] | None,
+    capture: bool = False,
 ) -> dict[str, object]:
-    """Stripe's parameters of an authorisation: confirmed now, captured later by hand."""
+    """Stripe's parameters of an authorisation: confirmed now, captured later by hand, or
+    at once with ``capture`` (Stripe's automatic capture)."""
     return {
         "amount": amount,
         "currency": currency,
         "payment_method": payment_method,
         "confirm": True,
-        "capture_method": "manual",
+        "capture_method": "automatic" if capture else "manual",
         "metadata": metadata or {},
     }
 
@@ -83,7 +90,12 @@ class PaymentGateway(Protocol):
         idempotency_key: str,
         payment_method: str = CARD_OK,
         metadata: dict[str, str] | None = None,
-    ) -> Intent: ...
+        capture: bool = False,
+    ) -> Intent:
+        """Hold the amount (``requires_capture``), or with ``capture`` take it at once
+        (``succeeded``): one call instead of two, for a caller that gives money back by
+        refund."""
+        ...
 
     def capture(self, intent_id: str, *, idempotency_key: str) -> Intent: ...
 

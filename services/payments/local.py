@@ -109,8 +109,9 @@ class LocalGatewayAdapter:
         idempotency_key: str,
         payment_method: str = CARD_OK,
         metadata: dict[str, str] | None = None,
+        capture: bool = False,
     ) -> Intent:
-        params = authorize_params(amount, currency, payment_method, metadata)
+        params = authorize_params(amount, currency, payment_method, metadata, capture)
         return intent_from(self._call("POST", "/v1/payment_intents", params, idempotency_key))
 
     def capture(self, intent_id: str, *, idempotency_key: str) -> Intent:

@@ -90,8 +90,9 @@ class StripeAdapter:
         idempotency_key: str,
         payment_method: str = CARD_OK,
         metadata: dict[str, str] | None = None,
+        capture: bool = False,
     ) -> Intent:
-        params = authorize_params(amount, currency, payment_method, metadata)
+        params = authorize_params(amount, currency, payment_method, metadata, capture)
         pis = self.client.v1.payment_intents
         opts = {"idempotency_key": idempotency_key}
         return _intent(self._do(pis.create, params=params, options=opts))

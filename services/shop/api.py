@@ -48,11 +48,85 @@ def _order(value: str) -> str:
 def _guest(token: str) -> str:
     if not GUEST.fullmatch(token):
         raise NotFound("no such guest cart")
-    return "guest:" + token
+    return token
 
 
 def _admin(user: Principal) -> bool:
     return "admin" in user.roles
+
+
+# -- carts and checkout (first: a purchase's routes are matched before the rest) ---------------
+
+
+@router.get("/cart", response_model=s.Cart, operation_id="shop_cart")
+def cart(svc: ShopDep, user: CustomerUser) -> s.Cart:
+    return s.Cart(**svc.cart(user.user_id))
+
+
+@router.put("/cart/items/{variant_id}", response_model=s.Cart, operation_id="shop_cart_set")
+def cart_set(
+    variant_id: PathId, body: s.ShopCartLineIn, svc: ShopDep, user: CustomerUser
+) -> s.Cart:
+    """Set a line's quantity (0 removes it). Prices always come from the catalogue."""
+    return s.Cart(**svc.set_cart_line(user.user_id, _int(variant_id, "variant"), body.qty))
+
+
+@router.post("/cart/merge", response_model=s.Cart, operation_id="shop_cart_merge")
+def cart_merge(body: s.ShopMergeIn, svc: ShopDep, user: CustomerUser) -> s.Cart:
+    """On login: move a guest cart into the customer's (quantities add, up to the cap)."""
+    return s.Cart(**svc.merge_guest_cart(user.user_id, body.guest_token))
+
+
+@router.post(
+    "/guest-carts", status_code=201, response_model=s.GuestCart, operation_id="shop_guest_cart_new"
+)
+def guest_cart_new(svc: ShopDep) -> s.GuestCart:
+    """A cart for a shopper not logged in; its token is its only credential."""
+    return s.GuestCart(token=svc.new_guest_cart())
+
+
+@router.get("/guest-carts/{token}", response_model=s.Cart, operation_id="shop_guest_cart")
+def guest_cart(token: str, svc: ShopDep) -> s.Cart:
+    _guest(token)
+    return s.Cart(**svc.guest_cart(token))
+
+
+@router.put(
+    "/guest-carts/{token}/items/{variant_id}",
+    response_model=s.Cart,
+    operation_id="shop_guest_cart_set",
+)
+def guest_cart_set(token: str, variant_id: PathId, body: s.ShopCartLineIn, svc: ShopDep) -> s.Cart:
+    _guest(token)
+    return s.Cart(**svc.set_guest_cart_line(token, _int(variant_id, "variant"), body.qty))
+
+
+@router.post(
+    "/checkout",
+    status_code=201,
+    response_model=s.Order,
+    operation_id="shop_checkout",
+)
+def checkout(
+    body: s.ShopCheckoutIn, svc: ShopDep, user: CustomerUser, key: IdemKey = None
+) -> s.Order:
+    """Reserve the cart, pay and place the order: 409 out of stock or prices changed, 402
+    declined, 503 payment outcome unknown (retry with the same ``Idempotency-Key``)."""
+    result, _ = svc.idempotent(
+        user.user_id,
+        key,
+        "POST",
+        "/shop/checkout",
+        body.model_dump(),
+        lambda: svc.checkout(
+            user.user_id,
+            country=body.country,
+            payment_method=body.payment_method,
+            expected_total=body.expected_total,
+            key=key,
+        ),
+    )
+    return s.Order(**result)
 
 
 # -- catalogue ---------------------------------------------------------------------------------
@@ -194,81 +268,7 @@ def search(
     return s.SearchPage(**page)
 
 
-# -- carts -------------------------------------------------------------------------------------
-
-
-@router.get("/cart", response_model=s.Cart, operation_id="shop_cart")
-def cart(svc: ShopDep, user: CustomerUser) -> s.Cart:
-    return s.Cart(**svc.cart(user.user_id))
-
-
-@router.put("/cart/items/{variant_id}", response_model=s.Cart, operation_id="shop_cart_set")
-def cart_set(
-    variant_id: PathId, body: s.ShopCartLineIn, svc: ShopDep, user: CustomerUser
-) -> s.Cart:
-    """Set a line's quantity (0 removes it). Prices always come from the catalogue."""
-    return s.Cart(**svc.set_cart_line(user.user_id, _int(variant_id, "variant"), body.qty))
-
-
-@router.post("/cart/merge", response_model=s.Cart, operation_id="shop_cart_merge")
-def cart_merge(body: s.ShopMergeIn, svc: ShopDep, user: CustomerUser) -> s.Cart:
-    """On login: move a guest cart into the customer's (quantities add, up to the cap)."""
-    return s.Cart(**svc.merge_guest_cart(user.user_id, body.guest_token))
-
-
-@router.post(
-    "/guest-carts", status_code=201, response_model=s.GuestCart, operation_id="shop_guest_cart_new"
-)
-def guest_cart_new(svc: ShopDep) -> s.GuestCart:
-    """A cart for a shopper not logged in; its token is its only credential."""
-    return s.GuestCart(token=svc.new_guest_cart())
-
-
-@router.get("/guest-carts/{token}", response_model=s.Cart, operation_id="shop_guest_cart")
-def guest_cart(token: str, svc: ShopDep) -> s.Cart:
-    _guest(token)
-    return s.Cart(**svc.guest_cart(token))
-
-
-@router.put(
-    "/guest-carts/{token}/items/{variant_id}",
-    response_model=s.Cart,
-    operation_id="shop_guest_cart_set",
-)
-def guest_cart_set(token: str, variant_id: PathId, body: s.ShopCartLineIn, svc: ShopDep) -> s.Cart:
-    _guest(token)
-    return s.Cart(**svc.set_guest_cart_line(token, _int(variant_id, "variant"), body.qty))
-
-
-# -- checkout and orders -----------------------------------------------------------------------
-
-
-@router.post(
-    "/checkout",
-    status_code=201,
-    response_model=s.Order,
-    operation_id="shop_checkout",
-)
-def checkout(
-    body: s.ShopCheckoutIn, svc: ShopDep, user: CustomerUser, key: IdemKey = None
-) -> s.Order:
-    """Reserve the cart, pay and place the order: 409 out of stock or prices changed, 402
-    declined, 503 payment outcome unknown (retry with the same ``Idempotency-Key``)."""
-    result, _ = svc.idempotent(
-        user.user_id,
-        key,
-        "POST",
-        "/shop/checkout",
-        body.model_dump(),
-        lambda: svc.checkout(
-            user.user_id,
-            country=body.country,
-            payment_method=body.payment_method,
-            expected_total=body.expected_total,
-            key=key,
-        ),
-    )
-    return s.Order(**result)
+# -- orders ------------------------------------------------------------------------------------
 
 
 @router.get("/orders", response_model=list[s.Order], operation_id="shop_orders")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from services.errors import Forbidden, Invalid, NotFound
@@ -250,14 +250,25 @@ def product_summary(row: Any) -> dict[str, Any]:
     }
 
 
+_priced_variant = (
+    select(
+        variants.c.id,
+        variants.c.product_id,
+        variants.c.price,
+        variants.c.currency,
+        variants.c.sku,
+        products.c.title,
+        products.c.seller_id,
+        products.c.category_id,
+    )
+    .select_from(variants.join(products, products.c.id == variants.c.product_id))
+    .where(and_(variants.c.id == bindparam("pv_id"), products.c.active.is_(True)))
+)  # built once: every cart change and checkout line runs it
+
+
 def priced_variant(conn: Connection, variant_id: int) -> Any:
     """A sellable variant with its product's title and seller (404 unknown or withdrawn)."""
-    v, p = variants.c, products.c
-    row = conn.execute(
-        select(v.id, v.product_id, v.price, v.currency, v.sku, p.title, p.seller_id, p.category_id)
-        .select_from(variants.join(products, p.id == v.product_id))
-        .where(and_(v.id == variant_id, p.active.is_(True)))
-    ).first()
+    row = conn.execute(_priced_variant, {"pv_id": variant_id}).first()
     if row is None:
         raise NotFound(f"no variant {variant_id}")
     return row

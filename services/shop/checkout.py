@@ -4,7 +4,7 @@ transaction; the payment calls between them live in ``services.shop.saga``.
 1. ``reserve``: price the cart from the catalogue (the client never sets a price), reserve
    every line with conditional UPDATEs and record the checkout, or take nothing (409).
 2. ``convert``: only a checkout still ``reserved`` and unexpired becomes ``ordered``; its
-   reservations become sales and the order is written with its lines and the payment
+   reservations become sales and the paid order is written with its lines and the payment
    reference, all in one transaction.
 3. ``release``: a checkout that failed, expired or was abandoned gives its stock back.
 """
@@ -14,13 +14,54 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from services.errors import Conflict, Invalid
-from services.shop import inventory, lifecycle
+from services.shop import inventory
 from services.shop.catalog import priced_variant
-from services.shop.store import carts, checkouts, order_lines, orders, reservations
+from services.shop.store import (
+    carts,
+    checkouts,
+    order_events,
+    order_lines,
+    orders,
+    payments,
+    reservations,
+)
+
+# The checkout's statements, built once (only their parameters change per call).
+_c = checkouts.c
+_cart_items = (
+    select(carts.c.variant_id, carts.c.qty)
+    .where(carts.c.owner == bindparam("k_owner"))
+    .order_by(carts.c.variant_id)
+)
+_empty_cart = delete(carts).where(carts.c.owner == bindparam("k_owner"))
+_insert_checkout = insert(checkouts)
+_insert_reservations = insert(reservations)
+_insert_order = insert(orders)
+_insert_lines = insert(order_lines)
+_insert_events = insert(order_events)
+_insert_payment = insert(payments)
+_claim = (
+    update(checkouts)
+    .where(
+        and_(
+            _c.id == bindparam("k_id"),
+            _c.status == "reserved",
+            _c.expires_at > bindparam("k_now"),
+        )
+    )
+    .values(
+        status="ordered",
+        order_id=bindparam("k_order"),
+        intent_id=bindparam("k_intent"),
+        pay_state="captured",
+    )
+    .returning(_c.customer, _c.amount, _c.currency, _c.lines)
+)
+_held_rows = select(reservations).where(reservations.c.checkout_id == bindparam("k_id"))
 
 
 class PriceChanged(Conflict):
@@ -75,14 +116,7 @@ def reserve(
     customer's cart, read in this same transaction."""
     with engine.begin() as conn:
         if items is None:
-            items = [
-                (r.variant_id, r.qty)
-                for r in conn.execute(
-                    select(carts.c.variant_id, carts.c.qty)
-                    .where(carts.c.owner == customer)
-                    .order_by(carts.c.variant_id)
-                )
-            ]
+            items = [tuple(r) for r in conn.execute(_cart_items, {"k_owner": customer})]
         lines = price_lines(conn, items, currency, max_qty)
         amount = sum(line["unit_price"] * line["qty"] for line in lines)
         if expected_total is not None and expected_total != amount:
@@ -115,9 +149,9 @@ def reserve(
             "pay_state": "authorizing" if paying else None,
             "pay_attempt": 0,
         }
-        conn.execute(insert(checkouts).values(**row))
+        conn.execute(_insert_checkout, row)
         conn.execute(
-            insert(reservations),
+            _insert_reservations,
             [
                 {
                     "checkout_id": checkout_id,
@@ -146,7 +180,7 @@ def set_pay_state(engine: Engine, checkout_id: str, expected: tuple, new: str, *
 
 
 def _held(conn: Connection, checkout_id: str) -> list[Any]:
-    return conn.execute(select(reservations).where(reservations.c.checkout_id == checkout_id)).all()
+    return conn.execute(_held_rows, {"k_id": checkout_id}).all()
 
 
 def convert(
@@ -157,21 +191,16 @@ def convert(
     now: float,
     held: list[tuple[int, str, int]] | None = None,
 ) -> dict[str, Any] | None:
-    """Checkout to order in one transaction; None when it lapsed or was released first.
+    """Checkout to paid order in one transaction, after the charge (``intent_id``) took the
+    money; None when the checkout lapsed or was released first (the caller gives it back).
 
     The checkout is claimed with ``UPDATE ... RETURNING`` (no re-read), and ``held`` is the
-    ``(variant, warehouse, qty)`` reservations when the caller just made them; the answer is
-    the order's view (lines and its first event), so the caller need not read it back."""
-    c = checkouts.c
+    ``(variant, warehouse, qty)`` reservations when the caller just made them. The order, its
+    lines, its ``placed`` and ``paid`` events and the payments log's ``captured`` row are
+    written together; the answer is the order's view, so the caller need not read it back."""
+    claim = {"k_id": checkout_id, "k_now": now, "k_order": order_id, "k_intent": intent_id}
     with engine.begin() as conn:
-        co = conn.execute(
-            update(checkouts)
-            .where(and_(c.id == checkout_id, c.status == "reserved", c.expires_at > now))
-            .values(
-                status="ordered", order_id=order_id, intent_id=intent_id, pay_state="authorized"
-            )
-            .returning(c.customer, c.amount, c.currency, c.lines)
-        ).first()
+        co = conn.execute(_claim, claim).first()
         if co is None:
             return None
         if held is None:
@@ -197,7 +226,7 @@ def convert(
             "id": order_id,
             "customer": co.customer,
             "checkout_id": checkout_id,
-            "status": "placed",
+            "status": "paid",
             "amount": co.amount,
             "refunded": 0,
             "currency": co.currency,
@@ -206,14 +235,29 @@ def convert(
             "created_at": now,
             "updated_at": now,
         }
-        conn.execute(insert(orders).values(**order))
-        conn.execute(insert(order_lines), rows)
-        lifecycle.record(conn, order_id, "placed", co.customer, now)
-        conn.execute(delete(carts).where(carts.c.owner == co.customer))
+        conn.execute(_insert_order, order)
+        conn.execute(_insert_lines, rows)
+        events = [
+            {"status": "placed", "actor": co.customer, "note": "", "ts": now},
+            {"status": "paid", "actor": "gateway", "note": "", "ts": now},
+        ]
+        conn.execute(_insert_events, [{"order_id": order_id, **e} for e in events])
+        conn.execute(
+            _insert_payment,
+            {
+                "checkout_id": checkout_id,
+                "order_id": order_id,
+                "kind": "captured",
+                "amount": co.amount,
+                "intent_id": intent_id,
+                "ts": now,
+            },
+        )
+        conn.execute(_empty_cart, {"k_owner": co.customer})
     return {
         "id": order_id,
         "customer": co.customer,
-        "status": "placed",
+        "status": "paid",
         "amount": co.amount,
         "refunded": 0,
         "currency": co.currency,
@@ -223,7 +267,7 @@ def convert(
             | {"unit_price": r["unit_price"]}
             for r in sorted(rows, key=lambda r: (r["variant_id"], r["warehouse_id"]))
         ],
-        "events": [{"status": "placed", "actor": co.customer, "note": "", "ts": now}],
+        "events": events,
     }
 
 

@@ -49,6 +49,18 @@ _sell = (
     )
 )
 
+_w = warehouses.c
+_free_stock = (
+    select(_s.warehouse_id, _w.country, _w.priority, (_s.on_hand - _s.reserved).label("free"))
+    .select_from(stock.join(warehouses, _w.id == _s.warehouse_id))
+    .where(and_(_s.variant_id == bindparam("v"), _s.on_hand - _s.reserved > 0))
+)
+_release = (
+    update(stock)
+    .where(and_(_at, _s.reserved >= bindparam("q")))
+    .values(reserved=_s.reserved - bindparam("q"))
+)
+
 
 def _log(conn: Connection, variant_id: int, wh: str, kind: str, qty: int, ref: str, ts: float):
     conn.execute(
@@ -131,15 +143,7 @@ def reserve(conn: Connection, variant_id: int, wh: str, qty: int, ref: str, ts: 
 
 
 def release(conn: Connection, variant_id: int, wh: str, qty: int, ref: str, ts: float) -> bool:
-    s = stock.c
-    ok = (
-        conn.execute(
-            update(stock)
-            .where(and_(_where(variant_id, wh), s.reserved >= qty))
-            .values(reserved=s.reserved - qty)
-        ).rowcount
-        == 1
-    )
+    ok = conn.execute(_release, {"v": variant_id, "wh": wh, "q": qty}).rowcount == 1
     if ok:
         _log(conn, variant_id, wh, "release", qty, ref, ts)
     return ok
@@ -174,12 +178,7 @@ def warehouse_order(
 ) -> list[tuple[str, int]]:
     """Warehouses holding free stock of the variant, in the order ``rule`` prefers, with the
     amount free now (a hint: the conditional UPDATE decides)."""
-    s, w = stock.c, warehouses.c
-    rows = conn.execute(
-        select(s.warehouse_id, w.country, w.priority, (s.on_hand - s.reserved).label("free"))
-        .select_from(stock.join(warehouses, w.id == s.warehouse_id))
-        .where(and_(s.variant_id == variant_id, s.on_hand - s.reserved > 0))
-    ).all()
+    rows = conn.execute(_free_stock, {"v": variant_id}).all()
     if rule == "nearest":
         key = lambda r: (r.country != country, r.priority, r.warehouse_id)  # noqa: E731
     else:  # fewest_shipments: one warehouse that holds it all, the fullest first

@@ -164,6 +164,7 @@ class OrderDesk:
                 self._restock(conn, order_id, now)
             if action == "cancel" and row.amount > row.refunded:
                 refund_id = self.saga.add_refund(conn, order_id, row.amount - row.refunded, now)
+                shipments.attribute_refund(conn, row, row.amount - row.refunded, now)
                 conn.execute(
                     update(orders).where(orders.c.id == order_id).values(refunded=row.amount)
                 )
@@ -269,8 +270,9 @@ class OrderDesk:
                 refunded=row.refunded + amount,
             ):
                 raise lifecycle.InvalidTransition(f"order {order_id} changed meanwhile; look again")
+            if "admin" in roles:  # each seller's part of it, for per-seller accounting
+                shipments.attribute_refund(conn, row, amount, now)
             refund_id = self.saga.add_refund(conn, order_id, amount, now)
-            out = None
         self.after_commit()
         self.saga.send_refund(refund_id)
         with self.engine.connect() as conn:

@@ -1,16 +1,21 @@
-"""Checkout as a saga: reserve, authorise, create the order, capture; compensate on failure.
+"""Checkout as a saga: reserve, charge, create the order; give the money back on failure.
 
-Payment keys derive from the checkout (``<checkout>:auth:<attempt>``, ``<checkout>:capture``,
-``<checkout>:void``), and a checkout id itself derives from the client's ``Idempotency-Key``,
-so a retry after a lost answer or a crash repeats the same gateway calls and never charges
-twice. Each phase is recorded (``pay_state``) before and after its call, so ``settle`` can
-finish any checkout left mid-way:
+The charge takes the money at once (``authorize(capture=True)``): the order is written paid
+in the transaction that converts the reservation, so a checkout is one gateway call and
+three transactions of its own (reserve, convert, and the cart before it). A charge that
+finds no order to pay for (the reservation lapsed meanwhile, or the process died and the
+client never came back) is given back in full by a refund.
+
+Payment keys derive from the checkout (``<checkout>:charge:<attempt>``, ``<checkout>:void``
+for giving an orphan charge back, ``<order>:refund:<n>``), and a checkout id itself derives
+from the client's ``Idempotency-Key``, so a retry after a lost answer or a crash repeats the
+same gateway calls and never charges twice. Each phase is recorded (``pay_state``) before and
+after its call, so ``settle`` can finish any checkout left mid-way:
 
 - declined: release the reservation (402);
 - unknown outcome: 503; once the reservation expires the sweeper releases it and ``settle``
-  voids whatever authorisation exists;
-- the reservation lapsed while paying: void, 409;
-- converted but the capture's answer was lost: ``settle`` captures it.
+  gives back whatever charge exists (``voiding`` -> ``voided``: no order, no money kept);
+- the reservation lapsed while paying: the charge is given back, 409.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Engine
 
 from services.errors import Conflict, DomainError, Unavailable
@@ -31,7 +36,6 @@ from services.payments.adapter import (
     PaymentGateway,
 )
 from services.shop import checkout as co
-from services.shop import lifecycle
 from services.shop.store import checkouts, orders, payments, refunds
 from warehouse.emitter import Emitter
 
@@ -40,11 +44,6 @@ SYSTEM = "shop"
 
 
 _insert_payment = insert(payments)
-_mark_captured = (
-    update(checkouts)
-    .where(and_(checkouts.c.id == bindparam("cid"), checkouts.c.pay_state == "authorized"))
-    .values(pay_state="captured")
-)
 
 
 class PaymentRequired(DomainError):
@@ -76,12 +75,11 @@ class Saga:
     def pay(
         self, checkout_id: str, payment_method: str = CARD_OK, row: Any = None
     ) -> tuple[str, dict[str, Any] | None]:
-        """Authorise, convert and capture a reserved checkout: the order id, and the order's
-        view when this call created it (None when it existed already). ``row`` is the
-        checkout as its caller just wrote or read it (spares a read)."""
+        """Charge a reserved checkout and convert it to a paid order: the order id, and the
+        order's view when this call created it (None when it existed already). ``row`` is
+        the checkout as its caller just wrote or read it (spares a read)."""
         row = row if row is not None else self.checkout_row(checkout_id)
         if row.status == "ordered":
-            self.settle(checkout_id)
             return row.order_id, None
         if row.status != "reserved" or row.expires_at <= self.clock():
             raise Conflict(f"checkout {checkout_id} is {row.status}; start a new checkout")
@@ -95,13 +93,7 @@ class Saga:
         ):
             raise Conflict("a payment for this checkout is already in progress")
         try:
-            intent = self.gateway.authorize(
-                row.amount,
-                row.currency,
-                idempotency_key=f"{checkout_id}:auth:{attempt}",
-                payment_method=payment_method,
-                metadata={"checkout": checkout_id},
-            )
+            intent = self._charge(row, checkout_id, attempt, payment_method)
         except PaymentDeclined as exc:
             co.set_pay_state(self.engine, checkout_id, ("authorizing",), "declined")
             co.release(self.engine, checkout_id, "failed", self.clock(), only_expired=False)
@@ -113,10 +105,15 @@ class Saga:
                 "the payment's outcome is unknown; retry the checkout with the same "
                 "Idempotency-Key (it will not charge twice)"
             ) from exc
-        self.crash_hook("authorized")
+        self.crash_hook("charged")
         order_id = "o_" + checkout_id[3:]
         order = co.convert(
-            self.engine, checkout_id, order_id, intent.id, self.clock(), getattr(row, "held", None)
+            self.engine,
+            checkout_id,
+            order_id,
+            intent.id,
+            self.clock(),
+            getattr(row, "held", None),
         )
         if order is None:
             co.set_pay_state(
@@ -128,36 +125,21 @@ class Saga:
             )
             raise Conflict(
                 "the reservation expired before the payment completed; the payment was "
-                "voided and nothing was charged"
+                "refunded in full and nothing was kept"
             )
         self.after_commit()
         self.crash_hook("ordered")
-        paid_at = self._capture(checkout_id, order_id, intent.id)
-        if paid_at is not None:
-            order["status"] = "paid"
-            order["events"].append(
-                {"status": "paid", "actor": "gateway", "note": "", "ts": paid_at}
-            )
         return order_id, order
 
-    def _capture(self, checkout_id: str, order_id: str, intent_id: str) -> float | None:
-        """Capture, then mark the order paid: when it was (None if not, or not by this call)."""
-        try:
-            intent = self.gateway.capture(intent_id, idempotency_key=f"{checkout_id}:capture")
-        except GatewayUnavailable:
-            return None  # the order stands, authorised: reconcile captures it
-        except GatewayError as exc:
-            if "succeeded" not in str(exc):
-                raise
-            intent = self.gateway.retrieve(intent_id)
-        now = self.clock()
-        with self.engine.begin() as conn:
-            if not conn.execute(_mark_captured, {"cid": checkout_id}).rowcount:
-                return None
-            lifecycle.move(conn, order_id, "placed", "paid", "gateway", now)
-            self._log(conn, checkout_id, order_id, "captured", intent.amount, intent_id, now)
-        self.after_commit()
-        return now
+    def _charge(self, row: Any, checkout_id: str, attempt: int, payment_method: str) -> Any:
+        return self.gateway.authorize(
+            row.amount,
+            row.currency,
+            idempotency_key=f"{checkout_id}:charge:{attempt}",
+            payment_method=payment_method,
+            metadata={"checkout": checkout_id},
+            capture=True,
+        )
 
     @staticmethod
     def _log(conn, checkout_id: str, order_id, kind: str, amount: int, intent_id, now) -> None:
@@ -175,12 +157,13 @@ class Saga:
         )
 
     def _void(self, checkout_id: str, intent_id: str) -> bool:
+        """Give back in full a charge that has no order (its own key: at most once)."""
         try:
-            self.gateway.cancel(intent_id, idempotency_key=f"{checkout_id}:void")
+            self.gateway.refund(intent_id, None, idempotency_key=f"{checkout_id}:void")
         except GatewayUnavailable:
             return False
         except GatewayError as exc:
-            if "canceled" not in str(exc):
+            if "already refunded" not in str(exc):
                 raise
         c = checkouts.c
         with self.engine.begin() as conn:
@@ -212,37 +195,24 @@ class Saga:
         return refund_id
 
     def send_refund(self, refund_id: str) -> bool:
+        """Send a recorded refund with its own key; False when the gateway did not answer
+        (``reconcile`` sends it again)."""
         with self.engine.connect() as conn:
             r = conn.execute(select(refunds).where(refunds.c.id == refund_id)).one()
             order = conn.execute(select(orders).where(orders.c.id == r.order_id)).one()
-            pay = conn.execute(
-                select(checkouts.c.id, checkouts.c.pay_state).where(
-                    checkouts.c.id == order.checkout_id
-                )
-            ).first()
         if r.state != "pending":
             return True
-        if pay is not None and pay.pay_state == "authorized":
-            # Never captured: the whole authorisation is voided instead.
-            co.set_pay_state(self.engine, pay.id, ("authorized",), "voiding")
-            pay = self.checkout_row(pay.id)
-        if pay is not None and pay.pay_state in ("voiding", "voided"):
-            if pay.pay_state == "voiding" and not self._void(pay.id, order.intent_id):
-                return False
-            state = "voided"
-        else:
-            try:
-                self.gateway.refund(order.intent_id, r.amount, idempotency_key=refund_id)
-            except GatewayUnavailable:
-                return False
-            state = "done"
+        try:
+            self.gateway.refund(order.intent_id, r.amount, idempotency_key=refund_id)
+        except GatewayUnavailable:
+            return False
         with self.engine.begin() as conn:
             moved = conn.execute(
                 update(refunds)
                 .where(and_(refunds.c.id == refund_id, refunds.c.state == "pending"))
-                .values(state=state)
+                .values(state="done")
             ).rowcount
-            if moved and state == "done":
+            if moved:
                 self._log(
                     conn,
                     order.checkout_id,
@@ -258,7 +228,8 @@ class Saga:
     # -- settling ----------------------------------------------------------------------------
 
     def settle(self, checkout_id: str) -> str | None:
-        """Drive one checkout's payment to a final state with its own keys."""
+        """Drive one checkout's payment to a final state with its own keys: a charge whose
+        checkout never became an order is found again (same key) and given back."""
         row = self.checkout_row(checkout_id)
         now = self.clock()
         if row.pay_state == "authorizing":
@@ -268,12 +239,7 @@ class Saga:
                 co.release(self.engine, checkout_id, "expired", now, only_expired=True)
                 self.after_commit()
             try:
-                intent = self.gateway.authorize(
-                    row.amount,
-                    row.currency,
-                    idempotency_key=f"{checkout_id}:auth:{row.pay_attempt}",
-                    metadata={"checkout": checkout_id},
-                )
+                intent = self._charge(row, checkout_id, row.pay_attempt, CARD_OK)
             except PaymentDeclined:
                 co.set_pay_state(self.engine, checkout_id, ("authorizing",), "declined")
                 return "declined"
@@ -283,16 +249,19 @@ class Saga:
                 self.engine, checkout_id, ("authorizing",), "voiding", intent_id=intent.id
             )
             self._void(checkout_id, intent.id)
-        elif row.pay_state == "authorized" and row.status == "ordered":
-            with self.engine.connect() as conn:
-                status = conn.execute(
-                    select(orders.c.status).where(orders.c.id == row.order_id)
-                ).scalar_one()
-            if status == "placed":
-                self._capture(checkout_id, row.order_id, row.intent_id)
         elif row.pay_state == "voiding":
             self._void(checkout_id, row.intent_id)
         return self.checkout_row(checkout_id).pay_state
+
+    def try_settle(self, checkout_id: str) -> str:
+        """``settle``, or ``"refused"`` (logged) when the gateway refuses the call, so one
+        such checkout never stops a sweep or a reconciliation of the others; it is tried
+        again on the next pass."""
+        try:
+            return self.settle(checkout_id) or "none"
+        except GatewayError:
+            log.warning("the gateway refused to settle %s", checkout_id, exc_info=True)
+            return "refused"
 
     def reconcile(self) -> dict[str, int]:
         """Settle every payment left mid-way, and send every refund still pending."""
@@ -300,7 +269,7 @@ class Saga:
         with self.engine.connect() as conn:
             ids = list(
                 conn.execute(
-                    select(c.id).where(c.pay_state.in_(["authorizing", "authorized", "voiding"]))
+                    select(c.id).where(c.pay_state.in_(["authorizing", "voiding"]))
                 ).scalars()
             )
             pending = list(
@@ -308,7 +277,7 @@ class Saga:
             )
         outcome: dict[str, int] = {}
         for checkout_id in ids:
-            state = self.settle(checkout_id) or "none"
+            state = self.try_settle(checkout_id)
             outcome[state] = outcome.get(state, 0) + 1
         for refund_id in pending:
             key = "refund_sent" if self.send_refund(refund_id) else "refund_pending"

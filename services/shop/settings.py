@@ -13,6 +13,11 @@ class ShopSettings(BaseSettings):
     reservation_ttl_s: float = Field(
         default=900.0, gt=0, le=86400, description="How long a checkout's reservation lasts."
     )
+    guest_cart_ttl_s: float = Field(
+        default=7 * 86400,
+        gt=0,
+        description="How long a guest cart lives after it is issued (then 404, and swept).",
+    )
     max_line_qty: int = Field(default=10_000, ge=1, description="Per-line cap of a cart/order.")
     max_cart_lines: int = Field(default=100, ge=1)
     allocation: str = Field(

@@ -192,3 +192,29 @@ def refund(conn: Connection, order: Any, seller: str, amount: int, actor: str, n
     if not moved:
         raise lifecycle.InvalidTransition(f"order {order.id} changed meanwhile; look again")
     return target
+
+
+def attribute_refund(conn: Connection, order: Any, amount: int, now: float) -> dict[str, int]:
+    """An order-level refund (an admin's, or a cancellation's) split over the order's
+    shipments in proportion to what is left of each (largest remainders take the odd
+    units), so each seller's refunded part stays its own and the parts always add up to
+    the order's refunds. The share of each seller."""
+    stored = ensure(conn, order, now)
+    left = {s: r.amount - r.refunded for s, r in stored.items() if r.amount > r.refunded}
+    total = sum(left.values())
+    if amount <= 0 or amount > total:
+        raise lifecycle.InvalidTransition(
+            f"refund of {amount} exceeds what is left of the order's shipments ({total})"
+        )
+    share = {s: amount * part // total for s, part in left.items()}
+    odd = amount - sum(share.values())  # fewer than the number of shipments
+    for seller in sorted(left, key=lambda s: (-(amount * left[s] % total), s))[:odd]:
+        share[seller] += 1
+    for seller, part in share.items():
+        if part:
+            conn.execute(
+                update(shipments)
+                .where(and_(shipments.c.order_id == order.id, shipments.c.seller_id == seller))
+                .values(refunded=shipments.c.refunded + part, updated_at=now)
+            )
+    return share

@@ -157,7 +157,8 @@ checkouts = Table(
     Column("status", String(12), nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("created_at", Float, nullable=False),
-    # None -> authorizing -> authorized -> captured ; -> declined ; -> voiding -> voided
+    # None -> authorizing -> captured (the order) ; -> declined ; -> voiding -> voided (a
+    # charge with no order, given back in full by a refund)
     Column("pay_state", String(12), nullable=True),
     Column("pay_attempt", Integer, nullable=False, default=0),
     Column("intent_id", String(64), nullable=True),

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Conflict, DomainError
-from services.payments.adapter import CARD_DECLINED, GatewayUnavailable
+from services.payments.adapter import CARD_DECLINED, CARD_OK
 from services.shop.settings import ShopSettings
 from services.shop.store import stock
 from services.shop.system import build
@@ -51,31 +51,29 @@ def test_paying_after_the_reservation_lapsed_voids_the_payment(svc, clock):
     assert svc.stock_of(v)["available"] == 5
 
 
-def test_lapse_between_authorise_and_order_voids_and_says_so(svc, clock):
+def test_lapse_between_charge_and_order_refunds_in_full_and_says_so(svc, clock):
     v = seed(svc, units=5)
     svc.reserve("co_race", "bob", [(v, 1)], "United Kingdom")
-    svc.saga.crash_hook = lambda at: clock.advance(601) if at == "authorized" else None
-    with pytest.raises(Conflict, match="voided"):
+    svc.saga.crash_hook = lambda at: clock.advance(601) if at == "charged" else None
+    with pytest.raises(Conflict, match="refunded in full"):
         svc.saga.pay("co_race")
     svc.sweep()
-    assert svc.local_gateway.charges_by("checkout") == {}
+    assert svc.local_gateway.charges_by("checkout") == {}  # charged, then given back
+    assert svc.local_gateway.totals()["refunded"] == 1250
     assert svc.saga.checkout_row("co_race").pay_state == "voided"
     assert svc.stock_of(v)["available"] == 5 and svc.audit() == []
 
 
-def test_cancel_before_capture_voids_and_restocks(svc):
+def test_the_order_is_written_paid_with_the_charge_and_a_cancel_refunds_it(svc):
     v = seed(svc, units=5)
     svc.set_cart_line("bob", v, 2)
-
-    def lost(*_a, **_k):
-        raise GatewayUnavailable("the capture's answer was lost")
-
-    svc.gateway.capture = lost
     order = svc.checkout("bob")
-    assert order["status"] == "placed"  # authorised, capture unknown
+    assert order["status"] == "paid"
+    assert [e["status"] for e in order["events"]] == ["placed", "paid"]
+    assert svc.saga.checkout_row("co_" + order["id"][2:]).pay_state == "captured"
+    assert list(svc.local_gateway.charges_by("checkout").values()) == [1]
     out = svc.orders.act(order["id"], "cancel", "bob", frozenset({"customer"}))
-    assert out["status"] == "cancelled"
-    assert svc.saga.checkout_row("co_" + order["id"][2:]).pay_state == "voided"
+    assert out["status"] == "cancelled" and out["refunded"] == 2500
     assert svc.local_gateway.charges_by("checkout") == {}
     assert svc.stock_of(v)["available"] == 5 and svc.audit() == []
 
@@ -122,3 +120,26 @@ def test_the_order_a_checkout_answers_is_the_order_as_stored(svc):
     assert answered["status"] == "paid" and len(answered["lines"]) == 3
     assert answered == svc.orders.get(answered["id"], "bob", frozenset())
     assert svc.checkout("bob", key="k-1") == answered  # a retry reads the stored order
+
+
+def test_a_checkout_the_gateway_refuses_to_settle_never_stops_the_others(svc, clock):
+    """A crash mid-charge with a card other than the default: settling repeats the key with
+    other parameters, which the gateway refuses (422); the sweep and the reconciliation go
+    on with every other checkout."""
+    v = seed(svc, units=5)
+
+    def crash(at: str) -> None:
+        if at == "charged":
+            raise KeyboardInterrupt("killed after the charge")
+
+    svc.saga.crash_hook = crash
+    for checkout_id, method in (("co_odd", "pm_card_mastercard"), ("co_plain", CARD_OK)):
+        svc.reserve(checkout_id, "bob", [(v, 1)], "United Kingdom", paying=True)
+        with pytest.raises(KeyboardInterrupt):
+            svc.saga.pay(checkout_id, method)
+    clock.advance(601)
+    assert svc.sweep() == 2  # both reservations released
+    assert svc.stock_of(v)["available"] == 5
+    assert svc.saga.checkout_row("co_plain").pay_state == "voided"  # its charge given back
+    assert svc.reconcile() == {"refused": 1}
+    assert svc.saga.checkout_row("co_odd").pay_state == "authorizing"  # tried next pass

@@ -111,3 +111,41 @@ def test_after_a_return_each_seller_refunds_only_what_is_left_of_its_part(
     other = f"/shop/orders/{order['id']}/shipments/other/refunds"
     r = api.post(other, json={"amount": 2500}, headers=shop["other"])
     assert r.json()["status"] == "refunded" and r.json()["refunded"] == 3750
+
+
+def test_an_admins_order_refund_is_split_over_the_sellers_shipments(
+    api,  # noqa: F811
+    shop,  # noqa: F811
+    admin_headers,
+):
+    order = _order_of_two_sellers(api, shop)  # acme 1250, other 2500
+    url = f"/shop/orders/{order['id']}/transitions"
+    for action in ("pack", "ship", "deliver"):
+        assert api.post(url, json={"action": action}, headers=admin_headers).status_code == 200
+    refunds = f"/shop/orders/{order['id']}/refunds"
+    r = api.post(refunds, json={"amount": 1501}, headers=admin_headers)
+    assert r.status_code == 200 and r.json()["refunded"] == 1501
+    parts = {s["seller_id"]: s["refunded"] for s in r.json()["shipments"]}
+    assert parts == {"acme": 500, "other": 1001}  # in proportion; the odd unit to the larger
+    # Each seller can refund only what is left of its own part after the admin's.
+    mine = f"/shop/orders/{order['id']}/shipments/acme/refunds"
+    assert api.post(mine, json={"amount": 751}, headers=shop["acme"]).status_code == 409
+    r = api.post(mine, json={"amount": 750}, headers=shop["acme"])
+    assert r.status_code == 200
+    r = api.post(refunds, json={"amount": 1499}, headers=admin_headers)
+    assert r.json()["status"] == "refunded" and r.json()["refunded"] == 3750
+    assert [(s["amount"], s["refunded"]) for s in r.json()["shipments"]] == [
+        (1250, 1250),
+        (2500, 2500),
+    ]
+
+
+def test_a_cancelled_order_refunds_every_shipment_in_full(api, shop):  # noqa: F811
+    order = _order_of_two_sellers(api, shop)
+    url = f"/shop/orders/{order['id']}/transitions"
+    r = api.post(url, json={"action": "cancel"}, headers=shop["alice"])
+    assert r.json()["status"] == "cancelled" and r.json()["refunded"] == 3750
+    assert [(s["amount"], s["refunded"]) for s in r.json()["shipments"]] == [
+        (1250, 1250),
+        (2500, 2500),
+    ]
