@@ -11,6 +11,11 @@ down and ``eventual`` consistency, to a stand-in with a hint) and answers after 
 and ABD: a write first reads a majority to move the clock past every timestamp there, and a
 read writes the newest version back to the majority it read before answering.
 
+Plain ``SET key value`` and ``GET key`` in ``eventual`` mode take a batched path (the same
+versions, quorums and read repair): their replica requests of one event-loop turn go to each
+peer as one message (``services.kv.batching``), and they are answered through futures rather
+than a task each.
+
 Read-modify-write commands (INCR, APPEND, ...) are a quorum read then a quorum write: they are
 not atomic against concurrent writers of the same key (the Redis face resolves the race by
 last-writer-wins).
@@ -24,8 +29,9 @@ import time
 from collections import Counter
 from typing import Any
 
-from services.kv import commands, tombstones
+from services.kv import commands
 from services.kv.background import Maintenance
+from services.kv.batching import PeerBatches
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerClient, PeerError
@@ -94,6 +100,9 @@ class Cluster:
         self.name = cfg.name
         self.ring = Ring([cfg.name, *cfg.peers], cfg.vnodes)
         self.peers: dict[str, PeerClient] = {}
+        # Failure detection has connections of its own: a probe's short timeout must not
+        # drop the data connection with every replica request in flight on it.
+        self.gossip: dict[str, PeerClient] = {}
         self.down: set[str] = set()
         store = DurableStore(cfg.data_dir, fsync=cfg.fsync) if cfg.data_dir else None
         node.store = store
@@ -105,6 +114,7 @@ class Cluster:
         self.topology = Topology(self)
         self.membership = self.topology.membership
         self._seq = 0
+        self.batches = PeerBatches(self)
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -133,7 +143,7 @@ class Cluster:
             ("kv_r", self.config.r),
             ("kv_w", self.config.w),
             ("kv_keys_held", len(self.replica.data)),
-            ("kv_tombstones_held", sum(map(tombstones.is_tombstone, self.replica.data.values()))),
+            ("kv_tombstones_held", len(self.replica.tombstones)),
             ("kv_hints_held", self.replica.hint_count()),
             *sorted(self.counters.items()),
         ]
@@ -145,7 +155,7 @@ class Cluster:
 
     async def stop(self) -> None:
         await self.maintenance.stop()
-        for peer in self.peers.values():
+        for peer in [*self.peers.values(), *self.gossip.values()]:
             await peer.close()
 
     # -- dispatch ----------------------------------------------------------------------------
@@ -160,7 +170,94 @@ class Cluster:
             return self._fanout(cmd, args, conn)
         if cmd.first_key == 0:
             return commands.dispatch(self.node.keyspace, args, conn)
+        if len(args) <= 3 and not self.linearizable(conn):
+            if name == b"get":
+                return self._batched_get(cmd, args, conn)
+            if name == b"set" and len(args) == 3:
+                return self._batched_set(cmd, args, conn)
         return self._keyed(cmd, args, conn)
+
+    def _batched_set(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
+        """``SET key value`` (eventual): coordinated here when this node is a home of the key
+        (as ``coordinate`` does), its replica puts batched per peer; a future of the reply."""
+        key = args[1]
+        placement = self.ring.placement(key, self.n, self.down, sloppy=True)
+        if self.name not in placement.live:
+            return self._keyed(cmd, args, conn)  # forwarded to a home, one request
+        local = self.replica.get(key)
+        for v in local:
+            self.hlc.observe(v.hlc)
+        version = new_version(local, {}, self.name, self.hlc.now(), args[2], None)
+        blob = encode([version])
+        self.replica.put(key, [version])
+        targets = [t for t in placement.targets if t != self.name]
+        ack = _Acks(self, cmd, self.quorums(conn)[1], 1 + len(targets))
+        self.batches.after_local_log(ack.local)
+        for target in targets:
+            hint = placement.substitutes.get(target)
+            self.batches.put(
+                target, key, blob, hint.encode() if hint else b"", ack.replica(target, hint)
+            )
+        return ack.future
+
+    def _batched_get(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
+        """``GET key`` (eventual): this node's copy and R-1 peers' (batched per peer), merged
+        and read-repaired as ``read`` does; any peer failing sends the key down that path."""
+        key = args[1]
+        r = self.quorums(conn)[0]
+        placement = self.ring.placement(key, self.n, self.down, sloppy=True)
+        candidates = self._order(placement.targets)
+        replies: dict[str, list[Version]] = {}
+        if candidates and candidates[0] == self.name:
+            replies[self.name] = self.replica.get(key)
+            candidates = candidates[1:]
+        need = r - len(replies)
+        if need > len(candidates):
+            return self._keyed(cmd, args, conn)  # not enough replicas: the full path says so
+        started = time.perf_counter()
+        if need <= 0:
+            return self._finish_get(cmd, key, replies, placement, started, [])
+        fut = asyncio.get_running_loop().create_future()
+        asked = candidates[:need]
+        timings: list[float] = []
+
+        def answered(target: str, reply: Any) -> None:
+            if fut.done():
+                return
+            if isinstance(reply, Exception):
+                self.counters["peer_errors"] += 1
+                task = asyncio.ensure_future(self._keyed(cmd, args, conn))
+                task.add_done_callback(lambda t: fut.done() or fut.set_result(t.result()))
+                return
+            replies[target] = [] if reply is None else decode(reply)
+            timings.append((time.perf_counter() - started) * 1000)
+            if len(replies) == r:
+                fut.set_result(self._finish_get(cmd, key, replies, placement, started, timings))
+
+        for target in asked:
+            self.batches.get(target, key, lambda reply, t=target: answered(t, reply))
+        return fut
+
+    def _finish_get(
+        self,
+        cmd: commands.Command,
+        key: bytes,
+        replies: dict[str, list[Version]],
+        placement: Any,
+        started: float,
+        timings: list[float],
+    ) -> Any:
+        merged = merge(*replies.values())
+        stale = self._stale(key, replies, merged)
+        if stale:
+            repair = self._repair(key, merged, stale, placement.substitutes)
+            self.maintenance.track(asyncio.ensure_future(repair))
+        if self._seq % SAMPLE_EVERY == 0:
+            local = [0.0] if self.name in replies else []
+            self.record("kv_read_replicas", r=len(replies), n=self.n, latencies_ms=local + timings)
+        self._count_request(cmd, started)
+        got = visible(merged, int(time.time() * 1000))
+        return None if got is None else got[0]
 
     async def _keyed(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
         started = time.perf_counter()
@@ -249,11 +346,8 @@ class Cluster:
             self.counters["unavailable"] += 1
             raise Unavailable(f"Not enough good replicas to read ({len(replies)} of {r}).")
         merged = merge(*replies.values())
-        stale = [t for t, v in replies.items() if [x.dot for x in v] != [x.dot for x in merged]]
-        if stale and merged:
-            self.counters["read_repairs"] += len(stale)
-            self.maintenance.note_divergence(key, len(stale))
-            self.record("kv_read_repair", key_range=self.ring.range_of(key), replicas=len(stale))
+        stale = self._stale(key, replies, merged)
+        if stale:
             repair = self._repair(key, merged, stale, placement.substitutes, strict=lin)
             if lin:
                 await repair
@@ -266,6 +360,20 @@ class Cluster:
         if self._seq % SAMPLE_EVERY == 0:
             self.record("kv_read_replicas", r=r, n=self.n, latencies_ms=list(timings.values()))
         return merged
+
+    def _stale(
+        self, key: bytes, replies: dict[str, list[Version]], merged: list[Version]
+    ) -> list[str]:
+        """The replicas that answered with less than the merge (counted as read repairs)."""
+        if not merged:
+            return []
+        dots = [x.dot for x in merged]
+        stale = [t for t, v in replies.items() if [x.dot for x in v] != dots]
+        if stale:
+            self.counters["read_repairs"] += len(stale)
+            self.maintenance.note_divergence(key, len(stale))
+            self.record("kv_read_repair", key_range=self.ring.range_of(key), replicas=len(stale))
+        return stale
 
     async def _repair(
         self,
@@ -496,6 +604,11 @@ class Cluster:
             return reply
         if name == b"kv.r.put" and len(args) in (3, 4):
             return self._replica_put(args)
+        if name == b"kv.r.mput" and len(args) % 3 == 1:
+            return self._replica_mput(args)
+        if name == b"kv.r.mget":
+            reply = [encode(v) if (v := self.replica.get(k)) else None for k in args[1:]]
+            return self._after_durable(reply) if store_pending(self.node.store) else reply
         if name == b"kv.r.coord" and len(args) == 7:
             return self._replica_coord(args)
         if name == b"kv.r.ping":
@@ -569,6 +682,26 @@ class Cluster:
             await self.node.store.wait_durable()
         return OK
 
+    def _replica_mput(self, args: list[bytes]) -> Any:
+        """A batch of replica puts (``key blob hint`` triples, hint empty for the key's own
+        home): one reply per key, once all of them are durable."""
+        replies: list[Any] = []
+        for i in range(1, len(args), 3):
+            key, blob, hint = args[i], args[i + 1], args[i + 2]
+            versions = decode(blob)
+            for v in versions:
+                self.hlc.observe(v.hlc)
+            if not hint:
+                self.replica.put(key, versions)
+                replies.append(OK)
+            elif self.replica.add_hint(hint.decode(), key, versions):
+                self.counters["hints_queued"] += 1
+                self.record("kv_hint_queued", home=hint.decode())
+                replies.append(OK)
+            else:
+                replies.append(Error("ERR hint store full"))
+        return self._after_durable(replies) if store_pending(self.node.store) else replies
+
     async def _replica_coord(self, args: list[bytes]) -> Any:
         _, key, ctx, val, expire, w, mode = args
         seen = decode(ctx)[0].context if ctx else {}
@@ -578,6 +711,58 @@ class Cluster:
         except Error as err:
             return err
         return OK
+
+
+def store_pending(store: DurableStore | None) -> bool:
+    return store is not None and store.pending
+
+
+class _Acks:
+    """The acks of one batched write: the reply future resolves at W acks (``OK``) or once
+    every replica has answered with fewer (``NOREPLICAS``)."""
+
+    __slots__ = ("cluster", "cmd", "w", "expected", "acks", "answered", "future", "started")
+    __slots__ += ("latencies",)
+
+    def __init__(self, cluster: Cluster, cmd: commands.Command, w: int, expected: int) -> None:
+        self.cluster = cluster
+        self.cmd = cmd
+        self.w = w
+        self.expected = expected
+        self.acks = 0
+        self.answered = 0
+        self.future = asyncio.get_running_loop().create_future()
+        self.started = time.perf_counter()
+        self.latencies: list[float] = []
+
+    def local(self) -> None:
+        self._settle(True, None)
+
+    def replica(self, target: str, hint: str | None) -> Any:
+        return lambda ok: self._settle(ok, hint)
+
+    def _settle(self, ok: bool, hint: str | None) -> None:
+        c = self.cluster
+        self.answered += 1
+        if ok:
+            self.acks += 1
+            self.latencies.append((time.perf_counter() - self.started) * 1000)
+            if hint is not None:
+                c.counters["hints_sent"] += 1
+        else:
+            c.counters["peer_errors"] += 1
+        if self.future.done() or (self.acks < self.w and self.answered < self.expected):
+            return
+        if self.acks < self.w:
+            c.counters["unavailable"] += 1
+            self.future.set_result(
+                Unavailable(f"Not enough good replicas to write ({self.acks} of {self.w}).")
+            )
+            return
+        if c._seq % SAMPLE_EVERY == 0:
+            c.record("kv_write_replicas", w=self.w, n=c.n, latencies_ms=sorted(self.latencies))
+        c._count_request(self.cmd, self.started)
+        self.future.set_result(OK)
 
 
 class _Lin:

@@ -88,6 +88,10 @@ class _Done:
 
 
 _KEYED_INTERNAL = {b"kv.r.get", b"kv.r.put", b"kv.r.coord", b"kv.siblings"}
+# Batches of replica puts and gets: puts merge version sets (they commute) and each batch is
+# applied as it is read, so batches need no order among themselves.
+_UNORDERED_INTERNAL = {b"kv.r.mput", b"kv.r.mget"}
+_NO_KEYS: frozenset[bytes] = frozenset()
 
 
 def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
@@ -95,6 +99,8 @@ def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
     name = args[0].lower()
     if name in _KEYED_INTERNAL and len(args) > 1:
         return frozenset((args[1],))
+    if name in _UNORDERED_INTERNAL:
+        return _NO_KEYS
     cmd = commands.TABLE.get(name)
     if cmd is None or cmd.first_key == 0:
         return None
@@ -207,7 +213,9 @@ class Connection(asyncio.Protocol):
             node.stats["commands"] += 1
             reply = node.execute(args, self)
             if type(reply) is types.CoroutineType:
-                task = asyncio.ensure_future(reply)
+                reply = asyncio.ensure_future(reply)
+            if isinstance(reply, asyncio.Future):  # a task, or a batched request's future
+                task = reply
                 node.tasks.add(task)
                 entry = [task, keys or frozenset()]
                 self.busy_keys.update(entry[1])
