@@ -189,7 +189,7 @@ class Cluster:
             self.hlc.observe(v.hlc)
         version = new_version(local, {}, self.name, self.hlc.now(), args[2], None)
         blob = encode([version])
-        self.replica.put(key, [version])
+        self.replica.put(key, [version], blob)
         targets = [t for t in placement.targets if t != self.name]
         ack = _Acks(self, cmd, self.quorums(conn)[1], 1 + len(targets))
         self.batches.after_local_log(ack.local)
@@ -692,7 +692,7 @@ class Cluster:
             for v in versions:
                 self.hlc.observe(v.hlc)
             if not hint:
-                self.replica.put(key, versions)
+                self.replica.put(key, versions, blob)
                 replies.append(OK)
             elif self.replica.add_hint(hint.decode(), key, versions):
                 self.counters["hints_queued"] += 1

@@ -71,8 +71,11 @@ class Replica:
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
 
-    def put(self, key: bytes, versions: list[Version]) -> tuple[list[Version], bool]:
-        """Merge ``versions`` in; returns the result and whether anything changed."""
+    def put(
+        self, key: bytes, versions: list[Version], blob: bytes | None = None
+    ) -> tuple[list[Version], bool]:
+        """Merge ``versions`` in; returns the result and whether anything changed. ``blob``:
+        ``versions`` encoded, when the caller has it already."""
         old = self.data.get(key, [])
         new = merge(old, versions)
         if [v.dot for v in new] == [v.dot for v in old]:
@@ -82,7 +85,8 @@ class Replica:
         else:
             self._index(key, new)
         if self.store is not None:
-            self.store.put(b"d" + key, encode(new))
+            same = blob is not None and len(new) == len(versions) == 1 and new[0] is versions[0]
+            self.store.put(b"d" + key, blob if same else encode(new))
         return new, True
 
     def add_hint(self, home: str, key: bytes, versions: list[Version]) -> bool:
