@@ -19,8 +19,9 @@ from typing import Any
 
 from services.kv.peers import PeerError
 
-PutDone = Callable[[bool], None]  # called with whether the replica took the write
-GetDone = Callable[[Any], None]  # called with the encoded versions, None, or a PeerError
+# A sink hears of each answer by the entry's index: ``sink.put_answered(i, ok, hinted)``
+# (whether the replica took the write) and ``sink.get_answered(i, target, reply)`` (the
+# encoded versions, None, or a ``PeerError``).
 
 
 class PeerBatches:
@@ -28,19 +29,19 @@ class PeerBatches:
 
     def __init__(self, cluster: Any) -> None:
         self.cluster = cluster
-        self.puts: dict[str, list[tuple[bytes, bytes, bytes, PutDone]]] = {}
-        self.gets: dict[str, list[tuple[bytes, GetDone]]] = {}
+        self.puts: dict[str, list[tuple[bytes, bytes, bytes, Any, int]]] = {}
+        self.gets: dict[str, list[tuple[bytes, Any, int]]] = {}
         self.local: list[Callable[[], None]] = []
         self._scheduled = False
 
-    def put(self, target: str, key: bytes, blob: bytes, hint: bytes, done: PutDone) -> None:
+    def put(self, target: str, key: bytes, blob: bytes, hint: bytes, sink: Any, i: int) -> None:
         """Send ``blob`` (encoded versions of ``key``) to ``target``; ``hint``: the home it
         stands in for, or empty."""
-        self.puts.setdefault(target, []).append((key, blob, hint, done))
+        self.puts.setdefault(target, []).append((key, blob, hint, sink, i))
         self._schedule()
 
-    def get(self, target: str, key: bytes, done: GetDone) -> None:
-        self.gets.setdefault(target, []).append((key, done))
+    def get(self, target: str, key: bytes, sink: Any, i: int) -> None:
+        self.gets.setdefault(target, []).append((key, sink, i))
         self._schedule()
 
     def after_local_log(self, done: Callable[[], None]) -> None:
@@ -68,12 +69,12 @@ class PeerBatches:
                 store.on_durable(lambda: [done() for done in local])
         for target, entries in puts.items():
             args: list[bytes] = [b"KV.R.MPUT"]
-            for key, blob, hint, _ in entries:
+            for key, blob, hint, _, _ in entries:
                 args += (key, blob, hint)
             self._send(target, args, lambda f, e=entries: self._put_answered(f, e))
         for target, wanted in gets.items():
-            args = [b"KV.R.MGET", *(key for key, _ in wanted)]
-            self._send(target, args, lambda f, e=wanted: self._get_answered(f, e))
+            args = [b"KV.R.MGET", *(key for key, _, _ in wanted)]
+            self._send(target, args, lambda f, t=target, e=wanted: self._get_answered(f, t, e))
 
     def _send(self, target: str, args: list[bytes], answered: Callable) -> None:
         peer = self.cluster.peers.get(target)
@@ -98,9 +99,11 @@ class PeerBatches:
         return result
 
     def _put_answered(self, fut: asyncio.Future, entries: list) -> None:
-        for (_, _, _, done), reply in zip(entries, self._replies(fut, len(entries)), strict=True):
-            done(not isinstance(reply, Exception))
+        replies = self._replies(fut, len(entries))
+        for (_, _, hint, sink, i), reply in zip(entries, replies, strict=True):
+            sink.put_answered(i, not isinstance(reply, Exception), bool(hint))
 
-    def _get_answered(self, fut: asyncio.Future, wanted: list) -> None:
-        for (_, done), reply in zip(wanted, self._replies(fut, len(wanted)), strict=True):
-            done(reply)
+    def _get_answered(self, fut: asyncio.Future, target: str, wanted: list) -> None:
+        replies = self._replies(fut, len(wanted))
+        for (_, sink, i), reply in zip(wanted, replies, strict=True):
+            sink.get_answered(i, target, reply)

@@ -170,20 +170,50 @@ class Cluster:
             return self._fanout(cmd, args, conn)
         if cmd.first_key == 0:
             return commands.dispatch(self.node.keyspace, args, conn)
-        if len(args) <= 3 and not self.linearizable(conn):
-            if name == b"get":
-                return self._batched_get(cmd, args, conn)
-            if name == b"set" and len(args) == 3:
-                return self._batched_set(cmd, args, conn)
         return self._keyed(cmd, args, conn)
 
-    def _batched_set(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
-        """``SET key value`` (eventual): coordinated here when this node is a home of the key
-        (as ``coordinate`` does), its replica puts batched per peer; a future of the reply."""
+    def batchable(self, args: list[bytes], conn: Any) -> bool:
+        """Whether ``args`` is a plain ``GET key`` or ``SET key value`` that ``execute_run``
+        takes (``eventual`` consistency)."""
+        n = len(args)
+        if n == 2:
+            if args[0].lower() != b"get":
+                return False
+        elif n != 3 or args[0].lower() != b"set":
+            return False
+        return conn.overrides.get("consistency", self.config.consistency) == "eventual"
+
+    def execute_run(self, run: list[list[bytes]], conn: Any) -> asyncio.Future:
+        """Pipelined ``GET``/``SET`` requests on distinct keys (``batchable``): a future of
+        their replies, in order.
+
+        Each key is read or written as ``read`` and ``coordinate`` would (this node's copy and
+        R-1 peers' for a read, merged and read-repaired; a write issued here when this node is
+        a home of its key, acked by W replicas). Their replica requests go out batched per peer
+        (``PeerBatches``), and the whole run shares one future instead of one per request. A
+        key this path cannot serve (this node no home of a written key, too few replicas, a
+        peer failing) takes the general path."""
+        state = _Run(self, len(run), self.quorums(conn))
+        for i, args in enumerate(run):
+            if len(args) == 2:
+                self._run_get(state, i, args, conn)
+            else:
+                self._run_set(state, i, args, conn)
+        state.arm()
+        return state.future
+
+    def _run_general(self, state: _Run, i: int, args: list[bytes], conn: Any) -> None:
+        cmd = commands.TABLE[args[0].lower()]
+        task = asyncio.ensure_future(self._keyed(cmd, args, conn))
+        state.pending += 1
+        task.add_done_callback(lambda t: state.done(i, task_reply(t)))
+
+    def _run_set(self, state: _Run, i: int, args: list[bytes], conn: Any) -> None:
         key = args[1]
         placement = self.ring.placement(key, self.n, self.down, sloppy=True)
         if self.name not in placement.live:
-            return self._keyed(cmd, args, conn)  # forwarded to a home, one request
+            self._run_general(state, i, args, conn)  # forwarded to a home, one request
+            return
         local = self.replica.get(key)
         for v in local:
             self.hlc.observe(v.hlc)
@@ -191,56 +221,32 @@ class Cluster:
         blob = encode([version])
         self.replica.put(key, [version], blob)
         targets = [t for t in placement.targets if t != self.name]
-        ack = _Acks(self, cmd, self.quorums(conn)[1], 1 + len(targets))
-        self.batches.after_local_log(ack.local)
+        state.expect_write(i, 1 + len(targets))
         for target in targets:
             hint = placement.substitutes.get(target)
-            self.batches.put(
-                target, key, blob, hint.encode() if hint else b"", ack.replica(target, hint)
-            )
-        return ack.future
+            self.batches.put(target, key, blob, hint.encode() if hint else b"", state, i)
 
-    def _batched_get(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
-        """``GET key`` (eventual): this node's copy and R-1 peers' (batched per peer), merged
-        and read-repaired as ``read`` does; any peer failing sends the key down that path."""
+    def _run_get(self, state: _Run, i: int, args: list[bytes], conn: Any) -> None:
         key = args[1]
-        r = self.quorums(conn)[0]
         placement = self.ring.placement(key, self.n, self.down, sloppy=True)
         candidates = self._order(placement.targets)
         replies: dict[str, list[Version]] = {}
         if candidates and candidates[0] == self.name:
             replies[self.name] = self.replica.get(key)
             candidates = candidates[1:]
-        need = r - len(replies)
+        need = state.r - len(replies)
         if need > len(candidates):
-            return self._keyed(cmd, args, conn)  # not enough replicas: the full path says so
-        started = time.perf_counter()
+            self._run_general(state, i, args, conn)  # too few replicas: that path says so
+            return
         if need <= 0:
-            return self._finish_get(cmd, key, replies, placement, started, [])
-        fut = asyncio.get_running_loop().create_future()
-        asked = candidates[:need]
-        timings: list[float] = []
-
-        def answered(target: str, reply: Any) -> None:
-            if fut.done():
-                return
-            if isinstance(reply, Exception):
-                self.counters["peer_errors"] += 1
-                task = asyncio.ensure_future(self._keyed(cmd, args, conn))
-                task.add_done_callback(lambda t: fut.done() or fut.set_result(t.result()))
-                return
-            replies[target] = [] if reply is None else decode(reply)
-            timings.append((time.perf_counter() - started) * 1000)
-            if len(replies) == r:
-                fut.set_result(self._finish_get(cmd, key, replies, placement, started, timings))
-
-        for target in asked:
-            self.batches.get(target, key, lambda reply, t=target: answered(t, reply))
-        return fut
+            state.replies[i] = self._finish_get(key, replies, placement, state.started, [])
+            return
+        state.expect_read(i, key, args, conn, replies, placement)
+        for target in candidates[:need]:
+            self.batches.get(target, key, state, i)
 
     def _finish_get(
         self,
-        cmd: commands.Command,
         key: bytes,
         replies: dict[str, list[Version]],
         placement: Any,
@@ -255,7 +261,7 @@ class Cluster:
         if self._seq % SAMPLE_EVERY == 0:
             local = [0.0] if self.name in replies else []
             self.record("kv_read_replicas", r=len(replies), n=self.n, latencies_ms=local + timings)
-        self._count_request(cmd, started)
+        self._count_request(_GET, started)
         got = visible(merged, int(time.time() * 1000))
         return None if got is None else got[0]
 
@@ -713,56 +719,124 @@ class Cluster:
         return OK
 
 
+def task_reply(task: asyncio.Future) -> Any:
+    """What a finished request task answers (an error reply if it failed)."""
+    if task.cancelled():
+        return Error("ERR node is shutting down")
+    exc = task.exception()
+    if exc is not None:
+        return exc if isinstance(exc, Error) else Error(f"ERR internal error: {exc!r}")
+    return task.result()
+
+
 def store_pending(store: DurableStore | None) -> bool:
     return store is not None and store.pending
 
 
-class _Acks:
-    """The acks of one batched write: the reply future resolves at W acks (``OK``) or once
-    every replica has answered with fewer (``NOREPLICAS``)."""
+class _Run:
+    """The state of one ``execute_run``: a reply per request, and per request in flight its
+    acks (a write) or the replicas' answers so far (a read)."""
 
-    __slots__ = ("cluster", "cmd", "w", "expected", "acks", "answered", "future", "started")
-    __slots__ += ("latencies",)
-
-    def __init__(self, cluster: Cluster, cmd: commands.Command, w: int, expected: int) -> None:
+    def __init__(self, cluster: Cluster, size: int, quorums: tuple[int, int]) -> None:
         self.cluster = cluster
-        self.cmd = cmd
-        self.w = w
-        self.expected = expected
-        self.acks = 0
-        self.answered = 0
+        self.r, self.w = quorums
+        self.replies: list[Any] = [None] * size
+        self.pending = 0
+        self.armed = False
         self.future = asyncio.get_running_loop().create_future()
         self.started = time.perf_counter()
-        self.latencies: list[float] = []
+        self.writes: dict[int, list[Any]] = {}  # i -> [acks, answered, expected, latencies]
+        self.reads: dict[int, tuple] = {}  # i -> (key, args, conn, replies, placement, timings)
+        self.local: list[int] = []
 
-    def local(self) -> None:
-        self._settle(True, None)
+    def arm(self) -> None:
+        if self.local:
+            indices = self.local
+            self.cluster.batches.after_local_log(lambda: self._local_durable(indices))
+        self.armed = True
+        if self.pending == 0:
+            self.future.set_result(self.replies)
 
-    def replica(self, target: str, hint: str | None) -> Any:
-        return lambda ok: self._settle(ok, hint)
+    def done(self, i: int, reply: Any) -> None:
+        self.replies[i] = reply
+        self.pending -= 1
+        if self.pending == 0 and self.armed and not self.future.done():
+            self.future.set_result(self.replies)
 
-    def _settle(self, ok: bool, hint: str | None) -> None:
+    # -- writes ----------------------------------------------------------------------------
+    def expect_write(self, i: int, expected: int) -> None:
+        self.pending += 1
+        self.writes[i] = [0, 0, expected, []]
+        self.local.append(i)
+
+    def _local_durable(self, indices: list[int]) -> None:
+        for i in indices:
+            self._ack(i, True)
+
+    def put_answered(self, i: int, ok: bool, hinted: bool) -> None:
         c = self.cluster
-        self.answered += 1
-        if ok:
-            self.acks += 1
-            self.latencies.append((time.perf_counter() - self.started) * 1000)
-            if hint is not None:
-                c.counters["hints_sent"] += 1
-        else:
+        if ok and hinted:
+            c.counters["hints_sent"] += 1
+        elif not ok:
             c.counters["peer_errors"] += 1
-        if self.future.done() or (self.acks < self.w and self.answered < self.expected):
+        self._ack(i, ok)
+
+    def _ack(self, i: int, ok: bool) -> None:
+        state = self.writes.get(i)
+        if state is None:
+            return  # answered already
+        state[1] += 1
+        if ok:
+            state[0] += 1
+            state[3].append((time.perf_counter() - self.started) * 1000)
+        acks, answered, expected, latencies = state
+        if acks < self.w and answered < expected:
             return
-        if self.acks < self.w:
+        del self.writes[i]
+        c = self.cluster
+        if acks < self.w:
             c.counters["unavailable"] += 1
-            self.future.set_result(
-                Unavailable(f"Not enough good replicas to write ({self.acks} of {self.w}).")
-            )
+            self.done(i, Unavailable(f"Not enough good replicas to write ({acks} of {self.w})."))
             return
         if c._seq % SAMPLE_EVERY == 0:
-            c.record("kv_write_replicas", w=self.w, n=c.n, latencies_ms=sorted(self.latencies))
-        c._count_request(self.cmd, self.started)
-        self.future.set_result(OK)
+            c.record("kv_write_replicas", w=self.w, n=c.n, latencies_ms=sorted(latencies))
+        c._count_request(_SET, self.started)
+        self.done(i, OK)
+
+    # -- reads -----------------------------------------------------------------------------
+    def expect_read(
+        self,
+        i: int,
+        key: bytes,
+        args: list[bytes],
+        conn: Any,
+        replies: dict[str, list[Version]],
+        placement: Any,
+    ) -> None:
+        self.pending += 1
+        self.reads[i] = (key, args, conn, replies, placement, [])
+
+    def get_answered(self, i: int, target: str, reply: Any) -> None:
+        state = self.reads.get(i)
+        if state is None:
+            return
+        key, args, conn, replies, placement, timings = state
+        c = self.cluster
+        if isinstance(reply, Exception):
+            del self.reads[i]
+            c.counters["peer_errors"] += 1
+            self.pending -= 1  # handed to the general path, which counts itself
+            c._run_general(self, i, args, conn)
+            return
+        replies[target] = [] if reply is None else decode(reply)
+        timings.append((time.perf_counter() - self.started) * 1000)
+        if len(replies) >= self.r:
+            del self.reads[i]
+            self.done(i, c._finish_get(key, replies, placement, self.started, timings))
+
+
+_GET = commands.TABLE[b"get"]
+_SET = commands.TABLE[b"set"]
 
 
 class _Lin:

@@ -75,6 +75,7 @@ def decode_local(blob: bytes) -> tuple[bytes, int | None]:
 
 MAX_QUEUED = 4096  # parsed requests a cluster connection may hold before reading pauses
 MAX_INFLIGHT = 32  # concurrent requests per connection in a cluster (beyond: backpressure)
+MAX_RUN = 1024  # pipelined GET/SET requests a cluster coordinates together
 
 
 class _Done:
@@ -204,8 +205,13 @@ class Connection(asyncio.Protocol):
     # and replies are sent in request order.
     def _run_pipelined(self) -> None:
         node = self.node
+        cluster = node.cluster
         while self.queue and not self.closing and self.running < MAX_INFLIGHT:
             args = self.queue[0]
+            if cluster.batchable(args, self):
+                if not self._start_run(cluster):
+                    break
+                continue
             keys = _request_keys(args)
             if self.running and (keys is None or not keys.isdisjoint(self.busy_keys)):
                 break
@@ -232,6 +238,36 @@ class Connection(asyncio.Protocol):
             self.closing = True
         self._flush_done()
 
+    def _start_run(self, cluster: Any) -> bool:
+        """Hand the queue's leading plain GET/SET requests on distinct keys (none in flight)
+        to the cluster as one run; False if the first must wait for one in flight."""
+        run: list[list[bytes]] = []
+        keys: set[bytes] = set()
+        busy = self.busy_keys
+        queue = self.queue
+        while queue and len(run) < MAX_RUN:
+            args = queue[0]
+            key = args[1] if len(args) > 1 else b""
+            if key in keys or key in busy or not cluster.batchable(args, self):
+                break
+            run.append(queue.popleft())
+            keys.add(key)
+        if not run:
+            return False
+        self.node.stats["commands"] += len(run)
+        fut = cluster.execute_run(run, self)
+        entry = [fut, frozenset(keys), len(run)]  # a third item: the result is a list of replies
+        if fut.done():
+            self.inflight.append(entry)
+            entry[1] = frozenset()
+            return True
+        self.node.tasks.add(fut)
+        self.busy_keys.update(keys)
+        self.running += 1
+        fut.add_done_callback(lambda t, e=entry: self._finished(t, e))
+        self.inflight.append(entry)
+        return True
+
     def _finished(self, task: asyncio.Task, entry: list) -> None:
         self.node.tasks.discard(task)
         self.running -= 1
@@ -244,7 +280,13 @@ class Connection(asyncio.Protocol):
     def _flush_done(self) -> None:
         out: list[bytes] = []
         while self.inflight and self.inflight[0][0].done():
-            task = self.inflight.popleft()[0]
+            entry = self.inflight.popleft()
+            task = entry[0]
+            if len(entry) == 3:  # a run: one reply per request
+                stopped = [Error("ERR node is shutting down")] * entry[2]
+                for reply in stopped if task.cancelled() else task.result():
+                    self.encode(reply, out)
+                continue
             if isinstance(task, _Done):
                 reply = task.reply
             elif task.cancelled():
