@@ -77,7 +77,7 @@ class Maintenance:
     async def ping(self, target: str) -> bool:
         """One direct ping carrying this node's table; merges the table of the reply."""
         c = self.cluster
-        peer = c.peers.get(target)
+        peer = c.gossip.get(target)
         if peer is None:
             return False
         try:
@@ -109,7 +109,7 @@ class Maintenance:
     async def _ping_via(self, helper: str, target: str) -> bool:
         c = self.cluster
         try:
-            got = await c.peers[helper].call(
+            got = await c.gossip[helper].call(
                 b"KV.G.PINGREQ", target.encode(), timeout_s=2 * c.config.probe_timeout_s
             )
         except (PeerError, KeyError):
@@ -174,7 +174,7 @@ class Maintenance:
         c = self.cluster
         while True:
             await asyncio.sleep(c.config.anti_entropy_interval_s)
-            ranges = self._ranges()
+            ranges = self.my_ranges()
             for _ in range(min(RANGES_PER_ROUND, len(ranges))):
                 with contextlib.suppress(PeerError):
                     await self.exchange(self.next_range(ranges))
@@ -182,7 +182,7 @@ class Maintenance:
             with contextlib.suppress(PeerError):
                 await tombstones.collect(c)
 
-    def _ranges(self) -> list[int]:
+    def my_ranges(self) -> list[int]:
         if self._my_ranges is None:
             c = self.cluster
             self._my_ranges = c.ring.ranges_of(c.name, c.n)

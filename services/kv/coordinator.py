@@ -11,6 +11,11 @@ down and ``eventual`` consistency, to a stand-in with a hint) and answers after 
 and ABD: a write first reads a majority to move the clock past every timestamp there, and a
 read writes the newest version back to the majority it read before answering.
 
+Plain ``SET key value`` and ``GET key`` in ``eventual`` mode take a batched path (the same
+versions, quorums and read repair): their replica requests of one event-loop turn go to each
+peer as one message (``services.kv.batching``), and they are answered through futures rather
+than a task each.
+
 Read-modify-write commands (INCR, APPEND, ...) are a quorum read then a quorum write: they are
 not atomic against concurrent writers of the same key (the Redis face resolves the race by
 last-writer-wins).
@@ -24,8 +29,9 @@ import time
 from collections import Counter
 from typing import Any
 
-from services.kv import commands, tombstones
+from services.kv import commands
 from services.kv.background import Maintenance
+from services.kv.batching import PeerBatches
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerClient, PeerError
@@ -94,6 +100,9 @@ class Cluster:
         self.name = cfg.name
         self.ring = Ring([cfg.name, *cfg.peers], cfg.vnodes)
         self.peers: dict[str, PeerClient] = {}
+        # Failure detection has connections of its own: a probe's short timeout must not
+        # drop the data connection with every replica request in flight on it.
+        self.gossip: dict[str, PeerClient] = {}
         self.down: set[str] = set()
         store = DurableStore(cfg.data_dir, fsync=cfg.fsync) if cfg.data_dir else None
         node.store = store
@@ -105,6 +114,7 @@ class Cluster:
         self.topology = Topology(self)
         self.membership = self.topology.membership
         self._seq = 0
+        self.batches = PeerBatches(self)
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -133,7 +143,7 @@ class Cluster:
             ("kv_r", self.config.r),
             ("kv_w", self.config.w),
             ("kv_keys_held", len(self.replica.data)),
-            ("kv_tombstones_held", sum(map(tombstones.is_tombstone, self.replica.data.values()))),
+            ("kv_tombstones_held", len(self.replica.tombstones)),
             ("kv_hints_held", self.replica.hint_count()),
             *sorted(self.counters.items()),
         ]
@@ -145,7 +155,7 @@ class Cluster:
 
     async def stop(self) -> None:
         await self.maintenance.stop()
-        for peer in self.peers.values():
+        for peer in [*self.peers.values(), *self.gossip.values()]:
             await peer.close()
 
     # -- dispatch ----------------------------------------------------------------------------
@@ -161,6 +171,99 @@ class Cluster:
         if cmd.first_key == 0:
             return commands.dispatch(self.node.keyspace, args, conn)
         return self._keyed(cmd, args, conn)
+
+    def batchable(self, args: list[bytes], conn: Any) -> bool:
+        """Whether ``args`` is a plain ``GET key`` or ``SET key value`` that ``execute_run``
+        takes (``eventual`` consistency)."""
+        n = len(args)
+        if n == 2:
+            if args[0].lower() != b"get":
+                return False
+        elif n != 3 or args[0].lower() != b"set":
+            return False
+        return conn.overrides.get("consistency", self.config.consistency) == "eventual"
+
+    def execute_run(self, run: list[list[bytes]], conn: Any) -> asyncio.Future:
+        """Pipelined ``GET``/``SET`` requests on distinct keys (``batchable``): a future of
+        their replies, in order.
+
+        Each key is read or written as ``read`` and ``coordinate`` would (this node's copy and
+        R-1 peers' for a read, merged and read-repaired; a write issued here when this node is
+        a home of its key, acked by W replicas). Their replica requests go out batched per peer
+        (``PeerBatches``), and the whole run shares one future instead of one per request. A
+        key this path cannot serve (this node no home of a written key, too few replicas, a
+        peer failing) takes the general path."""
+        state = _Run(self, len(run), self.quorums(conn))
+        for i, args in enumerate(run):
+            if len(args) == 2:
+                self._run_get(state, i, args, conn)
+            else:
+                self._run_set(state, i, args, conn)
+        state.arm()
+        return state.future
+
+    def _run_general(self, state: _Run, i: int, args: list[bytes], conn: Any) -> None:
+        cmd = commands.TABLE[args[0].lower()]
+        task = asyncio.ensure_future(self._keyed(cmd, args, conn))
+        state.pending += 1
+        task.add_done_callback(lambda t: state.done(i, task_reply(t)))
+
+    def _run_set(self, state: _Run, i: int, args: list[bytes], conn: Any) -> None:
+        key = args[1]
+        placement = self.ring.placement(key, self.n, self.down, sloppy=True)
+        if self.name not in placement.live:
+            self._run_general(state, i, args, conn)  # forwarded to a home, one request
+            return
+        local = self.replica.get(key)
+        for v in local:
+            self.hlc.observe(v.hlc)
+        version = new_version(local, {}, self.name, self.hlc.now(), args[2], None)
+        blob = encode([version])
+        self.replica.put(key, [version], blob)
+        targets = [t for t in placement.targets if t != self.name]
+        state.expect_write(i, 1 + len(targets))
+        for target in targets:
+            hint = placement.substitutes.get(target)
+            self.batches.put(target, key, blob, hint.encode() if hint else b"", state, i)
+
+    def _run_get(self, state: _Run, i: int, args: list[bytes], conn: Any) -> None:
+        key = args[1]
+        placement = self.ring.placement(key, self.n, self.down, sloppy=True)
+        candidates = self._order(placement.targets)
+        replies: dict[str, list[Version]] = {}
+        if candidates and candidates[0] == self.name:
+            replies[self.name] = self.replica.get(key)
+            candidates = candidates[1:]
+        need = state.r - len(replies)
+        if need > len(candidates):
+            self._run_general(state, i, args, conn)  # too few replicas: that path says so
+            return
+        if need <= 0:
+            state.replies[i] = self._finish_get(key, replies, placement, state.started, [])
+            return
+        state.expect_read(i, key, args, conn, replies, placement)
+        for target in candidates[:need]:
+            self.batches.get(target, key, state, i)
+
+    def _finish_get(
+        self,
+        key: bytes,
+        replies: dict[str, list[Version]],
+        placement: Any,
+        started: float,
+        timings: list[float],
+    ) -> Any:
+        merged = merge(*replies.values())
+        stale = self._stale(key, replies, merged)
+        if stale:
+            repair = self._repair(key, merged, stale, placement.substitutes)
+            self.maintenance.track(asyncio.ensure_future(repair))
+        if self._seq % SAMPLE_EVERY == 0:
+            local = [0.0] if self.name in replies else []
+            self.record("kv_read_replicas", r=len(replies), n=self.n, latencies_ms=local + timings)
+        self._count_request(_GET, started)
+        got = visible(merged, int(time.time() * 1000))
+        return None if got is None else got[0]
 
     async def _keyed(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
         started = time.perf_counter()
@@ -249,11 +352,8 @@ class Cluster:
             self.counters["unavailable"] += 1
             raise Unavailable(f"Not enough good replicas to read ({len(replies)} of {r}).")
         merged = merge(*replies.values())
-        stale = [t for t, v in replies.items() if [x.dot for x in v] != [x.dot for x in merged]]
-        if stale and merged:
-            self.counters["read_repairs"] += len(stale)
-            self.maintenance.note_divergence(key, len(stale))
-            self.record("kv_read_repair", key_range=self.ring.range_of(key), replicas=len(stale))
+        stale = self._stale(key, replies, merged)
+        if stale:
             repair = self._repair(key, merged, stale, placement.substitutes, strict=lin)
             if lin:
                 await repair
@@ -266,6 +366,20 @@ class Cluster:
         if self._seq % SAMPLE_EVERY == 0:
             self.record("kv_read_replicas", r=r, n=self.n, latencies_ms=list(timings.values()))
         return merged
+
+    def _stale(
+        self, key: bytes, replies: dict[str, list[Version]], merged: list[Version]
+    ) -> list[str]:
+        """The replicas that answered with less than the merge (counted as read repairs)."""
+        if not merged:
+            return []
+        dots = [x.dot for x in merged]
+        stale = [t for t, v in replies.items() if [x.dot for x in v] != dots]
+        if stale:
+            self.counters["read_repairs"] += len(stale)
+            self.maintenance.note_divergence(key, len(stale))
+            self.record("kv_read_repair", key_range=self.ring.range_of(key), replicas=len(stale))
+        return stale
 
     async def _repair(
         self,
@@ -496,6 +610,11 @@ class Cluster:
             return reply
         if name == b"kv.r.put" and len(args) in (3, 4):
             return self._replica_put(args)
+        if name == b"kv.r.mput" and len(args) % 3 == 1:
+            return self._replica_mput(args)
+        if name == b"kv.r.mget":
+            reply = [encode(v) if (v := self.replica.get(k)) else None for k in args[1:]]
+            return self._after_durable(reply) if store_pending(self.node.store) else reply
         if name == b"kv.r.coord" and len(args) == 7:
             return self._replica_coord(args)
         if name == b"kv.r.ping":
@@ -569,6 +688,26 @@ class Cluster:
             await self.node.store.wait_durable()
         return OK
 
+    def _replica_mput(self, args: list[bytes]) -> Any:
+        """A batch of replica puts (``key blob hint`` triples, hint empty for the key's own
+        home): one reply per key, once all of them are durable."""
+        replies: list[Any] = []
+        for i in range(1, len(args), 3):
+            key, blob, hint = args[i], args[i + 1], args[i + 2]
+            versions = decode(blob)
+            for v in versions:
+                self.hlc.observe(v.hlc)
+            if not hint:
+                self.replica.put(key, versions, blob)
+                replies.append(OK)
+            elif self.replica.add_hint(hint.decode(), key, versions):
+                self.counters["hints_queued"] += 1
+                self.record("kv_hint_queued", home=hint.decode())
+                replies.append(OK)
+            else:
+                replies.append(Error("ERR hint store full"))
+        return self._after_durable(replies) if store_pending(self.node.store) else replies
+
     async def _replica_coord(self, args: list[bytes]) -> Any:
         _, key, ctx, val, expire, w, mode = args
         seen = decode(ctx)[0].context if ctx else {}
@@ -578,6 +717,126 @@ class Cluster:
         except Error as err:
             return err
         return OK
+
+
+def task_reply(task: asyncio.Future) -> Any:
+    """What a finished request task answers (an error reply if it failed)."""
+    if task.cancelled():
+        return Error("ERR node is shutting down")
+    exc = task.exception()
+    if exc is not None:
+        return exc if isinstance(exc, Error) else Error(f"ERR internal error: {exc!r}")
+    return task.result()
+
+
+def store_pending(store: DurableStore | None) -> bool:
+    return store is not None and store.pending
+
+
+class _Run:
+    """The state of one ``execute_run``: a reply per request, and per request in flight its
+    acks (a write) or the replicas' answers so far (a read)."""
+
+    def __init__(self, cluster: Cluster, size: int, quorums: tuple[int, int]) -> None:
+        self.cluster = cluster
+        self.r, self.w = quorums
+        self.replies: list[Any] = [None] * size
+        self.pending = 0
+        self.armed = False
+        self.future = asyncio.get_running_loop().create_future()
+        self.started = time.perf_counter()
+        self.writes: dict[int, list[Any]] = {}  # i -> [acks, answered, expected, latencies]
+        self.reads: dict[int, tuple] = {}  # i -> (key, args, conn, replies, placement, timings)
+        self.local: list[int] = []
+
+    def arm(self) -> None:
+        if self.local:
+            indices = self.local
+            self.cluster.batches.after_local_log(lambda: self._local_durable(indices))
+        self.armed = True
+        if self.pending == 0:
+            self.future.set_result(self.replies)
+
+    def done(self, i: int, reply: Any) -> None:
+        self.replies[i] = reply
+        self.pending -= 1
+        if self.pending == 0 and self.armed and not self.future.done():
+            self.future.set_result(self.replies)
+
+    # -- writes ----------------------------------------------------------------------------
+    def expect_write(self, i: int, expected: int) -> None:
+        self.pending += 1
+        self.writes[i] = [0, 0, expected, []]
+        self.local.append(i)
+
+    def _local_durable(self, indices: list[int]) -> None:
+        for i in indices:
+            self._ack(i, True)
+
+    def put_answered(self, i: int, ok: bool, hinted: bool) -> None:
+        c = self.cluster
+        if ok and hinted:
+            c.counters["hints_sent"] += 1
+        elif not ok:
+            c.counters["peer_errors"] += 1
+        self._ack(i, ok)
+
+    def _ack(self, i: int, ok: bool) -> None:
+        state = self.writes.get(i)
+        if state is None:
+            return  # answered already
+        state[1] += 1
+        if ok:
+            state[0] += 1
+            state[3].append((time.perf_counter() - self.started) * 1000)
+        acks, answered, expected, latencies = state
+        if acks < self.w and answered < expected:
+            return
+        del self.writes[i]
+        c = self.cluster
+        if acks < self.w:
+            c.counters["unavailable"] += 1
+            self.done(i, Unavailable(f"Not enough good replicas to write ({acks} of {self.w})."))
+            return
+        if c._seq % SAMPLE_EVERY == 0:
+            c.record("kv_write_replicas", w=self.w, n=c.n, latencies_ms=sorted(latencies))
+        c._count_request(_SET, self.started)
+        self.done(i, OK)
+
+    # -- reads -----------------------------------------------------------------------------
+    def expect_read(
+        self,
+        i: int,
+        key: bytes,
+        args: list[bytes],
+        conn: Any,
+        replies: dict[str, list[Version]],
+        placement: Any,
+    ) -> None:
+        self.pending += 1
+        self.reads[i] = (key, args, conn, replies, placement, [])
+
+    def get_answered(self, i: int, target: str, reply: Any) -> None:
+        state = self.reads.get(i)
+        if state is None:
+            return
+        key, args, conn, replies, placement, timings = state
+        c = self.cluster
+        if isinstance(reply, Exception):
+            del self.reads[i]
+            c.counters["peer_errors"] += 1
+            self.pending -= 1  # handed to the general path, which counts itself
+            c._run_general(self, i, args, conn)
+            return
+        replies[target] = [] if reply is None else decode(reply)
+        timings.append((time.perf_counter() - self.started) * 1000)
+        if len(replies) >= self.r:
+            del self.reads[i]
+            self.done(i, c._finish_get(key, replies, placement, self.started, timings))
+
+
+_GET = commands.TABLE[b"get"]
+_SET = commands.TABLE[b"set"]
 
 
 class _Lin:

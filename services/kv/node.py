@@ -75,6 +75,7 @@ def decode_local(blob: bytes) -> tuple[bytes, int | None]:
 
 MAX_QUEUED = 4096  # parsed requests a cluster connection may hold before reading pauses
 MAX_INFLIGHT = 32  # concurrent requests per connection in a cluster (beyond: backpressure)
+MAX_RUN = 1024  # pipelined GET/SET requests a cluster coordinates together
 
 
 class _Done:
@@ -88,6 +89,10 @@ class _Done:
 
 
 _KEYED_INTERNAL = {b"kv.r.get", b"kv.r.put", b"kv.r.coord", b"kv.siblings"}
+# Batches of replica puts and gets: puts merge version sets (they commute) and each batch is
+# applied as it is read, so batches need no order among themselves.
+_UNORDERED_INTERNAL = {b"kv.r.mput", b"kv.r.mget"}
+_NO_KEYS: frozenset[bytes] = frozenset()
 
 
 def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
@@ -95,6 +100,8 @@ def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
     name = args[0].lower()
     if name in _KEYED_INTERNAL and len(args) > 1:
         return frozenset((args[1],))
+    if name in _UNORDERED_INTERNAL:
+        return _NO_KEYS
     cmd = commands.TABLE.get(name)
     if cmd is None or cmd.first_key == 0:
         return None
@@ -198,8 +205,13 @@ class Connection(asyncio.Protocol):
     # and replies are sent in request order.
     def _run_pipelined(self) -> None:
         node = self.node
+        cluster = node.cluster
         while self.queue and not self.closing and self.running < MAX_INFLIGHT:
             args = self.queue[0]
+            if cluster.batchable(args, self):
+                if not self._start_run(cluster):
+                    break
+                continue
             keys = _request_keys(args)
             if self.running and (keys is None or not keys.isdisjoint(self.busy_keys)):
                 break
@@ -207,7 +219,9 @@ class Connection(asyncio.Protocol):
             node.stats["commands"] += 1
             reply = node.execute(args, self)
             if type(reply) is types.CoroutineType:
-                task = asyncio.ensure_future(reply)
+                reply = asyncio.ensure_future(reply)
+            if isinstance(reply, asyncio.Future):  # a task, or a batched request's future
+                task = reply
                 node.tasks.add(task)
                 entry = [task, keys or frozenset()]
                 self.busy_keys.update(entry[1])
@@ -224,6 +238,36 @@ class Connection(asyncio.Protocol):
             self.closing = True
         self._flush_done()
 
+    def _start_run(self, cluster: Any) -> bool:
+        """Hand the queue's leading plain GET/SET requests on distinct keys (none in flight)
+        to the cluster as one run; False if the first must wait for one in flight."""
+        run: list[list[bytes]] = []
+        keys: set[bytes] = set()
+        busy = self.busy_keys
+        queue = self.queue
+        while queue and len(run) < MAX_RUN:
+            args = queue[0]
+            key = args[1] if len(args) > 1 else b""
+            if key in keys or key in busy or not cluster.batchable(args, self):
+                break
+            run.append(queue.popleft())
+            keys.add(key)
+        if not run:
+            return False
+        self.node.stats["commands"] += len(run)
+        fut = cluster.execute_run(run, self)
+        entry = [fut, frozenset(keys), len(run)]  # a third item: the result is a list of replies
+        if fut.done():
+            self.inflight.append(entry)
+            entry[1] = frozenset()
+            return True
+        self.node.tasks.add(fut)
+        self.busy_keys.update(keys)
+        self.running += 1
+        fut.add_done_callback(lambda t, e=entry: self._finished(t, e))
+        self.inflight.append(entry)
+        return True
+
     def _finished(self, task: asyncio.Task, entry: list) -> None:
         self.node.tasks.discard(task)
         self.running -= 1
@@ -236,7 +280,13 @@ class Connection(asyncio.Protocol):
     def _flush_done(self) -> None:
         out: list[bytes] = []
         while self.inflight and self.inflight[0][0].done():
-            task = self.inflight.popleft()[0]
+            entry = self.inflight.popleft()
+            task = entry[0]
+            if len(entry) == 3:  # a run: one reply per request
+                stopped = [Error("ERR node is shutting down")] * entry[2]
+                for reply in stopped if task.cancelled() else task.result():
+                    self.encode(reply, out)
+                continue
             if isinstance(task, _Done):
                 reply = task.reply
             elif task.cancelled():

@@ -29,6 +29,7 @@ class Replica:
         self.by_range: dict[int, set[bytes]] = defaultdict(set)
         self.hints: dict[str, dict[bytes, list[Version]]] = defaultdict(dict)
         self.hints_dropped = 0
+        self.tombstones: set[bytes] = set()  # keys whose versions are all deletes (for GC)
         if store is not None:
             for raw, blob in store.load().items():
                 if raw[:1] == b"d":
@@ -38,8 +39,15 @@ class Replica:
                     self.hints[node.decode()][key] = decode(blob)
 
     def _index(self, key: bytes, versions: list[Version]) -> None:
-        self.data[key] = versions
+        self._set(key, versions)
         self.by_range[self.ring.range_of(key)].add(key)
+
+    def _set(self, key: bytes, versions: list[Version]) -> None:
+        self.data[key] = versions
+        if all(v.value is None for v in versions):
+            self.tombstones.add(key)
+        else:
+            self.tombstones.discard(key)
 
     def reindex(self, ring: Ring) -> None:
         """The ring changed: token ranges are renumbered."""
@@ -52,6 +60,7 @@ class Replica:
         """Forget ``key`` (handed to its new homes, or a purged tombstone)."""
         if self.data.pop(key, None) is None:
             return
+        self.tombstones.discard(key)
         self.by_range[self.ring.range_of(key)].discard(key)
         if self.store is not None:
             self.store.put(b"d" + key, None)
@@ -62,15 +71,22 @@ class Replica:
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
 
-    def put(self, key: bytes, versions: list[Version]) -> tuple[list[Version], bool]:
-        """Merge ``versions`` in; returns the result and whether anything changed."""
+    def put(
+        self, key: bytes, versions: list[Version], blob: bytes | None = None
+    ) -> tuple[list[Version], bool]:
+        """Merge ``versions`` in; returns the result and whether anything changed. ``blob``:
+        ``versions`` encoded, when the caller has it already."""
         old = self.data.get(key, [])
         new = merge(old, versions)
         if [v.dot for v in new] == [v.dot for v in old]:
             return old, False
-        self._index(key, new)
+        if key in self.data:
+            self._set(key, new)  # its token range is indexed already
+        else:
+            self._index(key, new)
         if self.store is not None:
-            self.store.put(b"d" + key, encode(new))
+            same = blob is not None and len(new) == len(versions) == 1 and new[0] is versions[0]
+            self.store.put(b"d" + key, blob if same else encode(new))
         return new, True
 
     def add_hint(self, home: str, key: bytes, versions: list[Version]) -> bool:
@@ -96,6 +112,7 @@ class Replica:
                 self.store.put(b"d" + key, None)
         self.data.clear()
         self.by_range.clear()
+        self.tombstones.clear()
 
     def merkle_leaves(self, range_index: int) -> list[bytes]:
         """Sixteen leaf hashes over ``(key, version digest)`` of the keys in one token range."""

@@ -43,6 +43,7 @@ class Ring:
         tokens.sort()
         self.tokens = [t for t, _ in tokens]
         self.owners = [n for _, n in tokens]
+        self._walks: dict[int, list[str]] = {}  # range -> its full walk (the ring is immutable)
 
     def range_of(self, key: bytes) -> int:
         """The index of the token range holding ``key`` (range i ends at token i)."""
@@ -76,7 +77,10 @@ class Ring:
         self, key: bytes, n: int, down: Collection[str], *, sloppy: bool = True
     ) -> Placement:
         """The key's homes, those of them up, and (sloppy) stand-ins for the ones down."""
-        walk = list(self.walk(self.range_of(key)))
+        start = self.range_of(key)
+        walk = self._walks.get(start)
+        if walk is None:
+            walk = self._walks[start] = list(self.walk(start))
         homes = walk[:n]
         live = [h for h in homes if h not in down]
         missing = [h for h in homes if h in down]

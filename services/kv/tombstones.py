@@ -41,7 +41,8 @@ async def collect(cluster: Any, budget: int = BUDGET) -> int:
     cutoff = time.time() * 1000 - c.config.tombstone_grace_s * 1000
     n = c.n
     candidates = []
-    for key, versions in c.replica.data.items():
+    for key in c.replica.tombstones:
+        versions = c.replica.data[key]
         if not is_tombstone(versions) or max(v.hlc[0] for v in versions) > cutoff:
             continue
         if c.ring.preference_list(key, n)[0] != c.name:

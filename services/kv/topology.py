@@ -66,6 +66,7 @@ class Topology:
             if name not in c.peers:
                 m = self.membership.members[name]
                 c.peers[name] = PeerClient(name, m.host, m.port, c.config.request_timeout_s)
+                c.gossip[name] = PeerClient(name, m.host, m.port, c.config.probe_timeout_s)
             if new in ("alive", "suspect"):
                 c.down.discard(name)
             else:
@@ -116,12 +117,16 @@ class Topology:
         if self.moving is not None and not self.moving.done():
             return 0
         n = c.n
-        moves = [
-            (k, c.ring.preference_list(k, n))
-            for k in list(c.replica.data)
-            if c.name not in c.ring.preference_list(k, n)
-        ]
-        return await self._push(moves[:1000], "stray")
+        mine = set(c.maintenance.my_ranges())
+        moves: list[tuple[bytes, list[str]]] = []
+        for range_index, keys in c.replica.by_range.items():
+            if range_index in mine or not keys:
+                continue
+            homes = c.ring.range_preference(range_index, n)
+            moves += [(k, homes) for k in list(keys)[: 1000 - len(moves)]]
+            if len(moves) >= 1000:
+                break
+        return await self._push(moves, "stray")
 
     async def _push(self, moves: list[tuple[bytes, list[str]]], what: str) -> int:
         c = self.c
@@ -218,7 +223,7 @@ class Topology:
 
         async def one(name: str) -> None:
             with contextlib.suppress(PeerError):
-                await c.peers[name].call(b"KV.G.PING", blob, timeout_s=c.config.probe_timeout_s)
+                await c.gossip[name].call(b"KV.G.PING", blob, timeout_s=c.config.probe_timeout_s)
 
         await asyncio.gather(*(one(n) for n in self.membership.others("alive", "suspect")))
 

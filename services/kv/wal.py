@@ -3,8 +3,12 @@ checkpointed into LMDB.
 
 LMDB (through ``lmdb``) is the engine: a copy-on-write B+tree whose commits are atomic and
 need no recovery of their own, so the log only has to cover writes since the last checkpoint.
-Writes are appended to an in-memory batch; one fsync (in a worker thread, so the event loop
-keeps serving) makes a whole batch durable, and only then are its callers answered. Recovery
+Writes are appended to an in-memory batch; the batch is appended to the log in order, and one
+fdatasync (in a worker thread, so the event loop keeps serving) makes it durable, and only
+then are its callers answered. Up to ``MAX_SYNCS`` syncs are in flight at once: a batch does
+not wait for the previous sync to finish, it starts its own (an fdatasync makes everything
+written before it durable, so each sync's callers may be answered when it returns; the
+kernel merges concurrent syncs into one journal commit). Recovery
 loads LMDB, replays the log and cuts a torn or corrupt tail at the first bad record.
 """
 
@@ -23,6 +27,7 @@ import lmdb
 _HEAD = struct.Struct("<II")  # payload length, crc32 of payload
 _KEYLEN = struct.Struct("<I")
 TOMBSTONE = b"\x00"  # the first payload byte: 0 delete, 1 put
+MAX_SYNCS = 4
 
 
 def lmdb_key(key: bytes) -> bytes:
@@ -72,7 +77,11 @@ class DurableStore:
         self.log_path = self.dir / "wal.log"
         self._batch: list[bytes] = []
         self._waiters: list[Callable[[], None]] = []
-        self._flushing = False
+        self._syncing = 0  # fdatasyncs in flight
+        self._latest: list[Callable[[], None]] = []  # callers of the newest sync started
+        self._written = 0  # batches written to the log
+        self._durable = 0  # the newest batch known durable
+        self._scheduled = False
         self._dirty: dict[bytes, bytes | None] = {}
         self.log_bytes = 0
         self.torn_bytes_cut = 0
@@ -106,17 +115,25 @@ class DurableStore:
         self._dirty[key] = value
 
     @property
+    def _flushing(self) -> bool:
+        return self._syncing > 0
+
+    @property
     def pending(self) -> bool:
         """Whether some logged write is not yet on disk (queued, or in an fsync under way)."""
-        return bool(self._batch) or self._flushing
+        return bool(self._batch) or self._syncing > 0
 
     def on_durable(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once everything logged so far is on disk."""
-        if not self._batch and not self._flushing:
-            callback()
+        if not self._batch:
+            if self._durable >= self._written:
+                callback()
+            else:
+                self._latest.append(callback)  # the newest sync covers all that is written
             return
         self._waiters.append(callback)
-        if not self._flushing:
+        if not self._scheduled:
+            self._scheduled = True
             asyncio.get_running_loop().call_soon(self._start_flush)
 
     async def wait_durable(self) -> None:
@@ -125,31 +142,40 @@ class DurableStore:
         await fut
 
     def _start_flush(self) -> None:
-        if self._flushing:
-            return
+        self._scheduled = False
         if not self._batch:
             waiters, self._waiters = self._waiters, []
             for w in waiters:
-                w()
+                self.on_durable(w)
             return
-        self._flushing = True
+        if self._syncing >= MAX_SYNCS:
+            return  # started again when a sync returns
         batch, self._batch = b"".join(self._batch), []
         waiters, self._waiters = self._waiters, []
-        loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(None, self._write, batch)
-        fut.add_done_callback(lambda f: self._flushed(f, waiters))
+        os.write(self._fd, batch)  # here, in log order; only the sync waits in a thread
+        if not self.fsync:
+            for w in waiters:
+                w()
+            return
+        self._syncing += 1
+        self._written += 1
+        self._latest = waiters
+        seq = self._written
+        fut = asyncio.get_running_loop().run_in_executor(None, os.fdatasync, self._fd)
+        fut.add_done_callback(lambda f: self._flushed(f, waiters, seq))
 
     def _write(self, batch: bytes) -> None:
         os.write(self._fd, batch)
         if self.fsync:
             os.fdatasync(self._fd)
 
-    def _flushed(self, fut: asyncio.Future, waiters: list[Callable[[], None]]) -> None:
-        self._flushing = False
+    def _flushed(self, fut: asyncio.Future, waiters: list[Callable[[], None]], seq: int) -> None:
+        self._syncing -= 1
         fut.result()
+        self._durable = max(self._durable, seq)
         for w in waiters:
             w()
-        if self._batch or self._waiters:
+        if self._batch and not self._scheduled:
             self._start_flush()
 
     def flush_now(self) -> None:
@@ -157,6 +183,8 @@ class DurableStore:
         if self._batch:
             batch, self._batch = b"".join(self._batch), []
             self._write(batch)
+            self._written += 1
+            self._durable = self._written
         waiters, self._waiters = self._waiters, []
         for w in waiters:
             w()

@@ -61,6 +61,31 @@ def test_any_node_answers_for_any_key(five):
     assert len(found) == 200
 
 
+def test_a_pipeline_of_gets_and_sets_answers_in_order_and_reads_its_own_writes(five):
+    """Pipelined GET/SET are coordinated together, with a key repeated later in the pipeline
+    waiting for its earlier request: the replies are those of running them one by one."""
+    c = client(five.nodes[1])
+    pipe = c.pipeline(transaction=False)
+    model: dict[str, bytes] = {}
+    expected: list = []
+    for i in range(300):
+        key = f"pipe:{i % 37}"
+        if i % 3 == 2:
+            pipe.get(key)
+            expected.append(model.get(key))
+        else:
+            pipe.set(key, i)
+            model[key] = b"%d" % i
+            expected.append(True)
+    pipe.incr("pipe:counter")  # not batched: runs between the batched ones, in order
+    pipe.get("pipe:counter")
+    expected += [1, b"1"]
+    assert pipe.execute() == expected
+    other = client(five.nodes[4])
+    assert other.get("pipe:5") == c.get("pipe:5")
+    assert stats(c)["writes"] >= 200
+
+
 def test_each_key_is_stored_on_n_replicas(five):
     c = client(five.nodes[0])
     c.set("replicated", "yes")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 import threading
 
 import redis
 
 from services.kv.launch import LocalCluster
+from services.kv.versions import Version, covered, merge
 from services.kv.wal import DurableStore, encode_record, read_records
 
 
@@ -104,3 +107,62 @@ def test_sigterm_drains_and_exits_cleanly_keeping_every_write(tmp_path):
         assert client.mget([f"t:{i}" for i in range(500)]) == [b"%d" % i for i in range(500)]
     finally:
         cluster.stop()
+
+
+def test_callers_are_answered_only_after_their_write_with_syncs_in_flight(tmp_path):
+    """Several group commits overlap: each caller still hears back only once its own record
+    (and every one before it) is in the log, and every caller hears back."""
+    sizes = []
+    answered: list[tuple[int, int]] = []
+
+    async def run() -> None:
+        store = DurableStore(tmp_path)
+        store.load()
+        total = 0
+        for i in range(200):
+            record = b"k%d" % i, b"v" * (i % 7)
+            store.put(*record)
+            total += len(encode_record(*record))
+            sizes.append(total)
+            store.on_durable(
+                lambda i=i: answered.append((i, (tmp_path / "wal.log").stat().st_size))
+            )
+            if i % 3 == 0:
+                await asyncio.sleep(0)
+        await store.wait_durable()
+        store.close()
+
+    asyncio.run(run())
+    assert sorted(i for i, _ in answered) == list(range(200))
+    assert all(size >= sizes[i] for i, size in answered)
+    records, _ = read_records((tmp_path / "wal.log").read_bytes())
+    assert [k for k, _ in records] == [b"k%d" % i for i in range(200)]
+
+
+def _merge_by_definition(*sets):
+    by_dot = {}
+    for versions in sets:
+        for v in versions:
+            by_dot.setdefault(v.dot, v)
+    alive = [
+        v
+        for v in by_dot.values()
+        if not any(o is not v and covered(o.context, v.dot) for o in by_dot.values())
+    ]
+    alive.sort(key=lambda v: v.stamp, reverse=True)
+    return sorted(alive[:8], key=lambda v: v.dot)
+
+
+def test_merge_shortcuts_agree_with_the_definition():
+    rng = random.Random(7)
+    nodes = ["a", "b", "c"]
+    for _ in range(3000):
+        pool = []
+        for _ in range(rng.randint(1, 6)):
+            node = rng.choice(nodes)
+            ctx = {m: rng.randint(0, 3) for m in nodes if rng.random() < 0.6}
+            pool.append(Version(node, ctx.get(node, 0) + 1, ctx, (rng.randint(0, 5), 0), b"x"))
+        a = _merge_by_definition(rng.sample(pool, rng.randint(0, len(pool))))
+        b = _merge_by_definition(rng.sample(pool, rng.randint(0, min(2, len(pool)))))
+        for x, y in ((a, b), (a, a), (b, a)):
+            assert [v.dot for v in merge(x, y)] == [v.dot for v in _merge_by_definition(x, y)]
