@@ -8,7 +8,8 @@
   with LRU, ARC, LIRS and OPT from our simulator alongside.
 - Adaptive W-TinyLFU: margin against the best of LRU, ARC, LIRS and static W-TinyLFU on
   synthetic recency-heavy traces at four sizes (``benchmarks.cache_climb``), against static
-  W-TinyLFU on frequency-heavy ones, per shared real
+  W-TinyLFU on frequency-heavy ones, on traces of neither kind throughout (a database-like
+  extent trace at three sizes, traces that switch kind halfway), per shared real
   trace at three sizes with the shipped settings, and with the climber's settings chosen
   leave-one-trace-out.
 - Cache speed: get/put ops/s of the in-process W-TinyLFU node as a ratio to
@@ -241,12 +242,14 @@ def main() -> None:
     from benchmarks.cache_climb import (
         frequency_margins,
         leave_one_out,
+        mixed_margins,
         real_margins,
         recency_margins,
     )
 
     recency = min(recency_margins(print).values())
     frequency = min(frequency_margins(print).values())
+    mixed = min(mixed_margins(print).values())
     real = real_margins(log=print)
     real_s = "n/a" if not real else f"{min(real.values()):.2f}"
     held = leave_one_out(log=print)
@@ -267,6 +270,7 @@ def main() -> None:
         f"RESULT redirect_rps_ratio={red['redirect_rps_ratio']:.2f} "
         f"redirect_p99_ms={red['redirect_p99_ms']:.2f} wtinylfu_min_margin={margin_s} "
         f"wtinylfu_recency_margin={recency:.2f} wtinylfu_frequency_vs_static={frequency:.2f} "
+        f"wtinylfu_mixed_margin={mixed:.2f} "
         f"wtinylfu_real_min_margin={real_s} "
         f"wtinylfu_loo_min_margin={loo_s} "
         f"cache_ops_ratio={ops:.2f} keys_moved_ratio={moved:.3f} notify_lost={lost} "

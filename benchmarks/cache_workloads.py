@@ -11,12 +11,17 @@ the simulator mixes trace keys (``intern_keys``), so hashing sees well-spread id
 - Frequency-heavy: ``zipf_scan_trace`` is a fixed Zipf popularity with one-off scans mixed in,
   where recency misleads (a scan's keys are recent but never reused).
 - ``switching_trace`` is one kind for the first half and the other kind for the second.
+- ``extent_trace`` is shaped like a database's block trace and does not scale with the cache:
+  runs of consecutive blocks (extents), a fixed Zipf-popular set of them and a long-tailed
+  reuse of recent ones. Which policy wins depends on the cache size, as on a real trace
+  replayed at several sizes.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import random
 
 from services.cache.simulator import intern_keys
@@ -100,5 +105,62 @@ def switching_trace(size: int, n: int, seed: int = 0, first: str = "recency") ->
     return rec + freq if first == "recency" else freq + rec
 
 
+def extent_trace(
+    size: int,
+    n: int,
+    seed: int = 0,
+    hot: float = 0.3,
+    new: float = 0.15,
+    hot_extents: int = 20_000,
+    max_depth: int = 50_000,
+) -> list[int]:
+    """Extents of about four consecutive blocks: a share ``hot`` from a fixed Zipf(0.8) set of
+    ``hot_extents``, a share ``new`` never seen before, the rest reused from an LRU stack of
+    extents at a log-uniform depth up to ``max_depth`` (reuse a little while later is likely,
+    much later still possible). ``size`` is ignored: the trace is the same for every cache.
+    """
+    del size
+    rng = random.Random(seed)
+    cum = list(itertools.accumulate(1.0 / (i + 1) ** 0.8 for i in range(hot_extents)))
+    total = cum[-1]
+    stack: list[tuple[int, int]] = []
+    next_block = 64 * hot_extents  # hot extents start at multiples of 64 below this
+    log_depth = math.log(max_depth)
+    out: list[int] = []
+    while len(out) < n:
+        r = rng.random()
+        length = 1 + int(rng.expovariate(0.25))
+        if r < hot:
+            extent = (64 * bisect.bisect_left(cum, rng.random() * total), length)
+        elif r < hot + new or not stack:
+            extent = (next_block, length)
+            next_block += length
+            stack.append(extent)
+        else:
+            depth = min(int(math.exp(rng.random() * log_depth)), len(stack))
+            extent = stack.pop(len(stack) - depth)
+            stack.append(extent)
+        if len(stack) > max_depth + 1000:
+            del stack[:1000]
+        out.extend(range(extent[0], extent[0] + extent[1]))
+    return intern_keys(out[:n])
+
+
+def switching_recency_first(size: int, n: int, seed: int = 0) -> list[int]:
+    """Recency-heavy (LRU stack) for the first half, frequency-heavy (Zipf and scans) after."""
+    return switching_trace(size, n, seed, first="recency")
+
+
+def switching_frequency_first(size: int, n: int, seed: int = 0) -> list[int]:
+    """Frequency-heavy for the first half, recency-heavy after."""
+    return switching_trace(size, n, seed, first="frequency")
+
+
 RECENCY = {"stack": stack_trace, "shifting": shifting_trace}
 FREQUENCY = {"zipf_scan": zipf_scan_trace}
+# Neither kind throughout: scored against the best of every reference policy.
+MIXED = {
+    "extents": extent_trace,
+    "switch_rf": switching_recency_first,
+    "switch_fr": switching_frequency_first,
+}

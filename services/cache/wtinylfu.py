@@ -71,6 +71,19 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   real traces only: without it the synthetic traces gained 0.7 point on average, but loop
   lost 5 to 12.6 points at all three sizes. A 20x-capacity climb period did not survive: it
   allowed three moves on a trace of 60 cache sizes.
+- Faster reactions, tried against the warm-up loss on the stack trace at 5000 entries (-1.29:
+  the cache fills at a sixth of the trace, then the climb to a full window takes four
+  periods of one 25% step each) and rejected on the real traces (margins before -> after):
+  doubling the step on each move in the same direction as the last (momentum) gave stack@5000
+  -1.09 but sprite@200 -0.90 -> -1.88; deciding early, at each quarter period, when the
+  shadows already differ by twice the confidence gave stack@5000 -0.86 but multi2@500 -2.49
+  and multi2@1000 -2.36; a double step on evidence of twice the confidence gave stack@5000
+  -0.81 but multi2@1000 -3.40 (-2.73 when the ghosts must agree too, -5.54 with a step
+  proportional to the evidence). On the real traces strong evidence is often a phase that
+  ends before a large window pays off. After a detected workload change, forgetting the
+  evidence or aging the sketch once cost 0.5 point on a trace that switches from recency to
+  frequency at 1000 entries (-1.49 -> -2.0); keeping the shadows' evidence from before their
+  first sketch reset changed nothing but sprite@500 (-1.15 -> -1.47).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from benchmarks.cache_workloads import (
+    extent_trace,
     shifting_trace,
     stack_trace,
     switching_trace,
@@ -136,3 +137,13 @@ def test_a_large_cache_samples_a_small_share_of_keys_into_fixed_size_shadows() -
 
 def test_static_policy_has_no_climber() -> None:
     assert WTinyLFUPolicy(SIZE, adaptive=False).climber is None
+
+
+def test_extent_trace_is_the_same_for_every_cache_and_the_climber_keeps_up_on_it() -> None:
+    trace = extent_trace(100, 60_000, seed=2)
+    assert trace == extent_trace(5000, 60_000, seed=2)  # the cache size plays no part
+    assert len(trace) == 60_000 and len(set(trace)) < len(trace)
+    for size in (200, 3000):
+        lru = simulate(trace, size, "lru").hit_ratio
+        static = _hits(WTinyLFUPolicy(size, adaptive=False), trace)
+        assert _hits(WTinyLFUPolicy(size), trace) >= max(lru, static) - 0.01, size
