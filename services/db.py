@@ -7,16 +7,29 @@ from sqlalchemy import Engine, create_engine, event
 from warehouse.settings import Settings
 from warehouse.sqlite_wal import enable_wal
 
+#: anyio's default limit of worker threads, which run the sync routes and blocking calls.
+SQLITE_POOL = 40
+
 
 def make_engine(settings: Settings, name: str) -> Engine:
     """The engine for one system's store.
 
     SQLite gets WAL, a busy timeout and foreign keys, so several threads and processes can
     share it safely; PostgreSQL gets a small pool with pre-ping.
+
+    A SQLite pool keeps as many connections as there can be threads using it at once (the
+    server's worker threads, ``SQLITE_POOL``): a connection returned past the pool's size is
+    closed, and opening one again (file, pragmas, schema, statement cache) costs more than
+    the transaction it was opened for, so a busy server would churn through them.
     """
     url = settings.sqlalchemy_url(name)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=SQLITE_POOL,
+            max_overflow=SQLITE_POOL,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every test

@@ -14,16 +14,19 @@ from services.errors import Forbidden, Unauthorized
 from warehouse.emitter import Emitter
 from warehouse.settings import Settings
 
+# The lookups below only read ``app.state``: they are ``async`` so FastAPI calls them on the
+# event loop, where a plain ``def`` dependency would cost every request a worker-thread hop.
 
-def _settings(request: Request) -> Settings:
+
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _emitter(request: Request) -> Emitter:
+async def _emitter(request: Request) -> Emitter:
     return request.app.state.emitter
 
 
-def _keystore(request: Request) -> KeyStore:
+async def _keystore(request: Request) -> KeyStore:
     return request.app.state.keystore
 
 
@@ -34,7 +37,7 @@ def system_service(system_id: str) -> Any:
     ``ShortenerDep = Annotated[ShortenerService, system_service("shortener")]``.
     """
 
-    def _service(request: Request) -> Any:
+    async def _service(request: Request) -> Any:  # async: no thread hop (see _settings)
         return request.app.state.services[system_id]
 
     return Depends(_service)
@@ -65,14 +68,13 @@ def api_key_from(x_api_key: str | None, authorization: str | None) -> str | None
     return None
 
 
-async def _optional_user(
-    connection: HTTPConnection,
-    keystore: KeyStoreDep,
-    x_api_key: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
+async def _principal(
+    connection: HTTPConnection, x_api_key: str | None, authorization: str | None
 ) -> Principal | None:
-    # Async, so a request that the middleware already resolved costs no thread hop; a lookup
-    # it did not make runs in a worker thread (the key store is blocking I/O).
+    """The caller's principal; ``None`` without a key; ``Unauthorized`` for a bad one.
+
+    Async, so a request that the middleware already resolved costs no thread hop; a lookup
+    it did not make runs in a worker thread (the key store is blocking I/O)."""
     key = api_key_from(x_api_key, authorization)
     if key is None:
         return None
@@ -82,15 +84,32 @@ async def _optional_user(
         if isinstance(principal, Exception):
             raise principal
     else:
+        keystore: KeyStore = connection.app.state.keystore
         principal = keystore.cached(key) or await anyio.to_thread.run_sync(keystore.resolve, key)
     if principal is None:
         raise Unauthorized("invalid API key")
     return principal
 
 
+# ``_optional_user`` and ``_current_user`` each declare the key's headers (so every operation
+# documents them) and call ``_principal`` themselves rather than depending on each other or on
+# ``KeyStoreDep``: each nested dependency costs every request its own resolution pass.
+
+
+async def _optional_user(
+    connection: HTTPConnection,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal | None:
+    return await _principal(connection, x_api_key, authorization)
+
+
 async def _current_user(
-    principal: Annotated[Principal | None, Depends(_optional_user)],
+    connection: HTTPConnection,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
+    principal = await _principal(connection, x_api_key, authorization)
     if principal is None:
         raise Unauthorized("missing API key: send X-API-Key or Authorization: Bearer <key>")
     return principal

@@ -72,6 +72,9 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
+# The children of REQUESTS and LATENCY by (method, route, status), looked up once each.
+_SERIES: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
 UNLIMITED_PATHS = ("/healthz", "/metrics", "/docs", "/openapi.json", "/redoc")
 
 # Request ids: a random per-process prefix and a counter, unique without a system call per
@@ -173,7 +176,7 @@ class PlatformMiddleware:
     def _header_problem(self, raw: list[tuple[bytes, bytes]]) -> str | None:
         if len(raw) > self.max_header_count:
             return f"{len(raw)} request headers; at most {self.max_header_count} are accepted"
-        size = sum(len(k) + len(v) for k, v in raw)
+        size = sum(map(len, itertools.chain.from_iterable(raw)))
         if size > self.max_header_bytes:
             return f"request headers total {size} bytes; at most {self.max_header_bytes}"
         return None
@@ -311,8 +314,14 @@ class PlatformMiddleware:
         template = route_template(scope)
         elapsed = time.perf_counter() - started
         method = scope.get("method", "")
-        REQUESTS.labels(method, template, str(status)).inc()
-        LATENCY.labels(method, template).observe(elapsed)
+        counted = _SERIES.get((method, template, status))
+        if counted is None:  # labels() validates and locks: once per series, not per request
+            counted = _SERIES[(method, template, status)] = (
+                REQUESTS.labels(method, template, str(status)),
+                LATENCY.labels(method, template),
+            )
+        counted[0].inc()
+        counted[1].observe(elapsed)
         if access_log.isEnabledFor(logging.INFO):
             access_log.info(
                 "%s %s %s",

@@ -9,30 +9,43 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
+from services.auth import Principal
 from services.booking.rules import MAX_GUESTS, MAX_PRICE_CENTS, MAX_QTY
 from services.booking.service import BookingService
-from services.deps import AdminUser, CurrentUser
+from services.deps import AdminUser, CurrentUser, system_service
 from services.errors import Invalid
 
+T = TypeVar("T")
 router = APIRouter(prefix="/booking", tags=["booking"])
+BookingDep = Annotated[BookingService, system_service("booking")]
 
 
-async def _booking(request: Request) -> BookingService:
-    """The booking service as the app's composition built it (``system_service``), looked up
-    on the event loop: a plain function dependency would cost a worker-thread hop."""
-    return request.app.state.services["booking"]
+async def _blocking(call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)`` (database and gateway I/O) in a worker thread.
+
+    The routes that book are ``async`` and hop to a thread once, here: a plain ``def`` route
+    costs FastAPI two hops (one to run it, one more to validate its answer against
+    ``response_model``), and a hold or a confirm is on the hot path of every booking."""
+    return await anyio.to_thread.run_sync(call, *args)
 
 
-BookingDep = Annotated[BookingService, Depends(_booking)]
+async def _once(
+    svc: BookingService, user: Principal, key: str | None, path: str, body: Any, run
+) -> dict:
+    """``run()`` at most once per ``Idempotency-Key`` (``BookingService.idempotent``), in a
+    worker thread; its answer, validated once, by the route's ``response_model``."""
+    result, _ = await _blocking(svc.idempotent, user.user_id, key, "POST", path, body, run)
+    return result
+
 
 Id = Annotated[str, Field(min_length=1, max_length=96, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 Place = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w .,'()\-]+$")]
@@ -155,7 +168,7 @@ class Received(BaseModel):
 
 
 @router.get("/search", response_model=list[Offer], operation_id="booking_search")
-def search(
+async def search(
     svc: BookingDep,
     user: CurrentUser,
     place: Annotated[Place, Query()],
@@ -167,30 +180,31 @@ def search(
     min_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE_CENTS)] = None,
     max_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE_CENTS)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[Offer]:
+) -> list[dict]:
     """Units with room for ``guests`` every night of the stay, cheapest first (totals)."""
-    offers = svc.search(
-        kind,
-        place,
-        check_in,
-        check_out,
-        guests,
-        qty=qty,
-        min_price=min_price,
-        max_price=max_price,
-        limit=limit,
-        actor=user.user_id,
-    )
-    return [Offer(**o) for o in offers]
+    return await _blocking(
+        lambda: svc.search(
+            kind,
+            place,
+            check_in,
+            check_out,
+            guests,
+            qty=qty,
+            min_price=min_price,
+            max_price=max_price,
+            limit=limit,
+            actor=user.user_id,
+        )
+    )  # validated once, by response_model
 
 
 @router.post("/holds", response_model=Reservation, status_code=201, operation_id="booking_hold")
-def hold(body: HoldIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None) -> dict:
+async def hold(body: HoldIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None) -> dict:
     """Take inventory now; the hold lapses at ``expires_at`` unless confirmed."""
-    result, _ = svc.idempotent(
-        user.user_id,
+    return await _once(
+        svc,
+        user,
         key,
-        "POST",
         "/booking/holds",
         body.model_dump(mode="json"),
         lambda: svc.hold(
@@ -204,23 +218,21 @@ def hold(body: HoldIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None) 
             hold_s=body.hold_seconds,
         ),
     )
-    return result  # validated once, by response_model
 
 
 @router.post("/holds/{hold_id}/confirm", response_model=Reservation, operation_id="booking_confirm")
-def confirm(
+async def confirm(
     hold_id: Id, body: ConfirmIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None
 ) -> dict:
     """Pay and convert the hold: 402 declined, 409 lapsed (payment voided), 503 unknown."""
-    result, _ = svc.idempotent(
-        user.user_id,
+    return await _once(
+        svc,
+        user,
         key,
-        "POST",
         f"/booking/holds/{hold_id}/confirm",
         body.model_dump(),
         lambda: svc.confirm(user.user_id, hold_id, body.payment_method),
     )
-    return result  # validated once, by response_model
 
 
 @router.post(
@@ -228,17 +240,18 @@ def confirm(
     response_model=Reservation,
     operation_id="booking_cancel",
 )
-def cancel(reservation_id: Id, svc: BookingDep, user: CurrentUser, key: IdemKey = None) -> dict:
+async def cancel(
+    reservation_id: Id, svc: BookingDep, user: CurrentUser, key: IdemKey = None
+) -> dict:
     """Release a hold, or cancel a booking with the refund its rate plan allows."""
-    result, _ = svc.idempotent(
-        user.user_id,
+    return await _once(
+        svc,
+        user,
         key,
-        "POST",
         f"/booking/reservations/{reservation_id}/cancel",
         {},
         lambda: svc.cancel(user.user_id, reservation_id, user.has("admin")),
     )
-    return result  # validated once, by response_model
 
 
 @router.post(
@@ -246,17 +259,17 @@ def cancel(reservation_id: Id, svc: BookingDep, user: CurrentUser, key: IdemKey 
     response_model=Reservation,
     operation_id="booking_change",
 )
-def change(
+async def change(
     reservation_id: Id, body: ChangeIn, svc: BookingDep, user: CurrentUser, key: IdemKey = None
 ) -> dict:
     """New dates or party for a hold or a paid booking, as one swap: the new nights are taken
     and the old ones released in one transaction, and a paid booking is charged its new price
     once and its old payment refunded. Sold-out new dates change nothing (409); a declined
     payment changes nothing (402)."""
-    result, _ = svc.idempotent(
-        user.user_id,
+    return await _once(
+        svc,
+        user,
         key,
-        "POST",
         f"/booking/reservations/{reservation_id}/change",
         body.model_dump(mode="json"),
         lambda: svc.change(
@@ -268,14 +281,13 @@ def change(
             payment_method=body.payment_method,
         ),
     )
-    return result  # validated once, by response_model
 
 
 @router.get(
     "/reservations/{reservation_id}", response_model=Reservation, operation_id="booking_get"
 )
-def get_reservation(reservation_id: Id, svc: BookingDep, user: CurrentUser) -> dict:
-    return svc.get(user.user_id, reservation_id, user.has("admin"))
+async def get_reservation(reservation_id: Id, svc: BookingDep, user: CurrentUser) -> dict:
+    return await _blocking(svc.get, user.user_id, reservation_id, user.has("admin"))
 
 
 @router.get("/live", operation_id="booking_live", response_class=EventSourceResponse)
