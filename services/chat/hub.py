@@ -69,6 +69,27 @@ class Hub:
                     if s.device == device:
                         s.inbox_dirty = True
                         s.wake.set()
+            elif isinstance(item, tuple) and item[0] == "frame":
+                _, scope, target, sender, device, frame = item
+                self._post_local(scope, target, sender, device, frame)
+
+    def _post_local(
+        self, scope: str, target: str, sender: str, device: str, frame: dict[str, Any]
+    ) -> None:
+        """An ephemeral frame to this process's sockets of a conversation (``scope`` conv)
+        or of a user (``scope`` user), but not to the device that sent it."""
+        sessions = self.by_conv.get(target, ()) if scope == "conv" else self.by_user.get(target)
+        for other in list(sessions or ()):
+            if other.user == sender and other.device == device:
+                continue
+            if scope == "conv" and frame.get("type") == "typing" and other.user == sender:
+                continue
+            other.post(frame, droppable=True)
+
+    def relay(self, s: Session, scope: str, target: str, frame: dict[str, Any]) -> None:
+        """Send an ephemeral frame from ``s`` here and to the other processes."""
+        self._post_local(scope, target, s.user, s.device, frame)
+        self.service.signal(scope, target, s.user, s.device, frame)
 
     def _offer(self, m: Message) -> None:
         if m.kind == MEMBER_ADDED:
@@ -371,9 +392,7 @@ class Hub:
             if state not in ("start", "stop") or conv not in s.convs:
                 raise Invalid("typing needs a conversation of yours and state start|stop")
             frame = {"type": "typing", "conv": conv, "user": s.user, "state": state}
-            for other in self.by_conv.get(conv, ()):
-                if other.user != s.user:
-                    other.post(frame, droppable=True)
+            self.relay(s, "conv", conv, frame)
         elif kind == "ping":
             await asyncio.to_thread(svc.heartbeat, s.user)
             s.post({"type": "pong", "ts": time.time()}, droppable=True)
@@ -413,9 +432,7 @@ class Hub:
                 "device": s.device,
                 "seq": seq,
             }
-            for other in self.by_conv.get(conv, ()):
-                if other is not s:
-                    other.post(frame, droppable=True)
+            self.relay(s, "conv", conv, frame)
             return
         if seq <= state.acked:
             return

@@ -28,6 +28,7 @@ from services.chat import inputs
 from services.chat import store as st
 from services.chat import tables as t
 from services.chat.attachments import Attachments
+from services.chat.bus import LocalBus, RedisBus
 from services.chat.model import (
     CONTENT,
     CREATED,
@@ -69,6 +70,7 @@ class ChatService:
         clock: Callable[[], float] = time.time,
         pusher: Pusher | None = None,
         files: Any = None,
+        bus: LocalBus | RedisBus | None = None,
     ) -> None:
         self.store = store
         self.attachments = Attachments(files)
@@ -83,6 +85,9 @@ class ChatService:
         self.connected: Callable[[str], bool] = lambda _user: False
         self.writer = Writer(store.engine, emitter, batch=conf.writer_batch, on_commit=self._fan)
         self._push_pool = ThreadPoolExecutor(1, thread_name_prefix="chat-push")  # in order
+        # Other app processes hear of this one's commits (and it of theirs) through the bus.
+        self.bus = bus or LocalBus()
+        self.bus.start(self._remote)
 
     # -- listeners -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -95,6 +100,7 @@ class ChatService:
     def _fan(self, committed: list[Any]) -> None:
         for listener in list(self._listeners):
             listener(committed)
+        self.bus.publish(committed)
         if self.pusher is not None and self.conf.push:
             wake = []
             for item in committed:
@@ -102,6 +108,18 @@ class ChatService:
                     wake.append(item[1:])
             if wake:
                 self._push_pool.submit(self._push, wake)
+
+    def _remote(self, committed: list[Any]) -> None:
+        """Rows another process committed, and its ephemeral frames: for this process's
+        sockets only (the committing process pushes and records)."""
+        for listener in list(self._listeners):
+            listener(committed)
+
+    def signal(self, scope: str, target: str, sender: str, device: str, frame: Any) -> None:
+        """Relay an ephemeral frame (typing, a read receipt, call signalling) to the sockets
+        of other processes: ``scope`` is ``conv`` (its members) or ``user`` (their devices);
+        the sending device is left out."""
+        self.bus.publish([("frame", scope, target, sender, device, frame)])
 
     def _push(self, wake: list[tuple[Message]]) -> None:
         for (message,) in wake:
@@ -638,6 +656,7 @@ class ChatService:
 
     def close(self) -> None:
         self.writer.close()
+        self.bus.close()
         self._push_pool.shutdown(wait=True)
         if self.pusher is not None:
             self.pusher.close()

@@ -39,3 +39,9 @@ class ChatSettings(BaseSettings):
     )
     writer_batch: int = Field(default=512, ge=1, description="Writes committed together.")
     push: bool = Field(default=True, description="Wake offline users through notifications.")
+    bus_channel: str = Field(
+        default="blueprint-chat",
+        min_length=1,
+        max_length=200,
+        description="Redis pub/sub channel the app processes share delivery notices on.",
+    )
