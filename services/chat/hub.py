@@ -18,11 +18,11 @@ from typing import Any
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from services.chat import inputs
+from services.chat import calls, inputs
 from services.chat.connection import ConvState, Session
 from services.chat.model import MEMBER_ADDED, MEMBER_REMOVED, Message
 from services.chat.service import ChatService
-from services.errors import DomainError, Invalid
+from services.errors import DomainError, Forbidden, Invalid
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +79,16 @@ class Hub:
         """An ephemeral frame to this process's sockets of a conversation (``scope`` conv)
         or of a user (``scope`` user), but not to the device that sent it."""
         sessions = self.by_conv.get(target, ()) if scope == "conv" else self.by_user.get(target)
+        kind = frame.get("type")
+        to_user, to_device = frame.get("to_user"), frame.get("to_device")
         for other in list(sessions or ()):
             if other.user == sender and other.device == device:
                 continue
-            if scope == "conv" and frame.get("type") == "typing" and other.user == sender:
+            if kind == "typing" and other.user == sender:
                 continue
-            other.post(frame, droppable=True)
+            if (to_user and other.user != to_user) or (to_device and other.device != to_device):
+                continue  # signalling meant for one device of the call
+            other.post(frame, droppable=kind in ("typing", "receipt"))
 
     def relay(self, s: Session, scope: str, target: str, frame: dict[str, Any]) -> None:
         """Send an ephemeral frame from ``s`` here and to the other processes."""
@@ -403,11 +407,78 @@ class Hub:
             write = svc.to_device_write(s.user, s.device, user, f.get("device"), f.get("body"))
             future = svc.writer.submit(write)
             asyncio.get_running_loop().create_task(self._answer(s, future, None, None))
+        elif isinstance(kind, str) and kind.startswith("call_"):
+            await self._call(s, kind, f)
         elif kind == "ack_to_device":
             up_to = inputs.check_seq(f.get("id"), "id")
             svc.writer.submit(svc.inbox_ack_write(s.user, s.device, up_to))
         else:
             raise Invalid(f"unknown frame type {kind!r}; see the protocol page")
+
+    async def _call(self, s: Session, kind: str, f: dict[str, Any]) -> None:
+        """WebRTC signalling (``services.chat.calls``): check, record, relay to members."""
+        conv = inputs.check_conv_id(f.get("conv"))
+        call_id = calls.check_call_id(f.get("call"))
+        if s not in self.by_conv.get(conv, ()):
+            raise Forbidden(
+                f"calls are between members of a conversation; not one of yours: {conv}"
+            )
+        reg = self.service.calls
+        relay: dict[str, Any] = {
+            "type": kind,
+            "conv": conv,
+            "call": call_id,
+            "from_user": s.user,
+            "from_device": s.device,
+        }
+        if f.get("to_device") is not None:
+            relay["to_device"] = inputs.check_device_id(f["to_device"])
+        if f.get("to_user") is not None:
+            if not isinstance(f["to_user"], str) or not 0 < len(f["to_user"]) <= 200:
+                raise Invalid("to_user must be a user id")
+            relay["to_user"] = f["to_user"]
+        state: dict[str, Any] | None = None
+        if kind == "call_offer":
+            relay["sdp"] = calls.check_sdp(f.get("sdp"))
+            record, new = await asyncio.to_thread(
+                reg.offer, call_id, conv, s.user, s.device, f.get("media")
+            )
+            relay["media"] = record["media"]
+            state = record if new else None
+        elif kind == "call_answer":
+            relay["sdp"] = calls.check_sdp(f.get("sdp"))
+            before = await asyncio.to_thread(reg.answer, call_id, conv, s.user, s.device)
+            state = before
+        elif kind == "call_ice":
+            relay["candidate"] = calls.check_candidate(f.get("candidate"))
+            await asyncio.to_thread(reg.signal, call_id, conv, s.user)
+        elif kind == "call_decline":
+            members = len(await asyncio.to_thread(self.service.store.members, conv))
+            state = await asyncio.to_thread(
+                reg.refuse, call_id, conv, s.user, f.get("reason") or "declined", members
+            )
+            relay["reason"] = f.get("reason") or "declined"
+        elif kind == "call_hangup":
+            state = await asyncio.to_thread(reg.hangup, call_id, conv, s.user, f.get("reason"))
+            relay["reason"] = state.get("reason") or f.get("reason") or "hangup"
+        else:
+            raise Invalid(f"unknown call frame {kind!r}; see the protocol page")
+        self.relay(s, "conv", conv, relay)
+        if state is not None:  # every device of every member, the sender's too
+            frame = {
+                "type": "call",
+                "conv": conv,
+                "call": call_id,
+                "state": state["state"],
+                "media": state["media"],
+                "caller": state["caller"],
+                "by": s.user,
+                "by_device": s.device,
+                "reason": state.get("reason"),
+                "joined": state["joined"],
+            }
+            self._post_local("conv", conv, "", "", frame)
+            self.service.signal("conv", conv, "", "", frame)
 
     def _ack(self, s: Session, f: dict[str, Any], *, read: bool) -> None:
         conv = inputs.check_conv_id(f.get("conv"))

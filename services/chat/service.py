@@ -29,6 +29,7 @@ from services.chat import store as st
 from services.chat import tables as t
 from services.chat.attachments import Attachments
 from services.chat.bus import LocalBus, RedisBus
+from services.chat.calls import Calls
 from services.chat.model import (
     CONTENT,
     CREATED,
@@ -80,6 +81,7 @@ class ChatService:
         self.clock = clock
         self.pusher = pusher
         self.presence = Presence(cache, emitter, conf.presence_ttl_s, clock)
+        self.calls = Calls(cache, emitter, ring_timeout_s=conf.ring_timeout_s, clock=clock)
         self._listeners: list[Listener] = []
         # Who has a device connected to this process (the hub keeps it): push skips them.
         self.connected: Callable[[str], bool] = lambda _user: False

@@ -45,3 +45,6 @@ class ChatSettings(BaseSettings):
         max_length=200,
         description="Redis pub/sub channel the app processes share delivery notices on.",
     )
+    ring_timeout_s: float = Field(
+        default=60.0, gt=0, description="An unanswered call is missed after this long."
+    )
