@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 # Hears every commit, in order: ``Message`` rows and ``("to_device", user, device, id)``.
 Listener = Callable[[list[Any]], None]
+SCRUB = ("scrub",)  # a commit that removed text: the store's files are scrubbed after it
 
 
 def _event(type_: str, actor: str | None, entity: str | None, **attrs: Any) -> Event:
@@ -110,6 +111,10 @@ class ChatService:
                     wake.append(item[1:])
             if wake:
                 self._push_pool.submit(self._push, wake)
+        if any(
+            item is SCRUB for item in committed
+        ):  # a text was deleted: no copy may linger in the store's files
+            self._push_pool.submit(self.store.scrub)
 
     def _remote(self, committed: list[Any]) -> None:
         """Rows another process committed, and its ephemeral frames: for this process's
@@ -398,6 +403,7 @@ class ChatService:
             st.tx_rewrite(conn, conv_id, seq, None if raw is None else raw.decode(), now)
             if body is None:
                 self.attachments.revoke_bodies([(user, row.body)])
+                out.committed.append(SCRUB)
             out.committed.append(posted.message)
             out.events.append(
                 _event(
@@ -654,6 +660,8 @@ class ChatService:
                 return n
 
             purged[conv.id] = self.writer.call(write)
+        if purged:
+            self.store.scrub()
         return purged
 
     def close(self) -> None:
