@@ -56,6 +56,7 @@ class LocalBus:
     """One process: nobody else to tell."""
 
     origin = "local"
+    shared = False  # presence and connections are this process's own
 
     def start(self, remote: Remote) -> None:
         """Nothing arrives from elsewhere."""
@@ -69,6 +70,8 @@ class LocalBus:
 
 class RedisBus:
     """Redis pub/sub on ``channel``; a thread publishes (in order), another listens."""
+
+    shared = True  # other processes hold sockets too: ask the shared presence
 
     def __init__(self, url: str, channel: str, *, queue_size: int = 100_000) -> None:
         import redis

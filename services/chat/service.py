@@ -116,6 +116,13 @@ class ChatService:
         ):  # a text was deleted: no copy may linger in the store's files
             self._push_pool.submit(self.store.scrub)
 
+    def _online(self, user: str) -> bool:
+        """A device of ``user`` is connected here, or (scaled out) to another process, as
+        the shared presence says."""
+        if self.connected(user):
+            return True
+        return self.bus.shared and self.presence.status(user)["online"]
+
     def _remote(self, committed: list[Any]) -> None:
         """Rows another process committed, and its ephemeral frames: for this process's
         sockets only (the committing process pushes and records)."""
@@ -131,7 +138,7 @@ class ChatService:
     def _push(self, wake: list[tuple[Message]]) -> None:
         for (message,) in wake:
             users = [u for u in self.store.members(message.conv_id) if u != message.sender]
-            offline = [u for u in users if not self.connected(u)]
+            offline = [u for u in users if not self._online(u)]
             if offline and self.pusher is not None:
                 self.pusher.wake(message, offline)
 
