@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # Hears items committed (or signalled) by another process, in that process's order.
 Remote = Callable[[list[Any]], None]
+# Handed to the hub after the subscription was lost and is back: notices may be missing.
+RESYNC = ("resync",)
 
 
 def encode(items: list[Any]) -> list[Any]:
@@ -129,12 +131,16 @@ class RedisBus:
             client.close()
 
     def _listen(self, ready: threading.Event) -> None:
+        lost = False
         while not self._stop.is_set():
             client = self._client()
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self.channel)
                 ready.set()
+                if lost:  # notices published meanwhile never come: re-read the store
+                    lost = False
+                    self._hand([RESYNC])
                 while not self._stop.is_set():
                     msg = pubsub.get_message(timeout=0.5)
                     if msg is None or msg.get("type") != "message":
@@ -142,6 +148,7 @@ class RedisBus:
                     self._deliver(msg["data"])
             except (self._redis.RedisError, OSError) as exc:
                 ready.set()
+                lost = True
                 log.warning("chat bus: subscription lost (%s); resubscribing", exc)
                 time.sleep(0.2)
             finally:
@@ -159,6 +166,9 @@ class RedisBus:
             log.warning("chat bus: unreadable notice ignored")
             return
         self.received += 1
+        self._hand(items)
+
+    def _hand(self, items: list[Any]) -> None:
         if self._remote is not None:
             try:
                 self._remote(items)

@@ -19,6 +19,7 @@ import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from services.chat import calls, inputs
+from services.chat.bus import RESYNC
 from services.chat.connection import ConvState, Session
 from services.chat.model import MEMBER_ADDED, MEMBER_REMOVED, Message
 from services.chat.service import ChatService
@@ -72,6 +73,25 @@ class Hub:
             elif isinstance(item, tuple) and item[0] == "frame":
                 _, scope, target, sender, device, frame = item
                 self._post_local(scope, target, sender, device, frame)
+            elif item == RESYNC:
+                asyncio.get_running_loop().create_task(self._refresh_all())
+
+    async def _refresh_all(self) -> None:
+        """Notices from other processes may have been lost (the bus was down): learn every
+        followed conversation's last seq from the store, so sessions send what they missed."""
+        for user, sessions in list(self.by_user.items()):
+            try:
+                convs = await asyncio.to_thread(self.service.conversations, user)
+            except Exception:  # noqa: BLE001 - the next notice or reconnect heals it
+                log.warning("chat resync of %s failed", user, exc_info=True)
+                continue
+            for conv, _active in convs:
+                for s in list(sessions):
+                    state = s.convs.get(conv.id)
+                    if state is not None and conv.last_seq > state.known:
+                        state.known = conv.last_seq
+                        s.dirty.add(conv.id)
+                        s.wake.set()
 
     def _post_local(
         self, scope: str, target: str, sender: str, device: str, frame: dict[str, Any]
