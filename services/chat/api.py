@@ -8,9 +8,11 @@ authenticate devices.
 
 from __future__ import annotations
 
+from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Path, Query, Response, WebSocket
+from fastapi.responses import HTMLResponse
 
 from services.chat.hub import Hub
 from services.chat.model import Conversation, Message
@@ -44,6 +46,7 @@ router = APIRouter(prefix="/chat", tags=["chat"])
 ChatDep = Annotated[ChatService, system_service("chat")]
 ConvId = Annotated[str, Path(pattern=CONV_ID)]
 Seq = Annotated[int, Path(ge=1, le=MAX_SEQ)]
+PAGE = (FilePath(__file__).parent / "page.html").read_text(encoding="utf-8")
 
 
 async def startup(app: FastAPI) -> None:
@@ -77,6 +80,14 @@ async def chat_socket(websocket: WebSocket) -> None:
     """The delivery socket (see PROTOCOL.md). Not in the OpenAPI schema."""
     key = api_key_from(websocket.headers.get("x-api-key"), websocket.headers.get("authorization"))
     await websocket.app.state.chat_hub.serve(websocket, key)
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def chat_page() -> HTMLResponse:
+    """The browser client: sign in with an API key, then conversations, history, sending,
+    live delivery over the socket, and delivered/read state. One static page, no build step,
+    nothing loaded from elsewhere."""
+    return HTMLResponse(PAGE, headers={"Cache-Control": "no-cache"})
 
 
 @router.post(

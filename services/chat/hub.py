@@ -18,11 +18,12 @@ from typing import Any
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from services.chat import inputs
+from services.chat import calls, inputs
+from services.chat.bus import RESYNC
 from services.chat.connection import ConvState, Session
 from services.chat.model import MEMBER_ADDED, MEMBER_REMOVED, Message
 from services.chat.service import ChatService
-from services.errors import DomainError, Invalid
+from services.errors import DomainError, Forbidden, Invalid
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,50 @@ class Hub:
                     if s.device == device:
                         s.inbox_dirty = True
                         s.wake.set()
+            elif isinstance(item, tuple) and item[0] == "frame":
+                _, scope, target, sender, device, frame = item
+                self._post_local(scope, target, sender, device, frame)
+            elif item == RESYNC:
+                asyncio.get_running_loop().create_task(self._refresh_all())
+
+    async def _refresh_all(self) -> None:
+        """Notices from other processes may have been lost (the bus was down): learn every
+        followed conversation's last seq from the store, so sessions send what they missed."""
+        for user, sessions in list(self.by_user.items()):
+            try:
+                convs = await asyncio.to_thread(self.service.conversations, user)
+            except Exception:  # noqa: BLE001 - the next notice or reconnect heals it
+                log.warning("chat resync of %s failed", user, exc_info=True)
+                continue
+            for conv, _active in convs:
+                for s in list(sessions):
+                    state = s.convs.get(conv.id)
+                    if state is not None and conv.last_seq > state.known:
+                        state.known = conv.last_seq
+                        s.dirty.add(conv.id)
+                        s.wake.set()
+
+    def _post_local(
+        self, scope: str, target: str, sender: str, device: str, frame: dict[str, Any]
+    ) -> None:
+        """An ephemeral frame to this process's sockets of a conversation (``scope`` conv)
+        or of a user (``scope`` user), but not to the device that sent it."""
+        sessions = self.by_conv.get(target, ()) if scope == "conv" else self.by_user.get(target)
+        kind = frame.get("type")
+        to_user, to_device = frame.get("to_user"), frame.get("to_device")
+        for other in list(sessions or ()):
+            if other.user == sender and other.device == device:
+                continue
+            if kind == "typing" and other.user == sender:
+                continue
+            if (to_user and other.user != to_user) or (to_device and other.device != to_device):
+                continue  # signalling meant for one device of the call
+            other.post(frame, droppable=kind in ("typing", "receipt"))
+
+    def relay(self, s: Session, scope: str, target: str, frame: dict[str, Any]) -> None:
+        """Send an ephemeral frame from ``s`` here and to the other processes."""
+        self._post_local(scope, target, s.user, s.device, frame)
+        self.service.signal(scope, target, s.user, s.device, frame)
 
     def _offer(self, m: Message) -> None:
         if m.kind == MEMBER_ADDED:
@@ -371,9 +416,7 @@ class Hub:
             if state not in ("start", "stop") or conv not in s.convs:
                 raise Invalid("typing needs a conversation of yours and state start|stop")
             frame = {"type": "typing", "conv": conv, "user": s.user, "state": state}
-            for other in self.by_conv.get(conv, ()):
-                if other.user != s.user:
-                    other.post(frame, droppable=True)
+            self.relay(s, "conv", conv, frame)
         elif kind == "ping":
             await asyncio.to_thread(svc.heartbeat, s.user)
             s.post({"type": "pong", "ts": time.time()}, droppable=True)
@@ -384,11 +427,78 @@ class Hub:
             write = svc.to_device_write(s.user, s.device, user, f.get("device"), f.get("body"))
             future = svc.writer.submit(write)
             asyncio.get_running_loop().create_task(self._answer(s, future, None, None))
+        elif isinstance(kind, str) and kind.startswith("call_"):
+            await self._call(s, kind, f)
         elif kind == "ack_to_device":
             up_to = inputs.check_seq(f.get("id"), "id")
             svc.writer.submit(svc.inbox_ack_write(s.user, s.device, up_to))
         else:
             raise Invalid(f"unknown frame type {kind!r}; see the protocol page")
+
+    async def _call(self, s: Session, kind: str, f: dict[str, Any]) -> None:
+        """WebRTC signalling (``services.chat.calls``): check, record, relay to members."""
+        conv = inputs.check_conv_id(f.get("conv"))
+        call_id = calls.check_call_id(f.get("call"))
+        if s not in self.by_conv.get(conv, ()):
+            raise Forbidden(
+                f"calls are between members of a conversation; not one of yours: {conv}"
+            )
+        reg = self.service.calls
+        relay: dict[str, Any] = {
+            "type": kind,
+            "conv": conv,
+            "call": call_id,
+            "from_user": s.user,
+            "from_device": s.device,
+        }
+        if f.get("to_device") is not None:
+            relay["to_device"] = inputs.check_device_id(f["to_device"])
+        if f.get("to_user") is not None:
+            if not isinstance(f["to_user"], str) or not 0 < len(f["to_user"]) <= 200:
+                raise Invalid("to_user must be a user id")
+            relay["to_user"] = f["to_user"]
+        state: dict[str, Any] | None = None
+        if kind == "call_offer":
+            relay["sdp"] = calls.check_sdp(f.get("sdp"))
+            record, new = await asyncio.to_thread(
+                reg.offer, call_id, conv, s.user, s.device, f.get("media")
+            )
+            relay["media"] = record["media"]
+            state = record if new else None
+        elif kind == "call_answer":
+            relay["sdp"] = calls.check_sdp(f.get("sdp"))
+            before = await asyncio.to_thread(reg.answer, call_id, conv, s.user, s.device)
+            state = before
+        elif kind == "call_ice":
+            relay["candidate"] = calls.check_candidate(f.get("candidate"))
+            await asyncio.to_thread(reg.signal, call_id, conv, s.user)
+        elif kind == "call_decline":
+            members = len(await asyncio.to_thread(self.service.store.members, conv))
+            state = await asyncio.to_thread(
+                reg.refuse, call_id, conv, s.user, f.get("reason") or "declined", members
+            )
+            relay["reason"] = f.get("reason") or "declined"
+        elif kind == "call_hangup":
+            state = await asyncio.to_thread(reg.hangup, call_id, conv, s.user, f.get("reason"))
+            relay["reason"] = state.get("reason") or f.get("reason") or "hangup"
+        else:
+            raise Invalid(f"unknown call frame {kind!r}; see the protocol page")
+        self.relay(s, "conv", conv, relay)
+        if state is not None:  # every device of every member, the sender's too
+            frame = {
+                "type": "call",
+                "conv": conv,
+                "call": call_id,
+                "state": state["state"],
+                "media": state["media"],
+                "caller": state["caller"],
+                "by": s.user,
+                "by_device": s.device,
+                "reason": state.get("reason"),
+                "joined": state["joined"],
+            }
+            self._post_local("conv", conv, "", "", frame)
+            self.service.signal("conv", conv, "", "", frame)
 
     def _ack(self, s: Session, f: dict[str, Any], *, read: bool) -> None:
         conv = inputs.check_conv_id(f.get("conv"))
@@ -413,9 +523,7 @@ class Hub:
                 "device": s.device,
                 "seq": seq,
             }
-            for other in self.by_conv.get(conv, ()):
-                if other is not s:
-                    other.post(frame, droppable=True)
+            self.relay(s, "conv", conv, frame)
             return
         if seq <= state.acked:
             return

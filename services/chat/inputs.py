@@ -78,7 +78,7 @@ def _base64(value: Any, name: str) -> str:
 
 def check_body(body: Any, *, encrypted: bool, cap: int) -> dict[str, Any]:
     """A message body: ``{"text", "attachments"?}`` in a plaintext conversation,
-    ``{"ciphertext", "alg", "session"?, "attachments"?}`` in an encrypted one (the server
+    ``{"ciphertext", "alg", "session"?, "index"?, "attachments"?}`` in an encrypted one (the server
     refuses plaintext there, so a client bug cannot leak it). At most ``cap`` bytes."""
     if not isinstance(body, dict):
         raise Invalid("body must be a JSON object")
@@ -87,7 +87,7 @@ def check_body(body: Any, *, encrypted: bool, cap: int) -> dict[str, Any]:
         raise TooLarge(f"message body is {size} bytes; the cap is {cap}")
     out: dict[str, Any] = {}
     if encrypted:
-        extra = set(body) - {"ciphertext", "alg", "session", "attachments"}
+        extra = set(body) - {"ciphertext", "alg", "session", "index", "attachments"}
         if extra:
             raise Invalid(
                 f"an encrypted conversation takes ciphertext only; unexpected {sorted(extra)}"
@@ -102,6 +102,11 @@ def check_body(body: Any, *, encrypted: bool, cap: int) -> dict[str, Any]:
             if not isinstance(session, str) or not CLIENT_ID.fullmatch(session):
                 raise Invalid("session must be 1-64 characters of A-Z a-z 0-9 _ . : -")
             out["session"] = session
+        if "index" in body:  # the step of a ratcheted session
+            index = body["index"]
+            if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 2**53:
+                raise Invalid("index must be a non-negative integer (a ratchet step)")
+            out["index"] = index
     else:
         extra = set(body) - {"text", "attachments"}
         if extra:

@@ -92,6 +92,8 @@ class ServerProcess:
         self.proc = None
 
     def admin_key(self) -> str:
+        if self.env.get("BLUEPRINT_ADMIN_API_KEY"):
+            return self.env["BLUEPRINT_ADMIN_API_KEY"]
         return (self.data_dir / "secrets" / "admin_api_key").read_text(encoding="utf-8").strip()
 
     def api_key(self, user_id: str) -> str:

@@ -28,6 +28,8 @@ from services.chat import inputs
 from services.chat import store as st
 from services.chat import tables as t
 from services.chat.attachments import Attachments
+from services.chat.bus import LocalBus, RedisBus
+from services.chat.calls import Calls
 from services.chat.model import (
     CONTENT,
     CREATED,
@@ -52,6 +54,7 @@ log = logging.getLogger(__name__)
 
 # Hears every commit, in order: ``Message`` rows and ``("to_device", user, device, id)``.
 Listener = Callable[[list[Any]], None]
+SCRUB = ("scrub",)  # a commit that removed text: the store's files are scrubbed after it
 
 
 def _event(type_: str, actor: str | None, entity: str | None, **attrs: Any) -> Event:
@@ -69,6 +72,7 @@ class ChatService:
         clock: Callable[[], float] = time.time,
         pusher: Pusher | None = None,
         files: Any = None,
+        bus: LocalBus | RedisBus | None = None,
     ) -> None:
         self.store = store
         self.attachments = Attachments(files)
@@ -78,11 +82,15 @@ class ChatService:
         self.clock = clock
         self.pusher = pusher
         self.presence = Presence(cache, emitter, conf.presence_ttl_s, clock)
+        self.calls = Calls(cache, emitter, ring_timeout_s=conf.ring_timeout_s, clock=clock)
         self._listeners: list[Listener] = []
         # Who has a device connected to this process (the hub keeps it): push skips them.
         self.connected: Callable[[str], bool] = lambda _user: False
         self.writer = Writer(store.engine, emitter, batch=conf.writer_batch, on_commit=self._fan)
         self._push_pool = ThreadPoolExecutor(1, thread_name_prefix="chat-push")  # in order
+        # Other app processes hear of this one's commits (and it of theirs) through the bus.
+        self.bus = bus or LocalBus()
+        self.bus.start(self._remote)
 
     # -- listeners -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -95,6 +103,7 @@ class ChatService:
     def _fan(self, committed: list[Any]) -> None:
         for listener in list(self._listeners):
             listener(committed)
+        self.bus.publish(committed)
         if self.pusher is not None and self.conf.push:
             wake = []
             for item in committed:
@@ -102,11 +111,34 @@ class ChatService:
                     wake.append(item[1:])
             if wake:
                 self._push_pool.submit(self._push, wake)
+        if any(
+            item is SCRUB for item in committed
+        ):  # a text was deleted: no copy may linger in the store's files
+            self._push_pool.submit(self.store.scrub)
+
+    def _online(self, user: str) -> bool:
+        """A device of ``user`` is connected here, or (scaled out) to another process, as
+        the shared presence says."""
+        if self.connected(user):
+            return True
+        return self.bus.shared and self.presence.status(user)["online"]
+
+    def _remote(self, committed: list[Any]) -> None:
+        """Rows another process committed, and its ephemeral frames: for this process's
+        sockets only (the committing process pushes and records)."""
+        for listener in list(self._listeners):
+            listener(committed)
+
+    def signal(self, scope: str, target: str, sender: str, device: str, frame: Any) -> None:
+        """Relay an ephemeral frame (typing, a read receipt, call signalling) to the sockets
+        of other processes: ``scope`` is ``conv`` (its members) or ``user`` (their devices);
+        the sending device is left out."""
+        self.bus.publish([("frame", scope, target, sender, device, frame)])
 
     def _push(self, wake: list[tuple[Message]]) -> None:
         for (message,) in wake:
             users = [u for u in self.store.members(message.conv_id) if u != message.sender]
-            offline = [u for u in users if not self.connected(u)]
+            offline = [u for u in users if not self._online(u)]
             if offline and self.pusher is not None:
                 self.pusher.wake(message, offline)
 
@@ -378,6 +410,7 @@ class ChatService:
             st.tx_rewrite(conn, conv_id, seq, None if raw is None else raw.decode(), now)
             if body is None:
                 self.attachments.revoke_bodies([(user, row.body)])
+                out.committed.append(SCRUB)
             out.committed.append(posted.message)
             out.events.append(
                 _event(
@@ -634,10 +667,13 @@ class ChatService:
                 return n
 
             purged[conv.id] = self.writer.call(write)
+        if purged:
+            self.store.scrub()
         return purged
 
     def close(self) -> None:
         self.writer.close()
+        self.bus.close()
         self._push_pool.shutdown(wait=True)
         if self.pusher is not None:
             self.pusher.close()

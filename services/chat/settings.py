@@ -39,3 +39,12 @@ class ChatSettings(BaseSettings):
     )
     writer_batch: int = Field(default=512, ge=1, description="Writes committed together.")
     push: bool = Field(default=True, description="Wake offline users through notifications.")
+    bus_channel: str = Field(
+        default="blueprint-chat",
+        min_length=1,
+        max_length=200,
+        description="Redis pub/sub channel the app processes share delivery notices on.",
+    )
+    ring_timeout_s: float = Field(
+        default=60.0, gt=0, description="An unanswered call is missed after this long."
+    )

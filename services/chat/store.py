@@ -12,12 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, delete, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, event, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from services.chat import tables as t
 from services.chat.model import Conversation, Message, Posted, entitled
 from services.errors import Conflict, Forbidden, NotFound
+
+
+def _secure_delete(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA secure_delete=ON")
+    cur.close()
 
 
 def _conversation(row: Any) -> Conversation:
@@ -33,7 +39,19 @@ class ChatStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _secure_delete)
         t.metadata.create_all(engine)
+
+    def scrub(self) -> None:
+        """After a delete for everyone or a purge: let no copy of the removed text linger in
+        the database's files. SQLite zeroes freed space (``secure_delete``, set on every
+        connection) and here folds the write-ahead log into the database and truncates it,
+        since the log still holds the pages as they were. (PostgreSQL reuses the space of
+        dead rows once vacuumed.)"""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- reads ---------------------------------------------------------------------------
     def conversation(self, conv_id: str) -> Conversation | None:
@@ -340,14 +358,20 @@ def tx_remove_member(conn: Connection, conv_id: str, user_id: str, seq: int) -> 
 
 
 def tx_rewrite(conn: Connection, conv_id: str, seq: int, body: str | None, now: float) -> None:
-    """Apply an edit (new body) or a delete (``None``) to the original row."""
+    """Apply an edit (new body) or a delete (``None``) to the original row. A delete also
+    blanks the edits of that message: no version of a deleted text is kept."""
     values: dict[str, Any] = {"body": body}
     values.update({"edited_at": now} if body is not None else {"deleted": True})
+    m = t.messages.c
     conn.execute(
-        update(t.messages)
-        .where(and_(t.messages.c.conv_id == conv_id, t.messages.c.seq == seq))
-        .values(**values)
+        update(t.messages).where(and_(m.conv_id == conv_id, m.seq == seq)).values(**values)
     )
+    if body is None:
+        conn.execute(
+            update(t.messages)
+            .where(and_(m.conv_id == conv_id, m.seq > seq, m.ref_seq == seq, m.kind == "edit"))
+            .values(body=None)
+        )
 
 
 def tx_advance_cursor(

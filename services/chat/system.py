@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.cache import build_cache
+from services.chat.bus import make_bus
 from services.chat.push import Pusher
 from services.chat.service import ChatService
 from services.chat.settings import ChatSettings
@@ -29,7 +30,8 @@ def build(
 ) -> ChatService:
     """The messaging service over its store (SQLite, or PostgreSQL when scaled out), its
     cache tier (presence) and, when given, the notification service for push wake-ups and the
-    file service for attachments.
+    file service for attachments. With a Redis (``BLUEPRINT_REDIS_URL``) several processes
+    share delivery through its pub/sub (``services.chat.bus``); otherwise it is in-process.
 
     ``clock`` is wall time: edit windows, retention and presence follow it, so tests move
     time instead of sleeping.
@@ -45,4 +47,5 @@ def build(
         clock=clock,
         pusher=pusher,
         files=files,
+        bus=make_bus(settings.redis_url, conf.bus_channel),
     )
