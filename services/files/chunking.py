@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import mmap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +80,46 @@ def chunk_pipelined(data: bytes | memoryview, avg: int = DEFAULT_AVG) -> list[Ch
         if batch:
             flush()
         return [c for f in futures for c in f.result()]
+
+
+def stream_chunks(
+    pieces: Iterable[bytes], avg: int = DEFAULT_AVG, *, buffer_bytes: int = 8 * 1024 * 1024
+) -> Iterator[list[tuple[str, memoryview]]]:
+    """Chunk a byte stream as it arrives: batches of ``(sha256, bytes)`` in stream order,
+    with the same boundaries as :func:`chunk_bytes` over the whole stream.
+
+    Pieces are gathered into a buffer of at least ``buffer_bytes`` (and two largest chunks);
+    every chunk of the buffer but the last is final, because FastCDC finds a boundary from
+    the start of its chunk only. The last one (perhaps cut short by the buffer's end) starts
+    the next buffer. Memory stays bounded by the buffer whatever the stream's length."""
+    need = max(buffer_bytes, 16 * _check_avg(avg))
+    pending: list[bytes] = []
+    held = 0
+    tail = b""
+
+    def cut(final: bool) -> list[tuple[str, memoryview]]:
+        nonlocal tail, pending, held
+        buf = b"".join([tail, *pending]) if pending else tail
+        pending, held = [], 0
+        spans = list(boundaries(buf, avg))
+        if not final and spans:
+            last = spans.pop()
+            tail = buf[last[0] :]
+        else:
+            tail = b""
+        view = memoryview(buf)
+        return [(sha256_hex(view[o : o + n]), view[o : o + n]) for o, n in spans]
+
+    for piece in pieces:
+        if not piece:
+            continue
+        pending.append(piece)
+        held += len(piece)
+        if held >= need:
+            yield cut(False)
+    found = cut(True)
+    if found:
+        yield found
 
 
 def chunk_file(path: Path, avg: int = DEFAULT_AVG) -> list[Chunk]:

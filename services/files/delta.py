@@ -70,7 +70,8 @@ class DeltaSync:
         sizes = dict(pairs)
         live = self.store.live_chunks(sizes)
         self._touch({h: s for h, s in sizes.items() if h in live})
-        missing = [h for h in sorted(sizes) if h not in live or not self.chunks.exists(h)]
+        stored = self.chunks.present(live)
+        missing = [h for h in sorted(sizes) if h not in stored]
         return missing, self.store.save_plan(place.actor, place.shown, pairs, self.clock())
 
     def put_chunk(self, owner: str, chunk_hash: str, data: bytes) -> bool:

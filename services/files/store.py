@@ -369,6 +369,11 @@ class FileStore:
             conn.execute(delete(quotas).where(quotas.c.owner == owner))
             conn.execute(insert(quotas).values(owner=owner, quota_bytes=quota_bytes))
 
+    def room(self, owner: str) -> int:
+        """Bytes ``owner`` may still add before the quota."""
+        with self.engine.connect() as conn:
+            return self._quota(conn, owner) - self._usage(conn, owner)
+
     def check_quota(self, owner: str, extra: int) -> None:
         with self.engine.connect() as conn:
             self._check_quota(conn, owner, extra)
