@@ -83,43 +83,56 @@ def chunk_pipelined(data: bytes | memoryview, avg: int = DEFAULT_AVG) -> list[Ch
 
 
 def stream_chunks(
-    pieces: Iterable[bytes], avg: int = DEFAULT_AVG, *, buffer_bytes: int = 8 * 1024 * 1024
+    pieces: Iterable[bytes | list[bytes]],
+    avg: int = DEFAULT_AVG,
+    *,
+    buffer_bytes: int = 8 * 1024 * 1024,
 ) -> Iterator[list[tuple[str, memoryview]]]:
     """Chunk a byte stream as it arrives: batches of ``(sha256, bytes)`` in stream order,
-    with the same boundaries as :func:`chunk_bytes` over the whole stream.
+    with the same boundaries as :func:`chunk_bytes` over the whole stream. A piece may be a
+    list of pieces (a batch handed over at once).
 
-    Pieces are gathered into a buffer of at least ``buffer_bytes`` (and two largest chunks);
-    every chunk of the buffer but the last is final, because FastCDC finds a boundary from
-    the start of its chunk only. The last one (perhaps cut short by the buffer's end) starts
-    the next buffer. Memory stays bounded by the buffer whatever the stream's length."""
-    need = max(buffer_bytes, 16 * _check_avg(avg))
-    pending: list[bytes] = []
-    held = 0
-    tail = b""
+    Pieces are copied once, into a buffer of ``buffer_bytes`` (at least two largest chunks);
+    every chunk of a full buffer but the last is final, because FastCDC finds a boundary from
+    the start of its chunk only. The last one (perhaps cut short by the buffer's end) moves to
+    the front and starts the next fill. Memory stays bounded by the buffer whatever the
+    stream's length. A batch's views are valid until the next batch is asked for."""
+    size = max(buffer_bytes, 16 * _check_avg(avg))
+    buf = bytearray(size)
+    view = memoryview(buf)
+    fill = 0
 
     def cut(final: bool) -> list[tuple[str, memoryview]]:
-        nonlocal tail, pending, held
-        buf = b"".join([tail, *pending]) if pending else tail
-        pending, held = [], 0
-        spans = list(boundaries(buf, avg))
-        if not final and spans:
-            last = spans.pop()
-            tail = buf[last[0] :]
-        else:
-            tail = b""
-        view = memoryview(buf)
-        return [(sha256_hex(view[o : o + n]), view[o : o + n]) for o, n in spans]
+        nonlocal fill
+        data = view[:fill]
+        spans = list(boundaries(data, avg))
+        keep = spans.pop() if not final and spans else None
+        out = [(sha256_hex(data[o : o + n]), data[o : o + n]) for o, n in spans]
+        return out if keep is None else [*out, ("", data[keep[0] : keep[0] + keep[1]])]
 
-    for piece in pieces:
-        if not piece:
-            continue
-        pending.append(piece)
-        held += len(piece)
-        if held >= need:
-            yield cut(False)
-    found = cut(True)
-    if found:
-        yield found
+    def flat() -> Iterator[bytes]:
+        for piece in pieces:
+            if isinstance(piece, list):
+                yield from piece
+            else:
+                yield piece
+
+    for piece in flat():
+        mv = memoryview(piece)
+        while mv:
+            n = min(len(mv), size - fill)
+            view[fill : fill + n] = mv[:n]
+            fill += n
+            mv = mv[n:]
+            if fill == size:
+                found = cut(False)
+                _, rest = found.pop()
+                yield found
+                tail = len(rest)
+                view[:tail] = rest.tobytes() if tail else b""
+                fill = tail
+    if fill:
+        yield cut(True)
 
 
 def chunk_file(path: Path, avg: int = DEFAULT_AVG) -> list[Chunk]:

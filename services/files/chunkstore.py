@@ -54,7 +54,7 @@ class ChunkStore:
 
     def _derive(self, label: bytes, digest: bytes) -> bytes:
         assert self._secret is not None
-        return hmac.new(self._secret, label + digest, hashlib.sha256).digest()
+        return hmac.digest(self._secret, label + digest, "sha256")
 
     def blob_key(self, chunk_hash: str) -> str:
         """Where the chunk ``chunk_hash`` lives in the blob store."""

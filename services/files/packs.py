@@ -178,6 +178,8 @@ class PackStore:
         self.pack_dir = self.root / "packs"
         self.pack_dir.mkdir(parents=True, exist_ok=True)
         pack_meta.create_all(engine)
+        # Nothing writes the old layout any more: without its folders, no lookup falls back.
+        self._has_legacy = any(p.is_dir() and len(p.name) == 2 for p in self.root.iterdir())
 
     # ---- writing ---------------------------------------------------------------------------
     def writer(self) -> PackWriter:
@@ -257,6 +259,8 @@ class PackStore:
                         select(pack_index.c.key).where(pack_index.c.key.in_(batch))
                     ).scalars()
                 )
+        if not self._has_legacy:
+            return found
         return found | {k for k in wanted if k not in found and self.legacy.exists(k)}
 
     def delete(self, key: str) -> None:

@@ -124,7 +124,7 @@ class FilesService(DeltaSync):
         """
         if isinstance(data, Path):
             size = data.stat().st_size
-            pieces: Iterable[bytes] = _read_pieces(data)
+            pieces: Iterable[bytes | list[bytes]] = _read_pieces(data)
         else:
             size = len(data)
             pieces = [data]
@@ -144,7 +144,7 @@ class FilesService(DeltaSync):
         self,
         owner: str,
         path: str,
-        pieces: Iterable[bytes],
+        pieces: Iterable[bytes | list[bytes]],
         *,
         size: int | None = None,
         if_match: str | None = None,

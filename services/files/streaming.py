@@ -2,10 +2,10 @@
 
 The event loop keeps receiving while the worker chunks, hashes, seals and writes what came
 before, so the two overlap (on two cores, receiving and storing run side by side) and the
-body never touches a temporary file. Pieces are gathered into batches of about
-``BATCH_BYTES`` so the loop and the worker meet a few hundred times per GiB, not once per
-socket read; at most ``DEPTH`` batches wait, which bounds memory and pushes back on a fast
-client.
+body never touches a temporary file. Pieces are handed over in lists of about
+``BATCH_BYTES`` (not joined: the chunker copies each byte once, into its buffer), so the
+loop and the worker meet a few hundred times per GiB, not once per socket read; at most
+``DEPTH`` batches wait, which bounds memory and pushes back on a fast client.
 """
 
 from __future__ import annotations
@@ -27,15 +27,16 @@ class _Aborted(Exception):
     """The body stopped early (the client went away or sent too much)."""
 
 
-async def consume(stream: AsyncIterable[bytes], fn: Callable[[Iterator[bytes]], T]) -> T:
-    """Run ``fn(pieces)`` on a worker thread while ``stream`` feeds it; returns its result.
+async def consume(stream: AsyncIterable[bytes], fn: Callable[[Iterator[list[bytes]]], T]) -> T:
+    """Run ``fn(batches)`` (each batch a list of pieces, in order) on a worker thread while
+    ``stream`` feeds it; returns its result.
     If ``fn`` fails, the rest of the body is not read; if the body fails, ``fn`` sees the
     error raised from its iterator (so it can drop what it wrote) and the error propagates."""
     q: queue.Queue = queue.Queue(maxsize=DEPTH)
     done = anyio.Event()
     outcome: dict[str, object] = {}
 
-    def pieces() -> Iterator[bytes]:
+    def pieces() -> Iterator[list[bytes]]:
         while True:
             item = q.get()
             if item is _END:
@@ -78,10 +79,10 @@ async def consume(stream: AsyncIterable[bytes], fn: Callable[[Iterator[bytes]], 
                 batch.append(piece)
                 held += len(piece)
                 if held >= BATCH_BYTES:
-                    await put(b"".join(batch))
+                    await put(batch)
                     batch, held = [], 0
             if batch:
-                await put(b"".join(batch))
+                await put(batch)
             await put(_END)
         except BaseException as exc:
             await put(_Aborted(f"the request body ended early: {exc!r}"))

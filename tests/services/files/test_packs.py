@@ -72,6 +72,7 @@ def test_a_writer_that_dies_leaves_nothing_visible_and_is_swept(packs):
 def test_old_one_file_per_chunk_stores_still_read_and_migrate(packs):
     old = LocalBlobStore(packs.root)
     old.put(h(b"old"), b"old bytes")
+    packs = PackStore(packs.root, packs.engine)  # a store opened over the old layout
     assert packs.get(h(b"old")) == b"old bytes"
     assert packs.exists(h(b"old"))
     assert packs.migrate() == 1
