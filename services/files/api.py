@@ -306,10 +306,11 @@ async def changes(
     wait: Annotated[float, Query(ge=0, le=120)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> s.ChangesOut:
-    """Changes after ``cursor``; ``wait`` seconds of long-poll when there are none yet."""
-    found = await svc.wait_changes(user.user_id, cursor, wait, limit)
-    out = [s.ChangeOut(**c.public()) for c in found]
-    return s.ChangesOut(changes=out, cursor=found[-1].seq if found else cursor)
+    """Changes after ``cursor``, in the caller's tree and in folders shared with them (at
+    ``shared/<owner>/...``; grants and revocations are ``grant`` and ``revoke`` changes);
+    ``wait`` seconds of long-poll when there are none yet."""
+    found, cursor = await svc.wait_changes(user.user_id, cursor, wait, limit)
+    return s.ChangesOut(changes=[s.ChangeOut(**c.public()) for c in found], cursor=cursor)
 
 
 # -- admin ------------------------------------------------------------------------------

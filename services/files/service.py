@@ -328,7 +328,7 @@ class FilesService(DeltaSync):
         src, dst = a.path, b.path
         entry = self.store.move(a.tree, src, dst, self.clock(), overwrite=overwrite)
         if self.grants is not None:
-            self.grants.moved(a.tree, src, dst)
+            self.grants.moved(a.tree, src, dst, self.clock())
         self.emitter.emit(
             "files", "move", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
         )

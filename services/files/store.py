@@ -21,11 +21,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import Conflict, NotFound, PreconditionFailed
-from services.files import names
+from services.files import feed, names
 from services.files.errors import InsufficientStorage
-from services.files.model import Change, Entry, Version
+from services.files.model import Entry, Version
 from services.files.tables import (
-    changes,
     chunk_keys,
     chunks,
     entries,
@@ -385,26 +384,6 @@ class FileStore:
                 f"quota exceeded: {used} bytes used + {extra} new > {quota} bytes allowed"
             )
 
-    def changes_since(self, owner: str, cursor: int, limit: int) -> list[Change]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(changes)
-                .where(changes.c.owner == owner, changes.c.seq > cursor)
-                .order_by(changes.c.seq)
-                .limit(limit)
-            )
-            return [Change(r.seq, r.op, r.path, r.kind, r.etag, r.ts, r.dest) for r in rows]
-
-    def latest_seq(self, owner: str) -> int:
-        with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    select(func.coalesce(func.max(changes.c.seq), 0)).where(
-                        changes.c.owner == owner
-                    )
-                ).scalar_one()
-            )
-
     # ---- writes --------------------------------------------------------------------------
     def _live(self, conn: Connection, owner: str, path: str) -> Any:
         return conn.execute(
@@ -414,7 +393,7 @@ class FileStore:
         ).first()
 
     def _log(self, conn: Connection, owner: str, op: str, path: str, kind: str, **kw: Any) -> None:
-        conn.execute(insert(changes).values(owner=owner, op=op, path=path, kind=kind, **kw))
+        feed.log(conn, owner, op, path, kind, **kw)
 
     def _ensure_parents(self, conn: Connection, owner: str, path: str, now: float, create: bool):
         parent = names.parent_of(path)
