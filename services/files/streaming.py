@@ -11,6 +11,7 @@ loop and the worker meet a few hundred times per GiB, not once per socket read; 
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import AsyncIterable, Callable, Iterator
 from typing import TypeVar
 
@@ -34,15 +35,19 @@ async def consume(stream: AsyncIterable[bytes], fn: Callable[[Iterator[list[byte
     error raised from its iterator (so it can drop what it wrote) and the error propagates."""
     q: queue.Queue = queue.Queue(maxsize=DEPTH)
     done = anyio.Event()
+    stop = threading.Event()  # set when the body fails, even if the loop is being cancelled
     outcome: dict[str, object] = {}
 
     def pieces() -> Iterator[list[bytes]]:
         while True:
-            item = q.get()
+            try:
+                item = q.get(timeout=0.5)
+            except queue.Empty:
+                if stop.is_set():
+                    raise _Aborted("the request body ended early") from None
+                continue
             if item is _END:
                 return
-            if isinstance(item, BaseException):
-                raise item
             yield item
 
     def run() -> None:
@@ -68,6 +73,7 @@ async def consume(stream: AsyncIterable[bytes], fn: Callable[[Iterator[list[byte
                     await done.wait()
         return False
 
+    failed: BaseException | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(worker)
         batch: list[bytes] = []
@@ -84,10 +90,14 @@ async def consume(stream: AsyncIterable[bytes], fn: Callable[[Iterator[list[byte
             if batch:
                 await put(batch)
             await put(_END)
-        except BaseException as exc:
-            await put(_Aborted(f"the request body ended early: {exc!r}"))
-            await done.wait()
+        except Exception as exc:  # raised below, after the worker has let go
+            stop.set()  # the worker drops what it wrote; the task group waits for it
+            failed = exc
+        except BaseException:  # cancellation: the worker still stops
+            stop.set()
             raise
+    if failed is not None:
+        raise failed
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
