@@ -48,6 +48,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from services.files.blobs import LocalBlobStore, _fsync_dir, check_key
 
@@ -199,6 +200,14 @@ class PackStore:
             raise
 
     def _index(self, pack_id: str, size: int, where: dict[str, tuple[int, int]]) -> None:
+        """Record a durable pack and its blobs; keys another writer indexed first keep their
+        row. A race with such a writer (PostgreSQL) fails the transaction: it runs again."""
+        try:
+            self._index_once(pack_id, size, where)
+        except IntegrityError:
+            self._index_once(pack_id, size, where)
+
+    def _index_once(self, pack_id: str, size: int, where: dict[str, tuple[int, int]]) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(packs).values(id=pack_id, size=size, created=time.time()))
             keys = sorted(where)
