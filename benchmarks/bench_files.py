@@ -205,6 +205,11 @@ class Server:
         )
         self.key = resp.json()["api_key"]
 
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the server process has used so far (Linux)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=30)
@@ -262,8 +267,9 @@ def bench_delta(http: httpx.Client, mib: int) -> tuple[int, int]:
     return sent, target
 
 
-def bench_upload(http: httpx.Client, work: Path, mib: int) -> float:
+def bench_upload(http: httpx.Client, work: Path, mib: int, server: Server) -> float:
     data = os.urandom(mib * MiB)
+    cpu: dict[str, float] = {}
 
     def baseline() -> None:
         path = work / "baseline.bin"
@@ -275,11 +281,17 @@ def bench_upload(http: httpx.Client, work: Path, mib: int) -> float:
             os.fsync(fh.fileno())
         path.unlink()
 
+    c0 = time.process_time()
     base = best_of(2, baseline)
+    cpu["base"] = (time.process_time() - c0) / 2
+    s0 = server.cpu_s()
     api = best_of(1, lambda: put_stream(http, "upload.bin", data).raise_for_status())
+    cpu["api"] = server.cpu_s() - s0
     print(
         f"upload {mib} MiB: write+fsync {mib / base:.0f} MiB/s, through the API "
-        f"{mib / api:.0f} MiB/s (ratio {base / api:.3f})"
+        f"{mib / api:.0f} MiB/s (ratio {base / api:.3f}); CPU seconds: write+fsync "
+        f"{cpu['base']:.2f}, server {cpu['api']:.2f} (ratio {cpu['base'] / cpu['api']:.3f}), "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     return base / api
 
@@ -289,11 +301,25 @@ def main() -> None:
     parser.add_argument("--chunk-mib", type=int, default=512)
     parser.add_argument("--delta-mib", type=int, default=100)
     parser.add_argument("--upload-mib", type=int, default=1024)
+    parser.add_argument(
+        "--only", choices=["upload"], help="run only this part (a quick check, no RESULT line)"
+    )
     args = parser.parse_args()
     from warehouse.settings import get_settings
 
     cache = get_settings().data_dir / "bench-files" / "releases"
     work = Path(tempfile.mkdtemp(prefix="bench-files-"))
+    if args.only == "upload":
+        server = Server(work / "server")
+        try:
+            with httpx.Client(
+                base_url=server.base, headers={"X-API-Key": server.key}, timeout=600
+            ) as http:
+                bench_upload(http, work, args.upload_mib, server)
+        finally:
+            server.stop()
+            shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         chunk_ratio, piped_ratio = bench_chunking(args.chunk_mib)
         dedup_ratio, vs_fixed, _ = bench_dedup(cache, work)
@@ -303,7 +329,7 @@ def main() -> None:
                 base_url=server.base, headers={"X-API-Key": server.key}, timeout=600
             ) as http:
                 delta_bytes, _target = bench_delta(http, args.delta_mib)
-                upload_ratio = bench_upload(http, work, args.upload_mib)
+                upload_ratio = bench_upload(http, work, args.upload_mib, server)
         finally:
             server.stop()
     finally:

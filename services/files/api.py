@@ -10,9 +10,6 @@ answer ``Range`` with 206 or 416.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path as FsPath
 from typing import Annotated
 
 import anyio
@@ -30,6 +27,7 @@ from services.files.ranges import parse_etag, parse_range, quote
 from services.files.service import FilesService
 from services.files.settings import FilesSettings
 from services.files.share_api import add_share_routes
+from services.files.streaming import consume
 from services.tus.routes import add_tus_routes
 
 router = APIRouter(prefix="/files", tags=["files"])
@@ -134,26 +132,20 @@ async def upload(
         if int(content_length) > svc.conf.max_upload_bytes:
             raise TooLarge(f"files are at most {svc.conf.max_upload_bytes} bytes")
         await anyio.to_thread.run_sync(svc.check_write, user.user_id, path, int(content_length))
-    tmp_dir = FsPath(svc.tmp_dir)
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=tmp_dir, suffix=".put")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            async for piece in request.stream():
-                fh.write(piece)
-        entry = await anyio.to_thread.run_sync(
-            lambda: svc.put_file(
-                user.user_id,
-                path,
-                FsPath(name),
-                if_match=etag,
-                if_none_match=create_only,
-                device=device,
-                on_conflict=on_conflict,
-            )
-        )
-    finally:
-        os.unlink(name)
+    size = int(content_length) if content_length is not None and content_length.isdigit() else None
+    entry = await consume(
+        request.stream(),
+        lambda pieces: svc.put_stream(
+            user.user_id,
+            path,
+            pieces,
+            size=size,
+            if_match=etag,
+            if_none_match=create_only,
+            device=device,
+            on_conflict=on_conflict,
+        ),
+    )
     response.headers["ETag"] = quote(entry.etag)
     return s.WriteOut(**entry.public(), conflict_copy=entry.path != path.rstrip("/"))
 
@@ -314,10 +306,11 @@ async def changes(
     wait: Annotated[float, Query(ge=0, le=120)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> s.ChangesOut:
-    """Changes after ``cursor``; ``wait`` seconds of long-poll when there are none yet."""
-    found = await svc.wait_changes(user.user_id, cursor, wait, limit)
-    out = [s.ChangeOut(**c.public()) for c in found]
-    return s.ChangesOut(changes=out, cursor=found[-1].seq if found else cursor)
+    """Changes after ``cursor``, in the caller's tree and in folders shared with them (at
+    ``shared/<owner>/...``; grants and revocations are ``grant`` and ``revoke`` changes);
+    ``wait`` seconds of long-poll when there are none yet."""
+    found, cursor = await svc.wait_changes(user.user_id, cursor, wait, limit)
+    return s.ChangesOut(changes=[s.ChangeOut(**c.public()) for c in found], cursor=cursor)
 
 
 # -- admin ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import mmap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +80,70 @@ def chunk_pipelined(data: bytes | memoryview, avg: int = DEFAULT_AVG) -> list[Ch
         if batch:
             flush()
         return [c for f in futures for c in f.result()]
+
+
+def stream_chunks(
+    pieces: Iterable[bytes | list[bytes]],
+    avg: int = DEFAULT_AVG,
+    *,
+    buffer_bytes: int = 8 * 1024 * 1024,
+) -> Iterator[list[tuple[str, memoryview]]]:
+    """Chunk a byte stream as it arrives: batches of ``(sha256, bytes)`` in stream order,
+    with the same boundaries as :func:`chunk_bytes` over the whole stream. A piece may be a
+    list of pieces (a batch handed over at once).
+
+    Pieces are copied once, into a buffer of ``buffer_bytes`` (at least two largest chunks);
+    every chunk of a full buffer but the last is final, because FastCDC finds a boundary from
+    the start of its chunk only. The last one (perhaps cut short by the buffer's end) moves to
+    the front and starts the next fill. Memory stays bounded by the buffer whatever the
+    stream's length. A batch's views are valid until the next batch is asked for. Hashing is
+    split over this thread and one more, as in :func:`chunk_pipelined`."""
+    size = max(buffer_bytes, 16 * _check_avg(avg))
+    buf = bytearray(size)
+    view = memoryview(buf)
+    fill = 0
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    def hashed(data: memoryview, spans: list[tuple[int, int]]) -> list[tuple[str, memoryview]]:
+        return [(sha256_hex(data[o : o + n]), data[o : o + n]) for o, n in spans]
+
+    def cut(final: bool) -> list[tuple[str, memoryview]]:
+        nonlocal fill
+        data = view[:fill]
+        spans = list(boundaries(data, avg))
+        keep = spans.pop() if not final and spans else None
+        # Half the hashing on a second thread (hashlib releases the GIL), half on this one.
+        half = len(spans) // 2
+        later = pool.submit(hashed, data, spans[half:])
+        out = hashed(data, spans[:half]) + later.result()
+        return out if keep is None else [*out, ("", data[keep[0] : keep[0] + keep[1]])]
+
+    def flat() -> Iterator[bytes]:
+        for piece in pieces:
+            if isinstance(piece, list):
+                yield from piece
+            else:
+                yield piece
+
+    try:
+        for piece in flat():
+            mv = memoryview(piece)
+            while mv:
+                n = min(len(mv), size - fill)
+                view[fill : fill + n] = mv[:n]
+                fill += n
+                mv = mv[n:]
+                if fill == size:
+                    found = cut(False)
+                    _, rest = found.pop()
+                    yield found
+                    tail = len(rest)
+                    view[:tail] = rest.tobytes() if tail else b""
+                    fill = tail
+        if fill:
+            yield cut(True)
+    finally:
+        pool.shutdown(wait=True)
 
 
 def chunk_file(path: Path, avg: int = DEFAULT_AVG) -> list[Chunk]:

@@ -54,7 +54,7 @@ class ChunkStore:
 
     def _derive(self, label: bytes, digest: bytes) -> bytes:
         assert self._secret is not None
-        return hmac.new(self._secret, label + digest, hashlib.sha256).digest()
+        return hmac.digest(self._secret, label + digest, "sha256")
 
     def blob_key(self, chunk_hash: str) -> str:
         """Where the chunk ``chunk_hash`` lives in the blob store."""
@@ -87,6 +87,18 @@ class ChunkStore:
                 raise ChunkMismatch(f"chunk bytes do not hash to {chunk_hash}; nothing was stored")
         self.blobs.put_many([(self.blob_key(h), self._seal(h, d)) for h, d in items])
 
+    def writer(self) -> ChunkWriter:
+        """A batch of new chunks made durable and visible together (one pack, one fsync)."""
+        return ChunkWriter(self)
+
+    def present(self, hashes: Iterable[str]) -> set[str]:
+        """Which of ``hashes`` the blob store holds (one query per batch when it can)."""
+        by_key = {self.blob_key(h): h for h in hashes}
+        present = getattr(self.blobs, "present", None)
+        if present is not None:
+            return {by_key[k] for k in present(by_key)}
+        return {h for k, h in by_key.items() if self.blobs.exists(k)}
+
     def get(self, chunk_hash: str, *, owner: str = "", wrapped: bytes | None = None) -> bytes:
         """The chunk's plaintext, verified; :class:`ChunkCorrupt` when storage lost or damaged
         it. ``wrapped``: the chunk key from ``owner``'s reference (None: a reference made
@@ -107,7 +119,7 @@ class ChunkStore:
         return data
 
     def exists(self, chunk_hash: str) -> bool:
-        return self.blobs.exists(self.blob_key(chunk_hash))
+        return bool(self.present([chunk_hash]))
 
     def delete(self, chunk_hash: str) -> None:
         self.blobs.delete(self.blob_key(chunk_hash))
@@ -130,3 +142,44 @@ class ChunkStore:
             return AESGCM(key).decrypt(b"\0" * 12, stored, digest)
         except Exception as exc:  # cryptography's InvalidTag: the stored bytes were changed
             raise ChunkCorrupt(f"chunk {chunk_hash} failed authentication") from exc
+
+
+class ChunkWriter:
+    """New chunks sealed as they come and made durable together by :meth:`commit` (a pack
+    writer when the blob store has one, else one ``put_many`` at the end). The caller computed
+    each hash from the bytes it passes; nothing is visible before :meth:`commit`."""
+
+    def __init__(self, store: ChunkStore) -> None:
+        self.store = store
+        make = getattr(store.blobs, "writer", None)
+        self._pack = make() if make is not None else None
+        self._held: list[tuple[str, bytes]] = []
+        self.hashes: set[str] = set()
+        self.bytes = 0
+
+    def __contains__(self, chunk_hash: str) -> bool:
+        return chunk_hash in self.hashes
+
+    def add(self, chunk_hash: str, data: bytes | memoryview) -> None:
+        if chunk_hash in self.hashes:
+            return
+        sealed = self.store._seal(chunk_hash, data)
+        key = self.store.blob_key(chunk_hash)
+        if self._pack is not None:
+            self._pack.add(key, sealed)
+        else:
+            self._held.append((key, bytes(sealed)))
+        self.hashes.add(chunk_hash)
+        self.bytes += len(data)
+
+    def commit(self) -> None:
+        if self._pack is not None:
+            self._pack.commit()
+        elif self._held:
+            self.store.blobs.put_many(self._held)
+        self._held = []
+
+    def abort(self) -> None:
+        if self._pack is not None:
+            self._pack.abort()
+        self._held = []

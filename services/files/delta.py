@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.errors import Invalid, PreconditionFailed, TooLarge
-from services.files import chunking, names
+from services.files import chunking, feed, names
 from services.files.chunkstore import is_chunk_hash
 from services.files.errors import ChunkMismatch
 from services.files.model import Change, Entry, Version
@@ -28,6 +28,7 @@ class DeltaSync:
     _touch: Any
     _commit: Any
     _edited: Any
+    grants: Any
 
     def parse_chunk_list(self, raw: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
         if len(raw) > self.conf.max_chunks_per_file:
@@ -70,7 +71,8 @@ class DeltaSync:
         sizes = dict(pairs)
         live = self.store.live_chunks(sizes)
         self._touch({h: s for h, s in sizes.items() if h in live})
-        missing = [h for h in sorted(sizes) if h not in live or not self.chunks.exists(h)]
+        stored = self.chunks.present(live)
+        missing = [h for h in sorted(sizes) if h not in stored]
         return missing, self.store.save_plan(place.actor, place.shown, pairs, self.clock())
 
     def put_chunk(self, owner: str, chunk_hash: str, data: bytes) -> bool:
@@ -149,17 +151,20 @@ class DeltaSync:
         self._edited(place, entry)
         return place.out(entry), version
 
-    def changes(self, owner: str, cursor: int, limit: int = 1000) -> list[Change]:
-        return self.store.changes_since(owner, cursor, limit)
+    def changes(self, user: str, cursor: int, limit: int = 1000) -> tuple[list[Change], int]:
+        """Changes after ``cursor`` in ``user``'s own tree and the folders shared with them
+        (see :mod:`services.files.feed`), and the next cursor."""
+        received = self.grants.received(user) if self.grants is not None else []
+        return feed.changes_for(self.store.engine, user, received, cursor, limit)
 
     async def wait_changes(
-        self, owner: str, cursor: int, wait_s: float, limit: int = 1000
-    ) -> list[Change]:
-        """Changes after ``cursor``; with none yet, wait up to ``wait_s`` for one (long-poll).
+        self, user: str, cursor: int, wait_s: float, limit: int = 1000
+    ) -> tuple[list[Change], int]:
+        """As :meth:`changes`; with none yet, wait up to ``wait_s`` for one (long-poll).
         Polls the store, so a change made by any process on the same store wakes it."""
         deadline = time.monotonic() + min(wait_s, self.conf.longpoll_max_s)
         while True:
-            found = await asyncio.to_thread(self.store.changes_since, owner, cursor, limit)
+            found, cursor = await asyncio.to_thread(self.changes, user, cursor, limit)
             if found or time.monotonic() >= deadline:
-                return found
+                return found, cursor
             await asyncio.sleep(0.2)

@@ -9,6 +9,8 @@ Three steps, each safe to crash after, and resumed by the next run:
    upload of it waits until the chunk is gone and then stores it afresh.
 2. **unlink**: the claimed chunks' blobs are deleted.
 3. **forget**: their rows are deleted.
+4. **compact** (pack stores): packs mostly made of deleted chunks are rewritten, empty ones
+   and those a crashed writer left are removed (see :mod:`services.files.packs`).
 
 A crash after step 1 or 2 leaves rows in ``deleting``; the next run finishes them first.
 """
@@ -26,6 +28,7 @@ from services.files.store import FileStore
 class GcReport:
     claimed: int
     deleted: int
+    packs: dict | None = None
 
     def public(self) -> dict:
         return {"claimed": self.claimed, "deleted": self.deleted}
@@ -52,4 +55,6 @@ def collect(
     if fault:
         fault("unlinked")
     store.gc_forget(doomed)
-    return GcReport(len(claimed), len(doomed))
+    compact = getattr(chunkstore.blobs, "compact", None)
+    packs = compact(older_than_s=grace_s) if compact is not None else None
+    return GcReport(len(claimed), len(doomed), packs)

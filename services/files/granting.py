@@ -78,7 +78,7 @@ class Granting:
         return grant
 
     def revoke(self, owner: str, grant_id: str) -> Grant:
-        grant = self.book.revoke(owner, grant_id)
+        grant = self.book.revoke(owner, grant_id, self.clock())
         self.svc.emitter.emit(
             "files", "grant_revoked", actor=owner, entity=grant_id, attrs={"user": grant.grantee}
         )

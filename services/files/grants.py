@@ -20,13 +20,14 @@ until it is restored.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from services.errors import Forbidden, Invalid, NotFound
-from services.files import names
+from services.files import feed, names
 from services.files.model import Entry
 from services.files.store import new_id
 from services.files.tables import grants
@@ -153,16 +154,21 @@ class GrantBook:
             ).first()
             if row is not None:
                 conn.execute(update(grants).where(grants.c.id == row.id).values(role=role))
-                return replace(_grant(row), role=role)
+                grant = replace(_grant(row), role=role)
+                if row.role != role:
+                    feed.log_grant(conn, grant, "grant", now)
+                return grant
             gid = new_id()
             conn.execute(
                 insert(grants).values(
                     id=gid, owner=owner, path=path, grantee=grantee, role=role, created=now
                 )
             )
-            return Grant(gid, owner, path, grantee, role, now)
+            grant = Grant(gid, owner, path, grantee, role, now)
+            feed.log_grant(conn, grant, "grant", now)
+            return grant
 
-    def revoke(self, owner: str, grant_id: str) -> Grant:
+    def revoke(self, owner: str, grant_id: str, now: float | None = None) -> Grant:
         with self.engine.begin() as conn:
             row = conn.execute(
                 select(grants).where(grants.c.id == grant_id, grants.c.owner == owner)
@@ -170,11 +176,13 @@ class GrantBook:
             if row is None:
                 raise NotFound(f"no grant {grant_id!r}")
             conn.execute(delete(grants).where(grants.c.id == grant_id))
-            return _grant(row)
+            grant = _grant(row)
+            feed.log_grant(conn, grant, "revoke", time.time() if now is None else now)
+            return grant
 
-    def moved(self, owner: str, src: str, dst: str) -> int:
-        """Grants follow their folder (or a folder above it) when the owner's tree moves it;
-        returns how many moved."""
+    def moved(self, owner: str, src: str, dst: str, now: float | None = None) -> int:
+        """Grants follow their folder (or a folder above it) when the owner's tree moves it
+        (each grantee's feed gets a move of the mount point); returns how many moved."""
         n = 0
         with self.engine.begin() as conn:
             rows = conn.execute(select(grants).where(grants.c.owner == owner)).all()
@@ -182,6 +190,16 @@ class GrantBook:
                 if row.path == src or row.path.startswith(src + "/"):
                     new = dst + row.path[len(src) :]
                     conn.execute(update(grants).where(grants.c.id == row.id).values(path=new))
+                    old = _grant(row)
+                    feed.log(
+                        conn,
+                        old.grantee,
+                        "move",
+                        old.mount,
+                        "dir",
+                        dest=replace(old, path=new).mount,
+                        ts=time.time() if now is None else now,
+                    )
                     n += 1
         return n
 

@@ -64,6 +64,7 @@ class Change:
     etag: str | None
     ts: float
     dest: str | None = None
+    role: str | None = None  # of a grant change
 
     def public(self) -> dict:
         out = {
@@ -76,4 +77,6 @@ class Change:
         }
         if self.dest is not None:
             out["dest"] = self.dest
+        if self.role is not None:
+            out["role"] = self.role
         return out

@@ -97,6 +97,7 @@ class ChangeOut(BaseModel):
     etag: str | None
     ts: float
     dest: str | None = None
+    role: str | None = None
 
 
 class ChangesOut(BaseModel):

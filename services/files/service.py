@@ -21,7 +21,7 @@ Errors are :mod:`services.errors` domain errors (404, 409, 412, 422, 507 ...).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,8 +46,14 @@ from services.files.store import FileStore, MissingChunks
 from warehouse.emitter import Emitter
 
 CONFLICT_POLICIES = ("fail", "copy")
-#: Chunk bytes written between two durability barriers (``BlobStore.put_many``).
-STORE_BATCH_BYTES = 64 * 1024 * 1024
+#: Bytes read at a time from a local file being stored.
+READ_BYTES = 4 * 1024 * 1024
+
+
+def _read_pieces(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while piece := fh.read(READ_BYTES):
+            yield piece
 
 
 class FilesService(DeltaSync):
@@ -116,28 +122,73 @@ class FilesService(DeltaSync):
         ``on_conflict="copy"`` a lost If-Match race writes ``name (conflict <device> <time>)``
         instead and returns that entry. 507 past the quota, before any chunk is stored.
         """
+        if isinstance(data, Path):
+            size = data.stat().st_size
+            pieces: Iterable[bytes | list[bytes]] = _read_pieces(data)
+        else:
+            size = len(data)
+            pieces = [data]
+        return self.put_stream(
+            owner,
+            path,
+            pieces,
+            size=size,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            device=device,
+            on_conflict=on_conflict,
+            parents=parents,
+        )
+
+    def put_stream(
+        self,
+        owner: str,
+        path: str,
+        pieces: Iterable[bytes | list[bytes]],
+        *,
+        size: int | None = None,
+        if_match: str | None = None,
+        if_none_match: bool = False,
+        device: str = "",
+        on_conflict: str = "fail",
+        parents: bool = True,
+    ) -> Entry:
+        """As :meth:`put_file`, for bytes that arrive in ``pieces`` (a request body): chunked,
+        hashed, deduplicated and sealed as they come, new chunks appended to one pack that is
+        fsynced once before the version commits. ``size``, when known, is checked against the
+        limits and the quota before the first byte is read; unknown, the running total is.
+        If the stream fails or the commit is refused, nothing the upload wrote is visible."""
         place = self.at(owner, path, "write")
         actor, owner, path = owner, place.tree, place.path
-        size = data.stat().st_size if isinstance(data, Path) else len(data)
-        if size > self.conf.max_upload_bytes:
-            raise TooLarge(f"{size} bytes is over the {self.conf.max_upload_bytes}-byte limit")
-        self.store.check_quota(owner, size)
-        if isinstance(data, Path):
-            chunk_list = chunking.chunk_file(data, self.conf.avg_chunk_bytes)
-            with data.open("rb") as fh:
-                stored = self._store_chunks(chunk_list, fh.read)
-        else:
-            chunk_list = chunking.chunk_pipelined(data, self.conf.avg_chunk_bytes)
-            view = memoryview(data)
-            pos = [0]
-
-            def read(n: int) -> bytes:
-                out = bytes(view[pos[0] : pos[0] + n])
-                pos[0] += n
-                return out
-
-            stored = self._store_chunks(chunk_list, read)
-        pairs = [(c.hash, c.size) for c in chunk_list]
+        limit = self.conf.max_upload_bytes
+        if size is not None:
+            if size > limit:
+                raise TooLarge(f"{size} bytes is over the {limit}-byte limit")
+            self.store.check_quota(owner, size)
+        room = None if size is not None else self.store.room(owner)
+        writer = self.chunks.writer()
+        pairs: list[tuple[str, int]] = []
+        total = 0
+        try:
+            for batch in chunking.stream_chunks(pieces, self.conf.avg_chunk_bytes):
+                total += sum(len(d) for _, d in batch)
+                if size is None and total > limit:
+                    raise TooLarge(f"uploads are at most {limit} bytes")
+                if room is not None and total > room:
+                    self.store.check_quota(owner, total)  # 507 with the numbers
+                sizes = {h: len(d) for h, d in batch}
+                self._touch(sizes)
+                have = self.chunks.present(h for h in sizes if h not in writer)
+                for h, d in batch:
+                    pairs.append((h, len(d)))
+                    if h not in have:
+                        writer.add(h, d)
+            if size is not None and total != size:
+                raise Invalid(f"the body has {total} bytes, not the {size} announced")
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
         entry, _version = self._commit(
             owner, path, pairs, if_match, if_none_match, device, on_conflict, parents, present=True
         )
@@ -146,35 +197,15 @@ class FilesService(DeltaSync):
             "upload",
             actor=actor,
             entity=entry.id,
-            attrs={"path": entry.path, "bytes": size, "stored_bytes": stored, "chunks": len(pairs)},
+            attrs={
+                "path": entry.path,
+                "bytes": total,
+                "stored_bytes": writer.bytes,
+                "chunks": len(pairs),
+            },
         )
         self._edited(place, entry)
         return place.out(entry)
-
-    def _store_chunks(self, chunk_list: Sequence[chunking.Chunk], read) -> int:
-        """Write the chunks the store lacks (reading each in file order), in batches that
-        share one durability barrier; returns the bytes written. The chunks' hashes were just
-        computed from these very bytes, so they are not hashed again here."""
-        sizes = {c.hash: c.size for c in chunk_list}
-        have = self.store.live_chunks(sizes)
-        self._touch(sizes)
-        written = 0
-        batch: list[tuple[str, bytes]] = []
-        batch_bytes = 0
-        for c in chunk_list:
-            data = read(c.size)
-            if c.hash in have and self.chunks.exists(c.hash):
-                continue
-            batch.append((c.hash, data))
-            have.add(c.hash)
-            written += c.size
-            batch_bytes += c.size
-            if batch_bytes >= STORE_BATCH_BYTES:
-                self.chunks.put_many(batch, verified=True)
-                batch, batch_bytes = [], 0
-        if batch:
-            self.chunks.put_many(batch, verified=True)
-        return written
 
     def _touch(self, sizes: dict[str, int]) -> None:
         busy = self.store.touch_chunks(sizes, self.clock())
@@ -202,7 +233,8 @@ class FilesService(DeltaSync):
         if on_conflict not in CONFLICT_POLICIES:
             raise Invalid(f"on_conflict must be one of {CONFLICT_POLICIES}")
         if not present:
-            absent = [h for h in sorted({h for h, _ in pairs}) if not self.chunks.exists(h)]
+            wanted = {h for h, _ in pairs}
+            absent = sorted(wanted - self.chunks.present(wanted))
             if absent:
                 raise MissingChunks(absent)
         now = self.clock()
@@ -296,7 +328,7 @@ class FilesService(DeltaSync):
         src, dst = a.path, b.path
         entry = self.store.move(a.tree, src, dst, self.clock(), overwrite=overwrite)
         if self.grants is not None:
-            self.grants.moved(a.tree, src, dst)
+            self.grants.moved(a.tree, src, dst, self.clock())
         self.emitter.emit(
             "files", "move", actor=owner, entity=entry.id, attrs={"path": src, "dest": dst}
         )
@@ -474,5 +506,6 @@ class FilesService(DeltaSync):
         now = self.clock()
         self.store.forget_plans(now - self.conf.gc_grace_s)
         report = collect(self.store, self.chunks, now, self.conf.gc_grace_s, fault=fault)
-        self.emitter.emit("files", "gc", actor="system", entity="chunks", attrs=report.public())
+        attrs = {**report.public(), **(report.packs or {})}
+        self.emitter.emit("files", "gc", actor="system", entity="chunks", attrs=attrs)
         return report

@@ -7,9 +7,6 @@ at most ``max-age`` more seconds."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path as FsPath
 from typing import Annotated
 
 import anyio
@@ -22,6 +19,7 @@ from services.files import schemas as s
 from services.files.ranges import parse_etag, parse_range, quote
 from services.files.service import FilesService
 from services.files.shares import Share
+from services.files.streaming import consume
 from services.middleware import client_bucket
 
 PUBLIC_MAX_AGE_S = 60
@@ -137,18 +135,10 @@ def add_share_routes(router: APIRouter) -> None:
         share = await anyio.to_thread.run_sync(_resolve, svc, token, password, request)
         if share.rights != "write":
             raise Forbidden("this share link is read-only")
-        tmp_dir = FsPath(svc.tmp_dir)
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmp_dir, suffix=".share")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                async for piece in request.stream():
-                    fh.write(piece)
-            entry = await anyio.to_thread.run_sync(
-                svc.sharing.write, share, path, FsPath(name), parse_etag(if_match)
-            )
-        finally:
-            os.unlink(name)
+        etag = parse_etag(if_match)
+        entry = await consume(
+            request.stream(), lambda pieces: svc.sharing.write(share, path, pieces, etag)
+        )
         return _rel(share, entry)
 
 

@@ -4,9 +4,8 @@ owner, confined to the shared path, and is an event."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from services.errors import DomainError, Forbidden, Invalid, NotFound
 from services.files import names
@@ -122,15 +121,18 @@ class Sharing:
         )
         return self.svc.read_version(ver, start, end)
 
-    def write(self, share: Share, rel: str, data: Path, if_match: str | None) -> Entry:
+    def write(
+        self, share: Share, rel: str, pieces: Iterable[bytes | list[bytes]], if_match: str | None
+    ) -> Entry:
+        """Store a body arriving in ``pieces`` at ``rel`` inside a folder shared for writing."""
         if share.rights != "write":
             raise Forbidden("this share link is read-only")
         root = self.svc.stat(share.owner, share.path)
         if root.kind != "dir":
             raise Forbidden("write links to a file cannot replace it; share its folder")
         path = share.inside(names.normalize(rel))
-        entry = self.svc.put_file(
-            share.owner, path, data, if_match=if_match, device=f"share-{share.id[:8]}"
+        entry = self.svc.put_stream(
+            share.owner, path, pieces, if_match=if_match, device=f"share-{share.id[:8]}"
         )
         self.svc.emitter.emit(
             "files",

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from services.db import make_engine
-from services.files.blobs import BlobStore, LocalBlobStore
+from services.files.blobs import BlobStore
 from services.files.chunkstore import ChunkStore
 from services.files.granting import Granting
 from services.files.grants import GrantBook
+from services.files.packs import PackStore
 from services.files.service import FilesService
 from services.files.settings import FilesSettings
 from services.files.shares import ShareBook
@@ -38,16 +39,16 @@ def build(
     blobs: BlobStore | None = None,
 ) -> FilesService:
     """The file service: its tables (SQLite, or PostgreSQL when scaled out), chunks in a
-    content-addressed blob store under ``<data_dir>/blobs/files`` (or ``blobs``), sealed with
+    content-addressed pack store under ``<data_dir>/blobs/files`` (or ``blobs``), sealed with
     a key derived from a secret generated once under ``<data_dir>/secrets``."""
     conf = conf or FilesSettings()
-    blob_store = blobs or LocalBlobStore(settings.blobs_dir / "files")
     key = secret(settings.data_dir, SECRET_NAME).encode() if conf.encrypt_at_rest else None
     store = FileStore(
         make_engine(settings, "files"),
         default_quota=conf.default_quota_bytes,
         max_versions=conf.max_versions,
     )
+    blob_store = blobs or PackStore(settings.blobs_dir / "files", store.engine)
     svc = FilesService(store, ChunkStore(blob_store, key), emitter, conf, clock=clock)
     svc.tmp_dir = settings.data_dir / "files" / "tmp"
     svc.grants = GrantBook(store.engine)
