@@ -22,13 +22,15 @@ SOURCE = Path(__file__).resolve().parents[2] / "services"
 
 
 def pick_tree(limit_bytes: int, limit_files: int) -> tuple[Path, list[Path]]:
-    """The files to upload: the docs' library pages, else our own Python source, in name
-    order up to ``limit_bytes`` and ``limit_files`` (the API's rate limit is per key)."""
+    """The files to upload: the docs' library pages, else our own Python source, largest
+    first (so the edited files span several chunks and delta sync has something to skip),
+    none above an eighth of ``limit_bytes``, up to ``limit_bytes`` and ``limit_files`` (the
+    API's rate limit is per key)."""
     root, pattern = (DOCS, "*.html") if DOCS.is_dir() else (SOURCE, "*.py")
     picked, total = [], 0
-    for path in sorted(root.rglob(pattern)):
+    for path in sorted(root.rglob(pattern), key=lambda p: (-p.stat().st_size, p.as_posix())):
         size = path.stat().st_size
-        if total + size > limit_bytes or len(picked) >= limit_files:
+        if size > limit_bytes // 8 or total + size > limit_bytes or len(picked) >= limit_files:
             continue
         picked.append(path)
         total += size
