@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, event
 
+from services.db import SQLITE_POOL
 from services.payments.adapter import PaymentGateway
 from services.payments.gateway import LocalGateway
 from services.payments.gateway_app import InProcessClient
@@ -30,8 +31,13 @@ def local_gateway(
 ) -> LocalGateway:
     """A local gateway over a SQLite file (WAL, so several threads may call it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # As many pooled connections as the stores' engines (``services.db``): past the pool's
+    # size a returned connection is closed and reopened on the next call.
     engine = create_engine(
-        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=SQLITE_POOL,
+        max_overflow=SQLITE_POOL,
     )
 
     @event.listens_for(engine, "connect")
