@@ -33,6 +33,7 @@ from sqlalchemy.engine import Engine
 from services.booking import rooms, rules
 from services.booking.holds import SoldOut, Stay, fits, release_inventory
 from services.booking.store import changes, inventory, reservations, take_stay
+from services.booking.views import SYSTEM, PaymentRequired, iso_day, view
 from services.errors import Conflict, DomainError, Unavailable
 from services.payments.adapter import CARD_OK, GatewayError, GatewayUnavailable, PaymentDeclined
 
@@ -170,8 +171,6 @@ def change_booking(
     """New dates (and party) for a hold or a paid booking, atomically; a paid booking is
     charged its new price on a new payment and its old payment refunded, exactly once
     (``services.booking.changes``). Sold-out new dates change nothing (409)."""
-    from services.booking.service import SYSTEM, _day, view  # the service imports this module
-
     row = svc._own(owner, res_id)
     first, nights = rules.check_stay(check_in, check_out, svc.today())
     guests = row.guests if guests is None else guests
@@ -214,9 +213,9 @@ def change_booking(
         entity=res_id,
         attrs={
             "unit_id": row.unit_id,
-            "from_first_day": _day(row.first_day),
+            "from_first_day": iso_day(row.first_day),
             "from_nights": row.nights,
-            "first_day": _day(done.first_day),
+            "first_day": iso_day(done.first_day),
             "nights": done.nights,
             "amount_cents": done.amount_cents,
             "previous_amount_cents": row.amount_cents,
@@ -228,8 +227,6 @@ def change_booking(
 def _change_paid(
     svc: BookingService, row: Any, stay: Stay, payment_method: str, now: float
 ) -> None:
-    from services.booking.service import PaymentRequired  # the service imports this module
-
     res_id = row.id
     with svc.read_engine.connect() as conn:
         quoted = conn.execute(
