@@ -16,9 +16,36 @@ versions, quorums and read repair): their replica requests of one event-loop tur
 peer as one message (``services.kv.batching``), and they are answered through futures rather
 than a task each.
 
-Read-modify-write commands (INCR, APPEND, ...) are a quorum read then a quorum write: they are
-not atomic against concurrent writers of the same key (the Redis face resolves the race by
-last-writer-wins).
+Read-modify-write commands on one key (INCR, INCRBY, DECR, DECRBY, INCRBYFLOAT, APPEND,
+SETRANGE, GETSET, GETDEL, GETEX, SET with options, SETNX, EXPIRE, DEL, ...: every write command
+naming one key except the blind ``SET key value``) are *serialised*: whichever node a client
+sent one to, it runs at the key's serialiser, the first live home in the key's preference list
+(forwarded there as ``KV.R.RMW``), under a per-key lock held across the whole read (at R; in
+``linearizable`` mode the ABD majority read) and write (at W, with a version whose context
+dominates every version read). Two increments through different coordinators therefore never
+read the same value, and an acknowledged one is on W replicas, which the next serialiser's
+read (R + W > N) sees even after the first serialiser dies. What this gives, per mode:
+
+- ``eventual``: read-modify-writes of a key are atomic with respect to one another while the
+  nodes agree on its first live home. When they disagree (a home just died and only some
+  coordinators have noticed, or a partition), two serialisers may briefly run; their writes
+  then become siblings and last-writer-wins keeps one, so an update can be lost in that window
+  (never in a cluster whose members are all up, nor by a clean kill: a serialiser that refuses
+  connections is skipped by every coordinator alike). A blind ``SET`` racing a read-modify-
+  write is also resolved by last-writer-wins. Multi-key commands (``RENAME``, ``COPY``,
+  ``MSETNX``) are not serialised.
+- ``linearizable``: every single-key history of ``GET`` and ``SET`` is linearizable (ABD), and
+  read-modify-writes are linearizable under the same proviso: one serialiser at a time. The
+  serialiser's lock is not a lease; a serialiser cut off from the others while still believed
+  alive could race its successor. A forward whose outcome is unknown (a timeout after
+  sending) is reported as an error, never retried elsewhere, so nothing is applied twice.
+
+While a node joins or leaves, the homes of the moved ranges change on each node when it hears
+the gossip: until every coordinator has the new ring, a key's serialiser (and its quorums) can
+differ between coordinators, so the guarantees above hold for keys whose ranges are not moving,
+and for moving keys once the ring change has reached every node (``eventual`` loses no
+acknowledged write: the leaving node hands its copies to the gainers, and keys written under
+the old ring are pushed to their new homes by the stray sweep).
 """
 
 from __future__ import annotations
@@ -36,7 +63,7 @@ from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerClient, PeerError
 from services.kv.replica import Replica
-from services.kv.resp import OK, Error
+from services.kv.resp import OK, Error, Status
 from services.kv.ring import Ring
 from services.kv.topology import TOPOLOGY_COMMANDS, Topology
 from services.kv.versions import (
@@ -115,6 +142,7 @@ class Cluster:
         self.membership = self.topology.membership
         self._seq = 0
         self.batches = PeerBatches(self)
+        self._locks: dict[bytes, list[Any]] = {}  # key -> [lock, holders and waiters]
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -272,6 +300,10 @@ class Cluster:
             if cmd.name == "set" and len(args) == 3:
                 await self.write(args[1], (args[2], None), {}, conn)
                 reply: Any = OK
+            elif cmd.write and len(keys) == 1:
+                reply = await self._serialised(cmd, args, conn, keys[0])
+                if isinstance(reply, Error):
+                    return reply
             else:
                 if len(keys) == 1:
                     reads = [await self.read(keys[0], conn)]
@@ -295,6 +327,78 @@ class Cluster:
             return err
         self._count_request(cmd, started)
         return reply
+
+    # -- read-modify-write at the key's serialiser ------------------------------------------
+    async def _serialised(
+        self, cmd: commands.Command, args: list[bytes], conn: Any, key: bytes
+    ) -> Any:
+        """Run a one-key write command at the key's serialiser (see the module docstring)."""
+        lin = self.linearizable(conn)
+        placement = self.ring.placement(key, self.n, self.down, sloppy=not lin)
+        r, w = self.quorums(conn)
+        mode = b"L" if lin else b"E"
+        for home in placement.live:
+            if home == self.name:
+                return await self.read_modify_write(cmd, args, conn, key)
+            try:
+                self.counters["rmw_forwarded"] += 1
+                reply = await self.peers[home].call(
+                    b"KV.R.RMW",
+                    mode,
+                    b"%d" % r,
+                    b"%d" % w,
+                    *args,
+                    timeout_s=3 * self.config.request_timeout_s,
+                )
+            except PeerError as exc:
+                if "cannot connect" in str(exc):
+                    continue  # never sent: the next live home serialises instead
+                self.counters["peer_errors"] += 1
+                raise Unavailable("The key's serialiser did not answer: outcome unknown.") from None
+            return unwrap_reply(reply)
+        self.counters["unavailable"] += 1
+        raise Unavailable("Not enough good replicas to write.")
+
+    async def read_modify_write(
+        self, cmd: commands.Command, args: list[bytes], conn: Any, key: bytes
+    ) -> Any:
+        """At the serialiser: read ``key`` at R, run the command, write at W, all under the
+        key's lock, so no other read-modify-write of the key here interleaves."""
+        entry = self._locks.get(key)
+        if entry is None:
+            entry = self._locks[key] = [asyncio.Lock(), 0]
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                self.counters["rmw_serialised"] += 1
+                versions = await self.read(key, conn)
+                now = int(time.time() * 1000)
+                view = View({key: visible(versions, now)}, now)
+                try:
+                    reply = cmd.handler(view, args, conn)
+                except Error as err:
+                    return err
+                if key in view.writes:
+                    await self.write(key, view.writes[key], context_of(versions), conn)
+                return reply
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._locks[key]
+
+    async def _replica_rmw(self, args: list[bytes]) -> Any:
+        """``KV.R.RMW mode r w command...``: a read-modify-write forwarded to this node as the
+        key's serialiser, answered wrapped (``wrap_reply``) so errors and statuses survive."""
+        _, mode, r, w, *request = args
+        cmd = commands.lookup(request)
+        if isinstance(cmd, Error) or not cmd.write or len(set(cmd.keys(request))) != 1:
+            return wrap_reply(Error("ERR not a one-key write command"))
+        conn = _Forwarded(self.config, mode == b"L", int(r), int(w))
+        try:
+            reply = await self.read_modify_write(cmd, request, conn, cmd.keys(request)[0])
+        except Error as err:
+            reply = err
+        return wrap_reply(reply)
 
     def _count_request(self, cmd: commands.Command, started: float) -> None:
         self.counters["writes" if cmd.write else "reads"] += 1
@@ -615,6 +719,8 @@ class Cluster:
         if name == b"kv.r.mget":
             reply = [encode(v) if (v := self.replica.get(k)) else None for k in args[1:]]
             return self._after_durable(reply) if store_pending(self.node.store) else reply
+        if name == b"kv.r.rmw" and len(args) >= 5:
+            return self._replica_rmw(args)
         if name == b"kv.r.coord" and len(args) == 7:
             return self._replica_coord(args)
         if name == b"kv.r.ping":
@@ -846,3 +952,30 @@ class _Lin:
 
 
 _LIN = _Lin()
+
+
+class _Forwarded:
+    """The settings of the connection a forwarded read-modify-write came from."""
+
+    def __init__(self, config: Any, lin: bool, r: int, w: int) -> None:
+        self.config = config  # the handlers' limits (proto-max-bulk-len)
+        self.overrides = {"consistency": "linearizable" if lin else "eventual", "r": r, "w": w}
+
+
+def wrap_reply(reply: Any) -> list[Any]:
+    """A reply as ``[kind, value]``: an error or a status would not cross a peer link as
+    themselves (the peer client raises on errors and reads statuses as bulk strings)."""
+    if isinstance(reply, Error):
+        return [b"e", reply.message.encode()]
+    if isinstance(reply, Status):
+        return [b"s", str(reply).encode()]
+    return [b"v", reply]
+
+
+def unwrap_reply(wrapped: Any) -> Any:
+    kind, value = wrapped
+    if kind == b"e":
+        return Error(value.decode("utf-8", "replace"))
+    if kind == b"s":
+        return Status(value.decode())
+    return value

@@ -195,6 +195,15 @@ class Topology:
         c.replica.reindex(c.ring)
         self.changed_at = time.monotonic()
         sent = await self.rebalance(old, c.ring)
+        await self._hand_hints()
+        if c.node.store is not None:
+            await c.node.store.wait_durable()
+        c.counters["left"] = 1
+        return sent
+
+    async def _hand_hints(self) -> None:
+        """Replay every hint held to its home, or hand it to the key's first live home."""
+        c = self.c
         for home, held in list(c.replica.hints.items()):
             for key in list(held):
                 target = home if home not in c.down else None
@@ -212,9 +221,24 @@ class Topology:
                 except PeerError:
                     continue
                 c.replica.drop_hint(home, key)
+
+    async def leave_for_exit(self, passes: int = 3) -> int:
+        """SIGTERM: leave (when some member is left to take the ranges), then hand over what
+        replica writes arrived from coordinators that had not yet heard; returns keys sent."""
+        c = self.c
+        if self.membership.state(c.name) == "left":
+            return 0
+        if not self.membership.others("alive", "suspect"):
+            return 0  # no one to hand to: keep everything on disk, as a plain drain does
+        sent = await self.leave()
+        for _ in range(passes):
+            await asyncio.sleep(0.2)
+            if not c.replica.data and not c.replica.hint_count():
+                break
+            sent += await self.rebalance(c.ring, c.ring)
+            await self._hand_hints()
         if c.node.store is not None:
             await c.node.store.wait_durable()
-        c.counters["left"] = 1
         return sent
 
     async def tell_all(self) -> None:
