@@ -130,6 +130,10 @@ class Cluster:
         # Failure detection has connections of its own: a probe's short timeout must not
         # drop the data connection with every replica request in flight on it.
         self.gossip: dict[str, PeerClient] = {}
+        # Forwarded requests (KV.R.COORD, KV.R.RMW) wait on replica requests to other peers:
+        # on a connection of their own, no replica request queues behind one (each node's
+        # forwarded requests waiting on the other's replica answers would deadlock).
+        self.forwards: dict[str, PeerClient] = {}
         self.down: set[str] = set()
         store = DurableStore(cfg.data_dir, fsync=cfg.fsync) if cfg.data_dir else None
         node.store = store
@@ -183,7 +187,7 @@ class Cluster:
 
     async def stop(self) -> None:
         await self.maintenance.stop()
-        for peer in [*self.peers.values(), *self.gossip.values()]:
+        for peer in [*self.peers.values(), *self.gossip.values(), *self.forwards.values()]:
             await peer.close()
 
     # -- dispatch ----------------------------------------------------------------------------
@@ -342,7 +346,7 @@ class Cluster:
                 return await self.read_modify_write(cmd, args, conn, key)
             try:
                 self.counters["rmw_forwarded"] += 1
-                reply = await self.peers[home].call(
+                reply = await self.forwards[home].call(
                     b"KV.R.RMW",
                     mode,
                     b"%d" % r,
@@ -546,7 +550,7 @@ class Cluster:
                 return
             try:
                 self.counters["forwarded"] += 1
-                await self.peers[home].call(
+                await self.forwards[home].call(
                     b"KV.R.COORD",
                     key,
                     ctx,

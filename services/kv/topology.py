@@ -67,6 +67,7 @@ class Topology:
                 m = self.membership.members[name]
                 c.peers[name] = PeerClient(name, m.host, m.port, c.config.request_timeout_s)
                 c.gossip[name] = PeerClient(name, m.host, m.port, c.config.probe_timeout_s)
+                c.forwards[name] = PeerClient(name, m.host, m.port, c.config.request_timeout_s)
             if new in ("alive", "suspect"):
                 c.down.discard(name)
             else:

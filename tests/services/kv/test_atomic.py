@@ -107,6 +107,31 @@ def test_concurrent_appends_and_float_increments_are_atomic(three):
     assert float(client(three.nodes[1]).get("f")) == attempts * 0.5
 
 
+def test_pipelined_increments_on_many_keys_from_every_coordinator(three):
+    """Every node is at once a serialiser for some keys and a coordinator forwarding to the
+    others: deep pipelines on many keys must neither deadlock nor lose an increment."""
+    keys = [f"many:{i}" for i in range(60)]
+    rounds, depth = 3, 300
+
+    def batch(c: redis.Redis, t: int, i: int) -> list:
+        pipe = c.pipeline(transaction=False)
+        for j in range(depth):
+            pipe.incrby(keys[(t * 7 + i * 13 + j) % len(keys)], 1 + j % 3)
+        return pipe.execute()
+
+    started = time.monotonic()
+    acked, attempts = hammer(three.nodes, rounds, batch)
+    assert len(acked) == attempts == len(three.nodes) * rounds
+    assert time.monotonic() - started < 60
+    want = {k: 0 for k in keys}
+    for t in range(len(three.nodes)):
+        for i in range(rounds):
+            for j in range(depth):
+                want[keys[(t * 7 + i * 13 + j) % len(keys)]] += 1 + j % 3
+    got = client(three.nodes[2]).mget(keys)
+    assert {k: int(v) for k, v in zip(keys, got, strict=True)} == want
+
+
 def test_increments_survive_the_serialiser_being_killed(tmp_path):
     cluster = LocalCluster.create(
         tmp_path, 3, extra=["--suspect-s", "1.0", "--probe-timeout-s", "0.3"]
