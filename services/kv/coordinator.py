@@ -24,7 +24,8 @@ sent one to, it runs at the key's serialiser, the first live home in the key's p
 ``linearizable`` mode the ABD majority read) and write (at W, with a version whose context
 dominates every version read). Two increments through different coordinators therefore never
 read the same value, and an acknowledged one is on W replicas, which the next serialiser's
-read (R + W > N) sees even after the first serialiser dies. What this gives, per mode:
+read (R + W > N) sees even after the first serialiser dies (if a stand-in took part in the
+write's quorum, as in any sloppy quorum, only once its hint is replayed). Per mode:
 
 - ``eventual``: read-modify-writes of a key are atomic with respect to one another while the
   nodes agree on its first live home. When they disagree (a home just died and only some
@@ -40,12 +41,28 @@ read (R + W > N) sees even after the first serialiser dies. What this gives, per
   alive could race its successor. A forward whose outcome is unknown (a timeout after
   sending) is reported as an error, never retried elsewhere, so nothing is applied twice.
 
-While a node joins or leaves, the homes of the moved ranges change on each node when it hears
-the gossip: until every coordinator has the new ring, a key's serialiser (and its quorums) can
-differ between coordinators, so the guarantees above hold for keys whose ranges are not moving,
-and for moving keys once the ring change has reached every node (``eventual`` loses no
-acknowledged write: the leaving node hands its copies to the gainers, and keys written under
-the old ring are pushed to their new homes by the stray sweep).
+A serialiser that is paused rather than dead keeps its keys' read-modify-writes waiting (a
+forward times out as "outcome unknown") until the failure detector declares it dead; then the
+next live home takes over.
+
+While a node joins or leaves, each coordinator switches to the new ring when gossip reaches
+it, and the moved keys reach their new homes by push (the leaving node, or the nodes that lost
+a replica to a joiner, stream them; ``topology.py``). Precisely:
+
+- Keys whose N homes are the same in the old and the new ring keep every guarantee above
+  throughout (same quorums, same serialiser).
+- For a key whose homes change, quorums taken under the old ring and under the new one need
+  not intersect (homes {A,B,C} becoming {A,B,D}: {A,C} and {B,D} are both majorities). Until
+  every coordinator has the new ring *and* the push has reached the gainers, a
+  ``linearizable`` read can miss an acknowledged write (a stale read), and two serialisers
+  (old and new first home) can run at once. Linearizability of such keys is not guaranteed
+  during that window; it holds again once the ring change has reached every node and the
+  moved ranges have been streamed (no acknowledged write is lost: the write is on a W quorum
+  of the old homes, each of which pushes what it loses to the gainers).
+- ``eventual`` mode loses no acknowledged write across a join or a leave (a graceful leave,
+  ``KV.LEAVE`` or SIGTERM, hands everything over before exiting; a replica write from a
+  coordinator that had not yet heard reaches its new homes by the stray sweep or the leaving
+  node's final passes), but reads may be stale in the window, as in any sloppy quorum.
 """
 
 from __future__ import annotations

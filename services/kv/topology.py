@@ -11,9 +11,11 @@ change streams exactly the moved ranges.
   homes that gained it (new homes minus old homes), then drops its copy once they acked. Keys
   whose homes did not change never move, and each moved replica is sent once
   (``rebalance_keys_sent`` / ``rebalance_bytes_sent`` count them).
-- Leave (``KV.LEAVE``): the node marks itself ``left`` (a higher incarnation), tells every
-  live member directly, hands every key to its gainers, replays or forwards its hints, and
-  only then stops.
+- Leave (``KV.LEAVE``, or SIGTERM to the node process): the node marks itself ``left`` (a
+  higher incarnation), tells every live member directly, hands every key to its gainers,
+  replays or forwards its hints, and only then stops. On SIGTERM it then makes a few more
+  passes over whatever replica writes arrived meanwhile (from coordinators that had not heard
+  yet). Started again, it refutes the ``left`` rumour with a higher incarnation and rejoins.
 - A key a node holds without being its home (a write from a coordinator that had not heard of
   a ring change yet) is pushed to its homes by a periodic sweep once the ring has been stable
   for ``STRAY_AFTER_S``.
