@@ -20,12 +20,14 @@ Read-modify-write commands on one key (INCR, INCRBY, DECR, DECRBY, INCRBYFLOAT, 
 SETRANGE, GETSET, GETDEL, GETEX, SET with options, SETNX, EXPIRE, DEL, ...: every write command
 naming one key except the blind ``SET key value``) are *serialised*: whichever node a client
 sent one to, it runs at the key's serialiser, the first live home in the key's preference list
-(forwarded there as ``KV.R.RMW``), under a per-key lock held across the whole read (at R; in
-``linearizable`` mode the ABD majority read) and write (at W, with a version whose context
-dominates every version read). Two increments through different coordinators therefore never
-read the same value, and an acknowledged one is on W replicas, which the next serialiser's
-read (R + W > N) sees even after the first serialiser dies (if a stand-in took part in the
-write's quorum, as in any sloppy quorum, only once its hint is replayed). Per mode:
+(forwarded there as ``KV.R.RMW``), in a per-key queue: one at a time per key, the serialiser
+reads (at R; in ``linearizable`` mode the ABD majority read), runs the commands waiting (in
+queue order, on one view) and writes the result (at W, with a version whose context dominates
+every version read), then answers them. Two increments through different coordinators
+therefore never read the same value, and an acknowledged one is on W replicas, which the next
+serialiser's read (R + W > N) sees even after the first serialiser dies (if a stand-in took
+part in the write's quorum, as in any sloppy quorum, only once its hint is replayed).
+Per mode:
 
 - ``eventual``: read-modify-writes of a key are atomic with respect to one another while the
   nodes agree on its first live home. When they disagree (a home just died and only some
@@ -37,7 +39,7 @@ write's quorum, as in any sloppy quorum, only once its hint is replayed). Per mo
   ``MSETNX``) are not serialised.
 - ``linearizable``: every single-key history of ``GET`` and ``SET`` is linearizable (ABD), and
   read-modify-writes are linearizable under the same proviso: one serialiser at a time. The
-  serialiser's lock is not a lease; a serialiser cut off from the others while still believed
+  serialiser's queue is not a lease; a serialiser cut off from the others while still believed
   alive could race its successor. A forward whose outcome is unknown (a timeout after
   sending) is reported as an error, never retried elsewhere, so nothing is applied twice.
 
@@ -70,7 +72,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 from services.kv import commands
@@ -98,6 +100,7 @@ from services.kv.wal import DurableStore
 
 KEYLESS_FANOUT = {b"keys", b"scan", b"dbsize", b"randomkey", b"flushdb", b"flushall"}
 SAMPLE_EVERY = 20  # one request in this many is timed per replica for the lake
+MAX_COMBINE = 256  # read-modify-writes of one key applied with one quorum read and write
 
 
 class Unavailable(Error):
@@ -163,7 +166,7 @@ class Cluster:
         self.membership = self.topology.membership
         self._seq = 0
         self.batches = PeerBatches(self)
-        self._locks: dict[bytes, list[Any]] = {}  # key -> [lock, holders and waiters]
+        self._rmw: dict[bytes, deque] = {}  # key -> read-modify-writes waiting to run
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -383,29 +386,66 @@ class Cluster:
     async def read_modify_write(
         self, cmd: commands.Command, args: list[bytes], conn: Any, key: bytes
     ) -> Any:
-        """At the serialiser: read ``key`` at R, run the command, write at W, all under the
-        key's lock, so no other read-modify-write of the key here interleaves."""
-        entry = self._locks.get(key)
-        if entry is None:
-            entry = self._locks[key] = [asyncio.Lock(), 0]
-        entry[1] += 1
+        """At the serialiser: queue the command behind the key's others; one drain per key
+        runs them in order (``_drain``), so no two read-modify-writes of the key interleave."""
+        fut = asyncio.get_running_loop().create_future()
+        queue = self._rmw.get(key)
+        if queue is None:
+            queue = self._rmw[key] = deque()
+            queue.append((cmd, args, conn, fut))
+            self.maintenance.track(asyncio.ensure_future(self._drain(key, queue)))
+        else:
+            queue.append((cmd, args, conn, fut))
+        return await fut
+
+    async def _drain(self, key: bytes, queue: deque) -> None:
+        """Run the key's queued read-modify-writes: those waiting together (with the same
+        mode and quorums) share one read at R and one write at W, applied in queue order to
+        one view (combining: a hot counter costs one quorum round per batch, not per INCR),
+        and all are answered once that write is acknowledged."""
         try:
-            async with entry[0]:
-                self.counters["rmw_serialised"] += 1
-                versions = await self.read(key, conn)
-                now = int(time.time() * 1000)
-                view = View({key: visible(versions, now)}, now)
-                try:
-                    reply = cmd.handler(view, args, conn)
-                except Error as err:
-                    return err
-                if key in view.writes:
-                    await self.write(key, view.writes[key], context_of(versions), conn)
-                return reply
+            while queue:
+                first = queue[0][2]
+                settings = (self.linearizable(first), self.quorums(first))
+                batch = []
+                while queue and len(batch) < MAX_COMBINE:
+                    c = queue[0][2]
+                    if c is not first and (self.linearizable(c), self.quorums(c)) != settings:
+                        break
+                    batch.append(queue.popleft())
+                replies = await self._apply_batch(key, batch, first)
+                for (_, _, _, fut), reply in zip(batch, replies, strict=True):
+                    if not fut.done():
+                        fut.set_result(reply)
         finally:
-            entry[1] -= 1
-            if entry[1] == 0:
-                del self._locks[key]
+            for *_, fut in queue:
+                if not fut.done():
+                    fut.set_result(Error("ERR node is shutting down"))
+            if self._rmw.get(key) is queue:
+                del self._rmw[key]
+
+    async def _apply_batch(self, key: bytes, batch: list[tuple], conn: Any) -> list[Any]:
+        self.counters["rmw_serialised"] += len(batch)
+        self.counters["rmw_combined"] += len(batch) - 1
+        try:
+            versions = await self.read(key, conn)
+            now = int(time.time() * 1000)
+            view = View({key: visible(versions, now)}, now)
+            replies: list[Any] = []
+            for cmd, args, c, _ in batch:
+                values, writes = dict(view.values), dict(view.writes)
+                try:
+                    replies.append(cmd.handler(view, args, c))
+                except Error as err:
+                    view.values, view.writes = values, writes  # a failed command changes nothing
+                    replies.append(err)
+            if key in view.writes:
+                await self.write(key, view.writes[key], context_of(versions), conn)
+        except Error as err:
+            return [err] * len(batch)
+        except Exception as exc:  # never leave a waiter hanging
+            return [Error(f"ERR internal error: {exc!r}")] * len(batch)
+        return replies
 
     async def _replica_rmw(self, args: list[bytes]) -> Any:
         """``KV.R.RMW mode r w command...``: a read-modify-write forwarded to this node as the

@@ -102,9 +102,10 @@ def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
         return frozenset((args[1],))
     if name in _UNORDERED_INTERNAL:
         return _NO_KEYS
-    if name == b"kv.r.rmw":  # KV.R.RMW mode r w command...: the command's key
-        inner = commands.TABLE.get(args[4].lower()) if len(args) > 4 else None
-        return frozenset(inner.keys(args[4:])) if inner and inner.first_key else None
+    if name == b"kv.r.rmw":
+        # Forwarded read-modify-writes: the key's queue at the serialiser orders them (and
+        # combines those waiting together), so they need no order on the connection.
+        return _NO_KEYS
     cmd = commands.TABLE.get(name)
     if cmd is None or cmd.first_key == 0:
         return None

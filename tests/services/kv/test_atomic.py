@@ -107,6 +107,29 @@ def test_concurrent_appends_and_float_increments_are_atomic(three):
     assert float(client(three.nodes[1]).get("f")) == attempts * 0.5
 
 
+def test_a_failing_command_among_combined_ones_changes_nothing(three):
+    """INCRs of a non-integer fail with Redis's error while APPENDs of the same key, queued
+    with them at the serialiser, all apply."""
+    client(three.nodes[0]).set("mixed", "x")
+
+    def mixed(c: redis.Redis, t: int, i: int) -> list:
+        pipe = c.pipeline(transaction=False)
+        for _ in range(20):
+            pipe.incr("mixed")
+            pipe.append("mixed", "y")
+        return pipe.execute(raise_on_error=False)
+
+    acked, attempts = hammer([*three.nodes, *three.nodes], 3, mixed)
+    assert len(acked) == attempts
+    replies = [r for batch in acked for r in batch]
+    errors = [r for r in replies if isinstance(r, redis.ResponseError)]
+    assert len(errors) == len(replies) // 2
+    assert {str(e) for e in errors} == {"value is not an integer or out of range"}
+    lengths = sorted(r for r in replies if not isinstance(r, redis.ResponseError))
+    assert lengths == list(range(2, len(lengths) + 2))  # every APPEND saw the one before
+    assert client(three.nodes[1]).get("mixed") == b"x" + b"y" * len(lengths)
+
+
 def test_pipelined_increments_on_many_keys_from_every_coordinator(three):
     """Every node is at once a serialiser for some keys and a coordinator forwarding to the
     others: deep pipelines on many keys must neither deadlock nor lose an increment."""
