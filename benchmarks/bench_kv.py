@@ -17,7 +17,8 @@ Options (environment): ``KV_BENCH_REQUESTS`` (500000; Redis and the single node)
 ``KV_BENCH_CLUSTER_REQUESTS`` (as many), ``KV_BENCH_ROUNDS`` (3),
 ``KV_BENCH_FAULT_ROUNDS`` (10), ``KV_BENCH_FAULT_S`` (30), ``KV_BENCH_PARTS``
 (``throughput,faults,join``: a comma list, e.g. ``throughput`` alone while developing; the
-RESULT line then reports ``nan`` for the parts not run).
+RESULT line then reports ``nan`` for the parts not run; ``incr`` adds the read-modify-write
+part, INCR against Redis, ``KV_BENCH_INCR_REQUESTS`` (20000) per round).
 
 Last line: ``RESULT kv_set_ratio=<x> kv_get_ratio=<x> kv_p99_ms=<x> kv_lin_violations=<n>
 kv_lost_writes=<n> kv_moved_ratio=<x>``.
@@ -48,27 +49,30 @@ FAULT_ROUNDS = int(os.environ.get("KV_BENCH_FAULT_ROUNDS", "10"))
 FAULT_S = float(os.environ.get("KV_BENCH_FAULT_S", "30"))
 JOIN_KEYS = int(os.environ.get("KV_BENCH_JOIN_KEYS", "6000"))
 PARTS = set(os.environ.get("KV_BENCH_PARTS", "throughput,faults,join").split(","))
+INCR_REQUESTS = int(os.environ.get("KV_BENCH_INCR_REQUESTS", "20000"))
 
 
 def log(msg: str) -> None:
     print(msg, flush=True)
 
 
-def redis_benchmark(port: int, requests: int, pipeline: int) -> dict[str, dict[str, float]]:
-    """rps and p99 per test, from ``redis-benchmark --csv``."""
+def redis_benchmark(
+    port: int, requests: int, pipeline: int, tests: str = "set,get", keyspace: int = 100_000
+) -> dict[str, dict[str, float]]:
+    """rps and p99 per test, from ``redis-benchmark --csv`` (``keyspace`` 0: one key)."""
+    spread = ["-r", str(keyspace)] if keyspace else []
     out = subprocess.run(
         [
             "redis-benchmark",
             "-p",
             str(port),
             "-t",
-            "set,get",
+            tests,
             "-n",
             str(requests),
             "-c",
             "50",
-            "-r",
-            "100000",
+            *spread,
             "-d",
             "100",
             "-P",
@@ -192,6 +196,36 @@ def measure_throughput(root: Path) -> dict[str, float]:
     return {"set": set_ratio, "get": get_ratio, "p99": p99}
 
 
+def measure_incr(root: Path) -> None:
+    """INCR through one coordinator of the 3-node cluster (each runs at its key's serialiser)
+    against a private Redis, interleaved, median of the rounds: random keys, and one hot key
+    (50 clients on one counter: the serialiser combines what waits). Afterwards the hot
+    counter must equal the INCRs sent to it (none lost, none applied twice)."""
+    import redis
+
+    redis_server = RedisServer(free_port(), root / "redis-incr").start()
+    cluster = LocalCluster.create(root / "cluster-incr", 3, n=3, r=2, w=2)
+    try:
+        cluster.start()
+        targets = {"redis": redis_server.port, "cluster3": cluster.nodes[0].port}
+        log(f"INCR, {INCR_REQUESTS} requests, 50 clients, -P 1, {ROUNDS} rounds:")
+        for label, keyspace in (("random keys", 100_000), ("one hot key", 0)):
+            rps: dict[str, list[float]] = {name: [] for name in targets}
+            for i in range(ROUNDS):
+                for name, port in targets.items():
+                    got = redis_benchmark(port, INCR_REQUESTS, 1, "incr", keyspace)["INCR"]
+                    rps[name].append(got["rps"])
+                    log(f"  round {i + 1} {name:>8} {label}: {got['rps']:.0f}/s")
+            ratio = statistics.median(rps["cluster3"]) / statistics.median(rps["redis"])
+            log(f"  INCR {label}: cluster {ratio:.3f} of redis")
+        hot = redis.Redis(port=cluster.nodes[1].port, socket_timeout=30).get("counter:__rand_int__")
+        sent = INCR_REQUESTS * ROUNDS
+        log(f"  hot counter after {sent} INCRs through the cluster: {int(hot or 0)}")
+    finally:
+        cluster.stop()
+        redis_server.stop()
+
+
 def measure_faults(root: Path) -> tuple[int, int]:
     """Linearizable rounds with kills, pauses and a partition: (violations, lost writes)."""
     violations = lost = 0
@@ -224,6 +258,8 @@ def main() -> None:
             tput = measure_throughput(Path(tmp))
         if "faults" in PARTS:
             violations, lost = measure_faults(Path(tmp))
+        if "incr" in PARTS:
+            measure_incr(Path(tmp))
     keys = [f"key:{i}".encode() for i in range(100_000)]
     moved = moved_fraction(
         Ring([f"n{i}" for i in range(1, 6)]), Ring([f"n{i}" for i in range(1, 7)]), keys

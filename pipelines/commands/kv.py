@@ -43,8 +43,8 @@ def node(
     w: int,
     consistency: str,
 ):
-    """Run one node in the foreground (SIGTERM drains it; KV.LEAVE hands its ranges away and
-    stops it)."""
+    """Run one node in the foreground (SIGTERM or KV.LEAVE hands its ranges away, then stops
+    it; SIGINT only drains it)."""
     from services.kv.process import main
 
     args = ["--name", name, "--port", str(port), "--data", str(data), "--peers", peers]

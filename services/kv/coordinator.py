@@ -16,9 +16,55 @@ versions, quorums and read repair): their replica requests of one event-loop tur
 peer as one message (``services.kv.batching``), and they are answered through futures rather
 than a task each.
 
-Read-modify-write commands (INCR, APPEND, ...) are a quorum read then a quorum write: they are
-not atomic against concurrent writers of the same key (the Redis face resolves the race by
-last-writer-wins).
+Read-modify-write commands on one key (INCR, INCRBY, DECR, DECRBY, INCRBYFLOAT, APPEND,
+SETRANGE, GETSET, GETDEL, GETEX, SET with options, SETNX, EXPIRE, DEL, ...: every write command
+naming one key except the blind ``SET key value``) are *serialised*: whichever node a client
+sent one to, it runs at the key's serialiser, the first live home in the key's preference list
+(forwarded there as ``KV.R.RMW``), in a per-key queue: one at a time per key, the serialiser
+reads (at R; in ``linearizable`` mode the ABD majority read), runs the commands waiting (in
+queue order, on one view) and writes the result (at W, with a version whose context dominates
+every version read), then answers them. Two increments through different coordinators
+therefore never read the same value, and an acknowledged one is on W replicas, which the next
+serialiser's read (R + W > N) sees even after the first serialiser dies (if a stand-in took
+part in the write's quorum, as in any sloppy quorum, only once its hint is replayed).
+Per mode:
+
+- ``eventual``: read-modify-writes of a key are atomic with respect to one another while the
+  nodes agree on its first live home. When they disagree (a home just died and only some
+  coordinators have noticed, or a partition), two serialisers may briefly run; their writes
+  then become siblings and last-writer-wins keeps one, so an update can be lost in that window
+  (never in a cluster whose members are all up, nor by a clean kill: a serialiser that refuses
+  connections is skipped by every coordinator alike). A blind ``SET`` racing a read-modify-
+  write is also resolved by last-writer-wins. Multi-key commands (``RENAME``, ``COPY``,
+  ``MSETNX``) are not serialised.
+- ``linearizable``: every single-key history of ``GET`` and ``SET`` is linearizable (ABD), and
+  read-modify-writes are linearizable under the same proviso: one serialiser at a time. The
+  serialiser's queue is not a lease; a serialiser cut off from the others while still believed
+  alive could race its successor. A forward whose outcome is unknown (a timeout after
+  sending) is reported as an error, never retried elsewhere, so nothing is applied twice.
+
+A serialiser that is paused rather than dead keeps its keys' read-modify-writes waiting (a
+forward times out as "outcome unknown") until the failure detector declares it dead; then the
+next live home takes over.
+
+While a node joins or leaves, each coordinator switches to the new ring when gossip reaches
+it, and the moved keys reach their new homes by push (the leaving node, or the nodes that lost
+a replica to a joiner, stream them; ``topology.py``). Precisely:
+
+- Keys whose N homes are the same in the old and the new ring keep every guarantee above
+  throughout (same quorums, same serialiser).
+- For a key whose homes change, quorums taken under the old ring and under the new one need
+  not intersect (homes {A,B,C} becoming {A,B,D}: {A,C} and {B,D} are both majorities). Until
+  every coordinator has the new ring *and* the push has reached the gainers, a
+  ``linearizable`` read can miss an acknowledged write (a stale read), and two serialisers
+  (old and new first home) can run at once. Linearizability of such keys is not guaranteed
+  during that window; it holds again once the ring change has reached every node and the
+  moved ranges have been streamed (no acknowledged write is lost: the write is on a W quorum
+  of the old homes, each of which pushes what it loses to the gainers).
+- ``eventual`` mode loses no acknowledged write across a join or a leave (a graceful leave,
+  ``KV.LEAVE`` or SIGTERM, hands everything over before exiting; a replica write from a
+  coordinator that had not yet heard reaches its new homes by the stray sweep or the leaving
+  node's final passes), but reads may be stale in the window, as in any sloppy quorum.
 """
 
 from __future__ import annotations
@@ -26,7 +72,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 from services.kv import commands
@@ -36,7 +82,7 @@ from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerClient, PeerError
 from services.kv.replica import Replica
-from services.kv.resp import OK, Error
+from services.kv.resp import OK, Error, Status
 from services.kv.ring import Ring
 from services.kv.topology import TOPOLOGY_COMMANDS, Topology
 from services.kv.versions import (
@@ -54,6 +100,7 @@ from services.kv.wal import DurableStore
 
 KEYLESS_FANOUT = {b"keys", b"scan", b"dbsize", b"randomkey", b"flushdb", b"flushall"}
 SAMPLE_EVERY = 20  # one request in this many is timed per replica for the lake
+MAX_COMBINE = 256  # read-modify-writes of one key applied with one quorum read and write
 
 
 class Unavailable(Error):
@@ -103,6 +150,10 @@ class Cluster:
         # Failure detection has connections of its own: a probe's short timeout must not
         # drop the data connection with every replica request in flight on it.
         self.gossip: dict[str, PeerClient] = {}
+        # Forwarded requests (KV.R.COORD, KV.R.RMW) wait on replica requests to other peers:
+        # on a connection of their own, no replica request queues behind one (each node's
+        # forwarded requests waiting on the other's replica answers would deadlock).
+        self.forwards: dict[str, PeerClient] = {}
         self.down: set[str] = set()
         store = DurableStore(cfg.data_dir, fsync=cfg.fsync) if cfg.data_dir else None
         node.store = store
@@ -115,6 +166,7 @@ class Cluster:
         self.membership = self.topology.membership
         self._seq = 0
         self.batches = PeerBatches(self)
+        self._rmw: dict[bytes, deque] = {}  # key -> read-modify-writes waiting to run
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -155,7 +207,7 @@ class Cluster:
 
     async def stop(self) -> None:
         await self.maintenance.stop()
-        for peer in [*self.peers.values(), *self.gossip.values()]:
+        for peer in [*self.peers.values(), *self.gossip.values(), *self.forwards.values()]:
             await peer.close()
 
     # -- dispatch ----------------------------------------------------------------------------
@@ -272,6 +324,10 @@ class Cluster:
             if cmd.name == "set" and len(args) == 3:
                 await self.write(args[1], (args[2], None), {}, conn)
                 reply: Any = OK
+            elif cmd.write and len(keys) == 1:
+                reply = await self._serialised(cmd, args, conn, keys[0])
+                if isinstance(reply, Error):
+                    return reply
             else:
                 if len(keys) == 1:
                     reads = [await self.read(keys[0], conn)]
@@ -295,6 +351,115 @@ class Cluster:
             return err
         self._count_request(cmd, started)
         return reply
+
+    # -- read-modify-write at the key's serialiser ------------------------------------------
+    async def _serialised(
+        self, cmd: commands.Command, args: list[bytes], conn: Any, key: bytes
+    ) -> Any:
+        """Run a one-key write command at the key's serialiser (see the module docstring)."""
+        lin = self.linearizable(conn)
+        placement = self.ring.placement(key, self.n, self.down, sloppy=not lin)
+        r, w = self.quorums(conn)
+        mode = b"L" if lin else b"E"
+        for home in placement.live:
+            if home == self.name:
+                return await self.read_modify_write(cmd, args, conn, key)
+            try:
+                self.counters["rmw_forwarded"] += 1
+                reply = await self.forwards[home].call(
+                    b"KV.R.RMW",
+                    mode,
+                    b"%d" % r,
+                    b"%d" % w,
+                    *args,
+                    timeout_s=3 * self.config.request_timeout_s,
+                )
+            except PeerError as exc:
+                if "cannot connect" in str(exc):
+                    continue  # never sent: the next live home serialises instead
+                self.counters["peer_errors"] += 1
+                raise Unavailable("The key's serialiser did not answer: outcome unknown.") from None
+            return unwrap_reply(reply)
+        self.counters["unavailable"] += 1
+        raise Unavailable("Not enough good replicas to write.")
+
+    async def read_modify_write(
+        self, cmd: commands.Command, args: list[bytes], conn: Any, key: bytes
+    ) -> Any:
+        """At the serialiser: queue the command behind the key's others; one drain per key
+        runs them in order (``_drain``), so no two read-modify-writes of the key interleave."""
+        fut = asyncio.get_running_loop().create_future()
+        queue = self._rmw.get(key)
+        if queue is None:
+            queue = self._rmw[key] = deque()
+            queue.append((cmd, args, conn, fut))
+            self.maintenance.track(asyncio.ensure_future(self._drain(key, queue)))
+        else:
+            queue.append((cmd, args, conn, fut))
+        return await fut
+
+    async def _drain(self, key: bytes, queue: deque) -> None:
+        """Run the key's queued read-modify-writes: those waiting together (with the same
+        mode and quorums) share one read at R and one write at W, applied in queue order to
+        one view (combining: a hot counter costs one quorum round per batch, not per INCR),
+        and all are answered once that write is acknowledged."""
+        try:
+            while queue:
+                first = queue[0][2]
+                settings = (self.linearizable(first), self.quorums(first))
+                batch = []
+                while queue and len(batch) < MAX_COMBINE:
+                    c = queue[0][2]
+                    if c is not first and (self.linearizable(c), self.quorums(c)) != settings:
+                        break
+                    batch.append(queue.popleft())
+                replies = await self._apply_batch(key, batch, first)
+                for (_, _, _, fut), reply in zip(batch, replies, strict=True):
+                    if not fut.done():
+                        fut.set_result(reply)
+        finally:
+            for *_, fut in queue:
+                if not fut.done():
+                    fut.set_result(Error("ERR node is shutting down"))
+            if self._rmw.get(key) is queue:
+                del self._rmw[key]
+
+    async def _apply_batch(self, key: bytes, batch: list[tuple], conn: Any) -> list[Any]:
+        self.counters["rmw_serialised"] += len(batch)
+        self.counters["rmw_combined"] += len(batch) - 1
+        try:
+            versions = await self.read(key, conn)
+            now = int(time.time() * 1000)
+            view = View({key: visible(versions, now)}, now)
+            replies: list[Any] = []
+            for cmd, args, c, _ in batch:
+                values, writes = dict(view.values), dict(view.writes)
+                try:
+                    replies.append(cmd.handler(view, args, c))
+                except Error as err:
+                    view.values, view.writes = values, writes  # a failed command changes nothing
+                    replies.append(err)
+            if key in view.writes:
+                await self.write(key, view.writes[key], context_of(versions), conn)
+        except Error as err:
+            return [err] * len(batch)
+        except Exception as exc:  # never leave a waiter hanging
+            return [Error(f"ERR internal error: {exc!r}")] * len(batch)
+        return replies
+
+    async def _replica_rmw(self, args: list[bytes]) -> Any:
+        """``KV.R.RMW mode r w command...``: a read-modify-write forwarded to this node as the
+        key's serialiser, answered wrapped (``wrap_reply``) so errors and statuses survive."""
+        _, mode, r, w, *request = args
+        cmd = commands.lookup(request)
+        if isinstance(cmd, Error) or not cmd.write or len(set(cmd.keys(request))) != 1:
+            return wrap_reply(Error("ERR not a one-key write command"))
+        conn = _Forwarded(self.config, mode == b"L", int(r), int(w))
+        try:
+            reply = await self.read_modify_write(cmd, request, conn, cmd.keys(request)[0])
+        except Error as err:
+            reply = err
+        return wrap_reply(reply)
 
     def _count_request(self, cmd: commands.Command, started: float) -> None:
         self.counters["writes" if cmd.write else "reads"] += 1
@@ -442,7 +607,7 @@ class Cluster:
                 return
             try:
                 self.counters["forwarded"] += 1
-                await self.peers[home].call(
+                await self.forwards[home].call(
                     b"KV.R.COORD",
                     key,
                     ctx,
@@ -615,6 +780,8 @@ class Cluster:
         if name == b"kv.r.mget":
             reply = [encode(v) if (v := self.replica.get(k)) else None for k in args[1:]]
             return self._after_durable(reply) if store_pending(self.node.store) else reply
+        if name == b"kv.r.rmw" and len(args) >= 5:
+            return self._replica_rmw(args)
         if name == b"kv.r.coord" and len(args) == 7:
             return self._replica_coord(args)
         if name == b"kv.r.ping":
@@ -846,3 +1013,30 @@ class _Lin:
 
 
 _LIN = _Lin()
+
+
+class _Forwarded:
+    """The settings of the connection a forwarded read-modify-write came from."""
+
+    def __init__(self, config: Any, lin: bool, r: int, w: int) -> None:
+        self.config = config  # the handlers' limits (proto-max-bulk-len)
+        self.overrides = {"consistency": "linearizable" if lin else "eventual", "r": r, "w": w}
+
+
+def wrap_reply(reply: Any) -> list[Any]:
+    """A reply as ``[kind, value]``: an error or a status would not cross a peer link as
+    themselves (the peer client raises on errors and reads statuses as bulk strings)."""
+    if isinstance(reply, Error):
+        return [b"e", reply.message.encode()]
+    if isinstance(reply, Status):
+        return [b"s", str(reply).encode()]
+    return [b"v", reply]
+
+
+def unwrap_reply(wrapped: Any) -> Any:
+    kind, value = wrapped
+    if kind == b"e":
+        return Error(value.decode("utf-8", "replace"))
+    if kind == b"s":
+        return Status(value.decode())
+    return value

@@ -1,7 +1,8 @@
 """Starting and stopping node processes (and, for comparison, a private ``redis-server``) on
 free loopback ports; used by ``blueprint kv cluster``, the workload, the benchmark and tests.
 
-Every process started here is tracked by its pid and stopped by it: SIGTERM (drain), then
+Every process started here is tracked by its pid and stopped by it: SIGTERM (a node leaves its
+cluster, then drains) or SIGINT (it only drains; a whole cluster stopping), then
 SIGKILL after a bound, so no run leaves orphans behind.
 """
 
@@ -62,11 +63,12 @@ def wait_listening(
     raise TimeoutError(f"nothing listening on port {port} after {timeout_s}s")
 
 
-def stop_process(proc: subprocess.Popen, timeout_s: float = 5.0) -> None:
-    """SIGTERM (a node drains), then SIGKILL if it has not exited in time."""
+def stop_process(proc: subprocess.Popen, timeout_s: float = 5.0, sig: int = signal.SIGTERM) -> None:
+    """``sig`` (SIGTERM: a node leaves its cluster and drains; SIGINT: it only drains), then
+    SIGKILL if it has not exited in time."""
     if proc.poll() is not None:
         return
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     try:
         proc.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -111,10 +113,10 @@ class NodeProcess:
             assert self.proc is not None
             os.kill(self.proc.pid, signal.SIGCONT)
 
-    def stop(self) -> None:
+    def stop(self, sig: int = signal.SIGTERM, timeout_s: float = 5.0) -> None:
         if self.proc is not None:
             self.resume()
-            stop_process(self.proc)
+            stop_process(self.proc, timeout_s, sig)
 
 
 @dataclass
@@ -230,8 +232,10 @@ class LocalCluster:
         return next(n for n in self.nodes if n.name == name)
 
     def stop(self) -> None:
+        """Stop every node (SIGINT: each drains and keeps its data; with the whole cluster
+        going down there is no one to hand ranges to)."""
         for node in self.nodes:
-            node.stop()
+            node.stop(signal.SIGINT)
 
     def __enter__(self) -> LocalCluster:
         return self

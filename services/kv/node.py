@@ -102,6 +102,10 @@ def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
         return frozenset((args[1],))
     if name in _UNORDERED_INTERNAL:
         return _NO_KEYS
+    if name == b"kv.r.rmw":
+        # Forwarded read-modify-writes: the key's queue at the serialiser orders them (and
+        # combines those waiting together), so they need no order on the connection.
+        return _NO_KEYS
     cmd = commands.TABLE.get(name)
     if cmd is None or cmd.first_key == 0:
         return None
@@ -479,18 +483,27 @@ class Node:
 
 
 async def serve(node: Node, ready: asyncio.Event | None = None) -> None:
-    """Run ``node`` until SIGTERM or SIGINT, then drain and stop."""
+    """Run ``node`` until SIGTERM or SIGINT, then drain and stop.
+
+    SIGTERM in a cluster first leaves it as ``KV.LEAVE`` does (the node hands its ranges and
+    hints to their new homes), so a rolling restart loses nothing and leaves no copy only in a
+    stand-in's hints; SIGINT only drains (a whole cluster shutting down has no one to hand to).
+    A node that left and is started again rejoins by refuting the ``left`` rumour (gossip).
+    """
     await node.start()
     stop = asyncio.Event()
+    leave = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig, event in ((signal.SIGTERM, leave), (signal.SIGINT, stop)):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, event.set)
     if ready is not None:
         ready.set()
     print(f"kv node {node.name} listening on {node.address}", flush=True)
-    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(node.shutdown.wait())]
+    waiters = [asyncio.ensure_future(e.wait()) for e in (stop, leave, node.shutdown)]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     for w in waiters:
         w.cancel()
+    if leave.is_set() and not stop.is_set() and node.cluster is not None:
+        await node.cluster.topology.leave_for_exit()
     await node.stop()

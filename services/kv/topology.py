@@ -11,9 +11,11 @@ change streams exactly the moved ranges.
   homes that gained it (new homes minus old homes), then drops its copy once they acked. Keys
   whose homes did not change never move, and each moved replica is sent once
   (``rebalance_keys_sent`` / ``rebalance_bytes_sent`` count them).
-- Leave (``KV.LEAVE``): the node marks itself ``left`` (a higher incarnation), tells every
-  live member directly, hands every key to its gainers, replays or forwards its hints, and
-  only then stops.
+- Leave (``KV.LEAVE``, or SIGTERM to the node process): the node marks itself ``left`` (a
+  higher incarnation), tells every live member directly, hands every key to its gainers,
+  replays or forwards its hints, and only then stops. On SIGTERM it then makes a few more
+  passes over whatever replica writes arrived meanwhile (from coordinators that had not heard
+  yet). Started again, it refutes the ``left`` rumour with a higher incarnation and rejoins.
 - A key a node holds without being its home (a write from a coordinator that had not heard of
   a ring change yet) is pushed to its homes by a periodic sweep once the ring has been stable
   for ``STRAY_AFTER_S``.
@@ -67,6 +69,7 @@ class Topology:
                 m = self.membership.members[name]
                 c.peers[name] = PeerClient(name, m.host, m.port, c.config.request_timeout_s)
                 c.gossip[name] = PeerClient(name, m.host, m.port, c.config.probe_timeout_s)
+                c.forwards[name] = PeerClient(name, m.host, m.port, c.config.request_timeout_s)
             if new in ("alive", "suspect"):
                 c.down.discard(name)
             else:
@@ -195,6 +198,15 @@ class Topology:
         c.replica.reindex(c.ring)
         self.changed_at = time.monotonic()
         sent = await self.rebalance(old, c.ring)
+        await self._hand_hints()
+        if c.node.store is not None:
+            await c.node.store.wait_durable()
+        c.counters["left"] = 1
+        return sent
+
+    async def _hand_hints(self) -> None:
+        """Replay every hint held to its home, or hand it to the key's first live home."""
+        c = self.c
         for home, held in list(c.replica.hints.items()):
             for key in list(held):
                 target = home if home not in c.down else None
@@ -212,9 +224,24 @@ class Topology:
                 except PeerError:
                     continue
                 c.replica.drop_hint(home, key)
+
+    async def leave_for_exit(self, passes: int = 3) -> int:
+        """SIGTERM: leave (when some member is left to take the ranges), then hand over what
+        replica writes arrived from coordinators that had not yet heard; returns keys sent."""
+        c = self.c
+        if self.membership.state(c.name) == "left":
+            return 0
+        if not self.membership.others("alive", "suspect"):
+            return 0  # no one to hand to: keep everything on disk, as a plain drain does
+        sent = await self.leave()
+        for _ in range(passes):
+            await asyncio.sleep(0.2)
+            if not c.replica.data and not c.replica.hint_count():
+                break
+            sent += await self.rebalance(c.ring, c.ring)
+            await self._hand_hints()
         if c.node.store is not None:
             await c.node.store.wait_durable()
-        c.counters["left"] = 1
         return sent
 
     async def tell_all(self) -> None:
