@@ -92,9 +92,12 @@ def crawl(config: CrawlConfig) -> dict[str, Any]:
     return report(config, time.time() - started, stats)
 
 
-def wait_all(procs: list[subprocess.Popen], poll_s: float = 0.2) -> list[int]:
+def wait_all(
+    procs: list[subprocess.Popen], poll_s: float = 0.2, grace_s: float = 10.0
+) -> list[int]:
     """Exit codes of every process. When one fails, the others are stopped: a shard waits
-    for all its peers to go idle, and a peer that died never will."""
+    for all its peers to go idle, and a peer that died never will. A peer still running
+    ``grace_s`` after SIGTERM is killed (SIGTERM may be ignored: a process inherits that)."""
     while True:
         codes = [p.poll() for p in procs]
         if all(c == 0 for c in codes):
@@ -103,6 +106,12 @@ def wait_all(procs: list[subprocess.Popen], poll_s: float = 0.2) -> list[int]:
             for p in procs:
                 if p.poll() is None:
                     p.terminate()
+            deadline = time.monotonic() + grace_s
+            for p in procs:
+                try:
+                    p.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    p.kill()
             return [p.wait() for p in procs]
         time.sleep(poll_s)
 

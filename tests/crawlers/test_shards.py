@@ -79,3 +79,15 @@ def test_a_failed_shard_stops_its_peers_instead_of_leaving_them_waiting() -> Non
     codes = wait_all(procs, poll_s=0.05)
     assert codes[1] == 3 and codes[0] != 0
     assert time.monotonic() - started < 20
+
+
+def test_a_peer_that_ignores_sigterm_is_killed_after_the_grace_period() -> None:
+    started = time.monotonic()
+    deaf = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", deaf]),
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1); raise SystemExit(3)"]),
+    ]
+    codes = wait_all(procs, poll_s=0.05, grace_s=1.0)
+    assert codes == [-9, 3]
+    assert time.monotonic() - started < 20
