@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
 
 from warehouse.settings import Settings
 from warehouse.sqlite_wal import enable_wal
@@ -42,3 +42,32 @@ def make_engine(settings: Settings, name: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def create_schema(engine: Engine, metadata: MetaData) -> list[str]:
+    """Create missing tables, and add the nullable columns a table gained since its database
+    was made (``create_all`` creates missing tables only), so an existing data directory
+    keeps working after an upgrade. Returns the columns added as ``table.column``."""
+    metadata.create_all(engine)
+    quote = engine.dialect.identifier_preparer
+    added = []
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name, schema=table.schema)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            if not column.nullable:
+                raise RuntimeError(
+                    f"{table.name}.{column.name} is new and NOT NULL: existing rows have no value"
+                )
+            kind = column.type.compile(dialect=engine.dialect)
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        f"ALTER TABLE {quote.format_table(table)} "
+                        f"ADD COLUMN {quote.format_column(column)} {kind}"
+                    )
+                )
+            added.append(f"{table.name}.{column.name}")
+    return added

@@ -108,12 +108,13 @@ def reserve(
     expected_total: int | None,
     now: float,
     ttl_s: float,
-    paying: bool = False,
+    paying: str | None = None,
 ) -> dict[str, Any]:
-    """``paying``: the caller authorises next, so the checkout is recorded ``authorizing``
-    in this same transaction (one write fewer; a crash before the gateway call is settled
-    like any unknown outcome: authorise with the same key, then void). ``items`` None: the
-    customer's cart, read in this same transaction."""
+    """``paying``: the payment method the caller charges next, so the checkout is recorded
+    ``authorizing`` with it in this same transaction (one write fewer; a crash before or
+    after the gateway call is settled like any unknown outcome: the same call under the same
+    key, then a refund). ``items`` None: the customer's cart, read in this same
+    transaction."""
     with engine.begin() as conn:
         if items is None:
             items = [tuple(r) for r in conn.execute(_cart_items, {"k_owner": customer})]
@@ -148,6 +149,7 @@ def reserve(
             "created_at": now,
             "pay_state": "authorizing" if paying else None,
             "pay_attempt": 0,
+            "pay_method": paying,
         }
         conn.execute(_insert_checkout, row)
         conn.execute(

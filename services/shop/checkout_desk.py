@@ -65,7 +65,9 @@ class CheckoutDesk:
         row = self.saga.checkout_row(checkout_id) if key is not None else None
         if row is None:  # the cart is read in the reservation's own transaction
             row = SimpleNamespace(
-                **self.reserve(checkout_id, customer, None, country, expected_total, paying=True)
+                **self.reserve(
+                    checkout_id, customer, None, country, expected_total, paying=payment_method
+                )
             )
         elif row.customer != customer:
             raise NotFound(f"no checkout {checkout_id}")
@@ -86,9 +88,10 @@ class CheckoutDesk:
         items: list[tuple[int, int]] | None,
         country: str,
         expected_total: int | None = None,
-        paying: bool = False,
+        paying: str | None = None,
     ) -> dict[str, Any]:
-        """Reserve ``items`` (None: the customer's cart) for a checkout, or 409."""
+        """Reserve ``items`` (None: the customer's cart) for a checkout, or 409; ``paying``:
+        the payment method charged next."""
         row = co.reserve(
             self.engine,
             checkout_id,

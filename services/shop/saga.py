@@ -90,6 +90,7 @@ class Saga:
             (None, "authorizing", "declined"),
             "authorizing",
             pay_attempt=attempt,
+            pay_method=payment_method,
         ):
             raise Conflict("a payment for this checkout is already in progress")
         try:
@@ -239,7 +240,7 @@ class Saga:
                 co.release(self.engine, checkout_id, "expired", now, only_expired=True)
                 self.after_commit()
             try:
-                intent = self._charge(row, checkout_id, row.pay_attempt, CARD_OK)
+                intent = self._charge(row, checkout_id, row.pay_attempt, row.pay_method or CARD_OK)
             except PaymentDeclined:
                 co.set_pay_state(self.engine, checkout_id, ("authorizing",), "declined")
                 return "declined"

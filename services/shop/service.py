@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from services.db import create_schema
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore
 from services.shop import inventory
@@ -48,7 +49,7 @@ class ShopService:
         recs: Any = None,
     ) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        create_schema(engine, metadata)
         self.gateway = gateway
         self.emitter = emitter
         self.conf = conf
@@ -181,7 +182,7 @@ class ShopService:
         items: list[tuple[int, int]] | None,
         country: str,
         expected_total: int | None = None,
-        paying: bool = False,
+        paying: str | None = None,
     ) -> dict[str, Any]:
         return self.checkouts.reserve(checkout_id, customer, items, country, expected_total, paying)
 

@@ -161,6 +161,8 @@ checkouts = Table(
     # charge with no order, given back in full by a refund)
     Column("pay_state", String(12), nullable=True),
     Column("pay_attempt", Integer, nullable=False, default=0),
+    # The payment method of the charge in flight: settling repeats exactly that call.
+    Column("pay_method", String(64), nullable=True),
     Column("intent_id", String(64), nullable=True),
     Column("order_id", String(40), nullable=True),
     Index("ix_shop_checkouts_sweep", "status", "expires_at"),

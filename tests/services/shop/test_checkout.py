@@ -122,10 +122,9 @@ def test_the_order_a_checkout_answers_is_the_order_as_stored(svc):
     assert svc.checkout("bob", key="k-1") == answered  # a retry reads the stored order
 
 
-def test_a_checkout_the_gateway_refuses_to_settle_never_stops_the_others(svc, clock):
-    """A crash mid-charge with a card other than the default: settling repeats the key with
-    other parameters, which the gateway refuses (422); the sweep and the reconciliation go
-    on with every other checkout."""
+def test_a_crash_mid_charge_is_settled_with_the_card_it_was_charged_on(svc, clock):
+    """A crash after the charge, with a card other than the default: settling repeats the
+    call with that card under the same key, finds the charge and gives it back."""
     v = seed(svc, units=5)
 
     def crash(at: str) -> None:
@@ -134,12 +133,41 @@ def test_a_checkout_the_gateway_refuses_to_settle_never_stops_the_others(svc, cl
 
     svc.saga.crash_hook = crash
     for checkout_id, method in (("co_odd", "pm_card_mastercard"), ("co_plain", CARD_OK)):
-        svc.reserve(checkout_id, "bob", [(v, 1)], "United Kingdom", paying=True)
+        svc.reserve(checkout_id, "bob", [(v, 1)], "United Kingdom", paying=method)
         with pytest.raises(KeyboardInterrupt):
             svc.saga.pay(checkout_id, method)
     clock.advance(601)
     assert svc.sweep() == 2  # both reservations released
     assert svc.stock_of(v)["available"] == 5
-    assert svc.saga.checkout_row("co_plain").pay_state == "voided"  # its charge given back
+    for checkout_id in ("co_odd", "co_plain"):
+        assert svc.saga.checkout_row(checkout_id).pay_state == "voided"  # charge given back
+    assert "refused" not in svc.reconcile()
+
+
+def test_a_checkout_the_gateway_refuses_to_settle_never_stops_the_others(svc, clock):
+    """A settle the gateway refuses (here: a key reused with other parameters, 422) is
+    counted and tried again next pass; the sweep goes on with every other checkout."""
+    v = seed(svc, units=5)
+
+    def crash(at: str) -> None:
+        if at == "charged":
+            raise KeyboardInterrupt("killed after the charge")
+
+    svc.saga.crash_hook = crash
+    for checkout_id in ("co_odd", "co_plain"):
+        svc.reserve(checkout_id, "bob", [(v, 1)], "United Kingdom", paying=CARD_OK)
+        with pytest.raises(KeyboardInterrupt):
+            svc.saga.pay(checkout_id, CARD_OK)
+    from services.shop.store import checkouts
+
+    with svc.engine.begin() as conn:  # as if the row named another card than was charged
+        conn.execute(
+            checkouts.update()
+            .where(checkouts.c.id == "co_odd")
+            .values(pay_method="pm_card_mastercard")
+        )
+    clock.advance(601)
+    assert svc.sweep() == 2
+    assert svc.saga.checkout_row("co_plain").pay_state == "voided"
     assert svc.reconcile() == {"refused": 1}
     assert svc.saga.checkout_row("co_odd").pay_state == "authorizing"  # tried next pass
