@@ -31,9 +31,9 @@ from services.booking.store import (
     webhook_inbox,
 )
 from services.booking.views import SYSTEM, PaymentRequired, iso_day, view
-from services.errors import DomainError, Forbidden, NotFound
+from services.errors import Forbidden, NotFound
 from services.payments.adapter import CARD_OK, PaymentGateway
-from services.payments.idempotency import IdempotencyStore, fingerprint
+from services.payments.idempotency import IdempotencyStore
 from services.payments.webhooks import WebhookInbox
 from warehouse.emitter import Emitter
 
@@ -309,28 +309,7 @@ class BookingService:
     ) -> tuple[Any, bool]:
         """``run()`` at most once per ``(scope, key)``; ``(result, replayed)``. Domain errors
         raised before anything changed release the key; a finished call's answer is kept."""
-        if key is None:
-            return run(), False
-        stored = self.keys.claim(scope, key, fingerprint(method, path, body))
-        if stored is not None:
-            if stored.status >= 400:
-                err = DomainError(stored.body["detail"])
-                err.status = stored.status
-                raise err
-            return stored.body, True
-        try:
-            result = run()
-        except DomainError as exc:
-            if exc.status in (402, 409):  # an outcome, not a refusal: keep it
-                self.keys.finish(scope, key, exc.status, {"detail": exc.message})
-            else:
-                self.keys.release(scope, key)
-            raise
-        except BaseException:
-            self.keys.release(scope, key)
-            raise
-        self.keys.finish(scope, key, 200, result)
-        return result, False
+        return self.keys.call(scope, key, (method, path, body), run, keep=(402, 409))
 
     # -- notifications (``services.booking.reminders``) --------------------------------------
 

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from services.errors import Conflict, Invalid
+from services.errors import Conflict, DomainError, Invalid
 
 MAX_KEY_LENGTH = 255
 
@@ -209,6 +209,42 @@ class IdempotencyStore:
                 if attempt == attempts - 1:
                     raise
         raise AssertionError("unreachable")
+
+    def call(
+        self,
+        scope: str,
+        key: str | None,
+        request: tuple[str, str, Any],
+        run: Callable[[], Any],
+        *,
+        keep: tuple[int, ...] = (),
+    ) -> tuple[Any, bool]:
+        """``run()`` at most once per ``(scope, key)`` for an API call whose work spans its own
+        transactions: ``(result, replayed)``. ``request`` is ``(method, path, body)``, the
+        key's fingerprint. A ``DomainError`` whose status is in ``keep`` is an outcome, kept
+        and raised again on a replay; any other failure releases the key for a retry."""
+        if key is None:
+            return run(), False
+        stored = self.claim(scope, key, fingerprint(*request))
+        if stored is not None:
+            if stored.status >= 400:
+                err = DomainError(stored.body["detail"])
+                err.status = stored.status
+                raise err
+            return stored.body, True
+        try:
+            result = run()
+        except DomainError as exc:
+            if exc.status in keep:
+                self.finish(scope, key, exc.status, {"detail": exc.message})
+            else:
+                self.release(scope, key)
+            raise
+        except BaseException:
+            self.release(scope, key)
+            raise
+        self.finish(scope, key, 200, result)
+        return result, False
 
     def _existing(self, found: Any, fp: str, now: float) -> Stored | None:
         """The stored answer of a key seen in use; None when its claim lapsed (take it)."""

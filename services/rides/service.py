@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from services.errors import Conflict, DomainError, Invalid, NotFound, RateLimited, Unavailable
+from services.errors import Conflict, Invalid, NotFound, RateLimited, Unavailable
 from services.payments.adapter import CARD_OK, PaymentGateway
-from services.payments.idempotency import IdempotencyStore, fingerprint
+from services.payments.idempotency import IdempotencyStore
 from services.ratelimit import TokenBucketLimiter
 from services.rides import geo, pricing, trips
 from services.rides.charges import Charges
@@ -411,22 +411,7 @@ class RidesService(Matching, Lifecycle):
         self, scope: str, key: str | None, method: str, path: str, body: Any, run: Callable
     ) -> tuple[Any, bool]:
         """``run()`` at most once per ``(scope, key)`` (as booking does)."""
-        if key is None:
-            return run(), False
-        stored = self.keys.claim(scope, key, fingerprint(method, path, body))
-        if stored is not None:
-            if stored.status >= 400:
-                err = DomainError(stored.body["detail"])
-                err.status = stored.status
-                raise err
-            return stored.body, True
-        try:
-            result = run()
-        except BaseException:
-            self.keys.release(scope, key)
-            raise
-        self.keys.finish(scope, key, 200, result)
-        return result, False
+        return self.keys.call(scope, key, (method, path, body), run)
 
     # -- notifications and figures -----------------------------------------------------------
 

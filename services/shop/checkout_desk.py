@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from services.errors import Conflict, DomainError, NotFound
+from services.errors import Conflict, NotFound
 from services.payments.adapter import CARD_OK
-from services.payments.idempotency import IdempotencyStore, fingerprint
+from services.payments.idempotency import IdempotencyStore
 from services.shop import checkout as co
 from services.shop import shipments
 from services.shop.orders import OrderDesk
@@ -119,28 +119,7 @@ class CheckoutDesk:
         run: Callable[[], Any],
     ) -> tuple[Any, bool]:
         """``run()`` at most once per ``(scope, key)``; 402 and 409 are kept as outcomes."""
-        if key is None:
-            return run(), False
-        stored = self.keys.claim(scope, key, fingerprint(method, path, body))
-        if stored is not None:
-            if stored.status >= 400:
-                err = DomainError(stored.body["detail"])
-                err.status = stored.status
-                raise err
-            return stored.body, True
-        try:
-            result = run()
-        except DomainError as exc:
-            if exc.status in (402, 409):
-                self.keys.finish(scope, key, exc.status, {"detail": exc.message})
-            else:
-                self.keys.release(scope, key)
-            raise
-        except BaseException:
-            self.keys.release(scope, key)
-            raise
-        self.keys.finish(scope, key, 200, result)
-        return result, False
+        return self.keys.call(scope, key, (method, path, body), run, keep=(402, 409))
 
     def sweep(self) -> int:
         """Release every reservation past its expiry; how many."""
