@@ -9,7 +9,6 @@ entry point; each concern lives in a module of its own, called with the service:
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -35,6 +34,7 @@ from services.errors import Forbidden, NotFound
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore
 from services.payments.webhooks import WebhookInbox
+from services.periodic import Periodic
 from warehouse.emitter import Emitter
 
 __all__ = ["SYSTEM", "BookingService", "PaymentRequired", "view"]
@@ -66,9 +66,8 @@ class BookingService:
         self._departures_told: set[str] = set()
         self.keys = IdempotencyStore(engine, idempotency, clock=clock)
         self.inbox = WebhookInbox(engine, webhook_inbox, webhook_secret, checkout.on_webhook)
-        self._stop = threading.Event()
         self.spool = EventSpool(emitter, SYSTEM)
-        self._sweeper: threading.Thread | None = None
+        self._sweeper = Periodic("booking-sweeper")
         self._units: dict[str, dict[str, Any]] = {}
         self.crash_hook: Callable[[str], None] = lambda _point: None
         # The in-process local gateway, when this service runs one (its webhooks are pumped
@@ -282,19 +281,10 @@ class BookingService:
 
     def start(self) -> None:
         """Run the sweeper (lapses within ``sweep_interval_s`` of expiry) and reconciliation."""
-        if self._sweeper is not None:
-            return
-        self._stop.clear()
-        self._sweeper = threading.Thread(
-            target=sweeper.run, args=(self, self._stop), name="booking-sweeper", daemon=True
-        )
-        self._sweeper.start()
+        sweeper.start(self, self._sweeper)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._sweeper is not None:
-            self._sweeper.join(timeout=10)
-            self._sweeper = None
+        self._sweeper.stop()
 
     # -- idempotent API calls ----------------------------------------------------------------
 

@@ -4,18 +4,14 @@ half-settled payments settled and the reminders sent."""
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from typing import TYPE_CHECKING
 
 from services.booking import holds
 from services.booking.views import SYSTEM
+from services.periodic import Every, Periodic
 
 if TYPE_CHECKING:
     from services.booking.service import BookingService
-
-log = logging.getLogger(__name__)
 
 
 def sweep(svc: BookingService) -> int:
@@ -33,18 +29,18 @@ def sweep(svc: BookingService) -> int:
     return len(lapsed)
 
 
-def run(svc: BookingService, stop: threading.Event) -> None:
-    """Passes every ``sweep_interval_s`` until ``stop`` is set."""
-    last_reconcile = 0.0
-    while not stop.wait(svc.conf.sweep_interval_s):
-        try:
-            svc.flush_events()
-            svc.sweep()
-            if svc.local_gateway is not None:
-                svc.local_gateway.deliver_webhooks()
-            if time.monotonic() - last_reconcile > svc.conf.reconcile_interval_s:
-                last_reconcile = time.monotonic()
-                svc.reconcile()
-                svc.send_reminders()
-        except Exception:  # noqa: BLE001 - the sweeper must outlive one bad pass
-            log.exception("booking sweeper pass failed")
+def one_pass(svc: BookingService, reconcile_turn: Every) -> None:
+    """Events spooled, holds lapsed, webhooks pumped; on its turn, reconcile and remind."""
+    svc.flush_events()
+    svc.sweep()
+    if svc.local_gateway is not None:
+        svc.local_gateway.deliver_webhooks()
+    if reconcile_turn.due():
+        svc.reconcile()
+        svc.send_reminders()
+
+
+def start(svc: BookingService, loop: Periodic) -> None:
+    """Passes every ``sweep_interval_s`` on ``loop``; the first one also reconciles."""
+    reconcile_turn = Every(svc.conf.reconcile_interval_s)
+    loop.start(svc.conf.sweep_interval_s, lambda: one_pass(svc, reconcile_turn))

@@ -13,7 +13,6 @@ Payments (a completed fare, a cancellation fee) go through ``services.rides.char
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from sqlalchemy.engine import Engine
 from services.errors import Conflict, Invalid, NotFound, RateLimited, Unavailable
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore
+from services.periodic import Every, Periodic
 from services.ratelimit import TokenBucketLimiter
 from services.rides import geo, pricing, trips
 from services.rides.charges import Charges
@@ -41,7 +41,6 @@ from services.rides.views import _iso, quote_view
 from warehouse.emitter import Emitter
 from warehouse.events import Event
 
-log = logging.getLogger(__name__)
 SYSTEM = "rides"
 MAX_BATCH_POINTS = 50
 
@@ -97,8 +96,7 @@ class RidesService(Matching, Lifecycle):
         self._sampled: dict[str, float] = {}
         self._pending: list[Event] = []
         self._pending_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._sweeper: threading.Thread | None = None
+        self._sweeper = Periodic("rides-sweeper")
         self.crash_hook: Callable[[str], None] = lambda _point: None
         self.local_gateway: Any = None  # the in-process local gateway, when one runs
 
@@ -359,51 +357,39 @@ class RidesService(Matching, Lifecycle):
     def sweep(self) -> None:
         self.flush_events()
         self.expire_offers()
-        gone = self.index.expire(self.clock() - self.conf.stale_after_s)
-        for driver_id in gone:
-            self._known.discard(driver_id)
+        self._drop_stale_drivers()
         if self.dispatch_mode() == "batch":
             self.match_batch()
 
+    def _drop_stale_drivers(self) -> None:
+        for driver_id in self.index.expire(self.clock() - self.conf.stale_after_s):
+            self._known.discard(driver_id)
+
+    def _timers_pass(self, batch_turn: Every, reconcile_turn: Every) -> None:
+        """``sweep`` with batched matching on its own cadence, webhooks and reconciliation."""
+        self.flush_events()
+        self.expire_offers()
+        self._drop_stale_drivers()
+        if self.dispatch_mode() == "batch" and batch_turn.due():
+            self.match_batch()
+        if self.local_gateway is not None:
+            self.local_gateway.deliver_webhooks()
+        if reconcile_turn.due():
+            self.charges.reconcile()
+
     def start(self) -> None:
         """Run the timers: offer expiry, stale drivers, batched matching, reconciliation."""
-        if self._sweeper is not None:
+        if self._sweeper.running:
             return
-        self._stop.clear()
         self.recover()
-
-        def loop() -> None:
-            last_reconcile = time.monotonic()
-            last_batch = 0.0
-            while not self._stop.wait(self.conf.sweep_interval_s):
-                try:
-                    self.flush_events()
-                    self.expire_offers()
-                    for driver_id in self.index.expire(self.clock() - self.conf.stale_after_s):
-                        self._known.discard(driver_id)
-                    mono = time.monotonic()
-                    if (
-                        self.dispatch_mode() == "batch"
-                        and mono - last_batch >= self.conf.batch_interval_s
-                    ):
-                        last_batch = mono
-                        self.match_batch()
-                    if self.local_gateway is not None:
-                        self.local_gateway.deliver_webhooks()
-                    if mono - last_reconcile > self.conf.reconcile_interval_s:
-                        last_reconcile = mono
-                        self.charges.reconcile()
-                except Exception:  # noqa: BLE001 - the timers must outlive one bad pass
-                    log.exception("rides sweeper pass failed")
-
-        self._sweeper = threading.Thread(target=loop, name="rides-sweeper", daemon=True)
-        self._sweeper.start()
+        batch_turn = Every(self.conf.batch_interval_s)
+        reconcile_turn = Every(self.conf.reconcile_interval_s, at_start=False)
+        self._sweeper.start(
+            self.conf.sweep_interval_s, lambda: self._timers_pass(batch_turn, reconcile_turn)
+        )
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._sweeper is not None:
-            self._sweeper.join(timeout=10)
-            self._sweeper = None
+        self._sweeper.stop()
 
     # -- idempotent API calls ----------------------------------------------------------------
 

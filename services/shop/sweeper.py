@@ -5,19 +5,15 @@ the ledger published to the lake when it changed.
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from typing import Any
 
-log = logging.getLogger(__name__)
+from services.periodic import Every, Periodic
 
 
 class Sweeper:
     def __init__(self, service: Any) -> None:
         self.service = service
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Periodic("shop-sweeper")
 
     def one_pass(self, slow_due: bool) -> None:
         """One pass; ``slow_due``: also the slower duties (reconcile, SLAs, guest carts)."""
@@ -33,27 +29,11 @@ class Sweeper:
             svc.publish()
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
+        """Passes every ``sweep_interval_s``; the first one also does the slower duties, and
+        their turn is taken even when the pass fails."""
         conf = self.service.conf
-
-        def loop() -> None:
-            last = 0.0
-            while not self._stop.wait(conf.sweep_interval_s):
-                slow_due = time.monotonic() - last > conf.reconcile_interval_s
-                if slow_due:
-                    last = time.monotonic()
-                try:
-                    self.one_pass(slow_due)
-                except Exception:  # noqa: BLE001 - the sweeper must outlive one bad pass
-                    log.exception("shop sweeper pass failed")
-
-        self._thread = threading.Thread(target=loop, name="shop-sweeper", daemon=True)
-        self._thread.start()
+        slow = Every(conf.reconcile_interval_s)
+        self._loop.start(conf.sweep_interval_s, lambda: self.one_pass(slow.due()))
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._loop.stop()
