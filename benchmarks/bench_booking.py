@@ -6,11 +6,12 @@ latency over a year of inventory for 1,000 properties, and the cancellation mode
   then confirms through a gateway that drops, times out and fails. Overbooked = winners
   beyond the inventory plus rows the database holds oversold; double charges = bookings with
   more than one net charge at the gateway plus charges without a confirmed booking.
-- Contended throughput: ``CLIENTS`` threads book the same night of one room type over HTTP
-  on loopback (uvicorn in this process): the full API (hold, then confirm with payment
+- Contended throughput: ``LOAD_CLIENTS`` threads book the same night of one room type over
+  HTTP on loopback (uvicorn in this process): the full API (hold, then confirm with payment
   through the local gateway) against a bare FastAPI route that books with the same single
-  conditional UPDATE, same load generator and database file, same run. Also the service
-  alone (no HTTP) against a bare loop of that UPDATE.
+  conditional UPDATE, same load generator and database file, interleaved rounds, median
+  ratio (``benchmarks.api_vs_bare``). Also the service alone (no HTTP) against a bare loop
+  of that UPDATE.
 - Search: p99 of ``BookingService.search`` over 1,000 generated properties (3 room types,
   365 nights each) on SQLite, random city, dates and party.
 - AUC: the cancellation model on 2017 arrivals, trained before (skipped without the data).
@@ -33,36 +34,37 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.api_vs_bare import (
+    LOAD_CLIENTS,
+    Comparison,
+    api_keys,
+    compare,
+    machine_load,
+    pg_schema,
+    serve,
+    settings,
+)
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ["BLUEPRINT_RATE_LIMIT_PER_MINUTE"] = "100000000"
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CLIENTS = 200
 LAST = 5
 RACES = 20
-LOAD_CLIENTS = 16
-LOAD_SECONDS = 8.0
+SERVICE_SECONDS = 4.0
 
 
-def _settings(root: Path, database_url: str | None = None):
-    from warehouse.settings import Settings
-
-    os.environ["BLUEPRINT_DATA_DIR"] = str(root)
-    settings = Settings()
-    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
-
-
-def _emitter(settings):
+def _emitter(base):
     from warehouse.emitter import Emitter, SpoolTransport
 
-    return Emitter(SpoolTransport(settings, name=f"bench-{uuid.uuid4().hex[:6]}"))
+    return Emitter(SpoolTransport(base, name=f"bench-{uuid.uuid4().hex[:6]}"))
 
 
-def _service(settings, **conf):
+def _service(base, **conf):
     from services.booking.settings import BookingSettings
     from services.booking.system import build
 
-    return build(settings, _emitter(settings), conf=BookingSettings(app_sweeper=False, **conf))
+    return build(base, _emitter(base), conf=BookingSettings(app_sweeper=False, **conf))
 
 
 # -- safety ----------------------------------------------------------------------------------
@@ -146,30 +148,19 @@ def chaos(svc, n: int = 150) -> tuple[int, int]:
 
 
 def safety(root: Path) -> tuple[int, int, dict]:
-    from sqlalchemy import create_engine, text
-
     from tests.conftest import server_reachable
 
     detail = {}
-    svc = _service(_settings(root / "sqlite"))
+    svc = _service(settings(root / "sqlite"))
     o1, d1 = races(svc)
     o2, d2 = chaos(svc)
     svc.close()
     detail["sqlite"] = (o1 + o2, d1 + d2)
     if server_reachable("127.0.0.1", 5432):
-        schema = f"bench_booking_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            pg = _settings(root / "pg", f"{PG}?options=-csearch_path%3D{schema}")
-            svc = _service(pg)
+        with pg_schema("bench_booking") as url:
+            svc = _service(settings(root / "pg", url))
             detail["postgresql"] = races(svc)
             svc.close()
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
     else:
         print("PostgreSQL not running on 127.0.0.1:5432: races on SQLite only")
     over = sum(o for o, _ in detail.values())
@@ -196,76 +187,26 @@ def bare_app(engine):
     return app
 
 
-def serve(app) -> tuple[str, object, threading.Thread]:
-    import uvicorn
-
-    from tests.conftest import free_port
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server, thread
-
-
-def load(url: str, job, seconds: float = LOAD_SECONDS, cpu: dict | None = None) -> float:
-    """Successful jobs per second with LOAD_CLIENTS threads, each its own keep-alive client.
-    ``cpu`` gets the process CPU milliseconds per successful job (server and load generator
-    share this process): on a machine busy with other work the rate swings with the CPU it
-    is given, while the CPU a job costs hardly moves."""
-    done = [0] * LOAD_CLIENTS
-    # The clients (each loads the CA store) and the pool's threads exist before the clock
-    # starts, for the API and the bare route alike: only the jobs are timed.
-    clients = [httpx.Client(base_url=url, timeout=30) for _ in range(LOAD_CLIENTS)]
-    pool = ThreadPoolExecutor(LOAD_CLIENTS)
-    ready = threading.Barrier(LOAD_CLIENTS + 1)
-    go = threading.Event()
-    stop = [0.0]
-
-    def worker(k: int) -> None:
-        ready.wait()
-        go.wait()
-        while time.monotonic() < stop[0]:
-            done[k] += job(clients[k], k)
-
-    try:
-        futures = [pool.submit(worker, k) for k in range(LOAD_CLIENTS)]
-        ready.wait()
-        start, cpu_start = time.monotonic(), time.process_time()
-        stop[0] = start + seconds
-        go.set()
-        for future in futures:
-            future.result()
-        elapsed, cpu_used = time.monotonic() - start, time.process_time() - cpu_start
-    finally:
-        pool.shutdown()
-        for client in clients:
-            client.close()
-    if cpu is not None:
-        cpu["ms_per_job"] = cpu_used * 1000 / max(1, sum(done))
-    return sum(done) / elapsed
-
-
-def throughput(root: Path) -> dict[str, float]:
+def throughput(root: Path) -> tuple[Comparison, float, float]:
+    """The API against the bare route (interleaved rounds), then the service alone and a bare
+    loop of the UPDATE, per second."""
     from services.app import create_app
     from services.booking.store import take
 
-    settings = _settings(root / "load")
-    svc = _service(settings)
+    conf = settings(root / "load")
+    svc = _service(conf)
     today = svc.today()
     day = today + timedelta(days=3)
     svc.add_property("busy", "Busy", "Lisbon")
     for unit in ("busy-api", "busy-bare", "busy-svc", "busy-loop"):
         svc.add_unit(unit, "room", unit, 2, property_id="busy")
-        svc.set_inventory(unit, day, day + timedelta(days=1), 10_000, 9000)
+        svc.set_inventory(unit, day, day + timedelta(days=1), 1_000_000, 9000)
 
     # The service layer alone against a bare loop of the UPDATE, same threads (first: the
     # app's shutdown closes the service).
     def svc_rate() -> float:
         counts = [0] * LOAD_CLIENTS
-        stop = time.monotonic() + LOAD_SECONDS / 2
+        stop = time.monotonic() + SERVICE_SECONDS
 
         def worker(k: int) -> None:
             while time.monotonic() < stop:
@@ -279,7 +220,7 @@ def throughput(root: Path) -> dict[str, float]:
 
     def loop_rate() -> float:
         counts = [0] * LOAD_CLIENTS
-        stop = time.monotonic() + LOAD_SECONDS / 2
+        stop = time.monotonic() + SERVICE_SECONDS
 
         def worker(k: int) -> None:
             while time.monotonic() < stop:
@@ -292,16 +233,9 @@ def throughput(root: Path) -> dict[str, float]:
         return sum(counts) / (time.monotonic() - start)
 
     service_rate, bare_loop = svc_rate(), loop_rate()
-    app = create_app(settings, _emitter(settings), only=["booking"], services={"booking": svc})
-    url, server, thread = serve(app)
-    keys = [
-        httpx.post(
-            f"{url}/auth/keys",
-            json={"user_id": f"load{k}", "roles": ["user"]},
-            headers={"X-API-Key": settings.admin_api_key},
-        ).json()["api_key"]
-        for k in range(LOAD_CLIENTS)
-    ]
+    app = create_app(conf, _emitter(conf), only=["booking"], services={"booking": svc})
+    api = serve(app)
+    keys = api_keys(api.url, conf.admin_api_key, "user")
     body = {
         "unit_id": "busy-api",
         "check_in": str(day),
@@ -317,29 +251,17 @@ def throughput(root: Path) -> dict[str, float]:
         done = client.post(f"/booking/holds/{held.json()['id']}/confirm", json={}, headers=h)
         return int(done.status_code == 200)
 
-    api_cpu: dict = {}
-    api_rate = load(url, full, cpu=api_cpu)
-    server.should_exit = True
-    thread.join(10)
-    bare_url, bare_server, bare_thread = serve(bare_app(svc.engine))
-    bare_cpu: dict = {}
-    bare_rate = load(
-        bare_url,
+    bare = serve(bare_app(svc.engine))
+    cmp = compare(
+        api.url,
+        full,
+        bare.url,
         lambda c, _k: int(c.post(f"/book/busy-bare/{day.toordinal()}").json()["ok"]),
-        cpu=bare_cpu,
     )
-    bare_server.should_exit = True
-    bare_thread.join(10)
-
+    bare.stop()
+    api.stop()
     svc.close()
-    return {
-        "api_per_s": api_rate,
-        "bare_route_per_s": bare_rate,
-        "service_per_s": service_rate,
-        "bare_update_per_s": bare_loop,
-        "api_cpu_ms": api_cpu["ms_per_job"],
-        "bare_route_cpu_ms": bare_cpu["ms_per_job"],
-    }
+    return cmp, service_rate, bare_loop
 
 
 # -- search ----------------------------------------------------------------------------------
@@ -349,7 +271,7 @@ def search_p99(root: Path, properties: int = 1000, queries: int = 500) -> tuple[
     """(wall p99 ms, queries that found offers, p99 of the CPU ms each query's thread used)."""
     from services.booking.catalog import CITIES, generate_hotels, inventory_rows
 
-    svc = _service(_settings(root / "search"))
+    svc = _service(settings(root / "search"))
     today = svc.today()
     rows = []
     for hotel in generate_hotels(properties, seed=5):
@@ -403,20 +325,18 @@ def main() -> None:
         root = Path(tmp)
         over, dbl, detail = safety(root)
         print(f"safety: overbooked={over} double_charges={dbl} per database {detail}")
-        rates = throughput(root)
-        ratio = rates["api_per_s"] / rates["bare_route_per_s"]
+        cmp, service_rate, bare_loop = throughput(root)
+        ratio = cmp.ratio
         print(
-            f"throughput: API hold+confirm {rates['api_per_s']:.1f}/s vs bare UPDATE route "
-            f"{rates['bare_route_per_s']:.1f}/s -> ratio {ratio:.3f}; service alone "
-            f"{rates['service_per_s']:.1f}/s vs bare UPDATE loop "
-            f"{rates['bare_update_per_s']:.1f}/s "
-            f"-> ratio {rates['service_per_s'] / rates['bare_update_per_s']:.3f}"
+            f"throughput: API hold+confirm {cmp.api_per_s:.1f}/s vs bare UPDATE route "
+            f"{cmp.bare_per_s:.1f}/s -> ratio {ratio:.3f} (median of {cmp.rounds} interleaved "
+            f"rounds); service alone {service_rate:.1f}/s vs bare UPDATE loop "
+            f"{bare_loop:.1f}/s -> ratio {service_rate / bare_loop:.3f}"
         )
         print(
-            f"throughput CPU: {rates['api_cpu_ms']:.2f} ms per API booking vs "
-            f"{rates['bare_route_cpu_ms']:.2f} ms per bare-route booking "
-            f"-> ratio {rates['bare_route_cpu_ms'] / rates['api_cpu_ms']:.3f} "
-            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+            f"throughput CPU: {cmp.api_cpu_ms:.2f} ms per API booking vs "
+            f"{cmp.bare_cpu_ms:.2f} ms per bare-route booking -> ratio {cmp.cpu_ratio:.3f} "
+            f"({machine_load()})"
         )
         p99, found, cpu_p99 = search_p99(root)
         print(

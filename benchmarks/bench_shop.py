@@ -13,7 +13,8 @@ also-bought recommender's recall against popularity.
 - Contended throughput: ``LOAD_CLIENTS`` threads buy the same variant over HTTP on loopback
   (uvicorn in this process): the full API (set the cart line, then checkout: reserve, pay
   through the local gateway, create the order) against a bare FastAPI route that sells with
-  the same single conditional inventory UPDATE, same load generator and database file. Also
+  the same single conditional inventory UPDATE, same load generator and database file,
+  interleaved rounds, median ratio (``benchmarks.api_vs_bare``). Also
   printed: the process's CPU time per success of each, and their ratio (steadier than the
   rates when other work shares the machine).
 - Search: p99 of ``ShopService.find`` (full text + a filter + facets + sort, first page)
@@ -39,34 +40,33 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.api_vs_bare import (
+    Comparison,
+    api_keys,
+    compare,
+    machine_load,
+    pg_schema,
+    serve,
+    settings,
+)
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ["BLUEPRINT_RATE_LIMIT_PER_MINUTE"] = "100000000"
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SHOPPERS = 200
 UNITS = 50
 RACES = int(os.environ.get("SHOP_BENCH_RACES", "20"))
-LOAD_CLIENTS = 16
-LOAD_SECONDS = 8.0
 SEARCH_PRODUCTS = 100_000
 SEARCH_QUERIES = 400
 
 
-def _settings(root: Path, database_url: str | None = None):
-    from warehouse.settings import Settings
-
-    os.environ["BLUEPRINT_DATA_DIR"] = str(root)
-    settings = Settings()
-    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
-
-
-def _service(settings, **conf):
+def _service(base, **conf):
     from services.shop.settings import ShopSettings
     from services.shop.system import build
     from warehouse.emitter import Emitter, SpoolTransport
 
-    emitter = Emitter(SpoolTransport(settings, name=f"bench-{uuid.uuid4().hex[:6]}"))
-    return build(settings, emitter, conf=ShopSettings(app_sweeper=False, **conf))
+    emitter = Emitter(SpoolTransport(base, name=f"bench-{uuid.uuid4().hex[:6]}"))
+    return build(base, emitter, conf=ShopSettings(app_sweeper=False, **conf))
 
 
 def _product(svc, code: str, units: int) -> int:
@@ -184,30 +184,20 @@ def double_charges(svc) -> int:
 
 
 def safety(root: Path) -> tuple[int, int, int, dict]:
-    from sqlalchemy import create_engine, text
-
     from tests.conftest import server_reachable
 
     detail = {}
-    svc = _service(_settings(root / "sqlite"))
+    svc = _service(settings(root / "sqlite"))
     over = races(svc)
     chaos(svc)
     detail["sqlite"] = (over, violations(svc), double_charges(svc))
     svc.close()
     if server_reachable("127.0.0.1", 5432):
-        schema = f"bench_shop_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            svc = _service(_settings(root / "pg", f"{PG}?options=-csearch_path%3D{schema}"))
+        with pg_schema("bench_shop") as url:
+            svc = _service(settings(root / "pg", url))
             over = races(svc)
             detail["postgresql"] = (over, violations(svc), double_charges(svc))
             svc.close()
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
     else:
         print("PostgreSQL not running on 127.0.0.1:5432: races on SQLite only")
     totals = [sum(d[i] for d in detail.values()) for i in range(3)]
@@ -240,83 +230,35 @@ def bare_app(engine, variant_id: int):
     return app
 
 
-def serve(app) -> tuple[str, object, threading.Thread]:
-    import uvicorn
-
-    from tests.conftest import free_port
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server, thread
-
-
-def load(url: str, job, seconds: float = LOAD_SECONDS) -> tuple[float, float]:
-    """Successful jobs per second with LOAD_CLIENTS threads, each its own keep-alive client,
-    and this process's CPU time per successful job in ms (server and clients share the
-    process, so it is the steadier figure on a machine busy with other work)."""
-    done = [0] * LOAD_CLIENTS
-    stop = time.monotonic() + seconds
-    cpu = time.process_time()
-
-    def worker(k: int) -> None:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            while time.monotonic() < stop:
-                done[k] += job(client, k)
-
-    start = time.monotonic()
-    with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
-        list(pool.map(worker, range(LOAD_CLIENTS)))
-    n = sum(done)
-    return n / (time.monotonic() - start), (time.process_time() - cpu) * 1000 / max(n, 1)
-
-
-def throughput(root: Path) -> dict[str, float]:
+def throughput(root: Path) -> tuple[Comparison, int]:
+    """The API against the bare route (interleaved rounds), and the ledger violations the
+    API's variant shows afterwards."""
     from services.app import create_app
     from warehouse.emitter import Emitter, SpoolTransport
 
-    settings = _settings(root / "load")
-    svc = _service(settings)
+    conf = settings(root / "load")
+    svc = _service(conf)
     api_variant = _product(svc, "busy-api", 10**7)
     bare_variant = _product(svc, "busy-bare", 10**7)
-    emitter = Emitter(SpoolTransport(settings, name="bench-app"))
-    app = create_app(settings, emitter, only=["shop"], services={"shop": svc})
-    url, server, thread = serve(app)
-    keys = [
-        httpx.post(
-            f"{url}/auth/keys",
-            json={"user_id": f"load{k}", "roles": ["customer"]},
-            headers={"X-API-Key": settings.admin_api_key},
-        ).json()["api_key"]
-        for k in range(LOAD_CLIENTS)
-    ]
+    emitter = Emitter(SpoolTransport(conf, name="bench-app"))
+    app = create_app(conf, emitter, only=["shop"], services={"shop": svc})
+    api = serve(app)
+    keys = api_keys(api.url, conf.admin_api_key, "customer")
 
     def full(client: httpx.Client, k: int) -> int:
         h = {"X-API-Key": keys[k]}
         client.put(f"/shop/cart/items/{api_variant}", json={"qty": 1}, headers=h)
         return int(client.post("/shop/checkout", json={}, headers=h).status_code == 201)
 
-    api_rate, api_cpu = load(url, full)
-    server.should_exit = True
-    thread.join(10)
-    bare_url, bare_server, bare_thread = serve(bare_app(svc.engine, bare_variant))
-    bare_rate, bare_cpu = load(bare_url, lambda c, _k: int(c.post("/buy").json()["ok"]))
-    bare_server.should_exit = True
-    bare_thread.join(10)
+    bare = serve(bare_app(svc.engine, bare_variant))
+    cmp = compare(api.url, full, bare.url, lambda c, _k: int(c.post("/buy").json()["ok"]))
+    bare.stop()
+    api.stop()
     # The bare route writes no ledger rows by design: only the API's variant is audited.
     bad = len(svc.audit([api_variant]))
     svc.close()
     emitter.close()
-    return {
-        "api_per_s": api_rate,
-        "bare_route_per_s": bare_rate,
-        "api_cpu_ms": api_cpu,
-        "bare_cpu_ms": bare_cpu,
-        "violations": bad,
-    }
+    return cmp, bad
 
 
 # -- search ----------------------------------------------------------------------------------
@@ -325,7 +267,7 @@ def throughput(root: Path) -> dict[str, float]:
 def search_p99(root: Path) -> tuple[float, int, str]:
     from services.shop import loader
 
-    svc = _service(_settings(root / "search"))
+    svc = _service(settings(root / "search"))
     try:
         lines = loader.read_lines()
         source = "the real catalogue"
@@ -406,14 +348,14 @@ def main() -> None:
             f"safety: oversold={over} ledger_violations={bad} double_charges={dbl} "
             f"per database (oversold, violations, double charges) {detail}"
         )
-        rates = throughput(root)
-        bad += rates["violations"]
-        ratio = rates["api_per_s"] / rates["bare_route_per_s"]
+        cmp, api_bad = throughput(root)
+        bad += api_bad
+        ratio = cmp.ratio
         print(
-            f"throughput: API cart+checkout {rates['api_per_s']:.1f}/s vs bare UPDATE route "
-            f"{rates['bare_route_per_s']:.1f}/s -> ratio {ratio:.3f}; CPU per success "
-            f"{rates['api_cpu_ms']:.2f} ms vs {rates['bare_cpu_ms']:.2f} ms -> CPU ratio "
-            f"{rates['bare_cpu_ms'] / rates['api_cpu_ms']:.3f}"
+            f"throughput: API cart+checkout {cmp.api_per_s:.1f}/s vs bare UPDATE route "
+            f"{cmp.bare_per_s:.1f}/s -> ratio {ratio:.3f} (median of {cmp.rounds} interleaved "
+            f"rounds); CPU per success {cmp.api_cpu_ms:.2f} ms vs {cmp.bare_cpu_ms:.2f} ms "
+            f"-> CPU ratio {cmp.cpu_ratio:.3f} ({machine_load()})"
         )
         p99, found, what = search_p99(root)
         print(f"search: p99 {p99:.1f} ms over {what} ({found}/{SEARCH_QUERIES} queries found)")
