@@ -3,7 +3,8 @@ throughput against a bare route, faceted search latency at 100,000 products, and
 also-bought recommender's recall against popularity.
 
 - Safety: 200 shoppers check out the last 50 units of one variant at once, 20 times, on
-  SQLite and on PostgreSQL (when one runs on 127.0.0.1:5432); then 150 checkouts through a
+  SQLite and on PostgreSQL (at ``BLUEPRINT_BENCH_PG_URL``, by default 127.0.0.1:5432, when
+  one runs); then 150 checkouts through a
   gateway that drops answers after charging, times out and fails, with clients retrying
   under the same key (and retrying again after a success whose answer they "lost").
   Oversold = orders beyond the stock plus units sold beyond what was received; ledger
@@ -41,10 +42,12 @@ from pathlib import Path
 import httpx
 
 from benchmarks.api_vs_bare import (
+    PG,
     Comparison,
     api_keys,
     compare,
     machine_load,
+    pg_reachable,
     pg_schema,
     serve,
     settings,
@@ -184,22 +187,20 @@ def double_charges(svc) -> int:
 
 
 def safety(root: Path) -> tuple[int, int, int, dict]:
-    from tests.conftest import server_reachable
-
     detail = {}
     svc = _service(settings(root / "sqlite"))
     over = races(svc)
     chaos(svc)
     detail["sqlite"] = (over, violations(svc), double_charges(svc))
     svc.close()
-    if server_reachable("127.0.0.1", 5432):
+    if pg_reachable():
         with pg_schema("bench_shop") as url:
             svc = _service(settings(root / "pg", url))
             over = races(svc)
             detail["postgresql"] = (over, violations(svc), double_charges(svc))
             svc.close()
     else:
-        print("PostgreSQL not running on 127.0.0.1:5432: races on SQLite only")
+        print(f"PostgreSQL not running at {PG}: races on SQLite only")
     totals = [sum(d[i] for d in detail.values()) for i in range(3)]
     return totals[0], totals[1], totals[2], detail
 
