@@ -179,11 +179,15 @@ def compare(
     *,
     rounds: int = ROUNDS,
     seconds: float = ROUND_SECONDS,
+    before_round: Callable[[int], object] | None = None,
 ) -> Comparison:
-    """``rounds`` interleaved rounds of ``seconds`` on each side, the order alternating."""
+    """``rounds`` interleaved rounds of ``seconds`` on each side, the order alternating.
+    ``before_round(r)`` runs first in each round (say, to move both sides to fresh stock)."""
     api: list[Rate] = []
     bare: list[Rate] = []
     for r in range(rounds):
+        if before_round is not None:
+            before_round(r)
         sides = [(api_url, api_job, api), (bare_url, bare_job, bare)]
         for url, job, out in sides if r % 2 == 0 else sides[::-1]:
             out.append(load(url, job, seconds))

@@ -38,6 +38,7 @@ import httpx
 from benchmarks.api_vs_bare import (
     LOAD_CLIENTS,
     PG,
+    ROUNDS,
     Comparison,
     api_keys,
     compare,
@@ -201,7 +202,10 @@ def throughput(root: Path) -> tuple[Comparison, float, float]:
     svc.add_property("busy", "Busy", "Lisbon")
     for unit in ("busy-api", "busy-bare", "busy-svc", "busy-loop"):
         svc.add_unit(unit, "room", unit, 2, property_id="busy")
-        svc.set_inventory(unit, day, day + timedelta(days=1), 1_000_000, 9000)
+        svc.set_inventory(unit, day, day + timedelta(days=ROUNDS), 10_000, 9000)
+    # Each round books a night of its own (10,000 rooms at most per night): all clients
+    # still contend for one night, and neither side runs out of rooms.
+    night = [day]
 
     # The service layer alone against a bare loop of the UPDATE, same threads (first: the
     # app's shutdown closes the service).
@@ -237,27 +241,31 @@ def throughput(root: Path) -> tuple[Comparison, float, float]:
     app = create_app(conf, _emitter(conf), only=["booking"], services={"booking": svc})
     api = serve(app)
     keys = api_keys(api.url, conf.admin_api_key, "user")
-    body = {
-        "unit_id": "busy-api",
-        "check_in": str(day),
-        "check_out": str(day + timedelta(days=1)),
-        "guests": 1,
-    }
 
     def full(client: httpx.Client, k: int) -> int:
         h = {"X-API-Key": keys[k]}
+        body = {
+            "unit_id": "busy-api",
+            "check_in": str(night[0]),
+            "check_out": str(night[0] + timedelta(days=1)),
+            "guests": 1,
+        }
         held = client.post("/booking/holds", json=body, headers=h)
         if held.status_code != 201:
             return 0
         done = client.post(f"/booking/holds/{held.json()['id']}/confirm", json={}, headers=h)
         return int(done.status_code == 200)
 
+    def next_night(r: int) -> None:
+        night[0] = day + timedelta(days=r)
+
     bare = serve(bare_app(svc.engine))
     cmp = compare(
         api.url,
         full,
         bare.url,
-        lambda c, _k: int(c.post(f"/book/busy-bare/{day.toordinal()}").json()["ok"]),
+        lambda c, _k: int(c.post(f"/book/busy-bare/{night[0].toordinal()}").json()["ok"]),
+        before_round=next_night,
     )
     bare.stop()
     api.stop()
