@@ -19,11 +19,10 @@ from services.booking.settings import BookingSettings
 from services.db import make_engine
 from services.notify.templated import TemplatedNotices
 from services.payments.adapter import PaymentGateway
-from services.payments.factory import local_gateway, open_gateway
+from services.payments.factory import system_gateway, webhook_secret
 from services.payments.gateway import LocalGateway
 from services.payments.sqlite import immediate_transactions
 from warehouse.emitter import Emitter
-from warehouse.secrets import secret
 from warehouse.settings import Settings
 
 NEEDS = ("notify",)
@@ -40,8 +39,7 @@ def build(
 ) -> BookingService:
     """The booking service. ``gateway`` replaces the configured adapter (tests)."""
     conf = conf or BookingSettings()
-    api_key = conf.gateway_api_key or "sk_" + secret(settings.data_dir, "booking_gateway_key")
-    hook_secret = conf.webhook_secret or "whsec_" + secret(settings.data_dir, "booking_webhook")
+    hook_secret = webhook_secret(settings.data_dir, "booking", conf)
     engine = immediate_transactions(make_engine(settings, "booking"))
     read_engine = engine
     if engine.dialect.name == "sqlite":
@@ -49,22 +47,13 @@ def build(
     holder: dict[str, BookingService] = {}
     local: LocalGateway | None = None
     if gateway is None:
-        if conf.gateway == "local" and not conf.gateway_url:
-            local = local_gateway(
-                settings.data_dir / "db" / "booking_gateway.sqlite",
-                api_key=api_key,
-                webhook_secret=hook_secret,
-                webhook_sink=lambda body, sig: (
-                    "svc" in holder and holder["svc"].receive_webhook(body, sig) is not None
-                ),
-            )
-        gateway = open_gateway(
-            conf.gateway,
-            api_key=api_key,
-            url=conf.gateway_url,
-            gateway=local,
-            timeout_s=conf.gateway_timeout_s,
-            deliver_inline=False,
+        gateway, local = system_gateway(
+            settings.data_dir,
+            "booking",
+            conf,
+            webhook_sink=lambda body, sig: (
+                "svc" in holder and holder["svc"].receive_webhook(body, sig) is not None
+            ),
         )
     service = BookingService(
         engine,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 from sqlalchemy import create_engine, event
@@ -19,7 +20,18 @@ from services.payments.gateway import LocalGateway
 from services.payments.gateway_app import InProcessClient
 from services.payments.local import LocalGatewayAdapter
 from services.payments.sqlite import immediate_transactions
+from warehouse.secrets import secret
 from warehouse.sqlite_wal import enable_wal
+
+
+class GatewaySettings(Protocol):
+    """The payment fields every money-taking system's settings carry."""
+
+    gateway: str
+    gateway_url: str
+    gateway_api_key: str
+    webhook_secret: str
+    gateway_timeout_s: float
 
 
 def local_gateway(
@@ -82,3 +94,40 @@ def open_gateway(
     else:
         raise ValueError("a local gateway needs a url or an in-process gateway")
     return LocalGatewayAdapter(client, api_key)
+
+
+def webhook_secret(data_dir: Path, system: str, conf: GatewaySettings) -> str:
+    """The secret ``system``'s gateway webhooks are signed with: configured, else generated
+    once under ``data_dir`` (``<system>_webhook``)."""
+    return conf.webhook_secret or "whsec_" + secret(data_dir, f"{system}_webhook")
+
+
+def system_gateway(
+    data_dir: Path,
+    system: str,
+    conf: GatewaySettings,
+    *,
+    webhook_sink: Callable[[bytes, str], bool] | None = None,
+) -> tuple[PaymentGateway, LocalGateway | None]:
+    """``system``'s adapter as its settings say, and the in-process local gateway when it
+    runs one (on ``<data_dir>/db/<system>_gateway.sqlite``; its webhooks go to
+    ``webhook_sink`` when whoever runs it calls ``deliver_webhooks``, never on the payment
+    path). The key is the configured one, else generated once (``<system>_gateway_key``)."""
+    api_key = conf.gateway_api_key or "sk_" + secret(data_dir, f"{system}_gateway_key")
+    local: LocalGateway | None = None
+    if conf.gateway == "local" and not conf.gateway_url:
+        local = local_gateway(
+            data_dir / "db" / f"{system}_gateway.sqlite",
+            api_key=api_key,
+            webhook_secret=webhook_secret(data_dir, system, conf),
+            webhook_sink=webhook_sink,
+        )
+    adapter = open_gateway(
+        conf.gateway,
+        api_key=api_key,
+        url=conf.gateway_url,
+        gateway=local,
+        timeout_s=conf.gateway_timeout_s,
+        deliver_inline=False,
+    )
+    return adapter, local

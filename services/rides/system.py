@@ -21,7 +21,7 @@ from models.registry import ModelRegistry
 from services.db import make_engine
 from services.notify.templated import TemplatedNotices
 from services.payments.adapter import PaymentGateway
-from services.payments.factory import local_gateway, open_gateway
+from services.payments.factory import system_gateway
 from services.payments.sqlite import immediate_transactions
 from services.rides.eta import EtaServing, registry_loader
 from services.rides.locations import LocationIndex, MemoryIndex, RedisIndex
@@ -30,7 +30,6 @@ from services.rides.service import RidesService
 from services.rides.settings import RidesSettings
 from services.rides.surge import Served, SurgeBoard
 from warehouse.emitter import Emitter
-from warehouse.secrets import secret
 from warehouse.settings import Settings
 
 NEEDS = ("notify",)
@@ -58,22 +57,11 @@ def build(
     read_engine = make_engine(settings, "rides") if engine.dialect.name == "sqlite" else engine
     local = None
     if gateway is None:
-        api_key = conf.gateway_api_key or "sk_" + secret(settings.data_dir, "rides_gateway_key")
-        if conf.gateway == "local" and not conf.gateway_url:
-            local = local_gateway(
-                settings.data_dir / "db" / "rides_gateway.sqlite",
-                api_key=api_key,
-                webhook_secret=conf.webhook_secret
-                or "whsec_" + secret(settings.data_dir, "rides_webhook"),
-                webhook_sink=lambda _body, _sig: True,  # calls settle; webhooks add nothing
-            )
-        gateway = open_gateway(
-            conf.gateway,
-            api_key=api_key,
-            url=conf.gateway_url,
-            gateway=local,
-            timeout_s=conf.gateway_timeout_s,
-            deliver_inline=False,
+        gateway, local = system_gateway(
+            settings.data_dir,
+            "rides",
+            conf,
+            webhook_sink=lambda _body, _sig: True,  # calls settle; webhooks add nothing
         )
     registry = ModelRegistry(settings.models_dir)
     service = RidesService(

@@ -15,7 +15,7 @@ from typing import Any
 from services.db import make_engine
 from services.notify.templated import TemplatedNotices
 from services.payments.adapter import PaymentGateway
-from services.payments.factory import local_gateway, open_gateway
+from services.payments.factory import system_gateway
 from services.payments.gateway import LocalGateway
 from services.payments.sqlite import immediate_transactions
 from services.shop.notices import TEMPLATES as NOTICES
@@ -23,7 +23,6 @@ from services.shop.recs import AlsoBoughtServer
 from services.shop.service import ShopService
 from services.shop.settings import ShopSettings
 from warehouse.emitter import Emitter
-from warehouse.secrets import secret
 from warehouse.settings import Settings
 
 NEEDS = ("notify",)
@@ -40,27 +39,12 @@ def build(
 ) -> ShopService:
     """The shop service. ``gateway`` replaces the configured adapter (tests)."""
     conf = conf or ShopSettings()
-    api_key = conf.gateway_api_key or "sk_" + secret(settings.data_dir, "shop_gateway_key")
-    hook_secret = conf.webhook_secret or "whsec_" + secret(settings.data_dir, "shop_webhook")
     engine = immediate_transactions(make_engine(settings, "shop"))
     local: LocalGateway | None = None
     if gateway is None:
-        if conf.gateway == "local" and not conf.gateway_url:
-            # Webhooks only confirm what the calls already recorded; reconciliation settles
-            # any call whose answer was lost, so no sink is needed in-process.
-            local = local_gateway(
-                settings.data_dir / "db" / "shop_gateway.sqlite",
-                api_key=api_key,
-                webhook_secret=hook_secret,
-            )
-        gateway = open_gateway(
-            conf.gateway,
-            api_key=api_key,
-            url=conf.gateway_url,
-            gateway=local,
-            timeout_s=conf.gateway_timeout_s,
-            deliver_inline=False,
-        )
+        # Webhooks only confirm what the calls already recorded; reconciliation settles any
+        # call whose answer was lost, so no sink is needed in-process.
+        gateway, local = system_gateway(settings.data_dir, "shop", conf)
     service = ShopService(
         engine,
         gateway,
