@@ -10,11 +10,12 @@ every variant's stock from it without trusting the service's own counters.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from services.shop.store import (
     ledger,
@@ -59,117 +60,115 @@ class Outbox:
         finally:
             self._lock.release()
 
-    def _pump_ledger(self) -> int:
+    def _drain(self, name: str, read: Callable[[Connection, int], list[tuple[int, Event]]]) -> int:
+        """Emit the events ``read(conn, after)`` makes of the next rows past the cursor
+        ``name`` (each with its row id, in id order), batch after batch, moving the cursor
+        only once a batch is emitted; how many went out."""
         sent = 0
         while True:
-            after = self._cursor("ledger")
+            after = self._cursor(name)
             with self.engine.connect() as conn:
-                rows = conn.execute(
-                    select(ledger)
-                    .where(ledger.c.id > after)
-                    .order_by(ledger.c.id)
-                    .limit(self.batch)
-                ).all()
-            if not rows:
+                batch = read(conn, after)
+            if not batch:
                 return sent
-            self.emitter.emit_events(
-                [
-                    Event(
-                        system=SYSTEM,
-                        type="stock_" + r.kind,
-                        entity=str(r.variant_id),
-                        attrs={
-                            "ledger_id": r.id,
-                            "variant_id": r.variant_id,
-                            "warehouse_id": r.warehouse_id,
-                            "qty": r.qty,
-                            "ref": r.ref,
-                        },
-                        ts=datetime.fromtimestamp(r.ts, UTC),
-                        event_id=f"shop-ledger-{r.id}",
-                    )
-                    for r in rows
-                ]
-            )
-            self._advance("ledger", rows[-1].id)
-            sent += len(rows)
+            self.emitter.emit_events([event for _id, event in batch])
+            self._advance(name, batch[-1][0])
+            sent += len(batch)
+
+    def _pump_ledger(self) -> int:
+        return self._drain("ledger", self._ledger_events)
 
     def _pump_payments(self) -> int:
-        sent = 0
-        while True:
-            after = self._cursor("payments")
-            with self.engine.connect() as conn:
-                rows = conn.execute(
-                    select(payments)
-                    .where(payments.c.id > after)
-                    .order_by(payments.c.id)
-                    .limit(self.batch)
-                ).all()
-            if not rows:
-                return sent
-            self.emitter.emit_events(
-                [
-                    Event(
-                        system=SYSTEM,
-                        type="payment_" + r.kind,
-                        entity=r.checkout_id,
-                        attrs={
-                            "payment_id": r.id,
-                            "order_id": r.order_id,
-                            "amount": r.amount,
-                            "intent_id": r.intent_id,
-                        },
-                        ts=datetime.fromtimestamp(r.ts, UTC),
-                        event_id=f"shop-payment-{r.id}",
-                    )
-                    for r in rows
-                ]
-            )
-            self._advance("payments", rows[-1].id)
-            sent += len(rows)
+        return self._drain("payments", self._payment_events)
 
     def _pump_orders(self) -> int:
-        sent = 0
-        while True:
-            after = self._cursor("orders")
-            with self.engine.connect() as conn:
-                rows = conn.execute(
-                    select(order_events, orders.c.customer, orders.c.amount, orders.c.refunded)
-                    .select_from(order_events.join(orders, orders.c.id == order_events.c.order_id))
-                    .where(order_events.c.id > after)
-                    .order_by(order_events.c.id)
-                    .limit(self.batch)
-                ).all()
-                placed = [r.order_id for r in rows if r.status == "placed"]
-                lines: dict[str, list[dict[str, Any]]] = {}
-                if placed:
-                    for ln in conn.execute(
-                        select(order_lines, products.c.category_id)
-                        .select_from(
-                            order_lines.join(products, products.c.id == order_lines.c.product_id)
-                        )
-                        .where(order_lines.c.order_id.in_(placed))
-                    ):
-                        lines.setdefault(ln.order_id, []).append(
-                            {
-                                "product_id": ln.product_id,
-                                "variant_id": ln.variant_id,
-                                "seller_id": ln.seller_id,
-                                "category_id": ln.category_id,
-                                "qty": ln.qty,
-                                "unit_price": ln.unit_price,
-                            }
-                        )
-            if not rows:
-                return sent
-            events = []
-            for r in rows:
-                attrs: dict[str, Any] = {"status": r.status, "note": r.note, "seq": r.id}
-                if r.status == "placed":
-                    attrs |= {"amount": r.amount, "lines": lines.get(r.order_id, [])}
-                if r.status in ("refunded", "partially_refunded", "cancelled"):
-                    attrs["refunded"] = r.refunded
-                events.append(
+        return self._drain("orders", self._order_events)
+
+    def _ledger_events(self, conn: Connection, after: int) -> list[tuple[int, Event]]:
+        rows = conn.execute(
+            select(ledger).where(ledger.c.id > after).order_by(ledger.c.id).limit(self.batch)
+        ).all()
+        return [
+            (
+                r.id,
+                Event(
+                    system=SYSTEM,
+                    type="stock_" + r.kind,
+                    entity=str(r.variant_id),
+                    attrs={
+                        "ledger_id": r.id,
+                        "variant_id": r.variant_id,
+                        "warehouse_id": r.warehouse_id,
+                        "qty": r.qty,
+                        "ref": r.ref,
+                    },
+                    ts=datetime.fromtimestamp(r.ts, UTC),
+                    event_id=f"shop-ledger-{r.id}",
+                ),
+            )
+            for r in rows
+        ]
+
+    def _payment_events(self, conn: Connection, after: int) -> list[tuple[int, Event]]:
+        rows = conn.execute(
+            select(payments).where(payments.c.id > after).order_by(payments.c.id).limit(self.batch)
+        ).all()
+        return [
+            (
+                r.id,
+                Event(
+                    system=SYSTEM,
+                    type="payment_" + r.kind,
+                    entity=r.checkout_id,
+                    attrs={
+                        "payment_id": r.id,
+                        "order_id": r.order_id,
+                        "amount": r.amount,
+                        "intent_id": r.intent_id,
+                    },
+                    ts=datetime.fromtimestamp(r.ts, UTC),
+                    event_id=f"shop-payment-{r.id}",
+                ),
+            )
+            for r in rows
+        ]
+
+    def _order_events(self, conn: Connection, after: int) -> list[tuple[int, Event]]:
+        rows = conn.execute(
+            select(order_events, orders.c.customer, orders.c.amount, orders.c.refunded)
+            .select_from(order_events.join(orders, orders.c.id == order_events.c.order_id))
+            .where(order_events.c.id > after)
+            .order_by(order_events.c.id)
+            .limit(self.batch)
+        ).all()
+        placed = [r.order_id for r in rows if r.status == "placed"]
+        lines: dict[str, list[dict[str, Any]]] = {}
+        if placed:
+            for ln in conn.execute(
+                select(order_lines, products.c.category_id)
+                .select_from(order_lines.join(products, products.c.id == order_lines.c.product_id))
+                .where(order_lines.c.order_id.in_(placed))
+            ):
+                lines.setdefault(ln.order_id, []).append(
+                    {
+                        "product_id": ln.product_id,
+                        "variant_id": ln.variant_id,
+                        "seller_id": ln.seller_id,
+                        "category_id": ln.category_id,
+                        "qty": ln.qty,
+                        "unit_price": ln.unit_price,
+                    }
+                )
+        events = []
+        for r in rows:
+            attrs: dict[str, Any] = {"status": r.status, "note": r.note, "seq": r.id}
+            if r.status == "placed":
+                attrs |= {"amount": r.amount, "lines": lines.get(r.order_id, [])}
+            if r.status in ("refunded", "partially_refunded", "cancelled"):
+                attrs["refunded"] = r.refunded
+            events.append(
+                (
+                    r.id,
                     Event(
                         system=SYSTEM,
                         type="order_" + r.status,
@@ -178,8 +177,7 @@ class Outbox:
                         attrs=attrs,
                         ts=datetime.fromtimestamp(r.ts, UTC),
                         event_id=f"shop-order-{r.id}",
-                    )
+                    ),
                 )
-            self.emitter.emit_events(events)
-            self._advance("orders", rows[-1].id)
-            sent += len(rows)
+            )
+        return events
