@@ -26,190 +26,37 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    and_,
-    bindparam,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from services.payments.adapter import DECLINING
-from services.payments.idempotency import (
-    IdempotencyStore,
-    KeyInFlight,
-    KeyReused,
-    fingerprint,
-    idempotency_table,
+from services.payments.gateway_chaos import Chaos
+from services.payments.gateway_tables import (
+    CANCEL,
+    CAPTURE_ALL,
+    CAPTURE_PART,
+    INSERT_EVENT,
+    INSERT_INTENT,
+    SELECT_INTENT,
+    events,
+    idempotency,
+    intents,
+    metadata,
+    refunds,
 )
+from services.payments.gateway_wire import (
+    MAX_AMOUNT,
+    Reply,
+    RequestError,
+    int_param,
+    intent_json,
+    new_id,
+    unexpected_state,
+)
+from services.payments.idempotency import IdempotencyStore, KeyInFlight, KeyReused, fingerprint
 from services.payments.webhooks import sign
-
-metadata = MetaData()
-intents = Table(
-    "gateway_intents",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("amount", Integer, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("capture_method", String(16), nullable=False),
-    Column("payment_method", String(64), nullable=True),
-    Column("amount_captured", Integer, nullable=False, default=0),
-    Column("amount_refunded", Integer, nullable=False, default=0),
-    Column("captures", Integer, nullable=False, default=0),
-    Column("metadata", Text, nullable=False),
-    Column("last_error", Text, nullable=True),
-    Column("created", Float, nullable=False),
-)
-refunds = Table(
-    "gateway_refunds",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("payment_intent", String(40), nullable=False, index=True),
-    Column("amount", Integer, nullable=False),
-    Column("created", Float, nullable=False),
-)
-events = Table(
-    "gateway_events",
-    metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("id", String(40), nullable=False, unique=True),
-    Column("type", String(64), nullable=False),
-    Column("payload", Text, nullable=False),
-    Column("delivered", Boolean, nullable=False, default=False),
-    Column("attempts", Integer, nullable=False, default=0),
-)
-idempotency = idempotency_table(metadata, "gateway_idempotency")
-
-# Statements of the payment path, built once (executed with parameters).
-_SELECT_INTENT = select(intents).where(intents.c.id == bindparam("pi"))
-_INSERT_INTENT = insert(intents)
-_INSERT_EVENT = insert(events).values(delivered=False, attempts=0)
-_CAPTURE_ALL = (
-    update(intents)
-    .where(and_(intents.c.id == bindparam("pi"), intents.c.status == "requires_capture"))
-    .values(status="succeeded", amount_captured=intents.c.amount, captures=intents.c.captures + 1)
-    .returning(*intents.c)
-)
-_CAPTURE_PART = _CAPTURE_ALL.values(amount_captured=bindparam("to_capture"))
-_CANCEL = (
-    update(intents)
-    .where(
-        and_(
-            intents.c.id == bindparam("pi"),
-            intents.c.status.in_(
-                ["requires_payment_method", "requires_confirmation", "requires_capture"]
-            ),
-        )
-    )
-    .values(status="canceled")
-    .returning(*intents.c)
-)
-
-MAX_AMOUNT = 99_999_999  # Stripe's eight digits
-_FORM_KEY = re.compile(r"^([a-z_]+)\[([^\[\]]{1,40})\]$")
-
-
-@dataclass
-class Reply:
-    """What the gateway answers; ``fault`` says how chaos mangles its delivery."""
-
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-    fault: str | None = None  # None | "timeout" | "drop"
-
-
-class RequestError(Exception):
-    def __init__(self, status: int, type_: str, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.type, self.message, self.code = status, type_, message, code
-
-    def reply(self) -> Reply:
-        error = {"type": self.type, "message": self.message}
-        if self.code:
-            error["code"] = self.code
-        return Reply(self.status, {"error": error})
-
-
-class Chaos:
-    """Faults injected on command, each for the next ``n`` requests (thread-safe)."""
-
-    KINDS = ("fail", "timeout", "drop", "duplicate_webhooks")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._left = dict.fromkeys(self.KINDS, 0)
-        self.delay_s = 0.0  # how long each request stays in flight before it acts
-
-    def inject(self, kind: str, n: int = 1) -> None:
-        if kind not in self._left:
-            raise ValueError(f"unknown fault {kind!r}; known: {', '.join(self.KINDS)}")
-        with self._lock:
-            self._left[kind] = max(0, int(n))
-
-    def take(self, kind: str) -> bool:
-        with self._lock:
-            if self._left[kind] > 0:
-                self._left[kind] -= 1
-                return True
-            return False
-
-    def clear(self) -> None:
-        with self._lock:
-            self._left = dict.fromkeys(self.KINDS, 0)
-        self.delay_s = 0.0
-
-
-def parse_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """Stripe's form encoding: ``a=1&metadata[k]=v`` becomes ``{"a": "1", "metadata": {...}}``."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        nested = _FORM_KEY.match(key)
-        if nested:
-            out.setdefault(nested.group(1), {})
-            if not isinstance(out[nested.group(1)], dict):
-                raise RequestError(400, "invalid_request_error", f"{key} clashes with a field")
-            out[nested.group(1)][nested.group(2)] = value
-        else:
-            out[key] = value
-    return out
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(12)}"
-
-
-def intent_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    body = {
-        "id": row["id"],
-        "object": "payment_intent",
-        "amount": row["amount"],
-        "currency": row["currency"],
-        "status": row["status"],
-        "capture_method": row["capture_method"],
-        "payment_method": row["payment_method"],
-        "amount_capturable": row["amount"] if row["status"] == "requires_capture" else 0,
-        "amount_received": row["amount_captured"],
-        "amount_refunded": row["amount_refunded"],
-        "metadata": json.loads(row["metadata"]),
-        "created": int(row["created"]),
-        "last_payment_error": json.loads(row["last_error"]) if row["last_error"] else None,
-    }
-    return body
 
 
 class LocalGateway:
@@ -322,7 +169,7 @@ class LocalGateway:
     # -- operations ------------------------------------------------------------------------
 
     def _load(self, conn: Connection, intent_id: str) -> dict[str, Any]:
-        row = conn.execute(_SELECT_INTENT, {"pi": intent_id}).first()
+        row = conn.execute(SELECT_INTENT, {"pi": intent_id}).first()
         if row is None:
             raise RequestError(
                 404,
@@ -333,7 +180,7 @@ class LocalGateway:
         return dict(row._mapping)
 
     def _create(self, conn: Connection, p: dict[str, Any]) -> Reply:
-        amount = _int(p.get("amount"), "amount", 1, MAX_AMOUNT)
+        amount = int_param(p.get("amount"), "amount", 1, MAX_AMOUNT)
         currency = str(p.get("currency", ""))
         if not re.fullmatch(r"[a-z]{3}", currency):
             raise RequestError(400, "invalid_request_error", "currency must be 3 lowercase letters")
@@ -348,7 +195,7 @@ class LocalGateway:
         if confirm and not method:
             raise RequestError(400, "invalid_request_error", "confirm needs a payment_method")
         row = {
-            "id": _new_id("pi"),
+            "id": new_id("pi"),
             "amount": amount,
             "currency": currency,
             "status": "requires_payment_method" if not method else "requires_confirmation",
@@ -364,7 +211,7 @@ class LocalGateway:
         if confirm and method in DECLINING:
             row["status"] = "requires_payment_method"
             row["last_error"] = json.dumps({"code": "card_declined", "decline_code": "generic"})
-            conn.execute(_INSERT_INTENT, row)
+            conn.execute(INSERT_INTENT, row)
             self._event(conn, "payment_intent.payment_failed", intent_json(row))
             # The endpoint ran: the failed intent and its answer are kept, like a success.
             return RequestError(
@@ -374,7 +221,7 @@ class LocalGateway:
             row["status"] = "requires_capture"
         elif confirm:
             row.update(status="succeeded", amount_captured=amount, captures=1)
-        conn.execute(_INSERT_INTENT, row)
+        conn.execute(INSERT_INTENT, row)
         body = intent_json(row)
         if row["status"] == "requires_capture":
             self._event(conn, "payment_intent.amount_capturable_updated", body)
@@ -386,23 +233,23 @@ class LocalGateway:
         params: dict[str, Any] = {"pi": intent_id}
         if "amount_to_capture" in p:
             row = self._load(conn, intent_id)
-            params["to_capture"] = _int(
+            params["to_capture"] = int_param(
                 p["amount_to_capture"], "amount_to_capture", 1, row["amount"]
             )
         # One statement checks the state, moves the money and reads the intent back.
         row = _one_or_none(
-            conn.execute(_CAPTURE_PART if "to_capture" in params else _CAPTURE_ALL, params)
+            conn.execute(CAPTURE_PART if "to_capture" in params else CAPTURE_ALL, params)
         )
         if row is None:
-            raise _unexpected_state(self._load(conn, intent_id), "capture")
+            raise unexpected_state(self._load(conn, intent_id), "capture")
         body = intent_json(row)
         self._event(conn, "payment_intent.succeeded", body)
         return Reply(200, body)
 
     def _cancel(self, conn: Connection, intent_id: str, _p: dict[str, Any]) -> Reply:
-        row = _one_or_none(conn.execute(_CANCEL, {"pi": intent_id}))
+        row = _one_or_none(conn.execute(CANCEL, {"pi": intent_id}))
         if row is None:
-            raise _unexpected_state(self._load(conn, intent_id), "cancel")
+            raise unexpected_state(self._load(conn, intent_id), "cancel")
         body = intent_json(row)
         self._event(conn, "payment_intent.canceled", body)
         return Reply(200, body)
@@ -413,13 +260,13 @@ class LocalGateway:
             raise RequestError(400, "invalid_request_error", "payment_intent is required")
         row = self._load(conn, intent_id)
         if row["status"] != "succeeded":
-            raise _unexpected_state(row, "refund")
+            raise unexpected_state(row, "refund")
         left = row["amount_captured"] - row["amount_refunded"]
         if left <= 0:
             raise RequestError(
                 400, "invalid_request_error", "charge already refunded", "charge_already_refunded"
             )
-        amount = left if p.get("amount") is None else _int(p.get("amount"), "amount", 1, left)
+        amount = left if p.get("amount") is None else int_param(p.get("amount"), "amount", 1, left)
         done = conn.execute(
             update(intents)
             .where(
@@ -433,7 +280,7 @@ class LocalGateway:
         if not done:
             raise RequestError(400, "invalid_request_error", "refund exceeds what is left")
         refund = {
-            "id": _new_id("re"),
+            "id": new_id("re"),
             "payment_intent": intent_id,
             "amount": amount,
             "created": self.clock(),
@@ -453,7 +300,7 @@ class LocalGateway:
     # -- webhooks --------------------------------------------------------------------------
 
     def _event(self, conn: Connection, type_: str, obj: dict[str, Any]) -> None:
-        event_id = _new_id("evt")
+        event_id = new_id("evt")
         payload = {
             "id": event_id,
             "object": "event",
@@ -461,7 +308,7 @@ class LocalGateway:
             "created": int(self.clock()),
             "data": {"object": obj},
         }
-        conn.execute(_INSERT_EVENT, {"id": event_id, "type": type_, "payload": json.dumps(payload)})
+        conn.execute(INSERT_EVENT, {"id": event_id, "type": type_, "payload": json.dumps(payload)})
 
     def deliver_webhooks(self, limit: int = 100) -> int:
         """Send undelivered events, signed, oldest first; returns how many were accepted.
@@ -537,22 +384,3 @@ def _one_or_none(result: Any) -> dict[str, Any] | None:
 
 def _answer(reply: Reply) -> tuple[int, dict[str, Any]]:
     return reply.status, reply.body
-
-
-def _int(value: Any, name: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise RequestError(400, "invalid_request_error", f"{name} must be an integer") from None
-    if not low <= number <= high:
-        raise RequestError(400, "invalid_request_error", f"{name} must be in {low}..{high}")
-    return number
-
-
-def _unexpected_state(row: Mapping[str, Any], action: str) -> RequestError:
-    return RequestError(
-        400,
-        "invalid_request_error",
-        f"cannot {action} a payment_intent in status {row['status']}",
-        "payment_intent_unexpected_state",
-    )

@@ -19,7 +19,8 @@ from urllib.parse import parse_qsl
 import anyio.to_thread
 import httpx
 
-from services.payments.gateway import LocalGateway, Reply, RequestError, parse_form
+from services.payments.gateway import LocalGateway
+from services.payments.gateway_wire import Reply, RequestError, parse_form
 
 MAX_BODY = 64 * 1024
 
