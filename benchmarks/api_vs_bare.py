@@ -9,8 +9,10 @@ machine is shared, so a rate alone says little; this module makes the comparison
 - The load generator is closed-loop: ``LOAD_CLIENTS`` threads, each with its own keep-alive
   client, send the next job when the last one answered. The clients (each loads the CA store)
   and the pool's threads exist before the clock starts: only the jobs are timed.
-- Rounds are interleaved (API, bare, then bare, API, ...) and the ratio is the median of the
-  rounds' ratios, so a burst of other work on the machine lands on both sides.
+- Each side first runs ``WARMUP_SECONDS`` of the same load, untimed (first connections,
+  statement caches, lazy imports), so the first round is no slower for the side that goes
+  first. Then rounds are interleaved (API, bare, then bare, API, ...) and the ratio is the
+  median of the rounds' ratios, so a burst of other work on the machine lands on both sides.
 - The process CPU time per successful job is recorded too: it moves much less than the rate
   when other work takes the CPU.
 """
@@ -33,6 +35,7 @@ import httpx
 LOAD_CLIENTS = 16
 ROUNDS = 3
 ROUND_SECONDS = 4.0
+WARMUP_SECONDS = 1.0
 # The PostgreSQL the safety races run on, in a schema of their own; point it at a private
 # server (the shared one on 5432 is not for load).
 PG = os.environ.get("BLUEPRINT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -180,9 +183,16 @@ def compare(
     rounds: int = ROUNDS,
     seconds: float = ROUND_SECONDS,
     before_round: Callable[[int], object] | None = None,
+    warmup_s: float = WARMUP_SECONDS,
 ) -> Comparison:
-    """``rounds`` interleaved rounds of ``seconds`` on each side, the order alternating.
-    ``before_round(r)`` runs first in each round (say, to move both sides to fresh stock)."""
+    """``rounds`` interleaved rounds of ``seconds`` on each side, the order alternating, after
+    ``warmup_s`` of untimed load on each. ``before_round(r)`` runs first in each round (say,
+    to move both sides to fresh stock)."""
+    if before_round is not None:
+        before_round(0)
+    if warmup_s > 0:
+        load(api_url, api_job, warmup_s)
+        load(bare_url, bare_job, warmup_s)
     api: list[Rate] = []
     bare: list[Rate] = []
     for r in range(rounds):
