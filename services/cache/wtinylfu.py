@@ -85,8 +85,10 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   frequency at 1000 entries (-1.49 -> -2.0); keeping the shadows' evidence from before their
   first sketch reset changed nothing but sprite@500 (-1.15 -> -1.47).
 - A second round, each change alone, scored on all 35 trace sizes of
-  ``benchmarks.cache_climb`` (shipped: worst -1.84, the static window's gap to LIRS on
-  multi2@500, which no window closes; mean -0.47); none was better on the mean by more than
+  ``benchmarks.cache_climb``, zipf_scan against static W-TinyLFU (shipped: worst -1.84, the
+  static window's gap to LIRS on multi2@500, which no window closes; mean -0.47; -0.52 when
+  zipf_scan is scored against LIRS too, as the benchmark's leave-one-out does); none was
+  better on the mean by more than
   the noise between seeds, so none is kept:
   - Warm-up as Caffeine does it: nothing is filtered before the cache is full (so here too,
     as ``_evict`` only runs admission at capacity), and a climber that does not wait for the
