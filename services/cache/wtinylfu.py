@@ -88,8 +88,7 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   ``benchmarks.cache_climb``, zipf_scan against static W-TinyLFU (shipped: worst -1.84, the
   static window's gap to LIRS on multi2@500, which no window closes; mean -0.47; -0.52 when
   zipf_scan is scored against LIRS too, as the benchmark's leave-one-out does); none was
-  better on the mean by more than
-  the noise between seeds, so none is kept:
+  better on the mean by more than the noise between seeds, so none is kept:
   - Warm-up as Caffeine does it: nothing is filtered before the cache is full (so here too,
     as ``_evict`` only runs admission at capacity), and a climber that does not wait for the
     shadows' sketch reset (multi2@1000 -1.66 -> -2.92, switch_rf@5000 -0.17 -> -1.58, mean
