@@ -254,6 +254,7 @@ def main() -> None:
     real_s = "n/a" if not real else f"{min(real.values()):.2f}"
     held = leave_one_out(log=print)
     loo_s = "n/a" if not held else f"{min(held.values()):.2f}"
+    loo_mean_s = "n/a" if not held else f"{sum(held.values()) / len(held):.2f}"
     print("[3/5] in-process cache speed vs cachetools.LRUCache")
     ops = cache_ops_figures(print)
     print("[3b] strong vs eventual cache clients (N=3)")
@@ -272,7 +273,7 @@ def main() -> None:
         f"wtinylfu_recency_margin={recency:.2f} wtinylfu_frequency_vs_static={frequency:.2f} "
         f"wtinylfu_mixed_margin={mixed:.2f} "
         f"wtinylfu_real_min_margin={real_s} "
-        f"wtinylfu_loo_min_margin={loo_s} "
+        f"wtinylfu_loo_min_margin={loo_s} wtinylfu_loo_mean_margin={loo_mean_s} "
         f"cache_ops_ratio={ops:.2f} keys_moved_ratio={moved:.3f} notify_lost={lost} "
         f"notify_dupes={dupes} cache_strong_vs_eventual={consistency['in_process']:.2f} "
         f"cache_strong_vs_eventual_redis={redis_c}"

@@ -267,7 +267,10 @@ def main() -> None:
     if args.loo:
         held = leave_one_out()
         if held:
-            line += f" wtinylfu_loo_min_margin={min(held.values()):.2f}"
+            line += (
+                f" wtinylfu_loo_min_margin={min(held.values()):.2f}"
+                f" wtinylfu_loo_mean_margin={sum(held.values()) / len(held):.2f}"
+            )
     print(line)
 
 
