@@ -258,10 +258,11 @@ class Hub:
                 self.service.went_offline(session.user, session.device)
 
     # -- sending ---------------------------------------------------------------------------
-    async def _send(self, ws: WebSocket, frame: dict[str, Any]) -> None:
+    async def _send(self, ws: WebSocket, frame: dict[str, Any] | str) -> None:
         # asyncio.timeout, not wait_for: no task per frame on the hot path.
+        text = frame if isinstance(frame, str) else orjson.dumps(frame).decode()
         async with asyncio.timeout(self.conf.send_timeout_s):
-            await ws.send_text(orjson.dumps(frame).decode())
+            await ws.send_text(text)
 
     async def _sender(self, ws: WebSocket, s: Session) -> None:
         try:
@@ -319,7 +320,7 @@ class Hub:
         return state.sent < state.known
 
     async def _deliver(self, ws: WebSocket, state: ConvState, m: Message) -> None:
-        await self._send(ws, m.frame())
+        await self._send(ws, m.wire)
         state.sent = m.seq
         state.inflight.append((m.seq, m.created_at, time.time()))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -75,6 +76,11 @@ class Message:
             "edited_at": self.edited_at,
             "deleted": self.deleted,
         }
+
+    @cached_property
+    def wire(self) -> str:
+        """``frame()`` as JSON text, encoded once however many devices it goes to."""
+        return orjson.dumps(self.frame()).decode()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ latest text (or nothing). Windows: ``edit_window_s`` and ``delete_window_s`` fro
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from services.chat import inputs
 from services.chat import store as st
 from services.chat import tables as t
 from services.chat.attachments import Attachments
-from services.chat.bus import LocalBus, RedisBus
+from services.chat.bus import RESYNC, LocalBus, RedisBus
 from services.chat.calls import Calls
 from services.chat.model import (
     CONTENT,
@@ -88,6 +89,11 @@ class ChatService:
         self.connected: Callable[[str], bool] = lambda _user: False
         self.writer = Writer(store.engine, emitter, batch=conf.writer_batch, on_commit=self._fan)
         self._push_pool = ThreadPoolExecutor(1, thread_name_prefix="chat-push")  # in order
+        # Active members per conversation, for push: read once, not once per message;
+        # dropped when a membership change commits (here or in another process).
+        self._members: dict[str, list[str]] = {}
+        self._members_version = 0
+        self._members_lock = threading.Lock()
         # Other app processes hear of this one's commits (and it of theirs) through the bus.
         self.bus = bus or LocalBus()
         self.bus.start(self._remote)
@@ -100,7 +106,32 @@ class ChatService:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
+    def _forget_members(self, committed: list[Any]) -> None:
+        """Drop cached member lists a commit changed (called after the commit)."""
+        for item in committed:
+            if item == RESYNC:
+                with self._members_lock:
+                    self._members_version += 1
+                    self._members.clear()
+            elif isinstance(item, Message) and item.kind in (MEMBER_ADDED, MEMBER_REMOVED):
+                with self._members_lock:
+                    self._members_version += 1
+                    self._members.pop(item.conv_id, None)
+
+    def _active_members(self, conv_id: str) -> list[str]:
+        """Active members of a conversation, cached; a list read while a membership change
+        committed is not kept (the change may have come after the read)."""
+        members = self._members.get(conv_id)
+        if members is None:
+            version = self._members_version
+            members = self.store.members(conv_id)
+            with self._members_lock:
+                if version == self._members_version:
+                    self._members[conv_id] = members
+        return members
+
     def _fan(self, committed: list[Any]) -> None:
+        self._forget_members(committed)
         for listener in list(self._listeners):
             listener(committed)
         self.bus.publish(committed)
@@ -126,6 +157,7 @@ class ChatService:
     def _remote(self, committed: list[Any]) -> None:
         """Rows another process committed, and its ephemeral frames: for this process's
         sockets only (the committing process pushes and records)."""
+        self._forget_members(committed)
         for listener in list(self._listeners):
             listener(committed)
 
@@ -137,7 +169,7 @@ class ChatService:
 
     def _push(self, wake: list[tuple[Message]]) -> None:
         for (message,) in wake:
-            users = [u for u in self.store.members(message.conv_id) if u != message.sender]
+            users = [u for u in self._active_members(message.conv_id) if u != message.sender]
             offline = [u for u in users if not self._online(u)]
             if offline and self.pusher is not None:
                 self.pusher.wake(message, offline)
@@ -314,14 +346,31 @@ class ChatService:
             encrypted = st.member_conversation(conn, conv_id, user)
             clean = inputs.check_body(body, encrypted=encrypted, cap=self.conf.max_message_bytes)
             now = self.clock()
-            if st.stored_client_id(conn, conv_id, user, client_id):
+            stored = st.by_client_id(conn, conv_id, user, client_id)
+            if stored is not None:
                 return st.tx_append(  # the replay answers the stored message, links nothing
-                    conn, conv_id, CONTENT, user, device, clean, now, client_id=client_id
+                    conn,
+                    conv_id,
+                    CONTENT,
+                    user,
+                    device,
+                    clean,
+                    now,
+                    client_id=client_id,
+                    stored=stored,
                 )
             shares = self.attachments.link(user, clean)
             try:
                 posted = st.tx_append(
-                    conn, conv_id, CONTENT, user, device, clean, now, client_id=client_id
+                    conn,
+                    conv_id,
+                    CONTENT,
+                    user,
+                    device,
+                    clean,
+                    now,
+                    client_id=client_id,
+                    stored=None,
                 )
             except BaseException:
                 self.attachments.revoke(user, shares)
