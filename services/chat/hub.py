@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections import defaultdict
 from typing import Any
@@ -48,6 +49,10 @@ class Hub:
         self.by_user: dict[str, set[Session]] = defaultdict(set)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.sessions = 0
+        # Outcomes of this process's socket writes, from the writer's thread to the loop.
+        self._replies: list[tuple[Session, str | None, str | None, bool, Any]] = []
+        self._replies_lock = threading.Lock()
+        self._replies_due = False
         service.connected = lambda user: bool(self.by_user.get(user))
         service.subscribe(self._from_writer)
 
@@ -390,7 +395,7 @@ class Hub:
             conv = inputs.check_conv_id(f.get("conv"))
             client_id = inputs.check_client_id(f.get("client_id"))
             ts = f.get("ts")
-            future = svc.post_async(
+            write = svc.post_write(
                 s.user,
                 s.device,
                 conv,
@@ -398,7 +403,7 @@ class Hub:
                 f.get("body"),
                 client_ts=ts if isinstance(ts, int | float) else None,
             )
-            asyncio.get_running_loop().create_task(self._answer(s, future, client_id, conv))
+            svc.writer.send(write, self._reply(s, client_id, conv))
         elif kind in ("edit", "delete"):
             conv = inputs.check_conv_id(f.get("conv"))
             client_id = inputs.check_client_id(f.get("client_id"))
@@ -407,8 +412,7 @@ class Hub:
             if kind == "edit" and body is None:
                 raise Invalid("an edit needs a body")
             write = svc.change_write(s.user, s.device, conv, seq, body, client_id)
-            future = svc.writer.submit(write)
-            asyncio.get_running_loop().create_task(self._answer(s, future, client_id, conv))
+            svc.writer.send(write, self._reply(s, client_id, conv))
         elif kind in ("ack", "read"):
             self._ack(s, f, read=kind == "read")
         elif kind == "typing":
@@ -426,13 +430,12 @@ class Hub:
             if not isinstance(user, str):
                 raise Invalid("to_device needs user, device and body")
             write = svc.to_device_write(s.user, s.device, user, f.get("device"), f.get("body"))
-            future = svc.writer.submit(write)
-            asyncio.get_running_loop().create_task(self._answer(s, future, None, None))
+            svc.writer.send(write, self._reply(s, None, None))
         elif isinstance(kind, str) and kind.startswith("call_"):
             await self._call(s, kind, f)
         elif kind == "ack_to_device":
             up_to = inputs.check_seq(f.get("id"), "id")
-            svc.writer.submit(svc.inbox_ack_write(s.user, s.device, up_to))
+            svc.writer.send(svc.inbox_ack_write(s.user, s.device, up_to))
         else:
             raise Invalid(f"unknown frame type {kind!r}; see the protocol page")
 
@@ -513,7 +516,7 @@ class Hub:
             if seq <= state.read:
                 return
             state.read = seq
-            self.service.writer.submit(
+            self.service.writer.send(
                 self.service.ack_write(s.user, s.device, conv, seq, [], read=True)
             )
             frame = {
@@ -532,21 +535,43 @@ class Hub:
         while state.inflight and state.inflight[0][0] <= seq:
             covered.append(state.inflight.popleft())
         state.acked = seq
-        self.service.writer.submit(self.service.ack_write(s.user, s.device, conv, seq, covered))
+        self.service.writer.send(self.service.ack_write(s.user, s.device, conv, seq, covered))
         if state.sent < state.known:
             s.dirty.add(conv)
             s.wake.set()
 
-    async def _answer(
-        self, s: Session, future: Any, client_id: str | None, conv: str | None
+    def _reply(self, s: Session, client_id: str | None, conv: str | None) -> Any:
+        """The writer's reply for one write of ``s``: queued for the loop, which answers it
+        (``_answer``). Replies of a batch reach the loop in one wake-up, not one each."""
+
+        def reply(ok: bool, value: Any) -> None:
+            with self._replies_lock:
+                self._replies.append((s, client_id, conv, ok, value))
+                if self._replies_due:
+                    return
+                self._replies_due = True
+            loop = self.loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._answer_all)
+
+        return reply
+
+    def _answer_all(self) -> None:
+        with self._replies_lock:
+            replies, self._replies = self._replies, []
+            self._replies_due = False
+        for reply in replies:
+            self._answer(*reply)
+
+    def _answer(
+        self, s: Session, client_id: str | None, conv: str | None, ok: bool, result: Any
     ) -> None:
-        try:
-            result = await asyncio.wrap_future(future)
-        except DomainError as exc:
-            s.post({**_problem(exc), "client_id": client_id, "conv": conv})
-            return
-        except Exception:  # noqa: BLE001 - the client retries with the same client id
-            log.exception("chat write failed")
+        if not ok:
+            if isinstance(result, DomainError):
+                s.post({**_problem(result), "client_id": client_id, "conv": conv})
+                return
+            # Not the client's fault: it retries with the same client id.
+            log.error("chat write failed", exc_info=result)
             s.post(
                 {
                     "type": "error",

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -402,9 +402,6 @@ class ChatService:
     ) -> Posted:
         return self.writer.call(self.post_write(user, device, conv_id, client_id, body))
 
-    def post_async(self, *args: Any, **kwargs: Any) -> Future:
-        return self.writer.submit(self.post_write(*args, **kwargs))
-
     def change_write(
         self,
         user: str,
@@ -686,7 +683,7 @@ class ChatService:
         def write(conn: Connection, out: Outbox) -> None:
             st.tx_upsert_device(conn, user, device, None, self.clock())
 
-        self.writer.submit(write)
+        self.writer.send(write)
 
     # -- retention -------------------------------------------------------------------------
     def purge_expired(self) -> dict[str, int]:
