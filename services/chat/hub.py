@@ -53,11 +53,17 @@ class Hub:
         self._replies: list[tuple[Session, str | None, str | None, bool, Any]] = []
         self._replies_lock = threading.Lock()
         self._replies_due = False
+        # Ring timers of the calls placed through this process, and the tasks they start.
+        self._ringing: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task] = set()
         service.connected = lambda user: bool(self.by_user.get(user))
         service.subscribe(self._from_writer)
 
     def close(self) -> None:
         self.service.unsubscribe(self._from_writer)
+        for timer in self._ringing.values():
+            timer.cancel()
+        self._ringing.clear()
 
     # -- fan-out ---------------------------------------------------------------------------
     def _from_writer(self, committed: list[Any]) -> None:
@@ -489,20 +495,51 @@ class Hub:
             raise Invalid(f"unknown call frame {kind!r}; see the protocol page")
         self.relay(s, "conv", conv, relay)
         if state is not None:  # every device of every member, the sender's too
-            frame = {
-                "type": "call",
-                "conv": conv,
-                "call": call_id,
-                "state": state["state"],
-                "media": state["media"],
-                "caller": state["caller"],
-                "by": s.user,
-                "by_device": s.device,
-                "reason": state.get("reason"),
-                "joined": state["joined"],
-            }
-            self._post_local("conv", conv, "", "", frame)
-            self.service.signal("conv", conv, "", "", frame)
+            self._call_state(state, s.user, s.device)
+            if kind == "call_offer":
+                self._ring_later(call_id, reg.ring_timeout_s)
+
+    def _call_state(self, record: dict[str, Any], by: str, by_device: str | None) -> None:
+        """Tell every device of every member of the call's conversation its new state."""
+        conv = record["conv"]
+        frame = {
+            "type": "call",
+            "conv": conv,
+            "call": record["call"],
+            "state": record["state"],
+            "media": record["media"],
+            "caller": record["caller"],
+            "by": by,
+            "by_device": by_device,
+            "reason": record.get("reason"),
+            "joined": record["joined"],
+        }
+        self._post_local("conv", conv, "", "", frame)
+        self.service.signal("conv", conv, "", "", frame)
+
+    def _ring_later(self, call_id: str, delay: float) -> None:
+        """When a call placed here may have rung out: mark it missed then, and tell every
+        device (a call another process placed is timed out there, or when next touched)."""
+        loop = asyncio.get_running_loop()
+        self._ringing[call_id] = loop.call_later(
+            delay, lambda: self._tasks_add(loop.create_task(self._ring_out(call_id)))
+        )
+
+    def _tasks_add(self, task: asyncio.Task) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _ring_out(self, call_id: str) -> None:
+        self._ringing.pop(call_id, None)
+        try:
+            record, left = await asyncio.to_thread(self.service.calls.ring_out, call_id)
+        except Exception:  # noqa: BLE001 - the call is then timed out when next touched
+            log.warning("chat ring timeout of %s failed", call_id, exc_info=True)
+            return
+        if record is not None:
+            self._call_state(record, record["caller"], None)
+        elif left > 0:
+            self._ring_later(call_id, left)
 
     def _ack(self, s: Session, f: dict[str, Any], *, read: bool) -> None:
         conv = inputs.check_conv_id(f.get("conv"))
