@@ -9,6 +9,7 @@ concurrent writers (threads or processes) serialise on the conversation's row.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
@@ -184,7 +185,9 @@ class ChatStore:
 # SQLite they go straight to the driver's connection (the transaction's own, so they are in
 # it): SQLAlchemy's result set-up per statement cost more than the statement.
 _MEMBER = text(
-    "SELECT c.encrypted AS encrypted, m.joined_seq AS joined_seq, m.left_seq AS left_seq "
+    "SELECT c.encrypted AS encrypted, m.joined_seq AS joined_seq, m.left_seq AS left_seq, "
+    "(SELECT x.seq FROM chat_messages x WHERE x.conv_id = :conv AND x.sender = :user "
+    "AND x.client_id = :client_id) AS replayed "
     "FROM chat_conversations c LEFT JOIN chat_members m "
     "ON m.conv_id = c.id AND m.user_id = :user WHERE c.id = :conv "
     "ORDER BY m.joined_seq DESC LIMIT 1"
@@ -196,6 +199,14 @@ _BY_CLIENT_ID = text(
 )
 _NEXT_SEQ = text(
     "UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = :conv RETURNING last_seq"
+)
+# Elsewhere than SQLite (a server a round trip away) the seq and the row in one statement.
+_APPEND = text(
+    "WITH s AS (UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = :conv_id "
+    "RETURNING last_seq) INSERT INTO chat_messages (conv_id, seq, kind, sender, device, "
+    "client_id, body, ref_seq, created_at, edited_at, deleted) VALUES (:conv_id, "
+    "(SELECT last_seq FROM s), :kind, :sender, :device, :client_id, :body, :ref_seq, "
+    ":created_at, :edited_at, :deleted) RETURNING seq"
 )
 _INSERT_MESSAGE = text(
     "INSERT INTO chat_messages (conv_id, seq, kind, sender, device, client_id, body, ref_seq, "
@@ -232,15 +243,20 @@ def _message_of(row: Any) -> Message:
     return Message(*row[:10], deleted=bool(row[10]))
 
 
-def member_conversation(conn: Connection, conv_id: str, user_id: str) -> bool:
-    """Whether the conversation is encrypted, when ``user_id`` is a member of it now; else
-    ``NotFound`` or ``Forbidden`` (one query: the hot path of every message)."""
-    row = _run(conn, _MEMBER, {"conv": conv_id, "user": user_id}).fetchone()
+def member_conversation(
+    conn: Connection, conv_id: str, user_id: str, client_id: str = ""
+) -> tuple[bool, Message | None]:
+    """Whether the conversation is encrypted, when ``user_id`` is a member of it now (else
+    ``NotFound`` or ``Forbidden``), and the row ``user_id`` already stored with
+    ``client_id``, if any: one query, the hot path of every message."""
+    params = {"conv": conv_id, "user": user_id, "client_id": client_id}
+    row = _run(conn, _MEMBER, params).fetchone()
     if row is None:
         raise NotFound(f"no conversation {conv_id!r}")
     if row[1] is None or row[2] is not None:
         raise Forbidden(f"you are not a member of conversation {conv_id}")
-    return bool(row[0])
+    stored = None if row[3] is None else by_client_id(conn, conv_id, user_id, client_id)
+    return bool(row[0]), stored
 
 
 # -- reads inside a transaction ------------------------------------------------------------
@@ -347,6 +363,10 @@ def tx_append(
                     f"(seq {first.seq}); use a new id for a new message"
                 )
             return Posted(first, duplicate=True)
+    if conn.dialect.name != "sqlite":
+        message = Message(conv_id, 0, kind, sender, device, client_id, raw, ref_seq, now)
+        seq = conn.execute(_APPEND, message.__dict__).scalar_one()
+        return Posted(dataclasses.replace(message, seq=seq), duplicate=False)
     seq = _run(conn, _NEXT_SEQ, {"conv": conv_id}).fetchone()[0]
     message = Message(conv_id, seq, kind, sender, device, client_id, raw, ref_seq, now)
     _run(conn, _INSERT_MESSAGE, message.__dict__)
