@@ -21,7 +21,9 @@ Errors are :mod:`services.errors` domain errors (404, 409, 412, 422, 507 ...).
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,10 @@ from warehouse.emitter import Emitter
 CONFLICT_POLICIES = ("fail", "copy")
 #: Bytes read at a time from a local file being stored.
 READ_BYTES = 4 * 1024 * 1024
+#: An upload is chunked in batches of this many bytes (one metadata round per batch) ...
+UPLOAD_BATCH_BYTES = 8 * 1024 * 1024
+#: ... of which this many may wait to be sealed and written by the sealing thread.
+SEAL_DEPTH = 2
 
 
 def _read_pieces(path: Path) -> Iterator[bytes]:
@@ -169,8 +175,19 @@ class FilesService(DeltaSync):
         writer = self.chunks.writer()
         pairs: list[tuple[str, int]] = []
         total = 0
+        queued: set[str] = set()
+        # New chunks are sealed and written on a thread of their own while this one chunks,
+        # hashes and looks up the next batch; at most SEAL_DEPTH batches wait for it.
+        sealing: deque[Future] = deque()
+        sealer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="files-seal")
         try:
-            for batch in chunking.stream_chunks(pieces, self.conf.avg_chunk_bytes):
+            batches = chunking.stream_chunks(
+                pieces,
+                self.conf.avg_chunk_bytes,
+                buffer_bytes=UPLOAD_BATCH_BYTES,
+                buffers=SEAL_DEPTH + 2,
+            )
+            for batch in batches:
                 total += sum(len(d) for _, d in batch)
                 if size is None and total > limit:
                     raise TooLarge(f"uploads are at most {limit} bytes")
@@ -178,17 +195,28 @@ class FilesService(DeltaSync):
                     self.store.check_quota(owner, total)  # 507 with the numbers
                 sizes = {h: len(d) for h, d in batch}
                 self._touch(sizes)
-                have = self.chunks.present(h for h in sizes if h not in writer)
+                have = self.chunks.present(h for h in sizes if h not in queued)
+                new = []
                 for h, d in batch:
                     pairs.append((h, len(d)))
-                    if h not in have:
-                        writer.add(h, d)
+                    if h not in have and h not in queued:
+                        queued.add(h)
+                        new.append((h, d))
+                if new:
+                    sealing.append(sealer.submit(writer.add_many, new))
+                while sealing and (len(sealing) > SEAL_DEPTH or sealing[0].done()):
+                    sealing.popleft().result()
+            while sealing:
+                sealing.popleft().result()
             if size is not None and total != size:
                 raise Invalid(f"the body has {total} bytes, not the {size} announced")
             writer.commit()
         except BaseException:
+            sealer.shutdown(wait=True, cancel_futures=True)  # nothing writes while it aborts
             writer.abort()
             raise
+        finally:
+            sealer.shutdown(wait=True)
         entry, _version = self._commit(
             owner, path, pairs, if_match, if_none_match, device, on_conflict, parents, present=True
         )
