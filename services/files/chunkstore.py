@@ -43,18 +43,21 @@ _NONCE = b"\0" * 12
 _TAG = 16
 
 
-def gcm_seal(key: bytes, data: bytes | memoryview, aad: bytes) -> bytearray:
+def gcm_seal(
+    key: bytes, data: bytes | memoryview, aad: bytes, into: bytearray | None = None
+) -> bytearray | memoryview:
     """AES-GCM ``ciphertext || tag``, byte for byte what ``AESGCM(key).encrypt(nonce, data,
     aad)`` returns, written straight into one buffer: that call ran at a third of the speed
     (measured at about 1.4 against 4.5 GB/s on 64 KiB chunks), and sealing is on every
-    upload's path."""
+    upload's path. ``into``: a buffer to reuse (at least ``len(data) + 16`` bytes; the result
+    is then a view of it), which spares allocating and faulting in fresh memory per chunk."""
     enc = Cipher(algorithms.AES(key), modes.GCM(_NONCE)).encryptor()
     enc.authenticate_additional_data(aad)
-    out = bytearray(len(data) + _TAG)
+    out = bytearray(len(data) + _TAG) if into is None else into
     n = enc.update_into(data, out)
     enc.finalize()
-    out[n:] = enc.tag
-    return out
+    out[n : n + _TAG] = enc.tag
+    return out if into is None else memoryview(out)[: n + _TAG]
 
 
 def gcm_open(key: bytes, sealed: bytes | memoryview, aad: bytes) -> bytes:
@@ -154,14 +157,16 @@ class ChunkStore:
     def delete(self, chunk_hash: str) -> None:
         self.blobs.delete(self.blob_key(chunk_hash))
 
-    def _seal(self, chunk_hash: str, data: bytes | memoryview) -> bytes | bytearray:
+    def _seal(
+        self, chunk_hash: str, data: bytes | memoryview, into: bytearray | None = None
+    ) -> bytes | bytearray | memoryview:
         if self._secret is None:
             return data
         digest = bytes.fromhex(chunk_hash)
         key = self._derive(b"chunk-key:", digest)
         # One key per distinct plaintext, so a fixed nonce never repeats under a key with
         # different plaintext: deterministic encryption is the point (deduplication).
-        return gcm_seal(key, data, digest)
+        return gcm_seal(key, data, digest, into)
 
     def _open(self, chunk_hash: str, stored: bytes, key: bytes | None = None) -> bytes:
         if self._secret is None:
@@ -193,6 +198,7 @@ class ChunkWriter:
         self._make = getattr(store.blobs, "writer", None)
         self._pack = self._make() if self._make is not None else None
         self._roll = roll_bytes or PACK_ROLL_BYTES
+        self._scratch = bytearray()
         self._held: list[tuple[str, bytes]] = []
         self.hashes: set[str] = set()
         self.bytes = 0
@@ -203,7 +209,11 @@ class ChunkWriter:
     def add(self, chunk_hash: str, data: bytes | memoryview) -> None:
         if chunk_hash in self.hashes:
             return
-        sealed = self.store._seal(chunk_hash, data)
+        if len(self._scratch) < len(data) + 16:
+            self._scratch = bytearray(len(data) + 16)
+        # Sealed into one reused buffer: the pack writer copies it out before the next chunk.
+        into = self._scratch if self._pack is not None else None
+        sealed = self.store._seal(chunk_hash, data, into)
         key = self.store.blob_key(chunk_hash)
         if self._pack is not None:
             self._pack.add(key, sealed)
