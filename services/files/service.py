@@ -86,7 +86,6 @@ class FilesService(DeltaSync):
         self.grants: GrantBook | None = None  # per-folder roles, attached by the root
         self.granting: Any = None  # grants and their notices, attached by the root
         self.on_edit: Callable[[Place, Entry], None] | None = None  # notifies grantees
-        self.tmp_dir: Path | None = None  # where PUT bodies land before chunking
 
     def close(self) -> None:
         self.store.engine.dispose()
