@@ -274,6 +274,17 @@ async def put_chunk(
     return s.ChunkOut(hash=chunk_hash, stored=stored)
 
 
+@router.post("/chunks", response_model=s.ChunksOut, operation_id="files_put_chunks")
+async def put_chunks(request: Request, user: CurrentUser, svc: FilesDep) -> s.ChunksOut:
+    """Step 2 for several chunks at once (up to the chunk size limit in all): the body is, per
+    chunk, its SHA-256 (32 bytes), its length (4 bytes, big-endian) and its bytes. All are
+    verified before any is stored (422 names the first that does not match); the new ones
+    are stored together."""
+    data = await request.body()
+    received, stored = await anyio.to_thread.run_sync(svc.put_chunks, user.user_id, data)
+    return s.ChunksOut(received=received, stored=stored)
+
+
 @router.post("/sync/commit", response_model=s.WriteOut, operation_id="files_sync_commit")
 def sync_commit(
     body: s.CommitIn, response: Response, user: CurrentUser, svc: FilesDep

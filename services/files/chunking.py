@@ -87,6 +87,7 @@ def stream_chunks(
     avg: int = DEFAULT_AVG,
     *,
     buffer_bytes: int = 8 * 1024 * 1024,
+    buffers: int = 1,
 ) -> Iterator[list[tuple[str, memoryview]]]:
     """Chunk a byte stream as it arrives: batches of ``(sha256, bytes)`` in stream order,
     with the same boundaries as :func:`chunk_bytes` over the whole stream. A piece may be a
@@ -95,12 +96,16 @@ def stream_chunks(
     Pieces are copied once, into a buffer of ``buffer_bytes`` (at least two largest chunks);
     every chunk of a full buffer but the last is final, because FastCDC finds a boundary from
     the start of its chunk only. The last one (perhaps cut short by the buffer's end) moves to
-    the front and starts the next fill. Memory stays bounded by the buffer whatever the
-    stream's length. A batch's views are valid until the next batch is asked for. Hashing is
-    split over this thread and one more, as in :func:`chunk_pipelined`."""
+    the front and starts the next fill, in the next of ``buffers`` buffers used in turn: a
+    batch's views stay valid until ``buffers`` more batches have been asked for, so a caller
+    can seal and write earlier batches on another thread while this one chunks the next
+    (reusing buffers, not allocating one per fill, spares the page faults of fresh memory).
+    Memory stays bounded by the buffers whatever the stream's length. Hashing is split over
+    this thread and one more, as in :func:`chunk_pipelined`."""
     size = max(buffer_bytes, 16 * _check_avg(avg))
-    buf = bytearray(size)
-    view = memoryview(buf)
+    ring = [memoryview(bytearray(size)) for _ in range(max(1, buffers))]
+    turn = 0
+    view = ring[turn]
     fill = 0
     pool = ThreadPoolExecutor(max_workers=1)
 
@@ -138,7 +143,9 @@ def stream_chunks(
                     _, rest = found.pop()
                     yield found
                     tail = len(rest)
-                    view[:tail] = rest.tobytes() if tail else b""
+                    turn = (turn + 1) % len(ring)
+                    view = ring[turn]
+                    view[:tail] = rest.tobytes() if len(ring) == 1 else rest
                     fill = tail
         if fill:
             yield cut(True)

@@ -31,13 +31,46 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from services.files.blobs import BlobStore
 from services.files.errors import ChunkCorrupt, ChunkMismatch
 
 _HEX64 = frozenset("0123456789abcdef")
+_NONCE = b"\0" * 12
+_TAG = 16
+
+
+def gcm_seal(
+    key: bytes, data: bytes | memoryview, aad: bytes, into: bytearray | None = None
+) -> bytearray | memoryview:
+    """AES-GCM ``ciphertext || tag``, byte for byte what ``AESGCM(key).encrypt(nonce, data,
+    aad)`` returns, written straight into one buffer: that call ran at a third of the speed
+    (measured at about 1.4 against 4.5 GB/s on 64 KiB chunks), and sealing is on every
+    upload's path. ``into``: a buffer to reuse (at least ``len(data) + 16`` bytes; the result
+    is then a view of it), which spares allocating and faulting in fresh memory per chunk."""
+    enc = Cipher(algorithms.AES(key), modes.GCM(_NONCE)).encryptor()
+    enc.authenticate_additional_data(aad)
+    out = bytearray(len(data) + _TAG) if into is None else into
+    n = enc.update_into(data, out)
+    enc.finalize()
+    out[n : n + _TAG] = enc.tag
+    return out if into is None else memoryview(out)[: n + _TAG]
+
+
+def gcm_open(key: bytes, sealed: bytes | memoryview, aad: bytes) -> bytes:
+    """The plaintext of :func:`gcm_seal`'s output; ``InvalidTag`` when it was changed."""
+    if len(sealed) < _TAG:
+        raise InvalidTag()
+    view = memoryview(sealed)
+    dec = Cipher(algorithms.AES(key), modes.GCM(_NONCE, bytes(view[-_TAG:]))).decryptor()
+    dec.authenticate_additional_data(aad)
+    out = bytearray(len(view) - _TAG + 15)
+    n = dec.update_into(view[:-_TAG], out)
+    dec.finalize()
+    return bytes(memoryview(out)[:n])
 
 
 def is_chunk_hash(value: str) -> bool:
@@ -124,14 +157,16 @@ class ChunkStore:
     def delete(self, chunk_hash: str) -> None:
         self.blobs.delete(self.blob_key(chunk_hash))
 
-    def _seal(self, chunk_hash: str, data: bytes) -> bytes:
+    def _seal(
+        self, chunk_hash: str, data: bytes | memoryview, into: bytearray | None = None
+    ) -> bytes | bytearray | memoryview:
         if self._secret is None:
             return data
         digest = bytes.fromhex(chunk_hash)
         key = self._derive(b"chunk-key:", digest)
         # One key per distinct plaintext, so a fixed nonce never repeats under a key with
         # different plaintext: deterministic encryption is the point (deduplication).
-        return AESGCM(key).encrypt(b"\0" * 12, data, digest)
+        return gcm_seal(key, data, digest, into)
 
     def _open(self, chunk_hash: str, stored: bytes, key: bytes | None = None) -> bytes:
         if self._secret is None:
@@ -139,20 +174,31 @@ class ChunkStore:
         digest = bytes.fromhex(chunk_hash)
         key = key or self._derive(b"chunk-key:", digest)
         try:
-            return AESGCM(key).decrypt(b"\0" * 12, stored, digest)
-        except Exception as exc:  # cryptography's InvalidTag: the stored bytes were changed
+            return gcm_open(key, stored, digest)
+        except (InvalidTag, ValueError) as exc:  # the stored bytes were changed
             raise ChunkCorrupt(f"chunk {chunk_hash} failed authentication") from exc
 
 
-class ChunkWriter:
-    """New chunks sealed as they come and made durable together by :meth:`commit` (a pack
-    writer when the blob store has one, else one ``put_many`` at the end). The caller computed
-    each hash from the bytes it passes; nothing is visible before :meth:`commit`."""
+#: A pack writer commits its pack and starts a new one past this many bytes, so a large
+#: upload's packs are fsynced and indexed while it still streams, not all after its last byte.
+PACK_ROLL_BYTES = 128 * 1024 * 1024
 
-    def __init__(self, store: ChunkStore) -> None:
+
+class ChunkWriter:
+    """New chunks sealed as they come and made durable by :meth:`commit` (a pack writer when
+    the blob store has one, else one ``put_many`` at the end). The caller computed each hash
+    from the bytes it passes. Nothing is visible before :meth:`commit`, except that past
+    ``roll_bytes`` a full pack is committed early: its chunks are then stored but referenced
+    by no version, like chunks a delta-sync client sent and never committed, and an upload
+    that fails leaves them to the garbage collector (their rows were touched before they were
+    written, so it finds them once the grace period is over)."""
+
+    def __init__(self, store: ChunkStore, roll_bytes: int | None = None) -> None:
         self.store = store
-        make = getattr(store.blobs, "writer", None)
-        self._pack = make() if make is not None else None
+        self._make = getattr(store.blobs, "writer", None)
+        self._pack = self._make() if self._make is not None else None
+        self._roll = roll_bytes or PACK_ROLL_BYTES
+        self._scratch = bytearray()
         self._held: list[tuple[str, bytes]] = []
         self.hashes: set[str] = set()
         self.bytes = 0
@@ -163,14 +209,25 @@ class ChunkWriter:
     def add(self, chunk_hash: str, data: bytes | memoryview) -> None:
         if chunk_hash in self.hashes:
             return
-        sealed = self.store._seal(chunk_hash, data)
+        if len(self._scratch) < len(data) + 16:
+            self._scratch = bytearray(len(data) + 16)
+        # Sealed into one reused buffer: the pack writer copies it out before the next chunk.
+        into = self._scratch if self._pack is not None else None
+        sealed = self.store._seal(chunk_hash, data, into)
         key = self.store.blob_key(chunk_hash)
         if self._pack is not None:
             self._pack.add(key, sealed)
+            if self._pack.size >= self._roll:
+                self._pack.commit()
+                self._pack = self._make()
         else:
             self._held.append((key, bytes(sealed)))
         self.hashes.add(chunk_hash)
         self.bytes += len(data)
+
+    def add_many(self, items: Iterable[tuple[str, bytes | memoryview]]) -> None:
+        for chunk_hash, data in items:
+            self.add(chunk_hash, data)
 
     def commit(self) -> None:
         if self._pack is not None:

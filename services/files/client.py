@@ -32,8 +32,12 @@ from typing import Any
 import httpx
 
 from services.files import chunking
+from services.files.delta import chunk_records
 
 STATE_FILE = ".blueprint-sync.json"
+#: Missing chunks are sent several to a request (one pack on the server) up to about this
+#: many bytes, under the server's per-request limit (its largest chunk size, 8 MiB).
+CHUNK_BATCH_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -175,13 +179,17 @@ class SyncClient:
         planned = _check(plan, 200).json()
         missing = set(planned["missing"])
         by_hash = {c.hash: c for c in chunks}
+        batch: list[bytes] = []
         for h in sorted(missing):
             c = by_hash[h]
-            _check(
-                self.http.put(f"/files/chunks/{h}", content=data[c.offset : c.offset + c.size]), 200
-            )
+            batch.append(data[c.offset : c.offset + c.size])
             report.bytes_sent += c.size
             report.chunks_sent += 1
+            if sum(len(b) for b in batch) >= CHUNK_BATCH_BYTES:
+                _check(self.http.post("/files/chunks", content=chunk_records(batch)), 200)
+                batch = []
+        if batch:
+            _check(self.http.post("/files/chunks", content=chunk_records(batch)), 200)
         changed = sum(c.size for c in {c.hash: c for c in chunks if c.hash not in before}.values())
         commit = {
             "path": body["path"],

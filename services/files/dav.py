@@ -18,11 +18,9 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import os
-import tempfile
 import time
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +126,20 @@ class _Resource:
             pm.copy_properties(src, dst, self.environ)
 
 
+class _PutBody:
+    """What a PUT writes into. WsgiDAV hands an object with ``writelines`` the whole body as
+    an iterator of blocks read from the request, which goes straight to :meth:`FileRes.store`."""
+
+    def __init__(self, res: FileRes) -> None:
+        self.res = res
+
+    def writelines(self, blocks: Iterable[bytes]) -> None:
+        self.res.store(blocks)
+
+    def close(self) -> None:
+        pass
+
+
 class FileRes(_Resource, DAVNonCollection):
     """A file; ``entry`` is None between a PUT's create and its commit."""
 
@@ -135,7 +147,6 @@ class FileRes(_Resource, DAVNonCollection):
         super().__init__(path, environ)
         self.rel = rel
         self.entry = entry
-        self._tmp: str | None = None
 
     def get_content_length(self) -> int:
         return self.entry.size if self.entry else 0
@@ -168,33 +179,31 @@ class FileRes(_Resource, DAVNonCollection):
         return io.BufferedReader(VersionReader(self.svc, version), 256 * 1024)
 
     def begin_write(self, *, content_type: str | None = None) -> Any:
-        tmp_dir = self.svc.tmp_dir or Path(tempfile.gettempdir())
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=tmp_dir, suffix=".dav")
-        return os.fdopen(fd, "wb")
+        return _PutBody(self)
+
+    def store(self, body: Iterable[bytes]) -> None:
+        """Commit a PUT's body as a new version while it arrives (chunked, sealed and written
+        as :meth:`FilesService.put_stream` does for the HTTP API), so no temporary file holds
+        it. A declared ``Content-Length`` is checked against the quota before any byte is
+        read; a body that fails midway leaves nothing visible."""
+        if_match = None
+        if "HTTP_IF_MATCH" in self.environ and self.entry is not None:
+            if_match = self.entry.etag  # WsgiDAV checked it; the commit re-checks it
+        length = str(self.environ.get("CONTENT_LENGTH") or "")
+        self.entry = _call(
+            self.svc.put_stream,
+            self.owner,
+            self.rel,
+            body,
+            size=int(length) if length.isdigit() else None,
+            if_match=if_match,
+            if_none_match=self.entry is None and "HTTP_IF_NONE_MATCH" in self.environ,
+            device="webdav",
+            parents=False,
+        )
 
     def end_write(self, *, with_errors: bool) -> None:
-        tmp, self._tmp = self._tmp, None
-        if tmp is None:
-            return
-        try:
-            if with_errors:
-                return
-            if_match = None
-            if "HTTP_IF_MATCH" in self.environ and self.entry is not None:
-                if_match = self.entry.etag  # WsgiDAV checked it; the commit re-checks it
-            self.entry = _call(
-                self.svc.put_file,
-                self.owner,
-                self.rel,
-                Path(tmp),
-                if_match=if_match,
-                if_none_match=self.entry is None and "HTTP_IF_NONE_MATCH" in self.environ,
-                device="webdav",
-                parents=False,
-            )
-        finally:
-            os.unlink(tmp)
+        """Nothing to do: :meth:`store` committed the body, or left nothing behind."""
 
     def delete(self) -> None:
         _call(self.svc.delete, self.owner, self.rel)
@@ -258,7 +267,7 @@ class FolderRes(_Resource, DAVCollection):
         path = util.join_uri(self.path, name)
         rel = _call(self.provider.check_rel, self._child(name))
         if self.environ.get("REQUEST_METHOD") == "PUT":
-            return FileRes(path, self.environ, rel, None)  # committed by end_write
+            return FileRes(path, self.environ, rel, None)  # committed by store
         # LOCK on an unmapped URL creates an empty resource (RFC 4918, 9.10.4).
         entry = _call(self.svc.put_file, self.owner, rel, b"", device="webdav", parents=False)
         return FileRes(path, self.environ, rel, entry)

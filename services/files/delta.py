@@ -5,15 +5,53 @@ version atomically; then "changes since cursor", with long-poll."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from services.errors import Invalid, PreconditionFailed, TooLarge
+from services.errors import BadRequest, Invalid, PreconditionFailed, TooLarge
 from services.files import chunking, feed, names
 from services.files.chunkstore import is_chunk_hash
 from services.files.errors import ChunkMismatch
 from services.files.model import Change, Entry, Version
+
+_RECORD = struct.Struct(">32sI")
+
+
+def chunk_records(chunks: Iterable[bytes | memoryview]) -> bytes:
+    """The body of a several-chunk upload (see :meth:`DeltaSync.put_chunks`)."""
+    out = bytearray()
+    for data in chunks:
+        out += _RECORD.pack(hashlib.sha256(data).digest(), len(data))
+        out += data
+    return bytes(out)
+
+
+def parse_chunk_records(
+    body: bytes | memoryview, max_chunk_bytes: int
+) -> list[tuple[str, memoryview]]:
+    """``(sha256, bytes)`` of each record, each verified: 400 for malformed records, 422
+    (:class:`ChunkMismatch`) for bytes that do not hash to the name they came with."""
+    view = memoryview(body)
+    out = []
+    pos = 0
+    while pos < len(view):
+        if len(view) - pos < _RECORD.size:
+            raise BadRequest(f"chunk record at byte {pos} is cut short")
+        digest, size = _RECORD.unpack_from(view, pos)
+        pos += _RECORD.size
+        if not 0 < size <= max_chunk_bytes:
+            raise BadRequest(f"chunk size {size} is outside (0, {max_chunk_bytes}]")
+        if len(view) - pos < size:
+            raise BadRequest(f"chunk record at byte {pos - _RECORD.size} is cut short")
+        data = view[pos : pos + size]
+        pos += size
+        if hashlib.sha256(data).digest() != digest:
+            raise ChunkMismatch(f"chunk bytes do not hash to {digest.hex()}; nothing was stored")
+        out.append((digest.hex(), data))
+    return out
 
 
 class DeltaSync:
@@ -94,6 +132,36 @@ class DeltaSync:
             "files", "chunk", actor=owner, entity=chunk_hash, attrs={"bytes": len(data)}
         )
         return True
+
+    def put_chunks(self, owner: str, body: bytes | memoryview) -> tuple[int, int]:
+        """Step 2 for several chunks in one request: ``body`` holds records of a chunk's
+        SHA-256 (32 bytes), its length (4 bytes, big-endian) and its bytes. Every chunk is
+        verified before any is stored (422, nothing stored, when one does not match; 400 when
+        the records are malformed); the new ones go into one pack with one fsync, where a
+        request per chunk cost a pack and two fsyncs each. Returns (chunks sent, stored)."""
+        items = parse_chunk_records(body, self.conf.max_chunk_bytes)
+        sizes = {h: len(d) for h, d in items}
+        if not sizes:
+            return 0, 0
+        self._touch(sizes)
+        have = self.chunks.present(sizes)
+        writer = self.chunks.writer()
+        try:
+            writer.add_many((h, d) for h, d in items if h not in have)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        stored = len(writer.hashes)
+        if stored:
+            self.emitter.emit(
+                "files",
+                "chunk",
+                actor=owner,
+                entity=items[0][0],
+                attrs={"bytes": writer.bytes, "chunks": stored},
+            )
+        return len(items), stored
 
     def commit_chunks(
         self,

@@ -139,12 +139,21 @@ class PackWriter:
         if self._fd is None:
             self._fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         head = _HEAD.pack(_MAGIC, len(raw), len(data), zlib.crc32(data)) + raw
-        os.write(self._fd, head)
         view = memoryview(data)
+        done = os.writev(self._fd, [head, view])  # one system call per record
+        if done < len(head):
+            os.write(self._fd, head[done:])  # pragma: no cover - a short write: finish it
+            done = len(head)
+        view = view[done - len(head) :]
         while view:
             view = view[os.write(self._fd, view) :]
         self._index[key] = (self._pos + len(head), len(data))
         self._pos += len(head) + len(data)
+
+    @property
+    def size(self) -> int:
+        """Bytes appended so far."""
+        return self._pos
 
     def commit(self) -> None:
         """fsync, rename into place, fsync the folder, then index every blob in one

@@ -89,6 +89,11 @@ class ChunkOut(BaseModel):
     stored: bool
 
 
+class ChunksOut(BaseModel):
+    received: int = Field(description="Chunks in the request.")
+    stored: int = Field(description="Of those, the ones the server did not hold yet.")
+
+
 class ChangeOut(BaseModel):
     seq: int
     op: str

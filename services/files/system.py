@@ -50,7 +50,6 @@ def build(
     )
     blob_store = blobs or PackStore(settings.blobs_dir / "files", store.engine)
     svc = FilesService(store, ChunkStore(blob_store, key), emitter, conf, clock=clock)
-    svc.tmp_dir = settings.data_dir / "files" / "tmp"
     svc.grants = GrantBook(store.engine)
     svc.granting = Granting(svc, svc.grants, notify, window_s=conf.edit_notice_window_s)
     svc.on_edit = svc.granting.edited

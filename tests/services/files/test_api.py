@@ -230,3 +230,34 @@ def test_chunk_hash_is_checked(api, admin_headers):
     bad = hashlib.sha256(b"other").hexdigest()
     assert api.put(f"/files/chunks/{bad}", content=data, headers=alice).status_code == 422
     assert api.put("/files/chunks/NOTHEX", content=data, headers=alice).status_code == 422
+
+
+def test_several_chunks_in_one_request_go_into_one_pack(api, admin_headers, settings):
+    from services.files.delta import chunk_records
+
+    alice = user_headers(api, admin_headers, "alice")
+    data = random_bytes(100_000, 9)
+    chunks = chunk_bytes(data, 1024)
+    parts = [data[c.offset : c.offset + c.size] for c in chunks]
+    pack_dir = settings.blobs_dir / "files" / "packs"
+    packs_before = len(list(pack_dir.glob("*.pack")))
+    bad = chunk_records(parts[:3])
+    bad = bad[:-1] + bytes([bad[-1] ^ 1])  # the last chunk's bytes no longer match its name
+    assert api.post("/files/chunks", content=bad, headers=alice).status_code == 422
+    assert api.post("/files/chunks", content=bad[:-5], headers=alice).status_code == 400
+    assert len(list(pack_dir.glob("*.pack"))) == packs_before  # nothing stored
+    r = api.post("/files/chunks", content=chunk_records(parts[:10]), headers=alice)
+    assert r.status_code == 200 and r.json() == {"received": 10, "stored": 10}
+    assert len(list(pack_dir.glob("*.pack"))) == packs_before + 1
+    r = api.post("/files/chunks", content=chunk_records(parts), headers=alice)
+    assert r.json() == {"received": len(parts), "stored": len({c.hash for c in chunks[10:]})}
+    pairs = [[c.hash, c.size] for c in chunks]
+    plan = api.post("/files/sync/plan", json={"path": "c.bin", "chunks": pairs}, headers=alice)
+    assert plan.json()["missing"] == []
+    done = api.post(
+        "/files/sync/commit",
+        json={"path": "c.bin", "plan_id": plan.json()["plan_id"]},
+        headers=alice,
+    )
+    assert done.status_code == 200, done.text
+    assert api.get("/files/content/c.bin", headers=alice).content == data

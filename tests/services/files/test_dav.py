@@ -121,3 +121,25 @@ def test_bad_names_are_400_over_webdav(api, alice):
     _, auth = alice
     assert dav(api, "PUT", "CON", auth, content=b"x").status_code == 400
     assert dav(api, "MKCOL", "bad%01name", auth).status_code == 400
+
+
+def test_put_streams_into_a_version_and_keeps_the_quota(api, admin_headers, alice):
+    key, auth = alice
+    body = bytes(range(256)) * 2000  # 512 000 bytes, several chunks
+    assert dav(api, "PUT", "big.bin", auth, content=body).status_code == 201
+    assert api.get("/files/content/big.bin", headers={"X-API-Key": key}).content == body
+
+    def blocks():  # no Content-Length: the running total is checked against the quota
+        for i in range(0, len(body), 100_000):
+            yield body[i : i + 100_000]
+
+    assert dav(api, "PUT", "big.bin", auth, content=blocks()).status_code == 204
+    versions = api.get("/files/versions?path=big.bin", headers={"X-API-Key": key}).json()
+    assert len(versions) == 2
+    used = api.get("/files/usage", headers={"X-API-Key": key}).json()["used_bytes"]
+    r = api.put("/files/quotas/alice", json={"quota_bytes": used + 1000}, headers=admin_headers)
+    assert r.status_code == 200
+    assert dav(api, "PUT", "over.bin", auth, content=body).status_code == 507
+    assert dav(api, "PUT", "over.bin", auth, content=blocks()).status_code == 507
+    assert dav(api, "GET", "over.bin", auth).status_code == 404
+    assert api.get("/files/usage", headers={"X-API-Key": key}).json()["used_bytes"] == used

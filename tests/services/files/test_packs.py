@@ -147,3 +147,32 @@ def test_garbage_collection_compacts_packs(files, clock):
     assert report.deleted > 0 and report.packs["removed"] == 1
     assert b"".join(files.open_file("alice", "keep.bin")[1]) == keep
     assert len(list(files.chunks.blobs.pack_dir.glob("*.pack"))) == 1
+
+
+def test_a_large_upload_is_sealed_beside_the_chunker_and_rolls_its_packs(files, clock, monkeypatch):
+    from services.files import chunkstore, service
+
+    monkeypatch.setattr(service, "UPLOAD_BATCH_BYTES", 64 * 1024)  # many batches in flight
+    monkeypatch.setattr(chunkstore, "PACK_ROLL_BYTES", 300_000)
+    data = random_bytes(2_000_000, seed=11)
+    pieces = (data[i : i + 50_000] for i in range(0, len(data), 50_000))
+    files.put_stream("alice", "big.bin", pieces, size=len(data))
+    assert b"".join(files.open_file("alice", "big.bin")[1]) == data
+    assert len(list(files.chunks.blobs.pack_dir.glob("*.pack"))) >= 6  # rolled, each indexed
+    assert list(files.chunks.blobs.pack_dir.glob("*.tmp")) == []
+
+    def broken():
+        yield random_bytes(1_000_000, seed=12)
+        raise ConnectionError("client went away")
+
+    with pytest.raises(ConnectionError):
+        files.put_stream("alice", "gone.bin", broken())
+    assert files.store.get("alice", "gone.bin") is None
+    assert list(files.chunks.blobs.pack_dir.glob("*.tmp")) == []  # the open pack was dropped
+    # Packs it committed before failing hold chunks nobody references: collected after grace.
+    before = len(list(files.chunks.blobs.pack_dir.glob("*.pack")))
+    clock.t += 3600
+    report = files.collect_garbage()
+    assert report.deleted > 0
+    assert len(list(files.chunks.blobs.pack_dir.glob("*.pack"))) < before
+    assert b"".join(files.open_file("alice", "big.bin")[1]) == data
