@@ -14,8 +14,9 @@ location updates absorbed while matching continues.
   speed predictor; the ratio of mean times, and how often both pick the same driver.
 - Double assignments: the concurrency races of ``tests/services/rides/test_concurrency.py``
   (500 riders at once around 50 drivers) ``RACES`` times on SQLite, and on PostgreSQL when
-  one runs on 127.0.0.1:5432; drivers with two active trips + trips with two drivers +
-  reservations that disagree with their trip.
+  one runs on 127.0.0.1 at ``$RIDES_BENCH_PG_PORT`` (default 5432; point it at a private
+  server); drivers with two active trips + trips with two drivers + reservations that
+  disagree with their trip.
 - Location ingest: one thread requests and cancels rides without pause while the main thread
   sends single-position updates for the 10,000 drivers (validation, rate limiter, H3 cell,
   index, sampled events) for ``INGEST_S`` seconds; updates per second, and the matches made
@@ -59,7 +60,9 @@ MATCHES = int(os.environ.get("RIDES_MATCHES", "300"))
 RACES = int(os.environ.get("RIDES_RACES", "20"))
 INGEST_S = 5.0
 RACE_BUDGET_S = float(os.environ.get("RIDES_RACE_BUDGET_S", "60"))
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# A private server for the races: RIDES_BENCH_PG_PORT (the shared 5432 only by default).
+PG_PORT = int(os.environ.get("RIDES_BENCH_PG_PORT", "5432"))
+PG = f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/test"
 
 
 def _points() -> list[tuple[float, float]]:
@@ -204,7 +207,7 @@ def pg_url() -> str | None:
 
     from tests.conftest import server_reachable
 
-    if not server_reachable("127.0.0.1", 5432):
+    if not server_reachable("127.0.0.1", PG_PORT):
         return None
     schema = f"rides_bench_{uuid.uuid4().hex[:8]}"
     try:
@@ -314,7 +317,7 @@ def main() -> None:
         print(f"sqlite: {ran} races of 500 riders around 50 drivers, double assigns {double}")
         url = pg_url()
         if url is None:
-            print("postgresql: skipped (not running on 127.0.0.1:5432)")
+            print(f"postgresql: skipped (not running on 127.0.0.1:{PG_PORT})")
         else:
             pg_double, ran = races(Path(tmp) / "races-pg", url)
             print(f"postgresql: {ran} races, double assigns {pg_double}")

@@ -8,7 +8,9 @@ clock through the busiest two hours of the real Chicago taxi trips
 with 300 drivers starting at real pickup points. Its events reach the lake through the app's
 emitter (timestamped on the simulated clock); its trips live in their own SQLite file so
 the API's timers never see simulated times. The summary prints match time p99, the
-pickup-ETA error, the surge cells the asset promoted and the dispatch replay's verdict.
+pickup-ETA error against pickup times drawn from real trip speeds (``simulate.PickupTruth``,
+independent of the prediction), the surge cells the asset promoted and the dispatch
+replay's verdict.
 Without the real data it says so and simulates nothing.
 """
 
@@ -47,6 +49,7 @@ def _real_trips() -> list[dict]:
             "pickup": (r["pickup_latitude"], r["pickup_longitude"]),
             "dropoff": (r["dropoff_latitude"], r["dropoff_longitude"]),
             "trip_s": float(r["trip_seconds"]),
+            "area": r["pickup_community_area"],
         }
         for r in df.iter_rows(named=True)
     ]
@@ -93,7 +96,7 @@ class RidesWorkload:
     def run(self, ctx: WorkloadContext) -> None:
         from services.rides.locations import MemoryIndex
         from services.rides.settings import RidesSettings
-        from services.rides.simulate import demand_from_trips, run
+        from services.rides.simulate import PickupTruth, demand_from_trips, run
         from services.rides.system import build
 
         facts = _http_rides(ctx)
@@ -129,7 +132,7 @@ class RidesWorkload:
         svc = build(sim_settings, emitter, conf=conf, clock=clock, index=MemoryIndex())
         t0 = time.perf_counter()
         try:
-            sim = run(svc, clock, asks, starts, rng)
+            sim = run(svc, clock, asks, starts, rng, truth=PickupTruth(trips))
             facts.update(sim.summary())
             facts["safety"] = svc.safety()
             facts["charges"] = len(svc.local_gateway.charges_by("trip"))
@@ -160,8 +163,9 @@ class RidesWorkload:
             f"{f.get('cancelled')} cancelled, {f.get('no_driver')} no driver; "
             f"{f.get('http_completed')} rides over HTTP, {f.get('flood_429')} flood 429s",
             f"match time p99 {f.get('match_p99_s')} s (dispatch p99 {f.get('dispatch_p99_ms')} "
-            f"ms); simulated pickup-ETA error MAE {f.get('pickup_eta_mae_s')} s, MAPE "
-            f"{f.get('pickup_eta_mape')}; safety {f.get('safety')}; charges {f.get('charges')}",
+            f"ms); pickup-ETA error against real trip speeds MAE {f.get('pickup_eta_mae_s')} s, "
+            f"MAPE {f.get('pickup_eta_mape')} over {f.get('pickup_legs')} legs; "
+            f"safety {f.get('safety')}; charges {f.get('charges')}",
             f"surge ({NAME} {board.version or 'none'}): {len(board.table())} cells above 1.0, "
             f"top {', '.join(f'{c} x{m:.2f}' for c, m in top) or 'none'}",
             f"dispatch replay: {verdict}",

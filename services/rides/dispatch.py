@@ -19,6 +19,7 @@ update, and treats every choice made here as a proposal that may lose a race.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,9 +78,11 @@ def search(
     found: list[Position] = []
     extra = None
     for k in range(max_ring + 1):
-        for p in lookup(geo.ring(center, k)):
-            if not p.busy and p.ts >= fresh_after and p.driver_id not in exclude:
-                found.append(p)
+        found += [
+            p
+            for p in lookup(geo.ring(center, k))
+            if not p.busy and p.ts >= fresh_after and p.driver_id not in exclude
+        ]
         if extra is None and len(found) >= want:
             extra = k + 1
         if extra is not None and k >= extra:
@@ -105,6 +108,35 @@ def brute_force(
     return [p for _d, p in scored[:want]]
 
 
+def crow_m(lats: np.ndarray, lngs: np.ndarray, point: tuple[float, float]) -> np.ndarray:
+    """Great-circle metres from each ``(lats[i], lngs[i])`` to ``point`` (``geo.haversine_m``
+    over arrays: a dense ring holds hundreds of drivers, too many for a Python loop)."""
+    p1, p2 = np.radians(lats), math.radians(point[0])
+    a = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * math.cos(p2) * np.sin(np.radians(point[1] - lngs) / 2) ** 2
+    )
+    return 2 * geo.EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def nearest(positions: Sequence[Position], point: tuple[float, float], n: int) -> list[Position]:
+    """The ``n`` positions nearest ``point`` in a straight line, nearest first (ties by id).
+
+    Only the distances up to the ``n``-th smallest are sorted in Python."""
+    if not positions or n <= 0:
+        return []
+    k = len(positions)
+    lats = np.fromiter((p.lat for p in positions), float, k)
+    lngs = np.fromiter((p.lng for p in positions), float, k)
+    dist = crow_m(lats, lngs, point)
+    near = np.arange(k) if k <= n else np.flatnonzero(dist <= np.partition(dist, n - 1)[n - 1])
+    keyed = sorted(
+        zip(dist[near].tolist(), near.tolist(), strict=True),
+        key=lambda t: (t[0], positions[t[1]].driver_id),
+    )
+    return [positions[i] for _d, i in keyed[:n]]
+
+
 def rank(
     candidates: Sequence[Position],
     pickup: tuple[float, float],
@@ -117,10 +149,7 @@ def rank(
     if not candidates:
         return []
     if shortlist is not None and len(candidates) > shortlist:
-        candidates = sorted(
-            candidates,
-            key=lambda p: (geo.haversine_m(p.lat, p.lng, *pickup), p.driver_id),
-        )[:shortlist]
+        candidates = nearest(candidates, pickup, shortlist)
     secs = eta([(p.lat, p.lng) for p in candidates], [pickup] * len(candidates), when)
     ranked = sorted(
         (

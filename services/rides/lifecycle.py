@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from services.errors import Conflict, Invalid, NotFound
 from services.rides import pricing, trips
@@ -18,6 +18,8 @@ from services.rides.store import trips as trips_t
 from services.rides.views import trip_view
 
 log = logging.getLogger(__name__)
+#: One trip by id, built once (every call and every match reads a trip).
+_BY_ID = select(trips_t).where(trips_t.c.id == bindparam("b_trip"))
 
 
 class Lifecycle:
@@ -25,7 +27,7 @@ class Lifecycle:
 
     def _row(self, trip_id: str) -> Any:
         with self.read_engine.connect() as conn:
-            row = conn.execute(select(trips_t).where(trips_t.c.id == trip_id)).first()
+            row = conn.execute(_BY_ID, {"b_trip": trip_id}).first()
         if row is None:
             raise NotFound(f"no trip {trip_id!r}")
         return row

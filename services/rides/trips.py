@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -62,6 +62,38 @@ def ensure_driver(engine: Engine, driver_id: str, now: float, online: bool = Tru
             )
 
 
+#: ``offer``'s two conditional updates, built once: a match pays for the UPDATEs, not for
+#: building them (their SQL is compiled once per engine either way).
+_RESERVE = (
+    update(drivers)
+    .where(
+        and_(
+            drivers.c.id == bindparam("b_driver"),
+            drivers.c.trip_id.is_(None),
+            drivers.c.online.is_(True),
+        )
+    )
+    .values(trip_id=bindparam("b_trip"))
+)
+_OFFER = (
+    update(trips)
+    .where(
+        and_(
+            trips.c.id == bindparam("b_trip"),
+            trips.c.status == "requested",
+            trips.c.driver_id.is_(None),
+        )
+    )
+    .values(
+        driver_id=bindparam("b_driver"),
+        offered_at=bindparam("b_now"),
+        offer_expires=bindparam("b_expires"),
+        offers=trips.c.offers + 1,
+        pickup_eta_s=bindparam("b_eta"),
+    )
+)
+
+
 def offer(
     engine: Engine,
     trip_id: str,
@@ -71,28 +103,18 @@ def offer(
     eta_s: float | None = None,
 ) -> bool:
     """Reserve ``driver_id`` for ``trip_id`` and record the offer; False if either is taken."""
-    d, t = drivers.c, trips.c
+    args = {
+        "b_driver": driver_id,
+        "b_trip": trip_id,
+        "b_now": now,
+        "b_expires": now + timeout_s,
+        "b_eta": eta_s,
+    }
     try:
         with engine.begin() as conn:
-            got = conn.execute(
-                update(drivers)
-                .where(and_(d.id == driver_id, d.trip_id.is_(None), d.online.is_(True)))
-                .values(trip_id=trip_id)
-            ).rowcount
-            if got != 1:
+            if conn.execute(_RESERVE, args).rowcount != 1:
                 return False
-            moved = conn.execute(
-                update(trips)
-                .where(and_(t.id == trip_id, t.status == "requested", t.driver_id.is_(None)))
-                .values(
-                    driver_id=driver_id,
-                    offered_at=now,
-                    offer_expires=now + timeout_s,
-                    offers=t.offers + 1,
-                    pickup_eta_s=eta_s,
-                )
-            ).rowcount
-            if moved != 1:
+            if conn.execute(_OFFER, args).rowcount != 1:
                 raise _Undo
     except (IntegrityError, _Undo):  # the unique indexes: someone else won a race we did not see
         return False

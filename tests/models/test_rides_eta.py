@@ -19,8 +19,10 @@ from models.rides_eta import (
     evaluate,
     load_model,
     mape_scale,
+    resolution_of,
     rolling_evaluate,
     save_model,
+    snap,
     train,
 )
 from models.rides_trips import COORDS, evaluable, haversine_km, synthetic_trips, time_split
@@ -213,7 +215,37 @@ def test_pair_predictions_equal_the_frame_and_single_paths(trips, model):
     # The compiled trees serve exactly the fitted estimator (Wednesday 9h in March).
     X = model.features(*o.T, *d.T, *(np.full(len(o), v) for v in (9.0, 2.0, 3.0)))
     expected = np.exp(model.estimator.predict(X)) * model.scale
-    np.testing.assert_allclose(model.predict_pairs(o, d, when), expected, rtol=1e-12)
+    np.testing.assert_allclose(model._pairs(o, d, when), expected, rtol=1e-12)
+    rounded = snap(expected, model.resolution_s, model.min_s)
+    np.testing.assert_allclose(model.predict_pairs(o, d, when), rounded, rtol=1e-12)
+
+
+def test_trip_times_round_to_the_step_of_recorded_durations(trips, model):
+    # The generated durations, like the real ones, are whole minutes.
+    assert resolution_of(trips["trip_seconds"].to_numpy()) == 60.0
+    assert resolution_of(np.array([61, 122, 300])) == 0.0
+    np.testing.assert_array_equal(snap(np.array([29.0, 95.0, 151.0]), 60.0, 120.0), [120, 120, 180])
+    np.testing.assert_array_equal(snap(np.array([95.5]), 0.0), [95.5])
+    test = evaluable(trips).head(200)
+    secs = model.predict_frame(test)
+    assert model.resolution_s in (0.0, 60.0)
+    if model.resolution_s:
+        assert np.all(secs % 60 == 0) and secs.min() >= model.min_s
+    # Pickup legs stay continuous: ranking needs no ties between near and far drivers.
+    when = datetime(2015, 3, 4, 12)
+    legs = model.pickup_pairs(
+        np.array([[41.905, -87.70], [41.91, -87.70]]), np.array([[41.90, -87.70]] * 2), when
+    )
+    assert legs[0] < legs[1]
+
+
+def test_durations_recorded_to_the_second_are_not_rounded():
+    rows = synthetic_trips(1500, seed=7)
+    rng = np.random.default_rng(0)
+    rows = rows.with_columns(
+        (pl.col("trip_seconds") + pl.Series(rng.integers(1, 59, rows.height))).alias("trip_seconds")
+    )
+    assert train(rows, **FAST).resolution_s == 0.0
 
 
 def test_rolling_origins_each_beat_the_baseline(trips):

@@ -143,3 +143,17 @@ def test_a_shortlist_predicts_only_the_nearest_found_drivers():
     short = dispatch.rank(far_first, pickup, counting, when, 3, shortlist=5)
     assert seen == [40, 5]
     assert [c.driver_id for c in short] == [c.driver_id for c in full] == ["d39", "d38", "d37"]
+
+
+def test_nearest_keeps_the_straight_line_order_with_ties_by_id():
+    rng = random.Random(3)
+    pickup = (41.88, -87.63)
+    spots = [(pickup[0] + rng.uniform(-0.02, 0.02), pickup[1] + rng.uniform(-0.02, 0.02))]
+    spots += [(pickup[0] + rng.uniform(-0.02, 0.02), pickup[1]) for _ in range(60)]
+    positions = [  # several drivers on each spot: ties at the shortlist's edge
+        Position(f"d{i:03d}", *spots[i % len(spots)], "c", 0.0, False) for i in range(300)
+    ]
+    rng.shuffle(positions)
+    by_loop = sorted(positions, key=lambda p: (geo.haversine_m(p.lat, p.lng, *pickup), p.driver_id))
+    for n in (1, 7, 32, 299, 300, 400):
+        assert dispatch.nearest(positions, pickup, n) == by_loop[:n]
