@@ -5,10 +5,11 @@ Pipelined clients hand a coordinator hundreds of ``SET`` and ``GET`` requests pe
 their sockets. Sent one by one, each would cost a peer request (a future and a timer here, a
 task and a reply there) and each local write its own wait for the group commit. Batched, each
 peer gets one ``KV.R.MPUT key blob hint ...`` and one ``KV.R.MGET key ...`` per turn, answered
-with one array (one reply per key, in order), and the local writes of the turn share one wait
-for the log. Replica puts merge version sets, so they commute: a batch needs no ordering
-against other batches, and per-key versions, hints and acks are exactly those of single
-requests.
+with one array (one reply per key, in order; a batch of puts that all succeeded is answered
+with their count instead), and the local writes of the turn share one wait for the log. The
+requests are encoded here directly, not through a generic argument list. Replica puts merge
+version sets, so they commute: a batch needs no ordering against other batches, and per-key
+versions, hints and acks are exactly those of single requests.
 """
 
 from __future__ import annotations
@@ -68,21 +69,27 @@ class PeerBatches:
                 # Everything these callers logged is in the store's batch already.
                 store.on_durable(lambda: [done() for done in local])
         for target, entries in puts.items():
-            args: list[bytes] = [b"KV.R.MPUT"]
-            for key, blob, hint, _, _ in entries:
-                args += (key, blob, hint)
-            self._send(target, args, lambda f, e=entries: self._put_answered(f, e))
+            wire = [b"*%d\r\n$9\r\nKV.R.MPUT\r\n" % (1 + 3 * len(entries))]
+            wire += [
+                b"$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
+                % (len(key), key, len(blob), blob, len(hint), hint)
+                for key, blob, hint, _, _ in entries
+            ]
+            self._send(target, wire, lambda f, e=entries: self._put_answered(f, e))
         for target, wanted in gets.items():
-            args = [b"KV.R.MGET", *(key for key, _, _ in wanted)]
-            self._send(target, args, lambda f, t=target, e=wanted: self._get_answered(f, t, e))
+            wire = [b"*%d\r\n$9\r\nKV.R.MGET\r\n" % (1 + len(wanted))]
+            wire += [b"$%d\r\n%s\r\n" % (len(key), key) for key, _, _ in wanted]
+            self._send(target, wire, lambda f, t=target, e=wanted: self._get_answered(f, t, e))
 
-    def _send(self, target: str, args: list[bytes], answered: Callable) -> None:
+    def _send(self, target: str, wire: list[bytes], answered: Callable) -> None:
         peer = self.cluster.peers.get(target)
         if peer is None:
             fut = asyncio.get_running_loop().create_future()
             fut.set_exception(PeerError(f"{target}: unknown peer"))
         else:
-            fut = peer.request(*args, timeout_s=self.cluster.config.request_timeout_s)
+            fut = peer.request_encoded(
+                b"".join(wire), timeout_s=self.cluster.config.request_timeout_s
+            )
         fut.add_done_callback(answered)
 
     @staticmethod
@@ -99,6 +106,12 @@ class PeerBatches:
         return result
 
     def _put_answered(self, fut: asyncio.Future, entries: list) -> None:
+        if not fut.cancelled() and fut.exception() is None:
+            result = fut.result()
+            if type(result) is int and result == len(entries):  # every put taken
+                for _, _, hint, sink, i in entries:
+                    sink.put_answered(i, True, bool(hint))
+                return
         replies = self._replies(fut, len(entries))
         for (_, _, hint, sink, i), reply in zip(entries, replies, strict=True):
             sink.put_answered(i, not isinstance(reply, Exception), bool(hint))

@@ -293,7 +293,8 @@ class Cluster:
         if need <= 0:
             state.replies[i] = self._finish_get(key, replies, placement, state.started, [])
             return
-        state.expect_read(i, key, args, conn, replies, placement)
+        local = self.replica.get_blob(key) if replies else _NO_BLOB
+        state.expect_read(i, key, args, conn, replies, placement, local)
         for target in candidates[:need]:
             self.batches.get(target, key, state, i)
 
@@ -305,8 +306,12 @@ class Cluster:
         started: float,
         timings: list[float],
     ) -> Any:
-        merged = merge(*replies.values())
-        stale = self._stale(key, replies, merged)
+        sets = list(replies.values())
+        if all(v is sets[0] for v in sets):  # every replica answered this node's own set
+            merged, stale = sets[0], []
+        else:
+            merged = merge(*sets)
+            stale = self._stale(key, replies, merged)
         if stale:
             repair = self._repair(key, merged, stale, placement.substitutes)
             self.maintenance.track(asyncio.ensure_future(repair))
@@ -516,8 +521,12 @@ class Cluster:
         if len(replies) < r:
             self.counters["unavailable"] += 1
             raise Unavailable(f"Not enough good replicas to read ({len(replies)} of {r}).")
-        merged = merge(*replies.values())
-        stale = self._stale(key, replies, merged)
+        sets = list(replies.values())
+        if all(v is sets[0] for v in sets):  # every replica answered this node's own set
+            merged, stale = sets[0], []
+        else:
+            merged = merge(*sets)
+            stale = self._stale(key, replies, merged)
         if stale:
             repair = self._repair(key, merged, stale, placement.substitutes, strict=lin)
             if lin:
@@ -766,8 +775,7 @@ class Cluster:
 
     def _kv_command_inner(self, name: bytes, args: list[bytes], conn: Any) -> Any:
         if name == b"kv.r.get" and len(args) == 2:
-            versions = self.replica.get(args[1])
-            reply = encode(versions) if versions else None
+            reply = self.replica.get_blob(args[1])
             store = self.node.store
             if store is not None and store.pending:
                 # never show a version that a crash could still take back
@@ -778,7 +786,8 @@ class Cluster:
         if name == b"kv.r.mput" and len(args) % 3 == 1:
             return self._replica_mput(args)
         if name == b"kv.r.mget":
-            reply = [encode(v) if (v := self.replica.get(k)) else None for k in args[1:]]
+            get_blob = self.replica.get_blob
+            reply = [get_blob(k) for k in args[1:]]
             return self._after_durable(reply) if store_pending(self.node.store) else reply
         if name == b"kv.r.rmw" and len(args) >= 5:
             return self._replica_rmw(args)
@@ -857,23 +866,29 @@ class Cluster:
 
     def _replica_mput(self, args: list[bytes]) -> Any:
         """A batch of replica puts (``key blob hint`` triples, hint empty for the key's own
-        home): one reply per key, once all of them are durable."""
+        home), answered once all of them are durable: their count if every one was taken,
+        else one reply per key."""
         replies: list[Any] = []
+        failed = False
+        put = self.replica.put
+        observe = self.hlc.observe
         for i in range(1, len(args), 3):
             key, blob, hint = args[i], args[i + 1], args[i + 2]
             versions = decode(blob)
             for v in versions:
-                self.hlc.observe(v.hlc)
+                observe(v.hlc)
             if not hint:
-                self.replica.put(key, versions, blob)
+                put(key, versions, blob)
                 replies.append(OK)
             elif self.replica.add_hint(hint.decode(), key, versions):
                 self.counters["hints_queued"] += 1
                 self.record("kv_hint_queued", home=hint.decode())
                 replies.append(OK)
             else:
+                failed = True
                 replies.append(Error("ERR hint store full"))
-        return self._after_durable(replies) if store_pending(self.node.store) else replies
+        reply: Any = replies if failed else len(replies)
+        return self._after_durable(reply) if store_pending(self.node.store) else reply
 
     async def _replica_coord(self, args: list[bytes]) -> Any:
         _, key, ctx, val, expire, w, mode = args
@@ -913,7 +928,8 @@ class _Run:
         self.future = asyncio.get_running_loop().create_future()
         self.started = time.perf_counter()
         self.writes: dict[int, list[Any]] = {}  # i -> [acks, answered, expected, latencies]
-        self.reads: dict[int, tuple] = {}  # i -> (key, args, conn, replies, placement, timings)
+        self.reads: dict[int, tuple] = {}  # i -> (key, args, conn, replies, placement, timings,
+        #                                      local blob)
         self.local: list[int] = []
 
     def arm(self) -> None:
@@ -979,15 +995,18 @@ class _Run:
         conn: Any,
         replies: dict[str, list[Version]],
         placement: Any,
+        local: bytes | None | object,
     ) -> None:
+        """``local``: this node's own set encoded (``_NO_BLOB``: not read here); a peer that
+        answers the same bytes holds the same versions, so its answer needs no decoding."""
         self.pending += 1
-        self.reads[i] = (key, args, conn, replies, placement, [])
+        self.reads[i] = (key, args, conn, replies, placement, [], local)
 
     def get_answered(self, i: int, target: str, reply: Any) -> None:
         state = self.reads.get(i)
         if state is None:
             return
-        key, args, conn, replies, placement, timings = state
+        key, args, conn, replies, placement, timings, local = state
         c = self.cluster
         if isinstance(reply, Exception):
             del self.reads[i]
@@ -995,7 +1014,10 @@ class _Run:
             self.pending -= 1  # handed to the general path, which counts itself
             c._run_general(self, i, args, conn)
             return
-        replies[target] = [] if reply is None else decode(reply)
+        if reply == local:
+            replies[target] = replies[self.cluster.name]
+        else:
+            replies[target] = [] if reply is None else decode(reply)
         timings.append((time.perf_counter() - self.started) * 1000)
         if len(replies) >= self.r:
             del self.reads[i]
@@ -1003,6 +1025,7 @@ class _Run:
 
 
 _GET = commands.TABLE[b"get"]
+_NO_BLOB = object()  # no local copy was read, so no answer is compared with it
 _SET = commands.TABLE[b"set"]
 
 

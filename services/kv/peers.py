@@ -82,22 +82,29 @@ class PeerClient:
 
     async def call(self, *args: bytes | str | int, timeout_s: float | None = None) -> Any:
         """Send one request and wait for its reply (an error reply raises ``PeerError``)."""
+        return await self._call_encoded(encode_command(args), timeout_s)
+
+    async def _call_encoded(self, payload: bytes, timeout_s: float | None) -> Any:
         writer = self._writer
         if writer is None or writer.is_closing():
             await self._connect()
-        return await self.request(*args, timeout_s=timeout_s)
+        return await self.request_encoded(payload, timeout_s=timeout_s)
 
     def request(self, *args: bytes | str | int, timeout_s: float | None = None) -> asyncio.Future:
         """A future for the reply (``PeerError`` for an error reply, a timeout, a lost
         connection). Sends at once when connected; otherwise connects first, in a task."""
+        return self.request_encoded(encode_command(args), timeout_s=timeout_s)
+
+    def request_encoded(self, payload: bytes, timeout_s: float | None = None) -> asyncio.Future:
+        """``request`` for a request already encoded as RESP (one array of bulk strings)."""
         writer = self._writer
         loop = asyncio.get_running_loop()
         if writer is None or writer.is_closing():
-            return asyncio.ensure_future(self.call(*args, timeout_s=timeout_s))
+            return asyncio.ensure_future(self._call_encoded(payload, timeout_s))
         fut = loop.create_future()
         self._pending.append(fut)
         # Requests made in one turn of the event loop leave in one write (one system call).
-        self._out.append(encode_command(args))
+        self._out.append(payload)
         if not self._flush_scheduled:
             self._flush_scheduled = True
             loop.call_soon(self._flush, writer)
