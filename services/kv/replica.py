@@ -104,8 +104,20 @@ class Replica:
     ) -> tuple[list[Version], bool]:
         """Merge ``versions`` in; returns the result and whether anything changed. ``blob``:
         ``versions`` encoded, when the caller has it already."""
-        old = self.data.get(key, [])
-        new = merge(old, versions)
+        old = self.data.get(key)
+        if old is None:
+            old = []
+        if len(versions) == 1 and len(old) == 1:
+            # One version over one (a write on a replica in step): ``merge``'s first case.
+            v, o = versions[0], old[0]
+            if v.counter == o.counter and v.node == o.node:
+                return old, False
+            if v.context.get(o.node, 0) >= o.counter and o.context.get(v.node, 0) < v.counter:
+                new = [v]
+            else:
+                new = merge(old, versions)
+        else:
+            new = merge(old, versions)
         if len(new) == len(old) and all(
             a is b or (a.counter == b.counter and a.node == b.node)
             for a, b in zip(new, old, strict=True)

@@ -28,9 +28,12 @@ class Placement:
     live: list[str]
     substitutes: dict[str, str]
     targets: list[str] = field(init=False)  # live, then the stand-ins
+    # What a coordinator derives from the placement, kept with it (``Cluster._run_set``).
+    memo: dict = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "targets", self.live + list(self.substitutes))
+        object.__setattr__(self, "memo", {})
 
 
 class Ring:
