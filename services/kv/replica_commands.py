@@ -148,9 +148,12 @@ class ReplicaCommands:
             ]
         return commands.unknown_command(args)
 
-    async def _after_durable(self, reply: Any) -> Any:
-        await self.node.store.wait_durable()
-        return reply
+    def _after_durable(self, reply: Any) -> asyncio.Future:
+        """``reply`` once this node's log is durable: a future settled by the log's own
+        callback (a task would cost another turn of the event loop before the reply leaves)."""
+        fut = asyncio.get_running_loop().create_future()
+        self.node.store.on_durable(lambda: fut.done() or fut.set_result(reply))
+        return fut
 
     async def _siblings(self, key: bytes, conn: Any) -> Any:
         try:
