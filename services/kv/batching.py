@@ -5,10 +5,12 @@ Pipelined clients hand a coordinator hundreds of ``SET`` and ``GET`` requests pe
 their sockets. Sent one by one, each would cost a peer request (a future and a timer here, a
 task and a reply there) and each local write its own wait for the group commit. Batched, each
 peer gets one ``KV.R.MPUT key blob hint ...`` and one ``KV.R.MGET key ...`` per turn, answered
-with one array (one reply per key, in order), and the local writes of the turn share one wait
-for the log. Replica puts merge version sets, so they commute: a batch needs no ordering
-against other batches, and per-key versions, hints and acks are exactly those of single
-requests.
+with one array (one reply per key, in order; a batch of puts that all succeeded is answered
+with their count instead), and the local writes of the turn share one wait for the log. The
+requests are encoded here directly, not through a generic argument list, and the answers
+are handed over in the turn they arrive in (``PeerClient.request_cb``). Replica puts merge
+version sets, so they commute: a batch needs no ordering against other batches, and per-key
+versions, hints and acks are exactly those of single requests.
 """
 
 from __future__ import annotations
@@ -59,6 +61,19 @@ class PeerBatches:
         puts, self.puts = self.puts, {}
         gets, self.gets = self.gets, {}
         local, self.local = self.local, []
+        for target, entries in puts.items():
+            wire = [b"*%d\r\n$9\r\nKV.R.MPUT\r\n" % (1 + 3 * len(entries))]
+            wire += [
+                b"$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
+                % (len(key), key, len(blob), blob, len(hint), hint)
+                for key, blob, hint, _, _ in entries
+            ]
+            self._send(target, wire, lambda r, e=entries: self._put_answered(r, e))
+        for target, wanted in gets.items():
+            wire = [b"*%d\r\n$9\r\nKV.R.MGET\r\n" % (1 + len(wanted))]
+            wire += [b"$%d\r\n%s\r\n" % (len(key), key) for key, _, _ in wanted]
+            self._send(target, wire, lambda r, t=target, e=wanted: self._get_answered(r, t, e))
+        # After the sends: they leave first, whatever the log's group commit does.
         if local:
             store = self.cluster.node.store
             if store is None:
@@ -67,43 +82,34 @@ class PeerBatches:
             else:
                 # Everything these callers logged is in the store's batch already.
                 store.on_durable(lambda: [done() for done in local])
-        for target, entries in puts.items():
-            args: list[bytes] = [b"KV.R.MPUT"]
-            for key, blob, hint, _, _ in entries:
-                args += (key, blob, hint)
-            self._send(target, args, lambda f, e=entries: self._put_answered(f, e))
-        for target, wanted in gets.items():
-            args = [b"KV.R.MGET", *(key for key, _, _ in wanted)]
-            self._send(target, args, lambda f, t=target, e=wanted: self._get_answered(f, t, e))
 
-    def _send(self, target: str, args: list[bytes], answered: Callable) -> None:
+    def _send(self, target: str, wire: list[bytes], answered: Callable[[Any], None]) -> None:
         peer = self.cluster.peers.get(target)
         if peer is None:
-            fut = asyncio.get_running_loop().create_future()
-            fut.set_exception(PeerError(f"{target}: unknown peer"))
-        else:
-            fut = peer.request(*args, timeout_s=self.cluster.config.request_timeout_s)
-        fut.add_done_callback(answered)
+            answered(PeerError(f"{target}: unknown peer"))
+            return
+        timeout_s = self.cluster.config.request_timeout_s
+        peer.request_cb(b"".join(wire), answered, timeout_s=timeout_s)
 
     @staticmethod
-    def _replies(fut: asyncio.Future, count: int) -> list[Any]:
+    def _replies(result: Any, count: int) -> list[Any]:
         """One reply per entry; a failed request is a ``PeerError`` for every entry."""
-        if fut.cancelled():
-            return [PeerError("cancelled")] * count
-        exc = fut.exception()
-        if exc is not None:
-            return [exc if isinstance(exc, PeerError) else PeerError(repr(exc))] * count
-        result = fut.result()
+        if isinstance(result, Exception):
+            return [result if isinstance(result, PeerError) else PeerError(repr(result))] * count
         if type(result) is not list or len(result) != count:
             return [PeerError("malformed batch reply")] * count
         return result
 
-    def _put_answered(self, fut: asyncio.Future, entries: list) -> None:
-        replies = self._replies(fut, len(entries))
+    def _put_answered(self, result: Any, entries: list) -> None:
+        if type(result) is int and result == len(entries):  # every put taken
+            for _, _, hint, sink, i in entries:
+                sink.put_answered(i, True, bool(hint))
+            return
+        replies = self._replies(result, len(entries))
         for (_, _, hint, sink, i), reply in zip(entries, replies, strict=True):
             sink.put_answered(i, not isinstance(reply, Exception), bool(hint))
 
-    def _get_answered(self, fut: asyncio.Future, target: str, wanted: list) -> None:
-        replies = self._replies(fut, len(wanted))
+    def _get_answered(self, result: Any, target: str, wanted: list) -> None:
+        replies = self._replies(result, len(wanted))
         for (_, sink, i), reply in zip(wanted, replies, strict=True):
             sink.get_answered(i, target, reply)

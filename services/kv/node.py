@@ -305,9 +305,12 @@ class Connection(asyncio.Protocol):
             else:
                 self.encode(reply, out)
         if out or (self.closing and not self.inflight):
-            # Replies finished in one turn of the event loop leave in one write.
+            # Replies finished in one turn of the event loop leave in one write. With nothing
+            # left in flight none can join them, so they leave now rather than a turn later.
             self._wbuf.extend(out)
-            if not self._wflush:
+            if not self.inflight:
+                self._flush_writes()
+            elif not self._wflush:
                 self._wflush = True
                 asyncio.get_running_loop().call_soon(self._flush_writes)
 

@@ -26,6 +26,9 @@ class Replica:
         self.store = store
         self.hint_limit = hint_limit
         self.data: dict[bytes, list[Version]] = {}
+        # data[key] encoded, where known: what replica reads send, and what a coordinator
+        # compares a peer's answer with before decoding it (equal blobs, equal version sets).
+        self.blobs: dict[bytes, bytes] = {}
         self.by_range: dict[int, set[bytes]] = defaultdict(set)
         self.hints: dict[str, dict[bytes, list[Version]]] = defaultdict(dict)
         self.hints_dropped = 0
@@ -33,18 +36,26 @@ class Replica:
         if store is not None:
             for raw, blob in store.load().items():
                 if raw[:1] == b"d":
-                    self._index(raw[1:], decode(blob))
+                    self._index(raw[1:], decode(blob), blob)
                 elif raw[:1] == b"h":
                     node, _, key = raw[1:].partition(b"\x00")
                     self.hints[node.decode()][key] = decode(blob)
 
-    def _index(self, key: bytes, versions: list[Version]) -> None:
-        self._set(key, versions)
+    def _index(self, key: bytes, versions: list[Version], blob: bytes | None = None) -> None:
+        self._set(key, versions, blob)
         self.by_range[self.ring.range_of(key)].add(key)
 
-    def _set(self, key: bytes, versions: list[Version]) -> None:
+    def _set(self, key: bytes, versions: list[Version], blob: bytes | None = None) -> None:
         self.data[key] = versions
-        if all(v.value is None for v in versions):
+        if blob is None:
+            self.blobs.pop(key, None)
+        else:
+            self.blobs[key] = blob
+        if len(versions) == 1:
+            deleted = versions[0].value is None
+        else:
+            deleted = all(v.value is None for v in versions)
+        if deleted:
             self.tombstones.add(key)
         else:
             self.tombstones.discard(key)
@@ -60,6 +71,7 @@ class Replica:
         """Forget ``key`` (handed to its new homes, or a purged tombstone)."""
         if self.data.pop(key, None) is None:
             return
+        self.blobs.pop(key, None)
         self.tombstones.discard(key)
         self.by_range[self.ring.range_of(key)].discard(key)
         if self.store is not None:
@@ -71,22 +83,55 @@ class Replica:
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
 
+    def get_blob(self, key: bytes) -> bytes | None:
+        """``get(key)`` encoded (None: nothing held), from the cache when it can be."""
+        blob = self.blobs.get(key)
+        if blob is not None and not self._hinted(key):
+            return blob
+        versions = self.get(key)
+        if not versions:
+            return None
+        blob = encode(versions)
+        if key in self.data and not self._hinted(key):
+            self.blobs[key] = blob
+        return blob
+
+    def _hinted(self, key: bytes) -> bool:
+        return any(key in h for h in self.hints.values()) if self.hints else False
+
     def put(
         self, key: bytes, versions: list[Version], blob: bytes | None = None
     ) -> tuple[list[Version], bool]:
         """Merge ``versions`` in; returns the result and whether anything changed. ``blob``:
         ``versions`` encoded, when the caller has it already."""
-        old = self.data.get(key, [])
-        new = merge(old, versions)
-        if [v.dot for v in new] == [v.dot for v in old]:
-            return old, False
-        if key in self.data:
-            self._set(key, new)  # its token range is indexed already
+        old = self.data.get(key)
+        if old is None:
+            old = []
+        if len(versions) == 1 and len(old) == 1:
+            # One version over one (a write on a replica in step): ``merge``'s first case.
+            v, o = versions[0], old[0]
+            if v.counter == o.counter and v.node == o.node:
+                return old, False
+            if v.context.get(o.node, 0) >= o.counter and o.context.get(v.node, 0) < v.counter:
+                new = [v]
+            else:
+                new = merge(old, versions)
         else:
-            self._index(key, new)
+            new = merge(old, versions)
+        if len(new) == len(old) and all(
+            a is b or (a.counter == b.counter and a.node == b.node)
+            for a, b in zip(new, old, strict=True)
+        ):
+            return old, False
+        same = blob is not None and len(new) == len(versions) == 1 and new[0] is versions[0]
+        if not same:
+            blob = encode(new) if self.store is not None else None
+        if key in self.data:
+            self._set(key, new, blob)  # its token range is indexed already
+        else:
+            self._index(key, new, blob)
         if self.store is not None:
-            same = blob is not None and len(new) == len(versions) == 1 and new[0] is versions[0]
-            self.store.put(b"d" + key, blob if same else encode(new))
+            self.store.put(b"d" + key, blob)
         return new, True
 
     def add_hint(self, home: str, key: bytes, versions: list[Version]) -> bool:
@@ -111,6 +156,7 @@ class Replica:
             if self.store is not None:
                 self.store.put(b"d" + key, None)
         self.data.clear()
+        self.blobs.clear()
         self.by_range.clear()
         self.tombstones.clear()
 

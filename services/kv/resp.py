@@ -36,6 +36,7 @@ class ProtocolError(Error):
 
 
 OK = Status("OK")
+_OK = b"+OK\r\n"
 PONG = Status("PONG")
 _NULL_BULK = b"$-1\r\n"
 _NULL_ARRAY = b"*-1\r\n"
@@ -64,6 +65,8 @@ def encode(reply: object, out: list[bytes]) -> None:
     """
     if type(reply) is bytes:
         out.append(b"$%d\r\n%s\r\n" % (len(reply), reply))
+    elif reply is OK:
+        out.append(_OK)
     elif reply is None:
         out.append(_NULL_BULK)
     elif isinstance(reply, Status):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def key_hash(key: bytes) -> int:
@@ -21,15 +21,19 @@ def key_hash(key: bytes) -> int:
 @dataclass(frozen=True)
 class Placement:
     """Where a key's replicas go: the homes that are up, and stand-ins for those that are not
-    (``substitutes[stand_in] = home``)."""
+    (``substitutes[stand_in] = home``). Shared by every key of a token range (the ring caches
+    it), so nobody may change its lists."""
 
     homes: list[str]
     live: list[str]
     substitutes: dict[str, str]
+    targets: list[str] = field(init=False)  # live, then the stand-ins
+    # What a coordinator derives from the placement, kept with it (``Cluster._run_set``).
+    memo: dict = field(init=False, compare=False, repr=False)
 
-    @property
-    def targets(self) -> list[str]:
-        return self.live + list(self.substitutes)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "targets", self.live + list(self.substitutes))
+        object.__setattr__(self, "memo", {})
 
 
 class Ring:
@@ -44,6 +48,7 @@ class Ring:
         self.tokens = [t for t, _ in tokens]
         self.owners = [n for _, n in tokens]
         self._walks: dict[int, list[str]] = {}  # range -> its full walk (the ring is immutable)
+        self._placements: dict[tuple, Placement] = {}  # (range, n, sloppy, down) -> placement
 
     def range_of(self, key: bytes) -> int:
         """The index of the token range holding ``key`` (range i ends at token i)."""
@@ -78,6 +83,15 @@ class Ring:
     ) -> Placement:
         """The key's homes, those of them up, and (sloppy) stand-ins for the ones down."""
         start = self.range_of(key)
+        memo = (start, n, sloppy, frozenset(down) if down else None)
+        got = self._placements.get(memo)
+        if got is None:
+            if len(self._placements) > 65536:  # many down sets over time: start again
+                self._placements.clear()
+            got = self._placements[memo] = self._place(start, n, down, sloppy)
+        return got
+
+    def _place(self, start: int, n: int, down: Collection[str], sloppy: bool) -> Placement:
         walk = self._walks.get(start)
         if walk is None:
             walk = self._walks[start] = list(self.walk(start))

@@ -18,7 +18,7 @@ import hashlib
 import struct
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MAX_SIBLINGS = 8
 _U8 = struct.Struct("<B")
@@ -26,14 +26,21 @@ _U64 = struct.Struct("<Q")
 _TAIL = struct.Struct("<QIBqI")  # hlc ms, hlc logical, flags, expire (-1: none), value length
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Version:
+    """One write of a key. Never changed once made (it is shared by replicas' sets, blobs and
+    merges); not a frozen dataclass only because a frozen one costs a ``__setattr__`` call per
+    field to build, and every replica request builds some."""
+
     node: str
     counter: int
-    context: dict[str, int] = field(hash=False)
+    context: dict[str, int]
     hlc: tuple[int, int]
     value: bytes | None
     expire: int | None = None
+
+    def __hash__(self) -> int:
+        return hash((self.node, self.counter, self.hlc, self.value, self.expire))
 
     @property
     def dot(self) -> tuple[str, int]:
@@ -92,9 +99,12 @@ def context_of(versions: Iterable[Version]) -> dict[str, int]:
     """Everything these versions have seen, their own dots included."""
     ctx: dict[str, int] = {}
     for v in versions:
-        for node, n in v.context.items():
-            if ctx.get(node, 0) < n:
-                ctx[node] = n
+        if not ctx:
+            ctx.update(v.context)
+        else:
+            for node, n in v.context.items():
+                if ctx.get(node, 0) < n:
+                    ctx[node] = n
         if ctx.get(v.node, 0) < v.counter:
             ctx[v.node] = v.counter
     return ctx
@@ -118,6 +128,8 @@ def new_version(
 
 
 def winner(versions: list[Version]) -> Version | None:
+    if len(versions) == 1:
+        return versions[0]
     return max(versions, key=lambda v: v.stamp) if versions else None
 
 
@@ -150,52 +162,63 @@ class HLC:
             self.ms, self.logical = stamp
 
 
-def _put_str(out: list[bytes], s: str) -> None:
-    b = s.encode()
-    out.append(_U8.pack(len(b)) + b)
+_NAMES: dict[str, bytes] = {}  # node name -> its length-prefixed encoding
+
+
+def _name(s: str) -> bytes:
+    b = _NAMES.get(s)
+    if b is None:
+        raw = s.encode()
+        b = _U8.pack(len(raw)) + raw
+        if len(_NAMES) < 4096:
+            _NAMES[s] = b
+    return b
 
 
 def encode(versions: list[Version]) -> bytes:
     out = [_U8.pack(len(versions))]
     for v in versions:
-        _put_str(out, v.node)
+        ctx = v.context
+        out.append(_name(v.node))
         out.append(_U64.pack(v.counter))
-        out.append(_U8.pack(len(v.context)))
-        for node in sorted(v.context):
-            _put_str(out, node)
-            out.append(_U64.pack(v.context[node]))
-        value = v.value or b""
-        flags = 1 if v.value is None else 0
+        out.append(_U8.pack(len(ctx)))
+        for node in sorted(ctx) if len(ctx) > 1 else ctx:
+            out.append(_name(node))
+            out.append(_U64.pack(ctx[node]))
+        value = v.value
         expire = -1 if v.expire is None else v.expire
-        out.append(_TAIL.pack(v.hlc[0], v.hlc[1], flags, expire, len(value)))
-        out.append(value)
+        if value is None:
+            out.append(_TAIL.pack(v.hlc[0], v.hlc[1], 1, expire, 0))
+        else:
+            out.append(_TAIL.pack(v.hlc[0], v.hlc[1], 0, expire, len(value)))
+            out.append(value)
     return b"".join(out)
+
+
+_U64_FROM = _U64.unpack_from
+_TAIL_FROM = _TAIL.unpack_from
+_TAIL_SIZE = _TAIL.size
 
 
 def decode(blob: bytes) -> list[Version]:
     pos = 1
     out = []
-
-    def read_str() -> str:
-        nonlocal pos
-        n = blob[pos]
-        s = blob[pos + 1 : pos + 1 + n].decode()
-        pos += 1 + n
-        return s
-
     for _ in range(blob[0]):
-        node = read_str()
-        (counter,) = _U64.unpack_from(blob, pos)
-        pos += 8
+        n = blob[pos]
+        node = blob[pos + 1 : pos + 1 + n].decode()
+        pos += 1 + n
+        counter = _U64_FROM(blob, pos)[0]
+        count = blob[pos + 8]
+        pos += 9
         ctx = {}
-        count = blob[pos]
-        pos += 1
         for _ in range(count):
-            name = read_str()
-            (ctx[name],) = _U64.unpack_from(blob, pos)
+            n = blob[pos]
+            name = blob[pos + 1 : pos + 1 + n].decode()
+            pos += 1 + n
+            ctx[name] = _U64_FROM(blob, pos)[0]
             pos += 8
-        ms, logical, flags, expire, vlen = _TAIL.unpack_from(blob, pos)
-        pos += _TAIL.size
+        ms, logical, flags, expire, vlen = _TAIL_FROM(blob, pos)
+        pos += _TAIL_SIZE
         value = None if flags & 1 else blob[pos : pos + vlen]
         pos += vlen
         out.append(

@@ -15,11 +15,13 @@ loads LMDB, replays the log and cuts a torn or corrupt tail at the first bad rec
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import struct
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import lmdb
@@ -86,6 +88,7 @@ class DurableStore:
         self.log_bytes = 0
         self.torn_bytes_cut = 0
         self._fd = -1
+        self._pool: ThreadPoolExecutor | None = None  # fdatasyncs run here, off the loop
 
     def load(self) -> dict[bytes, bytes]:
         """Everything stored: LMDB's contents with the log replayed over them."""
@@ -161,17 +164,30 @@ class DurableStore:
         self._written += 1
         self._latest = waiters
         seq = self._written
-        fut = asyncio.get_running_loop().run_in_executor(None, os.fdatasync, self._fd)
-        fut.add_done_callback(lambda f: self._flushed(f, waiters, seq))
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(MAX_SYNCS, thread_name_prefix="wal-sync")
+        self._pool.submit(self._sync, asyncio.get_running_loop(), waiters, seq)
+
+    def _sync(self, loop: asyncio.AbstractEventLoop, waiters: list, seq: int) -> None:
+        """In a worker thread: make the log durable, then hand back to the loop directly (an
+        asyncio future around the thread's would cost a second turn before the callers hear)."""
+        error: OSError | None = None
+        try:
+            os.fdatasync(self._fd)
+        except OSError as exc:
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile (shutdown)
+            loop.call_soon_threadsafe(self._flushed, error, waiters, seq)
 
     def _write(self, batch: bytes) -> None:
         os.write(self._fd, batch)
         if self.fsync:
             os.fdatasync(self._fd)
 
-    def _flushed(self, fut: asyncio.Future, waiters: list[Callable[[], None]], seq: int) -> None:
+    def _flushed(self, error: OSError | None, waiters: list[Callable[[], None]], seq: int) -> None:
         self._syncing -= 1
-        fut.result()
+        if error is not None:
+            raise error  # its callers are never told the writes are durable
         self._durable = max(self._durable, seq)
         for w in waiters:
             w()
@@ -214,6 +230,9 @@ class DurableStore:
         self.log_bytes = 0
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # no sync still running on the descriptor
+            self._pool = None
         if self._fd >= 0:
             self.flush_now()
             os.close(self._fd)

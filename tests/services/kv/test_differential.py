@@ -9,6 +9,8 @@ import pytest
 import redis
 from redis.client import CaseInsensitiveDict
 
+from services.kv.launch import LocalCluster
+
 SCRIPTS: list[list[tuple]] = [
     # strings
     [("SET", "k", "v"), ("GET", "k"), ("GET", "missing"), ("STRLEN", "k"), ("STRLEN", "no")],
@@ -385,3 +387,31 @@ def test_resp3_after_hello_3_matches_redis(single_node, private_redis):
         )
         client.close()
     assert replies[0] == replies[1]
+
+
+MULTI_KEY = {"MSET", "MSETNX", "RENAME", "RENAMENX", "COPY", "DEL", "EXISTS"}
+CLUSTER_SCRIPTS = [s for s in SCRIPTS if any(cmd[0] in MULTI_KEY for cmd in s)]
+
+
+@pytest.fixture(scope="module")
+def cluster3(tmp_path_factory):
+    """Three nodes (N=3, R=W=2): multi-key commands read and write keys homed on different
+    nodes."""
+    cluster = LocalCluster.create(tmp_path_factory.mktemp("kv3d"), 3)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.mark.parametrize(
+    "script", CLUSTER_SCRIPTS, ids=[s[0][0] + f"-{i}" for i, s in enumerate(CLUSTER_SCRIPTS)]
+)
+def test_a_cluster_answers_multi_key_commands_as_redis_does(cluster3, ref, script):
+    """RENAME, RENAMENX, COPY, MSET, MSETNX, DEL and EXISTS through one coordinator, then every
+    key read back through another: the same replies as Redis, and the same values after."""
+    first = redis.Redis(port=cluster3.nodes[0].port, socket_timeout=10)
+    other = redis.Redis(port=cluster3.nodes[2].port, socket_timeout=10)
+    first.flushall()
+    assert run(first, script) == run(ref, script)
+    keys = sorted({str(arg) for cmd in script for arg in cmd[1:3]})
+    assert [other.get(k) for k in keys] == [ref.get(k) for k in keys]

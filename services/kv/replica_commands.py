@@ -1,0 +1,228 @@
+"""The commands a node answers for its peers (``KV.R.*``: replica reads and writes, batches,
+forwarded writes, keyspace-wide listings) and the ``KV.*`` commands of its clients, plus the
+keyspace-wide commands a coordinator fans out to every node (``KEYS``, ``SCAN``, ``DBSIZE``,
+``RANDOMKEY``, ``FLUSHDB``, ``FLUSHALL``)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from typing import Any
+
+from services.kv import commands
+from services.kv.glob import glob_match
+from services.kv.keyspace import scan_hash, scan_page
+from services.kv.peers import PeerError
+from services.kv.resp import OK, Error
+from services.kv.topology import TOPOLOGY_COMMANDS
+from services.kv.versions import decode, visible
+from services.kv.wal import DurableStore
+
+
+class ReplicaCommands:
+    """Mixin of ``Cluster``: replica-side and keyspace-wide commands."""
+
+    # -- keyspace-wide commands --------------------------------------------------------------
+    async def _each_node(self, *args: bytes) -> list[Any]:
+        async def one(name: str) -> Any:
+            if name == self.name:
+                return self._local(args[0].lower(), list(args))
+            try:
+                return await self.peers[name].call(*args)
+            except PeerError:
+                return None
+
+        live = [n for n in self.ring.nodes if n not in self.down]
+        return [r for r in await asyncio.gather(*(one(n) for n in live)) if r is not None]
+
+    async def _fanout(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
+        try:
+            return await self._fanout_inner(cmd, args, conn)
+        except Error as err:
+            return err
+
+    async def _fanout_inner(self, cmd: commands.Command, args: list[bytes], conn: Any) -> Any:
+        from services.kv import keys as keycmds
+
+        name = args[0].lower()
+        if name in (b"flushdb", b"flushall"):
+            if len(args) > 2 or (len(args) == 2 and args[1].lower() not in (b"async", b"sync")):
+                raise commands.SYNTAX
+            await self._each_node(b"KV.R.FLUSH")
+            return OK
+        if name == b"scan":
+            cursor = keycmds.parse_cursor(args[1])
+            pattern, count, kind = keycmds.parse_scan_options(args, 2)
+            pages = await self._each_node(b"KV.R.SCAN", b"%d" % cursor, b"%d" % count)
+            found = {k for page in pages for k in page}
+            nxt, page = scan_page(found, cursor, count)
+            return [b"%d" % nxt, keycmds.filter_page(page, pattern, kind)]
+        pattern = args[1] if name == b"keys" else b"*"
+        lists = await self._each_node(b"KV.R.KEYS", pattern)
+        found = sorted({k for lst in lists for k in lst}, key=scan_hash)
+        if name == b"keys":
+            return found
+        if name == b"dbsize":
+            return len(found)
+        return random.choice(found) if found else None
+
+    # -- replica-side commands ---------------------------------------------------------------
+    def _live_keys(self) -> list[bytes]:
+        now = int(time.time() * 1000)
+        keys = set(self.replica.data)
+        for held in self.replica.hints.values():
+            keys.update(held)
+        return [k for k in keys if visible(self.replica.get(k), now) is not None]
+
+    def _local(self, name: bytes, args: list[bytes]) -> Any:
+        if name == b"kv.r.keys":
+            return [k for k in self._live_keys() if glob_match(args[1], k)]
+        if name == b"kv.r.scan":
+            return scan_page(self._live_keys(), int(args[1]), int(args[2]))[1]
+        if name == b"kv.r.flush":
+            self.replica.flush()
+            return OK
+        raise Error("ERR unknown internal command")
+
+    def _kv_command(self, name: bytes, args: list[bytes], conn: Any) -> Any:
+        try:
+            return self._kv_command_inner(name, args, conn)
+        except (ValueError, IndexError):
+            return Error(f"ERR wrong arguments for '{name.decode()}'")
+
+    def _kv_command_inner(self, name: bytes, args: list[bytes], conn: Any) -> Any:
+        if name == b"kv.r.get" and len(args) == 2:
+            reply = self.replica.get_blob(args[1])
+            store = self.node.store
+            if store is not None and store.pending:
+                # never show a version that a crash could still take back
+                return self._after_durable(reply)
+            return reply
+        if name == b"kv.r.put" and len(args) in (3, 4):
+            return self._replica_put(args)
+        if name == b"kv.r.mput" and len(args) % 3 == 1:
+            return self._replica_mput(args)
+        if name == b"kv.r.mget":
+            get_blob = self.replica.get_blob
+            reply = [get_blob(k) for k in args[1:]]
+            return self._after_durable(reply) if store_pending(self.node.store) else reply
+        if name == b"kv.r.rmw" and len(args) >= 5:
+            return self._replica_rmw(args)
+        if name == b"kv.r.coord" and len(args) == 7:
+            return self._replica_coord(args)
+        if name == b"kv.r.ping":
+            return [self.name.encode(), sorted(n.encode() for n in self.down)]
+        if name in TOPOLOGY_COMMANDS:
+            reply = self.topology.command(name, args)
+            if reply is not None:
+                return reply
+        if name in (b"kv.r.keys", b"kv.r.scan", b"kv.r.flush"):
+            return self._local(name, args)
+        if name == b"kv.r.merkle" and len(args) == 2:
+            return self.replica.merkle_leaves(int(args[1]))
+        if name == b"kv.r.digests" and len(args) == 3:
+            pairs = self.replica.leaf_digests(int(args[1]), int(args[2]))
+            return [x for kv in pairs.items() for x in kv]
+        if name == b"kv.siblings" and len(args) == 2:
+            return self._siblings(args[1], conn)
+        if name == b"kv.rw" and len(args) == 3:
+            r, w = commands.parse_int(args[1]), commands.parse_int(args[2])
+            if not (1 <= r <= self.n and 1 <= w <= self.n):
+                return Error(f"ERR R and W must be between 1 and N={self.n}")
+            conn.overrides.update(r=r, w=w)
+            return OK
+        if name == b"kv.consistency" and len(args) == 2:
+            mode = args[1].decode("ascii", "replace").lower()
+            if mode not in ("eventual", "linearizable"):
+                return Error("ERR consistency is eventual or linearizable")
+            conn.overrides["consistency"] = mode
+            return OK
+        if name == b"kv.ring":
+            m = self.membership
+            return [[n.encode(), (m.state(n) or "alive").encode()] for n in self.ring.nodes]
+        if name == b"kv.stats":
+            return [x for k, v in sorted(self.counters.items()) for x in (k.encode(), v)] + [
+                b"hints_held",
+                self.replica.hint_count(),
+            ]
+        return commands.unknown_command(args)
+
+    def _after_durable(self, reply: Any) -> asyncio.Future:
+        """``reply`` once this node's log is durable: a future settled by the log's own
+        callback (a task would cost another turn of the event loop before the reply leaves)."""
+        fut = asyncio.get_running_loop().create_future()
+        self.node.store.on_durable(lambda: fut.done() or fut.set_result(reply))
+        return fut
+
+    async def _siblings(self, key: bytes, conn: Any) -> Any:
+        try:
+            versions = await self.read(key, conn)
+        except Error as err:
+            return err
+        return [
+            [
+                f"{v.node}:{v.counter}".encode(),
+                f"{v.hlc[0]}.{v.hlc[1]}".encode(),
+                v.value,
+                -1 if v.expire is None else v.expire,
+            ]
+            for v in versions
+        ]
+
+    async def _replica_put(self, args: list[bytes]) -> Any:
+        versions = decode(args[2])
+        for v in versions:
+            self.hlc.observe(v.hlc)
+        if len(args) == 4:
+            if not self.replica.add_hint(args[3].decode(), args[1], versions):
+                return Error("ERR hint store full")
+            self.counters["hints_queued"] += 1
+            self.record("kv_hint_queued", home=args[3].decode())
+        else:
+            self.replica.put(args[1], versions)
+        if self.node.store is not None:
+            await self.node.store.wait_durable()
+        return OK
+
+    def _replica_mput(self, args: list[bytes]) -> Any:
+        """A batch of replica puts (``key blob hint`` triples, hint empty for the key's own
+        home), answered once all of them are durable: their count if every one was taken,
+        else one reply per key."""
+        replies: list[Any] = []
+        failed = False
+        put = self.replica.put
+        newest = (0, 0)
+        for i in range(1, len(args), 3):
+            key, blob, hint = args[i], args[i + 1], args[i + 2]
+            versions = decode(blob)
+            for v in versions:
+                if v.hlc > newest:
+                    newest = v.hlc
+            if not hint:
+                put(key, versions, blob)
+                replies.append(OK)
+            elif self.replica.add_hint(hint.decode(), key, versions):
+                self.counters["hints_queued"] += 1
+                self.record("kv_hint_queued", home=hint.decode())
+                replies.append(OK)
+            else:
+                failed = True
+                replies.append(Error("ERR hint store full"))
+        self.hlc.observe(newest)  # nothing ran in between: as if observed one by one
+        reply: Any = replies if failed else len(replies)
+        return self._after_durable(reply) if store_pending(self.node.store) else reply
+
+    async def _replica_coord(self, args: list[bytes]) -> Any:
+        _, key, ctx, val, expire, w, mode = args
+        seen = decode(ctx)[0].context if ctx else {}
+        value = None if expire == b"-" else (val, int(expire) if expire else None)
+        try:
+            await self.coordinate(key, value, seen, int(w), mode == b"L")
+        except Error as err:
+            return err
+        return OK
+
+
+def store_pending(store: DurableStore | None) -> bool:
+    return store is not None and store.pending
