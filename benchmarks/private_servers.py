@@ -61,7 +61,10 @@ def _as_unprivileged(tmp: str) -> list[str]:
         return []
     import pwd
 
-    user = pwd.getpwnam("postgres")
+    try:
+        user = pwd.getpwnam("postgres")
+    except KeyError:
+        raise RuntimeError("initdb will not run as root, and there is no postgres user") from None
     os.chown(tmp, user.pw_uid, user.pw_gid)
     return ["runuser", "-u", "postgres", "--"]
 
