@@ -36,9 +36,6 @@ LOAD_CLIENTS = 16
 ROUNDS = 3
 ROUND_SECONDS = 4.0
 WARMUP_SECONDS = 1.0
-# The PostgreSQL the safety races run on, in a schema of their own; point it at a private
-# server (the shared one on 5432 is not for load).
-PG = os.environ.get("BLUEPRINT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 Job = Callable[[httpx.Client, int], int]
 """One request (or a few) by client ``k``: 1 when it succeeded, else 0."""
@@ -53,33 +50,33 @@ def settings(root: Path, database_url: str | None = None) -> Any:
     return conf.model_copy(update={"database_url": database_url}) if database_url else conf
 
 
-def pg_reachable() -> bool:
-    """Whether the PostgreSQL at ``PG`` accepts connections (else the races skip it)."""
-    from sqlalchemy.engine import make_url
-
-    from tests.conftest import server_reachable
-
-    url = make_url(PG)
-    return server_reachable(url.host or "127.0.0.1", url.port or 5432)
-
-
 @contextmanager
-def pg_schema(prefix: str) -> Iterator[str]:
-    """A database URL on a fresh schema of the local PostgreSQL, dropped afterwards."""
+def pg_schema(prefix: str) -> Iterator[str | None]:
+    """A database URL on a fresh schema of the benchmark PostgreSQL, dropped afterwards.
+
+    The server is ``BLUEPRINT_BENCH_PG_URL`` or a private one (``benchmarks.private_servers``),
+    never the shared one; None (with the reason printed) when neither is available.
+    """
     import uuid
 
     from sqlalchemy import create_engine, text
 
-    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG}?options=-csearch_path%3D{schema}"
-    finally:
+    from benchmarks.private_servers import bench_postgres
+
+    with bench_postgres() as base:
+        if base is None:
+            yield None
+            return
+        schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            yield f"{base}?options=-csearch_path%3D{schema}"
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
 
 
 @dataclass

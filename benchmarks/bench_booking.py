@@ -2,8 +2,8 @@
 latency over a year of inventory for 1,000 properties, and the cancellation model's AUC.
 
 - Safety: 200 clients race for the last 5 rooms of a night and for the last 5 seats of a
-  flight, 20 times each, on SQLite and on PostgreSQL (when one runs at
-  ``BLUEPRINT_BENCH_PG_URL``, by default 127.0.0.1:5432);
+  flight, 20 times each, on SQLite and on PostgreSQL (``BLUEPRINT_BENCH_PG_URL`` if set,
+  else a private server started for the run, ``benchmarks.private_servers``);
   then confirms through a gateway that drops, times out and fails. Overbooked = winners
   beyond the inventory plus rows the database holds oversold; double charges = bookings with
   more than one net charge at the gateway plus charges without a confirmed booking.
@@ -37,13 +37,11 @@ import httpx
 
 from benchmarks.api_vs_bare import (
     LOAD_CLIENTS,
-    PG,
     ROUNDS,
     Comparison,
     api_keys,
     compare,
     machine_load,
-    pg_reachable,
     pg_schema,
     serve,
     settings,
@@ -158,13 +156,11 @@ def safety(root: Path) -> tuple[int, int, dict]:
     o2, d2 = chaos(svc)
     svc.close()
     detail["sqlite"] = (o1 + o2, d1 + d2)
-    if pg_reachable():
-        with pg_schema("bench_booking") as url:
+    with pg_schema("bench_booking") as url:
+        if url is not None:
             svc = _service(settings(root / "pg", url))
             detail["postgresql"] = races(svc)
             svc.close()
-    else:
-        print(f"PostgreSQL not running at {PG}: races on SQLite only")
     over = sum(o for o, _ in detail.values())
     dbl = sum(d for _, d in detail.values())
     return over, dbl, detail

@@ -3,8 +3,8 @@ throughput against a bare route, faceted search latency at 100,000 products, and
 also-bought recommender's recall against popularity.
 
 - Safety: 200 shoppers check out the last 50 units of one variant at once, 20 times, on
-  SQLite and on PostgreSQL (at ``BLUEPRINT_BENCH_PG_URL``, by default 127.0.0.1:5432, when
-  one runs); then 150 checkouts through a
+  SQLite and on PostgreSQL (``BLUEPRINT_BENCH_PG_URL`` if set, else a private server started
+  for the run, ``benchmarks.private_servers``); then 150 checkouts through a
   gateway that drops answers after charging, times out and fails, with clients retrying
   under the same key (and retrying again after a success whose answer they "lost").
   Oversold = orders beyond the stock plus units sold beyond what was received; ledger
@@ -42,12 +42,10 @@ from pathlib import Path
 import httpx
 
 from benchmarks.api_vs_bare import (
-    PG,
     Comparison,
     api_keys,
     compare,
     machine_load,
-    pg_reachable,
     pg_schema,
     serve,
     settings,
@@ -193,14 +191,12 @@ def safety(root: Path) -> tuple[int, int, int, dict]:
     chaos(svc)
     detail["sqlite"] = (over, violations(svc), double_charges(svc))
     svc.close()
-    if pg_reachable():
-        with pg_schema("bench_shop") as url:
+    with pg_schema("bench_shop") as url:
+        if url is not None:
             svc = _service(settings(root / "pg", url))
             over = races(svc)
             detail["postgresql"] = (over, violations(svc), double_charges(svc))
             svc.close()
-    else:
-        print(f"PostgreSQL not running at {PG}: races on SQLite only")
     totals = [sum(d[i] for d in detail.values()) for i in range(3)]
     return totals[0], totals[1], totals[2], detail
 

@@ -15,15 +15,12 @@ Used by ``bench-edge``; ``python -m benchmarks.cache_consistency`` runs it alone
 
 from __future__ import annotations
 
-import contextlib
 import random
-import shutil
 import statistics
-import subprocess
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
+from benchmarks.private_servers import private_redis
 from services.cache import CacheClient, InProcessNode, RedisNode
 
 
@@ -73,51 +70,6 @@ def compare(
     return ev, st, bare, ratio
 
 
-@contextlib.contextmanager
-def private_redis(count: int = 3) -> Iterator[list[str] | None]:
-    """URLs of ``count`` throw-away redis-server processes on free loopback ports."""
-    import socket
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    tmp = tempfile.mkdtemp(prefix="cache-consistency-")
-    procs, urls = [], []
-    try:
-        for _ in range(count):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            procs.append(
-                subprocess.Popen(
-                    [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-                    + ["--appendonly", "no", "--dir", tmp],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            urls.append(f"redis://127.0.0.1:{port}/0")
-        deadline = time.monotonic() + 10
-        for url in urls:
-            port = int(url.rsplit(":", 1)[1].split("/")[0])
-            while True:
-                with (
-                    contextlib.suppress(OSError),
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2),
-                ):
-                    break
-                if time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start")
-                time.sleep(0.05)
-        yield urls
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait(timeout=10)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def consistency_figures(log, n: int = 60_000, keys: int = 5_000) -> dict[str, float | None]:
     """strong/eventual ops/s ratio in process (always) and over private Redis (if present)."""
     ops = _ops(n, keys)
@@ -129,7 +81,7 @@ def consistency_figures(log, n: int = 60_000, keys: int = 5_000) -> dict[str, fl
         f"strong (R=W=2) {st:,.0f} ops/s, strong/eventual {ratio:.2f}"
     )
     out: dict[str, float | None] = {"in_process": ratio, "redis": None}
-    with private_redis() as urls:
+    with private_redis(3) as urls:
         if urls is None:
             log("  redis-server not found: the Redis figure is skipped")
             return out

@@ -1,5 +1,5 @@
 """Availability search: one indexed query per price-filter shape, built once and run with
-parameters; its events are spooled in batches (``services.booking.spool``)."""
+parameters; its events are spooled in batches (``services.event_spool``)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine
 from services.booking import admin, changes, checkout, holds, reminders, rules, search, sweeper
 from services.booking.live import LiveFeed
 from services.booking.settings import BookingSettings
-from services.booking.spool import EventSpool
 from services.booking.store import (
     idempotency,
     inventory,
@@ -31,6 +30,7 @@ from services.booking.store import (
 )
 from services.booking.views import SYSTEM, PaymentRequired, iso_day, view
 from services.errors import Forbidden, NotFound
+from services.event_spool import EventSpool
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore
 from services.payments.webhooks import WebhookInbox

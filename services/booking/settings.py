@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from services.payments.settings import GatewaySettings
 
 
-class BookingSettings(BaseSettings):
+class BookingSettings(GatewaySettings):
     model_config = SettingsConfigDict(env_prefix="BLUEPRINT_BOOKING_", extra="ignore")
 
     hold_ttl_s: float = Field(default=600.0, gt=0, le=86400, description="How long a hold lasts.")
@@ -23,24 +25,6 @@ class BookingSettings(BaseSettings):
         default=1, ge=0, le=30, description="Remind guests this many days before check-out."
     )
     currency: str = Field(default="eur", pattern=r"^[a-z]{3}$")
-    gateway: str = Field(
-        default="local",
-        pattern=r"^(local|stripe)$",
-        description="local: the local gateway (in-process unless gateway_url); stripe: the "
-        "official SDK against gateway_url (Stripe itself when empty).",
-    )
-    gateway_url: str = Field(default="", description="A gateway process or Stripe API base.")
-    gateway_api_key: str = Field(
-        default="",
-        repr=False,
-        description="The gateway's secret key; unset: generated under the data directory.",
-    )
-    webhook_secret: str = Field(
-        default="",
-        repr=False,
-        description="The secret gateway webhooks are signed with; unset: generated.",
-    )
-    gateway_timeout_s: float = Field(default=5.0, gt=0)
     app_sweeper: bool = Field(
         default=True, description="Run the lapse sweeper and reconciliation in the API process."
     )

@@ -1,11 +1,13 @@
 """Edge access logs into the lake: requests are queued cheaply on the hot path and a
-background thread turns them into ``cdn/access`` events in batches (one fsync per batch)."""
+background thread (``services.periodic.Periodic``, so a failed write does not end it) turns
+them into ``cdn/access`` events in batches (one fsync per batch)."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
 
+from services.periodic import Periodic
 from warehouse.emitter import Emitter
 from warehouse.events import Event
 
@@ -21,10 +23,9 @@ class AccessLog:
         self.interval_s = interval_s
         self._pending: list[tuple] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"accesslog-{edge}", daemon=True)
-        self._thread.start()
         self.written = 0
+        self._loop = Periodic(f"accesslog-{edge}", join_timeout_s=5.0)
+        self._loop.start(interval_s, self._drain)
 
     def record(
         self, method: str, url: str, status: int, cache: str, nbytes: int, latency_ms: float
@@ -60,14 +61,9 @@ class AccessLog:
             self.emitter.emit_events(events)
             self.written += len(events)
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            self._drain()
-
     def close(self) -> None:
         """Write what is queued and seal the spool segment so ingestion sees it."""
-        self._stop.set()
-        self._thread.join(timeout=5)
+        self._loop.stop()
         self._drain()
         self.emitter.flush()
         self.emitter.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 import httpx
 from sqlalchemy import create_engine, event
@@ -19,19 +18,10 @@ from services.payments.adapter import PaymentGateway
 from services.payments.gateway import LocalGateway
 from services.payments.gateway_app import InProcessClient
 from services.payments.local import LocalGatewayAdapter
+from services.payments.settings import GatewaySettings
 from services.payments.sqlite import immediate_transactions
 from warehouse.secrets import secret
 from warehouse.sqlite_wal import enable_wal
-
-
-class GatewaySettings(Protocol):
-    """The payment fields every money-taking system's settings carry."""
-
-    gateway: str
-    gateway_url: str
-    gateway_api_key: str
-    webhook_secret: str
-    gateway_timeout_s: float
 
 
 def local_gateway(

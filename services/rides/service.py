@@ -13,7 +13,6 @@ Payments (a completed fare, a cancellation fee) go through ``services.rides.char
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from services.errors import Conflict, Invalid, NotFound, RateLimited, Unavailable
+from services.event_spool import EventSpool
 from services.payments.adapter import CARD_OK, PaymentGateway
 from services.payments.idempotency import IdempotencyStore
 from services.periodic import Every, Periodic
@@ -94,8 +94,7 @@ class RidesService(Matching, Lifecycle):
         )
         self._known: set[str] = set()
         self._sampled: dict[str, float] = {}
-        self._pending: list[Event] = []
-        self._pending_lock = threading.Lock()
+        self.spool = EventSpool(emitter, SYSTEM, batch=200, limit=200)
         self._sweeper = Periodic("rides-sweeper")
         self.crash_hook: Callable[[str], None] = lambda _point: None
         self.local_gateway: Any = None  # the in-process local gateway, when one runs
@@ -109,18 +108,11 @@ class RidesService(Matching, Lifecycle):
 
     def _buffer(self, type_: str, **fields: Any) -> None:
         """Positions and quotes are many and acknowledge nothing: spooled in batches (by the
-        sweeper, or every 200). Trip transitions are emitted one by one."""
-        with self._pending_lock:
-            self._pending.append(Event(system=SYSTEM, type=type_, ts=self._now(), **fields))
-            full = len(self._pending) >= 200
-        if full:
-            self.flush_events()
+        sweeper, or by the caller every 200). Trip transitions are emitted one by one."""
+        self.spool.add(type_, ts=self._now(), **fields)
 
     def flush_events(self) -> None:
-        with self._pending_lock:
-            batch, self._pending = self._pending, []
-        if batch:
-            self.emitter.emit_events(batch)
+        self.spool.flush()
 
     def _now(self) -> datetime:
         """Events carry the service's clock: the lake orders and windows them by it."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from services.payments.settings import GatewaySettings
 
 
-class RidesSettings(BaseSettings):
+class RidesSettings(GatewaySettings):
     model_config = SettingsConfigDict(env_prefix="BLUEPRINT_RIDES_", extra="ignore")
 
     # Fares: base + per km + per minute, times the pickup cell's surge; a minimum fare.
@@ -57,12 +59,6 @@ class RidesSettings(BaseSettings):
     )
     sweep_interval_s: float = Field(default=0.5, gt=0, le=10)
     reconcile_interval_s: float = Field(default=30.0, gt=0)
-    # Payments.
-    gateway: str = Field(default="local", pattern=r"^(local|stripe)$")
-    gateway_url: str = Field(default="", description="A gateway process or Stripe API base.")
-    gateway_api_key: str = Field(default="", repr=False)
-    webhook_secret: str = Field(default="", repr=False)
-    gateway_timeout_s: float = Field(default=5.0, gt=0)
     app_sweeper: bool = Field(
         default=True, description="Run offer timeouts, batching and reconciliation in the API."
     )

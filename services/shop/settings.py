@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from services.payments.settings import GatewaySettings
 
 
-class ShopSettings(BaseSettings):
+class ShopSettings(GatewaySettings):
     model_config = SettingsConfigDict(env_prefix="BLUEPRINT_SHOP_", extra="ignore")
 
     currency: str = Field(default="gbp", pattern=r"^[a-z]{3}$")
@@ -30,11 +32,6 @@ class ShopSettings(BaseSettings):
     resolution_sla_s: float = Field(default=72 * 3600, gt=0)
     sweep_interval_s: float = Field(default=0.5, gt=0, le=10)
     reconcile_interval_s: float = Field(default=30.0, gt=0)
-    gateway: str = Field(default="local", pattern=r"^(local|stripe)$")
-    gateway_url: str = Field(default="", description="A gateway process or Stripe API base.")
-    gateway_api_key: str = Field(default="", repr=False)
-    webhook_secret: str = Field(default="", repr=False)
-    gateway_timeout_s: float = Field(default=5.0, gt=0)
     app_sweeper: bool = Field(
         default=True, description="Run the expiry sweeper and reconciliation in the API process."
     )

@@ -1,8 +1,9 @@
-"""Search events, spooled in batches.
+"""Events that acknowledge nothing to anyone, spooled in batches.
 
-Search events are many and acknowledge nothing to anyone: they are spooled in batches (by
-the sweeper, every ``sweep_interval_s``, or every 100) rather than paying one fsync per
-search. Holds, payments and cancellations are emitted one by one.
+Some events are many and nobody waits for them (booking's searches, rides' positions and
+quotes): paying one fsync each would cost more than the work they record, so a service holds
+them in an ``EventSpool`` and writes them in batches (when its sweeper calls ``flush``, or
+when enough are pending). Events a caller is told about are emitted one by one instead.
 """
 
 from __future__ import annotations
@@ -21,25 +22,32 @@ log = logging.getLogger(__name__)
 class EventSpool:
     """Events of one system held in memory until a batch is written."""
 
-    def __init__(self, emitter: Emitter, system: str) -> None:
+    def __init__(
+        self, emitter: Emitter, system: str, *, batch: int = 100, limit: int = 1000
+    ) -> None:
+        """From ``batch`` pending events a background thread writes them; from ``limit`` the
+        caller writes them itself (``batch == limit``: always the caller, no thread)."""
         self.emitter = emitter
         self.system = system
+        self.batch = batch
+        self.limit = limit
         self._pending: list[Event] = []
         self._lock = threading.Lock()
         self._flush_scheduled = False
         self._flusher = ThreadPoolExecutor(1, thread_name_prefix=f"{system}-events")
 
     def add(self, type_: str, **fields: Any) -> None:
-        """A full batch is written by a background thread, so no search waits for the fsync;
-        if writing falls far behind (the spool refuses or stalls), searches write
+        """A full batch is written by a background thread, so no caller waits for the fsync;
+        if writing falls far behind (the spool refuses or stalls), callers write
         themselves: pushed back, never dropped."""
         with self._lock:
             self._pending.append(Event(system=self.system, type=type_, **fields))
             pending = len(self._pending)
-            schedule = pending >= 100 and not self._flush_scheduled
+            full = pending >= self.limit
+            schedule = not full and pending >= self.batch and not self._flush_scheduled
             if schedule:
                 self._flush_scheduled = True
-        if pending >= 1000:
+        if full:
             self.flush()
         elif schedule:
             self._flusher.submit(self._flush_in_background)
@@ -50,7 +58,7 @@ class EventSpool:
         try:
             self.flush()
         except Exception:  # noqa: BLE001 - the events stay pending; the next flush retries
-            log.exception("could not spool %s search events", self.system)
+            log.exception("could not spool %s events", self.system)
 
     def flush(self) -> None:
         with self._lock:
