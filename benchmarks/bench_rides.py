@@ -13,10 +13,10 @@ location updates absorbed while matching continues.
   every driver (``dispatch.brute_force`` + ``rank``) on the same index, both ranking with the
   speed predictor; the ratio of mean times, and how often both pick the same driver.
 - Double assignments: the concurrency races of ``tests/services/rides/test_concurrency.py``
-  (500 riders at once around 50 drivers) ``RACES`` times on SQLite, and on PostgreSQL when
-  one runs on 127.0.0.1 at ``$RIDES_BENCH_PG_PORT`` (default 5432; point it at a private
-  server); drivers with two active trips + trips with two drivers + reservations that
-  disagree with their trip.
+  (500 riders at once around 50 drivers) ``RACES`` times on SQLite, and on a private PostgreSQL
+  (``benchmarks.private_servers``: ``BLUEPRINT_BENCH_PG_URL`` or a throw-away server);
+  drivers with two active trips + trips with two drivers + reservations that disagree with
+  their trip.
 - Location ingest: one thread requests and cancels rides without pause while the main thread
   sends single-position updates for the 10,000 drivers (validation, rate limiter, H3 cell,
   index, sampled events) for ``INGEST_S`` seconds; updates per second, and the matches made
@@ -46,9 +46,10 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+
+from benchmarks.api_vs_bare import pg_schema
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # One request ranks a handful of candidates: OpenMP threads only spin against each other
@@ -60,9 +61,6 @@ MATCHES = int(os.environ.get("RIDES_MATCHES", "300"))
 RACES = int(os.environ.get("RIDES_RACES", "20"))
 INGEST_S = 5.0
 RACE_BUDGET_S = float(os.environ.get("RIDES_RACE_BUDGET_S", "60"))
-# A private server for the races: RIDES_BENCH_PG_PORT (the shared 5432 only by default).
-PG_PORT = int(os.environ.get("RIDES_BENCH_PG_PORT", "5432"))
-PG = f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/test"
 
 
 def _points() -> list[tuple[float, float]]:
@@ -202,22 +200,6 @@ def races(data_dir: Path, database_url: str | None) -> tuple[int, int]:
     return bad, ran
 
 
-def pg_url() -> str | None:
-    from sqlalchemy import create_engine, text
-
-    from tests.conftest import server_reachable
-
-    if not server_reachable("127.0.0.1", PG_PORT):
-        return None
-    schema = f"rides_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with create_engine(PG, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception:  # noqa: BLE001 - no usable server here
-        return None
-    return f"{PG}?options=-csearch_path%3D{schema}"
-
-
 def ingest_while_matching(svc, ids, points, rng) -> tuple[float, int]:
     from services.rides.service import NoDriver
 
@@ -315,13 +297,11 @@ def main() -> None:
             emitter.close()
         double, ran = races(Path(tmp) / "races-sqlite", None)
         print(f"sqlite: {ran} races of 500 riders around 50 drivers, double assigns {double}")
-        url = pg_url()
-        if url is None:
-            print(f"postgresql: skipped (not running on 127.0.0.1:{PG_PORT})")
-        else:
-            pg_double, ran = races(Path(tmp) / "races-pg", url)
-            print(f"postgresql: {ran} races, double assigns {pg_double}")
-            double += pg_double
+        with pg_schema("rides_bench") as url:
+            if url is not None:
+                pg_double, ran = races(Path(tmp) / "races-pg", url)
+                print(f"postgresql: {ran} races, double assigns {pg_double}")
+                double += pg_double
     print(f"bench-rides took {time.perf_counter() - started:.0f} s")
     print(
         f"RESULT rides_match_p99_ms={p99:.2f} rides_nearest_speedup={speedup:.1f} "
