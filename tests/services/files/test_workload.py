@@ -4,14 +4,33 @@ copy, and a share link read through a CDN edge."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 
+def write_pages(root: Path, rng: random.Random) -> None:
+    """A tree of HTML pages of 100 to 250 KB, each spanning several chunks, so the test does
+    not depend on which documentation this machine has installed."""
+    words = ["cache", "chunk", "delta", "<p>", "</p>", "sync", "version", "share", "\n"]
+    for i in range(12):
+        page = root / f"part{i % 3}" / f"page{i}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        size = rng.randrange(100_000, 250_000)
+        text = " ".join(rng.choice(words) + str(rng.randrange(10_000)) for _ in range(size // 8))
+        page.write_text(text)
+
+
 @pytest.mark.slow
-def test_workload_syncs_by_delta_and_reads_a_share_through_the_cdn(client, settings):
+def test_workload_syncs_by_delta_and_reads_a_share_through_the_cdn(
+    client, settings, tmp_path, monkeypatch
+):
     from pipelines.workload import WorkloadContext
+    from pipelines.workload import files as files_workload
     from pipelines.workload.files import WORKLOAD
+
+    write_pages(tmp_path / "docs", random.Random(1))
+    monkeypatch.setattr(files_workload, "DOCS", tmp_path / "docs")
 
     logs: list[str] = []
     ctx = WorkloadContext(
