@@ -198,6 +198,7 @@ def test_mine_to_csv_on_an_empty_file_writes_only_the_header(tmp_path: Path) -> 
 
 
 def test_unrelated_messages_in_one_leaf_cost_bounded_time() -> None:
+    import gc
     import random
     import string
     import time
@@ -205,9 +206,17 @@ def test_unrelated_messages_in_one_leaf_cost_bounded_time() -> None:
     rng = random.Random(1)
     words = ["".join(rng.choice(string.ascii_lowercase) for _ in range(6)) for _ in range(5000)]
     lines = ["event " + " ".join(rng.choice(words) for _ in range(8)) for _ in range(4000)]
-    t0 = time.process_time()
-    rows = list(mine_lines(lines))
-    assert time.process_time() - t0 < 4.0  # an unbounded scan takes several times longer
+    # The suite's own heap is large by now; freeze it so the cyclic collector's passes over it
+    # are not charged to the miner (a 0.7 s mine once measured 6.6 s late in a full run).
+    gc.collect()
+    gc.freeze()
+    try:
+        t0 = time.process_time()
+        rows = list(mine_lines(lines))
+        spent = time.process_time() - t0
+    finally:
+        gc.unfreeze()
+    assert spent < 4.0  # an unbounded scan takes several times longer
     assert len({r[1] for r in rows}) == len(lines)  # nothing in common, nothing merged
 
 
