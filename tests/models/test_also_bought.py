@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from models import also_bought as ab
+from models import also_bought_evaluation
 from models.registry import ModelRegistry
 
 FAST = {"factors": 8, "iterations": 8, "blend": 0.5, "neighbours": 20}
@@ -199,7 +200,7 @@ def test_evaluation_trains_only_on_lines_before_each_last_order(lines, monkeypat
         seen.append(frame)
         return real_train(frame, **params)
 
-    monkeypatch.setattr(ab, "train", spy)
+    monkeypatch.setattr(also_bought_evaluation, "train", spy)  # what tune and evaluation call
     grid = {"factors": [4], "weighting": ["none"], "ease_lambda": [10.0]}
     report = ab.evaluate_last_order(lines, k=10, grid={**grid, "half_life_days": [0.0]})
     assert report["params"]["factors"] == 4
