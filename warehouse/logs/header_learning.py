@@ -1,0 +1,254 @@
+"""Learning a stream's header layout from sample lines, with no format configured: a level
+word at one token position and the header tokens after it, a syslog-style run of timestamp,
+host and ``program[pid]:`` tokens, fields fused by a separator, a fixed-width padded header,
+or leading value columns. :class:`warehouse.logs.headers.HeaderStripper` cuts lines by it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from warehouse.logs.header_tokens import (
+    ADDR,
+    BRK,
+    COMP,
+    DIGITS_TO_ZERO,
+    LOGGER,
+    LVL,
+    MAX_HEADER_TOKENS,
+    NUM,
+    PRI,
+    SEP,
+    TOKEN,
+    TS,
+    classify,
+    is_value,
+)
+
+_FIELD_SEPS = ("|", "\t", ";")
+MAX_FIELDS = 8
+FIELD_AGREEMENT = 0.8  # share of sample lines that must agree on a fused-field header
+MAX_VALUE_COLUMNS = 8
+MAX_ALIGN = 100  # characters: a fixed-width header ends within this many
+ALIGN_SHARE = 0.9  # share of lines starting a token at the column
+ALIGN_PADDED_SHARE = 0.5  # share of lines reaching it through two or more spaces
+MAX_WORD_COLUMNS = 2  # word columns allowed between two value columns of a header
+VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
+
+
+class HeaderLayoutLearner:
+    """The learned layout (``layout``), and the token classing and cutting it is learned with."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, str] = {}
+        self._sep = ""
+        self.layout: dict[str, int] | None = None
+
+    # -- tokens -----------------------------------------------------------------------------------
+    def _cls(self, token: str) -> str:
+        # classes depend on the digits' positions, not their values: cache by shape
+        shape = token.translate(DIGITS_TO_ZERO)
+        c = self._classes.get(shape)
+        if c is None:
+            c = classify(shape)
+            if len(self._classes) > 100_000:
+                self._classes.clear()
+            self._classes[shape] = c
+        return c
+
+    def _tokens(self, line: str, limit: int) -> list[tuple[str, int]]:
+        """First ``limit`` tokens of ``line`` (bracket groups kept whole), with end offsets."""
+        out = []
+        pos = 0
+        match = TOKEN.match
+        for _ in range(limit):
+            m = match(line, pos)
+            if m is None:
+                break
+            out.append((m.group(1), m.end()))
+            pos = m.end()
+        return out
+
+    # -- learning ---------------------------------------------------------------------------------
+    def _learn(self, lines: Iterable[str]) -> dict[str, int]:
+        lvl_pos: Counter[int] = Counter()
+        ts_end: Counter[int] = Counter()
+        samples = [line for line in lines if line.strip()]
+        toks = [self._tokens(PRI.sub("", line), MAX_HEADER_TOKENS) for line in samples]
+        for t in toks:
+            classes = [self._cls(tok) for tok, _ in t]
+            seen_ts = False
+            for i, c in enumerate(classes[:12]):
+                if c == LVL:
+                    # a level opens the line or follows a timestamp; elsewhere it is a word
+                    if i == 0 or seen_ts:
+                        lvl_pos[i] += 1
+                    break
+                if c == COMP:  # a "program:" token ends the header
+                    break
+                seen_ts = seen_ts or c == TS
+            ts_end[self._ts_end(classes)] += 1
+        n = max(len(samples), 1)
+        layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}
+        sep, fields = self._learn_fields(samples)
+        if fields:
+            layout["fields"] = fields
+            self._sep = sep
+            self.layout = layout
+            return layout
+        if lvl_pos:
+            pos, count = lvl_pos.most_common(1)[0]
+            if count >= 0.5 * n:
+                layout["lvl_pos"] = pos
+                after: Counter[int] = Counter()
+                for t in toks:
+                    if len(t) > pos and self._cls(t[pos][0]) == LVL:
+                        after[self._after_level(t, pos + 1, MAX_HEADER_TOKENS)] += 1
+                if after:
+                    k, kc = after.most_common(1)[0]
+                    layout["after"] = k if kc >= 0.6 * sum(after.values()) else 0
+                self._learn_align(samples, layout)
+                self.layout = layout
+                return layout
+        end, count = ts_end.most_common(1)[0] if ts_end else (0, 0)
+        if end and count >= 0.5 * n:
+            layout["ts_end"] = end
+            # syslog style: host tokens then "program[pid]:" (or "program -")
+            comp_at: Counter[tuple[int, str]] = Counter()
+            for t in toks:
+                for j in range(end, min(end + 3, len(t))):
+                    c = self._cls(t[j][0])
+                    if c in (COMP, SEP):
+                        comp_at[(j - end, c)] += 1
+                        break
+            if comp_at:
+                (j, c), jc = comp_at.most_common(1)[0]
+                if jc >= 0.5 * n:
+                    layout["host"] = j
+                    layout["comp"] = 1 if c == COMP else 2
+        self._learn_align(samples, layout)
+        if not layout["comp"]:
+            values = self._learn_value_columns(toks)
+            if values > layout["ts_end"]:
+                layout["values"] = values
+        self.layout = layout
+        return layout
+
+    def _learn_fields(self, samples: list[str]) -> tuple[str, int]:
+        """Separator and count of header fields fused without spaces (``("", 0)`` if none).
+
+        Learned from the sample, not from a known format: for each candidate separator, a
+        line's header is its leading fields that hold no whitespace, up to the first field
+        that does (the message). The layout is taken when most lines agree on that count and
+        most lines open with a value (a field holding a digit: a clock, a date, an id).
+        """
+        best = ("", 0, 0)
+        n = len(samples)
+        for sep in _FIELD_SEPS:
+            fields: Counter[int] = Counter()
+            valued = 0
+            for line in samples:
+                parts = line.split(sep, MAX_FIELDS)
+                if len(parts) < 2:
+                    continue
+                valued += any(ch.isdigit() for ch in parts[0])
+                k = next((i for i, f in enumerate(parts) if any(c.isspace() for c in f)), 0)
+                if k:
+                    fields[k] += 1
+            if not fields or valued < FIELD_AGREEMENT * n:
+                continue
+            k, count = fields.most_common(1)[0]
+            if count >= FIELD_AGREEMENT * n and count > best[2]:
+                best = (sep, k, count)
+        return best[0], best[1]
+
+    @staticmethod
+    def _learn_align(samples: list[str], layout: dict[str, int]) -> None:
+        """Character column where a padded, fixed-width header ends, if the stream has one.
+
+        Fixed-width layouts pad their fields with runs of spaces so that every line's next
+        field starts at the same column (a level padded to 20 characters, then a component
+        padded to 8). The header ends at the last column, within ``MAX_ALIGN`` characters,
+        where nearly every line starts a token and many lines reach it through padding.
+        """
+        n = len(samples)
+        if not n:
+            return
+        starts: Counter[int] = Counter()
+        padded: Counter[int] = Counter()
+        for line in samples:
+            gap = 0
+            for i, ch in enumerate(line[:MAX_ALIGN]):
+                if ch == " ":
+                    gap += 1
+                    continue
+                if gap:
+                    starts[i] += 1
+                    if gap >= 2:
+                        padded[i] += 1
+                gap = 0
+        columns = [
+            c
+            for c, count in starts.items()
+            if count >= ALIGN_SHARE * n and padded[c] >= ALIGN_PADDED_SHARE * n
+        ]
+        if columns:
+            layout["align"] = max(columns)
+
+    def _learn_value_columns(self, toks: list[list[tuple[str, int]]]) -> int:
+        """Header tokens of a layout of value columns: through the last leading column in which
+        nearly every line holds a digit (ids, clocks, epochs, node names, flags).
+
+        A header of numeric and host columns with no level word has no other mark. Words
+        between such columns (a facility, an event kind) are header fields too. Values in the
+        message are masked whatever the cut, so a cut too far over digits costs little; the
+        column must be digit-bearing in ``VALUE_COLUMN_SHARE`` of the lines, the first column
+        must be one, and at most ``MAX_WORD_COLUMNS`` word columns may separate two of them.
+        """
+        n = len(toks)
+        if not n:
+            return 0
+        end = 0
+        for p in range(MAX_VALUE_COLUMNS):
+            has = sum(1 for t in toks if len(t) > p + 1 and is_value(t[p][0]))
+            if has >= VALUE_COLUMN_SHARE * n:
+                end = p + 1
+            elif not end or p - end >= MAX_WORD_COLUMNS:
+                break  # the header opens with a value and its word columns are few
+        return end
+
+    def _ts_end(self, classes: list[str]) -> int:
+        """Index after the leading run of timestamp-like tokens (first 10 tokens).
+
+        One other token between timestamp parts (a host between two clocks) joins the run.
+        """
+        end = 0
+        seen_ts = False
+        window = classes[:10]
+        for i, c in enumerate(window):
+            if c == TS:
+                seen_ts = True
+                end = i + 1
+            elif c in (NUM, SEP, ADDR) or (c == BRK and not seen_ts):
+                if seen_ts:
+                    end = i + 1
+            elif seen_ts and i + 1 < len(window) and window[i + 1] == TS:
+                continue
+            elif seen_ts or i >= 3:
+                break
+        return end if seen_ts else 0
+
+    def _after_level(self, toks: list[tuple[str, int]], start: int, stop: int) -> int:
+        """How many header-like tokens follow the level (thread, component:, separators)."""
+        k = 0
+        comp_seen = False
+        for i in range(start, min(stop, len(toks))):
+            c = self._cls(toks[i][0])
+            if c in (BRK, SEP, TS, NUM):
+                k += 1
+            elif c in (COMP, LOGGER) and not comp_seen:
+                comp_seen = True
+                k += 1
+            else:
+                break
+        return k

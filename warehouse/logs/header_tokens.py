@@ -1,0 +1,98 @@
+"""The classes of a log line's leading tokens (timestamp, level, number, separator, bracket
+group, ``component:``, dotted logger, address, other), judged from the token alone, and the
+patterns that split a line into tokens."""
+
+from __future__ import annotations
+
+import re
+
+
+def words(text: str) -> frozenset[str]:
+    """The set of whitespace-separated words of ``text``."""
+    return frozenset(text.split())
+
+
+# Token classes
+TS, LVL, NUM, SEP, BRK = "ts", "lvl", "num", "sep", "brk"
+COMP, LOGGER, ADDR, OTHER = "comp", "logger", "addr", "other"
+
+_LEVELS = words(
+    "trace debug dbg info information informational notice note warn warning err error crit "
+    "critical alert emerg emergency fatal severe failure fine finer finest config verbose panic"
+)
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DAYS = "mon|tue|wed|thu|fri|sat|sun"
+_TS_TOKEN = re.compile(
+    r"""^[\[(<]?(?:
+        \d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[-T_ ]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[.,]\d+)?)?
+            (?:Z|[+-]\d{2}:?\d{2})?                       # dates, ISO / dotted timestamps
+      | \d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?   # times
+      | \d{1,2}/(?:"""
+    + _MONTHS
+    + r""")/\d{2,4}(?::\d{2}:\d{2}:\d{2})?             # 10/Oct/2000:13:55:36
+      | (?:"""
+    + _MONTHS
+    + r""")[a-z]*\.? | (?:"""
+    + _DAYS
+    + r""")[a-z]*,?                                     # month and weekday names
+      | \d{6,14}(?:[.,]\d+)?                               # compact dates, epoch seconds/ms
+      | \d{8}[-T_]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,:]\d+)?     # 20171223-22:15:29:606
+      | \d{1,2}[-.]\d{1,2}                                 # 03-17, 10.30 (month and day)
+      | [+-]\d{4} | utc | gmt
+    )[\])>,]?:?$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_NUM_TOKEN = re.compile(r"^[\[(]?#?\d+[\])]?:?$")
+_ADDR_TOKEN = re.compile(
+    r"^\[?(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\]?$|^\[?[0-9a-f]*(?::[0-9a-f]*){2,7}\]?$", re.I
+)
+_COMP_TOKEN = re.compile(r"^[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*:$")
+_LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")  # a.b.Class, no colon
+_SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
+TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|\S+)")
+PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
+# RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG
+_SYSLOG5424 = re.compile(
+    r'^<\d{1,3}>1 (?:\S+ ){5}(?:-|(?:\[(?:[^\]\\"]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: |$)'
+)
+DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+AFTER_LEVEL = frozenset({BRK, SEP, TS, NUM, COMP, LOGGER})
+MAX_HEADER_TOKENS = 14
+
+
+def _has_digit(token: str) -> bool:
+    return any(ch.isdigit() for ch in token)
+
+
+def is_value(token: str) -> bool:
+    """A header value: a token holding a digit (not inside quotes, which open a message such as
+    an access log's request line), or ``-`` standing for an empty one."""
+    return token == "-" or (_has_digit(token) and '"' not in token and "'" not in token)
+
+
+def classify(token: str) -> str:
+    """Return the header class of one token (cached by the caller)."""
+    if token in _SEPS:
+        return SEP
+    bare = token.strip("[]()<>:,")
+    if bare.lower() in _LEVELS:
+        return LVL
+    if _TS_TOKEN.match(token):
+        return TS
+    if _NUM_TOKEN.match(token):
+        return NUM
+    if _ADDR_TOKEN.match(token):
+        return ADDR
+    if token.startswith("["):
+        inner = token[1 : token.rfind("]")] if "]" in token else token[1:]
+        words = inner.split()
+        if words and all(classify(w) in (TS, NUM, SEP) for w in words):
+            return TS
+        if len(words) == 1 and words[0].lower() in _LEVELS:
+            return LVL
+        return BRK
+    if _COMP_TOKEN.match(token) and len(token) <= 80 and not token[:-1].isdigit():
+        return COMP
+    if _LOGGER_TOKEN.match(token) and len(token) <= 80:
+        return LOGGER
+    return OTHER
