@@ -143,7 +143,7 @@ def edge(
     """
     import re
 
-    from services.cdn.edge import EdgeConfig
+    from services.cdn.edgeconfig import EdgeConfig
     from services.cdn.run import serve_edge
 
     name = name or f"{role}-{region}-{port}"

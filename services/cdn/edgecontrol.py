@@ -1,6 +1,6 @@
 """The edge's own endpoints: health, counters (JSON and Prometheus), and the control calls
 that need the edge's token (purge, preload), plus who skips the rate limit. A mixin of
-``services.cdn.edge.Edge``, kept apart so the cache logic stays in one readable module."""
+``services.cdn.edge.Edge``, kept apart so the cache logic stays readable."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from services.cdn.respond import Reply
 from services.cdn.wire import json_reply, send_reply, text_reply
 
 if TYPE_CHECKING:
-    from services.cdn.edge import EdgeConfig
+    from services.cdn.edgeconfig import EdgeConfig
     from services.cdn.purgelog import PurgeLog
     from services.cdn.store import ObjectStore
     from services.cdn.upstream import Upstream

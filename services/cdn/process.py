@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from services.cdn.edge import EdgeConfig
+from services.cdn.edgeconfig import EdgeConfig
 from services.cdn.run import EDGE_ENV, ORIGIN_TOKEN_ENV
 from services.cdn.settings import CdnSettings
 from services.cdn.tls import client_context, edge_certificate

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import uvicorn
 
-from services.cdn.edge import Edge, EdgeConfig
+from services.cdn.edge import Edge
+from services.cdn.edgeconfig import EdgeConfig
 from services.cdn.origin import create_origin_app
 from services.cdn.system import build_edge
 

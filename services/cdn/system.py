@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from services.auth import hash_key
 from services.cdn.accesslog import AccessLog
-from services.cdn.edge import Edge, EdgeConfig
+from services.cdn.edge import Edge
+from services.cdn.edgeconfig import EdgeConfig
 from services.cdn.routing import EdgeRegistry
 from services.cdn.service import CdnService
 from services.cdn.settings import CdnSettings

@@ -154,7 +154,7 @@ class ThreadServer:
 
 def clocked_edge(upstream: str, clock: FakeClock, settings, name: str, **config) -> ThreadServer:
     """An edge built by the CDN's composition root, on ``clock``, without an access log."""
-    from services.cdn.edge import EdgeConfig
+    from services.cdn.edgeconfig import EdgeConfig
     from services.cdn.system import build_edge
 
     edge_config = EdgeConfig(name=name, upstream=upstream, access_log=False, **config)

@@ -13,7 +13,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from services.cdn.demo import write_demo_tree
-from services.cdn.edge import Edge, EdgeConfig
+from services.cdn.edge import Edge
+from services.cdn.edgeconfig import EdgeConfig
 from services.cdn.origin import create_origin_app
 from services.cdn.process import run_tier, start_edge, start_origin
 from tests.services.cdn.helpers import FakeClock, ThreadServer, clocked_edge, serve_in_thread

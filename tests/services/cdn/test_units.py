@@ -118,7 +118,7 @@ def test_origin_sets_type_cache_control_validators_and_ranges(tmp_path):
 
 
 def test_edges_built_by_the_composition_root_never_take_the_admin_key_as_their_token(tmp_path):
-    from services.cdn.edge import EdgeConfig
+    from services.cdn.edgeconfig import EdgeConfig
     from services.cdn.system import build_edge
     from warehouse.settings import Settings
 
