@@ -1,6 +1,6 @@
 """More of the edge as a shared cache (RFC 9111, RFC 9110): behaviours found by running the
 edge under concurrent traffic from many independent clients, each test naming the section
-it checks. Same set-up as ``test_rfc9111``: a real edge process in front of a scripted origin.
+it checks. Same set-up as ``test_rfc9111_*``: a real edge process in front of a scripted origin.
 """
 
 from __future__ import annotations
