@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.booking.settings import BookingSettings
 from services.booking.system import build
+from tests.fake_clock import FakeClock
 
 START = datetime(2030, 3, 1, 12, tzinfo=UTC).timestamp()
 
 
-class Clock:
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    def today(self) -> date:
-        return datetime.fromtimestamp(self.now, UTC).date()
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(START)
 
 
 def seed_hotel(svc, *, rooms: int = 5, price: int = 10_000, days: int = 60, prefix: str = "h1"):

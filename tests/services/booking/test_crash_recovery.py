@@ -14,7 +14,8 @@ import pytest
 
 from services.booking.settings import BookingSettings
 from services.booking.system import build
-from tests.services.booking.conftest import Clock, seed_hotel
+from tests.fake_clock import FakeClock
+from tests.services.booking.conftest import seed_hotel
 
 CHILD = """
 import os, signal, sys
@@ -84,7 +85,7 @@ def test_killed_before_commit_and_never_retried_is_voided_after_the_hold_lapses(
     settings, emitter, seeded
 ):
     res_id = crash_during_confirm(settings, "authorized")
-    clock = Clock(time.time() + 601)
+    clock = FakeClock(time.time() + 601)
     svc = restart(settings, emitter, clock)
     try:
         assert svc.sweep() == 1

@@ -11,9 +11,12 @@ import threading
 import time
 from collections import Counter
 from email.utils import formatdate
+from typing import Any
 from urllib.parse import parse_qs
 
 import uvicorn
+
+from tests.fake_clock import FakeClock
 
 
 class ScriptedOrigin:
@@ -88,10 +91,19 @@ class ScriptedOrigin:
             self.thread.join(timeout=10)
 
 
-def serve_in_thread(app, *, lifespan: str) -> tuple[uvicorn.Server, threading.Thread, int]:
-    """Serve ``app`` on a free loopback port from a daemon thread; returns once it listens."""
+def serve_in_thread(
+    app, *, lifespan: str, **options: Any
+) -> tuple[uvicorn.Server, threading.Thread, int]:
+    """Serve ``app`` on a free loopback port from a daemon thread; returns once it listens.
+    ``options`` are more ``uvicorn.Config`` arguments (``date_header=False``...)."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan, access_log=False
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan=lifespan,
+        access_log=False,
+        **options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -111,19 +123,6 @@ def wait_until(predicate, timeout: float = 5.0, what: str = "condition") -> None
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} did not hold within {timeout}s")
         time.sleep(0.01)
-
-
-class FakeClock:
-    """Wall time that moves only when a test says so."""
-
-    def __init__(self, start: float = 1_750_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class ThreadServer:

@@ -16,6 +16,8 @@ from email.utils import formatdate
 
 import uvicorn
 
+from tests.services.cdn.helpers import serve_in_thread
+
 DATE_FIELDS = frozenset({"date", "expires", "last-modified"})
 
 
@@ -113,25 +115,10 @@ class ConformanceOrigin:
         await _send(send, answer.status, out, payload)
 
     def start(self) -> ConformanceOrigin:
-        config = uvicorn.Config(
-            self,
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            lifespan="off",
-            access_log=False,
-            date_header=False,
-            server_header=False,
+        # the origin's own Date values are the test's: uvicorn adds none
+        self.server, self.thread, self.port = serve_in_thread(
+            self, lifespan="off", date_header=False, server_header=False
         )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise TimeoutError("conformance origin did not start")
-            time.sleep(0.02)
-        self.port = self.server.servers[0].sockets[0].getsockname()[1]
         return self
 
     @property

@@ -14,7 +14,8 @@ from services.cdn.settings import CdnSettings
 from services.cdn.system import build
 from services.errors import Invalid, NotFound, Unavailable
 from tests.conftest import free_port
-from tests.services.cdn.helpers import FakeClock, ScriptedOrigin
+from tests.fake_clock import FakeClock
+from tests.services.cdn.helpers import ScriptedOrigin
 from warehouse.ingest import ingest_spool
 from warehouse.lake import Lake
 

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from services.cdn.process import ServerProcess
-from tests.services.cdn.helpers import FakeClock, ThreadServer, clocked_edge, wait_until
+from tests.fake_clock import FakeClock
+from tests.services.cdn.helpers import ThreadServer, clocked_edge, wait_until
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from services.cdn import esi
-from tests.services.cdn.helpers import FakeClock, clocked_edge, serve_in_thread
+from tests.fake_clock import FakeClock
+from tests.services.cdn.helpers import clocked_edge, serve_in_thread
 
 ESI = [(b"surrogate-control", b'content="ESI/1.0"'), (b"content-type", b"text/html")]
 CACHE = [(b"cache-control", b"max-age=600")]

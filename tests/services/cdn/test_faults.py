@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from services.cdn.process import ServerProcess, start_edge
-from tests.services.cdn.helpers import FakeClock, FaultyOrigin, ScriptedOrigin, clocked_edge
+from tests.fake_clock import FakeClock
+from tests.services.cdn.helpers import FaultyOrigin, ScriptedOrigin, clocked_edge
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ import threading
 import httpx
 import pytest
 
-from tests.services.cdn.helpers import FakeClock, ScriptedOrigin, clocked_edge
+from tests.fake_clock import FakeClock
+from tests.services.cdn.helpers import ScriptedOrigin, clocked_edge
 
 TOKEN = "edge-preload-token-0123456789"
 CACHED = "/warm?cc=max-age%3D600&etag=1"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 
 from services.cdn.ratelimit import TokenBuckets
-from tests.services.cdn.helpers import FakeClock, ScriptedOrigin, clocked_edge
+from tests.fake_clock import FakeClock
+from tests.services.cdn.helpers import ScriptedOrigin, clocked_edge
 
 
 def test_a_bucket_allows_its_burst_then_refuses_until_it_refills() -> None:

@@ -17,7 +17,8 @@ from services.cdn.edge import Edge
 from services.cdn.edgeconfig import EdgeConfig
 from services.cdn.origin import create_origin_app
 from services.cdn.process import run_tier, start_edge, start_origin
-from tests.services.cdn.helpers import FakeClock, ThreadServer, clocked_edge, serve_in_thread
+from tests.fake_clock import FakeClock
+from tests.services.cdn.helpers import ThreadServer, clocked_edge, serve_in_thread
 
 TOKEN_A = "edge-a-token-0123456789"
 TOKEN_B = "edge-b-token-9876543210"

@@ -11,7 +11,8 @@ import pytest
 from services.cdn.demo import write_demo_tree
 from services.cdn.origin import create_origin_app
 from services.cdn.process import ServerProcess, run_tier
-from tests.services.cdn.helpers import FakeClock, ThreadServer, clocked_edge
+from tests.fake_clock import FakeClock
+from tests.services.cdn.helpers import ThreadServer, clocked_edge
 from warehouse.settings import Settings
 
 

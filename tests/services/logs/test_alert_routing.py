@@ -10,15 +10,8 @@ import pytest
 
 from services.compose import build_services, close_services
 from services.notify.fakes import FakeProvider, FakeSmtp
+from tests.fake_clock import FakeClock
 from warehouse.logs.alerts import Alert
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_900_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture
@@ -41,7 +34,7 @@ def systems(settings, emitter, smtp, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("BLUEPRINT_LOGS_ALERT_RECIPIENTS", '["oncall"]')
     monkeypatch.setenv("BLUEPRINT_LOGS_ALERT_QUIET_MINUTES", "15")
     services = build_services(settings, emitter, ["logs"])
-    clock = Clock()
+    clock = FakeClock(1_900_000_000.0)
     services["logs"].clock = clock
     yield services["logs"], services["notify"], clock
     close_services(services)
@@ -78,12 +71,12 @@ def test_the_quiet_period_holds_repeats_and_the_next_notification_counts_them(sy
     logs, notify, clock = systems
     notify.upsert_profile("oncall", email="oncall@example.org")
     logs.route_alerts([_alert("error_threshold", "ledger", "b1")])
-    clock.t += 60
+    clock.advance(60)
     held = logs.route_alerts(
         [_alert("error_threshold", "ledger", "b2"), _alert("error_threshold", "api", "b2")]
     )
     assert (held.notified, held.held) == (1, 1)  # another service is another kind
-    clock.t += 16 * 60
+    clock.advance(16 * 60)
     assert logs.route_alerts([_alert("error_threshold", "ledger", "b3")]).notified == 1
     _deliver(notify)
     bodies = {

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.notify.fakes import FakeProvider, FakeSmtp
+from tests.fake_clock import FakeClock
 
 
 @pytest.fixture
@@ -108,19 +109,6 @@ def worker(notify):
     w = notify.worker()
     yield w
     w.close()
-
-
-class FakeClock:
-    """A clock that moves only when told to (the service's "now")."""
-
-    def __init__(self, start: float) -> None:
-        self.t = start
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import pytest
 from services.notify.channels import Job, Outcome, retry, sent
 from services.notify.sending import SendRequest
 from services.notify.settings import NotifySettings
-from tests.services.notify.conftest import FakeClock, register
+from tests.fake_clock import FakeClock
+from tests.services.notify.conftest import register
 
 NOTIFY = Path(__file__).resolve().parents[3] / "services" / "notify"
 

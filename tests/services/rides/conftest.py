@@ -10,25 +10,15 @@ import pytest
 from services.rides.locations import MemoryIndex
 from services.rides.settings import RidesSettings
 from services.rides.system import build
+from tests.fake_clock import FakeClock
 
 START = datetime(2030, 3, 1, 12, tzinfo=UTC).timestamp()
 LOOP = (41.8837, -87.6289)  # Chicago, the Loop
 
 
-class Clock:
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(START)
 
 
 def scatter(svc, n: int, *, center=LOOP, spread=0.01, seed=1, prefix="d") -> list[str]:

@@ -15,7 +15,7 @@ from services.rides.locations import MemoryIndex
 from services.rides.settings import RidesSettings
 from services.rides.store import drivers, trips
 from services.rides.system import build
-from tests.services.rides.conftest import Clock
+from tests.fake_clock import FakeClock
 
 CHILD = """
 import os, signal, sys
@@ -70,8 +70,8 @@ def stuck(svc) -> tuple[list, list]:
     return offers, reserved
 
 
-def later() -> Clock:
-    return Clock(time.time() + RidesSettings().offer_timeout_s + 1)
+def later() -> FakeClock:
+    return FakeClock(time.time() + RidesSettings().offer_timeout_s + 1)
 
 
 def test_killed_after_the_offer_commit_the_offer_is_taken_back(settings, emitter):

@@ -9,7 +9,8 @@ import pytest
 
 from services.rides import geo
 from services.rides.simulate import MIN_AREA_TRIPS, Ask, PickupTruth, run
-from tests.services.rides.conftest import LOOP, Clock, make
+from tests.fake_clock import FakeClock
+from tests.services.rides.conftest import LOOP, START, make
 
 
 def _trips(hour: int, area: int | None, metres: float, speed: float, n: int) -> list[dict]:
@@ -68,7 +69,7 @@ def _simulate(settings, emitter, tmp_path, name: str, speed_kmh: float):
         (LOOP[0] + rng.uniform(-0.01, 0.01), LOOP[1] + rng.uniform(-0.01, 0.01)) for _ in range(16)
     ]
     db = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / name}.sqlite"})
-    clock = Clock()
+    clock = FakeClock(START)
     svc = make(db, emitter, clock, fallback_speed_kmh=speed_kmh, stale_after_s=900.0)
     try:
         return run(svc, clock, asks, starts, random.Random(11), truth=PickupTruth(trips))

@@ -8,19 +8,9 @@ import pytest
 
 from services.shop.settings import ShopSettings
 from services.shop.system import build
+from tests.fake_clock import FakeClock
 
 START = datetime(2030, 3, 1, 12, tzinfo=UTC).timestamp()
-
-
-class Clock:
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def seed(
@@ -56,8 +46,8 @@ def seed(
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(START)
 
 
 @pytest.fixture

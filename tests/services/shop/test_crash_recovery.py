@@ -13,7 +13,8 @@ import pytest
 
 from services.shop.settings import ShopSettings
 from services.shop.system import build
-from tests.services.shop.conftest import Clock, seed
+from tests.fake_clock import FakeClock
+from tests.services.shop.conftest import seed
 
 CHILD = """
 import os, signal, sys
@@ -88,7 +89,7 @@ def test_killed_before_the_order_and_never_retried_is_released_and_refunded(
     settings, emitter, variant
 ):
     crash_during_checkout(settings, "charged", variant)
-    svc = restart(settings, emitter, Clock(time.time() + ShopSettings().reservation_ttl_s + 1))
+    svc = restart(settings, emitter, FakeClock(time.time() + ShopSettings().reservation_ttl_s + 1))
     try:
         assert svc.stock_of(variant)["reserved"] == 3
         assert svc.sweep() == 1

@@ -11,6 +11,7 @@ from services.social import tables
 from services.social.store import SocialStore
 from services.social.timelines import InProcessTimelines, RedisTimelines
 from tests.conftest import server_reachable
+from tests.fake_clock import FakeClock
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -93,14 +94,6 @@ class RecordingEmitter:
         return [(e.type, e.actor, e.entity, e.attrs) for e in self.events if e.system == "social"]
 
 
-class FakeClock:
-    def __init__(self, now: float = 1_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def recorder() -> RecordingEmitter:
     return RecordingEmitter()
@@ -108,7 +101,7 @@ def recorder() -> RecordingEmitter:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_000.0)
 
 
 @pytest.fixture
