@@ -5,6 +5,7 @@ it checks. Same set-up as ``test_rfc9111_*``: a real edge process in front of a 
 
 from __future__ import annotations
 
+import contextlib
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -14,36 +15,12 @@ import pytest
 
 from services.cdn.process import ServerProcess, start_edge
 from services.cdn.purgelog import PurgeLog
-from tests.services.cdn.rfc_origin import Answer, Case, ConformanceOrigin
-
-FRESH = [("Cache-Control", "max-age=3600"), ("Date", 0)]
-#: This module's own keep-alive client (another module's is closed when that module ends).
-CLIENT = httpx.Client(timeout=10, trust_env=False)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_client() -> Iterator[None]:
-    yield
-    CLIENT.close()
-
-
-def send(
-    edge: ServerProcess, case: Case, method: str = "GET", content: bytes | None = None
-) -> httpx.Response:
-    return CLIENT.request(method, edge.url + case.path, content=content)
-
-
-@pytest.fixture(scope="module")
-def origin() -> Iterator[ConformanceOrigin]:
-    server = ConformanceOrigin().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def edge(origin, cdn_settings) -> Iterator[ServerProcess]:
-    with start_edge(origin.url, name="edge-shared", settings=cdn_settings) as proc:
-        yield proc
+from tests.services.cdn.rfc_edge import (
+    FRESH,
+    conformance_edge,  # noqa: F401 (the edge fixture)
+    send,
+)
+from tests.services.cdn.rfc_origin import Answer
 
 
 # -- RFC 9111 §4.4: invalidation is per URL ----------------------------------------------------
@@ -95,18 +72,27 @@ class _OddStatus(socketserver.StreamRequestHandler):
         self.wfile.write(head.encode() + body)
 
 
-@pytest.fixture(scope="module")
-def odd_edge(cdn_settings) -> Iterator[ServerProcess]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _OddStatus)
+@contextlib.contextmanager
+def _edge_in_front_of(
+    handler: type[socketserver.BaseRequestHandler], name: str, settings
+) -> Iterator[ServerProcess]:
+    """An edge process whose upstream is a raw socket server answering with ``handler``."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        with start_edge(url, name="edge-odd", settings=cdn_settings) as proc:
+        with start_edge(url, name=name, settings=settings) as proc:
             yield proc
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def odd_edge(cdn_settings) -> Iterator[ServerProcess]:
+    with _edge_in_front_of(_OddStatus, "edge-odd", cdn_settings) as proc:
+        yield proc
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -152,16 +138,8 @@ def _answer(cache_control: str, body: bytes = b"stored") -> bytes:
 
 @pytest.fixture(scope="module")
 def flaky_edge(cdn_settings) -> Iterator[ServerProcess]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Flaky)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with start_edge(url, name="edge-flaky", settings=cdn_settings) as proc:
-            yield proc
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _edge_in_front_of(_Flaky, "edge-flaky", cdn_settings) as proc:
+        yield proc
 
 
 def _flaky(path: str, *script: bytes | None) -> str:
