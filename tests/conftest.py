@@ -88,9 +88,9 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
-def pg_settings(settings: Settings) -> Iterator[Settings]:
-    """The test's settings on a PostgreSQL schema of its own (dropped afterwards), or a skip
-    that says why PostgreSQL is not usable here."""
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL on a schema of its own (dropped afterwards), or a skip that says why
+    PostgreSQL is not usable here."""
     import uuid
 
     from sqlalchemy import create_engine, text
@@ -104,8 +104,13 @@ def pg_settings(settings: Settings) -> Iterator[Settings]:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # noqa: BLE001 - e.g. no such role or database here
         pytest.skip(f"PostgreSQL not usable: {exc}")
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    yield settings.model_copy(update={"database_url": url})
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
     with admin.connect() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_settings(settings: Settings, pg_url: str) -> Settings:
+    """The test's settings on a PostgreSQL schema of its own (``pg_url``)."""
+    return settings.model_copy(update={"database_url": pg_url})
