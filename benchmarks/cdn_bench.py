@@ -91,16 +91,22 @@ def start_nginx(root: Path, tmp: Path, workers: int) -> tuple[subprocess.Popen, 
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
+    return (proc, url) if _serving(proc, url, 10) else None
+
+
+def _serving(proc: subprocess.Popen, url: str, seconds: float) -> bool:
+    """Wait until the server at ``url`` serves the first segment; kill it if it does not
+    within ``seconds``."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/seg_000.m4s", trust_env=False, timeout=1).status_code == 200:
-                return proc, url
+                return True
         except httpx.HTTPError:
             time.sleep(0.05)
     proc.kill()
     proc.wait(timeout=5)
-    return None
+    return False
 
 
 # -- load generators ---------------------------------------------------------------------
@@ -206,15 +212,9 @@ def start_bare(root: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/seg_000.m4s", trust_env=False, timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("bare uvicorn reference did not start")
+    if not _serving(proc, url, 20):
+        raise RuntimeError("bare uvicorn reference did not start")
+    return proc, url
 
 
 # -- coalescing --------------------------------------------------------------------------
