@@ -48,7 +48,9 @@ def test_tail_file_search_and_query_commands_work_end_to_end(settings, tmp_path)
     assert res.exit_code != 0 and "only SELECT" in res.output
 
 
-def test_alerts_command_fires_and_records(settings):
+def _ingest_pay_errors(settings) -> None:
+    """25 error lines of the ``pay`` service, shipped and ingested into the lake: enough to
+    fire the error-threshold alert."""
     em = Emitter(SpoolTransport(settings, "t"))
     ship(
         em,
@@ -58,21 +60,17 @@ def test_alerts_command_fires_and_records(settings):
     )
     em.close()
     ingest_spool(settings.spool_dir, settings.lake_dir)
+
+
+def test_alerts_command_fires_and_records(settings):
+    _ingest_pay_errors(settings)
     res = CliRunner().invoke(main, ["logs", "alerts", "--dry-run"])
     assert res.exit_code == 0, res.output
     assert "[error_threshold] pay" in res.output
 
 
 def test_alerts_command_records_new_alerts_once_as_logs_events(settings):
-    em = Emitter(SpoolTransport(settings, "t"))
-    ship(
-        em,
-        LogProcessor().process_records(
-            [{"level": "error", "msg": f"boom {i}", "service": "pay"} for i in range(25)]
-        ),
-    )
-    em.close()
-    ingest_spool(settings.spool_dir, settings.lake_dir)
+    _ingest_pay_errors(settings)
     runner = CliRunner()
     first = runner.invoke(main, ["logs", "alerts"])
     assert first.exit_code == 0, first.output
