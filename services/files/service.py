@@ -231,8 +231,9 @@ class FilesService(DeltaSync):
         write the ones neither stored nor already in this upload."""
         sizes = {h: len(d) for h, d in batch}
         self._touch(sizes)
-        have = self.chunks.present(h for h in sizes if h not in writer)
-        writer.add_many((h, d) for h, d in batch if h not in have)
+        keys = self.chunks.blob_keys(h for h in sizes if h not in writer)
+        have = self.chunks.present(keys, keys)
+        writer.add_many(((h, d) for h, d in batch if h not in have), keys)
 
     def _touch(self, sizes: dict[str, int]) -> None:
         busy = self.store.touch_chunks(sizes, self.clock())
