@@ -42,6 +42,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     delete,
     func,
     insert,
@@ -79,6 +80,9 @@ packs = Table(
     Column("size", BigInteger, nullable=False),
     Column("created", Float, nullable=False),
 )
+
+# Built once (see services.files.refs): which of a batch of keys the index holds.
+_INDEXED = select(pack_index.c.key).where(pack_index.c.key.in_(bindparam("keys", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -221,11 +225,7 @@ class PackStore:
             conn.execute(insert(packs).values(id=pack_id, size=size, created=time.time()))
             keys = sorted(where)
             for batch in _batches(keys):
-                have = set(
-                    conn.execute(
-                        select(pack_index.c.key).where(pack_index.c.key.in_(batch))
-                    ).scalars()
-                )
+                have = set(conn.execute(_INDEXED, {"keys": batch}).scalars())
                 rows = [
                     {"key": k, "pack": pack_id, "offset": where[k][0], "length": where[k][1]}
                     for k in batch
@@ -272,11 +272,7 @@ class PackStore:
         found: set[str] = set()
         with self.engine.connect() as conn:
             for batch in _batches(wanted):
-                found.update(
-                    conn.execute(
-                        select(pack_index.c.key).where(pack_index.c.key.in_(batch))
-                    ).scalars()
-                )
+                found.update(conn.execute(_INDEXED, {"keys": batch}).scalars())
         if not self._has_legacy:
             return found
         return found | {k for k in wanted if k not in found and self.legacy.exists(k)}
