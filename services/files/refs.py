@@ -18,13 +18,36 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from services.errors import Conflict, NotFound
 from services.files.tables import chunk_keys, chunks, plans, versions
 
 _BATCH = 400
+
+
+def _in(column):  # a cached statement's "column IN (:hashes)", the list bound per call
+    return column.in_(bindparam("hashes", expanding=True))
+
+
+# The statements an upload runs per batch of chunks, built once: building ``in_(batch)`` anew
+# coerces every value of the batch into its own bound literal, each time.
+_LEASE = (
+    update(chunks)
+    .where(_in(chunks.c.hash), chunks.c.state == "live")
+    .values(touched=bindparam("now"))
+)
+_STATES = select(chunks.c.hash, chunks.c.state).where(_in(chunks.c.hash))
+_TAKE = (
+    update(chunks)
+    .where(_in(chunks.c.hash), chunks.c.state == "live")
+    .values(refs=chunks.c.refs + 1)
+)
+_LIVE = select(chunks.c.hash).where(_in(chunks.c.hash), chunks.c.state == "live")
+_HELD_KEYS = select(chunk_keys.c.hash).where(
+    chunk_keys.c.owner == bindparam("owner"), _in(chunk_keys.c.hash)
+)
 
 
 class MissingChunks(Conflict):
@@ -53,14 +76,8 @@ class ChunkRefs:
         with self.engine.begin() as conn:
             hashes = sorted(sizes)
             for batch in _batches(hashes):
-                conn.execute(
-                    update(chunks)
-                    .where(chunks.c.hash.in_(batch), chunks.c.state == "live")
-                    .values(touched=now)
-                )
-                rows = conn.execute(
-                    select(chunks.c.hash, chunks.c.state).where(chunks.c.hash.in_(batch))
-                ).all()
+                conn.execute(_LEASE, {"hashes": batch, "now": now})
+                rows = conn.execute(_STATES, {"hashes": batch}).all()
                 known = {r.hash: r.state for r in rows}
                 busy += [h for h in batch if known.get(h) == "deleting"]
                 fresh = [h for h in batch if h not in known]
@@ -86,34 +103,17 @@ class ChunkRefs:
         out: set[str] = set()
         with self.engine.connect() as conn:
             for batch in _batches(wanted):
-                out.update(
-                    conn.execute(
-                        select(chunks.c.hash).where(
-                            chunks.c.hash.in_(batch), chunks.c.state == "live"
-                        )
-                    ).scalars()
-                )
+                out.update(conn.execute(_LIVE, {"hashes": batch}).scalars())
         return out
 
     def _take_refs(self, conn: Connection, hashes: list[str]) -> None:
         taken = 0
         for batch in _batches(hashes):
-            res = conn.execute(
-                update(chunks)
-                .where(chunks.c.hash.in_(batch), chunks.c.state == "live")
-                .values(refs=chunks.c.refs + 1)
-            )
-            taken += res.rowcount
+            taken += conn.execute(_TAKE, {"hashes": batch}).rowcount
         if taken != len(hashes):
             live: set[str] = set()
             for batch in _batches(hashes):
-                live.update(
-                    conn.execute(
-                        select(chunks.c.hash).where(
-                            chunks.c.hash.in_(batch), chunks.c.state == "live"
-                        )
-                    ).scalars()
-                )
+                live.update(conn.execute(_LIVE, {"hashes": batch}).scalars())
             raise MissingChunks([h for h in hashes if h not in live])
 
     def _drop_refs(self, conn: Connection, version_rows: Sequence[Any], now: float) -> None:
@@ -205,13 +205,7 @@ class ChunkRefs:
     def _keep_keys(self, conn: Connection, owner: str, wrapped: dict[str, bytes]) -> None:
         have: set[str] = set()
         for batch in _batches(sorted(wrapped)):
-            have.update(
-                conn.execute(
-                    select(chunk_keys.c.hash).where(
-                        chunk_keys.c.owner == owner, chunk_keys.c.hash.in_(batch)
-                    )
-                ).scalars()
-            )
+            have.update(conn.execute(_HELD_KEYS, {"owner": owner, "hashes": batch}).scalars())
         rows = [
             {"owner": owner, "hash": h, "wrapped": w} for h, w in wrapped.items() if h not in have
         ]

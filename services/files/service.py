@@ -14,57 +14,32 @@ an owner or role check cannot be forgotten on a route; another user's file witho
     data = b"".join(body)
 
 Writes are chunked (FastCDC), each chunk stored once however many users and versions hold it
-(reference counted; see :mod:`services.files.gc`), and every write is one atomic commit.
+(reference counted; see :mod:`services.files.gc`), and every write is one atomic commit
+(the write path is :mod:`services.files.writes`).
 Errors are :mod:`services.errors` domain errors (404, 409, 412, 422, 507 ...).
 """
 
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from services.errors import (
-    Forbidden,
-    Invalid,
-    NotFound,
-    PreconditionFailed,
-    TooLarge,
-    Unavailable,
-)
-from services.files import chunking, names
-from services.files.chunkstore import ChunkStore, ChunkWriter
+from services.errors import Forbidden, Invalid, NotFound
+from services.files import names
+from services.files.chunkstore import ChunkStore
 from services.files.delta import DeltaSync
 from services.files.errors import RangeNotSatisfiable
 from services.files.gc import GcReport, collect
 from services.files.grants import MOUNT, GrantBook, Place, locate
 from services.files.model import Entry, Version
 from services.files.settings import FilesSettings
-from services.files.store import FileStore, MissingChunks
+from services.files.store import FileStore
+from services.files.writes import FileWrites
 from warehouse.emitter import Emitter
 
-CONFLICT_POLICIES = ("fail", "copy")
-#: Bytes read at a time from a local file being stored.
-READ_BYTES = 4 * 1024 * 1024
-#: An upload is chunked in batches of this many bytes (one metadata round per batch: 8 MiB
-#: cost about a tenth more CPU than 16) ...
-UPLOAD_BATCH_BYTES = 16 * 1024 * 1024
-#: ... of which this many may wait to be stored by the sealing thread. The chunker fills the
-#: next of SEAL_DEPTH + 1 buffers meanwhile, so it never writes over a batch still waiting.
-SEAL_DEPTH = 2
 
-
-def _read_pieces(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
-        while piece := fh.read(READ_BYTES):
-            yield piece
-
-
-class FilesService(DeltaSync):
+class FilesService(FileWrites, DeltaSync):
     """See the module docstring. ``clock`` is "now" for versions, leases and the collector."""
 
     def __init__(
@@ -108,215 +83,6 @@ class FilesService(DeltaSync):
     def _edited(self, place: Place, entry: Entry) -> None:
         if self.on_edit is not None:
             self.on_edit(place, entry)
-
-    # ---- writing -------------------------------------------------------------------------
-    def put_file(
-        self,
-        owner: str,
-        path: str,
-        data: bytes | Path,
-        *,
-        if_match: str | None = None,
-        if_none_match: bool = False,
-        device: str = "",
-        on_conflict: str = "fail",
-        parents: bool = True,
-    ) -> Entry:
-        """Store ``data`` (bytes, or a local file to read) as a new version of ``path``.
-
-        ``if_match``: the ETag the writer based its change on (412 if another version landed
-        since), ``"*"`` for "must exist"; ``if_none_match``: "must not exist". With
-        ``on_conflict="copy"`` a lost If-Match race writes ``name (conflict <device> <time>)``
-        instead and returns that entry. 507 past the quota, before any chunk is stored.
-        """
-        if isinstance(data, Path):
-            size = data.stat().st_size
-            pieces: Iterable[bytes | list[bytes]] = _read_pieces(data)
-        else:
-            size = len(data)
-            pieces = [data]
-        return self.put_stream(
-            owner,
-            path,
-            pieces,
-            size=size,
-            if_match=if_match,
-            if_none_match=if_none_match,
-            device=device,
-            on_conflict=on_conflict,
-            parents=parents,
-        )
-
-    def put_stream(
-        self,
-        owner: str,
-        path: str,
-        pieces: Iterable[bytes | list[bytes]],
-        *,
-        size: int | None = None,
-        if_match: str | None = None,
-        if_none_match: bool = False,
-        device: str = "",
-        on_conflict: str = "fail",
-        parents: bool = True,
-    ) -> Entry:
-        """As :meth:`put_file`, for bytes that arrive in ``pieces`` (a request body): chunked,
-        hashed, deduplicated and sealed as they come, new chunks appended to one pack that is
-        fsynced once before the version commits. ``size``, when known, is checked against the
-        limits and the quota before the first byte is read; unknown, the running total is.
-        If the stream fails or the commit is refused, nothing the upload wrote is visible."""
-        place = self.at(owner, path, "write")
-        actor, owner, path = owner, place.tree, place.path
-        limit = self.conf.max_upload_bytes
-        if size is not None:
-            if size > limit:
-                raise TooLarge(f"{size} bytes is over the {limit}-byte limit")
-            self.store.check_quota(owner, size)
-        room = None if size is not None else self.store.room(owner)
-        writer = self.chunks.writer()
-        pairs: list[tuple[str, int]] = []
-        total = 0
-        # Each batch is looked up, and its new chunks sealed and written, on a thread of its
-        # own while this one chunks and hashes the next; at most SEAL_DEPTH batches wait.
-        sealing: deque[Future] = deque()
-        sealer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="files-seal")
-        try:
-            batches = chunking.stream_chunks(
-                pieces,
-                self.conf.avg_chunk_bytes,
-                buffer_bytes=UPLOAD_BATCH_BYTES,
-                buffers=SEAL_DEPTH + 1,
-            )
-            for batch in batches:
-                total += sum(len(d) for _, d in batch)
-                if size is None and total > limit:
-                    raise TooLarge(f"uploads are at most {limit} bytes")
-                if room is not None and total > room:
-                    self.store.check_quota(owner, total)  # 507 with the numbers
-                pairs += [(h, len(d)) for h, d in batch]
-                sealing.append(sealer.submit(self._store_batch, writer, batch))
-                while sealing and (len(sealing) > SEAL_DEPTH or sealing[0].done()):
-                    sealing.popleft().result()
-            while sealing:
-                sealing.popleft().result()
-            if size is not None and total != size:
-                raise Invalid(f"the body has {total} bytes, not the {size} announced")
-            writer.commit()
-        except BaseException:
-            sealer.shutdown(wait=True, cancel_futures=True)  # nothing writes while it aborts
-            writer.abort()
-            raise
-        finally:
-            sealer.shutdown(wait=True)
-        entry, _version = self._commit(
-            owner, path, pairs, if_match, if_none_match, device, on_conflict, parents, present=True
-        )
-        self.emitter.emit(
-            "files",
-            "upload",
-            actor=actor,
-            entity=entry.id,
-            attrs={
-                "path": entry.path,
-                "bytes": total,
-                "stored_bytes": writer.bytes,
-                "chunks": len(pairs),
-            },
-        )
-        self._edited(place, entry)
-        return place.out(entry)
-
-    def _store_batch(self, writer: ChunkWriter, batch: list[tuple[str, memoryview]]) -> None:
-        """Lease a batch's chunks (so the collector keeps those already stored), then seal and
-        write the ones neither stored nor already in this upload."""
-        sizes = {h: len(d) for h, d in batch}
-        self._touch(sizes)
-        have = self.chunks.present(h for h in sizes if h not in writer)
-        writer.add_many((h, d) for h, d in batch if h not in have)
-
-    def _touch(self, sizes: dict[str, int]) -> None:
-        busy = self.store.touch_chunks(sizes, self.clock())
-        if busy:
-            raise Unavailable(
-                f"{len(busy)} chunk(s) are being garbage-collected; retry in a second",
-                headers={"Retry-After": "1"},
-            )
-
-    def _commit(
-        self,
-        owner: str,
-        path: str,
-        pairs: list[tuple[str, int]],
-        if_match: str | None,
-        if_none_match: bool,
-        device: str,
-        on_conflict: str,
-        parents: bool,
-        present: bool = False,
-    ) -> tuple[Entry, Version]:
-        """Commit ``pairs``; ``present``: this call just stored or found every chunk itself
-        (so their blobs are not looked up again; the commit still takes each reference only
-        on a live row)."""
-        if on_conflict not in CONFLICT_POLICIES:
-            raise Invalid(f"on_conflict must be one of {CONFLICT_POLICIES}")
-        if not present:
-            wanted = {h for h, _ in pairs}
-            absent = sorted(wanted - self.chunks.present(wanted))
-            if absent:
-                raise MissingChunks(absent)
-        now = self.clock()
-        wrapped = self.chunks.wrap_keys(owner, {h for h, _ in pairs})
-        try:
-            return self.store.commit(
-                owner,
-                path,
-                pairs,
-                now,
-                if_match=if_match,
-                if_none_match=if_none_match,
-                device=device,
-                parents=parents,
-                wrapped=wrapped,
-            )
-        except PreconditionFailed:
-            if on_conflict != "copy" or (if_match is None and not if_none_match):
-                raise
-            same = self._current_if_same(owner, path, pairs)
-            if same is not None:
-                return same  # the content is already there: no conflict to keep
-        when = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H%M%S")
-        copy_path = names.conflict_name(path, device or "unknown", when)
-        entry, version = self.store.commit(
-            owner,
-            copy_path,
-            pairs,
-            now,
-            if_none_match=True,
-            device=device,
-            parents=True,
-            wrapped=wrapped,
-        )
-        self.emitter.emit(
-            "files",
-            "conflict_copy",
-            actor=owner,
-            entity=entry.id,
-            attrs={"path": path, "copy": copy_path, "device": device},
-        )
-        return entry, version
-
-    def _current_if_same(
-        self, owner: str, path: str, pairs: list[tuple[str, int]]
-    ) -> tuple[Entry, Version] | None:
-        """The current entry and version of ``path`` when they hold exactly ``pairs`` (a sync
-        client that lost the answer to its commit, or found the same file on both sides)."""
-        entry = self.store.get(owner, path)
-        if entry is None or entry.version_id is None:
-            return None
-        version = self.store.version(entry.version_id)
-        if version is None or [tuple(p) for p in version.chunks] != [tuple(p) for p in pairs]:
-            return None
-        return entry, version
 
     def mkdir(self, owner: str, path: str, *, parents: bool = False) -> Entry:
         place = self.at(owner, path, "write")

@@ -23,9 +23,10 @@ from sqlalchemy import delete, insert, select, update
 
 from services.errors import Conflict, Invalid, NotFound, TooLarge
 from services.files import names
-from services.files.service import CONFLICT_POLICIES, FilesService
+from services.files.service import FilesService
 from services.files.store import new_id
 from services.files.tables import uploads
+from services.files.writes import CONFLICT_POLICIES
 from services.tus.partfile import write_at
 from services.tus.protocol import tus_error, tus_headers
 

@@ -150,9 +150,9 @@ def test_garbage_collection_compacts_packs(files, clock):
 
 
 def test_a_large_upload_is_sealed_beside_the_chunker_and_rolls_its_packs(files, clock, monkeypatch):
-    from services.files import chunkstore, service
+    from services.files import chunkstore, writes
 
-    monkeypatch.setattr(service, "UPLOAD_BATCH_BYTES", 64 * 1024)  # many batches in flight
+    monkeypatch.setattr(writes, "UPLOAD_BATCH_BYTES", 64 * 1024)  # many batches in flight
     monkeypatch.setattr(chunkstore, "PACK_ROLL_BYTES", 300_000)
     data = random_bytes(2_000_000, seed=11)
     pieces = (data[i : i + 50_000] for i in range(0, len(data), 50_000))
