@@ -91,7 +91,7 @@ class _Done:
 _KEYED_INTERNAL = {b"kv.r.get", b"kv.r.put", b"kv.r.coord", b"kv.siblings"}
 # Batches of replica puts and gets: puts merge version sets (they commute) and each batch is
 # applied as it is read, so batches need no order among themselves.
-_UNORDERED_INTERNAL = {b"kv.r.mput", b"kv.r.mget"}
+_UNORDERED_INTERNAL = {b"kv.r.mput", b"kv.r.mget", b"kv.r.mcheck"}
 _NO_KEYS: frozenset[bytes] = frozenset()
 
 

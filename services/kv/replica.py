@@ -134,6 +134,16 @@ class Replica:
             self.store.put(b"d" + key, blob)
         return new, True
 
+    def put_own(self, key: bytes, version: Version, blob: bytes) -> None:
+        """Store a write this node coordinated: ``version`` has seen everything ``get(key)``
+        returned, so it replaces what is held (``put`` without the merge)."""
+        if key in self.data:
+            self._set(key, [version], blob)
+        else:
+            self._index(key, [version], blob)
+        if self.store is not None:
+            self.store.put(b"d" + key, blob)
+
     def add_hint(self, home: str, key: bytes, versions: list[Version]) -> bool:
         held = self.hints[home]
         if key not in held and self.hint_count() >= self.hint_limit:

@@ -11,12 +11,13 @@ import time
 from typing import Any
 
 from services.kv import commands
+from services.kv.batching import SAME
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerError
 from services.kv.resp import OK, Error
 from services.kv.topology import TOPOLOGY_COMMANDS
-from services.kv.versions import decode, visible
+from services.kv.versions import decode, dots, visible
 from services.kv.wal import DurableStore
 
 
@@ -107,6 +108,8 @@ class ReplicaCommands:
             get_blob = self.replica.get_blob
             reply = [get_blob(k) for k in args[1:]]
             return self._after_durable(reply) if store_pending(self.node.store) else reply
+        if name == b"kv.r.mcheck" and len(args) % 2 == 1:
+            return self._replica_mcheck(args)
         if name == b"kv.r.rmw" and len(args) >= 5:
             return self._replica_rmw(args)
         if name == b"kv.r.coord" and len(args) == 7:
@@ -142,10 +145,11 @@ class ReplicaCommands:
             m = self.membership
             return [[n.encode(), (m.state(n) or "alive").encode()] for n in self.ring.nodes]
         if name == b"kv.stats":
-            return [x for k, v in sorted(self.counters.items()) for x in (k.encode(), v)] + [
-                b"hints_held",
-                self.replica.hint_count(),
-            ]
+            store = self.node.store
+            wal = store.sync_stats() if store is not None else []
+            held = ("hints_held", self.replica.hint_count())
+            pairs = [*sorted(self.counters.items()), *wal, held]
+            return [x for k, v in pairs for x in (k.encode(), v)]
         return commands.unknown_command(args)
 
     def _after_durable(self, reply: Any) -> asyncio.Future:
@@ -211,6 +215,25 @@ class ReplicaCommands:
                 replies.append(Error("ERR hint store full"))
         self.hlc.observe(newest)  # nothing ran in between: as if observed one by one
         reply: Any = replies if failed else len(replies)
+        return self._after_durable(reply) if store_pending(self.node.store) else reply
+
+    def _replica_mcheck(self, args: list[bytes]) -> Any:
+        """Digest reads (``key dots`` pairs): ``1`` where this replica's versions have those
+        dots, else its encoded versions (None: none); the count when all agreed. Answered
+        once this node's log is durable, as replica reads are."""
+        replica = self.replica
+        get = replica.get
+        replies: list[Any] = []
+        agreed = True
+        for j in range(1, len(args), 2):
+            key = args[j]
+            versions = get(key)
+            if dots(versions) == args[j + 1]:
+                replies.append(SAME)
+            else:
+                agreed = False
+                replies.append(replica.get_blob(key))
+        reply: Any = len(replies) if agreed else replies
         return self._after_durable(reply) if store_pending(self.node.store) else reply
 
     async def _replica_coord(self, args: list[bytes]) -> Any:
