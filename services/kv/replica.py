@@ -79,7 +79,11 @@ class Replica:
 
     def get(self, key: bytes) -> list[Version]:
         """This node's versions of ``key``, with any it holds as hints for others."""
-        own = self.data.get(key, [])
+        own = self.data.get(key)
+        if own is None:
+            own = []
+        if not self.hints:  # no hints held (a home's entry goes when its last hint does)
+            return own
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
 
@@ -145,18 +149,25 @@ class Replica:
             self.store.put(b"d" + key, blob)
 
     def add_hint(self, home: str, key: bytes, versions: list[Version]) -> bool:
-        held = self.hints[home]
-        if key not in held and self.hint_count() >= self.hint_limit:
+        held = self.hints.get(home)
+        if (held is None or key not in held) and self.hint_count() >= self.hint_limit:
             self.hints_dropped += 1
             return False
+        if held is None:
+            held = self.hints[home] = {}
         held[key] = merge(held.get(key, []), versions)
         if self.store is not None:
             self.store.put(b"h" + home.encode() + b"\x00" + key, encode(held[key]))
         return True
 
     def drop_hint(self, home: str, key: bytes) -> None:
-        if self.hints[home].pop(key, None) is not None and self.store is not None:
+        held = self.hints.get(home)
+        if held is None:
+            return
+        if held.pop(key, None) is not None and self.store is not None:
             self.store.put(b"h" + home.encode() + b"\x00" + key, None)
+        if not held:
+            del self.hints[home]
 
     def hint_count(self) -> int:
         return sum(len(h) for h in self.hints.values())

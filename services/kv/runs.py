@@ -30,11 +30,7 @@ class RunPath:
     def batchable(self, args: list[bytes], conn: Any) -> bool:
         """Whether ``args`` is a plain ``GET key`` or ``SET key value`` that ``execute_run``
         takes (``eventual`` consistency)."""
-        n = len(args)
-        if n == 2:
-            if args[0].lower() != b"get":
-                return False
-        elif n != 3 or args[0].lower() != b"set":
+        if not plain_get_or_set(args):
             return False
         return conn.overrides.get("consistency", self.config.consistency) == "eventual"
 
@@ -147,6 +143,20 @@ class RunPath:
         self._count_request(_GET, state.started)
         got = visible(merged, int(time.time() * 1000))
         return None if got is None else got[0]
+
+
+def plain_get_or_set(args: list[bytes]) -> bool:
+    """Whether ``args`` is ``GET key`` or ``SET key value`` (no options)."""
+    n = len(args)
+    if n == 2:
+        return args[0] in _GET_NAMES or args[0].lower() == b"get"
+    if n == 3:
+        return args[0] in _SET_NAMES or args[0].lower() == b"set"
+    return False
+
+
+_GET_NAMES = frozenset((b"GET", b"get"))
+_SET_NAMES = frozenset((b"SET", b"set"))
 
 
 def task_reply(task: asyncio.Future) -> Any:
