@@ -54,6 +54,18 @@ class PeerBatches:
         self.puts.setdefault(target, []).append((body, hint, sink, i))
         self._schedule()
 
+    def put_all(self, fanout: list[tuple[str, bytes]], body: bytes, sink: Any, i: int) -> None:
+        """``put`` to each ``(target, hint)`` of ``fanout``."""
+        puts = self.puts
+        for target, hint in fanout:
+            entries = puts.get(target)
+            if entries is None:
+                entries = puts[target] = []
+            entries.append((body, hint, sink, i))
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
     def get(self, target: str, key: bytes, sink: Any, i: int) -> None:
         self.gets.setdefault(target, []).append((key, sink, i))
         self._schedule()

@@ -109,19 +109,21 @@ class Replica:
         """Merge ``versions`` in; returns the result and whether anything changed. ``blob``:
         ``versions`` encoded, when the caller has it already."""
         old = self.data.get(key)
+        if len(versions) == 1:
+            # One version over none, or over one that it has seen (a write on a replica in
+            # step): ``merge``'s first cases, stored without the general comparison below.
+            v = versions[0]
+            if old is None:
+                return self._replace(key, [v], blob, False), True
+            if len(old) == 1:
+                o = old[0]
+                if v.counter == o.counter and v.node == o.node:
+                    return old, False
+                if v.context.get(o.node, 0) >= o.counter and o.context.get(v.node, 0) < v.counter:
+                    return self._replace(key, [v], blob, True), True
         if old is None:
             old = []
-        if len(versions) == 1 and len(old) == 1:
-            # One version over one (a write on a replica in step): ``merge``'s first case.
-            v, o = versions[0], old[0]
-            if v.counter == o.counter and v.node == o.node:
-                return old, False
-            if v.context.get(o.node, 0) >= o.counter and o.context.get(v.node, 0) < v.counter:
-                new = [v]
-            else:
-                new = merge(old, versions)
-        else:
-            new = merge(old, versions)
+        new = merge(old, versions)
         if len(new) == len(old) and all(
             a is b or (a.counter == b.counter and a.node == b.node)
             for a, b in zip(new, old, strict=True)
@@ -137,6 +139,21 @@ class Replica:
         if self.store is not None:
             self.store.put(b"d" + key, blob)
         return new, True
+
+    def _replace(
+        self, key: bytes, new: list[Version], blob: bytes | None, held: bool
+    ) -> list[Version]:
+        """Store ``new`` (one version, encoded as ``blob`` when given) in place of what is held
+        (``held``: something is)."""
+        if blob is None and self.store is not None:
+            blob = encode(new)
+        if held:
+            self._set(key, new, blob)
+        else:
+            self._index(key, new, blob)
+        if self.store is not None:
+            self.store.put(b"d" + key, blob)
+        return new
 
     def put_own(self, key: bytes, version: Version, blob: bytes) -> None:
         """Store a write this node coordinated: ``version`` has seen everything ``get(key)``

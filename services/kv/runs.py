@@ -88,9 +88,7 @@ class RunPath:
         self.replica.put_own(key, version, blob)
         state.expect_write(i, 1 + len(fanout))
         body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
-        put = self.batches.put
-        for target, hint in fanout:
-            put(target, body, hint, state, i)
+        self.batches.put_all(fanout, body, state, i)
 
     def _run_get(
         self, state: _Run, i: int, args: list[bytes], conn: Any, placement: Placement
