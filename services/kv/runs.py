@@ -121,6 +121,18 @@ class RunPath:
         for target in order[:need]:
             self.batches.get(target, key, state, i)
 
+    def _finish_agreed(self, local: list[Version], state: _Run) -> Any:
+        """``_finish_get`` where the one peer asked holds this node's own versions (nothing to
+        merge or repair)."""
+        self._seq += 1
+        self.counters["reads"] += 1
+        if self._seq % SAMPLE_EVERY == 0:
+            waited = (time.perf_counter() - state.started) * 1000
+            self.record("kv_read_replicas", r=2, n=self.n, latencies_ms=[0.0, waited])
+            self.record("kv_request", command="get", latency_ms=round(waited, 3))
+        got = visible(local, int(time.time() * 1000))
+        return None if got is None else got[0]
+
     def _finish_get(
         self, key: bytes, replies: dict[str, list[Version]], placement: Any, state: _Run
     ) -> Any:
@@ -272,7 +284,7 @@ class _Run:
             if read.replies is None and read.need == 1:  # the common case: R=2, agreed
                 del self.reads[i]
                 c = self.cluster
-                self.done(i, c._finish_get(read.key, {c.name: read.local}, read.placement, self))
+                self.done(i, c._finish_agreed(read.local, self))
                 return
             self._got(i, read, target, read.local)
         else:
