@@ -22,7 +22,7 @@ import os
 import struct
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -90,6 +90,8 @@ class DurableStore:
         self._dirty: dict[bytes, bytes | None] = {}
         self.log_bytes = 0
         self.torn_bytes_cut = 0
+        # key -> the batch holding its newest record, while some batch is not yet durable
+        self._logged: dict[bytes, int] = {}
         self._fd = -1
         self._pool: ThreadPoolExecutor | None = None  # fdatasyncs run here, off the loop
         # What group commit achieves: syncs, records per sync, how long syncs take.
@@ -123,6 +125,18 @@ class DurableStore:
         """Log a write (``None``: delete). Durable after the next group commit."""
         self._batch.append(encode_record(key, value))
         self._dirty[key] = value
+        self._logged[key] = self._written + 1  # the batch this record goes out in
+
+    def durable_all(self, keys: Iterable[bytes]) -> bool:
+        """Whether the newest record of each of ``keys`` is on disk (a replica read shows a
+        key's versions only then, and need not wait for other keys' writes)."""
+        logged = self._logged
+        durable = self._durable
+        for key in keys:
+            seq = logged.get(key)
+            if seq is not None and seq > durable:
+                return False
+        return True
 
     @property
     def _flushing(self) -> bool:
@@ -165,12 +179,14 @@ class DurableStore:
         batch, self._batch = b"".join(self._batch), []
         waiters, self._waiters = self._waiters, []
         os.write(self._fd, batch)  # here, in log order; only the sync waits in a thread
+        self._written += 1
         if not self.fsync:
+            self._durable = self._written  # written is as durable as this mode makes it
+            self._logged.clear()
             for w in waiters:
                 w()
             return
         self._syncing += 1
-        self._written += 1
         self._latest = waiters
         seq = self._written
         if self._pool is None:
@@ -208,6 +224,8 @@ class DurableStore:
         if error is not None:
             raise error  # its callers are never told the writes are durable
         self._durable = max(self._durable, seq)
+        if self._durable >= self._written and not self._batch:
+            self._logged.clear()  # everything logged is durable
         for w in waiters:
             w()
         if self._batch and not self._scheduled:
@@ -220,6 +238,8 @@ class DurableStore:
             self._write(batch)
             self._written += 1
             self._durable = self._written
+        if self._durable >= self._written:
+            self._logged.clear()
         waiters, self._waiters = self._waiters, []
         for w in waiters:
             w()
