@@ -99,6 +99,7 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         self.topology = Topology(self)
         self.membership = self.topology.membership
         self._seq = 0
+        self._write_seq = 0  # batched writes started (which to sample)
         self.batches = PeerBatches(self)
         self._rmw: dict[bytes, deque] = {}  # key -> read-modify-writes waiting to run
 

@@ -79,7 +79,11 @@ class Replica:
 
     def get(self, key: bytes) -> list[Version]:
         """This node's versions of ``key``, with any it holds as hints for others."""
-        own = self.data.get(key, [])
+        own = self.data.get(key)
+        if own is None:
+            own = []
+        if not self.hints:  # no hints held (a home's entry goes when its last hint does)
+            return own
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
 
@@ -105,19 +109,21 @@ class Replica:
         """Merge ``versions`` in; returns the result and whether anything changed. ``blob``:
         ``versions`` encoded, when the caller has it already."""
         old = self.data.get(key)
+        if len(versions) == 1:
+            # One version over none, or over one that it has seen (a write on a replica in
+            # step): ``merge``'s first cases, stored without the general comparison below.
+            v = versions[0]
+            if old is None:
+                return self._replace(key, [v], blob, False), True
+            if len(old) == 1:
+                o = old[0]
+                if v.counter == o.counter and v.node == o.node:
+                    return old, False
+                if v.context.get(o.node, 0) >= o.counter and o.context.get(v.node, 0) < v.counter:
+                    return self._replace(key, [v], blob, True), True
         if old is None:
             old = []
-        if len(versions) == 1 and len(old) == 1:
-            # One version over one (a write on a replica in step): ``merge``'s first case.
-            v, o = versions[0], old[0]
-            if v.counter == o.counter and v.node == o.node:
-                return old, False
-            if v.context.get(o.node, 0) >= o.counter and o.context.get(v.node, 0) < v.counter:
-                new = [v]
-            else:
-                new = merge(old, versions)
-        else:
-            new = merge(old, versions)
+        new = merge(old, versions)
         if len(new) == len(old) and all(
             a is b or (a.counter == b.counter and a.node == b.node)
             for a, b in zip(new, old, strict=True)
@@ -134,19 +140,51 @@ class Replica:
             self.store.put(b"d" + key, blob)
         return new, True
 
+    def _replace(
+        self, key: bytes, new: list[Version], blob: bytes | None, held: bool
+    ) -> list[Version]:
+        """Store ``new`` (one version, encoded as ``blob`` when given) in place of what is held
+        (``held``: something is)."""
+        if blob is None and self.store is not None:
+            blob = encode(new)
+        if held:
+            self._set(key, new, blob)
+        else:
+            self._index(key, new, blob)
+        if self.store is not None:
+            self.store.put(b"d" + key, blob)
+        return new
+
+    def put_own(self, key: bytes, version: Version, blob: bytes) -> None:
+        """Store a write this node coordinated: ``version`` has seen everything ``get(key)``
+        returned, so it replaces what is held (``put`` without the merge)."""
+        if key in self.data:
+            self._set(key, [version], blob)
+        else:
+            self._index(key, [version], blob)
+        if self.store is not None:
+            self.store.put(b"d" + key, blob)
+
     def add_hint(self, home: str, key: bytes, versions: list[Version]) -> bool:
-        held = self.hints[home]
-        if key not in held and self.hint_count() >= self.hint_limit:
+        held = self.hints.get(home)
+        if (held is None or key not in held) and self.hint_count() >= self.hint_limit:
             self.hints_dropped += 1
             return False
+        if held is None:
+            held = self.hints[home] = {}
         held[key] = merge(held.get(key, []), versions)
         if self.store is not None:
             self.store.put(b"h" + home.encode() + b"\x00" + key, encode(held[key]))
         return True
 
     def drop_hint(self, home: str, key: bytes) -> None:
-        if self.hints[home].pop(key, None) is not None and self.store is not None:
+        held = self.hints.get(home)
+        if held is None:
+            return
+        if held.pop(key, None) is not None and self.store is not None:
             self.store.put(b"h" + home.encode() + b"\x00" + key, None)
+        if not held:
+            del self.hints[home]
 
     def hint_count(self) -> int:
         return sum(len(h) for h in self.hints.values())

@@ -11,12 +11,13 @@ import time
 from typing import Any
 
 from services.kv import commands
+from services.kv.batching import SAME
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerError
 from services.kv.resp import OK, Error
 from services.kv.topology import TOPOLOGY_COMMANDS
-from services.kv.versions import decode, visible
+from services.kv.versions import decode, dots, visible
 from services.kv.wal import DurableStore
 
 
@@ -94,11 +95,8 @@ class ReplicaCommands:
     def _kv_command_inner(self, name: bytes, args: list[bytes], conn: Any) -> Any:
         if name == b"kv.r.get" and len(args) == 2:
             reply = self.replica.get_blob(args[1])
-            store = self.node.store
-            if store is not None and store.pending:
-                # never show a version that a crash could still take back
-                return self._after_durable(reply)
-            return reply
+            # never show a version that a crash could still take back
+            return self._after_durable(reply) if self._shown_pending(args[1:]) else reply
         if name == b"kv.r.put" and len(args) in (3, 4):
             return self._replica_put(args)
         if name == b"kv.r.mput" and len(args) % 3 == 1:
@@ -106,7 +104,9 @@ class ReplicaCommands:
         if name == b"kv.r.mget":
             get_blob = self.replica.get_blob
             reply = [get_blob(k) for k in args[1:]]
-            return self._after_durable(reply) if store_pending(self.node.store) else reply
+            return self._after_durable(reply) if self._shown_pending(args[1:]) else reply
+        if name == b"kv.r.mcheck" and len(args) % 2 == 1:
+            return self._replica_mcheck(args)
         if name == b"kv.r.rmw" and len(args) >= 5:
             return self._replica_rmw(args)
         if name == b"kv.r.coord" and len(args) == 7:
@@ -142,10 +142,11 @@ class ReplicaCommands:
             m = self.membership
             return [[n.encode(), (m.state(n) or "alive").encode()] for n in self.ring.nodes]
         if name == b"kv.stats":
-            return [x for k, v in sorted(self.counters.items()) for x in (k.encode(), v)] + [
-                b"hints_held",
-                self.replica.hint_count(),
-            ]
+            store = self.node.store
+            wal = store.sync_stats() if store is not None else []
+            held = ("hints_held", self.replica.hint_count())
+            pairs = [*sorted(self.counters.items()), *wal, held]
+            return [x for k, v in pairs for x in (k.encode(), v)]
         return commands.unknown_command(args)
 
     def _after_durable(self, reply: Any) -> asyncio.Future:
@@ -212,6 +213,36 @@ class ReplicaCommands:
         self.hlc.observe(newest)  # nothing ran in between: as if observed one by one
         reply: Any = replies if failed else len(replies)
         return self._after_durable(reply) if store_pending(self.node.store) else reply
+
+    def _replica_mcheck(self, args: list[bytes]) -> Any:
+        """Digest reads (``key dots`` pairs): ``1`` where this replica's versions have those
+        dots, else its encoded versions (None: none); the count when all agreed. Answered
+        once what it shows is durable, as replica reads are."""
+        replica = self.replica
+        get = replica.get
+        replies: list[Any] = []
+        agreed = True
+        for j in range(1, len(args), 2):
+            key = args[j]
+            versions = get(key)
+            if dots(versions) == args[j + 1]:
+                replies.append(SAME)
+            else:
+                agreed = False
+                replies.append(replica.get_blob(key))
+        reply: Any = len(replies) if agreed else replies
+        return self._after_durable(reply) if self._shown_pending(args[1::2]) else reply
+
+    def _shown_pending(self, keys: list[bytes]) -> bool:
+        """Whether a replica read of ``keys`` could show a version not yet durable here (it
+        then answers after the log's next sync). Only these keys' own records count; with
+        hints held (logged under other keys) any pending write does."""
+        store = self.node.store
+        if store is None or not store.pending:
+            return False
+        if self.replica.hints:
+            return True
+        return not store.durable_all([b"d" + k for k in keys])
 
     async def _replica_coord(self, args: list[bytes]) -> Any:
         _, key, ctx, val, expire, w, mode = args

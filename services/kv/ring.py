@@ -18,6 +18,9 @@ def key_hash(key: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
 
 
+RANGE_CACHE = 1 << 20  # keys whose token range a ring remembers (past it, it starts again)
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a key's replicas go: the homes that are up, and stand-ins for those that are not
@@ -49,11 +52,19 @@ class Ring:
         self.owners = [n for _, n in tokens]
         self._walks: dict[int, list[str]] = {}  # range -> its full walk (the ring is immutable)
         self._placements: dict[tuple, Placement] = {}  # (range, n, sloppy, down) -> placement
+        # key -> its range: a coordinator and each replica place every key of every request,
+        # and hashing is most of that.
+        self._ranges: dict[bytes, int] = {}
 
     def range_of(self, key: bytes) -> int:
         """The index of the token range holding ``key`` (range i ends at token i)."""
-        i = bisect.bisect_left(self.tokens, key_hash(key))
-        return i % len(self.tokens)
+        got = self._ranges.get(key)
+        if got is None:
+            if len(self._ranges) >= RANGE_CACHE:
+                self._ranges.clear()
+            got = bisect.bisect_left(self.tokens, key_hash(key)) % len(self.tokens)
+            self._ranges[key] = got
+        return got
 
     def walk(self, start: int) -> Iterable[str]:
         """Distinct nodes clockwise from token ``start``."""

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from services.kv import commands
 from services.kv.quorum import SAMPLE_EVERY, Unavailable
 from services.kv.resp import OK, Error
-from services.kv.versions import Version, decode, encode, merge, new_version, visible
+from services.kv.ring import Placement
+from services.kv.versions import Version, decode, dots, encode, merge, new_version, visible
 
 if TYPE_CHECKING:
     from services.kv.coordinator import Cluster
@@ -29,11 +30,7 @@ class RunPath:
     def batchable(self, args: list[bytes], conn: Any) -> bool:
         """Whether ``args`` is a plain ``GET key`` or ``SET key value`` that ``execute_run``
         takes (``eventual`` consistency)."""
-        n = len(args)
-        if n == 2:
-            if args[0].lower() != b"get":
-                return False
-        elif n != 3 or args[0].lower() != b"set":
+        if not plain_get_or_set(args):
             return False
         return conn.overrides.get("consistency", self.config.consistency) == "eventual"
 
@@ -44,15 +41,19 @@ class RunPath:
         Each key is read or written as ``read`` and ``coordinate`` would (this node's copy and
         R-1 peers' for a read, merged and read-repaired; a write issued here when this node is
         a home of its key, acked by W replicas). Their replica requests go out batched per peer
-        (``PeerBatches``), and the whole run shares one future instead of one per request. A
-        key this path cannot serve (this node no home of a written key, too few replicas, a
-        peer failing) takes the general path."""
+        (``PeerBatches``; reads as digest reads when this node holds a copy), and the whole run
+        shares one future instead of one per request. A key this path cannot serve (this node
+        no home of a written key, too few replicas, a peer failing) takes the general path."""
         state = _Run(self, len(run), self.quorums(conn))
+        n = self.n
+        down = self.down
+        placement_of = self.ring.placement
         for i, args in enumerate(run):
+            placement = placement_of(args[1], n, down)
             if len(args) == 2:
-                self._run_get(state, i, args, conn)
+                self._run_get(state, i, args, conn, placement)
             else:
-                self._run_set(state, i, args, conn)
+                self._run_set(state, i, args, conn, placement)
         state.arm()
         return state.future
 
@@ -62,58 +63,78 @@ class RunPath:
         state.pending += 1
         task.add_done_callback(lambda t: state.done(i, task_reply(t)))
 
-    def _run_set(self, state: _Run, i: int, args: list[bytes], conn: Any) -> None:
+    def _run_set(
+        self, state: _Run, i: int, args: list[bytes], conn: Any, placement: Placement
+    ) -> None:
         key = args[1]
-        placement = self.ring.placement(key, self.n, self.down, sloppy=True)
-        if self.name not in placement.live:
-            self._run_general(state, i, args, conn)  # forwarded to a home, one request
-            return
-        local = self.replica.get(key)
-        for v in local:
-            self.hlc.observe(v.hlc)
-        version = new_version(local, {}, self.name, self.hlc.now(), args[2], None)
-        blob = encode([version])
-        self.replica.put(key, [version], blob)
-        fanout = placement.memo.get(self.name)
-        if fanout is None:  # the other targets, each with the home it stands in for (or b"")
+        name = self.name
+        fanout = placement.memo.get(name)
+        if fanout is None:  # the other targets, each with its hint argument (encoded)
+            if name not in placement.live:
+                self._run_general(state, i, args, conn)  # forwarded to a home, one request
+                return
             subs = placement.substitutes
-            fanout = placement.memo[self.name] = [
-                (t, subs[t].encode() if t in subs else b"")
+            fanout = placement.memo[name] = [
+                (t, _bulk(subs[t].encode()) if t in subs else _NO_HINT)
                 for t in placement.targets
-                if t != self.name
+                if t != name
             ]
+        local = self.replica.get(key)
+        hlc = self.hlc
+        for v in local:
+            hlc.observe(v.hlc)
+        version = new_version(local, {}, name, hlc.now(), args[2], None)
+        blob = encode([version])
+        self.replica.put_own(key, version, blob)
         state.expect_write(i, 1 + len(fanout))
-        put = self.batches.put
-        for target, hint in fanout:
-            put(target, key, blob, hint, state, i)
+        body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
+        self.batches.put_all(fanout, body, state, i)
 
-    def _run_get(self, state: _Run, i: int, args: list[bytes], conn: Any) -> None:
+    def _run_get(
+        self, state: _Run, i: int, args: list[bytes], conn: Any, placement: Placement
+    ) -> None:
         key = args[1]
-        placement = self.ring.placement(key, self.n, self.down, sloppy=True)
-        candidates = self._order(placement.targets)
-        replies: dict[str, list[Version]] = {}
-        if candidates and candidates[0] == self.name:
-            replies[self.name] = self.replica.get(key)
-            candidates = candidates[1:]
-        need = state.r - len(replies)
-        if need > len(candidates):
-            self._run_general(state, i, args, conn)  # too few replicas: that path says so
+        memo = placement.memo
+        order = memo.get(state.order_key)
+        if order is None:  # this node first, then the others in preference order
+            order = memo[state.order_key] = self._order(placement.targets)
+        if order and order[0] == self.name:
+            local = self.replica.get(key)
+            need = state.r - 1
+            if need > len(order) - 1:
+                self._run_general(state, i, args, conn)  # too few replicas: that path says so
+                return
+            if need <= 0:
+                state.replies[i] = self._finish_get(key, {self.name: local}, placement, state)
+                return
+            state.expect_read(i, _Read(key, args, conn, placement, local, need))
+            sig = dots(local)
+            check = self.batches.check
+            for target in order[1 : 1 + need]:
+                check(target, key, sig, state, i)
             return
-        if need <= 0:
-            state.replies[i] = self._finish_get(key, replies, placement, state.started, [])
+        need = state.r
+        if need > len(order):
+            self._run_general(state, i, args, conn)
             return
-        local = self.replica.get_blob(key) if replies else _NO_BLOB
-        state.expect_read(i, key, args, conn, replies, placement, local)
-        for target in candidates[:need]:
+        state.expect_read(i, _Read(key, args, conn, placement, None, need))
+        for target in order[:need]:
             self.batches.get(target, key, state, i)
 
+    def _finish_agreed(self, local: list[Version], state: _Run) -> Any:
+        """``_finish_get`` where the one peer asked holds this node's own versions (nothing to
+        merge or repair)."""
+        self._seq += 1
+        self.counters["reads"] += 1
+        if self._seq % SAMPLE_EVERY == 0:
+            waited = (time.perf_counter() - state.started) * 1000
+            self.record("kv_read_replicas", r=2, n=self.n, latencies_ms=[0.0, waited])
+            self.record("kv_request", command="get", latency_ms=round(waited, 3))
+        got = visible(local, int(time.time() * 1000))
+        return None if got is None else got[0]
+
     def _finish_get(
-        self,
-        key: bytes,
-        replies: dict[str, list[Version]],
-        placement: Any,
-        started: float,
-        timings: list[float],
+        self, key: bytes, replies: dict[str, list[Version]], placement: Any, state: _Run
     ) -> Any:
         sets = list(replies.values())
         if all(v is sets[0] for v in sets):  # every replica answered this node's own set
@@ -125,11 +146,27 @@ class RunPath:
             repair = self._repair(key, merged, stale, placement.substitutes)
             self.maintenance.track(asyncio.ensure_future(repair))
         if self._seq % SAMPLE_EVERY == 0:
+            waited = (time.perf_counter() - state.started) * 1000
             local = [0.0] if self.name in replies else []
-            self.record("kv_read_replicas", r=len(replies), n=self.n, latencies_ms=local + timings)
-        self._count_request(_GET, started)
+            peers = [waited] * (len(replies) - len(local))
+            self.record("kv_read_replicas", r=len(replies), n=self.n, latencies_ms=local + peers)
+        self._count_request(_GET, state.started)
         got = visible(merged, int(time.time() * 1000))
         return None if got is None else got[0]
+
+
+def plain_get_or_set(args: list[bytes]) -> bool:
+    """Whether ``args`` is ``GET key`` or ``SET key value`` (no options)."""
+    n = len(args)
+    if n == 2:
+        return args[0] in _GET_NAMES or args[0].lower() == b"get"
+    if n == 3:
+        return args[0] in _SET_NAMES or args[0].lower() == b"set"
+    return False
+
+
+_GET_NAMES = frozenset((b"GET", b"get"))
+_SET_NAMES = frozenset((b"SET", b"set"))
 
 
 def task_reply(task: asyncio.Future) -> Any:
@@ -155,8 +192,8 @@ class _Run:
         self.future = asyncio.get_running_loop().create_future()
         self.started = time.perf_counter()
         self.writes: dict[int, list[Any]] = {}  # i -> [acks, answered, expected, latencies]
-        self.reads: dict[int, tuple] = {}  # i -> (key, args, conn, replies, placement, timings,
-        #                                      local blob)
+        self.reads: dict[int, _Read] = {}
+        self.order_key = ("order", cluster.name)  # the placement memo of reads' replica order
         self.local: list[int] = []
 
     def arm(self) -> None:
@@ -176,18 +213,26 @@ class _Run:
     # -- writes ----------------------------------------------------------------------------
     def expect_write(self, i: int, expected: int) -> None:
         self.pending += 1
-        self.writes[i] = [0, 0, expected, []]
+        c = self.cluster
+        c._write_seq += 1
+        # One write in SAMPLE_EVERY keeps its replicas' ack latencies (for the lake's PBS).
+        sampled = [] if c._write_seq % SAMPLE_EVERY == 0 else None
+        self.writes[i] = [0, 0, expected, sampled]
         self.local.append(i)
 
     def _local_durable(self, indices: list[int]) -> None:
+        ack = self._ack
         for i in indices:
-            self._ack(i, True)
+            ack(i, True)
 
     def put_answered(self, i: int, ok: bool, hinted: bool) -> None:
+        if ok and not hinted:
+            self._ack(i, True)
+            return
         c = self.cluster
-        if ok and hinted:
+        if ok:
             c.counters["hints_sent"] += 1
-        elif not ok:
+        else:
             c.counters["peer_errors"] += 1
         self._ack(i, ok)
 
@@ -198,7 +243,8 @@ class _Run:
         state[1] += 1
         if ok:
             state[0] += 1
-            state[3].append((time.perf_counter() - self.started) * 1000)
+            if state[3] is not None:
+                state[3].append((time.perf_counter() - self.started) * 1000)
         acks, answered, expected, latencies = state
         if acks < self.w and answered < expected:
             return
@@ -208,50 +254,93 @@ class _Run:
             c.counters["unavailable"] += 1
             self.done(i, Unavailable(f"Not enough good replicas to write ({acks} of {self.w})."))
             return
-        if c._seq % SAMPLE_EVERY == 0:
+        if latencies is not None:
             c.record("kv_write_replicas", w=self.w, n=c.n, latencies_ms=sorted(latencies))
         c._count_request(_SET, self.started)
         self.done(i, OK)
 
     # -- reads -----------------------------------------------------------------------------
-    def expect_read(
+    def expect_read(self, i: int, read: _Read) -> None:
+        self.pending += 1
+        self.reads[i] = read
+
+    def _read_failed(self, i: int, read: _Read) -> None:
+        del self.reads[i]
+        c = self.cluster
+        c.counters["peer_errors"] += 1
+        self.pending -= 1  # handed to the general path, which counts itself
+        c._run_general(self, i, read.args, read.conn)
+
+    def check_answered(self, i: int, target: str, reply: Any) -> None:
+        """A digest read's answer: ``SAME`` (the peer holds this node's versions), the peer's
+        own versions encoded, None (it holds none), or a ``PeerError``."""
+        read = self.reads.get(i)
+        if read is None:
+            return
+        if isinstance(reply, Exception):
+            self._read_failed(i, read)
+            return
+        if type(reply) is int:  # SAME
+            if read.replies is None and read.need == 1:  # the common case: R=2, agreed
+                del self.reads[i]
+                c = self.cluster
+                self.done(i, c._finish_agreed(read.local, self))
+                return
+            self._got(i, read, target, read.local)
+        else:
+            self._got(i, read, target, [] if reply is None else decode(reply))
+
+    def get_answered(self, i: int, target: str, reply: Any) -> None:
+        """A full read's answer (the encoded versions, None, or a ``PeerError``)."""
+        read = self.reads.get(i)
+        if read is None:
+            return
+        if isinstance(reply, Exception):
+            self._read_failed(i, read)
+            return
+        self._got(i, read, target, [] if reply is None else decode(reply))
+
+    def _got(self, i: int, read: _Read, target: str, versions: list[Version]) -> None:
+        c = self.cluster
+        replies = read.replies
+        if replies is None:
+            replies = read.replies = {} if read.local is None else {c.name: read.local}
+        replies[target] = versions
+        read.need -= 1
+        if read.need <= 0:
+            del self.reads[i]
+            self.done(i, c._finish_get(read.key, replies, read.placement, self))
+
+
+class _Read:
+    """A read in flight: its key and request, this node's own versions (None: no copy here),
+    the answers so far, and how many more it needs."""
+
+    __slots__ = ("key", "args", "conn", "placement", "local", "need", "replies")
+
+    def __init__(
         self,
-        i: int,
         key: bytes,
         args: list[bytes],
         conn: Any,
-        replies: dict[str, list[Version]],
-        placement: Any,
-        local: bytes | None | object,
+        placement: Placement,
+        local: list[Version] | None,
+        need: int,
     ) -> None:
-        """``local``: this node's own set encoded (``_NO_BLOB``: not read here); a peer that
-        answers the same bytes holds the same versions, so its answer needs no decoding."""
-        self.pending += 1
-        self.reads[i] = (key, args, conn, replies, placement, [], local)
+        self.key = key
+        self.args = args
+        self.conn = conn
+        self.placement = placement
+        self.local = local
+        self.need = need
+        self.replies: dict[str, list[Version]] | None = None
 
-    def get_answered(self, i: int, target: str, reply: Any) -> None:
-        state = self.reads.get(i)
-        if state is None:
-            return
-        key, args, conn, replies, placement, timings, local = state
-        c = self.cluster
-        if isinstance(reply, Exception):
-            del self.reads[i]
-            c.counters["peer_errors"] += 1
-            self.pending -= 1  # handed to the general path, which counts itself
-            c._run_general(self, i, args, conn)
-            return
-        if reply == local:
-            replies[target] = replies[self.cluster.name]
-        else:
-            replies[target] = [] if reply is None else decode(reply)
-        timings.append((time.perf_counter() - self.started) * 1000)
-        if len(replies) >= self.r:
-            del self.reads[i]
-            self.done(i, c._finish_get(key, replies, placement, self.started, timings))
+
+def _bulk(raw: bytes) -> bytes:
+    return b"$%d\r\n%s\r\n" % (len(raw), raw)
 
 
 commands.load_all()
 _GET = commands.TABLE[b"get"]
-_NO_BLOB = object()  # no local copy was read, so no answer is compared with it
+_NO_HINT = _bulk(b"")  # the hint argument of a replica put to one of the key's own homes
 _SET = commands.TABLE[b"set"]

@@ -1,6 +1,6 @@
 """Connection and server commands: PING, ECHO, SELECT, INFO, COMMAND, CONFIG, CLIENT, HELLO.
 
-``conn`` is the connection (``services.kv.node.Connection``): its id and name, and through
+``conn`` is the connection (``services.kv.connection.Connection``): its id and name, and through
 ``conn.node`` the node's config, counters and command table.
 """
 

@@ -227,6 +227,15 @@ def decode(blob: bytes) -> list[Version]:
     return out
 
 
+def dots(versions: list[Version]) -> bytes:
+    """The dots of a version set, as bytes: equal for equal sets (a dot names one version
+    everywhere), what a digest read compares (empty: no versions)."""
+    if len(versions) == 1:
+        v = versions[0]
+        return f"{v.node}:{v.counter}".encode()
+    return "|".join(sorted(f"{v.node}:{v.counter}" for v in versions)).encode()
+
+
 def digest(versions: list[Version]) -> bytes:
     """What anti-entropy compares: equal sets of versions give equal digests."""
     return hashlib.blake2b(

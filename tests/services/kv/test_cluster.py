@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from services.kv.launch import LocalCluster
+from services.kv.versions import Version, decode, encode
 
 
 def client(node, **kw) -> redis.Redis:
@@ -155,5 +156,39 @@ def test_anti_entropy_repairs_a_replica_that_missed_writes(tmp_path):
         assert wait_for(converged, 30)
         repaired = sum(stats(client(n)).get("ae_keys_repaired", 0) for n in cluster.nodes)
         assert repaired >= 100
+    finally:
+        cluster.stop()
+
+
+def test_digest_reads_return_the_newest_version_and_repair_the_coordinator(tmp_path):
+    """GETs ask the second replica only for a digest (the dots of the coordinator's copy);
+    where the copies differ the replica's versions come back, the newest wins and the stale
+    copy is repaired. Here the coordinator's own copy is the stale one."""
+    cluster = LocalCluster.create(tmp_path, 3, extra=["--anti-entropy-s", "600"])
+    cluster.start()
+    try:
+        first, second, third = (client(n) for n in cluster.nodes)
+        keys = [f"dig:{i}" for i in range(20)]
+        for k in keys:
+            first.set(k, b"old")
+        newer: dict[str, bytes] = {}
+        for k in keys[::2]:
+            (old,) = decode(first.execute_command("KV.R.GET", k))
+            version = Version("n2", 1, {old.node: old.counter}, (old.hlc[0] + 1, 0), b"new")
+            blob = encode([version])
+            for c in (second, third):  # every other copy moves on; the coordinator's does not
+                c.execute_command("KV.R.PUT", k, blob)
+            newer[k] = blob
+        pipe = first.pipeline(transaction=False)
+        for k in [*keys, "dig:absent"]:
+            pipe.get(k)
+        got = pipe.execute()
+        assert got[:-1] == [b"new" if k in newer else b"old" for k in keys]
+        assert got[-1] is None
+        assert wait_for(
+            lambda: all(first.execute_command("KV.R.GET", k) == b for k, b in newer.items())
+        )
+        assert stats(first).get("read_repairs", 0) >= len(newer)
+        assert stats(first).get("batch_check_keys", 0) >= len(keys)
     finally:
         cluster.stop()

@@ -139,6 +139,31 @@ def test_callers_are_answered_only_after_their_write_with_syncs_in_flight(tmp_pa
     assert [k for k, _ in records] == [b"k%d" % i for i in range(200)]
 
 
+def test_a_key_counts_as_durable_once_the_sync_holding_its_newest_record_returned(tmp_path):
+    """Replica reads wait only for their own keys: a key is durable once the sync that covers
+    its newest record has returned, whatever else is still being logged."""
+    seen: list[tuple[bool, bool]] = []
+
+    async def run() -> None:
+        store = DurableStore(tmp_path)
+        store.load()
+        store.put(b"a", b"1")
+        assert not store.durable_all([b"a"]) and store.durable_all([b"b"])
+        await store.wait_durable()
+        assert store.durable_all([b"a"])
+        store.put(b"b", b"2")  # a later write of another key
+        seen.append((store.durable_all([b"a"]), store.durable_all([b"a", b"b"])))
+        store.put(b"a", b"3")  # a newer record of ``a``: not durable until its own sync
+        assert not store.durable_all([b"a"])
+        done = asyncio.get_running_loop().create_future()
+        store.on_durable(lambda: done.set_result(store.durable_all([b"a", b"b"])))
+        assert await done
+        store.close()
+
+    asyncio.run(run())
+    assert seen == [(True, False)]
+
+
 def _merge_by_definition(*sets):
     by_dot = {}
     for versions in sets:
