@@ -9,15 +9,18 @@ concurrent writers (threads or processes) serialise on the conversation's row.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, delete, event, insert, select, text, update
+from sqlalchemy import Connection, TextClause, and_, delete, event, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from services.chat import tables as t
 from services.chat.model import Conversation, Message, Posted, entitled
 from services.errors import Conflict, Forbidden, NotFound
+
+UNKNOWN = object()  # ``tx_append``: the caller did not look the client id up
 
 
 def _secure_delete(dbapi_conn: Any, _record: Any) -> None:
@@ -178,19 +181,32 @@ class ChatStore:
 
 
 # The hot path (a message, an ack) runs prebuilt textual statements: building and caching
-# SQLAlchemy expressions cost more than SQLite's own work per row. Portable SQL only.
+# SQLAlchemy expressions cost more than SQLite's own work per row. Portable SQL only. On
+# SQLite they go straight to the driver's connection (the transaction's own, so they are in
+# it): SQLAlchemy's result set-up per statement cost more than the statement.
 _MEMBER = text(
-    "SELECT c.encrypted AS encrypted, m.joined_seq AS joined_seq, m.left_seq AS left_seq "
+    "SELECT c.encrypted AS encrypted, m.joined_seq AS joined_seq, m.left_seq AS left_seq, "
+    "(SELECT x.seq FROM chat_messages x WHERE x.conv_id = :conv AND x.sender = :user "
+    "AND x.client_id = :client_id) AS replayed "
     "FROM chat_conversations c LEFT JOIN chat_members m "
     "ON m.conv_id = c.id AND m.user_id = :user WHERE c.id = :conv "
     "ORDER BY m.joined_seq DESC LIMIT 1"
 )
 _BY_CLIENT_ID = text(
-    "SELECT * FROM chat_messages WHERE conv_id = :conv AND sender = :sender "
+    "SELECT conv_id, seq, kind, sender, device, client_id, body, ref_seq, created_at, "
+    "edited_at, deleted FROM chat_messages WHERE conv_id = :conv AND sender = :sender "
     "AND client_id = :client_id"
 )
 _NEXT_SEQ = text(
     "UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = :conv RETURNING last_seq"
+)
+# Elsewhere than SQLite (a server a round trip away) the seq and the row in one statement.
+_APPEND = text(
+    "WITH s AS (UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = :conv_id "
+    "RETURNING last_seq) INSERT INTO chat_messages (conv_id, seq, kind, sender, device, "
+    "client_id, body, ref_seq, created_at, edited_at, deleted) VALUES (:conv_id, "
+    "(SELECT last_seq FROM s), :kind, :sender, :device, :client_id, :body, :ref_seq, "
+    ":created_at, :edited_at, :deleted) RETURNING seq"
 )
 _INSERT_MESSAGE = text(
     "INSERT INTO chat_messages (conv_id, seq, kind, sender, device, client_id, body, ref_seq, "
@@ -214,15 +230,33 @@ _NEW_CURSOR = text(
 )
 
 
-def member_conversation(conn: Connection, conv_id: str, user_id: str) -> bool:
-    """Whether the conversation is encrypted, when ``user_id`` is a member of it now; else
-    ``NotFound`` or ``Forbidden`` (one query: the hot path of every message)."""
-    row = conn.execute(_MEMBER, {"conv": conv_id, "user": user_id}).first()
+def _run(conn: Connection, stmt: TextClause, params: dict[str, Any]) -> Any:
+    """Execute a hot-path statement; the result has ``fetchone()`` (rows by position) and
+    ``rowcount``."""
+    if conn.dialect.name == "sqlite":
+        return conn.connection.driver_connection.execute(stmt.text, params)
+    return conn.execute(stmt, params)
+
+
+def _message_of(row: Any) -> Message:
+    """A ``Message`` from a row of ``_BY_CLIENT_ID``'s columns (the driver's raw values)."""
+    return Message(*row[:10], deleted=bool(row[10]))
+
+
+def member_conversation(
+    conn: Connection, conv_id: str, user_id: str, client_id: str = ""
+) -> tuple[bool, Message | None]:
+    """Whether the conversation is encrypted, when ``user_id`` is a member of it now (else
+    ``NotFound`` or ``Forbidden``), and the row ``user_id`` already stored with
+    ``client_id``, if any: one query, the hot path of every message."""
+    params = {"conv": conv_id, "user": user_id, "client_id": client_id}
+    row = _run(conn, _MEMBER, params).fetchone()
     if row is None:
         raise NotFound(f"no conversation {conv_id!r}")
-    if row.joined_seq is None or row.left_seq is not None:
+    if row[1] is None or row[2] is not None:
         raise Forbidden(f"you are not a member of conversation {conv_id}")
-    return bool(row.encrypted)
+    stored = None if row[3] is None else by_client_id(conn, conv_id, user_id, client_id)
+    return bool(row[0]), stored
 
 
 # -- reads inside a transaction ------------------------------------------------------------
@@ -279,10 +313,11 @@ def _content(raw: str | None) -> tuple[dict[str, Any], int] | None:
     return body, len(body.pop("attachments", None) or [])
 
 
-def stored_client_id(conn: Connection, conv_id: str, sender: str, client_id: str) -> bool:
-    """Whether ``sender`` already stored a row with ``client_id`` in the conversation."""
+def by_client_id(conn: Connection, conv_id: str, sender: str, client_id: str) -> Message | None:
+    """The row ``sender`` already stored with ``client_id`` in the conversation, if any."""
     params = {"conv": conv_id, "sender": sender, "client_id": client_id}
-    return conn.execute(_BY_CLIENT_ID, params).first() is not None
+    row = _run(conn, _BY_CLIENT_ID, params).fetchone()
+    return None if row is None else _message_of(row)
 
 
 def attachment_bodies(conn: Connection, conv_id: str, through: int) -> list[tuple[str, str]]:
@@ -309,16 +344,15 @@ def tx_append(
     *,
     client_id: str | None = None,
     ref_seq: int | None = None,
+    stored: Message | None | object = UNKNOWN,
 ) -> Posted:
     """Store one row under the conversation's next seq; a known ``client_id`` of the same
-    sender returns the row stored first (``duplicate``), or ``Conflict`` if it differs."""
+    sender returns the row stored first (``duplicate``), or ``Conflict`` if it differs.
+    ``stored``: what ``by_client_id`` answered, when the caller already asked it."""
     raw = None if body is None else orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
     if client_id is not None:
-        row = conn.execute(
-            _BY_CLIENT_ID, {"conv": conv_id, "sender": sender, "client_id": client_id}
-        ).first()
-        if row is not None:
-            first = _message(row)
+        first = stored if stored is not UNKNOWN else by_client_id(conn, conv_id, sender, client_id)
+        if first is not None:
             if (
                 first.kind != kind
                 or first.ref_seq != ref_seq
@@ -329,9 +363,13 @@ def tx_append(
                     f"(seq {first.seq}); use a new id for a new message"
                 )
             return Posted(first, duplicate=True)
-    seq = conn.execute(_NEXT_SEQ, {"conv": conv_id}).scalar_one()
+    if conn.dialect.name != "sqlite":
+        message = Message(conv_id, 0, kind, sender, device, client_id, raw, ref_seq, now)
+        seq = conn.execute(_APPEND, message.__dict__).scalar_one()
+        return Posted(dataclasses.replace(message, seq=seq), duplicate=False)
+    seq = _run(conn, _NEXT_SEQ, {"conv": conv_id}).fetchone()[0]
     message = Message(conv_id, seq, kind, sender, device, client_id, raw, ref_seq, now)
-    conn.execute(_INSERT_MESSAGE, message.__dict__)
+    _run(conn, _INSERT_MESSAGE, message.__dict__)
     return Posted(message, duplicate=False)
 
 
@@ -379,18 +417,18 @@ def tx_advance_cursor(
 ) -> bool:
     """Move a device's delivered or read cursor forward (never back); True if it moved."""
     key = {"user": user_id, "device": device_id, "conv": conv_id}
-    if conn.execute(_MOVE[column], {**key, "seq": seq, "now": now}).rowcount:
+    if _run(conn, _MOVE[column], {**key, "seq": seq, "now": now}).rowcount:
         return True
-    if conn.execute(_CURSOR, key).first() is not None:
+    if _run(conn, _CURSOR, key).fetchone() is not None:
         return False
     values = {"delivered": 0, "read": 0, column.split("_")[0]: seq}
-    conn.execute(_NEW_CURSOR, {**key, **values, "now": now})
+    _run(conn, _NEW_CURSOR, {**key, **values, "now": now})
     return True
 
 
 def tx_cursor(conn: Connection, user_id: str, device_id: str, conv_id: str, column: str) -> int:
-    row = conn.execute(_CURSOR, {"user": user_id, "device": device_id, "conv": conv_id}).first()
-    return 0 if row is None else int(row._mapping[column])
+    row = _run(conn, _CURSOR, {"user": user_id, "device": device_id, "conv": conv_id}).fetchone()
+    return 0 if row is None else int(row[0 if column == "delivered_seq" else 1])
 
 
 def tx_upsert_device(

@@ -1,12 +1,12 @@
 """Group commit: one thread runs the store's writes, many per transaction.
 
 Every write of the messaging store (a message, an ack, a membership change) is a function
-of an open connection. Callers submit it and wait on a future; the writer takes whatever is
-queued (up to ``batch``), runs it in one transaction, emits the batch's events in one spool
-append after the commit, and then hands the committed results to ``on_commit`` in commit
-order. So a ``seq`` is visible to fan-out only once it is durable, fan-out sees each
-conversation's rows in ``seq`` order, and SQLite's single writer is not contended by many
-small transactions.
+of an open connection. Callers submit it and wait on a future (or ``send`` it with a reply
+to be called: the sockets' hot path); the writer takes whatever is queued (up to
+``batch``), runs it in one transaction, emits the batch's events in one spool append after
+the commit, and then hands the committed results to ``on_commit`` in commit order. So a
+``seq`` is visible to fan-out only once it is durable, fan-out sees each conversation's rows
+in ``seq`` order, and SQLite's single writer is not contended by many small transactions.
 
 A ``DomainError`` from one function (a non-member posting, say) fails that write only: the
 functions check before they write. Any other error rolls the batch back and reruns its
@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 # A write: gets the connection and a list to append events and committed results to.
 Write = Callable[[Connection, "Outbox"], Any]
+# Told a write's outcome on the writer's thread once it committed (or failed):
+# ``(True, result)`` or ``(False, exception)``. Cheaper than a future on the hot path.
+Reply = Callable[[bool, Any], None]
+Sink = Future | Reply | None
 
 
 class Outbox:
@@ -56,18 +60,26 @@ class Writer:
         self.emitter = emitter
         self.batch = batch
         self.on_commit = on_commit
-        self._queue: queue.Queue[tuple[Write, Future] | None] = queue.Queue()
+        self._queue: queue.SimpleQueue[tuple[Write, Sink] | None] = queue.SimpleQueue()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="chat-writer", daemon=True)
         self._thread.start()
 
     def submit(self, write: Write) -> Future:
         future: Future = Future()
-        if self._closed:
-            future.set_exception(RuntimeError("the chat writer is closed"))
-            return future
-        self._queue.put((write, future))
+        self._put(write, future)
         return future
+
+    def send(self, write: Write, reply: Reply | None = None) -> None:
+        """Submit without a future: ``reply`` (if any) hears the outcome on the writer's
+        thread, after the commit."""
+        self._put(write, reply)
+
+    def _put(self, write: Write, sink: Sink) -> None:
+        if self._closed:
+            _settle(sink, False, RuntimeError("the chat writer is closed"))
+            return
+        self._queue.put((write, sink))
 
     def call(self, write: Write, timeout: float = 60.0) -> Any:
         """Submit and wait (for synchronous callers: HTTP routes, the CLI, tests)."""
@@ -103,28 +115,28 @@ class Writer:
                     "chat write batch failed; retrying its writes one by one", exc_info=True
                 )
                 for one in batch:
-                    if not one[1].done():
+                    if not _settled(one[1]):
                         try:
                             self._commit([one])
                         except Exception as exc:  # noqa: BLE001 - the caller gets the error
-                            one[1].set_exception(exc)
+                            _settle(one[1], False, exc)
             if stop:
                 return
 
-    def _commit(self, batch: list[tuple[Write, Future]]) -> None:
-        outcomes: list[tuple[Future, bool, Any]] = []
+    def _commit(self, batch: list[tuple[Write, Sink]]) -> None:
+        outcomes: list[tuple[Sink, bool, Any]] = []
         out = Outbox()
         with self.engine.begin() as conn:
-            for write, future in batch:
-                if future.done():
+            for write, sink in batch:
+                if _settled(sink):
                     continue
                 mark_events, mark_rows = len(out.events), len(out.committed)
                 try:
-                    outcomes.append((future, True, write(conn, out)))
+                    outcomes.append((sink, True, write(conn, out)))
                 except DomainError as exc:
                     del out.events[mark_events:]
                     del out.committed[mark_rows:]
-                    outcomes.append((future, False, exc))
+                    outcomes.append((sink, False, exc))
         # Committed: from here nothing may fail the batch, or its writes would run twice.
         if self.emitter is not None and out.events:
             try:
@@ -136,8 +148,26 @@ class Writer:
                 self.on_commit(out.committed)
             except Exception:  # noqa: BLE001 - fan-out is best effort; resync heals it
                 log.warning("chat fan-out hook failed", exc_info=True)
-        for future, ok, value in outcomes:
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+        for sink, ok, value in outcomes:
+            _settle(sink, ok, value)
+
+
+def _settled(sink: Sink) -> bool:
+    """Whether a write already has its outcome: a future its caller cancelled. (A batch
+    that fails settles none of its writes: they are rerun one by one.)"""
+    return isinstance(sink, Future) and sink.done()
+
+
+def _settle(sink: Sink, ok: bool, value: Any) -> None:
+    if sink is None:
+        return
+    if isinstance(sink, Future):
+        if ok:
+            sink.set_result(value)
+        else:
+            sink.set_exception(value)
+        return
+    try:
+        sink(ok, value)
+    except Exception:  # noqa: BLE001 - a reply must not fail the writes after it
+        log.warning("chat write reply failed", exc_info=True)
