@@ -22,7 +22,7 @@ from services.chat.model import (
     chat_event,
 )
 from services.chat.settings import ChatSettings
-from services.chat.writer import Outbox, Writer
+from services.chat.writer import Output, Writer
 from services.errors import Forbidden, Invalid, NotFound
 
 
@@ -57,7 +57,7 @@ class Conversations:
             raise Invalid("retention_s must be positive (or absent: kept for ever)")
         key = "|".join(sorted(people)) if direct else None
 
-        def write(conn: Connection, out: Outbox) -> Conversation:
+        def write(conn: Connection, out: Output) -> Conversation:
             if key is not None:
                 row = conn.execute(
                     select(t.conversations).where(t.conversations.c.direct_key == key)
@@ -132,7 +132,7 @@ class Conversations:
     def add_member(self, actor: str, conv_id: str, user: str) -> Message:
         user = canonical_user_id(user)
 
-        def write(conn: Connection, out: Outbox) -> Message:
+        def write(conn: Connection, out: Output) -> Message:
             conv = st.require_member(conn, conv_id, actor)
             if conv.kind == "direct":
                 raise Invalid("a direct conversation has exactly two members; start a group")
@@ -155,7 +155,7 @@ class Conversations:
         """Remove ``user`` (any member may leave; the creator may remove others)."""
         user = canonical_user_id(user)
 
-        def write(conn: Connection, out: Outbox) -> Message:
+        def write(conn: Connection, out: Output) -> Message:
             conv = st.require_member(conn, conv_id, actor)
             if conv.kind == "direct":
                 raise Invalid("nobody leaves a direct conversation")
@@ -179,7 +179,7 @@ class Conversations:
         if retention_s is not None and retention_s <= 0:
             raise Invalid("retention_s must be positive (or null: kept for ever)")
 
-        def write(conn: Connection, out: Outbox) -> Message:
+        def write(conn: Connection, out: Output) -> Message:
             st.require_member(conn, conv_id, actor)
             st.tx_set_retention(conn, conv_id, retention_s)
             row = st.tx_append(
@@ -206,7 +206,7 @@ class Conversations:
                 continue
 
             def write(
-                conn: Connection, out: Outbox, conv_id: str = conv.id, upto: int = through
+                conn: Connection, out: Output, conv_id: str = conv.id, upto: int = through
             ) -> int:
                 linked = st.attachment_bodies(conn, conv_id, upto)
                 n = st.tx_purge(conn, conv_id, upto)

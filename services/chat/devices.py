@@ -18,7 +18,7 @@ from services.chat.model import (
 )
 from services.chat.presence import Presence
 from services.chat.settings import ChatSettings
-from services.chat.writer import Outbox, Writer
+from services.chat.writer import Output, Writer
 from services.errors import Forbidden, Invalid, NotFound
 from warehouse.emitter import Emitter
 
@@ -41,7 +41,7 @@ class Devices:
         if public_key is not None and (len(public_key) > 200 or not public_key.isascii()):
             raise Invalid("public_key must be at most 200 ASCII characters (base64)")
 
-        def write(conn: Connection, out: Outbox) -> bool:
+        def write(conn: Connection, out: Output) -> bool:
             new = st.tx_upsert_device(conn, user, device, public_key, self.clock())
             if new:
                 out.events.append(chat_event("device_linked", user, device))
@@ -61,13 +61,13 @@ class Devices:
         deliveries: list[tuple[int, float, float]],
         *,
         read: bool = False,
-    ) -> Callable[[Connection, Outbox], bool]:
+    ) -> Callable[[Connection, Output], bool]:
         """Move the device's delivered (or read) cursor to ``seq``. ``deliveries`` are the
         rows this device's socket sent and this ack covers: ``(seq, stored_at, sent_at)``;
         each becomes one ``delivered`` event, the per-device log the gap audit reads."""
         column = "read_seq" if read else "delivered_seq"
 
-        def write(conn: Connection, out: Outbox) -> bool:
+        def write(conn: Connection, out: Output) -> bool:
             now = self.clock()
             # Recorded once per row: a late ack from a dead socket and the cursor a
             # reconnecting device brings may cover the same rows.
@@ -135,7 +135,7 @@ class Devices:
     # -- device-to-device envelopes (key shares) -------------------------------------------
     def to_device_write(
         self, sender: str, sender_device: str, user: str, device: str, body: Any
-    ) -> Callable[[Connection, Outbox], int]:
+    ) -> Callable[[Connection, Output], int]:
         """Queue an opaque envelope (a sealed key share, say) for one device of ``user``."""
         inputs.check_device_id(device)
         raw = inputs.encode(body)
@@ -144,7 +144,7 @@ class Devices:
                 f"to-device body is {len(raw)} bytes; the cap is {self.conf.max_message_bytes}"
             )
 
-        def write(conn: Connection, out: Outbox) -> int:
+        def write(conn: Connection, out: Output) -> int:
             known = conn.execute(
                 select(t.devices.c.device_id).where(
                     and_(t.devices.c.user_id == user, t.devices.c.device_id == device)
@@ -182,7 +182,7 @@ class Devices:
         return row is not None
 
     def inbox_ack_write(self, user: str, device: str, up_to: int) -> Callable[..., int]:
-        def write(conn: Connection, out: Outbox) -> int:
+        def write(conn: Connection, out: Output) -> int:
             return st.tx_inbox_ack(conn, user, device, up_to)
 
         return write
@@ -213,7 +213,7 @@ class Devices:
         """The user's last device on this process disconnected."""
         self.presence.offline(user)
 
-        def write(conn: Connection, out: Outbox) -> None:
+        def write(conn: Connection, out: Output) -> None:
             st.tx_upsert_device(conn, user, device, None, self.clock())
 
         self.writer.send(write)

@@ -27,7 +27,7 @@ from services.chat.model import (
     chat_event,
 )
 from services.chat.settings import ChatSettings
-from services.chat.writer import Outbox, Writer
+from services.chat.writer import Output, Writer
 from services.errors import Forbidden, Gone, Invalid, NotFound
 
 
@@ -50,11 +50,11 @@ class Messages:
         body: Any,
         *,
         client_ts: float | None = None,
-    ) -> Callable[[Connection, Outbox], Posted]:
+    ) -> Callable[[Connection, Output], Posted]:
         """The write that stores one message (idempotent on ``client_id``)."""
         inputs.check_client_id(client_id)
 
-        def write(conn: Connection, out: Outbox) -> Posted:
+        def write(conn: Connection, out: Output) -> Posted:
             encrypted, stored = st.member_conversation(conn, conv_id, user, client_id)
             clean = inputs.check_body(body, encrypted=encrypted, cap=self.conf.max_message_bytes)
             now = self.clock()
@@ -121,14 +121,14 @@ class Messages:
         seq: int,
         body: Any | None,
         client_id: str,
-    ) -> Callable[[Connection, Outbox], Posted]:
+    ) -> Callable[[Connection, Output], Posted]:
         """An edit (``body``) or a delete (``None``) of the sender's own message, for everyone,
         within the window; stored as a row of the log."""
         inputs.check_client_id(client_id)
         inputs.check_seq(seq, "ref_seq")
         kind = DELETE if body is None else EDIT
 
-        def write(conn: Connection, out: Outbox) -> Posted:
+        def write(conn: Connection, out: Output) -> Posted:
             conv = st.require_member(conn, conv_id, user)
             row = conn.execute(
                 select(t.messages).where(

@@ -3,10 +3,17 @@
 Every write of the messaging store (a message, an ack, a membership change) is a function
 of an open connection. Callers submit it and wait on a future (or ``send`` it with a reply
 to be called: the sockets' hot path); the writer takes whatever is queued (up to
-``batch``), runs it in one transaction, emits the batch's events in one spool append after
-the commit, and then hands the committed results to ``on_commit`` in commit order. So a
-``seq`` is visible to fan-out only once it is durable, fan-out sees each conversation's rows
-in ``seq`` order, and SQLite's single writer is not contended by many small transactions.
+``batch``), runs it in one transaction, hands the committed results to ``on_commit`` in
+commit order, and then appends the batch's events to the spool in one append. So a ``seq``
+is visible to fan-out only once it is durable, fan-out sees each conversation's rows in
+``seq`` order, and SQLite's single writer is not contended by many small transactions.
+
+The batch's events (the acks' ``delivered`` log above all) are stored in the batch's own
+transaction, as one row of the ``chat_outbox`` table (the batch form of ``services.outbox``),
+so they are exactly as durable as the cursor moves they record: a kill between the commit
+and the spool append leaves the row, which the next start publishes. A published row is
+deleted in the next transaction (or after a short idle); rows older than ``orphan_s`` (of a
+process that died, or whose append failed) are published by whichever writer sweeps first.
 
 A ``DomainError`` from one function (a non-member posting, say) fails that write only: the
 functions check before they write. Any other error rolls the batch back and reruns its
@@ -18,6 +25,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -25,21 +33,23 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from services.chat.tables import outbox
 from services.errors import DomainError
+from services.outbox import Publisher, tx_put
 from warehouse.emitter import Emitter
 from warehouse.events import Event
 
 log = logging.getLogger(__name__)
 
 # A write: gets the connection and a list to append events and committed results to.
-Write = Callable[[Connection, "Outbox"], Any]
+Write = Callable[[Connection, "Output"], Any]
 # Told a write's outcome on the writer's thread once it committed (or failed):
 # ``(True, result)`` or ``(False, exception)``. Cheaper than a future on the hot path.
 Reply = Callable[[bool, Any], None]
 Sink = Future | Reply | None
 
 
-class Outbox:
+class Output:
     """What one write produced besides its result: events for the lake, rows for fan-out."""
 
     def __init__(self) -> None:
@@ -55,13 +65,20 @@ class Writer:
         *,
         batch: int = 512,
         on_commit: Callable[[list[Any]], None] | None = None,
+        orphan_s: float = 10.0,
     ) -> None:
         self.engine = engine
         self.emitter = emitter
         self.batch = batch
         self.on_commit = on_commit
+        self.orphan_s = orphan_s
+        self.publisher = None if emitter is None else Publisher(engine, emitter, batches=outbox)
+        self._published: list[int] = []  # outbox rows in the spool, to delete
+        self._failed = False  # an append failed: its rows wait for a sweep
+        self._swept = time.monotonic()
         self._queue: queue.SimpleQueue[tuple[Write, Sink] | None] = queue.SimpleQueue()
         self._closed = False
+        self._recover(0.0)  # events a killed process committed and never appended
         self._thread = threading.Thread(target=self._run, name="chat-writer", daemon=True)
         self._thread.start()
 
@@ -92,9 +109,47 @@ class Writer:
         self._queue.put(None)
         self._thread.join(timeout)
 
-    def _run(self) -> None:
+    def _recover(self, older_than_s: float) -> None:
+        if self.publisher is None:
+            return
+        try:
+            if self.publisher.recover(older_than_s):
+                log.info("chat events recovered from the outbox")
+        except Exception:  # noqa: BLE001 - they stay in the outbox for the next sweep
+            log.error("chat outbox not published", exc_info=True)
+
+    def _forget(self) -> None:
+        """Delete the published outbox rows when no batch comes to do it."""
+        if self._published and self.publisher is not None:
+            try:
+                with self.engine.begin() as conn:
+                    self.publisher.forget(conn, self._published)
+                self._published = []
+            except Exception:  # noqa: BLE001 - the next transaction retries
+                log.warning("chat outbox rows not deleted", exc_info=True)
+
+    def _next(self) -> tuple[Write, Sink] | None:
+        """The next write; between writes, the upkeep of the outbox."""
         while True:
-            item = self._queue.get()
+            if time.monotonic() - self._swept > self.orphan_s / 2:
+                self._swept = time.monotonic()
+                self._recover(self.orphan_s)
+            try:
+                return self._queue.get(timeout=0.05 if self._published else self.orphan_s / 2)
+            except queue.Empty:
+                self._forget()
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._forget()
+            if self._failed:
+                self._recover(0.0)
+
+    def _loop(self) -> None:
+        while True:
+            item = self._next()
             if item is None:
                 return
             batch = [item]
@@ -125,7 +180,9 @@ class Writer:
 
     def _commit(self, batch: list[tuple[Write, Sink]]) -> None:
         outcomes: list[tuple[Sink, bool, Any]] = []
-        out = Outbox()
+        out = Output()
+        records: list[dict[str, Any]] = []
+        row = 0
         with self.engine.begin() as conn:
             for write, sink in batch:
                 if _settled(sink):
@@ -137,17 +194,26 @@ class Writer:
                     del out.events[mark_events:]
                     del out.committed[mark_rows:]
                     outcomes.append((sink, False, exc))
+            if self.publisher is not None:
+                if self._published:
+                    self.publisher.forget(conn, self._published)
+                if out.events:
+                    records = [e.to_record() for e in out.events]
+                    row = tx_put(conn, outbox, records)
         # Committed: from here nothing may fail the batch, or its writes would run twice.
-        if self.emitter is not None and out.events:
-            try:
-                self.emitter.emit_events(out.events)
-            except Exception:  # noqa: BLE001 - a full spool must not undo stored messages
-                log.error("chat events not recorded (%d)", len(out.events), exc_info=True)
+        self._published = []
         if self.on_commit is not None and out.committed:
             try:
                 self.on_commit(out.committed)
             except Exception:  # noqa: BLE001 - fan-out is best effort; resync heals it
                 log.warning("chat fan-out hook failed", exc_info=True)
+        if self.publisher is not None and records:
+            try:
+                self.publisher.publish(records)
+                self._published.append(row)
+            except Exception:  # noqa: BLE001 - kept in the outbox; a sweep retries
+                self._failed = True
+                log.error("chat events not appended (%d); kept", len(records), exc_info=True)
         for sink, ok, value in outcomes:
             _settle(sink, ok, value)
 
