@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from services.auth import canonical_user_id
+from services.chat import device_store as ds
 from services.chat import inputs
 from services.chat import store as st
 from services.chat import tables as t
@@ -42,7 +43,7 @@ class Devices:
             raise Invalid("public_key must be at most 200 ASCII characters (base64)")
 
         def write(conn: Connection, out: Output) -> bool:
-            new = st.tx_upsert_device(conn, user, device, public_key, self.clock())
+            new = ds.tx_upsert_device(conn, user, device, public_key, self.clock())
             if new:
                 out.events.append(chat_event("device_linked", user, device))
             return new
@@ -71,8 +72,8 @@ class Devices:
             now = self.clock()
             # Recorded once per row: a late ack from a dead socket and the cursor a
             # reconnecting device brings may cover the same rows.
-            before = st.tx_cursor(conn, user, device, conv_id, column)
-            moved = st.tx_advance_cursor(conn, user, device, conv_id, column, seq, now)
+            before = ds.tx_cursor(conn, user, device, conv_id, column)
+            moved = ds.tx_advance_cursor(conn, user, device, conv_id, column, seq, now)
             if read and moved:
                 out.events.append(chat_event("read", user, conv_id, device=device, seq=seq))
             for d_seq, stored_at, sent_at in deliveries:
@@ -154,7 +155,7 @@ class Devices:
                 raise NotFound(f"{user} has no device {device!r}")
             if user != sender and not self._share_a_conversation(conn, sender, user):
                 raise Forbidden("you may send to devices of people you share a conversation with")
-            envelope_id = st.tx_inbox_put(
+            envelope_id = ds.tx_inbox_put(
                 conn, user, device, sender, sender_device, raw.decode(), self.clock()
             )
             out.committed.append(("to_device", user, device, envelope_id))
@@ -183,7 +184,7 @@ class Devices:
 
     def inbox_ack_write(self, user: str, device: str, up_to: int) -> Callable[..., int]:
         def write(conn: Connection, out: Output) -> int:
-            return st.tx_inbox_ack(conn, user, device, up_to)
+            return ds.tx_inbox_ack(conn, user, device, up_to)
 
         return write
 
@@ -214,6 +215,6 @@ class Devices:
         self.presence.offline(user)
 
         def write(conn: Connection, out: Output) -> None:
-            st.tx_upsert_device(conn, user, device, None, self.clock())
+            ds.tx_upsert_device(conn, user, device, None, self.clock())
 
         self.writer.send(write)

@@ -213,25 +213,11 @@ _INSERT_MESSAGE = text(
     "created_at, edited_at, deleted) VALUES (:conv_id, :seq, :kind, :sender, :device, "
     ":client_id, :body, :ref_seq, :created_at, :edited_at, :deleted)"
 )
-_CURSOR = text(
-    "SELECT delivered_seq, read_seq FROM chat_cursors "
-    "WHERE user_id = :user AND device_id = :device AND conv_id = :conv"
-)
-_MOVE = {
-    column: text(
-        f"UPDATE chat_cursors SET {column} = :seq, updated_at = :now "
-        f"WHERE user_id = :user AND device_id = :device AND conv_id = :conv AND {column} < :seq"
-    )
-    for column in ("delivered_seq", "read_seq")
-}
-_NEW_CURSOR = text(
-    "INSERT INTO chat_cursors (user_id, device_id, conv_id, delivered_seq, read_seq, "
-    "updated_at) VALUES (:user, :device, :conv, :delivered, :read, :now)"
-)
 
 
-def _run(conn: Connection, stmt: TextClause, params: dict[str, Any]) -> Any:
-    """Execute a hot-path statement; the result has ``fetchone()`` (rows by position) and
+def execute_hot(conn: Connection, stmt: TextClause, params: dict[str, Any]) -> Any:
+    """Execute a hot-path statement (straight on the driver's connection under SQLite);
+    the result has ``fetchone()`` (rows by position) and
     ``rowcount``."""
     if conn.dialect.name == "sqlite":
         return conn.connection.driver_connection.execute(stmt.text, params)
@@ -250,7 +236,7 @@ def member_conversation(
     ``NotFound`` or ``Forbidden``), and the row ``user_id`` already stored with
     ``client_id``, if any: one query, the hot path of every message."""
     params = {"conv": conv_id, "user": user_id, "client_id": client_id}
-    row = _run(conn, _MEMBER, params).fetchone()
+    row = execute_hot(conn, _MEMBER, params).fetchone()
     if row is None:
         raise NotFound(f"no conversation {conv_id!r}")
     if row[1] is None or row[2] is not None:
@@ -316,7 +302,7 @@ def _content(raw: str | None) -> tuple[dict[str, Any], int] | None:
 def by_client_id(conn: Connection, conv_id: str, sender: str, client_id: str) -> Message | None:
     """The row ``sender`` already stored with ``client_id`` in the conversation, if any."""
     params = {"conv": conv_id, "sender": sender, "client_id": client_id}
-    row = _run(conn, _BY_CLIENT_ID, params).fetchone()
+    row = execute_hot(conn, _BY_CLIENT_ID, params).fetchone()
     return None if row is None else _message_of(row)
 
 
@@ -367,9 +353,9 @@ def tx_append(
         message = Message(conv_id, 0, kind, sender, device, client_id, raw, ref_seq, now)
         seq = conn.execute(_APPEND, message.__dict__).scalar_one()
         return Posted(dataclasses.replace(message, seq=seq), duplicate=False)
-    seq = _run(conn, _NEXT_SEQ, {"conv": conv_id}).fetchone()[0]
+    seq = execute_hot(conn, _NEXT_SEQ, {"conv": conv_id}).fetchone()[0]
     message = Message(conv_id, seq, kind, sender, device, client_id, raw, ref_seq, now)
-    _run(conn, _INSERT_MESSAGE, message.__dict__)
+    execute_hot(conn, _INSERT_MESSAGE, message.__dict__)
     return Posted(message, duplicate=False)
 
 
@@ -412,56 +398,6 @@ def tx_rewrite(conn: Connection, conv_id: str, seq: int, body: str | None, now: 
         )
 
 
-def tx_advance_cursor(
-    conn: Connection, user_id: str, device_id: str, conv_id: str, column: str, seq: int, now: float
-) -> bool:
-    """Move a device's delivered or read cursor forward (never back); True if it moved."""
-    key = {"user": user_id, "device": device_id, "conv": conv_id}
-    if _run(conn, _MOVE[column], {**key, "seq": seq, "now": now}).rowcount:
-        return True
-    if _run(conn, _CURSOR, key).fetchone() is not None:
-        return False
-    values = {"delivered": 0, "read": 0, column.split("_")[0]: seq}
-    _run(conn, _NEW_CURSOR, {**key, **values, "now": now})
-    return True
-
-
-def tx_cursor(conn: Connection, user_id: str, device_id: str, conv_id: str, column: str) -> int:
-    row = _run(conn, _CURSOR, {"user": user_id, "device": device_id, "conv": conv_id}).fetchone()
-    return 0 if row is None else int(row[0 if column == "delivered_seq" else 1])
-
-
-def tx_upsert_device(
-    conn: Connection, user_id: str, device_id: str, public_key: str | None, now: float
-) -> bool:
-    """Register a device (or update its key); True when it is new."""
-    found = conn.execute(
-        select(t.devices.c.device_id).where(
-            and_(t.devices.c.user_id == user_id, t.devices.c.device_id == device_id)
-        )
-    ).first()
-    if found is None:
-        conn.execute(
-            insert(t.devices).values(
-                user_id=user_id,
-                device_id=device_id,
-                public_key=public_key,
-                created_at=now,
-                last_seen=now,
-            )
-        )
-        return True
-    values: dict[str, Any] = {"last_seen": now}
-    if public_key is not None:
-        values["public_key"] = public_key
-    conn.execute(
-        update(t.devices)
-        .where(and_(t.devices.c.user_id == user_id, t.devices.c.device_id == device_id))
-        .values(**values)
-    )
-    return False
-
-
 def tx_purge(conn: Connection, conv_id: str, through: int) -> int:
     """Delete a conversation's rows up to ``through`` and remember where history starts."""
     n = conn.execute(
@@ -473,41 +409,6 @@ def tx_purge(conn: Connection, conv_id: str, through: int) -> int:
         .values(purged_through=through)
     )
     return n
-
-
-def tx_inbox_put(
-    conn: Connection,
-    user_id: str,
-    device_id: str,
-    sender: str,
-    sender_device: str,
-    body: str,
-    now: float,
-) -> int:
-    return conn.execute(
-        insert(t.device_inbox)
-        .values(
-            user_id=user_id,
-            device_id=device_id,
-            sender=sender,
-            sender_device=sender_device,
-            body=body,
-            created_at=now,
-        )
-        .returning(t.device_inbox.c.id)
-    ).scalar_one()
-
-
-def tx_inbox_ack(conn: Connection, user_id: str, device_id: str, up_to: int) -> int:
-    return conn.execute(
-        delete(t.device_inbox).where(
-            and_(
-                t.device_inbox.c.user_id == user_id,
-                t.device_inbox.c.device_id == device_id,
-                t.device_inbox.c.id <= up_to,
-            )
-        )
-    ).rowcount
 
 
 def tx_set_retention(conn: Connection, conv_id: str, retention_s: float | None) -> None:
