@@ -162,6 +162,7 @@ class ChatService(Conversations, Messages, Devices):
 
     def close(self) -> None:
         self.writer.close()
+        self.store.close()
         self.bus.close()
         self._push_pool.shutdown(wait=True)
         if self.pusher is not None:
