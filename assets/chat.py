@@ -20,7 +20,10 @@ AUDIT_TABLE = "chat_delivery_gap_audit"
 PURGE_TABLE = "chat_retention_purges"
 SLO_CHECK = "chat_delivery_slo_is_consistent"
 AUDIT_CHECK = "chat_delivery_has_no_gaps"
-DELIVERED_SQL = "SELECT attrs FROM chat_events WHERE type = 'delivered'"
+DELIVERED_SQL = (
+    "SELECT attrs FROM chat_events WHERE type = 'delivered' "
+    "QUALIFY row_number() OVER (PARTITION BY event_id) = 1"
+)
 
 
 def _chat_events(lake: Lake, sql: str) -> pl.DataFrame | None:

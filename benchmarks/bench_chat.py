@@ -5,6 +5,11 @@ latency at half the maximum rate, chaos, resync and memory per idle connection.
   as it can; messages delivered per second by the messaging service (stored, sequenced,
   acknowledged) over the same fan-out by a bare ``websockets`` broadcast server
   (``benchmarks.chat_baseline``) in the same run: the cost of durability and ordering.
+  ``BENCH_CHAT_ROUNDS`` (3) interleaved rounds; the medians are reported.
+- Scale-out: the same with two server processes on a private PostgreSQL and a private
+  ``redis-server`` (``benchmarks.chat_scaleout``), clients alternating between them; its
+  figures, with lost, duplicated and reordered deliveries, on the ``SCALEOUT`` line just
+  before the last.
 - Latency: send-to-deliver p99 with the same clients paced at half the service's maximum.
 - Chaos: ``BENCH_CHAT_CHAOS`` messages (default 50,000) through a proxy that cuts connections
   and adds delay, with the server killed (SIGKILL) and restarted half way; lost, duplicated
@@ -21,7 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,15 +39,17 @@ import httpx
 import orjson
 import websockets
 
+from benchmarks.chat_load import GROUP, Lean, Setup, close_all, connect_lean, flood, paced
+from benchmarks.chat_scaleout import ScaleOut
 from services.chat.chaos import DroppingProxy
 from services.chat.client import ChatClient
 from services.chat.process import ServerProcess, free_port
 
 CLIENTS = 200
-GROUP = 4
 PER_CLIENT = int(os.environ.get("BENCH_CHAT_PER_CLIENT", "25"))
 CHAOS = int(os.environ.get("BENCH_CHAT_CHAOS", "50000"))
 IDLE = int(os.environ.get("BENCH_CHAT_IDLE", "5000"))
+ROUNDS = int(os.environ.get("BENCH_CHAT_ROUNDS", "3"))
 RESYNC = 1000
 
 
@@ -56,190 +65,100 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-class Setup:
-    """Users, keys and conversations on our server (``CLIENTS`` users, groups of ``GROUP``)."""
-
-    def __init__(self, srv: ServerProcess, n_users: int) -> None:
-        admin = {"X-API-Key": srv.admin_key()}
-        with httpx.Client(base_url=srv.url, trust_env=False, timeout=60) as http:
-            self.keys = [
-                http.post(
-                    "/auth/keys", json={"user_id": f"b{i:04d}", "roles": ["user"]}, headers=admin
-                ).json()["api_key"]
-                for i in range(n_users)
-            ]
-            self.convs = []
-            for g in range(n_users // GROUP):
-                members = [f"b{i:04d}" for i in range(g * GROUP + 1, (g + 1) * GROUP)]
-                r = http.post(
-                    "/chat/conversations",
-                    json={"members": members},
-                    headers={"X-API-Key": self.keys[g * GROUP]},
-                )
-                r.raise_for_status()
-                self.convs.append(r.json()["id"])
-
-
-# -- a lean load client for both servers ---------------------------------------------------
-class Lean:
-    """One connection: counts deliveries and their latency (send time is in the text)."""
-
-    def __init__(self, ws, conv: str, ours: bool) -> None:
-        self.ws, self.conv, self.ours = ws, conv, ours
-        self.delivered = 0
-        self.latencies: list[float] = []
-        self.last_seq = 0
-        self.unacked = 0
-
-    async def read(self, stop: asyncio.Event) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(self.ws.recv(), 0.2)
-                except TimeoutError:
-                    continue
-                f = orjson.loads(raw)
-                if f.get("type") != "msg" or (self.ours and f["kind"] != "message"):
-                    continue
-                self.delivered += 1
-                self.latencies.append((time.time() - float(f["body"]["text"])) * 1000)
-                if self.ours:
-                    self.last_seq = f["seq"]
-                    self.unacked += 1
-                    if self.unacked >= 32:
-                        self.unacked = 0
-                        await self.ws.send(
-                            orjson.dumps(
-                                {"type": "ack", "conv": self.conv, "seq": self.last_seq}
-                            ).decode()
-                        )
-
-    async def send(self) -> None:
-        frame = {
-            "type": "send",
-            "conv": self.conv,
-            "client_id": os.urandom(8).hex(),
-            "body": {"text": f"{time.time():.6f}"},
-        }
-        await self.ws.send(orjson.dumps(frame).decode())
-
-
-async def connect_lean(url: str, setup: Setup | None, n: int, ours: bool) -> list[Lean]:
-    out = []
-    for i in range(n):
-        ws = await websockets.connect(url, max_size=2**22, proxy=None, ping_interval=None)
-        g = i // GROUP
-        conv = setup.convs[g] if setup else f"g{g}"
-        if ours:
-            await ws.send(
-                orjson.dumps(
-                    {"type": "hello", "device": "bench", "api_key": setup.keys[i]}
-                ).decode()
-            )
-            welcome = orjson.loads(await ws.recv())
-            cursor = {c["conv"]: c["cursor"] for c in welcome["conversations"]}
-            lean = Lean(ws, conv, ours)
-            lean.last_seq = cursor.get(conv, 0)
-        else:
-            await ws.send(orjson.dumps({"groups": [conv]}).decode())
-            lean = Lean(ws, conv, ours)
-        out.append(lean)
-    return out
-
-
-async def flood(clients: list[Lean], per_client: int, timeout: float = 300) -> float:
-    """Every client sends ``per_client`` as fast as it can; deliveries per second."""
-    stop = asyncio.Event()
-    readers = [asyncio.create_task(c.read(stop)) for c in clients]
-    expected = len(clients) * per_client * GROUP
-    start_count = sum(c.delivered for c in clients)
-    started = time.perf_counter()
-
-    async def sender(c: Lean) -> None:
-        for i in range(per_client):
-            await c.send()
-            if i % 5 == 4:
-                await asyncio.sleep(0)
-
-    await asyncio.gather(*(sender(c) for c in clients))
-    deadline = time.monotonic() + timeout
-    while sum(c.delivered for c in clients) - start_count < expected:
-        if time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.01)
-    elapsed = time.perf_counter() - started
-    stop.set()
-    await asyncio.gather(*readers)
-    return (sum(c.delivered for c in clients) - start_count) / elapsed
-
-
-async def paced(clients: list[Lean], rate: float, seconds: float) -> list[float]:
-    """Send at ``rate`` messages per second in all; send-to-deliver latencies (ms)."""
-    for c in clients:
-        c.latencies.clear()
-    stop = asyncio.Event()
-    readers = [asyncio.create_task(c.read(stop)) for c in clients]
-    interval = len(clients) / rate
-
-    async def sender(c: Lean, offset: float) -> None:
-        await asyncio.sleep(offset)
-        end = time.monotonic() + seconds
-        nxt = time.monotonic()
-        while time.monotonic() < end:
-            await c.send()
-            nxt += interval
-            await asyncio.sleep(max(0.0, nxt - time.monotonic()))
-
-    await asyncio.gather(*(sender(c, i * interval / len(clients)) for i, c in enumerate(clients)))
-    await asyncio.sleep(2.0)
-    stop.set()
-    await asyncio.gather(*readers)
-    return [x for c in clients for x in c.latencies]
-
-
-async def close_all(clients: list[Lean]) -> None:
-    await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
-
-
 # -- the phases ----------------------------------------------------------------------------
-def throughput_and_latency(root: Path) -> tuple[float, float, float]:
-    port = free_port()
-    base = subprocess.Popen([sys.executable, "-m", "benchmarks.chat_baseline", str(port)])
-    try:
+class Baseline:
+    """The bare broadcast server (``benchmarks.chat_baseline``) in its own process."""
+
+    def __enter__(self) -> Baseline:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.chat_baseline", str(self.port)]
+        )
         time.sleep(1.5)
+        return self
 
-        async def baseline() -> float:
-            clients = await connect_lean(f"ws://127.0.0.1:{port}", None, CLIENTS, ours=False)
-            rate = await flood(clients, PER_CLIENT)
-            await close_all(clients)
-            return rate
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
 
-        base_rate = asyncio.run(baseline())
-    finally:
-        base.terminate()
-        base.wait(10)
-    with ServerProcess(root / "throughput", log_path=root / "throughput.log") as srv:
+
+async def interleaved(
+    base_port: int, urls: list[str], setup: Setup, label: str
+) -> tuple[float, float, list[Lean]]:
+    """``ROUNDS`` floods of each server, alternating which goes first: the median of our
+    deliveries per second and of the per-round ratios (load on a shared machine moves both
+    within a round far less than between rounds). Our clients stay connected."""
+    base = await connect_lean([f"ws://127.0.0.1:{base_port}"], None, CLIENTS, ours=False)
+    ours = await connect_lean(urls, setup, CLIENTS, ours=True)
+    rates, ratios = [], []
+    for r in range(ROUNDS):
+        if r % 2:
+            ours_rate, base_rate = await flood(ours, PER_CLIENT), await flood(base, PER_CLIENT)
+        else:
+            base_rate, ours_rate = await flood(base, PER_CLIENT), await flood(ours, PER_CLIENT)
+        rates.append(ours_rate)
+        ratios.append(ours_rate / base_rate)
+        print(
+            f"{label} round {r + 1}: ours {ours_rate:.0f} deliveries/s, bare broadcast "
+            f"{base_rate:.0f}/s, ratio {ours_rate / base_rate:.3f} "
+            f"(load {os.getloadavg()[0]:.1f})"
+        )
+    await close_all(base)
+    return statistics.median(rates), statistics.median(ratios), ours
+
+
+def throughput_and_latency(root: Path) -> tuple[float, float, float]:
+    with Baseline() as base, ServerProcess(root / "throughput", log_path=root / "tp.log") as srv:
         setup = Setup(srv, CLIENTS)
 
-        async def ours() -> tuple[float, list[float]]:
-            clients = await connect_lean(srv.ws_url, setup, CLIENTS, ours=True)
-            rate = await flood(clients, PER_CLIENT)
-            msgs_per_s = rate / GROUP
-            lat = await paced(clients, msgs_per_s / 2, 5.0)
+        async def ours() -> tuple[float, float, list[float]]:
+            rate, ratio, clients = await interleaved(base.port, [srv.ws_url], setup, "throughput")
+            lat = await paced(clients, rate / GROUP / 2, 5.0)
             await close_all(clients)
-            return rate, lat
+            return rate, ratio, lat
 
-        our_rate, latencies = asyncio.run(ours())
+        our_rate, ratio, latencies = asyncio.run(ours())
     print(
-        f"throughput: ours {our_rate:.0f} deliveries/s, bare broadcast {base_rate:.0f}/s, "
-        f"ratio {our_rate / base_rate:.3f}"
+        f"throughput: ours {our_rate:.0f} deliveries/s, ratio {ratio:.3f} "
+        f"(medians of {ROUNDS} interleaved rounds)"
     )
     print(
         f"latency at half the maximum ({our_rate / GROUP / 2:.0f} msg/s): "
         f"p50 {p(latencies, 0.5):.1f} ms, p99 {p(latencies, 0.99):.1f} ms "
         f"({len(latencies)} deliveries)"
     )
-    return our_rate, our_rate / base_rate, p(latencies, 0.99)
+    return our_rate, ratio, p(latencies, 0.99)
+
+
+def scale_out(root: Path) -> tuple[float, float, int, int, int]:
+    """Two server processes (``benchmarks.chat_scaleout``): throughput, and every device's
+    delivered seqs against the stored log."""
+    with Baseline() as base, ScaleOut(root / "scaleout") as pair:
+        a, b = pair.servers
+        setup = Setup(a, CLIENTS)
+
+        async def run() -> tuple[float, float, list[Lean]]:
+            rate, ratio, clients = await interleaved(
+                base.port, [a.ws_url, b.ws_url], setup, "scale-out"
+            )
+            await close_all(clients)
+            return rate, ratio, clients
+
+        rate, ratio, clients = asyncio.run(run())
+        lost = dupes = reorders = 0
+        with httpx.Client(base_url=b.url, trust_env=False, timeout=60) as http:
+            for g, conv in enumerate(setup.convs):
+                rows = _history(http, setup.keys[g * GROUP], conv)
+                for c in clients[g * GROUP : (g + 1) * GROUP]:
+                    want = {m["seq"] for m in rows if m["kind"] == "message" and m["seq"] > c.start}
+                    lost += len(want - set(c.seqs))
+                    dupes += len(c.seqs) - len(set(c.seqs))
+                    reorders += sum(1 for x, y in itertools.pairwise(c.seqs) if y < x)
+    print(
+        f"scale-out: 2 processes, {rate:.0f} deliveries/s, ratio {ratio:.3f}; "
+        f"lost={lost} duplicated={dupes} reordered={reorders}"
+    )
+    return rate, ratio, lost, dupes, reorders
 
 
 def chaos(root: Path) -> tuple[int, int, int]:
@@ -378,14 +297,8 @@ def resync_and_memory(root: Path) -> tuple[float, float, float]:
             return (after - before) / IDLE
 
         kib = asyncio.run(idle())
-    port = free_port()
-    base = subprocess.Popen([sys.executable, "-m", "benchmarks.chat_baseline", str(port)])
-    try:
-        time.sleep(1.5)
-        base_kib = asyncio.run(idle_baseline(port, base.pid))
-    finally:
-        base.terminate()
-        base.wait(10)
+    with Baseline() as base:
+        base_kib = asyncio.run(idle_baseline(base.port, base.proc.pid))
     print(
         f"memory: {kib:.1f} KiB per idle connection at {IDLE} "
         f"(bare broadcast server: {base_kib:.1f} KiB)"
@@ -448,8 +361,13 @@ def main() -> None:
         root = Path(tmp)
         presence_cost(root)
         rate, ratio, p99 = throughput_and_latency(root)
+        rate2, ratio2, lost2, dupes2, reorders2 = scale_out(root)
         took, kib, _base_kib = resync_and_memory(root)
         lost, dupes, reorders = chaos(root)
+    print(
+        f"SCALEOUT chat2_msgs_per_s={rate2:.0f} chat2_ratio={ratio2:.3f} chat2_lost={lost2} "
+        f"chat2_dupes={dupes2} chat2_reorders={reorders2}"
+    )
     print(
         f"RESULT chat_msgs_per_s={rate:.0f} chat_ratio={ratio:.3f} chat_p99_ms={p99:.1f} "
         f"chat_lost={lost} chat_dupes={dupes} chat_reorders={reorders} "

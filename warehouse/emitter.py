@@ -80,6 +80,11 @@ class Emitter:
     def emit_events(self, events: Sequence[Event]) -> None:
         self.transport.append([e.to_record() for e in events])
 
+    def emit_records(self, records: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
+        """Record events already in spool form (``Event.to_record``), as an outbox keeps
+        them."""
+        return self.transport.append(records)
+
     def append_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
         """Spool rows for another lake table (for example ``logs``)."""
         return self.transport.append([{**row, "_table": table} for row in rows])

@@ -7,6 +7,7 @@ and **holes** (a seq between the first and the last delivered that was never del
 although the user was a member then and the device was not told of a purge covering it).
 Membership spans come from ``member_added``/``member_removed`` events, purges the device
 was told of from ``gap_notified``. A clean log has all three at zero: exactly once, in order.
+An event is counted once however many times it was spooled (by its event id).
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from typing import Any
 
 import polars as pl
 
+# Each event once: an outbox row published again after a crash (``services.outbox``) brings
+# the same event ids back under new spool positions.
 EVENTS_SQL = (
     "SELECT ts, source, seq AS event_seq, type, actor, entity, attrs FROM chat_events "
     "WHERE type IN ('delivered', 'member_added', 'member_removed', 'gap_notified') "
+    "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY source, seq) = 1 "
     "ORDER BY ts, source, event_seq"
 )
 AUDIT_SCHEMA = {

@@ -118,6 +118,21 @@ class Calls:
             ring_s=round((answered or now) - record["started_at"], 3),
         )
 
+    def ring_out(self, call_id: str) -> tuple[dict[str, Any] | None, float]:
+        """Mark ``call_id`` missed if it still rings past the ring timeout (the hub's timer,
+        so devices stop ringing when the time is up, not when the call is next touched).
+        Returns the record when it was marked, and the seconds still to wait when the call
+        rings and its time is not up yet (0.0 when there is nothing more to wait for)."""
+        with self._lock:
+            record = self._get(call_id)
+            if record is None or record["state"] != "ringing":
+                return None, 0.0
+            left = record["started_at"] + self.ring_timeout_s - self.clock()
+            if left > 0:
+                return None, left
+            self._finish(record, "missed", record["caller"], reason="timeout")
+            return record, 0.0
+
     def offer(
         self, call_id: str, conv: str, user: str, device: str, media: Any
     ) -> tuple[dict[str, Any], bool]:

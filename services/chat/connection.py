@@ -17,6 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.chat.model import Message
+from services.errors import DomainError
+
+CLOSE_SLOW = 4008  # the socket could not keep up: reconnect and resync from the cursors
+CLOSE_AUTH = 4001
+CLOSE_PROTOCOL = 4002
+
+
+def problem(exc: DomainError) -> dict[str, Any]:
+    """The ``error`` frame of a domain error."""
+    return {"type": "error", "status": exc.status, "message": exc.message}
 
 
 @dataclass

@@ -11,34 +11,39 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
+import threading
 from collections import defaultdict
 from typing import Any
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from services.chat import calls, inputs
+from services.chat import inputs
 from services.chat.bus import RESYNC
-from services.chat.connection import ConvState, Session
+from services.chat.connection import (
+    CLOSE_AUTH,
+    CLOSE_PROTOCOL,
+    CLOSE_SLOW,
+    ConvState,
+    Session,
+    problem,
+)
 from services.chat.model import MEMBER_ADDED, MEMBER_REMOVED, Message
+from services.chat.receiving import Receiving
+from services.chat.sending import Sending
 from services.chat.service import ChatService
-from services.errors import DomainError, Forbidden, Invalid
+from services.chat.signalling import Signalling
+from services.errors import DomainError, Invalid
 
 log = logging.getLogger(__name__)
 
-CLOSE_SLOW = 4008
-CLOSE_AUTH = 4001
-CLOSE_PROTOCOL = 4002
 HELLO_TIMEOUT_S = 10.0
 
 
-def _problem(exc: DomainError) -> dict[str, Any]:
-    return {"type": "error", "status": exc.status, "message": exc.message}
-
-
-class Hub:
-    """All sessions of this process, by conversation and by user."""
+class Hub(Sending, Receiving, Signalling):
+    """All sessions of this process, by conversation and by user: the handshake and the
+    fan-out here; each socket's sender and receiver loops and call signalling in their own
+    modules."""
 
     def __init__(self, service: ChatService, resolve_key: Any) -> None:
         self.service = service
@@ -48,11 +53,21 @@ class Hub:
         self.by_user: dict[str, set[Session]] = defaultdict(set)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.sessions = 0
+        # Outcomes of this process's socket writes, from the writer's thread to the loop.
+        self._replies: list[tuple[Session, str | None, str | None, bool, Any]] = []
+        self._replies_lock = threading.Lock()
+        self._replies_due = False
+        # Ring timers of the calls placed through this process, and the tasks they start.
+        self._ringing: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task] = set()
         service.connected = lambda user: bool(self.by_user.get(user))
         service.subscribe(self._from_writer)
 
     def close(self) -> None:
         self.service.unsubscribe(self._from_writer)
+        for timer in self._ringing.values():
+            timer.cancel()
+        self._ringing.clear()
 
     # -- fan-out ---------------------------------------------------------------------------
     def _from_writer(self, committed: list[Any]) -> None:
@@ -189,7 +204,7 @@ class Hub:
         except (orjson.JSONDecodeError, DomainError, RuntimeError) as exc:
             err = exc if isinstance(exc, DomainError) else Invalid("hello is not valid JSON")
             with contextlib.suppress(Exception):
-                await ws.send_text(orjson.dumps(_problem(err)).decode())
+                await ws.send_text(orjson.dumps(problem(err)).decode())
                 await ws.close(CLOSE_PROTOCOL)
             return None
         user = principal.user_id
@@ -256,317 +271,3 @@ class Hub:
             self.by_user.pop(session.user, None)
             with contextlib.suppress(Exception):
                 self.service.went_offline(session.user, session.device)
-
-    # -- sending ---------------------------------------------------------------------------
-    async def _send(self, ws: WebSocket, frame: dict[str, Any]) -> None:
-        # asyncio.timeout, not wait_for: no task per frame on the hot path.
-        async with asyncio.timeout(self.conf.send_timeout_s):
-            await ws.send_text(orjson.dumps(frame).decode())
-
-    async def _sender(self, ws: WebSocket, s: Session) -> None:
-        try:
-            while not s.closed:
-                await s.wake.wait()
-                s.wake.clear()
-                if s.overflow:
-                    await ws.close(CLOSE_SLOW, "slow consumer: reconnect and resync")
-                    return
-                while not s.control.empty():
-                    await self._send(ws, s.control.get_nowait())
-                if s.inbox_dirty:
-                    s.inbox_dirty = False
-                    await self._send_inbox(ws, s)
-                for conv in list(s.dirty):
-                    s.dirty.discard(conv)
-                    if await self._send_conv(ws, s, conv):
-                        s.dirty.add(conv)  # window full or more to come: later
-                if s.dirty and any(len(s.convs[c].inflight) < self.conf.window for c in s.dirty):
-                    s.wake.set()
-        except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
-            s.overflow = True
-            s.closed = True
-            with contextlib.suppress(Exception):
-                await ws.close(CLOSE_SLOW, "slow consumer: reconnect and resync")
-
-    async def _send_conv(self, ws: WebSocket, s: Session, conv: str) -> bool:
-        """Send what is due in one conversation; True if some is still due."""
-        state = s.convs[conv]
-        window = self.conf.window
-        while state.sent < state.known and len(state.inflight) < window:
-            m = s.take_live(state, state.sent + 1)
-            if m is not None:
-                await self._deliver(ws, state, m)
-                continue
-            rows, scanned, gap = await asyncio.to_thread(
-                self.service.history,
-                s.user,
-                conv,
-                state.sent,
-                min(self.conf.page_size, window - len(state.inflight)),
-            )
-            if gap is not None:
-                await self._send(ws, {"type": "gap", **gap})
-                await asyncio.to_thread(self.service.note_gap, s.user, s.device, gap)
-                state.sent = max(state.sent, gap["to"])
-            for m in rows:
-                if m.seq > state.sent:
-                    await self._deliver(ws, state, m)
-            s.drop_live_through(state, scanned)
-            if scanned <= state.sent and not rows and gap is None:
-                state.known = max(state.sent, scanned)  # nothing more stored yet
-                break
-            state.sent = max(state.sent, scanned)
-        return state.sent < state.known
-
-    async def _deliver(self, ws: WebSocket, state: ConvState, m: Message) -> None:
-        await self._send(ws, m.frame())
-        state.sent = m.seq
-        state.inflight.append((m.seq, m.created_at, time.time()))
-
-    async def _send_inbox(self, ws: WebSocket, s: Session) -> None:
-        rows = await asyncio.to_thread(self.service.store.inbox, s.user, s.device)
-        for r in rows:
-            if r["id"] > s.inbox_sent:
-                await self._send(
-                    ws,
-                    {
-                        "type": "to_device",
-                        "id": r["id"],
-                        "sender": r["sender"],
-                        "sender_device": r["sender_device"],
-                        "body": orjson.loads(r["body"]),
-                    },
-                )
-                s.inbox_sent = r["id"]
-
-    # -- receiving -------------------------------------------------------------------------
-    async def _receiver(self, ws: WebSocket, s: Session) -> None:
-        while not s.closed:
-            try:
-                message = await ws.receive()
-            except (WebSocketDisconnect, RuntimeError):
-                return
-            if message["type"] == "websocket.disconnect":
-                return
-            text = message.get("text")
-            if text is None:
-                s.post(
-                    {"type": "error", "status": 400, "message": "frames are JSON text, not binary"}
-                )
-                continue
-            if len(text.encode()) > self.conf.max_frame_bytes:
-                s.post(
-                    {
-                        "type": "error",
-                        "status": 413,
-                        "message": f"frame over {self.conf.max_frame_bytes} bytes",
-                    }
-                )
-                continue
-            frame: dict[str, Any] = {}
-            try:
-                parsed = orjson.loads(text)
-                if not isinstance(parsed, dict):
-                    raise Invalid("a frame is a JSON object with a type")
-                frame = parsed
-                await self._handle(s, frame)
-            except orjson.JSONDecodeError:
-                s.post({"type": "error", "status": 400, "message": "frame is not valid JSON"})
-            except DomainError as exc:
-                client_id = frame.get("client_id")
-                s.post(
-                    {
-                        **_problem(exc),
-                        "ref": frame.get("type"),
-                        "client_id": client_id if isinstance(client_id, str) else None,
-                    }
-                )
-
-    async def _handle(self, s: Session, f: dict[str, Any]) -> None:
-        kind = f.get("type")
-        svc = self.service
-        if kind == "send":
-            conv = inputs.check_conv_id(f.get("conv"))
-            client_id = inputs.check_client_id(f.get("client_id"))
-            ts = f.get("ts")
-            future = svc.post_async(
-                s.user,
-                s.device,
-                conv,
-                client_id,
-                f.get("body"),
-                client_ts=ts if isinstance(ts, int | float) else None,
-            )
-            asyncio.get_running_loop().create_task(self._answer(s, future, client_id, conv))
-        elif kind in ("edit", "delete"):
-            conv = inputs.check_conv_id(f.get("conv"))
-            client_id = inputs.check_client_id(f.get("client_id"))
-            seq = inputs.check_seq(f.get("seq"))
-            body = f.get("body") if kind == "edit" else None
-            if kind == "edit" and body is None:
-                raise Invalid("an edit needs a body")
-            write = svc.change_write(s.user, s.device, conv, seq, body, client_id)
-            future = svc.writer.submit(write)
-            asyncio.get_running_loop().create_task(self._answer(s, future, client_id, conv))
-        elif kind in ("ack", "read"):
-            self._ack(s, f, read=kind == "read")
-        elif kind == "typing":
-            conv = inputs.check_conv_id(f.get("conv"))
-            state = f.get("state")
-            if state not in ("start", "stop") or conv not in s.convs:
-                raise Invalid("typing needs a conversation of yours and state start|stop")
-            frame = {"type": "typing", "conv": conv, "user": s.user, "state": state}
-            self.relay(s, "conv", conv, frame)
-        elif kind == "ping":
-            await asyncio.to_thread(svc.heartbeat, s.user)
-            s.post({"type": "pong", "ts": time.time()}, droppable=True)
-        elif kind == "to_device":
-            user = f.get("user")
-            if not isinstance(user, str):
-                raise Invalid("to_device needs user, device and body")
-            write = svc.to_device_write(s.user, s.device, user, f.get("device"), f.get("body"))
-            future = svc.writer.submit(write)
-            asyncio.get_running_loop().create_task(self._answer(s, future, None, None))
-        elif isinstance(kind, str) and kind.startswith("call_"):
-            await self._call(s, kind, f)
-        elif kind == "ack_to_device":
-            up_to = inputs.check_seq(f.get("id"), "id")
-            svc.writer.submit(svc.inbox_ack_write(s.user, s.device, up_to))
-        else:
-            raise Invalid(f"unknown frame type {kind!r}; see the protocol page")
-
-    async def _call(self, s: Session, kind: str, f: dict[str, Any]) -> None:
-        """WebRTC signalling (``services.chat.calls``): check, record, relay to members."""
-        conv = inputs.check_conv_id(f.get("conv"))
-        call_id = calls.check_call_id(f.get("call"))
-        if s not in self.by_conv.get(conv, ()):
-            raise Forbidden(
-                f"calls are between members of a conversation; not one of yours: {conv}"
-            )
-        reg = self.service.calls
-        relay: dict[str, Any] = {
-            "type": kind,
-            "conv": conv,
-            "call": call_id,
-            "from_user": s.user,
-            "from_device": s.device,
-        }
-        if f.get("to_device") is not None:
-            relay["to_device"] = inputs.check_device_id(f["to_device"])
-        if f.get("to_user") is not None:
-            if not isinstance(f["to_user"], str) or not 0 < len(f["to_user"]) <= 200:
-                raise Invalid("to_user must be a user id")
-            relay["to_user"] = f["to_user"]
-        state: dict[str, Any] | None = None
-        if kind == "call_offer":
-            relay["sdp"] = calls.check_sdp(f.get("sdp"))
-            record, new = await asyncio.to_thread(
-                reg.offer, call_id, conv, s.user, s.device, f.get("media")
-            )
-            relay["media"] = record["media"]
-            state = record if new else None
-        elif kind == "call_answer":
-            relay["sdp"] = calls.check_sdp(f.get("sdp"))
-            before = await asyncio.to_thread(reg.answer, call_id, conv, s.user, s.device)
-            state = before
-        elif kind == "call_ice":
-            relay["candidate"] = calls.check_candidate(f.get("candidate"))
-            await asyncio.to_thread(reg.signal, call_id, conv, s.user)
-        elif kind == "call_decline":
-            members = len(await asyncio.to_thread(self.service.store.members, conv))
-            state = await asyncio.to_thread(
-                reg.refuse, call_id, conv, s.user, f.get("reason") or "declined", members
-            )
-            relay["reason"] = f.get("reason") or "declined"
-        elif kind == "call_hangup":
-            state = await asyncio.to_thread(reg.hangup, call_id, conv, s.user, f.get("reason"))
-            relay["reason"] = state.get("reason") or f.get("reason") or "hangup"
-        else:
-            raise Invalid(f"unknown call frame {kind!r}; see the protocol page")
-        self.relay(s, "conv", conv, relay)
-        if state is not None:  # every device of every member, the sender's too
-            frame = {
-                "type": "call",
-                "conv": conv,
-                "call": call_id,
-                "state": state["state"],
-                "media": state["media"],
-                "caller": state["caller"],
-                "by": s.user,
-                "by_device": s.device,
-                "reason": state.get("reason"),
-                "joined": state["joined"],
-            }
-            self._post_local("conv", conv, "", "", frame)
-            self.service.signal("conv", conv, "", "", frame)
-
-    def _ack(self, s: Session, f: dict[str, Any], *, read: bool) -> None:
-        conv = inputs.check_conv_id(f.get("conv"))
-        seq = inputs.check_seq(f.get("seq"))
-        state = s.convs.get(conv)
-        if state is None:
-            raise Invalid(f"not a conversation of this session: {conv}")
-        if seq > state.sent:
-            raise Invalid(f"ack of seq {seq} past the last one sent ({state.sent})")
-        if read:
-            if seq <= state.read:
-                return
-            state.read = seq
-            self.service.writer.submit(
-                self.service.ack_write(s.user, s.device, conv, seq, [], read=True)
-            )
-            frame = {
-                "type": "receipt",
-                "kind": "read",
-                "conv": conv,
-                "user": s.user,
-                "device": s.device,
-                "seq": seq,
-            }
-            self.relay(s, "conv", conv, frame)
-            return
-        if seq <= state.acked:
-            return
-        covered = []
-        while state.inflight and state.inflight[0][0] <= seq:
-            covered.append(state.inflight.popleft())
-        state.acked = seq
-        self.service.writer.submit(self.service.ack_write(s.user, s.device, conv, seq, covered))
-        if state.sent < state.known:
-            s.dirty.add(conv)
-            s.wake.set()
-
-    async def _answer(
-        self, s: Session, future: Any, client_id: str | None, conv: str | None
-    ) -> None:
-        try:
-            result = await asyncio.wrap_future(future)
-        except DomainError as exc:
-            s.post({**_problem(exc), "client_id": client_id, "conv": conv})
-            return
-        except Exception:  # noqa: BLE001 - the client retries with the same client id
-            log.exception("chat write failed")
-            s.post(
-                {
-                    "type": "error",
-                    "status": 503,
-                    "client_id": client_id,
-                    "conv": conv,
-                    "message": "could not store the message; resend it with the same client_id",
-                }
-            )
-            return
-        if isinstance(result, int):
-            s.post({"type": "queued", "id": result})
-            return
-        m = result.message
-        s.post(
-            {
-                "type": "accepted",
-                "client_id": client_id,
-                "conv": m.conv_id,
-                "seq": m.seq,
-                "duplicate": result.duplicate,
-                "ts": m.created_at,
-            }
-        )

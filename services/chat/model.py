@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import orjson
+
+from warehouse.events import Event
 
 # Kinds of rows in a conversation's log. ``message`` carries content; the others are events.
 CONTENT = "message"
@@ -16,6 +19,12 @@ MEMBER_ADDED = "member_added"
 MEMBER_REMOVED = "member_removed"
 RETENTION = "retention"
 KINDS = (CONTENT, EDIT, DELETE, CREATED, MEMBER_ADDED, MEMBER_REMOVED, RETENTION)
+SCRUB = ("scrub",)  # a commit that removed text: the store's files are scrubbed after it
+
+
+def chat_event(type_: str, actor: str | None, entity: str | None, **attrs: Any) -> Event:
+    """One ``chat`` event for the lake."""
+    return Event(system="chat", type=type_, actor=actor, entity=entity, attrs=attrs)
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,11 @@ class Message:
             "edited_at": self.edited_at,
             "deleted": self.deleted,
         }
+
+    @cached_property
+    def wire(self) -> str:
+        """``frame()`` as JSON text, encoded once however many devices it goes to."""
+        return orjson.dumps(self.frame()).decode()
 
 
 @dataclass(frozen=True)

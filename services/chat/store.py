@@ -9,20 +9,27 @@ concurrent writers (threads or processes) serialise on the conversation's row.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, delete, event, insert, select, text, update
+from sqlalchemy import Connection, TextClause, and_, delete, event, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from services.chat import tables as t
 from services.chat.model import Conversation, Message, Posted, entitled
 from services.errors import Conflict, Forbidden, NotFound
+from services.periodic import Periodic
+
+UNKNOWN = object()  # ``tx_append``: the caller did not look the client id up
 
 
-def _secure_delete(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA secure_delete=ON")
+    # Checkpoints (the only fsync of a WAL database at synchronous=NORMAL) run on the
+    # store's own thread, never inside the writer's commit, where they held up delivery.
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
 
 
@@ -37,11 +44,24 @@ def _message(row: Any) -> Message:
 class ChatStore:
     """The messaging store over one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, checkpoint_s: float = 0.5) -> None:
         self.engine = engine
+        self._checkpoints = Periodic("chat-checkpoint")
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _secure_delete)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            self._checkpoints.start(checkpoint_s, self.checkpoint)
         t.metadata.create_all(engine)
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database without waiting for its writer or
+        readers (SQLite's passive checkpoint)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def close(self) -> None:
+        self._checkpoints.stop()
+        if self.engine.dialect.name == "sqlite":
+            self.checkpoint()
 
     def scrub(self) -> None:
         """After a delete for everyone or a purge: let no copy of the removed text linger in
@@ -178,51 +198,68 @@ class ChatStore:
 
 
 # The hot path (a message, an ack) runs prebuilt textual statements: building and caching
-# SQLAlchemy expressions cost more than SQLite's own work per row. Portable SQL only.
+# SQLAlchemy expressions cost more than SQLite's own work per row. Portable SQL only. On
+# SQLite they go straight to the driver's connection (the transaction's own, so they are in
+# it): SQLAlchemy's result set-up per statement cost more than the statement.
 _MEMBER = text(
-    "SELECT c.encrypted AS encrypted, m.joined_seq AS joined_seq, m.left_seq AS left_seq "
+    "SELECT c.encrypted AS encrypted, m.joined_seq AS joined_seq, m.left_seq AS left_seq, "
+    "(SELECT x.seq FROM chat_messages x WHERE x.conv_id = :conv AND x.sender = :user "
+    "AND x.client_id = :client_id) AS replayed "
     "FROM chat_conversations c LEFT JOIN chat_members m "
     "ON m.conv_id = c.id AND m.user_id = :user WHERE c.id = :conv "
     "ORDER BY m.joined_seq DESC LIMIT 1"
 )
 _BY_CLIENT_ID = text(
-    "SELECT * FROM chat_messages WHERE conv_id = :conv AND sender = :sender "
+    "SELECT conv_id, seq, kind, sender, device, client_id, body, ref_seq, created_at, "
+    "edited_at, deleted FROM chat_messages WHERE conv_id = :conv AND sender = :sender "
     "AND client_id = :client_id"
 )
 _NEXT_SEQ = text(
     "UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = :conv RETURNING last_seq"
+)
+# Elsewhere than SQLite (a server a round trip away) the seq and the row in one statement.
+_APPEND = text(
+    "WITH s AS (UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = :conv_id "
+    "RETURNING last_seq) INSERT INTO chat_messages (conv_id, seq, kind, sender, device, "
+    "client_id, body, ref_seq, created_at, edited_at, deleted) VALUES (:conv_id, "
+    "(SELECT last_seq FROM s), :kind, :sender, :device, :client_id, :body, :ref_seq, "
+    ":created_at, :edited_at, :deleted) RETURNING seq"
 )
 _INSERT_MESSAGE = text(
     "INSERT INTO chat_messages (conv_id, seq, kind, sender, device, client_id, body, ref_seq, "
     "created_at, edited_at, deleted) VALUES (:conv_id, :seq, :kind, :sender, :device, "
     ":client_id, :body, :ref_seq, :created_at, :edited_at, :deleted)"
 )
-_CURSOR = text(
-    "SELECT delivered_seq, read_seq FROM chat_cursors "
-    "WHERE user_id = :user AND device_id = :device AND conv_id = :conv"
-)
-_MOVE = {
-    column: text(
-        f"UPDATE chat_cursors SET {column} = :seq, updated_at = :now "
-        f"WHERE user_id = :user AND device_id = :device AND conv_id = :conv AND {column} < :seq"
-    )
-    for column in ("delivered_seq", "read_seq")
-}
-_NEW_CURSOR = text(
-    "INSERT INTO chat_cursors (user_id, device_id, conv_id, delivered_seq, read_seq, "
-    "updated_at) VALUES (:user, :device, :conv, :delivered, :read, :now)"
-)
 
 
-def member_conversation(conn: Connection, conv_id: str, user_id: str) -> bool:
-    """Whether the conversation is encrypted, when ``user_id`` is a member of it now; else
-    ``NotFound`` or ``Forbidden`` (one query: the hot path of every message)."""
-    row = conn.execute(_MEMBER, {"conv": conv_id, "user": user_id}).first()
+def execute_hot(conn: Connection, stmt: TextClause, params: dict[str, Any]) -> Any:
+    """Execute a hot-path statement (straight on the driver's connection under SQLite);
+    the result has ``fetchone()`` (rows by position) and
+    ``rowcount``."""
+    if conn.dialect.name == "sqlite":
+        return conn.connection.driver_connection.execute(stmt.text, params)
+    return conn.execute(stmt, params)
+
+
+def _message_of(row: Any) -> Message:
+    """A ``Message`` from a row of ``_BY_CLIENT_ID``'s columns (the driver's raw values)."""
+    return Message(*row[:10], deleted=bool(row[10]))
+
+
+def member_conversation(
+    conn: Connection, conv_id: str, user_id: str, client_id: str = ""
+) -> tuple[bool, Message | None]:
+    """Whether the conversation is encrypted, when ``user_id`` is a member of it now (else
+    ``NotFound`` or ``Forbidden``), and the row ``user_id`` already stored with
+    ``client_id``, if any: one query, the hot path of every message."""
+    params = {"conv": conv_id, "user": user_id, "client_id": client_id}
+    row = execute_hot(conn, _MEMBER, params).fetchone()
     if row is None:
         raise NotFound(f"no conversation {conv_id!r}")
-    if row.joined_seq is None or row.left_seq is not None:
+    if row[1] is None or row[2] is not None:
         raise Forbidden(f"you are not a member of conversation {conv_id}")
-    return bool(row.encrypted)
+    stored = None if row[3] is None else by_client_id(conn, conv_id, user_id, client_id)
+    return bool(row[0]), stored
 
 
 # -- reads inside a transaction ------------------------------------------------------------
@@ -279,10 +316,11 @@ def _content(raw: str | None) -> tuple[dict[str, Any], int] | None:
     return body, len(body.pop("attachments", None) or [])
 
 
-def stored_client_id(conn: Connection, conv_id: str, sender: str, client_id: str) -> bool:
-    """Whether ``sender`` already stored a row with ``client_id`` in the conversation."""
+def by_client_id(conn: Connection, conv_id: str, sender: str, client_id: str) -> Message | None:
+    """The row ``sender`` already stored with ``client_id`` in the conversation, if any."""
     params = {"conv": conv_id, "sender": sender, "client_id": client_id}
-    return conn.execute(_BY_CLIENT_ID, params).first() is not None
+    row = execute_hot(conn, _BY_CLIENT_ID, params).fetchone()
+    return None if row is None else _message_of(row)
 
 
 def attachment_bodies(conn: Connection, conv_id: str, through: int) -> list[tuple[str, str]]:
@@ -309,16 +347,15 @@ def tx_append(
     *,
     client_id: str | None = None,
     ref_seq: int | None = None,
+    stored: Message | None | object = UNKNOWN,
 ) -> Posted:
     """Store one row under the conversation's next seq; a known ``client_id`` of the same
-    sender returns the row stored first (``duplicate``), or ``Conflict`` if it differs."""
+    sender returns the row stored first (``duplicate``), or ``Conflict`` if it differs.
+    ``stored``: what ``by_client_id`` answered, when the caller already asked it."""
     raw = None if body is None else orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
     if client_id is not None:
-        row = conn.execute(
-            _BY_CLIENT_ID, {"conv": conv_id, "sender": sender, "client_id": client_id}
-        ).first()
-        if row is not None:
-            first = _message(row)
+        first = stored if stored is not UNKNOWN else by_client_id(conn, conv_id, sender, client_id)
+        if first is not None:
             if (
                 first.kind != kind
                 or first.ref_seq != ref_seq
@@ -329,9 +366,13 @@ def tx_append(
                     f"(seq {first.seq}); use a new id for a new message"
                 )
             return Posted(first, duplicate=True)
-    seq = conn.execute(_NEXT_SEQ, {"conv": conv_id}).scalar_one()
+    if conn.dialect.name != "sqlite":
+        message = Message(conv_id, 0, kind, sender, device, client_id, raw, ref_seq, now)
+        seq = conn.execute(_APPEND, message.__dict__).scalar_one()
+        return Posted(dataclasses.replace(message, seq=seq), duplicate=False)
+    seq = execute_hot(conn, _NEXT_SEQ, {"conv": conv_id}).fetchone()[0]
     message = Message(conv_id, seq, kind, sender, device, client_id, raw, ref_seq, now)
-    conn.execute(_INSERT_MESSAGE, message.__dict__)
+    execute_hot(conn, _INSERT_MESSAGE, message.__dict__)
     return Posted(message, duplicate=False)
 
 
@@ -374,56 +415,6 @@ def tx_rewrite(conn: Connection, conv_id: str, seq: int, body: str | None, now: 
         )
 
 
-def tx_advance_cursor(
-    conn: Connection, user_id: str, device_id: str, conv_id: str, column: str, seq: int, now: float
-) -> bool:
-    """Move a device's delivered or read cursor forward (never back); True if it moved."""
-    key = {"user": user_id, "device": device_id, "conv": conv_id}
-    if conn.execute(_MOVE[column], {**key, "seq": seq, "now": now}).rowcount:
-        return True
-    if conn.execute(_CURSOR, key).first() is not None:
-        return False
-    values = {"delivered": 0, "read": 0, column.split("_")[0]: seq}
-    conn.execute(_NEW_CURSOR, {**key, **values, "now": now})
-    return True
-
-
-def tx_cursor(conn: Connection, user_id: str, device_id: str, conv_id: str, column: str) -> int:
-    row = conn.execute(_CURSOR, {"user": user_id, "device": device_id, "conv": conv_id}).first()
-    return 0 if row is None else int(row._mapping[column])
-
-
-def tx_upsert_device(
-    conn: Connection, user_id: str, device_id: str, public_key: str | None, now: float
-) -> bool:
-    """Register a device (or update its key); True when it is new."""
-    found = conn.execute(
-        select(t.devices.c.device_id).where(
-            and_(t.devices.c.user_id == user_id, t.devices.c.device_id == device_id)
-        )
-    ).first()
-    if found is None:
-        conn.execute(
-            insert(t.devices).values(
-                user_id=user_id,
-                device_id=device_id,
-                public_key=public_key,
-                created_at=now,
-                last_seen=now,
-            )
-        )
-        return True
-    values: dict[str, Any] = {"last_seen": now}
-    if public_key is not None:
-        values["public_key"] = public_key
-    conn.execute(
-        update(t.devices)
-        .where(and_(t.devices.c.user_id == user_id, t.devices.c.device_id == device_id))
-        .values(**values)
-    )
-    return False
-
-
 def tx_purge(conn: Connection, conv_id: str, through: int) -> int:
     """Delete a conversation's rows up to ``through`` and remember where history starts."""
     n = conn.execute(
@@ -435,41 +426,6 @@ def tx_purge(conn: Connection, conv_id: str, through: int) -> int:
         .values(purged_through=through)
     )
     return n
-
-
-def tx_inbox_put(
-    conn: Connection,
-    user_id: str,
-    device_id: str,
-    sender: str,
-    sender_device: str,
-    body: str,
-    now: float,
-) -> int:
-    return conn.execute(
-        insert(t.device_inbox)
-        .values(
-            user_id=user_id,
-            device_id=device_id,
-            sender=sender,
-            sender_device=sender_device,
-            body=body,
-            created_at=now,
-        )
-        .returning(t.device_inbox.c.id)
-    ).scalar_one()
-
-
-def tx_inbox_ack(conn: Connection, user_id: str, device_id: str, up_to: int) -> int:
-    return conn.execute(
-        delete(t.device_inbox).where(
-            and_(
-                t.device_inbox.c.user_id == user_id,
-                t.device_inbox.c.device_id == device_id,
-                t.device_inbox.c.id <= up_to,
-            )
-        )
-    ).rowcount
 
 
 def tx_set_retention(conn: Connection, conv_id: str, retention_s: float | None) -> None:

@@ -21,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from services.outbox import batch_table
+
 metadata = MetaData()
 
 conversations = Table(
@@ -103,3 +105,6 @@ device_inbox = Table(
     Column("created_at", Float, nullable=False),
     Index("ix_chat_device_inbox_to", "user_id", "device_id"),
 )
+
+# Lake events committed with the writes that caused them, until they are in the spool.
+outbox = batch_table(metadata, "chat_outbox")

@@ -1,10 +1,11 @@
 """Publishes the shop's own logs (stock ledger, order transitions, payments) to the lake.
 
 Each movement and transition is written to its table in the transaction that makes it, so the
-database is the outbox: this pump emits rows past a stored cursor, in id order, with event ids
-derived from the row id. A crash between emit and cursor update re-emits the same ids, which
-the audit counts once. The lake's copy is then complete, and the daily audit can recompute
-every variant's stock from it without trusting the service's own counters.
+database is the outbox (the cursor form of ``services.outbox``): this pump emits rows past a
+stored cursor, in id order, with event ids derived from the row id. A crash between emit and
+cursor update re-emits the same ids, which the audit counts once. The lake's copy is then
+complete, and the daily audit can recompute every variant's stock from it without trusting the
+service's own counters.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
+from services.outbox import Publisher
 from services.shop.store import (
     ledger,
     order_events,
@@ -33,23 +35,13 @@ SYSTEM = "shop"
 
 
 class Outbox:
+    """The shop's logs in the cursor form of ``services.outbox``."""
+
     def __init__(self, engine: Engine, emitter: Emitter, batch: int = 2000) -> None:
         self.engine = engine
-        self.emitter = emitter
         self.batch = batch
+        self.publisher = Publisher(engine, emitter, cursors=outbox, batch=batch)
         self._lock = threading.Lock()
-
-    def _cursor(self, name: str) -> int:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(outbox.c.last_id).where(outbox.c.name == name)).first()
-        return -1 if row is None else int(row.last_id)
-
-    def _advance(self, name: str, last: int) -> None:
-        with self.engine.begin() as conn:
-            if not conn.execute(
-                update(outbox).where(outbox.c.name == name).values(last_id=last)
-            ).rowcount:
-                conn.execute(insert(outbox).values(name=name, last_id=last))
 
     def pump(self) -> int:
         """Publish everything new in both logs; how many events went out."""
@@ -61,19 +53,7 @@ class Outbox:
             self._lock.release()
 
     def _drain(self, name: str, read: Callable[[Connection, int], list[tuple[int, Event]]]) -> int:
-        """Emit the events ``read(conn, after)`` makes of the next rows past the cursor
-        ``name`` (each with its row id, in id order), batch after batch, moving the cursor
-        only once a batch is emitted; how many went out."""
-        sent = 0
-        while True:
-            after = self._cursor(name)
-            with self.engine.connect() as conn:
-                batch = read(conn, after)
-            if not batch:
-                return sent
-            self.emitter.emit_events([event for _id, event in batch])
-            self._advance(name, batch[-1][0])
-            sent += len(batch)
+        return self.publisher.drain(name, read)
 
     def _pump_ledger(self) -> int:
         return self._drain("ledger", self._ledger_events)

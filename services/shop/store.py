@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from services.outbox import cursor_table
 from services.payments.idempotency import idempotency_table
 from services.payments.webhooks import inbox_table
 
@@ -319,9 +320,4 @@ payments = Table(
 )
 
 # How far each database log (ledger, order events) has been published to the lake.
-outbox = Table(
-    "shop_outbox",
-    metadata,
-    Column("name", String(32), primary_key=True),
-    Column("last_id", BigInteger, nullable=False),
-)
+outbox = cursor_table(metadata, "shop_outbox")

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from services.chat.client import ChatClient
+from services.chat.process import ServerProcess
 from tests.services.chat.helpers import create, running
 from warehouse.ingest import ingest_spool
 from warehouse.lake import Lake
@@ -143,3 +144,50 @@ def test_a_call_rings_is_answered_exchanges_candidates_and_hangs_up(server):
     ended = [a for t, a in zip(types, attrs, strict=True) if t == "call_ended"]
     assert [e["state"] for e in ended] == ["ended", "declined", "busy"]
     assert ended[0]["answered"] and ended[0]["duration_s"] > 0
+
+
+def test_an_unanswered_call_rings_out_by_itself(tmp_path):
+    """Nobody answers and nobody touches the call again: when the ring timeout is up the
+    server marks it missed and tells every device, the caller's too; a call answered in
+    time is left alone."""
+    env = {"BLUEPRINT_CHAT_RING_TIMEOUT_S": "1.5"}
+    with ServerProcess(tmp_path / "srv", env=env) as server:
+        keys = {u: server.api_key(u) for u in ("alice", "bob")}
+        conv = create(server, keys["alice"], ["bob"], direct=True)["id"]
+
+        async def scenario() -> None:
+            alice = Device(server, keys["alice"], "a-laptop")
+            bob1 = Device(server, keys["bob"], "b-phone")
+            bob2 = Device(server, keys["bob"], "b-tablet")
+            async with running(*(d.client for d in (alice, bob1, bob2))):
+                for d in (alice, bob1, bob2):
+                    await d.client.wait_for(lambda d=d: d.client.connected, 20)
+                for call in ("rings-out", "answered"):
+                    await alice.send(
+                        type="call_offer", conv=conv, call=call, media="audio", sdp=OFFER
+                    )
+                    await bob1.wait("call", call=call, state="ringing")
+                await bob2.send(type="call_answer", conv=conv, call="answered", sdp=ANSWER)
+                await alice.wait("call", call="answered", state="answered")
+                for d in (alice, bob1, bob2):
+                    missed = await d.wait("call", call="rings-out", state="missed")
+                    assert missed["reason"] == "timeout" and missed["by"] == "alice"
+                await asyncio.sleep(1.0)
+                for d in (alice, bob1, bob2):
+                    assert not d.got("call", call="answered", state="missed")
+                    assert len(d.got("call", call="rings-out", state="missed")) == 1
+                # Over: signalling for it is refused.
+                await bob1.send(type="call_answer", conv=conv, call="rings-out", sdp=ANSWER)
+                assert (await bob1.wait("error", ref="call_answer"))["status"] == 410
+
+        asyncio.run(scenario())
+        settings = get_settings().model_copy(update={"data_dir": server.data_dir})
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    events = Lake(settings.lake_dir).query(
+        "SELECT attrs FROM chat_events WHERE type = 'call_ended' ORDER BY ts"
+    )
+    ended = [json.loads(a) for a in events["attrs"].to_list()]
+    assert [(e["call"], e["state"], e["reason"]) for e in ended] == [
+        ("rings-out", "missed", "timeout")
+    ]
+    assert ended[0]["ring_s"] >= 1.5
