@@ -71,51 +71,9 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   real traces only: without it the synthetic traces gained 0.7 point on average, but loop
   lost 5 to 12.6 points at all three sizes. A 20x-capacity climb period did not survive: it
   allowed three moves on a trace of 60 cache sizes.
-- Faster reactions, tried against the warm-up loss on the stack trace at 5000 entries (-1.29:
-  the cache fills at a sixth of the trace, then the climb to a full window takes four
-  periods of one 25% step each) and rejected on the real traces (margins before -> after):
-  doubling the step on each move in the same direction as the last (momentum) gave stack@5000
-  -1.09 but sprite@200 -0.90 -> -1.88; deciding early, at each quarter period, when the
-  shadows already differ by twice the confidence gave stack@5000 -0.86 but multi2@500 -2.49
-  and multi2@1000 -2.36; a double step on evidence of twice the confidence gave stack@5000
-  -0.81 but multi2@1000 -3.40 (-2.73 when the ghosts must agree too, -5.54 with a step
-  proportional to the evidence). On the real traces strong evidence is often a phase that
-  ends before a large window pays off. After a detected workload change, forgetting the
-  evidence or aging the sketch once cost 0.5 point on a trace that switches from recency to
-  frequency at 1000 entries (-1.49 -> -2.0); keeping the shadows' evidence from before their
-  first sketch reset changed nothing but sprite@500 (-1.15 -> -1.47).
-- A second round, each change alone, scored on all 35 trace sizes of
-  ``benchmarks.cache_climb``, zipf_scan against static W-TinyLFU (shipped: worst -1.84, the
-  static window's gap to LIRS on multi2@500, which no window closes; mean -0.47; -0.52 when
-  zipf_scan is scored against LIRS too, as the benchmark's leave-one-out does); none was
-  better on the mean by more than the noise between seeds, so none is kept:
-  - Warm-up as Caffeine does it: nothing is filtered before the cache is full (so here too,
-    as ``_evict`` only runs admission at capacity), and a climber that does not wait for the
-    shadows' sketch reset (multi2@1000 -1.66 -> -2.92, switch_rf@5000 -0.17 -> -1.58, mean
-    -0.56). On the stack trace the shadows see no difference until the cache is full, so the
-    start of the climb is set by the fill, not by the wait.
-  - Caffeine's initial step (6.25%) as the starting window, the floor kept at 1%: zipf_scan
-    @5000 -0.67 against static, ps@1000 -0.62 -> -1.62; mean -0.53.
-  - Set dueling for the first move (shadows at the floor and at 99%, and the window jumps to
-    the winner): multi2@500 -1.84 -> -3.90; with shadows at +-50%: -2.31, and zipf_scan@5000
-    -0.38 against static.
-  - ``SHADOW_ENTRIES`` 256 / 1024 / 2048: mean -0.52 / -0.455 / -0.48. 1024 cut stack@5000
-    from -1.29 to -0.68 but lost 0.5 on switch_rf@5000, and costs 18% (5000 entries) and 7%
-    (15000) more CPU time than 512 (process time, median of three rounds on a 150k extent
-    trace).
-  - A third, far shadow at the other end (99% while the window is under half, else the
-    floor) that moves the window its way when it beats the locally better shadow by the same
-    sign test, against a valley between small and large windows that a local climber cannot
-    cross: fixed-window sweeps of multi2@1000, sprite@200 and two extent traces at 15000 found
-    no valley, and it lost 0.67 on sprite@200 (mean -0.476).
-  - ``PERCENT_MAIN_PROTECTED`` 0.6 / 0.9 for the adaptive cache alone (references unchanged):
-    mean -0.49 / -0.57 (0.9: sprite@200 -2.83, multi2@500 -2.78).
-  - No restart of the step: mean -0.43, from sprite alone (+0.3 to +0.7 at its three sizes),
-    and 0.07 to 0.17 lost on the trace that switches from recency to frequency, which is
-    what the restart is for.
-  Picking among all twelve measured variants leave-one-trace-out (on the other traces' worst
-  margin, then their mean) gives held-out worst -1.84 and mean -0.50, and on the mean first
-  -0.475: no better than the shipped settings' -0.468, so they stay.
+- The variants measured and rejected, with their figures, are recorded in
+  :mod:`services.cache.wtinylfu_record`: faster climber reactions, a second round of climber
+  changes, and a third round that adapts admission and the sketch as well as the window.
 """
 
 from __future__ import annotations
