@@ -81,6 +81,9 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     best on two sizes, and sample factor 3 loses 2.9 on multi2@500 and 4.1 on ps@250.
     Conservative sketch updates changed multi2 by under 0.05; width factor 4 lost 1.4 on
     multi2@500, 64 equalled 16. A protected share of 0.5/0.8/0.9/0.97 left ps and
-    multi2@2000 unchanged (to 0.01) and multi2@500 at -1.71/-1.87/-3.15/-4.01. The gap is not
-    in admission strictness, aging, sketch width or the segment split.
+    multi2@2000 unchanged (to 0.01) and multi2@500 at -1.71/-1.87/-3.15/-4.01. Caffeine's
+    random admission of a warm candidate (1 in 128 from ``ADMIT_HASHDOS_THRESHOLD`` 6) made
+    no difference on multi2 or ps whether off or from a count of 3 (multi2@2000 -1.65 ->
+    -1.57, but sprite@200 adaptive -0.90 -> -1.44). The gap is not in admission strictness,
+    aging, sketch width, random admission or the segment split.
 """
