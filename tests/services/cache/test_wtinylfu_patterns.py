@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+from benchmarks.cache_workloads import popular_extent_trace
 from services.cache.simulator import intern_keys, simulate
 from services.cache.wtinylfu import WTinyLFUPolicy
 
@@ -69,3 +70,16 @@ def test_a_new_hot_set_replaces_the_old_one_after_a_phase_switch() -> None:
     _hits(cache, trace[: n + 20 * SIZE])
     # after twenty cache sizes of the new phase, it hits as a cache holding the set would
     assert _hits(cache, trace[n + 20 * SIZE :]) >= 0.98
+
+
+def test_the_window_stops_in_between_when_a_popular_set_carries_the_hits() -> None:
+    # Recency-heavy extents plus a fixed popular set: neither a full window (LRU) nor the
+    # smallest one (static) is best, and running to either end loses to ARC.
+    trace = popular_extent_trace(0, 120_000, seed=2)
+    size = 1000
+    cache = WTinyLFUPolicy(size)
+    adaptive = _hits(cache, trace)
+    assert 0.2 * size <= cache.max_window <= 0.85 * size, cache.max_window
+    assert adaptive >= simulate(trace, size, "arc").hit_ratio - 0.01
+    assert adaptive > simulate(trace, size, "lru").hit_ratio + 0.01
+    assert adaptive > _hits(WTinyLFUPolicy(size, adaptive=False), trace) + 0.01
