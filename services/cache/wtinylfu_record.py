@@ -86,4 +86,12 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     no difference on multi2 or ps whether off or from a count of 3 (multi2@2000 -1.65 ->
     -1.57, but sprite@200 adaptive -0.90 -> -1.44). The gap is not in admission strictness,
     aging, sketch width, random admission or the segment split.
+  - When the window shrinks, its overflow joins probation at the LRU end instead of the MRU
+    end (as in Caffeine): those entries never passed admission, so they were to be the next
+    victims rather than outrank admitted ones. On the 38 benchmark sizes: held-out worst
+    -1.84, mean -0.43 against the shipped -0.45, recency worst -1.29 -> -0.84 and mixed
+    -1.49 -> -1.14; but the recency gain is one shrink on stack@5000 (-1.29 -> -0.54) that
+    seeds 1 and 2 of the same trace do not have (-0.58 and -0.48 either way), sprite@100
+    lost 0.27, and on other seeds of the recency-then-frequency switch it lost 0.09 to 0.17
+    at four of six sizes (seeds 1-4 at 1000, 1 at 5000, 2 at 200). Not kept.
 """
