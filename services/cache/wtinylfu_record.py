@@ -94,4 +94,8 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     seeds 1 and 2 of the same trace do not have (-0.58 and -0.48 either way), sprite@100
     lost 0.27, and on other seeds of the recency-then-frequency switch it lost 0.09 to 0.17
     at four of six sizes (seeds 1-4 at 1000, 1 at 5000, 2 at 200). Not kept.
+  - ``VICTIM_SAMPLE`` 4 instead of 8 (the shipped one; 1 is Caffeine's single victim): on
+    all 38 sizes worst -1.94 (switch_rf@1000), mean -0.40 (8: -1.58, -0.32); held-out with
+    the climber grid -1.94 and -0.37 (8: -1.89, -0.34). With 4, multi2@500 -0.96, sprite@500
+    -1.38, switch_rf@1000 -1.94 and @5000 -1.18 (8: -0.52, -0.67, -1.58, -0.07).
 """

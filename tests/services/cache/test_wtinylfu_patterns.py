@@ -83,3 +83,20 @@ def test_the_window_stops_in_between_when_a_popular_set_carries_the_hits() -> No
     assert adaptive >= simulate(trace, size, "arc").hit_ratio - 0.01
     assert adaptive > simulate(trace, size, "lru").hit_ratio + 0.01
     assert adaptive > _hits(WTinyLFUPolicy(size, adaptive=False), trace) + 0.01
+
+
+def test_the_victim_is_the_least_used_of_probations_oldest_entries() -> None:
+    cache = WTinyLFUPolicy(100, adaptive=False)
+    for k in range(100):
+        cache.put(k, k)
+    oldest = list(cache.probation)[:3]
+    assert len(oldest) == 3
+    for _ in range(4):  # the oldest is popular, the second is not, the third is middling
+        cache.sketch.increment(oldest[0])
+    cache.sketch.increment(oldest[2])
+    (candidate,) = cache.window  # leaves the window on the next put and meets a victim
+    for _ in range(3):  # beats the unpopular entry by the margin, loses to the popular one
+        cache.sketch.increment(candidate)
+    evicted = cache.put("new", 0)
+    assert evicted == [(oldest[1], oldest[1])]
+    assert oldest[0] in cache and oldest[2] in cache and candidate in cache
