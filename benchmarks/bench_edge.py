@@ -8,8 +8,8 @@
   with LRU, ARC, LIRS and OPT from our simulator alongside.
 - Adaptive W-TinyLFU: margin against the best of LRU, ARC, LIRS and static W-TinyLFU on
   synthetic recency-heavy traces at four sizes (``benchmarks.cache_climb``), against static
-  W-TinyLFU on frequency-heavy ones, on traces of neither kind throughout (a database-like
-  extent trace at three sizes, traces that switch kind halfway), per shared real
+  W-TinyLFU on frequency-heavy ones, on traces of neither kind throughout (two database-like
+  extent traces at three sizes, traces that switch kind halfway), per shared real
   trace at three sizes with the shipped settings, and with the climber's settings chosen
   leave-one-trace-out.
 - Cache speed: get/put ops/s of the in-process W-TinyLFU node as a ratio to

@@ -8,9 +8,10 @@ static W-TinyLFU (1% window) on the same trace and size, in points.
   ``wtinylfu_recency_margin`` in ``make bench-edge``.
 - ``frequency_margins``: the frequency-heavy traces at three sizes against static W-TinyLFU
   (the best policy there); their minimum is ``wtinylfu_frequency_vs_static``.
-- ``mixed_margins``: traces of neither kind throughout (``MIXED``: a database-like extent trace
-  that does not scale with the cache, and traces that switch kind halfway) against the best
-  reference policy; their minimum is ``wtinylfu_mixed_margin``.
+- ``mixed_margins``: traces of neither kind throughout (``MIXED``: two database-like extent
+  traces that do not scale with the cache, one with a popular set where the best window is in
+  between, and traces that switch kind halfway) against the best reference policy; their
+  minimum is ``wtinylfu_mixed_margin``.
 - ``real_margins``: the shipped settings on every shared real trace at three sizes each.
 - ``leave_one_out``: the climber's settings chosen on all traces but one, real and synthetic
   (the grid point with the best worst margin, then the best mean; ties to the shipped
@@ -39,9 +40,9 @@ SHARED = Path(
 )
 RECENCY_SIZES = (200, 1000, 5000, 15000)
 RECENCY_LENGTH = 60  # requests per cache entry
-# The extent trace is the same at every size (about 250k keys in 600k requests), so it is
+# The extent traces are the same at every size (about 250k keys in 600k requests), so they are
 # replayed at a small, a middle and a large cache; the switching ones scale with the cache.
-MIXED_SIZES = {"extents": (1000, 5000, 15000)}
+MIXED_SIZES = {"extents": (1000, 5000, 15000), "hot_extents": (1000, 5000, 15000)}
 MIXED_LENGTH = 600_000
 # Real traces and three cache sizes each (a small, middle and large share of its keys).
 REAL_SIZES = {
@@ -122,14 +123,14 @@ def adaptive(trace: Sequence[int], size: int, settings: ClimbSettings = DEFAULT)
 def recency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int], float]:
     """Margin on each synthetic recency-heavy trace and size."""
     out = {}
-    log("  trace@size       LRU    ARC   LIRS  static | adaptive window | margin")
+    log("  trace@size         LRU    ARC   LIRS  static | adaptive window | margin")
     for name in RECENCY:
         for size in RECENCY_SIZES:
             ref = _synthetic_refs(name, size)
             mine, window = _synthetic_adaptive(name, size, DEFAULT)
             out[(name, size)] = margin = mine - max(ref.values())
             log(
-                f"  {name + '@' + str(size):<15} {ref['lru']:6.2f} {ref['arc']:6.2f} "
+                f"  {name + '@' + str(size):<17} {ref['lru']:6.2f} {ref['arc']:6.2f} "
                 f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | "
                 f"{margin:+.2f}"
             )
@@ -139,14 +140,14 @@ def recency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int],
 def frequency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int], float]:
     """Adaptive minus static W-TinyLFU (points) on each frequency-heavy trace and size."""
     out = {}
-    log("  trace@size      static | adaptive window | vs static")
+    log("  trace@size        static | adaptive window | vs static")
     for name in FREQUENCY:
         for size in _synthetic_sizes(name):
             static = _synthetic_refs(name, size)["static"]
             mine, window = _synthetic_adaptive(name, size, DEFAULT)
             out[(name, size)] = mine - static
             log(
-                f"  {name + '@' + str(size):<15} {static:6.2f} | {mine:8.2f} {window:6.2f} | "
+                f"  {name + '@' + str(size):<17} {static:6.2f} | {mine:8.2f} {window:6.2f} | "
                 f"{mine - static:+.2f}"
             )
     return out
@@ -155,14 +156,14 @@ def frequency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int
 def mixed_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int], float]:
     """Margin on each trace of neither kind throughout, and size."""
     out = {}
-    log("  trace@size       LRU    ARC   LIRS  static | adaptive window | margin")
+    log("  trace@size         LRU    ARC   LIRS  static | adaptive window | margin")
     for name in MIXED:
         for size in _synthetic_sizes(name):
             ref = _synthetic_refs(name, size)
             mine, window = _synthetic_adaptive(name, size, DEFAULT)
             out[(name, size)] = margin = mine - max(ref.values())
             log(
-                f"  {name + '@' + str(size):<15} {ref['lru']:6.2f} {ref['arc']:6.2f} "
+                f"  {name + '@' + str(size):<17} {ref['lru']:6.2f} {ref['arc']:6.2f} "
                 f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | "
                 f"{margin:+.2f}"
             )
@@ -179,7 +180,7 @@ def real_margins(
         log(f"  real traces absent at {traces_dir}: skipped")
         return None
     out = {}
-    log("  trace@size       LRU    ARC   LIRS  static | adaptive window | margin")
+    log("  trace@size         LRU    ARC   LIRS  static | adaptive window | margin")
     for name in names:
         path = traces_dir / f"{name}.trace"
         for size in REAL_SIZES[name]:
@@ -187,7 +188,7 @@ def real_margins(
             mine, window = _real_adaptive(path, size, DEFAULT)
             out[(name, size)] = margin = mine - max(ref.values())
             log(
-                f"  {name + '@' + str(size):<15} {ref['lru']:6.2f} {ref['arc']:6.2f} "
+                f"  {name + '@' + str(size):<17} {ref['lru']:6.2f} {ref['arc']:6.2f} "
                 f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | "
                 f"{margin:+.2f}"
             )
@@ -236,7 +237,7 @@ def leave_one_out(
         for size in sizes[name]:
             held[(name, size)] = margins[pick][(name, size)]
         log(
-            f"  held out {name:<9} setting #{pick} (train worst {train(pick)[0]:+.2f}): "
+            f"  held out {name:<11} setting #{pick} (train worst {train(pick)[0]:+.2f}): "
             + " ".join(f"@{s} {held[(name, s)]:+.2f}" for s in sizes[name])
         )
     shipped = margins[0]

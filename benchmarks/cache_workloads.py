@@ -146,6 +146,16 @@ def extent_trace(
     return intern_keys(out[:n])
 
 
+def popular_extent_trace(size: int, n: int, seed: int = 0) -> list[int]:
+    """``extent_trace`` with twice the share of requests to the fixed popular extents (0.6).
+
+    Shaped like an OLTP buffer trace: ARC beats LRU by 2.5 points at 5000 entries, and the
+    best window lies in between (a fixed 60% window is 0.2 above ARC there, 99% 2.4 below), so
+    a climber that simply runs to a full window on a recency-heavy trace loses here.
+    """
+    return extent_trace(size, n, seed, hot=0.6)
+
+
 def switching_recency_first(size: int, n: int, seed: int = 0) -> list[int]:
     """Recency-heavy (LRU stack) for the first half, frequency-heavy (Zipf and scans) after."""
     return switching_trace(size, n, seed, first="recency")
@@ -161,6 +171,7 @@ FREQUENCY = {"zipf_scan": zipf_scan_trace}
 # Neither kind throughout: scored against the best of every reference policy.
 MIXED = {
     "extents": extent_trace,
+    "hot_extents": popular_extent_trace,
     "switch_rf": switching_recency_first,
     "switch_fr": switching_frequency_first,
 }

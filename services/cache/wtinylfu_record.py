@@ -1,0 +1,101 @@
+"""The record of adaptive W-TinyLFU variants that were measured and not kept.
+
+Documentation only: :mod:`services.cache.wtinylfu` says how each shipped setting was chosen;
+this module keeps the variants tried against it, each with the figures that rejected it, so
+they are not tried again. Margins are in points of hit ratio against the best of LRU, ARC,
+LIRS and static W-TinyLFU on the same trace and size, as ``benchmarks.cache_climb`` reports
+them (``python -m benchmarks.cache_climb --real --loo``).
+
+- Faster reactions, tried against the warm-up loss on the stack trace at 5000 entries (-1.29:
+  the cache fills at a sixth of the trace, then the climb to a full window takes four
+  periods of one 25% step each) and rejected on the real traces (margins before -> after):
+  doubling the step on each move in the same direction as the last (momentum) gave stack@5000
+  -1.09 but sprite@200 -0.90 -> -1.88; deciding early, at each quarter period, when the
+  shadows already differ by twice the confidence gave stack@5000 -0.86 but multi2@500 -2.49
+  and multi2@1000 -2.36; a double step on evidence of twice the confidence gave stack@5000
+  -0.81 but multi2@1000 -3.40 (-2.73 when the ghosts must agree too, -5.54 with a step
+  proportional to the evidence). On the real traces strong evidence is often a phase that
+  ends before a large window pays off. After a detected workload change, forgetting the
+  evidence or aging the sketch once cost 0.5 point on a trace that switches from recency to
+  frequency at 1000 entries (-1.49 -> -2.0); keeping the shadows' evidence from before their
+  first sketch reset changed nothing but sprite@500 (-1.15 -> -1.47).
+- A second round, each change alone, scored on all 35 trace sizes of
+  ``benchmarks.cache_climb``, zipf_scan against static W-TinyLFU (shipped: worst -1.84, the
+  static window's gap to LIRS on multi2@500, which no window closes; mean -0.47; -0.52 when
+  zipf_scan is scored against LIRS too, as the benchmark's leave-one-out does); none was
+  better on the mean by more than the noise between seeds, so none is kept:
+  - Warm-up as Caffeine does it: nothing is filtered before the cache is full (so here too,
+    as ``_evict`` only runs admission at capacity), and a climber that does not wait for the
+    shadows' sketch reset (multi2@1000 -1.66 -> -2.92, switch_rf@5000 -0.17 -> -1.58, mean
+    -0.56). On the stack trace the shadows see no difference until the cache is full, so the
+    start of the climb is set by the fill, not by the wait.
+  - Caffeine's initial step (6.25%) as the starting window, the floor kept at 1%: zipf_scan
+    @5000 -0.67 against static, ps@1000 -0.62 -> -1.62; mean -0.53.
+  - Set dueling for the first move (shadows at the floor and at 99%, and the window jumps to
+    the winner): multi2@500 -1.84 -> -3.90; with shadows at +-50%: -2.31, and zipf_scan@5000
+    -0.38 against static.
+  - ``SHADOW_ENTRIES`` 256 / 1024 / 2048: mean -0.52 / -0.455 / -0.48. 1024 cut stack@5000
+    from -1.29 to -0.68 but lost 0.5 on switch_rf@5000, and costs 18% (5000 entries) and 7%
+    (15000) more CPU time than 512 (process time, median of three rounds on a 150k extent
+    trace).
+  - A third, far shadow at the other end (99% while the window is under half, else the
+    floor) that moves the window its way when it beats the locally better shadow by the same
+    sign test, against a valley between small and large windows that a local climber cannot
+    cross: fixed-window sweeps of multi2@1000, sprite@200 and two extent traces at 15000 found
+    no valley, and it lost 0.67 on sprite@200 (mean -0.476).
+  - ``PERCENT_MAIN_PROTECTED`` 0.6 / 0.9 for the adaptive cache alone (references unchanged):
+    mean -0.49 / -0.57 (0.9: sprite@200 -2.83, multi2@500 -2.78).
+  - No restart of the step: mean -0.43, from sprite alone (+0.3 to +0.7 at its three sizes),
+    and 0.07 to 0.17 lost on the trace that switches from recency to frequency, which is
+    what the restart is for.
+  Picking among all twelve measured variants leave-one-trace-out (on the other traces' worst
+  margin, then their mean) gives held-out worst -1.84 and mean -0.50, and on the mean first
+  -0.475: no better than the shipped settings' -0.468, so they stay.
+- A third round adapts more than the window, after "Adaptive Software Cache Management"
+  (Einziger, Eytan, Friedman, Manes, Middleware 2018), which tunes the admission filter and
+  the sketch as well. Two OLTP-like traces of 900k requests (``extent_trace`` with a popular
+  share of 0.6 and 0.45, where ARC beats LRU by 1.2 to 2.5 points and the best window lies
+  in between) were checked first: the shipped climber is +0.66 (5000 entries, window 53%),
+  +0.15 (15000, 36%) and -0.17 (15000, share 0.45, 75%) there, so it already stops short of
+  a full window when the main's frequency pays; the first of them is ``hot_extents`` in the
+  benchmark.
+  - Admission that follows the window: once the window is half the cache or more (the
+    climber has judged the workload recency-heavy), a tie admits the candidate (margin -1)
+    instead of a win by two counts. Fixed windows on the popular extent trace at 5000: 60%
+    +0.19 -> +0.56, 80% -0.33 -> -0.14; climbing on the 900k traces: +0.66 -> +0.93 and
+    -0.17 -> +0.07. On the 35 benchmark trace sizes: extents +0.1 to +0.3, sprite +0.1 to
+    +0.4, but stack@1000 -0.59 -> -1.18, shifting@200 -0.45 -> -1.02, switch_rf@5000
+    -0.17 -> -1.45 (a large window at the switch admits the first scans); held-out worst
+    -1.84, mean -0.53 against the shipped -0.52. With margin 0 instead of -1: switch_rf@5000
+    -0.83, sprite@500 -1.15 -> -0.94, loop@250 -0.41 -> -0.54; held-out worst -1.84, mean
+    -0.53. Neither is better beyond the noise between neighbouring runs, so neither is kept.
+  - Aging that follows the window (sketch sample size as a function of the window share):
+    fixed 60% windows at sample factors 2/3/6/10 gave +0.02/+0.22/+0.56/+1.01 on the popular
+    extent trace at 5000 but -1.86/-2.00/-2.37/-3.01 on the LRU-stack trace at 1000: the two
+    recency-heavy traces want opposite aging, so no rule from the window to the sample size
+    exists and none was built.
+  - What closes static W-TinyLFU's gap to LIRS on multi2 and ps (the worst held-out sizes),
+    static policy, 1% window: admission margin 0/1/2 x sample factor 3/6/10/20 gave best
+    multi2@500 -1.87 (the shipped 1 and 6), multi2@1000 -0.78 (1, 3; the shipped -1.01),
+    multi2@2000 -1.41 (1, 3; shipped -1.65), ps@250 -1.22 (0, 6; shipped -1.49): no pair is
+    best on two sizes, and sample factor 3 loses 2.9 on multi2@500 and 4.1 on ps@250.
+    Conservative sketch updates changed multi2 by under 0.05; width factor 4 lost 1.4 on
+    multi2@500, 64 equalled 16. A protected share of 0.5/0.8/0.9/0.97 left ps and
+    multi2@2000 unchanged (to 0.01) and multi2@500 at -1.71/-1.87/-3.15/-4.01. Caffeine's
+    random admission of a warm candidate (1 in 128 from ``ADMIT_HASHDOS_THRESHOLD`` 6) made
+    no difference on multi2 or ps whether off or from a count of 3 (multi2@2000 -1.65 ->
+    -1.57, but sprite@200 adaptive -0.90 -> -1.44). The gap is not in admission strictness,
+    aging, sketch width, random admission or the segment split.
+  - When the window shrinks, its overflow joins probation at the LRU end instead of the MRU
+    end (as in Caffeine): those entries never passed admission, so they were to be the next
+    victims rather than outrank admitted ones. On the 38 benchmark sizes: held-out worst
+    -1.84, mean -0.43 against the shipped -0.45, recency worst -1.29 -> -0.84 and mixed
+    -1.49 -> -1.14; but the recency gain is one shrink on stack@5000 (-1.29 -> -0.54) that
+    seeds 1 and 2 of the same trace do not have (-0.58 and -0.48 either way), sprite@100
+    lost 0.27, and on other seeds of the recency-then-frequency switch it lost 0.09 to 0.17
+    at four of six sizes (seeds 1-4 at 1000, 1 at 5000, 2 at 200). Not kept.
+  - ``VICTIM_SAMPLE`` 4 instead of 8 (the shipped one; 1 is Caffeine's single victim): on
+    all 38 sizes worst -1.94 (switch_rf@1000), mean -0.40 (8: -1.58, -0.32); held-out with
+    the climber grid -1.94 and -0.37 (8: -1.89, -0.34). With 4, multi2@500 -0.96, sprite@500
+    -1.38, switch_rf@1000 -1.94 and @5000 -1.18 (8: -0.52, -0.67, -1.58, -0.07).
+"""
