@@ -51,10 +51,12 @@ def serve(host: str | None, port: int | None, only: tuple[str, ...]) -> None:
     import uvicorn
 
     from services.app import create_app
+    from services.heap import settle_startup_heap
     from services.server import server_config
 
     settings = get_settings()
     app = create_app(settings, only=only or None, ingest_every_s=settings.serve_ingest_interval_s)
+    settle_startup_heap()
     server = uvicorn.Server(server_config(app, settings, host=host, port=port, log_level="info"))
     server.run()  # handles SIGINT/SIGTERM itself: a graceful shutdown
     if not server.started:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 from pathlib import Path
 
+from services.heap import settle_startup_heap
 from services.kv.node import Node, NodeConfig, serve
 
 
@@ -115,11 +115,7 @@ def build_node(config: NodeConfig) -> Node:
 def main(argv: list[str] | None = None) -> None:
     config = config_from_args(argv)
     node = build_node(config)
-    # A node holds every key's versions as long-lived objects and makes many short-lived ones
-    # per request: collect the young generation less often, and leave what loading made alone.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 10)
+    settle_startup_heap()
     try:
         import uvloop  # libuv's event loop: the same asyncio API, a faster network path
     except ImportError:
