@@ -7,19 +7,7 @@ from services.cache import CacheClient, CacheUnavailable, InProcessNode
 from services.cache.metrics import CacheMetrics
 from services.cache.ring import HashRing
 from services.cache.writebehind import WriteBehind, WriteBehindError
-
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.fake_clock import FakeClock
 
 
 def _client(n=3, clock=time.monotonic, **kw):
@@ -59,7 +47,7 @@ def test_writes_succeed_while_one_replica_is_down_and_fail_only_when_all_are():
 
 
 def test_ttl_expires_entries():
-    clock = FakeClock()
+    clock = FakeClock(1_000.0)
     client, nodes = _client(1, clock=clock, replicas=1)
     client.set("t", "x", ttl=0.05)
     clock.advance(0.04)

@@ -8,14 +8,7 @@ from services.cache import CacheClient, InProcessNode
 from services.cache.client import QuorumUnavailable
 from services.cache.history import op, run_history, stale_reads
 from services.cache.versions import HybridClock, body_of, encode, version_of
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fake_clock import FakeClock
 
 
 def _tier(consistency="strong", n=3, clock=time.monotonic, **kw):
@@ -124,7 +117,7 @@ def test_strong_and_eventual_clients_read_each_others_values():
 def test_eventual_may_serve_a_stale_value_strong_does_not():
     """Eventual (R=1) reads the first live replica: one that missed a write answers with the
     old value. That is its documented cost, and this history shows it."""
-    clock = FakeClock()
+    clock = FakeClock(1_000.0)
     eventual, nodes = _tier("eventual", clock=clock, retry_down_after=1.0, near_cache_size=0)
     strong = eventual.with_consistency("strong")
     key = "price"

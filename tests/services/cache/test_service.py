@@ -9,24 +9,14 @@ import pytest
 
 from services.cache.settings import CacheSettings
 from services.cache.system import build
+from tests.fake_clock import FakeClock
 from warehouse.ingest import ingest_spool
 from warehouse.lake import Lake
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 5_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(5_000.0)
 
 
 @pytest.fixture

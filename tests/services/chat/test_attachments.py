@@ -12,12 +12,12 @@ from services.chat.settings import ChatSettings
 from services.chat.system import build
 from services.compose import build_services, close_services
 from services.errors import Conflict, Invalid
-from tests.services.chat.conftest import Clock
+from tests.fake_clock import FakeClock
 
 
 @pytest.fixture
 def systems(settings, emitter):
-    clock = Clock()
+    clock = FakeClock(1_800_000_000.0)
     services = build_services(settings, emitter, ["files", "notify"])
     files = services["files"]
     chat = build(
