@@ -48,24 +48,23 @@ class Lean:
     def __init__(self, ws, conv: str, ours: bool) -> None:
         self.ws, self.conv, self.ours = ws, conv, ours
         self.delivered = 0
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[float, float]] = []  # (sent at, send-to-deliver ms)
         self.last_seq = 0
         self.unacked = 0
         self.start = 0  # the cursor it connected with
         self.seqs: list[int] = []  # every message seq delivered to it, in order
 
-    async def read(self, stop: asyncio.Event) -> None:
+    async def read(self) -> None:
+        """Until cancelled (websockets' ``recv`` loses nothing to a cancel): one ``recv`` per
+        frame, no timer per frame, so the client spends its core on the frames."""
         with contextlib.suppress(websockets.ConnectionClosed):
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(self.ws.recv(), 0.2)
-                except TimeoutError:
-                    continue
+            async for raw in self.ws:
                 f = orjson.loads(raw)
                 if f.get("type") != "msg" or (self.ours and f["kind"] != "message"):
                     continue
                 self.delivered += 1
-                self.latencies.append((time.time() - float(f["body"]["text"])) * 1000)
+                sent = float(f["body"]["text"])
+                self.latencies.append((sent, (time.time() - sent) * 1000))
                 if self.ours:
                     self.seqs.append(f["seq"])
                     self.last_seq = f["seq"]
@@ -115,8 +114,7 @@ async def connect_lean(urls: list[str], setup: Setup | None, n: int, ours: bool)
 
 async def flood(clients: list[Lean], per_client: int, timeout: float = 300) -> float:
     """Every client sends ``per_client`` as fast as it can; deliveries per second."""
-    stop = asyncio.Event()
-    readers = [asyncio.create_task(c.read(stop)) for c in clients]
+    readers = [asyncio.create_task(c.read()) for c in clients]
     expected = len(clients) * per_client * GROUP
     start_count = sum(c.delivered for c in clients)
     started = time.perf_counter()
@@ -134,22 +132,25 @@ async def flood(clients: list[Lean], per_client: int, timeout: float = 300) -> f
             break
         await asyncio.sleep(0.01)
     elapsed = time.perf_counter() - started
-    stop.set()
-    await asyncio.gather(*readers)
+    await _stop(readers)
     return (sum(c.delivered for c in clients) - start_count) / elapsed
 
 
-async def paced(clients: list[Lean], rate: float, seconds: float) -> list[float]:
-    """Send at ``rate`` messages per second in all; send-to-deliver latencies (ms)."""
+async def paced(
+    clients: list[Lean], rate: float, seconds: float, warm_up: float = 1.0
+) -> list[float]:
+    """Send at ``rate`` messages per second in all; the send-to-deliver latencies (ms) of
+    the messages sent after ``warm_up`` seconds, so the steady state is measured, not the
+    server still draining what came before the pacing started."""
     for c in clients:
         c.latencies.clear()
-    stop = asyncio.Event()
-    readers = [asyncio.create_task(c.read(stop)) for c in clients]
+    readers = [asyncio.create_task(c.read()) for c in clients]
     interval = len(clients) / rate
+    measured_from = time.time() + warm_up
 
     async def sender(c: Lean, offset: float) -> None:
         await asyncio.sleep(offset)
-        end = time.monotonic() + seconds
+        end = time.monotonic() + warm_up + seconds
         nxt = time.monotonic()
         while time.monotonic() < end:
             await c.send()
@@ -158,9 +159,14 @@ async def paced(clients: list[Lean], rate: float, seconds: float) -> list[float]
 
     await asyncio.gather(*(sender(c, i * interval / len(clients)) for i, c in enumerate(clients)))
     await asyncio.sleep(2.0)
-    stop.set()
-    await asyncio.gather(*readers)
-    return [x for c in clients for x in c.latencies]
+    await _stop(readers)
+    return [ms for c in clients for sent, ms in c.latencies if sent >= measured_from]
+
+
+async def _stop(readers: list[asyncio.Task]) -> None:
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
 
 
 async def close_all(clients: list[Lean]) -> None:
