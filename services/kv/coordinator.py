@@ -249,12 +249,7 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         if len(replies) < r:
             self.counters["unavailable"] += 1
             raise Unavailable(f"Not enough good replicas to read ({len(replies)} of {r}).")
-        sets = list(replies.values())
-        if all(v is sets[0] for v in sets):  # every replica answered this node's own set
-            merged, stale = sets[0], []
-        else:
-            merged = merge(*sets)
-            stale = self._stale(key, replies, merged)
+        merged, stale = self._reconcile(key, replies)
         if stale:
             repair = self._repair(key, merged, stale, placement.substitutes, strict=lin)
             if lin:
@@ -269,19 +264,24 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
             self.record("kv_read_replicas", r=r, n=self.n, latencies_ms=list(timings.values()))
         return merged
 
-    def _stale(
-        self, key: bytes, replies: dict[str, list[Version]], merged: list[Version]
-    ) -> list[str]:
-        """The replicas that answered with less than the merge (counted as read repairs)."""
+    def _reconcile(
+        self, key: bytes, replies: dict[str, list[Version]]
+    ) -> tuple[list[Version], list[str]]:
+        """The merge of the replicas' answers, and the replicas that answered with less
+        (counted as read repairs)."""
+        sets = list(replies.values())
+        if all(v is sets[0] for v in sets):  # every replica answered this node's own set
+            return sets[0], []
+        merged = merge(*sets)
         if not merged:
-            return []
+            return merged, []
         dots = [x.dot for x in merged]
         stale = [t for t, v in replies.items() if [x.dot for x in v] != dots]
         if stale:
             self.counters["read_repairs"] += len(stale)
             self.maintenance.note_divergence(key, len(stale))
             self.record("kv_read_repair", key_range=self.ring.range_of(key), replicas=len(stale))
-        return stale
+        return merged, stale
 
     async def _repair(
         self,

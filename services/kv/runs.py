@@ -18,7 +18,7 @@ from services.kv import commands
 from services.kv.quorum import SAMPLE_EVERY, Unavailable
 from services.kv.resp import OK, Error
 from services.kv.ring import Placement
-from services.kv.versions import Version, decode, dots, encode, merge, new_version, visible
+from services.kv.versions import Version, decode, dots, encode, new_version, visible
 
 if TYPE_CHECKING:
     from services.kv.coordinator import Cluster
@@ -136,12 +136,7 @@ class RunPath:
     def _finish_get(
         self, key: bytes, replies: dict[str, list[Version]], placement: Any, state: _Run
     ) -> Any:
-        sets = list(replies.values())
-        if all(v is sets[0] for v in sets):  # every replica answered this node's own set
-            merged, stale = sets[0], []
-        else:
-            merged = merge(*sets)
-            stale = self._stale(key, replies, merged)
+        merged, stale = self._reconcile(key, replies)
         if stale:
             repair = self._repair(key, merged, stale, placement.substitutes)
             self.maintenance.track(asyncio.ensure_future(repair))
