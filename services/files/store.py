@@ -9,11 +9,10 @@ and logs the change to the feed (:mod:`services.files.feed`).
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -21,20 +20,11 @@ from services.errors import Conflict, NotFound, PreconditionFailed
 from services.files import feed, names
 from services.files.errors import InsufficientStorage
 from services.files.model import Entry, Version
-from services.files.refs import ChunkRefs, MissingChunks, _batches
-from services.files.tables import (
-    entries,
-    metadata,
-    quotas,
-    trash,
-    versions,
-)
+from services.files.refs import ChunkRefs, MissingChunks
+from services.files.tables import entries, metadata, new_id, quotas, under, versions
+from services.files.trash import Trash
 
 __all__ = ["FileStore", "MissingChunks", "new_id"]
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def _entry(row: Any) -> Entry:
@@ -56,13 +46,7 @@ def _version(row: Any) -> Version:
     )
 
 
-def _under(path: str):
-    """Rows at ``path`` or below it (no LIKE, so ``%`` and ``_`` in names are literal)."""
-    prefix = path + "/"
-    return or_(entries.c.path == path, func.substr(entries.c.path, 1, len(prefix)) == prefix)
-
-
-class FileStore(ChunkRefs):
+class FileStore(Trash, ChunkRefs):
     """All reads and writes of the file tables; see the module docstring for atomicity."""
 
     def __init__(self, engine: Engine, *, default_quota: int, max_versions: int) -> None:
@@ -99,7 +83,7 @@ class FileStore(ChunkRefs):
         """``path`` and everything below it, parents before children."""
         cond = entries.c.owner == owner
         if path:
-            cond = and_(cond, _under(path))
+            cond = and_(cond, under(path))
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(entries).where(cond, entries.c.trash_id.is_(None)).order_by(entries.c.path)
@@ -333,87 +317,6 @@ class FileStore(ChunkRefs):
             version_id, file_id, owner, number, size, list(chunk_list), now, device
         )
 
-    def trash_path(self, owner: str, path: str, now: float, *, if_match: str | None = None) -> str:
-        """Move ``path`` (and all below it) to the trash; returns the trash item's id."""
-        trash_id = new_id()
-        with self.engine.begin() as conn:
-            row = self._live(conn, owner, path)
-            if row is None:
-                raise NotFound(f"no file or folder {path!r}")
-            if if_match is not None and if_match != "*" and if_match != row.etag:
-                raise PreconditionFailed(
-                    f"If-Match {if_match!r} does not match the current version"
-                )
-            res = conn.execute(
-                update(entries)
-                .where(entries.c.owner == owner, entries.c.trash_id.is_(None), _under(path))
-                .values(trash_id=trash_id)
-            )
-            if res.rowcount == 0:
-                raise NotFound(f"no file or folder {path!r}")
-            conn.execute(
-                insert(trash).values(
-                    id=trash_id, owner=owner, path=path, kind=row.kind, trashed_at=now
-                )
-            )
-            self._log(conn, owner, "delete", path, row.kind, ts=now)
-        return trash_id
-
-    def trash_items(self, owner: str) -> list[dict]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(trash).where(trash.c.owner == owner).order_by(trash.c.trashed_at.desc())
-            )
-            return [
-                {"id": r.id, "path": r.path, "kind": r.kind, "trashed_at": r.trashed_at}
-                for r in rows
-            ]
-
-    def restore_trash(self, owner: str, trash_id: str, now: float) -> str:
-        """Put a trash item back where it was (409 if that path is taken again)."""
-        try:
-            with self.engine.begin() as conn:
-                item = conn.execute(
-                    select(trash).where(trash.c.id == trash_id, trash.c.owner == owner)
-                ).first()
-                if item is None:
-                    raise NotFound(f"no trash item {trash_id}")
-                if self._live(conn, owner, item.path) is not None:
-                    raise Conflict(f"{item.path!r} exists again; move it away to restore")
-                self._ensure_parents(conn, owner, item.path, now, True)
-                conn.execute(
-                    update(entries).where(entries.c.trash_id == trash_id).values(trash_id=None)
-                )
-                conn.execute(delete(trash).where(trash.c.id == trash_id))
-                self._log(conn, owner, "restore", item.path, item.kind, ts=now)
-                return item.path
-        except IntegrityError as exc:
-            raise Conflict("the restored tree clashes with current files") from exc
-
-    def purge_trash(self, owner: str, now: float, trash_id: str | None = None) -> int:
-        """Delete trash items for good (one, or all of ``owner``'s), releasing their chunks."""
-        with self.engine.begin() as conn:
-            cond = trash.c.owner == owner
-            if trash_id is not None:
-                cond = and_(cond, trash.c.id == trash_id)
-            ids = list(conn.execute(select(trash.c.id).where(cond)).scalars())
-            if trash_id is not None and not ids:
-                raise NotFound(f"no trash item {trash_id}")
-            for tid in ids:
-                file_ids = list(
-                    conn.execute(
-                        select(entries.c.id).where(
-                            entries.c.trash_id == tid, entries.c.kind == "file"
-                        )
-                    ).scalars()
-                )
-                for batch in _batches(file_ids):
-                    rows = conn.execute(select(versions).where(versions.c.file_id.in_(batch))).all()
-                    self._drop_refs(conn, rows, now)
-                conn.execute(delete(entries).where(entries.c.trash_id == tid))
-                conn.execute(delete(trash).where(trash.c.id == tid))
-        return len(ids)
-
     def move(self, owner: str, src: str, dst: str, now: float, *, overwrite: bool = False) -> Entry:
         """Rename ``src`` (and all below it) to ``dst``. An existing ``dst`` goes to the trash
         when ``overwrite``, else 412; a missing parent of ``dst`` is 409."""
@@ -430,7 +333,7 @@ class FileStore(ChunkRefs):
                 self._trash_in(conn, owner, dst, now)
             moved = conn.execute(
                 select(entries.c.id, entries.c.path).where(
-                    entries.c.owner == owner, entries.c.trash_id.is_(None), _under(src)
+                    entries.c.owner == owner, entries.c.trash_id.is_(None), under(src)
                 )
             ).all()
             for r in moved:
@@ -449,19 +352,6 @@ class FileStore(ChunkRefs):
             moved_row = self._live(conn, owner, dst)
         return _entry(moved_row)
 
-    def _trash_in(self, conn: Connection, owner: str, path: str, now: float) -> None:
-        row = self._live(conn, owner, path)
-        trash_id = new_id()
-        conn.execute(
-            update(entries)
-            .where(entries.c.owner == owner, entries.c.trash_id.is_(None), _under(path))
-            .values(trash_id=trash_id)
-        )
-        conn.execute(
-            insert(trash).values(id=trash_id, owner=owner, path=path, kind=row.kind, trashed_at=now)
-        )
-        self._log(conn, owner, "delete", path, row.kind, ts=now)
-
     def copy(self, owner: str, src: str, dst: str, now: float, *, overwrite: bool = False) -> Entry:
         """Copy ``src`` (and all below it) to ``dst``: new entries and versions that share
         the source's chunks (their counts go up; no byte is copied)."""
@@ -477,7 +367,7 @@ class FileStore(ChunkRefs):
                 self._trash_in(conn, owner, dst, now)
             rows = conn.execute(
                 select(entries)
-                .where(entries.c.owner == owner, entries.c.trash_id.is_(None), _under(src))
+                .where(entries.c.owner == owner, entries.c.trash_id.is_(None), under(src))
                 .order_by(entries.c.path)
             ).all()
             for r in rows:

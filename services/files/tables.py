@@ -8,6 +8,8 @@ garbage collector deletes only chunks at zero that nobody has touched for a grac
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -20,7 +22,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
+    or_,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 metadata = MetaData()
 
@@ -162,3 +167,13 @@ chunk_keys = Table(
     Column("hash", String(64), primary_key=True),
     Column("wrapped", LargeBinary, nullable=False),
 )
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def under(path: str) -> ColumnElement[bool]:
+    """Entries at ``path`` or below it (no LIKE, so ``%`` and ``_`` in names are literal)."""
+    prefix = path + "/"
+    return or_(entries.c.path == path, func.substr(entries.c.path, 1, len(prefix)) == prefix)
