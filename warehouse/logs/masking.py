@@ -34,6 +34,8 @@ _PIECES = re.compile(r"([=,;()\[\]{}<>\"'|]+|:(?!//)|\.{2,})")
 _HAS_DIGIT = re.compile(r"\d")
 _KV = re.compile(r"^([A-Za-z_][\w.\-:]*)(=)(.+)$")
 _RUNS = re.compile(r"(?:<\*>[./:\-_#@]?)+<\*>")
+# A bound glued to a number is part of the value: "<1" (sec), ">=5", "~30".
+_BOUNDED = re.compile(r"^(?:[<>]=?|~)\d[\w.:]*$")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -88,6 +90,8 @@ def mask_token(token: str) -> str:
         and "." not in token
     ):
         return token
+    if _BOUNDED.match(bare):
+        return WILDCARD + token[len(bare) :]
     m = _KV.match(token)
     if m and m.group(2) == "=":
         # key=value: keep the key; a name key's value is always a variable
@@ -160,7 +164,8 @@ class Masker:
             if not bare:
                 continue
             prev = out[i - 1]
-            if (prev == WILDCARD and bare.lower() in _UNITS) or (
+            # a unit after a value, also one opened by punctuation: "(1.2 KB)"
+            if (prev.endswith(WILDCARD) and bare.lower() in _UNITS) or (
                 prev == tokens[i - 1]
                 and prev.lower() in _NAME_KEYS
                 and bare.lower() not in _NOT_NAMES

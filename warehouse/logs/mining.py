@@ -64,6 +64,24 @@ def _collapse(tokens: list[str]) -> list[str]:
     return out
 
 
+def _fold_instances(values: set[str]) -> set[str]:
+    """Values of one position, each word that fits a masked one's shape folded into it.
+
+    ``AppWindowToken{<*>`` and ``AppWindowToken{dfcfcdd`` are one slot: a value the masker
+    could not see (a hex id without digits) is not an enumeration member. ``(uid=<*>)`` and
+    ``LOGIN(uid=<*>)`` stay two.
+    """
+    masked = [v for v in values if WILDCARD in v]
+    if not masked or len(masked) == len(values):
+        return values
+    shapes = [re.compile(".+".join(map(re.escape, v.split(WILDCARD)))) for v in masked]
+    out = set(masked)
+    for v in values:
+        if WILDCARD not in v and not any(s.fullmatch(v) for s in shapes):
+            out.add(v)
+    return out
+
+
 def _generalise(tokens: list[str], other: Sequence[str]) -> None:
     for i, tok in enumerate(other):
         if tokens[i] != tok:
@@ -182,6 +200,9 @@ class TemplateMiner:
                 continue
             values = {sigs[s][p] for s in cluster.sigs}
             if len(values) < 2 or WILDCARD in values:
+                continue
+            values = _fold_instances(values)
+            if len(values) < 2:
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members

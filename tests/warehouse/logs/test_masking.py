@@ -69,3 +69,14 @@ def test_function_words_after_user_are_not_names() -> None:
 def test_month_and_day_names_are_dates_only_when_capitalised() -> None:
     assert mask_message("at Sat Jul  9 12:16:49 2005") == "at <*> <*> <*> <*> <*>"
     assert mask_message("this may take a while") == "this may take a while"
+
+
+def test_a_bound_glued_to_a_number_and_its_unit_are_one_value() -> None:
+    assert mask_message("lifetime <1 sec") == "lifetime <*> <*>"
+    assert mask_message("retries >=3 left") == "retries <*> left"
+    assert mask_message("a <b and c> d") == "a <b and c> d"
+
+
+def test_a_unit_after_a_value_opened_by_punctuation_is_part_of_the_value() -> None:
+    assert mask_message("12 bytes (1.2 KB) sent") == mask_message("9 bytes (3.4 MB) sent")
+    assert mask_message("12 bytes (1.2 KB) sent") == "<*> <*> (<*> <*>) sent"

@@ -262,3 +262,20 @@ def test_mine_lines_groups_json_and_logfmt_streams_by_message_template() -> None
         truth.append(name)
     pred = [tid for _, tid, _ in mine_lines(lines)]
     assert grouping_accuracy(pred, truth) == 1.0
+
+
+def test_a_value_without_digits_in_a_masked_slot_does_not_split_the_template() -> None:
+    m = TemplateMiner()
+    sigs = [m.add_sig(f"token Window{{{i}a}} hidden now") for i in range(40)]
+    odd = m.add_sig("token Window{dfcfcdd} hidden now")
+    m.refine()
+    assert {m.template_of(s) for s in sigs} == {m.template_of(odd)}
+
+
+def test_a_word_before_a_masked_value_still_splits_as_an_enumeration() -> None:
+    m = TemplateMiner()
+    plain = [m.add_sig(f"session opened for user u{i} by (uid={i})") for i in range(30)]
+    login = [m.add_sig(f"session opened for user u{i} by LOGIN(uid={i})") for i in range(3)]
+    m.refine()
+    assert len({m.template_of(s) for s in plain}) == 1
+    assert {m.template_of(s) for s in login}.isdisjoint({m.template_of(s) for s in plain})
