@@ -27,6 +27,9 @@ from warehouse.logs.headers import SAMPLE_LINES, HeaderStripper
 from warehouse.logs.masking import WILDCARD, Masker
 
 SIM_THRESHOLD = 0.5
+REST_MATCH = 0.8  # share of the other words that must agree to join across a first word
+# a first word wholly in brackets is context (a user, a thread), not the event's name
+_BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
 SPLIT_MAX_VALUES = 4
 MAX_LEAF_SCAN = 256
 ENUM_MAX_VALUES = 16
@@ -102,6 +105,7 @@ class TemplateMiner:
         self.auto_refine = auto_refine
         self._masker = Masker()
         self._leaves: dict[tuple[int, str], list[_Cluster]] = {}
+        self._by_len: dict[int, list[_Cluster]] = {}
         self._clusters: list[_Cluster] = []
         self._next_id = 1
         # one signature per distinct masked message
@@ -251,10 +255,15 @@ class TemplateMiner:
         leaf = self._leaves.setdefault((len(tokens), self._route(tokens)), [])
         cluster = self._best(leaf, tokens)
         if cluster is None:
+            cluster = self._other_first_word(tokens)
+            if cluster is not None:
+                leaf.append(cluster)
+        if cluster is None:
             cluster = _Cluster(self._next_id, list(tokens))
             self._next_id += 1
             self._clusters.append(cluster)
             leaf.append(cluster)
+            self._by_len.setdefault(len(tokens), []).append(cluster)
         else:
             _generalise(cluster.tokens, tokens)
         sid = len(self._sigs)
@@ -272,6 +281,36 @@ class TemplateMiner:
             self._tokens[tid] = list(key)
             self._count[tid] = 1
         return sid
+
+    def _other_first_word(self, tokens: list[str]) -> _Cluster | None:
+        """A template of the same length that differs in the first word only, if there is one.
+
+        Routing by the first word splits an event whose first word is a variable the masker
+        cannot see: a user or thread name in brackets, ``(alice)``. When a message whose first
+        word is wholly bracketed finds no template in its own leaf, the templates of its length
+        are searched for one whose other words agree almost entirely (``REST_MATCH``); it then
+        joins that template, and the leaf of its first word points to it too. A bare first
+        word stays the event's name ("syslogd started" and "klogd started" are two events), and
+        refinement still splits a bracketed one back out when it takes only a few values.
+        """
+        n = len(tokens)
+        if n < 3 or not _BRACKETED.match(tokens[0]):
+            return None
+        pool = self._by_len.get(n)
+        if not pool:
+            return None
+        need = REST_MATCH * (n - 1)
+        rest = tokens[1:]
+        best = None
+        best_same = -1
+        for c in pool[-MAX_LEAF_SCAN:]:
+            same = 0
+            for a, b in zip(c.tokens[1:], rest, strict=True):
+                if a == b:
+                    same += 1
+            if same > best_same:
+                best, best_same = c, same
+        return best if best_same >= need else None
 
     @staticmethod
     def _route(tokens: list[str]) -> str:

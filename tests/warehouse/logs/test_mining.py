@@ -279,3 +279,18 @@ def test_a_word_before_a_masked_value_still_splits_as_an_enumeration() -> None:
     m.refine()
     assert len({m.template_of(s) for s in plain}) == 1
     assert {m.template_of(s) for s in login}.isdisjoint({m.template_of(s) for s in plain})
+
+
+def test_a_bracketed_first_word_is_a_variable_of_one_template() -> None:
+    m = TemplateMiner()
+    users = ("alice", "bob", "carol", "dave", "erin", "frank", "grace")
+    sigs = [m.add_sig(f"({users[i % 7]}) CMD (run-parts /etc/cron.d/job{i})") for i in range(70)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+
+
+def test_a_bare_first_word_still_names_its_own_event() -> None:
+    m = TemplateMiner()
+    daemons = ("syslogd", "klogd", "portmap", "sdpd", "hcid", "crond")
+    sigs = [m.add_sig(f"{d} startup succeeded") for d in daemons]
+    assert len({m.template_of(s) for s in sigs}) == len(daemons)
