@@ -46,7 +46,11 @@ class HeaderLayoutLearner:
 
     # -- tokens -----------------------------------------------------------------------------------
     def _cls(self, token: str) -> str:
-        # classes depend on the digits' positions, not their values: cache by shape
+        # classes depend on the digits' positions, not their values: cache by shape (and by
+        # the token itself, for the words that repeat: levels, components)
+        c = self._classes.get(token)
+        if c is not None:
+            return c
         shape = token.translate(DIGITS_TO_ZERO)
         c = self._classes.get(shape)
         if c is None:

@@ -62,8 +62,11 @@ class HeaderStripper(HeaderLayoutLearner):
                 self._sample = None
         return self._strip(line)
 
-    def _head(self, body: str, n: int) -> tuple[list[str], list[str], bool]:
+    def _head(self, body: str, n: int, start: int = 0) -> tuple[list[str], list[str], bool]:
         """First ``n`` tokens, their classes, and whether plain whitespace split them.
+
+        Classes are computed from token ``start`` on (the ones before are left empty): a layout
+        that only reads the level and what follows it does not class the clock before it.
 
         ``str.split`` is the fast path; a bracket group holding spaces needs the slower
         bracket-aware tokenizer.
@@ -77,7 +80,7 @@ class HeaderStripper(HeaderLayoutLearner):
                 fast = False
                 break
         cls = self._cls
-        classes = [cls(t) for t in head]
+        classes = [""] * start + [cls(t) for t in head[start:]] if start else list(map(cls, head))
         return head, classes, fast
 
     def _cut(self, body: str, k: int, fast: bool) -> str:
@@ -119,7 +122,7 @@ class HeaderStripper(HeaderLayoutLearner):
         lvl = layout.get("lvl_pos", -1)
         if lvl >= 0:
             after = layout.get("after", 0)
-            head, classes, fast = self._head(body, lvl + 1 + after)
+            head, classes, fast = self._head(body, lvl + 1 + after, lvl)
             if len(head) > lvl and classes[lvl] == LVL:
                 end = lvl + 1
                 for c in classes[lvl + 1 :]:

@@ -23,11 +23,15 @@ _WHOLE_VALUE = re.compile(
       | [~.]?/[^\s/]+(?:/[^\s/]*)+                         # path with two or more segments
       | [~.]?/[\w\-.]+\.\w{1,6}                            # single-segment path to a file
       | [A-Za-z]:\\\S*                                     # Windows path
+      | (?:[\w\-]+\.)+[A-Za-z][\w\-]*:\d{1,5}                 # host:port, any domain
       | (?:[\w\-]+\.)+(?:com|net|org|edu|gov|mil|int|info|biz|io|co|uk|de|fr|jp|cn|ru|br|
          in|it|nl|au|ca|es|se|ch|kr|tw|pl|mx|local|lan|internal|arpa)\.?  # host name
     )$""",
     re.VERBOSE | re.IGNORECASE,
 )
+
+# An acronym with one digit names a protocol or standard ("SOCKS5", "HTTP2"): message text.
+_ACRONYM = re.compile(r"^[A-Z]{3,}\d$")
 
 # Split a token into pieces at structural punctuation, keeping the separators.
 _PIECES = re.compile(r"([=,;()\[\]{}<>\"'|]+|:(?!//)|\.{2,})")
@@ -69,7 +73,7 @@ def _mask_piece(piece: str) -> str:
     if not piece:
         return piece
     if _HAS_DIGIT.search(piece) or piece.count("/") >= 2 or _WHOLE_VALUE.match(piece):
-        return WILDCARD
+        return piece if _ACRONYM.match(piece) else WILDCARD
     return piece
 
 
@@ -80,6 +84,8 @@ def mask_token(token: str) -> str:
     if _WHOLE_VALUE.match(token):
         return WILDCARD
     bare = token.rstrip(_TRAIL)
+    if bare != token and _WHOLE_VALUE.match(bare):  # "host.example:443," ends a list item
+        return WILDCARD + token[len(bare) :]
     if bare[:1].isupper() and bare.lower() in _DATE_WORDS:  # "Jul", "Sat", not "may"
         return WILDCARD + token[len(bare) :]
     if (

@@ -80,3 +80,14 @@ def test_a_bound_glued_to_a_number_and_its_unit_are_one_value() -> None:
 def test_a_unit_after_a_value_opened_by_punctuation_is_part_of_the_value() -> None:
     assert mask_message("12 bytes (1.2 KB) sent") == mask_message("9 bytes (3.4 MB) sent")
     assert mask_message("12 bytes (1.2 KB) sent") == "<*> <*> (<*> <*>) sent"
+
+
+def test_a_host_and_port_is_a_value_whatever_its_domain() -> None:
+    assert mask_token("edge.glacier.tv:30036") == "<*>"
+    assert mask_token("api.example.xyz:443,") == "<*>,"
+
+
+def test_an_acronym_with_one_digit_is_message_text() -> None:
+    assert mask_message("open through proxy 10.0.0.1:80 SOCKS5") == "open through proxy <*> SOCKS5"
+    assert mask_message("negotiated (HTTP2) with peer") == "negotiated (HTTP2) with peer"
+    assert mask_token("ABC12") == "<*>"

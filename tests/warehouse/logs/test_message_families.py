@@ -15,7 +15,7 @@ from warehouse.logs.mining import grouping_accuracy, mine_lines
 FLOORS = {
     "desktop_kernel": 0.98,
     "cloud_api": 0.98,
-    "proxy": 0.70,
+    "proxy": 0.98,
     "servicing": 0.98,
     "mobile": 0.98,
     "cluster_ras": 0.98,
