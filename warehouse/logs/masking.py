@@ -116,6 +116,36 @@ def mask_token(token: str) -> str:
     return masked
 
 
+_QUOTED_MAX = 8  # words a quoted name may hold
+
+
+def join_quoted(tokens: list[str]) -> list[str]:
+    """Tokens with each double-quoted phrase of plain words made one token.
+
+    A quoted name ("Living Room TV", ``tag="View Lock"``) is one slot whatever its word count,
+    so an event naming it is one template. A quoted span holding a digit or a ``/`` (a request
+    line, a path) is left split: its words are read one by one.
+    """
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok.count('"') == 1 and not tok.endswith('"'):
+            j = i + 1
+            while j < n and j - i < _QUOTED_MAX and '"' not in tokens[j]:
+                j += 1
+            if j < n and tokens[j].count('"') == 1:
+                span = tokens[i : j + 1]
+                text = " ".join(span)
+                if not _HAS_DIGIT.search(text) and "/" not in text:
+                    out.append(text)
+                    i = j + 1
+                    continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 class Masker:
     """Token masker with a bounded per-token cache (tokens repeat, values mostly do not)."""
 
@@ -180,7 +210,10 @@ class Masker:
 
     def mask(self, message: str) -> list[str]:
         """Split a message on whitespace and mask each token."""
-        return self.mask_tokens(message.split())
+        tokens = message.split()
+        if '"' in message:
+            tokens = join_quoted(tokens)
+        return self.mask_tokens(tokens)
 
 
 def mask_message(message: str) -> str:

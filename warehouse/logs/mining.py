@@ -29,6 +29,7 @@ from warehouse.logs.masking import WILDCARD, Masker
 SIM_THRESHOLD = 0.5
 REST_MATCH = 0.8  # share of the other words that must agree to join across a first word
 # a first word wholly in brackets is context (a user, a thread), not the event's name
+_RUN = re.compile(r"<\*>[,;]?\0<\*>")
 _BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
 SPLIT_MAX_VALUES = 4
 MAX_LEAF_SCAN = 256
@@ -57,11 +58,19 @@ class _Cluster:
         self.sigs: list[int] = []
 
 
+_LISTED = frozenset((WILDCARD, WILDCARD + ",", WILDCARD + ";"))
+
+
 def _collapse(tokens: list[str]) -> list[str]:
-    """One ``<*>`` for a run of them: a list of values of any length is one variable."""
+    """One variable for a run of them: a list of values of any length is one variable.
+
+    The run may be separated by spaces or by ``,``/``;`` (``1, 2, 3``); it keeps the last
+    token's punctuation.
+    """
     out: list[str] = []
     for tok in tokens:
-        if tok == WILDCARD and out and out[-1] == WILDCARD:
+        if tok in _LISTED and out and out[-1] in _LISTED:
+            out[-1] = tok
             continue
         out.append(tok)
     return out
@@ -243,7 +252,7 @@ class TemplateMiner:
 
     # -- Drain internals --------------------------------------------------------------------------
     def _add_tokens(self, tokens: list[str]) -> int:
-        if WILDCARD in tokens and "<*>\0<*>" in "\0".join(tokens):
+        if WILDCARD in tokens and _RUN.search("\0".join(tokens)):
             tokens = _collapse(tokens)
         key = tuple(tokens)
         sid = self._sig_of.get(key)

@@ -90,6 +90,14 @@ def _word(r: random.Random) -> str:
     )
 
 
+def _phrase(r: random.Random) -> str:
+    """A name of one to three words, as a user or an app writes it: one variable."""
+    return " ".join(
+        r.choice(("Living", "Room", "Office", "Kitchen", "Sync", "Lock", "Main"))
+        for _ in range(r.randint(1, 3))
+    )
+
+
 def _path(r: random.Random) -> str:
     return f"/var/lib/{_word(r)}/{r.choice(('cache', 'base', 'store'))}/{r.getrandbits(64):016x}"
 
@@ -209,6 +217,8 @@ DESKTOP_KERNEL: list[Event] = [
     ),
     ("{}[{}] exited with code {}", (_proc, _int(50, 9999), _int(0, 255))),
     ("DisplayLink::vblank - display {} missed {} frames", (_int(1, 3), _int(1, 60))),
+    ("cpus {} parked for thermal reasons", (_list(_int(0, 15), 1, 4, ", "),)),
+    ('Setting device name to "{}" for {}', (_phrase, _iface)),
     ("filesystem event stream restarted for volume {} ({} events dropped)", (_path, _int())),
 ]
 
@@ -376,6 +386,7 @@ MOBILE: list[Event] = [
         (_int(0, 100), _int(200, 450), _int(3500, 4400), _int(0, 2)),
     ),
     ("cancel notification pkg={} id={} reason={}", (_pkg, _int(), _int(1, 20))),
+    ('wake lock held by tag="{}" for {} ms', (_phrase, _int(1, 9000))),
     ("screen state early={} fully={} after {} ms", (_int(0, 9), _int(0, 9), _int(1, 999))),
     ("visibility of {} changed to GONE", (_activity,)),
     ("visibility of {} changed to VISIBLE", (_activity,)),
@@ -403,6 +414,7 @@ CLUSTER_RAS: list[Event] = [
     ("boot command issued to {} by {}", (_node, _user)),
     ("{} processes on node {} exited with status {}", (_int(1, 64), _node, _int(0, 255))),
     ("configured out: {}", (_list(_node, 1, 3),)),
+    ("nodes {} failed to respond to ping", (_list(_node, 1, 4, ", "),)),
     ("ServerFileSystem: retrying mount of {} ({} of {})", (_path, _int(1, 5), _int(5, 9))),
     ("risk level of {} raised to {} after {} errors", (_node, _int(1, 5), _int(1, 999))),
 ]
@@ -430,6 +442,28 @@ SYSLOG_CLUSTER: list[Event] = [
     ("Local disk {} temperature {}C", (lambda r: f"sd{r.choice('abcd')}", _int(20, 70))),
 ]
 
+
+def _epoch_ms(r: random.Random) -> str:
+    return str(1_500_000_000_000 + r.randint(0, 10**10))
+
+
+HEALTH_APP: list[Event] = [
+    ("onStepCounterChanged {}", (_int(),)),
+    ("onSleepStageChanged {}", (_int(0, 4),)),
+    ("onReport:{} {} {} {}", (_epoch_ms, _int(), _int(0, 9), _int(0, 9))),
+    ("setDailyStepTotals={}##{}##{}##{}##{}", (_epoch_ms, _int(), _int(), _int(), _int())),
+    ("getDailyStepTotals = {}##{}##{}##{}##{}", (_epoch_ms, _int(), _int(), _int(), _int())),
+    ("REPORT : {} {} {} {}", (_int(), _int(), _float(0, 9999, 1), _int(0, 999))),
+    ("flush sensor data", ()),
+    ("calculateCalories totalCalories={}", (_int(),)),
+    ("processBroadcast action:android.intent.action.SCREEN_ON", ()),
+    ("processBroadcast action:android.intent.action.SCREEN_OFF", ()),
+    ("screen state unknown, assume screen on", ()),
+    ("insertSleepRecord: {} records, first={}", (_int(0, 99), _epoch_ms)),
+    ("heart rate {} bpm at {}", (_int(40, 190), _epoch_ms)),
+    ("sync to cloud finished, uploaded={} failed={}", (_int(0, 500), _int(0, 9))),
+]
+
 FAMILIES: dict[str, tuple[list[Event], Callable[[random.Random, int, str], str]]] = {
     "desktop_kernel": (DESKTOP_KERNEL, fmt.syslog_host_words),
     "cloud_api": (CLOUD_API, _cloud_service),
@@ -438,6 +472,7 @@ FAMILIES: dict[str, tuple[list[Event], Callable[[random.Random, int, str], str]]
     "mobile": (MOBILE, fmt.logcat),
     "cluster_ras": (CLUSTER_RAS, fmt.ras),
     "syslog_cluster": (SYSLOG_CLUSTER, fmt.syslog_extra),
+    "health_app": (HEALTH_APP, fmt.pipes),
 }
 
 

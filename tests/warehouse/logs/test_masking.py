@@ -91,3 +91,19 @@ def test_an_acronym_with_one_digit_is_message_text() -> None:
     assert mask_message("open through proxy 10.0.0.1:80 SOCKS5") == "open through proxy <*> SOCKS5"
     assert mask_message("negotiated (HTTP2) with peer") == "negotiated (HTTP2) with peer"
     assert mask_token("ABC12") == "<*>"
+
+
+def test_a_quoted_name_of_plain_words_is_one_token() -> None:
+    assert Masker().mask('held by tag="Living Room" for 3 ms') == [
+        "held",
+        "by",
+        'tag="Living Room"',
+        "for",
+        "<*>",
+        "<*>",
+    ]
+    assert Masker().mask('set name to "Office"') == ["set", "name", "to", '"Office"']
+
+
+def test_a_quoted_request_line_is_still_read_word_by_word() -> None:
+    assert Masker().mask('1.2.3.4 "GET /a/b HTTP/1.1" 200') == ["<*>", '"GET', "<*>", '<*>"', "<*>"]

@@ -20,6 +20,7 @@ FLOORS = {
     "mobile": 0.98,
     "cluster_ras": 0.98,
     "syslog_cluster": 0.85,
+    "health_app": 0.98,
 }
 
 

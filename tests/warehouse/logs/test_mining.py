@@ -294,3 +294,17 @@ def test_a_bare_first_word_still_names_its_own_event() -> None:
     daemons = ("syslogd", "klogd", "portmap", "sdpd", "hcid", "crond")
     sigs = [m.add_sig(f"{d} startup succeeded") for d in daemons]
     assert len({m.template_of(s) for s in sigs}) == len(daemons)
+
+
+def test_a_comma_separated_list_of_any_length_is_one_variable() -> None:
+    m = TemplateMiner()
+    ids = [m.add(f"cpus {', '.join(str(c) for c in range(k))} parked now") for k in (1, 2, 4, 3)]
+    assert len({t.template_id for t in ids}) == 1
+    assert ids[-1].template == "cpus <*> parked now"
+
+
+def test_a_quoted_name_of_any_length_is_one_variable() -> None:
+    m = TemplateMiner()
+    names = ("Office", "Living Room", "Kitchen Sync Lock", "Main", "Room Lock", "Sync")
+    ids = {m.add(f'set device name to "{n}" for en0').template_id for n in names}
+    assert len(ids) == 1
