@@ -33,6 +33,7 @@ MAX_ALIGN = 100  # characters: a fixed-width header ends within this many
 ALIGN_SHARE = 0.9  # share of lines starting a token at the column
 ALIGN_PADDED_SHARE = 0.5  # share of lines reaching it through two or more spaces
 MAX_WORD_COLUMNS = 2  # word columns allowed between two value columns of a header
+LEVEL_SHARE = 0.8  # share of sample lines with a level word at one position to be a column
 VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
 
 
@@ -102,15 +103,25 @@ class HeaderLayoutLearner:
             return layout
         if lvl_pos:
             pos, count = lvl_pos.most_common(1)[0]
-            if count >= 0.5 * n:
+            # a level column holds a level in (nearly) every line; a level word in half the
+            # lines is a message word ("error : ..." events of a log without levels)
+            if count >= LEVEL_SHARE * n:
                 layout["lvl_pos"] = pos
                 after: Counter[int] = Counter()
                 for t in toks:
                     if len(t) > pos and self._cls(t[pos][0]) == LVL:
                         after[self._after_level(t, pos + 1, MAX_HEADER_TOKENS)] += 1
                 if after:
-                    k, kc = after.most_common(1)[0]
-                    layout["after"] = k if kc >= 0.6 * sum(after.values()) else 0
+                    # the longest run of header-like tokens after the level that most lines
+                    # have: a line with more (a bracketed context opening its message) has
+                    # these too
+                    total, at_least, k = sum(after.values()), 0, 0
+                    for size in sorted(after, reverse=True):
+                        at_least += after[size]
+                        if at_least >= 0.6 * total:
+                            k = size
+                            break
+                    layout["after"] = k
                 self._learn_align(samples, layout)
                 self.layout = layout
                 return layout

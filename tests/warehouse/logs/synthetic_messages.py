@@ -12,6 +12,7 @@ Ground-truth rule, the same in every family:
 - A number with its unit is one variable (``1.2 KB``, ``<1 sec``, ``350ms``).
 - A list of values is one variable whatever its length: an event listing one value and the same
   event listing three are one event (a slot may fill several tokens).
+- A name of several plain words is one variable, quoted or not (``Living Room``).
 - Words from a small closed set (HTTP methods, lifecycle states, protocols) are event text:
   each member is its own event, written out in its own entry.
 - A bare name that opens a message is event text, as annotated benchmark logs treat it
@@ -217,6 +218,7 @@ DESKTOP_KERNEL: list[Event] = [
     ),
     ("{}[{}] exited with code {}", (_proc, _int(50, 9999), _int(0, 255))),
     ("DisplayLink::vblank - display {} missed {} frames", (_int(1, 3), _int(1, 60))),
+    ("Bluetooth device {} connected with profile HFP", (_phrase,)),
     ("cpus {} parked for thermal reasons", (_list(_int(0, 15), 1, 4, ", "),)),
     ('Setting device name to "{}" for {}', (_phrase, _iface)),
     ("filesystem event stream restarted for volume {} ({} events dropped)", (_path, _int())),

@@ -98,3 +98,32 @@ def test_double_spaces_inside_messages_do_not_make_a_column() -> None:
     hs = HeaderStripper()
     hs.learn(lines)
     assert hs.strip(lines[5]) == f"{'x' * 5}  moved to  slot 5"
+
+
+def test_header_after_the_level_is_the_run_most_lines_share() -> None:
+    # one logger then a request context in every line; a second bracket opens some messages
+    lines = []
+    for i in range(120):
+        ctx = "[-]" if i % 5 == 0 else f"[req-{i:04x}aa {i * 7:08x} - - -]"
+        msg = f"[instance: {i:06x}] vm started" if i % 2 else f"image {i:06x} checked"
+        lines.append(
+            f"2022-01-05 10:00:{i % 60:02d}.{i:03d} {900 + i} INFO svc.mod{i % 3} {ctx} {msg}"
+        )
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[:2]] == [
+        "image 000000 checked",
+        "[instance: 000001] vm started",
+    ]
+
+
+def test_a_level_word_in_only_some_lines_is_message_text() -> None:
+    lines = [
+        f"[01.{1 + i % 28:02d} 10:00:{i % 60:02d}] app{i % 4}.exe - host{i}.example.net:443 "
+        + ("error : connection canceled" if i % 3 else "open through proxy")
+        for i in range(150)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert hs.strip(lines[1]).endswith("error : connection canceled")
+    assert hs.strip(lines[1]) != "connection canceled"
