@@ -125,6 +125,7 @@ class TemplateMiner:
         # refinement view: template id per signature, and each template's tokens and count
         self._sig_tid: list[int] = []
         self._split_at: dict[int, tuple[int, ...]] = {}
+        self._alias: dict[int, int] = {}  # template id merged into another (see _merge_runs)
         self._group_ids: dict[tuple[int, tuple[int, ...], tuple[str, ...]], int] = {}
         self._tokens: dict[int, list[str]] = {}
         self._count: dict[int, int] = {}
@@ -201,6 +202,33 @@ class TemplateMiner:
                     self._sig_tid[s] = tid
                 self._tokens[tid] = tokens
                 self._count[tid] = sum(counts[s] for s in sids)
+        self._merge_runs()
+
+    def _merge_runs(self) -> None:
+        """Merge templates that differ only in how many words a variable spans.
+
+        ``device <*> connected`` and ``device <*> <*> connected`` are one event naming a device
+        of one word or of two: templates equal once each run of ``<*>`` is one ``<*>`` become
+        the largest of them, with the shorter text.
+        """
+        self._alias = {}
+        by_key: dict[tuple[str, ...], list[int]] = {}
+        for tid, tokens in self._tokens.items():
+            if WILDCARD in tokens:
+                by_key.setdefault(tuple(_collapse(tokens)), []).append(tid)
+        for key, tids in by_key.items():
+            if len(tids) < 2:
+                continue
+            keep = max(tids, key=lambda t: (self._count[t], -t))
+            for t in tids:
+                if t != keep:
+                    self._alias[t] = keep
+                    self._count[keep] += self._count.pop(t)
+                    del self._tokens[t]
+            self._tokens[keep] = list(key)
+        if self._alias:
+            alias = self._alias
+            self._sig_tid = [alias.get(t, t) for t in self._sig_tid]
 
     # -- refinement internals ---------------------------------------------------------------------
     def _positions(self, cluster: _Cluster) -> tuple[int, ...]:
@@ -282,9 +310,11 @@ class TemplateMiner:
         self._sig_count.append(1)
         cluster.sigs.append(sid)
         tid = self._view_id(cluster, key)
+        tid = self._alias.get(tid, tid)
         self._sig_tid.append(tid)
         if tid in self._tokens:
-            _generalise(self._tokens[tid], key)
+            if len(self._tokens[tid]) == len(key):
+                _generalise(self._tokens[tid], key)
             self._count[tid] += 1
         else:
             self._tokens[tid] = list(key)

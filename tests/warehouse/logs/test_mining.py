@@ -308,3 +308,16 @@ def test_a_quoted_name_of_any_length_is_one_variable() -> None:
     names = ("Office", "Living Room", "Kitchen Sync Lock", "Main", "Room Lock", "Sync")
     ids = {m.add(f'set device name to "{n}" for en0').template_id for n in names}
     assert len(ids) == 1
+
+
+def test_templates_differing_only_in_a_variable_s_word_count_are_one() -> None:
+    names = ("Living", "Room", "Office", "Kitchen", "Main", "Sync", "Lock")
+    lines = [
+        f"2024-01-01 10:00:{i % 60:02d} INFO device "
+        + " ".join(names[(i + j) % 7] for j in range(1 + i % 3))
+        + " connected with profile HFP"
+        for i in range(90)
+    ]
+    rows = list(mine_lines(lines))
+    assert len({tid for _, tid, _ in rows}) == 1
+    assert rows[0][2] == "device <*> connected with profile HFP"
