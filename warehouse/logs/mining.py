@@ -29,6 +29,9 @@ from warehouse.logs.masking import WILDCARD, Masker
 SIM_THRESHOLD = 0.5
 REST_MATCH = 0.8  # share of the other words that must agree to join across a first word
 # a first word wholly in brackets is context (a user, a thread), not the event's name
+# words that name things rather than enumerate states: dotted ids and quoted names; seen once
+# each, they are values (a rare event naming three packages)
+_NAME_LIKE = re.compile(r'\w\.\w|^"')
 _RUN = re.compile(r"<\*>[,;]?\0<\*>")
 _BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
 SPLIT_MAX_VALUES = 4
@@ -235,6 +238,7 @@ class TemplateMiner:
         if len(cluster.sigs) < 2:
             return ()
         sigs = self._sigs
+        lines = sum(self._sig_count[s] for s in cluster.sigs)
         out = []
         for p, tok in enumerate(cluster.tokens):
             if tok != WILDCARD:
@@ -243,7 +247,7 @@ class TemplateMiner:
             if len(values) < 2 or WILDCARD in values:
                 continue
             values = _fold_instances(values)
-            if len(values) < 2:
+            if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members

@@ -321,3 +321,18 @@ def test_templates_differing_only_in_a_variable_s_word_count_are_one() -> None:
     rows = list(mine_lines(lines))
     assert len({tid for _, tid, _ in rows}) == 1
     assert rows[0][2] == "device <*> connected with profile HFP"
+
+
+def test_a_rare_event_naming_different_packages_is_one_template() -> None:
+    m = TemplateMiner()
+    pkgs = ("com.cedar.app", "com.willow.client", "com.tundra.mobile")
+    sigs = [m.add_sig(f"cancel notification pkg={p} id={i}") for i, p in enumerate(pkgs)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+
+
+def test_repeated_words_of_a_rare_slot_still_split_as_an_enumeration() -> None:
+    m = TemplateMiner()
+    sigs = [m.add_sig(f"job {i} moved to {s} state") for i, s in enumerate(["RUNNING", "DONE"] * 3)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 2
