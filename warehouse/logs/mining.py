@@ -5,7 +5,8 @@ result is routed through a prefix tree keyed by token count and first token, the
 against the templates in that leaf by positional similarity. A match generalises the template
 (differing tokens become ``<*>``); no match starts a new one. On top of these Drain clusters a
 refinement view splits a template whose wildcard position only ever holds a few distinct words
-(an enumeration such as "opened"/"closed" is template text, a user name is not). Refinement is
+(an enumeration such as "opened"/"closed" is template text, a user name is not), and merges
+templates that differ only in how many words a variable spans. Refinement is
 recomputed from the clusters and the distinct masked messages ("signatures") seen so far, so it
 can run again at any time without drifting; it runs by itself as the stream grows.
 
@@ -25,15 +26,15 @@ from typing import TextIO
 
 from warehouse.logs.headers import SAMPLE_LINES, HeaderStripper
 from warehouse.logs.masking import WILDCARD, Masker
+from warehouse.logs.template_tokens import collapse, fold_instances, generalise, has_run
 
 SIM_THRESHOLD = 0.5
 REST_MATCH = 0.8  # share of the other words that must agree to join across a first word
 # a first word wholly in brackets is context (a user, a thread), not the event's name
+_BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
 # words that name things rather than enumerate states: dotted ids and quoted names; seen once
 # each, they are values (a rare event naming three packages)
 _NAME_LIKE = re.compile(r'\w\.\w|^"')
-_RUN = re.compile(r"<\*>[,;]?\0<\*>")
-_BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
 SPLIT_MAX_VALUES = 4
 MAX_LEAF_SCAN = 256
 ENUM_MAX_VALUES = 16
@@ -59,48 +60,6 @@ class _Cluster:
         self.id = cid
         self.tokens = tokens
         self.sigs: list[int] = []
-
-
-_LISTED = frozenset((WILDCARD, WILDCARD + ",", WILDCARD + ";"))
-
-
-def _collapse(tokens: list[str]) -> list[str]:
-    """One variable for a run of them: a list of values of any length is one variable.
-
-    The run may be separated by spaces or by ``,``/``;`` (``1, 2, 3``); it keeps the last
-    token's punctuation.
-    """
-    out: list[str] = []
-    for tok in tokens:
-        if tok in _LISTED and out and out[-1] in _LISTED:
-            out[-1] = tok
-            continue
-        out.append(tok)
-    return out
-
-
-def _fold_instances(values: set[str]) -> set[str]:
-    """Values of one position, each word that fits a masked one's shape folded into it.
-
-    ``AppWindowToken{<*>`` and ``AppWindowToken{dfcfcdd`` are one slot: a value the masker
-    could not see (a hex id without digits) is not an enumeration member. ``(uid=<*>)`` and
-    ``LOGIN(uid=<*>)`` stay two.
-    """
-    masked = [v for v in values if WILDCARD in v]
-    if not masked or len(masked) == len(values):
-        return values
-    shapes = [re.compile(".+".join(map(re.escape, v.split(WILDCARD)))) for v in masked]
-    out = set(masked)
-    for v in values:
-        if WILDCARD not in v and not any(s.fullmatch(v) for s in shapes):
-            out.add(v)
-    return out
-
-
-def _generalise(tokens: list[str], other: Sequence[str]) -> None:
-    for i, tok in enumerate(other):
-        if tokens[i] != tok:
-            tokens[i] = WILDCARD
 
 
 class TemplateMiner:
@@ -201,7 +160,7 @@ class TemplateMiner:
                 tid = self._group_id(cluster.id, split_at, key)
                 tokens = list(self._sigs[sids[0]])
                 for s in sids:
-                    _generalise(tokens, self._sigs[s])
+                    generalise(tokens, self._sigs[s])
                     self._sig_tid[s] = tid
                 self._tokens[tid] = tokens
                 self._count[tid] = sum(counts[s] for s in sids)
@@ -218,7 +177,7 @@ class TemplateMiner:
         by_key: dict[tuple[str, ...], list[int]] = {}
         for tid, tokens in self._tokens.items():
             if WILDCARD in tokens:
-                by_key.setdefault(tuple(_collapse(tokens)), []).append(tid)
+                by_key.setdefault(tuple(collapse(tokens)), []).append(tid)
         for key, tids in by_key.items():
             if len(tids) < 2:
                 continue
@@ -246,7 +205,7 @@ class TemplateMiner:
             values = {sigs[s][p] for s in cluster.sigs}
             if len(values) < 2 or WILDCARD in values:
                 continue
-            values = _fold_instances(values)
+            values = fold_instances(values)
             if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
@@ -284,8 +243,8 @@ class TemplateMiner:
 
     # -- Drain internals --------------------------------------------------------------------------
     def _add_tokens(self, tokens: list[str]) -> int:
-        if WILDCARD in tokens and _RUN.search("\0".join(tokens)):
-            tokens = _collapse(tokens)
+        if WILDCARD in tokens and has_run(tokens):
+            tokens = collapse(tokens)
         key = tuple(tokens)
         sid = self._sig_of.get(key)
         if sid is not None:
@@ -306,7 +265,7 @@ class TemplateMiner:
             leaf.append(cluster)
             self._by_len.setdefault(len(tokens), []).append(cluster)
         else:
-            _generalise(cluster.tokens, tokens)
+            generalise(cluster.tokens, tokens)
         sid = len(self._sigs)
         self._sig_of[key] = sid
         self._sigs.append(key)
@@ -318,7 +277,7 @@ class TemplateMiner:
         self._sig_tid.append(tid)
         if tid in self._tokens:
             if len(self._tokens[tid]) == len(key):
-                _generalise(self._tokens[tid], key)
+                generalise(self._tokens[tid], key)
             self._count[tid] += 1
         else:
             self._tokens[tid] = list(key)

@@ -1,0 +1,61 @@
+"""Token-level operations on templates and masked messages, shared by mining and refinement.
+
+A template is a list of tokens in which ``<*>`` stands for a variable. These functions decide
+when two such lists are the same event: a run of variables is one variable, a word that fits a
+masked value's shape is that value, and differing tokens generalise to ``<*>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from warehouse.logs.masking import WILDCARD
+
+_RUN = re.compile(r"<\*>[,;]?\0<\*>")
+_LISTED = frozenset((WILDCARD, WILDCARD + ",", WILDCARD + ";"))
+
+
+def has_run(tokens: list[str]) -> bool:
+    """Whether ``tokens`` hold two variables in a row (what :func:`collapse` merges)."""
+    return _RUN.search("\0".join(tokens)) is not None
+
+
+def collapse(tokens: list[str]) -> list[str]:
+    """One variable for a run of them: a list of values of any length is one variable.
+
+    The run may be separated by spaces or by ``,``/``;`` (``1, 2, 3``); it keeps the last
+    token's punctuation.
+    """
+    out: list[str] = []
+    for tok in tokens:
+        if tok in _LISTED and out and out[-1] in _LISTED:
+            out[-1] = tok
+            continue
+        out.append(tok)
+    return out
+
+
+def fold_instances(values: set[str]) -> set[str]:
+    """Values of one position, each word that fits a masked one's shape folded into it.
+
+    ``AppWindowToken{<*>`` and ``AppWindowToken{dfcfcdd`` are one slot: a value the masker
+    could not see (a hex id without digits) is not an enumeration member. ``(uid=<*>)`` and
+    ``LOGIN(uid=<*>)`` stay two.
+    """
+    masked = [v for v in values if WILDCARD in v]
+    if not masked or len(masked) == len(values):
+        return values
+    shapes = [re.compile(".+".join(map(re.escape, v.split(WILDCARD)))) for v in masked]
+    out = set(masked)
+    for v in values:
+        if WILDCARD not in v and not any(s.fullmatch(v) for s in shapes):
+            out.add(v)
+    return out
+
+
+def generalise(tokens: list[str], other: Sequence[str]) -> None:
+    """Turn each token of ``tokens`` that differs from ``other``'s into ``<*>`` (in place)."""
+    for i, tok in enumerate(other):
+        if tokens[i] != tok:
+            tokens[i] = WILDCARD
