@@ -62,6 +62,20 @@ class _Cluster:
         self.sigs: list[int] = []
 
 
+def _series(values: set[str]) -> bool:
+    """Whether the words are members of a named series (``sda``, ``sdb``, ``sdc``).
+
+    Words of one length (three or more letters) that differ only in their last letter name
+    devices or volumes; states and verbs ("opened"/"closed", "GET"/"PUT") differ earlier.
+    """
+    first = next(iter(values))
+    n = len(first)
+    if n < 3 or not first.isalpha():
+        return False
+    stem = first[:-1]
+    return all(len(v) == n and v.startswith(stem) and v[-1].isalpha() for v in values)
+
+
 class TemplateMiner:
     """Online Drain-like miner: ``add`` one message at a time, get a stable template id back."""
 
@@ -207,6 +221,8 @@ class TemplateMiner:
                 continue
             values = fold_instances(values)
             if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
+                continue
+            if _series(values):
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members

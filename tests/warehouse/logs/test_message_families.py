@@ -19,7 +19,7 @@ FLOORS = {
     "servicing": 0.98,
     "mobile": 0.98,
     "cluster_ras": 0.98,
-    "syslog_cluster": 0.85,
+    "syslog_cluster": 0.97,
     "health_app": 0.98,
 }
 

@@ -336,3 +336,17 @@ def test_repeated_words_of_a_rare_slot_still_split_as_an_enumeration() -> None:
     sigs = [m.add_sig(f"job {i} moved to {s} state") for i, s in enumerate(["RUNNING", "DONE"] * 3)]
     m.refine()
     assert len({m.template_of(s) for s in sigs}) == 2
+
+
+def test_a_series_of_device_names_is_a_variable_not_an_enumeration() -> None:
+    m = TemplateMiner()
+    sigs = [m.add_sig(f"Local disk sd{'abcd'[i % 4]} temperature {30 + i}C") for i in range(40)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+
+
+def test_states_of_one_length_that_differ_early_still_split() -> None:
+    m = TemplateMiner()
+    sigs = [m.add_sig(f"link {i} went {('down', 'dead')[i % 2]} now") for i in range(20)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 2
