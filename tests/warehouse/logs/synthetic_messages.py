@@ -466,6 +466,67 @@ HEALTH_APP: list[Event] = [
     ("sync to cloud finished, uploaded={} failed={}", (_int(0, 500), _int(0, 9))),
 ]
 
+# Written after every fix above and never tuned against: a check on styles the fixes did not see.
+HELD_OUT: list[Event] = [
+    (
+        "WIFI: {}: {}: link quality {} noise -{} dBm",
+        (_float(1000, 99999, 6), _iface, _int(0, 100), _int(60, 99)),
+    ),
+    (
+        "WIFI: {}: {}: roam scan found {} candidates on {} channels",
+        (_float(1000, 99999, 6), _iface, _int(0, 9), _int(1, 40)),
+    ),
+    ("kernel: {}: Disabling IRQ #{}", (lambda r: f"irq{r.randint(1, 64)}", _int(1, 255))),
+    (
+        "kernel: ACPI: PCI interrupt for device {} disabled",
+        (lambda r: f"0000:{r.randint(0, 9):02d}:{r.randint(0, 31):02x}.{r.randint(0, 7)}",),
+    ),
+    ("kernel: EXT3-fs: mounted filesystem with ordered data mode.", ()),
+    (
+        "rpc.mountd: authenticated mount request from {}:{} for {} ({})",
+        (_host, _int(600, 1023), _path, _path),
+    ),
+    (
+        "{}@{}/{}/{}:{}:{}:{}.{} CSI Transaction @0x{} initialized for deployment engine "
+        "{{{}}} with flags {}",
+        (
+            _hex(8),
+            _int(2015, 2024),
+            _int(1, 12),
+            _int(1, 28),
+            _int(0, 23),
+            _int(0, 59),
+            _int(0, 59),
+            _int(0, 999),
+            _hex(10),
+            _uuid,
+            _int(0, 9),
+        ),
+    ),
+    ('Poqexec successfully registered in [l:{}{{{}}}]"{}"', (_int(10, 40), _int(5, 20), _word)),
+    (
+        "{}::{} - {} = {}, {} = {}",
+        (
+            _pick("AppleCamIn"),
+            _pick("systemWakeCall"),
+            _pick("messageType"),
+            lambda r: f"0x{r.getrandbits(32):X}",
+            _pick("state"),
+            _int(0, 9),
+        ),
+    ),
+    (
+        "Error: node {} (rack {}) failed ping {} times, marking {}",
+        (_node, _int(1, 40), _int(3, 9), _pick("down")),
+    ),
+    ("Sent {} bytes in {} packets to {} in {}ms", (_int(), _int(1, 999), _hostport, _int(1, 9999))),
+    ("Unable to resolve host {}: Name or service not known", (_host,)),
+    ("Failed to start {}.service: Unit {}.service not found.", (_word, _word)),
+    ("User {} logged out after {} minutes of inactivity", (_user, _int(1, 600))),
+    ("Checking quota for volume {}", (_word,)),
+    ("Reached target {}.", (_pick("Sockets", "Timers", "Paths", "Basic", "Network", "Swap"),)),
+]
+
 FAMILIES: dict[str, tuple[list[Event], Callable[[random.Random, int, str], str]]] = {
     "desktop_kernel": (DESKTOP_KERNEL, fmt.syslog_host_words),
     "cloud_api": (CLOUD_API, _cloud_service),
@@ -475,6 +536,7 @@ FAMILIES: dict[str, tuple[list[Event], Callable[[random.Random, int, str], str]]
     "cluster_ras": (CLUSTER_RAS, fmt.ras),
     "syslog_cluster": (SYSLOG_CLUSTER, fmt.syslog_extra),
     "health_app": (HEALTH_APP, fmt.pipes),
+    "held_out": (HELD_OUT, fmt.syslog_host_words),
 }
 
 

@@ -21,6 +21,7 @@ FLOORS = {
     "cluster_ras": 0.98,
     "syslog_cluster": 0.97,
     "health_app": 0.98,
+    "held_out": 0.98,
 }
 
 
