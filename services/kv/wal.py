@@ -98,6 +98,8 @@ class DurableStore:
         self.syncs = 0
         self.synced_records = 0
         self.sync_ms_hist = [0] * (len(SYNC_MS_BUCKETS) + 1)
+        self.checkpoints = 0
+        self.checkpoint_ms_max = 0
 
     def load(self) -> dict[bytes, bytes]:
         """Everything stored: LMDB's contents with the log replayed over them."""
@@ -210,6 +212,8 @@ class DurableStore:
     def sync_stats(self) -> list[tuple[str, int]]:
         """Group commit's figures: syncs, records logged by them, the sync latency histogram."""
         out = [("wal_syncs", self.syncs), ("wal_synced_records", self.synced_records)]
+        out += [("wal_checkpoints", self.checkpoints)]
+        out += [("wal_checkpoint_ms_max", self.checkpoint_ms_max)]
         bounds = [str(b) for b in SYNC_MS_BUCKETS] + ["inf"]
         out += [(f"wal_sync_ms_le_{b}", n) for b, n in zip(bounds, self.sync_ms_hist, strict=True)]
         return out
@@ -254,6 +258,7 @@ class DurableStore:
         return True
 
     def checkpoint(self) -> None:
+        started = time.perf_counter()
         self.flush_now()
         with self.env.begin(write=True) as txn:
             for key, value in self._dirty.items():
@@ -267,6 +272,9 @@ class DurableStore:
         os.lseek(self._fd, 0, os.SEEK_SET)
         os.fsync(self._fd)
         self.log_bytes = 0
+        self.checkpoints += 1
+        ms = int((time.perf_counter() - started) * 1000)
+        self.checkpoint_ms_max = max(self.checkpoint_ms_max, ms)
 
     def close(self) -> None:
         if self._pool is not None:
