@@ -93,9 +93,9 @@ def redis_benchmark(
 
 def settle(name: str, port: int, timeout_s: float = 60.0) -> None:
     """Wait until the node at ``port`` sees every member alive: the rounds between saturate
-    both cores, and a node starved that long may be suspected for a while; redis-benchmark
-    stops at the first error (NOREPLICAS), so each round starts from a healthy ring. The
-    wait is printed, never hidden."""
+    both cores, and a node starved that long may be suspected (or, past the suspicion
+    timeout, declared dead and skipped) for a while, so each round starts from a healthy ring.
+    The wait is printed, never hidden; redis-benchmark stops at the first error reply."""
     import redis
 
     started = time.monotonic()

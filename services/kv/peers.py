@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -32,8 +32,9 @@ class PeerError(Exception):
 class _Link(asyncio.Protocol):
     """One connection: replies matched in order to the callbacks waiting for them."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, counters: Counter[str] | None = None) -> None:
         self.name = name
+        self.counters = counters
         self.transport: asyncio.Transport | None = None
         self.parser = hiredis.Reader(replyError=PeerError)
         self.pending: deque[list] = deque()  # [answer, timer, settled]
@@ -53,7 +54,7 @@ class _Link(asyncio.Protocol):
                     raise PeerError("reply with no request")
                 _deliver(self.pending.popleft(), reply)
         except (PeerError, hiredis.ProtocolError):
-            self.drop(f"{self.name}: bad reply")
+            self.drop(f"{self.name}: bad reply", "bad_reply")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.drop(f"{self.name}: connection lost")
@@ -61,8 +62,12 @@ class _Link(asyncio.Protocol):
     def is_closing(self) -> bool:
         return self.closed or self.transport is None or self.transport.is_closing()
 
-    def drop(self, why: str) -> None:
-        """Close, failing everything in flight (replies are matched by position)."""
+    def drop(self, why: str, kind: str = "lost") -> None:
+        """Close, failing everything in flight (replies are matched by position); ``kind``
+        (lost, timeout, bad_reply, closed) is counted with the requests it failed."""
+        if not self.closed and self.counters is not None:
+            self.counters[f"peer_drops_{kind}"] += 1
+            self.counters[f"peer_drops_{kind}_requests"] += len(self.pending)
         self.closed = True
         self.out = []
         pending, self.pending = self.pending, deque()
@@ -93,12 +98,20 @@ class _Link(asyncio.Protocol):
         if not entry[2]:
             _deliver(entry, PeerError(f"{self.name}: timed out"))
             # Replies are matched by position: after a timeout the stream is out of step.
-            self.drop(f"{self.name}: connection dropped after a timeout")
+            self.drop(f"{self.name}: connection dropped after a timeout", "timeout")
 
 
 class PeerClient:
-    def __init__(self, name: str, host: str, port: int, timeout_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        host: str,
+        port: int,
+        timeout_s: float = 1.0,
+        counters: Counter[str] | None = None,
+    ) -> None:
         self.name = name
+        self.counters = counters
         self.host = host
         self.port = port
         self.timeout_s = timeout_s
@@ -114,10 +127,14 @@ class PeerClient:
             loop = asyncio.get_running_loop()
             try:
                 _, link = await asyncio.wait_for(
-                    loop.create_connection(lambda: _Link(self.name), self.host, self.port),
+                    loop.create_connection(
+                        lambda: _Link(self.name, self.counters), self.host, self.port
+                    ),
                     self.timeout_s,
                 )
             except (OSError, TimeoutError) as exc:
+                if self.counters is not None:
+                    self.counters["peer_connect_failures"] += 1
                 raise PeerError(f"{self.name}: cannot connect ({exc!r})") from None
             self._link = link
             return link
@@ -168,7 +185,7 @@ class PeerClient:
 
     async def close(self) -> None:
         if self._link is not None:
-            self._link.drop(f"{self.name}: closed")
+            self._link.drop(f"{self.name}: closed", "closed")
             self._link = None
 
 

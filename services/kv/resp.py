@@ -197,6 +197,11 @@ class RequestReader:
     ``feed`` returns the complete requests so far. Input that breaks the protocol or its
     bounds sets ``error`` (a ``ProtocolError``): the caller answers the requests before it,
     then the error, then closes the connection.
+
+    Whether the next byte starts a request (where an inline command may begin) is tracked
+    here, not read off hiredis's buffer: hiredis drops the bytes it has consumed once they
+    pass 1 KiB, so its buffer is also empty in the middle of a large request split at an
+    element boundary, and the rest of that request must not be read as inline commands.
     """
 
     def __init__(self, max_request_bytes: int) -> None:
@@ -204,6 +209,7 @@ class RequestReader:
         self._reader = hiredis.Reader()
         self._inline = b""
         self._pending = 0  # bytes fed to hiredis since it last produced a request
+        self._partial = False  # hiredis holds the start of a request not yet complete
         self.error: ProtocolError | None = None
 
     def feed(self, data: bytes) -> list[list[bytes]]:
@@ -215,7 +221,7 @@ class RequestReader:
         return requests
 
     def _feed(self, data: bytes, requests: list[list[bytes]]) -> None:
-        if self._inline or (self._reader.len() == 0 and data[:1] != b"*"):
+        if self._inline or (not self._partial and data[:1] != b"*"):
             data = self._inline_requests(self._inline + data, requests)
             self._inline = b""
             if not data:
@@ -228,6 +234,7 @@ class RequestReader:
             except hiredis.ProtocolError as exc:
                 raise ProtocolError(str(exc).removeprefix("Protocol error, ")) from None
             if req is False:
+                self._partial = True  # it was given bytes (see below) and has no request yet
                 break
             self._pending = 0
             if type(req) is not list:
@@ -239,7 +246,8 @@ class RequestReader:
                     raise ProtocolError("expected '$', got another reply type")
             if req:
                 requests.append(req)
-            if self._reader.len() == 0:
+            if not self._reader.has_data():  # every byte fed is in a complete request
+                self._partial = False
                 break
         if self._pending > self.max_request_bytes:
             raise ProtocolError("invalid bulk length")

@@ -67,7 +67,9 @@ class Topology:
         if name != c.name:
             if name not in c.peers:
                 m = self.membership.members[name]
-                c.peers[name] = PeerClient(name, m.host, m.port, c.config.request_timeout_s)
+                c.peers[name] = PeerClient(
+                    name, m.host, m.port, c.config.request_timeout_s, c.counters
+                )
                 c.gossip[name] = PeerClient(name, m.host, m.port, c.config.probe_timeout_s)
                 c.forwards[name] = PeerClient(name, m.host, m.port, c.config.request_timeout_s)
             if new in ("alive", "suspect"):

@@ -10,6 +10,14 @@ not wait for the previous sync to finish, it starts its own (an fdatasync makes 
 written before it durable, so each sync's callers may be answered when it returns; the
 kernel merges concurrent syncs into one journal commit). Recovery
 loads LMDB, replays the log and cuts a torn or corrupt tail at the first bad record.
+
+A checkpoint never stalls the event loop: when the log is large and every record in it is
+durable (no sync in flight), the log is renamed ``wal.old.log`` and a fresh ``wal.log`` takes
+the new writes at once, while a worker thread writes what the old log holds into LMDB, syncs
+it and only then deletes the old log (in a loaded run the checkpoint of a 100k-key log held
+the loop for 1-2.4 s on every node at once). The directory is synced before any record of the
+fresh log is acknowledged. Recovery replays ``wal.old.log`` (if a crash left one) before
+``wal.log``, then finishes that checkpoint before serving.
 """
 
 from __future__ import annotations
@@ -80,14 +88,20 @@ class DurableStore:
         self.checkpoint_bytes = checkpoint_bytes
         self.env = lmdb.open(str(self.dir / "lmdb"), map_size=8 << 30, max_dbs=0)
         self.log_path = self.dir / "wal.log"
+        self.old_path = self.dir / "wal.old.log"  # a log being checkpointed (by a worker)
         self._batch: list[bytes] = []
+        self._batch_kv: list[tuple[bytes, bytes | None]] = []  # the batch's writes, unencoded
         self._waiters: list[Callable[[], None]] = []
         self._syncing = 0  # fdatasyncs in flight
         self._latest: list[Callable[[], None]] = []  # callers of the newest sync started
         self._written = 0  # batches written to the log
         self._durable = 0  # the newest batch known durable
         self._scheduled = False
+        # what the log file holds (records written to it, so durable when no sync is in flight)
         self._dirty: dict[bytes, bytes | None] = {}
+        self._folding = False  # a worker is moving the old log into LMDB
+        self._rotations = 0  # fresh logs started; their directory entries need a sync
+        self._dir_synced = 0  # rotations whose directory entry is known durable
         self.log_bytes = 0
         self.torn_bytes_cut = 0
         # key -> the batch holding its newest record, while some batch is not yet durable
@@ -98,6 +112,8 @@ class DurableStore:
         self.syncs = 0
         self.synced_records = 0
         self.sync_ms_hist = [0] * (len(SYNC_MS_BUCKETS) + 1)
+        self.checkpoints = 0
+        self.checkpoint_ms_max = 0
 
     def load(self) -> dict[bytes, bytes]:
         """Everything stored: LMDB's contents with the log replayed over them."""
@@ -106,25 +122,30 @@ class DurableStore:
             for _, stored in txn.cursor():
                 (klen,) = _KEYLEN.unpack_from(stored, 0)
                 data[bytes(stored[4 : 4 + klen])] = bytes(stored[4 + klen :])
-        raw = self.log_path.read_bytes() if self.log_path.exists() else b""
-        records, valid = read_records(raw)
-        self.torn_bytes_cut = len(raw) - valid
-        for key, value in records:
-            self._dirty[key] = value
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
+        self.torn_bytes_cut = 0
+        valid = 0
+        for path in (self.old_path, self.log_path):  # older first
+            raw = path.read_bytes() if path.exists() else b""
+            records, valid = read_records(raw)
+            self.torn_bytes_cut += len(raw) - valid
+            for key, value in records:
+                self._dirty[key] = value
+                if value is None:
+                    data.pop(key, None)
+                else:
+                    data[key] = value
         self._fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT, 0o600)
         os.ftruncate(self._fd, valid)
         os.lseek(self._fd, valid, os.SEEK_SET)
         self.log_bytes = valid
+        if self.old_path.exists():
+            self.checkpoint()  # the one a crash interrupted: done before serving
         return data
 
     def put(self, key: bytes, value: bytes | None) -> None:
         """Log a write (``None``: delete). Durable after the next group commit."""
         self._batch.append(encode_record(key, value))
-        self._dirty[key] = value
+        self._batch_kv.append((key, value))
         self._logged[key] = self._written + 1  # the batch this record goes out in
 
     def durable_all(self, keys: Iterable[bytes]) -> bool:
@@ -177,6 +198,8 @@ class DurableStore:
         self.syncs += 1
         self.synced_records += len(self._batch)
         batch, self._batch = b"".join(self._batch), []
+        self._dirty.update(self._batch_kv)
+        self._batch_kv = []
         waiters, self._waiters = self._waiters, []
         os.write(self._fd, batch)  # here, in log order; only the sync waits in a thread
         self._written += 1
@@ -189,17 +212,21 @@ class DurableStore:
         self._syncing += 1
         self._latest = waiters
         seq = self._written
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(MAX_SYNCS, thread_name_prefix="wal-sync")
-        self._pool.submit(self._sync, asyncio.get_running_loop(), waiters, seq)
+        self._workers().submit(self._sync, asyncio.get_running_loop(), waiters, seq, self._fd)
 
-    def _sync(self, loop: asyncio.AbstractEventLoop, waiters: list, seq: int) -> None:
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._pool is None:  # the syncs in flight, and one checkpoint
+            self._pool = ThreadPoolExecutor(MAX_SYNCS + 1, thread_name_prefix="wal-sync")
+        return self._pool
+
+    def _sync(self, loop: asyncio.AbstractEventLoop, waiters: list, seq: int, fd: int) -> None:
         """In a worker thread: make the log durable, then hand back to the loop directly (an
         asyncio future around the thread's would cost a second turn before the callers hear)."""
         error: OSError | None = None
         started = time.perf_counter()
         try:
-            os.fdatasync(self._fd)
+            self._sync_dir_if_rotated()
+            os.fdatasync(fd)
         except OSError as exc:
             error = exc
         ms = (time.perf_counter() - started) * 1000
@@ -210,9 +237,26 @@ class DurableStore:
     def sync_stats(self) -> list[tuple[str, int]]:
         """Group commit's figures: syncs, records logged by them, the sync latency histogram."""
         out = [("wal_syncs", self.syncs), ("wal_synced_records", self.synced_records)]
+        out += [("wal_checkpoints", self.checkpoints)]
+        out += [("wal_checkpoint_ms_max", self.checkpoint_ms_max)]
         bounds = [str(b) for b in SYNC_MS_BUCKETS] + ["inf"]
         out += [(f"wal_sync_ms_le_{b}", n) for b, n in zip(bounds, self.sync_ms_hist, strict=True)]
         return out
+
+    def _sync_dir_if_rotated(self) -> None:
+        """Make the directory entries of the fresh logs durable (before their records are
+        acknowledged): in a worker thread."""
+        wanted = self._rotations
+        if self._dir_synced < wanted:
+            self._sync_dir()
+            self._dir_synced = max(self._dir_synced, wanted)
+
+    def _sync_dir(self) -> None:
+        fd = os.open(self.dir, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def _write(self, batch: bytes) -> None:
         os.write(self._fd, batch)
@@ -235,6 +279,8 @@ class DurableStore:
         """Write and fsync the pending batch synchronously (shutdown, tests)."""
         if self._batch:
             batch, self._batch = b"".join(self._batch), []
+            self._dirty.update(self._batch_kv)
+            self._batch_kv = []
             self._write(batch)
             self._written += 1
             self._durable = self._written
@@ -245,28 +291,88 @@ class DurableStore:
             w()
 
     def maybe_checkpoint(self) -> bool:
-        """When the log is large, move its writes into LMDB and start an empty log."""
+        """When the log is large, start moving it into LMDB (``_rotate``); True if started."""
         size = os.fstat(self._fd).st_size if self._fd >= 0 else 0
         self.log_bytes = size
-        if size < self.checkpoint_bytes or self._flushing:
+        if size < self.checkpoint_bytes or self._flushing or self._folding:
             return False
-        self.checkpoint()
+        self._rotate()
         return True
 
-    def checkpoint(self) -> None:
-        self.flush_now()
+    def _rotate(self) -> None:
+        """On the loop, with no sync in flight (all the log holds is durable): the log becomes
+        the old log, a fresh one takes the writes from now on, and a worker moves the old one
+        into LMDB (``_fold``)."""
+        started = time.perf_counter()
+        snapshot, self._dirty = self._dirty, {}
+        old_fd = self._fd
+        os.rename(self.log_path, self.old_path)
+        self._rotations += 1
+        self._fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self.log_bytes = 0
+        self._folding = True
+        loop = asyncio.get_running_loop()
+        self._workers().submit(self._fold, loop, snapshot, old_fd, started)
+
+    def _fold(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        snapshot: dict[bytes, bytes | None],
+        old_fd: int,
+        started: float,
+    ) -> None:
+        """In a worker thread: write the old log's contents into LMDB, sync it, then delete
+        the old log (recovery replays it until then)."""
+        error: OSError | None = None
+        try:
+            self._sync_dir_if_rotated()
+            self._commit(snapshot)
+            os.close(old_fd)
+            os.unlink(self.old_path)
+            self._sync_dir()
+        except OSError as exc:
+            error = exc
+        ms = int((time.perf_counter() - started) * 1000)
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile (shutdown)
+            loop.call_soon_threadsafe(self._folded, error, ms)
+
+    def _folded(self, error: OSError | None, ms: int) -> None:
+        self._folding = False
+        if error is not None:
+            raise error  # the old log stays, and a restart replays it
+        self.checkpoints += 1
+        self.checkpoint_ms_max = max(self.checkpoint_ms_max, ms)
+
+    def _commit(self, items: dict[bytes, bytes | None]) -> None:
+        """Write ``items`` into LMDB and make them durable there."""
         with self.env.begin(write=True) as txn:
-            for key, value in self._dirty.items():
+            for key, value in items.items():
                 if value is None:
                     txn.delete(lmdb_key(key))
                 else:
                     txn.put(lmdb_key(key), _KEYLEN.pack(len(key)) + key + value)
         self.env.sync(True)
+
+    def checkpoint(self) -> None:
+        """Move everything logged into LMDB now, on the caller's thread (start-up, tests)."""
+        started = time.perf_counter()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # a checkpoint under way in a worker finishes first
+            self._pool = None
+            self._folding = False
+        self.flush_now()
+        self._commit(self._dirty)
         self._dirty.clear()
         os.ftruncate(self._fd, 0)
         os.lseek(self._fd, 0, os.SEEK_SET)
         os.fsync(self._fd)
+        if self.old_path.exists():
+            self.old_path.unlink()
+            self._sync_dir()
         self.log_bytes = 0
+        self.checkpoints += 1
+        ms = int((time.perf_counter() - started) * 1000)
+        self.checkpoint_ms_max = max(self.checkpoint_ms_max, ms)
 
     def close(self) -> None:
         if self._pool is not None:

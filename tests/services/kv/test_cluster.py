@@ -192,3 +192,33 @@ def test_digest_reads_return_the_newest_version_and_repair_the_coordinator(tmp_p
         assert stats(first).get("batch_check_keys", 0) >= len(keys)
     finally:
         cluster.stop()
+
+
+def test_a_replica_batch_split_at_an_element_boundary_is_answered_once(five):
+    """A peer's batch of replica puts arriving in two reads, the first ending right after one
+    of its elements past 1 KiB, is one request with one reply: its rest read as inline
+    commands put every later reply on the link out of step (the NOREPLICAS bursts)."""
+    import socket
+
+    from services.kv.resp import encode_command
+
+    node = five.nodes[0]
+    version = Version("n9", 1, {}, (int(time.time() * 1000), 0), b"v" * 100, None)
+    args = [b"KV.R.MPUT"]
+    for i in range(20):
+        args += [b"split:%d" % i, encode([version]), b""]
+    wire = encode_command(args)
+    cut = wire.index(b"$8\r\nsplit:12")
+    with socket.create_connection(("127.0.0.1", node.port), timeout=5) as s:
+        s.sendall(wire[:cut])
+        time.sleep(0.3)  # the node reads the first part on its own
+        s.sendall(wire[cut:] + encode_command([b"PING"]))
+        got = b""
+        while not got.endswith(b"+PONG\r\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+    assert got == b":20\r\n+PONG\r\n"
+    held = client(node).execute_command("KV.R.GET", "split:19")
+    assert [v.value for v in decode(held)] == [b"v" * 100]
