@@ -15,6 +15,7 @@ record published again from the outbox keeps its id, so the lake counts it once.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import time
 from datetime import UTC, datetime
@@ -50,10 +51,25 @@ def event_id() -> str:
     return _ids.next()
 
 
+_second: tuple[int, str] = (0, "1970-01-01T00:00:00")  # the last whole second formatted
+
+
 def stamp(at: float | None = None) -> str:
-    """The lake timestamp (ISO 8601, UTC) of ``at`` seconds since the epoch (default: now),
-    as ``Event.to_record`` writes it."""
-    return datetime.fromtimestamp(time.time() if at is None else at, UTC).isoformat()
+    """The lake timestamp (ISO 8601, UTC, to the microsecond) of ``at`` seconds since the
+    epoch (default: now), as ``Event.to_record`` writes it. The date and time of day are
+    formatted once per second, not once per event."""
+    global _second
+    part, whole = math.modf(time.time() if at is None else at)
+    second, fraction = int(whole), round(part * 1e6)  # as ``datetime.fromtimestamp`` rounds
+    if fraction >= 1_000_000:
+        second, fraction = second + 1, fraction - 1_000_000
+    elif fraction < 0:
+        second, fraction = second - 1, fraction + 1_000_000
+    last, prefix = _second
+    if second != last:
+        prefix = datetime.fromtimestamp(second, UTC).isoformat()[:19]
+        _second = (second, prefix)
+    return f"{prefix}.{fraction:06d}+00:00" if fraction else f"{prefix}+00:00"
 
 
 def chat_event(

@@ -4,7 +4,10 @@ ingestion and the lake expect), and their cheaper ids stay unique."""
 from __future__ import annotations
 
 import os
+import random
 from datetime import UTC, datetime
+
+import pytest
 
 from services.chat.records import chat_event, event_id, stamp
 from warehouse.events import Event
@@ -25,6 +28,28 @@ def test_chat_event_record_has_the_form_of_event_to_record():
     assert len(record["event_id"]) == 32 and int(record["event_id"], 16) >= 0
     now = datetime.now(UTC)
     assert abs((datetime.fromisoformat(record["ts"]) - now).total_seconds()) < 5
+
+
+@pytest.mark.parametrize(
+    "at",
+    [1_700_000_000.25, 1_700_000_000.0, 1_700_000_059.999_999, 1_700_000_060.5, 86_400.000_001],
+)
+def test_stamp_is_the_isoformat_of_the_time(at):
+    assert stamp(at) == datetime.fromtimestamp(at, UTC).isoformat()
+    assert stamp(at) == stamp(at)  # formatted from the cached second too
+
+
+def test_stamp_rounds_to_the_microsecond_as_datetime_does():
+    rng = random.Random(5)
+    for _ in range(20_000):
+        at = rng.choice([rng.uniform(0, 4e9), round(rng.uniform(1.7e9, 1.8e9), 6)])
+        assert stamp(at) == datetime.fromtimestamp(at, UTC).isoformat(), at
+
+
+def test_stamp_now_is_now():
+    before = datetime.now(UTC)
+    got = datetime.fromisoformat(stamp())
+    assert before <= got <= datetime.now(UTC)
 
 
 def test_chat_event_keeps_a_shared_timestamp_and_stringifies_ids():
