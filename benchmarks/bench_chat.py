@@ -5,7 +5,8 @@ latency at half the maximum rate, chaos, resync and memory per idle connection.
   as it can; messages delivered per second by the messaging service (stored, sequenced,
   acknowledged) over the same fan-out by a bare ``websockets`` broadcast server
   (``benchmarks.chat_baseline``) in the same run: the cost of durability and ordering.
-  ``BENCH_CHAT_ROUNDS`` (3) interleaved rounds; the medians are reported.
+  ``BENCH_CHAT_ROUNDS`` (3) interleaved rounds; the medians are reported, with each
+  server's CPU per delivery (``/proc``; what to compare on a loaded machine).
 - Scale-out: the same with two server processes on a private PostgreSQL and a private
   ``redis-server`` (``benchmarks.chat_scaleout``), clients alternating between them; its
   figures, with lost, duplicated and reordered deliveries, on the ``SCALEOUT`` line just
@@ -55,6 +56,8 @@ CHAOS = int(os.environ.get("BENCH_CHAT_CHAOS", "50000"))
 IDLE = int(os.environ.get("BENCH_CHAT_IDLE", "5000"))
 ROUNDS = int(os.environ.get("BENCH_CHAT_ROUNDS", "3"))
 RESYNC = 1000
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SETTLE_S = 0.5
 
 
 def rss_kib(pid: int) -> int:
@@ -86,28 +89,62 @@ class Baseline:
         self.proc.wait(10)
 
 
+def cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user and system, every thread) the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / CLOCK_TICKS
+
+
+async def measured(clients: list[Lean], pids: list[int]) -> tuple[float, float]:
+    """One flood: deliveries per second, and the servers' CPU microseconds per delivery
+    (read ``SETTLE_S`` after the last delivery, so the acks and spool appends after it
+    count)."""
+    delivered, used = sum(c.delivered for c in clients), cpu_s(pids)
+    rate = await flood(clients, PER_CLIENT)
+    await asyncio.sleep(SETTLE_S)
+    done = sum(c.delivered for c in clients) - delivered
+    return rate, (cpu_s(pids) - used) / max(1, done) * 1e6
+
+
 async def interleaved(
-    base_port: int, urls: list[str], setup: Setup, label: str
+    base: Baseline, urls: list[str], pids: list[int], setup: Setup, label: str
 ) -> tuple[float, float, list[Lean]]:
     """``ROUNDS`` floods of each server, alternating which goes first: the median of our
     deliveries per second and of the per-round ratios (load on a shared machine moves both
-    within a round far less than between rounds). Our clients stay connected."""
-    base = await connect_lean([f"ws://127.0.0.1:{base_port}"], None, CLIENTS, ours=False)
+    within a round far less than between rounds). Our clients stay connected. Each round
+    also reports the servers' CPU per delivery (``pids``: ours), the figure to compare on a
+    loaded machine, where wall-clock rates mostly measure the neighbours."""
+    base_clients = await connect_lean([f"ws://127.0.0.1:{base.port}"], None, CLIENTS, ours=False)
     ours = await connect_lean(urls, setup, CLIENTS, ours=True)
-    rates, ratios = [], []
+    rates, ratios, our_cpu, base_cpu = [], [], [], []
     for r in range(ROUNDS):
         if r % 2:
-            ours_rate, base_rate = await flood(ours, PER_CLIENT), await flood(base, PER_CLIENT)
+            (ours_rate, ours_us), (base_rate, base_us) = (
+                await measured(ours, pids),
+                await measured(base_clients, [base.proc.pid]),
+            )
         else:
-            base_rate, ours_rate = await flood(base, PER_CLIENT), await flood(ours, PER_CLIENT)
+            (base_rate, base_us), (ours_rate, ours_us) = (
+                await measured(base_clients, [base.proc.pid]),
+                await measured(ours, pids),
+            )
         rates.append(ours_rate)
         ratios.append(ours_rate / base_rate)
+        our_cpu.append(ours_us)
+        base_cpu.append(base_us)
         print(
             f"{label} round {r + 1}: ours {ours_rate:.0f} deliveries/s, bare broadcast "
-            f"{base_rate:.0f}/s, ratio {ours_rate / base_rate:.3f} "
-            f"(load {os.getloadavg()[0]:.1f})"
+            f"{base_rate:.0f}/s, ratio {ours_rate / base_rate:.3f}; server CPU per delivery "
+            f"ours {ours_us:.1f} us, bare {base_us:.1f} us (load {os.getloadavg()[0]:.1f})"
         )
-    await close_all(base)
+    print(
+        f"{label}: server CPU per delivery, medians: ours {statistics.median(our_cpu):.1f} us, "
+        f"bare broadcast {statistics.median(base_cpu):.1f} us"
+    )
+    await close_all(base_clients)
     return statistics.median(rates), statistics.median(ratios), ours
 
 
@@ -116,7 +153,9 @@ def throughput_and_latency(root: Path) -> tuple[float, float, float]:
         setup = Setup(srv, CLIENTS)
 
         async def ours() -> tuple[float, float, list[float]]:
-            rate, ratio, clients = await interleaved(base.port, [srv.ws_url], setup, "throughput")
+            rate, ratio, clients = await interleaved(
+                base, [srv.ws_url], [srv.proc.pid], setup, "throughput"
+            )
             lat = await paced(clients, rate / GROUP / 2, 5.0)
             await close_all(clients)
             return rate, ratio, lat
@@ -143,7 +182,7 @@ def scale_out(root: Path) -> tuple[float, float, int, int, int]:
 
         async def run() -> tuple[float, float, list[Lean]]:
             rate, ratio, clients = await interleaved(
-                base.port, [a.ws_url, b.ws_url], setup, "scale-out"
+                base, [a.ws_url, b.ws_url], [a.proc.pid, b.proc.pid], setup, "scale-out"
             )
             await close_all(clients)
             return rate, ratio, clients

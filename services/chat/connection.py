@@ -58,6 +58,11 @@ class Session:
         self.inbox_sent = 0
         self.closed = False
         self.overflow = False
+        # Flow control of the socket, kept by the hub's watchdog (``services.chat.sending``):
+        # when the pending send started (0 when none), whether it was cut off as stalled.
+        self.sending_since = 0.0
+        self.stalled = False
+        self.sender: asyncio.Task | None = None
 
     def offer(self, message: Message) -> None:
         """A committed row of a conversation this session follows (called on the loop)."""

@@ -19,8 +19,8 @@ from services.chat.model import (
     RETENTION,
     Conversation,
     Message,
-    chat_event,
 )
+from services.chat.records import chat_event
 from services.chat.settings import ChatSettings
 from services.chat.writer import Output, Writer
 from services.errors import Forbidden, Invalid, NotFound

@@ -14,10 +14,8 @@ from services.chat import device_store as ds
 from services.chat import inputs
 from services.chat import store as st
 from services.chat import tables as t
-from services.chat.model import (
-    chat_event,
-)
 from services.chat.presence import Presence
+from services.chat.records import chat_event, stamp
 from services.chat.settings import ChatSettings
 from services.chat.writer import Output, Writer
 from services.errors import Forbidden, Invalid, NotFound
@@ -74,8 +72,9 @@ class Devices:
             # reconnecting device brings may cover the same rows.
             before = ds.tx_cursor(conn, user, device, conv_id, column)
             moved = ds.tx_advance_cursor(conn, user, device, conv_id, column, seq, now)
+            ts = stamp()  # one timestamp for the write's events (they stay in list order)
             if read and moved:
-                out.events.append(chat_event("read", user, conv_id, device=device, seq=seq))
+                out.events.append(chat_event("read", user, conv_id, ts=ts, device=device, seq=seq))
             for d_seq, stored_at, sent_at in deliveries:
                 if d_seq <= before:
                     continue
@@ -84,6 +83,7 @@ class Devices:
                         "delivered",
                         user,
                         conv_id,
+                        ts=ts,
                         device=device,
                         seq=d_seq,
                         stored_at=stored_at,

@@ -3,7 +3,8 @@
 The protocol is documented in ``services/chat/PROTOCOL.md``. Every frame is a JSON object
 with a ``type``. A bad frame gets an ``error`` frame and the connection lives on; only a
 socket that cannot keep up (its control queue fills, or one send takes longer than
-``send_timeout_s``) is closed, with code 4008, and its device resyncs from its cursors.
+``send_timeout_s``, as one watchdog for all sockets finds) is closed, with code 4008, and
+its device resyncs from its cursors.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class Hub(Sending, Receiving, Signalling):
         for timer in self._ringing.values():
             timer.cancel()
         self._ringing.clear()
+        if self._watching is not None:
+            self._watching[1].cancel()
+            self._watching = None
 
     # -- fan-out ---------------------------------------------------------------------------
     def _from_writer(self, committed: list[Any]) -> None:
@@ -152,7 +156,8 @@ class Hub(Sending, Receiving, Signalling):
         if session is None:
             return
         self.sessions += 1
-        sender = asyncio.create_task(self._sender(ws, session))
+        sender = session.sender = asyncio.create_task(self._sender(ws, session))
+        self._watch(self.loop)
         try:
             await self._receiver(ws, session)
         finally:

@@ -24,8 +24,8 @@ from services.chat.model import (
     SCRUB,
     Message,
     Posted,
-    chat_event,
 )
+from services.chat.records import chat_event
 from services.chat.settings import ChatSettings
 from services.chat.writer import Output, Writer
 from services.errors import Forbidden, Gone, Invalid, NotFound

@@ -8,8 +8,6 @@ from typing import Any
 
 import orjson
 
-from warehouse.events import Event
-
 # Kinds of rows in a conversation's log. ``message`` carries content; the others are events.
 CONTENT = "message"
 EDIT = "edit"
@@ -20,11 +18,6 @@ MEMBER_REMOVED = "member_removed"
 RETENTION = "retention"
 KINDS = (CONTENT, EDIT, DELETE, CREATED, MEMBER_ADDED, MEMBER_REMOVED, RETENTION)
 SCRUB = ("scrub",)  # a commit that removed text: the store's files are scrubbed after it
-
-
-def chat_event(type_: str, actor: str | None, entity: str | None, **attrs: Any) -> Event:
-    """One ``chat`` event for the lake."""
-    return Event(system="chat", type=type_, actor=actor, entity=entity, attrs=attrs)
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,11 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from services.chat.records import Record
 from services.chat.tables import outbox
 from services.errors import DomainError
 from services.outbox import Publisher, tx_put
 from warehouse.emitter import Emitter
-from warehouse.events import Event
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class Output:
     """What one write produced besides its result: events for the lake, rows for fan-out."""
 
     def __init__(self) -> None:
-        self.events: list[Event] = []
+        self.events: list[Record] = []  # spool records (``services.chat.records``)
         self.committed: list[Any] = []
 
 
@@ -220,7 +220,7 @@ class Writer:
                 if self._forgettable:
                     self.publisher.forget(conn, self._forgettable)
                 if out.events:
-                    records = [e.to_record() for e in out.events]
+                    records = out.events
                     row = tx_put(conn, outbox, records)
         # Committed: from here nothing may fail the batch, or its writes would run twice.
         self._forgettable = []
