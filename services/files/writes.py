@@ -26,8 +26,9 @@ READ_BYTES = 4 * 1024 * 1024
 #: An upload is chunked in batches of this many bytes (one metadata round per batch: 8 MiB
 #: cost about a tenth more CPU than 16) ...
 UPLOAD_BATCH_BYTES = 16 * 1024 * 1024
-#: ... of which this many may wait to be stored by the sealing thread. The chunker fills the
-#: next of SEAL_DEPTH + 1 buffers meanwhile, so it never writes over a batch still waiting.
+#: ... of which this many may wait to be stored by the sealing thread. Meanwhile one more is
+#: hashed and the next filled and chunked, in SEAL_DEPTH + 2 buffers used in turn, so the
+#: chunker never writes over a batch still waiting.
 SEAL_DEPTH = 2
 
 
@@ -124,7 +125,7 @@ class FileWrites:
                 pieces,
                 self.conf.avg_chunk_bytes,
                 buffer_bytes=UPLOAD_BATCH_BYTES,
-                buffers=SEAL_DEPTH + 1,
+                buffers=SEAL_DEPTH + 2,
             )
             for batch in batches:
                 total += sum(len(d) for _, d in batch)
