@@ -13,8 +13,9 @@ and upload speed, each against a baseline measured in the same run.
 - Delta sync: every byte a client sends (plan request, missing chunks, commit request) to
   sync a 1-byte insertion in the middle of a 100 MiB file, against the target: two average
   chunks plus the chunk list.
-- Upload: a 1 GiB PUT through the API (uvicorn in a subprocess, on loopback, with encryption
-  at rest on), as a ratio to writing and fsyncing the same bytes to a file in the same run.
+- Upload: a 1 GiB PUT through the API (``blueprint serve`` in a subprocess, as the platform
+  is served by default, on loopback, with encryption at rest on), as a ratio to writing and
+  fsyncing the same bytes to a file in the same run.
   The client streams the body from its buffer as ``curl -T`` does (no copy per slice), since
   it shares the machine's cores with the server.
 
@@ -157,14 +158,10 @@ def bench_dedup(cache: Path, work: Path) -> tuple[float, float, float]:
     return cdc_ratio, vs_fixed, fastcdc_ratio
 
 
-def make_app():
-    """uvicorn factory: the API with only the file system."""
-    from services.app import create_app
-
-    return create_app(only=["files"])
-
-
 class Server:
+    """The API as it is served by default: ``blueprint serve --only files`` (uvicorn with the
+    platform's HTTP protocol and limits, see :mod:`services.server`), in a subprocess."""
+
     def __init__(self, data_dir: Path) -> None:
         from tests.conftest import free_port
 
@@ -179,19 +176,18 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "--factory",
-                "benchmarks.bench_files:make_app",
+                "pipelines.cli",
+                "serve",
+                "--only",
+                "files",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--log-level",
-                "warning",
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
         self.base = f"http://127.0.0.1:{self.port}"
         for _ in range(600):

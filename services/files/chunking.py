@@ -14,16 +14,20 @@ from __future__ import annotations
 import hashlib
 import mmap
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from fastcdc.fastcdc_cy import fastcdc_cy as _fastcdc
 
 #: Average chunk size by default (min = avg/4, max = avg*8, FastCDC's normalised defaults).
 DEFAULT_AVG = 64 * 1024
 MIN_AVG = 256
 MAX_AVG = 4 * 1024 * 1024
+#: Pieces at least this long are copied without the GIL (numpy); shorter ones cost less
+#: copied in place than the call would.
+_NOGIL_COPY = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -82,12 +86,21 @@ def chunk_pipelined(data: bytes | memoryview, avg: int = DEFAULT_AVG) -> list[Ch
         return [c for f in futures for c in f.result()]
 
 
+def _copy_into(dst: memoryview, src: memoryview) -> None:
+    """``dst[:] = src``, without the GIL for large pieces (numpy releases it while copying),
+    so the event loop and the sealing thread run while a socket's bytes are gathered."""
+    if len(src) >= _NOGIL_COPY:
+        np.copyto(np.frombuffer(dst, np.uint8), np.frombuffer(src, np.uint8))
+    else:
+        dst[:] = src
+
+
 def stream_chunks(
     pieces: Iterable[bytes | list[bytes]],
     avg: int = DEFAULT_AVG,
     *,
     buffer_bytes: int = 8 * 1024 * 1024,
-    buffers: int = 1,
+    buffers: int = 2,
 ) -> Iterator[list[tuple[str, memoryview]]]:
     """Chunk a byte stream as it arrives: batches of ``(sha256, bytes)`` in stream order,
     with the same boundaries as :func:`chunk_bytes` over the whole stream. A piece may be a
@@ -96,32 +109,30 @@ def stream_chunks(
     Pieces are copied once, into a buffer of ``buffer_bytes`` (at least two largest chunks);
     every chunk of a full buffer but the last is final, because FastCDC finds a boundary from
     the start of its chunk only. The last one (perhaps cut short by the buffer's end) moves to
-    the front and starts the next fill, in the next of ``buffers`` buffers used in turn: a
-    batch's views stay valid until ``buffers`` more batches have been asked for, so a caller
-    can seal and write earlier batches on another thread while this one chunks the next
-    (reusing buffers, not allocating one per fill, spares the page faults of fresh memory).
-    Memory stays bounded by the buffers whatever the stream's length. Hashing is split over
-    this thread and one more, as in :func:`chunk_pipelined`."""
+    the front of the next of ``buffers`` buffers (at least 2), used in turn. A buffer's chunks
+    are hashed on two worker threads (hashlib releases the GIL) while this one gathers and
+    chunks the next buffer, and handed out once hashed: so a batch's views stay valid until
+    ``buffers - 2`` more batches have been asked for (a caller may seal and write that many
+    on another thread), and memory stays bounded by the buffers whatever the stream's length.
+    """
     size = max(buffer_bytes, 16 * _check_avg(avg))
-    ring = [memoryview(bytearray(size)) for _ in range(max(1, buffers))]
+    ring = [memoryview(bytearray(size)) for _ in range(max(2, buffers))]
     turn = 0
     view = ring[turn]
     fill = 0
-    pool = ThreadPoolExecutor(max_workers=1)
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="files-hash")
 
     def hashed(data: memoryview, spans: list[tuple[int, int]]) -> list[tuple[str, memoryview]]:
         return [(sha256_hex(data[o : o + n]), data[o : o + n]) for o, n in spans]
 
-    def cut(final: bool) -> list[tuple[str, memoryview]]:
-        nonlocal fill
+    def cut(final: bool) -> tuple[list[Future], memoryview | None]:
+        """Find the chunks of the buffer, start hashing them; the unfinished last one."""
         data = view[:fill]
         spans = list(boundaries(data, avg))
         keep = spans.pop() if not final and spans else None
-        # Half the hashing on a second thread (hashlib releases the GIL), half on this one.
         half = len(spans) // 2
-        later = pool.submit(hashed, data, spans[half:])
-        out = hashed(data, spans[:half]) + later.result()
-        return out if keep is None else [*out, ("", data[keep[0] : keep[0] + keep[1]])]
+        jobs = [pool.submit(hashed, data, part) for part in (spans[:half], spans[half:])]
+        return jobs, None if keep is None else data[keep[0] : keep[0] + keep[1]]
 
     def flat() -> Iterator[bytes]:
         for piece in pieces:
@@ -130,25 +141,29 @@ def stream_chunks(
             else:
                 yield piece
 
+    waiting: list[Future] | None = None
     try:
         for piece in flat():
-            mv = memoryview(piece)
+            mv = memoryview(piece).cast("B")
             while mv:
                 n = min(len(mv), size - fill)
-                view[fill : fill + n] = mv[:n]
+                _copy_into(view[fill : fill + n], mv[:n])
                 fill += n
                 mv = mv[n:]
                 if fill == size:
-                    found = cut(False)
-                    _, rest = found.pop()
-                    yield found
-                    tail = len(rest)
+                    jobs, rest = cut(False)
+                    if waiting is not None:
+                        yield [c for job in waiting for c in job.result()]
+                    waiting = jobs
                     turn = (turn + 1) % len(ring)
+                    fill = len(rest) if rest is not None else 0
+                    _copy_into(ring[turn][:fill], rest if rest is not None else mv[:0])
                     view = ring[turn]
-                    view[:tail] = rest.tobytes() if len(ring) == 1 else rest
-                    fill = tail
+        jobs, _ = cut(True) if fill else ([], None)
+        if waiting is not None:
+            yield [c for job in waiting for c in job.result()]
         if fill:
-            yield cut(True)
+            yield [c for job in jobs for c in job.result()]
     finally:
         pool.shutdown(wait=True)
 

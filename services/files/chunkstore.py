@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -189,16 +191,22 @@ class ChunkStore:
             raise ChunkCorrupt(f"chunk {chunk_hash} failed authentication") from exc
 
 
-#: A pack writer commits its pack and starts a new one past this many bytes, so a large
-#: upload's packs are fsynced and indexed while it still streams, not all after its last byte.
-PACK_ROLL_BYTES = 128 * 1024 * 1024
+#: A pack writer hands its pack to a flushing thread and starts a new one past this many
+#: bytes, so a large upload's packs are fsynced and indexed while it still streams (and the
+#: disk writes back all along), not all after its last byte.
+PACK_ROLL_BYTES = 32 * 1024 * 1024
+#: Full packs that may wait to be flushed at once: bounds the unsynced bytes of one upload
+#: and pushes back on the sealer when the disk is slower than the chunker.
+FLUSH_DEPTH = 2
 
 
 class ChunkWriter:
     """New chunks sealed as they come and made durable by :meth:`commit` (a pack writer when
     the blob store has one, else one ``put_many`` at the end). The caller computed each hash
     from the bytes it passes. Nothing is visible before :meth:`commit`, except that past
-    ``roll_bytes`` a full pack is committed early: its chunks are then stored but referenced
+    ``roll_bytes`` a full pack is committed early, on a flushing thread while the next pack
+    fills (group commit: one fsync per pack, off the sealer's path); :meth:`commit` returns
+    only once every pack is durable and indexed. Early packs' chunks are stored but referenced
     by no version, like chunks a delta-sync client sent and never committed, and an upload
     that fails leaves them to the garbage collector (their rows were touched before they were
     written, so it finds them once the grace period is over)."""
@@ -210,6 +218,8 @@ class ChunkWriter:
         self._roll = roll_bytes or PACK_ROLL_BYTES
         self._scratch = bytearray()
         self._held: list[tuple[str, bytes]] = []
+        self._flusher: ThreadPoolExecutor | None = None
+        self._flushing: deque[Future] = deque()
         self.hashes: set[str] = set()
         self.bytes = 0
 
@@ -229,8 +239,7 @@ class ChunkWriter:
         if self._pack is not None:
             self._pack.add(key, sealed)
             if self._pack.size >= self._roll:
-                self._pack.commit()
-                self._pack = self._make()
+                self._hand_over()
         else:
             self._held.append((key, bytes(sealed)))
         self.hashes.add(chunk_hash)
@@ -243,14 +252,44 @@ class ChunkWriter:
         for chunk_hash, data in items:
             self.add(chunk_hash, data, keys.get(chunk_hash))
 
+    def _hand_over(self) -> None:
+        """Queue the full pack for flushing and start the next; wait while too many queue."""
+        assert self._pack is not None and self._make is not None
+        pack, self._pack = self._pack, self._make()
+        if self._flusher is None:
+            self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="files-flush")
+        self._flushing.append(self._flusher.submit(pack.commit))
+        while self._flushing and (len(self._flushing) > FLUSH_DEPTH or self._flushing[0].done()):
+            self._flushing.popleft().result()
+
+    def _settle(self, raising: bool) -> None:
+        """Wait for every queued flush; the first failure is raised when ``raising``."""
+        failure: BaseException | None = None
+        while self._flushing:
+            try:
+                self._flushing.popleft().result()
+            except BaseException as exc:  # every flush is waited for before one is raised
+                failure = failure or exc
+        if self._flusher is not None:
+            self._flusher.shutdown(wait=True)
+            self._flusher = None
+        if failure is not None and raising:
+            raise failure
+
     def commit(self) -> None:
-        if self._pack is not None:
-            self._pack.commit()
-        elif self._held:
-            self.store.blobs.put_many(self._held)
-        self._held = []
+        """Make every chunk added durable and visible: the last pack is flushed here while
+        the flushing thread may still be on earlier ones."""
+        try:
+            if self._pack is not None:
+                self._pack.commit()
+            elif self._held:
+                self.store.blobs.put_many(self._held)
+            self._held = []
+        finally:
+            self._settle(raising=True)
 
     def abort(self) -> None:
+        self._settle(raising=False)
         if self._pack is not None:
             self._pack.abort()
         self._held = []

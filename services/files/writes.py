@@ -26,8 +26,9 @@ READ_BYTES = 4 * 1024 * 1024
 #: An upload is chunked in batches of this many bytes (one metadata round per batch: 8 MiB
 #: cost about a tenth more CPU than 16) ...
 UPLOAD_BATCH_BYTES = 16 * 1024 * 1024
-#: ... of which this many may wait to be stored by the sealing thread. The chunker fills the
-#: next of SEAL_DEPTH + 1 buffers meanwhile, so it never writes over a batch still waiting.
+#: ... of which this many may wait to be stored by the sealing thread. Meanwhile one more is
+#: hashed and the next filled and chunked, in SEAL_DEPTH + 2 buffers used in turn, so the
+#: chunker never writes over a batch still waiting.
 SEAL_DEPTH = 2
 
 
@@ -114,6 +115,7 @@ class FileWrites:
         room = None if size is not None else self.store.room(owner)
         writer = self.chunks.writer()
         pairs: list[tuple[str, int]] = []
+        wrapped: dict[str, bytes] = {}  # the owner's chunk keys, wrapped as batches are stored
         total = 0
         # Each batch is looked up, and its new chunks sealed and written, on a thread of its
         # own while this one chunks and hashes the next; at most SEAL_DEPTH batches wait.
@@ -124,7 +126,7 @@ class FileWrites:
                 pieces,
                 self.conf.avg_chunk_bytes,
                 buffer_bytes=UPLOAD_BATCH_BYTES,
-                buffers=SEAL_DEPTH + 1,
+                buffers=SEAL_DEPTH + 2,
             )
             for batch in batches:
                 total += sum(len(d) for _, d in batch)
@@ -133,7 +135,7 @@ class FileWrites:
                 if room is not None and total > room:
                     self.store.check_quota(owner, total)  # 507 with the numbers
                 pairs += [(h, len(d)) for h, d in batch]
-                sealing.append(sealer.submit(self._store_batch, writer, batch))
+                sealing.append(sealer.submit(self._store_batch, writer, batch, owner, wrapped))
                 while sealing and (len(sealing) > SEAL_DEPTH or sealing[0].done()):
                     sealing.popleft().result()
             while sealing:
@@ -148,7 +150,16 @@ class FileWrites:
         finally:
             sealer.shutdown(wait=True)
         entry, _version = self._commit(
-            owner, path, pairs, if_match, if_none_match, device, on_conflict, parents, present=True
+            owner,
+            path,
+            pairs,
+            if_match,
+            if_none_match,
+            device,
+            on_conflict,
+            parents,
+            present=True,
+            wrapped=wrapped,
         )
         self.emitter.emit(
             "files",
@@ -165,10 +176,18 @@ class FileWrites:
         self._edited(place, entry)
         return place.out(entry)
 
-    def _store_batch(self, writer: ChunkWriter, batch: list[tuple[str, memoryview]]) -> None:
+    def _store_batch(
+        self,
+        writer: ChunkWriter,
+        batch: list[tuple[str, memoryview]],
+        owner: str,
+        wrapped: dict[str, bytes],
+    ) -> None:
         """Lease a batch's chunks (so the collector keeps those already stored), then seal and
-        write the ones neither stored nor already in this upload."""
+        write the ones neither stored nor already in this upload; wrap their keys for
+        ``owner`` into ``wrapped`` meanwhile, so the commit after the last byte does not."""
         sizes = {h: len(d) for h, d in batch}
+        wrapped.update(self.chunks.wrap_keys(owner, (h for h in sizes if h not in wrapped)))
         self._touch(sizes)
         keys = self.chunks.blob_keys(h for h in sizes if h not in writer)
         have = self.chunks.present(keys, keys)
@@ -193,10 +212,12 @@ class FileWrites:
         on_conflict: str,
         parents: bool,
         present: bool = False,
+        wrapped: dict[str, bytes] | None = None,
     ) -> tuple[Entry, Version]:
         """Commit ``pairs``; ``present``: this call just stored or found every chunk itself
         (so their blobs are not looked up again; the commit still takes each reference only
-        on a live row)."""
+        on a live row). ``wrapped``: the owner's wrapped keys of ``pairs``, when the caller
+        wrapped them already."""
         if on_conflict not in CONFLICT_POLICIES:
             raise Invalid(f"on_conflict must be one of {CONFLICT_POLICIES}")
         if not present:
@@ -205,7 +226,8 @@ class FileWrites:
             if absent:
                 raise MissingChunks(absent)
         now = self.clock()
-        wrapped = self.chunks.wrap_keys(owner, {h for h, _ in pairs})
+        if wrapped is None:
+            wrapped = self.chunks.wrap_keys(owner, {h for h, _ in pairs})
         try:
             return self.store.commit(
                 owner,

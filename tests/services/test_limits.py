@@ -257,6 +257,22 @@ def test_the_server_refuses_a_header_block_past_its_buffer_with_431(settings, em
         assert ok.startswith(b"HTTP/1.1 200 ")
 
 
+def test_a_header_block_growing_past_the_bound_over_many_reads_gets_431(settings, emitter):
+    with (
+        _server(settings, emitter) as port,
+        socket.create_connection(("127.0.0.1", port), timeout=5) as s,
+    ):
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+        try:
+            for i in range(4 * settings.max_header_bytes // 100):
+                s.sendall(b"X-H%d: %s\r\n" % (i, b"v" * 90))
+                time.sleep(0.0005 if i % 50 else 0.02)  # many reads, not one
+        except OSError:
+            pass  # refused while still sending
+        got = _read_until_closed(s, 5)
+        assert got.startswith(b"HTTP/1.1 431 "), got[:200]
+
+
 # -- bodies -----------------------------------------------------------------------------------
 
 
@@ -378,7 +394,7 @@ def test_blueprint_serve_runs_with_the_platform_limits(settings, monkeypatch):
     from click.testing import CliRunner
 
     from pipelines.cli import main
-    from services.server import GuardedH11Protocol
+    from services.server import GuardedHttpToolsProtocol
 
     monkeypatch.setenv("BLUEPRINT_TRUSTED_PROXIES", "10.1.0.0/16")
     monkeypatch.setenv("BLUEPRINT_HEADER_TIMEOUT_S", "7")
@@ -397,8 +413,8 @@ def test_blueprint_serve_runs_with_the_platform_limits(settings, monkeypatch):
     result = CliRunner().invoke(main, ["serve", "--only", "shortener", "--port", "8123"])
     assert result.exit_code == 0, result.output
     (config,) = seen
-    assert issubclass(config.http, GuardedH11Protocol) and config.http.header_timeout_s == 7
-    assert config.h11_max_incomplete_event_size == 2 * settings.max_header_bytes
+    assert issubclass(config.http, GuardedHttpToolsProtocol) and config.http.header_timeout_s == 7
+    assert config.http.max_header_block == 2 * settings.max_header_bytes
     assert config.proxy_headers and config.forwarded_allow_ips == ["10.1.0.0/16"]
     assert config.limit_concurrency == settings.max_connections
     assert config.timeout_keep_alive == settings.keep_alive_s and config.port == 8123
