@@ -112,6 +112,17 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     the first third of the trace: by the end it holds the two shortest loops whole (300 and
     690 of 700 keys), but early on the counts of a loop of 0.7 and one of 1.2 cache sizes
     differ by under two and the margin keeps whichever got in first.
+  - Random admission of a reused candidate (count 2 or more) that ties the victim or beats it
+    within the margin, 1 time in 16, against a resident set that only ties keep. A first
+    look on 24 trace sizes was promising (switch_rf@1000 -1.58 -> -1.09, multi2@2000 -1.33
+    -> -0.98, worst -1.58 -> -1.09; 1/64: multi2@2000 -1.17, sprite@500 -0.89). The full
+    ``--real`` run, the static reference with the same rule, then showed what it costs on
+    loops (shipped -> 1/16): loop@500 +0.00 -> -2.68, loops@5000 -0.94 -> -1.59, sprite@500
+    -0.67 -> -1.05, zipf_scan@1000 -0.05 -> -0.17 against static; gains at switch_rf@1000
+    -1.58 -> -0.99, multi2@2000 -1.33 -> -0.96, sprite@200 -0.97 -> -0.54, shifting@200
+    -0.51 -> -0.18, extents@15000 -0.32 -> -0.01; worst -1.73 -> -2.68 and mean -0.35 ->
+    -0.38 over 37 sizes. On a loop a tie is the normal case and churning on it gives up the
+    fixed resident set; not kept.
   - A candidate that beats the victim by exactly one count (what the margin refuses) admitted
     with probability 1/4 and 1/16: loops@1000 -1.74 -> -5.03 / -3.22, multi2@1000 -1.38 ->
     -2.12 / -1.39, multi2@2000 -1.33 -> -0.97 / -1.01, switch_rf@1000 -1.58 -> -1.16 /
