@@ -10,7 +10,8 @@ static W-TinyLFU (1% window) on the same trace and size, in points.
   (the best policy there); their minimum is ``wtinylfu_frequency_vs_static``.
 - ``mixed_margins``: traces of neither kind throughout (``MIXED``: two database-like extent
   traces that do not scale with the cache, one with a popular set where the best window is in
-  between, and traces that switch kind halfway) against the best reference policy; their
+  between, traces that switch kind halfway, and interleaved loops, one a little larger than
+  the cache, where LIRS is the best reference) against the best reference policy; their
   minimum is ``wtinylfu_mixed_margin``.
 - ``real_margins``: the shipped settings on every shared real trace at three sizes each.
 - ``leave_one_out``: the climber's settings chosen on all traces but one, real and synthetic

@@ -11,6 +11,8 @@ the simulator mixes trace keys (``intern_keys``), so hashing sees well-spread id
 - Frequency-heavy: ``zipf_scan_trace`` is a fixed Zipf popularity with one-off scans mixed in,
   where recency misleads (a scan's keys are recent but never reused).
 - ``switching_trace`` is one kind for the first half and the other kind for the second.
+- ``multi_loop_trace`` is several programs looping over arrays of their own, interleaved, one
+  array a little larger than the cache: the pattern where LIRS beats frequency counts.
 - ``extent_trace`` is shaped like a database's block trace and does not scale with the cache:
   runs of consecutive blocks (extents), a fixed Zipf-popular set of them and a long-tailed
   reuse of recent ones. Which policy wins depends on the cache size, as on a real trace
@@ -96,6 +98,38 @@ def zipf_scan_trace(
     return intern_keys(out[:n])
 
 
+def multi_loop_trace(
+    size: int,
+    n: int,
+    seed: int = 0,
+    lengths: tuple[float, ...] = (0.3, 0.7, 1.2, 2.5),
+    noise: float = 0.1,
+    run: int = 50,
+) -> list[int]:
+    """Loops over arrays of ``lengths`` cache sizes, in runs of up to ``run`` requests each.
+
+    Each run continues one program's loop where it stopped; a share ``noise`` of requests are
+    one-off keys. The best resident set is the shortest loops whole (here 0.3 + 0.7 of the
+    cache): LRU keeps the most recent part of every loop and hits little, LIRS keeps the
+    keys of short reuse distance; a frequency policy has to tell a loop of 0.7 cache sizes
+    from one of 1.2 by counts that differ by a factor under two.
+    """
+    rng = random.Random(seed)
+    lens = [max(2, int(f * size)) for f in lengths]
+    pos = [0] * len(lens)
+    fresh = itertools.count(len(lens) * 10 * size)
+    out: list[int] = []
+    while len(out) < n:
+        p = rng.randrange(len(lens))
+        for _ in range(rng.randint(1, run)):
+            if rng.random() < noise:
+                out.append(next(fresh))
+            else:
+                out.append(p * 10 * size + pos[p])
+                pos[p] = (pos[p] + 1) % lens[p]
+    return intern_keys(out[:n])
+
+
 def switching_trace(size: int, n: int, seed: int = 0, first: str = "recency") -> list[int]:
     """Half one kind, half the other (``first`` is "recency" or "frequency")."""
     half = n // 2
@@ -174,4 +208,5 @@ MIXED = {
     "hot_extents": popular_extent_trace,
     "switch_rf": switching_recency_first,
     "switch_fr": switching_frequency_first,
+    "loops": multi_loop_trace,
 }

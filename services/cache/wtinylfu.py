@@ -88,7 +88,9 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   allowed three moves on a trace of 60 cache sizes.
 - The variants measured and rejected, with their figures, are recorded in
   :mod:`services.cache.wtinylfu_record`: faster climber reactions, a second round of climber
-  changes, and a third round that adapts admission and the sketch as well as the window.
+  changes, a third round that adapts admission and the sketch as well as the window, and a
+  fourth on database-like traces and interleaved loops (admission on ties, victim sample,
+  aging).
 """
 
 from __future__ import annotations

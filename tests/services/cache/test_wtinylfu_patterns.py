@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from benchmarks.cache_workloads import popular_extent_trace
+from benchmarks.cache_workloads import multi_loop_trace, popular_extent_trace
 from services.cache.simulator import intern_keys, simulate
 from services.cache.wtinylfu import WTinyLFUPolicy
 
@@ -45,6 +45,18 @@ def test_a_loop_slightly_larger_than_the_cache_keeps_a_fixed_resident_set() -> N
         assert simulate(trace, SIZE, "lru").hit_ratio == 0.0
         assert adaptive >= lirs - 0.02, (length, adaptive, lirs)
         assert cache.max_window <= 0.15 * SIZE, (length, cache.max_window)
+
+
+def test_interleaved_loops_keep_the_shortest_loops_resident() -> None:
+    # Four programs loop over 0.3, 0.7, 1.2 and 2.5 cache sizes: the two shortest fit together.
+    trace = multi_loop_trace(SIZE, 60 * SIZE, seed=3)
+    cache = WTinyLFUPolicy(SIZE)
+    adaptive = _hits(cache, trace)
+    lirs = simulate(trace, SIZE, "lirs").hit_ratio
+    assert simulate(trace, SIZE, "lru").hit_ratio < 0.15
+    assert adaptive >= lirs - 0.01, (adaptive, lirs)
+    assert adaptive > simulate(trace, SIZE, "arc").hit_ratio + 0.1
+    assert cache.max_window <= 0.15 * SIZE, cache.max_window
 
 
 def test_scans_do_not_flush_a_hot_set() -> None:
