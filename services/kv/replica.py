@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from typing import Any
 
 from services.kv.ring import Ring, key_hash
-from services.kv.versions import Version, decode, digest, encode, merge
+from services.kv.versions import Version, decode, digest, encode, head, merge
 from services.kv.wal import DurableStore
 
 LEAVES = 16
@@ -20,15 +21,58 @@ def leaf_of(key: bytes) -> int:
     return key_hash(key) & (LEAVES - 1)
 
 
+class Held(dict):
+    """``key -> versions``, where a replicated write may be held as it arrived, encoded, until
+    something reads it: decoding each one (and keeping its objects) was most of what a replica
+    spent per write. Reads decode it and keep the versions (and the blob in ``blobs``)."""
+
+    __slots__ = ("blobs",)
+
+    def __init__(self, blobs: dict[bytes, bytes]) -> None:
+        super().__init__()
+        self.blobs = blobs
+
+    def _decoded(self, key: bytes, blob: bytes) -> list[Version]:
+        versions = decode(blob)
+        dict.__setitem__(self, key, versions)
+        self.blobs[key] = blob
+        return versions
+
+    def __getitem__(self, key: bytes) -> list[Version]:
+        held = dict.__getitem__(self, key)
+        return self._decoded(key, held) if type(held) is bytes else held
+
+    def get(self, key: bytes, default: Any = None) -> Any:
+        held = dict.get(self, key, default)
+        return self._decoded(key, held) if type(held) is bytes else held
+
+    def values(self) -> list[list[Version]]:  # type: ignore[override]
+        return [self[k] for k in list(self)]
+
+    def items(self) -> list[tuple[bytes, list[Version]]]:  # type: ignore[override]
+        return [(k, self[k]) for k in list(self)]
+
+    def peek(self, key: bytes) -> list[Version]:
+        """``self[key]`` without keeping the decoded versions (anti-entropy walks every key)."""
+        held = dict.__getitem__(self, key)
+        return decode(held) if type(held) is bytes else held
+
+    def encoded(self, key: bytes) -> bytes | None:
+        """The blob ``key`` is held as, when it is held encoded."""
+        held = dict.get(self, key)
+        return held if type(held) is bytes else None
+
+
 class Replica:
     def __init__(self, ring: Ring, store: DurableStore | None, hint_limit: int = 100_000) -> None:
         self.ring = ring
         self.store = store
         self.hint_limit = hint_limit
-        self.data: dict[bytes, list[Version]] = {}
-        # data[key] encoded, where known: what replica reads send, and what a coordinator
-        # compares a peer's answer with before decoding it (equal blobs, equal version sets).
+        # data[key] encoded, where known and data holds it decoded: what replica reads send,
+        # and what a coordinator compares a peer's answer with before decoding it (equal
+        # blobs, equal version sets).
         self.blobs: dict[bytes, bytes] = {}
+        self.data = Held(self.blobs)
         self.by_range: dict[int, set[bytes]] = defaultdict(set)
         self.hints: dict[str, dict[bytes, list[Version]]] = defaultdict(dict)
         self.hints_dropped = 0
@@ -89,7 +133,7 @@ class Replica:
 
     def get_blob(self, key: bytes) -> bytes | None:
         """``get(key)`` encoded (None: nothing held), from the cache when it can be."""
-        blob = self.blobs.get(key)
+        blob = self.blobs.get(key) or self.data.encoded(key)
         if blob is not None and not self._hinted(key):
             return blob
         versions = self.get(key)
@@ -139,6 +183,48 @@ class Replica:
         if self.store is not None:
             self.store.put(b"d" + key, blob)
         return new, True
+
+    def put_encoded(self, key: bytes, blob: bytes) -> tuple[int, int]:
+        """``put`` of a replicated write as it arrived (``blob``): held encoded when it is
+        new here or supersedes the one version held (``put``'s first cases), merged by
+        ``put`` otherwise. Returns the newest HLC it carries (for the node's clock)."""
+        new = head(blob)
+        if new is None:
+            versions = decode(blob)
+            self.put(key, versions, blob)
+            return max((v.hlc for v in versions), default=(0, 0))
+        node, counter, ctx, hlc, deleted = new
+        data = self.data
+        old = dict.get(data, key)
+        if old is None:
+            dict.__setitem__(data, key, blob)
+            self.by_range[self.ring.range_of(key)].add(key)
+        else:
+            if type(old) is bytes:
+                held = head(old)
+            elif len(old) == 1:
+                v = old[0]
+                held = (v.node, v.counter, v.context, v.hlc, v.value is None)
+            else:
+                held = None
+            if held is None:
+                self.put(key, decode(blob), blob)
+                return hlc
+            o_node, o_counter, o_ctx, _, o_deleted = held
+            if counter == o_counter and node == o_node:
+                return hlc  # held already
+            if ctx.get(o_node, 0) < o_counter or o_ctx.get(node, 0) >= counter:
+                self.put(key, decode(blob), blob)  # not a successor of what is held
+                return hlc
+            dict.__setitem__(data, key, blob)
+            self.blobs.pop(key, None)
+            if o_deleted and not deleted:
+                self.tombstones.discard(key)
+        if deleted:
+            self.tombstones.add(key)
+        if self.store is not None:
+            self.store.put(b"d" + key, blob)
+        return hlc
 
     def _replace(
         self, key: bytes, new: list[Version], blob: bytes | None, held: bool
@@ -201,14 +287,15 @@ class Replica:
     def merkle_leaves(self, range_index: int) -> list[bytes]:
         """Sixteen leaf hashes over ``(key, version digest)`` of the keys in one token range."""
         acc = [0] * LEAVES
+        peek = self.data.peek
         for key in self.by_range.get(range_index, ()):
-            h = hashlib.blake2b(key + digest(self.data[key]), digest_size=8).digest()
+            h = hashlib.blake2b(key + digest(peek(key)), digest_size=8).digest()
             acc[leaf_of(key)] ^= int.from_bytes(h, "big")
         return [x.to_bytes(8, "big") for x in acc]
 
     def leaf_digests(self, range_index: int, leaf: int) -> dict[bytes, bytes]:
         return {
-            k: digest(self.data[k])
+            k: digest(self.data.peek(k))
             for k in self.by_range.get(range_index, ())
             if leaf_of(k) == leaf
         }

@@ -192,18 +192,21 @@ class ReplicaCommands:
         else one reply per key."""
         replies: list[Any] = []
         failed = False
-        put = self.replica.put
+        put = self.replica.put_encoded
         newest = (0, 0)
         for i in range(1, len(args), 3):
             key, blob, hint = args[i], args[i + 1], args[i + 2]
+            if not hint:
+                stamp = put(key, blob)
+                if stamp > newest:
+                    newest = stamp
+                replies.append(OK)
+                continue
             versions = decode(blob)
             for v in versions:
                 if v.hlc > newest:
                     newest = v.hlc
-            if not hint:
-                put(key, versions, blob)
-                replies.append(OK)
-            elif self.replica.add_hint(hint.decode(), key, versions):
+            if self.replica.add_hint(hint.decode(), key, versions):
                 self.counters["hints_queued"] += 1
                 self.record("kv_hint_queued", home=hint.decode())
                 replies.append(OK)

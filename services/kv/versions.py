@@ -227,6 +227,28 @@ def decode(blob: bytes) -> list[Version]:
     return out
 
 
+def head(blob: bytes) -> tuple[str, int, dict[str, int], tuple[int, int], bool] | None:
+    """What a replica compares a one-version blob by, without building the version: its dot
+    (node, counter), context, HLC and whether it is a delete. None: not one version."""
+    if blob[0] != 1:
+        return None
+    n = blob[1]
+    node = blob[2 : 2 + n].decode()
+    pos = 2 + n
+    counter = _U64_FROM(blob, pos)[0]
+    count = blob[pos + 8]
+    pos += 9
+    ctx = {}
+    for _ in range(count):
+        n = blob[pos]
+        name = blob[pos + 1 : pos + 1 + n].decode()
+        pos += 1 + n
+        ctx[name] = _U64_FROM(blob, pos)[0]
+        pos += 8
+    ms, logical, flags, _, _ = _TAIL_FROM(blob, pos)
+    return node, counter, ctx, (ms, logical), bool(flags & 1)
+
+
 def dots(versions: list[Version]) -> bytes:
     """The dots of a version set, as bytes: equal for equal sets (a dot names one version
     everywhere), what a digest read compares (empty: no versions)."""
