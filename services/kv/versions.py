@@ -200,23 +200,29 @@ _TAIL_FROM = _TAIL.unpack_from
 _TAIL_SIZE = _TAIL.size
 
 
+def _dot_and_context(blob: bytes, pos: int) -> tuple[str, int, dict[str, int], int]:
+    """The version at ``pos``: its dot (node, counter), its context, and where its tail starts."""
+    n = blob[pos]
+    node = blob[pos + 1 : pos + 1 + n].decode()
+    pos += 1 + n
+    counter = _U64_FROM(blob, pos)[0]
+    count = blob[pos + 8]
+    pos += 9
+    ctx = {}
+    for _ in range(count):
+        n = blob[pos]
+        name = blob[pos + 1 : pos + 1 + n].decode()
+        pos += 1 + n
+        ctx[name] = _U64_FROM(blob, pos)[0]
+        pos += 8
+    return node, counter, ctx, pos
+
+
 def decode(blob: bytes) -> list[Version]:
     pos = 1
     out = []
     for _ in range(blob[0]):
-        n = blob[pos]
-        node = blob[pos + 1 : pos + 1 + n].decode()
-        pos += 1 + n
-        counter = _U64_FROM(blob, pos)[0]
-        count = blob[pos + 8]
-        pos += 9
-        ctx = {}
-        for _ in range(count):
-            n = blob[pos]
-            name = blob[pos + 1 : pos + 1 + n].decode()
-            pos += 1 + n
-            ctx[name] = _U64_FROM(blob, pos)[0]
-            pos += 8
+        node, counter, ctx, pos = _dot_and_context(blob, pos)
         ms, logical, flags, expire, vlen = _TAIL_FROM(blob, pos)
         pos += _TAIL_SIZE
         value = None if flags & 1 else blob[pos : pos + vlen]
@@ -232,19 +238,7 @@ def head(blob: bytes) -> tuple[str, int, dict[str, int], tuple[int, int], bool] 
     (node, counter), context, HLC and whether it is a delete. None: not one version."""
     if blob[0] != 1:
         return None
-    n = blob[1]
-    node = blob[2 : 2 + n].decode()
-    pos = 2 + n
-    counter = _U64_FROM(blob, pos)[0]
-    count = blob[pos + 8]
-    pos += 9
-    ctx = {}
-    for _ in range(count):
-        n = blob[pos]
-        name = blob[pos + 1 : pos + 1 + n].decode()
-        pos += 1 + n
-        ctx[name] = _U64_FROM(blob, pos)[0]
-        pos += 8
+    node, counter, ctx, pos = _dot_and_context(blob, 1)
     ms, logical, flags, _, _ = _TAIL_FROM(blob, pos)
     return node, counter, ctx, (ms, logical), bool(flags & 1)
 
