@@ -159,13 +159,16 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     (switch_rf@1000 -1.58 -> -1.66), loops@1000 -1.74 -> -1.00, multi2@1000 -1.38 ->
     -1.07, multi2@2000 -1.33 unchanged, zipf_scan +0.48 to +0.84 against static, switch_fr
     +0.3 to +0.6; but sprite@200 -0.97 -> -1.35, loop@500 +0.00 -> -0.32, multi2@500 -0.52
-    -> -0.70, recency within 0.08. On the shifting trace at 100 entries (``test_climber``,
-    seed 3) the period reached 24 and the margin to the best reference went over one point
-    (hit ratio 49.23 -> 48.81%; seeds 5 and 7 gained 0.23 and 0.04): ties also grow the
-    period on the recency traces (to 12 or 24 on stack and shifting), so they do not tell
-    loops from drift. A cap of 12 kept shifting@100 at 49.09 but gave back half of
-    loops@1000 (42.41 -> 42.03); counting only candidates seen three times removed every
-    gain. Not kept.
+    -> -0.70, recency within 0.08; leave-one-trace-out worst -1.89 -> -2.57 (multi2@1000,
+    where setting #2 was picked), mean -0.38 -> -0.27 over 41 sizes. On the shifting trace
+    at 100 entries (``test_climber``, seed 3) the period reached 24 and the margin to the
+    best reference went over one point (hit ratio 49.23 -> 48.81%; seeds 5 and 7 gained
+    0.23 and 0.04): ties also grow the period on the recency traces (to 12 or 24 on stack
+    and shifting), so they do not tell loops from drift. A cap of 12 kept shifting@100 at
+    49.09 (the test's bound, 49.087) but gave back half of loops@1000 (-1.38) and still
+    lost 0.25 on sprite@200 (-1.22) and 0.16 on multi2@500; a cap of 16 kept loops@1000 at
+    -1.00 but shifting@100 fell to 48.97; counting only candidates seen three times removed
+    every gain. Not kept.
   - Aging tied to the window share (6 + 6 x main share): loops@1000 -0.94, multi2@1000
     -1.21, but sprite@200 -1.64 (window 0.76 -> 0.51: the two adaptations feed each other).
     Not kept.
