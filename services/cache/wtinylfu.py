@@ -90,7 +90,7 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   :mod:`services.cache.wtinylfu_record`: faster climber reactions, a second round of climber
   changes, a third round that adapts admission and the sketch as well as the window, and a
   fourth on database-like traces and interleaved loops (admission on ties, victim sample,
-  aging).
+  aging), and a fifth that adapts the aging period of the sketch.
 """
 
 from __future__ import annotations
