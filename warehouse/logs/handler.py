@@ -57,6 +57,7 @@ class SpoolHandler(logging.Handler):
         self._wake = threading.Event()
         self.dropped = 0
         self.shipped = 0
+        self.untemplated = 0  # rows stored without a template because the miner failed
         self._reported_dropped = 0
         self._pending = 0
         self._idle = threading.Condition()
@@ -151,7 +152,10 @@ class SpoolHandler(logging.Handler):
         if self.templater:
             for row in rows:
                 if row["message"]:
-                    row["template_id"], row["template"] = self.templater(row["message"])
+                    try:
+                        row["template_id"], row["template"] = self.templater(row["message"])
+                    except Exception:  # noqa: BLE001 - a miner fault must not stop shipping
+                        self.untemplated += 1  # the row is stored, without a template
         lost = self.dropped - self._reported_dropped
         if lost:
             rows.append(self._lost_row(lost))

@@ -112,7 +112,8 @@ class TemplateMiner:
     # -- public -----------------------------------------------------------------------------------
     def add(self, message: str) -> MinedTemplate:
         """Assign ``message`` (header already removed) to a template, creating one if needed."""
-        tid = self._sig_tid[self.add_sig(message)]
+        sid = self.add_sig(message)  # may refine, which can merge this message's template
+        tid = self._sig_tid[sid]
         return MinedTemplate(tid, " ".join(self._tokens[tid]), self._count[tid])
 
     def add_sig(self, message: str) -> int:
@@ -204,7 +205,7 @@ class TemplateMiner:
             self._tokens[keep] = list(key)
         if self._alias:
             alias = self._alias
-            self._sig_tid = [alias.get(t, t) for t in self._sig_tid]
+            self._sig_tid[:] = [alias.get(t, t) for t in self._sig_tid]
 
     # -- refinement internals ---------------------------------------------------------------------
     def _positions(self, cluster: _Cluster) -> tuple[int, ...]:

@@ -97,3 +97,22 @@ def test_close_does_not_hang_on_a_full_spool_and_counts_the_loss():
     handler.close(timeout=0.5)
     assert time.perf_counter() - started < 3
     assert handler.dropped == 3 and handler.shipped == 0
+
+
+def test_a_failing_templater_stores_the_rows_without_a_template(settings, emitter):
+    def broken(message):
+        raise KeyError(message)
+
+    handler = SpoolHandler(emitter, service="fragile", templater=broken)
+    log = _logger("test.handler.templater", handler)
+    for i in range(3):
+        log.info("job %d done", i)
+    handler.close()
+    emitter.flush()
+    ingest_spool(settings.spool_dir, settings.lake_dir)
+    df = Lake(settings.lake_dir).query(
+        "SELECT message, template FROM logs WHERE service='fragile' ORDER BY ts"
+    )
+    assert df["message"].to_list() == ["job 0 done", "job 1 done", "job 2 done"]
+    assert df["template"].to_list() == [None, None, None]
+    assert handler.shipped == 3 and handler.untemplated == 3

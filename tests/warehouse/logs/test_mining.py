@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.logs.mining import TemplateMiner, grouping_accuracy, mine_lines, mine_to_csv
+from warehouse.logs.mining import (
+    FIRST_REFINE,
+    TemplateMiner,
+    grouping_accuracy,
+    mine_lines,
+    mine_to_csv,
+)
 
 
 def test_lines_differing_in_variables_share_one_template() -> None:
@@ -350,3 +356,18 @@ def test_states_of_one_length_that_differ_early_still_split() -> None:
     sigs = [m.add_sig(f"link {i} went {('down', 'dead')[i % 2]} now") for i in range(20)]
     m.refine()
     assert len({m.template_of(s) for s in sigs}) == 2
+
+
+def test_the_add_that_merges_its_own_template_returns_the_merged_template() -> None:
+    # The refinement run by the 64th line merges "device <*> <*> connected" into
+    # "device <*> connected": the line that triggered it must get the live template back.
+    miner = TemplateMiner()
+    words = ["amber", "basil", "cedar", "delta", "ember", "fjord", "garnet", "hazel"]
+    words += ["indigo", "jasper", "kelp", "lilac", "maple", "nutmeg", "onyx"]
+    for i in range(FIRST_REFINE - 14):
+        miner.add(f"device {i} connected")
+    for a, b in zip(words[:-2], words[1:-1], strict=True):
+        miner.add(f"device {a} {b} connected")
+    last = miner.add(f"device {words[-2]} {words[-1]} connected")
+    assert miner.templates() == [last]
+    assert last.template == "device <*> connected" and last.count == FIRST_REFINE
