@@ -245,30 +245,26 @@ SERVICING: list[Event] = [
     ("Failed to internally open package. [HRESULT = 0x{} - SVC_E_INVALID_PACKAGE]", (_hex(8),)),
 ]
 
+# The slots of a wake lock's acquire and release events: id, flags, tag, package, work
+# source, uid and pid.
+_WAKE_LOCK: tuple[Slot, ...] = (
+    _int(10**8, 10**9),
+    _hex(1),
+    _word,
+    _pkg,
+    lambda r: f"WorkSource{{{r.randint(1000, 19999)}}}",
+    _int(1000, 19999),
+    _int(100, 9999),
+)
+
 MOBILE: list[Event] = [
     (
         'acquire lock={}, flags=0x{}, tag="{}", name={}, ws={}, uid={}, pid={}',
-        (
-            _int(10**8, 10**9),
-            _hex(1),
-            _word,
-            _pkg,
-            lambda r: f"WorkSource{{{r.randint(1000, 19999)}}}",
-            _int(1000, 19999),
-            _int(100, 9999),
-        ),
+        _WAKE_LOCK,
     ),
     (
         'release lock={}, flags=0x{}, tag="{}", name={}, ws={}, uid={}, pid={}',
-        (
-            _int(10**8, 10**9),
-            _hex(1),
-            _word,
-            _pkg,
-            lambda r: f"WorkSource{{{r.randint(1000, 19999)}}}",
-            _int(1000, 19999),
-            _int(100, 9999),
-        ),
+        _WAKE_LOCK,
     ),
     (
         "Skipping AppWindowToken{{{} token=Token{{{} ActivityRecord{{{} u0 {} t{}}}}}}} "
