@@ -70,7 +70,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
 # (0.2705; 0.2825); each trip also reversed at weight 0.25 / 0.5 / 1 (0.2716 / 0.2715 /
 # 0.2711; 0.2808 / 0.2808 / 0.2820); no training speed or length filter (0.2714; 0.2817); no
 # monotone constraint (0.2716; 0.2815); leaves of at least 20 or 80 trips (0.2732 / 0.2729;
-# 0.2833 / 0.2821). The inner choice (LightGBM at 0.30) would have given 0.2812 on the test.
+# 0.2833 / 0.2821); gamma or Poisson deviance on seconds, then the scale (0.2843 / 0.2874;
+# 0.2892 / 0.2904). The inner choice (LightGBM at 0.30) would have given 0.2812 on the test.
 # Why: fitted on the training trips plus 4 of 5 random folds of the test trips, the kept
 # model scores 0.2806 on the fifth (``in_period_evaluate``): the test period is not hard for
 # want of recent trips, and these features hold no more.
