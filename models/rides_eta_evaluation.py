@@ -1,5 +1,6 @@
 """Scoring the ride ETA model against the median-speed-per-hour baseline on later trips
-than it was fitted on (one time split, or rolling origins)."""
+than it was fitted on (one time split, or rolling origins), and the in-period check of how
+much of the test error recent data could remove."""
 
 from __future__ import annotations
 
@@ -126,3 +127,38 @@ def rolling_evaluate(
             }
         )
     return out
+
+
+def in_period_evaluate(
+    trips: pl.DataFrame,
+    *,
+    train_share: float = 0.7,
+    folds: int = 5,
+    seed: int = 0,
+    **params: Any,
+) -> dict[str, Any]:
+    """MAPE on the later ``1 - train_share`` of trips (the test trips of :func:`evaluate`) of
+    models that also saw most of the test period: the test trips are dealt at random into
+    ``folds``, and each fold is predicted by a model fitted on the training trips plus the
+    other folds, never on its own trips. A diagnostic, not a result: when it is no lower than
+    the time-split figure, the later trips are not harder for lack of recent trips, and only
+    new information (not a better fit of these features) can lower the error.
+
+    Returns ``mape``, ``n_test`` and ``trips``: the test trips with their ``fold`` and
+    ``pred_seconds``. The deal depends on the number of test trips and ``seed`` only."""
+    train_part, test_part = time_split(trips.drop_nulls(["trip_start_timestamp"]), train_share)
+    test = evaluable(test_part)
+    if test.height < 20 * folds:
+        raise TooFewTrips(f"{test.height} test trips; need at least {20 * folds}")
+    fold = np.random.default_rng(seed).integers(0, folds, test.height)
+    pred = np.empty(test.height)
+    for f in range(folds):
+        held = pl.Series(fold == f)
+        fit = pl.concat([train_part, test.filter(~held)], how="vertical_relaxed")
+        pred[fold == f] = train(fit, **params).predict_frame(test.filter(held))
+    y = test["trip_seconds"].to_numpy().astype(float)
+    return {
+        "mape": mape(pred, y),
+        "n_test": int(test.height),
+        "trips": test.with_columns(pl.Series("fold", fold), pl.Series("pred_seconds", pred)),
+    }

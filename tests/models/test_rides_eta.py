@@ -17,6 +17,7 @@ from models.rides_eta import (
     SpeedBaseline,
     TooFewTrips,
     evaluate,
+    in_period_evaluate,
     load_model,
     mape_scale,
     resolution_of,
@@ -28,6 +29,8 @@ from models.rides_eta import (
 from models.rides_trips import COORDS, evaluable, haversine_km, synthetic_trips, time_split
 
 FAST = {"max_iter": 80, "learning_rate": 0.1, "max_depth": 5, "min_samples_leaf": 20}
+# For tests that fit many models: fewer, faster-learning trees.
+QUICK = {**FAST, "max_iter": 30, "learning_rate": 0.2}
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +256,32 @@ def test_rolling_origins_each_beat_the_baseline(trips):
     assert [f["origin"] for f in folds] == [0.5, 0.7]
     assert all(f["n_test"] > 300 for f in folds)
     assert all(f["mape"] < 0.85 * f["baseline_mape"] and f["mape"] < 0.2 for f in folds)
+
+
+def test_in_period_check_never_fits_a_fold_on_its_own_trips(trips):
+    ids = trips.with_row_index("rid")
+    first = in_period_evaluate(ids, folds=3, **QUICK)
+    out = first["trips"]
+    assert first["n_test"] == out.height > 500
+    assert set(out["fold"]) == {0, 1, 2}
+    # On trips without drift, seeing the test period changes the error little.
+    assert abs(first["mape"] - evaluate(trips, **QUICK)["mape"]) < 0.03
+    # Fold 0's durations quadrupled: its own predictions stay the same (its model never saw
+    # them) while the other folds' move (their models did).
+    fold0 = out.filter(pl.col("fold") == 0)["rid"]
+    changed = ids.with_columns(
+        pl.when(pl.col("rid").is_in(fold0.implode()))
+        .then(pl.col("trip_seconds") * 4)
+        .otherwise(pl.col("trip_seconds"))
+        .alias("trip_seconds")
+    )
+    second = in_period_evaluate(changed, folds=3, **QUICK)["trips"]
+    both = out.join(second, on="rid", suffix="_2")
+    assert both.height == out.height and (both["fold"] == both["fold_2"]).all()
+    held = both.filter(pl.col("fold") == 0)
+    rest = both.filter(pl.col("fold") != 0)
+    np.testing.assert_allclose(held["pred_seconds_2"], held["pred_seconds"])
+    assert not np.allclose(rest["pred_seconds_2"], rest["pred_seconds"])
 
 
 def test_an_artifact_of_the_older_area_lookup_is_refused_at_load(tmp_path, model):
