@@ -155,6 +155,9 @@ class Masker:
         # tokens that trigger a context rule: units (after a value) and name keys (before one)
         self._context: set[str] = set()
         self._whole_shapes: set[str] = set()
+        # words seen as a name key's value ("user=root", "user alice"): the log's own
+        # vocabulary of account names, which refinement reads as values wherever they appear
+        self.names: set[str] = set()
 
     def _fill(self, tokens: list[str]) -> None:
         cache = self._cache
@@ -177,6 +180,9 @@ class Masker:
                 bare = tok.rstrip(_TRAIL).lower()
                 if bare in _UNITS or tok.lower() in _NAME_KEYS:
                     self._context.add(tok)
+                m = _KV.match(tok)
+                if m and m.group(1).lower() in _NAME_KEYS:
+                    self._name(m.group(3))
 
     def mask_tokens(self, tokens: list[str]) -> list[str]:
         """Mask a list of tokens, reusing cached results."""
@@ -190,8 +196,12 @@ class Masker:
             self._apply_context(tokens, out)
         return out  # type: ignore[return-value]
 
-    @staticmethod
-    def _apply_context(tokens: list[str], out: list) -> None:
+    def _name(self, value: str) -> None:
+        bare = value.rstrip(_TRAIL)
+        if bare and len(self.names) < self._cache_size:
+            self.names.add(bare)
+
+    def _apply_context(self, tokens: list[str], out: list) -> None:
         for i in range(1, len(tokens)):
             tok = tokens[i]
             if out[i] != tok:
@@ -201,12 +211,15 @@ class Masker:
                 continue
             prev = out[i - 1]
             # a unit after a value, also one opened by punctuation: "(1.2 KB)"
-            if (prev.endswith(WILDCARD) and bare.lower() in _UNITS) or (
+            if prev.endswith(WILDCARD) and bare.lower() in _UNITS:
+                out[i] = WILDCARD + tok[len(bare) :]
+            elif (
                 prev == tokens[i - 1]
                 and prev.lower() in _NAME_KEYS
                 and bare.lower() not in _NOT_NAMES
             ):
                 out[i] = WILDCARD + tok[len(bare) :]
+                self._name(bare)
 
     def mask(self, message: str) -> list[str]:
         """Split a message on whitespace and mask each token."""

@@ -223,7 +223,7 @@ class TemplateMiner:
             values = fold_instances(values)
             if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
                 continue
-            if _series(values):
+            if _series(values) or self._named(values):
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members
@@ -234,6 +234,14 @@ class TemplateMiner:
             if len({v.replace(WILDCARD, "") for v in values}) > 1:
                 out.append(p)
         return tuple(out)
+
+    def _named(self, values: set[str]) -> bool:
+        """Whether most of the words are account names the log itself wrote as a name key's
+        value elsewhere (``user=root``): a variable, however few names it takes here."""
+        names = self._masker.names
+        return bool(names) and 2 * sum(v.rstrip(",;:)]}'\".") in names for v in values) > len(
+            values
+        )
 
     def _group_id(self, cid: int, split_at: tuple[int, ...], key: tuple[str, ...]) -> int:
         gkey = (cid, split_at, key)
