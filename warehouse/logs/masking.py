@@ -146,6 +146,39 @@ def join_quoted(tokens: list[str]) -> list[str]:
     return out
 
 
+_LIST_MAX = 64  # items a bracketed list may hold
+
+
+def join_lists(tokens: list[str]) -> list[str]:
+    """Tokens with each bracketed, comma-separated list made one masked token.
+
+    ``[alpha, beta, gamma]`` lists values, of any length and whatever they look like: one
+    variable, ``[<*>]`` (the punctuation after the closing bracket stays). A bracket group
+    without commas between its words (``[preauth]``, ``[Errno 2]``) is left to the masker.
+    """
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok[:1] in "[(" and tok.endswith(",") and tok.count(tok[0]) == 1:
+            close = "]" if tok[0] == "[" else ")"
+            j = i + 1
+            while (
+                j < n and j - i < _LIST_MAX and tokens[j].endswith(",") and close not in tokens[j]
+            ):
+                j += 1
+            if j < n and tokens[j].count(close) == 1 and tokens[j].find(close) >= 1:
+                last = tokens[j]
+                end = last.index(close)
+                if not any(c.isspace() for c in last[:end]):
+                    out.append(tok[0] + WILDCARD + last[end:])
+                    i = j + 1
+                    continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 class Masker:
     """Token masker with a bounded per-token cache (tokens repeat, values mostly do not)."""
 
@@ -226,6 +259,8 @@ class Masker:
         tokens = message.split()
         if '"' in message:
             tokens = join_quoted(tokens)
+        if ", " in message:
+            tokens = join_lists(tokens)
         return self.mask_tokens(tokens)
 
 
