@@ -180,15 +180,19 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
 
     The styles (``tests/warehouse/logs/synthetic_styles.py``) are header layouts written from
     the formats' documented shapes (logcat, CBS, macOS syslog, oslo.log, Proxifier, RAS
-    columns, collected syslog, pipe-joined fields) with invented messages.
+    columns, collected syslog, pipe-joined fields) with invented messages, and the second set
+    (``synthetic_styles_held_out.py``: kernel ring buffer, httpd and nginx error logs, Spring
+    Boot, klog, logcat object dumps).
     """
     from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
+    from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
 
+    every = {**STYLES, **HELD_OUT_STYLES}
     per: dict[str, dict[str, float]] = {}
-    for name in STYLES:
+    for name in every:
         ours, ref = [], []
         for seed in seeds:
-            raw, truth, messages = generate_style(name, n, seed)
+            raw, truth, messages = generate_style(name, n, seed, every)
             ours.append(grouping_accuracy([tid for _, tid, _ in mine_lines(raw)], truth))
             ref.append(grouping_accuracy(_drain3_once(messages), truth))
         per[name] = {"ga": sum(ours) / len(ours), "drain3_ga": sum(ref) / len(ref)}

@@ -76,8 +76,8 @@ def is_value(token: str) -> bool:
 
 def classify(token: str) -> str:
     """Return the header class of one token (cached by the caller)."""
-    if token in _SEPS:
-        return SEP
+    if token in _SEPS or (len(token) <= 4 and not token.strip("-=>|*~:")):
+        return SEP  # a rule of separator characters: "---", "=>", "|>"
     bare = token.strip("[]()<>:,")
     if bare.lower() in _LEVELS:
         return LVL

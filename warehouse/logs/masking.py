@@ -64,6 +64,8 @@ _NOT_NAMES = _words(
     "is was has had have not no logged session sessions login logout from for by to in on at of "
     "with and or the a an name id"
 )
+# A boolean bound to a key ("visible=true", "animate= false") is that key's value.
+_BOOLEANS = frozenset(["true", "false"])
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 # Tokens that are message punctuation, never values.
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})
@@ -105,6 +107,9 @@ def mask_token(token: str) -> str:
         if key.lower() in _NAME_KEYS:
             tail = value[len(value.rstrip(_TRAIL)) :]
             return f"{key}={WILDCARD}{tail}" if len(tail) < len(value) else token
+        bare_value = value.rstrip(_TRAIL)
+        if bare_value.lower() in _BOOLEANS:
+            return f"{key}={WILDCARD}{value[len(bare_value) :]}"
         return f"{key}={mask_token(value)}"
     parts = _PIECES.split(token)
     out = []
@@ -211,7 +216,7 @@ class Masker:
                 if masked == WILDCARD and shape != tok:
                     shapes.add(shape)
                 bare = tok.rstrip(_TRAIL).lower()
-                if bare in _UNITS or tok.lower() in _NAME_KEYS:
+                if bare in _UNITS or tok.lower() in _NAME_KEYS or tok.endswith("="):
                     self._context.add(tok)
                 m = _KV.match(tok)
                 if m and m.group(1).lower() in _NAME_KEYS:
@@ -246,13 +251,12 @@ class Masker:
             # a unit after a value, also one opened by punctuation: "(1.2 KB)"
             if prev.endswith(WILDCARD) and bare.lower() in _UNITS:
                 out[i] = WILDCARD + tok[len(bare) :]
-            elif (
-                prev == tokens[i - 1]
-                and prev.lower() in _NAME_KEYS
-                and bare.lower() not in _NOT_NAMES
-            ):
+            elif prev == tokens[i - 1] and prev.lower() in _NAME_KEYS:
+                if bare.lower() not in _NOT_NAMES:
+                    out[i] = WILDCARD + tok[len(bare) :]
+                    self._name(bare)
+            elif prev.endswith("=") and bare.lower() in _BOOLEANS:
                 out[i] = WILDCARD + tok[len(bare) :]
-                self._name(bare)
 
     def mask(self, message: str) -> list[str]:
         """Split a message on whitespace and mask each token."""

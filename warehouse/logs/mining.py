@@ -39,6 +39,9 @@ SPLIT_MAX_VALUES = 4
 MAX_LEAF_SCAN = 256
 ENUM_MAX_VALUES = 16
 _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
+# a word holding a digit that masking kept as text ("CPU6:", "SOCKS5")
+_NUMBERED = re.compile(r"[A-Za-z_]\d|\d[A-Za-z_]")
+_NUMBERED_WORD = re.compile(r"[A-Za-z_]*\d\w*")
 FIRST_REFINE = 64  # lines or signatures; then again each time either number doubles
 
 
@@ -60,6 +63,14 @@ class _Cluster:
         self.id = cid
         self.tokens = tokens
         self.sigs: list[int] = []
+
+
+def _numbered(token: str) -> str:
+    """``token`` with a numbered name in it as the masker writes a value: ``CPU6:`` -> ``<*>:``."""
+    if WILDCARD in token or not _NUMBERED.search(token):
+        return token
+    out = _NUMBERED_WORD.sub(WILDCARD, token)
+    return WILDCARD if out.rstrip(":,;") == WILDCARD else out
 
 
 def _series(values: set[str]) -> bool:
@@ -186,11 +197,15 @@ class TemplateMiner:
 
         ``device <*> connected`` and ``device <*> <*> connected`` are one event naming a device
         of one word or of two: templates equal once each run of ``<*>`` is one ``<*>`` become
-        the largest of them, with the shorter text.
+        the largest of them, with the shorter text. A numbered name the masker kept as text
+        (``CPU6:``, an upper-case word and one digit, as protocol names are written) counts as
+        a variable here, so ``CPU6: ...`` joins ``CPU15: ...`` (``<*>: ...``).
         """
         self._alias = {}
         by_key: dict[tuple[str, ...], list[int]] = {}
         for tid, tokens in self._tokens.items():
+            if _NUMBERED.search(" ".join(tokens)):
+                tokens = [_numbered(t) for t in tokens]
             if WILDCARD in tokens:
                 by_key.setdefault(tuple(collapse(tokens)), []).append(tid)
         for key, tids in by_key.items():

@@ -430,13 +430,17 @@ STYLES: dict[str, tuple[list[Event], Header]] = {
 
 
 def generate_style(
-    style: str, n: int = 2000, seed: int = 0
+    style: str,
+    n: int = 2000,
+    seed: int = 0,
+    styles: dict[str, tuple[list[Event], Header]] | None = None,
 ) -> tuple[list[str], list[int], list[str]]:
-    """``n`` raw lines of ``style``, the true event of each, and the bare messages.
+    """``n`` raw lines of ``style`` (of ``styles``, default :data:`STYLES`), the true event of
+    each, and the bare messages.
 
     Event frequencies are skewed (log-normal weights): a few events dominate, some are rare.
     """
-    events, header = STYLES[style]
+    events, header = (STYLES if styles is None else styles)[style]
     rng = random.Random(seed)
     weights = [rng.lognormvariate(0, 1.2) for _ in events]
     lines, truth, messages = [], [], []

@@ -182,3 +182,16 @@ def test_a_subsystem_in_parentheses_after_program_and_pid_is_header() -> None:
     ]
     h.learn(lines[:200])
     assert {h.strip(line).split(" in ")[0] for line in lines} == {"sync done"}
+
+
+def test_a_rule_of_dashes_between_pid_and_thread_is_header() -> None:
+    h = HeaderStripper()
+    lines = [
+        f"2024-03-01 10:00:{i % 60:02d}.{i:03d} {lvl:>5} {4000 + i} --- [{th:>15}] "
+        f"{'o.e.app.' + cls:<40} : cart {i} saved"
+        for i, (lvl, th, cls) in enumerate(
+            [("INFO", "main", "Boot"), ("WARN", "exec-7", "web.Cart")] * 30
+        )
+    ]
+    h.learn(lines)
+    assert {h.strip(line).split()[0] for line in lines} == {"cart"}

@@ -115,3 +115,9 @@ def test_a_bracketed_list_of_any_length_and_any_words_is_one_value() -> None:
     assert mask_message("flags ('a', 'b') set") == "flags (<*>) set"
     assert mask_message("[preauth] and [Errno 2] stay") == "[preauth] and [Errno <*>] stay"
     assert mask_message("took 5 ms (main, slow path)") == "took <*> <*> (main, slow path)"
+
+
+def test_a_boolean_bound_to_a_key_is_its_value() -> None:
+    assert mask_message("visible=true animate= false") == "visible=<*> animate= <*>"
+    assert mask_message("rotation done (animate= true)") == "rotation done (animate= <*>)"
+    assert mask_message("returned true for it") == "returned true for it"

@@ -391,3 +391,13 @@ def test_a_few_words_never_written_as_names_still_split_as_an_enumeration() -> N
     sigs = [m.add_sig(f"Channel {w} for peer 10.1.2.{i}") for i, w in enumerate(words * 6)]
     m.refine()
     assert len({m.template_of(s) for s in sigs}) == len(words)
+
+
+def test_numbered_names_kept_as_text_are_one_variable_with_masked_ones() -> None:
+    m = TemplateMiner()
+    sigs = [m.add_sig(f"CPU{i % 16}: core temperature normal") for i in range(80)]
+    sigs += [m.add_sig(f"CPU{i % 16}: throttled after {i} events") for i in range(80)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs[:80]}) == 1
+    assert len({m.template_of(s) for s in sigs[80:]}) == 1
+    assert m.template_of(sigs[0]) != m.template_of(sigs[80])
