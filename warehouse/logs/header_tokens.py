@@ -47,9 +47,9 @@ _ADDR_TOKEN = re.compile(
     r"^\[?(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\]?$|^\[?[0-9a-f]*(?::[0-9a-f]*){2,7}\]?$", re.I
 )
 # "program:", "program[pid]:", and a subsystem in parentheses closing the header after a
-# "program[pid]" token: "(org.example.core):"
+# "program[pid]" token: "(org.example.core):", "(org.example.agent[412]):"
 _COMP_TOKEN = re.compile(
-    r"^(?:[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*|\([A-Za-z_][\w.\-]*\)):$"
+    r"^(?:[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*|\([A-Za-z_][\w.\-]*(?:\[\d+\])?\)):$"
 )
 _LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")  # a.b.Class, no colon
 _SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})

@@ -178,7 +178,12 @@ def test_a_subsystem_in_parentheses_after_program_and_pid_is_header() -> None:
     lines = [
         f"Mar {d:>2} 10:00:0{d % 10} lantern-air {p}[{100 + d}]{sub}: sync done in {d}s"
         for d in range(1, 28)
-        for p, sub in (("syncd", ""), ("syncd", " (org.example.core)"), ("Sync Agent", ""))
+        for p, sub in (
+            ("syncd", ""),
+            ("syncd", " (org.example.core)"),
+            ("launchd", f" (org.example.agent[{d * 7}])"),
+            ("Sync Agent", ""),
+        )
     ]
     h.learn(lines[:200])
     assert {h.strip(line).split(" in ")[0] for line in lines} == {"sync done"}
