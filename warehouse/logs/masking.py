@@ -152,6 +152,7 @@ def join_quoted(tokens: list[str]) -> list[str]:
 
 
 _LIST_MAX = 64  # items a bracketed list may hold
+_LIST_OPEN = re.compile(r"(?:^|\s)[\[(][^\s\[\]()]*,(?:\s|$)")  # "[a, ..." or "(a, ..."
 
 
 def join_lists(tokens: list[str]) -> list[str]:
@@ -216,11 +217,12 @@ class Masker:
                 if masked == WILDCARD and shape != tok:
                     shapes.add(shape)
                 bare = tok.rstrip(_TRAIL).lower()
-                if bare in _UNITS or tok.lower() in _NAME_KEYS or tok.endswith("="):
+                if bare in _UNITS or bare in _BOOLEANS or tok.lower() in _NAME_KEYS:
                     self._context.add(tok)
-                m = _KV.match(tok)
-                if m and m.group(1).lower() in _NAME_KEYS:
-                    self._name(m.group(3))
+                if masked != tok and "=" in tok:
+                    m = _KV.match(tok)
+                    if m and m.group(1).lower() in _NAME_KEYS:
+                        self._name(m.group(3))
 
     def mask_tokens(self, tokens: list[str]) -> list[str]:
         """Mask a list of tokens, reusing cached results."""
@@ -263,7 +265,7 @@ class Masker:
         tokens = message.split()
         if '"' in message:
             tokens = join_quoted(tokens)
-        if ", " in message:
+        if ", " in message and _LIST_OPEN.search(message):
             tokens = join_lists(tokens)
         return self.mask_tokens(tokens)
 
