@@ -32,7 +32,10 @@ MAX_VALUE_COLUMNS = 8
 MAX_ALIGN = 100  # characters: a fixed-width header ends within this many
 ALIGN_SHARE = 0.9  # share of lines starting a token at the column
 ALIGN_PADDED_SHARE = 0.5  # share of lines reaching it through two or more spaces
-MAX_WORD_COLUMNS = 2  # word columns allowed between two value columns of a header
+MAX_WORD_COLUMNS = 3  # word columns allowed between two value columns of a header
+# a column with a digit in at least this share of lines, but not nearly all (node names that
+# are mostly numbered), is neither a value column nor a word column: it only bridges
+MIXED_COLUMN_SHARE = 0.5
 LEVEL_SHARE = 0.8  # share of sample lines with a level word at one position to be a column
 VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
 
@@ -218,18 +221,25 @@ class HeaderLayoutLearner:
         between such columns (a facility, an event kind) are header fields too. Values in the
         message are masked whatever the cut, so a cut too far over digits costs little; the
         column must be digit-bearing in ``VALUE_COLUMN_SHARE`` of the lines, the first column
-        must be one, and at most ``MAX_WORD_COLUMNS`` word columns may separate two of them.
+        must be one, and at most ``MAX_WORD_COLUMNS`` word columns (a digit in fewer than
+        ``MIXED_COLUMN_SHARE`` of the lines) may separate two of them; a column in between
+        (host names, most of them numbered) bridges without counting.
         """
         n = len(toks)
         if not n:
             return 0
-        end = 0
+        end = words = 0
         for p in range(MAX_VALUE_COLUMNS):
             has = sum(1 for t in toks if len(t) > p + 1 and is_value(t[p][0]))
             if has >= VALUE_COLUMN_SHARE * n:
                 end = p + 1
-            elif not end or p - end >= MAX_WORD_COLUMNS:
-                break  # the header opens with a value and its word columns are few
+                words = 0
+            elif not end or sum(1 for t in toks if len(t) > p and t[p][0][:1] in "\"'") * 2 > n:
+                break  # the header opens with a value; a quoted column opens the message
+            elif has < MIXED_COLUMN_SHARE * n:
+                words += 1
+                if words > MAX_WORD_COLUMNS:
+                    break  # and its word columns are few
         return end
 
     def _ts_end(self, classes: list[str]) -> int:

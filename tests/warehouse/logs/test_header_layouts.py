@@ -67,6 +67,20 @@ def test_words_between_numeric_header_columns_are_header_too() -> None:
     assert all(hs.strip(line).startswith("link ") for line in lines)
 
 
+def test_a_node_column_with_some_unnumbered_names_is_still_header() -> None:
+    # one node in five has a name without digits; three word columns then the epoch
+    names = ("gateway", "switch_module")
+    lines = [
+        f"{9000 + i} {names[i % 2] if i % 5 == 0 else f'node-{i % 40}'} "
+        f"{('hw', 'net')[i % 2]} {('boot', 'halt')[i % 2]} {('a', 'b')[i % 3 == 0]} "
+        f"{1_200_000_000 + 37 * i} {i % 2} link {('up', 'down')[i % 3 == 0]} on port {i}"
+        for i in range(120)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert all(hs.strip(line).startswith("link ") for line in lines)
+
+
 def test_a_message_with_a_number_in_some_lines_only_keeps_its_words() -> None:
     lines = [
         f"2024-01-01 10:00:{i % 60:02d} " + ("retry 3 failed" if i % 3 else "all good here")
@@ -127,3 +141,14 @@ def test_a_level_word_in_only_some_lines_is_message_text() -> None:
     hs.learn(lines)
     assert hs.strip(lines[1]).endswith("error : connection canceled")
     assert hs.strip(lines[1]) != "connection canceled"
+
+
+def test_a_quoted_request_line_between_value_columns_is_message() -> None:
+    lines = [
+        f"10.0.{i % 9}.{i % 250} - - [10/Oct/2000:13:{i % 60:02d}:36 -0700] "
+        f'"GET /img/{i}.gif HTTP/1.0" {200 + i % 2} {2000 + i} "-" "agent/{i % 3}"'
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert all(hs.strip(line).startswith('"GET /img/') for line in lines)
