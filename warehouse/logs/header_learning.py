@@ -152,6 +152,14 @@ class HeaderLayoutLearner:
         self.layout = layout
         return layout
 
+    def header_field(self, field: str) -> bool:
+        """Whether one fused field can be header: no whitespace, or a date and time
+        (``2024-03-01 10:00:00.123``) whose words are all timestamp parts."""
+        if not any(c.isspace() for c in field):
+            return True
+        words = field.split()
+        return bool(words) and all(self._cls(w) == TS for w in words)
+
     def _learn_fields(self, samples: list[str]) -> tuple[str, int]:
         """Separator and count of header fields fused without spaces (``("", 0)`` if none).
 
@@ -170,7 +178,7 @@ class HeaderLayoutLearner:
                 if len(parts) < 2:
                     continue
                 valued += any(ch.isdigit() for ch in parts[0])
-                k = next((i for i, f in enumerate(parts) if any(c.isspace() for c in f)), 0)
+                k = next((i for i, f in enumerate(parts) if not self.header_field(f)), 0)
                 if k:
                     fields[k] += 1
             if not fields or valued < FIELD_AGREEMENT * n:

@@ -116,7 +116,9 @@ class HeaderStripper(HeaderLayoutLearner):
         fields = layout.get("fields", 0)
         if fields:
             parts = body.split(self._sep, fields)
-            if len(parts) == fields + 1 and not any(" " in f for f in parts[:fields]):
+            if len(parts) == fields + 1 and all(
+                " " not in f or self.header_field(f) for f in parts[:fields]
+            ):
                 return parts[fields].strip()
             return self._strip_leading(body)
         lvl = layout.get("lvl_pos", -1)

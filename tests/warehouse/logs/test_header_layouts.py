@@ -152,3 +152,14 @@ def test_a_quoted_request_line_between_value_columns_is_message() -> None:
     hs = HeaderStripper()
     hs.learn(lines)
     assert all(hs.strip(line).startswith('"GET /img/') for line in lines)
+
+
+def test_a_fused_date_and_time_with_a_space_is_one_header_field() -> None:
+    lines = [
+        f"2024-03-{1 + i % 28:02d} 10:{i % 60:02d}:07.{i:03d}|{('INFO', 'WARN')[i % 2]}|"
+        f"Cart{'AB'[i % 2]}|{('cart saved', 'cache hit ratio')[i % 2]} {i}"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).rsplit(" ", 1)[0] for line in lines} == {"cart saved", "cache hit ratio"}
