@@ -38,6 +38,9 @@ MAX_WORD_COLUMNS = 3  # word columns allowed between two value columns of a head
 MIXED_COLUMN_SHARE = 0.5
 LEVEL_SHARE = 0.8  # share of sample lines with a level word at one position to be a column
 VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
+MAX_HEADER_WORDS = 2  # word columns (hosts) after the leading timestamp or value columns
+WORD_COLUMN_LINES = 20  # sample lines needed to judge one
+WORD_COLUMN_PREDICTED = 0.6  # share of lines whose word the next token predicts: message
 
 
 class HeaderLayoutLearner:
@@ -149,8 +152,41 @@ class HeaderLayoutLearner:
             values = self._learn_value_columns(toks)
             if values > layout["ts_end"]:
                 layout["values"] = values
+            start = max(values, layout["ts_end"])
+            if start:
+                layout["words"] = self._learn_word_columns(toks, start)
         self.layout = layout
         return layout
+
+    @staticmethod
+    def _learn_word_columns(toks: list[list[tuple[str, int]]], start: int) -> int:
+        """Word columns (a host, a node name without digits) right after the leading values.
+
+        A message's first word goes with the words after it: given the next word, it is
+        nearly always the same. A header field's word does not: it is a source, and every
+        source logs every event. A column from ``start`` on whose value the next token
+        predicts in fewer than ``WORD_COLUMN_PREDICTED`` of the lines, while taking few
+        distinct values that repeat, is a header field; at most ``MAX_HEADER_WORDS`` of them.
+        """
+        n = len(toks)
+        k = 0
+        for p in range(start, start + MAX_HEADER_WORDS):
+            rows = [
+                (t[p][0], t[p + 1][0].translate(DIGITS_TO_ZERO)) for t in toks if len(t) > p + 1
+            ]
+            if len(rows) < WORD_COLUMN_LINES or len(rows) < 0.9 * n:
+                break
+            values = {v for v, _ in rows}
+            if len(values) < 2 or len(values) > len(rows) // 4 or any(map(is_value, values)):
+                break
+            by_next: dict[str, Counter[str]] = {}
+            for v, nxt in rows:
+                by_next.setdefault(nxt, Counter())[v] += 1
+            predicted = sum(c.most_common(1)[0][1] for c in by_next.values())
+            if predicted >= WORD_COLUMN_PREDICTED * len(rows):
+                break
+            k += 1
+        return k
 
     def header_field(self, field: str) -> bool:
         """Whether one fused field can be header: no whitespace, or a date and time

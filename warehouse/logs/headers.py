@@ -135,14 +135,15 @@ class HeaderStripper(HeaderLayoutLearner):
                 return self._cut(body, end, fast)
             return self._strip_leading(body)
         values = layout.get("values", 0)
+        words = layout.get("words", 0)
         if values:
-            head, _, fast = self._head(body, values)
-            if len(head) == values and is_value(head[-1]):
-                return self._cut(body, values, fast)
+            head, _, fast = self._head(body, values + words)
+            if len(head) >= values and is_value(head[values - 1]):
+                return self._cut(body, values + words, fast)
         ts_end = layout.get("ts_end", 0)
         if ts_end:
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
-            width = comp + PROGRAM_WORDS if comp >= 0 else ts_end
+            width = comp + PROGRAM_WORDS if comp >= 0 else ts_end + words
             head, classes, fast = self._head(body, max(ts_end, width))
             if self._ts_end(classes) == ts_end:
                 end = ts_end
@@ -155,6 +156,8 @@ class HeaderStripper(HeaderLayoutLearner):
                         if classes[j] == term:
                             end = j + 1
                             break
+                else:
+                    end += words  # the host columns after the clock
                 return self._cut(body, end, fast)
         return self._strip_leading(body)
 

@@ -163,3 +163,24 @@ def test_a_fused_date_and_time_with_a_space_is_one_header_field() -> None:
     hs = HeaderStripper()
     hs.learn(lines)
     assert {hs.strip(line).rsplit(" ", 1)[0] for line in lines} == {"cart saved", "cache hit ratio"}
+
+
+_HOSTS = ("amber-gate", "birch-relay", "cedar-edge", "dune-cache", "elm-proxy")
+_EVENTS = ("cache hit ratio {} percent", "upstream {} timed out", "queue depth {} items")
+
+
+def test_a_host_column_without_digits_after_the_clock_is_header() -> None:
+    lines = [
+        f"{1_700_000_000 + 13 * i}.{i % 1000:03d} {_HOSTS[i * 7 % 5]} " + _EVENTS[i % 3].format(i)
+        for i in range(150)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"cache", "upstream", "queue"}
+
+
+def test_a_message_s_first_word_after_the_clock_stays_message() -> None:
+    lines = [f"{1_700_000_000 + 13 * i} " + _EVENTS[i % 3].format(i) for i in range(150)]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"cache", "upstream", "queue"}
