@@ -152,7 +152,7 @@ def join_quoted(tokens: list[str]) -> list[str]:
 
 
 _LIST_MAX = 64  # items a bracketed list may hold
-_LIST_OPEN = re.compile(r"(?:^|\s)[\[(][^\s\[\]()]*,(?:\s|$)")  # "[a, ..." or "(a, ..."
+_LIST_OPEN = re.compile(r"[\[(][^\s\[\]()]*, ")  # "[a, ..." or "(a, ...": a cheap first test
 
 
 def join_lists(tokens: list[str]) -> list[str]:
@@ -265,7 +265,11 @@ class Masker:
         tokens = message.split()
         if '"' in message:
             tokens = join_quoted(tokens)
-        if ", " in message and _LIST_OPEN.search(message):
+        if (
+            ", " in message
+            and (" [" in message or " (" in message or message[:1] in "[(")
+            and _LIST_OPEN.search(message)
+        ):
             tokens = join_lists(tokens)
         return self.mask_tokens(tokens)
 

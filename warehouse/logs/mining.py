@@ -113,6 +113,7 @@ class TemplateMiner:
         self._sig_tid: list[int] = []
         self._split_at: dict[int, tuple[int, ...]] = {}
         self._alias: dict[int, int] = {}  # template id merged into another (see _merge_runs)
+        self._merge_keys: dict[tuple[str, ...], tuple[str, ...]] = {}  # template -> merge key
         self._group_ids: dict[tuple[int, tuple[int, ...], tuple[str, ...]], int] = {}
         self._tokens: dict[int, list[str]] = {}
         self._count: dict[int, int] = {}
@@ -203,11 +204,18 @@ class TemplateMiner:
         """
         self._alias = {}
         by_key: dict[tuple[str, ...], list[int]] = {}
+        keys = self._merge_keys
+        if len(keys) > 4 * len(self._tokens) + 1024:
+            keys.clear()
         for tid, tokens in self._tokens.items():
-            if _NUMBERED.search(" ".join(tokens)):
-                tokens = [_numbered(t) for t in tokens]
-            if WILDCARD in tokens:
-                by_key.setdefault(tuple(collapse(tokens)), []).append(tid)
+            text = tuple(tokens)
+            key = keys.get(text)
+            if key is None:
+                if _NUMBERED.search(" ".join(tokens)):
+                    tokens = [_numbered(t) for t in tokens]
+                key = keys[text] = tuple(collapse(tokens)) if WILDCARD in tokens else ()
+            if key:
+                by_key.setdefault(key, []).append(tid)
         for key, tids in by_key.items():
             if len(tids) < 2:
                 continue
