@@ -189,25 +189,29 @@ class HeaderLayoutLearner:
         return k
 
     def header_field(self, field: str) -> bool:
-        """Whether one fused field can be header: no whitespace, or a date and time
+        """Whether one fused field can be header: one word (padding aside), or a date and time
         (``2024-03-01 10:00:00.123``) whose words are all timestamp parts."""
         if not any(c.isspace() for c in field):
             return True
         words = field.split()
-        return bool(words) and all(self._cls(w) == TS for w in words)
+        return len(words) == 1 or (bool(words) and all(self._cls(w) == TS for w in words))
 
     def _learn_fields(self, samples: list[str]) -> tuple[str, int]:
         """Separator and count of header fields fused without spaces (``("", 0)`` if none).
 
         Learned from the sample, not from a known format: for each candidate separator, a
         line's header is its leading fields that hold no whitespace, up to the first field
-        that does (the message). The layout is taken when most lines agree on that count and
-        most lines open with a value (a field holding a digit: a clock, a date, an id).
+        that does (the message). The layout is taken when most lines agree on that count (a
+        line whose message holds no space agrees with any count below its fields) and most
+        lines open with a value (a field holding a digit: a clock, a date, an id).
         """
         best = ("", 0, 0)
         n = len(samples)
         for sep in _FIELD_SEPS:
             fields: Counter[int] = Counter()
+            # lines whose message holds no space either ("a|b|c|key=1##2"): they agree with
+            # any header of fewer fields than they have
+            unspaced: Counter[int] = Counter()
             valued = 0
             for line in samples:
                 parts = line.split(sep, MAX_FIELDS)
@@ -217,9 +221,12 @@ class HeaderLayoutLearner:
                 k = next((i for i, f in enumerate(parts) if not self.header_field(f)), 0)
                 if k:
                     fields[k] += 1
+                else:
+                    unspaced[len(parts) - 1] += 1
             if not fields or valued < FIELD_AGREEMENT * n:
                 continue
             k, count = fields.most_common(1)[0]
+            count += sum(c for m, c in unspaced.items() if m >= k)
             if count >= FIELD_AGREEMENT * n and count > best[2]:
                 best = (sep, k, count)
         return best[0], best[1]

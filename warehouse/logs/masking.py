@@ -64,8 +64,9 @@ _NOT_NAMES = _words(
     "is was has had have not no logged session sessions login logout from for by to in on at of "
     "with and or the a an name id"
 )
-# A boolean bound to a key ("visible=true", "animate= false") is that key's value.
-_BOOLEANS = frozenset(["true", "false"])
+# A boolean bound to a key ("visible=true", "animate= false", "Online = Yes") is that key's
+# value.
+_BOOLEANS = frozenset(["true", "false", "yes", "no"])
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 # Tokens that are message punctuation, never values.
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})

@@ -184,3 +184,14 @@ def test_a_message_s_first_word_after_the_clock_stays_message() -> None:
     hs = HeaderStripper()
     hs.learn(lines)
     assert {hs.strip(line).split()[0] for line in lines} == {"cache", "upstream", "queue"}
+
+
+def test_padded_tab_fields_and_messages_without_spaces_keep_the_fused_header() -> None:
+    lines = [
+        f"2024-03-{1 + i % 28:02d}\t10:00:{i % 60:02d}:{i:03d}\t{100 + i:>5}\tAgent\t"
+        + (f"total={i}##{i * 3}##{i % 7}" if i % 3 else f"  * Updates to download = {i}")
+        for i in range(120)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line)[:5] for line in lines} == {"total", "* Upd"}

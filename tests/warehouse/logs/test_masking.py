@@ -121,3 +121,8 @@ def test_a_boolean_bound_to_a_key_is_its_value() -> None:
     assert mask_message("visible=true animate= false") == "visible=<*> animate= <*>"
     assert mask_message("rotation done (animate= true)") == "rotation done (animate= <*>)"
     assert mask_message("returned true for it") == "returned true for it"
+
+
+def test_yes_and_no_after_an_equals_sign_are_values_but_not_elsewhere() -> None:
+    assert mask_message("Online = Yes; Retry = no") == "Online = <*>; Retry = <*>"
+    assert mask_message("no such file") == "no such file"
