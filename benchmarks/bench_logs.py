@@ -12,7 +12,8 @@ segment (new partitions) is measured and printed too.
 Mining: ``benchmarks.logs_mining.measure`` on ``$BLUEPRINT_SHARED_DATA/loghub2k`` (default
 ``../shared/data/loghub2k``; skipped with a message when the data is missing), its
 leave-one-dataset-out scores, and ``families``: the invented message families that stand for
-log styles we hold no sample of (``logs_synth_ga_*``).
+log styles we hold no sample of (``logs_synth_ga_*``), and ``styles``: invented logs in the
+documented header layouts of formats we hold no sample of (``logs_styles_ga_*``).
 
     python -m benchmarks.bench_logs [--lines 200000]
 """
@@ -39,6 +40,7 @@ from benchmarks.logs_mining import (
     print_families,
     print_loo,
     print_report,
+    styles,
 )
 from warehouse.ingest import ingest_spool
 from warehouse.logs.table import LOGS_TABLE
@@ -136,6 +138,9 @@ def mining_figures() -> dict[str, float] | None:
     fam = families()
     print_families(fam)
     report["synth_ga_mean"], report["synth_ga_min"] = fam["mean"], fam["min"]
+    sty = styles()
+    print_families(sty, "style")
+    report["styles_ga_mean"], report["styles_ga_min"] = sty["mean"], sty["min"]
     return report
 
 
@@ -212,7 +217,8 @@ def main() -> None:
         f"logs_ga_min={fmt('ga_min')} logs_lines_per_s={fmt('lines_per_s')} "
         f"drain3_ga_mean={fmt('drain3_ga_mean')} logs_loo_ga_mean={fmt('loo_ga_mean')} "
         f"logs_loo_ga_min={fmt('loo_ga_min')} logs_synth_ga_mean={fmt('synth_ga_mean')} "
-        f"logs_synth_ga_min={fmt('synth_ga_min')}"
+        f"logs_synth_ga_min={fmt('synth_ga_min')} logs_styles_ga_mean={fmt('styles_ga_mean')} "
+        f"logs_styles_ga_min={fmt('styles_ga_min')}"
     )
 
 

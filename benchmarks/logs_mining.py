@@ -175,9 +175,40 @@ def families(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     }
 
 
-def print_families(r: dict) -> None:
-    """One line per invented family: ours and drain3."""
-    print(f"{'family':<16} {'ours GA':>8} {'drain3 GA':>10}")
+def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
+    """Grouping accuracy on the invented log styles, ours (raw lines) and drain3.
+
+    The styles (``tests/warehouse/logs/synthetic_styles.py``) are header layouts written from
+    the formats' documented shapes (logcat, CBS, macOS syslog, oslo.log, Proxifier, RAS
+    columns, collected syslog, pipe-joined fields) with invented messages, and the second set
+    (``synthetic_styles_held_out.py``: kernel ring buffer, httpd and nginx error logs, Spring
+    Boot, klog, logcat object dumps) and the third (``synthetic_styles_third.py``).
+    """
+    from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
+    from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
+    from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
+
+    every = {**STYLES, **HELD_OUT_STYLES, **THIRD_STYLES}
+    per: dict[str, dict[str, float]] = {}
+    for name in every:
+        ours, ref = [], []
+        for seed in seeds:
+            raw, truth, messages = generate_style(name, n, seed, every)
+            ours.append(grouping_accuracy([tid for _, tid, _ in mine_lines(raw)], truth))
+            ref.append(grouping_accuracy(_drain3_once(messages), truth))
+        per[name] = {"ga": sum(ours) / len(ours), "drain3_ga": sum(ref) / len(ref)}
+    gas = [v["ga"] for v in per.values()]
+    return {
+        "per_family": per,
+        "mean": sum(gas) / len(gas),
+        "min": min(gas),
+        "drain3_mean": sum(v["drain3_ga"] for v in per.values()) / len(per),
+    }
+
+
+def print_families(r: dict, label: str = "family") -> None:
+    """One line per invented family (or style): ours and drain3."""
+    print(f"{label:<16} {'ours GA':>8} {'drain3 GA':>10}")
     for name, v in r["per_family"].items():
         print(f"{name:<16} {v['ga']:>8.3f} {v['drain3_ga']:>10.3f}")
     print(f"{'mean':<16} {r['mean']:>8.3f} {r['drain3_mean']:>10.3f}")
@@ -219,11 +250,14 @@ def main(argv: list[str] | None = None) -> int:
     print_loo(loo)
     fam = families()
     print_families(fam)
+    sty = styles()
+    print_families(sty, "style")
     print(
         f"RESULT logs_ga_mean={r['ga_mean']:.4f} logs_ga_min={r['ga_min']:.4f} "
         f"logs_lines_per_s={r['lines_per_s']:.0f} drain3_ga_mean={r['drain3_ga_mean']:.4f} "
         f"logs_loo_ga_mean={loo['mean']:.4f} logs_loo_ga_min={loo['min']:.4f} "
-        f"logs_synth_ga_mean={fam['mean']:.4f} logs_synth_ga_min={fam['min']:.4f}"
+        f"logs_synth_ga_mean={fam['mean']:.4f} logs_synth_ga_min={fam['min']:.4f} "
+        f"logs_styles_ga_mean={sty['mean']:.4f} logs_styles_ga_min={sty['min']:.4f}"
     )
     return 0
 

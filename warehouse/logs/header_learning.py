@@ -32,9 +32,15 @@ MAX_VALUE_COLUMNS = 8
 MAX_ALIGN = 100  # characters: a fixed-width header ends within this many
 ALIGN_SHARE = 0.9  # share of lines starting a token at the column
 ALIGN_PADDED_SHARE = 0.5  # share of lines reaching it through two or more spaces
-MAX_WORD_COLUMNS = 2  # word columns allowed between two value columns of a header
+MAX_WORD_COLUMNS = 3  # word columns allowed between two value columns of a header
+# a column with a digit in at least this share of lines, but not nearly all (node names that
+# are mostly numbered), is neither a value column nor a word column: it only bridges
+MIXED_COLUMN_SHARE = 0.5
 LEVEL_SHARE = 0.8  # share of sample lines with a level word at one position to be a column
 VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
+MAX_HEADER_WORDS = 2  # word columns (hosts) after the leading timestamp or value columns
+WORD_COLUMN_LINES = 20  # sample lines needed to judge one
+WORD_COLUMN_PREDICTED = 0.6  # share of lines whose word the next token predicts: message
 
 
 class HeaderLayoutLearner:
@@ -146,33 +152,81 @@ class HeaderLayoutLearner:
             values = self._learn_value_columns(toks)
             if values > layout["ts_end"]:
                 layout["values"] = values
+            start = max(values, layout["ts_end"])
+            if start:
+                layout["words"] = self._learn_word_columns(toks, start)
         self.layout = layout
         return layout
+
+    @staticmethod
+    def _learn_word_columns(toks: list[list[tuple[str, int]]], start: int) -> int:
+        """Word columns (a host, a node name without digits) right after the leading values.
+
+        A message's first word goes with the words after it: given the next word, it is
+        nearly always the same. A header field's word does not: it is a source, and every
+        source logs every event. A column from ``start`` on whose value the next token
+        predicts in fewer than ``WORD_COLUMN_PREDICTED`` of the lines, while taking few
+        distinct values that repeat, is a header field; at most ``MAX_HEADER_WORDS`` of them.
+        """
+        n = len(toks)
+        k = 0
+        for p in range(start, start + MAX_HEADER_WORDS):
+            rows = [
+                (t[p][0], t[p + 1][0].translate(DIGITS_TO_ZERO)) for t in toks if len(t) > p + 1
+            ]
+            if len(rows) < WORD_COLUMN_LINES or len(rows) < 0.9 * n:
+                break
+            values = {v for v, _ in rows}
+            if len(values) < 2 or len(values) > len(rows) // 4 or any(map(is_value, values)):
+                break
+            by_next: dict[str, Counter[str]] = {}
+            for v, nxt in rows:
+                by_next.setdefault(nxt, Counter())[v] += 1
+            predicted = sum(c.most_common(1)[0][1] for c in by_next.values())
+            if predicted >= WORD_COLUMN_PREDICTED * len(rows):
+                break
+            k += 1
+        return k
+
+    def header_field(self, field: str) -> bool:
+        """Whether one fused field can be header: one word (padding aside), or a date and time
+        (``2024-03-01 10:00:00.123``) whose words are all timestamp parts."""
+        if not any(c.isspace() for c in field):
+            return True
+        words = field.split()
+        return len(words) == 1 or (bool(words) and all(self._cls(w) == TS for w in words))
 
     def _learn_fields(self, samples: list[str]) -> tuple[str, int]:
         """Separator and count of header fields fused without spaces (``("", 0)`` if none).
 
         Learned from the sample, not from a known format: for each candidate separator, a
         line's header is its leading fields that hold no whitespace, up to the first field
-        that does (the message). The layout is taken when most lines agree on that count and
-        most lines open with a value (a field holding a digit: a clock, a date, an id).
+        that does (the message). The layout is taken when most lines agree on that count (a
+        line whose message holds no space agrees with any count below its fields) and most
+        lines open with a value (a field holding a digit: a clock, a date, an id).
         """
         best = ("", 0, 0)
         n = len(samples)
         for sep in _FIELD_SEPS:
             fields: Counter[int] = Counter()
+            # lines whose message holds no space either ("a|b|c|key=1##2"): they agree with
+            # any header of fewer fields than they have
+            unspaced: Counter[int] = Counter()
             valued = 0
             for line in samples:
                 parts = line.split(sep, MAX_FIELDS)
                 if len(parts) < 2:
                     continue
                 valued += any(ch.isdigit() for ch in parts[0])
-                k = next((i for i, f in enumerate(parts) if any(c.isspace() for c in f)), 0)
+                k = next((i for i, f in enumerate(parts) if not self.header_field(f)), 0)
                 if k:
                     fields[k] += 1
+                else:
+                    unspaced[len(parts) - 1] += 1
             if not fields or valued < FIELD_AGREEMENT * n:
                 continue
             k, count = fields.most_common(1)[0]
+            count += sum(c for m, c in unspaced.items() if m >= k)
             if count >= FIELD_AGREEMENT * n and count > best[2]:
                 best = (sep, k, count)
         return best[0], best[1]
@@ -218,18 +272,25 @@ class HeaderLayoutLearner:
         between such columns (a facility, an event kind) are header fields too. Values in the
         message are masked whatever the cut, so a cut too far over digits costs little; the
         column must be digit-bearing in ``VALUE_COLUMN_SHARE`` of the lines, the first column
-        must be one, and at most ``MAX_WORD_COLUMNS`` word columns may separate two of them.
+        must be one, and at most ``MAX_WORD_COLUMNS`` word columns (a digit in fewer than
+        ``MIXED_COLUMN_SHARE`` of the lines) may separate two of them; a column in between
+        (host names, most of them numbered) bridges without counting.
         """
         n = len(toks)
         if not n:
             return 0
-        end = 0
+        end = words = 0
         for p in range(MAX_VALUE_COLUMNS):
             has = sum(1 for t in toks if len(t) > p + 1 and is_value(t[p][0]))
             if has >= VALUE_COLUMN_SHARE * n:
                 end = p + 1
-            elif not end or p - end >= MAX_WORD_COLUMNS:
-                break  # the header opens with a value and its word columns are few
+                words = 0
+            elif not end or sum(1 for t in toks if len(t) > p and t[p][0][:1] in "\"'") * 2 > n:
+                break  # the header opens with a value; a quoted column opens the message
+            elif has < MIXED_COLUMN_SHARE * n:
+                words += 1
+                if words > MAX_WORD_COLUMNS:
+                    break  # and its word columns are few
         return end
 
     def _ts_end(self, classes: list[str]) -> int:

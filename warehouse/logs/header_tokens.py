@@ -46,7 +46,11 @@ _NUM_TOKEN = re.compile(r"^[\[(]?#?\d+[\])]?:?$")
 _ADDR_TOKEN = re.compile(
     r"^\[?(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\]?$|^\[?[0-9a-f]*(?::[0-9a-f]*){2,7}\]?$", re.I
 )
-_COMP_TOKEN = re.compile(r"^[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*:$")
+# "program:", "program[pid]:", and a subsystem in parentheses closing the header after a
+# "program[pid]" token: "(org.example.core):", "(org.example.agent[412]):"
+_COMP_TOKEN = re.compile(
+    r"^(?:[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*|\([A-Za-z_][\w.\-]*(?:\[\d+\])?\)):$"
+)
 _LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")  # a.b.Class, no colon
 _SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
 TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|\S+)")
@@ -72,8 +76,8 @@ def is_value(token: str) -> bool:
 
 def classify(token: str) -> str:
     """Return the header class of one token (cached by the caller)."""
-    if token in _SEPS:
-        return SEP
+    if token in _SEPS or (len(token) <= 4 and not token.strip("-=>|*~:")):
+        return SEP  # a rule of separator characters: "---", "=>", "|>"
     bare = token.strip("[]()<>:,")
     if bare.lower() in _LEVELS:
         return LVL

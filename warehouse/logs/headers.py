@@ -7,10 +7,12 @@ without levels (syslog-style), how many leading timestamp tokens, host tokens an
 ``program[pid]:`` token make the header. Layouts without those marks are learned from the
 columns themselves: header fields fused by a separator with no spaces (``ts|comp|pid|msg``),
 leading columns that hold a value in nearly every line (ids, nodes, epochs, with the word
-fields between them), and a fixed-width header whose padded columns end at one character
-column. Each line is then cut by that layout, and a line that does not fit it falls back to
-stripping its own leading timestamp run. JSON and logfmt lines
-give their message field directly. Free text without a recognisable header stays untouched.
+fields between them) and the host words right after them or after the clock (a word the next
+token does not predict is a source, not the message's first word), and a fixed-width header
+whose padded columns end at one character column. Each line is then cut by that layout, and a
+line that does not fit it falls back to stripping its own leading timestamp run. JSON and
+logfmt lines give their message field directly. Free text without a recognisable header stays
+untouched.
 """
 
 from __future__ import annotations
@@ -116,7 +118,9 @@ class HeaderStripper(HeaderLayoutLearner):
         fields = layout.get("fields", 0)
         if fields:
             parts = body.split(self._sep, fields)
-            if len(parts) == fields + 1 and not any(" " in f for f in parts[:fields]):
+            if len(parts) == fields + 1 and all(
+                " " not in f or self.header_field(f) for f in parts[:fields]
+            ):
                 return parts[fields].strip()
             return self._strip_leading(body)
         lvl = layout.get("lvl_pos", -1)
@@ -133,14 +137,15 @@ class HeaderStripper(HeaderLayoutLearner):
                 return self._cut(body, end, fast)
             return self._strip_leading(body)
         values = layout.get("values", 0)
+        words = layout.get("words", 0)
         if values:
-            head, _, fast = self._head(body, values)
-            if len(head) == values and is_value(head[-1]):
-                return self._cut(body, values, fast)
+            head, _, fast = self._head(body, values + words)
+            if len(head) >= values and is_value(head[values - 1]):
+                return self._cut(body, values + words, fast)
         ts_end = layout.get("ts_end", 0)
         if ts_end:
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
-            width = comp + PROGRAM_WORDS if comp >= 0 else ts_end
+            width = comp + PROGRAM_WORDS if comp >= 0 else ts_end + words
             head, classes, fast = self._head(body, max(ts_end, width))
             if self._ts_end(classes) == ts_end:
                 end = ts_end
@@ -153,6 +158,8 @@ class HeaderStripper(HeaderLayoutLearner):
                         if classes[j] == term:
                             end = j + 1
                             break
+                else:
+                    end += words  # the host columns after the clock
                 return self._cut(body, end, fast)
         return self._strip_leading(body)
 

@@ -64,6 +64,9 @@ _NOT_NAMES = _words(
     "is was has had have not no logged session sessions login logout from for by to in on at of "
     "with and or the a an name id"
 )
+# A boolean bound to a key ("visible=true", "animate= false", "Online = Yes") is that key's
+# value.
+_BOOLEANS = frozenset(["true", "false", "yes", "no"])
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 # Tokens that are message punctuation, never values.
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})
@@ -105,6 +108,9 @@ def mask_token(token: str) -> str:
         if key.lower() in _NAME_KEYS:
             tail = value[len(value.rstrip(_TRAIL)) :]
             return f"{key}={WILDCARD}{tail}" if len(tail) < len(value) else token
+        bare_value = value.rstrip(_TRAIL)
+        if bare_value.lower() in _BOOLEANS:
+            return f"{key}={WILDCARD}{value[len(bare_value) :]}"
         return f"{key}={mask_token(value)}"
     parts = _PIECES.split(token)
     out = []
@@ -146,6 +152,40 @@ def join_quoted(tokens: list[str]) -> list[str]:
     return out
 
 
+_LIST_MAX = 64  # items a bracketed list may hold
+_LIST_OPEN = re.compile(r"[\[(][^\s\[\]()]*, ")  # "[a, ..." or "(a, ...": a cheap first test
+
+
+def join_lists(tokens: list[str]) -> list[str]:
+    """Tokens with each bracketed, comma-separated list made one masked token.
+
+    ``[alpha, beta, gamma]`` lists values, of any length and whatever they look like: one
+    variable, ``[<*>]`` (the punctuation after the closing bracket stays). A bracket group
+    without commas between its words (``[preauth]``, ``[Errno 2]``) is left to the masker.
+    """
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok[:1] in "[(" and tok.endswith(",") and tok.count(tok[0]) == 1:
+            close = "]" if tok[0] == "[" else ")"
+            j = i + 1
+            while (
+                j < n and j - i < _LIST_MAX and tokens[j].endswith(",") and close not in tokens[j]
+            ):
+                j += 1
+            if j < n and tokens[j].count(close) == 1 and tokens[j].find(close) >= 1:
+                last = tokens[j]
+                end = last.index(close)
+                if not any(c.isspace() for c in last[:end]):
+                    out.append(tok[0] + WILDCARD + last[end:])
+                    i = j + 1
+                    continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 class Masker:
     """Token masker with a bounded per-token cache (tokens repeat, values mostly do not)."""
 
@@ -155,6 +195,9 @@ class Masker:
         # tokens that trigger a context rule: units (after a value) and name keys (before one)
         self._context: set[str] = set()
         self._whole_shapes: set[str] = set()
+        # words seen as a name key's value ("user=root", "user alice"): the log's own
+        # vocabulary of account names, which refinement reads as values wherever they appear
+        self.names: set[str] = set()
 
     def _fill(self, tokens: list[str]) -> None:
         cache = self._cache
@@ -175,8 +218,12 @@ class Masker:
                 if masked == WILDCARD and shape != tok:
                     shapes.add(shape)
                 bare = tok.rstrip(_TRAIL).lower()
-                if bare in _UNITS or tok.lower() in _NAME_KEYS:
+                if bare in _UNITS or bare in _BOOLEANS or tok.lower() in _NAME_KEYS:
                     self._context.add(tok)
+                if masked != tok and "=" in tok:
+                    m = _KV.match(tok)
+                    if m and m.group(1).lower() in _NAME_KEYS:
+                        self._name(m.group(3))
 
     def mask_tokens(self, tokens: list[str]) -> list[str]:
         """Mask a list of tokens, reusing cached results."""
@@ -190,8 +237,12 @@ class Masker:
             self._apply_context(tokens, out)
         return out  # type: ignore[return-value]
 
-    @staticmethod
-    def _apply_context(tokens: list[str], out: list) -> None:
+    def _name(self, value: str) -> None:
+        bare = value.rstrip(_TRAIL)
+        if bare and len(self.names) < self._cache_size:
+            self.names.add(bare)
+
+    def _apply_context(self, tokens: list[str], out: list) -> None:
         for i in range(1, len(tokens)):
             tok = tokens[i]
             if out[i] != tok:
@@ -201,11 +252,13 @@ class Masker:
                 continue
             prev = out[i - 1]
             # a unit after a value, also one opened by punctuation: "(1.2 KB)"
-            if (prev.endswith(WILDCARD) and bare.lower() in _UNITS) or (
-                prev == tokens[i - 1]
-                and prev.lower() in _NAME_KEYS
-                and bare.lower() not in _NOT_NAMES
-            ):
+            if prev.endswith(WILDCARD) and bare.lower() in _UNITS:
+                out[i] = WILDCARD + tok[len(bare) :]
+            elif prev == tokens[i - 1] and prev.lower() in _NAME_KEYS:
+                if bare.lower() not in _NOT_NAMES:
+                    out[i] = WILDCARD + tok[len(bare) :]
+                    self._name(bare)
+            elif prev.endswith("=") and bare.lower() in _BOOLEANS:
                 out[i] = WILDCARD + tok[len(bare) :]
 
     def mask(self, message: str) -> list[str]:
@@ -213,6 +266,12 @@ class Masker:
         tokens = message.split()
         if '"' in message:
             tokens = join_quoted(tokens)
+        if (
+            ", " in message
+            and (" [" in message or " (" in message or message[:1] in "[(")
+            and _LIST_OPEN.search(message)
+        ):
+            tokens = join_lists(tokens)
         return self.mask_tokens(tokens)
 
 

@@ -39,6 +39,9 @@ SPLIT_MAX_VALUES = 4
 MAX_LEAF_SCAN = 256
 ENUM_MAX_VALUES = 16
 _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
+# a word holding a digit that masking kept as text ("CPU6:", "SOCKS5")
+_NUMBERED = re.compile(r"[A-Za-z_]\d|\d[A-Za-z_]")
+_NUMBERED_WORD = re.compile(r"[A-Za-z_]*\d\w*")
 FIRST_REFINE = 64  # lines or signatures; then again each time either number doubles
 
 
@@ -60,6 +63,14 @@ class _Cluster:
         self.id = cid
         self.tokens = tokens
         self.sigs: list[int] = []
+
+
+def _numbered(token: str) -> str:
+    """``token`` with a numbered name in it as the masker writes a value: ``CPU6:`` -> ``<*>:``."""
+    if WILDCARD in token or not _NUMBERED.search(token):
+        return token
+    out = _NUMBERED_WORD.sub(WILDCARD, token)
+    return WILDCARD if out.rstrip(":,;") == WILDCARD else out
 
 
 def _series(values: set[str]) -> bool:
@@ -102,6 +113,7 @@ class TemplateMiner:
         self._sig_tid: list[int] = []
         self._split_at: dict[int, tuple[int, ...]] = {}
         self._alias: dict[int, int] = {}  # template id merged into another (see _merge_runs)
+        self._merge_keys: dict[tuple[str, ...], tuple[str, ...]] = {}  # template -> merge key
         self._group_ids: dict[tuple[int, tuple[int, ...], tuple[str, ...]], int] = {}
         self._tokens: dict[int, list[str]] = {}
         self._count: dict[int, int] = {}
@@ -186,13 +198,24 @@ class TemplateMiner:
 
         ``device <*> connected`` and ``device <*> <*> connected`` are one event naming a device
         of one word or of two: templates equal once each run of ``<*>`` is one ``<*>`` become
-        the largest of them, with the shorter text.
+        the largest of them, with the shorter text. A numbered name the masker kept as text
+        (``CPU6:``, an upper-case word and one digit, as protocol names are written) counts as
+        a variable here, so ``CPU6: ...`` joins ``CPU15: ...`` (``<*>: ...``).
         """
         self._alias = {}
         by_key: dict[tuple[str, ...], list[int]] = {}
+        keys = self._merge_keys
+        if len(keys) > 4 * len(self._tokens) + 1024:
+            keys.clear()
         for tid, tokens in self._tokens.items():
-            if WILDCARD in tokens:
-                by_key.setdefault(tuple(collapse(tokens)), []).append(tid)
+            text = tuple(tokens)
+            key = keys.get(text)
+            if key is None:
+                if _NUMBERED.search(" ".join(tokens)):
+                    tokens = [_numbered(t) for t in tokens]
+                key = keys[text] = tuple(collapse(tokens)) if WILDCARD in tokens else ()
+            if key:
+                by_key.setdefault(key, []).append(tid)
         for key, tids in by_key.items():
             if len(tids) < 2:
                 continue
@@ -223,7 +246,7 @@ class TemplateMiner:
             values = fold_instances(values)
             if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
                 continue
-            if _series(values):
+            if _series(values) or self._named(values):
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members
@@ -234,6 +257,14 @@ class TemplateMiner:
             if len({v.replace(WILDCARD, "") for v in values}) > 1:
                 out.append(p)
         return tuple(out)
+
+    def _named(self, values: set[str]) -> bool:
+        """Whether most of the words are account names the log itself wrote as a name key's
+        value elsewhere (``user=root``): a variable, however few names it takes here."""
+        names = self._masker.names
+        return bool(names) and 2 * sum(v.rstrip(",;:)]}'\".") in names for v in values) > len(
+            values
+        )
 
     def _group_id(self, cid: int, split_at: tuple[int, ...], key: tuple[str, ...]) -> int:
         gkey = (cid, split_at, key)

@@ -67,6 +67,20 @@ def test_words_between_numeric_header_columns_are_header_too() -> None:
     assert all(hs.strip(line).startswith("link ") for line in lines)
 
 
+def test_a_node_column_with_some_unnumbered_names_is_still_header() -> None:
+    # one node in five has a name without digits; three word columns then the epoch
+    names = ("gateway", "switch_module")
+    lines = [
+        f"{9000 + i} {names[i % 2] if i % 5 == 0 else f'node-{i % 40}'} "
+        f"{('hw', 'net')[i % 2]} {('boot', 'halt')[i % 2]} {('a', 'b')[i % 3 == 0]} "
+        f"{1_200_000_000 + 37 * i} {i % 2} link {('up', 'down')[i % 3 == 0]} on port {i}"
+        for i in range(120)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert all(hs.strip(line).startswith("link ") for line in lines)
+
+
 def test_a_message_with_a_number_in_some_lines_only_keeps_its_words() -> None:
     lines = [
         f"2024-01-01 10:00:{i % 60:02d} " + ("retry 3 failed" if i % 3 else "all good here")
@@ -127,3 +141,57 @@ def test_a_level_word_in_only_some_lines_is_message_text() -> None:
     hs.learn(lines)
     assert hs.strip(lines[1]).endswith("error : connection canceled")
     assert hs.strip(lines[1]) != "connection canceled"
+
+
+def test_a_quoted_request_line_between_value_columns_is_message() -> None:
+    lines = [
+        f"10.0.{i % 9}.{i % 250} - - [10/Oct/2000:13:{i % 60:02d}:36 -0700] "
+        f'"GET /img/{i}.gif HTTP/1.0" {200 + i % 2} {2000 + i} "-" "agent/{i % 3}"'
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert all(hs.strip(line).startswith('"GET /img/') for line in lines)
+
+
+def test_a_fused_date_and_time_with_a_space_is_one_header_field() -> None:
+    lines = [
+        f"2024-03-{1 + i % 28:02d} 10:{i % 60:02d}:07.{i:03d}|{('INFO', 'WARN')[i % 2]}|"
+        f"Cart{'AB'[i % 2]}|{('cart saved', 'cache hit ratio')[i % 2]} {i}"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).rsplit(" ", 1)[0] for line in lines} == {"cart saved", "cache hit ratio"}
+
+
+_HOSTS = ("amber-gate", "birch-relay", "cedar-edge", "dune-cache", "elm-proxy")
+_EVENTS = ("cache hit ratio {} percent", "upstream {} timed out", "queue depth {} items")
+
+
+def test_a_host_column_without_digits_after_the_clock_is_header() -> None:
+    lines = [
+        f"{1_700_000_000 + 13 * i}.{i % 1000:03d} {_HOSTS[i * 7 % 5]} " + _EVENTS[i % 3].format(i)
+        for i in range(150)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"cache", "upstream", "queue"}
+
+
+def test_a_message_s_first_word_after_the_clock_stays_message() -> None:
+    lines = [f"{1_700_000_000 + 13 * i} " + _EVENTS[i % 3].format(i) for i in range(150)]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"cache", "upstream", "queue"}
+
+
+def test_padded_tab_fields_and_messages_without_spaces_keep_the_fused_header() -> None:
+    lines = [
+        f"2024-03-{1 + i % 28:02d}\t10:00:{i % 60:02d}:{i:03d}\t{100 + i:>5}\tAgent\t"
+        + (f"total={i}##{i * 3}##{i % 7}" if i % 3 else f"  * Updates to download = {i}")
+        for i in range(120)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line)[:5] for line in lines} == {"total", "* Upd"}

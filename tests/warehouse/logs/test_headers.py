@@ -171,3 +171,32 @@ def test_rfc5424_header_and_structured_data_are_stripped() -> None:
     assert strip_header("<34>1 2003-10-11T22:14:15Z host su - ID47 - 'su root' failed") == (
         "'su root' failed"
     )
+
+
+def test_a_subsystem_in_parentheses_after_program_and_pid_is_header() -> None:
+    h = HeaderStripper()
+    lines = [
+        f"Mar {d:>2} 10:00:0{d % 10} lantern-air {p}[{100 + d}]{sub}: sync done in {d}s"
+        for d in range(1, 28)
+        for p, sub in (
+            ("syncd", ""),
+            ("syncd", " (org.example.core)"),
+            ("launchd", f" (org.example.agent[{d * 7}])"),
+            ("Sync Agent", ""),
+        )
+    ]
+    h.learn(lines[:200])
+    assert {h.strip(line).split(" in ")[0] for line in lines} == {"sync done"}
+
+
+def test_a_rule_of_dashes_between_pid_and_thread_is_header() -> None:
+    h = HeaderStripper()
+    lines = [
+        f"2024-03-01 10:00:{i % 60:02d}.{i:03d} {lvl:>5} {4000 + i} --- [{th:>15}] "
+        f"{'o.e.app.' + cls:<40} : cart {i} saved"
+        for i, (lvl, th, cls) in enumerate(
+            [("INFO", "main", "Boot"), ("WARN", "exec-7", "web.Cart")] * 30
+        )
+    ]
+    h.learn(lines)
+    assert {h.strip(line).split()[0] for line in lines} == {"cart"}

@@ -107,3 +107,22 @@ def test_a_quoted_name_of_plain_words_is_one_token() -> None:
 
 def test_a_quoted_request_line_is_still_read_word_by_word() -> None:
     assert Masker().mask('1.2.3.4 "GET /a/b HTTP/1.1" 200') == ["<*>", '"GET', "<*>", '<*>"', "<*>"]
+
+
+def test_a_bracketed_list_of_any_length_and_any_words_is_one_value() -> None:
+    assert mask_message("held by [alpha, beta, gamma] now") == "held by [<*>] now"
+    assert mask_message("nodes [n1, n2]: idle") == "nodes [<*>]: idle"
+    assert mask_message("flags ('a', 'b') set") == "flags (<*>) set"
+    assert mask_message("[preauth] and [Errno 2] stay") == "[preauth] and [Errno <*>] stay"
+    assert mask_message("took 5 ms (main, slow path)") == "took <*> <*> (main, slow path)"
+
+
+def test_a_boolean_bound_to_a_key_is_its_value() -> None:
+    assert mask_message("visible=true animate= false") == "visible=<*> animate= <*>"
+    assert mask_message("rotation done (animate= true)") == "rotation done (animate= <*>)"
+    assert mask_message("returned true for it") == "returned true for it"
+
+
+def test_yes_and_no_after_an_equals_sign_are_values_but_not_elsewhere() -> None:
+    assert mask_message("Online = Yes; Retry = no") == "Online = <*>; Retry = <*>"
+    assert mask_message("no such file") == "no such file"

@@ -371,3 +371,33 @@ def test_the_add_that_merges_its_own_template_returns_the_merged_template() -> N
     last = miner.add(f"device {words[-2]} {words[-1]} connected")
     assert miner.templates() == [last]
     assert last.template == "device <*> connected" and last.count == FIRST_REFINE
+
+
+def test_words_the_log_wrote_as_account_names_are_a_variable_anywhere() -> None:
+    names = ["root", "mail", "backup"]
+    m = TemplateMiner()
+    for i, name in enumerate(names * 4):
+        m.add_sig(f"auth failure; rhost=10.0.0.{i} user={name}")
+    sigs = [m.add_sig(f"Bad password for {n} from 10.1.2.{i}") for i, n in enumerate(names * 6)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+
+
+def test_a_few_words_never_written_as_names_still_split_as_an_enumeration() -> None:
+    m = TemplateMiner()
+    for i in range(10):
+        m.add_sig(f"auth failure; rhost=10.0.0.{i} user=root")
+    words = ["opened", "closed", "reset"]
+    sigs = [m.add_sig(f"Channel {w} for peer 10.1.2.{i}") for i, w in enumerate(words * 6)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == len(words)
+
+
+def test_numbered_names_kept_as_text_are_one_variable_with_masked_ones() -> None:
+    m = TemplateMiner()
+    sigs = [m.add_sig(f"CPU{i % 16}: core temperature normal") for i in range(80)]
+    sigs += [m.add_sig(f"CPU{i % 16}: throttled after {i} events") for i in range(80)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs[:80]}) == 1
+    assert len({m.template_of(s) for s in sigs[80:]}) == 1
+    assert m.template_of(sigs[0]) != m.template_of(sigs[80])
