@@ -1,7 +1,8 @@
-"""``Surrogate-Control`` (W3C Edge Architecture Specification 1.0 §3): the origin's directives
-to its surrogates. Untargeted caching directives govern the edge in place of
-``Cache-Control``; directives targeted at another device, and ``content`` alone, leave
-``Cache-Control`` in charge. Set-up: ``tests.services.cdn.rfc_edge``.
+"""``Surrogate-Control`` (W3C Edge Architecture Specification 1.0 §3; RFC 9213 §1 names it the
+precedent of ``CDN-Cache-Control``): the origin's directives to its surrogates. Untargeted
+caching directives govern the edge in place of ``Cache-Control``; directives targeted at
+another device, and ``content`` alone, leave ``Cache-Control`` in charge. Set-up:
+``tests.services.cdn.rfc_edge``.
 """
 
 from __future__ import annotations
