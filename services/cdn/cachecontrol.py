@@ -20,6 +20,8 @@ from email.utils import formatdate
 
 import http_sf
 
+from services.cdn.surrogate import surrogate_directives
+
 #: Status codes a response may be stored with heuristic freshness for (RFC 9110 §15.1).
 HEURISTIC_STATUS = frozenset({200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501})
 #: Status codes this cache understands (for ``must-understand``, RFC 9111 §5.2.2.3).
@@ -216,11 +218,16 @@ def parse_cdn_cache_control(value: str | None) -> dict[str, str | None] | None:
 
 def response_directives(headers: dict[str, str]) -> tuple[dict[str, str | None], bool]:
     """The directives that govern this shared cache: ``CDN-Cache-Control`` when valid (RFC
-    9213 §2.1: then ``Cache-Control`` and ``Expires`` are ignored for caching), else
-    ``Cache-Control``. Returns (directives, from_cdn_field)."""
+    9213 §2.1: then ``Cache-Control`` and ``Expires`` are ignored for caching), else the
+    caching directives ``Surrogate-Control`` addresses to every surrogate
+    (``services.cdn.surrogate``), else ``Cache-Control``. Returns (directives,
+    from_targeted_field)."""
     cdn = parse_cdn_cache_control(headers.get("cdn-cache-control"))
     if cdn is not None:
         return cdn, True
+    surrogate = surrogate_directives(headers.get("surrogate-control"))
+    if surrogate is not None:
+        return surrogate, True
     return parse_cache_control(headers.get("cache-control")), False
 
 

@@ -12,9 +12,11 @@ import httpx
 #: Idle upstream connections are closed before this, under the 5 s idle timeout of common
 #: servers (Node, Apache), so the edge rarely reuses a connection the upstream is closing.
 KEEPALIVE_EXPIRY_S = 2.0
-#: Methods retried once when a pooled connection dies before any response (RFC 9110 §9.2.2:
-#: safe, so a second attempt cannot change anything; RFC 9112 §9.3.1).
-RETRIED = frozenset({"GET", "HEAD"})
+#: Methods retried once when the connection dies before any response: the idempotent ones
+#: (RFC 9110 §9.2.2: a second attempt has the same effect as one, so a client may repeat it
+#: when it cannot tell whether the first arrived; RFC 9112 §9.3.1). POST and other methods
+#: are never repeated: the upstream may already have acted on them.
+RETRIED = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 
 
 class UpstreamError(Exception):

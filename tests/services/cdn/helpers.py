@@ -169,7 +169,8 @@ async def _reply(send, status: int, headers: list, body: bytes) -> None:
 class FaultyOrigin:
     """A raw TCP origin. Paths: ``/cut`` declares 200 000 bytes, sends 1000, closes;
     ``/short-cl`` declares 5000 bytes, sends 3000, then closes; ``/big-cut`` declares 3 MB,
-    sends 1 MB, closes; ``/hang`` sends nothing."""
+    sends 1 MB, closes; ``/hang`` sends nothing; ``/drop-once/...`` closes the connection
+    without a response the first time it is asked, and answers 200 after that."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -200,6 +201,8 @@ class FaultyOrigin:
                 await asyncio.sleep(0.3)
             elif path == "/hang":
                 await asyncio.sleep(30)
+            elif path.startswith("/drop-once/") and self.counts[path] > 1:
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\ndone")
             await writer.drain()
         writer.close()
 

@@ -89,3 +89,22 @@ def test_edge_that_loses_its_origin_serves_stale_only_where_allowed(cdn_settings
         never_cached = get(edge.url + "/never-seen")
         assert never_cached.status_code == 502 and "refused" in never_cached.text
         assert edge.alive()
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_idempotent_request_is_retried_once_when_the_connection_dies_rfc9110_9_2_2(
+    faulty_edge, faulty, method
+):
+    """RFC 9110 §9.2.2 / RFC 9112 §9.3.1: a request whose method is idempotent may be sent
+    again when the connection closed before any response came back."""
+    path = f"/drop-once/{method.lower()}"
+    response = httpx.request(method, faulty_edge.url + path, content=b"x", trust_env=False)
+    assert response.status_code == 200 and response.text == "done"
+    assert faulty.counts[path] == 2
+
+
+def test_post_is_not_retried_when_the_connection_dies_rfc9112_9_3_1(faulty_edge, faulty):
+    """RFC 9112 §9.3.1: a proxy must not retry a non-idempotent request on its own."""
+    response = httpx.post(faulty_edge.url + "/drop-once/post", content=b"x", trust_env=False)
+    assert response.status_code == 502
+    assert faulty.counts["/drop-once/post"] == 1
