@@ -77,6 +77,8 @@ class Replica:
         self.hints: dict[str, dict[bytes, list[Version]]] = defaultdict(dict)
         self.hints_dropped = 0
         self.tombstones: set[bytes] = set()  # keys whose versions are all deletes (for GC)
+        # key -> (what data held, its Merkle leaf, its Merkle hash): ``_ae_entry``
+        self._ae: dict[bytes, tuple[Any, int, int]] = {}
         if store is not None:
             for raw, blob in store.load().items():
                 if raw[:1] == b"d":
@@ -116,6 +118,7 @@ class Replica:
         if self.data.pop(key, None) is None:
             return
         self.blobs.pop(key, None)
+        self._ae.pop(key, None)
         self.tombstones.discard(key)
         self.by_range[self.ring.range_of(key)].discard(key)
         if self.store is not None:
@@ -281,21 +284,38 @@ class Replica:
                 self.store.put(b"d" + key, None)
         self.data.clear()
         self.blobs.clear()
+        self._ae.clear()
         self.by_range.clear()
         self.tombstones.clear()
+
+    def _ae_entry(self, key: bytes) -> tuple[int, int]:
+        """``key``'s Merkle leaf and its hash over ``(key, version digest)``, kept while what
+        ``data`` holds for it is the same object: anti-entropy walks its ranges every few
+        seconds, and most keys have not changed since the last walk."""
+        held = dict.__getitem__(self.data, key)
+        got = self._ae.get(key)
+        if got is not None and got[0] is held:
+            return got[1], got[2]
+        leaf = leaf_of(key) if got is None else got[1]
+        versions = decode(held) if type(held) is bytes else held
+        h = hashlib.blake2b(key + digest(versions), digest_size=8).digest()
+        value = int.from_bytes(h, "big")
+        self._ae[key] = (held, leaf, value)
+        return leaf, value
 
     def merkle_leaves(self, range_index: int) -> list[bytes]:
         """Sixteen leaf hashes over ``(key, version digest)`` of the keys in one token range."""
         acc = [0] * LEAVES
-        peek = self.data.peek
+        entry = self._ae_entry
         for key in self.by_range.get(range_index, ()):
-            h = hashlib.blake2b(key + digest(peek(key)), digest_size=8).digest()
-            acc[leaf_of(key)] ^= int.from_bytes(h, "big")
+            leaf, h = entry(key)
+            acc[leaf] ^= h
         return [x.to_bytes(8, "big") for x in acc]
 
     def leaf_digests(self, range_index: int, leaf: int) -> dict[bytes, bytes]:
+        entry = self._ae_entry
         return {
             k: digest(self.data.peek(k))
             for k in self.by_range.get(range_index, ())
-            if leaf_of(k) == leaf
+            if entry(k)[0] == leaf
         }
