@@ -102,6 +102,7 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         self._write_seq = 0  # batched writes started (which to sample)
         self.batches = PeerBatches(self)
         self._rmw: dict[bytes, deque] = {}  # key -> read-modify-writes waiting to run
+        self.order_key = "order:" + cfg.name  # a placement's memo of this node's read order
 
     # -- settings ----------------------------------------------------------------------------
     @property

@@ -7,10 +7,11 @@ Durable keys: ``d`` + key for data, ``h`` + node + NUL + key for a hint held for
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections import defaultdict
 from typing import Any
 
-from services.kv.ring import Ring, key_hash
+from services.kv.ring import Ring
 from services.kv.versions import Version, decode, digest, encode, head, merge
 from services.kv.wal import DurableStore
 
@@ -18,7 +19,9 @@ LEAVES = 16
 
 
 def leaf_of(key: bytes) -> int:
-    return key_hash(key) & (LEAVES - 1)
+    """The Merkle leaf of ``key`` within its token range: any function of the key alone that
+    every node computes alike; CRC-32 costs a tenth of the ring's hash."""
+    return zlib.crc32(key) & (LEAVES - 1)
 
 
 class Held(dict):
@@ -79,6 +82,9 @@ class Replica:
         self.tombstones: set[bytes] = set()  # keys whose versions are all deletes (for GC)
         # key -> (what data held, its Merkle leaf, its Merkle hash): ``_ae_entry``
         self._ae: dict[bytes, tuple[Any, int, int]] = {}
+        # key -> (a blob ``put_encoded`` stored, its ``head``): the next replicated write of
+        # the key is compared with it without parsing it again (while data holds that blob)
+        self.heads: dict[bytes, tuple[bytes, tuple]] = {}
         if store is not None:
             for raw, blob in store.load().items():
                 if raw[:1] == b"d":
@@ -119,6 +125,7 @@ class Replica:
             return
         self.blobs.pop(key, None)
         self._ae.pop(key, None)
+        self.heads.pop(key, None)
         self.tombstones.discard(key)
         self.by_range[self.ring.range_of(key)].discard(key)
         if self.store is not None:
@@ -126,9 +133,12 @@ class Replica:
 
     def get(self, key: bytes) -> list[Version]:
         """This node's versions of ``key``, with any it holds as hints for others."""
-        own = self.data.get(key)
+        data = self.data
+        own = dict.get(data, key)  # ``Held.get`` inlined: every request reads its key here
         if own is None:
             own = []
+        elif type(own) is bytes:
+            own = data._decoded(key, own)
         if not self.hints:  # no hints held (a home's entry goes when its last hint does)
             return own
         extra = [h[key] for h in self.hints.values() if key in h]
@@ -199,12 +209,14 @@ class Replica:
         node, counter, ctx, hlc, deleted = new
         data = self.data
         old = dict.get(data, key)
+        heads = self.heads
         if old is None:
             dict.__setitem__(data, key, blob)
             self.by_range[self.ring.range_of(key)].add(key)
         else:
             if type(old) is bytes:
-                held = head(old)
+                known = heads.get(key)
+                held = known[1] if known is not None and known[0] is old else head(old)
             elif len(old) == 1:
                 v = old[0]
                 held = (v.node, v.counter, v.context, v.hlc, v.value is None)
@@ -223,6 +235,7 @@ class Replica:
             self.blobs.pop(key, None)
             if o_deleted and not deleted:
                 self.tombstones.discard(key)
+        heads[key] = (blob, new)
         if deleted:
             self.tombstones.add(key)
         if self.store is not None:
@@ -285,6 +298,7 @@ class Replica:
         self.data.clear()
         self.blobs.clear()
         self._ae.clear()
+        self.heads.clear()
         self.by_range.clear()
         self.tombstones.clear()
 

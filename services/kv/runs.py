@@ -192,7 +192,7 @@ class _Run:
         self.started = time.perf_counter()
         self.writes: dict[int, list[Any]] = {}  # i -> [acks, answered, expected, latencies]
         self.reads: dict[int, _Read] = {}
-        self.order_key = ("order", cluster.name)  # the placement memo of reads' replica order
+        self.order_key = cluster.order_key  # the placement memo of reads' replica order
         self.local: list[int] = []
         self.puts: dict[str, Segment] = {}  # target -> the replica puts for it
         self.checks: dict[str, Segment] = {}  # target -> the digest reads for it
