@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from services.kv.ring import Ring
-from services.kv.versions import Version, decode, digest, encode, head, merge
+from services.kv.versions import Version, decode, digest, dot_of, dots, encode, head, merge
 from services.kv.wal import DurableStore
 
 LEAVES = 16
@@ -143,6 +143,17 @@ class Replica:
             return own
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
+
+    def dots_of(self, key: bytes) -> bytes:
+        """``dots(self.get(key))``; a replicated write held encoded is read by its parsed
+        head (``heads``), so a digest read leaves it encoded."""
+        if not self.hints:
+            held = dict.get(self.data, key)
+            if type(held) is bytes:
+                known = self.heads.get(key)
+                if known is not None and known[0] is held:
+                    return dot_of(known[1][0], known[1][1])
+        return dots(self.get(key))
 
     def get_blob(self, key: bytes) -> bytes | None:
         """``get(key)`` encoded (None: nothing held), from the cache when it can be."""

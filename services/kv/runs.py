@@ -315,8 +315,14 @@ class _Run:
                 self._got(i, read, target, read.local)
                 continue
             del reads[i]
-            got = visible(read.local, now)
-            replies[i] = None if got is None else got[0]
+            local = read.local
+            if len(local) == 1:  # ``visible`` inlined: one version, no siblings
+                v = local[0]
+                expire = v.expire
+                replies[i] = v.value if expire is None or expire > now else None
+            else:
+                got = visible(local, now)
+                replies[i] = None if got is None else got[0]
             finished += 1
         if finished:
             c = self.cluster
