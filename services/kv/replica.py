@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from services.kv.ring import Ring
-from services.kv.versions import Version, decode, digest, dot_of, dots, encode, head, merge
+from services.kv.versions import Version, decode, digest, encode, head, merge
 from services.kv.wal import DurableStore
 
 LEAVES = 16
@@ -82,9 +82,6 @@ class Replica:
         self.tombstones: set[bytes] = set()  # keys whose versions are all deletes (for GC)
         # key -> (what data held, its Merkle leaf, its Merkle hash): ``_ae_entry``
         self._ae: dict[bytes, tuple[Any, int, int]] = {}
-        # key -> (a blob ``put_encoded`` stored, its ``head``): the next replicated write of
-        # the key is compared with it without parsing it again (while data holds that blob)
-        self.heads: dict[bytes, tuple[bytes, tuple]] = {}
         if store is not None:
             for raw, blob in store.load().items():
                 if raw[:1] == b"d":
@@ -125,7 +122,6 @@ class Replica:
             return
         self.blobs.pop(key, None)
         self._ae.pop(key, None)
-        self.heads.pop(key, None)
         self.tombstones.discard(key)
         self.by_range[self.ring.range_of(key)].discard(key)
         if self.store is not None:
@@ -143,17 +139,6 @@ class Replica:
             return own
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
-
-    def dots_of(self, key: bytes) -> bytes:
-        """``dots(self.get(key))``; a replicated write held encoded is read by its parsed
-        head (``heads``), so a digest read leaves it encoded."""
-        if not self.hints:
-            held = dict.get(self.data, key)
-            if type(held) is bytes:
-                known = self.heads.get(key)
-                if known is not None and known[0] is held:
-                    return dot_of(known[1][0], known[1][1])
-        return dots(self.get(key))
 
     def get_blob(self, key: bytes) -> bytes | None:
         """``get(key)`` encoded (None: nothing held), from the cache when it can be."""
@@ -220,14 +205,12 @@ class Replica:
         node, counter, ctx, hlc, deleted = new
         data = self.data
         old = dict.get(data, key)
-        heads = self.heads
         if old is None:
             dict.__setitem__(data, key, blob)
             self.by_range[self.ring.range_of(key)].add(key)
         else:
             if type(old) is bytes:
-                known = heads.get(key)
-                held = known[1] if known is not None and known[0] is old else head(old)
+                held = head(old)
             elif len(old) == 1:
                 v = old[0]
                 held = (v.node, v.counter, v.context, v.hlc, v.value is None)
@@ -246,7 +229,6 @@ class Replica:
             self.blobs.pop(key, None)
             if o_deleted and not deleted:
                 self.tombstones.discard(key)
-        heads[key] = (blob, new)
         if deleted:
             self.tombstones.add(key)
         if self.store is not None:
@@ -309,7 +291,6 @@ class Replica:
         self.data.clear()
         self.blobs.clear()
         self._ae.clear()
-        self.heads.clear()
         self.by_range.clear()
         self.tombstones.clear()
 

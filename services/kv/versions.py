@@ -270,13 +270,8 @@ def dots(versions: list[Version]) -> bytes:
     everywhere), what a digest read compares (empty: no versions)."""
     if len(versions) == 1:
         v = versions[0]
-        return dot_of(v.node, v.counter)
+        return f"{v.node}:{v.counter}".encode()
     return "|".join(sorted(f"{v.node}:{v.counter}" for v in versions)).encode()
-
-
-def dot_of(node: str, counter: int) -> bytes:
-    """``dots`` of the one version with this dot."""
-    return f"{node}:{counter}".encode()
 
 
 def digest(versions: list[Version]) -> bytes:
