@@ -80,8 +80,8 @@ class Replica:
         self.hints: dict[str, dict[bytes, list[Version]]] = defaultdict(dict)
         self.hints_dropped = 0
         self.tombstones: set[bytes] = set()  # keys whose versions are all deletes (for GC)
-        # key -> (what data held, its Merkle leaf, its Merkle hash): ``_ae_entry``
-        self._ae: dict[bytes, tuple[Any, int, int]] = {}
+        # key -> (what data held, its Merkle leaf and hash, its digest): ``_ae_entry``
+        self._ae: dict[bytes, tuple[Any, int, int, bytes]] = {}
         if store is not None:
             for raw, blob in store.load().items():
                 if raw[:1] == b"d":
@@ -294,34 +294,35 @@ class Replica:
         self.by_range.clear()
         self.tombstones.clear()
 
-    def _ae_entry(self, key: bytes) -> tuple[int, int]:
-        """``key``'s Merkle leaf and its hash over ``(key, version digest)``, kept while what
-        ``data`` holds for it is the same object: anti-entropy walks its ranges every few
-        seconds, and most keys have not changed since the last walk."""
+    def _ae_entry(self, key: bytes) -> tuple[Any, int, int, bytes]:
+        """What anti-entropy compares ``key`` by: ``(held, leaf, hash, digest)``, its Merkle
+        leaf, its hash over ``(key, version digest)`` and that digest, kept while what
+        ``data`` holds for it is the same object ``held``: anti-entropy walks its ranges every
+        few seconds, and most keys have not changed since the last walk."""
         held = dict.__getitem__(self.data, key)
         got = self._ae.get(key)
         if got is not None and got[0] is held:
-            return got[1], got[2]
+            return got
         leaf = leaf_of(key) if got is None else got[1]
-        versions = decode(held) if type(held) is bytes else held
-        h = hashlib.blake2b(key + digest(versions), digest_size=8).digest()
-        value = int.from_bytes(h, "big")
-        self._ae[key] = (held, leaf, value)
-        return leaf, value
+        dig = digest(decode(held) if type(held) is bytes else held)
+        h = hashlib.blake2b(key + dig, digest_size=8).digest()
+        got = self._ae[key] = (held, leaf, int.from_bytes(h, "big"), dig)
+        return got
 
     def merkle_leaves(self, range_index: int) -> list[bytes]:
         """Sixteen leaf hashes over ``(key, version digest)`` of the keys in one token range."""
         acc = [0] * LEAVES
         entry = self._ae_entry
         for key in self.by_range.get(range_index, ()):
-            leaf, h = entry(key)
+            _, leaf, h, _ = entry(key)
             acc[leaf] ^= h
         return [x.to_bytes(8, "big") for x in acc]
 
     def leaf_digests(self, range_index: int, leaf: int) -> dict[bytes, bytes]:
         entry = self._ae_entry
-        return {
-            k: digest(self.data.peek(k))
-            for k in self.by_range.get(range_index, ())
-            if entry(k)[0] == leaf
-        }
+        out = {}
+        for key in self.by_range.get(range_index, ()):
+            _, at, _, dig = entry(key)
+            if at == leaf:
+                out[key] = dig
+        return out
