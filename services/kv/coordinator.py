@@ -5,7 +5,9 @@ their siblings, and repairing any replica that answered with less), run the comm
 that view (the same handlers as a single node), then write what changed. Each write is
 coordinated by a *home replica* of its key (forwarded there when this node is not one): it
 issues the version's dot, stores it durably and sends it to the other homes (or, with a home
-down and ``eventual`` consistency, to a stand-in with a hint) and answers after W acks.
+down and ``eventual`` consistency, to a stand-in with a hint) and answers after W acks. A
+replica that fails to take it (an error reply or a timeout) while still believed up gets a
+hint kept here (``hint_failed``), bounded by the hint store and replayed at the hint rate.
 
 ``linearizable`` mode uses strict quorums of the N homes (no stand-ins; R = W = a majority)
 and ABD: a write first reads a majority to move the clock past every timestamp there, and a
