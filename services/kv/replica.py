@@ -12,7 +12,17 @@ from collections import defaultdict
 from typing import Any
 
 from services.kv.ring import Ring
-from services.kv.versions import Version, decode, digest, encode, head, merge
+from services.kv.versions import (
+    Version,
+    blob_digest,
+    blob_dots,
+    decode,
+    digest,
+    dots,
+    encode,
+    head,
+    merge,
+)
 from services.kv.wal import DurableStore
 
 LEAVES = 16
@@ -139,6 +149,15 @@ class Replica:
             return own
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
+
+    def dots_of(self, key: bytes) -> bytes:
+        """``dots(self.get(key))``; a write held encoded is read without decoding it (a
+        digest read leaves it encoded)."""
+        if not self.hints:
+            held = dict.get(self.data, key)
+            if type(held) is bytes:
+                return blob_dots(held)
+        return dots(self.get(key))
 
     def get_blob(self, key: bytes) -> bytes | None:
         """``get(key)`` encoded (None: nothing held), from the cache when it can be."""
@@ -304,7 +323,7 @@ class Replica:
         if got is not None and got[0] is held:
             return got
         leaf = leaf_of(key) if got is None else got[1]
-        dig = digest(decode(held) if type(held) is bytes else held)
+        dig = blob_digest(held) if type(held) is bytes else digest(held)
         h = hashlib.blake2b(key + dig, digest_size=8).digest()
         got = self._ae[key] = (held, leaf, int.from_bytes(h, "big"), dig)
         return got

@@ -17,7 +17,7 @@ from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerError
 from services.kv.resp import OK, Error
 from services.kv.topology import TOPOLOGY_COMMANDS
-from services.kv.versions import decode, dots, visible
+from services.kv.versions import decode, visible
 from services.kv.wal import DurableStore
 
 
@@ -220,12 +220,12 @@ class ReplicaCommands:
         dots, else its encoded versions (None: none); the count when all agreed. Answered
         once what it shows is durable, as replica reads are."""
         replica = self.replica
-        get = replica.get
+        dots_of = replica.dots_of
         replies: list[Any] = []
         agreed = True
         for j in range(1, len(args), 2):
             key = args[j]
-            if dots(get(key)) == args[j + 1]:
+            if dots_of(key) == args[j + 1]:
                 replies.append(SAME)
             else:
                 agreed = False

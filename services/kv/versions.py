@@ -274,6 +274,21 @@ def dots(versions: list[Version]) -> bytes:
     return "|".join(sorted(f"{v.node}:{v.counter}" for v in versions)).encode()
 
 
+def blob_dots(blob: bytes) -> bytes:
+    """``dots(decode(blob))``, read off a one-version blob without decoding it."""
+    if blob[0] != 1:
+        return dots(decode(blob))
+    n = blob[1]
+    return b"%s:%d" % (blob[2 : 2 + n], _U64_FROM(blob, 2 + n)[0])
+
+
+def blob_digest(blob: bytes) -> bytes:
+    """``digest(decode(blob))``, without building the versions of a one-version blob."""
+    if blob[0] != 1:
+        return digest(decode(blob))
+    return hashlib.blake2b(blob_dots(blob), digest_size=8).digest()
+
+
 def digest(versions: list[Version]) -> bytes:
     """What anti-entropy compares: equal sets of versions give equal digests."""
     return hashlib.blake2b(
