@@ -4,9 +4,12 @@
   one coordinator of a 3-node cluster (N=3, R=W=2, eventual), against a single node (N=1),
   and against a private ``redis-server`` on another port (never the shared one on 6379),
   interleaved, median of 3 rounds; SET and GET are reported as ratios to Redis, with the
-  cluster's p99 at that load. The same without pipelining (``-P 1``) follows. Every node
-  fsyncs its write-ahead log before answering (group commit); the Redis baseline runs with
-  its defaults for this comparison (no AOF), as the issue asks.
+  cluster's p99 at that load and the CPU time per request summed over each target's
+  processes (``/proc``; SET and GET run as two invocations, in that order, so that each has
+  its own), which a loaded machine disturbs far less than the rates. The same without
+  pipelining (``-P 1``) follows. Every node fsyncs its write-ahead log before answering
+  (group commit); the Redis baseline runs with its defaults for this comparison (no AOF), as
+  the issue asks.
 - Faults: rounds of the linearizable fault run (kill -9, SIGSTOP, a partition through the
   fault proxy) with every history checked for linearizability and every acknowledged unique
   write looked for afterwards.
@@ -112,27 +115,57 @@ def settle(name: str, port: int, timeout_s: float = 60.0) -> None:
         log(f"  {name}: waited {waited:.1f} s for every member to be seen alive")
 
 
-def throughput(targets: dict[str, int], requests: dict[str, int], pipeline: int) -> dict[str, dict]:
-    """Interleaved rounds; the median rps and p99 per target and test."""
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def process_cpu_s(pids: list[int]) -> float:
+    """User plus system CPU seconds the processes have used so far (``/proc/<pid>/stat``)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def throughput(
+    targets: dict[str, int],
+    requests: dict[str, int],
+    pipeline: int,
+    pids: dict[str, list[int]] | None = None,
+) -> dict[str, dict]:
+    """Interleaved rounds; the median rps, p99 and CPU per request (summed over the target's
+    processes, in microseconds) per target and test. SET and GET run as two invocations, in
+    that order, so each test's CPU is its own."""
     runs: dict[str, list[dict]] = {name: [] for name in targets}
+    pids = pids or {}
     for i in range(ROUNDS):
         for name, port in targets.items():
             if name.startswith("cluster"):  # a single node has no members to wait for
                 settle(name, port)
-            result = redis_benchmark(port, requests[name], pipeline)
+            result = {}
+            for test in ("set", "get"):
+                before = process_cpu_s(pids.get(name, []))
+                got = redis_benchmark(port, requests[name], pipeline, test)
+                spent = process_cpu_s(pids.get(name, [])) - before
+                for row in got.values():
+                    row["cpu_us"] = spent / requests[name] * 1e6
+                result.update(got)
             runs[name].append(result)
             log(
                 f"  round {i + 1} {name:>8} P={pipeline}: "
                 + ", ".join(
-                    f"{t} {v['rps']:.0f}/s p99 {v['p99']:.1f} ms" for t, v in result.items()
+                    f"{t} {v['rps']:.0f}/s p99 {v['p99']:.1f} ms cpu {v['cpu_us']:.1f} us/op"
+                    for t, v in result.items()
                 )
+                + f" (load {load_average()})"
             )
     medians = {}
     for name, results in runs.items():
         medians[name] = {
             test: {
-                "rps": statistics.median(r[test]["rps"] for r in results if test in r),
-                "p99": statistics.median(r[test]["p99"] for r in results if test in r),
+                key: statistics.median(r[test][key] for r in results if test in r)
+                for key in ("rps", "p99", "cpu_us")
             }
             for test in ("SET", "GET")
         }
@@ -198,11 +231,16 @@ def measure_throughput(root: Path) -> dict[str, float]:
             "single": single.nodes[0].port,
         }
         counts = {"redis": REQUESTS, "cluster3": CLUSTER_REQUESTS, "single": REQUESTS}
+        pids = {
+            "redis": [redis_server.proc.pid] if redis_server.proc is not None else [],
+            "cluster3": [n.proc.pid for n in cluster.nodes if n.proc is not None],
+            "single": [n.proc.pid for n in single.nodes if n.proc is not None],
+        }
         log(f"throughput, requests {counts}, 50 clients, -P 16, {ROUNDS} rounds:")
-        piped = throughput(targets, counts, 16)
+        piped = throughput(targets, counts, 16, pids)
         fewer = {k: max(1000, v // 10) for k, v in counts.items()}
         log(f"throughput without pipelining, requests {fewer}:")
-        plain = throughput(targets, fewer, 1)
+        plain = throughput(targets, fewer, 1, pids)
     finally:
         cluster.stop()
         single.stop()
@@ -214,6 +252,11 @@ def measure_throughput(root: Path) -> dict[str, float]:
     log(
         f"3-node cluster vs redis, -P 16: SET {set_ratio:.3f} GET {get_ratio:.3f} "
         f"(p99 {p99:.1f} ms); single node: SET {s_set:.3f} GET {s_get:.3f}"
+    )
+    cpu = {name: (m["SET"]["cpu_us"], m["GET"]["cpu_us"]) for name, m in piped.items()}
+    log(
+        "CPU per request, -P 16 (us, summed over the processes): "
+        + "; ".join(f"{name} SET {s:.1f} GET {g:.1f}" for name, (s, g) in cpu.items())
     )
     log(
         f"3-node cluster vs redis, no pipelining: SET {p_set:.3f} GET {p_get:.3f} "

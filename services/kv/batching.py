@@ -27,13 +27,30 @@ from collections.abc import Callable
 from typing import Any
 
 from services.kv.peers import PeerError
+from services.kv.versions import decode
 
-# A sink hears of each answer by the entry's index: ``sink.put_answered(i, ok, hinted)``
-# (whether the replica took the write), ``sink.get_answered(i, target, reply)`` (the
-# encoded versions, None, or a ``PeerError``) and ``sink.check_answered(i, target, reply)``
-# (``SAME``, the encoded versions, None, or a ``PeerError``).
+# A run hands over what it asks of one peer as a *segment*: the indices of its entries and
+# their RESP arguments (``Segment``). One answer that covers a whole segment reaches the run
+# in one call, ``sink.puts_taken(indices, hinted)`` (every put taken; ``hinted`` of them by
+# a stand-in) or ``sink.checks_agreed(indices, target)`` (every copy the same); anything else
+# reaches it entry by entry: ``sink.put_answered(i, ok, hinted)``, ``sink.check_answered(i,
+# target, reply)`` (``SAME``, the encoded versions, None, or a ``PeerError``) and
+# ``sink.get_answered(i, target, reply)`` (the encoded versions, None, or a ``PeerError``).
 _NO_HINT = b"$0\r\n\r\n"  # the hint argument of a put to one of the key's own homes
 SAME = 1  # a digest read's answer where the replica holds the versions it was sent the dots of
+
+
+class Segment:
+    """What one run asks of one peer: the entries' indices in the run and their arguments
+    (puts: ``key blob`` as one RESP part, then the hint; checks: ``key dots`` as one part),
+    and how many of the puts go to a stand-in (with a hint)."""
+
+    __slots__ = ("indices", "parts", "hinted")
+
+    def __init__(self) -> None:
+        self.indices: list[int] = []
+        self.parts: list[bytes] = []
+        self.hinted = 0
 
 
 class PeerBatches:
@@ -41,39 +58,28 @@ class PeerBatches:
 
     def __init__(self, cluster: Any) -> None:
         self.cluster = cluster
-        self.puts: dict[str, list[tuple[bytes, bytes, Any, int]]] = {}
+        self.puts: dict[str, list[tuple[Any, Segment]]] = {}
         self.gets: dict[str, list[tuple[bytes, Any, int]]] = {}
-        self.checks: dict[str, list[tuple[bytes, bytes, Any, int]]] = {}
+        self.checks: dict[str, list[tuple[Any, Segment]]] = {}
         self.local: list[Callable[[], None]] = []
         self._scheduled = False
 
-    def put(self, target: str, body: bytes, hint: bytes, sink: Any, i: int) -> None:
-        """Send a replica put to ``target``: ``body`` is the key and its encoded versions as
-        two RESP bulk strings (built once for every target), ``hint`` the bulk string of the
-        home ``target`` stands in for (``$0``: none)."""
-        self.puts.setdefault(target, []).append((body, hint, sink, i))
+    def put_segment(self, target: str, sink: Any, segment: Segment) -> None:
+        """Send a run's replica puts to ``target``: ``segment.parts`` holds per entry the key
+        and its encoded versions as two RESP bulk strings (built once for every target), then
+        the bulk string of the home ``target`` stands in for (``$0``: none)."""
+        self.puts.setdefault(target, []).append((sink, segment))
         self._schedule()
 
-    def put_all(self, fanout: list[tuple[str, bytes]], body: bytes, sink: Any, i: int) -> None:
-        """``put`` to each ``(target, hint)`` of ``fanout``."""
-        puts = self.puts
-        for target, hint in fanout:
-            entries = puts.get(target)
-            if entries is None:
-                entries = puts[target] = []
-            entries.append((body, hint, sink, i))
-        if not self._scheduled:
-            self._scheduled = True
-            asyncio.get_running_loop().call_soon(self.flush)
+    def check_segment(self, target: str, sink: Any, segment: Segment) -> None:
+        """Digest reads: ask ``target`` whether it holds the versions of each key with the
+        dots given (``versions.dots``; ``segment.parts`` holds ``key dots`` per entry as two
+        RESP bulk strings), and for its own where it does not."""
+        self.checks.setdefault(target, []).append((sink, segment))
+        self._schedule()
 
     def get(self, target: str, key: bytes, sink: Any, i: int) -> None:
         self.gets.setdefault(target, []).append((key, sink, i))
-        self._schedule()
-
-    def check(self, target: str, key: bytes, dots: bytes, sink: Any, i: int) -> None:
-        """A digest read: ask ``target`` whether it holds the versions of ``key`` with these
-        ``dots`` (``versions.dots``), and for its own where it does not."""
-        self.checks.setdefault(target, []).append((key, dots, sink, i))
         self._schedule()
 
     def after_local_log(self, done: Callable[[], None]) -> None:
@@ -93,29 +99,36 @@ class PeerBatches:
         checks, self.checks = self.checks, {}
         local, self.local = self.local, []
         counters = self.cluster.counters
-        for target, entries in puts.items():
+        for target, segments in puts.items():
+            count = sum(len(seg.indices) for _, seg in segments)
             counters["batch_put_msgs"] += 1
-            counters["batch_put_keys"] += len(entries)
-            wire = [b"*%d\r\n$9\r\nKV.R.MPUT\r\n" % (1 + 3 * len(entries))]
-            for body, hint, _, _ in entries:
-                wire.append(body)
-                wire.append(hint)
-            self._send(target, wire, lambda r, e=entries: self._put_answered(r, e))
+            counters["batch_put_keys"] += count
+            wire = [b"*%d\r\n$9\r\nKV.R.MPUT\r\n" % (1 + 3 * count)]
+            for _, seg in segments:
+                wire += seg.parts
+            self._send(
+                target,
+                wire,
+                lambda r, t=target, s=segments, n=count: self._put_answered(r, t, s, n),
+            )
         for target, wanted in gets.items():
             counters["batch_get_msgs"] += 1
             counters["batch_get_keys"] += len(wanted)
             wire = [b"*%d\r\n$9\r\nKV.R.MGET\r\n" % (1 + len(wanted))]
             wire += [b"$%d\r\n%s\r\n" % (len(key), key) for key, _, _ in wanted]
             self._send(target, wire, lambda r, t=target, e=wanted: self._get_answered(r, t, e))
-        for target, asked in checks.items():
+        for target, segments in checks.items():
+            count = sum(len(seg.indices) for _, seg in segments)
             counters["batch_check_msgs"] += 1
-            counters["batch_check_keys"] += len(asked)
-            wire = [b"*%d\r\n$11\r\nKV.R.MCHECK\r\n" % (1 + 2 * len(asked))]
-            wire += [
-                b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(sig), sig)
-                for key, sig, _, _ in asked
-            ]
-            self._send(target, wire, lambda r, t=target, e=asked: self._check_answered(r, t, e))
+            counters["batch_check_keys"] += count
+            wire = [b"*%d\r\n$11\r\nKV.R.MCHECK\r\n" % (1 + 2 * count)]
+            for _, seg in segments:
+                wire += seg.parts
+            self._send(
+                target,
+                wire,
+                lambda r, t=target, s=segments, n=count: self._check_answered(r, t, s, n),
+            )
         # After the sends: they leave first, whatever the log's group commit does.
         if local:
             store = self.cluster.node.store
@@ -143,25 +156,50 @@ class PeerBatches:
             return [PeerError("malformed batch reply")] * count
         return result
 
-    def _put_answered(self, result: Any, entries: list) -> None:
-        if type(result) is int and result == len(entries):  # every put taken
-            for _, hint, sink, i in entries:
-                sink.put_answered(i, True, hint != _NO_HINT)
+    def _put_answered(self, result: Any, target: str, segments: list, count: int) -> None:
+        if type(result) is int and result == count:  # every put taken
+            for sink, seg in segments:
+                sink.puts_taken(seg.indices, seg.hinted)
             return
-        replies = self._replies(result, len(entries))
-        for (_, hint, sink, i), reply in zip(entries, replies, strict=True):
-            sink.put_answered(i, not isinstance(reply, Exception), hint != _NO_HINT)
+        replies = iter(self._replies(result, count))
+        for sink, seg in segments:
+            parts = seg.parts
+            for j, i in enumerate(seg.indices):
+                hint = parts[2 * j + 1]
+                ok = not isinstance(next(replies), Exception)
+                if not ok:
+                    self._hint_failed(target, parts[2 * j], hint)
+                sink.put_answered(i, ok, hint != _NO_HINT)
+
+    def _hint_failed(self, target: str, body: bytes, hint: bytes) -> None:
+        """Keep a hint for the home a failed put was meant for (``Cluster.hint_failed``)."""
+        key, blob = _bulks(body)
+        home = _bulks(hint)[0].decode() if hint != _NO_HINT else None
+        self.cluster.hint_failed(target, home, key, decode(blob))
 
     def _get_answered(self, result: Any, target: str, wanted: list) -> None:
         replies = self._replies(result, len(wanted))
         for (_, sink, i), reply in zip(wanted, replies, strict=True):
             sink.get_answered(i, target, reply)
 
-    def _check_answered(self, result: Any, target: str, asked: list) -> None:
-        if type(result) is int and result == len(asked):  # every copy agreed
-            for _, _, sink, i in asked:
-                sink.check_answered(i, target, SAME)
+    def _check_answered(self, result: Any, target: str, segments: list, count: int) -> None:
+        if type(result) is int and result == count:  # every copy agreed
+            for sink, seg in segments:
+                sink.checks_agreed(seg.indices, target)
             return
-        replies = self._replies(result, len(asked))
-        for (_, _, sink, i), reply in zip(asked, replies, strict=True):
-            sink.check_answered(i, target, reply)
+        replies = iter(self._replies(result, count))
+        for sink, seg in segments:
+            for i in seg.indices:
+                sink.check_answered(i, target, next(replies))
+
+
+def _bulks(raw: bytes) -> list[bytes]:
+    """The RESP bulk strings ``raw`` is made of (as ``Segment.parts`` holds them)."""
+    out = []
+    pos = 0
+    while pos < len(raw):
+        eol = raw.index(b"\r\n", pos)
+        size = int(raw[pos + 1 : eol])
+        out.append(raw[eol + 2 : eol + 2 + size])
+        pos = eol + 4 + size
+    return out

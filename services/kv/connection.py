@@ -20,7 +20,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from services.kv import commands
-from services.kv.resp import Error, RequestReader, encode, encode3
+from services.kv.resp import OK, Error, RequestReader, encode, encode3
 from services.kv.runs import plain_get_or_set
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ _KEYED_INTERNAL = {b"kv.r.get", b"kv.r.put", b"kv.r.coord", b"kv.siblings"}
 # applied as it is read, so batches need no order among themselves.
 _UNORDERED_INTERNAL = {b"kv.r.mput", b"kv.r.mget", b"kv.r.mcheck"}
 _NO_KEYS: frozenset[bytes] = frozenset()
+_OK = b"+OK\r\n"
+_NULL_BULK = b"$-1\r\n"
 
 
 def _request_keys(args: list[bytes]) -> frozenset[bytes] | None:
@@ -248,9 +250,11 @@ class Connection(asyncio.Protocol):
             entry = self.inflight.popleft()
             task = entry[0]
             if len(entry) == 3:  # a run: one reply per request
-                stopped = [Error("ERR node is shutting down")] * entry[2]
-                for reply in stopped if task.cancelled() else task.result():
-                    self.encode(reply, out)
+                if task.cancelled():
+                    for reply in [Error("ERR node is shutting down")] * entry[2]:
+                        self.encode(reply, out)
+                    continue
+                self._encode_run(task.result(), out)
                 continue
             if isinstance(task, _Done):
                 reply = task.reply
@@ -274,6 +278,22 @@ class Connection(asyncio.Protocol):
             elif not self._wflush:
                 self._wflush = True
                 asyncio.get_running_loop().call_soon(self._flush_writes)
+
+    def _encode_run(self, replies: list[Any], out: list[bytes]) -> None:
+        """A run's replies: those of a plain GET or SET inline (the same bytes ``encode``
+        writes), anything else through ``encode``."""
+        enc = self.encode
+        null = _NULL_BULK if self.proto == 2 else b"_\r\n"
+        append = out.append
+        for reply in replies:
+            if reply is OK:
+                append(_OK)
+            elif type(reply) is bytes:
+                append(b"$%d\r\n%s\r\n" % (len(reply), reply))
+            elif reply is None:
+                append(null)
+            else:
+                enc(reply, out)
 
     def _flush_writes(self) -> None:
         self._wflush = False

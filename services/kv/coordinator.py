@@ -5,7 +5,9 @@ their siblings, and repairing any replica that answered with less), run the comm
 that view (the same handlers as a single node), then write what changed. Each write is
 coordinated by a *home replica* of its key (forwarded there when this node is not one): it
 issues the version's dot, stores it durably and sends it to the other homes (or, with a home
-down and ``eventual`` consistency, to a stand-in with a hint) and answers after W acks.
+down and ``eventual`` consistency, to a stand-in with a hint) and answers after W acks. A
+replica that fails to take it (an error reply or a timeout) while still believed up gets a
+hint kept here (``hint_failed``), bounded by the hint store and replayed at the hint rate.
 
 ``linearizable`` mode uses strict quorums of the N homes (no stand-ins; R = W = a majority)
 and ABD: a write first reads a majority to move the clock past every timestamp there, and a
@@ -102,6 +104,7 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         self._write_seq = 0  # batched writes started (which to sample)
         self.batches = PeerBatches(self)
         self._rmw: dict[bytes, deque] = {}  # key -> read-modify-writes waiting to run
+        self.order_key = "order:" + cfg.name  # a placement's memo of this node's read order
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -203,6 +206,21 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
                 command=cmd.name,
                 latency_ms=round((time.perf_counter() - started) * 1000, 3),
             )
+
+    def count_requests(
+        self, cmd: commands.Command, count: int, started: float, r: int | None = None
+    ) -> None:
+        """``_count_request`` for ``count`` requests of one run answered together: one sample
+        when the count passes a sampling point (``r``: reads answered by this node's copy and
+        one peer's, whose latencies are sampled too)."""
+        self.counters["writes" if cmd.write else "reads"] += count
+        before = self._seq
+        self._seq += count
+        if before // SAMPLE_EVERY != self._seq // SAMPLE_EVERY:
+            waited = round((time.perf_counter() - started) * 1000, 3)
+            if r is not None:
+                self.record("kv_read_replicas", r=r, n=self.n, latencies_ms=[0.0, waited])
+            self.record("kv_request", command=cmd.name, latency_ms=waited)
 
     def record(self, kind: str, **attrs: Any) -> None:
         if len(self.events) < 50_000:
@@ -319,6 +337,22 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         await self.peers[target].call(*args)
 
     # -- writes ------------------------------------------------------------------------------
+    def hint_failed(
+        self, target: str, home: str | None, key: bytes, versions: list[Version]
+    ) -> None:
+        """A replica put to ``target`` failed (an error or a timeout) although ``target`` was
+        believed up: keep a hint for the home it was meant for (``target`` itself, or the home
+        a stand-in stood in for), as Cassandra keeps hints for replicas that time out. The hint
+        store's bound applies, and the handoff loop replays it at the hint rate once the home
+        answers again."""
+        home = home or target
+        if home == self.name:
+            return
+        if self.replica.add_hint(home, key, versions):
+            self.counters["hints_on_failure"] += 1
+        else:
+            self.counters["hints_dropped"] += 1
+
     async def write(
         self,
         key: bytes,
@@ -404,6 +438,8 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
             state["answered"] += 1
             if f.cancelled() or f.exception() is not None:
                 self.counters["peer_errors"] += 1
+                if target is not None:
+                    self.hint_failed(target, placement.substitutes.get(target), key, [version])
             else:
                 state["acks"] += 1
                 latencies.append((time.perf_counter() - started) * 1000)

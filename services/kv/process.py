@@ -43,6 +43,12 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
     p.add_argument("--suspect-s", type=float, default=3.0, help="suspect this long: dead")
     p.add_argument("--tombstone-grace-s", type=float, default=60.0)
     p.add_argument(
+        "--request-timeout-s",
+        type=float,
+        default=5.0,
+        help="a replica request not answered this long fails (the peer keeps its membership)",
+    )
+    p.add_argument(
         "--events",
         action="store_true",
         help="send events to the platform's spool (BLUEPRINT_DATA_DIR), for the lake",
@@ -73,6 +79,7 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
         probe_timeout_s=a.probe_timeout_s,
         suspect_timeout_s=a.suspect_s,
         tombstone_grace_s=a.tombstone_grace_s,
+        request_timeout_s=a.request_timeout_s,
         events=a.events,
     )
 

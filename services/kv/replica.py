@@ -7,18 +7,31 @@ Durable keys: ``d`` + key for data, ``h`` + node + NUL + key for a hint held for
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections import defaultdict
 from typing import Any
 
-from services.kv.ring import Ring, key_hash
-from services.kv.versions import Version, decode, digest, encode, head, merge
+from services.kv.ring import Ring
+from services.kv.versions import (
+    Version,
+    blob_digest,
+    blob_dots,
+    decode,
+    digest,
+    dots,
+    encode,
+    head,
+    merge,
+)
 from services.kv.wal import DurableStore
 
 LEAVES = 16
 
 
 def leaf_of(key: bytes) -> int:
-    return key_hash(key) & (LEAVES - 1)
+    """The Merkle leaf of ``key`` within its token range: any function of the key alone that
+    every node computes alike; CRC-32 costs a tenth of the ring's hash."""
+    return zlib.crc32(key) & (LEAVES - 1)
 
 
 class Held(dict):
@@ -77,6 +90,8 @@ class Replica:
         self.hints: dict[str, dict[bytes, list[Version]]] = defaultdict(dict)
         self.hints_dropped = 0
         self.tombstones: set[bytes] = set()  # keys whose versions are all deletes (for GC)
+        # key -> (what data held, its Merkle leaf and hash, its digest): ``_ae_entry``
+        self._ae: dict[bytes, tuple[Any, int, int, bytes]] = {}
         if store is not None:
             for raw, blob in store.load().items():
                 if raw[:1] == b"d":
@@ -116,6 +131,7 @@ class Replica:
         if self.data.pop(key, None) is None:
             return
         self.blobs.pop(key, None)
+        self._ae.pop(key, None)
         self.tombstones.discard(key)
         self.by_range[self.ring.range_of(key)].discard(key)
         if self.store is not None:
@@ -123,13 +139,25 @@ class Replica:
 
     def get(self, key: bytes) -> list[Version]:
         """This node's versions of ``key``, with any it holds as hints for others."""
-        own = self.data.get(key)
+        data = self.data
+        own = dict.get(data, key)  # ``Held.get`` inlined: every request reads its key here
         if own is None:
             own = []
+        elif type(own) is bytes:
+            own = data._decoded(key, own)
         if not self.hints:  # no hints held (a home's entry goes when its last hint does)
             return own
         extra = [h[key] for h in self.hints.values() if key in h]
         return merge(own, *extra) if extra else own
+
+    def dots_of(self, key: bytes) -> bytes:
+        """``dots(self.get(key))``; a write held encoded is read without decoding it (a
+        digest read leaves it encoded)."""
+        if not self.hints:
+            held = dict.get(self.data, key)
+            if type(held) is bytes:
+                return blob_dots(held)
+        return dots(self.get(key))
 
     def get_blob(self, key: bytes) -> bytes | None:
         """``get(key)`` encoded (None: nothing held), from the cache when it can be."""
@@ -281,21 +309,39 @@ class Replica:
                 self.store.put(b"d" + key, None)
         self.data.clear()
         self.blobs.clear()
+        self._ae.clear()
         self.by_range.clear()
         self.tombstones.clear()
+
+    def _ae_entry(self, key: bytes) -> tuple[Any, int, int, bytes]:
+        """What anti-entropy compares ``key`` by: ``(held, leaf, hash, digest)``, its Merkle
+        leaf, its hash over ``(key, version digest)`` and that digest, kept while what
+        ``data`` holds for it is the same object ``held``: anti-entropy walks its ranges every
+        few seconds, and most keys have not changed since the last walk."""
+        held = dict.__getitem__(self.data, key)
+        got = self._ae.get(key)
+        if got is not None and got[0] is held:
+            return got
+        leaf = leaf_of(key) if got is None else got[1]
+        dig = blob_digest(held) if type(held) is bytes else digest(held)
+        h = hashlib.blake2b(key + dig, digest_size=8).digest()
+        got = self._ae[key] = (held, leaf, int.from_bytes(h, "big"), dig)
+        return got
 
     def merkle_leaves(self, range_index: int) -> list[bytes]:
         """Sixteen leaf hashes over ``(key, version digest)`` of the keys in one token range."""
         acc = [0] * LEAVES
-        peek = self.data.peek
+        entry = self._ae_entry
         for key in self.by_range.get(range_index, ()):
-            h = hashlib.blake2b(key + digest(peek(key)), digest_size=8).digest()
-            acc[leaf_of(key)] ^= int.from_bytes(h, "big")
+            _, leaf, h, _ = entry(key)
+            acc[leaf] ^= h
         return [x.to_bytes(8, "big") for x in acc]
 
     def leaf_digests(self, range_index: int, leaf: int) -> dict[bytes, bytes]:
-        return {
-            k: digest(self.data.peek(k))
-            for k in self.by_range.get(range_index, ())
-            if leaf_of(k) == leaf
-        }
+        entry = self._ae_entry
+        out = {}
+        for key in self.by_range.get(range_index, ()):
+            _, at, _, dig = entry(key)
+            if at == leaf:
+                out[key] = dig
+        return out

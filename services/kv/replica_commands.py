@@ -17,7 +17,7 @@ from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerError
 from services.kv.resp import OK, Error
 from services.kv.topology import TOPOLOGY_COMMANDS
-from services.kv.versions import decode, dots, visible
+from services.kv.versions import decode, visible
 from services.kv.wal import DurableStore
 
 
@@ -190,17 +190,16 @@ class ReplicaCommands:
         """A batch of replica puts (``key blob hint`` triples, hint empty for the key's own
         home), answered once all of them are durable: their count if every one was taken,
         else one reply per key."""
-        replies: list[Any] = []
-        failed = False
+        refused: dict[int, Error] = {}  # entry -> its error reply (a full hint store)
         put = self.replica.put_encoded
         newest = (0, 0)
-        for i in range(1, len(args), 3):
-            key, blob, hint = args[i], args[i + 1], args[i + 2]
+        triples = iter(args)
+        next(triples)
+        for j, (key, blob, hint) in enumerate(zip(triples, triples, triples, strict=True)):
             if not hint:
                 stamp = put(key, blob)
                 if stamp > newest:
                     newest = stamp
-                replies.append(OK)
                 continue
             versions = decode(blob)
             for v in versions:
@@ -209,12 +208,11 @@ class ReplicaCommands:
             if self.replica.add_hint(hint.decode(), key, versions):
                 self.counters["hints_queued"] += 1
                 self.record("kv_hint_queued", home=hint.decode())
-                replies.append(OK)
             else:
-                failed = True
-                replies.append(Error("ERR hint store full"))
+                refused[j] = Error("ERR hint store full")
+        count = len(args) // 3
         self.hlc.observe(newest)  # nothing ran in between: as if observed one by one
-        reply: Any = replies if failed else len(replies)
+        reply: Any = [refused.get(j, OK) for j in range(count)] if refused else count
         return self._after_durable(reply) if store_pending(self.node.store) else reply
 
     def _replica_mcheck(self, args: list[bytes]) -> Any:
@@ -222,13 +220,12 @@ class ReplicaCommands:
         dots, else its encoded versions (None: none); the count when all agreed. Answered
         once what it shows is durable, as replica reads are."""
         replica = self.replica
-        get = replica.get
+        dots_of = replica.dots_of
         replies: list[Any] = []
         agreed = True
         for j in range(1, len(args), 2):
             key = args[j]
-            versions = get(key)
-            if dots(versions) == args[j + 1]:
+            if dots_of(key) == args[j + 1]:
                 replies.append(SAME)
             else:
                 agreed = False

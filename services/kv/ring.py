@@ -93,7 +93,9 @@ class Ring:
         self, key: bytes, n: int, down: Collection[str], *, sloppy: bool = True
     ) -> Placement:
         """The key's homes, those of them up, and (sloppy) stand-ins for the ones down."""
-        start = self.range_of(key)
+        start = self._ranges.get(key)  # ``range_of``, its cache looked up inline
+        if start is None:
+            start = self.range_of(key)
         memo = (start, n, sloppy, frozenset(down) if down else None)
         got = self._placements.get(memo)
         if got is None:

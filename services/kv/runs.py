@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from services.kv import commands
+from services.kv.batching import Segment
 from services.kv.quorum import SAMPLE_EVERY, Unavailable
 from services.kv.resp import OK, Error
 from services.kv.ring import Placement
@@ -88,7 +89,17 @@ class RunPath:
         self.replica.put_own(key, version, blob)
         state.expect_write(i, 1 + len(fanout))
         body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
-        self.batches.put_all(fanout, body, state, i)
+        puts = state.puts
+        for target, hint in fanout:
+            seg = puts.get(target)
+            if seg is None:
+                seg = puts[target] = Segment()
+            seg.indices.append(i)
+            parts = seg.parts
+            parts.append(body)
+            parts.append(hint)
+            if hint is not _NO_HINT:
+                seg.hinted += 1
 
     def _run_get(
         self, state: _Run, i: int, args: list[bytes], conn: Any, placement: Placement
@@ -109,9 +120,14 @@ class RunPath:
                 return
             state.expect_read(i, _Read(key, args, conn, placement, local, need))
             sig = dots(local)
-            check = self.batches.check
+            part = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(sig), sig)
+            checks = state.checks
             for target in order[1 : 1 + need]:
-                check(target, key, sig, state, i)
+                seg = checks.get(target)
+                if seg is None:
+                    seg = checks[target] = Segment()
+                seg.indices.append(i)
+                seg.parts.append(part)
             return
         need = state.r
         if need > len(order):
@@ -120,18 +136,6 @@ class RunPath:
         state.expect_read(i, _Read(key, args, conn, placement, None, need))
         for target in order[:need]:
             self.batches.get(target, key, state, i)
-
-    def _finish_agreed(self, local: list[Version], state: _Run) -> Any:
-        """``_finish_get`` where the one peer asked holds this node's own versions (nothing to
-        merge or repair)."""
-        self._seq += 1
-        self.counters["reads"] += 1
-        if self._seq % SAMPLE_EVERY == 0:
-            waited = (time.perf_counter() - state.started) * 1000
-            self.record("kv_read_replicas", r=2, n=self.n, latencies_ms=[0.0, waited])
-            self.record("kv_request", command="get", latency_ms=round(waited, 3))
-        got = visible(local, int(time.time() * 1000))
-        return None if got is None else got[0]
 
     def _finish_get(
         self, key: bytes, replies: dict[str, list[Version]], placement: Any, state: _Run
@@ -188,13 +192,22 @@ class _Run:
         self.started = time.perf_counter()
         self.writes: dict[int, list[Any]] = {}  # i -> [acks, answered, expected, latencies]
         self.reads: dict[int, _Read] = {}
-        self.order_key = ("order", cluster.name)  # the placement memo of reads' replica order
+        self.order_key = cluster.order_key  # the placement memo of reads' replica order
         self.local: list[int] = []
+        self.puts: dict[str, Segment] = {}  # target -> the replica puts for it
+        self.checks: dict[str, Segment] = {}  # target -> the digest reads for it
 
     def arm(self) -> None:
+        """Hand the run's replica requests over (one segment per peer) and its local writes'
+        wait for the log; the future is settled when every request is answered."""
+        batches = self.cluster.batches
+        for target, seg in self.puts.items():
+            batches.put_segment(target, self, seg)
+        for target, seg in self.checks.items():
+            batches.check_segment(target, self, seg)
         if self.local:
             indices = self.local
-            self.cluster.batches.after_local_log(lambda: self._local_durable(indices))
+            batches.after_local_log(lambda: self.puts_taken(indices, 0))
         self.armed = True
         if self.pending == 0:
             self.future.set_result(self.replies)
@@ -215,10 +228,31 @@ class _Run:
         self.writes[i] = [0, 0, expected, sampled]
         self.local.append(i)
 
-    def _local_durable(self, indices: list[int]) -> None:
-        ack = self._ack
+    def puts_taken(self, indices: list[int], hinted: int) -> None:
+        """Every write of ``indices`` was taken by one more replica (``hinted`` of them by a
+        stand-in); this node's own log counts as one. The common case, counted in bulk."""
+        c = self.cluster
+        if hinted:
+            c.counters["hints_sent"] += hinted
+        writes = self.writes
+        w = self.w
+        replies = self.replies
+        finished = 0
         for i in indices:
-            ack(i, True)
+            state = writes.get(i)
+            if state is None:
+                continue  # answered already
+            if state[3] is not None or state[0] + 1 < w:
+                self._ack(i, True)  # sampled, or short of the quorum still: the full path
+                continue
+            del writes[i]
+            replies[i] = OK
+            finished += 1
+        if finished:
+            c.count_requests(_SET, finished, self.started)
+            self.pending -= finished
+            if self.pending == 0 and self.armed and not self.future.done():
+                self.future.set_result(replies)
 
     def put_answered(self, i: int, ok: bool, hinted: bool) -> None:
         if ok and not hinted:
@@ -266,6 +300,37 @@ class _Run:
         self.pending -= 1  # handed to the general path, which counts itself
         c._run_general(self, i, read.args, read.conn)
 
+    def checks_agreed(self, indices: list[int], target: str) -> None:
+        """``target`` holds this node's own versions of every key of ``indices``: with R=2
+        those reads are done (nothing to merge or repair), counted in bulk."""
+        reads = self.reads
+        replies = self.replies
+        now = int(time.time() * 1000)
+        finished = 0
+        for i in indices:
+            read = reads.get(i)
+            if read is None:
+                continue
+            if read.replies is not None or read.need != 1:
+                self._got(i, read, target, read.local)
+                continue
+            del reads[i]
+            local = read.local
+            if len(local) == 1:  # ``visible`` inlined: one version, no siblings
+                v = local[0]
+                expire = v.expire
+                replies[i] = v.value if expire is None or expire > now else None
+            else:
+                got = visible(local, now)
+                replies[i] = None if got is None else got[0]
+            finished += 1
+        if finished:
+            c = self.cluster
+            c.count_requests(_GET, finished, self.started, r=2)
+            self.pending -= finished
+            if self.pending == 0 and self.armed and not self.future.done():
+                self.future.set_result(replies)
+
     def check_answered(self, i: int, target: str, reply: Any) -> None:
         """A digest read's answer: ``SAME`` (the peer holds this node's versions), the peer's
         own versions encoded, None (it holds none), or a ``PeerError``."""
@@ -276,12 +341,7 @@ class _Run:
             self._read_failed(i, read)
             return
         if type(reply) is int:  # SAME
-            if read.replies is None and read.need == 1:  # the common case: R=2, agreed
-                del self.reads[i]
-                c = self.cluster
-                self.done(i, c._finish_agreed(read.local, self))
-                return
-            self._got(i, read, target, read.local)
+            self.checks_agreed([i], target)
         else:
             self._got(i, read, target, [] if reply is None else decode(reply))
 

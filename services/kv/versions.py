@@ -175,7 +175,12 @@ def _name(s: str) -> bytes:
     return b
 
 
+_COUNTER_AND_COUNT = struct.Struct("<QB")  # a version's counter, then its context's size
+
+
 def encode(versions: list[Version]) -> bytes:
+    if len(versions) == 1:
+        return _encode_one(versions[0])
     out = [_U8.pack(len(versions))]
     for v in versions:
         ctx = v.context
@@ -193,6 +198,23 @@ def encode(versions: list[Version]) -> bytes:
             out.append(_TAIL.pack(v.hlc[0], v.hlc[1], 0, expire, len(value)))
             out.append(value)
     return b"".join(out)
+
+
+def _encode_one(v: Version) -> bytes:
+    """``encode([v])``, in fewer steps: every write a coordinator makes is encoded once."""
+    ctx = v.context
+    expire = -1 if v.expire is None else v.expire
+    ms, logical = v.hlc
+    value = v.value
+    if value is None:
+        tail = _TAIL.pack(ms, logical, 1, expire, 0)
+        value = b""
+    else:
+        tail = _TAIL.pack(ms, logical, 0, expire, len(value))
+    names = sorted(ctx) if len(ctx) > 1 else ctx
+    seen = b"".join([_name(n) + _U64.pack(ctx[n]) for n in names])
+    head = _COUNTER_AND_COUNT.pack(v.counter, len(ctx))
+    return b"".join((b"\x01", _name(v.node), head, seen, tail, value))
 
 
 _U64_FROM = _U64.unpack_from
@@ -250,6 +272,21 @@ def dots(versions: list[Version]) -> bytes:
         v = versions[0]
         return f"{v.node}:{v.counter}".encode()
     return "|".join(sorted(f"{v.node}:{v.counter}" for v in versions)).encode()
+
+
+def blob_dots(blob: bytes) -> bytes:
+    """``dots(decode(blob))``, read off a one-version blob without decoding it."""
+    if blob[0] != 1:
+        return dots(decode(blob))
+    n = blob[1]
+    return b"%s:%d" % (blob[2 : 2 + n], _U64_FROM(blob, 2 + n)[0])
+
+
+def blob_digest(blob: bytes) -> bytes:
+    """``digest(decode(blob))``, without building the versions of a one-version blob."""
+    if blob[0] != 1:
+        return digest(decode(blob))
+    return hashlib.blake2b(blob_dots(blob), digest_size=8).digest()
 
 
 def digest(versions: list[Version]) -> bytes:

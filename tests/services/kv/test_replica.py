@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.kv.replica import Replica
 from services.kv.ring import Ring
-from services.kv.versions import Version, decode, encode
+from services.kv.versions import Version, decode, dots, encode
 
 
 class _Log:
@@ -82,3 +82,24 @@ def test_anti_entropy_reads_a_key_held_encoded_without_decoding_it_for_good() ->
     encoded.put_encoded(b"k", blob)
     encoded.merkle_leaves(encoded.ring.range_of(b"k"))
     assert dict.get(encoded.data, b"k") == blob
+
+
+def test_a_digest_read_of_a_key_held_encoded_sees_its_dots_without_decoding_it() -> None:
+    encoded, _, decoded, _ = _pair()
+    writes = [
+        (b"k", [_v("a", 1, {}, 10, b"one")]),
+        (b"k", [_v("a", 2, {"a": 1}, 11, b"two")]),  # successor: held encoded
+        (b"k", [_v("b", 1, {"a": 1}, 12, b"sib")]),  # concurrent: siblings
+        (b"j", [_v("c", 1, {}, 20, b"j")]),
+    ]
+    for key, versions in writes:
+        blob = encode(versions)
+        encoded.put_encoded(key, blob)
+        decoded.put(key, decode(blob), blob)
+        assert encoded.dots_of(key) == dots(decoded.get(key))
+    assert type(dict.get(encoded.data, b"j")) is bytes  # still held encoded
+    r = encoded.ring.range_of(b"j")
+    assert encoded.merkle_leaves(r) == decoded.merkle_leaves(r)
+    assert encoded.dots_of(b"missing") == dots([]) == b""
+    encoded.add_hint("c", b"j", [_v("c", 2, {"c": 1}, 21, b"hinted")])
+    assert encoded.dots_of(b"j") == dots(encoded.get(b"j")) == b"c:2"
