@@ -30,6 +30,9 @@ UPLOAD_BATCH_BYTES = 16 * 1024 * 1024
 #: hashed and the next filled and chunked, in SEAL_DEPTH + 2 buffers used in turn, so the
 #: chunker never writes over a batch still waiting.
 SEAL_DEPTH = 2
+#: Uploads of at least this many bytes are chunked and hashed in a child process, off this
+#: process's GIL (:mod:`services.files.cdc_process`); smaller ones cost less in process.
+CHILD_MIN_BYTES = 64 * 1024 * 1024
 
 
 def _read_pieces(path: Path) -> Iterator[bytes]:
@@ -127,6 +130,7 @@ class FileWrites:
                 self.conf.avg_chunk_bytes,
                 buffer_bytes=UPLOAD_BATCH_BYTES,
                 buffers=SEAL_DEPTH + 2,
+                in_child=size is not None and size >= CHILD_MIN_BYTES,
             )
             for batch in batches:
                 total += sum(len(d) for _, d in batch)
