@@ -28,7 +28,6 @@ derived from the hash as before, so existing stores keep working.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -90,10 +89,23 @@ class ChunkStore:
     def __init__(self, blobs: BlobStore, secret: bytes | None) -> None:
         self.blobs = blobs
         self._secret = secret
+        if secret is not None:
+            # HMAC-SHA256 (RFC 2104) from the keyed inner and outer states, copied per call:
+            # the same bytes as ``hmac.digest``, which set up an OpenSSL context each time
+            # (three derivations per chunk: 1.7 against 0.65 microseconds each).
+            key = hashlib.sha256(secret).digest() if len(secret) > 64 else secret
+            key = key.ljust(64, b"\0")
+            self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+            self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
 
     def _derive(self, label: bytes, digest: bytes) -> bytes:
+        """HMAC-SHA256 of ``label + digest`` under the server secret."""
         assert self._secret is not None
-        return hmac.digest(self._secret, label + digest, "sha256")
+        inner = self._inner.copy()
+        inner.update(label + digest)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
     def blob_key(self, chunk_hash: str) -> str:
         """Where the chunk ``chunk_hash`` lives in the blob store."""
