@@ -53,6 +53,7 @@ from sqlalchemy.exc import IntegrityError
 from zlib_ng.zlib_ng import crc32
 
 from services.files.blobs import LocalBlobStore, _fsync_dir, check_key
+from services.files.bulk import insert_rows
 from services.files.direct import AlignedAppender
 
 _MAGIC = b"BPK1"
@@ -233,13 +234,8 @@ class PackStore:
             keys = sorted(where)
             for batch in _batches(keys):
                 have = set(conn.execute(_INDEXED, {"keys": batch}).scalars())
-                rows = [
-                    {"key": k, "pack": pack_id, "offset": where[k][0], "length": where[k][1]}
-                    for k in batch
-                    if k not in have
-                ]
-                if rows:
-                    conn.execute(insert(pack_index), rows)
+                rows = [(k, pack_id, *where[k]) for k in batch if k not in have]
+                insert_rows(conn, pack_index, ("key", "pack", "offset", "length"), rows)
 
     # ---- reading ---------------------------------------------------------------------------
     def _where(self, key: str) -> tuple[str, int, int] | None:
