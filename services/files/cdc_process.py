@@ -19,6 +19,7 @@ keeps a few for the next upload.
 from __future__ import annotations
 
 import array
+import contextlib
 import hashlib
 import mmap
 import os
@@ -34,7 +35,7 @@ _REQ = struct.Struct("<IQQIB")
 _ANS = struct.Struct("<BIQ")
 _SPANS, _DIGESTS = 0, 1
 _GONE = "the chunking process ended unexpectedly"
-#: Idle children kept for the next upload.
+#: Idle children kept for the next upload (their buffers' pages are given back meanwhile).
 KEEP = 2
 _idle: list[ChunkerProcess] = []
 _idle_lock = threading.Lock()
@@ -62,6 +63,13 @@ class ChunkerProcess:
         view = memoryview(self._map)
         self.views = [view[i * size : (i + 1) * size] for i in range(buffers)]
         self._stash: dict[tuple[int, int], bytes] = {}
+        self.owed = 0  # answers asked for and not read yet
+
+    def drop_pages(self) -> None:
+        """Give the buffers' memory back while the child is idle (they read as zeros and
+        are faulted in again when next filled)."""
+        with contextlib.suppress(AttributeError, OSError):  # without MADV_REMOVE: kept
+            self._map.madvise(mmap.MADV_REMOVE)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -73,6 +81,7 @@ class ChunkerProcess:
             self.proc.stdin.write(_REQ.pack(index, index * self.size + start, length, avg, final))
         except OSError as exc:  # the child is gone: its pipe is broken
             raise OSError(_GONE) from exc
+        self.owed += 2
 
     def spans(self, index: int) -> list[int]:
         """The chunk lengths of the last request on ``index`` (waits for them)."""
@@ -88,6 +97,7 @@ class ChunkerProcess:
             head = self._read(_ANS.size)
             got_kind, got_index, n = _ANS.unpack(head)
             self._stash[(got_kind, got_index)] = self._read(n)
+        self.owed -= 1
         return self._stash.pop((kind, index))
 
     def _read(self, n: int) -> bytes:
@@ -126,10 +136,12 @@ def acquire(buffers: int, size: int) -> ChunkerProcess | None:
         return None
 
 
-def release(child: ChunkerProcess, healthy: bool) -> None:
-    """Give a child back after an upload; ``healthy``: every answer it owed was read."""
+def release(child: ChunkerProcess) -> None:
+    """Give a child back once nothing reads its buffers any more; kept for the next upload
+    when it owes no answers (a stream that failed half-way: closed)."""
     with _idle_lock:
-        if healthy and child.alive() and len(_idle) < KEEP:
+        if not child.owed and child.alive() and len(_idle) < KEEP:
+            child.drop_pages()
             _idle.append(child)
             return
     child.close()

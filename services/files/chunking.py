@@ -11,6 +11,7 @@ makes deduplication across versions and delta sync work.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 from collections.abc import Iterable, Iterator
@@ -125,7 +126,7 @@ class _InProcess:
         _, _, jobs = self.cuts.pop(index)
         return [c for job in jobs for c in job.result()]
 
-    def close(self, healthy: bool) -> None:
+    def close(self) -> None:
         self.pool.shutdown(wait=True)
 
 
@@ -164,8 +165,30 @@ class _InChild:
             (digests[32 * i : 32 * i + 32].hex(), data[o : o + n]) for i, (o, n) in enumerate(done)
         ]
 
-    def close(self, healthy: bool) -> None:
-        cdc_process.release(self.child, healthy and not self.cuts)
+    def close(self) -> None:
+        """The child is given back by :func:`child_chunker`, once its views are let go."""
+
+
+def _shape(avg: int, buffer_bytes: int, buffers: int) -> tuple[int, int, int]:
+    """(body, head, count) of the buffers :func:`stream_chunks` uses."""
+    size = max(buffer_bytes, 16 * _check_avg(avg))
+    return size, 8 * avg, max(2, buffers)  # head: FastCDC's largest chunk
+
+
+@contextlib.contextmanager
+def child_chunker(
+    avg: int = DEFAULT_AVG, *, buffer_bytes: int = 8 * 1024 * 1024, buffers: int = 2
+) -> Iterator[cdc_process.ChunkerProcess | None]:
+    """A child process for :func:`stream_chunks` with the same arguments (None when none can
+    start), given back when the block ends: batches are views of its shared buffers, so the
+    block must hold everything that still reads them (the threads sealing them)."""
+    size, head, count = _shape(avg, buffer_bytes, buffers)
+    child = cdc_process.acquire(count, head + size)
+    try:
+        yield child
+    finally:
+        if child is not None:
+            cdc_process.release(child)
 
 
 def stream_chunks(
@@ -174,7 +197,7 @@ def stream_chunks(
     *,
     buffer_bytes: int = 8 * 1024 * 1024,
     buffers: int = 2,
-    in_child: bool = False,
+    child: cdc_process.ChunkerProcess | None = None,
 ) -> Iterator[list[tuple[str, memoryview]]]:
     """Chunk a byte stream as it arrives: batches of ``(sha256, bytes)`` in stream order,
     with the same boundaries as :func:`chunk_bytes` over the whole stream. A piece may be a
@@ -189,15 +212,14 @@ def stream_chunks(
     two worker threads (hashlib releases the GIL) and handed out once hashed: a batch's views
     stay valid until ``buffers - 2`` more batches have been asked for (a caller may seal and
     write that many on another thread), and memory stays bounded by the buffers whatever the
-    stream's length. ``in_child``: chunk and hash in a child process over shared buffers
-    (:mod:`services.files.cdc_process`), so the scan does not hold this process's GIL; in
-    process when no child can start.
+    stream's length. ``child``: chunk and hash in that child process (from
+    :func:`child_chunker` with the same arguments), over its shared buffers, so the scan does
+    not hold this process's GIL.
     """
-    size = max(buffer_bytes, 16 * _check_avg(avg))
-    head = 8 * avg  # room for the previous buffer's unfinished chunk (FastCDC's largest)
-    count = max(2, buffers)
-    child = cdc_process.acquire(count, head + size) if in_child else None
+    size, head, count = _shape(avg, buffer_bytes, buffers)
     if child is not None:
+        if (child.buffers, child.size) != (count, head + size):
+            raise ValueError("the child's buffers are not of this stream's shape")
         ring, cutter = child.views, _InChild(child, avg)
     else:
         ring = [memoryview(bytearray(head + size)) for _ in range(count)]
@@ -218,7 +240,6 @@ def stream_chunks(
         cutter.request(turn, ring[turn], start, head + fill, final)
 
     turn, fill, prev = 0, 0, None
-    healthy = False
     try:
         for piece in flat():
             mv = memoryview(piece).cast("B")
@@ -238,9 +259,8 @@ def stream_chunks(
         last = cutter.batch(turn)
         if last:
             yield last
-        healthy = True
     finally:
-        cutter.close(healthy)
+        cutter.close()
 
 
 def chunk_file(path: Path, avg: int = DEFAULT_AVG) -> list[Chunk]:
