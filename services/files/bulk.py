@@ -19,11 +19,27 @@ from sqlalchemy.engine import Connection
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+def can_skip_existing(conn: Connection) -> bool:
+    """Whether :func:`insert_rows` can skip rows whose key exists (``ON CONFLICT DO
+    NOTHING``, the same in SQLite 3.24+ and PostgreSQL 9.5+)."""
+    return conn.dialect.name in ("sqlite", "postgresql") and conn.dialect.paramstyle in _MARKS
+
+
+def insert_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[tuple],
+    *,
+    skip_existing: bool = False,
+) -> None:
     """Insert ``rows`` (tuples of ``columns``' values, already of the driver's types: str,
-    int, float, bytes) into ``table`` in one ``executemany``."""
+    int, float, bytes) into ``table`` in one ``executemany``. ``skip_existing``: a row whose
+    primary key is taken is left out (only where :func:`can_skip_existing`)."""
     if not rows:
         return
+    if skip_existing and not can_skip_existing(conn):
+        raise ValueError(f"{conn.dialect.name} cannot skip existing rows here")
     mark = _MARKS.get(conn.dialect.paramstyle)
     if mark is None:
         conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
@@ -33,4 +49,6 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
+    if skip_existing:
+        sql += " ON CONFLICT DO NOTHING"
     conn.exec_driver_sql(sql, rows)

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from services.errors import Conflict, NotFound
-from services.files.bulk import insert_rows
+from services.files.bulk import can_skip_existing, insert_rows
 from services.files.tables import chunk_keys, chunks, plans, versions
 
 _BATCH = 400
@@ -196,6 +196,10 @@ class ChunkRefs:
                 conn.execute(delete(chunk_keys).where(chunk_keys.c.hash.in_(batch)))
 
     def _keep_keys(self, conn: Connection, owner: str, wrapped: dict[str, bytes]) -> None:
+        if can_skip_existing(conn):  # one statement, no lookups first: the commit's tail
+            rows = [(owner, h, w) for h, w in wrapped.items()]
+            insert_rows(conn, chunk_keys, ("owner", "hash", "wrapped"), rows, skip_existing=True)
+            return
         have: set[str] = set()
         for batch in _batches(sorted(wrapped)):
             have.update(conn.execute(_HELD_KEYS, {"owner": owner, "hashes": batch}).scalars())
