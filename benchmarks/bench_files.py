@@ -158,6 +158,18 @@ def bench_dedup(cache: Path, work: Path) -> tuple[float, float, float]:
     return cdc_ratio, vs_fixed, fastcdc_ratio
 
 
+def _tree_cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _tree_cpu_s(int(child))
+    except FileNotFoundError:  # the process (or a thread) ended meanwhile
+        return 0.0
+    return total
+
+
 class Server:
     """The API as it is served by default: ``blueprint serve --only files`` (uvicorn with the
     platform's HTTP protocol and limits, see :mod:`services.server`), in a subprocess."""
@@ -205,9 +217,9 @@ class Server:
         self.key = resp.json()["api_key"]
 
     def cpu_s(self) -> float:
-        """CPU seconds (user + system) the server process has used so far (Linux)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds (user + system) the server process and its live child processes (the
+        chunker of large uploads) have used so far (Linux)."""
+        return _tree_cpu_s(self.proc.pid)
 
     def stop(self) -> None:
         self.proc.terminate()

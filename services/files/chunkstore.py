@@ -28,7 +28,6 @@ derived from the hash as before, so existing stores keep working.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -47,7 +46,7 @@ _TAG = 16
 
 
 def gcm_seal(
-    key: bytes, data: bytes | memoryview, aad: bytes, into: bytearray | None = None
+    key: bytes, data: bytes | memoryview, aad: bytes, into: bytearray | memoryview | None = None
 ) -> bytearray | memoryview:
     """AES-GCM ``ciphertext || tag``, byte for byte what ``AESGCM(key).encrypt(nonce, data,
     aad)`` returns, written straight into one buffer: that call ran at a third of the speed
@@ -90,10 +89,23 @@ class ChunkStore:
     def __init__(self, blobs: BlobStore, secret: bytes | None) -> None:
         self.blobs = blobs
         self._secret = secret
+        if secret is not None:
+            # HMAC-SHA256 (RFC 2104) from the keyed inner and outer states, copied per call:
+            # the same bytes as ``hmac.digest``, which set up an OpenSSL context each time
+            # (three derivations per chunk: 1.7 against 0.65 microseconds each).
+            key = hashlib.sha256(secret).digest() if len(secret) > 64 else secret
+            key = key.ljust(64, b"\0")
+            self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+            self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
 
     def _derive(self, label: bytes, digest: bytes) -> bytes:
+        """HMAC-SHA256 of ``label + digest`` under the server secret."""
         assert self._secret is not None
-        return hmac.digest(self._secret, label + digest, "sha256")
+        inner = self._inner.copy()
+        inner.update(label + digest)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
     def blob_key(self, chunk_hash: str) -> str:
         """Where the chunk ``chunk_hash`` lives in the blob store."""
@@ -170,7 +182,7 @@ class ChunkStore:
         self.blobs.delete(self.blob_key(chunk_hash))
 
     def _seal(
-        self, chunk_hash: str, data: bytes | memoryview, into: bytearray | None = None
+        self, chunk_hash: str, data: bytes | memoryview, into: bytearray | memoryview | None = None
     ) -> bytes | bytearray | memoryview:
         if self._secret is None:
             return data
@@ -179,6 +191,17 @@ class ChunkStore:
         # One key per distinct plaintext, so a fixed nonce never repeats under a key with
         # different plaintext: deterministic encryption is the point (deduplication).
         return gcm_seal(key, data, digest, into)
+
+    def sealed_size(self, size: int) -> int:
+        """Bytes a chunk of ``size`` bytes takes once sealed."""
+        return size + _TAG if self._secret is not None else size
+
+    def seal_into(self, chunk_hash: str, data: bytes | memoryview, out: memoryview) -> None:
+        """Seal ``data`` into ``out`` (exactly :meth:`sealed_size` bytes)."""
+        if self._secret is None:
+            out[:] = data
+        else:
+            self._seal(chunk_hash, data, out)
 
     def _open(self, chunk_hash: str, stored: bytes, key: bytes | None = None) -> bytes:
         if self._secret is None:
@@ -216,7 +239,6 @@ class ChunkWriter:
         self._make = getattr(store.blobs, "writer", None)
         self._pack = self._make() if self._make is not None else None
         self._roll = roll_bytes or PACK_ROLL_BYTES
-        self._scratch = bytearray()
         self._held: list[tuple[str, bytes]] = []
         self._flusher: ThreadPoolExecutor | None = None
         self._flushing: deque[Future] = deque()
@@ -230,18 +252,18 @@ class ChunkWriter:
         """Seal and append one chunk (``key``: its blob key, when already derived)."""
         if chunk_hash in self.hashes:
             return
-        if len(self._scratch) < len(data) + 16:
-            self._scratch = bytearray(len(data) + 16)
-        # Sealed into one reused buffer: the pack writer copies it out before the next chunk.
-        into = self._scratch if self._pack is not None else None
-        sealed = self.store._seal(chunk_hash, data, into)
         key = key or self.store.blob_key(chunk_hash)
         if self._pack is not None:
-            self._pack.add(key, sealed)
+            # Sealed straight into the pack's write buffer: no copy between cipher and disk.
+            self._pack.add_into(
+                key,
+                self.store.sealed_size(len(data)),
+                lambda out: self.store.seal_into(chunk_hash, data, out),
+            )
             if self._pack.size >= self._roll:
                 self._hand_over()
         else:
-            self._held.append((key, bytes(sealed)))
+            self._held.append((key, bytes(self.store._seal(chunk_hash, data))))
         self.hashes.add(chunk_hash)
         self.bytes += len(data)
 

@@ -29,7 +29,7 @@ import os
 import struct
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +53,8 @@ from sqlalchemy.exc import IntegrityError
 from zlib_ng.zlib_ng import crc32
 
 from services.files.blobs import LocalBlobStore, _fsync_dir, check_key
+from services.files.bulk import insert_rows
+from services.files.direct import AlignedAppender
 
 _MAGIC = b"BPK1"
 _HEAD = struct.Struct(">4sBII")  # magic, key length, payload length, CRC-32 of the payload
@@ -120,13 +122,14 @@ def _batches(items: list) -> Iterable[list]:
 
 class PackWriter:
     """Appends blobs to one new pack; :meth:`commit` makes them durable and visible at once,
-    :meth:`abort` (or a crash) leaves nothing visible."""
+    :meth:`abort` (or a crash) leaves nothing visible. The pack is written through an aligned
+    buffer, directly to the disk where it can be (:mod:`services.files.direct`)."""
 
     def __init__(self, store: PackStore) -> None:
         self.store = store
         self.id = uuid.uuid4().hex
         self.tmp = store.pack_dir / f"{self.id}{_TMP}"
-        self._fd: int | None = None
+        self._file: AlignedAppender | None = None
         self._pos = 0
         self._index: dict[str, tuple[int, int]] = {}
 
@@ -138,47 +141,51 @@ class PackWriter:
 
     def add(self, key: str, data: bytes | memoryview) -> None:
         """Append one blob (a key added twice is kept once)."""
+        self.add_into(key, len(data), lambda out: out.__setitem__(slice(None), data))
+
+    def add_into(self, key: str, length: int, fill: Callable[[memoryview], object]) -> None:
+        """Append one blob of ``length`` bytes that ``fill`` writes into the view it is given
+        (a chunk sealed in place, with no copy in between); a key added twice is kept once."""
         raw = bytes.fromhex(check_key(key))
         if key in self._index:
             return
-        if self._fd is None:
-            self._fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        head = _HEAD.pack(_MAGIC, len(raw), len(data), crc32(data)) + raw
-        view = memoryview(data)
-        done = os.writev(self._fd, [head, view])  # one system call per record
-        if done < len(head):
-            os.write(self._fd, head[done:])  # pragma: no cover - a short write: finish it
-            done = len(head)
-        view = view[done - len(head) :]
-        while view:
-            view = view[os.write(self._fd, view) :]
-        self._index[key] = (self._pos + len(head), len(data))
-        self._pos += len(head) + len(data)
+        if self._file is None:
+            self._file = AlignedAppender(self.tmp)
+        head = _HEAD.size + len(raw)
+        out = self._file.reserve(head + length)
+        payload = out[head:]
+        fill(payload)
+        _HEAD.pack_into(out, 0, _MAGIC, len(raw), length, crc32(payload))
+        out[_HEAD.size : head] = raw
+        self._file.advance(head + length)
+        self._index[key] = (self._pos + head, length)
+        self._pos += head + length
 
     @property
     def size(self) -> int:
         """Bytes appended so far."""
         return self._pos
 
+    def _finish(self) -> bool:
+        """Write, fsync and rename the pack into place; False when nothing was added."""
+        if self._file is None:
+            return False
+        file, self._file = self._file, None
+        file.finish()
+        os.replace(self.tmp, self.store.pack_dir / f"{self.id}{_SUFFIX}")
+        _fsync_dir(self.store.pack_dir)
+        return True
+
     def commit(self) -> None:
         """fsync, rename into place, fsync the folder, then index every blob in one
         transaction. Only after this returns may a version reference the blobs."""
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        final = self.store.pack_dir / f"{self.id}{_SUFFIX}"
-        os.replace(self.tmp, final)
-        _fsync_dir(self.store.pack_dir)
-        self.store._index(self.id, self._pos, self._index)
+        if self._finish():
+            self.store._index(self.id, self._pos, self._index)
 
     def abort(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
         self.tmp.unlink(missing_ok=True)
 
 
@@ -227,13 +234,8 @@ class PackStore:
             keys = sorted(where)
             for batch in _batches(keys):
                 have = set(conn.execute(_INDEXED, {"keys": batch}).scalars())
-                rows = [
-                    {"key": k, "pack": pack_id, "offset": where[k][0], "length": where[k][1]}
-                    for k in batch
-                    if k not in have
-                ]
-                if rows:
-                    conn.execute(insert(pack_index), rows)
+                rows = [(k, pack_id, *where[k]) for k in batch if k not in have]
+                insert_rows(conn, pack_index, ("key", "pack", "offset", "length"), rows)
 
     # ---- reading ---------------------------------------------------------------------------
     def _where(self, key: str) -> tuple[str, int, int] | None:
@@ -352,14 +354,8 @@ class PackStore:
     def _commit_moved(self, w: PackWriter, old: str) -> None:
         """As :meth:`PackWriter.commit`, but re-pointing rows that still point into ``old``
         (a blob deleted meanwhile stays deleted)."""
-        assert w._fd is not None
-        fd, w._fd = w._fd, None
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(w.tmp, self.pack_dir / f"{w.id}{_SUFFIX}")
-        _fsync_dir(self.pack_dir)
+        if not w._finish():
+            return
         with self.engine.begin() as conn:
             conn.execute(insert(packs).values(id=w.id, size=w._pos, created=time.time()))
             for key, (offset, length) in w._index.items():

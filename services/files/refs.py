@@ -22,6 +22,7 @@ from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from services.errors import Conflict, NotFound
+from services.files.bulk import can_skip_existing, insert_rows
 from services.files.tables import chunk_keys, chunks, plans, versions
 
 _BATCH = 400
@@ -81,20 +82,12 @@ class ChunkRefs:
                 known = {r.hash: r.state for r in rows}
                 busy += [h for h in batch if known.get(h) == "deleting"]
                 fresh = [h for h in batch if h not in known]
-                if fresh:
-                    conn.execute(
-                        insert(chunks),
-                        [
-                            {
-                                "hash": h,
-                                "size": sizes[h],
-                                "refs": 0,
-                                "state": "live",
-                                "touched": now,
-                            }
-                            for h in fresh
-                        ],
-                    )
+                insert_rows(
+                    conn,
+                    chunks,
+                    ("hash", "size", "refs", "state", "touched"),
+                    [(h, sizes[h], 0, "live", now) for h in fresh],
+                )
         return busy
 
     def live_chunks(self, hashes: Iterable[str]) -> set[str]:
@@ -203,14 +196,15 @@ class ChunkRefs:
                 conn.execute(delete(chunk_keys).where(chunk_keys.c.hash.in_(batch)))
 
     def _keep_keys(self, conn: Connection, owner: str, wrapped: dict[str, bytes]) -> None:
+        if can_skip_existing(conn):  # one statement, no lookups first: the commit's tail
+            rows = [(owner, h, w) for h, w in wrapped.items()]
+            insert_rows(conn, chunk_keys, ("owner", "hash", "wrapped"), rows, skip_existing=True)
+            return
         have: set[str] = set()
         for batch in _batches(sorted(wrapped)):
             have.update(conn.execute(_HELD_KEYS, {"owner": owner, "hashes": batch}).scalars())
-        rows = [
-            {"owner": owner, "hash": h, "wrapped": w} for h, w in wrapped.items() if h not in have
-        ]
-        if rows:
-            conn.execute(insert(chunk_keys), rows)
+        rows = [(owner, h, w) for h, w in wrapped.items() if h not in have]
+        insert_rows(conn, chunk_keys, ("owner", "hash", "wrapped"), rows)
 
     def chunk_keys(self, owner: str, hashes: Iterable[str]) -> dict[str, bytes]:
         """``owner``'s wrapped keys of ``hashes`` (chunks referenced before wrapping: none)."""

@@ -5,6 +5,7 @@ as they arrive, then committed as one new version (If-Match, conflict copies, qu
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,6 +31,9 @@ UPLOAD_BATCH_BYTES = 16 * 1024 * 1024
 #: hashed and the next filled and chunked, in SEAL_DEPTH + 2 buffers used in turn, so the
 #: chunker never writes over a batch still waiting.
 SEAL_DEPTH = 2
+#: Uploads of at least this many bytes are chunked and hashed in a child process, off this
+#: process's GIL (:mod:`services.files.cdc_process`); smaller ones cost less in process.
+CHILD_MIN_BYTES = 64 * 1024 * 1024
 
 
 def _read_pieces(path: Path) -> Iterator[bytes]:
@@ -121,34 +125,35 @@ class FileWrites:
         # own while this one chunks and hashes the next; at most SEAL_DEPTH batches wait.
         sealing: deque[Future] = deque()
         sealer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="files-seal")
-        try:
-            batches = chunking.stream_chunks(
-                pieces,
-                self.conf.avg_chunk_bytes,
-                buffer_bytes=UPLOAD_BATCH_BYTES,
-                buffers=SEAL_DEPTH + 2,
-            )
-            for batch in batches:
-                total += sum(len(d) for _, d in batch)
-                if size is None and total > limit:
-                    raise TooLarge(f"uploads are at most {limit} bytes")
-                if room is not None and total > room:
-                    self.store.check_quota(owner, total)  # 507 with the numbers
-                pairs += [(h, len(d)) for h, d in batch]
-                sealing.append(sealer.submit(self._store_batch, writer, batch, owner, wrapped))
-                while sealing and (len(sealing) > SEAL_DEPTH or sealing[0].done()):
+        avg = self.conf.avg_chunk_bytes
+        shape = {"buffer_bytes": UPLOAD_BATCH_BYTES, "buffers": SEAL_DEPTH + 2}
+        big = size is not None and size >= CHILD_MIN_BYTES
+        chunker = chunking.child_chunker(avg, **shape) if big else contextlib.nullcontext()
+        # The child is given back only once the sealing thread has let go of its buffers.
+        with chunker as child:
+            try:
+                batches = chunking.stream_chunks(pieces, avg, **shape, child=child)
+                for batch in batches:
+                    total += sum(len(d) for _, d in batch)
+                    if size is None and total > limit:
+                        raise TooLarge(f"uploads are at most {limit} bytes")
+                    if room is not None and total > room:
+                        self.store.check_quota(owner, total)  # 507 with the numbers
+                    pairs += [(h, len(d)) for h, d in batch]
+                    sealing.append(sealer.submit(self._store_batch, writer, batch, owner, wrapped))
+                    while sealing and (len(sealing) > SEAL_DEPTH or sealing[0].done()):
+                        sealing.popleft().result()
+                while sealing:
                     sealing.popleft().result()
-            while sealing:
-                sealing.popleft().result()
-            if size is not None and total != size:
-                raise Invalid(f"the body has {total} bytes, not the {size} announced")
-            writer.commit()
-        except BaseException:
-            sealer.shutdown(wait=True, cancel_futures=True)  # nothing writes while it aborts
-            writer.abort()
-            raise
-        finally:
-            sealer.shutdown(wait=True)
+                if size is not None and total != size:
+                    raise Invalid(f"the body has {total} bytes, not the {size} announced")
+                writer.commit()
+            except BaseException:
+                sealer.shutdown(wait=True, cancel_futures=True)  # nothing writes while it aborts
+                writer.abort()
+                raise
+            finally:
+                sealer.shutdown(wait=True)
         entry, _version = self._commit(
             owner,
             path,

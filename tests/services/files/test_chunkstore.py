@@ -75,3 +75,16 @@ def test_missing_chunk_is_corruption(tmp_path):
     store = ChunkStore(LocalBlobStore(tmp_path), b"k")
     with pytest.raises(ChunkCorrupt):
         store.get(h(b"never stored"))
+
+
+@pytest.mark.parametrize("secret", [b"k" * 32, b"", b"s" * 64, bytes(range(200))])
+def test_keys_are_hmac_sha256_of_the_server_secret(tmp_path, secret):
+    import hmac
+
+    store = ChunkStore(LocalBlobStore(tmp_path), secret=secret)
+    digest = hashlib.sha256(b"chunk").digest()
+    for label in (b"blob-key:", b"chunk-key:", b"user-key:"):
+        assert store._derive(label, digest) == hmac.digest(secret, label + digest, "sha256")
+    assert (
+        store.blob_key(digest.hex()) == hmac.digest(secret, b"blob-key:" + digest, "sha256").hex()
+    )
