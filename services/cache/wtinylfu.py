@@ -88,7 +88,7 @@ How each setting was chosen (synthetic traces from ``benchmarks.cache_workloads`
   allowed three moves on a trace of 60 cache sizes.
 - ``ClimbSettings.sketch_sample_factor``, the aging period of the adaptive cache's own
   sketch (the shadows and a static cache keep ``SKETCH_SAMPLE_FACTOR``), stays at 6. Picked
-  leave-one-trace-out among 6/8/9/10/11/12/16 and the climber grid (41 trace sizes of
+  leave-one-trace-out among 6/8/9/10/11/12/14/16 and the climber grid (41 trace sizes of
   ``benchmarks.cache_climb --real --loo``), 12 won for every held-out trace but switch_rf:
   held-out worst -1.89 -> -1.38, mean -0.38 -> -0.22, zipf_scan better; but sprite@200
   fell to 1.33 points under the static window, beyond the one point that

@@ -195,7 +195,8 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     -1.22 -1.25 -1.07 -0.06 -0.98, 5 sizes, mean -0.25; 9: -1.01 -1.54 -1.14 -1.25 -1.02
     -0.37 -1.42, 6, -0.27; 10: -1.18 -1.48 -1.17 -1.25 -1.12 -0.29 -2.64, 6, -0.29; 12:
     -0.93 -1.29 -1.22 -1.25 -1.33 -0.14 -0.94, 4, -0.21; 16: -0.82 -1.38 -1.20 -1.25 -1.17
-    +0.22 -0.94, 4, -0.21; 11: -1.01 -1.37 -1.17 -1.25 -0.87 -0.56 -1.91, 5, -0.24.
+    +0.22 -0.94, 4, -0.21; 11: -1.01 -1.37 -1.17 -1.25 -0.87 -0.56 -1.91, 5, -0.24; 14:
+    -0.82 -1.37 -1.20 -1.25 -1.22 -0.32 -0.93, 4, -0.23.
     Picked leave-one-trace-out among these, 6 and the climber grid: 12 for every held-out
     trace but switch_rf (16); held-out worst -1.89 -> -1.38 (switch_rf@1000), mean -0.38 ->
     -0.22; zipf_scan +0.13 to +0.27 against static (shipped -0.12 to 0.00), recency worst
@@ -209,8 +210,11 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     the shipped 6 is -0.97). Real sizes under -1.0: 2 shipped, 3 with 12. It is
     ``ClimbSettings(sketch_sample_factor=12)`` for anyone who wants the trade.
   - A reheated step (simulated annealing's restart of the temperature): when the step has
-    decayed below a quarter of ``STEP_PERCENT`` it restarts at full size, on top of
-    aging 12: REHEAT.
+    decayed below a quarter of ``STEP_PERCENT`` it restarts at full size (every 69
+    periods without a workload change), on top of aging 12: -0.93 -1.29 -1.22 -1.25 -1.33
+    -0.14 -0.94, 5 sizes, mean -0.29 (aging 12 alone -0.21); loop@250 -0.39 -> -2.63,
+    hot_extents@1000 +1.45 -> +0.78. On a stable trace each reheat is a full step away from
+    a window that was right.
   - Not repeated: jitter on the admission of a candidate that ties its victim, measured in
     the fourth round (1 in 16 for a reused candidate: loop@500 -2.68).
 """
