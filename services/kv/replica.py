@@ -279,6 +279,21 @@ class Replica:
         if self.store is not None:
             self.store.put(b"d" + key, blob)
 
+    def put_own_many(self, keys: list[bytes], versions: list[Version], blobs: list[bytes]) -> None:
+        """``put_own`` of each key with its version (none a delete) and blob, in one call."""
+        data = self.data
+        held = self.blobs
+        tombstones = self.tombstones
+        for key, version, blob in zip(keys, versions, blobs, strict=True):
+            if key not in data:
+                self.by_range[self.ring.range_of(key)].add(key)
+            dict.__setitem__(data, key, [version])
+            held[key] = blob
+            if tombstones:
+                tombstones.discard(key)
+        if self.store is not None:
+            self.store.put_many([b"d" + key for key in keys], blobs)
+
     def add_hint(self, home: str, key: bytes, versions: list[Version]) -> bool:
         held = self.hints.get(home)
         if (held is None or key not in held) and self.hint_count() >= self.hint_limit:

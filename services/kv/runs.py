@@ -19,7 +19,7 @@ from services.kv.batching import Segment
 from services.kv.quorum import SAMPLE_EVERY, Unavailable
 from services.kv.resp import OK, Error
 from services.kv.ring import Placement
-from services.kv.versions import Version, decode, dots, encode, new_version, visible
+from services.kv.versions import Version, decode, dots, issue_one, visible
 
 if TYPE_CHECKING:
     from services.kv.coordinator import Cluster
@@ -49,12 +49,14 @@ class RunPath:
         n = self.n
         down = self.down
         placement_of = self.ring.placement
+        sets = []
         for i, args in enumerate(run):
-            placement = placement_of(args[1], n, down)
             if len(args) == 2:
-                self._run_get(state, i, args, conn, placement)
+                self._run_get(state, i, args, conn, placement_of(args[1], n, down))
             else:
-                self._run_set(state, i, args, conn, placement)
+                sets.append(i)
+        if sets:
+            self._run_sets(state, sets, run, conn)
         state.arm()
         return state.future
 
@@ -64,42 +66,75 @@ class RunPath:
         state.pending += 1
         task.add_done_callback(lambda t: state.done(i, task_reply(t)))
 
-    def _run_set(
-        self, state: _Run, i: int, args: list[bytes], conn: Any, placement: Placement
-    ) -> None:
-        key = args[1]
+    def _run_sets(self, state: _Run, sets: list[int], run: list[list[bytes]], conn: Any) -> None:
+        """The run's ``SET`` requests (indices ``sets``), in one loop: each issues its version
+        here (a dot after every one this node holds for the key, an HLC stamp after theirs),
+        logs it, and hands it to the key's other targets; the keys this node is no home of
+        take the general path. The versions are stored and logged together at the end (the
+        run's keys are distinct); the writes are answered once W replicas took them, this
+        node's log counting as one (``_Run.arm``)."""
         name = self.name
-        fanout = placement.memo.get(name)
-        if fanout is None:  # the other targets, each with its hint argument (encoded)
-            if name not in placement.live:
-                self._run_general(state, i, args, conn)  # forwarded to a home, one request
-                return
-            subs = placement.substitutes
-            fanout = placement.memo[name] = [
-                (t, _bulk(subs[t].encode()) if t in subs else _NO_HINT)
-                for t in placement.targets
-                if t != name
-            ]
-        local = self.replica.get(key)
+        n = self.n
+        down = self.down
+        placement_of = self.ring.placement
+        get = self.replica.get
         hlc = self.hlc
-        for v in local:
-            hlc.observe(v.hlc)
-        version = new_version(local, {}, name, hlc.now(), args[2], None)
-        blob = encode([version])
-        self.replica.put_own(key, version, blob)
-        state.expect_write(i, 1 + len(fanout))
-        body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
+        ms, logical = hlc.ms, hlc.logical
+        pt = int(time.time() * 1000)
+        keys: list[bytes] = []
+        versions: list[Version] = []
+        blobs: list[bytes] = []
+        writes = state.writes
+        local_writes = state.local
         puts = state.puts
-        for target, hint in fanout:
-            seg = puts.get(target)
-            if seg is None:
-                seg = puts[target] = Segment()
-            seg.indices.append(i)
-            parts = seg.parts
-            parts.append(body)
-            parts.append(hint)
-            if hint is not _NO_HINT:
-                seg.hinted += 1
+        seq = self._write_seq
+        for i in sets:
+            args = run[i]
+            key = args[1]
+            placement = placement_of(key, n, down)
+            fanout = placement.memo.get(name)
+            if fanout is None:  # the other targets, each with its hint argument (encoded)
+                if name not in placement.live:
+                    self._run_general(state, i, args, conn)  # forwarded to a home
+                    continue
+                subs = placement.substitutes
+                fanout = placement.memo[name] = [
+                    (t, _bulk(subs[t].encode()) if t in subs else _NO_HINT)
+                    for t in placement.targets
+                    if t != name
+                ]
+            local = get(key)
+            for v in local:  # the clock observes what it supersedes (``HLC.observe``)
+                if v.hlc > (ms, logical):
+                    ms, logical = v.hlc
+            if pt > ms:  # ``HLC.now``, with one reading of the wall clock per run
+                ms, logical = pt, 0
+            else:
+                logical += 1
+            version, blob = issue_one(local, name, (ms, logical), args[2])
+            keys.append(key)
+            versions.append(version)
+            blobs.append(blob)
+            seq += 1
+            # One write in SAMPLE_EVERY keeps its replicas' ack latencies (for the lake's PBS).
+            writes[i] = [0, 0, 1 + len(fanout), [] if seq % SAMPLE_EVERY == 0 else None]
+            local_writes.append(i)
+            body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
+            for target, hint in fanout:
+                seg = puts.get(target)
+                if seg is None:
+                    seg = puts[target] = Segment()
+                seg.indices.append(i)
+                parts = seg.parts
+                parts.append(body)
+                parts.append(hint)
+                if hint is not _NO_HINT:
+                    seg.hinted += 1
+        hlc.ms, hlc.logical = ms, logical
+        self._write_seq = seq
+        state.pending += len(keys)
+        if keys:
+            self.replica.put_own_many(keys, versions, blobs)
 
     def _run_get(
         self, state: _Run, i: int, args: list[bytes], conn: Any, placement: Placement
@@ -219,15 +254,6 @@ class _Run:
             self.future.set_result(self.replies)
 
     # -- writes ----------------------------------------------------------------------------
-    def expect_write(self, i: int, expected: int) -> None:
-        self.pending += 1
-        c = self.cluster
-        c._write_seq += 1
-        # One write in SAMPLE_EVERY keeps its replicas' ack latencies (for the lake's PBS).
-        sampled = [] if c._write_seq % SAMPLE_EVERY == 0 else None
-        self.writes[i] = [0, 0, expected, sampled]
-        self.local.append(i)
-
     def puts_taken(self, indices: list[int], hinted: int) -> None:
         """Every write of ``indices`` was taken by one more replica (``hinted`` of them by a
         stand-in); this node's own log counts as one. The common case, counted in bulk."""

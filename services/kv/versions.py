@@ -217,6 +217,43 @@ def _encode_one(v: Version) -> bytes:
     return b"".join((b"\x01", _name(v.node), head, seen, tail, value))
 
 
+def issue_one(
+    local: list[Version], node: str, hlc: tuple[int, int], value: bytes
+) -> tuple[Version, bytes]:
+    """``new_version(local, {}, node, hlc, value, None)`` and its encoding (``encode`` of it
+    alone), in one step: what a coordinator does for every plain ``SET`` it issues."""
+    n = len(local)
+    if n == 0:
+        ctx: dict[str, int] = {}
+    elif n == 1:
+        v = local[0]
+        ctx = v.context.copy()
+        if ctx.get(v.node, 0) < v.counter:
+            ctx[v.node] = v.counter
+    else:
+        ctx = context_of(local)
+    counter = ctx.get(node, 0) + 1
+    size = len(ctx)
+    if size == 0:
+        seen = b""
+    elif size == 1:
+        ((other, seen_counter),) = ctx.items()
+        seen = _name(other) + _U64.pack(seen_counter)
+    else:
+        seen = b"".join([_name(k) + _U64.pack(ctx[k]) for k in sorted(ctx)])
+    blob = b"".join(
+        (
+            b"\x01",
+            _name(node),
+            _COUNTER_AND_COUNT.pack(counter, size),
+            seen,
+            _TAIL.pack(hlc[0], hlc[1], 0, -1, len(value)),
+            value,
+        )
+    )
+    return Version(node, counter, ctx, hlc, value, None), blob
+
+
 _U64_FROM = _U64.unpack_from
 _TAIL_FROM = _TAIL.unpack_from
 _TAIL_SIZE = _TAIL.size

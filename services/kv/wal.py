@@ -148,6 +148,16 @@ class DurableStore:
         self._batch_kv.append((key, value))
         self._logged[key] = self._written + 1  # the batch this record goes out in
 
+    def put_many(self, keys: list[bytes], values: list[bytes]) -> None:
+        """``put`` of each key with its value (none a delete), in one call."""
+        batch = self._batch
+        logged = self._logged
+        seq = self._written + 1
+        for key, value in zip(keys, values, strict=True):
+            batch.append(encode_record(key, value))
+            logged[key] = seq
+        self._batch_kv += zip(keys, values, strict=True)
+
     def durable_all(self, keys: Iterable[bytes]) -> bool:
         """Whether the newest record of each of ``keys`` is on disk (a replica read shows a
         key's versions only then, and need not wait for other keys' writes)."""

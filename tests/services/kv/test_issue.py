@@ -1,0 +1,99 @@
+"""A run of SETs issues, stores and logs its versions in one step per key and one call per run:
+the results must be exactly those of ``new_version``, ``encode``, ``put_own`` and ``put``."""
+
+from __future__ import annotations
+
+import random
+
+from services.kv.replica import Replica
+from services.kv.ring import Ring
+from services.kv.versions import Version, encode, issue_one, new_version
+from services.kv.wal import DurableStore
+
+NAMES = ["a", "b", "c", "a-node-with-a-longer-name"]
+
+
+def _random_version(rng: random.Random) -> Version:
+    ctx = {n: rng.randrange(1, 50) for n in rng.sample(NAMES, rng.randrange(0, 4))}
+    value = rng.randbytes(rng.randrange(0, 20)) if rng.random() < 0.8 else None
+    expire = None if rng.random() < 0.7 else rng.randrange(1 << 40)
+    stamp = (rng.randrange(1 << 40), rng.randrange(5))
+    return Version(rng.choice(NAMES), rng.randrange(1, 60), ctx, stamp, value, expire)
+
+
+def test_issue_one_is_new_version_and_its_encoding() -> None:
+    rng = random.Random(12)
+    for _ in range(3000):
+        local = [_random_version(rng) for _ in range(rng.choice([0, 1, 1, 2, 3]))]
+        node = rng.choice(NAMES)
+        stamp = (rng.randrange(1 << 40), rng.randrange(9))
+        value = rng.randbytes(rng.randrange(0, 30))
+        version, blob = issue_one(local, node, stamp, value)
+        expected = new_version(local, {}, node, stamp, value, None)
+        assert version == expected
+        assert blob == encode([expected])
+        assert all(v.context is not version.context for v in local)  # contexts are not shared
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.records: list[tuple[bytes, bytes | None]] = []
+
+    def load(self) -> dict[bytes, bytes]:
+        return {}
+
+    def put(self, key: bytes, value: bytes | None) -> None:
+        self.records.append((key, value))
+
+    def put_many(self, keys: list[bytes], values: list[bytes]) -> None:
+        self.records += zip(keys, values, strict=True)
+
+
+def test_put_own_many_stores_indexes_and_logs_as_put_own_does() -> None:
+    rng = random.Random(7)
+    ring = Ring(["a", "b", "c"])
+    log_one, log_many = _Log(), _Log()
+    one, many = Replica(ring, log_one), Replica(ring, log_many)  # type: ignore[arg-type]
+    for replica in (one, many):  # some keys held already, some of them deleted
+        for k in range(0, 40, 3):
+            tomb = Version("b", 1, {}, (1, 0), None if k % 2 else b"x")
+            replica.put_own(b"k%d" % k, tomb, encode([tomb]))
+    log_one.records.clear()
+    log_many.records.clear()
+    assert one.tombstones
+    keys = [b"k%d" % k for k in rng.sample(range(60), 30)]
+    versions, blobs = [], []
+    for key in keys:
+        version, blob = issue_one(one.get(key), "a", (rng.randrange(1 << 40), 0), key * 2)
+        versions.append(version)
+        blobs.append(blob)
+    for key, version, blob in zip(keys, versions, blobs, strict=True):
+        one.put_own(key, version, blob)
+    many.put_own_many(keys, versions, blobs)
+    assert dict(one.data.items()) == dict(many.data.items())
+    assert one.blobs == many.blobs
+    assert one.tombstones == many.tombstones
+    assert one.by_range == many.by_range
+    assert log_one.records == log_many.records
+
+
+def test_put_many_logs_as_put_does(tmp_path) -> None:
+    keys = [b"d%d" % k for k in range(50)]
+    values = [b"v%d" % k * (k % 7) for k in range(50)]
+    images = []
+    for name, many in (("one", False), ("many", True)):
+        store = DurableStore(tmp_path / name)
+        store.load()
+        store.put(b"d3", b"old")
+        if many:
+            store.put_many(keys, values)
+        else:
+            for key, value in zip(keys, values, strict=True):
+                store.put(key, value)
+        assert store.durable_all([b"d0"]) is False  # logged, not yet on disk
+        store.close()
+        images.append((tmp_path / name / "wal.log").read_bytes())
+        again = DurableStore(tmp_path / name)
+        assert again.load() == dict(zip(keys, values, strict=True))
+        again.close()
+    assert images[0] == images[1]
