@@ -282,6 +282,9 @@ class Connection(asyncio.Protocol):
     def _encode_run(self, replies: list[Any], out: list[bytes]) -> None:
         """A run's replies: those of a plain GET or SET inline (the same bytes ``encode``
         writes), anything else through ``encode``."""
+        if replies.count(OK) == len(replies):  # a run of SETs, all taken
+            out.append(_OK * len(replies))
+            return
         enc = self.encode
         null = _NULL_BULK if self.proto == 2 else b"_\r\n"
         append = out.append

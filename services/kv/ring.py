@@ -31,7 +31,7 @@ class Placement:
     live: list[str]
     substitutes: dict[str, str]
     targets: list[str] = field(init=False)  # live, then the stand-ins
-    # What a coordinator derives from the placement, kept with it (``Cluster._run_set``).
+    # What a coordinator derives from the placement, kept with it (``Cluster._run_sets``).
     memo: dict = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +103,18 @@ class Ring:
                 self._placements.clear()
             got = self._placements[memo] = self._place(start, n, down, sloppy)
         return got
+
+    def placements(self, keys: list[bytes], n: int, down: Collection[str]) -> list[Placement]:
+        """``placement`` (sloppy) of each of ``keys``, in one call."""
+        ranges = self._ranges
+        placed = self._placements
+        down_key = frozenset(down) if down else None
+        out = []
+        for key in keys:
+            start = ranges.get(key)
+            got = None if start is None else placed.get((start, n, True, down_key))
+            out.append(self.placement(key, n, down) if got is None else got)
+        return out
 
     def _place(self, start: int, n: int, down: Collection[str], sloppy: bool) -> Placement:
         walk = self._walks.get(start)

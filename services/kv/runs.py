@@ -46,17 +46,15 @@ class RunPath:
         shares one future instead of one per request. A key this path cannot serve (this node
         no home of a written key, too few replicas, a peer failing) takes the general path."""
         state = _Run(self, len(run), self.quorums(conn))
-        n = self.n
-        down = self.down
-        placement_of = self.ring.placement
+        placements = self.ring.placements([args[1] for args in run], self.n, self.down)
         sets = []
         for i, args in enumerate(run):
             if len(args) == 2:
-                self._run_get(state, i, args, conn, placement_of(args[1], n, down))
+                self._run_get(state, i, args, conn, placements[i])
             else:
                 sets.append(i)
         if sets:
-            self._run_sets(state, sets, run, conn)
+            self._run_sets(state, sets, run, conn, placements)
         state.arm()
         return state.future
 
@@ -66,7 +64,14 @@ class RunPath:
         state.pending += 1
         task.add_done_callback(lambda t: state.done(i, task_reply(t)))
 
-    def _run_sets(self, state: _Run, sets: list[int], run: list[list[bytes]], conn: Any) -> None:
+    def _run_sets(
+        self,
+        state: _Run,
+        sets: list[int],
+        run: list[list[bytes]],
+        conn: Any,
+        placements: list[Placement],
+    ) -> None:
         """The run's ``SET`` requests (indices ``sets``), in one loop: each issues its version
         here (a dot after every one this node holds for the key, an HLC stamp after theirs),
         logs it, and hands it to the key's other targets; the keys this node is no home of
@@ -74,9 +79,6 @@ class RunPath:
         run's keys are distinct); the writes are answered once W replicas took them, this
         node's log counting as one (``_Run.arm``)."""
         name = self.name
-        n = self.n
-        down = self.down
-        placement_of = self.ring.placement
         get = self.replica.get
         hlc = self.hlc
         ms, logical = hlc.ms, hlc.logical
@@ -91,7 +93,7 @@ class RunPath:
         for i in sets:
             args = run[i]
             key = args[1]
-            placement = placement_of(key, n, down)
+            placement = placements[i]
             fanout = placement.memo.get(name)
             if fanout is None:  # the other targets, each with its hint argument (encoded)
                 if name not in placement.live:
@@ -268,8 +270,13 @@ class _Run:
             state = writes.get(i)
             if state is None:
                 continue  # answered already
-            if state[3] is not None or state[0] + 1 < w:
-                self._ack(i, True)  # sampled, or short of the quorum still: the full path
+            acks = state[0] + 1
+            if acks < w and state[3] is None and state[1] + 1 < state[2]:
+                state[0] = acks  # short of the quorum still, more answers to come
+                state[1] += 1
+                continue
+            if state[3] is not None or acks < w:
+                self._ack(i, True)  # sampled, or short of the quorum with no answer to come
                 continue
             del writes[i]
             replies[i] = OK

@@ -97,3 +97,12 @@ def test_put_many_logs_as_put_does(tmp_path) -> None:
         assert again.load() == dict(zip(keys, values, strict=True))
         again.close()
     assert images[0] == images[1]
+
+
+def test_placements_of_a_run_are_each_keys_placement() -> None:
+    ring = Ring(["a", "b", "c", "d"])
+    keys = [b"k%d" % k for k in range(300)]
+    for down in (set(), {"b"}, {"a", "c"}):
+        fresh = Ring(["a", "b", "c", "d"])  # nothing cached: every key placed the long way
+        got = ring.placements(keys[::2] + keys, 3, down)  # half of them cached by then
+        assert got == [fresh.placement(key, 3, down) for key in keys[::2] + keys]
