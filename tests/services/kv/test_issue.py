@@ -26,6 +26,10 @@ def test_issue_one_is_new_version_and_its_encoding() -> None:
     for _ in range(3000):
         local = [_random_version(rng) for _ in range(rng.choice([0, 1, 1, 2, 3]))]
         node = rng.choice(NAMES)
+        if local and rng.random() < 0.4:  # an overwrite of this node's own version
+            own = local[0]
+            seen = rng.choice([{}, {node: own.counter - 1}, {node: own.counter + 1}, own.context])
+            local = [Version(node, own.counter, seen, own.hlc, own.value, own.expire)]
         stamp = (rng.randrange(1 << 40), rng.randrange(9))
         value = rng.randbytes(rng.randrange(0, 30))
         version, blob = issue_one(local, node, stamp, value)
