@@ -11,6 +11,7 @@ import asyncio
 from collections import deque
 from typing import Any, ClassVar
 
+import httptools
 import uvicorn
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
@@ -85,6 +86,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._header_timer: asyncio.TimerHandle | None = None
         self._header_started = False
         self._header_bytes: int | None = 0  # of the header block so far; None once it ended
+        self._body_left = 0  # bytes of a Content-Length body not yet received
         super().connection_made(transport)
         self._arm_header_timer()
 
@@ -93,6 +95,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._body_left:
+            self._bypass_parser(data)
+            return
         if self._header_bytes is not None:
             self._header_bytes += len(data)
             if not self._header_started:
@@ -119,8 +124,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             cycle.__class__ = _PieceCycle
             cycle.pieces = deque()
             cycle.held = 0
+            if cycle.keep_alive:
+                self._body_left = _content_length(self.headers)
 
     def on_body(self, body: bytes) -> None:
+        if self._body_left:
+            self._body_left -= len(body)
+        self._take(body)
+
+    def _take(self, body: bytes) -> None:
         cycle = self.cycle
         if not isinstance(cycle, _PieceCycle):  # pragma: no cover - uvicorn's own cycle
             super().on_body(body)
@@ -132,8 +144,27 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.flow.pause_reading()
 
     def on_message_complete(self) -> None:
+        self._body_left = 0
         super().on_message_complete()
         self._header_bytes = 0  # the next request's header block starts
+
+    def _bypass_parser(self, data: bytes) -> None:
+        """Take the next piece of a Content-Length body without the parser, which would only
+        copy it: a read that is all body reaches the app as it came from the socket. When
+        the body ends, a fresh parser takes the connection's next request (the old one
+        still expects the body it never saw)."""
+        self._unset_keepalive_if_required()
+        left = self._body_left
+        piece = data if len(data) <= left else data[:left]
+        self._body_left = left - len(piece)
+        self._take(piece)
+        if self._body_left:
+            return
+        self.parser = httptools.HttpRequestParser(self)
+        self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
+        self.on_message_complete()
+        if len(data) > left:
+            self.data_received(data[left:])
 
     def _arm_header_timer(self) -> None:
         if self._header_timer is None:
@@ -164,6 +195,21 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             b"connection: close\r\n\r\n%s" % (len(body), body)
         )
         self.transport.close()
+
+
+def _content_length(headers: list[tuple[bytes, bytes]]) -> int:
+    """The body length a request declares when it is framed by Content-Length alone (one such
+    header, no Transfer-Encoding); 0 otherwise."""
+    length = 0
+    for name, value in headers:
+        if name == b"transfer-encoding" or (name == b"content-length" and length):
+            return 0
+        if name == b"content-length":
+            value = value.strip()
+            if not value.isdigit():
+                return 0
+            length = int(value) or -1
+    return max(length, 0)
 
 
 def server_config(
