@@ -124,7 +124,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             cycle.__class__ = _PieceCycle
             cycle.pieces = deque()
             cycle.held = 0
-            if cycle.keep_alive:
+            if cycle.keep_alive and not self.parser.should_upgrade():
                 self._body_left = _content_length(self.headers)
 
     def on_body(self, body: bytes) -> None:
