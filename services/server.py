@@ -28,8 +28,9 @@ _HEADER_TIMEOUT_RESPONSE = (
 
 
 class _PieceCycle(RequestResponseCycle):
-    """uvicorn's request/response cycle with the request body held as the pieces the parser
-    handed over, each passed to the app as it is.
+    """uvicorn's request/response cycle with the request body held as the pieces it came in
+    (from the parser, or straight from the socket: ``_bypass_parser``), each passed to the app
+    as it is.
 
     uvicorn's own cycle appends every piece to a ``bytearray`` and copies it out again in
     ``receive``: two copies of every body byte on the event loop. Here ``receive`` hands out
@@ -77,7 +78,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     It replaced h11, in Python, which cost about 0.3 more CPU-seconds per GiB of request
     body, all of them on the event loop (``make bench-files``). The request body reaches the
-    app as the parser's pieces, uncopied (``_PieceCycle``)."""
+    app as the pieces it came in, uncopied (``_PieceCycle``), and a Content-Length body past
+    the read that ended its headers skips the parser (``_bypass_parser``)."""
 
     header_timeout_s: ClassVar[float] = 10.0
     max_header_block: ClassVar[int] = 32 * 1024
