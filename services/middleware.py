@@ -126,6 +126,137 @@ class _Rejected(Exception):
         self.status, self.title, self.detail = status, title, detail
 
 
+class _BodyReceive:
+    """The app's ``receive`` for one request: counts the body against ``limit`` (413) and cuts
+    off a body that stalls for ``timeout_s`` or, past that grace, arrives slower on average
+    than ``min_rate`` bytes/s (408). Once the body has ended, calls just wait (for a
+    disconnect) with no deadline.
+
+    One object per request and one timer: each wait moves the deadline and the timer, when it
+    fires, checks the wait in progress against it (re-arming itself if the deadline moved on),
+    so a body of many pieces costs a few clock reads per piece rather than a timeout context
+    (a timer scheduled and cancelled) each."""
+
+    __slots__ = (
+        "_cancelling",
+        "_deadline",
+        "_loop",
+        "_task",
+        "_timer",
+        "done",
+        "limit",
+        "min_rate",
+        "rejection",
+        "receive",
+        "received",
+        "timeout_s",
+        "waited",
+    )
+
+    def __init__(self, receive, limit: int, timeout_s: float, min_rate: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.timeout_s = timeout_s
+        self.min_rate = min_rate
+        self.received = 0
+        self.waited = 0.0  # seconds spent waiting for body pieces so far
+        self.done = False
+        self.rejection: _Rejected | None = None
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task | None = None  # the one waiting, while one is
+        self._deadline = 0.0
+        self._cancelling = 0
+
+    async def __call__(self):
+        if self.rejection is not None:
+            raise self.rejection
+        if self.done:  # later calls wait for a disconnect: no deadline
+            return await self.receive()
+        if self._task is not None:  # another task is already waiting: one deadline each
+            return await self._guarded()
+        budget = self.timeout_s
+        if self.min_rate > 0:
+            # Past the grace, the time spent waiting must be paid for by bytes received.
+            owed = self.timeout_s + self.received / self.min_rate - self.waited
+            budget = max(min(budget, owed), 0.001)
+        loop = self._loop
+        began = loop.time()
+        self._deadline = deadline = began + budget
+        timer = self._timer
+        if timer is None or timer.when() > deadline:
+            if timer is not None:
+                timer.cancel()
+            self._timer = loop.call_at(deadline, self._expire, deadline)
+        self._task = task = asyncio.current_task()
+        self._cancelling = task.cancelling()
+        try:
+            message = await self.receive()
+        except asyncio.CancelledError:
+            if self.rejection is not None and task.uncancel() <= self._cancelling:
+                raise self.rejection from None
+            raise
+        finally:
+            self._task = None
+            self.waited += loop.time() - began
+        return self._count(message)
+
+    async def _guarded(self):
+        """A wait beside another one, under a timeout of its own (rare: apps read a body
+        from one task)."""
+        began = self._loop.time()
+        budget = self.timeout_s
+        if self.min_rate > 0:
+            owed = self.timeout_s + self.received / self.min_rate - self.waited
+            budget = max(min(budget, owed), 0.001)
+        try:
+            async with asyncio.timeout(budget):
+                message = await self.receive()
+        except TimeoutError:
+            raise self._stalled() from None
+        finally:
+            self.waited += self._loop.time() - began
+        return self._count(message)
+
+    def _count(self, message):
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                self.rejection = _Rejected(
+                    413, "Content Too Large", f"request body over the {self.limit}-byte limit"
+                )
+                raise self.rejection
+            self.done = not message.get("more_body", False)
+        else:
+            self.done = True
+        return message
+
+    def _stalled(self) -> _Rejected:
+        self.rejection = _Rejected(
+            408,
+            "Request Timeout",
+            f"the request body stalled: no data for {self.timeout_s:g} s, or "
+            f"slower than {self.min_rate} bytes/s on average",
+        )
+        return self.rejection
+
+    def _expire(self, armed: float) -> None:
+        self._timer = None
+        task = self._task
+        if task is None or self.rejection is not None:
+            return  # no wait in progress: the next one arms the timer again
+        if self._deadline > armed:  # the wait in progress began later: its own deadline
+            self._timer = self._loop.call_at(self._deadline, self._expire, self._deadline)
+            return
+        self._stalled()
+        task.cancel()
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
 class PlatformMiddleware:
     def __init__(
         self,
@@ -211,12 +342,12 @@ class PlatformMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         path = scope.get("path", "")
         status_holder = {"status": 500}
-        rejection: _Rejected | None = None
+        body: _BodyReceive | None = None
         response_started = False
 
         async def send_wrapper(message) -> None:
             nonlocal response_started
-            if rejection is not None and not response_started:
+            if body is not None and body.rejection is not None and not response_started:
                 return  # the app's answer to a body it could not read; ours replaces it
             if message["type"] == "http.response.start":
                 response_started = True
@@ -258,53 +389,16 @@ class PlatformMiddleware:
             self._observe(scope, started, 413, request_id)
             return
 
-        received = 0
-        waited = 0.0
-        body_done = False
-
-        async def receive_wrapper():
-            nonlocal received, waited, body_done, rejection
-            if rejection is not None:
-                raise rejection
-            if body_done:  # later calls wait for a disconnect: no deadline
-                return await receive()
-            budget = self.body_timeout_s
-            if self.body_min_bytes_per_s > 0:
-                # Past the grace, the time spent waiting must be paid for by bytes received.
-                owed = self.body_timeout_s + received / self.body_min_bytes_per_s - waited
-                budget = max(min(budget, owed), 0.001)
-            began = time.monotonic()
-            try:
-                async with asyncio.timeout(budget):
-                    message = await receive()
-            except TimeoutError:
-                rejection = _Rejected(
-                    408,
-                    "Request Timeout",
-                    f"the request body stalled: no data for {self.body_timeout_s:g} s, or "
-                    f"slower than {self.body_min_bytes_per_s} bytes/s on average",
-                )
-                raise rejection from None
-            finally:
-                waited += time.monotonic() - began
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    rejection = _Rejected(
-                        413, "Content Too Large", f"request body over the {limit}-byte limit"
-                    )
-                    raise rejection
-                body_done = not message.get("more_body", False)
-            else:
-                body_done = True
-            return message
-
+        body = _BodyReceive(receive, limit, self.body_timeout_s, self.body_min_bytes_per_s)
         try:
             try:
-                await self.app(scope, receive_wrapper, send_wrapper)
+                await self.app(scope, body, send_wrapper)
             except _Rejected:
-                if rejection is None:
+                if body.rejection is None:
                     raise
+            finally:
+                body.close()
+            rejection = body.rejection
             if rejection is not None and not response_started:
                 await refuse(rejection.status, rejection.title, rejection.detail, [_CLOSE])
         finally:
