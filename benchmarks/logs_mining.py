@@ -158,21 +158,7 @@ def families(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     """
     from tests.warehouse.logs.synthetic_messages import FAMILIES, generate_family
 
-    per: dict[str, dict[str, float]] = {}
-    for name in FAMILIES:
-        ours, ref = [], []
-        for seed in seeds:
-            raw, truth, messages = generate_family(name, n, seed)
-            ours.append(grouping_accuracy([tid for _, tid, _ in mine_lines(raw)], truth))
-            ref.append(grouping_accuracy(_drain3_once(messages), truth))
-        per[name] = {"ga": sum(ours) / len(ours), "drain3_ga": sum(ref) / len(ref)}
-    gas = [v["ga"] for v in per.values()]
-    return {
-        "per_family": per,
-        "mean": sum(gas) / len(gas),
-        "min": min(gas),
-        "drain3_mean": sum(v["drain3_ga"] for v in per.values()) / len(per),
-    }
+    return _score_generated(FAMILIES, generate_family, seeds, n)
 
 
 def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
@@ -189,11 +175,19 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
 
     every = {**STYLES, **HELD_OUT_STYLES, **THIRD_STYLES}
+    return _score_generated(
+        every, lambda name, n, seed: generate_style(name, n, seed, every), seeds, n
+    )
+
+
+def _score_generated(names, generate, seeds: tuple[int, ...], n: int) -> dict:
+    """Mean grouping accuracy per generated log (``generate(name, n, seed)`` gives raw lines,
+    truth and messages), ours on the raw lines and drain3 on the messages."""
     per: dict[str, dict[str, float]] = {}
-    for name in every:
+    for name in names:
         ours, ref = [], []
         for seed in seeds:
-            raw, truth, messages = generate_style(name, n, seed, every)
+            raw, truth, messages = generate(name, n, seed)
             ours.append(grouping_accuracy([tid for _, tid, _ in mine_lines(raw)], truth))
             ref.append(grouping_accuracy(_drain3_once(messages), truth))
         per[name] = {"ga": sum(ours) / len(ours), "drain3_ga": sum(ref) / len(ref)}
