@@ -8,6 +8,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,33 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def serve_platform(app, settings: Settings) -> Iterator[int]:
+    """``app`` behind ``server_config`` (what ``blueprint serve`` runs) on a free loopback port,
+    from a daemon thread, until the block ends; yields the port once it listens."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from services.server import server_config
+
+    port = free_port()
+    config = server_config(app, settings, host="127.0.0.1", port=port, log_level="error")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
 
 
 def require_binary(name: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +17,7 @@ from pydantic import ValidationError
 from services.app import create_app
 from services.middleware import PlatformMiddleware, client_bucket
 from services.ratelimit import TokenBucketLimiter
-from services.server import server_config
-from tests.conftest import free_port
+from tests.conftest import serve_platform
 from warehouse.settings import Settings, get_settings
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -33,25 +31,9 @@ def _key(client: TestClient, admin: dict[str, str], user: str = "ann") -> str:
 
 @contextmanager
 def _server(settings: Settings, emitter) -> Iterator[int]:
-    """The platform app behind ``server_config`` (what ``blueprint serve`` runs), on a free
-    loopback port in a thread."""
-    import uvicorn
-
-    app = create_app(settings, emitter, only=["shortener"])
-    port = free_port()
-    config = server_config(app, settings, host="127.0.0.1", port=port, log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
+    """The platform app (only the shortener) as ``blueprint serve`` runs it."""
+    with serve_platform(create_app(settings, emitter, only=["shortener"]), settings) as port:
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 def _read_until_closed(sock: socket.socket, limit_s: float) -> bytes:

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 import orjson
 import pytest
 
-from services.server import _content_length, server_config
-from tests.conftest import free_port
+from services.server import _content_length
+from tests.conftest import serve_platform
 from warehouse.settings import Settings
 
 MiB = 1024 * 1024
@@ -73,23 +73,9 @@ class _App:
 
 @contextmanager
 def _server(settings: Settings) -> Iterator[tuple[int, _App]]:
-    import uvicorn
-
     app = _App()
-    port = free_port()
-    config = server_config(app, settings, host="127.0.0.1", port=port, log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
+    with serve_platform(app, settings) as port:
         yield port, app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 def _responses(sock: socket.socket, count: int) -> list[tuple[bytes, dict]]:
