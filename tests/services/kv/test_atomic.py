@@ -11,24 +11,11 @@ import redis
 
 from services.kv.launch import LocalCluster
 from services.kv.ring import Ring
+from tests.services.kv.helpers import stats, wait_for
 
 
 def client(node, **kw) -> redis.Redis:
     return redis.Redis(port=node.port, socket_timeout=20, protocol=2, **kw)
-
-
-def stats(c: redis.Redis) -> dict[str, int]:
-    flat = c.execute_command("KV.STATS")
-    return {k.decode(): v for k, v in zip(flat[::2], flat[1::2], strict=True)}
-
-
-def wait_for(predicate, timeout_s: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 def hammer(nodes, per_client: int, command, *, stop_after=None):
@@ -211,7 +198,9 @@ def test_sigterm_leaves_the_ring_handing_off_every_key(tmp_path):
         assert reader.mget(keys) == [k.encode() if k != "via-n3" else b"x" for k in keys]
         # A rolling restart: the node comes back, rejoins, and nothing went missing.
         cluster.restart(n3)
-        assert wait_for(lambda: dict(client(n1).execute_command("KV.RING")).get(b"n3") == b"alive")
+        assert wait_for(
+            lambda: dict(client(n1).execute_command("KV.RING")).get(b"n3") == b"alive", 15
+        )
         assert client(n3).mget(keys) == [k.encode() if k != "via-n3" else b"x" for k in keys]
     finally:
         cluster.stop()

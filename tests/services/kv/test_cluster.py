@@ -10,29 +10,16 @@ import redis
 
 from services.kv.launch import LocalCluster
 from services.kv.versions import Version, decode, encode
+from tests.services.kv.helpers import stats, wait_for
 
 
 def client(node, **kw) -> redis.Redis:
     return redis.Redis(port=node.port, socket_timeout=5, protocol=2, **kw)
 
 
-def stats(c: redis.Redis) -> dict[str, int]:
-    flat = c.execute_command("KV.STATS")
-    return {k.decode(): v for k, v in zip(flat[::2], flat[1::2], strict=True)}
-
-
 def someone_down(c: redis.Redis) -> bool:
     """Whether the node's gossip table shows some member dead (skipped by coordinators)."""
     return b"dead" in dict(c.execute_command("KV.RING")).values()
-
-
-def wait_for(predicate, timeout_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 @pytest.fixture(scope="module")

@@ -4,30 +4,15 @@ rate once the member answers again."""
 
 from __future__ import annotations
 
-import time
-
 import redis
 
 from services.kv.launch import LocalCluster
 from services.kv.ring import Ring
+from tests.services.kv.helpers import stats, wait_for
 
 
 def client(node) -> redis.Redis:
     return redis.Redis(port=node.port, socket_timeout=30, protocol=2)
-
-
-def stats(c: redis.Redis) -> dict[str, int]:
-    flat = c.execute_command("KV.STATS")
-    return {k.decode(): v for k, v in zip(flat[::2], flat[1::2], strict=True)}
-
-
-def wait_for(predicate, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 def test_a_replica_timing_out_while_believed_alive_gets_a_hint_replayed_later(tmp_path):

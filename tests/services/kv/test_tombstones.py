@@ -8,6 +8,7 @@ import time
 import redis
 
 from services.kv.launch import LocalCluster
+from tests.services.kv.helpers import wait_for
 
 KEYS = [f"gc:{i}" for i in range(60)]
 
@@ -26,15 +27,6 @@ def purged(nodes) -> int:
 
 def raw(node, key: str):
     return client(node).execute_command("KV.R.GET", key)
-
-
-def wait_for(predicate, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 def test_tombstones_are_purged_only_when_every_replica_has_them_and_nothing_resurrects(tmp_path):
