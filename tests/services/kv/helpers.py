@@ -1,4 +1,4 @@
-"""What the cluster tests share: a node's counters and a bounded wait."""
+"""What the kv tests share: a node's counters, a bounded wait, a log that records."""
 
 from __future__ import annotations
 
@@ -22,3 +22,19 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float = 10.0) -> bool:
             return True
         time.sleep(0.1)
     return predicate()
+
+
+class RecordingLog:
+    """The durable store's interface as ``Replica`` uses it, recording what is logged."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[bytes, bytes | None]] = []
+
+    def load(self) -> dict[bytes, bytes]:
+        return {}
+
+    def put(self, key: bytes, value: bytes | None) -> None:
+        self.records.append((key, value))
+
+    def put_many(self, keys: list[bytes], values: list[bytes]) -> None:
+        self.records += zip(keys, values, strict=True)

@@ -9,6 +9,7 @@ from services.kv.replica import Replica
 from services.kv.ring import Ring
 from services.kv.versions import Version, encode, issue_one, new_version
 from services.kv.wal import DurableStore
+from tests.services.kv.helpers import RecordingLog
 
 NAMES = ["a", "b", "c", "a-node-with-a-longer-name"]
 
@@ -39,24 +40,10 @@ def test_issue_one_is_new_version_and_its_encoding() -> None:
         assert all(v.context is not version.context for v in local)  # contexts are not shared
 
 
-class _Log:
-    def __init__(self) -> None:
-        self.records: list[tuple[bytes, bytes | None]] = []
-
-    def load(self) -> dict[bytes, bytes]:
-        return {}
-
-    def put(self, key: bytes, value: bytes | None) -> None:
-        self.records.append((key, value))
-
-    def put_many(self, keys: list[bytes], values: list[bytes]) -> None:
-        self.records += zip(keys, values, strict=True)
-
-
 def test_put_own_many_stores_indexes_and_logs_as_put_own_does() -> None:
     rng = random.Random(7)
     ring = Ring(["a", "b", "c"])
-    log_one, log_many = _Log(), _Log()
+    log_one, log_many = RecordingLog(), RecordingLog()
     one, many = Replica(ring, log_one), Replica(ring, log_many)  # type: ignore[arg-type]
     for replica in (one, many):  # some keys held already, some of them deleted
         for k in range(0, 40, 3):

@@ -6,24 +6,12 @@ from __future__ import annotations
 from services.kv.replica import Replica
 from services.kv.ring import Ring
 from services.kv.versions import Version, decode, dots, encode
+from tests.services.kv.helpers import RecordingLog
 
 
-class _Log:
-    """The durable store's interface as ``Replica`` uses it, recording what is logged."""
-
-    def __init__(self) -> None:
-        self.records: list[tuple[bytes, bytes | None]] = []
-
-    def load(self) -> dict[bytes, bytes]:
-        return {}
-
-    def put(self, key: bytes, value: bytes | None) -> None:
-        self.records.append((key, value))
-
-
-def _pair() -> tuple[Replica, _Log, Replica, _Log]:
+def _pair() -> tuple[Replica, RecordingLog, Replica, RecordingLog]:
     ring = Ring(["a", "b", "c"])
-    log_encoded, log_decoded = _Log(), _Log()
+    log_encoded, log_decoded = RecordingLog(), RecordingLog()
     return Replica(ring, log_encoded), log_encoded, Replica(ring, log_decoded), log_decoded  # type: ignore[arg-type]
 
 
