@@ -132,7 +132,7 @@ def acquire(buffers: int, size: int) -> ChunkerProcess | None:
             child.close()
     try:
         return ChunkerProcess(buffers, size)
-    except OSError:
+    except (OSError, AttributeError):  # AttributeError: no os.memfd_create (not Linux)
         return None
 
 
