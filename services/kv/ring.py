@@ -52,6 +52,8 @@ class Ring:
         self.owners = [n for _, n in tokens]
         self._walks: dict[int, list[str]] = {}  # range -> its full walk (the ring is immutable)
         self._placements: dict[tuple, Placement] = {}  # (range, n, sloppy, down) -> placement
+        # (n, down) -> the sloppy placement of each range, filled as keys come (``placements``)
+        self._tables: dict[tuple, list[Placement | None]] = {}
         # key -> its range: a coordinator and each replica place every key of every request,
         # and hashing is most of that.
         self._ranges: dict[bytes, int] = {}
@@ -105,15 +107,23 @@ class Ring:
         return got
 
     def placements(self, keys: list[bytes], n: int, down: Collection[str]) -> list[Placement]:
-        """``placement`` (sloppy) of each of ``keys``, in one call."""
+        """``placement`` (sloppy) of each of ``keys``, in one call: the sloppy placements of
+        one ``(n, down)`` are kept in a list by range, so a key costs two lookups."""
         ranges = self._ranges
-        placed = self._placements
-        down_key = frozenset(down) if down else None
+        table_key = (n, frozenset(down) if down else None)
+        table = self._tables.get(table_key)
+        if table is None:
+            if len(self._tables) > 64:  # many down sets over time: start again
+                self._tables.clear()
+            table = self._tables[table_key] = [None] * len(self.tokens)
         out = []
         for key in keys:
             start = ranges.get(key)
-            got = None if start is None else placed.get((start, n, True, down_key))
-            out.append(self.placement(key, n, down) if got is None else got)
+            got = None if start is None else table[start]
+            if got is None:
+                got = self.placement(key, n, down)
+                table[ranges[key]] = got
+            out.append(got)
         return out
 
     def _place(self, start: int, n: int, down: Collection[str], sloppy: bool) -> Placement:
