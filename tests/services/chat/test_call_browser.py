@@ -32,7 +32,14 @@ def _sign_in(browser: Chromium, base: str, key: str, device: str, conv: str) -> 
         "document.getElementById('login').requestSubmit()"
     )
     item = f"document.querySelector('#convs li[data-conv={json.dumps(conv)}]')"
-    _until(browser, f"({{done: !!{item} && !!window.__chat.user}})")
+    # The page's own error and status lines come back with the wait, so that a sign-in that
+    # never completes says why (a refused key, a socket that keeps reconnecting).
+    _until(
+        browser,
+        f"({{done: !!{item} && !!window.__chat.user,"
+        " error: document.getElementById('error').textContent,"
+        " status: document.getElementById('status').textContent})",
+    )
     browser.evaluate(f"{item}.click()")
     _until(browser, "({done: !document.getElementById('call').hidden})")
 
