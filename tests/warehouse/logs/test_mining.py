@@ -68,6 +68,21 @@ def test_refine_splits_a_template_whose_wildcard_is_a_small_enumeration() -> Non
     assert m.add("job 99 moved to state STOPPED quickly").template_id == stopped.pop()
 
 
+def test_a_key_whose_value_is_null_in_some_lines_is_one_variable() -> None:
+    m = TemplateMiner()
+    sigs = []
+    for i in range(20):
+        source = ("null", f"Source{{{i}}}", "None")[i % 3]
+        sigs.append(m.add_sig(f"release lock={i}, ws={source}, uid={i}"))
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+    # a key with two plain words is still an enumeration of template text
+    for i in range(20):
+        m.add_sig(f"port {i} mode={('fast', 'slow')[i % 2]}")
+    m.refine()
+    assert {t.template for t in m.templates()} >= {"port <*> mode=fast", "port <*> mode=slow"}
+
+
 def test_refine_keeps_many_distinct_words_as_a_variable() -> None:
     m = TemplateMiner()
     names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
