@@ -9,6 +9,16 @@ quoted values hold spaces; macOS hosts holding digits, ``ARPT:`` lines with a ti
 words glued to colons; pipe fields whose time holds a space; CSI lines behind a glued
 sequence and time; oslo.log access lines whose paths differ in depth; proxy lines whose
 target is a host or an address. No line is copied from any dataset.
+
+First scores (three seeds of 2000 lines): 1.000 for five styles, 0.714 for ``logcat_kv``
+(``ws=null`` beside ``ws=Source{...}`` split as an enumeration), 0.823 for ``mac_hosts`` and
+0.519 for ``servicing``. Three slots of the last two broke the rules' realism and were
+rewritten before any fix: the glued CSI sequence was on a random 70% of a message's lines (a
+real CSI event always has it or never), and driver and Objective-C class names at the start of
+a kernel or agent message, which those logs write as fixed event text, were slots; a list of
+plain words of any count with no brackets was dropped. Then the masking and refinement rules
+were generalised for the first (a null value bound to a key; a key once masked whole takes
+every value).
 """
 
 from __future__ import annotations
