@@ -53,12 +53,14 @@ def logcat_padded(r: random.Random, source: str, msg: str) -> str:
 
 def mac_hosts(r: random.Random, source: str, msg: str) -> str:
     """macOS syslog whose host name carries its address (``lab-10-4-7-12``) or is a plain
-    name; the kernel has pid 0."""
+    name; the kernel has pid 0; the daemon's own notes name no process."""
     host = r.choice(
         (f"lab-10-4-{r.randint(0, 9)}-{r.randint(1, 254)}", "quill-MacBook-Air", "sparrow-imac")
     )
     pid = "0" if source == "kernel" else str(r.randint(40, 9999))
     date = f"{r.choice(_MONTHS)} {r.randint(1, 28):>2} {hms(r)}"
+    if not source:  # the syslog daemon's own notes name no process
+        return f"{date} {host} {msg}"
     return f"{date} {host} {source}[{pid}]: {msg}"
 
 

@@ -61,12 +61,12 @@ def mac_addr(r: random.Random) -> str:
 RAS: list[Event] = [
     (
         "unix.hw state_change.unavailable",
-        'Component State Change: Component "{}" is in the unavailable state (HWID={})',
+        "Component State Change: Component \\042{}\\042 is in the unavailable state (HWID={})",
         (s.glued("alt", 0, 3), s.num(100, 4000)),
     ),
     (
         "unix.hw state_change.available",
-        'Component State Change: Component "{}" is in the available state (HWID={})',
+        "Component State Change: Component \\042{}\\042 is in the available state (HWID={})",
         (s.glued("alt", 0, 3), s.num(100, 4000)),
     ),
     ("node temp", "ambient={}", (s.num(18, 45),)),
@@ -79,6 +79,7 @@ RAS: list[Event] = [
         (s.glued("node-D", 0, 9), s.glued("node-", 0, 255), s.num(1000, 9999)),
     ),
     ("action halt", "Command has completed successfully", ()),
+    ("action start", "clusterAddMember  (command {})", (s.num(1000, 9999),)),
     (
         "switch_module link",
         "Link error on broadcast tree Interconnect-{}:{}:{}:{}",
@@ -116,6 +117,7 @@ RELAYED: list[Event] = [
     ),
     ("postfix/smtpd", "connect from {}[{}]", (s.host, s.ip)),
     ("postfix/smtpd", "disconnect from {}[{}]", (s.host, s.ip)),
+    ("/opt/mon/sbin/gmond", "data_thread() got no answer from any [{}] datasource", (s.host,)),
     (
         "fabric_mgr",
         "[{}:{}]: sweep done, {} ports, no topology change",
@@ -211,6 +213,8 @@ MAC_HOSTS: list[Event] = [
     ),
     ("syncagent", "request {} failed: {}", (s.glued("req", 1, 99999), s.quoted_name)),
     ("Studio Helper", "stale clipboard entry {} dropped", (s.hexn(16, "0x"),)),
+    ("", "--- last message repeated 1 time ---", ()),
+    ("", "--- last message repeated {} times ---", (s.num(2, 40),)),
     (
         "cfprefsd",
         "rejecting write of key {} in {} for {}",
