@@ -27,6 +27,7 @@ import random
 
 from tests.warehouse.logs import synthetic_style_headers_fourth as h
 from tests.warehouse.logs import synthetic_style_slots as s
+from tests.warehouse.logs.synthetic_style_headers import hms
 from tests.warehouse.logs.synthetic_styles import Event, Header, Slot
 
 
@@ -52,6 +53,10 @@ def api_path(r: random.Random) -> str:
 
 def timer(r: random.Random) -> str:
     return f"{r.randint(1000, 999999)}.{r.randint(0, 999999):06d}"
+
+
+def ms_clock(r: random.Random) -> str:
+    return f"{hms(r)}.{r.randint(0, 999):03d}"
 
 
 def mac_addr(r: random.Random) -> str:
@@ -213,6 +218,15 @@ MAC_HOSTS: list[Event] = [
     ),
     ("syncagent", "request {} failed: {}", (s.glued("req", 1, 99999), s.quoted_name)),
     ("Studio Helper", "stale clipboard entry {} dropped", (s.hexn(16, "0x"),)),
+    ("sharingsvc", "{} : Scanning mode Contacts Only", (ms_clock,)),
+    ("sharingsvc", "{} : Scanning mode Everyone", (ms_clock,)),
+    ("ChatApp", "FA||Url||taskID[{}] dealloc", (s.num(10**9, 3 * 10**9),)),
+    ("ChatApp", "DB||cache||write {} rows to {} in {}", (s.num(1, 900), s.unix_path, s.ms)),
+    (
+        "launchd",
+        "({}[{}]): Service exited with abnormal code: {}",
+        (s.package, s.num(100, 99999), s.num(1, 255)),
+    ),
     ("", "--- last message repeated 1 time ---", ()),
     ("", "--- last message repeated {} times ---", (s.num(2, 40),)),
     (
