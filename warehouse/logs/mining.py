@@ -35,6 +35,10 @@ _BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
 # words that name things rather than enumerate states: dotted ids and quoted names; seen once
 # each, they are values (a rare event naming three packages)
 _NAME_LIKE = re.compile(r'\w\.\w|^"')
+# a dotted name of three or more parts (a package, a reverse-DNS service id): an entity's name
+_DOTTED_NAME = re.compile(r"^[A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*){2,}:?$")
+# a name with its value in square brackets (``prog[<*>]``, ``host[<*>]``): the owner of the value
+_OWNER = re.compile(r"^[\w.\-]+\[<\*>\][:,;]?$")
 SPLIT_MAX_VALUES = 4
 MAX_LEAF_SCAN = 256
 ENUM_MAX_VALUES = 16
@@ -246,7 +250,7 @@ class TemplateMiner:
             values = fold_instances(values)
             if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
                 continue
-            if _series(values) or self._named(values):
+            if _series(values) or self._named(values) or all(map(_OWNER.match, values)):
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members
@@ -341,15 +345,22 @@ class TemplateMiner:
         are searched for one whose other words agree almost entirely (``REST_MATCH``); it then
         joins that template, and the leaf of its first word points to it too. A bare first
         word stays the event's name ("syslogd started" and "klogd started" are two events), and
-        refinement still splits a bracketed one back out when it takes only a few values.
+        refinement still splits a bracketed one back out when it takes only a few values. A
+        first word that is a dotted name of three or more parts (a package or service id) joins
+        a template whose other words all agree.
         """
         n = len(tokens)
-        if n < 3 or not _BRACKETED.match(tokens[0]):
+        if n < 3:
+            return None
+        if _BRACKETED.match(tokens[0]):
+            need = REST_MATCH * (n - 1)
+        elif _DOTTED_NAME.match(tokens[0]):
+            need = n - 1  # a dotted name may also be the event's subject: every other word agrees
+        else:
             return None
         pool = self._by_len.get(n)
         if not pool:
             return None
-        need = REST_MATCH * (n - 1)
         rest = tokens[1:]
         best = None
         best_same = -1
