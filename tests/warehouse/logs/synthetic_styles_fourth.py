@@ -18,7 +18,9 @@ real CSI event always has it or never), and driver and Objective-C class names a
 a kernel or agent message, which those logs write as fixed event text, were slots; a list of
 plain words of any count with no brackets was dropped. Then the masking and refinement rules
 were generalised for the first (a null value bound to a key; a key once masked whole takes
-every value).
+every value). ``mac_free`` (:mod:`tests.warehouse.logs.synthetic_styles_free_text`), written
+after that fix, first scored 0.947: a dotted service id leading a message, and a program name
+with its pid in brackets, were split as event text; the rules were then generalised.
 """
 
 from __future__ import annotations

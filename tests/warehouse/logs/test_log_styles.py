@@ -7,9 +7,9 @@ pipe-joined fields) and of the second set written after the fixes the first led 
 error logs, Spring Boot, klog, logcat object dumps) and of the third
 (:mod:`tests.warehouse.logs.synthetic_styles_third`) and of the fourth, held out from the
 fixes before it (:mod:`tests.warehouse.logs.synthetic_styles_fourth`: RAS state columns,
-relayed syslog, logcat key lists, macOS hosts with digits, spaced pipe times, CSI sequences,
-oslo.log paths of any depth, proxy targets) is mined from raw lines with the shipped
-defaults and scored against the events it was built from.
+relayed syslog, logcat key lists, macOS hosts with digits, macOS free text, spaced pipe
+times, CSI sequences, oslo.log paths of any depth, proxy targets) is mined from raw lines with
+the shipped defaults and scored against the events it was built from.
 """
 
 from __future__ import annotations
