@@ -31,7 +31,7 @@ from tests.warehouse.logs import synthetic_style_headers_fourth as h
 from tests.warehouse.logs import synthetic_style_slots as s
 from tests.warehouse.logs.synthetic_style_headers import hms
 from tests.warehouse.logs.synthetic_styles import Event, Header, Slot
-from tests.warehouse.logs.synthetic_styles_free_text import MAC_FREE
+from tests.warehouse.logs.synthetic_styles_free_text import LOGCAT_FREE, MAC_FREE
 
 
 def spaced_list(item: Slot, lo: int = 1, hi: int = 6) -> Slot:
@@ -401,6 +401,7 @@ FOURTH_STYLES: dict[str, tuple[list[Event], Header]] = {
     "logcat_kv": (LOGCAT_KV, h.logcat_padded),
     "mac_hosts": (MAC_HOSTS, h.mac_hosts),
     "mac_free": (MAC_FREE, h.mac_hosts),
+    "logcat_free": (LOGCAT_FREE, h.logcat_padded),
     "pipe_spaced": (PIPE_SPACED, h.pipe_spaced),
     "servicing": (SERVICING, h.servicing),
     "oslo_wide": (OSLO_WIDE, h.oslo_wide),

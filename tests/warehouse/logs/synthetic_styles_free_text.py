@@ -1,10 +1,12 @@
-"""A macOS-style log of many free-text events, most of them rare, for the fourth style set.
+"""macOS- and logcat-style logs of many free-text events, most rare, for the fourth style set.
 
 A desktop's system log holds hundreds of events in a few thousand lines, written by the kernel,
 drivers and agents in no common shape: messages led by their own clock or a second
 ``process[pid/thread]``, double spaces, quoted states, ``key = value`` and ``key: value`` runs,
 driver names glued to ``::method``, and several events that share a long prefix. Same rules as
-:mod:`tests.warehouse.logs.synthetic_styles`; every class, program and value is invented.
+:mod:`tests.warehouse.logs.synthetic_styles`; every class, program and value is invented. The
+logcat set adds window-token dumps with nested braces, ``Rect(a, b - c, d)`` values that span
+four words, runs of readings, and ``key= value`` spacing.
 """
 
 from __future__ import annotations
@@ -132,4 +134,114 @@ MAC_FREE: list[Event] = [
         (s.package, s.num(100, 99999), s.package),
     ),
     ("loginwindow", "-[SessionAgent screenDidUnlock] screen unlocked by {}", (s.user,)),
+]
+
+
+def _rect(r: random.Random) -> str:
+    a, b = r.randint(0, 1440), r.randint(0, 3040)
+    return f"Rect({r.randint(0, a)}, {r.randint(0, b)} - {a}, {b})"
+
+
+def _token(r: random.Random) -> str:
+    """A window token dump: nested braces, hex ids, a package activity and a task."""
+    act = f"{s.package(r)}/.{s.klass(r)}"
+    return (
+        f"WinToken{{{s.hexn(7)(r)} token=Token{{{s.hexn(7)(r)} "
+        f"ActivityRecord{{{s.hexn(7)(r)} u0 {act} t{r.randint(1, 999)}}}}}}}"
+    )
+
+
+def _readings(r: random.Random) -> str:
+    return " ".join(str(r.choice((99, 0, -1, r.randint(-160, -40)))) for _ in range(8))
+
+
+LOGCAT_FREE: list[Event] = [
+    (
+        "D WindowCtl",
+        "printFreezingDisplayLogsopening app wtoken = {}, allDrawn= {}, startingDisplayed =  {}",
+        (_token, s.boolean, s.boolean),
+    ),
+    ("V WindowCtl", "Skipping {} -- going to hide", (_token,)),
+    (
+        "V WindowCtl",
+        "Relayout {}: viewVisibility={} req={}x{}",
+        (_token, s.num(0, 8), s.num(1, 1440), s.num(1, 3040)),
+    ),
+    (
+        "D StatusBar",
+        "setSystemUiVisibility vis={} mask={} oldVal={} newVal={} fullscreenStackBounds={} "
+        "dockedStackBounds={}",
+        (s.hexn(1), s.num(0, 9), s.num(0, 999), s.num(0, 999), _rect, _rect),
+    ),
+    ("D PowerCtl", 'Acquiring suspend blocker "PowerCtl.Display".', ()),
+    ("D PowerCtl", 'Releasing suspend blocker "PowerCtl.Display".', ()),
+    (
+        "D PowerCtl",
+        "userActivityNoUpdateLocked: eventTime={}, event={}, flags=0x{}, uid={}",
+        (s.num(10**6, 10**9), s.num(0, 4), s.hexn(1), s.num(1000, 19999)),
+    ),
+    ("D ClockView", "visible is system.time.showampm", ()),
+    ("D ClockView", "visible is system.time.showseconds", ()),
+    ("I ActivityCtl", "Displayed {}/.{}: +{}", (s.package, s.klass, s.ms)),
+    (
+        "I ActivityCtl",
+        "Start proc {}:{}/{} for activity {}/.{}",
+        (s.num(1000, 32000), s.package, s.glued("u0a", 1, 300), s.package, s.klass),
+    ),
+    (
+        "W ActivityCtl",
+        "Unable to start service Intent {{ act={} }} U={}: not found",
+        (s.package, s.num(0, 10)),
+    ),
+    (
+        "D SignalCtl",
+        "onSignalStrengthsChanged signalStrength=SignalStrength: {} gsm|lte level={}",
+        (_readings, s.num(0, 4)),
+    ),
+    (
+        "D BatteryCtl",
+        "isPlugged={} level={} temperature={}",
+        (s.boolean, s.num(0, 100), s.num(200, 450)),
+    ),
+    (
+        "I InputCtl",
+        "dispatchKey: keyCode={} action={} repeatCount={}",
+        (s.num(1, 300), s.num(0, 1), s.num(0, 30)),
+    ),
+    (
+        "E SensorCtl",
+        "sensor {} activate failed: err={}",
+        (s.glued("sensor_", 0, 40), s.num(-99, -1)),
+    ),
+    (
+        "I AudioCtl",
+        "stream type {} volume index {} device 0x{}",
+        (s.num(0, 10), s.num(0, 15), s.hexn(4)),
+    ),
+    (
+        "D ConnCtl",
+        "requestNetwork for uid/pid:{}/{} NetworkRequest [ TRACK_DEFAULT id={}, "
+        "[ Capabilities: INTERNET&NOT_RESTRICTED] ]",
+        (s.num(1000, 19999), s.num(100, 32000), s.num(1, 999)),
+    ),
+    (
+        "D ConnCtl",
+        "releasing NetworkRequest [ TRACK_DEFAULT id={} ] (release request)",
+        (s.num(1, 999),),
+    ),
+    (
+        "I AlarmCtl",
+        "Alarm {}: type={} when={} {}",
+        (s.hexn(7), s.num(0, 3), s.num(10**12, 2 * 10**12), s.package),
+    ),
+    (
+        "W JobCtl",
+        "Job {} for {} ran {} over its window",
+        (s.glued("#u0a", 1, 300, "/"), s.package, s.secs),
+    ),
+    (
+        "D NotifCtl",
+        "cancel notification pkg={} id={} tag={} reason={}",
+        (s.package, s.num(), s.pick("null", "sync"), s.num(1, 20)),
+    ),
 ]
