@@ -26,7 +26,7 @@ from typing import TextIO
 
 from warehouse.logs.headers import SAMPLE_LINES, HeaderStripper
 from warehouse.logs.masking import WILDCARD, Masker
-from warehouse.logs.template_tokens import collapse, fold_instances, generalise, has_run
+from warehouse.logs.template_tokens import collapse, fold_instances, generalise, has_run, series
 
 SIM_THRESHOLD = 0.5
 REST_MATCH = 0.8  # share of the other words that must agree to join across a first word
@@ -46,6 +46,7 @@ _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 # a word holding a digit that masking kept as text ("CPU6:", "SOCKS5")
 _NUMBERED = re.compile(r"[A-Za-z_]\d|\d[A-Za-z_]")
 _NUMBERED_WORD = re.compile(r"[A-Za-z_]*\d\w*")
+HEAD_LINES = 10 * SAMPLE_LINES  # lines read ahead to draw the header sample from
 FIRST_REFINE = 64  # lines or signatures; then again each time either number doubles
 
 
@@ -75,20 +76,6 @@ def _numbered(token: str) -> str:
         return token
     out = _NUMBERED_WORD.sub(WILDCARD, token)
     return WILDCARD if out.rstrip(":,;") == WILDCARD else out
-
-
-def _series(values: set[str]) -> bool:
-    """Whether the words are members of a named series (``sda``, ``sdb``, ``sdc``).
-
-    Words of one length (three or more letters) that differ only in their last letter name
-    devices or volumes; states and verbs ("opened"/"closed", "GET"/"PUT") differ earlier.
-    """
-    first = next(iter(values))
-    n = len(first)
-    if n < 3 or not first.isalpha():
-        return False
-    stem = first[:-1]
-    return all(len(v) == n and v.startswith(stem) and v[-1].isalpha() for v in values)
 
 
 class TemplateMiner:
@@ -250,7 +237,7 @@ class TemplateMiner:
             values = fold_instances(values)
             if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
                 continue
-            if _series(values) or self._named(values) or all(map(_OWNER.match, values)):
+            if series(values) or self._named(values) or all(map(_OWNER.match, values)):
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members
@@ -429,19 +416,22 @@ def mine_lines(
 ) -> Iterator[tuple[int, int, str]]:
     """Yield ``(line_no, template_id, template)`` for raw lines, in order, 1-based.
 
-    The header layout is learned from the first lines; ids and template texts are reported as
-    they stand at the end of the stream (after a last refinement), so every line of one group
-    carries the same id and text. Memory: one int per line plus one entry per signature.
+    The header layout is learned from lines spread over the first ``HEAD_LINES`` (a log that
+    opens with a burst of one event still shows its other lines' headers); ids and template
+    texts are reported as they stand at the end of the stream (after a last refinement), so
+    every line of one group carries the same id and text. Memory: one int per line plus one
+    entry per signature.
     ``miner`` (default: one with the shipped defaults) lets an evaluation try other settings.
     """
     it = iter(lines)
     head: list[str] = []
     for line in it:
         head.append(line.rstrip("\r\n"))
-        if len(head) >= SAMPLE_LINES:
+        if len(head) >= HEAD_LINES:
             break
     lm = LineMiner(miner)
-    lm.learn(head)
+    step = max(1, len(head) // SAMPLE_LINES)
+    lm.learn(head[::step][:SAMPLE_LINES])
     sigs = array("q")
     for line in head:
         sigs.append(lm.add(line))

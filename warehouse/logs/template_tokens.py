@@ -66,3 +66,17 @@ def generalise(tokens: list[str], other: Sequence[str]) -> None:
     for i, tok in enumerate(other):
         if tokens[i] != tok:
             tokens[i] = WILDCARD
+
+
+def series(values: set[str]) -> bool:
+    """Whether the words are members of a named series (``sda``, ``sdb``, ``sdc``).
+
+    Words of one length (three or more letters) that differ only in their last letter name
+    devices or volumes; states and verbs ("opened"/"closed", "GET"/"PUT") differ earlier.
+    """
+    first = next(iter(values))
+    n = len(first)
+    if n < 3 or not first.isalpha():
+        return False
+    stem = first[:-1]
+    return all(len(v) == n and v.startswith(stem) and v[-1].isalpha() for v in values)

@@ -38,3 +38,15 @@ def test_events_of_each_log_style_are_grouped_as_the_truth(style: str) -> None:
         lines, truth, _ = generate_style(style, 2000, seed, ALL_STYLES)
         score = grouping_accuracy([tid for _, tid, _ in mine_lines(lines)], truth)
         assert score >= FLOORS.get(style, 0.98), (seed, score)
+
+
+@pytest.mark.parametrize("style", ["dmesg", "relayed_syslog", "logcat_free", "hpc_columns"])
+def test_a_log_that_opens_with_a_burst_of_one_event_is_still_grouped(style: str) -> None:
+    # events come in bursts: each block of 400 lines is ordered by event, so the first
+    # lines hold one or two events only
+    lines, truth, _ = generate_style(style, 2000, 1, ALL_STYLES)
+    order = [
+        i for b in range(0, 2000, 400) for i in sorted(range(b, b + 400), key=truth.__getitem__)
+    ]
+    mined = [tid for _, tid, _ in mine_lines([lines[i] for i in order])]
+    assert grouping_accuracy(mined, [truth[i] for i in order]) >= 0.95
