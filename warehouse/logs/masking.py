@@ -65,8 +65,8 @@ _NOT_NAMES = _words(
     "with and or the a an name id"
 )
 # A boolean bound to a key ("visible=true", "animate= false", "Online = Yes") is that key's
-# value.
-_BOOLEANS = frozenset(["true", "false", "yes", "no"])
+# value; so is a word that stands for no value ("ws=null"), as other lines give one.
+_BOOLEANS = frozenset(["true", "false", "yes", "no", "null", "none", "nil"])
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 # Tokens that are message punctuation, never values.
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})

@@ -26,7 +26,7 @@ from typing import TextIO
 
 from warehouse.logs.headers import SAMPLE_LINES, HeaderStripper
 from warehouse.logs.masking import WILDCARD, Masker
-from warehouse.logs.template_tokens import collapse, fold_instances, generalise, has_run
+from warehouse.logs.template_tokens import collapse, fold_instances, generalise, has_run, series
 
 SIM_THRESHOLD = 0.5
 REST_MATCH = 0.8  # share of the other words that must agree to join across a first word
@@ -35,6 +35,10 @@ _BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
 # words that name things rather than enumerate states: dotted ids and quoted names; seen once
 # each, they are values (a rare event naming three packages)
 _NAME_LIKE = re.compile(r'\w\.\w|^"')
+# a dotted name of three or more parts (a package, a reverse-DNS service id): an entity's name
+_DOTTED_NAME = re.compile(r"^[A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*){2,}:?$")
+# a name with its value in square brackets (``prog[<*>]``, ``host[<*>]``): the owner of the value
+_OWNER = re.compile(r"^[\w.\-]+\[<\*>\][:,;]?$")
 SPLIT_MAX_VALUES = 4
 MAX_LEAF_SCAN = 256
 ENUM_MAX_VALUES = 16
@@ -42,6 +46,7 @@ _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 # a word holding a digit that masking kept as text ("CPU6:", "SOCKS5")
 _NUMBERED = re.compile(r"[A-Za-z_]\d|\d[A-Za-z_]")
 _NUMBERED_WORD = re.compile(r"[A-Za-z_]*\d\w*")
+HEAD_LINES = 10 * SAMPLE_LINES  # lines read ahead to draw the header sample from
 FIRST_REFINE = 64  # lines or signatures; then again each time either number doubles
 
 
@@ -71,20 +76,6 @@ def _numbered(token: str) -> str:
         return token
     out = _NUMBERED_WORD.sub(WILDCARD, token)
     return WILDCARD if out.rstrip(":,;") == WILDCARD else out
-
-
-def _series(values: set[str]) -> bool:
-    """Whether the words are members of a named series (``sda``, ``sdb``, ``sdc``).
-
-    Words of one length (three or more letters) that differ only in their last letter name
-    devices or volumes; states and verbs ("opened"/"closed", "GET"/"PUT") differ earlier.
-    """
-    first = next(iter(values))
-    n = len(first)
-    if n < 3 or not first.isalpha():
-        return False
-    stem = first[:-1]
-    return all(len(v) == n and v.startswith(stem) and v[-1].isalpha() for v in values)
 
 
 class TemplateMiner:
@@ -246,7 +237,7 @@ class TemplateMiner:
             values = fold_instances(values)
             if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
                 continue
-            if _series(values) or self._named(values):
+            if series(values) or self._named(values) or all(map(_OWNER.match, values)):
                 continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members
@@ -341,15 +332,22 @@ class TemplateMiner:
         are searched for one whose other words agree almost entirely (``REST_MATCH``); it then
         joins that template, and the leaf of its first word points to it too. A bare first
         word stays the event's name ("syslogd started" and "klogd started" are two events), and
-        refinement still splits a bracketed one back out when it takes only a few values.
+        refinement still splits a bracketed one back out when it takes only a few values. A
+        first word that is a dotted name of three or more parts (a package or service id) joins
+        a template whose other words all agree.
         """
         n = len(tokens)
-        if n < 3 or not _BRACKETED.match(tokens[0]):
+        if n < 3:
+            return None
+        if _BRACKETED.match(tokens[0]):
+            need = REST_MATCH * (n - 1)
+        elif _DOTTED_NAME.match(tokens[0]):
+            need = n - 1  # a dotted name may also be the event's subject: every other word agrees
+        else:
             return None
         pool = self._by_len.get(n)
         if not pool:
             return None
-        need = REST_MATCH * (n - 1)
         rest = tokens[1:]
         best = None
         best_same = -1
@@ -418,19 +416,22 @@ def mine_lines(
 ) -> Iterator[tuple[int, int, str]]:
     """Yield ``(line_no, template_id, template)`` for raw lines, in order, 1-based.
 
-    The header layout is learned from the first lines; ids and template texts are reported as
-    they stand at the end of the stream (after a last refinement), so every line of one group
-    carries the same id and text. Memory: one int per line plus one entry per signature.
+    The header layout is learned from lines spread over the first ``HEAD_LINES`` (a log that
+    opens with a burst of one event still shows its other lines' headers); ids and template
+    texts are reported as they stand at the end of the stream (after a last refinement), so
+    every line of one group carries the same id and text. Memory: one int per line plus one
+    entry per signature.
     ``miner`` (default: one with the shipped defaults) lets an evaluation try other settings.
     """
     it = iter(lines)
     head: list[str] = []
     for line in it:
         head.append(line.rstrip("\r\n"))
-        if len(head) >= SAMPLE_LINES:
+        if len(head) >= HEAD_LINES:
             break
     lm = LineMiner(miner)
-    lm.learn(head)
+    step = max(1, len(head) // SAMPLE_LINES)
+    lm.learn(head[::step][:SAMPLE_LINES])
     sigs = array("q")
     for line in head:
         sigs.append(lm.add(line))

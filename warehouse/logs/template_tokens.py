@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from warehouse.logs.masking import WILDCARD
 
 _RUN = re.compile(r"<\*>[,;]?\0<\*>")
+# a key whose whole value is masked: ``ws=<*>,``
+_WHOLE_KEYED = re.compile(r"^[A-Za-z_][\w.\-]*=<\*>[,;)\]}]?$")
 _LISTED = frozenset((WILDCARD, WILDCARD + ",", WILDCARD + ";"))
 
 
@@ -41,13 +43,18 @@ def fold_instances(values: set[str]) -> set[str]:
 
     ``AppWindowToken{<*>`` and ``AppWindowToken{dfcfcdd`` are one slot: a value the masker
     could not see (a hex id without digits) is not an enumeration member. ``(uid=<*>)`` and
-    ``LOGIN(uid=<*>)`` stay two.
+    ``LOGIN(uid=<*>)`` stay two. A key whose whole value was masked in one line
+    (``ws=<*>,``) takes every value of that key: ``ws=Source{<*>},`` folds into it.
     """
     masked = [v for v in values if WILDCARD in v]
-    if not masked or len(masked) == len(values):
+    if not masked:
+        return values
+    whole = [v for v in masked if _WHOLE_KEYED.match(v)]
+    if len(masked) == len(values) and not whole:
         return values
     shapes = [re.compile(".+".join(map(re.escape, v.split(WILDCARD)))) for v in masked]
-    out = set(masked)
+    wholes = [re.compile(".+".join(map(re.escape, v.split(WILDCARD)))) for v in whole]
+    out = {v for v in masked if v in whole or not any(s.fullmatch(v) for s in wholes)}
     for v in values:
         if WILDCARD not in v and not any(s.fullmatch(v) for s in shapes):
             out.add(v)
@@ -59,3 +66,17 @@ def generalise(tokens: list[str], other: Sequence[str]) -> None:
     for i, tok in enumerate(other):
         if tokens[i] != tok:
             tokens[i] = WILDCARD
+
+
+def series(values: set[str]) -> bool:
+    """Whether the words are members of a named series (``sda``, ``sdb``, ``sdc``).
+
+    Words of one length (three or more letters) that differ only in their last letter name
+    devices or volumes; states and verbs ("opened"/"closed", "GET"/"PUT") differ earlier.
+    """
+    first = next(iter(values))
+    n = len(first)
+    if n < 3 or not first.isalpha():
+        return False
+    stem = first[:-1]
+    return all(len(v) == n and v.startswith(stem) and v[-1].isalpha() for v in values)

@@ -123,6 +123,11 @@ def test_a_boolean_bound_to_a_key_is_its_value() -> None:
     assert mask_message("returned true for it") == "returned true for it"
 
 
+def test_a_word_for_no_value_bound_to_a_key_is_its_value() -> None:
+    assert mask_message("ws=null, owner=None") == "ws=<*>, owner=<*>"
+    assert mask_message("null pointer") == "null pointer"
+
+
 def test_yes_and_no_after_an_equals_sign_are_values_but_not_elsewhere() -> None:
     assert mask_message("Online = Yes; Retry = no") == "Online = <*>; Retry = <*>"
     assert mask_message("no such file") == "no such file"

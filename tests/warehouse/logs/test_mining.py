@@ -68,6 +68,46 @@ def test_refine_splits_a_template_whose_wildcard_is_a_small_enumeration() -> Non
     assert m.add("job 99 moved to state STOPPED quickly").template_id == stopped.pop()
 
 
+def test_a_key_whose_value_is_null_in_some_lines_is_one_variable() -> None:
+    m = TemplateMiner()
+    sigs = []
+    for i in range(20):
+        source = ("null", f"Source{{{i}}}", "None")[i % 3]
+        sigs.append(m.add_sig(f"release lock={i}, ws={source}, uid={i}"))
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+    # a key with two plain words is still an enumeration of template text
+    for i in range(20):
+        m.add_sig(f"port {i} mode={('fast', 'slow')[i % 2]}")
+    m.refine()
+    assert {t.template for t in m.templates()} >= {"port <*> mode=fast", "port <*> mode=slow"}
+
+
+def test_a_dotted_first_word_joins_a_template_whose_other_words_all_agree() -> None:
+    m = TemplateMiner()
+    pkgs = ["org.kavo.sync", "org.lota.drita", "net.suta.ren", "org.mi.tavo", "io.ka.po", "a.b.c"]
+    sigs = [m.add_sig(f"{p}: job deferred for {i} seconds") for i, p in enumerate(pkgs * 2)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+    # another word differing too keeps them apart, and a bare first word is the event's name
+    a = m.add_sig("mapred.job.id is deprecated, use mapreduce.job.id")
+    b = m.add_sig("mapred.tip.id is deprecated, use mapreduce.task.id")
+    c = m.add_sig("syncd started at boot")
+    d = m.add_sig("klogd started at boot")
+    m.refine()
+    assert m.template_of(a) != m.template_of(b) and m.template_of(c) != m.template_of(d)
+
+
+def test_a_name_with_its_value_in_square_brackets_is_not_an_enumeration() -> None:
+    m = TemplateMiner()
+    sigs = [
+        m.add_sig(f"connect from {host}[10.0.0.{i}] accepted")
+        for i, host in enumerate(["kata-mipo", "vota-dri", "kata-mipo", "vota-dri", "su-ren"])
+    ]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+
+
 def test_refine_keeps_many_distinct_words_as_a_variable() -> None:
     m = TemplateMiner()
     names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
