@@ -279,16 +279,17 @@ class Replica:
         if self.store is not None:
             self.store.put(b"d" + key, blob)
 
-    def put_own_many(self, keys: list[bytes], versions: list[Version], blobs: list[bytes]) -> None:
-        """``put_own`` of each key with its version (none a delete) and blob, in one call."""
+    def put_own_many(self, keys: list[bytes], blobs: list[bytes]) -> None:
+        """``put_own`` of each key with the one version (none a delete) ``blobs`` encodes,
+        in one call; held encoded, as a replicated write is (``Held``)."""
         data = self.data
         held = self.blobs
         tombstones = self.tombstones
-        for key, version, blob in zip(keys, versions, blobs, strict=True):
+        for key, blob in zip(keys, blobs, strict=True):
             if key not in data:
                 self.by_range[self.ring.range_of(key)].add(key)
-            dict.__setitem__(data, key, [version])
-            held[key] = blob
+            dict.__setitem__(data, key, blob)
+            held.pop(key, None)  # the encoding of a decoded entry, which this one is not
             if tombstones:
                 tombstones.discard(key)
         if self.store is not None:

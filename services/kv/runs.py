@@ -19,7 +19,17 @@ from services.kv.batching import Segment
 from services.kv.quorum import SAMPLE_EVERY, Unavailable
 from services.kv.resp import OK, Error
 from services.kv.ring import Placement
-from services.kv.versions import Version, decode, dots, issue_one, visible
+from services.kv.versions import (
+    Version,
+    blob_dots,
+    blob_value,
+    decode,
+    dots,
+    issue_blob,
+    seen_by_write_over,
+    seen_by_write_over_blob,
+    visible,
+)
 
 if TYPE_CHECKING:
     from services.kv.coordinator import Cluster
@@ -79,12 +89,13 @@ class RunPath:
         run's keys are distinct); the writes are answered once W replicas took them, this
         node's log counting as one (``_Run.arm``)."""
         name = self.name
-        get = self.replica.get
+        replica = self.replica
+        get = replica.get
+        held_now = None if replica.hints else replica.data  # hints held: read through ``get``
         hlc = self.hlc
         ms, logical = hlc.ms, hlc.logical
         pt = int(time.time() * 1000)
         keys: list[bytes] = []
-        versions: list[Version] = []
         blobs: list[bytes] = []
         writes = state.writes
         local_writes = state.local
@@ -105,17 +116,28 @@ class RunPath:
                     for t in placement.targets
                     if t != name
                 ]
-            local = get(key)
-            for v in local:  # the clock observes what it supersedes (``HLC.observe``)
-                if v.hlc > (ms, logical):
-                    ms, logical = v.hlc
+            # What the write has seen, and the clock observes what it supersedes
+            # (``HLC.observe``): a version held encoded is read without decoding it.
+            held = None if held_now is None else dict.get(held_now, key)
+            over = None if type(held) is not bytes else seen_by_write_over_blob(held)
+            if over is not None:
+                ctx, stamp = over
+                if stamp > (ms, logical):
+                    ms, logical = stamp
+            elif held is None and held_now is not None:
+                ctx = {}
+            else:
+                local = get(key)
+                for v in local:
+                    if v.hlc > (ms, logical):
+                        ms, logical = v.hlc
+                ctx = seen_by_write_over(local)
             if pt > ms:  # ``HLC.now``, with one reading of the wall clock per run
                 ms, logical = pt, 0
             else:
                 logical += 1
-            version, blob = issue_one(local, name, (ms, logical), args[2])
+            blob = issue_blob(ctx, name, (ms, logical), args[2])
             keys.append(key)
-            versions.append(version)
             blobs.append(blob)
             seq += 1
             # One write in SAMPLE_EVERY keeps its replicas' ack latencies (for the lake's PBS).
@@ -136,7 +158,7 @@ class RunPath:
         self._write_seq = seq
         state.pending += len(keys)
         if keys:
-            self.replica.put_own_many(keys, versions, blobs)
+            replica.put_own_many(keys, blobs)
 
     def _run_get(
         self, state: _Run, i: int, args: list[bytes], conn: Any, placement: Placement
@@ -147,16 +169,17 @@ class RunPath:
         if order is None:  # this node first, then the others in preference order
             order = memo[state.order_key] = self._order(placement.targets)
         if order and order[0] == self.name:
-            local = self.replica.get(key)
+            local = self._local_copy(key)
             need = state.r - 1
             if need > len(order) - 1:
                 self._run_general(state, i, args, conn)  # too few replicas: that path says so
                 return
             if need <= 0:
-                state.replies[i] = self._finish_get(key, {self.name: local}, placement, state)
+                mine = {self.name: versions_of(local)}
+                state.replies[i] = self._finish_get(key, mine, placement, state)
                 return
             state.expect_read(i, _Read(key, args, conn, placement, local, need))
-            sig = dots(local)
+            sig = blob_dots(local) if type(local) is bytes else dots(local)
             part = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(sig), sig)
             checks = state.checks
             for target in order[1 : 1 + need]:
@@ -173,6 +196,20 @@ class RunPath:
         state.expect_read(i, _Read(key, args, conn, placement, None, need))
         for target in order[:need]:
             self.batches.get(target, key, state, i)
+
+    def _local_copy(self, key: bytes) -> list[Version] | bytes:
+        """This node's versions of ``key`` for a read, or the blob of the one version it holds
+        encoded: a read that agrees with the other replicas shows its value without decoding
+        it (and without keeping the decoded objects, which a read of every key would make
+        as many of as the keys)."""
+        replica = self.replica
+        if not replica.hints:
+            held = dict.get(replica.data, key)
+            if held is None:
+                return []
+            if type(held) is not bytes or held[0] == 1:
+                return held
+        return replica.get(key)
 
     def _finish_get(
         self, key: bytes, replies: dict[str, list[Version]], placement: Any, state: _Run
@@ -345,11 +382,13 @@ class _Run:
             if read is None:
                 continue
             if read.replies is not None or read.need != 1:
-                self._got(i, read, target, read.local)
+                self._got(i, read, target, versions_of(read.local))
                 continue
             del reads[i]
             local = read.local
-            if len(local) == 1:  # ``visible`` inlined: one version, no siblings
+            if type(local) is bytes:
+                replies[i] = blob_value(local, now)
+            elif len(local) == 1:  # ``visible`` inlined: one version, no siblings
                 v = local[0]
                 expire = v.expire
                 replies[i] = v.value if expire is None or expire > now else None
@@ -392,7 +431,7 @@ class _Run:
         c = self.cluster
         replies = read.replies
         if replies is None:
-            replies = read.replies = {} if read.local is None else {c.name: read.local}
+            replies = read.replies = {} if read.local is None else {c.name: versions_of(read.local)}
         replies[target] = versions
         read.need -= 1
         if read.need <= 0:
@@ -412,7 +451,7 @@ class _Read:
         args: list[bytes],
         conn: Any,
         placement: Placement,
-        local: list[Version] | None,
+        local: list[Version] | bytes | None,
         need: int,
     ) -> None:
         self.key = key
@@ -422,6 +461,11 @@ class _Read:
         self.local = local
         self.need = need
         self.replies: dict[str, list[Version]] | None = None
+
+
+def versions_of(local: list[Version] | bytes) -> list[Version]:
+    """A local copy (``RunPath._local_copy``) as versions."""
+    return decode(local) if type(local) is bytes else local
 
 
 def _bulk(raw: bytes) -> bytes:

@@ -222,17 +222,42 @@ def issue_one(
 ) -> tuple[Version, bytes]:
     """``new_version(local, {}, node, hlc, value, None)`` and its encoding (``encode`` of it
     alone), in one step: what a coordinator does for every plain ``SET`` it issues."""
+    ctx = seen_by_write_over(local)
+    return Version(node, ctx.get(node, 0) + 1, ctx, hlc, value, None), issue_blob(
+        ctx, node, hlc, value
+    )
+
+
+def seen_by_write_over(local: list[Version]) -> dict[str, int]:
+    """What a write over ``local`` has seen (``context_of``), as a fresh dict."""
     n = len(local)
     if n == 0:
-        ctx: dict[str, int] = {}
-    elif n == 1:
+        return {}
+    if n == 1:
         v = local[0]
         ctx = v.context.copy()
         if ctx.get(v.node, 0) < v.counter:
             ctx[v.node] = v.counter
-    else:
-        ctx = context_of(local)
-    counter = ctx.get(node, 0) + 1
+        return ctx
+    return context_of(local)
+
+
+def seen_by_write_over_blob(blob: bytes) -> tuple[dict[str, int], tuple[int, int]] | None:
+    """``seen_by_write_over(decode(blob))`` and the held version's HLC, read off a
+    one-version blob without building the version (None: not one version)."""
+    if blob[0] != 1:
+        return None
+    held, counter, ctx, pos = _dot_and_context(blob, 1)
+    if ctx.get(held, 0) < counter:
+        ctx[held] = counter
+    ms, logical = _TAIL_FROM(blob, pos)[:2]
+    return ctx, (ms, logical)
+
+
+def issue_blob(ctx: dict[str, int], node: str, hlc: tuple[int, int], value: bytes) -> bytes:
+    """``encode`` of the version ``node`` issues at ``hlc`` over a write that saw ``ctx``
+    (its dot is the next counter of ``node`` after ``ctx``'s): a coordinator stores, logs and
+    sends this, and builds no ``Version`` for a plain ``SET``."""
     size = len(ctx)
     if size == 0:
         seen = b""
@@ -241,17 +266,16 @@ def issue_one(
         seen = _name(other) + _U64.pack(seen_counter)
     else:
         seen = b"".join([_name(k) + _U64.pack(ctx[k]) for k in sorted(ctx)])
-    blob = b"".join(
+    return b"".join(
         (
             b"\x01",
             _name(node),
-            _COUNTER_AND_COUNT.pack(counter, size),
+            _COUNTER_AND_COUNT.pack(ctx.get(node, 0) + 1, size),
             seen,
             _TAIL.pack(hlc[0], hlc[1], 0, -1, len(value)),
             value,
         )
     )
-    return Version(node, counter, ctx, hlc, value, None), blob
 
 
 _U64_FROM = _U64.unpack_from
@@ -300,6 +324,21 @@ def head(blob: bytes) -> tuple[str, int, dict[str, int], tuple[int, int], bool] 
     node, counter, ctx, pos = _dot_and_context(blob, 1)
     ms, logical, flags, _, _ = _TAIL_FROM(blob, pos)
     return node, counter, ctx, (ms, logical), bool(flags & 1)
+
+
+def blob_value(blob: bytes, now_ms: int) -> bytes | None:
+    """What ``visible(decode(blob), now_ms)`` shows of a one-version blob (its value; None
+    for a delete or an expired write), read off it without decoding."""
+    pos = 2 + blob[1]  # past the version count and the node's name
+    count = blob[pos + 8]
+    pos += 9
+    for _ in range(count):
+        pos += 9 + blob[pos]
+    _, _, flags, expire, size = _TAIL_FROM(blob, pos)
+    if flags & 1 or (expire != -1 and expire <= now_ms):
+        return None
+    pos += _TAIL_SIZE
+    return blob[pos : pos + size]
 
 
 def dots(versions: list[Version]) -> bytes:

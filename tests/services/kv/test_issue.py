@@ -1,5 +1,6 @@
-"""A run of SETs issues, stores and logs its versions in one step per key and one call per run:
-the results must be exactly those of ``new_version``, ``encode``, ``put_own`` and ``put``."""
+"""A run of SETs issues, stores and logs its versions in one step per key and one call per run,
+and a read shows a version held encoded without decoding it: the results must be exactly
+those of ``new_version``, ``encode``, ``visible``, ``put_own`` and ``put``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import random
 
 from services.kv.replica import Replica
 from services.kv.ring import Ring
-from services.kv.versions import Version, encode, issue_one, new_version
+from services.kv.versions import (
+    Version,
+    blob_value,
+    encode,
+    issue_blob,
+    issue_one,
+    new_version,
+    seen_by_write_over_blob,
+    visible,
+)
 from services.kv.wal import DurableStore
 from tests.services.kv.helpers import RecordingLog
 
@@ -40,6 +50,31 @@ def test_issue_one_is_new_version_and_its_encoding() -> None:
         assert all(v.context is not version.context for v in local)  # contexts are not shared
 
 
+def test_a_write_over_a_blob_is_issued_as_over_its_decoded_version() -> None:
+    """``seen_by_write_over_blob`` and ``issue_blob`` (the run's path for a version held
+    encoded) give the bytes ``issue_one`` gives over the decoded version, and its HLC."""
+    rng = random.Random(5)
+    for _ in range(3000):
+        held = _random_version(rng)
+        node = rng.choice(NAMES)
+        stamp = (rng.randrange(1 << 40), rng.randrange(9))
+        value = rng.randbytes(rng.randrange(0, 30))
+        ctx, seen_stamp = seen_by_write_over_blob(encode([held]))
+        assert seen_stamp == held.hlc
+        assert issue_blob(ctx, node, stamp, value) == issue_one([held], node, stamp, value)[1]
+    two = [_random_version(rng), _random_version(rng)]
+    assert seen_by_write_over_blob(encode(two)) is None  # siblings: decoded, not read off
+
+
+def test_the_value_read_off_a_blob_is_what_visible_shows() -> None:
+    rng = random.Random(9)
+    for _ in range(3000):
+        v = _random_version(rng)
+        now = rng.choice([0, v.expire or 0, (v.expire or 0) + 1, 1 << 41])
+        shown = visible([v], now)
+        assert blob_value(encode([v]), now) == (None if shown is None else shown[0])
+
+
 def test_put_own_many_stores_indexes_and_logs_as_put_own_does() -> None:
     rng = random.Random(7)
     ring = Ring(["a", "b", "c"])
@@ -60,7 +95,7 @@ def test_put_own_many_stores_indexes_and_logs_as_put_own_does() -> None:
         blobs.append(blob)
     for key, version, blob in zip(keys, versions, blobs, strict=True):
         one.put_own(key, version, blob)
-    many.put_own_many(keys, versions, blobs)
+    many.put_own_many(keys, blobs)
     assert dict(one.data.items()) == dict(many.data.items())
     assert one.blobs == many.blobs
     assert one.tombstones == many.tombstones
