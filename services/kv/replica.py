@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from services.kv.ring import Ring
@@ -353,11 +354,13 @@ class Replica:
             acc[leaf] ^= h
         return [x.to_bytes(8, "big") for x in acc]
 
-    def leaf_digests(self, range_index: int, leaf: int) -> dict[bytes, bytes]:
+    def leaf_digests(self, range_index: int, leaves: Iterable[int]) -> dict[bytes, bytes]:
+        """The version digest of each key of one token range in any of ``leaves``."""
+        wanted = set(leaves)
         entry = self._ae_entry
         out = {}
         for key in self.by_range.get(range_index, ()):
             _, at, _, dig = entry(key)
-            if at == leaf:
+            if at in wanted:
                 out[key] = dig
         return out

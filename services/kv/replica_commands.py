@@ -121,8 +121,8 @@ class ReplicaCommands:
             return self._local(name, args)
         if name == b"kv.r.merkle" and len(args) == 2:
             return self.replica.merkle_leaves(int(args[1]))
-        if name == b"kv.r.digests" and len(args) == 3:
-            pairs = self.replica.leaf_digests(int(args[1]), int(args[2]))
+        if name == b"kv.r.digests" and len(args) >= 3:  # range leaf [leaf ...]
+            pairs = self.replica.leaf_digests(int(args[1]), map(int, args[2:]))
             return [x for kv in pairs.items() for x in kv]
         if name == b"kv.siblings" and len(args) == 2:
             return self._siblings(args[1], conn)
