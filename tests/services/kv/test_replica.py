@@ -91,3 +91,17 @@ def test_a_digest_read_of_a_key_held_encoded_sees_its_dots_without_decoding_it()
     assert encoded.dots_of(b"missing") == dots([]) == b""
     encoded.add_hint("c", b"j", [_v("c", 2, {"c": 1}, 21, b"hinted")])
     assert encoded.dots_of(b"j") == dots(encoded.get(b"j")) == b"c:2"
+
+
+def test_the_digests_of_several_leaves_are_those_of_each_leaf_together() -> None:
+    replica, _, _, _ = _pair()
+    for i in range(400):
+        replica.put(b"k%d" % i, [_v("a", i + 1, {}, 10, b"x")])
+    ranges = {replica.ring.range_of(b"k%d" % i) for i in range(400)}
+    for r in ranges:
+        each = [replica.leaf_digests(r, [leaf]) for leaf in range(16)]
+        assert sum(map(len, each)) == len(replica.by_range[r])
+        assert replica.leaf_digests(r, [1, 5, 9]) == {**each[1], **each[5], **each[9]}
+        assert replica.leaf_digests(r, range(16)) == {
+            k: d for leaf in each for k, d in leaf.items()
+        }
