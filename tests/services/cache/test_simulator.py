@@ -162,3 +162,13 @@ def test_cli_simulate_and_mrc_cover_fifo(tmp_path):
     assert out.output.strip().splitlines()[-1] == "hit_ratio=20.00"
     out = CliRunner().invoke(main, ["cache", "mrc", "--trace", str(trace), "--sizes", "2"])
     assert out.exit_code == 0 and "fifo size=      2 hit_ratio=0.2000" in out.output
+
+
+def test_held_out_traces_read_one_column_and_are_skipped_when_absent(tmp_path):
+    from benchmarks.cache_climb import heldout_margins, read_column_trace
+
+    path = tmp_path / "kv.csv"
+    path.write_text("# time, object, size\n0, 17, 5\n1, 42, 5\n\n2, 17, 9\n", encoding="utf-8")
+    keys = read_column_trace(path, 1)
+    assert len(keys) == 3 and keys[0] == keys[2] != keys[1]
+    assert heldout_margins(tmp_path / "absent", log=lambda _: None) is None
