@@ -153,20 +153,29 @@ def adaptive(trace: Sequence[int], size: int, settings: ClimbSettings = DEFAULT)
     return _hit(trace, policy), policy.max_window / size
 
 
+_HEADER = "  trace@size          LRU    ARC   LIRS  static | adaptive window | margin"
+
+
+def _row(
+    name: str, size: int, ref: dict[str, float], mine: float, window: float, margin: float
+) -> str:
+    """One line of a margins table: the references, the adaptive cache and its margin."""
+    return (
+        f"  {name + '@' + str(size):<18} {ref['lru']:6.2f} {ref['arc']:6.2f} "
+        f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | {margin:+.2f}"
+    )
+
+
 def recency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int], float]:
     """Margin on each synthetic recency-heavy trace and size."""
     out = {}
-    log("  trace@size         LRU    ARC   LIRS  static | adaptive window | margin")
+    log(_HEADER)
     for name in RECENCY:
         for size in RECENCY_SIZES:
             ref = _synthetic_refs(name, size)
             mine, window = _synthetic_adaptive(name, size, DEFAULT)
             out[(name, size)] = margin = mine - max(ref.values())
-            log(
-                f"  {name + '@' + str(size):<17} {ref['lru']:6.2f} {ref['arc']:6.2f} "
-                f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | "
-                f"{margin:+.2f}"
-            )
+            log(_row(name, size, ref, mine, window, margin))
     return out
 
 
@@ -189,17 +198,13 @@ def frequency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int
 def mixed_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int], float]:
     """Margin on each trace of neither kind throughout, and size."""
     out = {}
-    log("  trace@size         LRU    ARC   LIRS  static | adaptive window | margin")
+    log(_HEADER)
     for name in MIXED:
         for size in _synthetic_sizes(name):
             ref = _synthetic_refs(name, size)
             mine, window = _synthetic_adaptive(name, size, DEFAULT)
             out[(name, size)] = margin = mine - max(ref.values())
-            log(
-                f"  {name + '@' + str(size):<17} {ref['lru']:6.2f} {ref['arc']:6.2f} "
-                f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | "
-                f"{margin:+.2f}"
-            )
+            log(_row(name, size, ref, mine, window, margin))
     return out
 
 
@@ -213,18 +218,14 @@ def real_margins(
         log(f"  real traces absent at {traces_dir}: skipped")
         return None
     out = {}
-    log("  trace@size         LRU    ARC   LIRS  static | adaptive window | margin")
+    log(_HEADER)
     for name in names:
         path = traces_dir / f"{name}.trace"
         for size in REAL_SIZES[name]:
             ref = _real_refs(path, size)
             mine, window = _real_adaptive(path, size, DEFAULT)
             out[(name, size)] = margin = mine - max(ref.values())
-            log(
-                f"  {name + '@' + str(size):<17} {ref['lru']:6.2f} {ref['arc']:6.2f} "
-                f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | "
-                f"{margin:+.2f}"
-            )
+            log(_row(name, size, ref, mine, window, margin))
     return out
 
 
@@ -238,7 +239,7 @@ def heldout_margins(
         log(f"  held-out traces absent at {traces_dir}: skipped (see benchmarks.cache_climb)")
         return None
     out = {}
-    log("  trace@size          LRU    ARC   LIRS  static | adaptive window | margin")
+    log(_HEADER)
     for name, (filename, column, sizes) in found.items():
         path = traces_dir / filename
         trace = read_trace(path) if column is None else read_column_trace(path, column)
@@ -246,11 +247,7 @@ def heldout_margins(
             ref = references(trace, size)
             mine, window = adaptive(trace, size)
             out[(name, size)] = margin = mine - max(ref.values())
-            log(
-                f"  {name + '@' + str(size):<18} {ref['lru']:6.2f} {ref['arc']:6.2f} "
-                f"{ref['lirs']:6.2f} {ref['static']:6.2f} | {mine:8.2f} {window:6.2f} | "
-                f"{margin:+.2f}"
-            )
+            log(_row(name, size, ref, mine, window, margin))
     return out
 
 
