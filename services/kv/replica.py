@@ -17,6 +17,7 @@ from services.kv.versions import (
     Version,
     blob_digest,
     blob_dots,
+    chain_head,
     decode,
     digest,
     dots,
@@ -217,6 +218,20 @@ class Replica:
         """``put`` of a replicated write as it arrived (``blob``): held encoded when it is
         new here or supersedes the one version held (``put``'s first cases), merged by
         ``put`` otherwise. Returns the newest HLC it carries (for the node's clock)."""
+        old = dict.get(self.data, key)
+        if type(old) is bytes:  # one node's chain of writes: compared at fixed offsets
+            mine = chain_head(blob)
+            theirs = None if mine is None else chain_head(old)
+            if mine is not None and theirs is not None and theirs[0] == mine[0]:
+                _, counter, seen, hlc, deleted = mine
+                _, o_counter, o_seen, _, o_deleted = theirs
+                if counter == o_counter:
+                    return hlc  # held already
+                if seen < o_counter or o_seen >= counter:
+                    self.put(key, decode(blob), blob)  # not a successor of what is held
+                    return hlc
+                self._hold(key, blob, o_deleted, deleted)
+                return hlc
         new = head(blob)
         if new is None:
             versions = decode(blob)
@@ -224,7 +239,6 @@ class Replica:
             return max((v.hlc for v in versions), default=(0, 0))
         node, counter, ctx, hlc, deleted = new
         data = self.data
-        old = dict.get(data, key)
         if old is None:
             dict.__setitem__(data, key, blob)
             self.by_range[self.ring.range_of(key)].add(key)
@@ -245,15 +259,24 @@ class Replica:
             if ctx.get(o_node, 0) < o_counter or o_ctx.get(node, 0) >= counter:
                 self.put(key, decode(blob), blob)  # not a successor of what is held
                 return hlc
-            dict.__setitem__(data, key, blob)
-            self.blobs.pop(key, None)
-            if o_deleted and not deleted:
-                self.tombstones.discard(key)
+            self._hold(key, blob, o_deleted, deleted)
+            return hlc
         if deleted:
             self.tombstones.add(key)
         if self.store is not None:
             self.store.put(b"d" + key, blob)
         return hlc
+
+    def _hold(self, key: bytes, blob: bytes, was_deleted: bool, deleted: bool) -> None:
+        """Hold ``blob`` (one version) in place of the one version it supersedes, and log it."""
+        dict.__setitem__(self.data, key, blob)
+        self.blobs.pop(key, None)
+        if was_deleted and not deleted:
+            self.tombstones.discard(key)
+        if deleted:
+            self.tombstones.add(key)
+        if self.store is not None:
+            self.store.put(b"d" + key, blob)
 
     def _replace(
         self, key: bytes, new: list[Version], blob: bytes | None, held: bool

@@ -119,7 +119,7 @@ class RunPath:
             # What the write has seen, and the clock observes what it supersedes
             # (``HLC.observe``): a version held encoded is read without decoding it.
             held = None if held_now is None else dict.get(held_now, key)
-            over = None if type(held) is not bytes else seen_by_write_over_blob(held)
+            over = None if type(held) is not bytes else seen_by_write_over_blob(held, name)
             if over is not None:
                 ctx, stamp = over
                 if stamp > (ms, logical):

@@ -242,9 +242,17 @@ def seen_by_write_over(local: list[Version]) -> dict[str, int]:
     return context_of(local)
 
 
-def seen_by_write_over_blob(blob: bytes) -> tuple[dict[str, int], tuple[int, int]] | None:
+def seen_by_write_over_blob(
+    blob: bytes, node: str | None = None
+) -> tuple[dict[str, int], tuple[int, int]] | None:
     """``seen_by_write_over(decode(blob))`` and the held version's HLC, read off a
-    one-version blob without building the version (None: not one version)."""
+    one-version blob without building the version (None: not one version); at fixed offsets
+    when ``node`` issued it over a context naming only itself (``chain_head``)."""
+    if node is not None:
+        chain = chain_head(blob)
+        if chain is not None and chain[0] == _name(node):
+            _, counter, seen, hlc, _ = chain
+            return {node: max(seen, counter)}, hlc
     if blob[0] != 1:
         return None
     held, counter, ctx, pos = _dot_and_context(blob, 1)
@@ -252,6 +260,30 @@ def seen_by_write_over_blob(blob: bytes) -> tuple[dict[str, int], tuple[int, int
         ctx[held] = counter
     ms, logical = _TAIL_FROM(blob, pos)[:2]
     return ctx, (ms, logical)
+
+
+def chain_head(blob: bytes) -> tuple[bytes, int, int, tuple[int, int], bool] | None:
+    """What a write over a one-version blob whose context names no node but its own needs,
+    read at fixed offsets without decoding names: the node's encoded name, the counter, the
+    context's entry for the node (0: none), the HLC and whether it is a delete. The common
+    case: a key written again and again through one coordinator. None: any other blob."""
+    if blob[0] != 1:
+        return None
+    end = 2 + blob[1]
+    name = blob[1:end]
+    counter, count = _COUNTER_AND_COUNT_FROM(blob, end)
+    pos = end + 9
+    seen = 0
+    if count == 1:
+        if blob[pos : pos + len(name)] != name:
+            return None
+        pos += len(name)
+        seen = _U64_FROM(blob, pos)[0]
+        pos += 8
+    elif count:
+        return None
+    ms, logical, flags, _, _ = _TAIL_FROM(blob, pos)
+    return name, counter, seen, (ms, logical), bool(flags & 1)
 
 
 def issue_blob(ctx: dict[str, int], node: str, hlc: tuple[int, int], value: bytes) -> bytes:
@@ -279,6 +311,7 @@ def issue_blob(ctx: dict[str, int], node: str, hlc: tuple[int, int], value: byte
 
 
 _U64_FROM = _U64.unpack_from
+_COUNTER_AND_COUNT_FROM = _COUNTER_AND_COUNT.unpack_from
 _TAIL_FROM = _TAIL.unpack_from
 _TAIL_SIZE = _TAIL.size
 

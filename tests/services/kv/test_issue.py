@@ -59,9 +59,14 @@ def test_a_write_over_a_blob_is_issued_as_over_its_decoded_version() -> None:
         node = rng.choice(NAMES)
         stamp = (rng.randrange(1 << 40), rng.randrange(9))
         value = rng.randbytes(rng.randrange(0, 30))
-        ctx, seen_stamp = seen_by_write_over_blob(encode([held]))
-        assert seen_stamp == held.hlc
-        assert issue_blob(ctx, node, stamp, value) == issue_one([held], node, stamp, value)[1]
+        if rng.random() < 0.5:  # this node's chain: a context naming only itself
+            seen = {node: held.counter - 1} if rng.random() < 0.8 else {}
+            held = Version(node, held.counter, seen, held.hlc, held.value, held.expire)
+        expected = issue_one([held], node, stamp, value)[1]
+        for mine in (None, node):  # read off generally, and at fixed offsets where it can be
+            ctx, seen_stamp = seen_by_write_over_blob(encode([held]), mine)
+            assert seen_stamp == held.hlc
+            assert issue_blob(ctx, node, stamp, value) == expected
     two = [_random_version(rng), _random_version(rng)]
     assert seen_by_write_over_blob(encode(two)) is None  # siblings: decoded, not read off
 
