@@ -199,9 +199,8 @@ class RunPath:
 
     def _local_copy(self, key: bytes) -> list[Version] | bytes:
         """This node's versions of ``key`` for a read, or the blob of the one version it holds
-        encoded: a read that agrees with the other replicas shows its value without decoding
-        it (and without keeping the decoded objects, which a read of every key would make
-        as many of as the keys)."""
+        encoded: a read whose replicas agree shows the value off the blob and keeps no
+        decoded objects."""
         replica = self.replica
         if not replica.hints:
             held = dict.get(replica.data, key)

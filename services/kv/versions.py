@@ -217,17 +217,6 @@ def _encode_one(v: Version) -> bytes:
     return b"".join((b"\x01", _name(v.node), head, seen, tail, value))
 
 
-def issue_one(
-    local: list[Version], node: str, hlc: tuple[int, int], value: bytes
-) -> tuple[Version, bytes]:
-    """``new_version(local, {}, node, hlc, value, None)`` and its encoding (``encode`` of it
-    alone), in one step: what a coordinator does for every plain ``SET`` it issues."""
-    ctx = seen_by_write_over(local)
-    return Version(node, ctx.get(node, 0) + 1, ctx, hlc, value, None), issue_blob(
-        ctx, node, hlc, value
-    )
-
-
 def seen_by_write_over(local: list[Version]) -> dict[str, int]:
     """What a write over ``local`` has seen (``context_of``), as a fresh dict."""
     n = len(local)

@@ -11,10 +11,11 @@ from services.kv.ring import Ring
 from services.kv.versions import (
     Version,
     blob_value,
+    decode,
     encode,
     issue_blob,
-    issue_one,
     new_version,
+    seen_by_write_over,
     seen_by_write_over_blob,
     visible,
 )
@@ -32,7 +33,7 @@ def _random_version(rng: random.Random) -> Version:
     return Version(rng.choice(NAMES), rng.randrange(1, 60), ctx, stamp, value, expire)
 
 
-def test_issue_one_is_new_version_and_its_encoding() -> None:
+def test_a_write_issued_over_held_versions_is_new_versions_encoding() -> None:
     rng = random.Random(12)
     for _ in range(3000):
         local = [_random_version(rng) for _ in range(rng.choice([0, 1, 1, 2, 3]))]
@@ -43,16 +44,15 @@ def test_issue_one_is_new_version_and_its_encoding() -> None:
             local = [Version(node, own.counter, seen, own.hlc, own.value, own.expire)]
         stamp = (rng.randrange(1 << 40), rng.randrange(9))
         value = rng.randbytes(rng.randrange(0, 30))
-        version, blob = issue_one(local, node, stamp, value)
-        expected = new_version(local, {}, node, stamp, value, None)
-        assert version == expected
-        assert blob == encode([expected])
-        assert all(v.context is not version.context for v in local)  # contexts are not shared
+        ctx = seen_by_write_over(local)
+        assert all(v.context is not ctx for v in local)  # contexts are not shared
+        blob = issue_blob(ctx, node, stamp, value)
+        assert blob == encode([new_version(local, {}, node, stamp, value, None)])
 
 
 def test_a_write_over_a_blob_is_issued_as_over_its_decoded_version() -> None:
     """``seen_by_write_over_blob`` and ``issue_blob`` (the run's path for a version held
-    encoded) give the bytes ``issue_one`` gives over the decoded version, and its HLC."""
+    encoded) give the bytes of ``new_version`` over the decoded version, and its HLC."""
     rng = random.Random(5)
     for _ in range(3000):
         held = _random_version(rng)
@@ -62,7 +62,7 @@ def test_a_write_over_a_blob_is_issued_as_over_its_decoded_version() -> None:
         if rng.random() < 0.5:  # this node's chain: a context naming only itself
             seen = {node: held.counter - 1} if rng.random() < 0.8 else {}
             held = Version(node, held.counter, seen, held.hlc, held.value, held.expire)
-        expected = issue_one([held], node, stamp, value)[1]
+        expected = encode([new_version([held], {}, node, stamp, value, None)])
         for mine in (None, node):  # read off generally, and at fixed offsets where it can be
             ctx, seen_stamp = seen_by_write_over_blob(encode([held]), mine)
             assert seen_stamp == held.hlc
@@ -93,13 +93,12 @@ def test_put_own_many_stores_indexes_and_logs_as_put_own_does() -> None:
     log_many.records.clear()
     assert one.tombstones
     keys = [b"k%d" % k for k in rng.sample(range(60), 30)]
-    versions, blobs = [], []
+    blobs = []
     for key in keys:
-        version, blob = issue_one(one.get(key), "a", (rng.randrange(1 << 40), 0), key * 2)
-        versions.append(version)
-        blobs.append(blob)
-    for key, version, blob in zip(keys, versions, blobs, strict=True):
-        one.put_own(key, version, blob)
+        ctx = seen_by_write_over(one.get(key))
+        blobs.append(issue_blob(ctx, "a", (rng.randrange(1 << 40), 0), key * 2))
+    for key, blob in zip(keys, blobs, strict=True):
+        one.put_own(key, decode(blob)[0], blob)
     many.put_own_many(keys, blobs)
     assert dict(one.data.items()) == dict(many.data.items())
     assert one.blobs == many.blobs
