@@ -45,7 +45,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.cache_workloads import FREQUENCY, MIXED, RECENCY
-from services.cache.simulator import intern_keys, read_trace, simulate
+from services.cache.simulator import read_trace, simulate
 from services.cache.wtinylfu import ClimbSettings, WTinyLFUPolicy
 
 SHARED = Path(
@@ -87,17 +87,6 @@ LOO_GRID = (
 @functools.cache
 def _real(path: Path) -> list[int]:
     return read_trace(path)
-
-
-def read_column_trace(path: Path, column: int) -> list[int]:
-    """Keys from one column of a comma-separated trace (lines starting with ``#`` skipped)."""
-    with Path(path).open(encoding="utf-8") as fh:
-        keys = (
-            line.split(",", column + 1)[column].strip()
-            for line in fh
-            if line.strip() and not line.startswith("#")
-        )
-        return intern_keys(keys)
 
 
 @functools.cache
@@ -242,7 +231,7 @@ def heldout_margins(
     log(_HEADER)
     for name, (filename, column, sizes) in found.items():
         path = traces_dir / filename
-        trace = read_trace(path) if column is None else read_column_trace(path, column)
+        trace = read_trace(path, column)
         for size in sizes:
             ref = references(trace, size)
             mine, window = adaptive(trace, size)

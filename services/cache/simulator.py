@@ -143,10 +143,16 @@ def intern_keys(keys: Iterable[Hashable]) -> list[int]:
     return out
 
 
-def read_trace(path: Path) -> list[int]:
-    """Keys of a trace file, one per line, as stable ints (see ``intern_keys``)."""
+def read_trace(path: Path, column: int | None = None) -> list[int]:
+    """Keys of a trace file as stable ints (see ``intern_keys``): one per line, or with
+    ``column`` the field at that index of comma-separated lines (``#`` lines skipped)."""
     with Path(path).open(encoding="utf-8") as fh:
-        out = intern_keys(k for k in (line.strip() for line in fh) if k)
+        lines = (line.strip() for line in fh)
+        if column is None:
+            out = intern_keys(k for k in lines if k)
+        else:
+            rows = (line for line in lines if line and not line.startswith("#"))
+            out = intern_keys(row.split(",", column + 1)[column].strip() for row in rows)
     if not out:
         raise ValueError(f"{path}: the trace holds no keys")
     return out

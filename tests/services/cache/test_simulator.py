@@ -165,10 +165,10 @@ def test_cli_simulate_and_mrc_cover_fifo(tmp_path):
 
 
 def test_held_out_traces_read_one_column_and_are_skipped_when_absent(tmp_path):
-    from benchmarks.cache_climb import heldout_margins, read_column_trace
+    from benchmarks.cache_climb import heldout_margins
 
     path = tmp_path / "kv.csv"
     path.write_text("# time, object, size\n0, 17, 5\n1, 42, 5\n\n2, 17, 9\n", encoding="utf-8")
-    keys = read_column_trace(path, 1)
+    keys = read_trace(path, 1)
     assert len(keys) == 3 and keys[0] == keys[2] != keys[1]
     assert heldout_margins(tmp_path / "absent", log=lambda _: None) is None
