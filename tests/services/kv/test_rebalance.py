@@ -8,6 +8,8 @@ import redis
 
 from services.kv.launch import LocalCluster
 from services.kv.ring import Ring
+from tests.services.kv.helpers import stats as kv_stats
+from tests.services.kv.helpers import wait_for
 
 KEYS = [f"rb:{i}" for i in range(400)]
 
@@ -17,22 +19,12 @@ def client(node) -> redis.Redis:
 
 
 def stats(node) -> dict[str, int]:
-    flat = client(node).execute_command("KV.STATS")
-    return {k.decode(): int(v) for k, v in zip(flat[::2], flat[1::2], strict=True)}
+    return kv_stats(client(node))
 
 
 def held(node) -> set[str]:
     c = client(node)
     return {k for k in KEYS if c.execute_command("KV.R.GET", k) is not None}
-
-
-def settle(predicate, timeout_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 def test_a_joining_node_receives_exactly_its_ranges_and_only_they_move(tmp_path):
@@ -52,7 +44,7 @@ def test_a_joining_node_receives_exactly_its_ranges_and_only_they_move(tmp_path)
         def moved() -> bool:
             return sum(stats(n).get("rebalance_keys_sent", 0) for n in cluster.nodes) >= len(mine)
 
-        assert settle(moved)
+        assert wait_for(moved, 30.0)
         time.sleep(1.0)  # nothing more may arrive
         sent = sum(stats(n).get("rebalance_keys_sent", 0) for n in cluster.nodes)
         assert sent == len(mine)  # each moved replica once; unmoved keys never
@@ -105,7 +97,7 @@ def test_a_leaving_node_hands_its_ranges_over_and_no_key_is_lost(tmp_path):
         def collected() -> bool:
             return sum(stats(n).get("tombstones_purged", 0) for n in rest) >= len(gone)
 
-        assert settle(collected)
+        assert wait_for(collected, 30.0)
         assert all(client(n).execute_command("KV.R.GET", k) is None for n in rest for k in gone)
     finally:
         cluster.stop()
@@ -155,7 +147,7 @@ def test_writes_during_a_join_are_all_readable_afterwards(tmp_path):
             got = client(cluster.nodes[3]).mget(keys)
             return got == [acked[k].encode() for k in keys]
 
-        assert settle(all_readable, 40)
+        assert wait_for(all_readable, 40.0)
         for node in cluster.nodes[:3]:
             assert client(node).mget(keys) == [acked[k].encode() for k in keys]
     finally:
