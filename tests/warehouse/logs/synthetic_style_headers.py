@@ -18,12 +18,17 @@ def hms(r: random.Random) -> str:
     return f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}"
 
 
+def logcat_clock(r: random.Random) -> str:
+    """logcat's ``MM-DD HH:MM:SS.mmm``."""
+    return f"{r.randint(1, 12):02d}-{r.randint(1, 28):02d} {hms(r)}.{r.randint(0, 999):03d}"
+
+
 def logcat(r: random.Random, source: str, msg: str) -> str:
     """Android logcat ``threadtime``: ``MM-DD HH:MM:SS.mmm  PID  TID L Tag: message``."""
     level, tag = source.split(" ", 1)
     pid = 1000 + 37 * (len(tag) % 17)
     tid = pid + r.randint(0, 40)
-    clock = f"{r.randint(1, 12):02d}-{r.randint(1, 28):02d} {hms(r)}.{r.randint(0, 999):03d}"
+    clock = logcat_clock(r)
     return f"{clock} {pid:>5} {tid:>5} {level} {tag}: {msg}"
 
 

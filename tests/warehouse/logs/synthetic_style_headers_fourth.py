@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 
 from tests.warehouse.logs import synthetic_style_slots as s
-from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms
+from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms, logcat_clock
 
 
 def ras(r: random.Random, source: str, msg: str) -> str:
@@ -47,7 +47,7 @@ def logcat_padded(r: random.Random, source: str, msg: str) -> str:
     level, tag = source.split(" ", 1)
     pid = 600 + 53 * (len(tag) % 11)
     tid = pid + r.randint(0, 300)
-    clock = f"{r.randint(1, 12):02d}-{r.randint(1, 28):02d} {hms(r)}.{r.randint(0, 999):03d}"
+    clock = logcat_clock(r)
     return f"{clock}  {pid:>4}  {tid:>4} {level} {tag}: {msg}"
 
 

@@ -61,6 +61,11 @@ def glued(word: str, lo: int = 0, hi: int = 999, sep: str = "") -> Slot:
     return lambda r: f"{word}{sep}{r.randint(lo, hi)}"
 
 
+def timer(r: random.Random) -> str:
+    """A kernel driver's seconds.microseconds timer (``ARPT: 123456.000789:``)."""
+    return f"{r.randint(1000, 999999)}.{r.randint(0, 999999):06d}"
+
+
 def ms(r: random.Random) -> str:
     return f"{r.randint(0, 5000)}ms"
 

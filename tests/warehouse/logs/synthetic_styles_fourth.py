@@ -54,10 +54,6 @@ def api_path(r: random.Random) -> str:
     return f"/v2/{tenant}/{tail}"
 
 
-def timer(r: random.Random) -> str:
-    return f"{r.randint(1000, 999999)}.{r.randint(0, 999999):06d}"
-
-
 def ms_clock(r: random.Random) -> str:
     return f"{hms(r)}.{r.randint(0, 999):03d}"
 
@@ -193,14 +189,14 @@ LOGCAT_KV: list[Event] = [
 
 
 MAC_HOSTS: list[Event] = [
-    ("kernel", "ARPT: {}: wl0: MDNS: IPV4 Addr: {}", (timer, s.ip)),
+    ("kernel", "ARPT: {}: wl0: MDNS: IPV4 Addr: {}", (s.timer, s.ip)),
     (
         "kernel",
         "ARPT: {}: wl0: setup_keepalive: Local port: {}, Remote port: {}",
-        (timer, s.num(1024, 65535), s.num(1, 9999)),
+        (s.timer, s.num(1024, 65535), s.num(1, 9999)),
     ),
-    ("kernel", "ARPT: {}: AirPort_Radio::syncPowerState: WWEN[enabled]", (timer,)),
-    ("kernel", "ARPT: {}: AirPort_Radio::syncPowerState: WWEN[disabled]", (timer,)),
+    ("kernel", "ARPT: {}: AirPort_Radio::syncPowerState: WWEN[enabled]", (s.timer,)),
+    ("kernel", "ARPT: {}: AirPort_Radio::syncPowerState: WWEN[disabled]", (s.timer,)),
     ("kernel", "LumaCamIn::systemWakeCall - messageType = 0x{}", (s.hexn(8),)),
     (
         "kernel",

@@ -18,10 +18,6 @@ from tests.warehouse.logs.synthetic_style_headers import hms
 from tests.warehouse.logs.synthetic_styles import Event
 
 
-def _timer(r: random.Random) -> str:
-    return f"{r.randint(1000, 999999)}.{r.randint(0, 999999):06d}"
-
-
 def _stamp(r: random.Random) -> str:
     return f"2024-07-{r.randint(1, 28):02d} {hms(r)}.{r.randint(0, 999):03d}"
 
@@ -51,17 +47,17 @@ MAC_FREE: list[Event] = [
         "Sandbox: {}({}) deny(1) mach-lookup {}",
         (s.program, s.num(50, 9999), s.package),
     ),
-    ("kernel", "ARPT: {}: wl0: leaveModulePoweredForOffloads: Wi-Fi will stay on.", (_timer,)),
+    ("kernel", "ARPT: {}: wl0: leaveModulePoweredForOffloads: Wi-Fi will stay on.", (s.timer,)),
     (
         "kernel",
         "ARPT: {}: wl0: wl_update_tcpkeep_seq: Original Seq: {}, Ack: {}, Win size: {}",
-        (_timer, s.num(10**6, 4 * 10**9), s.num(10**6, 4 * 10**9), s.num(512, 65535)),
+        (s.timer, s.num(10**6, 4 * 10**9), s.num(10**6, 4 * 10**9), s.num(512, 65535)),
     ),
     (
         "kernel",
         "ARPT: {}: PowerSource Information: onSleep,  SleepType: Normal Sleep,  'en0' TX: {}, "
         "RX: {}",
-        (_timer, s.num(0, 90), s.num(0, 90)),
+        (s.timer, s.num(0, 90), s.num(0, 90)),
     ),
     (
         "kernel",
