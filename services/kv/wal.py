@@ -97,15 +97,18 @@ class DurableStore:
         self._written = 0  # batches written to the log
         self._durable = 0  # the newest batch known durable
         self._scheduled = False
-        # what the log file holds (records written to it, so durable when no sync is in flight)
-        self._dirty: dict[bytes, bytes | None] = {}
+        # What the log file holds: the writes of each batch written to it, in order (durable
+        # when no sync is in flight). Kept as the batches' own lists, folded into one dict by
+        # the checkpoint's worker: a write costs no update of a dict of the whole keyspace.
+        self._unfolded: list[list[tuple[bytes, bytes | None]]] = []
         self._folding = False  # a worker is moving the old log into LMDB
         self._rotations = 0  # fresh logs started; their directory entries need a sync
         self._dir_synced = 0  # rotations whose directory entry is known durable
         self.log_bytes = 0
         self.torn_bytes_cut = 0
-        # key -> the batch holding its newest record, while some batch is not yet durable
-        self._logged: dict[bytes, int] = {}
+        # The batches written but not known durable: [batch number, its writes, their keys
+        # (a set, made when first asked for: ``durable_all``)].
+        self._unsynced: list[list] = []
         self._fd = -1
         self._pool: ThreadPoolExecutor | None = None  # fdatasyncs run here, off the loop
         # What group commit achieves: syncs, records per sync, how long syncs take.
@@ -128,8 +131,8 @@ class DurableStore:
             raw = path.read_bytes() if path.exists() else b""
             records, valid = read_records(raw)
             self.torn_bytes_cut += len(raw) - valid
+            self._unfolded.append(records)
             for key, value in records:
-                self._dirty[key] = value
                 if value is None:
                     data.pop(key, None)
                 else:
@@ -146,28 +149,22 @@ class DurableStore:
         """Log a write (``None``: delete). Durable after the next group commit."""
         self._batch.append(encode_record(key, value))
         self._batch_kv.append((key, value))
-        self._logged[key] = self._written + 1  # the batch this record goes out in
 
     def put_many(self, keys: list[bytes], values: list[bytes]) -> None:
         """``put`` of each key with its value (none a delete), in one call."""
-        batch = self._batch
-        logged = self._logged
-        seq = self._written + 1
-        for key, value in zip(keys, values, strict=True):
-            batch.append(encode_record(key, value))
-            logged[key] = seq
+        self._batch += map(encode_record, keys, values)
         self._batch_kv += zip(keys, values, strict=True)
 
     def durable_all(self, keys: Iterable[bytes]) -> bool:
         """Whether the newest record of each of ``keys`` is on disk (a replica read shows a
         key's versions only then, and need not wait for other keys' writes)."""
-        logged = self._logged
-        durable = self._durable
-        for key in keys:
-            seq = logged.get(key)
-            if seq is not None and seq > durable:
-                return False
-        return True
+        pending = [entry for entry in self._unsynced if entry[0] > self._durable]
+        if not pending and not self._batch_kv:
+            return True
+        held = [entry[2] or _keys_of(entry) for entry in pending]
+        if self._batch_kv:  # still growing: its keys are not kept
+            held.append({key for key, _ in self._batch_kv})
+        return not any(key in s for key in keys for s in held)
 
     @property
     def _flushing(self) -> bool:
@@ -208,17 +205,17 @@ class DurableStore:
         self.syncs += 1
         self.synced_records += len(self._batch)
         batch, self._batch = b"".join(self._batch), []
-        self._dirty.update(self._batch_kv)
-        self._batch_kv = []
+        writes, self._batch_kv = self._batch_kv, []
         waiters, self._waiters = self._waiters, []
         os.write(self._fd, batch)  # here, in log order; only the sync waits in a thread
         self._written += 1
+        self._unfolded.append(writes)
         if not self.fsync:
             self._durable = self._written  # written is as durable as this mode makes it
-            self._logged.clear()
             for w in waiters:
                 w()
             return
+        self._unsynced.append([self._written, writes, None])
         self._syncing += 1
         self._latest = waiters
         seq = self._written
@@ -277,9 +274,10 @@ class DurableStore:
         self._syncing -= 1
         if error is not None:
             raise error  # its callers are never told the writes are durable
-        self._durable = max(self._durable, seq)
-        if self._durable >= self._written and not self._batch:
-            self._logged.clear()  # everything logged is durable
+        self._durable = durable = max(self._durable, seq)
+        unsynced = self._unsynced
+        while unsynced and unsynced[0][0] <= durable:
+            del unsynced[0]
         for w in waiters:
             w()
         if self._batch and not self._scheduled:
@@ -289,13 +287,13 @@ class DurableStore:
         """Write and fsync the pending batch synchronously (shutdown, tests)."""
         if self._batch:
             batch, self._batch = b"".join(self._batch), []
-            self._dirty.update(self._batch_kv)
+            self._unfolded.append(self._batch_kv)
             self._batch_kv = []
             self._write(batch)
             self._written += 1
             self._durable = self._written
         if self._durable >= self._written:
-            self._logged.clear()
+            self._unsynced.clear()
         waiters, self._waiters = self._waiters, []
         for w in waiters:
             w()
@@ -314,7 +312,7 @@ class DurableStore:
         the old log, a fresh one takes the writes from now on, and a worker moves the old one
         into LMDB (``_fold``)."""
         started = time.perf_counter()
-        snapshot, self._dirty = self._dirty, {}
+        snapshot, self._unfolded = self._unfolded, []
         old_fd = self._fd
         os.rename(self.log_path, self.old_path)
         self._rotations += 1
@@ -327,7 +325,7 @@ class DurableStore:
     def _fold(
         self,
         loop: asyncio.AbstractEventLoop,
-        snapshot: dict[bytes, bytes | None],
+        snapshot: list[list[tuple[bytes, bytes | None]]],
         old_fd: int,
         started: float,
     ) -> None:
@@ -336,7 +334,7 @@ class DurableStore:
         error: OSError | None = None
         try:
             self._sync_dir_if_rotated()
-            self._commit(snapshot)
+            self._commit(_newest(snapshot))
             os.close(old_fd)
             os.unlink(self.old_path)
             self._sync_dir()
@@ -371,8 +369,8 @@ class DurableStore:
             self._pool = None
             self._folding = False
         self.flush_now()
-        self._commit(self._dirty)
-        self._dirty.clear()
+        self._commit(_newest(self._unfolded))
+        self._unfolded = []
         os.ftruncate(self._fd, 0)
         os.lseek(self._fd, 0, os.SEEK_SET)
         os.fsync(self._fd)
@@ -393,3 +391,17 @@ class DurableStore:
             os.close(self._fd)
             self._fd = -1
         self.env.close()
+
+
+def _newest(batches: list[list[tuple[bytes, bytes | None]]]) -> dict[bytes, bytes | None]:
+    """Each key's newest write (None: deleted) in batches of writes, oldest first."""
+    newest: dict[bytes, bytes | None] = {}
+    for writes in batches:
+        newest.update(writes)
+    return newest
+
+
+def _keys_of(entry: list) -> set[bytes]:
+    """The keys of an unsynced batch entry, made once."""
+    entry[2] = {key for key, _ in entry[1]}
+    return entry[2]

@@ -97,6 +97,31 @@ def test_a_checkpoint_moves_the_log_into_lmdb(tmp_path):
     again.close()
 
 
+def test_a_checkpoint_keeps_each_keys_newest_write_across_batches(tmp_path):
+    """Writes since the last checkpoint are folded batch by batch, oldest first: the newest
+    write of a key wins, a delete included, whatever batch it was logged in."""
+
+    async def main() -> None:
+        store = DurableStore(tmp_path, checkpoint_bytes=1)
+        store.load()
+        for value in (b"1", b"2", None, b"4"):
+            store.put(b"rewritten", value)
+            store.put_many([b"gone", b"kept"], [b"x" + (value or b"-"), b"k"])
+            await store.wait_durable()
+        store.put(b"gone", None)
+        await store.wait_durable()
+        assert store.maybe_checkpoint()
+        while store._folding:
+            await asyncio.sleep(0.01)
+        store.close()
+
+    asyncio.run(main())
+    assert (tmp_path / "wal.log").stat().st_size == 0  # all of it is in LMDB now
+    again = DurableStore(tmp_path)
+    assert again.load() == {b"rewritten": b"4", b"kept": b"k"}
+    again.close()
+
+
 def test_sigterm_drains_and_exits_cleanly_keeping_every_write(tmp_path):
     cluster = LocalCluster.create(tmp_path, 1)
     cluster.start()
