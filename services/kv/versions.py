@@ -258,21 +258,32 @@ def chain_head(blob: bytes) -> tuple[bytes, int, int, tuple[int, int], bool] | N
     case: a key written again and again through one coordinator. None: any other blob."""
     if blob[0] != 1:
         return None
-    end = 2 + blob[1]
-    name = blob[1:end]
-    counter, count = _COUNTER_AND_COUNT_FROM(blob, end)
-    pos = end + 9
-    seen = 0
-    if count == 1:
-        if blob[pos : pos + len(name)] != name:
+    size = blob[1]
+    shapes = _CHAIN_SHAPES.get(size) or _chain_shapes(size)
+    if blob[10 + size] == 1:  # a context of one entry: this node's own, or no chain
+        seen_self = shapes[0]
+        if len(blob) < 1 + seen_self.size:
             return None
-        pos += len(name)
-        seen = _U64_FROM(blob, pos)[0]
-        pos += 8
-    elif count:
+        name, counter, _, other, seen, ms, logical, flags = seen_self.unpack_from(blob, 1)
+        if other != name:
+            return None
+        return name, counter, seen, (ms, logical), bool(flags & 1)
+    name, counter, count, ms, logical, flags = shapes[1].unpack_from(blob, 1)
+    if count:
         return None
-    ms, logical, flags, _, _ = _TAIL_FROM(blob, pos)
-    return name, counter, seen, (ms, logical), bool(flags & 1)
+    return name, counter, 0, (ms, logical), bool(flags & 1)
+
+
+# Per length of a node's name: the layout of a chain's head (``chain_head``) read in one
+# unpacking, with a context naming the node itself and with an empty one.
+_CHAIN_SHAPES: dict[int, tuple[struct.Struct, struct.Struct]] = {}
+
+
+def _chain_shapes(size: int) -> tuple[struct.Struct, struct.Struct]:
+    name = f"{size + 1}s"  # the length byte and the name: the node's ``_name``
+    shapes = (struct.Struct(f"<{name}QB{name}QQIB"), struct.Struct(f"<{name}QBQIB"))
+    _CHAIN_SHAPES[size] = shapes
+    return shapes
 
 
 def issue_blob(ctx: dict[str, int], node: str, hlc: tuple[int, int], value: bytes) -> bytes:

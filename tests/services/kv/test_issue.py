@@ -11,6 +11,7 @@ from services.kv.ring import Ring
 from services.kv.versions import (
     Version,
     blob_value,
+    chain_head,
     decode,
     encode,
     issue_blob,
@@ -69,6 +70,31 @@ def test_a_write_over_a_blob_is_issued_as_over_its_decoded_version() -> None:
             assert issue_blob(ctx, node, stamp, value) == expected
     two = [_random_version(rng), _random_version(rng)]
     assert seen_by_write_over_blob(encode(two)) is None  # siblings: decoded, not read off
+
+
+def test_a_chains_head_is_read_as_decoding_shows_it() -> None:
+    """``chain_head`` reads a one-version blob whose context names only its own node (or
+    nothing) as ``decode`` does, and refuses every other blob, whatever the names' lengths."""
+    rng = random.Random(21)
+    names = [*NAMES, "n", "n1", "node-" + "x" * 40, "\u00e9t\u00e9"]
+    for _ in range(4000):
+        node = rng.choice(names)
+        others = rng.sample(names, rng.randrange(0, 3))
+        shape = rng.choice(["empty", "self", "others", "self+others"])
+        ctx = {} if shape == "empty" else {n: rng.randrange(1, 1 << 40) for n in others}
+        if "self" in shape:
+            ctx[node] = rng.randrange(0, 1 << 40)
+        value = rng.randbytes(rng.randrange(0, 6)) if rng.random() < 0.8 else None
+        v = Version(node, rng.randrange(1, 1 << 40), ctx, (rng.randrange(1 << 40), 3), value)
+        got = chain_head(encode([v]))
+        if set(ctx) - {node}:
+            assert got is None
+            continue
+        assert got is not None
+        name, counter, seen, hlc, deleted = got
+        assert name == bytes([len(node.encode())]) + node.encode()
+        assert (counter, seen, hlc, deleted) == (v.counter, ctx.get(node, 0), v.hlc, value is None)
+    assert chain_head(encode([_random_version(rng), _random_version(rng)])) is None
 
 
 def test_the_value_read_off_a_blob_is_what_visible_shows() -> None:
