@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import threading
 import time
 
 import redis
 
+from services.kv import wal
 from services.kv.launch import LocalCluster
 from services.kv.versions import Version, covered, merge
 from services.kv.wal import DurableStore, encode_record, read_records
@@ -166,6 +168,41 @@ def test_callers_are_answered_only_after_their_write_with_syncs_in_flight(tmp_pa
     assert all(size >= sizes[i] for i, size in answered)
     records, _ = read_records((tmp_path / "wal.log").read_bytes())
     assert [k for k, _ in records] == [b"k%d" % i for i in range(200)]
+
+
+def test_batches_written_during_a_sync_share_the_next_one(tmp_path, monkeypatch):
+    """Group commit: batches logged while a slow fdatasync runs wait for the next sync, which
+    makes all of them durable at once, and none is answered before a sync that began after
+    its record was written."""
+    began: list[int] = []  # the log's size as each sync began
+    done: list[int] = []  # ... and those that have returned
+    real = wal.os.fdatasync
+
+    def slow_sync(fd: int) -> None:
+        size = os.fstat(fd).st_size
+        began.append(size)
+        time.sleep(0.05)
+        real(fd)
+        done.append(size)
+
+    monkeypatch.setattr(wal.os, "fdatasync", slow_sync)
+    answered: list[bool] = []
+
+    async def run() -> None:
+        store = DurableStore(tmp_path)
+        store.load()
+        end = 0
+        for i in range(12):
+            store.put(b"k%d" % i, b"v")
+            end += len(encode_record(b"k%d" % i, b"v"))
+            store.on_durable(lambda end=end: answered.append(max(done, default=0) >= end))
+            await asyncio.sleep(0.01)  # a batch of its own, handed over while a sync runs
+        await store.wait_durable()
+        store.close()
+
+    asyncio.run(run())
+    assert answered == [True] * 12
+    assert 2 <= len(began) <= 6  # twelve batches, not a sync each
 
 
 def test_a_key_counts_as_durable_once_the_sync_holding_its_newest_record_returned(tmp_path):
