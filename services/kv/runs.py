@@ -26,6 +26,8 @@ from services.kv.versions import (
     decode,
     dots,
     issue_blob,
+    issue_over_chain,
+    own_chain,
     seen_by_write_over,
     seen_by_write_over_blob,
     visible,
@@ -117,26 +119,36 @@ class RunPath:
                     if t != name
                 ]
             # What the write has seen, and the clock observes what it supersedes
-            # (``HLC.observe``): a version held encoded is read without decoding it.
+            # (``HLC.observe``): a version held encoded is read without decoding it, and
+            # over this node's own chain (the common case) issued in one packing.
             held = None if held_now is None else dict.get(held_now, key)
-            over = None if type(held) is not bytes else seen_by_write_over_blob(held, name)
-            if over is not None:
-                ctx, stamp = over
+            chain = own_chain(held, name) if type(held) is bytes else None
+            if chain is not None:
+                seen, stamp = chain
                 if stamp > (ms, logical):
                     ms, logical = stamp
-            elif held is None and held_now is not None:
-                ctx = {}
             else:
-                local = get(key)
-                for v in local:
-                    if v.hlc > (ms, logical):
-                        ms, logical = v.hlc
-                ctx = seen_by_write_over(local)
+                over = None if type(held) is not bytes else seen_by_write_over_blob(held)
+                if over is not None:
+                    ctx, stamp = over
+                    if stamp > (ms, logical):
+                        ms, logical = stamp
+                elif held is None and held_now is not None:
+                    ctx = {}
+                else:
+                    local = get(key)
+                    for v in local:
+                        if v.hlc > (ms, logical):
+                            ms, logical = v.hlc
+                    ctx = seen_by_write_over(local)
             if pt > ms:  # ``HLC.now``, with one reading of the wall clock per run
                 ms, logical = pt, 0
             else:
                 logical += 1
-            blob = issue_blob(ctx, name, (ms, logical), args[2])
+            if chain is not None:
+                blob = issue_over_chain(name, seen, (ms, logical), args[2])
+            else:
+                blob = issue_blob(ctx, name, (ms, logical), args[2])
             keys.append(key)
             blobs.append(blob)
             seq += 1

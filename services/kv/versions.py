@@ -231,17 +231,9 @@ def seen_by_write_over(local: list[Version]) -> dict[str, int]:
     return context_of(local)
 
 
-def seen_by_write_over_blob(
-    blob: bytes, node: str | None = None
-) -> tuple[dict[str, int], tuple[int, int]] | None:
+def seen_by_write_over_blob(blob: bytes) -> tuple[dict[str, int], tuple[int, int]] | None:
     """``seen_by_write_over(decode(blob))`` and the held version's HLC, read off a
-    one-version blob without building the version (None: not one version); at fixed offsets
-    when ``node`` issued it over a context naming only itself (``chain_head``)."""
-    if node is not None:
-        chain = chain_head(blob)
-        if chain is not None and chain[0] == _name(node):
-            _, counter, seen, hlc, _ = chain
-            return {node: max(seen, counter)}, hlc
+    one-version blob without building the version (None: not one version)."""
     if blob[0] != 1:
         return None
     held, counter, ctx, pos = _dot_and_context(blob, 1)
@@ -284,6 +276,34 @@ def _chain_shapes(size: int) -> tuple[struct.Struct, struct.Struct]:
     shapes = (struct.Struct(f"<{name}QB{name}QQIB"), struct.Struct(f"<{name}QBQIB"))
     _CHAIN_SHAPES[size] = shapes
     return shapes
+
+
+def own_chain(blob: bytes, node: str) -> tuple[int, tuple[int, int]] | None:
+    """What a write by ``node`` over ``blob`` has seen, when the blob is ``node``'s own chain
+    (``chain_head``): the counter of ``node`` it saw and the held version's HLC, read at
+    fixed offsets. ``seen_by_write_over_blob`` gives ``{node: counter}`` there. None: any
+    other blob."""
+    chain = chain_head(blob)
+    if chain is None or chain[0] != _name(node):
+        return None
+    _, counter, seen, hlc, _ = chain
+    return max(seen, counter), hlc
+
+
+def issue_over_chain(node: str, seen: int, hlc: tuple[int, int], value: bytes) -> bytes:
+    """``issue_blob({node: seen}, node, hlc, value)`` (a write over ``node``'s own chain,
+    ``own_chain``) in one packing."""
+    name = _name(node)
+    shape = _ISSUE_SHAPES.get(len(name)) or _issue_shape(len(name))
+    return shape.pack(1, name, seen + 1, 1, name, seen, hlc[0], hlc[1], 0, -1, len(value)) + value
+
+
+_ISSUE_SHAPES: dict[int, struct.Struct] = {}
+
+
+def _issue_shape(size: int) -> struct.Struct:
+    shape = _ISSUE_SHAPES[size] = struct.Struct(f"<B{size}sQB{size}sQ" + _TAIL.format[1:])
+    return shape
 
 
 def issue_blob(ctx: dict[str, int], node: str, hlc: tuple[int, int], value: bytes) -> bytes:
