@@ -191,21 +191,21 @@ class ReplicaCommands:
         home), answered once all of them are durable: their count if every one was taken,
         else one reply per key."""
         refused: dict[int, Error] = {}  # entry -> its error reply (a full hint store)
-        put = self.replica.put_encoded
-        newest = (0, 0)
-        triples = iter(args)
-        next(triples)
-        for j, (key, blob, hint) in enumerate(zip(triples, triples, triples, strict=True)):
+        keys, blobs, hints = args[1::3], args[2::3], args[3::3]
+        if not any(hints):  # the common case: every entry for one of the key's homes
+            newest = self.replica.put_encoded_many(zip(keys, blobs, strict=True))
+        else:
+            newest = self.replica.put_encoded_many(
+                (key, blob) for key, blob, hint in zip(keys, blobs, hints, strict=True) if not hint
+            )
+        for j, hint in enumerate(hints):
             if not hint:
-                stamp = put(key, blob)
-                if stamp > newest:
-                    newest = stamp
                 continue
-            versions = decode(blob)
+            versions = decode(blobs[j])
             for v in versions:
                 if v.hlc > newest:
                     newest = v.hlc
-            if self.replica.add_hint(hint.decode(), key, versions):
+            if self.replica.add_hint(hint.decode(), keys[j], versions):
                 self.counters["hints_queued"] += 1
                 self.record("kv_hint_queued", home=hint.decode())
             else:

@@ -134,3 +134,36 @@ def test_random_chains_of_one_nodes_writes_are_held_exactly_as_decoded_puts() ->
         assert [decode(v) for _, v in log_encoded.records if v] == [
             decode(v) for _, v in log_decoded.records if v
         ]
+
+
+def test_a_batch_of_replicated_writes_is_held_and_logged_as_put_one_by_one() -> None:
+    """``put_encoded_many`` (a replica's batch of puts, chains compared inline) leaves the
+    same versions, tombstones and log, in the same order per key, as ``put_encoded`` of
+    each write in turn, with keys repeated within a batch."""
+    import random
+
+    rng = random.Random(8)
+    for _ in range(150):
+        batched, log_batched, single, log_single = _pair()
+        counters = {}
+        for _ in range(4):
+            batch = []
+            for _ in range(rng.randrange(1, 12)):
+                key = rng.choice([b"k1", b"k2", b"k3"])
+                node = rng.choice("aab")
+                counter = counters[key, node] = counters.get((key, node), 0) + rng.choice([1, 1, 2])
+                if rng.random() < 0.75:
+                    ctx = {node: max(0, counter - rng.choice([1, 1, 2, 3]))}
+                else:
+                    ctx = {n: rng.randrange(0, 6) for n in rng.sample("abc", rng.randrange(3))}
+                value = None if rng.random() < 0.15 else b"v%d" % counter
+                v = _v(node, counter, ctx, 100 + counter, value)
+                batch.append((key, encode([v])))
+            if rng.random() < 0.3:
+                batch.append(batch[0])  # a write repeated within its batch
+            newest = batched.put_encoded_many(batch)
+            assert newest == max(single.put_encoded(key, blob) for key, blob in batch)
+        for key in (b"k1", b"k2", b"k3"):
+            assert batched.get_blob(key) == single.get_blob(key)
+        assert batched.tombstones == single.tombstones
+        assert log_batched.records == log_single.records
