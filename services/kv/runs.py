@@ -190,7 +190,11 @@ class RunPath:
                 mine = {self.name: versions_of(local)}
                 state.replies[i] = self._finish_get(key, mine, placement, state)
                 return
-            state.expect_read(i, _Read(key, args, conn, placement, local, need))
+            if need == 1:  # a digest read of one peer (R=2): kept as a tuple until it differs
+                state.digests[i] = (local, args, conn, placement)
+                state.pending += 1
+            else:
+                state.expect_read(i, _Read(key, args, conn, placement, local, need))
             sig = blob_dots(local) if type(local) is bytes else dots(local)
             part = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(sig), sig)
             checks = state.checks
@@ -277,6 +281,9 @@ class _Run:
         self.started = time.perf_counter()
         self.writes: dict[int, list[Any]] = {}  # i -> [acks, answered, expected, latencies]
         self.reads: dict[int, _Read] = {}
+        # i -> (this node's copy, request, connection, placement): a read that needs one
+        # peer's digest, the common case, with no ``_Read`` until the peer's copy differs
+        self.digests: dict[int, tuple[Any, list[bytes], Any, Placement]] = {}
         self.order_key = cluster.order_key  # the placement memo of reads' replica order
         self.local: list[int] = []
         self.puts: dict[str, Segment] = {}  # target -> the replica puts for it
@@ -385,18 +392,23 @@ class _Run:
         """``target`` holds this node's own versions of every key of ``indices``: with R=2
         those reads are done (nothing to merge or repair), counted in bulk."""
         reads = self.reads
+        digests = self.digests
         replies = self.replies
         now = int(time.time() * 1000)
         finished = 0
         for i in indices:
-            read = reads.get(i)
-            if read is None:
-                continue
-            if read.replies is not None or read.need != 1:
-                self._got(i, read, target, versions_of(read.local))
-                continue
-            del reads[i]
-            local = read.local
+            digest = digests.pop(i, None)
+            if digest is not None:
+                local = digest[0]
+            else:
+                read = reads.get(i)
+                if read is None:
+                    continue
+                if read.replies is not None or read.need != 1:
+                    self._got(i, read, target, versions_of(read.local))
+                    continue
+                del reads[i]
+                local = read.local
             if type(local) is bytes:
                 replies[i] = blob_value(local, now)
             elif len(local) == 1:  # ``visible`` inlined: one version, no siblings
@@ -419,7 +431,11 @@ class _Run:
         own versions encoded, None (it holds none), or a ``PeerError``."""
         read = self.reads.get(i)
         if read is None:
-            return
+            digest = self.digests.pop(i, None)
+            if digest is None:
+                return
+            local, args, conn, placement = digest
+            read = self.reads[i] = _Read(args[1], args, conn, placement, local, 1)
         if isinstance(reply, Exception):
             self._read_failed(i, read)
             return

@@ -397,6 +397,8 @@ def blob_value(blob: bytes, now_ms: int) -> bytes | None:
 def dots(versions: list[Version]) -> bytes:
     """The dots of a version set, as bytes: equal for equal sets (a dot names one version
     everywhere), what a digest read compares (empty: no versions)."""
+    if not versions:
+        return b""
     if len(versions) == 1:
         v = versions[0]
         return f"{v.node}:{v.counter}".encode()
