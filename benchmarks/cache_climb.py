@@ -26,10 +26,10 @@ static W-TinyLFU (1% window) on the same trace and size, in points.
   cluster from its 10-million-request file, one million requests each: from request 5,000,000
   (``twitter52_5m``, 152,025 keys) and the last million (``twitter52_9m``, 145,569 keys),
   44 and 80 minutes into the trace (the first million spans 8.5 minutes). All at 1000, 5000
-  and 15000 entries. They ship in the libCacheSim source distribution on PyPI; they are read at run time
-  from ``$BLUEPRINT_CACHE_TRACES`` (default ``~/.cache/blueprint/cache-traces``) and skipped
-  when absent. Fetch them once (about 80 MB download, 150 MB unpacked; never copy them into
-  the repository; ``zstd`` is the Debian package of that name)::
+  and 15000 entries. They ship in the libCacheSim source distribution on PyPI; they are read
+  at run time from ``$BLUEPRINT_CACHE_TRACES`` (default ``~/.cache/blueprint/cache-traces``)
+  and skipped when absent. Fetch them once (about 80 MB download, 150 MB unpacked; never
+  copy them into the repository; ``zstd`` is the Debian package of that name)::
 
       pip download --no-deps --no-binary :all: libcachesim==0.3.5 -d /tmp
       mkdir -p ~/.cache/blueprint/cache-traces && cd ~/.cache/blueprint/cache-traces
