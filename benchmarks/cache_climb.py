@@ -22,15 +22,25 @@ static W-TinyLFU (1% window) on the same trace and size, in points.
 - ``heldout_margins``: real traces that no setting was chosen on, scored with the shipped
   settings only (never in the leave-one-out, so they stay unseen): a VMware block I/O trace
   (CloudPhysics, 113,872 requests, 48,974 blocks) and a Twitter key-value cluster trace
-  (cluster 52, first 1,000,000 requests, 143,542 keys), at 1000, 5000 and 15000 entries. Both
-  ship in the libCacheSim source distribution on PyPI; they are read at run time from
-  ``$BLUEPRINT_CACHE_TRACES`` (default ``~/.cache/blueprint/cache-traces``) and skipped when
-  absent. Fetch them once (about 80 MB; never copy them into the repository)::
+  (cluster 52, first 1,000,000 requests, 143,542 keys), and two later stretches of the same
+  cluster from its 10-million-request file, one million requests each: from request 5,000,000
+  (``twitter52_5m``, 152,025 keys) and the last million (``twitter52_9m``, 145,569 keys),
+  44 and 80 minutes into the trace (the first million spans 8.5 minutes). All at 1000, 5000
+  and 15000 entries. They ship in the libCacheSim source distribution on PyPI; they are read
+  at run time from ``$BLUEPRINT_CACHE_TRACES`` (default ``~/.cache/blueprint/cache-traces``)
+  and skipped when absent. Fetch them once (about 80 MB download, 150 MB unpacked; never
+  copy them into the repository; ``zstd`` is the Debian package of that name)::
 
       pip download --no-deps --no-binary :all: libcachesim==0.3.5 -d /tmp
-      mkdir -p ~/.cache/blueprint/cache-traces
-      tar xzf /tmp/libcachesim-0.3.5.tar.gz -C ~/.cache/blueprint/cache-traces \\
-          --strip-components=4 libcachesim-0.3.5/src/libCacheSim/data
+      mkdir -p ~/.cache/blueprint/cache-traces && cd ~/.cache/blueprint/cache-traces
+      tar xzf /tmp/libcachesim-0.3.5.tar.gz --strip-components=4 \\
+          libcachesim-0.3.5/src/libCacheSim/data
+      zstd -dc twitter_cluster52_10m.csv.zst | sed -n 5000002,6000001p > twitter_cluster52_5m.csv
+      zstd -dc twitter_cluster52_10m.csv.zst | tail -n 1000000 > twitter_cluster52_9m.csv
+
+  No other package on PyPI, Debian or npm was found to ship a real cache trace: PyMimircache
+  and mimircache (the sdists hold no trace), libcachesim 0.3.2 (no data), and the other
+  files of libcachesim 0.3.5 are the same CloudPhysics trace in other formats.
 
 Run: ``python -m benchmarks.cache_climb [--real] [--loo] [--heldout]``.
 """
@@ -73,6 +83,8 @@ HELDOUT = Path(
 HELDOUT_TRACES = {
     "cloudphysics": ("cloudPhysicsIO.txt", None, (1000, 5000, 15000)),
     "twitter52": ("twitter_cluster52.csv", 1, (1000, 5000, 15000)),
+    "twitter52_5m": ("twitter_cluster52_5m.csv", 1, (1000, 5000, 15000)),
+    "twitter52_9m": ("twitter_cluster52_9m.csv", 1, (1000, 5000, 15000)),
 }
 DEFAULT = ClimbSettings()
 # The shipped settings and the runner-up of the grid the defaults came from (see the

@@ -86,8 +86,9 @@ How each setting was chosen (synthetic traces of ``benchmarks.cache_workloads`` 
   outranks every later candidate. Two real traces no setting had seen (``--heldout``) showed
   that gap: CloudPhysics -2.79 and -2.80 at 5000 and 15000 entries (+1.16 and -1.10 with it).
   Picked among 1, 2, 3 and 5% on the dev traces (1%: sprite@200 -1.32; 3%, 5%: switch_rf).
-- Rejected variants with their figures: :mod:`services.cache.wtinylfu_record` (seven rounds:
-  climber, admission, sketch, aging, doorkeeper, counters, correlated references).
+- Rejected variants with their figures: :mod:`services.cache.wtinylfu_record` (eight rounds:
+  climber, admission, sketch, aging, doorkeeper, counters, correlated references, reuse
+  distances).
 """
 
 from __future__ import annotations

@@ -249,4 +249,83 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     switch_rf@200 -0.17, stack@200 -0.14, switch_rf@1000 -0.03, loops and zipf_scan
     unchanged). Seed 7's switch_rf@1000 gain (+0.55) is luck; the gain is on real traces
     (multi2 +0.06 to +0.45, CloudPhysics, Twitter), the cost on synthetic recency.
+- An eighth round, LIRS's signal in admission, against the loops larger than the cache
+  (loops@1000 -1.73 behind LIRS) and the looping programs (multi2, ps). A hashed table of
+  16 x capacity slots (16-bit tag) kept each key's last use and the gap before it, resident
+  or not (uses within the correlated-reference period counted once), and a candidate that
+  ties its victim or beats it within ``ADMIT_MARGIN`` was admitted when its reuse distance
+  (the longer of its last gap and the time since its last use) was under the victim's by a
+  ratio, or the victim's was unknown (LIRS's non-resident HIR block). Shipped -> variant,
+  adaptive cache, the same harness (hit ratios are deterministic):
+  - Ratio 1.5, no guard: loops@200 +0.00 -> +1.24, loops@1000 -1.73 -> -0.57, loops@5000
+    -0.94 -> -0.25, multi2@500/1000/2000 -0.23/-1.32/-0.88 -> -0.05/-1.07/-0.63, ps@250/500/
+    1000 -0.29/+0.00/-0.63 -> +0.25/+0.58/-0.21, switch_rf@200/1000 -0.76/-1.03 -> -0.48/
+    -0.32, sprite@500 -0.57 -> -0.05; but sprite@100 -0.64 -> -2.36, sprite@200 -0.94 ->
+    -1.76. Ratio 3 / 6: sprite@100 -2.01 / -0.99, sprite@200 -1.56 / -1.30, multi2@1000
+    -0.91 / -0.95. The loss is the rule's, not the climber's: static W-TinyLFU (1% window)
+    with the rule against without (both counting bursts once), ratio 1.5: sprite@100
+    -2.91, sprite@200 -1.56, loops@1000 +1.17, multi2@1000 +0.74. Sprite is where
+    frequency beats recency (static 31.4% at 100 entries, LIRS 25.3%), and the rule brings
+    LIRS's choice to it.
+  - A victim seen once taking the time since that use as its distance (instead of losing):
+    sprite@100 -1.48, sprite@200 -1.32, multi2@1000 -1.23. The shadows running the rule too
+    (so they model the real cache): sprite@100 -1.88, sprite@200 -1.72.
+  - Only while the window is at most 5%: sprite@100 -2.34, sprite@200 -1.70, loops@1000
+    -0.57, switch_rf@1000 -0.82 (the damage is done while sprite's window is small).
+  - Only in the margin's gray zone (the candidate beats the victim by exactly one count,
+    ties still lose): loops@1000 -0.42, multi2@1000 -0.95, switch_rf@1000 -0.50, ps@1000
+    -0.27, but sprite@100 -1.41, sprite@200 -1.18 (over ``test_simulator``'s one point under
+    the static window); with ratio 3 sprite@200 -1.48, loops@1000 -1.19; with the victim's
+    time since use as above sprite@200 -1.28, loops@1000 -0.51. The closest to a keeper: the
+    worst of these sizes -1.73 -> -1.41, but sprite@200 breaks the bound.
+  - Guards that let the cache judge the rule itself, each disputed decision (rule and sketch
+    disagree) recorded whether or not the rule acted, and the rule on while a score is
+    positive: scored by which of the two keys is requested first (Belady's choice), +-16:
+    sprite@100 -1.44, sprite@200 -1.24, loops@1000 -1.72 (the score says no early on, when
+    the resident set of the loops is decided), switch_rf@1000 -0.30; scored by every later
+    request to either key (+1 candidate, -1 victim, the last width/64 keys), +-16: sprite@100
+    -1.56, sprite@200 -1.70, loops@1000 -1.05, multi2@1000 -1.02; +-64 over width/16 keys:
+    sprite@100 -1.77, sprite@200 -1.94, loops@1000 -0.89. On sprite the disputed candidates
+    are requested more than their victims and the hit ratio still falls: who is requested
+    next is not what the rule changes.
+  - A selector by shadows, the climber's way: two more shadow caches at the real window,
+    without and with the rule (gray zone only), on the climber's hash sample; the climber's
+    sign test (2 standard deviations, evidence kept up to ``MAX_EVIDENCE_PERIODS``) turns the
+    rule on or off in the real cache, starting off. The rule acts only while the window is at
+    most 5% (without that cap sprite@200 fell to -1.02). Hit ratios deterministic; the
+    shipped code in the same harness: 41 dev sizes worst -1.73, mean -0.315; the twelve
+    held-out sizes worst -1.10, mean +1.556. Shipped -> variant:
+    - Selector shadows at full size (every sampled key; spot checks without / with the
+      cap): sprite@100 -0.69 / -0.68, sprite@200 -1.02 / -1.05, loops@1000 -0.86 / -0.86,
+      switch_rf@1000 -0.67 / -0.89, cloudphysics@5000 +1.16 with it; about twice the CPU
+      time per request.
+    - A quarter of the sampled keys into shadows of a quarter the size, no 5% cap: dev worst
+      -1.32, mean -0.167 (loops@1000 -1.15, switch_rf@1000 -0.70, zipf_scan -0.76..-0.63 ->
+      +0.02..+0.32 against LIRS, switch_fr +0.6 to +0.8, but sprite@200 -1.02 and multi2@500
+      -0.43); held-out worst -1.10, mean +1.496 (cloudphysics@5000 +1.16 -> -0.49: 128-entry
+      shadows on 2.5% of the keys misjudge it).
+    - The same with the 5% cap: dev worst -1.15 (loops@1000), mean -0.190; multi2@1000 -1.09,
+      sprite@200 -0.70, sprite@100 -0.84; held-out worst -1.10, mean +1.464 (cloudphysics@5000
+      -0.24). CPU per request (median of three interleaved rounds, process time): sprite@100
+      +23%, loops@1000 +30%, zipf_scan@1000 +25%, multi2@500 +22%.
+    - Selector shadows sized to cost a sixth of the cache and its climbing shadows (a
+      quarter of the keys up to 512 entries, the climber's whole sample at 5000 and above),
+      5% cap: dev worst -1.13 (loops@1000), mean -0.201; sprite@200 -0.97, sprite@100 -0.94;
+      held-out worst -1.10, mean +1.578 (no held-out size worse by over 0.03,
+      twitter@15000 +0.1 to +0.2). CPU per request, medians of three interleaved rounds:
+      sprite@100 +26%, loops@1000 +16%, zipf_scan@1000 +47%, multi2@500 +24%, extents@5000
+      +49%.
+    - An eighth, and the selector idle while the window is over the cap: sprite@200 -1.08
+      (over ``test_simulator``'s one point), multi2@1000 -1.11, cloudphysics@5000 -0.24; CPU
+      per request over three to six rounds: sprite@100 +32 to +42%, loops@1000 +21 to +58%,
+      zipf_scan@1000 +5 to +44%, extents@5000 0 to +57% (the machine's noise is +-20%). A
+      sixteenth: the selector rarely turns the rule on (multi2@1000 -1.32, as shipped; loops
+      at 200 entries never).
+    The best of these (a sixth) lifts the dev worst from -1.73 to -1.13 and the mean from
+    -0.315 to -0.201 with no held-out loss, but costs a quarter to a half more CPU per
+    request, over this round's budget of 15%, and sprite@200 swings between -0.70 and -1.08
+    with the selector's sample (the test's bound is -1.0). Not kept. What would make it fit:
+    a cheaper reuse-distance table (it is touched on every request, in Python) and a
+    selector that shares the climber's low shadow when the window sits at the floor (the
+    low shadow is then the no-rule shadow at the real window).
 """
