@@ -58,6 +58,7 @@ from services.kv.runs import RunPath
 from services.kv.topology import Topology
 from services.kv.versions import (
     HLC,
+    OwnChain,
     Version,
     context_of,
     decode,
@@ -102,6 +103,8 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         self.membership = self.topology.membership
         self._seq = 0
         self._write_seq = 0  # batched writes started (which to sample)
+        self.own_chain = OwnChain(cfg.name)  # its writes over its own chains (``_run_sets``)
+        self.fanouts: dict[tuple, tuple] = {}  # a write's other targets and hints, interned
         self.batches = PeerBatches(self)
         self._rmw: dict[bytes, deque] = {}  # key -> read-modify-writes waiting to run
         self.order_key = "order:" + cfg.name  # a placement's memo of this node's read order

@@ -26,8 +26,6 @@ from services.kv.versions import (
     decode,
     dots,
     issue_blob,
-    issue_over_chain,
-    own_chain,
     seen_by_write_over,
     seen_by_write_over_blob,
     visible,
@@ -102,7 +100,11 @@ class RunPath:
         writes = state.writes
         local_writes = state.local
         puts = state.puts
+        own = self.own_chain
         seq = self._write_seq
+        fanouts = self.fanouts
+        last_fanout: tuple | None = None
+        segments: list[tuple[Segment, bytes]] = []
         for i in sets:
             args = run[i]
             key = args[1]
@@ -113,16 +115,17 @@ class RunPath:
                     self._run_general(state, i, args, conn)  # forwarded to a home
                     continue
                 subs = placement.substitutes
-                fanout = placement.memo[name] = [
+                fanout = tuple(
                     (t, _bulk(subs[t].encode()) if t in subs else _NO_HINT)
                     for t in placement.targets
                     if t != name
-                ]
+                )  # one object for every range with the same targets
+                fanout = placement.memo[name] = fanouts.setdefault(fanout, fanout)
             # What the write has seen, and the clock observes what it supersedes
             # (``HLC.observe``): a version held encoded is read without decoding it, and
             # over this node's own chain (the common case) issued in one packing.
             held = None if held_now is None else dict.get(held_now, key)
-            chain = own_chain(held, name) if type(held) is bytes else None
+            chain = own.seen(held) if type(held) is bytes else None
             if chain is not None:
                 seen, stamp = chain
                 if stamp > (ms, logical):
@@ -146,7 +149,7 @@ class RunPath:
             else:
                 logical += 1
             if chain is not None:
-                blob = issue_over_chain(name, seen, (ms, logical), args[2])
+                blob = own.issue(seen, (ms, logical), args[2])
             else:
                 blob = issue_blob(ctx, name, (ms, logical), args[2])
             keys.append(key)
@@ -156,10 +159,10 @@ class RunPath:
             writes[i] = [0, 0, 1 + len(fanout), [] if seq % SAMPLE_EVERY == 0 else None]
             local_writes.append(i)
             body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
-            for target, hint in fanout:
-                seg = puts.get(target)
-                if seg is None:
-                    seg = puts[target] = Segment()
+            if fanout is not last_fanout:  # the segments of its targets, found once
+                last_fanout = fanout
+                segments = [(puts.get(t) or puts.setdefault(t, Segment()), h) for t, h in fanout]
+            for seg, hint in segments:
                 seg.indices.append(i)
                 parts = seg.parts
                 parts.append(body)

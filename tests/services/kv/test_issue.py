@@ -9,15 +9,14 @@ import random
 from services.kv.replica import Replica
 from services.kv.ring import Ring
 from services.kv.versions import (
+    OwnChain,
     Version,
     blob_value,
     chain_head,
     decode,
     encode,
     issue_blob,
-    issue_over_chain,
     new_version,
-    own_chain,
     seen_by_write_over,
     seen_by_write_over_blob,
     visible,
@@ -55,7 +54,7 @@ def test_a_write_issued_over_held_versions_is_new_versions_encoding() -> None:
 
 def test_a_write_over_a_blob_is_issued_as_over_its_decoded_version() -> None:
     """``seen_by_write_over_blob`` and ``issue_blob`` (the run's path for a version held
-    encoded), and ``own_chain`` and ``issue_over_chain`` over this node's own chain, give the
+    encoded), and ``OwnChain`` over this node's own chain, give the
     bytes of ``new_version`` over the decoded version, and its HLC."""
     rng = random.Random(5)
     for _ in range(3000):
@@ -70,12 +69,13 @@ def test_a_write_over_a_blob_is_issued_as_over_its_decoded_version() -> None:
         ctx, seen_stamp = seen_by_write_over_blob(encode([held]))
         assert seen_stamp == held.hlc
         assert issue_blob(ctx, node, stamp, value) == expected
-        chain = own_chain(encode([held]), node)  # at fixed offsets, where it can be
+        writer = OwnChain(node)
+        chain = writer.seen(encode([held]))  # at fixed offsets, where it can be
         own = held.node == node and set(held.context) <= {node}
         assert (chain is not None) == own
         if own:
             assert chain == (max(held.counter, held.context.get(node, 0)), held.hlc)
-            assert issue_over_chain(node, chain[0], stamp, value) == expected
+            assert writer.issue(chain[0], stamp, value) == expected
     two = [_random_version(rng), _random_version(rng)]
     assert seen_by_write_over_blob(encode(two)) is None  # siblings: decoded, not read off
 
