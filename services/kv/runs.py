@@ -97,7 +97,10 @@ class RunPath:
         pt = int(time.time() * 1000)
         keys: list[bytes] = []
         blobs: list[bytes] = []
-        writes = state.writes
+        if not state.acks:  # per entry of the run: acks (-1: no write in flight), answers
+            size = len(run)
+            state.acks, state.answered, state.expected = [-1] * size, [0] * size, [0] * size
+        acks, expected, sampled = state.acks, state.expected, state.sampled
         local_writes = state.local
         puts = state.puts
         own = self.own_chain
@@ -156,7 +159,10 @@ class RunPath:
             blobs.append(blob)
             seq += 1
             # One write in SAMPLE_EVERY keeps its replicas' ack latencies (for the lake's PBS).
-            writes[i] = [0, 0, 1 + len(fanout), [] if seq % SAMPLE_EVERY == 0 else None]
+            acks[i] = 0
+            expected[i] = 1 + len(fanout)
+            if seq % SAMPLE_EVERY == 0:
+                sampled[i] = []
             local_writes.append(i)
             body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
             if fanout is not last_fanout:  # the segments of its targets, found once
@@ -282,7 +288,12 @@ class _Run:
         self.armed = False
         self.future = asyncio.get_running_loop().create_future()
         self.started = time.perf_counter()
-        self.writes: dict[int, list[Any]] = {}  # i -> [acks, answered, expected, latencies]
+        # Per entry, for the writes: acks so far (-1: none in flight), answers so far, and
+        # answers to expect; the replicas' ack latencies of the sampled ones (for PBS).
+        self.acks: list[int] = []
+        self.answered: list[int] = []
+        self.expected: list[int] = []
+        self.sampled: dict[int, list[float]] = {}
         self.reads: dict[int, _Read] = {}
         # i -> (this node's copy, request, connection, placement): a read that needs one
         # peer's digest, the common case, with no ``_Read`` until the peer's copy differs
@@ -320,23 +331,25 @@ class _Run:
         c = self.cluster
         if hinted:
             c.counters["hints_sent"] += hinted
-        writes = self.writes
+        acks, answered, expected, sampled = self.acks, self.answered, self.expected, self.sampled
         w = self.w
         replies = self.replies
         finished = 0
         for i in indices:
-            state = writes.get(i)
-            if state is None:
+            got = acks[i] + 1
+            if got <= 0:
                 continue  # answered already
-            acks = state[0] + 1
-            if acks < w and state[3] is None and state[1] + 1 < state[2]:
-                state[0] = acks  # short of the quorum still, more answers to come
-                state[1] += 1
+            if sampled and i in sampled:
+                self._ack(i, True)
                 continue
-            if state[3] is not None or acks < w:
-                self._ack(i, True)  # sampled, or short of the quorum with no answer to come
+            if got < w:
+                if answered[i] + 1 < expected[i]:
+                    acks[i] = got  # short of the quorum still, more answers to come
+                    answered[i] += 1
+                else:
+                    self._ack(i, True)  # short of the quorum with no answer to come
                 continue
-            del writes[i]
+            acks[i] = -1
             replies[i] = OK
             finished += 1
         if finished:
@@ -357,18 +370,18 @@ class _Run:
         self._ack(i, ok)
 
     def _ack(self, i: int, ok: bool) -> None:
-        state = self.writes.get(i)
-        if state is None:
+        acks = self.acks[i]
+        if acks < 0:
             return  # answered already
-        state[1] += 1
+        self.answered[i] += 1
         if ok:
-            state[0] += 1
-            if state[3] is not None:
-                state[3].append((time.perf_counter() - self.started) * 1000)
-        acks, answered, expected, latencies = state
-        if acks < self.w and answered < expected:
+            acks = self.acks[i] = acks + 1
+            if i in self.sampled:
+                self.sampled[i].append((time.perf_counter() - self.started) * 1000)
+        if acks < self.w and self.answered[i] < self.expected[i]:
             return
-        del self.writes[i]
+        self.acks[i] = -1
+        latencies = self.sampled.pop(i, None)
         c = self.cluster
         if acks < self.w:
             c.counters["unavailable"] += 1
