@@ -108,6 +108,7 @@ class RunPath:
         fanouts = self.fanouts
         last_fanout: tuple | None = None
         segments: list[tuple[Segment, bytes]] = []
+        by_fanout: dict[int, list[tuple[Segment, bytes]]] = {}
         for i in sets:
             args = run[i]
             key = args[1]
@@ -119,10 +120,12 @@ class RunPath:
                     continue
                 subs = placement.substitutes
                 fanout = tuple(
-                    (t, _bulk(subs[t].encode()) if t in subs else _NO_HINT)
-                    for t in placement.targets
-                    if t != name
-                )  # one object for every range with the same targets
+                    sorted(
+                        (t, _bulk(subs[t].encode()) if t in subs else _NO_HINT)
+                        for t in placement.targets
+                        if t != name
+                    )
+                )  # one object for every range with the same targets, in any order
                 fanout = placement.memo[name] = fanouts.setdefault(fanout, fanout)
             # What the write has seen, and the clock observes what it supersedes
             # (``HLC.observe``): a version held encoded is read without decoding it, and
@@ -165,9 +168,13 @@ class RunPath:
                 sampled[i] = []
             local_writes.append(i)
             body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
-            if fanout is not last_fanout:  # the segments of its targets, found once
+            if fanout is not last_fanout:  # the segments of its targets, found once a run
                 last_fanout = fanout
-                segments = [(puts.get(t) or puts.setdefault(t, Segment()), h) for t, h in fanout]
+                segments = by_fanout.get(id(fanout))  # interned: the id stays its own
+                if segments is None:
+                    segments = by_fanout[id(fanout)] = [
+                        (puts.get(t) or puts.setdefault(t, Segment()), h) for t, h in fanout
+                    ]
             for seg, hint in segments:
                 seg.indices.append(i)
                 parts = seg.parts
