@@ -20,7 +20,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from services.kv import commands
-from services.kv.resp import OK, Error, RequestReader, encode, encode3
+from services.kv.resp import BULK_HEADS, OK, Error, RequestReader, encode, encode3
 from services.kv.runs import plain_get_or_set
 
 if TYPE_CHECKING:
@@ -288,11 +288,15 @@ class Connection(asyncio.Protocol):
         enc = self.encode
         null = _NULL_BULK if self.proto == 2 else b"_\r\n"
         append = out.append
+        heads = BULK_HEADS
         for reply in replies:
             if reply is OK:
                 append(_OK)
             elif type(reply) is bytes:
-                append(b"$%d\r\n%s\r\n" % (len(reply), reply))
+                size = len(reply)
+                append(heads[size] if size < 4096 else b"$%d\r\n" % size)
+                append(reply)
+                append(b"\r\n")
             elif reply is None:
                 append(null)
             else:

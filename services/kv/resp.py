@@ -40,6 +40,9 @@ _OK = b"+OK\r\n"
 PONG = Status("PONG")
 _NULL_BULK = b"$-1\r\n"
 _NULL_ARRAY = b"*-1\r\n"
+# The header of a bulk string of each length up to 4 KiB (``$<n>\r\n``), made once: the hot
+# paths write values and replica requests as header, bytes, CRLF (half the cost of formatting).
+BULK_HEADS = [b"$%d\r\n" % n for n in range(4096)]
 
 
 class NullArray:

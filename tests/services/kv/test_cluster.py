@@ -74,6 +74,22 @@ def test_a_pipeline_of_gets_and_sets_answers_in_order_and_reads_its_own_writes(f
     assert stats(c)["writes"] >= 200
 
 
+def test_pipelined_gets_return_values_of_every_size_byte_for_byte(five):
+    """Replies of a run of GETs, written header by header, for values at and around the
+    sizes whose headers are made once, an empty value and a missing key."""
+    c = client(five.nodes[2])
+    sizes = [0, 1, 9, 10, 4095, 4096, 4097, 70_000]
+    values = {f"size:{n}": bytes(range(256)) * (n // 256) + bytes(n % 256) for n in sizes}
+    pipe = c.pipeline(transaction=False)
+    for key, value in values.items():
+        pipe.set(key, value)
+    pipe.execute()
+    pipe = c.pipeline(transaction=False)
+    for key in [*values, "size:absent"]:
+        pipe.get(key)
+    assert pipe.execute() == [*values.values(), None]
+
+
 def test_each_key_is_stored_on_n_replicas(five):
     c = client(five.nodes[0])
     c.set("replicated", "yes")
