@@ -351,7 +351,8 @@ class Replica:
             if key not in data:
                 self.by_range[self.ring.range_of(key)].add(key)
             dict.__setitem__(data, key, blob)
-            held.pop(key, None)  # the encoding of a decoded entry, which this one is not
+            if held:
+                held.pop(key, None)  # the encoding of a decoded entry, which this one is not
             if tombstones:
                 tombstones.discard(key)
         if self.store is not None:
