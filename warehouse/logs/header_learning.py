@@ -134,11 +134,12 @@ class HeaderLayoutLearner:
         end, count = ts_end.most_common(1)[0] if ts_end else (0, 0)
         if end and count >= 0.5 * n:
             layout["ts_end"] = end
-            # syslog style: host tokens then "program[pid]:" (or "program -")
+            # syslog style: host tokens then "program[pid]:" (or "program -"); a level word
+            # with a colon ("FATAL:") ends such a header as a "LOG:" does
             comp_at: Counter[tuple[int, str]] = Counter()
             for t in toks:
                 for j in range(end, min(end + 3, len(t))):
-                    c = self._cls(t[j][0])
+                    c = self.term_class(t[j][0])
                     if c in (COMP, SEP):
                         comp_at[(j - end, c)] += 1
                         break
@@ -187,6 +188,12 @@ class HeaderLayoutLearner:
                 break
             k += 1
         return k
+
+    def term_class(self, token: str) -> str:
+        """The class of ``token`` where a header's closing ``program:`` is looked for: a level
+        word with a colon (``FATAL:``) closes it as ``LOG:`` (a component) does."""
+        c = self._cls(token)
+        return COMP if c == LVL and token[-1] == ":" else c
 
     def header_field(self, field: str) -> bool:
         """Whether one fused field can be header: one word (padding aside), or a date and time

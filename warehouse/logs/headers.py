@@ -155,7 +155,9 @@ class HeaderStripper(HeaderLayoutLearner):
                     term = COMP if layout["comp"] == 1 else SEP
                     end = min(comp, len(head))
                     for j in range(comp, min(comp + PROGRAM_WORDS, len(head))):
-                        if classes[j] == term:
+                        if classes[j] == term or (
+                            classes[j] == LVL and term == COMP and self.term_class(head[j]) == COMP
+                        ):
                             end = j + 1
                             break
                 else:

@@ -200,3 +200,31 @@ def test_a_rule_of_dashes_between_pid_and_thread_is_header() -> None:
     ]
     h.learn(lines)
     assert {h.strip(line).split()[0] for line in lines} == {"cart"}
+
+
+def test_a_month_first_date_with_a_twelve_hour_clock_is_header() -> None:
+    # a tab-separated event export led by its level: date, clock and AM/PM all go
+    lines = [
+        f"{lvl}\t{m}/{d}/2024 {h}:0{d % 10}:1{m % 10} {half}\tDisk Watch\t{51 + d}\tNone\t"
+        f"volume {d} is at {m}0 percent"
+        for lvl, half in (("Information", "AM"), ("Warning", "PM"))
+        for m in range(1, 13)
+        for d, h in zip(range(1, 29, 3), range(1, 13), strict=False)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert hs.strip(lines[0]).startswith("Disk Watch")
+    assert hs.strip(lines[-1]).startswith("Disk Watch")
+
+
+def test_a_level_with_a_colon_closes_the_header_as_a_program_does() -> None:
+    # "user@db LOG:" and "user@db FATAL:": more lines close on a level word than on a program
+    lines = [
+        f"2024-03-{10 + i % 18} 10:{i % 60:02d}:00.{i:03d} UTC [{4000 + i}] "
+        f"{('ana', 'bo', 'cy')[i % 3]}@shop {('LOG', 'LOG', 'FATAL', 'ERROR', 'WARNING')[i % 5]}:"
+        f"  step {i} done"
+        for i in range(200)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[:4]] == [f"step {i} done" for i in range(4)]
