@@ -41,6 +41,7 @@ VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count a
 MAX_HEADER_WORDS = 2  # word columns (hosts) after the leading timestamp or value columns
 WORD_COLUMN_LINES = 20  # sample lines needed to judge one
 WORD_COLUMN_PREDICTED = 0.6  # share of lines whose word the next token predicts: message
+WORD_COLUMN_GAIN = 0.5  # share of the other lines the next token gets right, over the commonest
 
 
 class HeaderLayoutLearner:
@@ -184,7 +185,12 @@ class HeaderLayoutLearner:
             for v, nxt in rows:
                 by_next.setdefault(nxt, Counter())[v] += 1
             predicted = sum(c.most_common(1)[0][1] for c in by_next.values())
-            if predicted >= WORD_COLUMN_PREDICTED * len(rows):
+            # what the next token adds over always guessing the column's commonest value: a
+            # header word beside another header column (a stream name before a flag) is as
+            # often the commonest whatever follows it
+            usual = Counter(v for v, _ in rows).most_common(1)[0][1]
+            gain = (predicted - usual) / (len(rows) - usual)
+            if predicted >= WORD_COLUMN_PREDICTED * len(rows) and gain >= WORD_COLUMN_GAIN:
                 break
             k += 1
         return k

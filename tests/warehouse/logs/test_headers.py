@@ -228,3 +228,17 @@ def test_a_level_with_a_colon_closes_the_header_as_a_program_does() -> None:
     hs = HeaderStripper()
     hs.learn(lines)
     assert [hs.strip(line) for line in lines[:4]] == [f"step {i} done" for i in range(4)]
+
+
+def test_two_word_columns_that_predict_each_other_are_still_header() -> None:
+    # a clock, a stream name and a flag, then the message: the flag follows the stream name
+    # no more often than the stream's commonest value does
+    events = ("listening on :80", "worker w3 picked job 17", "retrying in 5s", "GET /a 200")
+    lines = [
+        f"2024-03-1{i % 9}T10:00:{i % 60:02d}.{i:09d}Z {('stdout', 'stdout', 'stderr')[i % 3]} "
+        f"{'FFFP'[(i // 3) % 4]} {events[(i // 12) % 4]}"
+        for i in range(240)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[:48:12]] == list(events)
