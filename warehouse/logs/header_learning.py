@@ -216,7 +216,8 @@ class HeaderLayoutLearner:
         line's header is its leading fields that hold no whitespace, up to the first field
         that does (the message). The layout is taken when most lines agree on that count (a
         line whose message holds no space agrees with any count below its fields) and most
-        lines open with a value (a field holding a digit: a clock, a date, an id).
+        lines open with a value (a field holding a digit: a clock, a date, an id) or a level
+        word (``WARN;2024-03-01T10:00:00;Http;...``).
         """
         best = ("", 0, 0)
         n = len(samples)
@@ -230,7 +231,7 @@ class HeaderLayoutLearner:
                 parts = line.split(sep, MAX_FIELDS)
                 if len(parts) < 2:
                     continue
-                valued += any(ch.isdigit() for ch in parts[0])
+                valued += any(ch.isdigit() for ch in parts[0]) or self._cls(parts[0]) == LVL
                 k = next((i for i, f in enumerate(parts) if not self.header_field(f)), 0)
                 if k:
                     fields[k] += 1

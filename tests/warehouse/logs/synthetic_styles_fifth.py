@@ -248,7 +248,8 @@ PIPE_LEVEL: list[Event] = [
     ),
     ("DEBUG cart-svc", "cart{} merged into cart{}", (s.num(), s.num())),
     ("INFO cart-svc", "cart {} expired", (s.uuid,)),
-    ("INFO gateway", "{} {} -> {} in {}", (s.pick("GET", "PUT"), s.url, s.num(200, 204), s.ms)),
+    ("INFO gateway", "GET {} -> {} in {}", (s.url, s.num(200, 204), s.ms)),
+    ("INFO gateway", "PUT {} -> {} in {}", (s.url, s.num(200, 204), s.ms)),
 ]
 
 

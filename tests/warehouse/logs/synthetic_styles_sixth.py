@@ -3,10 +3,13 @@
 Same rules as :mod:`tests.warehouse.logs.synthetic_styles`. A container runtime's stream and
 tag columns, the JVM's unified logging with glued bracket fields, an Erlang node's process id
 after the level, a search engine's padded level inside brackets, Python's ``LEVEL:logger:``
-default, a compose prefix of service and ``|`` before an inner header, and lines numbered
-before their clock. First scores: 1.0 but for the runtime's stream (0.0: its stream and flag
-columns were taken for message words, each predicting the other), fixed by judging a word
-column by what the next token adds over the column's commonest value. No line is copied from
+default, a compose prefix of service and ``|`` before an inner header, lines numbered before
+their clock, BSD syslog behind an alert tag of one or two words, and ``;`` fields led by a
+level. First scores: 1.0 but for the runtime's stream (0.0: its stream and flag columns were
+taken for message words, each predicting the other), fixed by judging a word column by what
+the next token adds over the column's commonest value; the last two, added after that fix,
+scored 0.0 and 0.15 (a two-word tag shifted the learned header; a level, not a value, opened
+the fused fields) until the rules were generalised. No line is copied from
 any dataset; every name and value is invented.
 """
 
@@ -15,8 +18,9 @@ from __future__ import annotations
 import random
 
 from tests.warehouse.logs import synthetic_style_slots as s
-from tests.warehouse.logs.synthetic_style_headers import hms
+from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms
 from tests.warehouse.logs.synthetic_styles import Event, Header
+from tests.warehouse.logs.synthetic_styles_fifth import ISO_RELAY, SEMICOLONS
 
 
 def _day(r: random.Random) -> str:
@@ -53,6 +57,20 @@ def _compose(r: random.Random, source: str, msg: str) -> str:
     svc = r.choice(("web-1", "worker-1", "worker-2", "db-1"))
     level = source
     return f"{svc:<10}| {_day(r)} {hms(r)},{r.randint(0, 999):03d} {level} {msg}"
+
+
+def _tagged(r: random.Random, source: str, msg: str) -> str:
+    """BSD syslog behind an alert tag of one or two words (``-``, ``HW_FAULT``, ``NET WARN``)."""
+    tag = r.choice(("-", "-", "-", "HW_FAULT", "NET WARN"))
+    prog = source if source.endswith(":") else f"{source}[{r.randint(100, 32000)}]:"
+    day = f"{r.choice(_MONTHS)} {r.randint(1, 28):>2} {hms(r)}"
+    return f"{tag} {day} cn{r.randint(1, 300)} {prog} {msg}"
+
+
+def _level_semicolons(r: random.Random, source: str, msg: str) -> str:
+    """``LEVEL;ISO-time;component;message`` with no space around ``;``."""
+    level = r.choice(("INFO", "WARN", "ERROR"))
+    return f"{level};{_day(r)}T{hms(r)};{source};{msg}"
 
 
 def _numbered(r: random.Random, source: str, msg: str) -> str:
@@ -169,4 +187,6 @@ SIXTH_STYLES: dict[str, tuple[list[Event], Header]] = {
     "python_default": (PYTHON, _python),
     "compose_prefix": (COMPOSE, _compose),
     "numbered_lines": (NUMBERED, _numbered),
+    "tagged_syslog": (ISO_RELAY, _tagged),
+    "level_semicolons": (SEMICOLONS, _level_semicolons),
 }

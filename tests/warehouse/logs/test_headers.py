@@ -242,3 +242,26 @@ def test_two_word_columns_that_predict_each_other_are_still_header() -> None:
     hs = HeaderStripper()
     hs.learn(lines)
     assert [hs.strip(line) for line in lines[:48:12]] == list(events)
+
+
+def test_fields_fused_by_a_separator_may_open_with_a_level() -> None:
+    lines = [
+        f"{('INFO', 'WARN', 'ERROR')[i % 3]};2024-03-1{i % 9}T10:00:{i % 60:02d};Cache;"
+        f"evicted {i} keys"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[:3]] == [f"evicted {i} keys" for i in range(3)]
+
+
+def test_a_syslog_line_behind_a_longer_tag_keeps_its_host_and_program_out() -> None:
+    # most lines open with a one-token tag; one in five with a tag of two words
+    lines = [
+        f"{'NET WARN' if i % 5 == 4 else '-'} Mar {1 + i % 28:>2} 10:00:{i % 60:02d} "
+        f"cn{i % 40} ntpd[{300 + i}]: offset {i} ms"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[3:5]] == ["offset 3 ms", "offset 4 ms"]
