@@ -168,15 +168,25 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     the formats' documented shapes (logcat, CBS, macOS syslog, oslo.log, Proxifier, RAS
     columns, collected syslog, pipe-joined fields) with invented messages, and the second set
     (``synthetic_styles_held_out.py``: kernel ring buffer, httpd and nginx error logs, Spring
-    Boot, klog, logcat object dumps), the third (``synthetic_styles_third.py``) and the fourth
-    (``synthetic_styles_fourth.py``).
+    Boot, klog, logcat object dumps), the third (``synthetic_styles_third.py``), the fourth
+    (``synthetic_styles_fourth.py``), the fifth (``synthetic_styles_fifth.py``) and the sixth
+    (``synthetic_styles_sixth.py``).
     """
     from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
+    from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
     from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
     from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
+    from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
     from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
 
-    every = {**STYLES, **HELD_OUT_STYLES, **THIRD_STYLES, **FOURTH_STYLES}
+    every = {
+        **STYLES,
+        **HELD_OUT_STYLES,
+        **THIRD_STYLES,
+        **FOURTH_STYLES,
+        **FIFTH_STYLES,
+        **SIXTH_STYLES,
+    }
     return _score_generated(
         every, lambda name, n, seed: generate_style(name, n, seed, every), seeds, n
     )

@@ -41,6 +41,7 @@ VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count a
 MAX_HEADER_WORDS = 2  # word columns (hosts) after the leading timestamp or value columns
 WORD_COLUMN_LINES = 20  # sample lines needed to judge one
 WORD_COLUMN_PREDICTED = 0.6  # share of lines whose word the next token predicts: message
+WORD_COLUMN_GAIN = 0.5  # share of the other lines the next token gets right, over the commonest
 
 
 class HeaderLayoutLearner:
@@ -134,11 +135,12 @@ class HeaderLayoutLearner:
         end, count = ts_end.most_common(1)[0] if ts_end else (0, 0)
         if end and count >= 0.5 * n:
             layout["ts_end"] = end
-            # syslog style: host tokens then "program[pid]:" (or "program -")
+            # syslog style: host tokens then "program[pid]:" (or "program -"); a level word
+            # with a colon ("FATAL:") ends such a header as a "LOG:" does
             comp_at: Counter[tuple[int, str]] = Counter()
             for t in toks:
                 for j in range(end, min(end + 3, len(t))):
-                    c = self._cls(t[j][0])
+                    c = self.term_class(t[j][0])
                     if c in (COMP, SEP):
                         comp_at[(j - end, c)] += 1
                         break
@@ -183,10 +185,21 @@ class HeaderLayoutLearner:
             for v, nxt in rows:
                 by_next.setdefault(nxt, Counter())[v] += 1
             predicted = sum(c.most_common(1)[0][1] for c in by_next.values())
-            if predicted >= WORD_COLUMN_PREDICTED * len(rows):
+            # what the next token adds over always guessing the column's commonest value: a
+            # header word beside another header column (a stream name before a flag) is as
+            # often the commonest whatever follows it
+            usual = Counter(v for v, _ in rows).most_common(1)[0][1]
+            gain = (predicted - usual) / (len(rows) - usual)
+            if predicted >= WORD_COLUMN_PREDICTED * len(rows) and gain >= WORD_COLUMN_GAIN:
                 break
             k += 1
         return k
+
+    def term_class(self, token: str) -> str:
+        """The class of ``token`` where a header's closing ``program:`` is looked for: a level
+        word with a colon (``FATAL:``) closes it as ``LOG:`` (a component) does."""
+        c = self._cls(token)
+        return COMP if c == LVL and token[-1] == ":" else c
 
     def header_field(self, field: str) -> bool:
         """Whether one fused field can be header: one word (padding aside), or a date and time
@@ -203,7 +216,8 @@ class HeaderLayoutLearner:
         line's header is its leading fields that hold no whitespace, up to the first field
         that does (the message). The layout is taken when most lines agree on that count (a
         line whose message holds no space agrees with any count below its fields) and most
-        lines open with a value (a field holding a digit: a clock, a date, an id).
+        lines open with a value (a field holding a digit: a clock, a date, an id) or a level
+        word (``WARN;2024-03-01T10:00:00;Http;...``).
         """
         best = ("", 0, 0)
         n = len(samples)
@@ -217,7 +231,7 @@ class HeaderLayoutLearner:
                 parts = line.split(sep, MAX_FIELDS)
                 if len(parts) < 2:
                     continue
-                valued += any(ch.isdigit() for ch in parts[0])
+                valued += any(ch.isdigit() for ch in parts[0]) or self._cls(parts[0]) == LVL
                 k = next((i for i, f in enumerate(parts) if not self.header_field(f)), 0)
                 if k:
                     fields[k] += 1

@@ -27,6 +27,7 @@ _TS_TOKEN = re.compile(
         \d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[-T_ ]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[.,]\d+)?)?
             (?:Z|[+-]\d{2}:?\d{2})?                       # dates, ISO / dotted timestamps
       | \d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?   # times
+      | \d{1,2}/\d{1,2}/\d{2,4}                            # 6/14/2024 (month first)
       | \d{1,2}/(?:"""
     + _MONTHS
     + r""")/\d{2,4}(?::\d{2}:\d{2}:\d{2})?             # 10/Oct/2000:13:55:36
@@ -38,7 +39,7 @@ _TS_TOKEN = re.compile(
       | \d{6,14}(?:[.,]\d+)?                               # compact dates, epoch seconds/ms
       | \d{8}[-T_]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,:]\d+)?     # 20171223-22:15:29:606
       | \d{1,2}[-.]\d{1,2}                                 # 03-17, 10.30 (month and day)
-      | [+-]\d{4} | utc | gmt
+      | [+-]\d{4} | utc | gmt | am | pm                     # zones, a 12-hour clock's half
     )[\])>,]?:?$""",
     re.VERBOSE | re.IGNORECASE,
 )

@@ -147,20 +147,30 @@ class HeaderStripper(HeaderLayoutLearner):
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1
             width = comp + PROGRAM_WORDS if comp >= 0 else ts_end + words
             head, classes, fast = self._head(body, max(ts_end, width))
-            if self._ts_end(classes) == ts_end:
-                end = ts_end
+            own = self._ts_end(classes)
+            shifted = comp >= 0 and own > ts_end
+            if shifted:
+                # more leading fields than learned (a tag of two words before the clock): the
+                # host and program follow this line's own clock run as they do the learned one
+                comp += own - ts_end
+                head, classes, fast = self._head(body, comp + PROGRAM_WORDS)
+            if own == ts_end or shifted:
+                end = own
                 if comp >= 0:
                     # the "program:" (or "-") ending the header, where learned or a few words
                     # later (a host of two words, a program name with spaces)
                     term = COMP if layout["comp"] == 1 else SEP
-                    end = min(comp, len(head))
+                    end = min(comp, len(head)) if not shifted else 0
                     for j in range(comp, min(comp + PROGRAM_WORDS, len(head))):
-                        if classes[j] == term:
+                        if classes[j] == term or (
+                            classes[j] == LVL and term == COMP and self.term_class(head[j]) == COMP
+                        ):
                             end = j + 1
                             break
                 else:
                     end += words  # the host columns after the clock
-                return self._cut(body, end, fast)
+                if end:
+                    return self._cut(body, end, fast)
         return self._strip_leading(body)
 
     def _strip_leading(self, body: str) -> str:

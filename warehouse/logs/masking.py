@@ -256,7 +256,10 @@ class Masker:
                 out[i] = WILDCARD + tok[len(bare) :]
             elif prev == tokens[i - 1] and prev.lower() in _NAME_KEYS:
                 if bare.lower() not in _NOT_NAMES:
-                    out[i] = WILDCARD + tok[len(bare) :]
+                    rest = tok[len(bare) :]
+                    if bare[0] in "\"'" and rest[:1] == bare[0]:
+                        rest = rest[1:]  # a quoted name: its closing quote goes with it
+                    out[i] = WILDCARD + rest
                     self._name(bare)
             elif prev.endswith("=") and bare.lower() in _BOOLEANS:
                 out[i] = WILDCARD + tok[len(bare) :]

@@ -200,3 +200,68 @@ def test_a_rule_of_dashes_between_pid_and_thread_is_header() -> None:
     ]
     h.learn(lines)
     assert {h.strip(line).split()[0] for line in lines} == {"cart"}
+
+
+def test_a_month_first_date_with_a_twelve_hour_clock_is_header() -> None:
+    # a tab-separated event export led by its level: date, clock and AM/PM all go
+    lines = [
+        f"{lvl}\t{m}/{d}/2024 {h}:0{d % 10}:1{m % 10} {half}\tDisk Watch\t{51 + d}\tNone\t"
+        f"volume {d} is at {m}0 percent"
+        for lvl, half in (("Information", "AM"), ("Warning", "PM"))
+        for m in range(1, 13)
+        for d, h in zip(range(1, 29, 3), range(1, 13), strict=False)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert hs.strip(lines[0]).startswith("Disk Watch")
+    assert hs.strip(lines[-1]).startswith("Disk Watch")
+
+
+def test_a_level_with_a_colon_closes_the_header_as_a_program_does() -> None:
+    # "user@db LOG:" and "user@db FATAL:": more lines close on a level word than on a program
+    lines = [
+        f"2024-03-{10 + i % 18} 10:{i % 60:02d}:00.{i:03d} UTC [{4000 + i}] "
+        f"{('ana', 'bo', 'cy')[i % 3]}@shop {('LOG', 'LOG', 'FATAL', 'ERROR', 'WARNING')[i % 5]}:"
+        f"  step {i} done"
+        for i in range(200)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[:4]] == [f"step {i} done" for i in range(4)]
+
+
+def test_two_word_columns_that_predict_each_other_are_still_header() -> None:
+    # a clock, a stream name and a flag, then the message: the flag follows the stream name
+    # no more often than the stream's commonest value does
+    events = ("listening on :80", "worker w3 picked job 17", "retrying in 5s", "GET /a 200")
+    lines = [
+        f"2024-03-1{i % 9}T10:00:{i % 60:02d}.{i:09d}Z {('stdout', 'stdout', 'stderr')[i % 3]} "
+        f"{'FFFP'[(i // 3) % 4]} {events[(i // 12) % 4]}"
+        for i in range(240)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[:48:12]] == list(events)
+
+
+def test_fields_fused_by_a_separator_may_open_with_a_level() -> None:
+    lines = [
+        f"{('INFO', 'WARN', 'ERROR')[i % 3]};2024-03-1{i % 9}T10:00:{i % 60:02d};Cache;"
+        f"evicted {i} keys"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[:3]] == [f"evicted {i} keys" for i in range(3)]
+
+
+def test_a_syslog_line_behind_a_longer_tag_keeps_its_host_and_program_out() -> None:
+    # most lines open with a one-token tag; one in five with a tag of two words
+    lines = [
+        f"{'NET WARN' if i % 5 == 4 else '-'} Mar {1 + i % 28:>2} 10:00:{i % 60:02d} "
+        f"cn{i % 40} ntpd[{300 + i}]: offset {i} ms"
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines[3:5]] == ["offset 3 ms", "offset 4 ms"]

@@ -8,8 +8,15 @@ error logs, Spring Boot, klog, logcat object dumps) and of the third
 (:mod:`tests.warehouse.logs.synthetic_styles_third`) and of the fourth, held out from the
 fixes before it (:mod:`tests.warehouse.logs.synthetic_styles_fourth`: RAS state columns,
 relayed syslog, logcat key lists, macOS hosts with digits, macOS free text, spaced pipe
-times, CSI sequences, oslo.log paths of any depth, proxy targets) is mined from raw lines with
-the shipped defaults and scored against the events it was built from.
+times, CSI sequences, oslo.log paths of any depth, proxy targets) and of the fifth, held out
+from every fix before it (:mod:`tests.warehouse.logs.synthetic_styles_fifth`: Windows event
+exports, the macOS unified log, ``;`` and ``,`` fields, gateway value columns, RFC 5424,
+relayed BSD syslog, log4j quorum peers, bracket fields, a level-led pipe layout, glued
+brackets, logcat ``time``, Postgres, Redis, MySQL) and of the sixth
+(:mod:`tests.warehouse.logs.synthetic_styles_sixth`: container runtime streams, JVM unified
+logging, Erlang nodes, search-engine brackets, Python's default, compose prefixes, numbered
+lines) is mined from raw lines with the shipped defaults and scored against the events it was
+built from.
 """
 
 from __future__ import annotations
@@ -17,18 +24,27 @@ from __future__ import annotations
 import pytest
 
 from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
+from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
 from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
+from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
 from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
 from warehouse.logs.mining import grouping_accuracy, mine_lines
 
-ALL_STYLES = {**STYLES, **HELD_OUT_STYLES, **THIRD_STYLES, **FOURTH_STYLES}
+ALL_STYLES = {
+    **STYLES,
+    **HELD_OUT_STYLES,
+    **THIRD_STYLES,
+    **FOURTH_STYLES,
+    **FIFTH_STYLES,
+    **SIXTH_STYLES,
+}
 # the floor is 0.98 but where a known miss is recorded (see synthetic_styles_third.py)
 FLOORS = {"java_pool": 0.94}
 
 
 def test_style_names_are_unique_across_the_sets() -> None:
-    sets = (STYLES, HELD_OUT_STYLES, THIRD_STYLES, FOURTH_STYLES)
+    sets = (STYLES, HELD_OUT_STYLES, THIRD_STYLES, FOURTH_STYLES, FIFTH_STYLES, SIXTH_STYLES)
     assert len(ALL_STYLES) == sum(map(len, sets))
 
 

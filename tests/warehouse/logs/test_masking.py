@@ -131,3 +131,15 @@ def test_a_word_for_no_value_bound_to_a_key_is_its_value() -> None:
 def test_yes_and_no_after_an_equals_sign_are_values_but_not_elsewhere() -> None:
     assert mask_message("Online = Yes; Retry = no") == "Online = <*>; Retry = <*>"
     assert mask_message("no such file") == "no such file"
+
+
+def test_a_quoted_name_after_a_name_key_is_masked_with_its_quotes() -> None:
+    masker = Masker()
+    assert masker.mask('login failed for user "Ana Lima"') == [
+        "login",
+        "failed",
+        "for",
+        "user",
+        "<*>",
+    ]
+    assert masker.mask('user "bo", retry') == ["user", "<*>,", "retry"]
