@@ -10,9 +10,10 @@ acknowledged and recovery drops it whole. An fdatasync in the log's own thread (
 so the event loop keeps serving) makes the batch durable, and only then are its callers
 answered. Batches are written as they come, while a sync runs, and the next sync makes every
 one of them durable at once (group commit); the loop wakes the thread only when it is idle.
-A pool that started a sync per batch (up to four at once) cost a wake-up of a worker thread
-per batch: under pipelined SETs a 3-node cluster spent 10-14% more CPU per request
-(interleaved A/B, two runs of five and six rounds).
+A pool that started a sync per batch (up to four at once) woke a worker thread per batch:
+under pipelined SETs its ``submit`` was 8-12% of the samples holding the interpreter's lock
+on a replica (py-spy), and two interleaved A/B runs (five and six rounds) gave 10-14% less
+CPU per request without it, within this machine's run-to-run noise of about 15%.
 Recovery loads LMDB, replays the log and cuts a torn or corrupt tail at the first bad frame.
 
 A checkpoint never stalls the event loop: when the log is large and every record in it is
