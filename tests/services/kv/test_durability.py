@@ -192,19 +192,27 @@ def test_callers_are_answered_only_after_their_write_with_syncs_in_flight(tmp_pa
 
 
 def test_batches_written_during_a_sync_share_the_next_one(tmp_path, monkeypatch):
-    """Group commit: batches logged while a slow fdatasync runs wait for the next sync, which
-    makes all of them durable at once, and none is answered before a sync that began after
-    its record was written."""
+    """Group commit: batches logged while a slow fdatasync runs wait for the next sync (never
+    a sync of their own beside it), which makes all of them durable at once, and none is
+    answered before a sync that began after its record was written."""
     began: list[int] = []  # the log's size as each sync began
     done: list[int] = []  # ... and those that have returned
+    overlapping: list[int] = []  # syncs already running as each began
+    running = [0]
+    lock = threading.Lock()
     real = wal.os.fdatasync
 
     def slow_sync(fd: int) -> None:
+        with lock:
+            overlapping.append(running[0])
+            running[0] += 1
         size = os.fstat(fd).st_size
         began.append(size)
-        time.sleep(0.05)
+        time.sleep(0.2)
         real(fd)
         done.append(size)
+        with lock:
+            running[0] -= 1
 
     monkeypatch.setattr(wal.os, "fdatasync", slow_sync)
     answered: list[bool] = []
@@ -217,13 +225,14 @@ def test_batches_written_during_a_sync_share_the_next_one(tmp_path, monkeypatch)
             store.put(b"k%d" % i, b"v")
             end += len(encode_record(b"k%d" % i, b"v"))
             store.on_durable(lambda end=end: answered.append(max(done, default=0) >= end))
-            await asyncio.sleep(0.01)  # a batch of its own, handed over while a sync runs
+            await asyncio.sleep(0.005)  # a batch of its own, handed over while a sync runs
         await store.wait_durable()
         store.close()
 
     asyncio.run(run())
     assert answered == [True] * 12
-    assert 2 <= len(began) <= 6  # twelve batches, not a sync each
+    assert set(overlapping) == {0}  # one sync at a time: the next one waits and takes all
+    assert 2 <= len(began) < 12
 
 
 def test_a_key_counts_as_durable_once_the_sync_holding_its_newest_record_returned(tmp_path):
