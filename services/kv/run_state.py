@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 
 
 class RunState:
-    """The state of one ``execute_run``: a reply per request, and per request in flight its
-    acks (a write) or the replicas' answers so far (a read)."""
+    """One ``execute_run``'s state (see the module docstring)."""
 
     def __init__(self, cluster: Cluster, size: int, quorums: tuple[int, int]) -> None:
         self.cluster = cluster
