@@ -6,6 +6,7 @@ import asyncio
 import os
 import random
 import struct
+import subprocess
 import threading
 import time
 import zlib
@@ -322,6 +323,27 @@ def test_a_checkpoint_does_not_stall_the_event_loop_and_loses_nothing(tmp_path):
     loaded = again.load()
     again.close()
     assert loaded == {b"k%d" % i: b"v%d" % i for i in range(1, 2100)}
+
+
+def test_the_checkpoint_child_folds_at_a_lower_cpu_priority(tmp_path):
+    """Every replica of the keys reaches the checkpoint size at about the same time: at the
+    nodes' own priority the folds would take the cores serving the writes."""
+
+    async def log_some() -> None:
+        store = DurableStore(tmp_path)
+        store.load()
+        store.put(b"a", b"1")
+        await store.wait_durable()
+        store.close()
+
+    asyncio.run(log_some())
+    (tmp_path / "wal.log").rename(tmp_path / "wal.old.log")
+    report = "import os, runpy; runpy.run_module('services.kv.wal', run_name='__main__'); "
+    report += "print(os.nice(0))"
+    child = DurableStore(tmp_path).fold_command
+    child[1:3] = ["-c", report]  # the same child, reporting its priority when it is done
+    done = subprocess.run(child, capture_output=True, text=True, check=True)
+    assert int(done.stdout) == min(19, os.nice(0) + wal.FOLD_NICENESS)  # 19: the lowest
 
 
 def test_a_failed_checkpoint_keeps_the_old_log_and_starts_no_other(tmp_path):
