@@ -169,13 +169,14 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     columns, collected syslog, pipe-joined fields) with invented messages, and the second set
     (``synthetic_styles_held_out.py``: kernel ring buffer, httpd and nginx error logs, Spring
     Boot, klog, logcat object dumps), the third (``synthetic_styles_third.py``), the fourth
-    (``synthetic_styles_fourth.py``), the fifth (``synthetic_styles_fifth.py``) and the sixth
-    (``synthetic_styles_sixth.py``).
+    (``synthetic_styles_fourth.py``), the fifth (``synthetic_styles_fifth.py``), the sixth
+    (``synthetic_styles_sixth.py``) and the seventh (``synthetic_styles_seventh.py``).
     """
     from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
     from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
     from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
     from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
+    from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
     from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
     from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
 
@@ -186,6 +187,7 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
         **FOURTH_STYLES,
         **FIFTH_STYLES,
         **SIXTH_STYLES,
+        **SEVENTH_STYLES,
     }
     return _score_generated(
         every, lambda name, n, seed: generate_style(name, n, seed, every), seeds, n

@@ -25,8 +25,10 @@ from warehouse.logs.header_tokens import (
     is_value,
 )
 
-_FIELD_SEPS = ("|", "\t", ";")
+_FIELD_SEPS = ("|", "\t", ";", ",")
 MAX_FIELDS = 8
+MAX_NAME_WORDS = 4  # words of a source's name in a fused field ("Service Control Manager")
+NAME_COLUMN_SHARE = 0.125  # at most this many distinct values per line in a column of names
 FIELD_AGREEMENT = 0.8  # share of sample lines that must agree on a fused-field header
 MAX_VALUE_COLUMNS = 8
 MAX_ALIGN = 100  # characters: a fixed-width header ends within this many
@@ -84,40 +86,55 @@ class HeaderLayoutLearner:
     # -- learning ---------------------------------------------------------------------------------
     def _learn(self, lines: Iterable[str]) -> dict[str, int]:
         lvl_pos: Counter[int] = Counter()
+        lvl_rel: Counter[int] = Counter()  # the level's position after the line's own clock run
         ts_end: Counter[int] = Counter()
         samples = [line for line in lines if line.strip()]
         toks = [self._tokens(PRI.sub("", line), MAX_HEADER_TOKENS) for line in samples]
         for t in toks:
             classes = [self._cls(tok) for tok, _ in t]
+            own = self._ts_end(classes)
             seen_ts = False
             for i, c in enumerate(classes[:12]):
                 if c == LVL:
                     # a level opens the line or follows a timestamp; elsewhere it is a word
                     if i == 0 or seen_ts:
                         lvl_pos[i] += 1
+                        if own and i >= own:
+                            lvl_rel[i - own] += 1
                     break
                 if c == COMP:  # a "program:" token ends the header
                     break
                 seen_ts = seen_ts or c == TS
-            ts_end[self._ts_end(classes)] += 1
+            ts_end[own] += 1
         n = max(len(samples), 1)
         layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}
-        sep, fields = self._learn_fields(samples)
+        sep, fields, names = self._learn_fields(samples)
         if fields:
             layout["fields"] = fields
+            if names:
+                layout["names"] = names
             self._sep = sep
             self.layout = layout
             return layout
         if lvl_pos:
             pos, count = lvl_pos.most_common(1)[0]
+            rel = 0
+            if count < LEVEL_SHARE * n and lvl_rel:
+                # an extra leading column on some lines only (a sequence number, a relay's
+                # name) moves the level by one token: it still follows the line's clock run
+                pos, count = lvl_rel.most_common(1)[0]
+                rel = 1
             # a level column holds a level in (nearly) every line; a level word in half the
             # lines is a message word ("error : ..." events of a log without levels)
             if count >= LEVEL_SHARE * n:
                 layout["lvl_pos"] = pos
+                if rel:
+                    layout["lvl_rel"] = 1
                 after: Counter[int] = Counter()
                 for t in toks:
-                    if len(t) > pos and self._cls(t[pos][0]) == LVL:
-                        after[self._after_level(t, pos + 1, MAX_HEADER_TOKENS)] += 1
+                    at = self.level_at(t, pos, rel)
+                    if at >= 0:
+                        after[self._after_level(t, at + 1, MAX_HEADER_TOKENS)] += 1
                 if after:
                     # the longest run of header-like tokens after the level that most lines
                     # have: a line with more (a bracketed context opening its message) has
@@ -195,6 +212,13 @@ class HeaderLayoutLearner:
             k += 1
         return k
 
+    def level_at(self, t: list[tuple[str, int]], pos: int, rel: int) -> int:
+        """Index of the level in tokens ``t`` (``-1`` if not there): at ``pos``, or ``pos``
+        tokens after the line's own clock run when ``rel``."""
+        if rel:
+            pos += self._ts_end([self._cls(tok) for tok, _ in t[:10]])
+        return pos if len(t) > pos and self._cls(t[pos][0]) == LVL else -1
+
     def term_class(self, token: str) -> str:
         """The class of ``token`` where a header's closing ``program:`` is looked for: a level
         word with a colon (``FATAL:``) closes it as ``LOG:`` (a component) does."""
@@ -209,41 +233,80 @@ class HeaderLayoutLearner:
         words = field.split()
         return len(words) == 1 or (bool(words) and all(self._cls(w) == TS for w in words))
 
-    def _learn_fields(self, samples: list[str]) -> tuple[str, int]:
-        """Separator and count of header fields fused without spaces (``("", 0)`` if none).
+    def _learn_fields(self, samples: list[str]) -> tuple[str, int, int]:
+        """Separator, count of header fields fused without spaces (``("", 0, 0)`` if none),
+        and the bit mask of the columns of names among them.
 
         Learned from the sample, not from a known format: for each candidate separator, a
         line's header is its leading fields that hold no whitespace, up to the first field
-        that does (the message). The layout is taken when most lines agree on that count (a
-        line whose message holds no space agrees with any count below its fields) and most
-        lines open with a value (a field holding a digit: a clock, a date, an id) or a level
-        word (``WARN;2024-03-01T10:00:00;Http;...``).
+        that does (the message). A field of a few words is header too in a column of names:
+        one whose values repeat, few and distinct (a source such as ``Service Control
+        Manager``), never a message, whose words vary. The layout is taken when most lines
+        agree on that count (a line whose message holds no space agrees with any count below
+        its fields) and most lines open with a value (a field holding a digit: a clock, a
+        date, an id) or a level word (``WARN;2024-03-01T10:00:00;Http;...``). A comma joins
+        at least two header fields: one comma after a clock is its milliseconds.
         """
-        best = ("", 0, 0)
+        best = ("", 0, 0, 0)
         n = len(samples)
         for sep in _FIELD_SEPS:
+            split = [line.split(sep, MAX_FIELDS) for line in samples]
+            names = self._name_columns(split)
             fields: Counter[int] = Counter()
             # lines whose message holds no space either ("a|b|c|key=1##2"): they agree with
             # any header of fewer fields than they have
             unspaced: Counter[int] = Counter()
             valued = 0
-            for line in samples:
-                parts = line.split(sep, MAX_FIELDS)
+            for parts in split:
                 if len(parts) < 2:
                     continue
                 valued += any(ch.isdigit() for ch in parts[0]) or self._cls(parts[0]) == LVL
-                k = next((i for i, f in enumerate(parts) if not self.header_field(f)), 0)
-                if k:
+                k = next((i for i, f in enumerate(parts) if not self.fused_header(f, i, names)), -1)
+                if k > 0:
                     fields[k] += 1
-                else:
+                elif k < 0:
                     unspaced[len(parts) - 1] += 1
             if not fields or valued < FIELD_AGREEMENT * n:
                 continue
             k, count = fields.most_common(1)[0]
             count += sum(c for m, c in unspaced.items() if m >= k)
+            if sep == "," and k < 2:
+                continue
             if count >= FIELD_AGREEMENT * n and count > best[2]:
-                best = (sep, k, count)
-        return best[0], best[1]
+                best = (sep, k, count, names & ((1 << k) - 1))
+        return best[0], best[1], best[3]
+
+    def fused_header(self, field: str, i: int, names: int) -> bool:
+        """Whether fused field ``i`` can be header, given the mask of the columns of names."""
+        return self.header_field(field) or (
+            names >> i & 1 == 1
+            and field == field.strip()
+            and len(field.split()) <= MAX_NAME_WORDS
+            and not any(ch.isdigit() for ch in field)
+        )
+
+    @staticmethod
+    def _name_columns(split: list[list[str]]) -> int:
+        """Bit mask of the columns (before the last field of each line) whose values are names
+        of a few words: no padding, no digit, few distinct values that repeat."""
+        mask = 0
+        for i in range(1, MAX_FIELDS):
+            values = [p[i] for p in split if len(p) > i + 1]
+            if len(values) < WORD_COLUMN_LINES or len(values) < 0.5 * len(split):
+                break
+            named = [
+                v
+                for v in values
+                if v == v.strip()
+                and len(v.split()) <= MAX_NAME_WORDS
+                and not any(ch.isdigit() for ch in v)
+            ]
+            distinct = len(set(named))
+            if len(named) >= FIELD_AGREEMENT * len(values) and distinct <= max(
+                2, NAME_COLUMN_SHARE * len(values)
+            ):
+                mask |= 1 << i
+        return mask
 
     @staticmethod
     def _learn_align(samples: list[str], layout: dict[str, int]) -> None:

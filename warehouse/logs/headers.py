@@ -118,15 +118,22 @@ class HeaderStripper(HeaderLayoutLearner):
         fields = layout.get("fields", 0)
         if fields:
             parts = body.split(self._sep, fields)
+            names = layout.get("names", 0)
             if len(parts) == fields + 1 and all(
-                " " not in f or self.header_field(f) for f in parts[:fields]
+                " " not in f or self.fused_header(f, i, names) for i, f in enumerate(parts[:fields])
             ):
                 return parts[fields].strip()
             return self._strip_leading(body)
         lvl = layout.get("lvl_pos", -1)
         if lvl >= 0:
             after = layout.get("after", 0)
-            head, classes, fast = self._head(body, lvl + 1 + after, lvl)
+            if layout.get("lvl_rel"):
+                # the level sits ``lvl`` tokens after this line's own clock run
+                head, classes, fast = self._head(body, 10 + lvl + 1 + after)
+                lvl += self._ts_end(classes)
+                classes = classes[: lvl + 1 + after]
+            else:
+                head, classes, fast = self._head(body, lvl + 1 + after, lvl)
             if len(head) > lvl and classes[lvl] == LVL:
                 end = lvl + 1
                 for c in classes[lvl + 1 :]:

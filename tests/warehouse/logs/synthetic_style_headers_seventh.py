@@ -59,7 +59,8 @@ def ras_records(r: random.Random, source: str, msg: str) -> str:
     """``record epoch date node component state message``: no level word."""
     comp, state = source.split(" ")
     epoch = 1_740_000_000 + r.randint(0, 10**7)
-    node = f"c{r.randint(0, 7)}-{r.randint(0, 3)}c{r.randint(0, 2)}s{r.randint(0, 15)}n{r.randint(0, 3)}"
+    cabinet = f"c{r.randint(0, 7)}-{r.randint(0, 3)}"
+    node = f"{cabinet}c{r.randint(0, 2)}s{r.randint(0, 15)}n{r.randint(0, 3)}"
     day = f"2025.03.{r.randint(10, 28)}"
     return f"{r.randint(1, 10**6)} {epoch} {day} {node} {comp} {state} {msg}"
 

@@ -21,7 +21,8 @@ from tests.warehouse.logs.synthetic_styles import Event, Header
 
 def _attempt(r: random.Random) -> str:
     kind = r.choice("mr")
-    return f"attempt_{r.randint(10**12, 10**13)}_{r.randint(1, 99):04d}_{kind}_{r.randint(0, 999):06d}_{r.randint(0, 3)}"
+    job = f"{r.randint(10**12, 10**13)}_{r.randint(1, 99):04d}"
+    return f"attempt_{job}_{kind}_{r.randint(0, 999):06d}_{r.randint(0, 3)}"
 
 
 def _container(r: random.Random) -> str:

@@ -203,7 +203,8 @@ def test_a_rule_of_dashes_between_pid_and_thread_is_header() -> None:
 
 
 def test_a_month_first_date_with_a_twelve_hour_clock_is_header() -> None:
-    # a tab-separated event export led by its level: date, clock and AM/PM all go
+    # a tab-separated event export led by its level: date, clock and AM/PM all go, and so does
+    # the source's name of two words, a column of few values that repeat
     lines = [
         f"{lvl}\t{m}/{d}/2024 {h}:0{d % 10}:1{m % 10} {half}\tDisk Watch\t{51 + d}\tNone\t"
         f"volume {d} is at {m}0 percent"
@@ -213,8 +214,8 @@ def test_a_month_first_date_with_a_twelve_hour_clock_is_header() -> None:
     ]
     hs = HeaderStripper()
     hs.learn(lines)
-    assert hs.strip(lines[0]).startswith("Disk Watch")
-    assert hs.strip(lines[-1]).startswith("Disk Watch")
+    assert hs.strip(lines[0]) == "volume 1 is at 10 percent"
+    assert hs.strip(lines[-1]).startswith("volume ")
 
 
 def test_a_level_with_a_colon_closes_the_header_as_a_program_does() -> None:
