@@ -99,3 +99,38 @@ def pipe_values(r: random.Random, source: str, msg: str) -> str:
     comp, state = source.split(" ")
     node = f"n{r.randint(0, 4)}-{r.randint(0, 63):02d}"
     return f"{node}|{1_740_000_000 + r.randint(0, 10**7)}|{comp}|{state}|{msg}"
+
+
+def optional_device(r: random.Random, source: str, msg: str) -> str:
+    """logcat ``threadtime`` merged from several devices: about 30% of the lines open with the
+    device's serial (``emulator-5554``, ``R58M12ABCDE``)."""
+    serial = r.choice(("emulator-5554", "emulator-5556", "R58M21KQZ3X")) + " "
+    level, tag = source.split(" ", 1)
+    pid = 900 + 29 * (len(tag) % 11)
+    line = f"{logcat_clock(r)} {pid:>5} {pid + r.randint(0, 90):>5} {level} {tag}: {msg}"
+    return serial + line if r.random() < 0.3 else line
+
+
+def optional_vhost(r: random.Random, source: str, msg: str) -> str:
+    """httpd error log, ``[Day Mon DD hh:mm:ss YYYY] [level] message``; about 30% of the lines
+    open with the virtual host and port that logged them."""
+    vhost = f"{s.host(r)}.example.org:{r.choice((80, 443))} " if r.random() < 0.3 else ""
+    day = f"{r.choice(('Mon', 'Tue', 'Wed'))} {r.choice(_MONTHS)} {r.randint(1, 28):02d}"
+    return f"{vhost}[{day} {hms(r)} 2025] [{source}] {msg}"
+
+
+def optional_record(r: random.Random, source: str, msg: str) -> str:
+    """RAS rows ``node component state epoch flag message`` with no level; about 30% of the
+    lines open with the record number a collector gave them."""
+    comp, state = source.split(" ")
+    rec = f"{r.randint(1, 10**6)} " if r.random() < 0.3 else ""
+    epoch = 1_740_000_000 + r.randint(0, 10**7)
+    return f"{rec}node-{r.randint(0, 255)} {comp} {state} {epoch} {r.randint(0, 1)} {msg}"
+
+
+def quoted_csv(r: random.Random, source: str, msg: str) -> str:
+    """A Windows event export as a spreadsheet writes it: every field in double quotes,
+    ``"Level","M/D/YYYY h:mm:ss AM","Source","EventId","Category","message"``."""
+    return ",".join(f'"{f}"' for f in win_csv(r, source, "\x00").split(",")).replace(
+        '"\x00"', '"' + msg.replace('"', '""') + '"'
+    )

@@ -251,6 +251,19 @@ MAPRED: list[Event] = [
     ),
 ]
 
+VHOST: list[Event] = [
+    ("error", "[client {}] File does not exist: {}", (s.ip_port, s.unix_path)),
+    (
+        "error",
+        "[client {}] AH01630: client denied by server configuration: {}",
+        (s.ip_port, s.unix_path),
+    ),
+    ("notice", "caught SIGTERM, shutting down", ()),
+    ("notice", "Apache/{} configured -- resuming normal operations", (s.version,)),
+    ("warn", "child process {} still did not exit, sending a SIGTERM", (s.num(100, 60000),)),
+    ("error", "mod_proxy: backend {} timed out after {}", (s.host_port, s.secs)),
+]
+
 SEVENTH_STYLES: dict[str, tuple[list[Event], Header]] = {
     "optional_seq": (SEQ_EVENTS, h.optional_seq),
     "optional_relay": (RELAY_EVENTS, h.optional_relay),
@@ -262,4 +275,8 @@ SEVENTH_STYLES: dict[str, tuple[list[Event], Header]] = {
     "logcat_uid": (LOGCAT_UID, h.logcat_uid),
     "pipe_values": (PIPE_VALUES, h.pipe_values),
     "mapred_glued": (MAPRED, _mapred),
+    "optional_device": (LOGCAT_UID, h.optional_device),
+    "optional_vhost": (VHOST, h.optional_vhost),
+    "optional_record": (PIPE_VALUES, h.optional_record),
+    "quoted_csv": (WIN_CSV, h.quoted_csv),
 }
