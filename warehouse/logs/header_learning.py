@@ -46,6 +46,14 @@ WORD_COLUMN_PREDICTED = 0.6  # share of lines whose word the next token predicts
 WORD_COLUMN_GAIN = 0.5  # share of the other lines the next token gets right, over the commonest
 
 
+def unquote(field: str) -> str:
+    """A fused field without the double quotes a spreadsheet export wraps every field in
+    (``"Information"``), its doubled inner quotes made single."""
+    if len(field) >= 2 and field[0] == '"' and field[-1] == '"':
+        return field[1:-1].replace('""', '"')
+    return field
+
+
 class HeaderLayoutLearner:
     """The learned layout (``layout``), and the token classing and cutting it is learned with."""
 
@@ -250,7 +258,7 @@ class HeaderLayoutLearner:
         best = ("", 0, 0, 0)
         n = len(samples)
         for sep in _FIELD_SEPS:
-            split = [line.split(sep, MAX_FIELDS) for line in samples]
+            split = [list(map(unquote, line.split(sep, MAX_FIELDS))) for line in samples]
             names = self._name_columns(split)
             fields: Counter[int] = Counter()
             # lines whose message holds no space either ("a|b|c|key=1##2"): they agree with

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from warehouse.logs.header_learning import HeaderLayoutLearner
+from warehouse.logs.header_learning import HeaderLayoutLearner, unquote
 from warehouse.logs.header_tokens import AFTER_LEVEL, COMP, LVL, PRI, SEP, is_value
 from warehouse.logs.structured_lines import structured_message
 
@@ -114,16 +114,28 @@ class HeaderStripper(HeaderLayoutLearner):
             if m:
                 return line[m.end() :].lstrip("\ufeff").strip()
         body = PRI.sub("", line) if line.startswith("<") else line
+        message = self._fit(body)
+        if message is None:
+            # an extra leading column on some lines only (a record number, a relay's name):
+            # the rest of the line fits the layout
+            rest = body.split(None, 1)
+            if len(rest) == 2:
+                message = self._fit(rest[1])
+        return self._strip_leading(body) if message is None else message
+
+    def _fit(self, body: str) -> str | None:
+        """Message of ``body`` cut by the learned layout, or None when it does not fit it."""
         layout = self.layout or {}
         fields = layout.get("fields", 0)
         if fields:
             parts = body.split(self._sep, fields)
             names = layout.get("names", 0)
             if len(parts) == fields + 1 and all(
-                " " not in f or self.fused_header(f, i, names) for i, f in enumerate(parts[:fields])
+                " " not in f or self.fused_header(unquote(f), i, names)
+                for i, f in enumerate(parts[:fields])
             ):
-                return parts[fields].strip()
-            return self._strip_leading(body)
+                return unquote(parts[fields].strip())
+            return None
         lvl = layout.get("lvl_pos", -1)
         if lvl >= 0:
             after = layout.get("after", 0)
@@ -142,7 +154,7 @@ class HeaderStripper(HeaderLayoutLearner):
                     else:
                         break
                 return self._cut(body, end, fast)
-            return self._strip_leading(body)
+            return None
         values = layout.get("values", 0)
         words = layout.get("words", 0)
         if values:
@@ -178,7 +190,7 @@ class HeaderStripper(HeaderLayoutLearner):
                     end += words  # the host columns after the clock
                 if end:
                     return self._cut(body, end, fast)
-        return self._strip_leading(body)
+        return None
 
     def _strip_leading(self, body: str) -> str:
         """Fallback for a line off the learned layout: drop its own leading timestamp run."""

@@ -195,3 +195,82 @@ def test_padded_tab_fields_and_messages_without_spaces_keep_the_fused_header() -
     hs = HeaderStripper()
     hs.learn(lines)
     assert {hs.strip(line)[:5] for line in lines} == {"total", "* Upd"}
+
+
+_WORDS = ("flushed {} rows", "peer {} joined", "disk {} at ninety percent")
+
+
+def _with_lead(i: int, line: str, lead: str) -> str:
+    """``line`` behind ``lead`` on every third line (about a third of them), bare otherwise."""
+    return f"{lead} {line}" if i % 3 == 0 else line
+
+
+def test_a_level_moved_by_a_leading_column_on_some_lines_is_still_found() -> None:
+    lines = [
+        _with_lead(
+            i,
+            f"2024-03-0{1 + i % 9} 10:{i % 60:02d}:00,{i:03d} {('INFO', 'WARN')[i % 2]} "
+            f"[exec-{i % 5}] app.Store - " + _WORDS[i % 3].format(i),
+            f"{i:07d}",
+        )
+        for i in range(150)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"flushed", "peer", "disk"}
+
+
+def test_a_row_of_value_columns_behind_a_record_number_on_some_lines_is_cut_the_same() -> None:
+    lines = [
+        _with_lead(
+            i,
+            f"node-{i % 40} fan {('ok', 'hot')[i % 2]} {1_700_000_000 + 7 * i} {i % 2} "
+            + _WORDS[i % 3].format(i),
+            str(1000 + i),
+        )
+        for i in range(150)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"flushed", "peer", "disk"}
+
+
+_SOURCES = ("Service Control Manager", "Disk Watch", "Time-Service")
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_comma_fields_led_by_a_level_with_a_source_of_several_words_are_header(
+    quoted: bool,
+) -> None:
+    rows = [
+        (
+            ("Information", "Warning")[i % 2],
+            f"{1 + i % 12}/{1 + i % 28}/2026 {1 + i % 12}:0{i % 10}:1{i % 10} "
+            + ("AM", "PM")[i % 2],
+            _SOURCES[i % 3],
+            str(7000 + i % 3),
+            "None",
+            f"The {i} service entered the running state, after {i % 7} tries.",
+        )
+        for i in range(120)
+    ]
+    if quoted:
+        lines = [",".join(f'"{f}"' for f in row) for row in rows]
+    else:
+        lines = [",".join(row) for row in rows]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines] == [row[-1] for row in rows]
+
+
+def test_a_message_with_commas_after_a_clock_s_milliseconds_is_not_cut_at_them() -> None:
+    # one comma after the clock is its milliseconds, not a header of comma-joined fields
+    lines = [
+        f"2024-03-0{1 + i % 9} 10:00:{i % 60:02d},{i:03d} Store: saved {i} rows, {i % 4} left"
+        for i in range(120)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    for i, line in enumerate(lines):
+        assert hs.strip(line).endswith(f"saved {i} rows, {i % 4} left")
+        assert not hs.strip(line)[0].isdigit()
