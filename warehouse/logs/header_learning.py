@@ -116,9 +116,11 @@ class HeaderLayoutLearner:
             ts_end[own] += 1
         n = max(len(samples), 1)
         layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}
-        sep, fields, names = self._learn_fields(samples)
+        sep, fields, names, rel = self._learn_fields(samples)
         if fields:
             layout["fields"] = fields
+            if rel:
+                layout["fields_rel"] = 1
             if names:
                 layout["names"] = names
             self._sep = sep
@@ -241,9 +243,10 @@ class HeaderLayoutLearner:
         words = field.split()
         return len(words) == 1 or (bool(words) and all(self._cls(w) == TS for w in words))
 
-    def _learn_fields(self, samples: list[str]) -> tuple[str, int, int]:
-        """Separator, count of header fields fused without spaces (``("", 0, 0)`` if none),
-        and the bit mask of the columns of names among them.
+    def _learn_fields(self, samples: list[str]) -> tuple[str, int, int, int]:
+        """Separator, count of header fields fused without spaces (``("", 0, 0, 0)`` if
+        none), the bit mask of the columns of names among them, and whether they are counted
+        from each line's clock field.
 
         Learned from the sample, not from a known format: for each candidate separator, a
         line's header is its leading fields that hold no whitespace, up to the first field
@@ -254,35 +257,58 @@ class HeaderLayoutLearner:
         its fields) and most lines open with a value (a field holding a digit: a clock, a
         date, an id) or a level word (``WARN;2024-03-01T10:00:00;Http;...``). A comma joins
         at least two header fields: one comma after a clock is its milliseconds.
+
+        When they do not, because an extra leading field opens some lines only (a relay's
+        name), the fields are counted from each line's clock field instead (``rel``).
         """
-        best = ("", 0, 0, 0)
+        best = ("", 0, 0, 0, 0)
         n = len(samples)
         for sep in _FIELD_SEPS:
             split = [list(map(unquote, line.split(sep, MAX_FIELDS))) for line in samples]
-            names = self._name_columns(split)
-            fields: Counter[int] = Counter()
-            # lines whose message holds no space either ("a|b|c|key=1##2"): they agree with
-            # any header of fewer fields than they have
-            unspaced: Counter[int] = Counter()
-            valued = 0
-            for parts in split:
-                if len(parts) < 2:
-                    continue
-                valued += any(ch.isdigit() for ch in parts[0]) or self._cls(parts[0]) == LVL
-                k = next((i for i, f in enumerate(parts) if not self.fused_header(f, i, names)), -1)
-                if k > 0:
-                    fields[k] += 1
-                elif k < 0:
-                    unspaced[len(parts) - 1] += 1
-            if not fields or valued < FIELD_AGREEMENT * n:
+            k, count, names = self._fields_agreement(split, n, sep)
+            if count < FIELD_AGREEMENT * n and any(self.clock_field(p) == 1 for p in split):
+                shifted = [p[t:] for p in split if (t := self.clock_field(p)) >= 0]
+                k, count, names = self._fields_agreement(shifted, n, sep)
+                if count >= FIELD_AGREEMENT * n and count > best[2]:
+                    best = (sep, k, count, names, 1)
+            elif count >= FIELD_AGREEMENT * n and count > best[2]:
+                best = (sep, k, count, names, 0)
+        return best[0], best[1], best[3], best[4]
+
+    def clock_field(self, parts: list[str]) -> int:
+        """Index of the first of the two leading fused fields that is a clock (all its words
+        timestamp parts), or -1."""
+        for i, f in enumerate(parts[:2]):
+            words = f.split()
+            if words and all(self._cls(w) == TS for w in words):
+                return i
+        return -1
+
+    def _fields_agreement(self, split: list[list[str]], n: int, sep: str) -> tuple[int, int, int]:
+        """Header fields most lines agree on, how many lines agree, and the mask of the
+        columns of names among them (``(0, 0, 0)`` when lines do not open with values)."""
+        names = self._name_columns(split)
+        fields: Counter[int] = Counter()
+        # lines whose message holds no space either ("a|b|c|key=1##2"): they agree with any
+        # header of fewer fields than they have
+        unspaced: Counter[int] = Counter()
+        valued = 0
+        for parts in split:
+            if len(parts) < 2:
                 continue
-            k, count = fields.most_common(1)[0]
-            count += sum(c for m, c in unspaced.items() if m >= k)
-            if sep == "," and k < 2:
-                continue
-            if count >= FIELD_AGREEMENT * n and count > best[2]:
-                best = (sep, k, count, names & ((1 << k) - 1))
-        return best[0], best[1], best[3]
+            valued += any(ch.isdigit() for ch in parts[0]) or self._cls(parts[0]) == LVL
+            k = next((i for i, f in enumerate(parts) if not self.fused_header(f, i, names)), -1)
+            if k > 0:
+                fields[k] += 1
+            elif k < 0:
+                unspaced[len(parts) - 1] += 1
+        if not fields or valued < FIELD_AGREEMENT * n:
+            return 0, 0, 0
+        k, count = fields.most_common(1)[0]
+        count += sum(c for m, c in unspaced.items() if m >= k)
+        if sep == "," and k < 2:
+            return 0, 0, 0
+        return k, count, names & ((1 << k) - 1)
 
     def fused_header(self, field: str, i: int, names: int) -> bool:
         """Whether fused field ``i`` can be header, given the mask of the columns of names."""

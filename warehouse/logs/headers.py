@@ -128,6 +128,8 @@ class HeaderStripper(HeaderLayoutLearner):
         layout = self.layout or {}
         fields = layout.get("fields", 0)
         if fields:
+            if layout.get("fields_rel") and self.clock_field(body.split(self._sep, 2)) == 1:
+                body = body.split(self._sep, 1)[1]  # the extra leading field of this line
             parts = body.split(self._sep, fields)
             names = layout.get("names", 0)
             if len(parts) == fields + 1 and all(

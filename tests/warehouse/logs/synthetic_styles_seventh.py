@@ -279,4 +279,5 @@ SEVENTH_STYLES: dict[str, tuple[list[Event], Header]] = {
     "optional_vhost": (VHOST, h.optional_vhost),
     "optional_record": (PIPE_VALUES, h.optional_record),
     "quoted_csv": (WIN_CSV, h.quoted_csv),
+    "optional_pipe_field": (STEPS, h.optional_pipe_field),
 }

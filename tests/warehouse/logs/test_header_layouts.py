@@ -274,3 +274,18 @@ def test_a_message_with_commas_after_a_clock_s_milliseconds_is_not_cut_at_them()
     for i, line in enumerate(lines):
         assert hs.strip(line).endswith(f"saved {i} rows, {i % 4} left")
         assert not hs.strip(line)[0].isdigit()
+
+
+def test_pipe_fields_behind_an_extra_field_on_some_lines_are_counted_from_the_clock() -> None:
+    lines = [
+        _with_lead(
+            i,
+            f"2024030{1 + i % 9}-10:00:{i % 60:02d}:{i:03d}|Step_{('Walk', 'Screen')[i % 2]}|"
+            f"{30000000 + i}|" + _WORDS[i % 3].format(i),
+            f"relay{i % 4}|",
+        ).replace("| ", "|")
+        for i in range(150)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert [hs.strip(line) for line in lines] == [_WORDS[i % 3].format(i) for i in range(150)]
