@@ -385,7 +385,8 @@ class HeaderLayoutLearner:
         column must be digit-bearing in ``VALUE_COLUMN_SHARE`` of the lines, the first column
         must be one, and at most ``MAX_WORD_COLUMNS`` word columns (a digit in fewer than
         ``MIXED_COLUMN_SHARE`` of the lines) may separate two of them; a column in between
-        (host names, most of them numbered) bridges without counting.
+        (host names, most of them numbered) bridges without counting, and so does a leading
+        column of alert tags.
         """
         n = len(toks)
         if not n:
@@ -396,6 +397,8 @@ class HeaderLayoutLearner:
             if has >= VALUE_COLUMN_SHARE * n:
                 end = p + 1
                 words = 0
+            elif p == 0 and self._tag_column(toks):
+                continue  # an alert tag column: "-" in most lines, a tag word in the rest
             elif not end or sum(1 for t in toks if len(t) > p and t[p][0][:1] in "\"'") * 2 > n:
                 break  # the header opens with a value; a quoted column opens the message
             elif has < MIXED_COLUMN_SHARE * n:
@@ -403,6 +406,20 @@ class HeaderLayoutLearner:
                 if words > MAX_WORD_COLUMNS:
                     break  # and its word columns are few
         return end
+
+    @staticmethod
+    def _tag_column(toks: list[list[tuple[str, int]]]) -> bool:
+        """Whether the first column is an alert tag: one placeholder value (``-``) in at least
+        ``MIXED_COLUMN_SHARE`` of the lines, a tag word or the placeholder in the others."""
+        first = Counter(t[0][0] for t in toks if t)
+        if not first:
+            return False
+        common, count = first.most_common(1)[0]
+        return (
+            is_value(common)
+            and not any(ch.isalnum() for ch in common)
+            and count >= MIXED_COLUMN_SHARE * len(toks)
+        )
 
     def _ts_end(self, classes: list[str]) -> int:
         """Index after the leading run of timestamp-like tokens (first 10 tokens).

@@ -141,3 +141,15 @@ def optional_pipe_field(r: random.Random, source: str, msg: str) -> str:
     open with one more field, the relay's name (``relay2|``)."""
     line = step_pipes(r, source, msg)
     return f"relay{r.randint(1, 4)}|{line}" if r.random() < 0.3 else line
+
+
+def tagged_records(r: random.Random, source: str, msg: str) -> str:
+    """``tag record epoch date node component state message``: an alert tag (``-`` in most
+    lines), then numbers, a node, and a component and state that any event may carry."""
+    tag = "-" if r.random() < 0.7 else r.choice(("KERNDTLB", "APPREAD"))
+    comp = r.choice(("fabric", "cpu", "mem", "sched", "power"))
+    state = r.choice(("ok", "degraded", "unavailable"))
+    epoch = 1_740_000_000 + r.randint(0, 10**7)
+    node = f"c{r.randint(0, 7)}-{r.randint(0, 3)}n{r.randint(0, 3)}"
+    day = f"2025.03.{r.randint(10, 28)}"
+    return f"{tag} {r.randint(1, 10**6)} {epoch} {day} {node} {comp} {state} {msg}"

@@ -280,4 +280,5 @@ SEVENTH_STYLES: dict[str, tuple[list[Event], Header]] = {
     "optional_record": (PIPE_VALUES, h.optional_record),
     "quoted_csv": (WIN_CSV, h.quoted_csv),
     "optional_pipe_field": (STEPS, h.optional_pipe_field),
+    "tagged_records": (RAS_RECORDS, h.tagged_records),
 }

@@ -289,3 +289,22 @@ def test_pipe_fields_behind_an_extra_field_on_some_lines_are_counted_from_the_cl
     hs = HeaderStripper()
     hs.learn(lines)
     assert [hs.strip(line) for line in lines] == [_WORDS[i % 3].format(i) for i in range(150)]
+
+
+def test_value_columns_behind_an_alert_tag_column_are_header() -> None:
+    lines = [
+        f"{'-' if i % 4 else 'HWERR'} {1000 + i} {1_700_000_000 + 7 * i} node-{i % 40} "
+        f"{('fan', 'psu', 'link')[i % 3]} {('ok', 'hot')[i % 2]} "
+        + ("flushed rows {}", "peer {} joined", "disk at ninety percent")[i % 5 % 3].format(i)
+        for i in range(150)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"flushed", "peer", "disk"}
+
+
+def test_free_text_whose_second_word_is_a_number_keeps_its_first_word() -> None:
+    lines = [f"{('started', 'stopped')[i % 2]} {i} workers on {1000 + i}" for i in range(150)]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"started", "stopped"}
