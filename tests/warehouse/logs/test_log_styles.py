@@ -69,7 +69,19 @@ def test_events_of_each_log_style_are_grouped_as_the_truth(style: str) -> None:
         assert score >= FLOORS.get(style, 0.98), (seed, score)
 
 
-@pytest.mark.parametrize("style", ["dmesg", "relayed_syslog", "logcat_free", "hpc_columns"])
+@pytest.mark.parametrize(
+    "style",
+    [
+        "dmesg",
+        "relayed_syslog",
+        "logcat_free",
+        "hpc_columns",
+        "optional_seq",
+        "win_csv",
+        "optional_pipe_field",
+        "tagged_records",
+    ],
+)
 def test_a_log_that_opens_with_a_burst_of_one_event_is_still_grouped(style: str) -> None:
     # events come in bursts: each block of 400 lines is ordered by event, so the first
     # lines hold one or two events only
