@@ -264,7 +264,10 @@ class HeaderLayoutLearner:
         best = ("", 0, 0, 0, 0)
         n = len(samples)
         for sep in _FIELD_SEPS:
-            split = [list(map(unquote, line.split(sep, MAX_FIELDS))) for line in samples]
+            split = [line.split(sep, MAX_FIELDS) for line in samples]
+            if sum(len(p) > 1 for p in split) < FIELD_AGREEMENT * n:
+                continue  # most lines hold no such separator
+            split = [list(map(unquote, p)) for p in split]
             k, count, names = self._fields_agreement(split, n, sep)
             if count < FIELD_AGREEMENT * n and any(self.clock_field(p) == 1 for p in split):
                 shifted = [p[t:] for p in split if (t := self.clock_field(p)) >= 0]
