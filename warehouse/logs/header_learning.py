@@ -1,7 +1,10 @@
 """Learning a stream's header layout from sample lines, with no format configured: a level
-word at one token position and the header tokens after it, a syslog-style run of timestamp,
-host and ``program[pid]:`` tokens, fields fused by a separator, a fixed-width padded header,
-or leading value columns. :class:`warehouse.logs.headers.HeaderStripper` cuts lines by it."""
+word at one token position (or, when an extra leading column on some lines moves it, at one
+position after each line's clock run) and the header tokens after it, a syslog-style run of
+timestamp, host and ``program[pid]:`` tokens, fields fused by a separator (``|``, tab, ``;``
+or ``,``; quoted or not; with columns of repeating names of a few words), a fixed-width
+padded header, or leading value columns (behind an alert tag column or not).
+:class:`warehouse.logs.headers.HeaderStripper` cuts lines by it."""
 
 from __future__ import annotations
 

@@ -9,8 +9,10 @@ columns themselves: header fields fused by a separator with no spaces (``ts|comp
 leading columns that hold a value in nearly every line (ids, nodes, epochs, with the word
 fields between them) and the host words right after them or after the clock (a word the next
 token does not predict is a source, not the message's first word), and a fixed-width header
-whose padded columns end at one character column. Each line is then cut by that layout, and a
-line that does not fit it falls back to stripping its own leading timestamp run. JSON and
+whose padded columns end at one character column. Each line is then cut by that layout; a
+line that fits it once its first token is set aside (an extra leading column on some lines
+only: a record number, a relay's name) is cut after that token, and a line that does not fit
+it falls back to stripping its own leading timestamp run. JSON and
 logfmt lines give their message field directly. Free text without a recognisable header stays
 untouched.
 """
