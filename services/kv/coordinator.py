@@ -92,7 +92,11 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         # forwarded requests waiting on the other's replica answers would deadlock).
         self.forwards: dict[str, PeerClient] = {}
         self.down: set[str] = set()
-        store = DurableStore(cfg.data_dir, fsync=cfg.fsync) if cfg.data_dir else None
+        store = None
+        if cfg.data_dir:
+            store = DurableStore(
+                cfg.data_dir, fsync=cfg.fsync, checkpoint_bytes=cfg.checkpoint_bytes
+            )
         node.store = store
         self.replica = Replica(self.ring, store, cfg.hint_limit)
         self.hlc = HLC()

@@ -24,7 +24,7 @@ from services.kv import commands
 from services.kv.connection import Connection
 from services.kv.keyspace import Keyspace
 from services.kv.resp import Error
-from services.kv.wal import DurableStore
+from services.kv.wal import CHECKPOINT_BYTES, DurableStore
 
 commands.load_all()
 _EXPIRE = struct.Struct("<q")
@@ -39,6 +39,7 @@ class NodeConfig:
     proto_max_bulk_len: int = 64 << 20
     maxclients: int = 10000
     fsync: bool = True
+    checkpoint_bytes: int = CHECKPOINT_BYTES  # the log's size that starts a checkpoint
     consistency: str = "eventual"
     n: int = 3
     r: int = 2
@@ -86,7 +87,11 @@ class Node:
         self.keyspace = Keyspace(journal=self._journal)
         self.shutdown = asyncio.Event()  # set to stop the process (KV.LEAVE)
         if config.data_dir is not None and not config.peers and config.join is None:
-            self.store = DurableStore(Path(config.data_dir), fsync=config.fsync)
+            self.store = DurableStore(
+                Path(config.data_dir),
+                fsync=config.fsync,
+                checkpoint_bytes=config.checkpoint_bytes,
+            )
             self.keyspace.journal = None
             for key, blob in self.store.load().items():
                 value, at = decode_local(blob)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from services.heap import settle_startup_heap
 from services.kv.node import Node, NodeConfig, serve
+from services.kv.wal import CHECKPOINT_BYTES
 
 
 def parse_peers(raw: str) -> dict[str, tuple[str, int]]:
@@ -37,6 +38,12 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
     p.add_argument("--vnodes", type=int, default=64)
     p.add_argument("--consistency", choices=["eventual", "linearizable"], default="eventual")
     p.add_argument("--no-fsync", action="store_true")
+    p.add_argument(
+        "--checkpoint-mb",
+        type=int,
+        default=CHECKPOINT_BYTES >> 20,
+        help="fold the write-ahead log into LMDB when it reaches this size",
+    )
     p.add_argument("--anti-entropy-s", type=float, default=2.0)
     p.add_argument("--join", default="", help="host:port of a running node: join its cluster")
     p.add_argument("--probe-timeout-s", type=float, default=0.5)
@@ -73,6 +80,7 @@ def config_from_args(argv: list[str] | None = None) -> NodeConfig:
         vnodes=a.vnodes,
         consistency=a.consistency,
         fsync=not a.no_fsync,
+        checkpoint_bytes=max(1, a.checkpoint_mb) << 20,
         peers=peers,
         anti_entropy_interval_s=a.anti_entropy_s,
         join=join,

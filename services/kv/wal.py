@@ -60,6 +60,13 @@ _KEYLEN = struct.Struct("<I")
 TOMBSTONE = b"\x00"
 _BATCH = b"\x02"
 _ENTRY = struct.Struct("<BII")
+# A checkpoint folds the log when it reaches this size. Folding costs about 1.8 us of CPU per
+# record logged since the last one (0.67 s for 380k records of 100 bytes), on every replica
+# at once: at 64 MB, pipelined SETs into a 3-node cluster folded every few seconds, and an
+# interleaved A/B without checkpoints served 25% more SETs. PostgreSQL's max_wal_size (1 GB)
+# and RocksDB's WAL cap (a few hundred MB by default) are of this order; recovery replays a
+# log of this size in about 2 s (``replay_log`` streams it, so memory does not grow with it).
+CHECKPOINT_BYTES = 256 << 20
 FOLD_NICENESS = 10  # a checkpoint's child yields the CPU to the node serving requests
 SYNC_MS_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200)  # upper bounds of the sync latency histogram
 
@@ -110,6 +117,38 @@ def read_records(data: bytes) -> tuple[list[tuple[bytes, bytes | None]], int]:
     return out, pos
 
 
+def replay_log(
+    path: Path, apply: Callable[[list[tuple[bytes, bytes | None]]], None], chunk: int = 8 << 20
+) -> tuple[int, int]:
+    """Hand the records of the log at ``path`` to ``apply``, a list per stretch of about
+    ``chunk`` bytes, so that memory is bounded by the stretch (and the largest frame), never
+    by the log. Returns the length of the valid prefix and of the file: a torn or corrupt
+    frame and everything after it are cut, as ``read_records`` cuts them."""
+    if not path.exists():
+        return 0, 0
+    valid = 0
+    carry = b""
+    with path.open("rb") as log:
+        while True:
+            block = log.read(chunk)
+            data = carry + block if carry else block
+            records, used = read_records(data)
+            apply(records)
+            valid += used
+            carry = data[used:]
+            if not block or (carry and _complete_frame(carry)):  # the end, or a bad frame
+                break
+    return valid, path.stat().st_size
+
+
+def _complete_frame(data: bytes) -> bool:
+    """Whether ``data`` opens with a whole frame (one ``read_records`` refused: corrupt)."""
+    if len(data) < _HEAD.size:
+        return False
+    size, _ = _HEAD.unpack_from(data, 0)
+    return len(data) >= _HEAD.size + size
+
+
 def _batch_records(body: bytes) -> list[tuple[bytes, bytes | None]]:
     out: list[tuple[bytes, bytes | None]] = []
     pos = 1
@@ -127,7 +166,11 @@ class DurableStore:
     """key -> bytes, durable once ``wait_durable`` resolves (or its callback runs)."""
 
     def __init__(
-        self, directory: Path, *, fsync: bool = True, checkpoint_bytes: int = 64 << 20
+        self,
+        directory: Path,
+        *,
+        fsync: bool = True,
+        checkpoint_bytes: int = CHECKPOINT_BYTES,
     ) -> None:
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -171,15 +214,17 @@ class DurableStore:
                 data[bytes(stored[4 : 4 + klen])] = bytes(stored[4 + klen :])
         self.torn_bytes_cut = 0
         valid = 0
-        for path in (self.old_path, self.log_path):  # older first
-            raw = path.read_bytes() if path.exists() else b""
-            records, valid = read_records(raw)
-            self.torn_bytes_cut += len(raw) - valid
+
+        def replay(records: list[tuple[bytes, bytes | None]]) -> None:
             for key, value in records:
                 if value is None:
                     data.pop(key, None)
                 else:
                     data[key] = value
+
+        for path in (self.old_path, self.log_path):  # older first
+            valid, size = replay_log(path, replay)
+            self.torn_bytes_cut += size - valid
         self._fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT, 0o600)
         os.ftruncate(self._fd, valid)
         os.lseek(self._fd, valid, os.SEEK_SET)
@@ -416,8 +461,7 @@ def fold(env: lmdb.Environment, logs: list[Path]) -> None:
     """Write each key's newest write in ``logs`` (oldest first) into LMDB and sync it."""
     newest: dict[bytes, bytes | None] = {}
     for path in logs:
-        if path.exists():
-            newest.update(read_records(path.read_bytes())[0])
+        replay_log(path, newest.update)
     with env.begin(write=True) as txn:
         for key, value in newest.items():
             if value is None:

@@ -83,6 +83,33 @@ def test_a_corrupt_record_ends_the_log(tmp_path):
     assert valid == len(good)
 
 
+def test_a_log_replayed_in_stretches_reads_as_the_whole_of_it_does(tmp_path):
+    """Recovery and the checkpoint read the log a stretch at a time (memory bounded by the
+    stretch): frames cut by a stretch's end, a torn tail and a corrupt frame give the records
+    and the valid length of reading the whole log at once, whatever the stretch."""
+    frames = [
+        encode_batch([(b"k%d" % i, b"v" * (i % 7)) for i in range(j, j + j % 5 + 1)])
+        for j in range(40)
+    ]
+    bad = bytearray(encode_record(b"x", b"y"))
+    bad[-1] ^= 0xFF
+    logs = {
+        "clean": b"".join(frames),
+        "torn": b"".join(frames) + frames[3][:-4],
+        "corrupt": b"".join(frames[:20]) + bytes(bad) + b"".join(frames[20:]),
+        "empty": b"",
+    }
+    for name, raw in logs.items():
+        path = tmp_path / name
+        path.write_bytes(raw)
+        whole, valid = read_records(raw)
+        for chunk in (1, 7, 64, 1000, 1 << 20):
+            got: list = []
+            assert wal.replay_log(path, got.extend, chunk=chunk) == (valid, len(raw)), name
+            assert got == whole, (name, chunk)
+    assert wal.replay_log(tmp_path / "absent", list) == (0, 0)
+
+
 def test_a_torn_batch_frame_is_dropped_whole_and_older_single_record_frames_still_replay():
     """Logs written before batch frames hold a frame per record: they replay as before. A
     batch frame cut short (never acknowledged) is dropped with all its records."""
@@ -323,6 +350,27 @@ def test_a_checkpoint_does_not_stall_the_event_loop_and_loses_nothing(tmp_path):
     loaded = again.load()
     again.close()
     assert loaded == {b"k%d" % i: b"v%d" % i for i in range(1, 2100)}
+
+
+def test_a_node_checkpoints_at_the_log_size_it_is_given(tmp_path):
+    cluster = LocalCluster.create(tmp_path, 2, n=2, r=1, w=1, extra=["--checkpoint-mb", "1"])
+    cluster.start()
+    try:
+        client = redis.Redis(port=cluster.nodes[0].port, socket_timeout=10)
+        for i in range(12):  # 12 x 100 values of 1 KB: past 1 MB of log
+            client.mset({f"k{i}:{j}": b"v" * 1000 for j in range(100)})
+
+        def checkpoints() -> int:
+            flat = client.execute_command("KV.STATS")
+            return int(dict(zip(flat[::2], flat[1::2], strict=True))[b"wal_checkpoints"])
+
+        deadline = time.monotonic() + 20
+        while checkpoints() == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert checkpoints() >= 1
+        assert client.get("k0:0") == b"v" * 1000
+    finally:
+        cluster.stop()
 
 
 def test_the_checkpoint_child_folds_at_a_lower_cpu_priority(tmp_path):
