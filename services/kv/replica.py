@@ -18,6 +18,7 @@ from services.kv.versions import (
     blob_digest,
     blob_dots,
     chain_head,
+    chain_step,
     decode,
     digest,
     dots,
@@ -225,23 +226,19 @@ class Replica:
         newest = (0, 0)
         for key, blob in writes:
             old = dict.get(data, key)
-            mine = chain_head(blob) if type(old) is bytes else None
-            if mine is not None:
-                theirs = chain_head(old)  # type: ignore[arg-type]
-                if theirs is not None and theirs[0] == mine[0]:
-                    _, counter, seen, hlc, deleted = mine
-                    _, o_counter, o_seen, _, o_deleted = theirs
-                    if hlc > newest:
-                        newest = hlc
-                    if counter == o_counter:
-                        continue  # held already
-                    if seen >= o_counter and o_seen < counter and not (deleted or o_deleted):
-                        dict.__setitem__(data, key, blob)  # its successor: ``_hold``
-                        if blobs:
-                            blobs.pop(key, None)
-                        logged.append(b"d" + key)
-                        logged_blobs.append(blob)
-                        continue
+            step = chain_step(blob, old) if type(old) is bytes else None
+            if step is not None:
+                held, hlc = step
+                if hlc > newest:
+                    newest = hlc
+                if held:
+                    continue
+                dict.__setitem__(data, key, blob)  # its successor: ``_hold``
+                if blobs:
+                    blobs.pop(key, None)
+                logged.append(b"d" + key)
+                logged_blobs.append(blob)
+                continue
             if logged and self.store is not None:  # the log keeps each key's order
                 self.store.put_many(logged, logged_blobs)
                 logged, logged_blobs = [], []

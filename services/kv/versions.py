@@ -266,6 +266,37 @@ def chain_head(blob: bytes) -> tuple[bytes, int, int, tuple[int, int], bool] | N
     return name, counter, 0, (ms, logical), bool(flags & 1)
 
 
+def chain_step(blob: bytes, old: bytes) -> tuple[bool, tuple[int, int]] | None:
+    """``chain_head`` of both at once, for a replica taking ``blob`` (a write over a chain:
+    its context names only its node) where it holds ``old`` (that node's chain head): when
+    neither is a delete, ``(True, hlc)`` if ``blob`` is the version held, ``(False, hlc)`` if
+    it supersedes it (it has seen ``old``'s dot and ``old`` has not seen its own), with
+    ``blob``'s HLC. None: anything else (the general path merges them)."""
+    size = blob[1]
+    if blob[0] != 1 or old[0] != 1 or old[1] != size or blob[10 + size] != 1:
+        return None
+    seen_self, seen_none = _CHAIN_SHAPES.get(size) or _chain_shapes(size)
+    if len(blob) < 1 + seen_self.size or len(old) < 1 + seen_none.size:
+        return None
+    name, counter, _, other, seen, ms, logical, flags = seen_self.unpack_from(blob, 1)
+    if old[10 + size] == 1:  # a context of one entry
+        if len(old) < 1 + seen_self.size:
+            return None
+        o_name, o_counter, _, o_other, o_seen, _, _, o_flags = seen_self.unpack_from(old, 1)
+    else:
+        o_name, o_counter, count, _, _, o_flags = seen_none.unpack_from(old, 1)
+        o_other, o_seen = o_name, 0
+        if count:
+            return None
+    if other != name or o_other != o_name or o_name != name or (flags | o_flags) & 1:
+        return None
+    if counter == o_counter:
+        return True, (ms, logical)
+    if seen >= o_counter and o_seen < counter:
+        return False, (ms, logical)
+    return None
+
+
 # Per length of a node's name: the layout of a chain's head (``chain_head``) read in one
 # unpacking, with a context naming the node itself and with an empty one.
 _CHAIN_SHAPES: dict[int, tuple[struct.Struct, struct.Struct]] = {}

@@ -13,6 +13,7 @@ from services.kv.versions import (
     Version,
     blob_value,
     chain_head,
+    chain_step,
     decode,
     encode,
     issue_blob,
@@ -103,6 +104,43 @@ def test_a_chains_head_is_read_as_decoding_shows_it() -> None:
         assert name == bytes([len(node.encode())]) + node.encode()
         assert (counter, seen, hlc, deleted) == (v.counter, ctx.get(node, 0), v.hlc, value is None)
     assert chain_head(encode([_random_version(rng), _random_version(rng)])) is None
+
+
+def test_a_chain_step_is_what_the_two_chain_heads_say() -> None:
+    """``chain_step`` (a replica's fast path) answers for two one-version blobs exactly as
+    their ``chain_head`` readings do: the version held, its successor, or None (merged on
+    the general path) for other nodes, deletes on either side, stale or concurrent writes,
+    and any blob that is not a chain's head."""
+    rng = random.Random(23)
+    names = ["a", "b", "node-" + "x" * 30]
+
+    def blob() -> bytes:
+        node = rng.choice(names)
+        shape = rng.choice(["empty", "self", "self", "self", "other"])
+        ctx = {} if shape == "empty" else {node: rng.randrange(0, 6)}
+        if shape == "other":
+            ctx[rng.choice(names)] = rng.randrange(1, 6)
+        value = b"v" if rng.random() < 0.8 else None
+        stamp = (rng.randrange(1 << 40), rng.randrange(3))
+        return encode([Version(node, rng.randrange(1, 7), ctx, stamp, value)])
+
+    outcomes = set()
+    for _ in range(20000):
+        new, old = blob(), blob()
+        mine, theirs = chain_head(new), chain_head(old)
+        expected = None
+        if mine is not None and theirs is not None and mine[0] == theirs[0]:
+            _, counter, seen, hlc, deleted = mine
+            _, o_counter, o_seen, _, o_deleted = theirs
+            one_entry = new[10 + new[1]] == 1
+            if one_entry and not (deleted or o_deleted):
+                if counter == o_counter:
+                    expected = (True, hlc)
+                elif seen >= o_counter and o_seen < counter:
+                    expected = (False, hlc)
+        assert chain_step(new, old) == expected
+        outcomes.add(None if expected is None else expected[0])
+    assert outcomes == {None, True, False}
 
 
 def test_the_value_read_off_a_blob_is_what_visible_shows() -> None:
