@@ -3,9 +3,9 @@
 New entries land in a small LRU *window*; the window's victims compete for a place in the
 *main* segmented LRU (probation + protected) against main's own victim, and the one the
 frequency sketch says was used more often recently wins (TinyLFU admission). A hill climber
-(:class:`HillClimber`) resizes the window: large on recency-heavy workloads, where what was
-used a moment ago is what comes next and old counts mislead admission; small on
-frequency-heavy ones, where a stable popular set must survive scans.
+(:class:`~services.cache.climber.HillClimber`) resizes the window: large on recency-heavy
+workloads, where what was used a moment ago is what comes next and old counts mislead
+admission; small on frequency-heavy ones, where a stable popular set must survive scans.
 
 The structure is Caffeine's (``BoundedLocalCache``): an LRU window, a segmented LRU main
 (protected 80% of main), and admission by a 4-bit count-min sketch aged by halving every
@@ -30,7 +30,7 @@ period it still lost 2.5 to 10.7 and lost up to 1.7 more on the frequency-heavy 
 two shadow caches (MiniSim, Caffeine's simulator: a hash sample of the keys run through
 small caches) on either side of the window are compared on the same requests, and ghosts of
 the keys the real cache just rejected or evicted, which see every request, decide when the
-sampled shadows lean but cannot yet tell (see :class:`HillClimber`).
+sampled shadows lean but cannot yet tell (see :class:`~services.cache.climber.HillClimber`).
 
 How each setting was chosen (synthetic traces of ``benchmarks.cache_workloads`` at 200 to
 15000 entries and five LIRS traces at three sizes; figures in ``make bench-edge``):
@@ -100,6 +100,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from services.cache.climber import HillClimber
 from services.cache.sketch import FrequencySketch
 
 PERCENT_MAIN = 0.99
@@ -116,9 +117,6 @@ SHADOW_ENTRIES = 512
 PROBE_PERCENT = 0.25
 CLIMB_SAMPLE_FACTOR = 2
 CONFIDENCE = 2.0
-MAX_PROBE = 0.5
-MAX_EVIDENCE_PERIODS = 8
-RESTART_PERIODS = 4
 GHOST_PERCENT = 0.25
 GHOST_CONFIDENCE = 4.0
 CORRELATED_PERCENT = 0.02
@@ -377,124 +375,3 @@ class ClimbSettings:
     min_window_percent: float = 1 - PERCENT_MAIN
     sketch_sample_factor: int = SKETCH_SAMPLE_FACTOR
     correlated_percent: float = CORRELATED_PERCENT
-
-
-class HillClimber:
-    """Caffeine's hill climber, steered by two sampled shadow caches instead of by time.
-
-    Caffeine compares the hit rate of one sample period with the previous one: a change of
-    workload between the two looks like the effect of the last move, and on short traces the
-    noise of one period is larger than the effect of one step. Here a fixed share of the key
-    space (hash-sampled, as in SHARDS) also runs through two small W-TinyLFU caches whose
-    windows sit ``probe_percent`` below and above the real one; both see the same requests, so
-    the one with more hits in a sample period says which way is uphill. The step, its decay
-    and the restart of the step on a jump in the real hit rate are Caffeine's.
-
-    A large cache samples few keys into the shadows, so their evidence grows slowly. The cache
-    also keeps ghosts: misses on keys it just rejected at admission count for a larger window,
-    misses on main victims it just evicted for a smaller one. Every request feeds them, but
-    they are biased towards the window, so they only decide when the shadows lean their way.
-    """
-
-    def __init__(self, cache: WTinyLFUPolicy, settings: ClimbSettings) -> None:
-        self.cache = cache
-        self.settings = settings
-        cap = cache.capacity
-        self.shadow_capacity = min(cap, settings.shadow_entries)
-        # keys whose 16 sample bits fall under the threshold are sampled
-        self.threshold = max(1, round(65536 * self.shadow_capacity / cap))
-        self.whole = self.shadow_capacity == cap  # the shadows see every key
-        self._seen = (cache.hits, cache.misses)
-        crp = settings.correlated_percent
-        self._low = WTinyLFUPolicy(self.shadow_capacity, adaptive=False, correlated=crp)
-        self._high = WTinyLFUPolicy(self.shadow_capacity, adaptive=False, correlated=crp)
-        self._period = max(1, int(settings.sample_factor * self.shadow_capacity))
-        self._step = settings.step_percent
-        self._prev_hit_rate = -1.0
-        self._block_hits = self._block_requests = self._block_periods = 0
-        self._sampled = self._low_hits = self._high_hits = self._split = self._periods = 0
-        self.climbs = 0
-        self._min_window = max(1, round(settings.min_window_percent * cap))
-        self._probe = settings.probe_percent
-        self._place_shadows()
-
-    def observe(self, key: Hashable) -> None:
-        """Run one sampled request through the shadows (the cache counts every request)."""
-        low = self._low.access(key)
-        high = self._high.access(key)
-        if low != high:
-            self._split += 1
-            self._low_hits += low
-            self._high_hits += high
-        self._sampled += 1
-        if self._sampled >= self._period:
-            if self._low.sketch.resets:
-                self._climb()
-            else:  # no frequency history yet: a cold cache favours any large window
-                self._sampled = self._low_hits = self._high_hits = self._split = 0
-                self._seen = (self.cache.hits, self.cache.misses)
-
-    def _climb(self) -> None:
-        cs = self.settings
-        # The workload changed when the hit rate of the last ``RESTART_PERIODS`` periods differs
-        # from that of the ones before by the threshold and by more than three standard
-        # deviations (one period alone is too noisy, and a looping trace's hit rate swings
-        # with its phase): search widely again.
-        hits, misses = self.cache.hits, self.cache.misses
-        self._block_hits += hits - self._seen[0]
-        self._block_requests += hits + misses - self._seen[0] - self._seen[1]
-        self._seen = (hits, misses)
-        self._block_periods += 1
-        if self._block_periods >= RESTART_PERIODS:
-            rate = self._block_hits / self._block_requests
-            prev = self._prev_hit_rate
-            noise = 3 * (2 * rate * (1 - rate) / self._block_requests) ** 0.5
-            if prev >= 0 and abs(rate - prev) >= max(cs.restart_threshold, noise):
-                self._step = cs.step_percent
-            self._prev_hit_rate = rate
-            self._block_hits = self._block_requests = self._block_periods = 0
-        # A sign test on the requests that only one shadow hit: move when the difference is
-        # beyond ``confidence`` standard deviations of a fair coin. Inconclusive evidence is
-        # kept and added to (up to ``MAX_EVIDENCE_PERIODS``), so a small but steady difference
-        # is found in time and noise alone rarely moves the window.
-        self._periods += 1
-        cache = self.cache
-        diff = self._high_hits - self._low_hits
-        # The ghosts' evidence covers every request, not a sample: when the shadows lean the
-        # same way but are not yet conclusive, a clear ghost verdict moves the window.
-        ghost = cache.rejected_hits - cache.evicted_hits
-        ghost_n = cache.rejected_hits + cache.evicted_hits
-        move = 0
-        if diff and abs(diff) >= cs.confidence * self._split**0.5:
-            move = 1 if diff > 0 else -1
-        elif diff * ghost > 0 and abs(ghost) >= cs.ghost_confidence * ghost_n**0.5:
-            move = 1 if ghost > 0 else -1
-        if move:
-            amount = max(1, round(self._step * cache.capacity)) * move
-            cache.set_window(max(self._min_window, cache.max_window + amount))
-            self._probe = cs.probe_percent
-            self._place_shadows()
-            self._forget()
-            cache.rejected_hits = cache.evicted_hits = 0
-        elif not self._split and self._probe < MAX_PROBE:
-            # a plateau: neither shadow sees a difference, so look further out
-            self._probe = min(MAX_PROBE, 2 * self._probe)
-            self._place_shadows()
-            self._forget()
-        elif self._periods >= MAX_EVIDENCE_PERIODS:
-            self._forget()
-            cache.rejected_hits = cache.evicted_hits = 0
-        self._step *= cs.decay
-        self._sampled = 0
-        self.climbs += 1
-
-    def _forget(self) -> None:
-        self._low_hits = self._high_hits = self._split = self._periods = 0
-
-    def _place_shadows(self) -> None:
-        share = self.cache.max_window / self.cache.capacity
-        probe = self._probe
-        n = self.shadow_capacity
-        floor = self.settings.min_window_percent
-        self._low.set_window(max(1, round(max(floor, share - probe) * n)))
-        self._high.set_window(min(n - 1, max(2, round((share + probe) * n))))
