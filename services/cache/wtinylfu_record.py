@@ -337,8 +337,8 @@ them (``python -m benchmarks.cache_climb --real --loo``).
   and the static reference halve) unless said; shipped -> variant, the benchmark's seed 7,
   hit ratios deterministic:
   - By quarters (a quarter off each counter, dithered rounding ``(3c + r) // 4`` with ``r`` cycling
-    0, 2, 1, 3, the count of increments cut by a quarter, so resets come twice as often;
-    ``ClimbSettings(quarter_aging=True)``, kept as an option). Full ``--real --loo --heldout`` run:
+    0, 2, 1, 3, the count of increments cut by a quarter, so resets come twice as often; not
+    kept). Full ``--real --loo --heldout`` run:
     recency worst -0.77 -> -0.80 (stack@200 -0.52 -> -0.36, shifting@200 -0.68 -> -0.59); zipf_scan
     against static -0.17 -> +0.43 worst (+0.73/+0.49/+0.43); mixed worst -1.73 -> -2.06 (loops@5000
     -0.94 -> -2.06; loops@1000 -1.73 -> -1.39, loops@200 0.00 -> +0.61, switch_rf@1000 -1.03 ->
@@ -350,7 +350,7 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     (CloudPhysics@5000 +1.16 -> +0.47, @1000 +0.36 -> +0.48, the Twitter sizes +0.01 to +0.28). CPU
     per request against the shipped code, interleaved in one run, medians: geometric mean 1.07 and
     1.02 over six traces in two runs (three and five rounds; per trace 0.91 to 1.15, the machine's
-    noise). Not the default: on seeds 1-6 of the interleaved loops at 1000 entries it averages -1.62
+    noise). Not kept: on seeds 1-6 of the interleaved loops at 1000 entries it averages -1.62
     against halving's -1.02 (seed by seed -1.74/-1.15/-0.22/-0.99/-0.92/-1.11 ->
     -1.80/-0.78/-0.74/-2.90/-2.23/-1.25): seed 7's gain there is luck, and the loops are the case it
     was meant for. At 5000 entries, seeds 1-6: -1.67/-2.42/-3.09/-2.17/-2.13/-1.25 ->
