@@ -16,7 +16,8 @@ import redis
 from services.kv import wal
 from services.kv.launch import LocalCluster
 from services.kv.versions import Version, covered, merge
-from services.kv.wal import DurableStore, encode_batch, encode_record, read_records
+from services.kv.wal import DurableStore
+from services.kv.wal_frames import encode_batch, encode_record, read_records, replay_log
 
 
 def test_acknowledged_writes_survive_kill_9(tmp_path):
@@ -105,9 +106,9 @@ def test_a_log_replayed_in_stretches_reads_as_the_whole_of_it_does(tmp_path):
         whole, valid = read_records(raw)
         for chunk in (1, 7, 64, 1000, 1 << 20):
             got: list = []
-            assert wal.replay_log(path, got.extend, chunk=chunk) == (valid, len(raw)), name
+            assert replay_log(path, got.extend, chunk=chunk) == (valid, len(raw)), name
             assert got == whole, (name, chunk)
-    assert wal.replay_log(tmp_path / "absent", list) == (0, 0)
+    assert replay_log(tmp_path / "absent", list) == (0, 0)
 
 
 def test_a_torn_batch_frame_is_dropped_whole_and_older_single_record_frames_still_replay():
