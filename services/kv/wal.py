@@ -4,13 +4,12 @@ checkpointed into LMDB.
 LMDB (through ``lmdb``) is the engine: a copy-on-write B+tree whose commits are atomic and
 need no recovery of their own, so the log only has to cover writes since the last checkpoint.
 Writes are appended to an in-memory batch; the batch is appended to the log in order as one
-frame with one CRC (``wal_frames``; about 0.2 us a record to encode, against 0.5 for a frame per
-record). A
-frame is acknowledged only once all of it is on disk, so a torn one at the tail was never
-acknowledged and recovery drops it whole. An fdatasync in the log's own thread (``_Syncer``,
-so the event loop keeps serving) makes the batch durable, and only then are its callers
-answered. Batches are written as they come, while a sync runs, and the next sync makes every
-one of them durable at once (group commit). The thread is handed batches through a
+frame with one CRC (``wal_frames``; about 0.2 us a record to encode, against 0.5 for a frame
+per record). A frame is acknowledged only once all of it is on disk, so a torn one at the tail
+was never acknowledged and recovery drops it whole. An fdatasync in the log's own thread
+(``_Syncer``, so the event loop keeps serving) makes the batch durable, and only then are its
+callers answered. Batches are written as they come, while a sync runs, and the next sync makes
+every one of them durable at once (group commit). The thread is handed batches through a
 ``queue.SimpleQueue``, whose put and get are C; a ``threading.Condition`` (Python code under
 the interpreter's lock on both sides) cost 7% of a replica's samples under pipelined SETs.
 A pool that started a sync per batch (up to four at once) woke a worker thread per batch:
