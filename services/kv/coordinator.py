@@ -68,7 +68,6 @@ from services.kv.versions import (
     visible,
     winner,
 )
-from services.kv.wal import DurableStore
 
 KEYLESS_FANOUT = {b"keys", b"scan", b"dbsize", b"randomkey", b"flushdb", b"flushall"}
 
@@ -92,11 +91,7 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         # forwarded requests waiting on the other's replica answers would deadlock).
         self.forwards: dict[str, PeerClient] = {}
         self.down: set[str] = set()
-        store = None
-        if cfg.data_dir:
-            store = DurableStore(
-                cfg.data_dir, fsync=cfg.fsync, checkpoint_bytes=cfg.checkpoint_bytes
-            )
+        store = cfg.open_store() if cfg.data_dir else None
         node.store = store
         self.replica = Replica(self.ring, store, cfg.hint_limit)
         self.hlc = HLC()

@@ -57,6 +57,13 @@ class NodeConfig:
     tombstone_grace_s: float = 60.0
     events: bool = False
 
+    def open_store(self) -> DurableStore:
+        """The node's write-ahead log and LMDB under ``data_dir``, as configured."""
+        assert self.data_dir is not None
+        return DurableStore(
+            Path(self.data_dir), fsync=self.fsync, checkpoint_bytes=self.checkpoint_bytes
+        )
+
     def settable(self) -> set[str]:
         return {"proto-max-bulk-len", "maxclients", "kv-r", "kv-w", "kv-consistency"}
 
@@ -87,11 +94,7 @@ class Node:
         self.keyspace = Keyspace(journal=self._journal)
         self.shutdown = asyncio.Event()  # set to stop the process (KV.LEAVE)
         if config.data_dir is not None and not config.peers and config.join is None:
-            self.store = DurableStore(
-                Path(config.data_dir),
-                fsync=config.fsync,
-                checkpoint_bytes=config.checkpoint_bytes,
-            )
+            self.store = config.open_store()
             self.keyspace.journal = None
             for key, blob in self.store.load().items():
                 value, at = decode_local(blob)

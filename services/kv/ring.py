@@ -108,9 +108,11 @@ class Ring:
         out = []
         for key in keys:
             start = bisect.bisect_left(tokens, key_hash(key))  # ``range_of``, inlined
-            got = table[start if start < last else 0]
+            if start == last:
+                start = 0
+            got = table[start]
             if got is None:
-                got = table[start if start < last else 0] = self.placement(key, n, down)
+                got = table[start] = self.placement(key, n, down)
             out.append(got)
         return out
 
