@@ -137,7 +137,7 @@ class PeerBatches:
                     done()
             else:
                 # Everything these callers logged is in the store's batch already.
-                store.on_durable(lambda: [done() for done in local])
+                store.on_durable(lambda: [done() for done in local], at_once=True)
 
     def _send(self, target: str, wire: list[bytes], answered: Callable[[Any], None]) -> None:
         peer = self.cluster.peers.get(target)

@@ -77,11 +77,14 @@ class _Link(asyncio.Protocol):
             with contextlib.suppress(Exception):
                 self.transport.close()
 
-    def send(self, payload: bytes, answer: Answer, timeout_s: float) -> None:
+    def send(self, payload: bytes, answer: Answer, timeout_s: float, at_once: bool = False) -> None:
         loop = asyncio.get_running_loop()
         entry: list = [answer, None, False]
         entry[1] = loop.call_later(timeout_s, self._expire, entry)
         self.pending.append(entry)
+        if at_once and not self.out:  # a batch already: it leaves now
+            self.transport.write(payload)  # type: ignore[union-attr]
+            return
         # Requests made in one turn of the event loop leave in one write (one system call).
         self.out.append(payload)
         if not self.flush_scheduled:
@@ -173,15 +176,15 @@ class PeerClient:
         return fut
 
     def request_cb(self, payload: bytes, answer: Answer, timeout_s: float | None = None) -> None:
-        """Send ``payload`` (encoded RESP) and call ``answer`` with the reply (or a
+        """Send ``payload`` (encoded RESP) at once and call ``answer`` with the reply (or a
         ``PeerError``) in the turn of the event loop it arrives in: the batched replica path,
-        which has no use for a future."""
+        which has no use for a future and batches its turn's requests itself."""
         link = self._link
         if link is None or link.is_closing():
             fut = asyncio.ensure_future(self._call_encoded(payload, timeout_s))
             fut.add_done_callback(lambda f: answer(_outcome(f)))
             return
-        link.send(payload, answer, timeout_s or self.timeout_s)
+        link.send(payload, answer, timeout_s or self.timeout_s, at_once=True)
 
     async def close(self) -> None:
         if self._link is not None:

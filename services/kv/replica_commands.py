@@ -12,6 +12,7 @@ from typing import Any
 
 from services.kv import commands
 from services.kv.batching import SAME
+from services.kv.eager import EagerFuture
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerError
@@ -149,11 +150,13 @@ class ReplicaCommands:
             return [x for k, v in pairs for x in (k.encode(), v)]
         return commands.unknown_command(args)
 
-    def _after_durable(self, reply: Any) -> asyncio.Future:
+    def _after_durable(self, reply: Any, at_once: bool = False) -> EagerFuture:
         """``reply`` once this node's log is durable: a future settled by the log's own
-        callback (a task would cost another turn of the event loop before the reply leaves)."""
-        fut = asyncio.get_running_loop().create_future()
-        self.node.store.on_durable(lambda: fut.done() or fut.set_result(reply))
+        callback, whose reply leaves in that same turn of the event loop. ``at_once``: a
+        batch of writes, logged now rather than at the end of the turn."""
+        fut = EagerFuture()
+        store = self.node.store
+        store.on_durable(lambda: fut.done() or fut.set_result(reply), at_once=at_once)
         return fut
 
     async def _siblings(self, key: bytes, conn: Any) -> Any:
@@ -213,7 +216,7 @@ class ReplicaCommands:
         count = len(args) // 3
         self.hlc.observe(newest)  # nothing ran in between: as if observed one by one
         reply: Any = [refused.get(j, OK) for j in range(count)] if refused else count
-        return self._after_durable(reply) if store_pending(self.node.store) else reply
+        return self._after_durable(reply, at_once=True) if store_pending(self.node.store) else reply
 
     def _replica_mcheck(self, args: list[bytes]) -> Any:
         """Digest reads (``key dots`` pairs): ``1`` where this replica's versions have those

@@ -173,8 +173,10 @@ class DurableStore:
         """Whether some logged write is not yet on disk (queued, or in an fsync under way)."""
         return bool(self._batch) or self._syncing > 0
 
-    def on_durable(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` once everything logged so far is on disk."""
+    def on_durable(self, callback: Callable[[], None], at_once: bool = False) -> None:
+        """Run ``callback`` once everything logged so far is on disk. ``at_once``: write the
+        pending batch now rather than at the end of this turn of the event loop (a caller
+        that is itself the turn's batch of writes)."""
         if not self._batch:
             if self._durable >= self._written:
                 callback()
@@ -182,17 +184,22 @@ class DurableStore:
                 self._latest.append(callback)  # the newest sync covers all that is written
             return
         self._waiters.append(callback)
-        if not self._scheduled:
+        if at_once:
+            self._start_flush()
+        elif not self._scheduled:
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._start_flush)
+            asyncio.get_running_loop().call_soon(self._scheduled_flush)
 
     async def wait_durable(self) -> None:
         fut = asyncio.get_running_loop().create_future()
         self.on_durable(lambda: fut.done() or fut.set_result(None))
         await fut
 
-    def _start_flush(self) -> None:
+    def _scheduled_flush(self) -> None:
         self._scheduled = False
+        self._start_flush()
+
+    def _start_flush(self) -> None:
         if not self._batch:
             waiters, self._waiters = self._waiters, []
             for w in waiters:

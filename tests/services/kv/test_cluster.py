@@ -226,3 +226,36 @@ def test_a_replica_batch_split_at_an_element_boundary_is_answered_once(five):
     assert got == b":20\r\n+PONG\r\n"
     held = client(node).execute_command("KV.R.GET", "split:19")
     assert [v.value for v in decode(held)] == [b"v" * 100]
+
+
+def test_replica_batches_answered_at_once_keep_their_replies_in_order(tmp_path):
+    """Without fsync a batch of replica puts is answered in the call that takes it: pipelined
+    with other requests on one connection, every reply still leaves in request order."""
+    import socket
+
+    from services.kv.resp import encode_command
+
+    cluster = LocalCluster.create(tmp_path, 2, n=2, r=1, w=1, extra=["--no-fsync"])
+    cluster.start()
+    try:
+        node = cluster.nodes[0]
+        version = Version("n9", 1, {}, (int(time.time() * 1000), 0), b"v", None)
+        wire = b""
+        for batch in range(3):
+            args = [b"KV.R.MPUT"]
+            for i in range(batch + 2):
+                args += [b"order:%d:%d" % (batch, i), encode([version]), b""]
+            wire += encode_command(args) + encode_command([b"PING"])
+        wire += encode_command([b"KV.R.GET", b"order:2:3"]) + encode_command([b"ECHO", b"end"])
+        with socket.create_connection(("127.0.0.1", node.port), timeout=5) as s:
+            s.sendall(wire)
+            got = b""
+            while not got.endswith(b"$3\r\nend\r\n"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+        assert got.startswith(b":2\r\n+PONG\r\n:3\r\n+PONG\r\n:4\r\n+PONG\r\n$")
+        assert decode(client(node).execute_command("KV.R.GET", "order:2:3"))[0].value == b"v"
+    finally:
+        cluster.stop()

@@ -220,6 +220,34 @@ def test_callers_are_answered_only_after_their_write_with_syncs_in_flight(tmp_pa
     assert [k for k, _ in records] == [b"k%d" % i for i in range(200)]
 
 
+def test_a_batch_asked_for_at_once_is_in_the_log_before_the_call_returns(tmp_path):
+    """A caller that is itself a turn's batch of writes (a replica's batch of puts, a
+    coordinator's end of turn) has them written now, not at the end of the turn; a plain
+    ``on_durable`` leaves them for the turn's group commit."""
+    log = tmp_path / "wal.log"
+
+    async def run() -> tuple[int, int, int, list[str]]:
+        store = DurableStore(tmp_path)
+        store.load()
+        answered: list[str] = []
+        store.put(b"a", b"1")
+        store.on_durable(lambda: answered.append("a"))
+        deferred = len(read_records(log.read_bytes())[0])
+        store.put(b"b", b"2")
+        store.on_durable(lambda: answered.append("b"), at_once=True)
+        at_once = len(read_records(log.read_bytes())[0])
+        await store.wait_durable()
+        after = len(read_records(log.read_bytes())[0])
+        store.close()
+        return deferred, at_once, after, answered
+
+    deferred, at_once, after, answered = asyncio.run(run())
+    assert deferred == 0
+    assert at_once == 2  # the earlier caller's write goes with it, in order
+    assert after == 2
+    assert sorted(answered) == ["a", "b"]
+
+
 def test_batches_written_during_a_sync_share_the_next_one(tmp_path, monkeypatch):
     """Group commit: batches logged while a slow fdatasync runs wait for the next sync (never
     a sync of their own beside it), which makes all of them durable at once, and none is
