@@ -20,7 +20,6 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from services.kv import commands
-from services.kv.eager import EagerFuture
 from services.kv.resp import BULK_HEADS, OK, Error, RequestReader, encode, encode3
 from services.kv.runs import plain_get_or_set
 
@@ -184,9 +183,7 @@ class Connection(asyncio.Protocol):
             reply = node.execute(args, self)
             if type(reply) is types.CoroutineType:
                 reply = asyncio.ensure_future(reply)
-            elif type(reply) is EagerFuture and reply.done():  # answered already (no fsync)
-                reply = reply.result()
-            if isinstance(reply, (asyncio.Future, EagerFuture)):  # a task, or a future
+            if isinstance(reply, asyncio.Future):  # a task, or a batched request's future
                 task = reply
                 node.tasks.add(task)
                 entry = [task, keys or frozenset()]

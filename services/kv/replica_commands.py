@@ -12,7 +12,6 @@ from typing import Any
 
 from services.kv import commands
 from services.kv.batching import SAME
-from services.kv.eager import EagerFuture
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerError
@@ -150,11 +149,11 @@ class ReplicaCommands:
             return [x for k, v in pairs for x in (k.encode(), v)]
         return commands.unknown_command(args)
 
-    def _after_durable(self, reply: Any, at_once: bool = False) -> EagerFuture:
+    def _after_durable(self, reply: Any, at_once: bool = False) -> asyncio.Future:
         """``reply`` once this node's log is durable: a future settled by the log's own
-        callback, whose reply leaves in that same turn of the event loop. ``at_once``: a
-        batch of writes, logged now rather than at the end of the turn."""
-        fut = EagerFuture()
+        callback (a task would cost another turn of the event loop before the reply leaves).
+        ``at_once``: a batch of writes, logged now rather than at the end of the turn."""
+        fut = asyncio.get_running_loop().create_future()
         store = self.node.store
         store.on_durable(lambda: fut.done() or fut.set_result(reply), at_once=at_once)
         return fut

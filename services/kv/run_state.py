@@ -6,12 +6,12 @@ one by one otherwise.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
 from services.kv import commands
 from services.kv.batching import Segment
-from services.kv.eager import EagerFuture
 from services.kv.quorum import Unavailable
 from services.kv.resp import OK
 from services.kv.ring import Placement
@@ -30,7 +30,7 @@ class RunState:
         self.replies: list[Any] = [None] * size
         self.pending = 0
         self.armed = False
-        self.future = EagerFuture()
+        self.future = asyncio.get_running_loop().create_future()
         self.started = time.perf_counter()
         # Per entry, for the writes: acks so far (-1: none in flight), answers so far, and
         # answers to expect; the replicas' ack latencies of the sampled ones (for PBS).

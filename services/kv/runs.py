@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from services.kv import commands
 from services.kv.batching import Segment
-from services.kv.eager import EagerFuture
 from services.kv.quorum import SAMPLE_EVERY
 from services.kv.resp import Error
 from services.kv.ring import Placement
@@ -45,7 +44,7 @@ class RunPath:
             return False
         return conn.overrides.get("consistency", self.config.consistency) == "eventual"
 
-    def execute_run(self, run: list[list[bytes]], conn: Any) -> EagerFuture:
+    def execute_run(self, run: list[list[bytes]], conn: Any) -> asyncio.Future:
         """Pipelined ``GET``/``SET`` requests on distinct keys (``batchable``): a future of
         their replies, in order.
 
