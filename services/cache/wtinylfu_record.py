@@ -411,4 +411,9 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     change: shadows at +-50% see a larger difference sooner), evidence forgotten: on key
     sizes switch_rf@1000 -1.03 -> -1.34 and (seed 2) -1.20 -> -1.95, switch_rf@200 seed 2
     -1.32 -> -1.74. Re-placed shadows start cold, and the restart fires a block late.
+  - A continuity correction in the sign test (move when ``|diff| - 1`` reaches the bound,
+    the textbook normal approximation of the sign test at small counts), on top of the
+    kept rule, key sizes only (no full run): sprite@100 -0.55 -> -0.13, sprite@500 -0.33
+    -> -0.16, sprite@200 and multi2 unchanged (multi2@1000's excursion is the ghosts'),
+    switch_rf@200 seed 2 -1.32 -> -1.43, ten other synthetic sizes unchanged. Not judged.
 """
