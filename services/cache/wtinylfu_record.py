@@ -398,7 +398,9 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     4: -0.18, -0.28, the slower return from an excursion); mixed worst over the seeds -3.09
     -> -3.07, mean -0.21 -> -0.24 (switch_fr -0.4 to +0.2 by seed, still +0.7 to +1.3 on
     average; hot_extents@5000 +0.76 -> +0.52, extents@5000 -0.50 -> -0.61, extents@15000
-    +0.11). The rule runs once per period: no measurable CPU cost per request.
+    +0.11). Leave-one-trace-out (``--loo``, seed 7): worst -1.82 -> -1.73 (loops@1000;
+    multi2@1000 -1.82 -> -1.65 under the runner-up it picks), mean -0.33 -> -0.24. The rule
+    runs once per period: no measurable CPU cost per request.
   - iRprop+ (a quick reversal undoes the last move exactly, halves the scale, and the move
     after it takes the halved step without adapting): sprite@100/200/500 -0.17/-0.54/-0.56,
     loop@250 -0.43 -> -0.24, zipf_scan unchanged, but multi2@1000 -1.30, loops@5000 seed 3
