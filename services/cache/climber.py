@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 MAX_PROBE = 0.5
 MAX_EVIDENCE_PERIODS = 8
 RESTART_PERIODS = 4
+# Rprop's step rule (Riedmiller and Braun, 1993) on the direction of the moves: a move that
+# reverses the last one within ``REVERSAL_PERIODS`` periods halves the step's scale, down to
+# ``MIN_SCALE``; one in the same direction doubles it back, up to 1.
+REVERSAL_PERIODS = 4
+MIN_SCALE = 0.125
 
 
 class HillClimber:
@@ -33,6 +38,13 @@ class HillClimber:
     also keeps ghosts: misses on keys it just rejected at admission count for a larger window,
     misses on main victims it just evicted for a smaller one. Every request feeds them, but
     they are biased towards the window, so they only decide when the shadows lean their way.
+
+    On a trace of short phases (sprite, multi2) the shadows' verdict flips from one period to
+    the next, and a full step each way pays the cost of moving without staying long enough to
+    gain. As in Rprop, a reversal soon after a move halves the step's scale and a move in the
+    same direction doubles it back; a move after a hold of more than ``REVERSAL_PERIODS``
+    periods (a new trend, such as a workload switch after the window settled) starts at full
+    scale. Moves against a bound of the window change nothing and do not count.
     """
 
     def __init__(self, cache: WTinyLFUPolicy, settings: ClimbSettings) -> None:
@@ -54,6 +66,10 @@ class HillClimber:
         self._block_hits = self._block_requests = self._block_periods = 0
         self._sampled = self._low_hits = self._high_hits = self._split = self._periods = 0
         self.climbs = 0
+        # Rprop: the scale of the step, the direction of the last move and periods since it
+        self._scale = 1.0
+        self._last_move = 0
+        self._since_move = 0
         self._min_window = max(1, round(settings.min_window_percent * cap))
         self._probe = settings.probe_percent
         self._place_shadows()
@@ -110,7 +126,8 @@ class HillClimber:
         elif diff * ghost > 0 and abs(ghost) >= cs.ghost_confidence * ghost_n**0.5:
             move = 1 if ghost > 0 else -1
         if move:
-            amount = max(1, round(self._step * cache.capacity)) * move
+            self._rescale(move)
+            amount = max(1, round(self._step * self._scale * cache.capacity)) * move
             cache.set_window(max(self._min_window, cache.max_window + amount))
             self._probe = cs.probe_percent
             self._place_shadows()
@@ -124,9 +141,24 @@ class HillClimber:
         elif self._periods >= MAX_EVIDENCE_PERIODS:
             self._forget()
             cache.rejected_hits = cache.evicted_hits = 0
+        self._since_move += 1
         self._step *= cs.decay
         self._sampled = 0
         self.climbs += 1
+
+    def _rescale(self, move: int) -> None:
+        """Rprop's rule: halve the step's scale on a quick reversal, double it on a repeat."""
+        cache = self.cache
+        if not self._min_window <= cache.max_window + move < cache.capacity:
+            return  # against a bound: no move
+        if not self._last_move or self._since_move > REVERSAL_PERIODS:
+            self._scale = 1.0  # a new trend after a hold
+        elif move == self._last_move:
+            self._scale = min(1.0, 2 * self._scale)
+        else:
+            self._scale = max(MIN_SCALE, self._scale / 2)
+        self._last_move = move
+        self._since_move = 0
 
     def _forget(self) -> None:
         self._low_hits = self._high_hits = self._split = self._periods = 0

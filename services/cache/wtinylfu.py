@@ -63,6 +63,13 @@ How each setting was chosen (synthetic traces of ``benchmarks.cache_workloads`` 
   simulator waits only for a full cache: that gained 1.1 points at 5000 entries on the stack
   trace, but lost 1.3 points on multi2@1000 and 0.5 on sprite@200, so it did not survive.
   ``MAX_PROBE``, ``MAX_EVIDENCE_PERIODS`` and ``RESTART_PERIODS`` were set once, not tuned.
+- The step's scale follows Rprop (``REVERSAL_PERIODS`` 4, as ``RESTART_PERIODS``, and
+  ``MIN_SCALE`` 1/8, set once; 2 periods measured no better): a move that reverses the last
+  one within four periods halves it, a repeat doubles it back. On sprite the shadows'
+  verdict flips with its short phases, and full steps each way had cost 0.94 point against
+  the static window at 200 entries (0.40 with the rule; multi2@1000 -1.32 -> -1.22); the
+  price is a slower return from a false excursion (zipf_scan@1000, two seeds of five, 0.2
+  and 0.3 point).
 - ``VICTIM_SAMPLE`` 8. Where static W-TinyLFU trailed LIRS (multi2, ps: looping programs),
   candidates kept losing to probation's oldest entry, still in use, while a less used one sat
   behind it. Static W-TinyLFU at 1/2/4/8 entries sampled: multi2@500 -1.87/-1.39/-0.96/-0.52,
@@ -86,9 +93,9 @@ How each setting was chosen (synthetic traces of ``benchmarks.cache_workloads`` 
   outranks every later candidate. Two real traces no setting had seen (``--heldout``) showed
   that gap: CloudPhysics -2.79 and -2.80 at 5000 and 15000 entries (+1.16 and -1.10 with it).
   Picked among 1, 2, 3 and 5% on the dev traces (1%: sprite@200 -1.32; 3%, 5%: switch_rf).
-- Rejected variants with their figures: :mod:`services.cache.wtinylfu_record` (eight rounds:
+- Rejected variants with their figures: :mod:`services.cache.wtinylfu_record` (ten rounds:
   climber, admission, sketch, aging, doorkeeper, counters, correlated references, reuse
-  distances).
+  distances, the shape of aging, the step's scale and the sign test).
 """
 
 from __future__ import annotations

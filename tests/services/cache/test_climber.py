@@ -11,6 +11,7 @@ from benchmarks.cache_workloads import (
     switching_trace,
     zipf_scan_trace,
 )
+from services.cache.climber import REVERSAL_PERIODS
 from services.cache.policies import LRUPolicy
 from services.cache.simulator import simulate
 from services.cache.wtinylfu import ClimbSettings, WTinyLFUPolicy
@@ -169,3 +170,42 @@ def test_slower_aging_of_its_own_sketch_beats_the_static_window_on_zipf_with_sca
         trace = zipf_scan_trace(size, 80 * size, seed=seed)
         static = _hits(WTinyLFUPolicy(size, adaptive=False), trace)
         assert _hits(WTinyLFUPolicy(size, climb=slow), trace) >= static + 0.001, seed
+
+
+def test_a_quick_reversal_halves_the_step_and_a_repeat_doubles_it_back() -> None:
+    # Rprop's rule: where the shadows' verdict flips from one period to the next (short
+    # phases), full steps each way cost more than they gain
+    size = 1000
+    cache = WTinyLFUPolicy(size)
+    climber = cache.climber
+    assert climber is not None
+
+    def period(lean: int) -> tuple[int, float]:
+        """One climb on clear evidence for a larger (+1) or smaller (-1) window, or none (0)."""
+        before, step = cache.max_window, climber._step
+        cache.misses += 100  # requests for the restart test's block, at a steady hit rate
+        climber._split = 40 if lean else 0
+        climber._high_hits, climber._low_hits = 40 * (lean > 0), 40 * (lean < 0)
+        climber._climb()
+        return cache.max_window - before, step * size
+
+    moved, full = period(+1)
+    assert moved == round(full)
+    moved, full = period(+1)
+    assert moved == round(full)
+    moved, full = period(-1)  # a reversal: half a step
+    assert moved == -round(full / 2)
+    moved, full = period(+1)  # and another: a quarter
+    assert moved == round(full / 4)
+    moved, full = period(+1)  # a repeat doubles the scale back
+    assert moved == round(full / 2)
+    for _ in range(REVERSAL_PERIODS):  # a hold: the next move starts a new trend
+        assert period(0)[0] == 0
+    moved, full = period(-1)
+    assert moved == -round(full)
+    # a move against the floor changes nothing and is not a reversal
+    cache.set_window(climber._min_window)
+    climber._last_move, climber._scale = 1, 1.0
+    assert period(-1)[0] == 0
+    moved, full = period(+1)
+    assert moved == round(full)
