@@ -17,6 +17,17 @@ def client(node, **kw) -> redis.Redis:
     return redis.Redis(port=node.port, socket_timeout=5, protocol=2, **kw)
 
 
+def read_until(sock, suffix: bytes) -> bytes:
+    """Everything ``sock`` sends until it ends with ``suffix`` (or the peer closes)."""
+    got = b""
+    while not got.endswith(suffix):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
 def someone_down(c: redis.Redis) -> bool:
     """Whether the node's gossip table shows some member dead (skipped by coordinators)."""
     return b"dead" in dict(c.execute_command("KV.RING")).values()
@@ -217,12 +228,7 @@ def test_a_replica_batch_split_at_an_element_boundary_is_answered_once(five):
         s.sendall(wire[:cut])
         time.sleep(0.3)  # the node reads the first part on its own
         s.sendall(wire[cut:] + encode_command([b"PING"]))
-        got = b""
-        while not got.endswith(b"+PONG\r\n"):
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            got += chunk
+        got = read_until(s, b"+PONG\r\n")
     assert got == b":20\r\n+PONG\r\n"
     held = client(node).execute_command("KV.R.GET", "split:19")
     assert [v.value for v in decode(held)] == [b"v" * 100]
@@ -249,12 +255,7 @@ def test_replica_batches_answered_at_once_keep_their_replies_in_order(tmp_path):
         wire += encode_command([b"KV.R.GET", b"order:2:3"]) + encode_command([b"ECHO", b"end"])
         with socket.create_connection(("127.0.0.1", node.port), timeout=5) as s:
             s.sendall(wire)
-            got = b""
-            while not got.endswith(b"$3\r\nend\r\n"):
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                got += chunk
+            got = read_until(s, b"$3\r\nend\r\n")
         assert got.startswith(b":2\r\n+PONG\r\n:3\r\n+PONG\r\n:4\r\n+PONG\r\n$")
         assert decode(client(node).execute_command("KV.R.GET", "order:2:3"))[0].value == b"v"
     finally:
