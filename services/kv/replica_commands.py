@@ -154,8 +154,7 @@ class ReplicaCommands:
         callback (a task would cost another turn of the event loop before the reply leaves).
         ``at_once``: a batch of writes, logged now rather than at the end of the turn."""
         fut = asyncio.get_running_loop().create_future()
-        store = self.node.store
-        store.on_durable(lambda: fut.done() or fut.set_result(reply), at_once=at_once)
+        self.node.store.on_durable(lambda: fut.done() or fut.set_result(reply), at_once=at_once)
         return fut
 
     async def _siblings(self, key: bytes, conn: Any) -> Any:

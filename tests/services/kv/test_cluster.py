@@ -3,12 +3,14 @@ hinted handoff, read repair, Merkle anti-entropy, siblings, per-connection R and
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
 import redis
 
 from services.kv.launch import LocalCluster
+from services.kv.resp import encode_command
 from services.kv.versions import Version, decode, encode
 from tests.services.kv.helpers import stats, wait_for
 
@@ -213,10 +215,6 @@ def test_a_replica_batch_split_at_an_element_boundary_is_answered_once(five):
     """A peer's batch of replica puts arriving in two reads, the first ending right after one
     of its elements past 1 KiB, is one request with one reply: its rest read as inline
     commands put every later reply on the link out of step (the NOREPLICAS bursts)."""
-    import socket
-
-    from services.kv.resp import encode_command
-
     node = five.nodes[0]
     version = Version("n9", 1, {}, (int(time.time() * 1000), 0), b"v" * 100, None)
     args = [b"KV.R.MPUT"]
@@ -235,12 +233,8 @@ def test_a_replica_batch_split_at_an_element_boundary_is_answered_once(five):
 
 
 def test_replica_batches_answered_at_once_keep_their_replies_in_order(tmp_path):
-    """Without fsync a batch of replica puts is answered in the call that takes it: pipelined
-    with other requests on one connection, every reply still leaves in request order."""
-    import socket
-
-    from services.kv.resp import encode_command
-
+    """Without fsync a batch of replica puts is durable in the call that logs it at once:
+    pipelined with other requests on one connection, every reply still leaves in order."""
     cluster = LocalCluster.create(tmp_path, 2, n=2, r=1, w=1, extra=["--no-fsync"])
     cluster.start()
     try:
