@@ -19,7 +19,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	@touch $(STAMP)
 
+# The key-value store's hot modules compiled by mypyc (services/kv/native.py); a no-op when
+# current, the sources serve when there is no C compiler.
 setup: $(STAMP)
+	@$(PY) -m scripts.build_kv_native
 
 # Optional system tools some tests use (they skip with a reason when a tool is missing).
 tools:

@@ -40,6 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from services.kv import native
 from services.kv.faults import run_faults
 from services.kv.launch import LocalCluster, RedisServer, free_port
 from services.kv.ring import Ring, moved_fraction
@@ -317,6 +318,8 @@ def main() -> None:
             "kv_lost_writes=nan kv_moved_ratio=nan"
         )
         sys.exit(1)
+    modules = "compiled by mypyc" if native.wanted() else "from source"
+    log(f"node modules: {modules} (services/kv/native.py)")
     nan = float("nan")
     tput = {"set": nan, "get": nan, "p99": nan}
     violations: float = nan

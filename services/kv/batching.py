@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from services.kv.peers import PeerError
@@ -109,14 +110,14 @@ class PeerBatches:
             self._send(
                 target,
                 wire,
-                lambda r, t=target, s=segments, n=count: self._put_answered(r, t, s, n),
+                partial(self._put_answered, target=target, segments=segments, count=count),
             )
         for target, wanted in gets.items():
             counters["batch_get_msgs"] += 1
             counters["batch_get_keys"] += len(wanted)
             wire = [b"*%d\r\n$9\r\nKV.R.MGET\r\n" % (1 + len(wanted))]
             wire += [b"$%d\r\n%s\r\n" % (len(key), key) for key, _, _ in wanted]
-            self._send(target, wire, lambda r, t=target, e=wanted: self._get_answered(r, t, e))
+            self._send(target, wire, partial(self._get_answered, target=target, wanted=wanted))
         for target, segments in checks.items():
             count = sum(len(seg.indices) for _, seg in segments)
             counters["batch_check_msgs"] += 1
@@ -127,7 +128,7 @@ class PeerBatches:
             self._send(
                 target,
                 wire,
-                lambda r, t=target, s=segments, n=count: self._check_answered(r, t, s, n),
+                partial(self._check_answered, target=target, segments=segments, count=count),
             )
         # After the sends: they leave first, whatever the log's group commit does.
         if local:

@@ -17,6 +17,7 @@ import itertools
 import time
 import types
 from collections import deque
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from services.kv import commands
@@ -117,7 +118,7 @@ class Connection(asyncio.Protocol):
         node.stats["connections"] += 1
         if len(node.connections) >= node.config.maxclients or node.draining:
             node.stats["rejected"] += 1
-            transport.write(b"-ERR max number of clients reached\r\n")
+            self.transport.write(b"-ERR max number of clients reached\r\n")  # type: ignore[union-attr]
             transport.close()
             return
         node.connections.add(self)
@@ -189,7 +190,7 @@ class Connection(asyncio.Protocol):
                 entry = [task, keys or frozenset()]
                 self.busy_keys.update(entry[1])
                 self.running += 1
-                task.add_done_callback(lambda t, e=entry: self._finished(t, e))
+                task.add_done_callback(partial(self._finished, entry=entry))
                 self.inflight.append(entry)
             else:
                 self.inflight.append([_Done(reply), frozenset()])
@@ -231,11 +232,11 @@ class Connection(asyncio.Protocol):
         self.node.tasks.add(fut)
         self.busy_keys.update(keys)
         self.running += 1
-        fut.add_done_callback(lambda t, e=entry: self._finished(t, e))
+        fut.add_done_callback(partial(self._finished, entry=entry))
         self.inflight.append(entry)
         return True
 
-    def _finished(self, task: asyncio.Task, entry: list) -> None:
+    def _finished(self, task: asyncio.Future, entry: list) -> None:
         self.node.tasks.discard(task)
         self.running -= 1
         self.busy_keys.difference_update(entry[1])

@@ -104,9 +104,9 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
         self._write_seq = 0  # batched writes started (which to sample)
         self.own_chain = OwnChain(cfg.name)  # its writes over its own chains (``_run_sets``)
         self.fanouts: dict[tuple, tuple] = {}  # a write's other targets and hints, interned
-        self.batches = PeerBatches(self)
+        self.batches: PeerBatches = PeerBatches(self)
         self._rmw: dict[bytes, deque] = {}  # key -> read-modify-writes waiting to run
-        self.order_key = "order:" + cfg.name  # a placement's memo of this node's read order
+        self.order_key: str = "order:" + cfg.name  # a placement's memo of this node's read order
 
     # -- settings ----------------------------------------------------------------------------
     @property

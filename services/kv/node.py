@@ -85,7 +85,7 @@ class Node:
         self.started = time.time()
         self.stats = {"connections": 0, "commands": 0, "rejected": 0, "protocol_errors": 0}
         self.connections: set[Connection] = set()
-        self.tasks: set[asyncio.Task] = set()
+        self.tasks: set[asyncio.Future] = set()
         self.draining = False
         self.server: asyncio.AbstractServer | None = None
         self.store: DurableStore | None = None

@@ -10,7 +10,7 @@ import hashlib
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from services.kv.ring import Ring
 from services.kv.versions import (
@@ -26,7 +26,6 @@ from services.kv.versions import (
     head,
     merge,
 )
-from services.kv.wal import DurableStore
 
 LEAVES = 16
 
@@ -79,8 +78,18 @@ class Held(dict):
         return held if type(held) is bytes else None
 
 
+class Log(Protocol):
+    """What a replica asks of its log: ``DurableStore``, or any store with these methods."""
+
+    def load(self) -> dict[bytes, bytes]: ...
+
+    def put(self, key: bytes, value: bytes | None) -> None: ...
+
+    def put_many(self, keys: list[bytes], values: list[bytes]) -> None: ...
+
+
 class Replica:
-    def __init__(self, ring: Ring, store: DurableStore | None, hint_limit: int = 100_000) -> None:
+    def __init__(self, ring: Ring, store: Log | None, hint_limit: int = 100_000) -> None:
         self.ring = ring
         self.store = store
         self.hint_limit = hint_limit
@@ -88,7 +97,7 @@ class Replica:
         # and what a coordinator compares a peer's answer with before decoding it (equal
         # blobs, equal version sets).
         self.blobs: dict[bytes, bytes] = {}
-        self.data = Held(self.blobs)
+        self.data: Any = Held(self.blobs)  # Any: every lookup goes through its methods
         self.by_range: dict[int, set[bytes]] = defaultdict(set)
         self.hints: dict[str, dict[bytes, list[Version]]] = defaultdict(dict)
         self.hints_dropped = 0

@@ -250,9 +250,11 @@ class PendingRead:
         self.replies: dict[str, list[Version]] | None = None
 
 
-def versions_of(local: list[Version] | bytes) -> list[Version]:
-    """A local copy (``RunPath._local_copy``) as versions."""
-    return decode(local) if type(local) is bytes else local
+def versions_of(local: list[Version] | bytes | None) -> list[Version]:
+    """A local copy (``RunPath._local_copy``; None: none held) as versions."""
+    if local is None:
+        return []
+    return decode(local) if isinstance(local, bytes) else local
 
 
 commands.load_all()

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from mypy_extensions import mypyc_attr
 
 from services.kv import commands
 from services.kv.batching import Segment
@@ -30,12 +32,24 @@ from services.kv.versions import (
     visible,
 )
 
-if TYPE_CHECKING:
-    pass
 
-
+@mypyc_attr(allow_interpreted_subclasses=True)  # ``Cluster`` is not compiled
 class RunPath:
     """Mixin of ``Cluster``: the batched GET/SET path."""
+
+    # The attributes of ``Cluster`` it uses; its methods are called through ``cluster: Any``.
+    name: str
+    config: Any
+    replica: Any
+    ring: Any
+    hlc: Any
+    own_chain: Any
+    batches: Any
+    fanouts: dict[tuple, tuple]
+    maintenance: Any
+    down: Any
+    _seq: int
+    _write_seq: int
 
     def batchable(self, args: list[bytes], conn: Any) -> bool:
         """Whether ``args`` is a plain ``GET key`` or ``SET key value`` that ``execute_run``
@@ -54,9 +68,11 @@ class RunPath:
         (``PeerBatches``; reads as digest reads when this node holds a copy), and the whole run
         shares one future instead of one per request. A key this path cannot serve (this node
         no home of a written key, too few replicas, a peer failing) takes the general path."""
-        state = RunState(self, len(run), self.quorums(conn))
-        placements = self.ring.placements([args[1] for args in run], self.n, self.down)
-        gets, sets = [], []
+        cluster: Any = self  # the general path's methods, on ``Cluster``
+        state = RunState(cluster, len(run), cluster.quorums(conn))
+        placements = self.ring.placements([args[1] for args in run], cluster.n, self.down)
+        gets: list[int] = []
+        sets: list[int] = []
         for i, args in enumerate(run):
             (gets if len(args) == 2 else sets).append(i)
         if gets:
@@ -68,7 +84,8 @@ class RunPath:
 
     def _run_general(self, state: RunState, i: int, args: list[bytes], conn: Any) -> None:
         cmd = commands.TABLE[args[0].lower()]
-        task = asyncio.ensure_future(self._keyed(cmd, args, conn))
+        cluster: Any = self  # the general path's methods, on ``Cluster``
+        task = asyncio.ensure_future(cluster._keyed(cmd, args, conn))
         state.pending += 1
         task.add_done_callback(lambda t: state.done(i, task_reply(t)))
 
@@ -167,11 +184,12 @@ class RunPath:
             body = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(blob), blob)
             if fanout is not last_fanout:  # the segments of its targets, found once a run
                 last_fanout = fanout
-                segments = by_fanout.get(id(fanout))  # interned: the id stays its own
-                if segments is None:
-                    segments = by_fanout[id(fanout)] = [
+                found = by_fanout.get(id(fanout))  # interned: the id stays its own
+                if found is None:
+                    found = by_fanout[id(fanout)] = [
                         (puts.get(t) or puts.setdefault(t, Segment()), h) for t, h in fanout
                     ]
+                segments = found
             for seg, hint in segments:
                 seg.indices.append(i)
                 parts = seg.parts
@@ -218,7 +236,7 @@ class RunPath:
             elif type(local) is bytes and local[0] != 1:
                 local = replica.get(key)  # siblings held encoded: decoded
             digests[i] = (local, args, conn, placements[i])
-            sig = blob_dots(local) if type(local) is bytes else dots(local)
+            sig = blob_dots(local) if isinstance(local, bytes) else dots(local)
             if order is not last_order:
                 last_order = order
                 seg = checks.get(order[1]) or checks.setdefault(order[1], Segment())
@@ -233,7 +251,8 @@ class RunPath:
         memo = placement.memo
         order = memo.get(state.order_key)
         if order is None:  # this node first, then the others in preference order
-            order = memo[state.order_key] = self._order(placement.targets)
+            cluster: Any = self  # the general path's methods, on ``Cluster``
+            order = memo[state.order_key] = cluster._order(placement.targets)
         if order and order[0] == self.name:
             local = self._local_copy(key)
             need = state.r - 1
@@ -249,7 +268,7 @@ class RunPath:
                 state.pending += 1
             else:
                 state.expect_read(i, PendingRead(key, args, conn, placement, local, need))
-            sig = blob_dots(local) if type(local) is bytes else dots(local)
+            sig = blob_dots(local) if isinstance(local, bytes) else dots(local)
             part = b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(sig), sig)
             checks = state.checks
             for target in order[1 : 1 + need]:
@@ -283,16 +302,18 @@ class RunPath:
     def _finish_get(
         self, key: bytes, replies: dict[str, list[Version]], placement: Any, state: RunState
     ) -> Any:
-        merged, stale = self._reconcile(key, replies)
+        cluster: Any = self  # the general path's methods, on ``Cluster``
+        merged, stale = cluster._reconcile(key, replies)
         if stale:
-            repair = self._repair(key, merged, stale, placement.substitutes)
+            repair = cluster._repair(key, merged, stale, placement.substitutes)
             self.maintenance.track(asyncio.ensure_future(repair))
         if self._seq % SAMPLE_EVERY == 0:
             waited = (time.perf_counter() - state.started) * 1000
             local = [0.0] if self.name in replies else []
             peers = [waited] * (len(replies) - len(local))
-            self.record("kv_read_replicas", r=len(replies), n=self.n, latencies_ms=local + peers)
-        self._count_request(_GET, state.started)
+            latencies = local + peers
+            cluster.record("kv_read_replicas", r=len(replies), n=cluster.n, latencies_ms=latencies)
+        cluster._count_request(_GET, state.started)
         got = visible(merged, int(time.time() * 1000))
         return None if got is None else got[0]
 

@@ -20,7 +20,7 @@ Recovery loads LMDB, replays the log and cuts a torn or corrupt tail at the firs
 
 A checkpoint never stalls the event loop: when the log is large and every record in it is
 durable (no sync in flight), the log is renamed ``wal.old.log`` and a fresh ``wal.log`` takes
-the new writes at once, while a child process (``python -m services.kv.wal --fold DIR``)
+the new writes at once, while a child process (``fold_directory``)
 writes each key's newest write in the old log into LMDB and syncs it, and only then is the
 old log deleted. On the loop, the checkpoint of a 100k-key log held it for 1-2.4 s on every
 node at once; in a worker thread, keeping the newest writes in a dict and writing them held
@@ -99,7 +99,7 @@ class DurableStore:
         self._durable = 0  # the newest batch known durable
         self._scheduled = False
         self._folding = False  # a child process is moving the old log into LMDB
-        self.fold_command = [sys.executable, "-m", "services.kv.wal", "--fold", str(self.dir)]
+        self.fold_command = [sys.executable, "-c", FOLD_CHILD, str(self.dir)]
         self._rotations = 0  # fresh logs started; their directory entries need a sync
         self._dir_synced = 0  # rotations whose directory entry is known durable
         self.log_bytes = 0
@@ -192,7 +192,12 @@ class DurableStore:
 
     async def wait_durable(self) -> None:
         fut = asyncio.get_running_loop().create_future()
-        self.on_durable(lambda: fut.done() or fut.set_result(None))
+
+        def settle() -> None:
+            if not fut.done():
+                fut.set_result(None)
+
+        self.on_durable(settle)
         await fut
 
     def _scheduled_flush(self) -> None:
@@ -445,9 +450,16 @@ class _Syncer:
                 return
 
 
-if __name__ == "__main__":  # a checkpoint's child process: --fold DIR
+def fold_directory(directory: Path) -> None:
+    """A checkpoint's child process (``FOLD_CHILD``): fold the old log of ``directory``."""
     os.nice(FOLD_NICENESS)
-    _directory = Path(sys.argv[2])
-    _env = open_lmdb(_directory)
-    fold(_env, [_directory / "wal.old.log"])
-    _env.close()
+    env = open_lmdb(directory)
+    fold(env, [directory / "wal.old.log"])
+    env.close()
+
+
+# Run with ``python -c`` rather than ``-m``: the module may be compiled (``services.kv.native``).
+FOLD_CHILD = (
+    "import sys; from pathlib import Path; from services.kv.wal import fold_directory; "
+    "fold_directory(Path(sys.argv[1]))"
+)

@@ -415,10 +415,8 @@ def test_the_checkpoint_child_folds_at_a_lower_cpu_priority(tmp_path):
 
     asyncio.run(log_some())
     (tmp_path / "wal.log").rename(tmp_path / "wal.old.log")
-    report = "import os, runpy; runpy.run_module('services.kv.wal', run_name='__main__'); "
-    report += "print(os.nice(0))"
     child = DurableStore(tmp_path).fold_command
-    child[1:3] = ["-c", report]  # the same child, reporting its priority when it is done
+    child[2] += "; import os; print(os.nice(0))"  # the same child, reporting its priority
     done = subprocess.run(child, capture_output=True, text=True, check=True)
     assert int(done.stdout) == min(19, os.nice(0) + wal.FOLD_NICENESS)  # 19: the lowest
 

@@ -156,7 +156,7 @@ def test_put_own_many_stores_indexes_and_logs_as_put_own_does() -> None:
     rng = random.Random(7)
     ring = Ring(["a", "b", "c"])
     log_one, log_many = RecordingLog(), RecordingLog()
-    one, many = Replica(ring, log_one), Replica(ring, log_many)  # type: ignore[arg-type]
+    one, many = Replica(ring, log_one), Replica(ring, log_many)
     for replica in (one, many):  # some keys held already, some of them deleted
         for k in range(0, 40, 3):
             tomb = Version("b", 1, {}, (1, 0), None if k % 2 else b"x")

@@ -12,7 +12,7 @@ from tests.services.kv.helpers import RecordingLog
 def _pair() -> tuple[Replica, RecordingLog, Replica, RecordingLog]:
     ring = Ring(["a", "b", "c"])
     log_encoded, log_decoded = RecordingLog(), RecordingLog()
-    return Replica(ring, log_encoded), log_encoded, Replica(ring, log_decoded), log_decoded  # type: ignore[arg-type]
+    return Replica(ring, log_encoded), log_encoded, Replica(ring, log_decoded), log_decoded
 
 
 def _v(node: str, counter: int, ctx: dict[str, int], ms: int, value: bytes | None) -> Version:
