@@ -118,7 +118,7 @@ class Connection(asyncio.Protocol):
         node.stats["connections"] += 1
         if len(node.connections) >= node.config.maxclients or node.draining:
             node.stats["rejected"] += 1
-            self.transport.write(b"-ERR max number of clients reached\r\n")  # type: ignore[union-attr]
+            transport.write(b"-ERR max number of clients reached\r\n")  # type: ignore[attr-defined]
             transport.close()
             return
         node.connections.add(self)
