@@ -452,10 +452,10 @@ class Cluster(RunPath, SerialisedWrites, ReplicaCommands):
 
         self.replica.put(key, [version])
         store = self.node.store
-        local = loop.create_future()
         if store is not None:
-            store.on_durable(lambda: local.done() or local.set_result(None))
+            local = store.durable_future()
         else:
+            local = loop.create_future()
             local.set_result(None)
         local.add_done_callback(lambda f: settle(f, None))
         for target in targets:

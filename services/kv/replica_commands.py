@@ -153,9 +153,7 @@ class ReplicaCommands:
         """``reply`` once this node's log is durable: a future settled by the log's own
         callback (a task would cost another turn of the event loop before the reply leaves).
         ``at_once``: a batch of writes, logged now rather than at the end of the turn."""
-        fut = asyncio.get_running_loop().create_future()
-        self.node.store.on_durable(lambda: fut.done() or fut.set_result(reply), at_once=at_once)
-        return fut
+        return self.node.store.durable_future(reply, at_once)
 
     async def _siblings(self, key: bytes, conn: Any) -> Any:
         try:

@@ -49,6 +49,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import lmdb
 
@@ -190,15 +191,21 @@ class DurableStore:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._scheduled_flush)
 
-    async def wait_durable(self) -> None:
+    def durable_future(self, result: Any = None, at_once: bool = False) -> asyncio.Future:
+        """A future of ``result``, settled by the log's own callback once everything logged so
+        far is on disk (a task would cost another turn of the event loop before a reply
+        leaves). ``at_once`` as for ``on_durable``."""
         fut = asyncio.get_running_loop().create_future()
 
         def settle() -> None:
             if not fut.done():
-                fut.set_result(None)
+                fut.set_result(result)
 
-        self.on_durable(settle)
-        await fut
+        self.on_durable(settle, at_once)
+        return fut
+
+    async def wait_durable(self) -> None:
+        await self.durable_future()
 
     def _scheduled_flush(self) -> None:
         self._scheduled = False
