@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import struct
 import time
@@ -25,6 +26,8 @@ from services.kv.connection import Connection
 from services.kv.keyspace import Keyspace
 from services.kv.resp import Error
 from services.kv.wal import CHECKPOINT_BYTES, DurableStore
+
+log = logging.getLogger(__name__)
 
 commands.load_all()
 _EXPIRE = struct.Struct("<q")
@@ -124,9 +127,15 @@ class Node:
         return self.cluster.info() if self.cluster is not None else [("cluster_enabled", 0)]
 
     def execute(self, args: list[bytes], conn: Connection) -> Any:
-        if self.cluster is not None:
-            return self.cluster.execute(args, conn)
-        return commands.dispatch(self.keyspace, args, conn)
+        try:
+            if self.cluster is not None:
+                return self.cluster.execute(args, conn)
+            return commands.dispatch(self.keyspace, args, conn)
+        except Error as err:
+            return err
+        except Exception as exc:  # a bug costs its request an error reply, not the connection
+            log.exception("kv %s: %r failed", self.config.name, args[:1])
+            return Error(f"ERR internal error: {exc!r}")
 
     def config_params(self) -> dict[str, Any]:
         c = self.config

@@ -17,7 +17,7 @@ from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerError
 from services.kv.resp import OK, Error
 from services.kv.topology import TOPOLOGY_COMMANDS
-from services.kv.versions import decode, visible
+from services.kv.versions import check_blobs, decode, visible
 from services.kv.wal import DurableStore
 
 
@@ -89,6 +89,8 @@ class ReplicaCommands:
     def _kv_command(self, name: bytes, args: list[bytes], conn: Any) -> Any:
         try:
             return self._kv_command_inner(name, args, conn)
+        except Error as err:  # a domain error raised by a parser (``commands.parse_int``)
+            return err
         except (ValueError, IndexError):
             return Error(f"ERR wrong arguments for '{name.decode()}'")
 
@@ -170,20 +172,21 @@ class ReplicaCommands:
             for v in versions
         ]
 
-    async def _replica_put(self, args: list[bytes]) -> Any:
+    def _replica_put(self, args: list[bytes]) -> Any:
+        """One replica put (``key blob [hint]``), answered once it is durable."""
+        check_blobs((args[2],))
+        home = args[3].decode() if len(args) == 4 else None
         versions = decode(args[2])
         for v in versions:
             self.hlc.observe(v.hlc)
-        if len(args) == 4:
-            if not self.replica.add_hint(args[3].decode(), args[1], versions):
+        if home is not None:
+            if not self.replica.add_hint(home, args[1], versions):
                 return Error("ERR hint store full")
             self.counters["hints_queued"] += 1
-            self.record("kv_hint_queued", home=args[3].decode())
+            self.record("kv_hint_queued", home=home)
         else:
             self.replica.put(args[1], versions)
-        if self.node.store is not None:
-            await self.node.store.wait_durable()
-        return OK
+        return self._after_durable(OK) if self.node.store is not None else OK
 
     def _replica_mput(self, args: list[bytes]) -> Any:
         """A batch of replica puts (``key blob hint`` triples, hint empty for the key's own
@@ -191,9 +194,12 @@ class ReplicaCommands:
         else one reply per key."""
         refused: dict[int, Error] = {}  # entry -> its error reply (a full hint store)
         keys, blobs, hints = args[1::3], args[2::3], args[3::3]
+        check_blobs(blobs)  # a malformed entry refuses the batch before any is stored
+        homes: list[str] = []
         if not any(hints):  # the common case: every entry for one of the key's homes
             newest = self.replica.put_encoded_many(zip(keys, blobs, strict=True))
         else:
+            homes = [hint.decode() for hint in hints]
             newest = self.replica.put_encoded_many(
                 (key, blob) for key, blob, hint in zip(keys, blobs, hints, strict=True) if not hint
             )
@@ -204,9 +210,9 @@ class ReplicaCommands:
             for v in versions:
                 if v.hlc > newest:
                     newest = v.hlc
-            if self.replica.add_hint(hint.decode(), keys[j], versions):
+            if self.replica.add_hint(homes[j], keys[j], versions):
                 self.counters["hints_queued"] += 1
-                self.record("kv_hint_queued", home=hint.decode())
+                self.record("kv_hint_queued", home=homes[j])
             else:
                 refused[j] = Error("ERR hint store full")
         count = len(args) // 3
@@ -243,12 +249,23 @@ class ReplicaCommands:
             return True
         return not store.durable_all([b"d" + k for k in keys])
 
-    async def _replica_coord(self, args: list[bytes]) -> Any:
+    def _replica_coord(self, args: list[bytes]) -> Any:
+        """``KV.R.COORD key context value expire w mode``: a write forwarded to this node as
+        one of the key's homes; its arguments are checked before it starts."""
         _, key, ctx, val, expire, w, mode = args
+        if ctx:
+            check_blobs((ctx,))
         seen = decode(ctx)[0].context if ctx else {}
         value = None if expire == b"-" else (val, int(expire) if expire else None)
+        if int(w) < 1:
+            raise ValueError("w below 1")
+        return self._coordinate_forwarded(key, value, seen, int(w), mode == b"L")
+
+    async def _coordinate_forwarded(
+        self, key: bytes, value: Any, seen: dict[str, int], w: int, lin: bool
+    ) -> Any:
         try:
-            await self.coordinate(key, value, seen, int(w), mode == b"L")
+            await self.coordinate(key, value, seen, w, lin)
         except Error as err:
             return err
         return OK

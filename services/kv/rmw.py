@@ -145,14 +145,20 @@ class SerialisedWrites:
             return [Error(f"ERR internal error: {exc!r}")] * len(batch)
         return replies
 
-    async def _replica_rmw(self, args: list[bytes]) -> Any:
+    def _replica_rmw(self, args: list[bytes]) -> Any:
         """``KV.R.RMW mode r w command...``: a read-modify-write forwarded to this node as the
-        key's serialiser, answered wrapped (``wrap_reply``) so errors and statuses survive."""
+        key's serialiser, answered wrapped (``wrap_reply``) so errors and statuses survive.
+        Its quorums are checked before it starts."""
         _, mode, r, w, *request = args
         cmd = commands.lookup(request)
         if isinstance(cmd, Error) or not cmd.write or len(set(cmd.keys(request))) != 1:
             return wrap_reply(Error("ERR not a one-key write command"))
+        if min(int(r), int(w)) < 1:
+            raise ValueError("quorums below 1")
         conn = _Forwarded(self.config, mode == b"L", int(r), int(w))
+        return self._forwarded_rmw(cmd, request, conn)
+
+    async def _forwarded_rmw(self, cmd: commands.Command, request: list[bytes], conn: Any) -> Any:
         try:
             reply = await self.read_modify_write(cmd, request, conn, cmd.keys(request)[0])
         except Error as err:

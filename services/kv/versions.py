@@ -419,6 +419,40 @@ def decode(blob: bytes) -> list[Version]:
     return out
 
 
+def check_blobs(blobs: Iterable[bytes]) -> None:
+    """Raise ``ValueError`` unless every blob is a whole encoding of 1 to ``MAX_SIBLINGS``
+    versions. A replica holds what a peer sends as it arrived and decodes it only when read,
+    so a truncated or padded blob, a node name that is not UTF-8, or a sibling set past the
+    bound sent to the replica port must be refused before anything is stored."""
+    for blob in blobs:
+        size = len(blob)
+        if size == 0 or not 1 <= blob[0] <= MAX_SIBLINGS:
+            raise ValueError("malformed versions")
+        pos = 1
+        for _ in range(blob[0]):
+            pos = _checked_name(blob, pos, size) + 8  # the dot: node, counter
+            if pos >= size:
+                raise ValueError("malformed versions")
+            count = blob[pos]
+            pos += 1
+            for _ in range(count):
+                pos = _checked_name(blob, pos, size) + 8
+            if pos + _TAIL_SIZE > size:
+                raise ValueError("malformed versions")
+            pos += _TAIL_SIZE + int.from_bytes(blob[pos + 21 : pos + 25], "little")
+        if pos != size:
+            raise ValueError("malformed versions")
+
+
+def _checked_name(blob: bytes, pos: int, size: int) -> int:
+    """Where the node name at ``pos`` ends, once it is known to fit and to be UTF-8."""
+    if pos >= size or pos + 1 + blob[pos] > size:
+        raise ValueError("malformed versions")
+    end = pos + 1 + blob[pos]
+    blob[pos + 1 : end].decode()
+    return end
+
+
 def head(blob: bytes) -> tuple[str, int, dict[str, int], tuple[int, int], bool] | None:
     """What a replica compares a one-version blob by, without building the version: its dot
     (node, counter), context, HLC and whether it is a delete. None: not one version."""

@@ -12,7 +12,8 @@ import time
 import pytest
 import redis
 
-from services.kv.resp import RequestReader, encode_command
+from services.kv.node import Node, NodeConfig
+from services.kv.resp import Error, RequestReader, encode_command
 
 
 def talk(port: int, payload: bytes, *, timeout: float = 3.0) -> bytes:
@@ -122,6 +123,18 @@ def test_unknown_commands_and_wrong_arity_leave_the_connection_usable(kv):
         kv.execute_command("GET")
     kv.set("still", "here")
     assert kv.get("still") == b"here"
+
+
+def test_a_request_that_fails_unexpectedly_gets_an_error_reply_not_a_dropped_connection():
+    class Broken:
+        def execute(self, args, conn):
+            raise RuntimeError("a bug")
+
+    node = Node(NodeConfig(data_dir=None))
+    node.cluster = Broken()
+    reply = node.execute([b"GET", b"k"], conn=None)
+    assert isinstance(reply, Error)
+    assert reply.message == "ERR internal error: RuntimeError('a bug')"
 
 
 def test_binary_keys_and_values_round_trip(kv):
