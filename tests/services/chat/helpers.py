@@ -11,6 +11,11 @@ import httpx
 from services.chat.client import ChatClient
 from services.chat.process import ServerProcess
 
+# The page's script has run (it sets ``window.__chat`` and attaches its handlers in one go):
+# its form elements exist earlier, while the parser is still short of the script, and a form
+# submitted then would take the browser's default action.
+PAGE_READY = "({done: !!window.__chat})"
+
 
 def create(srv: ServerProcess, key: str, members: list[str], **extra) -> dict:
     resp = httpx.post(

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.services.chat.helpers import create
+from tests.services.chat.helpers import PAGE_READY, create
 from tests.services.video.browser import Chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -25,7 +25,7 @@ def _until(browser: Chromium, expression: str, timeout: float = 30.0):
 def _sign_in(browser: Chromium, base: str, key: str, device: str, conv: str) -> None:
     browser.send("Page.enable")
     browser.navigate(f"{base}/chat/")
-    _until(browser, "({done: !!document.getElementById('key')})")
+    _until(browser, PAGE_READY)
     browser.evaluate(
         f"document.getElementById('key').value = {json.dumps(key)};"
         f"document.getElementById('device').value = {json.dumps(device)};"

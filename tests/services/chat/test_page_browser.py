@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from services.chat.client import ChatClient
-from tests.services.chat.helpers import create, running
+from tests.services.chat.helpers import PAGE_READY, create, running
 from tests.services.video.browser import Chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -50,7 +50,7 @@ def test_the_chat_page_signs_in_lists_receives_sends_and_shows_receipts(server) 
     try:
         browser.send("Page.enable")
         browser.navigate(f"{server.url}/chat/")
-        _until(browser, "({done: !!document.getElementById('key')})")
+        _until(browser, PAGE_READY)
         browser.evaluate(  # a person types a wrong key first
             "document.getElementById('key').value = 'bp_wrong';"
             "document.getElementById('login').requestSubmit()"
