@@ -6,6 +6,9 @@ static W-TinyLFU (1% window) on the same trace and size, in points.
 - ``recency_margins``: the synthetic recency-heavy traces of ``benchmarks.cache_workloads`` at
   four sizes (the largest sampled by the shadows, as a large real cache is); their minimum is
   ``wtinylfu_recency_margin`` in ``make bench-edge``.
+- ``short_recency_margins`` (``--short``): the same recency-heavy traces cut to 10 and 20
+  cache sizes of requests, at the three smaller sizes: what a short trace, where the climb to
+  a large window is a larger share of the run, can expect.
 - ``frequency_margins``: the frequency-heavy traces at three sizes against static W-TinyLFU
   (the best policy there); their minimum is ``wtinylfu_frequency_vs_static``.
 - ``mixed_margins``: traces of neither kind throughout (``MIXED``: two database-like extent
@@ -48,7 +51,7 @@ static W-TinyLFU (1% window) on the same trace and size, in points.
   size it reports each seed's margin (zipf_scan against static W-TinyLFU), their mean and
   their worst. The extent traces do not scale with the cache and are long: seed 7 only.
 
-Run: ``python -m benchmarks.cache_climb [--real] [--loo] [--heldout] [--seeds 1,2,3,4]``.
+Run: ``python -m benchmarks.cache_climb [--real] [--loo] [--heldout] [--short] [--seeds 1,2,3,4]``.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ SHARED = Path(
 )
 RECENCY_SIZES = (200, 1000, 5000, 15000)
 RECENCY_LENGTH = 60  # requests per cache entry
+SHORT_LENGTHS = (10, 20)  # of the recency-heavy traces in ``--short``
 SEED = 7  # of every synthetic trace in the tables and the leave-one-out
 # The extent traces are the same at every size (about 250k keys in 600k requests), so they are
 # replayed at a small, a middle and a large cache; the switching ones scale with the cache.
@@ -184,6 +188,24 @@ def recency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int],
             mine, window = _synthetic_adaptive(name, size, DEFAULT)
             out[(name, size)] = margin = mine - max(ref.values())
             log(_row(name, size, ref, mine, window, margin))
+    return out
+
+
+def short_recency_margins(log: Callable[[str], None] = print) -> dict[tuple[str, int], float]:
+    """Margin on the recency-heavy traces cut to ``SHORT_LENGTHS`` cache sizes of requests
+    (``stack/10@1000``: 10 x 1000 requests): the climb to a large window starts only once the
+    cache is full and takes about four periods, a cost the 60-size tables spread thin."""
+    out = {}
+    log(_HEADER)
+    for length in SHORT_LENGTHS:
+        for name, make in RECENCY.items():
+            for size in RECENCY_SIZES[:3]:
+                trace = make(size, length * size, seed=SEED)
+                ref = references(trace, size)
+                mine, window = adaptive(trace, size)
+                label = f"{name}/{length}"
+                out[(label, size)] = margin = mine - max(ref.values())
+                log(_row(label, size, ref, mine, window, margin))
     return out
 
 
@@ -343,6 +365,9 @@ def main() -> None:
     ap.add_argument("--loo", action="store_true", help="also run leave-one-trace-out")
     ap.add_argument("--heldout", action="store_true", help="also run the held-out real traces")
     ap.add_argument(
+        "--short", action="store_true", help="also run the recency-heavy traces cut short"
+    )
+    ap.add_argument(
         "--seeds",
         type=lambda v: [int(s) for s in v.split(",")],
         help="also run the synthetic traces that scale with the cache with these seeds, e.g. 1,2,3",
@@ -374,6 +399,9 @@ def main() -> None:
                 f" wtinylfu_heldout_min_margin={min(unseen.values()):.2f}"
                 f" wtinylfu_heldout_mean_margin={sum(unseen.values()) / len(unseen):.2f}"
             )
+    if args.short:
+        short = short_recency_margins()
+        line += f" wtinylfu_short_recency_margin={min(short.values()):.2f}"
     if args.seeds:
         seeded = seed_margins(args.seeds)
         line += (
