@@ -20,6 +20,7 @@ from pathlib import Path
 
 MODULES = (
     "versions",
+    "blob_check",
     "wal_frames",
     "ring",
     "replica",

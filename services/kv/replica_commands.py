@@ -12,12 +12,13 @@ from typing import Any
 
 from services.kv import commands
 from services.kv.batching import SAME
+from services.kv.blob_check import check_blobs
 from services.kv.glob import glob_match
 from services.kv.keyspace import scan_hash, scan_page
 from services.kv.peers import PeerError
 from services.kv.resp import OK, Error
 from services.kv.topology import TOPOLOGY_COMMANDS
-from services.kv.versions import check_blobs, decode, visible
+from services.kv.versions import decode, visible
 from services.kv.wal import DurableStore
 
 

@@ -383,7 +383,7 @@ def issue_blob(ctx: dict[str, int], node: str, hlc: tuple[int, int], value: byte
 _U64_FROM = _U64.unpack_from
 _COUNTER_AND_COUNT_FROM = _COUNTER_AND_COUNT.unpack_from
 _TAIL_FROM = _TAIL.unpack_from
-_TAIL_SIZE = _TAIL.size
+TAIL_SIZE = _TAIL.size
 
 
 def _dot_and_context(blob: bytes, pos: int) -> tuple[str, int, dict[str, int], int]:
@@ -410,47 +410,13 @@ def decode(blob: bytes) -> list[Version]:
     for _ in range(blob[0]):
         node, counter, ctx, pos = _dot_and_context(blob, pos)
         ms, logical, flags, expire, vlen = _TAIL_FROM(blob, pos)
-        pos += _TAIL_SIZE
+        pos += TAIL_SIZE
         value = None if flags & 1 else blob[pos : pos + vlen]
         pos += vlen
         out.append(
             Version(node, counter, ctx, (ms, logical), value, None if expire == -1 else expire)
         )
     return out
-
-
-def check_blobs(blobs: Iterable[bytes]) -> None:
-    """Raise ``ValueError`` unless every blob is a whole encoding of 1 to ``MAX_SIBLINGS``
-    versions. A replica holds what a peer sends as it arrived and decodes it only when read,
-    so a truncated or padded blob, a node name that is not UTF-8, or a sibling set past the
-    bound sent to the replica port must be refused before anything is stored."""
-    for blob in blobs:
-        size = len(blob)
-        if size == 0 or not 1 <= blob[0] <= MAX_SIBLINGS:
-            raise ValueError("malformed versions")
-        pos = 1
-        for _ in range(blob[0]):
-            pos = _checked_name(blob, pos, size) + 8  # the dot: node, counter
-            if pos >= size:
-                raise ValueError("malformed versions")
-            count = blob[pos]
-            pos += 1
-            for _ in range(count):
-                pos = _checked_name(blob, pos, size) + 8
-            if pos + _TAIL_SIZE > size:
-                raise ValueError("malformed versions")
-            pos += _TAIL_SIZE + int.from_bytes(blob[pos + 21 : pos + 25], "little")
-        if pos != size:
-            raise ValueError("malformed versions")
-
-
-def _checked_name(blob: bytes, pos: int, size: int) -> int:
-    """Where the node name at ``pos`` ends, once it is known to fit and to be UTF-8."""
-    if pos >= size or pos + 1 + blob[pos] > size:
-        raise ValueError("malformed versions")
-    end = pos + 1 + blob[pos]
-    blob[pos + 1 : end].decode()
-    return end
 
 
 def head(blob: bytes) -> tuple[str, int, dict[str, int], tuple[int, int], bool] | None:
@@ -474,7 +440,7 @@ def blob_value(blob: bytes, now_ms: int) -> bytes | None:
     _, _, flags, expire, size = _TAIL_FROM(blob, pos)
     if flags & 1 or (expire != -1 and expire <= now_ms):
         return None
-    pos += _TAIL_SIZE
+    pos += TAIL_SIZE
     return blob[pos : pos + size]
 
 

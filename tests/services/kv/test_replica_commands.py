@@ -9,8 +9,9 @@ import random
 import pytest
 import redis
 
+from services.kv.blob_check import check_blobs
 from services.kv.launch import LocalCluster
-from services.kv.versions import MAX_SIBLINGS, Version, check_blobs, decode, encode
+from services.kv.versions import MAX_SIBLINGS, Version, decode, encode
 
 
 def random_versions(rng: random.Random, count: int) -> list[Version]:
