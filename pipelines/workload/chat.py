@@ -205,11 +205,14 @@ class ChatWorkload:
         expected = {
             (u, d): {v for v, members in convs.items() if u in members} for (u, d) in devices
         }
+        # Rows up to each conversation's last seq when the devices were checked that a device
+        # never got; a device that has gone further since (a later row) must not offset another
+        # that is behind.
         lost = 0
         for key, c in devices.items():
             for conv in expected[key]:
                 seqs = c.seqs(conv)
-                lost += (chat_last.get(conv, 0) - seqs[-1]) if seqs else 0
+                lost += max(0, chat_last.get(conv, 0) - (seqs[-1] if seqs else 0))
         return {
             "sent": len(sent_at),
             "deliveries": sum(len(c.log.applied) for c in devices.values()),
