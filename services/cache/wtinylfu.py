@@ -93,9 +93,10 @@ How each setting was chosen (synthetic traces of ``benchmarks.cache_workloads`` 
   outranks every later candidate. Two real traces no setting had seen (``--heldout``) showed
   that gap: CloudPhysics -2.79 and -2.80 at 5000 and 15000 entries (+1.16 and -1.10 with it).
   Picked among 1, 2, 3 and 5% on the dev traces (1%: sprite@200 -1.32; 3%, 5%: switch_rf).
-- Rejected variants with their figures: :mod:`services.cache.wtinylfu_record` (ten rounds:
+- Rejected variants with their figures: :mod:`services.cache.wtinylfu_record` (eleven rounds:
   climber, admission, sketch, aging, doorkeeper, counters, correlated references, reuse
-  distances, the shape of aging, the step's scale and the sign test).
+  distances, the shape of aging, the step's scale and the sign test, the climb's start and
+  speed).
 """
 
 from __future__ import annotations

@@ -418,4 +418,37 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     kept rule, key sizes only (no full run): sprite@100 -0.55 -> -0.13, sprite@500 -0.33
     -> -0.16, sprite@200 and multi2 unchanged (multi2@1000's excursion is the ghosts'),
     switch_rf@200 seed 2 -1.32 -> -1.43, ten other synthetic sizes unchanged. Not judged.
+- An eleventh round, the start and the speed of the climb, after ``--short`` showed the
+  recency-heavy traces cut to 10 and 20 cache sizes 1.4 to 3.0 points behind LRU. One harness
+  ran each variant on 113 sizes: the short traces, the real and held-out ones, the synthetic
+  ones at seed 7 and those that scale with the cache at seeds 1-4 (200 and 1000 entries).
+  Shipped: worst -2.99 (shifting/10@1000), mean -0.193, 20 sizes under -1.0. There the wait
+  for the shadows' first sketch reset costs the shifting trace four of its ten cache sizes
+  (full at 2, first move at 8); the stack trace fills only at 10 and then climbs one 25% step
+  per period of two cache sizes. Shipped -> variant:
+  - The climb starting K shadow capacities of counted uses after the shadows fill, not at
+    their first reset: K 0 and 1, worst -2.45, mean -0.69 and -0.67 on 27 key sizes (shipped -0.79):
+    shifting/10@200 -2.20 -> -0.60, @5000 -2.32 -> -1.63, sprite@100 -0.55 -> +0.15 (K 1), but
+    CloudPhysics@5000 +1.15 -> -0.08, multi2@1000 -1.22 -> -1.65, sprite@500 -0.33 -> -0.64;
+    K 2 and 3 no better than the reset (shifting/10@5000 -2.79). Stack/20 is unchanged at every
+    K: its shadows reset before the cache fills.
+  - Moves before the first reset on strong shadow evidence only (3, 4 or 6 standard
+    deviations, evidence kept from the fill): 21 sizes under -1.0 at each; shifting/10@5000
+    -2.79, shifting/20@5000 -1.48 -> -2.19, loops@200 +0.00 -> -1.04 / -1.31 / -1.31,
+    CloudPhysics@5000 -0.08 at 3 and 4. Early evidence misleads even on the shifting trace at
+    5000 entries: the cold sketch's bias the wait is for.
+  - Rprop's scale allowed above 1 (a repeat doubles the step up to 50% of the cache; 100% the
+    same): 15 sizes under -1.0, mean -0.180; stack/20 -1.42/-1.45/-1.36 -> -1.05/-0.98/-1.02,
+    stack at 60 sizes +0.14 to +0.20, switch_rf@1000 -1.03 -> -0.87; but extents@15000 -0.07
+    -> -0.52, hot_extents@15000 -0.00 -> -0.53 and @5000 +0.52 -> +0.12 (the window overshoots
+    where the best one lies in between, the database-like case), sprite@200 -0.40 -> -0.75,
+    Twitter at 15000 0.3 to 0.4 point less in all three stretches. Upward moves only: the same
+    extent losses, sprite@200 -0.91. With the K 1 start: 13 sizes under -1.0, mean -0.105, but
+    CloudPhysics@5000 +1.15 -> -1.85, multi2@1000 -1.65, loops@200 -1.04. Not kept: the gains
+    are on synthetic recency, the losses on real and database-like traces.
+  - The sign test's continuity correction (round ten, not judged then): mean -0.193 -> -0.187,
+    worst and sizes under -1.0 unchanged; sprite@100 -0.55 -> -0.16, sprite@500 -0.33 ->
+    -0.15, but switch_fr@200 seed 3 +0.80 -> +0.56, switch_rf@200 seed 2 -1.32 -> -1.43,
+    extents@1000 -0.01 -> -0.10, the held-out sizes within 0.07. Within the noise between
+    seeds; not kept.
 """
