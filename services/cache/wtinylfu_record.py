@@ -451,4 +451,10 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     -0.15, but switch_fr@200 seed 3 +0.80 -> +0.56, switch_rf@200 seed 2 -1.32 -> -1.43,
     extents@1000 -0.01 -> -0.10, the held-out sizes within 0.07. Within the noise between
     seeds; not kept.
+  - The ghosts' verdict only when the shadows lean its way by half or one standard deviation
+    (multi2@1000's excursions were the ghosts'): multi2@1000 unchanged at both; at one
+    deviation 27 sizes under -1.0, mean -0.327 (stack/20@1000 -1.45 -> -3.31, stack@1000 -0.51
+    -> -1.23, shifting@200 -0.68 -> -1.22: the sampled shadows rarely lean that far at 1000
+    entries and up); at half, 21 sizes, mean -0.215 (stack@1000 seeds 2 and 4 -0.38/-0.27 ->
+    -0.93/-0.81). Not kept.
 """
