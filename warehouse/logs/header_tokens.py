@@ -47,14 +47,17 @@ _NUM_TOKEN = re.compile(r"^[\[(]?#?\d+[\])]?:?$")
 _ADDR_TOKEN = re.compile(
     r"^\[?(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\]?$|^\[?[0-9a-f]*(?::[0-9a-f]*){2,7}\]?$", re.I
 )
-# "program:", "program[pid]:", and a subsystem in parentheses closing the header after a
-# "program[pid]" token: "(org.example.core):", "(org.example.agent[412]):"
+# "program:", "program[pid]:", "tag( 123):" (logcat's brief format pads the pid), and a
+# subsystem in parentheses closing the header after a "program[pid]" token:
+# "(org.example.core):", "(org.example.agent[412]):"
 _COMP_TOKEN = re.compile(
-    r"^(?:[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\([^)\s]*\))*|\([A-Za-z_][\w.\-]*(?:\[\d+\])?\)):$"
+    r"^(?:[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\( *[^)\s]*\))*"
+    r"|\([A-Za-z_][\w.\-]*(?:\[\d+\])?\)):$"
 )
 _LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")  # a.b.Class, no colon
 _SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
-TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|\S+)")
+# a bracket group kept whole, spaces and all; a number padded inside parentheses ("tag( 123):")
+TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|[^\s(]*\( +\d+\)\S*|\S+)")
 PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
 # RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG
 _SYSLOG5424 = re.compile(

@@ -189,6 +189,20 @@ def test_a_subsystem_in_parentheses_after_program_and_pid_is_header() -> None:
     assert {h.strip(line).split(" in ")[0] for line in lines} == {"sync done"}
 
 
+def test_a_pid_padded_inside_parentheses_stays_in_its_header_token() -> None:
+    # logcat's brief format right-aligns the pid in five columns: "W/Tag( 812):"
+    h = HeaderStripper()
+    messages = ["queue drained", "boost released for", "channel closed", "hint sent to"]
+    lines = [
+        f"{tag}({pid:>5}): {message} {pid % 97}"
+        for pid in (7, 81, 812, 4096, 23011, 31999)
+        for tag in ("W/InputQueue", "I/PowerHal")
+        for message in messages
+    ]
+    h.learn(lines)
+    assert {h.strip(line).rsplit(" ", 1)[0] for line in lines} == set(messages)
+
+
 def test_a_rule_of_dashes_between_pid_and_thread_is_header() -> None:
     h = HeaderStripper()
     lines = [

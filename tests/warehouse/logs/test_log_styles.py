@@ -18,8 +18,10 @@ logging, Erlang nodes, search-engine brackets, Python's default, compose prefixe
 lines) and of the seventh (:mod:`tests.warehouse.logs.synthetic_styles_seventh`: an extra
 leading column on some lines only, a comma-joined event export led by its level, ``|`` fields
 without a level, RAS records, collected syslog, numbered router lines, logcat with a uid
-column, identifiers glued to words) is mined from raw lines with the shipped defaults and
-scored against the events it was built from.
+column, identifiers glued to words) and of the eighth
+(:mod:`tests.warehouse.logs.synthetic_styles_eighth`: Celery, Ruby's Logger, Go's log, Rust's
+env_logger, Serilog, Squid, logcat ``brief``, logfmt) is mined from raw lines with the shipped
+defaults and scored against the events it was built from.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import pytest
 
 from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
+from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
 from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
@@ -43,6 +46,7 @@ ALL_STYLES = {
     **FIFTH_STYLES,
     **SIXTH_STYLES,
     **SEVENTH_STYLES,
+    **EIGHTH_STYLES,
 }
 # the floor is 0.98 but where a known miss is recorded (see synthetic_styles_third.py)
 FLOORS = {"java_pool": 0.94}
@@ -57,6 +61,7 @@ def test_style_names_are_unique_across_the_sets() -> None:
         FIFTH_STYLES,
         SIXTH_STYLES,
         SEVENTH_STYLES,
+        EIGHTH_STYLES,
     )
     assert len(ALL_STYLES) == sum(map(len, sets))
 
@@ -80,6 +85,7 @@ def test_events_of_each_log_style_are_grouped_as_the_truth(style: str) -> None:
         "win_csv",
         "optional_pipe_field",
         "tagged_records",
+        "logcat_bare",
     ],
 )
 def test_a_log_that_opens_with_a_burst_of_one_event_is_still_grouped(style: str) -> None:
