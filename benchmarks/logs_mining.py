@@ -170,14 +170,15 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     (``synthetic_styles_held_out.py``: kernel ring buffer, httpd and nginx error logs, Spring
     Boot, klog, logcat object dumps), the third (``synthetic_styles_third.py``), the fourth
     (``synthetic_styles_fourth.py``), the fifth (``synthetic_styles_fifth.py``), the sixth
-    (``synthetic_styles_sixth.py``), the seventh (``synthetic_styles_seventh.py``) and the
-    eighth (``synthetic_styles_eighth.py``).
+    (``synthetic_styles_sixth.py``), the seventh (``synthetic_styles_seventh.py``), the
+    eighth (``synthetic_styles_eighth.py``) and the ninth (``synthetic_styles_ninth.py``).
     """
     from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
     from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
     from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
     from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
     from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
+    from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
     from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
     from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
     from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
@@ -191,6 +192,7 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
         **SIXTH_STYLES,
         **SEVENTH_STYLES,
         **EIGHTH_STYLES,
+        **NINTH_STYLES,
     }
     return _score_generated(
         every, lambda name, n, seed: generate_style(name, n, seed, every), seeds, n

@@ -8,7 +8,8 @@ import re
 
 from warehouse.logs.header_tokens import words
 
-_LOGFMT_PAIR = re.compile(r'([\w.@\-]+)=("(?:[^"\\]|\\.)*"|\S*)')
+# a value is double-quoted (logfmt), single-quoted (the Linux audit log's ``msg='...'``) or bare
+_LOGFMT_PAIR = re.compile(r"""([\w.@\-]+)=("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S*)""")
 _MESSAGE_KEYS = ("message", "msg", "log", "text", "event", "MESSAGE", "Message", "short_message")
 _HEADER_KEYS = words(
     "time ts timestamp @timestamp date datetime level lvl severity loglevel log_level logger "
@@ -39,6 +40,8 @@ def structured_message(line: str) -> str | None:
             msg = next((keys[k] for k in ("msg", "message") if k in keys), None)
             rest = [f"{k}={v}" for k, v in pairs if k.lower() not in _HEADER_KEYS]
             rest = [p for p in rest if not p.lower().startswith(("msg=", "message="))]
-            parts = ([msg.strip('"')] if msg is not None else []) + rest
+            if msg is not None and len(msg) >= 2 and msg[0] == msg[-1] and msg[0] in "\"'":
+                msg = msg[1:-1]
+            parts = ([msg] if msg is not None else []) + rest
             return " ".join(parts)
     return None

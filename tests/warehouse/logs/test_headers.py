@@ -83,6 +83,14 @@ def test_json_and_logfmt_lines_give_their_message_field() -> None:
     assert strip_header(lf) == "disk almost full pct=91"
 
 
+def test_a_single_quoted_logfmt_message_is_read_whole() -> None:
+    # the Linux audit log quotes its own message with single quotes
+    line = (
+        "type=USER_END msg=audit(1700000000.123:42): pid=7 msg='op=logout acct=\"ops\" res=success'"
+    )
+    assert strip_header(line) == 'op=logout acct="ops" res=success type=USER_END'
+
+
 def test_level_word_inside_a_syslog_message_is_not_taken_for_a_header() -> None:
     lines = [
         f"Dec 10 06:55:{i:02d} host sshd[{i}]: error: could not load key {i}" for i in range(10)

@@ -20,8 +20,10 @@ leading column on some lines only, a comma-joined event export led by its level,
 without a level, RAS records, collected syslog, numbered router lines, logcat with a uid
 column, identifiers glued to words) and of the eighth
 (:mod:`tests.warehouse.logs.synthetic_styles_eighth`: Celery, Ruby's Logger, Go's log, Rust's
-env_logger, Serilog, Squid, logcat ``brief``, logfmt) is mined from raw lines with the shipped
-defaults and scored against the events it was built from.
+env_logger, Serilog, Squid, logcat ``brief``, logfmt) and of the ninth
+(:mod:`tests.warehouse.logs.synthetic_styles_ninth`: MongoDB, Cassandra, a Kafka broker, the
+Linux audit log, the Docker daemon, Gunicorn, PHP-FPM, Tomcat) is mined from raw lines with the
+shipped defaults and scored against the events it was built from.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
 from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
+from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
 from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
 from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
@@ -47,6 +50,7 @@ ALL_STYLES = {
     **SIXTH_STYLES,
     **SEVENTH_STYLES,
     **EIGHTH_STYLES,
+    **NINTH_STYLES,
 }
 # the floor is 0.98 but where a known miss is recorded (see synthetic_styles_third.py)
 FLOORS = {"java_pool": 0.94}
@@ -62,6 +66,7 @@ def test_style_names_are_unique_across_the_sets() -> None:
         SIXTH_STYLES,
         SEVENTH_STYLES,
         EIGHTH_STYLES,
+        NINTH_STYLES,
     )
     assert len(ALL_STYLES) == sum(map(len, sets))
 
@@ -86,6 +91,7 @@ def test_events_of_each_log_style_are_grouped_as_the_truth(style: str) -> None:
         "optional_pipe_field",
         "tagged_records",
         "logcat_bare",
+        "audit",
     ],
 )
 def test_a_log_that_opens_with_a_burst_of_one_event_is_still_grouped(style: str) -> None:

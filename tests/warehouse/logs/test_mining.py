@@ -83,6 +83,17 @@ def test_a_key_whose_value_is_null_in_some_lines_is_one_variable() -> None:
     assert {t.template for t in m.templates()} >= {"port <*> mode=fast", "port <*> mode=slow"}
 
 
+def test_a_first_word_binding_a_value_to_a_key_joins_a_template_whose_other_words_agree() -> None:
+    m = TemplateMiner()
+    units = ["sshd", "cron", "nginx", "postfix", "chronyd", "rsyslog"]
+    sigs = [m.add_sig(f"unit={u} comm=systemd res=success") for u in units * 2]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+    # a bare first word stays the event's name
+    named = [m.add_sig(f"{u} started in {i} ms") for i, u in enumerate(units * 2)]
+    assert len({m.template_of(s) for s in named}) == len(units)
+
+
 def test_a_dotted_first_word_joins_a_template_whose_other_words_all_agree() -> None:
     m = TemplateMiner()
     pkgs = ["org.kavo.sync", "org.lota.drita", "net.suta.ren", "org.mi.tavo", "io.ka.po", "a.b.c"]
