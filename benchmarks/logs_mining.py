@@ -171,7 +171,8 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     Boot, klog, logcat object dumps), the third (``synthetic_styles_third.py``), the fourth
     (``synthetic_styles_fourth.py``), the fifth (``synthetic_styles_fifth.py``), the sixth
     (``synthetic_styles_sixth.py``), the seventh (``synthetic_styles_seventh.py``), the
-    eighth (``synthetic_styles_eighth.py``) and the ninth (``synthetic_styles_ninth.py``).
+    eighth (``synthetic_styles_eighth.py``), the ninth (``synthetic_styles_ninth.py``) and the
+    tenth (``synthetic_styles_tenth.py``).
     """
     from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
     from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
@@ -181,6 +182,7 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
     from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
     from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
+    from tests.warehouse.logs.synthetic_styles_tenth import TENTH_STYLES
     from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
 
     every = {
@@ -193,6 +195,7 @@ def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
         **SEVENTH_STYLES,
         **EIGHTH_STYLES,
         **NINTH_STYLES,
+        **TENTH_STYLES,
     }
     return _score_generated(
         every, lambda name, n, seed: generate_style(name, n, seed, every), seeds, n
