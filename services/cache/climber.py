@@ -58,8 +58,8 @@ class HillClimber:
         self._seen = (cache.hits, cache.misses)
         crp = settings.correlated_percent
         shadow = type(cache)  # static caches of the same kind
-        self._low = shadow(self.shadow_capacity, adaptive=False, correlated=crp)
-        self._high = shadow(self.shadow_capacity, adaptive=False, correlated=crp)
+        self._low = shadow(self.shadow_capacity, adaptive=False, correlated=crp, age_at_fill=True)
+        self._high = shadow(self.shadow_capacity, adaptive=False, correlated=crp, age_at_fill=True)
         self._period = max(1, int(settings.sample_factor * self.shadow_capacity))
         self._step = settings.step_percent
         self._prev_hit_rate = -1.0

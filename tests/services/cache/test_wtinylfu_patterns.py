@@ -112,3 +112,32 @@ def test_the_victim_is_the_least_used_of_probations_oldest_entries() -> None:
     evicted = cache.put("new", 0)
     assert evicted == [(oldest[1], oldest[1])]
     assert oldest[0] in cache and oldest[2] in cache and candidate in cache
+
+
+def test_keys_read_twice_after_the_fill_displace_keys_read_once_while_filling() -> None:
+    # every key of the fill was counted once; unaged, those counts tie a newcomer read twice
+    # within the admission margin until the first regular reset, six capacities later
+    def newcomers_kept(cache: WTinyLFUPolicy) -> int:
+        for k in range(100):
+            cache.access(("fill", k))
+        for k in range(5):
+            cache.access(("new", k))
+            cache.access(("new", k))
+        cache.access("last")
+        return sum(("new", k) in cache for k in range(5))
+
+    assert newcomers_kept(WTinyLFUPolicy(100, adaptive=False)) == 0
+    assert newcomers_kept(WTinyLFUPolicy(100, adaptive=False, age_at_fill=True)) == 4
+
+
+def test_the_adaptive_cache_and_its_shadows_age_their_sketches_at_the_fill() -> None:
+    cache = WTinyLFUPolicy(100)
+    shadows = (cache.climber._low, cache.climber._high)
+    for k in range(100):
+        cache.access(k)
+    assert cache.sketch.resets == 0 and all(s.sketch.resets == 0 for s in shadows)
+    cache.access(100)  # the first admission decision
+    assert cache.sketch.resets == 1 and all(s.sketch.resets == 1 for s in shadows)
+    for k in range(101, 200):
+        cache.access(k)
+    assert cache.sketch.resets == 1  # once only; regular aging takes over
