@@ -446,6 +446,10 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     extent losses, sprite@200 -0.91. With the K 1 start: 13 sizes under -1.0, mean -0.105, but
     CloudPhysics@5000 +1.15 -> -1.85, multi2@1000 -1.65, loops@200 -1.04. Not kept: the gains
     are on synthetic recency, the losses on real and database-like traces.
+    Downward moves only, after the fill aging was kept (for the switch from recency to
+    frequency): 14 sizes under -1.0 as without, mean +0.079 -> +0.076; switch_rf@1000 seed 3
+    -0.89 -> -0.66, switch_rf@200 seed 4 -0.85 -> -0.48, but seed 2 at 1000 -1.18 -> -1.49,
+    sprite@100 -0.21 -> -0.58, sprite@200 -0.84 -> -0.96.
   - The sign test's continuity correction (round ten, not judged then): mean -0.193 -> -0.187,
     worst and sizes under -1.0 unchanged; sprite@100 -0.55 -> -0.16, sprite@500 -0.33 ->
     -0.15, but switch_fr@200 seed 3 +0.80 -> +0.56, switch_rf@200 seed 2 -1.32 -> -1.43,
