@@ -18,6 +18,11 @@ def hms(r: random.Random) -> str:
     return f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}"
 
 
+def iso_day(r: random.Random, sep: str = "-") -> str:
+    """A day of 2025 as ``yyyy-mm-dd`` (or joined by ``sep``)."""
+    return f"2025{sep}0{r.randint(1, 9)}{sep}{r.randint(10, 28)}"
+
+
 def logcat_clock(r: random.Random) -> str:
     """logcat's ``MM-DD HH:MM:SS.mmm``."""
     return f"{r.randint(1, 12):02d}-{r.randint(1, 28):02d} {hms(r)}.{r.randint(0, 999):03d}"

@@ -14,11 +14,7 @@ from __future__ import annotations
 import random
 
 from tests.warehouse.logs import synthetic_style_slots as s
-from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms, logcat_clock
-
-
-def _iso_day(r: random.Random) -> str:
-    return f"2025-0{r.randint(1, 9)}-{r.randint(10, 28)}"
+from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms, iso_day, logcat_clock
 
 
 def optional_seq(r: random.Random, source: str, msg: str) -> str:
@@ -26,7 +22,7 @@ def optional_seq(r: random.Random, source: str, msg: str) -> str:
     sequence number first (the records a forwarder numbered), the rest do not."""
     level, logger = source.split(" ")
     lead = f"{r.randint(1, 9_999_999):08d} " if r.random() < 0.3 else ""
-    t = f"{_iso_day(r)} {hms(r)},{r.randint(0, 999):03d}"
+    t = f"{iso_day(r)} {hms(r)},{r.randint(0, 999):03d}"
     return f"{lead}{t} {level:<5} [{s.glued('pool-1-thread-', 1, 24)(r)}] {logger} - {msg}"
 
 
@@ -72,7 +68,7 @@ def facility_relay(r: random.Random, source: str, msg: str) -> str:
     day = f"{r.choice(_MONTHS)} {r.randint(1, 28):>2} {hms(r)}"
     node = f"edge{r.randint(1, 120):03d}"
     return (
-        f"{_iso_day(r)}T{hms(r)}.{r.randint(0, 999):03d}Z {s.ip(r)} {fac} {day} {node} {prog} {msg}"
+        f"{iso_day(r)}T{hms(r)}.{r.randint(0, 999):03d}Z {s.ip(r)} {fac} {day} {node} {prog} {msg}"
     )
 
 

@@ -17,36 +17,32 @@ from __future__ import annotations
 import random
 
 from tests.warehouse.logs import synthetic_style_slots as s
-from tests.warehouse.logs.synthetic_style_headers import hms
+from tests.warehouse.logs.synthetic_style_headers import hms, iso_day
 from tests.warehouse.logs.synthetic_styles import Event, Header
-
-
-def _day(r: random.Random, sep: str = "-") -> str:
-    return f"2025{sep}0{r.randint(1, 9)}{sep}{r.randint(10, 28)}"
 
 
 def celery(r: random.Random, source: str, msg: str) -> str:
     """``[date time,ms: LEVEL/Process] message``."""
     level, process = source.split(" ")
-    return f"[{_day(r)} {hms(r)},{r.randint(0, 999):03d}: {level}/{process}] {msg}"
+    return f"[{iso_day(r)} {hms(r)},{r.randint(0, 999):03d}: {level}/{process}] {msg}"
 
 
 def ruby_logger(r: random.Random, source: str, msg: str) -> str:
     """``L, [dateTtime.us #pid] LEVEL -- progname: message``, the level right-aligned."""
     level, prog = source.split(" ")
-    clock = f"{_day(r)}T{hms(r)}.{r.randint(0, 999999):06d}"
+    clock = f"{iso_day(r)}T{hms(r)}.{r.randint(0, 999999):06d}"
     return f"{level[0]}, [{clock} #{r.randint(100, 40000)}] {level:>5} -- {prog}: {msg}"
 
 
 def go_std(r: random.Random, source: str, msg: str) -> str:
     """``yyyy/mm/dd hh:mm:ss message``: no level, no source."""
-    return f"{_day(r, '/')} {hms(r)} {msg}"
+    return f"{iso_day(r, '/')} {hms(r)} {msg}"
 
 
 def env_logger(r: random.Random, source: str, msg: str) -> str:
     """``[dateTtimeZ LEVEL crate::module] message``, the level padded to five."""
     level, module = source.split(" ")
-    return f"[{_day(r)}T{hms(r)}Z {level:<5} {module}] {msg}"
+    return f"[{iso_day(r)}T{hms(r)}Z {level:<5} {module}] {msg}"
 
 
 def serilog(r: random.Random, source: str, msg: str) -> str:
@@ -68,7 +64,7 @@ def logcat_brief(r: random.Random, source: str, msg: str) -> str:
 def logfmt(r: random.Random, source: str, msg: str) -> str:
     """``time=... level=... component=... msg="..."`` with the message's quotes escaped."""
     level, component = source.split(" ")
-    clock = f"{_day(r)}T{hms(r)}.{r.randint(0, 999):03d}Z"
+    clock = f"{iso_day(r)}T{hms(r)}.{r.randint(0, 999):03d}Z"
     escaped = msg.replace('"', '\\"')
     return f'time={clock} level={level} component={component} msg="{escaped}"'
 

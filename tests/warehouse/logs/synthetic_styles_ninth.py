@@ -21,12 +21,8 @@ from __future__ import annotations
 import random
 
 from tests.warehouse.logs import synthetic_style_slots as s
-from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms
+from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms, iso_day
 from tests.warehouse.logs.synthetic_styles import Event, Header
-
-
-def _day(r: random.Random) -> str:
-    return f"2025-0{r.randint(1, 9)}-{r.randint(10, 28)}"
 
 
 def _epoch(r: random.Random) -> int:
@@ -38,21 +34,21 @@ def mongo(r: random.Random, source: str, msg: str) -> str:
     severity, component, context = source.split(" ")
     if context == "conn":
         context += str(r.randint(1, 9999))
-    clock = f"{_day(r)}T{hms(r)}.{r.randint(0, 999):03d}+0000"
+    clock = f"{iso_day(r)}T{hms(r)}.{r.randint(0, 999):03d}+0000"
     return f"{clock} {severity} {component:<8} [{context}] {msg}"
 
 
 def cassandra(r: random.Random, source: str, msg: str) -> str:
     """``LEVEL [Thread:n] date time,ms File.java:line - message``."""
     level, thread, where = source.split(" ")
-    clock = f"{_day(r)} {hms(r)},{r.randint(0, 999):03d}"
+    clock = f"{iso_day(r)} {hms(r)},{r.randint(0, 999):03d}"
     return f"{level:<5} [{thread}:{r.randint(1, 16)}] {clock} {where}:{r.randint(40, 900)} - {msg}"
 
 
 def kafka(r: random.Random, source: str, msg: str) -> str:
     """``[date time,ms] LEVEL message (logger)``."""
     level, logger = source.split(" ")
-    return f"[{_day(r)} {hms(r)},{r.randint(0, 999):03d}] {level} {msg} ({logger})"
+    return f"[{iso_day(r)} {hms(r)},{r.randint(0, 999):03d}] {level} {msg} ({logger})"
 
 
 def audit(r: random.Random, source: str, msg: str) -> str:
@@ -64,13 +60,13 @@ def audit(r: random.Random, source: str, msg: str) -> str:
 def dockerd(r: random.Random, source: str, msg: str) -> str:
     """``time="..." level=... msg="..."`` with the message's quotes escaped."""
     escaped = msg.replace('"', '\\"')
-    clock = f"{_day(r)}T{hms(r)}.{r.randint(0, 10**9 - 1):09d}Z"
+    clock = f"{iso_day(r)}T{hms(r)}.{r.randint(0, 10**9 - 1):09d}Z"
     return f'time="{clock}" level={source} msg="{escaped}"'
 
 
 def gunicorn(r: random.Random, source: str, msg: str) -> str:
     """``[date time +0000] [pid] [LEVEL] message``."""
-    return f"[{_day(r)} {hms(r)} +0000] [{r.randint(100, 40000)}] [{source}] {msg}"
+    return f"[{iso_day(r)} {hms(r)} +0000] [{r.randint(100, 40000)}] [{source}] {msg}"
 
 
 def php_fpm(r: random.Random, source: str, msg: str) -> str:

@@ -14,14 +14,10 @@ from __future__ import annotations
 import random
 
 from tests.warehouse.logs import synthetic_style_slots as s
-from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms
+from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms, iso_day
 from tests.warehouse.logs.synthetic_styles import Event, Header
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _day(r: random.Random) -> str:
-    return f"2025-0{r.randint(1, 9)}-{r.randint(10, 28)}"
 
 
 def zabbix(r: random.Random, source: str, msg: str) -> str:
@@ -51,7 +47,7 @@ def _exim_id(r: random.Random) -> str:
 def exim(r: random.Random, source: str, msg: str) -> str:
     """``date time [message-id] message``: a message's own lines carry its id, others not."""
     lead = f"{_exim_id(r)} " if source == "id" else ""
-    return f"{_day(r)} {hms(r)} {lead}{msg}"
+    return f"{iso_day(r)} {hms(r)} {lead}{msg}"
 
 
 def openvpn(r: random.Random, source: str, msg: str) -> str:
@@ -62,7 +58,7 @@ def openvpn(r: random.Random, source: str, msg: str) -> str:
 
 def slurm(r: random.Random, source: str, msg: str) -> str:
     """``[dateThh:mm:ss.ms] message``."""
-    return f"[{_day(r)}T{hms(r)}.{r.randint(0, 999):03d}] {msg}"
+    return f"[{iso_day(r)}T{hms(r)}.{r.randint(0, 999):03d}] {msg}"
 
 
 def pbs(r: random.Random, source: str, msg: str) -> str:
