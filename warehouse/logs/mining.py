@@ -37,8 +37,8 @@ _BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
 _NAME_LIKE = re.compile(r'\w\.\w|^"')
 # a dotted name of three or more parts (a package, a reverse-DNS service id): an entity's name
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*){2,}:?$")
-# a first word that binds a value to a key (``unit=sshd``, the audit log's ``msg='...'``): the key
-# names the field, the value is a variable
+# a first word that binds a value to a key (``unit=sshd`` opening an audit record's message):
+# the key names the field, the value is a variable
 _KEY_VALUE = re.compile(r"^[A-Za-z_][\w.\-]*=[^=\s]+$")
 # a name with its value in square brackets (``prog[<*>]``, ``host[<*>]``): the owner of the value
 _OWNER = re.compile(r"^[\w.\-]+\[<\*>\][:,;]?$")
