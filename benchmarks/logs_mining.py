@@ -164,39 +164,13 @@ def families(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
 def styles(seeds: tuple[int, ...] = (0, 1, 2), n: int = 2000) -> dict:
     """Grouping accuracy on the invented log styles, ours (raw lines) and drain3.
 
-    The styles (``tests/warehouse/logs/synthetic_styles.py``) are header layouts written from
-    the formats' documented shapes (logcat, CBS, macOS syslog, oslo.log, Proxifier, RAS
-    columns, collected syslog, pipe-joined fields) with invented messages, and the second set
-    (``synthetic_styles_held_out.py``: kernel ring buffer, httpd and nginx error logs, Spring
-    Boot, klog, logcat object dumps), the third (``synthetic_styles_third.py``), the fourth
-    (``synthetic_styles_fourth.py``), the fifth (``synthetic_styles_fifth.py``), the sixth
-    (``synthetic_styles_sixth.py``), the seventh (``synthetic_styles_seventh.py``), the
-    eighth (``synthetic_styles_eighth.py``), the ninth (``synthetic_styles_ninth.py``) and the
-    tenth (``synthetic_styles_tenth.py``).
+    The styles (every set of ``tests/warehouse/logs/style_sets.py``) are header layouts
+    written from the formats' documented shapes with invented messages, each set held out
+    from the fixes before it.
     """
-    from tests.warehouse.logs.synthetic_styles import STYLES, generate_style
-    from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
-    from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
-    from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
-    from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
-    from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
-    from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
-    from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
-    from tests.warehouse.logs.synthetic_styles_tenth import TENTH_STYLES
-    from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
+    from tests.warehouse.logs.style_sets import ALL_STYLES as every
+    from tests.warehouse.logs.synthetic_styles import generate_style
 
-    every = {
-        **STYLES,
-        **HELD_OUT_STYLES,
-        **THIRD_STYLES,
-        **FOURTH_STYLES,
-        **FIFTH_STYLES,
-        **SIXTH_STYLES,
-        **SEVENTH_STYLES,
-        **EIGHTH_STYLES,
-        **NINTH_STYLES,
-        **TENTH_STYLES,
-    }
     return _score_generated(
         every, lambda name, n, seed: generate_style(name, n, seed, every), seeds, n
     )

@@ -1,0 +1,45 @@
+"""Every set of invented log styles, in the order they were written: the one place a new set
+is added, read by ``test_log_styles`` and ``benchmarks.logs_mining``.
+
+Each set was held out from the fixes before it (its module says what it first scored): the
+first (logcat, Windows CBS, macOS syslog, OpenStack oslo.log, Proxifier, cluster RAS
+columns, syslog behind collector fields, pipe-joined fields); the second (kernel ring buffer,
+httpd and nginx error logs, Spring Boot, klog, logcat object dumps); the third; the fourth (RAS
+state columns, relayed syslog, logcat key lists, macOS free text, oslo.log paths of any depth,
+proxy targets); the fifth (Windows event exports, the macOS unified log, ``;`` and ``,``
+fields, RFC 5424, log4j quorum peers, logcat ``time``, Postgres, Redis, MySQL); the sixth
+(container runtime streams, JVM unified logging, Erlang nodes, Python's default, compose
+prefixes); the seventh (an extra leading column on some lines only, comma-joined event
+exports, RAS records, numbered router lines, identifiers glued to words); the eighth (Celery,
+Ruby's Logger, Go's log, env_logger, Serilog, Squid, logcat ``brief``, logfmt); the ninth
+(MongoDB, Cassandra, a Kafka broker, the Linux audit log, the Docker daemon, Gunicorn,
+PHP-FPM, Tomcat); the tenth (Zabbix, Squid's cache log, BIND, Exim, OpenVPN, Slurm, PBS,
+Lustre).
+"""
+
+from __future__ import annotations
+
+from tests.warehouse.logs.synthetic_styles import STYLES, Event, Header
+from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
+from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
+from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
+from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
+from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
+from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
+from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
+from tests.warehouse.logs.synthetic_styles_tenth import TENTH_STYLES
+from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
+
+STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
+    STYLES,
+    HELD_OUT_STYLES,
+    THIRD_STYLES,
+    FOURTH_STYLES,
+    FIFTH_STYLES,
+    SIXTH_STYLES,
+    SEVENTH_STYLES,
+    EIGHTH_STYLES,
+    NINTH_STYLES,
+    TENTH_STYLES,
+)
+ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}
