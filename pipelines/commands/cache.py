@@ -7,6 +7,24 @@ from pathlib import Path
 
 import click
 
+COLUMN = click.option(
+    "--column",
+    type=click.IntRange(min=0),
+    default=None,
+    help="The key is this 0-based field of comma-separated lines (libCacheSim's csv traces); "
+    "lines starting with # are skipped.",
+)
+
+
+def _read(trace_path: Path, column: int | None) -> list[int]:
+    """The trace's keys; an unreadable trace is a usage error (exit 1), not a traceback."""
+    from services.cache.simulator import read_trace
+
+    try:
+        return read_trace(trace_path, column)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
 
 @click.group("cache")
 def cli() -> None:
@@ -19,8 +37,9 @@ def cli() -> None:
     "trace_path",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Trace file: one key per line.",
+    help="Trace file: one key per line (.gz, .bz2 and .xz are decompressed).",
 )
+@COLUMN
 @click.option("--size", required=True, type=click.IntRange(min=1), help="Cache size in entries.")
 @click.option(
     "--policy",
@@ -28,15 +47,11 @@ def cli() -> None:
     show_default=True,
     type=click.Choice(["fifo", "lru", "lfu", "arc", "lirs", "wtinylfu", "opt"]),
 )
-def simulate(trace_path: Path, size: int, policy: str) -> None:
+def simulate(trace_path: Path, column: int | None, size: int, policy: str) -> None:
     """Print the hit ratio of POLICY at SIZE on a trace; the last line is hit_ratio=<percent>."""
-    from services.cache.simulator import read_trace
     from services.cache.simulator import simulate as run
 
-    try:
-        trace = read_trace(trace_path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    trace = _read(trace_path, column)
     result = run(trace, size, policy)
     click.echo(
         f"policy={policy} size={size} requests={result.requests} hits={result.hits} "
@@ -52,14 +67,14 @@ def simulate(trace_path: Path, size: int, policy: str) -> None:
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
+@COLUMN
 @click.option("--sizes", default="", help="Comma-separated sizes (default: a log-spaced sweep).")
 @click.option("--target", default=0.8, show_default=True, help="Target hit ratio (0..1).")
-def mrc(trace_path: Path, sizes: str, target: float) -> None:
+def mrc(trace_path: Path, column: int | None, sizes: str, target: float) -> None:
     """Miss-ratio curves of every policy on a trace, and the size that reaches TARGET."""
     from services.cache.mrc import default_sizes, miss_ratio_curves, recommend_size
-    from services.cache.simulator import read_trace
 
-    trace = read_trace(trace_path)
+    trace = _read(trace_path, column)
     size_list = [int(s) for s in sizes.split(",") if s.strip()] or default_sizes(len(set(trace)))
     curves = miss_ratio_curves(trace, size_list)
     for row in curves:

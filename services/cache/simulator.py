@@ -7,8 +7,11 @@ future, or do not admit the new key when it is that key) gives the upper bound.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
 import heapq
+import lzma
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -143,19 +146,39 @@ def intern_keys(keys: Iterable[Hashable]) -> list[int]:
     return out
 
 
+# Trace archives are read as they are published: compressed by the suffix's codec.
+_CODECS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
+
+
 def read_trace(path: Path, column: int | None = None) -> list[int]:
     """Keys of a trace file as stable ints (see ``intern_keys``): one per line, or with
-    ``column`` the field at that index of comma-separated lines (``#`` lines skipped)."""
-    with Path(path).open(encoding="utf-8") as fh:
-        lines = (line.strip() for line in fh)
-        if column is None:
-            out = intern_keys(k for k in lines if k)
-        else:
-            rows = (line for line in lines if line and not line.startswith("#"))
-            out = intern_keys(row.split(",", column + 1)[column].strip() for row in rows)
+    ``column`` the field at that index of comma-separated lines (``#`` lines skipped).
+    A ``.gz``, ``.bz2`` or ``.xz`` file is decompressed as it is read; a file that is not
+    what its suffix says, or a row without that column, is a ``ValueError``."""
+    path = Path(path)
+    opener = _CODECS.get(path.suffix.lower())
+    try:
+        with (opener or open)(path, "rt", encoding="utf-8") as fh:
+            lines = (line.strip() for line in fh)
+            if column is None:
+                out = intern_keys(k for k in lines if k)
+            else:
+                rows = (line for line in lines if line and not line.startswith("#"))
+                out = intern_keys(_field(row, column) for row in rows)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        if opener is None:
+            raise
+        raise ValueError(f"{path}: not a readable {path.suffix} archive ({exc})") from exc
     if not out:
         raise ValueError(f"{path}: the trace holds no keys")
     return out
+
+
+def _field(row: str, column: int) -> str:
+    fields = row.split(",", column + 1)
+    if len(fields) <= column:
+        raise ValueError(f"a row has no field {column} (0-based): {row[:80]!r}")
+    return fields[column].strip()
 
 
 def simulate(trace: Sequence[Hashable], size: int, policy: str) -> SimResult:

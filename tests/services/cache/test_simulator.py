@@ -133,6 +133,49 @@ def test_cli_simulate_rejects_an_empty_trace(tmp_path):
     assert out.exit_code != 0 and "no keys" in out.output
 
 
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_compressed_traces_read_as_their_plain_text(tmp_path, suffix):
+    import bz2
+    import gzip
+    import lzma
+
+    text = "7\n8\n7\n\n9\n"
+    codec = {".gz": gzip, ".bz2": bz2, ".xz": lzma}[suffix]
+    path = tmp_path / f"t.trace{suffix}"
+    path.write_bytes(codec.compress(text.encode()))
+    plain = tmp_path / "t.trace"
+    plain.write_text(text, encoding="utf-8")
+    assert read_trace(path) == read_trace(plain) and len(read_trace(path)) == 4
+
+
+def test_a_file_that_is_not_what_its_suffix_says_is_a_clear_error(tmp_path):
+    from pipelines.cli import main
+
+    path = tmp_path / "t.trace.gz"
+    path.write_text("1\n2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a readable .gz archive"):
+        read_trace(path)
+    out = CliRunner().invoke(main, ["cache", "simulate", "--trace", str(path), "--size", "2"])
+    assert out.exit_code == 1 and "not a readable .gz archive" in out.output
+    assert out.exception is None or isinstance(out.exception, SystemExit)
+
+
+def test_cli_reads_the_key_from_a_csv_column_and_names_a_row_without_it(tmp_path):
+    from pipelines.cli import main
+
+    path = tmp_path / "kv.csv"
+    path.write_text("# time, key, size\n0, a, 5\n1, b, 5\n2, a, 5\n3, a, 5\n", encoding="utf-8")
+    args = ["cache", "simulate", "--trace", str(path), "--size", "1", "--policy", "lru"]
+    out = CliRunner().invoke(main, [*args, "--column", "1"])
+    assert out.exit_code == 0, out.output
+    assert "keys=2" in out.output and out.output.strip().endswith("hit_ratio=25.00")
+    path.write_text("0, a\n1\n", encoding="utf-8")
+    out = CliRunner().invoke(main, [*args, "--column", "1"])
+    assert out.exit_code == 1 and "no field 1" in out.output
+    out = CliRunner().invoke(main, ["cache", "mrc", "--trace", str(path), "--column", "-1"])
+    assert out.exit_code == 2
+
+
 def test_all_pairs_of_policies_agree_on_a_trace_that_fits():
     trace = [i % 30 for i in range(300)]
     policies = ("fifo", "lru", "lfu", "arc", "wtinylfu", "opt")
