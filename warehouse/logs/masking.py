@@ -33,11 +33,15 @@ _WHOLE_VALUE = re.compile(
 # An acronym with one digit names a protocol or standard ("SOCKS5", "HTTP2"): message text.
 _ACRONYM = re.compile(r"^[A-Z]{3,}\d$")
 
-# Split a token into pieces at structural punctuation, keeping the separators.
-_PIECES = re.compile(r"([=,;()\[\]{}<>\"'|]+|:(?!//)|\.{2,})")
+# Split a token into pieces at structural punctuation, keeping the separators. An octal
+# escape (``\042``, a quote written by a logger that escapes what it prints) is punctuation,
+# and is read as the character it stands for.
+_PIECES = re.compile(r"((?:[=,;()\[\]{}<>\"'|]|\\[0-7]{3})+|:(?!//)|\.{2,})")
+_OCTAL = re.compile(r"\\([0-7]{3})")
 _HAS_DIGIT = re.compile(r"\d")
 _KV = re.compile(r"^([A-Za-z_][\w.\-:]*)(=)(.+)$")
-_RUNS = re.compile(r"(?:<\*>[./:\-_#@]?)+<\*>")
+# a run of values in one token is one value: ``1.2.3``, and a list ``4,5,9-12`` or ``1;2;3``
+_RUNS = re.compile(r"(?:<\*>[./:\-_#@,;]?)+<\*>")
 # A bound glued to a number is part of the value: "<1" (sec), ">=5", "~30".
 _BOUNDED = re.compile(r"^(?:[<>]=?|~)\d[\w.:]*$")
 
@@ -80,6 +84,10 @@ def _mask_piece(piece: str) -> str:
     return piece
 
 
+def _unescape(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 8))
+
+
 def mask_token(token: str) -> str:
     """Return ``token`` with every value-carrying piece replaced by ``<*>``."""
     if token in _KEEP:
@@ -115,7 +123,10 @@ def mask_token(token: str) -> str:
     parts = _PIECES.split(token)
     out = []
     for i, part in enumerate(parts):
-        out.append(part if i % 2 else _mask_piece(part))
+        if i % 2:
+            out.append(_OCTAL.sub(_unescape, part) if "\\" in part else part)
+        else:
+            out.append(_mask_piece(part))
     masked = "".join(out)
     if masked != token and WILDCARD in masked:
         masked = _RUNS.sub(WILDCARD, masked)
@@ -154,21 +165,26 @@ def join_quoted(tokens: list[str]) -> list[str]:
 
 _LIST_MAX = 64  # items a bracketed list may hold
 _LIST_OPEN = re.compile(r"[\[(][^\s\[\]()]*, ")  # "[a, ..." or "(a, ...": a cheap first test
+# where a list opens: at a token's start, or as a key's value (``pools=[a, b]``)
+_LIST_START = re.compile(r"^(?:[A-Za-z_][\w.\-]*=)?[\[(]")
 
 
 def join_lists(tokens: list[str]) -> list[str]:
     """Tokens with each bracketed, comma-separated list made one masked token.
 
     ``[alpha, beta, gamma]`` lists values, of any length and whatever they look like: one
-    variable, ``[<*>]`` (the punctuation after the closing bracket stays). A bracket group
-    without commas between its words (``[preauth]``, ``[Errno 2]``) is left to the masker.
+    variable, ``[<*>]`` (the punctuation after the closing bracket stays; so does a key the
+    list is the value of, ``pools=[<*>]``). A bracket group without commas between its words
+    (``[preauth]``, ``[Errno 2]``) is left to the masker.
     """
     out: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
-        if tok[:1] in "[(" and tok.endswith(",") and tok.count(tok[0]) == 1:
-            close = "]" if tok[0] == "[" else ")"
+        start = _LIST_START.match(tok)
+        opener = tok[start.end() - 1] if start else ""
+        if opener and tok.endswith(",") and tok.count(opener) == 1:
+            close = "]" if opener == "[" else ")"
             j = i + 1
             while (
                 j < n and j - i < _LIST_MAX and tokens[j].endswith(",") and close not in tokens[j]
@@ -178,9 +194,42 @@ def join_lists(tokens: list[str]) -> list[str]:
                 last = tokens[j]
                 end = last.index(close)
                 if not any(c.isspace() for c in last[:end]):
-                    out.append(tok[0] + WILDCARD + last[end:])
+                    out.append(tok[: start.end()] + WILDCARD + last[end:])
                     i = j + 1
                     continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+# an object dump opening on a named object and its first field: ``PowerState{screen=1``
+_DUMP_OPEN = re.compile(r"^([A-Za-z_][\w.$]*)\{[A-Za-z_][\w.\-]*=")
+
+
+def join_dumps(tokens: list[str]) -> list[str]:
+    """Tokens with each object dump ``Name{a=1 b=2}`` made one masked token ``Name{<*>}``.
+
+    An object printed with its fields (``key=value`` after the name and an opening brace) is one
+    value, whatever number of fields it was printed with: the name stays, the fields are one
+    variable (the punctuation after the closing brace stays).
+    """
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        m = _DUMP_OPEN.match(tok)
+        if m:
+            depth, j = 0, i
+            while j < n and j - i < _LIST_MAX:
+                depth += tokens[j].count("{") - tokens[j].count("}")
+                if depth <= 0:
+                    break
+                j += 1
+            if j < n and depth == 0:
+                last = tokens[j]
+                out.append(f"{m.group(1)}{{{WILDCARD}}}{last[last.rindex('}') + 1 :]}")
+                i = j + 1
+                continue
         out.append(tok)
         i += 1
     return out
@@ -271,10 +320,12 @@ class Masker:
             tokens = join_quoted(tokens)
         if (
             ", " in message
-            and (" [" in message or " (" in message or message[:1] in "[(")
+            and (" [" in message or " (" in message or "=[" in message or message[:1] in "[(")
             and _LIST_OPEN.search(message)
         ):
             tokens = join_lists(tokens)
+        if "{" in message and "=" in message:
+            tokens = join_dumps(tokens)
         return self.mask_tokens(tokens)
 
 

@@ -43,6 +43,7 @@ _KEY_VALUE = re.compile(r"^[A-Za-z_][\w.\-]*=[^=\s]+$")
 # a name with its value in square brackets (``prog[<*>]``, ``host[<*>]``): the owner of the value
 _OWNER = re.compile(r"^[\w.\-]+\[<\*>\][:,;]?$")
 SPLIT_MAX_VALUES = 4
+_LABEL = WILDCARD + ":"  # a variable naming what follows (``eth0:``, ``CPU12:``)
 MAX_LEAF_SCAN = 256
 ENUM_MAX_VALUES = 16
 _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
@@ -106,6 +107,8 @@ class TemplateMiner:
         # refinement view: template id per signature, and each template's tokens and count
         self._sig_tid: list[int] = []
         self._split_at: dict[int, tuple[int, ...]] = {}
+        # a split group's own further split: (cluster id, group key) -> positions
+        self._sub_split: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
         self._alias: dict[int, int] = {}  # template id merged into another (see _merge_runs)
         self._merge_keys: dict[tuple[str, ...], tuple[str, ...]] = {}  # template -> merge key
         self._group_ids: dict[tuple[int, tuple[int, ...], tuple[str, ...]], int] = {}
@@ -161,27 +164,45 @@ class TemplateMiner:
         ``ENUM_MAX_VALUES`` UPPER_CASE words (states, event types). More distinct words stay a
         variable (user names, hosts). A group keeps its id across refinements while its split
         stays the same; the largest group of a cluster carries the cluster's own id.
+
+        A cluster that held several events of one length (split apart here) is split once more
+        within each group: an event's own enumeration ("staged"/"installed") is a wildcard of
+        the cluster that the other events filled with values.
         """
         self._tokens = {}
         self._count = {}
+        self._sub_split = {}
+        sigs = self._sigs
         for cluster in self._clusters:
-            split_at = self._positions(cluster)
+            split_at = self._positions(cluster.tokens, cluster.sigs)
             if split_at:
                 self._split_at[cluster.id] = split_at
             else:
                 self._split_at.pop(cluster.id, None)
             groups: dict[tuple[str, ...], list[int]] = {}
             for s in cluster.sigs:
-                groups.setdefault(tuple(self._sigs[s][p] for p in split_at), []).append(s)
+                groups.setdefault(tuple(sigs[s][p] for p in split_at), []).append(s)
+            if len(groups) > 1:
+                for key, sids in list(groups.items()):
+                    tokens = list(sigs[sids[0]])
+                    for s in sids:
+                        generalise(tokens, sigs[s])
+                    sub = self._positions(tokens, sids)
+                    if sub:
+                        self._sub_split[(cluster.id, key)] = sub
+                        del groups[key]
+                        for s in sids:
+                            groups.setdefault(key + tuple(sigs[s][p] for p in sub), []).append(s)
             counts = self._sig_count
             ordered = sorted(
                 groups.items(), key=lambda kv: (-sum(counts[s] for s in kv[1]), kv[1][0])
             )
             for key, sids in ordered:
-                tid = self._group_id(cluster.id, split_at, key)
-                tokens = list(self._sigs[sids[0]])
+                sub = self._sub_split.get((cluster.id, key[: len(split_at)]), ())
+                tid = self._group_id(cluster.id, split_at + sub, key)
+                tokens = list(sigs[sids[0]])
                 for s in sids:
-                    generalise(tokens, self._sigs[s])
+                    generalise(tokens, sigs[s])
                     self._sig_tid[s] = tid
                 self._tokens[tid] = tokens
                 self._count[tid] = sum(counts[s] for s in sids)
@@ -194,7 +215,9 @@ class TemplateMiner:
         of one word or of two: templates equal once each run of ``<*>`` is one ``<*>`` become
         the largest of them, with the shorter text. A numbered name the masker kept as text
         (``CPU6:``, an upper-case word and one digit, as protocol names are written) counts as
-        a variable here, so ``CPU6: ...`` joins ``CPU15: ...`` (``<*>: ...``).
+        a variable here, so ``CPU6: ...`` joins ``CPU15: ...`` (``<*>: ...``). A variable's
+        colon does not count (``<*>:`` is ``<*>``): a template generalised from ``CPU6:`` and
+        ``CPU15:`` holds a bare ``<*>`` where one of only ``CPU15:``-like names holds ``<*>:``.
         """
         self._alias = {}
         by_key: dict[tuple[str, ...], list[int]] = {}
@@ -207,7 +230,11 @@ class TemplateMiner:
             if key is None:
                 if _NUMBERED.search(" ".join(tokens)):
                     tokens = [_numbered(t) for t in tokens]
-                key = keys[text] = tuple(collapse(tokens)) if WILDCARD in tokens else ()
+                key = keys[text] = (
+                    tuple(WILDCARD if t == _LABEL else t for t in collapse(tokens))
+                    if WILDCARD in tokens or _LABEL in tokens
+                    else ()
+                )
             if key:
                 by_key.setdefault(key, []).append(tid)
         for key, tids in by_key.items():
@@ -225,16 +252,18 @@ class TemplateMiner:
             self._sig_tid[:] = [alias.get(t, t) for t in self._sig_tid]
 
     # -- refinement internals ---------------------------------------------------------------------
-    def _positions(self, cluster: _Cluster) -> tuple[int, ...]:
-        if len(cluster.sigs) < 2:
+    def _positions(self, template: list[str], members: list[int]) -> tuple[int, ...]:
+        """The wildcard positions of ``template`` that enumerate event text over the
+        signatures ``members`` (see :meth:`refine`)."""
+        if len(members) < 2:
             return ()
         sigs = self._sigs
-        lines = sum(self._sig_count[s] for s in cluster.sigs)
+        lines = sum(self._sig_count[s] for s in members)
         out = []
-        for p, tok in enumerate(cluster.tokens):
+        for p, tok in enumerate(template):
             if tok != WILDCARD:
                 continue
-            values = {sigs[s][p] for s in cluster.sigs}
+            values = {sigs[s][p] for s in members}
             if len(values) < 2 or WILDCARD in values:
                 continue
             values = fold_instances(values)
@@ -281,6 +310,10 @@ class TemplateMiner:
         if not split_at:
             return cluster.id
         key = tuple(sig[p] for p in split_at)
+        sub = self._sub_split.get((cluster.id, key))
+        if sub:
+            split_at += sub
+            key += tuple(sig[p] for p in sub)
         return self._group_ids.get((cluster.id, split_at, key), cluster.id)
 
     # -- Drain internals --------------------------------------------------------------------------

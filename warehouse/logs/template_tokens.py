@@ -26,12 +26,16 @@ def has_run(tokens: list[str]) -> bool:
 def collapse(tokens: list[str]) -> list[str]:
     """One variable for a run of them: a list of values of any length is one variable.
 
-    The run may be separated by spaces or by ``,``/``;`` (``1, 2, 3``); it keeps the last
-    token's punctuation.
+    The run may be separated by spaces, by ``,``/``;`` (``1, 2, 3``) or by arrows (a chain
+    ``a -> b -> c`` of hops); it keeps the last token's punctuation.
     """
     out: list[str] = []
     for tok in tokens:
         if tok in _LISTED and out and out[-1] in _LISTED:
+            out[-1] = tok
+            continue
+        if tok in _LISTED and len(out) > 1 and out[-1] == "->" and out[-2] in _LISTED:
+            out.pop()
             out[-1] = tok
             continue
         out.append(tok)

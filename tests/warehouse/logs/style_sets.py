@@ -14,13 +14,16 @@ exports, RAS records, numbered router lines, identifiers glued to words); the ei
 Ruby's Logger, Go's log, env_logger, Serilog, Squid, logcat ``brief``, logfmt); the ninth
 (MongoDB, Cassandra, a Kafka broker, the Linux audit log, the Docker daemon, Gunicorn,
 PHP-FPM, Tomcat); the tenth (Zabbix, Squid's cache log, BIND, Exim, OpenVPN, Slurm, PBS,
-Lustre).
+Lustre); the eleventh, hard inside the message (lists and object dumps of any length, values
+glued to words, events one word apart, rare events: macOS drivers, an Android system server, a
+fitness app's fields, WSGI request lines, RAS with octal escapes, DISM, a proxy client).
 """
 
 from __future__ import annotations
 
 from tests.warehouse.logs.synthetic_styles import STYLES, Event, Header
 from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
+from tests.warehouse.logs.synthetic_styles_eleventh import ELEVENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
 from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
@@ -41,5 +44,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     EIGHTH_STYLES,
     NINTH_STYLES,
     TENTH_STYLES,
+    ELEVENTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}

@@ -27,6 +27,14 @@ Slot = Callable[[random.Random], str]
 Event = tuple[str, str, tuple[Slot, ...]]
 Header = Callable[[random.Random, str, str], str]
 
+
+class Rare(str):
+    """An event's text that marks the event rare: about one line in a thousand (see
+    :func:`generate_style`)."""
+
+
+RARE_SHARE = 0.001
+
 LOGCAT: list[Event] = [
     (
         "I SyncScheduler",
@@ -439,10 +447,14 @@ def generate_style(
     each, and the bare messages.
 
     Event frequencies are skewed (log-normal weights): a few events dominate, some are rare.
+    An event whose text is :class:`Rare` gets :data:`RARE_SHARE` of the other events' weight.
     """
     events, header = (STYLES if styles is None else styles)[style]
     rng = random.Random(seed)
     weights = [rng.lognormvariate(0, 1.2) for _ in events]
+    rare = [isinstance(text, Rare) for _, text, _ in events]
+    common = sum(w for w, r in zip(weights, rare, strict=True) if not r)
+    weights = [RARE_SHARE * common if r else w for w, r in zip(weights, rare, strict=True)]
     lines, truth, messages = [], [], []
     for _ in range(n):
         k = rng.choices(range(len(events)), weights)[0]

@@ -143,3 +143,27 @@ def test_a_quoted_name_after_a_name_key_is_masked_with_its_quotes() -> None:
         "<*>",
     ]
     assert masker.mask('user "bo", retry') == ["user", "<*>,", "retry"]
+
+
+def test_an_octal_escape_is_the_character_it_stands_for() -> None:
+    assert mask_message(r"part \042alt3\042 state \042down\042") == 'part "<*>" state "down"'
+    assert mask_message(r"part \042alt3\042 is") == mask_message('part "alt3" is')
+
+
+def test_a_list_of_values_in_one_token_is_one_value() -> None:
+    assert mask_token("node-[12,15,20-24]") == "node-[<*>]"
+    assert mask_token("node-[7]") == "node-[<*>]"
+    assert mask_token("segments=5;60;120") == "segments=<*>"
+
+
+def test_a_bracketed_list_bound_to_a_key_is_one_value() -> None:
+    assert mask_message("pools=[alpha, beta, gamma] ok") == "pools=[<*>] ok"
+    assert mask_message("pools=[alpha, beta] ok, [gamma, delta]") == "pools=[<*>] ok, [<*>]"
+
+
+def test_an_object_dump_is_one_value_whatever_its_fields() -> None:
+    assert mask_message("state PowerState{screen=1 wake=0 dock=2}, now") == (
+        "state PowerState{<*>}, now"
+    )
+    assert mask_message("send Intent{cmp=org.example.app} to 3") == "send Intent{<*>} to <*>"
+    assert mask_message("left Foo{a=1 b=2 open") == "left Foo{a=<*> b=<*> open"

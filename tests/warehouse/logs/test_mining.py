@@ -452,3 +452,40 @@ def test_numbered_names_kept_as_text_are_one_variable_with_masked_ones() -> None
     assert len({m.template_of(s) for s in sigs[:80]}) == 1
     assert len({m.template_of(s) for s in sigs[80:]}) == 1
     assert m.template_of(sigs[0]) != m.template_of(sigs[80])
+
+
+def test_an_enumeration_inside_one_of_several_events_of_a_cluster_is_split() -> None:
+    # the events share a long constant prefix, so Drain puts them in one cluster, where the
+    # other event fills the enumerated word's position with values
+    m = TemplateMiner()
+    prefix = "Servicing Provider Manager: PID=12 TID=34"
+    staged, installed, switches = [], [], []
+    for i in range(20):
+        staged.append(m.add_sig(f"{prefix} Package pkg_{i} is being staged"))
+        installed.append(m.add_sig(f"{prefix} Package pkg_{i} is being installed"))
+        switches.append(m.add_sig(f"{prefix} Command switches: /Quiet /Online C:\\x\\{i}.cab"))
+    m.refine()
+    ids = [{m.template_of(s) for s in group} for group in (staged, installed, switches)]
+    assert all(len(group) == 1 for group in ids)
+    assert len(set.union(*ids)) == 3
+
+
+def test_a_chain_of_values_of_any_length_is_one_variable() -> None:
+    m = TemplateMiner()
+    sigs = [
+        m.add_sig(f"open through chain {' -> '.join(f'10.0.{i}.{k}:80' for k in range(n))}")
+        for i in range(30)
+        for n in (2, 3, 4)
+    ]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+
+
+def test_a_masked_name_with_a_colon_joins_numbered_names_kept_as_text() -> None:
+    # names of two digits come first and make a template "<*>: ..."; those of one digit are
+    # kept as text ("CPU3:") and generalise to a bare "<*>" in a template of their own
+    m = TemplateMiner()
+    sigs = [m.add_sig(f"CPU{10 + i % 6}: temperature above threshold") for i in range(40)]
+    sigs += [m.add_sig(f"CPU{i % 10}: temperature above threshold") for i in range(40)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
