@@ -235,6 +235,40 @@ def join_dumps(tokens: list[str]) -> list[str]:
     return out
 
 
+_WIN_PATH = re.compile(r"^[\"'(]?[A-Za-z]:\\")  # a Windows path's opening: ``C:\``
+_PATH_WORDS_MAX = 6  # words a Windows path's folder and file names may hold between them
+
+
+def join_windows_paths(tokens: list[str]) -> list[str]:
+    """Tokens with each Windows path that holds spaces made one masked token.
+
+    ``C:\\Program Files (x86)\\Tools\\run.exe`` is one path, whatever the number of words
+    its folder names hold: the words up to the last one that goes on with a backslash are its
+    own (before the next path, within a few words). Only what closes the path stays.
+    """
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if _WIN_PATH.match(tok):
+            end = i
+            for j in range(i + 1, min(n, i + 1 + _PATH_WORDS_MAX)):
+                if _WIN_PATH.match(tokens[j]):
+                    break
+                if "\\" in tokens[j]:
+                    end = j
+            if end > i:
+                last = tokens[end]
+                bare = last.rstrip(_TRAIL)
+                lead = tok[: len(tok) - len(tok.lstrip("\"'("))]
+                out.append(lead + WILDCARD + last[len(bare) :])
+                i = end + 1
+                continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 class Masker:
     """Token masker with a bounded per-token cache (tokens repeat, values mostly do not)."""
 
@@ -326,6 +360,8 @@ class Masker:
             tokens = join_lists(tokens)
         if "{" in message and "=" in message:
             tokens = join_dumps(tokens)
+        if ":\\" in message:
+            tokens = join_windows_paths(tokens)
         return self.mask_tokens(tokens)
 
 

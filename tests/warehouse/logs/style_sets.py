@@ -16,7 +16,9 @@ Ruby's Logger, Go's log, env_logger, Serilog, Squid, logcat ``brief``, logfmt); 
 PHP-FPM, Tomcat); the tenth (Zabbix, Squid's cache log, BIND, Exim, OpenVPN, Slurm, PBS,
 Lustre); the eleventh, hard inside the message (lists and object dumps of any length, values
 glued to words, events one word apart, rare events: macOS drivers, an Android system server, a
-fitness app's fields, WSGI request lines, RAS with octal escapes, DISM, a proxy client).
+fitness app's fields, WSGI request lines, RAS with octal escapes, DISM, a proxy client); the
+twelfth, values of many shapes and values holding spaces inside the message (an MQTT broker, an
+IoT gateway's firmware; six more styles of it are left out, see its module).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
 from tests.warehouse.logs.synthetic_styles_tenth import TENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
+from tests.warehouse.logs.synthetic_styles_twelfth import TWELFTH_STYLES
 
 STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     STYLES,
@@ -45,5 +48,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     NINTH_STYLES,
     TENTH_STYLES,
     ELEVENTH_STYLES,
+    TWELFTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}

@@ -167,3 +167,20 @@ def test_an_object_dump_is_one_value_whatever_its_fields() -> None:
     )
     assert mask_message("send Intent{cmp=org.example.app} to 3") == "send Intent{<*>} to <*>"
     assert mask_message("left Foo{a=1 b=2 open") == "left Foo{a=<*> b=<*> open"
+
+
+def test_a_windows_path_holding_spaces_is_one_value() -> None:
+    masker = Masker()
+    for path in (
+        "C:\\Program Files\\Git\\bin\\git.exe",
+        "C:\\Program Files (x86)\\Windows Kits\\10\\bin\\signtool.exe",
+        "D:\\a\\_work\\tools\\pack.exe",
+    ):
+        assert masker.mask(f"Starting process: {path} now") == [
+            "Starting",
+            "process:",
+            "<*>",
+            "now",
+        ]
+    # a second path is its own value, and what closes the path stays
+    assert mask_message("copy C:\\a b\\c.txt to D:\\x y\\z.txt, done") == "copy <*> to <*>, done"
