@@ -25,6 +25,7 @@ from warehouse.logs.header_tokens import (
     TOKEN,
     TS,
     classify,
+    hex_width,
     is_value,
 )
 
@@ -55,6 +56,16 @@ def unquote(field: str) -> str:
     if len(field) >= 2 and field[0] == '"' and field[-1] == '"':
         return field[1:-1].replace('""', '"')
     return field
+
+
+_HEX_LETTERS = frozenset("abcdefABCDEF")
+
+
+def _quoted(column: list[tuple[str, object]], lines: int = 0) -> bool:
+    """Whether most of ``lines`` (default: the column's own) open a quoted field at the
+    column: a message opening on quoted text, not a header field."""
+    opened = sum(1 for token, _ in column if token[:1] in "\"'")
+    return opened * 2 > (lines or len(column))
 
 
 class HeaderLayoutLearner:
@@ -184,6 +195,9 @@ class HeaderLayoutLearner:
             values = self._learn_value_columns(toks)
             if values > layout["ts_end"]:
                 layout["values"] = values
+                width = self._hex_column(toks, values - 1)
+                if width:
+                    layout["hex"] = width
             start = max(values, layout["ts_end"])
             if start:
                 layout["words"] = self._learn_word_columns(toks, start)
@@ -206,7 +220,7 @@ class HeaderLayoutLearner:
             rows = [
                 (t[p][0], t[p + 1][0].translate(DIGITS_TO_ZERO)) for t in toks if len(t) > p + 1
             ]
-            if len(rows) < WORD_COLUMN_LINES or len(rows) < 0.9 * n:
+            if len(rows) < WORD_COLUMN_LINES or len(rows) < 0.9 * n or _quoted(rows):
                 break
             values = {v for v, _ in rows}
             if len(values) < 2 or len(values) > len(rows) // 4 or any(map(is_value, values)):
@@ -405,13 +419,28 @@ class HeaderLayoutLearner:
                 words = 0
             elif p == 0 and self._tag_column(toks):
                 continue  # an alert tag column: "-" in most lines, a tag word in the rest
-            elif not end or sum(1 for t in toks if len(t) > p and t[p][0][:1] in "\"'") * 2 > n:
+            elif not end or _quoted([t[p] for t in toks if len(t) > p], n):
                 break  # the header opens with a value; a quoted column opens the message
             elif has < MIXED_COLUMN_SHARE * n:
                 words += 1
                 if words > MAX_WORD_COLUMNS:
                     break  # and its word columns are few
         return end
+
+    @staticmethod
+    def _hex_column(toks: list[list[tuple[str, int]]], p: int) -> int:
+        """Width of the hex ids column ``p`` holds, or 0.
+
+        A column of fixed-width hex ids (a tag, a trace id) is a value column in every line,
+        also where one id happens to hold no digit (``<bbeaab>``): nearly every line holds an
+        id of that width, and many of them hold a letter (not a column of decimal numbers).
+        """
+        widths = [hex_width(t[p][0]) for t in toks if len(t) > p]
+        width, count = Counter(widths).most_common(1)[0] if widths else (0, 0)
+        if not width or count < VALUE_COLUMN_SHARE * len(widths):
+            return 0
+        lettered = sum(1 for t in toks if len(t) > p and _HEX_LETTERS.intersection(t[p][0]))
+        return width if lettered * 2 >= len(widths) else 0
 
     @staticmethod
     def _tag_column(toks: list[list[tuple[str, int]]]) -> bool:

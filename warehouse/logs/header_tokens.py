@@ -78,6 +78,15 @@ def is_value(token: str) -> bool:
     return token == "-" or (_has_digit(token) and '"' not in token and "'" not in token)
 
 
+_HEX_ID = re.compile(r"^[\[(<#]?([0-9a-fA-F]{4,})[\])>]?[:;,]?$")
+
+
+def hex_width(token: str) -> int:
+    """Width of the hex id ``token`` holds (``<bbeaab>;`` -> 6), punctuation aside; 0 if none."""
+    m = _HEX_ID.match(token)
+    return len(m.group(1)) if m else 0
+
+
 def classify(token: str) -> str:
     """Return the header class of one token (cached by the caller)."""
     if token in _SEPS or (len(token) <= 4 and not token.strip("-=>|*~:")):

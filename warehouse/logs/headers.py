@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 from warehouse.logs.header_learning import HeaderLayoutLearner, unquote
-from warehouse.logs.header_tokens import AFTER_LEVEL, COMP, LVL, PRI, SEP, is_value
+from warehouse.logs.header_tokens import AFTER_LEVEL, COMP, LVL, PRI, SEP, hex_width, is_value
 from warehouse.logs.structured_lines import structured_message
 
 SAMPLE_LINES = 200
@@ -163,7 +163,9 @@ class HeaderStripper(HeaderLayoutLearner):
         words = layout.get("words", 0)
         if values:
             head, _, fast = self._head(body, values + words)
-            if len(head) >= values and is_value(head[values - 1]):
+            if len(head) >= values and (
+                is_value(head[values - 1]) or hex_width(head[values - 1]) == layout.get("hex")
+            ):
                 return self._cut(body, values + words, fast)
         ts_end = layout.get("ts_end", 0)
         if ts_end:

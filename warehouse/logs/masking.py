@@ -134,27 +134,43 @@ def mask_token(token: str) -> str:
 
 
 _QUOTED_MAX = 8  # words a quoted name may hold
+_QUOTED_VALUE_MAX = 32  # words a quoted value may hold (a user agent)
+
+
+def _value_word(word: str) -> bool:
+    """Whether ``word`` is a value by its shape: it holds a digit, or is a path or URL."""
+    return bool(_HAS_DIGIT.search(word)) or bool(_WHOLE_VALUE.match(word.rstrip(_TRAIL)))
 
 
 def join_quoted(tokens: list[str]) -> list[str]:
-    """Tokens with each double-quoted phrase of plain words made one token.
+    """Tokens with each double-quoted phrase of plain words made one token, and each quoted
+    field that opens on a value made one variable.
 
     A quoted name ("Living Room TV", ``tag="View Lock"``) is one slot whatever its word count,
-    so an event naming it is one template. A quoted span holding a digit or a ``/`` (a request
-    line, a path) is left split: its words are read one by one.
+    so an event naming it is one template. A quoted span that opens on a value (a user agent
+    ``"curl/8.5.0 (x86_64)"``, a command line ``"/usr/bin/tar -xf 3.tar"``) is data written
+    whole, not text: one variable ``"<*>"``, whatever its length. A quoted name may hold a
+    digit (``"results 3.zip"``); a quoted span opening on a word and holding a ``/`` (a request
+    line, ``"GET /a HTTP/1.1"``) is left split: its words are read one by one.
     """
     out: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
         if tok.count('"') == 1 and not tok.endswith('"'):
+            value = _value_word(tok[tok.index('"') + 1 :])
+            limit = _QUOTED_VALUE_MAX if value else _QUOTED_MAX
             j = i + 1
-            while j < n and j - i < _QUOTED_MAX and '"' not in tokens[j]:
+            while j < n and j - i < limit and '"' not in tokens[j]:
                 j += 1
             if j < n and tokens[j].count('"') == 1:
-                span = tokens[i : j + 1]
-                text = " ".join(span)
-                if not _HAS_DIGIT.search(text) and "/" not in text:
+                last = tokens[j]
+                if value:
+                    out.append(tok[: tok.index('"') + 1] + WILDCARD + last[last.index('"') :])
+                    i = j + 1
+                    continue
+                text = " ".join(tokens[i : j + 1])
+                if "/" not in text:
                     out.append(text)
                     i = j + 1
                     continue

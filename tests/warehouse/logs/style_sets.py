@@ -18,7 +18,8 @@ Lustre); the eleventh, hard inside the message (lists and object dumps of any le
 glued to words, events one word apart, rare events: macOS drivers, an Android system server, a
 fitness app's fields, WSGI request lines, RAS with octal escapes, DISM, a proxy client); the
 twelfth, values of many shapes and values holding spaces inside the message (an MQTT broker, an
-IoT gateway's firmware; six more styles of it are left out, see its module).
+IoT gateway's firmware, a combined access log, a mail filter, a CI runner; three more styles of
+it are left out, see its module).
 """
 
 from __future__ import annotations

@@ -308,3 +308,35 @@ def test_free_text_whose_second_word_is_a_number_keeps_its_first_word() -> None:
     hs = HeaderStripper()
     hs.learn(lines)
     assert {hs.strip(line).split()[0] for line in lines} == {"started", "stopped"}
+
+
+_METHODS = ("GET", "POST", "HEAD", "DELETE")
+
+
+def test_a_quoted_request_line_of_varied_methods_after_the_clock_is_message() -> None:
+    lines = [
+        f"10.0.{i % 9}.{i % 250} - - [10/Oct/2000:13:{i % 60:02d}:36 -0700] "
+        f'"{_METHODS[i % 4]} /p/{i * 37 % 1000} HTTP/1.1" 200 {2000 + i} "-" "agent/{i % 3}"'
+        for i in range(100)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {f'"{m}' for m in _METHODS}
+
+
+def _hex_tag(i: int) -> str:
+    """A six-digit hex tag; now and then one holds letters only."""
+    if i % 25 == 0:
+        return "".join("abcdef"[(i + k * 5) % 6] for k in range(6))
+    return f"{i * 2654435761 % 16**6:06x}"
+
+
+def test_a_hex_tag_column_is_header_also_where_a_tag_holds_no_digit() -> None:
+    lines = [
+        f"2024-03-{1 + i % 28:02d} 10:{i % 60:02d}:07 #{1000 + i}(worker) <{_hex_tag(i)}>; "
+        + _EVENTS[i % 3].format(i)
+        for i in range(150)
+    ]
+    hs = HeaderStripper()
+    hs.learn(lines)
+    assert {hs.strip(line).split()[0] for line in lines} == {"cache", "upstream", "queue"}

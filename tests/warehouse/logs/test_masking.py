@@ -109,6 +109,24 @@ def test_a_quoted_request_line_is_still_read_word_by_word() -> None:
     assert Masker().mask('1.2.3.4 "GET /a/b HTTP/1.1" 200') == ["<*>", '"GET', "<*>", '<*>"', "<*>"]
 
 
+def test_a_quoted_field_opening_on_a_value_is_one_variable_whatever_its_length() -> None:
+    agent = '"Mozilla/5.0 (X11; Linux x86_64; rv:85.0) Gecko/20100101 Firefox/85.0"'
+    assert Masker().mask(f'"GET /a/b HTTP/1.1" 200 "-" {agent}') == [
+        '"GET',
+        "<*>",
+        '<*>"',
+        "<*>",
+        '"-"',
+        '"<*>"',
+    ]
+    assert Masker().mask('ran "/usr/bin/tar -xf a.tar", exit 0') == ["ran", '"<*>",', "exit", "<*>"]
+
+
+def test_a_quoted_name_holding_a_digit_is_one_value() -> None:
+    assert mask_message('uploading "results 3.zip" now') == 'uploading "<*>" now'
+    assert mask_message('uploading "build output.zip" now') == 'uploading "build output.zip" now'
+
+
 def test_a_bracketed_list_of_any_length_and_any_words_is_one_value() -> None:
     assert mask_message("held by [alpha, beta, gamma] now") == "held by [<*>] now"
     assert mask_message("nodes [n1, n2]: idle") == "nodes [<*>]: idle"
