@@ -37,6 +37,7 @@ _TS_TOKEN = re.compile(
     + _DAYS
     + r""")[a-z]*,?                                     # month and weekday names
       | \d{6,14}(?:[.,]\d+)?                               # compact dates, epoch seconds/ms
+      | \d{1,5}\.\d{3,9}                                  # seconds since boot: 31546.415
       | \d{8}[-T_]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,:]\d+)?     # 20171223-22:15:29:606
       | \d{1,2}[-.]\d{1,2}                                 # 03-17, 10.30 (month and day)
       | [+-]\d{4} | utc | gmt | am | pm                     # zones, a 12-hour clock's half

@@ -44,6 +44,8 @@ _KV = re.compile(r"^([A-Za-z_][\w.\-:]*)(=)(.+)$")
 _RUNS = re.compile(r"(?:<\*>[./:\-_#@,;]?)+<\*>")
 # A bound glued to a number is part of the value: "<1" (sec), ">=5", "~30".
 _BOUNDED = re.compile(r"^(?:[<>]=?|~)\d[\w.:]*$")
+# a number right-aligned inside brackets: "[   12.345678]" (a kernel ring buffer's clock)
+_PADDED_NUMBER = re.compile(r"\[ +(?=[\d.:]+\])")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -364,7 +366,10 @@ class Masker:
                 out[i] = WILDCARD + tok[len(bare) :]
 
     def mask(self, message: str) -> list[str]:
-        """Split a message on whitespace and mask each token."""
+        """Split a message on whitespace and mask each token; a number padded inside its
+        brackets (``[   12.5]``) is one token."""
+        if "[ " in message:
+            message = _PADDED_NUMBER.sub("[", message)
         tokens = message.split()
         if '"' in message:
             tokens = join_quoted(tokens)

@@ -19,7 +19,9 @@ glued to words, events one word apart, rare events: macOS drivers, an Android sy
 fitness app's fields, WSGI request lines, RAS with octal escapes, DISM, a proxy client); the
 twelfth, values of many shapes and values holding spaces inside the message (an MQTT broker, an
 IoT gateway's firmware, a combined access log, a mail filter, a CI runner; three more styles of
-it are left out, see its module).
+it are left out, see its module); the thirteenth, logs of many programs with many events, most
+of them rare (a cluster node's syslog, a phone's logcat ``monotonic``; two more styles of it are
+left out, see its module).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
 from tests.warehouse.logs.synthetic_styles_tenth import TENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
+from tests.warehouse.logs.synthetic_styles_thirteenth import THIRTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_twelfth import TWELFTH_STYLES
 
 STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
@@ -50,5 +53,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     TENTH_STYLES,
     ELEVENTH_STYLES,
     TWELFTH_STYLES,
+    THIRTEENTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}

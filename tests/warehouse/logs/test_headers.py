@@ -288,3 +288,14 @@ def test_a_syslog_line_behind_a_longer_tag_keeps_its_host_and_program_out() -> N
     hs = HeaderStripper()
     hs.learn(lines)
     assert [hs.strip(line) for line in lines[3:5]] == ["offset 3 ms", "offset 4 ms"]
+
+
+def test_a_clock_of_seconds_since_boot_of_any_width_is_a_header_clock() -> None:
+    # logcat's "monotonic" clock: seconds since boot, right-aligned, of five digits or fewer
+    h = HeaderStripper()
+    lines = [
+        f"{t:>10} {1702 + i:>5} {1800 + i:>5} I Tag{i % 3}: event {i} done"
+        for i, t in enumerate(f"{(i * 7919) % 999999 + 1}.{i:03d}" for i in range(60))
+    ]
+    h.learn(lines)
+    assert [h.strip(line) for line in lines] == [f"event {i} done" for i in range(60)]

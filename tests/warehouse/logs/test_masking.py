@@ -202,3 +202,10 @@ def test_a_windows_path_holding_spaces_is_one_value() -> None:
         ]
     # a second path is its own value, and what closes the path stays
     assert mask_message("copy C:\\a b\\c.txt to D:\\x y\\z.txt, done") == "copy <*> to <*>, done"
+
+
+def test_a_number_padded_inside_its_brackets_is_one_value() -> None:
+    # a kernel ring buffer's clock is right-aligned: "[    8.5]" and "[12345.5]" are one shape
+    for clock in ("[54290.776835]", "[ 8371.910149]", "[    0.000000]"):
+        assert mask_message(f"{clock} nfs: server alpha OK") == "[<*>] nfs: server alpha OK"
+    assert mask_message("list [ a, b ] kept") == "list [ a, b ] kept"
