@@ -109,6 +109,8 @@ def classify(token: str) -> str:
         if len(words) == 1 and words[0].lower() in _LEVELS:
             return LVL
         return BRK
+    if token[:1] == "(" and token[-1:] == ")" and len(token) > 2:
+        return BRK  # a thread in parentheses after the level: "INFO (MainThread) [logger]"
     if _COMP_TOKEN.match(token) and len(token) <= 80 and not token[:-1].isdigit():
         return COMP
     if _LOGGER_TOKEN.match(token) and len(token) <= 80:

@@ -21,7 +21,10 @@ twelfth, values of many shapes and values holding spaces inside the message (an 
 IoT gateway's firmware, a combined access log, a mail filter, a CI runner; three more styles of
 it are left out, see its module); the thirteenth, logs of many programs with many events, most
 of them rare (a cluster node's syslog, a phone's logcat ``monotonic``; two more styles of it are
-left out, see its module).
+left out, see its module); the fourteenth, appliances and agents with numbers of many formats
+and values that read as words (a hypervisor's vmkernel, a VPN concentrator, a print server, a
+smart-home hub, a storage array's events, a backup director, a ground station; one more style of
+it is left out, see its module).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tests.warehouse.logs.synthetic_styles import STYLES, Event, Header
 from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
 from tests.warehouse.logs.synthetic_styles_eleventh import ELEVENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
+from tests.warehouse.logs.synthetic_styles_fourteenth import FOURTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
 from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
 from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
@@ -54,5 +58,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     ELEVENTH_STYLES,
     TWELFTH_STYLES,
     THIRTEENTH_STYLES,
+    FOURTEENTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}

@@ -31,9 +31,12 @@ Two styles stay below the test's floor and are left out of the set (``LEFT_OUT_S
 - desktop journal (0.89): a message of one token ``{}.service: Deactivated successfully.``
   opens on a unit's name glued to a constant suffix; the name is kept as text, so the event
   splits by unit;
-- router (0.95): a bridge's name drawn from two values (``br-lan``/``br-guest``) reads as a
-  closed set and splits its events, and a rare ``reply {} is NXDOMAIN`` merges into the
-  frequent ``reply {} is {}`` of the same length.
+- router (0.99, 0.975 at seed 1): rare events whose value is a word of an open set (a user in
+  ``luci: failed login on / for {} from {}``, a bridge in ``{}: port {}({}) entered disabled
+  state``) split by that word when each of their few lines holds another one, and a rare
+  ``reply {} is NXDOMAIN`` merges into the frequent ``reply {} is {}`` of the same length. (It
+  scored 0.95 while its bridge was drawn from two names, ``br-lan``/``br-guest``, which by the
+  rules reads as a closed set: a fixture error, now drawn from an open set of bridge names.)
 
 No line is copied from any dataset.
 """
@@ -55,6 +58,10 @@ def mac(r: random.Random) -> str:
 
 def iface(r: random.Random) -> str:
     return r.choice(("eth", "wlan", "br-lan", "enp3s", "wlp2s")) + str(r.randint(0, 3))
+
+
+# a bridge's name: an open set of interface names, a few common and many rare
+bridge = s.skewed(["br-lan", "br-guest", *(f"br-{name}" for name in s.PROGRAMS)])
 
 
 def port(r: random.Random) -> str:
@@ -1073,17 +1080,17 @@ ROUTER: list[Event] = [
     (
         "kern.info kernel",
         "{}: port {}({}) entered forwarding state",
-        (s.pick("br-lan", "br-guest"), s.num(1, 4), iface),
+        (bridge, s.num(1, 4), iface),
     ),
     (
         "kern.info kernel",
         Rare("{}: port {}({}) entered blocking state"),
-        (s.pick("br-lan", "br-guest"), s.num(1, 4), iface),
+        (bridge, s.num(1, 4), iface),
     ),
     (
         "kern.info kernel",
         Rare("{}: port {}({}) entered disabled state"),
-        (s.pick("br-lan", "br-guest"), s.num(1, 4), iface),
+        (bridge, s.num(1, 4), iface),
     ),
     ("kern.warn kernel", Rare("nf_conntrack: nf_conntrack: table full, dropping packet"), ()),
     (

@@ -299,3 +299,13 @@ def test_a_clock_of_seconds_since_boot_of_any_width_is_a_header_clock() -> None:
     ]
     h.learn(lines)
     assert [h.strip(line) for line in lines] == [f"event {i} done" for i in range(60)]
+
+
+def test_a_thread_in_parentheses_after_the_level_is_header() -> None:
+    threads = ("MainThread", "Recorder", "SyncWorker_3", "MainThread")
+    lines = [
+        f"2025-04-02 10:11:{i % 60:02d}.{i:03d} INFO ({threads[i % 4]}) [hub.setup] "
+        f"Setting up {('kalo', 'mira', 'suvo')[i % 3]}"
+        for i in range(40)
+    ]
+    assert set(_strip_all(lines)) == {"Setting up kalo", "Setting up mira", "Setting up suvo"}
