@@ -647,6 +647,19 @@ DESKTOP: list[Event] = [
     ("org.gnome.Shell.desktop", Rare("(EE) failed to read Wayland events: Broken pipe"), ()),
 ]
 
+# the slots of the runtime's two GC reports (freed objects and space, free share, heap, pauses)
+_GC_SLOTS = (
+    s.num(),
+    s.glued_size,
+    s.num(0, 99),
+    s.glued_size,
+    s.num(0, 99),
+    s.glued_size,
+    s.glued_size,
+    s.num(10, 999),
+    s.dec(1, 900, 3),
+)
+
 PHONE: list[Event] = [
     (
         "I ActivityManager",
@@ -836,17 +849,7 @@ PHONE: list[Event] = [
         "I art",
         "Background concurrent copying GC freed {}({}) AllocSpace objects, {}({}) LOS "
         "objects, {}% free, {}/{}, paused {}us total {}ms",
-        (
-            s.num(),
-            s.glued_size,
-            s.num(0, 99),
-            s.glued_size,
-            s.num(0, 99),
-            s.glued_size,
-            s.glued_size,
-            s.num(10, 999),
-            s.dec(1, 900, 3),
-        ),
+        _GC_SLOTS,
     ),
     (
         "I art",
@@ -854,17 +857,7 @@ PHONE: list[Event] = [
             "Explicit concurrent copying GC freed {}({}) AllocSpace objects, {}({}) LOS "
             "objects, {}% free, {}/{}, paused {}us total {}ms"
         ),
-        (
-            s.num(),
-            s.glued_size,
-            s.num(0, 99),
-            s.glued_size,
-            s.num(0, 99),
-            s.glued_size,
-            s.glued_size,
-            s.num(10, 999),
-            s.dec(1, 900, 3),
-        ),
+        _GC_SLOTS,
     ),
     (
         "W art",
