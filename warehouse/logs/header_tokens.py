@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from warehouse.logs.masking import LETTER_HEX
+
 
 def words(text: str) -> frozenset[str]:
     """The set of whitespace-separated words of ``text``."""
@@ -73,13 +75,16 @@ def _has_digit(token: str) -> bool:
     return any(ch.isdigit() for ch in token)
 
 
+_HEX_ID = re.compile(r"^[\[(<#]?([0-9a-fA-F]{4,})[\])>]?[:;,]?$")
+_LETTER_HEX_ID = re.compile(rf"^[\[(<#]?{LETTER_HEX}[\])>]?[:;,]?$")
+
+
 def is_value(token: str) -> bool:
     """A header value: a token holding a digit (not inside quotes, which open a message such as
-    an access log's request line), or ``-`` standing for an empty one."""
-    return token == "-" or (_has_digit(token) and '"' not in token and "'" not in token)
-
-
-_HEX_ID = re.compile(r"^[\[(<#]?([0-9a-fA-F]{4,})[\])>]?[:;,]?$")
+    an access log's request line) or a hex id without one, or ``-`` standing for an empty one."""
+    if token == "-" or _LETTER_HEX_ID.match(token):
+        return True
+    return _has_digit(token) and '"' not in token and "'" not in token
 
 
 def hex_width(token: str) -> int:

@@ -23,7 +23,17 @@ import re
 from collections.abc import Iterable
 
 from warehouse.logs.header_learning import HeaderLayoutLearner, unquote
-from warehouse.logs.header_tokens import AFTER_LEVEL, COMP, LVL, PRI, SEP, hex_width, is_value
+from warehouse.logs.header_tokens import (
+    AFTER_LEVEL,
+    COMP,
+    LVL,
+    NUM,
+    PRI,
+    SEP,
+    TS,
+    hex_width,
+    is_value,
+)
 from warehouse.logs.structured_lines import structured_message
 
 SAMPLE_LINES = 200
@@ -173,6 +183,8 @@ class HeaderStripper(HeaderLayoutLearner):
             width = comp + PROGRAM_WORDS if comp >= 0 else ts_end + words
             head, classes, fast = self._head(body, max(ts_end, width))
             own = self._ts_end(classes)
+            if own < ts_end and self._ts_end([TS if c == NUM else c for c in classes]) == ts_end:
+                own = ts_end  # a clock counting from boot, still short: "(25194)", "(129804704)"
             shifted = comp >= 0 and own > ts_end
             if shifted:
                 # more leading fields than learned (a tag of two words before the clock): the

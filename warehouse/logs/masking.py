@@ -30,6 +30,12 @@ _WHOLE_VALUE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+# A hex id that happens to hold no digit ("beeefae", one in 2,500 of 8-digit ids): words of
+# seven or more letters a to f, all of one case, are ids ("defaced" is the rare exception).
+LETTER_HEX = r"(?:[a-f]{7,}|[A-F]{7,})"
+_LETTER_HEX_PIECE = re.compile(rf"^{LETTER_HEX}$")
+_LETTER_HEX_IN = re.compile(rf"(?<![A-Za-z]){LETTER_HEX}(?![A-Za-z])")
+
 # An acronym with one digit names a protocol or standard ("SOCKS5", "HTTP2"): message text.
 _ACRONYM = re.compile(r"^[A-Z]{3,}\d$")
 
@@ -83,7 +89,7 @@ def _mask_piece(piece: str) -> str:
         return piece
     if _HAS_DIGIT.search(piece) or piece.count("/") >= 2 or _WHOLE_VALUE.match(piece):
         return piece if _ACRONYM.match(piece) else WILDCARD
-    return piece
+    return WILDCARD if _LETTER_HEX_PIECE.match(piece) else piece
 
 
 def _unescape(m: re.Match[str]) -> str:
@@ -107,6 +113,7 @@ def mask_token(token: str) -> str:
         and "/" not in token
         and "@" not in token
         and "." not in token
+        and not _LETTER_HEX_IN.search(token)
     ):
         return token
     if _BOUNDED.match(bare):
@@ -127,6 +134,8 @@ def mask_token(token: str) -> str:
     for i, part in enumerate(parts):
         if i % 2:
             out.append(_OCTAL.sub(_unescape, part) if "\\" in part else part)
+        elif i and parts[i - 1].endswith("=") and part.lower() in _BOOLEANS:
+            out.append(WILDCARD)  # a boolean bound to a key inside a dump: "{online=true,"
         else:
             out.append(_mask_piece(part))
     masked = "".join(out)

@@ -309,3 +309,27 @@ def test_a_thread_in_parentheses_after_the_level_is_header() -> None:
         for i in range(40)
     ]
     assert set(_strip_all(lines)) == {"Setting up kalo", "Setting up mira", "Setting up suvo"}
+
+
+def test_a_boot_counter_still_short_is_the_header_clock_it_grows_into() -> None:
+    # a clock of milliseconds since boot: nine digits in the sample, five on a line after a reboot
+    lines = [f"I ({123456789 + i * 977}) net{i % 3}: link {i} up" for i in range(40)]
+    h = HeaderStripper()
+    h.learn(lines)
+    line = "W (25194) heap: free heap low"
+    assert h.strip(line) == "free heap low"
+
+
+def test_a_hex_id_opening_some_messages_is_cut_alike_when_it_holds_no_digit() -> None:
+    def head(i: int) -> str:
+        return f"[2024-03-{10 + i % 18}T07:{i % 60:02d}:54,{i:03d}][DEBUG][o.Query  ] [n-{i % 6}]"
+
+    ids = ("19f9e3af", "815a47c5", "7467537a", "4227de21", "0b1c2d3e")
+    lines = [
+        f"{head(i)} [{ids[i % 5]}] took [{i}ms]" if i % 3 else f"{head(i)} [gc][{i}] spent [{i}ms]"
+        for i in range(60)
+    ]
+    h = HeaderStripper()
+    h.learn(lines)
+    no_digit, digits = (f"{head(7)} [{id_}] took [3ms]" for id_ in ("fdadaaca", "815a47c5"))
+    assert h.strip(no_digit) == h.strip(digits)

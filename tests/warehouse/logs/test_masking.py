@@ -209,3 +209,16 @@ def test_a_number_padded_inside_its_brackets_is_one_value() -> None:
     for clock in ("[54290.776835]", "[ 8371.910149]", "[    0.000000]"):
         assert mask_message(f"{clock} nfs: server alpha OK") == "[<*>] nfs: server alpha OK"
     assert mask_message("list [ a, b ] kept") == "list [ a, b ] kept"
+
+
+def test_a_hex_id_without_a_digit_is_still_a_value() -> None:
+    assert mask_message("relayout beeefae u0 vis=4") == mask_message("relayout 4e1fa2b u0 vis=4")
+    assert mask_message("Intent{aeeecfc: Record{fb2db5b x}}") == "Intent{<*>: Record{<*> x}}"
+    # words that only look like hex stay: too short, or of mixed case
+    assert mask_message("facade Defaced bead") == "facade Defaced bead"
+
+
+def test_a_boolean_bound_to_a_key_inside_a_dump_is_a_value() -> None:
+    assert mask_message("values info={ac=true, usb=false}") == mask_message(
+        "values info={ac=false, usb=false}"
+    )
