@@ -68,6 +68,26 @@ def _quoted(column: list[tuple[str, object]], lines: int = 0) -> bool:
     return opened * 2 > (lines or len(column))
 
 
+def _next_predicts(rows: list[tuple[str, str]]) -> bool:
+    """Whether the next token predicts a column's word in ``(word, next)`` rows: a message's
+    first word goes with the words after it, a header field's word does not (every source logs
+    every event). A column of one word is never predicted.
+
+    What counts is what the next token adds over always guessing the column's commonest value:
+    a header word beside another header column (a stream name before a flag) is as often the
+    commonest whatever follows it.
+    """
+    by_next: dict[str, Counter[str]] = {}
+    for v, nxt in rows:
+        by_next.setdefault(nxt, Counter())[v] += 1
+    predicted = sum(c.most_common(1)[0][1] for c in by_next.values())
+    usual = Counter(v for v, _ in rows).most_common(1)[0][1]
+    if usual == len(rows):
+        return False
+    gain = (predicted - usual) / (len(rows) - usual)
+    return predicted >= WORD_COLUMN_PREDICTED * len(rows) and gain >= WORD_COLUMN_GAIN
+
+
 class HeaderLayoutLearner:
     """The learned layout (``layout``), and the token classing and cutting it is learned with."""
 
@@ -187,7 +207,7 @@ class HeaderLayoutLearner:
                         break
             if comp_at:
                 (j, c), jc = comp_at.most_common(1)[0]
-                if jc >= 0.5 * n:
+                if jc >= 0.5 * n and not (j and self._host_is_message(toks, end + j, c)):
                     layout["host"] = j
                     layout["comp"] = 1 if c == COMP else 2
         self._learn_align(samples, layout)
@@ -203,6 +223,24 @@ class HeaderLayoutLearner:
                 layout["words"] = self._learn_word_columns(toks, start)
         self.layout = layout
         return layout
+
+    def _host_is_message(self, toks: list[list[tuple[str, int]]], at: int, term: str) -> bool:
+        """Whether the words before a ``name:`` closing the header at token ``at`` open the
+        message rather than fill a host column: each word goes with one ``name:`` and each
+        ``name:`` with one word (``Doing step:``, ``STATE CHANGE:``), where a host is
+        written before several programs and a program on several hosts. A column of one-letter
+        words is a level (logcat's ``I Tag:``), however its tags pair with it."""
+        rows = [
+            (t[at - 1][0], t[at][0].translate(DIGITS_TO_ZERO))
+            for t in toks
+            if len(t) > at and self.term_class(t[at][0]) == term
+        ]
+        return (
+            len(rows) >= WORD_COLUMN_LINES
+            and any(len(word) > 1 for word, _ in rows)
+            and _next_predicts(rows)
+            and _next_predicts([(b, a) for a, b in rows])
+        )
 
     @staticmethod
     def _learn_word_columns(toks: list[list[tuple[str, int]]], start: int) -> int:
@@ -225,16 +263,7 @@ class HeaderLayoutLearner:
             values = {v for v, _ in rows}
             if len(values) < 2 or len(values) > len(rows) // 4 or any(map(is_value, values)):
                 break
-            by_next: dict[str, Counter[str]] = {}
-            for v, nxt in rows:
-                by_next.setdefault(nxt, Counter())[v] += 1
-            predicted = sum(c.most_common(1)[0][1] for c in by_next.values())
-            # what the next token adds over always guessing the column's commonest value: a
-            # header word beside another header column (a stream name before a flag) is as
-            # often the commonest whatever follows it
-            usual = Counter(v for v, _ in rows).most_common(1)[0][1]
-            gain = (predicted - usual) / (len(rows) - usual)
-            if predicted >= WORD_COLUMN_PREDICTED * len(rows) and gain >= WORD_COLUMN_GAIN:
+            if _next_predicts(rows):
                 break
             k += 1
         return k

@@ -28,6 +28,7 @@ from warehouse.logs.header_tokens import (
     COMP,
     LVL,
     NUM,
+    OTHER,
     PRI,
     SEP,
     TS,
@@ -183,8 +184,14 @@ class HeaderStripper(HeaderLayoutLearner):
             width = comp + PROGRAM_WORDS if comp >= 0 else ts_end + words
             head, classes, fast = self._head(body, max(ts_end, width))
             own = self._ts_end(classes)
-            if own < ts_end and self._ts_end([TS if c == NUM else c for c in classes]) == ts_end:
-                own = ts_end  # a clock counting from boot, still short: "(25194)", "(129804704)"
+            if (
+                own < ts_end
+                and self._ts_end([TS if c == NUM else c for c in classes]) == ts_end
+                and len(body.split(None, ts_end)) > ts_end
+            ):
+                # a clock counting from boot, still short: "(25194)", "(129804704)"; a number
+                # that ends the line is a value of a line with no header ("NAME = 5855")
+                own = ts_end
             shifted = comp >= 0 and own > ts_end
             if shifted:
                 # more leading fields than learned (a tag of two words before the clock): the
@@ -211,9 +218,16 @@ class HeaderStripper(HeaderLayoutLearner):
         return None
 
     def _strip_leading(self, body: str) -> str:
-        """Fallback for a line off the learned layout: drop its own leading timestamp run."""
+        """Fallback for a line off the learned layout: drop its own leading timestamp run.
+
+        A clock after two plain words is the message's own (``Phase began 10:11:12: name.``,
+        ``Build Date - 07/18/2017``, a line with no header): the line is left whole.
+        """
         head, classes, fast = self._head(body, 10)
-        return self._cut(body, self._ts_end(classes), fast)
+        end = self._ts_end(classes)
+        if end and classes[: classes.index(TS)].count(OTHER) >= 2:
+            return body.strip()
+        return self._cut(body, end, fast)
 
 
 def strip_header(line: str) -> str:

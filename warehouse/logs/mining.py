@@ -40,6 +40,9 @@ _DOTTED_NAME = re.compile(r"^[A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*){2,}:?$")
 # a first word that binds a value to a key (``unit=sshd`` opening an audit record's message):
 # the key names the field, the value is a variable
 _KEY_VALUE = re.compile(r"^[A-Za-z_][\w.\-]*=[^=\s]+$")
+# a first word that is a name glued to a colon (``web.service:``, ``pool_a/node3:``): a label
+# naming the subject of what follows, not the event's own text
+_LABEL_NAME = re.compile(r"^[^\s:]+:$")
 # a name with its value in square brackets (``prog[<*>]``, ``host[<*>]``): the owner of the value
 _OWNER = re.compile(r"^[\w.\-]+\[<\*>\][:,;]?$")
 SPLIT_MAX_VALUES = 4
@@ -369,15 +372,21 @@ class TemplateMiner:
         joins that template, and the leaf of its first word points to it too. A bare first
         word stays the event's name ("syslogd started" and "klogd started" are two events), and
         refinement still splits a bracketed one back out when it takes only a few values. A
-        first word that is a dotted name of three or more parts (a package or service id), or a
-        key bound to a value (``unit=sshd``), joins a template whose other words all agree.
+        first word that is a dotted name of three or more parts (a package or service id), a
+        key bound to a value (``unit=sshd``), or a name glued to a colon (``web.service:``,
+        ``pool_a/node3:``, a label naming the subject) joins a template whose other words all
+        agree; refinement splits a label of a few words back out (``Note:``/``Alarm:``).
         """
         n = len(tokens)
         if n < 3:
             return None
         if _BRACKETED.match(tokens[0]):
             need = REST_MATCH * (n - 1)
-        elif _DOTTED_NAME.match(tokens[0]) or _KEY_VALUE.match(tokens[0]):
+        elif (
+            _DOTTED_NAME.match(tokens[0])
+            or _KEY_VALUE.match(tokens[0])
+            or _LABEL_NAME.match(tokens[0])
+        ):
             need = n - 1  # a dotted name may also be the event's subject: every other word agrees
         else:
             return None

@@ -20,11 +20,15 @@ fitness app's fields, WSGI request lines, RAS with octal escapes, DISM, a proxy 
 twelfth, values of many shapes and values holding spaces inside the message (an MQTT broker, an
 IoT gateway's firmware, a combined access log, a mail filter, a CI runner; three more styles of
 it are left out, see its module); the thirteenth, logs of many programs with many events, most
-of them rare (a cluster node's syslog, a phone's logcat ``monotonic``; two more styles of it are
-left out, see its module); the fourteenth, appliances and agents with numbers of many formats
-and values that read as words (a hypervisor's vmkernel, a VPN concentrator, a print server, a
-smart-home hub, a storage array's events, a backup director, a ground station; one more style of
-it is left out, see its module).
+of them rare (a cluster node's syslog, a phone's logcat ``monotonic``, a desktop's journal; one
+more style of it is left out, see its module); the fourteenth, appliances and agents with
+numbers of many formats and values that read as words (a hypervisor's vmkernel, a VPN
+concentrator, a print server, a smart-home hub, a storage array's events, a backup director, a
+ground station, a load balancer's health checks); the fifteenth, messages mostly of values or
+with their event text between value columns, and lines with no header among lines with one (a
+Windows Installer's verbose log, a connection pooler, a baseboard controller's event list, a
+SOCKS server, logcat ``process``, a proxy's glued bracket fields, a device installer's log; one
+more style of it is left out, see its module).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from __future__ import annotations
 from tests.warehouse.logs.synthetic_styles import STYLES, Event, Header
 from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
 from tests.warehouse.logs.synthetic_styles_eleventh import ELEVENTH_STYLES
+from tests.warehouse.logs.synthetic_styles_fifteenth import FIFTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourteenth import FOURTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
@@ -59,5 +64,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     TWELFTH_STYLES,
     THIRTEENTH_STYLES,
     FOURTEENTH_STYLES,
+    FIFTEENTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}

@@ -28,11 +28,12 @@ drive's error text written as slots (closed sets, now one event each). Fixed by 
 token wholly in parentheses after the level (a thread, ``(MainThread)``) is header, as a
 bracketed ``[thread]`` is (the smart-home hub, 1.00).
 
-One style stays below the test's floor and is left out of the set (``LEFT_OUT_STYLES``):
-
-- health checks (0.81): a message of a load balancer opens on a backend and server glued to a
-  colon (``be_kavo/mita: weight changed from {} to {}``); the name is kept as text, so the
-  event splits by server, as the thirteenth set's ``{}.service: Deactivated successfully.`` does.
+The health checks were left out at 0.81: a message of a load balancer opens on a backend and
+server glued to a colon (``be_kavo/mita: weight changed from {} to {}``), the name was kept as
+text, so the event split by server, as the thirteenth set's ``{}.service: Deactivated
+successfully.`` did. Fixed later by one rule: a first word that is a name glued to a colon joins
+a template of its length whose other words all agree (a label of a few words is split back out
+by refinement); the health checks score 1.00 and are back in the set.
 
 No line is copied from any dataset.
 """
@@ -799,6 +800,5 @@ FOURTEENTH_STYLES: dict[str, tuple[list[Event], Header]] = {
     "storage_ems": (STORAGE, ems),
     "backup_jobs": (BACKUP, bacula),
     "ground_station": (STATION, ground_station),
+    "lb_health": (BALANCER, balancer),
 }
-# scored below the test's floor and left out of the set (see the module docstring)
-LEFT_OUT_STYLES: dict[str, tuple[list[Event], Header]] = {"lb_health": (BALANCER, balancer)}

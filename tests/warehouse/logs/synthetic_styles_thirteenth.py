@@ -26,11 +26,14 @@ whatever its width, not only from six digits on (the logcat, 0.99); a number rig
 inside its brackets (``[ 8371.910149]``) is one token, as ``[54290.776835]`` is (the cluster
 syslog, 0.99; the desktop journal, 0.89; the router, 0.95).
 
-Two styles stay below the test's floor and are left out of the set (``LEFT_OUT_STYLES``):
+The desktop journal was left out at 0.89: a message ``{}.service: Deactivated successfully.``
+opens on a unit's name glued to a colon, the name was kept as text, so the event split by unit.
+Fixed later (with the fourteenth set's health checks) by one rule: a first word that is a name
+glued to a colon joins a template of its length whose other words all agree, as a dotted name
+of three parts does (0.99); it is back in the set.
 
-- desktop journal (0.89): a message of one token ``{}.service: Deactivated successfully.``
-  opens on a unit's name glued to a constant suffix; the name is kept as text, so the event
-  splits by unit;
+One style stays below the test's floor and is left out of the set (``LEFT_OUT_STYLES``):
+
 - router (0.99, 0.975 at seed 1): rare events whose value is a word of an open set (a user in
   ``luci: failed login on / for {} from {}``, a bridge in ``{}: port {}({}) entered disabled
   state``) split by that word when each of their few lines holds another one, and a rare
@@ -1110,9 +1113,7 @@ ROUTER: list[Event] = [
 THIRTEENTH_STYLES: dict[str, tuple[list[Event], Header]] = {
     "cluster_daemons": (CLUSTER, cluster_syslog),
     "logcat_framework": (PHONE, logcat_monotonic),
+    "desktop_journal": (DESKTOP, journal),
 }
 # scored below the test's floor and left out of the set (see the module docstring)
-LEFT_OUT_STYLES: dict[str, tuple[list[Event], Header]] = {
-    "desktop_journal": (DESKTOP, journal),
-    "router_logread": (ROUTER, logread),
-}
+LEFT_OUT_STYLES: dict[str, tuple[list[Event], Header]] = {"router_logread": (ROUTER, logread)}

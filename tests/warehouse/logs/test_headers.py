@@ -333,3 +333,60 @@ def test_a_hex_id_opening_some_messages_is_cut_alike_when_it_holds_no_digit() ->
     h.learn(lines)
     no_digit, digits = (f"{head(7)} [{id_}] took [3ms]" for id_ in ("fdadaaca", "815a47c5"))
     assert h.strip(no_digit) == h.strip(digits)
+
+
+def test_a_clock_whose_milliseconds_follow_a_colon_is_a_header_clock() -> None:
+    # ``[hh:mm:ss:ms]`` after a tag and two bracket groups, as an installer writes it
+    lines = [
+        f"PKG (s) ({'A3' if i % 2 else '5E'}:{i:02X}) [10:{i % 60:02d}:{i % 50:02d}:{i:03d}]: "
+        f"event {i} done"
+        for i in range(40)
+    ]
+    assert _strip_all(lines) == [f"event {i} done" for i in range(40)]
+
+
+def test_words_before_a_colon_that_always_go_together_open_the_message() -> None:
+    # after the clock, ``Doing step:`` and ``STATE CHANGE:`` are phrases of the message, not a
+    # host and a program: each word goes with one ``name:`` and each ``name:`` with one word
+    phrases = ("Doing step: {}", "STATE CHANGE: {} set", "Loading unit: {}", "Found volume: {}")
+    names = ("kavo", "tilde", "rumo", "pesk", "ondra", "lutz")
+    messages = [phrases[i % 4].format(names[i % 6]) if i % 5 else "Idle" for i in range(80)]
+    lines = [f"2025-04-02 10:11:{i % 60:02d}.{i:03d} {m}" for i, m in enumerate(messages)]
+    assert _strip_all(lines) == messages
+    # a host column before many programs, and a level letter before its tags, stay header
+    hosts = [
+        f"Apr  2 10:11:{i % 60:02d} {('nodea', 'nodeb', 'nodec')[i % 3]} "
+        f"{('sshd', 'crond', 'ntpd', 'smartd')[i % 4]}[{100 + i}]: event {i} done"
+        for i in range(60)
+    ]
+    assert _strip_all(hosts) == [f"event {i} done" for i in range(60)]
+    tags = [
+        f"04-02 10:11:{i % 60:02d}.{i:03d}  812  {900 + i} {'IDWE'[i % 4]} "
+        f"{('Pager', 'Lens', 'Radio', 'Dock')[i % 4]}: step {i} done"
+        for i in range(60)
+    ]
+    assert _strip_all(tags) == [f"step {i} done" for i in range(60)]
+
+
+def test_a_number_ending_a_line_with_no_header_is_not_a_short_boot_clock() -> None:
+    lines = [
+        f"PKG (s) (5E:{i:02X}) [10:11:{i % 60:02d}.{i:03d}]: event {i} done" for i in range(40)
+    ]
+    h = HeaderStripper()
+    h.learn(lines)
+    no_header = "Setting(C): LIMIT = 5855"
+    assert h.strip(no_header) == no_header
+    assert h.strip(lines[3]) == "event 3 done"
+
+
+def test_a_clock_after_two_plain_words_on_a_line_off_the_layout_is_the_messages_own() -> None:
+    lines = [
+        f">>>  Section {i} opened" if i % 4 == 0 else f"     cfg: item {i} read" for i in range(40)
+    ]
+    h = HeaderStripper()
+    h.learn(lines)
+    for line in ("Phase began 10:11:12: Tidying.", "     cfg: Build Date - 07/18/2017 10.2.7"):
+        assert h.strip(line) == line.strip()
+    # a clock opening a line off the layout is still cut
+    opening = "10:11:12.345 Opening store 7"
+    assert h.strip(opening) == "Opening store 7"

@@ -109,6 +109,20 @@ def test_a_dotted_first_word_joins_a_template_whose_other_words_all_agree() -> N
     assert m.template_of(a) != m.template_of(b) and m.template_of(c) != m.template_of(d)
 
 
+def test_a_name_glued_to_a_colon_joins_a_template_whose_other_words_all_agree() -> None:
+    m = TemplateMiner()
+    names = ["tarvo.unit", "pel_sorn/ka", "mirren-web", "quodd", "ulf.timer", "zax_pool/b"]
+    sigs = [m.add_sig(f"{n}: Stopped cleanly.") for n in names * 2]
+    sigs += [m.add_sig(f"{n}: rate moved from {i} to {i + 1}") for i, n in enumerate(names * 2)]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs[: len(names) * 2]}) == 1
+    assert len({m.template_of(s) for s in sigs[len(names) * 2 :]}) == 1
+    # a label from a closed set of a few words is still the event's text
+    warn = [m.add_sig(f"{w}: disk {i} is slow") for i, w in enumerate(["Note:", "Alarm:"] * 4)]
+    m.refine()
+    assert len({m.template_of(s) for s in warn}) == 2
+
+
 def test_a_name_with_its_value_in_square_brackets_is_not_an_enumeration() -> None:
     m = TemplateMiner()
     sigs = [
