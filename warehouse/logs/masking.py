@@ -79,6 +79,10 @@ _NOT_NAMES = _words(
 # A boolean bound to a key ("visible=true", "animate= false", "Online = Yes") is that key's
 # value; so is a word that stands for no value ("ws=null"), as other lines give one.
 _BOOLEANS = frozenset(["true", "false", "yes", "no", "null", "none", "nil"])
+# How a formatter prints a missing value where one belongs, in angle brackets: Go's "<nil>",
+# dpkg's and docker's "<none>" (no version, no tag). A word in parentheses such as "(null)"
+# stays text: it is as often one of a few fixed words of the event ("Opts: (null)").
+_ABSENT = frozenset(["<null>", "<nil>", "<none>"])
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 # Tokens that are message punctuation, never values.
 _KEEP = frozenset({"<*>", "-", "--", "...", "*", "+", "#", "/", "=", ":"})
@@ -100,6 +104,8 @@ def mask_token(token: str) -> str:
     """Return ``token`` with every value-carrying piece replaced by ``<*>``."""
     if token in _KEEP:
         return token
+    if token.rstrip(",;:.") in _ABSENT:
+        return WILDCARD + token[len(token.rstrip(",;:.")) :]
     if _WHOLE_VALUE.match(token):
         return WILDCARD
     bare = token.rstrip(_TRAIL)

@@ -85,6 +85,11 @@ def _numbered(token: str) -> str:
     return WILDCARD if out.rstrip(":,;") == WILDCARD else out
 
 
+def _same(template: list[str], tokens: list[str]) -> int:
+    """How many of the words after the first agree."""
+    return sum(1 for a, b in zip(template[1:], tokens[1:], strict=True) if a == b)
+
+
 class TemplateMiner:
     """Online Drain-like miner: ``add`` one message at a time, get a stable template id back."""
 
@@ -332,9 +337,17 @@ class TemplateMiner:
             return sid
         leaf = self._leaves.setdefault((len(tokens), self._route(tokens)), [])
         cluster = self._best(leaf, tokens)
-        if cluster is None:
-            cluster = self._other_first_word(tokens)
-            if cluster is not None:
+        if cluster is None or (
+            _BRACKETED.match(tokens[0]) and _same(cluster.tokens, tokens) < len(tokens) - 1
+        ):
+            # a bracketed first word is likely a variable: a template elsewhere that agrees on
+            # more of the other words is the better home ("(alice) RELOAD (x)" opened this
+            # leaf; "(alice) CMD (y)" belongs with "<*> CMD (<*>)")
+            other = self._other_first_word(tokens)
+            if other is not None and (
+                cluster is None or _same(other.tokens, tokens) > _same(cluster.tokens, tokens)
+            ):
+                cluster = other
                 leaf.append(cluster)
         if cluster is None:
             cluster = _Cluster(self._next_id, list(tokens))
@@ -407,9 +420,16 @@ class TemplateMiner:
 
     @staticmethod
     def _route(tokens: list[str]) -> str:
+        """The leaf key of a message: its first word, or the key of a value bound to it
+        (``acquire:lock=<*>,`` and ``release:lock=<*>,`` are two events; ``[<*>]`` and
+        ``task.name[<*>]`` route as a variable)."""
         if not tokens:
             return ""
-        return WILDCARD if WILDCARD in tokens[0] else tokens[0]
+        first = tokens[0]
+        if WILDCARD not in first:
+            return first
+        head = first[: first.index(WILDCARD)]
+        return head if head[-1:] == "=" and head[:1].isalpha() else WILDCARD
 
     def _best(self, leaf: list[_Cluster], tokens: list[str]) -> _Cluster | None:
         """Most similar template of the leaf, if similar enough.

@@ -222,3 +222,9 @@ def test_a_boolean_bound_to_a_key_inside_a_dump_is_a_value() -> None:
     assert mask_message("values info={ac=true, usb=false}") == mask_message(
         "values info={ac=false, usb=false}"
     )
+
+
+def test_a_missing_value_as_a_formatter_prints_it_is_a_value() -> None:
+    # Go's "<nil>", dpkg's "<none>" stand where a value belongs
+    assert mask_message("configure libc <none> 2.36") == mask_message("configure libc 2.35 2.36")
+    assert mask_message("open <none>, err <nil>") == "open <*>, err <*>"

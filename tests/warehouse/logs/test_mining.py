@@ -503,3 +503,33 @@ def test_a_masked_name_with_a_colon_joins_numbered_names_kept_as_text() -> None:
     sigs += [m.add_sig(f"CPU{i % 10}: temperature above threshold") for i in range(40)]
     m.refine()
     assert len({m.template_of(s) for s in sigs}) == 1
+
+
+def test_events_opening_on_different_keys_are_routed_apart() -> None:
+    # "acquire:lock=N" and "release:lock=N" name two events; a line of one that shares its
+    # other fields with lines of the other still joins its own event
+    m = TemplateMiner()
+    for i in range(20):
+        m.add_sig(f"release:lock={i}, flg=0x{i}, tag=a.Lock, name=org.a.b, ws=W{{1}}, uid={i}")
+    tags = ["*alarm*", "job.Lock", "sync", "b.Lock", "*wake*"]
+    names = ["org.c.d", "org.e.f", "org.g.h", "org.i.j", "org.k.l", "org.m.n"]
+    acquired = [
+        m.add_sig(f"acquire:lock={i}, flags=0x{i}, tag={t}, name={n}, ws=null, uid={i}")
+        for i, t, n in ((i, tags[i % 5], names[i % 6]) for i in range(30))
+    ]
+    acquired.append(
+        m.add_sig("acquire:lock=7, flags=0x1, tag=a.Lock, name=org.a.b, ws=W{1}, uid=3")
+    )
+    m.refine()
+    assert len({m.template_of(s) for s in acquired}) == 1
+
+
+def test_a_bracketed_first_word_joins_the_template_its_other_words_agree_with() -> None:
+    # "(renta) RELOAD (x)" opened the leaf of "(renta)"; "(renta) CMD (y)" is a CMD line
+    m = TemplateMiner()
+    m.add_sig("(renta) RELOAD (/var/spool/cron/renta)")
+    users = ["root", "kata", "mita", "zelvo", "lovo", "quita"]
+    cmds = [m.add_sig(f"({u}) CMD (/usr/lib/{u}/run-{i})") for i, u in enumerate(users * 3)]
+    cmds.append(m.add_sig("(renta) CMD (/usr/lib/renta/run-9)"))
+    m.refine()
+    assert len({m.template_of(s) for s in cmds}) == 1
