@@ -178,6 +178,11 @@ class HeaderStripper(HeaderLayoutLearner):
                 is_value(head[values - 1]) or hex_width(head[values - 1]) == layout.get("hex")
             ):
                 return self._cut(body, values + words, fast)
+            # a line whose last value column holds a word (its message opens earlier): cut after
+            # the last of the columns that holds a value, past the clock
+            for k in range(min(values, len(head)) - 1, layout.get("ts_end", 0), -1):
+                if is_value(head[k - 1]):
+                    return self._cut(body, k, fast)
         ts_end = layout.get("ts_end", 0)
         if ts_end:
             comp = ts_end + layout.get("host", 0) if layout.get("comp") else -1

@@ -390,3 +390,19 @@ def test_a_clock_after_two_plain_words_on_a_line_off_the_layout_is_the_messages_
     # a clock opening a line off the layout is still cut
     opening = "10:11:12.345 Opening store 7"
     assert h.strip(opening) == "Opening store 7"
+
+
+def test_a_line_whose_message_opens_before_the_last_value_column_loses_only_its_header() -> None:
+    # most messages open on values ("Interface Gi0/3,"), so the learned value columns reach
+    # into them; a message that opens on words is cut after its own last header value
+    months = ("*Mar", ".Apr", "*May", ".Jun")
+
+    def head(i: int) -> str:
+        return f"{100000 + i * 7919}: {months[i % 4]} {1 + i % 28} 10:{i % 60:02d}:01.{i:03d} UTC:"
+
+    lines = [f"{head(i)} %LINK-3-UPDOWN: Interface Gi0/{i}, changed state to up" for i in range(60)]
+    h = HeaderStripper()
+    h.learn(lines)
+    for i in range(4):
+        line = f"{head(i)} %SYS-5-CONFIG_I: Configured from console by vty{i}"
+        assert h.strip(line) == f"Configured from console by vty{i}"
