@@ -13,7 +13,8 @@ Mining: ``benchmarks.logs_mining.measure`` on ``$BLUEPRINT_SHARED_DATA/loghub2k`
 ``../shared/data/loghub2k``; skipped with a message when the data is missing), its
 leave-one-dataset-out scores, and ``families``: the invented message families that stand for
 log styles we hold no sample of (``logs_synth_ga_*``), and ``styles``: invented logs in the
-documented header layouts of formats we hold no sample of (``logs_styles_ga_*``).
+documented header layouts of formats we hold no sample of (``logs_styles_ga_*``), and again at
+20,000 lines each (``logs_styles_long_ga_*``).
 
     python -m benchmarks.bench_logs [--lines 200000]
 """
@@ -36,6 +37,7 @@ from benchmarks.logs_mining import (
     default_data_dir,
     families,
     leave_one_out,
+    long_styles,
     measure,
     print_families,
     print_loo,
@@ -141,6 +143,8 @@ def mining_figures() -> dict[str, float] | None:
     sty = styles()
     print_families(sty, "style")
     report["styles_ga_mean"], report["styles_ga_min"] = sty["mean"], sty["min"]
+    long = long_styles()
+    report["styles_long_ga_mean"], report["styles_long_ga_min"] = long["mean"], long["min"]
     return report
 
 
@@ -218,7 +222,9 @@ def main() -> None:
         f"drain3_ga_mean={fmt('drain3_ga_mean')} logs_loo_ga_mean={fmt('loo_ga_mean')} "
         f"logs_loo_ga_min={fmt('loo_ga_min')} logs_synth_ga_mean={fmt('synth_ga_mean')} "
         f"logs_synth_ga_min={fmt('synth_ga_min')} logs_styles_ga_mean={fmt('styles_ga_mean')} "
-        f"logs_styles_ga_min={fmt('styles_ga_min')}"
+        f"logs_styles_ga_min={fmt('styles_ga_min')} "
+        f"logs_styles_long_ga_mean={fmt('styles_long_ga_mean')} "
+        f"logs_styles_long_ga_min={fmt('styles_long_ga_min')}"
     )
 
 
