@@ -16,12 +16,30 @@ COLUMN = click.option(
 )
 
 
-def _read(trace_path: Path, column: int | None) -> list[int]:
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "text", "oracleGeneral"]),
+    default="auto",
+    show_default=True,
+    help="oracleGeneral: libCacheSim's binary records (24 bytes: time, id, size, next "
+    "access); auto reads a file so named that way, any other as text.",
+)
+TRACE = click.option(
+    "--trace",
+    "trace_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Trace file: one key per line (.gz, .bz2, .xz and .zst are decompressed).",
+)
+
+
+def _read(trace_path: Path, column: int | None, fmt: str) -> list[int]:
     """The trace's keys; an unreadable trace is a usage error (exit 1), not a traceback."""
     from services.cache.simulator import read_trace
 
     try:
-        return read_trace(trace_path, column)
+        return read_trace(trace_path, column, fmt)
     except (ValueError, UnicodeDecodeError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -32,14 +50,9 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "--trace",
-    "trace_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Trace file: one key per line (.gz, .bz2 and .xz are decompressed).",
-)
+@TRACE
 @COLUMN
+@FORMAT
 @click.option("--size", required=True, type=click.IntRange(min=1), help="Cache size in entries.")
 @click.option(
     "--policy",
@@ -47,11 +60,11 @@ def cli() -> None:
     show_default=True,
     type=click.Choice(["fifo", "lru", "lfu", "arc", "lirs", "wtinylfu", "opt"]),
 )
-def simulate(trace_path: Path, column: int | None, size: int, policy: str) -> None:
+def simulate(trace_path: Path, column: int | None, fmt: str, size: int, policy: str) -> None:
     """Print the hit ratio of POLICY at SIZE on a trace; the last line is hit_ratio=<percent>."""
     from services.cache.simulator import simulate as run
 
-    trace = _read(trace_path, column)
+    trace = _read(trace_path, column, fmt)
     result = run(trace, size, policy)
     click.echo(
         f"policy={policy} size={size} requests={result.requests} hits={result.hits} "
@@ -61,20 +74,16 @@ def simulate(trace_path: Path, column: int | None, size: int, policy: str) -> No
 
 
 @cli.command()
-@click.option(
-    "--trace",
-    "trace_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
+@TRACE
 @COLUMN
+@FORMAT
 @click.option("--sizes", default="", help="Comma-separated sizes (default: a log-spaced sweep).")
 @click.option("--target", default=0.8, show_default=True, help="Target hit ratio (0..1).")
-def mrc(trace_path: Path, column: int | None, sizes: str, target: float) -> None:
+def mrc(trace_path: Path, column: int | None, fmt: str, sizes: str, target: float) -> None:
     """Miss-ratio curves of every policy on a trace, and the size that reaches TARGET."""
     from services.cache.mrc import default_sizes, miss_ratio_curves, recommend_size
 
-    trace = _read(trace_path, column)
+    trace = _read(trace_path, column, fmt)
     size_list = [int(s) for s in sizes.split(",") if s.strip()] or default_sizes(len(set(trace)))
     curves = miss_ratio_curves(trace, size_list)
     for row in curves:

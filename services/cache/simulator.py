@@ -17,6 +17,9 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import zstandard
+
 from services.cache.lirs import LIRSPolicy
 from services.cache.policies import POLICIES, make_policy
 
@@ -147,31 +150,62 @@ def intern_keys(keys: Iterable[Hashable]) -> list[int]:
 
 
 # Trace archives are read as they are published: compressed by the suffix's codec.
-_CODECS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
+_CODECS = {
+    ".gz": gzip.open,
+    ".bz2": bz2.open,
+    ".xz": lzma.open,
+    ".lzma": lzma.open,
+    ".zst": zstandard.open,
+}
+# libCacheSim's oracleGeneral binary records (its public trace collections ship in it):
+# uint32 clock time, uint64 object id, uint32 object size, int64 next access (vtime),
+# little-endian and packed, 24 bytes each.
+ORACLE_GENERAL = np.dtype([("time", "<u4"), ("id", "<u8"), ("size", "<u4"), ("next", "<i8")])
+TRACE_FORMATS = ("auto", "text", "oracleGeneral")
 
 
-def read_trace(path: Path, column: int | None = None) -> list[int]:
+def read_trace(path: Path, column: int | None = None, fmt: str = "auto") -> list[int]:
     """Keys of a trace file as stable ints (see ``intern_keys``): one per line, or with
-    ``column`` the field at that index of comma-separated lines (``#`` lines skipped).
-    A ``.gz``, ``.bz2`` or ``.xz`` file is decompressed as it is read; a file that is not
-    what its suffix says, or a row without that column, is a ``ValueError``."""
+    ``column`` the field at that index of comma-separated lines (``#`` lines skipped), or the
+    object ids of an ``oracleGeneral`` binary trace (``auto``: when its name says so, as
+    libCacheSim names them). A ``.gz``, ``.bz2``, ``.xz`` or ``.zst`` file is decompressed as
+    it is read; a file that is not what its name says, or a row without that column, is a
+    ``ValueError``."""
     path = Path(path)
+    if fmt not in TRACE_FORMATS:
+        raise ValueError(f"unknown trace format {fmt!r}; use one of {', '.join(TRACE_FORMATS)}")
+    binary = fmt == "oracleGeneral" or (fmt == "auto" and "oraclegeneral" in path.name.lower())
     opener = _CODECS.get(path.suffix.lower())
     try:
-        with (opener or open)(path, "rt", encoding="utf-8") as fh:
-            lines = (line.strip() for line in fh)
-            if column is None:
-                out = intern_keys(k for k in lines if k)
-            else:
-                rows = (line for line in lines if line and not line.startswith("#"))
-                out = intern_keys(_field(row, column) for row in rows)
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+        if binary:
+            out = intern_keys(_oracle_ids(path, opener).tolist())
+        else:
+            with (opener or open)(path, "rt", encoding="utf-8") as fh:
+                lines = (line.strip() for line in fh)
+                if column is None:
+                    out = intern_keys(k for k in lines if k)
+                else:
+                    rows = (line for line in lines if line and not line.startswith("#"))
+                    out = intern_keys(_field(row, column) for row in rows)
+    except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
         if opener is None:
             raise
         raise ValueError(f"{path}: not a readable {path.suffix} archive ({exc})") from exc
     if not out:
         raise ValueError(f"{path}: the trace holds no keys")
     return out
+
+
+def _oracle_ids(path: Path, opener) -> np.ndarray:
+    """The object ids of an oracleGeneral trace, in request order."""
+    with (opener or open)(path, "rb") as fh:
+        data = fh.read()
+    if len(data) % ORACLE_GENERAL.itemsize:
+        raise ValueError(
+            f"{path}: {len(data)} bytes is not a whole number of oracleGeneral records "
+            f"({ORACLE_GENERAL.itemsize} bytes each)"
+        )
+    return np.frombuffer(data, dtype=ORACLE_GENERAL)["id"]
 
 
 def _field(row: str, column: int) -> str:

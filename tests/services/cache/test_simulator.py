@@ -247,3 +247,60 @@ def test_seed_margins_cover_every_scaling_trace_once_per_seed(monkeypatch):
     assert out[("loops", 60, 1)] == pytest.approx(mine - max(ref.values()))
     assert cc._synthetic("stack", 60, 1) != cc._synthetic("stack", 60, 2)
     assert len(lines) == 1 + len(names)
+
+
+def _oracle_general(ids):
+    """An oracleGeneral trace as libCacheSim writes it: <IQIq records, 24 bytes each."""
+    import struct
+
+    return b"".join(struct.pack("<IQIq", t, k, 512, -1) for t, k in enumerate(ids))
+
+
+@pytest.mark.parametrize("name", ["t.oracleGeneral.bin", "t.oracleGeneral.zst", "plain.bin"])
+def test_oracle_general_binary_traces_read_their_object_ids_in_order(tmp_path, name):
+    import zstandard
+
+    ids = [7, 8, 7, 2**40 + 9, 8]
+    data = _oracle_general(ids)
+    path = tmp_path / name
+    path.write_bytes(zstandard.ZstdCompressor().compress(data) if name.endswith(".zst") else data)
+    fmt = "auto" if "oracleGeneral" in name else "oracleGeneral"
+    text = tmp_path / "same.trace"
+    text.write_text("\n".join(map(str, ids)), encoding="utf-8")
+    assert read_trace(path, fmt=fmt) == read_trace(text)
+
+
+def test_a_zstd_text_trace_reads_as_its_plain_text(tmp_path):
+    import zstandard
+
+    text = b"0,a,1\n1,b,1\n2,a,1\n"
+    path, plain = tmp_path / "t.csv.zst", tmp_path / "t.csv"
+    path.write_bytes(zstandard.ZstdCompressor().compress(text))
+    plain.write_bytes(text)
+    keys = read_trace(path, column=1)
+    assert keys == read_trace(plain, column=1) and len(keys) == 3 and len(set(keys)) == 2
+
+
+def test_a_truncated_oracle_general_trace_is_a_clear_error(tmp_path):
+    from pipelines.cli import main
+
+    path = tmp_path / "t.oracleGeneral.bin"
+    path.write_bytes(_oracle_general([1, 2, 3])[:-5])
+    with pytest.raises(ValueError, match="not a whole number of oracleGeneral records"):
+        read_trace(path)
+    out = CliRunner().invoke(main, ["cache", "simulate", "--trace", str(path), "--size", "2"])
+    assert out.exit_code == 1 and "oracleGeneral records" in out.output
+    path.write_bytes(b"")
+    out = CliRunner().invoke(
+        main, ["cache", "mrc", "--trace", str(path), "--format", "oracleGeneral"]
+    )
+    assert out.exit_code == 1 and "no keys" in out.output
+
+
+def test_the_published_oracle_general_trace_holds_the_keys_of_its_text_twin():
+    from benchmarks.cache_climb import HELDOUT
+
+    binary, text = HELDOUT / "cloudPhysicsIO.oracleGeneral.bin", HELDOUT / "cloudPhysicsIO.txt"
+    if not (binary.exists() and text.exists()):
+        pytest.skip(f"libCacheSim's CloudPhysics trace is absent from {HELDOUT}")
+    assert read_trace(binary) == read_trace(text)
