@@ -7,21 +7,18 @@ future, or do not admit the new key when it is that key) gives the upper bound.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import hashlib
 import heapq
-import lzma
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import zstandard
 
 from services.cache.lirs import LIRSPolicy
 from services.cache.policies import POLICIES, make_policy
+from warehouse.compressed import CODEC_ERRORS, is_compressed, open_published
 
 SIM_POLICIES = ("fifo", "lru", "lfu", "arc", "lirs", "wtinylfu", "opt")
 
@@ -149,14 +146,6 @@ def intern_keys(keys: Iterable[Hashable]) -> list[int]:
     return out
 
 
-# Trace archives are read as they are published: compressed by the suffix's codec.
-_CODECS = {
-    ".gz": gzip.open,
-    ".bz2": bz2.open,
-    ".xz": lzma.open,
-    ".lzma": lzma.open,
-    ".zst": zstandard.open,
-}
 # libCacheSim's oracleGeneral binary records (its public trace collections ship in it):
 # uint32 clock time, uint64 object id, uint32 object size, int64 next access (vtime),
 # little-endian and packed, 24 bytes each.
@@ -175,20 +164,19 @@ def read_trace(path: Path, column: int | None = None, fmt: str = "auto") -> list
     if fmt not in TRACE_FORMATS:
         raise ValueError(f"unknown trace format {fmt!r}; use one of {', '.join(TRACE_FORMATS)}")
     binary = fmt == "oracleGeneral" or (fmt == "auto" and "oraclegeneral" in path.name.lower())
-    opener = _CODECS.get(path.suffix.lower())
     try:
         if binary:
-            out = intern_keys(_oracle_ids(path, opener).tolist())
+            out = intern_keys(_oracle_ids(path).tolist())
         else:
-            with (opener or open)(path, "rt", encoding="utf-8") as fh:
+            with open_published(path, "rt", encoding="utf-8") as fh:
                 lines = (line.strip() for line in fh)
                 if column is None:
                     out = intern_keys(k for k in lines if k)
                 else:
                     rows = (line for line in lines if line and not line.startswith("#"))
                     out = intern_keys(_field(row, column) for row in rows)
-    except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
-        if opener is None:
+    except CODEC_ERRORS as exc:
+        if not is_compressed(path):
             raise
         raise ValueError(f"{path}: not a readable {path.suffix} archive ({exc})") from exc
     if not out:
@@ -196,9 +184,9 @@ def read_trace(path: Path, column: int | None = None, fmt: str = "auto") -> list
     return out
 
 
-def _oracle_ids(path: Path, opener) -> np.ndarray:
+def _oracle_ids(path: Path) -> np.ndarray:
     """The object ids of an oracleGeneral trace, in request order."""
-    with (opener or open)(path, "rb") as fh:
+    with open_published(path, "rb") as fh:
         data = fh.read()
     if len(data) % ORACLE_GENERAL.itemsize:
         raise ValueError(
