@@ -101,7 +101,9 @@ class FilesWorkload:
             facts["first_sync"] = first.public()
             ctx.log(f"files: synced {len(first.uploaded)} files, {first.bytes_sent} bytes sent")
 
-            edited = sorted(local.rglob("*.*"), key=lambda p: -p.stat().st_size)[:5]
+            # the synced files, not the client's own state file beside them
+            mine = (local / f.relative_to(root) for f in files)
+            edited = sorted(mine, key=lambda p: -p.stat().st_size)[:5]
             mark = f"<!-- edited by the workload in {remote} -->".encode()  # new bytes each run
             changed = sum(edit_middle(p, mark) for p in edited)
             second = SyncClient(alice, local, remote, device="laptop").sync()

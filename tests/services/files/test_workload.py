@@ -47,3 +47,25 @@ def test_workload_syncs_by_delta_and_reads_a_share_through_the_cdn(
     assert facts["share"].startswith("200 MISS") and ", 200 HIT" in facts["share"]
     lines = WORKLOAD.summarize(ctx)
     assert any(line.startswith("dedup ratio ") for line in lines)
+
+
+@pytest.mark.slow
+def test_workload_edits_its_synced_files_not_the_clients_state_beside_them(
+    client, settings, tmp_path, monkeypatch
+):
+    # pages smaller than the sync client's state file, which lies among them
+    from pipelines.workload import WorkloadContext
+    from pipelines.workload import files as files_workload
+    from pipelines.workload.files import WORKLOAD
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(40):
+        (docs / f"a-page-with-a-long-descriptive-name-{i:03d}.html").write_text(f"<p>{i}</p>" * 40)
+    monkeypatch.setattr(files_workload, "DOCS", docs)
+    ctx = WorkloadContext(
+        client=client, settings=settings, rng=random.Random(5), log=[].append, scale=0.1
+    )
+    WORKLOAD.run(ctx)
+    facts = ctx.facts["files"]
+    assert facts["edit_sync"]["uploaded"] == 5 and len(facts["conflicts"]) == 1
