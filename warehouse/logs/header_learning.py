@@ -190,6 +190,7 @@ class HeaderLayoutLearner:
                             k = size
                             break
                     layout["after"] = k
+                    layout["after_names"] = self._after_names(toks, pos, rel, k)
                 self._learn_align(samples, layout)
                 self.layout = layout
                 return layout
@@ -505,6 +506,22 @@ class HeaderLayoutLearner:
             elif seen_ts or i >= 3:
                 break
         return end if seen_ts else 0
+
+    def _after_names(self, toks: list[list[tuple[str, int]]], pos: int, rel: int, k: int) -> int:
+        """Bit mask of the ``k`` header columns after the level that hold a name (``Comp:``, a
+        dotted logger) in most lines. Where a column holds bracket groups or numbers, a name
+        on some line is that message's first word (``INFO      maxRetry: 3``), not a header
+        field every line has."""
+        names = [0] * k
+        lines = 0
+        for t in toks:
+            at = self.level_at(t, pos, rel)
+            if at < 0:
+                continue
+            lines += 1
+            for i, (tok, _) in enumerate(t[at + 1 : at + 1 + k]):
+                names[i] += self._cls(tok) in (COMP, LOGGER)
+        return sum(1 << i for i, n in enumerate(names) if 2 * n > lines)
 
     def _after_level(self, toks: list[tuple[str, int]], start: int, stop: int) -> int:
         """How many header-like tokens follow the level (thread, component:, separators)."""

@@ -26,6 +26,7 @@ from warehouse.logs.header_learning import HeaderLayoutLearner, unquote
 from warehouse.logs.header_tokens import (
     AFTER_LEVEL,
     COMP,
+    LOGGER,
     LVL,
     NUM,
     OTHER,
@@ -163,11 +164,11 @@ class HeaderStripper(HeaderLayoutLearner):
                 head, classes, fast = self._head(body, lvl + 1 + after, lvl)
             if len(head) > lvl and classes[lvl] == LVL:
                 end = lvl + 1
-                for c in classes[lvl + 1 :]:
-                    if c in AFTER_LEVEL:
-                        end += 1
-                    else:
-                        break
+                names = layout.get("after_names", -1)
+                for i, c in enumerate(classes[lvl + 1 :]):
+                    if c not in AFTER_LEVEL or (c in (COMP, LOGGER) and not names >> i & 1):
+                        break  # a name where the column holds none opens the message
+                    end += 1
                 return self._cut(body, end, fast)
             return None
         values = layout.get("values", 0)

@@ -47,6 +47,8 @@ _LABEL_NAME = re.compile(r"^[^\s:]+:$")
 _OWNER = re.compile(r"^[\w.\-]+\[<\*>\][:,;]?$")
 SPLIT_MAX_VALUES = 4
 _LABEL = WILDCARD + ":"  # a variable naming what follows (``eth0:``, ``CPU12:``)
+# a variable with the punctuation it ends on: counts as a bare one when templates are merged
+_PUNCTUATED = frozenset((_LABEL, WILDCARD + ",", WILDCARD + ";"))
 MAX_LEAF_SCAN = 256
 ENUM_MAX_VALUES = 16
 _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
@@ -181,6 +183,7 @@ class TemplateMiner:
         self._count = {}
         self._sub_split = {}
         sigs = self._sigs
+        members: dict[int, list[int]] = {}
         for cluster in self._clusters:
             split_at = self._positions(cluster.tokens, cluster.sigs)
             if split_at:
@@ -214,9 +217,51 @@ class TemplateMiner:
                     self._sig_tid[s] = tid
                 self._tokens[tid] = tokens
                 self._count[tid] = sum(counts[s] for s in sids)
-        self._merge_runs()
+                members[tid] = sids
+        self._merge_runs(self._merge_instances(members))
 
-    def _merge_runs(self) -> None:
+    def _merge_instances(self, members: dict[int, list[int]]) -> dict[int, int]:
+        """Fold each template that is one instance of another into it; returns the aliases.
+
+        Drain's order of arrival can pair an event's commonest name with an enumeration:
+        ``Jail 'main' started`` and ``Jail 'main' stopped`` open one cluster (split again by
+        refinement), and the event's other names then open clusters of their own, ``Jail <*>
+        started``. A template whose words differ from another's (of its length and first word)
+        only where that one holds a variable over plain words, an open set of names, is one
+        of its lines. A variable over masked values (numbers) does not take a word: ``sent
+        <*> bytes`` and ``sent no bytes`` stay two.
+        """
+        sigs = self._sigs
+        general: dict[tuple[int, str], list[tuple[int, frozenset[int]]]] = {}
+        for tid, tokens in self._tokens.items():
+            if WILDCARD not in tokens[1:]:
+                continue
+            named = frozenset(
+                p
+                for p in range(1, len(tokens))
+                if tokens[p] == WILDCARD and all(WILDCARD not in sigs[s][p] for s in members[tid])
+            )
+            if named:
+                general.setdefault((len(tokens), tokens[0]), []).append((tid, named))
+        alias: dict[int, int] = {}
+        for tid, tokens in self._tokens.items():
+            for other, named in general.get((len(tokens), tokens[0]) if tokens else (0, ""), ()):
+                wider = self._tokens[other]
+                if wider != tokens and all(
+                    a == b or (p in named and WILDCARD not in a)
+                    for p, (a, b) in enumerate(zip(tokens, wider, strict=True))
+                ):
+                    alias[tid] = other
+                    break
+        for tid, other in alias.items():
+            while other in alias:
+                other = alias[other]
+            alias[tid] = other
+            self._count[other] += self._count.pop(tid)
+            del self._tokens[tid]
+        return alias
+
+    def _merge_runs(self, alias: dict[int, int]) -> None:
         """Merge templates that differ only in how many words a variable spans.
 
         ``device <*> connected`` and ``device <*> <*> connected`` are one event naming a device
@@ -226,8 +271,11 @@ class TemplateMiner:
         a variable here, so ``CPU6: ...`` joins ``CPU15: ...`` (``<*>: ...``). A variable's
         colon does not count (``<*>:`` is ``<*>``): a template generalised from ``CPU6:`` and
         ``CPU15:`` holds a bare ``<*>`` where one of only ``CPU15:``-like names holds ``<*>:``.
+        Nor does its comma: a list item that is a name without digits (``node-a,``) among
+        numbered ones (``node-7,``, masked with the value before it) generalises to a bare
+        ``<*>``, so ``(<*>, <*> executor`` is ``(<*>, executor``.
         """
-        self._alias = {}
+        self._alias = alias
         by_key: dict[tuple[str, ...], list[int]] = {}
         keys = self._merge_keys
         if len(keys) > 4 * len(self._tokens) + 1024:
@@ -239,8 +287,8 @@ class TemplateMiner:
                 if _NUMBERED.search(" ".join(tokens)):
                     tokens = [_numbered(t) for t in tokens]
                 key = keys[text] = (
-                    tuple(WILDCARD if t == _LABEL else t for t in collapse(tokens))
-                    if WILDCARD in tokens or _LABEL in tokens
+                    tuple(WILDCARD if t in _PUNCTUATED else t for t in collapse(tokens))
+                    if WILDCARD in tokens or not _PUNCTUATED.isdisjoint(tokens)
                     else ()
                 )
             if key:
@@ -257,6 +305,10 @@ class TemplateMiner:
             self._tokens[keep] = list(key)
         if self._alias:
             alias = self._alias
+            for t, keep in alias.items():
+                while keep in alias:  # an instance's template merged here in turn
+                    keep = alias[keep]
+                alias[t] = keep
             self._sig_tid[:] = [alias.get(t, t) for t in self._sig_tid]
 
     # -- refinement internals ---------------------------------------------------------------------

@@ -28,7 +28,11 @@ ground station, a load balancer's health checks); the fifteenth, messages mostly
 with their event text between value columns, and lines with no header among lines with one (a
 Windows Installer's verbose log, a connection pooler, a baseboard controller's event list, a
 SOCKS server, logcat ``process``, a proxy's glued bracket fields, a device installer's log; one
-more style of it is left out, see its module).
+more style of it is left out, see its module); the sixteenth, daemons and cluster services
+with padded columns, ids glued to words and names with no digits among numbered ones (a
+telephony server, a file server's debug prefix, a storage daemon, a database error log, an
+intrusion banning daemon, a data engine's executors, a supercomputer's console; one more style
+of it is left out, see its module).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
 from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
 from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
 from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
+from tests.warehouse.logs.synthetic_styles_sixteenth import SIXTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
 from tests.warehouse.logs.synthetic_styles_tenth import TENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
@@ -65,5 +70,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     THIRTEENTH_STYLES,
     FOURTEENTH_STYLES,
     FIFTEENTH_STYLES,
+    SIXTEENTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}

@@ -406,3 +406,21 @@ def test_a_line_whose_message_opens_before_the_last_value_column_loses_only_its_
     for i in range(4):
         line = f"{head(i)} %SYS-5-CONFIG_I: Configured from console by vty{i}"
         assert h.strip(line) == f"Configured from console by vty{i}"
+
+
+def test_a_name_opening_the_message_after_the_level_is_not_cut_where_that_column_holds_none() -> (
+    None
+):
+    # the column after the level holds a bracketed tag; a message that opens on "name:" (after
+    # the level's padding) keeps it: a header column every line has holds no such name
+    tags = ("[alpha]", "[beta]", "[gamma-web]", "[alpha]")
+    lines = [
+        f"2025-05-0{1 + i % 9} 10:11:{i % 60:02d},{i:03d} worker.filter  [81{i % 3}]: INFO    "
+        f"{tags[i % 4]} Found 10.0.{i}.1"
+        for i in range(40)
+    ]
+    h = HeaderStripper()
+    h.learn(lines)
+    line = "2025-05-03 10:11:12,345 worker.filter  [812]: INFO      maxRetry: 5"
+    assert h.strip(line) == "maxRetry: 5"
+    assert h.strip(lines[0]) == "Found 10.0.0.1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -533,3 +534,58 @@ def test_a_bracketed_first_word_joins_the_template_its_other_words_agree_with() 
     cmds.append(m.add_sig("(renta) CMD (/usr/lib/renta/run-9)"))
     m.refine()
     assert len({m.template_of(s) for s in cmds}) == 1
+
+
+def test_a_name_without_digits_in_a_list_of_values_joins_the_event_of_numbered_ones() -> None:
+    # "worker-6," is masked with the value before it; "kata-mipo," is a word, generalised to a
+    # bare "<*>" where the numbered names' template holds "<*>,"
+    m = TemplateMiner()
+    hosts = ["kata-mipo", "suta-vopo", "lovo-renta", "drita-naxpo", "mivo-sunax", "tavo-zel"]
+    sigs = [
+        m.add_sig(f"Lost task {i}.0 (TID {i}, worker-{i % 9}, executor {i})") for i in range(40)
+    ]
+    sigs += [
+        m.add_sig(f"Lost task {i}.0 (TID {i}, {hosts[i % 6]}, executor {i})") for i in range(20)
+    ]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+
+
+def test_a_template_that_is_one_instance_of_another_of_names_joins_it() -> None:
+    # the commonest name came first with both states and opened "Jail 'main' <*>" (split by
+    # refinement); the other names opened "Jail <*> started" and "Jail <*> stopped"
+    m = TemplateMiner()
+    names = ["'kata'", "'mivo-auth'", "'renta'", "'suvo'", "'lota-auth'", "'drizel'"]
+    started = [m.add_sig("Jail 'main' started"), m.add_sig("Jail 'main' stopped")]
+    stopped = [started.pop()]
+    for i in range(12):
+        started.append(m.add_sig(f"Jail {names[i % 6]} started"))
+        stopped.append(m.add_sig(f"Jail {names[(i + 1) % 6]} stopped"))
+    started.append(m.add_sig("Jail 'main' started"))
+    m.refine()
+    assert len({m.template_of(s) for s in started}) == 1
+    assert len({m.template_of(s) for s in stopped}) == 1
+    assert m.template_of(started[0]) != m.template_of(stopped[0])
+
+
+def test_a_word_where_a_template_holds_masked_values_stays_its_own_event() -> None:
+    m = TemplateMiner()
+    counted = [m.add_sig(f"sent {i} bytes to peer") for i in range(1, 30)]
+    none = [m.add_sig("sent no bytes to peer") for _ in range(5)]
+    m.refine()
+    assert m.template_of(counted[0]) != m.template_of(none[0])
+
+
+def test_two_templates_of_the_same_words_are_not_instances_of_each_other() -> None:
+    # a split group can end with the same words as another cluster's template: neither is an
+    # instance of the other (folding each into the other would never end)
+    m = TemplateMiner()
+    m._sigs = [("Jail", "'kata'", "started"), ("Jail", "'mivo'", "started")]
+    m._tokens = {1: ["Jail", "<*>", "started"], 2: ["Jail", "<*>", "started"]}
+    m._count = {1: 1, 2: 1}
+    done: list[dict[int, int]] = []
+    worker = threading.Thread(target=lambda: done.append(m._merge_instances({1: [0], 2: [1]})))
+    worker.daemon = True
+    worker.start()
+    worker.join(timeout=5)
+    assert done == [{}]
