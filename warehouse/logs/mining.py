@@ -4,11 +4,11 @@ A message is masked (:mod:`warehouse.logs.masking`), a run of variables counts a
 result is routed through a prefix tree keyed by token count and first token, then matched
 against the templates in that leaf by positional similarity. A match generalises the template
 (differing tokens become ``<*>``); no match starts a new one. On top of these Drain clusters a
-refinement view splits a template whose wildcard position only ever holds a few distinct words
-(an enumeration such as "opened"/"closed" is template text, a user name is not), and merges
-templates that differ only in how many words a variable spans. Refinement is
-recomputed from the clusters and the distinct masked messages ("signatures") seen so far, so it
-can run again at any time without drifting; it runs by itself as the stream grows.
+refinement view (:mod:`warehouse.logs.refinement`) splits a template whose wildcard position
+only ever holds a few distinct words (an enumeration such as "opened"/"closed" is template
+text, a user name is not), and merges templates that are one event. Refinement is recomputed
+from the clusters and the distinct masked messages ("signatures") seen so far, so it can run
+again at any time without drifting; it runs by itself as the stream grows.
 
 Ids are integers handed out in order of creation and never reused. One set of defaults serves
 every log: there is no per-source configuration.
@@ -26,15 +26,13 @@ from typing import TextIO
 
 from warehouse.logs.headers import SAMPLE_LINES, HeaderStripper
 from warehouse.logs.masking import WILDCARD, Masker
-from warehouse.logs.template_tokens import collapse, fold_instances, generalise, has_run, series
+from warehouse.logs.refinement import Refinement
+from warehouse.logs.template_tokens import collapse, generalise, has_run
 
 SIM_THRESHOLD = 0.5
 REST_MATCH = 0.8  # share of the other words that must agree to join across a first word
 # a first word wholly in brackets is context (a user, a thread), not the event's name
 _BRACKETED = re.compile(r"^(?:\(.+\)|\[.+\]|\{.+\}|<.+>):?$")
-# words that name things rather than enumerate states: dotted ids and quoted names; seen once
-# each, they are values (a rare event naming three packages)
-_NAME_LIKE = re.compile(r'\w\.\w|^"')
 # a dotted name of three or more parts (a package, a reverse-DNS service id): an entity's name
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][\w\-]*(?:\.[A-Za-z_][\w\-]*){2,}:?$")
 # a first word that binds a value to a key (``unit=sshd`` opening an audit record's message):
@@ -43,18 +41,8 @@ _KEY_VALUE = re.compile(r"^[A-Za-z_][\w.\-]*=[^=\s]+$")
 # a first word that is a name glued to a colon (``web.service:``, ``pool_a/node3:``): a label
 # naming the subject of what follows, not the event's own text
 _LABEL_NAME = re.compile(r"^[^\s:]+:$")
-# a name with its value in square brackets (``prog[<*>]``, ``host[<*>]``): the owner of the value
-_OWNER = re.compile(r"^[\w.\-]+\[<\*>\][:,;]?$")
 SPLIT_MAX_VALUES = 4
-_LABEL = WILDCARD + ":"  # a variable naming what follows (``eth0:``, ``CPU12:``)
-# a variable with the punctuation it ends on: counts as a bare one when templates are merged
-_PUNCTUATED = frozenset((_LABEL, WILDCARD + ",", WILDCARD + ";"))
 MAX_LEAF_SCAN = 256
-ENUM_MAX_VALUES = 16
-_CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
-# a word holding a digit that masking kept as text ("CPU6:", "SOCKS5")
-_NUMBERED = re.compile(r"[A-Za-z_]\d|\d[A-Za-z_]")
-_NUMBERED_WORD = re.compile(r"[A-Za-z_]*\d\w*")
 HEAD_LINES = 10 * SAMPLE_LINES  # lines read ahead to draw the header sample from
 FIRST_REFINE = 64  # lines or signatures; then again each time either number doubles
 
@@ -79,20 +67,12 @@ class _Cluster:
         self.sigs: list[int] = []
 
 
-def _numbered(token: str) -> str:
-    """``token`` with a numbered name in it as the masker writes a value: ``CPU6:`` -> ``<*>:``."""
-    if WILDCARD in token or not _NUMBERED.search(token):
-        return token
-    out = _NUMBERED_WORD.sub(WILDCARD, token)
-    return WILDCARD if out.rstrip(":,;") == WILDCARD else out
-
-
 def _same(template: list[str], tokens: list[str]) -> int:
     """How many of the words after the first agree."""
     return sum(1 for a, b in zip(template[1:], tokens[1:], strict=True) if a == b)
 
 
-class TemplateMiner:
+class TemplateMiner(Refinement):
     """Online Drain-like miner: ``add`` one message at a time, get a stable template id back."""
 
     def __init__(
@@ -164,217 +144,6 @@ class TemplateMiner:
             MinedTemplate(tid, " ".join(self._tokens[tid]), self._count[tid])
             for tid in sorted(self._tokens)
         ]
-
-    def refine(self) -> None:
-        """Recompute the refinement view over all clusters.
-
-        A wildcard position whose words take between 2 and ``split_max_values`` distinct values
-        (none a value masked whole, and not merely "(<*>)" vs "()") is an enumeration of
-        template text, so the cluster is split by those words; so is one of up to
-        ``ENUM_MAX_VALUES`` UPPER_CASE words (states, event types). More distinct words stay a
-        variable (user names, hosts). A group keeps its id across refinements while its split
-        stays the same; the largest group of a cluster carries the cluster's own id.
-
-        A cluster that held several events of one length (split apart here) is split once more
-        within each group: an event's own enumeration ("staged"/"installed") is a wildcard of
-        the cluster that the other events filled with values.
-        """
-        self._tokens = {}
-        self._count = {}
-        self._sub_split = {}
-        sigs = self._sigs
-        members: dict[int, list[int]] = {}
-        for cluster in self._clusters:
-            split_at = self._positions(cluster.tokens, cluster.sigs)
-            if split_at:
-                self._split_at[cluster.id] = split_at
-            else:
-                self._split_at.pop(cluster.id, None)
-            groups: dict[tuple[str, ...], list[int]] = {}
-            for s in cluster.sigs:
-                groups.setdefault(tuple(sigs[s][p] for p in split_at), []).append(s)
-            if len(groups) > 1:
-                for key, sids in list(groups.items()):
-                    tokens = list(sigs[sids[0]])
-                    for s in sids:
-                        generalise(tokens, sigs[s])
-                    sub = self._positions(tokens, sids)
-                    if sub:
-                        self._sub_split[(cluster.id, key)] = sub
-                        del groups[key]
-                        for s in sids:
-                            groups.setdefault(key + tuple(sigs[s][p] for p in sub), []).append(s)
-            counts = self._sig_count
-            ordered = sorted(
-                groups.items(), key=lambda kv: (-sum(counts[s] for s in kv[1]), kv[1][0])
-            )
-            for key, sids in ordered:
-                sub = self._sub_split.get((cluster.id, key[: len(split_at)]), ())
-                tid = self._group_id(cluster.id, split_at + sub, key)
-                tokens = list(sigs[sids[0]])
-                for s in sids:
-                    generalise(tokens, sigs[s])
-                    self._sig_tid[s] = tid
-                self._tokens[tid] = tokens
-                self._count[tid] = sum(counts[s] for s in sids)
-                members[tid] = sids
-        self._merge_runs(self._merge_instances(members))
-
-    def _merge_instances(self, members: dict[int, list[int]]) -> dict[int, int]:
-        """Fold each template that is one instance of another into it; returns the aliases.
-
-        Drain's order of arrival can pair an event's commonest name with an enumeration:
-        ``Jail 'main' started`` and ``Jail 'main' stopped`` open one cluster (split again by
-        refinement), and the event's other names then open clusters of their own, ``Jail <*>
-        started``. A template whose words differ from another's (of its length and first word)
-        only where that one holds a variable over plain words, an open set of names, is one
-        of its lines. A variable over masked values (numbers) does not take a word: ``sent
-        <*> bytes`` and ``sent no bytes`` stay two.
-        """
-        sigs = self._sigs
-        general: dict[tuple[int, str], list[tuple[int, frozenset[int]]]] = {}
-        for tid, tokens in self._tokens.items():
-            if WILDCARD not in tokens[1:]:
-                continue
-            named = frozenset(
-                p
-                for p in range(1, len(tokens))
-                if tokens[p] == WILDCARD and all(WILDCARD not in sigs[s][p] for s in members[tid])
-            )
-            if named:
-                general.setdefault((len(tokens), tokens[0]), []).append((tid, named))
-        alias: dict[int, int] = {}
-        for tid, tokens in self._tokens.items():
-            for other, named in general.get((len(tokens), tokens[0]) if tokens else (0, ""), ()):
-                wider = self._tokens[other]
-                if wider != tokens and all(
-                    a == b or (p in named and WILDCARD not in a)
-                    for p, (a, b) in enumerate(zip(tokens, wider, strict=True))
-                ):
-                    alias[tid] = other
-                    break
-        for tid, other in alias.items():
-            while other in alias:
-                other = alias[other]
-            alias[tid] = other
-            self._count[other] += self._count.pop(tid)
-            del self._tokens[tid]
-        return alias
-
-    def _merge_runs(self, alias: dict[int, int]) -> None:
-        """Merge templates that differ only in how many words a variable spans.
-
-        ``device <*> connected`` and ``device <*> <*> connected`` are one event naming a device
-        of one word or of two: templates equal once each run of ``<*>`` is one ``<*>`` become
-        the largest of them, with the shorter text. A numbered name the masker kept as text
-        (``CPU6:``, an upper-case word and one digit, as protocol names are written) counts as
-        a variable here, so ``CPU6: ...`` joins ``CPU15: ...`` (``<*>: ...``). A variable's
-        colon does not count (``<*>:`` is ``<*>``): a template generalised from ``CPU6:`` and
-        ``CPU15:`` holds a bare ``<*>`` where one of only ``CPU15:``-like names holds ``<*>:``.
-        Nor does its comma: a list item that is a name without digits (``node-a,``) among
-        numbered ones (``node-7,``, masked with the value before it) generalises to a bare
-        ``<*>``, so ``(<*>, <*> executor`` is ``(<*>, executor``.
-        """
-        self._alias = alias
-        by_key: dict[tuple[str, ...], list[int]] = {}
-        keys = self._merge_keys
-        if len(keys) > 4 * len(self._tokens) + 1024:
-            keys.clear()
-        for tid, tokens in self._tokens.items():
-            text = tuple(tokens)
-            key = keys.get(text)
-            if key is None:
-                if _NUMBERED.search(" ".join(tokens)):
-                    tokens = [_numbered(t) for t in tokens]
-                key = keys[text] = (
-                    tuple(WILDCARD if t in _PUNCTUATED else t for t in collapse(tokens))
-                    if WILDCARD in tokens or not _PUNCTUATED.isdisjoint(tokens)
-                    else ()
-                )
-            if key:
-                by_key.setdefault(key, []).append(tid)
-        for key, tids in by_key.items():
-            if len(tids) < 2:
-                continue
-            keep = max(tids, key=lambda t: (self._count[t], -t))
-            for t in tids:
-                if t != keep:
-                    self._alias[t] = keep
-                    self._count[keep] += self._count.pop(t)
-                    del self._tokens[t]
-            self._tokens[keep] = list(key)
-        if self._alias:
-            alias = self._alias
-            for t, keep in alias.items():
-                while keep in alias:  # an instance's template merged here in turn
-                    keep = alias[keep]
-                alias[t] = keep
-            self._sig_tid[:] = [alias.get(t, t) for t in self._sig_tid]
-
-    # -- refinement internals ---------------------------------------------------------------------
-    def _positions(self, template: list[str], members: list[int]) -> tuple[int, ...]:
-        """The wildcard positions of ``template`` that enumerate event text over the
-        signatures ``members`` (see :meth:`refine`)."""
-        if len(members) < 2:
-            return ()
-        sigs = self._sigs
-        lines = sum(self._sig_count[s] for s in members)
-        out = []
-        for p, tok in enumerate(template):
-            if tok != WILDCARD:
-                continue
-            values = {sigs[s][p] for s in members}
-            if len(values) < 2 or WILDCARD in values:
-                continue
-            values = fold_instances(values)
-            if len(values) < 2 or (lines <= len(values) and all(map(_NAME_LIKE.search, values))):
-                continue
-            if series(values) or self._named(values) or all(map(_OWNER.match, values)):
-                continue
-            # UPPER_CASE words are symbolic constants (states, event types): an enumeration
-            # even when it has more members
-            if len(values) > self.split_max_values and (
-                len(values) > ENUM_MAX_VALUES or not all(map(_CONSTANT.match, values))
-            ):
-                continue
-            if len({v.replace(WILDCARD, "") for v in values}) > 1:
-                out.append(p)
-        return tuple(out)
-
-    def _named(self, values: set[str]) -> bool:
-        """Whether most of the words are account names the log itself wrote as a name key's
-        value elsewhere (``user=root``): a variable, however few names it takes here."""
-        names = self._masker.names
-        return bool(names) and 2 * sum(v.rstrip(",;:)]}'\".") in names for v in values) > len(
-            values
-        )
-
-    def _group_id(self, cid: int, split_at: tuple[int, ...], key: tuple[str, ...]) -> int:
-        gkey = (cid, split_at, key)
-        tid = self._group_ids.get(gkey)
-        if tid is None:
-            if cid not in self._tokens:
-                tid = cid  # the largest group (first in order) keeps the cluster's id
-            else:
-                tid = self._next_id
-                self._next_id += 1
-            self._group_ids[gkey] = tid
-        elif tid in self._tokens:  # taken already in this pass (split changed shape)
-            tid = self._next_id
-            self._next_id += 1
-            self._group_ids[gkey] = tid
-        return tid
-
-    def _view_id(self, cluster: _Cluster, sig: tuple[str, ...]) -> int:
-        split_at = self._split_at.get(cluster.id)
-        if not split_at:
-            return cluster.id
-        key = tuple(sig[p] for p in split_at)
-        sub = self._sub_split.get((cluster.id, key))
-        if sub:
-            split_at += sub
-            key += tuple(sig[p] for p in sub)
-        return self._group_ids.get((cluster.id, split_at, key), cluster.id)
 
     # -- Drain internals --------------------------------------------------------------------------
     def _add_tokens(self, tokens: list[str]) -> int:
