@@ -113,10 +113,18 @@ def tail_file(
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def mine(file: str) -> None:
-    """Mine templates of a raw log file: CSV ``line,template_id,template`` on stdout."""
+    """Mine templates of a raw log file (plain, or .gz, .bz2, .xz, .zst): CSV
+    ``line,template_id,template`` on stdout."""
+    from warehouse.compressed import CODEC_ERRORS, is_compressed
     from warehouse.logs.mining import mine_to_csv
 
-    mine_to_csv(Path(file), sys.stdout)
+    path = Path(file)
+    try:
+        mine_to_csv(path, sys.stdout)
+    except CODEC_ERRORS as exc:
+        if not is_compressed(path):
+            raise
+        raise click.ClickException(f"{file}: not a readable {path.suffix} archive ({exc})") from exc
 
 
 @cli.command()

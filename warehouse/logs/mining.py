@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from warehouse.compressed import open_published
 from warehouse.logs.headers import SAMPLE_LINES, HeaderStripper
 from warehouse.logs.masking import WILDCARD, Masker
 from warehouse.logs.refinement import Refinement
@@ -338,9 +339,10 @@ def read_lines(path: Path) -> Iterator[str]:
     """The lines of a text file as a log system counts them: split on ``\n`` only.
 
     A trailing ``\r`` is dropped; other control characters stay inside their line, and bytes
-    that are not UTF-8 are replaced rather than fatal.
+    that are not UTF-8 are replaced rather than fatal. A rotated log compressed as ``.gz``,
+    ``.bz2``, ``.xz`` or ``.zst`` is read as it lies.
     """
-    with Path(path).open(encoding="utf-8", errors="replace", newline="\n") as fh:
+    with open_published(path, "rt", encoding="utf-8", errors="replace", newline="\n") as fh:
         for line in fh:
             yield line.rstrip("\n").rstrip("\r")
 

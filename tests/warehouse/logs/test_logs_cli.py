@@ -1,6 +1,7 @@
 import csv
 import io
 
+import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
@@ -27,6 +28,34 @@ def test_mine_writes_the_exact_csv_interface(tmp_path):
     assert rows[0] == ["line", "template_id", "template"]
     assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
     assert rows[1][1] == rows[2][1] != rows[3][1]
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz", ".zst"])
+def test_mine_reads_a_rotated_log_compressed_as_it_lies(tmp_path, suffix):
+    import bz2
+    import gzip
+    import lzma
+
+    import zstandard
+
+    text = (
+        b"Jun 14 15:16:01 host app[1]: user 1 logged in\nJun 14 15:16:02 host app[2]: disk full\n"
+    )
+    compress = {
+        ".gz": gzip.compress,
+        ".bz2": bz2.compress,
+        ".xz": lzma.compress,
+        ".zst": zstandard.ZstdCompressor().compress,
+    }[suffix]
+    plain, packed = tmp_path / "syslog.2", tmp_path / f"syslog.2{suffix}"
+    plain.write_bytes(text)
+    packed.write_bytes(compress(text))
+    runs = [CliRunner().invoke(main, ["logs", "mine", str(p)]) for p in (plain, packed)]
+    assert runs[0].exit_code == runs[1].exit_code == 0
+    assert runs[1].output == runs[0].output and runs[0].output.count("\n") == 3
+    packed.write_bytes(text)  # not what its name says
+    res = CliRunner().invoke(main, ["logs", "mine", str(packed)])
+    assert res.exit_code == 1 and f"not a readable {suffix} archive" in res.output
 
 
 def test_tail_file_search_and_query_commands_work_end_to_end(settings, tmp_path):
