@@ -104,8 +104,9 @@ def mask_token(token: str) -> str:
     """Return ``token`` with every value-carrying piece replaced by ``<*>``."""
     if token in _KEEP:
         return token
-    if token.rstrip(",;:.") in _ABSENT:
-        return WILDCARD + token[len(token.rstrip(",;:.")) :]
+    absent = token.rstrip(",;:.")
+    if absent in _ABSENT:
+        return WILDCARD + token[len(absent) :]
     if _WHOLE_VALUE.match(token):
         return WILDCARD
     bare = token.rstrip(_TRAIL)

@@ -45,6 +45,10 @@ column of one-letter words stays a level); a number ending a line is not a short
 (the line ``NAME = 5855`` has no header); on a line off the learned layout, a clock after two
 plain words is the message's own (the installer, 0.99; the device installer, 1.00).
 
+At other seeds the installer is fragile: at seed 4 (not one of the test's) it scores 0.36, as
+the labels opening many of its sample's messages (``Note: 1: ...``, ``Component: ...``) are
+learned as a program column right after the clock, and each message loses its first words.
+
 One style stays below the test's floor and is left out of the set (``LEFT_OUT_STYLES``):
 
 - firewall (0.89): a rare event (``ALLOW 2 ... - - 0 ... RECEIVE 4``, a protocol written as a
