@@ -8,6 +8,7 @@ treats download errors as allow-all and caches for the whole crawl.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,6 +66,10 @@ class SafetyMiddleware:
         return sorted({str(i[4][0]) for i in infos})
 
     async def _addresses(self, host: str) -> list[str]:
+        try:
+            return [str(ipaddress.ip_address(host))]  # an address literal needs no lookup
+        except ValueError:
+            pass
         hit = self._cache.get(host)
         if hit and time.monotonic() - hit[0] < 60:
             return hit[1]

@@ -171,6 +171,16 @@ def test_fetch_time_guard_rechecks_the_resolved_addresses() -> None:
     _fetch(mw, "http://pub.example/")  # a public address goes through
 
 
+def test_fetch_time_guard_checks_an_address_literal_without_a_lookup() -> None:
+    from crawlers.middlewares import UnsafeRequest
+
+    lab = _middleware({}, CRAWL_ALLOWED_NETWORKS=["127.0.0.0/8"])  # every lookup fails
+    _fetch(lab, "http://127.0.0.1:8080/")
+    _fetch(lab, "http://[::ffff:127.0.0.1]/")
+    with pytest.raises(UnsafeRequest, match="10.0.0.1"):
+        _fetch(lab, "http://10.0.0.1/")
+
+
 def test_fetch_time_guard_honours_allowed_networks_and_unresolvable_names() -> None:
     from crawlers.middlewares import UnsafeRequest
 
