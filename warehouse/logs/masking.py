@@ -20,6 +20,7 @@ _WHOLE_VALUE = re.compile(
         [a-zA-Z][a-zA-Z0-9+.\-]*://\S+                     # URL
       | [\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+                    # e-mail
       | (?=[:\w]*\d)(?:[0-9a-fA-F]{0,4}:){2,}[0-9a-fA-F]{0,4}  # IPv6 / MAC-like
+        (?:(?:\.\d{1,3}){3})?                              # an IPv4 tail: ::ffff:10.0.0.1
       | [~.]?/[^\s/]+(?:/[^\s/]*)+                         # path with two or more segments
       | [~.]?/[\w\-.]+\.\w{1,6}                            # single-segment path to a file
       | [A-Za-z]:\\\S*                                     # Windows path
@@ -38,6 +39,9 @@ _LETTER_HEX_IN = re.compile(rf"(?<![A-Za-z]){LETTER_HEX}(?![A-Za-z])")
 
 # An acronym with one digit names a protocol or standard ("SOCKS5", "HTTP2"): message text.
 _ACRONYM = re.compile(r"^[A-Z]{3,}\d$")
+# So does a label of a word with one digit joined by a hyphen to a word, a protocol's service
+# opening a message ("pop3-login:"); without the colon that shape is as often a host (web1-prod).
+_SERVICE_LABEL = re.compile(r"^[A-Za-z]{2,}\d-[A-Za-z]{2,}:$")
 
 # Split a token into pieces at structural punctuation, keeping the separators. An octal
 # escape (``\042``, a quote written by a logger that escapes what it prints) is punctuation,
@@ -48,6 +52,9 @@ _HAS_DIGIT = re.compile(r"\d")
 _KV = re.compile(r"^([A-Za-z_][\w.\-:]*)(=)(.+)$")
 # a run of values in one token is one value: ``1.2.3``, and a list ``4,5,9-12`` or ``1;2;3``
 _RUNS = re.compile(r"(?:<\*>[./:\-_#@,;]?)+<\*>")
+# Two or more ``key=value`` pairs joined by commas with no space (``uid=ann,ou=people,dc=example``,
+# a distinguished name): one value, a name written as its path of attributes.
+_PAIRS = re.compile(r"^[A-Za-z][\w.\-]*=[^\s,=\"']+(?:,[A-Za-z][\w.\-]*=[^\s,=\"']+)+$")
 # A bound glued to a number is part of the value: "<1" (sec), ">=5", "~30".
 _BOUNDED = re.compile(r"^(?:[<>]=?|~)\d[\w.:]*$")
 # a number right-aligned inside brackets: "[   12.345678]" (a kernel ring buffer's clock)
@@ -59,6 +66,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 _TRAIL = ",;:)]}'\"."  # punctuation that may close a token
+_LEAD = "\"'([{<"  # punctuation that may open a token
+_CLOSE = {"[": "]", "(": ")", "{": "}"}
 _DATE_WORDS = _words(
     "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
     "august september october november december mon tue wed thu fri sat sun monday tuesday "
@@ -112,6 +121,13 @@ def mask_token(token: str) -> str:
     bare = token.rstrip(_TRAIL)
     if bare != token and _WHOLE_VALUE.match(bare):  # "host.example:443," ends a list item
         return WILDCARD + token[len(bare) :]
+    if _SERVICE_LABEL.match(token):
+        return token
+    inner = token.lstrip(_LEAD)
+    core = inner.rstrip(_TRAIL + ">")
+    if (inner != token and _WHOLE_VALUE.match(core)) or _PAIRS.match(core):
+        # a quoted address ("2001:db8::5",), a name of comma-joined pairs ("dc=example,dc=com")
+        return token[: len(token) - len(inner)] + WILDCARD + inner[len(core) :]
     if bare[:1].isupper() and bare.lower() in _DATE_WORDS:  # "Jul", "Sat", not "may"
         return WILDCARD + token[len(bare) :]
     if (
@@ -133,7 +149,8 @@ def mask_token(token: str) -> str:
             tail = value[len(value.rstrip(_TRAIL)) :]
             return f"{key}={WILDCARD}{tail}" if len(tail) < len(value) else token
         bare_value = value.rstrip(_TRAIL)
-        if bare_value.lower() in _BOOLEANS:
+        if bare_value.lower() in _BOOLEANS or (len(bare_value) > 1 and bare_value[-1] == "/"):
+            # a boolean, or a folder (``path=secret/``: a name ending in a slash is a path)
             return f"{key}={WILDCARD}{value[len(bare_value) :]}"
         return f"{key}={mask_token(value)}"
     parts = _PIECES.split(token)
@@ -147,8 +164,22 @@ def mask_token(token: str) -> str:
             out.append(_mask_piece(part))
     masked = "".join(out)
     if masked != token and WILDCARD in masked:
-        masked = _RUNS.sub(WILDCARD, masked)
+        masked = _value_group(_RUNS.sub(WILDCARD, masked))
     return masked
+
+
+def _value_group(masked: str) -> str:
+    """``{<*>(<*>)}`` is ``{<*>}``: a token's bracket group that holds values and punctuation
+    only is one value, as a list of several items in it is (:func:`join_lists`); so is a group
+    in braces that holds a value among words (``{des:cbc-md5(<*>)}``, a set of one member)."""
+    close = _CLOSE.get(masked[:1])
+    end = masked.rfind(close) if close else -1
+    inner = masked[1:end]
+    if end < 2 or inner == WILDCARD or WILDCARD not in inner:
+        return masked
+    if close != "}" and any(c.isalnum() for c in inner.replace(WILDCARD, "")):
+        return masked
+    return masked[0] + WILDCARD + masked[end:]
 
 
 _QUOTED_MAX = 8  # words a quoted name may hold
@@ -198,9 +229,10 @@ def join_quoted(tokens: list[str]) -> list[str]:
 
 
 _LIST_MAX = 64  # items a bracketed list may hold
-_LIST_OPEN = re.compile(r"[\[(][^\s\[\]()]*, ")  # "[a, ..." or "(a, ...": a cheap first test
+# "[a, ...", "(a, ..." or "{a(1), ...": a cheap first test
+_LIST_OPEN = re.compile(r"[\[(][^\s\[\]()]*, |\{[^\s{}]*, ")
 # where a list opens: at a token's start, or as a key's value (``pools=[a, b]``)
-_LIST_START = re.compile(r"^(?:[A-Za-z_][\w.\-]*=)?[\[(]")
+_LIST_START = re.compile(r"^(?:[A-Za-z_][\w.\-]*=)?[\[({]")
 
 
 def join_lists(tokens: list[str]) -> list[str]:
@@ -208,8 +240,9 @@ def join_lists(tokens: list[str]) -> list[str]:
 
     ``[alpha, beta, gamma]`` lists values, of any length and whatever they look like: one
     variable, ``[<*>]`` (the punctuation after the closing bracket stays; so does a key the
-    list is the value of, ``pools=[<*>]``). A bracket group without commas between its words
-    (``[preauth]``, ``[Errno 2]``) is left to the masker.
+    list is the value of, ``pools=[<*>]``). A list in braces is one too (``{aes(18), des(3)}``,
+    a set printed as its members, its items holding parentheses of their own). A bracket group
+    without commas between its words (``[preauth]``, ``[Errno 2]``) is left to the masker.
     """
     out: list[str] = []
     i, n = 0, len(tokens)
@@ -218,7 +251,7 @@ def join_lists(tokens: list[str]) -> list[str]:
         start = _LIST_START.match(tok)
         opener = tok[start.end() - 1] if start else ""
         if opener and tok.endswith(",") and tok.count(opener) == 1:
-            close = "]" if opener == "[" else ")"
+            close = _CLOSE[opener]
             j = i + 1
             while (
                 j < n and j - i < _LIST_MAX and tokens[j].endswith(",") and close not in tokens[j]
@@ -391,7 +424,13 @@ class Masker:
             tokens = join_quoted(tokens)
         if (
             ", " in message
-            and (" [" in message or " (" in message or "=[" in message or message[:1] in "[(")
+            and (
+                " [" in message
+                or " (" in message
+                or " {" in message
+                or "=[" in message
+                or message[:1] in "[({"
+            )
             and _LIST_OPEN.search(message)
         ):
             tokens = join_lists(tokens)

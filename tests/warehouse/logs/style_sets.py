@@ -32,7 +32,11 @@ more style of it is left out, see its module); the sixteenth, daemons and cluste
 with padded columns, ids glued to words and names with no digits among numbered ones (a
 telephony server, a file server's debug prefix, a storage daemon, a database error log, an
 intrusion banning daemon, a data engine's executors, a supercomputer's console; one more style
-of it is left out, see its module).
+of it is left out, see its module); the seventeenth, security and network daemons and agents
+with ``key=value`` tails, counters and addresses with ports (an agent's structured log, an
+intrusion detector's alerts, a directory server, a ticket server, a time daemon, a load
+balancer's traffic lines, a file transfer server, a mail access server; see its module for
+what is left out).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from tests.warehouse.logs.synthetic_styles_fourteenth import FOURTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
 from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
 from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
+from tests.warehouse.logs.synthetic_styles_seventeenth import SEVENTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_sixteenth import SIXTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_sixth import SIXTH_STYLES
@@ -71,5 +76,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     FOURTEENTH_STYLES,
     FIFTEENTH_STYLES,
     SIXTEENTH_STYLES,
+    SEVENTEENTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}

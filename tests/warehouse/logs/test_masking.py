@@ -228,3 +228,46 @@ def test_a_missing_value_as_a_formatter_prints_it_is_a_value() -> None:
     # Go's "<nil>", dpkg's "<none>" stand where a value belongs
     assert mask_message("configure libc <none> 2.36") == mask_message("configure libc 2.35 2.36")
     assert mask_message("open <none>, err <nil>") == "open <*>, err <*>"
+
+
+@pytest.mark.parametrize(
+    ("message", "masked"),
+    [
+        ('peer "::ffff:192.0.2.7", quota 4', 'peer "<*>", quota <*>'),
+        ('peer "2001:db8:a::beef", quota 4', 'peer "<*>", quota <*>'),
+        ("via ::ffff:198.51.100.20 ok", "via <*> ok"),
+        ("token=</ab/Cd9xY> sent", "token=<<*>> sent"),
+    ],
+)
+def test_an_address_inside_quotes_or_brackets_is_one_value(message: str, masked: str) -> None:
+    # an IPv4 client mapped into IPv6, and an IPv6 address whose groups hold no digit
+    assert mask_message(message) == masked
+
+
+def test_a_list_in_braces_is_one_value_whatever_its_length() -> None:
+    one = mask_message("offer (1 kinds {gamma-sx(4)}) from 192.0.2.1")
+    two = mask_message("offer (2 kinds {gamma-sx(4), delta:old-rc(9)}) from 192.0.2.1")
+    three = mask_message("offer (3 kinds {a-b(1), c(2), OLD:d-e(3)}) from 192.0.2.1")
+    assert one == two == three == "offer (<*> kinds {<*>}) from <*>"
+    # a set of one member holding words and a value is a value too
+    assert mask_message("offer (1 kinds {OLD:delta-rc(9)}) ok") == "offer (<*> kinds {<*>}) ok"
+
+
+def test_a_name_of_comma_joined_pairs_is_one_value() -> None:
+    assert mask_message('lookup base="ou=staff,o=acme" scope=1') == 'lookup base="<*>" scope=<*>'
+    assert mask_message("drop cn=web,ou=hosts,o=acme now") == "drop <*> now"
+    # one pair is a key and its value, as before
+    assert mask_message("state=open ok") == "state=open ok"
+
+
+def test_a_label_of_a_word_with_one_digit_joined_to_a_word_names_a_service() -> None:
+    # "smtp2-relay:" and "imap-relay:" are two events, not a value and a word; the same shape
+    # without the colon is as often a host's name, a value
+    assert mask_message("smtp2-relay: accepted from 192.0.2.4") == "smtp2-relay: accepted from <*>"
+    assert mask_message("connected to web1-prod port 22") == "connected to <*> port <*>"
+    assert mask_message("worker-12 accepted") == "<*> accepted"
+
+
+def test_a_folder_bound_to_a_key_is_a_value() -> None:
+    assert mask_message("mounted prefix=archive/ kind=blob") == "mounted prefix=<*> kind=blob"
+    assert mask_message("mounted prefix=/ kind=blob") == "mounted prefix=/ kind=blob"
