@@ -511,7 +511,9 @@ class HeaderLayoutLearner:
         """Bit mask of the ``k`` header columns after the level that hold a name (``Comp:``, a
         dotted logger) in most lines. Where a column holds bracket groups or numbers, a name
         on some line is that message's first word (``INFO      maxRetry: 3``), not a header
-        field every line has."""
+        field every line has. A name that one token at most follows is never counted: a
+        message of one ``key: value`` pair may fill most lines, and what would be left of it
+        is a value alone."""
         names = [0] * k
         lines = 0
         for t in toks:
@@ -520,7 +522,7 @@ class HeaderLayoutLearner:
                 continue
             lines += 1
             for i, (tok, _) in enumerate(t[at + 1 : at + 1 + k]):
-                names[i] += self._cls(tok) in (COMP, LOGGER)
+                names[i] += self._cls(tok) in (COMP, LOGGER) and len(t) > at + i + 3
         return sum(1 << i for i, n in enumerate(names) if 2 * n > lines)
 
     def _after_level(self, toks: list[tuple[str, int]], start: int, stop: int) -> int:

@@ -424,3 +424,19 @@ def test_a_name_opening_the_message_after_the_level_is_not_cut_where_that_column
     line = "2025-05-03 10:11:12,345 worker.filter  [812]: INFO      maxRetry: 5"
     assert h.strip(line) == "maxRetry: 5"
     assert h.strip(lines[0]) == "Found 10.0.0.1"
+
+
+def test_key_value_messages_filling_most_lines_keep_their_key_after_the_level() -> None:
+    # a daemon printing its settings one "key: value" per line, more lines of them than of
+    # events: the key is the message's first word, not a component column
+    keys = ("maxRetry:", "findtime:", "banTime:")
+    lines = [
+        f"2025-05-0{1 + i % 9} 10:11:{i % 60:02d},{i:03d} worker.filter  [81{i % 3}]: INFO    "
+        + (f"{keys[i % 3]} {i * 7}" if i % 5 else f"[alpha] Found 10.0.{i}.1")
+        for i in range(60)
+    ]
+    h = HeaderStripper()
+    h.learn(lines)
+    assert h.strip(lines[1]) == "findtime: 7"
+    assert h.strip(lines[2]) == "banTime: 14"
+    assert h.strip(lines[0]) == "Found 10.0.0.1"
