@@ -220,7 +220,11 @@ class HeaderStripper(HeaderLayoutLearner):
                 else:
                     end += words  # the host columns after the clock
                 if end:
-                    return self._cut(body, end, fast)
+                    message = self._cut(body, end, fast)
+                    if comp >= 0 and end > comp and len(message.split(None, 1)) < 2:
+                        # one token at most after the "name:": a "key: value" message
+                        return self._cut(body, comp, fast)
+                    return message
         return None
 
     def _strip_leading(self, body: str) -> str:

@@ -440,3 +440,21 @@ def test_key_value_messages_filling_most_lines_keep_their_key_after_the_level() 
     assert h.strip(lines[1]) == "findtime: 7"
     assert h.strip(lines[2]) == "banTime: 14"
     assert h.strip(lines[0]) == "Found 10.0.0.1"
+
+
+def test_a_program_name_followed_by_one_token_at_most_stays_in_the_message() -> None:
+    # a syslog-like layout (clock, host, "program:"); a line whose "name:" is followed by one
+    # value alone is a "key: value" message: cut there, its events would be the values
+    programs = ("sshd[12]:", "cron[7]:", "kernel:")
+    lines = [
+        f"2025-05-0{1 + i % 9}T10:11:{i % 60:02d} node{i % 4} {programs[i % 3]} "
+        f"session opened for user u{i} by uid {i % 7}"
+        for i in range(40)
+    ]
+    h = HeaderStripper()
+    h.learn(lines)
+    assert h.strip(lines[0]) == "session opened for user u0 by uid 0"
+    module = '2025-05-03T10:11:12 node2 LoadModule: "glx"'
+    setting = "2025-05-03T10:11:12 node2 maxRetry: 5"
+    assert h.strip(module) == 'LoadModule: "glx"'
+    assert h.strip(setting) == "maxRetry: 5"
