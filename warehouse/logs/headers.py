@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from warehouse.logs.header_learning import HeaderLayoutLearner, unquote
+from warehouse.logs.header_fields import unquote
+from warehouse.logs.header_learning import HeaderLayoutLearner
 from warehouse.logs.header_tokens import (
     AFTER_LEVEL,
     COMP,
