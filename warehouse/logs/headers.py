@@ -232,12 +232,16 @@ class HeaderStripper(HeaderLayoutLearner):
         """Fallback for a line off the learned layout: drop its own leading timestamp run.
 
         A clock after two plain words is the message's own (``Phase began 10:11:12: name.``,
-        ``Build Date - 07/18/2017``, a line with no header): the line is left whole.
+        ``Build Date - 07/18/2017``, a line with no header): the line is left whole; so is one
+        after a word and a label (``Cumulative stall: 01:02:03.4``, a line of a message printed
+        on several lines).
         """
         head, classes, fast = self._head(body, 10)
         end = self._ts_end(classes)
-        if end and classes[: classes.index(TS)].count(OTHER) >= 2:
-            return body.strip()
+        if end:
+            before = classes[: classes.index(TS)]
+            if before.count(OTHER) >= 2 or (OTHER in before and COMP in before[1:]):
+                return body.strip()
         return self._cut(body, end, fast)
 
 

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import re
 
-WILDCARD = "<*>"
+from warehouse.logs.value_spans import (
+    ESCAPED_QUOTE,
+    REDACTION_OPEN,
+    WILDCARD,
+    mask_escaped_quoted,
+    mask_redacted,
+)
 
 # Whole-token shapes that are values even without a digit.
 _WHOLE_VALUE = re.compile(
@@ -77,6 +83,10 @@ _DATE_WORDS = _words(
 _UNITS = _words(
     "b kb mb gb tb pb kib mib gib tib bytes ms us ns s sec secs seconds min mins minutes h hrs "
     "hours days %"
+)
+# so does a rate of bytes ("12.5 MB/s", "7.81 KiB/sec."), its unit as varied as a size's
+_UNITS |= frozenset(
+    f"{size}/{per}" for size in _words("b kb mb gb tb kib mib gib tib") for per in ("s", "sec")
 )
 # The token after one of these words names an account: a variable (unless it is a plain
 # function word, as in "user not found" or "user logged in").
@@ -200,13 +210,15 @@ def join_quoted(tokens: list[str]) -> list[str]:
     ``"curl/8.5.0 (x86_64)"``, a command line ``"/usr/bin/tar -xf 3.tar"``) is data written
     whole, not text: one variable ``"<*>"``, whatever its length. A quoted name may hold a
     digit (``"results 3.zip"``); a quoted span opening on a word and holding a ``/`` (a request
-    line, ``"GET /a HTTP/1.1"``) is left split: its words are read one by one.
+    line, ``"GET /a HTTP/1.1"``) is left split: its words are read one by one. A quoted phrase in
+    brackets that opens the message (``["became leader at term 5"] [term=5]``, a logger that
+    writes every field in brackets, the message first) is the message's own text: left split.
     """
     out: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
-        if tok.count('"') == 1 and not tok.endswith('"'):
+        if tok.count('"') == 1 and not tok.endswith('"') and not (i == 0 and tok[:2] == '["'):
             value = _value_word(tok[tok.index('"') + 1 :])
             limit = _QUOTED_VALUE_MAX if value else _QUOTED_MAX
             j = i + 1
@@ -229,10 +241,12 @@ def join_quoted(tokens: list[str]) -> list[str]:
 
 
 _LIST_MAX = 64  # items a bracketed list may hold
-# "[a, ...", "(a, ..." or "{a(1), ...": a cheap first test
-_LIST_OPEN = re.compile(r"[\[(][^\s\[\]()]*, |\{[^\s{}]*, ")
-# where a list opens: at a token's start, or as a key's value (``pools=[a, b]``)
-_LIST_START = re.compile(r"^(?:[A-Za-z_][\w.\-]*=)?[\[({]")
+# "[a, ...", "(a, ...", "[(a,b):1, ..." or "{a(1), ...": a cheap first test; an item may hold a
+# group in parentheses of its own (a replica written ``(n1,s2):3``)
+_LIST_OPEN = re.compile(r"[\[(][^\s\[\]()]*(?:\([^\s()]*\)[^\s\[\]()]*)*, |\{[^\s{}]*, ")
+# where a list opens: at a token's start, as a key's value (``pools=[a, b]``), or in
+# parentheses glued to a word that names what it lists (``SELECT(id, ts)``)
+_LIST_START = re.compile(r"^(?:[A-Za-z_][\w.\-]*=|[A-Za-z_]\w*(?=\())?[\[({]")
 
 
 def join_lists(tokens: list[str]) -> list[str]:
@@ -419,6 +433,10 @@ class Masker:
         brackets (``[   12.5]``) is one token."""
         if "[ " in message:
             message = _PADDED_NUMBER.sub("[", message)
+        if REDACTION_OPEN in message:
+            message = mask_redacted(message)
+        if ESCAPED_QUOTE in message:
+            message = mask_escaped_quoted(message)
         tokens = message.split()
         if '"' in message:
             tokens = join_quoted(tokens)
@@ -426,7 +444,7 @@ class Masker:
             ", " in message
             and (
                 " [" in message
-                or " (" in message
+                or "(" in message
                 or " {" in message
                 or "=[" in message
                 or message[:1] in "[({"

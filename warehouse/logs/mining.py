@@ -100,6 +100,8 @@ class TemplateMiner(Refinement):
         self._split_at: dict[int, tuple[int, ...]] = {}
         # a split group's own further split: (cluster id, group key) -> positions
         self._sub_split: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
+        # a split position's words that are instances of a masked value there (see refine)
+        self._instances: dict[int, list[dict[str, str]]] = {}
         self._alias: dict[int, int] = {}  # template id merged into another (see _merge_runs)
         self._merge_keys: dict[tuple[str, ...], tuple[str, ...]] = {}  # template -> merge key
         self._group_ids: dict[tuple[int, tuple[int, ...], tuple[str, ...]], int] = {}

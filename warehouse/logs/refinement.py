@@ -13,7 +13,13 @@ import re
 from typing import TYPE_CHECKING
 
 from warehouse.logs.masking import WILDCARD, Masker
-from warehouse.logs.template_tokens import collapse, fold_instances, generalise, series
+from warehouse.logs.template_tokens import (
+    collapse,
+    fold_instances,
+    generalise,
+    instances,
+    series,
+)
 
 if TYPE_CHECKING:
     from warehouse.logs.mining import _Cluster
@@ -52,6 +58,7 @@ class Refinement:
     _sig_tid: list[int]
     _split_at: dict[int, tuple[int, ...]]
     _sub_split: dict[tuple[int, tuple[str, ...]], tuple[int, ...]]
+    _instances: dict[int, list[dict[str, str]]]
     _alias: dict[int, int]
     _merge_keys: dict[tuple[str, ...], tuple[str, ...]]
     _group_ids: dict[tuple[int, tuple[int, ...], tuple[str, ...]], int]
@@ -75,6 +82,7 @@ class Refinement:
         self._tokens = {}
         self._count = {}
         self._sub_split = {}
+        self._instances = {}
         sigs = self._sigs
         members: dict[int, list[int]] = {}
         for cluster in self._clusters:
@@ -84,8 +92,19 @@ class Refinement:
             else:
                 self._split_at.pop(cluster.id, None)
             groups: dict[tuple[str, ...], list[int]] = {}
-            for s in cluster.sigs:
-                groups.setdefault(tuple(sigs[s][p] for p in split_at), []).append(s)
+            folds = [instances({sigs[s][p] for s in cluster.sigs}) for p in split_at]
+            if not any(folds):
+                folds = []
+            if folds:
+                # a word that is an instance of a masked value there groups with that value
+                self._instances[cluster.id] = folds
+                for s in cluster.sigs:
+                    sig = sigs[s]
+                    key = tuple(f.get(sig[p], sig[p]) for f, p in zip(folds, split_at, strict=True))
+                    groups.setdefault(key, []).append(s)
+            else:
+                for s in cluster.sigs:
+                    groups.setdefault(tuple(sigs[s][p] for p in split_at), []).append(s)
             if len(groups) > 1:
                 for key, sids in list(groups.items()):
                     tokens = list(sigs[sids[0]])
@@ -108,6 +127,9 @@ class Refinement:
                 for s in sids:
                     generalise(tokens, sigs[s])
                     self._sig_tid[s] = tid
+                if folds:
+                    for p, word in zip(split_at, key, strict=False):
+                        tokens[p] = word  # the group's masked value, its instances folded in
                 self._tokens[tid] = tokens
                 self._count[tid] = sum(counts[s] for s in sids)
                 members[tid] = sids
@@ -262,7 +284,11 @@ class Refinement:
         split_at = self._split_at.get(cluster.id)
         if not split_at:
             return cluster.id
-        key = tuple(sig[p] for p in split_at)
+        folds = self._instances.get(cluster.id)
+        if folds:
+            key = tuple(f.get(sig[p], sig[p]) for f, p in zip(folds, split_at, strict=True))
+        else:
+            key = tuple(sig[p] for p in split_at)
         sub = self._sub_split.get((cluster.id, key))
         if sub:
             split_at += sub

@@ -65,6 +65,27 @@ def fold_instances(values: set[str]) -> set[str]:
     return out
 
 
+def instances(values: set[str]) -> dict[str, str]:
+    """Each word of one position that fits a masked value's shape there, mapped to that value.
+
+    ``SELECT(id)`` is an instance of ``SELECT(<*>)``: a list of one item where other lines
+    listed several (masked whole), the same slot (as :func:`fold_instances` reads it), so the
+    lines group with the masked value's, not by the word.
+    """
+    masked = [v for v in values if WILDCARD in v]
+    if not masked or len(masked) == len(values):
+        return {}
+    shapes = [(re.compile(".+".join(map(re.escape, v.split(WILDCARD)))), v) for v in masked]
+    out: dict[str, str] = {}
+    for v in values:
+        if WILDCARD not in v:
+            for shape, m in shapes:
+                if shape.fullmatch(v):
+                    out[v] = m
+                    break
+    return out
+
+
 def generalise(tokens: list[str], other: Sequence[str]) -> None:
     """Turn each token of ``tokens`` that differs from ``other``'s into ``<*>`` (in place)."""
     for i, tok in enumerate(other):

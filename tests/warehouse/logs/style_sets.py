@@ -36,12 +36,17 @@ of it is left out, see its module); the seventeenth, security and network daemon
 with ``key=value`` tails, counters and addresses with ports (an agent's structured log, an
 intrusion detector's alerts, a directory server, a ticket server, a time daemon, a load
 balancer's traffic lines, a file transfer server, a mail access server; see its module for
-what is left out).
+what is left out); the eighteenth, storage engines and distributed databases, with values
+between redaction marks, lists glued to words, quoted requests holding escaped quotes and
+stats dumps whose later lines have no header (a distributed SQL node, a column store's server,
+an LSM engine's log file, a consensus store, a region server, a search engine node, a raft
+key-value store; a stream processor's job manager is left out, see its module).
 """
 
 from __future__ import annotations
 
 from tests.warehouse.logs.synthetic_styles import STYLES, Event, Header
+from tests.warehouse.logs.synthetic_styles_eighteenth import EIGHTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_eighth import EIGHTH_STYLES
 from tests.warehouse.logs.synthetic_styles_eleventh import ELEVENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fifteenth import FIFTEENTH_STYLES
@@ -77,5 +82,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     FIFTEENTH_STYLES,
     SIXTEENTH_STYLES,
     SEVENTEENTH_STYLES,
+    EIGHTEENTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}

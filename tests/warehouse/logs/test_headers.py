@@ -458,3 +458,18 @@ def test_a_program_name_followed_by_one_token_at_most_stays_in_the_message() -> 
     setting = "2025-05-03T10:11:12 node2 maxRetry: 5"
     assert h.strip(module) == 'LoadModule: "glx"'
     assert h.strip(setting) == "maxRetry: 5"
+
+
+def test_a_clock_after_a_word_and_a_label_is_the_message_s_own() -> None:
+    # the later lines of a message printed on several lines carry no header
+    tails = [
+        "Cumulative stall: 00:01:02.345 H:M:S, 0.0 percent",
+        "Cumulative writes: 46259225 writes, 27927 keys, 14307 commit groups",
+    ]
+    lines = []
+    for i in range(12):
+        lines.append(f"2024/03/01-10:00:{i:02d}.123456 7f8b1c3ff700 flushed table #{i} OK")
+        lines.append(tails[i % 2])
+    stripped = _strip_all(lines)
+    assert stripped[0].endswith("flushed table #0 OK")
+    assert stripped[1::2] == [tails[i % 2] for i in range(12)]

@@ -271,3 +271,49 @@ def test_a_label_of_a_word_with_one_digit_joined_to_a_word_names_a_service() -> 
 def test_a_folder_bound_to_a_key_is_a_value() -> None:
     assert mask_message("mounted prefix=archive/ kind=blob") == "mounted prefix=<*> kind=blob"
     assert mask_message("mounted prefix=/ kind=blob") == "mounted prefix=/ kind=blob"
+
+
+def test_a_span_between_redaction_marks_is_one_value_whatever_it_holds() -> None:
+    message = "proposing command \u2039Put\u203a at \u2039/Table/5/1/\u203912\u203a\u203a"
+    assert Masker().mask(message) == [
+        "proposing",
+        "command",
+        "<*>",
+        "at",
+        "<*>",
+    ]
+    # spaces and brackets inside the marks are the value's own
+    assert mask_message("RPC \u2039Get [/Table/56/1/12,/Min)\u203a to r6 failed") == (
+        "RPC <*> to <*> failed"
+    )
+
+
+def test_a_quoted_string_holding_escaped_quotes_is_one_value() -> None:
+    one = mask_message('range request "key:\\"/reg/pods/web\\" count_only:true " took 5ms')
+    two = mask_message('range request "key:\\"/reg/leases/x\\" " took 7ms')
+    assert one == two == 'range request "<*>" took <*>'
+
+
+def test_a_list_whose_items_hold_parentheses_is_one_value() -> None:
+    assert mask_message("add [(n1,s1):1, (n2,s2):2, (n3,s3):3] remove []") == (
+        "add [<*>] remove []"
+    )
+
+
+def test_a_rate_of_bytes_after_a_number_is_part_of_the_value() -> None:
+    masker = Masker()
+    assert masker.mask("read 12 rows, 7.81 KiB/sec.") == masker.mask("read 3 rows, 1.2 MB/s.")
+
+
+def test_a_list_in_parentheses_glued_to_a_word_is_the_word_and_one_value() -> None:
+    assert mask_message("granted SELECT(id, ts, value) ON t") == "granted SELECT(<*>) ON t"
+    assert mask_message("granted INSERT(id, ts) ON t") == "granted INSERT(<*>) ON t"
+
+
+def test_a_bracketed_quoted_phrase_opening_the_message_is_its_text() -> None:
+    # the message in brackets first, then its fields: the phrase's words are read one by one
+    assert mask_message('["became leader at term 5"] [term=5] [region_id=12]') == (
+        '["became leader at term <*>"] [term=<*>] [region_id=<*>]'
+    )
+    # a quoted name elsewhere is still one token
+    assert Masker().mask('device "Living Room TV" on') == ["device", '"Living Room TV"', "on"]

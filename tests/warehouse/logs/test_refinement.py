@@ -257,3 +257,19 @@ def test_two_templates_of_the_same_words_are_not_instances_of_each_other() -> No
     worker.start()
     worker.join(timeout=5)
     assert done == [{}]
+
+
+def test_a_word_that_fits_a_masked_value_s_shape_groups_with_that_value() -> None:
+    # ``SELECT(c)`` is an instance of ``SELECT(<*>)`` (a name with no digit where others had
+    # one): one event with it, while SELECT and INSERT stay two
+    m = TemplateMiner()
+    select, insert = [], []
+    for i in range(30):
+        col = f"c{i}" if i % 3 else ("ts", "name", "value")[i % 9 // 3]
+        select.append(m.add_sig(f"access granted SELECT({col}) ON table{i}"))
+        insert.append(m.add_sig(f"access granted INSERT(c{i}) ON table{i}"))
+    m.refine()
+    assert len({m.template_of(s) for s in select}) == 1
+    assert len({m.template_of(s) for s in insert}) == 1
+    assert {m.template_of(s) for s in select} != {m.template_of(s) for s in insert}
+    assert m.template(m.template_of(select[0])) == "access granted SELECT(<*>) ON <*>"

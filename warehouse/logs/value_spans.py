@@ -1,0 +1,45 @@
+"""Spans of a message that are one value whatever they hold, found on the message's text before
+it is split into tokens (a span may hold spaces): a value between redaction marks, and a quoted
+string that carries escaped quotes.
+"""
+
+from __future__ import annotations
+
+import re
+
+WILDCARD = "<*>"
+
+REDACTION_OPEN = "\u2039"  # ‹
+# the innermost span between redaction marks: ``‹42›``, ``‹Get [/a,/b)›``
+_REDACTED = re.compile("\u2039[^\u2039\u203a]*\u203a")
+_NESTING_MAX = 4  # marks nested in marks (``‹/Table/‹12››``) are read inside out
+
+ESCAPED_QUOTE = '\\"'
+# a double-quoted string holding an escaped quote: ``"key:\"/a/b\" limit:1 "``
+_ESCAPED_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*\\"(?:[^"\\]|\\.)*"')
+
+
+def mask_redacted(message: str) -> str:
+    """``message`` with each span between redaction marks made one ``<*>``.
+
+    A redactable log marks what may be user data (``‹...›``): a key, a name, a request, any
+    value, spaces and brackets included. The marks say where a value is; what they hold is
+    never the event's text, whatever its shape (``‹Put›``, ``‹Get [/Table/5,/Min)›``).
+    """
+    for _ in range(_NESTING_MAX):
+        masked = _REDACTED.sub(WILDCARD, message)
+        if masked == message:
+            break
+        message = masked
+    return message
+
+
+def mask_escaped_quoted(message: str) -> str:
+    """``message`` with each double-quoted string that holds escaped quotes made ``"<*>"``.
+
+    A string printed quoted with its own quotes escaped (Go's ``%q``, a serialized request,
+    ``"key:\\"/a\\" range_end:\\"/b\\" "``) is a value written whole: its words are data,
+    not the event's text. A quoted string with no escaped quote is left to the quoted-phrase
+    rule.
+    """
+    return _ESCAPED_QUOTED.sub('"' + WILDCARD + '"', message)
