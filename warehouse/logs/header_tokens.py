@@ -60,8 +60,12 @@ _COMP_TOKEN = re.compile(
 )
 _LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")  # a.b.Class, no colon
 _SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
-# a bracket group kept whole, spaces and all; a number padded inside parentheses ("tag( 123):")
-TOKEN = re.compile(r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\S*|[^\s(]*\( +\d+\)\S*|\S+)")
+# a bracket group kept whole, spaces and all, with a counter padded inside brackets glued to it
+# ("[time][  7]Category:", as "[time][127]Category:" is one token); a number padded inside
+# parentheses ("tag( 123):")
+TOKEN = re.compile(
+    r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\](?:\[ +\d+\])*\S*|[^\s(]*\( +\d+\)\S*|\S+)"
+)
 PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
 # RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG
 _SYSLOG5424 = re.compile(

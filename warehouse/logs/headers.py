@@ -37,9 +37,12 @@ from warehouse.logs.header_tokens import (
     hex_width,
     is_value,
 )
+from warehouse.logs.masking import UNITS
 from warehouse.logs.structured_lines import structured_message
 
 SAMPLE_LINES = 200
+# a number of one or two digits on each side of a dot: a month and day ("10.30") or a decimal
+_SHORT_DECIMAL = re.compile(r"^\d{1,2}\.\d{1,2}$")
 PROGRAM_WORDS = 4  # a syslog "program[pid]:" may sit this many tokens after its usual place
 # RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG
 _SYSLOG5424 = re.compile(
@@ -234,7 +237,9 @@ class HeaderStripper(HeaderLayoutLearner):
         A clock after two plain words is the message's own (``Phase began 10:11:12: name.``,
         ``Build Date - 07/18/2017``, a line with no header): the line is left whole; so is one
         after a word and a label (``Cumulative stall: 01:02:03.4``, a line of a message printed
-        on several lines).
+        on several lines), and so is a short decimal after a label opening the line (``DRAM:  7.5
+        GiB``: a size, not a month and day), and a number followed by a unit (``16254 bytes
+        read``: a quantity, not epoch seconds).
         """
         head, classes, fast = self._head(body, 10)
         end = self._ts_end(classes)
@@ -242,6 +247,10 @@ class HeaderStripper(HeaderLayoutLearner):
             before = classes[: classes.index(TS)]
             if before.count(OTHER) >= 2 or (OTHER in before and COMP in before[1:]):
                 return body.strip()
+            if before == [COMP] and end == 2 and _SHORT_DECIMAL.match(head[1]):
+                return body.strip()  # "DRAM:  7.5 GiB": a label's number, not a month and day
+            if end == 1 and len(head) > 1 and head[0].isdigit() and head[1].lower() in UNITS:
+                return body.strip()  # "16254 bytes read": a quantity, not an epoch's seconds
         return self._cut(body, end, fast)
 
 

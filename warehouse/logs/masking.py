@@ -18,6 +18,7 @@ from warehouse.logs.value_spans import (
     WILDCARD,
     mask_escaped_quoted,
     mask_redacted,
+    unpad_after_equals,
 )
 
 # Whole-token shapes that are values even without a digit.
@@ -43,8 +44,9 @@ LETTER_HEX = r"(?:[a-f]{7,}|[A-F]{7,})"
 _LETTER_HEX_PIECE = re.compile(rf"^{LETTER_HEX}$")
 _LETTER_HEX_IN = re.compile(rf"(?<![A-Za-z]){LETTER_HEX}(?![A-Za-z])")
 
-# An acronym with one digit names a protocol or standard ("SOCKS5", "HTTP2"): message text.
-_ACRONYM = re.compile(r"^[A-Z]{3,}\d$")
+# An acronym with one digit names a protocol or standard ("SOCKS5", "HTTP2"), as does one with
+# a "v" before its version ("IPv6", "SNMPv3"): message text.
+_ACRONYM = re.compile(r"^(?:[A-Z]{3,}|[A-Z]{2,}v)\d$")
 # So does a label of a word with one digit joined by a hyphen to a word, a protocol's service
 # opening a message ("pop3-login:"); without the colon that shape is as often a host (web1-prod).
 _SERVICE_LABEL = re.compile(r"^[A-Za-z]{2,}\d-[A-Za-z]{2,}:$")
@@ -88,6 +90,7 @@ _UNITS = _words(
 _UNITS |= frozenset(
     f"{size}/{per}" for size in _words("b kb mb gb tb kib mib gib tib") for per in ("s", "sec")
 )
+UNITS = _UNITS  # also read by the header rules: a number before a unit is no clock
 # The token after one of these words names an account: a variable (unless it is a plain
 # function word, as in "user not found" or "user logged in").
 _NAME_KEYS = frozenset(["user", "username", "ruser"])
@@ -433,6 +436,8 @@ class Masker:
         brackets (``[   12.5]``) is one token."""
         if "[ " in message:
             message = _PADDED_NUMBER.sub("[", message)
+        if "= " in message:
+            message = unpad_after_equals(message)
         if REDACTION_OPEN in message:
             message = mask_redacted(message)
         if ESCAPED_QUOTE in message:

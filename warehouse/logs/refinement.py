@@ -37,11 +37,14 @@ _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 # a word holding a digit that masking kept as text ("CPU6:", "SOCKS5")
 _NUMBERED = re.compile(r"[A-Za-z_]\d|\d[A-Za-z_]")
 _NUMBERED_WORD = re.compile(r"[A-Za-z_]*\d\w*")
+# a protocol named with its version after a "v" ("IPv4", "IPv6"): not one of a numbered series
+_VERSIONED = re.compile(r"^[A-Z]{2,}v\d[:,;]?$")
 
 
 def _numbered(token: str) -> str:
-    """``token`` with a numbered name in it as the masker writes a value: ``CPU6:`` -> ``<*>:``."""
-    if WILDCARD in token or not _NUMBERED.search(token):
+    """``token`` with a numbered name in it as the masker writes a value: ``CPU6:`` -> ``<*>:``;
+    a versioned protocol's name stays text (``IPv4`` and ``IPv6`` name two events)."""
+    if WILDCARD in token or not _NUMBERED.search(token) or _VERSIONED.match(token):
         return token
     out = _NUMBERED_WORD.sub(WILDCARD, token)
     return WILDCARD if out.rstrip(":,;") == WILDCARD else out

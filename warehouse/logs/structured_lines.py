@@ -7,6 +7,7 @@ import json
 import re
 
 from warehouse.logs.header_tokens import words
+from warehouse.logs.value_spans import unpad_after_equals
 
 # a value is double-quoted (logfmt), single-quoted (the Linux audit log's ``msg='...'``) or bare
 _LOGFMT_PAIR = re.compile(r"""([\w.@\-]+)=("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S*)""")
@@ -33,6 +34,7 @@ def structured_message(line: str) -> str | None:
         rest = [f"{k}={v}" for k, v in obj.items() if k.lower() not in _HEADER_KEYS]
         return " ".join(rest)
     if "=" in s and _LOGFMT_PAIR.match(s):
+        s = unpad_after_equals(s)  # ``frame=  12`` is one pair, as ``frame=1234`` is
         pairs = _LOGFMT_PAIR.findall(s)
         covered = sum(len(k) + 1 + len(v) for k, v in pairs)
         if len(pairs) >= 2 and covered >= 0.8 * len(s.replace(" ", "")):

@@ -1,6 +1,7 @@
 """Spans of a message that are one value whatever they hold, found on the message's text before
 it is split into tokens (a span may hold spaces): a value between redaction marks, and a quoted
-string that carries escaped quotes.
+string that carries escaped quotes; and the spaces a fixed-width number leaves after its
+``key=``, made the same however many its digits leave.
 """
 
 from __future__ import annotations
@@ -43,3 +44,13 @@ def mask_escaped_quoted(message: str) -> str:
     rule.
     """
     return _ESCAPED_QUOTED.sub('"' + WILDCARD + '"', message)
+
+
+# a value printed after its label with printf padding: ``frame=  123`` as ``frame=12345``
+_PADDED_AFTER_EQUALS = re.compile(r"=(?<=[A-Za-z]=) +(?=-?\d)")  # "=" first: fast to find
+
+
+def unpad_after_equals(text: str) -> str:
+    """``text`` with a number padded after ``key=`` glued to it (``fps= 30`` as ``fps=240``):
+    a ``key=value`` line whose values are printed to a fixed width."""
+    return _PADDED_AFTER_EQUALS.sub("=", text) if "= " in text else text

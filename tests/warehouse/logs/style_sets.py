@@ -40,7 +40,12 @@ what is left out); the eighteenth, storage engines and distributed databases, wi
 between redaction marks, lists glued to words, quoted requests holding escaped quotes and
 stats dumps whose later lines have no header (a distributed SQL node, a column store's server,
 an LSM engine's log file, a consensus store, a region server, a search engine node, a raft
-key-value store; a stream processor's job manager is left out, see its module).
+key-value store; a stream processor's job manager is left out, see its module); the
+nineteenth, embedded devices, routers, game and media servers, with a counter padded inside
+brackets, values padded after their keys, headerless boot lines and protocol names with a
+version (an RTOS console, a router's ``logread``, a game engine's log, a media center, a media
+server, a bootloader's console; a transcoder's stderr and a block game's server are left out,
+see its module).
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from tests.warehouse.logs.synthetic_styles_fifth import FIFTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourteenth import FOURTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_fourth import FOURTH_STYLES
 from tests.warehouse.logs.synthetic_styles_held_out import HELD_OUT_STYLES
+from tests.warehouse.logs.synthetic_styles_nineteenth import NINETEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_ninth import NINTH_STYLES
 from tests.warehouse.logs.synthetic_styles_seventeenth import SEVENTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_seventh import SEVENTH_STYLES
@@ -83,5 +89,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     SIXTEENTH_STYLES,
     SEVENTEENTH_STYLES,
     EIGHTEENTH_STYLES,
+    NINETEENTH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}
