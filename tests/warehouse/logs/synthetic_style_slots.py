@@ -38,6 +38,23 @@ CLASSES = [f"{_coined(i).title()}{_coined(i + 3).title()}" for i in range(30)]
 PROGRAMS = [_coined(i + 11) for i in range(20)]
 
 user = skewed(USERS)
+
+
+def pool(fmt: str, lo: int, n: int) -> Slot:
+    """A name from ``n`` names ``fmt.format(w=word)``: an open set, a few common, many rare."""
+    return skewed([fmt.format(w=w, W=w.title()) for w in USERS[lo : lo + n]])
+
+
+def growing(lo_digits: int = 1, hi_digits: int = 9) -> Slot:
+    """A number whose width grows: as many short as long ones."""
+
+    def draw(r: random.Random) -> str:
+        d = r.randint(lo_digits, hi_digits)
+        return str(r.randint(10 ** (d - 1), 10**d - 1))
+
+    return draw
+
+
 host = skewed(HOSTS)
 package = skewed(PACKAGES)
 klass = skewed(CLASSES)

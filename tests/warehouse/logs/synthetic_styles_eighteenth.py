@@ -86,21 +86,6 @@ from tests.warehouse.logs.synthetic_styles import Event, Header, Rare, Slot
 _WORDS = s.USERS  # coined words with no digits
 
 
-def _pool(fmt: str, lo: int, n: int) -> Slot:
-    """A name from ``n`` names ``fmt.format(w=word)``: an open set, a few common, many rare."""
-    return s.skewed([fmt.format(w=w, W=w.title()) for w in _WORDS[lo : lo + n]])
-
-
-def growing(lo_digits: int = 1, hi_digits: int = 9) -> Slot:
-    """A number whose width grows: as many short as long ones."""
-
-    def draw(r: random.Random) -> str:
-        d = r.randint(lo_digits, hi_digits)
-        return str(r.randint(10 ** (d - 1), 10**d - 1))
-
-    return draw
-
-
 def redacted(slot: Slot) -> Slot:
     """A value between redaction markers, as a redactable log writes it: ``‹42›``."""
     return lambda r: f"‹{slot(r)}›"
@@ -130,7 +115,7 @@ def table_key(r: random.Random) -> str:
 
 
 def range_id(r: random.Random) -> str:
-    return f"r{growing(1, 5)(r)}"
+    return f"r{s.growing(1, 5)(r)}"
 
 
 def crdb_tags(r: random.Random, kind: str) -> str:
@@ -188,7 +173,7 @@ def sst_path(r: random.Random) -> str:
 
 
 def cf_name(r: random.Random) -> str:
-    return r.choice(("default", "default", "write", "lock", _pool("cf_{w}", 0, 10)(r)))
+    return r.choice(("default", "default", "write", "lock", s.pool("cf_{w}", 0, 10)(r)))
 
 
 def stats_row(r: random.Random) -> str:
@@ -242,7 +227,7 @@ def region_name(r: random.Random) -> str:
     return f"{table},{key},{r.randint(1_700_000_000_000, 1_760_000_000_000)}.{s.hexn(32)(r)}."
 
 
-family = _pool("{w}", 20, 10)  # a table's column families: an open set
+family = s.pool("{w}", 20, 10)  # a table's column families: an open set
 metric = s.skewed([f"{a}.{b}" for a in ("queue", "ranges", "liveness") for b in _WORDS[:8]])
 
 
@@ -277,7 +262,7 @@ def wal_file(r: random.Random) -> str:
 
 
 def es_index(r: random.Random) -> str:
-    kind = r.choice(("logs", "metrics", "traces", _pool("app-{w}", 0, 12)(r)))
+    kind = r.choice(("logs", "metrics", "traces", s.pool("app-{w}", 0, 12)(r)))
     return f"{kind}-2025.0{r.randint(1, 9)}.{r.randint(10, 28)}"
 
 
@@ -437,7 +422,7 @@ CRDB: list[Event] = [
         "CGO/sec), {}/{} %(u/s)time, {} %gc ({}x), {}/{} (r/w)net",
         (
             iec,
-            growing(2, 5),
+            s.growing(2, 5),
             iec,
             iec,
             iec,
@@ -476,11 +461,11 @@ CRDB: list[Event] = [
                 s.num(1, 9),
                 s.num(1, 9),
                 s.num(1, 9),
-                growing(2, 7),
-                growing(1, 5),
+                s.growing(2, 7),
+                s.growing(1, 5),
                 iec,
                 s.num(1, 9),
-                growing(1, 4),
+                s.growing(1, 4),
             ),
         )
         for kind in ("INITIAL", "VIA_SNAPSHOT_QUEUE")
@@ -520,14 +505,14 @@ CRDB: list[Event] = [
         (
             s.num(1, 9),
             metric,
-            growing(1, 4),
+            s.growing(1, 4),
         ),
     ),
     (
         "I 2@util/log/event_log.go:32 n",
         'Structured event: {{"Timestamp":{},"EventType":"node_restart","NodeID":{},'
         '"StartedAt":{}}}',
-        (growing(19, 19), s.num(1, 9), growing(19, 19)),
+        (s.growing(19, 19), s.num(1, 9), s.growing(19, 19)),
     ),
     (
         "W kv/kvclient/kvcoord/dist_sender.go:1610 n",
@@ -536,13 +521,13 @@ CRDB: list[Event] = [
         (
             s.secs,
             _R(s.pick("Get [/Table/56/1/12,/Min)", "Scan [/Table/57/1,/Table/57/2)")),
-            growing(1, 4),
+            s.growing(1, 4),
             _R(table_key),
             s.num(1, 9),
             s.num(1, 9),
             s.num(1, 9),
             s.num(3, 9),
-            growing(1, 3),
+            s.growing(1, 3),
             s.pick("(err: <nil>)"),
         ),
     ),
@@ -550,7 +535,7 @@ CRDB: list[Event] = [
         "I kv/kvserver/store_raft.go:670 s",
         "raft ready handling: {}s [append={}s, apply={}s, non-blocking-sync={}s, other={}s], "
         "wrote {} bytes, {} entries",
-        (*(s.dec(0, 2, 2) for _ in range(5)), growing(2, 7), s.num(1, 99)),
+        (*(s.dec(0, 2, 2) for _ in range(5)), s.growing(2, 7), s.num(1, 99)),
     ),
     (
         "E kv/kvserver/replica_circuit_breaker.go:175 r",
@@ -558,10 +543,10 @@ CRDB: list[Event] = [
             "breaker: tripped with error: replica unavailable: (n{},s{}):{} unable to serve "
             "request to r{}"
         ),
-        (s.num(1, 9), s.num(1, 9), s.num(1, 9), growing(1, 4)),
+        (s.num(1, 9), s.num(1, 9), s.num(1, 9), s.growing(1, 4)),
     ),
     *(
-        ("I jobs/registry.go:1180 n", text, (growing(18, 18),))
+        ("I jobs/registry.go:1180 n", text, (s.growing(18, 18),))
         for text in (
             "job {}: stepping through state running",
             "job {}: stepping through state succeeded",
@@ -574,7 +559,7 @@ CLICKHOUSE: list[Event] = [
     (
         "Debug executeQuery q",
         "Read {} rows, {} in {} sec., {} rows/sec., {}/sec.",
-        (growing(1, 9), ch_size, s.dec(0, 9, 6), growing(1, 9), ch_size),
+        (s.growing(1, 9), ch_size, s.dec(0, 9, 6), s.growing(1, 9), ch_size),
     ),
     ("Debug MemoryTracker q", "Peak memory usage (for query): {}.", (ch_size,)),
     ("Debug TCPHandler q", "Processed in {} sec.", (s.dec(0, 9, 6),)),
@@ -611,12 +596,12 @@ CLICKHOUSE: list[Event] = [
         "Merge sorted {} rows, containing {} columns ({} merged, {} gathered) in {} sec., {} "
         "rows/sec., {}/sec.",
         (
-            growing(3, 9),
+            s.growing(3, 9),
             s.num(2, 90),
             s.num(1, 9),
             s.num(0, 80),
             s.dec(0, 90, 6),
-            growing(3, 8),
+            s.growing(3, 8),
             ch_size,
         ),
     ),
@@ -646,7 +631,7 @@ CLICKHOUSE: list[Event] = [
     (
         "Information SystemLog -",
         "Flushing system log, {} entries to flush up to offset {}",
-        (s.num(1, 9000), growing(1, 7)),
+        (s.num(1, 9000), s.growing(1, 7)),
     ),
     (
         "Warning Application -",
@@ -663,12 +648,12 @@ ROCKSDB: list[Event] = [
     (
         "db/db_impl/db_impl_write.cc:2180",
         _CF + "New memtable created with log file: #{}. Immutable memtables: {}.",
-        (cf_name, growing(1, 6), s.num(0, 4)),
+        (cf_name, s.growing(1, 6), s.num(0, 4)),
     ),
     (
         "db/flush_job.cc:870",
         _CF + "[JOB {}] Flushing memtable with next log file: {}",
-        (cf_name, growing(1, 5), growing(1, 6)),
+        (cf_name, s.growing(1, 5), s.growing(1, 6)),
     ),
     (
         "db/flush_job.cc:901",
@@ -676,26 +661,26 @@ ROCKSDB: list[Event] = [
         '"num_memtables": {}, "num_entries": {}, "num_deletes": {}, "total_data_size": {}, '
         '"memory_usage": {}, "flush_reason": "Write Buffer Full"}}',
         (
-            growing(16, 16),
-            growing(1, 5),
+            s.growing(16, 16),
+            s.growing(1, 5),
             s.num(1, 4),
-            growing(2, 7),
-            growing(1, 5),
-            growing(4, 9),
-            growing(4, 9),
+            s.growing(2, 7),
+            s.growing(1, 5),
+            s.growing(4, 9),
+            s.growing(4, 9),
         ),
     ),
     (
         "db/flush_job.cc:1012",
         _CF + "[JOB {}] Level-0 flush table #{}: {} bytes OK",
-        (cf_name, growing(1, 5), growing(1, 6), growing(3, 9)),
+        (cf_name, s.growing(1, 5), s.growing(1, 6), s.growing(3, 9)),
     ),
     (
         "db/compaction/compaction_job.cc:1996",
         _CF + "[JOB {}] Compacting {}@{} + {}@{} files to L{}, score {}",
         (
             cf_name,
-            growing(1, 5),
+            s.growing(1, 5),
             s.num(1, 12),
             s.num(0, 5),
             s.num(0, 30),
@@ -707,20 +692,20 @@ ROCKSDB: list[Event] = [
     (
         "db/compaction/compaction_job.cc:1566",
         _CF + "[JOB {}] Generated table #{}: {} keys, {} bytes, temperature: kUnknown",
-        (cf_name, growing(1, 5), growing(1, 6), growing(1, 8), growing(3, 9)),
+        (cf_name, s.growing(1, 5), s.growing(1, 6), s.growing(1, 8), s.growing(3, 9)),
     ),
     (
         "db/compaction/compaction_job.cc:1646",
         _CF + "[JOB {}] Compacted {}@{} + {}@{} files to L{} => {} bytes",
         (
             cf_name,
-            growing(1, 5),
+            s.growing(1, 5),
             s.num(1, 12),
             s.num(0, 5),
             s.num(0, 30),
             s.num(1, 6),
             s.num(1, 6),
-            growing(3, 10),
+            s.growing(3, 10),
         ),
     ),
     (
@@ -743,17 +728,17 @@ ROCKSDB: list[Event] = [
             s.dec(0, 999, 1),
             s.dec(0, 99, 1),
             s.dec(0, 99, 1),
-            growing(2, 8),
-            growing(1, 6),
+            s.growing(2, 8),
+            s.growing(1, 6),
         ),
     ),
     (
         "db/db_impl/db_impl_files.cc:410",
         "[JOB {}] Try to delete WAL files size {}, prev total WAL file size {}, number of live "
         "WAL files {}.",
-        (growing(1, 5), growing(3, 9), growing(3, 9), s.num(1, 9)),
+        (s.growing(1, 5), s.growing(3, 9), s.growing(3, 9), s.num(1, 9)),
     ),
-    ("db/db_impl/db_impl_files.cc:520", "Delete {} type=2 #{} -- OK", (sst_path, growing(1, 6))),
+    ("db/db_impl/db_impl_files.cc:520", "Delete {} type=2 #{} -- OK", (sst_path, s.growing(1, 6))),
     ("db/db_impl/db_impl.cc:1110", "------- DUMPING STATS -------", ()),
     ("-", "** DB Stats **", ()),
     ("-", "Uptime(secs): {} total, {} interval", (s.dec(0, 99999, 1), s.dec(0, 600, 1))),
@@ -762,9 +747,9 @@ ROCKSDB: list[Event] = [
         "Cumulative writes: {} writes, {} keys, {} commit groups, {} writes per commit group, "
         "ingest: {} GB, {} MB/s",
         (
-            growing(1, 9),
-            growing(1, 9),
-            growing(1, 9),
+            s.growing(1, 9),
+            s.growing(1, 9),
+            s.growing(1, 9),
             s.dec(1, 9, 1),
             s.dec(0, 999, 2),
             s.dec(0, 99, 2),
@@ -800,12 +785,12 @@ ROCKSDB: list[Event] = [
         ),
         (
             lambda r: f"/data/rocksdb/MANIFEST-{r.randint(1, 999999):06d}",
-            growing(1, 6),
-            growing(1, 6),
-            growing(1, 9),
-            growing(1, 6),
+            s.growing(1, 6),
+            s.growing(1, 6),
+            s.growing(1, 9),
+            s.growing(1, 6),
             s.num(0, 9),
-            growing(1, 6),
+            s.growing(1, 6),
         ),
     ),
     ("db/db_impl/db_impl.cc:510", Rare("Shutdown: canceling all background work"), ()),
@@ -814,7 +799,7 @@ ROCKSDB: list[Event] = [
 ETCD: list[Event] = [
     # a member's raft role is one of three words: one event each
     *(
-        ("I raft", f"{{}} became {role} at term {{}}", (member_id, growing(1, 4)))
+        ("I raft", f"{{}} became {role} at term {{}}", (member_id, s.growing(1, 4)))
         for role in ("follower", "candidate", "leader")
     ),
     (
@@ -823,18 +808,26 @@ ETCD: list[Event] = [
         "term {}",
         (
             member_id,
-            growing(1, 4),
-            growing(1, 8),
+            s.growing(1, 4),
+            s.growing(1, 8),
             s.pick("0"),
             member_id,
-            growing(1, 4),
-            growing(1, 8),
-            growing(1, 4),
+            s.growing(1, 4),
+            s.growing(1, 8),
+            s.growing(1, 4),
         ),
     ),
-    ("I raft", "{} received MsgVoteResp from {} at term {}", (member_id, member_id, growing(1, 4))),
-    ("I raft", "raft.node: {} elected leader {} at term {}", (member_id, member_id, growing(1, 4))),
-    ("I raft", "raft.node: {} lost leader {} at term {}", (member_id, member_id, growing(1, 4))),
+    (
+        "I raft",
+        "{} received MsgVoteResp from {} at term {}",
+        (member_id, member_id, s.growing(1, 4)),
+    ),
+    (
+        "I raft",
+        "raft.node: {} elected leader {} at term {}",
+        (member_id, member_id, s.growing(1, 4)),
+    ),
+    ("I raft", "raft.node: {} lost leader {} at term {}", (member_id, member_id, s.growing(1, 4))),
     ("I rafthttp", "peer {} became active", (member_id,)),
     ("I rafthttp", "peer {} became inactive (message send to peer failed)", (member_id,)),
     *(
@@ -848,12 +841,12 @@ ETCD: list[Event] = [
     (
         "I etcdserver",
         "start to snapshot (applied: {}, lastsnap: {})",
-        (growing(4, 9), growing(4, 9)),
+        (s.growing(4, 9), s.growing(4, 9)),
     ),
-    ("I etcdserver", "saved snapshot at index {}", (growing(4, 9),)),
-    ("I etcdserver", "compacted raft log at {}", (growing(4, 9),)),
-    ("I mvcc", "store.index: compact {}", (growing(3, 8),)),
-    ("I mvcc", "finished scheduled compaction at {} (took {})", (growing(3, 8), go_duration)),
+    ("I etcdserver", "saved snapshot at index {}", (s.growing(4, 9),)),
+    ("I etcdserver", "compacted raft log at {}", (s.growing(4, 9),)),
+    ("I mvcc", "store.index: compact {}", (s.growing(3, 8),)),
+    ("I mvcc", "finished scheduled compaction at {} (took {})", (s.growing(3, 8), go_duration)),
     (
         "W etcdserver",
         'read-only range request "key:\\"{}\\" {}" with result "range_response_count:{} '
@@ -861,8 +854,8 @@ ETCD: list[Event] = [
         (
             etcd_key,
             lambda r: r.choice(("", 'range_end:\\"/registry/pods0\\" ', "count_only:true ")),
-            growing(1, 4),
-            growing(1, 6),
+            s.growing(1, 4),
+            s.growing(1, 6),
             go_duration,
         ),
     ),
@@ -882,7 +875,7 @@ ETCD: list[Event] = [
     (
         "I etcdserver",
         Rare("published {{Name:{} ClientURLs:{}}} to cluster {}"),
-        (_pool("etcd-{w}", 0, 6), peer_urls, member_id),
+        (s.pool("etcd-{w}", 0, 6), peer_urls, member_id),
     ),
     ("E auth", Rare("invalid user name {} for permission checking"), (s.user,)),
 ]
@@ -901,11 +894,11 @@ HBASE: list[Event] = [
         "FlushLargeStoresPolicy{{flushSizeLowerBound={}}}",
         (
             encoded,
-            growing(1, 7),
-            growing(8, 10),
-            growing(9, 11),
+            s.growing(1, 7),
+            s.growing(8, 10),
+            s.growing(9, 11),
             s.dec(-0.25, 0.25, 16),
-            growing(7, 9),
+            s.growing(7, 9),
         ),
     ),
     ("INFO close regionserver.HRegion", "Closed {}", (region_name,)),
@@ -917,12 +910,18 @@ HBASE: list[Event] = [
     (
         "INFO flush regionserver.HRegion",
         _FLUSHED + "{}",
-        (*(s.num(1, 99999) for _ in range(6)), encoded, growing(1, 5), growing(1, 7), s.boolean),
+        (
+            *(s.num(1, 99999) for _ in range(6)),
+            encoded,
+            s.growing(1, 5),
+            s.growing(1, 7),
+            s.boolean,
+        ),
     ),
     (
         "INFO flush regionserver.HStore",
         "Added {}, entries={}, sequenceid={}, filesize={}",
-        (hdfs_path, growing(1, 7), growing(1, 7), hsize),
+        (hdfs_path, s.growing(1, 7), s.growing(1, 7), hsize),
     ),
     (
         "INFO compact regionserver.CompactSplit",
@@ -942,7 +941,7 @@ HBASE: list[Event] = [
     (
         "INFO roll wal.AbstractFSWAL",
         "Rolled WAL {} with entries={}, filesize={}; new WAL {}",
-        (wal_file, growing(1, 6), hsize, wal_file),
+        (wal_file, s.growing(1, 6), hsize, wal_file),
     ),
     (
         "INFO chore hfile.LruBlockCache",
@@ -953,14 +952,14 @@ HBASE: list[Event] = [
             hsize,
             hsize,
             hsize,
-            growing(1, 6),
-            growing(1, 8),
-            growing(1, 8),
+            s.growing(1, 6),
+            s.growing(1, 8),
+            s.growing(1, 8),
             lambda r: r.choice(("0", f"{r.uniform(0, 100):.2f}%")),
-            growing(1, 8),
-            growing(1, 8),
+            s.growing(1, 8),
+            s.growing(1, 8),
             lambda r: r.choice(("0", f"{r.uniform(0, 100):.2f}%")),
-            growing(1, 5),
+            s.growing(1, 5),
             s.num(0, 9999),
             lambda r: r.choice(("NaN", f"{r.uniform(0, 900):.1f}")),
         ),
@@ -972,12 +971,12 @@ HBASE: list[Event] = [
         '"param":"region= {}, for {} action(s) and 1st row key={}","processingtimems":{},'
         '"client":"{}","queuetimems":{},"class":"HRegionServer"}}',
         (
-            growing(13, 13),
-            growing(1, 6),
+            s.growing(13, 13),
+            s.growing(1, 6),
             region_name,
             s.num(1, 999),
             lambda r: f"user{r.randint(1000, 9999)}",
-            growing(4, 6),
+            s.growing(4, 6),
             lambda r: f"{s.ip(r)}:{r.randint(1024, 65535)}",
             s.num(0, 99),
         ),
@@ -999,7 +998,7 @@ ELASTIC: list[Event] = [
         (
             "INFO o.e.c.m.MetadataCreateIndexService",
             f"[{{}}] creating index, cause [{cause}], templates [{{}}], shards [{{}}]/[{{}}]",
-            (es_index, _pool("{w}-template", 0, 6), s.num(1, 5), s.num(0, 2)),
+            (es_index, s.pool("{w}-template", 0, 6), s.num(1, 5), s.num(0, 2)),
         )
         for cause in ("auto(bulk api)", "api", Rare("rollover_data_stream"))
     ),
@@ -1020,15 +1019,15 @@ ELASTIC: list[Event] = [
     (
         "INFO o.e.m.j.JvmGcMonitorService",
         "[gc][{}] overhead, spent [{}] collecting in the last [{}]",
-        (growing(1, 7), es_time, es_time),
+        (s.growing(1, 7), es_time, es_time),
     ),
     (
         "WARN o.e.m.j.JvmGcMonitorService",
         "[gc][young][{}][{}] duration [{}], collections [1]/[{}], total [{}]/[{}], memory "
         "[{}]->[{}]/[{}], all_pools {{[young] [{}]->[{}]/[{}]}}{{[old] [{}]->[{}]/[{}]}}",
         (
-            growing(1, 7),
-            growing(1, 5),
+            s.growing(1, 7),
+            s.growing(1, 5),
             es_time,
             es_time,
             es_time,
@@ -1041,15 +1040,15 @@ ELASTIC: list[Event] = [
         "added {{{{{}}}{{{}}}{{{}}}{{{}}}{{{}}}{{cdfhilmrstw}}}}, term: {}, version: {}, reason: "
         "ApplyCommitRequest{{term={}, version={}}}",
         (
-            _pool("es-data-{w}", 0, 8),
+            s.pool("es-data-{w}", 0, 8),
             es_uuid,
             es_uuid,
             s.ip,
             lambda r: f"{s.ip(r)}:9300",
             s.num(1, 40),
-            growing(1, 6),
+            s.growing(1, 6),
             s.num(1, 40),
-            growing(1, 6),
+            s.growing(1, 6),
         ),
     ),
     (
@@ -1057,14 +1056,14 @@ ELASTIC: list[Event] = [
         "high disk watermark [90%] exceeded on [{}][{}][/var/lib/elasticsearch] free: {}[{}%], "
         "shards will be relocated away from this node; currently relocating away shards "
         "totalling [{}] bytes",
-        (es_uuid, _pool("es-data-{w}", 0, 8), es_bytes, s.dec(1, 10, 1), growing(1, 10)),
+        (es_uuid, s.pool("es-data-{w}", 0, 8), es_bytes, s.dec(1, 10, 1), s.growing(1, 10)),
     ),
     (
         "INFO o.e.x.i.IndexLifecycleTransition",
         'moving index [{}] from [{{"phase":"hot","action":"rollover",'
         '"name":"check-rollover-ready"}}] '
         'to [{{"phase":"hot","action":"rollover","name":"attempt-rollover"}}] in policy [{}]',
-        (es_index, _pool("{w}-policy", 0, 6)),
+        (es_index, s.pool("{w}-policy", 0, 6)),
     ),
     (
         "DEBUG o.e.a.b.TransportShardBulkAction",
@@ -1075,7 +1074,12 @@ ELASTIC: list[Event] = [
     (
         "INFO o.e.c.c.Coordinator",
         Rare("master node changed {{previous [{}], current [{}]}}, term: {}, version: {}"),
-        (_pool("es-master-{w}", 0, 3), _pool("es-master-{w}", 0, 3), s.num(1, 40), growing(1, 6)),
+        (
+            s.pool("es-master-{w}", 0, 3),
+            s.pool("es-master-{w}", 0, 3),
+            s.num(1, 40),
+            s.growing(1, 6),
+        ),
     ),
     (
         "WARN o.e.d.HandshakingTransportAddressConnector",
@@ -1123,18 +1127,18 @@ FLINK: list[Event] = [
         "INFO org.apache.flink.runtime.checkpoint.CheckpointCoordinator",
         "Triggering checkpoint {} (type=CheckpointType{{name='Checkpoint', "
         "sharingFilesStrategy=FORWARD_BACKWARD}}) @ {} for job {}.",
-        (growing(1, 5), growing(13, 13), job_id),
+        (s.growing(1, 5), s.growing(13, 13), job_id),
     ),
     (
         "INFO org.apache.flink.runtime.checkpoint.CheckpointCoordinator",
         "Completed checkpoint {} for job {} ({} bytes, checkpointDuration={} ms, "
         "finalizationTime={} ms).",
-        (growing(1, 5), job_id, growing(3, 10), growing(1, 6), s.num(0, 99)),
+        (s.growing(1, 5), job_id, s.growing(3, 10), s.growing(1, 6), s.num(0, 99)),
     ),
     (
         "INFO org.apache.flink.runtime.checkpoint.CheckpointCoordinator",
         "Checkpoint {} of job {} expired before completing.",
-        (growing(1, 5), job_id),
+        (s.growing(1, 5), job_id),
     ),
     (
         "INFO org.apache.flink.runtime.resourcemanager.slotmanager.FineGrainedSlotManager",
@@ -1152,7 +1156,7 @@ FLINK: list[Event] = [
         (
             "INFO org.apache.flink.runtime.jobmaster.JobMaster",
             f"Job {{}} ({{}}) switched from state {a} to {b}.",
-            (_pool("{w}-pipeline", 0, 10), job_id),
+            (s.pool("{w}-pipeline", 0, 10), job_id),
         )
         for a, b in (("CREATED", "RUNNING"), ("RUNNING", "FAILING"), ("FAILING", "RESTARTING"))
     ),
@@ -1162,12 +1166,12 @@ FLINK: list[Event] = [
             "Failed to trigger or complete checkpoint {} for job {}. ({} consecutive failed "
             "attempts so far)"
         ),
-        (growing(1, 5), job_id, s.num(0, 9)),
+        (s.growing(1, 5), job_id, s.num(0, 9)),
     ),
     (
         "INFO org.apache.flink.runtime.dispatcher.StandaloneDispatcher",
         Rare("Received JobGraph submission '{}' ({})."),
-        (_pool("{w}-pipeline", 0, 10), job_id),
+        (s.pool("{w}-pipeline", 0, 10), job_id),
     ),
 ]
 
@@ -1175,7 +1179,7 @@ TIKV: list[Event] = [
     (
         "INFO peer.rs:5210",
         '["on split"] [source=ipv4:{}:{}] [split_keys="key {}"] [peer_id={}] [region_id={}]',
-        (s.ip, s.num(1024, 65535), raft_key, growing(1, 6), growing(1, 6)),
+        (s.ip, s.num(1024, 65535), raft_key, s.growing(1, 6), s.growing(1, 6)),
     ),
     (
         "INFO apply.rs:2430",
@@ -1184,22 +1188,22 @@ TIKV: list[Event] = [
         "[peer_id={}] [region_id={}]",
         (
             raft_key,
-            growing(1, 6),
+            s.growing(1, 6),
             raft_key,
             raft_key,
             s.num(1, 90),
             s.num(1, 900),
-            growing(1, 6),
+            s.growing(1, 6),
             s.num(1, 9),
-            growing(1, 6),
-            growing(1, 6),
+            s.growing(1, 6),
+            s.growing(1, 6),
         ),
     ),
     *(
         (
             "INFO raft.rs:1200",
             f'["became {role} at term {{}}"] [term={{}}] [raft_id={{}}] [region_id={{}}]',
-            (growing(1, 3), growing(1, 3), growing(1, 6), growing(1, 6)),
+            (s.growing(1, 3), s.growing(1, 3), s.growing(1, 6), s.growing(1, 6)),
         )
         for role in ("leader", "follower", "candidate", Rare("pre-candidate"))
     ),
@@ -1208,19 +1212,19 @@ TIKV: list[Event] = [
             "INFO apply.rs:1650",
             f'["exec ConfChangeV2"] [epoch={{}}] [kind=Simple] [type={kind}] [peer_id={{}}] '
             "[region_id={}]",
-            (tikv_epoch, growing(1, 6), growing(1, 6)),
+            (tikv_epoch, s.growing(1, 6), s.growing(1, 6)),
         )
         for kind in ("AddNode", "RemoveNode", "AddLearnerNode")
     ),
     (
         "INFO snap.rs:870",
         '["send snapshot"] [takes={}] [snap_key={}_{}_{}] [region_id={}]',
-        (go_duration, growing(1, 6), s.num(5, 40), growing(2, 7), growing(1, 6)),
+        (go_duration, s.growing(1, 6), s.num(5, 40), s.growing(2, 7), s.growing(1, 6)),
     ),
     (
         "INFO compact.rs:160",
         '["compact log"] [compact_index={}] [first_index={}] [region_id={}]',
-        (growing(2, 7), growing(2, 7), growing(1, 6)),
+        (s.growing(2, 7), s.growing(2, 7), s.growing(1, 6)),
     ),
     (
         "WARN store.rs:1180",
@@ -1232,7 +1236,7 @@ TIKV: list[Event] = [
         "INFO pd.rs:1520",
         '["try to change peer"] [changes="[change_type: AddLearnerNode peer {{ id: {} store_id: {} '
         'role: Learner }}]"] [peer_id={}] [region_id={}]',
-        (growing(1, 6), s.num(1, 9), growing(1, 6), growing(1, 6)),
+        (s.growing(1, 6), s.num(1, 9), s.growing(1, 6), s.growing(1, 6)),
     ),
     (
         "WARN endpoint.rs:780",
@@ -1240,11 +1244,11 @@ TIKV: list[Event] = [
         '{} end: {})"] [scan.is_desc=false] [region_id={}] [txn_start_ts={}] [table_id={}] '
         "[tag=select] [total_process_time={}] [wait_time={}]",
         (
-            growing(1, 6),
+            s.growing(1, 6),
             raft_key,
             raft_key,
-            growing(1, 6),
-            growing(18, 18),
+            s.growing(1, 6),
+            s.growing(18, 18),
             s.num(50, 999),
             go_duration,
             go_duration,

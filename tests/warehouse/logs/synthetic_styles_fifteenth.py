@@ -75,11 +75,6 @@ from tests.warehouse.logs.synthetic_styles import Event, Header, Rare, Slot
 _WORDS = s.USERS  # coined words with no digits
 
 
-def _pool(fmt: str, lo: int, n: int) -> Slot:
-    """A name from ``n`` names ``fmt.format(word)``: an open set, a few common, many rare."""
-    return s.skewed([fmt.format(w=w, W=w.title()) for w in _WORDS[lo : lo + n]])
-
-
 def guid(r: random.Random) -> str:
     h = f"{r.getrandbits(128):032X}"
     return f"{{{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}}}"
@@ -162,19 +157,19 @@ def section_clock(r: random.Random) -> str:
     return f"{iso_day(r, '/')} {hms(r)}.{r.randint(0, 999):03d}"
 
 
-action = _pool("{W}Costing", 0, 30)
-table = _pool("{W}Table", 4, 12)
-component = _pool("cmp_{w}", 6, 30)
-feature = _pool("{W}Feature", 10, 10)
+action = s.pool("{W}Costing", 0, 30)
+table = s.pool("{W}Table", 4, 12)
+component = s.pool("cmp_{w}", 6, 30)
+feature = s.pool("{W}Feature", 10, 10)
 prop = s.skewed([*(f"{w.title()}DIR" for w in _WORDS[12:28]), "ProductCode", "ALLUSERS"])
-dll = _pool("{w}.dll", 2, 30)
-product = _pool("{W}", 14, 12)
-policy = _pool("Disable{W}", 8, 8)
-database = _pool("{w}db", 0, 14)
-pool_user = _pool("{w}", 10, 20)
-cluster = _pool("{w}_svc", 3, 18)
-package = _pool("com.{w}.app", 5, 20)
-activity = _pool("{W}Activity", 1, 15)
+dll = s.pool("{w}.dll", 2, 30)
+product = s.pool("{W}", 14, 12)
+policy = s.pool("Disable{W}", 8, 8)
+database = s.pool("{w}db", 0, 14)
+pool_user = s.pool("{w}", 10, 20)
+cluster = s.pool("{w}_svc", 3, 18)
+package = s.pool("com.{w}.app", 5, 20)
+activity = s.pool("{W}Activity", 1, 15)
 
 
 def clock(r: random.Random) -> str:
@@ -629,7 +624,7 @@ PROCESS: list[Event] = [
     (
         "V SettingsProvider",
         "Notifying for {}: content://settings/{}/{}",
-        (s.num(0, 10), s.pick("system", "secure", "global"), _pool("{w}_mode", 0, 20)),
+        (s.num(0, 10), s.pick("system", "secure", "global"), s.pool("{w}_mode", 0, 20)),
     ),
     (
         "I Choreographer",
@@ -720,7 +715,7 @@ PROXY: list[Event] = [
             s.ip,
             s.version,
             s.uuid,
-            _pool("{w}.example.org", 0, 10),
+            s.pool("{w}.example.org", 0, 10),
             s.ip_port,
         ),
     ),
@@ -737,7 +732,7 @@ PROXY: list[Event] = [
             s.ip,
             s.version,
             s.uuid,
-            _pool("{w}.example.org", 0, 10),
+            s.pool("{w}.example.org", 0, 10),
             s.ip_port,
         ),
     ),
@@ -751,7 +746,7 @@ PROXY: list[Event] = [
             s.ip,
             s.version,
             s.uuid,
-            _pool("{w}.example.org", 0, 10),
+            s.pool("{w}.example.org", 0, 10),
             s.ip_port,
         ),
     ),
@@ -765,7 +760,7 @@ PROXY: list[Event] = [
             s.ip,
             s.version,
             s.uuid,
-            _pool("{w}.example.org", 0, 10),
+            s.pool("{w}.example.org", 0, 10),
         ),
     ),
 ]

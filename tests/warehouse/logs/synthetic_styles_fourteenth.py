@@ -48,13 +48,6 @@ from tests.warehouse.logs.synthetic_styles import Event, Header, Rare, Slot
 
 # -- slots -----------------------------------------------------------------------------------
 
-_WORDS = s.USERS  # coined words with no digits
-
-
-def _pool(fmt: str, lo: int, n: int) -> Slot:
-    """A name from ``n`` names ``fmt.format(word)``: an open set, a few common, many rare."""
-    return s.skewed([fmt.format(w=w, W=w.title()) for w in _WORDS[lo : lo + n]])
-
 
 def thousands(lo: int = 1000, hi: int = 10**9) -> Slot:
     return lambda r: f"{r.randint(lo, hi):,}"
@@ -102,30 +95,30 @@ def job_name(r: random.Random) -> str:
     return f"{backup_job(r)}.{stamp}_{r.randint(1, 99):02d}"
 
 
-datastore = _pool("{W}Store", 0, 12)
-heap = _pool("{w}Heap", 12, 8)
-vm = _pool("{w}-{w}vm", 20, 20)
-lb_host = _pool("lb-{w}", 5, 6)
-backend = _pool("be_{w}", 10, 9)
-server = _pool("{w}", 0, 25)
-group = _pool("{W}Staff", 3, 14)
-nameif = _pool("{w}", 25, 7)
-printer = _pool("{W}_Laser", 8, 16)
-cups_filter = _pool("{w}topdf", 14, 10)
-integration = _pool("{w}", 2, 22)
-entity = _pool("sensor.{w}_temperature", 6, 18)
-player_source = _pool("{W}", 15, 12)
-scene = _pool("scene.{w}", 18, 10)
-volume = _pool("vol_{w}", 0, 20)
-vserver = _pool("svm_{w}", 30, 6)
-aggregate = _pool("aggr_{w}", 22, 8)
-backup_job = _pool("{W}Save", 9, 10)
-tape_volume = _pool("{W}", 4, 28)
-device = _pool("{W}Drive", 27, 6)
-client = _pool("{w}-fd", 1, 15)
-satellite = _pool("{W}Sat", 11, 20)
-antenna = _pool("{W}Dish", 33, 5)
-command = _pool("{W}", 19, 18)
+datastore = s.pool("{W}Store", 0, 12)
+heap = s.pool("{w}Heap", 12, 8)
+vm = s.pool("{w}-{w}vm", 20, 20)
+lb_host = s.pool("lb-{w}", 5, 6)
+backend = s.pool("be_{w}", 10, 9)
+server = s.pool("{w}", 0, 25)
+group = s.pool("{W}Staff", 3, 14)
+nameif = s.pool("{w}", 25, 7)
+printer = s.pool("{W}_Laser", 8, 16)
+cups_filter = s.pool("{w}topdf", 14, 10)
+integration = s.pool("{w}", 2, 22)
+entity = s.pool("sensor.{w}_temperature", 6, 18)
+player_source = s.pool("{W}", 15, 12)
+scene = s.pool("scene.{w}", 18, 10)
+volume = s.pool("vol_{w}", 0, 20)
+vserver = s.pool("svm_{w}", 30, 6)
+aggregate = s.pool("aggr_{w}", 22, 8)
+backup_job = s.pool("{W}Save", 9, 10)
+tape_volume = s.pool("{W}", 4, 28)
+device = s.pool("{W}Drive", 27, 6)
+client = s.pool("{w}-fd", 1, 15)
+satellite = s.pool("{W}Sat", 11, 20)
+antenna = s.pool("{W}Dish", 33, 5)
+command = s.pool("{W}", 19, 18)
 
 
 disk = s.glued("1.0.", 0, 23)
@@ -461,7 +454,7 @@ CONCENTRATOR: list[Event] = [
             nameif,
             s.ip,
             s.num(1, 9999),
-            _pool("{w}_acl", 10, 8),
+            s.pool("{w}_acl", 10, 8),
             s.hexn(8),
         ),
     ),
@@ -566,7 +559,7 @@ HUB: list[Event] = [
     (
         "INFO homeassistant.components.media_player",
         "Media player {} switched source to {}",
-        (_pool("media_player.{w}", 5, 8), player_source),
+        (s.pool("media_player.{w}", 5, 8), player_source),
     ),
     ("INFO homeassistant.components.scene", "Scene {} activated", (scene,)),
     (
@@ -665,7 +658,7 @@ STORAGE: list[Event] = [
     (
         "lun.offline:notice",
         "LUN /vol/{}/{} has been taken offline",
-        (volume, _pool("lun_{w}", 3, 12)),
+        (volume, s.pool("lun_{w}", 3, 12)),
     ),
     (
         "aggr.latency:warning",
@@ -742,7 +735,7 @@ BACKUP: list[Event] = [
             "Job {} is waiting for a mount request on device {}; please mount volume {} or "
             "label a new one in pool {} and enter the mount command in the console"
         ),
-        (job_name, device, tape_volume, _pool("{W}Pool", 7, 5)),
+        (job_name, device, tape_volume, s.pool("{W}Pool", 7, 5)),
     ),
 ]
 

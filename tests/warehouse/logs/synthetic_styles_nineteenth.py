@@ -87,21 +87,6 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _pool(fmt: str, lo: int, n: int) -> Slot:
-    """A name from ``n`` names ``fmt.format(w=word)``: an open set, a few common, many rare."""
-    return s.skewed([fmt.format(w=w, W=w.title()) for w in _WORDS[lo : lo + n]])
-
-
-def growing(lo_digits: int = 1, hi_digits: int = 9) -> Slot:
-    """A number whose width grows: as many short as long ones."""
-
-    def draw(r: random.Random) -> str:
-        d = r.randint(lo_digits, hi_digits)
-        return str(r.randint(10 ** (d - 1), 10**d - 1))
-
-    return draw
-
-
 def mac_addr(r: random.Random) -> str:
     return ":".join(f"{r.getrandbits(8):02x}" for _ in range(6))
 
@@ -328,7 +313,7 @@ ZEPHYR: list[Event] = [
     (
         "inf mcumgr_img",
         "Image upload: {} of {} bytes ({}%)",
-        (growing(3, 6), growing(5, 6), s.num(0, 100)),
+        (s.growing(3, 6), s.growing(5, 6), s.num(0, 100)),
     ),
     (
         "inf fs_nvs",
@@ -426,7 +411,7 @@ MINECRAFT: list[Event] = [
         (
             "Server thread/INFO",
             f"{{}}[/{{}}:{{}}] logged in with entity id {{}} at ([{world}]{{}})",
-            (player, s.ip, s.num(1024, 65535), growing(1, 6), coords),
+            (player, s.ip, s.num(1024, 65535), s.growing(1, 6), coords),
         )
         for world in ("world", "world_nether", "world_the_end")
     ),
@@ -445,7 +430,7 @@ MINECRAFT: list[Event] = [
     (
         "Server thread/WARN",
         "Can't keep up! Is the server overloaded? Running {}ms or {} ticks behind",
-        (growing(4, 5), growing(2, 3)),
+        (s.growing(4, 5), s.growing(2, 3)),
     ),
     ("Server thread/INFO", "Saving the game (this may take a moment!)", ()),
     ("Server thread/INFO", "Saved the game", ()),
@@ -497,7 +482,7 @@ UNREAL: list[Event] = [
     (
         "LogStreaming Display",
         "FlushAsyncLoading({}): {} QueuedPackages, {} AsyncPackages",
-        (growing(1, 4), s.num(0, 9), s.num(0, 40)),
+        (s.growing(1, 4), s.num(0, 9), s.num(0, 40)),
     ),
     (
         "LogWorld -",
@@ -558,10 +543,10 @@ FFMPEG: list[Event] = [
         "-",
         "frame={} fps={} q={} size={}kB time={} bitrate={}kbits/s speed={}",
         (
-            pad(growing(1, 5), 5),
+            pad(s.growing(1, 5), 5),
             pad(s.num(0, 240), 3),
             s.dec(-1, 40, 1),
-            pad(growing(1, 7), 8),
+            pad(s.growing(1, 7), 8),
             fftime,
             pad(s.dec(10, 9000, 1), 6),
             speed,
@@ -571,10 +556,10 @@ FFMPEG: list[Event] = [
         "-",
         "frame={} fps={} q={} Lsize={}kB time={} bitrate={}kbits/s speed={}",
         (
-            pad(growing(1, 5), 5),
+            pad(s.growing(1, 5), 5),
             pad(s.num(0, 240), 3),
             s.pick("-1.0"),
-            pad(growing(1, 7), 8),
+            pad(s.growing(1, 7), 8),
             fftime,
             pad(s.dec(10, 9000, 1), 6),
             speed,
@@ -584,7 +569,7 @@ FFMPEG: list[Event] = [
         (
             "libx264",
             f"frame {t}:{{}}  Avg QP:{{}}  size:{{}}",
-            (growing(1, 5), s.dec(10, 40, 2), pad(growing(2, 6), 6)),
+            (s.growing(1, 5), s.dec(10, 40, 2), pad(s.growing(2, 6), 6)),
         )
         for t in ("I", "P", "B")
     ),
@@ -610,16 +595,16 @@ FFMPEG: list[Event] = [
             s.num(0, 3),
             s.pick("1920", "1280", "3840"),
             s.pick("1080", "720", "2160"),
-            growing(3, 5),
+            s.growing(3, 5),
             s.pick("23.98", "25", "29.97", "30", "60"),
         ),
     ),
-    ("-", "  Duration: {}, start: {}, bitrate: {} kb/s", (fftime, s.dec(0, 2, 6), growing(3, 5))),
+    ("-", "  Duration: {}, start: {}, bitrate: {} kb/s", (fftime, s.dec(0, 2, 6), s.growing(3, 5))),
     (
         "-",
         "video:{}kB audio:{}kB subtitle:0kB other streams:0kB global headers:0kB muxing "
         "overhead: {}%",
-        (growing(2, 7), growing(2, 6), s.dec(0, 2, 6)),
+        (s.growing(2, 7), s.growing(2, 6), s.dec(0, 2, 6)),
     ),
     ("mp4", Rare("Starting second pass: moving the moov atom to the beginning of the file"), ()),
     ("-", Rare("Past duration {} too large"), (s.dec(0.5, 1, 6),)),
@@ -644,7 +629,7 @@ KODI: list[Event] = [
     ("warning general", "CSkinInfo: failed to load skin settings for {}", (addon,)),
     ("debug CWebServer", "JSONRPC Server: New connection added", ()),
     ("debug CWebServer", "JSONRPC Server: Disconnection detected", ()),
-    ("debug general", "Previous line repeats {} times.", (growing(1, 3),)),
+    ("debug general", "Previous line repeats {} times.", (s.growing(1, 3),)),
     ("info CActiveAE", "CActiveAESink::OpenSink - initialize sink", ()),
     (
         "info CActiveAE",
@@ -691,19 +676,19 @@ PLEX: list[Event] = [
             plex_path,
             s.num(1, 90),
             lambda r: f"{r.getrandbits(16):x}",
-            growing(1, 4),
-            growing(2, 7),
+            s.growing(1, 4),
+            s.growing(2, 7),
             s.num(1, 30),
         ),
     ),
     (
         "DEBUG",
         "[Transcoder] [h264_vaapi @ {}] Encoding {}x{} at {} kbps",
-        (ffptr, s.pick("1920", "1280"), s.pick("1080", "720"), growing(3, 5)),
+        (ffptr, s.pick("1920", "1280"), s.pick("1080", "720"), s.growing(3, 5)),
     ),
     ("INFO", "[Transcode] Killing job {}", (s.uuid,)),
     ("DEBUG", "[Scanner] Scanning {} with {} files", (media_file, s.num(1, 40))),
-    ("DEBUG", "[MediaAnalyzer] Analyzing media item {} ({} parts)", (growing(1, 5), s.num(1, 3))),
+    ("DEBUG", "[MediaAnalyzer] Analyzing media item {} ({} parts)", (s.growing(1, 5), s.num(1, 3))),
     (
         "INFO",
         "Library section {} ({}) scanned in {} seconds",
@@ -717,14 +702,14 @@ PLEX: list[Event] = [
     (
         "WARN",
         "[Now] Unable to find metadata item {} for session {}",
-        (growing(1, 5), s.num(1, 400)),
+        (s.growing(1, 5), s.num(1, 400)),
     ),
     (
         "ERROR",
         Rare("Failed to bind to port {}: Address already in use"),
         (s.pick("32400", "1900", "32410"),),
     ),
-    ("DEBUG", Rare("Butler: Running {} task"), (_pool("{W}Task", 20, 12),)),
+    ("DEBUG", Rare("Butler: Running {} task"), (s.pool("{W}Task", 20, 12),)),
 ]
 
 UBOOT: list[Event] = [
@@ -746,14 +731,14 @@ UBOOT: list[Event] = [
     ("-", "Hit any key to stop autoboot:  {}", (s.num(0, 3),)),
     ("-", "switch to partitions #{}, OK", (s.num(0, 3),)),
     ("-", "mmc{} is current device", (s.num(0, 1),)),
-    ("-", "{} bytes read in {} ms ({})", (growing(3, 8), growing(1, 4), kib_rate)),
+    ("-", "{} bytes read in {} ms ({})", (s.growing(3, 8), s.growing(1, 4), kib_rate)),
     ("-", "## Executing script at {}", (hex_addr(8),)),
     ("-", "## Flattened Device Tree blob at {}", (hex_addr(8),)),
     ("-", "   Booting using the fdt blob at 0x{}", (hex_addr(7),)),
     ("-", "   Loading Device Tree to {}, end {} ... OK", (hex_addr(16), hex_addr(16))),
     ("-", "Starting kernel ...", ()),
-    ("-", "DHCP client bound to address {} ({} ms)", (lan_ip, growing(1, 4))),
-    ("-", "Bytes transferred = {} ({} hex)", (growing(6, 8), hex_addr(6))),
+    ("-", "DHCP client bound to address {} ({} ms)", (lan_ip, s.growing(1, 4))),
+    ("-", "Bytes transferred = {} ({} hex)", (s.growing(6, 8), hex_addr(6))),
     ("-", Rare("Wrong Image Format for bootm command"), ()),
     ("-", Rare("** Unable to read file {} **"), (s.pick("boot.scr", "uEnv.txt", "zImage"),)),
 ]

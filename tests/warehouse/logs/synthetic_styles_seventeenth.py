@@ -81,21 +81,6 @@ _WORDS = s.USERS  # coined words with no digits
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _pool(fmt: str, lo: int, n: int) -> Slot:
-    """A name from ``n`` names ``fmt.format(word)``: an open set, a few common, many rare."""
-    return s.skewed([fmt.format(w=w, W=w.title()) for w in _WORDS[lo : lo + n]])
-
-
-def growing(lo_digits: int = 1, hi_digits: int = 9) -> Slot:
-    """A number whose width grows: as many short as long ones."""
-
-    def draw(r: random.Random) -> str:
-        d = r.randint(lo_digits, hi_digits)
-        return str(r.randint(10 ** (d - 1), 10**d - 1))
-
-    return draw
-
-
 def port(r: random.Random) -> str:
     return str(r.choice((22, 80, 443, 3389, r.randint(1024, 65535))))
 
@@ -210,7 +195,7 @@ def ntp_source(r: random.Random) -> str:
     return s.ip(r) if r.random() < 0.7 else f"2001:db8::{r.randint(1, 0xFFFF):x}"
 
 
-ntp_name = _pool("{w}.pool.example.org", 0, 10)
+ntp_name = s.pool("{w}.pool.example.org", 0, 10)
 
 
 def offset(r: random.Random) -> str:
@@ -222,7 +207,7 @@ def fe(r: random.Random) -> str:
     return r.choice(("fe_http", "fe_https~", "fe_api~", "fe_" + r.choice(_WORDS[:6])))
 
 
-backend = _pool("be_{w}", 4, 10)
+backend = s.pool("be_{w}", 4, 10)
 
 
 def server(r: random.Random) -> str:
@@ -293,7 +278,7 @@ def msgid(r: random.Random) -> str:
     return f"{r.getrandbits(48):012x}.{r.randint(1, 999)}@{r.choice(_WORDS[:8])}.example.net"
 
 
-mailbox = _pool("{W}", 12, 10)
+mailbox = s.pool("{W}", 12, 10)
 
 
 # -- headers ---------------------------------------------------------------------------------
@@ -366,9 +351,9 @@ HCLOG: list[Event] = [
     (
         "INFO agent.server.raft",
         'entering candidate state: node="Node at {} [Candidate]" term={}',
-        (addr, growing(1, 5)),
+        (addr, s.growing(1, 5)),
     ),
-    ("INFO agent.server.raft", "election won: term={} tally={}", (growing(1, 5), s.num(1, 5))),
+    ("INFO agent.server.raft", "election won: term={} tally={}", (s.growing(1, 5), s.num(1, 5))),
     (
         "WARN agent.server.raft",
         "heartbeat timeout reached, starting election: last-leader-addr={} last-leader-id={}",
@@ -378,9 +363,17 @@ HCLOG: list[Event] = [
     ("INFO agent.server.serf.lan", "serf: EventMemberFailed: {} {}", (node_name, s.ip)),
     ("INFO agent.server.serf.lan", Rare("serf: EventMemberLeave: {} {}"), (node_name, s.ip)),
     ("INFO agent", "Synced node info", ()),
-    ("INFO agent", "Synced service: service={}", (_pool("{w}-web", 0, 12),)),
-    ("DEBUG agent", "Check status updated: check={} status=passing", (_pool("service:{w}", 0, 9),)),
-    ("WARN agent", "Check status updated: check={} status=critical", (_pool("service:{w}", 0, 9),)),
+    ("INFO agent", "Synced service: service={}", (s.pool("{w}-web", 0, 12),)),
+    (
+        "DEBUG agent",
+        "Check status updated: check={} status=passing",
+        (s.pool("service:{w}", 0, 9),),
+    ),
+    (
+        "WARN agent",
+        "Check status updated: check={} status=critical",
+        (s.pool("service:{w}", 0, 9),),
+    ),
     (
         "ERROR agent.http",
         'Request error: method=GET url={} from={} error="ACL not found"',
@@ -399,17 +392,17 @@ HCLOG: list[Event] = [
     (
         "INFO client.alloc_runner.task_runner",
         'Task event: alloc_id={} task={} type=Received msg="Task received by client" failed=false',
-        (alloc, _pool("{w}", 3, 12)),
+        (alloc, s.pool("{w}", 3, 12)),
     ),
     (
         "INFO client.alloc_runner.task_runner",
         'Task event: alloc_id={} task={} type=Started msg="Task started by client" failed=false',
-        (alloc, _pool("{w}", 3, 12)),
+        (alloc, s.pool("{w}", 3, 12)),
     ),
     (
         "INFO client.alloc_runner.task_runner",
         'Task event: alloc_id={} task={} type=Terminated msg="Exit Code: {}" failed=false',
-        (alloc, _pool("{w}", 3, 12), s.num(0, 255)),
+        (alloc, s.pool("{w}", 3, 12), s.num(0, 255)),
     ),
     (
         "INFO agent.server.autopilot",
@@ -426,11 +419,11 @@ HCLOG: list[Event] = [
         (
             "INFO core",
             f"successful mount: namespace={{}} path={{}} type={kind}",
-            (empty_or(_pool("{w}/", 0, 6)), _pool("{w}/", 6, 10)),
+            (empty_or(s.pool("{w}/", 0, 6)), s.pool("{w}/", 6, 10)),
         )
         for kind in ("kv", "pki", "transit")
     ),
-    ("INFO expiration", "revoked lease: lease_id={}", (_pool("auth/{w}/login/", 0, 6),)),
+    ("INFO expiration", "revoked lease: lease_id={}", (s.pool("auth/{w}/login/", 0, 6),)),
     ("WARN -", Rare("no TLS configured, serving plaintext HTTP on {}"), (addr,)),
 ]
 
@@ -527,7 +520,7 @@ SURICATA.append(
 )
 
 
-conn = growing(3, 7)
+conn = s.growing(3, 7)
 op_n = s.num(0, 40)
 
 SLAPD: list[Event] = [
@@ -556,7 +549,7 @@ SLAPD: list[Event] = [
     (
         "",
         "conn={} op={} SEARCH RESULT tag=101 err=0 qtime={} etime={} nentries={} text=",
-        (conn, op_n, s.dec(0, 0.01, 6), s.dec(0, 2, 6), growing(1, 4)),
+        (conn, op_n, s.dec(0, 0.01, 6), s.dec(0, 2, 6), s.growing(1, 4)),
     ),
     ("", "conn={} op={} UNBIND", (conn, op_n)),
     ("", "conn={} fd={} closed", (conn, s.num(8, 900))),
@@ -574,7 +567,7 @@ SLAPD: list[Event] = [
     ("", Rare('conn={} op={} ADD dn="{}"'), (conn, op_n, ldap_dn)),
     ("", Rare('conn={} op={} DEL dn="{}"'), (conn, op_n, ldap_dn)),
     ("", Rare("conn={} op={} ABANDON msg={}"), (conn, op_n, op_n)),
-    ("", Rare('conn={} op={} do_search: invalid dn: "{}"'), (conn, op_n, _pool("{w}", 0, 20))),
+    ("", Rare('conn={} op={} do_search: invalid dn: "{}"'), (conn, op_n, s.pool("{w}", 0, 20))),
 ]
 
 _TGT = "krbtgt/EXAMPLE.COM@EXAMPLE.COM"
@@ -681,7 +674,7 @@ HAPROXY: list[Event] = [
         (
             "",
             _HTTP + f'"{method} {{}} HTTP/1.1"',
-            (*_HTTP_SLOTS, growing(2, 7), term_state, conn_counts, queues, request_path),
+            (*_HTTP_SLOTS, s.growing(2, 7), term_state, conn_counts, queues, request_path),
         )
         for method in ("GET", "POST", "PUT", "DELETE")
     ),
@@ -691,13 +684,13 @@ HAPROXY: list[Event] = [
         (
             addr,
             hap_clock,
-            _pool("ft_{w}", 0, 16),
+            s.pool("ft_{w}", 0, 16),
             backend,
             server,
             s.num(0, 9),
             s.num(0, 9),
-            growing(1, 6),
-            growing(2, 8),
+            s.growing(1, 6),
+            s.growing(2, 8),
             conn_counts,
             queues,
         ),
@@ -725,22 +718,22 @@ VSFTPD: list[Event] = [
     (
         "",
         f'[{{}}] OK DOWNLOAD: {_C}, "{{}}", {{}} bytes, {{}}Kbyte/sec',
-        (s.user, ftp_client, ftp_path, growing(1, 9), rate),
+        (s.user, ftp_client, ftp_path, s.growing(1, 9), rate),
     ),
     (
         "",
         f'[{{}}] FAIL DOWNLOAD: {_C}, "{{}}", {{}} bytes, {{}}Kbyte/sec',
-        (s.user, ftp_client, ftp_path, growing(1, 9), rate),
+        (s.user, ftp_client, ftp_path, s.growing(1, 9), rate),
     ),
     (
         "",
         f'[{{}}] OK UPLOAD: {_C}, "{{}}", {{}} bytes, {{}}Kbyte/sec',
-        (s.user, ftp_client, ftp_path, growing(1, 9), rate),
+        (s.user, ftp_client, ftp_path, s.growing(1, 9), rate),
     ),
     (
         "",
         Rare(f'[{{}}] FAIL UPLOAD: {_C}, "{{}}", {{}} bytes, {{}}Kbyte/sec'),
-        (s.user, ftp_client, ftp_path, growing(1, 9), rate),
+        (s.user, ftp_client, ftp_path, s.growing(1, 9), rate),
     ),
     ("", f'[{{}}] OK MKDIR: {_C}, "{{}}"', (s.user, ftp_client, ftp_path)),
     ("", f'[{{}}] OK DELETE: {_C}, "{{}}"', (s.user, ftp_client, ftp_path)),
@@ -750,9 +743,9 @@ VSFTPD: list[Event] = [
 ]
 
 _LOGIN = "user=<{}>, method=PLAIN, rip={}, lip={}, mpid={}, TLS, session=<{}>"
-_LOGIN_SLOTS = (s.user, s.ip, s.ip, growing(3, 6), session)
+_LOGIN_SLOTS = (s.user, s.ip, s.ip, s.growing(3, 6), session)
 _PROC = "({})<{}><{}>: "
-_PROC_SLOTS = (s.user, growing(3, 6), session)
+_PROC_SLOTS = (s.user, s.growing(3, 6), session)
 DOVECOT: list[Event] = [
     ("", "imap-login: Login: " + _LOGIN, _LOGIN_SLOTS),
     ("", "pop3-login: Login: " + _LOGIN, _LOGIN_SLOTS),
@@ -774,17 +767,17 @@ DOVECOT: list[Event] = [
         "hdr_count={} hdr_bytes={} body_count={} body_bytes={}",
         (
             *_PROC_SLOTS,
-            *(growing(1, 6) for _ in range(2)),
+            *(s.growing(1, 6) for _ in range(2)),
             *(s.num(0, 40) for _ in range(4)),
-            growing(1, 7),
+            s.growing(1, 7),
             s.num(0, 40),
-            growing(1, 8),
+            s.growing(1, 8),
         ),
     ),
     (
         "",
         "pop3" + _PROC + "Disconnected: Logged out top=0/0, retr={}/{}, del={}/{}, size={}",
-        (*_PROC_SLOTS, s.num(0, 40), growing(1, 8), s.num(0, 40), s.num(0, 90), growing(1, 8)),
+        (*_PROC_SLOTS, s.num(0, 40), s.growing(1, 8), s.num(0, 40), s.num(0, 90), s.growing(1, 8)),
     ),
     ("", "lmtp" + _PROC + "msgid=<{}>: saved mail to INBOX", (*_PROC_SLOTS, msgid)),
     (
@@ -792,11 +785,11 @@ DOVECOT: list[Event] = [
         "lmtp" + _PROC + "msgid=<{}>: sieve: fileinto action: stored mail into mailbox '{}'",
         (*_PROC_SLOTS, msgid, mailbox),
     ),
-    ("", "lmtp({}): Connect from local", (growing(3, 6),)),
+    ("", "lmtp({}): Connect from local", (s.growing(3, 6),)),
     (
         "",
         "lmtp({}): Disconnect from local: Client has quit the connection (state=READY)",
-        (growing(3, 6),),
+        (s.growing(3, 6),),
     ),
     (
         "",
@@ -804,7 +797,11 @@ DOVECOT: list[Event] = [
         "(password mismatch?)",
         (s.user, s.ip, session),
     ),
-    ("", "auth-worker({}): pam({},{},<{}>): unknown user", (growing(3, 6), s.user, s.ip, session)),
+    (
+        "",
+        "auth-worker({}): pam({},{},<{}>): unknown user",
+        (s.growing(3, 6), s.user, s.ip, session),
+    ),
     (
         "",
         Rare("imap" + _PROC + "Error: Mailbox {}: Mailbox quota exceeded (quota=User quota)"),

@@ -71,26 +71,11 @@ import random
 
 from tests.warehouse.logs import synthetic_style_slots as s
 from tests.warehouse.logs.synthetic_style_headers import _MONTHS, hms, iso_day
-from tests.warehouse.logs.synthetic_styles import Event, Header, Rare, Slot
+from tests.warehouse.logs.synthetic_styles import Event, Header, Rare
 
 # -- slots -----------------------------------------------------------------------------------
 
 _WORDS = s.USERS  # coined words with no digits
-
-
-def _pool(fmt: str, lo: int, n: int) -> Slot:
-    """A name from ``n`` names ``fmt.format(word)``: an open set, a few common, many rare."""
-    return s.skewed([fmt.format(w=w, W=w.title()) for w in _WORDS[lo : lo + n]])
-
-
-def growing(lo_digits: int = 1, hi_digits: int = 9) -> Slot:
-    """A number whose width grows: as many short as long ones, from 1 to 9 digits."""
-
-    def draw(r: random.Random) -> str:
-        d = r.randint(lo_digits, hi_digits)
-        return str(r.randint(10 ** (d - 1), 10**d - 1))
-
-    return draw
 
 
 def worker(r: random.Random) -> str:
@@ -213,16 +198,16 @@ def nid(r: random.Random) -> str:
     return f"nid{r.randint(0, 9999):05d}"
 
 
-context = _pool("{w}-in", 0, 12)
-macro = _pool("macro-{w}", 4, 8)
+context = s.pool("{w}-in", 0, 12)
+macro = s.pool("macro-{w}", 4, 8)
 app = s.pick("Dial", "Playback", "Set", "Answer", "Queue", "Voicemail", "Goto", "NoOp")
-share = _pool("{w}", 6, 20)
-smb_func = _pool("{w}_{w}", 0, 6)
-module = _pool("{w}", 10, 14)
-pool_name = _pool("{w}_data", 2, 10)
-database = _pool("{w}db", 3, 16)
+share = s.pool("{w}", 6, 20)
+smb_func = s.pool("{w}_{w}", 0, 6)
+module = s.pool("{w}", 10, 14)
+pool_name = s.pool("{w}_data", 2, 10)
+database = s.pool("{w}db", 3, 16)
 login = s.skewed([*(f"CORP\\{w}" for w in _WORDS[:20]), "sa"])
-klass = _pool("{W}Job", 8, 10)
+klass = s.pool("{W}Job", 8, 10)
 
 
 def clock(r: random.Random) -> str:
@@ -322,7 +307,7 @@ PBX: list[Event] = [
     (
         "VERBOSE file.c",
         "-- <{}> Playing '{}.slin' (language 'en')",
-        (channel, _pool("custom/{w}", 0, 10)),
+        (channel, s.pool("custom/{w}", 0, 10)),
     ),
     (
         "NOTICE res_pjsip/pjsip_distributor.c",
@@ -357,7 +342,7 @@ PBX: list[Event] = [
     (
         "VERBOSE app_queue.c",
         "-- Started music on hold, class '{}', on channel '{}'",
-        (_pool("{w}", 0, 6), channel),
+        (s.pool("{w}", 0, 6), channel),
     ),
     (
         "VERBOSE app_queue.c",
@@ -426,7 +411,7 @@ SAMBA: list[Event] = [
     (
         "3 smbd/oplock.c:812(oplock_break)",
         "Sending break to none for file {}/{} fnum = {}",
-        (share, _pool("{w}.docx", 0, 30), growing(2, 9)),
+        (share, s.pool("{w}.docx", 0, 30), s.growing(2, 9)),
     ),
     (
         "1 lib/util_sock.c:124(read_fd_with_timeout)",
@@ -464,7 +449,7 @@ SAMBA: list[Event] = [
 
 XORG: list[Event] = [
     ("II", 'LoadModule: "{}"', (module,)),
-    ("II", "Loading /usr/lib/xorg/modules/{}.so", (_pool("lib{w}", 0, 14),)),
+    ("II", "Loading /usr/lib/xorg/modules/{}.so", (s.pool("lib{w}", 0, 14),)),
     ("II", 'Module {}: vendor="X.Org Foundation"', (module,)),
     ("-", "compiled for {}, module version = {}", (s.version, s.version)),
     ("-", "ABI class: X.Org Video Driver, version {}", (s.dec(10, 30, 1),)),
@@ -491,7 +476,7 @@ XORG: list[Event] = [
     ("II", "event{}  - {}: is tagged by udev as: Mouse", (s.num(0, 30), input_name)),
     ("II", "systemd-logind: got pause for {}:{}", (s.num(1, 250), s.num(0, 90))),
     ("II", "systemd-logind: got resume for {}:{}", (s.num(1, 250), s.num(0, 90))),
-    ("**", 'Option "{}" "{}"', (_pool("{W}Mode", 0, 8), option_value)),
+    ("**", 'Option "{}" "{}"', (s.pool("{W}Mode", 0, 8), option_value)),
     ("==", Rare('Log file renamed from "{}" to "{}"'), (s.unix_path, s.unix_path)),
     ("EE", Rare("AIGLX: reverting to software rendering"), ()),
     (
@@ -508,7 +493,7 @@ XORG: list[Event] = [
             s.hexn(4),
             s.num(0, 255),
             s.hexn(8),
-            growing(4, 9),
+            s.growing(4, 9),
         ),
     ),
 ]
@@ -522,9 +507,9 @@ CEPH: list[Event] = [
     (
         "-1",
         "{} {} heartbeat_check: no reply from {} {} since back {} front {} (oldest deadline {})",
-        (osd, growing(3, 7), ceph_addr, osd, ceph_stamp, ceph_stamp, ceph_stamp),
+        (osd, s.growing(3, 7), ceph_addr, osd, ceph_stamp, ceph_stamp, ceph_stamp),
     ),
-    ("1", "{} {} tick checking mon for new map", (osd, growing(3, 7))),
+    ("1", "{} {} tick checking mon for new map", (osd, s.growing(3, 7))),
     (
         "0",
         "bluestore(/var/lib/ceph/osd/ceph-{}) log_latency slow operation observed for "
@@ -537,15 +522,15 @@ CEPH: list[Event] = [
         "active+clean] state<Started/Primary/Active>: exit",
         (
             osd,
-            growing(3, 7),
+            s.growing(3, 7),
             pg,
             s.num(100, 9999),
-            growing(1, 8),
+            s.growing(1, 8),
             s.num(100, 9999),
-            growing(1, 8),
+            s.growing(1, 8),
             s.num(100, 9999),
-            growing(1, 8),
-            growing(1, 6),
+            s.growing(1, 8),
+            s.growing(1, 6),
             s.num(1, 99),
             s.num(1, 99),
             acting,
@@ -559,38 +544,38 @@ CEPH: list[Event] = [
         "{} (undecoded) ondisk+write+known_if_redirected e{})",
         (
             osd,
-            growing(3, 7),
+            s.growing(3, 7),
             s.num(1, 999),
-            growing(4, 8),
-            growing(1, 8),
+            s.growing(4, 8),
+            s.growing(1, 8),
             pg,
             s.hexn(16),
-            growing(3, 7),
+            s.growing(3, 7),
         ),
     ),
-    ("0", Rare("{} {} *** Got signal Terminated ***"), (osd, growing(3, 7))),
+    ("0", Rare("{} {} *** Got signal Terminated ***"), (osd, s.growing(3, 7))),
     (
         "0",
         "{} {} set_numa_affinity not setting numa affinity",
-        (osd, growing(3, 7)),
+        (osd, s.growing(3, 7)),
     ),
     (
         "-1",
         Rare("{} {} log_to_monitors true"),
-        (osd, growing(3, 7)),
+        (osd, s.growing(3, 7)),
     ),
     (
         "0",
         "log_channel(cluster) log [WRN] : slow request osd_op(client.{}.0:{} {} {} [write "
         "{}~{}] snapc 0=[] ondisk+write e{}) initiated {} currently waiting for sub ops",
         (
-            growing(4, 8),
-            growing(1, 8),
+            s.growing(4, 8),
+            s.growing(1, 8),
             pg,
             s.hexn(16),
-            growing(1, 8),
-            growing(1, 8),
-            growing(3, 7),
+            s.growing(1, 8),
+            s.growing(1, 8),
+            s.growing(3, 7),
             ceph_stamp,
         ),
     ),
@@ -603,7 +588,7 @@ MSSQL: list[Event] = [
         "spid",
         "Recovery of database '{}' ({}) is {}% complete (approximately {} seconds remain). "
         "Phase {} of 3. This is an informational message only. No user action is required.",
-        (database, s.num(5, 40), s.num(0, 100), growing(1, 5), s.num(1, 3)),
+        (database, s.num(5, 40), s.num(0, 100), s.growing(1, 5), s.num(1, 3)),
     ),
     ("Logon", "Error: 18456, Severity: 14, State: {}.", (s.pick("5", "8", "38"),)),
     (
@@ -634,7 +619,7 @@ MSSQL: list[Event] = [
     (
         "Backup",
         "BACKUP DATABASE successfully processed {} pages in {} seconds ({} MB/sec).",
-        (growing(2, 8), s.dec(0, 900, 3), s.dec(0, 900, 3)),
+        (s.growing(2, 8), s.dec(0, 900, 3), s.dec(0, 900, 3)),
     ),
     (
         "spid",
@@ -648,7 +633,7 @@ MSSQL: list[Event] = [
         "SQL Server has encountered {} occurrence(s) of I/O requests taking longer than 15 "
         "seconds to complete on file [{}] in database id {}.  The OS file handle is 0x{}.  The "
         "offset of the latest long I/O is: 0x{}",
-        (s.num(1, 99), _pool("E:\\Data\\{w}.mdf", 0, 10), s.num(5, 40), s.hexn(16), s.hexn(16)),
+        (s.num(1, 99), s.pool("E:\\Data\\{w}.mdf", 0, 10), s.num(5, 40), s.hexn(16), s.hexn(16)),
     ),
     (
         "Server",
@@ -684,7 +669,7 @@ FAIL2BAN: list[Event] = [
     (
         "filter INFO",
         "Added logfile: '{}' (pos = {}, hash = {})",
-        (log_path, growing(1, 9), s.hexn(40)),
+        (log_path, s.growing(1, 9), s.hexn(40)),
     ),
     ("server INFO", Rare("Starting Fail2ban v{}"), (s.version,)),
     ("server INFO", "--------------------------------------------------", ()),
@@ -699,11 +684,11 @@ FAIL2BAN: list[Event] = [
             "Failed to execute ban jail '{}' action '{}' info 'ActionInfo({{'ip': '{}', "
             "'family': 'inet4'}})': Error banning {}"
         ),
-        (jail, _pool("{w}-multiport", 0, 4), s.ip, s.ip),
+        (jail, s.pool("{w}-multiport", 0, 4), s.ip, s.ip),
     ),
     ("filter INFO", "  maxRetry: {}", (s.num(1, 10),)),
-    ("filter INFO", "  findtime: {}", (growing(2, 6),)),
-    ("actions INFO", "  banTime: {}", (growing(2, 6),)),
+    ("filter INFO", "  findtime: {}", (s.growing(2, 6),)),
+    ("actions INFO", "  banTime: {}", (s.growing(2, 6),)),
     ("filter INFO", "  encoding: UTF-8", ()),
 ]
 
@@ -724,23 +709,23 @@ SPARK: list[Event] = [
         "Block {} stored as bytes in memory (estimated size {}, free {})",
         (block_id, s.size, s.size),
     ),
-    ("INFO Executor", "Running task {} in stage {} (TID {})", (task, task, growing(1, 7))),
+    ("INFO Executor", "Running task {} in stage {} (TID {})", (task, task, s.growing(1, 7))),
     (
         "INFO Executor",
         "Finished task {} in stage {} (TID {}). {} bytes result sent to driver",
-        (task, task, growing(1, 7), growing(3, 6)),
+        (task, task, s.growing(1, 7), s.growing(3, 6)),
     ),
     (
         "INFO TaskSetManager",
         "Starting task {} in stage {} (TID {}, {}, executor {}, partition {}, PROCESS_LOCAL, "
         "{} bytes)",
-        (task, task, growing(1, 7), worker, s.num(1, 99), s.num(0, 2000), growing(3, 6)),
+        (task, task, s.growing(1, 7), worker, s.num(1, 99), s.num(0, 2000), s.growing(3, 6)),
     ),
     (
         "INFO TaskSetManager",
         "Starting task {} in stage {} (TID {}, {}, executor {}, partition {}, NODE_LOCAL, "
         "{} bytes)",
-        (task, task, growing(1, 7), worker, s.num(1, 99), s.num(0, 2000), growing(3, 6)),
+        (task, task, s.growing(1, 7), worker, s.num(1, 99), s.num(0, 2000), s.growing(3, 6)),
     ),
     (
         "INFO TaskSetManager",
@@ -748,8 +733,8 @@ SPARK: list[Event] = [
         (
             task,
             task,
-            growing(1, 7),
-            growing(1, 6),
+            s.growing(1, 7),
+            s.growing(1, 6),
             worker,
             s.num(1, 99),
             s.num(1, 2000),
@@ -760,22 +745,22 @@ SPARK: list[Event] = [
         "WARN TaskSetManager",
         "Lost task {} in stage {} (TID {}, {}, executor {}): java.io.IOException: Connection "
         "reset by peer",
-        (task, task, growing(1, 7), worker, s.num(1, 99)),
+        (task, task, s.growing(1, 7), worker, s.num(1, 99)),
     ),
     (
         "INFO ShuffleBlockFetcherIterator",
         "Getting {} non-empty blocks including {} local blocks and {} remote blocks",
-        (growing(1, 4), growing(1, 4), growing(1, 4)),
+        (s.growing(1, 4), s.growing(1, 4), s.growing(1, 4)),
     ),
     (
         "INFO ShuffleBlockFetcherIterator",
         "Started {} remote fetches in {} ms",
-        (s.num(0, 99), growing(1, 4)),
+        (s.num(0, 99), s.growing(1, 4)),
     ),
     (
         "INFO TorrentBroadcast",
         "Reading broadcast variable {} took {} ms",
-        (s.num(0, 999), growing(1, 5)),
+        (s.num(0, 999), s.growing(1, 5)),
     ),
     # the action is one of a few words: one event for each
     *(
@@ -789,12 +774,12 @@ SPARK: list[Event] = [
     (
         "INFO CoarseGrainedExecutorBackend",
         Rare("Got assigned task {}"),
-        (growing(1, 7),),
+        (s.growing(1, 7),),
     ),
     (
         "ERROR Executor",
         Rare("Exception in task {} in stage {} (TID {})"),
-        (task, task, growing(1, 7)),
+        (task, task, s.growing(1, 7)),
     ),
 ]
 
@@ -804,22 +789,22 @@ CONSOLE: list[Event] = [
     (
         "node",
         "kernel: Lustre: {}-OST{}-osc-ffff{}: Connection restored to {}@o2ib (at {}@o2ib)",
-        (_pool("{w}fs", 0, 4), s.hexn(4), s.hexn(12), s.ip, s.ip),
+        (s.pool("{w}fs", 0, 4), s.hexn(4), s.hexn(12), s.ip, s.ip),
     ),
     (
         "node",
         "kernel: Lustre: {}-OST{}-osc-ffff{}: Connection to {}-OST{} (at {}@o2ib) was lost; "
         "in progress operations using this service will wait for recovery to complete",
-        (_pool("{w}fs", 0, 4), s.hexn(4), s.hexn(12), _pool("{w}fs", 0, 4), s.hexn(4), s.ip),
+        (s.pool("{w}fs", 0, 4), s.hexn(4), s.hexn(12), s.pool("{w}fs", 0, 4), s.hexn(4), s.ip),
     ),
-    ("node", "kernel: Out of memory: Killed process {} ({})", (growing(3, 7), s.program)),
+    ("node", "kernel: Out of memory: Killed process {} ({})", (s.growing(3, 7), s.program)),
     ("node", "kernel: mce: [Hardware Error]: Machine check events logged", ()),
     (
         "node",
         "slurmd[{}]: launch task {}.{} request from UID: {}",
-        (growing(3, 6), growing(2, 8), s.num(0, 9), s.num(1000, 60000)),
+        (s.growing(3, 6), s.growing(2, 8), s.num(0, 9), s.num(1000, 60000)),
     ),
-    ("node", "slurmd[{}]: done with job {}", (growing(3, 6), growing(2, 8))),
+    ("node", "slurmd[{}]: done with job {}", (s.growing(3, 6), s.growing(2, 8))),
     ("blade", "ec_node_info: node {} state changed from booting to ready", (nid,)),
     ("blade", "ec_node_info: node {} state changed from ready to down", (nid,)),
     # the sensor is one of a few words: one event for each
