@@ -17,6 +17,7 @@ from warehouse.logs.value_spans import (
     REDACTION_OPEN,
     WILDCARD,
     mask_escaped_quoted,
+    mask_opening_tag,
     mask_redacted,
     unpad_after_equals,
 )
@@ -28,7 +29,8 @@ _WHOLE_VALUE = re.compile(
       | [\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+                    # e-mail
       | (?=[:\w]*\d)(?:[0-9a-fA-F]{0,4}:){2,}[0-9a-fA-F]{0,4}  # IPv6 / MAC-like
         (?:(?:\.\d{1,3}){3})?                              # an IPv4 tail: ::ffff:10.0.0.1
-      | [~.]?/[^\s/]+(?:/[^\s/]*)+                         # path with two or more segments
+      | [~.]?//?[^\s/]+(?:/[^\s/]*)+                       # path, or a build label: //a/b:c
+      | //[\w.\-/]*:[\w.\-+/@]+                             # a build label: //a:b, //:all
       | [~.]?/[\w\-.]+\.\w{1,6}                            # single-segment path to a file
       | [A-Za-z]:\\\S*                                     # Windows path
       | (?:[\w\-]+\.)+[A-Za-z][\w\-]*:\d{1,5}                 # host:port, any domain
@@ -126,6 +128,8 @@ def mask_token(token: str) -> str:
     """Return ``token`` with every value-carrying piece replaced by ``<*>``."""
     if token in _KEEP:
         return token
+    if token[:3] == "..." and not token.strip("."):
+        return "..."  # a leader of dots padding a name to a column: one token, any length
     absent = token.rstrip(",;:.")
     if absent in _ABSENT:
         return WILDCARD + token[len(absent) :]
@@ -433,9 +437,12 @@ class Masker:
 
     def mask(self, message: str) -> list[str]:
         """Split a message on whitespace and mask each token; a number padded inside its
-        brackets (``[   12.5]``) is one token."""
+        brackets (``[   12.5]``) is one token, and so is a process tag of pairs opening it
+        (``(pid=7, ip=10.0.0.5)``)."""
         if "[ " in message:
             message = _PADDED_NUMBER.sub("[", message)
+        if message[:1] == "(":
+            message = mask_opening_tag(message)
         if "= " in message:
             message = unpad_after_equals(message)
         if REDACTION_OPEN in message:

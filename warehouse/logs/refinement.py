@@ -34,6 +34,9 @@ _LABEL = WILDCARD + ":"  # a variable naming what follows (``eth0:``, ``CPU12:``
 _PUNCTUATED = frozenset((_LABEL, WILDCARD + ",", WILDCARD + ";"))
 ENUM_MAX_VALUES = 16
 _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
+# one value, whole, in quotes or brackets: ``'<*>'``, ``(<*>)`` (a key printed as a string or
+# as a tuple)
+_WRAPPED = re.compile(r"[\"'(\[{]<\*>[\"')\]}]")
 # a word holding a digit that masking kept as text ("CPU6:", "SOCKS5")
 _NUMBERED = re.compile(r"[A-Za-z_]\d|\d[A-Za-z_]")
 _NUMBERED_WORD = re.compile(r"[A-Za-z_]*\d\w*")
@@ -249,6 +252,8 @@ class Refinement:
                 continue
             if series(values) or self._named(values) or all(map(_OWNER.match, values)):
                 continue
+            if all(map(_WRAPPED.fullmatch, values)):
+                continue  # one value quoted in some lines, in brackets in others: one slot
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members
             if len(values) > self.split_max_values and (
@@ -257,7 +262,24 @@ class Refinement:
                 continue
             if len({v.replace(WILDCARD, "") for v in values}) > 1:
                 out.append(p)
-        return tuple(out)
+        return tuple(out) or self._swapped(template, members)
+
+    def _swapped(self, template: list[str], members: list[int]) -> tuple[int, ...]:
+        """Two neighbouring wildcards where every message holds a value at one and a word at
+        the other, one word at each: the word and the value trade places, so the two shapes
+        are two events' texts (``Analyzed target <*> (`` and ``Analyzed <*> targets (``)."""
+        sigs = self._sigs
+        for p in range(len(template) - 1):
+            if template[p] != WILDCARD or template[p + 1] != WILDCARD:
+                continue
+            pairs = {(sigs[s][p], sigs[s][p + 1]) for s in members}
+            if (
+                len(pairs) == 2
+                and {a == WILDCARD for a, _ in pairs} == {True, False}
+                and all((a == WILDCARD) != (b == WILDCARD) for a, b in pairs)
+            ):
+                return (p, p + 1)
+        return ()
 
     def _named(self, values: set[str]) -> bool:
         """Whether most of the words are account names the log itself wrote as a name key's

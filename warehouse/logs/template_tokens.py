@@ -70,9 +70,10 @@ def instances(values: set[str]) -> dict[str, str]:
 
     ``SELECT(id)`` is an instance of ``SELECT(<*>)``: a list of one item where other lines
     listed several (masked whole), the same slot (as :func:`fold_instances` reads it), so the
-    lines group with the masked value's, not by the word.
+    lines group with the masked value's, not by the word. A bare ``<*>`` takes no word: at a
+    position where a word and a value trade places, the word is the event's text.
     """
-    masked = [v for v in values if WILDCARD in v]
+    masked = [v for v in values if WILDCARD in v and v != WILDCARD]
     if not masked or len(masked) == len(values):
         return {}
     shapes = [(re.compile(".+".join(map(re.escape, v.split(WILDCARD)))), v) for v in masked]

@@ -1,7 +1,8 @@
 """Spans of a message that are one value whatever they hold, found on the message's text before
-it is split into tokens (a span may hold spaces): a value between redaction marks, and a quoted
-string that carries escaped quotes; and the spaces a fixed-width number leaves after its
-``key=``, made the same however many its digits leave.
+it is split into tokens (a span may hold spaces): a value between redaction marks, a quoted
+string that carries escaped quotes, and a process's tag of ``key=value`` pairs in parentheses
+opening the message; and the spaces a fixed-width number leaves after its ``key=``, made the
+same however many its digits leave.
 """
 
 from __future__ import annotations
@@ -54,3 +55,20 @@ def unpad_after_equals(text: str) -> str:
     """``text`` with a number padded after ``key=`` glued to it (``fps= 30`` as ``fps=240``):
     a ``key=value`` line whose values are printed to a fixed width."""
     return _PADDED_AFTER_EQUALS.sub("=", text) if "= " in text else text
+
+
+# a process's tag opening its output: ``(pid=1234, ip=10.0.0.5)``, ``(Trainer pid=7)``: pairs
+# in parentheses, after at most one name, then a space
+_OPENING_TAG = re.compile(
+    r"\((?:[A-Za-z_][\w.\-]* )?[A-Za-z_]\w*=[^\s(),=]+(?:, [A-Za-z_]\w*=[^\s(),=]+)*\) "
+)
+
+
+def mask_opening_tag(message: str) -> str:
+    """``message`` with a tag of ``key=value`` pairs in parentheses opening it made ``(<*>)``.
+
+    A program that relays the output of many processes tags each line with where it came
+    from, some pairs only on some lines (``(pid=7)``, ``(pid=7, ip=10.0.0.5)``, ``(Trainer
+    pid=7)``): one value however many pairs it holds, as a header field would be."""
+    m = _OPENING_TAG.match(message)
+    return "(" + WILDCARD + ") " + message[m.end() :] if m else message

@@ -45,7 +45,12 @@ nineteenth, embedded devices, routers, game and media servers, with a counter pa
 brackets, values padded after their keys, headerless boot lines and protocol names with a
 version (an RTOS console, a router's ``logread``, a game engine's log, a media center, a media
 server, a bootloader's console; a transcoder's stderr and a block game's server are left out,
-see its module).
+see its module); the twentieth, data and ML pipelines and build systems, with process tags of
+``key=value`` pairs opening lines, dot leaders, build labels, keys printed quoted or as tuples
+and words trading places with values (a cluster framework's driver output, a notebook server, a
+workflow scheduler's task log, a distributed scheduler's workers, a CI runner's step log, a
+build tool's console, a data transformation tool's run log; an ML runtime's C++ lines are left
+out, see its module).
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ from tests.warehouse.logs.synthetic_styles_tenth import TENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_third import THIRD_STYLES
 from tests.warehouse.logs.synthetic_styles_thirteenth import THIRTEENTH_STYLES
 from tests.warehouse.logs.synthetic_styles_twelfth import TWELFTH_STYLES
+from tests.warehouse.logs.synthetic_styles_twentieth import TWENTIETH_STYLES
 
 STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     STYLES,
@@ -90,5 +96,6 @@ STYLE_SETS: tuple[dict[str, tuple[list[Event], Header]], ...] = (
     SEVENTEENTH_STYLES,
     EIGHTEENTH_STYLES,
     NINETEENTH_STYLES,
+    TWENTIETH_STYLES,
 )
 ALL_STYLES = {name: style for styles in STYLE_SETS for name, style in styles.items()}
