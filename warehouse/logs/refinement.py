@@ -53,6 +53,16 @@ def _numbered(token: str) -> str:
     return WILDCARD if out.rstrip(":,;") == WILDCARD else out
 
 
+def _group_key(
+    sig: tuple[str, ...], split_at: tuple[int, ...], folds: list[dict[str, str]] | None
+) -> tuple[str, ...]:
+    """A signature's words at the split positions, each instance of a masked value as that
+    value (``folds``, one map per position; none: the words as they are)."""
+    if not folds:
+        return tuple(sig[p] for p in split_at)
+    return tuple(f.get(sig[p], sig[p]) for f, p in zip(folds, split_at, strict=True))
+
+
 class Refinement:
     """Refinement over a miner's clusters and signatures (mixed into ``TemplateMiner``)."""
 
@@ -98,19 +108,14 @@ class Refinement:
             else:
                 self._split_at.pop(cluster.id, None)
             groups: dict[tuple[str, ...], list[int]] = {}
+            # a word that is an instance of a masked value there groups with that value
             folds = [instances({sigs[s][p] for s in cluster.sigs}) for p in split_at]
             if not any(folds):
                 folds = []
             if folds:
-                # a word that is an instance of a masked value there groups with that value
                 self._instances[cluster.id] = folds
-                for s in cluster.sigs:
-                    sig = sigs[s]
-                    key = tuple(f.get(sig[p], sig[p]) for f, p in zip(folds, split_at, strict=True))
-                    groups.setdefault(key, []).append(s)
-            else:
-                for s in cluster.sigs:
-                    groups.setdefault(tuple(sigs[s][p] for p in split_at), []).append(s)
+            for s in cluster.sigs:
+                groups.setdefault(_group_key(sigs[s], split_at, folds), []).append(s)
             if len(groups) > 1:
                 for key, sids in list(groups.items()):
                     tokens = list(sigs[sids[0]])
@@ -309,11 +314,7 @@ class Refinement:
         split_at = self._split_at.get(cluster.id)
         if not split_at:
             return cluster.id
-        folds = self._instances.get(cluster.id)
-        if folds:
-            key = tuple(f.get(sig[p], sig[p]) for f, p in zip(folds, split_at, strict=True))
-        else:
-            key = tuple(sig[p] for p in split_at)
+        key = _group_key(sig, split_at, self._instances.get(cluster.id))
         sub = self._sub_split.get((cluster.id, key))
         if sub:
             split_at += sub
