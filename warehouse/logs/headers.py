@@ -225,7 +225,7 @@ class HeaderStripper(HeaderLayoutLearner):
                     end += words  # the host columns after the clock
                 if end:
                     message = self._cut(body, end, fast)
-                    if comp >= 0 and end > comp and len(message.split(None, 1)) < 2:
+                    if comp >= 0 and end > comp and " " not in message and "\t" not in message:
                         # one token at most after the "name:": a "key: value" message
                         return self._cut(body, comp, fast)
                     return message

@@ -138,11 +138,11 @@ def mask_token(token: str) -> str:
     bare = token.rstrip(_TRAIL)
     if bare != token and _WHOLE_VALUE.match(bare):  # "host.example:443," ends a list item
         return WILDCARD + token[len(bare) :]
-    if _SERVICE_LABEL.match(token):
+    if token[-1:] == ":" and _SERVICE_LABEL.match(token):
         return token
     inner = token.lstrip(_LEAD)
     core = inner.rstrip(_TRAIL + ">")
-    if (inner != token and _WHOLE_VALUE.match(core)) or _PAIRS.match(core):
+    if (inner != token and _WHOLE_VALUE.match(core)) or ("=" in core and _PAIRS.match(core)):
         # a quoted address ("2001:db8::5",), a name of comma-joined pairs ("dc=example,dc=com")
         return token[: len(token) - len(inner)] + WILDCARD + inner[len(core) :]
     if bare[:1].isupper() and bare.lower() in _DATE_WORDS:  # "Jul", "Sat", not "may"
