@@ -85,8 +85,11 @@ def test_kill_9_during_streamed_uploads_leaves_no_partial_file_and_no_bad_pack(s
     root = Path(__file__).resolve().parents[3]
     progress = Path(settings.data_dir) / "progress"
     rng = random.Random(17)
+    svc = build(settings, emitter)
+    pack_dir = svc.chunks.blobs.pack_dir
+    svc.close()
     torn = 0
-    # 8 kills, and more until one has landed mid-pack (a slow machine once needed over 24)
+    # 8 kills at random moments, then kills aimed at an open pack until one has landed mid-pack
     for round_ in range(48):
         if round_ >= 8 and torn:
             break
@@ -102,11 +105,12 @@ def test_kill_9_during_streamed_uploads_leaves_no_partial_file_and_no_bad_pack(s
                 break
             time.sleep(0.02)
         time.sleep(rng.uniform(0.0, 0.4))
+        while round_ >= 8 and not any(pack_dir.glob("*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.001)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
         svc = build(settings, emitter, conf=FilesSettings(max_versions=2, gc_grace_s=0.001))
         try:
-            pack_dir = svc.chunks.blobs.pack_dir
             torn += len(list(pack_dir.glob("*.tmp")))
             check_invariants(svc)
             assert {e.path for e in svc.walk("u")} <= {"s0", "s1", "s2"}
