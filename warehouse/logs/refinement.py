@@ -37,6 +37,8 @@ _CONSTANT = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 # one value, whole, in quotes or brackets: ``'<*>'``, ``(<*>)`` (a key printed as a string or
 # as a tuple)
 _WRAPPED = re.compile(r"[\"'(\[{]<\*>[\"')\]}]")
+# a quoted character or two of punctuation (``unexpected token '}'``): data, not event text
+_QUOTED_SYMBOL = re.compile(r"([\"'`])[^\w\s]{1,3}\1[:,;.]?")
 # a word holding a digit that masking kept as text ("CPU6:", "SOCKS5")
 _NUMBERED = re.compile(r"[A-Za-z_]\d|\d[A-Za-z_]")
 _NUMBERED_WORD = re.compile(r"[A-Za-z_]*\d\w*")
@@ -259,6 +261,8 @@ class Refinement:
                 continue
             if all(map(_WRAPPED.fullmatch, values)):
                 continue  # one value quoted in some lines, in brackets in others: one slot
+            if all(map(_QUOTED_SYMBOL.fullmatch, values)):
+                continue
             # UPPER_CASE words are symbolic constants (states, event types): an enumeration
             # even when it has more members
             if len(values) > self.split_max_values and (

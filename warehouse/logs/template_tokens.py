@@ -42,23 +42,42 @@ def collapse(tokens: list[str]) -> list[str]:
     return out
 
 
+def _shape(masked: str) -> re.Pattern[str]:
+    return re.compile(".+".join(map(re.escape, masked.split(WILDCARD))))
+
+
+def _partly(value: str, shapes: list[tuple[re.Pattern[str], str]]) -> str | None:
+    """The masked value among ``shapes`` that ``value``, masked in part, is an instance of:
+    ``{[<*>][WlIUzDqB],`` of ``{[<*>][<*>],`` (an id the masker could not see beside one it
+    could); the wider one holds more variables, so no two are instances of each other."""
+    n = value.count(WILDCARD)
+    for shape, m in shapes:
+        if m.count(WILDCARD) > n and shape.fullmatch(value):
+            return m
+    return None
+
+
 def fold_instances(values: set[str]) -> set[str]:
     """Values of one position, each word that fits a masked one's shape folded into it.
 
     ``AppWindowToken{<*>`` and ``AppWindowToken{dfcfcdd`` are one slot: a value the masker
-    could not see (a hex id without digits) is not an enumeration member. ``(uid=<*>)`` and
+    could not see (a hex id without digits) is not an enumeration member; nor is a value
+    masked in part where the same slot is masked further (:func:`_partly`). ``(uid=<*>)`` and
     ``LOGIN(uid=<*>)`` stay two. A key whose whole value was masked in one line
     (``ws=<*>,``) takes every value of that key: ``ws=Source{<*>},`` folds into it.
     """
     masked = [v for v in values if WILDCARD in v]
-    if not masked:
+    if not masked or len(masked) == len(values) == 1:
         return values
     whole = [v for v in masked if _WHOLE_KEYED.match(v)]
-    if len(masked) == len(values) and not whole:
-        return values
-    shapes = [re.compile(".+".join(map(re.escape, v.split(WILDCARD)))) for v in masked]
-    wholes = [re.compile(".+".join(map(re.escape, v.split(WILDCARD)))) for v in whole]
-    out = {v for v in masked if v in whole or not any(s.fullmatch(v) for s in wholes)}
+    shapes = [_shape(v) for v in masked]
+    wholes = [_shape(v) for v in whole]
+    partial = [(_shape(v), v) for v in masked if v != WILDCARD]
+    out = {
+        v
+        for v in masked
+        if (v in whole or not any(s.fullmatch(v) for s in wholes)) and not _partly(v, partial)
+    }
     for v in values:
         if WILDCARD not in v and not any(s.fullmatch(v) for s in shapes):
             out.add(v)
@@ -70,13 +89,14 @@ def instances(values: set[str]) -> dict[str, str]:
 
     ``SELECT(id)`` is an instance of ``SELECT(<*>)``: a list of one item where other lines
     listed several (masked whole), the same slot (as :func:`fold_instances` reads it), so the
-    lines group with the masked value's, not by the word. A bare ``<*>`` takes no word: at a
-    position where a word and a value trade places, the word is the event's text.
+    lines group with the masked value's, not by the word; so is a value masked in part where
+    the slot is masked further. A bare ``<*>`` takes no word: at a position where a word and a
+    value trade places, the word is the event's text.
     """
     masked = [v for v in values if WILDCARD in v and v != WILDCARD]
-    if not masked or len(masked) == len(values):
+    if not masked or len(values) < 2:
         return {}
-    shapes = [(re.compile(".+".join(map(re.escape, v.split(WILDCARD)))), v) for v in masked]
+    shapes = [(_shape(v), v) for v in masked]
     out: dict[str, str] = {}
     for v in values:
         if WILDCARD not in v:
@@ -84,6 +104,10 @@ def instances(values: set[str]) -> dict[str, str]:
                 if shape.fullmatch(v):
                     out[v] = m
                     break
+        elif v != WILDCARD:
+            wider = _partly(v, shapes)
+            if wider is not None:
+                out[v] = wider
     return out
 
 

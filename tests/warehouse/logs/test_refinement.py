@@ -273,3 +273,38 @@ def test_a_word_that_fits_a_masked_value_s_shape_groups_with_that_value() -> Non
     assert len({m.template_of(s) for s in insert}) == 1
     assert {m.template_of(s) for s in select} != {m.template_of(s) for s in insert}
     assert m.template(m.template_of(select[0])) == "access granted SELECT(<*>) ON <*>"
+
+
+def test_quoted_punctuation_a_message_reports_is_a_value_not_an_enumeration() -> None:
+    m = TemplateMiner()
+    sigs = [
+        m.add_sig(f"unable to parse field 'f{i}' at {i}: unexpected token '{'},]'[i % 3]}'")
+        for i in range(30)
+    ]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+    # quoted words are still an enumeration of event text
+    for i in range(30):
+        m.add_sig(f"stream {i} mode '{('fast', 'slow')[i % 2]}'")
+    m.refine()
+    assert {t.template for t in m.templates()} >= {
+        "stream <*> mode 'fast'",
+        "stream <*> mode 'slow'",
+    }
+
+
+def test_a_value_masked_in_part_beside_the_same_slot_masked_whole_is_one_variable() -> None:
+    # a document id of letters only (one in 30 base64 ids of 20 characters has no digit)
+    # beside ids the masker sees: one event, however rare the letters-only id
+    ids = [f"Wl{i}zDqBTNKBivh" for i in range(39)] + ["xTiagNFKPNHPqxAhRLobzm"]
+    m = TemplateMiner()
+    sigs = [
+        m.add_sig(f"failed to index {{[app-{i}][{d}], length: {i}kb") for i, d in enumerate(ids)
+    ]
+    m.refine()
+    assert len({m.template_of(s) for s in sigs}) == 1
+    # a slot masked in part in every line keeps its words as an enumeration
+    for i in range(30):
+        m.add_sig(f"route [{i}][{('read', 'write')[i % 2]}] ok")
+    m.refine()
+    assert {t.template for t in m.templates()} >= {"route [<*>][read] ok", "route [<*>][write] ok"}
