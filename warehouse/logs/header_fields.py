@@ -1,6 +1,6 @@
-"""Headers of fields fused by a separator (``|``, tab, ``;`` or ``,``), learned from sample
-lines: ``20240301-10:00:00:123|Step_LSC|30002312|message``, quoted or not, with columns of
-repeating names of a few words (``Service Control Manager``). Mixed into
+"""Headers of fields fused by a separator (``|``, tab, ``;``, ``,`` or ``:``), learned from
+sample lines: ``20240301-10:00:00:123|Step_LSC|30002312|message``, quoted or not, with columns
+of repeating names of a few words (``Service Control Manager``). Mixed into
 :class:`warehouse.logs.header_learning.HeaderLayoutLearner`, which tries this layout first."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from warehouse.logs.header_tokens import LVL, TS
 
-_FIELD_SEPS = ("|", "\t", ";", ",")
+_FIELD_SEPS = ("|", "\t", ";", ",", ":")
 MAX_FIELDS = 8
 MAX_NAME_WORDS = 4  # words of a source's name in a fused field ("Service Control Manager")
 NAME_COLUMN_SHARE = 0.125  # at most this many distinct values per line in a column of names
@@ -52,7 +52,8 @@ class FusedFields:
         agree on that count (a line whose message holds no space agrees with any count below
         its fields) and most lines open with a value (a field holding a digit: a clock, a
         date, an id) or a level word (``WARN;2024-03-01T10:00:00;Http;...``). A comma joins
-        at least two header fields: one comma after a clock is its milliseconds.
+        at least two header fields: one comma after a clock is its milliseconds. So does a
+        colon, behind a level only (``ERROR:app.db:message``): a clock is written with colons.
 
         When they do not, because an extra leading field opens some lines only (a relay's
         name), the fields are counted from each line's clock field instead (``rel``).
@@ -95,7 +96,8 @@ class FusedFields:
         for parts in split:
             if len(parts) < 2:
                 continue
-            valued += any(ch.isdigit() for ch in parts[0]) or self._cls(parts[0]) == LVL
+            level = self._cls(parts[0]) == LVL
+            valued += level if sep == ":" else level or any(ch.isdigit() for ch in parts[0])
             k = next((i for i, f in enumerate(parts) if not self.fused_header(f, i, names)), -1)
             if k > 0:
                 fields[k] += 1
@@ -105,7 +107,7 @@ class FusedFields:
             return 0, 0, 0
         k, count = fields.most_common(1)[0]
         count += sum(c for m, c in unspaced.items() if m >= k)
-        if sep == "," and k < 2:
+        if sep in ",:" and k < 2:
             return 0, 0, 0
         return k, count, names & ((1 << k) - 1)
 

@@ -28,6 +28,7 @@ from warehouse.logs.header_tokens import (
     classify,
     hex_width,
     is_value,
+    unglue_brackets,
 )
 
 MAX_VALUE_COLUMNS = 8
@@ -117,7 +118,7 @@ class HeaderLayoutLearner(FusedFields):
         lvl_pos: Counter[int] = Counter()
         lvl_rel: Counter[int] = Counter()  # the level's position after the line's own clock run
         ts_end: Counter[int] = Counter()
-        samples = [line for line in lines if line.strip()]
+        samples = [unglue_brackets(line) for line in lines if line.strip()]
         toks = [self._tokens(PRI.sub("", line), MAX_HEADER_TOKENS) for line in samples]
         for t in toks:
             classes = [self._cls(tok) for tok, _ in t]

@@ -20,7 +20,8 @@ COMP, LOGGER, ADDR, OTHER = "comp", "logger", "addr", "other"
 
 _LEVELS = words(
     "trace debug dbg info information informational notice note warn warning err error crit "
-    "critical alert emerg emergency fatal severe failure fine finer finest config verbose panic"
+    "critical alert emerg emergency fatal severe failure fine finer finest config verbose panic "
+    "trce dbug fail"  # .NET's console names
 )
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
 _DAYS = "mon|tue|wed|thu|fri|sat|sun"
@@ -58,7 +59,8 @@ _COMP_TOKEN = re.compile(
     r"^(?:[A-Za-z_/][\w.$\-/@#~]*(?:\[[^\]\s]*\]|\( *[^)\s]*\))*"
     r"|\([A-Za-z_][\w.\-]*(?:\[\d+\])?\)):$"
 )
-_LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")  # a.b.Class, no colon
+# a.b.Class, no colon; with an event id in brackets after it (.NET's ``App.Worker[14]``)
+_LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\[\d+\])?$")
 _SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
 # a bracket group kept whole, spaces and all, with a counter padded inside brackets glued to it
 # ("[time][  7]Category:", as "[time][127]Category:" is one token); a number padded inside
@@ -67,6 +69,23 @@ TOKEN = re.compile(
     r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\](?:\[ +\d+\])*\S*|[^\s(]*\( +\d+\)\S*|\S+)"
 )
 PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
+# a line opening on bracket fields glued together, some padded inside to a width
+# (``[2021-02-01T14:38:00,000][INFO ][o.e.n.Node   ] [node-1] ...``, log4j's ``[%-5p]``)
+_GLUED_BRACKETS = re.compile(r"^(?:\[[^\[\]]*\]){2,}(?=\s|$)")
+_BRACKET_FIELD = re.compile(r"\[([^\[\]]*)\]")
+
+
+def unglue_brackets(line: str) -> str:
+    """``line`` with its leading run of glued bracket fields written as separate tokens, the
+    padding inside each dropped: a padded field would otherwise break the run at its spaces,
+    differently on each line, and a glued one hide its level."""
+    m = _GLUED_BRACKETS.match(line)
+    if m is None:
+        return line
+    fields = " ".join(f"[{f.strip()}]" for f in _BRACKET_FIELD.findall(m.group()))
+    return fields + line[m.end() :]
+
+
 # RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG
 _SYSLOG5424 = re.compile(
     r'^<\d{1,3}>1 (?:\S+ ){5}(?:-|(?:\[(?:[^\]\\"]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: |$)'

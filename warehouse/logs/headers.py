@@ -36,6 +36,7 @@ from warehouse.logs.header_tokens import (
     TS,
     hex_width,
     is_value,
+    unglue_brackets,
 )
 from warehouse.logs.masking import UNITS
 from warehouse.logs.structured_lines import structured_message
@@ -114,6 +115,8 @@ class HeaderStripper(HeaderLayoutLearner):
         return body[toks[-1][1] :].strip() if toks else body.strip()
 
     def _strip(self, line: str) -> str:
+        if line[:1] == "[":
+            line = unglue_brackets(line)
         message = self._strip_layout(line)
         align = (self.layout or {}).get("align", 0)
         if align and len(line) > align and line[align - 1] == " " and line[align] != " ":

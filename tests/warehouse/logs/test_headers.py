@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from warehouse.logs.header_tokens import unglue_brackets
 from warehouse.logs.headers import HeaderStripper, strip_header
 
 
@@ -473,3 +474,45 @@ def test_a_clock_after_a_word_and_a_label_is_the_message_s_own() -> None:
     stripped = _strip_all(lines)
     assert stripped[0].endswith("flushed table #0 OK")
     assert stripped[1::2] == [tails[i % 2] for i in range(12)]
+
+
+def test_bracket_fields_glued_and_padded_to_a_width_are_one_header() -> None:
+    # log4j's ``[%d][%-5p][%-25c] [%node] %m``: the padding breaks the glued run at a
+    # different place on each line (``[INFO ]`` but ``[DEBUG]``), as a glued run without
+    # padding hides its level in one token
+    events = ("started", "recovered [{}] shards", "added {{node-{}}}, term: 3")
+    for width in (5, 0):
+        lines = [
+            f"[2021-02-0{1 + i % 9}T14:38:{i % 60:02d},{i:03d}]"
+            f"[{('INFO', 'DEBUG', 'WARN')[i % 3]:<{width}}]"
+            f"[{('o.e.n.Node', 'o.e.g.GatewayService')[i % 2]:<{5 * width}}] "
+            f"[{('node-1', 'data-a')[i % 4 // 2]}] " + events[i % 3].format(i)
+            for i in range(60)
+        ]
+        assert _strip_all(lines) == [events[i % 3].format(i) for i in range(60)]
+    # a counter padded inside brackets glued to the text after it stays one token
+    assert unglue_brackets("[10:11:12][  7]Category: x") == "[10:11:12][  7]Category: x"
+
+
+def test_a_level_and_a_logger_fused_by_colons_are_header() -> None:
+    # Python's default ``%(levelname)s:%(name)s:%(message)s``; a message may hold colons too
+    events = ("cache miss for key user:{}", "done", "retry {}: timeout after 3 s")
+    lines = [
+        f"{('INFO', 'WARNING', 'ERROR')[i % 3]}:{('app.db', 'root')[i % 2]}:"
+        + events[i % 3].format(i)
+        for i in range(60)
+    ]
+    assert _strip_all(lines) == [events[i % 3].format(i) for i in range(60)]
+    # a clock's colons never split fused fields
+    clocked = [f"10:11:{i % 60:02d} job {i} done" for i in range(60)]
+    assert _strip_all(clocked) == [f"job {i} done" for i in range(60)]
+
+
+def test_dotnet_console_levels_and_a_category_with_its_event_id_are_header() -> None:
+    levels = ("info", "dbug", "fail", "warn", "trce", "crit")
+    lines = [
+        f"{levels[i % 6]}: {('App.Worker', 'Microsoft.Hosting.Lifetime')[i % 2]}[{i % 3 * 7}] "
+        f"job {i} done"
+        for i in range(60)
+    ]
+    assert _strip_all(lines) == [f"job {i} done" for i in range(60)]
