@@ -64,9 +64,11 @@ _LOGGER_TOKEN = re.compile(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\[\d+\])?
 _SEPS = frozenset({"-", "--", "|", ":", "::", ">", ">>", "->", "*"})
 # a bracket group kept whole, spaces and all, with a counter padded inside brackets glued to it
 # ("[time][  7]Category:", as "[time][127]Category:" is one token); a number padded inside
-# parentheses ("tag( 123):")
+# parentheses ("tag( 123):"); a group in parentheses, spaces and all (a thread's name,
+# "(ServerService Thread Pool -- 45)")
 TOKEN = re.compile(
-    r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\](?:\[ +\d+\])*\S*|[^\s(]*\( +\d+\)\S*|\S+)"
+    r"\s*(\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\](?:\[ +\d+\])*\S*|[^\s(]*\( +\d+\)\S*"
+    r"|\([^()\s][^()]*\)\S*|\S+)"
 )
 PRI = re.compile(r"^<\d{1,3}>(?:1 )?")
 # a line opening on bracket fields glued together, some padded inside to a width
@@ -137,7 +139,9 @@ def classify(token: str) -> str:
             return TS
         if len(words) == 1 and words[0].lower() in _LEVELS:
             return LVL
-        return BRK
+        # a bracket group closed by a colon ends the header as "program:" does: a thread and
+        # its level, "[Server thread/INFO]:"
+        return COMP if token[-2:] == "]:" else BRK
     if token[:1] == "(" and token[-1:] == ")" and len(token) > 2:
         return BRK  # a thread in parentheses after the level: "INFO (MainThread) [logger]"
     if _COMP_TOKEN.match(token) and len(token) <= 80 and not token[:-1].isdigit():

@@ -89,14 +89,18 @@ class HeaderStripper(HeaderLayoutLearner):
         Classes are computed from token ``start`` on (the ones before are left empty): a layout
         that only reads the level and what follows it does not class the clock before it.
 
-        ``str.split`` is the fast path; a bracket group holding spaces, or a number padded
-        inside parentheses, needs the slower bracket-aware tokenizer.
+        ``str.split`` is the fast path; a bracket or parenthesised group holding spaces, or a
+        number padded inside parentheses, needs the slower bracket-aware tokenizer.
         """
         parts = body.split(None, n)
         head = parts[:n]
         fast = True
         for t in head:
-            if (t[0] == "[" and t.count("[") != t.count("]")) or t[-1] == "(":
+            if (
+                (t[0] == "[" and t.count("[") != t.count("]"))
+                or (t[0] == "(" and t.count("(") != t.count(")"))
+                or t[-1] == "("
+            ):
                 head = [t for t, _ in self._tokens(body, n)]
                 fast = False
                 break

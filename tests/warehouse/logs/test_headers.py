@@ -504,8 +504,8 @@ def test_a_level_and_a_logger_fused_by_colons_are_header() -> None:
     ]
     assert _strip_all(lines) == [events[i % 3].format(i) for i in range(60)]
     # a clock's colons never split fused fields
-    clocked = [f"10:11:{i % 60:02d} job {i} done" for i in range(60)]
-    assert _strip_all(clocked) == [f"job {i} done" for i in range(60)]
+    clocked = [f"10:11:{i % 60:02d} " + events[i % 3].format(i) for i in range(60)]
+    assert _strip_all(clocked) == [events[i % 3].format(i) for i in range(60)]
 
 
 def test_dotnet_console_levels_and_a_category_with_its_event_id_are_header() -> None:
@@ -516,3 +516,28 @@ def test_dotnet_console_levels_and_a_category_with_its_event_id_are_header() -> 
         for i in range(60)
     ]
     assert _strip_all(lines) == [f"job {i} done" for i in range(60)]
+
+
+def test_a_thread_named_in_parentheses_with_spaces_after_the_level_is_header() -> None:
+    # JBoss's ``%d{HH:mm:ss,SSS} %-5p [%c] (%t) %s%e%n``: a thread's name holds spaces
+    threads = ("ServerService Thread Pool -- 45", "MSC service thread 1-3", "main")
+    lines = [
+        f"10:11:{i % 60:02d},{i:03d} {('INFO', 'WARN')[i % 2]:<5} "
+        f"[{('org.jboss.as.server', 'org.wildfly.undertow')[i % 4 // 2]}] "
+        f"({threads[i * 7 % 3]}) job {i} done"
+        for i in range(60)
+    ]
+    assert _strip_all(lines) == [f"job {i} done" for i in range(60)]
+
+
+def test_a_bracket_group_closed_by_a_colon_after_the_clock_ends_the_header() -> None:
+    # a game server's ``[10:11:12] [Server thread/INFO]: message``
+    threads = ("Server thread", "main", "Worker-Main-3")
+    lines = [
+        f"[10:11:{i % 60:02d}] [{threads[i * 7 % 3]}/{('INFO', 'WARN')[i % 2]}]: "
+        + ("player joined", "saved {} chunks", "server stopping")[i % 3].format(i)
+        for i in range(60)
+    ]
+    assert _strip_all(lines) == [
+        ("player joined", "saved {} chunks", "server stopping")[i % 3].format(i) for i in range(60)
+    ]
