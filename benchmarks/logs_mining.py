@@ -198,6 +198,23 @@ def long_styles(seed: int = 1, n: int = 20_000) -> dict:
     return {"per_style": per, "mean": sum(per.values()) / len(per), "min": per[worst]}
 
 
+def common_formats(seed: int = 1, n: int = 2000) -> dict:
+    """Grouping accuracy of ours on the headers of widely used loggers and daemons, one set of
+    invented events under each (``tests/warehouse/logs/common_formats.py``)."""
+    from tests.warehouse.logs.common_formats import FORMATS, generate_common
+
+    per = {}
+    for name in FORMATS:
+        lines, truth = generate_common(name, n, seed)
+        per[name] = grouping_accuracy([tid for _, tid, _ in mine_lines(lines)], truth)
+    worst = min(per, key=per.get)
+    print(
+        f"common formats ({len(per)}): mean {sum(per.values()) / len(per):.4f}, "
+        f"min {per[worst]:.4f} ({worst})"
+    )
+    return {"per_format": per, "mean": sum(per.values()) / len(per), "min": per[worst]}
+
+
 def _score_generated(names, generate, seeds: tuple[int, ...], n: int) -> dict:
     """Mean grouping accuracy per generated log (``generate(name, n, seed)`` gives raw lines,
     truth and messages), ours on the raw lines and drain3 on the messages."""
@@ -265,13 +282,15 @@ def main(argv: list[str] | None = None) -> int:
     sty = styles()
     print_families(sty, "style")
     long = long_styles()
+    common = common_formats()
     print(
         f"RESULT logs_ga_mean={r['ga_mean']:.4f} logs_ga_min={r['ga_min']:.4f} "
         f"logs_lines_per_s={r['lines_per_s']:.0f} drain3_ga_mean={r['drain3_ga_mean']:.4f} "
         f"logs_loo_ga_mean={loo['mean']:.4f} logs_loo_ga_min={loo['min']:.4f} "
         f"logs_synth_ga_mean={fam['mean']:.4f} logs_synth_ga_min={fam['min']:.4f} "
         f"logs_styles_ga_mean={sty['mean']:.4f} logs_styles_ga_min={sty['min']:.4f} "
-        f"logs_styles_long_ga_mean={long['mean']:.4f} logs_styles_long_ga_min={long['min']:.4f}"
+        f"logs_styles_long_ga_mean={long['mean']:.4f} logs_styles_long_ga_min={long['min']:.4f} "
+        f"logs_common_formats_ga_min={common['min']:.4f}"
     )
     return 0
 
