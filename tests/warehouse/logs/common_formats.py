@@ -6,7 +6,8 @@ with ``{}`` where the message goes. What a source writes once per event (its log
 message id) follows the event; what varies per line (thread, pid, clock, stream) is drawn.
 Left out, as a line's own text by the usual reading of such logs: a syslog-relayed program
 that writes its own clock and level (hashicorp's logger behind journald), NetworkManager's
-``<info>`` after the program, and MySQL 8's ``[System]`` level (not a level word elsewhere).
+``<info>`` after the program, PHP's ``PHP Warning:`` and MySQL 8's ``[System]`` level (not a
+level word elsewhere).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ _DOTNET = {"INFO": "info", "WARN": "warn", "ERROR": "fail", "DEBUG": "dbug"}
 _CLICKHOUSE = {"INFO": "Information", "WARN": "Warning", "ERROR": "Error", "DEBUG": "Debug"}
 _POSTGRES = {"INFO": "LOG", "WARN": "WARNING", "ERROR": "ERROR", "DEBUG": "DEBUG1"}
 _PUPPET = {"INFO": "notice", "WARN": "warning", "ERROR": "err", "DEBUG": "debug"}
+_ZEROLOG = {"INFO": "INF", "WARN": "WRN", "ERROR": "ERR", "DEBUG": "DBG"}
+_NEST = {"INFO": "LOG", "WARN": "WARN", "ERROR": "ERROR", "DEBUG": "DEBUG"}
 
 FORMATS: dict[str, Format] = {
     "monolog": lambda r, i, lv, k: (
@@ -239,6 +242,92 @@ FORMATS: dict[str, Format] = {
     "postgres": lambda r, i, lv, k: (
         f"{_day(i)} {_time(i)}.{_ms(r)} UTC [{r.randrange(99999)}] "
         f"{r.choice(('app@prod', 'postgres@postgres'))} {_POSTGRES[lv]}:  {{}}"
+    ),
+    "envoy": lambda r, i, lv, k: (
+        f"[{_day(i)} {_time(i)}.{_ms(r)}][{r.randrange(1, 99)}]"
+        f"[{lv.lower()}][{_pick(('main', 'upstream', 'config'), k)}] "
+        f"[source/{_pick(('server/server.cc', 'common/upstream/cluster_manager_impl.cc'), k)}:"
+        f"{r.randrange(900)}] {{}}"
+    ),
+    "zerolog_console": lambda r, i, lv, k: (
+        f"{1 + i % 12}:{i % 60:02d}{r.choice(('AM', 'PM'))} {_ZEROLOG[lv]} {{}}"
+    ),
+    "uvicorn": lambda r, i, lv, k: f"{_PHP[lv] + ':':<10}{{}}",
+    "nestjs": lambda r, i, lv, k: (
+        f"[Nest] {r.randrange(1000, 99999)}  - 03/{1 + i % 28:02d}/2024, "
+        f"{1 + i % 12}:{i % 60:02d}:00 {r.choice(('AM', 'PM'))} {_NEST[lv]:>7} "
+        f"[{_pick(('RouterExplorer', 'InstanceLoader', 'NestApplication'), k)}] {{}} "
+        f"+{r.randrange(99)}ms"
+    ),
+    "akka": lambda r, i, lv, k: (
+        f"[{lv}] [03/{1 + i % 28:02d}/2024 {_time(i)}.{_ms(r)}] "
+        f"[system-akka.actor.default-dispatcher-{r.randrange(2, 20)}] "
+        f"[akka://system/user/{_pick(('router', 'worker', 'supervisor'), k)}] {{}}"
+    ),
+    "elixir": lambda r, i, lv, k: f"{_time(i)}.{_ms(r)} [{_PHP[lv].lower()}] {{}}",
+    "hf_transformers": lambda r, i, lv, k: (
+        f"03/{1 + i % 28:02d}/2024 {_time(i)} - {lv} - "
+        f"{_pick(('transformers.trainer', 'datasets.builder', '__main__'), k)} - {{}}"
+    ),
+    "windows_update": lambda r, i, lv, k: (
+        f"2024/03/{1 + i % 28:02d} {_time(i)}."
+        f"{r.randrange(10**7):07d} {r.randrange(100, 9999):<5} {r.randrange(100, 9999):<5} "
+        f"{_pick(('Agent', 'Handler', 'DownloadManager', 'ComApi'), k):<15} {{}}"
+    ),
+    "sqlserver": lambda r, i, lv, k: (
+        f"{_day(i)} {_time(i)}.{r.randrange(100):02d} "
+        f"{r.choice(('spid12s', 'spid7s', 'Server', 'Logon', 'spid51')):<12} {{}}"
+    ),
+    "esxi_hostd": lambda r, i, lv, k: (
+        f"{_day(i)}T{_time(i)}.{_ms(r)}Z {lv.lower()} "
+        f"hostd[{r.randrange(99999)}] [Originator@6876 "
+        f"sub={_pick(('Vimsvc.TaskManager', 'Hostsvc.VmkVprobSource', 'Solo.Vmomi'), k)} "
+        f"opID={r.randrange(16**6):06x}-{r.randrange(99):02d} user=root] {{}}"
+    ),
+    "bigip": lambda r, i, lv, k: (
+        f"Mar  {1 + i % 9} {_time(i)} bigip1 {lv.lower()} "
+        f"{_pick(('tmm', 'mcpd', 'httpd'), k)}[{r.randrange(9999)}]: {{}}"
+    ),
+    "clamav": lambda r, i, lv, k: f"Fri Mar  {1 + i % 9} {_time(i)} 2024 -> {{}}",
+    "unbound": lambda r, i, lv, k: (
+        f"[{1709287200 + i}] unbound[{r.randrange(9999)}:{r.randrange(4)}] {lv.lower()}: {{}}"
+    ),
+    "sendmail": lambda r, i, lv, k: (
+        f"Mar  {1 + i % 9} {_time(i)} mail "
+        f"sendmail[{r.randrange(99999)}]: {r.randrange(16**4):04X}{r.choice('abcdefghij')}"
+        f"{r.randrange(10**6):06d}: {{}}"
+    ),
+    "coredns": lambda r, i, lv, k: (
+        f"[{lv}] {_pick(('plugin/reload', 'plugin/health', 'plugin/errors'), k)}: {{}}"
+    ),
+    "rails": lambda r, i, lv, k: (
+        f"{lv[0]}, [{_day(i)}T{_time(i)}.{_us(r)} "
+        f"#{r.randrange(99999)}] {lv:>5} -- : [{r.randrange(16**8):08x}-{r.randrange(16**4):04x}] "
+        "{}"
+    ),
+    "java_util_logging": lambda r, i, lv, k: (
+        f"Mar {1 + i % 28:02d}, 2024 {1 + i % 12}:"
+        f"{i % 60:02d}:00 {r.choice(('AM', 'PM'))} "
+        f"{_pick(('org.example.App', 'org.example.db.Pool'), k)} {_pick(('main', 'run'), k)} "
+        f"{_PHP[lv]}: {{}}"
+    ),
+    "mongodb_legacy": lambda r, i, lv, k: (
+        f"{_day(i)}T{_time(i)}.{_ms(r)}+0000 {lv[0]} "
+        f"{_pick(('NETWORK', 'STORAGE', 'COMMAND', 'REPL'), k):<8} "
+        f"[{r.choice(('conn12', 'conn345', 'initandlisten', 'ReplicationExecutor'))}] {{}}"
+    ),
+    "vsftpd": lambda r, i, lv, k: (
+        f"Fri Mar  {1 + i % 9} {_time(i)} 2024 [pid {r.randrange(99999)}] {{}}"
+    ),
+    "openvpn": lambda r, i, lv, k: (
+        f"{_day(i)} {_time(i)} "
+        f"{r.choice(('client1', 'client22', 'vpnuser'))}/10.8.0.{r.randrange(256)}:"
+        f"{r.randrange(65536)} {{}}"
+    ),
+    "dmesg_human": lambda r, i, lv, k: f"[Mar {1 + i % 9} {_time(i)} 2024] {{}}",
+    "squid_cache": lambda r, i, lv, k: f"{_day(i).replace('-', '/')} {_time(i)} kid1| {{}}",
+    "logrus_text": lambda r, i, lv, k: (
+        f'time="{_day(i)}T{_time(i)}Z" level={lv.lower()} msg="{{}}"'
     ),
 }
 
