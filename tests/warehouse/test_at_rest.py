@@ -4,7 +4,7 @@ import os
 import stat
 import struct
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -38,7 +38,9 @@ from warehouse.spool import (
 )
 
 SECRET = "cardholder-4111-1111-1111-1111"
-DAY = datetime.now(UTC).strftime("%Y-%m-%d")
+# yesterday: every shipped line is stamped noon of it, so a test that runs over midnight still
+# finds its lines in the day it queries
+DAY = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
 
 
 @pytest.fixture
@@ -58,7 +60,12 @@ def _plaintext(monkeypatch):
 def _ship_logs(settings, n=20, service="pay", message=SECRET):
     em = Emitter(SpoolTransport(settings, "t"))
     rows = [
-        {"level": "error" if i % 2 else "info", "msg": f"{message} {i}", "service": service}
+        {
+            "ts": f"{DAY}T12:00:00Z",
+            "level": "error" if i % 2 else "info",
+            "msg": f"{message} {i}",
+            "service": service,
+        }
         for i in range(n)
     ]
     ship(em, LogProcessor().process_records(rows))
