@@ -64,6 +64,8 @@ class FusedFields:
             split = [line.split(sep, MAX_FIELDS) for line in samples]
             if sum(len(p) > 1 for p in split) < FIELD_AGREEMENT * n:
                 continue  # most lines hold no such separator
+            if sep == ":" and sum(self._cls(p[0]) == LVL for p in split) < FIELD_AGREEMENT * n:
+                continue  # colons join fields behind a level only
             split = [list(map(unquote, p)) for p in split]
             k, count, names = self._fields_agreement(split, n, sep)
             if count < FIELD_AGREEMENT * n and any(self.clock_field(p) == 1 for p in split):
