@@ -28,6 +28,7 @@ from warehouse.logs.header_tokens import (
     classify,
     hex_width,
     is_value,
+    padded_brackets,
     unglue_brackets,
 )
 
@@ -39,6 +40,7 @@ MAX_WORD_COLUMNS = 3  # word columns allowed between two value columns of a head
 # a column with a digit in at least this share of lines, but not nearly all (node names that
 # are mostly numbered), is neither a value column nor a word column: it only bridges
 MIXED_COLUMN_SHARE = 0.5
+PADDED_BRACKETS_SHARE = 0.2  # share of lines opening on padded glued brackets to split them
 LEVEL_SHARE = 0.8  # share of sample lines with a level word at one position to be a column
 VALUE_COLUMN_SHARE = 0.95  # share of lines with a digit for a column to count as a value column
 MAX_HEADER_WORDS = 2  # word columns (hosts) after the leading timestamp or value columns
@@ -118,7 +120,11 @@ class HeaderLayoutLearner(FusedFields):
         lvl_pos: Counter[int] = Counter()
         lvl_rel: Counter[int] = Counter()  # the level's position after the line's own clock run
         ts_end: Counter[int] = Counter()
-        samples = [unglue_brackets(line) for line in lines if line.strip()]
+        samples = [line for line in lines if line.strip()]
+        # glued bracket fields padded inside, on a share of the lines: every line's run is split
+        unglue = sum(map(padded_brackets, samples)) >= PADDED_BRACKETS_SHARE * len(samples) > 0
+        if unglue:
+            samples = list(map(unglue_brackets, samples))
         toks = [self._tokens(PRI.sub("", line), MAX_HEADER_TOKENS) for line in samples]
         for t in toks:
             classes = [self._cls(tok) for tok, _ in t]
@@ -138,6 +144,8 @@ class HeaderLayoutLearner(FusedFields):
             ts_end[own] += 1
         n = max(len(samples), 1)
         layout: dict[str, int] = {"lvl_pos": -1, "after": 0, "ts_end": 0, "host": 0, "comp": 0}
+        if unglue:
+            layout["unglue"] = 1
         sep, fields, names, rel = self._learn_fields(samples)
         if fields:
             layout["fields"] = fields

@@ -77,10 +77,17 @@ _GLUED_BRACKETS = re.compile(r"^(?:\[[^\[\]]*\]){2,}(?=\s|$)")
 _BRACKET_FIELD = re.compile(r"\[([^\[\]]*)\]")
 
 
+def padded_brackets(line: str) -> bool:
+    """Whether ``line`` opens on a run of glued bracket fields with one padded inside."""
+    m = _GLUED_BRACKETS.match(line)
+    return m is not None and any(f != f.strip() for f in _BRACKET_FIELD.findall(m.group()))
+
+
 def unglue_brackets(line: str) -> str:
     """``line`` with its leading run of glued bracket fields written as separate tokens, the
-    padding inside each dropped: a padded field would otherwise break the run at its spaces,
-    differently on each line, and a glued one hide its level."""
+    padding inside each dropped. For a stream whose runs are padded (:func:`padded_brackets`):
+    a padded field breaks the run at its spaces, differently on each line (``[INFO ]`` but
+    ``[DEBUG]``), and a glued one hides its level."""
     m = _GLUED_BRACKETS.match(line)
     if m is None:
         return line

@@ -119,7 +119,7 @@ class HeaderStripper(HeaderLayoutLearner):
         return body[toks[-1][1] :].strip() if toks else body.strip()
 
     def _strip(self, line: str) -> str:
-        if line[:1] == "[":
+        if line[:1] == "[" and (self.layout or {}).get("unglue"):
             line = unglue_brackets(line)
         message = self._strip_layout(line)
         align = (self.layout or {}).get("align", 0)

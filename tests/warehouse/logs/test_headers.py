@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
 from warehouse.logs.header_tokens import unglue_brackets
 from warehouse.logs.headers import HeaderStripper, strip_header
+from warehouse.logs.mining import grouping_accuracy, mine_lines
 
 
 def _strip_all(lines: list[str]) -> list[str]:
@@ -478,10 +480,10 @@ def test_a_clock_after_a_word_and_a_label_is_the_message_s_own() -> None:
 
 def test_bracket_fields_glued_and_padded_to_a_width_are_one_header() -> None:
     # log4j's ``[%d][%-5p][%-25c] [%node] %m``: the padding breaks the glued run at a
-    # different place on each line (``[INFO ]`` but ``[DEBUG]``), as a glued run without
-    # padding hides its level in one token
+    # different place on each line (``[INFO ]`` but ``[DEBUG]``), and a line whose fields
+    # fill their widths glues them into one token
     events = ("started", "recovered [{}] shards", "added {{node-{}}}, term: 3")
-    for width in (5, 0):
+    for width in (5, 6):
         lines = [
             f"[2021-02-0{1 + i % 9}T14:38:{i % 60:02d},{i:03d}]"
             f"[{('INFO', 'DEBUG', 'WARN')[i % 3]:<{width}}]"
@@ -541,3 +543,32 @@ def test_a_bracket_group_closed_by_a_colon_after_the_clock_ends_the_header() -> 
     assert _strip_all(lines) == [
         ("player joined", "saved {} chunks", "server stopping")[i % 3].format(i) for i in range(60)
     ]
+
+
+def test_glued_bracket_fields_with_no_padding_stay_one_token_beside_other_lines() -> None:
+    # a proxy's own lines (``[time][thread][level][logger] [source] message``, never padded)
+    # among its access lines: split into tokens, the runs' thread and source columns looked
+    # like value columns that the access lines' quoted request filled too
+    r = random.Random(7)
+    lines, truth = [], []
+    events = ("creating a new connection", "closing socket: {}", "cds: added {} cluster(s)")
+    for i in range(1000):
+        clock = f"2025-02-{1 + i % 28:02d} 13:16:{i % 60:02d}.{r.randrange(1000):03d}"
+        if r.random() < 0.4:
+            method = r.choice(("GET", "POST"))
+            path = "/".join(r.choice(("api", "kata", str(r.randrange(99999)))) for _ in "ab")
+            lines.append(
+                f'[{clock.replace(" ", "T")}Z] "{method} /{path} HTTP/1.1" {r.randrange(200, 504)}'
+                f' - {r.randrange(9999)} {r.randrange(9999)} "10.0.0.{r.randrange(256)}"'
+            )
+            truth.append(method)
+        else:
+            k = r.randrange(3)
+            lines.append(
+                f"[{clock}][{r.randrange(1, 40)}][{r.choice(('debug', 'info'))}]"
+                f"[{('pool', 'connection', 'upstream')[k]}] "
+                f"[source/{('conn_pool', 'connection_impl', 'cds_api')[k]}.cc:{(265, 69, 126)[k]}] "
+                + events[k].format(i)
+            )
+            truth.append(str(k))
+    assert grouping_accuracy([tid for _, tid, _ in mine_lines(lines)], truth) == 1.0
