@@ -72,7 +72,7 @@ def fold_instances(values: set[str]) -> set[str]:
     whole = [v for v in masked if _WHOLE_KEYED.match(v)]
     shapes = [_shape(v) for v in masked]
     wholes = [_shape(v) for v in whole]
-    partial = [(_shape(v), v) for v in masked if v != WILDCARD]
+    partial = [(s, v) for s, v in zip(shapes, masked, strict=True) if v != WILDCARD]
     out = {
         v
         for v in masked
