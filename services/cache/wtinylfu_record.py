@@ -496,4 +496,23 @@ them (``python -m benchmarks.cache_climb --real --loo``).
     sprite@100 -0.94. Requiring the rate to halve would be one more tuned constant (the
     switch at 5000 entries, seed 4, drops 0.64 -> 0.33). Within the noise between seeds; not
     kept.
+- A thirteenth round, the climber's excursions on short looping traces. On multi2@1000 (26
+  capacities long) the static window at 1% is 0.66 under LIRS and the climber 0.65 more: a
+  first move on a barely significant test (24 of 108 split requests, 2.3 standard deviations)
+  took the window from 1% to 24%, and the next period's verdict (5 against 149) brought it
+  back over two periods. ``python -m benchmarks.cache_climb --real --heldout`` and
+  ``--seeds 1,2,3,4``:
+  - The step scaled by the test's strength (the sign test's z over twice the confidence, at
+    most 1; Caffeine's simulator's gradient climbers also move by the measured difference):
+    real min -1.31 -> -0.75 (multi2@1000 -0.75, sprite@200 -0.84 -> -0.43, sprite@500 -0.54
+    -> -0.29), held-out mean +1.77 -> +1.80, min unchanged; but the recency-heavy traces climb
+    a period later at large sizes: stack@15000 -0.79 -> -1.05 (the recency figure), stack@200
+    -0.35 -> -0.82, switch_rf@200 -0.68 -> -1.30, twitter52@15000 +0.90 -> +0.84, and over
+    seeds 1-4 stack 0.07 to 0.14 worse on average at every size. Over three times the
+    confidence: multi2@1000 -0.47, stack@15000 -1.23. The full step kept for moves that repeat
+    the last one: the same recency losses, sprite@200 -1.11. Not kept: the recency-heavy
+    traces at large sizes are where an outside trace once lost six points.
+  - The last move undone at once when the next verdict against it is that strong (a
+    backtracking step, not Rprop's half): multi2@1000 -1.31 -> -1.24; the cost is in the
+    period spent at the wrong window, not in the way back. Not kept.
 """
