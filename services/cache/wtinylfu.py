@@ -110,11 +110,11 @@ How each setting was chosen (synthetic traces of ``benchmarks.cache_workloads`` 
   worst -2.96, mean +0.04; the shadows model the cache, and their first reset is also when
   the climb may start. Margin 0 before the first regular reset instead (the same ties
   broken the other way, without aging): mean -0.01 but CloudPhysics@15000 -4.05.
-- Rejected variants with their figures: :mod:`services.cache.wtinylfu_record` (thirteen
-  rounds: climber, admission, sketch, aging, doorkeeper, counters, correlated references,
-  reuse distances, the shape of aging, the step's scale and the sign test, the climb's start
-  and speed, the indicator and history aged at a workload switch, a step sized by the test's
-  strength and an undone move).
+- Rejected variants with their figures: :mod:`services.cache.wtinylfu_record` and
+  :mod:`services.cache.wtinylfu_record_later` (thirteen rounds: climber, admission, sketch,
+  aging, doorkeeper, counters, correlated references, reuse distances, the shape of aging,
+  the step's scale and the sign test, the climb's start and speed, the indicator and history
+  aged at a workload switch, a step sized by the test's strength and an undone move).
 """
 
 from __future__ import annotations
